@@ -1,0 +1,57 @@
+use std::time::Duration;
+
+use ordertray_core::{AppError, ErrorCode};
+
+/// Why a marketplace call failed. Messages never contain credentials.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConnectorError {
+    /// Wrong, expired, deactivated or under-privileged credentials: retrying will not help.
+    #[error("authorization failed: {0}")]
+    Auth(String),
+    /// Rate limit (HTTP 429 or the vendor's equivalent): wait and retry.
+    #[error("rate limited: {message}")]
+    RateLimited { retry_after: Option<Duration>, message: String },
+    /// 5xx or a vendor circuit breaker: retry with backoff.
+    #[error("server error {status}: {message}")]
+    Server { status: u16, message: String },
+    /// Connection refused, reset, DNS, or timeout: retry with backoff.
+    #[error("network error: {0}")]
+    Network(String),
+    /// A body we could not parse (truncated JSON, wrong shape): retry, it is usually transient.
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// The marketplace refused the request itself (4xx other than auth/rate limit): do not retry.
+    #[error("rejected by marketplace ({status}): {message}")]
+    Rejected { status: u16, message: String },
+}
+
+impl ConnectorError {
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ConnectorError::RateLimited { .. }
+                | ConnectorError::Server { .. }
+                | ConnectorError::Network(_)
+                | ConnectorError::Malformed(_)
+        )
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ConnectorError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    pub fn to_app_error(&self) -> AppError {
+        let code = match self {
+            ConnectorError::Auth(_) => ErrorCode::Auth,
+            ConnectorError::RateLimited { .. } => ErrorCode::RateLimited,
+            ConnectorError::Server { .. } | ConnectorError::Malformed(_) | ConnectorError::Rejected { .. } => {
+                ErrorCode::Marketplace
+            }
+            ConnectorError::Network(_) => ErrorCode::Network,
+        };
+        AppError::new(code, self.to_string())
+    }
+}

@@ -1,0 +1,297 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::AppError;
+
+pub type AccountId = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AccountKind {
+    Ozon,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Ozon => "ozon",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        match s {
+            "ozon" => Ok(AccountKind::Ozon),
+            other => Err(AppError::invalid(format!("unknown marketplace kind '{other}'"))),
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountKind::Ozon => "Ozon",
+        }
+    }
+    /// Names of the credential fields kept in the OS keychain (never in the database).
+    pub fn secret_fields(self) -> &'static [&'static str] {
+        match self {
+            AccountKind::Ozon => &["api_key"],
+        }
+    }
+}
+
+/// Ozon's seller reason 352: "product is out of stock at the seller".
+pub const OZON_DEFAULT_CANCEL_REASON: i64 = 352;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OzonSettings {
+    pub client_id: String,
+    /// Cancel reason sent with product-cancel and posting-cancel calls.
+    #[serde(default = "default_cancel_reason")]
+    pub cancel_reason_id: i64,
+    /// Required by Ozon for reason 402 ("other"); sent with every cancel when not empty.
+    #[serde(default)]
+    pub cancel_reason_message: String,
+    /// Send the ship (package) call once every line of a posting is accepted.
+    #[serde(default = "yes")]
+    pub ship_on_accept: bool,
+    /// CLI only: the Api-Key is read at run time from this environment variable and never stored.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+}
+
+fn default_cancel_reason() -> i64 {
+    OZON_DEFAULT_CANCEL_REASON
+}
+fn yes() -> bool {
+    true
+}
+
+impl OzonSettings {
+    pub fn new(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            cancel_reason_id: OZON_DEFAULT_CANCEL_REASON,
+            cancel_reason_message: String::new(),
+            ship_on_accept: true,
+            api_key_env: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum AccountSettings {
+    Ozon(OzonSettings),
+}
+
+impl AccountSettings {
+    pub fn kind(&self) -> AccountKind {
+        match self {
+            AccountSettings::Ozon(_) => AccountKind::Ozon,
+        }
+    }
+}
+
+pub const DEFAULT_INTERVAL_SECS: u32 = 60;
+pub const MIN_INTERVAL_SECS: u32 = 10;
+
+/// A connected marketplace account. Credentials are referenced through the keychain, never held here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Account {
+    pub id: AccountId,
+    pub kind: AccountKind,
+    pub name: String,
+    pub region: String,
+    pub active: bool,
+    pub interval_secs: u32,
+    /// "Advanced": another API address (a proxy or a fake marketplace); None means the vendor's.
+    pub base_url: Option<String>,
+    /// Created by "Try demo": points at the in-process simulated marketplace.
+    pub demo: bool,
+    pub settings: AccountSettings,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the manager fills in to add or edit an account (secrets travel separately).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountDraft {
+    pub name: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default = "default_interval")]
+    pub interval_secs: u32,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    pub settings: AccountSettings,
+}
+
+fn default_interval() -> u32 {
+    DEFAULT_INTERVAL_SECS
+}
+
+impl AccountDraft {
+    /// Trims and checks what a person typed; the error names the field in plain words.
+    pub fn validated(mut self) -> Result<Self, AppError> {
+        self.name = self.name.trim().to_string();
+        self.region = self.region.trim().to_string();
+        if self.name.is_empty() {
+            return Err(AppError::invalid("Account name is empty"));
+        }
+        if self.interval_secs < MIN_INTERVAL_SECS {
+            return Err(AppError::invalid(format!(
+                "Poll interval must be at least {MIN_INTERVAL_SECS} seconds"
+            )));
+        }
+        self.base_url = match self.base_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
+            Some(u) if u.is_empty() => None,
+            Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
+                return Err(AppError::invalid("Base URL must start with http:// or https://"))
+            }
+            other => other,
+        };
+        match &mut self.settings {
+            AccountSettings::Ozon(s) => {
+                s.client_id = s.client_id.trim().to_string();
+                if s.client_id.is_empty() || !s.client_id.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(AppError::invalid("Ozon Client-Id must be a number"));
+                }
+                if s.cancel_reason_id <= 0 {
+                    return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
+                }
+                if let Some(var) = &s.api_key_env {
+                    if var.trim().is_empty() {
+                        s.api_key_env = None;
+                    }
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncOutcome {
+    Ok,
+    Error,
+}
+
+/// What the manager sees about an account's sync: when it last ran, how it went, when it runs next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountHealth {
+    pub last_poll_at: Option<DateTime<Utc>>,
+    pub last_outcome: Option<SyncOutcome>,
+    pub last_error: Option<String>,
+    pub next_poll_at: Option<DateTime<Utc>>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub outbox_pending: i64,
+    pub outbox_failed: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft() -> AccountDraft {
+        AccountDraft {
+            name: " Shop A ".into(),
+            region: String::new(),
+            active: true,
+            interval_secs: 60,
+            base_url: Some("http://127.0.0.1:9/".into()),
+            settings: AccountSettings::Ozon(OzonSettings::new(" 12345 ")),
+        }
+    }
+
+    #[test]
+    fn draft_is_trimmed_and_base_url_normalised() {
+        let d = draft().validated().unwrap();
+        assert_eq!(d.name, "Shop A");
+        assert_eq!(d.base_url.as_deref(), Some("http://127.0.0.1:9"));
+        let AccountSettings::Ozon(s) = d.settings;
+        assert_eq!(s.client_id, "12345");
+    }
+
+    #[test]
+    fn draft_rejects_bad_fields_with_plain_messages() {
+        let mut d = draft();
+        d.settings = AccountSettings::Ozon(OzonSettings::new("abc"));
+        assert!(d.validated().unwrap_err().message.contains("Client-Id"));
+        let mut d = draft();
+        d.interval_secs = 1;
+        assert!(d.validated().unwrap_err().message.contains("interval"));
+        let mut d = draft();
+        d.base_url = Some("ftp://x".into());
+        assert!(d.validated().unwrap_err().message.contains("Base URL"));
+        let mut d = draft();
+        d.name = "  ".into();
+        assert!(d.validated().is_err());
+    }
+
+    #[test]
+    fn settings_default_missing_fields() {
+        let s: AccountSettings = serde_json::from_str(r#"{"kind":"ozon","client_id":"1"}"#).unwrap();
+        let AccountSettings::Ozon(s) = s;
+        assert!(s.ship_on_accept);
+        assert_eq!(s.cancel_reason_id, OZON_DEFAULT_CANCEL_REASON);
+    }
+}
+
+/// A credential value. Debug and Display never show it, so it cannot leak through logs or errors.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// The credentials of one account, by field name (see [`AccountKind::secret_fields`]).
+#[derive(Clone, Debug, Default)]
+pub struct Credentials(pub std::collections::BTreeMap<String, Secret>);
+
+impl Credentials {
+    pub fn get(&self, field: &str) -> Option<&Secret> {
+        self.0.get(field)
+    }
+    pub fn with(mut self, field: &str, value: impl Into<String>) -> Self {
+        self.0.insert(field.to_string(), Secret::new(value));
+        self
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Credentials::default().with("api_key", "super-secret-key");
+        let shown = format!("{c:?} {}", c.get("api_key").unwrap());
+        assert!(!shown.contains("super-secret-key"), "{shown}");
+        assert_eq!(c.get("api_key").unwrap().expose(), "super-secret-key");
+    }
+}

@@ -1,0 +1,230 @@
+//! Which marketplace calls a triage decision causes. Pure: the engine stores the planned effects as
+//! outbox rows in the same transaction as the decision, and a worker delivers them.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{LineState, TriageAction};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EffectItem {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CancelReason {
+    pub id: i64,
+    pub message: String,
+}
+
+/// One outbound call to a marketplace, described independently of its wire format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Effect {
+    /// Every line accepted: assemble the order into one package with the accepted items.
+    Ship { order_external_id: String, items: Vec<EffectItem> },
+    /// Some lines rejected: cancel those products only.
+    CancelLines { order_external_id: String, reason: CancelReason, items: Vec<EffectItem> },
+    /// Every line rejected: cancel the whole order.
+    CancelOrder { order_external_id: String, reason: CancelReason },
+}
+
+impl Effect {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::Ship { .. } => "ship",
+            Effect::CancelLines { .. } => "cancel_lines",
+            Effect::CancelOrder { .. } => "cancel_order",
+        }
+    }
+
+    pub fn order_external_id(&self) -> &str {
+        match self {
+            Effect::Ship { order_external_id, .. }
+            | Effect::CancelLines { order_external_id, .. }
+            | Effect::CancelOrder { order_external_id, .. } => order_external_id,
+        }
+    }
+
+    /// Stable key for one intended effect: the same decision never yields two different rows.
+    pub fn idempotency_key(&self, account_id: i64) -> String {
+        let mut key = format!("{account_id}:{}:{}", self.kind(), self.order_external_id());
+        if let Effect::CancelLines { items, .. } = self {
+            let mut skus: Vec<&str> = items.iter().map(|i| i.sku.as_str()).collect();
+            skus.sort_unstable();
+            key.push(':');
+            key.push_str(&skus.join(","));
+        }
+        key
+    }
+
+    /// A short human description for the order timeline and the outbox list.
+    pub fn describe(&self) -> String {
+        let items = |items: &[EffectItem]| {
+            items.iter().map(|i| format!("{}×{}", i.sku, i.quantity)).collect::<Vec<_>>().join(", ")
+        };
+        match self {
+            Effect::Ship { order_external_id, items: it } => {
+                format!("Ship {order_external_id}: {}", items(it))
+            }
+            Effect::CancelLines { order_external_id, reason, items: it } => {
+                format!("Cancel products of {order_external_id} (reason {}): {}", reason.id, items(it))
+            }
+            Effect::CancelOrder { order_external_id, reason } => {
+                format!("Cancel {order_external_id} (reason {})", reason.id)
+            }
+        }
+    }
+}
+
+/// A line of one order, as it stands after the triage action was applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineAfter {
+    pub line_id: i64,
+    pub sku: String,
+    pub quantity: i64,
+    pub state: LineState,
+    /// Whether this action changed the line.
+    pub changed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriagePolicy {
+    pub ship_on_accept: bool,
+    pub cancel_reason: CancelReason,
+}
+
+/// Plans the marketplace calls for one action on one order.
+///
+/// - reject: cancel the rejected products, or the whole order when no line is left un-rejected;
+/// - once no line is `new` or `deleted` and at least one is accepted, ship the accepted items
+///   (when the account ships on accept) — after the cancels, so Ozon sees a consistent posting;
+/// - delete / restore are local only;
+/// - an order the marketplace already cancelled gets no calls at all.
+pub fn plan_effects(
+    order_external_id: &str,
+    marketplace_cancelled: bool,
+    lines: &[LineAfter],
+    action: TriageAction,
+    policy: &TriagePolicy,
+) -> Vec<Effect> {
+    if marketplace_cancelled || lines.is_empty() || !lines.iter().any(|l| l.changed) {
+        return vec![];
+    }
+    let item = |l: &LineAfter| EffectItem { sku: l.sku.clone(), quantity: l.quantity };
+    let mut effects = Vec::new();
+    match action {
+        TriageAction::Delete | TriageAction::Restore => return effects,
+        TriageAction::Reject => {
+            if lines.iter().all(|l| l.state == LineState::Rejected) {
+                effects.push(Effect::CancelOrder {
+                    order_external_id: order_external_id.to_string(),
+                    reason: policy.cancel_reason.clone(),
+                });
+                return effects;
+            }
+            effects.push(Effect::CancelLines {
+                order_external_id: order_external_id.to_string(),
+                reason: policy.cancel_reason.clone(),
+                items: lines.iter().filter(|l| l.changed).map(item).collect(),
+            });
+        }
+        TriageAction::Accept => {}
+    }
+    let all_decided = lines.iter().all(|l| matches!(l.state, LineState::Accepted | LineState::Rejected));
+    let accepted: Vec<EffectItem> =
+        lines.iter().filter(|l| l.state == LineState::Accepted).map(item).collect();
+    if policy.ship_on_accept && all_decided && !accepted.is_empty() {
+        effects.push(Effect::Ship { order_external_id: order_external_id.to_string(), items: accepted });
+    }
+    effects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use LineState::*;
+
+    fn policy(ship: bool) -> TriagePolicy {
+        TriagePolicy { ship_on_accept: ship, cancel_reason: CancelReason { id: 352, message: String::new() } }
+    }
+
+    fn lines(spec: &[(LineState, bool)]) -> Vec<LineAfter> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, (state, changed))| LineAfter {
+                line_id: i as i64 + 1,
+                sku: format!("sku{}", i + 1),
+                quantity: i as i64 + 1,
+                state: *state,
+                changed: *changed,
+            })
+            .collect()
+    }
+
+    fn kinds(effects: &[Effect]) -> Vec<&'static str> {
+        effects.iter().map(Effect::kind).collect()
+    }
+
+    #[test]
+    fn table() {
+        use TriageAction::*;
+        let cases: Vec<(&str, Vec<(LineState, bool)>, TriageAction, bool, Vec<&str>)> = vec![
+            ("accept one of two", vec![(Accepted, true), (New, false)], Accept, true, vec![]),
+            ("accept last of two", vec![(Accepted, false), (Accepted, true)], Accept, true, vec!["ship"]),
+            ("accept all, ship off", vec![(Accepted, true), (Accepted, true)], Accept, false, vec![]),
+            ("reject one of two", vec![(Rejected, true), (New, false)], Reject, true, vec!["cancel_lines"]),
+            ("reject all at once", vec![(Rejected, true), (Rejected, true)], Reject, true, vec!["cancel_order"]),
+            ("reject the last one", vec![(Rejected, false), (Rejected, true)], Reject, true, vec!["cancel_order"]),
+            (
+                "reject completes a mixed order",
+                vec![(Accepted, false), (Rejected, true)],
+                Reject,
+                true,
+                vec!["cancel_lines", "ship"],
+            ),
+            ("accept completes a mixed order", vec![(Rejected, false), (Accepted, true)], Accept, true, vec!["ship"]),
+            ("deleted line blocks ship", vec![(Deleted, false), (Accepted, true)], Accept, true, vec![]),
+            ("delete sends nothing", vec![(Deleted, true)], Delete, true, vec![]),
+            ("restore sends nothing", vec![(New, true)], Restore, true, vec![]),
+            ("nothing changed", vec![(Accepted, false)], Accept, true, vec![]),
+        ];
+        for (name, spec, action, ship, want) in cases {
+            let got = plan_effects("P-1", false, &lines(&spec), action, &policy(ship));
+            assert_eq!(kinds(&got), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn ship_carries_only_accepted_items_and_cancel_only_changed_ones() {
+        let l = lines(&[(Accepted, false), (Rejected, true), (Accepted, false)]);
+        let got = plan_effects("P-1", false, &l, TriageAction::Reject, &policy(true));
+        let Effect::CancelLines { items, .. } = &got[0] else { panic!("{got:?}") };
+        assert_eq!(items, &vec![EffectItem { sku: "sku2".into(), quantity: 2 }]);
+        let Effect::Ship { items, .. } = &got[1] else { panic!("{got:?}") };
+        assert_eq!(items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(), ["sku1", "sku3"]);
+    }
+
+    #[test]
+    fn cancelled_by_marketplace_sends_nothing() {
+        let l = lines(&[(Rejected, true)]);
+        assert!(plan_effects("P-1", true, &l, TriageAction::Reject, &policy(true)).is_empty());
+    }
+
+    #[test]
+    fn idempotency_keys_are_stable_and_distinct() {
+        let a = Effect::CancelLines {
+            order_external_id: "P".into(),
+            reason: CancelReason { id: 1, message: String::new() },
+            items: vec![EffectItem { sku: "b".into(), quantity: 1 }, EffectItem { sku: "a".into(), quantity: 1 }],
+        };
+        assert_eq!(a.idempotency_key(3), "3:cancel_lines:P:a,b");
+        let s = Effect::Ship { order_external_id: "P".into(), items: vec![] };
+        assert_eq!(s.idempotency_key(3), "3:ship:P");
+        assert_ne!(s.idempotency_key(3), s.idempotency_key(4));
+    }
+}

@@ -1,0 +1,16 @@
+//! Ordertray's domain: accounts, external orders and their lines, the triage state machine, the
+//! marketplace effects a triage decision causes, and the views the UI and CLI read. Nothing here
+//! does I/O, so every rule is unit-testable.
+
+pub mod account;
+pub mod effect;
+pub mod error;
+pub mod notify_text;
+pub mod order;
+pub mod views;
+
+pub use account::*;
+pub use effect::*;
+pub use error::*;
+pub use order::*;
+pub use views::*;

@@ -1,0 +1,231 @@
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::{AppError, ErrorCode};
+
+/// Triage state of one order line: `new → accepted | rejected | deleted`, and `deleted → new` (restore).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum LineState {
+    New,
+    Accepted,
+    Rejected,
+    Deleted,
+}
+
+impl LineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineState::New => "new",
+            LineState::Accepted => "accepted",
+            LineState::Rejected => "rejected",
+            LineState::Deleted => "deleted",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        Ok(match s {
+            "new" => LineState::New,
+            "accepted" => LineState::Accepted,
+            "rejected" => LineState::Rejected,
+            "deleted" => LineState::Deleted,
+            other => return Err(AppError::invalid(format!("unknown line state '{other}'"))),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TriageAction {
+    Accept,
+    Reject,
+    Delete,
+    Restore,
+}
+
+impl TriageAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageAction::Accept => "accept",
+            TriageAction::Reject => "reject",
+            TriageAction::Delete => "delete",
+            TriageAction::Restore => "restore",
+        }
+    }
+
+    pub fn target(self) -> LineState {
+        match self {
+            TriageAction::Accept => LineState::Accepted,
+            TriageAction::Reject => LineState::Rejected,
+            TriageAction::Delete => LineState::Deleted,
+            TriageAction::Restore => LineState::New,
+        }
+    }
+
+    /// Checks the state machine: accept/reject/delete only from `new`, restore only from `deleted`.
+    pub fn check_from(self, line_id: i64, from: LineState) -> Result<LineState, AppError> {
+        let allowed = match self {
+            TriageAction::Accept | TriageAction::Reject | TriageAction::Delete => from == LineState::New,
+            TriageAction::Restore => from == LineState::Deleted,
+        };
+        if allowed {
+            Ok(self.target())
+        } else {
+            Err(AppError::new(
+                ErrorCode::InvalidTransition,
+                format!("Line {line_id} is {} and cannot be {}ed", from.as_str(), self.verb()),
+            ))
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            TriageAction::Accept => "accept",
+            TriageAction::Reject => "reject",
+            TriageAction::Delete => "delet",
+            TriageAction::Restore => "restor",
+        }
+    }
+}
+
+/// Buyer details as the marketplace gives them (Ozon leaves phones empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerInfo {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl CustomerInfo {
+    pub fn is_empty(&self) -> bool {
+        [&self.name, &self.phone, &self.email, &self.address]
+            .iter()
+            .all(|f| f.as_deref().is_none_or(|s| s.trim().is_empty()))
+    }
+}
+
+/// One order line as the marketplace describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalLine {
+    /// Unique within the order; for Ozon the product `sku`.
+    pub external_id: String,
+    pub sku: String,
+    pub offer_id: String,
+    pub name: String,
+    pub quantity: i64,
+    pub price: Decimal,
+    pub currency: String,
+}
+
+/// One order as the marketplace describes it, parsed by a connector, with its raw payload for audit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExternalOrder {
+    /// Unique within the account; for Ozon the posting number.
+    pub external_id: String,
+    pub number: String,
+    /// The marketplace's own status, kept as it came (unknown ones included).
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub customer: Option<CustomerInfo>,
+    pub lines: Vec<ExternalLine>,
+    /// Actions the marketplace says it accepts now (Ozon `available_actions`).
+    pub available_actions: Vec<String>,
+    pub raw: serde_json::Value,
+}
+
+/// Marketplace statuses meaning the buyer or the marketplace cancelled the order.
+pub const CANCELLED_STATUSES: &[&str] = &["cancelled", "not_accepted"];
+
+impl ExternalOrder {
+    /// Detects a change between polls; serde_json's map keeps keys sorted, so this is stable.
+    pub fn content_hash(&self) -> String {
+        hex::encode(Sha256::digest(self.raw.to_string().as_bytes()))
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        is_cancelled_status(&self.status)
+    }
+}
+
+pub fn is_cancelled_status(status: &str) -> bool {
+    CANCELLED_STATUSES.contains(&status)
+}
+
+/// An order the connector could not parse or map: kept with its reason, never blocking the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarantinedOrder {
+    pub external_id: Option<String>,
+    pub reason: String,
+    pub raw: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_machine_allows_only_documented_transitions() {
+        use LineState::*;
+        use TriageAction::*;
+        let cases = [
+            (Accept, New, true),
+            (Reject, New, true),
+            (Delete, New, true),
+            (Restore, Deleted, true),
+            (Accept, Rejected, false),
+            (Accept, Accepted, false),
+            (Reject, Accepted, false),
+            (Delete, Accepted, false),
+            (Restore, New, false),
+            (Restore, Rejected, false),
+            (Accept, Deleted, false),
+        ];
+        for (action, from, ok) in cases {
+            let r = action.check_from(7, from);
+            assert_eq!(r.is_ok(), ok, "{action:?} from {from:?}");
+            if let Err(e) = r {
+                assert_eq!(e.code, ErrorCode::InvalidTransition);
+                assert!(e.message.contains("Line 7"), "{}", e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn state_round_trips_through_text() {
+        for s in [LineState::New, LineState::Accepted, LineState::Rejected, LineState::Deleted] {
+            assert_eq!(LineState::parse(s.as_str()).unwrap(), s);
+        }
+        assert!(LineState::parse("shipped").is_err());
+    }
+
+    #[test]
+    fn content_hash_changes_with_payload_only() {
+        let mut o = ExternalOrder {
+            external_id: "1-1".into(),
+            number: "1-1".into(),
+            status: "awaiting_packaging".into(),
+            created_at: Utc::now(),
+            customer: None,
+            lines: vec![],
+            available_actions: vec![],
+            raw: serde_json::json!({"b": 1, "a": {"y": 2, "x": 1}}),
+        };
+        let h1 = o.content_hash();
+        o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 1});
+        assert_eq!(h1, o.content_hash(), "key order must not matter");
+        o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 2});
+        assert_ne!(h1, o.content_hash());
+    }
+
+    #[test]
+    fn cancelled_statuses() {
+        assert!(is_cancelled_status("cancelled"));
+        assert!(!is_cancelled_status("awaiting_packaging"));
+    }
+}
