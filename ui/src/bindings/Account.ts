@@ -5,7 +5,7 @@ import type { AccountSettings } from "./AccountSettings";
 /**
  * A connected marketplace account. Credentials are referenced through the keychain, never held here.
  */
-export type Account = { id: bigint, kind: AccountKind, name: string, region: string, active: boolean, interval_secs: number, 
+export type Account = { id: number, kind: AccountKind, name: string, region: string, active: boolean, interval_secs: number, 
 /**
  * "Advanced": another API address (a proxy or a fake marketplace); None means the vendor's.
  */

@@ -4,7 +4,7 @@ export type OzonSettings = { client_id: string,
 /**
  * Cancel reason sent with product-cancel and posting-cancel calls.
  */
-cancel_reason_id: bigint, 
+cancel_reason_id: number, 
 /**
  * Required by Ozon for reason 402 ("other"); sent with every cancel when not empty.
  */
