@@ -214,3 +214,18 @@ impl Default for InboxQuery {
         Self { account_id: None, state: LineState::New, limit: None }
     }
 }
+
+/// Start-up facts the UI shows: where the data lives and whether the OS services work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub db_path: String,
+    /// False when the OS keychain cannot store secrets (e.g. no Secret Service on Linux).
+    pub keychain_ok: bool,
+    pub keychain_message: Option<String>,
+    /// False when OS notifications cannot be shown; the UI then shows in-app banners instead.
+    pub notifications_ok: bool,
+    pub unread: i64,
+    pub demo_running: bool,
+}
