@@ -145,12 +145,17 @@ pub const CANCELLED_STATUSES: &[&str] = &["cancelled", "not_accepted"];
 impl ExternalOrder {
     /// Detects a change between polls; serde_json's map keeps keys sorted, so this is stable.
     pub fn content_hash(&self) -> String {
-        hex::encode(Sha256::digest(self.raw.to_string().as_bytes()))
+        hash_json(&self.raw)
     }
 
     pub fn is_cancelled(&self) -> bool {
         is_cancelled_status(&self.status)
     }
+}
+
+/// SHA-256 of a JSON value's text; serde_json's map keeps keys sorted, so equal values hash equally.
+pub fn hash_json(value: &serde_json::Value) -> String {
+    hex::encode(Sha256::digest(value.to_string().as_bytes()))
 }
 
 pub fn is_cancelled_status(status: &str) -> bool {

@@ -1,0 +1,238 @@
+use chrono::{DateTime, Utc};
+use ordertray_core::{
+    Account, AccountDraft, AccountHealth, AccountId, AccountKind, AccountSettings, AppError, ErrorCode,
+    SyncOutcome, SyncReport,
+};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::time::{format_ts, parse_opt, parse_ts};
+use crate::{Result, Store, StoreError};
+
+const ACCOUNT_COLUMNS: &str =
+    "id, kind, name, region, active, interval_secs, base_url, demo, settings, created_at";
+
+fn account_from_row(r: &SqliteRow) -> Result<Account> {
+    let settings: AccountSettings = serde_json::from_str(r.get::<&str, _>("settings"))?;
+    Ok(Account {
+        id: r.get("id"),
+        kind: AccountKind::parse(r.get("kind"))?,
+        name: r.get("name"),
+        region: r.get("region"),
+        active: r.get("active"),
+        interval_secs: r.get::<i64, _>("interval_secs") as u32,
+        base_url: r.get("base_url"),
+        demo: r.get("demo"),
+        settings,
+        created_at: parse_ts(r.get("created_at"))?,
+    })
+}
+
+fn name_taken(e: StoreError, name: &str) -> StoreError {
+    match &e {
+        StoreError::Db(msg) if msg.contains("UNIQUE") && msg.contains("accounts.name") => StoreError::App(
+            AppError::new(ErrorCode::Conflict, format!("An account named «{name}» already exists")),
+        ),
+        _ => e,
+    }
+}
+
+impl Store {
+    pub async fn insert_account(&self, draft: &AccountDraft, demo: bool) -> Result<Account> {
+        let now = format_ts(Utc::now());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO accounts (kind, name, region, active, interval_secs, base_url, demo, settings, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(draft.settings.kind().as_str())
+        .bind(&draft.name)
+        .bind(&draft.region)
+        .bind(draft.active)
+        .bind(draft.interval_secs as i64)
+        .bind(&draft.base_url)
+        .bind(demo)
+        .bind(serde_json::to_string(&draft.settings)?)
+        .bind(&now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| name_taken(e.into(), &draft.name))?;
+        self.event(Some(id), None, None, "account_added", "manager", &format!("Account «{}» added", draft.name))
+            .await?;
+        self.account(id).await
+    }
+
+    pub async fn update_account(&self, id: AccountId, draft: &AccountDraft) -> Result<Account> {
+        let existing = self.account(id).await?;
+        if existing.kind != draft.settings.kind() {
+            return Err(AppError::invalid("The marketplace of an account cannot be changed").into());
+        }
+        sqlx::query(
+            "UPDATE accounts SET name = ?, region = ?, active = ?, interval_secs = ?, base_url = ?, settings = ?
+             WHERE id = ?",
+        )
+        .bind(&draft.name)
+        .bind(&draft.region)
+        .bind(draft.active)
+        .bind(draft.interval_secs as i64)
+        .bind(&draft.base_url)
+        .bind(serde_json::to_string(&draft.settings)?)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| name_taken(e.into(), &draft.name))?;
+        self.event(Some(id), None, None, "account_edited", "manager", "Account settings changed").await?;
+        self.account(id).await
+    }
+
+    /// Moves a demo account to the address its simulated marketplace got in this run.
+    pub async fn set_base_url(&self, id: AccountId, base_url: &str) -> Result<()> {
+        sqlx::query("UPDATE accounts SET base_url = ? WHERE id = ?").bind(base_url).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn set_account_active(&self, id: AccountId, active: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE accounts SET active = ?, next_poll_at = NULL WHERE id = ?")
+            .bind(active)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::not_found(format!("Account {id} not found")).into());
+        }
+        let what = if active { "Account enabled" } else { "Account disabled" };
+        self.event(Some(id), None, None, "account_active", "manager", what).await
+    }
+
+    /// Deletes the account with its orders, lines, events and outbox rows.
+    pub async fn delete_account(&self, id: AccountId) -> Result<()> {
+        let done = sqlx::query("DELETE FROM accounts WHERE id = ?").bind(id).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::not_found(format!("Account {id} not found")).into());
+        }
+        // Customers created only for the deleted orders would otherwise linger with no order.
+        sqlx::query("DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("Account {id} not found")))?;
+        account_from_row(&row)
+    }
+
+    pub async fn account_by_name(&self, name: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE name = ?"))
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        let rows = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY demo, name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    pub async fn health(&self, id: AccountId) -> Result<AccountHealth> {
+        let r = sqlx::query(
+            "SELECT last_poll_at, last_outcome, last_error, next_poll_at, failing_since,
+                (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state IN ('pending', 'in_flight')) AS pending,
+                (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state = 'failed') AS failed
+             FROM accounts a WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Account {id} not found")))?;
+        Ok(AccountHealth {
+            last_poll_at: parse_opt(r.get("last_poll_at"))?,
+            last_outcome: match r.get::<Option<&str>, _>("last_outcome") {
+                Some("ok") => Some(SyncOutcome::Ok),
+                Some(_) => Some(SyncOutcome::Error),
+                None => None,
+            },
+            last_error: r.get("last_error"),
+            next_poll_at: parse_opt(r.get("next_poll_at"))?,
+            failing_since: parse_opt(r.get("failing_since"))?,
+            outbox_pending: r.get("pending"),
+            outbox_failed: r.get("failed"),
+        })
+    }
+
+    pub async fn set_next_poll(&self, id: AccountId, at: Option<DateTime<Utc>>) -> Result<()> {
+        sqlx::query("UPDATE accounts SET next_poll_at = ? WHERE id = ?")
+            .bind(at.map(format_ts))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The connector's persisted sync state ("" when the account never synced).
+    pub async fn cursor(&self, id: AccountId) -> Result<String> {
+        Ok(sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE account_id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn start_sync_run(&self, id: AccountId, at: DateTime<Utc>) -> Result<i64> {
+        Ok(sqlx::query_scalar("INSERT INTO sync_runs (account_id, started_at) VALUES (?, ?) RETURNING id")
+            .bind(id)
+            .bind(format_ts(at))
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Closes a sync run and updates the account's health in one transaction.
+    pub async fn finish_sync_run(
+        &self,
+        run_id: i64,
+        report: &SyncReport,
+        error: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let outcome = if error.is_some() { "error" } else { "ok" };
+        let now = format_ts(at);
+        sqlx::query(
+            "UPDATE sync_runs SET finished_at = ?, outcome = ?, pages = ?, orders_seen = ?, orders_new = ?,
+                orders_changed = ?, lines_new = ?, quarantined = ?, error = ? WHERE id = ?",
+        )
+        .bind(&now)
+        .bind(outcome)
+        .bind(report.pages)
+        .bind(report.orders_seen)
+        .bind(report.orders_new)
+        .bind(report.orders_changed)
+        .bind(report.lines_new)
+        .bind(report.quarantined)
+        .bind(error)
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE accounts SET last_poll_at = ?, last_outcome = ?, last_error = ?,
+                failing_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(failing_since, ?) END
+             WHERE id = ?",
+        )
+        .bind(&now)
+        .bind(outcome)
+        .bind(error)
+        .bind(error)
+        .bind(&now)
+        .bind(report.account_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

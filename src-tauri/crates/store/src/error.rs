@@ -1,0 +1,54 @@
+use ordertray_core::{AppError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    App(AppError),
+    #[error("the disk is full: Ordertray could not save the change (free some space and try again)")]
+    DiskFull,
+    #[error("the database is busy; try again")]
+    Busy,
+    #[error("database error: {0}")]
+    Db(String),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    #[error("file error: {0}")]
+    Io(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            // SQLite primary result codes: 13 SQLITE_FULL, 5 SQLITE_BUSY, 6 SQLITE_LOCKED.
+            match db.code().as_deref().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff) {
+                Some(13) => return StoreError::DiskFull,
+                Some(5) | Some(6) => return StoreError::Busy,
+                _ => {}
+            }
+        }
+        StoreError::Db(e.to_string())
+    }
+}
+
+impl From<AppError> for StoreError {
+    fn from(e: AppError) -> Self {
+        StoreError::App(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::App(app) => app,
+            other => AppError::new(ErrorCode::Storage, other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Upserting one page of a sync run: orders, lines, quarantine, audit events and the cursor, in one
+//! transaction, so a crash mid-sync loses nothing and repeats nothing.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use ordertray_core::{hash_json, is_cancelled_status, AccountId, ExternalOrder, QuarantinedOrder};
+use sqlx::{Row, SqliteConnection};
+
+use crate::events::{insert_event, NewEvent};
+use crate::time::format_ts;
+use crate::{Result, Store};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrderRef {
+    pub order_id: i64,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub new_orders: Vec<NewOrderRef>,
+    pub changed_orders: u32,
+    /// Orders the marketplace cancelled in this page (they were known and not cancelled before).
+    pub cancelled_by_marketplace: Vec<NewOrderRef>,
+    pub new_lines: u32,
+    pub quarantined: u32,
+}
+
+impl Store {
+    /// Stores one page and the connector's next cursor atomically.
+    pub async fn apply_page(
+        &self,
+        account_id: AccountId,
+        marketplace: &str,
+        orders: &[ExternalOrder],
+        quarantined: &[QuarantinedOrder],
+        next_cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = PageOutcome::default();
+        let now_s = format_ts(now);
+        for order in orders {
+            upsert_order(&mut tx, account_id, marketplace, order, &now_s, &mut out).await?;
+        }
+        for q in quarantined {
+            quarantine(&mut tx, account_id, q, &now_s).await?;
+            out.quarantined += 1;
+        }
+        sqlx::query(
+            "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+        )
+        .bind(account_id)
+        .bind(next_cursor)
+        .bind(&now_s)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn quarantined_count(&self, account_id: AccountId) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+async fn upsert_order(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    marketplace: &str,
+    order: &ExternalOrder,
+    now: &str,
+    out: &mut PageOutcome,
+) -> Result<()> {
+    let hash = order.content_hash();
+    let raw = order.raw.to_string();
+    let actions = serde_json::to_string(&order.available_actions)?;
+    let customer = order.customer.clone().unwrap_or_default();
+    let existing = sqlx::query("SELECT id, status, content_hash FROM orders WHERE account_id = ? AND external_id = ?")
+        .bind(account_id)
+        .bind(&order.external_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+
+    let Some(existing) = existing else {
+        let order_id: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                buyer_name, buyer_phone, buyer_email, buyer_address, available_actions, content_hash, raw,
+                changed_by_marketplace)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING id",
+        )
+        .bind(account_id)
+        .bind(&order.external_id)
+        .bind(&order.number)
+        .bind(&order.status)
+        .bind(format_ts(order.created_at))
+        .bind(now)
+        .bind(now)
+        .bind(&customer.name)
+        .bind(&customer.phone)
+        .bind(&customer.email)
+        .bind(&customer.address)
+        .bind(&actions)
+        .bind(&hash)
+        .bind(&raw)
+        .fetch_one(&mut *conn)
+        .await?;
+        for line in &order.lines {
+            insert_line(conn, order_id, line).await?;
+        }
+        // An order that arrives already cancelled is stored for the record but needs no decision.
+        let state_note = if is_cancelled_status(&order.status) {
+            sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
+                .bind(format!("Cancelled on {marketplace}"))
+                .bind(order_id)
+                .execute(&mut *conn)
+                .await?;
+            " (already cancelled)"
+        } else {
+            out.new_lines += order.lines.len() as u32;
+            out.new_orders.push(NewOrderRef { order_id, number: order.number.clone() });
+            ""
+        };
+        let message = format!(
+            "Order {} arrived from {marketplace} with {} line(s), status {}{state_note}",
+            order.number,
+            order.lines.len(),
+            order.status
+        );
+        insert_event(
+            conn,
+            NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: None, kind: "arrived", actor: "sync", message: &message },
+        )
+        .await?;
+        sqlx::query("DELETE FROM quarantine WHERE account_id = ? AND external_id = ?")
+            .bind(account_id)
+            .bind(&order.external_id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+
+    let order_id: i64 = existing.get("id");
+    if existing.get::<&str, _>("content_hash") == hash {
+        return Ok(());
+    }
+    out.changed_orders += 1;
+    let old_status: String = existing.get("status");
+    sqlx::query(
+        "UPDATE orders SET number = ?, status = ?, updated_at = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?,
+            buyer_address = ?, available_actions = ?, content_hash = ?, raw = ? WHERE id = ?",
+    )
+    .bind(&order.number)
+    .bind(&order.status)
+    .bind(now)
+    .bind(&customer.name)
+    .bind(&customer.phone)
+    .bind(&customer.email)
+    .bind(&customer.address)
+    .bind(&actions)
+    .bind(&hash)
+    .bind(&raw)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+
+    if old_status != order.status {
+        let message = format!("{marketplace} status changed: {old_status} → {}", order.status);
+        insert_event(
+            conn,
+            NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: None, kind: "status_changed", actor: "sync", message: &message },
+        )
+        .await?;
+        if is_cancelled_status(&order.status) && !is_cancelled_status(&old_status) {
+            let note = format!("Cancelled on {marketplace}");
+            sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
+                .bind(&note)
+                .bind(order_id)
+                .execute(&mut *conn)
+                .await?;
+            out.cancelled_by_marketplace.push(NewOrderRef { order_id, number: order.number.clone() });
+        }
+    }
+    sync_lines(conn, account_id, order_id, order, out).await
+}
+
+/// New lines are added, vanished ones flagged (never deleted: their triage history stays), and
+/// quantity/price changes applied.
+async fn sync_lines(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    order_id: i64,
+    order: &ExternalOrder,
+    out: &mut PageOutcome,
+) -> Result<()> {
+    let known: Vec<(i64, String, i64)> =
+        sqlx::query("SELECT id, external_id, removed_by_marketplace FROM lines WHERE order_id = ?")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| (r.get("id"), r.get("external_id"), r.get("removed_by_marketplace")))
+            .collect();
+    let incoming: HashSet<&str> = order.lines.iter().map(|l| l.external_id.as_str()).collect();
+    for line in &order.lines {
+        match known.iter().find(|(_, ext, _)| ext == &line.external_id) {
+            Some((id, _, _)) => {
+                sqlx::query(
+                    "UPDATE lines SET sku = ?, offer_id = ?, name = ?, quantity = ?, price = ?, currency = ?,
+                        removed_by_marketplace = 0 WHERE id = ?",
+                )
+                .bind(&line.sku)
+                .bind(&line.offer_id)
+                .bind(&line.name)
+                .bind(line.quantity)
+                .bind(line.price.to_string())
+                .bind(&line.currency)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            None => {
+                let line_id = insert_line(conn, order_id, line).await?;
+                out.new_lines += 1;
+                let message = format!("Line {} ({}) added by the marketplace", line.name, line.sku);
+                insert_event(
+                    conn,
+                    NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: Some(line_id), kind: "line_added", actor: "sync", message: &message },
+                )
+                .await?;
+            }
+        }
+    }
+    for (id, ext, removed) in &known {
+        if *removed == 0 && !incoming.contains(ext.as_str()) {
+            sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?").bind(id).execute(&mut *conn).await?;
+            let message = format!("Line {ext} is no longer in the marketplace order");
+            insert_event(
+                conn,
+                NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: Some(*id), kind: "line_removed", actor: "sync", message: &message },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_line(conn: &mut SqliteConnection, order_id: i64, line: &ordertray_core::ExternalLine) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(order_id)
+    .bind(&line.external_id)
+    .bind(&line.sku)
+    .bind(&line.offer_id)
+    .bind(&line.name)
+    .bind(line.quantity)
+    .bind(line.price.to_string())
+    .bind(&line.currency)
+    .fetch_one(conn)
+    .await?)
+}
+
+async fn quarantine(conn: &mut SqliteConnection, account_id: AccountId, q: &QuarantinedOrder, now: &str) -> Result<()> {
+    let raw_hash = hash_json(&q.raw);
+    let inserted = sqlx::query(
+        "INSERT OR IGNORE INTO quarantine (account_id, external_id, reason, raw, raw_hash, first_seen_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(account_id)
+    .bind(&q.external_id)
+    .bind(&q.reason)
+    .bind(q.raw.to_string())
+    .bind(&raw_hash)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        sqlx::query("UPDATE quarantine SET last_seen_at = ? WHERE account_id = ? AND raw_hash = ?")
+            .bind(now)
+            .bind(account_id)
+            .bind(&raw_hash)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
+    let message = format!(
+        "An order{} could not be read and was set aside: {}",
+        q.external_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default(),
+        q.reason
+    );
+    insert_event(
+        conn,
+        NewEvent { account_id: Some(account_id), order_id: None, line_id: None, kind: "quarantined", actor: "sync", message: &message },
+    )
+    .await
+}

@@ -1,0 +1,196 @@
+//! Read models for the inbox, order detail and CLI listings.
+
+use ordertray_core::{
+    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, LineState, LineView,
+    OrderDetail, OrderView,
+};
+use rust_decimal::Decimal;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::time::parse_ts;
+use crate::{Result, Store, StoreError};
+
+const INBOX_DEFAULT_LIMIT: u32 = 10_000;
+
+fn line_from(r: &SqliteRow) -> Result<LineView> {
+    let price: &str = r.get("price");
+    Ok(LineView {
+        id: r.get("line_id"),
+        external_id: r.get("line_external_id"),
+        sku: r.get("sku"),
+        offer_id: r.get("offer_id"),
+        name: r.get("name"),
+        quantity: r.get("quantity"),
+        price: price.parse::<Decimal>().map_err(|e| StoreError::Corrupt(format!("price '{price}': {e}")))?,
+        currency: r.get("currency"),
+        state: LineState::parse(r.get("state"))?,
+    })
+}
+
+fn event_from(e: &SqliteRow) -> Result<EventView> {
+    Ok(EventView {
+        id: e.get("id"),
+        at: parse_ts(e.get("at"))?,
+        kind: e.get("kind"),
+        actor: e.get("actor"),
+        message: e.get("message"),
+        line_id: e.get("line_id"),
+    })
+}
+
+const ORDER_COLUMNS: &str = "o.id, o.account_id, a.name AS account, o.external_id, o.number, o.status, o.created_at,
+    o.updated_at, o.buyer_name, o.changed_by_marketplace, a.demo";
+
+fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
+    Ok(OrderView {
+        id: r.get("id"),
+        account_id: r.get("account_id"),
+        account: r.get("account"),
+        external_id: r.get("external_id"),
+        number: r.get("number"),
+        status: r.get("status"),
+        created_at: parse_ts(r.get("created_at"))?,
+        updated_at: parse_ts(r.get("updated_at"))?,
+        customer_name: r.get("buyer_name"),
+        changed_by_marketplace: r.get("changed_by_marketplace"),
+        demo: r.get("demo"),
+        lines,
+    })
+}
+
+impl Store {
+    /// Lines in one triage state (the inbox is `new`), newest orders first.
+    pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
+        let rows = sqlx::query(
+            "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
+                    l.price, l.currency, l.state, o.id AS order_id, o.external_id AS order_external_id,
+                    o.number, o.status, o.created_at, o.account_id, a.name AS account, a.demo
+             FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
+             WHERE l.state = ?1 AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
+             ORDER BY o.created_at DESC, o.id DESC, l.id
+             LIMIT ?3",
+        )
+        .bind(query.state.as_str())
+        .bind(query.account_id)
+        .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.get("status");
+                Ok(InboxLine {
+                    line: line_from(r)?,
+                    order_id: r.get("order_id"),
+                    order_external_id: r.get("order_external_id"),
+                    order_number: r.get("number"),
+                    marketplace_cancelled: is_cancelled_status(&status),
+                    order_status: status,
+                    order_created_at: parse_ts(r.get("created_at"))?,
+                    account_id: r.get("account_id"),
+                    account: r.get("account"),
+                    demo: r.get("demo"),
+                })
+            })
+            .collect()
+    }
+
+    /// Lines waiting for a decision in active accounts: the unread badge.
+    pub async fn unread_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
+             WHERE l.state = 'new' AND l.removed_by_marketplace = 0 AND a.active = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Orders with their lines; with `state`, only orders having at least one line in that state.
+    pub async fn orders(&self, account_id: Option<AccountId>, state: Option<LineState>) -> Result<Vec<OrderView>> {
+        let orders = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS} FROM orders o JOIN accounts a ON a.id = o.account_id
+             WHERE (?1 IS NULL OR o.account_id = ?1)
+               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM lines l WHERE l.order_id = o.id AND l.state = ?2))
+             ORDER BY o.created_at DESC, o.id DESC"
+        ))
+        .bind(account_id)
+        .bind(state.map(LineState::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(orders.len());
+        for o in &orders {
+            let lines = self.order_lines(o.get("id")).await?;
+            out.push(order_from(o, lines)?);
+        }
+        Ok(out)
+    }
+
+    async fn order_lines(&self, order_id: i64) -> Result<Vec<LineView>> {
+        sqlx::query(
+            "SELECT id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price, currency, state
+             FROM lines WHERE order_id = ? ORDER BY id",
+        )
+        .bind(order_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(line_from)
+        .collect()
+    }
+
+    pub async fn order_detail(&self, order_id: i64) -> Result<OrderDetail> {
+        let o = sqlx::query(&format!(
+            "SELECT {ORDER_COLUMNS}, o.customer_id, o.available_actions FROM orders o
+             JOIN accounts a ON a.id = o.account_id WHERE o.id = ?"
+        ))
+        .bind(order_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Order {order_id} not found")))?;
+        let customer = match o.get::<Option<i64>, _>("customer_id") {
+            Some(id) => sqlx::query("SELECT id, name, phone, email, address FROM customers WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|c| CustomerView {
+                    id: c.get("id"),
+                    name: c.get("name"),
+                    phone: c.get("phone"),
+                    email: c.get("email"),
+                    address: c.get("address"),
+                }),
+            None => None,
+        };
+        let events = sqlx::query("SELECT id, at, kind, actor, message, line_id FROM events WHERE order_id = ? ORDER BY id")
+            .bind(order_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(event_from)
+            .collect::<Result<Vec<_>>>()?;
+        let available_actions: Vec<String> = serde_json::from_str(o.get("available_actions"))?;
+        let lines = self.order_lines(order_id).await?;
+        Ok(OrderDetail {
+            order: order_from(&o, lines)?,
+            customer,
+            available_actions,
+            events,
+            outbox: self.outbox_list(None, Some(order_id)).await?,
+        })
+    }
+
+    /// Events not tied to an order (sync failures, quarantined payloads, account changes).
+    pub async fn account_events(&self, account_id: AccountId, limit: u32) -> Result<Vec<EventView>> {
+        sqlx::query(
+            "SELECT id, at, kind, actor, message, line_id FROM events WHERE account_id = ? AND order_id IS NULL
+             ORDER BY id DESC LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(event_from)
+        .collect()
+    }
+}

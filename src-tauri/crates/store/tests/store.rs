@@ -1,0 +1,261 @@
+//! Store behaviour on real SQLite files.
+
+use chrono::{Duration, Utc};
+use ordertray_core::{
+    AccountDraft, AccountSettings, Effect, ErrorCode, ExternalLine, ExternalOrder, InboxQuery, LineState,
+    OutboxState, OzonSettings, QuarantinedOrder, TriageAction,
+};
+use ordertray_store::{Store, StoreError};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sub/ordertray.db")).await.unwrap();
+    (dir, store)
+}
+
+fn draft(name: &str) -> AccountDraft {
+    AccountDraft {
+        name: name.into(),
+        region: "Moscow".into(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::Ozon(OzonSettings::new("123")),
+    }
+}
+
+fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
+    ExternalOrder {
+        external_id: number.into(),
+        number: number.into(),
+        status: status.into(),
+        created_at: Utc::now(),
+        customer: None,
+        lines: skus
+            .iter()
+            .map(|s| ExternalLine {
+                external_id: s.to_string(),
+                sku: s.to_string(),
+                offer_id: format!("OFF-{s}"),
+                name: format!("Product {s}"),
+                quantity: 2,
+                price: Decimal::new(153050, 2),
+                currency: "RUB".into(),
+            })
+            .collect(),
+        available_actions: vec!["ship".into()],
+        raw: json!({"posting_number": number, "status": status, "skus": skus}),
+    }
+}
+
+fn code(e: StoreError) -> ErrorCode {
+    ordertray_core::AppError::from(e).code
+}
+
+#[tokio::test]
+async fn accounts_round_trip_and_names_are_unique() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("Shop A"), false).await.unwrap();
+    assert_eq!(s.account(a.id).await.unwrap(), a);
+    assert_eq!(code(s.insert_account(&draft("Shop A"), false).await.unwrap_err()), ErrorCode::Conflict);
+    let mut d = draft("Shop B");
+    d.interval_secs = 120;
+    let b = s.update_account(a.id, &d).await.unwrap();
+    assert_eq!((b.name.as_str(), b.interval_secs), ("Shop B", 120));
+    s.set_account_active(a.id, false).await.unwrap();
+    assert!(!s.account(a.id).await.unwrap().active);
+    assert_eq!(code(s.account(999).await.unwrap_err()), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let o1 = order("1-1", "awaiting_packaging", &["10", "11"]);
+    let o2 = order("2-1", "awaiting_packaging", &["20"]);
+    let out = s.apply_page(a.id, "Ozon", &[o1.clone(), o2.clone()], &[], "c1", Utc::now()).await.unwrap();
+    assert_eq!(out.new_orders.len(), 2);
+    assert_eq!(out.new_lines, 3);
+    assert_eq!(s.cursor(a.id).await.unwrap(), "c1");
+    // The same posting repeated on the next page changes nothing and duplicates nothing.
+    let out = s.apply_page(a.id, "Ozon", &[o1.clone()], &[], "c2", Utc::now()).await.unwrap();
+    assert_eq!((out.new_orders.len(), out.changed_orders, out.new_lines), (0, 0, 0));
+    assert_eq!(s.cursor(a.id).await.unwrap(), "c2");
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 3);
+    assert_eq!(s.unread_count().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_changed_order_is_updated_and_shown_as_cancelled() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10", "11"])], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let mut cancelled = order("1-1", "cancelled", &["10"]);
+    cancelled.raw = json!({"posting_number": "1-1", "status": "cancelled"});
+    let out = s.apply_page(a.id, "Ozon", &[cancelled], &[], "", Utc::now()).await.unwrap();
+    assert_eq!(out.changed_orders, 1);
+    assert_eq!(out.cancelled_by_marketplace.len(), 1);
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    assert_eq!(inbox.len(), 1, "the line Ozon removed leaves the inbox");
+    assert!(inbox[0].marketplace_cancelled);
+    let detail = s.order_detail(inbox[0].order_id).await.unwrap();
+    assert_eq!(detail.order.status, "cancelled");
+    assert_eq!(detail.order.changed_by_marketplace.as_deref(), Some("Cancelled on Ozon"));
+    let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["arrived", "status_changed", "line_removed"]);
+    // Accepting a cancelled order is refused; rejecting it is local only.
+    let line = inbox[0].line.id;
+    assert_eq!(code(s.triage(&[line], TriageAction::Accept, "test").await.unwrap_err()), ErrorCode::InvalidTransition);
+    let report = s.triage(&[line], TriageAction::Reject, "test").await.unwrap();
+    assert!(report.outbox_rows.is_empty());
+}
+
+#[tokio::test]
+async fn quarantined_payloads_are_kept_once_with_their_reason() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let q = QuarantinedOrder { external_id: Some("9-9".into()), reason: "price is not a number".into(), raw: json!({"x": 1}) };
+    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["1"])], &[q.clone()], "", Utc::now())
+        .await
+        .unwrap();
+    s.apply_page(a.id, "Ozon", &[], &[q], "", Utc::now()).await.unwrap();
+    assert_eq!(s.quarantined_count(a.id).await.unwrap(), 1);
+    let events = s.account_events(a.id, 10).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "quarantined" && e.message.contains("price is not a number")));
+}
+
+#[tokio::test]
+async fn triage_is_atomic_and_queues_the_planned_calls() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"]), order("2-1", "awaiting_packaging", &["20"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let id = |sku: &str| inbox.iter().find(|l| l.line.sku == sku).unwrap().line.id;
+
+    // Accept one line of 1-1: nothing to send yet.
+    let r = s.triage(&[id("10")], TriageAction::Accept, "test").await.unwrap();
+    assert!(r.outbox_rows.is_empty());
+    // A bulk action with one invalid line changes nothing at all.
+    let err = s.triage(&[id("11"), id("10")], TriageAction::Reject, "test").await.unwrap_err();
+    assert_eq!(code(err), ErrorCode::InvalidTransition);
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 2);
+    // Unknown ids are named.
+    let err = s.triage(&[424242], TriageAction::Accept, "test").await.unwrap_err();
+    assert!(ordertray_core::AppError::from(err).message.contains("424242"));
+
+    // Reject the other line of 1-1: cancel that product, then ship the accepted one.
+    let r = s.triage(&[id("11")], TriageAction::Reject, "test").await.unwrap();
+    assert_eq!(r.outbox_rows.len(), 2);
+    // Reject the only line of 2-1: the whole posting is cancelled.
+    let r = s.triage(&[id("20")], TriageAction::Reject, "test").await.unwrap();
+    assert_eq!(r.outbox_rows.len(), 1);
+
+    let rows = s.outbox_list(Some(a.id), None).await.unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["cancel_lines", "ship", "cancel_order"]);
+    assert!(rows.iter().all(|r| r.state == OutboxState::Pending));
+    assert_eq!(s.unread_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn delete_and_restore_are_local() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10"])], &[], "", Utc::now()).await.unwrap();
+    let line = s.inbox(&InboxQuery::default()).await.unwrap()[0].line.id;
+    s.triage(&[line], TriageAction::Delete, "test").await.unwrap();
+    assert!(s.inbox(&InboxQuery::default()).await.unwrap().is_empty());
+    let deleted = s.inbox(&InboxQuery { state: LineState::Deleted, ..Default::default() }).await.unwrap();
+    assert_eq!(deleted.len(), 1);
+    s.triage(&[line], TriageAction::Restore, "test").await.unwrap();
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 1);
+    assert!(s.outbox_list(None, None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10", "11"])], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    s.triage(&[inbox[0].line.id], TriageAction::Accept, "t").await.unwrap();
+    s.triage(&[inbox[1].line.id], TriageAction::Reject, "t").await.unwrap();
+
+    // Only the cancel is due: the ship waits for it.
+    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(matches!(due[0].effect, Effect::CancelLines { .. }));
+    let claimed = s.outbox_claim(due[0].id).await.unwrap().unwrap();
+    assert!(s.outbox_claim(due[0].id).await.unwrap().is_none(), "a row is claimed once");
+    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+
+    // Crash while in flight: recovery makes it due again with the attempt counted.
+    assert_eq!(s.outbox_recover_in_flight().await.unwrap(), 1);
+    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    assert_eq!((due.len(), due[0].attempts), (1, 1));
+
+    // A retry in the future hides it until then.
+    s.outbox_retry_at(&claimed, Utc::now() + Duration::seconds(60), "HTTP 503").await.unwrap();
+    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+    assert_eq!(s.outbox_due(Utc::now() + Duration::seconds(61), 10).await.unwrap().len(), 1);
+
+    // Failure parks it (blocking the ship) until the manager retries.
+    s.outbox_fail(&claimed, "gave up").await.unwrap();
+    assert!(s.outbox_due(Utc::now() + Duration::days(1), 10).await.unwrap().is_empty());
+    let health = s.health(a.id).await.unwrap();
+    assert_eq!((health.outbox_failed, health.outbox_pending), (1, 1));
+    let row = s.outbox_requeue(claimed.id, "manager").await.unwrap();
+    assert_eq!(row.attempts, 0);
+    let c = s.outbox_claim(row.id).await.unwrap().unwrap();
+    s.outbox_done(&c, "Delivered").await.unwrap();
+    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    assert!(matches!(due[0].effect, Effect::Ship { .. }), "the ship is due once the cancel is done");
+    let order_id = inbox[0].order_id;
+    let events = s.order_detail(order_id).await.unwrap().events;
+    assert!(events.iter().any(|e| e.kind == "outbox_failed"));
+    assert!(events.iter().any(|e| e.kind == "outbox_done"));
+}
+
+#[tokio::test]
+async fn reopening_keeps_data_and_sync_health_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.db");
+    let s = Store::open(&path).await.unwrap();
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let run = s.start_sync_run(a.id, Utc::now()).await.unwrap();
+    let report = ordertray_core::SyncReport { account_id: a.id, ..Default::default() };
+    s.finish_sync_run(run, &report, Some("HTTP 500"), Utc::now()).await.unwrap();
+    let h = s.health(a.id).await.unwrap();
+    assert_eq!(h.last_error.as_deref(), Some("HTTP 500"));
+    assert!(h.failing_since.is_some());
+    s.finish_sync_run(run, &report, None, Utc::now()).await.unwrap();
+    assert!(s.health(a.id).await.unwrap().failing_since.is_none());
+    s.close().await;
+    let s = Store::open(&path).await.unwrap();
+    assert_eq!(s.accounts().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn deleting_an_account_removes_its_data() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), true).await.unwrap();
+    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10"])], &[], "c", Utc::now()).await.unwrap();
+    s.delete_account(a.id).await.unwrap();
+    assert!(s.inbox(&InboxQuery::default()).await.unwrap().is_empty());
+    assert_eq!(s.cursor(a.id).await.unwrap(), "");
+}
