@@ -109,7 +109,7 @@ descendants() { # descendants PID — every process below PID, by parent links
   done
 }
 cleanup() {
-  local rc=$? entry name pid i
+  local rc=$? entry name i pids
   trap - EXIT INT TERM
   if [ "$SUCCESS" != 1 ]; then
     [ "$rc" -ne 0 ] || rc=1
@@ -156,6 +156,7 @@ wait_for 15 "Xvfb on $DISPLAY" test -e "/tmp/.X11-unix/X$display_n"
 
 KEYRING_PASSWORD="ordertray-e2e-test-only"
 # --foreground keeps it our child (stopped by the trap); the password comes on stdin.
+# shellcheck disable=SC2016 # $1 expands in the inner shell
 start_bg gnome-keyring bash -c 'printf %s "$1" | exec gnome-keyring-daemon --foreground --unlock --components=secrets' _ "$KEYRING_PASSWORD"
 # Secret Service answers once the daemon has claimed its name on the bus.
 wait_for 15 "gnome-keyring on the session bus" \

@@ -1,0 +1,258 @@
+// End-to-end: the real Ordertray app against the fake Ozon server.
+// Connect an account (key in the keychain only) -> a posting arrives -> OS notification -> keyboard triage
+// -> the status goes back to Ozon (ship / cancel).
+// Run through tests/e2e/run.sh, which provides the environment below.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
+  return v;
+}
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+const FAKE = env("E2E_FAKE_URL");
+const CLIENT_ID = env("E2E_CLIENT_ID");
+const API_KEY = env("E2E_API_KEY");
+const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
+const DB = env("E2E_DB");
+const OUT = env("E2E_OUT");
+
+const tid = (id) => `[data-testid="${id}"]`;
+const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
+
+async function fake(method, path, body) {
+  const res = await fetch(FAKE + path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `fake ${method} ${path} -> HTTP ${res.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** The calls the fake has received, with JSON bodies parsed. */
+async function fakeCalls() {
+  const v = await fake("GET", "/__fake/calls");
+  const list = Array.isArray(v) ? v : (v?.calls ?? []);
+  return list.map((c) => {
+    let body = c.body;
+    if (typeof body === "string") {
+      try {
+        body = JSON.parse(body);
+      } catch {
+        /* keep the text */
+      }
+    }
+    return { ...c, body };
+  });
+}
+
+async function newPosting(products) {
+  const v = await fake("POST", "/__fake/postings", { generate: 1, products });
+  assert.ok(Array.isArray(v?.posting_numbers) && v.posting_numbers.length === 1, `unexpected answer ${JSON.stringify(v)}`);
+  return v.posting_numbers[0];
+}
+
+/** dbus-monitor's log, cut into messages (a message starts on a line that is not indented). */
+function notifyCalls() {
+  const text = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
+  const messages = [];
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line)) messages.push(line);
+    else if (messages.length) messages[messages.length - 1] += "\n" + line;
+  }
+  return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
+}
+
+/** How many times `needle` occurs in `file` (grep -a -c -F); 0 when the file does not exist. */
+function grepCount(file, needle) {
+  if (!existsSync(file)) return 0;
+  try {
+    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
+  } catch (e) {
+    if (e.status === 1) return 0; // grep: no match
+    throw e;
+  }
+}
+
+/** Click the sync button when the current screen has one; otherwise the account's 10 s poll does it. */
+async function syncNowIfVisible(s) {
+  const buttons = await s.findAll(tid("account-sync-now"));
+  if (buttons.length) await buttons[0].click();
+}
+
+/** Whether the row's row-select checkbox is checked; null when the row does not say. */
+async function isSelected(row) {
+  const boxes = await row.findAll(tid("row-select"));
+  if (!boxes.length) return null;
+  const checked = await boxes[0].property("checked");
+  if (typeof checked === "boolean") return checked;
+  const aria = await boxes[0].attribute("aria-checked");
+  return aria == null ? null : aria === "true";
+}
+
+async function openInbox(s) {
+  await (await s.waitForElement(tid("nav-inbox"))).click();
+}
+
+async function fill(s, id, value) {
+  const el = await s.waitForElement(tid(id));
+  await el.clear();
+  await el.sendKeys(value);
+  return el;
+}
+
+describe("Ozon end to end", { timeout: 600_000 }, () => {
+  /** @type {Session} */
+  let s;
+  let accountId;
+  let firstPosting;
+  let failed = false;
+
+  // Each step runs only when the previous ones passed, and leaves a screenshot when it fails.
+  const step = (name, timeout, fn) =>
+    it(name, { timeout }, async (t) => {
+      if (failed) return t.skip("an earlier step failed");
+      try {
+        await fn();
+      } catch (e) {
+        failed = true;
+        const file = join(OUT, `failure-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
+        throw e;
+      }
+    });
+
+  before(async () => {
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000 });
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+  });
+
+  step("first screen welcomes a shop with no account", 60_000, async () => {
+    await s.waitForElement(tid("welcome"), 45_000);
+    assert.ok(existsSync(DB), `the app did not create its database at ORDERTRAY_DB=${DB}`);
+  });
+
+  step("connect an Ozon account (connection test, save)", 90_000, async () => {
+    await (await s.waitForElement(tid("add-account"))).click();
+    await fill(s, "account-name", "E2E Shop");
+    await fill(s, "account-client-id", CLIENT_ID);
+    await fill(s, "account-api-key", API_KEY);
+    await fill(s, "account-interval", "10");
+    await (await s.waitForElement(tid("account-advanced"))).click();
+    await fill(s, "account-base-url", FAKE);
+
+    await (await s.waitForElement(tid("account-test"))).click();
+    const result = await waitFor(
+      async () => {
+        const t = (await (await s.find(tid("account-test-result"))).text()).trim();
+        return /\b(ok|success|successful|succeeded|connected|works|passed)\b|✓/i.test(t) ? t : null;
+      },
+      { timeout: 30_000, message: "account-test-result to report success" },
+    );
+    assert.doesNotMatch(result, /error|fail|invalid|denied/i, `connection test result: ${result}`);
+    assert.ok(!result.includes(API_KEY), "the connection test result shows the API key");
+
+    await (await s.waitForElement(tid("account-save"))).click();
+    const row = await s.waitForElement(tid("account-row"), 30_000);
+    accountId = await waitFor(() => row.attribute("data-account-id"), { message: "data-account-id" });
+    assert.match(String(accountId), /\S/, "account-row has an empty data-account-id");
+  });
+
+  step("the API key is in the keychain and in no database file", 30_000, async () => {
+    const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "user", `${accountId}/api_key`], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    assert.equal(stored, API_KEY, `keychain entry ordertray / ${accountId}/api_key`);
+    for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
+      assert.equal(grepCount(file, API_KEY), 0, `the API key was found in ${file}`);
+    }
+  });
+
+  step("a new posting reaches the inbox", 120_000, async () => {
+    firstPosting = await newPosting(2);
+    await syncNowIfVisible(s);
+    await openInbox(s);
+    const rows = await waitFor(
+      async () => {
+        const r = await s.findAll(rowsOf(firstPosting));
+        return r.length === 2 ? r : null;
+      },
+      { timeout: 60_000, message: `2 inbox rows for posting ${firstPosting}` },
+    );
+    assert.equal(rows.length, 2);
+    await s.screenshot(join(OUT, "inbox.png"));
+  });
+
+  step("an OS notification names the posting", 40_000, async () => {
+    const call = await waitFor(() => notifyCalls().find((m) => m.includes(firstPosting)), {
+      timeout: 30_000,
+      message: `a Notify call mentioning ${firstPosting} in ${NOTIFY_LOG}`,
+    });
+    assert.match(call, /member=Notify/);
+  });
+
+  step("keyboard triage: select both lines with x/j, accept with a -> Ozon ship", 90_000, async () => {
+    const rows = await s.findAll(rowsOf(firstPosting));
+    assert.equal(rows.length, 2, "both rows of the posting before triage");
+    await rows[0].click(); // focus the inbox on the first row of the posting
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0) await s.press("j");
+      // A click on a row may already select it; x toggles, so press it only when the row is not selected.
+      if ((await isSelected(rows[i])) !== true) await s.press("x");
+      const selected = await isSelected(rows[i]);
+      assert.notEqual(selected, false, `row ${i + 1} of ${firstPosting} is not selected after x`);
+    }
+    await s.press("a");
+    await waitFor(async () => (await s.findAll(rowsOf(firstPosting))).length === 0, {
+      timeout: 30_000,
+      message: `the rows of ${firstPosting} to leave the inbox after 'a'`,
+    });
+
+    const ship = await waitFor(
+      async () =>
+        (await fakeCalls()).find((c) => c.path === "/v4/posting/fbs/ship" && c.body?.posting_number === firstPosting),
+      { timeout: 30_000, message: `POST /v4/posting/fbs/ship for ${firstPosting} at the fake` },
+    );
+    const products = (ship.body.packages ?? []).flatMap((p) => p.products ?? []);
+    const ids = new Set(products.map((p) => String(p.product_id ?? p.sku ?? p.offer_id)));
+    assert.equal(ids.size, 2, `ship packages should hold both products: ${JSON.stringify(ship.body.packages)}`);
+  });
+
+  step("reject a one-product posting with r -> Ozon cancel", 150_000, async () => {
+    const number = await newPosting(1);
+    await syncNowIfVisible(s);
+    await openInbox(s);
+    const row = await waitFor(
+      async () => {
+        const r = await s.findAll(rowsOf(number));
+        return r.length === 1 ? r[0] : null;
+      },
+      { timeout: 60_000, message: `the inbox row of posting ${number}` },
+    );
+    await row.click();
+    await s.press("r");
+    await waitFor(async () => (await s.findAll(rowsOf(number))).length === 0, {
+      timeout: 30_000,
+      message: `the row of ${number} to leave the inbox after 'r'`,
+    });
+    await waitFor(
+      async () =>
+        (await fakeCalls()).find((c) => c.path === "/v2/posting/fbs/cancel" && c.body?.posting_number === number),
+      { timeout: 30_000, message: `POST /v2/posting/fbs/cancel for ${number} at the fake` },
+    );
+    await s.screenshot(join(OUT, "inbox-after-triage.png"));
+  });
+});
