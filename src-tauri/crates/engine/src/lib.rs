@@ -1,1 +1,192 @@
-//! placeholder
+//! The running Ordertray system, shared by the desktop shell and `ordertray-cli`: accounts and
+//! their credentials, the per-account poll scheduler, ingest, triage, the outbox worker, the
+//! notifier, and demo mode. Nothing here knows Tauri.
+
+mod accounts;
+pub mod backoff;
+mod demo;
+pub mod notifier;
+mod outbox;
+pub mod paths;
+mod scheduler;
+pub mod secrets;
+mod sync;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ordertray_connectors::{http_client, HttpSettings};
+use ordertray_core::notify_text::Lang;
+use ordertray_core::{
+    AccountId, AppError, AppInfo, EngineEvent, InboxLine, InboxQuery, LineState, OrderDetail, OrderView,
+    OutboxView, TriageAction, TriageReport,
+};
+use ordertray_store::Store;
+use tokio::sync::{broadcast, Notify};
+use tokio::task::JoinHandle;
+
+pub use accounts::SecretInput;
+pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
+pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
+pub use secrets::{KeychainStore, MemorySecretStore, SecretStore};
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+pub struct EngineOptions {
+    pub db_path: PathBuf,
+    pub secrets: Arc<dyn SecretStore>,
+    pub notifier: Arc<dyn Notifier>,
+    pub lang: Lang,
+    /// Who triage decisions are attributed to in the audit timeline ("manager", "cli").
+    pub actor: String,
+    pub http: HttpSettings,
+    /// Whether OS notifications can be shown (the UI falls back to in-app banners otherwise).
+    pub notifications_ok: bool,
+    /// Prove at start-up that the secret store keeps secrets (the app does; one-shot CLI runs
+    /// skip it and meet a broken keychain at first use instead).
+    pub probe_secrets: bool,
+}
+
+/// Cheap to clone; every clone drives the same system.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+struct Inner {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    notifier: Arc<dyn Notifier>,
+    events: broadcast::Sender<EngineEvent>,
+    http: reqwest::Client,
+    lang: Mutex<Lang>,
+    actor: String,
+    keychain: std::result::Result<(), AppError>,
+    notifications_ok: bool,
+    sync_locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
+    pollers: Mutex<HashMap<AccountId, scheduler::Poller>>,
+    outbox_wake: Notify,
+    running: std::sync::atomic::AtomicBool,
+    background: Mutex<Vec<JoinHandle<()>>>,
+    demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
+}
+
+impl Engine {
+    /// Opens the database, checks the secret store once, and re-queues outbox rows a crash left
+    /// in flight. Background work starts with [`Engine::start_background`].
+    pub async fn open(options: EngineOptions) -> Result<Self> {
+        let store = Store::open(&options.db_path).await?;
+        let secrets = options.secrets.clone();
+        let keychain = if options.probe_secrets {
+            tokio::task::spawn_blocking(move || secrets.check())
+                .await
+                .map_err(|e| AppError::new(ordertray_core::ErrorCode::Internal, e.to_string()))?
+        } else {
+            Ok(())
+        };
+        if let Err(e) = &keychain {
+            tracing::warn!(error = %e, "secret store unavailable");
+        }
+        let recovered = store.outbox_recover_in_flight().await?;
+        if recovered > 0 {
+            tracing::info!(recovered, "outbox rows re-queued after an interrupted run");
+        }
+        let (events, _) = broadcast::channel(256);
+        Ok(Self(Arc::new(Inner {
+            store,
+            secrets: options.secrets,
+            notifier: options.notifier,
+            events,
+            http: http_client(&options.http),
+            lang: Mutex::new(options.lang),
+            actor: options.actor,
+            keychain,
+            notifications_ok: options.notifications_ok,
+            sync_locks: Mutex::default(),
+            pollers: Mutex::default(),
+            outbox_wake: Notify::new(),
+            running: Default::default(),
+            background: Mutex::default(),
+            demo: tokio::sync::Mutex::new(None),
+        })))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.0.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: EngineEvent) {
+        // No subscriber is fine: the CLI has none.
+        let _ = self.0.events.send(event);
+    }
+
+    pub(crate) async fn emit_unread(&self) {
+        if let Ok(count) = self.0.store.unread_count().await {
+            self.emit(EngineEvent::UnreadCount { count });
+        }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        *self.0.lang.lock().expect("lang poisoned") = lang;
+    }
+
+    pub(crate) fn lang(&self) -> Lang {
+        *self.0.lang.lock().expect("lang poisoned")
+    }
+
+    pub async fn app_info(&self) -> Result<AppInfo> {
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            db_path: self.0.store.path().display().to_string(),
+            keychain_ok: self.0.keychain.is_ok(),
+            keychain_message: self.0.keychain.as_ref().err().map(|e| e.message.clone()),
+            notifications_ok: self.0.notifications_ok,
+            unread: self.0.store.unread_count().await?,
+            demo_running: self.0.demo.lock().await.is_some(),
+        })
+    }
+
+    pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
+        Ok(self.0.store.inbox(query).await?)
+    }
+
+    pub async fn orders(&self, account: Option<AccountId>, state: Option<LineState>) -> Result<Vec<OrderView>> {
+        Ok(self.0.store.orders(account, state).await?)
+    }
+
+    pub async fn order_detail(&self, id: i64) -> Result<OrderDetail> {
+        Ok(self.0.store.order_detail(id).await?)
+    }
+
+    /// Accept / reject / delete / restore lines: one transaction with its audit events and outbox
+    /// rows; the outbox worker is woken to deliver them.
+    pub async fn triage(&self, lines: &[i64], action: TriageAction) -> Result<TriageReport> {
+        let report = self.0.store.triage(lines, action, &self.0.actor).await?;
+        if !report.outbox_rows.is_empty() {
+            self.0.outbox_wake.notify_one();
+        }
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        self.emit_unread().await;
+        Ok(report)
+    }
+
+    pub async fn outbox_list(&self, account: Option<AccountId>) -> Result<Vec<OutboxView>> {
+        Ok(self.0.store.outbox_list(account, None).await?)
+    }
+
+    /// Stops background tasks (pollers, outbox worker, demo marketplace).
+    pub async fn shutdown(&self) {
+        for (_, p) in self.0.pollers.lock().expect("pollers poisoned").drain() {
+            p.task.abort();
+        }
+        for t in self.0.background.lock().expect("background poisoned").drain(..) {
+            t.abort();
+        }
+        if let Some(demo) = self.0.demo.lock().await.take() {
+            demo.stop();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "ordertray-cli", version, about = "Ordertray without a window: accounts, sync, triage, outbox")]
+pub struct Cli {
+    /// SQLite database file (default: $ORDERTRAY_DB, else the app's data directory).
+    #[arg(long, global = true)]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Marketplace accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+    /// Poll the marketplaces: once, or on each account's schedule until interrupted.
+    Sync {
+        /// One run per account, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Only this account (id or name).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// External orders.
+    #[command(subcommand)]
+    Orders(OrdersCmd),
+    /// Triage order lines: accept, reject, delete or restore.
+    Lines {
+        action: LineAction,
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Queued marketplace calls.
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountsCmd {
+    /// Connect a marketplace account.
+    #[command(subcommand)]
+    Add(AddAccount),
+    /// List accounts with their sync health.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AddAccount {
+    /// An Ozon seller account (FBS / realFBS).
+    Ozon(OzonAccountArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct OzonAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub client_id: String,
+    /// Read the Api-Key at run time from this environment variable; it is never stored.
+    #[arg(long, conflicts_with = "api_key_stdin", required_unless_present = "api_key_stdin")]
+    pub api_key_env: Option<String>,
+    /// Read the Api-Key from standard input and store it in the OS keychain.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Another API address (a proxy or a fake marketplace).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Poll interval in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// Ozon cancel reason id sent with rejections.
+    #[arg(long, default_value_t = 352)]
+    pub cancel_reason: i64,
+    /// Do not send the ship call when every line of a posting is accepted.
+    #[arg(long)]
+    pub no_ship_on_accept: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrdersCmd {
+    /// List orders with their lines.
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+        /// Only orders having a line in this state.
+        #[arg(long)]
+        state: Option<StateArg>,
+        /// Only this account (id or name).
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCmd {
+    /// Deliver queued calls: once, or until nothing is pending.
+    Drain {
+        #[arg(long)]
+        once: bool,
+    },
+    /// List queued and delivered calls.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put a failed call back in the queue.
+    Retry { id: i64 },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LineAction {
+    Accept,
+    Reject,
+    Delete,
+    Restore,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum StateArg {
+    New,
+    Accepted,
+    Rejected,
+    Deleted,
+}

@@ -1,0 +1,186 @@
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use ordertray_core::notify_text::Lang;
+use ordertray_core::{AccountDraft, AccountSettings, LineState, OzonSettings, TriageAction};
+use ordertray_engine::paths::resolve_db_path;
+use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
+
+use crate::args::{AccountsCmd, AddAccount, Cli, Command, LineAction, OrdersCmd, OutboxCmd, StateArg};
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let engine = Engine::open(EngineOptions {
+        db_path: resolve_db_path(cli.db),
+        secrets: Arc::new(KeychainStore),
+        notifier: Arc::new(LogNotifier),
+        lang: Lang::from_locale(&std::env::var("LANG").unwrap_or_default()),
+        actor: "cli".into(),
+        http: Default::default(),
+        notifications_ok: false,
+        probe_secrets: false,
+    })
+    .await?;
+    let result = dispatch(&engine, cli.command).await;
+    engine.shutdown().await;
+    engine.store().close().await;
+    result
+}
+
+async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
+    match command {
+        Command::Accounts(AccountsCmd::Add(AddAccount::Ozon(a))) => {
+            let mut settings = OzonSettings::new(a.client_id);
+            settings.cancel_reason_id = a.cancel_reason;
+            settings.ship_on_accept = !a.no_ship_on_accept;
+            settings.api_key_env = a.api_key_env;
+            let mut secrets = SecretInput::new();
+            if a.api_key_stdin {
+                let mut key = String::new();
+                std::io::stdin().lock().read_line(&mut key).context("reading the Api-Key from standard input")?;
+                if key.trim().is_empty() {
+                    bail!("no Api-Key on standard input");
+                }
+                secrets.insert("api_key".into(), key.trim().to_string());
+            }
+            let draft = AccountDraft {
+                name: a.name,
+                region: a.region,
+                active: true,
+                interval_secs: a.interval,
+                base_url: a.base_url,
+                settings: AccountSettings::Ozon(settings),
+            };
+            let account = engine.add_account(draft, secrets).await?;
+            println!("added account {} «{}»", account.id, account.name);
+        }
+        Command::Accounts(AccountsCmd::List { json }) => {
+            let accounts = engine.list_accounts().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&accounts)?);
+            } else {
+                for v in accounts {
+                    let a = &v.account;
+                    let health = match (&v.health.last_outcome, &v.health.last_error) {
+                        (None, _) => "never synced".to_string(),
+                        (Some(_), Some(e)) => format!("error: {e}"),
+                        (Some(_), None) => "ok".to_string(),
+                    };
+                    let state = if a.active { "active" } else { "disabled" };
+                    println!("{}\t{}\t{}\t{state}\tevery {}s\t{health}", a.id, a.kind.label(), a.name, a.interval_secs);
+                }
+            }
+        }
+        Command::Sync { once, account } => {
+            let ids = match &account {
+                Some(a) => vec![engine.find_account(a).await?.id],
+                None => engine.list_accounts().await?.into_iter().filter(|v| v.account.active).map(|v| v.account.id).collect(),
+            };
+            if ids.is_empty() {
+                bail!("no active account to sync (add one with `accounts add`)");
+            }
+            if once {
+                let mut failed = 0;
+                for id in ids {
+                    match engine.sync_account(id).await {
+                        Ok(r) => println!(
+                            "account {id}: {} page(s), {} order(s) seen, {} new, {} changed, {} new line(s), {} set aside",
+                            r.pages, r.orders_seen, r.orders_new, r.orders_changed, r.lines_new, r.quarantined
+                        ),
+                        Err(e) => {
+                            eprintln!("account {id}: sync failed: {e}");
+                            failed += 1;
+                        }
+                    }
+                }
+                if failed > 0 {
+                    bail!("{failed} account(s) failed to sync");
+                }
+            } else {
+                engine.start_background().await?;
+                eprintln!("syncing on schedule; press Ctrl-C to stop");
+                tokio::signal::ctrl_c().await?;
+            }
+        }
+        Command::Orders(OrdersCmd::List { json, state, account }) => {
+            let account = match account {
+                Some(a) => Some(engine.find_account(&a).await?.id),
+                None => None,
+            };
+            let orders = engine.orders(account, state.map(line_state)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&orders)?);
+            } else {
+                for o in orders {
+                    println!("{}\t{}\t{}\t{}", o.number, o.account, o.status, o.created_at.format("%Y-%m-%d %H:%M"));
+                    for l in o.lines {
+                        println!(
+                            "  line {}\t{}\t{}\t{} × {} {}\t{}",
+                            l.id, l.sku, l.name, l.quantity, l.price, l.currency, l.state.as_str()
+                        );
+                    }
+                }
+            }
+        }
+        Command::Lines { action, ids } => {
+            let action = match action {
+                LineAction::Accept => TriageAction::Accept,
+                LineAction::Reject => TriageAction::Reject,
+                LineAction::Delete => TriageAction::Delete,
+                LineAction::Restore => TriageAction::Restore,
+            };
+            let report = engine.triage(&ids, action).await?;
+            println!(
+                "{} line(s) {}; {} marketplace call(s) queued",
+                report.changed.len(),
+                action.target().as_str(),
+                report.outbox_rows.len()
+            );
+        }
+        Command::Outbox(OutboxCmd::Drain { once }) => loop {
+            let r = engine.drain_outbox_once().await?;
+            println!("delivered {}, retry scheduled {}, failed {}", r.delivered, r.retry_scheduled, r.failed);
+            let pending = engine.outbox_list(None).await?.iter().any(|o| o.state == ordertray_core::OutboxState::Pending);
+            if once || !pending {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        },
+        Command::Outbox(OutboxCmd::List { json }) => {
+            let rows = engine.outbox_list(None).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\tattempts {}\t{}{}",
+                        r.id,
+                        r.state.as_str(),
+                        r.kind,
+                        r.attempts,
+                        r.description,
+                        r.last_error.map(|e| format!("\tlast error: {e}")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Command::Outbox(OutboxCmd::Retry { id }) => {
+            engine.retry_outbox(id).await?;
+            println!("outbox row {id} queued again");
+        }
+    }
+    Ok(())
+}
+
+fn line_state(s: StateArg) -> LineState {
+    match s {
+        StateArg::New => LineState::New,
+        StateArg::Accepted => LineState::Accepted,
+        StateArg::Rejected => LineState::Rejected,
+        StateArg::Deleted => LineState::Deleted,
+    }
+}
+

@@ -1,0 +1,22 @@
+//! `ordertray-cli`: the engine without a window. Errors end the process with a non-zero exit and
+//! one clear line on stderr.
+
+mod args;
+mod commands;
+
+use clap::Parser;
+
+fn main() {
+    let args = args::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    if let Err(e) = runtime.block_on(commands::run(args)) {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

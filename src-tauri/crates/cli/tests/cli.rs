@@ -1,0 +1,138 @@
+//! The real `ordertray-cli` binary against the fake Ozon over loopback HTTP.
+
+use std::process::{Command, Output};
+
+use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
+use serde_json::Value;
+
+const KEY_VAR: &str = "ORDERTRAY_TEST_OZON_KEY";
+const KEY: &str = "cli-test-key-7d1e";
+
+struct Cli {
+    db: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        Self { db: dir.path().join("cli.db"), _dir: dir }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ordertray-cli"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env(KEY_VAR, KEY)
+            .output()
+            .expect("ordertray-cli runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("valid JSON")
+    }
+}
+
+async fn fake() -> FakeOzonHandle {
+    FakeOzon::start(FakeOzonConfig::new("777", KEY)).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_sync_list_triage_and_drain() {
+    let fake = fake().await;
+    let numbers = fake.generate_postings(2, 2);
+    let cli = Cli::new();
+    let url = fake.base_url();
+    let out = cli.ok(&[
+        "accounts", "add", "ozon", "--name", "Shop CLI", "--client-id", "777", "--api-key-env", KEY_VAR, "--base-url", &url,
+        "--interval", "30",
+    ]);
+    assert!(out.contains("Shop CLI"), "{out}");
+    assert!(cli.ok(&["accounts", "list"]).contains("Shop CLI"));
+
+    let out = cli.ok(&["sync", "--once"]);
+    assert!(out.contains("2 new"), "{out}");
+
+    let orders = cli.json(&["orders", "list", "--json"]);
+    let orders = orders.as_array().unwrap();
+    assert_eq!(orders.len(), 2);
+    for o in orders {
+        assert_eq!(o["account"], "Shop CLI");
+        assert!(numbers.iter().any(|n| o["external_id"] == n.as_str()));
+        assert_eq!(o["number"], o["external_id"]);
+        assert!(o["status"].is_string() && o["created_at"].is_string());
+        for l in o["lines"].as_array().unwrap() {
+            for field in ["id", "external_id", "sku", "offer_id", "name", "quantity", "price", "currency", "state"] {
+                assert!(!l[field].is_null(), "line field {field} missing: {l}");
+            }
+            assert_eq!(l["state"], "new");
+        }
+    }
+
+    // Accept every line of the first order, reject the second order's lines.
+    let ids = |o: &Value| -> Vec<String> { o["lines"].as_array().unwrap().iter().map(|l| l["id"].to_string()).collect() };
+    let first = ids(&orders[0]);
+    let second = ids(&orders[1]);
+    let mut args = vec!["lines", "accept"];
+    args.extend(first.iter().map(String::as_str));
+    assert!(cli.ok(&args).contains("1 marketplace call(s) queued"));
+    let mut args = vec!["lines", "reject"];
+    args.extend(second.iter().map(String::as_str));
+    cli.ok(&args);
+
+    assert_eq!(cli.json(&["orders", "list", "--json", "--state", "new"]).as_array().unwrap().len(), 0);
+    assert_eq!(cli.json(&["orders", "list", "--json", "--state", "accepted"]).as_array().unwrap().len(), 1);
+    let pending = cli.json(&["outbox", "list", "--json"]);
+    assert_eq!(pending.as_array().unwrap().len(), 2);
+
+    let out = cli.ok(&["outbox", "drain", "--once"]);
+    assert!(out.contains("delivered 2"), "{out}");
+    let rows = cli.json(&["outbox", "list", "--json"]);
+    assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "done"), "{rows}");
+    let ship = fake.calls_to("/v4/posting/fbs/ship");
+    assert_eq!(ship.len(), 1);
+    assert_eq!(ship[0].body["posting_number"], orders[0]["external_id"]);
+    let cancel = fake.calls_to("/v2/posting/fbs/cancel");
+    assert_eq!(cancel.len(), 1);
+    assert_eq!(cancel[0].body["posting_number"], orders[1]["external_id"]);
+
+    // The key was named, never stored.
+    let db = std::fs::read(&cli.db).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains(KEY));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_are_one_clear_line_and_a_non_zero_exit() {
+    let fake = fake().await;
+    let cli = Cli::new();
+    let url = fake.base_url();
+    cli.ok(&["accounts", "add", "ozon", "--name", "S", "--client-id", "777", "--api-key-env", KEY_VAR, "--base-url", &url]);
+
+    let out = cli.run(&["lines", "accept", "4242"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: ") && err.contains("4242"), "{err}");
+
+    let out = cli.run(&["accounts", "add", "ozon", "--name", "S", "--client-id", "777", "--api-key-env", KEY_VAR]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+    // A variable that is not set: the sync fails and says which variable, not a secret.
+    let out = Command::new(env!("CARGO_BIN_EXE_ordertray-cli"))
+        .arg("--db")
+        .arg(&cli.db)
+        .args(["sync", "--once"])
+        .env_remove(KEY_VAR)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(KEY_VAR));
+}

@@ -1,0 +1,234 @@
+//! Accounts and their credentials: the row in the database, the secrets in the keychain, and the
+//! poller that follows every change.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use ordertray_connectors::connector_for;
+use ordertray_core::{
+    Account, AccountDraft, AccountId, AccountSettings, AccountView, AppError, ConnectionReport, Credentials,
+    EngineEvent, ErrorCode, Secret,
+};
+
+use crate::{Engine, Result};
+
+/// Secret field values as typed by the manager; empty ones mean "keep what is stored".
+pub type SecretInput = HashMap<String, String>;
+
+impl Engine {
+    pub async fn list_accounts(&self) -> Result<Vec<AccountView>> {
+        let mut out = Vec::new();
+        for account in self.0.store.accounts().await? {
+            let health = self.0.store.health(account.id).await?;
+            let credentials_ok = self.credentials(&account).await.is_ok();
+            out.push(AccountView { account, health, credentials_ok });
+        }
+        Ok(out)
+    }
+
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        Ok(self.0.store.account(id).await?)
+    }
+
+    /// Finds an account by id or by name (the CLI accepts either).
+    pub async fn find_account(&self, id_or_name: &str) -> Result<Account> {
+        if let Ok(id) = id_or_name.parse::<AccountId>() {
+            if let Ok(a) = self.0.store.account(id).await {
+                return Ok(a);
+            }
+        }
+        self.0
+            .store
+            .account_by_name(id_or_name)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("No account «{id_or_name}»")))
+    }
+
+    /// Adds an account; its secrets go to the secret store only. If they cannot be stored, the
+    /// account is not kept either.
+    pub async fn add_account(&self, draft: AccountDraft, secrets: SecretInput) -> Result<Account> {
+        let draft = draft.validated()?;
+        let kind = draft.settings.kind();
+        let env_named = uses_env_secret(&draft.settings);
+        let mut given = Vec::new();
+        for field in kind.secret_fields() {
+            match secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                Some(v) => given.push((*field, Secret::new(v))),
+                None if env_named => {}
+                None => return Err(AppError::invalid(format!("{} is required", field_label(field)))),
+            }
+        }
+        let account = self.0.store.insert_account(&draft, false).await?;
+        for (field, value) in given {
+            if let Err(e) = self.secret_set(account.id, field, value).await {
+                let _ = self.0.store.delete_account(account.id).await;
+                return Err(e);
+            }
+        }
+        self.account_changed(&account);
+        Ok(account)
+    }
+
+    pub async fn update_account(&self, id: AccountId, draft: AccountDraft, secrets: SecretInput) -> Result<Account> {
+        let draft = draft.validated()?;
+        let current = self.0.store.account(id).await?;
+        if current.demo {
+            return Err(AppError::invalid("The demo account cannot be edited; remove it and add a real account"));
+        }
+        for field in current.kind.secret_fields() {
+            if let Some(v) = secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                self.secret_set(id, field, Secret::new(v)).await?;
+            }
+        }
+        let account = self.0.store.update_account(id, &draft).await?;
+        self.account_changed(&account);
+        Ok(account)
+    }
+
+    pub async fn set_account_active(&self, id: AccountId, active: bool) -> Result<()> {
+        self.0.store.set_account_active(id, active).await?;
+        let account = self.0.store.account(id).await?;
+        self.account_changed(&account);
+        self.emit_unread().await;
+        Ok(())
+    }
+
+    pub async fn delete_account(&self, id: AccountId) -> Result<()> {
+        let account = self.0.store.account(id).await?;
+        self.stop_poller(id);
+        self.0.store.delete_account(id).await?;
+        if !account.demo {
+            for field in account.kind.secret_fields() {
+                if let Err(e) = self.secret_delete(id, field).await {
+                    tracing::warn!(account = id, error = %e, "could not remove a keychain entry");
+                }
+            }
+        }
+        self.emit(EngineEvent::OrdersChanged { account_id: Some(id) });
+        self.emit(EngineEvent::AccountHealth { account_id: id });
+        self.emit_unread().await;
+        Ok(())
+    }
+
+    /// Tries the credentials without saving anything. With `id` and no secret typed, the stored
+    /// secret is used (editing an account without retyping its key).
+    pub async fn test_connection(
+        &self,
+        draft: AccountDraft,
+        secrets: SecretInput,
+        id: Option<AccountId>,
+    ) -> Result<ConnectionReport> {
+        let draft = draft.validated()?;
+        let stored = match id {
+            Some(id) => Some(self.0.store.account(id).await?),
+            None => None,
+        };
+        let account = Account {
+            id: id.unwrap_or(0),
+            kind: draft.settings.kind(),
+            name: draft.name,
+            region: draft.region,
+            active: draft.active,
+            interval_secs: draft.interval_secs,
+            base_url: draft.base_url,
+            demo: stored.as_ref().is_some_and(|a| a.demo),
+            settings: draft.settings,
+            created_at: Utc::now(),
+        };
+        let mut credentials = match &stored {
+            Some(_) => self.credentials(&account).await.unwrap_or_default(),
+            None if uses_env_secret(&account.settings) => self.credentials(&account).await?,
+            None => Credentials::default(),
+        };
+        for (field, value) in secrets {
+            if !value.trim().is_empty() {
+                credentials = credentials.with(&field, value.trim());
+            }
+        }
+        for field in account.kind.secret_fields() {
+            if credentials.get(field).is_none() {
+                return Err(AppError::invalid(format!("{} is required", field_label(field))));
+            }
+        }
+        let connector = connector_for(&account, credentials, self.0.http.clone());
+        connector.test_connection().await.map_err(|e| e.to_app_error())
+    }
+
+    /// The account's credentials: demo key, a named environment variable, or the keychain.
+    pub(crate) async fn credentials(&self, account: &Account) -> Result<Credentials> {
+        if account.demo {
+            return Ok(Credentials::default().with("api_key", crate::demo::DEMO_API_KEY));
+        }
+        let mut credentials = Credentials::default();
+        for field in account.kind.secret_fields() {
+            let env_var = match &account.settings {
+                AccountSettings::Ozon(s) if *field == "api_key" => s.api_key_env.clone(),
+                AccountSettings::Ozon(_) => None,
+            };
+            let value = match env_var {
+                Some(var) => std::env::var(&var).map_err(|_| {
+                    AppError::new(
+                        ErrorCode::Auth,
+                        format!("The environment variable {var} (the {} of «{}») is not set", field_label(field), account.name),
+                    )
+                })?,
+                None => self
+                    .secret_get(account.id, field)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::new(
+                            ErrorCode::Auth,
+                            format!("No {} is stored for «{}»: edit the account and enter it", field_label(field), account.name),
+                        )
+                    })?
+                    .expose()
+                    .to_string(),
+            };
+            credentials = credentials.with(field, value);
+        }
+        Ok(credentials)
+    }
+
+    async fn secret_get(&self, id: AccountId, field: &str) -> Result<Option<Secret>> {
+        let (store, field) = (self.0.secrets.clone(), field.to_string());
+        blocking(move || store.get(id, &field)).await
+    }
+
+    async fn secret_set(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
+        let (store, field) = (self.0.secrets.clone(), field.to_string());
+        blocking(move || store.set(id, &field, &value)).await
+    }
+
+    async fn secret_delete(&self, id: AccountId, field: &str) -> Result<()> {
+        let (store, field) = (self.0.secrets.clone(), field.to_string());
+        blocking(move || store.delete(id, &field)).await
+    }
+
+    fn account_changed(&self, account: &Account) {
+        self.emit(EngineEvent::AccountHealth { account_id: account.id });
+        self.reschedule(account);
+    }
+}
+
+fn uses_env_secret(settings: &AccountSettings) -> bool {
+    match settings {
+        AccountSettings::Ozon(s) => s.api_key_env.is_some(),
+    }
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "api_key" => "Api-Key",
+        other => other,
+    }
+}
+
+/// Keychain calls block on IPC, so they run off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("keychain task failed: {e}")))?
+}
+

@@ -1,0 +1,96 @@
+//! "Try demo": a simulated Ozon on loopback, a demo account pointing at it, and a generator that
+//! adds a posting every ~20 s. Demo data is labelled (`demo` on the account) and removable.
+
+use std::time::Duration;
+
+use ordertray_core::{Account, AccountDraft, AccountSettings, EngineEvent, OzonSettings};
+use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
+use tokio::task::JoinHandle;
+
+use crate::{Engine, Result};
+
+pub const DEMO_CLIENT_ID: &str = "100000";
+/// Not a secret: the simulated marketplace accepts only this key, and only on loopback.
+pub const DEMO_API_KEY: &str = "demo-api-key";
+const DEMO_EVERY: Duration = Duration::from_secs(20);
+const DEMO_SEED: usize = 3;
+
+pub(crate) struct DemoRuntime {
+    fake: FakeOzonHandle,
+    generator: JoinHandle<()>,
+}
+
+impl DemoRuntime {
+    pub(crate) fn stop(self) {
+        self.generator.abort();
+        self.fake.shutdown();
+    }
+}
+
+impl Engine {
+    /// Starts the simulated marketplace and the demo account (idempotent).
+    pub async fn start_demo(&self) -> Result<Account> {
+        let mut demo = self.0.demo.lock().await;
+        let existing = self.0.store.accounts().await?.into_iter().find(|a| a.demo);
+        if let (Some(account), Some(_)) = (&existing, demo.as_ref()) {
+            return Ok(account.clone());
+        }
+        let runtime = start_fake().await?;
+        let fresh = existing.is_none();
+        let account = match existing {
+            Some(a) => {
+                self.0.store.set_base_url(a.id, &runtime.fake.base_url()).await?;
+                self.0.store.account(a.id).await?
+            }
+            None => {
+                let mut settings = OzonSettings::new(DEMO_CLIENT_ID);
+                settings.cancel_reason_id = 352;
+                let draft = AccountDraft {
+                    name: "Demo — Ozon".into(),
+                    region: String::new(),
+                    active: true,
+                    interval_secs: 10,
+                    base_url: Some(runtime.fake.base_url()),
+                    settings: AccountSettings::Ozon(settings),
+                };
+                self.0.store.insert_account(&draft, true).await?
+            }
+        };
+        if fresh {
+            runtime.fake.generate_postings(DEMO_SEED, 3);
+        }
+        *demo = Some(runtime);
+        drop(demo);
+        self.reschedule(&account);
+        self.emit(EngineEvent::AccountHealth { account_id: account.id });
+        Ok(account)
+    }
+
+    /// Removes demo accounts with all their data and stops the simulated marketplace.
+    pub async fn remove_demo(&self) -> Result<()> {
+        for account in self.0.store.accounts().await?.into_iter().filter(|a| a.demo) {
+            self.delete_account(account.id).await?;
+        }
+        if let Some(runtime) = self.0.demo.lock().await.take() {
+            runtime.stop();
+        }
+        Ok(())
+    }
+
+    /// After a restart the demo account's marketplace is started again on a new port.
+    pub(crate) async fn restore_demo(&self) -> Result<()> {
+        if self.0.store.accounts().await?.iter().any(|a| a.demo) {
+            self.start_demo().await?;
+        }
+        Ok(())
+    }
+}
+
+async fn start_fake() -> Result<DemoRuntime> {
+    let config = FakeOzonConfig::new(DEMO_CLIENT_ID, DEMO_API_KEY);
+    let fake = FakeOzon::start(config).await.map_err(|e| {
+        ordertray_core::AppError::new(ordertray_core::ErrorCode::Internal, format!("demo marketplace did not start: {e}"))
+    })?;
+    let generator = fake.spawn_generator(DEMO_EVERY, 1..=3);
+    Ok(DemoRuntime { fake, generator })
+}

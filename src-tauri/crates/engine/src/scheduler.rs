@@ -1,0 +1,97 @@
+//! One poll task per active account: sync, then sleep for the interval (with jitter) or, after a
+//! failure, for an exponential backoff that honours the marketplace's Retry-After.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use chrono::Utc;
+use ordertray_core::{Account, AccountId, EngineEvent};
+use tokio::task::JoinHandle;
+
+use crate::backoff::{backoff, jitter};
+use crate::{Engine, Result};
+
+/// First retry after a failed sync; doubles up to the larger of the interval and this cap.
+const FAILURE_BASE: Duration = Duration::from_secs(15);
+const FAILURE_CAP: Duration = Duration::from_secs(15 * 60);
+
+pub(crate) struct Poller {
+    pub task: JoinHandle<()>,
+}
+
+impl Engine {
+    /// Starts a poller for every active account and the outbox worker (demo marketplace first,
+    /// when a demo account exists). Call once, inside a tokio runtime.
+    pub async fn start_background(&self) -> Result<()> {
+        if self.0.running.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.restore_demo().await?;
+        for account in self.0.store.accounts().await? {
+            if account.active {
+                self.spawn_poller(&account);
+            }
+        }
+        let engine = self.clone();
+        let worker = tokio::spawn(async move { engine.outbox_loop().await });
+        self.0.background.lock().expect("background poisoned").push(worker);
+        Ok(())
+    }
+
+    /// Restarts the account's poller with its new settings (or stops it when disabled).
+    pub(crate) fn reschedule(&self, account: &Account) {
+        if !self.0.running.load(Ordering::SeqCst) {
+            return;
+        }
+        self.stop_poller(account.id);
+        if account.active {
+            self.spawn_poller(account);
+        }
+    }
+
+    pub(crate) fn stop_poller(&self, id: AccountId) {
+        if let Some(p) = self.0.pollers.lock().expect("pollers poisoned").remove(&id) {
+            p.task.abort();
+        }
+    }
+
+    fn spawn_poller(&self, account: &Account) {
+        let engine = self.clone();
+        let id = account.id;
+        let task = tokio::spawn(async move { engine.poll_loop(id).await });
+        self.0.pollers.lock().expect("pollers poisoned").insert(id, Poller { task });
+    }
+
+    async fn poll_loop(self, id: AccountId) {
+        // A short random start spreads many accounts' first polls.
+        let mut delay = Duration::from_millis(fastrand::u64(200..2_000));
+        let mut failures = 0u32;
+        loop {
+            self.plan_next_poll(id, delay).await;
+            tokio::time::sleep(delay).await;
+            let interval = match self.0.store.account(id).await {
+                Ok(a) if a.active => Duration::from_secs(a.interval_secs.into()),
+                _ => return,
+            };
+            delay = match self.sync_account_inner(id).await {
+                Ok(_) => {
+                    failures = 0;
+                    jitter(interval, 0.1)
+                }
+                Err(f) => {
+                    let d = backoff(failures, FAILURE_BASE, FAILURE_CAP.max(interval), f.retry_after);
+                    failures = failures.saturating_add(1);
+                    d
+                }
+            };
+        }
+    }
+
+    async fn plan_next_poll(&self, id: AccountId, delay: Duration) {
+        let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        if let Err(e) = self.0.store.set_next_poll(id, Some(at)).await {
+            tracing::warn!(account = id, error = %e, "could not record the next poll time");
+        }
+        self.emit(EngineEvent::AccountHealth { account_id: id });
+    }
+}

@@ -1,0 +1,152 @@
+//! One sync run of one account: pages from the connector, each stored with its cursor in one
+//! transaction; then one notification for the whole burst.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use ordertray_connectors::connector_for;
+use ordertray_core::notify_text::{self, Lang};
+use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
+use ordertray_store::NewOrderRef;
+
+use crate::notifier::Notification;
+use crate::{Engine, Result};
+
+/// A run cannot loop forever on a marketplace that keeps saying "more".
+const MAX_PAGES_PER_RUN: u32 = 5_000;
+
+/// Why a run stopped early, and when it is worth trying again.
+#[derive(Debug, Clone)]
+pub struct SyncFailure {
+    pub error: AppError,
+    pub retry_after: Option<Duration>,
+}
+
+#[derive(Default)]
+struct Burst {
+    new_orders: Vec<NewOrderRef>,
+    cancelled: Vec<NewOrderRef>,
+    new_lines: u32,
+}
+
+impl Engine {
+    /// Syncs one account now (a second call for the same account waits for the first).
+    pub async fn sync_account(&self, id: AccountId) -> Result<SyncReport> {
+        self.sync_account_inner(id).await.map_err(|f| f.error)
+    }
+
+    pub(crate) async fn sync_account_inner(&self, id: AccountId) -> std::result::Result<SyncReport, SyncFailure> {
+        let fail = |error: AppError| SyncFailure { error, retry_after: None };
+        let lock = self.sync_lock(id);
+        let _running = lock.lock().await;
+        let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
+        let run = self.0.store.start_sync_run(id, Utc::now()).await.map_err(|e| fail(e.into()))?;
+        let mut report = SyncReport { account_id: id, ..Default::default() };
+        let mut burst = Burst::default();
+        let outcome = self.sync_pages(&account, &mut report, &mut burst).await;
+        let error = outcome.as_ref().err().map(|f| f.error.message.clone());
+        if let Err(e) = self.0.store.finish_sync_run(run, &report, error.as_deref(), Utc::now()).await {
+            tracing::error!(account = id, error = %e, "could not record the sync run");
+        }
+        if let Some(message) = &error {
+            tracing::warn!(account = id, %message, "sync failed");
+        }
+        // Pages committed before a failure still count: their orders are announced.
+        self.announce(&account, &burst);
+        self.emit(EngineEvent::AccountHealth { account_id: id });
+        self.emit_unread().await;
+        outcome.map(|()| report)
+    }
+
+    async fn sync_pages(
+        &self,
+        account: &Account,
+        report: &mut SyncReport,
+        burst: &mut Burst,
+    ) -> std::result::Result<(), SyncFailure> {
+        let fail = |error: AppError| SyncFailure { error, retry_after: None };
+        let credentials = self.credentials(account).await.map_err(fail)?;
+        let connector = connector_for(account, credentials, self.0.http.clone());
+        let mut cursor = self.0.store.cursor(account.id).await.map_err(|e| fail(e.into()))?;
+        for _ in 0..MAX_PAGES_PER_RUN {
+            let page = connector
+                .fetch_page(&cursor, Utc::now())
+                .await
+                .map_err(|e| SyncFailure { error: e.to_app_error(), retry_after: e.retry_after() })?;
+            let out = self
+                .0
+                .store
+                .apply_page(account.id, account.kind.label(), &page.orders, &page.quarantined, &page.next_cursor, Utc::now())
+                .await
+                .map_err(|e| fail(e.into()))?;
+            report.pages += 1;
+            report.orders_seen += page.orders.len() as u32;
+            report.orders_new += out.new_orders.len() as u32;
+            report.orders_changed += out.changed_orders;
+            report.lines_new += out.new_lines;
+            report.quarantined += out.quarantined;
+            if !out.new_orders.is_empty() || out.changed_orders > 0 {
+                self.emit(EngineEvent::OrdersChanged { account_id: Some(account.id) });
+            }
+            burst.new_lines += out.new_lines;
+            burst.new_orders.extend(out.new_orders);
+            burst.cancelled.extend(out.cancelled_by_marketplace);
+            cursor = page.next_cursor;
+            if page.done {
+                return Ok(());
+            }
+        }
+        Err(fail(AppError::new(
+            ordertray_core::ErrorCode::Marketplace,
+            format!("{} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}", account.kind.label()),
+        )))
+    }
+
+    /// One popup per burst, naming the account and the first order; one for buyer cancellations.
+    fn announce(&self, account: &Account, burst: &Burst) {
+        let lang = self.lang();
+        if let Some(first) = burst.new_orders.first() {
+            let text = notify_text::new_orders(lang, account.kind.label(), &account.name, &first.number, burst.new_orders.len());
+            self.emit(EngineEvent::NewLines {
+                account_id: account.id,
+                orders: burst.new_orders.len() as u32,
+                lines: burst.new_lines,
+                first_order_id: Some(first.order_id),
+            });
+            self.popup(Notification { title: "Ordertray".into(), body: text, order_id: Some(first.order_id) });
+        }
+        if let Some(first) = burst.cancelled.first() {
+            let body = match lang {
+                Lang::En => format!(
+                    "{} «{}»: order {} was cancelled on the marketplace{}",
+                    account.kind.label(),
+                    account.name,
+                    first.number,
+                    if burst.cancelled.len() > 1 { format!(" (and {} more)", burst.cancelled.len() - 1) } else { String::new() }
+                ),
+                Lang::Ru => format!(
+                    "{} «{}»: заказ {} отменён на маркетплейсе{}",
+                    account.kind.label(),
+                    account.name,
+                    first.number,
+                    if burst.cancelled.len() > 1 { format!(" (и ещё {})", burst.cancelled.len() - 1) } else { String::new() }
+                ),
+            };
+            self.popup(Notification { title: "Ordertray".into(), body, order_id: Some(first.order_id) });
+        }
+    }
+
+    /// Shows a popup without ever blocking the caller or failing it.
+    fn popup(&self, n: Notification) {
+        let notifier = self.0.notifier.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = notifier.notify(&n) {
+                tracing::warn!(error = %e, "notification failed; the in-app banner still shows it");
+            }
+        });
+    }
+
+    pub(crate) fn sync_lock(&self, id: AccountId) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        self.0.sync_locks.lock().expect("sync locks poisoned").entry(id).or_default().clone()
+    }
+}

@@ -1,0 +1,96 @@
+//! Thin adapters: parse, call the engine, hand back its typed `{code, message}` error.
+
+use ordertray_core::notify_text::Lang;
+use ordertray_core::{
+    Account, AccountDraft, AccountView, AppError, AppInfo, ConnectionReport, InboxLine, InboxQuery, OrderDetail,
+    SyncReport, TriageAction, TriageReport,
+};
+use ordertray_engine::{Engine, SecretInput};
+use tauri::State;
+
+type Res<T> = Result<T, AppError>;
+
+#[tauri::command]
+pub async fn app_info(engine: State<'_, Engine>) -> Res<AppInfo> {
+    engine.app_info().await
+}
+
+#[tauri::command]
+pub fn set_language(engine: State<'_, Engine>, lang: Lang) {
+    engine.set_lang(lang)
+}
+
+#[tauri::command]
+pub async fn list_accounts(engine: State<'_, Engine>) -> Res<Vec<AccountView>> {
+    engine.list_accounts().await
+}
+
+#[tauri::command]
+pub async fn add_account(engine: State<'_, Engine>, draft: AccountDraft, secrets: SecretInput) -> Res<Account> {
+    engine.add_account(draft, secrets).await
+}
+
+#[tauri::command]
+pub async fn update_account(
+    engine: State<'_, Engine>,
+    id: i64,
+    draft: AccountDraft,
+    secrets: SecretInput,
+) -> Res<Account> {
+    engine.update_account(id, draft, secrets).await
+}
+
+#[tauri::command]
+pub async fn set_account_active(engine: State<'_, Engine>, id: i64, active: bool) -> Res<()> {
+    engine.set_account_active(id, active).await
+}
+
+#[tauri::command]
+pub async fn delete_account(engine: State<'_, Engine>, id: i64) -> Res<()> {
+    engine.delete_account(id).await
+}
+
+#[tauri::command]
+pub async fn test_connection(
+    engine: State<'_, Engine>,
+    draft: AccountDraft,
+    secrets: SecretInput,
+    id: Option<i64>,
+) -> Res<ConnectionReport> {
+    engine.test_connection(draft, secrets, id).await
+}
+
+#[tauri::command]
+pub async fn sync_now(engine: State<'_, Engine>, id: i64) -> Res<SyncReport> {
+    engine.sync_account(id).await
+}
+
+#[tauri::command]
+pub async fn inbox(engine: State<'_, Engine>, query: InboxQuery) -> Res<Vec<InboxLine>> {
+    engine.inbox(&query).await
+}
+
+#[tauri::command]
+pub async fn order_detail(engine: State<'_, Engine>, id: i64) -> Res<OrderDetail> {
+    engine.order_detail(id).await
+}
+
+#[tauri::command]
+pub async fn triage(engine: State<'_, Engine>, lines: Vec<i64>, action: TriageAction) -> Res<TriageReport> {
+    engine.triage(&lines, action).await
+}
+
+#[tauri::command]
+pub async fn retry_outbox(engine: State<'_, Engine>, id: i64) -> Res<()> {
+    engine.retry_outbox(id).await
+}
+
+#[tauri::command]
+pub async fn start_demo(engine: State<'_, Engine>) -> Res<Account> {
+    engine.start_demo().await
+}
+
+#[tauri::command]
+pub async fn remove_demo(engine: State<'_, Engine>) -> Res<()> {
+    engine.remove_demo().await
+}

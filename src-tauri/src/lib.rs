@@ -1,0 +1,133 @@
+//! The desktop shell: opens the engine, exposes its operations as commands, forwards its events
+//! to the window, and shows the unread count in the title. Business logic lives in the engine.
+
+mod command_names;
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ordertray_core::notify_text::Lang;
+use ordertray_core::EngineEvent;
+use ordertray_engine::notifier::{desktop_notifications_available, OnClick};
+use ordertray_engine::paths::resolve_db_path;
+use ordertray_engine::{DesktopNotifier, Engine, EngineOptions, KeychainStore};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+
+#[derive(Clone, Serialize)]
+struct OpenOrder {
+    order_id: i64,
+}
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    tauri::Builder::default()
+        .setup(|app| {
+            let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
+            app.manage(engine.clone());
+            forward_events(app.handle().clone(), &engine);
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = engine.start_background().await {
+                    tracing::error!(error = %e, "background sync did not start");
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language,
+            commands::list_accounts,
+            commands::add_account,
+            commands::update_account,
+            commands::set_account_active,
+            commands::delete_account,
+            commands::test_connection,
+            commands::sync_now,
+            commands::inbox,
+            commands::order_detail,
+            commands::triage,
+            commands::retry_outbox,
+            commands::start_demo,
+            commands::remove_demo,
+        ])
+        .run(tauri::generate_context!())
+        .expect("Ordertray failed to start");
+}
+
+/// `--db PATH` on the command line, else `$ORDERTRAY_DB`, else the OS app-data directory.
+fn db_flag() -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--db=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    None
+}
+
+async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error>> {
+    let on_click: OnClick = Arc::new(move |order_id| open_order(&app, order_id));
+    let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
+    let engine = Engine::open(EngineOptions {
+        db_path: resolve_db_path(db_flag()),
+        secrets: Arc::new(KeychainStore),
+        notifier: Arc::new(DesktopNotifier::new("Ordertray", Some(on_click))),
+        lang,
+        actor: "manager".into(),
+        http: Default::default(),
+        notifications_ok: desktop_notifications_available(),
+        probe_secrets: true,
+    })
+    .await?;
+    Ok(engine)
+}
+
+/// A click on a popup: bring the window forward on that order.
+fn open_order(app: &AppHandle, order_id: i64) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    let _ = app.emit("open-order", OpenOrder { order_id });
+}
+
+fn forward_events(app: AppHandle, engine: &Engine) {
+    let mut events = engine.subscribe();
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Ok(info) = engine.app_info().await {
+            set_title(&app, info.unread);
+        }
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let EngineEvent::UnreadCount { count } = &event {
+                        set_title(&app, *count);
+                    }
+                    let _ = app.emit("engine", &event);
+                }
+                // A slow window missed some events: a generic refresh covers them.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = app.emit("engine", EngineEvent::OrdersChanged { account_id: None });
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+fn set_title(app: &AppHandle, unread: i64) {
+    if let Some(window) = app.get_webview_window("main") {
+        let title = if unread > 0 { format!("Ordertray ({unread})") } else { "Ordertray".to_string() };
+        let _ = window.set_title(&title);
+    }
+}
