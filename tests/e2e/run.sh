@@ -9,7 +9,8 @@
 #
 # Usage: tests/e2e/run.sh [--infra-check] [--keep] [-- extra node --test args]
 #   --infra-check  only check the infrastructure (no app, no fake): display, keychain round trip,
-#                  notification seen by the monitor, tauri-driver /status, env reaching the launched app
+#                  notification seen by the monitor, tauri-driver /status, env reaching the launched app,
+#                  and the WebDriver client (webdriver.selftest.mjs) on WebKitGTK's MiniBrowser
 #   --keep         keep the temporary directory (database, keyring) after the run
 # Environment:
 #   CARGO_TARGET_DIR   where the debug binaries are (default ~/.cache/ordertray-target)
@@ -75,7 +76,8 @@ export XDG_DATA_HOME="$E2E_TMP/data" XDG_CONFIG_HOME="$E2E_TMP/config" XDG_CACHE
 export XDG_RUNTIME_DIR="$E2E_TMP/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
-export NO_AT_BRIDGE=1 WEBKIT_DISABLE_DMABUF_RENDERER=1
+# Not WEBKIT_DISABLE_DMABUF_RENDERER=1: with WebKitGTK 2.50 under Xvfb it makes WebDriver screenshots hang.
+export NO_AT_BRIDGE=1
 
 PIDS=()   # "name:pid" of every service we started
 SUCCESS=0
@@ -221,6 +223,17 @@ if [ "$INFRA_ONLY" = 1 ]; then
     die "the launched app is not on the test session bus"
   grep -qx "DISPLAY=$DISPLAY" "$E2E_TMP/app-env.txt" || die "DISPLAY did not reach the app"
   kill "$(cat "$E2E_TMP/probe.pid")" 2>/dev/null || true
+
+  log "infra: WebDriver client self-test (tests/e2e/webdriver.selftest.mjs on WebKitGTK's MiniBrowser)"
+  browser=$(find /usr/lib /usr/libexec -path '*webkit2gtk-4.1/MiniBrowser' 2>/dev/null | head -n 1)
+  if [ -n "$browser" ]; then
+    (cd "$HERE" && E2E_SELFTEST_BROWSER="$browser" timeout -k 5 120 node --test --test-reporter=tap \
+      ./webdriver.selftest.mjs) >"$LOGS/webdriver-selftest.log" 2>&1 ||
+      { cat "$LOGS/webdriver-selftest.log"; die "WebDriver client self-test failed"; }
+    log "infra: $(grep -E '^# (pass|fail)' "$LOGS/webdriver-selftest.log" | tr '\n' ' ')"
+  else
+    warn "MiniBrowser not found (libwebkit2gtk-4.1-0): WebDriver client self-test skipped"
+  fi
 
   timeout 10 import -display "$DISPLAY" -window root "$E2E_OUT/infra-screen.png"
   SUCCESS=1

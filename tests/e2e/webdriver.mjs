@@ -106,8 +106,9 @@ export class Session {
    * Start the app through tauri-driver. Only `tauri:options` goes in the capabilities: adding
    * browserName makes session creation fail.
    */
-  static async start(baseUrl, application, { timeout = 120_000 } = {}) {
-    const caps = { capabilities: { alwaysMatch: { "tauri:options": { application } } } };
+  static async start(baseUrl, application, { timeout = 120_000, args } = {}) {
+    const options = args ? { application, args } : { application };
+    const caps = { capabilities: { alwaysMatch: { "tauri:options": options } } };
     const value = await call(baseUrl, "POST", "/session", caps, timeout);
     if (!value?.sessionId) throw new Error(`no sessionId in new-session answer: ${JSON.stringify(value)}`);
     return new Session(baseUrl, value.sessionId);
@@ -140,6 +141,11 @@ export class Session {
     for (const k of keys) actions.push({ type: "keyDown", value: k }, { type: "keyUp", value: k });
     await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
     await this.cmd("DELETE", "/actions");
+  }
+
+  /** Load a URL (the Tauri app loads its own page; used by the self-test). */
+  navigate(url) {
+    return this.cmd("POST", "/url", { url }, 60_000);
   }
 
   executeScript(script, args = []) {
