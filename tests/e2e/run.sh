@@ -178,7 +178,7 @@ wait_for 15 "dunst on the session bus" \
 # What the app gets: tauri-driver starts WebKitWebDriver, which starts the app, each inheriting this env.
 export E2E_DB="$E2E_TMP/ordertray.db"
 export ORDERTRAY_DB="$E2E_DB" ORDERTRAY_NO_AUTOSTART_DEMO=1
-export RUST_LOG="${RUST_LOG:-info}"
+export ORDERTRAY_LOG="${ORDERTRAY_LOG:-info}"
 
 driver_port=$(free_port)
 native_port=$(free_port)
