@@ -264,6 +264,8 @@ node_rc=0
   ${NODE_ARGS[@]+"${NODE_ARGS[@]}"} ./*.test.mjs) 2>&1 | tee "$LOGS/node-test.log" || node_rc=$?
 passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
 failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
+cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
+failed=$((${failed:-0} + ${cancelled:-0})) # a failed before-hook cancels every test
 [ "$node_rc" -ne 124 ] || warn "node tests hit their limit of ${E2E_TEST_TIMEOUT:-600} s"
 if [ "$node_rc" -ne 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
 echo "e2e: ${passed:-0} passed, ${failed:-0} failed"

@@ -109,7 +109,14 @@ export class Session {
   static async start(baseUrl, application, { timeout = 120_000, args } = {}) {
     const options = args ? { application, args } : { application };
     const caps = { capabilities: { alwaysMatch: { "tauri:options": options } } };
-    const value = await call(baseUrl, "POST", "/session", caps, timeout);
+    let value;
+    try {
+      value = await call(baseUrl, "POST", "/session", caps, timeout);
+    } catch (e) {
+      throw new Error(`could not start ${application} through ${baseUrl} within ${timeout} ms: ${e.message}`, {
+        cause: e,
+      });
+    }
     if (!value?.sessionId) throw new Error(`no sessionId in new-session answer: ${JSON.stringify(value)}`);
     return new Session(baseUrl, value.sessionId);
   }
