@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --debug) PROFILE=debug ;;
     --no-setup) SETUP=0 ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
     --) shift; APP_ARGS+=("$@"); break ;;
     *) APP_ARGS+=("$1") ;;
   esac

@@ -17,7 +17,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-e2e) E2E=0 ;;
     --no-setup) SETUP=0 ;;
-    -h | --help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
     *) die "unknown option $arg (see --help)" ;;
   esac
 done
