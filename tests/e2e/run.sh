@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --infra-check) INFRA_ONLY=1 ;;
     --keep) KEEP=1 ;;
     --) shift; NODE_ARGS=("$@"); break ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
