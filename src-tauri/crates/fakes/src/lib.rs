@@ -1,1 +1,6 @@
-//! placeholder
+//! Fake marketplace servers on loopback. Each speaks its marketplace's documented wire format
+//! (paths, headers, bodies, pagination, error shapes, 429 + Retry-After), keeps a log of every call
+//! it received, and can be told to misbehave. Used by contract tests, engine tests, benchmarks,
+//! end-to-end tests (through an admin HTTP API) and demo mode.
+
+pub mod ozon;

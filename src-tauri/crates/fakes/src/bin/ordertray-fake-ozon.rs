@@ -1,0 +1,45 @@
+//! A fake Ozon Seller API on loopback, for end-to-end tests and manual trials.
+//! `ordertray-fake-ozon [--port P] [--client-id ID] [--api-key KEY] [--seed N] [--generate-every SECS]`
+
+use std::time::Duration;
+
+use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig};
+
+fn main() {
+    let mut config = FakeOzonConfig::new("424242", "fake-api-key");
+    let (mut seed, mut every) = (0usize, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        match flag.as_str() {
+            "--port" => config.port = value().parse().unwrap_or_else(|_| usage("--port takes a number")),
+            "--client-id" => config.client_id = value(),
+            "--api-key" => config.api_key = value(),
+            "--seed" => seed = value().parse().unwrap_or_else(|_| usage("--seed takes a number")),
+            "--generate-every" => {
+                every = Some(Duration::from_secs(value().parse().unwrap_or_else(|_| usage("--generate-every takes seconds"))))
+            }
+            "-h" | "--help" => usage(""),
+            other => usage(&format!("unknown option {other}")),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async move {
+        let fake = FakeOzon::start(config).await.unwrap_or_else(|e| {
+            eprintln!("error: cannot listen: {e}");
+            std::process::exit(1)
+        });
+        fake.generate_postings(seed, 2);
+        let _generator = every.map(|d| fake.spawn_generator(d, 1..=3));
+        println!("listening on {}", fake.base_url());
+        let _ = tokio::signal::ctrl_c().await;
+    });
+}
+
+fn usage(problem: &str) -> ! {
+    if !problem.is_empty() {
+        eprintln!("error: {problem}");
+    }
+    eprintln!("usage: ordertray-fake-ozon [--port P] [--client-id ID] [--api-key KEY] [--seed N] [--generate-every SECS]");
+    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+}

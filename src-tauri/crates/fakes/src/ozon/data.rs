@@ -1,0 +1,96 @@
+//! Realistic postings in the v4 shape (products carry `price: {amount, currency}`).
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+const PRODUCTS: &[&str] = &[
+    "Фильтр масляный MANN-FILTER W 914/2",
+    "Колодки тормозные передние Brembo P 85 020",
+    "Свеча зажигания NGK BKR6E",
+    "Щётка стеклоочистителя Bosch Aerotwin 600 мм",
+    "Ремень ГРМ Gates 5521XS",
+    "Амортизатор задний KYB 343283",
+    "Лампа H7 Philips Vision 12V 55W",
+    "Антифриз Sintec G12 красный, 5 л",
+    "Масло моторное Shell Helix HX8 5W-40, 4 л",
+    "Датчик кислорода Bosch 0 258 006 537",
+];
+
+/// Unfulfilled statuses: the posting still needs the seller.
+pub const UNFULFILLED: &[&str] = &[
+    "awaiting_registration",
+    "acceptance_in_progress",
+    "awaiting_approve",
+    "awaiting_packaging",
+    "awaiting_deliver",
+];
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// What Ozon lets the seller do in each status.
+pub fn available_actions(status: &str) -> Value {
+    match status {
+        "awaiting_packaging" => json!(["ship", "cancel", "product_cancel", "arbitration"]),
+        "awaiting_deliver" => json!(["cancel", "set_track_number"]),
+        "delivering" | "driver_pickup" => json!(["non_int_last_mile", "non_int_delivered"]),
+        _ => json!([]),
+    }
+}
+
+/// A deterministic posting: the same `seq` always gives the same numbers, products and prices.
+pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
+    let order_number = format!("{:08}-{:04}", 57_000_000 + seq, (seq * 37) % 10_000);
+    let posting_number = format!("{order_number}-1");
+    let items: Vec<Value> = (0..products.max(1))
+        .map(|i| {
+            let k = (seq as usize * 3 + i) % PRODUCTS.len();
+            let rub = 350 + ((seq * 131 + i as u64 * 977) % 9_000);
+            json!({
+                "sku": 1_000_000_000u64 + seq * 10 + i as u64,
+                "offer_id": format!("ART-{:05}-{}", seq, i + 1),
+                "name": PRODUCTS[k],
+                "quantity": 1 + (seq as usize + i) % 3,
+                "price": {"amount": format!("{rub}.00"), "currency": "RUB"},
+                "mandatory_mark": [],
+                "is_marketplace_buyout": false,
+                "imei": []
+            })
+        })
+        .collect();
+    json!({
+        "posting_number": posting_number,
+        "order_id": 30_000_000_000u64 + seq,
+        "order_number": order_number,
+        "status": "awaiting_packaging",
+        "substatus": "posting_created",
+        "in_process_at": ts(in_process_at),
+        "shipment_date": ts(in_process_at + Duration::days(2)),
+        "delivering_date": null,
+        "tracking_number": "",
+        "tpl_integration_type": "ozon",
+        "delivery_method": {
+            "id": 21_321_684_811_000u64,
+            "name": "Ozon Логистика самостоятельно, Москва",
+            "warehouse_id": 21_321_684_811_000u64,
+            "warehouse": "Склад на Ленина",
+            "tpl_provider_id": 24,
+            "tpl_provider": "Ozon Логистика"
+        },
+        "cancellation": null,
+        "customer": null,
+        "addressee": null,
+        "products": items,
+        "barcodes": null,
+        "analytics_data": null,
+        "financial_data": null,
+        "legal_info": null,
+        "available_actions": available_actions("awaiting_packaging"),
+        "parent_posting_number": "",
+        "is_express": false,
+        "is_multibox": false,
+        "multi_box_qty": 1,
+        "requirements": {"products_requiring_gtd": [], "products_requiring_country": []}
+    })
+}

@@ -1,0 +1,175 @@
+//! Fake Ozon Seller API: FBS/realFBS postings (v4 lists, v3 get, v4 ship, v2 cancels, v1 roles).
+//!
+//! Choices where Ozon's behaviour is not public: missing auth headers answer 401, a wrong
+//! Client-Id or Api-Key answers 403 with Ozon's error body; a ship with more than one package is
+//! refused (the split into new postings is not simulated).
+
+mod data;
+mod handlers;
+mod state;
+
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+pub use data::sample_posting;
+use state::Shared;
+
+#[derive(Debug, Clone)]
+pub struct FakeOzonConfig {
+    pub client_id: String,
+    pub api_key: String,
+    /// 0 = any free port.
+    pub port: u16,
+    /// At most this many requests per second; more answer 429 like Ozon.
+    pub rate_limit_per_sec: Option<u32>,
+}
+
+impl FakeOzonConfig {
+    pub fn new(client_id: impl Into<String>, api_key: impl Into<String>) -> Self {
+        Self { client_id: client_id.into(), api_key: api_key.into(), port: 0, rate_limit_per_sec: None }
+    }
+}
+
+/// One way to misbehave, consumed by the next matching request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Fault {
+    /// HTTP 429, body code 8, optional `Retry-After`.
+    RateLimited { retry_after_secs: Option<u64> },
+    /// This HTTP status with Ozon's error body.
+    ServerError(u16),
+    /// Answer normally after this long.
+    Slow { millis: u64 },
+    /// 200 with JSON cut off halfway.
+    TruncatedJson,
+    /// 200 with an HTML page.
+    NotJson,
+    /// Ozon's per-method circuit breaker ("Circle is open"), HTTP 503.
+    CircuitOpen,
+}
+
+/// A fault for the next request, or the next request to one path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    #[serde(flatten)]
+    pub fault: Fault,
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// What the fake received. The Api-Key itself is never kept, only whether it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedCall {
+    pub path: String,
+    pub client_id: Option<String>,
+    pub api_key_ok: bool,
+    pub body: Value,
+    pub status: u16,
+}
+
+pub struct FakeOzon;
+
+impl FakeOzon {
+    pub async fn start(config: FakeOzonConfig) -> std::io::Result<FakeOzonHandle> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(config));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = handlers::router(shared.clone());
+        tokio::spawn(async move {
+            let stop = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+                tracing::error!(error = %e, "fake Ozon stopped");
+            }
+        });
+        Ok(FakeOzonHandle { shared, addr, stop: Arc::new(StopOnDrop(Mutex::new(Some(tx)))) })
+    }
+}
+
+struct StopOnDrop(Mutex<Option<tokio::sync::oneshot::Sender<()>>>);
+
+impl StopOnDrop {
+    fn stop(&self) {
+        if let Some(tx) = self.0.lock().expect("stop poisoned").take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Controls a running fake; the server stops when the last clone is dropped or on `shutdown`.
+#[derive(Clone)]
+pub struct FakeOzonHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Arc<StopOnDrop>,
+}
+
+impl FakeOzonHandle {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(&self) {
+        self.stop.stop();
+    }
+
+    /// Adds a posting as given (it must have a `posting_number`).
+    pub fn add_posting(&self, posting: Value) {
+        self.shared.add_posting(posting);
+    }
+
+    /// Adds `n` realistic postings of `products` products each; returns their numbers.
+    pub fn generate_postings(&self, n: usize, products: usize) -> Vec<String> {
+        self.shared.generate(n, products)
+    }
+
+    /// Changes a posting's status as Ozon would (e.g. "cancelled" by the buyer).
+    pub fn set_status(&self, posting_number: &str, status: &str) -> bool {
+        self.shared.set_status(posting_number, status)
+    }
+
+    pub fn posting(&self, posting_number: &str) -> Option<Value> {
+        self.shared.posting(posting_number)
+    }
+
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.push_fault(FaultRule { fault, path: None });
+    }
+
+    pub fn push_fault_on(&self, path: &str, fault: Fault) {
+        self.shared.push_fault(FaultRule { fault, path: Some(path.to_string()) });
+    }
+
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.shared.calls()
+    }
+
+    pub fn calls_to(&self, path: &str) -> Vec<RecordedCall> {
+        self.shared.calls().into_iter().filter(|c| c.path == path).collect()
+    }
+
+    /// Adds a posting every `every` with a random number of products: demo mode's buyers.
+    pub fn spawn_generator(&self, every: Duration, products: RangeInclusive<usize>) -> JoinHandle<()> {
+        let handle = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                handle.generate_postings(1, fastrand::usize(products.clone()));
+            }
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! The fake's memory: postings in arrival order, queued faults, the call log, a rate limiter.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::data::{available_actions, sample_posting, ts};
+use super::{FakeOzonConfig, FaultRule, RecordedCall};
+
+pub(crate) struct Posting {
+    pub json: Value,
+    pub in_process_at: DateTime<Utc>,
+    pub last_changed: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub postings: Vec<Posting>,
+    pub index: HashMap<String, usize>,
+    pub faults: VecDeque<FaultRule>,
+    pub calls: Vec<RecordedCall>,
+    pub seq: u64,
+    pub window: Option<(Instant, u32)>,
+}
+
+pub(crate) struct Shared {
+    pub config: FakeOzonConfig,
+    pub state: Mutex<State>,
+}
+
+impl Shared {
+    pub fn new(config: FakeOzonConfig) -> Self {
+        Self { config, state: Mutex::default() }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().expect("fake state poisoned")
+    }
+
+    pub fn add_posting(&self, posting: Value) {
+        let number = posting["posting_number"].as_str().unwrap_or_default().to_string();
+        let in_process_at = posting["in_process_at"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(Utc::now);
+        let mut s = self.lock();
+        let p = Posting { json: posting, in_process_at, last_changed: Utc::now() };
+        match s.index.get(&number) {
+            Some(&i) => s.postings[i] = p,
+            None => {
+                let i = s.postings.len();
+                s.index.insert(number, i);
+                s.postings.push(p);
+            }
+        }
+    }
+
+    pub fn generate(&self, n: usize, products: usize) -> Vec<String> {
+        let first = {
+            let mut s = self.lock();
+            let first = s.seq + 1;
+            s.seq += n as u64;
+            first
+        };
+        let now = Utc::now();
+        (first..first + n as u64)
+            .map(|seq| {
+                let p = sample_posting(seq, products, now);
+                let number = p["posting_number"].as_str().unwrap_or_default().to_string();
+                self.add_posting(p);
+                number
+            })
+            .collect()
+    }
+
+    pub fn set_status(&self, number: &str, status: &str) -> bool {
+        let mut s = self.lock();
+        let Some(&i) = s.index.get(number) else { return false };
+        let p = &mut s.postings[i];
+        apply_status(p, status);
+        if status == "cancelled" {
+            p.json["cancellation"] = json!({
+                "cancel_reason_id": 507,
+                "cancel_reason": "Покупатель отменил заказ",
+                "cancellation_type": "client",
+                "cancelled_after_ship": false,
+                "affect_cancellation_rating": false,
+                "cancellation_initiator": "Покупатель"
+            });
+        }
+        true
+    }
+
+    pub fn posting(&self, number: &str) -> Option<Value> {
+        let s = self.lock();
+        s.index.get(number).map(|&i| s.postings[i].json.clone())
+    }
+
+    pub fn push_fault(&self, rule: FaultRule) {
+        self.lock().faults.push_back(rule);
+    }
+
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        self.lock().calls.clone()
+    }
+}
+
+/// Sets a status the way Ozon does: new actions, and a fresh last-change time.
+pub(crate) fn apply_status(p: &mut Posting, status: &str) {
+    p.json["status"] = json!(status);
+    p.json["available_actions"] = available_actions(status);
+    p.last_changed = Utc::now();
+    p.json["last_changed_status_date"] = json!(ts(p.last_changed));
+}
