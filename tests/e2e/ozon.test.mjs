@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { FakeOzon } from "./fake.mjs";
 
 function env(name) {
   const v = process.env[name];
@@ -22,43 +23,29 @@ const API_KEY = env("E2E_API_KEY");
 const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
 const DB = env("E2E_DB");
 const OUT = env("E2E_OUT");
+const fake = new FakeOzon(FAKE);
 
 const tid = (id) => `[data-testid="${id}"]`;
 const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
 
-async function fake(method, path, body) {
-  const res = await fetch(FAKE + path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `fake ${method} ${path} -> HTTP ${res.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-/** The calls the fake has received, with JSON bodies parsed. */
-async function fakeCalls() {
-  const v = await fake("GET", "/__fake/calls");
-  const list = Array.isArray(v) ? v : (v?.calls ?? []);
-  return list.map((c) => {
-    let body = c.body;
-    if (typeof body === "string") {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        /* keep the text */
-      }
-    }
-    return { ...c, body };
-  });
-}
-
-async function newPosting(products) {
-  const v = await fake("POST", "/__fake/postings", { generate: 1, products });
-  assert.ok(Array.isArray(v?.posting_numbers) && v.posting_numbers.length === 1, `unexpected answer ${JSON.stringify(v)}`);
-  return v.posting_numbers[0];
+/** The posting's inbox rows; on timeout, says which data-order-number values the inbox shows. */
+async function waitForRows(s, number, count, timeout = 60_000) {
+  try {
+    return await waitFor(
+      async () => {
+        const r = await s.findAll(rowsOf(number));
+        return r.length === count ? r : null;
+      },
+      { timeout, message: `${count} inbox row(s) for posting ${number}` },
+    );
+  } catch (e) {
+    const shown = await s
+      .executeScript(
+        "return [...document.querySelectorAll('[data-testid=inbox-row]')].map((r) => r.getAttribute('data-order-number'))",
+      )
+      .catch(() => "unknown");
+    throw new Error(`${e.message}; inbox rows show data-order-number ${JSON.stringify(shown)}`);
+  }
 }
 
 /** dbus-monitor's log, cut into messages (a message starts on a line that is not indented). */
@@ -182,16 +169,10 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
   });
 
   step("a new posting reaches the inbox", 120_000, async () => {
-    firstPosting = await newPosting(2);
+    firstPosting = await fake.newPosting(2);
     await syncNowIfVisible(s);
     await openInbox(s);
-    const rows = await waitFor(
-      async () => {
-        const r = await s.findAll(rowsOf(firstPosting));
-        return r.length === 2 ? r : null;
-      },
-      { timeout: 60_000, message: `2 inbox rows for posting ${firstPosting}` },
-    );
+    const rows = await waitForRows(s, firstPosting, 2);
     assert.equal(rows.length, 2);
     await s.screenshot(join(OUT, "inbox.png"));
   });
@@ -221,38 +202,30 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
       message: `the rows of ${firstPosting} to leave the inbox after 'a'`,
     });
 
-    const ship = await waitFor(
-      async () =>
-        (await fakeCalls()).find((c) => c.path === "/v4/posting/fbs/ship" && c.body?.posting_number === firstPosting),
-      { timeout: 30_000, message: `POST /v4/posting/fbs/ship for ${firstPosting} at the fake` },
+    const ship = await fake.waitForCall("/v4/posting/fbs/ship", firstPosting);
+    const shipped = (ship.body.packages ?? []).flatMap((p) => p.products ?? []).map((p) => String(p.product_id));
+    const posting = await fake.posting(firstPosting);
+    const expected = posting.products.map((p) => String(p.sku));
+    assert.equal(expected.length, 2, `the fake's posting should have 2 products: ${JSON.stringify(posting.products)}`);
+    assert.deepEqual(
+      [...new Set(shipped)].sort(),
+      [...expected].sort(),
+      `ship packages should hold both products: ${JSON.stringify(ship.body.packages)}`,
     );
-    const products = (ship.body.packages ?? []).flatMap((p) => p.products ?? []);
-    const ids = new Set(products.map((p) => String(p.product_id ?? p.sku ?? p.offer_id)));
-    assert.equal(ids.size, 2, `ship packages should hold both products: ${JSON.stringify(ship.body.packages)}`);
   });
 
   step("reject a one-product posting with r -> Ozon cancel", 150_000, async () => {
-    const number = await newPosting(1);
+    const number = await fake.newPosting(1);
     await syncNowIfVisible(s);
     await openInbox(s);
-    const row = await waitFor(
-      async () => {
-        const r = await s.findAll(rowsOf(number));
-        return r.length === 1 ? r[0] : null;
-      },
-      { timeout: 60_000, message: `the inbox row of posting ${number}` },
-    );
+    const [row] = await waitForRows(s, number, 1);
     await row.click();
     await s.press("r");
     await waitFor(async () => (await s.findAll(rowsOf(number))).length === 0, {
       timeout: 30_000,
       message: `the row of ${number} to leave the inbox after 'r'`,
     });
-    await waitFor(
-      async () =>
-        (await fakeCalls()).find((c) => c.path === "/v2/posting/fbs/cancel" && c.body?.posting_number === number),
-      { timeout: 30_000, message: `POST /v2/posting/fbs/cancel for ${number} at the fake` },
-    );
+    await fake.waitForCall("/v2/posting/fbs/cancel", number);
     await s.screenshot(join(OUT, "inbox-after-triage.png"));
   });
 });
