@@ -2,8 +2,8 @@
 
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    Account, AccountDraft, AccountView, AppError, AppInfo, ConnectionReport, InboxLine, InboxQuery, OrderDetail,
-    SyncReport, TriageAction, TriageReport,
+    Account, AccountDraft, AccountView, AppError, AppInfo, ConnectionReport, InboxLine, InboxQuery,
+    OrderDetail, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{Engine, SecretInput};
 use tauri::State;
@@ -26,7 +26,11 @@ pub async fn list_accounts(engine: State<'_, Engine>) -> Res<Vec<AccountView>> {
 }
 
 #[tauri::command]
-pub async fn add_account(engine: State<'_, Engine>, draft: AccountDraft, secrets: SecretInput) -> Res<Account> {
+pub async fn add_account(
+    engine: State<'_, Engine>,
+    draft: AccountDraft,
+    secrets: SecretInput,
+) -> Res<Account> {
     engine.add_account(draft, secrets).await
 }
 

@@ -127,7 +127,11 @@ fn forward_events(app: AppHandle, engine: &Engine) {
 
 fn set_title(app: &AppHandle, unread: i64) {
     if let Some(window) = app.get_webview_window("main") {
-        let title = if unread > 0 { format!("Ordertray ({unread})") } else { "Ordertray".to_string() };
+        let title = if unread > 0 {
+            format!("Ordertray ({unread})")
+        } else {
+            "Ordertray".to_string()
+        };
         let _ = window.set_title(&title);
     }
 }

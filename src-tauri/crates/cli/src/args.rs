@@ -3,7 +3,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "ordertray-cli", version, about = "Ordertray without a window: accounts, sync, triage, outbox")]
+#[command(
+    name = "ordertray-cli",
+    version,
+    about = "Ordertray without a window: accounts, sync, triage, outbox"
+)]
 pub struct Cli {
     /// SQLite database file (default: $ORDERTRAY_DB, else the app's data directory).
     #[arg(long, global = true)]
@@ -65,7 +69,11 @@ pub struct OzonAccountArgs {
     #[arg(long)]
     pub client_id: String,
     /// Read the Api-Key at run time from this environment variable; it is never stored.
-    #[arg(long, conflicts_with = "api_key_stdin", required_unless_present = "api_key_stdin")]
+    #[arg(
+        long,
+        conflicts_with = "api_key_stdin",
+        required_unless_present = "api_key_stdin"
+    )]
     pub api_key_env: Option<String>,
     /// Read the Api-Key from standard input and store it in the OS keychain.
     #[arg(long)]

@@ -37,7 +37,10 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             let mut secrets = SecretInput::new();
             if a.api_key_stdin {
                 let mut key = String::new();
-                std::io::stdin().lock().read_line(&mut key).context("reading the Api-Key from standard input")?;
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut key)
+                    .context("reading the Api-Key from standard input")?;
                 if key.trim().is_empty() {
                     bail!("no Api-Key on standard input");
                 }
@@ -67,14 +70,26 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                         (Some(_), None) => "ok".to_string(),
                     };
                     let state = if a.active { "active" } else { "disabled" };
-                    println!("{}\t{}\t{}\t{state}\tevery {}s\t{health}", a.id, a.kind.label(), a.name, a.interval_secs);
+                    println!(
+                        "{}\t{}\t{}\t{state}\tevery {}s\t{health}",
+                        a.id,
+                        a.kind.label(),
+                        a.name,
+                        a.interval_secs
+                    );
                 }
             }
         }
         Command::Sync { once, account } => {
             let ids = match &account {
                 Some(a) => vec![engine.find_account(a).await?.id],
-                None => engine.list_accounts().await?.into_iter().filter(|v| v.account.active).map(|v| v.account.id).collect(),
+                None => engine
+                    .list_accounts()
+                    .await?
+                    .into_iter()
+                    .filter(|v| v.account.active)
+                    .map(|v| v.account.id)
+                    .collect(),
             };
             if ids.is_empty() {
                 bail!("no active account to sync (add one with `accounts add`)");
@@ -112,11 +127,23 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&orders)?);
             } else {
                 for o in orders {
-                    println!("{}\t{}\t{}\t{}", o.number, o.account, o.status, o.created_at.format("%Y-%m-%d %H:%M"));
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        o.number,
+                        o.account,
+                        o.status,
+                        o.created_at.format("%Y-%m-%d %H:%M")
+                    );
                     for l in o.lines {
                         println!(
                             "  line {}\t{}\t{}\t{} × {} {}\t{}",
-                            l.id, l.sku, l.name, l.quantity, l.price, l.currency, l.state.as_str()
+                            l.id,
+                            l.sku,
+                            l.name,
+                            l.quantity,
+                            l.price,
+                            l.currency,
+                            l.state.as_str()
                         );
                     }
                 }
@@ -139,8 +166,15 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         }
         Command::Outbox(OutboxCmd::Drain { once }) => loop {
             let r = engine.drain_outbox_once().await?;
-            println!("delivered {}, retry scheduled {}, failed {}", r.delivered, r.retry_scheduled, r.failed);
-            let pending = engine.outbox_list(None).await?.iter().any(|o| o.state == ordertray_core::OutboxState::Pending);
+            println!(
+                "delivered {}, retry scheduled {}, failed {}",
+                r.delivered, r.retry_scheduled, r.failed
+            );
+            let pending = engine
+                .outbox_list(None)
+                .await?
+                .iter()
+                .any(|o| o.state == ordertray_core::OutboxState::Pending);
             if once || !pending {
                 break;
             }
@@ -162,7 +196,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                         r.kind,
                         r.attempts,
                         r.description,
-                        r.last_error.map(|e| format!("\tlast error: {e}")).unwrap_or_default()
+                        r.last_error
+                            .map(|e| format!("\tlast error: {e}"))
+                            .unwrap_or_default()
                     );
                 }
             }
@@ -183,4 +219,3 @@ fn line_state(s: StateArg) -> LineState {
         StateArg::Deleted => LineState::Deleted,
     }
 }
-

@@ -14,7 +14,10 @@ fn main() {
             tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     if let Err(e) = runtime.block_on(commands::run(args)) {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -16,7 +16,10 @@ struct Cli {
 impl Cli {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        Self { db: dir.path().join("cli.db"), _dir: dir }
+        Self {
+            db: dir.path().join("cli.db"),
+            _dir: dir,
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -31,7 +34,11 @@ impl Cli {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -51,8 +58,19 @@ async fn add_sync_list_triage_and_drain() {
     let cli = Cli::new();
     let url = fake.base_url();
     let out = cli.ok(&[
-        "accounts", "add", "ozon", "--name", "Shop CLI", "--client-id", "777", "--api-key-env", KEY_VAR, "--base-url", &url,
-        "--interval", "30",
+        "accounts",
+        "add",
+        "ozon",
+        "--name",
+        "Shop CLI",
+        "--client-id",
+        "777",
+        "--api-key-env",
+        KEY_VAR,
+        "--base-url",
+        &url,
+        "--interval",
+        "30",
     ]);
     assert!(out.contains("Shop CLI"), "{out}");
     assert!(cli.ok(&["accounts", "list"]).contains("Shop CLI"));
@@ -69,7 +87,17 @@ async fn add_sync_list_triage_and_drain() {
         assert_eq!(o["number"], o["external_id"]);
         assert!(o["status"].is_string() && o["created_at"].is_string());
         for l in o["lines"].as_array().unwrap() {
-            for field in ["id", "external_id", "sku", "offer_id", "name", "quantity", "price", "currency", "state"] {
+            for field in [
+                "id",
+                "external_id",
+                "sku",
+                "offer_id",
+                "name",
+                "quantity",
+                "price",
+                "currency",
+                "state",
+            ] {
                 assert!(!l[field].is_null(), "line field {field} missing: {l}");
             }
             assert_eq!(l["state"], "new");
@@ -77,7 +105,14 @@ async fn add_sync_list_triage_and_drain() {
     }
 
     // Accept every line of the first order, reject the second order's lines.
-    let ids = |o: &Value| -> Vec<String> { o["lines"].as_array().unwrap().iter().map(|l| l["id"].to_string()).collect() };
+    let ids = |o: &Value| -> Vec<String> {
+        o["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].to_string())
+            .collect()
+    };
     let first = ids(&orders[0]);
     let second = ids(&orders[1]);
     let mut args = vec!["lines", "accept"];
@@ -87,15 +122,30 @@ async fn add_sync_list_triage_and_drain() {
     args.extend(second.iter().map(String::as_str));
     cli.ok(&args);
 
-    assert_eq!(cli.json(&["orders", "list", "--json", "--state", "new"]).as_array().unwrap().len(), 0);
-    assert_eq!(cli.json(&["orders", "list", "--json", "--state", "accepted"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        cli.json(&["orders", "list", "--json", "--state", "new"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        cli.json(&["orders", "list", "--json", "--state", "accepted"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let pending = cli.json(&["outbox", "list", "--json"]);
     assert_eq!(pending.as_array().unwrap().len(), 2);
 
     let out = cli.ok(&["outbox", "drain", "--once"]);
     assert!(out.contains("delivered 2"), "{out}");
     let rows = cli.json(&["outbox", "list", "--json"]);
-    assert!(rows.as_array().unwrap().iter().all(|r| r["state"] == "done"), "{rows}");
+    assert!(
+        rows.as_array().unwrap().iter().all(|r| r["state"] == "done"),
+        "{rows}"
+    );
     let ship = fake.calls_to("/v4/posting/fbs/ship");
     assert_eq!(ship.len(), 1);
     assert_eq!(ship[0].body["posting_number"], orders[0]["external_id"]);
@@ -113,7 +163,19 @@ async fn errors_are_one_clear_line_and_a_non_zero_exit() {
     let fake = fake().await;
     let cli = Cli::new();
     let url = fake.base_url();
-    cli.ok(&["accounts", "add", "ozon", "--name", "S", "--client-id", "777", "--api-key-env", KEY_VAR, "--base-url", &url]);
+    cli.ok(&[
+        "accounts",
+        "add",
+        "ozon",
+        "--name",
+        "S",
+        "--client-id",
+        "777",
+        "--api-key-env",
+        KEY_VAR,
+        "--base-url",
+        &url,
+    ]);
 
     let out = cli.run(&["lines", "accept", "4242"]);
     assert!(!out.status.success());
@@ -121,7 +183,17 @@ async fn errors_are_one_clear_line_and_a_non_zero_exit() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: ") && err.contains("4242"), "{err}");
 
-    let out = cli.run(&["accounts", "add", "ozon", "--name", "S", "--client-id", "777", "--api-key-env", KEY_VAR]);
+    let out = cli.run(&[
+        "accounts",
+        "add",
+        "ozon",
+        "--name",
+        "S",
+        "--client-id",
+        "777",
+        "--api-key-env",
+        KEY_VAR,
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 

@@ -10,7 +10,10 @@ pub enum ConnectorError {
     Auth(String),
     /// Rate limit (HTTP 429 or the vendor's equivalent): wait and retry.
     #[error("rate limited: {message}")]
-    RateLimited { retry_after: Option<Duration>, message: String },
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
     /// 5xx or a vendor circuit breaker: retry with backoff.
     #[error("server error {status}: {message}")]
     Server { status: u16, message: String },
@@ -47,9 +50,9 @@ impl ConnectorError {
         let code = match self {
             ConnectorError::Auth(_) => ErrorCode::Auth,
             ConnectorError::RateLimited { .. } => ErrorCode::RateLimited,
-            ConnectorError::Server { .. } | ConnectorError::Malformed(_) | ConnectorError::Rejected { .. } => {
-                ErrorCode::Marketplace
-            }
+            ConnectorError::Server { .. }
+            | ConnectorError::Malformed(_)
+            | ConnectorError::Rejected { .. } => ErrorCode::Marketplace,
             ConnectorError::Network(_) => ErrorCode::Network,
         };
         AppError::new(code, self.to_string())

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ordertray_core::{Account, AccountKind, ConnectionReport, Credentials, Effect, ExternalOrder, QuarantinedOrder};
+use ordertray_core::{
+    Account, AccountKind, ConnectionReport, Credentials, Effect, ExternalOrder, QuarantinedOrder,
+};
 
 pub use error::ConnectorError;
 
@@ -48,7 +50,9 @@ pub struct HttpSettings {
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(30) }
+        Self {
+            timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -63,7 +67,11 @@ pub fn http_client(settings: &HttpSettings) -> reqwest::Client {
 }
 
 /// The connector for an account.
-pub fn connector_for(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn Connector> {
+pub fn connector_for(
+    account: &Account,
+    credentials: Credentials,
+    http: reqwest::Client,
+) -> Box<dyn Connector> {
     match account.kind {
         AccountKind::Ozon => Box::new(ozon::OzonConnector::new(account, credentials, http)),
     }

@@ -24,12 +24,20 @@ mod tests {
 
     #[test]
     fn phones_in_common_russian_formats_match() {
-        for raw in ["+7 (912) 345-67-89", "8 912 345 67 89", "9123456789", "+79123456789"] {
+        for raw in [
+            "+7 (912) 345-67-89",
+            "8 912 345 67 89",
+            "9123456789",
+            "+79123456789",
+        ] {
             assert_eq!(normalize_phone(raw).as_deref(), Some("+79123456789"), "{raw}");
         }
         assert_eq!(normalize_phone(""), None);
         assert_eq!(normalize_phone("12"), None);
-        assert_eq!(normalize_phone("+48 601 234 567").as_deref(), Some("+48601234567"));
+        assert_eq!(
+            normalize_phone("+48 601 234 567").as_deref(),
+            Some("+48601234567")
+        );
     }
 
     #[test]

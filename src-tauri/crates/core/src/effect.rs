@@ -26,11 +26,21 @@ pub struct CancelReason {
 #[ts(export)]
 pub enum Effect {
     /// Every line accepted: assemble the order into one package with the accepted items.
-    Ship { order_external_id: String, items: Vec<EffectItem> },
+    Ship {
+        order_external_id: String,
+        items: Vec<EffectItem>,
+    },
     /// Some lines rejected: cancel those products only.
-    CancelLines { order_external_id: String, reason: CancelReason, items: Vec<EffectItem> },
+    CancelLines {
+        order_external_id: String,
+        reason: CancelReason,
+        items: Vec<EffectItem>,
+    },
     /// Every line rejected: cancel the whole order.
-    CancelOrder { order_external_id: String, reason: CancelReason },
+    CancelOrder {
+        order_external_id: String,
+        reason: CancelReason,
+    },
 }
 
 impl Effect {
@@ -44,9 +54,15 @@ impl Effect {
 
     pub fn order_external_id(&self) -> &str {
         match self {
-            Effect::Ship { order_external_id, .. }
-            | Effect::CancelLines { order_external_id, .. }
-            | Effect::CancelOrder { order_external_id, .. } => order_external_id,
+            Effect::Ship {
+                order_external_id, ..
+            }
+            | Effect::CancelLines {
+                order_external_id, ..
+            }
+            | Effect::CancelOrder {
+                order_external_id, ..
+            } => order_external_id,
         }
     }
 
@@ -65,16 +81,34 @@ impl Effect {
     /// A short human description for the order timeline and the outbox list.
     pub fn describe(&self) -> String {
         let items = |items: &[EffectItem]| {
-            items.iter().map(|i| format!("{}×{}", i.sku, i.quantity)).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|i| format!("{}×{}", i.sku, i.quantity))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         match self {
-            Effect::Ship { order_external_id, items: it } => {
+            Effect::Ship {
+                order_external_id,
+                items: it,
+            } => {
                 format!("Ship {order_external_id}: {}", items(it))
             }
-            Effect::CancelLines { order_external_id, reason, items: it } => {
-                format!("Cancel products of {order_external_id} (reason {}): {}", reason.id, items(it))
+            Effect::CancelLines {
+                order_external_id,
+                reason,
+                items: it,
+            } => {
+                format!(
+                    "Cancel products of {order_external_id} (reason {}): {}",
+                    reason.id,
+                    items(it)
+                )
             }
-            Effect::CancelOrder { order_external_id, reason } => {
+            Effect::CancelOrder {
+                order_external_id,
+                reason,
+            } => {
                 format!("Cancel {order_external_id} (reason {})", reason.id)
             }
         }
@@ -115,7 +149,10 @@ pub fn plan_effects(
     if marketplace_cancelled || lines.is_empty() || !lines.iter().any(|l| l.changed) {
         return vec![];
     }
-    let item = |l: &LineAfter| EffectItem { sku: l.sku.clone(), quantity: l.quantity };
+    let item = |l: &LineAfter| EffectItem {
+        sku: l.sku.clone(),
+        quantity: l.quantity,
+    };
     let mut effects = Vec::new();
     match action {
         TriageAction::Delete | TriageAction::Restore => return effects,
@@ -135,11 +172,19 @@ pub fn plan_effects(
         }
         TriageAction::Accept => {}
     }
-    let all_decided = lines.iter().all(|l| matches!(l.state, LineState::Accepted | LineState::Rejected));
-    let accepted: Vec<EffectItem> =
-        lines.iter().filter(|l| l.state == LineState::Accepted).map(item).collect();
+    let all_decided = lines
+        .iter()
+        .all(|l| matches!(l.state, LineState::Accepted | LineState::Rejected));
+    let accepted: Vec<EffectItem> = lines
+        .iter()
+        .filter(|l| l.state == LineState::Accepted)
+        .map(item)
+        .collect();
     if policy.ship_on_accept && all_decided && !accepted.is_empty() {
-        effects.push(Effect::Ship { order_external_id: order_external_id.to_string(), items: accepted });
+        effects.push(Effect::Ship {
+            order_external_id: order_external_id.to_string(),
+            items: accepted,
+        });
     }
     effects
 }
@@ -150,7 +195,13 @@ mod tests {
     use LineState::*;
 
     fn policy(ship: bool) -> TriagePolicy {
-        TriagePolicy { ship_on_accept: ship, cancel_reason: CancelReason { id: 352, message: String::new() } }
+        TriagePolicy {
+            ship_on_accept: ship,
+            cancel_reason: CancelReason {
+                id: 352,
+                message: String::new(),
+            },
+        }
     }
 
     fn lines(spec: &[(LineState, bool)]) -> Vec<LineAfter> {
@@ -174,12 +225,48 @@ mod tests {
     fn table() {
         use TriageAction::*;
         let cases: Vec<(&str, Vec<(LineState, bool)>, TriageAction, bool, Vec<&str>)> = vec![
-            ("accept one of two", vec![(Accepted, true), (New, false)], Accept, true, vec![]),
-            ("accept last of two", vec![(Accepted, false), (Accepted, true)], Accept, true, vec!["ship"]),
-            ("accept all, ship off", vec![(Accepted, true), (Accepted, true)], Accept, false, vec![]),
-            ("reject one of two", vec![(Rejected, true), (New, false)], Reject, true, vec!["cancel_lines"]),
-            ("reject all at once", vec![(Rejected, true), (Rejected, true)], Reject, true, vec!["cancel_order"]),
-            ("reject the last one", vec![(Rejected, false), (Rejected, true)], Reject, true, vec!["cancel_order"]),
+            (
+                "accept one of two",
+                vec![(Accepted, true), (New, false)],
+                Accept,
+                true,
+                vec![],
+            ),
+            (
+                "accept last of two",
+                vec![(Accepted, false), (Accepted, true)],
+                Accept,
+                true,
+                vec!["ship"],
+            ),
+            (
+                "accept all, ship off",
+                vec![(Accepted, true), (Accepted, true)],
+                Accept,
+                false,
+                vec![],
+            ),
+            (
+                "reject one of two",
+                vec![(Rejected, true), (New, false)],
+                Reject,
+                true,
+                vec!["cancel_lines"],
+            ),
+            (
+                "reject all at once",
+                vec![(Rejected, true), (Rejected, true)],
+                Reject,
+                true,
+                vec!["cancel_order"],
+            ),
+            (
+                "reject the last one",
+                vec![(Rejected, false), (Rejected, true)],
+                Reject,
+                true,
+                vec!["cancel_order"],
+            ),
             (
                 "reject completes a mixed order",
                 vec![(Accepted, false), (Rejected, true)],
@@ -187,9 +274,27 @@ mod tests {
                 true,
                 vec!["cancel_lines", "ship"],
             ),
-            ("accept completes a mixed order", vec![(Rejected, false), (Accepted, true)], Accept, true, vec!["ship"]),
-            ("deleted line blocks ship", vec![(Deleted, false), (Accepted, true)], Accept, true, vec![]),
-            ("delete sends nothing", vec![(Deleted, true)], Delete, true, vec![]),
+            (
+                "accept completes a mixed order",
+                vec![(Rejected, false), (Accepted, true)],
+                Accept,
+                true,
+                vec!["ship"],
+            ),
+            (
+                "deleted line blocks ship",
+                vec![(Deleted, false), (Accepted, true)],
+                Accept,
+                true,
+                vec![],
+            ),
+            (
+                "delete sends nothing",
+                vec![(Deleted, true)],
+                Delete,
+                true,
+                vec![],
+            ),
             ("restore sends nothing", vec![(New, true)], Restore, true, vec![]),
             ("nothing changed", vec![(Accepted, false)], Accept, true, vec![]),
         ];
@@ -203,10 +308,23 @@ mod tests {
     fn ship_carries_only_accepted_items_and_cancel_only_changed_ones() {
         let l = lines(&[(Accepted, false), (Rejected, true), (Accepted, false)]);
         let got = plan_effects("P-1", false, &l, TriageAction::Reject, &policy(true));
-        let Effect::CancelLines { items, .. } = &got[0] else { panic!("{got:?}") };
-        assert_eq!(items, &vec![EffectItem { sku: "sku2".into(), quantity: 2 }]);
-        let Effect::Ship { items, .. } = &got[1] else { panic!("{got:?}") };
-        assert_eq!(items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(), ["sku1", "sku3"]);
+        let Effect::CancelLines { items, .. } = &got[0] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            items,
+            &vec![EffectItem {
+                sku: "sku2".into(),
+                quantity: 2
+            }]
+        );
+        let Effect::Ship { items, .. } = &got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(),
+            ["sku1", "sku3"]
+        );
     }
 
     #[test]
@@ -219,11 +337,26 @@ mod tests {
     fn idempotency_keys_are_stable_and_distinct() {
         let a = Effect::CancelLines {
             order_external_id: "P".into(),
-            reason: CancelReason { id: 1, message: String::new() },
-            items: vec![EffectItem { sku: "b".into(), quantity: 1 }, EffectItem { sku: "a".into(), quantity: 1 }],
+            reason: CancelReason {
+                id: 1,
+                message: String::new(),
+            },
+            items: vec![
+                EffectItem {
+                    sku: "b".into(),
+                    quantity: 1,
+                },
+                EffectItem {
+                    sku: "a".into(),
+                    quantity: 1,
+                },
+            ],
         };
         assert_eq!(a.idempotency_key(3), "3:cancel_lines:P:a,b");
-        let s = Effect::Ship { order_external_id: "P".into(), items: vec![] };
+        let s = Effect::Ship {
+            order_external_id: "P".into(),
+            items: vec![],
+        };
         assert_eq!(s.idempotency_key(3), "3:ship:P");
         assert_ne!(s.idempotency_key(3), s.idempotency_key(4));
     }

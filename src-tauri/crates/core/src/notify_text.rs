@@ -29,7 +29,10 @@ pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &s
     let head = match lang {
         Lang::En if count == 1 => "1 new order".to_string(),
         Lang::En => format!("{count} new orders"),
-        Lang::Ru => format!("{count} {}", ru_plural(count, "новый заказ", "новых заказа", "новых заказов")),
+        Lang::Ru => format!(
+            "{count} {}",
+            ru_plural(count, "новый заказ", "новых заказа", "новых заказов")
+        ),
     };
     format!("{head} — {marketplace} «{account}»: {first_number}{more}")
 }
@@ -48,12 +51,30 @@ mod tests {
 
     #[test]
     fn english_and_russian_texts() {
-        assert_eq!(new_orders(Lang::En, "Ozon", "Shop A", "0570-0029-1", 3), "3 new orders — Ozon «Shop A»: 0570-0029-1 …");
-        assert_eq!(new_orders(Lang::En, "Ozon", "Shop A", "1-1", 1), "1 new order — Ozon «Shop A»: 1-1");
-        assert_eq!(new_orders(Lang::Ru, "Ozon", "A", "1-1", 1), "1 новый заказ — Ozon «A»: 1-1");
-        assert_eq!(new_orders(Lang::Ru, "Ozon", "A", "1-1", 3), "3 новых заказа — Ozon «A»: 1-1 …");
-        assert_eq!(new_orders(Lang::Ru, "Ozon", "A", "1-1", 11), "11 новых заказов — Ozon «A»: 1-1 …");
-        assert_eq!(new_orders(Lang::Ru, "Ozon", "A", "1-1", 21), "21 новый заказ — Ozon «A»: 1-1 …");
+        assert_eq!(
+            new_orders(Lang::En, "Ozon", "Shop A", "0570-0029-1", 3),
+            "3 new orders — Ozon «Shop A»: 0570-0029-1 …"
+        );
+        assert_eq!(
+            new_orders(Lang::En, "Ozon", "Shop A", "1-1", 1),
+            "1 new order — Ozon «Shop A»: 1-1"
+        );
+        assert_eq!(
+            new_orders(Lang::Ru, "Ozon", "A", "1-1", 1),
+            "1 новый заказ — Ozon «A»: 1-1"
+        );
+        assert_eq!(
+            new_orders(Lang::Ru, "Ozon", "A", "1-1", 3),
+            "3 новых заказа — Ozon «A»: 1-1 …"
+        );
+        assert_eq!(
+            new_orders(Lang::Ru, "Ozon", "A", "1-1", 11),
+            "11 новых заказов — Ozon «A»: 1-1 …"
+        );
+        assert_eq!(
+            new_orders(Lang::Ru, "Ozon", "A", "1-1", 21),
+            "21 новый заказ — Ozon «A»: 1-1 …"
+        );
     }
 
     #[test]

@@ -77,7 +77,11 @@ impl TriageAction {
         } else {
             Err(AppError::new(
                 ErrorCode::InvalidTransition,
-                format!("Line {line_id} is {} and cannot be {}ed", from.as_str(), self.verb()),
+                format!(
+                    "Line {line_id} is {} and cannot be {}ed",
+                    from.as_str(),
+                    self.verb()
+                ),
             ))
         }
     }
@@ -203,7 +207,12 @@ mod tests {
 
     #[test]
     fn state_round_trips_through_text() {
-        for s in [LineState::New, LineState::Accepted, LineState::Rejected, LineState::Deleted] {
+        for s in [
+            LineState::New,
+            LineState::Accepted,
+            LineState::Rejected,
+            LineState::Deleted,
+        ] {
             assert_eq!(LineState::parse(s.as_str()).unwrap(), s);
         }
         assert!(LineState::parse("shipped").is_err());

@@ -186,11 +186,24 @@ pub struct ConnectionReport {
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export)]
 pub enum EngineEvent {
-    NewLines { account_id: AccountId, orders: u32, lines: u32, first_order_id: Option<i64> },
-    OrdersChanged { account_id: Option<AccountId> },
-    AccountHealth { account_id: AccountId },
-    Outbox { account_id: AccountId },
-    UnreadCount { count: i64 },
+    NewLines {
+        account_id: AccountId,
+        orders: u32,
+        lines: u32,
+        first_order_id: Option<i64>,
+    },
+    OrdersChanged {
+        account_id: Option<AccountId>,
+    },
+    AccountHealth {
+        account_id: AccountId,
+    },
+    Outbox {
+        account_id: AccountId,
+    },
+    UnreadCount {
+        count: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -211,7 +224,11 @@ fn new_state() -> LineState {
 
 impl Default for InboxQuery {
     fn default() -> Self {
-        Self { account_id: None, state: LineState::New, limit: None }
+        Self {
+            account_id: None,
+            state: LineState::New,
+            limit: None,
+        }
     }
 }
 

@@ -13,20 +13,32 @@ use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, RecordingNotifi
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig};
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
     // `cargo test --benches` runs this with `--bench` absent: keep that run tiny.
     let smoke = !std::env::args().any(|a| a == "--bench");
-    let postings = if smoke { 50 } else { env_usize("ORDERTRAY_BENCH_POSTINGS", 10_000) };
+    let postings = if smoke {
+        50
+    } else {
+        env_usize("ORDERTRAY_BENCH_POSTINGS", 10_000)
+    };
     let products = env_usize("ORDERTRAY_BENCH_PRODUCTS", 3);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(run(postings, products, smoke));
 }
 
 async fn run(postings: usize, products: usize, smoke: bool) {
-    let fake = FakeOzon::start(FakeOzonConfig::new("1", "bench-key")).await.unwrap();
+    let fake = FakeOzon::start(FakeOzonConfig::new("1", "bench-key"))
+        .await
+        .unwrap();
     let t = Instant::now();
     fake.generate_postings(postings, products);
     let generated = t.elapsed();
@@ -67,8 +79,12 @@ async fn run(postings: usize, products: usize, smoke: bool) {
     let second = t.elapsed();
     assert_eq!(again.orders_new, 0);
 
-    let db_size = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(dir.path().join("bench.db-wal")).map(|m| m.len()).unwrap_or(0);
+    let db_size = std::fs::metadata(dir.path().join("bench.db"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+        + std::fs::metadata(dir.path().join("bench.db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
     if smoke {
         println!("ingest bench smoke run ok ({postings} postings)");
         return;

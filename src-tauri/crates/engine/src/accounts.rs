@@ -21,7 +21,11 @@ impl Engine {
         for account in self.0.store.accounts().await? {
             let health = self.0.store.health(account.id).await?;
             let credentials_ok = self.credentials(&account).await.is_ok();
-            out.push(AccountView { account, health, credentials_ok });
+            out.push(AccountView {
+                account,
+                health,
+                credentials_ok,
+            });
         }
         Ok(out)
     }
@@ -69,11 +73,18 @@ impl Engine {
         Ok(account)
     }
 
-    pub async fn update_account(&self, id: AccountId, draft: AccountDraft, secrets: SecretInput) -> Result<Account> {
+    pub async fn update_account(
+        &self,
+        id: AccountId,
+        draft: AccountDraft,
+        secrets: SecretInput,
+    ) -> Result<Account> {
         let draft = draft.validated()?;
         let current = self.0.store.account(id).await?;
         if current.demo {
-            return Err(AppError::invalid("The demo account cannot be edited; remove it and add a real account"));
+            return Err(AppError::invalid(
+                "The demo account cannot be edited; remove it and add a real account",
+            ));
         }
         for field in current.kind.secret_fields() {
             if let Some(v) = secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -169,7 +180,11 @@ impl Engine {
                 Some(var) => std::env::var(&var).map_err(|_| {
                     AppError::new(
                         ErrorCode::Auth,
-                        format!("The environment variable {var} (the {} of «{}») is not set", field_label(field), account.name),
+                        format!(
+                            "The environment variable {var} (the {} of «{}») is not set",
+                            field_label(field),
+                            account.name
+                        ),
                     )
                 })?,
                 None => self
@@ -178,7 +193,11 @@ impl Engine {
                     .ok_or_else(|| {
                         AppError::new(
                             ErrorCode::Auth,
-                            format!("No {} is stored for «{}»: edit the account and enter it", field_label(field), account.name),
+                            format!(
+                                "No {} is stored for «{}»: edit the account and enter it",
+                                field_label(field),
+                                account.name
+                            ),
                         )
                     })?
                     .expose()
@@ -205,7 +224,9 @@ impl Engine {
     }
 
     fn account_changed(&self, account: &Account) {
-        self.emit(EngineEvent::AccountHealth { account_id: account.id });
+        self.emit(EngineEvent::AccountHealth {
+            account_id: account.id,
+        });
         self.reschedule(account);
     }
 }
@@ -224,11 +245,8 @@ fn field_label(field: &str) -> &str {
 }
 
 /// Keychain calls block on IPC, so they run off the async workers.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("keychain task failed: {e}")))?
 }
-

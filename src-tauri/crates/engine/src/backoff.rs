@@ -37,9 +37,19 @@ mod tests {
 
     #[test]
     fn retry_after_wins_when_longer() {
-        let d = backoff(0, Duration::from_secs(1), Duration::from_secs(60), Some(Duration::from_secs(30)));
+        let d = backoff(
+            0,
+            Duration::from_secs(1),
+            Duration::from_secs(60),
+            Some(Duration::from_secs(30)),
+        );
         assert_eq!(d, Duration::from_secs(30));
-        let d = backoff(5, Duration::from_secs(1), Duration::from_secs(60), Some(Duration::from_millis(1)));
+        let d = backoff(
+            5,
+            Duration::from_secs(1),
+            Duration::from_secs(60),
+            Some(Duration::from_millis(1)),
+        );
         assert!(d >= Duration::from_secs(25));
     }
 }

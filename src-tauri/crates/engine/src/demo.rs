@@ -62,7 +62,9 @@ impl Engine {
         *demo = Some(runtime);
         drop(demo);
         self.reschedule(&account);
-        self.emit(EngineEvent::AccountHealth { account_id: account.id });
+        self.emit(EngineEvent::AccountHealth {
+            account_id: account.id,
+        });
         Ok(account)
     }
 
@@ -89,7 +91,10 @@ impl Engine {
 async fn start_fake() -> Result<DemoRuntime> {
     let config = FakeOzonConfig::new(DEMO_CLIENT_ID, DEMO_API_KEY);
     let fake = FakeOzon::start(config).await.map_err(|e| {
-        ordertray_core::AppError::new(ordertray_core::ErrorCode::Internal, format!("demo marketplace did not start: {e}"))
+        ordertray_core::AppError::new(
+            ordertray_core::ErrorCode::Internal,
+            format!("demo marketplace did not start: {e}"),
+        )
     })?;
     let generator = fake.spawn_generator(DEMO_EVERY, 1..=3);
     Ok(DemoRuntime { fake, generator })

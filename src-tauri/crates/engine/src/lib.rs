@@ -153,7 +153,11 @@ impl Engine {
         Ok(self.0.store.inbox(query).await?)
     }
 
-    pub async fn orders(&self, account: Option<AccountId>, state: Option<LineState>) -> Result<Vec<OrderView>> {
+    pub async fn orders(
+        &self,
+        account: Option<AccountId>,
+        state: Option<LineState>,
+    ) -> Result<Vec<OrderView>> {
         Ok(self.0.store.orders(account, state).await?)
     }
 

@@ -54,7 +54,10 @@ pub struct DesktopNotifier {
 
 impl DesktopNotifier {
     pub fn new(app_name: impl Into<String>, on_click: Option<OnClick>) -> Self {
-        Self { app_name: app_name.into(), on_click }
+        Self {
+            app_name: app_name.into(),
+            on_click,
+        }
     }
 }
 

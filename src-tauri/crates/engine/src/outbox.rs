@@ -21,7 +21,10 @@ const BATCH: u32 = 50;
 
 enum Delivery {
     Done(&'static str),
-    Retry { error: String, retry_after: Option<Duration> },
+    Retry {
+        error: String,
+        retry_after: Option<Duration>,
+    },
     Failed(String),
 }
 
@@ -35,7 +38,9 @@ impl Engine {
     pub async fn drain_outbox_at(&self, at: chrono::DateTime<Utc>) -> Result<DrainReport> {
         let mut report = DrainReport::default();
         for due in self.0.store.outbox_due(at, BATCH).await? {
-            let Some(row) = self.0.store.outbox_claim(due.id).await? else { continue };
+            let Some(row) = self.0.store.outbox_claim(due.id).await? else {
+                continue;
+            };
             match self.deliver(&row).await {
                 Delivery::Done(note) => {
                     self.0.store.outbox_done(&row, note).await?;
@@ -53,8 +58,12 @@ impl Engine {
                     self.popup_push_failed(&row, &error).await;
                 }
             }
-            self.emit(EngineEvent::Outbox { account_id: row.account_id });
-            self.emit(EngineEvent::AccountHealth { account_id: row.account_id });
+            self.emit(EngineEvent::Outbox {
+                account_id: row.account_id,
+            });
+            self.emit(EngineEvent::AccountHealth {
+                account_id: row.account_id,
+            });
         }
         Ok(report)
     }
@@ -63,8 +72,12 @@ impl Engine {
     pub async fn retry_outbox(&self, id: i64) -> Result<()> {
         let row = self.0.store.outbox_requeue(id, &self.0.actor).await?;
         self.0.outbox_wake.notify_one();
-        self.emit(EngineEvent::Outbox { account_id: row.account_id });
-        self.emit(EngineEvent::AccountHealth { account_id: row.account_id });
+        self.emit(EngineEvent::Outbox {
+            account_id: row.account_id,
+        });
+        self.emit(EngineEvent::AccountHealth {
+            account_id: row.account_id,
+        });
         Ok(())
     }
 
@@ -87,22 +100,43 @@ impl Engine {
         }
         match connector.push(&row.effect).await {
             Ok(()) => Delivery::Done("Delivered to the marketplace"),
-            Err(e @ (ConnectorError::Auth(_) | ConnectorError::Rejected { .. })) => Delivery::Failed(e.to_string()),
-            Err(e) => Delivery::Retry { retry_after: e.retry_after(), error: e.to_string() },
+            Err(e @ (ConnectorError::Auth(_) | ConnectorError::Rejected { .. })) => {
+                Delivery::Failed(e.to_string())
+            }
+            Err(e) => Delivery::Retry {
+                retry_after: e.retry_after(),
+                error: e.to_string(),
+            },
         }
     }
 
     async fn popup_push_failed(&self, row: &OutboxRow, error: &str) {
-        let account = self.0.store.account(row.account_id).await.map(|a| a.name).unwrap_or_default();
+        let account = self
+            .0
+            .store
+            .account(row.account_id)
+            .await
+            .map(|a| a.name)
+            .unwrap_or_default();
         let body = match self.lang() {
             ordertray_core::notify_text::Lang::Ru => {
-                format!("«{account}»: не удалось отправить на маркетплейс — {}: {error}", row.effect.describe())
+                format!(
+                    "«{account}»: не удалось отправить на маркетплейс — {}: {error}",
+                    row.effect.describe()
+                )
             }
             ordertray_core::notify_text::Lang::En => {
-                format!("«{account}»: could not send to the marketplace — {}: {error}", row.effect.describe())
+                format!(
+                    "«{account}»: could not send to the marketplace — {}: {error}",
+                    row.effect.describe()
+                )
             }
         };
-        self.popup(Notification { title: "Ordertray".into(), body, order_id: row.order_id });
+        self.popup(Notification {
+            title: "Ordertray".into(),
+            body,
+            order_id: row.order_id,
+        });
     }
 
     pub(crate) async fn outbox_loop(self) {
@@ -111,7 +145,10 @@ impl Engine {
                 tracing::error!(error = %e, "outbox worker");
             }
             let wait = match self.0.store.outbox_next_due().await {
-                Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or_default().clamp(Duration::from_secs(1), IDLE_WAKE),
+                Ok(Some(at)) => (at - Utc::now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .clamp(Duration::from_secs(1), IDLE_WAKE),
                 _ => IDLE_WAKE,
             };
             tokio::select! {

@@ -20,8 +20,15 @@ pub fn app_identifier() -> &'static str {
 /// `explicit` (a `--db` flag), else `$ORDERTRAY_DB`, else `<data dir>/<identifier>/ordertray.db`.
 pub fn resolve_db_path(explicit: Option<PathBuf>) -> PathBuf {
     explicit
-        .or_else(|| std::env::var_os(DB_ENV).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| {
+            std::env::var_os(DB_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
         .unwrap_or_else(|| {
-            dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(app_identifier()).join(DB_FILE)
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join(app_identifier())
+                .join(DB_FILE)
         })
 }

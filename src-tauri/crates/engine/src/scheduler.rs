@@ -34,7 +34,11 @@ impl Engine {
         }
         let engine = self.clone();
         let worker = tokio::spawn(async move { engine.outbox_loop().await });
-        self.0.background.lock().expect("background poisoned").push(worker);
+        self.0
+            .background
+            .lock()
+            .expect("background poisoned")
+            .push(worker);
         Ok(())
     }
 
@@ -59,7 +63,11 @@ impl Engine {
         let engine = self.clone();
         let id = account.id;
         let task = tokio::spawn(async move { engine.poll_loop(id).await });
-        self.0.pollers.lock().expect("pollers poisoned").insert(id, Poller { task });
+        self.0
+            .pollers
+            .lock()
+            .expect("pollers poisoned")
+            .insert(id, Poller { task });
     }
 
     async fn poll_loop(self, id: AccountId) {

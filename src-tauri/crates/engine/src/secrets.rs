@@ -81,14 +81,25 @@ pub struct MemorySecretStore(Mutex<HashMap<String, Secret>>);
 
 impl SecretStore for MemorySecretStore {
     fn get(&self, account: AccountId, field: &str) -> Result<Option<Secret>, AppError> {
-        Ok(self.0.lock().expect("secret map poisoned").get(&user(account, field)).cloned())
+        Ok(self
+            .0
+            .lock()
+            .expect("secret map poisoned")
+            .get(&user(account, field))
+            .cloned())
     }
     fn set(&self, account: AccountId, field: &str, value: &Secret) -> Result<(), AppError> {
-        self.0.lock().expect("secret map poisoned").insert(user(account, field), value.clone());
+        self.0
+            .lock()
+            .expect("secret map poisoned")
+            .insert(user(account, field), value.clone());
         Ok(())
     }
     fn delete(&self, account: AccountId, field: &str) -> Result<(), AppError> {
-        self.0.lock().expect("secret map poisoned").remove(&user(account, field));
+        self.0
+            .lock()
+            .expect("secret map poisoned")
+            .remove(&user(account, field));
         Ok(())
     }
     fn check(&self) -> Result<(), AppError> {

@@ -35,17 +35,36 @@ impl Engine {
         self.sync_account_inner(id).await.map_err(|f| f.error)
     }
 
-    pub(crate) async fn sync_account_inner(&self, id: AccountId) -> std::result::Result<SyncReport, SyncFailure> {
-        let fail = |error: AppError| SyncFailure { error, retry_after: None };
+    pub(crate) async fn sync_account_inner(
+        &self,
+        id: AccountId,
+    ) -> std::result::Result<SyncReport, SyncFailure> {
+        let fail = |error: AppError| SyncFailure {
+            error,
+            retry_after: None,
+        };
         let lock = self.sync_lock(id);
         let _running = lock.lock().await;
         let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
-        let run = self.0.store.start_sync_run(id, Utc::now()).await.map_err(|e| fail(e.into()))?;
-        let mut report = SyncReport { account_id: id, ..Default::default() };
+        let run = self
+            .0
+            .store
+            .start_sync_run(id, Utc::now())
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let mut report = SyncReport {
+            account_id: id,
+            ..Default::default()
+        };
         let mut burst = Burst::default();
         let outcome = self.sync_pages(&account, &mut report, &mut burst).await;
         let error = outcome.as_ref().err().map(|f| f.error.message.clone());
-        if let Err(e) = self.0.store.finish_sync_run(run, &report, error.as_deref(), Utc::now()).await {
+        if let Err(e) = self
+            .0
+            .store
+            .finish_sync_run(run, &report, error.as_deref(), Utc::now())
+            .await
+        {
             tracing::error!(account = id, error = %e, "could not record the sync run");
         }
         if let Some(message) = &error {
@@ -64,19 +83,37 @@ impl Engine {
         report: &mut SyncReport,
         burst: &mut Burst,
     ) -> std::result::Result<(), SyncFailure> {
-        let fail = |error: AppError| SyncFailure { error, retry_after: None };
+        let fail = |error: AppError| SyncFailure {
+            error,
+            retry_after: None,
+        };
         let credentials = self.credentials(account).await.map_err(fail)?;
         let connector = connector_for(account, credentials, self.0.http.clone());
-        let mut cursor = self.0.store.cursor(account.id).await.map_err(|e| fail(e.into()))?;
+        let mut cursor = self
+            .0
+            .store
+            .cursor(account.id)
+            .await
+            .map_err(|e| fail(e.into()))?;
         for _ in 0..MAX_PAGES_PER_RUN {
             let page = connector
                 .fetch_page(&cursor, Utc::now())
                 .await
-                .map_err(|e| SyncFailure { error: e.to_app_error(), retry_after: e.retry_after() })?;
+                .map_err(|e| SyncFailure {
+                    error: e.to_app_error(),
+                    retry_after: e.retry_after(),
+                })?;
             let out = self
                 .0
                 .store
-                .apply_page(account.id, account.kind.label(), &page.orders, &page.quarantined, &page.next_cursor, Utc::now())
+                .apply_page(
+                    account.id,
+                    account.kind.label(),
+                    &page.orders,
+                    &page.quarantined,
+                    &page.next_cursor,
+                    Utc::now(),
+                )
                 .await
                 .map_err(|e| fail(e.into()))?;
             report.pages += 1;
@@ -86,7 +123,9 @@ impl Engine {
             report.lines_new += out.new_lines;
             report.quarantined += out.quarantined;
             if !out.new_orders.is_empty() || out.changed_orders > 0 {
-                self.emit(EngineEvent::OrdersChanged { account_id: Some(account.id) });
+                self.emit(EngineEvent::OrdersChanged {
+                    account_id: Some(account.id),
+                });
             }
             burst.new_lines += out.new_lines;
             burst.new_orders.extend(out.new_orders);
@@ -98,7 +137,10 @@ impl Engine {
         }
         Err(fail(AppError::new(
             ordertray_core::ErrorCode::Marketplace,
-            format!("{} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}", account.kind.label()),
+            format!(
+                "{} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}",
+                account.kind.label()
+            ),
         )))
     }
 
@@ -106,14 +148,24 @@ impl Engine {
     fn announce(&self, account: &Account, burst: &Burst) {
         let lang = self.lang();
         if let Some(first) = burst.new_orders.first() {
-            let text = notify_text::new_orders(lang, account.kind.label(), &account.name, &first.number, burst.new_orders.len());
+            let text = notify_text::new_orders(
+                lang,
+                account.kind.label(),
+                &account.name,
+                &first.number,
+                burst.new_orders.len(),
+            );
             self.emit(EngineEvent::NewLines {
                 account_id: account.id,
                 orders: burst.new_orders.len() as u32,
                 lines: burst.new_lines,
                 first_order_id: Some(first.order_id),
             });
-            self.popup(Notification { title: "Ordertray".into(), body: text, order_id: Some(first.order_id) });
+            self.popup(Notification {
+                title: "Ordertray".into(),
+                body: text,
+                order_id: Some(first.order_id),
+            });
         }
         if let Some(first) = burst.cancelled.first() {
             let body = match lang {
@@ -122,22 +174,34 @@ impl Engine {
                     account.kind.label(),
                     account.name,
                     first.number,
-                    if burst.cancelled.len() > 1 { format!(" (and {} more)", burst.cancelled.len() - 1) } else { String::new() }
+                    if burst.cancelled.len() > 1 {
+                        format!(" (and {} more)", burst.cancelled.len() - 1)
+                    } else {
+                        String::new()
+                    }
                 ),
                 Lang::Ru => format!(
                     "{} «{}»: заказ {} отменён на маркетплейсе{}",
                     account.kind.label(),
                     account.name,
                     first.number,
-                    if burst.cancelled.len() > 1 { format!(" (и ещё {})", burst.cancelled.len() - 1) } else { String::new() }
+                    if burst.cancelled.len() > 1 {
+                        format!(" (и ещё {})", burst.cancelled.len() - 1)
+                    } else {
+                        String::new()
+                    }
                 ),
             };
-            self.popup(Notification { title: "Ordertray".into(), body, order_id: Some(first.order_id) });
+            self.popup(Notification {
+                title: "Ordertray".into(),
+                body,
+                order_id: Some(first.order_id),
+            });
         }
     }
 
     /// Shows a popup without ever blocking the caller or failing it.
-    fn popup(&self, n: Notification) {
+    pub(crate) fn popup(&self, n: Notification) {
         let notifier = self.0.notifier.clone();
         tokio::task::spawn_blocking(move || {
             if let Err(e) = notifier.notify(&n) {
@@ -147,6 +211,12 @@ impl Engine {
     }
 
     pub(crate) fn sync_lock(&self, id: AccountId) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        self.0.sync_locks.lock().expect("sync locks poisoned").entry(id).or_default().clone()
+        self.0
+            .sync_locks
+            .lock()
+            .expect("sync locks poisoned")
+            .entry(id)
+            .or_default()
+            .clone()
     }
 }

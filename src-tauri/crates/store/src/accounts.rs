@@ -30,9 +30,12 @@ fn account_from_row(r: &SqliteRow) -> Result<Account> {
 
 fn name_taken(e: StoreError, name: &str) -> StoreError {
     match &e {
-        StoreError::Db(msg) if msg.contains("UNIQUE") && msg.contains("accounts.name") => StoreError::App(
-            AppError::new(ErrorCode::Conflict, format!("An account named «{name}» already exists")),
-        ),
+        StoreError::Db(msg) if msg.contains("UNIQUE") && msg.contains("accounts.name") => {
+            StoreError::App(AppError::new(
+                ErrorCode::Conflict,
+                format!("An account named «{name}» already exists"),
+            ))
+        }
         _ => e,
     }
 }
@@ -56,8 +59,15 @@ impl Store {
         .fetch_one(&self.pool)
         .await
         .map_err(|e| name_taken(e.into(), &draft.name))?;
-        self.event(Some(id), None, None, "account_added", "manager", &format!("Account «{}» added", draft.name))
-            .await?;
+        self.event(
+            Some(id),
+            None,
+            None,
+            "account_added",
+            "manager",
+            &format!("Account «{}» added", draft.name),
+        )
+        .await?;
         self.account(id).await
     }
 
@@ -80,13 +90,25 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(|e| name_taken(e.into(), &draft.name))?;
-        self.event(Some(id), None, None, "account_edited", "manager", "Account settings changed").await?;
+        self.event(
+            Some(id),
+            None,
+            None,
+            "account_edited",
+            "manager",
+            "Account settings changed",
+        )
+        .await?;
         self.account(id).await
     }
 
     /// Moves a demo account to the address its simulated marketplace got in this run.
     pub async fn set_base_url(&self, id: AccountId, base_url: &str) -> Result<()> {
-        sqlx::query("UPDATE accounts SET base_url = ? WHERE id = ?").bind(base_url).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE accounts SET base_url = ? WHERE id = ?")
+            .bind(base_url)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -99,13 +121,21 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(AppError::not_found(format!("Account {id} not found")).into());
         }
-        let what = if active { "Account enabled" } else { "Account disabled" };
-        self.event(Some(id), None, None, "account_active", "manager", what).await
+        let what = if active {
+            "Account enabled"
+        } else {
+            "Account disabled"
+        };
+        self.event(Some(id), None, None, "account_active", "manager", what)
+            .await
     }
 
     /// Deletes the account with its orders, lines, events and outbox rows.
     pub async fn delete_account(&self, id: AccountId) -> Result<()> {
-        let done = sqlx::query("DELETE FROM accounts WHERE id = ?").bind(id).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM accounts WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(AppError::not_found(format!("Account {id} not found")).into());
         }
@@ -134,9 +164,11 @@ impl Store {
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        let rows = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY demo, name"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY demo, name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(account_from_row).collect()
     }
 
@@ -177,19 +209,23 @@ impl Store {
 
     /// The connector's persisted sync state ("" when the account never synced).
     pub async fn cursor(&self, id: AccountId) -> Result<String> {
-        Ok(sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE account_id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .unwrap_or_default())
+        Ok(
+            sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE account_id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or_default(),
+        )
     }
 
     pub async fn start_sync_run(&self, id: AccountId, at: DateTime<Utc>) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO sync_runs (account_id, started_at) VALUES (?, ?) RETURNING id")
-            .bind(id)
-            .bind(format_ts(at))
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("INSERT INTO sync_runs (account_id, started_at) VALUES (?, ?) RETURNING id")
+                .bind(id)
+                .bind(format_ts(at))
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Closes a sync run and updates the account's health in one transaction.

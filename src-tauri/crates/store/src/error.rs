@@ -22,7 +22,12 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             // SQLite primary result codes: 13 SQLITE_FULL, 5 SQLITE_BUSY, 6 SQLITE_LOCKED.
-            match db.code().as_deref().and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff) {
+            match db
+                .code()
+                .as_deref()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff)
+            {
                 Some(13) => return StoreError::DiskFull,
                 Some(5) | Some(6) => return StoreError::Busy,
                 _ => {}

@@ -42,6 +42,17 @@ impl Store {
         message: &str,
     ) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        insert_event(&mut conn, NewEvent { account_id, order_id, line_id, kind, actor, message }).await
+        insert_event(
+            &mut conn,
+            NewEvent {
+                account_id,
+                order_id,
+                line_id,
+                kind,
+                actor,
+                message,
+            },
+        )
+        .await
     }
 }

@@ -62,10 +62,12 @@ impl Store {
     }
 
     pub async fn quarantined_count(&self, account_id: AccountId) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE account_id = ?")
-            .bind(account_id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE account_id = ?")
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 }
 
@@ -81,11 +83,12 @@ async fn upsert_order(
     let raw = order.raw.to_string();
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
-    let existing = sqlx::query("SELECT id, status, content_hash FROM orders WHERE account_id = ? AND external_id = ?")
-        .bind(account_id)
-        .bind(&order.external_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let existing =
+        sqlx::query("SELECT id, status, content_hash FROM orders WHERE account_id = ? AND external_id = ?")
+            .bind(account_id)
+            .bind(&order.external_id)
+            .fetch_optional(&mut *conn)
+            .await?;
 
     let Some(existing) = existing else {
         let order_id: i64 = sqlx::query_scalar(
@@ -123,7 +126,10 @@ async fn upsert_order(
             " (already cancelled)"
         } else {
             out.new_lines += order.lines.len() as u32;
-            out.new_orders.push(NewOrderRef { order_id, number: order.number.clone() });
+            out.new_orders.push(NewOrderRef {
+                order_id,
+                number: order.number.clone(),
+            });
             ""
         };
         let message = format!(
@@ -134,7 +140,14 @@ async fn upsert_order(
         );
         insert_event(
             conn,
-            NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: None, kind: "arrived", actor: "sync", message: &message },
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "arrived",
+                actor: "sync",
+                message: &message,
+            },
         )
         .await?;
         sqlx::query("DELETE FROM quarantine WHERE account_id = ? AND external_id = ?")
@@ -173,7 +186,14 @@ async fn upsert_order(
         let message = format!("{marketplace} status changed: {old_status} → {}", order.status);
         insert_event(
             conn,
-            NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: None, kind: "status_changed", actor: "sync", message: &message },
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "status_changed",
+                actor: "sync",
+                message: &message,
+            },
         )
         .await?;
         if is_cancelled_status(&order.status) && !is_cancelled_status(&old_status) {
@@ -183,7 +203,10 @@ async fn upsert_order(
                 .bind(order_id)
                 .execute(&mut *conn)
                 .await?;
-            out.cancelled_by_marketplace.push(NewOrderRef { order_id, number: order.number.clone() });
+            out.cancelled_by_marketplace.push(NewOrderRef {
+                order_id,
+                number: order.number.clone(),
+            });
         }
     }
     sync_lines(conn, account_id, order_id, order, out).await
@@ -230,7 +253,14 @@ async fn sync_lines(
                 let message = format!("Line {} ({}) added by the marketplace", line.name, line.sku);
                 insert_event(
                     conn,
-                    NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: Some(line_id), kind: "line_added", actor: "sync", message: &message },
+                    NewEvent {
+                        account_id: Some(account_id),
+                        order_id: Some(order_id),
+                        line_id: Some(line_id),
+                        kind: "line_added",
+                        actor: "sync",
+                        message: &message,
+                    },
                 )
                 .await?;
             }
@@ -238,11 +268,21 @@ async fn sync_lines(
     }
     for (id, ext, removed) in &known {
         if *removed == 0 && !incoming.contains(ext.as_str()) {
-            sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?").bind(id).execute(&mut *conn).await?;
+            sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
             let message = format!("Line {ext} is no longer in the marketplace order");
             insert_event(
                 conn,
-                NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: Some(*id), kind: "line_removed", actor: "sync", message: &message },
+                NewEvent {
+                    account_id: Some(account_id),
+                    order_id: Some(order_id),
+                    line_id: Some(*id),
+                    kind: "line_removed",
+                    actor: "sync",
+                    message: &message,
+                },
             )
             .await?;
         }
@@ -250,7 +290,11 @@ async fn sync_lines(
     Ok(())
 }
 
-async fn insert_line(conn: &mut SqliteConnection, order_id: i64, line: &ordertray_core::ExternalLine) -> Result<i64> {
+async fn insert_line(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    line: &ordertray_core::ExternalLine,
+) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -267,7 +311,12 @@ async fn insert_line(conn: &mut SqliteConnection, order_id: i64, line: &ordertra
     .await?)
 }
 
-async fn quarantine(conn: &mut SqliteConnection, account_id: AccountId, q: &QuarantinedOrder, now: &str) -> Result<()> {
+async fn quarantine(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    q: &QuarantinedOrder,
+    now: &str,
+) -> Result<()> {
     let raw_hash = hash_json(&q.raw);
     let inserted = sqlx::query(
         "INSERT OR IGNORE INTO quarantine (account_id, external_id, reason, raw, raw_hash, first_seen_at, last_seen_at)
@@ -294,12 +343,22 @@ async fn quarantine(conn: &mut SqliteConnection, account_id: AccountId, q: &Quar
     }
     let message = format!(
         "An order{} could not be read and was set aside: {}",
-        q.external_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default(),
+        q.external_id
+            .as_deref()
+            .map(|id| format!(" ({id})"))
+            .unwrap_or_default(),
         q.reason
     );
     insert_event(
         conn,
-        NewEvent { account_id: Some(account_id), order_id: None, line_id: None, kind: "quarantined", actor: "sync", message: &message },
+        NewEvent {
+            account_id: Some(account_id),
+            order_id: None,
+            line_id: None,
+            kind: "quarantined",
+            actor: "sync",
+            message: &message,
+        },
     )
     .await
 }

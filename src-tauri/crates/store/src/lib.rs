@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::Row;
 
 pub use error::StoreError;
@@ -50,10 +52,19 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        let store = Self { pool, path: path.to_path_buf() };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        let store = Self {
+            pool,
+            path: path.to_path_buf(),
+        };
         store.backup_before_migrations().await?;
-        MIGRATOR.run(&store.pool).await.map_err(|e| StoreError::Migration(e.to_string()))?;
+        MIGRATOR
+            .run(&store.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
         Ok(store)
     }
 
@@ -92,7 +103,10 @@ impl Store {
         let latest = applied.iter().max().copied().unwrap_or(0);
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
         let backup = self.path.with_extension(format!("v{latest}-{stamp}.backup.db"));
-        sqlx::query("VACUUM INTO ?").bind(backup.to_string_lossy().to_string()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(backup.to_string_lossy().to_string())
+            .execute(&self.pool)
+            .await?;
         tracing::info!(backup = %backup.display(), "database backed up before migration");
         prune_backups(&self.path);
         Ok(())
@@ -100,13 +114,23 @@ impl Store {
 }
 
 fn prune_backups(db: &Path) {
-    let (Some(dir), Some(stem)) = (db.parent(), db.file_stem().and_then(|s| s.to_str())) else { return };
-    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let (Some(dir), Some(stem)) = (db.parent(), db.file_stem().and_then(|s| s.to_str())) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut backups: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(stem) && n.ends_with(".backup.db"))
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(stem) && n.ends_with(".backup.db"))
         })
         .collect();
     backups.sort();

@@ -91,7 +91,14 @@ impl Store {
         let message = format!("{note}: {}", row.effect.describe());
         insert_event(
             &mut tx,
-            NewEvent { account_id: Some(row.account_id), order_id: row.order_id, line_id: None, kind: "outbox_done", actor: "outbox", message: &message },
+            NewEvent {
+                account_id: Some(row.account_id),
+                order_id: row.order_id,
+                line_id: None,
+                kind: "outbox_done",
+                actor: "outbox",
+                message: &message,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -122,10 +129,20 @@ impl Store {
         .bind(row.id)
         .execute(&mut *tx)
         .await?;
-        let message = format!("Could not deliver to the marketplace ({}): {error}", row.effect.describe());
+        let message = format!(
+            "Could not deliver to the marketplace ({}): {error}",
+            row.effect.describe()
+        );
         insert_event(
             &mut tx,
-            NewEvent { account_id: Some(row.account_id), order_id: row.order_id, line_id: None, kind: "outbox_failed", actor: "outbox", message: &message },
+            NewEvent {
+                account_id: Some(row.account_id),
+                order_id: row.order_id,
+                line_id: None,
+                kind: "outbox_failed",
+                actor: "outbox",
+                message: &message,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -150,7 +167,14 @@ impl Store {
         let message = format!("Retry requested: {}", row.effect.describe());
         insert_event(
             &mut tx,
-            NewEvent { account_id: Some(row.account_id), order_id: row.order_id, line_id: None, kind: "outbox_retry", actor, message: &message },
+            NewEvent {
+                account_id: Some(row.account_id),
+                order_id: row.order_id,
+                line_id: None,
+                kind: "outbox_retry",
+                actor,
+                message: &message,
+            },
         )
         .await?;
         tx.commit().await?;
@@ -169,7 +193,11 @@ impl Store {
         .rows_affected())
     }
 
-    pub async fn outbox_list(&self, account_id: Option<AccountId>, order_id: Option<i64>) -> Result<Vec<OutboxView>> {
+    pub async fn outbox_list(
+        &self,
+        account_id: Option<AccountId>,
+        order_id: Option<i64>,
+    ) -> Result<Vec<OutboxView>> {
         let rows = sqlx::query(
             "SELECT * FROM outbox WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR order_id = ?2) ORDER BY id",
         )

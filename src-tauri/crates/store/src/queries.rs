@@ -1,8 +1,8 @@
 //! Read models for the inbox, order detail and CLI listings.
 
 use ordertray_core::{
-    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, LineState, LineView,
-    OrderDetail, OrderView,
+    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, LineState,
+    LineView, OrderDetail, OrderView,
 };
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
@@ -22,7 +22,9 @@ fn line_from(r: &SqliteRow) -> Result<LineView> {
         offer_id: r.get("offer_id"),
         name: r.get("name"),
         quantity: r.get("quantity"),
-        price: price.parse::<Decimal>().map_err(|e| StoreError::Corrupt(format!("price '{price}': {e}")))?,
+        price: price
+            .parse::<Decimal>()
+            .map_err(|e| StoreError::Corrupt(format!("price '{price}': {e}")))?,
         currency: r.get("currency"),
         state: LineState::parse(r.get("state"))?,
     })
@@ -39,7 +41,8 @@ fn event_from(e: &SqliteRow) -> Result<EventView> {
     })
 }
 
-const ORDER_COLUMNS: &str = "o.id, o.account_id, a.name AS account, o.external_id, o.number, o.status, o.created_at,
+const ORDER_COLUMNS: &str =
+    "o.id, o.account_id, a.name AS account, o.external_id, o.number, o.status, o.created_at,
     o.updated_at, o.buyer_name, o.changed_by_marketplace, a.demo";
 
 fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
@@ -106,7 +109,11 @@ impl Store {
     }
 
     /// Orders with their lines; with `state`, only orders having at least one line in that state.
-    pub async fn orders(&self, account_id: Option<AccountId>, state: Option<LineState>) -> Result<Vec<OrderView>> {
+    pub async fn orders(
+        &self,
+        account_id: Option<AccountId>,
+        state: Option<LineState>,
+    ) -> Result<Vec<OrderView>> {
         let orders = sqlx::query(&format!(
             "SELECT {ORDER_COLUMNS} FROM orders o JOIN accounts a ON a.id = o.account_id
              WHERE (?1 IS NULL OR o.account_id = ?1)
@@ -161,13 +168,15 @@ impl Store {
                 }),
             None => None,
         };
-        let events = sqlx::query("SELECT id, at, kind, actor, message, line_id FROM events WHERE order_id = ? ORDER BY id")
-            .bind(order_id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(event_from)
-            .collect::<Result<Vec<_>>>()?;
+        let events = sqlx::query(
+            "SELECT id, at, kind, actor, message, line_id FROM events WHERE order_id = ? ORDER BY id",
+        )
+        .bind(order_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(event_from)
+        .collect::<Result<Vec<_>>>()?;
         let available_actions: Vec<String> = serde_json::from_str(o.get("available_actions"))?;
         let lines = self.order_lines(order_id).await?;
         Ok(OrderDetail {

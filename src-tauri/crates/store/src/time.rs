@@ -23,7 +23,9 @@ mod tests {
 
     #[test]
     fn text_order_is_time_order() {
-        let a = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.5Z").unwrap().with_timezone(&Utc);
+        let a = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let b = a + chrono::Duration::microseconds(1);
         assert!(format_ts(a) < format_ts(b));
         assert_eq!(parse_ts(&format_ts(a)).unwrap(), a);

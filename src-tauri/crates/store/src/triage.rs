@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Utc;
 use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::{
-    is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, ErrorCode, LineAfter, LineState,
-    TriageAction, TriagePolicy, TriageReport,
+    is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, ErrorCode, LineAfter,
+    LineState, TriageAction, TriagePolicy, TriageReport,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -32,8 +32,11 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let targets = load_targets(&mut tx, &ids).await?;
-        let missing: Vec<String> =
-            ids.iter().filter(|id| !targets.iter().any(|t| t.line_id == **id)).map(i64::to_string).collect();
+        let missing: Vec<String> = ids
+            .iter()
+            .filter(|id| !targets.iter().any(|t| t.line_id == **id))
+            .map(i64::to_string)
+            .collect();
         if !missing.is_empty() {
             return Err(AppError::not_found(format!("Line(s) not found: {}", missing.join(", "))).into());
         }
@@ -41,10 +44,11 @@ impl Store {
         let mut cancelled_orders = BTreeMap::new();
         for t in &targets {
             action.check_from(t.line_id, t.from)?;
-            let (number, status): (String, String) = sqlx::query_as("SELECT number, status FROM orders WHERE id = ?")
-                .bind(t.order_id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let (number, status): (String, String) =
+                sqlx::query_as("SELECT number, status FROM orders WHERE id = ?")
+                    .bind(t.order_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let cancelled = is_cancelled_status(&status);
             if cancelled && action == TriageAction::Accept {
                 return Err(AppError::new(
@@ -68,19 +72,36 @@ impl Store {
             let message = format!("Line «{}» {}", t.name, past_tense(action));
             insert_event(
                 &mut tx,
-                NewEvent { account_id: Some(t.account_id), order_id: Some(t.order_id), line_id: Some(t.line_id), kind: action.as_str(), actor, message: &message },
+                NewEvent {
+                    account_id: Some(t.account_id),
+                    order_id: Some(t.order_id),
+                    line_id: Some(t.line_id),
+                    kind: action.as_str(),
+                    actor,
+                    message: &message,
+                },
             )
             .await?;
         }
 
-        let mut report = TriageReport { changed: ids.iter().copied().collect(), outbox_rows: vec![] };
+        let mut report = TriageReport {
+            changed: ids.iter().copied().collect(),
+            outbox_rows: vec![],
+        };
         let changed: BTreeSet<i64> = ids;
         for (order_id, cancelled) in cancelled_orders {
-            let account_id = targets.iter().find(|t| t.order_id == order_id).map(|t| t.account_id).unwrap_or_default();
+            let account_id = targets
+                .iter()
+                .find(|t| t.order_id == order_id)
+                .map(|t| t.account_id)
+                .unwrap_or_default();
             if action == TriageAction::Accept {
                 link_customer(&mut tx, order_id).await?;
             }
-            let rows = plan_and_queue(&mut tx, account_id, order_id, cancelled, action, &changed, actor, &now).await?;
+            let rows = plan_and_queue(
+                &mut tx, account_id, order_id, cancelled, action, &changed, actor, &now,
+            )
+            .await?;
             report.outbox_rows.extend(rows);
         }
         tx.commit().await?;
@@ -141,11 +162,16 @@ async fn plan_and_queue(
     let policy = match serde_json::from_str::<AccountSettings>(&settings)? {
         AccountSettings::Ozon(s) => TriagePolicy {
             ship_on_accept: s.ship_on_accept,
-            cancel_reason: CancelReason { id: s.cancel_reason_id, message: s.cancel_reason_message },
+            cancel_reason: CancelReason {
+                id: s.cancel_reason_id,
+                message: s.cancel_reason_message,
+            },
         },
     };
-    let external_id: String =
-        sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?").bind(order_id).fetch_one(&mut *conn).await?;
+    let external_id: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
     // Lines the marketplace removed are not part of the order any more.
     let lines: Vec<LineAfter> = sqlx::query(
         "SELECT id, sku, quantity, state FROM lines WHERE order_id = ? AND removed_by_marketplace = 0 ORDER BY id",
@@ -188,7 +214,14 @@ async fn plan_and_queue(
             let message = format!("Queued for the marketplace: {}", effect.describe());
             insert_event(
                 conn,
-                NewEvent { account_id: Some(account_id), order_id: Some(order_id), line_id: None, kind: "outbox_queued", actor, message: &message },
+                NewEvent {
+                    account_id: Some(account_id),
+                    order_id: Some(order_id),
+                    line_id: None,
+                    kind: "outbox_queued",
+                    actor,
+                    message: &message,
+                },
             )
             .await?;
             rows.push(id);
@@ -199,10 +232,12 @@ async fn plan_and_queue(
 
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.
 async fn link_customer(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
-    let r = sqlx::query("SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?")
-        .bind(order_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let r = sqlx::query(
+        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
     if r.get::<Option<i64>, _>("customer_id").is_some() {
         return Ok(());
     }
@@ -236,6 +271,10 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64) -> Result<()>
             .await?
         }
     };
-    sqlx::query("UPDATE orders SET customer_id = ? WHERE id = ?").bind(customer_id).bind(order_id).execute(conn).await?;
+    sqlx::query("UPDATE orders SET customer_id = ? WHERE id = ?")
+        .bind(customer_id)
+        .bind(order_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

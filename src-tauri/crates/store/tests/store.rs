@@ -59,7 +59,10 @@ async fn accounts_round_trip_and_names_are_unique() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("Shop A"), false).await.unwrap();
     assert_eq!(s.account(a.id).await.unwrap(), a);
-    assert_eq!(code(s.insert_account(&draft("Shop A"), false).await.unwrap_err()), ErrorCode::Conflict);
+    assert_eq!(
+        code(s.insert_account(&draft("Shop A"), false).await.unwrap_err()),
+        ErrorCode::Conflict
+    );
     let mut d = draft("Shop B");
     d.interval_secs = 120;
     let b = s.update_account(a.id, &d).await.unwrap();
@@ -75,13 +78,22 @@ async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
     let a = s.insert_account(&draft("A"), false).await.unwrap();
     let o1 = order("1-1", "awaiting_packaging", &["10", "11"]);
     let o2 = order("2-1", "awaiting_packaging", &["20"]);
-    let out = s.apply_page(a.id, "Ozon", &[o1.clone(), o2.clone()], &[], "c1", Utc::now()).await.unwrap();
+    let out = s
+        .apply_page(a.id, "Ozon", &[o1.clone(), o2.clone()], &[], "c1", Utc::now())
+        .await
+        .unwrap();
     assert_eq!(out.new_orders.len(), 2);
     assert_eq!(out.new_lines, 3);
     assert_eq!(s.cursor(a.id).await.unwrap(), "c1");
     // The same posting repeated on the next page changes nothing and duplicates nothing.
-    let out = s.apply_page(a.id, "Ozon", &[o1.clone()], &[], "c2", Utc::now()).await.unwrap();
-    assert_eq!((out.new_orders.len(), out.changed_orders, out.new_lines), (0, 0, 0));
+    let out = s
+        .apply_page(a.id, "Ozon", &[o1.clone()], &[], "c2", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.new_orders.len(), out.changed_orders, out.new_lines),
+        (0, 0, 0)
+    );
     assert_eq!(s.cursor(a.id).await.unwrap(), "c2");
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 3);
     assert_eq!(s.unread_count().await.unwrap(), 3);
@@ -91,12 +103,22 @@ async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
 async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
-    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10", "11"])], &[], "", Utc::now())
-        .await
-        .unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let mut cancelled = order("1-1", "cancelled", &["10"]);
     cancelled.raw = json!({"posting_number": "1-1", "status": "cancelled"});
-    let out = s.apply_page(a.id, "Ozon", &[cancelled], &[], "", Utc::now()).await.unwrap();
+    let out = s
+        .apply_page(a.id, "Ozon", &[cancelled], &[], "", Utc::now())
+        .await
+        .unwrap();
     assert_eq!(out.changed_orders, 1);
     assert_eq!(out.cancelled_by_marketplace.len(), 1);
     let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
@@ -104,12 +126,18 @@ async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     assert!(inbox[0].marketplace_cancelled);
     let detail = s.order_detail(inbox[0].order_id).await.unwrap();
     assert_eq!(detail.order.status, "cancelled");
-    assert_eq!(detail.order.changed_by_marketplace.as_deref(), Some("Cancelled on Ozon"));
+    assert_eq!(
+        detail.order.changed_by_marketplace.as_deref(),
+        Some("Cancelled on Ozon")
+    );
     let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["arrived", "status_changed", "line_removed"]);
     // Accepting a cancelled order is refused; rejecting it is local only.
     let line = inbox[0].line.id;
-    assert_eq!(code(s.triage(&[line], TriageAction::Accept, "test").await.unwrap_err()), ErrorCode::InvalidTransition);
+    assert_eq!(
+        code(s.triage(&[line], TriageAction::Accept, "test").await.unwrap_err()),
+        ErrorCode::InvalidTransition
+    );
     let report = s.triage(&[line], TriageAction::Reject, "test").await.unwrap();
     assert!(report.outbox_rows.is_empty());
 }
@@ -118,14 +146,29 @@ async fn a_changed_order_is_updated_and_shown_as_cancelled() {
 async fn quarantined_payloads_are_kept_once_with_their_reason() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
-    let q = QuarantinedOrder { external_id: Some("9-9".into()), reason: "price is not a number".into(), raw: json!({"x": 1}) };
-    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["1"])], &[q.clone()], "", Utc::now())
+    let q = QuarantinedOrder {
+        external_id: Some("9-9".into()),
+        reason: "price is not a number".into(),
+        raw: json!({"x": 1}),
+    };
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["1"])],
+        &[q.clone()],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    s.apply_page(a.id, "Ozon", &[], &[q], "", Utc::now())
         .await
         .unwrap();
-    s.apply_page(a.id, "Ozon", &[], &[q], "", Utc::now()).await.unwrap();
     assert_eq!(s.quarantined_count(a.id).await.unwrap(), 1);
     let events = s.account_events(a.id, 10).await.unwrap();
-    assert!(events.iter().any(|e| e.kind == "quarantined" && e.message.contains("price is not a number")));
+    assert!(events
+        .iter()
+        .any(|e| e.kind == "quarantined" && e.message.contains("price is not a number")));
 }
 
 #[tokio::test]
@@ -135,7 +178,10 @@ async fn triage_is_atomic_and_queues_the_planned_calls() {
     s.apply_page(
         a.id,
         "Ozon",
-        &[order("1-1", "awaiting_packaging", &["10", "11"]), order("2-1", "awaiting_packaging", &["20"])],
+        &[
+            order("1-1", "awaiting_packaging", &["10", "11"]),
+            order("2-1", "awaiting_packaging", &["20"]),
+        ],
         &[],
         "",
         Utc::now(),
@@ -149,11 +195,17 @@ async fn triage_is_atomic_and_queues_the_planned_calls() {
     let r = s.triage(&[id("10")], TriageAction::Accept, "test").await.unwrap();
     assert!(r.outbox_rows.is_empty());
     // A bulk action with one invalid line changes nothing at all.
-    let err = s.triage(&[id("11"), id("10")], TriageAction::Reject, "test").await.unwrap_err();
+    let err = s
+        .triage(&[id("11"), id("10")], TriageAction::Reject, "test")
+        .await
+        .unwrap_err();
     assert_eq!(code(err), ErrorCode::InvalidTransition);
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 2);
     // Unknown ids are named.
-    let err = s.triage(&[424242], TriageAction::Accept, "test").await.unwrap_err();
+    let err = s
+        .triage(&[424242], TriageAction::Accept, "test")
+        .await
+        .unwrap_err();
     assert!(ordertray_core::AppError::from(err).message.contains("424242"));
 
     // Reject the other line of 1-1: cancel that product, then ship the accepted one.
@@ -174,11 +226,26 @@ async fn triage_is_atomic_and_queues_the_planned_calls() {
 async fn delete_and_restore_are_local() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
-    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10"])], &[], "", Utc::now()).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let line = s.inbox(&InboxQuery::default()).await.unwrap()[0].line.id;
     s.triage(&[line], TriageAction::Delete, "test").await.unwrap();
     assert!(s.inbox(&InboxQuery::default()).await.unwrap().is_empty());
-    let deleted = s.inbox(&InboxQuery { state: LineState::Deleted, ..Default::default() }).await.unwrap();
+    let deleted = s
+        .inbox(&InboxQuery {
+            state: LineState::Deleted,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(deleted.len(), 1);
     s.triage(&[line], TriageAction::Restore, "test").await.unwrap();
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 1);
@@ -189,19 +256,33 @@ async fn delete_and_restore_are_local() {
 async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
-    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10", "11"])], &[], "", Utc::now())
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    s.triage(&[inbox[0].line.id], TriageAction::Accept, "t")
         .await
         .unwrap();
-    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
-    s.triage(&[inbox[0].line.id], TriageAction::Accept, "t").await.unwrap();
-    s.triage(&[inbox[1].line.id], TriageAction::Reject, "t").await.unwrap();
+    s.triage(&[inbox[1].line.id], TriageAction::Reject, "t")
+        .await
+        .unwrap();
 
     // Only the cancel is due: the ship waits for it.
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert!(matches!(due[0].effect, Effect::CancelLines { .. }));
     let claimed = s.outbox_claim(due[0].id).await.unwrap().unwrap();
-    assert!(s.outbox_claim(due[0].id).await.unwrap().is_none(), "a row is claimed once");
+    assert!(
+        s.outbox_claim(due[0].id).await.unwrap().is_none(),
+        "a row is claimed once"
+    );
     assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
 
     // Crash while in flight: recovery makes it due again with the attempt counted.
@@ -210,13 +291,25 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
     assert_eq!((due.len(), due[0].attempts), (1, 1));
 
     // A retry in the future hides it until then.
-    s.outbox_retry_at(&claimed, Utc::now() + Duration::seconds(60), "HTTP 503").await.unwrap();
+    s.outbox_retry_at(&claimed, Utc::now() + Duration::seconds(60), "HTTP 503")
+        .await
+        .unwrap();
     assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
-    assert_eq!(s.outbox_due(Utc::now() + Duration::seconds(61), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        s.outbox_due(Utc::now() + Duration::seconds(61), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Failure parks it (blocking the ship) until the manager retries.
     s.outbox_fail(&claimed, "gave up").await.unwrap();
-    assert!(s.outbox_due(Utc::now() + Duration::days(1), 10).await.unwrap().is_empty());
+    assert!(s
+        .outbox_due(Utc::now() + Duration::days(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
     let health = s.health(a.id).await.unwrap();
     assert_eq!((health.outbox_failed, health.outbox_pending), (1, 1));
     let row = s.outbox_requeue(claimed.id, "manager").await.unwrap();
@@ -224,7 +317,10 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
     let c = s.outbox_claim(row.id).await.unwrap().unwrap();
     s.outbox_done(&c, "Delivered").await.unwrap();
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
-    assert!(matches!(due[0].effect, Effect::Ship { .. }), "the ship is due once the cancel is done");
+    assert!(
+        matches!(due[0].effect, Effect::Ship { .. }),
+        "the ship is due once the cancel is done"
+    );
     let order_id = inbox[0].order_id;
     let events = s.order_detail(order_id).await.unwrap().events;
     assert!(events.iter().any(|e| e.kind == "outbox_failed"));
@@ -238,8 +334,13 @@ async fn reopening_keeps_data_and_sync_health_is_recorded() {
     let s = Store::open(&path).await.unwrap();
     let a = s.insert_account(&draft("A"), false).await.unwrap();
     let run = s.start_sync_run(a.id, Utc::now()).await.unwrap();
-    let report = ordertray_core::SyncReport { account_id: a.id, ..Default::default() };
-    s.finish_sync_run(run, &report, Some("HTTP 500"), Utc::now()).await.unwrap();
+    let report = ordertray_core::SyncReport {
+        account_id: a.id,
+        ..Default::default()
+    };
+    s.finish_sync_run(run, &report, Some("HTTP 500"), Utc::now())
+        .await
+        .unwrap();
     let h = s.health(a.id).await.unwrap();
     assert_eq!(h.last_error.as_deref(), Some("HTTP 500"));
     assert!(h.failing_since.is_some());
@@ -254,7 +355,16 @@ async fn reopening_keeps_data_and_sync_health_is_recorded() {
 async fn deleting_an_account_removes_its_data() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), true).await.unwrap();
-    s.apply_page(a.id, "Ozon", &[order("1-1", "awaiting_packaging", &["10"])], &[], "c", Utc::now()).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10"])],
+        &[],
+        "c",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     s.delete_account(a.id).await.unwrap();
     assert!(s.inbox(&InboxQuery::default()).await.unwrap().is_empty());
     assert_eq!(s.cursor(a.id).await.unwrap(), "");

@@ -10,20 +10,30 @@ fn main() {
     let (mut seed, mut every) = (0usize, None);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage(&format!("{flag} needs a value")));
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
         match flag.as_str() {
             "--port" => config.port = value().parse().unwrap_or_else(|_| usage("--port takes a number")),
             "--client-id" => config.client_id = value(),
             "--api-key" => config.api_key = value(),
             "--seed" => seed = value().parse().unwrap_or_else(|_| usage("--seed takes a number")),
             "--generate-every" => {
-                every = Some(Duration::from_secs(value().parse().unwrap_or_else(|_| usage("--generate-every takes seconds"))))
+                every = Some(Duration::from_secs(
+                    value()
+                        .parse()
+                        .unwrap_or_else(|_| usage("--generate-every takes seconds")),
+                ))
             }
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown option {other}")),
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     runtime.block_on(async move {
         let fake = FakeOzon::start(config).await.unwrap_or_else(|e| {
             eprintln!("error: cannot listen: {e}");

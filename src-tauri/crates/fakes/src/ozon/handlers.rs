@@ -36,7 +36,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         let path_owned = path.to_string();
         r = r.route(
             path,
-            post(move |st: S, headers: HeaderMap, body: String| seller(st, path_owned.clone(), headers, body)),
+            post(move |st: S, headers: HeaderMap, body: String| {
+                seller(st, path_owned.clone(), headers, body)
+            }),
         );
     }
     r.route("/__fake/postings", post(admin_add))
@@ -48,7 +50,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 }
 
 fn error(status: StatusCode, code: i64, message: &str) -> Response {
-    (status, Json(json!({"code": code, "message": message, "details": []}))).into_response()
+    (
+        status,
+        Json(json!({"code": code, "message": message, "details": []})),
+    )
+        .into_response()
 }
 
 fn bad_request(message: &str) -> Response {
@@ -56,8 +62,12 @@ fn bad_request(message: &str) -> Response {
 }
 
 async fn seller(State(shared): S, path: String, headers: HeaderMap, body: String) -> Response {
-    let client_id = headers.get("client-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let api_key_ok = headers.get("api-key").and_then(|v| v.to_str().ok()) == Some(shared.config.api_key.as_str());
+    let client_id = headers
+        .get("client-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let api_key_ok =
+        headers.get("api-key").and_then(|v| v.to_str().ok()) == Some(shared.config.api_key.as_str());
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
     let response = answer(&shared, &path, client_id.as_deref(), &headers, parsed.as_ref()).await;
     shared.lock().calls.push(RecordedCall {
@@ -70,7 +80,13 @@ async fn seller(State(shared): S, path: String, headers: HeaderMap, body: String
     response
 }
 
-async fn answer(shared: &Shared, path: &str, client_id: Option<&str>, headers: &HeaderMap, body: Option<&Value>) -> Response {
+async fn answer(
+    shared: &Shared,
+    path: &str,
+    client_id: Option<&str>,
+    headers: &HeaderMap,
+    body: Option<&Value>,
+) -> Response {
     if let Some(limit) = shared.config.rate_limit_per_sec {
         let mut s = shared.lock();
         let now = Instant::now();
@@ -81,24 +97,43 @@ async fn answer(shared: &Shared, path: &str, client_id: Option<&str>, headers: &
         }
         *count += 1;
         if *count > limit {
-            return error(StatusCode::TOO_MANY_REQUESTS, 8, "You have reached request rate limit per second");
+            return error(
+                StatusCode::TOO_MANY_REQUESTS,
+                8,
+                "You have reached request rate limit per second",
+            );
         }
     }
     let api_key = headers.get("api-key").and_then(|v| v.to_str().ok());
     let (Some(client_id), Some(api_key)) = (client_id, api_key) else {
-        return error(StatusCode::UNAUTHORIZED, 16, "Client-Id and Api-Key headers are required");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            16,
+            "Client-Id and Api-Key headers are required",
+        );
     };
     if client_id != shared.config.client_id || api_key != shared.config.api_key {
-        return error(StatusCode::FORBIDDEN, 7, "Invalid Api-Key, please contact support");
+        return error(
+            StatusCode::FORBIDDEN,
+            7,
+            "Invalid Api-Key, please contact support",
+        );
     }
     let fault = {
         let mut s = shared.lock();
-        let at = s.faults.iter().position(|f: &FaultRule| f.path.as_deref().is_none_or(|p| p == path));
+        let at = s
+            .faults
+            .iter()
+            .position(|f: &FaultRule| f.path.as_deref().is_none_or(|p| p == path));
         at.and_then(|i| s.faults.remove(i)).map(|f| f.fault)
     };
     match fault {
         Some(Fault::RateLimited { retry_after_secs }) => {
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, 8, "You have reached request rate limit per second");
+            let mut r = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                8,
+                "You have reached request rate limit per second",
+            );
             if let Some(secs) = retry_after_secs {
                 r.headers_mut().insert("retry-after", HeaderValue::from(secs));
             }
@@ -110,13 +145,19 @@ async fn answer(shared: &Shared, path: &str, client_id: Option<&str>, headers: &
         }
         Some(Fault::CircuitOpen) => return error(StatusCode::SERVICE_UNAVAILABLE, 14, "Circle is open"),
         Some(Fault::NotJson) => {
-            return (StatusCode::OK, [("content-type", "text/html")], "<html><body>502 Bad Gateway</body></html>")
+            return (
+                StatusCode::OK,
+                [("content-type", "text/html")],
+                "<html><body>502 Bad Gateway</body></html>",
+            )
                 .into_response()
         }
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
         Some(Fault::TruncatedJson) | None => {}
     }
-    let Some(body) = body else { return bad_request("request body is not valid JSON") };
+    let Some(body) = body else {
+        return bad_request("request body is not valid JSON");
+    };
     if body.get("with").is_some_and(|w| !w.is_object()) {
         return bad_request("invalid request payload: 'with' must be an object");
     }
@@ -142,7 +183,12 @@ async fn answer(shared: &Shared, path: &str, client_id: Option<&str>, headers: &
         (Ok(v), Some(Fault::TruncatedJson)) => {
             let text = v.to_string();
             let cut = text.len() / 2;
-            (StatusCode::OK, [("content-type", "application/json")], text[..cut].to_string()).into_response()
+            (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                text[..cut].to_string(),
+            )
+                .into_response()
         }
         (Ok(v), _) => Json(v).into_response(),
         (Err(r), _) => r,
@@ -150,11 +196,16 @@ async fn answer(shared: &Shared, path: &str, client_id: Option<&str>, headers: &
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&Utc))
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn pair(filter: &Value, from: &str, to: &str) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, Response> {
-    match (filter.get(from).filter(|v| !v.is_null()), filter.get(to).filter(|v| !v.is_null())) {
+    match (
+        filter.get(from).filter(|v| !v.is_null()),
+        filter.get(to).filter(|v| !v.is_null()),
+    ) {
         (None, None) => Ok(None),
         (Some(a), Some(b)) => match (time(a), time(b)) {
             (Some(a), Some(b)) => Ok(Some((a, b))),
@@ -181,7 +232,9 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
         match (cutoff, delivering) {
             (Some(c), None) => (c, true),
             (None, Some(d)) => (d, false),
-            _ => return Err(bad_request("exactly one of cutoff_from/cutoff_to or delivering_date_from/delivering_date_to is required")),
+            _ => return Err(bad_request(
+                "exactly one of cutoff_from/cutoff_to or delivering_date_from/delivering_date_to is required",
+            )),
         }
     } else {
         match pair(filter, "since", "to")? {
@@ -196,11 +249,16 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
         Some(v) => pair(v, "from", "to")?,
         None => None,
     };
-    let statuses: Vec<&str> =
-        filter["statuses"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let statuses: Vec<&str> = filter["statuses"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let offset: usize = match body["cursor"].as_str().unwrap_or("") {
         "" => 0,
-        c => c.strip_prefix("c").and_then(|n| n.parse().ok()).ok_or_else(|| bad_request("invalid cursor"))?,
+        c => c
+            .strip_prefix("c")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad_request("invalid cursor"))?,
     };
 
     let s = shared.lock();
@@ -224,14 +282,26 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
         })
         .collect();
     matching.sort_by_key(|p| p.in_process_at);
-    if body["sort_dir"].as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc")) {
+    if body["sort_dir"]
+        .as_str()
+        .is_some_and(|d| d.eq_ignore_ascii_case("desc"))
+    {
         matching.reverse();
     }
     let total = matching.len();
-    let page: Vec<Value> = matching.iter().skip(offset).take(limit as usize).map(|p| p.json.clone()).collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit as usize)
+        .map(|p| p.json.clone())
+        .collect();
     let next = offset + page.len();
     let has_next = next < total;
-    let cursor = if has_next { format!("c{next}") } else { String::new() };
+    let cursor = if has_next {
+        format!("c{next}")
+    } else {
+        String::new()
+    };
     let mut out = json!({"postings": page, "cursor": cursor, "has_next": has_next});
     if unfulfilled {
         out["count"] = json!(total);
@@ -247,10 +317,18 @@ fn number(body: &Value) -> Result<String, Response> {
         .ok_or_else(|| bad_request("posting_number is required"))
 }
 
-fn with_posting<T>(shared: &Shared, number: &str, f: impl FnOnce(&mut Posting) -> Result<T, Response>) -> Result<T, Response> {
+fn with_posting<T>(
+    shared: &Shared,
+    number: &str,
+    f: impl FnOnce(&mut Posting) -> Result<T, Response>,
+) -> Result<T, Response> {
     let mut s = shared.lock();
     let Some(&i) = s.index.get(number) else {
-        return Err(error(StatusCode::NOT_FOUND, 5, &format!("posting {number} not found")));
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            5,
+            &format!("posting {number} not found"),
+        ));
     };
     f(&mut s.postings[i])
 }
@@ -265,30 +343,43 @@ fn require_status(p: &Posting, allowed: &[&str], action: &str) -> Result<(), Res
     if allowed.contains(&status) {
         Ok(())
     } else {
-        Err(bad_request(&format!("cannot {action} a posting in status {status}")))
+        Err(bad_request(&format!(
+            "cannot {action} a posting in status {status}"
+        )))
     }
 }
 
 fn ship(shared: &Shared, body: &Value) -> Result<Value, Response> {
     let n = number(body)?;
-    let packages = body["packages"].as_array().ok_or_else(|| bad_request("packages is required"))?;
+    let packages = body["packages"]
+        .as_array()
+        .ok_or_else(|| bad_request("packages is required"))?;
     if packages.len() != 1 {
         return Err(bad_request("this fake ships one package per posting"));
     }
-    let shipped = packages[0]["products"].as_array().ok_or_else(|| bad_request("packages[0].products is required"))?;
+    let shipped = packages[0]["products"]
+        .as_array()
+        .ok_or_else(|| bad_request("packages[0].products is required"))?;
     with_posting(shared, &n, |p| {
         require_status(p, &["awaiting_packaging"], "ship")?;
         let products = p.json["products"].as_array().cloned().unwrap_or_default();
         for product in &products {
             let sku = product["sku"].as_u64();
             let qty = product["quantity"].as_u64();
-            let found = shipped.iter().any(|s| s["product_id"].as_u64() == sku && s["quantity"].as_u64() == qty);
+            let found = shipped
+                .iter()
+                .any(|s| s["product_id"].as_u64() == sku && s["quantity"].as_u64() == qty);
             if !found {
-                return Err(bad_request(&format!("product {} is missing from the packages", sku.unwrap_or_default())));
+                return Err(bad_request(&format!(
+                    "product {} is missing from the packages",
+                    sku.unwrap_or_default()
+                )));
             }
         }
         if shipped.len() != products.len() {
-            return Err(bad_request("packages contain products that are not in the posting"));
+            return Err(bad_request(
+                "packages contain products that are not in the posting",
+            ));
         }
         apply_status(p, "awaiting_deliver");
         Ok(json!({"result": [n], "additional_data": []}))
@@ -296,8 +387,16 @@ fn ship(shared: &Shared, body: &Value) -> Result<Value, Response> {
 }
 
 fn reason(body: &Value) -> Result<i64, Response> {
-    let id = body["cancel_reason_id"].as_i64().ok_or_else(|| bad_request("cancel_reason_id is required"))?;
-    if id == 402 && body["cancel_reason_message"].as_str().unwrap_or("").trim().is_empty() {
+    let id = body["cancel_reason_id"]
+        .as_i64()
+        .ok_or_else(|| bad_request("cancel_reason_id is required"))?;
+    if id == 402
+        && body["cancel_reason_message"]
+            .as_str()
+            .unwrap_or("")
+            .trim()
+            .is_empty()
+    {
         return Err(bad_request("cancel_reason_message is required for reason 402"));
     }
     Ok(id)
@@ -307,7 +406,17 @@ fn cancel(shared: &Shared, body: &Value) -> Result<Value, Response> {
     let n = number(body)?;
     let reason_id = reason(body)?;
     with_posting(shared, &n, |p| {
-        require_status(p, &["awaiting_registration", "acceptance_in_progress", "awaiting_approve", "awaiting_packaging", "awaiting_deliver"], "cancel")?;
+        require_status(
+            p,
+            &[
+                "awaiting_registration",
+                "acceptance_in_progress",
+                "awaiting_approve",
+                "awaiting_packaging",
+                "awaiting_deliver",
+            ],
+            "cancel",
+        )?;
         apply_status(p, "cancelled");
         p.json["cancellation"] = json!({
             "cancel_reason_id": reason_id,
@@ -324,7 +433,10 @@ fn cancel(shared: &Shared, body: &Value) -> Result<Value, Response> {
 fn product_cancel(shared: &Shared, body: &Value) -> Result<Value, Response> {
     let n = number(body)?;
     reason(body)?;
-    let items = body["items"].as_array().filter(|a| !a.is_empty()).ok_or_else(|| bad_request("items is required"))?;
+    let items = body["items"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| bad_request("items is required"))?;
     with_posting(shared, &n, |p| {
         require_status(p, &["awaiting_packaging"], "cancel products of")?;
         let mut products = p.json["products"].as_array().cloned().unwrap_or_default();
@@ -332,7 +444,10 @@ fn product_cancel(shared: &Shared, body: &Value) -> Result<Value, Response> {
             let sku = item["sku"].as_u64();
             let qty = item["quantity"].as_u64().unwrap_or(0);
             let Some(product) = products.iter_mut().find(|pr| pr["sku"].as_u64() == sku) else {
-                return Err(bad_request(&format!("product {} is not in the posting", sku.unwrap_or_default())));
+                return Err(bad_request(&format!(
+                    "product {} is not in the posting",
+                    sku.unwrap_or_default()
+                )));
             };
             let have = product["quantity"].as_u64().unwrap_or(0);
             if qty == 0 || qty > have {
@@ -342,7 +457,9 @@ fn product_cancel(shared: &Shared, body: &Value) -> Result<Value, Response> {
         }
         products.retain(|pr| pr["quantity"].as_u64().unwrap_or(0) > 0);
         if products.is_empty() {
-            return Err(bad_request("cannot cancel every product: cancel the posting instead"));
+            return Err(bad_request(
+                "cannot cancel every product: cancel the posting instead",
+            ));
         }
         p.json["products"] = json!(products);
         p.last_changed = Utc::now();
@@ -373,7 +490,9 @@ async fn admin_get(State(shared): S, Path(number): Path<String>) -> Response {
 }
 
 async fn admin_status(State(shared): S, Path(number): Path<String>, Json(body): Json<Value>) -> Response {
-    let Some(status) = body["status"].as_str() else { return bad_request("status is required") };
+    let Some(status) = body["status"].as_str() else {
+        return bad_request("status is required");
+    };
     if shared.set_status(&number, status) {
         Json(json!({"ok": true})).into_response()
     } else {

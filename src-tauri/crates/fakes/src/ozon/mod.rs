@@ -32,7 +32,12 @@ pub struct FakeOzonConfig {
 
 impl FakeOzonConfig {
     pub fn new(client_id: impl Into<String>, api_key: impl Into<String>) -> Self {
-        Self { client_id: client_id.into(), api_key: api_key.into(), port: 0, rate_limit_per_sec: None }
+        Self {
+            client_id: client_id.into(),
+            api_key: api_key.into(),
+            port: 0,
+            rate_limit_per_sec: None,
+        }
     }
 }
 
@@ -90,7 +95,11 @@ impl FakeOzon {
                 tracing::error!(error = %e, "fake Ozon stopped");
             }
         });
-        Ok(FakeOzonHandle { shared, addr, stop: Arc::new(StopOnDrop(Mutex::new(Some(tx)))) })
+        Ok(FakeOzonHandle {
+            shared,
+            addr,
+            stop: Arc::new(StopOnDrop(Mutex::new(Some(tx)))),
+        })
     }
 }
 
@@ -151,7 +160,10 @@ impl FakeOzonHandle {
     }
 
     pub fn push_fault_on(&self, path: &str, fault: Fault) {
-        self.shared.push_fault(FaultRule { fault, path: Some(path.to_string()) });
+        self.shared.push_fault(FaultRule {
+            fault,
+            path: Some(path.to_string()),
+        });
     }
 
     pub fn calls(&self) -> Vec<RecordedCall> {
@@ -159,7 +171,11 @@ impl FakeOzonHandle {
     }
 
     pub fn calls_to(&self, path: &str) -> Vec<RecordedCall> {
-        self.shared.calls().into_iter().filter(|c| c.path == path).collect()
+        self.shared
+            .calls()
+            .into_iter()
+            .filter(|c| c.path == path)
+            .collect()
     }
 
     /// Adds a posting every `every` with a random number of products: demo mode's buyers.

@@ -33,7 +33,10 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub fn new(config: FakeOzonConfig) -> Self {
-        Self { config, state: Mutex::default() }
+        Self {
+            config,
+            state: Mutex::default(),
+        }
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -48,7 +51,11 @@ impl Shared {
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(Utc::now);
         let mut s = self.lock();
-        let p = Posting { json: posting, in_process_at, last_changed: Utc::now() };
+        let p = Posting {
+            json: posting,
+            in_process_at,
+            last_changed: Utc::now(),
+        };
         match s.index.get(&number) {
             Some(&i) => s.postings[i] = p,
             None => {
@@ -79,7 +86,9 @@ impl Shared {
 
     pub fn set_status(&self, number: &str, status: &str) -> bool {
         let mut s = self.lock();
-        let Some(&i) = s.index.get(number) else { return false };
+        let Some(&i) = s.index.get(number) else {
+            return false;
+        };
         let p = &mut s.postings[i];
         apply_status(p, status);
         if status == "cancelled" {

@@ -1,0 +1,279 @@
+//! HTTP to Ozon: headers, error mapping, and the request/answer shapes of each effect.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ordertray_core::{Effect, EffectItem, Secret};
+use serde_json::{json, Value};
+
+use crate::ConnectorError;
+
+pub struct OzonClient {
+    http: reqwest::Client,
+    base: String,
+    client_id: String,
+    api_key: Option<Secret>,
+}
+
+impl OzonClient {
+    pub fn new(http: reqwest::Client, base: String, client_id: String, api_key: Option<Secret>) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            client_id,
+            api_key,
+        }
+    }
+
+    /// Every Ozon call is a POST with a JSON body, even reads.
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ConnectorError> {
+        let api_key = self
+            .api_key
+            .as_ref()
+            .ok_or_else(|| ConnectorError::Auth("no Api-Key is set".into()))?;
+        tracing::debug!(path, "ozon request");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Client-Id", &self.client_id)
+            .header("Api-Key", api_key.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| network(path, e))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let bytes = response.bytes().await.map_err(|e| network(path, e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                ConnectorError::Malformed(format!("{path}: the answer is not valid JSON ({e})"))
+            });
+        }
+        let message = error_message(&bytes);
+        Err(match status {
+            429 => ConnectorError::RateLimited { retry_after, message },
+            _ if message.contains("Circle is open") => ConnectorError::Server { status, message },
+            401 | 403 => ConnectorError::Auth(message),
+            500..=599 => ConnectorError::Server { status, message },
+            _ => ConnectorError::Rejected {
+                status,
+                message: format!("{path}: {message}"),
+            },
+        })
+    }
+}
+
+fn network(path: &str, e: reqwest::Error) -> ConnectorError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "connection failed"
+    };
+    // reqwest's own text can carry the full URL; ours names only the method.
+    ConnectorError::Network(format!("{path}: {what}"))
+}
+
+/// Ozon's `{"code", "message"}`, or the start of whatever else came back.
+fn error_message(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) if v.get("message").and_then(Value::as_str).is_some() => {
+            v["message"].as_str().unwrap_or_default().to_string()
+        }
+        _ => {
+            let text = String::from_utf8_lossy(bytes);
+            let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+            if text.trim().is_empty() {
+                "no details".to_string()
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// `Retry-After` is seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v.trim()).ok()?.with_timezone(&Utc);
+    (at - Utc::now()).to_std().ok()
+}
+
+/// Ozon's ids are numbers on the wire; ours are text.
+fn number(sku: &str) -> Result<u64, ConnectorError> {
+    sku.parse().map_err(|_| ConnectorError::Rejected {
+        status: 0,
+        message: format!("sku '{sku}' is not an Ozon product id"),
+    })
+}
+
+fn items(items: &[EffectItem], key: &str) -> Result<Vec<Value>, ConnectorError> {
+    items
+        .iter()
+        .map(|i| Ok(json!({key: number(&i.sku)?, "quantity": i.quantity})))
+        .collect()
+}
+
+pub fn request_for(effect: &Effect) -> Result<(&'static str, Value), ConnectorError> {
+    Ok(match effect {
+        Effect::Ship {
+            order_external_id,
+            items: it,
+        } => (
+            "/v4/posting/fbs/ship",
+            json!({
+                "posting_number": order_external_id,
+                "packages": [{"products": items(it, "product_id")?}],
+                "with": {"additional_data": false}
+            }),
+        ),
+        Effect::CancelLines {
+            order_external_id,
+            reason,
+            items: it,
+        } => (
+            "/v2/posting/fbs/product/cancel",
+            json!({
+                "posting_number": order_external_id,
+                "cancel_reason_id": reason.id,
+                "cancel_reason_message": reason.message,
+                "items": items(it, "sku")?
+            }),
+        ),
+        Effect::CancelOrder {
+            order_external_id,
+            reason,
+        } => (
+            "/v2/posting/fbs/cancel",
+            json!({
+                "posting_number": order_external_id,
+                "cancel_reason_id": reason.id,
+                "cancel_reason_message": reason.message
+            }),
+        ),
+    })
+}
+
+/// A 200 can still carry a refusal: check the documented success shape.
+pub fn check_push_answer(effect: &Effect, answer: &Value) -> Result<(), ConnectorError> {
+    let result = answer.get("result");
+    let ok = match effect {
+        Effect::Ship {
+            order_external_id, ..
+        } => result.and_then(Value::as_array).is_some_and(|a| {
+            a.iter().any(|n| n.as_str() == Some(order_external_id.as_str())) || !a.is_empty()
+        }),
+        Effect::CancelLines { .. } => result.is_some_and(|r| !r.is_null() && r != &json!(false)),
+        Effect::CancelOrder { .. } => result == Some(&json!(true)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ConnectorError::Malformed(format!(
+            "unexpected answer to {}: {}",
+            effect.kind(),
+            truncate(answer)
+        )))
+    }
+}
+
+fn truncate(v: &Value) -> String {
+    v.to_string().chars().take(200).collect()
+}
+
+/// Whether the posting as Ozon shows it now already reflects the effect.
+pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
+    let status = posting.get("status").and_then(Value::as_str).unwrap_or_default();
+    match effect {
+        Effect::Ship { .. } => !matches!(
+            status,
+            "" | "awaiting_registration"
+                | "acceptance_in_progress"
+                | "awaiting_approve"
+                | "awaiting_packaging"
+        ),
+        Effect::CancelOrder { .. } => status == "cancelled",
+        Effect::CancelLines { items, .. } => {
+            let products = posting
+                .get("products")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            items.iter().all(|item| {
+                let now = products
+                    .iter()
+                    .find(|p| {
+                        p.get("sku")
+                            .map(|s| s.to_string().trim_matches('"') == item.sku)
+                            .unwrap_or(false)
+                    })
+                    .and_then(|p| p.get("quantity").and_then(Value::as_i64))
+                    .unwrap_or(0);
+                now == 0
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        let later = (Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let d = parse_retry_after(&later).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn error_messages_come_from_ozon_or_the_body_start() {
+        assert_eq!(
+            error_message(br#"{"code":7,"message":"Invalid Api-Key"}"#),
+            "Invalid Api-Key"
+        );
+        assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
+        assert_eq!(error_message(b""), "no details");
+    }
+
+    #[test]
+    fn visible_effects() {
+        let ship = Effect::Ship {
+            order_external_id: "P".into(),
+            items: vec![],
+        };
+        assert!(effect_visible(&ship, &json!({"status": "awaiting_deliver"})));
+        assert!(!effect_visible(&ship, &json!({"status": "awaiting_packaging"})));
+        let lines = Effect::CancelLines {
+            order_external_id: "P".into(),
+            reason: ordertray_core::CancelReason {
+                id: 352,
+                message: String::new(),
+            },
+            items: vec![EffectItem {
+                sku: "11".into(),
+                quantity: 1,
+            }],
+        };
+        assert!(effect_visible(
+            &lines,
+            &json!({"products": [{"sku": 12, "quantity": 1}]})
+        ));
+        assert!(!effect_visible(
+            &lines,
+            &json!({"products": [{"sku": 11, "quantity": 1}]})
+        ));
+    }
+}

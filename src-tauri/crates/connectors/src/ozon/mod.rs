@@ -1,0 +1,214 @@
+//! Ozon Seller API, FBS and realFBS postings (see shared/api-notes/ozon.md).
+//!
+//! A sync run has two phases: `/v4/posting/fbs/unfulfilled/list` over a wide cutoff window (new
+//! work), then `/v4/posting/fbs/list` filtered by `last_changed_status_date` since the previous
+//! run minus an overlap (changes such as buyer cancellations). Each call is one page; the cursor
+//! handed to the engine is [`cursor::SyncState`] as JSON.
+
+mod client;
+mod cursor;
+mod parse;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use ordertray_core::{Account, AccountSettings, ConnectionReport, Credentials, Effect};
+use serde_json::{json, Value};
+
+use crate::{Connector, ConnectorError, Page};
+use client::OzonClient;
+use cursor::{Phase, SyncState};
+
+pub use parse::parse_posting;
+
+pub const DEFAULT_BASE_URL: &str = "https://api-seller.ozon.ru";
+const PAGE_LIMIT: u32 = 100;
+/// New work: cutoff dates from this far back...
+const UNFULFILLED_BACK: Duration = Duration::days(90);
+/// ...to this far ahead (a narrow window silently misses postings at its edge).
+const UNFULFILLED_AHEAD: Duration = Duration::days(30);
+/// Changes are read from the previous run's start minus this, so none falls between runs.
+const OVERLAP: Duration = Duration::minutes(10);
+/// The first run looks this far back for changes.
+const FIRST_RUN_CHANGES: Duration = Duration::days(7);
+/// `fbs/list` needs `since`/`to` at most a year apart.
+const LIST_PERIOD: Duration = Duration::days(364);
+
+pub struct OzonConnector {
+    client: OzonClient,
+}
+
+impl OzonConnector {
+    pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
+        let AccountSettings::Ozon(settings) = &account.settings;
+        let base = account
+            .base_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        Self {
+            client: OzonClient::new(
+                http,
+                base,
+                settings.client_id.clone(),
+                credentials.get("api_key").cloned(),
+            ),
+        }
+    }
+
+    fn with() -> Value {
+        json!({"analytics_data": false, "barcodes": false, "financial_data": false, "legal_info": false})
+    }
+
+    async fn list_page(&self, state: &SyncState) -> Result<(Value, Option<String>), ConnectorError> {
+        let started = state.run_started.unwrap_or_else(Utc::now);
+        let (path, filter) = match state.phase {
+            Phase::Unfulfilled => (
+                "/v4/posting/fbs/unfulfilled/list",
+                json!({"cutoff_from": ts(started - UNFULFILLED_BACK), "cutoff_to": ts(started + UNFULFILLED_AHEAD)}),
+            ),
+            Phase::Changed | Phase::Idle => {
+                let from = state
+                    .watermark
+                    .map(|w| w - OVERLAP)
+                    .unwrap_or(started - FIRST_RUN_CHANGES);
+                (
+                    "/v4/posting/fbs/list",
+                    json!({
+                        "since": ts(started - LIST_PERIOD),
+                        "to": ts(started + Duration::days(1)),
+                        // A minute past the run's start: a change made as the run began is not cut off
+                        // (re-reading it next run is harmless, postings are upserted).
+                        "last_changed_status_date": {"from": ts(from), "to": ts(started + Duration::minutes(1))}
+                    }),
+                )
+            }
+        };
+        let body = json!({
+            "cursor": state.cursor,
+            "limit": PAGE_LIMIT,
+            "sort_dir": "ASC",
+            "translit": false,
+            "filter": filter,
+            "with": Self::with(),
+        });
+        let answer = self.client.post(path, &body).await?;
+        // Some deployments wrap the answer in `result`.
+        let answer = match answer.get("result") {
+            Some(inner) if inner.get("postings").is_some() => inner.clone(),
+            _ => answer,
+        };
+        let has_next = answer.get("has_next").and_then(Value::as_bool).unwrap_or(false);
+        let next = answer
+            .get("cursor")
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        let next = if has_next { next } else { None };
+        Ok((answer, next))
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[async_trait]
+impl Connector for OzonConnector {
+    async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
+        let answer = match self.client.post("/v1/roles", &json!({})).await {
+            Ok(a) => a,
+            Err(ConnectorError::Auth(m)) => {
+                return Ok(ConnectionReport {
+                    ok: false,
+                    message: format!("Ozon rejected the Client-Id or Api-Key: {m}"),
+                    expires_at: None,
+                })
+            }
+            // Proxies without the roles method: a one-posting list proves the key as well.
+            Err(ConnectorError::Rejected { status: 404, .. }) => {
+                let probe = SyncState::start(Utc::now());
+                match self.list_page(&probe).await {
+                    Ok(_) => Value::Null,
+                    Err(ConnectorError::Auth(m)) => {
+                        return Ok(ConnectionReport {
+                            ok: false,
+                            message: format!("Ozon rejected the Client-Id or Api-Key: {m}"),
+                            expires_at: None,
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let expires_at = answer
+            .get("expires_at")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let message = match expires_at {
+            Some(t) => format!(
+                "Connected to Ozon. The Api-Key expires on {}.",
+                t.format("%Y-%m-%d")
+            ),
+            None => "Connected to Ozon.".to_string(),
+        };
+        Ok(ConnectionReport {
+            ok: true,
+            message,
+            expires_at,
+        })
+    }
+
+    async fn fetch_page(&self, cursor: &str, now: DateTime<Utc>) -> Result<Page, ConnectorError> {
+        let mut state = SyncState::parse(cursor);
+        if state.phase == Phase::Idle {
+            state = state.begin(now);
+        }
+        let (answer, next) = self.list_page(&state).await?;
+        let postings = answer
+            .get("postings")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut page = Page::default();
+        for raw in postings {
+            match parse_posting(&raw) {
+                Ok(order) => page.orders.push(order),
+                Err(q) => page.quarantined.push(q),
+            }
+        }
+        let state = match (next, state.phase) {
+            // The same cursor twice would loop forever: treat it as the end of the phase.
+            (Some(c), _) if c != state.cursor => SyncState { cursor: c, ..state },
+            (_, Phase::Unfulfilled) => SyncState {
+                phase: Phase::Changed,
+                cursor: String::new(),
+                ..state
+            },
+            _ => {
+                page.done = true;
+                state.finished()
+            }
+        };
+        page.next_cursor = state.to_json();
+        Ok(page)
+    }
+
+    async fn push(&self, effect: &Effect) -> Result<(), ConnectorError> {
+        let (path, body) = client::request_for(effect)?;
+        let answer = self.client.post(path, &body).await?;
+        client::check_push_answer(effect, &answer)
+    }
+
+    async fn already_applied(&self, effect: &Effect) -> Result<bool, ConnectorError> {
+        let answer = self
+            .client
+            .post(
+                "/v3/posting/fbs/get",
+                &json!({"posting_number": effect.order_external_id(), "with": {}}),
+            )
+            .await?;
+        let posting = answer.get("result").unwrap_or(&answer);
+        Ok(client::effect_visible(effect, posting))
+    }
+}

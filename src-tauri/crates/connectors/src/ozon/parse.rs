@@ -1,0 +1,202 @@
+//! One posting → one `ExternalOrder`. Tolerant of unknown fields and nulls; a posting that cannot
+//! be understood becomes a `QuarantinedOrder` with the reason, never an error for the whole page.
+
+use chrono::{DateTime, Utc};
+use ordertray_core::{CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
+    let number = raw
+        .get("posting_number")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    let quarantine = |reason: String| QuarantinedOrder {
+        external_id: number.map(str::to_string),
+        reason,
+        raw: raw.clone(),
+    };
+    let Some(number) = number else {
+        return Err(quarantine("posting_number is missing".into()));
+    };
+    let products = raw
+        .get("products")
+        .and_then(Value::as_array)
+        .filter(|p| !p.is_empty());
+    let Some(products) = products else {
+        return Err(quarantine("the posting has no products".into()));
+    };
+
+    let mut lines: Vec<ExternalLine> = Vec::with_capacity(products.len());
+    for p in products {
+        let line = parse_product(p).map_err(quarantine)?;
+        // The same product twice is one line with the quantities added.
+        match lines.iter_mut().find(|l| l.sku == line.sku) {
+            Some(existing) => existing.quantity += line.quantity,
+            None => lines.push(line),
+        }
+    }
+    let status = text(raw.get("status")).unwrap_or_else(|| "unknown".into());
+    let created_at = ["in_process_at", "shipment_date"]
+        .iter()
+        .find_map(|k| {
+            raw.get(*k)
+                .and_then(Value::as_str)
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now);
+    let available_actions = raw
+        .get("available_actions")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    Ok(ExternalOrder {
+        external_id: number.to_string(),
+        number: number.to_string(),
+        status,
+        created_at,
+        customer: customer(raw),
+        lines,
+        available_actions,
+        raw: raw.clone(),
+    })
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn decimal(v: Option<&Value>) -> Option<Decimal> {
+    match v? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+fn parse_product(p: &Value) -> Result<ExternalLine, String> {
+    let sku = text(p.get("sku")).ok_or("a product has no sku")?;
+    let quantity = match p.get("quantity") {
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|q| *q > 0)
+    .ok_or_else(|| format!("product {sku} has no positive quantity"))?;
+    // v4: {"amount": "1530", "currency": "RUB"}; v3: "1530.00" with `currency_code` beside it.
+    let (price, currency) = match p.get("price") {
+        Some(obj @ Value::Object(_)) => (decimal(obj.get("amount")), text(obj.get("currency"))),
+        other => (decimal(other), text(p.get("currency_code"))),
+    };
+    let price = price.ok_or_else(|| format!("the price of product {sku} is not a number"))?;
+    Ok(ExternalLine {
+        external_id: sku.clone(),
+        offer_id: text(p.get("offer_id")).unwrap_or_default(),
+        name: text(p.get("name")).unwrap_or_else(|| format!("Ozon product {sku}")),
+        sku,
+        quantity,
+        price,
+        currency: currency.unwrap_or_else(|| "RUB".into()),
+    })
+}
+
+fn customer(raw: &Value) -> Option<CustomerInfo> {
+    let c = raw.get("customer").filter(|c| c.is_object());
+    let a = raw.get("addressee").filter(|a| a.is_object());
+    let address = c.and_then(|c| c.get("address")).and_then(|addr| {
+        text(addr.get("address_tail")).map(|tail| match text(addr.get("city")) {
+            Some(city) if !tail.contains(&city) => format!("{city}, {tail}"),
+            _ => tail,
+        })
+    });
+    let info = CustomerInfo {
+        name: c
+            .and_then(|c| text(c.get("name")))
+            .or_else(|| a.and_then(|a| text(a.get("name")))),
+        phone: c
+            .and_then(|c| text(c.get("phone")))
+            .or_else(|| a.and_then(|a| text(a.get("phone")))),
+        email: c.and_then(|c| text(c.get("customer_email"))),
+        address,
+    };
+    (!info.is_empty()).then_some(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn posting(products: Value) -> Value {
+        json!({"posting_number": "0570-0029-1", "status": "awaiting_packaging", "in_process_at": "2026-11-20T10:00:00.123456Z",
+               "products": products, "customer": null, "addressee": null, "unknown_future_field": {"x": [1, 2]}})
+    }
+
+    #[test]
+    fn v4_price_objects_and_v3_strings_both_parse() {
+        let o = parse_posting(&posting(json!([
+            {"sku": 111, "offer_id": "A-1", "name": "Фильтр", "quantity": 2, "price": {"amount": "1530.50", "currency": "RUB"}},
+            {"sku": "222", "offer_id": null, "name": null, "quantity": "1", "price": "99.90", "currency_code": "KZT"}
+        ])))
+        .unwrap();
+        assert_eq!(o.external_id, "0570-0029-1");
+        assert_eq!(o.created_at.to_rfc3339(), "2026-11-20T10:00:00.123456+00:00");
+        assert_eq!(o.lines.len(), 2);
+        assert_eq!((o.lines[0].sku.as_str(), o.lines[0].quantity), ("111", 2));
+        assert_eq!(o.lines[0].price, "1530.50".parse::<Decimal>().unwrap());
+        assert_eq!(
+            (o.lines[1].currency.as_str(), o.lines[1].offer_id.as_str()),
+            ("KZT", "")
+        );
+        assert_eq!(o.lines[1].price, "99.90".parse::<Decimal>().unwrap());
+        assert!(o.customer.is_none());
+    }
+
+    #[test]
+    fn duplicate_skus_merge() {
+        let o = parse_posting(&posting(json!([
+            {"sku": 1, "quantity": 1, "price": {"amount": "10", "currency": "RUB"}},
+            {"sku": 1, "quantity": 2, "price": {"amount": "10", "currency": "RUB"}}
+        ])))
+        .unwrap();
+        assert_eq!(o.lines.len(), 1);
+        assert_eq!(o.lines[0].quantity, 3);
+    }
+
+    #[test]
+    fn broken_postings_are_quarantined_with_a_reason() {
+        let cases = [
+            (json!({"products": []}), "posting_number"),
+            (posting(json!([])), "no products"),
+            (
+                posting(json!([{"sku": 1, "quantity": 1, "price": {"amount": "abc"}}])),
+                "not a number",
+            ),
+            (
+                posting(json!([{"sku": 1, "quantity": 0, "price": "1"}])),
+                "quantity",
+            ),
+            (posting(json!([{"quantity": 1, "price": "1"}])), "no sku"),
+        ];
+        for (raw, why) in cases {
+            let q = parse_posting(&raw).unwrap_err();
+            assert!(q.reason.contains(why), "{} ≠ {why}", q.reason);
+            assert_eq!(q.raw, raw);
+        }
+    }
+
+    #[test]
+    fn realfbs_customer_is_kept() {
+        let mut p = posting(json!([{"sku": 1, "quantity": 1, "price": "1"}]));
+        p["customer"] = json!({"name": "Иван Петров", "phone": "", "address": {"city": "Москва", "address_tail": "ул. Ленина, 1"}});
+        let c = parse_posting(&p).unwrap().customer.unwrap();
+        assert_eq!(c.name.as_deref(), Some("Иван Петров"));
+        assert_eq!(c.phone, None, "Ozon sends empty phones");
+        assert_eq!(c.address.as_deref(), Some("Москва, ул. Ленина, 1"));
+    }
+}
