@@ -1,6 +1,7 @@
 //! The desktop shell: opens the engine, exposes its operations as commands, forwards its events
 //! to the window, and shows the unread count in the title. Business logic lives in the engine.
 
+#[cfg(test)]
 mod command_names;
 mod commands;
 
@@ -133,5 +134,28 @@ fn set_title(app: &AppHandle, unread: i64) {
             "Ordertray".to_string()
         };
         let _ = window.set_title(&title);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A command missing from the capability would be refused at run time with a vague IPC error.
+    #[test]
+    fn the_main_window_may_call_every_command_and_nothing_else() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).expect("capabilities/main.json");
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter(|p| !p.starts_with("core:"))
+            .map(str::to_string)
+            .collect();
+        let expected: Vec<String> = super::command_names::ALL
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        assert_eq!(granted, expected);
     }
 }

@@ -1,0 +1,199 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { FakeBackend, accountView, inboxLine } from "./test/backend";
+import { renderWithProviders } from "./test/render";
+
+const rows = () => screen.queryAllByTestId("inbox-row");
+function row(i: number): HTMLElement {
+  const r = rows()[i];
+  if (!r) throw new Error(`no inbox row ${i}`);
+  return r;
+}
+const rowIds = () => rows().map((r) => Number(r.getAttribute("data-line-id")));
+
+function withInbox(): FakeBackend {
+  const b = new FakeBackend();
+  b.accounts = [accountView(1, "Shop A")];
+  b.lines = [inboxLine(1, "0570-0029-1"), inboxLine(2, "0570-0029-1"), inboxLine(3, "0571-0001-1")];
+  return b.install();
+}
+
+describe("first start", () => {
+  it("welcomes a shop with no account and connects one, the key going only to add_account", async () => {
+    const b = new FakeBackend().install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await screen.findByTestId("welcome");
+    await user.click(screen.getByTestId("add-account"));
+
+    await user.type(screen.getByTestId("account-name"), "Shop A");
+    await user.type(screen.getByTestId("account-client-id"), "836");
+    await user.type(screen.getByTestId("account-api-key"), "secret-key-1");
+    await user.click(screen.getByTestId("account-advanced"));
+    await user.type(screen.getByTestId("account-base-url"), "http://127.0.0.1:9");
+    await user.click(screen.getByTestId("account-test"));
+    expect(await screen.findByTestId("account-test-result")).toHaveTextContent("✓ Connected to Ozon.");
+
+    await user.click(screen.getByTestId("account-save"));
+    const row = await screen.findByTestId("account-row");
+    expect(row).toHaveAttribute("data-account-id", "1");
+    const [add] = b.callsTo("add_account");
+    expect(add?.args).toMatchObject({
+      draft: { name: "Shop A", base_url: "http://127.0.0.1:9", settings: { client_id: "836", ship_on_accept: true } },
+      secrets: { api_key: "secret-key-1" },
+    });
+    expect(JSON.stringify(add?.args.draft)).not.toContain("secret-key-1");
+    expect(within(row).getByTestId("account-health")).toHaveAttribute("data-status", "never");
+  });
+
+  it("refuses to save without the required fields and says which", async () => {
+    const b = new FakeBackend().install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("add-account"));
+    await user.type(screen.getByTestId("account-name"), "Shop A");
+    await user.click(screen.getByTestId("account-save"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Client-Id is required.");
+    expect(b.callsTo("add_account")).toHaveLength(0);
+  });
+
+  it("shows the engine's error when saving fails and keeps the form", async () => {
+    const b = new FakeBackend().install();
+    b.failures.set("add_account", { code: "keychain", message: "The keychain is locked" });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("add-account"));
+    await user.type(screen.getByTestId("account-name"), "Shop A");
+    await user.type(screen.getByTestId("account-client-id"), "836");
+    await user.type(screen.getByTestId("account-api-key"), "k");
+    await user.click(screen.getByTestId("account-save"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The keychain is locked");
+    expect(screen.getByTestId("account-form")).toBeInTheDocument();
+  });
+
+  it("Try demo starts the demo and shows its badge", async () => {
+    const b = new FakeBackend().install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("try-demo"));
+    expect(await screen.findByTestId("demo-badge")).toBeInTheDocument();
+    expect(b.callsTo("start_demo")).toHaveLength(1);
+    expect(await screen.findByTestId("inbox")).toBeInTheDocument();
+  });
+
+  it("warns when the keychain cannot store secrets", async () => {
+    const b = new FakeBackend();
+    b.info.keychain_ok = false;
+    b.info.keychain_message = "no Secret Service on the session bus";
+    b.install();
+    renderWithProviders(<App />);
+    expect(await screen.findByTestId("keychain-warning")).toHaveTextContent("no Secret Service on the session bus");
+  });
+});
+
+describe("inbox keyboard triage", () => {
+  it("j/x select two lines and a accepts exactly those", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.click(row(0));
+    await user.keyboard("xjx");
+    expect(rows()[0]).toHaveAttribute("data-selected", "true");
+    expect(within(row(1)).getByTestId("row-select")).toBeChecked();
+    expect(rows()[2]).toHaveAttribute("data-selected", "false");
+    await user.keyboard("a");
+    await waitFor(() => expect(rowIds()).toEqual([3]));
+    expect(b.callsTo("triage").map((c) => c.args)).toEqual([{ lines: [1, 2], action: "accept" }]);
+    expect(await screen.findByTestId("toast")).toHaveTextContent("Accepted 2 lines");
+  });
+
+  it("r with no selection rejects the line under the cursor; Delete deletes it", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.keyboard("jj");
+    expect(rows()[1]).toHaveAttribute("data-cursor", "true");
+    await user.keyboard("r");
+    await waitFor(() => expect(rowIds()).toEqual([1, 3]));
+    await user.keyboard("{Delete}");
+    await waitFor(() => expect(rowIds()).toEqual([1]));
+    expect(b.callsTo("triage").map((c) => c.args)).toEqual([
+      { lines: [2], action: "reject" },
+      { lines: [3], action: "delete" },
+    ]);
+  });
+
+  it("keys typed into a field never triage", async () => {
+    const b = withInbox();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const select = screen.getByTestId("inbox-account");
+    fireEvent.keyDown(select, { key: "a" });
+    fireEvent.keyDown(window, { key: "a" }); // no cursor yet: nothing to act on
+    expect(b.callsTo("triage")).toHaveLength(0);
+  });
+
+  it("deleted lines can be restored from the Deleted view", async () => {
+    const b = withInbox();
+    const first = b.lines[0];
+    if (first) first.line.state = "deleted";
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    await user.click(screen.getByTestId("inbox-deleted-toggle"));
+    await waitFor(() => expect(rowIds()).toEqual([1]));
+    await user.click(screen.getByTestId("row-restore"));
+    await waitFor(() => expect(rows()).toHaveLength(0));
+    expect(b.callsTo("triage").at(-1)?.args).toEqual({ lines: [1], action: "restore" });
+  });
+
+  it("a triage failure is shown and the rows come back", async () => {
+    const b = withInbox();
+    b.failures.set("triage", { code: "invalid_transition", message: "Line 1 was already accepted" });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.click(row(0));
+    await user.keyboard("a");
+    expect(await screen.findByTestId("error-banner")).toHaveTextContent("Line 1 was already accepted");
+    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3]));
+  });
+
+  it("marketplace text is shown as text, never as HTML", async () => {
+    const b = new FakeBackend();
+    b.accounts = [accountView(1, "Shop A")];
+    b.lines = [inboxLine(1, "0570-0029-1", '<img src=x onerror="alert(1)">Brake pad')];
+    b.install();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveTextContent('<img src=x onerror="alert(1)">Brake pad');
+    expect(document.querySelector("img")).toBeNull();
+  });
+
+  it("an engine event about new lines refreshes the inbox live", async () => {
+    const b = withInbox();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    b.lines.push(inboxLine(4, "0572-0002-1"));
+    await b.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: 572 });
+    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3, 4]));
+    expect(await screen.findByTestId("unread-count")).toHaveTextContent("4");
+  });
+});
+
+describe("language", () => {
+  it("switches to Russian and tells the engine", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await screen.findByText("Inbox", { selector: "h1" });
+    await user.selectOptions(screen.getByTestId("lang-switch"), "ru");
+    expect(await screen.findByText("Входящие", { selector: "h1" })).toBeInTheDocument();
+    expect(b.callsTo("set_language").map((c) => c.args)).toContainEqual({ lang: "ru" });
+    expect(localStorage.getItem("ordertray.lang")).toBe("ru");
+  });
+});

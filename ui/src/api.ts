@@ -1,0 +1,97 @@
+// The one typed door to the Rust side: every command, its argument names and its result type.
+// Errors always come out as ApiError, whatever shape the IPC layer rejected with.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { Account } from "./bindings/Account";
+import type { AccountDraft } from "./bindings/AccountDraft";
+import type { AccountView } from "./bindings/AccountView";
+import type { AppError } from "./bindings/AppError";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ConnectionReport } from "./bindings/ConnectionReport";
+import type { EngineEvent } from "./bindings/EngineEvent";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { InboxLine } from "./bindings/InboxLine";
+import type { InboxQuery } from "./bindings/InboxQuery";
+import type { Lang } from "./bindings/Lang";
+import type { OrderDetail } from "./bindings/OrderDetail";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { TriageAction } from "./bindings/TriageAction";
+import type { TriageReport } from "./bindings/TriageReport";
+
+export class ApiError extends Error {
+  readonly code: ErrorCode | "ipc";
+  constructor(code: ErrorCode | "ipc", message: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+  }
+}
+
+function isAppError(e: unknown): e is AppError {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as AppError).code === "string" &&
+    typeof (e as AppError).message === "string"
+  );
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (isAppError(e)) return new ApiError(e.code, e.message);
+  if (e instanceof Error) return new ApiError("ipc", e.message);
+  return new ApiError("ipc", String(e));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** Secrets travel only on add/update/test and are never returned. */
+export type Secrets = { api_key?: string };
+
+function secretArgs(secrets: Secrets): Record<string, string> {
+  return secrets.api_key ? { api_key: secrets.api_key } : {};
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  setLanguage: (lang: Lang) => call<null>("set_language", { lang }),
+  listAccounts: () => call<AccountView[]>("list_accounts"),
+  addAccount: (draft: AccountDraft, secrets: Secrets) =>
+    call<Account>("add_account", { draft, secrets: secretArgs(secrets) }),
+  updateAccount: (id: number, draft: AccountDraft, secrets: Secrets) =>
+    call<Account>("update_account", { id, draft, secrets: secretArgs(secrets) }),
+  setAccountActive: (id: number, active: boolean) => call<null>("set_account_active", { id, active }),
+  deleteAccount: (id: number) => call<null>("delete_account", { id }),
+  testConnection: (draft: AccountDraft, secrets: Secrets, id: number | null) =>
+    call<ConnectionReport>("test_connection", { draft, secrets: secretArgs(secrets), id }),
+  syncNow: (id: number) => call<SyncReport>("sync_now", { id }),
+  inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
+  orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
+  triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
+  retryOutbox: (id: number) => call<null>("retry_outbox", { id }),
+  startDemo: () => call<Account>("start_demo"),
+  removeDemo: () => call<null>("remove_demo"),
+};
+
+/** Listening starts asynchronously; the returned function stops it whenever it is called. */
+function subscription(listening: Promise<UnlistenFn>): () => void {
+  return () => {
+    // Stopping after the IPC bridge is gone (window closing) has nothing left to undo.
+    listening.then((stop) => stop()).catch(() => undefined);
+  };
+}
+
+export function onEngineEvent(handler: (event: EngineEvent) => void): () => void {
+  return subscription(listen<EngineEvent>("engine", (e) => handler(e.payload)));
+}
+
+/** A click on an OS notification asks the window to show that order. */
+export function onOpenOrder(handler: (orderId: number) => void): () => void {
+  return subscription(listen<{ order_id: number }>("open-order", (e) => handler(e.payload.order_id)));
+}

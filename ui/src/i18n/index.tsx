@@ -1,0 +1,43 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import type { Lang } from "../bindings/Lang";
+import { en, type Messages } from "./en";
+import { ru } from "./ru";
+
+export const catalogs: Record<Lang, Messages> = { en, ru };
+export const languages: { lang: Lang; label: string }[] = [
+  { lang: "en", label: "English" },
+  { lang: "ru", label: "Русский" },
+];
+
+const STORAGE_KEY = "ordertray.lang";
+
+export function initialLang(): Lang {
+  const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+  if (saved === "en" || saved === "ru") return saved;
+  return globalThis.navigator?.language?.toLowerCase().startsWith("ru") ? "ru" : "en";
+}
+
+type I18n = { lang: Lang; t: Messages; setLang: (lang: Lang) => void; locale: string };
+const I18nContext = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const setLang = useCallback((next: Lang) => {
+    globalThis.localStorage?.setItem(STORAGE_KEY, next);
+    setLangState(next);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const value = useMemo(
+    () => ({ lang, t: catalogs[lang], setLang, locale: lang === "ru" ? "ru-RU" : "en-GB" }),
+    [lang, setLang],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const ctx = useContext(I18nContext);
+  if (!ctx) throw new Error("useI18n outside I18nProvider");
+  return ctx;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { commandFor, isControlActivation, isTypingTarget } from "./keys";
+
+describe("inbox keys", () => {
+  it.each([
+    ["j", "down"],
+    ["ArrowDown", "down"],
+    ["k", "up"],
+    ["x", "toggle"],
+    ["a", "accept"],
+    ["r", "reject"],
+    ["Delete", "delete"],
+    ["u", "restore"],
+    ["Enter", "open"],
+    ["Escape", "escape"],
+    ["?", "help"],
+    ["q", null],
+  ])("%s → %s", (key, cmd) => {
+    expect(commandFor({ key })).toBe(cmd);
+  });
+
+  it("modified keys are left to the system (Ctrl+A selects text, Ctrl+R reloads)", () => {
+    expect(commandFor({ key: "a", ctrlKey: true })).toBeNull();
+    expect(commandFor({ key: "r", metaKey: true })).toBeNull();
+  });
+
+  it("text fields swallow keys; checkboxes do not", () => {
+    const input = document.createElement("input");
+    expect(isTypingTarget(input)).toBe(true);
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    expect(isTypingTarget(box)).toBe(false);
+    expect(isTypingTarget(document.createElement("textarea"))).toBe(true);
+    expect(isTypingTarget(document.body)).toBe(false);
+  });
+
+  it("Enter on a focused button presses the button, not the inbox", () => {
+    const button = document.createElement("button");
+    expect(isControlActivation({ key: "Enter", target: button })).toBe(true);
+    expect(isControlActivation({ key: "a", target: button })).toBe(false);
+    expect(isControlActivation({ key: "Enter", target: document.body })).toBe(false);
+  });
+});

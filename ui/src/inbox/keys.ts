@@ -1,0 +1,70 @@
+// Maps a key press to an inbox command. Pure, so the key table is tested without a DOM.
+export type InboxCommand =
+  | "down"
+  | "up"
+  | "toggle"
+  | "toggleAll"
+  | "accept"
+  | "reject"
+  | "delete"
+  | "restore"
+  | "open"
+  | "escape"
+  | "help";
+
+export type KeyLike = { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean };
+
+export function commandFor(e: KeyLike): InboxCommand | null {
+  if (e.ctrlKey || e.metaKey || e.altKey) return null;
+  switch (e.key) {
+    case "j":
+    case "ArrowDown":
+      return "down";
+    case "k":
+    case "ArrowUp":
+      return "up";
+    case "x":
+    case " ":
+      return "toggle";
+    case "*":
+      return "toggleAll";
+    case "a":
+      return "accept";
+    case "r":
+      return "reject";
+    case "Delete":
+    case "#":
+      return "delete";
+    case "u":
+      return "restore";
+    case "Enter":
+    case "o":
+      return "open";
+    case "Escape":
+      return "escape";
+    case "?":
+      return "help";
+    default:
+      return null;
+  }
+}
+
+/** Typing in a field must never triage an order. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  const tag = target.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT") return true;
+  if (tag === "INPUT") {
+    const type = (target as HTMLInputElement).type;
+    return type !== "checkbox" && type !== "radio" && type !== "button";
+  }
+  return false;
+}
+
+/** Enter and Space on a focused button or checkbox belong to that control, not to the inbox. */
+export function isControlActivation(e: { key: string; target: EventTarget | null }): boolean {
+  if (e.key !== "Enter" && e.key !== " ") return false;
+  const t = e.target;
+  return t instanceof HTMLButtonElement || t instanceof HTMLInputElement || t instanceof HTMLAnchorElement;
+}

@@ -1,0 +1,36 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { NoticesProvider } from "./components/Notices";
+import { I18nProvider } from "./i18n";
+import "./styles.css";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    // Local IPC: a failure is real, not a flaky network; show it instead of retrying quietly.
+    queries: { retry: false, refetchOnWindowFocus: true, staleTime: 2_000 },
+    mutations: { retry: false },
+  },
+});
+
+function Root() {
+  return (
+    <I18nProvider>
+      <QueryClientProvider client={queryClient}>
+        <NoticesProvider>
+          <App />
+        </NoticesProvider>
+      </QueryClientProvider>
+    </I18nProvider>
+  );
+}
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <Root />
+    </StrictMode>,
+  );
+}

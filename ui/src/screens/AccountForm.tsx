@@ -1,0 +1,257 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, type Secrets } from "../api";
+import type { Account } from "../bindings/Account";
+import type { AccountDraft } from "../bindings/AccountDraft";
+import type { ConnectionReport } from "../bindings/ConnectionReport";
+import { useI18n } from "../i18n";
+import { keys } from "../queries";
+
+/** Seller reasons Ozon documents for FBS cancels; 402 needs a comment. */
+export const CANCEL_REASONS = [352, 400, 402] as const;
+const OTHER_REASON = 402;
+const DEFAULT_INTERVAL = 60;
+
+type Fields = {
+  name: string;
+  region: string;
+  clientId: string;
+  apiKey: string;
+  interval: string;
+  cancelReason: number;
+  cancelMessage: string;
+  shipOnAccept: boolean;
+  baseUrl: string;
+};
+
+function fieldsOf(account: Account | null): Fields {
+  if (!account) {
+    return {
+      name: "",
+      region: "",
+      clientId: "",
+      apiKey: "",
+      interval: String(DEFAULT_INTERVAL),
+      cancelReason: 352,
+      cancelMessage: "",
+      shipOnAccept: true,
+      baseUrl: "",
+    };
+  }
+  const s = account.settings;
+  return {
+    name: account.name,
+    region: account.region,
+    clientId: s.client_id,
+    apiKey: "",
+    interval: String(account.interval_secs),
+    cancelReason: s.cancel_reason_id,
+    cancelMessage: s.cancel_reason_message,
+    shipOnAccept: s.ship_on_accept,
+    baseUrl: account.base_url ?? "",
+  };
+}
+
+export function draftOf(f: Fields, account: Account | null): AccountDraft {
+  return {
+    name: f.name.trim(),
+    region: f.region.trim(),
+    active: account?.active ?? true,
+    interval_secs: Number.parseInt(f.interval, 10) || 0,
+    base_url: f.baseUrl.trim() === "" ? null : f.baseUrl.trim(),
+    settings: {
+      kind: "ozon",
+      client_id: f.clientId.trim(),
+      cancel_reason_id: f.cancelReason,
+      cancel_reason_message: f.cancelMessage.trim(),
+      ship_on_accept: f.shipOnAccept,
+      api_key_env: account?.settings.api_key_env ?? null,
+    },
+  };
+}
+
+export function AccountForm({
+  account,
+  onDone,
+  onCancel,
+}: {
+  account: Account | null;
+  onDone: (account: Account) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const [f, setF] = useState<Fields>(() => fieldsOf(account));
+  const [advanced, setAdvanced] = useState(() => Boolean(account?.base_url));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [report, setReport] = useState<ConnectionReport | null>(null);
+  const set = <K extends keyof Fields>(k: K, v: Fields[K]) => {
+    setF((old) => ({ ...old, [k]: v }));
+    setReport(null);
+  };
+  const secrets: Secrets = f.apiKey ? { api_key: f.apiKey } : {};
+  const id = account?.id ?? null;
+
+  const check = (): string | null => {
+    if (!f.name.trim()) return t.form.required(t.form.name);
+    if (!f.clientId.trim()) return t.form.required(t.form.clientId);
+    if (!account && !f.apiKey) return t.form.required(t.form.apiKey);
+    if (f.cancelReason === OTHER_REASON && !f.cancelMessage.trim()) return t.form.cancelMessageRequired;
+    return null;
+  };
+
+  const test = useMutation({
+    mutationFn: () => api.testConnection(draftOf(f, account), secrets, id),
+    onMutate: () => setReport(null),
+    onSuccess: setReport,
+    onError: (e) => setReport({ ok: false, message: e.message, expires_at: null }),
+  });
+  const save = useMutation({
+    mutationFn: () =>
+      id == null ? api.addAccount(draftOf(f, null), secrets) : api.updateAccount(id, draftOf(f, account), secrets),
+    onSuccess: async (saved) => {
+      await qc.invalidateQueries({ queryKey: keys.accounts });
+      onDone(saved);
+    },
+    onError: (e) => setProblem(e.message),
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const bad = check();
+    setProblem(bad);
+    if (!bad) save.mutate();
+  };
+  const runTest = () => {
+    const bad = check();
+    setProblem(bad);
+    if (!bad) test.mutate();
+  };
+
+  return (
+    <form className="account-form" data-testid="account-form" onSubmit={submit} noValidate>
+      <h1>{account ? t.form.editTitle : t.form.addTitle}</h1>
+      <label>
+        {t.form.name}
+        <input
+          data-testid="account-name"
+          value={f.name}
+          placeholder={t.form.namePlaceholder}
+          onChange={(e) => set("name", e.target.value)}
+          autoFocus
+        />
+      </label>
+      <label>
+        {t.form.clientId}
+        <input
+          data-testid="account-client-id"
+          value={f.clientId}
+          inputMode="numeric"
+          autoComplete="off"
+          onChange={(e) => set("clientId", e.target.value)}
+        />
+      </label>
+      <label>
+        {t.form.apiKey}
+        <input
+          data-testid="account-api-key"
+          type="password"
+          value={f.apiKey}
+          autoComplete="off"
+          placeholder={account ? t.form.apiKeyKeep : ""}
+          onChange={(e) => set("apiKey", e.target.value)}
+        />
+        <span className="hint">{t.form.apiKeyHint}</span>
+      </label>
+      <label>
+        {t.form.region}
+        <input data-testid="account-region" value={f.region} onChange={(e) => set("region", e.target.value)} />
+      </label>
+      <label>
+        {t.form.interval}
+        <input
+          data-testid="account-interval"
+          type="number"
+          min={10}
+          value={f.interval}
+          onChange={(e) => set("interval", e.target.value)}
+        />
+      </label>
+      <label>
+        {t.form.cancelReason}
+        <select
+          data-testid="account-cancel-reason"
+          value={f.cancelReason}
+          onChange={(e) => set("cancelReason", Number(e.target.value))}
+        >
+          {[...new Set<number>([...CANCEL_REASONS, f.cancelReason])].map((r) => (
+            <option key={r} value={r}>
+              {r} — {t.cancelReasons[r] ?? "?"}
+            </option>
+          ))}
+        </select>
+      </label>
+      {f.cancelReason === OTHER_REASON && (
+        <label>
+          {t.form.cancelMessage}
+          <input value={f.cancelMessage} onChange={(e) => set("cancelMessage", e.target.value)} />
+        </label>
+      )}
+      <label className="checkbox">
+        <input
+          data-testid="account-ship-on-accept"
+          type="checkbox"
+          checked={f.shipOnAccept}
+          onChange={(e) => set("shipOnAccept", e.target.checked)}
+        />
+        {t.form.shipOnAccept}
+      </label>
+      <button
+        type="button"
+        className="link"
+        data-testid="account-advanced"
+        aria-expanded={advanced}
+        onClick={() => setAdvanced((v) => !v)}
+      >
+        {advanced ? "▾" : "▸"} {t.form.advanced}
+      </button>
+      {advanced && (
+        <label>
+          {t.form.baseUrl}
+          <input
+            data-testid="account-base-url"
+            value={f.baseUrl}
+            placeholder="https://api-seller.ozon.ru"
+            onChange={(e) => set("baseUrl", e.target.value)}
+          />
+          <span className="hint">{t.form.baseUrlHint}</span>
+        </label>
+      )}
+      {problem && (
+        <p className="form-problem" role="alert">
+          {problem}
+        </p>
+      )}
+      {(report || test.isPending) && (
+        <p
+          className={report ? (report.ok ? "test-ok" : "test-failed") : "hint"}
+          data-testid="account-test-result"
+          role="status"
+        >
+          {report ? `${report.ok ? "✓" : "✗"} ${report.message}` : t.form.testing}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" data-testid="account-test" disabled={test.isPending} onClick={runTest}>
+          {test.isPending ? t.form.testing : t.form.test}
+        </button>
+        <button type="submit" className="primary" data-testid="account-save" disabled={save.isPending}>
+          {save.isPending ? t.form.saving : t.common.save}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t.common.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}

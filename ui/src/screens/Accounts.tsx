@@ -1,0 +1,120 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+import { healthStatus } from "../accounts/health";
+import type { AccountView } from "../bindings/AccountView";
+import { ConfirmButton } from "../components/ConfirmButton";
+import { useNotices } from "../components/Notices";
+import { formatDateTime } from "../format";
+import { useI18n } from "../i18n";
+import { keys, useAccounts } from "../queries";
+
+export function Accounts({ onAdd, onEdit }: { onAdd: () => void; onEdit: (id: number) => void }) {
+  const { t } = useI18n();
+  const accounts = useAccounts();
+  return (
+    <section className="accounts">
+      <header className="screen-header">
+        <h1>{t.accounts.title}</h1>
+        <button type="button" className="primary" data-testid="add-account" onClick={onAdd}>
+          {t.accounts.add}
+        </button>
+      </header>
+      {accounts.isError && <p className="form-problem">{accounts.error.message}</p>}
+      {accounts.data?.length === 0 && <p className="hint">{t.accounts.empty}</p>}
+      <ul className="account-list">
+        {accounts.data?.map((view) => (
+          <AccountRow key={view.account.id} view={view} onEdit={() => onEdit(view.account.id)} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void }) {
+  const { t, locale } = useI18n();
+  const qc = useQueryClient();
+  const notices = useNotices();
+  const { account, health } = view;
+  const status = healthStatus(view);
+  const refresh = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: keys.accounts }),
+      qc.invalidateQueries({ queryKey: keys.inboxAll }),
+      qc.invalidateQueries({ queryKey: keys.appInfo }),
+    ]);
+  const onError = (e: Error) => notices.error(`${account.name}: ${e.message}`);
+  const sync = useMutation({
+    mutationFn: () => api.syncNow(account.id),
+    onSuccess: async (r) => {
+      notices.info(`${account.name}: ${t.accounts.synced(r.orders_new, r.lines_new)}`);
+      await refresh();
+    },
+    onError: async (e) => {
+      onError(e);
+      await refresh();
+    },
+  });
+  const toggle = useMutation({
+    mutationFn: () => api.setAccountActive(account.id, !account.active),
+    onSuccess: refresh,
+    onError,
+  });
+  const remove = useMutation({ mutationFn: () => api.deleteAccount(account.id), onSuccess: refresh, onError });
+
+  return (
+    <li className="account-row" data-testid="account-row" data-account-id={account.id}>
+      <div className="account-main">
+        <span className={`dot dot-${status}`} aria-hidden />
+        <strong>{account.name}</strong>
+        <span className="muted">
+          Ozon · {account.settings.client_id} · {t.accounts.every(account.interval_secs)}
+        </span>
+        {account.demo && <span className="badge">{t.demo.badge}</span>}
+      </div>
+      <div className="account-health" data-testid="account-health" data-status={status}>
+        <span className={`status status-${status}`}>{t.accounts.status[status]}</span>
+        <span>
+          {t.accounts.lastPoll}: {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}
+        </span>
+        {account.active && health.next_poll_at && (
+          <span>
+            {t.accounts.nextPoll}: {formatDateTime(health.next_poll_at, locale)}
+          </span>
+        )}
+        {health.failing_since && (
+          <span>
+            {t.accounts.failingSince}: {formatDateTime(health.failing_since, locale)}
+          </span>
+        )}
+        {health.outbox_pending > 0 && <span>{t.accounts.outboxPending(health.outbox_pending)}</span>}
+        {health.outbox_failed > 0 && <span className="error-text">{t.accounts.outboxFailed(health.outbox_failed)}</span>}
+      </div>
+      {!view.credentials_ok && <p className="error-text">{t.accounts.credentialsMissing}</p>}
+      {health.last_outcome === "error" && health.last_error && <p className="error-text">{health.last_error}</p>}
+      <div className="row-actions">
+        <button
+          type="button"
+          data-testid="account-sync-now"
+          disabled={sync.isPending || !account.active}
+          onClick={() => sync.mutate()}
+        >
+          {sync.isPending ? t.accounts.syncing : t.accounts.syncNow}
+        </button>
+        <button type="button" data-testid="account-edit" onClick={onEdit}>
+          {t.accounts.edit}
+        </button>
+        <button type="button" data-testid="account-toggle" disabled={toggle.isPending} onClick={() => toggle.mutate()}>
+          {account.active ? t.accounts.disable : t.accounts.enable}
+        </button>
+        <ConfirmButton
+          testId="account-delete"
+          question={t.accounts.confirmDelete(account.name)}
+          disabled={remove.isPending}
+          onConfirm={() => remove.mutate()}
+        >
+          {t.accounts.delete}
+        </ConfirmButton>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,120 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+import type { OrderDetail as Detail } from "../bindings/OrderDetail";
+import { useNotices } from "../components/Notices";
+import { formatDateTime, formatPrice } from "../format";
+import { useI18n } from "../i18n";
+import { keys, useOrder } from "../queries";
+
+/** One order: what the marketplace sent, what the manager decided, and what was sent back. */
+export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
+  const { t } = useI18n();
+  const order = useOrder(orderId);
+  return (
+    <section className="order-detail" data-testid="order-detail" aria-busy={order.isLoading}>
+      {onBack && (
+        <button type="button" className="link" onClick={onBack}>
+          ← {t.common.back}
+        </button>
+      )}
+      {order.isError && <p className="form-problem">{order.error.message}</p>}
+      {order.data && <OrderBody detail={order.data} />}
+    </section>
+  );
+}
+
+function OrderBody({ detail }: { detail: Detail }) {
+  const { t, locale } = useI18n();
+  const { order, customer } = detail;
+  return (
+    <>
+      <h2>
+        {t.order.title} <span data-testid="order-number">{order.number}</span>
+        {order.demo && <span className="badge">{t.demo.badge}</span>}
+      </h2>
+      {order.changed_by_marketplace && (
+        <p className="warning">
+          {t.order.changedByMarketplace}: {order.changed_by_marketplace}
+        </p>
+      )}
+      <dl className="facts">
+        <dt>{t.order.status}</dt>
+        <dd>{order.status}</dd>
+        <dt>{t.order.account}</dt>
+        <dd>{order.account}</dd>
+        <dt>{t.order.created}</dt>
+        <dd>{formatDateTime(order.created_at, locale)}</dd>
+        <dt>{t.order.customer}</dt>
+        <dd>
+          {customer
+            ? [customer.name, customer.phone, customer.email, customer.address].filter(Boolean).join(" · ")
+            : (order.customer_name ?? t.order.noCustomer)}
+        </dd>
+      </dl>
+      <h3>{t.order.lines}</h3>
+      <table className="lines">
+        <tbody>
+          {order.lines.map((l) => (
+            <tr key={l.id} data-testid="order-line" data-state={l.state}>
+              <td>
+                {l.name}
+                <div className="muted">
+                  {l.offer_id} · SKU {l.sku}
+                </div>
+              </td>
+              <td className="num">×{l.quantity}</td>
+              <td className="num">{formatPrice(l.price, l.currency, locale)}</td>
+              <td>
+                <span className={`state state-${l.state}`}>{t.order.lineStates[l.state]}</span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>{t.order.outbox}</h3>
+      {detail.outbox.length === 0 && <p className="hint">{t.order.noOutbox}</p>}
+      <ul className="outbox">
+        {detail.outbox.map((o) => (
+          <OutboxRow key={o.id} row={o} />
+        ))}
+      </ul>
+      <h3>{t.order.events}</h3>
+      <ol className="events">
+        {detail.events.map((e) => (
+          <li key={e.id} data-testid="order-event">
+            <time>{formatDateTime(e.at, locale)}</time> <span className="muted">{e.actor}</span> {e.message}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function OutboxRow({ row }: { row: Detail["outbox"][number] }) {
+  const { t, locale } = useI18n();
+  const qc = useQueryClient();
+  const notices = useNotices();
+  const retry = useMutation({
+    mutationFn: () => api.retryOutbox(row.id),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.orderAll }),
+    onError: (e) => notices.error(e.message),
+  });
+  return (
+    <li data-testid="outbox-row" data-state={row.state} className={`outbox-${row.state}`}>
+      <span className={`state state-${row.state}`}>{t.order.outboxStates[row.state]}</span> {row.description}
+      {row.attempts > 0 && <span className="muted"> · {t.order.attempts(row.attempts)}</span>}
+      {row.state === "pending" && row.next_attempt_at && row.attempts > 0 && (
+        <span className="muted">
+          {" "}
+          · {t.order.nextAttempt}: {formatDateTime(row.next_attempt_at, locale)}
+        </span>
+      )}
+      {row.last_error && <div className="error-text">{row.last_error}</div>}
+      {row.state === "failed" && (
+        <button type="button" data-testid="outbox-retry" disabled={retry.isPending} onClick={() => retry.mutate()}>
+          {t.common.retry}
+        </button>
+      )}
+    </li>
+  );
+}
