@@ -158,11 +158,12 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
   });
 
   step("the API key is in the keychain and in no database file", 30_000, async () => {
-    const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "user", `${accountId}/api_key`], {
+    // keyring stores the entry's user as the Secret Service attribute "username".
+    const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/api_key`], {
       encoding: "utf8",
       timeout: 10_000,
     });
-    assert.equal(stored, API_KEY, `keychain entry ordertray / ${accountId}/api_key`);
+    assert.equal(stored, API_KEY, `keychain entry service=ordertray username=${accountId}/api_key`);
     for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
       assert.equal(grepCount(file, API_KEY), 0, `the API key was found in ${file}`);
     }

@@ -127,6 +127,23 @@ describe("inbox keyboard triage", () => {
     ]);
   });
 
+  it("a click on a row and the Reject button reject that line; Enter opens its order", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.click(row(2));
+    await user.click(screen.getByTestId("bulk-reject"));
+    await waitFor(() => expect(rowIds()).toEqual([1, 2]));
+    expect(b.callsTo("triage").map((c) => c.args)).toEqual([{ lines: [3], action: "reject" }]);
+
+    await user.click(row(0));
+    await user.keyboard("{Enter}");
+    const detail = await screen.findByTestId("order-detail");
+    expect(within(detail).getByTestId("order-number")).toHaveTextContent("0570-0029-1");
+    expect(within(detail).getAllByTestId("order-line")).toHaveLength(2);
+  });
+
   it("keys typed into a field never triage", async () => {
     const b = withInbox();
     renderWithProviders(<App />);

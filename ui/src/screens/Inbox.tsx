@@ -141,6 +141,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
 
   const allowed = ACTIONS[view];
   const count = selection.selected.size;
+  const targetCount = targets(ids, selection).length;
   const allSelected = ids.length > 0 && count === ids.length;
 
   return (
@@ -188,22 +189,22 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           {count > 0 ? t.inbox.selected(count) : t.inbox.selectAll}
         </label>
         {allowed.includes("accept") && (
-          <button type="button" className="primary" data-testid="bulk-accept" disabled={count === 0} onClick={() => act("accept")}>
+          <button type="button" className="primary" data-testid="bulk-accept" disabled={targetCount === 0} onClick={() => act("accept")}>
             {t.inbox.accept} <kbd>a</kbd>
           </button>
         )}
         {allowed.includes("reject") && (
-          <button type="button" data-testid="bulk-reject" disabled={count === 0} onClick={() => act("reject")}>
+          <button type="button" data-testid="bulk-reject" disabled={targetCount === 0} onClick={() => act("reject")}>
             {t.inbox.reject} <kbd>r</kbd>
           </button>
         )}
         {allowed.includes("delete") && (
-          <button type="button" data-testid="bulk-delete" disabled={count === 0} onClick={() => act("delete")}>
+          <button type="button" data-testid="bulk-delete" disabled={targetCount === 0} onClick={() => act("delete")}>
             {t.inbox.delete} <kbd>Del</kbd>
           </button>
         )}
         {allowed.includes("restore") && (
-          <button type="button" data-testid="bulk-restore" disabled={count === 0} onClick={() => act("restore")}>
+          <button type="button" data-testid="bulk-restore" disabled={targetCount === 0} onClick={() => act("restore")}>
             {t.inbox.restore} <kbd>u</kbd>
           </button>
         )}
