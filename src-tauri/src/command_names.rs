@@ -14,6 +14,7 @@ pub const ALL: &[&str] = &[
     "order_detail",
     "triage",
     "retry_outbox",
+    "account_outbox",
     "start_demo",
     "remove_demo",
 ];

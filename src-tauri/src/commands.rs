@@ -3,7 +3,7 @@
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
     Account, AccountDraft, AccountView, AppError, AppInfo, ConnectionReport, InboxLine, InboxQuery,
-    OrderDetail, SyncReport, TriageAction, TriageReport,
+    OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{Engine, SecretInput};
 use tauri::State;
@@ -87,6 +87,16 @@ pub async fn triage(engine: State<'_, Engine>, lines: Vec<i64>, action: TriageAc
 #[tauri::command]
 pub async fn retry_outbox(engine: State<'_, Engine>, id: i64) -> Res<()> {
     engine.retry_outbox(id).await
+}
+
+/// The account's updates that still need attention (waiting, sending or failed), oldest first.
+#[tauri::command]
+pub async fn account_outbox(engine: State<'_, Engine>, id: i64) -> Res<Vec<OutboxView>> {
+    let rows = engine.outbox_list(Some(id)).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.state != OutboxState::Done)
+        .collect())
 }
 
 #[tauri::command]

@@ -32,7 +32,11 @@ pub fn run() {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
             app.manage(engine.clone());
             forward_events(app.handle().clone(), &engine);
+            let demo = has_flag("--demo");
             tauri::async_runtime::spawn(async move {
+                if demo {
+                    start_demo_if_no_account(&engine).await;
+                }
                 if let Err(e) = engine.start_background().await {
                     tracing::error!(error = %e, "background sync did not start");
                 }
@@ -53,11 +57,30 @@ pub fn run() {
             commands::order_detail,
             commands::triage,
             commands::retry_outbox,
+            commands::account_outbox,
             commands::start_demo,
             commands::remove_demo,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
+}
+
+fn has_flag(flag: &str) -> bool {
+    std::env::args().skip(1).any(|a| a == flag)
+}
+
+/// `--demo` (what `scripts/run.sh` passes): with no real account yet, open on the simulated
+/// marketplace instead of an empty window. A shop with an account of its own is left as it is.
+async fn start_demo_if_no_account(engine: &Engine) {
+    match engine.list_accounts().await {
+        Ok(accounts) if accounts.iter().all(|a| a.account.demo) => {
+            if let Err(e) = engine.start_demo().await {
+                tracing::error!(error = %e, "demo did not start");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "accounts unreadable; demo not started"),
+    }
 }
 
 /// `--db PATH` on the command line, else `$ORDERTRAY_DB`, else the OS app-data directory.

@@ -93,6 +93,42 @@ describe("first start", () => {
   });
 });
 
+describe("accounts", () => {
+  it("lists an account's failed update with its error and retries it", async () => {
+    const b = new FakeBackend();
+    b.accounts = [accountView(1, "Shop A", { outbox_failed: 1, last_outcome: "error", last_error: "Ozon answered 500" })];
+    b.outbox = [
+      {
+        id: 7,
+        account_id: 1,
+        order_id: 3,
+        kind: "ship",
+        description: "Ship 0570-0029-1 (2 products)",
+        state: "failed",
+        attempts: 8,
+        last_error: "Ozon answered 500: internal error",
+        next_attempt_at: null,
+        created_at: "2026-11-23T08:00:00Z",
+        updated_at: "2026-11-23T08:10:00Z",
+      },
+    ];
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    const health = await screen.findByTestId("account-health");
+    expect(health).toHaveAttribute("data-status", "error");
+    expect(screen.getByText("Ozon answered 500")).toBeInTheDocument();
+    await user.click(screen.getByTestId("account-outbox-toggle"));
+    const row = await screen.findByTestId("outbox-row");
+    expect(row).toHaveAttribute("data-state", "failed");
+    expect(row).toHaveTextContent("Ozon answered 500: internal error");
+    await user.click(within(row).getByTestId("outbox-retry"));
+    await waitFor(() => expect(screen.getByTestId("outbox-row")).toHaveAttribute("data-state", "pending"));
+    expect(b.callsTo("retry_outbox").map((c) => c.args)).toEqual([{ id: 7 }]);
+  });
+});
+
 describe("inbox keyboard triage", () => {
   it("j/x select two lines and a accepts exactly those", async () => {
     const b = withInbox();

@@ -14,6 +14,7 @@ import type { InboxLine } from "./bindings/InboxLine";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { Lang } from "./bindings/Lang";
 import type { OrderDetail } from "./bindings/OrderDetail";
+import type { OutboxView } from "./bindings/OutboxView";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { TriageAction } from "./bindings/TriageAction";
 import type { TriageReport } from "./bindings/TriageReport";
@@ -75,6 +76,7 @@ export const api = {
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
   retryOutbox: (id: number) => call<null>("retry_outbox", { id }),
+  accountOutbox: (id: number) => call<OutboxView[]>("account_outbox", { id }),
   startDemo: () => call<Account>("start_demo"),
   removeDemo: () => call<null>("remove_demo"),
 };

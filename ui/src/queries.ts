@@ -11,6 +11,8 @@ export const keys = {
   inbox: (q: InboxQuery) => ["inbox", q] as const,
   orderAll: ["order"] as const,
   order: (id: number) => ["order", id] as const,
+  outboxAll: ["outbox"] as const,
+  accountOutbox: (id: number) => ["outbox", id] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
@@ -18,6 +20,8 @@ export const useAccounts = () =>
   // Health times ("next sync in …") age even without events.
   useQuery({ queryKey: keys.accounts, queryFn: api.listAccounts, refetchInterval: 15_000 });
 export const useInbox = (q: InboxQuery) => useQuery({ queryKey: keys.inbox(q), queryFn: () => api.inbox(q) });
+export const useAccountOutbox = (id: number, enabled: boolean) =>
+  useQuery({ queryKey: keys.accountOutbox(id), queryFn: () => api.accountOutbox(id), enabled });
 export const useOrder = (id: number | null) =>
   useQuery({
     queryKey: keys.order(id ?? -1),
@@ -43,6 +47,7 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
       break;
     case "outbox":
       refresh(keys.orderAll);
+      refresh(keys.outboxAll);
       refresh(keys.accounts);
       break;
     case "unread_count":

@@ -45,13 +45,15 @@ export const en = {
     disable: "Disable",
     delete: "Delete",
     confirmDelete: (name: string) =>
-      `Delete account «${name}»? Its orders stay in the database; its key is removed from the keychain.`,
+      `Delete «${name}» with all its orders and history, and its key from the keychain? To pause it, disable it instead.`,
     status: { ok: "OK", error: "Error", never: "Not synced yet", disabled: "Disabled" },
     lastPoll: "Last sync",
     nextPoll: "Next sync",
     failingSince: "Failing since",
     outboxPending: (n: number) => `${n} ${enPlural(n, "update", "updates")} waiting to be sent`,
     outboxFailed: (n: number) => `${n} ${enPlural(n, "update", "updates")} failed`,
+    showUpdates: "Show updates",
+    hideUpdates: "Hide updates",
     credentialsMissing: "The API key is missing from the keychain: edit the account and enter it again.",
     synced: (orders: number, lines: number) =>
       `Synced: ${orders} new ${enPlural(orders, "order", "orders")}, ${lines} new ${enPlural(lines, "line", "lines")}`,

@@ -49,13 +49,15 @@ export const ru: Messages = {
     disable: "Выключить",
     delete: "Удалить",
     confirmDelete: (name: string) =>
-      `Удалить аккаунт «${name}»? Его заказы останутся в базе; ключ будет удалён из хранилища паролей.`,
+      `Удалить «${name}» со всеми заказами и историей, а его ключ — из хранилища паролей? Чтобы приостановить, выключите аккаунт.`,
     status: { ok: "OK", error: "Ошибка", never: "Ещё не синхронизирован", disabled: "Выключен" },
     lastPoll: "Последняя синхронизация",
     nextPoll: "Следующая",
     failingSince: "Ошибки с",
     outboxPending: (n: number) => `${n} ${updates(n)} ждут отправки`,
     outboxFailed: (n: number) => `${n} ${updates(n)} не отправлено`,
+    showUpdates: "Показать обновления",
+    hideUpdates: "Скрыть обновления",
     credentialsMissing: "Ключа API нет в хранилище паролей: откройте аккаунт и введите его снова.",
     synced: (o: number, l: number) =>
       `Готово: ${o} ${ruPlural(o, "новый", "новых", "новых")} ${orders(o)}, ${l} ${ruPlural(l, "новая", "новые", "новых")} ${lines(l)}`,

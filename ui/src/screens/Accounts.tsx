@@ -2,11 +2,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { healthStatus } from "../accounts/health";
 import type { AccountView } from "../bindings/AccountView";
+import { useState } from "react";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { useNotices } from "../components/Notices";
+import { OutboxRow } from "../components/OutboxRow";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { keys, useAccounts } from "../queries";
+import { keys, useAccountOutbox, useAccounts } from "../queries";
 
 export function Accounts({ onAdd, onEdit }: { onAdd: () => void; onEdit: (id: number) => void }) {
   const { t } = useI18n();
@@ -36,6 +38,7 @@ function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void })
   const notices = useNotices();
   const { account, health } = view;
   const status = healthStatus(view);
+  const [showOutbox, setShowOutbox] = useState(false);
   const refresh = () =>
     Promise.all([
       qc.invalidateQueries({ queryKey: keys.accounts }),
@@ -88,7 +91,19 @@ function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void })
         )}
         {health.outbox_pending > 0 && <span>{t.accounts.outboxPending(health.outbox_pending)}</span>}
         {health.outbox_failed > 0 && <span className="error-text">{t.accounts.outboxFailed(health.outbox_failed)}</span>}
+        {health.outbox_pending + health.outbox_failed > 0 && (
+          <button
+            type="button"
+            className="link"
+            data-testid="account-outbox-toggle"
+            aria-expanded={showOutbox}
+            onClick={() => setShowOutbox((v) => !v)}
+          >
+            {showOutbox ? t.accounts.hideUpdates : t.accounts.showUpdates}
+          </button>
+        )}
       </div>
+      {showOutbox && <AccountOutbox id={account.id} />}
       {!view.credentials_ok && <p className="error-text">{t.accounts.credentialsMissing}</p>}
       {health.last_outcome === "error" && health.last_error && <p className="error-text">{health.last_error}</p>}
       <div className="row-actions">
@@ -116,5 +131,17 @@ function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void })
         </ConfirmButton>
       </div>
     </li>
+  );
+}
+
+function AccountOutbox({ id }: { id: number }) {
+  const outbox = useAccountOutbox(id, true);
+  if (outbox.isError) return <p className="form-problem">{outbox.error.message}</p>;
+  return (
+    <ul className="outbox">
+      {outbox.data?.map((row) => (
+        <OutboxRow key={row.id} row={row} />
+      ))}
+    </ul>
   );
 }

@@ -1,10 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api";
 import type { OrderDetail as Detail } from "../bindings/OrderDetail";
-import { useNotices } from "../components/Notices";
+import { OutboxRow } from "../components/OutboxRow";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
-import { keys, useOrder } from "../queries";
+import { useOrder } from "../queries";
 
 /** One order: what the marketplace sent, what the manager decided, and what was sent back. */
 export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
@@ -87,34 +85,5 @@ function OrderBody({ detail }: { detail: Detail }) {
         ))}
       </ol>
     </>
-  );
-}
-
-function OutboxRow({ row }: { row: Detail["outbox"][number] }) {
-  const { t, locale } = useI18n();
-  const qc = useQueryClient();
-  const notices = useNotices();
-  const retry = useMutation({
-    mutationFn: () => api.retryOutbox(row.id),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.orderAll }),
-    onError: (e) => notices.error(e.message),
-  });
-  return (
-    <li data-testid="outbox-row" data-state={row.state} className={`outbox-${row.state}`}>
-      <span className={`state state-${row.state}`}>{t.order.outboxStates[row.state]}</span> {row.description}
-      {row.attempts > 0 && <span className="muted"> · {t.order.attempts(row.attempts)}</span>}
-      {row.state === "pending" && row.next_attempt_at && row.attempts > 0 && (
-        <span className="muted">
-          {" "}
-          · {t.order.nextAttempt}: {formatDateTime(row.next_attempt_at, locale)}
-        </span>
-      )}
-      {row.last_error && <div className="error-text">{row.last_error}</div>}
-      {row.state === "failed" && (
-        <button type="button" data-testid="outbox-retry" disabled={retry.isPending} onClick={() => retry.mutate()}>
-          {t.common.retry}
-        </button>
-      )}
-    </li>
   );
 }

@@ -9,6 +9,7 @@ import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import type { LineState } from "../bindings/LineState";
 import type { OrderDetail } from "../bindings/OrderDetail";
+import type { OutboxView } from "../bindings/OutboxView";
 import type { TriageAction } from "../bindings/TriageAction";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
@@ -86,6 +87,7 @@ export class FakeBackend {
     unread: 0,
     demo_running: false,
   };
+  outbox: OutboxView[] = [];
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
 
@@ -168,6 +170,16 @@ export class FakeBackend {
           outbox: [],
         };
         return detail;
+      }
+      case "account_outbox":
+        return this.outbox.filter((o) => o.account_id === args.id && o.state !== "done");
+      case "retry_outbox": {
+        const row = this.outbox.find((o) => o.id === args.id);
+        if (!row) throw { code: "not_found", message: `outbox row ${String(args.id)} not found` };
+        row.state = "pending";
+        row.attempts = 0;
+        row.last_error = null;
+        return null;
       }
       case "start_demo": {
         const view = accountView(this.accounts.length + 1, "Demo — Ozon");

@@ -221,10 +221,20 @@ mod tests {
         effects.iter().map(Effect::kind).collect()
     }
 
+    /// name, each line's state after the action and whether the action touched it, the action,
+    /// "ship on accept", the expected effect kinds.
+    type Case = (
+        &'static str,
+        Vec<(LineState, bool)>,
+        TriageAction,
+        bool,
+        Vec<&'static str>,
+    );
+
     #[test]
     fn table() {
         use TriageAction::*;
-        let cases: Vec<(&str, Vec<(LineState, bool)>, TriageAction, bool, Vec<&str>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "accept one of two",
                 vec![(Accepted, true), (New, false)],

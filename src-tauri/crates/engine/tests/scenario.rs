@@ -394,3 +394,55 @@ async fn secrets_and_accounts_go_together() {
     );
     assert!(w.engine.list_accounts().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+
+    let demo = engine.start_demo().await.unwrap();
+    assert!(demo.demo);
+    assert_eq!(
+        engine.start_demo().await.unwrap().id,
+        demo.id,
+        "a second start reuses the demo"
+    );
+    engine.sync_account(demo.id).await.unwrap();
+    let lines = inbox(&engine).await;
+    assert!(!lines.is_empty(), "the simulated marketplace starts with orders");
+    assert!(lines.iter().all(|l| l.demo));
+    let first = &lines[0];
+    let of_order: Vec<i64> = lines_of(&lines, &first.order_external_id)
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    engine.triage(&of_order, TriageAction::Accept).await.unwrap();
+    let report = engine.drain_outbox_once().await.unwrap();
+    assert_eq!(
+        report.delivered, 1,
+        "the demo ship call reaches the simulated Ozon"
+    );
+
+    // A restart starts the simulated marketplace again (on a new port) and syncing goes on.
+    drop(engine);
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    engine.start_background().await.unwrap();
+    let restored = engine.list_accounts().await.unwrap();
+    assert_eq!(restored.len(), 1);
+    assert_ne!(
+        restored[0].account.base_url, demo.base_url,
+        "a fresh port after the restart"
+    );
+    engine.sync_account(demo.id).await.unwrap();
+    assert!(engine.app_info().await.unwrap().demo_running);
+
+    engine.remove_demo().await.unwrap();
+    assert!(engine.list_accounts().await.unwrap().is_empty());
+    assert!(
+        inbox(&engine).await.is_empty(),
+        "demo orders go with the demo account"
+    );
+    assert!(!engine.app_info().await.unwrap().demo_running);
+}

@@ -87,7 +87,7 @@ async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
     assert_eq!(s.cursor(a.id).await.unwrap(), "c1");
     // The same posting repeated on the next page changes nothing and duplicates nothing.
     let out = s
-        .apply_page(a.id, "Ozon", &[o1.clone()], &[], "c2", Utc::now())
+        .apply_page(a.id, "Ozon", std::slice::from_ref(&o1), &[], "c2", Utc::now())
         .await
         .unwrap();
     assert_eq!(
@@ -155,7 +155,7 @@ async fn quarantined_payloads_are_kept_once_with_their_reason() {
         a.id,
         "Ozon",
         &[order("1-1", "awaiting_packaging", &["1"])],
-        &[q.clone()],
+        std::slice::from_ref(&q),
         "",
         Utc::now(),
     )

@@ -17,6 +17,7 @@ use super::state::{apply_status, Posting, Shared};
 use super::{Fault, FaultRule, RecordedCall};
 
 type S = State<Arc<Shared>>;
+type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
 
 const SELLER_PATHS: &[&str] = &[
     "/v4/posting/fbs/unfulfilled/list",
@@ -201,7 +202,7 @@ fn time(v: &Value) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn pair(filter: &Value, from: &str, to: &str) -> Result<Option<(DateTime<Utc>, DateTime<Utc>)>, Response> {
+fn pair(filter: &Value, from: &str, to: &str) -> Result<Window, Response> {
     match (
         filter.get(from).filter(|v| !v.is_null()),
         filter.get(to).filter(|v| !v.is_null()),
