@@ -94,6 +94,37 @@ describe("first start", () => {
 });
 
 describe("accounts", () => {
+  it("edits an account without re-entering its key, and disables it", async () => {
+    const b = new FakeBackend();
+    b.accounts = [accountView(1, "Shop A")];
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    await user.click(await screen.findByTestId("account-edit"));
+    const name = screen.getByTestId("account-name");
+    expect(name).toHaveValue("Shop A");
+    expect(screen.getByTestId("account-client-id")).toHaveValue("123");
+    expect(screen.getByTestId("account-api-key")).toHaveValue("");
+    await user.clear(name);
+    await user.type(name, "Shop B");
+    await user.clear(screen.getByTestId("account-interval"));
+    await user.type(screen.getByTestId("account-interval"), "120");
+    await user.click(screen.getByTestId("account-ship-on-accept"));
+    await user.click(screen.getByTestId("account-save"));
+    await screen.findByText("Shop B", { selector: "strong" });
+    expect(b.callsTo("update_account").map((c) => c.args)).toEqual([
+      {
+        id: 1,
+        draft: expect.objectContaining({ name: "Shop B", interval_secs: 120, settings: expect.objectContaining({ ship_on_accept: false }) }),
+        secrets: {},
+      },
+    ]);
+    await user.click(screen.getByTestId("account-toggle"));
+    await waitFor(() => expect(screen.getByTestId("account-health")).toHaveAttribute("data-status", "disabled"));
+    expect(b.callsTo("set_account_active").map((c) => c.args)).toEqual([{ id: 1, active: false }]);
+  });
+
   it("lists an account's failed update with its error and retries it", async () => {
     const b = new FakeBackend();
     b.accounts = [accountView(1, "Shop A", { outbox_failed: 1, last_outcome: "error", last_error: "Ozon answered 500" })];

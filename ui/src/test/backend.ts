@@ -2,6 +2,7 @@
 // in Rust and end to end). It records every call so tests assert what the UI asked for.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
+import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountView } from "../bindings/AccountView";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { EngineEvent } from "../bindings/EngineEvent";
@@ -124,6 +125,18 @@ export class FakeBackend {
         const view = accountView(this.accounts.length + 1, draft.name, { last_poll_at: null, last_outcome: null });
         this.accounts.push(view);
         return view.account;
+      }
+      case "update_account": {
+        const view = this.accounts.find((a) => a.account.id === args.id);
+        if (!view) throw { code: "not_found", message: `account ${String(args.id)} not found` };
+        const draft = args.draft as AccountDraft;
+        view.account = { ...view.account, ...draft };
+        return view.account;
+      }
+      case "set_account_active": {
+        const view = this.accounts.find((a) => a.account.id === args.id);
+        if (view) view.account.active = args.active as boolean;
+        return null;
       }
       case "test_connection":
         return { ok: true, message: "Connected to Ozon.", expires_at: null };
