@@ -25,6 +25,8 @@ const ACTIONS: Record<LineState, TriageAction[]> = {
   deleted: ["restore"],
 };
 
+const ACTION_KEYS: Record<TriageAction, string> = { accept: "a", reject: "r", delete: "Del", restore: "u" };
+
 export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
@@ -188,26 +190,18 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           />
           {count > 0 ? t.inbox.selected(count) : t.inbox.selectAll}
         </label>
-        {allowed.includes("accept") && (
-          <button type="button" className="primary" data-testid="bulk-accept" disabled={targetCount === 0} onClick={() => act("accept")}>
-            {t.inbox.accept} <kbd>a</kbd>
+        {allowed.map((action) => (
+          <button
+            key={action}
+            type="button"
+            className={action === "accept" ? "primary" : undefined}
+            data-testid={`bulk-${action}`}
+            disabled={targetCount === 0}
+            onClick={() => act(action)}
+          >
+            {t.inbox[action]} <kbd>{ACTION_KEYS[action]}</kbd>
           </button>
-        )}
-        {allowed.includes("reject") && (
-          <button type="button" data-testid="bulk-reject" disabled={targetCount === 0} onClick={() => act("reject")}>
-            {t.inbox.reject} <kbd>r</kbd>
-          </button>
-        )}
-        {allowed.includes("delete") && (
-          <button type="button" data-testid="bulk-delete" disabled={targetCount === 0} onClick={() => act("delete")}>
-            {t.inbox.delete} <kbd>Del</kbd>
-          </button>
-        )}
-        {allowed.includes("restore") && (
-          <button type="button" data-testid="bulk-restore" disabled={targetCount === 0} onClick={() => act("restore")}>
-            {t.inbox.restore} <kbd>u</kbd>
-          </button>
-        )}
+        ))}
         <button type="button" className="link keys-hint" onClick={() => setHelp(true)}>
           {t.inbox.keysHint}
         </button>
