@@ -1,20 +1,25 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Lang } from "../bindings/Lang";
 import { en, type Messages } from "./en";
+import { pl } from "./pl";
 import { ru } from "./ru";
 
-export const catalogs: Record<Lang, Messages> = { en, ru };
+export const catalogs: Record<Lang, Messages> = { en, ru, pl };
 export const languages: { lang: Lang; label: string }[] = [
   { lang: "en", label: "English" },
   { lang: "ru", label: "Русский" },
+  { lang: "pl", label: "Polski" },
 ];
 
 const STORAGE_KEY = "ordertray.lang";
+/** Number, money and date formats per language. */
+const LOCALES: Record<Lang, string> = { en: "en-GB", ru: "ru-RU", pl: "pl-PL" };
 
 export function initialLang(): Lang {
   const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
-  if (saved === "en" || saved === "ru") return saved;
-  return globalThis.navigator?.language?.toLowerCase().startsWith("ru") ? "ru" : "en";
+  if (saved && saved in catalogs) return saved as Lang;
+  const os = globalThis.navigator?.language?.toLowerCase() ?? "";
+  return languages.find((l) => os.startsWith(l.lang))?.lang ?? "en";
 }
 
 type I18n = { lang: Lang; t: Messages; setLang: (lang: Lang) => void; locale: string };
@@ -30,7 +35,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = lang;
   }, [lang]);
   const value = useMemo(
-    () => ({ lang, t: catalogs[lang], setLang, locale: lang === "ru" ? "ru-RU" : "en-GB" }),
+    () => ({ lang, t: catalogs[lang], setLang, locale: LOCALES[lang] }),
     [lang, setLang],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

@@ -1,4 +1,4 @@
-//! Text of the "new orders" popup, in the app's language.
+//! Every OS popup's text, in the app's language: one place for the wording, tested here.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -10,13 +10,17 @@ pub enum Lang {
     #[default]
     En,
     Ru,
+    Pl,
 }
 
 impl Lang {
-    /// From a locale tag such as "ru-RU" or "ru_RU.UTF-8"; anything not Russian is English.
+    /// From a locale tag such as "ru-RU" or "pl_PL.UTF-8"; a language we do not have is English.
     pub fn from_locale(tag: &str) -> Self {
-        if tag.to_ascii_lowercase().starts_with("ru") {
+        let tag = tag.to_ascii_lowercase();
+        if tag.starts_with("ru") {
             Lang::Ru
+        } else if tag.starts_with("pl") {
+            Lang::Pl
         } else {
             Lang::En
         }
@@ -33,8 +37,59 @@ pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &s
             "{count} {}",
             ru_plural(count, "новый заказ", "новых заказа", "новых заказов")
         ),
+        Lang::Pl => format!(
+            "{count} {}",
+            pl_plural(count, "nowe zamówienie", "nowe zamówienia", "nowych zamówień")
+        ),
     };
     format!("{head} — {marketplace} «{account}»: {first_number}{more}")
+}
+
+/// "Ozon «Shop A»: order 0570-0029-1 was cancelled on the marketplace (and 2 more)".
+pub fn orders_cancelled(
+    lang: Lang,
+    marketplace: &str,
+    account: &str,
+    first_number: &str,
+    count: usize,
+) -> String {
+    let others = count.saturating_sub(1);
+    let (text, more) = match lang {
+        Lang::En => ("order {n} was cancelled on the marketplace", " (and {k} more)"),
+        Lang::Ru => ("заказ {n} отменён на маркетплейсе", " (и ещё {k})"),
+        Lang::Pl => (
+            "zamówienie {n} zostało anulowane na platformie",
+            " (i {k} więcej)",
+        ),
+    };
+    let more = if others > 0 {
+        more.replace("{k}", &others.to_string())
+    } else {
+        String::new()
+    };
+    format!(
+        "{marketplace} «{account}»: {}{more}",
+        text.replace("{n}", first_number)
+    )
+}
+
+/// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: Ozon answered 500".
+pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
+    let text = match lang {
+        Lang::En => "could not send to the marketplace",
+        Lang::Ru => "не удалось отправить на маркетплейс",
+        Lang::Pl => "nie udało się wysłać na platformę",
+    };
+    format!("«{account}»: {text} — {what}: {error}")
+}
+
+/// Polish: one (1), few (2–4, 22–24…, not 12–14), many (0, 5–21, 25…).
+fn pl_plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        _ if n == 1 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
+    }
 }
 
 fn ru_plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
@@ -78,9 +133,38 @@ mod tests {
     }
 
     #[test]
+    fn polish_plurals() {
+        let text = |n| new_orders(Lang::Pl, "Ozon", "A", "1-1", n);
+        assert_eq!(text(1), "1 nowe zamówienie — Ozon «A»: 1-1");
+        assert_eq!(text(3), "3 nowe zamówienia — Ozon «A»: 1-1 …");
+        assert_eq!(text(5), "5 nowych zamówień — Ozon «A»: 1-1 …");
+        assert_eq!(text(12), "12 nowych zamówień — Ozon «A»: 1-1 …");
+        assert_eq!(text(22), "22 nowe zamówienia — Ozon «A»: 1-1 …");
+        assert_eq!(text(21), "21 nowych zamówień — Ozon «A»: 1-1 …");
+    }
+
+    #[test]
+    fn cancellations_and_push_failures() {
+        assert_eq!(
+            orders_cancelled(Lang::En, "Ozon", "A", "1-1", 3),
+            "Ozon «A»: order 1-1 was cancelled on the marketplace (and 2 more)"
+        );
+        assert_eq!(
+            orders_cancelled(Lang::Ru, "Ozon", "A", "1-1", 1),
+            "Ozon «A»: заказ 1-1 отменён на маркетплейсе"
+        );
+        assert_eq!(
+            push_failed(Lang::Pl, "A", "Ship 1-1", "HTTP 500"),
+            "«A»: nie udało się wysłać na platformę — Ship 1-1: HTTP 500"
+        );
+    }
+
+    #[test]
     fn locale_tags() {
         assert_eq!(Lang::from_locale("ru_RU.UTF-8"), Lang::Ru);
         assert_eq!(Lang::from_locale("en-US"), Lang::En);
-        assert_eq!(Lang::from_locale("pl-PL"), Lang::En);
+        assert_eq!(Lang::from_locale("pl-PL"), Lang::Pl);
+        assert_eq!(Lang::from_locale("de_DE.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale(""), Lang::En);
     }
 }

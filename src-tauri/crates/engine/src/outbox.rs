@@ -118,20 +118,8 @@ impl Engine {
             .await
             .map(|a| a.name)
             .unwrap_or_default();
-        let body = match self.lang() {
-            ordertray_core::notify_text::Lang::Ru => {
-                format!(
-                    "«{account}»: не удалось отправить на маркетплейс — {}: {error}",
-                    row.effect.describe()
-                )
-            }
-            ordertray_core::notify_text::Lang::En => {
-                format!(
-                    "«{account}»: could not send to the marketplace — {}: {error}",
-                    row.effect.describe()
-                )
-            }
-        };
+        let body =
+            ordertray_core::notify_text::push_failed(self.lang(), &account, &row.effect.describe(), error);
         self.popup(Notification {
             title: "Ordertray".into(),
             body,

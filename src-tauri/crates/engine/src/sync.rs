@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ordertray_connectors::connector_for;
-use ordertray_core::notify_text::{self, Lang};
+use ordertray_core::notify_text;
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
 use ordertray_store::NewOrderRef;
 
@@ -168,30 +168,13 @@ impl Engine {
             });
         }
         if let Some(first) = burst.cancelled.first() {
-            let body = match lang {
-                Lang::En => format!(
-                    "{} «{}»: order {} was cancelled on the marketplace{}",
-                    account.kind.label(),
-                    account.name,
-                    first.number,
-                    if burst.cancelled.len() > 1 {
-                        format!(" (and {} more)", burst.cancelled.len() - 1)
-                    } else {
-                        String::new()
-                    }
-                ),
-                Lang::Ru => format!(
-                    "{} «{}»: заказ {} отменён на маркетплейсе{}",
-                    account.kind.label(),
-                    account.name,
-                    first.number,
-                    if burst.cancelled.len() > 1 {
-                        format!(" (и ещё {})", burst.cancelled.len() - 1)
-                    } else {
-                        String::new()
-                    }
-                ),
-            };
+            let body = notify_text::orders_cancelled(
+                lang,
+                account.kind.label(),
+                &account.name,
+                &first.number,
+                burst.cancelled.len(),
+            );
             self.popup(Notification {
                 title: "Ordertray".into(),
                 body,
