@@ -28,6 +28,13 @@ pub fn run() {
         )
         .init();
     tauri::Builder::default()
+        // First, so that a second start hands over before it opens anything: the running window
+        // comes forward and the new process exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tracing::info!("second start: focusing the running window");
+            show_main_window(app);
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
             app.manage(engine.clone());
@@ -114,13 +121,17 @@ async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error
     Ok(engine)
 }
 
-/// A click on a popup: bring the window forward on that order.
-fn open_order(app: &AppHandle, order_id: i64) {
+fn show_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
     }
+}
+
+/// A click on a popup: bring the window forward on that order.
+fn open_order(app: &AppHandle, order_id: i64) {
+    show_main_window(app);
     let _ = app.emit("open-order", OpenOrder { order_id });
 }
 

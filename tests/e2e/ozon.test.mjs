@@ -4,7 +4,7 @@
 // Run through tests/e2e/run.sh, which provides the environment below.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
@@ -228,5 +228,26 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     });
     await fake.waitForCall("/v2/posting/fbs/cancel", number);
     await s.screenshot(join(OUT, "inbox-after-triage.png"));
+  });
+
+  step("the language switch changes the visible text at once", 30_000, async () => {
+    const nav = await s.waitForElement(tid("nav-inbox"));
+    const switchTo = async (lang) => {
+      await (await s.find(`${tid("lang-switch")} option[value="${lang}"]`)).click();
+    };
+    await switchTo("ru");
+    await waitFor(async () => /Входящие/.test(await nav.text()), { message: "nav-inbox in Russian" });
+    await switchTo("pl");
+    await waitFor(async () => /Skrzynka/.test(await nav.text()), { message: "nav-inbox in Polish" });
+    await switchTo("en");
+    await waitFor(async () => /Inbox/.test(await nav.text()), { message: "nav-inbox in English" });
+  });
+
+  step("a second start hands over to the running app and exits", 60_000, async () => {
+    const second = spawnSync(APP, [], { timeout: 45_000, encoding: "utf8", env: process.env });
+    assert.equal(second.error, undefined, `second start did not finish: ${second.error}`);
+    assert.equal(second.status, 0, `second start exited with ${second.status}: ${second.stderr?.slice(-2000)}`);
+    // The first instance is still there and answering.
+    await s.waitForElement(tid("nav-inbox"));
   });
 });
