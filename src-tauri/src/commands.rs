@@ -6,7 +6,7 @@ use ordertray_core::{
     OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{Engine, SecretInput};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 type Res<T> = Result<T, AppError>;
 
@@ -16,8 +16,11 @@ pub async fn app_info(engine: State<'_, Engine>) -> Res<AppInfo> {
 }
 
 #[tauri::command]
-pub fn set_language(engine: State<'_, Engine>, lang: Lang) {
-    engine.set_lang(lang)
+pub async fn set_language(app: AppHandle, engine: State<'_, Engine>, lang: Lang) -> Res<()> {
+    engine.set_lang(lang);
+    crate::tray::relabel(&app, lang);
+    crate::tray::show_unread(&app, lang, engine.app_info().await?.unread);
+    Ok(())
 }
 
 #[tauri::command]

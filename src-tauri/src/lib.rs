@@ -4,6 +4,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod tray;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub fn run() {
         .setup(|app| {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
             app.manage(engine.clone());
+            tray::create(app.handle(), engine.lang());
             forward_events(app.handle().clone(), &engine);
             let demo = has_flag("--demo");
             tauri::async_runtime::spawn(async move {
@@ -121,7 +123,7 @@ async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error
     Ok(engine)
 }
 
-fn show_main_window(app: &AppHandle) {
+pub(crate) fn show_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
@@ -140,13 +142,13 @@ fn forward_events(app: AppHandle, engine: &Engine) {
     let engine = engine.clone();
     tauri::async_runtime::spawn(async move {
         if let Ok(info) = engine.app_info().await {
-            set_title(&app, info.unread);
+            show_unread(&app, &engine, info.unread);
         }
         loop {
             match events.recv().await {
                 Ok(event) => {
                     if let EngineEvent::UnreadCount { count } = &event {
-                        set_title(&app, *count);
+                        show_unread(&app, &engine, *count);
                     }
                     let _ = app.emit("engine", &event);
                 }
@@ -158,6 +160,11 @@ fn forward_events(app: AppHandle, engine: &Engine) {
             }
         }
     });
+}
+
+fn show_unread(app: &AppHandle, engine: &Engine, unread: i64) {
+    set_title(app, unread);
+    tray::show_unread(app, engine.lang(), unread);
 }
 
 fn set_title(app: &AppHandle, unread: i64) {

@@ -83,6 +83,40 @@ pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String
     format!("«{account}»: {text} — {what}: {error}")
 }
 
+/// The tray icon's tooltip: how many lines wait for a decision.
+pub fn tray_tooltip(lang: Lang, unread: i64) -> String {
+    let n = unread.max(0) as usize;
+    if n == 0 {
+        return match lang {
+            Lang::En => "Ordertray — nothing new",
+            Lang::Ru => "Ordertray — нового нет",
+            Lang::Pl => "Ordertray — nic nowego",
+        }
+        .to_string();
+    }
+    let lines = match lang {
+        Lang::En if n == 1 => "line to triage",
+        Lang::En => "lines to triage",
+        Lang::Ru => ru_plural(
+            n,
+            "строка ждёт решения",
+            "строки ждут решения",
+            "строк ждут решения",
+        ),
+        Lang::Pl => pl_plural(n, "pozycja czeka", "pozycje czekają", "pozycji czeka"),
+    };
+    format!("Ordertray — {n} {lines}")
+}
+
+/// The tray menu's items, in menu order: open the window, sync every account, quit.
+pub fn tray_menu(lang: Lang) -> [&'static str; 3] {
+    match lang {
+        Lang::En => ["Open Ordertray", "Sync all accounts now", "Quit"],
+        Lang::Ru => ["Открыть Ordertray", "Синхронизировать все аккаунты", "Выйти"],
+        Lang::Pl => ["Otwórz Ordertray", "Synchronizuj wszystkie konta", "Zakończ"],
+    }
+}
+
 /// Polish: one (1), few (2–4, 22–24…, not 12–14), many (0, 5–21, 25…).
 fn pl_plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
     match (n % 10, n % 100) {
@@ -157,6 +191,16 @@ mod tests {
             push_failed(Lang::Pl, "A", "Ship 1-1", "HTTP 500"),
             "«A»: nie udało się wysłać na platformę — Ship 1-1: HTTP 500"
         );
+    }
+
+    #[test]
+    fn tray_tooltips() {
+        assert_eq!(tray_tooltip(Lang::En, 0), "Ordertray — nothing new");
+        assert_eq!(tray_tooltip(Lang::En, 1), "Ordertray — 1 line to triage");
+        assert_eq!(tray_tooltip(Lang::Ru, 3), "Ordertray — 3 строки ждут решения");
+        assert_eq!(tray_tooltip(Lang::Ru, 5), "Ordertray — 5 строк ждут решения");
+        assert_eq!(tray_tooltip(Lang::Pl, 2), "Ordertray — 2 pozycje czekają");
+        assert_eq!(tray_tooltip(Lang::En, -1), "Ordertray — nothing new");
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Engine {
         *self.0.lang.lock().expect("lang poisoned") = lang;
     }
 
-    pub(crate) fn lang(&self) -> Lang {
+    pub fn lang(&self) -> Lang {
         *self.0.lang.lock().expect("lang poisoned")
     }
 
