@@ -15,6 +15,8 @@ pub const ALL: &[&str] = &[
     "triage",
     "retry_outbox",
     "account_outbox",
+    "get_settings",
+    "save_settings",
     "start_demo",
     "remove_demo",
 ];

@@ -2,8 +2,8 @@
 
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    Account, AccountDraft, AccountView, AppError, AppInfo, ConnectionReport, InboxLine, InboxQuery,
-    OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
+    Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, ConnectionReport, InboxLine,
+    InboxQuery, OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{Engine, SecretInput};
 use tauri::{AppHandle, State};
@@ -33,8 +33,14 @@ pub async fn add_account(
     engine: State<'_, Engine>,
     draft: AccountDraft,
     secrets: SecretInput,
+    app: AppHandle,
 ) -> Res<Account> {
-    engine.add_account(draft, secrets).await
+    let account = engine.add_account(draft, secrets).await?;
+    // Orders now arrive all day: from the first account on, Ordertray starts with the computer
+    // (unless the manager already said otherwise).
+    let settings = engine.update_settings(AppSettings::after_first_account).await?;
+    crate::desktop::apply_autostart(&app, &settings);
+    Ok(account)
 }
 
 #[tauri::command]
@@ -100,6 +106,24 @@ pub async fn account_outbox(engine: State<'_, Engine>, id: i64) -> Res<Vec<Outbo
         .into_iter()
         .filter(|r| r.state != OutboxState::Done)
         .collect())
+}
+
+#[tauri::command]
+pub async fn get_settings(engine: State<'_, Engine>) -> Res<AppSettings> {
+    engine.settings().await
+}
+
+#[tauri::command]
+pub async fn save_settings(
+    app: AppHandle,
+    engine: State<'_, Engine>,
+    close: State<'_, crate::desktop::CloseBehaviour>,
+    settings: AppSettings,
+) -> Res<AppSettings> {
+    let saved = engine.save_settings(settings).await?;
+    crate::desktop::apply_autostart(&app, &saved);
+    close.set_to_tray(&saved);
+    Ok(saved)
 }
 
 #[tauri::command]

@@ -4,6 +4,7 @@
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod desktop;
 mod tray;
 
 use std::path::PathBuf;
@@ -36,10 +37,24 @@ pub fn run() {
             show_main_window(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![desktop::MINIMIZED_FLAG]),
+        ))
+        .manage(desktop::CloseBehaviour::default())
+        .on_window_event(desktop::on_window_event)
         .setup(|app| {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
             app.manage(engine.clone());
-            tray::create(app.handle(), engine.lang());
+            let tray_ok = tray::create(app.handle(), engine.lang());
+            let settings = tauri::async_runtime::block_on(engine.settings())?;
+            app.state::<desktop::CloseBehaviour>().set(&settings, tray_ok);
+            desktop::apply_autostart(app.handle(), &settings);
+            if tray_ok && has_flag(desktop::MINIMIZED_FLAG) {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.hide();
+                }
+            }
             forward_events(app.handle().clone(), &engine);
             let demo = has_flag("--demo");
             tauri::async_runtime::spawn(async move {
@@ -67,6 +82,8 @@ pub fn run() {
             commands::triage,
             commands::retry_outbox,
             commands::account_outbox,
+            commands::get_settings,
+            commands::save_settings,
             commands::start_demo,
             commands::remove_demo,
         ])

@@ -8,9 +8,9 @@ use tauri::{AppHandle, Manager, Wry};
 
 const TRAY_ID: &str = "main";
 
-/// Creates the tray icon. A desktop without a tray (some Linux sessions) is not an error: the
-/// window title and the Inbox badge still show the count.
-pub fn create(app: &AppHandle, lang: Lang) {
+/// Creates the tray icon and says whether it exists. A desktop without a tray (some Linux
+/// sessions) is not an error: the window title and the Inbox badge still show the count.
+pub fn create(app: &AppHandle, lang: Lang) -> bool {
     let built = menu(app, lang).and_then(|menu| {
         let mut builder = TrayIconBuilder::with_id(TRAY_ID)
             .tooltip(tray_tooltip(lang, 0))
@@ -37,8 +37,12 @@ pub fn create(app: &AppHandle, lang: Lang) {
         }
         builder.build(app)
     });
-    if let Err(e) = built {
-        tracing::warn!(error = %e, "no tray icon on this desktop");
+    match built {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "no tray icon on this desktop");
+            false
+        }
     }
 }
 

@@ -23,6 +23,8 @@ const API_KEY = env("E2E_API_KEY");
 const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
 const DB = env("E2E_DB");
 const OUT = env("E2E_OUT");
+const HOME = env("E2E_HOME");
+const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
 const fake = new FakeOzon(FAKE);
 
 const tid = (id) => `[data-testid="${id}"]`;
@@ -167,6 +169,19 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
       assert.equal(grepCount(file, API_KEY), 0, `the API key was found in ${file}`);
     }
+  });
+
+  step("the first account turns on start at login (minimised); Settings turns it off", 60_000, async () => {
+    const entry = await waitFor(() => (existsSync(AUTOSTART) ? readFileSync(AUTOSTART, "utf8") : null), {
+      timeout: 20_000,
+      message: `the login item ${AUTOSTART}`,
+    });
+    assert.match(entry, /^Exec=.*--minimized/m, `login item: ${entry}`);
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    const box = await s.waitForElement(tid("settings-autostart"));
+    assert.equal(await box.property("checked"), true, "Settings shows autostart on");
+    await box.click();
+    await waitFor(() => !existsSync(AUTOSTART), { timeout: 20_000, message: `${AUTOSTART} to be removed` });
   });
 
   step("a new posting reaches the inbox", 120_000, async () => {

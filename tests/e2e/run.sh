@@ -74,7 +74,12 @@ export E2E_OUT
 # storage, and nothing written to the developer's home.
 export XDG_DATA_HOME="$E2E_TMP/data" XDG_CONFIG_HOME="$E2E_TMP/config" XDG_CACHE_HOME="$E2E_TMP/cache"
 export XDG_RUNTIME_DIR="$E2E_TMP/run"
-mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+# A private HOME as well: some libraries ignore XDG_CONFIG_HOME (the autostart entry is written to
+# $HOME/.config/autostart), and a test must never add a login item to the developer's session.
+# Tools found through PATH (cargo's bin directory included) keep working; their caches are not needed.
+export E2E_HOME="$E2E_TMP/home" REAL_HOME="$HOME"
+export HOME="$E2E_HOME"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR" "$HOME"
 chmod 700 "$XDG_RUNTIME_DIR"
 # Not WEBKIT_DISABLE_DMABUF_RENDERER=1: with WebKitGTK 2.50 under Xvfb it makes WebDriver screenshots hang.
 export NO_AT_BRIDGE=1

@@ -269,6 +269,28 @@ describe("inbox keyboard triage", () => {
   });
 });
 
+describe("settings", () => {
+  it("switches autostart and closing to the tray, and shows where the data lives", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    const autostart = await screen.findByTestId("settings-autostart");
+    expect(autostart).not.toBeChecked();
+    expect(screen.getByTestId("settings-close-to-tray")).toBeChecked();
+    expect(screen.getByTestId("settings-about")).toHaveTextContent("/tmp/ordertray.db");
+    await user.click(autostart);
+    await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeChecked());
+    await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeEnabled());
+    await user.click(screen.getByTestId("settings-close-to-tray"));
+    await waitFor(() => expect(screen.getByTestId("settings-close-to-tray")).not.toBeChecked());
+    expect(b.callsTo("save_settings").map((c) => c.args.settings)).toEqual([
+      expect.objectContaining({ autostart: true, close_to_tray: true }),
+      expect.objectContaining({ autostart: true, close_to_tray: false }),
+    ]);
+  });
+});
+
 describe("language", () => {
   it("switches to Russian and tells the engine", async () => {
     const b = withInbox();

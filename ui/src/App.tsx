@@ -11,13 +11,15 @@ import { AccountForm } from "./screens/AccountForm";
 import { Accounts } from "./screens/Accounts";
 import { Inbox } from "./screens/Inbox";
 import { OrderDetail } from "./screens/OrderDetail";
+import { Settings } from "./screens/Settings";
 import { Welcome } from "./screens/Welcome";
 
 export type Route =
   | { name: "inbox" }
   | { name: "accounts" }
   | { name: "account-form"; id: number | null }
-  | { name: "order"; id: number };
+  | { name: "order"; id: number }
+  | { name: "settings" };
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -86,6 +88,8 @@ export function App() {
     screen = (
       <Welcome onAddAccount={() => go({ name: "account-form", id: null })} onDemoStarted={() => go({ name: "inbox" })} />
     );
+  } else if (route.name === "settings") {
+    screen = <Settings />;
   } else if (route.name === "accounts") {
     screen = <Accounts onAdd={() => go({ name: "account-form", id: null })} onEdit={(id) => go({ name: "account-form", id })} />;
   } else {
@@ -116,6 +120,14 @@ export function App() {
           onClick={() => go({ name: "accounts" })}
         >
           {t.nav.accounts}
+        </button>
+        <button
+          type="button"
+          className={route.name === "settings" ? "nav active" : "nav"}
+          data-testid="nav-settings"
+          onClick={() => go({ name: "settings" })}
+        >
+          {t.nav.settings}
         </button>
         <ul className="sidebar-accounts">
           {accounts.data?.map((a) => {

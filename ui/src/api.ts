@@ -7,6 +7,7 @@ import type { AccountDraft } from "./bindings/AccountDraft";
 import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { AppSettings } from "./bindings/AppSettings";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -77,6 +78,8 @@ export const api = {
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
   retryOutbox: (id: number) => call<null>("retry_outbox", { id }),
   accountOutbox: (id: number) => call<OutboxView[]>("account_outbox", { id }),
+  getSettings: () => call<AppSettings>("get_settings"),
+  saveSettings: (settings: AppSettings) => call<AppSettings>("save_settings", { settings }),
   startDemo: () => call<Account>("start_demo"),
   removeDemo: () => call<null>("remove_demo"),
 };

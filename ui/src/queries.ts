@@ -12,6 +12,7 @@ export const keys = {
   orderAll: ["order"] as const,
   order: (id: number) => ["order", id] as const,
   outboxAll: ["outbox"] as const,
+  settings: ["settings"] as const,
   accountOutbox: (id: number) => ["outbox", id] as const,
 };
 
@@ -20,6 +21,7 @@ export const useAccounts = () =>
   // Health times ("next sync in …") age even without events.
   useQuery({ queryKey: keys.accounts, queryFn: api.listAccounts, refetchInterval: 15_000 });
 export const useInbox = (q: InboxQuery) => useQuery({ queryKey: keys.inbox(q), queryFn: () => api.inbox(q) });
+export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.getSettings });
 export const useAccountOutbox = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.accountOutbox(id), queryFn: () => api.accountOutbox(id), enabled });
 export const useOrder = (id: number | null) =>

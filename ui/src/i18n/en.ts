@@ -2,7 +2,7 @@ import { enPlural } from "./plural";
 
 export const en = {
   appName: "Ordertray",
-  nav: { inbox: "Inbox", accounts: "Accounts", language: "Language" },
+  nav: { inbox: "Inbox", accounts: "Accounts", settings: "Settings", language: "Language" },
   common: {
     cancel: "Cancel",
     close: "Close",
@@ -14,6 +14,17 @@ export const en = {
     never: "never",
     yes: "Yes",
     no: "No",
+  },
+  settings: {
+    title: "Settings",
+    autostart: "Start Ordertray when I log in (minimised to the tray)",
+    closeToTray: "Closing the window keeps Ordertray running in the tray",
+    version: "Version",
+    database: "Database",
+    keychain: "Keychain",
+    notifications: "Desktop notifications",
+    works: "working",
+    unavailable: "unavailable",
   },
   welcome: {
     title: "Welcome to Ordertray",

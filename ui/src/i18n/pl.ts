@@ -7,7 +7,7 @@ const updates = (n: number) => plPlural(n, "aktualizacja", "aktualizacje", "aktu
 
 export const pl: Messages = {
   appName: "Ordertray",
-  nav: { inbox: "Skrzynka", accounts: "Konta", language: "Język" },
+  nav: { inbox: "Skrzynka", accounts: "Konta", settings: "Ustawienia", language: "Język" },
   common: {
     cancel: "Anuluj",
     close: "Zamknij",
@@ -19,6 +19,17 @@ export const pl: Messages = {
     never: "nigdy",
     yes: "Tak",
     no: "Nie",
+  },
+  settings: {
+    title: "Ustawienia",
+    autostart: "Uruchamiaj Ordertray po zalogowaniu (zminimalizowany do zasobnika)",
+    closeToTray: "Zamknięcie okna pozostawia Ordertray działający w zasobniku",
+    version: "Wersja",
+    database: "Baza danych",
+    keychain: "Magazyn haseł",
+    notifications: "Powiadomienia pulpitu",
+    works: "działa",
+    unavailable: "niedostępne",
   },
   welcome: {
     title: "Witaj w Ordertray",

@@ -7,7 +7,7 @@ const updates = (n: number) => ruPlural(n, "обновление", "обновл
 
 export const ru: Messages = {
   appName: "Ordertray",
-  nav: { inbox: "Входящие", accounts: "Аккаунты", language: "Язык" },
+  nav: { inbox: "Входящие", accounts: "Аккаунты", settings: "Настройки", language: "Язык" },
   common: {
     cancel: "Отмена",
     close: "Закрыть",
@@ -19,6 +19,17 @@ export const ru: Messages = {
     never: "никогда",
     yes: "Да",
     no: "Нет",
+  },
+  settings: {
+    title: "Настройки",
+    autostart: "Запускать Ordertray при входе в систему (свёрнутым в трей)",
+    closeToTray: "При закрытии окна Ordertray продолжает работать в трее",
+    version: "Версия",
+    database: "База данных",
+    keychain: "Хранилище паролей",
+    notifications: "Уведомления рабочего стола",
+    works: "работает",
+    unavailable: "недоступно",
   },
   welcome: {
     title: "Добро пожаловать в Ordertray",

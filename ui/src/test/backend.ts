@@ -5,6 +5,7 @@ import { emit } from "@tauri-apps/api/event";
 import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountView } from "../bindings/AccountView";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { AppSettings } from "../bindings/AppSettings";
 import type { EngineEvent } from "../bindings/EngineEvent";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
@@ -89,6 +90,7 @@ export class FakeBackend {
     demo_running: false,
   };
   outbox: OutboxView[] = [];
+  settings: AppSettings = { autostart: false, autostart_decided: false, close_to_tray: true, tray_hint_shown: false };
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
 
@@ -184,6 +186,11 @@ export class FakeBackend {
         };
         return detail;
       }
+      case "get_settings":
+        return this.settings;
+      case "save_settings":
+        this.settings = { ...(args.settings as AppSettings), autostart_decided: true };
+        return this.settings;
       case "account_outbox":
         return this.outbox.filter((o) => o.account_id === args.id && o.state !== "done");
       case "retry_outbox": {

@@ -8,10 +8,12 @@ pub mod effect;
 pub mod error;
 pub mod notify_text;
 pub mod order;
+pub mod settings;
 pub mod views;
 
 pub use account::*;
 pub use effect::*;
 pub use error::*;
 pub use order::*;
+pub use settings::AppSettings;
 pub use views::*;

@@ -108,6 +108,15 @@ pub fn tray_tooltip(lang: Lang, unread: i64) -> String {
     format!("Ordertray — {n} {lines}")
 }
 
+/// Shown once, the first time closing the window leaves the app running.
+pub fn tray_hint(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Ordertray keeps running in the tray and will announce new orders. Quit it from the tray menu.",
+        Lang::Ru => "Ordertray продолжает работать в трее и сообщит о новых заказах. Выйти можно из меню в трее.",
+        Lang::Pl => "Ordertray działa dalej w zasobniku i powiadomi o nowych zamówieniach. Zakończ go z menu zasobnika.",
+    }
+}
+
 /// The tray menu's items, in menu order: open the window, sync every account, quit.
 pub fn tray_menu(lang: Lang) -> [&'static str; 3] {
     match lang {

@@ -10,6 +10,7 @@ mod outbox;
 pub mod paths;
 mod scheduler;
 pub mod secrets;
+mod settings;
 mod sync;
 
 use std::collections::HashMap;

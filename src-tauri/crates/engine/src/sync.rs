@@ -184,7 +184,7 @@ impl Engine {
     }
 
     /// Shows a popup without ever blocking the caller or failing it.
-    pub(crate) fn popup(&self, n: Notification) {
+    pub fn popup(&self, n: Notification) {
         let notifier = self.0.notifier.clone();
         tokio::task::spawn_blocking(move || {
             if let Err(e) = notifier.notify(&n) {

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    AccountDraft, AccountSettings, ErrorCode, InboxLine, InboxQuery, OutboxState, OzonSettings, TriageAction,
+    AccountDraft, AccountSettings, AppSettings, ErrorCode, InboxLine, InboxQuery, OutboxState, OzonSettings,
+    TriageAction,
 };
 use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, Notification, RecordingNotifier};
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle, Fault};
@@ -445,4 +446,39 @@ async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_
         "demo orders go with the demo account"
     );
     assert!(!engine.app_info().await.unwrap().demo_running);
+}
+
+#[tokio::test]
+async fn settings_persist_with_the_database_and_a_managers_choice_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let defaults = engine.settings().await.unwrap();
+    assert!(!defaults.autostart && defaults.close_to_tray);
+
+    let after = engine
+        .update_settings(AppSettings::after_first_account)
+        .await
+        .unwrap();
+    assert!(after.autostart, "the first account turns autostart on");
+    let chosen = engine
+        .save_settings(AppSettings {
+            autostart: false,
+            close_to_tray: false,
+            ..after
+        })
+        .await
+        .unwrap();
+    assert!(chosen.autostart_decided);
+
+    drop(engine);
+    let engine = open(&db, secrets, RecordingNotifier::default()).await;
+    let reopened = engine.settings().await.unwrap();
+    assert_eq!(reopened, chosen);
+    let again = engine
+        .update_settings(AppSettings::after_first_account)
+        .await
+        .unwrap();
+    assert!(!again.autostart, "a manager's off survives the next account");
 }

@@ -8,6 +8,7 @@ mod events;
 mod ingest;
 mod outbox;
 mod queries;
+mod settings;
 mod time;
 mod triage;
 

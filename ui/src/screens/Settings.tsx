@@ -1,0 +1,68 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api";
+import type { AppSettings } from "../bindings/AppSettings";
+import { useNotices } from "../components/Notices";
+import { useI18n } from "../i18n";
+import { keys, useAppInfo, useSettings } from "../queries";
+
+/** App-wide preferences and the facts a support request needs. */
+export function Settings() {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const notices = useNotices();
+  const settings = useSettings();
+  const info = useAppInfo();
+  const save = useMutation({
+    mutationFn: api.saveSettings,
+    onSuccess: (saved) => qc.setQueryData(keys.settings, saved),
+    onError: (e) => notices.error(e.message),
+  });
+  const change = (patch: Partial<AppSettings>) => {
+    if (settings.data) save.mutate({ ...settings.data, ...patch });
+  };
+  const s = settings.data;
+  return (
+    <section className="settings" data-testid="settings">
+      <header className="screen-header">
+        <h1>{t.settings.title}</h1>
+      </header>
+      {settings.isError && <p className="form-problem">{settings.error.message}</p>}
+      {s && (
+        <div className="settings-body">
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="settings-autostart"
+              checked={s.autostart}
+              disabled={save.isPending}
+              onChange={(e) => change({ autostart: e.target.checked })}
+            />
+            {t.settings.autostart}
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="settings-close-to-tray"
+              checked={s.close_to_tray}
+              disabled={save.isPending}
+              onChange={(e) => change({ close_to_tray: e.target.checked })}
+            />
+            {t.settings.closeToTray}
+          </label>
+        </div>
+      )}
+      {info.data && (
+        <dl className="facts settings-facts" data-testid="settings-about">
+          <dt>{t.settings.version}</dt>
+          <dd>{info.data.version}</dd>
+          <dt>{t.settings.database}</dt>
+          <dd>{info.data.db_path}</dd>
+          <dt>{t.settings.keychain}</dt>
+          <dd>{info.data.keychain_ok ? t.settings.works : (info.data.keychain_message ?? t.settings.unavailable)}</dd>
+          <dt>{t.settings.notifications}</dt>
+          <dd>{info.data.notifications_ok ? t.settings.works : t.settings.unavailable}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
