@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it (.ci/run): set-up, then every check in order, failing fast.
 #
 # Usage: scripts/test.sh [--no-e2e] [--no-setup]
-#   --no-e2e    skip the end-to-end tests (quick local runs; CI runs everything)
+#   --no-e2e    skip the end-to-end tests and the Linux package (quick local runs; CI runs everything)
 #   --no-setup  skip scripts/setup.sh (you know the machine is ready)
 # Environment: CARGO_TARGET_DIR (default ~/.cache/ordertray-target), plus what tests/e2e/run.sh reads.
 set -euo pipefail
@@ -96,6 +96,23 @@ PY
 
 e2e() { bash tests/e2e/run.sh 2>&1 | tee "$LOGDIR/e2e.log"; }
 
+# The Linux package as users get it: a release build bundled by the Tauri CLI (from ui's npm
+# packages), then checked for the binary, the desktop entry and the icon. AppImage is not built
+# here: its bundler downloads linuxdeploy from GitHub, which this CI cannot reach.
+package_deb() {
+  ui/node_modules/.bin/tauri build --ci --bundles deb
+  local deb
+  deb=$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n 1)
+  [ -n "$deb" ] || { echo "no .deb under $CARGO_TARGET_DIR/release/bundle/deb"; return 1; }
+  local contents
+  contents=$(dpkg-deb --contents "$deb")
+  for want in ./usr/bin/ordertray ./usr/share/applications/Ordertray.desktop ./usr/share/icons/hicolor/128x128/apps/ordertray.png; do
+    grep -qF " $want" <<<"$contents" || { echo "$deb lacks $want"; echo "$contents"; return 1; }
+  done
+  dpkg-deb --field "$deb" Package Version Depends
+  echo "package: $deb ($(du -h "$deb" | cut -f1))"
+}
+
 # ---------------------------------------------------------------------------------------------------
 if [ "$SETUP" = 1 ]; then step "setup" bash scripts/setup.sh; fi
 log "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
@@ -113,6 +130,7 @@ step "only the shell depends on tauri" only_shell_depends_on_tauri
 if [ "$E2E" = 1 ]; then
   step "build app and fakes" cargo build --locked -p ordertray -p ordertray-fakes --bins
   step "end-to-end tests" e2e
+  step "linux package (deb)" package_deb
 else
   log "skipping the end-to-end tests (--no-e2e)"
 fi

@@ -17,6 +17,8 @@ pub const ALL: &[&str] = &[
     "account_outbox",
     "get_settings",
     "save_settings",
+    "recent_logs",
+    "save_diagnostics",
     "start_demo",
     "remove_demo",
 ];

@@ -5,7 +5,7 @@ use ordertray_core::{
     Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, ConnectionReport, InboxLine,
     InboxQuery, OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
 };
-use ordertray_engine::{Engine, SecretInput};
+use ordertray_engine::{paths, Engine, SecretInput};
 use tauri::{AppHandle, State};
 
 type Res<T> = Result<T, AppError>;
@@ -124,6 +124,26 @@ pub async fn save_settings(
     crate::desktop::apply_autostart(&app, &saved);
     close.set_to_tray(&saved);
     Ok(saved)
+}
+
+/// The last lines of the log, redacted, for the Diagnostics section.
+#[tauri::command]
+pub async fn recent_logs(engine: State<'_, Engine>) -> Res<Vec<String>> {
+    engine.recent_log_lines(&paths::log_dir(), 200).await
+}
+
+/// Writes the diagnostic bundle into the Downloads folder (else the log folder); returns its path.
+#[tauri::command]
+pub async fn save_diagnostics(engine: State<'_, Engine>) -> Res<String> {
+    let dir = dirs::download_dir().unwrap_or_else(paths::log_dir);
+    let name = format!(
+        "ordertray-diagnostics-{}.zip",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    );
+    let report = engine
+        .write_diagnostics(&paths::log_dir(), &dir.join(name))
+        .await?;
+    Ok(report.path.display().to_string())
 }
 
 #[tauri::command]

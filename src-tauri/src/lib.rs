@@ -24,11 +24,8 @@ struct OpenOrder {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    // Kept until the app exits: dropping it would stop writing the log file.
+    let _log_guard = init_logging();
     tauri::Builder::default()
         // First, so that a second start hands over before it opens anything: the running window
         // comes forward and the new process exits.
@@ -84,11 +81,48 @@ pub fn run() {
             commands::account_outbox,
             commands::get_settings,
             commands::save_settings,
+            commands::recent_logs,
+            commands::save_diagnostics,
             commands::start_demo,
             commands::remove_demo,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
+}
+
+/// Logs to stderr and to a daily file in the app's log directory (the last 7 kept), which the
+/// Diagnostics page shows and the diagnostic bundle carries.
+fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let filter =
+        || tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "info".into());
+    let dir = ordertray_engine::paths::log_dir();
+    let appender = std::fs::create_dir_all(&dir).ok().and_then(|_| {
+        tracing_appender::rolling::RollingFileAppender::builder()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix("ordertray")
+            .filename_suffix("log")
+            .max_log_files(7)
+            .build(&dir)
+            .ok()
+    });
+    let Some(appender) = appender else {
+        tracing_subscriber::fmt().with_env_filter(filter()).init();
+        tracing::warn!(dir = %dir.display(), "no log file: the log directory is not writable");
+        return None;
+    };
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::registry()
+        .with(filter())
+        .with(tracing_subscriber::fmt::layer())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(writer),
+        )
+        .init();
+    Some(guard)
 }
 
 fn has_flag(flag: &str) -> bool {

@@ -258,6 +258,37 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     await waitFor(async () => /Inbox/.test(await nav.text()), { message: "nav-inbox in English" });
   });
 
+  step("the diagnostic bundle carries the log but not the API key", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await (await s.waitForElement(tid("save-diagnostics"))).click();
+    const shown = await waitFor(
+      async () => {
+        const els = await s.findAll(tid("diagnostics-path"));
+        return els.length ? (await els[0].text()).trim() : null;
+      },
+      { timeout: 30_000, message: "diagnostics-path" },
+    );
+    const path = shown.slice(shown.indexOf("/"));
+    assert.ok(existsSync(path), `bundle ${path} (from "${shown}") does not exist`);
+    const listing = JSON.parse(
+      execFileSync(
+        "python3",
+        [
+          "-c",
+          "import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({n: z.read(n).decode('utf-8', 'replace') for n in z.namelist()}))",
+          path,
+        ],
+        { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      ),
+    );
+    const names = Object.keys(listing);
+    assert.ok(names.some((n) => n.startsWith("logs/")), `no log in the bundle: ${names}`);
+    assert.ok(names.includes("accounts.json"), `no accounts.json in the bundle: ${names}`);
+    for (const [name, text] of Object.entries(listing)) {
+      assert.ok(!text.includes(API_KEY), `${name} in the bundle contains the API key`);
+    }
+  });
+
   step("a second start hands over to the running app and exits", 60_000, async () => {
     const second = spawnSync(APP, [], { timeout: 45_000, encoding: "utf8", env: process.env });
     assert.equal(second.error, undefined, `second start did not finish: ${second.error}`);

@@ -284,6 +284,11 @@ describe("settings", () => {
     await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeEnabled());
     await user.click(screen.getByTestId("settings-close-to-tray"));
     await waitFor(() => expect(screen.getByTestId("settings-close-to-tray")).not.toBeChecked());
+    expect(screen.getByTestId("recent-logs")).toHaveTextContent("WARN <b>not html</b>");
+    await user.click(screen.getByTestId("save-diagnostics"));
+    expect(await screen.findByTestId("diagnostics-path")).toHaveTextContent(
+      "Saved: /home/manager/Downloads/ordertray-diagnostics.zip",
+    );
     expect(b.callsTo("save_settings").map((c) => c.args.settings)).toEqual([
       expect.objectContaining({ autostart: true, close_to_tray: true }),
       expect.objectContaining({ autostart: true, close_to_tray: false }),

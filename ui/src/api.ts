@@ -80,6 +80,8 @@ export const api = {
   accountOutbox: (id: number) => call<OutboxView[]>("account_outbox", { id }),
   getSettings: () => call<AppSettings>("get_settings"),
   saveSettings: (settings: AppSettings) => call<AppSettings>("save_settings", { settings }),
+  recentLogs: () => call<string[]>("recent_logs"),
+  saveDiagnostics: () => call<string>("save_diagnostics"),
   startDemo: () => call<Account>("start_demo"),
   removeDemo: () => call<null>("remove_demo"),
 };

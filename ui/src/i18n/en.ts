@@ -16,6 +16,12 @@ export const en = {
     no: "No",
   },
   settings: {
+    diagnostics: "Diagnostics",
+    diagnosticsHint: "The last log lines and a bundle for support. API keys and customers' personal data are replaced by [redacted].",
+    saveBundle: "Save diagnostic bundle",
+    refreshLog: "Refresh",
+    noLog: "No log lines yet.",
+    bundleSaved: (path: string) => `Saved: ${path}`,
     title: "Settings",
     autostart: "Start Ordertray when I log in (minimised to the tray)",
     closeToTray: "Closing the window keeps Ordertray running in the tray",

@@ -21,6 +21,12 @@ export const pl: Messages = {
     no: "Nie",
   },
   settings: {
+    diagnostics: "Diagnostyka",
+    diagnosticsHint: "Ostatnie wiersze dziennika i archiwum dla wsparcia. Klucze API i dane osobowe klientów są zastępowane przez [redacted].",
+    saveBundle: "Zapisz archiwum diagnostyczne",
+    refreshLog: "Odśwież",
+    noLog: "Dziennik jest jeszcze pusty.",
+    bundleSaved: (path: string) => `Zapisano: ${path}`,
     title: "Ustawienia",
     autostart: "Uruchamiaj Ordertray po zalogowaniu (zminimalizowany do zasobnika)",
     closeToTray: "Zamknięcie okna pozostawia Ordertray działający w zasobniku",

@@ -21,6 +21,12 @@ export const ru: Messages = {
     no: "Нет",
   },
   settings: {
+    diagnostics: "Диагностика",
+    diagnosticsHint: "Последние строки журнала и архив для поддержки. Ключи API и персональные данные покупателей заменяются на [redacted].",
+    saveBundle: "Сохранить архив диагностики",
+    refreshLog: "Обновить",
+    noLog: "Журнал пока пуст.",
+    bundleSaved: (path: string) => `Сохранено: ${path}`,
     title: "Настройки",
     autostart: "Запускать Ordertray при входе в систему (свёрнутым в трей)",
     closeToTray: "При закрытии окна Ordertray продолжает работать в трее",

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { AppSettings } from "../bindings/AppSettings";
 import { useNotices } from "../components/Notices";
@@ -51,6 +51,7 @@ export function Settings() {
           </label>
         </div>
       )}
+      <Diagnostics />
       {info.data && (
         <dl className="facts settings-facts" data-testid="settings-about">
           <dt>{t.settings.version}</dt>
@@ -64,5 +65,40 @@ export function Settings() {
         </dl>
       )}
     </section>
+  );
+}
+
+/** The recent log and a bundle for support; both redacted by the engine. */
+function Diagnostics() {
+  const { t } = useI18n();
+  const notices = useNotices();
+  const logs = useQuery({ queryKey: ["logs"], queryFn: api.recentLogs });
+  const bundle = useMutation({
+    mutationFn: api.saveDiagnostics,
+    onSuccess: (path) => notices.info(t.settings.bundleSaved(path)),
+    onError: (e) => notices.error(e.message),
+  });
+  return (
+    <div className="diagnostics">
+      <h2>{t.settings.diagnostics}</h2>
+      <p className="hint">{t.settings.diagnosticsHint}</p>
+      <div className="row-actions">
+        <button type="button" data-testid="save-diagnostics" disabled={bundle.isPending} onClick={() => bundle.mutate()}>
+          {t.settings.saveBundle}
+        </button>
+        <button type="button" onClick={() => void logs.refetch()}>
+          {t.settings.refreshLog}
+        </button>
+      </div>
+      {bundle.data && (
+        <p className="test-ok" data-testid="diagnostics-path">
+          {t.settings.bundleSaved(bundle.data)}
+        </p>
+      )}
+      {logs.isError && <p className="form-problem">{logs.error.message}</p>}
+      <pre className="log" data-testid="recent-logs">
+        {logs.data?.length ? logs.data.join("\n") : t.settings.noLog}
+      </pre>
+    </div>
   );
 }

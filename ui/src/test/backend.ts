@@ -191,6 +191,10 @@ export class FakeBackend {
       case "save_settings":
         this.settings = { ...(args.settings as AppSettings), autostart_decided: true };
         return this.settings;
+      case "recent_logs":
+        return ["INFO sync ok", "WARN <b>not html</b>"];
+      case "save_diagnostics":
+        return "/home/manager/Downloads/ordertray-diagnostics.zip";
       case "account_outbox":
         return this.outbox.filter((o) => o.account_id === args.id && o.state !== "done");
       case "retry_outbox": {

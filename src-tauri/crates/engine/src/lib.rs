@@ -5,6 +5,7 @@
 mod accounts;
 pub mod backoff;
 mod demo;
+pub mod diagnostics;
 pub mod notifier;
 mod outbox;
 pub mod paths;

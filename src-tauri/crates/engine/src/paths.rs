@@ -32,3 +32,17 @@ pub fn resolve_db_path(explicit: Option<PathBuf>) -> PathBuf {
                 .join(DB_FILE)
         })
 }
+
+/// The app's log directory, as Tauri's `app_log_dir` places it: `~/Library/Logs/<identifier>` on
+/// macOS, `<local data dir>/<identifier>/logs` elsewhere.
+pub fn log_dir() -> PathBuf {
+    if cfg!(target_os = "macos") {
+        if let Some(home) = dirs::home_dir() {
+            return home.join("Library/Logs").join(app_identifier());
+        }
+    }
+    dirs::data_local_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(app_identifier())
+        .join("logs")
+}

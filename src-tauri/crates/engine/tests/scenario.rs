@@ -482,3 +482,53 @@ async fn settings_persist_with_the_database_and_a_managers_choice_stands() {
         .unwrap();
     assert!(!again.autostart, "a manager's off survives the next account");
 }
+
+#[tokio::test]
+async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
+    let w = world().await;
+    // A realFBS posting with a named buyer, so the database holds personal data.
+    let mut posting = ordertray_fakes::ozon::sample_posting(901, 1, chrono::Utc::now());
+    posting["customer"] = serde_json::json!({
+        "name": "Иванов Пётр Сергеевич",
+        "phone": "+79161234567",
+        "address": {"address_tail": "Москва, ул. Тверская, д. 7, кв. 12"}
+    });
+    w.fake.add_posting(posting);
+    w.engine.sync_account(w.account).await.unwrap();
+
+    let logs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        logs.path().join("ordertray.log.2026-11-23"),
+        format!(
+            "INFO sync ok\nWARN request failed for key {API_KEY}\nINFO buyer Иванов Пётр Сергеевич +79161234567 at Москва, ул. Тверская, д. 7, кв. 12\n"
+        ),
+    )
+    .unwrap();
+    let out = logs.path().join("bundle").join("diagnostics.zip");
+    let report = w.engine.write_diagnostics(logs.path(), &out).await.unwrap();
+    assert!(report
+        .files
+        .contains(&"logs/ordertray.log.2026-11-23".to_string()));
+    assert!(report.files.contains(&"accounts.json".to_string()));
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut everything = String::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        std::io::Read::read_to_string(&mut file, &mut everything).unwrap();
+    }
+    assert!(
+        everything.contains("Shop A"),
+        "the bundle says which accounts exist"
+    );
+    assert!(everything.contains("[redacted]"));
+    for leak in [API_KEY, "Иванов Пётр Сергеевич", "+79161234567", "Тверская"] {
+        assert!(!everything.contains(leak), "the bundle contains {leak}");
+    }
+
+    let lines = w.engine.recent_log_lines(logs.path(), 2).await.unwrap();
+    assert_eq!(lines.len(), 2);
+    assert!(lines
+        .iter()
+        .all(|l| !l.contains(API_KEY) && !l.contains("+79161234567")));
+}

@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod ingest;
 mod outbox;
+mod personal;
 mod queries;
 mod settings;
 mod time;

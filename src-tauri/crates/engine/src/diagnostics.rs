@@ -1,0 +1,142 @@
+//! What a manager hands to support: recent log lines and a zip bundle (logs, settings, accounts,
+//! about) with every secret and every customer's personal data replaced by "[redacted]".
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ordertray_core::{AppError, ErrorCode};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::{Engine, Result};
+
+pub const REDACTED: &str = "[redacted]";
+/// A log file larger than this contributes only its end.
+const MAX_LOG_BYTES: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    pub path: PathBuf,
+    pub files: Vec<String>,
+}
+
+impl Engine {
+    /// The last `n` lines of the newest log file, redacted.
+    pub async fn recent_log_lines(&self, log_dir: &Path, n: usize) -> Result<Vec<String>> {
+        let sensitive = self.sensitive_values().await?;
+        let Some(newest) = log_files(log_dir).pop() else {
+            return Ok(vec![]);
+        };
+        let text = read_tail(&newest);
+        let lines: Vec<&str> = text.lines().collect();
+        Ok(lines[lines.len().saturating_sub(n)..]
+            .iter()
+            .map(|l| redact(l, &sensitive))
+            .collect())
+    }
+
+    /// Writes the bundle to `out` (a .zip path).
+    pub async fn write_diagnostics(&self, log_dir: &Path, out: &Path) -> Result<BundleReport> {
+        let sensitive = self.sensitive_values().await?;
+        let info = self.app_info().await?;
+        let db_bytes = std::fs::metadata(&info.db_path).map(|m| m.len()).unwrap_or(0);
+        let about = json!({
+            "app": info,
+            "os": std::env::consts::OS,
+            "arch": std::env::consts::ARCH,
+            "db_bytes": db_bytes,
+            "written_at": chrono::Utc::now().to_rfc3339(),
+        });
+        let mut entries: Vec<(String, String)> = vec![
+            ("about.json".into(), pretty(&about)?),
+            ("settings.json".into(), pretty(&self.settings().await?)?),
+            ("accounts.json".into(), pretty(&self.list_accounts().await?)?),
+        ];
+        for file in log_files(log_dir) {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            entries.push((format!("logs/{name}"), read_tail(&file)));
+        }
+        write_zip(out, &entries, &sensitive).map_err(|e| {
+            AppError::new(
+                ErrorCode::Storage,
+                format!("Could not write the diagnostic bundle {}: {e}", out.display()),
+            )
+        })?;
+        Ok(BundleReport {
+            path: out.to_path_buf(),
+            files: entries.into_iter().map(|(name, _)| name).collect(),
+        })
+    }
+
+    /// Secrets of every account and every customer's personal data, longest first so that a value
+    /// containing another is replaced whole.
+    async fn sensitive_values(&self) -> Result<Vec<String>> {
+        let mut values = self.0.store.personal_data_values().await?;
+        for account in self.0.store.accounts().await? {
+            if let Ok(credentials) = self.credentials(&account).await {
+                values.extend(credentials.exposed_values().map(str::to_string));
+            }
+        }
+        values.retain(|v| v.trim().len() >= 3);
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
+        Ok(values)
+    }
+}
+
+pub fn redact(text: &str, sensitive: &[String]) -> String {
+    let mut out = text.to_string();
+    for value in sensitive {
+        if out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), REDACTED);
+        }
+    }
+    out
+}
+
+fn pretty(v: &impl Serialize) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
+}
+
+/// Log files oldest first (the rolling appender's names sort by date).
+fn log_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(".log"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_tail(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let start = bytes.len().saturating_sub(MAX_LOG_BYTES);
+    String::from_utf8_lossy(&bytes[start..]).into_owned()
+}
+
+fn write_zip(out: &Path, entries: &[(String, String)], sensitive: &[String]) -> std::io::Result<()> {
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    // Written beside the target and renamed: a failed write never leaves half a bundle behind.
+    let partial = out.with_extension("zip.partial");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in entries {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(redact(text, sensitive).as_bytes())?;
+    }
+    zip.finish()?;
+    std::fs::rename(&partial, out)
+}
