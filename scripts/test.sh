@@ -96,11 +96,14 @@ PY
 
 e2e() { bash tests/e2e/run.sh 2>&1 | tee "$LOGDIR/e2e.log"; }
 
-# The Linux package as users get it: a release build bundled by the Tauri CLI (from ui's npm
-# packages), then checked for the binary, the desktop entry and the icon. AppImage is not built
-# here: its bundler downloads linuxdeploy from GitHub, which this CI cannot reach.
+# The Linux package as users get it: a release build bundled by the Tauri CLI, then checked for the
+# binary, the desktop entry and the icon. The CLI runs through npx rather than from ui's packages:
+# its other platforms' optional binaries would have to be in package-lock.json, and `npm ci` refuses
+# a lock file without them. AppImage is not built here: its bundler downloads linuxdeploy from
+# GitHub, which this CI cannot reach.
+TAURI_CLI="@tauri-apps/cli@2.12.5"
 package_deb() {
-  ui/node_modules/.bin/tauri build --ci --bundles deb
+  npx --yes "$TAURI_CLI" build --ci --bundles deb
   local deb
   deb=$(ls -t "$CARGO_TARGET_DIR"/release/bundle/deb/*.deb | head -n 1)
   [ -n "$deb" ] || { echo "no .deb under $CARGO_TARGET_DIR/release/bundle/deb"; return 1; }
