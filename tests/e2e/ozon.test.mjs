@@ -201,6 +201,27 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     assert.match(call, /member=Notify/);
   });
 
+  step("clicking the popup opens that order", 60_000, async () => {
+    // dunst's default action on the newest popup, as a click would; the app answers on D-Bus.
+    execFileSync("dunstctl", ["action", "0"], { timeout: 10_000 });
+    const number = await waitFor(
+      async () => {
+        // The order's own screen, not the inbox's side panel.
+        if ((await s.findAll(tid("inbox"))).length) return null;
+        const els = await s.findAll(tid("order-number"));
+        for (const el of els) {
+          const text = (await el.text()).trim();
+          if (text === firstPosting) return text;
+        }
+        return null;
+      },
+      { timeout: 30_000, message: `the order ${firstPosting} to open after the popup's default action` },
+    );
+    assert.equal(number, firstPosting);
+    await openInbox(s);
+    await waitForRows(s, firstPosting, 2);
+  });
+
   step("keyboard triage: select both lines with x/j, accept with a -> Ozon ship", 90_000, async () => {
     const rows = await s.findAll(rowsOf(firstPosting));
     assert.equal(rows.length, 2, "both rows of the posting before triage");

@@ -175,7 +175,11 @@ export E2E_NOTIFY_LOG="$LOGS/notifications.log"
 dbus-monitor --session "interface='org.freedesktop.Notifications'" >"$E2E_NOTIFY_LOG" 2>&1 &
 PIDS+=("dbus-monitor:$!")
 ln -sf notifications.log "$LOGS/dbus-monitor.log"
-start_bg dunst dunst
+# Popups stay until acted on, so a test can click one (dunstctl action) however long the steps take.
+mkdir -p "$XDG_CONFIG_HOME/dunst"
+printf '[urgency_low]\ntimeout = 0\n[urgency_normal]\ntimeout = 0\n[urgency_critical]\ntimeout = 0\n' \
+  >"$XDG_CONFIG_HOME/dunst/dunstrc"
+start_bg dunst dunst -config "$XDG_CONFIG_HOME/dunst/dunstrc"
 wait_for 15 "dunst on the session bus" \
   dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
   org.freedesktop.DBus.GetNameOwner string:org.freedesktop.Notifications
