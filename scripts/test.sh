@@ -109,9 +109,13 @@ package_deb() {
   [ -n "$deb" ] || { echo "no .deb under $CARGO_TARGET_DIR/release/bundle/deb"; return 1; }
   local contents
   contents=$(dpkg-deb --contents "$deb")
-  for want in ./usr/bin/ordertray ./usr/share/applications/Ordertray.desktop ./usr/share/icons/hicolor/128x128/apps/ordertray.png; do
-    grep -qF " $want" <<<"$contents" || { echo "$deb lacks $want"; echo "$contents"; return 1; }
+  for want in usr/bin/ordertray usr/share/applications/Ordertray.desktop usr/share/icons/hicolor/128x128/apps/ordertray.png; do
+    grep -qE " (\./)?$want\$" <<<"$contents" || { echo "$deb lacks $want"; echo "$contents"; return 1; }
   done
+  local depends
+  depends=$(dpkg-deb --field "$deb" Depends)
+  # The tray needs libayatana-appindicator at run time (loaded dynamically, so not found by the bundler).
+  grep -q libayatana-appindicator3-1 <<<"$depends" || { echo "$deb does not depend on the tray library: $depends"; return 1; }
   dpkg-deb --field "$deb" Package Version Depends
   echo "package: $deb ($(du -h "$deb" | cut -f1))"
 }

@@ -284,6 +284,10 @@ describe("settings", () => {
     await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeEnabled());
     await user.click(screen.getByTestId("settings-close-to-tray"));
     await waitFor(() => expect(screen.getByTestId("settings-close-to-tray")).not.toBeChecked());
+    await user.selectOptions(screen.getByTestId("settings-theme"), "dark");
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    await user.selectOptions(screen.getByTestId("settings-theme"), "system");
+    expect(document.documentElement.dataset.theme).toBeUndefined();
     expect(screen.getByTestId("recent-logs")).toHaveTextContent("WARN <b>not html</b>");
     await user.click(screen.getByTestId("save-diagnostics"));
     expect(await screen.findByTestId("diagnostics-path")).toHaveTextContent(

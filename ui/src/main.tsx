@@ -5,6 +5,9 @@ import { App } from "./App";
 import { NoticesProvider } from "./components/Notices";
 import { I18nProvider } from "./i18n";
 import "./styles.css";
+import { applyTheme, savedTheme } from "./theme";
+
+applyTheme(savedTheme());
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -16,6 +16,10 @@ export const en = {
     no: "No",
   },
   settings: {
+    theme: "Theme",
+    themeSystem: "Like the system",
+    themeLight: "Light",
+    themeDark: "Dark",
     diagnostics: "Diagnostics",
     diagnosticsHint: "The last log lines and a bundle for support. API keys and customers' personal data are replaced by [redacted].",
     saveBundle: "Save diagnostic bundle",

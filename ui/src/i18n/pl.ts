@@ -21,6 +21,10 @@ export const pl: Messages = {
     no: "Nie",
   },
   settings: {
+    theme: "Motyw",
+    themeSystem: "Jak w systemie",
+    themeLight: "Jasny",
+    themeDark: "Ciemny",
     diagnostics: "Diagnostyka",
     diagnosticsHint: "Ostatnie wiersze dziennika i archiwum dla wsparcia. Klucze API i dane osobowe klientów są zastępowane przez [redacted].",
     saveBundle: "Zapisz archiwum diagnostyczne",

@@ -21,6 +21,10 @@ export const ru: Messages = {
     no: "Нет",
   },
   settings: {
+    theme: "Тема",
+    themeSystem: "Как в системе",
+    themeLight: "Светлая",
+    themeDark: "Тёмная",
     diagnostics: "Диагностика",
     diagnosticsHint: "Последние строки журнала и архив для поддержки. Ключи API и персональные данные покупателей заменяются на [redacted].",
     saveBundle: "Сохранить архив диагностики",

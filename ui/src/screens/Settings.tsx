@@ -1,9 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api";
 import type { AppSettings } from "../bindings/AppSettings";
 import { useNotices } from "../components/Notices";
 import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
+import { applyTheme, savedTheme, type Theme } from "../theme";
 
 /** App-wide preferences and the facts a support request needs. */
 export function Settings() {
@@ -39,6 +41,7 @@ export function Settings() {
             />
             {t.settings.autostart}
           </label>
+          <ThemeChoice />
           <label className="checkbox">
             <input
               type="checkbox"
@@ -100,5 +103,28 @@ function Diagnostics() {
         {logs.data?.length ? logs.data.join("\n") : t.settings.noLog}
       </pre>
     </div>
+  );
+}
+
+function ThemeChoice() {
+  const { t } = useI18n();
+  const [theme, setTheme] = useState<Theme>(savedTheme);
+  return (
+    <label className="inline">
+      {t.settings.theme}
+      <select
+        data-testid="settings-theme"
+        value={theme}
+        onChange={(e) => {
+          const next = e.target.value as Theme;
+          applyTheme(next);
+          setTheme(next);
+        }}
+      >
+        <option value="system">{t.settings.themeSystem}</option>
+        <option value="light">{t.settings.themeLight}</option>
+        <option value="dark">{t.settings.themeDark}</option>
+      </select>
+    </label>
   );
 }
