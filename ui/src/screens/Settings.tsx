@@ -31,27 +31,21 @@ export function Settings() {
       {settings.isError && <p className="form-problem">{settings.error.message}</p>}
       {s && (
         <div className="settings-body">
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              data-testid="settings-autostart"
-              checked={s.autostart}
-              disabled={save.isPending}
-              onChange={(e) => change({ autostart: e.target.checked })}
-            />
-            {t.settings.autostart}
-          </label>
+          <Toggle
+            testId="settings-autostart"
+            label={t.settings.autostart}
+            checked={s.autostart}
+            disabled={save.isPending}
+            onChange={(autostart) => change({ autostart })}
+          />
           <ThemeChoice />
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              data-testid="settings-close-to-tray"
-              checked={s.close_to_tray}
-              disabled={save.isPending}
-              onChange={(e) => change({ close_to_tray: e.target.checked })}
-            />
-            {t.settings.closeToTray}
-          </label>
+          <Toggle
+            testId="settings-close-to-tray"
+            label={t.settings.closeToTray}
+            checked={s.close_to_tray}
+            disabled={save.isPending}
+            onChange={(close_to_tray) => change({ close_to_tray })}
+          />
         </div>
       )}
       <Diagnostics />
@@ -125,6 +119,27 @@ function ThemeChoice() {
         <option value="light">{t.settings.themeLight}</option>
         <option value="dark">{t.settings.themeDark}</option>
       </select>
+    </label>
+  );
+}
+
+function Toggle(props: {
+  testId: string;
+  label: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label className="checkbox">
+      <input
+        type="checkbox"
+        data-testid={props.testId}
+        checked={props.checked}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.checked)}
+      />
+      {props.label}
     </label>
   );
 }

@@ -81,6 +81,20 @@ async fn world() -> World {
     }
 }
 
+/// An engine on a new database with no account; the directory lives as long as the tuple's first part.
+async fn fresh_engine() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Arc<MemorySecretStore>,
+    Engine,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    (dir, db, secrets, engine)
+}
+
 async fn inbox(engine: &Engine) -> Vec<InboxLine> {
     engine.inbox(&InboxQuery::default()).await.unwrap()
 }
@@ -398,10 +412,7 @@ async fn secrets_and_accounts_go_together() {
 
 #[tokio::test]
 async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_a_trace() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ordertray.db");
-    let secrets = Arc::new(MemorySecretStore::default());
-    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let (_dir, db, secrets, engine) = fresh_engine().await;
 
     let demo = engine.start_demo().await.unwrap();
     assert!(demo.demo);
@@ -450,10 +461,7 @@ async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_
 
 #[tokio::test]
 async fn settings_persist_with_the_database_and_a_managers_choice_stands() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ordertray.db");
-    let secrets = Arc::new(MemorySecretStore::default());
-    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let (_dir, db, secrets, engine) = fresh_engine().await;
     let defaults = engine.settings().await.unwrap();
     assert!(!defaults.autostart && defaults.close_to_tray);
 
