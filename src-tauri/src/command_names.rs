@@ -9,6 +9,7 @@ pub const ALL: &[&str] = &[
     "set_account_active",
     "delete_account",
     "test_connection",
+    "cancel_reasons",
     "sync_now",
     "inbox",
     "order_detail",

@@ -2,8 +2,8 @@
 
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, ConnectionReport, InboxLine,
-    InboxQuery, OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
+    Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption, ConnectionReport,
+    InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{paths, Engine, SecretInput};
 use tauri::{AppHandle, State};
@@ -71,6 +71,16 @@ pub async fn test_connection(
     id: Option<i64>,
 ) -> Res<ConnectionReport> {
     engine.test_connection(draft, secrets, id).await
+}
+
+#[tauri::command]
+pub async fn cancel_reasons(
+    engine: State<'_, Engine>,
+    draft: AccountDraft,
+    secrets: SecretInput,
+    id: Option<i64>,
+) -> Res<Vec<CancelReasonOption>> {
+    engine.cancel_reasons(draft, secrets, id).await
 }
 
 #[tauri::command]

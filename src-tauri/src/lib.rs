@@ -73,6 +73,7 @@ pub fn run() {
             commands::set_account_active,
             commands::delete_account,
             commands::test_connection,
+            commands::cancel_reasons,
             commands::sync_now,
             commands::inbox,
             commands::order_detail,

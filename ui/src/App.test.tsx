@@ -35,13 +35,22 @@ describe("first start", () => {
     await user.type(screen.getByTestId("account-base-url"), "http://127.0.0.1:9");
     await user.click(screen.getByTestId("account-test"));
     expect(await screen.findByTestId("account-test-result")).toHaveTextContent("✓ Connected to Ozon.");
+    // A working key loads Ozon's own reasons into the select.
+    await waitFor(() =>
+      expect(screen.getByTestId("account-cancel-reason-source")).toHaveTextContent("as Ozon lists them"),
+    );
+    await user.selectOptions(screen.getByTestId("account-cancel-reason"), "499");
 
     await user.click(screen.getByTestId("account-save"));
     const row = await screen.findByTestId("account-row");
     expect(row).toHaveAttribute("data-account-id", "1");
     const [add] = b.callsTo("add_account");
     expect(add?.args).toMatchObject({
-      draft: { name: "Shop A", base_url: "http://127.0.0.1:9", settings: { client_id: "836", ship_on_accept: true } },
+      draft: {
+        name: "Shop A",
+        base_url: "http://127.0.0.1:9",
+        settings: { client_id: "836", ship_on_accept: true, cancel_reason_id: 499 },
+      },
       secrets: { api_key: "secret-key-1" },
     });
     expect(JSON.stringify(add?.args.draft)).not.toContain("secret-key-1");

@@ -8,6 +8,7 @@ import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { AppSettings } from "./bindings/AppSettings";
+import type { CancelReasonOption } from "./bindings/CancelReasonOption";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -72,6 +73,8 @@ export const api = {
   deleteAccount: (id: number) => call<null>("delete_account", { id }),
   testConnection: (draft: AccountDraft, secrets: Secrets, id: number | null) =>
     call<ConnectionReport>("test_connection", { draft, secrets: secretArgs(secrets), id }),
+  cancelReasons: (draft: AccountDraft, secrets: Secrets, id: number | null) =>
+    call<CancelReasonOption[]>("cancel_reasons", { draft, secrets: secretArgs(secrets), id }),
   syncNow: (id: number) => call<SyncReport>("sync_now", { id }),
   inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),

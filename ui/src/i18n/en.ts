@@ -81,6 +81,8 @@ export const en = {
     every: (secs: number) => `every ${secs} s`,
   },
   form: {
+    reasonsFromOzon: "Reasons as Ozon lists them for this seller.",
+    reasonsBuiltIn: "Test the connection to load Ozon's current list.",
     addTitle: "Connect an Ozon account",
     editTitle: "Edit account",
     name: "Name",

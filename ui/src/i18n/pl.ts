@@ -85,6 +85,8 @@ export const pl: Messages = {
     every: (secs: number) => `co ${secs} s`,
   },
   form: {
+    reasonsFromOzon: "Powody z aktualnej listy Ozon dla tego sprzedawcy.",
+    reasonsBuiltIn: "Sprawdź połączenie, aby wczytać aktualną listę Ozon.",
     addTitle: "Połącz konto Ozon",
     editTitle: "Edytuj konto",
     name: "Nazwa",

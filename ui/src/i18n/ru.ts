@@ -85,6 +85,8 @@ export const ru: Messages = {
     every: (secs: number) => `каждые ${secs} с`,
   },
   form: {
+    reasonsFromOzon: "Причины из текущего списка Ozon для этого продавца.",
+    reasonsBuiltIn: "Проверьте подключение, чтобы загрузить актуальный список Ozon.",
     addTitle: "Подключить аккаунт Ozon",
     editTitle: "Изменить аккаунт",
     name: "Название",

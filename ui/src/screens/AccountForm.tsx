@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { api, type Secrets } from "../api";
 import type { Account } from "../bindings/Account";
 import type { AccountDraft } from "../bindings/AccountDraft";
+import type { CancelReasonOption } from "../bindings/CancelReasonOption";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import { useI18n } from "../i18n";
 import { keys } from "../queries";
@@ -70,6 +71,16 @@ export function draftOf(f: Fields, account: Account | null): AccountDraft {
   };
 }
 
+/** Ozon's current list when loaded, else the documented seller reasons; the chosen one always stays. */
+export function reasonOptions(
+  loaded: CancelReasonOption[] | undefined,
+  chosen: number,
+  builtInTitles: Record<number, string>,
+): CancelReasonOption[] {
+  const list = loaded?.length ? loaded : CANCEL_REASONS.map((id) => ({ id, title: builtInTitles[id] ?? "" }));
+  return list.some((r) => r.id === chosen) ? list : [...list, { id: chosen, title: builtInTitles[chosen] ?? "?" }];
+}
+
 export function AccountForm({
   account,
   onDone,
@@ -100,10 +111,19 @@ export function AccountForm({
     return null;
   };
 
+  // Ozon's own list replaces the built-in one once the key is known to work (or stored already).
+  const reasons = useMutation({ mutationFn: () => api.cancelReasons(draftOf(f, account), secrets, id) });
+  const loadReasons = reasons.mutate;
+  useEffect(() => {
+    if (account) loadReasons();
+  }, [account, loadReasons]);
   const test = useMutation({
     mutationFn: () => api.testConnection(draftOf(f, account), secrets, id),
     onMutate: () => setReport(null),
-    onSuccess: setReport,
+    onSuccess: (r) => {
+      setReport(r);
+      if (r.ok) reasons.mutate();
+    },
     onError: (e) => setReport({ ok: false, message: e.message, expires_at: null }),
   });
   const save = useMutation({
@@ -184,12 +204,15 @@ export function AccountForm({
           value={f.cancelReason}
           onChange={(e) => set("cancelReason", Number(e.target.value))}
         >
-          {[...new Set<number>([...CANCEL_REASONS, f.cancelReason])].map((r) => (
-            <option key={r} value={r}>
-              {r} — {t.cancelReasons[r] ?? "?"}
+          {reasonOptions(reasons.data, f.cancelReason, t.cancelReasons).map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.id} — {r.title}
             </option>
           ))}
         </select>
+        <span className="hint" data-testid="account-cancel-reason-source">
+          {reasons.data ? t.form.reasonsFromOzon : t.form.reasonsBuiltIn}
+        </span>
       </label>
       {f.cancelReason === OTHER_REASON && (
         <label>

@@ -140,6 +140,11 @@ export class FakeBackend {
         if (view) view.account.active = args.active as boolean;
         return null;
       }
+      case "cancel_reasons":
+        return [
+          { id: 352, title: "Товар закончился у продавца" },
+          { id: 499, title: "Новая причина Ozon" },
+        ];
       case "test_connection":
         return { ok: true, message: "Connected to Ozon.", expires_at: null };
       case "inbox": {

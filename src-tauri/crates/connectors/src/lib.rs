@@ -9,7 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ordertray_core::{
-    Account, AccountKind, ConnectionReport, Credentials, Effect, ExternalOrder, QuarantinedOrder,
+    Account, AccountKind, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
+    QuarantinedOrder,
 };
 
 pub use error::ConnectorError;
@@ -40,6 +41,9 @@ pub trait Connector: Send + Sync {
     /// Whether the marketplace already shows the effect as done (used before retrying a call whose
     /// answer was lost, so a crash or timeout never causes a double effect). `Ok(false)` when unknown.
     async fn already_applied(&self, effect: &Effect) -> Result<bool, ConnectorError>;
+
+    /// The reasons the seller may give when rejecting, as the marketplace lists them today.
+    async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError>;
 }
 
 /// Settings shared by every connector's HTTP client.

@@ -246,3 +246,11 @@ pub struct AppInfo {
     pub unread: i64,
     pub demo_running: bool,
 }
+
+/// A cancel reason the marketplace offers the seller, as it names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CancelReasonOption {
+    pub id: i64,
+    pub title: String,
+}

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use ordertray_connectors::connector_for;
+use ordertray_connectors::{connector_for, Connector};
 use ordertray_core::{
-    Account, AccountDraft, AccountId, AccountSettings, AccountView, AppError, ConnectionReport, Credentials,
-    EngineEvent, ErrorCode, Secret,
+    Account, AccountDraft, AccountId, AccountSettings, AccountView, AppError, CancelReasonOption,
+    ConnectionReport, Credentials, EngineEvent, ErrorCode, Secret,
 };
 
 use crate::{Engine, Result};
@@ -129,6 +129,28 @@ impl Engine {
         secrets: SecretInput,
         id: Option<AccountId>,
     ) -> Result<ConnectionReport> {
+        let connector = self.connector_from_form(draft, secrets, id).await?;
+        connector.test_connection().await.map_err(|e| e.to_app_error())
+    }
+
+    /// The cancel reasons the marketplace offers this seller, for the account form.
+    pub async fn cancel_reasons(
+        &self,
+        draft: AccountDraft,
+        secrets: SecretInput,
+        id: Option<AccountId>,
+    ) -> Result<Vec<CancelReasonOption>> {
+        let connector = self.connector_from_form(draft, secrets, id).await?;
+        connector.cancel_reasons().await.map_err(|e| e.to_app_error())
+    }
+
+    /// A connector for what the account form holds now: typed secrets over stored ones.
+    async fn connector_from_form(
+        &self,
+        draft: AccountDraft,
+        secrets: SecretInput,
+        id: Option<AccountId>,
+    ) -> Result<Box<dyn Connector>> {
         let draft = draft.validated()?;
         let stored = match id {
             Some(id) => Some(self.0.store.account(id).await?),
@@ -161,8 +183,7 @@ impl Engine {
                 return Err(AppError::invalid(format!("{} is required", field_label(field))));
             }
         }
-        let connector = connector_for(&account, credentials, self.0.http.clone());
-        connector.test_connection().await.map_err(|e| e.to_app_error())
+        Ok(connector_for(&account, credentials, self.0.http.clone()))
     }
 
     /// The account's credentials: demo key, a named environment variable, or the keychain.

@@ -540,3 +540,32 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
         .iter()
         .all(|l| !l.contains(API_KEY) && !l.contains("+79161234567")));
 }
+
+#[tokio::test]
+async fn the_account_form_lists_the_cancel_reasons_ozon_offers_the_seller() {
+    let w = world().await;
+    // A stored account: its key comes from the secret store.
+    let reasons = w
+        .engine
+        .cancel_reasons(draft(&w.fake.base_url()), HashMap::new(), Some(w.account))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = reasons.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [352, 400, 402],
+        "seller reasons available now, as the fake lists them"
+    );
+    assert!(reasons.iter().all(|r| !r.title.is_empty()));
+    assert!(w.fake.calls_to("/v2/posting/fbs/cancel-reason/list").len() == 1);
+
+    // A new account with a wrong key: a clear auth error, the key not echoed.
+    let wrong = HashMap::from([("api_key".to_string(), "wrong-key-123".to_string())]);
+    let err = w
+        .engine
+        .cancel_reasons(draft(&w.fake.base_url()), wrong, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Auth);
+    assert!(!err.message.contains("wrong-key-123"));
+}

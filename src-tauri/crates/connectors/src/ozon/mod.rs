@@ -11,7 +11,7 @@ mod parse;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use ordertray_core::{Account, AccountSettings, ConnectionReport, Credentials, Effect};
+use ordertray_core::{Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect};
 use serde_json::{json, Value};
 
 use crate::{Connector, ConnectorError, Page};
@@ -198,6 +198,14 @@ impl Connector for OzonConnector {
         let (path, body) = client::request_for(effect)?;
         let answer = self.client.post(path, &body).await?;
         client::check_push_answer(effect, &answer)
+    }
+
+    async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError> {
+        let answer = self
+            .client
+            .post("/v2/posting/fbs/cancel-reason/list", &json!({}))
+            .await?;
+        parse::seller_cancel_reasons(&answer)
     }
 
     async fn already_applied(&self, effect: &Effect) -> Result<bool, ConnectorError> {

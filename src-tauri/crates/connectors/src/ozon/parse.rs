@@ -2,7 +2,9 @@
 //! be understood becomes a `QuarantinedOrder` with the reason, never an error for the whole page.
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder};
+use ordertray_core::{CancelReasonOption, CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder};
+
+use crate::ConnectorError;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -127,6 +129,29 @@ fn customer(raw: &Value) -> Option<CustomerInfo> {
     (!info.is_empty()).then_some(info)
 }
 
+/// The reasons a seller may choose now: `type_id` "seller" and available for cancellation.
+pub(crate) fn seller_cancel_reasons(answer: &Value) -> Result<Vec<CancelReasonOption>, ConnectorError> {
+    let list = answer
+        .get("result")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ConnectorError::Malformed("cancel reasons: no result list".into()))?;
+    Ok(list
+        .iter()
+        .filter(|r| r.get("type_id").and_then(Value::as_str) == Some("seller"))
+        .filter(|r| r.get("is_available_for_cancellation").and_then(Value::as_bool) != Some(false))
+        .filter_map(|r| {
+            Some(CancelReasonOption {
+                id: r.get("id")?.as_i64()?,
+                title: r
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +180,22 @@ mod tests {
         );
         assert_eq!(o.lines[1].price, "99.90".parse::<Decimal>().unwrap());
         assert!(o.customer.is_none());
+    }
+
+    #[test]
+    fn only_reasons_the_seller_may_use_now() {
+        let answer = serde_json::json!({"result": [
+            {"id": 352, "title": "Out of stock", "type_id": "seller", "is_available_for_cancellation": true},
+            {"id": 401, "title": "Arbitration", "type_id": "seller", "is_available_for_cancellation": false},
+            {"id": 665, "title": "Not picked up", "type_id": "buyer", "is_available_for_cancellation": true},
+            {"id": "bad", "type_id": "seller"},
+            {"id": 402, "type_id": "seller", "extra": null}
+        ]});
+        let got = seller_cancel_reasons(&answer).unwrap();
+        let ids: Vec<i64> = got.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [352, 402]);
+        assert_eq!(got[0].title, "Out of stock");
+        assert!(seller_cancel_reasons(&serde_json::json!({"oops": 1})).is_err());
     }
 
     #[test]

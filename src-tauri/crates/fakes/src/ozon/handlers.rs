@@ -176,7 +176,9 @@ async fn answer(
         "/v2/posting/fbs/cancel-reason/list" | "/v1/posting/fbs/cancel-reason" => Ok(json!({"result": [
             {"id": 352, "title": "Товар закончился у продавца", "type_id": "seller", "is_available_for_cancellation": true},
             {"id": 400, "title": "Остался только бракованный товар", "type_id": "seller", "is_available_for_cancellation": true},
-            {"id": 402, "title": "Другое (вина продавца)", "type_id": "seller", "is_available_for_cancellation": true}
+            {"id": 401, "title": "Продавец отклонил арбитраж", "type_id": "seller", "is_available_for_cancellation": false},
+            {"id": 402, "title": "Другое (вина продавца)", "type_id": "seller", "is_available_for_cancellation": true},
+            {"id": 665, "title": "Покупатель не забрал заказ", "type_id": "buyer", "is_available_for_cancellation": false}
         ]})),
         _ => Err(error(StatusCode::NOT_FOUND, 5, "Not found")),
     };
