@@ -20,6 +20,8 @@ pub const ALL: &[&str] = &[
     "save_settings",
     "recent_logs",
     "save_diagnostics",
+    "pause_sync",
+    "resume_sync",
     "start_demo",
     "remove_demo",
 ];

@@ -18,7 +18,7 @@ pub async fn app_info(engine: State<'_, Engine>) -> Res<AppInfo> {
 #[tauri::command]
 pub async fn set_language(app: AppHandle, engine: State<'_, Engine>, lang: Lang) -> Res<()> {
     engine.set_lang(lang);
-    crate::tray::relabel(&app, lang);
+    crate::tray::relabel(&app, lang, engine.sync_pause().await.is_some());
     crate::tray::show_unread(&app, lang, engine.app_info().await?.unread);
     Ok(())
 }
@@ -154,6 +154,19 @@ pub async fn save_diagnostics(engine: State<'_, Engine>) -> Res<String> {
         .write_diagnostics(&paths::log_dir(), &dir.join(name))
         .await?;
     Ok(report.path.display().to_string())
+}
+
+/// Pauses polling for `minutes`, or until resumed when absent.
+#[tauri::command]
+pub async fn pause_sync(engine: State<'_, Engine>, minutes: Option<u32>) -> Res<AppSettings> {
+    engine
+        .pause_sync(minutes.map(|m| chrono::Duration::minutes(m.into())))
+        .await
+}
+
+#[tauri::command]
+pub async fn resume_sync(engine: State<'_, Engine>) -> Res<AppSettings> {
+    engine.resume_sync().await
 }
 
 #[tauri::command]

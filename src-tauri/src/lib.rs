@@ -43,8 +43,9 @@ pub fn run() {
         .setup(|app| {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
             app.manage(engine.clone());
-            let tray_ok = tray::create(app.handle(), engine.lang());
             let settings = tauri::async_runtime::block_on(engine.settings())?;
+            let paused = settings.sync_pause(chrono::Utc::now()).is_some();
+            let tray_ok = tray::create(app.handle(), engine.lang(), paused);
             app.state::<desktop::CloseBehaviour>().set(&settings, tray_ok);
             desktop::apply_autostart(app.handle(), &settings);
             if tray_ok && has_flag(desktop::MINIMIZED_FLAG) {
@@ -84,6 +85,8 @@ pub fn run() {
             commands::save_settings,
             commands::recent_logs,
             commands::save_diagnostics,
+            commands::pause_sync,
+            commands::resume_sync,
             commands::start_demo,
             commands::remove_demo,
         ])
@@ -199,8 +202,10 @@ fn forward_events(app: AppHandle, engine: &Engine) {
         loop {
             match events.recv().await {
                 Ok(event) => {
-                    if let EngineEvent::UnreadCount { count } = &event {
-                        show_unread(&app, &engine, *count);
+                    match &event {
+                        EngineEvent::UnreadCount { count } => show_unread(&app, &engine, *count),
+                        EngineEvent::SyncPause { paused } => tray::relabel(&app, engine.lang(), *paused),
+                        _ => {}
                     }
                     let _ = app.emit("engine", &event);
                 }

@@ -10,8 +10,8 @@ const TRAY_ID: &str = "main";
 
 /// Creates the tray icon and says whether it exists. A desktop without a tray (some Linux
 /// sessions) is not an error: the window title and the Inbox badge still show the count.
-pub fn create(app: &AppHandle, lang: Lang) -> bool {
-    let built = menu(app, lang).and_then(|menu| {
+pub fn create(app: &AppHandle, lang: Lang, paused: bool) -> bool {
+    let built = menu(app, lang, paused).and_then(|menu| {
         let mut builder = TrayIconBuilder::with_id(TRAY_ID)
             .tooltip(tray_tooltip(lang, 0))
             .menu(&menu)
@@ -19,6 +19,9 @@ pub fn create(app: &AppHandle, lang: Lang) -> bool {
             .on_menu_event(|app, event| match event.id().as_ref() {
                 "open" => crate::show_main_window(app),
                 "sync" => sync_all(app),
+                "pause_hour" => pause(app, Some(chrono::Duration::hours(1))),
+                "pause" => pause(app, None),
+                "resume" => resume(app),
                 "quit" => app.exit(0),
                 _ => {}
             })
@@ -55,26 +58,52 @@ pub fn show_unread(app: &AppHandle, lang: Lang, unread: i64) {
     }
 }
 
-/// The menu in a newly chosen language.
-pub fn relabel(app: &AppHandle, lang: Lang) {
+/// The menu in a newly chosen language, or after a pause began or ended.
+pub fn relabel(app: &AppHandle, lang: Lang, paused: bool) {
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
-        if let Ok(menu) = menu(app, lang) {
+        if let Ok(menu) = menu(app, lang, paused) {
             let _ = tray.set_menu(Some(menu));
         }
     }
 }
 
-fn menu(app: &AppHandle, lang: Lang) -> tauri::Result<Menu<Wry>> {
-    let [open, sync, quit] = tray_menu(lang);
-    Menu::with_items(
-        app,
-        &[
-            &MenuItem::with_id(app, "open", open, true, None::<&str>)?,
-            &MenuItem::with_id(app, "sync", sync, true, None::<&str>)?,
-            &PredefinedMenuItem::separator(app)?,
-            &MenuItem::with_id(app, "quit", quit, true, None::<&str>)?,
-        ],
-    )
+fn menu(app: &AppHandle, lang: Lang, paused: bool) -> tauri::Result<Menu<Wry>> {
+    let text = tray_menu(lang);
+    let item = |id: &str, label: &str| MenuItem::with_id(app, id, label, true, None::<&str>);
+    let open = item("open", text.open)?;
+    let sync = item("sync", text.sync)?;
+    let pause_hour = item("pause_hour", text.pause_hour)?;
+    let pause = item("pause", text.pause_until_resumed)?;
+    let resume = item("resume", text.resume)?;
+    let quit = item("quit", text.quit)?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let separator2 = PredefinedMenuItem::separator(app)?;
+    if paused {
+        Menu::with_items(app, &[&open, &sync, &separator, &resume, &separator2, &quit])
+    } else {
+        Menu::with_items(
+            app,
+            &[&open, &sync, &separator, &pause_hour, &pause, &separator2, &quit],
+        )
+    }
+}
+
+fn pause(app: &AppHandle, duration: Option<chrono::Duration>) {
+    let engine = app.state::<Engine>().inner().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = engine.pause_sync(duration).await {
+            tracing::error!(error = %e, "tray: could not pause sync");
+        }
+    });
+}
+
+fn resume(app: &AppHandle) {
+    let engine = app.state::<Engine>().inner().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = engine.resume_sync().await {
+            tracing::error!(error = %e, "tray: could not resume sync");
+        }
+    });
 }
 
 fn sync_all(app: &AppHandle) {

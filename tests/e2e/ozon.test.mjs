@@ -279,6 +279,18 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     await waitFor(async () => /Inbox/.test(await nav.text()), { message: "nav-inbox in English" });
   });
 
+  step("pausing sync shows on every screen until resumed", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await (await s.waitForElement(tid("sync-pause"))).click();
+    await s.waitForElement(tid("sync-paused"), 20_000);
+    await openInbox(s);
+    await (await s.waitForElement(tid("sync-resume"))).click();
+    await waitFor(async () => (await s.findAll(tid("sync-paused"))).length === 0, {
+      timeout: 20_000,
+      message: "the pause banner to go after Resume",
+    });
+  });
+
   step("the diagnostic bundle carries the log but not the API key", 60_000, async () => {
     await (await s.waitForElement(tid("nav-settings"))).click();
     await (await s.waitForElement(tid("save-diagnostics"))).click();

@@ -309,6 +309,36 @@ describe("settings", () => {
   });
 });
 
+describe("pausing sync", () => {
+  it("pauses from Settings, shows it on every screen, and resumes", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect(screen.queryByTestId("sync-paused")).toBeNull();
+    await user.click(await screen.findByTestId("sync-pause-hour"));
+    expect(await screen.findByTestId("sync-paused")).toHaveTextContent("Sync is paused until");
+    await user.click(screen.getByTestId("sync-pause"));
+    await waitFor(() => expect(screen.getByTestId("sync-paused")).toHaveTextContent("until you resume"));
+    await user.click(screen.getByTestId("nav-inbox"));
+    expect(screen.getByTestId("sync-paused")).toBeInTheDocument();
+    await user.click(screen.getByTestId("sync-resume"));
+    await waitFor(() => expect(screen.queryByTestId("sync-paused")).toBeNull());
+    expect(b.callsTo("pause_sync").map((c) => c.args)).toEqual([{ minutes: 60 }, { minutes: null }]);
+    expect(b.callsTo("resume_sync")).toHaveLength(1);
+  });
+
+  it("a pause made from the tray appears when the engine says so", async () => {
+    const b = withInbox();
+    renderWithProviders(<App />);
+    await screen.findByTestId("inbox");
+    await waitFor(() => expect(b.callsTo("get_settings").length).toBeGreaterThan(0));
+    b.settings = { ...b.settings, sync_paused: true };
+    await b.emit({ type: "sync_pause", paused: true });
+    expect(await screen.findByTestId("sync-paused")).toBeInTheDocument();
+  });
+});
+
 describe("language", () => {
   it("switches to Russian and tells the engine", async () => {
     const b = withInbox();

@@ -5,6 +5,7 @@ import { healthStatus } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
 import { ConfirmButton } from "./components/ConfirmButton";
 import { useNotices } from "./components/Notices";
+import { PauseBanner } from "./components/PauseBanner";
 import { languages, useI18n } from "./i18n";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
 import { AccountForm } from "./screens/AccountForm";
@@ -172,6 +173,7 @@ export function App() {
           </div>
         )}
         {info.data && !info.data.notifications_ok && <div className="banner">{t.notificationsOff}</div>}
+        <PauseBanner />
         {info.isError && (
           <div className="banner banner-error" role="alert">
             {info.error.message}

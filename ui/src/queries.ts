@@ -52,6 +52,10 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
       refresh(keys.outboxAll);
       refresh(keys.accounts);
       break;
+    case "sync_pause":
+      refresh(keys.settings);
+      refresh(keys.accounts);
+      break;
     case "unread_count":
       qc.setQueryData(keys.appInfo, (info: Awaited<ReturnType<typeof api.appInfo>> | undefined) =>
         info ? { ...info, unread: event.count } : info,

@@ -17,4 +17,12 @@ close_to_tray: boolean,
 /**
  * The "still running in the tray" notice has been shown once.
  */
-tray_hint_shown: boolean, };
+tray_hint_shown: boolean, 
+/**
+ * Polling is paused until this time (the tray's "pause for 1 hour").
+ */
+sync_paused_until: string | null, 
+/**
+ * Polling is paused until the manager resumes it.
+ */
+sync_paused: boolean, };

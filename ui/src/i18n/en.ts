@@ -36,6 +36,13 @@ export const en = {
     works: "working",
     unavailable: "unavailable",
   },
+  pause: {
+    hour: "Pause sync for 1 hour",
+    untilResumed: "Pause sync until I resume",
+    resume: "Resume sync",
+    pausedUntilResumed: "Sync is paused: no marketplace is polled until you resume.",
+    pausedUntil: (time: string) => `Sync is paused until ${time}.`,
+  },
   welcome: {
     title: "Welcome to Ordertray",
     body: "Connect a marketplace account to receive its orders here, with a desktop notification for each new one.",

@@ -41,6 +41,13 @@ export const pl: Messages = {
     works: "działa",
     unavailable: "niedostępne",
   },
+  pause: {
+    hour: "Wstrzymaj synchronizację na 1 godzinę",
+    untilResumed: "Wstrzymaj synchronizację do wznowienia",
+    resume: "Wznów synchronizację",
+    pausedUntilResumed: "Synchronizacja wstrzymana: żadna platforma nie jest odpytywana do wznowienia.",
+    pausedUntil: (time: string) => `Synchronizacja wstrzymana do ${time}.`,
+  },
   welcome: {
     title: "Witaj w Ordertray",
     body: "Połącz konto platformy sprzedażowej, aby otrzymywać tu jej zamówienia, z powiadomieniem na pulpicie o każdym nowym.",

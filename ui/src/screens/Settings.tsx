@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "../api";
 import type { AppSettings } from "../bindings/AppSettings";
 import { useNotices } from "../components/Notices";
+import { PauseButtons } from "../components/PauseBanner";
 import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
@@ -39,6 +40,7 @@ export function Settings() {
             onChange={(autostart) => change({ autostart })}
           />
           <ThemeChoice />
+          <PauseButtons />
           <Toggle
             testId="settings-close-to-tray"
             label={t.settings.closeToTray}

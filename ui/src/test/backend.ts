@@ -90,7 +90,14 @@ export class FakeBackend {
     demo_running: false,
   };
   outbox: OutboxView[] = [];
-  settings: AppSettings = { autostart: false, autostart_decided: false, close_to_tray: true, tray_hint_shown: false };
+  settings: AppSettings = {
+    autostart: false,
+    autostart_decided: false,
+    close_to_tray: true,
+    tray_hint_shown: false,
+    sync_paused_until: null,
+    sync_paused: false,
+  };
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
 
@@ -195,6 +202,17 @@ export class FakeBackend {
         return this.settings;
       case "save_settings":
         this.settings = { ...(args.settings as AppSettings), autostart_decided: true };
+        return this.settings;
+      case "pause_sync":
+        this.settings = {
+          ...this.settings,
+          sync_paused: args.minutes == null,
+          sync_paused_until:
+            args.minutes == null ? null : new Date(Date.now() + (args.minutes as number) * 60_000).toISOString(),
+        };
+        return this.settings;
+      case "resume_sync":
+        this.settings = { ...this.settings, sync_paused: false, sync_paused_until: null };
         return this.settings;
       case "recent_logs":
         return ["INFO sync ok", "WARN <b>not html</b>"];

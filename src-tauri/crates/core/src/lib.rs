@@ -15,5 +15,5 @@ pub use account::*;
 pub use effect::*;
 pub use error::*;
 pub use order::*;
-pub use settings::AppSettings;
+pub use settings::{AppSettings, SyncPause};
 pub use views::*;

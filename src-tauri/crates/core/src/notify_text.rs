@@ -117,12 +117,42 @@ pub fn tray_hint(lang: Lang) -> &'static str {
     }
 }
 
-/// The tray menu's items, in menu order: open the window, sync every account, quit.
-pub fn tray_menu(lang: Lang) -> [&'static str; 3] {
+/// The tray menu's texts.
+pub struct TrayMenuText {
+    pub open: &'static str,
+    pub sync: &'static str,
+    pub pause_hour: &'static str,
+    pub pause_until_resumed: &'static str,
+    pub resume: &'static str,
+    pub quit: &'static str,
+}
+
+pub fn tray_menu(lang: Lang) -> TrayMenuText {
     match lang {
-        Lang::En => ["Open Ordertray", "Sync all accounts now", "Quit"],
-        Lang::Ru => ["Открыть Ordertray", "Синхронизировать все аккаунты", "Выйти"],
-        Lang::Pl => ["Otwórz Ordertray", "Synchronizuj wszystkie konta", "Zakończ"],
+        Lang::En => TrayMenuText {
+            open: "Open Ordertray",
+            sync: "Sync all accounts now",
+            pause_hour: "Pause sync for 1 hour",
+            pause_until_resumed: "Pause sync until I resume",
+            resume: "Resume sync",
+            quit: "Quit",
+        },
+        Lang::Ru => TrayMenuText {
+            open: "Открыть Ordertray",
+            sync: "Синхронизировать все аккаунты",
+            pause_hour: "Приостановить синхронизацию на 1 час",
+            pause_until_resumed: "Приостановить синхронизацию до возобновления",
+            resume: "Возобновить синхронизацию",
+            quit: "Выйти",
+        },
+        Lang::Pl => TrayMenuText {
+            open: "Otwórz Ordertray",
+            sync: "Synchronizuj wszystkie konta",
+            pause_hour: "Wstrzymaj synchronizację na 1 godzinę",
+            pause_until_resumed: "Wstrzymaj synchronizację do wznowienia",
+            resume: "Wznów synchronizację",
+            quit: "Zakończ",
+        },
     }
 }
 

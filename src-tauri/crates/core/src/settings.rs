@@ -1,5 +1,6 @@
 //! App-wide preferences the manager sets on the Settings screen.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -16,6 +17,10 @@ pub struct AppSettings {
     pub close_to_tray: bool,
     /// The "still running in the tray" notice has been shown once.
     pub tray_hint_shown: bool,
+    /// Polling is paused until this time (the tray's "pause for 1 hour").
+    pub sync_paused_until: Option<DateTime<Utc>>,
+    /// Polling is paused until the manager resumes it.
+    pub sync_paused: bool,
 }
 
 impl Default for AppSettings {
@@ -25,11 +30,39 @@ impl Default for AppSettings {
             autostart_decided: false,
             close_to_tray: true,
             tray_hint_shown: false,
+            sync_paused_until: None,
+            sync_paused: false,
         }
     }
 }
 
+/// How long polling stays paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncPause {
+    Until(DateTime<Utc>),
+    UntilResumed,
+}
+
 impl AppSettings {
+    /// Whether polling is paused at `now`, and until when.
+    pub fn sync_pause(&self, now: DateTime<Utc>) -> Option<SyncPause> {
+        if self.sync_paused {
+            return Some(SyncPause::UntilResumed);
+        }
+        self.sync_paused_until
+            .filter(|until| *until > now)
+            .map(SyncPause::Until)
+    }
+
+    pub fn paused(mut self, pause: Option<SyncPause>) -> Self {
+        self.sync_paused = pause == Some(SyncPause::UntilResumed);
+        self.sync_paused_until = match pause {
+            Some(SyncPause::Until(at)) => Some(at),
+            _ => None,
+        };
+        self
+    }
+
     /// The first account turns autostart on, unless the manager already chose.
     pub fn after_first_account(mut self) -> Self {
         if !self.autostart_decided {
@@ -62,6 +95,19 @@ mod tests {
         }
         .chosen_by_manager(&s);
         assert!(!off.after_first_account().autostart, "a manager's off stays off");
+    }
+
+    #[test]
+    fn a_timed_pause_ends_by_itself_and_resume_ends_any() {
+        let now = Utc::now();
+        let hour = chrono::Duration::hours(1);
+        let s = AppSettings::default().paused(Some(SyncPause::Until(now + hour)));
+        assert_eq!(s.sync_pause(now), Some(SyncPause::Until(now + hour)));
+        assert_eq!(s.sync_pause(now + hour), None, "over at its end");
+        let s = s.paused(Some(SyncPause::UntilResumed));
+        assert_eq!(s.sync_pause(now + hour * 100), Some(SyncPause::UntilResumed));
+        assert_eq!(s.sync_paused_until, None);
+        assert_eq!(s.paused(None).sync_pause(now), None);
     }
 
     #[test]

@@ -204,6 +204,10 @@ pub enum EngineEvent {
     UnreadCount {
         count: i64,
     },
+    /// Polling was paused or resumed (the settings say until when).
+    SyncPause {
+        paused: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

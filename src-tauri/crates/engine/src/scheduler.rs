@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_core::{Account, AccountId, EngineEvent};
+use ordertray_core::{Account, AccountId, EngineEvent, SyncPause};
 use tokio::task::JoinHandle;
 
 use crate::backoff::{backoff, jitter};
@@ -14,6 +14,8 @@ use crate::{Engine, Result};
 /// First retry after a failed sync; doubles up to the larger of the interval and this cap.
 const FAILURE_BASE: Duration = Duration::from_secs(15);
 const FAILURE_CAP: Duration = Duration::from_secs(15 * 60);
+/// While paused until resumed, how often a poller looks again (resuming restarts pollers at once).
+const PAUSE_RECHECK: Duration = Duration::from_secs(60);
 
 pub(crate) struct Poller {
     pub task: JoinHandle<()>,
@@ -77,6 +79,16 @@ impl Engine {
         loop {
             self.plan_next_poll(id, delay).await;
             tokio::time::sleep(delay).await;
+            if let Some(pause) = self.sync_pause().await {
+                delay = match pause {
+                    SyncPause::Until(at) => (at - Utc::now())
+                        .to_std()
+                        .unwrap_or_default()
+                        .max(Duration::from_secs(1)),
+                    SyncPause::UntilResumed => PAUSE_RECHECK,
+                };
+                continue;
+            }
             let interval = match self.0.store.account(id).await {
                 Ok(a) if a.active => Duration::from_secs(a.interval_secs.into()),
                 _ => return,

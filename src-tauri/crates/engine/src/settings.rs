@@ -1,6 +1,6 @@
 //! App-wide preferences, kept in the database so that they follow the data file.
 
-use ordertray_core::{AppError, AppSettings, ErrorCode};
+use ordertray_core::{AppError, AppSettings, EngineEvent, ErrorCode, SyncPause};
 
 use crate::{Engine, Result};
 
@@ -34,6 +34,33 @@ impl Engine {
         let next = change(self.settings().await?);
         self.store_settings(&next).await?;
         Ok(next)
+    }
+
+    /// Pauses polling of every account for `duration`, or until [`Engine::resume_sync`] when None.
+    /// "Sync now" and the delivery of triage decisions go on.
+    pub async fn pause_sync(&self, duration: Option<chrono::Duration>) -> Result<AppSettings> {
+        let pause = match duration {
+            Some(d) => SyncPause::Until(chrono::Utc::now() + d),
+            None => SyncPause::UntilResumed,
+        };
+        let s = self.update_settings(|s| s.paused(Some(pause))).await?;
+        self.emit(EngineEvent::SyncPause { paused: true });
+        Ok(s)
+    }
+
+    /// Ends a pause; every account polls again at once.
+    pub async fn resume_sync(&self) -> Result<AppSettings> {
+        let s = self.update_settings(|s| s.paused(None)).await?;
+        for account in self.0.store.accounts().await? {
+            self.reschedule(&account);
+        }
+        self.emit(EngineEvent::SyncPause { paused: false });
+        Ok(s)
+    }
+
+    /// Whether polling is paused now, and until when.
+    pub async fn sync_pause(&self) -> Option<SyncPause> {
+        self.settings().await.ok()?.sync_pause(chrono::Utc::now())
     }
 
     async fn store_settings(&self, s: &AppSettings) -> Result<()> {

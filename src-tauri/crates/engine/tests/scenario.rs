@@ -569,3 +569,27 @@ async fn the_account_form_lists_the_cancel_reasons_ozon_offers_the_seller() {
     assert_eq!(err.code, ErrorCode::Auth);
     assert!(!err.message.contains("wrong-key-123"));
 }
+
+#[tokio::test]
+async fn a_paused_sync_polls_nothing_until_resumed() {
+    let w = world().await;
+    let list = "/v4/posting/fbs/unfulfilled/list";
+    w.engine.pause_sync(None).await.unwrap();
+    w.engine.start_background().await.unwrap();
+    // Unpaused, a poller's first poll comes within 2 s of the start.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(w.fake.calls_to(list).is_empty(), "a paused engine polled");
+
+    w.engine.resume_sync().await.unwrap();
+    let mut polled = false;
+    for _ in 0..100 {
+        if !w.fake.calls_to(list).is_empty() {
+            polled = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(polled, "no poll within 10 s of resuming");
+    assert!(w.engine.sync_pause().await.is_none());
+    w.engine.shutdown().await;
+}
