@@ -179,7 +179,10 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     assert.match(entry, /^Exec=.*--minimized/m, `login item: ${entry}`);
     await (await s.waitForElement(tid("nav-settings"))).click();
     const box = await s.waitForElement(tid("settings-autostart"));
-    assert.equal(await box.property("checked"), true, "Settings shows autostart on");
+    await waitFor(async () => (await box.property("checked")) === true, {
+      timeout: 10_000,
+      message: "Settings to show autostart on",
+    });
     await box.click();
     await waitFor(() => !existsSync(AUTOSTART), { timeout: 20_000, message: `${AUTOSTART} to be removed` });
   });

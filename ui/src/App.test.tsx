@@ -55,6 +55,9 @@ describe("first start", () => {
     });
     expect(JSON.stringify(add?.args.draft)).not.toContain("secret-key-1");
     expect(within(row).getByTestId("account-health")).toHaveAttribute("data-status", "never");
+    // The first account turned autostart on in the engine; Settings shows it at once.
+    await user.click(screen.getByTestId("nav-settings"));
+    await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeChecked());
   });
 
   it("refuses to save without the required fields and says which", async () => {

@@ -1,21 +1,16 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { NoticesProvider } from "./components/Notices";
 import { I18nProvider } from "./i18n";
+import { newQueryClient } from "./queryClient";
 import "./styles.css";
 import { applyTheme, savedTheme } from "./theme";
 
 applyTheme(savedTheme());
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    // Local IPC: a failure is real, not a flaky network; show it instead of retrying quietly.
-    queries: { retry: false, refetchOnWindowFocus: true, staleTime: 2_000 },
-    mutations: { retry: false },
-  },
-});
+const queryClient = newQueryClient();
 
 function Root() {
   return (

@@ -130,7 +130,11 @@ export function AccountForm({
     mutationFn: () =>
       id == null ? api.addAccount(draftOf(f, null), secrets) : api.updateAccount(id, draftOf(f, account), secrets),
     onSuccess: async (saved) => {
-      await qc.invalidateQueries({ queryKey: keys.accounts });
+      // Saving the first account also turns on start at login: Settings must not show the old value.
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: keys.accounts }),
+        qc.invalidateQueries({ queryKey: keys.settings }),
+      ]);
       onDone(saved);
     },
     onError: (e) => setProblem(e.message),

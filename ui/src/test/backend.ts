@@ -130,6 +130,8 @@ export class FakeBackend {
       case "list_accounts":
         return this.accounts;
       case "add_account": {
+        // As the shell does: the first account turns start at login on, unless already decided.
+        if (!this.settings.autostart_decided) this.settings = { ...this.settings, autostart: true, autostart_decided: true };
         const draft = args.draft as { name: string };
         const view = accountView(this.accounts.length + 1, draft.name, { last_poll_at: null, last_outcome: null });
         this.accounts.push(view);

@@ -1,11 +1,12 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { NoticesProvider } from "../components/Notices";
 import { I18nProvider } from "../i18n";
+import { newQueryClient } from "../queryClient";
 
 export function renderWithProviders(ui: ReactNode) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const client = newQueryClient();
   return render(
     <I18nProvider>
       <QueryClientProvider client={client}>
