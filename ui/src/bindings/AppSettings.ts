@@ -25,4 +25,8 @@ sync_paused_until: string | null,
 /**
  * Polling is paused until the manager resumes it.
  */
-sync_paused: boolean, };
+sync_paused: boolean, 
+/**
+ * When an accepted order's region differs from its existing customer's, move the customer.
+ */
+move_customer_region: boolean, };

@@ -3,4 +3,4 @@
 /**
  * Pushed to the UI so lists refresh live; carries only what the UI needs to decide what to refetch.
  */
-export type EngineEvent = { "type": "new_lines", account_id: number, orders: number, lines: number, first_order_id: number | null, } | { "type": "orders_changed", account_id: number | null, } | { "type": "account_health", account_id: number, } | { "type": "outbox", account_id: number, } | { "type": "unread_count", count: number, } | { "type": "sync_pause", paused: boolean, };
+export type EngineEvent = { "type": "new_lines", account_id: number, orders: number, lines: number, first_order_id: number | null, } | { "type": "orders_changed", account_id: number | null, } | { "type": "account_health", account_id: number, } | { "type": "outbox", account_id: number, } | { "type": "unread_count", count: number, } | { "type": "sync_pause", paused: boolean, } | { "type": "import_progress", list: string, done: number, total: number, rows: number, };

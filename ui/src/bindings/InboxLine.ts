@@ -4,4 +4,4 @@ import type { LineView } from "./LineView";
 /**
  * One row of the inbox: a line plus what the manager needs of its order to decide.
  */
-export type InboxLine = { line: LineView, order_id: number, order_external_id: string, order_number: string, order_status: string, order_created_at: string, account_id: number, account: string, marketplace_cancelled: boolean, demo: boolean, };
+export type InboxLine = { line: LineView, order_id: number, order_external_id: string, order_number: string, order_status: string, order_created_at: string, order_region: string | null, account_id: number, account: string, marketplace_cancelled: boolean, demo: boolean, };

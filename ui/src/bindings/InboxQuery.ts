@@ -5,4 +5,8 @@ export type InboxQuery = { account_id: number | null,
 /**
  * Which lines: `new` is the inbox; `deleted` lists what can be restored.
  */
-state: LineState, limit: number | null, };
+state: LineState, limit: number | null, 
+/**
+ * Lines decided by automatic rules (in any state), most recent decision first.
+ */
+processed: boolean, };

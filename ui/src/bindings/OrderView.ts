@@ -11,6 +11,10 @@ account: string, external_id: string, number: string,
  */
 status: string, created_at: string, updated_at: string, customer_name: string | null, 
 /**
+ * Where it is delivered, as the marketplace says.
+ */
+region: string | null, 
+/**
  * Set when the marketplace changed the order after it arrived (e.g. cancelled by the buyer).
  */
 changed_by_marketplace: string | null, demo: boolean, lines: Array<LineView>, };

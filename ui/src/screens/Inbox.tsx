@@ -35,7 +35,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const [view, setView] = useState<LineState>("new");
   const [accountId, setAccountId] = useState<number | null>(null);
   const [help, setHelp] = useState(false);
-  const query: InboxQuery = useMemo(() => ({ account_id: accountId, state: view, limit: null }), [accountId, view]);
+  const query: InboxQuery = useMemo(() => ({ account_id: accountId, state: view, limit: null, processed: false }), [accountId, view]);
   const inbox = useInbox(query);
   const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
   const ids = useMemo(() => lines.map((l) => l.line.id), [lines]);

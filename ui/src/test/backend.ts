@@ -63,12 +63,15 @@ export function inboxLine(id: number, orderNumber: string, name = `Product ${id}
       price: "1530.00",
       currency: "RUB",
       state: "new",
+      bound_offer: null,
+      decided_by_rule: null,
     },
     order_id: Number(orderNumber.replace(/\D/g, "").slice(0, 6)) || 1,
     order_external_id: orderNumber,
     order_number: orderNumber,
     order_status: "awaiting_packaging",
     order_created_at: "2026-11-23T08:00:00Z",
+    order_region: "Москва",
     account_id: 1,
     account: "Shop A",
     marketplace_cancelled: false,
@@ -97,6 +100,7 @@ export class FakeBackend {
     tray_hint_shown: false,
     sync_paused_until: null,
     sync_paused: false,
+    move_customer_region: false,
   };
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
@@ -189,6 +193,7 @@ export class FakeBackend {
             created_at: first.order_created_at,
             updated_at: first.order_created_at,
             customer_name: null,
+            region: first.order_region,
             changed_by_marketplace: null,
             demo: false,
             lines: lines.map((l) => l.line),

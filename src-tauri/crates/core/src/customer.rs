@@ -1,16 +1,17 @@
-//! Matching keys for customers. Full E.164 parsing comes with the customers issue; this keeps the
-//! keys stable enough that the same buyer typed two ways matches.
+//! Matching keys for customers: the same buyer typed two ways must land on one customer.
 
-/// Digits of a phone number, with a Russian trunk prefix `8` or a bare 10-digit number read as `+7`.
+use phonenumber::country::Id;
+use phonenumber::Mode;
+
+/// A phone number in E.164 ("+79123456789"), read with Russia as the home region, so that
+/// "8 (912) 345-67-89" and "+7 912 345 67 89" are one number; `None` when it is not a valid number.
 pub fn normalize_phone(raw: &str) -> Option<String> {
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let digits = match digits.len() {
-        10 => format!("7{digits}"),
-        11 if digits.starts_with('8') => format!("7{}", &digits[1..]),
-        n if n < 7 => return None,
-        _ => digits,
-    };
-    Some(format!("+{digits}"))
+    let raw = raw.trim();
+    if raw.chars().filter(char::is_ascii_digit).count() < 7 {
+        return None;
+    }
+    let parsed = phonenumber::parse(Some(Id::RU), raw).ok()?;
+    phonenumber::is_valid(&parsed).then(|| parsed.format().mode(Mode::E164).to_string())
 }
 
 pub fn normalize_email(raw: &str) -> Option<String> {
@@ -27,13 +28,21 @@ mod tests {
         for raw in [
             "+7 (912) 345-67-89",
             "8 912 345 67 89",
+            "8(912)3456789",
             "9123456789",
             "+79123456789",
+            " +7 912 345-67-89 ",
         ] {
             assert_eq!(normalize_phone(raw).as_deref(), Some("+79123456789"), "{raw}");
         }
         assert_eq!(normalize_phone(""), None);
         assert_eq!(normalize_phone("12"), None);
+        assert_eq!(normalize_phone("not a phone"), None);
+        assert_eq!(
+            normalize_phone("+7 000 000 00 00"),
+            None,
+            "invalid numbers match nothing"
+        );
         assert_eq!(
             normalize_phone("+48 601 234 567").as_deref(),
             Some("+48601234567")

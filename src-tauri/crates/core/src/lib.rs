@@ -8,6 +8,8 @@ pub mod effect;
 pub mod error;
 pub mod notify_text;
 pub mod order;
+pub mod pricelist;
+pub mod rules;
 pub mod settings;
 pub mod views;
 

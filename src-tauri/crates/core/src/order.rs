@@ -137,6 +137,8 @@ pub struct ExternalOrder {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub customer: Option<CustomerInfo>,
+    /// Where the order is delivered (Ozon: the analytics region), for region rules and customers.
+    pub region: Option<String>,
     pub lines: Vec<ExternalLine>,
     /// Actions the marketplace says it accepts now (Ozon `available_actions`).
     pub available_actions: Vec<String>,
@@ -226,6 +228,7 @@ mod tests {
             status: "awaiting_packaging".into(),
             created_at: Utc::now(),
             customer: None,
+            region: None,
             lines: vec![],
             available_actions: vec![],
             raw: serde_json::json!({"b": 1, "a": {"y": 2, "x": 1}}),

@@ -21,6 +21,8 @@ pub struct AppSettings {
     pub sync_paused_until: Option<DateTime<Utc>>,
     /// Polling is paused until the manager resumes it.
     pub sync_paused: bool,
+    /// When an accepted order's region differs from its existing customer's, move the customer.
+    pub move_customer_region: bool,
 }
 
 impl Default for AppSettings {
@@ -32,6 +34,7 @@ impl Default for AppSettings {
             tray_hint_shown: false,
             sync_paused_until: None,
             sync_paused: false,
+            move_customer_region: false,
         }
     }
 }

@@ -6,6 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::pricelist::BoundOffer;
+use crate::rules::RuleDecision;
 use crate::{Account, AccountHealth, AccountId, LineState};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -21,6 +23,10 @@ pub struct LineView {
     pub price: Decimal,
     pub currency: String,
     pub state: LineState,
+    /// The offer the line was accepted with.
+    pub bound_offer: Option<BoundOffer>,
+    /// Set when an automatic rule, not the manager, decided the line.
+    pub decided_by_rule: Option<RuleDecision>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -37,6 +43,8 @@ pub struct OrderView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub customer_name: Option<String>,
+    /// Where it is delivered, as the marketplace says.
+    pub region: Option<String>,
     /// Set when the marketplace changed the order after it arrived (e.g. cancelled by the buyer).
     pub changed_by_marketplace: Option<String>,
     pub demo: bool,
@@ -53,6 +61,7 @@ pub struct InboxLine {
     pub order_number: String,
     pub order_status: String,
     pub order_created_at: DateTime<Utc>,
+    pub order_region: Option<String>,
     pub account_id: AccountId,
     pub account: String,
     pub marketplace_cancelled: bool,
@@ -67,6 +76,7 @@ pub struct CustomerView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    pub region: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -208,6 +218,13 @@ pub enum EngineEvent {
     SyncPause {
         paused: bool,
     },
+    /// A price-list import is under way: `done` of `total` (bytes of a CSV file, rows of a sheet).
+    ImportProgress {
+        list: String,
+        done: u64,
+        total: u64,
+        rows: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -220,6 +237,9 @@ pub struct InboxQuery {
     pub state: LineState,
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Lines decided by automatic rules (in any state), most recent decision first.
+    #[serde(default)]
+    pub processed: bool,
 }
 
 fn new_state() -> LineState {
@@ -232,6 +252,7 @@ impl Default for InboxQuery {
             account_id: None,
             state: LineState::New,
             limit: None,
+            processed: false,
         }
     }
 }
@@ -257,4 +278,31 @@ pub struct AppInfo {
 pub struct CancelReasonOption {
     pub id: i64,
     pub title: String,
+}
+
+/// An order of the shop ("All orders"), made from the accepted lines of one external order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ShopOrderView {
+    pub id: i64,
+    pub number: String,
+    pub created_at: DateTime<Utc>,
+    pub account: Option<String>,
+    /// The marketplace order it came from.
+    pub source_order_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    pub lines: i64,
+    /// Marketplace price × quantity over its lines.
+    #[ts(type = "string")]
+    pub total: Decimal,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerSummary {
+    pub customer: CustomerView,
+    pub orders: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
 }

@@ -9,6 +9,8 @@ pub mod diagnostics;
 pub mod notifier;
 mod outbox;
 pub mod paths;
+mod pricelist;
+mod rules;
 mod scheduler;
 pub mod secrets;
 mod settings;
@@ -21,8 +23,8 @@ use std::sync::{Arc, Mutex};
 use ordertray_connectors::{http_client, HttpSettings};
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    AccountId, AppError, AppInfo, EngineEvent, InboxLine, InboxQuery, LineState, OrderDetail, OrderView,
-    OutboxView, TriageAction, TriageReport,
+    AccountId, AppError, AppInfo, CustomerSummary, EngineEvent, InboxLine, InboxQuery, LineState,
+    OrderDetail, OrderView, OutboxView, ShopOrderView, TriageAction, TriageReport,
 };
 use ordertray_store::Store;
 use tokio::sync::{broadcast, Notify};
@@ -31,6 +33,7 @@ use tokio::task::JoinHandle;
 pub use accounts::SecretInput;
 pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
 pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
+pub use rules::RULE_ACTOR;
 pub use secrets::{KeychainStore, MemorySecretStore, SecretStore};
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -170,13 +173,37 @@ impl Engine {
     /// Accept / reject / delete / restore lines: one transaction with its audit events and outbox
     /// rows; the outbox worker is woken to deliver them.
     pub async fn triage(&self, lines: &[i64], action: TriageAction) -> Result<TriageReport> {
-        let report = self.0.store.triage(lines, action, &self.0.actor).await?;
+        let extras = ordertray_store::TriageExtras {
+            move_customer_region: self.settings().await?.move_customer_region,
+            ..Default::default()
+        };
+        self.triage_with(lines, action, &extras, None).await
+    }
+
+    /// Triage with extras; `actor` overrides the engine's own (rules act as "rule").
+    pub(crate) async fn triage_with(
+        &self,
+        lines: &[i64],
+        action: TriageAction,
+        extras: &ordertray_store::TriageExtras,
+        actor: Option<&str>,
+    ) -> Result<TriageReport> {
+        let actor = actor.unwrap_or(&self.0.actor);
+        let report = self.0.store.triage_with(lines, action, actor, extras).await?;
         if !report.outbox_rows.is_empty() {
             self.0.outbox_wake.notify_one();
         }
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         self.emit_unread().await;
         Ok(report)
+    }
+
+    pub async fn shop_orders(&self, customer: Option<i64>, limit: u32) -> Result<Vec<ShopOrderView>> {
+        Ok(self.0.store.shop_orders(customer, limit).await?)
+    }
+
+    pub async fn customers(&self, limit: u32) -> Result<Vec<CustomerSummary>> {
+        Ok(self.0.store.customers(limit).await?)
     }
 
     pub async fn outbox_list(&self, account: Option<AccountId>) -> Result<Vec<OutboxView>> {

@@ -70,6 +70,10 @@ impl Engine {
         if let Some(message) = &error {
             tracing::warn!(account = id, %message, "sync failed");
         }
+        if !burst.new_orders.is_empty() {
+            let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
+            self.apply_rules_after_sync(id, &orders).await;
+        }
         // Pages committed before a failure still count: their orders are announced.
         self.announce(&account, &burst);
         self.emit(EngineEvent::AccountHealth { account_id: id });

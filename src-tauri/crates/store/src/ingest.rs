@@ -93,9 +93,9 @@ async fn upsert_order(
     let Some(existing) = existing else {
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
-                buyer_name, buyer_phone, buyer_email, buyer_address, available_actions, content_hash, raw,
+                buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
                 changed_by_marketplace)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING id",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING id",
         )
         .bind(account_id)
         .bind(&order.external_id)
@@ -108,6 +108,7 @@ async fn upsert_order(
         .bind(&customer.phone)
         .bind(&customer.email)
         .bind(&customer.address)
+        .bind(&order.region)
         .bind(&actions)
         .bind(&hash)
         .bind(&raw)
@@ -166,7 +167,7 @@ async fn upsert_order(
     let old_status: String = existing.get("status");
     sqlx::query(
         "UPDATE orders SET number = ?, status = ?, updated_at = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?,
-            buyer_address = ?, available_actions = ?, content_hash = ?, raw = ? WHERE id = ?",
+            buyer_address = ?, region = ?, available_actions = ?, content_hash = ?, raw = ? WHERE id = ?",
     )
     .bind(&order.number)
     .bind(&order.status)
@@ -175,6 +176,7 @@ async fn upsert_order(
     .bind(&customer.phone)
     .bind(&customer.email)
     .bind(&customer.address)
+    .bind(&order.region)
     .bind(&actions)
     .bind(&hash)
     .bind(&raw)

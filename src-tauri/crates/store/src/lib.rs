@@ -8,8 +8,11 @@ mod events;
 mod ingest;
 mod outbox;
 mod personal;
+mod pricelists;
 mod queries;
+mod rules;
 mod settings;
+mod shop_orders;
 mod time;
 mod triage;
 
@@ -25,7 +28,9 @@ use sqlx::Row;
 pub use error::StoreError;
 pub use ingest::{NewOrderRef, PageOutcome};
 pub use outbox::OutboxRow;
+pub use pricelists::ListImport;
 pub use time::{format_ts, parse_ts};
+pub use triage::TriageExtras;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

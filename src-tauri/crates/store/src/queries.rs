@@ -27,6 +27,14 @@ fn line_from(r: &SqliteRow) -> Result<LineView> {
             .map_err(|e| StoreError::Corrupt(format!("price '{price}': {e}")))?,
         currency: r.get("currency"),
         state: LineState::parse(r.get("state"))?,
+        bound_offer: r
+            .get::<Option<&str>, _>("bound_offer")
+            .map(serde_json::from_str)
+            .transpose()?,
+        decided_by_rule: r
+            .get::<Option<&str>, _>("decided_by_rule")
+            .map(serde_json::from_str)
+            .transpose()?,
     })
 }
 
@@ -43,7 +51,7 @@ fn event_from(e: &SqliteRow) -> Result<EventView> {
 
 const ORDER_COLUMNS: &str =
     "o.id, o.account_id, a.name AS account, o.external_id, o.number, o.status, o.created_at,
-    o.updated_at, o.buyer_name, o.changed_by_marketplace, a.demo";
+    o.updated_at, o.buyer_name, o.region, o.changed_by_marketplace, a.demo";
 
 fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
     Ok(OrderView {
@@ -56,6 +64,7 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
         created_at: parse_ts(r.get("created_at"))?,
         updated_at: parse_ts(r.get("updated_at"))?,
         customer_name: r.get("buyer_name"),
+        region: r.get("region"),
         changed_by_marketplace: r.get("changed_by_marketplace"),
         demo: r.get("demo"),
         lines,
@@ -65,15 +74,24 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
 impl Store {
     /// Lines in one triage state (the inbox is `new`), newest orders first.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        let rows = sqlx::query(
+        let (filter, order) = if query.processed {
+            (
+                "l.decided_by_rule IS NOT NULL AND ?1 IS NOT NULL",
+                "l.state_changed_at DESC, l.id DESC",
+            )
+        } else {
+            ("l.state = ?1", "o.created_at DESC, o.id DESC, l.id")
+        };
+        let rows = sqlx::query(&format!(
             "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
-                    l.price, l.currency, l.state, o.id AS order_id, o.external_id AS order_external_id,
-                    o.number, o.status, o.created_at, o.account_id, a.name AS account, a.demo
+                    l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, o.id AS order_id,
+                    o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.account_id,
+                    a.name AS account, a.demo
              FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
-             WHERE l.state = ?1 AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
-             ORDER BY o.created_at DESC, o.id DESC, l.id
-             LIMIT ?3",
-        )
+             WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
+             ORDER BY {order}
+             LIMIT ?3"
+        ))
         .bind(query.state.as_str())
         .bind(query.account_id)
         .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
@@ -90,6 +108,7 @@ impl Store {
                     marketplace_cancelled: is_cancelled_status(&status),
                     order_status: status,
                     order_created_at: parse_ts(r.get("created_at"))?,
+                    order_region: r.get("region"),
                     account_id: r.get("account_id"),
                     account: r.get("account"),
                     demo: r.get("demo"),
@@ -134,7 +153,8 @@ impl Store {
 
     async fn order_lines(&self, order_id: i64) -> Result<Vec<LineView>> {
         sqlx::query(
-            "SELECT id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price, currency, state
+            "SELECT id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price, currency, state,
+                bound_offer, decided_by_rule
              FROM lines WHERE order_id = ? ORDER BY id",
         )
         .bind(order_id)
@@ -155,17 +175,20 @@ impl Store {
         .await?
         .ok_or_else(|| AppError::not_found(format!("Order {order_id} not found")))?;
         let customer = match o.get::<Option<i64>, _>("customer_id") {
-            Some(id) => sqlx::query("SELECT id, name, phone, email, address FROM customers WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|c| CustomerView {
-                    id: c.get("id"),
-                    name: c.get("name"),
-                    phone: c.get("phone"),
-                    email: c.get("email"),
-                    address: c.get("address"),
-                }),
+            Some(id) => {
+                sqlx::query("SELECT id, name, phone, email, address, region FROM customers WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|c| CustomerView {
+                        id: c.get("id"),
+                        name: c.get("name"),
+                        phone: c.get("phone"),
+                        email: c.get("email"),
+                        address: c.get("address"),
+                        region: c.get("region"),
+                    })
+            }
             None => None,
         };
         let events = sqlx::query(

@@ -1,10 +1,12 @@
 //! A triage decision as one transaction: line states, audit events, the customer link, and the
 //! outbox rows for every marketplace call the decision causes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
 use ordertray_core::customer::{normalize_email, normalize_phone};
+use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
+use ordertray_core::rules::RuleDecision;
 use ordertray_core::{
     is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, ErrorCode, LineAfter,
     LineState, TriageAction, TriagePolicy, TriageReport,
@@ -14,6 +16,19 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use crate::events::{insert_event, NewEvent};
 use crate::time::format_ts;
 use crate::{Result, Store};
+
+/// What a decision carries beyond the action itself.
+#[derive(Debug, Clone, Default)]
+pub struct TriageExtras {
+    /// Accept: the offer each line is bound to.
+    pub bindings: HashMap<i64, BoundOffer>,
+    /// The rule that decided, when it was not the manager.
+    pub rule: Option<RuleDecision>,
+    /// Reject: this cancel reason instead of the account's default.
+    pub cancel_reason: Option<CancelReason>,
+    /// Move an existing customer to the order's region when it differs (a global setting).
+    pub move_customer_region: bool,
+}
 
 struct Target {
     line_id: i64,
@@ -26,6 +41,21 @@ struct Target {
 impl Store {
     /// Applies `action` to the lines, atomically: if any line cannot take it, nothing changes.
     pub async fn triage(&self, line_ids: &[i64], action: TriageAction, actor: &str) -> Result<TriageReport> {
+        self.triage_with(line_ids, action, actor, &TriageExtras::default())
+            .await
+    }
+
+    /// [`Store::triage`] with offer bindings, the deciding rule or a cancel reason.
+    pub async fn triage_with(
+        &self,
+        line_ids: &[i64],
+        action: TriageAction,
+        actor: &str,
+        extras: &TriageExtras,
+    ) -> Result<TriageReport> {
+        if action != TriageAction::Accept && !extras.bindings.is_empty() {
+            return Err(AppError::invalid("Only an accepted line is bound to an offer").into());
+        }
         let ids: BTreeSet<i64> = line_ids.iter().copied().collect();
         if ids.is_empty() {
             return Err(AppError::invalid("No lines selected").into());
@@ -62,14 +92,25 @@ impl Store {
 
         let now = format_ts(Utc::now());
         let target_state = action.target();
+        let rule_json = extras.rule.as_ref().map(serde_json::to_string).transpose()?;
         for t in &targets {
-            sqlx::query("UPDATE lines SET state = ?, state_changed_at = ? WHERE id = ?")
-                .bind(target_state.as_str())
-                .bind(&now)
-                .bind(t.line_id)
-                .execute(&mut *tx)
-                .await?;
-            let message = format!("Line «{}» {}", t.name, past_tense(action));
+            let binding = extras.bindings.get(&t.line_id);
+            sqlx::query(
+                "UPDATE lines SET state = ?, state_changed_at = ?, decided_by_rule = ?,
+                    bound_offer = CASE WHEN ? THEN ? ELSE bound_offer END WHERE id = ?",
+            )
+            .bind(target_state.as_str())
+            .bind(&now)
+            .bind(&rule_json)
+            .bind(binding.is_some())
+            .bind(binding.map(serde_json::to_string).transpose()?)
+            .bind(t.line_id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(b) = binding {
+                remember_sku(&mut tx, t.line_id, b, &now).await?;
+            }
+            let message = describe(&t.name, action, extras.rule.as_ref(), binding);
             insert_event(
                 &mut tx,
                 NewEvent {
@@ -96,10 +137,19 @@ impl Store {
                 .map(|t| t.account_id)
                 .unwrap_or_default();
             if action == TriageAction::Accept {
-                link_customer(&mut tx, order_id).await?;
+                let customer_id = link_customer(&mut tx, order_id, extras.move_customer_region).await?;
+                place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
             }
             let rows = plan_and_queue(
-                &mut tx, account_id, order_id, cancelled, action, &changed, actor, &now,
+                &mut tx,
+                account_id,
+                order_id,
+                cancelled,
+                action,
+                &changed,
+                actor,
+                &now,
+                extras.cancel_reason.as_ref(),
             )
             .await?;
             report.outbox_rows.extend(rows);
@@ -107,6 +157,77 @@ impl Store {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+fn describe(
+    line: &str,
+    action: TriageAction,
+    rule: Option<&RuleDecision>,
+    offer: Option<&BoundOffer>,
+) -> String {
+    let mut message = format!("Line «{line}» {}", past_tense(action));
+    if let Some(name) = rule.and_then(RuleDecision::rule_name) {
+        message.push_str(&format!(" by rule «{name}»"));
+    }
+    if let Some(o) = offer {
+        message.push_str(&format!(
+            " with {} {} from «{}» at {} × {}",
+            o.brand, o.article, o.list, o.price, o.quantity
+        ));
+    }
+    message
+}
+
+/// The next line with this SKU finds the same brand + article without asking.
+async fn remember_sku(
+    conn: &mut SqliteConnection,
+    line_id: i64,
+    offer: &BoundOffer,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sku_mappings (account_id, sku, brand_key, article_key, updated_at)
+         SELECT o.account_id, l.sku, ?, ?, ? FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?
+         ON CONFLICT (account_id, sku) DO UPDATE SET brand_key = excluded.brand_key,
+            article_key = excluded.article_key, updated_at = excluded.updated_at",
+    )
+    .bind(brand_key(&offer.brand))
+    .bind(article_key(&offer.article))
+    .bind(now)
+    .bind(line_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Accepted lines of one external order make one shop order ("All orders").
+async fn place_on_shop_order(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    customer_id: Option<i64>,
+    lines: &BTreeSet<i64>,
+    now: &str,
+) -> Result<()> {
+    let shop_order_id: i64 = sqlx::query_scalar(
+        "INSERT INTO shop_orders (number, source_order_id, account_id, customer_id, created_at)
+         SELECT number, id, account_id, ?, ? FROM orders WHERE id = ?
+         ON CONFLICT (source_order_id) DO UPDATE SET customer_id = COALESCE(shop_orders.customer_id, excluded.customer_id)
+         RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(now)
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    for line in lines {
+        sqlx::query("UPDATE lines SET shop_order_id = ? WHERE id = ? AND order_id = ?")
+            .bind(shop_order_id)
+            .bind(line)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 fn past_tense(action: TriageAction) -> &'static str {
@@ -154,6 +275,7 @@ async fn plan_and_queue(
     changed: &BTreeSet<i64>,
     actor: &str,
     now: &str,
+    cancel_reason: Option<&CancelReason>,
 ) -> Result<Vec<i64>> {
     let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
         .bind(account_id)
@@ -162,10 +284,10 @@ async fn plan_and_queue(
     let policy = match serde_json::from_str::<AccountSettings>(&settings)? {
         AccountSettings::Ozon(s) => TriagePolicy {
             ship_on_accept: s.ship_on_accept,
-            cancel_reason: CancelReason {
+            cancel_reason: cancel_reason.cloned().unwrap_or(CancelReason {
                 id: s.cancel_reason_id,
                 message: s.cancel_reason_message,
-            },
+            }),
         },
     };
     let external_id: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?")
@@ -231,25 +353,28 @@ async fn plan_and_queue(
 }
 
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.
-async fn link_customer(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
+async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: bool) -> Result<Option<i64>> {
     let r = sqlx::query(
-        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?",
+        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address, region FROM orders WHERE id = ?",
     )
     .bind(order_id)
     .fetch_one(&mut *conn)
     .await?;
-    if r.get::<Option<i64>, _>("customer_id").is_some() {
-        return Ok(());
+    if let Some(id) = r.get::<Option<i64>, _>("customer_id") {
+        return Ok(Some(id));
     }
     let name: Option<String> = r.get("buyer_name");
     let phone = r.get::<Option<&str>, _>("buyer_phone").and_then(normalize_phone);
     let email = r.get::<Option<&str>, _>("buyer_email").and_then(normalize_email);
     let address: Option<String> = r.get("buyer_address");
+    let region: Option<String> = r
+        .get::<Option<String>, _>("region")
+        .filter(|s| !s.trim().is_empty());
     if name.as_deref().is_none_or(|n| n.trim().is_empty()) && phone.is_none() && email.is_none() {
-        return Ok(());
+        return Ok(None);
     }
-    let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
+    let existing: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, region FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
          ORDER BY id LIMIT 1",
     )
     .bind(&phone)
@@ -257,15 +382,51 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64) -> Result<()>
     .fetch_optional(&mut *conn)
     .await?;
     let customer_id = match existing {
-        Some(id) => id,
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO customers (name, phone, email, address, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        Some((id, old_region)) => {
+            // What this order tells that the customer record lacks fills the gaps; nothing is overwritten.
+            sqlx::query(
+                "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
+                    address = COALESCE(address, ?) WHERE id = ?",
             )
             .bind(&name)
             .bind(&phone)
             .bind(&email)
             .bind(&address)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            if let Some(region) = region.as_deref().filter(|r| move_region && *r != old_region) {
+                sqlx::query("UPDATE customers SET region = ? WHERE id = ?")
+                    .bind(region)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                let message = format!("Customer moved from region «{old_region}» to «{region}»");
+                insert_event(
+                    conn,
+                    NewEvent {
+                        account_id: None,
+                        order_id: Some(order_id),
+                        line_id: None,
+                        kind: "customer_region",
+                        actor: "triage",
+                        message: &message,
+                    },
+                )
+                .await?;
+            }
+            id
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO customers (name, phone, email, address, region, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                 RETURNING id",
+            )
+            .bind(&name)
+            .bind(&phone)
+            .bind(&email)
+            .bind(&address)
+            .bind(region.as_deref().unwrap_or_default())
             .bind(format_ts(Utc::now()))
             .fetch_one(&mut *conn)
             .await?
@@ -276,5 +437,5 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64) -> Result<()>
         .bind(order_id)
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(Some(customer_id))
 }

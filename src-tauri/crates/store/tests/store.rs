@@ -33,6 +33,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
         status: status.into(),
         created_at: Utc::now(),
         customer: None,
+        region: None,
         lines: skus
             .iter()
             .map(|s| ExternalLine {
@@ -368,4 +369,73 @@ async fn deleting_an_account_removes_its_data() {
     s.delete_account(a.id).await.unwrap();
     assert!(s.inbox(&InboxQuery::default()).await.unwrap().is_empty());
     assert_eq!(s.cursor(a.id).await.unwrap(), "");
+}
+
+fn offer_row(article: &str, price: i64) -> ordertray_core::pricelist::OfferRow {
+    ordertray_core::pricelist::OfferRow {
+        brand: "Mann".into(),
+        article: article.into(),
+        name: format!("Filter {article}"),
+        price: Decimal::from(price),
+        stock: Some(3),
+        delivery_days: Some(2),
+        supplier: None,
+    }
+}
+
+#[tokio::test]
+async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
+    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
+    let (_dir, store) = store().await;
+    let settings = ListSettings {
+        mapping: ColumnMapping {
+            brand: None,
+            article: 0,
+            name: None,
+            price: 1,
+            stock: None,
+            delivery_days: None,
+            supplier: None,
+        },
+        options: ImportOptions::default(),
+    };
+    let mut import = store.begin_list_import("Main", &settings).await.unwrap();
+    for i in 0..1_200 {
+        import.add(offer_row(&format!("W-{i}"), 100 + i)).await.unwrap();
+    }
+    assert_eq!(import.finish(Some("a.csv"), 1_200, 0).await.unwrap(), 1_200);
+    assert_eq!(
+        store.search_offers("w 1199", 5).await.unwrap()[0].price,
+        Decimal::from(1_299)
+    );
+    assert_eq!(
+        store.search_offers("Filter W-77", 5).await.unwrap()[0].article,
+        "W-77"
+    );
+
+    // An import that stops half way (error, crash, cancel) leaves the old list whole.
+    let mut broken = store.begin_list_import("Main", &settings).await.unwrap();
+    broken.add(offer_row("NEW-1", 5)).await.unwrap();
+    for i in 0..600 {
+        broken.add(offer_row(&format!("X-{i}"), 1)).await.unwrap();
+    }
+    drop(broken);
+    assert_eq!(store.price_lists().await.unwrap()[0].offers, 1_200);
+    assert_eq!(
+        store.search_offers("W-5", 5).await.unwrap()[0].article,
+        "W-5",
+        "exact article first"
+    );
+    assert!(store.search_offers("NEW-1", 5).await.unwrap().is_empty());
+    assert!(store.search_offers("X-1", 5).await.unwrap().is_empty());
+
+    // Deleting a list takes its offers and their search entries with it.
+    let id = store.price_lists().await.unwrap()[0].id;
+    store.delete_price_list(id).await.unwrap();
+    assert!(store.search_offers("Filter", 5).await.unwrap().is_empty());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offers_text")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
 }

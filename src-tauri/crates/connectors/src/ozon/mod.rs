@@ -54,8 +54,9 @@ impl OzonConnector {
         }
     }
 
+    /// Analytics carry the delivery region, which region rules and customers need.
     fn with() -> Value {
-        json!({"analytics_data": false, "barcodes": false, "financial_data": false, "legal_info": false})
+        json!({"analytics_data": true, "barcodes": false, "financial_data": false, "legal_info": false})
     }
 
     async fn list_page(&self, state: &SyncState) -> Result<(Value, Option<String>), ConnectorError> {

@@ -59,6 +59,8 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         status,
         created_at,
         customer: customer(raw),
+        region: text(raw.pointer("/analytics_data/region"))
+            .or_else(|| text(raw.pointer("/customer/address/region"))),
         lines,
         available_actions,
         raw: raw.clone(),

@@ -16,6 +16,13 @@ const PRODUCTS: &[&str] = &[
     "Датчик кислорода Bosch 0 258 006 537",
 ];
 
+const REGIONS: &[(&str, &str)] = &[
+    ("Москва", "Москва"),
+    ("Санкт-Петербург", "Санкт-Петербург"),
+    ("Татарстан", "Казань"),
+    ("Свердловская область", "Екатеринбург"),
+];
+
 /// Unfulfilled statuses: the posting still needs the seller.
 pub const UNFULFILLED: &[&str] = &[
     "awaiting_registration",
@@ -83,7 +90,20 @@ pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -
         "addressee": null,
         "products": items,
         "barcodes": null,
-        "analytics_data": null,
+        "analytics_data": {
+            "region": REGIONS[seq as usize % REGIONS.len()].0,
+            "city": REGIONS[seq as usize % REGIONS.len()].1,
+            "delivery_type": "PVZ",
+            "is_premium": false,
+            "payment_type_group_name": "Карты оплаты",
+            "warehouse_id": 21_321_684_811_000u64,
+            "warehouse": "Склад на Ленина",
+            "tpl_provider_id": 24,
+            "tpl_provider": "Ozon Логистика",
+            "delivery_date_begin": ts(in_process_at + Duration::days(3)),
+            "delivery_date_end": ts(in_process_at + Duration::days(4)),
+            "is_legal": false
+        },
         "financial_data": null,
         "legal_info": null,
         "available_actions": available_actions("awaiting_packaging"),

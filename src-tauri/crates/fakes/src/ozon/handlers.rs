@@ -292,11 +292,19 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
         matching.reverse();
     }
     let total = matching.len();
+    // Like Ozon, optional blocks are filled only when the request asks for them.
+    let with_analytics = body["with"]["analytics_data"].as_bool().unwrap_or(false);
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
         .take(limit as usize)
-        .map(|p| p.json.clone())
+        .map(|p| {
+            let mut json = p.json.clone();
+            if !with_analytics {
+                json["analytics_data"] = Value::Null;
+            }
+            json
+        })
         .collect();
     let next = offset + page.len();
     let has_next = next < total;

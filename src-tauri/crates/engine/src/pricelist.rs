@@ -1,0 +1,420 @@
+//! Price-list files: CSV (UTF-8 or CP1251, any common delimiter) and spreadsheets (XLSX, XLS,
+//! ODS through calamine). A reader thread turns rows into offers while the store writes them, so
+//! a million-row file streams through with flat memory (CSV) and one transaction.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use calamine::{open_workbook_auto, Data, Reader};
+use encoding_rs::WINDOWS_1251;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+use ordertray_core::pricelist::{
+    guess_mapping, looks_like_header, parse_offer_row, sniff_delimiter, ColumnMapping, ImportOptions,
+    ImportPreview, ImportSummary, ListSettings, OfferMatch, OfferRow, OfferView, PriceListView, RejectCode,
+    RejectCount, RowReject, TextEncoding,
+};
+use ordertray_core::{AppError, EngineEvent, ErrorCode};
+use tokio::sync::mpsc;
+
+use crate::{Engine, Result};
+
+/// Rows handed from the reader thread to the writer at a time.
+const CHUNK: usize = 2_000;
+/// Rejected rows listed one by one in the summary (all are counted).
+const REJECTS_LISTED: usize = 100;
+const PREVIEW_ROWS: usize = 10;
+const PROGRESS_EVERY: Duration = Duration::from_millis(150);
+
+enum Item {
+    Offer(OfferRow),
+    Reject(RowReject),
+}
+
+struct Chunk {
+    items: Vec<Item>,
+    done: u64,
+    total: u64,
+}
+
+/// A file's rows as text cells, whatever its format.
+struct RowSource {
+    rows: Box<dyn Iterator<Item = Result<Vec<String>>> + Send>,
+    /// Progress: bytes read of a CSV file, rows handed out of a sheet.
+    done: Arc<AtomicU64>,
+    total: u64,
+    options: ImportOptions,
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> AppError {
+    AppError::invalid(format!("Cannot read {}: {e}", path.display()))
+}
+
+fn is_spreadsheet(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"
+        )
+    })
+}
+
+fn open_rows(path: &Path, options: &ImportOptions) -> Result<RowSource> {
+    if is_spreadsheet(path) {
+        open_sheet(path, options)
+    } else {
+        open_csv(path, options)
+    }
+}
+
+fn open_sheet(path: &Path, options: &ImportOptions) -> Result<RowSource> {
+    let mut book = open_workbook_auto(path).map_err(|e| io_error(path, e))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| AppError::invalid(format!("{} has no sheets", path.display())))?
+        .map_err(|e| io_error(path, e))?;
+    let total = range.height() as u64;
+    let done = Arc::new(AtomicU64::new(0));
+    let counter = done.clone();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+    Ok(RowSource {
+        rows: Box::new(rows.into_iter().map(move |r| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            Ok(r)
+        })),
+        done,
+        total,
+        options: ImportOptions {
+            delimiter: None,
+            encoding: None,
+            header: options.header,
+        },
+    })
+}
+
+/// Numbers print without a trailing ".0", so a numeric article stays "123456".
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Counts the bytes read from the file, for progress.
+struct Counting<R> {
+    inner: R,
+    done: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn open_csv(path: &Path, options: &ImportOptions) -> Result<RowSource> {
+    let mut head = vec![0u8; 1 << 20];
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let total = file.metadata().map_err(|e| io_error(path, e))?.len();
+    let n = read_up_to(&mut file, &mut head).map_err(|e| io_error(path, e))?;
+    head.truncate(n);
+    let encoding = options.encoding.unwrap_or_else(|| detect_encoding(&head));
+    let decoded_head = match encoding {
+        TextEncoding::Utf8 => String::from_utf8_lossy(&head).into_owned(),
+        TextEncoding::Cp1251 => WINDOWS_1251.decode(&head).0.into_owned(),
+    };
+    let first_line = decoded_head
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let delimiter = match options.delimiter.as_deref() {
+        Some("tab") | Some("\\t") => b'\t',
+        Some(d) if d.len() == 1 => d.as_bytes()[0],
+        Some(d) => {
+            return Err(AppError::invalid(format!(
+                "The delimiter must be one character, not '{d}'"
+            )))
+        }
+        None => sniff_delimiter(first_line),
+    };
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let done = Arc::new(AtomicU64::new(0));
+    let counted = Counting {
+        inner: BufReader::with_capacity(1 << 16, file),
+        done: done.clone(),
+    };
+    let decoder = DecodeReaderBytesBuilder::new()
+        .encoding(Some(match encoding {
+            TextEncoding::Utf8 => encoding_rs::UTF_8,
+            TextEncoding::Cp1251 => WINDOWS_1251,
+        }))
+        .bom_override(true)
+        .build(counted);
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(decoder);
+    let owned_path: PathBuf = path.to_path_buf();
+    let rows = reader.into_records().map(move |r| {
+        r.map(|rec| rec.iter().map(str::to_string).collect())
+            .map_err(|e| io_error(&owned_path, e))
+    });
+    Ok(RowSource {
+        rows: Box::new(rows),
+        done,
+        total,
+        options: ImportOptions {
+            delimiter: Some(if delimiter == b'\t' {
+                "tab".into()
+            } else {
+                (delimiter as char).to_string()
+            }),
+            encoding: Some(encoding),
+            header: options.header,
+        },
+    })
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// UTF-8 when the start of the file is valid UTF-8 (a sequence cut at the end is fine), else CP1251.
+fn detect_encoding(head: &[u8]) -> TextEncoding {
+    match std::str::from_utf8(head) {
+        Ok(_) => TextEncoding::Utf8,
+        Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
+        Err(_) => TextEncoding::Cp1251,
+    }
+}
+
+fn blank(row: &[String]) -> bool {
+    row.iter().all(|c| c.trim().is_empty())
+}
+
+/// Reads the whole source on the calling (blocking) thread, sending offers and rejects in chunks.
+fn read_offers(source: RowSource, mapping: &ColumnMapping, tx: &mpsc::Sender<Result<Chunk>>) {
+    let RowSource {
+        rows,
+        done,
+        total,
+        options,
+    } = source;
+    let mut items = Vec::with_capacity(CHUNK);
+    let mut first = true;
+    for (index, row) in rows.enumerate() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        if blank(&row) {
+            continue;
+        }
+        if std::mem::take(&mut first) && options.header.unwrap_or_else(|| looks_like_header(&row, mapping)) {
+            continue;
+        }
+        items.push(match parse_offer_row(&row, mapping) {
+            Ok(offer) => Item::Offer(offer),
+            Err((code, value)) => Item::Reject(RowReject {
+                row: index as u64 + 1,
+                code,
+                value,
+            }),
+        });
+        if items.len() == CHUNK {
+            let chunk = Chunk {
+                items: std::mem::replace(&mut items, Vec::with_capacity(CHUNK)),
+                done: done.load(Ordering::Relaxed),
+                total,
+            };
+            if tx.blocking_send(Ok(chunk)).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.blocking_send(Ok(Chunk {
+        items,
+        done: total,
+        total,
+    }));
+}
+
+impl Engine {
+    /// The first rows as they would be read, with detected options and a guessed mapping.
+    pub async fn preview_price_list(&self, path: &Path, options: &ImportOptions) -> Result<ImportPreview> {
+        let path = path.to_path_buf();
+        let options = options.clone();
+        tokio::task::spawn_blocking(move || {
+            let source = open_rows(&path, &options)?;
+            let mut rows = vec![];
+            for row in source.rows {
+                let row = row?;
+                if !blank(&row) {
+                    rows.push(row);
+                }
+                if rows.len() > PREVIEW_ROWS {
+                    break;
+                }
+            }
+            let header_detected = rows
+                .first()
+                .is_some_and(|r| !r.iter().any(|c| c.chars().any(|ch| ch.is_ascii_digit())));
+            let has_header = source.options.header.unwrap_or(header_detected);
+            let header = if has_header && !rows.is_empty() {
+                Some(rows.remove(0))
+            } else {
+                None
+            };
+            rows.truncate(PREVIEW_ROWS);
+            Ok(ImportPreview {
+                mapping: header.as_deref().and_then(guess_mapping),
+                header,
+                rows,
+                options: ImportOptions {
+                    header: Some(has_header),
+                    ..source.options
+                },
+            })
+        })
+        .await
+        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+    }
+
+    /// Replaces the offers of list `name` with the file's rows. Without `settings` the list's
+    /// remembered mapping is used. Progress goes out as [`EngineEvent::ImportProgress`].
+    pub async fn import_price_list(
+        &self,
+        path: &Path,
+        name: &str,
+        settings: Option<ListSettings>,
+    ) -> Result<ImportSummary> {
+        let settings = match settings {
+            Some(s) => s,
+            None => self
+                .0
+                .store
+                .price_list_by_name(name)
+                .await?
+                .map(|l| l.settings)
+                .ok_or_else(|| {
+                    AppError::invalid(format!(
+                        "Price list «{}» is new: say which columns hold the article and the price",
+                        name.trim()
+                    ))
+                })?,
+        };
+        let source = {
+            let (path, options) = (path.to_path_buf(), settings.options.clone());
+            tokio::task::spawn_blocking(move || open_rows(&path, &options))
+                .await
+                .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??
+        };
+        // Remember what was detected, so the next import reads the file the same way.
+        let remembered = ListSettings {
+            mapping: settings.mapping.clone(),
+            options: ImportOptions {
+                header: settings.options.header,
+                ..source.options.clone()
+            },
+        };
+        let mut import = self.0.store.begin_list_import(name, &remembered).await?;
+        let (tx, mut rx) = mpsc::channel::<Result<Chunk>>(8);
+        let mapping = settings.mapping.clone();
+        let reader = tokio::task::spawn_blocking(move || read_offers(source, &mapping, &tx));
+
+        let list = import.name().to_string();
+        let (mut rows_read, mut rejected) = (0u64, 0u64);
+        let mut counts: BTreeMap<RejectCode, u64> = BTreeMap::new();
+        let mut rejects = vec![];
+        let mut last_progress = Instant::now();
+        while let Some(chunk) = rx.recv().await {
+            let chunk = chunk?;
+            for item in chunk.items {
+                rows_read += 1;
+                match item {
+                    Item::Offer(o) => import.add(o).await?,
+                    Item::Reject(r) => {
+                        rejected += 1;
+                        *counts.entry(r.code).or_default() += 1;
+                        if rejects.len() < REJECTS_LISTED {
+                            rejects.push(r);
+                        }
+                    }
+                }
+            }
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                self.emit(EngineEvent::ImportProgress {
+                    list: list.clone(),
+                    done: chunk.done,
+                    total: chunk.total,
+                    rows: rows_read,
+                });
+            }
+        }
+        reader
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let list_id = import.list_id();
+        let source_name = path.file_name().map(|f| f.to_string_lossy().into_owned());
+        let offers = import.finish(source_name.as_deref(), rows_read, rejected).await?;
+        tracing::info!(list = %list, rows_read, offers, rejected, "price list imported");
+        self.emit(EngineEvent::ImportProgress {
+            list: list.clone(),
+            done: 1,
+            total: 1,
+            rows: rows_read,
+        });
+        Ok(ImportSummary {
+            list_id,
+            list,
+            rows_read,
+            offers,
+            rejected,
+            reject_counts: counts
+                .into_iter()
+                .map(|(code, count)| RejectCount { code, count })
+                .collect(),
+            rejects,
+        })
+    }
+
+    pub async fn price_lists(&self) -> Result<Vec<PriceListView>> {
+        Ok(self.0.store.price_lists().await?)
+    }
+
+    pub async fn delete_price_list(&self, id: i64) -> Result<()> {
+        Ok(self.0.store.delete_price_list(id).await?)
+    }
+
+    pub async fn search_offers(&self, text: &str, limit: u32) -> Result<Vec<OfferView>> {
+        Ok(self.0.store.search_offers(text, limit).await?)
+    }
+
+    pub async fn line_offers(&self, line_id: i64) -> Result<Vec<OfferMatch>> {
+        Ok(self.0.store.line_offer_matches(line_id).await?)
+    }
+}

@@ -1,0 +1,118 @@
+//! Helpers shared by the engine's scenario tests: a fake Ozon over loopback HTTP, a real SQLite
+//! file, in-memory secrets and a recording notifier.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ordertray_core::notify_text::Lang;
+use ordertray_core::{AccountDraft, AccountSettings, InboxLine, InboxQuery, OzonSettings};
+use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, Notification, RecordingNotifier};
+use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
+use serde_json::Value;
+
+pub const CLIENT_ID: &str = "424242";
+pub const API_KEY: &str = "0f3c2b8e-secret-key-for-tests-only";
+
+pub struct World {
+    pub _dir: tempfile::TempDir,
+    pub db: std::path::PathBuf,
+    pub fake: FakeOzonHandle,
+    pub engine: Engine,
+    pub notes: RecordingNotifier,
+    pub secrets: Arc<MemorySecretStore>,
+    pub account: i64,
+}
+
+pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: RecordingNotifier) -> Engine {
+    Engine::open(EngineOptions {
+        db_path: db.to_path_buf(),
+        secrets,
+        notifier: Arc::new(notes),
+        lang: Lang::En,
+        actor: "manager".into(),
+        http: ordertray_connectors::HttpSettings {
+            timeout: Duration::from_secs(5),
+        },
+        notifications_ok: true,
+        probe_secrets: true,
+    })
+    .await
+    .unwrap()
+}
+
+pub fn draft(base_url: &str) -> AccountDraft {
+    AccountDraft {
+        name: "Shop A".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: Some(base_url.into()),
+        settings: AccountSettings::Ozon(OzonSettings::new(CLIENT_ID)),
+    }
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let fake = FakeOzon::start(FakeOzonConfig::new(CLIENT_ID, API_KEY))
+        .await
+        .unwrap();
+    let notes = RecordingNotifier::default();
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), notes.clone()).await;
+    let secret = HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    let account = engine
+        .add_account(draft(&fake.base_url()), secret)
+        .await
+        .unwrap()
+        .id;
+    World {
+        _dir: dir,
+        db,
+        fake,
+        engine,
+        notes,
+        secrets,
+        account,
+    }
+}
+
+/// An engine on a new database with no account; the directory lives as long as the tuple's first part.
+pub async fn fresh_engine() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Arc<MemorySecretStore>,
+    Engine,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    (dir, db, secrets, engine)
+}
+
+pub async fn inbox(engine: &Engine) -> Vec<InboxLine> {
+    engine.inbox(&InboxQuery::default()).await.unwrap()
+}
+
+pub fn lines_of<'a>(inbox: &'a [InboxLine], posting: &str) -> Vec<&'a InboxLine> {
+    inbox.iter().filter(|l| l.order_external_id == posting).collect()
+}
+
+pub async fn notifications(notes: &RecordingNotifier) -> Vec<Notification> {
+    // Popups are shown off the sync path; give the blocking task a moment.
+    for _ in 0..50 {
+        let n = notes.taken();
+        if !n.is_empty() {
+            return n;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    vec![]
+}
+
+pub fn calls(fake: &FakeOzonHandle, path: &str) -> Vec<Value> {
+    fake.calls_to(path).into_iter().map(|c| c.body).collect()
+}

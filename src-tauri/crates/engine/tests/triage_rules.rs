@@ -1,0 +1,550 @@
+//! Price lists, offers bound on accept, automatic rules and customers, end to end through the
+//! engine against the fake Ozon and a real SQLite file.
+
+mod common;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use common::*;
+use ordertray_core::pricelist::{
+    ColumnMapping, ImportOptions, ListSettings, OfferBinding, RejectCode, TextEncoding,
+};
+use ordertray_core::rules::{BestBy, Condition, Rule, RuleAction, RuleDecision, RuleSet};
+use ordertray_core::{InboxQuery, LineState, OutboxState, TriageAction};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+fn mapping_all() -> ColumnMapping {
+    ColumnMapping {
+        brand: Some(0),
+        article: 1,
+        name: Some(2),
+        price: 3,
+        stock: Some(4),
+        delivery_days: Some(5),
+        supplier: None,
+    }
+}
+
+fn settings(mapping: ColumnMapping) -> ListSettings {
+    ListSettings {
+        mapping,
+        options: ImportOptions::default(),
+    }
+}
+
+/// (offer_id, unit price, quantity) of each product of a posting the fake holds.
+fn products(fake: &ordertray_fakes::ozon::FakeOzonHandle, posting: &str) -> Vec<(String, Decimal, i64)> {
+    fake.posting(posting).unwrap()["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["offer_id"].as_str().unwrap().to_string(),
+                Decimal::from_str(p["price"]["amount"].as_str().unwrap()).unwrap(),
+                p["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn csv_in_utf8_and_cp1251_and_xlsx_import_with_reasons_for_every_rejected_row() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+
+    // UTF-8, semicolons, a header, two bad rows and a blank one.
+    let utf8 = dir.path().join("mann.csv");
+    std::fs::write(
+        &utf8,
+        "\u{feff}Бренд;Артикул;Наименование;Цена;Наличие;Срок\n\
+         MANN-FILTER;W 712/75;Фильтр масляный;450,50;>10;2-3\n\
+         Bosch;0 451 103 316;Фильтр масляный Bosch;390;4;1\n\
+         ;;\n\
+         NGK;BKR6E;Свеча зажигания;по запросу;1;1\n\
+         Brembo;;Колодки;2500;2;5\n\
+         Gates;5521XS;Ремень ГРМ;1 990;нет;7\n",
+    )
+    .unwrap();
+    let preview = engine
+        .preview_price_list(&utf8, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(preview.options.delimiter.as_deref(), Some(";"));
+    assert_eq!(preview.options.encoding, Some(TextEncoding::Utf8));
+    assert_eq!(preview.options.header, Some(true));
+    assert_eq!(
+        preview.header.as_ref().unwrap()[1],
+        "Артикул",
+        "the BOM is not part of the first title"
+    );
+    assert_eq!(preview.mapping, Some(mapping_all()));
+    assert_eq!(preview.rows.len(), 5);
+
+    let summary = engine
+        .import_price_list(&utf8, "Склад", Some(settings(preview.mapping.clone().unwrap())))
+        .await
+        .unwrap();
+    assert_eq!((summary.rows_read, summary.offers, summary.rejected), (5, 3, 2));
+    let codes: Vec<(u64, RejectCode)> = summary.rejects.iter().map(|r| (r.row, r.code)).collect();
+    assert_eq!(
+        codes,
+        [(5, RejectCode::BadPrice), (6, RejectCode::MissingArticle)]
+    );
+    assert_eq!(summary.rejects[0].value, "по запросу");
+
+    let found = engine.search_offers("w71275", 10).await.unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "articles are found whatever their spelling: {found:?}"
+    );
+    assert_eq!(found[0].price, Decimal::from_str("450.5").unwrap());
+    assert_eq!((found[0].stock, found[0].delivery_days), (Some(10), Some(3)));
+    let by_text = engine.search_offers("масляный фильтр", 10).await.unwrap();
+    assert_eq!(by_text.len(), 2, "{by_text:?}");
+    assert_eq!(
+        engine.search_offers("ремень", 10).await.unwrap()[0].stock,
+        Some(0)
+    );
+
+    // CP1251, commas, no header, columns in another order.
+    let cp1251 = dir.path().join("supplier.csv");
+    let text = "KYB,343283,Амортизатор задний,3100.00,7,4,Автоконтинент\nPhilips,12972PRC1,Лампа H7,540,20,1,Автоконтинент\n";
+    std::fs::write(&cp1251, encoding_rs::WINDOWS_1251.encode(text).0).unwrap();
+    let preview = engine
+        .preview_price_list(&cp1251, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(preview.options.encoding, Some(TextEncoding::Cp1251));
+    assert_eq!(preview.options.delimiter.as_deref(), Some(","));
+    assert_eq!(preview.options.header, Some(false));
+    assert_eq!(preview.rows[0][2], "Амортизатор задний");
+    let summary = engine
+        .import_price_list(
+            &cp1251,
+            "Автоконтинент",
+            Some(settings(ColumnMapping {
+                supplier: Some(6),
+                ..mapping_all()
+            })),
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.offers, summary.rejected), (2, 0));
+    let shock = &engine.search_offers("343283", 5).await.unwrap()[0];
+    assert_eq!(shock.name, "Амортизатор задний");
+    assert_eq!(shock.supplier.as_deref(), Some("Автоконтинент"));
+
+    // Re-import without a mapping uses the remembered one, and replaces the list.
+    std::fs::write(
+        &cp1251,
+        encoding_rs::WINDOWS_1251
+            .encode("KYB,343283,Амортизатор задний,2900,7,4,Автоконтинент\n")
+            .0,
+    )
+    .unwrap();
+    let again = engine
+        .import_price_list(&cp1251, "Автоконтинент", None)
+        .await
+        .unwrap();
+    assert_eq!(again.offers, 1);
+    assert!(
+        engine.search_offers("12972PRC1", 5).await.unwrap().is_empty(),
+        "the old rows are gone"
+    );
+    assert_eq!(
+        engine.search_offers("343283", 5).await.unwrap()[0].price,
+        Decimal::from(2900)
+    );
+    let lists = engine.price_lists().await.unwrap();
+    assert_eq!(lists.len(), 2);
+    let remembered = lists.iter().find(|l| l.name == "Автоконтинент").unwrap();
+    assert_eq!(remembered.settings.options.encoding, Some(TextEncoding::Cp1251));
+    assert_eq!((remembered.offers, remembered.rows_read), (1, 1));
+
+    // A new list needs a mapping; a missing file is a clear error; neither touches the lists.
+    let err = engine.import_price_list(&utf8, "New", None).await.unwrap_err();
+    assert!(err.message.contains("which columns"), "{}", err.message);
+    let err = engine
+        .import_price_list(Path::new("/nonexistent/list.csv"), "Склад", None)
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("Cannot read"), "{}", err.message);
+    assert_eq!(engine.search_offers("w71275", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_large_xlsx_imports_every_row() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let path = dir.path().join("big.xlsx");
+    let rows = 20_000u32;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, title) in ["Brand", "Article", "Name", "Price", "Stock", "Days"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *title).unwrap();
+    }
+    for r in 1..=rows {
+        sheet.write_string(r, 0, "Febi").unwrap();
+        // Numeric articles stay text-like ("10042", not "10042.0").
+        sheet.write_number(r, 1, f64::from(10_000 + r)).unwrap();
+        sheet.write_string(r, 2, format!("Деталь {r}")).unwrap();
+        sheet.write_number(r, 3, 100.0 + f64::from(r) / 100.0).unwrap();
+        sheet.write_number(r, 4, f64::from(r % 5)).unwrap();
+        sheet.write_number(r, 5, 3.0).unwrap();
+    }
+    book.save(&path).unwrap();
+
+    let preview = engine
+        .preview_price_list(&path, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(preview.options.header, Some(true));
+    let mapping = preview.mapping.unwrap();
+    let summary = engine
+        .import_price_list(&path, "Febi", Some(settings(mapping)))
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.rows_read, summary.offers, summary.rejected),
+        (rows as u64, rows as u64, 0)
+    );
+    let hit = engine.search_offers("10042", 5).await.unwrap();
+    assert_eq!(hit[0].article, "10042");
+    assert_eq!(hit[0].price, Decimal::from_str("100.42").unwrap());
+    assert_eq!(hit[0].name, "Деталь 42");
+}
+
+fn rules(account: i64, enabled: bool) -> RuleSet {
+    RuleSet {
+        account_id: account,
+        enabled,
+        rules: vec![
+            Rule {
+                id: 0,
+                name: "In stock, 10 % margin".into(),
+                enabled: true,
+                conditions: vec![
+                    Condition::OfferInLists { list_ids: vec![] },
+                    Condition::StockCoversQuantity,
+                    Condition::MinMargin {
+                        percent: Decimal::from(10),
+                    },
+                ],
+                action: RuleAction::Accept { by: BestBy::Price },
+            },
+            Rule {
+                id: 0,
+                name: "Nothing to sell".into(),
+                enabled: true,
+                conditions: vec![],
+                action: RuleAction::Reject {
+                    reason_id: Some(400),
+                    message: None,
+                },
+            },
+        ],
+    }
+}
+
+/// A list where the first product of each posting has two offers in stock (the cheaper one at
+/// half the marketplace price) and the second has one offer that is out of stock.
+fn write_list(path: &Path, postings: &[Vec<(String, Decimal, i64)>]) {
+    let mut csv = String::from("brand;article;name;price;stock;days\n");
+    for p in postings {
+        let (first, price, qty) = &p[0];
+        csv.push_str(&format!(
+            "Mann;{first};cheap;{};{};5\n",
+            price / Decimal::from(2),
+            qty + 1
+        ));
+        csv.push_str(&format!(
+            "Bosch;{first};dear;{};{};1\n",
+            price * Decimal::from_str("0.8").unwrap(),
+            qty + 1
+        ));
+        csv.push_str(&format!("Mann;{};gone;1;0;1\n", p[1].0));
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[tokio::test]
+async fn rules_accept_one_line_and_reject_another_and_the_fake_receives_exactly_those_calls() {
+    let w = world().await;
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    let first = w.fake.generate_postings(1, 2).remove(0);
+    let first_products = products(&w.fake, &first);
+    write_list(&list, std::slice::from_ref(&first_products));
+    let list_settings = settings(ColumnMapping {
+        supplier: None,
+        ..mapping_all()
+    });
+    w.engine
+        .import_price_list(&list, "Main", Some(list_settings))
+        .await
+        .unwrap();
+
+    // Switched off: the sync leaves both lines to the manager; a dry run says what would happen.
+    let saved = w.engine.save_rule_set(&rules(w.account, false)).await.unwrap();
+    assert!(saved.rules.iter().all(|r| r.id > 0));
+    w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(inbox(&w.engine).await.len(), 2);
+    let dry = w.engine.dry_run_rules(None).await.unwrap();
+    assert_eq!(dry.len(), 2);
+    let accept = dry
+        .iter()
+        .find(|o| matches!(o.decision, RuleDecision::Accept { .. }))
+        .unwrap();
+    assert_eq!(accept.decision.rule_name(), Some("In stock, 10 % margin"));
+    let offer = accept.offer.as_ref().unwrap();
+    assert_eq!(
+        (offer.brand.as_str(), offer.name.as_str()),
+        ("Mann", "cheap"),
+        "best by price"
+    );
+    let reject = dry
+        .iter()
+        .find(|o| matches!(o.decision, RuleDecision::Reject { .. }))
+        .unwrap();
+    assert_eq!(reject.decision.rule_name(), Some("Nothing to sell"));
+    assert_eq!(inbox(&w.engine).await.len(), 2, "a dry run changes nothing");
+    assert!(w.engine.outbox_list(None).await.unwrap().is_empty());
+
+    // Switched on: a new posting is decided as it arrives.
+    let second = w.fake.generate_postings(1, 2).remove(0);
+    let second_products = products(&w.fake, &second);
+    write_list(&list, &[first_products, second_products.clone()]);
+    w.engine.import_price_list(&list, "Main", None).await.unwrap();
+    w.engine.save_rule_set(&rules(w.account, true)).await.unwrap();
+    w.engine.sync_account(w.account).await.unwrap();
+
+    let left: Vec<String> = inbox(&w.engine)
+        .await
+        .iter()
+        .map(|l| l.order_external_id.clone())
+        .collect();
+    assert_eq!(
+        left,
+        [first.clone(), first.clone()],
+        "only the first posting waits for the manager"
+    );
+    let processed = w
+        .engine
+        .inbox(&InboxQuery {
+            processed: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(processed.len(), 2);
+    let accepted = processed
+        .iter()
+        .find(|l| l.line.state == LineState::Accepted)
+        .unwrap();
+    let bound = accepted.line.bound_offer.as_ref().unwrap();
+    assert_eq!(
+        (bound.brand.as_str(), bound.article.as_str()),
+        ("Mann", second_products[0].0.as_str())
+    );
+    assert_eq!(bound.price, second_products[0].1 / Decimal::from(2));
+    assert_eq!(bound.list, "Main");
+    assert!(matches!(
+        accepted.line.decided_by_rule,
+        Some(RuleDecision::Accept { ref rule_name, .. }) if rule_name == "In stock, 10 % margin"
+    ));
+    let rejected = processed
+        .iter()
+        .find(|l| l.line.state == LineState::Rejected)
+        .unwrap();
+    assert_eq!(
+        rejected.line.decided_by_rule.as_ref().unwrap().rule_name(),
+        Some("Nothing to sell")
+    );
+
+    // The marketplace gets exactly: cancel the rejected product (reason 400), ship the accepted one.
+    while w.engine.drain_outbox_once().await.unwrap().delivered > 0 {}
+    let cancels: Vec<Value> = w
+        .fake
+        .calls_to("/v2/posting/fbs/product/cancel")
+        .into_iter()
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(cancels.len(), 1);
+    assert_eq!(cancels[0]["posting_number"], second.as_str());
+    assert_eq!(cancels[0]["cancel_reason_id"], 400);
+    assert_eq!(cancels[0]["items"][0]["sku"].to_string(), rejected.line.sku);
+    let ships: Vec<Value> = w
+        .fake
+        .calls_to("/v4/posting/fbs/ship")
+        .into_iter()
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(ships.len(), 1);
+    assert_eq!(
+        ships[0]["packages"][0]["products"][0]["product_id"].to_string(),
+        accepted.line.sku
+    );
+    assert!(w.fake.calls_to("/v2/posting/fbs/cancel").is_empty());
+    assert!(w
+        .engine
+        .outbox_list(None)
+        .await
+        .unwrap()
+        .iter()
+        .all(|o| o.state == OutboxState::Done));
+
+    // The timeline names the rule; the accepted line made a shop order.
+    let detail = w.engine.order_detail(accepted.order_id).await.unwrap();
+    assert!(
+        detail
+            .events
+            .iter()
+            .any(|e| e.actor == "rule" && e.message.contains("by rule «In stock, 10 % margin» with Mann")),
+        "{:?}",
+        detail.events
+    );
+    let orders = w.engine.shop_orders(None, 100).await.unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].number, second);
+    assert_eq!(orders[0].lines, 1);
+    assert_eq!(
+        orders[0].total,
+        accepted.line.price * Decimal::from(accepted.line.quantity)
+    );
+}
+
+#[tokio::test]
+async fn the_manager_binds_an_offer_and_the_sku_finds_it_next_time() {
+    let w = world().await;
+    let posting = w.fake.generate_postings(1, 1).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await.remove(0);
+    assert_eq!(
+        line.order_region.as_deref(),
+        Some("Санкт-Петербург"),
+        "region from Ozon's analytics"
+    );
+
+    // The seller's offer id is not an article here: nothing matches until searched by hand.
+    assert!(w.engine.line_offers(line.line.id).await.unwrap().is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("l.csv");
+    std::fs::write(
+        &list,
+        "brand;article;name;price;stock;days\nMann;W 914/2;Oil filter;300;5;2\n",
+    )
+    .unwrap();
+    w.engine
+        .import_price_list(&list, "Main", Some(settings(mapping_all())))
+        .await
+        .unwrap();
+    let offer = w.engine.search_offers("W914/2", 5).await.unwrap().remove(0);
+
+    let bad = OfferBinding {
+        offer_id: offer.id,
+        quantity: Some(0),
+        price: None,
+    };
+    assert!(w.engine.accept_with_offer(line.line.id, &bad).await.is_err());
+    assert_eq!(
+        inbox(&w.engine).await.len(),
+        1,
+        "a refused binding changes nothing"
+    );
+    let binding = OfferBinding {
+        offer_id: offer.id,
+        quantity: Some(line.line.quantity),
+        price: Some(Decimal::from(280)),
+    };
+    w.engine.accept_with_offer(line.line.id, &binding).await.unwrap();
+    let detail = w.engine.order_detail(line.order_id).await.unwrap();
+    let bound = detail.order.lines[0].bound_offer.as_ref().unwrap();
+    assert_eq!(
+        (bound.article.as_str(), bound.price),
+        ("W 914/2", Decimal::from(280))
+    );
+    assert!(detail.order.lines[0].decided_by_rule.is_none());
+    assert_eq!(detail.order.region.as_deref(), Some("Санкт-Петербург"));
+
+    // The same SKU in a later posting finds the offer through the remembered mapping.
+    let next = w.fake.generate_postings(1, 1).remove(0);
+    let sku = line.line.sku.clone();
+    let mut p = w.fake.posting(&next).unwrap();
+    p["products"][0]["sku"] = serde_json::json!(sku.parse::<u64>().unwrap());
+    p["posting_number"] = serde_json::json!(format!("{next}-x"));
+    w.fake.add_posting(p);
+    w.engine.sync_account(w.account).await.unwrap();
+    let again = inbox(&w.engine)
+        .await
+        .into_iter()
+        .find(|l| l.line.sku == sku)
+        .expect("the new line with the same SKU");
+    let matches = w.engine.line_offers(again.line.id).await.unwrap();
+    assert_eq!(matches.len(), 1);
+    assert_eq!(matches[0].matched_by, "mapping");
+    assert_eq!(matches[0].offer.id, offer.id);
+    assert!(matches[0].margin_percent.is_some());
+    let _ = posting;
+
+    // Accepting it by hand (no offer) is still possible.
+    w.engine
+        .triage(&[again.line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn accepted_orders_land_on_one_customer_however_the_phone_or_email_is_written() {
+    let w = world().await;
+    let numbers = w.fake.generate_postings(3, 1);
+    let buyers = [
+        ("Иван Петров", "+7 (912) 345-67-89", "Ivan@Mail.RU", "Москва"),
+        ("Иван П.", "8 912 345 67 89", "", "Татарстан"),
+        ("Ivan Petrov", "", "ivan@mail.ru", "Татарстан"),
+    ];
+    for (number, (name, phone, email, region)) in numbers.iter().zip(buyers) {
+        let mut p = w.fake.posting(number).unwrap();
+        p["customer"] = serde_json::json!({
+            "name": name, "phone": phone, "customer_email": email,
+            "address": {"city": "Город", "address_tail": "ул. Ленина, 1", "region": region}
+        });
+        p["analytics_data"]["region"] = serde_json::json!(region);
+        w.fake.add_posting(p);
+    }
+    let mut settings = w.engine.settings().await.unwrap();
+    settings.move_customer_region = true;
+    w.engine.save_settings(settings).await.unwrap();
+    w.engine.sync_account(w.account).await.unwrap();
+    let mut lines: Vec<(String, i64)> = inbox(&w.engine)
+        .await
+        .iter()
+        .map(|l| (l.order_number.clone(), l.line.id))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    lines.sort();
+    for (_, id) in lines {
+        w.engine.triage(&[id], TriageAction::Accept).await.unwrap();
+    }
+
+    let customers = w.engine.customers(100).await.unwrap();
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    let c = &customers[0];
+    assert_eq!(c.customer.phone.as_deref(), Some("+79123456789"));
+    assert_eq!(c.customer.email.as_deref(), Some("ivan@mail.ru"));
+    assert_eq!(
+        c.customer.region, "Татарстан",
+        "moved to the region of the later order"
+    );
+    assert_eq!(c.orders, 3);
+    let theirs = w.engine.shop_orders(Some(c.customer.id), 10).await.unwrap();
+    let mut got: Vec<String> = theirs.iter().map(|o| o.number.clone()).collect();
+    got.sort();
+    let mut want = numbers.clone();
+    want.sort();
+    assert_eq!(got, want);
+}

@@ -1,0 +1,342 @@
+//! Price lists and their offers. An import replaces a list's offers in one transaction, so a
+//! reader sees the old list or the new one, never half of each; text search is FTS5 trigram.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use chrono::Utc;
+use ordertray_core::pricelist::{
+    article_key, brand_key, ListSettings, OfferMatch, OfferRow, OfferView, PriceListView,
+};
+use ordertray_core::rules::margin_percent;
+use ordertray_core::AppError;
+use rust_decimal::Decimal;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use crate::time::{format_ts, parse_opt};
+use crate::{Result, Store, StoreError};
+
+/// Rows per INSERT: 10 parameters each, well under SQLite's 32,766.
+const BATCH_ROWS: usize = 500;
+
+const OFFER_COLUMNS: &str = "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
+     o.delivery_days, o.supplier";
+
+/// An import in progress: the old offers are gone only inside this transaction until `finish`.
+pub struct ListImport {
+    tx: Transaction<'static, Sqlite>,
+    list_id: i64,
+    name: String,
+    offers: u64,
+    pending: Vec<OfferRow>,
+}
+
+impl Store {
+    /// Starts replacing the offers of the list called `name` (created if new).
+    pub async fn begin_list_import(&self, name: &str, settings: &ListSettings) -> Result<ListImport> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AppError::invalid("A price list needs a name").into());
+        }
+        let mut tx = self.pool.begin().await?;
+        let settings_json = serde_json::to_string(settings)?;
+        let list_id: i64 = sqlx::query_scalar(
+            "INSERT INTO price_lists (name, settings, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET settings = excluded.settings RETURNING id",
+        )
+        .bind(name)
+        .bind(&settings_json)
+        .bind(format_ts(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
+            .bind(list_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM offers WHERE list_id = ?")
+            .bind(list_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(ListImport {
+            tx,
+            list_id,
+            name: name.to_string(),
+            offers: 0,
+            pending: Vec::with_capacity(BATCH_ROWS),
+        })
+    }
+
+    pub async fn price_lists(&self) -> Result<Vec<PriceListView>> {
+        sqlx::query("SELECT * FROM price_lists ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(list_view)
+            .collect()
+    }
+
+    pub async fn price_list_by_name(&self, name: &str) -> Result<Option<PriceListView>> {
+        sqlx::query("SELECT * FROM price_lists WHERE name = ?")
+            .bind(name.trim())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(list_view)
+            .transpose()
+    }
+
+    pub async fn delete_price_list(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM price_lists WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Err(AppError::not_found(format!("Price list {id} not found")).into());
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn offer(&self, id: i64) -> Result<Option<OfferView>> {
+        sqlx::query(&format!(
+            "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id WHERE o.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(offer_view)
+        .transpose()
+    }
+
+    /// Offers with this article (normalised), optionally of this brand.
+    pub async fn offers_by_article(&self, brand: Option<&str>, article: &str) -> Result<Vec<OfferView>> {
+        let key = article_key(article);
+        if key.is_empty() {
+            return Ok(vec![]);
+        }
+        let brand = brand.map(brand_key).filter(|b| !b.is_empty());
+        sqlx::query(&format!(
+            "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
+             WHERE o.article_key = ? AND (? IS NULL OR o.brand_key = ?)
+             ORDER BY CAST(o.price AS REAL), o.id LIMIT 500"
+        ))
+        .bind(&key)
+        .bind(&brand)
+        .bind(&brand)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(offer_view)
+        .collect()
+    }
+
+    /// Offers whose article is `text` (normalised) first, then those whose brand, article or
+    /// name contain every word of it (words shorter than three letters only narrow the article).
+    pub async fn search_offers(&self, text: &str, limit: u32) -> Result<Vec<OfferView>> {
+        let limit = limit.clamp(1, 1000) as i64;
+        let mut found = self.offers_by_article(None, text).await?;
+        found.truncate(limit as usize);
+        let terms: Vec<String> = text
+            .split_whitespace()
+            .filter(|t| t.chars().count() >= 3)
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        if terms.is_empty() || found.len() as i64 >= limit {
+            return Ok(found);
+        }
+        let seen: BTreeSet<i64> = found.iter().map(|o| o.id).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
+             JOIN price_lists p ON p.id = o.list_id
+             WHERE offers_text MATCH ? ORDER BY t.rank LIMIT ?"
+        ))
+        .bind(terms.join(" AND "))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &rows {
+            let offer = offer_view(row)?;
+            if !seen.contains(&offer.id) && (found.len() as i64) < limit {
+                found.push(offer);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Offers that fit an order line: through the SKU the manager bound before, the seller's
+    /// offer id read as an article, or the SKU read as one. Cheapest first.
+    pub async fn line_offer_matches(&self, line_id: i64) -> Result<Vec<OfferMatch>> {
+        let line = sqlx::query(
+            "SELECT l.sku, l.offer_id, l.price, o.account_id FROM lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.id = ?",
+        )
+        .bind(line_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Line {line_id} not found")))?;
+        let sku: String = line.get("sku");
+        let offer_id: String = line.get("offer_id");
+        let account_id: i64 = line.get("account_id");
+        let unit_price = decimal(line.get("price"))?;
+
+        let mapping: Option<(String, String)> = sqlx::query_as(
+            "SELECT brand_key, article_key FROM sku_mappings WHERE account_id = ? AND sku = ?",
+        )
+        .bind(account_id)
+        .bind(&sku)
+        .fetch_optional(&self.pool)
+        .await?;
+        let mut lookups: Vec<(&str, String, Option<String>)> = vec![];
+        if let Some((brand, article)) = mapping {
+            lookups.push(("mapping", article, Some(brand)));
+        }
+        lookups.push(("offer_id", article_key(&offer_id), None));
+        lookups.push(("sku", article_key(&sku), None));
+
+        let mut seen = BTreeSet::new();
+        let mut matches = vec![];
+        for (how, key, brand) in lookups {
+            if key.is_empty() {
+                continue;
+            }
+            let rows = sqlx::query(&format!(
+                "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
+                 WHERE o.article_key = ? AND (? IS NULL OR o.brand_key = ?) LIMIT 200"
+            ))
+            .bind(&key)
+            .bind(&brand)
+            .bind(&brand)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in &rows {
+                let offer = offer_view(row)?;
+                if seen.insert(offer.id) {
+                    matches.push(OfferMatch {
+                        margin_percent: margin_percent(unit_price, offer.price),
+                        offer,
+                        matched_by: how.to_string(),
+                    });
+                }
+            }
+        }
+        matches.sort_by(|a, b| {
+            a.offer
+                .price
+                .cmp(&b.offer.price)
+                .then(a.offer.id.cmp(&b.offer.id))
+        });
+        Ok(matches)
+    }
+}
+
+impl ListImport {
+    pub fn list_id(&self) -> i64 {
+        self.list_id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub async fn add(&mut self, row: OfferRow) -> Result<()> {
+        self.pending.push(row);
+        if self.pending.len() >= BATCH_ROWS {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM offers")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO offers (list_id, brand_key, article_key, brand, article, name, price, stock, delivery_days,
+                supplier) ",
+        );
+        q.push_values(self.pending.drain(..), |mut b, r| {
+            b.push_bind(self.list_id)
+                .push_bind(brand_key(&r.brand))
+                .push_bind(article_key(&r.article))
+                .push_bind(r.brand)
+                .push_bind(r.article)
+                .push_bind(r.name)
+                .push_bind(r.price.to_string())
+                .push_bind(r.stock)
+                .push_bind(r.delivery_days)
+                .push_bind(r.supplier);
+        });
+        let inserted = q.build().execute(&mut *self.tx).await?.rows_affected();
+        self.offers += inserted;
+        sqlx::query(
+            "INSERT INTO offers_text (rowid, text)
+             SELECT id, brand || ' ' || article || ' ' || article_key || ' ' || name FROM offers WHERE id > ?",
+        )
+        .bind(first_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Commits the new offers with the import's figures; dropping the import instead keeps the old list.
+    pub async fn finish(mut self, source: Option<&str>, rows_read: u64, rejected: u64) -> Result<u64> {
+        self.flush().await?;
+        sqlx::query(
+            "UPDATE price_lists SET source = ?, rows_read = ?, rows_rejected = ?, offers = ?, imported_at = ?
+             WHERE id = ?",
+        )
+        .bind(source)
+        .bind(rows_read as i64)
+        .bind(rejected as i64)
+        .bind(self.offers as i64)
+        .bind(format_ts(Utc::now()))
+        .bind(self.list_id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.tx.commit().await?;
+        Ok(self.offers)
+    }
+}
+
+fn decimal(s: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad amount '{s}': {e}")))
+}
+
+fn list_view(r: &SqliteRow) -> Result<PriceListView> {
+    Ok(PriceListView {
+        id: r.get("id"),
+        name: r.get("name"),
+        settings: serde_json::from_str::<ListSettings>(r.get("settings"))?,
+        source: r.get("source"),
+        rows_read: r.get("rows_read"),
+        rows_rejected: r.get("rows_rejected"),
+        offers: r.get("offers"),
+        imported_at: parse_opt(r.get("imported_at"))?,
+    })
+}
+
+pub(crate) fn offer_view(r: &SqliteRow) -> Result<OfferView> {
+    Ok(OfferView {
+        id: r.get("id"),
+        list_id: r.get("list_id"),
+        list: r.get("list"),
+        brand: r.get("brand"),
+        article: r.get("article"),
+        name: r.get("name"),
+        price: decimal(r.get("price"))?,
+        stock: r.get("stock"),
+        delivery_days: r.get("delivery_days"),
+        supplier: r.get("supplier"),
+    })
+}
