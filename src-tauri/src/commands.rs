@@ -1,9 +1,15 @@
 //! Thin adapters: parse, call the engine, hand back its typed `{code, message}` error.
 
 use ordertray_core::notify_text::Lang;
+use ordertray_core::pricelist::{
+    ImportOptions, ImportPreview, ImportSummary, ListSettings, OfferBinding, OfferMatch, OfferView,
+    PriceListView,
+};
+use ordertray_core::rules::{RuleOutcome, RuleSet};
 use ordertray_core::{
     Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption, ConnectionReport,
-    InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView, SyncReport, TriageAction, TriageReport,
+    CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView, ShopOrderView, SyncReport,
+    TriageAction, TriageReport,
 };
 use ordertray_engine::{paths, Engine, SecretInput};
 use tauri::{AppHandle, State};
@@ -177,4 +183,95 @@ pub async fn start_demo(engine: State<'_, Engine>) -> Res<Account> {
 #[tauri::command]
 pub async fn remove_demo(engine: State<'_, Engine>) -> Res<()> {
     engine.remove_demo().await
+}
+
+#[tauri::command]
+pub async fn preview_price_list(
+    engine: State<'_, Engine>,
+    path: String,
+    options: ImportOptions,
+) -> Res<ImportPreview> {
+    engine
+        .preview_price_list(std::path::Path::new(&path), &options)
+        .await
+}
+
+/// Imports a file into the named list (progress arrives as `import_progress` engine events).
+#[tauri::command]
+pub async fn import_price_list(
+    engine: State<'_, Engine>,
+    path: String,
+    name: String,
+    settings: Option<ListSettings>,
+) -> Res<ImportSummary> {
+    engine
+        .import_price_list(std::path::Path::new(&path), &name, settings)
+        .await
+}
+
+#[tauri::command]
+pub async fn price_lists(engine: State<'_, Engine>) -> Res<Vec<PriceListView>> {
+    engine.price_lists().await
+}
+
+#[tauri::command]
+pub async fn delete_price_list(engine: State<'_, Engine>, id: i64) -> Res<()> {
+    engine.delete_price_list(id).await
+}
+
+#[tauri::command]
+pub async fn search_offers(
+    engine: State<'_, Engine>,
+    text: String,
+    limit: Option<u32>,
+) -> Res<Vec<OfferView>> {
+    engine.search_offers(&text, limit.unwrap_or(50)).await
+}
+
+#[tauri::command]
+pub async fn line_offers(engine: State<'_, Engine>, line_id: i64) -> Res<Vec<OfferMatch>> {
+    engine.line_offers(line_id).await
+}
+
+#[tauri::command]
+pub async fn accept_with_offer(
+    engine: State<'_, Engine>,
+    line_id: i64,
+    binding: OfferBinding,
+) -> Res<TriageReport> {
+    engine.accept_with_offer(line_id, &binding).await
+}
+
+#[tauri::command]
+pub async fn rule_set(engine: State<'_, Engine>, account_id: i64) -> Res<RuleSet> {
+    engine.rule_set(account_id).await
+}
+
+#[tauri::command]
+pub async fn save_rule_set(engine: State<'_, Engine>, set: RuleSet) -> Res<RuleSet> {
+    engine.save_rule_set(&set).await
+}
+
+#[tauri::command]
+pub async fn dry_run_rules(engine: State<'_, Engine>, account_id: Option<i64>) -> Res<Vec<RuleOutcome>> {
+    engine.dry_run_rules(account_id).await
+}
+
+#[tauri::command]
+pub async fn apply_rules(engine: State<'_, Engine>, account_id: i64) -> Res<Vec<RuleOutcome>> {
+    engine.apply_rules(account_id).await
+}
+
+#[tauri::command]
+pub async fn shop_orders(
+    engine: State<'_, Engine>,
+    customer_id: Option<i64>,
+    limit: Option<u32>,
+) -> Res<Vec<ShopOrderView>> {
+    engine.shop_orders(customer_id, limit.unwrap_or(1_000)).await
+}
+
+#[tauri::command]
+pub async fn customers(engine: State<'_, Engine>, limit: Option<u32>) -> Res<Vec<CustomerSummary>> {
+    engine.customers(limit.unwrap_or(1_000)).await
 }

@@ -34,6 +34,8 @@ pub fn run() {
             show_main_window(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // The native file chooser for price lists (the UI also takes a typed path).
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![desktop::MINIMIZED_FLAG]),
@@ -89,6 +91,19 @@ pub fn run() {
             commands::resume_sync,
             commands::start_demo,
             commands::remove_demo,
+            commands::preview_price_list,
+            commands::import_price_list,
+            commands::price_lists,
+            commands::delete_price_list,
+            commands::search_offers,
+            commands::line_offers,
+            commands::accept_with_offer,
+            commands::rule_set,
+            commands::save_rule_set,
+            commands::dry_run_rules,
+            commands::apply_rules,
+            commands::shop_orders,
+            commands::customers,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
