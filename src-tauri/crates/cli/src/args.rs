@@ -42,6 +42,88 @@ pub enum Command {
     /// Queued marketplace calls.
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// The shop's price lists.
+    #[command(subcommand)]
+    Pricelist(PricelistCmd),
+    /// Offers from the price lists.
+    #[command(subcommand)]
+    Offers(OffersCmd),
+    /// Automatic processing rules.
+    #[command(subcommand)]
+    Rules(RulesCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PricelistCmd {
+    /// Import a CSV or spreadsheet file, replacing the list's offers (created when new).
+    Import {
+        path: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// CSV delimiter: one character or "tab" (detected when absent).
+        #[arg(long)]
+        delimiter: Option<String>,
+        /// CSV encoding: utf-8 or cp1251 (detected when absent).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Where the fields are, by 1-based position or header title:
+        /// brand=1,article=2,name=3,price=4,stock=5,days=6,supplier=7 (article and price required).
+        /// Without it: the list's remembered mapping, else one guessed from the header.
+        #[arg(long)]
+        columns: Option<String>,
+        /// The first row is data, not titles (detected when absent).
+        #[arg(long)]
+        no_header: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the price lists.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OffersCmd {
+    /// Find offers by article (any spelling) or by words of brand, article and name.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCmd {
+    /// Print an account's rules as JSON (the format `rules set` reads).
+    Show {
+        #[arg(long)]
+        account: String,
+    },
+    /// Replace an account's rules with those in a JSON file (an array of rules, or a `rules show` document).
+    Set {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Run the rules on new lines after each sync.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Keep the rules but do not run them.
+        #[arg(long)]
+        disable: bool,
+    },
+    /// What the rules would do to the inbox now; changes nothing.
+    DryRun {
+        /// Only this account (id or name).
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -7,7 +7,11 @@ use ordertray_core::{AccountDraft, AccountSettings, LineState, OzonSettings, Tri
 use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
-use crate::args::{AccountsCmd, AddAccount, Cli, Command, LineAction, OrdersCmd, OutboxCmd, StateArg};
+use crate::args::{
+    AccountsCmd, AddAccount, Cli, Command, LineAction, OffersCmd, OrdersCmd, OutboxCmd, PricelistCmd,
+    RulesCmd, StateArg,
+};
+use crate::{pricelist, rules};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
@@ -207,6 +211,44 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             engine.retry_outbox(id).await?;
             println!("outbox row {id} queued again");
         }
+        Command::Pricelist(PricelistCmd::Import {
+            path,
+            name,
+            delimiter,
+            encoding,
+            columns,
+            no_header,
+            json,
+        }) => {
+            pricelist::import(
+                engine,
+                pricelist::ImportArgs {
+                    path: &path,
+                    name: &name,
+                    delimiter,
+                    encoding,
+                    columns,
+                    no_header,
+                    json,
+                },
+            )
+            .await?
+        }
+        Command::Pricelist(PricelistCmd::List { json }) => pricelist::list(engine, json).await?,
+        Command::Offers(OffersCmd::Search { text, limit, json }) => {
+            pricelist::search(engine, &text, limit, json).await?
+        }
+        Command::Rules(RulesCmd::Show { account }) => rules::show(engine, &account).await?,
+        Command::Rules(RulesCmd::Set {
+            account,
+            file,
+            enable,
+            disable,
+        }) => {
+            let enabled = (enable || disable).then_some(enable);
+            rules::set(engine, &account, &file, enabled).await?
+        }
+        Command::Rules(RulesCmd::DryRun { account, json }) => rules::dry_run(engine, account, json).await?,
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 mod args;
 mod commands;
+mod pricelist;
+mod rules;
 
 use clap::Parser;
 

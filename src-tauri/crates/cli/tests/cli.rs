@@ -208,3 +208,128 @@ async fn errors_are_one_clear_line_and_a_non_zero_exit() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(KEY_VAR));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn price_lists_offers_and_a_rules_dry_run_from_the_command_line() {
+    let fake = fake().await;
+    let posting = fake.generate_postings(1, 1).remove(0);
+    let offer_id = fake.posting(&posting).unwrap()["products"][0]["offer_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+
+    // CP1251, semicolons, titles; columns by title and by position mixed.
+    let file = dir.path().join("склад.csv");
+    let text = format!(
+        "Бренд;Артикул;Наименование;Цена;Остаток;Срок\nMANN;{offer_id};Фильтр масляный;100,50;5;2\nBosch;0 986 452 041;Фильтр;;1;1\n"
+    );
+    std::fs::write(&file, encoding_rs::WINDOWS_1251.encode(&text).0).unwrap();
+    let path = file.to_str().unwrap();
+    let out = cli.ok(&[
+        "pricelist",
+        "import",
+        path,
+        "--name",
+        "Склад",
+        "--encoding",
+        "cp1251",
+        "--delimiter",
+        ";",
+        "--columns",
+        "brand=Бренд,article=2,name=Наименование,price=Цена,stock=5,days=Срок",
+    ]);
+    assert!(out.contains("2 row(s) read, 1 offer(s), 1 rejected"), "{out}");
+    assert!(out.contains("row 3: the price is not a number"), "{out}");
+
+    let lists = cli.json(&["pricelist", "list", "--json"]);
+    assert_eq!(lists[0]["name"], "Склад");
+    assert_eq!(lists[0]["settings"]["options"]["encoding"], "cp1251");
+
+    let found = cli.json(&[
+        "offers",
+        "search",
+        &offer_id.to_lowercase().replace('-', " "),
+        "--json",
+    ]);
+    let offer = &found.as_array().unwrap()[0];
+    assert_eq!(offer["brand"], "MANN");
+    assert_eq!(offer["article"], offer_id.as_str());
+    assert_eq!(offer["name"], "Фильтр масляный");
+    assert_eq!(offer["price"], "100.5");
+    assert_eq!(
+        (offer["stock"].as_i64(), offer["delivery_days"].as_i64()),
+        (Some(5), Some(2))
+    );
+    assert_eq!(offer["list"], "Склад");
+    let by_word = cli.json(&["offers", "search", "масляный", "--json"]);
+    assert_eq!(by_word.as_array().unwrap().len(), 1);
+
+    // Re-import by name only: the remembered columns and encoding are used.
+    cli.ok(&["pricelist", "import", path, "--name", "Склад"]);
+
+    // Bad input: one clear line and exit 1.
+    let out = cli.run(&[
+        "pricelist",
+        "import",
+        path,
+        "--name",
+        "Other",
+        "--columns",
+        "article=Нет,price=4",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column named 'Нет'"));
+
+    // Rules set from a file, then a dry run over the synced inbox.
+    cli.ok(&[
+        "accounts",
+        "add",
+        "ozon",
+        "--name",
+        "Shop",
+        "--client-id",
+        "777",
+        "--api-key-env",
+        KEY_VAR,
+        "--base-url",
+        &fake.base_url(),
+    ]);
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        r#"[{"id": 0, "name": "Cheapest in stock", "enabled": true,
+             "conditions": [{"type": "stock_covers_quantity"}],
+             "action": {"type": "accept", "by": "price"}}]"#,
+    )
+    .unwrap();
+    assert!(cli
+        .ok(&[
+            "rules",
+            "set",
+            "--account",
+            "Shop",
+            "--file",
+            rules.to_str().unwrap()
+        ])
+        .contains("off"));
+    cli.ok(&["sync", "--once"]);
+    let dry = cli.json(&["rules", "dry-run", "--json"]);
+    let dry = dry.as_array().unwrap();
+    assert_eq!(dry.len(), 1);
+    assert_eq!(dry[0]["decision"]["type"], "accept");
+    assert_eq!(dry[0]["decision"]["rule_name"], "Cheapest in stock");
+    assert_eq!(dry[0]["offer"]["article"], offer_id.as_str());
+    assert_eq!(
+        cli.json(&["orders", "list", "--json", "--state", "new"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        cli.json(&["rules", "show", "--account", "Shop"])["rules"][0]["name"],
+        "Cheapest in stock"
+    );
+}
