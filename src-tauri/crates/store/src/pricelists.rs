@@ -17,8 +17,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use crate::time::{format_ts, parse_opt};
 use crate::{Result, Store, StoreError};
 
-/// Rows per INSERT: 10 parameters each, well under SQLite's 32,766.
-const BATCH_ROWS: usize = 500;
+/// Rows per INSERT: 10 parameters each, under SQLite's 32,766.
+const BATCH_ROWS: usize = 3_000;
 
 const OFFER_COLUMNS: &str = "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
      o.delivery_days, o.supplier";
@@ -140,6 +140,8 @@ impl Store {
 
     /// Offers whose article is `text` (normalised) first, then those whose brand, article or
     /// name contain every word of it (words shorter than three letters only narrow the article).
+    /// Word matches come in list order, not ranked: ranking a broad word ("filter") over a
+    /// million offers costs a tenth of a second, and the manager narrows with more words.
     pub async fn search_offers(&self, text: &str, limit: u32) -> Result<Vec<OfferView>> {
         let limit = limit.clamp(1, 1000) as i64;
         let mut found = self.offers_by_article(None, text).await?;
@@ -156,7 +158,7 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
              JOIN price_lists p ON p.id = o.list_id
-             WHERE offers_text MATCH ? ORDER BY t.rank LIMIT ?"
+             WHERE offers_text MATCH ? LIMIT ?"
         ))
         .bind(terms.join(" AND "))
         .bind(limit)
