@@ -37,4 +37,5 @@ pub const ALL: &[&str] = &[
     "apply_rules",
     "shop_orders",
     "customers",
+    "undo_triage",
 ];

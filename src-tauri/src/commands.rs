@@ -109,6 +109,12 @@ pub async fn triage(engine: State<'_, Engine>, lines: Vec<i64>, action: TriageAc
     engine.triage(&lines, action).await
 }
 
+/// Takes back the last decision while its marketplace calls still wait; returns the lines undone.
+#[tauri::command]
+pub async fn undo_triage(engine: State<'_, Engine>, lines: Vec<i64>) -> Res<Vec<i64>> {
+    engine.undo_triage(&lines).await
+}
+
 #[tauri::command]
 pub async fn retry_outbox(engine: State<'_, Engine>, id: i64) -> Res<()> {
     engine.retry_outbox(id).await

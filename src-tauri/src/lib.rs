@@ -104,6 +104,7 @@ pub fn run() {
             commands::apply_rules,
             commands::shop_orders,
             commands::customers,
+            commands::undo_triage,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
@@ -176,6 +177,9 @@ fn db_flag() -> Option<PathBuf> {
     None
 }
 
+/// How long a triage decision can be undone (its marketplace calls wait this long).
+const UNDO_WINDOW: std::time::Duration = std::time::Duration::from_secs(6);
+
 async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error>> {
     let on_click: OnClick = Arc::new(move |order_id| open_order(&app, order_id));
     let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
@@ -190,6 +194,8 @@ async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error
         probe_secrets: true,
     })
     .await?;
+    // Gmail-style: the manager's decisions wait a moment before reaching the marketplace.
+    engine.set_undo_window(UNDO_WINDOW);
     Ok(engine)
 }
 

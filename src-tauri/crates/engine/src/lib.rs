@@ -71,6 +71,8 @@ struct Inner {
     pollers: Mutex<HashMap<AccountId, scheduler::Poller>>,
     outbox_wake: Notify,
     running: std::sync::atomic::AtomicBool,
+    /// How long the manager's decisions wait before their calls go out (0: at once).
+    undo_window: Mutex<std::time::Duration>,
     background: Mutex<Vec<JoinHandle<()>>>,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
 }
@@ -110,6 +112,7 @@ impl Engine {
             pollers: Mutex::default(),
             outbox_wake: Notify::new(),
             running: Default::default(),
+            undo_window: Mutex::default(),
             background: Mutex::default(),
             demo: tokio::sync::Mutex::new(None),
         })))
@@ -175,9 +178,28 @@ impl Engine {
     pub async fn triage(&self, lines: &[i64], action: TriageAction) -> Result<TriageReport> {
         let extras = ordertray_store::TriageExtras {
             move_customer_region: self.settings().await?.move_customer_region,
+            hold: self.undo_hold(),
             ..Default::default()
         };
         self.triage_with(lines, action, &extras, None).await
+    }
+
+    /// The manager's decisions hold their marketplace calls this long so they can be undone.
+    pub fn set_undo_window(&self, window: std::time::Duration) {
+        *self.0.undo_window.lock().expect("undo window poisoned") = window;
+    }
+
+    pub(crate) fn undo_hold(&self) -> Option<chrono::Duration> {
+        let window = *self.0.undo_window.lock().expect("undo window poisoned");
+        (!window.is_zero()).then(|| chrono::Duration::from_std(window).unwrap_or_default())
+    }
+
+    /// Takes back decisions whose calls have not gone out yet (the lines return to the inbox).
+    pub async fn undo_triage(&self, lines: &[i64]) -> Result<Vec<i64>> {
+        let undone = self.0.store.undo_triage(lines, &self.0.actor).await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        self.emit_unread().await;
+        Ok(undone)
     }
 
     /// Triage with extras; `actor` overrides the engine's own (rules act as "rule").

@@ -97,6 +97,7 @@ impl Engine {
         let extras = TriageExtras {
             bindings: HashMap::from([(line_id, bound(&offer, quantity, binding.price))]),
             move_customer_region: self.settings().await?.move_customer_region,
+            hold: self.undo_hold(),
             ..Default::default()
         };
         self.triage_with(&[line_id], TriageAction::Accept, &extras, None)

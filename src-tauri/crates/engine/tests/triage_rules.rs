@@ -548,3 +548,48 @@ async fn accepted_orders_land_on_one_customer_however_the_phone_or_email_is_writ
     want.sort();
     assert_eq!(got, want);
 }
+
+#[tokio::test]
+async fn a_decision_can_be_undone_until_its_call_goes_out() {
+    let w = world().await;
+    w.engine.set_undo_window(std::time::Duration::from_secs(60));
+    w.fake.generate_postings(1, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+    let ids: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+
+    let report = w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+    assert_eq!(report.outbox_rows.len(), 1);
+    assert_eq!(
+        w.engine.drain_outbox_once().await.unwrap().delivered,
+        0,
+        "held for the undo window"
+    );
+    assert_eq!(w.engine.shop_orders(None, 10).await.unwrap().len(), 1);
+
+    // Undoing one line of a bulk decision takes the whole decision back, and its ship call.
+    let undone = w.engine.undo_triage(&ids[..1]).await.unwrap();
+    assert_eq!(undone, ids);
+    assert_eq!(inbox(&w.engine).await.len(), 2);
+    assert!(w.engine.outbox_list(None).await.unwrap().is_empty());
+    assert!(w.engine.shop_orders(None, 10).await.unwrap().is_empty());
+    assert!(w.engine.undo_triage(&ids).await.is_err(), "nothing left to undo");
+
+    // Decided again; once the call has gone out, undo is refused and nothing changes.
+    w.engine.triage(&ids, TriageAction::Reject).await.unwrap();
+    let later = chrono::Utc::now() + chrono::Duration::seconds(61);
+    assert_eq!(w.engine.drain_outbox_at(later).await.unwrap().delivered, 1);
+    let err = w.engine.undo_triage(&ids).await.unwrap_err();
+    assert!(err.message.contains("already sent"), "{}", err.message);
+    assert!(inbox(&w.engine).await.is_empty());
+    assert_eq!(w.fake.calls_to("/v2/posting/fbs/cancel").len(), 1);
+    assert!(
+        w.fake.calls_to("/v4/posting/fbs/ship").is_empty(),
+        "the undone ship never went out"
+    );
+    let detail = w.engine.order_detail(first_order_id(&w).await).await.unwrap();
+    assert!(detail.events.iter().any(|e| e.kind == "undo"));
+}
+
+async fn first_order_id(w: &World) -> i64 {
+    w.engine.orders(None, None).await.unwrap()[0].id
+}

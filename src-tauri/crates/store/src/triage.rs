@@ -28,6 +28,8 @@ pub struct TriageExtras {
     pub cancel_reason: Option<CancelReason>,
     /// Move an existing customer to the order's region when it differs (a global setting).
     pub move_customer_region: bool,
+    /// Hold the marketplace calls this long, so that the manager can still undo the decision.
+    pub hold: Option<chrono::Duration>,
 }
 
 struct Target {
@@ -140,6 +142,10 @@ impl Store {
                 let customer_id = link_customer(&mut tx, order_id, extras.move_customer_region).await?;
                 place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
             }
+            let send_at = extras
+                .hold
+                .map(|h| format_ts(Utc::now() + h))
+                .unwrap_or_else(|| now.clone());
             let rows = plan_and_queue(
                 &mut tx,
                 account_id,
@@ -148,7 +154,7 @@ impl Store {
                 action,
                 &changed,
                 actor,
-                &now,
+                (&now, &send_at),
                 extras.cancel_reason.as_ref(),
             )
             .await?;
@@ -156,6 +162,102 @@ impl Store {
         }
         tx.commit().await?;
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Takes decisions back while their marketplace calls are unsent: the lines return to the
+    /// inbox and the calls queued with them are dropped, all or nothing.
+    pub async fn undo_triage(&self, line_ids: &[i64], actor: &str) -> Result<Vec<i64>> {
+        if line_ids.is_empty() {
+            return Err(AppError::invalid("No lines selected").into());
+        }
+        let mut tx = self.pool.begin().await?;
+        // A decision is undone whole: every line of the order decided in the same stroke, since
+        // the calls it queued (one ship for several lines) belong to all of them.
+        let mut ids: BTreeSet<i64> = line_ids.iter().copied().collect();
+        for id in line_ids {
+            let same: Vec<i64> = sqlx::query_scalar(
+                "SELECT o.id FROM lines o JOIN lines l ON l.order_id = o.order_id AND l.state_changed_at = o.state_changed_at
+                 WHERE l.id = ? AND o.state != 'new' AND l.state != 'new'",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            ids.extend(same);
+        }
+        let targets = load_targets(&mut tx, &ids).await?;
+        if targets.len() != ids.len() {
+            return Err(AppError::not_found("Some of the lines no longer exist").into());
+        }
+        for t in &targets {
+            if t.from == LineState::New {
+                return Err(AppError::new(
+                    ErrorCode::InvalidTransition,
+                    format!("Line «{}» is already in the inbox", t.name),
+                )
+                .into());
+            }
+            // The calls a decision queued carry its time: the same `now` stamps both.
+            let decided_at: Option<String> =
+                sqlx::query_scalar("SELECT state_changed_at FROM lines WHERE id = ?")
+                    .bind(t.line_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let sent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE order_id = ? AND created_at = ? AND (state != 'pending' OR attempts > 0)",
+            )
+            .bind(t.order_id)
+            .bind(&decided_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            if sent > 0 {
+                return Err(AppError::new(
+                    ErrorCode::InvalidTransition,
+                    format!(
+                        "Line «{}» was already sent to the marketplace and cannot be undone",
+                        t.name
+                    ),
+                )
+                .into());
+            }
+            sqlx::query("DELETE FROM outbox WHERE order_id = ? AND created_at = ? AND state = 'pending'")
+                .bind(t.order_id)
+                .bind(&decided_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE lines SET state = 'new', state_changed_at = ?, decided_by_rule = NULL, bound_offer = NULL,
+                    shop_order_id = NULL WHERE id = ?",
+            )
+            .bind(format_ts(Utc::now()))
+            .bind(t.line_id)
+            .execute(&mut *tx)
+            .await?;
+            // A shop order left without lines was made by this decision alone.
+            sqlx::query(
+                "DELETE FROM shop_orders WHERE source_order_id = ?
+                   AND NOT EXISTS (SELECT 1 FROM lines WHERE shop_order_id = shop_orders.id)",
+            )
+            .bind(t.order_id)
+            .execute(&mut *tx)
+            .await?;
+            let message = format!("Line «{}»: {} undone, back in the inbox", t.name, t.from.as_str());
+            insert_event(
+                &mut tx,
+                NewEvent {
+                    account_id: Some(t.account_id),
+                    order_id: Some(t.order_id),
+                    line_id: Some(t.line_id),
+                    kind: "undo",
+                    actor,
+                    message: &message,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids.into_iter().collect())
     }
 }
 
@@ -274,7 +376,7 @@ async fn plan_and_queue(
     action: TriageAction,
     changed: &BTreeSet<i64>,
     actor: &str,
-    now: &str,
+    (now, send_at): (&str, &str),
     cancel_reason: Option<&CancelReason>,
 ) -> Result<Vec<i64>> {
     let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
@@ -327,7 +429,7 @@ async fn plan_and_queue(
         .bind(effect.kind())
         .bind(serde_json::to_string(&effect)?)
         .bind(effect.idempotency_key(account_id))
-        .bind(now)
+        .bind(send_at)
         .bind(now)
         .bind(now)
         .fetch_optional(&mut *conn)
