@@ -38,4 +38,10 @@ pub const ALL: &[&str] = &[
     "shop_orders",
     "customers",
     "undo_triage",
+    "shop_statuses",
+    "save_shop_statuses",
+    "push_settings",
+    "save_push_settings",
+    "preview_template",
+    "set_line_status",
 ];

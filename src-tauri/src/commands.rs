@@ -6,6 +6,8 @@ use ordertray_core::pricelist::{
     PriceListView,
 };
 use ordertray_core::rules::{RuleOutcome, RuleSet};
+use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
+use ordertray_core::templates::{PushSettings, PushTemplates};
 use ordertray_core::{
     Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption, ConnectionReport,
     CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView, ShopOrderView, SyncReport,
@@ -280,4 +282,50 @@ pub async fn shop_orders(
 #[tauri::command]
 pub async fn customers(engine: State<'_, Engine>, limit: Option<u32>) -> Res<Vec<CustomerSummary>> {
     engine.customers(limit.unwrap_or(1_000)).await
+}
+
+#[tauri::command]
+pub async fn shop_statuses(engine: State<'_, Engine>) -> Res<Vec<ShopStatus>> {
+    engine.shop_statuses().await
+}
+
+#[tauri::command]
+pub async fn save_shop_statuses(
+    engine: State<'_, Engine>,
+    statuses: Vec<ShopStatus>,
+) -> Res<Vec<ShopStatus>> {
+    engine.save_shop_statuses(&statuses).await
+}
+
+#[tauri::command]
+pub async fn push_settings(engine: State<'_, Engine>, account_id: i64) -> Res<PushSettings> {
+    engine.push_settings(account_id).await
+}
+
+#[tauri::command]
+pub async fn save_push_settings(
+    engine: State<'_, Engine>,
+    account_id: i64,
+    templates: PushTemplates,
+) -> Res<PushSettings> {
+    engine.save_push_settings(account_id, &templates).await
+}
+
+#[tauri::command]
+pub async fn preview_template(
+    engine: State<'_, Engine>,
+    line_id: i64,
+    status_id: i64,
+    template: String,
+) -> Res<String> {
+    engine.preview_template(line_id, status_id, &template).await
+}
+
+#[tauri::command]
+pub async fn set_line_status(
+    engine: State<'_, Engine>,
+    lines: Vec<i64>,
+    status_id: i64,
+) -> Res<StatusChangeReport> {
+    engine.set_line_status(&lines, status_id).await
 }

@@ -105,6 +105,12 @@ pub fn run() {
             commands::shop_orders,
             commands::customers,
             commands::undo_triage,
+            commands::shop_statuses,
+            commands::save_shop_statuses,
+            commands::push_settings,
+            commands::save_push_settings,
+            commands::preview_template,
+            commands::set_line_status,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");

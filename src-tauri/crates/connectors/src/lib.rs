@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use ordertray_core::templates::PushCapabilities;
 use ordertray_core::{
     Account, AccountKind, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
     QuarantinedOrder,
@@ -78,5 +79,18 @@ pub fn connector_for(
 ) -> Box<dyn Connector> {
     match account.kind {
         AccountKind::Ozon => Box::new(ozon::OzonConnector::new(account, credentials, http)),
+    }
+}
+
+/// What each marketplace can be told when a shop status changes (settings flag the rest).
+pub fn push_capabilities(kind: AccountKind) -> PushCapabilities {
+    match kind {
+        // Ozon cancels single products or a whole posting, and ships whole postings; it keeps no
+        // seller comments.
+        AccountKind::Ozon => PushCapabilities {
+            line_statuses: vec!["cancel".into()],
+            order_statuses: vec!["ship".into(), "cancel".into()],
+            comments: false,
+        },
     }
 }

@@ -11,6 +11,8 @@ pub mod order;
 pub mod pricelist;
 pub mod rules;
 pub mod settings;
+pub mod statuses;
+pub mod templates;
 pub mod views;
 
 pub use account::*;

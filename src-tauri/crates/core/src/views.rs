@@ -27,6 +27,8 @@ pub struct LineView {
     pub bound_offer: Option<BoundOffer>,
     /// Set when an automatic rule, not the manager, decided the line.
     pub decided_by_rule: Option<RuleDecision>,
+    /// The shop's status of an accepted line.
+    pub shop_status_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

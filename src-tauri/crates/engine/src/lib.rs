@@ -14,6 +14,7 @@ mod rules;
 mod scheduler;
 pub mod secrets;
 mod settings;
+mod statuses;
 mod sync;
 
 use std::collections::HashMap;

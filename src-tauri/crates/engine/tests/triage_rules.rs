@@ -593,3 +593,180 @@ async fn a_decision_can_be_undone_until_its_call_goes_out() {
 async fn first_order_id(w: &World) -> i64 {
     w.engine.orders(None, None).await.unwrap()[0].id
 }
+
+#[tokio::test]
+async fn shop_statuses_send_what_the_account_maps_them_to() {
+    use ordertray_core::statuses::StatusGroup;
+    use ordertray_core::templates::{PushLevel, PushProblem, PushTemplates, StatusPush};
+    use ordertray_core::{AccountSettings, OzonSettings};
+
+    let w = world().await;
+    // Shipping follows the shop's "shipped" status here, not the acceptance.
+    let mut settings = OzonSettings::new(CLIENT_ID);
+    settings.ship_on_accept = false;
+    let draft = ordertray_core::AccountDraft {
+        settings: AccountSettings::Ozon(settings),
+        ..draft(&w.fake.base_url())
+    };
+    w.engine
+        .update_account(w.account, draft, Default::default())
+        .await
+        .unwrap();
+    let posting = w.fake.generate_postings(1, 3).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&lines, TriageAction::Accept).await.unwrap();
+    assert!(
+        w.engine.outbox_list(None).await.unwrap().is_empty(),
+        "nothing ships on accept"
+    );
+
+    let statuses = w.engine.shop_statuses().await.unwrap();
+    let id = |code: &str| {
+        statuses
+            .iter()
+            .find(|s| s.code.as_deref() == Some(code))
+            .unwrap()
+            .id
+    };
+    let (accepted, ordered, shipped, refused) = (id("accepted"), id("ordered"), id("shipped"), id("refused"));
+    let detail = w
+        .engine
+        .order_detail(inbox_order(&w, &posting).await)
+        .await
+        .unwrap();
+    assert!(detail
+        .order
+        .lines
+        .iter()
+        .all(|l| l.shop_status_id == Some(accepted)));
+
+    let push = |status_id, level, marketplace_status: &str, comment: &str| StatusPush {
+        status_id,
+        level,
+        marketplace_status: marketplace_status.into(),
+        comment: comment.into(),
+    };
+    let templates = PushTemplates {
+        pushes: vec![
+            push(refused, PushLevel::Line, "cancel", ""),
+            push(shipped, PushLevel::Order, "ship", ""),
+            push(ordered, PushLevel::Line, "", "В работе: {name} × {qty}"),
+            push(ordered, PushLevel::Order, "delivered", "Трек {tracking}"),
+        ],
+        ..Default::default()
+    };
+    let bad = PushTemplates {
+        pushes: vec![push(ordered, PushLevel::Line, "", "{buyer}")],
+        ..Default::default()
+    };
+    assert!(
+        w.engine.save_push_settings(w.account, &bad).await.is_err(),
+        "unknown variables are refused"
+    );
+    let saved = w.engine.save_push_settings(w.account, &templates).await.unwrap();
+    assert!(saved.problems.contains(&PushProblem::UnsupportedStatus {
+        status_id: Some(ordered),
+        marketplace_status: "delivered".into()
+    }));
+    assert!(saved.problems.contains(&PushProblem::NoComments {
+        status_id: Some(ordered)
+    }));
+
+    // Preview with a real line; a value that does not exist yet is named, not left blank.
+    let preview = w
+        .engine
+        .preview_template(lines[0], ordered, "Заказ {order}: {qty} шт.")
+        .await
+        .unwrap();
+    assert!(preview.starts_with(&format!("Заказ {posting}: ")), "{preview}");
+    let err = w
+        .engine
+        .preview_template(lines[0], ordered, "Трек {tracking}")
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("{tracking}"), "{}", err.message);
+
+    // Line-level: refusing one line cancels that product at once.
+    let r = w.engine.set_line_status(&lines[..1], refused).await.unwrap();
+    assert_eq!(r.outbox_rows.len(), 1);
+    // "ordered" has a comment Ozon cannot take, and an order-level text that needs a tracking
+    // number nobody has yet: nothing queued, both reasons reported and kept on the timeline.
+    let r = w.engine.set_line_status(&lines[1..], ordered).await.unwrap();
+    assert!(r.outbox_rows.is_empty());
+    assert!(
+        r.not_sent.iter().any(|n| n.contains("takes no comments")),
+        "{:?}",
+        r.not_sent
+    );
+    assert!(
+        r.not_sent
+            .iter()
+            .any(|n| n.contains("no value yet for: {tracking}")),
+        "{:?}",
+        r.not_sent
+    );
+    let events = w
+        .engine
+        .order_detail(inbox_order(&w, &posting).await)
+        .await
+        .unwrap()
+        .events;
+    assert_eq!(events.iter().filter(|e| e.kind == "push_not_sent").count(), 2);
+    // Order-level: the order ships only when every line left is shipped.
+    let r = w.engine.set_line_status(&lines[1..2], shipped).await.unwrap();
+    assert!(r.outbox_rows.is_empty(), "one line is still being ordered");
+    let r = w.engine.set_line_status(&lines[2..], shipped).await.unwrap();
+    assert_eq!(r.outbox_rows.len(), 1);
+
+    while w.engine.drain_outbox_once().await.unwrap().delivered > 0 {}
+    let skus: Vec<String> = inbox_lines_of(&w, &posting).await;
+    let cancels = w.fake.calls_to("/v2/posting/fbs/product/cancel");
+    assert_eq!(cancels.len(), 1);
+    assert_eq!(cancels[0].body["items"][0]["sku"].to_string(), skus[0]);
+    let ships = w.fake.calls_to("/v4/posting/fbs/ship");
+    assert_eq!(ships.len(), 1);
+    let shipped_skus: Vec<String> = ships[0].body["packages"][0]["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["product_id"].to_string())
+        .collect();
+    assert_eq!(shipped_skus, skus[1..]);
+
+    // Only accepted lines take shop statuses; groups stay valid when edited.
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let fresh = inbox(&w.engine).await[0].line.id;
+    assert!(w.engine.set_line_status(&[fresh], shipped).await.is_err());
+    let without_new: Vec<_> = statuses
+        .iter()
+        .filter(|s| s.group != StatusGroup::New)
+        .cloned()
+        .collect();
+    assert!(w.engine.save_shop_statuses(&without_new).await.is_err());
+}
+
+async fn inbox_order(w: &World, posting: &str) -> i64 {
+    w.engine
+        .orders(None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.external_id == posting)
+        .unwrap()
+        .id
+}
+
+async fn inbox_lines_of(w: &World, posting: &str) -> Vec<String> {
+    let id = inbox_order(w, posting).await;
+    w.engine
+        .order_detail(id)
+        .await
+        .unwrap()
+        .order
+        .lines
+        .iter()
+        .map(|l| l.sku.clone())
+        .collect()
+}

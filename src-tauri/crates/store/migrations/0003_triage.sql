@@ -77,3 +77,22 @@ CREATE TABLE rules (
 CREATE INDEX rules_account ON rules(account_id, position);
 
 ALTER TABLE accounts ADD COLUMN auto_rules INTEGER NOT NULL DEFAULT 0;
+
+-- The shop's own statuses (code = a built-in one the UI words per language; name = the shop's).
+CREATE TABLE shop_statuses (
+    id        INTEGER PRIMARY KEY,
+    code      TEXT UNIQUE,
+    name      TEXT    NOT NULL DEFAULT '',
+    grp       TEXT    NOT NULL,
+    position  INTEGER NOT NULL
+);
+INSERT INTO shop_statuses (code, grp, position) VALUES
+    ('accepted', 'new', 0), ('ordered', 'in_work', 1), ('in_stock', 'in_work', 2), ('shipped', 'done', 3),
+    ('delivered', 'done', 4), ('refused', 'refused', 5), ('removed', 'removed', 6);
+ALTER TABLE lines ADD COLUMN shop_status_id INTEGER REFERENCES shop_statuses(id);
+
+-- Per account: what each shop status sends to the marketplace (PushTemplates JSON).
+CREATE TABLE push_templates (
+    account_id  INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    doc         TEXT NOT NULL
+);

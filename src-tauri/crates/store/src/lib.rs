@@ -13,6 +13,7 @@ mod queries;
 mod rules;
 mod settings;
 mod shop_orders;
+mod statuses;
 mod time;
 mod triage;
 
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use ingest::{NewOrderRef, PageOutcome};
 pub use outbox::OutboxRow;
 pub use pricelists::ListImport;
+pub use statuses::StatusChange;
 pub use time::{format_ts, parse_ts};
 pub use triage::TriageExtras;
 

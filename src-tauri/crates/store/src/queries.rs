@@ -35,6 +35,7 @@ fn line_from(r: &SqliteRow) -> Result<LineView> {
             .get::<Option<&str>, _>("decided_by_rule")
             .map(serde_json::from_str)
             .transpose()?,
+        shop_status_id: r.get("shop_status_id"),
     })
 }
 
@@ -84,7 +85,7 @@ impl Store {
         };
         let rows = sqlx::query(&format!(
             "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
-                    l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, o.id AS order_id,
+                    l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id, o.id AS order_id,
                     o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.account_id,
                     a.name AS account, a.demo
              FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
@@ -154,7 +155,7 @@ impl Store {
     async fn order_lines(&self, order_id: i64) -> Result<Vec<LineView>> {
         sqlx::query(
             "SELECT id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price, currency, state,
-                bound_offer, decided_by_rule
+                bound_offer, decided_by_rule, shop_status_id
              FROM lines WHERE order_id = ? ORDER BY id",
         )
         .bind(order_id)

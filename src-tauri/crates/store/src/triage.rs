@@ -8,7 +8,7 @@ use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
 use ordertray_core::{
-    is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, ErrorCode, LineAfter,
+    is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, Effect, ErrorCode, LineAfter,
     LineState, TriageAction, TriagePolicy, TriageReport,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
@@ -99,13 +99,17 @@ impl Store {
             let binding = extras.bindings.get(&t.line_id);
             sqlx::query(
                 "UPDATE lines SET state = ?, state_changed_at = ?, decided_by_rule = ?,
-                    bound_offer = CASE WHEN ? THEN ? ELSE bound_offer END WHERE id = ?",
+                    bound_offer = CASE WHEN ? THEN ? ELSE bound_offer END,
+                    shop_status_id = CASE WHEN ?
+                        THEN (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1) END
+                 WHERE id = ?",
             )
             .bind(target_state.as_str())
             .bind(&now)
             .bind(&rule_json)
             .bind(binding.is_some())
             .bind(binding.map(serde_json::to_string).transpose()?)
+            .bind(action == TriageAction::Accept)
             .bind(t.line_id)
             .execute(&mut *tx)
             .await?;
@@ -228,7 +232,7 @@ impl Store {
                 .await?;
             sqlx::query(
                 "UPDATE lines SET state = 'new', state_changed_at = ?, decided_by_rule = NULL, bound_offer = NULL,
-                    shop_order_id = NULL WHERE id = ?",
+                    shop_order_id = NULL, shop_status_id = NULL WHERE id = ?",
             )
             .bind(format_ts(Utc::now()))
             .bind(t.line_id)
@@ -379,18 +383,10 @@ async fn plan_and_queue(
     (now, send_at): (&str, &str),
     cancel_reason: Option<&CancelReason>,
 ) -> Result<Vec<i64>> {
-    let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let policy = match serde_json::from_str::<AccountSettings>(&settings)? {
-        AccountSettings::Ozon(s) => TriagePolicy {
-            ship_on_accept: s.ship_on_accept,
-            cancel_reason: cancel_reason.cloned().unwrap_or(CancelReason {
-                id: s.cancel_reason_id,
-                message: s.cancel_reason_message,
-            }),
-        },
+    let (default_reason, ship_on_accept) = account_cancel_reason(conn, account_id).await?;
+    let policy = TriagePolicy {
+        ship_on_accept,
+        cancel_reason: cancel_reason.cloned().unwrap_or(default_reason),
     };
     let external_id: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?")
         .bind(order_id)
@@ -418,40 +414,74 @@ async fn plan_and_queue(
 
     let mut rows = Vec::new();
     for effect in plan_effects(&external_id, cancelled, &lines, action, &policy) {
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO outbox (account_id, order_id, kind, payload, idempotency_key, state, next_attempt_at,
-                created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-        )
-        .bind(account_id)
-        .bind(order_id)
-        .bind(effect.kind())
-        .bind(serde_json::to_string(&effect)?)
-        .bind(effect.idempotency_key(account_id))
-        .bind(send_at)
-        .bind(now)
-        .bind(now)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(id) = id {
-            let message = format!("Queued for the marketplace: {}", effect.describe());
-            insert_event(
-                conn,
-                NewEvent {
-                    account_id: Some(account_id),
-                    order_id: Some(order_id),
-                    line_id: None,
-                    kind: "outbox_queued",
-                    actor,
-                    message: &message,
-                },
-            )
-            .await?;
+        if let Some(id) = queue_effect(conn, account_id, order_id, &effect, actor, (now, send_at)).await? {
             rows.push(id);
         }
     }
     Ok(rows)
+}
+
+/// Writes one marketplace call to the outbox (once per idempotency key) with its audit event.
+pub(crate) async fn queue_effect(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    order_id: i64,
+    effect: &Effect,
+    actor: &str,
+    (now, send_at): (&str, &str),
+) -> Result<Option<i64>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO outbox (account_id, order_id, kind, payload, idempotency_key, state, next_attempt_at,
+            created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(account_id)
+    .bind(order_id)
+    .bind(effect.kind())
+    .bind(serde_json::to_string(effect)?)
+    .bind(effect.idempotency_key(account_id))
+    .bind(send_at)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if id.is_some() {
+        let message = format!("Queued for the marketplace: {}", effect.describe());
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "outbox_queued",
+                actor,
+                message: &message,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The account's default reason for rejections.
+pub(crate) async fn account_cancel_reason(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+) -> Result<(CancelReason, bool)> {
+    let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(match serde_json::from_str::<AccountSettings>(&settings)? {
+        AccountSettings::Ozon(s) => (
+            CancelReason {
+                id: s.cancel_reason_id,
+                message: s.cancel_reason_message,
+            },
+            s.ship_on_accept,
+        ),
+    })
 }
 
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.

@@ -1,0 +1,153 @@
+//! The shop's own statuses an accepted line moves through, their groups, and when an order as a
+//! whole counts as being in a status.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StatusGroup {
+    New,
+    InWork,
+    Done,
+    Refused,
+    Removed,
+}
+
+impl StatusGroup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusGroup::New => "new",
+            StatusGroup::InWork => "in_work",
+            StatusGroup::Done => "done",
+            StatusGroup::Refused => "refused",
+            StatusGroup::Removed => "removed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "new" => StatusGroup::New,
+            "in_work" => StatusGroup::InWork,
+            "done" => StatusGroup::Done,
+            "refused" => StatusGroup::Refused,
+            "removed" => StatusGroup::Removed,
+            _ => return None,
+        })
+    }
+
+    /// Lines in these groups do not keep the rest of the order from counting as in a status.
+    pub fn is_out(self) -> bool {
+        matches!(self, StatusGroup::Refused | StatusGroup::Removed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ShopStatus {
+    pub id: i64,
+    /// A built-in status's key ("accepted", "ordered", …) the UI words in the manager's language;
+    /// empty for the shop's own.
+    pub code: Option<String>,
+    /// The shop's own name; when empty the UI shows the built-in name for `code`.
+    pub name: String,
+    pub group: StatusGroup,
+    pub position: i64,
+}
+
+/// What a status change did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusChangeReport {
+    pub changed: Vec<i64>,
+    pub outbox_rows: Vec<i64>,
+    /// Configured pushes that were not sent, and why (a template lacks a value, the marketplace
+    /// cannot take it).
+    pub not_sent: Vec<String>,
+}
+
+/// The statuses a new database starts with: (code, group), in workflow order.
+pub const DEFAULT_STATUSES: &[(&str, StatusGroup)] = &[
+    ("accepted", StatusGroup::New),
+    ("ordered", StatusGroup::InWork),
+    ("in_stock", StatusGroup::InWork),
+    ("shipped", StatusGroup::Done),
+    ("delivered", StatusGroup::Done),
+    ("refused", StatusGroup::Refused),
+    ("removed", StatusGroup::Removed),
+];
+
+/// Where a line goes when it is accepted: the first status of the "new" group.
+pub fn status_on_accept(statuses: &[ShopStatus]) -> Option<&ShopStatus> {
+    statuses
+        .iter()
+        .filter(|s| s.group == StatusGroup::New)
+        .min_by_key(|s| (s.position, s.id))
+}
+
+/// The status the order as a whole is in, from its lines' (status id, group): S when every line
+/// is in S, or some are in S and the rest are refused or removed. `None` while lines differ.
+pub fn order_status(lines: &[(i64, StatusGroup)]) -> Option<i64> {
+    let mut active = lines.iter().filter(|(_, g)| !g.is_out()).map(|(id, _)| *id);
+    match active.next() {
+        Some(first) => active.all(|id| id == first).then_some(first),
+        // Every line is refused or removed: the order is refused if any line is, else removed.
+        None => lines
+            .iter()
+            .find(|(_, g)| *g == StatusGroup::Refused)
+            .or_else(|| lines.first())
+            .map(|(id, _)| *id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use StatusGroup::*;
+
+    #[test]
+    fn the_order_is_in_a_status_when_its_live_lines_all_are() {
+        let (ordered, shipped, refused, removed) = (2, 4, 6, 7);
+        type Case<'a> = (&'a [(i64, StatusGroup)], Option<i64>);
+        let cases: [Case; 8] = [
+            (&[(ordered, InWork), (ordered, InWork)], Some(ordered)),
+            (&[(ordered, InWork), (shipped, Done)], None),
+            (&[(shipped, Done), (refused, Refused)], Some(shipped)),
+            (
+                &[(shipped, Done), (removed, Removed), (refused, Refused)],
+                Some(shipped),
+            ),
+            (&[(refused, Refused), (removed, Removed)], Some(refused)),
+            (&[(removed, Removed), (removed, Removed)], Some(removed)),
+            (&[(shipped, Done)], Some(shipped)),
+            (&[], None),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(order_status(lines), want, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn accepted_lines_start_in_the_first_new_group_status() {
+        let statuses: Vec<ShopStatus> = DEFAULT_STATUSES
+            .iter()
+            .enumerate()
+            .map(|(i, (code, group))| ShopStatus {
+                id: i as i64 + 1,
+                code: Some(code.to_string()),
+                name: String::new(),
+                group: *group,
+                position: i as i64,
+            })
+            .collect();
+        assert_eq!(
+            status_on_accept(&statuses).unwrap().code.as_deref(),
+            Some("accepted")
+        );
+        assert!(status_on_accept(&statuses[1..]).is_none());
+        for g in [New, InWork, Done, Refused, Removed] {
+            assert_eq!(StatusGroup::parse(g.as_str()), Some(g));
+        }
+    }
+}
