@@ -312,6 +312,23 @@ describe("settings", () => {
   });
 });
 
+describe("customer region", () => {
+  it("moving the customer to the order's region is a setting, off by default", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    const toggle = await screen.findByTestId("settings-move-customer-region");
+    expect(toggle).not.toBeChecked();
+    expect(screen.getByText("Move the customer to the order's region when it differs")).toBeInTheDocument();
+    await user.click(toggle);
+    await waitFor(() => expect(screen.getByTestId("settings-move-customer-region")).toBeChecked());
+    expect(b.callsTo("save_settings").map((c) => c.args.settings)).toEqual([
+      expect.objectContaining({ move_customer_region: true, autostart: false, close_to_tray: true }),
+    ]);
+  });
+});
+
 describe("pausing sync", () => {
   it("pauses from Settings, shows it on every screen, and resumes", async () => {
     const b = withInbox();

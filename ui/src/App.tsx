@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
 import { healthStatus } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
@@ -7,12 +7,17 @@ import { ConfirmButton } from "./components/ConfirmButton";
 import { useNotices } from "./components/Notices";
 import { PauseBanner } from "./components/PauseBanner";
 import { languages, useI18n } from "./i18n";
+import type { Messages } from "./i18n/en";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
 import { AccountForm } from "./screens/AccountForm";
 import { Accounts } from "./screens/Accounts";
+import { Customers } from "./screens/Customers";
 import { Inbox } from "./screens/Inbox";
 import { OrderDetail } from "./screens/OrderDetail";
+import { PriceLists } from "./screens/PriceLists";
+import { Rules } from "./screens/Rules";
 import { Settings } from "./screens/Settings";
+import { ShopOrders } from "./screens/ShopOrders";
 import { Welcome } from "./screens/Welcome";
 
 export type Route =
@@ -20,7 +25,25 @@ export type Route =
   | { name: "accounts" }
   | { name: "account-form"; id: number | null }
   | { name: "order"; id: number }
+  | { name: "rules"; accountId: number }
+  | { name: "pricelists" }
+  | { name: "customers" }
+  | { name: "orders" }
   | { name: "settings" };
+
+/** The sidebar's screens, in their order there. */
+const NAV: {
+  route: "inbox" | "pricelists" | "customers" | "orders" | "accounts" | "settings";
+  label: keyof Messages["nav"];
+  testId: string;
+}[] = [
+  { route: "inbox", label: "inbox", testId: "nav-inbox" },
+  { route: "pricelists", label: "priceLists", testId: "nav-pricelists" },
+  { route: "customers", label: "customers", testId: "nav-customers" },
+  { route: "orders", label: "orders", testId: "nav-orders" },
+  { route: "accounts", label: "accounts", testId: "nav-accounts" },
+  { route: "settings", label: "settings", testId: "nav-settings" },
+];
 
 export function App() {
   const { t, lang, setLang } = useI18n();
@@ -35,6 +58,14 @@ export function App() {
     // The engine words OS notifications in the manager's language.
     api.setLanguage(lang).catch((e: Error) => notices.error(e.message));
   }, [lang, notices]);
+
+  const mainRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // After a sidebar click the focus would stay on its button, where Enter presses it again instead
+    // of reaching the screen's keys. A field the new screen focused itself keeps the focus.
+    const main = mainRef.current;
+    if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }, [route]);
 
   const go = (next: Route) => {
     setPrevious(route);
@@ -92,7 +123,21 @@ export function App() {
   } else if (route.name === "settings") {
     screen = <Settings />;
   } else if (route.name === "accounts") {
-    screen = <Accounts onAdd={() => go({ name: "account-form", id: null })} onEdit={(id) => go({ name: "account-form", id })} />;
+    screen = (
+      <Accounts
+        onAdd={() => go({ name: "account-form", id: null })}
+        onEdit={(id) => go({ name: "account-form", id })}
+        onRules={(accountId) => go({ name: "rules", accountId })}
+      />
+    );
+  } else if (route.name === "rules") {
+    screen = <Rules key={route.accountId} accountId={route.accountId} onBack={() => go({ name: "accounts" })} />;
+  } else if (route.name === "pricelists") {
+    screen = <PriceLists />;
+  } else if (route.name === "customers") {
+    screen = <Customers onOpenOrder={(id) => go({ name: "order", id })} />;
+  } else if (route.name === "orders") {
+    screen = <ShopOrders onOpenOrder={(id) => go({ name: "order", id })} />;
   } else {
     screen = <Inbox onOpenOrder={(id) => go({ name: "order", id })} />;
   }
@@ -101,35 +146,22 @@ export function App() {
     <div className="app">
       <nav className="sidebar">
         <div className="brand">{t.appName}</div>
-        <button
-          type="button"
-          className={route.name === "inbox" || route.name === "order" ? "nav active" : "nav"}
-          data-testid="nav-inbox"
-          onClick={() => go({ name: "inbox" })}
-        >
-          {t.nav.inbox}
-          {unread > 0 && (
-            <span className="count" data-testid="unread-count">
-              {unread}
-            </span>
-          )}
-        </button>
-        <button
-          type="button"
-          className={route.name.startsWith("account") ? "nav active" : "nav"}
-          data-testid="nav-accounts"
-          onClick={() => go({ name: "accounts" })}
-        >
-          {t.nav.accounts}
-        </button>
-        <button
-          type="button"
-          className={route.name === "settings" ? "nav active" : "nav"}
-          data-testid="nav-settings"
-          onClick={() => go({ name: "settings" })}
-        >
-          {t.nav.settings}
-        </button>
+        {NAV.map(({ route: to, label, testId }) => (
+          <button
+            key={to}
+            type="button"
+            className={navSection(route, previous) === to ? "nav active" : "nav"}
+            data-testid={testId}
+            onClick={() => go({ name: to })}
+          >
+            {t.nav[label]}
+            {to === "inbox" && unread > 0 && (
+              <span className="count" data-testid="unread-count">
+                {unread}
+              </span>
+            )}
+          </button>
+        ))}
         <ul className="sidebar-accounts">
           {accounts.data?.map((a) => {
             const status = healthStatus(a);
@@ -166,7 +198,7 @@ export function App() {
           {info.data && <div className="muted version">v{info.data.version}</div>}
         </div>
       </nav>
-      <main className="main">
+      <main className="main" ref={mainRef} tabIndex={-1}>
         {info.data && !info.data.keychain_ok && (
           <div className="banner banner-warning" data-testid="keychain-warning" role="alert">
             {t.keychain.warning(info.data.keychain_message ?? "")}
@@ -185,3 +217,15 @@ export function App() {
   );
 }
 
+/** Which sidebar entry a screen belongs to: an order opened from a list stays under that list. */
+function navSection(route: Route, previous: Route): (typeof NAV)[number]["route"] {
+  switch (route.name) {
+    case "order":
+      return previous.name === "customers" || previous.name === "orders" ? previous.name : "inbox";
+    case "account-form":
+    case "rules":
+      return "accounts";
+    default:
+      return route.name;
+  }
+}

@@ -45,4 +45,35 @@ describe("api", () => {
       ["test_connection", { draft, secrets: { api_key: "k" }, id: null }],
     ]);
   });
+
+  it("names the new commands' arguments as the shell expects (camelCase)", async () => {
+    const seen: unknown[] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    const binding = { offer_id: 7, quantity: 2, price: null };
+    await api.lineOffers(5);
+    await api.acceptWithOffer(5, binding);
+    await api.ruleSet(1);
+    await api.dryRunRules(null);
+    await api.applyRules(1);
+    await api.shopOrders(3, null);
+    await api.customers(null);
+    await api.importPriceList("/p.csv", "A", null);
+    await api.previewPriceList("/p.csv", { delimiter: ";", encoding: null, header: null });
+    await api.searchOffers("bosch", 20);
+    expect(seen).toEqual([
+      ["line_offers", { lineId: 5 }],
+      ["accept_with_offer", { lineId: 5, binding }],
+      ["rule_set", { accountId: 1 }],
+      ["dry_run_rules", { accountId: null }],
+      ["apply_rules", { accountId: 1 }],
+      ["shop_orders", { customerId: 3, limit: null }],
+      ["customers", { limit: null }],
+      ["import_price_list", { path: "/p.csv", name: "A", settings: null }],
+      ["preview_price_list", { path: "/p.csv", options: { delimiter: ";", encoding: null, header: null } }],
+      ["search_offers", { text: "bosch", limit: 20 }],
+    ]);
+  });
 });

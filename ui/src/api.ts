@@ -2,6 +2,7 @@
 // Errors always come out as ApiError, whatever shape the IPC layer rejected with.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { open } from "@tauri-apps/plugin-dialog";
 import type { Account } from "./bindings/Account";
 import type { AccountDraft } from "./bindings/AccountDraft";
 import type { AccountView } from "./bindings/AccountView";
@@ -10,13 +11,25 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { CancelReasonOption } from "./bindings/CancelReasonOption";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
+import type { CustomerSummary } from "./bindings/CustomerSummary";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ImportOptions } from "./bindings/ImportOptions";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { ImportSummary } from "./bindings/ImportSummary";
 import type { InboxLine } from "./bindings/InboxLine";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { Lang } from "./bindings/Lang";
+import type { ListSettings } from "./bindings/ListSettings";
+import type { OfferBinding } from "./bindings/OfferBinding";
+import type { OfferMatch } from "./bindings/OfferMatch";
+import type { OfferView } from "./bindings/OfferView";
 import type { OrderDetail } from "./bindings/OrderDetail";
 import type { OutboxView } from "./bindings/OutboxView";
+import type { PriceListView } from "./bindings/PriceListView";
+import type { RuleOutcome } from "./bindings/RuleOutcome";
+import type { RuleSet } from "./bindings/RuleSet";
+import type { ShopOrderView } from "./bindings/ShopOrderView";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { TriageAction } from "./bindings/TriageAction";
 import type { TriageReport } from "./bindings/TriageReport";
@@ -89,6 +102,35 @@ export const api = {
   saveDiagnostics: () => call<string>("save_diagnostics"),
   startDemo: () => call<Account>("start_demo"),
   removeDemo: () => call<null>("remove_demo"),
+  previewPriceList: (path: string, options: ImportOptions) =>
+    call<ImportPreview>("preview_price_list", { path, options }),
+  /** Without settings the list's remembered mapping is used; progress comes as `import_progress` events. */
+  importPriceList: (path: string, name: string, settings: ListSettings | null) =>
+    call<ImportSummary>("import_price_list", { path, name, settings }),
+  priceLists: () => call<PriceListView[]>("price_lists"),
+  deletePriceList: (id: number) => call<null>("delete_price_list", { id }),
+  searchOffers: (text: string, limit: number | null) => call<OfferView[]>("search_offers", { text, limit }),
+  lineOffers: (lineId: number) => call<OfferMatch[]>("line_offers", { lineId }),
+  acceptWithOffer: (lineId: number, binding: OfferBinding) =>
+    call<TriageReport>("accept_with_offer", { lineId, binding }),
+  ruleSet: (accountId: number) => call<RuleSet>("rule_set", { accountId }),
+  saveRuleSet: (set: RuleSet) => call<RuleSet>("save_rule_set", { set }),
+  dryRunRules: (accountId: number | null) => call<RuleOutcome[]>("dry_run_rules", { accountId }),
+  applyRules: (accountId: number) => call<RuleOutcome[]>("apply_rules", { accountId }),
+  shopOrders: (customerId: number | null, limit: number | null) =>
+    call<ShopOrderView[]>("shop_orders", { customerId, limit }),
+  customers: (limit: number | null) => call<CustomerSummary[]>("customers", { limit }),
+  /** The native file chooser; null when the manager closed it without choosing. */
+  choosePriceListFile: async (): Promise<string | null> => {
+    try {
+      return await open({
+        multiple: false,
+        filters: [{ name: "Price list", extensions: ["csv", "txt", "xlsx", "xls", "xlsm", "ods"] }],
+      });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
 };
 
 /** Listening starts asynchronously; the returned function stops it whenever it is called. */

@@ -17,3 +17,18 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(d);
 }
+
+/** A supplier's price: price lists carry no currency, so the number alone. */
+export function formatAmount(amount: string, locale: string): string {
+  const value = Number(amount);
+  if (!Number.isFinite(value)) return amount;
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value);
+}
+
+/** A margin such as "25.0" → "25 %" / "25,5 %", as the language writes percentages. */
+export function formatPercent(percent: string | null, locale: string): string {
+  if (percent == null) return "";
+  const value = Number(percent);
+  if (!Number.isFinite(value)) return percent;
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(value / 100);
+}

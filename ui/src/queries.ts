@@ -1,8 +1,12 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
 import { useQuery, type QueryClient } from "@tanstack/react-query";
 import { api } from "./api";
+import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { InboxQuery } from "./bindings/InboxQuery";
+
+/** How far the running price-list import has got, as the engine last said. */
+export type ImportProgress = Omit<Extract<EngineEvent, { type: "import_progress" }>, "type">;
 
 export const keys = {
   appInfo: ["appInfo"] as const,
@@ -14,6 +18,17 @@ export const keys = {
   outboxAll: ["outbox"] as const,
   settings: ["settings"] as const,
   accountOutbox: (id: number) => ["outbox", id] as const,
+  priceLists: ["priceLists"] as const,
+  offersAll: ["offers"] as const,
+  offerSearch: (text: string) => ["offers", "search", text] as const,
+  lineOffers: (lineId: number) => ["offers", "line", lineId] as const,
+  ruleSet: (accountId: number) => ["rules", accountId] as const,
+  cancelReasons: (accountId: number) => ["cancelReasons", accountId] as const,
+  shopOrdersAll: ["shopOrders"] as const,
+  shopOrders: (customerId: number | null) => ["shopOrders", customerId] as const,
+  customers: ["customers"] as const,
+  /** Not fetched: written by `import_progress` events, read by the import screen. */
+  importProgress: ["importProgress"] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
@@ -30,6 +45,49 @@ export const useOrder = (id: number | null) =>
     queryFn: () => api.orderDetail(id ?? -1),
     enabled: id != null,
   });
+export const usePriceLists = () => useQuery({ queryKey: keys.priceLists, queryFn: api.priceLists });
+/** Searching starts at two characters: one matches half the catalogue and tells nothing. */
+export const useOfferSearch = (text: string, limit: number | null = null) =>
+  useQuery({
+    queryKey: keys.offerSearch(text.trim()),
+    queryFn: () => api.searchOffers(text.trim(), limit),
+    enabled: text.trim().length >= 2,
+  });
+export const useLineOffers = (lineId: number) =>
+  useQuery({ queryKey: keys.lineOffers(lineId), queryFn: () => api.lineOffers(lineId) });
+export const useRuleSet = (accountId: number) =>
+  useQuery({ queryKey: keys.ruleSet(accountId), queryFn: () => api.ruleSet(accountId) });
+/** The marketplace's own cancel reasons for a stored account (asks the marketplace, so only when needed). */
+export const useCancelReasons = (account: Account | undefined, enabled: boolean) =>
+  useQuery({
+    queryKey: keys.cancelReasons(account?.id ?? -1),
+    queryFn: () => {
+      if (!account) return [];
+      const { name, region, active, interval_secs, base_url, settings } = account;
+      return api.cancelReasons({ name, region, active, interval_secs, base_url, settings }, {}, account.id);
+    },
+    enabled: enabled && account != null,
+    staleTime: Infinity,
+  });
+export const useShopOrders = (customerId: number | null) =>
+  useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
+export const useCustomers = () => useQuery({ queryKey: keys.customers, queryFn: () => api.customers(null) });
+export const useImportProgress = (): ImportProgress | null =>
+  useQuery<ImportProgress | null>({
+    queryKey: keys.importProgress,
+    queryFn: () => null,
+    enabled: false,
+    staleTime: Infinity,
+  }).data ?? null;
+
+/** What deciding lines can change: the inbox, their orders, the counts, the shop's orders and customers. */
+export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
+  return Promise.all(
+    [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers].map((queryKey) =>
+      qc.invalidateQueries({ queryKey }),
+    ),
+  );
+}
 
 /** Refetches exactly what an engine event can have changed. */
 export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
@@ -41,8 +99,11 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
       refresh(keys.appInfo);
       break;
     case "orders_changed":
+      // Accepted lines make shop orders, and an accepted order can create or move its customer.
       refresh(keys.inboxAll);
       refresh(keys.orderAll);
+      refresh(keys.shopOrdersAll);
+      refresh(keys.customers);
       break;
     case "account_health":
       refresh(keys.accounts);
@@ -61,5 +122,16 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
         info ? { ...info, unread: event.count } : info,
       );
       break;
+    case "import_progress": {
+      const { list, done, total, rows } = event;
+      const progress: ImportProgress = { list, done, total, rows };
+      qc.setQueryData(keys.importProgress, progress);
+      // The last event of an import: the list's counts and its offers are new.
+      if (done >= total) {
+        refresh(keys.priceLists);
+        refresh(keys.offersAll);
+      }
+      break;
+    }
   }
 }

@@ -11,4 +11,8 @@ bound_offer: BoundOffer | null,
 /**
  * Set when an automatic rule, not the manager, decided the line.
  */
-decided_by_rule: RuleDecision | null, };
+decided_by_rule: RuleDecision | null, 
+/**
+ * The shop's status of an accepted line.
+ */
+shop_status_id: number | null, };

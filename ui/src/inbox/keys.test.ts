@@ -12,6 +12,7 @@ describe("inbox keys", () => {
     ["Delete", "delete"],
     ["u", "restore"],
     ["Enter", "open"],
+    ["o", "offer"],
     ["Escape", "escape"],
     ["?", "help"],
     ["q", null],

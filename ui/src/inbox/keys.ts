@@ -9,6 +9,7 @@ export type InboxCommand =
   | "delete"
   | "restore"
   | "open"
+  | "offer"
   | "escape"
   | "help";
 
@@ -38,8 +39,9 @@ export function commandFor(e: KeyLike): InboxCommand | null {
     case "u":
       return "restore";
     case "Enter":
-    case "o":
       return "open";
+    case "o":
+      return "offer";
     case "Escape":
       return "escape";
     case "?":

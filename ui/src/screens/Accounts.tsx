@@ -10,7 +10,15 @@ import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { keys, useAccountOutbox, useAccounts } from "../queries";
 
-export function Accounts({ onAdd, onEdit }: { onAdd: () => void; onEdit: (id: number) => void }) {
+export function Accounts({
+  onAdd,
+  onEdit,
+  onRules,
+}: {
+  onAdd: () => void;
+  onEdit: (id: number) => void;
+  onRules: (id: number) => void;
+}) {
   const { t } = useI18n();
   const accounts = useAccounts();
   return (
@@ -25,14 +33,19 @@ export function Accounts({ onAdd, onEdit }: { onAdd: () => void; onEdit: (id: nu
       {accounts.data?.length === 0 && <p className="hint">{t.accounts.empty}</p>}
       <ul className="account-list">
         {accounts.data?.map((view) => (
-          <AccountRow key={view.account.id} view={view} onEdit={() => onEdit(view.account.id)} />
+          <AccountRow
+            key={view.account.id}
+            view={view}
+            onEdit={() => onEdit(view.account.id)}
+            onRules={() => onRules(view.account.id)}
+          />
         ))}
       </ul>
     </section>
   );
 }
 
-function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void }) {
+function AccountRow({ view, onEdit, onRules }: { view: AccountView; onEdit: () => void; onRules: () => void }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
@@ -117,6 +130,9 @@ function AccountRow({ view, onEdit }: { view: AccountView; onEdit: () => void })
         </button>
         <button type="button" data-testid="account-edit" onClick={onEdit}>
           {t.accounts.edit}
+        </button>
+        <button type="button" data-testid={`rules-${account.id}`} onClick={onRules}>
+          {t.accounts.rules}
         </button>
         <button type="button" data-testid="account-toggle" disabled={toggle.isPending} onClick={() => toggle.mutate()}>
           {account.active ? t.accounts.disable : t.accounts.enable}

@@ -6,23 +6,35 @@ import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import type { LineState } from "../bindings/LineState";
 import type { TriageAction } from "../bindings/TriageAction";
+import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { useNotices } from "../components/Notices";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { commandFor, isControlActivation, isTypingTarget, type InboxCommand } from "../inbox/keys";
 import { emptySelection, reconcile, reduceSelection, targets, type SelectionAction } from "../inbox/selection";
-import { keys, useAccounts, useInbox } from "../queries";
+import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
+import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
 import { OrderDetail } from "./OrderDetail";
 
 const ROW_HEIGHT = 52;
-const VIEWS: LineState[] = ["new", "accepted", "rejected", "deleted"];
+/** A triage state, or the lines automatic rules decided (whatever their state now). */
+type View = LineState | "processed";
+const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
+const VIEW_TEST_IDS: Record<View, string> = {
+  new: "inbox-view-new",
+  accepted: "inbox-view-accepted",
+  rejected: "inbox-view-rejected",
+  deleted: "inbox-deleted-toggle",
+  processed: "view-processed",
+};
 /** Which triage each view allows: decided lines are read-only here; deleted ones can come back. */
-const ACTIONS: Record<LineState, TriageAction[]> = {
+const ACTIONS: Record<View, TriageAction[]> = {
   new: ["accept", "reject", "delete"],
   accepted: [],
   rejected: [],
   deleted: ["restore"],
+  processed: [],
 };
 
 const ACTION_KEYS: Record<TriageAction, string> = { accept: "a", reject: "r", delete: "Del", restore: "u" };
@@ -32,10 +44,19 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const qc = useQueryClient();
   const notices = useNotices();
   const accounts = useAccounts();
-  const [view, setView] = useState<LineState>("new");
+  const [view, setView] = useState<View>("new");
   const [accountId, setAccountId] = useState<number | null>(null);
   const [help, setHelp] = useState(false);
-  const query: InboxQuery = useMemo(() => ({ account_id: accountId, state: view, limit: null, processed: false }), [accountId, view]);
+  /** The line whose offer is being chosen; the panel owns the keyboard while it is open. */
+  const [offerLine, setOfferLine] = useState<InboxLine | null>(null);
+  const query: InboxQuery = useMemo(
+    () =>
+      // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
+      view === "processed"
+        ? { account_id: accountId, state: "new", limit: null, processed: true }
+        : { account_id: accountId, state: view, limit: null, processed: false },
+    [accountId, view],
+  );
   const inbox = useInbox(query);
   const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
   const ids = useMemo(() => lines.map((l) => l.line.id), [lines]);
@@ -61,13 +82,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
       notices.info(text);
     },
     onError: (e) => notices.error(e.message),
-    onSettled: () =>
-      Promise.all([
-        qc.invalidateQueries({ queryKey: keys.inboxAll }),
-        qc.invalidateQueries({ queryKey: keys.orderAll }),
-        qc.invalidateQueries({ queryKey: keys.appInfo }),
-        qc.invalidateQueries({ queryKey: keys.accounts }),
-      ]),
+    onSettled: () => refreshAfterDecision(qc),
   });
 
   const act = useCallback(
@@ -105,6 +120,9 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         case "open":
           if (cursorLine) onOpenOrder(cursorLine.order_id);
           return;
+        case "offer":
+          if (view === "new" && cursorLine) setOfferLine(cursorLine);
+          return;
         case "escape":
           if (help) setHelp(false);
           else dispatch({ type: "clear" });
@@ -114,12 +132,12 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           return;
       }
     },
-    [dispatch, selection.cursor, act, cursorLine, onOpenOrder, help],
+    [dispatch, selection.cursor, act, cursorLine, onOpenOrder, help, view],
   );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTypingTarget(e.target) || isControlActivation(e)) return;
+      if (offerLine || isTypingTarget(e.target) || isControlActivation(e)) return;
       const cmd = commandFor(e);
       if (!cmd) return;
       if (help && cmd !== "escape" && cmd !== "help") return;
@@ -128,7 +146,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [run, help]);
+  }, [run, help, offerLine]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -158,7 +176,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
               role="tab"
               aria-selected={view === v}
               className={view === v ? "tab active" : "tab"}
-              data-testid={v === "deleted" ? "inbox-deleted-toggle" : `inbox-view-${v}`}
+              data-testid={VIEW_TEST_IDS[v]}
               onClick={() => setView(v)}
             >
               {t.inbox.views[v]}
@@ -202,6 +220,16 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             {t.inbox[action]} <kbd>{ACTION_KEYS[action]}</kbd>
           </button>
         ))}
+        {view === "new" && (
+          <button
+            type="button"
+            data-testid="accept-with-offer"
+            disabled={!cursorLine}
+            onClick={() => cursorLine && setOfferLine(cursorLine)}
+          >
+            {t.inbox.acceptWithOffer} <kbd>o</kbd>
+          </button>
+        )}
         <button type="button" className="link keys-hint" onClick={() => setHelp(true)}>
           {t.inbox.keysHint}
         </button>
@@ -215,7 +243,11 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         <div className="inbox-list" ref={scrollRef}>
           {inbox.isSuccess && lines.length === 0 && (
             <p className="hint" data-testid="inbox-empty">
-              {view === "new" && accountId == null ? t.inbox.empty : t.inbox.emptyFiltered}
+              {view === "processed"
+                ? t.inbox.emptyProcessed
+                : view === "new" && accountId == null
+                  ? t.inbox.empty
+                  : t.inbox.emptyFiltered}
             </p>
           )}
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
@@ -258,7 +290,19 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
                   <span className="col-product">
                     <span className="product-name">{row.line.name}</span>
                     <span className="muted">
-                      {row.line.offer_id} · SKU {row.line.sku}
+                      {view === "processed" && row.line.decided_by_rule ? (
+                        <RuleDecisionText decision={row.line.decided_by_rule} />
+                      ) : (
+                        <>
+                          {row.line.offer_id} · SKU {row.line.sku}
+                        </>
+                      )}
+                      {row.line.bound_offer && (
+                        <>
+                          {" "}
+                          <BoundOfferText offer={row.line.bound_offer} currency={row.line.currency} />
+                        </>
+                      )}
                     </span>
                   </span>
                   <span className="col-qty num">×{row.line.quantity}</span>
@@ -288,6 +332,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         <aside className="inbox-detail">{cursorLine && <OrderDetail orderId={cursorLine.order_id} />}</aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}
+      {offerLine && <AcceptWithOffer line={offerLine} onClose={() => setOfferLine(null)} />}
     </section>
   );
 }

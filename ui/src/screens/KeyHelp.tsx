@@ -9,7 +9,8 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
     ["a", t.keys.accept],
     ["r", t.keys.reject],
     ["Delete, #", t.keys.delete],
-    ["Enter, o", t.keys.open],
+    ["o", t.keys.offer],
+    ["Enter", t.keys.open],
     ["Esc", t.keys.escape],
     ["?", t.keys.help],
   ];

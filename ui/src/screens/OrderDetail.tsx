@@ -1,4 +1,5 @@
 import type { OrderDetail as Detail } from "../bindings/OrderDetail";
+import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { OutboxRow } from "../components/OutboxRow";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
@@ -59,6 +60,16 @@ function OrderBody({ detail }: { detail: Detail }) {
                 <div className="muted">
                   {l.offer_id} · SKU {l.sku}
                 </div>
+                {l.bound_offer && (
+                  <div>
+                    <BoundOfferText offer={l.bound_offer} currency={l.currency} />
+                  </div>
+                )}
+                {l.decided_by_rule && (
+                  <div className="muted">
+                    <RuleDecisionText decision={l.decided_by_rule} />
+                  </div>
+                )}
               </td>
               <td className="num">×{l.quantity}</td>
               <td className="num">{formatPrice(l.price, l.currency, locale)}</td>

@@ -48,6 +48,13 @@ export function Settings() {
             disabled={save.isPending}
             onChange={(close_to_tray) => change({ close_to_tray })}
           />
+          <Toggle
+            testId="settings-move-customer-region"
+            label={t.settings.moveCustomerRegion}
+            checked={s.move_customer_region}
+            disabled={save.isPending}
+            onChange={(move_customer_region) => change({ move_customer_region })}
+          />
         </div>
       )}
       <Diagnostics />

@@ -6,12 +6,29 @@ import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountView } from "../bindings/AccountView";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { AppSettings } from "../bindings/AppSettings";
+import type { ColumnMapping } from "../bindings/ColumnMapping";
+import type { Condition } from "../bindings/Condition";
+import type { CustomerSummary } from "../bindings/CustomerSummary";
 import type { EngineEvent } from "../bindings/EngineEvent";
+import type { ImportOptions } from "../bindings/ImportOptions";
+import type { ImportPreview } from "../bindings/ImportPreview";
+import type { ImportSummary } from "../bindings/ImportSummary";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import type { LineState } from "../bindings/LineState";
+import type { ListSettings } from "../bindings/ListSettings";
+import type { OfferBinding } from "../bindings/OfferBinding";
+import type { OfferMatch } from "../bindings/OfferMatch";
+import type { OfferView } from "../bindings/OfferView";
 import type { OrderDetail } from "../bindings/OrderDetail";
 import type { OutboxView } from "../bindings/OutboxView";
+import type { PriceListView } from "../bindings/PriceListView";
+import type { RejectCode } from "../bindings/RejectCode";
+import type { RowReject } from "../bindings/RowReject";
+import type { RuleDecision } from "../bindings/RuleDecision";
+import type { RuleOutcome } from "../bindings/RuleOutcome";
+import type { RuleSet } from "../bindings/RuleSet";
+import type { ShopOrderView } from "../bindings/ShopOrderView";
 import type { TriageAction } from "../bindings/TriageAction";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
@@ -65,6 +82,7 @@ export function inboxLine(id: number, orderNumber: string, name = `Product ${id}
       state: "new",
       bound_offer: null,
       decided_by_rule: null,
+      shop_status_id: null,
     },
     order_id: Number(orderNumber.replace(/\D/g, "").slice(0, 6)) || 1,
     order_external_id: orderNumber,
@@ -76,6 +94,94 @@ export function inboxLine(id: number, orderNumber: string, name = `Product ${id}
     account: "Shop A",
     marketplace_cancelled: false,
     demo: false,
+  };
+}
+
+export function offerView(id: number, list: PriceListView, over: Partial<OfferView> = {}): OfferView {
+  return {
+    id,
+    list_id: list.id,
+    list: list.name,
+    brand: "BOSCH",
+    article: `ART-${id}`,
+    name: `Offer ${id}`,
+    price: "1000.00",
+    stock: 5,
+    delivery_days: 2,
+    supplier: null,
+    ...over,
+  };
+}
+
+export function priceListView(id: number, name: string, over: Partial<PriceListView> = {}): PriceListView {
+  return {
+    id,
+    name,
+    settings: {
+      mapping: { brand: 0, article: 1, name: 2, price: 3, stock: 4, delivery_days: 5, supplier: null },
+      options: { delimiter: ";", encoding: "utf-8", header: true },
+    },
+    source: `${name}.csv`,
+    rows_read: 0,
+    rows_rejected: 0,
+    offers: 0,
+    imported_at: "2026-11-22T10:00:00Z",
+    ...over,
+  };
+}
+
+export function shopOrder(id: number, number: string, over: Partial<ShopOrderView> = {}): ShopOrderView {
+  return {
+    id,
+    number,
+    created_at: "2026-11-23T08:00:00Z",
+    account: "Shop A",
+    source_order_id: null,
+    customer_id: null,
+    customer_name: null,
+    lines: 1,
+    total: "1530.00",
+    currency: "RUB",
+    ...over,
+  };
+}
+
+export function customerSummary(id: number, name: string, over: Partial<CustomerSummary> = {}): CustomerSummary {
+  return {
+    customer: { id, name, phone: "+79001234567", email: null, address: null, region: "Москва" },
+    orders: 1,
+    last_order_at: "2026-11-23T08:00:00Z",
+    ...over,
+  };
+}
+
+/** Articles and brands compare as the engine's keys do: case, spaces and dashes do not count. */
+const articleKey = (s: string) => s.toLowerCase().replace(/[\s\-./]/g, "");
+const PREVIEW_ROWS = 20;
+const REJECTS_LISTED = 50;
+
+function detectDelimiter(firstLine: string): string {
+  const counts = [";", ",", "\t", "|"].map((d) => [d, firstLine.split(d).length - 1] as const);
+  return counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
+}
+
+/** The engine's guess from column titles; null unless it finds both the article and the price. */
+function guessMapping(header: string[]): ColumnMapping | null {
+  const find = (...words: string[]) => {
+    const i = header.findIndex((h) => words.some((w) => h.toLowerCase().includes(w)));
+    return i < 0 ? null : i;
+  };
+  const article = find("article", "артикул");
+  const price = find("price", "цена");
+  if (article == null || price == null) return null;
+  return {
+    brand: find("brand", "бренд"),
+    article,
+    name: find("name", "наимен"),
+    price,
+    stock: find("stock", "остат"),
+    delivery_days: find("days", "срок"),
+    supplier: find("supplier", "постав"),
   };
 }
 
@@ -102,6 +208,18 @@ export class FakeBackend {
     sync_paused: false,
     move_customer_region: false,
   };
+  /** Files the "disk" holds, by path: CSV text. */
+  files = new Map<string, string>();
+  /** What the native file chooser returns (null: the manager closed it). */
+  chosenFile: string | null = null;
+  priceLists: PriceListView[] = [];
+  offers: OfferView[] = [];
+  ruleSets = new Map<number, RuleSet>();
+  shopOrders: ShopOrderView[] = [];
+  customers: CustomerSummary[] = [];
+  /** While set, an import stops after its first progress event until this settles. */
+  importGate: Promise<void> | null = null;
+  private nextId = 1000;
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
 
@@ -120,6 +238,10 @@ export class FakeBackend {
 
   private handle(cmd: string, args: Record<string, unknown>): unknown {
     if (cmd.startsWith("plugin:event")) return undefined;
+    if (cmd === "plugin:dialog|open") {
+      this.calls.push({ cmd, args });
+      return this.chosenFile;
+    }
     this.calls.push({ cmd, args });
     const failure = this.failures.get(cmd);
     if (failure) {
@@ -163,7 +285,9 @@ export class FakeBackend {
       case "inbox": {
         const q = args.query as InboxQuery;
         return this.lines.filter(
-          (l) => l.line.state === q.state && (q.account_id == null || l.account_id === q.account_id),
+          (l) =>
+            (q.processed ? l.line.decided_by_rule != null : l.line.state === q.state) &&
+            (q.account_id == null || l.account_id === q.account_id),
         );
       }
       case "triage": {
@@ -242,8 +366,284 @@ export class FakeBackend {
         this.info.demo_running = true;
         return view.account;
       }
+      case "preview_price_list":
+        return this.preview(args.path as string, args.options as ImportOptions);
+      case "import_price_list":
+        return this.importList(args.path as string, args.name as string, args.settings as ListSettings | null);
+      case "price_lists":
+        return this.priceLists;
+      case "delete_price_list":
+        this.priceLists = this.priceLists.filter((l) => l.id !== args.id);
+        this.offers = this.offers.filter((o) => o.list_id !== args.id);
+        return null;
+      case "search_offers": {
+        const text = (args.text as string).toLowerCase();
+        return this.offers
+          .filter((o) => [o.brand, o.article, o.name].some((f) => f.toLowerCase().includes(text)))
+          .slice(0, (args.limit as number | null) ?? 50);
+      }
+      case "line_offers":
+        return this.lineOffers(this.line(args.lineId as number));
+      case "accept_with_offer":
+        return this.acceptWithOffer(args.lineId as number, args.binding as OfferBinding);
+      case "rule_set":
+        return structuredClone(this.ruleSet(args.accountId as number));
+      case "save_rule_set": {
+        const set = structuredClone(args.set as RuleSet);
+        this.ruleSet(set.account_id);
+        if (set.rules.some((r) => r.name.trim() === "")) throw { code: "invalid_input", message: "Every rule needs a name" };
+        for (const rule of set.rules) if (rule.id === 0) rule.id = this.nextId++;
+        this.ruleSets.set(set.account_id, set);
+        return structuredClone(set);
+      }
+      case "dry_run_rules":
+        return this.newLines(args.accountId as number | null).map((l) => this.decide(l));
+      case "apply_rules":
+        return this.applyRules(args.accountId as number);
+      case "shop_orders": {
+        const customer = args.customerId as number | null;
+        return this.shopOrders
+          .filter((o) => customer == null || o.customer_id === customer)
+          .slice(0, (args.limit as number | null) ?? 1000);
+      }
+      case "customers":
+        return this.customers.slice(0, (args.limit as number | null) ?? 1000);
       default:
         throw { code: "internal", message: `the test backend does not know ${cmd}` };
     }
+  }
+
+  private line(id: number): InboxLine {
+    const line = this.lines.find((l) => l.line.id === id);
+    if (!line) throw { code: "not_found", message: `Line ${id} not found` };
+    return line;
+  }
+
+  private ruleSet(accountId: number): RuleSet {
+    if (!this.accounts.some((a) => a.account.id === accountId)) {
+      throw { code: "not_found", message: `Account ${accountId} not found` };
+    }
+    return this.ruleSets.get(accountId) ?? { account_id: accountId, enabled: false, rules: [] };
+  }
+
+  private fileRows(path: string, delimiter: string): string[][] {
+    const text = this.files.get(path);
+    if (text == null) throw { code: "invalid_input", message: `Cannot read ${path}: no such file` };
+    return text
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => l.split(delimiter).map((c) => c.trim()));
+  }
+
+  /** What the engine detects when the options leave it open: delimiter from the first line, titles without digits. */
+  private readOptions(path: string, options: ImportOptions): ImportOptions {
+    const first = this.files.get(path)?.split("\n")[0] ?? "";
+    const delimiter = options.delimiter ?? detectDelimiter(first);
+    const firstRow = first.split(delimiter);
+    return {
+      delimiter,
+      encoding: options.encoding ?? "utf-8",
+      header: options.header ?? !firstRow.some((c) => /\d/.test(c)),
+    };
+  }
+
+  private preview(path: string, options: ImportOptions): ImportPreview {
+    const read = this.readOptions(path, options);
+    const rows = this.fileRows(path, read.delimiter ?? ",");
+    const header = read.header ? (rows.shift() ?? null) : null;
+    return { header, rows: rows.slice(0, PREVIEW_ROWS), options: read, mapping: header ? guessMapping(header) : null };
+  }
+
+  private async importList(path: string, name: string, given: ListSettings | null): Promise<ImportSummary> {
+    const listName = name.trim();
+    if (listName === "") throw { code: "invalid_input", message: "A price list needs a name" };
+    const existing = this.priceLists.find((l) => l.name === listName);
+    const settings = given ?? existing?.settings;
+    if (!settings) {
+      throw { code: "invalid_input", message: `Price list «${listName}» is new: say which columns hold the article and the price` };
+    }
+    const options = this.readOptions(path, settings.options);
+    const rows = this.fileRows(path, options.delimiter ?? ",");
+    const firstDataRow = options.header ? 2 : 1;
+    if (options.header) rows.shift();
+    const list = existing ?? { ...priceListView(this.nextId++, listName), rows_read: 0, offers: 0 };
+    const offers: OfferView[] = [];
+    const rejects: RowReject[] = [];
+    const counts = new Map<RejectCode, number>();
+    const m = settings.mapping;
+    const needed = Math.max(...Object.values(m).filter((c): c is number => c != null)) + 1;
+    rows.forEach((cells, i) => {
+      const reject = (code: RejectCode, value: string) => {
+        counts.set(code, (counts.get(code) ?? 0) + 1);
+        if (rejects.length < REJECTS_LISTED) rejects.push({ row: firstDataRow + i, code, value });
+      };
+      const cell = (c: number | null) => (c == null ? "" : (cells[c] ?? ""));
+      if (cells.length < needed) return reject("too_few_columns", String(cells.length));
+      if (cell(m.article) === "") return reject("missing_article", "");
+      const price = Number(cell(m.price).replace(",", ".").replace(/\s/g, ""));
+      if (cell(m.price) === "" || Number.isNaN(price)) return reject("bad_price", cell(m.price));
+      if (price < 0) return reject("negative_price", cell(m.price));
+      const stock = cell(m.stock) === "" ? null : Number(cell(m.stock));
+      if (stock != null && !Number.isInteger(stock)) return reject("bad_stock", cell(m.stock));
+      const days = cell(m.delivery_days) === "" ? null : Number(cell(m.delivery_days));
+      if (days != null && !Number.isInteger(days)) return reject("bad_delivery_days", cell(m.delivery_days));
+      offers.push(
+        offerView(this.nextId++, list, {
+          brand: cell(m.brand),
+          article: cell(m.article),
+          name: cell(m.name),
+          price: price.toFixed(2),
+          stock,
+          delivery_days: days,
+          supplier: m.supplier == null ? null : cell(m.supplier),
+        }),
+      );
+    });
+    const half = Math.floor(rows.length / 2);
+    await this.emit({ type: "import_progress", list: listName, done: half, total: rows.length, rows: half });
+    if (this.importGate) await this.importGate;
+    // The list is replaced only once the whole file was read.
+    this.offers = [...this.offers.filter((o) => o.list_id !== list.id), ...offers];
+    const updated: PriceListView = {
+      ...list,
+      settings: { mapping: m, options },
+      source: path.split("/").pop() ?? path,
+      rows_read: rows.length,
+      rows_rejected: rows.length - offers.length,
+      offers: offers.length,
+      imported_at: "2026-11-23T09:00:00Z",
+    };
+    this.priceLists = [...this.priceLists.filter((l) => l.id !== list.id), updated];
+    await this.emit({ type: "import_progress", list: listName, done: rows.length, total: rows.length, rows: rows.length });
+    return {
+      list_id: list.id,
+      list: listName,
+      rows_read: rows.length,
+      offers: offers.length,
+      rejected: rows.length - offers.length,
+      reject_counts: [...counts].map(([code, count]) => ({ code, count })),
+      rejects,
+    };
+  }
+
+  /** Offers whose article is the line's article or SKU, cheapest first, with the margin. */
+  private lineOffers(line: InboxLine): OfferMatch[] {
+    const matches: OfferMatch[] = [];
+    for (const [how, key] of [
+      ["offer_id", articleKey(line.line.offer_id)],
+      ["sku", articleKey(line.line.sku)],
+    ] as const) {
+      for (const offer of this.offers) {
+        if (articleKey(offer.article) === key && !matches.some((m) => m.offer.id === offer.id)) {
+          const margin = ((Number(line.line.price) - Number(offer.price)) / Number(offer.price)) * 100;
+          matches.push({ offer, margin_percent: Number(offer.price) === 0 ? null : margin.toFixed(1), matched_by: how });
+        }
+      }
+    }
+    return matches.sort((a, b) => Number(a.offer.price) - Number(b.offer.price) || a.offer.id - b.offer.id);
+  }
+
+  private acceptWithOffer(lineId: number, binding: OfferBinding) {
+    const offer = this.offers.find((o) => o.id === binding.offer_id);
+    if (!offer) throw { code: "not_found", message: "The offer is gone (its price list was re-imported); choose again" };
+    const line = this.line(lineId);
+    if (line.line.state !== "new") throw { code: "invalid_input", message: `Line ${lineId} is not waiting for a decision` };
+    const quantity = binding.quantity ?? line.line.quantity;
+    if (quantity <= 0) throw { code: "invalid_input", message: "The quantity must be at least 1" };
+    if (binding.price != null && Number(binding.price) < 0) throw { code: "invalid_input", message: "The price cannot be negative" };
+    line.line.state = "accepted";
+    line.line.bound_offer = { ...offer, offer_id: offer.id, price: binding.price ?? offer.price, quantity };
+    return { changed: [lineId], outbox_rows: [] };
+  }
+
+  private newLines(accountId: number | null): InboxLine[] {
+    return this.lines.filter(
+      (l) => l.line.state === "new" && !l.marketplace_cancelled && (accountId == null || l.account_id === accountId),
+    );
+  }
+
+  /** The engine's evaluation: the first enabled rule whose conditions hold decides. */
+  private decide(line: InboxLine): RuleOutcome {
+    const set = this.ruleSets.get(line.account_id);
+    const candidates = this.lineOffers(line).map((m) => m.offer);
+    const offerPasses = (c: Condition, o: OfferView): boolean => {
+      switch (c.type) {
+        case "offer_in_lists":
+          return c.list_ids.length === 0 || c.list_ids.includes(o.list_id);
+        case "stock_covers_quantity":
+          return o.stock != null && o.stock >= line.line.quantity;
+        case "min_margin":
+          return Number(line.line.price) >= Number(o.price) * (1 + Number(c.percent) / 100);
+        case "max_delivery_days":
+          return o.delivery_days != null && o.delivery_days <= c.days;
+        case "brand_in":
+          return c.brands.some((b) => articleKey(b) === articleKey(o.brand));
+        case "brand_not_in":
+          return !c.brands.some((b) => articleKey(b) === articleKey(o.brand));
+        case "region_in":
+          return true;
+      }
+    };
+    let decision: RuleDecision = { type: "leave", rule_id: null, rule_name: null };
+    let offer: OfferView | null = null;
+    for (const rule of set?.rules.filter((r) => r.enabled) ?? []) {
+      const region = (line.order_region ?? "").trim().toLowerCase();
+      const linePasses = rule.conditions.every(
+        (c) => c.type !== "region_in" || (region !== "" && c.regions.some((r) => r.trim().toLowerCase() === region)),
+      );
+      if (!linePasses) continue;
+      const offerConditions = rule.conditions.filter((c) => c.type !== "region_in");
+      const passing = candidates.filter((o) => offerConditions.every((c) => offerPasses(c, o)));
+      if ((offerConditions.length > 0 || rule.action.type === "accept") && passing.length === 0) continue;
+      const base = { rule_id: rule.id, rule_name: rule.name };
+      if (rule.action.type === "accept") {
+        const by = rule.action.by;
+        const days = (o: OfferView) => o.delivery_days ?? Number.MAX_SAFE_INTEGER;
+        const price = (o: OfferView) => Number(o.price);
+        offer =
+          [...passing].sort((a, b) =>
+            by === "price" ? price(a) - price(b) || days(a) - days(b) : days(a) - days(b) || price(a) - price(b),
+          )[0] ?? null;
+        decision = { type: "accept", ...base, offer_id: offer?.id ?? 0 };
+      } else if (rule.action.type === "reject") {
+        decision = { type: "reject", ...base, reason_id: rule.action.reason_id, message: rule.action.message };
+      } else {
+        decision = { type: "leave", ...base };
+      }
+      break;
+    }
+    return {
+      line_id: line.line.id,
+      order_id: line.order_id,
+      order_number: line.order_number,
+      account_id: line.account_id,
+      line_name: line.line.name,
+      decision,
+      offer,
+      error: null,
+    };
+  }
+
+  private applyRules(accountId: number): RuleOutcome[] {
+    this.ruleSet(accountId);
+    const done: RuleOutcome[] = [];
+    for (const line of this.newLines(accountId)) {
+      const outcome = this.decide(line);
+      const d = outcome.decision;
+      if (d.type === "leave") continue;
+      line.line.decided_by_rule = d;
+      if (d.type === "accept" && outcome.offer) {
+        line.line.state = "accepted";
+        line.line.bound_offer = {
+          ...outcome.offer,
+          offer_id: outcome.offer.id,
+          quantity: line.line.quantity,
+        };
+      } else {
+        line.line.state = "rejected";
+      }
+      done.push(outcome);
+    }
+    return done;
   }
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it, vi } from "vitest";
+import { applyEngineEvent, keys } from "./queries";
+import { newQueryClient } from "./queryClient";
+
+const invalidated = (spy: { mock: { calls: unknown[][] } }) =>
+  spy.mock.calls.map((c) => (c[0] as { queryKey: readonly unknown[] }).queryKey);
+
+describe("engine events", () => {
+  it("import progress is kept for the import screen; its last event refreshes the lists and offers", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "import_progress", list: "Supplier A", done: 40, total: 100, rows: 1200 });
+    expect(qc.getQueryData(keys.importProgress)).toEqual({ list: "Supplier A", done: 40, total: 100, rows: 1200 });
+    expect(spy).not.toHaveBeenCalled();
+    applyEngineEvent(qc, { type: "import_progress", list: "Supplier A", done: 100, total: 100, rows: 3000 });
+    expect(qc.getQueryData(keys.importProgress)).toMatchObject({ done: 100, rows: 3000 });
+    expect(invalidated(spy)).toEqual([keys.priceLists, keys.offersAll]);
+  });
+
+  it("changed orders refresh the inbox, the orders, the shop's orders and the customers", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "orders_changed", account_id: 1 });
+    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers]);
+  });
+});

@@ -1,0 +1,75 @@
+import { useState } from "react";
+import type { CustomerSummary } from "../bindings/CustomerSummary";
+import { useListKeys } from "../components/useListKeys";
+import { formatDateTime } from "../format";
+import { useI18n } from "../i18n";
+import { useCustomers } from "../queries";
+import { ShopOrderTable } from "./ShopOrders";
+
+/** The shop's customers; choosing one lists their orders. */
+export function Customers({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
+  const { t, locale } = useI18n();
+  const customers = useCustomers();
+  const rows = customers.data ?? [];
+  const [chosen, setChosen] = useState<CustomerSummary | null>(null);
+  const [cursor, setCursor] = useListKeys(rows.length, (i) => setChosen(rows[i] ?? null));
+  const c = t.customers.columns;
+  return (
+    <section className="customers" data-testid="customers">
+      <header className="screen-header">
+        <h1>{t.customers.title}</h1>
+        <span className="hint">{t.customers.keysHint}</span>
+      </header>
+      {customers.isError && <p className="form-problem screen-text">{customers.error.message}</p>}
+      {customers.data?.length === 0 && <p className="hint screen-text">{t.customers.empty}</p>}
+      {rows.length > 0 && (
+        <table className="grid clickable" data-testid="customer-table">
+          <thead>
+            <tr>
+              <th>{c.name}</th>
+              <th>{c.phone}</th>
+              <th>{c.email}</th>
+              <th>{c.region}</th>
+              <th className="num">{c.orders}</th>
+              <th>{c.lastOrder}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((s, i) => (
+              <tr
+                key={s.customer.id}
+                className={[i === cursor && "cursor", chosen?.customer.id === s.customer.id && "selected"].filter(Boolean).join(" ")}
+                data-testid="customer-row"
+                data-customer-id={s.customer.id}
+                data-cursor={i === cursor}
+                aria-selected={chosen?.customer.id === s.customer.id}
+                onClick={() => {
+                  setCursor(i);
+                  setChosen(s);
+                }}
+              >
+                <td>
+                  {/* A button too, so that Tab and Enter reach each customer without the list keys. */}
+                  <button type="button" className="link">
+                    {s.customer.name ?? t.customers.noName}
+                  </button>
+                </td>
+                <td>{s.customer.phone}</td>
+                <td>{s.customer.email}</td>
+                <td>{s.customer.region}</td>
+                <td className="num">{s.orders}</td>
+                <td className="muted">{formatDateTime(s.last_order_at, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {chosen && (
+        <div className="panel-section" data-testid="customer-orders">
+          <h2>{t.customers.ordersOf(chosen.customer.name ?? t.customers.noName)}</h2>
+          <ShopOrderTable key={chosen.customer.id} customerId={chosen.customer.id} onOpenOrder={onOpenOrder} keyboard={false} />
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import { useCallback } from "react";
+import type { ShopOrderView } from "../bindings/ShopOrderView";
+import { useListKeys } from "../components/useListKeys";
+import { formatDateTime, formatPrice } from "../format";
+import { useI18n } from "../i18n";
+import { useShopOrders } from "../queries";
+
+/** "All orders": the shop's orders made from accepted lines, newest first. */
+export function ShopOrders({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
+  const { t } = useI18n();
+  return (
+    <section className="shop-orders" data-testid="shop-orders">
+      <header className="screen-header">
+        <h1>{t.shopOrders.title}</h1>
+        <span className="hint">{t.shopOrders.keysHint}</span>
+      </header>
+      <ShopOrderTable customerId={null} onOpenOrder={onOpenOrder} keyboard />
+    </section>
+  );
+}
+
+/** The shop's orders, all or one customer's; an order made from a marketplace order opens it. */
+export function ShopOrderTable({
+  customerId,
+  onOpenOrder,
+  keyboard,
+}: {
+  customerId: number | null;
+  onOpenOrder: (orderId: number) => void;
+  keyboard: boolean;
+}) {
+  const { t, locale } = useI18n();
+  const orders = useShopOrders(customerId);
+  const rows = orders.data ?? [];
+  const open = useCallback(
+    (order: ShopOrderView | undefined) => {
+      if (order?.source_order_id != null) onOpenOrder(order.source_order_id);
+    },
+    [onOpenOrder],
+  );
+  const [cursor, setCursor] = useListKeys(rows.length, (i) => open(rows[i]), keyboard);
+  if (orders.isError) return <p className="form-problem screen-text">{orders.error.message}</p>;
+  if (orders.data?.length === 0) return <p className="hint screen-text">{t.shopOrders.empty}</p>;
+  const c = t.shopOrders.columns;
+  return (
+    <table className="grid clickable" data-testid="shop-order-table">
+      <thead>
+        <tr>
+          <th>{c.number}</th>
+          <th>{c.date}</th>
+          <th>{c.account}</th>
+          <th>{c.customer}</th>
+          <th className="num">{c.lines}</th>
+          <th className="num">{c.total}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((o, i) => (
+          <tr
+            key={o.id}
+            className={i === cursor ? "cursor" : undefined}
+            data-testid="shop-order-row"
+            data-cursor={i === cursor}
+            onClick={() => {
+              setCursor(i);
+              open(o);
+            }}
+          >
+            <td>
+              {o.source_order_id != null ? (
+                <button type="button" className="link" onClick={(e) => {
+                    e.stopPropagation();
+                    open(o);
+                  }}>
+                  {o.number}
+                </button>
+              ) : (
+                o.number
+              )}
+            </td>
+            <td className="muted">{formatDateTime(o.created_at, locale)}</td>
+            <td>{o.account}</td>
+            <td>{o.customer_name}</td>
+            <td className="num">{o.lines}</td>
+            <td className="num">{formatPrice(o.total, o.currency, locale)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
