@@ -5,7 +5,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
@@ -323,6 +323,91 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     for (const [name, text] of Object.entries(listing)) {
       assert.ok(!text.includes(API_KEY), `${name} in the bundle contains the API key`);
     }
+  });
+
+  step("a price list imported in the app and two rules decide a new posting on arrival", 240_000, async () => {
+    // Polling waits while the list and the rules are set up, so the posting meets them on arrival.
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await (await s.waitForElement(tid("sync-pause"))).click();
+    await s.waitForElement(tid("sync-paused"), 20_000);
+    const number = await fake.newPosting(2);
+    const products = (await fake.posting(number)).products;
+    const [inStock, gone] = products;
+    const half = (p) => (Number(p.price.amount ?? p.price) / 2).toFixed(2).replace(".", ",");
+    const csv = join(OUT, "склад.csv");
+    writeFileSync(
+      csv,
+      "Бренд;Артикул;Наименование;Цена;Наличие;Срок\n" +
+        `MANN-FILTER;${inStock.offer_id};Фильтр масляный;${half(inStock)};${inStock.quantity + 5};2\n` +
+        `Bosch;${gone.offer_id};Колодки;${half(gone)};0;3\n` +
+        "NGK;BKR6E;Свеча;по запросу;1;1\n",
+    );
+
+    await (await s.waitForElement(tid("nav-pricelists"))).click();
+    await fill(s, "pricelist-path", csv);
+    await fill(s, "pricelist-name", "Склад");
+    await (await s.waitForElement(tid("pricelist-preview"))).click();
+    await s.waitForElement(tid("pricelist-preview-table"), 20_000);
+    await (await s.waitForElement(tid("pricelist-import"))).click();
+    const summary = await s.waitForElement(tid("import-summary"), 60_000);
+    assert.equal((await (await s.find(tid("summary-offers"), summary)).text()).trim(), "2");
+    assert.equal((await (await s.find(tid("summary-rejected"), summary)).text()).trim(), "1");
+    await fill(s, "offer-search", inStock.offer_id.toLowerCase().replace(/-/g, " "));
+    await waitFor(
+      async () => {
+        const [first] = await s.findAll(tid("offer-result"));
+        return first && (await first.text()).includes(inStock.offer_id);
+      },
+      { timeout: 20_000, message: "the imported offer found first by its article typed another way" },
+    );
+
+    // Rule 1: accept the cheapest offer in stock; rule 2: reject the rest.
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid(`rules-${accountId}`))).click();
+    await (await s.waitForElement(tid("rules-add"))).click();
+    await (await s.waitForElement(tid("rules-add"))).click();
+    const rules = await waitFor(async () => ((r) => (r.length === 2 ? r : null))(await s.findAll(tid("rule"))), {
+      message: "two rule cards",
+    });
+    const name = async (rule, text) => {
+      const el = await s.find(tid("rule-name"), rule);
+      await el.clear();
+      await el.sendKeys(text);
+    };
+    await name(rules[0], "В наличии");
+    await (await s.find(`${tid("rule-add-condition")} option[value="stock_covers_quantity"]`, rules[0])).click();
+    await name(rules[1], "Остальное отклонить");
+    await (await s.find(`${tid("rule-action")} option[value="reject"]`, rules[1])).click();
+    const enabled = await s.waitForElement(tid("rules-enabled"));
+    if ((await enabled.property("checked")) !== true) await enabled.click();
+    await (await s.waitForElement(tid("rules-save"))).click();
+    await waitFor(async () => (await s.findAll(tid("rules-unsaved"))).length === 0, {
+      timeout: 20_000,
+      message: "the rules to be saved",
+    });
+
+    // Sync resumes: the posting arrives and both lines are decided by the rules.
+    await (await s.waitForElement(tid("sync-resume"))).click();
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await syncNowIfVisible(s);
+    await openInbox(s);
+    await (await s.waitForElement(tid("view-processed"))).click();
+    const decided = await waitForRows(s, number, 2, 90_000);
+    const texts = [];
+    for (const row of decided) texts.push((await (await s.find(tid("rule-decision"), row)).text()).trim());
+    assert.ok(texts.some((t) => t.includes("В наличии")), `processed rows: ${JSON.stringify(texts)}`);
+    assert.ok(texts.some((t) => t.includes("Остальное отклонить")), `processed rows: ${JSON.stringify(texts)}`);
+    await s.screenshot(join(OUT, "processed.png"));
+
+    // Ozon gets exactly: the product without stock cancelled, the other shipped.
+    const cancel = await fake.waitForCall("/v2/posting/fbs/product/cancel", number);
+    assert.deepEqual(cancel.body.items.map((i) => String(i.sku)), [String(gone.sku)]);
+    const ship = await fake.waitForCall("/v4/posting/fbs/ship", number);
+    const shipped = ship.body.packages.flatMap((p) => p.products).map((p) => String(p.product_id));
+    assert.deepEqual(shipped, [String(inStock.sku)]);
+    const calls = (await fake.calls()).filter((c) => c.body?.posting_number === number && c.path !== "/v3/posting/fbs/get");
+    assert.equal(calls.length, 2, `calls for ${number}: ${JSON.stringify(calls.map((c) => c.path))}`);
+    await openInbox(s);
   });
 
   step("a second start hands over to the running app and exits", 60_000, async () => {
