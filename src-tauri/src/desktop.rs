@@ -69,6 +69,7 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
             title: "Ordertray".into(),
             body: tray_hint(engine.lang()).into(),
             order_id: None,
+            sound: false,
         });
         let _ = engine
             .update_settings(|s| AppSettings {

@@ -3,6 +3,7 @@
 //! does I/O, so every rule is unit-testable.
 
 pub mod account;
+pub mod alerts;
 pub mod customer;
 pub mod effect;
 pub mod error;

@@ -83,6 +83,34 @@ pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String
     format!("«{account}»: {text} — {what}: {error}")
 }
 
+/// "Ozon «Shop A»: sync has been failing for a while — Ozon answered 500".
+pub fn sync_failing(lang: Lang, marketplace: &str, account: &str, error: &str) -> String {
+    let text = match lang {
+        Lang::En => "sync has been failing for a while",
+        Lang::Ru => "синхронизация не удаётся уже давно",
+        Lang::Pl => "synchronizacja od dłuższego czasu się nie udaje",
+    };
+    format!("{marketplace} «{account}»: {text} — {error}")
+}
+
+/// "Rule «No stock» rejected 2 lines — 0570-0029-1 …".
+pub fn rule_rejected(lang: Lang, rule: &str, first_number: &str, count: usize) -> String {
+    let more = if count > 1 { " …" } else { "" };
+    let head = match lang {
+        Lang::En if count == 1 => format!("Rule «{rule}» rejected a line"),
+        Lang::En => format!("Rule «{rule}» rejected {count} lines"),
+        Lang::Ru => format!(
+            "Правило «{rule}» отклонило {count} {}",
+            ru_plural(count, "строку", "строки", "строк")
+        ),
+        Lang::Pl => format!(
+            "Reguła «{rule}» odrzuciła {count} {}",
+            pl_plural(count, "pozycję", "pozycje", "pozycji")
+        ),
+    };
+    format!("{head} — {first_number}{more}")
+}
+
 /// The tray icon's tooltip: how many lines wait for a decision.
 pub fn tray_tooltip(lang: Lang, unread: i64) -> String {
     let n = unread.max(0) as usize;
@@ -176,6 +204,23 @@ fn ru_plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_and_sync_texts_in_every_language() {
+        assert_eq!(
+            rule_rejected(Lang::En, "No stock", "1-1", 1),
+            "Rule «No stock» rejected a line — 1-1"
+        );
+        assert_eq!(
+            rule_rejected(Lang::Ru, "Нет", "1-1", 2),
+            "Правило «Нет» отклонило 2 строки — 1-1 …"
+        );
+        assert_eq!(
+            rule_rejected(Lang::Pl, "Brak", "1-1", 5),
+            "Reguła «Brak» odrzuciła 5 pozycji — 1-1 …"
+        );
+        assert!(sync_failing(Lang::Ru, "Ozon", "A", "HTTP 500").contains("синхронизация"));
+    }
 
     #[test]
     fn english_and_russian_texts() {

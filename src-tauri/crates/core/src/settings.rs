@@ -23,6 +23,8 @@ pub struct AppSettings {
     pub sync_paused: bool,
     /// When an accepted order's region differs from its existing customer's, move the customer.
     pub move_customer_region: bool,
+    /// How each kind of event is announced.
+    pub alerts: crate::alerts::AlertSettings,
 }
 
 impl Default for AppSettings {
@@ -35,6 +37,7 @@ impl Default for AppSettings {
             sync_paused_until: None,
             sync_paused: false,
             move_customer_region: false,
+            alerts: Default::default(),
         }
     }
 }

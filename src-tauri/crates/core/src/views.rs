@@ -220,6 +220,12 @@ pub enum EngineEvent {
     SyncPause {
         paused: bool,
     },
+    /// Something to tell the manager inside the window (the alert settings chose the banner).
+    Alert {
+        kind: crate::alerts::AlertKind,
+        text: String,
+        order_id: Option<i64>,
+    },
     /// A price-list import is under way: `done` of `total` (bytes of a CSV file, rows of a sheet).
     ImportProgress {
         list: String,

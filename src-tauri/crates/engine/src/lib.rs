@@ -3,6 +3,7 @@
 //! notifier, and demo mode. Nothing here knows Tauri.
 
 mod accounts;
+mod alerts;
 pub mod backoff;
 mod demo;
 pub mod diagnostics;
@@ -32,6 +33,7 @@ use tokio::sync::{broadcast, Notify};
 use tokio::task::JoinHandle;
 
 pub use accounts::SecretInput;
+pub use alerts::AlertPayload;
 pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
 pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
 pub use rules::RULE_ACTOR;
@@ -74,6 +76,9 @@ struct Inner {
     running: std::sync::atomic::AtomicBool,
     /// How long the manager's decisions wait before their calls go out (0: at once).
     undo_window: Mutex<std::time::Duration>,
+    coalescer: Mutex<ordertray_core::alerts::Coalescer<AlertPayload>>,
+    /// Accounts whose failing sync was already announced (until it works again).
+    failing_announced: Mutex<std::collections::HashSet<AccountId>>,
     background: Mutex<Vec<JoinHandle<()>>>,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
 }
@@ -114,6 +119,10 @@ impl Engine {
             outbox_wake: Notify::new(),
             running: Default::default(),
             undo_window: Mutex::default(),
+            coalescer: Mutex::new(ordertray_core::alerts::Coalescer::new(chrono::Duration::seconds(
+                60,
+            ))),
+            failing_announced: Mutex::default(),
             background: Mutex::default(),
             demo: tokio::sync::Mutex::new(None),
         })))

@@ -9,6 +9,8 @@ pub struct Notification {
     pub body: String,
     /// The order a click should open.
     pub order_id: Option<i64>,
+    /// Play the desktop's "new message" sound with it.
+    pub sound: bool,
 }
 
 pub trait Notifier: Send + Sync {
@@ -65,6 +67,10 @@ impl Notifier for DesktopNotifier {
     fn notify(&self, n: &Notification) -> Result<(), String> {
         let mut popup = notify_rust::Notification::new();
         popup.appname(&self.app_name).summary(&n.title).body(&n.body);
+        if n.sound {
+            // The freedesktop sound-naming name; macOS and Windows map it to their default sound.
+            popup.sound_name("message-new-instant");
+        }
         #[cfg(all(unix, not(target_os = "macos")))]
         if n.order_id.is_some() && self.on_click.is_some() {
             popup.action("default", "Open");

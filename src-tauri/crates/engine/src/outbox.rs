@@ -10,7 +10,6 @@ use ordertray_core::{AppError, DrainReport, EngineEvent};
 use ordertray_store::OutboxRow;
 
 use crate::backoff::backoff;
-use crate::notifier::Notification;
 use crate::{Engine, Result};
 
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -111,20 +110,19 @@ impl Engine {
     }
 
     async fn popup_push_failed(&self, row: &OutboxRow, error: &str) {
-        let account = self
-            .0
-            .store
-            .account(row.account_id)
-            .await
-            .map(|a| a.name)
-            .unwrap_or_default();
-        let body =
-            ordertray_core::notify_text::push_failed(self.lang(), &account, &row.effect.describe(), error);
-        self.popup(Notification {
-            title: "Ordertray".into(),
-            body,
+        let account = self.0.store.account(row.account_id).await.ok();
+        let payload = crate::AlertPayload {
+            marketplace: account
+                .as_ref()
+                .map(|a| a.kind.label().to_string())
+                .unwrap_or_default(),
+            account: account.map(|a| a.name).unwrap_or_default(),
+            number: row.effect.describe(),
             order_id: row.order_id,
-        });
+            detail: error.to_string(),
+        };
+        self.alert(ordertray_core::alerts::AlertKind::PushFailed, 1, payload)
+            .await;
     }
 
     pub(crate) async fn outbox_loop(self) {

@@ -74,11 +74,42 @@ impl Engine {
             self.apply_to(lines).await
         };
         match run.await {
-            Ok(done) if !done.is_empty() => tracing::info!(account, lines = done.len(), "rules applied"),
+            Ok(done) if !done.is_empty() => {
+                tracing::info!(account, lines = done.len(), "rules applied");
+                self.announce_rejections(account, &done).await;
+            }
             Ok(_) => {}
             // The lines stay in the inbox for the manager; nothing is lost.
             Err(e) => tracing::warn!(account, error = %e, "rules could not run"),
         }
+    }
+
+    /// One announcement for the lines the rules rejected (the manager may want to know why).
+    async fn announce_rejections(&self, account: AccountId, done: &[RuleOutcome]) {
+        let rejected: Vec<&RuleOutcome> = done
+            .iter()
+            .filter(|o| o.error.is_none() && matches!(o.decision, RuleDecision::Reject { .. }))
+            .collect();
+        let Some(first) = rejected.first() else {
+            return;
+        };
+        let account = self.0.store.account(account).await.ok();
+        let payload = crate::AlertPayload {
+            marketplace: account
+                .as_ref()
+                .map(|a| a.kind.label().to_string())
+                .unwrap_or_default(),
+            account: account.map(|a| a.name).unwrap_or_default(),
+            number: first.order_number.clone(),
+            order_id: Some(first.order_id),
+            detail: first.decision.rule_name().unwrap_or_default().to_string(),
+        };
+        self.alert(
+            ordertray_core::alerts::AlertKind::RuleRejected,
+            rejected.len(),
+            payload,
+        )
+        .await;
     }
 
     /// Accepts one line bound to an offer (quantity and price as the list says unless overridden).

@@ -36,11 +36,19 @@ impl Engine {
         }
         let engine = self.clone();
         let worker = tokio::spawn(async move { engine.outbox_loop().await });
+        let engine = self.clone();
+        // Coalesced popups go out when their window has passed.
+        let alerts = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                engine.flush_alerts().await;
+            }
+        });
         self.0
             .background
             .lock()
             .expect("background poisoned")
-            .push(worker);
+            .extend([worker, alerts]);
         Ok(())
     }
 

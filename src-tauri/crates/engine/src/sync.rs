@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ordertray_connectors::connector_for;
-use ordertray_core::notify_text;
+use ordertray_core::alerts::AlertKind;
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
 use ordertray_store::NewOrderRef;
 
 use crate::notifier::Notification;
-use crate::{Engine, Result};
+use crate::{AlertPayload, Engine, Result};
 
 /// A run cannot loop forever on a marketplace that keeps saying "more".
 const MAX_PAGES_PER_RUN: u32 = 5_000;
@@ -70,12 +70,13 @@ impl Engine {
         if let Some(message) = &error {
             tracing::warn!(account = id, %message, "sync failed");
         }
+        self.note_sync_outcome(&account, error.as_deref()).await;
         if !burst.new_orders.is_empty() {
             let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
             self.apply_rules_after_sync(id, &orders).await;
         }
         // Pages committed before a failure still count: their orders are announced.
-        self.announce(&account, &burst);
+        self.announce(&account, &burst).await;
         self.emit(EngineEvent::AccountHealth { account_id: id });
         self.emit_unread().await;
         outcome.map(|()| report)
@@ -148,42 +149,28 @@ impl Engine {
         )))
     }
 
-    /// One popup per burst, naming the account and the first order; one for buyer cancellations.
-    fn announce(&self, account: &Account, burst: &Burst) {
-        let lang = self.lang();
+    /// One announcement per burst, naming the account and the first order; one for buyer cancellations.
+    async fn announce(&self, account: &Account, burst: &Burst) {
+        let payload = |first: &NewOrderRef| AlertPayload {
+            marketplace: account.kind.label().to_string(),
+            account: account.name.clone(),
+            number: first.number.clone(),
+            order_id: Some(first.order_id),
+            detail: String::new(),
+        };
         if let Some(first) = burst.new_orders.first() {
-            let text = notify_text::new_orders(
-                lang,
-                account.kind.label(),
-                &account.name,
-                &first.number,
-                burst.new_orders.len(),
-            );
             self.emit(EngineEvent::NewLines {
                 account_id: account.id,
                 orders: burst.new_orders.len() as u32,
                 lines: burst.new_lines,
                 first_order_id: Some(first.order_id),
             });
-            self.popup(Notification {
-                title: "Ordertray".into(),
-                body: text,
-                order_id: Some(first.order_id),
-            });
+            self.alert(AlertKind::NewOrder, burst.new_orders.len(), payload(first))
+                .await;
         }
         if let Some(first) = burst.cancelled.first() {
-            let body = notify_text::orders_cancelled(
-                lang,
-                account.kind.label(),
-                &account.name,
-                &first.number,
-                burst.cancelled.len(),
-            );
-            self.popup(Notification {
-                title: "Ordertray".into(),
-                body,
-                order_id: Some(first.order_id),
-            });
+            self.alert(AlertKind::BuyerCancelled, burst.cancelled.len(), payload(first))
+                .await;
         }
     }
 

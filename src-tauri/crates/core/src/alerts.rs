@@ -1,0 +1,298 @@
+//! How the manager wants to be told about each kind of event: OS popup, sound, in-app banner;
+//! quiet hours; and bursts coalesced so that ten orders in a minute make two popups, not ten.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AlertKind {
+    NewOrder,
+    BuyerCancelled,
+    PushFailed,
+    /// An account's sync has kept failing for longer than the configured minutes.
+    SyncFailing,
+    RuleRejected,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Channels {
+    pub popup: bool,
+    pub sound: bool,
+    pub in_app: bool,
+}
+
+impl Channels {
+    const ALL: Channels = Channels {
+        popup: true,
+        sound: true,
+        in_app: true,
+    };
+    const QUIET: Channels = Channels {
+        popup: true,
+        sound: false,
+        in_app: true,
+    };
+}
+
+/// A daily window (local time) without popups or sounds; it may cross midnight (22:00–08:00).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct QuietHours {
+    /// "HH:MM".
+    pub from: String,
+    pub to: String,
+}
+
+impl QuietHours {
+    fn parse(t: &str) -> Option<NaiveTime> {
+        NaiveTime::parse_from_str(t.trim(), "%H:%M").ok()
+    }
+
+    /// Whether `local` falls in the window; an unreadable or empty window is never quiet.
+    pub fn contains(&self, local: NaiveTime) -> bool {
+        let (Some(from), Some(to)) = (Self::parse(&self.from), Self::parse(&self.to)) else {
+            return false;
+        };
+        if from <= to {
+            from <= local && local < to
+        } else {
+            local >= from || local < to
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        Self::parse(&self.from).is_some() && Self::parse(&self.to).is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct AlertSettings {
+    pub new_order: Channels,
+    pub buyer_cancelled: Channels,
+    pub push_failed: Channels,
+    pub sync_failing: Channels,
+    pub rule_rejected: Channels,
+    pub quiet_hours: Option<QuietHours>,
+    /// A sync failing for this long is announced (once per failure streak).
+    pub sync_failing_minutes: u32,
+    /// Popups of one kind within this many seconds of the last one are held and shown together.
+    pub coalesce_seconds: u32,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        Self {
+            new_order: Channels::ALL,
+            buyer_cancelled: Channels::ALL,
+            push_failed: Channels::QUIET,
+            sync_failing: Channels::QUIET,
+            rule_rejected: Channels {
+                popup: false,
+                sound: false,
+                in_app: true,
+            },
+            quiet_hours: None,
+            sync_failing_minutes: 15,
+            coalesce_seconds: 60,
+        }
+    }
+}
+
+impl AlertSettings {
+    pub fn channels(&self, kind: AlertKind) -> Channels {
+        match kind {
+            AlertKind::NewOrder => self.new_order,
+            AlertKind::BuyerCancelled => self.buyer_cancelled,
+            AlertKind::PushFailed => self.push_failed,
+            AlertKind::SyncFailing => self.sync_failing,
+            AlertKind::RuleRejected => self.rule_rejected,
+        }
+    }
+
+    /// The channels to use now: popups and sounds wait out the quiet hours, banners never do.
+    pub fn channels_at(&self, kind: AlertKind, local: NaiveTime) -> Channels {
+        let c = self.channels(kind);
+        if self.quiet_hours.as_ref().is_some_and(|q| q.contains(local)) {
+            Channels {
+                popup: false,
+                sound: false,
+                in_app: c.in_app,
+            }
+        } else {
+            c
+        }
+    }
+}
+
+/// Popups held back because one of their kind was shown a moment ago.
+#[derive(Debug)]
+pub struct Coalescer<P> {
+    window: chrono::Duration,
+    last_shown: BTreeMap<AlertKind, DateTime<Utc>>,
+    held: BTreeMap<AlertKind, (usize, P)>,
+}
+
+/// What to show: the kind, how many events it stands for, and the first event's payload.
+pub type Burst<P> = (AlertKind, usize, P);
+
+impl<P> Coalescer<P> {
+    pub fn new(window: chrono::Duration) -> Self {
+        Self {
+            window,
+            last_shown: BTreeMap::new(),
+            held: BTreeMap::new(),
+        }
+    }
+
+    pub fn set_window(&mut self, window: chrono::Duration) {
+        self.window = window;
+    }
+
+    /// Offers `count` events of `kind`: shown now when none of the kind was shown within the
+    /// window (together with any still held), else held (keeping the first payload).
+    pub fn offer(
+        &mut self,
+        now: DateTime<Utc>,
+        kind: AlertKind,
+        count: usize,
+        payload: P,
+    ) -> Option<Burst<P>> {
+        let recent = self.last_shown.get(&kind).is_some_and(|t| now - *t < self.window);
+        if recent {
+            self.held
+                .entry(kind)
+                .and_modify(|(n, _)| *n += count)
+                .or_insert((count, payload));
+            None
+        } else {
+            self.last_shown.insert(kind, now);
+            // Events still held from before go out with this one.
+            Some(match self.held.remove(&kind) {
+                Some((held, first)) => (kind, held + count, first),
+                None => (kind, count, payload),
+            })
+        }
+    }
+
+    /// Held bursts whose window has passed, each as one popup.
+    pub fn due(&mut self, now: DateTime<Utc>) -> Vec<Burst<P>> {
+        let ready: Vec<AlertKind> = self
+            .held
+            .keys()
+            .copied()
+            .filter(|k| self.last_shown.get(k).is_none_or(|t| now - *t >= self.window))
+            .collect();
+        ready
+            .into_iter()
+            .filter_map(|k| {
+                let (count, payload) = self.held.remove(&k)?;
+                self.last_shown.insert(k, now);
+                Some((k, count, payload))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn quiet(from: &str, to: &str) -> QuietHours {
+        QuietHours {
+            from: from.into(),
+            to: to.into(),
+        }
+    }
+
+    #[test]
+    fn quiet_hours_within_a_day_and_across_midnight() {
+        let night = quiet("22:00", "08:00");
+        for (time, want) in [
+            (t(23, 0), true),
+            (t(2, 30), true),
+            (t(7, 59), true),
+            (t(8, 0), false),
+            (t(12, 0), false),
+            (t(22, 0), true),
+            (t(21, 59), false),
+        ] {
+            assert_eq!(night.contains(time), want, "{time}");
+        }
+        let lunch = quiet("13:00", "14:00");
+        assert!(lunch.contains(t(13, 30)));
+        assert!(!lunch.contains(t(14, 0)));
+        assert!(!lunch.contains(t(12, 59)));
+        assert!(
+            !quiet("25:00", "08:00").contains(t(2, 0)),
+            "an unreadable window is never quiet"
+        );
+        assert!(!quiet("", "").is_valid());
+        assert!(
+            !quiet("10:00", "10:00").contains(t(10, 0)),
+            "an empty window is never quiet"
+        );
+    }
+
+    #[test]
+    fn quiet_hours_silence_popups_and_sounds_but_not_banners() {
+        let s = AlertSettings {
+            quiet_hours: Some(quiet("22:00", "08:00")),
+            ..Default::default()
+        };
+        let night = s.channels_at(AlertKind::NewOrder, t(23, 0));
+        assert_eq!((night.popup, night.sound, night.in_app), (false, false, true));
+        assert_eq!(s.channels_at(AlertKind::NewOrder, t(12, 0)), Channels::ALL);
+        assert!(
+            !s.channels_at(AlertKind::RuleRejected, t(12, 0)).popup,
+            "rule rejections are banner-only by default"
+        );
+    }
+
+    #[test]
+    fn bursts_within_the_window_become_one_popup() {
+        let start = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: i64| start + chrono::Duration::seconds(s);
+        let mut c = Coalescer::new(chrono::Duration::seconds(60));
+
+        assert_eq!(
+            c.offer(at(0), AlertKind::NewOrder, 1, "A"),
+            Some((AlertKind::NewOrder, 1, "A"))
+        );
+        assert_eq!(c.offer(at(5), AlertKind::NewOrder, 2, "B"), None);
+        assert_eq!(c.offer(at(20), AlertKind::NewOrder, 3, "C"), None);
+        // Another kind is not held back by new orders.
+        assert_eq!(
+            c.offer(at(21), AlertKind::PushFailed, 1, "P"),
+            Some((AlertKind::PushFailed, 1, "P"))
+        );
+        assert!(c.due(at(59)).is_empty(), "still within the window");
+        assert_eq!(
+            c.due(at(60)),
+            vec![(AlertKind::NewOrder, 5, "B")],
+            "one popup for the five held"
+        );
+        assert!(c.due(at(200)).is_empty(), "nothing left");
+        // The summary counts as shown: the next order within a minute of it is held again.
+        assert_eq!(c.offer(at(90), AlertKind::NewOrder, 1, "D"), None);
+        assert_eq!(
+            c.offer(at(200), AlertKind::NewOrder, 1, "E"),
+            Some((AlertKind::NewOrder, 2, "D")),
+            "a popup shown takes what was held with it"
+        );
+        assert!(c.due(at(400)).is_empty());
+    }
+}

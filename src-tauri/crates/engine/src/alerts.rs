@@ -1,0 +1,140 @@
+//! Every announcement goes through here: the manager's channels per kind of event, quiet hours,
+//! and bursts coalesced into one popup. In-app banners go to the UI as engine events; popups go to
+//! the notifier, and to a banner instead when the OS cannot show them.
+
+use chrono::Utc;
+use ordertray_core::alerts::{AlertKind, Burst};
+use ordertray_core::notify_text;
+use ordertray_core::EngineEvent;
+
+use crate::notifier::Notification;
+use crate::Engine;
+
+/// What an announcement is about; the text is written when it is shown, in the language of then.
+#[derive(Debug, Clone, Default)]
+pub struct AlertPayload {
+    pub marketplace: String,
+    pub account: String,
+    /// The (first) order's number, or what failed.
+    pub number: String,
+    pub order_id: Option<i64>,
+    /// The error, the rule's name: whatever the kind needs besides the above.
+    pub detail: String,
+}
+
+impl Engine {
+    /// Announces `count` events of `kind` the way the manager chose.
+    pub async fn alert(&self, kind: AlertKind, count: usize, payload: AlertPayload) {
+        let settings = match self.settings().await {
+            Ok(s) => s.alerts,
+            Err(e) => {
+                tracing::warn!(error = %e, "alert settings unreadable; using defaults");
+                Default::default()
+            }
+        };
+        let channels = settings.channels_at(kind, chrono::Local::now().time());
+        let popup = channels.popup && self.0.notifications_ok;
+        // Without OS popups the window is the only place the manager can learn of it.
+        let banner = channels.in_app || (channels.popup && !self.0.notifications_ok);
+        if banner {
+            self.emit(EngineEvent::Alert {
+                kind,
+                text: self.alert_text(kind, count, &payload),
+                order_id: payload.order_id,
+            });
+        }
+        if popup {
+            let shown = {
+                let mut c = self.0.coalescer.lock().expect("coalescer poisoned");
+                c.set_window(chrono::Duration::seconds(settings.coalesce_seconds.into()));
+                c.offer(Utc::now(), kind, count, payload)
+            };
+            if let Some(burst) = shown {
+                self.show_burst(burst, channels.sound);
+            }
+        }
+    }
+
+    /// Shows held bursts whose window has passed (called on a timer), unless it is quiet now.
+    pub async fn flush_alerts(&self) {
+        let due = self
+            .0
+            .coalescer
+            .lock()
+            .expect("coalescer poisoned")
+            .due(Utc::now());
+        if due.is_empty() {
+            return;
+        }
+        let settings = self.settings().await.map(|s| s.alerts).unwrap_or_default();
+        for burst in due {
+            let channels = settings.channels_at(burst.0, chrono::Local::now().time());
+            if channels.popup {
+                self.show_burst(burst, channels.sound);
+            }
+        }
+    }
+
+    fn show_burst(&self, (kind, count, payload): Burst<AlertPayload>, sound: bool) {
+        self.popup(Notification {
+            title: "Ordertray".into(),
+            body: self.alert_text(kind, count, &payload),
+            order_id: payload.order_id,
+            sound,
+        });
+    }
+
+    fn alert_text(&self, kind: AlertKind, count: usize, p: &AlertPayload) -> String {
+        let lang = self.lang();
+        match kind {
+            AlertKind::NewOrder => {
+                notify_text::new_orders(lang, &p.marketplace, &p.account, &p.number, count)
+            }
+            AlertKind::BuyerCancelled => {
+                notify_text::orders_cancelled(lang, &p.marketplace, &p.account, &p.number, count)
+            }
+            AlertKind::PushFailed => notify_text::push_failed(lang, &p.account, &p.number, &p.detail),
+            AlertKind::SyncFailing => notify_text::sync_failing(lang, &p.marketplace, &p.account, &p.detail),
+            AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
+        }
+    }
+}
+
+impl Engine {
+    /// After a sync run: announce a failure streak once it has lasted the configured minutes;
+    /// forget it when a run works again.
+    pub(crate) async fn note_sync_outcome(&self, account: &ordertray_core::Account, error: Option<&str>) {
+        let Some(error) = error else {
+            self.0
+                .failing_announced
+                .lock()
+                .expect("failing poisoned")
+                .remove(&account.id);
+            return;
+        };
+        let (Ok(health), Ok(settings)) = (self.0.store.health(account.id).await, self.settings().await)
+        else {
+            return;
+        };
+        let limit = chrono::Duration::minutes(settings.alerts.sync_failing_minutes.into());
+        let long_enough = health
+            .failing_since
+            .is_some_and(|since| Utc::now() - since >= limit);
+        let first_time = long_enough
+            && self
+                .0
+                .failing_announced
+                .lock()
+                .expect("failing poisoned")
+                .insert(account.id);
+        if first_time {
+            let payload = AlertPayload {
+                marketplace: account.kind.label().to_string(),
+                account: account.name.clone(),
+                detail: error.to_string(),
+                ..Default::default()
+            };
+            self.alert(AlertKind::SyncFailing, 1, payload).await;
+        }
+    }
+}
