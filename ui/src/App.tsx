@@ -18,6 +18,7 @@ import { PriceLists } from "./screens/PriceLists";
 import { Rules } from "./screens/Rules";
 import { Settings } from "./screens/Settings";
 import { ShopOrders } from "./screens/ShopOrders";
+import { StatusPushes } from "./screens/StatusPushes";
 import { Welcome } from "./screens/Welcome";
 
 export type Route =
@@ -26,6 +27,7 @@ export type Route =
   | { name: "account-form"; id: number | null }
   | { name: "order"; id: number }
   | { name: "rules"; accountId: number }
+  | { name: "pushes"; accountId: number }
   | { name: "pricelists" }
   | { name: "customers" }
   | { name: "orders" }
@@ -128,10 +130,13 @@ export function App() {
         onAdd={() => go({ name: "account-form", id: null })}
         onEdit={(id) => go({ name: "account-form", id })}
         onRules={(accountId) => go({ name: "rules", accountId })}
+        onPushes={(accountId) => go({ name: "pushes", accountId })}
       />
     );
   } else if (route.name === "rules") {
     screen = <Rules key={route.accountId} accountId={route.accountId} onBack={() => go({ name: "accounts" })} />;
+  } else if (route.name === "pushes") {
+    screen = <StatusPushes key={route.accountId} accountId={route.accountId} onBack={() => go({ name: "accounts" })} />;
   } else if (route.name === "pricelists") {
     screen = <PriceLists />;
   } else if (route.name === "customers") {
@@ -224,6 +229,7 @@ function navSection(route: Route, previous: Route): (typeof NAV)[number]["route"
       return previous.name === "customers" || previous.name === "orders" ? previous.name : "inbox";
     case "account-form":
     case "rules":
+    case "pushes":
       return "accounts";
     default:
       return route.name;

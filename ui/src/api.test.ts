@@ -53,6 +53,14 @@ describe("api", () => {
       return null;
     });
     const binding = { offer_id: 7, quantity: 2, price: null };
+    const templates = {
+      accepted_status: "",
+      accepted_notice: "",
+      refusal_status: "cancel",
+      refusal_text: "",
+      buyer_cancel_status_id: null,
+      pushes: [],
+    };
     await api.lineOffers(5);
     await api.acceptWithOffer(5, binding);
     await api.ruleSet(1);
@@ -63,6 +71,13 @@ describe("api", () => {
     await api.importPriceList("/p.csv", "A", null);
     await api.previewPriceList("/p.csv", { delimiter: ";", encoding: null, header: null });
     await api.searchOffers("bosch", 20);
+    await api.undoTriage([1, 2]);
+    await api.shopStatuses();
+    await api.saveShopStatuses([]);
+    await api.setLineStatus([1], 4);
+    await api.pushSettings(1);
+    await api.savePushSettings(1, templates);
+    await api.previewTemplate(5, 2, "{order}");
     expect(seen).toEqual([
       ["line_offers", { lineId: 5 }],
       ["accept_with_offer", { lineId: 5, binding }],
@@ -74,6 +89,13 @@ describe("api", () => {
       ["import_price_list", { path: "/p.csv", name: "A", settings: null }],
       ["preview_price_list", { path: "/p.csv", options: { delimiter: ";", encoding: null, header: null } }],
       ["search_offers", { text: "bosch", limit: 20 }],
+      ["undo_triage", { lines: [1, 2] }],
+      ["shop_statuses", {}],
+      ["save_shop_statuses", { statuses: [] }],
+      ["set_line_status", { lines: [1], statusId: 4 }],
+      ["push_settings", { accountId: 1 }],
+      ["save_push_settings", { accountId: 1, templates }],
+      ["preview_template", { lineId: 5, statusId: 2, template: "{order}" }],
     ]);
   });
 });

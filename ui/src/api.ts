@@ -27,9 +27,13 @@ import type { OfferView } from "./bindings/OfferView";
 import type { OrderDetail } from "./bindings/OrderDetail";
 import type { OutboxView } from "./bindings/OutboxView";
 import type { PriceListView } from "./bindings/PriceListView";
+import type { PushSettings } from "./bindings/PushSettings";
+import type { PushTemplates } from "./bindings/PushTemplates";
 import type { RuleOutcome } from "./bindings/RuleOutcome";
 import type { RuleSet } from "./bindings/RuleSet";
 import type { ShopOrderView } from "./bindings/ShopOrderView";
+import type { ShopStatus } from "./bindings/ShopStatus";
+import type { StatusChangeReport } from "./bindings/StatusChangeReport";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { TriageAction } from "./bindings/TriageAction";
 import type { TriageReport } from "./bindings/TriageReport";
@@ -92,6 +96,8 @@ export const api = {
   inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
+  /** Takes a decision back while its marketplace calls still wait; returns every line undone. */
+  undoTriage: (lines: number[]) => call<number[]>("undo_triage", { lines }),
   retryOutbox: (id: number) => call<null>("retry_outbox", { id }),
   accountOutbox: (id: number) => call<OutboxView[]>("account_outbox", { id }),
   getSettings: () => call<AppSettings>("get_settings"),
@@ -120,6 +126,17 @@ export const api = {
   shopOrders: (customerId: number | null, limit: number | null) =>
     call<ShopOrderView[]>("shop_orders", { customerId, limit }),
   customers: (limit: number | null) => call<CustomerSummary[]>("customers", { limit }),
+  shopStatuses: () => call<ShopStatus[]>("shop_statuses"),
+  /** The array's order is the workflow's order; new statuses have id 0. */
+  saveShopStatuses: (statuses: ShopStatus[]) => call<ShopStatus[]>("save_shop_statuses", { statuses }),
+  setLineStatus: (lines: number[], statusId: number) =>
+    call<StatusChangeReport>("set_line_status", { lines, statusId }),
+  pushSettings: (accountId: number) => call<PushSettings>("push_settings", { accountId }),
+  savePushSettings: (accountId: number, templates: PushTemplates) =>
+    call<PushSettings>("save_push_settings", { accountId, templates }),
+  /** The template filled with a real line's values; fails naming the variables that have none yet. */
+  previewTemplate: (lineId: number, statusId: number, template: string) =>
+    call<string>("preview_template", { lineId, statusId, template }),
   /** The native file chooser; null when the manager closed it without choosing. */
   choosePriceListFile: async (): Promise<string | null> => {
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { applyEngineEvent, keys } from "./queries";
+import { applyEngineEvent, keys, refreshAfterStatusChange } from "./queries";
 import { newQueryClient } from "./queryClient";
 
 const invalidated = (spy: { mock: { calls: unknown[][] } }) =>
@@ -22,5 +22,14 @@ describe("engine events", () => {
     const spy = vi.spyOn(qc, "invalidateQueries");
     applyEngineEvent(qc, { type: "orders_changed", account_id: 1 });
     expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers]);
+  });
+});
+
+describe("after a change", () => {
+  it("a status change refreshes the lines' orders and what it queued for the marketplace", async () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    await refreshAfterStatusChange(qc);
+    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.outboxAll, keys.accounts, keys.shopOrdersAll]);
   });
 });

@@ -27,6 +27,9 @@ export const keys = {
   shopOrdersAll: ["shopOrders"] as const,
   shopOrders: (customerId: number | null) => ["shopOrders", customerId] as const,
   customers: ["customers"] as const,
+  shopStatuses: ["shopStatuses"] as const,
+  pushSettingsAll: ["pushSettings"] as const,
+  pushSettings: (accountId: number) => ["pushSettings", accountId] as const,
   /** Not fetched: written by `import_progress` events, read by the import screen. */
   importProgress: ["importProgress"] as const,
 };
@@ -45,6 +48,9 @@ export const useOrder = (id: number | null) =>
     queryFn: () => api.orderDetail(id ?? -1),
     enabled: id != null,
   });
+/** An order's detail as it is now (never an older cached copy), for acting on its lines. */
+export const fetchOrder = (qc: QueryClient, id: number) =>
+  qc.fetchQuery({ queryKey: keys.order(id), queryFn: () => api.orderDetail(id), staleTime: 0 });
 export const usePriceLists = () => useQuery({ queryKey: keys.priceLists, queryFn: api.priceLists });
 /** Searching starts at two characters: one matches half the catalogue and tells nothing. */
 export const useOfferSearch = (text: string, limit: number | null = null) =>
@@ -72,6 +78,12 @@ export const useCancelReasons = (account: Account | undefined, enabled: boolean)
 export const useShopOrders = (customerId: number | null) =>
   useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
 export const useCustomers = () => useQuery({ queryKey: keys.customers, queryFn: () => api.customers(null) });
+export const useShopStatuses = () => useQuery({ queryKey: keys.shopStatuses, queryFn: api.shopStatuses });
+export const usePushSettings = (accountId: number) =>
+  useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
+/** Lines a template preview can be filled from: the account's accepted ones, newest order first. */
+export const usePreviewLines = (accountId: number) =>
+  useInbox({ account_id: accountId, state: "accepted", limit: 20, processed: false });
 export const useImportProgress = (): ImportProgress | null =>
   useQuery<ImportProgress | null>({
     queryKey: keys.importProgress,
@@ -84,6 +96,15 @@ export const useImportProgress = (): ImportProgress | null =>
 export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
   return Promise.all(
     [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers].map((queryKey) =>
+      qc.invalidateQueries({ queryKey }),
+    ),
+  );
+}
+
+/** What a status change can change: the lines' orders, what it queued for the marketplace and its counts. */
+export function refreshAfterStatusChange(qc: QueryClient): Promise<unknown> {
+  return Promise.all(
+    [keys.inboxAll, keys.orderAll, keys.outboxAll, keys.accounts, keys.shopOrdersAll].map((queryKey) =>
       qc.invalidateQueries({ queryKey }),
     ),
   );

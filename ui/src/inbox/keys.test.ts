@@ -15,6 +15,7 @@ describe("inbox keys", () => {
     ["o", "offer"],
     ["Escape", "escape"],
     ["?", "help"],
+    ["z", "undo"],
     ["q", null],
   ])("%s → %s", (key, cmd) => {
     expect(commandFor({ key })).toBe(cmd);
@@ -23,6 +24,14 @@ describe("inbox keys", () => {
   it("modified keys are left to the system (Ctrl+A selects text, Ctrl+R reloads)", () => {
     expect(commandFor({ key: "a", ctrlKey: true })).toBeNull();
     expect(commandFor({ key: "r", metaKey: true })).toBeNull();
+  });
+
+  it("Ctrl+Z and ⌘Z undo, as everywhere; Ctrl+Shift+Z and Alt+Z do not", () => {
+    expect(commandFor({ key: "z", ctrlKey: true })).toBe("undo");
+    expect(commandFor({ key: "Z", ctrlKey: true })).toBe("undo"); // Caps Lock on
+    expect(commandFor({ key: "z", metaKey: true })).toBe("undo");
+    expect(commandFor({ key: "Z", ctrlKey: true, shiftKey: true })).toBeNull();
+    expect(commandFor({ key: "z", altKey: true })).toBeNull();
   });
 
   it("text fields swallow keys; checkboxes do not", () => {

@@ -11,11 +11,14 @@ export type InboxCommand =
   | "open"
   | "offer"
   | "escape"
-  | "help";
+  | "help"
+  | "undo";
 
-export type KeyLike = { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean };
+export type KeyLike = { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean; shiftKey?: boolean };
 
 export function commandFor(e: KeyLike): InboxCommand | null {
+  // Ctrl+Z (⌘Z on a Mac) is everyone's undo; the other modified keys belong to the system.
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") return "undo";
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
   switch (e.key) {
     case "j":
@@ -46,6 +49,8 @@ export function commandFor(e: KeyLike): InboxCommand | null {
       return "escape";
     case "?":
       return "help";
+    case "z":
+      return "undo";
     default:
       return null;
   }

@@ -4,10 +4,10 @@ import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { OfferMatch } from "../bindings/OfferMatch";
 import { boundOfferLabel } from "../components/LineDecision";
-import { useNotices } from "../components/Notices";
 import { formatPercent, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { isControlActivation, isTypingTarget } from "../inbox/keys";
+import { useDecisionNotice } from "../inbox/undo";
 import {
   asMatches,
   parsePriceOverride,
@@ -25,7 +25,7 @@ import { refreshAfterDecision, useLineOffers, useOfferSearch } from "../queries"
 export function AcceptWithOffer({ line, onClose }: { line: InboxLine; onClose: () => void }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
-  const notices = useNotices();
+  const decided = useDecisionNotice();
   const matches = useLineOffers(line.line.id);
   const [sortBy, setSortBy] = useState<SortBy>("price");
   const [search, setSearch] = useState("");
@@ -52,9 +52,9 @@ export function AcceptWithOffer({ line, onClose }: { line: InboxLine; onClose: (
   const accept = useMutation({
     mutationFn: (m: { match: OfferMatch; quantity: number | null; price: string | null }) =>
       api.acceptWithOffer(line.line.id, { offer_id: m.match.offer.id, quantity: m.quantity, price: m.price }),
-    onSuccess: (_report, m) => {
+    onSuccess: (report, m) => {
       const bound = { ...m.match.offer, price: m.price ?? m.match.offer.price, quantity: m.quantity ?? line.line.quantity };
-      notices.info(t.accept.accepted(boundOfferLabel(bound, line.line.currency, locale)));
+      decided(t.accept.accepted(boundOfferLabel(bound, line.line.currency, locale)), report.changed);
       onClose();
     },
     onError: (e) => setProblem(e.message),

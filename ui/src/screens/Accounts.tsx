@@ -14,10 +14,12 @@ export function Accounts({
   onAdd,
   onEdit,
   onRules,
+  onPushes,
 }: {
   onAdd: () => void;
   onEdit: (id: number) => void;
   onRules: (id: number) => void;
+  onPushes: (id: number) => void;
 }) {
   const { t } = useI18n();
   const accounts = useAccounts();
@@ -38,6 +40,7 @@ export function Accounts({
             view={view}
             onEdit={() => onEdit(view.account.id)}
             onRules={() => onRules(view.account.id)}
+            onPushes={() => onPushes(view.account.id)}
           />
         ))}
       </ul>
@@ -45,7 +48,17 @@ export function Accounts({
   );
 }
 
-function AccountRow({ view, onEdit, onRules }: { view: AccountView; onEdit: () => void; onRules: () => void }) {
+function AccountRow({
+  view,
+  onEdit,
+  onRules,
+  onPushes,
+}: {
+  view: AccountView;
+  onEdit: () => void;
+  onRules: () => void;
+  onPushes: () => void;
+}) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
@@ -133,6 +146,9 @@ function AccountRow({ view, onEdit, onRules }: { view: AccountView; onEdit: () =
         </button>
         <button type="button" data-testid={`rules-${account.id}`} onClick={onRules}>
           {t.accounts.rules}
+        </button>
+        <button type="button" data-testid={`pushes-${account.id}`} onClick={onPushes}>
+          {t.accounts.pushes}
         </button>
         <button type="button" data-testid="account-toggle" disabled={toggle.isPending} onClick={() => toggle.mutate()}>
           {account.active ? t.accounts.disable : t.accounts.enable}

@@ -12,6 +12,7 @@ import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { commandFor, isControlActivation, isTypingTarget, type InboxCommand } from "../inbox/keys";
 import { emptySelection, reconcile, reduceSelection, targets, type SelectionAction } from "../inbox/selection";
+import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
@@ -43,6 +44,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const { t, locale } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
+  const decided = useDecisionNotice();
   const accounts = useAccounts();
   const [view, setView] = useState<View>("new");
   const [accountId, setAccountId] = useState<number | null>(null);
@@ -79,7 +81,8 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
       const text = { accept: t.inbox.accepted, reject: t.inbox.rejected, delete: t.inbox.deleted, restore: t.inbox.restored }[
         action
       ](n);
-      notices.info(text);
+      // Restoring sends nothing to the marketplace, so there is nothing held to take back.
+      decided(text, action === "restore" ? [] : report.changed);
     },
     onError: (e) => notices.error(e.message),
     onSettled: () => refreshAfterDecision(qc),
@@ -130,9 +133,13 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         case "help":
           setHelp((h) => !h);
           return;
+        case "undo":
+          // Only while the decision's notice is up: after it the calls have gone out.
+          notices.press(UNDO);
+          return;
       }
     },
-    [dispatch, selection.cursor, act, cursorLine, onOpenOrder, help, view],
+    [dispatch, selection.cursor, act, cursorLine, onOpenOrder, help, view, notices],
   );
 
   useEffect(() => {

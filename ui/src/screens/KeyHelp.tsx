@@ -10,6 +10,7 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
     ["r", t.keys.reject],
     ["Delete, #", t.keys.delete],
     ["o", t.keys.offer],
+    ["z, Ctrl+Z", t.keys.undo],
     ["Enter", t.keys.open],
     ["Esc", t.keys.escape],
     ["?", t.keys.help],

@@ -1,9 +1,15 @@
+import { useState } from "react";
+import type { LineView } from "../bindings/LineView";
 import type { OrderDetail as Detail } from "../bindings/OrderDetail";
+import type { ShopStatus } from "../bindings/ShopStatus";
 import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { OutboxRow } from "../components/OutboxRow";
+import { StatusOptions } from "../components/StatusOptions";
+import { useSetLineStatus } from "../components/useSetLineStatus";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
-import { useOrder } from "../queries";
+import { useOrder, useShopStatuses } from "../queries";
+import { statusName } from "../statuses/statuses";
 
 /** One order: what the marketplace sent, what the manager decided, and what was sent back. */
 export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
@@ -25,6 +31,18 @@ export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () 
 function OrderBody({ detail }: { detail: Detail }) {
   const { t, locale } = useI18n();
   const { order, customer } = detail;
+  const statuses = useShopStatuses().data;
+  const setStatus = useSetLineStatus();
+  const accepted = order.lines.filter((l) => l.state === "accepted");
+  // Ticking lines narrows the bulk change to them; with none ticked it moves every accepted line.
+  const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
+  const chosen = accepted.filter((l) => ticked.has(l.id));
+  const bulk = accepted.length > 1 && statuses != null;
+  const moveTo = (lines: LineView[], statusId: number) => {
+    const status = statuses?.find((s) => s.id === statusId);
+    if (!status || lines.length === 0) return;
+    setStatus.mutate({ lines: lines.map((l) => l.id), statusId, label: statusName(status, t) });
+  };
   return (
     <>
       <h2>
@@ -51,10 +69,39 @@ function OrderBody({ detail }: { detail: Detail }) {
         </dd>
       </dl>
       <h3>{t.order.lines}</h3>
+      {bulk && (
+        <BulkStatus
+          statuses={statuses}
+          count={chosen.length > 0 ? chosen.length : accepted.length}
+          all={chosen.length === 0}
+          disabled={setStatus.isPending}
+          onApply={(statusId) => moveTo(chosen.length > 0 ? chosen : accepted, statusId)}
+        />
+      )}
       <table className="lines">
         <tbody>
           {order.lines.map((l) => (
-            <tr key={l.id} data-testid="order-line" data-state={l.state}>
+            <tr key={l.id} data-testid="order-line" data-state={l.state} data-line-id={l.id}>
+              {bulk && (
+                <td className="line-tick">
+                  {l.state === "accepted" && (
+                    <input
+                      type="checkbox"
+                      data-testid="line-select"
+                      aria-label={l.name}
+                      checked={ticked.has(l.id)}
+                      onChange={(e) =>
+                        setTicked((old) => {
+                          const next = new Set(old);
+                          if (e.target.checked) next.add(l.id);
+                          else next.delete(l.id);
+                          return next;
+                        })
+                      }
+                    />
+                  )}
+                </td>
+              )}
               <td>
                 {l.name}
                 <div className="muted">
@@ -75,6 +122,21 @@ function OrderBody({ detail }: { detail: Detail }) {
               <td className="num">{formatPrice(l.price, l.currency, locale)}</td>
               <td>
                 <span className={`state state-${l.state}`}>{t.order.lineStates[l.state]}</span>
+                {l.state === "accepted" && statuses && (
+                  <div>
+                    <select
+                      data-testid="line-status"
+                      aria-label={t.lineStatus.of(l.name)}
+                      value={l.shop_status_id ?? ""}
+                      disabled={setStatus.isPending}
+                      onChange={(e) => moveTo([l], Number(e.target.value))}
+                    >
+                      {/* Lines accepted before the shop had statuses have none until one is chosen. */}
+                      {l.shop_status_id == null && <option value="">{t.lineStatus.none}</option>}
+                      <StatusOptions statuses={statuses} />
+                    </select>
+                  </div>
+                )}
               </td>
             </tr>
           ))}
@@ -96,5 +158,38 @@ function OrderBody({ detail }: { detail: Detail }) {
         ))}
       </ol>
     </>
+  );
+}
+
+/** One status for several accepted lines of the order: the ticked ones, or all of them. */
+function BulkStatus(props: {
+  statuses: ShopStatus[];
+  count: number;
+  all: boolean;
+  disabled: boolean;
+  onApply: (statusId: number) => void;
+}) {
+  const { t } = useI18n();
+  const [statusId, setStatusId] = useState("");
+  return (
+    <div className="field-row line-status-bulk">
+      <select
+        data-testid="order-status-bulk"
+        aria-label={t.lineStatus.bulkLabel}
+        value={statusId}
+        onChange={(e) => setStatusId(e.target.value)}
+      >
+        <option value="">{t.lineStatus.choose}</option>
+        <StatusOptions statuses={props.statuses} />
+      </select>
+      <button
+        type="button"
+        data-testid="order-status-apply"
+        disabled={statusId === "" || props.disabled}
+        onClick={() => props.onApply(Number(statusId))}
+      >
+        {props.all ? t.lineStatus.applyAll(props.count) : t.lineStatus.applySelected(props.count)}
+      </button>
+    </div>
   );
 }

@@ -7,6 +7,7 @@ import { PauseButtons } from "../components/PauseBanner";
 import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
+import { ShopStatuses } from "./ShopStatuses";
 
 /** App-wide preferences and the facts a support request needs. */
 export function Settings() {
@@ -57,6 +58,7 @@ export function Settings() {
           />
         </div>
       )}
+      <ShopStatuses />
       <Diagnostics />
       {info.data && (
         <dl className="facts settings-facts" data-testid="settings-about">

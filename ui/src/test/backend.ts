@@ -28,8 +28,22 @@ import type { RowReject } from "../bindings/RowReject";
 import type { RuleDecision } from "../bindings/RuleDecision";
 import type { RuleOutcome } from "../bindings/RuleOutcome";
 import type { RuleSet } from "../bindings/RuleSet";
+import type { PushTemplates } from "../bindings/PushTemplates";
 import type { ShopOrderView } from "../bindings/ShopOrderView";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import type { StatusChangeReport } from "../bindings/StatusChangeReport";
+import type { StatusGroup } from "../bindings/StatusGroup";
 import type { TriageAction } from "../bindings/TriageAction";
+import {
+  OZON_CAPABILITIES,
+  checkTemplate,
+  emptyTemplates,
+  orderStatus,
+  pushProblems,
+  renderTemplate,
+  statusLabel,
+  templateErrorText,
+} from "./pushes";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 
@@ -155,6 +169,31 @@ export function customerSummary(id: number, name: string, over: Partial<Customer
   };
 }
 
+/** The statuses a new database starts with (core::statuses::DEFAULT_STATUSES), ids 1–7 in this order. */
+export function defaultStatuses(): ShopStatus[] {
+  const seeded: [string, StatusGroup][] = [
+    ["accepted", "new"],
+    ["ordered", "in_work"],
+    ["in_stock", "in_work"],
+    ["shipped", "done"],
+    ["delivered", "done"],
+    ["refused", "refused"],
+    ["removed", "removed"],
+  ];
+  return seeded.map(([code, group], i) => ({ id: i + 1, code, name: "", group, position: i }));
+}
+
+/** An accepted line, in the first status as accepting puts it. */
+export function acceptedLine(id: number, orderNumber: string, name?: string): InboxLine {
+  const l = inboxLine(id, orderNumber, name);
+  l.line.state = "accepted";
+  l.line.shop_status_id = 1;
+  return l;
+}
+
+/** One stroke of the manager: the lines it decided, held for undo until their calls go out. */
+type Decision = { lines: number[]; sent: boolean };
+
 /** Articles and brands compare as the engine's keys do: case, spaces and dashes do not count. */
 const articleKey = (s: string) => s.toLowerCase().replace(/[\s\-./]/g, "");
 const PREVIEW_ROWS = 20;
@@ -217,6 +256,11 @@ export class FakeBackend {
   ruleSets = new Map<number, RuleSet>();
   shopOrders: ShopOrderView[] = [];
   customers: CustomerSummary[] = [];
+  statuses: ShopStatus[] = defaultStatuses();
+  /** Each account's status pushes; an account without any has the empty settings. */
+  pushTemplates = new Map<number, PushTemplates>();
+  /** The manager's decisions whose marketplace calls are still held (see `sendHeldCalls`). */
+  decisions: Decision[] = [];
   /** While set, an import stops after its first progress event until this settles. */
   importGate: Promise<void> | null = null;
   private nextId = 1000;
@@ -226,6 +270,11 @@ export class FakeBackend {
   install(): this {
     mockIPC((cmd, args) => this.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
     return this;
+  }
+
+  /** The hold is over: every decision so far has gone to the marketplace and cannot be undone. */
+  sendHeldCalls(): void {
+    for (const d of this.decisions) d.sent = true;
   }
 
   callsTo(cmd: string): Call[] {
@@ -284,11 +333,14 @@ export class FakeBackend {
         return { ok: true, message: "Connected to Ozon.", expires_at: null };
       case "inbox": {
         const q = args.query as InboxQuery;
-        return this.lines.filter(
+        const found = this.lines.filter(
           (l) =>
             (q.processed ? l.line.decided_by_rule != null : l.line.state === q.state) &&
             (q.account_id == null || l.account_id === q.account_id),
         );
+        // Newest orders first, as the engine lists them (stable: equal times keep their order).
+        if (!q.processed) found.sort((a, b) => b.order_created_at.localeCompare(a.order_created_at));
+        return found.slice(0, q.limit ?? undefined);
       }
       case "triage": {
         const ids = args.lines as number[];
@@ -298,9 +350,18 @@ export class FakeBackend {
           delete: "deleted",
           restore: "new",
         };
-        for (const l of this.lines) if (ids.includes(l.line.id)) l.line.state = next[args.action as TriageAction];
+        const action = args.action as TriageAction;
+        for (const l of this.lines) {
+          if (!ids.includes(l.line.id)) continue;
+          l.line.state = next[action];
+          // Accepted lines start in the first status of the "new" group.
+          l.line.shop_status_id = action === "accept" ? this.statusOnAccept() : null;
+        }
+        if (action !== "restore") this.decisions.push({ lines: [...ids], sent: false });
         return { changed: ids, outbox_rows: [] };
       }
+      case "undo_triage":
+        return this.undo(args.lines as number[]);
       case "order_detail": {
         const id = args.id as number;
         const lines = this.lines.filter((l) => l.order_id === id);
@@ -325,7 +386,7 @@ export class FakeBackend {
           customer: null,
           available_actions: [],
           events: [],
-          outbox: [],
+          outbox: this.outbox.filter((o) => o.order_id === id),
         };
         return detail;
       }
@@ -408,6 +469,33 @@ export class FakeBackend {
       }
       case "customers":
         return this.customers.slice(0, (args.limit as number | null) ?? 1000);
+      case "shop_statuses":
+        return structuredClone(this.statuses);
+      case "save_shop_statuses":
+        return this.saveStatuses(args.statuses as ShopStatus[]);
+      case "set_line_status":
+        return this.setLineStatus(args.lines as number[], args.statusId as number);
+      case "push_settings":
+        return this.pushSettings(args.accountId as number);
+      case "save_push_settings": {
+        const templates = structuredClone(args.templates as PushTemplates);
+        const texts = [templates.accepted_notice, templates.refusal_text, ...templates.pushes.map((p) => p.comment)];
+        for (const text of texts) {
+          const bad = checkTemplate(text);
+          if (bad) throw { code: "invalid_input", message: `Template «${text}»: ${templateErrorText(bad)}` };
+        }
+        this.account(args.accountId as number);
+        this.pushTemplates.set(args.accountId as number, templates);
+        return this.pushSettings(args.accountId as number);
+      }
+      case "preview_template": {
+        const filled = renderTemplate(
+          args.template as string,
+          this.templateValues(this.line(args.lineId as number), this.status(args.statusId as number)),
+        );
+        if (typeof filled !== "string") throw { code: "invalid_input", message: templateErrorText(filled) };
+        return filled;
+      }
       default:
         throw { code: "internal", message: `the test backend does not know ${cmd}` };
     }
@@ -552,8 +640,197 @@ export class FakeBackend {
     if (quantity <= 0) throw { code: "invalid_input", message: "The quantity must be at least 1" };
     if (binding.price != null && Number(binding.price) < 0) throw { code: "invalid_input", message: "The price cannot be negative" };
     line.line.state = "accepted";
+    line.line.shop_status_id = this.statusOnAccept();
     line.line.bound_offer = { ...offer, offer_id: offer.id, price: binding.price ?? offer.price, quantity };
+    this.decisions.push({ lines: [lineId], sent: false });
     return { changed: [lineId], outbox_rows: [] };
+  }
+
+  private account(id: number): AccountView {
+    const view = this.accounts.find((a) => a.account.id === id);
+    if (!view) throw { code: "not_found", message: `Account ${id} not found` };
+    return view;
+  }
+
+  private status(id: number): ShopStatus {
+    const status = this.statuses.find((s) => s.id === id);
+    if (!status) throw { code: "not_found", message: `Status ${id} not found` };
+    return status;
+  }
+
+  private statusOnAccept(): number | null {
+    return this.statuses.find((s) => s.group === "new")?.id ?? null;
+  }
+
+  /** A decision is undone whole: every line of the order decided in the same stroke comes back. */
+  private undo(requested: number[]): number[] {
+    if (requested.length === 0) throw { code: "invalid_input", message: "No lines selected" };
+    const ids = new Set(requested);
+    for (const id of requested) {
+      const order = this.line(id).order_id;
+      const stroke = this.decisions.find((d) => d.lines.includes(id));
+      for (const other of stroke?.lines ?? []) if (this.line(other).order_id === order) ids.add(other);
+    }
+    const lines = [...ids].map((id) => this.line(id));
+    for (const l of lines) {
+      if (l.line.state === "new") {
+        throw { code: "invalid_transition", message: `Line «${l.line.name}» is already in the inbox` };
+      }
+      const stroke = this.decisions.find((d) => d.lines.includes(l.line.id));
+      if (!stroke || stroke.sent) {
+        throw {
+          code: "invalid_transition",
+          message: `Line «${l.line.name}» was already sent to the marketplace and cannot be undone`,
+        };
+      }
+    }
+    for (const l of lines) {
+      l.line = { ...l.line, state: "new", decided_by_rule: null, bound_offer: null, shop_status_id: null };
+      for (const d of this.decisions) d.lines = d.lines.filter((id) => id !== l.line.id);
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  private saveStatuses(list: ShopStatus[]): ShopStatus[] {
+    if (!list.some((s) => s.group === "new")) {
+      throw { code: "invalid_input", message: "Keep at least one status in the “new” group: accepted lines start there" };
+    }
+    if (list.some((s) => s.code == null && s.name.trim() === "")) {
+      throw { code: "invalid_input", message: "Every status needs a name" };
+    }
+    for (const old of this.statuses.filter((o) => !list.some((s) => s.id === o.id))) {
+      const used = this.lines.filter((l) => l.line.shop_status_id === old.id).length;
+      if (used > 0) {
+        throw {
+          code: "invalid_transition",
+          message: `${used} line(s) are in a status you removed; move them to another status first`,
+        };
+      }
+    }
+    this.statuses = list.map((s, position) => {
+      const known = this.statuses.find((o) => o.id === s.id);
+      return {
+        id: known ? s.id : this.nextId++,
+        code: known ? known.code : null,
+        name: s.name.trim(),
+        group: s.group,
+        position,
+      };
+    });
+    return structuredClone(this.statuses);
+  }
+
+  private pushSettings(accountId: number) {
+    this.account(accountId);
+    const templates = structuredClone(this.pushTemplates.get(accountId) ?? emptyTemplates());
+    return {
+      account_id: accountId,
+      templates,
+      capabilities: OZON_CAPABILITIES,
+      problems: pushProblems(templates, OZON_CAPABILITIES),
+    };
+  }
+
+  /** What a comment template gets from a line (store::statuses::values); no tracking or reason yet. */
+  private templateValues(l: InboxLine, status: ShopStatus): Record<string, string> {
+    const values: Record<string, string> = {
+      order: l.order_number,
+      line: l.line.sku,
+      name: l.line.name,
+      qty: String(l.line.quantity),
+      price: l.line.price,
+      status: statusLabel(status),
+    };
+    if (l.line.bound_offer) {
+      values.brand = l.line.bound_offer.brand;
+      values.article = l.line.bound_offer.article;
+    }
+    return values;
+  }
+
+  /** The order's status as a whole, or null while lines differ or one is still in the inbox. */
+  private orderState(orderId: number): number | null {
+    const group = (g: StatusGroup) => this.statuses.find((s) => s.group === g)?.id ?? -1;
+    const lines: [number, StatusGroup][] = [];
+    for (const l of this.lines.filter((x) => x.order_id === orderId)) {
+      if (l.line.state === "new") return null;
+      if (l.line.state === "deleted") lines.push([group("removed"), "removed"]);
+      else if (l.line.state === "rejected") lines.push([group("refused"), "refused"]);
+      else {
+        const id = l.line.shop_status_id;
+        lines.push([id ?? -1, this.statuses.find((s) => s.id === id)?.group ?? "new"]);
+      }
+    }
+    return orderStatus(lines);
+  }
+
+  /** Moves accepted lines to a status and queues what each account's pushes send for it. */
+  private setLineStatus(lineIds: number[], statusId: number): StatusChangeReport {
+    const ids = [...new Set(lineIds)];
+    if (ids.length === 0) throw { code: "invalid_input", message: "No lines selected" };
+    const status = this.status(statusId);
+    const lines = ids.map((id) => this.line(id));
+    const notAccepted = lines.find((l) => l.line.state !== "accepted");
+    if (notAccepted) {
+      throw {
+        code: "invalid_transition",
+        message: `Line ${notAccepted.line.id} is not accepted: only accepted lines move through the shop's statuses`,
+      };
+    }
+    const orders = [...new Set(lines.map((l) => l.order_id))];
+    const before = new Map(orders.map((o) => [o, this.orderState(o)]));
+    for (const l of lines) l.line.shop_status_id = statusId;
+    const report: StatusChangeReport = { changed: ids, outbox_rows: [], not_sent: [] };
+    for (const order of orders) {
+      const orderLines = lines.filter((l) => l.order_id === order);
+      const first = orderLines[0];
+      if (!first) continue;
+      const templates = this.pushTemplates.get(first.account_id) ?? emptyTemplates();
+      const caps = OZON_CAPABILITIES;
+      const after = this.orderState(order);
+      const reached = after === statusId && before.get(order) !== after;
+      for (const push of templates.pushes.filter((p) => p.status_id === statusId)) {
+        if (push.level === "order" && !reached) continue;
+        const targets = push.level === "line" ? orderLines : [first];
+        if (push.comment.trim() !== "") {
+          const failed = targets
+            .map((t) => renderTemplate(push.comment, this.templateValues(t, status)))
+            .find((r) => typeof r !== "string");
+          if (failed && typeof failed !== "string") {
+            report.not_sent.push(`order ${first.order_number}: comment not sent: ${templateErrorText(failed)}`);
+            continue;
+          }
+          if (!caps.comments) {
+            report.not_sent.push(`order ${first.order_number}: the marketplace takes no comments; the text was not sent`);
+          }
+        }
+        if (push.marketplace_status === "") continue;
+        const allowed = push.level === "line" ? caps.line_statuses : caps.order_statuses;
+        if (!allowed.includes(push.marketplace_status)) {
+          const what = push.level === "line" ? "single lines" : "a whole order";
+          report.not_sent.push(
+            `order ${first.order_number}: the marketplace cannot be set to «${push.marketplace_status}» for ${what}`,
+          );
+          continue;
+        }
+        const id = this.nextId++;
+        this.outbox.push({
+          id,
+          account_id: first.account_id,
+          order_id: order,
+          kind: push.marketplace_status,
+          description: `${push.marketplace_status} ${first.order_number}`,
+          state: "pending",
+          attempts: 0,
+          last_error: null,
+          next_attempt_at: null,
+          created_at: "2026-11-23T09:00:00Z",
+          updated_at: "2026-11-23T09:00:00Z",
+        });
+        report.outbox_rows.push(id);
+      }
+    }
+    return report;
   }
 
   private newLines(accountId: number | null): InboxLine[] {

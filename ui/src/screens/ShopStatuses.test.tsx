@@ -1,0 +1,125 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../App";
+import { FakeBackend, acceptedLine, accountView } from "../test/backend";
+import { renderWithProviders } from "../test/render";
+
+function withStatuses(): FakeBackend {
+  const b = new FakeBackend();
+  b.accounts = [accountView(1, "Shop A")];
+  // Line 1 is accepted, so it sits in the first status ("accepted", id 1).
+  b.lines = [acceptedLine(1, "0570-0029-1", "Brake pad")];
+  return b.install();
+}
+
+async function openStatuses() {
+  const user = userEvent.setup();
+  renderWithProviders(<App />);
+  await user.click(await screen.findByTestId("nav-settings"));
+  const section = await screen.findByTestId("statuses");
+  await waitFor(() => expect(within(section).getAllByTestId("status-row")).toHaveLength(7));
+  return { user, section };
+}
+
+const statusRows = () => screen.getAllByTestId("status-row");
+const statusRow = (i: number) => statusRows()[i] as HTMLElement;
+const placeholders = () => screen.getAllByTestId<HTMLInputElement>("status-name").map((i) => i.placeholder);
+
+describe("shop statuses in Settings", () => {
+  it("lists the built-in statuses by their translated names, edits them and saves the list in order", async () => {
+    const b = withStatuses();
+    const { user, section } = await openStatuses();
+    expect(within(section).getByRole("heading")).toHaveTextContent("Order statuses");
+    expect(placeholders()).toEqual([
+      "Accepted",
+      "Ordered from the supplier",
+      "In stock",
+      "Shipped",
+      "Delivered",
+      "Refused",
+      "Removed",
+    ]);
+    expect(within(statusRow(1)).getByTestId("status-group")).toHaveValue("in_work");
+    expect(within(statusRow(1)).getByRole("option", { name: "In work" })).toBeInTheDocument();
+    expect(screen.getByTestId("statuses-save")).toBeDisabled();
+
+    // The shop words "ordered" its own way; a renamed built-in keeps its code.
+    await user.type(within(statusRow(1)).getByTestId("status-name"), "Ordered at Emex");
+    // "In stock" is not a step this shop has.
+    await user.click(within(statusRow(2)).getByTestId("status-remove"));
+    await user.click(screen.getByTestId("statuses-add"));
+    const added = statusRow(6);
+    expect(within(added).getByTestId("status-name")).toHaveAttribute("placeholder", "Status name");
+    await user.type(within(added).getByTestId("status-name"), "Paid");
+    await user.selectOptions(within(added).getByTestId("status-group"), "new");
+    // Paid comes right after Accepted.
+    for (let i = 0; i < 5; i++) await user.click(within(statusRow(6 - i)).getByTestId("status-up"));
+    expect(within(statusRow(0)).getByTestId("status-up")).toBeDisabled();
+    expect(within(statusRow(6)).getByTestId("status-down")).toBeDisabled();
+    expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
+
+    await user.click(screen.getByTestId("statuses-save"));
+    await waitFor(() => expect(screen.queryByTestId("statuses-unsaved")).toBeNull());
+    expect(b.callsTo("save_shop_statuses").map((c) => c.args)).toEqual([
+      {
+        statuses: [
+          { id: 1, code: "accepted", name: "", group: "new", position: 0 },
+          { id: 0, code: null, name: "Paid", group: "new", position: 1 },
+          { id: 2, code: "ordered", name: "Ordered at Emex", group: "in_work", position: 2 },
+          { id: 4, code: "shipped", name: "", group: "done", position: 3 },
+          { id: 5, code: "delivered", name: "", group: "done", position: 4 },
+          { id: 6, code: "refused", name: "", group: "refused", position: 5 },
+          { id: 7, code: "removed", name: "", group: "removed", position: 6 },
+        ],
+      },
+    ]);
+    // The saved list comes back with the new status's id.
+    expect(statusRow(1)).not.toHaveAttribute("data-status-id", "0");
+    expect(await screen.findByText("Statuses saved")).toBeInTheDocument();
+  });
+
+  it("shows the engine's refusals: no status left in “new”, a removed status that lines are in", async () => {
+    const b = withStatuses();
+    const { user } = await openStatuses();
+    await user.selectOptions(within(statusRow(0)).getByTestId("status-group"), "in_work");
+    await user.click(screen.getByTestId("statuses-save"));
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(
+      "Keep at least one status in the “new” group: accepted lines start there",
+    );
+    await user.selectOptions(within(statusRow(0)).getByTestId("status-group"), "new");
+    await user.click(screen.getByTestId("statuses-add"));
+    await user.click(screen.getByTestId("statuses-save"));
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent("Every status needs a name");
+    await user.click(within(statusRow(7)).getByTestId("status-remove"));
+
+    // Line 1 is in "Accepted"; another "new" status would let the list save but for that line.
+    await user.selectOptions(within(statusRow(1)).getByTestId("status-group"), "new");
+    await user.click(within(statusRow(0)).getByTestId("status-remove"));
+    await user.click(screen.getByTestId("statuses-save"));
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(
+      "1 line(s) are in a status you removed; move them to another status first",
+    );
+    expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
+    expect(b.statuses.map((s) => s.code)).toEqual([
+      "accepted",
+      "ordered",
+      "in_stock",
+      "shipped",
+      "delivered",
+      "refused",
+      "removed",
+    ]);
+  });
+
+  it("names the built-in statuses in the manager's language, keeping the shop's own names", async () => {
+    const b = withStatuses();
+    b.statuses = b.statuses.map((s) => (s.code === "shipped" ? { ...s, name: "Передан в СДЭК" } : s));
+    localStorage.setItem("ordertray.lang", "ru");
+    await openStatuses();
+    expect(screen.getByText("Статусы заказов")).toBeInTheDocument();
+    expect(placeholders().slice(0, 4)).toEqual(["Принят", "Заказан у поставщика", "На складе", "Отгружен"]);
+    expect(within(statusRow(3)).getByTestId("status-name")).toHaveValue("Передан в СДЭК");
+    expect(within(statusRow(3)).getByRole("option", { name: "Выполнен" })).toBeInTheDocument();
+  });
+});
