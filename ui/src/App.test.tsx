@@ -281,6 +281,46 @@ describe("inbox keyboard triage", () => {
   });
 });
 
+describe("alerts", () => {
+  it("an alert the engine sends as a banner shows its text and opens its order", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const [first] = b.lines;
+    if (!first) throw new Error("the inbox has lines");
+    const orderId = first.order_id;
+    await b.emit({ type: "alert", kind: "rule_rejected", text: "Rule «No stock» rejected 2 lines — 0570-0029-1 …", order_id: orderId });
+    expect(await screen.findByText("Rule «No stock» rejected 2 lines — 0570-0029-1 …")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Open" }));
+    expect(await screen.findByTestId("order-number")).toHaveTextContent(first.order_number);
+  });
+
+  it("notification channels, quiet hours and timings are saved as chosen", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("alert-new_order-sound"));
+    await waitFor(() => expect(b.settings.alerts.new_order).toEqual({ popup: true, sound: false, in_app: true }));
+    await waitFor(() => expect(screen.getByTestId("alert-rule_rejected-popup")).toBeEnabled());
+    await user.click(screen.getByTestId("alert-rule_rejected-popup"));
+    await waitFor(() => expect(b.settings.alerts.rule_rejected.popup).toBe(true));
+    await waitFor(() => expect(screen.getByTestId("alert-quiet")).toBeEnabled());
+    await user.click(screen.getByTestId("alert-quiet"));
+    await waitFor(() => expect(b.settings.alerts.quiet_hours).toEqual({ from: "22:00", to: "08:00" }));
+    const minutes = await screen.findByTestId("alert-failing-minutes");
+    await waitFor(() => expect(minutes).toBeEnabled());
+    await user.clear(minutes);
+    await user.type(minutes, "30");
+    expect(b.settings.alerts.sync_failing_minutes).toBe(15);
+    await user.tab();
+    await waitFor(() => expect(b.settings.alerts.sync_failing_minutes).toBe(30));
+    const saved = b.callsTo("save_settings").map((c) => (c.args.settings as typeof b.settings).alerts);
+    expect(saved.at(-1)?.new_order.sound).toBe(false);
+  });
+});
+
 describe("settings", () => {
   it("switches autostart and closing to the tray, and shows where the data lives", async () => {
     const b = withInbox();

@@ -75,16 +75,28 @@ export function App() {
   };
 
   useEffect(() => {
-    const notificationsOk = info.data?.notifications_ok ?? true;
-    const names = new Map(accounts.data?.map((a) => [a.account.id, a.account.name]));
     return onEngineEvent((event) => {
       applyEngineEvent(qc, event);
-      // Without OS notifications the window is the only place a new order can be announced.
-      if (event.type === "new_lines" && !notificationsOk) {
-        notices.info(t.newOrders(event.orders, names.get(event.account_id) ?? ""));
+      // The engine decides which events are banners (the manager's channels, or no OS popups).
+      if (event.type === "alert") {
+        const orderId = event.order_id;
+        notices.info(
+          event.text,
+          orderId == null
+            ? undefined
+            : {
+                id: "open-alert",
+                label: t.openOrder,
+                run: () =>
+                  setRoute((r) => {
+                    setPrevious(r);
+                    return { name: "order", id: orderId };
+                  }),
+              },
+        );
       }
     });
-  }, [qc, notices, t, info.data?.notifications_ok, accounts.data]);
+  }, [qc, notices, t]);
 
   useEffect(() => {
     return onOpenOrder((id) => {

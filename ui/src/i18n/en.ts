@@ -45,6 +45,24 @@ export const en = {
     works: "working",
     unavailable: "unavailable",
   },
+  alerts: {
+    title: "Notifications",
+    hint: "How each kind of event is announced. Quiet hours hold popups and sounds; banners in the window still show.",
+    kind: "Event",
+    kinds: {
+      new_order: "New order",
+      buyer_cancelled: "Cancelled by the buyer",
+      push_failed: "Update to the marketplace failed",
+      sync_failing: "Sync keeps failing",
+      rule_rejected: "A rule rejected lines",
+    },
+    channels: { popup: "Popup", sound: "Sound", in_app: "In the window" },
+    quiet: "Quiet hours",
+    quietFrom: "from",
+    quietTo: "to",
+    failingMinutes: "Announce a failing sync after (minutes)",
+    coalesceSeconds: "One popup for events within (seconds)",
+  },
   pause: {
     hour: "Pause sync for 1 hour",
     untilResumed: "Pause sync until I resume",
@@ -69,6 +87,7 @@ export const en = {
       `The system keychain is not available, so API keys cannot be saved: ${detail}`,
   },
   notificationsOff: "Desktop notifications are unavailable; new orders are announced here instead.",
+  openOrder: "Open",
   newOrders: (n: number, account: string) =>
     `${n} new ${enPlural(n, "order", "orders")} from ${account}`,
   accounts: {

@@ -52,6 +52,24 @@ export const pl: Messages = {
     works: "działa",
     unavailable: "niedostępne",
   },
+  alerts: {
+    title: "Powiadomienia",
+    hint: "Jak ogłaszać każde zdarzenie. W godzinach ciszy okienka i dźwięki czekają; banery w oknie nadal się pokazują.",
+    kind: "Zdarzenie",
+    kinds: {
+      new_order: "Nowe zamówienie",
+      buyer_cancelled: "Anulowane przez kupującego",
+      push_failed: "Nie udało się wysłać na platformę",
+      sync_failing: "Synchronizacja wciąż się nie udaje",
+      rule_rejected: "Reguła odrzuciła pozycje",
+    },
+    channels: { popup: "Okienko", sound: "Dźwięk", in_app: "W oknie" },
+    quiet: "Godziny ciszy",
+    quietFrom: "od",
+    quietTo: "do",
+    failingMinutes: "Zgłaszaj nieudaną synchronizację po (minutach)",
+    coalesceSeconds: "Jedno okienko dla zdarzeń w ciągu (sekund)",
+  },
   pause: {
     hour: "Wstrzymaj synchronizację na 1 godzinę",
     untilResumed: "Wstrzymaj synchronizację do wznowienia",
@@ -75,6 +93,7 @@ export const pl: Messages = {
     warning: (detail: string) => `Systemowy magazyn haseł jest niedostępny, więc nie można zapisać kluczy API: ${detail}`,
   },
   notificationsOff: "Powiadomienia pulpitu są niedostępne; nowe zamówienia są ogłaszane tutaj.",
+  openOrder: "Otwórz",
   newOrders: (n: number, account: string) =>
     `${n} ${plPlural(n, "nowe", "nowe", "nowych")} ${orders(n)} — ${account}`,
   accounts: {

@@ -7,6 +7,7 @@ import { PauseButtons } from "../components/PauseBanner";
 import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
+import { AlertSettings } from "./AlertSettings";
 import { ShopStatuses } from "./ShopStatuses";
 
 /** App-wide preferences and the facts a support request needs. */
@@ -56,6 +57,7 @@ export function Settings() {
             disabled={save.isPending}
             onChange={(move_customer_region) => change({ move_customer_region })}
           />
+          <AlertSettings alerts={s.alerts} disabled={save.isPending} onChange={(alerts) => change({ alerts })} />
         </div>
       )}
       <ShopStatuses />

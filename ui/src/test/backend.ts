@@ -246,6 +246,16 @@ export class FakeBackend {
     sync_paused_until: null,
     sync_paused: false,
     move_customer_region: false,
+    alerts: {
+      new_order: { popup: true, sound: true, in_app: true },
+      buyer_cancelled: { popup: true, sound: true, in_app: true },
+      push_failed: { popup: true, sound: false, in_app: true },
+      sync_failing: { popup: true, sound: false, in_app: true },
+      rule_rejected: { popup: false, sound: false, in_app: true },
+      quiet_hours: null,
+      sync_failing_minutes: 15,
+      coalesce_seconds: 60,
+    },
   };
   /** Files the "disk" holds, by path: CSV text. */
   files = new Map<string, string>();
