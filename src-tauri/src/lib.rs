@@ -41,6 +41,7 @@ pub fn run() {
             Some(vec![desktop::MINIMIZED_FLAG]),
         ))
         .manage(desktop::CloseBehaviour::default())
+        .manage(tray::RecentOrders::default())
         .on_window_event(desktop::on_window_event)
         .setup(|app| {
             let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
@@ -214,7 +215,7 @@ pub(crate) fn show_main_window(app: &AppHandle) {
 }
 
 /// A click on a popup: bring the window forward on that order.
-fn open_order(app: &AppHandle, order_id: i64) {
+pub(crate) fn open_order(app: &AppHandle, order_id: i64) {
     show_main_window(app);
     let _ = app.emit("open-order", OpenOrder { order_id });
 }
@@ -232,6 +233,20 @@ fn forward_events(app: AppHandle, engine: &Engine) {
                     match &event {
                         EngineEvent::UnreadCount { count } => show_unread(&app, &engine, *count),
                         EngineEvent::SyncPause { paused } => tray::relabel(&app, engine.lang(), *paused),
+                        EngineEvent::NewLines {
+                            first_order_id: Some(id),
+                            ..
+                        } => {
+                            if let Ok(detail) = engine.order_detail(*id).await {
+                                tray::remember_order(
+                                    &app,
+                                    &engine,
+                                    *id,
+                                    &detail.order.number,
+                                    &detail.order.account,
+                                );
+                            }
+                        }
                         _ => {}
                     }
                     let _ = app.emit("engine", &event);
@@ -277,10 +292,13 @@ mod tests {
             .filter(|p| !p.starts_with("core:"))
             .map(str::to_string)
             .collect();
+        let (plugins, own): (Vec<String>, Vec<String>) = granted.into_iter().partition(|p| p.contains(':'));
         let expected: Vec<String> = super::command_names::ALL
             .iter()
             .map(|c| format!("allow-{}", c.replace('_', "-")))
             .collect();
-        assert_eq!(granted, expected);
+        assert_eq!(own, expected);
+        // Of the plugins' commands only the file chooser's "open" (price lists) is granted.
+        assert_eq!(plugins, ["dialog:allow-open"]);
     }
 }

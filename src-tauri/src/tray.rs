@@ -2,11 +2,38 @@
 
 use ordertray_core::notify_text::{tray_menu, tray_tooltip, Lang};
 use ordertray_engine::Engine;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+
 use tauri::{AppHandle, Manager, Wry};
 
 const TRAY_ID: &str = "main";
+/// How many recent new orders the tray menu lists.
+const RECENT_MAX: usize = 5;
+
+/// The last new orders (order id, menu label), newest first, for the tray menu.
+#[derive(Default)]
+pub struct RecentOrders(Mutex<VecDeque<(i64, String)>>);
+
+impl RecentOrders {
+    fn push(&self, order_id: i64, label: String) {
+        let mut list = self.0.lock().expect("recent orders poisoned");
+        list.retain(|(id, _)| *id != order_id);
+        list.push_front((order_id, label));
+        list.truncate(RECENT_MAX);
+    }
+
+    fn items(&self) -> Vec<(i64, String)> {
+        self.0
+            .lock()
+            .expect("recent orders poisoned")
+            .iter()
+            .cloned()
+            .collect()
+    }
+}
 
 /// Creates the tray icon and says whether it exists. A desktop without a tray (some Linux
 /// sessions) is not an error: the window title and the Inbox badge still show the count.
@@ -23,7 +50,11 @@ pub fn create(app: &AppHandle, lang: Lang, paused: bool) -> bool {
                 "pause" => pause(app, None),
                 "resume" => resume(app),
                 "quit" => app.exit(0),
-                _ => {}
+                other => {
+                    if let Some(id) = other.strip_prefix("order:").and_then(|id| id.parse().ok()) {
+                        crate::open_order(app, id);
+                    }
+                }
             })
             .on_tray_icon_event(|tray, event| {
                 if let TrayIconEvent::Click {
@@ -76,16 +107,34 @@ fn menu(app: &AppHandle, lang: Lang, paused: bool) -> tauri::Result<Menu<Wry>> {
     let pause = item("pause", text.pause_until_resumed)?;
     let resume = item("resume", text.resume)?;
     let quit = item("quit", text.quit)?;
-    let separator = PredefinedMenuItem::separator(app)?;
-    let separator2 = PredefinedMenuItem::separator(app)?;
-    if paused {
-        Menu::with_items(app, &[&open, &sync, &separator, &resume, &separator2, &quit])
-    } else {
-        Menu::with_items(
-            app,
-            &[&open, &sync, &separator, &pause_hour, &pause, &separator2, &quit],
-        )
+    let menu = Menu::with_items(app, &[&open, &sync, &PredefinedMenuItem::separator(app)?])?;
+    let recent = app.state::<RecentOrders>().items();
+    for (id, label) in &recent {
+        menu.append(&item(&format!("order:{id}"), label)?)?;
     }
+    if !recent.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
+    }
+    if paused {
+        menu.append(&resume)?;
+    } else {
+        menu.append(&pause_hour)?;
+        menu.append(&pause)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&quit)?;
+    Ok(menu)
+}
+
+/// A new order arrived: list it first in the menu (a click opens it).
+pub fn remember_order(app: &AppHandle, engine: &Engine, order_id: i64, number: &str, account: &str) {
+    app.state::<RecentOrders>()
+        .push(order_id, format!("{number} — {account}"));
+    let app = app.clone();
+    let engine = engine.clone();
+    tauri::async_runtime::spawn(async move {
+        relabel(&app, engine.lang(), engine.sync_pause().await.is_some());
+    });
 }
 
 fn pause(app: &AppHandle, duration: Option<chrono::Duration>) {

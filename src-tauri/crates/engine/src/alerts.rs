@@ -22,6 +22,17 @@ pub struct AlertPayload {
     pub detail: String,
 }
 
+impl AlertPayload {
+    /// An announcement about this account (the account may be gone by the time it is written).
+    pub fn about(account: Option<&ordertray_core::Account>) -> Self {
+        Self {
+            marketplace: account.map(|a| a.kind.label().to_string()).unwrap_or_default(),
+            account: account.map(|a| a.name.clone()).unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+}
+
 impl Engine {
     /// Announces `count` events of `kind` the way the manager chose.
     pub async fn alert(&self, kind: AlertKind, count: usize, payload: AlertPayload) {
@@ -129,10 +140,8 @@ impl Engine {
                 .insert(account.id);
         if first_time {
             let payload = AlertPayload {
-                marketplace: account.kind.label().to_string(),
-                account: account.name.clone(),
                 detail: error.to_string(),
-                ..Default::default()
+                ..AlertPayload::about(Some(account))
             };
             self.alert(AlertKind::SyncFailing, 1, payload).await;
         }

@@ -112,14 +112,10 @@ impl Engine {
     async fn popup_push_failed(&self, row: &OutboxRow, error: &str) {
         let account = self.0.store.account(row.account_id).await.ok();
         let payload = crate::AlertPayload {
-            marketplace: account
-                .as_ref()
-                .map(|a| a.kind.label().to_string())
-                .unwrap_or_default(),
-            account: account.map(|a| a.name).unwrap_or_default(),
             number: row.effect.describe(),
             order_id: row.order_id,
             detail: error.to_string(),
+            ..crate::AlertPayload::about(account.as_ref())
         };
         self.alert(ordertray_core::alerts::AlertKind::PushFailed, 1, payload)
             .await;

@@ -95,14 +95,10 @@ impl Engine {
         };
         let account = self.0.store.account(account).await.ok();
         let payload = crate::AlertPayload {
-            marketplace: account
-                .as_ref()
-                .map(|a| a.kind.label().to_string())
-                .unwrap_or_default(),
-            account: account.map(|a| a.name).unwrap_or_default(),
             number: first.order_number.clone(),
             order_id: Some(first.order_id),
             detail: first.decision.rule_name().unwrap_or_default().to_string(),
+            ..crate::AlertPayload::about(account.as_ref())
         };
         self.alert(
             ordertray_core::alerts::AlertKind::RuleRejected,

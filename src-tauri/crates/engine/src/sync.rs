@@ -152,11 +152,9 @@ impl Engine {
     /// One announcement per burst, naming the account and the first order; one for buyer cancellations.
     async fn announce(&self, account: &Account, burst: &Burst) {
         let payload = |first: &NewOrderRef| AlertPayload {
-            marketplace: account.kind.label().to_string(),
-            account: account.name.clone(),
             number: first.number.clone(),
             order_id: Some(first.order_id),
-            detail: String::new(),
+            ..AlertPayload::about(Some(account))
         };
         if let Some(first) = burst.new_orders.first() {
             self.emit(EngineEvent::NewLines {
