@@ -222,6 +222,7 @@ impl Engine {
     ) -> Result<TriageReport> {
         let actor = actor.unwrap_or(&self.0.actor);
         let report = self.0.store.triage_with(lines, action, actor, extras).await?;
+        self.report_decision_notices(&report.changed, action, actor).await;
         if !report.outbox_rows.is_empty() {
             self.0.outbox_wake.notify_one();
         }

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use ordertray_connectors::push_capabilities;
-use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
+use ordertray_core::statuses::{status_on_accept, ShopStatus, StatusChangeReport, StatusGroup};
 use ordertray_core::templates::{check, problems, render, PushSettings, PushTemplates};
-use ordertray_core::{AccountId, AppError, EngineEvent};
+use ordertray_core::{AccountId, AppError, EngineEvent, TriageAction};
 
 use crate::{Engine, Result};
 
@@ -78,5 +78,91 @@ impl Engine {
             outbox_rows: change.outbox_rows,
             not_sent: change.not_sent,
         })
+    }
+}
+
+impl Engine {
+    /// The account's "accepted" / "unconditional refusal" notice for a decision: what the
+    /// marketplace cannot take (a comment, a status it does not know) or a text that cannot be
+    /// filled goes on the order's timeline, once per order, instead of vanishing.
+    pub(crate) async fn report_decision_notices(&self, lines: &[i64], action: TriageAction, actor: &str) {
+        if !matches!(action, TriageAction::Accept | TriageAction::Reject) {
+            return;
+        }
+        if let Err(e) = self.decision_notices(lines, action, actor).await {
+            tracing::warn!(error = %e, "decision notices not checked");
+        }
+    }
+
+    async fn decision_notices(&self, lines: &[i64], action: TriageAction, actor: &str) -> Result<()> {
+        let statuses = self.0.store.shop_statuses().await?;
+        let status = match action {
+            TriageAction::Accept => status_on_accept(&statuses),
+            _ => statuses.iter().find(|s| s.group == StatusGroup::Refused),
+        };
+        let mut seen_orders = std::collections::BTreeSet::new();
+        for (line, order, account_id) in self.0.store.line_owners(lines).await? {
+            if !seen_orders.insert(order) {
+                continue;
+            }
+            let templates = self.0.store.push_templates(account_id).await?;
+            let (status_name, text, what) = match action {
+                TriageAction::Accept => (
+                    &templates.accepted_status,
+                    &templates.accepted_notice,
+                    "accepted notice",
+                ),
+                _ => (&templates.refusal_status, &templates.refusal_text, "refusal text"),
+            };
+            let account = self.0.store.account(account_id).await?;
+            let caps = push_capabilities(account.kind);
+            let mut not_sent = vec![];
+            let known = caps
+                .line_statuses
+                .iter()
+                .chain(&caps.order_statuses)
+                .any(|s| s == status_name);
+            if !status_name.is_empty() && !known {
+                not_sent.push(format!(
+                    "{} cannot be set to «{status_name}»; the {what}'s status was not sent",
+                    account.kind.label()
+                ));
+            }
+            if !text.trim().is_empty() {
+                let filled = match status {
+                    Some(s) => self
+                        .0
+                        .store
+                        .template_values(line, s.id)
+                        .await
+                        .map_err(AppError::from)
+                        .and_then(|v| render(text, &v).map_err(|e| AppError::invalid(e.to_string()))),
+                    None => Err(AppError::invalid("no shop status to word it with")),
+                };
+                match filled {
+                    Err(e) => not_sent.push(format!("the {what} was not sent: {}", e.message)),
+                    Ok(_) if !caps.comments => not_sent.push(format!(
+                        "{} takes no comments; the {what} was not sent",
+                        account.kind.label()
+                    )),
+                    // No connector takes comments yet; the first that does sends it here.
+                    Ok(_) => {}
+                }
+            }
+            for message in not_sent {
+                self.0
+                    .store
+                    .event(
+                        Some(account_id),
+                        Some(order),
+                        None,
+                        "push_not_sent",
+                        actor,
+                        &message,
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
     }
 }

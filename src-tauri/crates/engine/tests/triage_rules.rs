@@ -770,3 +770,81 @@ async fn inbox_lines_of(w: &World, posting: &str) -> Vec<String> {
         .map(|l| l.sku.clone())
         .collect()
 }
+
+#[tokio::test]
+async fn notices_on_decisions_and_the_buyer_cancel_status() {
+    use ordertray_core::templates::PushTemplates;
+
+    let w = world().await;
+    let numbers = w.fake.generate_postings(2, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let refused = w
+        .engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("refused"))
+        .unwrap()
+        .id;
+    let templates = PushTemplates {
+        accepted_status: "confirmed".into(),
+        accepted_notice: "Заказ {order} принят".into(),
+        refusal_text: "Отказ: {reason}".into(),
+        buyer_cancel_status_id: Some(refused),
+        ..Default::default()
+    };
+    w.engine.save_push_settings(w.account, &templates).await.unwrap();
+    let lines = inbox(&w.engine).await;
+    let line_of = |n: &str| lines.iter().find(|l| l.order_external_id == n).unwrap();
+    let (accepted, rejected) = (line_of(&numbers[0]), line_of(&numbers[1]));
+    w.engine
+        .triage(&[accepted.line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+    w.engine
+        .triage(&[rejected.line.id], TriageAction::Reject)
+        .await
+        .unwrap();
+
+    let on_accept = not_sent(&w, accepted.order_id).await;
+    assert!(
+        on_accept
+            .iter()
+            .any(|m| m.contains("cannot be set to «confirmed»")),
+        "{on_accept:?}"
+    );
+    assert!(
+        on_accept
+            .iter()
+            .any(|m| m.contains("takes no comments; the accepted notice")),
+        "{on_accept:?}"
+    );
+    let on_reject = not_sent(&w, rejected.order_id).await;
+    assert_eq!(on_reject.len(), 1, "{on_reject:?}");
+    assert!(
+        on_reject[0].contains("no value yet for: {reason}"),
+        "{on_reject:?}"
+    );
+
+    // The buyer cancels the accepted posting: its line takes the configured shop status.
+    assert!(w.fake.set_status(&numbers[0], "cancelled"));
+    w.engine.sync_account(w.account).await.unwrap();
+    let detail = w.engine.order_detail(accepted.order_id).await.unwrap();
+    assert_eq!(detail.order.lines[0].shop_status_id, Some(refused));
+    assert!(detail.events.iter().any(|e| e
+        .message
+        .contains("Cancelled by the buyer: 1 accepted line(s) moved")));
+}
+
+async fn not_sent(w: &World, order: i64) -> Vec<String> {
+    w.engine
+        .order_detail(order)
+        .await
+        .unwrap()
+        .events
+        .into_iter()
+        .filter(|e| e.kind == "push_not_sent")
+        .map(|e| e.message)
+        .collect()
+}

@@ -209,9 +209,51 @@ async fn upsert_order(
                 order_id,
                 number: order.number.clone(),
             });
+            move_to_buyer_cancel_status(conn, account_id, order_id).await?;
         }
     }
     sync_lines(conn, account_id, order_id, order, out).await
+}
+
+/// The buyer cancelled: accepted lines take the shop status the account names for that, in the
+/// same transaction. Nothing is sent back: the marketplace made the change.
+async fn move_to_buyer_cancel_status(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    order_id: i64,
+) -> Result<()> {
+    let status: Option<(i64, String)> = sqlx::query_as(
+        "SELECT s.id, CASE WHEN s.name != '' THEN s.name ELSE COALESCE(s.code, '') END FROM push_templates t
+         JOIN shop_statuses s ON s.id = json_extract(t.doc, '$.buyer_cancel_status_id') WHERE t.account_id = ?",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((status_id, name)) = status else {
+        return Ok(());
+    };
+    let moved = sqlx::query("UPDATE lines SET shop_status_id = ? WHERE order_id = ? AND state = 'accepted'")
+        .bind(status_id)
+        .bind(order_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if moved > 0 {
+        let message = format!("Cancelled by the buyer: {moved} accepted line(s) moved to «{name}»");
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "status",
+                actor: "sync",
+                message: &message,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// New lines are added, vanished ones flagged (never deleted: their triage history stays), and

@@ -454,3 +454,19 @@ fn values(l: &LineFacts, status: &ShopStatus) -> Result<BTreeMap<String, String>
     // template that uses them reports the missing value instead of sending a gap.
     Ok(v)
 }
+
+impl Store {
+    /// (line, order, account) of each line, for work done per order after a decision.
+    pub async fn line_owners(&self, line_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+        if line_ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let list = line_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        Ok(sqlx::query_as(&format!(
+            "SELECT l.id, l.order_id, o.account_id FROM lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.id IN ({list}) ORDER BY l.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
