@@ -78,6 +78,41 @@ pub const DEFAULT_STATUSES: &[(&str, StatusGroup)] = &[
     ("removed", StatusGroup::Removed),
 ];
 
+/// A status as a buyer or the timeline reads it: the shop's own name, else the built-in one in
+/// the manager's language (the same words as the UI's `statuses.builtIn`).
+pub fn status_name(status: &ShopStatus, lang: crate::notify_text::Lang) -> String {
+    use crate::notify_text::Lang;
+    if !status.name.trim().is_empty() {
+        return status.name.trim().to_string();
+    }
+    let code = status.code.as_deref().unwrap_or_default();
+    let words = match (code, lang) {
+        ("accepted", Lang::En) => "Accepted",
+        ("accepted", Lang::Ru) => "Принят",
+        ("accepted", Lang::Pl) => "Przyjęte",
+        ("ordered", Lang::En) => "Ordered from the supplier",
+        ("ordered", Lang::Ru) => "Заказан у поставщика",
+        ("ordered", Lang::Pl) => "Zamówione u dostawcy",
+        ("in_stock", Lang::En) => "In stock",
+        ("in_stock", Lang::Ru) => "На складе",
+        ("in_stock", Lang::Pl) => "Na magazynie",
+        ("shipped", Lang::En) => "Shipped",
+        ("shipped", Lang::Ru) => "Отгружен",
+        ("shipped", Lang::Pl) => "Wysłane",
+        ("delivered", Lang::En) => "Delivered",
+        ("delivered", Lang::Ru) => "Доставлен",
+        ("delivered", Lang::Pl) => "Dostarczone",
+        ("refused", Lang::En) => "Refused",
+        ("refused", Lang::Ru) => "Отказ",
+        ("refused", Lang::Pl) => "Odmowa",
+        ("removed", Lang::En) => "Removed",
+        ("removed", Lang::Ru) => "Удалён",
+        ("removed", Lang::Pl) => "Usunięte",
+        (other, _) => other,
+    };
+    words.to_string()
+}
+
 /// Where a line goes when it is accepted: the first status of the "new" group.
 pub fn status_on_accept(statuses: &[ShopStatus]) -> Option<&ShopStatus> {
     statuses
@@ -126,6 +161,28 @@ mod tests {
         for (lines, want) in cases {
             assert_eq!(order_status(lines), want, "{lines:?}");
         }
+    }
+
+    #[test]
+    fn built_in_statuses_are_named_in_the_managers_language_unless_renamed() {
+        use crate::notify_text::Lang;
+        let mut s = ShopStatus {
+            id: 2,
+            code: Some("ordered".into()),
+            name: String::new(),
+            group: InWork,
+            position: 1,
+        };
+        assert_eq!(status_name(&s, Lang::Ru), "Заказан у поставщика");
+        assert_eq!(status_name(&s, Lang::En), "Ordered from the supplier");
+        for (code, _) in DEFAULT_STATUSES {
+            s.code = Some(code.to_string());
+            for lang in [Lang::En, Lang::Ru, Lang::Pl] {
+                assert_ne!(status_name(&s, lang), *code, "{code} has a name in {lang:?}");
+            }
+        }
+        s.name = " Ждём оплату ".into();
+        assert_eq!(status_name(&s, Lang::Pl), "Ждём оплату");
     }
 
     #[test]

@@ -50,7 +50,11 @@ impl Engine {
 
     /// A comment template filled with a real line's values, or why it cannot be.
     pub async fn preview_template(&self, line_id: i64, status_id: i64, template: &str) -> Result<String> {
-        let values: BTreeMap<String, String> = self.0.store.template_values(line_id, status_id).await?;
+        let values: BTreeMap<String, String> = self
+            .0
+            .store
+            .template_values(line_id, status_id, self.lang())
+            .await?;
         render(template, &values).map_err(|e| AppError::invalid(e.to_string()))
     }
 
@@ -67,7 +71,7 @@ impl Engine {
         let change = self
             .0
             .store
-            .set_line_status(lines, status_id, &self.0.actor, &caps)
+            .set_line_status(lines, status_id, &self.0.actor, self.lang(), &caps)
             .await?;
         if !change.outbox_rows.is_empty() {
             self.0.outbox_wake.notify_one();
@@ -133,7 +137,7 @@ impl Engine {
                     Some(s) => self
                         .0
                         .store
-                        .template_values(line, s.id)
+                        .template_values(line, s.id, self.lang())
                         .await
                         .map_err(AppError::from)
                         .and_then(|v| render(text, &v).map_err(|e| AppError::invalid(e.to_string()))),

@@ -680,6 +680,15 @@ async fn shop_statuses_send_what_the_account_maps_them_to() {
         .await
         .unwrap();
     assert!(preview.starts_with(&format!("Заказ {posting}: ")), "{preview}");
+    let named = w
+        .engine
+        .preview_template(lines[0], ordered, "{status}")
+        .await
+        .unwrap();
+    assert_eq!(
+        named, "Ordered from the supplier",
+        "a built-in status reads as words, not its code"
+    );
     let err = w
         .engine
         .preview_template(lines[0], ordered, "Трек {tracking}")

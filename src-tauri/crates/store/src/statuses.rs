@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
-use ordertray_core::statuses::{order_status, ShopStatus, StatusGroup};
+use ordertray_core::notify_text::Lang;
+use ordertray_core::statuses::{order_status, status_name, ShopStatus, StatusGroup};
 use ordertray_core::templates::{render, PushCapabilities, PushLevel, PushTemplates};
 use ordertray_core::{AppError, Effect, EffectItem, ErrorCode, LineState};
 use sqlx::{Row, SqliteConnection};
@@ -121,7 +122,12 @@ impl Store {
     }
 
     /// The values a comment template gets for one line, for the settings preview and for pushes.
-    pub async fn template_values(&self, line_id: i64, status_id: i64) -> Result<BTreeMap<String, String>> {
+    pub async fn template_values(
+        &self,
+        line_id: i64,
+        status_id: i64,
+        lang: Lang,
+    ) -> Result<BTreeMap<String, String>> {
         let mut conn = self.pool.acquire().await?;
         let line = line_facts(&mut conn, &BTreeSet::from([line_id]))
             .await?
@@ -132,7 +138,7 @@ impl Store {
             .iter()
             .find(|s| s.id == status_id)
             .ok_or_else(|| AppError::not_found(format!("Status {status_id} not found")))?;
-        values(&line, status)
+        values(&line, status, lang)
     }
 
     /// Moves accepted lines to a shop status and queues what the account's settings send for it:
@@ -142,6 +148,7 @@ impl Store {
         line_ids: &[i64],
         status_id: i64,
         actor: &str,
+        lang: Lang,
         caps: &(dyn Fn(i64) -> PushCapabilities + Sync),
     ) -> Result<StatusChange> {
         let ids: BTreeSet<i64> = line_ids.iter().copied().collect();
@@ -185,7 +192,7 @@ impl Store {
                 .bind(l.id)
                 .execute(&mut *tx)
                 .await?;
-            let message = format!("Line «{}» → {}", l.name, status_label(&status));
+            let message = format!("Line «{}» → {}", l.name, status_name(&status, lang));
             insert_event(
                 &mut tx,
                 NewEvent {
@@ -219,7 +226,7 @@ impl Store {
                 if !push.comment.trim().is_empty() {
                     let mut failed = None;
                     for t in &targets {
-                        if let Err(e) = render(&push.comment, &values(t, &status)?) {
+                        if let Err(e) = render(&push.comment, &values(t, &status, lang)?) {
                             failed = Some(e);
                         }
                     }
@@ -288,14 +295,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(change)
-    }
-}
-
-fn status_label(s: &ShopStatus) -> String {
-    if s.name.trim().is_empty() {
-        s.code.clone().unwrap_or_default()
-    } else {
-        s.name.clone()
     }
 }
 
@@ -436,7 +435,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
     .collect())
 }
 
-fn values(l: &LineFacts, status: &ShopStatus) -> Result<BTreeMap<String, String>> {
+fn values(l: &LineFacts, status: &ShopStatus, lang: Lang) -> Result<BTreeMap<String, String>> {
     let offer: Option<ordertray_core::pricelist::BoundOffer> =
         l.bound_offer.as_deref().map(serde_json::from_str).transpose()?;
     let mut v = BTreeMap::new();
@@ -445,7 +444,7 @@ fn values(l: &LineFacts, status: &ShopStatus) -> Result<BTreeMap<String, String>
     v.insert("name".into(), l.name.clone());
     v.insert("qty".into(), l.quantity.to_string());
     v.insert("price".into(), l.price.clone());
-    v.insert("status".into(), status_label(status));
+    v.insert("status".into(), status_name(status, lang));
     if let Some(o) = offer {
         v.insert("brand".into(), o.brand);
         v.insert("article".into(), o.article);
