@@ -3,13 +3,12 @@
 //! each). Run: `cargo bench -p ordertray-engine --bench ingest` (env ORDERTRAY_BENCH_POSTINGS and
 //! ORDERTRAY_BENCH_PRODUCTS change the size).
 
+mod support;
+
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Instant;
 
-use ordertray_core::notify_text::Lang;
 use ordertray_core::{AccountDraft, AccountSettings, OzonSettings};
-use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, RecordingNotifier};
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -44,18 +43,7 @@ async fn run(postings: usize, products: usize, smoke: bool) {
     let generated = t.elapsed();
 
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(EngineOptions {
-        db_path: dir.path().join("bench.db"),
-        secrets: Arc::new(MemorySecretStore::default()),
-        notifier: Arc::new(RecordingNotifier::default()),
-        lang: Lang::En,
-        actor: "bench".into(),
-        http: Default::default(),
-        notifications_ok: true,
-        probe_secrets: false,
-    })
-    .await
-    .unwrap();
+    let engine = support::bench_engine(dir.path()).await;
     let draft = AccountDraft {
         name: "Bench".into(),
         region: String::new(),

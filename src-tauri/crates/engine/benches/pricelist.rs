@@ -3,13 +3,12 @@
 //! article (any spelling) and by words. Run: `cargo bench -p ordertray-engine --bench pricelist`
 //! (env ORDERTRAY_BENCH_OFFERS changes the size).
 
+mod support;
+
 use std::io::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ordertray_core::notify_text::Lang;
 use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings, TextEncoding};
-use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, RecordingNotifier};
 
 const BRANDS: &[&str] = &[
     "MANN-FILTER",
@@ -96,18 +95,7 @@ async fn run(offers: u64, smoke: bool) {
     let file_mb = std::fs::metadata(&csv).unwrap().len() as f64 / 1e6;
     let generated = t.elapsed();
 
-    let engine = Engine::open(EngineOptions {
-        db_path: dir.path().join("bench.db"),
-        secrets: Arc::new(MemorySecretStore::default()),
-        notifier: Arc::new(RecordingNotifier::default()),
-        lang: Lang::En,
-        actor: "bench".into(),
-        http: Default::default(),
-        notifications_ok: true,
-        probe_secrets: false,
-    })
-    .await
-    .unwrap();
+    let engine = support::bench_engine(dir.path()).await;
     let settings = ListSettings {
         mapping: ColumnMapping {
             brand: Some(0),

@@ -77,17 +77,20 @@ fn open_sheet(path: &Path, options: &ImportOptions) -> Result<RowSource> {
         .worksheet_range_at(0)
         .ok_or_else(|| AppError::invalid(format!("{} has no sheets", path.display())))?
         .map_err(|e| io_error(path, e))?;
-    let total = range.height() as u64;
+    let (height, width) = range.get_size();
     let done = Arc::new(AtomicU64::new(0));
     let counter = done.clone();
-    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+    // Rows become text one at a time, so the sheet is not held twice in memory.
+    let rows = (0..height).map(move |r| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok((0..width)
+            .map(|c| range.get((r, c)).map(cell_text).unwrap_or_default())
+            .collect())
+    });
     Ok(RowSource {
-        rows: Box::new(rows.into_iter().map(move |r| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            Ok(r)
-        })),
+        rows: Box::new(rows),
         done,
-        total,
+        total: height as u64,
         options: ImportOptions {
             delimiter: None,
             encoding: None,

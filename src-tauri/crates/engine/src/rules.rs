@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use ordertray_core::pricelist::{BoundOffer, OfferBinding, OfferMatch, OfferView};
 use ordertray_core::rules::{evaluate, CandidateOffer, LineFacts, RuleDecision, RuleOutcome, RuleSet};
-use ordertray_core::{AccountId, AppError, CancelReason, InboxLine, InboxQuery, TriageAction, TriageReport};
+use ordertray_core::{
+    AccountId, AppError, CancelReason, InboxLine, InboxQuery, LineState, TriageAction, TriageReport,
+};
 use ordertray_store::TriageExtras;
 
 use crate::{Engine, Result};
@@ -113,8 +115,14 @@ impl Engine {
         let offer = self.0.store.offer(binding.offer_id).await?.ok_or_else(|| {
             AppError::not_found("The offer is gone (its price list was re-imported); choose again")
         })?;
-        let line = self.inbox_line(line_id).await?;
-        let quantity = binding.quantity.unwrap_or(line.line.quantity);
+        let line = self
+            .0
+            .store
+            .line(line_id)
+            .await?
+            .filter(|l| l.state == LineState::New)
+            .ok_or_else(|| AppError::invalid(format!("Line {line_id} is not waiting for a decision")))?;
+        let quantity = binding.quantity.unwrap_or(line.quantity);
         if quantity <= 0 {
             return Err(AppError::invalid("The quantity must be at least 1"));
         }
@@ -129,16 +137,6 @@ impl Engine {
         };
         self.triage_with(&[line_id], TriageAction::Accept, &extras, None)
             .await
-    }
-
-    async fn inbox_line(&self, line_id: i64) -> Result<InboxLine> {
-        self.0
-            .store
-            .inbox(&InboxQuery::default())
-            .await?
-            .into_iter()
-            .find(|l| l.line.id == line_id)
-            .ok_or_else(|| AppError::invalid(format!("Line {line_id} is not waiting for a decision")))
     }
 
     async fn inbox_with_rules(&self, account: Option<AccountId>) -> Result<Vec<(InboxLine, RuleSet)>> {

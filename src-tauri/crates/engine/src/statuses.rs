@@ -99,17 +99,18 @@ impl Engine {
     }
 
     async fn decision_notices(&self, lines: &[i64], action: TriageAction, actor: &str) -> Result<()> {
-        let statuses = self.0.store.shop_statuses().await?;
-        let status = match action {
-            TriageAction::Accept => status_on_accept(&statuses),
-            _ => statuses.iter().find(|s| s.group == StatusGroup::Refused),
-        };
+        // This runs after every decision: accounts without these settings cost one read each.
+        let mut templates_of: std::collections::HashMap<AccountId, PushTemplates> = Default::default();
+        let mut statuses: Option<Vec<ShopStatus>> = None;
         let mut seen_orders = std::collections::BTreeSet::new();
         for (line, order, account_id) in self.0.store.line_owners(lines).await? {
             if !seen_orders.insert(order) {
                 continue;
             }
-            let templates = self.0.store.push_templates(account_id).await?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = templates_of.entry(account_id) {
+                slot.insert(self.0.store.push_templates(account_id).await?);
+            }
+            let templates = &templates_of[&account_id];
             let (status_name, text, what) = match action {
                 TriageAction::Accept => (
                     &templates.accepted_status,
@@ -118,6 +119,9 @@ impl Engine {
                 ),
                 _ => (&templates.refusal_status, &templates.refusal_text, "refusal text"),
             };
+            if status_name.is_empty() && text.trim().is_empty() {
+                continue;
+            }
             let account = self.0.store.account(account_id).await?;
             let caps = push_capabilities(account.kind);
             let mut not_sent = vec![];
@@ -133,6 +137,14 @@ impl Engine {
                 ));
             }
             if !text.trim().is_empty() {
+                if statuses.is_none() {
+                    statuses = Some(self.0.store.shop_statuses().await?);
+                }
+                let all = statuses.as_deref().unwrap_or_default();
+                let status = match action {
+                    TriageAction::Accept => status_on_accept(all),
+                    _ => all.iter().find(|s| s.group == StatusGroup::Refused),
+                };
                 let filled = match status {
                     Some(s) => self
                         .0

@@ -123,14 +123,19 @@ impl Store {
             return Ok(vec![]);
         }
         let brand = brand.map(brand_key).filter(|b| !b.is_empty());
+        self.offers_with_keys(&key, brand.as_deref()).await
+    }
+
+    /// Offers with this normalised article (and brand), cheapest first.
+    async fn offers_with_keys(&self, article_key: &str, brand_key: Option<&str>) -> Result<Vec<OfferView>> {
         sqlx::query(&format!(
             "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
              WHERE o.article_key = ? AND (? IS NULL OR o.brand_key = ?)
              ORDER BY CAST(o.price AS REAL), o.id LIMIT 500"
         ))
-        .bind(&key)
-        .bind(&brand)
-        .bind(&brand)
+        .bind(article_key)
+        .bind(brand_key)
+        .bind(brand_key)
         .fetch_all(&self.pool)
         .await?
         .iter()
@@ -209,17 +214,7 @@ impl Store {
             if key.is_empty() {
                 continue;
             }
-            let rows = sqlx::query(&format!(
-                "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
-                 WHERE o.article_key = ? AND (? IS NULL OR o.brand_key = ?) LIMIT 200"
-            ))
-            .bind(&key)
-            .bind(&brand)
-            .bind(&brand)
-            .fetch_all(&self.pool)
-            .await?;
-            for row in &rows {
-                let offer = offer_view(row)?;
+            for offer in self.offers_with_keys(&key, brand.as_deref()).await? {
                 if seen.insert(offer.id) {
                     matches.push(OfferMatch {
                         margin_percent: margin_percent(unit_price, offer.price),

@@ -13,6 +13,11 @@ use crate::{Result, Store, StoreError};
 
 const INBOX_DEFAULT_LIMIT: u32 = 10_000;
 
+/// What [`line_from`] reads, from `lines` alone.
+const LINE_COLUMNS: &str =
+    "id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price,
+    currency, state, bound_offer, decided_by_rule, shop_status_id";
+
 fn line_from(r: &SqliteRow) -> Result<LineView> {
     let price: &str = r.get("price");
     Ok(LineView {
@@ -152,12 +157,23 @@ impl Store {
         Ok(out)
     }
 
+    /// One line still in its marketplace order, whatever its state.
+    pub async fn line(&self, line_id: i64) -> Result<Option<LineView>> {
+        sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM lines WHERE id = ? AND removed_by_marketplace = 0"
+        ))
+        .bind(line_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(line_from)
+        .transpose()
+    }
+
     async fn order_lines(&self, order_id: i64) -> Result<Vec<LineView>> {
-        sqlx::query(
-            "SELECT id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price, currency, state,
-                bound_offer, decided_by_rule, shop_status_id
-             FROM lines WHERE order_id = ? ORDER BY id",
-        )
+        sqlx::query(&format!(
+            "SELECT {LINE_COLUMNS} FROM lines WHERE order_id = ? ORDER BY id"
+        ))
         .bind(order_id)
         .fetch_all(&self.pool)
         .await?
