@@ -35,6 +35,7 @@ struct LineFacts {
     quantity: i64,
     price: String,
     bound_offer: Option<String>,
+    state: String,
 }
 
 impl Store {
@@ -166,13 +167,7 @@ impl Store {
         if lines.len() != ids.len() {
             return Err(AppError::not_found("Some of the lines no longer exist").into());
         }
-        let states: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT id, state FROM lines WHERE id IN ({})",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
-        if let Some((id, _)) = states.iter().find(|(_, s)| s != LineState::Accepted.as_str()) {
+        if let Some(LineFacts { id, .. }) = lines.iter().find(|l| l.state != LineState::Accepted.as_str()) {
             return Err(AppError::new(
                 ErrorCode::InvalidTransition,
                 format!("Line {id} is not accepted: only accepted lines move through the shop's statuses"),
@@ -211,7 +206,8 @@ impl Store {
         for order in orders {
             let order_lines: Vec<&LineFacts> = lines.iter().filter(|l| l.order_id == order).collect();
             let first = order_lines[0];
-            let templates = self.push_templates(first.account_id).await?;
+            let notes_before = change.not_sent.len();
+            let templates = templates_of(&mut tx, first.account_id).await?;
             let caps = caps(first.account_id);
             let after = order_state(&mut tx, order, &all).await?;
             let reached = after == Some(status_id) && before.get(&order) != Some(&after);
@@ -277,21 +273,21 @@ impl Store {
                     change.outbox_rows.push(id);
                 }
             }
-        }
-        for note in &change.not_sent {
-            let order_id = lines[0].order_id;
-            insert_event(
-                &mut tx,
-                NewEvent {
-                    account_id: Some(lines[0].account_id),
-                    order_id: Some(order_id),
-                    line_id: None,
-                    kind: "push_not_sent",
-                    actor,
-                    message: note,
-                },
-            )
-            .await?;
+            // Each reason goes on the timeline of the order it is about.
+            for note in &change.not_sent[notes_before..] {
+                insert_event(
+                    &mut tx,
+                    NewEvent {
+                        account_id: Some(first.account_id),
+                        order_id: Some(order),
+                        line_id: None,
+                        kind: "push_not_sent",
+                        actor,
+                        message: note,
+                    },
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(change)
@@ -391,6 +387,17 @@ async fn order_state(conn: &mut SqliteConnection, order_id: i64, all: &[ShopStat
     Ok(order_status(&lines))
 }
 
+async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -> Result<PushTemplates> {
+    let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM push_templates WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(doc
+        .map(|d| serde_json::from_str(&d))
+        .transpose()?
+        .unwrap_or_default())
+}
+
 async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStatus>> {
     sqlx::query("SELECT id, code, name, grp, position FROM shop_statuses ORDER BY position, id")
         .fetch_all(conn)
@@ -414,7 +421,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     Ok(sqlx::query(&format!(
         "SELECT l.id, l.order_id, o.account_id, o.external_id, o.number, l.sku, l.name, l.quantity, l.price,
-            l.bound_offer
+            l.bound_offer, l.state
          FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id IN ({list}) ORDER BY l.id"
     ))
     .fetch_all(conn)
@@ -431,6 +438,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
         quantity: r.get("quantity"),
         price: r.get("price"),
         bound_offer: r.get("bound_offer"),
+        state: r.get("state"),
     })
     .collect())
 }
