@@ -1,17 +1,20 @@
 //! The desktop shell: opens the engine, exposes its operations as commands, forwards its events
 //! to the window, and shows the unread count in the title. Business logic lives in the engine.
 
+mod cabinet_commands;
 #[cfg(test)]
 mod command_names;
 mod commands;
+mod database_commands;
 mod desktop;
 mod tray;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ordertray_core::database::DatabaseProblem;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::EngineEvent;
+use ordertray_core::{AppSettings, EngineEvent};
 use ordertray_engine::notifier::{desktop_notifications_available, OnClick};
 use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{DesktopNotifier, Engine, EngineOptions, KeychainStore};
@@ -36,6 +39,7 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         // The native file chooser for price lists (the UI also takes a typed path).
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![desktop::MINIMIZED_FLAG]),
@@ -44,14 +48,27 @@ pub fn run() {
         .manage(tray::RecentOrders::default())
         .on_window_event(desktop::on_window_event)
         .setup(|app| {
-            let engine = tauri::async_runtime::block_on(open_engine(app.handle().clone()))?;
+            let db_path = resolve_db_path(db_flag());
+            let opened = tauri::async_runtime::block_on(open_engine(app.handle().clone(), &db_path));
+            let (engine, settings) = match opened {
+                Ok(opened) => opened,
+                Err(problem) => {
+                    // Never a crash: the window explains, and offers a backup, a new database or
+                    // quitting (the commands in database_commands).
+                    let (db, error) = (db_path.display(), &problem.message);
+                    tracing::error!(%db, %error, "database cannot be opened");
+                    app.manage(database_commands::Startup::failed(db_path, problem));
+                    show_main_window(app.handle());
+                    return Ok(());
+                }
+            };
+            app.manage(database_commands::Startup::ready(db_path));
             app.manage(engine.clone());
-            let settings = tauri::async_runtime::block_on(engine.settings())?;
             let paused = settings.sync_pause(chrono::Utc::now()).is_some();
             let tray_ok = tray::create(app.handle(), engine.lang(), paused);
             app.state::<desktop::CloseBehaviour>().set(&settings, tray_ok);
             desktop::apply_autostart(app.handle(), &settings);
-            if tray_ok && has_flag(desktop::MINIMIZED_FLAG) {
+            if tray_ok && has_flag(desktop::MINIMIZED_FLAG) && !database_commands::restarted() {
                 if let Some(window) = app.get_webview_window("main") {
                     let _ = window.hide();
                 }
@@ -112,6 +129,30 @@ pub fn run() {
             commands::save_push_settings,
             commands::preview_template,
             commands::set_line_status,
+            database_commands::database_problem,
+            database_commands::database_info,
+            database_commands::backup_database,
+            database_commands::restore_database,
+            database_commands::start_new_database,
+            database_commands::quit_app,
+            cabinet_commands::cabinet_page,
+            cabinet_commands::cabinet_stats,
+            cabinet_commands::cabinet_charts,
+            cabinet_commands::shop_order_full,
+            cabinet_commands::new_order_draft,
+            cabinet_commands::validate_order,
+            cabinet_commands::create_shop_order,
+            cabinet_commands::preview_order_edit,
+            cabinet_commands::update_shop_order,
+            cabinet_commands::quote_delivery,
+            cabinet_commands::set_shop_order_status,
+            cabinet_commands::set_order_type,
+            cabinet_commands::delete_shop_orders,
+            cabinet_commands::purge_shop_orders,
+            cabinet_commands::export_csv,
+            cabinet_commands::cancel_export,
+            cabinet_commands::open_export,
+            cabinet_commands::show_export_in_folder,
         ])
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
@@ -187,11 +228,13 @@ fn db_flag() -> Option<PathBuf> {
 /// How long a triage decision can be undone (its marketplace calls wait this long).
 const UNDO_WINDOW: std::time::Duration = std::time::Duration::from_secs(6);
 
-async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error>> {
+/// The engine and its settings, or why the database could not be opened (the settings are the
+/// first thing read, so a database whose tables cannot be read counts as not opened too).
+async fn open_engine(app: AppHandle, db_path: &Path) -> Result<(Engine, AppSettings), DatabaseProblem> {
     let on_click: OnClick = Arc::new(move |order_id| open_order(&app, order_id));
     let lang = Lang::from_locale(&std::env::var("LANG").unwrap_or_default());
-    let engine = Engine::open(EngineOptions {
-        db_path: resolve_db_path(db_flag()),
+    let opened = Engine::open(EngineOptions {
+        db_path: db_path.to_path_buf(),
         secrets: Arc::new(KeychainStore),
         notifier: Arc::new(DesktopNotifier::new("Ordertray", Some(on_click))),
         lang,
@@ -200,10 +243,21 @@ async fn open_engine(app: AppHandle) -> Result<Engine, Box<dyn std::error::Error
         notifications_ok: desktop_notifications_available(),
         probe_secrets: true,
     })
-    .await?;
+    .await;
+    let engine = match opened {
+        Ok(engine) => engine,
+        Err(e) => return Err(ordertray_engine::database::diagnose(db_path, &e).await),
+    };
+    let settings = match engine.settings().await {
+        Ok(settings) => settings,
+        Err(e) => {
+            engine.close().await;
+            return Err(ordertray_engine::database::diagnose(db_path, &e).await);
+        }
+    };
     // Gmail-style: the manager's decisions wait a moment before reaching the marketplace.
     engine.set_undo_window(UNDO_WINDOW);
-    Ok(engine)
+    Ok((engine, settings))
 }
 
 pub(crate) fn show_main_window(app: &AppHandle) {
@@ -298,7 +352,8 @@ mod tests {
             .map(|c| format!("allow-{}", c.replace('_', "-")))
             .collect();
         assert_eq!(own, expected);
-        // Of the plugins' commands only the file chooser's "open" (price lists) is granted.
-        assert_eq!(plugins, ["dialog:allow-open"]);
+        // Of the plugins' commands only the file chooser's "open" (price lists) and "save" (CSV
+        // export) are granted; opening an exported file goes through the app's own command.
+        assert_eq!(plugins, ["dialog:allow-open", "dialog:allow-save"]);
     }
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState } from "react";
+import { Suspense, lazy, useEffect, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
 import { healthStatus } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
@@ -17,9 +17,13 @@ import { OrderDetail } from "./screens/OrderDetail";
 import { PriceLists } from "./screens/PriceLists";
 import { Rules } from "./screens/Rules";
 import { Settings } from "./screens/Settings";
-import { ShopOrders } from "./screens/ShopOrders";
 import { StatusPushes } from "./screens/StatusPushes";
 import { Welcome } from "./screens/Welcome";
+
+// "All orders" (its table, order form, export and charts) loads when it is first opened.
+const CabinetScreen = lazy(() => import("./cabinet/CabinetScreen").then((m) => ({ default: m.CabinetScreen })));
+const ShopOrderScreen = lazy(() => import("./cabinet/ShopOrderScreen").then((m) => ({ default: m.ShopOrderScreen })));
+const NewOrderScreen = lazy(() => import("./cabinet/ShopOrderScreen").then((m) => ({ default: m.NewOrderScreen })));
 
 export type Route =
   | { name: "inbox" }
@@ -31,6 +35,8 @@ export type Route =
   | { name: "pricelists" }
   | { name: "customers" }
   | { name: "orders" }
+  | { name: "shop-order"; id: number }
+  | { name: "shop-order-new" }
   | { name: "settings" };
 
 /** The sidebar's screens, in their order there. */
@@ -154,7 +160,18 @@ export function App() {
   } else if (route.name === "customers") {
     screen = <Customers onOpenOrder={(id) => go({ name: "order", id })} />;
   } else if (route.name === "orders") {
-    screen = <ShopOrders onOpenOrder={(id) => go({ name: "order", id })} />;
+    screen = <CabinetScreen onOpen={(id) => go({ name: "shop-order", id })} onNew={() => go({ name: "shop-order-new" })} />;
+  } else if (route.name === "shop-order") {
+    screen = (
+      <ShopOrderScreen
+        key={route.id}
+        id={route.id}
+        onBack={() => go({ name: "orders" })}
+        onOpenMarketplaceOrder={(id) => go({ name: "order", id })}
+      />
+    );
+  } else if (route.name === "shop-order-new") {
+    screen = <NewOrderScreen onCreated={(id) => go({ name: "shop-order", id })} onCancel={() => go({ name: "orders" })} />;
   } else {
     screen = <Inbox onOpenOrder={(id) => go({ name: "order", id })} />;
   }
@@ -228,7 +245,7 @@ export function App() {
             {info.error.message}
           </div>
         )}
-        {screen}
+        <Suspense fallback={<p className="hint screen-text">{t.common.loading}</p>}>{screen}</Suspense>
       </main>
     </div>
   );
@@ -238,7 +255,11 @@ export function App() {
 function navSection(route: Route, previous: Route): (typeof NAV)[number]["route"] {
   switch (route.name) {
     case "order":
+      if (previous.name === "shop-order") return "orders";
       return previous.name === "customers" || previous.name === "orders" ? previous.name : "inbox";
+    case "shop-order":
+    case "shop-order-new":
+      return "orders";
     case "account-form":
     case "rules":
     case "pushes":

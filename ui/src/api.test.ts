@@ -46,6 +46,68 @@ describe("api", () => {
     ]);
   });
 
+  it("names the cabinet's commands and arguments as the shell expects", async () => {
+    const seen: unknown[] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    const filter = {
+      status_ids: [],
+      groups: ["new" as const],
+      payment: [],
+      paid: null,
+      types: [],
+      account_ids: [],
+      kinds: [],
+      manual: false,
+      from: null,
+      to: null,
+      search: "",
+    };
+    const query = { filter, sort: { column: "created" as const, desc: true }, after: { key: "k", id: 7 }, limit: 500 };
+    const draft = {} as Parameters<typeof api.validateOrder>[0];
+    const options = {} as Parameters<typeof api.exportCsv>[1];
+    await api.cabinetPage(query);
+    await api.cabinetStats(filter);
+    await api.cabinetCharts(filter);
+    await api.shopOrderFull(3);
+    await api.newOrderDraft();
+    await api.validateOrder(draft);
+    await api.createShopOrder(draft);
+    await api.previewOrderEdit(3, draft);
+    await api.updateShopOrder(3, draft, true);
+    await api.quoteDelivery("courier", 1500);
+    await api.setShopOrderStatus([1, 2], 4);
+    await api.setOrderType([1], "through");
+    await api.deleteShopOrders([1], true);
+    await api.purgeShopOrders([1]);
+    await api.exportCsv("/o.csv", options);
+    await api.cancelExport();
+    await api.openExport("/o.csv");
+    await api.showExportInFolder("/o.csv");
+    expect(seen).toEqual([
+      ["cabinet_page", { query }],
+      ["cabinet_stats", { filter }],
+      ["cabinet_charts", { filter }],
+      ["shop_order_full", { id: 3 }],
+      ["new_order_draft", {}],
+      ["validate_order", { draft }],
+      ["create_shop_order", { draft }],
+      ["preview_order_edit", { id: 3, draft }],
+      ["update_shop_order", { id: 3, draft, confirmed: true }],
+      ["quote_delivery", { method: "courier", weightG: 1500 }],
+      ["set_shop_order_status", { ids: [1, 2], statusId: 4 }],
+      ["set_order_type", { ids: [1], orderType: "through" }],
+      ["delete_shop_orders", { ids: [1], removeLinks: true }],
+      ["purge_shop_orders", { ids: [1] }],
+      ["export_csv", { path: "/o.csv", options }],
+      ["cancel_export", {}],
+      ["open_export", { path: "/o.csv" }],
+      ["show_export_in_folder", { path: "/o.csv" }],
+    ]);
+  });
+
   it("names the new commands' arguments as the shell expects (camelCase)", async () => {
     const seen: unknown[] = [];
     mockIPC((cmd, args) => {

@@ -2,18 +2,27 @@
 // Errors always come out as ApiError, whatever shape the IPC layer rejected with.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type { Account } from "./bindings/Account";
 import type { AccountDraft } from "./bindings/AccountDraft";
 import type { AccountView } from "./bindings/AccountView";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { AppSettings } from "./bindings/AppSettings";
+import type { BackupInfo } from "./bindings/BackupInfo";
+import type { CabinetCharts } from "./bindings/CabinetCharts";
+import type { CabinetStats } from "./bindings/CabinetStats";
 import type { CancelReasonOption } from "./bindings/CancelReasonOption";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
+import type { DatabaseInfo } from "./bindings/DatabaseInfo";
+import type { DatabaseProblem } from "./bindings/DatabaseProblem";
+import type { DraftProblem } from "./bindings/DraftProblem";
+import type { EditPreview } from "./bindings/EditPreview";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ExportOptions } from "./bindings/ExportOptions";
+import type { ExportSummary } from "./bindings/ExportSummary";
 import type { ImportOptions } from "./bindings/ImportOptions";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
@@ -25,13 +34,20 @@ import type { OfferBinding } from "./bindings/OfferBinding";
 import type { OfferMatch } from "./bindings/OfferMatch";
 import type { OfferView } from "./bindings/OfferView";
 import type { OrderDetail } from "./bindings/OrderDetail";
+import type { OrderFilter } from "./bindings/OrderFilter";
+import type { OrderPage } from "./bindings/OrderPage";
+import type { OrderPageQuery } from "./bindings/OrderPageQuery";
+import type { OrderType } from "./bindings/OrderType";
 import type { OutboxView } from "./bindings/OutboxView";
 import type { PriceListView } from "./bindings/PriceListView";
 import type { PushSettings } from "./bindings/PushSettings";
 import type { PushTemplates } from "./bindings/PushTemplates";
+import type { RestoreReport } from "./bindings/RestoreReport";
 import type { RuleOutcome } from "./bindings/RuleOutcome";
 import type { RuleSet } from "./bindings/RuleSet";
 import type { ShopOrderView } from "./bindings/ShopOrderView";
+import type { ShopOrderDraft } from "./bindings/ShopOrderDraft";
+import type { ShopOrderFull } from "./bindings/ShopOrderFull";
 import type { ShopStatus } from "./bindings/ShopStatus";
 import type { StatusChangeReport } from "./bindings/StatusChangeReport";
 import type { SyncReport } from "./bindings/SyncReport";
@@ -137,6 +153,60 @@ export const api = {
   /** The template filled with a real line's values; fails naming the variables that have none yet. */
   previewTemplate: (lineId: number, statusId: number, template: string) =>
     call<string>("preview_template", { lineId, statusId, template }),
+  // The "All orders" cabinet.
+  /** One keyset page: pass the previous page's `next` as `after` for the following one. */
+  cabinetPage: (query: OrderPageQuery) => call<OrderPage>("cabinet_page", { query }),
+  /** Orders per status under every filter except the status ones. */
+  cabinetStats: (filter: OrderFilter) => call<CabinetStats>("cabinet_stats", { filter }),
+  cabinetCharts: (filter: OrderFilter) => call<CabinetCharts>("cabinet_charts", { filter }),
+  shopOrderFull: (id: number) => call<ShopOrderFull>("shop_order_full", { id }),
+  newOrderDraft: () => call<ShopOrderDraft>("new_order_draft", {}),
+  validateOrder: (draft: ShopOrderDraft) => call<DraftProblem[]>("validate_order", { draft }),
+  createShopOrder: (draft: ShopOrderDraft) => call<ShopOrderFull>("create_shop_order", { draft }),
+  previewOrderEdit: (id: number, draft: ShopOrderDraft) => call<EditPreview>("preview_order_edit", { id, draft }),
+  /** Fails with `needs_confirmation` when the delivery cost would change and `confirmed` is false. */
+  updateShopOrder: (id: number, draft: ShopOrderDraft, confirmed: boolean) =>
+    call<ShopOrderFull>("update_shop_order", { id, draft, confirmed }),
+  /** The method's tariff for the weight: a decimal string. */
+  quoteDelivery: (method: string, weightG: number) => call<string>("quote_delivery", { method, weightG }),
+  setShopOrderStatus: (ids: number[], statusId: number) =>
+    call<StatusChangeReport>("set_shop_order_status", { ids, statusId }),
+  setOrderType: (ids: number[], orderType: OrderType) => call<null>("set_order_type", { ids, orderType }),
+  /** Moves the orders to the "deleted" status; `removeLinks` also clears their transfer links. */
+  deleteShopOrders: (ids: number[], removeLinks: boolean) => call<null>("delete_shop_orders", { ids, removeLinks }),
+  /** Permanently, and only orders already in "deleted"; returns how many went. */
+  purgeShopOrders: (ids: number[]) => call<number>("purge_shop_orders", { ids }),
+  /** Progress comes as `export_progress` events; a cancelled export fails with code "conflict". */
+  exportCsv: (path: string, options: ExportOptions) => call<ExportSummary>("export_csv", { path, options }),
+  cancelExport: () => call<null>("cancel_export", {}),
+  openExport: (path: string) => call<null>("open_export", { path }),
+  showExportInFolder: (path: string) => call<null>("show_export_in_folder", { path }),
+  /** The native save dialog for a CSV export; null when the manager closed it. */
+  chooseExportFile: async (defaultName: string, filterName: string): Promise<string | null> => {
+    try {
+      return await save({ defaultPath: defaultName, filters: [{ name: filterName, extensions: ["csv"] }] });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
+  // The database file: backups, restore, and the choices when it could not be opened at start.
+  /** Why the database could not be opened at start (the app then has no engine); null when it opened. */
+  databaseProblem: () => call<DatabaseProblem | null>("database_problem"),
+  databaseInfo: () => call<DatabaseInfo>("database_info"),
+  backupDatabase: () => call<BackupInfo>("backup_database"),
+  /** Replaces the database with the backup; on success the app restarts a moment later. */
+  restoreDatabase: (path: string) => call<RestoreReport>("restore_database", { path }),
+  /** Moves the unreadable database aside (returns where) and restarts on an empty one. */
+  startNewDatabase: () => call<string | null>("start_new_database"),
+  quitApp: () => call<null>("quit_app"),
+  /** The native file chooser for a backup made elsewhere; null when closed without choosing. */
+  chooseBackupFile: async (filterName: string): Promise<string | null> => {
+    try {
+      return await open({ multiple: false, filters: [{ name: filterName, extensions: ["db", "sqlite", "sqlite3"] }] });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
   /** The native file chooser; null when the manager closed it without choosing. */
   choosePriceListFile: async (): Promise<string | null> => {
     try {

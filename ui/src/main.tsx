@@ -3,6 +3,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { NoticesProvider } from "./components/Notices";
+import { StartupGate } from "./database/DatabaseProblemScreen";
 import { I18nProvider } from "./i18n";
 import { newQueryClient } from "./queryClient";
 import "./styles.css";
@@ -17,7 +18,9 @@ function Root() {
     <I18nProvider>
       <QueryClientProvider client={queryClient}>
         <NoticesProvider>
-          <App />
+          <StartupGate>
+            <App />
+          </StartupGate>
         </NoticesProvider>
       </QueryClientProvider>
     </I18nProvider>

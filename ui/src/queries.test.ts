@@ -17,11 +17,19 @@ describe("engine events", () => {
     expect(invalidated(spy)).toEqual([keys.priceLists, keys.offersAll]);
   });
 
-  it("changed orders refresh the inbox, the orders, the shop's orders and the customers", () => {
+  it("changed orders refresh the inbox, the orders, the shop's orders, the customers and the cabinet", () => {
     const qc = newQueryClient();
     const spy = vi.spyOn(qc, "invalidateQueries");
     applyEngineEvent(qc, { type: "orders_changed", account_id: 1 });
-    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers]);
+    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers, keys.cabinetAll]);
+  });
+
+  it("export progress is kept for the export dialog and refreshes nothing", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "export_progress", done: 300, total: 1000 });
+    expect(qc.getQueryData(keys.exportProgress)).toEqual({ done: 300, total: 1000 });
+    expect(spy).not.toHaveBeenCalled();
   });
 });
 
@@ -30,6 +38,13 @@ describe("after a change", () => {
     const qc = newQueryClient();
     const spy = vi.spyOn(qc, "invalidateQueries");
     await refreshAfterStatusChange(qc);
-    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.outboxAll, keys.accounts, keys.shopOrdersAll]);
+    expect(invalidated(spy)).toEqual([
+      keys.inboxAll,
+      keys.orderAll,
+      keys.outboxAll,
+      keys.accounts,
+      keys.shopOrdersAll,
+      keys.cabinetAll,
+    ]);
   });
 });

@@ -7,6 +7,8 @@ import type { InboxQuery } from "./bindings/InboxQuery";
 
 /** How far the running price-list import has got, as the engine last said. */
 export type ImportProgress = Omit<Extract<EngineEvent, { type: "import_progress" }>, "type">;
+/** How far the running CSV export has got, as the engine last said. */
+export type ExportProgress = Omit<Extract<EngineEvent, { type: "export_progress" }>, "type">;
 
 export const keys = {
   appInfo: ["appInfo"] as const,
@@ -32,6 +34,10 @@ export const keys = {
   pushSettings: (accountId: number) => ["pushSettings", accountId] as const,
   /** Not fetched: written by `import_progress` events, read by the import screen. */
   importProgress: ["importProgress"] as const,
+  /** Everything the "All orders" cabinet reads (pages, counts, charts, one order): see cabinet/queries.ts. */
+  cabinetAll: ["cabinet"] as const,
+  /** Not fetched: written by `export_progress` events, read by the export dialog. */
+  exportProgress: ["exportProgress"] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
@@ -95,7 +101,7 @@ export const useImportProgress = (): ImportProgress | null =>
 /** What deciding lines can change: the inbox, their orders, the counts, the shop's orders and customers. */
 export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
   return Promise.all(
-    [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers].map((queryKey) =>
+    [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers, keys.cabinetAll].map((queryKey) =>
       qc.invalidateQueries({ queryKey }),
     ),
   );
@@ -104,7 +110,7 @@ export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
 /** What a status change can change: the lines' orders, what it queued for the marketplace and its counts. */
 export function refreshAfterStatusChange(qc: QueryClient): Promise<unknown> {
   return Promise.all(
-    [keys.inboxAll, keys.orderAll, keys.outboxAll, keys.accounts, keys.shopOrdersAll].map((queryKey) =>
+    [keys.inboxAll, keys.orderAll, keys.outboxAll, keys.accounts, keys.shopOrdersAll, keys.cabinetAll].map((queryKey) =>
       qc.invalidateQueries({ queryKey }),
     ),
   );
@@ -125,6 +131,7 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
       refresh(keys.orderAll);
       refresh(keys.shopOrdersAll);
       refresh(keys.customers);
+      refresh(keys.cabinetAll);
       break;
     case "account_health":
       refresh(keys.accounts);
@@ -152,6 +159,11 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
         refresh(keys.priceLists);
         refresh(keys.offersAll);
       }
+      break;
+    }
+    case "export_progress": {
+      const progress: ExportProgress = { done: event.done, total: event.total };
+      qc.setQueryData(keys.exportProgress, progress);
       break;
     }
   }

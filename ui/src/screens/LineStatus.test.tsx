@@ -2,7 +2,8 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, acceptedLine, accountView, inboxLine, shopOrder } from "../test/backend";
+import { acceptedLine, accountView, inboxLine } from "../test/backend";
+import { CabinetBackend, fullOrder } from "../test/cabinet";
 import { emptyTemplates } from "../test/pushes";
 import { renderWithProviders } from "../test/render";
 
@@ -10,8 +11,8 @@ import { renderWithProviders } from "../test/render";
  * Marketplace order 57000 (0570-0029-1): lines 1 and 2 accepted, line 3 rejected → shop order SO-1.
  * Marketplace order 57100 (0571-0001-1): line 4 accepted → SO-2. SO-3 was made by hand.
  */
-function withAccepted(): FakeBackend {
-  const b = new FakeBackend();
+function withAccepted(): CabinetBackend {
+  const b = new CabinetBackend();
   b.accounts = [accountView(1, "Shop A")];
   const rejected = inboxLine(3, "0570-0029-1", "Arm");
   rejected.line.state = "rejected";
@@ -21,25 +22,21 @@ function withAccepted(): FakeBackend {
     rejected,
     acceptedLine(4, "0571-0001-1", "Oil filter"),
   ];
-  b.shopOrders = [
-    shopOrder(1, "SO-1", { source_order_id: 57000, lines: 2 }),
-    shopOrder(2, "SO-2", { source_order_id: 57100 }),
-    shopOrder(3, "SO-3"),
+  b.orders = [
+    fullOrder(1, "SO-1", { source_order_id: 57000, account: "Shop A", account_kind: "ozon" }),
+    fullOrder(2, "SO-2", { source_order_id: 57100, account: "Shop A", account_kind: "ozon" }),
+    fullOrder(3, "SO-3"),
   ];
   return b.install();
 }
 
-async function openOrders() {
+/** All orders → the shop order → its marketplace order, where each line has its status. */
+async function openOrder(number: string) {
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-orders"));
-  await waitFor(() => expect(screen.getAllByTestId("shop-order-row")).toHaveLength(3));
-  return user;
-}
-
-async function openOrder(number: string) {
-  const user = await openOrders();
-  await user.click(screen.getByRole("button", { name: number }));
+  await user.click(await screen.findByRole("button", { name: number }));
+  await user.click(await screen.findByTestId("shop-order-marketplace-link"));
   const detail = await screen.findByTestId("order-detail");
   await waitFor(() => expect(within(detail).getAllByTestId("line-status").length).toBeGreaterThan(0));
   return { user, detail };
@@ -125,30 +122,5 @@ describe("a line's shop status", () => {
     await user.selectOptions(lineStatus(1), "3");
     expect(await screen.findByTestId("error-banner")).toHaveTextContent("Line 1 is not accepted");
     await waitFor(() => expect(selectedText(lineStatus(1))).toBe("Accepted"));
-  });
-});
-
-describe("statuses from All orders", () => {
-  it("ticked orders (click or x) move all their accepted lines at once", async () => {
-    const b = withAccepted();
-    const user = await openOrders();
-    const [so1, so2, so3] = screen.getAllByTestId("shop-order-row") as [HTMLElement, HTMLElement, HTMLElement];
-    // An order made by hand has no marketplace lines to move.
-    expect(within(so3).getByTestId("shop-order-select")).toBeDisabled();
-    await user.click(within(so1).getByTestId("shop-order-select"));
-    expect(screen.queryByTestId("order-detail")).toBeNull();
-    await user.keyboard("jj");
-    expect(so2).toHaveAttribute("data-cursor", "true");
-    await user.keyboard("x");
-    expect(so2).toHaveAttribute("data-selected", "true");
-    expect(screen.getByText("2 orders selected")).toBeInTheDocument();
-
-    await user.selectOptions(screen.getByTestId("orders-status"), "4");
-    await user.click(screen.getByTestId("orders-status-apply"));
-    expect(await screen.findByText("3 lines → «Shipped»")).toBeInTheDocument();
-    // The rejected line 3 is not the shop's: it is left alone.
-    expect(b.callsTo("set_line_status").map((c) => c.args)).toEqual([{ lines: [1, 2, 4], statusId: 4 }]);
-    await waitFor(() => expect(so1).toHaveAttribute("data-selected", "false"));
-    expect(so2).toHaveAttribute("data-selected", "false");
   });
 });

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "../api";
 import type { AppSettings } from "../bindings/AppSettings";
 import { useNotices } from "../components/Notices";
+import { DatabaseSection } from "../database/DatabaseSection";
 import { PauseButtons } from "../components/PauseBanner";
 import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
@@ -62,6 +63,7 @@ export function Settings() {
       )}
       <ShopStatuses />
       <Diagnostics />
+      <DatabaseSection />
       {info.data && (
         <dl className="facts settings-facts" data-testid="settings-about">
           <dt>{t.settings.version}</dt>

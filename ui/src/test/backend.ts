@@ -6,9 +6,13 @@ import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountView } from "../bindings/AccountView";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { AppSettings } from "../bindings/AppSettings";
+import type { BackupInfo } from "../bindings/BackupInfo";
+import type { BackupKind } from "../bindings/BackupKind";
 import type { ColumnMapping } from "../bindings/ColumnMapping";
 import type { Condition } from "../bindings/Condition";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
+import type { DatabaseInfo } from "../bindings/DatabaseInfo";
+import type { DatabaseProblem } from "../bindings/DatabaseProblem";
 import type { EngineEvent } from "../bindings/EngineEvent";
 import type { ImportOptions } from "../bindings/ImportOptions";
 import type { ImportPreview } from "../bindings/ImportPreview";
@@ -224,6 +228,14 @@ function guessMapping(header: string[]): ColumnMapping | null {
   };
 }
 
+/** A backup beside /tmp/ordertray.db, named as the engine names them. */
+export function backupInfo(kind: BackupKind, stamp: string, bytes = 4 * 1024 * 1024): BackupInfo {
+  const tag = kind === "manual" ? "manual" : kind === "before_restore" ? "before-restore" : "v3";
+  const file_name = `ordertray.${tag}-${stamp}.backup.db`;
+  const iso = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`;
+  return { path: `/tmp/${file_name}`, file_name, bytes, created_at: iso, kind };
+}
+
 export class FakeBackend {
   calls: Call[] = [];
   accounts: AccountView[] = [];
@@ -256,6 +268,11 @@ export class FakeBackend {
       sync_failing_minutes: 15,
       coalesce_seconds: 60,
     },
+    delivery_methods: [
+      { id: "courier", name: "Курьер", base: "350", per_kg: "50" },
+      { id: "post", name: "Почта России", base: "250", per_kg: "60" },
+    ],
+    export_presets: [],
   };
   /** Files the "disk" holds, by path: CSV text. */
   files = new Map<string, string>();
@@ -276,6 +293,10 @@ export class FakeBackend {
   private nextId = 1000;
   /** Set to make the next call of that command fail with this AppError. */
   failures = new Map<string, { code: string; message: string }>();
+  /** The database as Settings shows it; backups newest first, as the engine lists them. */
+  database: DatabaseInfo = { path: "/tmp/ordertray.db", bytes: 5 * 1024 * 1024, backups: [] };
+  /** Set when the database could not be opened at start: the app then shows only its screen. */
+  databaseProblem: DatabaseProblem | null = null;
 
   install(): this {
     mockIPC((cmd, args) => this.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
@@ -295,7 +316,8 @@ export class FakeBackend {
     return emit("engine", event);
   }
 
-  private handle(cmd: string, args: Record<string, unknown>): unknown {
+  /** Protected so that a test backend for one area (the cabinet's) can add its commands. */
+  protected handle(cmd: string, args: Record<string, unknown>): unknown {
     if (cmd.startsWith("plugin:event")) return undefined;
     if (cmd === "plugin:dialog|open") {
       this.calls.push({ cmd, args });
@@ -420,6 +442,32 @@ export class FakeBackend {
         return ["INFO sync ok", "WARN <b>not html</b>"];
       case "save_diagnostics":
         return "/home/manager/Downloads/ordertray-diagnostics.zip";
+      case "database_problem":
+        return structuredClone(this.databaseProblem);
+      case "database_info":
+        return structuredClone(this.database);
+      case "backup_database": {
+        const made = backupInfo("manual", "20261123T090000");
+        this.database.backups.unshift(made);
+        return made;
+      }
+      case "restore_database": {
+        const path = args.path as string;
+        const listed = (this.databaseProblem?.backups ?? this.database.backups).some((b) => b.path === path);
+        if (!listed && !this.files.has(path)) throw { code: "not_found", message: `There is no backup file ${path}` };
+        return this.databaseProblem
+          ? { restored_from: path, previous: "/tmp/ordertray.corrupt-20261123T090000.db", previous_moved_aside: true }
+          : {
+              restored_from: path,
+              previous: "/tmp/ordertray.before-restore-20261123T090000.backup.db",
+              previous_moved_aside: false,
+            };
+      }
+      case "start_new_database":
+        if (!this.databaseProblem) throw { code: "invalid_input", message: "The database works; there is nothing to replace" };
+        return "/tmp/ordertray.corrupt-20261123T090000.db";
+      case "quit_app":
+        return null;
       case "account_outbox":
         return this.outbox.filter((o) => o.account_id === args.id && o.state !== "done");
       case "retry_outbox": {

@@ -51,6 +51,49 @@ pub enum Command {
     /// Automatic processing rules.
     #[command(subcommand)]
     Rules(RulesCmd),
+    /// Export the shop's orders (All orders) to a file.
+    #[command(subcommand)]
+    Export(ExportCmd),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCmd {
+    /// CSV with the same options, and the same bytes, as the app's export dialog.
+    Csv(ExportCsvArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportCsvArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    /// utf-8 (with a byte-order mark) or cp1251.
+    #[arg(long, default_value = "utf-8")]
+    pub encoding: String,
+    /// `,`, `;` or `tab`.
+    #[arg(long, default_value = ",")]
+    pub delimiter: String,
+    /// Only orders in this shop status: its id, code ("accepted") or name.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// month, 3months, year or all.
+    #[arg(long, default_value = "all")]
+    pub period: String,
+    /// Only this order type: standard, through or export.
+    #[arg(long)]
+    pub order_type: Option<String>,
+    /// Only this payment method: cash_on_delivery, card_on_delivery, card_online or prepaid.
+    #[arg(long)]
+    pub payment: Option<String>,
+    /// Only paid (true) or unpaid (false) orders.
+    #[arg(long)]
+    pub paid: Option<bool>,
+    /// Comma-separated columns, in order (default: the dialog's default set). Item columns
+    /// (item_article, item_brand, item_name, item_quantity, item_price) give a row per item.
+    #[arg(long)]
+    pub columns: Option<String>,
+    /// Language of titles and words: en, ru or pl (default: from LANG).
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -178,6 +221,14 @@ pub struct OzonAccountArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum OrdersCmd {
+    /// Find the shop's orders (All orders) by any part of the number or the recipient's name.
+    Search {
+        text: String,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// List orders with their lines.
     List {
         /// Print a JSON array.

@@ -8,10 +8,10 @@ use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
 use crate::args::{
-    AccountsCmd, AddAccount, Cli, Command, LineAction, OffersCmd, OrdersCmd, OutboxCmd, PricelistCmd,
-    RulesCmd, StateArg,
+    AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, OffersCmd, OrdersCmd, OutboxCmd,
+    PricelistCmd, RulesCmd, StateArg,
 };
-use crate::{pricelist, rules};
+use crate::{export, pricelist, rules};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
@@ -120,6 +120,10 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 eprintln!("syncing on schedule; press Ctrl-C to stop");
                 tokio::signal::ctrl_c().await?;
             }
+        }
+        Command::Export(ExportCmd::Csv(args)) => export::export_csv(engine, args).await?,
+        Command::Orders(OrdersCmd::Search { text, limit, json }) => {
+            export::search(engine, text, limit, json).await?
         }
         Command::Orders(OrdersCmd::List { json, state, account }) => {
             let account = match account {

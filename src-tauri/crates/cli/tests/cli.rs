@@ -153,6 +153,61 @@ async fn add_sync_list_triage_and_drain() {
     assert_eq!(cancel.len(), 1);
     assert_eq!(cancel[0].body["posting_number"], orders[1]["external_id"]);
 
+    // The accepted posting is in All orders: found by a fragment of its number, exported to CSV.
+    let number = orders[0]["number"].as_str().unwrap();
+    let fragment = &number[2..number.len() - 1];
+    let found = cli.json(&["orders", "search", fragment, "--json"]);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{fragment}: {found:?}");
+    assert_eq!(found[0]["number"], number);
+    assert_eq!(found[0]["items"], orders[0]["lines"].as_array().unwrap().len());
+    assert!(cli
+        .json(&["orders", "search", "no-such-order", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let csv = cli._dir.path().join("orders.csv");
+    let out = cli.run(&[
+        "export",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+        "--encoding",
+        "cp1251",
+        "--delimiter",
+        ";",
+        "--status",
+        "accepted",
+        "--period",
+        "month",
+        "--columns",
+        "number,status,item_name,item_quantity",
+        "--lang",
+        "ru",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut text = String::from("Номер заказа;Статус;Товар;Количество\r\n");
+    for l in orders[0]["lines"].as_array().unwrap() {
+        text.push_str(&format!(
+            "{number};Принят;{};{}\r\n",
+            l["name"].as_str().unwrap(),
+            l["quantity"]
+        ));
+    }
+    let (expected, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+    assert_eq!(std::fs::read(&csv).unwrap(), expected.into_owned());
+    let out = cli.run(&[
+        "export",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+        "--columns",
+        "number,colour",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown column 'colour'"));
+
     // The key was named, never stored.
     let db = std::fs::read(&cli.db).unwrap();
     assert!(!String::from_utf8_lossy(&db).contains(KEY));

@@ -10,6 +10,8 @@ pub enum ErrorCode {
     InvalidInput,
     InvalidTransition,
     Conflict,
+    /// The change is valid but has a consequence the manager must confirm (it is not saved).
+    NeedsConfirmation,
     Auth,
     RateLimited,
     Network,

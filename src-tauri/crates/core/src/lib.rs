@@ -4,9 +4,12 @@
 
 pub mod account;
 pub mod alerts;
+pub mod cabinet;
 pub mod customer;
+pub mod database;
 pub mod effect;
 pub mod error;
+pub mod export;
 pub mod notify_text;
 pub mod order;
 pub mod pricelist;

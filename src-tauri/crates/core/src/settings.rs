@@ -25,6 +25,10 @@ pub struct AppSettings {
     pub move_customer_region: bool,
     /// How each kind of event is announced.
     pub alerts: crate::alerts::AlertSettings,
+    /// The delivery methods hand-made orders choose from, with their tariffs.
+    pub delivery_methods: Vec<crate::cabinet::DeliveryMethod>,
+    /// Saved column choices and filters of the CSV export dialog.
+    pub export_presets: Vec<crate::export::ExportPreset>,
 }
 
 impl Default for AppSettings {
@@ -38,6 +42,8 @@ impl Default for AppSettings {
             sync_paused: false,
             move_customer_region: false,
             alerts: Default::default(),
+            delivery_methods: crate::cabinet::DeliveryMethod::defaults(),
+            export_presets: vec![],
         }
     }
 }

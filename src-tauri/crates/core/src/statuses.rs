@@ -76,7 +76,14 @@ pub const DEFAULT_STATUSES: &[(&str, StatusGroup)] = &[
     ("delivered", StatusGroup::Done),
     ("refused", StatusGroup::Refused),
     ("removed", StatusGroup::Removed),
+    ("deleted", StatusGroup::Removed),
+    ("transferred", StatusGroup::InWork),
 ];
+
+/// The status the cabinet's Delete sets (restored by choosing any other).
+pub const DELETED: &str = "deleted";
+/// The status only a successful transfer to a CRM or delivery service sets.
+pub const TRANSFERRED: &str = "transferred";
 
 /// A status as a buyer or the timeline reads it: the shop's own name, else the built-in one in
 /// the manager's language (the same words as the UI's `statuses.builtIn`).
@@ -106,8 +113,14 @@ pub fn status_name(status: &ShopStatus, lang: crate::notify_text::Lang) -> Strin
         ("refused", Lang::Ru) => "Отказ",
         ("refused", Lang::Pl) => "Odmowa",
         ("removed", Lang::En) => "Removed",
-        ("removed", Lang::Ru) => "Удалён",
-        ("removed", Lang::Pl) => "Usunięte",
+        ("removed", Lang::Ru) => "Снят",
+        ("removed", Lang::Pl) => "Wycofane",
+        ("deleted", Lang::En) => "Deleted",
+        ("deleted", Lang::Ru) => "Удалён",
+        ("deleted", Lang::Pl) => "Usunięte",
+        ("transferred", Lang::En) => "Transferred",
+        ("transferred", Lang::Ru) => "Передан",
+        ("transferred", Lang::Pl) => "Przekazane",
         (other, _) => other,
     };
     words.to_string()

@@ -233,6 +233,11 @@ pub enum EngineEvent {
         total: u64,
         rows: u64,
     },
+    /// A CSV export is under way: `done` of `total` orders written.
+    ExportProgress {
+        done: u64,
+        total: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

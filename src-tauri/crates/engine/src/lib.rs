@@ -5,8 +5,11 @@
 mod accounts;
 mod alerts;
 pub mod backoff;
+mod cabinet;
+pub mod database;
 mod demo;
 pub mod diagnostics;
+pub mod export;
 pub mod notifier;
 mod outbox;
 pub mod paths;
@@ -81,6 +84,10 @@ struct Inner {
     failing_announced: Mutex<std::collections::HashSet<AccountId>>,
     background: Mutex<Vec<JoinHandle<()>>>,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
+    /// Set to stop the running CSV export.
+    export_cancel: std::sync::atomic::AtomicBool,
+    /// Files this run exported: the only ones "open" and "show in folder" act on.
+    exported: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 impl Engine {
@@ -125,6 +132,8 @@ impl Engine {
             failing_announced: Mutex::default(),
             background: Mutex::default(),
             demo: tokio::sync::Mutex::new(None),
+            export_cancel: Default::default(),
+            exported: Mutex::default(),
         })))
     }
 

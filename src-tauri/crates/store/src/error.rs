@@ -16,12 +16,16 @@ pub enum StoreError {
     Corrupt(String),
     #[error("file error: {0}")]
     Io(String),
+    /// The database file itself is broken (not a database, cut short, failing SQLite's checks).
+    #[error("the database file is damaged: {0}")]
+    Damaged(String),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            // SQLite primary result codes: 13 SQLITE_FULL, 5 SQLITE_BUSY, 6 SQLITE_LOCKED.
+            // SQLite primary result codes: 13 SQLITE_FULL, 5 SQLITE_BUSY, 6 SQLITE_LOCKED,
+            // 11 SQLITE_CORRUPT, 26 SQLITE_NOTADB.
             match db
                 .code()
                 .as_deref()
@@ -30,6 +34,7 @@ impl From<sqlx::Error> for StoreError {
             {
                 Some(13) => return StoreError::DiskFull,
                 Some(5) | Some(6) => return StoreError::Busy,
+                Some(11) | Some(26) => return StoreError::Damaged(db.message().to_string()),
                 _ => {}
             }
         }

@@ -239,6 +239,7 @@ async fn move_to_buyer_cancel_status(
         .await?
         .rows_affected();
     if moved > 0 {
+        crate::cabinet_orders::refresh_from_lines(conn, order_id).await?;
         let message = format!("Cancelled by the buyer: {moved} accepted line(s) moved to «{name}»");
         insert_event(
             conn,

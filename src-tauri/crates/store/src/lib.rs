@@ -3,6 +3,10 @@
 //! stay behind this crate's functions so the engine never writes SQL.
 
 mod accounts;
+mod backup;
+mod cabinet_export;
+mod cabinet_list;
+mod cabinet_orders;
 mod error;
 mod events;
 mod ingest;
@@ -21,11 +25,15 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use ordertray_core::database::{BackupInfo, BackupKind};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::Row;
 
+pub use backup::{check_database, check_header, database_bytes, list_backups, move_aside, StagedRestore};
+pub use cabinet_export::ExportEntry;
+pub use cabinet_orders::ShopOrderFacts;
 pub use error::StoreError;
 pub use ingest::{NewOrderRef, PageOutcome};
 pub use outbox::OutboxRow;
@@ -38,9 +46,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// How many pre-migration backups are kept next to the database.
-const BACKUPS_KEPT: usize = 3;
-
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
@@ -50,6 +55,8 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self> {
+        // A file of garbage or one cut off midway is reported as damaged before SQLite touches it.
+        backup::check_header(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
@@ -89,6 +96,21 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Closes the pool and waits until no connection has the file open any more, with the
+    /// write-ahead log folded into the file: what a restore needs before it replaces the file.
+    pub async fn close_and_wait(&self) {
+        // sqlx's `close` can miss a connection handed back while it waits for the last one: that
+        // one lands among the idle connections and stays open. Closing again closes what is idle
+        // by then, until the file is free (or, after about 10 s, giving up with a warning).
+        for _ in 0..50 {
+            self.pool.close().await;
+            if backup::unused(&self.path, Duration::from_millis(200)).await {
+                return;
+            }
+        }
+        tracing::warn!(db = %self.path.display(), "the database is still open somewhere after closing");
+    }
+
     /// A consistent copy (`VACUUM INTO`) of a database that has data and pending migrations.
     async fn backup_before_migrations(&self) -> Result<()> {
         let has_table: bool = sqlx::query_scalar(
@@ -110,41 +132,16 @@ impl Store {
             return Ok(());
         }
         let latest = applied.iter().max().copied().unwrap_or(0);
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-        let backup = self.path.with_extension(format!("v{latest}-{stamp}.backup.db"));
-        sqlx::query("VACUUM INTO ?")
-            .bind(backup.to_string_lossy().to_string())
-            .execute(&self.pool)
-            .await?;
-        tracing::info!(backup = %backup.display(), "database backed up before migration");
-        prune_backups(&self.path);
+        let mut conn = self.pool.acquire().await?;
+        backup::write_backup(&mut conn, &self.path, BackupKind::PreMigration, latest).await?;
         Ok(())
     }
-}
 
-fn prune_backups(db: &Path) {
-    let (Some(dir), Some(stem)) = (db.parent(), db.file_stem().and_then(|s| s.to_str())) else {
-        return;
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut backups: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(stem) && n.ends_with(".backup.db"))
-        })
-        .collect();
-    backups.sort();
-    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
-    for old in backups.into_iter().take(excess) {
-        let _ = std::fs::remove_file(old);
+    /// "Back up now": a consistent copy of the live database beside it (see [`backup`] for the
+    /// names and how many are kept).
+    pub async fn backup_now(&self) -> Result<BackupInfo> {
+        let mut conn = self.pool.acquire().await?;
+        let path = backup::write_backup(&mut conn, &self.path, BackupKind::Manual, 0).await?;
+        backup::info_of(&self.path, &path)
     }
 }

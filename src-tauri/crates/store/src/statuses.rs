@@ -273,6 +273,7 @@ impl Store {
                     change.outbox_rows.push(id);
                 }
             }
+            crate::cabinet_orders::refresh_from_lines(&mut tx, order).await?;
             // Each reason goes on the timeline of the order it is about.
             for note in &change.not_sent[notes_before..] {
                 insert_event(
@@ -352,7 +353,11 @@ async fn effect_for(
 
 /// The order's status as a whole; lines not accepted count as refused (rejected) or removed
 /// (deleted, gone from the marketplace), and a line still in the inbox keeps it undecided.
-async fn order_state(conn: &mut SqliteConnection, order_id: i64, all: &[ShopStatus]) -> Result<Option<i64>> {
+pub(crate) async fn order_state(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    all: &[ShopStatus],
+) -> Result<Option<i64>> {
     let rows =
         sqlx::query("SELECT state, shop_status_id, removed_by_marketplace FROM lines WHERE order_id = ?")
             .bind(order_id)
@@ -398,7 +403,7 @@ async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -> Result<Pu
         .unwrap_or_default())
 }
 
-async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStatus>> {
+pub(crate) async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStatus>> {
     sqlx::query("SELECT id, code, name, grp, position FROM shop_statuses ORDER BY position, id")
         .fetch_all(conn)
         .await?

@@ -146,6 +146,7 @@ impl Store {
                 let customer_id = link_customer(&mut tx, order_id, extras.move_customer_region).await?;
                 place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
             }
+            crate::cabinet_orders::refresh_from_lines(&mut tx, order_id).await?;
             let send_at = extras
                 .hold
                 .map(|h| format_ts(Utc::now() + h))
@@ -246,6 +247,7 @@ impl Store {
             .bind(t.order_id)
             .execute(&mut *tx)
             .await?;
+            crate::cabinet_orders::refresh_from_lines(&mut tx, t.order_id).await?;
             let message = format!("Line «{}»: {} undone, back in the inbox", t.name, t.from.as_str());
             insert_event(
                 &mut tx,

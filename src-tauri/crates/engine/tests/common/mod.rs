@@ -2,6 +2,8 @@
 //! file, in-memory secrets and a recording notifier.
 #![allow(dead_code)]
 
+pub mod seed;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

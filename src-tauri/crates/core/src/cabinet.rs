@@ -1,0 +1,770 @@
+//! "All orders": the shop's order as the cabinet edits it (recipient, items, payment, delivery),
+//! the filters and keyset pages the list is read in, and the checks a hand-made order must pass.
+
+use chrono::{DateTime, Duration, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::account::AccountKind;
+use crate::statuses::StatusGroup;
+use crate::views::EventView;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrderType {
+    #[default]
+    Standard,
+    /// Direct / through delivery: the supplier ships to the buyer.
+    Through,
+    Export,
+}
+
+impl OrderType {
+    pub const ALL: [OrderType; 3] = [OrderType::Standard, OrderType::Through, OrderType::Export];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::Standard => "standard",
+            OrderType::Through => "through",
+            OrderType::Export => "export",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PaymentMethod {
+    CashOnDelivery,
+    CardOnDelivery,
+    CardOnline,
+    Prepaid,
+}
+
+impl PaymentMethod {
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::CashOnDelivery,
+        PaymentMethod::CardOnDelivery,
+        PaymentMethod::CardOnline,
+        PaymentMethod::Prepaid,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::CashOnDelivery => "cash_on_delivery",
+            PaymentMethod::CardOnDelivery => "card_on_delivery",
+            PaymentMethod::CardOnline => "card_online",
+            PaymentMethod::Prepaid => "prepaid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A period counted back from now (the export dialog's and CLI's choices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Period {
+    Month,
+    #[serde(rename = "3months")]
+    ThreeMonths,
+    Year,
+    #[default]
+    All,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "month" => Period::Month,
+            "3months" => Period::ThreeMonths,
+            "year" => Period::Year,
+            "all" => Period::All,
+            _ => return None,
+        })
+    }
+
+    /// The first moment inside the period.
+    pub fn since(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Period::Month => Some(now - Duration::days(30)),
+            Period::ThreeMonths => Some(now - Duration::days(91)),
+            Period::Year => Some(now - Duration::days(365)),
+            Period::All => None,
+        }
+    }
+}
+
+/// The cabinet's filters; every field narrows, empty means "any". Serialised as the view state a
+/// saved view reopens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct OrderFilter {
+    pub status_ids: Vec<i64>,
+    pub groups: Vec<StatusGroup>,
+    pub payment: Vec<PaymentMethod>,
+    pub paid: Option<bool>,
+    pub types: Vec<OrderType>,
+    pub account_ids: Vec<i64>,
+    pub kinds: Vec<AccountKind>,
+    /// Orders made by hand (no marketplace account).
+    pub manual: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Order number or recipient name, any part of it, any case.
+    pub search: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortColumn {
+    #[default]
+    Created,
+    Number,
+    Recipient,
+    Total,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderSort {
+    pub column: SortColumn,
+    pub desc: bool,
+}
+
+impl Default for OrderSort {
+    fn default() -> Self {
+        Self {
+            column: SortColumn::Created,
+            desc: true,
+        }
+    }
+}
+
+/// Where the next page starts: the sort key and id of the last row seen (keyset pagination, so a
+/// page never shifts when orders arrive above it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageCursor {
+    pub key: String,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct OrderPageQuery {
+    pub filter: OrderFilter,
+    pub sort: OrderSort,
+    pub after: Option<PageCursor>,
+    /// Rows per page (1–1000; 100 when 0).
+    pub limit: u32,
+}
+
+/// One row of the cabinet's table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CabinetRow {
+    pub id: i64,
+    pub number: String,
+    pub created_at: DateTime<Utc>,
+    pub status_id: Option<i64>,
+    pub order_type: OrderType,
+    pub payment_method: Option<PaymentMethod>,
+    pub paid: bool,
+    pub cod: bool,
+    pub recipient_name: String,
+    pub recipient_phone: String,
+    pub account: Option<String>,
+    pub account_kind: Option<AccountKind>,
+    #[ts(type = "string")]
+    pub total: Decimal,
+    pub currency: String,
+    pub items: i64,
+    pub preorder: bool,
+    pub transferred_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderPage {
+    pub rows: Vec<CabinetRow>,
+    /// Absent on the last page.
+    pub next: Option<PageCursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StatusCount {
+    /// None: orders without a status yet.
+    pub status_id: Option<i64>,
+    pub count: i64,
+}
+
+/// The statistics bar: orders per status under the filters other than status (so clicking a
+/// status narrows the list to exactly that count).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CabinetStats {
+    pub by_status: Vec<StatusCount>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderItem {
+    /// None for an item not saved yet.
+    pub id: Option<i64>,
+    /// The marketplace line it stands for, on orders made from accepted lines.
+    pub line_id: Option<i64>,
+    /// The price-list offer it was picked from, when it was.
+    pub offer_id: Option<i64>,
+    pub article: String,
+    pub brand: String,
+    pub name: String,
+    pub quantity: i64,
+    #[ts(type = "string")]
+    pub price: Decimal,
+    /// Per unit, grams.
+    pub weight_g: i64,
+    /// Per unit, centimetres.
+    pub length_cm: i64,
+    pub width_cm: i64,
+    pub height_cm: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Recipient {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub postal_code: String,
+}
+
+/// An order as the create and edit forms hold it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ShopOrderDraft {
+    /// Empty: the creation date-time (`YYYYMMDD-HHMMSS`).
+    pub number: String,
+    /// Items only, no recipient yet; completed into a full order later.
+    pub preorder: bool,
+    pub recipient: Recipient,
+    pub items: Vec<OrderItem>,
+    /// Weight and dimensions follow the items; otherwise the typed ones count.
+    pub auto_dimensions: bool,
+    pub weight_g: i64,
+    pub length_cm: i64,
+    pub width_cm: i64,
+    pub height_cm: i64,
+    #[ts(type = "string")]
+    pub declared_value: Decimal,
+    pub cod: bool,
+    pub payment_method: Option<PaymentMethod>,
+    pub paid: bool,
+    pub delivery_method: String,
+    #[ts(type = "string")]
+    pub delivery_cost: Decimal,
+    pub order_type: OrderType,
+    pub currency: String,
+}
+
+/// An order with everything the detail view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ShopOrderFull {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub status_id: Option<i64>,
+    pub account: Option<String>,
+    pub account_kind: Option<AccountKind>,
+    pub source_order_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub transferred_to: Option<String>,
+    pub draft: ShopOrderDraft,
+    /// Every event of the order and of the marketplace order it came from, oldest first.
+    pub timeline: Vec<EventView>,
+}
+
+/// A delivery method the shop offers, with its tariff (cost = base + per kg started).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeliveryMethod {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "string")]
+    pub base: Decimal,
+    #[ts(type = "string")]
+    pub per_kg: Decimal,
+}
+
+impl DeliveryMethod {
+    pub fn cost(&self, weight_g: i64) -> Decimal {
+        let kg = (weight_g.max(0) + 999) / 1000;
+        self.base + self.per_kg * Decimal::from(kg)
+    }
+
+    /// What a new database offers until the shop sets its own.
+    pub fn defaults() -> Vec<DeliveryMethod> {
+        let m = |id: &str, name: &str, base: i64, per_kg: i64| DeliveryMethod {
+            id: id.into(),
+            name: name.into(),
+            base: Decimal::from(base),
+            per_kg: Decimal::from(per_kg),
+        };
+        vec![
+            m("courier", "Курьер", 350, 50),
+            m("pickup_point", "Пункт выдачи", 200, 30),
+            m("post", "Почта России", 250, 60),
+            m("self_pickup", "Самовывоз", 0, 0),
+        ]
+    }
+}
+
+/// What an edit would change in delivery: shown for confirmation before it is saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct EditPreview {
+    pub weight_before_g: i64,
+    pub weight_after_g: i64,
+    #[ts(type = "string")]
+    pub delivery_cost_before: Decimal,
+    #[ts(type = "string")]
+    pub delivery_cost_after: Decimal,
+    #[ts(type = "string")]
+    pub total_before: Decimal,
+    #[ts(type = "string")]
+    pub total_after: Decimal,
+    /// The delivery cost changes: the form asks before saving.
+    pub needs_confirmation: bool,
+}
+
+/// A field of the form that does not pass, with a message key the UI words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DraftProblem {
+    pub field: String,
+    /// "required", "declared_below_cod", "paid_with_cod", "no_items", "quantity", "price", "size",
+    /// "email", "number".
+    pub code: String,
+    pub message: String,
+}
+
+impl ShopOrderDraft {
+    /// An empty hand-made order: number from the creation time, items to be added.
+    pub fn empty() -> Self {
+        Self {
+            number: String::new(),
+            preorder: false,
+            recipient: Recipient::default(),
+            items: vec![],
+            auto_dimensions: true,
+            weight_g: 0,
+            length_cm: 0,
+            width_cm: 0,
+            height_cm: 0,
+            declared_value: Decimal::ZERO,
+            cod: false,
+            payment_method: None,
+            paid: false,
+            delivery_method: String::new(),
+            delivery_cost: Decimal::ZERO,
+            order_type: OrderType::Standard,
+            currency: "RUB".into(),
+        }
+    }
+
+    pub fn items_total(&self) -> Decimal {
+        self.items
+            .iter()
+            .map(|i| i.price * Decimal::from(i.quantity))
+            .sum()
+    }
+
+    /// Items plus delivery: what the order costs the buyer.
+    pub fn total(&self) -> Decimal {
+        self.items_total() + self.delivery_cost
+    }
+
+    /// What the courier collects on delivery.
+    pub fn cod_amount(&self) -> Decimal {
+        if self.cod {
+            self.total()
+        } else {
+            Decimal::ZERO
+        }
+    }
+
+    /// Weight and parcel size from the items: weights add up, items stack on their largest face.
+    pub fn computed_size(&self) -> (i64, i64, i64, i64) {
+        let mut weight = 0;
+        let (mut length, mut width, mut height) = (0, 0, 0);
+        for item in &self.items {
+            let q = item.quantity.max(0);
+            weight += item.weight_g.max(0) * q;
+            length = length.max(item.length_cm);
+            width = width.max(item.width_cm);
+            height += item.height_cm.max(0) * q;
+        }
+        (weight, length, width, height)
+    }
+
+    /// The draft with weight and size filled from the items when it says so.
+    pub fn normalized(mut self) -> Self {
+        if self.auto_dimensions {
+            let (w, l, wi, h) = self.computed_size();
+            (self.weight_g, self.length_cm, self.width_cm, self.height_cm) = (w, l, wi, h);
+        }
+        self.number = self.number.trim().to_string();
+        self.currency = if self.currency.trim().is_empty() {
+            "RUB".into()
+        } else {
+            self.currency.trim().to_uppercase()
+        };
+        self
+    }
+
+    /// Every problem the form must show, empty when the order can be saved.
+    pub fn problems(&self) -> Vec<DraftProblem> {
+        let mut out = vec![];
+        let mut add = |field: &str, code: &str, message: String| {
+            out.push(DraftProblem {
+                field: field.into(),
+                code: code.into(),
+                message,
+            })
+        };
+        if self.number.chars().count() > 64 {
+            add(
+                "number",
+                "number",
+                "The order number is longer than 64 characters".into(),
+            );
+        }
+        if self.items.is_empty() {
+            add("items", "no_items", "Add at least one item".into());
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if item.name.trim().is_empty() && item.article.trim().is_empty() {
+                add(
+                    &format!("items.{i}.name"),
+                    "required",
+                    format!("Item {}: name or article", i + 1),
+                );
+            }
+            if item.quantity < 1 {
+                add(
+                    &format!("items.{i}.quantity"),
+                    "quantity",
+                    format!("Item {}: quantity must be at least 1", i + 1),
+                );
+            }
+            if item.price < Decimal::ZERO {
+                add(
+                    &format!("items.{i}.price"),
+                    "price",
+                    format!("Item {}: the price cannot be negative", i + 1),
+                );
+            }
+        }
+        if [self.weight_g, self.length_cm, self.width_cm, self.height_cm]
+            .iter()
+            .any(|v| *v < 0)
+        {
+            add(
+                "weight_g",
+                "size",
+                "Weight and dimensions cannot be negative".into(),
+            );
+        }
+        if self.delivery_cost < Decimal::ZERO {
+            add(
+                "delivery_cost",
+                "price",
+                "The delivery cost cannot be negative".into(),
+            );
+        }
+        if self.declared_value < Decimal::ZERO {
+            add(
+                "declared_value",
+                "price",
+                "The declared value cannot be negative".into(),
+            );
+        }
+        if self.cod && self.declared_value < self.cod_amount() {
+            add(
+                "declared_value",
+                "declared_below_cod",
+                format!(
+                    "The declared value ({}) may not be below the cash-on-delivery amount ({})",
+                    self.declared_value.round_dp(2),
+                    self.cod_amount().round_dp(2)
+                ),
+            );
+        }
+        if self.cod && self.paid {
+            add(
+                "paid",
+                "paid_with_cod",
+                "An order paid on delivery cannot be marked paid in advance".into(),
+            );
+        }
+        if !self.preorder {
+            let r = &self.recipient;
+            if r.name.trim().is_empty() {
+                add(
+                    "recipient.name",
+                    "required",
+                    "The recipient's name is required".into(),
+                );
+            }
+            if r.phone.trim().is_empty() && r.email.trim().is_empty() {
+                add(
+                    "recipient.phone",
+                    "required",
+                    "A phone or an e-mail is required".into(),
+                );
+            }
+            if r.address.trim().is_empty() {
+                add(
+                    "recipient.address",
+                    "required",
+                    "The destination address is required".into(),
+                );
+            }
+        }
+        let email = self.recipient.email.trim();
+        if !email.is_empty() && !email.contains('@') {
+            add(
+                "recipient.email",
+                "email",
+                format!("«{email}» is not an e-mail address"),
+            );
+        }
+        out
+    }
+}
+
+/// The number a hand-made order gets when none is typed: its creation date-time.
+pub fn default_number(now: DateTime<chrono::FixedOffset>) -> String {
+    now.format("%Y%m%d-%H%M%S").to_string()
+}
+
+/// The charts over a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CabinetCharts {
+    /// Marketplace orders that arrived, per day and account kind.
+    pub arrivals: Vec<DayCount>,
+    pub accepted: i64,
+    pub rejected: i64,
+    /// Median seconds from a line's arrival to the decision about it.
+    pub median_decision_secs: Option<i64>,
+    /// Shop orders' totals per day (orders refused or removed not counted).
+    pub revenue: Vec<DayAmount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DayCount {
+    /// YYYY-MM-DD, UTC.
+    pub day: String,
+    /// Account kind, or "manual".
+    pub source: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DayAmount {
+    pub day: String,
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+/// The median of whole seconds (the lower middle of an even count).
+pub fn median(mut values: Vec<i64>) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    Some(values[(values.len() - 1) / 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(qty: i64, price: i64, weight: i64) -> OrderItem {
+        OrderItem {
+            id: None,
+            line_id: None,
+            offer_id: None,
+            article: "A1".into(),
+            brand: "B".into(),
+            name: "Фильтр".into(),
+            quantity: qty,
+            price: Decimal::from(price),
+            weight_g: weight,
+            length_cm: 20,
+            width_cm: 10,
+            height_cm: 5,
+        }
+    }
+
+    fn full() -> ShopOrderDraft {
+        ShopOrderDraft {
+            recipient: Recipient {
+                name: "Иван".into(),
+                phone: "+79001234567".into(),
+                email: String::new(),
+                address: "Москва".into(),
+                postal_code: "101000".into(),
+            },
+            items: vec![item(2, 500, 300)],
+            ..ShopOrderDraft::empty()
+        }
+    }
+
+    fn codes(d: &ShopOrderDraft) -> Vec<String> {
+        d.problems().into_iter().map(|p| p.code).collect()
+    }
+
+    #[test]
+    fn a_complete_order_passes() {
+        assert_eq!(codes(&full()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn declared_value_may_not_be_below_cash_on_delivery() {
+        let mut d = full();
+        d.cod = true;
+        d.delivery_cost = Decimal::from(300);
+        d.declared_value = Decimal::from(1299);
+        let problems = d.problems();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "declared_value");
+        assert_eq!(problems[0].code, "declared_below_cod");
+        assert!(problems[0].message.contains("1300"), "{}", problems[0].message);
+        d.declared_value = Decimal::from(1300);
+        assert!(d.problems().is_empty());
+        d.cod = false;
+        d.declared_value = Decimal::ZERO;
+        assert!(d.problems().is_empty(), "without COD any declared value goes");
+    }
+
+    #[test]
+    fn paid_only_without_cash_on_delivery() {
+        let mut d = full();
+        d.paid = true;
+        assert!(d.problems().is_empty());
+        d.cod = true;
+        d.declared_value = Decimal::from(10_000);
+        assert_eq!(codes(&d), ["paid_with_cod"]);
+    }
+
+    #[test]
+    fn a_preorder_needs_items_but_no_recipient() {
+        let mut d = ShopOrderDraft::empty();
+        d.preorder = true;
+        assert_eq!(codes(&d), ["no_items"]);
+        d.items.push(item(1, 10, 0));
+        assert!(d.problems().is_empty());
+        d.preorder = false;
+        assert_eq!(codes(&d), ["required", "required", "required"]);
+    }
+
+    #[test]
+    fn items_are_checked_one_by_one() {
+        let mut d = full();
+        d.items.push(OrderItem {
+            name: String::new(),
+            article: " ".into(),
+            quantity: 0,
+            price: Decimal::from(-1),
+            ..item(1, 1, 0)
+        });
+        let fields: Vec<String> = d.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["items.1.name", "items.1.quantity", "items.1.price"]);
+    }
+
+    #[test]
+    fn size_follows_the_items_when_automatic() {
+        let mut d = full();
+        d.items.push(item(1, 100, 1200));
+        let d = d.normalized();
+        assert_eq!(
+            (d.weight_g, d.length_cm, d.width_cm, d.height_cm),
+            (1800, 20, 10, 15)
+        );
+        let mut typed = full();
+        typed.auto_dimensions = false;
+        typed.weight_g = 7;
+        assert_eq!(typed.normalized().weight_g, 7);
+    }
+
+    #[test]
+    fn delivery_cost_counts_each_started_kilogram() {
+        let m = DeliveryMethod {
+            id: "c".into(),
+            name: "c".into(),
+            base: Decimal::from(100),
+            per_kg: Decimal::from(10),
+        };
+        assert_eq!(m.cost(0), Decimal::from(100));
+        assert_eq!(m.cost(1), Decimal::from(110));
+        assert_eq!(m.cost(1000), Decimal::from(110));
+        assert_eq!(m.cost(1001), Decimal::from(120));
+    }
+
+    #[test]
+    fn totals_and_median() {
+        let mut d = full();
+        d.delivery_cost = Decimal::from(250);
+        assert_eq!(d.items_total(), Decimal::from(1000));
+        assert_eq!(d.total(), Decimal::from(1250));
+        assert_eq!(d.cod_amount(), Decimal::ZERO);
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5, 1, 3]), Some(3));
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2));
+    }
+
+    #[test]
+    fn periods_and_parsing() {
+        let now = Utc::now();
+        assert_eq!(Period::All.since(now), None);
+        assert_eq!(Period::Month.since(now), Some(now - Duration::days(30)));
+        assert_eq!(Period::parse("3months"), Some(Period::ThreeMonths));
+        assert_eq!(
+            serde_json::to_string(&Period::ThreeMonths).unwrap(),
+            "\"3months\""
+        );
+        assert_eq!(
+            PaymentMethod::parse("card_online"),
+            Some(PaymentMethod::CardOnline)
+        );
+        assert_eq!(OrderType::parse("through"), Some(OrderType::Through));
+        let at = chrono::FixedOffset::east_opt(3 * 3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 23, 9, 5, 7)
+            .unwrap();
+        assert_eq!(default_number(at), "20261123-090507");
+    }
+
+    use chrono::TimeZone;
+}

@@ -1,0 +1,699 @@
+//! CSV export of the shop's orders: the columns a manager can choose, their titles per language,
+//! and the writer that turns rows into exactly the bytes the dialog and the CLI both produce.
+
+use std::io::Write;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::cabinet::{OrderType, PaymentMethod, Period};
+use crate::notify_text::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportColumn {
+    Number,
+    CreatedAt,
+    Status,
+    OrderType,
+    Marketplace,
+    Account,
+    RecipientName,
+    RecipientPhone,
+    RecipientEmail,
+    Address,
+    PostalCode,
+    PaymentMethod,
+    Paid,
+    Cod,
+    DeclaredValue,
+    DeliveryMethod,
+    DeliveryCost,
+    WeightG,
+    Total,
+    Currency,
+    ItemArticle,
+    ItemBrand,
+    ItemName,
+    ItemQuantity,
+    ItemPrice,
+}
+
+impl ExportColumn {
+    pub const ALL: [ExportColumn; 25] = [
+        ExportColumn::Number,
+        ExportColumn::CreatedAt,
+        ExportColumn::Status,
+        ExportColumn::OrderType,
+        ExportColumn::Marketplace,
+        ExportColumn::Account,
+        ExportColumn::RecipientName,
+        ExportColumn::RecipientPhone,
+        ExportColumn::RecipientEmail,
+        ExportColumn::Address,
+        ExportColumn::PostalCode,
+        ExportColumn::PaymentMethod,
+        ExportColumn::Paid,
+        ExportColumn::Cod,
+        ExportColumn::DeclaredValue,
+        ExportColumn::DeliveryMethod,
+        ExportColumn::DeliveryCost,
+        ExportColumn::WeightG,
+        ExportColumn::Total,
+        ExportColumn::Currency,
+        ExportColumn::ItemArticle,
+        ExportColumn::ItemBrand,
+        ExportColumn::ItemName,
+        ExportColumn::ItemQuantity,
+        ExportColumn::ItemPrice,
+    ];
+
+    /// The name the CLI's `--columns` takes.
+    pub fn key(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.key() == s.trim())
+    }
+
+    /// Item columns make one row per item instead of one per order.
+    pub fn is_item(self) -> bool {
+        matches!(
+            self,
+            ExportColumn::ItemArticle
+                | ExportColumn::ItemBrand
+                | ExportColumn::ItemName
+                | ExportColumn::ItemQuantity
+                | ExportColumn::ItemPrice
+        )
+    }
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        use ExportColumn as C;
+        match lang {
+            Lang::En => match self {
+                C::Number => "Order number",
+                C::CreatedAt => "Created",
+                C::Status => "Status",
+                C::OrderType => "Order type",
+                C::Marketplace => "Marketplace",
+                C::Account => "Account",
+                C::RecipientName => "Recipient",
+                C::RecipientPhone => "Phone",
+                C::RecipientEmail => "E-mail",
+                C::Address => "Address",
+                C::PostalCode => "Postal code",
+                C::PaymentMethod => "Payment method",
+                C::Paid => "Paid",
+                C::Cod => "Cash on delivery",
+                C::DeclaredValue => "Declared value",
+                C::DeliveryMethod => "Delivery method",
+                C::DeliveryCost => "Delivery cost",
+                C::WeightG => "Weight, g",
+                C::Total => "Total",
+                C::Currency => "Currency",
+                C::ItemArticle => "Article",
+                C::ItemBrand => "Brand",
+                C::ItemName => "Item",
+                C::ItemQuantity => "Quantity",
+                C::ItemPrice => "Price",
+            },
+            Lang::Ru => match self {
+                C::Number => "Номер заказа",
+                C::CreatedAt => "Создан",
+                C::Status => "Статус",
+                C::OrderType => "Тип заказа",
+                C::Marketplace => "Маркетплейс",
+                C::Account => "Аккаунт",
+                C::RecipientName => "Получатель",
+                C::RecipientPhone => "Телефон",
+                C::RecipientEmail => "E-mail",
+                C::Address => "Адрес",
+                C::PostalCode => "Индекс",
+                C::PaymentMethod => "Способ оплаты",
+                C::Paid => "Оплачен",
+                C::Cod => "Наложенный платёж",
+                C::DeclaredValue => "Объявленная ценность",
+                C::DeliveryMethod => "Способ доставки",
+                C::DeliveryCost => "Стоимость доставки",
+                C::WeightG => "Вес, г",
+                C::Total => "Сумма",
+                C::Currency => "Валюта",
+                C::ItemArticle => "Артикул",
+                C::ItemBrand => "Бренд",
+                C::ItemName => "Товар",
+                C::ItemQuantity => "Количество",
+                C::ItemPrice => "Цена",
+            },
+            Lang::Pl => match self {
+                C::Number => "Numer zamówienia",
+                C::CreatedAt => "Utworzone",
+                C::Status => "Status",
+                C::OrderType => "Typ zamówienia",
+                C::Marketplace => "Marketplace",
+                C::Account => "Konto",
+                C::RecipientName => "Odbiorca",
+                C::RecipientPhone => "Telefon",
+                C::RecipientEmail => "E-mail",
+                C::Address => "Adres",
+                C::PostalCode => "Kod pocztowy",
+                C::PaymentMethod => "Metoda płatności",
+                C::Paid => "Opłacone",
+                C::Cod => "Za pobraniem",
+                C::DeclaredValue => "Wartość deklarowana",
+                C::DeliveryMethod => "Metoda dostawy",
+                C::DeliveryCost => "Koszt dostawy",
+                C::WeightG => "Waga, g",
+                C::Total => "Suma",
+                C::Currency => "Waluta",
+                C::ItemArticle => "Artykuł",
+                C::ItemBrand => "Marka",
+                C::ItemName => "Towar",
+                C::ItemQuantity => "Ilość",
+                C::ItemPrice => "Cena",
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Delimiter {
+    #[default]
+    Comma,
+    Semicolon,
+    Tab,
+}
+
+impl Delimiter {
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// The CLI's spelling: `,`, `;` or `tab`.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "," | "comma" => Delimiter::Comma,
+            ";" | "semicolon" => Delimiter::Semicolon,
+            "tab" | "\t" => Delimiter::Tab,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum CsvEncoding {
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "cp1251")]
+    Cp1251,
+}
+
+impl CsvEncoding {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => Some(CsvEncoding::Utf8),
+            "cp1251" | "windows-1251" => Some(CsvEncoding::Cp1251),
+            _ => None,
+        }
+    }
+}
+
+/// Which orders go into the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ExportFilter {
+    pub order_type: Option<OrderType>,
+    pub status_id: Option<i64>,
+    pub period: Period,
+    pub payment: Option<PaymentMethod>,
+    pub paid: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ExportOptions {
+    pub filter: ExportFilter,
+    pub delimiter: Delimiter,
+    pub encoding: CsvEncoding,
+    pub columns: Vec<ExportColumn>,
+    /// The language of the titles, statuses and words in the file.
+    pub lang: Lang,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            filter: ExportFilter::default(),
+            delimiter: Delimiter::Comma,
+            encoding: CsvEncoding::Utf8,
+            columns: default_columns(),
+            lang: Lang::En,
+        }
+    }
+}
+
+/// The columns of a new export: the order's own fields, no items.
+pub fn default_columns() -> Vec<ExportColumn> {
+    use ExportColumn as C;
+    vec![
+        C::Number,
+        C::CreatedAt,
+        C::Status,
+        C::Marketplace,
+        C::RecipientName,
+        C::RecipientPhone,
+        C::Address,
+        C::PaymentMethod,
+        C::Paid,
+        C::Total,
+        C::Currency,
+    ]
+}
+
+/// A named set of export options the dialog offers again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportPreset {
+    pub name: String,
+    pub options: ExportOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportSummary {
+    pub path: String,
+    pub orders: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    /// Characters the chosen encoding cannot hold, written as "?".
+    pub replaced_chars: u64,
+}
+
+/// One order's fields as the file shows them (already worded for the language).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportOrder {
+    pub number: String,
+    pub created_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub order_type: Option<OrderType>,
+    pub marketplace: String,
+    pub account: String,
+    pub recipient_name: String,
+    pub recipient_phone: String,
+    pub recipient_email: String,
+    pub address: String,
+    pub postal_code: String,
+    pub payment_method: Option<PaymentMethod>,
+    pub paid: bool,
+    pub cod: bool,
+    pub declared_value: Decimal,
+    pub delivery_method: String,
+    pub delivery_cost: Decimal,
+    pub weight_g: i64,
+    pub total: Decimal,
+    pub currency: String,
+    pub items: Vec<ExportItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportItem {
+    pub article: String,
+    pub brand: String,
+    pub name: String,
+    pub quantity: i64,
+    pub price: Decimal,
+}
+
+/// A spreadsheet runs a cell that starts with these as a formula: such cells get a leading
+/// apostrophe, which spreadsheets show as text and do not run.
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// Writes the header and order rows in the chosen delimiter and encoding, one order at a time, so
+/// memory stays flat whatever the size.
+pub struct CsvExporter<W: Write> {
+    out: W,
+    options: ExportOptions,
+    offset: FixedOffset,
+    row: Vec<u8>,
+    /// Data rows written (the header not counted).
+    pub rows: u64,
+    pub orders: u64,
+    pub bytes: u64,
+    pub replaced_chars: u64,
+}
+
+impl<W: Write> CsvExporter<W> {
+    /// `offset`: the time zone the dates are written in (the manager's).
+    pub fn new(out: W, options: ExportOptions, offset: FixedOffset) -> Self {
+        Self {
+            out,
+            options,
+            offset,
+            row: Vec::with_capacity(512),
+            rows: 0,
+            orders: 0,
+            bytes: 0,
+            replaced_chars: 0,
+        }
+    }
+
+    /// The byte-order mark for UTF-8 (spreadsheets otherwise read it as the local code page), then
+    /// the titles.
+    pub fn write_header(&mut self) -> std::io::Result<()> {
+        if self.options.encoding == CsvEncoding::Utf8 {
+            self.out.write_all(b"\xEF\xBB\xBF")?;
+            self.bytes += 3;
+        }
+        let titles: Vec<String> = self
+            .options
+            .columns
+            .iter()
+            .map(|c| c.title(self.options.lang).to_string())
+            .collect();
+        self.write_record(&titles)
+    }
+
+    pub fn write_order(&mut self, order: &ExportOrder) -> std::io::Result<()> {
+        self.orders += 1;
+        let per_item = self.options.columns.iter().any(|c| c.is_item());
+        if per_item && !order.items.is_empty() {
+            for item in &order.items {
+                let cells = self.cells(order, Some(item));
+                self.write_record(&cells)?;
+                self.rows += 1;
+            }
+        } else {
+            let cells = self.cells(order, None);
+            self.write_record(&cells)?;
+            self.rows += 1;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn cells(&self, o: &ExportOrder, item: Option<&ExportItem>) -> Vec<String> {
+        use ExportColumn as C;
+        let lang = self.options.lang;
+        let money = |d: Decimal| self.money(d);
+        self.options
+            .columns
+            .iter()
+            .map(|c| match c {
+                C::Number => o.number.clone(),
+                C::CreatedAt => o
+                    .created_at
+                    .map(|t| t.with_timezone(&self.offset).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                C::Status => o.status.clone(),
+                C::OrderType => o
+                    .order_type
+                    .map(|t| order_type_word(t, lang))
+                    .unwrap_or("")
+                    .into(),
+                C::Marketplace => o.marketplace.clone(),
+                C::Account => o.account.clone(),
+                C::RecipientName => o.recipient_name.clone(),
+                C::RecipientPhone => o.recipient_phone.clone(),
+                C::RecipientEmail => o.recipient_email.clone(),
+                C::Address => o.address.clone(),
+                C::PostalCode => o.postal_code.clone(),
+                C::PaymentMethod => o
+                    .payment_method
+                    .map(|p| payment_word(p, lang))
+                    .unwrap_or("")
+                    .into(),
+                C::Paid => yes_no(o.paid, lang).into(),
+                C::Cod => yes_no(o.cod, lang).into(),
+                C::DeclaredValue => money(o.declared_value),
+                C::DeliveryMethod => o.delivery_method.clone(),
+                C::DeliveryCost => money(o.delivery_cost),
+                C::WeightG => o.weight_g.to_string(),
+                C::Total => money(o.total),
+                C::Currency => o.currency.clone(),
+                C::ItemArticle => item.map(|i| i.article.clone()).unwrap_or_default(),
+                C::ItemBrand => item.map(|i| i.brand.clone()).unwrap_or_default(),
+                C::ItemName => item.map(|i| i.name.clone()).unwrap_or_default(),
+                C::ItemQuantity => item.map(|i| i.quantity.to_string()).unwrap_or_default(),
+                C::ItemPrice => item.map(|i| money(i.price)).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Two decimals; a decimal comma where the file is semicolon-separated (the European
+    /// spreadsheet convention, where a dot would read as a date or text).
+    fn money(&self, d: Decimal) -> String {
+        let s = format!("{:.2}", d.round_dp(2));
+        if self.options.delimiter == Delimiter::Semicolon {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
+    fn write_record(&mut self, cells: &[String]) -> std::io::Result<()> {
+        self.row.clear();
+        {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(self.options.delimiter.byte())
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut self.row);
+            w.write_record(cells.iter().map(|c| neutralize(c).into_owned()))
+                .map_err(std::io::Error::other)?;
+            w.flush()?;
+        }
+        let text = std::str::from_utf8(&self.row).map_err(std::io::Error::other)?;
+        match self.options.encoding {
+            CsvEncoding::Utf8 => {
+                self.out.write_all(text.as_bytes())?;
+                self.bytes += text.len() as u64;
+            }
+            CsvEncoding::Cp1251 => {
+                let (bytes, replaced) = to_cp1251(text);
+                self.replaced_chars += replaced;
+                self.out.write_all(&bytes)?;
+                self.bytes += bytes.len() as u64;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Windows-1251 bytes, each character it cannot hold written as "?" (not the HTML entity the
+/// WHATWG encoder would write, which a spreadsheet would show literally).
+fn to_cp1251(text: &str) -> (Vec<u8>, u64) {
+    let mut encoder = encoding_rs::WINDOWS_1251.new_encoder();
+    let mut out = Vec::with_capacity(text.len());
+    let mut replaced = 0;
+    let mut rest = text;
+    loop {
+        let mut buf = [0u8; 1024];
+        let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
+        out.extend_from_slice(&buf[..written]);
+        rest = &rest[read..];
+        match result {
+            encoding_rs::EncoderResult::InputEmpty => return (out, replaced),
+            encoding_rs::EncoderResult::OutputFull => {}
+            encoding_rs::EncoderResult::Unmappable(_) => {
+                out.push(b'?');
+                replaced += 1;
+            }
+        }
+    }
+}
+
+pub fn yes_no(v: bool, lang: Lang) -> &'static str {
+    match (v, lang) {
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+        (true, Lang::Ru) => "да",
+        (false, Lang::Ru) => "нет",
+        (true, Lang::Pl) => "tak",
+        (false, Lang::Pl) => "nie",
+    }
+}
+
+pub fn payment_word(p: PaymentMethod, lang: Lang) -> &'static str {
+    use PaymentMethod as P;
+    match (p, lang) {
+        (P::CashOnDelivery, Lang::En) => "Cash on delivery",
+        (P::CashOnDelivery, Lang::Ru) => "Наличными при получении",
+        (P::CashOnDelivery, Lang::Pl) => "Gotówką przy odbiorze",
+        (P::CardOnDelivery, Lang::En) => "Card on delivery",
+        (P::CardOnDelivery, Lang::Ru) => "Картой при получении",
+        (P::CardOnDelivery, Lang::Pl) => "Kartą przy odbiorze",
+        (P::CardOnline, Lang::En) => "Card online",
+        (P::CardOnline, Lang::Ru) => "Картой онлайн",
+        (P::CardOnline, Lang::Pl) => "Kartą online",
+        (P::Prepaid, Lang::En) => "Prepaid",
+        (P::Prepaid, Lang::Ru) => "Предоплата",
+        (P::Prepaid, Lang::Pl) => "Przedpłata",
+    }
+}
+
+pub fn order_type_word(t: OrderType, lang: Lang) -> &'static str {
+    use OrderType as T;
+    match (t, lang) {
+        (T::Standard, Lang::En) => "Standard",
+        (T::Standard, Lang::Ru) => "Обычный",
+        (T::Standard, Lang::Pl) => "Standardowe",
+        (T::Through, Lang::En) => "Direct delivery",
+        (T::Through, Lang::Ru) => "Сквозная доставка",
+        (T::Through, Lang::Pl) => "Dostawa bezpośrednia",
+        (T::Export, Lang::En) => "Export",
+        (T::Export, Lang::Ru) => "Экспорт",
+        (T::Export, Lang::Pl) => "Eksport",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order() -> ExportOrder {
+        ExportOrder {
+            number: "=1+2".into(),
+            created_at: Some("2026-11-23T07:05:00Z".parse().unwrap()),
+            status: "Принят".into(),
+            order_type: Some(OrderType::Standard),
+            marketplace: "ozon".into(),
+            recipient_name: "Иванов, Пётр".into(),
+            recipient_phone: "+79001234567".into(),
+            payment_method: Some(PaymentMethod::Prepaid),
+            paid: true,
+            total: Decimal::new(123450, 2),
+            currency: "RUB".into(),
+            items: vec![
+                ExportItem {
+                    article: "-A1".into(),
+                    name: "Фильтр ☃".into(),
+                    quantity: 2,
+                    price: Decimal::from(500),
+                    ..Default::default()
+                },
+                ExportItem {
+                    article: "B2".into(),
+                    name: "Свеча".into(),
+                    quantity: 1,
+                    price: Decimal::new(23450, 2),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        }
+    }
+
+    fn export(options: ExportOptions) -> (Vec<u8>, u64, u64) {
+        let msk = FixedOffset::east_opt(3 * 3600).unwrap();
+        let mut w = CsvExporter::new(Vec::new(), options, msk);
+        w.write_header().unwrap();
+        w.write_order(&order()).unwrap();
+        let (rows, replaced) = (w.rows, w.replaced_chars);
+        (w.finish().unwrap(), rows, replaced)
+    }
+
+    #[test]
+    fn utf8_with_commas_quotes_and_neutralises() {
+        let (bytes, rows, _) = export(ExportOptions {
+            columns: vec![
+                ExportColumn::Number,
+                ExportColumn::CreatedAt,
+                ExportColumn::RecipientName,
+                ExportColumn::Total,
+            ],
+            lang: Lang::Ru,
+            ..Default::default()
+        });
+        assert_eq!(rows, 1, "data rows, not the header");
+        let expected = "\u{feff}Номер заказа,Создан,Получатель,Сумма\r\n'=1+2,2026-11-23 10:05,\"Иванов, Пётр\",1234.50\r\n";
+        assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    }
+
+    #[test]
+    fn cp1251_with_semicolons_has_exact_bytes_and_decimal_commas() {
+        let (bytes, _, replaced) = export(ExportOptions {
+            columns: vec![
+                ExportColumn::Status,
+                ExportColumn::ItemName,
+                ExportColumn::ItemPrice,
+            ],
+            delimiter: Delimiter::Semicolon,
+            encoding: CsvEncoding::Cp1251,
+            lang: Lang::Ru,
+            ..Default::default()
+        });
+        let (expected, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Статус;Товар;Цена\r\nПринят;Фильтр ?;500,00\r\nПринят;Свеча;234,50\r\n");
+        assert_eq!(bytes, expected.into_owned(), "one row per item, no BOM");
+        assert_eq!(replaced, 1, "the snowman is not in CP1251");
+        assert_eq!(
+            &bytes[..6],
+            &[0xD1, 0xF2, 0xE0, 0xF2, 0xF3, 0xF1],
+            "«Статус» in CP1251"
+        );
+    }
+
+    #[test]
+    fn tab_delimited_items_and_formula_cells() {
+        let (bytes, rows, _) = export(ExportOptions {
+            columns: vec![
+                ExportColumn::Number,
+                ExportColumn::ItemArticle,
+                ExportColumn::ItemQuantity,
+            ],
+            delimiter: Delimiter::Tab,
+            ..Default::default()
+        });
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(rows, 2);
+        assert_eq!(
+            text,
+            "\u{feff}Order number\tArticle\tQuantity\r\n'=1+2\t'-A1\t2\r\n'=1+2\tB2\t1\r\n"
+        );
+    }
+
+    #[test]
+    fn every_dangerous_start_is_neutralised() {
+        for s in ["=SUM(A1)", "+7900", "-5", "@cmd", "\tx", "\rx"] {
+            assert!(neutralize(s).starts_with('\''), "{s:?}");
+        }
+        for s in ["Иван", "12", "", "a=b"] {
+            assert_eq!(neutralize(s), s);
+        }
+    }
+
+    #[test]
+    fn columns_parse_by_their_keys() {
+        for c in ExportColumn::ALL {
+            assert_eq!(ExportColumn::parse(&c.key()), Some(c));
+        }
+        assert_eq!(ExportColumn::parse("item_price"), Some(ExportColumn::ItemPrice));
+        assert_eq!(Delimiter::parse("tab"), Some(Delimiter::Tab));
+        assert_eq!(CsvEncoding::parse("CP1251"), Some(CsvEncoding::Cp1251));
+    }
+}

@@ -1,0 +1,219 @@
+//! All-orders benchmark: 1,000,000 shop orders with 3,000,000 items in a real SQLite file, then
+//! the first page for filter combinations, searches by number and by recipient fragment, and the
+//! statistics bar, p50/p95 over repeated runs; and a CSV export of 100,000 orders (rows per second,
+//! peak memory). Run: `cargo bench -p ordertray-engine --bench cabinet` (env
+//! ORDERTRAY_BENCH_ORDERS changes the size).
+
+mod support;
+
+#[path = "../tests/common/seed.rs"]
+mod seed;
+
+use std::time::{Duration, Instant};
+
+use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderSort, OrderType, PaymentMethod, SortColumn};
+use ordertray_core::export::{default_columns, CsvEncoding, Delimiter, ExportColumn, ExportOptions};
+use ordertray_core::statuses::StatusGroup;
+use ordertray_engine::Engine;
+
+const RUNS: usize = 40;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn time<F, Fut>(name: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut times = Vec::with_capacity(RUNS);
+    let mut rows = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        rows = f().await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{name:<58} p50 {:>10}  p95 {:>10}  ({rows} rows)",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95))
+    );
+}
+
+async fn first_page(engine: &Engine, filter: OrderFilter, sort: OrderSort) -> usize {
+    engine
+        .cabinet_page(&OrderPageQuery {
+            filter,
+            sort,
+            after: None,
+            limit: 100,
+        })
+        .await
+        .unwrap()
+        .rows
+        .len()
+}
+
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::main]
+async fn main() {
+    let orders: u64 = std::env::var("ORDERTRAY_BENCH_ORDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bench.db");
+
+    let t = Instant::now();
+    seed::seed_shop_orders(&db, orders, 3).await;
+    println!(
+        "seeded {orders} orders / {} items in {:.1} s, database {} MB",
+        orders * 3,
+        t.elapsed().as_secs_f64(),
+        std::fs::metadata(&db).unwrap().len() / 1_000_000
+    );
+    let engine = support::bench_engine(dir.path()).await;
+    let statuses = engine.shop_statuses().await.unwrap();
+    let shipped = statuses
+        .iter()
+        .find(|s| s.code.as_deref() == Some("shipped"))
+        .unwrap()
+        .id;
+    let newest = OrderSort::default();
+
+    let default_view = OrderFilter {
+        groups: vec![StatusGroup::New],
+        ..Default::default()
+    };
+    time("first page: default view (group new), newest first", || {
+        first_page(&engine, default_view.clone(), newest)
+    })
+    .await;
+    let combo = OrderFilter {
+        status_ids: vec![shipped],
+        payment: vec![PaymentMethod::CardOnline, PaymentMethod::Prepaid],
+        paid: Some(true),
+        ..Default::default()
+    };
+    time("first page: status + 2 payment methods + paid", || {
+        first_page(&engine, combo.clone(), newest)
+    })
+    .await;
+    let month = OrderFilter {
+        types: vec![OrderType::Export],
+        from: Some(chrono::Utc::now() - chrono::Duration::days(30)),
+        manual: true,
+        ..Default::default()
+    };
+    time("first page: type export + last 30 days + source", || {
+        first_page(&engine, month.clone(), newest)
+    })
+    .await;
+    time("first page: all orders by total, largest first", || {
+        first_page(
+            &engine,
+            OrderFilter::default(),
+            OrderSort {
+                column: SortColumn::Total,
+                desc: true,
+            },
+        )
+    })
+    .await;
+    let search = |s: &str| OrderFilter {
+        search: s.into(),
+        ..Default::default()
+    };
+    time("search by number fragment \"0054321\"", || {
+        first_page(&engine, search("0054321"), newest)
+    })
+    .await;
+    time(
+        "search by recipient fragment \"смирн\" (Cyrillic, any case)",
+        || first_page(&engine, search("СМИРН"), newest),
+    )
+    .await;
+    time("search by recipient fragment \"kowal\"", || {
+        first_page(&engine, search("kowal"), newest)
+    })
+    .await;
+    time("search rare: recipient + number \"Анна 77777\"", || {
+        first_page(&engine, search("Анна 77777"), newest)
+    })
+    .await;
+    time("statistics bar (counts per status), no filter", || async {
+        engine
+            .cabinet_stats(&OrderFilter::default())
+            .await
+            .unwrap()
+            .by_status
+            .len()
+    })
+    .await;
+    time("statistics bar, search \"kowal\"", || async {
+        engine
+            .cabinet_stats(&search("kowal"))
+            .await
+            .unwrap()
+            .by_status
+            .len()
+    })
+    .await;
+    engine.shutdown().await;
+    drop(engine);
+
+    // The export on its own database of 100,000 orders, peak memory measured from its start.
+    let dir = tempfile::tempdir().unwrap();
+    seed::seed_shop_orders(&dir.path().join("bench.db"), 100_000, 3).await;
+    let engine = support::bench_engine(dir.path()).await;
+    for (label, columns) in [
+        ("orders only", default_columns()),
+        ("a row per item", {
+            let mut c = default_columns();
+            c.extend([
+                ExportColumn::ItemArticle,
+                ExportColumn::ItemName,
+                ExportColumn::ItemQuantity,
+                ExportColumn::ItemPrice,
+            ]);
+            c
+        }),
+    ] {
+        let options = ExportOptions {
+            columns,
+            delimiter: Delimiter::Semicolon,
+            encoding: CsvEncoding::Cp1251,
+            ..Default::default()
+        };
+        let before = status_kib("VmRSS:").unwrap_or(0);
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let t = Instant::now();
+        let s = engine
+            .export_csv(&dir.path().join("export.csv"), &options)
+            .await
+            .unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let peak = status_kib("VmHWM:").unwrap_or(0);
+        println!(
+            "CSV export, 100,000 orders ({label}, CP1251): {} rows, {} MB in {secs:.2} s = {:.0} rows/s, {:.0} orders/s; \
+             resident {} MB before, peak {} MB",
+            s.rows,
+            s.bytes / 1_000_000,
+            s.rows as f64 / secs,
+            s.orders as f64 / secs,
+            before / 1024,
+            peak / 1024
+        );
+    }
+}

@@ -1,0 +1,257 @@
+//! The All-orders cabinet: reading it, orders made and edited by hand, statuses, types, deletion.
+
+use chrono::{Local, Offset};
+use ordertray_core::cabinet::{
+    default_number, CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage,
+    OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
+};
+use ordertray_core::statuses::{status_name, StatusChangeReport, TRANSFERRED};
+use ordertray_core::{AppError, EngineEvent, ErrorCode};
+use rust_decimal::Decimal;
+
+use crate::{Engine, Result};
+
+impl Engine {
+    pub async fn cabinet_page(&self, query: &OrderPageQuery) -> Result<OrderPage> {
+        Ok(self.0.store.cabinet_page(query).await?)
+    }
+
+    pub async fn cabinet_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {
+        Ok(self.0.store.cabinet_stats(filter).await?)
+    }
+
+    pub async fn cabinet_charts(&self, filter: &OrderFilter) -> Result<CabinetCharts> {
+        Ok(self.0.store.cabinet_charts(filter).await?)
+    }
+
+    pub async fn shop_order_full(&self, id: i64) -> Result<ShopOrderFull> {
+        Ok(self.0.store.shop_order_full(id).await?)
+    }
+
+    /// A blank hand-made order numbered by its creation time (the manager's clock).
+    pub fn new_order_draft(&self) -> ShopOrderDraft {
+        ShopOrderDraft {
+            number: default_number(Local::now().fixed_offset()),
+            ..ShopOrderDraft::empty()
+        }
+    }
+
+    /// The problems the form shows, on the draft as it would be saved.
+    pub fn validate_order(&self, draft: &ShopOrderDraft) -> Vec<DraftProblem> {
+        draft.clone().normalized().problems()
+    }
+
+    /// The cost of a delivery method's tariff for a weight.
+    pub async fn quote_delivery(&self, method: &str, weight_g: i64) -> Result<Decimal> {
+        let settings = self.settings().await?;
+        settings
+            .delivery_methods
+            .iter()
+            .find(|m| m.id == method)
+            .map(|m| m.cost(weight_g))
+            .ok_or_else(|| AppError::not_found(format!("Delivery method «{method}» not found")))
+    }
+
+    pub async fn create_shop_order(&self, draft: ShopOrderDraft) -> Result<ShopOrderFull> {
+        let mut draft = draft.normalized();
+        if draft.number.is_empty() {
+            draft.number = default_number(Local::now().fixed_offset());
+        }
+        refuse_problems(&draft)?;
+        let id = self.0.store.create_shop_order(&draft, &self.0.actor).await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        self.shop_order_full(id).await
+    }
+
+    /// What saving the edit would do to weight, delivery cost and total: a delivery method with
+    /// a tariff is re-priced when the weight or the method changes.
+    pub async fn preview_order_edit(&self, id: i64, draft: &ShopOrderDraft) -> Result<EditPreview> {
+        let before = self.0.store.shop_order_full(id).await?.draft;
+        let after = self.repriced(&before, draft.clone().normalized()).await?;
+        Ok(EditPreview {
+            weight_before_g: before.weight_g,
+            weight_after_g: after.weight_g,
+            delivery_cost_before: before.delivery_cost,
+            delivery_cost_after: after.delivery_cost,
+            total_before: before.total(),
+            total_after: after.total(),
+            needs_confirmation: after.delivery_cost != before.delivery_cost,
+        })
+    }
+
+    /// Saves an edit; one that changes the delivery cost needs `confirmed` (the form showed the
+    /// recalculated figures first).
+    pub async fn update_shop_order(
+        &self,
+        id: i64,
+        draft: ShopOrderDraft,
+        confirmed: bool,
+    ) -> Result<ShopOrderFull> {
+        let before = self.0.store.shop_order_full(id).await?.draft;
+        let mut after = self.repriced(&before, draft.normalized()).await?;
+        if after.number.is_empty() {
+            after.number = before.number.clone();
+        }
+        refuse_problems(&after)?;
+        if after.delivery_cost != before.delivery_cost && !confirmed {
+            return Err(AppError::new(
+                ErrorCode::NeedsConfirmation,
+                format!(
+                    "The delivery cost changes from {} to {}: confirm to save",
+                    before.delivery_cost.round_dp(2),
+                    after.delivery_cost.round_dp(2)
+                ),
+            ));
+        }
+        let message = describe_edit(&before, &after);
+        self.0
+            .store
+            .update_shop_order(id, &after, &self.0.actor, &message)
+            .await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        self.shop_order_full(id).await
+    }
+
+    async fn repriced(&self, before: &ShopOrderDraft, mut after: ShopOrderDraft) -> Result<ShopOrderDraft> {
+        let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
+        if changed && !after.delivery_method.is_empty() {
+            let settings = self.settings().await?;
+            if let Some(m) = settings
+                .delivery_methods
+                .iter()
+                .find(|m| m.id == after.delivery_method)
+            {
+                after.delivery_cost = m.cost(after.weight_g);
+            }
+        }
+        Ok(after)
+    }
+
+    /// Moves orders to a status by hand. Orders made from marketplace lines move their accepted
+    /// lines too (which sends what the account configured); Transferred is set only by a transfer.
+    pub async fn set_shop_order_status(&self, ids: &[i64], status_id: i64) -> Result<StatusChangeReport> {
+        if ids.is_empty() {
+            return Err(AppError::invalid("No orders selected"));
+        }
+        let statuses = self.0.store.shop_statuses().await?;
+        let status = statuses
+            .iter()
+            .find(|s| s.id == status_id)
+            .ok_or_else(|| AppError::not_found(format!("Status {status_id} not found")))?;
+        if status.code.as_deref() == Some(TRANSFERRED) {
+            return Err(AppError::new(
+                ErrorCode::InvalidTransition,
+                "«Transferred» is set by a successful transfer, not by hand",
+            ));
+        }
+        self.0.store.shop_order_facts(ids).await?;
+        self.0
+            .store
+            .set_shop_order_status(ids, status_id, &status_name(status, self.lang()), &self.0.actor)
+            .await?;
+        let lines = self.0.store.accepted_lines_of(ids).await?;
+        let report = if lines.is_empty() {
+            StatusChangeReport::default()
+        } else {
+            self.set_line_status(&lines, status_id).await?
+        };
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        Ok(report)
+    }
+
+    pub async fn set_order_type(&self, ids: &[i64], order_type: OrderType) -> Result<()> {
+        self.0.store.shop_order_facts(ids).await?;
+        self.0
+            .store
+            .set_order_type(ids, order_type, &self.0.actor)
+            .await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        Ok(())
+    }
+
+    /// Delete: the orders go to the Deleted status (nothing is sent to marketplaces).
+    pub async fn delete_shop_orders(&self, ids: &[i64], remove_links: bool) -> Result<()> {
+        if ids.is_empty() {
+            return Err(AppError::invalid("No orders selected"));
+        }
+        self.0.store.shop_order_facts(ids).await?;
+        self.0
+            .store
+            .delete_shop_orders(ids, remove_links, &self.0.actor)
+            .await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        Ok(())
+    }
+
+    pub async fn purge_shop_orders(&self, ids: &[i64]) -> Result<u64> {
+        let removed = self.0.store.purge_shop_orders(ids).await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        Ok(removed)
+    }
+}
+
+/// The manager's clock's offset from UTC, for dates written in files.
+pub(crate) fn local_offset() -> chrono::FixedOffset {
+    Local::now().offset().fix()
+}
+
+fn refuse_problems(draft: &ShopOrderDraft) -> Result<()> {
+    let problems = draft.problems();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+    Err(AppError::invalid(text.join("; ")))
+}
+
+/// "Edited: recipient, items, delivery" — which parts of the order an edit touched.
+fn describe_edit(before: &ShopOrderDraft, after: &ShopOrderDraft) -> String {
+    let mut parts = vec![];
+    if before.number != after.number {
+        parts.push(format!("number {} → {}", before.number, after.number));
+    }
+    if before.preorder && !after.preorder {
+        parts.push("pre-order completed".to_string());
+    }
+    if before.recipient != after.recipient {
+        parts.push("recipient".into());
+    }
+    if before.items != after.items {
+        parts.push("items".into());
+    }
+    if (
+        before.weight_g,
+        before.length_cm,
+        before.width_cm,
+        before.height_cm,
+    ) != (after.weight_g, after.length_cm, after.width_cm, after.height_cm)
+    {
+        parts.push(format!("weight {} g → {} g", before.weight_g, after.weight_g));
+    }
+    if before.delivery_method != after.delivery_method || before.delivery_cost != after.delivery_cost {
+        parts.push(format!(
+            "delivery {} {} → {} {}",
+            before.delivery_method,
+            before.delivery_cost.round_dp(2),
+            after.delivery_method,
+            after.delivery_cost.round_dp(2)
+        ));
+    }
+    if (
+        before.cod,
+        before.paid,
+        before.payment_method,
+        before.declared_value,
+    ) != (after.cod, after.paid, after.payment_method, after.declared_value)
+    {
+        parts.push("payment".into());
+    }
+    if before.order_type != after.order_type {
+        parts.push(format!("type → {}", after.order_type.as_str()));
+    }
+    if parts.is_empty() {
+        "Order saved without changes".into()
+    } else {
+        format!("Order edited: {}", parts.join(", "))
+    }
+}

@@ -1,0 +1,154 @@
+//! CSV export of the cabinet's orders: streamed batch by batch into a part file that becomes the
+//! real file only when complete, with progress events and cancel.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use chrono::Utc;
+use ordertray_core::cabinet::OrderFilter;
+use ordertray_core::export::{CsvExporter, ExportFilter, ExportOptions, ExportSummary};
+use ordertray_core::statuses::status_name;
+use ordertray_core::{AppError, EngineEvent, ErrorCode};
+
+use crate::{Engine, Result};
+
+/// Orders read per batch: enough to keep SQLite busy, small enough for flat memory.
+const BATCH: u32 = 1_000;
+
+impl Engine {
+    /// Writes the orders the options choose to `path`. The same options give the same bytes
+    /// whether the dialog or the CLI asks.
+    pub async fn export_csv(&self, path: &Path, options: &ExportOptions) -> Result<ExportSummary> {
+        if options.columns.is_empty() {
+            return Err(AppError::invalid("Choose at least one column to export"));
+        }
+        self.0.export_cancel.store(false, Ordering::SeqCst);
+        let filter = export_filter(&options.filter, Utc::now());
+        let total = self.0.store.cabinet_count(&filter).await?.max(0) as u64;
+        let part = part_path(path);
+        let result = self.write_export(&part, options, &filter, total).await;
+        match result {
+            Ok(mut summary) => {
+                std::fs::rename(&part, path).map_err(|e| io_error(path, &e))?;
+                summary.path = path.display().to_string();
+                self.0
+                    .exported
+                    .lock()
+                    .expect("exported paths")
+                    .insert(path.to_path_buf());
+                tracing::info!(
+                    orders = summary.orders,
+                    rows = summary.rows,
+                    bytes = summary.bytes,
+                    "CSV export written"
+                );
+                Ok(summary)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                Err(e)
+            }
+        }
+    }
+
+    /// Stops a running export; its file is not left behind.
+    pub fn cancel_export(&self) {
+        self.0.export_cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether this run wrote the file (only those are opened or shown on request).
+    pub fn was_exported(&self, path: &Path) -> bool {
+        self.0.exported.lock().expect("exported paths").contains(path)
+    }
+
+    async fn write_export(
+        &self,
+        part: &Path,
+        options: &ExportOptions,
+        filter: &OrderFilter,
+        total: u64,
+    ) -> Result<ExportSummary> {
+        let words: HashMap<i64, String> = self
+            .0
+            .store
+            .shop_statuses()
+            .await?
+            .iter()
+            .map(|s| (s.id, status_name(s, options.lang)))
+            .collect();
+        let file = std::fs::File::create(part).map_err(|e| io_error(part, &e))?;
+        let mut csv = CsvExporter::new(
+            BufWriter::new(file),
+            options.clone(),
+            crate::cabinet::local_offset(),
+        );
+        csv.write_header().map_err(|e| io_error(part, &e))?;
+        let with_items = options.columns.iter().any(|c| c.is_item());
+        let mut after = 0;
+        loop {
+            if self.0.export_cancel.load(Ordering::SeqCst) {
+                return Err(AppError::new(ErrorCode::Conflict, "Export cancelled"));
+            }
+            let batch = self
+                .0
+                .store
+                .export_batch(filter, after, BATCH, with_items)
+                .await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for mut entry in batch {
+                entry.order.status = entry
+                    .status_id
+                    .and_then(|id| words.get(&id).cloned())
+                    .unwrap_or_default();
+                csv.write_order(&entry.order).map_err(|e| io_error(part, &e))?;
+            }
+            self.emit(EngineEvent::ExportProgress {
+                done: csv.orders,
+                total: total.max(csv.orders),
+            });
+        }
+        let summary = ExportSummary {
+            path: String::new(),
+            orders: csv.orders,
+            rows: csv.rows,
+            bytes: csv.bytes,
+            replaced_chars: csv.replaced_chars,
+        };
+        let mut out = csv.finish().map_err(|e| io_error(part, &e))?;
+        out.flush().map_err(|e| io_error(part, &e))?;
+        out.into_inner()
+            .map_err(|e| io_error(part, e.error()))?
+            .sync_all()
+            .map_err(|e| io_error(part, &e))?;
+        Ok(summary)
+    }
+}
+
+/// The cabinet filter an export's choices mean at `now`.
+pub fn export_filter(f: &ExportFilter, now: chrono::DateTime<Utc>) -> OrderFilter {
+    OrderFilter {
+        status_ids: f.status_id.into_iter().collect(),
+        types: f.order_type.into_iter().collect(),
+        payment: f.payment.into_iter().collect(),
+        paid: f.paid,
+        from: f.period.since(now),
+        ..Default::default()
+    }
+}
+
+fn part_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".part");
+    path.with_file_name(name)
+}
+
+/// A write failure (a full disk, a folder that went away) named with its file.
+fn io_error(path: &Path, e: &std::io::Error) -> AppError {
+    AppError::new(
+        ErrorCode::Storage,
+        format!("Could not write {}: {e}", path.display()),
+    )
+}

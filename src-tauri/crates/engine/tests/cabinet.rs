@@ -1,0 +1,599 @@
+//! The All-orders cabinet against a real database: orders from accepted marketplace lines and made
+//! by hand, filters and search (Cyrillic, partial numbers), keyset paging while orders arrive,
+//! validation, edits that re-price delivery, delete / restore / purge, and CSV exports byte for byte.
+
+mod common;
+
+use common::*;
+use ordertray_core::cabinet::{
+    OrderFilter, OrderItem, OrderPageQuery, OrderSort, OrderType, PaymentMethod, Period, Recipient,
+    ShopOrderDraft, SortColumn,
+};
+use ordertray_core::export::{CsvEncoding, Delimiter, ExportColumn, ExportFilter, ExportOptions};
+use ordertray_core::notify_text::Lang;
+use ordertray_core::statuses::StatusGroup;
+use ordertray_core::{ErrorCode, TriageAction};
+use ordertray_engine::Engine;
+use rust_decimal::Decimal;
+
+fn item(name: &str, qty: i64, price: i64) -> OrderItem {
+    OrderItem {
+        id: None,
+        line_id: None,
+        offer_id: None,
+        article: format!("A-{name}"),
+        brand: "Bosch".into(),
+        name: name.into(),
+        quantity: qty,
+        price: Decimal::from(price),
+        weight_g: 400,
+        length_cm: 30,
+        width_cm: 20,
+        height_cm: 10,
+    }
+}
+
+fn order(number: &str, recipient: &str, payment: PaymentMethod, items: Vec<OrderItem>) -> ShopOrderDraft {
+    ShopOrderDraft {
+        number: number.into(),
+        recipient: Recipient {
+            name: recipient.into(),
+            phone: "+7 900 123-45-67".into(),
+            email: String::new(),
+            address: "Казань, ул. Баумана, 1".into(),
+            postal_code: "420111".into(),
+        },
+        items,
+        payment_method: Some(payment),
+        ..ShopOrderDraft::empty()
+    }
+}
+
+async fn numbers(engine: &Engine, filter: OrderFilter) -> Vec<String> {
+    let page = engine
+        .cabinet_page(&OrderPageQuery {
+            filter,
+            sort: OrderSort {
+                column: SortColumn::Number,
+                desc: false,
+            },
+            after: None,
+            limit: 1000,
+        })
+        .await
+        .unwrap();
+    page.rows.into_iter().map(|r| r.number).collect()
+}
+
+async fn status_id(engine: &Engine, code: &str) -> i64 {
+    engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some(code))
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn filters_and_search_combine_over_marketplace_and_hand_made_orders() {
+    let w = world().await;
+    w.fake.generate_postings(1, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+    let ids: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+
+    // The accepted posting is an order of the cabinet with its lines as items and its status.
+    let all = w.engine.cabinet_page(&OrderPageQuery::default()).await.unwrap();
+    assert_eq!(all.rows.len(), 1);
+    let from_ozon = &all.rows[0];
+    assert_eq!(from_ozon.items, 2);
+    assert_eq!(from_ozon.account.as_deref(), Some("Shop A"));
+    assert_eq!(from_ozon.status_id, Some(status_id(&w.engine, "accepted").await));
+    assert_eq!(from_ozon.payment_method, Some(PaymentMethod::Prepaid));
+    assert!(from_ozon.total > Decimal::ZERO);
+
+    let mut paid = order(
+        "M-1001",
+        "Иванов Пётр Сергеевич",
+        PaymentMethod::CardOnline,
+        vec![item("Фильтр", 2, 500)],
+    );
+    paid.paid = true;
+    w.engine.create_shop_order(paid).await.unwrap();
+    let mut export = order(
+        "M-1002",
+        "Jan Kowalski",
+        PaymentMethod::Prepaid,
+        vec![item("Свеча", 4, 250)],
+    );
+    export.order_type = OrderType::Export;
+    w.engine.create_shop_order(export).await.unwrap();
+    let mut cod = order(
+        "M-2003",
+        "Смирнова Анна",
+        PaymentMethod::CashOnDelivery,
+        vec![item("Ремень", 1, 1500)],
+    );
+    cod.cod = true;
+    cod.declared_value = Decimal::from(1500);
+    w.engine.create_shop_order(cod).await.unwrap();
+
+    let search = |s: &str| OrderFilter {
+        search: s.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        numbers(&w.engine, search("ИВАН")).await,
+        ["M-1001"],
+        "Cyrillic, any case"
+    );
+    assert_eq!(
+        numbers(&w.engine, search("пётр сер")).await,
+        ["M-1001"],
+        "across words"
+    );
+    assert_eq!(
+        numbers(&w.engine, search("kowal")).await,
+        ["M-1002"],
+        "Latin, any case"
+    );
+    assert_eq!(
+        numbers(&w.engine, search("100")).await,
+        ["M-1001", "M-1002"],
+        "inside the number"
+    );
+    assert_eq!(
+        numbers(&w.engine, search("M-")).await,
+        ["M-1001", "M-1002", "M-2003"],
+        "two characters: the number's start"
+    );
+    assert!(numbers(&w.engine, search("Петров")).await.is_empty());
+
+    let hand = OrderFilter {
+        manual: true,
+        ..Default::default()
+    };
+    assert_eq!(numbers(&w.engine, hand.clone()).await.len(), 3);
+    let ozon = OrderFilter {
+        kinds: vec![ordertray_core::AccountKind::Ozon],
+        ..Default::default()
+    };
+    assert_eq!(numbers(&w.engine, ozon).await, vec![from_ozon.number.clone()]);
+    let paid_online = OrderFilter {
+        payment: vec![PaymentMethod::CardOnline, PaymentMethod::Prepaid],
+        paid: Some(true),
+        ..hand.clone()
+    };
+    assert_eq!(numbers(&w.engine, paid_online).await, ["M-1001"]);
+    let exports = OrderFilter {
+        types: vec![OrderType::Export],
+        search: "M-1".into(),
+        ..Default::default()
+    };
+    assert_eq!(numbers(&w.engine, exports).await, ["M-1002"]);
+    let future = OrderFilter {
+        from: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+        ..Default::default()
+    };
+    assert!(numbers(&w.engine, future).await.is_empty());
+
+    // The statistics bar counts per status under the other filters; a status filter narrows to it.
+    let stats = w.engine.cabinet_stats(&hand).await.unwrap();
+    assert_eq!(stats.total, 3);
+    let accepted = status_id(&w.engine, "accepted").await;
+    assert_eq!(
+        stats
+            .by_status
+            .iter()
+            .find(|s| s.status_id == Some(accepted))
+            .unwrap()
+            .count,
+        3
+    );
+    let new_group = OrderFilter {
+        groups: vec![StatusGroup::New],
+        ..Default::default()
+    };
+    assert_eq!(numbers(&w.engine, new_group).await.len(), 4);
+
+    // The charts see the posting's arrival, the decisions and the revenue.
+    let charts = w.engine.cabinet_charts(&OrderFilter::default()).await.unwrap();
+    assert_eq!(charts.accepted, 2);
+    assert_eq!(
+        charts.arrivals.iter().map(|d| d.count).sum::<i64>(),
+        4,
+        "{:?}",
+        charts.arrivals
+    );
+    assert!(charts.arrivals.iter().any(|d| d.source == "ozon"));
+    assert!(charts.median_decision_secs.is_some());
+    let revenue: Decimal = charts.revenue.iter().map(|d| d.amount).sum();
+    assert_eq!(revenue, from_ozon.total + Decimal::from(1000 + 1000 + 1500));
+}
+
+#[tokio::test]
+async fn keyset_pages_neither_repeat_nor_skip_while_orders_arrive() {
+    let (_dir, db, secrets, _engine) = fresh_engine().await;
+    drop(_engine);
+    seed::seed_shop_orders(&db, 250, 1).await;
+    let engine = open(&db, secrets, Default::default()).await;
+    for sort in [
+        OrderSort::default(),
+        OrderSort {
+            column: SortColumn::Total,
+            desc: false,
+        },
+        OrderSort {
+            column: SortColumn::Recipient,
+            desc: true,
+        },
+    ] {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut query = OrderPageQuery {
+            sort,
+            limit: 40,
+            ..Default::default()
+        };
+        let mut pages = 0;
+        loop {
+            let page = engine.cabinet_page(&query).await.unwrap();
+            pages += 1;
+            for r in &page.rows {
+                assert!(seen.insert(r.id), "order {} came twice ({sort:?})", r.id);
+            }
+            // New orders arrive between pages: they sort before the cursor (newest / already
+            // passed) or after it, and in neither case shift what the next page holds.
+            engine
+                .create_shop_order(order(
+                    &format!("NEW-{pages}-{}", sort.desc),
+                    "Новый",
+                    PaymentMethod::Prepaid,
+                    vec![item("x", 1, 1)],
+                ))
+                .await
+                .unwrap();
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
+        let seeded: Vec<i64> = seen.iter().copied().filter(|id| *id <= 250).collect();
+        assert_eq!(seeded.len(), 250, "every seeded order once ({sort:?})");
+        assert!(pages >= 7);
+    }
+
+    // Searched pages, newest first, come straight from the trigram index: each match once, in order.
+    let filter = OrderFilter {
+        search: "анна".into(),
+        ..Default::default()
+    };
+    let expected = engine.cabinet_stats(&filter).await.unwrap().total;
+    assert!(expected > 20, "{expected}");
+    let mut query = OrderPageQuery {
+        filter,
+        limit: 7,
+        ..Default::default()
+    };
+    let mut ids = vec![];
+    loop {
+        let page = engine.cabinet_page(&query).await.unwrap();
+        ids.extend(page.rows.iter().map(|r| r.id));
+        assert!(page
+            .rows
+            .iter()
+            .all(|r| r.recipient_name.to_lowercase().contains("анна")));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len() as i64, expected);
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
+}
+
+#[tokio::test]
+async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first() {
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut draft = order(
+        "",
+        "Попова Мария",
+        PaymentMethod::CashOnDelivery,
+        vec![item("Фильтр", 2, 500)],
+    );
+    draft.cod = true;
+    draft.delivery_method = "courier".into();
+    draft.delivery_cost = engine.quote_delivery("courier", 800).await.unwrap();
+    assert_eq!(draft.delivery_cost, Decimal::from(400), "350 + 50 per started kg");
+    draft.declared_value = Decimal::from(1000);
+    let problems = engine.validate_order(&draft);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].code, "declared_below_cod");
+    let err = engine.create_shop_order(draft.clone()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("1400"), "{}", err.message);
+
+    draft.declared_value = Decimal::from(1400);
+    let created = engine.create_shop_order(draft).await.unwrap();
+    assert!(
+        created.draft.number.len() >= 15,
+        "numbered by its creation time: {}",
+        created.draft.number
+    );
+    assert_eq!(created.draft.weight_g, 800, "computed from the items");
+    assert_eq!(created.timeline.len(), 1);
+
+    // One more filter: the weight passes 1 kg and the courier costs more; saving asks first.
+    let mut edit = created.draft.clone();
+    edit.items.push(item("Масло", 1, 900));
+    let preview = engine.preview_order_edit(created.id, &edit).await.unwrap();
+    assert_eq!((preview.weight_before_g, preview.weight_after_g), (800, 1200));
+    assert_eq!(preview.delivery_cost_before, Decimal::from(400));
+    assert_eq!(preview.delivery_cost_after, Decimal::from(450));
+    assert_eq!(preview.total_after, Decimal::from(2350));
+    assert!(preview.needs_confirmation);
+    edit.declared_value = Decimal::from(2350);
+    let err = engine
+        .update_shop_order(created.id, edit.clone(), false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NeedsConfirmation);
+    assert!(
+        err.message.contains("400") && err.message.contains("450"),
+        "{}",
+        err.message
+    );
+    let saved = engine.update_shop_order(created.id, edit, true).await.unwrap();
+    assert_eq!(saved.draft.delivery_cost, Decimal::from(450));
+    assert_eq!(saved.draft.items.len(), 2);
+    let last = saved.timeline.last().unwrap();
+    assert_eq!(last.kind, "edited");
+    assert!(
+        last.message.contains("items") && last.message.contains("800 g → 1200 g"),
+        "{}",
+        last.message
+    );
+
+    // A pre-order has items only, and is completed into an order later.
+    let mut pre = ShopOrderDraft::empty();
+    pre.preorder = true;
+    pre.items.push(item("Колодки", 1, 3000));
+    let pre = engine.create_shop_order(pre).await.unwrap();
+    let mut full = pre.draft.clone();
+    full.preorder = false;
+    assert!(
+        engine
+            .update_shop_order(pre.id, full.clone(), false)
+            .await
+            .is_err(),
+        "no recipient yet"
+    );
+    full.recipient = order("", "Волков Сергей", PaymentMethod::Prepaid, vec![]).recipient;
+    let done = engine.update_shop_order(pre.id, full, false).await.unwrap();
+    assert!(!done.draft.preorder);
+    assert!(done
+        .timeline
+        .last()
+        .unwrap()
+        .message
+        .contains("pre-order completed"));
+}
+
+#[tokio::test]
+async fn delete_restores_by_another_status_and_only_deleted_orders_go_for_good() {
+    let w = world().await;
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let ids: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+    let hand = w
+        .engine
+        .create_shop_order(order(
+            "H-1",
+            "Морозов Иван",
+            PaymentMethod::Prepaid,
+            vec![item("x", 1, 10)],
+        ))
+        .await
+        .unwrap()
+        .id;
+    let ozon = w
+        .engine
+        .cabinet_page(&OrderPageQuery::default())
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.id != hand)
+        .unwrap()
+        .id;
+    let deleted = status_id(&w.engine, "deleted").await;
+    let transferred = status_id(&w.engine, "transferred").await;
+    let shipped = status_id(&w.engine, "shipped").await;
+
+    let err = w.engine.purge_shop_orders(&[hand]).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidTransition);
+    let err = w
+        .engine
+        .set_shop_order_status(&[hand], transferred)
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("transfer"), "{}", err.message);
+
+    w.engine.delete_shop_orders(&[hand, ozon], false).await.unwrap();
+    let in_deleted = OrderFilter {
+        status_ids: vec![deleted],
+        ..Default::default()
+    };
+    assert_eq!(numbers(&w.engine, in_deleted.clone()).await.len(), 2);
+
+    // Restored by choosing another status: the marketplace order's accepted line moves with it.
+    w.engine.set_shop_order_status(&[ozon], shipped).await.unwrap();
+    let restored = w.engine.shop_order_full(ozon).await.unwrap();
+    assert_eq!(restored.status_id, Some(shipped));
+    let line = w
+        .engine
+        .order_detail(restored.source_order_id.unwrap())
+        .await
+        .unwrap()
+        .order
+        .lines[0]
+        .clone();
+    assert_eq!(line.shop_status_id, Some(shipped));
+    assert!(restored.timeline.iter().any(|e| e.kind == "deleted"));
+    assert!(
+        restored.timeline.iter().any(|e| e.kind == "accept"),
+        "the marketplace order's events too"
+    );
+
+    assert_eq!(w.engine.purge_shop_orders(&[hand]).await.unwrap(), 1);
+    assert!(w.engine.shop_order_full(hand).await.is_err());
+    assert!(numbers(&w.engine, in_deleted).await.is_empty());
+    assert_eq!(
+        inbox(&w.engine).await.len(),
+        0,
+        "purging touches no marketplace line"
+    );
+}
+
+fn export_options(columns: Vec<ExportColumn>, delimiter: Delimiter, encoding: CsvEncoding) -> ExportOptions {
+    ExportOptions {
+        filter: ExportFilter::default(),
+        delimiter,
+        encoding,
+        columns,
+        lang: Lang::Ru,
+    }
+}
+
+#[tokio::test]
+async fn csv_exports_have_exact_bytes_in_each_encoding_and_delimiter() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut a = order(
+        "=HYPERLINK(1)",
+        "Иванов, Пётр",
+        PaymentMethod::Prepaid,
+        vec![item("Фильтр", 2, 500), item("Свеча", 1, 250)],
+    );
+    a.paid = true;
+    engine.create_shop_order(a).await.unwrap();
+    let mut b = order(
+        "B-2",
+        "Jan Kowalski",
+        PaymentMethod::CashOnDelivery,
+        vec![item("Масло", 1, 1000)],
+    );
+    b.cod = true;
+    b.declared_value = Decimal::from(1000);
+    b.order_type = OrderType::Export;
+    engine.create_shop_order(b).await.unwrap();
+
+    let path = dir.path().join("orders.csv");
+    let cols = vec![
+        ExportColumn::Number,
+        ExportColumn::Status,
+        ExportColumn::RecipientName,
+        ExportColumn::Paid,
+        ExportColumn::Total,
+    ];
+    let summary = engine
+        .export_csv(
+            &path,
+            &export_options(cols.clone(), Delimiter::Semicolon, CsvEncoding::Cp1251),
+        )
+        .await
+        .unwrap();
+    assert_eq!((summary.orders, summary.rows), (2, 2));
+    let text = "Номер заказа;Статус;Получатель;Оплачен;Сумма\r\n\
+                '=HYPERLINK(1);Принят;Иванов, Пётр;да;1250,00\r\n\
+                B-2;Принят;Jan Kowalski;нет;1000,00\r\n";
+    let (expected, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    assert_eq!(std::fs::read(&path).unwrap(), expected.into_owned());
+    assert_eq!(summary.bytes, std::fs::metadata(&path).unwrap().len());
+    assert!(engine.was_exported(&path));
+
+    engine
+        .export_csv(
+            &path,
+            &export_options(cols.clone(), Delimiter::Comma, CsvEncoding::Utf8),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}Номер заказа,Статус,Получатель,Оплачен,Сумма\r\n\
+         '=HYPERLINK(1),Принят,\"Иванов, Пётр\",да,1250.00\r\n\
+         B-2,Принят,Jan Kowalski,нет,1000.00\r\n"
+    );
+
+    // Item columns give a row per item; the filter picks the export order only.
+    let mut items = export_options(
+        vec![
+            ExportColumn::Number,
+            ExportColumn::OrderType,
+            ExportColumn::ItemName,
+            ExportColumn::ItemQuantity,
+        ],
+        Delimiter::Tab,
+        CsvEncoding::Utf8,
+    );
+    items.filter.order_type = Some(OrderType::Export);
+    items.filter.period = Period::Month;
+    engine.export_csv(&path, &items).await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}Номер заказа\tТип заказа\tТовар\tКоличество\r\nB-2\tЭкспорт\tМасло\t1\r\n"
+    );
+    items.filter.order_type = None;
+    engine.export_csv(&path, &items).await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap().lines().count(),
+        4,
+        "header + 2 items + 1 item"
+    );
+
+    // A file that cannot be written is a clear error and leaves nothing behind.
+    let nowhere = dir.path().join("missing-folder").join("x.csv");
+    let err = engine.export_csv(&nowhere, &items).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Storage);
+    assert!(err.message.contains("missing-folder"), "{}", err.message);
+    items.columns.clear();
+    assert_eq!(
+        engine.export_csv(&path, &items).await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_export_leaves_no_file() {
+    let (dir, db, secrets, engine) = fresh_engine().await;
+    drop(engine);
+    seed::seed_shop_orders(&db, 20_000, 1).await;
+    let engine = open(&db, secrets, Default::default()).await;
+    let mut events = engine.subscribe();
+    let path = dir.path().join("big.csv");
+    let options = export_options(
+        ordertray_core::export::default_columns(),
+        Delimiter::Comma,
+        CsvEncoding::Utf8,
+    );
+    let task = {
+        let engine = engine.clone();
+        let path = path.clone();
+        tokio::spawn(async move { engine.export_csv(&path, &options).await })
+    };
+    // Cancel once the first batch is reported.
+    loop {
+        if let ordertray_core::EngineEvent::ExportProgress { done, total } = events.recv().await.unwrap() {
+            assert_eq!(total, 20_000);
+            assert!(done >= 1000);
+            engine.cancel_export();
+            break;
+        }
+    }
+    let err = task.await.unwrap().unwrap_err();
+    assert!(err.message.contains("cancelled"), "{}", err.message);
+    assert!(!path.exists());
+    assert!(!dir.path().join("big.csv.part").exists());
+}

@@ -1,0 +1,392 @@
+//! Reading the cabinet: filtered keyset pages, counts per status and the charts, all over the
+//! shop's whole history.
+
+use std::str::FromStr;
+
+use chrono::Utc;
+use ordertray_core::cabinet::{
+    median, CabinetCharts, CabinetRow, CabinetStats, DayAmount, DayCount, OrderFilter, OrderPage,
+    OrderPageQuery, OrderType, PageCursor, PaymentMethod, SortColumn, StatusCount,
+};
+use ordertray_core::{AccountKind, AppError};
+use rust_decimal::Decimal;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::time::{format_ts, parse_ts};
+use crate::{Result, Store};
+
+const ROW_COLUMNS: &str = "s.id, s.number, s.created_at, s.status_id, s.order_type, s.payment_method, s.paid,
+    s.cod, s.recipient_name, s.recipient_phone, a.name AS account, a.kind AS account_kind, s.total_minor,
+    s.currency, s.preorder, s.transferred_to,
+    (SELECT COUNT(*) FROM shop_order_items i WHERE i.shop_order_id = s.id) AS items";
+
+/// Shorter searches cannot use the trigram index; they match the number's start or the name's
+/// inside (ASCII case-insensitively) by scanning, which the page limit keeps short.
+const TRIGRAM: usize = 3;
+
+impl Store {
+    /// One page of the cabinet's table in the chosen order, after the cursor of the page before.
+    pub async fn cabinet_page(&self, query: &OrderPageQuery) -> Result<OrderPage> {
+        let query = &OrderPageQuery {
+            filter: self.resolve_groups(&query.filter).await?,
+            ..query.clone()
+        };
+        let limit = if query.limit == 0 {
+            100
+        } else {
+            query.limit.min(1000)
+        };
+        let (expr, numeric) = sort_expr(query.sort.column);
+        let search = trigram_phrase(&query.filter.search);
+        // Newest first with a search: the trigram index yields matches in id order and stops at
+        // the page's end, instead of listing every match of a common fragment first.
+        let from_index = search.is_some() && query.sort.column == SortColumn::Created;
+        let mut q: QueryBuilder<Sqlite> = if from_index {
+            let mut q = QueryBuilder::new(format!(
+                "SELECT {ROW_COLUMNS}, s.id AS sort_key FROM shop_orders_text f CROSS JOIN shop_orders s
+                 LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = f.rowid AND shop_orders_text MATCH "
+            ));
+            q.push_bind(search.clone().unwrap_or_default());
+            push_conditions(&mut q, &query.filter, true, false);
+            q
+        } else {
+            let mut q = QueryBuilder::new(format!(
+                "SELECT {ROW_COLUMNS}, {expr} AS sort_key FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id"
+            ));
+            push_filter(&mut q, &query.filter, true);
+            q
+        };
+        let key_expr = if from_index { "f.rowid" } else { expr };
+        let (cmp, dir) = if query.sort.desc {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some(after) = &query.after {
+            if numeric {
+                let key: i64 = after
+                    .key
+                    .parse()
+                    .map_err(|_| AppError::invalid(format!("bad page cursor '{}'", after.key)))?;
+                if from_index || query.sort.column == SortColumn::Created {
+                    // The key is the id itself.
+                    q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);
+                } else {
+                    q.push(format!(" AND ({expr}, s.id) {cmp} (")).push_bind(key);
+                    q.push(", ").push_bind(after.id).push(")");
+                }
+            } else {
+                q.push(format!(" AND ({expr}, s.id) {cmp} ("))
+                    .push_bind(after.key.clone())
+                    .push(", ")
+                    .push_bind(after.id)
+                    .push(")");
+            }
+        }
+        if query.sort.column == SortColumn::Created {
+            q.push(format!(" ORDER BY {key_expr} {dir} LIMIT "));
+        } else {
+            q.push(format!(" ORDER BY {expr} {dir}, s.id {dir} LIMIT "));
+        }
+        q.push_bind(i64::from(limit) + 1);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let more = rows.len() > limit as usize;
+        let mut page = OrderPage {
+            rows: Vec::with_capacity(rows.len().min(limit as usize)),
+            next: None,
+        };
+        for r in rows.iter().take(limit as usize) {
+            page.rows.push(cabinet_row(r)?);
+        }
+        if more {
+            let last = &rows[limit as usize - 1];
+            let key = if numeric {
+                last.get::<i64, _>("sort_key").to_string()
+            } else {
+                last.get::<String, _>("sort_key")
+            };
+            page.next = Some(PageCursor {
+                key,
+                id: last.get("id"),
+            });
+        }
+        Ok(page)
+    }
+
+    /// The filter with its status groups turned into the statuses they hold, joined to the
+    /// statuses chosen one by one (either chosen: the order is in).
+    async fn resolve_groups(&self, f: &OrderFilter) -> Result<OrderFilter> {
+        if f.groups.is_empty() {
+            return Ok(f.clone());
+        }
+        let mut ids = f.status_ids.clone();
+        for s in self.shop_statuses().await? {
+            if f.groups.contains(&s.group) && !ids.contains(&s.id) {
+                ids.push(s.id);
+            }
+        }
+        Ok(OrderFilter {
+            status_ids: ids,
+            groups: vec![],
+            ..f.clone()
+        })
+    }
+
+    /// Orders per status under every filter but the status one.
+    pub async fn cabinet_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT s.status_id, COUNT(*) AS n FROM shop_orders s");
+        push_filter(&mut q, filter, false);
+        q.push(" GROUP BY s.status_id");
+        let by_status: Vec<StatusCount> = q
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| StatusCount {
+                status_id: r.get("status_id"),
+                count: r.get("n"),
+            })
+            .collect();
+        let total = by_status.iter().map(|s| s.count).sum();
+        Ok(CabinetStats { by_status, total })
+    }
+
+    /// How many orders the filter lets through.
+    pub async fn cabinet_count(&self, filter: &OrderFilter) -> Result<i64> {
+        let filter = &self.resolve_groups(filter).await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM shop_orders s");
+        push_filter(&mut q, filter, true);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    /// Arrivals per day and marketplace, decisions, time to decide and revenue over the filter's
+    /// period.
+    pub async fn cabinet_charts(&self, filter: &OrderFilter) -> Result<CabinetCharts> {
+        let from = filter.from.map(format_ts).unwrap_or_default();
+        let to = filter
+            .to
+            .map(format_ts)
+            .unwrap_or_else(|| format_ts(Utc::now() + chrono::Duration::days(36_500)));
+        let arrivals = sqlx::query(
+            "SELECT substr(o.first_seen_at, 1, 10) AS day, a.kind AS source, COUNT(*) AS n
+             FROM orders o JOIN accounts a ON a.id = o.account_id
+             WHERE o.first_seen_at >= ?1 AND o.first_seen_at < ?2 GROUP BY day, source
+             UNION ALL
+             SELECT substr(created_at, 1, 10) AS day, 'manual' AS source, COUNT(*) AS n FROM shop_orders
+             WHERE source_order_id IS NULL AND created_at >= ?1 AND created_at < ?2 GROUP BY day
+             ORDER BY day, source",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| DayCount {
+            day: r.get("day"),
+            source: r.get("source"),
+            count: r.get("n"),
+        })
+        .collect();
+        let mut charts = CabinetCharts {
+            arrivals,
+            ..Default::default()
+        };
+        for r in sqlx::query(
+            "SELECT state, COUNT(*) AS n FROM lines WHERE state IN ('accepted', 'rejected')
+             AND state_changed_at >= ?1 AND state_changed_at < ?2 GROUP BY state",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            match r.get::<&str, _>("state") {
+                "accepted" => charts.accepted = r.get("n"),
+                _ => charts.rejected = r.get("n"),
+            }
+        }
+        let waits: Vec<i64> = sqlx::query_scalar(
+            "SELECT CAST((julianday(l.state_changed_at) - julianday(o.first_seen_at)) * 86400 AS INTEGER)
+             FROM lines l JOIN orders o ON o.id = l.order_id
+             WHERE l.state IN ('accepted', 'rejected') AND l.state_changed_at >= ?1 AND l.state_changed_at < ?2",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?;
+        charts.median_decision_secs = median(waits.into_iter().map(|w| w.max(0)).collect());
+        charts.revenue = sqlx::query(
+            "SELECT substr(s.created_at, 1, 10) AS day, s.currency, SUM(s.total_minor) AS minor
+             FROM shop_orders s LEFT JOIN shop_statuses st ON st.id = s.status_id
+             WHERE s.created_at >= ?1 AND s.created_at < ?2 AND COALESCE(st.grp, '') NOT IN ('refused', 'removed')
+             GROUP BY day, s.currency ORDER BY day, s.currency",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| DayAmount {
+            day: r.get("day"),
+            amount: Decimal::new(r.get("minor"), 2),
+            currency: r.get("currency"),
+        })
+        .collect();
+        Ok(charts)
+    }
+}
+
+/// The sort column's SQL and whether its cursor key is a number. Orders are numbered as they are
+/// made, so creation order is id order: one key, the primary one.
+fn sort_expr(column: SortColumn) -> (&'static str, bool) {
+    match column {
+        SortColumn::Created => ("s.id", true),
+        SortColumn::Number => ("s.number", false),
+        SortColumn::Recipient => ("s.recipient_name", false),
+        SortColumn::Total => ("s.total_minor", true),
+    }
+}
+
+/// `WHERE …` for the filter; `with_status` false leaves out the status and group conditions.
+pub(crate) fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: bool) {
+    q.push(" WHERE 1 = 1");
+    push_conditions(q, f, with_status, true);
+}
+
+/// The search as an FTS5 phrase, when it is long enough for the trigram index.
+fn trigram_phrase(search: &str) -> Option<String> {
+    let search = search.trim();
+    (search.chars().count() >= TRIGRAM).then(|| format!("\"{}\"", search.replace('"', "\"\"")))
+}
+
+/// `AND …` for each of the filter's conditions.
+fn push_conditions(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: bool, with_search: bool) {
+    if with_status && !f.groups.is_empty() {
+        // Groups are resolved to their statuses before the query (see `resolve_groups`).
+        q.push(" AND s.status_id IN (SELECT id FROM shop_statuses WHERE grp IN (");
+        push_list(q, f.groups.iter().map(|g| g.as_str()));
+        q.push("))");
+    } else if with_status && !f.status_ids.is_empty() {
+        // One list, one column: a single status reads its index in id order, so the newest come
+        // first without sorting.
+        q.push(" AND s.status_id IN (");
+        push_list(q, f.status_ids.iter().copied());
+        q.push(")");
+    }
+    if !f.payment.is_empty() {
+        q.push(" AND s.payment_method IN (");
+        push_list(q, f.payment.iter().map(|p| PaymentMethod::as_str(*p)));
+        q.push(")");
+    }
+    if let Some(paid) = f.paid {
+        q.push(" AND s.paid = ").push_bind(paid);
+    }
+    if !f.types.is_empty() {
+        q.push(" AND s.order_type IN (");
+        push_list(q, f.types.iter().map(|t| OrderType::as_str(*t)));
+        q.push(")");
+    }
+    if !f.account_ids.is_empty() || !f.kinds.is_empty() || f.manual {
+        // `+` keeps SQLite from answering this OR from three indexes and then sorting every
+        // hand-made order: the newest-first scan with a check per row stops at the page's end.
+        q.push(" AND (+s.account_id IN (");
+        push_list(q, f.account_ids.iter().copied());
+        q.push(") OR +s.account_id IN (SELECT id FROM accounts WHERE kind IN (");
+        push_list(q, f.kinds.iter().map(|k| AccountKind::as_str(*k)));
+        q.push("))");
+        if f.manual {
+            q.push(" OR +s.source_order_id IS NULL");
+        }
+        q.push(")");
+    }
+    // The id bounds say the same as the times (taken from the time index) and bound the scan
+    // of the newest-first order, which follows ids.
+    if let Some(from) = f.from {
+        q.push(" AND s.created_at >= ").push_bind(format_ts(from));
+        q.push(" AND s.id >= (SELECT COALESCE(MIN(id), 0) FROM shop_orders WHERE created_at >= ")
+            .push_bind(format_ts(from))
+            .push(")");
+    }
+    if let Some(to) = f.to {
+        q.push(" AND s.created_at < ").push_bind(format_ts(to));
+        q.push(" AND s.id <= (SELECT COALESCE(MAX(id), 0) FROM shop_orders WHERE created_at < ")
+            .push_bind(format_ts(to))
+            .push(")");
+    }
+    if !with_search {
+        return;
+    }
+    let search = f.search.trim();
+    if let Some(phrase) = trigram_phrase(search) {
+        q.push(" AND s.id IN (SELECT rowid FROM shop_orders_text WHERE shop_orders_text MATCH ")
+            .push_bind(phrase)
+            .push(")");
+    } else if !search.is_empty() {
+        let like = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.push(" AND (s.number LIKE ")
+            .push_bind(format!("{like}%"))
+            .push(" ESCAPE '\\' OR s.recipient_name LIKE ")
+            .push_bind(format!("%{like}%"))
+            .push(" ESCAPE '\\')");
+    }
+}
+
+/// Binds each value; an empty list becomes NULL, which `IN (NULL)` never matches.
+fn push_list<'a, T>(q: &mut QueryBuilder<'a, Sqlite>, values: impl Iterator<Item = T>)
+where
+    T: 'a + Send + sqlx::Encode<'a, Sqlite> + sqlx::Type<Sqlite>,
+{
+    let mut any = false;
+    {
+        let mut sep = q.separated(", ");
+        for v in values {
+            sep.push_bind(v);
+            any = true;
+        }
+    }
+    if !any {
+        q.push("NULL");
+    }
+}
+
+fn cabinet_row(r: &SqliteRow) -> Result<CabinetRow> {
+    Ok(CabinetRow {
+        id: r.get("id"),
+        number: r.get("number"),
+        created_at: parse_ts(r.get("created_at"))?,
+        status_id: r.get("status_id"),
+        order_type: OrderType::parse(r.get("order_type")).unwrap_or_default(),
+        payment_method: r
+            .get::<Option<&str>, _>("payment_method")
+            .and_then(PaymentMethod::parse),
+        paid: r.get("paid"),
+        cod: r.get("cod"),
+        recipient_name: r.get("recipient_name"),
+        recipient_phone: r.get("recipient_phone"),
+        account: r.get("account"),
+        account_kind: r
+            .get::<Option<&str>, _>("account_kind")
+            .map(AccountKind::parse)
+            .transpose()?,
+        total: Decimal::new(r.get("total_minor"), 2),
+        currency: r.get("currency"),
+        items: r.get("items"),
+        preorder: r.get("preorder"),
+        transferred_to: r.get("transferred_to"),
+    })
+}
+
+/// Minor units (kopecks) of an amount, rounded half away from zero.
+pub(crate) fn to_minor(d: Decimal) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    (d * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
+}
+
+pub(crate) fn parse_decimal(s: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|e| crate::StoreError::Corrupt(format!("amount '{s}': {e}")))
+}

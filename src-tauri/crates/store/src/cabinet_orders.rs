@@ -1,0 +1,509 @@
+//! Changing the shop's orders in the cabinet: made by hand, edited, moved between statuses, typed,
+//! deleted and restored, purged; and kept in step with the marketplace lines they were made from.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use ordertray_core::cabinet::{
+    OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull,
+};
+use ordertray_core::statuses::{DELETED, TRANSFERRED};
+use ordertray_core::{AccountKind, AppError, ErrorCode, EventView};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use crate::cabinet_list::{parse_decimal, to_minor};
+use crate::time::{format_ts, parse_opt, parse_ts};
+use crate::{Result, Store};
+
+/// A shop order's row as the cabinet changes it.
+#[derive(Debug, Clone)]
+pub struct ShopOrderFacts {
+    pub id: i64,
+    pub number: String,
+    pub status_id: Option<i64>,
+    pub source_order_id: Option<i64>,
+    pub transferred_to: Option<String>,
+}
+
+impl Store {
+    pub async fn shop_order_full(&self, id: i64) -> Result<ShopOrderFull> {
+        let r = sqlx::query(
+            "SELECT s.*, a.name AS account, a.kind AS account_kind FROM shop_orders s
+             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        let items =
+            sqlx::query("SELECT * FROM shop_order_items WHERE shop_order_id = ? ORDER BY position, id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|i| {
+                    Ok(OrderItem {
+                        id: Some(i.get("id")),
+                        line_id: i.get("line_id"),
+                        offer_id: i.get("offer_id"),
+                        article: i.get("article"),
+                        brand: i.get("brand"),
+                        name: i.get("name"),
+                        quantity: i.get("quantity"),
+                        price: parse_decimal(i.get("price"))?,
+                        weight_g: i.get("weight_g"),
+                        length_cm: i.get("length_cm"),
+                        width_cm: i.get("width_cm"),
+                        height_cm: i.get("height_cm"),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+        let source: Option<i64> = r.get("source_order_id");
+        let timeline = sqlx::query(
+            "SELECT id, at, kind, actor, message, line_id FROM events
+             WHERE shop_order_id = ?1 OR (?2 IS NOT NULL AND order_id = ?2) ORDER BY at, id",
+        )
+        .bind(id)
+        .bind(source)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| {
+            Ok(EventView {
+                id: e.get("id"),
+                at: parse_ts(e.get("at"))?,
+                kind: e.get("kind"),
+                actor: e.get("actor"),
+                message: e.get("message"),
+                line_id: e.get("line_id"),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(ShopOrderFull {
+            id,
+            created_at: parse_ts(r.get("created_at"))?,
+            status_id: r.get("status_id"),
+            account: r.get("account"),
+            account_kind: r
+                .get::<Option<&str>, _>("account_kind")
+                .map(AccountKind::parse)
+                .transpose()?,
+            source_order_id: source,
+            customer_id: r.get("customer_id"),
+            transferred_to: r.get("transferred_to"),
+            draft: ShopOrderDraft {
+                number: r.get("number"),
+                preorder: r.get("preorder"),
+                recipient: Recipient {
+                    name: r.get("recipient_name"),
+                    phone: r.get("recipient_phone"),
+                    email: r.get("recipient_email"),
+                    address: r.get("address"),
+                    postal_code: r.get("postal_code"),
+                },
+                items,
+                auto_dimensions: r.get("auto_dimensions"),
+                weight_g: r.get("weight_g"),
+                length_cm: r.get("length_cm"),
+                width_cm: r.get("width_cm"),
+                height_cm: r.get("height_cm"),
+                declared_value: parse_decimal(r.get("declared_value"))?,
+                cod: r.get("cod"),
+                payment_method: r
+                    .get::<Option<&str>, _>("payment_method")
+                    .and_then(PaymentMethod::parse),
+                paid: r.get("paid"),
+                delivery_method: r.get("delivery_method"),
+                delivery_cost: parse_decimal(r.get("delivery_cost"))?,
+                order_type: OrderType::parse(r.get("order_type")).unwrap_or_default(),
+                currency: r.get("currency"),
+            },
+            timeline,
+        })
+    }
+
+    /// Saves an order made by hand (already checked and normalised), in the first "new" status.
+    pub async fn create_shop_order(&self, draft: &ShopOrderDraft, actor: &str) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO shop_orders (number, created_at, updated_at, status_id)
+             VALUES (?, ?, ?, (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1))
+             RETURNING id",
+        )
+        .bind(&draft.number)
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        write_draft(&mut tx, id, draft, &now).await?;
+        let kind = if draft.preorder { "pre-order" } else { "order" };
+        shop_order_event(
+            &mut tx,
+            id,
+            "created",
+            actor,
+            &format!("{kind} {} created by hand", draft.number),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Replaces an order's fields and items; `message` says what changed, for the timeline.
+    pub async fn update_shop_order(
+        &self,
+        id: i64,
+        draft: &ShopOrderDraft,
+        actor: &str,
+        message: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        exists.ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        sqlx::query("UPDATE shop_orders SET number = ? WHERE id = ?")
+            .bind(&draft.number)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        write_draft(&mut tx, id, draft, &now).await?;
+        shop_order_event(&mut tx, id, "edited", actor, message).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn shop_order_facts(&self, ids: &[i64]) -> Result<Vec<ShopOrderFacts>> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "SELECT id, number, status_id, source_order_id, transferred_to FROM shop_orders WHERE id IN (",
+        );
+        let mut sep = q.separated(", ");
+        for id in ids {
+            sep.push_bind(*id);
+        }
+        q.push(") ORDER BY id");
+        let facts: Vec<ShopOrderFacts> = q
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| ShopOrderFacts {
+                id: r.get("id"),
+                number: r.get("number"),
+                status_id: r.get("status_id"),
+                source_order_id: r.get("source_order_id"),
+                transferred_to: r.get("transferred_to"),
+            })
+            .collect();
+        let distinct: BTreeSet<i64> = ids.iter().copied().collect();
+        if facts.len() != distinct.len() {
+            return Err(AppError::not_found("Some of the orders no longer exist").into());
+        }
+        Ok(facts)
+    }
+
+    /// The accepted lines of the orders made from marketplace orders (they carry status pushes).
+    pub async fn accepted_lines_of(&self, shop_order_ids: &[i64]) -> Result<Vec<i64>> {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id FROM lines WHERE state = 'accepted' AND shop_order_id IN (");
+        let mut sep = q.separated(", ");
+        for id in shop_order_ids {
+            sep.push_bind(*id);
+        }
+        q.push(") ORDER BY id");
+        Ok(q.build_query_scalar().fetch_all(&self.pool).await?)
+    }
+
+    /// Sets the status of orders that have no marketplace lines to carry it (made by hand, or
+    /// Delete), with a timeline event each.
+    pub async fn set_shop_order_status(
+        &self,
+        ids: &[i64],
+        status_id: i64,
+        name: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        for id in ids {
+            sqlx::query("UPDATE shop_orders SET status_id = ?, updated_at = ? WHERE id = ?")
+                .bind(status_id)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            shop_order_event(&mut tx, *id, "status", actor, &format!("Order status → {name}")).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_order_type(&self, ids: &[i64], order_type: OrderType, actor: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        for id in ids {
+            let changed = sqlx::query(
+                "UPDATE shop_orders SET order_type = ?, updated_at = ? WHERE id = ? AND order_type != ?",
+            )
+            .bind(order_type.as_str())
+            .bind(&now)
+            .bind(id)
+            .bind(order_type.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed > 0 {
+                let message = format!("Order type → {}", order_type.as_str());
+                shop_order_event(&mut tx, *id, "edited", actor, &message).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves orders to Deleted; `remove_links` also forgets where they were transferred.
+    pub async fn delete_shop_orders(&self, ids: &[i64], remove_links: bool, actor: &str) -> Result<()> {
+        let deleted = self.builtin_status(DELETED).await?;
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        for id in ids {
+            sqlx::query(
+                "UPDATE shop_orders SET status_id = ?, updated_at = ?,
+                    transferred_to = CASE WHEN ? THEN NULL ELSE transferred_to END WHERE id = ?",
+            )
+            .bind(deleted)
+            .bind(&now)
+            .bind(remove_links)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let message = if remove_links {
+                "Order deleted (restorable); the link to where it was transferred removed"
+            } else {
+                "Order deleted (restorable by choosing another status)"
+            };
+            shop_order_event(&mut tx, *id, "deleted", actor, message).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes orders for good: only those already in Deleted. Their marketplace orders and lines
+    /// stay (the inbox's history); the lines just no longer belong to a shop order.
+    pub async fn purge_shop_orders(&self, ids: &[i64]) -> Result<u64> {
+        let deleted = self.builtin_status(DELETED).await?;
+        let facts = self.shop_order_facts(ids).await?;
+        if let Some(f) = facts.iter().find(|f| f.status_id != Some(deleted)) {
+            return Err(AppError::new(
+                ErrorCode::InvalidTransition,
+                format!(
+                    "Order {} is not deleted: only deleted orders can be removed for good",
+                    f.number
+                ),
+            )
+            .into());
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut removed = 0;
+        for f in &facts {
+            sqlx::query("DELETE FROM events WHERE shop_order_id = ? AND order_id IS NULL")
+                .bind(f.id)
+                .execute(&mut *tx)
+                .await?;
+            removed += sqlx::query("DELETE FROM shop_orders WHERE id = ?")
+                .bind(f.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// The id of a built-in status ("deleted", "transferred").
+    pub async fn builtin_status(&self, code: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT id FROM shop_statuses WHERE code = ?")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("The built-in status «{code}» is missing")).into())
+    }
+
+    /// Records where an order was transferred and moves it to Transferred (the only way there).
+    pub async fn mark_transferred(&self, id: i64, target: &str, actor: &str) -> Result<()> {
+        let status = self.builtin_status(TRANSFERRED).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE shop_orders SET status_id = ?, transferred_to = ?, updated_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(target)
+            .bind(format_ts(Utc::now()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        shop_order_event(
+            &mut tx,
+            id,
+            "transferred",
+            actor,
+            &format!("Transferred to {target}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the shop order was last changed in the cabinet.
+    pub async fn shop_order_updated_at(&self, id: i64) -> Result<Option<chrono::DateTime<Utc>>> {
+        let at: Option<String> = sqlx::query_scalar("SELECT updated_at FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten();
+        parse_opt(at)
+    }
+}
+
+async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, now: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE shop_orders SET preorder = ?, recipient_name = ?, recipient_phone = ?, recipient_email = ?,
+            address = ?, postal_code = ?, auto_dimensions = ?, weight_g = ?, length_cm = ?, width_cm = ?,
+            height_cm = ?, declared_value = ?, cod = ?, payment_method = ?, paid = ?, delivery_method = ?,
+            delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(d.preorder)
+    .bind(d.recipient.name.trim())
+    .bind(d.recipient.phone.trim())
+    .bind(d.recipient.email.trim())
+    .bind(d.recipient.address.trim())
+    .bind(d.recipient.postal_code.trim())
+    .bind(d.auto_dimensions)
+    .bind(d.weight_g)
+    .bind(d.length_cm)
+    .bind(d.width_cm)
+    .bind(d.height_cm)
+    .bind(d.declared_value.to_string())
+    .bind(d.cod)
+    .bind(d.payment_method.map(PaymentMethod::as_str))
+    .bind(d.paid)
+    .bind(&d.delivery_method)
+    .bind(d.delivery_cost.to_string())
+    .bind(d.order_type.as_str())
+    .bind(&d.currency)
+    .bind(to_minor(d.total()))
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM shop_order_items WHERE shop_order_id = ?")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, item) in d.items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO shop_order_items (shop_order_id, position, line_id, offer_id, article, brand, name,
+                quantity, price, weight_g, length_cm, width_cm, height_cm)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(item.line_id)
+        .bind(item.offer_id)
+        .bind(item.article.trim())
+        .bind(item.brand.trim())
+        .bind(item.name.trim())
+        .bind(item.quantity)
+        .bind(item.price.to_string())
+        .bind(item.weight_g)
+        .bind(item.length_cm)
+        .bind(item.width_cm)
+        .bind(item.height_cm)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn shop_order_event(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    kind: &str,
+    actor: &str,
+    message: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (at, account_id, order_id, shop_order_id, kind, actor, message)
+         SELECT ?, account_id, source_order_id, id, ?, ?, ? FROM shop_orders WHERE id = ?",
+    )
+    .bind(format_ts(Utc::now()))
+    .bind(kind)
+    .bind(actor)
+    .bind(message)
+    .bind(shop_order_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Brings the shop order made from a marketplace order in step with its lines: an item per
+/// accepted line, the recipient when still empty, the total, and the order's status when its
+/// lines agree on one (an order the manager deleted stays deleted).
+pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
+    let Some(id): Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(());
+    };
+    sqlx::query(
+        "DELETE FROM shop_order_items WHERE shop_order_id = ?1 AND line_id IS NOT NULL
+           AND line_id NOT IN (SELECT id FROM lines WHERE shop_order_id = ?1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT OR IGNORE INTO shop_order_items (shop_order_id, position, line_id, article, brand, name, quantity, price)
+         SELECT ?1, l.id, l.id,
+            COALESCE(json_extract(l.bound_offer, '$.article'), l.offer_id),
+            COALESCE(json_extract(l.bound_offer, '$.brand'), ''), l.name, l.quantity, l.price
+         FROM lines l WHERE l.shop_order_id = ?1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE shop_orders SET
+            recipient_name = CASE WHEN recipient_name = '' THEN COALESCE(o.buyer_name, '') ELSE recipient_name END,
+            recipient_phone = CASE WHEN recipient_phone = '' THEN COALESCE(o.buyer_phone, '') ELSE recipient_phone END,
+            recipient_email = CASE WHEN recipient_email = '' THEN COALESCE(o.buyer_email, '') ELSE recipient_email END,
+            address = CASE WHEN address = '' THEN COALESCE(o.buyer_address, '') ELSE address END,
+            payment_method = COALESCE(payment_method, 'prepaid'),
+            currency = COALESCE((SELECT currency FROM lines WHERE shop_order_id = ?1 LIMIT 1), currency),
+            total_minor = COALESCE((SELECT SUM(CAST(ROUND(CAST(price AS REAL) * 100) AS INTEGER) * quantity)
+                FROM shop_order_items WHERE shop_order_id = ?1), 0)
+                + CAST(ROUND(CAST(delivery_cost AS REAL) * 100) AS INTEGER)
+         FROM (SELECT buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?2) AS o
+         WHERE shop_orders.id = ?1",
+    )
+    .bind(id)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    let all = crate::statuses::statuses(conn).await?;
+    if let Some(status) = crate::statuses::order_state(conn, order_id, &all).await? {
+        sqlx::query(
+            "UPDATE shop_orders SET status_id = ?1 WHERE id = ?2 AND (status_id IS NULL
+               OR status_id NOT IN (SELECT id FROM shop_statuses WHERE code = 'deleted'))",
+        )
+        .bind(status)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../api";
+import type { CabinetRow } from "../bindings/CabinetRow";
+import type { OrderType } from "../bindings/OrderType";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import { ConfirmButton } from "../components/ConfirmButton";
+import { useNotices } from "../components/Notices";
+import { StatusOptions } from "../components/StatusOptions";
+import { useI18n } from "../i18n";
+import { statusName } from "../statuses/statuses";
+import { refreshAfterOrderChange } from "./queries";
+import { ORDER_TYPES } from "./viewState";
+import { isDeleted, manualStatuses } from "./words";
+
+/** What the selected orders can have done to them at once. */
+export function BulkBar({
+  rows,
+  statuses,
+  onDone,
+}: {
+  rows: readonly CabinetRow[];
+  statuses: readonly ShopStatus[] | undefined;
+  onDone: () => void;
+}) {
+  const { t } = useI18n();
+  const b = t.cabinet.bulk;
+  const qc = useQueryClient();
+  const notices = useNotices();
+  const [statusId, setStatusId] = useState("");
+  const [orderType, setOrderType] = useState("");
+  /** Delete was pressed with transferred orders among the selected: the warning is up. */
+  const [warning, setWarning] = useState<CabinetRow[] | null>(null);
+  const ids = rows.map((r) => r.id);
+  const none = rows.length === 0;
+  const choosable = statuses ? manualStatuses(statuses) : [];
+  const status = choosable.find((s) => String(s.id) === statusId);
+
+  const settled = () => refreshAfterOrderChange(qc);
+  const setStatus = useMutation({
+    mutationFn: ({ ids, status }: { ids: number[]; status: ShopStatus }) => api.setShopOrderStatus(ids, status.id),
+    onSuccess: (report, { status: s }) => {
+      notices.info(b.statusChanged(report.changed.length, statusName(s, t)));
+      if (report.not_sent.length > 0) notices.warning(t.lineStatus.notSent, report.not_sent);
+      setStatusId("");
+      onDone();
+    },
+    onError: (e) => notices.error(e.message),
+    onSettled: settled,
+  });
+  const setType = useMutation({
+    mutationFn: ({ ids, type }: { ids: number[]; type: OrderType }) => api.setOrderType(ids, type),
+    onSuccess: (_r, { ids, type }) => {
+      notices.info(b.typeChanged(ids.length, t.cabinet.orderTypes[type]));
+      setOrderType("");
+      onDone();
+    },
+    onError: (e) => notices.error(e.message),
+    onSettled: settled,
+  });
+  const remove = useMutation({
+    mutationFn: ({ ids, removeLinks }: { ids: number[]; removeLinks: boolean }) => api.deleteShopOrders(ids, removeLinks),
+    onSuccess: (_r, { ids }) => {
+      notices.info(b.deleted(ids.length));
+      setWarning(null);
+      onDone();
+    },
+    onError: (e) => notices.error(e.message),
+    onSettled: settled,
+  });
+  const purge = useMutation({
+    mutationFn: (ids: number[]) => api.purgeShopOrders(ids),
+    onSuccess: (n) => {
+      notices.info(b.purged(n));
+      onDone();
+    },
+    onError: (e) => notices.error(e.message),
+    onSettled: settled,
+  });
+  const busy = setStatus.isPending || setType.isPending || remove.isPending || purge.isPending;
+  const allDeleted = !none && rows.every((r) => isDeleted(statuses, r.status_id));
+
+  const startDelete = () => {
+    const transferred = rows.filter((r) => r.transferred_to);
+    if (transferred.length > 0) setWarning(transferred);
+    else remove.mutate({ ids, removeLinks: false });
+  };
+
+  return (
+    <div className="bulk-bar cabinet-bulk" data-testid="cabinet-bulk">
+      <span className="muted" data-testid="cabinet-selected">
+        {none ? t.cabinet.selectHint : t.cabinet.selected(rows.length)}
+      </span>
+      <select
+        data-testid="bulk-status"
+        aria-label={b.status}
+        value={statusId}
+        disabled={none || !statuses}
+        onChange={(e) => setStatusId(e.target.value)}
+      >
+        <option value="">{b.chooseStatus}</option>
+        <StatusOptions statuses={choosable} />
+      </select>
+      <button
+        type="button"
+        data-testid="bulk-status-apply"
+        disabled={none || !status || busy}
+        onClick={() => status && setStatus.mutate({ ids, status })}
+      >
+        {b.apply}
+      </button>
+      <select
+        data-testid="bulk-type"
+        aria-label={b.type}
+        value={orderType}
+        disabled={none}
+        onChange={(e) => setOrderType(e.target.value)}
+      >
+        <option value="">{b.chooseType}</option>
+        {ORDER_TYPES.map((o) => (
+          <option key={o} value={o}>
+            {t.cabinet.orderTypes[o]}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        data-testid="bulk-type-apply"
+        disabled={none || orderType === "" || busy}
+        onClick={() => setType.mutate({ ids, type: orderType as OrderType })}
+      >
+        {b.apply}
+      </button>
+      <button type="button" className="danger" data-testid="bulk-delete" disabled={none || busy || allDeleted} onClick={startDelete}>
+        {b.delete}
+      </button>
+      <span title={allDeleted ? undefined : b.purgeHint}>
+        <ConfirmButton
+          testId="bulk-purge"
+          question={b.purgeQuestion(rows.length)}
+          disabled={!allDeleted || busy}
+          onConfirm={() => purge.mutate(ids)}
+        >
+          {b.purge}
+        </ConfirmButton>
+      </span>
+      {warning && (
+        <div className="delete-warning" role="alert" data-testid="bulk-delete-warning">
+          <ul>
+            {warning.map((r) => (
+              <li key={r.id}>{b.transferred(r.number, r.transferred_to ?? "")}</li>
+            ))}
+          </ul>
+          <div className="form-actions">
+            <button type="button" className="danger" data-testid="bulk-delete-anyway" disabled={busy} onClick={() => remove.mutate({ ids, removeLinks: false })}>
+              {b.deleteAnyway}
+            </button>
+            <button type="button" className="danger" data-testid="bulk-delete-unlink" disabled={busy} onClick={() => remove.mutate({ ids, removeLinks: true })}>
+              {b.deleteAndUnlink}
+            </button>
+            <button type="button" data-testid="bulk-delete-cancel" onClick={() => setWarning(null)}>
+              {t.common.cancel}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,218 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, type MouseEvent } from "react";
+import type { CabinetRow } from "../bindings/CabinetRow";
+import type { OrderSort } from "../bindings/OrderSort";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import type { SortColumn } from "../bindings/SortColumn";
+import { formatDateTime, formatPrice } from "../format";
+import { useI18n } from "../i18n";
+import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
+import { rememberPlace, rememberedPlace } from "./queries";
+import type { CabinetView } from "./viewState";
+import { kindName, statusLabel } from "./words";
+
+const ROW_HEIGHT = 40;
+/** The sticky column titles above the rows, inside the same scroll box. */
+const HEADER_HEIGHT = 36;
+/** Start loading the next page this many rows before the loaded ones run out. */
+const PREFETCH_ROWS = 100;
+
+export type TableProps = {
+  /** The list's view: where it was scrolled to is remembered per view. */
+  view: CabinetView;
+  rows: readonly CabinetRow[];
+  index: RowIndex;
+  selection: RowSelection;
+  onSelection: (next: RowSelection) => void;
+  sort: OrderSort;
+  onSort: (next: OrderSort) => void;
+  onOpen: (id: number) => void;
+  statuses: readonly ShopStatus[] | undefined;
+  hasMore: boolean;
+  loadingMore: boolean;
+  /** Any fetch of the pages is under way (a refetch too): asking for more now would cancel it. */
+  fetching: boolean;
+  onLoadMore: () => void;
+  empty: boolean;
+};
+
+/** The sort a column header's click asks for: the same column flips, another starts newest/largest first. */
+export function nextSort(sort: OrderSort, column: SortColumn): OrderSort {
+  if (sort.column === column) return { column, desc: !sort.desc };
+  return { column, desc: column === "created" || column === "total" };
+}
+
+/**
+ * The orders loaded so far, virtualised: only the rows in view are in the DOM, and the next keyset
+ * page is asked for as the end of the loaded ones comes near.
+ */
+export function OrdersTable(p: TableProps) {
+  const { t, locale } = useI18n();
+  const qc = useQueryClient();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: p.rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    initialOffset: () => rememberedPlace(qc, p.view).offset,
+  });
+  // Leaving the list (to open an order) keeps the place for coming back.
+  const placeRef = useRef({ view: p.view, cursor: p.selection.cursor });
+  placeRef.current = { view: p.view, cursor: p.selection.cursor };
+  useEffect(() => {
+    const place = placeRef;
+    return () => rememberPlace(qc, place.current.view, virtualizer.scrollOffset ?? 0, place.current.cursor);
+  }, [qc, virtualizer]);
+  const items = virtualizer.getVirtualItems();
+  const lastShown = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
+  const { hasMore, fetching, onLoadMore } = p;
+  const rowCount = p.rows.length;
+  useEffect(() => {
+    if (hasMore && !fetching && lastShown >= rowCount - 1 - PREFETCH_ROWS) onLoadMore();
+  }, [hasMore, fetching, lastShown, rowCount, onLoadMore]);
+
+  const cursorIndex = p.selection.cursor == null ? null : (p.index.at.get(p.selection.cursor) ?? null);
+  useEffect(() => {
+    if (cursorIndex != null) virtualizer.scrollToIndex(cursorIndex, { align: "auto" });
+  }, [cursorIndex, virtualizer]);
+
+  const c = t.cabinet.columns;
+  const sortHeader = (column: SortColumn, label: string, className = "") => {
+    const active = p.sort.column === column;
+    return (
+      <span
+        role="columnheader"
+        className={className}
+        aria-sort={active ? (p.sort.desc ? "descending" : "ascending") : "none"}
+      >
+        <button
+          type="button"
+          className={active ? "sort active" : "sort"}
+          data-testid={`cabinet-sort-${column}`}
+          title={t.cabinet.sortBy(label)}
+          onClick={() => p.onSort(nextSort(p.sort, column))}
+        >
+          {label}
+          {active && <span aria-hidden>{p.sort.desc ? " ▼" : " ▲"}</span>}
+        </button>
+      </span>
+    );
+  };
+  const everything = allSelected(p.index, p.selection);
+  const onRowClick = (e: MouseEvent, id: number) => {
+    if (e.shiftKey) window.getSelection()?.removeAllRanges();
+    p.onSelection(click(p.index, p.selection, id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey }));
+  };
+
+  return (
+    <div className="cabinet-table" ref={scrollRef} role="grid" aria-rowcount={p.rows.length} data-testid="cabinet-table">
+      <div className="cabinet-row cabinet-head" role="row" style={{ height: HEADER_HEIGHT }}>
+        <span role="columnheader">
+          <input
+            type="checkbox"
+            aria-label={t.cabinet.selectAll}
+            data-testid="cabinet-select-all"
+            checked={everything}
+            disabled={p.rows.length === 0}
+            onChange={() => p.onSelection(toggleAll(p.index, p.selection))}
+          />
+        </span>
+        {sortHeader("number", c.number)}
+        {sortHeader("created", c.created)}
+        <span role="columnheader">{c.status}</span>
+        {sortHeader("recipient", c.recipient)}
+        <span role="columnheader">{c.source}</span>
+        <span role="columnheader">{c.type}</span>
+        <span role="columnheader">{c.payment}</span>
+        <span role="columnheader" className="num">
+          {c.items}
+        </span>
+        {sortHeader("total", c.total, "num")}
+      </div>
+      {p.empty && (
+        <p className="hint cabinet-empty" data-testid="cabinet-empty">
+          {t.cabinet.empty}
+        </p>
+      )}
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {items.map((item) => {
+          const row = p.rows[item.index];
+          if (!row) return null;
+          const selected = p.selection.selected.has(row.id);
+          const cursor = p.selection.cursor === row.id;
+          return (
+            <div
+              key={row.id}
+              role="row"
+              aria-selected={selected}
+              aria-rowindex={item.index + 1}
+              className={`cabinet-row${cursor ? " cursor" : ""}${selected ? " selected" : ""}`}
+              data-testid={`cabinet-row-${row.id}`}
+              data-selected={selected}
+              data-cursor={cursor}
+              style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
+              onClick={(e) => onRowClick(e, row.id)}
+              onDoubleClick={() => p.onOpen(row.id)}
+            >
+              <span role="gridcell">
+                <input
+                  type="checkbox"
+                  aria-label={t.cabinet.selectRow(row.number)}
+                  data-testid="cabinet-row-check"
+                  checked={selected}
+                  onClick={(e) => e.stopPropagation()}
+                  onChange={() => p.onSelection(click(p.index, p.selection, row.id, { toggle: true }))}
+                />
+              </span>
+              <span role="gridcell" className="cabinet-number">
+                <button
+                  type="button"
+                  className="link"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    p.onOpen(row.id);
+                  }}
+                >
+                  {row.number}
+                </button>
+                {row.preorder && <span className="badge">{t.cabinet.preorder}</span>}
+                {row.transferred_to && (
+                  <span className="badge" title={t.cabinet.transferredTo(row.transferred_to)}>
+                    →
+                  </span>
+                )}
+              </span>
+              <span role="gridcell" className="muted">
+                {formatDateTime(row.created_at, locale)}
+              </span>
+              <span role="gridcell">{statusLabel(p.statuses, row.status_id, t)}</span>
+              <span role="gridcell" className="cabinet-recipient">
+                <span>{row.recipient_name}</span>
+                <span className="muted">{row.recipient_phone}</span>
+              </span>
+              <span role="gridcell" className="muted">
+                {row.account ?? (row.account_kind ? kindName(row.account_kind) : t.cabinet.manual)}
+              </span>
+              <span role="gridcell">{t.cabinet.orderTypes[row.order_type]}</span>
+              <span role="gridcell">
+                {row.payment_method ? t.cabinet.payment[row.payment_method] : ""}
+                {row.paid && <span className="paid-mark"> ✓ {t.cabinet.paid}</span>}
+              </span>
+              <span role="gridcell" className="num">
+                {row.items}
+              </span>
+              <span role="gridcell" className="num">
+                {formatPrice(row.total, row.currency, locale)}
+              </span>
+            </div>
+          );
+        })}
+      </div>
+      {p.loadingMore && <p className="hint cabinet-loading">{t.common.loading}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+import type { CabinetStats } from "../bindings/CabinetStats";
+import type { OrderFilter } from "../bindings/OrderFilter";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import type { StatusGroup } from "../bindings/StatusGroup";
+import { useI18n } from "../i18n";
+import { GROUPS, statusName } from "../statuses/statuses";
+
+/** Orders per group: the sum of the group's statuses' counts. */
+export function groupCounts(stats: CabinetStats, statuses: readonly ShopStatus[]): Map<StatusGroup, number> {
+  const groupOf = new Map(statuses.map((s) => [s.id, s.group]));
+  const out = new Map<StatusGroup, number>();
+  for (const c of stats.by_status) {
+    const group = c.status_id == null ? undefined : groupOf.get(c.status_id);
+    if (group) out.set(group, (out.get(group) ?? 0) + c.count);
+  }
+  return out;
+}
+
+/**
+ * Counts per status group and per status under the other filters; a click narrows the list to
+ * exactly that count (the status part of the filter is replaced, the rest kept).
+ */
+export function StatsBar({
+  stats,
+  statuses,
+  filter,
+  onPick,
+}: {
+  stats: CabinetStats | undefined;
+  statuses: readonly ShopStatus[] | undefined;
+  filter: OrderFilter;
+  onPick: (part: Pick<OrderFilter, "status_ids" | "groups">) => void;
+}) {
+  const { t, locale } = useI18n();
+  if (!stats || !statuses) return <div className="cabinet-stats" aria-busy="true" />;
+  const number = new Intl.NumberFormat(locale);
+  const byStatus = new Map(stats.by_status.map((c) => [c.status_id, c.count]));
+  const groups = groupCounts(stats, statuses);
+  const noStatus = byStatus.get(null) ?? 0;
+  const only = <T,>(xs: readonly T[], x: T) => xs.length === 1 && xs[0] === x;
+  const allActive = filter.status_ids.length === 0 && filter.groups.length === 0;
+  return (
+    <div className="cabinet-stats" data-testid="cabinet-stats">
+      <div className="stat-row" role="group" aria-label={t.cabinet.stats.groups}>
+        <button
+          type="button"
+          className={allActive ? "stat active" : "stat"}
+          aria-pressed={allActive}
+          data-testid="cabinet-stat-all"
+          onClick={() => onPick({ status_ids: [], groups: [] })}
+        >
+          <span>{t.cabinet.stats.all}</span> <span className="stat-count">{number.format(stats.total)}</span>
+        </button>
+        {GROUPS.filter((g) => statuses.some((s) => s.group === g)).map((g) => {
+          const active = filter.status_ids.length === 0 && only(filter.groups, g);
+          const n = groups.get(g) ?? 0;
+          return (
+            <button
+              key={g}
+              type="button"
+              className={`stat stat-group-${g}${active ? " active" : ""}`}
+              aria-pressed={active}
+              title={t.cabinet.stats.filterBy(t.statuses.groups[g], n)}
+              data-testid={`cabinet-stat-group-${g}`}
+              onClick={() => onPick({ status_ids: [], groups: [g] })}
+            >
+              <span>{t.statuses.groups[g]}</span> <span className="stat-count">{number.format(n)}</span>
+            </button>
+          );
+        })}
+      </div>
+      <div className="stat-row" role="group" aria-label={t.cabinet.stats.statuses}>
+        {statuses.map((s) => {
+          const active = filter.groups.length === 0 && only(filter.status_ids, s.id);
+          const n = byStatus.get(s.id) ?? 0;
+          const name = statusName(s, t);
+          return (
+            <button
+              key={s.id}
+              type="button"
+              className={`stat stat-group-${s.group}${active ? " active" : ""}${n === 0 ? " empty" : ""}`}
+              aria-pressed={active}
+              title={t.cabinet.stats.filterBy(name, n)}
+              data-testid={`cabinet-stat-${s.id}`}
+              onClick={() => onPick({ status_ids: [s.id], groups: [] })}
+            >
+              <span>{name}</span> <span className="stat-count">{number.format(n)}</span>
+            </button>
+          );
+        })}
+        {noStatus > 0 && (
+          <span className="stat muted" data-testid="cabinet-stat-none">
+            {t.cabinet.stats.none} <span className="stat-count">{number.format(noStatus)}</span>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { api } from "../api";
+import type { DatabaseProblem } from "../bindings/DatabaseProblem";
+import type { Lang } from "../bindings/Lang";
+import { ConfirmButton } from "../components/ConfirmButton";
+import { useNotices } from "../components/Notices";
+import { languages, useI18n } from "../i18n";
+import { BackupChoices, RestoreOutcome, useRestore } from "./BackupChoices";
+
+export const databaseProblemKey = ["databaseProblem"] as const;
+
+/**
+ * Asks the shell first whether the database opened. When it did not, the app has no engine and
+ * only the database screen is shown; otherwise (or when the question itself fails) the app.
+ */
+export function StartupGate({ children }: { children: ReactNode }) {
+  const problem = useQuery({
+    queryKey: databaseProblemKey,
+    queryFn: api.databaseProblem,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+  if (problem.isPending) return null;
+  if (problem.data) return <DatabaseProblemScreen problem={problem.data} />;
+  return <>{children}</>;
+}
+
+/** The database could not be opened: why, and the ways out (a backup, a new database, quitting). */
+export function DatabaseProblemScreen({ problem }: { problem: DatabaseProblem }) {
+  const { t, lang, setLang } = useI18n();
+  const notices = useNotices();
+  const restore = useRestore();
+  const startNew = useMutation({ mutationFn: api.startNewDatabase, onError: (e) => notices.error(e.message) });
+  const quit = useMutation({ mutationFn: api.quitApp, onError: (e) => notices.error(e.message) });
+  const restarting = restore.isSuccess || startNew.isSuccess;
+  const busy = restore.isPending || startNew.isPending || restarting;
+  return (
+    <section className="database-problem" data-testid="database-problem" data-kind={problem.kind}>
+      <header className="screen-header">
+        <h1>{t.database.problemTitle}</h1>
+        <label>
+          <span className="sr-only">{t.nav.language}</span>
+          <select value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            {languages.map((l) => (
+              <option key={l.lang} value={l.lang}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      <p>{problem.kind === "damaged" ? t.database.problemDamaged : t.database.problemUnavailable}</p>
+      <dl className="facts">
+        <dt>{t.database.problemFile}</dt>
+        <dd data-testid="database-problem-path">{problem.path}</dd>
+        <dt>{t.database.problemError}</dt>
+        <dd>
+          <pre className="log" data-testid="database-problem-message">
+            {problem.message}
+          </pre>
+        </dd>
+      </dl>
+      {restore.data && <RestoreOutcome report={restore.data} />}
+      {startNew.isSuccess && (
+        <div className="banner" role="status" data-testid="database-restarting">
+          {startNew.data != null && <p>{t.database.startedNew(startNew.data)}</p>}
+          <p>
+            <strong>{t.database.restarting}</strong>
+          </p>
+        </div>
+      )}
+      {!restarting && (
+        <>
+          <h2>{t.database.problemRestoreTitle}</h2>
+          <p className="hint">{t.database.problemRestoreHint}</p>
+          <BackupChoices
+            backups={problem.backups}
+            empty={t.database.noBackupsBeside}
+            disabled={busy}
+            onRestore={(path) => restore.mutate(path)}
+          />
+          <h2>{t.database.startNew}</h2>
+          <p className="hint">{t.database.startNewHint}</p>
+          <div className="row-actions">
+            <ConfirmButton
+              testId="database-start-new"
+              question={t.database.confirmStartNew}
+              disabled={busy}
+              onConfirm={() => startNew.mutate()}
+            >
+              {t.database.startNew}
+            </ConfirmButton>
+            <button type="button" data-testid="database-quit" disabled={quit.isPending} onClick={() => quit.mutate()}>
+              {t.database.quit}
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
