@@ -111,6 +111,7 @@ describe("the cabinet", () => {
     await user.selectOptions(screen.getByTestId("cabinet-filter-type"), "through");
     await user.selectOptions(screen.getByTestId("cabinet-filter-source"), "manual");
     fireEvent.change(screen.getByTestId("cabinet-filter-from"), { target: { value: "2026-11-01" } });
+    fireEvent.change(screen.getByTestId("cabinet-filter-to"), { target: { value: "2026-11-30" } });
     // Nothing applies until Find.
     expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]);
     await user.click(screen.getByTestId("cabinet-find"));
@@ -126,6 +127,9 @@ describe("the cabinet", () => {
       account_ids: [],
     });
     expect(new Date(lastQuery(b).filter.from ?? "").getDate()).toBe(1);
+    // "To" includes the whole day: the engine's end is the next day's start.
+    expect(new Date(lastQuery(b).filter.to ?? "").getDate()).toBe(1);
+    expect(screen.getByTestId("cabinet-filter-to")).toHaveValue("2026-11-30");
 
     await user.click(screen.getByTestId("cabinet-clear"));
     await waitFor(() => expect(shown()).toHaveLength(3));
@@ -195,7 +199,8 @@ describe("the cabinet", () => {
 
     const options = within(screen.getByTestId("bulk-status")).getAllByRole("option").map((o) => o.textContent);
     expect(options).toContain("Shipped");
-    expect(options).toContain("Deleted");
+    // Transferred comes only from a transfer, Deleted only from Delete (which warns first).
+    expect(options).not.toContain("Deleted");
     expect(options).not.toContain("Transferred");
     await user.selectOptions(screen.getByTestId("bulk-status"), "4");
     await user.click(screen.getByTestId("bulk-status-apply"));

@@ -7,7 +7,7 @@ import type { ShopStatus } from "../bindings/ShopStatus";
 import type { StatusGroup } from "../bindings/StatusGroup";
 import { useI18n } from "../i18n";
 import { GROUPS, statusName } from "../statuses/statuses";
-import { ORDER_TYPES, PAYMENT_METHODS, dayEnd, dayOf, dayStart } from "./viewState";
+import { ORDER_TYPES, PAYMENT_METHODS, dayEnd, dayOf, dayStart, lastDayOf } from "./viewState";
 import { kindName } from "./words";
 
 /** The status select's value: one status ("s:3"), one group ("g:new"), none (""), or several. */
@@ -191,7 +191,7 @@ export function Filters({
         <input
           type="date"
           data-testid="cabinet-filter-to"
-          value={dayOf(draft.to)}
+          value={lastDayOf(draft.to)}
           onChange={(e) => set({ to: dayEnd(e.target.value) })}
         />
       </label>

@@ -64,13 +64,14 @@ describe("a shop order", () => {
     await waitFor(() => expect(screen.getByTestId("shop-order-number")).toHaveTextContent("SO-1"));
   });
 
-  it("changes its status by hand, never to «Transferred»", async () => {
+  it("changes its status by hand, never to «Transferred» (nor «Deleted»: that is Delete)", async () => {
     const b = withOrders();
     const user = await openOrder("SO-2");
     const select = screen.getByTestId("shop-order-status");
     const options = within(select).getAllByRole("option").map((o) => o.textContent);
     expect(options).not.toContain("Transferred");
-    expect(options).toContain("Deleted");
+    expect(options).not.toContain("Deleted");
+    expect(options).toContain("Delivered");
     await user.selectOptions(select, "2");
     expect(await screen.findByText("Status → «Ordered from the supplier»")).toBeInTheDocument();
     expect(b.callsTo("set_shop_order_status").map((c) => c.args)).toEqual([{ ids: [2], statusId: 2 }]);

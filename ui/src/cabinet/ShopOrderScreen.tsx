@@ -127,7 +127,6 @@ function OrderView({
   });
   const busy = setStatus.isPending || remove.isPending || purge.isPending;
   const choosable = statuses ? manualStatuses(statuses) : [];
-  const restoreChoices = choosable.filter((s) => s.code !== DELETED);
   const method = methods?.find((m) => m.id === d.delivery_method)?.name ?? d.delivery_method;
   const source = order.account ?? (order.account_kind ? kindName(order.account_kind) : t.cabinet.manual);
   const r = d.recipient;
@@ -165,14 +164,14 @@ function OrderView({
                 onChange={(e) => setRestoreTo(e.target.value)}
               >
                 <option value="">{o.restoreTo}</option>
-                <StatusOptions statuses={restoreChoices} />
+                <StatusOptions statuses={choosable} />
               </select>
               <button
                 type="button"
                 data-testid="shop-order-restore-apply"
                 disabled={restoreTo === "" || busy}
                 onClick={() => {
-                  const s = restoreChoices.find((x) => String(x.id) === restoreTo);
+                  const s = choosable.find((x) => String(x.id) === restoreTo);
                   if (s) setStatus.mutate(s);
                 }}
               >

@@ -6,6 +6,7 @@ import {
   defaultView,
   deleteView,
   emptyFilter,
+  lastDayOf,
   loadCurrentView,
   loadSavedViews,
   parseView,
@@ -68,15 +69,18 @@ describe("view state", () => {
     expect(withoutStatus(busy.filter)).toEqual({ ...busy.filter, status_ids: [], groups: [] });
   });
 
-  it("date inputs give the whole local day", () => {
+  it("date inputs give whole local days; “to” ends where the next day starts (the engine's end is exclusive)", () => {
     const from = dayStart("2026-11-05");
-    const to = dayEnd("2026-11-05");
+    const to = dayEnd("2026-11-30");
     expect(from && new Date(from).getHours()).toBe(0);
-    expect(to && new Date(to).getHours()).toBe(23);
     expect(dayOf(from)).toBe("2026-11-05");
-    expect(dayOf(to)).toBe("2026-11-05");
+    expect(to && new Date(to).getHours()).toBe(0);
+    expect(dayOf(to)).toBe("2026-12-01");
+    expect(lastDayOf(to)).toBe("2026-11-30");
     expect(dayStart("")).toBeNull();
+    expect(dayEnd("")).toBeNull();
     expect(dayOf(null)).toBe("");
+    expect(lastDayOf(null)).toBe("");
   });
 
   it("keeps the current view and named views on this computer", () => {

@@ -134,11 +134,18 @@ export function dayStart(day: string): string | null {
   return new Date(y, m - 1, d, 0, 0, 0, 0).toISOString();
 }
 
-/** A date input's day (local) as its last moment, so that "to" includes the whole day. */
+/** A date input's day (local) as the end of the period: the first moment of the next day (the engine's "to" is exclusive). */
 export function dayEnd(day: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(y, m - 1, d, 23, 59, 59, 999).toISOString();
+  return new Date(y, m - 1, d + 1, 0, 0, 0, 0).toISOString();
+}
+
+/** The last day a period's exclusive end includes, as the "to" date input shows it. */
+export function lastDayOf(end: string | null): string {
+  if (!end) return "";
+  const t = new Date(end).getTime();
+  return Number.isNaN(t) ? "" : dayOf(new Date(t - 1).toISOString());
 }
 
 /** The local day of a moment, as a date input shows it ("" for none). */

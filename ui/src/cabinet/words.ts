@@ -35,9 +35,12 @@ export function statusLabel(statuses: readonly ShopStatus[] | undefined, id: num
   return id == null ? t.cabinet.stats.none : `#${id}`;
 }
 
-/** "Transferred" is set only by a successful transfer, never chosen by hand. */
+/**
+ * The statuses a status select offers: "Transferred" is set only by a successful transfer, never by
+ * hand, and "Deleted" only by Delete (which warns first about transferred orders).
+ */
 export function manualStatuses(statuses: readonly ShopStatus[]): ShopStatus[] {
-  return statuses.filter((s) => s.code !== TRANSFERRED);
+  return statuses.filter((s) => s.code !== TRANSFERRED && s.code !== DELETED);
 }
 
 export function isDeleted(statuses: readonly ShopStatus[] | undefined, id: number | null): boolean {

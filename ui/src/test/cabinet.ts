@@ -208,7 +208,7 @@ export class CabinetBackend extends FakeBackend {
     if (f.manual && o.account != null) return false;
     if (f.kinds.length > 0 && (o.account_kind == null || !f.kinds.includes(o.account_kind))) return false;
     if (f.from && o.created_at < f.from) return false;
-    if (f.to && o.created_at > f.to) return false;
+    if (f.to && o.created_at >= f.to) return false;
     const q = f.search.trim().toLowerCase();
     if (q && !d.number.toLowerCase().includes(q) && !d.recipient.name.toLowerCase().includes(q)) return false;
     return true;
