@@ -66,7 +66,7 @@ impl Engine {
     /// What saving the edit would do to weight, delivery cost and total: a delivery method with
     /// a tariff is re-priced when the weight or the method changes.
     pub async fn preview_order_edit(&self, id: i64, draft: &ShopOrderDraft) -> Result<EditPreview> {
-        let before = self.0.store.shop_order_full(id).await?.draft;
+        let before = self.0.store.shop_order_without_timeline(id).await?.draft;
         let after = self.repriced(&before, draft.clone().normalized()).await?;
         Ok(EditPreview {
             weight_before_g: before.weight_g,
@@ -87,7 +87,7 @@ impl Engine {
         draft: ShopOrderDraft,
         confirmed: bool,
     ) -> Result<ShopOrderFull> {
-        let before = self.0.store.shop_order_full(id).await?.draft;
+        let before = self.0.store.shop_order_without_timeline(id).await?.draft;
         let mut after = self.repriced(&before, draft.normalized()).await?;
         if after.number.is_empty() {
             after.number = before.number.clone();

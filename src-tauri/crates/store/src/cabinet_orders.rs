@@ -7,12 +7,12 @@ use chrono::Utc;
 use ordertray_core::cabinet::{
     OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull,
 };
-use ordertray_core::statuses::{DELETED, TRANSFERRED};
+use ordertray_core::statuses::DELETED;
 use ordertray_core::{AccountKind, AppError, ErrorCode, EventView};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::cabinet_list::{parse_decimal, to_minor};
-use crate::time::{format_ts, parse_opt, parse_ts};
+use crate::time::{format_ts, parse_ts};
 use crate::{Result, Store};
 
 /// A shop order's row as the cabinet changes it.
@@ -26,7 +26,34 @@ pub struct ShopOrderFacts {
 }
 
 impl Store {
+    /// An order with its items and its whole timeline.
     pub async fn shop_order_full(&self, id: i64) -> Result<ShopOrderFull> {
+        let mut order = self.shop_order_without_timeline(id).await?;
+        order.timeline = sqlx::query(
+            "SELECT id, at, kind, actor, message, line_id FROM events
+             WHERE shop_order_id = ?1 OR (?2 IS NOT NULL AND order_id = ?2) ORDER BY at, id",
+        )
+        .bind(id)
+        .bind(order.source_order_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|e| {
+            Ok(EventView {
+                id: e.get("id"),
+                at: parse_ts(e.get("at"))?,
+                kind: e.get("kind"),
+                actor: e.get("actor"),
+                message: e.get("message"),
+                line_id: e.get("line_id"),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(order)
+    }
+
+    /// An order with its items; the timeline left empty (edits compare drafts only).
+    pub async fn shop_order_without_timeline(&self, id: i64) -> Result<ShopOrderFull> {
         let r = sqlx::query(
             "SELECT s.*, a.name AS account, a.kind AS account_kind FROM shop_orders s
              LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
@@ -59,26 +86,6 @@ impl Store {
                 })
                 .collect::<Result<Vec<_>>>()?;
         let source: Option<i64> = r.get("source_order_id");
-        let timeline = sqlx::query(
-            "SELECT id, at, kind, actor, message, line_id FROM events
-             WHERE shop_order_id = ?1 OR (?2 IS NOT NULL AND order_id = ?2) ORDER BY at, id",
-        )
-        .bind(id)
-        .bind(source)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|e| {
-            Ok(EventView {
-                id: e.get("id"),
-                at: parse_ts(e.get("at"))?,
-                kind: e.get("kind"),
-                actor: e.get("actor"),
-                message: e.get("message"),
-                line_id: e.get("line_id"),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
         Ok(ShopOrderFull {
             id,
             created_at: parse_ts(r.get("created_at"))?,
@@ -118,7 +125,7 @@ impl Store {
                 order_type: OrderType::parse(r.get("order_type")).unwrap_or_default(),
                 currency: r.get("currency"),
             },
-            timeline,
+            timeline: vec![],
         })
     }
 
@@ -330,39 +337,6 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| AppError::not_found(format!("The built-in status «{code}» is missing")).into())
-    }
-
-    /// Records where an order was transferred and moves it to Transferred (the only way there).
-    pub async fn mark_transferred(&self, id: i64, target: &str, actor: &str) -> Result<()> {
-        let status = self.builtin_status(TRANSFERRED).await?;
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE shop_orders SET status_id = ?, transferred_to = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(target)
-            .bind(format_ts(Utc::now()))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        shop_order_event(
-            &mut tx,
-            id,
-            "transferred",
-            actor,
-            &format!("Transferred to {target}"),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// When the shop order was last changed in the cabinet.
-    pub async fn shop_order_updated_at(&self, id: i64) -> Result<Option<chrono::DateTime<Utc>>> {
-        let at: Option<String> = sqlx::query_scalar("SELECT updated_at FROM shop_orders WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .flatten();
-        parse_opt(at)
     }
 }
 
