@@ -5,4 +5,9 @@ import type { EffectItem } from "./EffectItem";
 /**
  * One outbound call to a marketplace, described independently of its wire format.
  */
-export type Effect = { "type": "ship", order_external_id: string, items: Array<EffectItem>, } | { "type": "cancel_lines", order_external_id: string, reason: CancelReason, items: Array<EffectItem>, } | { "type": "cancel_order", order_external_id: string, reason: CancelReason, };
+export type Effect = { "type": "ship", order_external_id: string, items: Array<EffectItem>, } | { "type": "cancel_lines", order_external_id: string, reason: CancelReason, items: Array<EffectItem>, } | { "type": "cancel_order", order_external_id: string, reason: CancelReason, } | { "type": "set_line_status", order_external_id: string, line_external_id: string, status: string, comment: string, 
+/**
+ * When the decision was made: a line may go through the same status twice (X, Y, X)
+ * and each is a call of its own.
+ */
+decided_at: string, };

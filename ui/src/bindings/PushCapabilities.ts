@@ -11,4 +11,8 @@ line_statuses: Array<string>,
 /**
  * Marketplace statuses it can be told to set for a whole order.
  */
-order_statuses: Array<string>, comments: boolean, };
+order_statuses: Array<string>, comments: boolean, 
+/**
+ * Names to show for status codes (ZZAP's dictionary); a code without a name shows as itself.
+ */
+labels: { [key in string]: string }, };

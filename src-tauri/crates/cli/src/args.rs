@@ -179,12 +179,82 @@ pub enum AccountsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The marketplace's own status list for an account (ZZAP), loaded now.
+    Statuses {
+        /// Account id or name.
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a decision tells the marketplace: the "accepted" and "unconditional refusal" status
+    /// and text (variables such as {order}, {name}, {qty}); options left out keep their value.
+    Notices {
+        /// Account id or name.
+        account: String,
+        #[arg(long)]
+        accepted_status: Option<String>,
+        #[arg(long)]
+        accepted_notice: Option<String>,
+        #[arg(long)]
+        refusal_status: Option<String>,
+        #[arg(long)]
+        refusal_text: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum AddAccount {
     /// An Ozon seller account (FBS / realFBS).
     Ozon(OzonAccountArgs),
+    /// A ZZAP seller account (login = the account's e-mail; password and API key from ZZAP).
+    Zzap(ZzapAccountArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ZzapAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The e-mail the ZZAP account is registered with.
+    #[arg(long)]
+    pub login: String,
+    /// Read the password at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "password_stdin",
+        required_unless_present = "password_stdin"
+    )]
+    pub password_env: Option<String>,
+    /// Read the password from standard input (first line) and store it in the OS keychain.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read the API key at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "api_key_stdin",
+        required_unless_present = "api_key_stdin"
+    )]
+    pub api_key_env: Option<String>,
+    /// Read the API key from standard input (after the password, if both) and store it in the
+    /// OS keychain.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Another API address (a proxy or a fake marketplace).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Poll interval in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// Only orders in these ZZAP status codes are read (`1;2`); all when left out.
+    #[arg(long, value_delimiter = ';')]
+    pub import_codes: Vec<String>,
+    /// ZZAP status codes that mean the buyer cancelled (`6`).
+    #[arg(long, value_delimiter = ';')]
+    pub buyer_cancel_codes: Vec<String>,
+    /// Pause between calls in milliseconds (ZZAP allows one request per 3 seconds).
+    #[arg(long, default_value_t = ordertray_core::ZZAP_MIN_INTERVAL_MS)]
+    pub request_interval_ms: u32,
 }
 
 #[derive(Args, Debug)]

@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use ordertray_core::notify_text::Lang;
-use ordertray_core::{AccountDraft, AccountSettings, LineState, OzonSettings, TriageAction};
+use ordertray_core::{AccountDraft, AccountSettings, LineState, OzonSettings, TriageAction, ZzapSettings};
 use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
@@ -31,6 +31,19 @@ pub async fn run(cli: Cli) -> Result<()> {
     result
 }
 
+/// One secret typed or piped on standard input.
+fn stdin_line(what: &str) -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .with_context(|| format!("reading the {what} from standard input"))?;
+    if line.trim().is_empty() {
+        bail!("no {what} on standard input");
+    }
+    Ok(line.trim().to_string())
+}
+
 async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
     match command {
         Command::Accounts(AccountsCmd::Add(AddAccount::Ozon(a))) => {
@@ -40,15 +53,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             settings.api_key_env = a.api_key_env;
             let mut secrets = SecretInput::new();
             if a.api_key_stdin {
-                let mut key = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut key)
-                    .context("reading the Api-Key from standard input")?;
-                if key.trim().is_empty() {
-                    bail!("no Api-Key on standard input");
-                }
-                secrets.insert("api_key".into(), key.trim().to_string());
+                secrets.insert("api_key".into(), stdin_line("Api-Key")?);
             }
             let draft = AccountDraft {
                 name: a.name,
@@ -60,6 +65,73 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             };
             let account = engine.add_account(draft, secrets).await?;
             println!("added account {} «{}»", account.id, account.name);
+        }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Zzap(a))) => {
+            let settings = ZzapSettings {
+                import_codes: a.import_codes,
+                buyer_cancel_codes: a.buyer_cancel_codes,
+                min_request_interval_ms: a.request_interval_ms,
+                password_env: a.password_env,
+                api_key_env: a.api_key_env,
+                ..ZzapSettings::new(a.login)
+            };
+            let mut secrets = SecretInput::new();
+            for (wanted, field, what) in [
+                (a.password_stdin, "password", "password"),
+                (a.api_key_stdin, "api_key", "API key"),
+            ] {
+                if wanted {
+                    secrets.insert(field.into(), stdin_line(what)?);
+                }
+            }
+            let draft = AccountDraft {
+                name: a.name,
+                region: a.region,
+                active: true,
+                interval_secs: a.interval,
+                base_url: a.base_url,
+                settings: AccountSettings::Zzap(settings),
+            };
+            let account = engine.add_account(draft, secrets).await?;
+            println!("added account {} «{}»", account.id, account.name);
+        }
+        Command::Accounts(AccountsCmd::Statuses { account, json }) => {
+            let account = engine.find_account(&account).await?;
+            let list = engine.refresh_marketplace_statuses(account.id).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("{} has no status list of its own", account.kind.label());
+            } else {
+                for s in list {
+                    println!("{}\t{}", s.code, s.name);
+                }
+            }
+        }
+        Command::Accounts(AccountsCmd::Notices {
+            account,
+            accepted_status,
+            accepted_notice,
+            refusal_status,
+            refusal_text,
+        }) => {
+            let account = engine.find_account(&account).await?;
+            let mut templates = engine.push_settings(account.id).await?.templates;
+            for (value, slot) in [
+                (accepted_status, &mut templates.accepted_status),
+                (accepted_notice, &mut templates.accepted_notice),
+                (refusal_status, &mut templates.refusal_status),
+                (refusal_text, &mut templates.refusal_text),
+            ] {
+                if let Some(v) = value {
+                    *slot = v;
+                }
+            }
+            let saved = engine.save_push_settings(account.id, &templates).await?;
+            println!("saved the notices of «{}»", account.name);
+            for p in saved.problems {
+                println!("warning: {}", serde_json::to_string(&p)?);
+            }
         }
         Command::Accounts(AccountsCmd::List { json }) => {
             let accounts = engine.list_accounts().await?;

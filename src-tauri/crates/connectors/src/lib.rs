@@ -2,13 +2,15 @@
 //! never touch the database: the engine decides what to store and when.
 
 pub mod error;
+mod http;
 pub mod ozon;
+pub mod zzap;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ordertray_core::templates::PushCapabilities;
+use ordertray_core::templates::{MarketplaceStatus, PushCapabilities};
 use ordertray_core::{
     Account, AccountKind, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
     QuarantinedOrder,
@@ -45,6 +47,12 @@ pub trait Connector: Send + Sync {
 
     /// The reasons the seller may give when rejecting, as the marketplace lists them today.
     async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError>;
+
+    /// The marketplace's own list of statuses (ZZAP's `GetCodesTrack`); empty for marketplaces
+    /// whose statuses the connector knows (see [`push_capabilities`]).
+    async fn status_dictionary(&self) -> Result<Vec<MarketplaceStatus>, ConnectorError> {
+        Ok(vec![])
+    }
 }
 
 /// Settings shared by every connector's HTTP client.
@@ -79,6 +87,7 @@ pub fn connector_for(
 ) -> Box<dyn Connector> {
     match account.kind {
         AccountKind::Ozon => Box::new(ozon::OzonConnector::new(account, credentials, http)),
+        AccountKind::Zzap => Box::new(zzap::ZzapConnector::new(account, credentials, http)),
     }
 }
 
@@ -91,6 +100,12 @@ pub fn push_capabilities(kind: AccountKind) -> PushCapabilities {
             line_statuses: vec!["cancel".into()],
             order_statuses: vec!["ship".into(), "cancel".into()],
             comments: false,
+            ..Default::default()
+        },
+        // ZZAP's statuses are its own dictionary, loaded per account (see the engine).
+        AccountKind::Zzap => PushCapabilities {
+            comments: true,
+            ..Default::default()
         },
     }
 }

@@ -11,30 +11,48 @@ pub type AccountId = i64;
 #[ts(export)]
 pub enum AccountKind {
     Ozon,
+    Zzap,
 }
 
 impl AccountKind {
     pub fn as_str(self) -> &'static str {
         match self {
             AccountKind::Ozon => "ozon",
+            AccountKind::Zzap => "zzap",
         }
     }
     pub fn parse(s: &str) -> Result<Self, AppError> {
         match s {
             "ozon" => Ok(AccountKind::Ozon),
+            "zzap" => Ok(AccountKind::Zzap),
             other => Err(AppError::invalid(format!("unknown marketplace kind '{other}'"))),
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             AccountKind::Ozon => "Ozon",
+            AccountKind::Zzap => "ZZAP",
         }
     }
     /// Names of the credential fields kept in the OS keychain (never in the database).
     pub fn secret_fields(self) -> &'static [&'static str] {
         match self {
             AccountKind::Ozon => &["api_key"],
+            AccountKind::Zzap => &["password", "api_key"],
         }
+    }
+    /// Whether a decision is told to the marketplace as a status per line with a comment (the
+    /// account's "accepted" / "refusal" settings) rather than as Ozon's ship and cancel calls.
+    pub fn decides_by_line_status(self) -> bool {
+        match self {
+            AccountKind::Ozon => false,
+            AccountKind::Zzap => true,
+        }
+    }
+    /// Whether the marketplace lists its own status codes (loaded per account, see
+    /// [`crate::templates::MarketplaceStatus`]) instead of a fixed set known to the connector.
+    pub fn has_status_dictionary(self) -> bool {
+        matches!(self, AccountKind::Zzap)
     }
 }
 
@@ -59,6 +77,13 @@ pub struct OzonSettings {
     pub api_key_env: Option<String>,
 }
 
+/// ZZAP answers more than one request per 3 seconds with 429 (and a captcha when it goes on).
+pub const ZZAP_MIN_INTERVAL_MS: u32 = 3_000;
+
+fn zzap_interval() -> u32 {
+    ZZAP_MIN_INTERVAL_MS
+}
+
 fn default_cancel_reason() -> i64 {
     OZON_DEFAULT_CANCEL_REASON
 }
@@ -78,18 +103,83 @@ impl OzonSettings {
     }
 }
 
+/// A ZZAP seller account: the login is the account's e-mail; the password and the API key (issued
+/// by ZZAP on request) live in the keychain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ZzapSettings {
+    pub login: String,
+    /// Only orders in these ZZAP status codes are read (`codes_track`); empty reads every order.
+    #[serde(default)]
+    pub import_codes: Vec<String>,
+    /// ZZAP codes that mean the buyer (or ZZAP) cancelled the order: such a line is handled as a
+    /// marketplace cancel (the account's buyer-cancel status, no accept).
+    #[serde(default)]
+    pub buyer_cancel_codes: Vec<String>,
+    /// Advanced: the pause kept between two calls; ZZAP allows one request per 3 seconds.
+    #[serde(default = "zzap_interval")]
+    pub min_request_interval_ms: u32,
+    /// CLI only: the password is read at run time from this environment variable, never stored.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// CLI only: the API key is read at run time from this environment variable, never stored.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+}
+
+impl ZzapSettings {
+    pub fn new(login: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+            import_codes: vec![],
+            buyer_cancel_codes: vec![],
+            min_request_interval_ms: ZZAP_MIN_INTERVAL_MS,
+            password_env: None,
+            api_key_env: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
 pub enum AccountSettings {
     Ozon(OzonSettings),
+    Zzap(ZzapSettings),
 }
 
 impl AccountSettings {
     pub fn kind(&self) -> AccountKind {
         match self {
             AccountSettings::Ozon(_) => AccountKind::Ozon,
+            AccountSettings::Zzap(_) => AccountKind::Zzap,
         }
+    }
+
+    /// The environment variable a secret field is read from (CLI accounts), if one is named.
+    pub fn secret_env(&self, field: &str) -> Option<&str> {
+        let var = match (self, field) {
+            (AccountSettings::Ozon(s), "api_key") => &s.api_key_env,
+            (AccountSettings::Zzap(s), "api_key") => &s.api_key_env,
+            (AccountSettings::Zzap(s), "password") => &s.password_env,
+            _ => return None,
+        };
+        var.as_deref()
+    }
+
+    /// Whether any secret comes from the environment rather than the keychain.
+    pub fn reads_secrets_from_env(&self) -> bool {
+        self.kind()
+            .secret_fields()
+            .iter()
+            .any(|f| self.secret_env(f).is_some())
+    }
+}
+
+/// An empty or blank variable name means "not from the environment".
+fn clean_env(var: &mut Option<String>) {
+    if var.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *var = None;
     }
 }
 
@@ -163,11 +253,32 @@ impl AccountDraft {
                 if s.cancel_reason_id <= 0 {
                     return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
                 }
-                if let Some(var) = &s.api_key_env {
-                    if var.trim().is_empty() {
-                        s.api_key_env = None;
+                clean_env(&mut s.api_key_env);
+            }
+            AccountSettings::Zzap(s) => {
+                s.login = s.login.trim().to_string();
+                if s.login.is_empty() {
+                    return Err(AppError::invalid("ZZAP login (the account's e-mail) is empty"));
+                }
+                for codes in [&mut s.import_codes, &mut s.buyer_cancel_codes] {
+                    *codes = codes
+                        .iter()
+                        .map(|c| c.trim().to_string())
+                        .filter(|c| !c.is_empty())
+                        .collect();
+                    if let Some(bad) = codes.iter().find(|c| !c.chars().all(|ch| ch.is_ascii_digit())) {
+                        return Err(AppError::invalid(format!(
+                            "ZZAP status codes are numbers; '{bad}' is not"
+                        )));
                     }
                 }
+                if s.min_request_interval_ms > 60_000 {
+                    return Err(AppError::invalid(
+                        "The pause between ZZAP calls is at most 60 seconds",
+                    ));
+                }
+                clean_env(&mut s.password_env);
+                clean_env(&mut s.api_key_env);
             }
         }
         Ok(self)
@@ -215,7 +326,9 @@ mod tests {
         let d = draft().validated().unwrap();
         assert_eq!(d.name, "Shop A");
         assert_eq!(d.base_url.as_deref(), Some("http://127.0.0.1:9"));
-        let AccountSettings::Ozon(s) = d.settings;
+        let AccountSettings::Ozon(s) = d.settings else {
+            panic!()
+        };
         assert_eq!(s.client_id, "12345");
     }
 
@@ -236,9 +349,53 @@ mod tests {
     }
 
     #[test]
+    fn zzap_settings_are_checked_and_secrets_can_come_from_the_environment() {
+        let mut z = ZzapSettings::new(" shop@example.ru ");
+        z.import_codes = vec![" 1 ".into(), "".into(), "2".into()];
+        z.password_env = Some("  ".into());
+        z.api_key_env = Some("ZZAP_KEY".into());
+        let d = AccountDraft {
+            settings: AccountSettings::Zzap(z),
+            ..draft()
+        }
+        .validated()
+        .unwrap();
+        let AccountSettings::Zzap(z) = &d.settings else {
+            panic!()
+        };
+        assert_eq!(z.login, "shop@example.ru");
+        assert_eq!(z.import_codes, ["1", "2"]);
+        assert_eq!(z.password_env, None, "a blank variable name means the keychain");
+        assert_eq!(d.settings.secret_env("api_key"), Some("ZZAP_KEY"));
+        assert_eq!(d.settings.secret_env("password"), None);
+        assert!(d.settings.reads_secrets_from_env());
+        assert_eq!(AccountKind::Zzap.secret_fields(), ["password", "api_key"]);
+
+        let mut bad = ZzapSettings::new("x@example.ru");
+        bad.buyer_cancel_codes = vec!["отказ".into()];
+        let e = AccountDraft {
+            settings: AccountSettings::Zzap(bad),
+            ..draft()
+        }
+        .validated()
+        .unwrap_err();
+        assert!(e.message.contains("'отказ'"), "{}", e.message);
+        let e = AccountDraft {
+            settings: AccountSettings::Zzap(ZzapSettings::new(" ")),
+            ..draft()
+        }
+        .validated()
+        .unwrap_err();
+        assert!(e.message.contains("login"), "{}", e.message);
+        let z: AccountSettings = serde_json::from_str(r#"{"kind":"zzap","login":"a@b"}"#).unwrap();
+        let AccountSettings::Zzap(z) = z else { panic!() };
+        assert_eq!(z.min_request_interval_ms, ZZAP_MIN_INTERVAL_MS);
+    }
+
+    #[test]
     fn settings_default_missing_fields() {
         let s: AccountSettings = serde_json::from_str(r#"{"kind":"ozon","client_id":"1"}"#).unwrap();
-        let AccountSettings::Ozon(s) = s;
+        let AccountSettings::Ozon(s) = s else { panic!() };
         assert!(s.ship_on_accept);
         assert_eq!(s.cancel_reason_id, OZON_DEFAULT_CANCEL_REASON);
     }

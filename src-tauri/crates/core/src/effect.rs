@@ -41,6 +41,19 @@ pub enum Effect {
         order_external_id: String,
         reason: CancelReason,
     },
+    /// Set one line to a marketplace status with a comment for the buyer (ZZAP, where each line
+    /// is an order of its own). The comment is written when the decision is made, so what was
+    /// sent is what the timeline shows.
+    SetLineStatus {
+        order_external_id: String,
+        line_external_id: String,
+        status: String,
+        #[serde(default)]
+        comment: String,
+        /// When the decision was made: a line may go through the same status twice (X, Y, X)
+        /// and each is a call of its own.
+        decided_at: String,
+    },
 }
 
 impl Effect {
@@ -49,6 +62,7 @@ impl Effect {
             Effect::Ship { .. } => "ship",
             Effect::CancelLines { .. } => "cancel_lines",
             Effect::CancelOrder { .. } => "cancel_order",
+            Effect::SetLineStatus { .. } => "set_line_status",
         }
     }
 
@@ -62,6 +76,9 @@ impl Effect {
             }
             | Effect::CancelOrder {
                 order_external_id, ..
+            }
+            | Effect::SetLineStatus {
+                order_external_id, ..
             } => order_external_id,
         }
     }
@@ -74,6 +91,15 @@ impl Effect {
             skus.sort_unstable();
             key.push(':');
             key.push_str(&skus.join(","));
+        }
+        if let Effect::SetLineStatus {
+            line_external_id,
+            status,
+            decided_at,
+            ..
+        } = self
+        {
+            key.push_str(&format!(":{line_external_id}:{status}:{decided_at}"));
         }
         key
     }
@@ -110,6 +136,19 @@ impl Effect {
                 reason,
             } => {
                 format!("Cancel {order_external_id} (reason {})", reason.id)
+            }
+            Effect::SetLineStatus {
+                order_external_id,
+                line_external_id,
+                status,
+                comment,
+                ..
+            } => {
+                let mut text = format!("Set {order_external_id} / {line_external_id} to status {status}");
+                if !comment.is_empty() {
+                    text.push_str(&format!(" with the comment «{comment}»"));
+                }
+                text
             }
         }
     }

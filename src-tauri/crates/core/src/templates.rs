@@ -180,6 +180,14 @@ pub struct PushTemplates {
     pub pushes: Vec<StatusPush>,
 }
 
+/// One status of a marketplace that lists its own (ZZAP's `GetCodesTrack`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MarketplaceStatus {
+    pub code: String,
+    pub name: String,
+}
+
 /// What a marketplace can take from us.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -189,6 +197,26 @@ pub struct PushCapabilities {
     /// Marketplace statuses it can be told to set for a whole order.
     pub order_statuses: Vec<String>,
     pub comments: bool,
+    /// Names to show for status codes (ZZAP's dictionary); a code without a name shows as itself.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl PushCapabilities {
+    /// Every status of the marketplace's own dictionary, at both levels (a whole order is set by
+    /// setting each of its lines).
+    pub fn from_dictionary(dictionary: &[MarketplaceStatus]) -> Self {
+        let codes: Vec<String> = dictionary.iter().map(|s| s.code.clone()).collect();
+        Self {
+            line_statuses: codes.clone(),
+            order_statuses: codes,
+            comments: true,
+            labels: dictionary
+                .iter()
+                .map(|s| (s.code.clone(), s.name.clone()))
+                .collect(),
+        }
+    }
 }
 
 impl PushCapabilities {
@@ -320,6 +348,7 @@ mod tests {
             line_statuses: vec!["cancel".into()],
             order_statuses: vec!["ship".into(), "cancel".into()],
             comments: false,
+            ..Default::default()
         };
         let t = PushTemplates {
             accepted_status: "ship".into(),

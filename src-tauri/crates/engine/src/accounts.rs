@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::Utc;
 use ordertray_connectors::{connector_for, Connector};
 use ordertray_core::{
-    Account, AccountDraft, AccountId, AccountSettings, AccountView, AppError, CancelReasonOption,
-    ConnectionReport, Credentials, EngineEvent, ErrorCode, Secret,
+    Account, AccountDraft, AccountId, AccountView, AppError, CancelReasonOption, ConnectionReport,
+    Credentials, EngineEvent, ErrorCode, Secret,
 };
 
 use crate::{Engine, Result};
@@ -53,7 +53,7 @@ impl Engine {
     pub async fn add_account(&self, draft: AccountDraft, secrets: SecretInput) -> Result<Account> {
         let draft = draft.validated()?;
         let kind = draft.settings.kind();
-        let env_named = uses_env_secret(&draft.settings);
+        let env_named = draft.settings.reads_secrets_from_env();
         let mut given = Vec::new();
         for field in kind.secret_fields() {
             match secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
@@ -70,6 +70,7 @@ impl Engine {
             }
         }
         self.account_changed(&account);
+        self.refresh_statuses_soon(&account);
         Ok(account)
     }
 
@@ -93,6 +94,7 @@ impl Engine {
         }
         let account = self.0.store.update_account(id, &draft).await?;
         self.account_changed(&account);
+        self.refresh_statuses_soon(&account);
         Ok(account)
     }
 
@@ -170,7 +172,7 @@ impl Engine {
         };
         let mut credentials = match &stored {
             Some(_) => self.credentials(&account).await.unwrap_or_default(),
-            None if uses_env_secret(&account.settings) => self.credentials(&account).await?,
+            None if account.settings.reads_secrets_from_env() => self.credentials(&account).await?,
             None => Credentials::default(),
         };
         for (field, value) in secrets {
@@ -186,6 +188,26 @@ impl Engine {
         Ok(connector_for(&account, credentials, self.0.http.clone()))
     }
 
+    /// The account's connector with its credentials.
+    pub(crate) async fn connector(&self, account: &Account) -> Result<Box<dyn Connector>> {
+        let credentials = self.credentials(account).await?;
+        Ok(connector_for(account, credentials, self.0.http.clone()))
+    }
+
+    /// Loads the marketplace's status list in the background after an account is saved; a
+    /// failure is logged and the settings screen offers to load it again.
+    fn refresh_statuses_soon(&self, account: &Account) {
+        if !account.kind.has_status_dictionary() || account.demo {
+            return;
+        }
+        let (engine, id) = (self.clone(), account.id);
+        tokio::spawn(async move {
+            if let Err(e) = engine.refresh_marketplace_statuses(id).await {
+                tracing::warn!(account = id, error = %e.message, "marketplace statuses not loaded");
+            }
+        });
+    }
+
     /// The account's credentials: demo key, a named environment variable, or the keychain.
     pub(crate) async fn credentials(&self, account: &Account) -> Result<Credentials> {
         if account.demo {
@@ -193,12 +215,9 @@ impl Engine {
         }
         let mut credentials = Credentials::default();
         for field in account.kind.secret_fields() {
-            let env_var = match &account.settings {
-                AccountSettings::Ozon(s) if *field == "api_key" => s.api_key_env.clone(),
-                AccountSettings::Ozon(_) => None,
-            };
+            let env_var = account.settings.secret_env(field);
             let value = match env_var {
-                Some(var) => std::env::var(&var).map_err(|_| {
+                Some(var) => std::env::var(var).map_err(|_| {
                     AppError::new(
                         ErrorCode::Auth,
                         format!(
@@ -252,15 +271,10 @@ impl Engine {
     }
 }
 
-fn uses_env_secret(settings: &AccountSettings) -> bool {
-    match settings {
-        AccountSettings::Ozon(s) => s.api_key_env.is_some(),
-    }
-}
-
 fn field_label(field: &str) -> &str {
     match field {
-        "api_key" => "Api-Key",
+        "api_key" => "API key",
+        "password" => "password",
         other => other,
     }
 }

@@ -86,7 +86,8 @@ struct Inner {
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
     /// Set to stop the running CSV export.
     export_cancel: std::sync::atomic::AtomicBool,
-    /// Files this run exported: the only ones "open" and "show in folder" act on.
+    /// Files this run wrote (exports, diagnostic bundles): the only ones "open" and "show in
+    /// folder" act on.
     exported: Mutex<std::collections::HashSet<PathBuf>>,
 }
 
@@ -230,7 +231,11 @@ impl Engine {
         actor: Option<&str>,
     ) -> Result<TriageReport> {
         let actor = actor.unwrap_or(&self.0.actor);
-        let report = self.0.store.triage_with(lines, action, actor, extras).await?;
+        let extras = ordertray_store::TriageExtras {
+            lang: self.lang(),
+            ..extras.clone()
+        };
+        let report = self.0.store.triage_with(lines, action, actor, &extras).await?;
         self.report_decision_notices(&report.changed, action, actor).await;
         if !report.outbox_rows.is_empty() {
             self.0.outbox_wake.notify_one();

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 
 use ordertray_connectors::push_capabilities;
 use ordertray_core::statuses::{status_on_accept, ShopStatus, StatusChangeReport, StatusGroup};
-use ordertray_core::templates::{check, problems, render, PushSettings, PushTemplates};
-use ordertray_core::{AccountId, AppError, EngineEvent, TriageAction};
+use ordertray_core::templates::{
+    check, problems, render, MarketplaceStatus, PushCapabilities, PushSettings, PushTemplates,
+};
+use ordertray_core::{Account, AccountId, AppError, EngineEvent, TriageAction};
 
 use crate::{Engine, Result};
 
@@ -21,13 +23,42 @@ impl Engine {
     pub async fn push_settings(&self, account_id: AccountId) -> Result<PushSettings> {
         let account = self.0.store.account(account_id).await?;
         let templates = self.0.store.push_templates(account_id).await?;
-        let capabilities = push_capabilities(account.kind);
+        let capabilities = self.capabilities(&account).await?;
         Ok(PushSettings {
             account_id,
             problems: problems(&templates, &capabilities),
             templates,
             capabilities,
         })
+    }
+
+    /// What the account's marketplace can be told: the connector's fixed set, or the status
+    /// dictionary last loaded for the account (ZZAP).
+    pub(crate) async fn capabilities(&self, account: &Account) -> Result<PushCapabilities> {
+        if !account.kind.has_status_dictionary() {
+            return Ok(push_capabilities(account.kind));
+        }
+        let dictionary = self.0.store.marketplace_statuses(account.id).await?;
+        Ok(PushCapabilities::from_dictionary(&dictionary))
+    }
+
+    /// Loads the marketplace's status list for the account (ZZAP's `GetCodesTrack`) and keeps it;
+    /// a failed load keeps the list from before.
+    pub async fn refresh_marketplace_statuses(
+        &self,
+        account_id: AccountId,
+    ) -> Result<Vec<MarketplaceStatus>> {
+        let account = self.0.store.account(account_id).await?;
+        if !account.kind.has_status_dictionary() {
+            return Ok(vec![]);
+        }
+        let connector = self.connector(&account).await?;
+        let list = connector
+            .status_dictionary()
+            .await
+            .map_err(|e| e.to_app_error())?;
+        self.0.store.save_marketplace_statuses(account_id, &list).await?;
+        Ok(list)
     }
 
     /// Saves an account's status settings; templates with unknown variables or stray braces are
@@ -60,14 +91,11 @@ impl Engine {
 
     /// Moves accepted lines to a shop status; the account's settings decide what goes out.
     pub async fn set_line_status(&self, lines: &[i64], status_id: i64) -> Result<StatusChangeReport> {
-        let accounts = self.0.store.accounts().await?;
-        let caps = |account_id: AccountId| {
-            accounts
-                .iter()
-                .find(|a| a.id == account_id)
-                .map(|a| push_capabilities(a.kind))
-                .unwrap_or_default()
-        };
+        let mut by_account = std::collections::HashMap::new();
+        for account in self.0.store.accounts().await? {
+            by_account.insert(account.id, self.capabilities(&account).await?);
+        }
+        let caps = |account_id: AccountId| by_account.get(&account_id).cloned().unwrap_or_default();
         let change = self
             .0
             .store
@@ -123,6 +151,10 @@ impl Engine {
                 continue;
             }
             let account = self.0.store.account(account_id).await?;
+            // Marketplaces told per line get these with the decision itself (the store's planner).
+            if account.kind.decides_by_line_status() {
+                continue;
+            }
             let caps = push_capabilities(account.kind);
             let mut not_sent = vec![];
             let known = caps

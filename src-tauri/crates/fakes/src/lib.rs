@@ -6,4 +6,6 @@
 // Handlers answer errors as ready-made HTTP responses; boxing them would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
+pub mod faults;
 pub mod ozon;
+pub mod zzap;

@@ -10,6 +10,7 @@ mod cabinet_orders;
 mod error;
 mod events;
 mod ingest;
+mod marketplace_statuses;
 mod outbox;
 mod personal;
 mod pricelists;

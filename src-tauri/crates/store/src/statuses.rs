@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::statuses::{order_status, status_name, ShopStatus, StatusGroup};
+use ordertray_core::statuses::{order_status, status_name, status_on_accept, ShopStatus, StatusGroup};
 use ordertray_core::templates::{render, PushCapabilities, PushLevel, PushTemplates};
-use ordertray_core::{AppError, Effect, EffectItem, ErrorCode, LineState};
+use ordertray_core::{AccountKind, AppError, Effect, EffectItem, ErrorCode, LineState, TriageAction};
 use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
@@ -24,11 +24,14 @@ pub struct StatusChange {
     pub not_sent: Vec<String>,
 }
 
+#[derive(Clone)]
 struct LineFacts {
     id: i64,
     order_id: i64,
     account_id: i64,
     external_order: String,
+    /// The line's own id at the marketplace (ZZAP: its `code_order`).
+    external_line: String,
     order_number: String,
     sku: String,
     name: String,
@@ -211,19 +214,26 @@ impl Store {
             let caps = caps(first.account_id);
             let after = order_state(&mut tx, order, &all).await?;
             let reached = after == Some(status_id) && before.get(&order) != Some(&after);
+            let by_line = account_kind(&mut tx, first.account_id)
+                .await?
+                .decides_by_line_status();
             for push in templates.pushes.iter().filter(|p| p.status_id == status_id) {
-                let targets: Vec<&LineFacts> = match push.level {
-                    PushLevel::Line => order_lines.clone(),
-                    PushLevel::Order if reached => vec![first],
+                let targets: Vec<LineFacts> = match push.level {
+                    PushLevel::Line => order_lines.iter().map(|l| (*l).clone()).collect(),
+                    // A marketplace told per line hears an order-level status on each of its lines.
+                    PushLevel::Order if reached && by_line => active_lines(&mut tx, order).await?,
+                    PushLevel::Order if reached => vec![first.clone()],
                     PushLevel::Order => continue,
                 };
                 // A comment is written for each target before anything is queued: a template that
                 // cannot be filled sends nothing at all.
+                let mut comments = vec![];
                 if !push.comment.trim().is_empty() {
                     let mut failed = None;
                     for t in &targets {
-                        if let Err(e) = render(&push.comment, &values(t, &status, lang)?) {
-                            failed = Some(e);
+                        match render(&push.comment, &values(t, &status, lang)?) {
+                            Ok(text) => comments.push(text),
+                            Err(e) => failed = Some(e),
                         }
                     }
                     if let Some(e) = failed {
@@ -240,37 +250,55 @@ impl Store {
                     }
                 }
                 if push.marketplace_status.is_empty() {
+                    if by_line && !comments.is_empty() {
+                        change.not_sent.push(format!(
+                            "order {}: the marketplace takes a comment only with a status; choose one for «{}»",
+                            first.order_number,
+                            status_name(&status, lang)
+                        ));
+                    }
                     continue;
                 }
-                let effect = match effect_for(
-                    &mut tx,
-                    &push.marketplace_status,
-                    push.level,
-                    &caps,
-                    first,
-                    &order_lines,
-                )
-                .await?
-                {
-                    Some(e) => e,
-                    None => {
-                        change.not_sent.push(format!(
-                            "order {}: the marketplace cannot be set to «{}» for {}",
-                            first.order_number,
-                            push.marketplace_status,
-                            if push.level == PushLevel::Line {
-                                "single lines"
-                            } else {
-                                "a whole order"
-                            }
-                        ));
-                        continue;
-                    }
+                let effects = if by_line {
+                    line_status_effects(
+                        &caps,
+                        push.level,
+                        &push.marketplace_status,
+                        &targets,
+                        &comments,
+                        &now,
+                    )
+                } else {
+                    effect_for(
+                        &mut tx,
+                        &push.marketplace_status,
+                        push.level,
+                        &caps,
+                        first,
+                        &order_lines,
+                    )
+                    .await?
+                    .map(|e| vec![e])
                 };
-                if let Some(id) =
-                    queue_effect(&mut tx, first.account_id, order, &effect, actor, (&now, &now)).await?
-                {
-                    change.outbox_rows.push(id);
+                let Some(effects) = effects else {
+                    change.not_sent.push(format!(
+                        "order {}: the marketplace cannot be set to «{}» for {}",
+                        first.order_number,
+                        push.marketplace_status,
+                        if push.level == PushLevel::Line {
+                            "single lines"
+                        } else {
+                            "a whole order"
+                        }
+                    ));
+                    continue;
+                };
+                for effect in effects {
+                    if let Some(id) =
+                        queue_effect(&mut tx, first.account_id, order, &effect, actor, (&now, &now)).await?
+                    {
+                        change.outbox_rows.push(id);
+                    }
                 }
             }
             crate::cabinet_orders::refresh_from_lines(&mut tx, order).await?;
@@ -326,29 +354,160 @@ async fn effect_for(
             order_external_id: order,
             reason: account_cancel_reason(conn, first.account_id).await?.0,
         }),
-        ("ship", PushLevel::Order) => {
-            // The order ships with every accepted line that is not refused or removed.
-            let rows = sqlx::query(
-                "SELECT l.sku, l.quantity FROM lines l LEFT JOIN shop_statuses s ON s.id = l.shop_status_id
-                 WHERE l.order_id = ? AND l.state = 'accepted' AND l.removed_by_marketplace = 0
-                   AND COALESCE(s.grp, 'new') NOT IN ('refused', 'removed') ORDER BY l.id",
-            )
-            .bind(first.order_id)
-            .fetch_all(&mut *conn)
-            .await?;
-            Some(Effect::Ship {
-                order_external_id: order,
-                items: rows
-                    .iter()
-                    .map(|r| EffectItem {
-                        sku: r.get("sku"),
-                        quantity: r.get("quantity"),
-                    })
-                    .collect(),
-            })
-        }
+        ("ship", PushLevel::Order) => Some(Effect::Ship {
+            order_external_id: order,
+            items: active_lines(conn, first.order_id)
+                .await?
+                .iter()
+                .map(item)
+                .collect(),
+        }),
         _ => None,
     })
+}
+
+/// A decision told to a marketplace per line (ZZAP): the account's "accepted" or "unconditional
+/// refusal" status with its text, for each decided line of one order. A text that cannot be
+/// written, or a text without a status, sends nothing and says why on the order's timeline.
+pub(crate) async fn plan_decision_pushes(
+    conn: &mut SqliteConnection,
+    (account_id, order_id): (i64, i64),
+    action: TriageAction,
+    decided: &BTreeSet<i64>,
+    actor: &str,
+    (now, send_at): (&str, &str),
+    lang: Lang,
+) -> Result<Vec<i64>> {
+    let templates = templates_of(conn, account_id).await?;
+    let (code, text, what) = match action {
+        TriageAction::Accept => (
+            &templates.accepted_status,
+            &templates.accepted_notice,
+            "accepted notice",
+        ),
+        TriageAction::Reject => (&templates.refusal_status, &templates.refusal_text, "refusal text"),
+        TriageAction::Delete | TriageAction::Restore => return Ok(vec![]),
+    };
+    if code.is_empty() && text.trim().is_empty() {
+        return Ok(vec![]);
+    }
+    let lines = line_facts(conn, decided).await?;
+    let Some(first) = lines.first() else {
+        return Ok(vec![]);
+    };
+    let mut comments = vec![];
+    let mut problem = None;
+    if code.is_empty() {
+        problem = Some(format!(
+            "order {}: the {what} was not sent: the marketplace takes a text only with a status; choose one in the account's status settings",
+            first.order_number
+        ));
+    } else if !text.trim().is_empty() {
+        let all = statuses(conn).await?;
+        let status = match action {
+            TriageAction::Accept => status_on_accept(&all),
+            _ => all.iter().find(|s| s.group == StatusGroup::Refused),
+        };
+        for l in &lines {
+            let written = match status {
+                Some(s) => render(text, &values(l, s, lang)?).map_err(|e| e.to_string()),
+                None => Err("there is no shop status to word it with".to_string()),
+            };
+            match written {
+                Ok(c) => comments.push(c),
+                Err(e) => {
+                    problem = Some(format!(
+                        "order {}: the {what} and its status were not sent: {e}",
+                        first.order_number
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(message) = problem {
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "push_not_sent",
+                actor,
+                message: &message,
+            },
+        )
+        .await?;
+        return Ok(vec![]);
+    }
+    let mut rows = vec![];
+    for (i, l) in lines.iter().enumerate() {
+        let effect = Effect::SetLineStatus {
+            order_external_id: l.external_order.clone(),
+            line_external_id: l.external_line.clone(),
+            status: code.clone(),
+            comment: comments.get(i).cloned().unwrap_or_default(),
+            decided_at: now.to_string(),
+        };
+        if let Some(id) = queue_effect(conn, account_id, order_id, &effect, actor, (now, send_at)).await? {
+            rows.push(id);
+        }
+    }
+    Ok(rows)
+}
+
+/// One status call per line, for a marketplace told per line; `None` when it has no such status.
+fn line_status_effects(
+    caps: &PushCapabilities,
+    level: PushLevel,
+    status: &str,
+    targets: &[LineFacts],
+    comments: &[String],
+    decided_at: &str,
+) -> Option<Vec<Effect>> {
+    let allowed = match level {
+        PushLevel::Line => &caps.line_statuses,
+        PushLevel::Order => &caps.order_statuses,
+    };
+    if !allowed.iter().any(|s| s == status) {
+        return None;
+    }
+    Some(
+        targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Effect::SetLineStatus {
+                order_external_id: t.external_order.clone(),
+                line_external_id: t.external_line.clone(),
+                status: status.to_string(),
+                comment: comments.get(i).cloned().unwrap_or_default(),
+                decided_at: decided_at.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// The lines an order goes on with: accepted, still on the marketplace, not refused or removed.
+async fn active_lines(conn: &mut SqliteConnection, order_id: i64) -> Result<Vec<LineFacts>> {
+    let ids: BTreeSet<i64> = sqlx::query_scalar(
+        "SELECT l.id FROM lines l LEFT JOIN shop_statuses s ON s.id = l.shop_status_id
+         WHERE l.order_id = ? AND l.state = 'accepted' AND l.removed_by_marketplace = 0
+           AND COALESCE(s.grp, 'new') NOT IN ('refused', 'removed')",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    line_facts(conn, &ids).await
+}
+
+pub(crate) async fn account_kind(conn: &mut SqliteConnection, account_id: i64) -> Result<AccountKind> {
+    let kind: String = sqlx::query_scalar("SELECT kind FROM accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(AccountKind::parse(&kind)?)
 }
 
 /// The order's status as a whole; lines not accepted count as refused (rejected) or removed
@@ -425,8 +584,8 @@ pub(crate) async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStat
 async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<Vec<LineFacts>> {
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     Ok(sqlx::query(&format!(
-        "SELECT l.id, l.order_id, o.account_id, o.external_id, o.number, l.sku, l.name, l.quantity, l.price,
-            l.bound_offer, l.state
+        "SELECT l.id, l.order_id, o.account_id, o.external_id, l.external_id AS external_line, o.number, l.sku,
+            l.name, l.quantity, l.price, l.bound_offer, l.state
          FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id IN ({list}) ORDER BY l.id"
     ))
     .fetch_all(conn)
@@ -437,6 +596,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
         order_id: r.get("order_id"),
         account_id: r.get("account_id"),
         external_order: r.get("external_id"),
+        external_line: r.get("external_line"),
         order_number: r.get("number"),
         sku: r.get("sku"),
         name: r.get("name"),

@@ -13,6 +13,8 @@ use ordertray_core::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use ordertray_core::notify_text::Lang;
+
 use crate::events::{insert_event, NewEvent};
 use crate::time::format_ts;
 use crate::{Result, Store};
@@ -30,6 +32,8 @@ pub struct TriageExtras {
     pub move_customer_region: bool,
     /// Hold the marketplace calls this long, so that the manager can still undo the decision.
     pub hold: Option<chrono::Duration>,
+    /// The language texts for buyers are written in (shop status names in comments).
+    pub lang: Lang,
 }
 
 struct Target {
@@ -160,7 +164,7 @@ impl Store {
                 &changed,
                 actor,
                 (&now, &send_at),
-                extras.cancel_reason.as_ref(),
+                extras,
             )
             .await?;
             report.outbox_rows.extend(rows);
@@ -383,12 +387,37 @@ async fn plan_and_queue(
     changed: &BTreeSet<i64>,
     actor: &str,
     (now, send_at): (&str, &str),
-    cancel_reason: Option<&CancelReason>,
+    extras: &TriageExtras,
 ) -> Result<Vec<i64>> {
+    if crate::statuses::account_kind(conn, account_id)
+        .await?
+        .decides_by_line_status()
+    {
+        let order_lines: BTreeSet<i64> = sqlx::query_scalar("SELECT id FROM lines WHERE order_id = ?")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .filter(|id| changed.contains(id))
+            .collect();
+        if cancelled {
+            return Ok(vec![]);
+        }
+        return crate::statuses::plan_decision_pushes(
+            conn,
+            (account_id, order_id),
+            action,
+            &order_lines,
+            actor,
+            (now, send_at),
+            extras.lang,
+        )
+        .await;
+    }
     let (default_reason, ship_on_accept) = account_cancel_reason(conn, account_id).await?;
     let policy = TriagePolicy {
         ship_on_accept,
-        cancel_reason: cancel_reason.cloned().unwrap_or(default_reason),
+        cancel_reason: extras.cancel_reason.clone().unwrap_or(default_reason),
     };
     let external_id: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?")
         .bind(order_id)
@@ -482,6 +511,14 @@ pub(crate) async fn account_cancel_reason(
                 message: s.cancel_reason_message,
             },
             s.ship_on_accept,
+        ),
+        // Told per line with a status and a text (see `statuses::plan_decision_pushes`).
+        AccountSettings::Zzap(_) => (
+            CancelReason {
+                id: 0,
+                message: String::new(),
+            },
+            false,
         ),
     })
 }

@@ -1,11 +1,9 @@
 //! HTTP to Ozon: headers, error mapping, and the request/answer shapes of each effect.
 
-use std::time::Duration;
-
-use chrono::{DateTime, Utc};
 use ordertray_core::{Effect, EffectItem, Secret};
 use serde_json::{json, Value};
 
+use crate::http::{body_excerpt, network, parse_retry_after};
 use crate::ConnectorError;
 
 pub struct OzonClient {
@@ -67,43 +65,14 @@ impl OzonClient {
     }
 }
 
-fn network(path: &str, e: reqwest::Error) -> ConnectorError {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "connection failed"
-    };
-    // reqwest's own text can carry the full URL; ours names only the method.
-    ConnectorError::Network(format!("{path}: {what}"))
-}
-
 /// Ozon's `{"code", "message"}`, or the start of whatever else came back.
 fn error_message(bytes: &[u8]) -> String {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(v) if v.get("message").and_then(Value::as_str).is_some() => {
             v["message"].as_str().unwrap_or_default().to_string()
         }
-        _ => {
-            let text = String::from_utf8_lossy(bytes);
-            let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-            if text.trim().is_empty() {
-                "no details".to_string()
-            } else {
-                text
-            }
-        }
+        _ => body_excerpt(bytes),
     }
-}
-
-/// `Retry-After` is seconds or an HTTP date.
-fn parse_retry_after(v: &str) -> Option<Duration> {
-    if let Ok(secs) = v.trim().parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(v.trim()).ok()?.with_timezone(&Utc);
-    (at - Utc::now()).to_std().ok()
 }
 
 /// Ozon's ids are numbers on the wire; ours are text.
@@ -158,6 +127,12 @@ pub fn request_for(effect: &Effect) -> Result<(&'static str, Value), ConnectorEr
                 "cancel_reason_message": reason.message
             }),
         ),
+        Effect::SetLineStatus { .. } => {
+            return Err(ConnectorError::Rejected {
+                status: 0,
+                message: format!("Ozon has no call for «{}»", effect.describe()),
+            })
+        }
     })
 }
 
@@ -172,6 +147,7 @@ pub fn check_push_answer(effect: &Effect, answer: &Value) -> Result<(), Connecto
         }),
         Effect::CancelLines { .. } => result.is_some_and(|r| !r.is_null() && r != &json!(false)),
         Effect::CancelOrder { .. } => result == Some(&json!(true)),
+        Effect::SetLineStatus { .. } => false,
     };
     if ok {
         Ok(())
@@ -200,6 +176,7 @@ pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
                 | "awaiting_packaging"
         ),
         Effect::CancelOrder { .. } => status == "cancelled",
+        Effect::SetLineStatus { .. } => false,
         Effect::CancelLines { items, .. } => {
             let products = posting
                 .get("products")
@@ -225,18 +202,6 @@ pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_in_seconds_or_as_a_date() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        let later = (Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
-        let d = parse_retry_after(&later).unwrap();
-        assert!(
-            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
-            "{d:?}"
-        );
-        assert_eq!(parse_retry_after("soon"), None);
-    }
 
     #[test]
     fn error_messages_come_from_ozon_or_the_body_start() {

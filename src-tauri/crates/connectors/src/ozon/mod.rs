@@ -39,7 +39,9 @@ pub struct OzonConnector {
 
 impl OzonConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
-        let AccountSettings::Ozon(settings) = &account.settings;
+        let AccountSettings::Ozon(settings) = &account.settings else {
+            unreachable!("an Ozon connector for a {} account", account.kind.label())
+        };
         let base = account
             .base_url
             .clone()

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+pub use crate::faults::{Fault, FaultRule};
 pub use data::sample_posting;
 use state::Shared;
 
@@ -39,33 +40,6 @@ impl FakeOzonConfig {
             rate_limit_per_sec: None,
         }
     }
-}
-
-/// One way to misbehave, consumed by the next matching request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Fault {
-    /// HTTP 429, body code 8, optional `Retry-After`.
-    RateLimited { retry_after_secs: Option<u64> },
-    /// This HTTP status with Ozon's error body.
-    ServerError(u16),
-    /// Answer normally after this long.
-    Slow { millis: u64 },
-    /// 200 with JSON cut off halfway.
-    TruncatedJson,
-    /// 200 with an HTML page.
-    NotJson,
-    /// Ozon's per-method circuit breaker ("Circle is open"), HTTP 503.
-    CircuitOpen,
-}
-
-/// A fault for the next request, or the next request to one path.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FaultRule {
-    #[serde(flatten)]
-    pub fault: Fault,
-    #[serde(default)]
-    pub path: Option<String>,
 }
 
 /// What the fake received. The Api-Key itself is never kept, only whether it matched.

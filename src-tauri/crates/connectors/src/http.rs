@@ -1,0 +1,57 @@
+//! What every connector's HTTP needs alike: error texts without URLs or secrets, and `Retry-After`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::ConnectorError;
+
+/// A transport failure, named by the method only: reqwest's own text can carry the full URL, and
+/// some marketplaces (ZZAP) put credentials in it.
+pub(crate) fn network(path: &str, e: reqwest::Error) -> ConnectorError {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "connection failed"
+    };
+    ConnectorError::Network(format!("{path}: {what}"))
+}
+
+/// The start of an answer we cannot read otherwise, without control characters.
+pub(crate) fn body_excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+    if text.trim().is_empty() {
+        "no details".to_string()
+    } else {
+        text
+    }
+}
+
+/// `Retry-After` is seconds or an HTTP date.
+pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v.trim()).ok()?.with_timezone(&Utc);
+    (at - Utc::now()).to_std().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        let later = (Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
+        let d = parse_retry_after(&later).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
