@@ -1,0 +1,200 @@
+//! A ZZAP account in the engine against the fake ZZAP: the status dictionary, decisions and shop
+//! statuses told per line with the account's texts, what cannot be sent kept on the timeline, and
+//! buyer cancels from the account's cancel codes.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{fresh_engine, inbox};
+use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
+use ordertray_core::{AccountDraft, AccountSettings, ErrorCode, TriageAction, ZzapSettings};
+use ordertray_engine::Engine;
+use ordertray_fakes::zzap::{FakeZzap, FakeZzapConfig, FakeZzapHandle, BUYER_CANCEL_CODE};
+
+const LOGIN: &str = "shop@example.ru";
+const PASSWORD: &str = "engine-zz-password";
+const KEY: &str = "engine-zz-key";
+
+async fn zzap_account(engine: &Engine, fake: &FakeZzapHandle) -> i64 {
+    let settings = ZzapSettings {
+        buyer_cancel_codes: vec![BUYER_CANCEL_CODE.to_string()],
+        min_request_interval_ms: 0,
+        ..ZzapSettings::new(LOGIN)
+    };
+    let draft = AccountDraft {
+        name: "ZZAP".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: Some(fake.base_url()),
+        settings: AccountSettings::Zzap(settings),
+    };
+    let secrets = HashMap::from([
+        ("password".to_string(), PASSWORD.to_string()),
+        ("api_key".to_string(), KEY.to_string()),
+    ]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
+
+async fn timeline_kinds(engine: &Engine, order_id: i64, kind: &str) -> Vec<String> {
+    engine
+        .order_detail(order_id)
+        .await
+        .unwrap()
+        .events
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.message)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
+    let fake = FakeZzap::start(FakeZzapConfig::new(LOGIN, PASSWORD, KEY))
+        .await
+        .unwrap();
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = zzap_account(&engine, &fake).await;
+
+    // The dictionary comes from ZZAP and makes its codes usable in the settings.
+    let list = engine.refresh_marketplace_statuses(account).await.unwrap();
+    assert_eq!(list.len(), 6);
+    let shipped_status = engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("shipped"))
+        .unwrap()
+        .id;
+    let templates = PushTemplates {
+        accepted_status: "2".into(),
+        accepted_notice: "Принят: {name}".into(),
+        refusal_status: String::new(),
+        refusal_text: "Нет в наличии".into(),
+        pushes: vec![StatusPush {
+            status_id: shipped_status,
+            level: PushLevel::Line,
+            marketplace_status: "4".into(),
+            comment: "Отправлен, трек {tracking}".into(),
+        }],
+        ..Default::default()
+    };
+    let saved = engine.save_push_settings(account, &templates).await.unwrap();
+    assert_eq!(
+        saved.capabilities.labels.get("2").map(String::as_str),
+        Some("Принят в работу")
+    );
+    assert!(
+        saved.problems.is_empty(),
+        "ZZAP takes its own codes and comments: {:?}",
+        saved.problems
+    );
+    let unknown = engine
+        .save_push_settings(
+            account,
+            &PushTemplates {
+                accepted_status: "99".into(),
+                ..templates.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown.problems.len(), 1, "a code ZZAP does not list is flagged");
+    engine.save_push_settings(account, &templates).await.unwrap();
+
+    let [a, b, c] = fake.generate(3)[..] else { panic!() };
+    engine.sync_account(account).await.unwrap();
+    let lines = inbox(&engine).await;
+    assert_eq!(lines.len(), 3);
+    let line = |code: i64| {
+        lines
+            .iter()
+            .find(|l| l.order_external_id == code.to_string())
+            .unwrap()
+    };
+
+    // Accept: the accepted code with the text written for the line.
+    let r = engine
+        .triage(&[line(a).line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+    assert_eq!(r.outbox_rows.len(), 1);
+    // Reject: a text without a status is not sent, and the timeline says why.
+    let r = engine
+        .triage(&[line(b).line.id], TriageAction::Reject)
+        .await
+        .unwrap();
+    assert!(r.outbox_rows.is_empty());
+    let why = timeline_kinds(&engine, line(b).order_id, "push_not_sent").await;
+    assert!(why[0].contains("only with a status"), "{why:?}");
+    engine.drain_outbox_once().await.unwrap();
+    let calls = fake.calls_to("SetOrderStatusV3");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].params["code_order"], a.to_string());
+    assert_eq!(calls[0].params["code_track"], "2");
+    assert_eq!(
+        calls[0].params["response"],
+        format!("Принят: {}", line(a).line.name)
+    );
+    assert_eq!(fake.row(a).unwrap()["code_track"], 2);
+
+    // A shop status whose text needs a tracking number nobody has: nothing is sent.
+    let r = engine
+        .set_line_status(&[line(a).line.id], shipped_status)
+        .await
+        .unwrap();
+    assert!(r.outbox_rows.is_empty());
+    assert!(
+        r.not_sent.iter().any(|n| n.contains("{tracking}")),
+        "{:?}",
+        r.not_sent
+    );
+    // Without the text, the status goes out on its own.
+    let mut plain = templates.clone();
+    plain.pushes[0].comment = String::new();
+    engine.save_push_settings(account, &plain).await.unwrap();
+    let other_status = engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("ordered"))
+        .unwrap()
+        .id;
+    engine
+        .set_line_status(&[line(a).line.id], other_status)
+        .await
+        .unwrap();
+    let r = engine
+        .set_line_status(&[line(a).line.id], shipped_status)
+        .await
+        .unwrap();
+    assert_eq!(r.outbox_rows.len(), 1, "{:?}", r.not_sent);
+    engine.drain_outbox_once().await.unwrap();
+    let calls = fake.calls_to("SetOrderStatusV3");
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        (
+            calls[1].params["code_track"].as_str(),
+            calls[1].params["response"].as_str()
+        ),
+        ("4", "")
+    );
+
+    // The buyer cancels on ZZAP: the line can no longer be accepted.
+    fake.set_code(c, BUYER_CANCEL_CODE);
+    engine.sync_account(account).await.unwrap();
+    let lines = inbox(&engine).await;
+    let cancelled = lines
+        .iter()
+        .find(|l| l.order_external_id == c.to_string())
+        .unwrap();
+    assert!(cancelled.marketplace_cancelled);
+    let e = engine
+        .triage(&[cancelled.line.id], TriageAction::Accept)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidTransition);
+}
