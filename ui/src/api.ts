@@ -88,10 +88,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 /** Secrets travel only on add/update/test and are never returned. */
-export type Secrets = { api_key?: string };
+/** Secret fields by name (Ozon: api_key; ZZAP: password and api_key); only typed ones are sent. */
+export type Secrets = { api_key?: string; password?: string };
 
 function secretArgs(secrets: Secrets): Record<string, string> {
-  return secrets.api_key ? { api_key: secrets.api_key } : {};
+  return Object.fromEntries(Object.entries(secrets).filter(([, v]) => typeof v === "string" && v !== ""));
 }
 
 export const api = {

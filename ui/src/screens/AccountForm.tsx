@@ -3,6 +3,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, type Secrets } from "../api";
 import type { Account } from "../bindings/Account";
 import type { AccountDraft } from "../bindings/AccountDraft";
+import type { AccountKind } from "../bindings/AccountKind";
+import type { AccountSettings } from "../bindings/AccountSettings";
 import type { CancelReasonOption } from "../bindings/CancelReasonOption";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import { useI18n } from "../i18n";
@@ -12,8 +14,11 @@ import { keys } from "../queries";
 export const CANCEL_REASONS = [352, 400, 402] as const;
 const OTHER_REASON = 402;
 const DEFAULT_INTERVAL = 60;
+/** ZZAP allows one request per 3 seconds (core: ZZAP_MIN_INTERVAL_MS). */
+const ZZAP_INTERVAL_MS = 3000;
 
 type Fields = {
+  kind: AccountKind;
   name: string;
   region: string;
   clientId: string;
@@ -23,11 +28,22 @@ type Fields = {
   cancelMessage: string;
   shipOnAccept: boolean;
   baseUrl: string;
+  login: string;
+  password: string;
+  importCodes: string;
+  cancelCodes: string;
 };
+
+const codesOf = (text: string): string[] =>
+  text
+    .split(/[;,\s]+/)
+    .map((c) => c.trim())
+    .filter(Boolean);
 
 function fieldsOf(account: Account | null): Fields {
   if (!account) {
     return {
+      kind: "ozon",
       name: "",
       region: "",
       clientId: "",
@@ -37,20 +53,77 @@ function fieldsOf(account: Account | null): Fields {
       cancelMessage: "",
       shipOnAccept: true,
       baseUrl: "",
+      login: "",
+      password: "",
+      importCodes: "",
+      cancelCodes: "",
     };
   }
   const s = account.settings;
-  return {
+  const common = {
     name: account.name,
     region: account.region,
-    clientId: s.client_id,
     apiKey: "",
     interval: String(account.interval_secs),
+    baseUrl: account.base_url ?? "",
+    password: "",
+  };
+  if (s.kind === "zzap") {
+    return {
+      ...common,
+      kind: "zzap",
+      clientId: "",
+      cancelReason: 352,
+      cancelMessage: "",
+      shipOnAccept: true,
+      login: s.login,
+      importCodes: s.import_codes.join(";"),
+      cancelCodes: s.buyer_cancel_codes.join(";"),
+    };
+  }
+  return {
+    ...common,
+    kind: "ozon",
+    clientId: s.client_id,
     cancelReason: s.cancel_reason_id,
     cancelMessage: s.cancel_reason_message,
     shipOnAccept: s.ship_on_accept,
-    baseUrl: account.base_url ?? "",
+    login: "",
+    importCodes: "",
+    cancelCodes: "",
   };
+}
+
+function settingsOf(f: Fields, account: Account | null): AccountSettings {
+  const before = account?.settings;
+  if (f.kind === "zzap") {
+    const kept = before?.kind === "zzap" ? before : null;
+    return {
+      kind: "zzap",
+      login: f.login.trim(),
+      import_codes: codesOf(f.importCodes),
+      buyer_cancel_codes: codesOf(f.cancelCodes),
+      min_request_interval_ms: kept?.min_request_interval_ms ?? ZZAP_INTERVAL_MS,
+      password_env: kept?.password_env ?? null,
+      api_key_env: kept?.api_key_env ?? null,
+    };
+  }
+  return {
+    kind: "ozon",
+    client_id: f.clientId.trim(),
+    cancel_reason_id: f.cancelReason,
+    cancel_reason_message: f.cancelMessage.trim(),
+    ship_on_accept: f.shipOnAccept,
+    api_key_env: before?.kind === "ozon" ? before.api_key_env : null,
+  };
+}
+
+/** What a secret field holds; only what was typed is sent (empty keeps the stored one). */
+function secretsOf(f: Fields): Secrets {
+  const out: Secrets = {};
+  if (f.apiKey) out.api_key = f.apiKey;
+  if (f.kind === "zzap" && f.password) out.password = f.password;
+  return out;
 }
 
 export function draftOf(f: Fields, account: Account | null): AccountDraft {
@@ -60,14 +133,7 @@ export function draftOf(f: Fields, account: Account | null): AccountDraft {
     active: account?.active ?? true,
     interval_secs: Number.parseInt(f.interval, 10) || 0,
     base_url: f.baseUrl.trim() === "" ? null : f.baseUrl.trim(),
-    settings: {
-      kind: "ozon",
-      client_id: f.clientId.trim(),
-      cancel_reason_id: f.cancelReason,
-      cancel_reason_message: f.cancelMessage.trim(),
-      ship_on_accept: f.shipOnAccept,
-      api_key_env: account?.settings.api_key_env ?? null,
-    },
+    settings: settingsOf(f, account),
   };
 }
 
@@ -100,11 +166,18 @@ export function AccountForm({
     setF((old) => ({ ...old, [k]: v }));
     setReport(null);
   };
-  const secrets: Secrets = f.apiKey ? { api_key: f.apiKey } : {};
+  const secrets = secretsOf(f);
+  const zzap = f.kind === "zzap";
   const id = account?.id ?? null;
 
   const check = (): string | null => {
     if (!f.name.trim()) return t.form.required(t.form.name);
+    if (zzap) {
+      if (!f.login.trim()) return t.form.required(t.form.zzapLogin);
+      if (!account && !f.password) return t.form.required(t.form.zzapPassword);
+      if (!account && !f.apiKey) return t.form.required(t.form.zzapApiKey);
+      return null;
+    }
     if (!f.clientId.trim()) return t.form.required(t.form.clientId);
     if (!account && !f.apiKey) return t.form.required(t.form.apiKey);
     if (f.cancelReason === OTHER_REASON && !f.cancelMessage.trim()) return t.form.cancelMessageRequired;
@@ -115,14 +188,14 @@ export function AccountForm({
   const reasons = useMutation({ mutationFn: () => api.cancelReasons(draftOf(f, account), secrets, id) });
   const loadReasons = reasons.mutate;
   useEffect(() => {
-    if (account) loadReasons();
+    if (account && account.kind === "ozon") loadReasons();
   }, [account, loadReasons]);
   const test = useMutation({
     mutationFn: () => api.testConnection(draftOf(f, account), secrets, id),
     onMutate: () => setReport(null),
     onSuccess: (r) => {
       setReport(r);
-      if (r.ok) reasons.mutate();
+      if (r.ok && !zzap) reasons.mutate();
     },
     onError: (e) => setReport({ ok: false, message: e.message, expires_at: null }),
   });
@@ -154,7 +227,20 @@ export function AccountForm({
 
   return (
     <form className="account-form" data-testid="account-form" onSubmit={submit} noValidate>
-      <h1>{account ? t.form.editTitle : t.form.addTitle}</h1>
+      <h1>{account ? t.form.editTitle : zzap ? t.form.zzapTitle : t.form.addTitle}</h1>
+      {!account && (
+        <label>
+          {t.form.marketplace}
+          <select
+            data-testid="account-kind"
+            value={f.kind}
+            onChange={(e) => set("kind", e.target.value === "zzap" ? "zzap" : "ozon")}
+          >
+            <option value="ozon">Ozon</option>
+            <option value="zzap">ZZAP</option>
+          </select>
+        </label>
+      )}
       <label>
         {t.form.name}
         <input
@@ -165,6 +251,61 @@ export function AccountForm({
           autoFocus
         />
       </label>
+      {zzap ? (
+        <>
+          <label>
+            {t.form.zzapLogin}
+            <input
+              data-testid="account-login"
+              type="email"
+              value={f.login}
+              autoComplete="off"
+              onChange={(e) => set("login", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.zzapPassword}
+            <input
+              data-testid="account-password"
+              type="password"
+              value={f.password}
+              autoComplete="off"
+              placeholder={account ? t.form.apiKeyKeep : ""}
+              onChange={(e) => set("password", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.zzapApiKey}
+            <input
+              data-testid="account-api-key"
+              type="password"
+              value={f.apiKey}
+              autoComplete="off"
+              placeholder={account ? t.form.apiKeyKeep : ""}
+              onChange={(e) => set("apiKey", e.target.value)}
+            />
+            <span className="hint">{t.form.apiKeyHint}</span>
+          </label>
+          <label>
+            {t.form.zzapImportCodes}
+            <input
+              data-testid="account-import-codes"
+              value={f.importCodes}
+              onChange={(e) => set("importCodes", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.zzapCancelCodes}
+            <input
+              data-testid="account-cancel-codes"
+              value={f.cancelCodes}
+              onChange={(e) => set("cancelCodes", e.target.value)}
+            />
+            <span className="hint">{t.form.zzapCodesHint}</span>
+          </label>
+        </>
+      ) : (
+        <>
       <label>
         {t.form.clientId}
         <input
@@ -187,6 +328,8 @@ export function AccountForm({
         />
         <span className="hint">{t.form.apiKeyHint}</span>
       </label>
+        </>
+      )}
       <label>
         {t.form.region}
         <input data-testid="account-region" value={f.region} onChange={(e) => set("region", e.target.value)} />
@@ -201,6 +344,8 @@ export function AccountForm({
           onChange={(e) => set("interval", e.target.value)}
         />
       </label>
+      {!zzap && (
+        <>
       <label>
         {t.form.cancelReason}
         <select
@@ -233,6 +378,8 @@ export function AccountForm({
         />
         {t.form.shipOnAccept}
       </label>
+        </>
+      )}
       <button
         type="button"
         className="link"
@@ -248,7 +395,7 @@ export function AccountForm({
           <input
             data-testid="account-base-url"
             value={f.baseUrl}
-            placeholder="https://api-seller.ozon.ru"
+            placeholder={zzap ? "https://api.zzap.pro" : "https://api-seller.ozon.ru"}
             onChange={(e) => set("baseUrl", e.target.value)}
           />
           <span className="hint">{t.form.baseUrlHint}</span>

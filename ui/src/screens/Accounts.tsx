@@ -96,7 +96,10 @@ function AccountRow({
         <span className={`dot dot-${status}`} aria-hidden />
         <strong>{account.name}</strong>
         <span className="muted">
-          Ozon · {account.settings.client_id} · {t.accounts.every(account.interval_secs)}
+          {account.settings.kind === "zzap"
+            ? `ZZAP · ${account.settings.login}`
+            : `Ozon · ${account.settings.client_id}`}{" "}
+          · {t.accounts.every(account.interval_secs)}
         </span>
         {account.demo && <span className="badge">{t.demo.badge}</span>}
       </div>

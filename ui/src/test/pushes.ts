@@ -14,6 +14,7 @@ export const OZON_CAPABILITIES: PushCapabilities = {
   line_statuses: ["cancel"],
   order_statuses: ["ship", "cancel"],
   comments: false,
+  labels: {},
 };
 
 export function emptyTemplates(): PushTemplates {
