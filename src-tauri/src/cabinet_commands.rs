@@ -104,6 +104,13 @@ pub async fn export_csv(
     path: PathBuf,
     options: ExportOptions,
 ) -> Res<ExportSummary> {
+    // A typed relative path would land wherever the app happened to start.
+    if !path.is_absolute() {
+        return Err(AppError::invalid(format!(
+            "Give the file's full path, not {}",
+            path.display()
+        )));
+    }
     engine.export_csv(&path, &options).await
 }
 
@@ -129,7 +136,12 @@ pub fn open_export(app: AppHandle, engine: State<'_, Engine>, path: PathBuf) -> 
 /// Shows a file this run exported in the system's file manager.
 #[tauri::command]
 pub fn show_export_in_folder(app: AppHandle, engine: State<'_, Engine>, path: PathBuf) -> Res<()> {
-    let path = exported(&engine, path)?;
+    show_in_folder(&app, &engine, path)
+}
+
+/// Shows a file this run wrote (an export or a diagnostic bundle) in the system's file manager.
+pub(crate) fn show_in_folder(app: &AppHandle, engine: &Engine, path: PathBuf) -> Res<()> {
+    let path = exported(engine, path)?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
         AppError::new(
             ErrorCode::Internal,

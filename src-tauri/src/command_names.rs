@@ -20,6 +20,7 @@ pub const ALL: &[&str] = &[
     "save_settings",
     "recent_logs",
     "save_diagnostics",
+    "show_diagnostics_in_folder",
     "pause_sync",
     "resume_sync",
     "start_demo",

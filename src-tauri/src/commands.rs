@@ -1,5 +1,7 @@
 //! Thin adapters: parse, call the engine, hand back its typed `{code, message}` error.
 
+use std::path::PathBuf;
+
 use ordertray_core::notify_text::Lang;
 use ordertray_core::pricelist::{
     ImportOptions, ImportPreview, ImportSummary, ListSettings, OfferBinding, OfferMatch, OfferView,
@@ -168,6 +170,12 @@ pub async fn save_diagnostics(engine: State<'_, Engine>) -> Res<String> {
         .write_diagnostics(&paths::log_dir(), &dir.join(name))
         .await?;
     Ok(report.path.display().to_string())
+}
+
+/// Shows the diagnostic bundle this run saved in the system's file manager (no other file).
+#[tauri::command]
+pub fn show_diagnostics_in_folder(app: AppHandle, engine: State<'_, Engine>, path: PathBuf) -> Res<()> {
+    crate::cabinet_commands::show_in_folder(&app, &engine, path)
 }
 
 /// Pauses polling for `minutes`, or until resumed when absent.

@@ -105,6 +105,7 @@ pub fn run() {
             commands::save_settings,
             commands::recent_logs,
             commands::save_diagnostics,
+            commands::show_diagnostics_in_folder,
             commands::pause_sync,
             commands::resume_sync,
             commands::start_demo,

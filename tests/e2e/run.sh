@@ -5,7 +5,9 @@
 # session bus and keyring are never touched) with: Xvfb on a free display, gnome-keyring (Secret Service)
 # unlocked with a test password in a temporary XDG_DATA_HOME, dunst as notification server, dbus-monitor
 # logging every org.freedesktop.Notifications call, tauri-driver (+ WebKitWebDriver) and the fake Ozon
-# server. Then runs tests/e2e/*.test.mjs with Node's test runner.
+# server. Then runs tests/e2e/*.test.mjs with Node's test runner, one file at a time: the app is
+# single-instance, so two files' apps cannot run at once (each file starts its own, and may give it
+# its own database with --db).
 #
 # Usage: tests/e2e/run.sh [--infra-check] [--keep] [-- extra node --test args]
 #   --infra-check  only check the infrastructure (no app, no fake): display, keychain round trip,
@@ -19,7 +21,8 @@
 #   E2E_TIMEOUT        seconds for the whole run (default 900)
 #   E2E_TEST_TIMEOUT   seconds for the node tests (default 600)
 # Exported to the tests: E2E_WEBDRIVER_URL E2E_APP E2E_FAKE_URL E2E_CLIENT_ID E2E_API_KEY E2E_NOTIFY_LOG
-#   E2E_DB E2E_OUT; exported to the app (through tauri-driver/WebKitWebDriver): ORDERTRAY_DB=$E2E_DB,
+#   E2E_DB E2E_OUT E2E_HOME, and E2E_FAKE_BIN (the fake server binary, for a file that runs a fake of
+#   its own); exported to the app (through tauri-driver/WebKitWebDriver): ORDERTRAY_DB=$E2E_DB,
 #   ORDERTRAY_NO_AUTOSTART_DEMO=1.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
     --infra-check) INFRA_ONLY=1 ;;
     --keep) KEEP=1 ;;
     --) shift; NODE_ARGS=("$@"); break ;;
-    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
   shift
@@ -256,6 +259,8 @@ fake_bin="${E2E_FAKE_OZON:-$CARGO_TARGET_DIR/debug/ordertray-fake-ozon}"
 [ -x "$E2E_APP" ] || die "app binary $E2E_APP not found: cargo build -p ordertray --bins"
 [ -x "$fake_bin" ] || die "fake server $fake_bin not found: cargo build -p ordertray-fakes --bins"
 E2E_APP="$(readlink -f "$E2E_APP")"
+E2E_FAKE_BIN="$(readlink -f "$fake_bin")"
+export E2E_FAKE_BIN
 
 export E2E_CLIENT_ID=424242
 E2E_API_KEY="$(cat /proc/sys/kernel/random/uuid)"
@@ -269,7 +274,7 @@ log "fake Ozon at $E2E_FAKE_URL"
 
 log "node tests: $(cd "$HERE" && echo ./*.test.mjs)"
 node_rc=0
-(cd "$HERE" && timeout -k 10 "${E2E_TEST_TIMEOUT:-600}" node --test --test-reporter=tap \
+(cd "$HERE" && timeout -k 10 "${E2E_TEST_TIMEOUT:-600}" node --test --test-concurrency=1 --test-reporter=tap \
   ${NODE_ARGS[@]+"${NODE_ARGS[@]}"} ./*.test.mjs) 2>&1 | tee "$LOGS/node-test.log" || node_rc=$?
 passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
 failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)

@@ -341,10 +341,15 @@ describe("settings", () => {
     await user.selectOptions(screen.getByTestId("settings-theme"), "system");
     expect(document.documentElement.dataset.theme).toBeUndefined();
     expect(screen.getByTestId("recent-logs")).toHaveTextContent("WARN <b>not html</b>");
+    expect(screen.queryByTestId("diagnostics-show-folder")).toBeNull();
     await user.click(screen.getByTestId("save-diagnostics"));
     expect(await screen.findByTestId("diagnostics-path")).toHaveTextContent(
       "Saved: /home/manager/Downloads/ordertray-diagnostics.zip",
     );
+    await user.click(screen.getByTestId("diagnostics-show-folder"));
+    expect(b.callsTo("show_diagnostics_in_folder").map((c) => c.args)).toEqual([
+      { path: "/home/manager/Downloads/ordertray-diagnostics.zip" },
+    ]);
     expect(b.callsTo("save_settings").map((c) => c.args.settings)).toEqual([
       expect.objectContaining({ autostart: true, close_to_tray: true }),
       expect.objectContaining({ autostart: true, close_to_tray: false }),

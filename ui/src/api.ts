@@ -123,6 +123,8 @@ export const api = {
   resumeSync: () => call<AppSettings>("resume_sync"),
   recentLogs: () => call<string[]>("recent_logs"),
   saveDiagnostics: () => call<string>("save_diagnostics"),
+  /** Only the bundle this run saved. */
+  showDiagnosticsInFolder: (path: string) => call<null>("show_diagnostics_in_folder", { path }),
   startDemo: () => call<Account>("start_demo"),
   removeDemo: () => call<null>("remove_demo"),
   previewPriceList: (path: string, options: ImportOptions) =>

@@ -6,7 +6,7 @@ import type { ExportOptions } from "../bindings/ExportOptions";
 import { accountView } from "../test/backend";
 import { CabinetBackend, fullOrder } from "../test/cabinet";
 import { renderWithProviders } from "../test/render";
-import { defaultFileName, moveColumn, toggleColumn } from "./ExportDialog";
+import { defaultFileName, isFullPath, moveColumn, toggleColumn } from "./ExportDialog";
 
 function withOrders(): CabinetBackend {
   const b = new CabinetBackend();
@@ -155,6 +155,53 @@ describe("CSV export", { timeout: 20_000 }, () => {
     b.failures.set("export_csv", { code: "storage", message: "Cannot write /readonly/orders.csv: permission denied" });
     await user.click(within(dialog).getByTestId("export-start"));
     expect(await screen.findByTestId("export-error")).toHaveTextContent("permission denied");
+  });
+
+  it("writes to a typed path without the file chooser, and Choose… only fills the path in", async () => {
+    const b = withOrders();
+    const { user, dialog } = await openExport();
+    const path = within(dialog).getByTestId("export-path");
+    expect(path.closest("label")).toHaveTextContent("Save to");
+    await user.type(path, "/tmp/e2e/Заказы.csv");
+    await user.click(within(dialog).getByTestId("export-start"));
+    expect(await screen.findByTestId("export-done-path")).toHaveTextContent("/tmp/e2e/Заказы.csv");
+    expect(b.callsTo("plugin:dialog|save")).toEqual([]);
+    expect(exported(b).map((c) => c.path)).toEqual(["/tmp/e2e/Заказы.csv"]);
+
+    // Choose… offers the typed path and puts the chosen one in the field; Export then writes there.
+    await user.click(within(dialog).getByTestId("export-choose"));
+    await waitFor(() => expect(path).toHaveValue("/home/manager/orders.csv"));
+    expect(b.callsTo("plugin:dialog|save")[0]?.args).toMatchObject({ options: { defaultPath: "/tmp/e2e/Заказы.csv" } });
+    expect(exported(b)).toHaveLength(1);
+    // Enter in the field exports, like the button.
+    await user.type(path, "{Enter}");
+    await waitFor(() => expect(exported(b)).toHaveLength(2));
+    expect(exported(b)[1]?.path).toBe("/home/manager/orders.csv");
+    expect(b.callsTo("plugin:dialog|save")).toHaveLength(1);
+  });
+
+  it("asks for a full path instead of writing where the app happens to run", async () => {
+    const b = withOrders();
+    localStorage.setItem("ordertray.lang", "ru");
+    const { user, dialog } = await openExport();
+    await user.type(within(dialog).getByTestId("export-path"), "orders.csv");
+    await user.click(within(dialog).getByTestId("export-start"));
+    expect(await within(dialog).findByTestId("export-path-problem")).toHaveTextContent("Укажите полный путь к файлу");
+    expect(b.callsTo("export_csv")).toEqual([]);
+    expect(b.callsTo("plugin:dialog|save")).toEqual([]);
+    // Correcting the path clears the problem.
+    await user.type(within(dialog).getByTestId("export-path"), "x");
+    expect(within(dialog).queryByTestId("export-path-problem")).toBeNull();
+  });
+
+  it("a full path starts at a root: / on Linux and macOS, a drive or a share on Windows", () => {
+    expect(isFullPath("/home/m/orders.csv")).toBe(true);
+    expect(isFullPath("C:\\Users\\m\\orders.csv")).toBe(true);
+    expect(isFullPath("d:/orders.csv")).toBe(true);
+    expect(isFullPath("\\\\server\\share\\orders.csv")).toBe(true);
+    expect(isFullPath("orders.csv")).toBe(false);
+    expect(isFullPath("~/orders.csv")).toBe(false);
+    expect(isFullPath("C:orders.csv")).toBe(false);
   });
 
   it("column helpers: ticking adds at the end, moving swaps with the neighbour", () => {

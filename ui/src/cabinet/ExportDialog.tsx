@@ -13,6 +13,7 @@ import type { PaymentMethod } from "../bindings/PaymentMethod";
 import type { Period } from "../bindings/Period";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import { useNotices } from "../components/Notices";
+import { PathField } from "../components/PathField";
 import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 import { keys, useSettings } from "../queries";
@@ -58,10 +59,15 @@ export function moveColumn(columns: readonly ExportColumn[], column: ExportColum
   return next;
 }
 
+/** Whether the typed path says where the file goes whatever the app's working folder is. */
+export function isFullPath(path: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
+}
+
 const isCancelled = (e: Error) => e instanceof ApiError && e.code === "conflict" && /cancel/i.test(e.message);
 
 /**
- * Which orders and columns → file chooser → progress (with Cancel) → summary with Open / Show in
+ * Which orders and columns → where to save (typed, or from the file chooser) → progress (with Cancel) → summary with Open / Show in
  * folder. Named presets keep the options in the app's settings.
  */
 export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopStatus[] | undefined; onClose: () => void }) {
@@ -75,6 +81,8 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
   const [advanced, setAdvanced] = useState(false);
   const [presetName, setPresetName] = useState("");
   const [chosenPreset, setChosenPreset] = useState("");
+  const [path, setPath] = useState("");
+  const [pathProblem, setPathProblem] = useState<string | null>(null);
   const progress = useExportProgress();
   const setFilter = (patch: Partial<ExportOptions["filter"]>) => setOptions((o) => ({ ...o, filter: { ...o.filter, ...patch } }));
 
@@ -82,15 +90,32 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
     mutationFn: ({ path, options }: { path: string; options: ExportOptions }) => api.exportCsv(path, options),
   });
   const cancel = useMutation({ mutationFn: api.cancelExport, onError: (err) => notices.error(err.message) });
+  const changePath = (next: string) => {
+    setPath(next);
+    setPathProblem(null);
+  };
   const choose = useMutation({
-    mutationFn: () => api.chooseExportFile(defaultFileName(), e.fileFilter),
-    onSuccess: (path) => {
-      if (!path) return;
-      qc.setQueryData(keys.exportProgress, null);
-      run.mutate({ path, options: { ...options, lang } });
+    mutationFn: () => api.chooseExportFile(path.trim() || defaultFileName(), e.fileFilter),
+    onSuccess: (chosen) => {
+      if (chosen) changePath(chosen);
     },
     onError: (err) => notices.error(err.message),
   });
+  const exportTo = (target: string) => {
+    qc.setQueryData(keys.exportProgress, null);
+    run.mutate({ path: target, options: { ...options, lang } });
+  };
+  /** To the typed path; with none typed, the file chooser asks first. */
+  const startExport = () => {
+    const target = path.trim();
+    if (target === "") {
+      choose.mutate(undefined, { onSuccess: (chosen) => chosen && exportTo(chosen) });
+    } else if (!isFullPath(target)) {
+      setPathProblem(e.needFullPath);
+    } else {
+      exportTo(target);
+    }
+  };
 
   const savePresets = useMutation({
     mutationFn: async (change: (list: ExportPreset[]) => ExportPreset[]) => {
@@ -354,6 +379,28 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
           </div>
         )}
 
+        <PathField
+          label={e.saveTo}
+          testId="export-path"
+          chooseTestId="export-choose"
+          value={path}
+          placeholder={e.pathPlaceholder}
+          disabled={running}
+          onChange={changePath}
+          onChoose={() => choose.mutate()}
+          choosing={choose.isPending}
+          onKeyDown={(ev) => {
+            if (ev.key === "Enter" && options.columns.length > 0) {
+              ev.preventDefault();
+              startExport();
+            }
+          }}
+        />
+        {pathProblem && (
+          <p className="form-problem" data-testid="export-path-problem" role="alert">
+            {pathProblem}
+          </p>
+        )}
         {options.columns.length === 0 && <p className="form-problem">{e.noColumns}</p>}
         {running && (
           <div className="import-progress" data-testid="export-progress" role="status">
@@ -382,7 +429,7 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
             className="primary"
             data-testid="export-start"
             disabled={running || options.columns.length === 0}
-            onClick={() => choose.mutate()}
+            onClick={startExport}
           >
             {e.start}
           </button>
@@ -406,7 +453,7 @@ function ExportDone({ summary, locale }: { summary: ExportSummary; locale: strin
       <h3>{e.done}</h3>
       <dl className="facts">
         <dt>{e.file}</dt>
-        <dd data-testid="export-path">{summary.path}</dd>
+        <dd data-testid="export-done-path">{summary.path}</dd>
         <dt>{e.orders}</dt>
         <dd>{number.format(summary.orders)}</dd>
         <dt>{e.rows}</dt>

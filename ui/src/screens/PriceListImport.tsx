@@ -8,6 +8,7 @@ import type { ListSettings } from "../bindings/ListSettings";
 import type { PriceListView } from "../bindings/PriceListView";
 import type { TextEncoding } from "../bindings/TextEncoding";
 import { useNotices } from "../components/Notices";
+import { PathField } from "../components/PathField";
 import { useI18n } from "../i18n";
 import {
   FIELDS,
@@ -126,29 +127,24 @@ export function PriceListImport({ reimport }: { reimport: PriceListView | null }
   return (
     <form className="panel-section import-form" data-testid="pricelist-import-form" onSubmit={startImport} noValidate>
       <h2>{t.priceLists.importTitle}</h2>
-      <div className="field-row">
-        <label className="grow">
-          {t.priceLists.path}
-          <input
-            ref={pathInput}
-            data-testid="pricelist-path"
-            value={path}
-            placeholder={t.priceLists.pathPlaceholder}
-            spellCheck={false}
-            onChange={(e) => changePath(e.target.value)}
-            onKeyDown={(e) => {
-              // Enter after typing the path of a file not previewed yet goes on to the preview, the next step.
-              if (e.key === "Enter" && !previewed && !existing) {
-                e.preventDefault();
-                runPreview();
-              }
-            }}
-          />
-        </label>
-        <button type="button" data-testid="pricelist-choose" disabled={choose.isPending} onClick={() => choose.mutate()}>
-          {t.priceLists.choose}
-        </button>
-      </div>
+      <PathField
+        label={t.priceLists.path}
+        testId="pricelist-path"
+        chooseTestId="pricelist-choose"
+        inputRef={pathInput}
+        value={path}
+        placeholder={t.priceLists.pathPlaceholder}
+        onChange={changePath}
+        onChoose={() => choose.mutate()}
+        choosing={choose.isPending}
+        onKeyDown={(e) => {
+          // Enter after typing the path of a file not previewed yet goes on to the preview, the next step.
+          if (e.key === "Enter" && !previewed && !existing) {
+            e.preventDefault();
+            runPreview();
+          }
+        }}
+      />
       <label>
         {t.priceLists.name}
         <input

@@ -90,6 +90,8 @@ function Diagnostics() {
     onSuccess: (path) => notices.info(t.settings.bundleSaved(path)),
     onError: (e) => notices.error(e.message),
   });
+  /** Only the bundle this run saved can be shown in its folder. */
+  const saved = bundle.data;
   return (
     <div className="diagnostics">
       <h2>{t.settings.diagnostics}</h2>
@@ -102,10 +104,19 @@ function Diagnostics() {
           {t.settings.refreshLog}
         </button>
       </div>
-      {bundle.data && (
-        <p className="test-ok" data-testid="diagnostics-path">
-          {t.settings.bundleSaved(bundle.data)}
-        </p>
+      {saved && (
+        <div className="row-actions saved-file">
+          <p className="test-ok" data-testid="diagnostics-path">
+            {t.settings.bundleSaved(saved)}
+          </p>
+          <button
+            type="button"
+            data-testid="diagnostics-show-folder"
+            onClick={() => void api.showDiagnosticsInFolder(saved).catch((e: Error) => notices.error(e.message))}
+          >
+            {t.settings.showInFolder}
+          </button>
+        </div>
       )}
       {logs.isError && <p className="form-problem">{logs.error.message}</p>}
       <pre className="log" data-testid="recent-logs">

@@ -442,6 +442,8 @@ export class FakeBackend {
         return ["INFO sync ok", "WARN <b>not html</b>"];
       case "save_diagnostics":
         return "/home/manager/Downloads/ordertray-diagnostics.zip";
+      case "show_diagnostics_in_folder":
+        return null;
       case "database_problem":
         return structuredClone(this.databaseProblem);
       case "database_info":

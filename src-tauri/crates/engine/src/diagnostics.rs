@@ -65,6 +65,12 @@ impl Engine {
                 format!("Could not write the diagnostic bundle {}: {e}", out.display()),
             )
         })?;
+        // Like an export, the bundle may then be shown in its folder (and only this file).
+        self.0
+            .exported
+            .lock()
+            .expect("exported paths")
+            .insert(out.to_path_buf());
         Ok(BundleReport {
             path: out.to_path_buf(),
             files: entries.into_iter().map(|(name, _)| name).collect(),

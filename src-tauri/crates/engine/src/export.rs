@@ -58,7 +58,8 @@ impl Engine {
         self.0.export_cancel.store(true, Ordering::SeqCst);
     }
 
-    /// Whether this run wrote the file (only those are opened or shown on request).
+    /// Whether this run wrote the file, an export or a diagnostic bundle (only those are opened
+    /// or shown on request).
     pub fn was_exported(&self, path: &Path) -> bool {
         self.0.exported.lock().expect("exported paths").contains(path)
     }

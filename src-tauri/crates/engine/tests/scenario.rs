@@ -405,7 +405,13 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
     )
     .unwrap();
     let out = logs.path().join("bundle").join("diagnostics.zip");
+    assert!(!w.engine.was_exported(&out));
     let report = w.engine.write_diagnostics(logs.path(), &out).await.unwrap();
+    // "Show in folder" then acts on this bundle, and only on it.
+    assert!(w.engine.was_exported(&out));
+    assert!(!w
+        .engine
+        .was_exported(&logs.path().join("ordertray.log.2026-11-23")));
     assert!(report
         .files
         .contains(&"logs/ordertray.log.2026-11-23".to_string()));

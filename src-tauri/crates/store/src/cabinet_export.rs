@@ -35,7 +35,7 @@ impl Store {
                 s.weight_g, s.total_minor, s.currency
              FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id",
         );
-        push_filter(&mut q, filter, true);
+        push_filter(&mut q, filter, true, true);
         q.push(" AND s.id > ")
             .push_bind(after_id)
             .push(" ORDER BY s.id LIMIT ")

@@ -37,59 +37,9 @@ impl Store {
         } else {
             query.limit.min(1000)
         };
-        let (expr, numeric) = sort_expr(query.sort.column);
-        let search = trigram_phrase(&query.filter.search);
-        // Newest first with a search: the trigram index yields matches in id order and stops at
-        // the page's end, instead of listing every match of a common fragment first.
-        let from_index = search.is_some() && query.sort.column == SortColumn::Created;
-        let mut q: QueryBuilder<Sqlite> = if from_index {
-            let mut q = QueryBuilder::new(format!(
-                "SELECT {ROW_COLUMNS}, s.id AS sort_key FROM shop_orders_text f CROSS JOIN shop_orders s
-                 LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = f.rowid AND shop_orders_text MATCH "
-            ));
-            q.push_bind(search.clone().unwrap_or_default());
-            push_conditions(&mut q, &query.filter, true, false);
-            q
-        } else {
-            let mut q = QueryBuilder::new(format!(
-                "SELECT {ROW_COLUMNS}, {expr} AS sort_key FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id"
-            ));
-            push_filter(&mut q, &query.filter, true);
-            q
-        };
-        let key_expr = if from_index { "f.rowid" } else { expr };
-        let (cmp, dir) = if query.sort.desc {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        if let Some(after) = &query.after {
-            if numeric {
-                let key: i64 = after
-                    .key
-                    .parse()
-                    .map_err(|_| AppError::invalid(format!("bad page cursor '{}'", after.key)))?;
-                if from_index || query.sort.column == SortColumn::Created {
-                    // The key is the id itself.
-                    q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);
-                } else {
-                    q.push(format!(" AND ({expr}, s.id) {cmp} (")).push_bind(key);
-                    q.push(", ").push_bind(after.id).push(")");
-                }
-            } else {
-                q.push(format!(" AND ({expr}, s.id) {cmp} ("))
-                    .push_bind(after.key.clone())
-                    .push(", ")
-                    .push_bind(after.id)
-                    .push(")");
-            }
-        }
-        if query.sort.column == SortColumn::Created {
-            q.push(format!(" ORDER BY {key_expr} {dir} LIMIT "));
-        } else {
-            q.push(format!(" ORDER BY {expr} {dir}, s.id {dir} LIMIT "));
-        }
-        q.push_bind(i64::from(limit) + 1);
+        let numeric = sort_expr(query.sort.column).1;
+        let mut q = QueryBuilder::new("");
+        push_page_query(&mut q, query, limit)?;
         let rows = q.build().fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         let mut page = OrderPage {
@@ -137,7 +87,7 @@ impl Store {
     pub async fn cabinet_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {
         let mut q: QueryBuilder<Sqlite> =
             QueryBuilder::new("SELECT s.status_id, COUNT(*) AS n FROM shop_orders s");
-        push_filter(&mut q, filter, false);
+        push_filter(&mut q, filter, false, true);
         q.push(" GROUP BY s.status_id");
         let by_status: Vec<StatusCount> = q
             .build()
@@ -157,7 +107,7 @@ impl Store {
     pub async fn cabinet_count(&self, filter: &OrderFilter) -> Result<i64> {
         let filter = &self.resolve_groups(filter).await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT COUNT(*) FROM shop_orders s");
-        push_filter(&mut q, filter, true);
+        push_filter(&mut q, filter, true, true);
         Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
@@ -238,6 +188,63 @@ impl Store {
     }
 }
 
+/// The page's query, its groups already resolved to statuses: `limit + 1` rows, the last one only
+/// saying that another page follows.
+fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: u32) -> Result<()> {
+    let (expr, numeric) = sort_expr(query.sort.column);
+    let search = trigram_phrase(&query.filter.search);
+    // Newest first with a search: the trigram index yields matches in id order and stops at
+    // the page's end, instead of listing every match of a common fragment first.
+    let from_index = search.is_some() && query.sort.column == SortColumn::Created;
+    if from_index {
+        q.push(format!(
+            "SELECT {ROW_COLUMNS}, s.id AS sort_key FROM shop_orders_text f CROSS JOIN shop_orders s
+             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = f.rowid AND shop_orders_text MATCH "
+        ));
+        q.push_bind(search.unwrap_or_default());
+        push_conditions(q, &query.filter, true, false, true);
+    } else {
+        q.push(format!(
+            "SELECT {ROW_COLUMNS}, {expr} AS sort_key FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id"
+        ));
+        push_filter(q, &query.filter, true, query.sort.column == SortColumn::Created);
+    }
+    let key_expr = if from_index { "f.rowid" } else { expr };
+    let (cmp, dir) = if query.sort.desc {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(after) = &query.after {
+        if numeric {
+            let key: i64 = after
+                .key
+                .parse()
+                .map_err(|_| AppError::invalid(format!("bad page cursor '{}'", after.key)))?;
+            if from_index || query.sort.column == SortColumn::Created {
+                // The key is the id itself.
+                q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);
+            } else {
+                q.push(format!(" AND ({expr}, s.id) {cmp} (")).push_bind(key);
+                q.push(", ").push_bind(after.id).push(")");
+            }
+        } else {
+            q.push(format!(" AND ({expr}, s.id) {cmp} ("))
+                .push_bind(after.key.clone())
+                .push(", ")
+                .push_bind(after.id)
+                .push(")");
+        }
+    }
+    if query.sort.column == SortColumn::Created {
+        q.push(format!(" ORDER BY {key_expr} {dir} LIMIT "));
+    } else {
+        q.push(format!(" ORDER BY {expr} {dir}, s.id {dir} LIMIT "));
+    }
+    q.push_bind(i64::from(limit) + 1);
+    Ok(())
+}
+
 /// The sort column's SQL and whether its cursor key is a number. Orders are numbered as they are
 /// made, so creation order is id order: one key, the primary one.
 fn sort_expr(column: SortColumn) -> (&'static str, bool) {
@@ -250,9 +257,10 @@ fn sort_expr(column: SortColumn) -> (&'static str, bool) {
 }
 
 /// `WHERE …` for the filter; `with_status` false leaves out the status and group conditions.
-pub(crate) fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: bool) {
+/// `by_id`: the query reads the orders in id order, or counts them (no other sort column).
+pub(crate) fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: bool, by_id: bool) {
     q.push(" WHERE 1 = 1");
-    push_conditions(q, f, with_status, true);
+    push_conditions(q, f, with_status, true, by_id);
 }
 
 /// The search as an FTS5 phrase, when it is long enough for the trigram index.
@@ -262,7 +270,13 @@ fn trigram_phrase(search: &str) -> Option<String> {
 }
 
 /// `AND …` for each of the filter's conditions.
-fn push_conditions(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: bool, with_search: bool) {
+fn push_conditions(
+    q: &mut QueryBuilder<Sqlite>,
+    f: &OrderFilter,
+    with_status: bool,
+    with_search: bool,
+    by_id: bool,
+) {
     if with_status && !f.groups.is_empty() {
         // Groups are resolved to their statuses before the query (see `resolve_groups`).
         q.push(" AND s.status_id IN (SELECT id FROM shop_statuses WHERE grp IN (");
@@ -283,8 +297,14 @@ fn push_conditions(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: b
     if let Some(paid) = f.paid {
         q.push(" AND s.paid = ").push_bind(paid);
     }
-    if !f.types.is_empty() {
-        q.push(" AND s.order_type IN (");
+    if let ([only], true) = (f.types.as_slice(), by_id) {
+        // One type read in id order: its index (order_type, id) yields that type's orders newest
+        // first without sorting and with the period's id bound, however few of them there are.
+        q.push(" AND s.order_type = ").push_bind(only.as_str());
+    } else if !f.types.is_empty() {
+        // With more types or another sort column SQLite would read every match through that
+        // index and then sort them all; `+` keeps it on the id or sort column's order.
+        q.push(" AND +s.order_type IN (");
         push_list(q, f.types.iter().map(|t| OrderType::as_str(*t)));
         q.push(")");
     }
@@ -302,10 +322,13 @@ fn push_conditions(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_status: b
         q.push(")");
     }
     // The id bounds say the same as the times (taken from the time index) and bound the scan
-    // of the newest-first order, which follows ids.
+    // of the newest-first order, which follows ids. `MIN(+id)` reads the period's entries of the
+    // time index: a bare `MIN(id)` walks the table up from the oldest order until the first one
+    // in the period (most of the table for a recent period). The newest before `to` is found by
+    // walking down from the newest order.
     if let Some(from) = f.from {
         q.push(" AND s.created_at >= ").push_bind(format_ts(from));
-        q.push(" AND s.id >= (SELECT COALESCE(MIN(id), 0) FROM shop_orders WHERE created_at >= ")
+        q.push(" AND s.id >= (SELECT COALESCE(MIN(+id), 0) FROM shop_orders WHERE created_at >= ")
             .push_bind(format_ts(from))
             .push(")");
     }
@@ -389,4 +412,68 @@ pub(crate) fn to_minor(d: Decimal) -> i64 {
 
 pub(crate) fn parse_decimal(s: &str) -> Result<Decimal> {
     Decimal::from_str(s).map_err(|e| crate::StoreError::Corrupt(format!("amount '{s}': {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use ordertray_core::cabinet::OrderSort;
+
+    use super::*;
+
+    /// SQLite's plan for the page (the app keeps no statistics, so an empty database plans alike).
+    async fn plan(store: &Store, filter: OrderFilter, column: SortColumn) -> String {
+        let query = OrderPageQuery {
+            filter,
+            sort: OrderSort { column, desc: true },
+            after: None,
+            limit: 100,
+        };
+        let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+        push_page_query(&mut q, &query, 100).unwrap();
+        let rows = q.build().fetch_all(store.pool()).await.unwrap();
+        rows.iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[tokio::test]
+    async fn a_type_and_a_period_read_the_type_index_and_the_time_index_not_the_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        let month = OrderFilter {
+            types: vec![OrderType::Export],
+            from: Some(Utc::now() - Duration::days(30)),
+            manual: true,
+            ..Default::default()
+        };
+        let p = plan(&store, month.clone(), SortColumn::Created).await;
+        assert!(
+            p.contains("USING INDEX shop_orders_type (order_type=? AND id>?)"),
+            "{p}"
+        );
+        // The period's lowest id comes from the time index, not from a walk up the table.
+        assert!(
+            p.contains("USING COVERING INDEX shop_orders_created (created_at>?)"),
+            "{p}"
+        );
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+
+        // More types, or another sort column: no sorting of every match through the type index.
+        let two = OrderFilter {
+            types: vec![OrderType::Export, OrderType::Through],
+            ..month.clone()
+        };
+        for (filter, column) in [
+            (two.clone(), SortColumn::Created),
+            (month.clone(), SortColumn::Total),
+            (two, SortColumn::Number),
+        ] {
+            let p = plan(&store, filter, column).await;
+            assert!(!p.contains("shop_orders_type"), "{column:?}: {p}");
+            assert!(!p.contains("TEMP B-TREE"), "{column:?}: {p}");
+        }
+        store.close().await;
+    }
 }
