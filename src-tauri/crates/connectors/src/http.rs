@@ -30,6 +30,15 @@ pub(crate) fn body_excerpt(bytes: &[u8]) -> String {
     }
 }
 
+/// The response's `Retry-After`, when it has a readable one.
+pub(crate) fn retry_after_of(response: &reqwest::Response) -> Option<Duration> {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after)
+}
+
 /// `Retry-After` is seconds or an HTTP date.
 pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     if let Ok(secs) = v.trim().parse::<u64>() {

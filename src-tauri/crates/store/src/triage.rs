@@ -393,6 +393,9 @@ async fn plan_and_queue(
         .await?
         .decides_by_line_status()
     {
+        if cancelled {
+            return Ok(vec![]);
+        }
         let order_lines: BTreeSet<i64> = sqlx::query_scalar("SELECT id FROM lines WHERE order_id = ?")
             .bind(order_id)
             .fetch_all(&mut *conn)
@@ -400,9 +403,6 @@ async fn plan_and_queue(
             .into_iter()
             .filter(|id| changed.contains(id))
             .collect();
-        if cancelled {
-            return Ok(vec![]);
-        }
         return crate::statuses::plan_decision_pushes(
             conn,
             (account_id, order_id),

@@ -3,7 +3,7 @@
 use ordertray_core::{Effect, EffectItem, Secret};
 use serde_json::{json, Value};
 
-use crate::http::{body_excerpt, network, parse_retry_after};
+use crate::http::{body_excerpt, network, retry_after_of};
 use crate::ConnectorError;
 
 pub struct OzonClient {
@@ -40,11 +40,7 @@ impl OzonClient {
             .await
             .map_err(|e| network(path, e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = retry_after_of(&response);
         let bytes = response.bytes().await.map_err(|e| network(path, e))?;
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|e| {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use ordertray_core::Secret;
 use serde_json::Value;
 
-use crate::http::{body_excerpt, network, parse_retry_after};
+use crate::http::{body_excerpt, network, retry_after_of};
 use crate::ConnectorError;
 
 /// When ZZAP says "too many requests" without saying how long to wait.
@@ -69,11 +69,7 @@ impl ZzapClient {
             .await
             .map_err(|e| network(method, e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = retry_after_of(&response);
         let bytes = response.bytes().await.map_err(|e| network(method, e))?;
         let secrets = [password.expose(), api_key.expose()];
         let clean = |text: String| redact(text, &secrets);
