@@ -236,7 +236,7 @@ impl Store {
         error: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let outcome = if error.is_some() { "error" } else { "ok" };
         let now = format_ts(at);
         sqlx::query(

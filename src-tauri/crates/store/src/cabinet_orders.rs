@@ -131,7 +131,7 @@ impl Store {
 
     /// Saves an order made by hand (already checked and normalised), in the first "new" status.
     pub async fn create_shop_order(&self, draft: &ShopOrderDraft, actor: &str) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO shop_orders (number, created_at, updated_at, status_id)
@@ -165,7 +165,7 @@ impl Store {
         actor: &str,
         message: &str,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE id = ?")
             .bind(id)
@@ -233,7 +233,7 @@ impl Store {
         name: &str,
         actor: &str,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         for id in ids {
             sqlx::query("UPDATE shop_orders SET status_id = ?, updated_at = ? WHERE id = ?")
@@ -249,7 +249,7 @@ impl Store {
     }
 
     pub async fn set_order_type(&self, ids: &[i64], order_type: OrderType, actor: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         for id in ids {
             let changed = sqlx::query(
@@ -274,7 +274,7 @@ impl Store {
     /// Moves orders to Deleted; `remove_links` also forgets where they were transferred.
     pub async fn delete_shop_orders(&self, ids: &[i64], remove_links: bool, actor: &str) -> Result<()> {
         let deleted = self.builtin_status(DELETED).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         for id in ids {
             sqlx::query(
@@ -313,7 +313,7 @@ impl Store {
             )
             .into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut removed = 0;
         for f in &facts {
             sqlx::query("DELETE FROM events WHERE shop_order_id = ? AND order_id IS NULL")

@@ -38,7 +38,7 @@ impl Store {
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut out = PageOutcome::default();
         let now_s = format_ts(now);
         for order in orders {

@@ -93,6 +93,14 @@ impl Store {
         &self.pool
     }
 
+    /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes the write lock at once, so a
+    /// second writer waits out the busy timeout; a plain `BEGIN` that reads first and writes later
+    /// fails with "database is locked" the moment another connection has written meanwhile, which
+    /// no busy timeout can cure (SQLite cannot upgrade a stale read snapshot).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -15,7 +15,7 @@ impl Store {
         account_id: AccountId,
         list: &[MarketplaceStatus],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM marketplace_statuses WHERE account_id = ?")
             .bind(account_id)
             .execute(&mut *tx)

@@ -80,7 +80,7 @@ impl Store {
     }
 
     pub async fn outbox_done(&self, row: &OutboxRow, note: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE id = ?",
         )
@@ -120,7 +120,7 @@ impl Store {
     }
 
     pub async fn outbox_fail(&self, row: &OutboxRow, error: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?",
         )
@@ -151,7 +151,7 @@ impl Store {
 
     /// The manager's Retry: a failed row goes back to pending with a fresh set of attempts.
     pub async fn outbox_requeue(&self, id: i64, actor: &str) -> Result<OutboxRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         let row = sqlx::query(
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?

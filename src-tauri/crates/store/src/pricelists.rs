@@ -39,7 +39,7 @@ impl Store {
         if name.is_empty() {
             return Err(AppError::invalid("A price list needs a name").into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let settings_json = serde_json::to_string(settings)?;
         let list_id: i64 = sqlx::query_scalar(
             "INSERT INTO price_lists (name, settings, created_at) VALUES (?, ?, ?)
@@ -87,7 +87,7 @@ impl Store {
     }
 
     pub async fn delete_price_list(&self, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
             .bind(id)
             .execute(&mut *tx)

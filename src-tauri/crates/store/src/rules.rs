@@ -45,7 +45,7 @@ impl Store {
                 return Err(AppError::invalid("Every rule needs a name").into());
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let found = sqlx::query("UPDATE accounts SET auto_rules = ? WHERE id = ?")
             .bind(set.enabled)
             .bind(set.account_id)

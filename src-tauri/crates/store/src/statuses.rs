@@ -58,7 +58,7 @@ impl Store {
         if list.iter().any(|s| s.code.is_none() && s.name.trim().is_empty()) {
             return Err(AppError::invalid("Every status needs a name").into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM shop_statuses")
             .fetch_all(&mut *tx)
             .await?;
@@ -159,7 +159,7 @@ impl Store {
         if ids.is_empty() {
             return Err(AppError::invalid("No lines selected").into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let all = statuses(&mut tx).await?;
         let status = all
             .iter()

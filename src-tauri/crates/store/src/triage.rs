@@ -66,7 +66,7 @@ impl Store {
         if ids.is_empty() {
             return Err(AppError::invalid("No lines selected").into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let targets = load_targets(&mut tx, &ids).await?;
         let missing: Vec<String> = ids
             .iter()
@@ -181,7 +181,7 @@ impl Store {
         if line_ids.is_empty() {
             return Err(AppError::invalid("No lines selected").into());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // A decision is undone whole: every line of the order decided in the same stroke, since
         // the calls it queued (one ship for several lines) belong to all of them.
         let mut ids: BTreeSet<i64> = line_ids.iter().copied().collect();

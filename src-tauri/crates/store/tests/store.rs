@@ -439,3 +439,47 @@ async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[tokio::test]
+async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_busy() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("Busy"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("7-1", "awaiting_packaging", &["70"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let line = s.inbox(&InboxQuery::default()).await.unwrap()[0].line.id;
+
+    // Another connection holds the write lock, as a sync storing a page does.
+    let mut sync = s.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+    sqlx::query("UPDATE accounts SET last_poll_at = '2026-11-23T10:00:00Z' WHERE id = ?")
+        .bind(a.id)
+        .execute(&mut *sync)
+        .await
+        .unwrap();
+    let decision = tokio::spawn({
+        let s = s.clone();
+        async move { s.triage(&[line], TriageAction::Accept, "manager").await }
+    });
+    // The decision reads the line and then writes; with a deferred BEGIN its read snapshot would be
+    // stale by the time the sync commits, and SQLite would refuse its write at once.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !decision.is_finished(),
+        "the decision must wait for the sync's lock"
+    );
+    sync.commit().await.unwrap();
+
+    let report = decision
+        .await
+        .unwrap()
+        .expect("the decision succeeds after the sync commits");
+    assert_eq!(report.changed.len(), 1);
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 0);
+}
