@@ -103,6 +103,7 @@ pub async fn export_csv(
     engine: State<'_, Engine>,
     path: PathBuf,
     options: ExportOptions,
+    overwrite: Option<bool>,
 ) -> Res<ExportSummary> {
     // A typed relative path would land wherever the app happened to start.
     if !path.is_absolute() {
@@ -110,6 +111,13 @@ pub async fn export_csv(
             "Give the file's full path, not {}",
             path.display()
         )));
+    }
+    // A typed path may name a file the manager still needs; the system's save dialog asks itself.
+    if !overwrite.unwrap_or(false) && path.exists() {
+        return Err(AppError::new(
+            ErrorCode::NeedsConfirmation,
+            format!("{} already exists", path.display()),
+        ));
     }
     engine.export_csv(&path, &options).await
 }

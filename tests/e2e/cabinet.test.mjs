@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
@@ -334,9 +334,15 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
     await (await s.find(tid("export-advanced"), dialog)).click();
     await pick(s, "export-delimiter", "semicolon");
     await pick(s, "export-encoding", "cp1251");
+    // A file of that name is already there: the app asks before replacing it.
     const file = join(OUT, "cabinet-export.csv");
+    writeFileSync(file, "an older export\n");
     await fill(s, "export-path", file);
     await (await s.find(tid("export-start"), dialog)).click();
+    const asked = await s.waitForElement(tid("export-exists"), 30_000);
+    assert.match(await asked.text(), /уже есть/);
+    assert.equal(readFileSync(file, "utf8"), "an older export\n", "nothing is written before the manager agrees");
+    await (await s.find(tid("export-replace"), asked)).click();
     const done = await s.waitForElement(tid("export-done"), 60_000);
     assert.equal((await (await s.find(tid("export-done-path"), done)).text()).trim(), file);
     await s.screenshot(join(OUT, "cabinet-export.png"));

@@ -180,7 +180,9 @@ export const api = {
   /** Permanently, and only orders already in "deleted"; returns how many went. */
   purgeShopOrders: (ids: number[]) => call<number>("purge_shop_orders", { ids }),
   /** Progress comes as `export_progress` events; a cancelled export fails with code "conflict". */
-  exportCsv: (path: string, options: ExportOptions) => call<ExportSummary>("export_csv", { path, options }),
+  /** Fails with `needs_confirmation` when the file exists and `overwrite` is false. */
+  exportCsv: (path: string, options: ExportOptions, overwrite = false) =>
+    call<ExportSummary>("export_csv", { path, options, overwrite }),
   cancelExport: () => call<null>("cancel_export", {}),
   openExport: (path: string) => call<null>("open_export", { path }),
   showExportInFolder: (path: string) => call<null>("show_export_in_folder", { path }),

@@ -75,6 +75,8 @@ describe("CSV export", { timeout: 20_000 }, () => {
           ],
           lang: "en",
         },
+        // The system's save dialog asked about an existing file itself.
+        overwrite: true,
       },
     ]);
 
@@ -178,6 +180,26 @@ describe("CSV export", { timeout: 20_000 }, () => {
     await waitFor(() => expect(exported(b)).toHaveLength(2));
     expect(exported(b)[1]?.path).toBe("/home/manager/orders.csv");
     expect(b.callsTo("plugin:dialog|save")).toHaveLength(1);
+  });
+
+  it("asks before replacing a file a typed path names, and replaces it only when told", async () => {
+    const b = withOrders();
+    const { user, dialog } = await openExport();
+    await user.type(within(dialog).getByTestId("export-path"), "/tmp/orders.csv");
+    await user.click(within(dialog).getByTestId("export-start"));
+    await screen.findByTestId("export-done");
+    await user.click(within(dialog).getByTestId("export-start"));
+    const asked = await within(dialog).findByTestId("export-exists");
+    expect(asked).toHaveTextContent("/tmp/orders.csv already exists. Replace it?");
+    expect(within(dialog).queryByTestId("export-done")).toBeNull();
+    await user.click(within(asked).getByTestId("export-replace"));
+    expect(await screen.findByTestId("export-done-path")).toHaveTextContent("/tmp/orders.csv");
+    expect(within(dialog).queryByTestId("export-exists")).toBeNull();
+    expect(b.callsTo("export_csv").map((c) => [c.args.path, c.args.overwrite])).toEqual([
+      ["/tmp/orders.csv", false],
+      ["/tmp/orders.csv", false],
+      ["/tmp/orders.csv", true],
+    ]);
   });
 
   it("asks for a full path instead of writing where the app happens to run", async () => {

@@ -64,6 +64,7 @@ export function isFullPath(path: string): boolean {
   return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
 }
 
+const isExisting = (e: Error) => e instanceof ApiError && e.code === "needs_confirmation";
 const isCancelled = (e: Error) => e instanceof ApiError && e.code === "conflict" && /cancel/i.test(e.message);
 
 /**
@@ -87,7 +88,8 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
   const setFilter = (patch: Partial<ExportOptions["filter"]>) => setOptions((o) => ({ ...o, filter: { ...o.filter, ...patch } }));
 
   const run = useMutation({
-    mutationFn: ({ path, options }: { path: string; options: ExportOptions }) => api.exportCsv(path, options),
+    mutationFn: ({ path, options, overwrite }: { path: string; options: ExportOptions; overwrite: boolean }) =>
+      api.exportCsv(path, options, overwrite),
   });
   const cancel = useMutation({ mutationFn: api.cancelExport, onError: (err) => notices.error(err.message) });
   const changePath = (next: string) => {
@@ -101,19 +103,20 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
     },
     onError: (err) => notices.error(err.message),
   });
-  const exportTo = (target: string) => {
+  /** `overwrite`: the manager already agreed to replace an existing file (the system's chooser asks). */
+  const exportTo = (target: string, overwrite: boolean) => {
     qc.setQueryData(keys.exportProgress, null);
-    run.mutate({ path: target, options: { ...options, lang } });
+    run.mutate({ path: target, options: { ...options, lang }, overwrite });
   };
   /** To the typed path; with none typed, the file chooser asks first. */
   const startExport = () => {
     const target = path.trim();
     if (target === "") {
-      choose.mutate(undefined, { onSuccess: (chosen) => chosen && exportTo(chosen) });
+      choose.mutate(undefined, { onSuccess: (chosen) => chosen && exportTo(chosen, true) });
     } else if (!isFullPath(target)) {
       setPathProblem(e.needFullPath);
     } else {
-      exportTo(target);
+      exportTo(target, false);
     }
   };
 
@@ -412,7 +415,14 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
           </div>
         )}
         {run.isError &&
-          (isCancelled(run.error) ? (
+          (isExisting(run.error) ? (
+            <div className="warning" data-testid="export-exists" role="alert">
+              <span>{e.exists(run.variables.path)}</span>
+              <button type="button" data-testid="export-replace" disabled={running} onClick={() => exportTo(run.variables.path, true)}>
+                {e.replace}
+              </button>
+            </div>
+          ) : isCancelled(run.error) ? (
             <p className="warning" data-testid="export-cancelled" role="status">
               {e.cancelled}
             </p>

@@ -633,6 +633,8 @@ export const en = {
       saveTo: "Save to",
       pathPlaceholder: "/home/me/orders.csv",
       needFullPath: "Give the file's full path, such as /home/me/orders.csv, or choose it.",
+      exists: (path: string) => `${path} already exists. Replace it?`,
+      replace: "Replace",
       running: "Exporting…",
       progress: (done: number, total: number) => `${done} of ${total} ${enPlural(total, "order", "orders")}`,
       cancel: "Cancel export",

@@ -659,6 +659,8 @@ export const pl: Messages = {
       saveTo: "Zapisz do",
       pathPlaceholder: "/home/me/zamowienia.csv",
       needFullPath: "Podaj pełną ścieżkę pliku, np. /home/me/zamowienia.csv, albo go wybierz.",
+      exists: (path: string) => `Plik ${path} już istnieje. Zastąpić go?`,
+      replace: "Zastąp",
       running: "Eksportowanie…",
       progress: (done: number, total: number) => `${done} z ${total} ${plPlural(total, "zamówienia", "zamówień", "zamówień")}`,
       cancel: "Anuluj eksport",

@@ -656,6 +656,8 @@ export const ru: Messages = {
       saveTo: "Сохранить в",
       pathPlaceholder: "/home/me/заказы.csv",
       needFullPath: "Укажите полный путь к файлу, например /home/me/заказы.csv, или выберите его.",
+      exists: (path: string) => `Файл ${path} уже есть. Заменить его?`,
+      replace: "Заменить",
       running: "Экспорт…",
       progress: (done: number, total: number) => `${done} из ${total} ${ruPlural(total, "заказа", "заказов", "заказов")}`,
       cancel: "Отменить экспорт",

@@ -262,13 +262,18 @@ export class CabinetBackend extends FakeBackend {
     };
   }
 
-  private async exportCsv(path: string, options: ExportOptions) {
+  /** Files an export wrote: like the shell, a second export to one asks before replacing it. */
+  writtenFiles = new Set<string>();
+
+  private async exportCsv(path: string, options: ExportOptions, overwrite: boolean) {
+    if (this.writtenFiles.has(path) && !overwrite) throw { code: "needs_confirmation", message: `${path} already exists` };
     this.exportCancelled = false;
     const orders = this.orders.filter((o) => options.filter.status_id == null || o.status_id === options.filter.status_id);
     await this.emit({ type: "export_progress", done: Math.floor(orders.length / 2), total: orders.length });
     if (this.exportGate) await this.exportGate;
     if (this.exportCancelled) throw { code: "conflict", message: "The export was cancelled" };
     await this.emit({ type: "export_progress", done: orders.length, total: orders.length });
+    this.writtenFiles.add(path);
     return { path, orders: orders.length, rows: orders.length, bytes: 2048, replaced_chars: this.replacedChars };
   }
 
@@ -371,7 +376,7 @@ export class CabinetBackend extends FakeBackend {
         return ids.length;
       }
       case "export_csv":
-        return this.exportCsv(args.path as string, args.options as ExportOptions);
+        return this.exportCsv(args.path as string, args.options as ExportOptions, args.overwrite === true);
       case "cancel_export":
         this.exportCancelled = true;
         return null;
