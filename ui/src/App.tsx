@@ -33,7 +33,7 @@ export type Route =
   | { name: "rules"; accountId: number }
   | { name: "pushes"; accountId: number }
   | { name: "pricelists" }
-  | { name: "customers" }
+  | { name: "customers"; customerId?: number }
   | { name: "orders" }
   | { name: "shop-order"; id: number }
   | { name: "shop-order-new" }
@@ -158,7 +158,13 @@ export function App() {
   } else if (route.name === "pricelists") {
     screen = <PriceLists />;
   } else if (route.name === "customers") {
-    screen = <Customers onOpenOrder={(id) => go({ name: "order", id })} />;
+    screen = (
+      <Customers
+        chosenId={route.customerId ?? null}
+        onChoose={(customerId) => setRoute({ name: "customers", customerId })}
+        onOpenShopOrder={(id) => go({ name: "shop-order", id })}
+      />
+    );
   } else if (route.name === "orders") {
     screen = <CabinetScreen onOpen={(id) => go({ name: "shop-order", id })} onNew={() => go({ name: "shop-order-new" })} />;
   } else if (route.name === "shop-order") {
@@ -166,7 +172,7 @@ export function App() {
       <ShopOrderScreen
         key={route.id}
         id={route.id}
-        onBack={() => go({ name: "orders" })}
+        onBack={() => go(previous.name === "customers" ? previous : { name: "orders" })}
         onOpenMarketplaceOrder={(id) => go({ name: "order", id })}
       />
     );
@@ -258,6 +264,7 @@ function navSection(route: Route, previous: Route): (typeof NAV)[number]["route"
       if (previous.name === "shop-order") return "orders";
       return previous.name === "customers" || previous.name === "orders" ? previous.name : "inbox";
     case "shop-order":
+      return previous.name === "customers" ? "customers" : "orders";
     case "shop-order-new":
       return "orders";
     case "account-form":

@@ -83,6 +83,7 @@ describe("api", () => {
     await api.deleteShopOrders([1], true);
     await api.purgeShopOrders([1]);
     await api.exportCsv("/o.csv", options);
+    await api.exportCsv("/o.csv", options, true);
     await api.cancelExport();
     await api.openExport("/o.csv");
     await api.showExportInFolder("/o.csv");
@@ -101,7 +102,8 @@ describe("api", () => {
       ["set_order_type", { ids: [1], orderType: "through" }],
       ["delete_shop_orders", { ids: [1], removeLinks: true }],
       ["purge_shop_orders", { ids: [1] }],
-      ["export_csv", { path: "/o.csv", options }],
+      ["export_csv", { path: "/o.csv", options, overwrite: false }],
+      ["export_csv", { path: "/o.csv", options, overwrite: true }],
       ["cancel_export", {}],
       ["open_export", { path: "/o.csv" }],
       ["show_export_in_folder", { path: "/o.csv" }],

@@ -1,18 +1,30 @@
-import { useState } from "react";
-import type { CustomerSummary } from "../bindings/CustomerSummary";
 import { useListKeys } from "../components/useListKeys";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { useCustomers } from "../queries";
 import { ShopOrderTable } from "./ShopOrders";
 
-/** The shop's customers; choosing one lists their orders. */
-export function Customers({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
+/**
+ * The shop's customers; choosing one lists their orders. The choice is the caller's (kept in the
+ * route), so that Back from one of the orders returns to the same customer.
+ */
+export function Customers({
+  chosenId,
+  onChoose,
+  onOpenShopOrder,
+}: {
+  chosenId: number | null;
+  onChoose: (customerId: number) => void;
+  onOpenShopOrder: (shopOrderId: number) => void;
+}) {
   const { t, locale } = useI18n();
   const customers = useCustomers();
   const rows = customers.data ?? [];
-  const [chosen, setChosen] = useState<CustomerSummary | null>(null);
-  const [cursor, setCursor] = useListKeys(rows.length, (i) => setChosen(rows[i] ?? null));
+  const chosen = rows.find((s) => s.customer.id === chosenId) ?? null;
+  const [cursor, setCursor] = useListKeys(rows.length, (i) => {
+    const row = rows[i];
+    if (row) onChoose(row.customer.id);
+  });
   const c = t.customers.columns;
   return (
     <section className="customers" data-testid="customers">
@@ -45,7 +57,7 @@ export function Customers({ onOpenOrder }: { onOpenOrder: (orderId: number) => v
                 aria-selected={chosen?.customer.id === s.customer.id}
                 onClick={() => {
                   setCursor(i);
-                  setChosen(s);
+                  onChoose(s.customer.id);
                 }}
               >
                 <td>
@@ -67,7 +79,7 @@ export function Customers({ onOpenOrder }: { onOpenOrder: (orderId: number) => v
       {chosen && (
         <div className="panel-section" data-testid="customer-orders">
           <h2>{t.customers.ordersOf(chosen.customer.name ?? t.customers.noName)}</h2>
-          <ShopOrderTable key={chosen.customer.id} customerId={chosen.customer.id} onOpenOrder={onOpenOrder} keyboard={false} />
+          <ShopOrderTable key={chosen.customer.id} customerId={chosen.customer.id} onOpen={onOpenShopOrder} keyboard={false} />
         </div>
       )}
     </section>

@@ -2,11 +2,12 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView, customerSummary, inboxLine, shopOrder } from "../test/backend";
+import { accountView, customerSummary, inboxLine, shopOrder } from "../test/backend";
+import { CabinetBackend, fullOrder } from "../test/cabinet";
 import { renderWithProviders } from "../test/render";
 
-function withOrders(): FakeBackend {
-  const b = new FakeBackend();
+function withOrders(): CabinetBackend {
+  const b = new CabinetBackend();
   b.accounts = [accountView(1, "Shop A")];
   // Marketplace order 57000 (0570-0029-1) became shop order SO-1.
   b.lines = [inboxLine(1, "0570-0029-1")];
@@ -44,6 +45,24 @@ describe("customers", () => {
     await waitFor(() => expect(screen.getByTestId("customer-orders")).toHaveTextContent("Orders of Anna Nowak"));
     await waitFor(() => expect(within(screen.getByTestId("customer-orders")).getAllByTestId("shop-order-row")).toHaveLength(1));
     expect(b.callsTo("shop_orders").map((c) => c.args)).toContainEqual({ customerId: 6, limit: null });
+  });
+
+  it("an order of a customer opens as the shop order, and Back returns to the customer list", async () => {
+    const b = withOrders();
+    b.orders = [fullOrder(3, "SO-3")];
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await user.click((await screen.findAllByTestId("customer-row"))[0] as HTMLElement);
+    const orders = await screen.findByTestId("customer-orders");
+    await waitFor(() => expect(within(orders).getAllByTestId("shop-order-row")).toHaveLength(2));
+    // SO-3 was made by hand: it has no marketplace order, and still opens.
+    await user.click(within(orders).getByRole("button", { name: "SO-3" }));
+    expect(await screen.findByTestId("shop-order-number")).toHaveTextContent("SO-3");
+    expect(b.callsTo("shop_order_full").map((c) => c.args)).toEqual([{ id: 3 }]);
+    expect(screen.getByTestId("nav-customers")).toHaveClass("active");
+    await user.click(screen.getByTestId("shop-order-back"));
+    expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Orders of Иван Петров");
   });
 
   it("says when there are none yet", async () => {

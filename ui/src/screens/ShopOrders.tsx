@@ -11,11 +11,12 @@ import { useShopOrders } from "../queries";
  */
 export function ShopOrderTable({
   customerId,
-  onOpenOrder,
+  onOpen,
   keyboard,
 }: {
   customerId: number | null;
-  onOpenOrder: (orderId: number) => void;
+  /** Opens the shop order (the order in All orders, not the marketplace's). */
+  onOpen: (shopOrderId: number) => void;
   keyboard: boolean;
 }) {
   const { t, locale } = useI18n();
@@ -23,9 +24,9 @@ export function ShopOrderTable({
   const rows = orders.data ?? [];
   const open = useCallback(
     (order: ShopOrderView | undefined) => {
-      if (order?.source_order_id != null) onOpenOrder(order.source_order_id);
+      if (order) onOpen(order.id);
     },
-    [onOpenOrder],
+    [onOpen],
   );
   const [cursor, setCursor] = useListKeys(rows.length, (i) => open(rows[i]), keyboard);
 
@@ -57,20 +58,16 @@ export function ShopOrderTable({
             }}
           >
             <td>
-              {o.source_order_id != null ? (
-                <button
-                  type="button"
-                  className="link"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    open(o);
-                  }}
-                >
-                  {o.number}
-                </button>
-              ) : (
-                o.number
-              )}
+              <button
+                type="button"
+                className="link"
+                onClick={(e) => {
+                  e.stopPropagation();
+                  open(o);
+                }}
+              >
+                {o.number}
+              </button>
             </td>
             <td className="muted">{formatDateTime(o.created_at, locale)}</td>
             <td>{o.account}</td>
