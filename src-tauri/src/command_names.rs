@@ -43,6 +43,7 @@ pub const ALL: &[&str] = &[
     "save_shop_statuses",
     "push_settings",
     "save_push_settings",
+    "load_marketplace_statuses",
     "preview_template",
     "set_line_status",
     "cabinet_page",

@@ -128,6 +128,7 @@ pub fn run() {
             commands::save_shop_statuses,
             commands::push_settings,
             commands::save_push_settings,
+            commands::load_marketplace_statuses,
             commands::preview_template,
             commands::set_line_status,
             database_commands::database_problem,

@@ -151,6 +151,8 @@ export const api = {
   setLineStatus: (lines: number[], statusId: number) =>
     call<StatusChangeReport>("set_line_status", { lines, statusId }),
   pushSettings: (accountId: number) => call<PushSettings>("push_settings", { accountId }),
+  /** Reloads the account's own status list from its marketplace (ZZAP) and returns the settings with it. */
+  loadMarketplaceStatuses: (accountId: number) => call<PushSettings>("load_marketplace_statuses", { accountId }),
   savePushSettings: (accountId: number, templates: PushTemplates) =>
     call<PushSettings>("save_push_settings", { accountId, templates }),
   /** The template filled with a real line's values; fails naming the variables that have none yet. */

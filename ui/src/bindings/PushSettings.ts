@@ -6,4 +6,9 @@ import type { PushTemplates } from "./PushTemplates";
 /**
  * An account's status settings with what its marketplace cannot honour.
  */
-export type PushSettings = { account_id: number, templates: PushTemplates, capabilities: PushCapabilities, problems: Array<PushProblem>, };
+export type PushSettings = { account_id: number, templates: PushTemplates, capabilities: PushCapabilities, problems: Array<PushProblem>, 
+/**
+ * The marketplace's statuses are the account's own list, loaded from its API (ZZAP), so the
+ * settings offer to load it again.
+ */
+loads_statuses: boolean, };

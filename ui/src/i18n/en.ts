@@ -734,6 +734,10 @@ export const en = {
       `${market} can set for single lines: ${lines}; for a whole order: ${orders}. ${
         comments ? "It takes comments." : "It takes no comments."
       }`,
+    loadStatuses: (market: string) => `Load statuses from ${market}`,
+    loadingStatuses: "Loading…",
+    statusesLoaded: (market: string, n: number) => `${market}: ${n} ${enPlural(n, "status", "statuses")} loaded`,
+    noStatusesYet: (market: string) => `${market}'s status list is not loaded yet: load it to choose statuses.`,
     nothing: "nothing",
     onAccept: "When a line is accepted",
     onRefusal: "When a line is rejected",

@@ -760,6 +760,10 @@ export const pl: Messages = {
       `${market} może ustawić dla pojedynczych pozycji: ${lines}; dla całego zamówienia: ${orders}. ${
         comments ? "Przyjmuje komentarze." : "Nie przyjmuje komentarzy."
       }`,
+    loadStatuses: (market: string) => `Pobierz statusy z ${market}`,
+    loadingStatuses: "Pobieranie…",
+    statusesLoaded: (market: string, n: number) => `${market}: pobrano statusy (${n})`,
+    noStatusesYet: (market: string) => `Lista statusów ${market} nie jest jeszcze pobrana: pobierz ją, aby wybrać statusy.`,
     nothing: "nic",
     onAccept: "Gdy pozycja zostaje przyjęta",
     onRefusal: "Gdy pozycja zostaje odrzucona",

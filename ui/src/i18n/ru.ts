@@ -757,6 +757,10 @@ export const ru: Messages = {
       `${market} может установить для отдельных строк: ${lines}; для всего заказа: ${orders}. ${
         comments ? "Комментарии принимает." : "Комментарии не принимает."
       }`,
+    loadStatuses: (market: string) => `Загрузить статусы из ${market}`,
+    loadingStatuses: "Загрузка…",
+    statusesLoaded: (market: string, n: number) => `${market}: загружено статусов — ${n}`,
+    noStatusesYet: (market: string) => `Список статусов ${market} ещё не загружен: загрузите его, чтобы выбрать статусы.`,
     nothing: "ничего",
     onAccept: "Когда строка принята",
     onRefusal: "Когда строка отклонена",

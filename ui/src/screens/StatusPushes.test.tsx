@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, acceptedLine, accountView } from "../test/backend";
+import { FakeBackend, acceptedLine, accountView, zzapAccountView } from "../test/backend";
 import { emptyTemplates } from "../test/pushes";
 import { renderWithProviders } from "../test/render";
 
@@ -30,6 +30,41 @@ const suggestions = (input: HTMLElement) =>
   [...(document.getElementById(input.getAttribute("list") ?? "")?.querySelectorAll("option") ?? [])].map((o) => o.value);
 
 describe("status updates to the marketplace", () => {
+  it("a ZZAP account loads its own status list and offers the codes by their ZZAP names", async () => {
+    const b = new FakeBackend();
+    b.accounts = [zzapAccountView(1, "ZZAP shop")];
+    b.remoteStatuses = [
+      { code: "2", name: "Принят в работу" },
+      { code: "5", name: "Отказ поставщика" },
+    ];
+    b.install();
+    const user = await openPushes();
+    expect(screen.getByTestId("push-dictionary")).toHaveTextContent("ZZAP's status list is not loaded yet");
+    expect(suggestions(screen.getByTestId("push-accepted-status"))).toEqual([]);
+
+    await user.click(screen.getByTestId("push-load-statuses"));
+    await waitFor(() =>
+      expect(screen.getByTestId("push-capabilities")).toHaveTextContent(
+        "ZZAP can set for single lines: «Принят в работу» (2), «Отказ поставщика» (5)",
+      ),
+    );
+    expect(b.callsTo("load_marketplace_statuses").map((c) => c.args)).toEqual([{ accountId: 1 }]);
+    expect(screen.getByText("ZZAP: 2 statuses loaded")).toBeInTheDocument();
+    expect(screen.getByTestId("push-dictionary")).not.toHaveTextContent("not loaded yet");
+    const input = screen.getByTestId("push-accepted-status");
+    expect(suggestions(input)).toEqual(["2", "5"]);
+    const names = [...(document.getElementById(input.getAttribute("list") ?? "")?.querySelectorAll("option") ?? [])].map(
+      (o) => o.textContent,
+    );
+    expect(names).toEqual(["Принят в работу", "Отказ поставщика"]);
+  });
+
+  it("an Ozon account has no status list to load", async () => {
+    withAccounts();
+    await openPushes();
+    expect(screen.queryByTestId("push-load-statuses")).toBeNull();
+  });
+
   it("sets what acceptance, refusal and each status send, and saves it", async () => {
     const b = withAccounts();
     const user = await openPushes();

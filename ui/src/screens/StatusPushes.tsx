@@ -91,6 +91,15 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
     e.preventDefault();
     save.mutate(templates);
   };
+  // Fresh codes from the marketplace; the edits on screen stay as they are.
+  const load = useMutation({
+    mutationFn: () => api.loadMarketplaceStatuses(saved.account_id),
+    onSuccess: (next) => {
+      qc.setQueryData(keys.pushSettings(next.account_id), next);
+      notices.info(t.pushes.statusesLoaded(market, next.capabilities.line_statuses.length));
+    },
+    onError: (e) => notices.error(e.message),
+  });
   const set = (patch: Partial<Omit<PushTemplates, "pushes">>) => setDraft((d) => ({ ...d, ...patch }));
   const setPush = (key: number, patch: Partial<StatusPush>) =>
     setDraft((d) => ({ ...d, pushes: d.pushes.map((p) => (p.key === key ? { key, push: { ...p.push, ...patch } } : p)) }));
@@ -105,15 +114,23 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
       <p className="hint" data-testid="push-capabilities">
         {capabilitiesText(caps, market, t)}
       </p>
+      {saved.loads_statuses && (
+        <p className="field-row" data-testid="push-dictionary">
+          {caps.line_statuses.length === 0 && <span className="warning">{t.pushes.noStatusesYet(market)}</span>}
+          <button type="button" data-testid="push-load-statuses" disabled={load.isPending} onClick={() => load.mutate()}>
+            {load.isPending ? t.pushes.loadingStatuses : t.pushes.loadStatuses(market)}
+          </button>
+        </p>
+      )}
       <ProblemList problems={unplaced(problems, saved.templates, caps)} level={null} market={market} statuses={statuses} />
       <datalist id={ids.line}>
-        <MarketStatusOptions values={caps.line_statuses} />
+        <MarketStatusOptions values={caps.line_statuses} labels={caps.labels} />
       </datalist>
       <datalist id={ids.order}>
-        <MarketStatusOptions values={caps.order_statuses} />
+        <MarketStatusOptions values={caps.order_statuses} labels={caps.labels} />
       </datalist>
       <datalist id={ids.any}>
-        <MarketStatusOptions values={[...new Set([...caps.line_statuses, ...caps.order_statuses])]} />
+        <MarketStatusOptions values={[...new Set([...caps.line_statuses, ...caps.order_statuses])]} labels={caps.labels} />
       </datalist>
 
       <fieldset className="push-group">
@@ -326,17 +343,22 @@ function PushRow(props: {
   );
 }
 
-function MarketStatusOptions({ values }: { values: string[] }) {
+function MarketStatusOptions({ values, labels }: { values: string[]; labels: PushCapabilities["labels"] }) {
   const { t } = useI18n();
   return (
     <>
       {values.map((v) => (
         <option key={v} value={v}>
-          {t.pushes.marketStatuses[v] ?? v}
+          {marketStatusName(v, labels, t)}
         </option>
       ))}
     </>
   );
+}
+
+/** A marketplace status by its name: the account's own list (ZZAP's codes), else our words for it. */
+function marketStatusName(code: string, labels: PushCapabilities["labels"], t: Messages): string {
+  return labels[code] ?? t.pushes.marketStatuses[code] ?? code;
 }
 
 function MarketStatusField(props: {
@@ -475,7 +497,7 @@ function problemText(p: PushProblem, level: PushLevel | null, market: string, t:
 
 function capabilitiesText(caps: PushCapabilities, market: string, t: Messages): string {
   const named = (values: string[]) =>
-    values.length === 0 ? t.pushes.nothing : values.map((v) => `«${t.pushes.marketStatuses[v] ?? v}» (${v})`).join(", ");
+    values.length === 0 ? t.pushes.nothing : values.map((v) => `«${marketStatusName(v, caps.labels, t)}» (${v})`).join(", ");
   return t.pushes.capabilities(market, named(caps.line_statuses), named(caps.order_statuses), caps.comments);
 }
 

@@ -2,6 +2,7 @@
 // in Rust and end to end). It records every call so tests assert what the UI asked for.
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
+import type { MarketplaceStatus } from "../bindings/MarketplaceStatus";
 import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountView } from "../bindings/AccountView";
 import type { AppInfo } from "../bindings/AppInfo";
@@ -41,6 +42,7 @@ import type { TriageAction } from "../bindings/TriageAction";
 import {
   OZON_CAPABILITIES,
   checkTemplate,
+  dictionaryCapabilities,
   emptyTemplates,
   orderStatus,
   pushProblems,
@@ -50,6 +52,22 @@ import {
 } from "./pushes";
 
 export type Call = { cmd: string; args: Record<string, unknown> };
+
+/** A ZZAP account (its status list is its own, loaded from ZZAP). */
+export function zzapAccountView(id: number, name: string): AccountView {
+  const view = accountView(id, name);
+  view.account.kind = "zzap";
+  view.account.settings = {
+    kind: "zzap",
+    login: "shop@example.ru",
+    import_codes: [],
+    buyer_cancel_codes: ["6"],
+    min_request_interval_ms: 3000,
+    password_env: null,
+    api_key_env: null,
+  };
+  return view;
+}
 
 export function accountView(id: number, name: string, over: Partial<AccountView["health"]> = {}): AccountView {
   return {
@@ -286,6 +304,9 @@ export class FakeBackend {
   statuses: ShopStatus[] = defaultStatuses();
   /** Each account's status pushes; an account without any has the empty settings. */
   pushTemplates = new Map<number, PushTemplates>();
+  /** ZZAP's status list as the marketplace has it, and as each account last loaded it. */
+  remoteStatuses: MarketplaceStatus[] = [];
+  loadedStatuses = new Map<number, MarketplaceStatus[]>();
   /** The manager's decisions whose marketplace calls are still held (see `sendHeldCalls`). */
   decisions: Decision[] = [];
   /** While set, an import stops after its first progress event until this settles. */
@@ -537,6 +558,11 @@ export class FakeBackend {
         return this.setLineStatus(args.lines as number[], args.statusId as number);
       case "push_settings":
         return this.pushSettings(args.accountId as number);
+      case "load_marketplace_statuses": {
+        const id = args.accountId as number;
+        this.loadedStatuses.set(id, structuredClone(this.remoteStatuses));
+        return this.pushSettings(id);
+      }
       case "save_push_settings": {
         const templates = structuredClone(args.templates as PushTemplates);
         const texts = [templates.accepted_notice, templates.refusal_text, ...templates.pushes.map((p) => p.comment)];
@@ -781,13 +807,16 @@ export class FakeBackend {
   }
 
   private pushSettings(accountId: number) {
-    this.account(accountId);
+    const account = this.account(accountId);
     const templates = structuredClone(this.pushTemplates.get(accountId) ?? emptyTemplates());
+    const own = account.account.kind === "zzap";
+    const capabilities = own ? dictionaryCapabilities(this.loadedStatuses.get(accountId) ?? []) : OZON_CAPABILITIES;
     return {
       account_id: accountId,
       templates,
-      capabilities: OZON_CAPABILITIES,
-      problems: pushProblems(templates, OZON_CAPABILITIES),
+      capabilities,
+      problems: pushProblems(templates, capabilities),
+      loads_statuses: own,
     };
   }
 

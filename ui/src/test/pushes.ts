@@ -1,5 +1,6 @@
 // The engine's comment templates and status-push checks, ported for the test backend so the UI is
 // tested against the same refusals and problems the Rust side produces (core/src/templates.rs).
+import type { MarketplaceStatus } from "../bindings/MarketplaceStatus";
 import type { PushCapabilities } from "../bindings/PushCapabilities";
 import type { PushLevel } from "../bindings/PushLevel";
 import type { PushProblem } from "../bindings/PushProblem";
@@ -16,6 +17,17 @@ export const OZON_CAPABILITIES: PushCapabilities = {
   comments: false,
   labels: {},
 };
+
+/** As core's `PushCapabilities::from_dictionary`: every code at both levels, named by the list. */
+export function dictionaryCapabilities(list: readonly MarketplaceStatus[]): PushCapabilities {
+  const codes = list.map((s) => s.code);
+  return {
+    line_statuses: codes,
+    order_statuses: [...codes],
+    comments: true,
+    labels: Object.fromEntries(list.map((s) => [s.code, s.name])),
+  };
+}
 
 export function emptyTemplates(): PushTemplates {
   return {

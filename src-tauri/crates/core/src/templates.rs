@@ -261,6 +261,9 @@ pub struct PushSettings {
     pub templates: PushTemplates,
     pub capabilities: PushCapabilities,
     pub problems: Vec<PushProblem>,
+    /// The marketplace's statuses are the account's own list, loaded from its API (ZZAP), so the
+    /// settings offer to load it again.
+    pub loads_statuses: bool,
 }
 
 /// Every part of `t` the marketplace cannot honour, and every template that cannot be used.

@@ -29,6 +29,7 @@ impl Engine {
             problems: problems(&templates, &capabilities),
             templates,
             capabilities,
+            loads_statuses: account.kind.has_status_dictionary(),
         })
     }
 
