@@ -36,3 +36,25 @@ as_root() {
 # Seconds since the epoch with a fraction, for step durations.
 now_s() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# missing_apt_packages PKG... — print those of PKG... that dpkg does not list as installed, one a line.
+missing_apt_packages() {
+  local p
+  for p in "$@"; do
+    if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != "installed" ]; then
+      printf '%s\n' "$p"
+    fi
+  done
+}
+
+# install_apt_packages PKG... — install the missing ones with apt-get (through as_root); quiet when none is.
+install_apt_packages() {
+  local missing=()
+  mapfile -t missing < <(missing_apt_packages "$@")
+  [ ${#missing[@]} -gt 0 ] || return 0
+  command -v apt-get >/dev/null 2>&1 ||
+    die "apt-get not found: install these packages with your package manager: ${missing[*]}"
+  log "system packages: installing ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+}

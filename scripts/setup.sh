@@ -25,24 +25,17 @@ APT_PACKAGES=(
   xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst libnotify-bin imagemagick xdotool
   # tools the scripts and tests call
   curl ca-certificates git python3 sqlite3
+  # the AppImage (scripts/appimage.sh): mksquashfs builds its file system image
+  squashfs-tools
 )
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" != "installed" ]; then
-    missing+=("$p")
-  fi
-done
+mapfile -t missing < <(missing_apt_packages "${APT_PACKAGES[@]}")
 if [ "${ORDERTRAY_SKIP_APT:-0}" = 1 ]; then
   [ ${#missing[@]} -eq 0 ] || warn "ORDERTRAY_SKIP_APT=1 but these packages are missing: ${missing[*]}"
 elif [ ${#missing[@]} -eq 0 ]; then
   log "system packages: all ${#APT_PACKAGES[@]} present"
 else
-  command -v apt-get >/dev/null 2>&1 ||
-    die "apt-get not found: install these packages with your package manager: ${missing[*]}"
-  log "system packages: installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  install_apt_packages "${missing[@]}"
 fi
 
 # --- 2. Rust -----------------------------------------------------------------------------------------
