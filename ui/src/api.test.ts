@@ -36,6 +36,15 @@ describe("api", () => {
         cancel_reason_message: "",
         ship_on_accept: true,
         api_key_env: null,
+        paid_on_delivered: false,
+        import_awaiting_deliver: false,
+        source_label: "",
+        fixed_customer_id: null,
+        posting_number_to: "order_number" as const,
+        order_date: "loaded" as const,
+        default_delivery_method: "",
+        default_payment_method: null,
+        sync_start_time: null,
       },
     };
     await api.testConnection(draft, {}, 3);
@@ -124,6 +133,7 @@ describe("api", () => {
       refusal_text: "",
       buyer_cancel_status_id: null,
       pushes: [],
+      incoming: [],
     };
     await api.lineOffers(5);
     await api.acceptWithOffer(5, binding);

@@ -2,7 +2,7 @@
 import type { Channels } from "./Channels";
 import type { QuietHours } from "./QuietHours";
 
-export type AlertSettings = { new_order: Channels, buyer_cancelled: Channels, push_failed: Channels, sync_failing: Channels, rule_rejected: Channels, quiet_hours: QuietHours | null, 
+export type AlertSettings = { new_order: Channels, buyer_cancelled: Channels, push_failed: Channels, sync_failing: Channels, rule_rejected: Channels, status_changed: Channels, quiet_hours: QuietHours | null, 
 /**
  * A sync failing for this long is announced (once per failure streak).
  */

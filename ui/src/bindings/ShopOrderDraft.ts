@@ -19,4 +19,8 @@ preorder: boolean, recipient: Recipient, items: Array<OrderItem>,
 /**
  * Weight and dimensions follow the items; otherwise the typed ones count.
  */
-auto_dimensions: boolean, weight_g: number, length_cm: number, width_cm: number, height_cm: number, declared_value: string, cod: boolean, payment_method: PaymentMethod | null, paid: boolean, delivery_method: string, delivery_cost: string, order_type: OrderType, currency: string, };
+auto_dimensions: boolean, weight_g: number, length_cm: number, width_cm: number, height_cm: number, declared_value: string, cod: boolean, payment_method: PaymentMethod | null, paid: boolean, delivery_method: string, delivery_cost: string, order_type: OrderType, currency: string, 
+/**
+ * Entered by the manager; sent to Ozon for postings the seller delivers (realFBS).
+ */
+tracking_number: string, };

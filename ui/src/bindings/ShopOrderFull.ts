@@ -8,6 +8,14 @@ import type { ShopOrderDraft } from "./ShopOrderDraft";
  */
 export type ShopOrderFull = { id: number, created_at: string, status_id: number | null, account: string | null, account_kind: AccountKind | null, source_order_id: number | null, customer_id: number | null, transferred_to: string | null, draft: ShopOrderDraft, 
 /**
+ * Where the order came from (the account's source label); None for orders made by hand.
+ */
+source: string | null, 
+/**
+ * Marketplace facts with no field of their own (Ozon: barcodes, cargo places); null if none.
+ */
+extra: Record<string, unknown> | null, 
+/**
  * Every event of the order and of the marketplace order it came from, oldest first.
  */
 timeline: Array<EventView>, };

@@ -207,6 +207,17 @@ export function OrderForm({
         <span className="hint">{f.numberHint}</span>
         {shown("number")}
       </label>
+      {mode.kind === "edit" && (
+        <label>
+          <span>{f.tracking}</span>
+          <input
+            data-testid="order-tracking-input"
+            value={draft.tracking_number}
+            onChange={(e) => change("tracking_number", { tracking_number: e.target.value })}
+          />
+          <span className="hint">{f.trackingHint}</span>
+        </label>
+      )}
 
       <fieldset className="form-group">
         <legend>{f.recipient}</legend>

@@ -9,6 +9,7 @@ import type { CancelReasonOption } from "../bindings/CancelReasonOption";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import { useI18n } from "../i18n";
 import { keys } from "../queries";
+import { DEFAULT_OZON_OPTIONS, OzonOptions, ozonOptionsOf, type OzonOptionFields } from "./OzonOptions";
 
 /** Seller reasons Ozon documents for FBS cancels; 402 needs a comment. */
 export const CANCEL_REASONS = [352, 400, 402] as const;
@@ -27,6 +28,9 @@ type Fields = {
   cancelReason: number;
   cancelMessage: string;
   shipOnAccept: boolean;
+  ozon: OzonOptionFields;
+  /** Seconds per unit of `interval` (the account stores seconds). */
+  intervalUnit: number;
   baseUrl: string;
   login: string;
   password: string;
@@ -52,6 +56,8 @@ function fieldsOf(account: Account | null): Fields {
       cancelReason: 352,
       cancelMessage: "",
       shipOnAccept: true,
+      ozon: DEFAULT_OZON_OPTIONS,
+      intervalUnit: 1,
       baseUrl: "",
       login: "",
       password: "",
@@ -65,6 +71,7 @@ function fieldsOf(account: Account | null): Fields {
     region: account.region,
     apiKey: "",
     interval: String(account.interval_secs),
+    intervalUnit: 1,
     baseUrl: account.base_url ?? "",
     password: "",
   };
@@ -76,6 +83,7 @@ function fieldsOf(account: Account | null): Fields {
       cancelReason: 352,
       cancelMessage: "",
       shipOnAccept: true,
+      ozon: DEFAULT_OZON_OPTIONS,
       login: s.login,
       importCodes: s.import_codes.join(";"),
       cancelCodes: s.buyer_cancel_codes.join(";"),
@@ -88,6 +96,7 @@ function fieldsOf(account: Account | null): Fields {
     cancelReason: s.cancel_reason_id,
     cancelMessage: s.cancel_reason_message,
     shipOnAccept: s.ship_on_accept,
+    ozon: ozonOptionsOf(s),
     login: "",
     importCodes: "",
     cancelCodes: "",
@@ -115,6 +124,8 @@ function settingsOf(f: Fields, account: Account | null): AccountSettings {
     cancel_reason_message: f.cancelMessage.trim(),
     ship_on_accept: f.shipOnAccept,
     api_key_env: before?.kind === "ozon" ? before.api_key_env : null,
+    ...f.ozon,
+    source_label: f.ozon.source_label.trim(),
   };
 }
 
@@ -131,7 +142,7 @@ export function draftOf(f: Fields, account: Account | null): AccountDraft {
     name: f.name.trim(),
     region: f.region.trim(),
     active: account?.active ?? true,
-    interval_secs: Number.parseInt(f.interval, 10) || 0,
+    interval_secs: (Number.parseInt(f.interval, 10) || 0) * f.intervalUnit,
     base_url: f.baseUrl.trim() === "" ? null : f.baseUrl.trim(),
     settings: settingsOf(f, account),
   };
@@ -344,6 +355,19 @@ export function AccountForm({
           onChange={(e) => set("interval", e.target.value)}
         />
       </label>
+      <label>
+        {t.form.intervalUnit}
+        <select
+          data-testid="account-interval-unit"
+          value={f.intervalUnit}
+          onChange={(e) => set("intervalUnit", Number(e.target.value))}
+        >
+          <option value={1}>{t.form.units.seconds}</option>
+          <option value={60}>{t.form.units.minutes}</option>
+          <option value={3600}>{t.form.units.hours}</option>
+          <option value={86400}>{t.form.units.days}</option>
+        </select>
+      </label>
       {!zzap && (
         <>
       <label>
@@ -378,6 +402,7 @@ export function AccountForm({
         />
         {t.form.shipOnAccept}
       </label>
+      <OzonOptions value={f.ozon} onChange={(ozon) => set("ozon", ozon)} />
         </>
       )}
       <button

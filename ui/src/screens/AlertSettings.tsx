@@ -4,7 +4,7 @@ import type { AlertSettings as Alerts } from "../bindings/AlertSettings";
 import type { Channels } from "../bindings/Channels";
 import { useI18n } from "../i18n";
 
-const KINDS: AlertKind[] = ["new_order", "buyer_cancelled", "push_failed", "sync_failing", "rule_rejected"];
+const KINDS: AlertKind[] = ["new_order", "buyer_cancelled", "push_failed", "sync_failing", "rule_rejected", "status_changed"];
 const CHANNELS: (keyof Channels)[] = ["popup", "sound", "in_app"];
 
 /** Per-event channels, quiet hours and coalescing; every change is saved at once like the other settings. */

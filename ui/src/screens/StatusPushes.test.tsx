@@ -113,6 +113,7 @@ describe("status updates to the marketplace", () => {
             { status_id: 4, level: "order", marketplace_status: "ship", comment: "" },
             { status_id: 5, level: "order", marketplace_status: "delivered", comment: "Заказ {order} доставлен" },
           ],
+          incoming: [],
         },
       },
     ]);

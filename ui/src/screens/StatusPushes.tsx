@@ -3,6 +3,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { api } from "../api";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { InboxLine } from "../bindings/InboxLine";
+import type { IncomingStatus } from "../bindings/IncomingStatus";
 import type { PushCapabilities } from "../bindings/PushCapabilities";
 import type { PushLevel } from "../bindings/PushLevel";
 import type { PushProblem } from "../bindings/PushProblem";
@@ -20,6 +21,19 @@ import { firstInGroup, statusName } from "../statuses/statuses";
 
 /** The marketplace by the name managers know it by (a brand: the same in every language). */
 const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP" };
+
+/** Ozon posting statuses a shop maps (api-notes/ozon.md); newer ones can be typed. */
+const OZON_STATUSES = [
+  "awaiting_packaging",
+  "awaiting_deliver",
+  "delivering",
+  "driver_pickup",
+  "delivered",
+  "cancelled",
+  "not_accepted",
+  "arbitration",
+  "client_arbitration",
+];
 
 /** The variables a comment may use, in the order the help lists them. */
 const VARIABLES = ["order", "line", "brand", "article", "name", "qty", "price", "status", "tracking", "reason"] as const;
@@ -67,7 +81,12 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
     accepted_status: d.accepted_status.trim(),
     refusal_status: d.refusal_status.trim(),
     pushes: d.pushes.map(({ push }) => ({ ...push, marketplace_status: push.marketplace_status.trim() })),
+    incoming: d.incoming
+      .map((m) => ({ ...m, marketplace_status: m.marketplace_status.trim() }))
+      .filter((m) => m.marketplace_status !== ""),
   });
+  const setIncoming = (i: number, patch: Partial<IncomingStatus>) =>
+    setDraft((d) => ({ ...d, incoming: d.incoming.map((m, j) => (j === i ? { ...m, ...patch } : m)) }));
   const templates = toTemplates(draft);
   const dirty = JSON.stringify(templates) !== JSON.stringify(toTemplates(withoutKeys(saved.templates)));
   const caps = saved.capabilities;
@@ -75,7 +94,7 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
   const lines = usePreviewLines(saved.account_id);
   const [previewLineId, setPreviewLineId] = useState<number | null>(null);
   const previewLine = lines.data?.find((l) => l.line.id === previewLineId) ?? lines.data?.[0];
-  const ids = { line: useId(), order: useId(), any: useId() };
+  const ids = { line: useId(), order: useId(), any: useId(), incoming: useId() };
 
   const save = useMutation({
     mutationFn: (tpl: PushTemplates) => api.savePushSettings(saved.account_id, tpl),
@@ -186,6 +205,75 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
           <StatusOptions statuses={statuses} />
         </select>
       </label>
+
+      <h2>{t.pushes.incomingTitle}</h2>
+      <p className="hint">{t.pushes.incomingHint}</p>
+      <datalist id={ids.incoming}>
+        {(market === "Ozon" ? OZON_STATUSES : Object.keys(caps.labels)).map((code) => (
+          <option key={code} value={code}>
+            {caps.labels[code] ?? code}
+          </option>
+        ))}
+      </datalist>
+      {draft.incoming.length > 0 && (
+        <table className="grid push-table" data-testid="incoming-table">
+          <thead>
+            <tr>
+              <th>{t.pushes.incomingMarketStatus}</th>
+              <th>{t.pushes.incomingShopStatus}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {draft.incoming.map((m, i) => (
+              <tr key={i} data-testid="incoming-row">
+                <td>
+                  <input
+                    data-testid="incoming-marketplace-status"
+                    aria-label={t.pushes.incomingMarketStatus}
+                    list={ids.incoming}
+                    value={m.marketplace_status}
+                    onChange={(e) => setIncoming(i, { marketplace_status: e.target.value })}
+                  />
+                </td>
+                <td>
+                  <select
+                    data-testid="incoming-status"
+                    aria-label={t.pushes.incomingShopStatus}
+                    value={m.status_id}
+                    onChange={(e) => setIncoming(i, { status_id: Number(e.target.value) })}
+                  >
+                    <StatusOptions statuses={statuses} />
+                  </select>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="danger"
+                    data-testid="incoming-remove"
+                    onClick={() => setDraft((d) => ({ ...d, incoming: d.incoming.filter((_, j) => j !== i) }))}
+                  >
+                    {t.pushes.remove}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="form-actions">
+        <button
+          type="button"
+          data-testid="incoming-add"
+          disabled={!firstStatus}
+          onClick={() =>
+            firstStatus &&
+            setDraft((d) => ({ ...d, incoming: [...d.incoming, { marketplace_status: "", status_id: firstStatus.id }] }))
+          }
+        >
+          {t.pushes.incomingAdd}
+        </button>
+      </div>
 
       <h2>{t.pushes.perStatus}</h2>
       <p className="hint">{t.pushes.levelHint}</p>

@@ -59,6 +59,7 @@ export function emptyDraft(over: Partial<ShopOrderDraft> = {}): ShopOrderDraft {
     delivery_cost: "0",
     order_type: "standard",
     currency: "RUB",
+    tracking_number: "",
     ...over,
   };
 }
@@ -74,6 +75,8 @@ export function fullOrder(id: number, number: string, over: Partial<ShopOrderFul
     source_order_id: null,
     customer_id: null,
     transferred_to: null,
+    source: null,
+    extra: null,
     timeline: [],
     ...over,
     draft: emptyDraft({

@@ -36,6 +36,7 @@ export function emptyTemplates(): PushTemplates {
     refusal_status: "",
     refusal_text: "",
     buyer_cancel_status_id: null,
+    incoming: [],
     pushes: [],
   };
 }

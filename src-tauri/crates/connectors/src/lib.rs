@@ -96,9 +96,14 @@ pub fn push_capabilities(kind: AccountKind) -> PushCapabilities {
     match kind {
         // Ozon cancels single products or a whole posting, and ships whole postings; it keeps no
         // seller comments.
+        // realFBS postings (the seller delivers) also take the delivery stages.
         AccountKind::Ozon => PushCapabilities {
             line_statuses: vec!["cancel".into()],
-            order_statuses: vec!["ship".into(), "cancel".into()],
+            order_statuses: ["ship", "cancel"]
+                .into_iter()
+                .chain(ordertray_core::DELIVERY_STAGES)
+                .map(String::from)
+                .collect(),
             comments: false,
             ..Default::default()
         },

@@ -75,6 +75,79 @@ pub struct OzonSettings {
     /// CLI only: the Api-Key is read at run time from this environment variable and never stored.
     #[serde(default)]
     pub api_key_env: Option<String>,
+    /// Set the order's paid flag when it reaches the shop status mapped to Ozon "delivered".
+    #[serde(default)]
+    pub paid_on_delivered: bool,
+    /// Also import postings already in `awaiting_deliver` (assembled in the seller cabinet): they
+    /// arrive accepted, with no ship call. Off: such postings are not imported.
+    #[serde(default)]
+    pub import_awaiting_deliver: bool,
+    /// Written on every order made from this account's postings; empty writes "Ozon".
+    #[serde(default)]
+    pub source_label: String,
+    /// Every order goes on this customer; None matches or creates one from the posting as usual.
+    #[serde(default)]
+    pub fixed_customer_id: Option<i64>,
+    /// Where the posting number goes on the shop order.
+    #[serde(default)]
+    pub posting_number_to: PostingNumberField,
+    /// Which date the shop order gets.
+    #[serde(default)]
+    pub order_date: OrderDateSource,
+    /// Delivery method written on imported orders (empty: none).
+    #[serde(default)]
+    pub default_delivery_method: String,
+    /// Payment method written on imported orders (None: prepaid, as Ozon's buyers pay Ozon).
+    #[serde(default)]
+    pub default_payment_method: Option<crate::cabinet::PaymentMethod>,
+    /// Sync at fixed times from this time of day ("HH:MM", local), every interval after it;
+    /// None polls every interval from the app's start.
+    #[serde(default)]
+    pub sync_start_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum PostingNumberField {
+    /// The shop order's number is the posting number.
+    #[default]
+    OrderNumber,
+    /// The shop order gets its own number (its creation time); the posting number goes in the
+    /// recipient's name (for shops that look orders up by name).
+    BuyerName,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OrderDateSource {
+    /// When the posting was first loaded from Ozon.
+    #[default]
+    Loaded,
+    /// When the buyer placed it on Ozon (`in_process_at`).
+    PlacedOnOzon,
+}
+
+/// The next sync of a schedule anchored at a time of day: `start`, then every `interval` until
+/// midnight, again from `start` the next day ("from 09:00 every 7 hours": 09:00, 16:00, 23:00),
+/// strictly after `now`. Local times; nothing runs between midnight and `start`.
+pub fn next_scheduled_sync(
+    now: chrono::NaiveDateTime,
+    start: chrono::NaiveTime,
+    interval_secs: u32,
+) -> chrono::NaiveDateTime {
+    let step = chrono::Duration::seconds(i64::from(interval_secs.max(MIN_INTERVAL_SECS)));
+    let today = now.date();
+    let mut next = today.and_time(start);
+    while next <= now && next.date() == today {
+        next += step;
+    }
+    if next.date() == today {
+        next
+    } else {
+        (today + chrono::Duration::days(1)).and_time(start)
+    }
 }
 
 /// ZZAP answers more than one request per 3 seconds with 429 (and a captcha when it goes on).
@@ -99,6 +172,15 @@ impl OzonSettings {
             cancel_reason_message: String::new(),
             ship_on_accept: true,
             api_key_env: None,
+            paid_on_delivered: false,
+            import_awaiting_deliver: false,
+            source_label: String::new(),
+            fixed_customer_id: None,
+            posting_number_to: PostingNumberField::OrderNumber,
+            order_date: OrderDateSource::Loaded,
+            default_delivery_method: String::new(),
+            default_payment_method: None,
+            sync_start_time: None,
         }
     }
 }
@@ -253,6 +335,20 @@ impl AccountDraft {
                 if s.cancel_reason_id <= 0 {
                     return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
                 }
+                s.source_label = s.source_label.trim().to_string();
+                s.default_delivery_method = s.default_delivery_method.trim().to_string();
+                s.sync_start_time = s
+                    .sync_start_time
+                    .take()
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty());
+                if let Some(t) = &s.sync_start_time {
+                    if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {
+                        return Err(AppError::invalid(format!(
+                            "Sync start time must be HH:MM (24-hour); '{t}' is not"
+                        )));
+                    }
+                }
                 clean_env(&mut s.api_key_env);
             }
             AccountSettings::Zzap(s) => {
@@ -346,6 +442,26 @@ mod tests {
         let mut d = draft();
         d.name = "  ".into();
         assert!(d.validated().is_err());
+        let mut s = OzonSettings::new("1");
+        s.sync_start_time = Some("25:00".into());
+        let d = AccountDraft {
+            settings: AccountSettings::Ozon(s),
+            ..draft()
+        };
+        assert!(d.validated().unwrap_err().message.contains("HH:MM"));
+        let mut s = OzonSettings::new("1");
+        s.sync_start_time = Some(" ".into());
+        s.source_label = " Ozon FBS ".into();
+        let d = AccountDraft {
+            settings: AccountSettings::Ozon(s),
+            ..draft()
+        }
+        .validated()
+        .unwrap();
+        let AccountSettings::Ozon(s) = d.settings else {
+            panic!()
+        };
+        assert_eq!((s.sync_start_time, s.source_label.as_str()), (None, "Ozon FBS"));
     }
 
     #[test]
@@ -393,11 +509,57 @@ mod tests {
     }
 
     #[test]
+    fn schedules_anchored_at_a_time_of_day() {
+        use chrono::{NaiveDate, NaiveTime};
+        let at = |h, m| {
+            NaiveDate::from_ymd_opt(2026, 3, 10)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        };
+        let start = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let hour = 3600;
+        assert_eq!(next_scheduled_sync(at(10, 30), start, hour), at(11, 0));
+        assert_eq!(
+            next_scheduled_sync(at(9, 0), start, hour),
+            at(10, 0),
+            "strictly after now"
+        );
+        assert_eq!(
+            next_scheduled_sync(at(8, 59), start, 86_400),
+            at(9, 0),
+            "daily: today's start"
+        );
+        assert_eq!(
+            next_scheduled_sync(at(9, 1), start, 86_400),
+            at(9, 0) + chrono::Duration::days(1)
+        );
+        // Every 7 hours from 09:00: 16:00, 23:00, then tomorrow's 09:00 (not 06:00).
+        assert_eq!(next_scheduled_sync(at(16, 30), start, 7 * hour), at(23, 0));
+        assert_eq!(
+            next_scheduled_sync(at(23, 30), start, 7 * hour),
+            at(9, 0) + chrono::Duration::days(1)
+        );
+        // Nothing runs between midnight and the start time.
+        assert_eq!(next_scheduled_sync(at(0, 30), start, 7 * hour), at(9, 0));
+        assert_eq!(next_scheduled_sync(at(0, 10), start, 20 * 60), at(9, 0));
+        assert_eq!(next_scheduled_sync(at(9, 10), start, 20 * 60), at(9, 20));
+    }
+
+    #[test]
     fn settings_default_missing_fields() {
         let s: AccountSettings = serde_json::from_str(r#"{"kind":"ozon","client_id":"1"}"#).unwrap();
         let AccountSettings::Ozon(s) = s else { panic!() };
         assert!(s.ship_on_accept);
         assert_eq!(s.cancel_reason_id, OZON_DEFAULT_CANCEL_REASON);
+        assert_eq!(
+            s,
+            OzonSettings::new("1"),
+            "an account saved before the options reads as new"
+        );
+        assert_eq!(s.posting_number_to, PostingNumberField::OrderNumber);
+        assert_eq!(s.order_date, OrderDateSource::Loaded);
+        assert!(!s.import_awaiting_deliver && !s.paid_on_delivered);
     }
 }
 

@@ -17,6 +17,8 @@ pub enum AlertKind {
     /// An account's sync has kept failing for longer than the configured minutes.
     SyncFailing,
     RuleRejected,
+    /// The marketplace moved a known order to another status (delivering, delivered, …).
+    StatusChanged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -80,6 +82,7 @@ pub struct AlertSettings {
     pub push_failed: Channels,
     pub sync_failing: Channels,
     pub rule_rejected: Channels,
+    pub status_changed: Channels,
     pub quiet_hours: Option<QuietHours>,
     /// A sync failing for this long is announced (once per failure streak).
     pub sync_failing_minutes: u32,
@@ -99,6 +102,12 @@ impl Default for AlertSettings {
                 sound: false,
                 in_app: true,
             },
+            // Frequent and rarely urgent: a banner unless the manager asks for more.
+            status_changed: Channels {
+                popup: false,
+                sound: false,
+                in_app: true,
+            },
             quiet_hours: None,
             sync_failing_minutes: 15,
             coalesce_seconds: 60,
@@ -114,6 +123,7 @@ impl AlertSettings {
             AlertKind::PushFailed => self.push_failed,
             AlertKind::SyncFailing => self.sync_failing,
             AlertKind::RuleRejected => self.rule_rejected,
+            AlertKind::StatusChanged => self.status_changed,
         }
     }
 

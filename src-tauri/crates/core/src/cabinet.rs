@@ -281,6 +281,9 @@ pub struct ShopOrderDraft {
     pub delivery_cost: Decimal,
     pub order_type: OrderType,
     pub currency: String,
+    /// Entered by the manager; sent to Ozon for postings the seller delivers (realFBS).
+    #[serde(default)]
+    pub tracking_number: String,
 }
 
 /// An order with everything the detail view shows.
@@ -296,6 +299,11 @@ pub struct ShopOrderFull {
     pub customer_id: Option<i64>,
     pub transferred_to: Option<String>,
     pub draft: ShopOrderDraft,
+    /// Where the order came from (the account's source label); None for orders made by hand.
+    pub source: Option<String>,
+    /// Marketplace facts with no field of their own (Ozon: barcodes, cargo places); null if none.
+    #[ts(type = "Record<string, unknown> | null")]
+    pub extra: serde_json::Value,
     /// Every event of the order and of the marketplace order it came from, oldest first.
     pub timeline: Vec<EventView>,
 }
@@ -385,6 +393,7 @@ impl ShopOrderDraft {
             delivery_cost: Decimal::ZERO,
             order_type: OrderType::Standard,
             currency: "RUB".into(),
+            tracking_number: String::new(),
         }
     }
 
@@ -430,6 +439,7 @@ impl ShopOrderDraft {
             (self.weight_g, self.length_cm, self.width_cm, self.height_cm) = (w, l, wi, h);
         }
         self.number = self.number.trim().to_string();
+        self.tracking_number = self.tracking_number.trim().to_string();
         self.currency = if self.currency.trim().is_empty() {
             "RUB".into()
         } else {

@@ -54,7 +54,21 @@ pub enum Effect {
         /// and each is a call of its own.
         decided_at: String,
     },
+    /// realFBS (the seller delivers): the delivery reached a stage, one of
+    /// [`DELIVERY_STAGES`] ("delivering", "last_mile", "delivered").
+    DeliveryStatus {
+        order_external_id: String,
+        status: String,
+    },
+    /// The tracking number the manager entered on the order.
+    SetTracking {
+        order_external_id: String,
+        tracking_number: String,
+    },
 }
+
+/// The seller-delivery stages Ozon can be told about (realFBS), in delivery order.
+pub const DELIVERY_STAGES: [&str; 3] = ["delivering", "last_mile", "delivered"];
 
 impl Effect {
     pub fn kind(&self) -> &'static str {
@@ -63,6 +77,8 @@ impl Effect {
             Effect::CancelLines { .. } => "cancel_lines",
             Effect::CancelOrder { .. } => "cancel_order",
             Effect::SetLineStatus { .. } => "set_line_status",
+            Effect::DeliveryStatus { .. } => "delivery_status",
+            Effect::SetTracking { .. } => "set_tracking",
         }
     }
 
@@ -78,6 +94,12 @@ impl Effect {
                 order_external_id, ..
             }
             | Effect::SetLineStatus {
+                order_external_id, ..
+            }
+            | Effect::DeliveryStatus {
+                order_external_id, ..
+            }
+            | Effect::SetTracking {
                 order_external_id, ..
             } => order_external_id,
         }
@@ -100,6 +122,11 @@ impl Effect {
         } = self
         {
             key.push_str(&format!(":{line_external_id}:{status}:{decided_at}"));
+        }
+        match self {
+            Effect::DeliveryStatus { status, .. } => key.push_str(&format!(":{status}")),
+            Effect::SetTracking { tracking_number, .. } => key.push_str(&format!(":{tracking_number}")),
+            _ => {}
         }
         key
     }
@@ -150,6 +177,14 @@ impl Effect {
                 }
                 text
             }
+            Effect::DeliveryStatus {
+                order_external_id,
+                status,
+            } => format!("Tell {order_external_id} is {}", status.replace('_', " ")),
+            Effect::SetTracking {
+                order_external_id,
+                tracking_number,
+            } => format!("Set the tracking number of {order_external_id} to {tracking_number}"),
         }
     }
 }
@@ -408,5 +443,23 @@ mod tests {
         };
         assert_eq!(s.idempotency_key(3), "3:ship:P");
         assert_ne!(s.idempotency_key(3), s.idempotency_key(4));
+        let d = |status: &str| Effect::DeliveryStatus {
+            order_external_id: "P".into(),
+            status: status.into(),
+        };
+        assert_eq!(d("last_mile").idempotency_key(3), "3:delivery_status:P:last_mile");
+        assert_ne!(
+            d("delivering").idempotency_key(3),
+            d("delivered").idempotency_key(3)
+        );
+        let t = |n: &str| Effect::SetTracking {
+            order_external_id: "P".into(),
+            tracking_number: n.into(),
+        };
+        assert_ne!(
+            t("A1").idempotency_key(3),
+            t("A2").idempotency_key(3),
+            "a corrected number is sent again"
+        );
     }
 }

@@ -73,6 +73,35 @@ pub fn orders_cancelled(
     )
 }
 
+/// "Ozon «Shop A»: order 0570-0029-1 is now «delivering» on the marketplace (and 2 more)".
+pub fn status_changed(
+    lang: Lang,
+    marketplace: &str,
+    account: &str,
+    first_number: &str,
+    status: &str,
+    count: usize,
+) -> String {
+    let others = count.saturating_sub(1);
+    let (text, more) = match lang {
+        Lang::En => ("order {n} is now «{s}» on the marketplace", " (and {k} more)"),
+        Lang::Ru => ("заказ {n} теперь в статусе «{s}» на маркетплейсе", " (и ещё {k})"),
+        Lang::Pl => (
+            "zamówienie {n} ma teraz status «{s}» na platformie",
+            " (i {k} więcej)",
+        ),
+    };
+    let more = if others > 0 {
+        more.replace("{k}", &others.to_string())
+    } else {
+        String::new()
+    };
+    format!(
+        "{marketplace} «{account}»: {}{more}",
+        text.replace("{n}", first_number).replace("{s}", status)
+    )
+}
+
 /// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: Ozon answered 500".
 pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
     let text = match lang {
@@ -275,6 +304,19 @@ mod tests {
             push_failed(Lang::Pl, "A", "Ship 1-1", "HTTP 500"),
             "«A»: nie udało się wysłać na platformę — Ship 1-1: HTTP 500"
         );
+    }
+
+    #[test]
+    fn status_changes_in_every_language() {
+        assert_eq!(
+            status_changed(Lang::En, "Ozon", "A", "1-1", "delivering", 1),
+            "Ozon «A»: order 1-1 is now «delivering» on the marketplace"
+        );
+        assert_eq!(
+            status_changed(Lang::Ru, "Ozon", "A", "1-1", "delivered", 3),
+            "Ozon «A»: заказ 1-1 теперь в статусе «delivered» на маркетплейсе (и ещё 2)"
+        );
+        assert!(status_changed(Lang::Pl, "Ozon", "A", "1-1", "x", 2).ends_with("(i 1 więcej)"));
     }
 
     #[test]

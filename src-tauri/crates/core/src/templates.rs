@@ -178,6 +178,44 @@ pub struct PushTemplates {
     /// The shop status a line takes when the buyer cancels on the marketplace.
     pub buyer_cancel_status_id: Option<i64>,
     pub pushes: Vec<StatusPush>,
+    /// Marketplace statuses that move accepted lines to a shop status when the marketplace
+    /// sets them (nothing is sent back: the marketplace made the change).
+    pub incoming: Vec<IncomingStatus>,
+}
+
+/// "When the marketplace sets `marketplace_status`, accepted lines go to shop status `status_id`."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IncomingStatus {
+    pub marketplace_status: String,
+    pub status_id: i64,
+}
+
+impl PushTemplates {
+    /// The shop status a marketplace status moves accepted lines to: the incoming mapping, else
+    /// for a cancellation the buyer-cancel status.
+    pub fn incoming_target(&self, marketplace_status: &str, cancelled: bool) -> Option<i64> {
+        self.incoming
+            .iter()
+            .find(|m| m.marketplace_status == marketplace_status)
+            .map(|m| m.status_id)
+            .or(if cancelled {
+                self.buyer_cancel_status_id
+            } else {
+                None
+            })
+    }
+
+    /// The shop status that stands for "delivered" on the marketplace: the one Ozon's
+    /// `delivered` moves lines to, else one whose push tells the marketplace "delivered".
+    pub fn delivered_status(&self) -> Option<i64> {
+        self.incoming_target("delivered", false).or_else(|| {
+            self.pushes
+                .iter()
+                .find(|p| p.marketplace_status == "delivered")
+                .map(|p| p.status_id)
+        })
+    }
 }
 
 /// One status of a marketplace that lists its own (ZZAP's `GetCodesTrack`).
@@ -343,6 +381,56 @@ mod tests {
         for v in VARIABLES {
             assert!(check(&format!("{{{v}}}")).is_ok());
         }
+    }
+
+    #[test]
+    fn incoming_statuses_and_the_delivered_status() {
+        let mut t = PushTemplates {
+            buyer_cancel_status_id: Some(6),
+            incoming: vec![
+                IncomingStatus {
+                    marketplace_status: "delivering".into(),
+                    status_id: 4,
+                },
+                IncomingStatus {
+                    marketplace_status: "cancelled".into(),
+                    status_id: 7,
+                },
+            ],
+            pushes: vec![StatusPush {
+                status_id: 5,
+                level: PushLevel::Order,
+                marketplace_status: "delivered".into(),
+                comment: String::new(),
+            }],
+            ..Default::default()
+        };
+        assert_eq!(t.incoming_target("delivering", false), Some(4));
+        assert_eq!(t.incoming_target("cancelled", true), Some(7), "the mapping wins");
+        assert_eq!(
+            t.incoming_target("awaiting_deliver", false),
+            None,
+            "unmapped: nothing moves"
+        );
+        assert_eq!(
+            t.delivered_status(),
+            Some(5),
+            "from the push when no incoming mapping"
+        );
+        t.incoming.remove(1);
+        assert_eq!(t.incoming_target("cancelled", true), Some(6));
+        assert_eq!(t.incoming_target("not_accepted", false), None);
+        t.incoming.push(IncomingStatus {
+            marketplace_status: "delivered".into(),
+            status_id: 9,
+        });
+        assert_eq!(t.delivered_status(), Some(9));
+        assert_eq!(PushTemplates::default().delivered_status(), None);
+        let old: PushTemplates = serde_json::from_str(r#"{"buyer_cancel_status_id": 3}"#).unwrap();
+        assert!(
+            old.incoming.is_empty(),
+            "settings saved before incoming mappings still read"
+        );
     }
 
     #[test]

@@ -107,6 +107,9 @@ impl Engine {
             AlertKind::PushFailed => notify_text::push_failed(lang, &p.account, &p.number, &p.detail),
             AlertKind::SyncFailing => notify_text::sync_failing(lang, &p.marketplace, &p.account, &p.detail),
             AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
+            AlertKind::StatusChanged => {
+                notify_text::status_changed(lang, &p.marketplace, &p.account, &p.number, &p.detail, count)
+            }
         }
     }
 }

@@ -112,6 +112,21 @@ impl Engine {
         self.shop_order_full(id).await
     }
 
+    /// Sets an order's tracking number; for a posting the seller delivers (Ozon realFBS) it is
+    /// sent to Ozon.
+    pub async fn set_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
+        if tracking.trim().chars().count() > 64 {
+            return Err(AppError::invalid("A tracking number is at most 64 characters"));
+        }
+        self.0
+            .store
+            .set_tracking_number(id, tracking, &self.0.actor)
+            .await?;
+        self.0.outbox_wake.notify_one();
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        self.shop_order_full(id).await
+    }
+
     async fn repriced(&self, before: &ShopOrderDraft, mut after: ShopOrderDraft) -> Result<ShopOrderDraft> {
         let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
         if changed && !after.delivery_method.is_empty() {
@@ -212,6 +227,9 @@ fn describe_edit(before: &ShopOrderDraft, after: &ShopOrderDraft) -> String {
     }
     if before.preorder && !after.preorder {
         parts.push("pre-order completed".to_string());
+    }
+    if before.tracking_number != after.tracking_number {
+        parts.push(format!("tracking number «{}»", after.tracking_number));
     }
     if before.recipient != after.recipient {
         parts.push("recipient".into());

@@ -97,14 +97,18 @@ impl Engine {
                 };
                 continue;
             }
-            let interval = match self.0.store.account(id).await {
-                Ok(a) if a.active => Duration::from_secs(a.interval_secs.into()),
+            let account = match self.0.store.account(id).await {
+                Ok(a) if a.active => a,
                 _ => return,
             };
+            let interval = Duration::from_secs(account.interval_secs.into());
             delay = match self.sync_account_inner(id).await {
                 Ok(_) => {
                     failures = 0;
-                    jitter(interval, 0.1)
+                    match scheduled_start(&account) {
+                        Some(start) => until_next_slot(start, account.interval_secs),
+                        None => jitter(interval, 0.1),
+                    }
                 }
                 Err(f) => {
                     let d = backoff(failures, FAILURE_BASE, FAILURE_CAP.max(interval), f.retry_after);
@@ -122,4 +126,24 @@ impl Engine {
         }
         self.emit(EngineEvent::AccountHealth { account_id: id });
     }
+}
+
+/// An account synced at fixed times of day (Ozon's "from a start time" option).
+fn scheduled_start(account: &Account) -> Option<chrono::NaiveTime> {
+    match &account.settings {
+        ordertray_core::AccountSettings::Ozon(s) => s
+            .sync_start_time
+            .as_deref()
+            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()),
+        _ => None,
+    }
+}
+
+fn until_next_slot(start: chrono::NaiveTime, interval_secs: u32) -> Duration {
+    let now = chrono::Local::now().naive_local();
+    let next = ordertray_core::next_scheduled_sync(now, start, interval_secs);
+    (next - now)
+        .to_std()
+        .unwrap_or_default()
+        .max(Duration::from_secs(1))
 }

@@ -26,6 +26,8 @@ pub struct SyncFailure {
 struct Burst {
     new_orders: Vec<NewOrderRef>,
     cancelled: Vec<NewOrderRef>,
+    /// Known orders the marketplace moved to another status, with the status.
+    status_changed: Vec<(NewOrderRef, String)>,
     new_lines: u32,
 }
 
@@ -135,6 +137,10 @@ impl Engine {
             burst.new_lines += out.new_lines;
             burst.new_orders.extend(out.new_orders);
             burst.cancelled.extend(out.cancelled_by_marketplace);
+            burst.status_changed.extend(out.status_changed);
+            if !out.preaccepted.is_empty() {
+                self.accept_assembled(account.id, &out.preaccepted).await;
+            }
             cursor = page.next_cursor;
             if page.done {
                 return Ok(());
@@ -169,6 +175,40 @@ impl Engine {
         if let Some(first) = burst.cancelled.first() {
             self.alert(AlertKind::BuyerCancelled, burst.cancelled.len(), payload(first))
                 .await;
+        }
+        if let Some((first, status)) = burst.status_changed.first() {
+            let p = AlertPayload {
+                detail: status.clone(),
+                ..payload(first)
+            };
+            self.alert(AlertKind::StatusChanged, burst.status_changed.len(), p)
+                .await;
+        }
+    }
+
+    /// Postings the seller already assembled in Ozon's cabinet arrive accepted (the account's
+    /// "import awaiting shipment" option): accepting them makes their shop orders; Ozon no
+    /// longer offers the ship call, so none is sent. A failure leaves them in the inbox.
+    async fn accept_assembled(&self, account: AccountId, orders: &[i64]) {
+        let run = async {
+            let lines = self.0.store.new_lines_of_orders(orders).await?;
+            if lines.is_empty() {
+                return Ok(0);
+            }
+            let extras = ordertray_store::TriageExtras {
+                lang: self.lang(),
+                ..Default::default()
+            };
+            self.0
+                .store
+                .triage_with(&lines, ordertray_core::TriageAction::Accept, "sync", &extras)
+                .await?;
+            Ok::<_, ordertray_store::StoreError>(lines.len())
+        };
+        match run.await {
+            Ok(n) if n > 0 => tracing::info!(account, lines = n, "assembled postings accepted on arrival"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(account, error = %e, "assembled postings left in the inbox"),
         }
     }
 

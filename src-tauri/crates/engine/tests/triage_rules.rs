@@ -652,7 +652,7 @@ async fn shop_statuses_send_what_the_account_maps_them_to() {
             push(refused, PushLevel::Line, "cancel", ""),
             push(shipped, PushLevel::Order, "ship", ""),
             push(ordered, PushLevel::Line, "", "В работе: {name} × {qty}"),
-            push(ordered, PushLevel::Order, "delivered", "Трек {tracking}"),
+            push(ordered, PushLevel::Order, "sent_by_seller", "Трек {tracking}"),
         ],
         ..Default::default()
     };
@@ -668,7 +668,7 @@ async fn shop_statuses_send_what_the_account_maps_them_to() {
     assert!(!saved.loads_statuses, "Ozon's statuses are fixed: nothing to load");
     assert!(saved.problems.contains(&PushProblem::UnsupportedStatus {
         status_id: Some(ordered),
-        marketplace_status: "delivered".into()
+        marketplace_status: "sent_by_seller".into()
     }));
     assert!(saved.problems.contains(&PushProblem::NoComments {
         status_id: Some(ordered)

@@ -124,7 +124,14 @@ impl Store {
                 delivery_cost: parse_decimal(r.get("delivery_cost"))?,
                 order_type: OrderType::parse(r.get("order_type")).unwrap_or_default(),
                 currency: r.get("currency"),
+                tracking_number: r.get("tracking_number"),
             },
+            source: r.get("source"),
+            extra: r
+                .get::<Option<&str>, _>("extra")
+                .map(serde_json::from_str)
+                .transpose()?
+                .unwrap_or(serde_json::Value::Null),
             timeline: vec![],
         })
     }
@@ -172,6 +179,11 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         exists.ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        let tracking_before: String =
+            sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
         sqlx::query("UPDATE shop_orders SET number = ? WHERE id = ?")
             .bind(&draft.number)
             .bind(id)
@@ -179,6 +191,10 @@ impl Store {
             .await?;
         write_draft(&mut tx, id, draft, &now).await?;
         shop_order_event(&mut tx, id, "edited", actor, message).await?;
+        let tracking = draft.tracking_number.trim();
+        if tracking != tracking_before && !tracking.is_empty() {
+            queue_tracking(&mut tx, id, tracking, actor, &now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -345,7 +361,7 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
         "UPDATE shop_orders SET preorder = ?, recipient_name = ?, recipient_phone = ?, recipient_email = ?,
             address = ?, postal_code = ?, auto_dimensions = ?, weight_g = ?, length_cm = ?, width_cm = ?,
             height_cm = ?, declared_value = ?, cod = ?, payment_method = ?, paid = ?, delivery_method = ?,
-            delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?
+            delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?, tracking_number = ?
          WHERE id = ?",
     )
     .bind(d.preorder)
@@ -369,6 +385,7 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     .bind(&d.currency)
     .bind(to_minor(d.total()))
     .bind(now)
+    .bind(d.tracking_number.trim())
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -398,6 +415,70 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+impl Store {
+    /// Sets the order's tracking number alone (marketplace orders often lack what a full edit
+    /// needs, e.g. Ozon hides buyers' phones) and queues it for Ozon as an edit does.
+    pub async fn set_tracking_number(&self, id: i64, tracking: &str, actor: &str) -> Result<()> {
+        let tracking = tracking.trim();
+        let mut tx = self.pool.begin().await?;
+        let now = format_ts(Utc::now());
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = before.ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        if before == tracking {
+            return Ok(());
+        }
+        sqlx::query("UPDATE shop_orders SET tracking_number = ?, updated_at = ? WHERE id = ?")
+            .bind(tracking)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let message = if tracking.is_empty() {
+            "Tracking number removed".to_string()
+        } else {
+            format!("Tracking number «{tracking}»")
+        };
+        shop_order_event(&mut tx, id, "edited", actor, &message).await?;
+        if !tracking.is_empty() {
+            queue_tracking(&mut tx, id, tracking, actor, &now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A tracking number entered on an order made from a posting the seller delivers (Ozon
+/// realFBS, `non_integrated`) is sent to Ozon through the outbox, in the edit's transaction.
+async fn queue_tracking(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    tracking: &str,
+    actor: &str,
+    now: &str,
+) -> Result<()> {
+    let posting: Option<(i64, i64, String)> = sqlx::query_as(
+        "SELECT o.id, o.account_id, o.external_id FROM shop_orders s JOIN orders o ON o.id = s.source_order_id
+         JOIN accounts a ON a.id = o.account_id
+         WHERE s.id = ? AND a.kind = 'ozon' AND json_extract(o.raw, '$.tpl_integration_type') = 'non_integrated'",
+    )
+    .bind(shop_order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((order_id, account_id, posting)) = posting else {
+        return Ok(());
+    };
+    let effect = ordertray_core::Effect::SetTracking {
+        order_external_id: posting,
+        tracking_number: tracking.to_string(),
+    };
+    crate::triage::queue_effect(conn, account_id, order_id, &effect, actor, (now, now)).await?;
     Ok(())
 }
 
@@ -468,6 +549,7 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
     .bind(order_id)
     .execute(&mut *conn)
     .await?;
+    crate::account_options::refresh_extra(conn, id, order_id).await?;
     let all = crate::statuses::statuses(conn).await?;
     if let Some(status) = crate::statuses::order_state(conn, order_id, &all).await? {
         sqlx::query(
@@ -478,6 +560,11 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
         .bind(id)
         .execute(&mut *conn)
         .await?;
+        let account_id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        crate::account_options::mark_paid_on_delivery(conn, id, account_id).await?;
     }
     Ok(())
 }

@@ -25,6 +25,20 @@ pub struct PageOutcome {
     pub cancelled_by_marketplace: Vec<NewOrderRef>,
     pub new_lines: u32,
     pub quarantined: u32,
+    /// Known orders the marketplace moved to another status (cancellations are above), with it.
+    pub status_changed: Vec<(NewOrderRef, String)>,
+    /// New Ozon postings already assembled in the seller cabinet (`awaiting_deliver`), imported
+    /// by the account's option: their lines are to be accepted, not triaged.
+    pub preaccepted: Vec<i64>,
+    /// New postings not imported because of the account's options.
+    pub skipped: u32,
+}
+
+/// What an account's options change in ingest.
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    /// Some for Ozon accounts: whether postings already in `awaiting_deliver` are imported.
+    import_awaiting_deliver: Option<bool>,
 }
 
 impl Store {
@@ -41,8 +55,20 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut out = PageOutcome::default();
         let now_s = format_ts(now);
+        let options = Options {
+            import_awaiting_deliver: crate::account_options::ozon_settings(&mut tx, account_id)
+                .await?
+                .map(|s| s.import_awaiting_deliver),
+        };
         for order in orders {
-            upsert_order(&mut tx, account_id, marketplace, order, &now_s, &mut out).await?;
+            upsert_order(
+                &mut tx,
+                (account_id, marketplace, options),
+                order,
+                &now_s,
+                &mut out,
+            )
+            .await?;
         }
         for q in quarantined {
             quarantine(&mut tx, account_id, q, &now_s).await?;
@@ -71,10 +97,12 @@ impl Store {
     }
 }
 
+/// Ozon's status for a posting assembled and waiting to be handed over.
+const AWAITING_DELIVER: &str = "awaiting_deliver";
+
 async fn upsert_order(
     conn: &mut SqliteConnection,
-    account_id: AccountId,
-    marketplace: &str,
+    (account_id, marketplace, options): (AccountId, &str, Options),
     order: &ExternalOrder,
     now: &str,
     out: &mut PageOutcome,
@@ -83,13 +111,20 @@ async fn upsert_order(
     let raw = order.raw.to_string();
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
-    let existing =
-        sqlx::query("SELECT id, status, content_hash FROM orders WHERE account_id = ? AND external_id = ?")
-            .bind(account_id)
-            .bind(&order.external_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let existing = sqlx::query(
+        "SELECT id, status, content_hash, json_extract(raw, '$.multi_box_qty') AS boxes FROM orders
+                     WHERE account_id = ? AND external_id = ?",
+    )
+    .bind(account_id)
+    .bind(&order.external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
 
+    let assembled = options.import_awaiting_deliver.is_some() && order.status == AWAITING_DELIVER;
+    if existing.is_none() && assembled && options.import_awaiting_deliver == Some(false) {
+        out.skipped += 1;
+        return Ok(());
+    }
     let Some(existing) = existing else {
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
@@ -125,6 +160,9 @@ async fn upsert_order(
                 .execute(&mut *conn)
                 .await?;
             " (already cancelled)"
+        } else if assembled {
+            out.preaccepted.push(order_id);
+            " (assembled in the seller cabinet: accepted on arrival)"
         } else {
             out.new_lines += order.lines.len() as u32;
             out.new_orders.push(NewOrderRef {
@@ -165,6 +203,7 @@ async fn upsert_order(
     }
     out.changed_orders += 1;
     let old_status: String = existing.get("status");
+    let old_boxes: Option<i64> = existing.get("boxes");
     sqlx::query(
         "UPDATE orders SET number = ?, status = ?, updated_at = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?,
             buyer_address = ?, region = ?, available_actions = ?, content_hash = ?, raw = ? WHERE id = ?",
@@ -198,63 +237,51 @@ async fn upsert_order(
             },
         )
         .await?;
-        if is_cancelled_status(&order.status) && !is_cancelled_status(&old_status) {
+        let this = NewOrderRef {
+            order_id,
+            number: order.number.clone(),
+        };
+        let cancelled_now = is_cancelled_status(&order.status) && !is_cancelled_status(&old_status);
+        if cancelled_now {
             let note = format!("Cancelled on {marketplace}");
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
                 .bind(&note)
                 .bind(order_id)
                 .execute(&mut *conn)
                 .await?;
-            out.cancelled_by_marketplace.push(NewOrderRef {
-                order_id,
-                number: order.number.clone(),
-            });
-            move_to_buyer_cancel_status(conn, account_id, order_id).await?;
+            out.cancelled_by_marketplace.push(this);
+        } else {
+            out.status_changed.push((this, order.status.clone()));
         }
-    }
-    sync_lines(conn, account_id, order_id, order, out).await
-}
-
-/// The buyer cancelled: accepted lines take the shop status the account names for that, in the
-/// same transaction. Nothing is sent back: the marketplace made the change.
-async fn move_to_buyer_cancel_status(
-    conn: &mut SqliteConnection,
-    account_id: AccountId,
-    order_id: i64,
-) -> Result<()> {
-    let status: Option<(i64, String)> = sqlx::query_as(
-        "SELECT s.id, CASE WHEN s.name != '' THEN s.name ELSE COALESCE(s.code, '') END FROM push_templates t
-         JOIN shop_statuses s ON s.id = json_extract(t.doc, '$.buyer_cancel_status_id') WHERE t.account_id = ?",
-    )
-    .bind(account_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((status_id, name)) = status else {
-        return Ok(());
-    };
-    let moved = sqlx::query("UPDATE lines SET shop_status_id = ? WHERE order_id = ? AND state = 'accepted'")
-        .bind(status_id)
-        .bind(order_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    if moved > 0 {
-        crate::cabinet_orders::refresh_from_lines(conn, order_id).await?;
-        let message = format!("Cancelled by the buyer: {moved} accepted line(s) moved to «{name}»");
-        insert_event(
+        crate::account_options::apply_incoming_status(
             conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                kind: "status",
-                actor: "sync",
-                message: &message,
-            },
+            account_id,
+            order_id,
+            (marketplace, &order.status, cancelled_now),
         )
         .await?;
     }
-    Ok(())
+    let boxes = order.raw.get("multi_box_qty").and_then(serde_json::Value::as_i64);
+    if let (Some(before), Some(after)) = (old_boxes, boxes) {
+        if before != after {
+            let message = format!("Cargo places on {marketplace}: {before} → {after}");
+            insert_event(
+                conn,
+                NewEvent {
+                    account_id: Some(account_id),
+                    order_id: Some(order_id),
+                    line_id: None,
+                    kind: "cargo_places",
+                    actor: "sync",
+                    message: &message,
+                },
+            )
+            .await?;
+        }
+    }
+    sync_lines(conn, account_id, order_id, order, out).await?;
+    // Barcodes, cargo places and line changes reach the shop order made from it.
+    crate::cabinet_orders::refresh_from_lines(conn, order_id).await
 }
 
 /// New lines are added, vanished ones flagged (never deleted: their triage history stays), and

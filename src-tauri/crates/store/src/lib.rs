@@ -2,6 +2,7 @@
 //! (with a backup copy of the file before any migration runs on existing data). SQLite-only parts
 //! stay behind this crate's functions so the engine never writes SQL.
 
+mod account_options;
 mod accounts;
 mod backup;
 mod cabinet_export;

@@ -39,6 +39,8 @@ struct LineFacts {
     price: String,
     bound_offer: Option<String>,
     state: String,
+    /// The tracking number entered on the shop order ("" until then).
+    tracking: String,
 }
 
 impl Store {
@@ -354,6 +356,12 @@ async fn effect_for(
             order_external_id: order,
             reason: account_cancel_reason(conn, first.account_id).await?.0,
         }),
+        (stage, PushLevel::Order) if ordertray_core::DELIVERY_STAGES.contains(&stage) => {
+            Some(Effect::DeliveryStatus {
+                order_external_id: order,
+                status: stage.to_string(),
+            })
+        }
         ("ship", PushLevel::Order) => Some(Effect::Ship {
             order_external_id: order,
             items: active_lines(conn, first.order_id)
@@ -585,7 +593,8 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     Ok(sqlx::query(&format!(
         "SELECT l.id, l.order_id, o.account_id, o.external_id, l.external_id AS external_line, o.number, l.sku,
-            l.name, l.quantity, l.price, l.bound_offer, l.state
+            l.name, l.quantity, l.price, l.bound_offer, l.state,
+            (SELECT tracking_number FROM shop_orders so WHERE so.id = l.shop_order_id) AS tracking
          FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id IN ({list}) ORDER BY l.id"
     ))
     .fetch_all(conn)
@@ -604,6 +613,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
         price: r.get("price"),
         bound_offer: r.get("bound_offer"),
         state: r.get("state"),
+        tracking: r.get::<Option<String>, _>("tracking").unwrap_or_default(),
     })
     .collect())
 }
@@ -622,8 +632,9 @@ fn values(l: &LineFacts, status: &ShopStatus, lang: Lang) -> Result<BTreeMap<Str
         v.insert("brand".into(), o.brand);
         v.insert("article".into(), o.article);
     }
-    // Tracking numbers and reasons arrive with the delivery and cabinet issues; until then a
-    // template that uses them reports the missing value instead of sending a gap.
+    // Empty until entered on the order: a template that uses it reports the missing value
+    // instead of sending a gap. Reasons arrive with the cabinet issue.
+    v.insert("tracking".into(), l.tracking.clone());
     Ok(v)
 }
 

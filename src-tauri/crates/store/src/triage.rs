@@ -147,8 +147,17 @@ impl Store {
                 .map(|t| t.account_id)
                 .unwrap_or_default();
             if action == TriageAction::Accept {
-                let customer_id = link_customer(&mut tx, order_id, extras.move_customer_region).await?;
-                place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
+                let ozon = crate::account_options::ozon_settings(&mut tx, account_id).await?;
+                // A fixed customer takes every order; otherwise match or create one as usual.
+                let customer_id = match ozon.as_ref().and_then(|s| s.fixed_customer_id) {
+                    Some(fixed) => Some(fixed),
+                    None => link_customer(&mut tx, order_id, extras.move_customer_region).await?,
+                };
+                let (shop_order_id, created) =
+                    place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
+                if let (true, Some(s)) = (created, &ozon) {
+                    crate::account_options::shape_new_shop_order(&mut tx, shop_order_id, order_id, s).await?;
+                }
             }
             crate::cabinet_orders::refresh_from_lines(&mut tx, order_id).await?;
             let send_at = extras
@@ -319,7 +328,11 @@ async fn place_on_shop_order(
     customer_id: Option<i64>,
     lines: &BTreeSet<i64>,
     now: &str,
-) -> Result<()> {
+) -> Result<(i64, bool)> {
+    let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let shop_order_id: i64 = sqlx::query_scalar(
         "INSERT INTO shop_orders (number, source_order_id, account_id, customer_id, created_at)
          SELECT number, id, account_id, ?, ? FROM orders WHERE id = ?
@@ -339,7 +352,7 @@ async fn place_on_shop_order(
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok((shop_order_id, existed.is_none()))
 }
 
 fn past_tense(action: TriageAction) -> &'static str {
@@ -419,10 +432,18 @@ async fn plan_and_queue(
         ship_on_accept,
         cancel_reason: extras.cancel_reason.clone().unwrap_or(default_reason),
     };
-    let external_id: String = sqlx::query_scalar("SELECT external_id FROM orders WHERE id = ?")
-        .bind(order_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (external_id, actions): (String, Option<String>) =
+        sqlx::query_as("SELECT external_id, available_actions FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    // A posting Ozon no longer lets us ship (assembled in the seller cabinet) gets no ship call.
+    let actions: Vec<String> = actions
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()?
+        .unwrap_or_default();
+    let can_ship = actions.is_empty() || actions.iter().any(|a| a == "ship");
     // Lines the marketplace removed are not part of the order any more.
     let lines: Vec<LineAfter> = sqlx::query(
         "SELECT id, sku, quantity, state FROM lines WHERE order_id = ? AND removed_by_marketplace = 0 ORDER BY id",
@@ -444,7 +465,10 @@ async fn plan_and_queue(
     .collect::<Result<_>>()?;
 
     let mut rows = Vec::new();
-    for effect in plan_effects(&external_id, cancelled, &lines, action, &policy) {
+    for effect in plan_effects(&external_id, cancelled, &lines, action, &policy)
+        .into_iter()
+        .filter(|e| can_ship || !matches!(e, Effect::Ship { .. }))
+    {
         if let Some(id) = queue_effect(conn, account_id, order_id, &effect, actor, (now, send_at)).await? {
             rows.push(id);
         }

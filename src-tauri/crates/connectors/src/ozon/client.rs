@@ -123,6 +123,20 @@ pub fn request_for(effect: &Effect) -> Result<(&'static str, Value), ConnectorEr
                 "cancel_reason_message": reason.message
             }),
         ),
+        Effect::DeliveryStatus {
+            order_external_id,
+            status,
+        } => (
+            delivery_path(status)?,
+            json!({"posting_number": [order_external_id]}),
+        ),
+        Effect::SetTracking {
+            order_external_id,
+            tracking_number,
+        } => (
+            "/v2/fbs/posting/tracking-number/set",
+            json!({"tracking_numbers": [{"posting_number": order_external_id, "tracking_number": tracking_number}]}),
+        ),
         Effect::SetLineStatus { .. } => {
             return Err(ConnectorError::Rejected {
                 status: 0,
@@ -132,8 +146,69 @@ pub fn request_for(effect: &Effect) -> Result<(&'static str, Value), ConnectorEr
     })
 }
 
+/// realFBS status calls, one per delivery stage.
+fn delivery_path(status: &str) -> Result<&'static str, ConnectorError> {
+    Ok(match status {
+        "delivering" => "/v2/fbs/posting/delivering",
+        "last_mile" => "/v2/fbs/posting/last-mile",
+        "delivered" => "/v2/fbs/posting/delivered",
+        other => {
+            return Err(ConnectorError::Rejected {
+                status: 0,
+                message: format!("Ozon has no seller-delivery status «{other}»"),
+            })
+        }
+    })
+}
+
+/// The realFBS calls answer 200 with a result per posting: `{posting_number, result, error}`,
+/// `error` being `""`, `[]` or a text. Our posting's entry must say `result: true`.
+fn per_posting_result(posting: &str, answer: &Value) -> Result<(), String> {
+    let list = answer
+        .get("result")
+        .and_then(Value::as_array)
+        .ok_or_else(|| "no result list".to_string())?;
+    let entry = list
+        .iter()
+        .find(|r| r.get("posting_number").and_then(Value::as_str) == Some(posting))
+        .ok_or_else(|| format!("no result for {posting}"))?;
+    if entry.get("result").and_then(Value::as_bool) == Some(true) {
+        return Ok(());
+    }
+    let error = match entry.get("error") {
+        Some(Value::String(e)) if !e.trim().is_empty() => e.trim().to_string(),
+        Some(Value::Array(a)) if !a.is_empty() => a
+            .iter()
+            .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => "refused without a reason".to_string(),
+    };
+    Err(error)
+}
+
 /// A 200 can still carry a refusal: check the documented success shape.
 pub fn check_push_answer(effect: &Effect, answer: &Value) -> Result<(), ConnectorError> {
+    if let Effect::DeliveryStatus {
+        order_external_id, ..
+    }
+    | Effect::SetTracking {
+        order_external_id, ..
+    } = effect
+    {
+        return per_posting_result(order_external_id, answer).map_err(|why| match answer.get("result") {
+            // A refusal for our posting is Ozon's answer, not a broken one: do not retry it.
+            Some(Value::Array(_)) if !why.starts_with("no result") => ConnectorError::Rejected {
+                status: 200,
+                message: format!("Ozon refused «{}»: {why}", effect.describe()),
+            },
+            _ => ConnectorError::Malformed(format!(
+                "unexpected answer to {}: {why}: {}",
+                effect.kind(),
+                truncate(answer)
+            )),
+        });
+    }
     let result = answer.get("result");
     let ok = match effect {
         Effect::Ship {
@@ -143,7 +218,7 @@ pub fn check_push_answer(effect: &Effect, answer: &Value) -> Result<(), Connecto
         }),
         Effect::CancelLines { .. } => result.is_some_and(|r| !r.is_null() && r != &json!(false)),
         Effect::CancelOrder { .. } => result == Some(&json!(true)),
-        Effect::SetLineStatus { .. } => false,
+        Effect::SetLineStatus { .. } | Effect::DeliveryStatus { .. } | Effect::SetTracking { .. } => false,
     };
     if ok {
         Ok(())
@@ -173,6 +248,19 @@ pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
         ),
         Effect::CancelOrder { .. } => status == "cancelled",
         Effect::SetLineStatus { .. } => false,
+        // Ozon applies these asynchronously; a later stage shows the earlier one was taken.
+        Effect::DeliveryStatus { status: stage, .. } => {
+            let reached: &[&str] = match stage.as_str() {
+                "delivering" => &["delivering", "driver_pickup", "delivered"],
+                "last_mile" => &["driver_pickup", "delivered"],
+                "delivered" => &["delivered"],
+                _ => &[],
+            };
+            reached.contains(&status)
+        }
+        Effect::SetTracking { tracking_number, .. } => {
+            posting.get("tracking_number").and_then(Value::as_str) == Some(tracking_number.as_str())
+        }
         Effect::CancelLines { items, .. } => {
             let products = posting
                 .get("products")
@@ -207,6 +295,50 @@ mod tests {
         );
         assert_eq!(error_message(b"<html>oops</html>"), "<html>oops</html>");
         assert_eq!(error_message(b""), "no details");
+    }
+
+    #[test]
+    fn realfbs_answers_are_read_per_posting() {
+        let d = Effect::DeliveryStatus {
+            order_external_id: "P-1".into(),
+            status: "delivering".into(),
+        };
+        assert_eq!(request_for(&d).unwrap().0, "/v2/fbs/posting/delivering");
+        assert_eq!(request_for(&d).unwrap().1, json!({"posting_number": ["P-1"]}));
+        let ok = json!({"result": [{"posting_number": "P-1", "result": true, "error": []}]});
+        assert!(check_push_answer(&d, &ok).is_ok());
+        let refused =
+            json!({"result": [{"posting_number": "P-1", "result": false, "error": "INVALID_STATUS"}]});
+        let e = check_push_answer(&d, &refused).unwrap_err();
+        assert!(
+            matches!(&e, ConnectorError::Rejected { message, .. } if message.contains("INVALID_STATUS")),
+            "{e:?}"
+        );
+        let other = json!({"result": [{"posting_number": "P-2", "result": true, "error": ""}]});
+        assert!(matches!(
+            check_push_answer(&d, &other),
+            Err(ConnectorError::Malformed(_))
+        ));
+        assert!(matches!(
+            check_push_answer(&d, &json!({})),
+            Err(ConnectorError::Malformed(_))
+        ));
+        let bad = Effect::DeliveryStatus {
+            order_external_id: "P-1".into(),
+            status: "sent_by_seller".into(),
+        };
+        assert!(request_for(&bad).is_err());
+        let t = Effect::SetTracking {
+            order_external_id: "P-1".into(),
+            tracking_number: "RA123".into(),
+        };
+        let (path, body) = request_for(&t).unwrap();
+        assert_eq!(path, "/v2/fbs/posting/tracking-number/set");
+        assert_eq!(body["tracking_numbers"][0]["tracking_number"], "RA123");
+        assert!(effect_visible(&t, &json!({"tracking_number": "RA123"})));
+        assert!(!effect_visible(&t, &json!({"tracking_number": ""})));
+        assert!(effect_visible(&d, &json!({"status": "driver_pickup"})));
+        assert!(!effect_visible(&d, &json!({"status": "awaiting_deliver"})));
     }
 
     #[test]

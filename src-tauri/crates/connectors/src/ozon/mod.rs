@@ -56,9 +56,10 @@ impl OzonConnector {
         }
     }
 
-    /// Analytics carry the delivery region, which region rules and customers need.
+    /// Analytics carry the delivery region, which region rules and customers need; barcodes go
+    /// in the order's extra data.
     fn with() -> Value {
-        json!({"analytics_data": true, "barcodes": false, "financial_data": false, "legal_info": false})
+        json!({"analytics_data": true, "barcodes": true, "financial_data": false, "legal_info": false})
     }
 
     async fn list_page(&self, state: &SyncState) -> Result<(Value, Option<String>), ConnectorError> {

@@ -40,10 +40,29 @@ pub fn ts(t: DateTime<Utc>) -> String {
 pub fn available_actions(status: &str) -> Value {
     match status {
         "awaiting_packaging" => json!(["ship", "cancel", "product_cancel", "arbitration"]),
-        "awaiting_deliver" => json!(["cancel", "set_track_number"]),
-        "delivering" | "driver_pickup" => json!(["non_int_last_mile", "non_int_delivered"]),
+        "awaiting_deliver" => json!(["cancel", "set_track_number", "non_int_delivering"]),
+        "delivering" => json!(["non_int_last_mile", "non_int_delivered", "set_track_number"]),
+        "driver_pickup" => json!(["non_int_delivered"]),
         _ => json!([]),
     }
+}
+
+/// A realFBS posting (the seller delivers): `non_integrated`, with the buyer's name and address.
+pub fn realfbs_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
+    let mut p = sample_posting(seq, products, in_process_at);
+    p["tpl_integration_type"] = json!("non_integrated");
+    p["delivery_method"]["name"] = json!("Доставка продавцом, Москва");
+    p["delivery_method"]["tpl_provider"] = json!("Собственная доставка");
+    p["customer"] = json!({
+        "customer_id": 90_000_000 + seq,
+        "name": "Анна Смирнова",
+        "phone": "",
+        "customer_email": "",
+        "address": {"city": "Москва", "address_tail": "ул. Тверская, 7, кв. 12", "region": "Москва",
+                    "zip_code": "125009", "country": "Россия", "comment": "", "latitude": 55.76, "longitude": 37.61,
+                    "provider_pvz_code": "", "pvz_code": 0}
+    });
+    p
 }
 
 /// A deterministic posting: the same `seq` always gives the same numbers, products and prices.

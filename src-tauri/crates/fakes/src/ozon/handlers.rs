@@ -29,6 +29,10 @@ const SELLER_PATHS: &[&str] = &[
     "/v1/roles",
     "/v2/posting/fbs/cancel-reason/list",
     "/v1/posting/fbs/cancel-reason",
+    "/v2/fbs/posting/delivering",
+    "/v2/fbs/posting/last-mile",
+    "/v2/fbs/posting/delivered",
+    "/v2/fbs/posting/tracking-number/set",
 ];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -170,6 +174,12 @@ async fn answer(
         "/v4/posting/fbs/ship" => ship(shared, body),
         "/v2/posting/fbs/cancel" => cancel(shared, body),
         "/v2/posting/fbs/product/cancel" => product_cancel(shared, body),
+        "/v2/fbs/posting/delivering" => delivery_stage(shared, body, &["awaiting_deliver"], "delivering"),
+        "/v2/fbs/posting/last-mile" => delivery_stage(shared, body, &["delivering"], "driver_pickup"),
+        "/v2/fbs/posting/delivered" => {
+            delivery_stage(shared, body, &["delivering", "driver_pickup"], "delivered")
+        }
+        "/v2/fbs/posting/tracking-number/set" => tracking_numbers(shared, body),
         "/v1/roles" => Ok(json!({
             "roles": [{"name": "Admin", "methods": ["/v4/posting/fbs/list", "/v4/posting/fbs/ship"]}],
             "expires_at": ts(Utc::now() + chrono::Duration::days(180))
@@ -295,6 +305,7 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
     let total = matching.len();
     // Like Ozon, optional blocks are filled only when the request asks for them.
     let with_analytics = body["with"]["analytics_data"].as_bool().unwrap_or(false);
+    let with_barcodes = body["with"]["barcodes"].as_bool().unwrap_or(false);
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
@@ -303,6 +314,9 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
             let mut json = p.json.clone();
             if !with_analytics {
                 json["analytics_data"] = Value::Null;
+            }
+            if !with_barcodes {
+                json["barcodes"] = Value::Null;
             }
             json
         })
@@ -394,8 +408,83 @@ fn ship(shared: &Shared, body: &Value) -> Result<Value, Response> {
             ));
         }
         apply_status(p, "awaiting_deliver");
+        // Ozon prints the package labels once the posting is assembled.
+        let digits: String = n.chars().filter(char::is_ascii_digit).collect();
+        p.json["barcodes"] =
+            json!({"upper_barcode": format!("%101%{digits}"), "lower_barcode": format!("2{digits}")});
         Ok(json!({"result": [n], "additional_data": []}))
     })
+}
+
+/// One realFBS entry: `{posting_number, result, error}`; refusals come inside the 200.
+fn per_posting(number: &str, outcome: Result<(), String>) -> Value {
+    match outcome {
+        Ok(()) => json!({"posting_number": number, "result": true, "error": []}),
+        Err(e) => json!({"posting_number": number, "result": false, "error": e}),
+    }
+}
+
+/// realFBS: only postings the seller delivers (`non_integrated`), from the statuses given.
+fn delivery_stage(shared: &Shared, body: &Value, from: &[&str], to: &str) -> Result<Value, Response> {
+    let numbers = body["posting_number"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| bad_request("posting_number must be a non-empty array"))?;
+    let mut s = shared.lock();
+    let mut out = vec![];
+    for n in numbers {
+        let n = n.as_str().unwrap_or_default();
+        let outcome = match s.index.get(n).copied() {
+            None => Err("POSTING_NOT_FOUND".to_string()),
+            Some(i) => {
+                let p = &mut s.postings[i];
+                let status = p.json["status"].as_str().unwrap_or_default().to_string();
+                if p.json["tpl_integration_type"].as_str() != Some("non_integrated") {
+                    Err("POSTING_IS_NOT_REAL_FBS".to_string())
+                } else if !from.contains(&status.as_str()) {
+                    Err(format!("INVALID_POSTING_STATUS: {status}"))
+                } else {
+                    apply_status(p, to);
+                    Ok(())
+                }
+            }
+        };
+        out.push(per_posting(n, outcome));
+    }
+    Ok(json!({"result": out}))
+}
+
+fn tracking_numbers(shared: &Shared, body: &Value) -> Result<Value, Response> {
+    let items = body["tracking_numbers"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| bad_request("tracking_numbers is required"))?;
+    if items.len() > 20 {
+        return Err(bad_request("at most 20 tracking numbers per call"));
+    }
+    let mut s = shared.lock();
+    let mut out = vec![];
+    for item in items {
+        let n = item["posting_number"].as_str().unwrap_or_default();
+        let track = item["tracking_number"].as_str().unwrap_or_default().trim();
+        let outcome = match s.index.get(n).copied() {
+            None => Err("POSTING_NOT_FOUND".to_string()),
+            Some(_) if track.is_empty() => Err("TRACKING_NUMBER_IS_EMPTY".to_string()),
+            Some(i) => {
+                let p = &mut s.postings[i];
+                let status = p.json["status"].as_str().unwrap_or_default();
+                if !["awaiting_deliver", "delivering", "driver_pickup"].contains(&status) {
+                    Err(format!("INVALID_POSTING_STATUS: {status}"))
+                } else {
+                    p.json["tracking_number"] = json!(track);
+                    p.last_changed = Utc::now();
+                    Ok(())
+                }
+            }
+        };
+        out.push(per_posting(n, outcome));
+    }
+    Ok(json!({"result": out}))
 }
 
 fn reason(body: &Value) -> Result<i64, Response> {

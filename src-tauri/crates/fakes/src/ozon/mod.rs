@@ -1,4 +1,5 @@
-//! Fake Ozon Seller API: FBS/realFBS postings (v4 lists, v3 get, v4 ship, v2 cancels, v1 roles).
+//! Fake Ozon Seller API: FBS/realFBS postings (v4 lists, v3 get, v4 ship, v2 cancels, v1 roles,
+//! the realFBS delivery stages and tracking numbers).
 //!
 //! Choices where Ozon's behaviour is not public: missing auth headers answer 401, a wrong
 //! Client-Id or Api-Key answers 403 with Ozon's error body; a ship with more than one package is
@@ -18,7 +19,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 pub use crate::faults::{Fault, FaultRule};
-pub use data::sample_posting;
+pub use data::{realfbs_posting, sample_posting};
 use state::Shared;
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,230 @@
+//! What an account's own options change when orders arrive and become shop orders: incoming
+//! marketplace statuses, the paid flag on delivery, the source label, number and date, customer,
+//! default delivery and payment, and the marketplace extras kept on the shop order.
+
+use ordertray_core::templates::PushTemplates;
+use ordertray_core::{AccountSettings, OrderDateSource, OzonSettings, PostingNumberField};
+use sqlx::{Row, SqliteConnection};
+
+use crate::events::{insert_event, NewEvent};
+use crate::Result;
+
+/// The account's Ozon options; None for other marketplaces.
+pub(crate) async fn ozon_settings(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+) -> Result<Option<OzonSettings>> {
+    let settings: Option<String> = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(
+        match settings
+            .map(|s| serde_json::from_str::<AccountSettings>(&s))
+            .transpose()?
+        {
+            Some(AccountSettings::Ozon(s)) => Some(s),
+            _ => None,
+        },
+    )
+}
+
+pub(crate) async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -> Result<PushTemplates> {
+    let doc: Option<String> = sqlx::query_scalar("SELECT doc FROM push_templates WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(doc
+        .map(|d| serde_json::from_str(&d))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// The marketplace moved an order to `status`: accepted lines take the shop status the account
+/// maps it to, in the sync's transaction. Nothing is sent back: the marketplace made the change.
+/// A cancellation moves every accepted line; any other status leaves refused and removed ones.
+pub(crate) async fn apply_incoming_status(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    order_id: i64,
+    (marketplace, status, cancelled): (&str, &str, bool),
+) -> Result<()> {
+    let templates = templates_of(conn, account_id).await?;
+    let Some(target) = templates.incoming_target(status, cancelled) else {
+        return Ok(());
+    };
+    let Some(name): Option<String> = sqlx::query_scalar(
+        "SELECT CASE WHEN name != '' THEN name ELSE COALESCE(code, '') END FROM shop_statuses WHERE id = ?",
+    )
+    .bind(target)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let moved = sqlx::query(
+        "UPDATE lines SET shop_status_id = ?1 WHERE order_id = ?2 AND state = 'accepted'
+           AND shop_status_id IS NOT ?1
+           AND (?3 OR removed_by_marketplace = 0)
+           AND (?3 OR COALESCE((SELECT grp FROM shop_statuses s WHERE s.id = lines.shop_status_id), 'new')
+                      NOT IN ('refused', 'removed'))",
+    )
+    .bind(target)
+    .bind(order_id)
+    .bind(cancelled)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(());
+    }
+    crate::cabinet_orders::refresh_from_lines(conn, order_id).await?;
+    let message = if cancelled {
+        format!("Cancelled by the buyer: {moved} accepted line(s) moved to «{name}»")
+    } else {
+        format!("{marketplace} set «{status}»: {moved} accepted line(s) moved to «{name}»")
+    };
+    insert_event(
+        conn,
+        NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(order_id),
+            line_id: None,
+            kind: "status",
+            actor: "sync",
+            message: &message,
+        },
+    )
+    .await
+}
+
+/// A shop order made from an Ozon posting, as the account's options want it when it is first
+/// made: number or recipient name, date, source, customer, delivery and payment.
+pub(crate) async fn shape_new_shop_order(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    order_id: i64,
+    s: &OzonSettings,
+) -> Result<()> {
+    let o = sqlx::query("SELECT number, created_at, first_seen_at FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let posting: String = o.get("number");
+    let created_at: String = match s.order_date {
+        OrderDateSource::PlacedOnOzon => o.get("created_at"),
+        OrderDateSource::Loaded => o.get("first_seen_at"),
+    };
+    let (number, recipient) = match s.posting_number_to {
+        PostingNumberField::OrderNumber => (posting, None),
+        // The shop's own number, as for an order made by hand: its date-time.
+        PostingNumberField::BuyerName => {
+            let t = crate::time::parse_ts(&created_at)?;
+            (
+                format!("{}-{}", t.format("%Y%m%d-%H%M%S"), shop_order_id),
+                Some(posting),
+            )
+        }
+    };
+    let source = if s.source_label.is_empty() {
+        "Ozon"
+    } else {
+        &s.source_label
+    };
+    sqlx::query(
+        "UPDATE shop_orders SET number = ?, created_at = ?, source = ?,
+            recipient_name = COALESCE(?, recipient_name),
+            customer_id = COALESCE((SELECT id FROM customers WHERE id = ?), customer_id),
+            delivery_method = CASE WHEN ? != '' THEN ? ELSE delivery_method END,
+            payment_method = COALESCE(?, payment_method)
+         WHERE id = ?",
+    )
+    .bind(&number)
+    .bind(&created_at)
+    .bind(source)
+    .bind(&recipient)
+    .bind(s.fixed_customer_id)
+    .bind(&s.default_delivery_method)
+    .bind(&s.default_delivery_method)
+    .bind(s.default_payment_method.map(|p| p.as_str()))
+    .bind(shop_order_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ozon facts without a column of their own, from the posting as last read: its barcodes and
+/// cargo places (packages). Other marketplaces keep none.
+pub(crate) async fn refresh_extra(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    order_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE shop_orders SET extra = (
+            SELECT json_object('barcodes', json(json_extract(o.raw, '$.barcodes')),
+                               'cargo_places', json_extract(o.raw, '$.multi_box_qty'),
+                               'tpl_integration_type', json_extract(o.raw, '$.tpl_integration_type'))
+            FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?1 AND a.kind = 'ozon')
+         WHERE id = ?2",
+    )
+    .bind(order_id)
+    .bind(shop_order_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// "Set the paid flag when the order reaches the status mapped to Ozon delivered" (and it is
+/// not cash on delivery, which the cabinet keeps unpaid).
+pub(crate) async fn mark_paid_on_delivery(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    account_id: Option<i64>,
+) -> Result<()> {
+    let Some(account_id) = account_id else {
+        return Ok(());
+    };
+    if !ozon_settings(conn, account_id)
+        .await?
+        .is_some_and(|s| s.paid_on_delivered)
+    {
+        return Ok(());
+    }
+    let Some(delivered) = templates_of(conn, account_id).await?.delivered_status() else {
+        return Ok(());
+    };
+    let paid = sqlx::query(
+        "UPDATE shop_orders SET paid = 1 WHERE id = ? AND status_id = ? AND paid = 0 AND cod = 0",
+    )
+    .bind(shop_order_id)
+    .bind(delivered)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if paid > 0 {
+        crate::cabinet_orders::shop_order_event(
+            conn,
+            shop_order_id,
+            "paid",
+            "sync",
+            "Marked paid: the order reached the status mapped to Ozon «delivered»",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+impl crate::Store {
+    /// The lines still in the inbox of these orders.
+    pub async fn new_lines_of_orders(&self, order_ids: &[i64]) -> Result<Vec<i64>> {
+        let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("SELECT id FROM lines WHERE state = 'new' AND order_id IN (");
+        let mut sep = q.separated(", ");
+        for id in order_ids {
+            sep.push_bind(*id);
+        }
+        q.push(") ORDER BY id");
+        Ok(q.build_query_scalar().fetch_all(&self.pool).await?)
+    }
+}
