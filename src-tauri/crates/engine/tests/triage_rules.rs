@@ -665,7 +665,10 @@ async fn shop_statuses_send_what_the_account_maps_them_to() {
         "unknown variables are refused"
     );
     let saved = w.engine.save_push_settings(w.account, &templates).await.unwrap();
-    assert!(!saved.loads_statuses, "Ozon's statuses are fixed: nothing to load");
+    assert!(
+        !saved.loads_statuses,
+        "Ozon's statuses are fixed: nothing to load"
+    );
     assert!(saved.problems.contains(&PushProblem::UnsupportedStatus {
         status_id: Some(ordered),
         marketplace_status: "sent_by_seller".into()

@@ -86,7 +86,10 @@ async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
         saved.capabilities.labels.get("2").map(String::as_str),
         Some("Принят в работу")
     );
-    assert!(saved.loads_statuses, "the settings offer to load ZZAP's list again");
+    assert!(
+        saved.loads_statuses,
+        "the settings offer to load ZZAP's list again"
+    );
     assert!(
         saved.problems.is_empty(),
         "ZZAP takes its own codes and comments: {:?}",
