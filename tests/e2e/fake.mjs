@@ -54,3 +54,33 @@ export class FakeOzon {
     }
   }
 }
+
+// Client for the fake ZZAP server's admin API (ordertray-fake-zzap, /__fake/*).
+export class FakeZzap {
+  constructor(baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  request(method, path, body) {
+    return FakeOzon.prototype.request.call(this, method, path, body);
+  }
+
+  /** Publish `n` new buyer orders (one row, one line each); returns their code_order numbers. */
+  async newOrders(n) {
+    const codes = await this.request("POST", "/__fake/generate", { n });
+    if (!Array.isArray(codes) || codes.length !== n) {
+      throw new Error(`unexpected answer from POST /__fake/generate: ${JSON.stringify(codes)}`);
+    }
+    return codes.map(String);
+  }
+
+  /** The order row as the fake serves it (ZZAP's JSON: code_order, partnumber, code_track, ...). */
+  order(code) {
+    return this.request("GET", `/__fake/orders/${encodeURIComponent(code)}`);
+  }
+
+  /** Every call the fake received: [{method, params (no secrets), credentials_ok, status, error}]. */
+  calls() {
+    return this.request("GET", "/__fake/calls");
+  }
+}

@@ -20,6 +20,7 @@
 #   E2E_FAKE_OZON      fake server binary (default $CARGO_TARGET_DIR/debug/ordertray-fake-ozon)
 #   E2E_TIMEOUT        seconds for the whole run (default 900)
 #   E2E_TEST_TIMEOUT   seconds for the node tests (default 600)
+#   E2E_FILES          only these test files, e.g. "zzap.test.mjs cabinet.test.mjs" (default: all)
 # Exported to the tests: E2E_WEBDRIVER_URL E2E_APP E2E_FAKE_URL E2E_CLIENT_ID E2E_API_KEY E2E_NOTIFY_LOG
 #   E2E_DB E2E_OUT E2E_HOME, and E2E_FAKE_BIN (the fake server binary, for a file that runs a fake of
 #   its own); exported to the app (through tauri-driver/WebKitWebDriver): ORDERTRAY_DB=$E2E_DB,
@@ -272,10 +273,12 @@ E2E_FAKE_URL=$(grep -o -m1 'listening on http://[0-9.:]*' "$LOGS/fake-ozon.log" 
 export E2E_FAKE_URL
 log "fake Ozon at $E2E_FAKE_URL"
 
-log "node tests: $(cd "$HERE" && echo ./*.test.mjs)"
+read -r -a test_files <<<"${E2E_FILES:-$(cd "$HERE" && echo ./*.test.mjs)}"
+for f in "${test_files[@]}"; do [ -f "$HERE/$f" ] || die "no test file $HERE/$f (E2E_FILES)"; done
+log "node tests: ${test_files[*]}"
 node_rc=0
 (cd "$HERE" && timeout -k 10 "${E2E_TEST_TIMEOUT:-600}" node --test --test-concurrency=1 --test-reporter=tap \
-  ${NODE_ARGS[@]+"${NODE_ARGS[@]}"} ./*.test.mjs) 2>&1 | tee "$LOGS/node-test.log" || node_rc=$?
+  ${NODE_ARGS[@]+"${NODE_ARGS[@]}"} "${test_files[@]}") 2>&1 | tee "$LOGS/node-test.log" || node_rc=$?
 passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
 failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)
 cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tail -n 1)

@@ -793,7 +793,7 @@ export const en = {
       order: "the order's number",
       line: "the line's SKU",
       brand: "the brand of the offer the line was accepted with",
-      article: "the article of that offer",
+      article: "the article of that offer, else the one the buyer ordered",
       name: "the product's name",
       qty: "the quantity",
       price: "the price on the marketplace",

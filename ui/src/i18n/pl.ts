@@ -819,7 +819,7 @@ export const pl: Messages = {
       order: "numer zamówienia",
       line: "SKU pozycji",
       brand: "marka oferty, z którą przyjęto pozycję",
-      article: "numer katalogowy tej oferty",
+      article: "numer katalogowy tej oferty, a bez niej — zamówiony przez kupującego",
       name: "nazwa produktu",
       qty: "ilość",
       price: "cena na platformie",

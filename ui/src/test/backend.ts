@@ -843,6 +843,8 @@ export class FakeBackend {
     if (l.line.bound_offer) {
       values.brand = l.line.bound_offer.brand;
       values.article = l.line.bound_offer.article;
+    } else if (l.line.offer_id.trim() !== "") {
+      values.article = l.line.offer_id;
     }
     return values;
   }

@@ -201,4 +201,38 @@ async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidTransition);
+
+    // A refusal names the article the buyer ordered: a rejected line has no offer of ours.
+    let mut refusing = plain.clone();
+    refusing.refusal_status = "3".into();
+    refusing.refusal_text = "Нет в наличии: {article}".into();
+    engine.save_push_settings(account, &refusing).await.unwrap();
+    let [d] = fake.generate(1)[..] else { panic!() };
+    engine.sync_account(account).await.unwrap();
+    let lines = inbox(&engine).await;
+    let rejected = lines
+        .iter()
+        .find(|l| l.order_external_id == d.to_string())
+        .unwrap();
+    let r = engine
+        .triage(&[rejected.line.id], TriageAction::Reject)
+        .await
+        .unwrap();
+    assert_eq!(r.outbox_rows.len(), 1);
+    engine.drain_outbox_once().await.unwrap();
+    let calls = fake.calls_to("SetOrderStatusV3");
+    let last = calls.last().unwrap();
+    let partnumber = fake.row(d).unwrap()["partnumber"].as_str().unwrap().to_string();
+    assert_eq!(
+        (
+            last.params["code_order"].as_str(),
+            last.params["code_track"].as_str(),
+            last.params["response"].as_str()
+        ),
+        (
+            d.to_string().as_str(),
+            "3",
+            format!("Нет в наличии: {partnumber}").as_str()
+        )
+    );
 }

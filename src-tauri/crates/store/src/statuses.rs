@@ -34,6 +34,8 @@ struct LineFacts {
     external_line: String,
     order_number: String,
     sku: String,
+    /// The seller's article as the marketplace knows it (Ozon's `offer_id`, ZZAP's `partnumber`).
+    offer_id: String,
     name: String,
     quantity: i64,
     price: String,
@@ -593,7 +595,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     Ok(sqlx::query(&format!(
         "SELECT l.id, l.order_id, o.account_id, o.external_id, l.external_id AS external_line, o.number, l.sku,
-            l.name, l.quantity, l.price, l.bound_offer, l.state,
+            l.offer_id, l.name, l.quantity, l.price, l.bound_offer, l.state,
             (SELECT tracking_number FROM shop_orders so WHERE so.id = l.shop_order_id) AS tracking
          FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id IN ({list}) ORDER BY l.id"
     ))
@@ -608,6 +610,7 @@ async fn line_facts(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<
         external_line: r.get("external_line"),
         order_number: r.get("number"),
         sku: r.get("sku"),
+        offer_id: r.get("offer_id"),
         name: r.get("name"),
         quantity: r.get("quantity"),
         price: r.get("price"),
@@ -628,9 +631,17 @@ fn values(l: &LineFacts, status: &ShopStatus, lang: Lang) -> Result<BTreeMap<Str
     v.insert("qty".into(), l.quantity.to_string());
     v.insert("price".into(), l.price.clone());
     v.insert("status".into(), status_name(status, lang));
-    if let Some(o) = offer {
-        v.insert("brand".into(), o.brand);
-        v.insert("article".into(), o.article);
+    // A line rejected (or not yet bound) has no offer; its article is still the one the buyer
+    // ordered, which is what a refusal text names.
+    match offer {
+        Some(o) => {
+            v.insert("brand".into(), o.brand);
+            v.insert("article".into(), o.article);
+        }
+        None if !l.offer_id.trim().is_empty() => {
+            v.insert("article".into(), l.offer_id.clone());
+        }
+        None => {}
     }
     // Empty until entered on the order: a template that uses it reports the missing value
     // instead of sending a gap. Reasons arrive with the cabinet issue.

@@ -1,0 +1,70 @@
+//! A fake ZZAP seller API on loopback, for end-to-end tests and manual trials.
+//! `ordertray-fake-zzap [--port P] [--login L] [--password PW] [--api-key KEY] [--min-interval-ms MS]
+//!  [--seed N] [--generate-every SECS]`
+
+use std::time::Duration;
+
+use ordertray_fakes::zzap::{FakeZzap, FakeZzapConfig};
+
+const USAGE: &str = "usage: ordertray-fake-zzap [--port P] [--login L] [--password PW] [--api-key KEY] \
+[--min-interval-ms MS] [--seed N] [--generate-every SECS]";
+
+fn main() {
+    let mut config = FakeZzapConfig::new("shop@example.ru", "fake-password", "fake-api-key");
+    // ZZAP's own limit: one call per 3 s.
+    config.min_interval = Duration::from_secs(3);
+    let (mut seed, mut every) = (0usize, None);
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{flag} needs a value")))
+        };
+        let number = |text: String, what: &str| -> u64 { text.parse().unwrap_or_else(|_| usage(what)) };
+        match flag.as_str() {
+            "--port" => {
+                config.port = value()
+                    .parse()
+                    .unwrap_or_else(|_| usage("--port takes a port number"))
+            }
+            "--login" => config.login = value(),
+            "--password" => config.password = value(),
+            "--api-key" => config.api_key = value(),
+            "--min-interval-ms" => {
+                config.min_interval =
+                    Duration::from_millis(number(value(), "--min-interval-ms takes milliseconds"))
+            }
+            "--seed" => seed = number(value(), "--seed takes a number") as usize,
+            "--generate-every" => {
+                every = Some(Duration::from_secs(number(
+                    value(),
+                    "--generate-every takes seconds",
+                )))
+            }
+            "-h" | "--help" => usage(""),
+            other => usage(&format!("unknown option {other}")),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async move {
+        let fake = FakeZzap::start(config).await.unwrap_or_else(|e| {
+            eprintln!("error: cannot listen: {e}");
+            std::process::exit(1)
+        });
+        fake.generate(seed);
+        let _generator = every.map(|d| fake.spawn_generator(d));
+        println!("listening on {}", fake.base_url());
+        let _ = tokio::signal::ctrl_c().await;
+    });
+}
+
+fn usage(problem: &str) -> ! {
+    if !problem.is_empty() {
+        eprintln!("error: {problem}");
+    }
+    eprintln!("{USAGE}");
+    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+}

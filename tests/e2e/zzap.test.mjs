@@ -1,0 +1,286 @@
+// End-to-end: the real Ordertray app against the fake ZZAP seller API.
+// Connect a ZZAP account (password and key in the keychain only) -> load ZZAP's status codes and set
+// the "accepted" / "refusal" codes and texts -> two buyer orders arrive -> OS notification -> accept
+// one, reject the other from the keyboard -> the fake receives exactly those two status calls.
+// Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake ZZAP.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+import { FakeZzap } from "./fake.mjs";
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
+  return v;
+}
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+// The fakes are built together: the ZZAP one sits beside the Ozon one.
+const FAKE_BIN = join(dirname(env("E2E_FAKE_BIN")), "ordertray-fake-zzap");
+const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
+const OUT = env("E2E_OUT");
+const HOME = env("E2E_HOME");
+const DB = join(dirname(env("E2E_DB")), "zzap.db");
+const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
+const LOGIN = "parts-shop@example.ru";
+const PASSWORD = `zzap-pw-${process.pid}-${Date.now()}`;
+const API_KEY = `zzap-key-${process.pid}-${Date.now()}`;
+/** The fake's dictionary (fakes/src/zzap.rs STATUS_CODES): 2 = accepted, 3 = the seller refused. */
+const ACCEPTED = { code: "2", name: "Принят в работу" };
+const REFUSED = { code: "3", name: "Отказ продавца" };
+
+const tid = (id) => `[data-testid="${id}"]`;
+const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
+
+async function fill(s, id, value) {
+  const el = await s.waitForElement(tid(id));
+  await el.clear();
+  await el.sendKeys(value);
+  return el;
+}
+
+async function pick(s, selectId, value) {
+  await (await s.waitForElement(`${tid(selectId)} option[value="${value}"]`)).click();
+}
+
+/** dbus-monitor's Notify calls (a message starts on a line that is not indented). */
+function notifyCalls() {
+  const text = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
+  const messages = [];
+  for (const line of text.split("\n")) {
+    if (/^\S/.test(line)) messages.push(line);
+    else if (messages.length) messages[messages.length - 1] += "\n" + line;
+  }
+  return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
+}
+
+/** How many times `needle` occurs in `file`; 0 when the file does not exist. */
+function grepCount(file, needle) {
+  if (!existsSync(file)) return 0;
+  try {
+    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
+  } catch (e) {
+    if (e.status === 1) return 0;
+    throw e;
+  }
+}
+
+/** Starts this file's own fake ZZAP (ZZAP's 3 s limit, a little under it for clock jitter). */
+function startFake() {
+  const child = spawn(
+    FAKE_BIN,
+    ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY, "--min-interval-ms", "2500"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const url = new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`the fake ZZAP did not start: ${out}`)), 30_000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[0-9.:]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (code) => reject(new Error(`the fake ZZAP exited with ${code}: ${out}`)));
+  });
+  return { child, url };
+}
+
+function appRunning() {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+describe("ZZAP end to end", { timeout: 600_000 }, () => {
+  /** @type {Session} */
+  let s;
+  let fakeChild;
+  /** @type {FakeZzap} */
+  let fake;
+  let fakeUrl;
+  let accountId;
+  let autostartBefore;
+  /** The two buyer orders: the first is accepted, the second rejected. */
+  let orders = [];
+  let failed = false;
+
+  const step = (name, timeout, fn) =>
+    it(name, { timeout }, async (t) => {
+      if (failed) return t.skip("an earlier step failed");
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        const file = join(OUT, `failure-zzap-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
+        throw e;
+      }
+    });
+
+  before(async () => {
+    autostartBefore = existsSync(AUTOSTART);
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
+    const started = startFake();
+    fakeChild = started.child;
+    fakeUrl = await started.url;
+    fake = new FakeZzap(fakeUrl);
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+    fakeChild?.kill();
+    try {
+      execFileSync("dunstctl", ["close-all"], { timeout: 10_000 });
+    } catch {
+      // no dunst: nothing shown
+    }
+    if (!autostartBefore) rmSync(AUTOSTART, { force: true });
+  });
+
+  step("connect a ZZAP account (connection test, save)", 120_000, async () => {
+    await (await s.waitForElement(tid("add-account"), 45_000)).click();
+    await pick(s, "account-kind", "zzap");
+    await fill(s, "account-name", "ZZAP parts");
+    await fill(s, "account-login", LOGIN);
+    await fill(s, "account-password", PASSWORD);
+    await fill(s, "account-api-key", API_KEY);
+    await fill(s, "account-interval", "10");
+    await (await s.waitForElement(tid("account-advanced"))).click();
+    await fill(s, "account-base-url", fakeUrl);
+    await (await s.waitForElement(tid("account-test"))).click();
+    const result = await waitFor(
+      async () => {
+        const els = await s.findAll(tid("account-test-result"));
+        const t = els.length ? (await els[0].text()).trim() : "";
+        return t === "" ? null : t;
+      },
+      { timeout: 30_000, message: "account-test-result" },
+    );
+    assert.match(result, /✓/, `connection test result: ${result}`);
+    assert.ok(!result.includes(PASSWORD) && !result.includes(API_KEY), "the test result shows a secret");
+
+    await (await s.waitForElement(tid("account-save"))).click();
+    const row = await s.waitForElement(tid("account-row"), 30_000);
+    accountId = await waitFor(() => row.attribute("data-account-id"), { message: "data-account-id" });
+    const [test] = (await fake.calls()).filter((c) => c.method === "GetCodesTrack");
+    assert.ok(test?.credentials_ok, `the connection test reached ZZAP with the right secrets: ${JSON.stringify(test)}`);
+  });
+
+  step("the password and the key are in the keychain and in no database file", 30_000, async () => {
+    for (const [field, secret] of [
+      ["password", PASSWORD],
+      ["api_key", API_KEY],
+    ]) {
+      const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/${field}`], {
+        encoding: "utf8",
+        timeout: 10_000,
+      });
+      assert.equal(stored, secret, `keychain entry ${accountId}/${field}`);
+      for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
+        assert.equal(grepCount(file, secret), 0, `the ${field} was found in ${file}`);
+      }
+    }
+  });
+
+  step("status settings load ZZAP's codes and take the accepted and refusal codes and texts", 90_000, async () => {
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid(`pushes-${accountId}`))).click();
+    await (await s.waitForElement(tid("push-load-statuses"))).click();
+    const caps = await s.waitForElement(tid("push-capabilities"));
+    await waitFor(async () => (await caps.text()).includes(`«${ACCEPTED.name}» (${ACCEPTED.code})`), {
+      timeout: 30_000,
+      message: "ZZAP's status names in the capabilities",
+    });
+    await fill(s, "push-accepted-status", ACCEPTED.code);
+    await fill(s, "push-accepted-notice", "Заказ {order} принят");
+    await fill(s, "push-refusal-status", REFUSED.code);
+    await fill(s, "push-refusal-text", "Нет в наличии: {article}");
+    await (await s.waitForElement(tid("pushes-save"))).click();
+    await waitFor(async () => (await (await s.find(tid("pushes-save"))).property("disabled")) === true, {
+      timeout: 20_000,
+      message: "the settings to be saved (Save disabled again)",
+    });
+    assert.equal((await s.findAll(tid("push-problem"))).length, 0, "ZZAP takes its own codes and comments");
+  });
+
+  step("two buyer orders reach the inbox, and the OS is told of them", 120_000, async () => {
+    orders = await fake.newOrders(2);
+    // Sync now, rather than wait for the 10 s poll.
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid("account-sync-now"))).click();
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    for (const code of orders) {
+      await waitFor(async () => (await s.findAll(rowsOf(code))).length === 1, {
+        timeout: 60_000,
+        message: `the inbox row of ZZAP order ${code}`,
+      });
+    }
+    // Two orders in one sync make one popup (bursts are coalesced): it names the account and an order.
+    await waitFor(() => notifyCalls().some((m) => m.includes("ZZAP parts") && orders.some((code) => m.includes(code))), {
+      timeout: 30_000,
+      message: `a Notify call naming the account and one of ${orders} in ${NOTIFY_LOG}`,
+    });
+    await s.screenshot(join(OUT, "zzap-inbox.png"));
+  });
+
+  step("accept one order with a and reject the other with r -> exactly two ZZAP status calls", 120_000, async () => {
+    const [accepted, rejected] = orders;
+    await (await s.find(rowsOf(accepted))).click();
+    await s.press("a");
+    await waitFor(async () => (await s.findAll(rowsOf(accepted))).length === 0, {
+      timeout: 30_000,
+      message: `the row of ${accepted} to leave the inbox after 'a'`,
+    });
+    await (await s.find(rowsOf(rejected))).click();
+    await s.press("r");
+    await waitFor(async () => (await s.findAll(rowsOf(rejected))).length === 0, {
+      timeout: 30_000,
+      message: `the row of ${rejected} to leave the inbox after 'r'`,
+    });
+
+    const article = (await fake.order(rejected)).partnumber;
+    const statusCalls = async () => (await fake.calls()).filter((c) => c.method === "SetOrderStatusV3");
+    let calls = [];
+    await waitFor(
+      async () => {
+        calls = (await statusCalls()).filter((c) => c.status === 200 && c.error === "");
+        return calls.length >= 2;
+      },
+      { timeout: 60_000, message: "two successful SetOrderStatusV3 calls at the fake" },
+    ).catch((e) => {
+      throw new Error(`${e.message}; calls: ${JSON.stringify(calls)}`);
+    });
+    // Nothing more arrives: each decision is sent once.
+    await new Promise((r) => setTimeout(r, 8_000));
+    const all = await statusCalls();
+    const sent = all
+      .filter((c) => c.status === 200 && c.error === "")
+      .map((c) => [c.params.code_order, c.params.code_track, c.params.response])
+      .sort();
+    assert.deepEqual(
+      sent,
+      [
+        [accepted, ACCEPTED.code, `Заказ ${accepted} принят`],
+        [rejected, REFUSED.code, `Нет в наличии: ${article}`],
+      ].sort(),
+      `the status calls: ${JSON.stringify(all)}`,
+    );
+    assert.ok(all.every((c) => c.credentials_ok), "every status call carried the right secrets");
+    assert.equal((await fake.order(accepted)).code_track, Number(ACCEPTED.code));
+    assert.equal((await fake.order(rejected)).code_track, Number(REFUSED.code));
+  });
+});
