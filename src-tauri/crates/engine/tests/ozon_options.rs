@@ -524,3 +524,74 @@ async fn fbo_postings_are_read_only_orders_for_all_orders_and_the_charts() {
         "nothing is sent about FBO postings: {pushes:?}"
     );
 }
+
+/// "Sync from a time of day, every interval after": the running scheduler, not only the slot
+/// function, plans the next sync on the slots. After its first poll (within two seconds of the
+/// start) the next poll recorded in the account's health is the next slot, not "an interval
+/// from now" — no real minutes pass.
+#[tokio::test]
+async fn the_scheduler_plans_the_next_sync_on_the_time_of_day_slots() {
+    use chrono::{Local, Timelike};
+    let w = world().await;
+    let interval = 7 * 3600;
+    // Three hours ahead: the plain interval (7 h ± 10 %) would land far from it.
+    let start = (Local::now() + chrono::Duration::hours(3))
+        .time()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
+    let mut d = draft(&w.fake.base_url());
+    d.interval_secs = interval;
+    let AccountSettings::Ozon(s) = &mut d.settings else {
+        unreachable!()
+    };
+    s.sync_start_time = Some(start.format("%H:%M").to_string());
+    w.engine
+        .update_account(w.account, d, Default::default())
+        .await
+        .unwrap();
+    w.engine.start_background().await.unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let health = loop {
+        let view = w
+            .engine
+            .list_accounts()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.account.id == w.account)
+            .unwrap();
+        let h = view.health;
+        // Before the first poll the next one is a second or two away; after it, hours.
+        if h.last_poll_at.is_some()
+            && h.next_poll_at
+                .is_some_and(|n| n > Utc::now() + chrono::Duration::minutes(30))
+        {
+            break h;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no poll planned after the first: {h:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    w.engine.shutdown().await;
+    let next = health.next_poll_at.unwrap();
+    let expected = ordertray_core::next_scheduled_sync(Local::now().naive_local(), start, interval)
+        .and_local_timezone(Local)
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc);
+    assert!(
+        (next - expected).num_seconds().abs() <= 10,
+        "next poll {next}, the next slot {expected}"
+    );
+    assert!(
+        (next - (Utc::now() + chrono::Duration::seconds(interval.into())))
+            .num_minutes()
+            .abs()
+            > 60,
+        "planned as a plain interval: {next}"
+    );
+}
