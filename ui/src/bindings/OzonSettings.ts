@@ -30,6 +30,11 @@ paid_on_delivered: boolean,
  */
 import_awaiting_deliver: boolean, 
 /**
+ * Also import FBO postings (Ozon stores and ships them): read-only orders for All orders and
+ * the charts, never in the inbox, never triaged, no calls back to Ozon, no popups.
+ */
+import_fbo: boolean, 
+/**
  * Written on every order made from this account's postings; empty writes "Ozon".
  */
 source_label: string, 

@@ -16,6 +16,10 @@ source: string | null,
  */
 extra: Record<string, unknown> | null, 
 /**
+ * Made from a posting the marketplace fulfils itself (Ozon FBO): nothing is sent back for it.
+ */
+read_only: boolean, 
+/**
  * Every event of the order and of the marketplace order it came from, oldest first.
  */
 timeline: Array<EventView>, };

@@ -22,6 +22,25 @@ function withOrders(): CabinetBackend {
     }),
     fullOrder(2, "SO-2", {}, { delivery_method: "post" }),
     fullOrder(6, "SO-6", { transferred_to: "RetailCRM", status_id: 9 }),
+    fullOrder(7, "SO-7", {
+      account: "Shop A",
+      account_kind: "ozon",
+      source_order_id: 57007,
+      source: "<i>Ozon realFBS</i>",
+      extra: {
+        barcodes: { upper_barcode: "%101%806044518", lower_barcode: "<b>24577</b>" },
+        cargo_places: 3,
+        tpl_integration_type: "non_integrated",
+      },
+    }),
+    fullOrder(8, "SO-8", {
+      account: "Shop A",
+      account_kind: "ozon",
+      source_order_id: 57008,
+      source: "Ozon",
+      extra: { barcodes: null, cargo_places: 1, tpl_integration_type: "ozon" },
+    }),
+    fullOrder(9, "SO-9", { account: "Shop A", account_kind: "ozon", source_order_id: 57009, read_only: true, source: "Ozon FBO" }),
   ];
   return b.install();
 }
@@ -113,5 +132,58 @@ describe("a shop order", () => {
     // Back in the list, which no longer has it.
     await waitFor(() => expect(screen.getByTestId("cabinet")).toBeInTheDocument());
     expect(screen.queryByTestId("cabinet-row-2")).toBeNull();
+  });
+});
+
+describe("a shop order from an Ozon posting", () => {
+  it("shows the posting's source label, barcodes and cargo places as text, and sends a tracking number to Ozon", async () => {
+    const b = withOrders();
+    const user = await openOrder("SO-7");
+    const ozon = screen.getByTestId("shop-order-ozon");
+    expect(within(ozon).getByTestId("shop-order-source-label")).toHaveTextContent("<i>Ozon realFBS</i>");
+    expect(within(ozon).getByTestId("shop-order-barcodes")).toHaveTextContent("%101%806044518, <b>24577</b>");
+    expect(within(ozon).getByTestId("shop-order-cargo-places")).toHaveTextContent("3");
+    expect(ozon).toHaveTextContent("by the seller (realFBS)");
+    expect(ozon.querySelector("b, i")).toBeNull();
+    expect(within(ozon).queryByTestId("shop-order-fbo")).toBeNull();
+
+    await user.click(within(ozon).getByTestId("shop-order-tracking-send"));
+    expect(await within(ozon).findByTestId("shop-order-tracking-problem")).toHaveTextContent("Enter the tracking number");
+    await user.type(within(ozon).getByTestId("shop-order-tracking-input"), " RA123456789RU ");
+    await user.click(within(ozon).getByTestId("shop-order-tracking-send"));
+    expect(await screen.findByText("Tracking number «RA123456789RU» queued for Ozon")).toBeInTheDocument();
+    expect(b.callsTo("send_ozon_tracking_number").map((c) => c.args)).toEqual([
+      { id: 7, tracking: "" },
+      { id: 7, tracking: " RA123456789RU " },
+    ]);
+    expect(within(ozon).queryByTestId("shop-order-tracking-problem")).toBeNull();
+  });
+
+  it("tells why Ozon will not take a tracking number for a posting Ozon delivers", async () => {
+    withOrders();
+    const user = await openOrder("SO-8");
+    const ozon = screen.getByTestId("shop-order-ozon");
+    expect(ozon).toHaveTextContent("by Ozon");
+    expect(within(ozon).queryByTestId("shop-order-barcodes")).toBeNull();
+    await user.type(within(ozon).getByTestId("shop-order-tracking-input"), "TRACK-1");
+    await user.click(within(ozon).getByTestId("shop-order-tracking-send"));
+    expect(await within(ozon).findByRole("alert")).toHaveTextContent(
+      "Ozon takes tracking numbers only for postings the seller delivers (realFBS)",
+    );
+  });
+
+  it("marks an FBO posting read-only and offers no tracking number", async () => {
+    withOrders();
+    await openOrder("SO-9");
+    const ozon = screen.getByTestId("shop-order-ozon");
+    expect(within(ozon).getByTestId("shop-order-fbo")).toHaveTextContent("FBO");
+    expect(within(ozon).getByTestId("shop-order-source-label")).toHaveTextContent("Ozon FBO");
+    expect(within(ozon).queryByTestId("shop-order-tracking")).toBeNull();
+  });
+
+  it("is not shown for orders made by hand", async () => {
+    withOrders();
+    await openOrder("SO-2");
+    expect(screen.queryByTestId("shop-order-ozon")).toBeNull();
   });
 });

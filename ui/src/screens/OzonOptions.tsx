@@ -8,6 +8,7 @@ export type OzonOptionFields = Pick<
   OzonSettings,
   | "paid_on_delivered"
   | "import_awaiting_deliver"
+  | "import_fbo"
   | "source_label"
   | "fixed_customer_id"
   | "posting_number_to"
@@ -20,6 +21,7 @@ export type OzonOptionFields = Pick<
 export const DEFAULT_OZON_OPTIONS: OzonOptionFields = {
   paid_on_delivered: false,
   import_awaiting_deliver: false,
+  import_fbo: false,
   source_label: "",
   fixed_customer_id: null,
   posting_number_to: "order_number",
@@ -33,6 +35,7 @@ export function ozonOptionsOf(s: OzonSettings): OzonOptionFields {
   return {
     paid_on_delivered: s.paid_on_delivered,
     import_awaiting_deliver: s.import_awaiting_deliver,
+    import_fbo: s.import_fbo,
     source_label: s.source_label,
     fixed_customer_id: s.fixed_customer_id,
     posting_number_to: s.posting_number_to,
@@ -73,6 +76,15 @@ export function OzonOptions({ value, onChange }: { value: OzonOptionFields; onCh
           onChange={(e) => set("import_awaiting_deliver", e.target.checked)}
         />
         {f.importAwaitingDeliver}
+      </label>
+      <label className="checkbox">
+        <input
+          data-testid="ozon-import-fbo"
+          type="checkbox"
+          checked={value.import_fbo}
+          onChange={(e) => set("import_fbo", e.target.checked)}
+        />
+        {f.importFbo}
       </label>
       <label className="checkbox">
         <input

@@ -89,6 +89,7 @@ export function accountView(id: number, name: string, over: Partial<AccountView[
         api_key_env: null,
         paid_on_delivered: false,
         import_awaiting_deliver: false,
+        import_fbo: false,
         source_label: "",
         fixed_customer_id: null,
         posting_number_to: "order_number",

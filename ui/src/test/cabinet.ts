@@ -77,6 +77,7 @@ export function fullOrder(id: number, number: string, over: Partial<ShopOrderFul
     transferred_to: null,
     source: null,
     extra: null,
+    read_only: false,
     timeline: [],
     ...over,
     draft: emptyDraft({
@@ -294,6 +295,7 @@ export class CabinetBackend extends FakeBackend {
       "update_shop_order",
       "quote_delivery",
       "set_shop_order_status",
+      "send_ozon_tracking_number",
       "set_order_type",
       "delete_shop_orders",
       "purge_shop_orders",
@@ -361,6 +363,24 @@ export class CabinetBackend extends FakeBackend {
         const ids = args.ids as number[];
         for (const id of ids) this.order(id).status_id = status.id;
         return { changed: ids, outbox_rows: [], not_sent: [] };
+      }
+      case "send_ozon_tracking_number": {
+        // The engine's checks, in its order (engine/src/cabinet.rs `send_ozon_tracking_number`).
+        const o = this.order(args.id as number);
+        const tracking = String(args.tracking).trim();
+        if (o.account_kind !== "ozon" || o.source_order_id == null) {
+          throw { code: "invalid_input", message: "This order did not come from an Ozon posting" };
+        }
+        if (o.read_only) throw { code: "invalid_input", message: "The posting is FBO: Ozon takes no tracking number" };
+        if (o.extra?.tpl_integration_type !== "non_integrated") {
+          throw {
+            code: "invalid_input",
+            message: "Ozon takes tracking numbers only for postings the seller delivers (realFBS)",
+          };
+        }
+        if (tracking === "") throw { code: "invalid_input", message: "Enter the tracking number" };
+        o.draft.tracking_number = tracking;
+        return structuredClone(o);
       }
       case "set_order_type":
         for (const id of args.ids as number[]) this.order(id).draft.order_type = args.orderType as OrderType;

@@ -82,6 +82,10 @@ pub struct OzonSettings {
     /// arrive accepted, with no ship call. Off: such postings are not imported.
     #[serde(default)]
     pub import_awaiting_deliver: bool,
+    /// Also import FBO postings (Ozon stores and ships them): read-only orders for All orders and
+    /// the charts, never in the inbox, never triaged, no calls back to Ozon, no popups.
+    #[serde(default)]
+    pub import_fbo: bool,
     /// Written on every order made from this account's postings; empty writes "Ozon".
     #[serde(default)]
     pub source_label: String,
@@ -174,6 +178,7 @@ impl OzonSettings {
             api_key_env: None,
             paid_on_delivered: false,
             import_awaiting_deliver: false,
+            import_fbo: false,
             source_label: String::new(),
             fixed_customer_id: None,
             posting_number_to: PostingNumberField::OrderNumber,

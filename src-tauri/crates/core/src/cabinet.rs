@@ -304,6 +304,8 @@ pub struct ShopOrderFull {
     /// Marketplace facts with no field of their own (Ozon: barcodes, cargo places); null if none.
     #[ts(type = "Record<string, unknown> | null")]
     pub extra: serde_json::Value,
+    /// Made from a posting the marketplace fulfils itself (Ozon FBO): nothing is sent back for it.
+    pub read_only: bool,
     /// Every event of the order and of the marketplace order it came from, oldest first.
     pub timeline: Vec<EventView>,
 }

@@ -143,6 +143,10 @@ pub struct ExternalOrder {
     /// Actions the marketplace says it accepts now (Ozon `available_actions`).
     pub available_actions: Vec<String>,
     pub raw: serde_json::Value,
+    /// Fulfilled by the marketplace itself (Ozon FBO): kept for All orders and the charts, never
+    /// triaged, never answered with a marketplace call, never announced.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 /// Marketplace statuses meaning the buyer or the marketplace cancelled the order.
@@ -232,6 +236,7 @@ mod tests {
             lines: vec![],
             available_actions: vec![],
             raw: serde_json::json!({"b": 1, "a": {"y": 2, "x": 1}}),
+            read_only: false,
         };
         let h1 = o.content_hash();
         o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 1});

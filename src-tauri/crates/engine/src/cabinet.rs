@@ -127,6 +127,33 @@ impl Engine {
         self.shop_order_full(id).await
     }
 
+    /// The shop order screen's tracking number for an order from an Ozon posting: refused with
+    /// the reason when Ozon would not take it (not from Ozon, an FBO posting, a posting Ozon
+    /// delivers itself, an empty number); otherwise saved and queued for Ozon.
+    pub async fn send_ozon_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
+        let target = self.0.store.tracking_target(id).await?;
+        let posting = target.posting.as_deref().unwrap_or_default();
+        if target.account_kind.as_deref() != Some("ozon") || posting.is_empty() {
+            return Err(AppError::invalid(
+                "This order did not come from an Ozon posting: there is nothing to send the tracking number to",
+            ));
+        }
+        if target.read_only {
+            return Err(AppError::invalid(format!(
+                "Posting {posting} is FBO: Ozon stores and delivers it, and takes no tracking number from the seller"
+            )));
+        }
+        if target.delivery.as_deref() != Some("non_integrated") {
+            return Err(AppError::invalid(format!(
+                "Posting {posting} is delivered by Ozon's own logistics: Ozon takes tracking numbers only for postings the seller delivers (realFBS)"
+            )));
+        }
+        if tracking.trim().is_empty() {
+            return Err(AppError::invalid("Enter the tracking number"));
+        }
+        self.set_tracking_number(id, tracking).await
+    }
+
     async fn repriced(&self, before: &ShopOrderDraft, mut after: ShopOrderDraft) -> Result<ShopOrderDraft> {
         let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
         if changed && !after.delivery_method.is_empty() {

@@ -6,11 +6,12 @@ mod common;
 
 use chrono::Utc;
 use common::*;
+use ordertray_core::cabinet::OrderFilter;
 use ordertray_core::cabinet::PaymentMethod;
 use ordertray_core::statuses::ShopStatus;
 use ordertray_core::templates::{IncomingStatus, PushLevel, PushTemplates, StatusPush};
 use ordertray_core::{AccountSettings, OrderDateSource, OzonSettings, PostingNumberField, TriageAction};
-use ordertray_fakes::ozon::realfbs_posting;
+use ordertray_fakes::ozon::{fbo_posting, realfbs_posting, sample_posting};
 
 const DELIVERING: &str = "/v2/fbs/posting/delivering";
 const LAST_MILE: &str = "/v2/fbs/posting/last-mile";
@@ -124,8 +125,14 @@ async fn status_mapping_both_ways_delivery_stages_tracking_and_the_paid_flag() {
     // (Ozon hides the buyer's phone, so a full edit of this order would be refused; the
     // tracking number has its own field.)
     let order = shop_order_of(&w, &number).await;
+    let e = w
+        .engine
+        .send_ozon_tracking_number(order.id, "  ")
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("Enter the tracking number"), "{e:?}");
     w.engine
-        .set_tracking_number(order.id, " RA123456789RU ")
+        .send_ozon_tracking_number(order.id, " RA123456789RU ")
         .await
         .unwrap();
     drain(&w).await;
@@ -235,6 +242,12 @@ async fn a_refused_delivery_stage_is_parked_with_ozons_reason() {
     );
     // Tracking numbers are only sent for postings the seller delivers.
     let order = shop_order_of(&w, &number).await;
+    let e = w
+        .engine
+        .send_ozon_tracking_number(order.id, "TRACK-1")
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("realFBS"), "{e:?}");
     w.engine.set_tracking_number(order.id, "TRACK-1").await.unwrap();
     drain(&w).await;
     assert!(calls(&w.fake, TRACKING).is_empty());
@@ -355,4 +368,230 @@ async fn shop_orders_take_the_source_number_date_customer_delivery_and_payment_o
     );
     assert_eq!(order.draft.delivery_method, courier);
     assert_eq!(order.draft.payment_method, Some(PaymentMethod::CardOnline));
+}
+
+/// Point 8: FBO postings (Ozon stores and ships them) are imported by the account's option as
+/// read-only orders: in All orders and the charts, never in the inbox, no decisions, no calls
+/// back to Ozon, no popups.
+#[tokio::test]
+async fn fbo_postings_are_read_only_orders_for_all_orders_and_the_charts() {
+    const FBO_LIST: &str = "/v3/posting/fbo/list";
+    let w = world().await;
+    let now = Utc::now();
+    // 130 FBO postings: two pages of Ozon's 100; and one FBS posting for the inbox.
+    let fbo: Vec<String> = (1..=130u64)
+        .map(|seq| {
+            let p = fbo_posting(
+                seq,
+                1 + seq as usize % 2,
+                now - chrono::Duration::hours(seq as i64),
+            );
+            let n = p["posting_number"].as_str().unwrap().to_string();
+            w.fake.add_fbo_posting(p);
+            n
+        })
+        .collect();
+    let fbs = sample_posting(500, 1, now);
+    let fbs_number = fbs["posting_number"].as_str().unwrap().to_string();
+    w.fake.add_posting(fbs);
+
+    // Off by default: the FBO list is never asked for.
+    w.engine.sync_account(w.account).await.unwrap();
+    assert!(w.fake.calls_to(FBO_LIST).is_empty());
+    assert_eq!(notifications(&w.notes).await.len(), 1, "the FBS posting's popup");
+
+    set_options(&w, |s| {
+        s.import_fbo = true;
+        s.source_label = "Ozon FBO".into();
+    })
+    .await;
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    let pages = calls(&w.fake, FBO_LIST);
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert_eq!(
+        (pages[0]["cursor"].as_str(), pages[0]["limit"].as_u64()),
+        (Some(""), Some(100))
+    );
+    assert_eq!(pages[1]["cursor"], "f100");
+    assert!(pages[0]["filter"]["since"].is_string() && pages[0]["filter"]["to"].is_string());
+    assert!(w.fake.calls_to(FBO_LIST).iter().all(|c| c.status == 200));
+    assert_eq!(report.orders_new, 0, "FBO postings are not new work: {report:?}");
+    assert_eq!(report.lines_new, 0);
+
+    // Never in the inbox, never announced.
+    let inbox = inbox(&w.engine).await;
+    assert!(!inbox.is_empty());
+    assert!(inbox
+        .iter()
+        .all(|l| lines_of(std::slice::from_ref(l), &fbs_number).len() == 1));
+    assert!(
+        notifications(&w.notes).await.is_empty(),
+        "no popup for FBO postings"
+    );
+
+    // In All orders, counted and charted; no decisions counted for them.
+    let stats = w.engine.cabinet_stats(&OrderFilter::default()).await.unwrap();
+    assert_eq!(stats.total, 130);
+    let charts = w.engine.cabinet_charts(&OrderFilter::default()).await.unwrap();
+    let arrived: i64 = charts
+        .arrivals
+        .iter()
+        .filter(|d| d.source == "ozon")
+        .map(|d| d.count)
+        .sum();
+    assert_eq!(arrived, 131);
+    assert_eq!((charts.accepted, charts.rejected), (0, 0));
+    assert!(!charts.revenue.is_empty());
+    let so = shop_order_of(&w, &fbo[0]).await;
+    assert!(so.read_only);
+    assert_eq!(so.source.as_deref(), Some("Ozon FBO"));
+    assert_eq!(so.draft.items.len(), 2);
+    assert!(so.timeline.iter().any(|e| e.message.contains("FBO")));
+
+    // The store refuses every decision on its lines, with a clear reason.
+    let lines: Vec<i64> = so.draft.items.iter().filter_map(|i| i.line_id).collect();
+    for action in [
+        TriageAction::Accept,
+        TriageAction::Reject,
+        TriageAction::Delete,
+        TriageAction::Restore,
+    ] {
+        let e = w.engine.triage(&lines, action).await.unwrap_err();
+        assert!(
+            e.message.contains("FBO") && e.message.contains("read-only"),
+            "{e:?}"
+        );
+    }
+    assert!(w
+        .engine
+        .undo_triage(&lines)
+        .await
+        .unwrap_err()
+        .message
+        .contains("read-only"));
+
+    // A shop status mapped to an Ozon status and a tracking number send nothing for it.
+    let all = w.engine.shop_statuses().await.unwrap();
+    let shipped = status(&all, "shipped");
+    w.engine
+        .save_push_settings(
+            w.account,
+            &PushTemplates {
+                pushes: vec![StatusPush {
+                    status_id: shipped,
+                    level: PushLevel::Order,
+                    marketplace_status: "delivering".into(),
+                    comment: String::new(),
+                }],
+                incoming: vec![IncomingStatus {
+                    marketplace_status: "delivered".into(),
+                    status_id: status(&all, "delivered"),
+                }],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let r = w.engine.set_line_status(&lines, shipped).await.unwrap();
+    assert!(r.outbox_rows.is_empty(), "{r:?}");
+    let e = w
+        .engine
+        .send_ozon_tracking_number(so.id, "RA123456789RU")
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("FBO"), "{e:?}");
+    w.engine
+        .set_tracking_number(so.id, "RA123456789RU")
+        .await
+        .unwrap();
+
+    // Ozon delivers it: the status follows on the next run, silently.
+    assert!(w.fake.set_status(&fbo[0], "delivered"));
+    w.engine.sync_account(w.account).await.unwrap();
+    drain(&w).await;
+    let so = shop_order_of(&w, &fbo[0]).await;
+    assert_eq!(so.status_id, Some(status(&all, "delivered")));
+    assert!(notifications(&w.notes).await.is_empty());
+    let pushes = w
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| !c.path.contains("/list") && c.path != "/v1/roles")
+        .map(|c| c.path)
+        .collect::<Vec<_>>();
+    assert!(
+        pushes.is_empty(),
+        "nothing is sent about FBO postings: {pushes:?}"
+    );
+}
+
+/// "Sync from a time of day, every interval after": the running scheduler, not only the slot
+/// function, plans the next sync on the slots. After its first poll (within two seconds of the
+/// start) the next poll recorded in the account's health is the next slot, not "an interval
+/// from now" — no real minutes pass.
+#[tokio::test]
+async fn the_scheduler_plans_the_next_sync_on_the_time_of_day_slots() {
+    use chrono::{Local, Timelike};
+    let w = world().await;
+    let interval = 7 * 3600;
+    // Three hours ahead: the plain interval (7 h ± 10 %) would land far from it.
+    let start = (Local::now() + chrono::Duration::hours(3))
+        .time()
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap();
+    let mut d = draft(&w.fake.base_url());
+    d.interval_secs = interval;
+    let AccountSettings::Ozon(s) = &mut d.settings else {
+        unreachable!()
+    };
+    s.sync_start_time = Some(start.format("%H:%M").to_string());
+    w.engine
+        .update_account(w.account, d, Default::default())
+        .await
+        .unwrap();
+    w.engine.start_background().await.unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let health = loop {
+        let view = w
+            .engine
+            .list_accounts()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.account.id == w.account)
+            .unwrap();
+        let h = view.health;
+        // Before the first poll the next one is a second or two away; after it, hours.
+        if h.last_poll_at.is_some()
+            && h.next_poll_at
+                .is_some_and(|n| n > Utc::now() + chrono::Duration::minutes(30))
+        {
+            break h;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no poll planned after the first: {h:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    w.engine.shutdown().await;
+    let next = health.next_poll_at.unwrap();
+    let expected = ordertray_core::next_scheduled_sync(Local::now().naive_local(), start, interval)
+        .and_local_timezone(Local)
+        .earliest()
+        .unwrap()
+        .with_timezone(&Utc);
+    assert!(
+        (next - expected).num_seconds().abs() <= 10,
+        "next poll {next}, the next slot {expected}"
+    );
+    assert!(
+        (next - (Utc::now() + chrono::Duration::seconds(interval.into())))
+            .num_minutes()
+            .abs()
+            > 60,
+        "planned as a plain interval: {next}"
+    );
 }

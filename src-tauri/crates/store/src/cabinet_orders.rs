@@ -55,8 +55,9 @@ impl Store {
     /// An order with its items; the timeline left empty (edits compare drafts only).
     pub async fn shop_order_without_timeline(&self, id: i64) -> Result<ShopOrderFull> {
         let r = sqlx::query(
-            "SELECT s.*, a.name AS account, a.kind AS account_kind FROM shop_orders s
-             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+            "SELECT s.*, a.name AS account, a.kind AS account_kind,
+                COALESCE((SELECT read_only FROM orders o WHERE o.id = s.source_order_id), 0) AS read_only
+             FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -132,6 +133,7 @@ impl Store {
                 .map(serde_json::from_str)
                 .transpose()?
                 .unwrap_or(serde_json::Value::Null),
+            read_only: r.get("read_only"),
             timeline: vec![],
         })
     }
@@ -418,7 +420,38 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     Ok(())
 }
 
+/// What decides whether Ozon takes a tracking number for a shop order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackingTarget {
+    /// The kind of the account the order came from; None for orders made by hand.
+    pub account_kind: Option<String>,
+    pub posting: Option<String>,
+    /// Ozon's `tpl_integration_type` (`non_integrated` = the seller delivers).
+    pub delivery: Option<String>,
+    /// An FBO posting.
+    pub read_only: bool,
+}
+
 impl Store {
+    pub async fn tracking_target(&self, id: i64) -> Result<TrackingTarget> {
+        let r = sqlx::query(
+            "SELECT a.kind, o.external_id, json_extract(o.raw, '$.tpl_integration_type') AS tpl,
+                COALESCE(o.read_only, 0) AS read_only
+             FROM shop_orders s LEFT JOIN orders o ON o.id = s.source_order_id
+             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        Ok(TrackingTarget {
+            account_kind: r.get("kind"),
+            posting: r.get("external_id"),
+            delivery: r.get("tpl"),
+            read_only: r.get("read_only"),
+        })
+    }
+
     /// Sets the order's tracking number alone (marketplace orders often lack what a full edit
     /// needs, e.g. Ozon hides buyers' phones) and queues it for Ozon as an edit does.
     pub async fn set_tracking_number(&self, id: i64, tracking: &str, actor: &str) -> Result<()> {

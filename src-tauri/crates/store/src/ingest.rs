@@ -1,7 +1,7 @@
 //! Upserting one page of a sync run: orders, lines, quarantine, audit events and the cursor, in one
 //! transaction, so a crash mid-sync loses nothing and repeats nothing.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
 use ordertray_core::{hash_json, is_cancelled_status, AccountId, ExternalOrder, QuarantinedOrder};
@@ -120,7 +120,9 @@ async fn upsert_order(
     .fetch_optional(&mut *conn)
     .await?;
 
-    let assembled = options.import_awaiting_deliver.is_some() && order.status == AWAITING_DELIVER;
+    // (FBO postings are Ozon's to assemble: the option is about the seller's own postings.)
+    let assembled =
+        options.import_awaiting_deliver.is_some() && !order.read_only && order.status == AWAITING_DELIVER;
     if existing.is_none() && assembled && options.import_awaiting_deliver == Some(false) {
         out.skipped += 1;
         return Ok(());
@@ -129,8 +131,8 @@ async fn upsert_order(
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
-                changed_by_marketplace)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) RETURNING id",
+                changed_by_marketplace, read_only)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
         )
         .bind(account_id)
         .bind(&order.external_id)
@@ -147,13 +149,25 @@ async fn upsert_order(
         .bind(&actions)
         .bind(&hash)
         .bind(&raw)
+        .bind(order.read_only)
         .fetch_one(&mut *conn)
         .await?;
         for line in &order.lines {
             insert_line(conn, order_id, line).await?;
         }
         // An order that arrives already cancelled is stored for the record but needs no decision.
-        let state_note = if is_cancelled_status(&order.status) {
+        let state_note = if order.read_only {
+            file_read_only(conn, account_id, order_id, now).await?;
+            let cancelled = is_cancelled_status(&order.status);
+            crate::account_options::apply_incoming_status(
+                conn,
+                account_id,
+                order_id,
+                (marketplace, &order.status, cancelled),
+            )
+            .await?;
+            " (FBO, fulfilled by the marketplace: read-only, straight to All orders)"
+        } else if is_cancelled_status(&order.status) {
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
                 .bind(format!("Cancelled on {marketplace}"))
                 .bind(order_id)
@@ -242,7 +256,9 @@ async fn upsert_order(
             number: order.number.clone(),
         };
         let cancelled_now = is_cancelled_status(&order.status) && !is_cancelled_status(&old_status);
-        if cancelled_now {
+        if order.read_only {
+            // Ozon's own business: recorded on the timeline, never announced.
+        } else if cancelled_now {
             let note = format!("Cancelled on {marketplace}");
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
                 .bind(&note)
@@ -279,8 +295,50 @@ async fn upsert_order(
             .await?;
         }
     }
+    let new_lines_before = out.new_lines;
     sync_lines(conn, account_id, order_id, order, out).await?;
+    if order.read_only {
+        out.new_lines = new_lines_before;
+        file_read_only(conn, account_id, order_id, now).await?;
+    }
     // Barcodes, cargo places and line changes reach the shop order made from it.
+    crate::cabinet_orders::refresh_from_lines(conn, order_id).await
+}
+
+/// A read-only (FBO) order's lines go straight onto its shop order, accepted without a decision:
+/// no decision time (the charts' decisions and decision times leave them out), the first "new"
+/// shop status, and the shop order shaped by the account's options when it is first made.
+async fn file_read_only(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    order_id: i64,
+    now: &str,
+) -> Result<()> {
+    let lines: BTreeSet<i64> =
+        sqlx::query_scalar("SELECT id FROM lines WHERE order_id = ? AND state = 'new'")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    if lines.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE lines SET state = 'accepted',
+            shop_status_id = (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1)
+         WHERE order_id = ? AND state = 'new'",
+    )
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    let (shop_order_id, created) =
+        crate::triage::place_on_shop_order(conn, order_id, None, &lines, now).await?;
+    if created {
+        if let Some(s) = crate::account_options::ozon_settings(conn, account_id).await? {
+            crate::account_options::shape_new_shop_order(conn, shop_order_id, order_id, &s).await?;
+        }
+    }
     crate::cabinet_orders::refresh_from_lines(conn, order_id).await
 }
 

@@ -79,12 +79,15 @@ impl Store {
 
         let mut cancelled_orders = BTreeMap::new();
         for t in &targets {
-            action.check_from(t.line_id, t.from)?;
-            let (number, status): (String, String) =
-                sqlx::query_as("SELECT number, status FROM orders WHERE id = ?")
+            let (number, status, read_only): (String, String, bool) =
+                sqlx::query_as("SELECT number, status, read_only FROM orders WHERE id = ?")
                     .bind(t.order_id)
                     .fetch_one(&mut *tx)
                     .await?;
+            if read_only {
+                return Err(read_only_error(&number).into());
+            }
+            action.check_from(t.line_id, t.from)?;
             let cancelled = is_cancelled_status(&status);
             if cancelled && action == TriageAction::Accept {
                 return Err(AppError::new(
@@ -209,6 +212,14 @@ impl Store {
             return Err(AppError::not_found("Some of the lines no longer exist").into());
         }
         for t in &targets {
+            let (number, read_only): (String, bool) =
+                sqlx::query_as("SELECT number, read_only FROM orders WHERE id = ?")
+                    .bind(t.order_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if read_only {
+                return Err(read_only_error(&number).into());
+            }
             if t.from == LineState::New {
                 return Err(AppError::new(
                     ErrorCode::InvalidTransition,
@@ -280,6 +291,16 @@ impl Store {
     }
 }
 
+/// Why a line of an FBO posting takes no decision.
+fn read_only_error(number: &str) -> AppError {
+    AppError::new(
+        ErrorCode::InvalidTransition,
+        format!(
+            "Order {number} is an FBO posting (Ozon stores and ships it): it is read-only and cannot be accepted, rejected, deleted or restored"
+        ),
+    )
+}
+
 fn describe(
     line: &str,
     action: TriageAction,
@@ -322,7 +343,7 @@ async fn remember_sku(
 }
 
 /// Accepted lines of one external order make one shop order ("All orders").
-async fn place_on_shop_order(
+pub(crate) async fn place_on_shop_order(
     conn: &mut SqliteConnection,
     order_id: i64,
     customer_id: Option<i64>,
@@ -485,6 +506,31 @@ pub(crate) async fn queue_effect(
     actor: &str,
     (now, send_at): (&str, &str),
 ) -> Result<Option<i64>> {
+    // The last gate for every marketplace call: nothing is ever sent about an FBO posting.
+    let read_only: bool = sqlx::query_scalar("SELECT read_only FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(false);
+    if read_only {
+        let message = format!(
+            "Not sent to the marketplace: {} (an FBO posting is read-only)",
+            effect.describe()
+        );
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                kind: "push_not_sent",
+                actor,
+                message: &message,
+            },
+        )
+        .await?;
+        return Ok(None);
+    }
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO outbox (account_id, order_id, kind, payload, idempotency_key, state, next_attempt_at,
             created_at, updated_at)

@@ -48,6 +48,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
             .collect(),
         available_actions: vec!["ship".into()],
         raw: json!({"posting_number": number, "status": status, "skus": skus}),
+        read_only: false,
     }
 }
 

@@ -11,6 +11,8 @@ pub enum Phase {
     Idle,
     Unfulfilled,
     Changed,
+    /// FBO postings (`/v3/posting/fbo/list`), only for accounts that import them.
+    Fbo,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -2,8 +2,17 @@
 //!
 //! A sync run has two phases: `/v4/posting/fbs/unfulfilled/list` over a wide cutoff window (new
 //! work), then `/v4/posting/fbs/list` filtered by `last_changed_status_date` since the previous
-//! run minus an overlap (changes such as buyer cancellations). Each call is one page; the cursor
-//! handed to the engine is [`cursor::SyncState`] as JSON.
+//! run minus an overlap (changes such as buyer cancellations), then, for accounts that import
+//! them, `/v3/posting/fbo/list` (FBO postings, read-only for us). Each call is one page; the
+//! cursor handed to the engine is [`cursor::SyncState`] as JSON.
+//!
+//! FBO: `/v2/posting/fbo/list` (offset paging, `{"result": [...]}`) was switched off on
+//! 2026-08-31 like the v3 FBS lists; its successor `/v3/posting/fbo/list` pages by cursor like the
+//! v4 FBS lists: request `{cursor, limit (1..100), sort_dir, translit, filter {since, to,
+//! statuses[], posting_numbers[], order_numbers[]}, with {analytics_data, financial_data,
+//! legal_info}}`, answer `{postings, cursor, has_next}`. Its filter has no last-change date, so
+//! each run re-reads the postings created in the last [`FBO_FOLLOW_UP`] (their statuses still
+//! change; unchanged ones are skipped by their content hash).
 
 mod client;
 mod cursor;
@@ -11,7 +20,9 @@ mod parse;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use ordertray_core::{Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect};
+use ordertray_core::{
+    Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
+};
 use serde_json::{json, Value};
 
 use crate::{Connector, ConnectorError, Page};
@@ -32,9 +43,14 @@ const OVERLAP: Duration = Duration::minutes(10);
 const FIRST_RUN_CHANGES: Duration = Duration::days(7);
 /// `fbs/list` needs `since`/`to` at most a year apart.
 const LIST_PERIOD: Duration = Duration::days(364);
+/// FBO postings created this long before a run are read again for their status changes...
+const FBO_FOLLOW_UP: Duration = Duration::days(14);
+/// ...and the first run reads this far back.
+const FBO_FIRST_RUN: Duration = Duration::days(30);
 
 pub struct OzonConnector {
     client: OzonClient,
+    import_fbo: bool,
 }
 
 impl OzonConnector {
@@ -53,6 +69,7 @@ impl OzonConnector {
                 settings.client_id.clone(),
                 credentials.get("api_key").cloned(),
             ),
+            import_fbo: settings.import_fbo,
         }
     }
 
@@ -69,6 +86,16 @@ impl OzonConnector {
                 "/v4/posting/fbs/unfulfilled/list",
                 json!({"cutoff_from": ts(started - UNFULFILLED_BACK), "cutoff_to": ts(started + UNFULFILLED_AHEAD)}),
             ),
+            Phase::Fbo => {
+                let from = state
+                    .watermark
+                    .map(|w| w - FBO_FOLLOW_UP)
+                    .unwrap_or(started - FBO_FIRST_RUN);
+                (
+                    "/v3/posting/fbo/list",
+                    json!({"since": ts(from), "to": ts(started + Duration::days(1))}),
+                )
+            }
             Phase::Changed | Phase::Idle => {
                 let from = state
                     .watermark
@@ -92,7 +119,11 @@ impl OzonConnector {
             "sort_dir": "ASC",
             "translit": false,
             "filter": filter,
-            "with": Self::with(),
+            "with": if state.phase == Phase::Fbo {
+                json!({"analytics_data": true, "financial_data": false, "legal_info": false})
+            } else {
+                Self::with()
+            },
         });
         let answer = self.client.post(path, &body).await?;
         // Some deployments wrap the answer in `result`.
@@ -177,7 +208,10 @@ impl Connector for OzonConnector {
         let mut page = Page::default();
         for raw in postings {
             match parse_posting(&raw) {
-                Ok(order) => page.orders.push(order),
+                Ok(order) => page.orders.push(ExternalOrder {
+                    read_only: state.phase == Phase::Fbo,
+                    ..order
+                }),
                 Err(q) => page.quarantined.push(q),
             }
         }
@@ -186,6 +220,11 @@ impl Connector for OzonConnector {
             (Some(c), _) if c != state.cursor => SyncState { cursor: c, ..state },
             (_, Phase::Unfulfilled) => SyncState {
                 phase: Phase::Changed,
+                cursor: String::new(),
+                ..state
+            },
+            (_, Phase::Changed) if self.import_fbo => SyncState {
+                phase: Phase::Fbo,
                 cursor: String::new(),
                 ..state
             },

@@ -64,6 +64,7 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         lines,
         available_actions,
         raw: raw.clone(),
+        read_only: false,
     })
 }
 

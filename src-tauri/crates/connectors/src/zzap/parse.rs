@@ -132,6 +132,7 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         }],
         available_actions: vec![],
         raw: raw.clone(),
+        read_only: false,
     })
 }
 

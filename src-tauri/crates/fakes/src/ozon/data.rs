@@ -65,6 +65,39 @@ pub fn realfbs_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) 
     p
 }
 
+/// An FBO posting as `/v3/posting/fbo/list` shows it: Ozon's warehouse, no buyer, no actions for
+/// the seller, created_at beside in_process_at, v2-style extra blocks.
+pub fn fbo_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
+    let mut p = sample_posting(seq, products, in_process_at);
+    let number = format!("{:08}-{:04}-1", 91_000_000 + seq, (seq * 53) % 10_000);
+    p["posting_number"] = json!(number);
+    p["order_number"] = json!(number.trim_end_matches("-1"));
+    p["order_id"] = json!(40_000_000_000u64 + seq);
+    p["status"] = json!("awaiting_deliver");
+    p["created_at"] = json!(ts(in_process_at));
+    p["cancel_reason_id"] = json!(0);
+    p["available_actions"] = json!([]);
+    p["additional_data"] = json!([]);
+    p["analytics_data"]["warehouse_name"] = json!("ХОРУГВИНО_РФЦ");
+    p["analytics_data"]["delivery_type"] = json!("Courier");
+    for key in [
+        "shipment_date",
+        "delivering_date",
+        "tracking_number",
+        "tpl_integration_type",
+        "delivery_method",
+        "customer",
+        "addressee",
+        "barcodes",
+        "requirements",
+        "is_multibox",
+        "multi_box_qty",
+    ] {
+        p.as_object_mut().expect("a posting is an object").remove(key);
+    }
+    p
+}
+
 /// A deterministic posting: the same `seq` always gives the same numbers, products and prices.
 pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
     let order_number = format!("{:08}-{:04}", 57_000_000 + seq, (seq * 37) % 10_000);

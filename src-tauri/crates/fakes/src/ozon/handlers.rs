@@ -22,6 +22,7 @@ type Window = Option<(DateTime<Utc>, DateTime<Utc>)>;
 const SELLER_PATHS: &[&str] = &[
     "/v4/posting/fbs/unfulfilled/list",
     "/v4/posting/fbs/list",
+    "/v3/posting/fbo/list",
     "/v3/posting/fbs/get",
     "/v4/posting/fbs/ship",
     "/v2/posting/fbs/cancel",
@@ -170,6 +171,7 @@ async fn answer(
     let response = match path {
         "/v4/posting/fbs/unfulfilled/list" => list(shared, body, true),
         "/v4/posting/fbs/list" => list(shared, body, false),
+        "/v3/posting/fbo/list" => fbo_list(shared, body),
         "/v3/posting/fbs/get" => get_posting(shared, body),
         "/v4/posting/fbs/ship" => ship(shared, body),
         "/v2/posting/fbs/cancel" => cancel(shared, body),
@@ -288,7 +290,8 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
             } else {
                 p.in_process_at
             };
-            (!unfulfilled || UNFULFILLED.contains(&status))
+            !p.fbo
+                && (!unfulfilled || UNFULFILLED.contains(&status))
                 && when >= window.0
                 && when <= window.1
                 && (statuses.is_empty() || statuses.contains(&status))
@@ -335,6 +338,78 @@ fn list(shared: &Shared, body: &Value, unfulfilled: bool) -> Result<Value, Respo
     Ok(out)
 }
 
+/// The v3 FBO list: `since`/`to` on the creation time (at most a year apart), optional
+/// `statuses[]`, `posting_numbers[]`; pages of 1..100 by an opaque cursor.
+fn fbo_list(shared: &Shared, body: &Value) -> Result<Value, Response> {
+    let limit = body["limit"].as_u64().unwrap_or(0);
+    if !(1..=100).contains(&limit) {
+        return Err(bad_request("limit must be between 1 and 100"));
+    }
+    let filter = &body["filter"];
+    let Some((since, to)) = pair(filter, "since", "to")? else {
+        return Err(bad_request("filter.since and filter.to are required"));
+    };
+    if to - since > chrono::Duration::days(366) {
+        return Err(bad_request("PERIOD_IS_TOO_LONG"));
+    }
+    let list = |key: &str| -> Vec<String> {
+        filter[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let (statuses, numbers) = (list("statuses"), list("posting_numbers"));
+    let offset: usize = match body["cursor"].as_str().unwrap_or("") {
+        "" => 0,
+        c => c
+            .strip_prefix("f")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad_request("invalid cursor"))?,
+    };
+    let with_analytics = body["with"]["analytics_data"].as_bool().unwrap_or(false);
+    let s = shared.lock();
+    let mut matching: Vec<&Posting> = s
+        .postings
+        .iter()
+        .filter(|p| {
+            let status = p.json["status"].as_str().unwrap_or_default().to_string();
+            let number = p.json["posting_number"].as_str().unwrap_or_default().to_string();
+            p.fbo
+                && p.in_process_at >= since
+                && p.in_process_at <= to
+                && (statuses.is_empty() || statuses.contains(&status))
+                && (numbers.is_empty() || numbers.contains(&number))
+        })
+        .collect();
+    matching.sort_by_key(|p| p.in_process_at);
+    if body["sort_dir"]
+        .as_str()
+        .is_some_and(|d| d.eq_ignore_ascii_case("desc"))
+    {
+        matching.reverse();
+    }
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit as usize)
+        .map(|p| {
+            let mut json = p.json.clone();
+            if !with_analytics {
+                json["analytics_data"] = Value::Null;
+            }
+            json
+        })
+        .collect();
+    let next = offset + page.len();
+    let has_next = next < matching.len();
+    let cursor = if has_next {
+        format!("f{next}")
+    } else {
+        String::new()
+    };
+    Ok(json!({"postings": page, "cursor": cursor, "has_next": has_next}))
+}
+
 fn number(body: &Value) -> Result<String, Response> {
     body["posting_number"]
         .as_str()
@@ -349,7 +424,7 @@ fn with_posting<T>(
     f: impl FnOnce(&mut Posting) -> Result<T, Response>,
 ) -> Result<T, Response> {
     let mut s = shared.lock();
-    let Some(&i) = s.index.get(number) else {
+    let Some(&i) = s.index.get(number).filter(|&&i| !s.postings[i].fbo) else {
         return Err(error(
             StatusCode::NOT_FOUND,
             5,
@@ -434,7 +509,7 @@ fn delivery_stage(shared: &Shared, body: &Value, from: &[&str], to: &str) -> Res
     let mut out = vec![];
     for n in numbers {
         let n = n.as_str().unwrap_or_default();
-        let outcome = match s.index.get(n).copied() {
+        let outcome = match s.index.get(n).copied().filter(|&i| !s.postings[i].fbo) {
             None => Err("POSTING_NOT_FOUND".to_string()),
             Some(i) => {
                 let p = &mut s.postings[i];
@@ -467,7 +542,7 @@ fn tracking_numbers(shared: &Shared, body: &Value) -> Result<Value, Response> {
     for item in items {
         let n = item["posting_number"].as_str().unwrap_or_default();
         let track = item["tracking_number"].as_str().unwrap_or_default().trim();
-        let outcome = match s.index.get(n).copied() {
+        let outcome = match s.index.get(n).copied().filter(|&i| !s.postings[i].fbo) {
             None => Err("POSTING_NOT_FOUND".to_string()),
             Some(_) if track.is_empty() => Err("TRACKING_NUMBER_IS_EMPTY".to_string()),
             Some(i) => {

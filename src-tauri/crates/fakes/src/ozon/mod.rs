@@ -1,5 +1,6 @@
 //! Fake Ozon Seller API: FBS/realFBS postings (v4 lists, v3 get, v4 ship, v2 cancels, v1 roles,
-//! the realFBS delivery stages and tracking numbers).
+//! the realFBS delivery stages and tracking numbers) and FBO postings (the v3 FBO list, which
+//! pages by cursor like the v4 FBS lists; FBS calls do not find FBO postings).
 //!
 //! Choices where Ozon's behaviour is not public: missing auth headers answer 401, a wrong
 //! Client-Id or Api-Key answers 403 with Ozon's error body; a ship with more than one package is
@@ -19,7 +20,7 @@ use serde_json::Value;
 use tokio::task::JoinHandle;
 
 pub use crate::faults::{Fault, FaultRule};
-pub use data::{realfbs_posting, sample_posting};
+pub use data::{fbo_posting, realfbs_posting, sample_posting};
 use state::Shared;
 
 #[derive(Debug, Clone)]
@@ -114,6 +115,11 @@ impl FakeOzonHandle {
     /// Adds a posting as given (it must have a `posting_number`).
     pub fn add_posting(&self, posting: Value) {
         self.shared.add_posting(posting);
+    }
+
+    /// Adds an FBO posting (Ozon stores and ships it), e.g. from [`fbo_posting`].
+    pub fn add_fbo_posting(&self, posting: Value) {
+        self.shared.add_fbo_posting(posting);
     }
 
     /// Adds `n` realistic postings of `products` products each; returns their numbers.

@@ -14,6 +14,8 @@ pub(crate) struct Posting {
     pub json: Value,
     pub in_process_at: DateTime<Utc>,
     pub last_changed: DateTime<Utc>,
+    /// An FBO posting (Ozon ships it): listed by `/v3/posting/fbo/list` only.
+    pub fbo: bool,
 }
 
 #[derive(Default)]
@@ -44,6 +46,14 @@ impl Shared {
     }
 
     pub fn add_posting(&self, posting: Value) {
+        self.insert(posting, false);
+    }
+
+    pub fn add_fbo_posting(&self, posting: Value) {
+        self.insert(posting, true);
+    }
+
+    fn insert(&self, posting: Value, fbo: bool) {
         let number = posting["posting_number"].as_str().unwrap_or_default().to_string();
         let in_process_at = posting["in_process_at"]
             .as_str()
@@ -55,6 +65,7 @@ impl Shared {
             json: posting,
             in_process_at,
             last_changed: Utc::now(),
+            fbo,
         };
         match s.index.get(&number) {
             Some(&i) => s.postings[i] = p,
