@@ -39,15 +39,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
         let mut tx = self.pool.begin().await?;
-        let mut out = PageOutcome::default();
         let now_s = format_ts(now);
-        for order in orders {
-            upsert_order(&mut tx, account_id, marketplace, order, &now_s, &mut out).await?;
-        }
-        for q in quarantined {
-            quarantine(&mut tx, account_id, q, &now_s).await?;
-            out.quarantined += 1;
-        }
+        let out = upsert_all(&mut tx, account_id, marketplace, orders, quarantined, &now_s).await?;
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -61,6 +54,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Stores orders a marketplace pushed to us (the intake) like a sync page, without a cursor:
+    /// one transaction, upserted on (account, external id), so a repeated push changes nothing
+    /// and a changed one updates the order.
+    pub async fn apply_pushed(
+        &self,
+        account_id: AccountId,
+        marketplace: &str,
+        orders: &[ExternalOrder],
+        quarantined: &[QuarantinedOrder],
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let out = upsert_all(
+            &mut tx,
+            account_id,
+            marketplace,
+            orders,
+            quarantined,
+            &format_ts(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub async fn quarantined_count(&self, account_id: AccountId) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM quarantine WHERE account_id = ?")
@@ -69,6 +87,25 @@ impl Store {
                 .await?,
         )
     }
+}
+
+async fn upsert_all(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    marketplace: &str,
+    orders: &[ExternalOrder],
+    quarantined: &[QuarantinedOrder],
+    now: &str,
+) -> Result<PageOutcome> {
+    let mut out = PageOutcome::default();
+    for order in orders {
+        upsert_order(conn, account_id, marketplace, order, now, &mut out).await?;
+    }
+    for q in quarantined {
+        quarantine(conn, account_id, q, now).await?;
+        out.quarantined += 1;
+    }
+    Ok(out)
 }
 
 async fn upsert_order(
