@@ -19,7 +19,7 @@ import { fieldProblemsOf, pushProblemsOf, unplaced, type TemplateField } from ".
 import { firstInGroup, statusName } from "../statuses/statuses";
 
 /** The marketplace by the name managers know it by (a brand: the same in every language). */
-const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP" };
+const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
 
 /** The variables a comment may use, in the order the help lists them. */
 const VARIABLES = ["order", "line", "brand", "article", "name", "qty", "price", "status", "tracking", "reason"] as const;
