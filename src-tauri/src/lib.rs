@@ -7,6 +7,7 @@ mod command_names;
 mod commands;
 mod database_commands;
 mod desktop;
+mod intake_commands;
 mod tray;
 
 use std::path::{Path, PathBuf};
@@ -82,6 +83,9 @@ pub fn run() {
                 if let Err(e) = engine.start_background().await {
                     tracing::error!(error = %e, "background sync did not start");
                 }
+                if let Err(e) = engine.start_intake_if_enabled().await {
+                    tracing::error!(error = %e.message, "the order intake did not start");
+                }
             });
             Ok(())
         })
@@ -129,6 +133,11 @@ pub fn run() {
             commands::push_settings,
             commands::save_push_settings,
             commands::load_marketplace_statuses,
+            intake_commands::intake_settings,
+            intake_commands::save_intake_settings,
+            intake_commands::intake_address,
+            intake_commands::intake_url,
+            intake_commands::rotate_intake_token,
             commands::preview_template,
             commands::set_line_status,
             database_commands::database_problem,

@@ -90,6 +90,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Secrets travel only on add/update/test and are never returned. */
 /** Secret fields by name (Ozon: api_key; ZZAP: password and api_key); only typed ones are sent. */
 export type Secrets = { api_key?: string; password?: string };
+/** The intake address as shown (token hidden); the full one is fetched only to copy it. */
+export type { IntakeAddress } from "./bindings/IntakeAddress";
 
 function secretArgs(secrets: Secrets): Record<string, string> {
   return Object.fromEntries(Object.entries(secrets).filter(([, v]) => typeof v === "string" && v !== ""));
@@ -110,6 +112,11 @@ export const api = {
   cancelReasons: (draft: AccountDraft, secrets: Secrets, id: number | null) =>
     call<CancelReasonOption[]>("cancel_reasons", { draft, secrets: secretArgs(secrets), id }),
   syncNow: (id: number) => call<SyncReport>("sync_now", { id }),
+  intakeAddress: (accountId: number) =>
+    call<import("./bindings/IntakeAddress").IntakeAddress>("intake_address", { accountId }),
+  /** The full intake address with its token: for the clipboard only, never rendered. */
+  intakeUrl: (accountId: number) => call<string>("intake_url", { accountId }),
+  rotateIntakeToken: (accountId: number) => call<null>("rotate_intake_token", { accountId }),
   inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),

@@ -13,7 +13,7 @@ export const DELETED = "deleted";
 export const TRANSFERRED = "transferred";
 
 /** Marketplace names are brands: the same in every language. */
-const KIND_NAMES: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP" };
+const KIND_NAMES: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
 
 export function kindName(kind: AccountKind): string {
   return KIND_NAMES[kind] ?? kind;

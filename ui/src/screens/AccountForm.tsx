@@ -10,6 +10,7 @@ import type { ConnectionReport } from "../bindings/ConnectionReport";
 import { useI18n } from "../i18n";
 import { keys } from "../queries";
 import { DEFAULT_OZON_OPTIONS, OzonOptions, ozonOptionsOf, type OzonOptionFields } from "./OzonOptions";
+import { GettzapIntake } from "./GettzapIntake";
 
 /** Seller reasons Ozon documents for FBS cancels; 402 needs a comment. */
 export const CANCEL_REASONS = [352, 400, 402] as const;
@@ -17,6 +18,8 @@ const OTHER_REASON = 402;
 const DEFAULT_INTERVAL = 60;
 /** ZZAP allows one request per 3 seconds (core: ZZAP_MIN_INTERVAL_MS). */
 const ZZAP_INTERVAL_MS = 3000;
+/** The Gettzap statuses a new account starts with (core: GETTZAP_DEFAULT_STATUSES, an assumption). */
+export const GETTZAP_STATUSES = ["accepted", "in_work", "shipped", "issued", "refused"];
 
 type Fields = {
   kind: AccountKind;
@@ -36,6 +39,8 @@ type Fields = {
   password: string;
   importCodes: string;
   cancelCodes: string;
+  /** Gettzap: its statuses, separated by ";". */
+  statuses: string;
 };
 
 const codesOf = (text: string): string[] =>
@@ -63,6 +68,7 @@ function fieldsOf(account: Account | null): Fields {
       password: "",
       importCodes: "",
       cancelCodes: "",
+      statuses: GETTZAP_STATUSES.join(";"),
     };
   }
   const s = account.settings;
@@ -87,6 +93,22 @@ function fieldsOf(account: Account | null): Fields {
       login: s.login,
       importCodes: s.import_codes.join(";"),
       cancelCodes: s.buyer_cancel_codes.join(";"),
+      statuses: "",
+    };
+  }
+  if (s.kind === "gettzap") {
+    return {
+      ...common,
+      kind: "gettzap",
+      clientId: "",
+      cancelReason: 352,
+      cancelMessage: "",
+      shipOnAccept: true,
+      ozon: DEFAULT_OZON_OPTIONS,
+      login: s.login,
+      importCodes: "",
+      cancelCodes: "",
+      statuses: s.statuses.join(";"),
     };
   }
   return {
@@ -100,6 +122,7 @@ function fieldsOf(account: Account | null): Fields {
     login: "",
     importCodes: "",
     cancelCodes: "",
+    statuses: "",
   };
 }
 
@@ -115,6 +138,21 @@ function settingsOf(f: Fields, account: Account | null): AccountSettings {
       min_request_interval_ms: kept?.min_request_interval_ms ?? ZZAP_INTERVAL_MS,
       password_env: kept?.password_env ?? null,
       api_key_env: kept?.api_key_env ?? null,
+    };
+  }
+  if (f.kind === "gettzap") {
+    const kept = before?.kind === "gettzap" ? before : null;
+    return {
+      kind: "gettzap",
+      login: f.login.trim(),
+      statuses: f.statuses
+        .split(";")
+        .map((v) => v.trim())
+        .filter(Boolean),
+      cancel_statuses: kept?.cancel_statuses ?? [],
+      password_env: kept?.password_env ?? null,
+      api_key_env: kept?.api_key_env ?? null,
+      intake_token_env: kept?.intake_token_env ?? null,
     };
   }
   return {
@@ -133,9 +171,11 @@ function settingsOf(f: Fields, account: Account | null): AccountSettings {
 function secretsOf(f: Fields): Secrets {
   const out: Secrets = {};
   if (f.apiKey) out.api_key = f.apiKey;
-  if (f.kind === "zzap" && f.password) out.password = f.password;
+  if ((f.kind === "zzap" || f.kind === "gettzap") && f.password) out.password = f.password;
   return out;
 }
+
+const kindOf = (v: string): AccountKind => (v === "zzap" || v === "gettzap" ? v : "ozon");
 
 export function draftOf(f: Fields, account: Account | null): AccountDraft {
   return {
@@ -179,10 +219,18 @@ export function AccountForm({
   };
   const secrets = secretsOf(f);
   const zzap = f.kind === "zzap";
+  const gettzap = f.kind === "gettzap";
+  const ozon = f.kind === "ozon";
   const id = account?.id ?? null;
 
   const check = (): string | null => {
     if (!f.name.trim()) return t.form.required(t.form.name);
+    if (gettzap) {
+      if (!f.login.trim()) return t.form.required(t.form.gettzapLogin);
+      if (!account && !f.password) return t.form.required(t.form.gettzapPassword);
+      if (!account && !f.apiKey) return t.form.required(t.form.gettzapApiKey);
+      return null;
+    }
     if (zzap) {
       if (!f.login.trim()) return t.form.required(t.form.zzapLogin);
       if (!account && !f.password) return t.form.required(t.form.zzapPassword);
@@ -206,7 +254,7 @@ export function AccountForm({
     onMutate: () => setReport(null),
     onSuccess: (r) => {
       setReport(r);
-      if (r.ok && !zzap) reasons.mutate();
+      if (r.ok && ozon) reasons.mutate();
     },
     onError: (e) => setReport({ ok: false, message: e.message, expires_at: null }),
   });
@@ -238,17 +286,18 @@ export function AccountForm({
 
   return (
     <form className="account-form" data-testid="account-form" onSubmit={submit} noValidate>
-      <h1>{account ? t.form.editTitle : zzap ? t.form.zzapTitle : t.form.addTitle}</h1>
+      <h1>{account ? t.form.editTitle : zzap ? t.form.zzapTitle : gettzap ? t.form.gettzapTitle : t.form.addTitle}</h1>
       {!account && (
         <label>
           {t.form.marketplace}
           <select
             data-testid="account-kind"
             value={f.kind}
-            onChange={(e) => set("kind", e.target.value === "zzap" ? "zzap" : "ozon")}
+            onChange={(e) => set("kind", kindOf(e.target.value))}
           >
             <option value="ozon">Ozon</option>
             <option value="zzap">ZZAP</option>
+            <option value="gettzap">Gettzap</option>
           </select>
         </label>
       )}
@@ -315,6 +364,51 @@ export function AccountForm({
             <span className="hint">{t.form.zzapCodesHint}</span>
           </label>
         </>
+      ) : gettzap ? (
+        <>
+          <label>
+            {t.form.gettzapLogin}
+            <input
+              data-testid="account-login"
+              value={f.login}
+              autoComplete="off"
+              onChange={(e) => set("login", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.gettzapPassword}
+            <input
+              data-testid="account-password"
+              type="password"
+              value={f.password}
+              autoComplete="off"
+              placeholder={account ? t.form.apiKeyKeep : ""}
+              onChange={(e) => set("password", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.gettzapApiKey}
+            <input
+              data-testid="account-api-key"
+              type="password"
+              value={f.apiKey}
+              autoComplete="off"
+              placeholder={account ? t.form.apiKeyKeep : ""}
+              onChange={(e) => set("apiKey", e.target.value)}
+            />
+            <span className="hint">{t.form.apiKeyHint}</span>
+          </label>
+          <label>
+            {t.form.gettzapStatuses}
+            <input
+              data-testid="account-gettzap-statuses"
+              value={f.statuses}
+              onChange={(e) => set("statuses", e.target.value)}
+            />
+            <span className="hint">{t.form.gettzapStatusesHint}</span>
+          </label>
+          <GettzapIntake accountId={id} />
+        </>
       ) : (
         <>
       <label>
@@ -368,7 +462,7 @@ export function AccountForm({
           <option value={86400}>{t.form.units.days}</option>
         </select>
       </label>
-      {!zzap && (
+      {ozon && (
         <>
       <label>
         {t.form.cancelReason}
@@ -420,7 +514,7 @@ export function AccountForm({
           <input
             data-testid="account-base-url"
             value={f.baseUrl}
-            placeholder={zzap ? "https://api.zzap.pro" : "https://api-seller.ozon.ru"}
+            placeholder={zzap ? "https://api.zzap.pro" : gettzap ? "" : "https://api-seller.ozon.ru"}
             onChange={(e) => set("baseUrl", e.target.value)}
           />
           <span className="hint">{t.form.baseUrlHint}</span>

@@ -96,9 +96,9 @@ function AccountRow({
         <span className={`dot dot-${status}`} aria-hidden />
         <strong>{account.name}</strong>
         <span className="muted">
-          {account.settings.kind === "zzap"
-            ? `ZZAP · ${account.settings.login}`
-            : `Ozon · ${account.settings.client_id}`}{" "}
+          {account.settings.kind === "ozon"
+            ? `Ozon · ${account.settings.client_id}`
+            : `${account.settings.kind === "zzap" ? "ZZAP" : "Gettzap"} · ${account.settings.login}`}{" "}
           · {t.accounts.every(account.interval_secs)}
         </span>
         {account.demo && <span className="badge">{t.demo.badge}</span>}

@@ -20,7 +20,7 @@ import { fieldProblemsOf, pushProblemsOf, unplaced, type TemplateField } from ".
 import { firstInGroup, statusName } from "../statuses/statuses";
 
 /** The marketplace by the name managers know it by (a brand: the same in every language). */
-const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP" };
+const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
 
 /** Ozon posting statuses a shop maps (api-notes/ozon.md); newer ones can be typed. */
 const OZON_STATUSES = [

@@ -54,6 +54,26 @@ pub enum Command {
     /// Export the shop's orders (All orders) to a file.
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Run headless: sync every account on its schedule, deliver the outbox, and serve the order
+    /// intake (the address Gettzap pushes orders to) until interrupted.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address the intake listens on (0.0.0.0: every interface).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// The intake's port (0: any free port; the one chosen is printed).
+    #[arg(long, default_value_t = ordertray_core::intake::DEFAULT_INTAKE_PORT)]
+    pub port: u16,
+    /// The address Gettzap reaches this machine at (a public name or a tunnel), for the printed
+    /// intake addresses.
+    #[arg(long, default_value = "")]
+    pub public_url: String,
+    /// Serve the intake only: no polling, no outbox delivery.
+    #[arg(long)]
+    pub intake_only: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +206,24 @@ pub enum AccountsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The intake address to paste into Gettzap (it includes the account's token: keep it private).
+    IntakeUrl {
+        /// Account id or name.
+        account: String,
+        /// Replace the token first (the old address stops working).
+        #[arg(long)]
+        new_token: bool,
+    },
+    /// The latest requests that reached the intake (tokens are never kept).
+    IntakeLog {
+        /// Only this account (id or name).
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// What a decision tells the marketplace: the "accepted" and "unconditional refusal" status
     /// and text (variables such as {order}, {name}, {qty}); options left out keep their value.
     Notices {
@@ -202,12 +240,61 @@ pub enum AccountsCmd {
     },
 }
 
+#[derive(Args, Debug)]
+pub struct GettzapAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The Gettzap login.
+    #[arg(long)]
+    pub login: String,
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// Read the password at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "password_stdin",
+        required_unless_present = "password_stdin"
+    )]
+    pub password_env: Option<String>,
+    /// Read the password from standard input (first line) and store it in the OS keychain.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Read the API key (Gettzap's office token) at run time from this environment variable.
+    #[arg(
+        long,
+        conflicts_with = "api_key_stdin",
+        required_unless_present = "api_key_stdin"
+    )]
+    pub api_key_env: Option<String>,
+    /// Read the API key from standard input (after the password, if both) into the OS keychain.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Read the intake token Gettzap must send from this environment variable; without it a
+    /// token is generated and kept in the OS keychain.
+    #[arg(long)]
+    pub intake_token_env: Option<String>,
+    /// Gettzap's address for status calls (its API is not public; there is no default).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The Gettzap statuses the shop uses (`accepted;refused`); the defaults when left out.
+    #[arg(long, value_delimiter = ';')]
+    pub statuses: Vec<String>,
+    /// Pushed order statuses meaning the buyer cancelled; the defaults when left out.
+    #[arg(long, value_delimiter = ';')]
+    pub cancel_statuses: Vec<String>,
+    /// Poll interval in seconds (Gettzap pushes; a run reads nothing).
+    #[arg(long, default_value_t = 60)]
+    pub interval: u32,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum AddAccount {
     /// An Ozon seller account (FBS / realFBS).
     Ozon(OzonAccountArgs),
     /// A ZZAP seller account (login = the account's e-mail; password and API key from ZZAP).
     Zzap(ZzapAccountArgs),
+    /// A Gettzap shop: orders arrive at the intake (`serve`); statuses go back (format unverified).
+    Gettzap(GettzapAccountArgs),
 }
 
 #[derive(Args, Debug)]

@@ -2,14 +2,17 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use ordertray_core::intake::IntakeSettings;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::{AccountDraft, AccountSettings, LineState, OzonSettings, TriageAction, ZzapSettings};
+use ordertray_core::{
+    AccountDraft, AccountSettings, GettzapSettings, LineState, OzonSettings, TriageAction, ZzapSettings,
+};
 use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
 use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, OffersCmd, OrdersCmd, OutboxCmd,
-    PricelistCmd, RulesCmd, StateArg,
+    PricelistCmd, RulesCmd, ServeArgs, StateArg,
 };
 use crate::{export, pricelist, rules};
 
@@ -95,6 +98,74 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             let account = engine.add_account(draft, secrets).await?;
             println!("added account {} «{}»", account.id, account.name);
         }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Gettzap(a))) => {
+            let mut settings = GettzapSettings {
+                password_env: a.password_env,
+                api_key_env: a.api_key_env,
+                intake_token_env: a.intake_token_env,
+                ..GettzapSettings::new(a.login)
+            };
+            if !a.statuses.is_empty() {
+                settings.statuses = a.statuses;
+            }
+            if !a.cancel_statuses.is_empty() {
+                settings.cancel_statuses = a.cancel_statuses;
+            }
+            let mut secrets = SecretInput::new();
+            for (wanted, field, what) in [
+                (a.password_stdin, "password", "password"),
+                (a.api_key_stdin, "api_key", "API key"),
+            ] {
+                if wanted {
+                    secrets.insert(field.into(), stdin_line(what)?);
+                }
+            }
+            let draft = AccountDraft {
+                name: a.name,
+                region: a.region,
+                active: true,
+                interval_secs: a.interval,
+                base_url: a.base_url,
+                settings: AccountSettings::Gettzap(settings),
+            };
+            let account = engine.add_account(draft, secrets).await?;
+            println!("added account {} «{}»", account.id, account.name);
+            println!(
+                "orders arrive at the intake: run `ordertray-cli serve` and paste the address from \
+                 `ordertray-cli accounts intake-url {}` into Gettzap (format unverified)",
+                account.id
+            );
+        }
+        Command::Accounts(AccountsCmd::IntakeUrl { account, new_token }) => {
+            let account = engine.find_account(&account).await?;
+            if new_token {
+                engine.rotate_intake_token(account.id).await?;
+            }
+            println!("{}", engine.intake_url(account.id).await?);
+        }
+        Command::Accounts(AccountsCmd::IntakeLog { account, limit, json }) => {
+            let account = match account {
+                Some(a) => Some(engine.find_account(&a).await?.id),
+                None => None,
+            };
+            let rows = engine.store().intake_requests(account, limit).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{} bytes\t{}",
+                        r.received_at.format("%Y-%m-%d %H:%M:%S"),
+                        r.remote,
+                        r.http_status,
+                        r.outcome,
+                        r.body_bytes,
+                        r.message
+                    );
+                }
+            }
+        }
+        Command::Serve(args) => serve(engine, args).await?,
         Command::Accounts(AccountsCmd::Statuses { account, json }) => {
             let account = engine.find_account(&account).await?;
             let list = engine.refresh_marketplace_statuses(account.id).await?;
@@ -327,6 +398,63 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Rules(RulesCmd::DryRun { account, json }) => rules::dry_run(engine, account, json).await?,
     }
     Ok(())
+}
+
+/// Sync, outbox and the order intake until Ctrl-C (or SIGTERM).
+async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
+    // Checked as the app's form is, except that port 0 (any free port) is allowed here.
+    let mut settings = IntakeSettings {
+        enabled: true,
+        bind: args.bind,
+        port: 1,
+        public_url: args.public_url,
+    }
+    .validated()?;
+    settings.port = args.port;
+    let addr = engine.start_intake(&settings).await?;
+    settings.port = addr.port();
+    engine.remember_intake_settings(&settings).await?;
+    if !args.intake_only {
+        engine.start_background().await?;
+    }
+    println!("intake listening on http://{addr}");
+    for v in engine.list_accounts().await? {
+        if v.account.kind.receives_pushes() {
+            let shown = engine.intake_address(v.account.id).await?;
+            println!(
+                "{} «{}»: {} (full address: ordertray-cli accounts intake-url {}; format unverified)",
+                v.account.kind.label(),
+                v.account.name,
+                shown.masked_url,
+                v.account.id
+            );
+        }
+    }
+    eprintln!("serving; press Ctrl-C to stop");
+    shutdown_signal().await;
+    engine.stop_intake().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn line_state(s: StateArg) -> LineState {

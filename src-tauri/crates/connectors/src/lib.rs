@@ -2,6 +2,7 @@
 //! never touch the database: the engine decides what to store and when.
 
 pub mod error;
+pub mod gettzap;
 mod http;
 pub mod ozon;
 pub mod zzap;
@@ -88,6 +89,7 @@ pub fn connector_for(
     match account.kind {
         AccountKind::Ozon => Box::new(ozon::OzonConnector::new(account, credentials, http)),
         AccountKind::Zzap => Box::new(zzap::ZzapConnector::new(account, credentials, http)),
+        AccountKind::Gettzap => Box::new(gettzap::GettzapConnector::new(account, credentials, http)),
     }
 }
 
@@ -107,8 +109,9 @@ pub fn push_capabilities(kind: AccountKind) -> PushCapabilities {
             comments: false,
             ..Default::default()
         },
-        // ZZAP's statuses are its own dictionary, loaded per account (see the engine).
-        AccountKind::Zzap => PushCapabilities {
+        // ZZAP's statuses are its own dictionary, loaded per account (see the engine); Gettzap's
+        // are the list kept in the account's settings, loaded the same way.
+        AccountKind::Zzap | AccountKind::Gettzap => PushCapabilities {
             comments: true,
             ..Default::default()
         },

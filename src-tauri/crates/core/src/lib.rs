@@ -10,6 +10,7 @@ pub mod database;
 pub mod effect;
 pub mod error;
 pub mod export;
+pub mod intake;
 pub mod notify_text;
 pub mod order;
 pub mod pricelist;

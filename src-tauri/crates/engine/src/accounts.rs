@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_connectors::{connector_for, Connector};
 use ordertray_core::{
     Account, AccountDraft, AccountId, AccountView, AppError, CancelReasonOption, ConnectionReport,
-    Credentials, EngineEvent, ErrorCode, Secret,
+    Credentials, EngineEvent, ErrorCode, Secret, GETTZAP_INTAKE_TOKEN,
 };
 
 use crate::{Engine, Result};
@@ -58,6 +58,10 @@ impl Engine {
         for field in kind.secret_fields() {
             match secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 Some(v) => given.push((*field, Secret::new(v))),
+                // Ours to make: the token Gettzap sends with each pushed order.
+                None if *field == GETTZAP_INTAKE_TOKEN && draft.settings.secret_env(field).is_none() => {
+                    given.push((*field, Secret::new(crate::intake::new_intake_token()?)))
+                }
                 None if env_named => {}
                 None => return Err(AppError::invalid(format!("{} is required", field_label(field)))),
             }
@@ -180,7 +184,13 @@ impl Engine {
                 credentials = credentials.with(&field, value.trim());
             }
         }
-        for field in account.kind.secret_fields() {
+        // The intake token is not the connector's: a form without it can still be tested.
+        for field in account
+            .kind
+            .secret_fields()
+            .iter()
+            .filter(|f| **f != GETTZAP_INTAKE_TOKEN)
+        {
             if credentials.get(field).is_none() {
                 return Err(AppError::invalid(format!("{} is required", field_label(field))));
             }
@@ -215,37 +225,40 @@ impl Engine {
         }
         let mut credentials = Credentials::default();
         for field in account.kind.secret_fields() {
-            let env_var = account.settings.secret_env(field);
-            let value = match env_var {
-                Some(var) => std::env::var(var).map_err(|_| {
-                    AppError::new(
-                        ErrorCode::Auth,
-                        format!(
-                            "The environment variable {var} (the {} of «{}») is not set",
-                            field_label(field),
-                            account.name
-                        ),
-                    )
-                })?,
-                None => self
-                    .secret_get(account.id, field)
-                    .await?
-                    .ok_or_else(|| {
-                        AppError::new(
-                            ErrorCode::Auth,
-                            format!(
-                                "No {} is stored for «{}»: edit the account and enter it",
-                                field_label(field),
-                                account.name
-                            ),
-                        )
-                    })?
-                    .expose()
-                    .to_string(),
-            };
-            credentials = credentials.with(field, value);
+            let value = self.credential(account, field).await?;
+            credentials = credentials.with(field, value.expose());
         }
         Ok(credentials)
+    }
+
+    /// One credential of the account: from its named environment variable, or the keychain.
+    pub(crate) async fn credential(&self, account: &Account, field: &str) -> Result<Secret> {
+        match account.settings.secret_env(field) {
+            Some(var) => std::env::var(var).map(Secret::new).map_err(|_| {
+                AppError::new(
+                    ErrorCode::Auth,
+                    format!(
+                        "The environment variable {var} (the {} of «{}») is not set",
+                        field_label(field),
+                        account.name
+                    ),
+                )
+            }),
+            None => self.secret_get(account.id, field).await?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Auth,
+                    format!(
+                        "No {} is stored for «{}»: edit the account and enter it",
+                        field_label(field),
+                        account.name
+                    ),
+                )
+            }),
+        }
+    }
+
+    pub(crate) async fn store_secret(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
+        self.secret_set(id, field, value).await
     }
 
     async fn secret_get(&self, id: AccountId, field: &str) -> Result<Option<Secret>> {
@@ -275,6 +288,7 @@ fn field_label(field: &str) -> &str {
     match field {
         "api_key" => "API key",
         "password" => "password",
+        GETTZAP_INTAKE_TOKEN => "intake token",
         other => other,
     }
 }

@@ -10,6 +10,7 @@ pub mod database;
 mod demo;
 pub mod diagnostics;
 pub mod export;
+pub mod intake;
 pub mod notifier;
 mod outbox;
 pub mod paths;
@@ -89,6 +90,8 @@ struct Inner {
     /// Files this run wrote (exports, diagnostic bundles): the only ones "open" and "show in
     /// folder" act on.
     exported: Mutex<std::collections::HashSet<PathBuf>>,
+    /// The order intake server (Gettzap pushes), when it runs.
+    intake: Mutex<Option<intake::Running>>,
 }
 
 impl Engine {
@@ -135,6 +138,7 @@ impl Engine {
             demo: tokio::sync::Mutex::new(None),
             export_cancel: Default::default(),
             exported: Mutex::default(),
+            intake: Mutex::default(),
         })))
     }
 
@@ -268,5 +272,6 @@ impl Engine {
         if let Some(demo) = self.0.demo.lock().await.take() {
             demo.stop();
         }
+        self.stop_intake().await;
     }
 }

@@ -155,6 +155,31 @@ impl Engine {
         )))
     }
 
+    /// What follows storing orders a marketplace pushed (the intake): the same rules, events and
+    /// one announcement as after a sync page.
+    pub(crate) async fn after_ingest(&self, account: &Account, out: ordertray_store::PageOutcome) {
+        if !out.new_orders.is_empty() || out.changed_orders > 0 || out.quarantined > 0 {
+            self.emit(EngineEvent::OrdersChanged {
+                account_id: Some(account.id),
+            });
+        }
+        if !out.preaccepted.is_empty() {
+            self.accept_assembled(account.id, &out.preaccepted).await;
+        }
+        let burst = Burst {
+            new_lines: out.new_lines,
+            new_orders: out.new_orders,
+            cancelled: out.cancelled_by_marketplace,
+            status_changed: out.status_changed,
+        };
+        if !burst.new_orders.is_empty() {
+            let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
+            self.apply_rules_after_sync(account.id, &orders).await;
+        }
+        self.announce(account, &burst).await;
+        self.emit_unread().await;
+    }
+
     /// One announcement per burst, naming the account and the first order; one for buyer cancellations.
     async fn announce(&self, account: &Account, burst: &Burst) {
         let payload = |first: &NewOrderRef| AlertPayload {

@@ -7,5 +7,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod faults;
+pub mod gettzap;
 pub mod ozon;
 pub mod zzap;

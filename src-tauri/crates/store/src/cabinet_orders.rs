@@ -456,7 +456,7 @@ impl Store {
     /// needs, e.g. Ozon hides buyers' phones) and queues it for Ozon as an edit does.
     pub async fn set_tracking_number(&self, id: i64, tracking: &str, actor: &str) -> Result<()> {
         let tracking = tracking.trim();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         let before: Option<String> =
             sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")

@@ -53,27 +53,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
         let mut tx = self.begin_write().await?;
-        let mut out = PageOutcome::default();
         let now_s = format_ts(now);
-        let options = Options {
-            import_awaiting_deliver: crate::account_options::ozon_settings(&mut tx, account_id)
-                .await?
-                .map(|s| s.import_awaiting_deliver),
-        };
-        for order in orders {
-            upsert_order(
-                &mut tx,
-                (account_id, marketplace, options),
-                order,
-                &now_s,
-                &mut out,
-            )
-            .await?;
-        }
-        for q in quarantined {
-            quarantine(&mut tx, account_id, q, &now_s).await?;
-            out.quarantined += 1;
-        }
+        let out = upsert_all(&mut tx, account_id, marketplace, orders, quarantined, &now_s).await?;
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -82,6 +63,31 @@ impl Store {
         .bind(next_cursor)
         .bind(&now_s)
         .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Stores orders a marketplace pushed to us (the intake) like a sync page, without a cursor:
+    /// one transaction, upserted on (account, external id), so a repeated push changes nothing
+    /// and a changed one updates the order.
+    pub async fn apply_pushed(
+        &self,
+        account_id: AccountId,
+        marketplace: &str,
+        orders: &[ExternalOrder],
+        quarantined: &[QuarantinedOrder],
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome> {
+        let mut tx = self.begin_write().await?;
+        let out = upsert_all(
+            &mut tx,
+            account_id,
+            marketplace,
+            orders,
+            quarantined,
+            &format_ts(now),
+        )
         .await?;
         tx.commit().await?;
         Ok(out)
@@ -99,6 +105,30 @@ impl Store {
 
 /// Ozon's status for a posting assembled and waiting to be handed over.
 const AWAITING_DELIVER: &str = "awaiting_deliver";
+
+async fn upsert_all(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    marketplace: &str,
+    orders: &[ExternalOrder],
+    quarantined: &[QuarantinedOrder],
+    now: &str,
+) -> Result<PageOutcome> {
+    let mut out = PageOutcome::default();
+    let options = Options {
+        import_awaiting_deliver: crate::account_options::ozon_settings(conn, account_id)
+            .await?
+            .map(|s| s.import_awaiting_deliver),
+    };
+    for order in orders {
+        upsert_order(conn, (account_id, marketplace, options), order, now, &mut out).await?;
+    }
+    for q in quarantined {
+        quarantine(conn, account_id, q, now).await?;
+        out.quarantined += 1;
+    }
+    Ok(out)
+}
 
 async fn upsert_order(
     conn: &mut SqliteConnection,

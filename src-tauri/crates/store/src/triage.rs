@@ -583,7 +583,7 @@ pub(crate) async fn account_cancel_reason(
             s.ship_on_accept,
         ),
         // Told per line with a status and a text (see `statuses::plan_decision_pushes`).
-        AccountSettings::Zzap(_) => (
+        AccountSettings::Zzap(_) | AccountSettings::Gettzap(_) => (
             CancelReason {
                 id: 0,
                 message: String::new(),

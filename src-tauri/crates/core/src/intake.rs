@@ -1,0 +1,139 @@
+//! The order intake: an HTTP address marketplaces that push orders (Gettzap) call with each order.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{AccountId, AppError};
+
+/// The port the intake listens on unless the manager picks another.
+pub const DEFAULT_INTAKE_PORT: u16 = 8787;
+
+/// Whether the app serves the intake, and where (kept under its own settings key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct IntakeSettings {
+    pub enabled: bool,
+    /// The address to listen on: 127.0.0.1 (this computer, behind a tunnel or proxy) or 0.0.0.0.
+    pub bind: String,
+    pub port: u16,
+    /// The address Gettzap reaches this computer at (a public host name or a tunnel), without a
+    /// path; empty: `http://<bind>:<port>`.
+    pub public_url: String,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            bind: "127.0.0.1".into(),
+            port: DEFAULT_INTAKE_PORT,
+            public_url: String::new(),
+        }
+    }
+}
+
+impl IntakeSettings {
+    pub fn validated(mut self) -> Result<Self, AppError> {
+        self.bind = self.bind.trim().to_string();
+        if self.bind.parse::<std::net::IpAddr>().is_err() {
+            return Err(AppError::invalid(format!(
+                "The intake listens on an IP address (127.0.0.1 or 0.0.0.0); «{}» is not one",
+                self.bind
+            )));
+        }
+        if self.port == 0 {
+            return Err(AppError::invalid("The intake port must be between 1 and 65535"));
+        }
+        self.public_url = self.public_url.trim().trim_end_matches('/').to_string();
+        let web = |u: &str| u.starts_with("http://") || u.starts_with("https://");
+        if !self.public_url.is_empty() && !web(&self.public_url) {
+            return Err(AppError::invalid(
+                "The public address must start with http:// or https://",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Where requests reach the intake, without a path.
+    pub fn base_url(&self) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.clone();
+        }
+        let host = if self.bind == "0.0.0.0" {
+            "127.0.0.1"
+        } else {
+            &self.bind
+        };
+        format!("http://{host}:{}", self.port)
+    }
+}
+
+/// The path of an account's intake (the token travels in the query or a header).
+pub fn intake_path(account: AccountId) -> String {
+    format!("/intake/gettzap/{account}")
+}
+
+/// What the manager sees of an account's intake: the address with the token hidden.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IntakeAddress {
+    pub account_id: AccountId,
+    /// The address with `token=…` masked, for display.
+    pub masked_url: String,
+    /// Whether this app (or `ordertray-cli serve`) is serving the intake now.
+    pub serving: bool,
+    /// Shown beside the address: the push format is not published by the marketplace.
+    pub format_unverified: bool,
+}
+
+/// One request that reached the intake (the audit list; the body is read separately).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IntakeRequestView {
+    pub id: i64,
+    pub account_id: Option<AccountId>,
+    pub received_at: DateTime<Utc>,
+    pub remote: String,
+    pub content_type: String,
+    pub body_bytes: i64,
+    pub http_status: u16,
+    pub outcome: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_checked_and_give_the_base_address() {
+        let s = IntakeSettings {
+            public_url: " https://shop.example/ ".into(),
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(s.base_url(), "https://shop.example");
+        let s = IntakeSettings {
+            bind: "0.0.0.0".into(),
+            port: 9000,
+            ..Default::default()
+        };
+        assert_eq!(s.base_url(), "http://127.0.0.1:9000");
+        assert!(IntakeSettings {
+            bind: "localhost".into(),
+            ..Default::default()
+        }
+        .validated()
+        .is_err());
+        assert!(IntakeSettings {
+            public_url: "shop.example".into(),
+            ..Default::default()
+        }
+        .validated()
+        .is_err());
+        assert_eq!(intake_path(3), "/intake/gettzap/3");
+    }
+}

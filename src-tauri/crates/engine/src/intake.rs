@@ -1,0 +1,523 @@
+//! The order intake: the HTTP address Gettzap pushes orders to. Served by `ordertray-cli serve`
+//! and, when the manager enables it, by the app.
+//!
+//! `POST /intake/gettzap/<account id>` with the account's intake token as `?token=`, an
+//! `Authorization: Bearer` header or an `X-Intake-Token` header. Without the right token: 401,
+//! logged without the token or the body. With it: every body is kept raw in `intake_requests`;
+//! one that cannot be read is 400 with the reason and quarantined like any malformed order; the
+//! orders in it are upserted on (account, Gettzap order id) exactly like a sync page, so a repeated
+//! push stores nothing twice and a changed one updates the order.
+//!
+//! Gettzap's push format is not public: see `ordertray_connectors::gettzap` for what is read.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::Utc;
+use ordertray_connectors::gettzap::{body_to_json, parse_push};
+use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings};
+use ordertray_core::{
+    Account, AccountId, AccountSettings, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret,
+    GETTZAP_INTAKE_TOKEN,
+};
+use ordertray_store::NewIntakeRequest;
+use serde_json::{json, Value};
+
+use crate::{Engine, Result};
+
+const SETTINGS_KEY: &str = "intake";
+/// Pushed bodies larger than this are refused (413) unread.
+const BODY_LIMIT: usize = 5 * 1024 * 1024;
+
+/// A running intake server.
+pub(crate) struct Running {
+    pub(crate) addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// A fresh intake token: 24 random bytes from the OS, as hex.
+pub fn new_intake_token() -> Result<String> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("no randomness for a token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares without stopping at the first difference.
+fn same_token(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn token_of(headers: &HeaderMap, query: &std::collections::HashMap<String, String>) -> Option<String> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+    };
+    header("authorization")
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+                .map(|t| t.trim().to_string())
+        })
+        .or_else(|| header("x-intake-token"))
+        .or_else(|| query.get("token").map(|t| t.trim().to_string()))
+        .filter(|t| !t.is_empty())
+}
+
+/// What the intake answers, as JSON: `{"ok", "error"?, "stored"?, …}`.
+fn answer(status: StatusCode, body: Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+fn refusal(status: StatusCode, error: &str) -> Response {
+    answer(status, json!({"ok": false, "error": error}))
+}
+
+impl Engine {
+    pub async fn intake_settings(&self) -> Result<IntakeSettings> {
+        Ok(match self.0.store.setting(SETTINGS_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "intake settings unreadable; using defaults");
+                IntakeSettings::default()
+            }),
+            None => IntakeSettings::default(),
+        })
+    }
+
+    /// Saves the intake settings and starts, restarts or stops the server to match.
+    pub async fn save_intake_settings(&self, settings: IntakeSettings) -> Result<IntakeSettings> {
+        let settings = settings.validated()?;
+        self.remember_intake_settings(&settings).await?;
+        self.stop_intake().await;
+        if settings.enabled {
+            self.start_intake(&settings).await?;
+        }
+        Ok(settings)
+    }
+
+    /// Keeps where the intake is served without starting or stopping anything (`ordertray-cli
+    /// serve` records its address so that `accounts intake-url` prints the right one).
+    pub async fn remember_intake_settings(&self, settings: &IntakeSettings) -> Result<()> {
+        let json = serde_json::to_string(settings).expect("intake settings serialise");
+        Ok(self.0.store.set_setting(SETTINGS_KEY, &json).await?)
+    }
+
+    /// Starts the intake with the stored settings when they say so (the app at start-up).
+    pub async fn start_intake_if_enabled(&self) -> Result<Option<SocketAddr>> {
+        let settings = self.intake_settings().await?;
+        if !settings.enabled {
+            return Ok(None);
+        }
+        self.start_intake(&settings).await.map(Some)
+    }
+
+    /// Listens on the settings' address (port 0: any free one) and serves the intake; returns the
+    /// address it listens on. A running intake is stopped first.
+    pub async fn start_intake(&self, settings: &IntakeSettings) -> Result<SocketAddr> {
+        self.stop_intake().await;
+        let addr = format!("{}:{}", settings.bind, settings.port);
+        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+            AppError::new(
+                ErrorCode::Internal,
+                format!("The order intake cannot listen on {addr}: {e}"),
+            )
+        })?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = self
+            .intake_router()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            let until = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(until).await {
+                tracing::error!(error = %e, "the order intake stopped");
+            }
+        });
+        *self.0.intake.lock().expect("intake poisoned") = Some(Running {
+            addr: local,
+            stop,
+            task,
+        });
+        tracing::info!(%local, "order intake listening");
+        Ok(local)
+    }
+
+    pub async fn stop_intake(&self) {
+        let running = self.0.intake.lock().expect("intake poisoned").take();
+        if let Some(r) = running {
+            let _ = r.stop.send(());
+            let _ = r.task.await;
+        }
+    }
+
+    /// Where the intake listens now, if it runs.
+    pub fn intake_listening(&self) -> Option<SocketAddr> {
+        self.0
+            .intake
+            .lock()
+            .expect("intake poisoned")
+            .as_ref()
+            .map(|r| r.addr)
+    }
+
+    /// The routes alone (tests and embedding): `POST /intake/gettzap/{account}`.
+    pub fn intake_router(&self) -> Router {
+        Router::new()
+            .route("/intake/gettzap/{account}", post(receive))
+            .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .with_state(self.clone())
+    }
+
+    /// The full address to paste into Gettzap, token included: only for the copy button and
+    /// `ordertray-cli accounts intake-url`; never logged.
+    pub async fn intake_url(&self, account_id: AccountId) -> Result<String> {
+        let account = self.gettzap_account(account_id).await?;
+        let token = self.intake_token(&account).await?;
+        Ok(format!(
+            "{}{}?token={}",
+            self.intake_base().await?,
+            intake_path(account_id),
+            token.expose()
+        ))
+    }
+
+    /// The address for display, with the token hidden.
+    pub async fn intake_address(&self, account_id: AccountId) -> Result<IntakeAddress> {
+        self.gettzap_account(account_id).await?;
+        Ok(IntakeAddress {
+            account_id,
+            masked_url: format!(
+                "{}{}?token=••••••••",
+                self.intake_base().await?,
+                intake_path(account_id)
+            ),
+            serving: self.intake_listening().is_some(),
+            format_unverified: true,
+        })
+    }
+
+    /// Replaces the account's intake token: the old address stops working at once.
+    pub async fn rotate_intake_token(&self, account_id: AccountId) -> Result<()> {
+        let account = self.gettzap_account(account_id).await?;
+        if let AccountSettings::Gettzap(s) = &account.settings {
+            if let Some(var) = &s.intake_token_env {
+                return Err(AppError::invalid(format!(
+                    "The intake token of «{}» comes from the environment variable {var}: change it there",
+                    account.name
+                )));
+            }
+        }
+        self.store_secret(account_id, GETTZAP_INTAKE_TOKEN, Secret::new(new_intake_token()?))
+            .await
+    }
+
+    async fn intake_base(&self) -> Result<String> {
+        let mut settings = self.intake_settings().await?;
+        if let Some(addr) = self.intake_listening() {
+            if settings.public_url.is_empty() {
+                settings.port = addr.port();
+            }
+        }
+        Ok(settings.base_url())
+    }
+
+    async fn gettzap_account(&self, account_id: AccountId) -> Result<Account> {
+        let account = self.0.store.account(account_id).await?;
+        if !account.kind.receives_pushes() {
+            return Err(AppError::invalid(format!(
+                "{} does not push orders: «{}» has no intake address",
+                account.kind.label(),
+                account.name
+            )));
+        }
+        Ok(account)
+    }
+
+    async fn intake_token(&self, account: &Account) -> Result<Secret> {
+        self.credential(account, GETTZAP_INTAKE_TOKEN).await
+    }
+
+    async fn log_request(&self, r: NewIntakeRequest<'_>) {
+        if let Err(e) = self.0.store.log_intake_request(&r).await {
+            tracing::error!(error = %e, "could not record an intake request");
+        }
+    }
+}
+
+struct Request {
+    account: String,
+    remote: SocketAddr,
+    query: std::collections::HashMap<String, String>,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+async fn receive(
+    State(engine): State<Engine>,
+    Path(account): Path<String>,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    engine
+        .receive(Request {
+            account,
+            remote,
+            query,
+            headers,
+            body,
+        })
+        .await
+}
+
+impl Engine {
+    async fn receive(&self, req: Request) -> Response {
+        let content_type: String = req
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect();
+        let seen = Seen {
+            received_at: Utc::now(),
+            remote: req.remote.to_string(),
+            content_type,
+            body: &req.body,
+        };
+
+        let id = req.account.parse::<AccountId>().ok();
+        let account = match id {
+            Some(id) => self.0.store.account(id).await.ok(),
+            None => None,
+        };
+        let Some(account) = account.filter(|a| a.kind.receives_pushes()) else {
+            tracing::warn!(remote = %seen.remote, "intake request for an unknown account refused");
+            let message = "no such intake address";
+            self.log_request(seen.entry(id, false, StatusCode::NOT_FOUND, "unknown_account", message))
+                .await;
+            return refusal(StatusCode::NOT_FOUND, message);
+        };
+
+        let expected = match self.intake_token(&account).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(account = account.id, error = %e.message, "intake token unavailable");
+                let message = format!("the intake token cannot be read: {}", e.message);
+                let status = StatusCode::SERVICE_UNAVAILABLE;
+                self.log_request(seen.entry(Some(account.id), true, status, "unavailable", &message))
+                    .await;
+                return refusal(status, "the intake is not ready: try again later");
+            }
+        };
+        let given = token_of(&req.headers, &req.query);
+        if !given.as_deref().is_some_and(|g| same_token(g, expected.expose())) {
+            let why = if given.is_none() {
+                "no token"
+            } else {
+                "wrong token"
+            };
+            tracing::warn!(account = account.id, remote = %seen.remote, why, "intake request refused");
+            let message = format!("refused: {why}");
+            self.log_request(seen.entry(
+                Some(account.id),
+                false,
+                StatusCode::UNAUTHORIZED,
+                "refused",
+                &message,
+            ))
+            .await;
+            return refusal(StatusCode::UNAUTHORIZED, "wrong or missing intake token");
+        }
+
+        if !account.active {
+            let message = format!("«{}» is disabled in Ordertray; nothing was stored", account.name);
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            self.log_request(seen.entry(Some(account.id), true, status, "disabled", &message))
+                .await;
+            return refusal(status, "this shop's account is disabled");
+        }
+
+        let AccountSettings::Gettzap(settings) = &account.settings else {
+            unreachable!("only Gettzap accounts receive pushes");
+        };
+        let is_cancel = |s: &str| settings.is_cancel_status(s);
+        let parsed = match body_to_json(&seen.content_type, &req.body) {
+            Err(reason) => Err((reason, None)),
+            Ok(doc) => parse_push(&doc, &is_cancel, seen.received_at).map_err(|reason| (reason, Some(doc))),
+        };
+        let pushed = match parsed {
+            Ok(p) => p,
+            Err((reason, doc)) => {
+                // Set aside like any order that cannot be read, with what could be read of it.
+                let raw = doc.unwrap_or_else(|| {
+                    json!({
+                        "content_type": seen.content_type,
+                        "body": String::from_utf8_lossy(&req.body),
+                    })
+                });
+                let q = QuarantinedOrder {
+                    external_id: None,
+                    reason: format!("Pushed request not read: {reason}"),
+                    raw,
+                };
+                if let Err(e) = self
+                    .0
+                    .store
+                    .apply_pushed(account.id, account.kind.label(), &[], &[q], seen.received_at)
+                    .await
+                {
+                    tracing::error!(account = account.id, error = %e, "could not quarantine a pushed request");
+                }
+                self.emit(EngineEvent::OrdersChanged {
+                    account_id: Some(account.id),
+                });
+                self.log_request(seen.entry(
+                    Some(account.id),
+                    true,
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    &reason,
+                ))
+                .await;
+                return refusal(StatusCode::BAD_REQUEST, &reason);
+            }
+        };
+
+        let outcome = {
+            let lock = self.sync_lock(account.id);
+            let _one_at_a_time = lock.lock().await;
+            self.0
+                .store
+                .apply_pushed(
+                    account.id,
+                    account.kind.label(),
+                    &pushed.orders,
+                    &pushed.quarantined,
+                    seen.received_at,
+                )
+                .await
+        };
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!(account = account.id, error = %e, "could not store pushed orders");
+                let message = "the orders could not be stored; send them again";
+                let status = StatusCode::INTERNAL_SERVER_ERROR;
+                self.log_request(seen.entry(Some(account.id), true, status, "error", message))
+                    .await;
+                return refusal(status, message);
+            }
+        };
+        let (new, changed) = (outcome.new_orders.len(), outcome.changed_orders);
+        let stored = pushed.orders.len();
+        self.after_ingest(&account, outcome).await;
+
+        let rejected: Vec<Value> = pushed
+            .quarantined
+            .iter()
+            .map(|q| json!({"order_id": q.external_id, "reason": q.reason}))
+            .collect();
+        let message = format!(
+            "{stored} order(s) received: {new} new, {changed} changed, {} set aside",
+            rejected.len()
+        );
+        let (status, outcome) = if rejected.is_empty() {
+            (StatusCode::OK, "stored")
+        } else {
+            (StatusCode::BAD_REQUEST, "partial")
+        };
+        self.log_request(seen.entry(Some(account.id), true, status, outcome, &message))
+            .await;
+        answer(
+            status,
+            json!({
+                "ok": rejected.is_empty(),
+                "stored": stored,
+                "new": new,
+                "changed": changed,
+                "rejected": rejected,
+            }),
+        )
+    }
+}
+
+/// What every log entry of one request shares.
+struct Seen<'a> {
+    received_at: chrono::DateTime<Utc>,
+    remote: String,
+    content_type: String,
+    body: &'a [u8],
+}
+
+impl Seen<'_> {
+    /// `keep_body`: false for refused requests (their body is not ours to keep).
+    fn entry<'s>(
+        &'s self,
+        account_id: Option<AccountId>,
+        keep_body: bool,
+        status: StatusCode,
+        outcome: &'s str,
+        message: &'s str,
+    ) -> NewIntakeRequest<'s> {
+        NewIntakeRequest {
+            account_id,
+            received_at: self.received_at,
+            remote: &self.remote,
+            content_type: &self.content_type,
+            body: keep_body.then_some(self.body),
+            body_bytes: self.body.len(),
+            http_status: status.as_u16(),
+            outcome,
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_hex_and_compared_whole() {
+        let (a, b) = (new_intake_token().unwrap(), new_intake_token().unwrap());
+        assert_eq!(a.len(), 48);
+        assert_ne!(a, b);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert!(same_token(&a, &a.clone()));
+        assert!(!same_token(&a, &b));
+        assert!(!same_token(&a[..47], &a));
+    }
+
+    #[test]
+    fn the_token_is_read_from_a_header_or_the_query() {
+        let mut h = HeaderMap::new();
+        let mut q = std::collections::HashMap::new();
+        assert_eq!(token_of(&h, &q), None);
+        q.insert("token".to_string(), "from-query".to_string());
+        assert_eq!(token_of(&h, &q).as_deref(), Some("from-query"));
+        h.insert("x-intake-token", "from-header".parse().unwrap());
+        assert_eq!(token_of(&h, &q).as_deref(), Some("from-header"));
+        h.insert("authorization", "Bearer from-bearer".parse().unwrap());
+        assert_eq!(token_of(&h, &q).as_deref(), Some("from-bearer"));
+    }
+}

@@ -1,0 +1,264 @@
+//! Fake Gettzap: the status call the connector sends back, recorded for tests, and sample order
+//! payloads for pushing to the intake.
+//!
+//! **Nothing here is Gettzap's published format** — Gettzap publishes neither its order push nor a
+//! status call (see shared/api-notes/gettzap.md). The fake speaks the shape the connector assumes
+//! (`ordertray_connectors::gettzap::client`): `POST /api/integration/order-status`, JSON
+//! `{"order_id", "position_id", "status", "comment"}`, login and password as HTTP Basic, the
+//! office token in `X-Api-Key`; wrong credentials answer 401, a missing field 400.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::faults::Fault;
+
+pub const STATUS_PATH: &str = "/api/integration/order-status";
+
+#[derive(Debug, Clone)]
+pub struct FakeGettzapConfig {
+    pub login: String,
+    pub password: String,
+    pub api_key: String,
+    /// 0 = any free port.
+    pub port: u16,
+}
+
+impl FakeGettzapConfig {
+    pub fn new(login: impl Into<String>, password: impl Into<String>, api_key: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+            password: password.into(),
+            api_key: api_key.into(),
+            port: 0,
+        }
+    }
+}
+
+/// One status call as the fake received it; credentials are never kept, only whether they matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GettzapStatusCall {
+    pub order_id: String,
+    pub position_id: String,
+    pub status: String,
+    pub comment: String,
+    pub credentials_ok: bool,
+    pub http_status: u16,
+}
+
+struct Shared {
+    config: FakeGettzapConfig,
+    calls: Mutex<Vec<GettzapStatusCall>>,
+    faults: Mutex<VecDeque<Fault>>,
+}
+
+pub struct FakeGettzap;
+
+impl FakeGettzap {
+    pub async fn start(config: FakeGettzapConfig) -> std::io::Result<FakeGettzapHandle> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            calls: Mutex::default(),
+            faults: Mutex::default(),
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = Router::new()
+            .route(STATUS_PATH, post(set_status))
+            .with_state(shared.clone());
+        tokio::spawn(async move {
+            let stop = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+                tracing::error!(error = %e, "fake Gettzap stopped");
+            }
+        });
+        Ok(FakeGettzapHandle {
+            shared,
+            addr,
+            stop: Arc::new(Mutex::new(Some(tx))),
+        })
+    }
+}
+
+#[derive(Clone)]
+pub struct FakeGettzapHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Arc<Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
+}
+
+impl FakeGettzapHandle {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(&self) {
+        if let Some(tx) = self.stop.lock().expect("stop poisoned").take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Every status call received, in order (refused ones included).
+    pub fn calls(&self) -> Vec<GettzapStatusCall> {
+        self.shared.calls.lock().expect("calls poisoned").clone()
+    }
+
+    /// The calls that were accepted (credentials right, answered 200).
+    pub fn accepted_calls(&self) -> Vec<GettzapStatusCall> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.http_status == 200)
+            .collect()
+    }
+
+    /// The next status call misbehaves this way.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared
+            .faults
+            .lock()
+            .expect("faults poisoned")
+            .push_back(fault);
+    }
+}
+
+fn basic_auth_ok(headers: &HeaderMap, login: &str, password: &str) -> bool {
+    let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(encoded) = value.strip_prefix("Basic ") else {
+        return false;
+    };
+    decode_base64(encoded.trim()).is_some_and(|d| d == format!("{login}:{password}").into_bytes())
+}
+
+/// Standard base64 (with padding), enough for a Basic header.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = vec![];
+    let (mut buf, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+        buf = (buf << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+            buf &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+async fn set_status(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let fault = shared.faults.lock().expect("faults poisoned").pop_front();
+    let doc: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let field = |k: &str| match doc.get(k) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let config = &shared.config;
+    let credentials_ok = basic_auth_ok(&headers, &config.login, &config.password)
+        && headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(config.api_key.as_str());
+    let (status, answer) = match (&fault, credentials_ok) {
+        (Some(Fault::ServerError(code)), _) => (
+            StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            json!({"ok": false, "error": "internal error"}),
+        ),
+        (Some(Fault::RateLimited { .. }), _) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"ok": false, "error": "too many requests"}),
+        ),
+        (Some(Fault::EnvelopeError { message }), _) => {
+            (StatusCode::OK, json!({"ok": false, "error": message}))
+        }
+        (_, false) => (
+            StatusCode::UNAUTHORIZED,
+            json!({"ok": false, "error": "wrong login, password or token"}),
+        ),
+        _ if field("order_id").is_none() || field("position_id").is_none() || field("status").is_none() => (
+            StatusCode::BAD_REQUEST,
+            json!({"ok": false, "error": "order_id, position_id and status are required"}),
+        ),
+        _ => (StatusCode::OK, json!({"ok": true})),
+    };
+    shared
+        .calls
+        .lock()
+        .expect("calls poisoned")
+        .push(GettzapStatusCall {
+            order_id: field("order_id").unwrap_or_default(),
+            position_id: field("position_id").unwrap_or_default(),
+            status: field("status").unwrap_or_default(),
+            comment: field("comment").unwrap_or_default(),
+            credentials_ok,
+            http_status: status.as_u16(),
+        });
+    let mut response = (status, Json(answer)).into_response();
+    if let Some(Fault::RateLimited {
+        retry_after_secs: Some(secs),
+    }) = fault
+    {
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(secs));
+    }
+    response
+}
+
+/// A plausible pushed order (our assumption of Gettzap's shape): `positions` with ids, article,
+/// brand, name, quantity and price, and a buyer.
+pub fn sample_order(order_id: &str, positions: usize) -> Value {
+    let items: Vec<Value> = (1..=positions)
+        .map(|i| {
+            let brand = ["Knecht", "Mann", "Bosch"][i % 3];
+            json!({
+                "position_id": format!("{order_id}-{i}"),
+                "brand": brand,
+                "article": format!("OC{}", 90 + i),
+                "name": "Фильтр масляный",
+                "quantity": i,
+                "price": format!("{}.50", 300 + i * 10),
+            })
+        })
+        .collect();
+    json!({
+        "order_id": order_id,
+        "number": format!("GZ-{order_id}"),
+        "status": "new",
+        "created_at": "2025-03-01T10:00:00+03:00",
+        "customer": {"name": "Иван Петров", "phone": "+7 900 123-45-67", "email": "ivan@example.ru"},
+        "positions": items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_headers_decode() {
+        assert_eq!(decode_base64("dTpw").unwrap(), b"u:p");
+        assert_eq!(
+            decode_base64("YWxhZGRpbjpvcGVuc2VzYW1l").unwrap(),
+            b"aladdin:opensesame"
+        );
+        assert_eq!(decode_base64("YQ==").unwrap(), b"a");
+        assert!(decode_base64("*").is_none());
+    }
+}

@@ -1,0 +1,38 @@
+//! The order intake (Gettzap pushes orders to it): one-line adapters over the engine.
+
+use ordertray_core::intake::{IntakeAddress, IntakeSettings};
+use ordertray_core::AppError;
+use ordertray_engine::Engine;
+use tauri::State;
+
+type Res<T> = Result<T, AppError>;
+
+#[tauri::command]
+pub async fn intake_settings(engine: State<'_, Engine>) -> Res<IntakeSettings> {
+    engine.intake_settings().await
+}
+
+#[tauri::command]
+pub async fn save_intake_settings(
+    engine: State<'_, Engine>,
+    settings: IntakeSettings,
+) -> Res<IntakeSettings> {
+    engine.save_intake_settings(settings).await
+}
+
+/// The address with the token hidden, for display.
+#[tauri::command]
+pub async fn intake_address(engine: State<'_, Engine>, account_id: i64) -> Res<IntakeAddress> {
+    engine.intake_address(account_id).await
+}
+
+/// The full address (token included) for the copy button only; the UI never renders it.
+#[tauri::command]
+pub async fn intake_url(engine: State<'_, Engine>, account_id: i64) -> Res<String> {
+    engine.intake_url(account_id).await
+}
+
+#[tauri::command]
+pub async fn rotate_intake_token(engine: State<'_, Engine>, account_id: i64) -> Res<()> {
+    engine.rotate_intake_token(account_id).await
+}
