@@ -1,51 +1,15 @@
 //! The real `ordertray-cli` binary against the fake Ozon over loopback HTTP.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::Cli;
+use std::process::Command;
 
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
 use serde_json::Value;
 
 const KEY_VAR: &str = "ORDERTRAY_TEST_OZON_KEY";
 const KEY: &str = "cli-test-key-7d1e";
-
-struct Cli {
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Self {
-            db: dir.path().join("cli.db"),
-            _dir: dir,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ordertray-cli"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env(KEY_VAR, KEY)
-            .output()
-            .expect("ordertray-cli runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("valid JSON")
-    }
-}
 
 async fn fake() -> FakeOzonHandle {
     FakeOzon::start(FakeOzonConfig::new("777", KEY)).await.unwrap()
@@ -55,7 +19,7 @@ async fn fake() -> FakeOzonHandle {
 async fn add_sync_list_triage_and_drain() {
     let fake = fake().await;
     let numbers = fake.generate_postings(2, 2);
-    let cli = Cli::new();
+    let cli = Cli::new(&[(KEY_VAR, KEY)]);
     let url = fake.base_url();
     let out = cli.ok(&[
         "accounts",
@@ -167,7 +131,7 @@ async fn add_sync_list_triage_and_drain() {
         .unwrap()
         .is_empty());
 
-    let csv = cli._dir.path().join("orders.csv");
+    let csv = cli.dir().join("orders.csv");
     let out = cli.run(&[
         "export",
         "csv",
@@ -216,7 +180,7 @@ async fn add_sync_list_triage_and_drain() {
 #[tokio::test(flavor = "multi_thread")]
 async fn errors_are_one_clear_line_and_a_non_zero_exit() {
     let fake = fake().await;
-    let cli = Cli::new();
+    let cli = Cli::new(&[(KEY_VAR, KEY)]);
     let url = fake.base_url();
     cli.ok(&[
         "accounts",
@@ -272,7 +236,7 @@ async fn price_lists_offers_and_a_rules_dry_run_from_the_command_line() {
         .as_str()
         .unwrap()
         .to_string();
-    let cli = Cli::new();
+    let cli = Cli::new(&[(KEY_VAR, KEY)]);
     let dir = tempfile::tempdir().unwrap();
 
     // CP1251, semicolons, titles; columns by title and by position mixed.

@@ -3,8 +3,11 @@
 //! token, stored once when pushed twice), then accept / reject and `outbox drain` against the fake
 //! Gettzap, which receives exactly the configured status calls.
 
+mod common;
+
+use common::Cli;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 
 use ordertray_fakes::gettzap::{sample_order, FakeGettzap, FakeGettzapConfig};
 use serde_json::Value;
@@ -16,50 +19,6 @@ const KEY_VAR: &str = "ORDERTRAY_TEST_GZ_KEY";
 const KEY: &str = "gz-cli-office-token-42";
 const TOKEN_VAR: &str = "ORDERTRAY_TEST_GZ_INTAKE";
 const TOKEN: &str = "cli-intake-token-0123456789abcdef";
-
-struct Cli {
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Self {
-            db: dir.path().join("cli.db"),
-            _dir: dir,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ordertray-cli"));
-        c.arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env(PASSWORD_VAR, PASSWORD)
-            .env(KEY_VAR, KEY)
-            .env(TOKEN_VAR, TOKEN);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("ordertray-cli runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("valid JSON")
-    }
-}
 
 /// Stops the server this test started, whatever happens to the test.
 struct Server(Child);
@@ -82,7 +41,7 @@ async fn a_gettzap_account_from_add_to_pushed_orders_and_status_calls() {
     let fake = FakeGettzap::start(FakeGettzapConfig::new(LOGIN, PASSWORD, KEY))
         .await
         .unwrap();
-    let cli = Cli::new();
+    let cli = Cli::new(&[(PASSWORD_VAR, PASSWORD), (KEY_VAR, KEY), (TOKEN_VAR, TOKEN)]);
     let base = fake.base_url();
     let out = cli.ok(&[
         "accounts",

@@ -2,7 +2,9 @@
 //! add (secrets named by environment variables), status list, notices, sync, accept one line and
 //! reject another, drain: the fake receives exactly the configured status calls.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::Cli;
 
 use ordertray_fakes::zzap::{FakeZzap, FakeZzapConfig};
 use serde_json::Value;
@@ -13,53 +15,13 @@ const PASSWORD: &str = "zz-pass-51f0";
 const KEY_VAR: &str = "ORDERTRAY_TEST_ZZAP_KEY";
 const KEY: &str = "zz-key-9c2e77";
 
-struct Cli {
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Self {
-            db: dir.path().join("cli.db"),
-            _dir: dir,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ordertray-cli"))
-            .arg("--db")
-            .arg(&self.db)
-            .args(args)
-            .env(PASSWORD_VAR, PASSWORD)
-            .env(KEY_VAR, KEY)
-            .output()
-            .expect("ordertray-cli runs")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("valid JSON")
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_zzap_account_from_add_to_status_calls() {
     let fake = FakeZzap::start(FakeZzapConfig::new(LOGIN, PASSWORD, KEY))
         .await
         .unwrap();
     let codes = fake.generate(2);
-    let cli = Cli::new();
+    let cli = Cli::new(&[(PASSWORD_VAR, PASSWORD), (KEY_VAR, KEY)]);
     let url = fake.base_url();
     let out = cli.ok(&[
         "accounts",
