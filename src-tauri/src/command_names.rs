@@ -46,6 +46,7 @@ pub const ALL: &[&str] = &[
     "load_marketplace_statuses",
     "intake_settings",
     "save_intake_settings",
+    "intake_status",
     "intake_address",
     "intake_url",
     "rotate_intake_token",

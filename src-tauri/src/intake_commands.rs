@@ -1,6 +1,6 @@
 //! The order intake (Gettzap pushes orders to it): one-line adapters over the engine.
 
-use ordertray_core::intake::{IntakeAddress, IntakeSettings};
+use ordertray_core::intake::{IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::AppError;
 use ordertray_engine::Engine;
 use tauri::State;
@@ -18,6 +18,12 @@ pub async fn save_intake_settings(
     settings: IntakeSettings,
 ) -> Res<IntakeSettings> {
     engine.save_intake_settings(settings).await
+}
+
+/// Whether the intake listens now (where), or why its last start failed.
+#[tauri::command]
+pub fn intake_status(engine: State<'_, Engine>) -> IntakeStatus {
+    engine.intake_status()
 }
 
 /// The address with the token hidden, for display.

@@ -135,6 +135,7 @@ pub fn run() {
             commands::load_marketplace_statuses,
             intake_commands::intake_settings,
             intake_commands::save_intake_settings,
+            intake_commands::intake_status,
             intake_commands::intake_address,
             intake_commands::intake_url,
             intake_commands::rotate_intake_token,

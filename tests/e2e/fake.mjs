@@ -84,3 +84,22 @@ export class FakeZzap {
     return this.request("GET", "/__fake/calls");
   }
 }
+
+// Client for the fake Gettzap's admin API (ordertray-fake-gettzap, /__fake/*). Gettzap pushes its
+// orders, so the fake serves none: a test posts them to the app's intake itself.
+export class FakeGettzap {
+  constructor(baseUrl) {
+    this.baseUrl = baseUrl;
+  }
+
+  request(method, path, body) {
+    return FakeOzon.prototype.request.call(this, method, path, body);
+  }
+
+  /** Every status call received, in order: [{order_id, position_id, status, comment, credentials_ok, http_status}]. */
+  async calls() {
+    const v = await this.request("GET", "/__fake/calls");
+    if (!Array.isArray(v)) throw new Error(`unexpected answer from GET /__fake/calls: ${JSON.stringify(v)}`);
+    return v;
+  }
+}

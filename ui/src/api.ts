@@ -28,6 +28,8 @@ import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { InboxLine } from "./bindings/InboxLine";
 import type { InboxQuery } from "./bindings/InboxQuery";
+import type { IntakeSettings } from "./bindings/IntakeSettings";
+import type { IntakeStatus } from "./bindings/IntakeStatus";
 import type { Lang } from "./bindings/Lang";
 import type { ListSettings } from "./bindings/ListSettings";
 import type { OfferBinding } from "./bindings/OfferBinding";
@@ -117,6 +119,11 @@ export const api = {
   /** The full intake address with its token: for the clipboard only, never rendered. */
   intakeUrl: (accountId: number) => call<string>("intake_url", { accountId }),
   rotateIntakeToken: (accountId: number) => call<null>("rotate_intake_token", { accountId }),
+  intakeSettings: () => call<IntakeSettings>("intake_settings"),
+  /** Saves and starts, moves or stops the intake at once; a start that fails is an error. */
+  saveIntakeSettings: (settings: IntakeSettings) => call<IntakeSettings>("save_intake_settings", { settings }),
+  /** Whether the intake listens now (where), or why its last start failed. */
+  intakeStatus: () => call<IntakeStatus>("intake_status"),
   inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),

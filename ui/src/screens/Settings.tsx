@@ -9,6 +9,7 @@ import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
 import { AlertSettings } from "./AlertSettings";
+import { IntakeSettings } from "./IntakeSettings";
 import { ShopStatuses } from "./ShopStatuses";
 
 /** App-wide preferences and the facts a support request needs. */
@@ -62,6 +63,7 @@ export function Settings() {
         </div>
       )}
       <ShopStatuses />
+      <IntakeSettings />
       <Diagnostics />
       <DatabaseSection />
       {info.data && (

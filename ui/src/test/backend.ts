@@ -20,6 +20,8 @@ import type { ImportPreview } from "../bindings/ImportPreview";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
+import type { IntakeSettings } from "../bindings/IntakeSettings";
+import type { IntakeStatus } from "../bindings/IntakeStatus";
 import type { LineState } from "../bindings/LineState";
 import type { ListSettings } from "../bindings/ListSettings";
 import type { OfferBinding } from "../bindings/OfferBinding";
@@ -329,6 +331,36 @@ export class FakeBackend {
   database: DatabaseInfo = { path: "/tmp/ordertray.db", bytes: 5 * 1024 * 1024, backups: [] };
   /** Set when the database could not be opened at start: the app then shows only its screen. */
   databaseProblem: DatabaseProblem | null = null;
+  /** The order intake as saved, and as it runs: saving starts or stops it like the engine does. */
+  intake: IntakeSettings = { enabled: false, bind: "127.0.0.1", port: 8787, public_url: "" };
+  intakeState: IntakeStatus = { listening: null, error: null };
+  /** Ports "another program" holds: starting the intake on one fails as the engine's does. */
+  takenPorts = new Set<number>();
+
+  /** The engine's checks and its start/stop, in short. */
+  private saveIntake(given: IntakeSettings): IntakeSettings {
+    const settings = { ...given, bind: given.bind.trim(), public_url: given.public_url.trim().replace(/\/+$/, "") };
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(settings.bind)) {
+      throw { code: "invalid_input", message: `The intake listens on an IP address (127.0.0.1 or 0.0.0.0); «${settings.bind}» is not one` };
+    }
+    if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
+      throw { code: "invalid_input", message: "The intake port must be between 1 and 65535" };
+    }
+    if (settings.public_url && !/^https?:\/\//.test(settings.public_url)) {
+      throw { code: "invalid_input", message: "The public address must start with http:// or https://" };
+    }
+    this.intake = settings;
+    this.intakeState = { listening: null, error: null };
+    if (!settings.enabled) return settings;
+    const addr = `${settings.bind}:${settings.port}`;
+    if (this.takenPorts.has(settings.port)) {
+      const message = `The order intake cannot listen on ${addr}: port ${settings.port} is already taken by another program. Choose another port, or stop that program.`;
+      this.intakeState = { listening: null, error: message };
+      throw { code: "internal", message };
+    }
+    this.intakeState = { listening: addr, error: null };
+    return settings;
+  }
 
   install(): this {
     mockIPC((cmd, args) => this.handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
@@ -456,6 +488,12 @@ export class FakeBackend {
       }
       case "get_settings":
         return this.settings;
+      case "intake_settings":
+        return this.intake;
+      case "intake_status":
+        return this.intakeState;
+      case "save_intake_settings":
+        return this.saveIntake(args.settings as IntakeSettings);
       case "save_settings":
         this.settings = { ...(args.settings as AppSettings), autostart_decided: true };
         return this.settings;

@@ -70,6 +70,16 @@ impl IntakeSettings {
     }
 }
 
+/// Whether the intake server listens now: where, or why its last start failed (neither: it is off).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IntakeStatus {
+    /// The address it listens on, e.g. `127.0.0.1:8787`.
+    pub listening: Option<String>,
+    /// The last start's error in plain words (e.g. the port is taken), while it does not listen.
+    pub error: Option<String>,
+}
+
 /// The path of an account's intake (the token travels in the query or a header).
 pub fn intake_path(account: AccountId) -> String {
     format!("/intake/gettzap/{account}")

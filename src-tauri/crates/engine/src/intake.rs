@@ -20,7 +20,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
 use ordertray_connectors::gettzap::{body_to_json, parse_push};
-use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings};
+use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::{
     Account, AccountId, AccountSettings, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret,
     GETTZAP_INTAKE_TOKEN,
@@ -34,11 +34,34 @@ const SETTINGS_KEY: &str = "intake";
 /// Pushed bodies larger than this are refused (413) unread.
 const BODY_LIMIT: usize = 5 * 1024 * 1024;
 
-/// A running intake server.
-pub(crate) struct Running {
-    pub(crate) addr: SocketAddr,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+/// The intake server's state since it was last started: serving, or why it could not start.
+pub(crate) enum Running {
+    Serving {
+        addr: SocketAddr,
+        stop: tokio::sync::oneshot::Sender<()>,
+        task: tokio::task::JoinHandle<()>,
+    },
+    /// The last start failed (the port taken, an address this computer does not have…).
+    Failed(String),
+}
+
+/// Says in plain words why the intake cannot listen on `addr`.
+fn listen_problem(addr: &str, port: u16, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::AddrInUse => format!(
+            "The order intake cannot listen on {addr}: port {port} is already taken by another \
+             program. Choose another port, or stop that program."
+        ),
+        ErrorKind::AddrNotAvailable => {
+            format!("The order intake cannot listen on {addr}: this computer has no such address.")
+        }
+        ErrorKind::PermissionDenied => format!(
+            "The order intake cannot listen on {addr}: the system does not allow this port \
+             (ports below 1024 need administrator rights). Choose a port above 1024."
+        ),
+        _ => format!("The order intake cannot listen on {addr}: {e}"),
+    }
 }
 
 /// A fresh intake token: 24 random bytes from the OS, as hex.
@@ -128,15 +151,17 @@ impl Engine {
     pub async fn start_intake(&self, settings: &IntakeSettings) -> Result<SocketAddr> {
         self.stop_intake().await;
         let addr = format!("{}:{}", settings.bind, settings.port);
-        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
-            AppError::new(
-                ErrorCode::Internal,
-                format!("The order intake cannot listen on {addr}: {e}"),
-            )
-        })?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        let bound = tokio::net::TcpListener::bind(&addr)
+            .await
+            .and_then(|l| l.local_addr().map(|local| (l, local)))
+            .map_err(|e| listen_problem(&addr, settings.port, &e));
+        let (listener, local) = match bound {
+            Ok(b) => b,
+            Err(message) => {
+                *self.0.intake.lock().expect("intake poisoned") = Some(Running::Failed(message.clone()));
+                return Err(AppError::new(ErrorCode::Internal, message));
+            }
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = self
             .intake_router()
@@ -149,7 +174,7 @@ impl Engine {
                 tracing::error!(error = %e, "the order intake stopped");
             }
         });
-        *self.0.intake.lock().expect("intake poisoned") = Some(Running {
+        *self.0.intake.lock().expect("intake poisoned") = Some(Running::Serving {
             addr: local,
             stop,
             task,
@@ -160,20 +185,33 @@ impl Engine {
 
     pub async fn stop_intake(&self) {
         let running = self.0.intake.lock().expect("intake poisoned").take();
-        if let Some(r) = running {
-            let _ = r.stop.send(());
-            let _ = r.task.await;
+        if let Some(Running::Serving { stop, task, .. }) = running {
+            let _ = stop.send(());
+            let _ = task.await;
         }
     }
 
     /// Where the intake listens now, if it runs.
     pub fn intake_listening(&self) -> Option<SocketAddr> {
-        self.0
-            .intake
-            .lock()
-            .expect("intake poisoned")
-            .as_ref()
-            .map(|r| r.addr)
+        match self.0.intake.lock().expect("intake poisoned").as_ref() {
+            Some(Running::Serving { addr, .. }) => Some(*addr),
+            _ => None,
+        }
+    }
+
+    /// Whether the intake listens now, and where; or why its last start failed.
+    pub fn intake_status(&self) -> IntakeStatus {
+        match self.0.intake.lock().expect("intake poisoned").as_ref() {
+            Some(Running::Serving { addr, .. }) => IntakeStatus {
+                listening: Some(addr.to_string()),
+                error: None,
+            },
+            Some(Running::Failed(message)) => IntakeStatus {
+                listening: None,
+                error: Some(message.clone()),
+            },
+            None => IntakeStatus::default(),
+        }
     }
 
     /// The routes alone (tests and embedding): `POST /intake/gettzap/{account}`.

@@ -6,6 +6,9 @@
 //! (`ordertray_connectors::gettzap::client`): `POST /api/integration/order-status`, JSON
 //! `{"order_id", "position_id", "status", "comment"}`, login and password as HTTP Basic, the
 //! office token in `X-Api-Key`; wrong credentials answer 401, a missing field 400.
+//!
+//! Admin (not Gettzap's): `GET /__fake/calls` lists every status call received, as
+//! [`GettzapStatusCall`]s in order (refused ones included; never the credentials).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -14,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -22,6 +25,8 @@ use serde_json::{json, Value};
 use crate::faults::Fault;
 
 pub const STATUS_PATH: &str = "/api/integration/order-status";
+/// The fake's own admin route: every status call received.
+pub const CALLS_PATH: &str = "/__fake/calls";
 
 #[derive(Debug, Clone)]
 pub struct FakeGettzapConfig {
@@ -74,6 +79,7 @@ impl FakeGettzap {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new()
             .route(STATUS_PATH, post(set_status))
+            .route(CALLS_PATH, get(list_calls))
             .with_state(shared.clone());
         tokio::spawn(async move {
             let stop = async {
@@ -158,6 +164,10 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+async fn list_calls(State(shared): State<Arc<Shared>>) -> Json<Vec<GettzapStatusCall>> {
+    Json(shared.calls.lock().expect("calls poisoned").clone())
 }
 
 async fn set_status(
@@ -260,5 +270,42 @@ mod tests {
         );
         assert_eq!(decode_base64("YQ==").unwrap(), b"a");
         assert!(decode_base64("*").is_none());
+    }
+
+    #[tokio::test]
+    async fn status_calls_are_listed_without_credentials() {
+        let fake = FakeGettzap::start(FakeGettzapConfig::new("u", "p", "k"))
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        let body = json!({"order_id": "9", "position_id": "9-1", "status": "Принят", "comment": "ok"});
+        for password in ["p", "wrong"] {
+            http.post(format!("{}{STATUS_PATH}", fake.base_url()))
+                .basic_auth("u", Some(password))
+                .header("x-api-key", "k")
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+        }
+        let listed: Value = http
+            .get(format!("{}{CALLS_PATH}", fake.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            listed,
+            json!([
+                {"order_id": "9", "position_id": "9-1", "status": "Принят", "comment": "ok",
+                 "credentials_ok": true, "http_status": 200},
+                {"order_id": "9", "position_id": "9-1", "status": "Принят", "comment": "ok",
+                 "credentials_ok": false, "http_status": 401},
+            ])
+        );
+        assert!(!listed.to_string().contains("wrong"));
+        fake.shutdown();
     }
 }

@@ -1,0 +1,92 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../App";
+import { FakeBackend, accountView } from "../test/backend";
+import { renderWithProviders } from "../test/render";
+
+/** With an account, so that the app opens on its screens rather than the welcome. */
+function backend(): FakeBackend {
+  const b = new FakeBackend();
+  b.accounts = [accountView(1, "Shop A")];
+  return b;
+}
+
+async function openIntake() {
+  const user = userEvent.setup();
+  renderWithProviders(<App />);
+  await user.click(await screen.findByTestId("nav-settings"));
+  const section = await screen.findByTestId("intake-settings");
+  await waitFor(() => expect(within(section).getByTestId("intake-state")).toHaveTextContent("Off"));
+  return { user, section };
+}
+
+const saves = (b: FakeBackend) => b.callsTo("save_intake_settings").map((c) => c.args.settings);
+
+describe("the order intake in Settings", () => {
+  it("is turned on where the manager says, says why it cannot listen, and listens once the port is free", async () => {
+    const b = backend();
+    b.takenPorts.add(9100);
+    b.install();
+    const { user, section } = await openIntake();
+    const s = within(section);
+    expect(s.getByRole("heading")).toHaveTextContent("Order intake");
+    expect(section).toHaveTextContent("reachable from the internet over HTTPS");
+    expect(s.getByTestId("intake-enabled")).not.toBeChecked();
+    expect(s.getByTestId("intake-bind")).toHaveValue("127.0.0.1");
+    expect(s.getByTestId("intake-port")).toHaveValue("8787");
+    expect(s.getByTestId("intake-save")).toBeDisabled();
+
+    await user.click(s.getByTestId("intake-enabled"));
+    await user.selectOptions(s.getByTestId("intake-bind"), "0.0.0.0");
+    expect(section).toHaveTextContent("Other computers can reach the intake directly");
+    await user.clear(s.getByTestId("intake-port"));
+    await user.type(s.getByTestId("intake-port"), "70000");
+    await user.click(s.getByTestId("intake-save"));
+    expect(await s.findByTestId("intake-problem")).toHaveTextContent("from 1 to 65535");
+    expect(saves(b)).toEqual([]);
+
+    // A port another program holds: the engine's reason is shown once, and nothing claims to listen.
+    await user.clear(s.getByTestId("intake-port"));
+    await user.type(s.getByTestId("intake-port"), "9100");
+    await user.type(s.getByTestId("intake-public-url"), " https://tunnel.example/ ");
+    await user.click(s.getByTestId("intake-save"));
+    const error = await s.findByTestId("intake-error");
+    expect(error).toHaveTextContent("The order intake could not start:");
+    expect(error).toHaveTextContent("port 9100 is already taken by another program");
+    expect(s.queryByTestId("intake-problem")).toBeNull();
+    expect(s.getByTestId("intake-state")).toHaveTextContent("Not listening");
+    expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "");
+    expect(saves(b)).toEqual([{ enabled: true, bind: "0.0.0.0", port: 9100, public_url: "https://tunnel.example/" }]);
+    // The settings were kept (the engine tries them again at the next start); Save can retry now.
+    expect(s.getByTestId("intake-save")).toBeEnabled();
+
+    await user.clear(s.getByTestId("intake-port"));
+    await user.type(s.getByTestId("intake-port"), "9101");
+    await user.click(s.getByTestId("intake-save"));
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "0.0.0.0:9101"));
+    expect(s.getByTestId("intake-state")).toHaveTextContent("Receiving orders: listening on 0.0.0.0:9101");
+    expect(s.queryByTestId("intake-error")).toBeNull();
+    expect(await screen.findByText("Order intake settings saved")).toBeInTheDocument();
+    // What the engine stored (trailing slash gone) is what the form shows; nothing left to save.
+    expect(s.getByTestId("intake-public-url")).toHaveValue("https://tunnel.example");
+    expect(s.getByTestId("intake-save")).toBeDisabled();
+
+    await user.click(s.getByTestId("intake-enabled"));
+    await user.click(s.getByTestId("intake-save"));
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
+    expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example" });
+    expect(b.intakeState).toEqual({ listening: null, error: null });
+  });
+
+  it("shows the engine's refusal of a public address that is not a web address", async () => {
+    const b = backend().install();
+    const { user, section } = await openIntake();
+    const s = within(section);
+    await user.type(s.getByTestId("intake-public-url"), "tunnel.example");
+    await user.click(s.getByTestId("intake-save"));
+    expect(await s.findByTestId("intake-problem")).toHaveTextContent("must start with http:// or https://");
+    expect(b.intake.public_url).toBe("");
+    expect(s.getByTestId("intake-state")).toHaveTextContent("Off");
+  });
+});
