@@ -315,7 +315,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
                   <span className="col-qty num">×{row.line.quantity}</span>
                   <span className="col-price num">{formatPrice(row.line.price, row.line.currency, locale)}</span>
                   <span className="col-account muted">
-                    {row.account}
+                    <span className="account-name">{row.account}</span>
                     {row.demo && <span className="badge">{t.demo.badge}</span>}
                   </span>
                   <span className="col-time muted">{formatDateTime(row.order_created_at, locale)}</span>

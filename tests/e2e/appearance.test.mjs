@@ -1,0 +1,140 @@
+// End-to-end: the app stays usable where a manager's screen is scaled. A 1366×768 laptop at 125 % and
+// 150 % gives the web view about 1093×614 and 911×512 CSS pixels; on each main screen (with demo data
+// in it) nothing may stick out sideways, every sidebar entry and toolbar button must be on screen, and
+// nothing is drawn over anything else, and the text keeps a readable size. Screenshots of each go to tests/e2e/out for a human look.
+// Run through tests/e2e/run.sh; this file has its own database (--db).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
+  return v;
+}
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+const OUT = env("E2E_OUT");
+const DB = join(dirname(env("E2E_DB")), "appearance.db");
+
+const tid = (id) => `[data-testid="${id}"]`;
+
+/** 1366×768 at each scale, less the window's frame. */
+const SCALES = [
+  { name: "125", width: Math.floor(1366 / 1.25), height: Math.floor(768 / 1.25) },
+  { name: "150", width: Math.floor(1366 / 1.5), height: Math.floor(768 / 1.5) },
+];
+const SCREENS = ["nav-inbox", "nav-orders", "nav-customers", "nav-accounts", "nav-settings"];
+
+/** What sticks out of the viewport sideways, what is cut off, and the smallest text, as the page sees it. */
+const LAYOUT_PROBLEMS = `
+  const vw = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > vw + 1) {
+    problems.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + vw);
+  }
+  const label = (el) => (el.getAttribute("data-testid") || el.tagName.toLowerCase()) + " «" + (el.textContent || "").trim().slice(0, 30) + "»";
+  const controls = document.querySelectorAll('.sidebar button, .screen-header button, .toolbar button, [role="toolbar"] button, .tabs button');
+  for (const el of controls) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.left < -1 || r.right > vw + 1) problems.push(label(el) + " is outside the window (" + Math.round(r.left) + ".." + Math.round(r.right) + " of " + vw + ")");
+    if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflow !== "visible") problems.push(label(el) + " has its text cut off");
+  }
+  // What of an element shows: its box cut by every ancestor that clips (an ellipsis column).
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.overflowX === "visible" && cs.overflowY === "visible") continue;
+      const c = p.getBoundingClientRect();
+      [left, top, right, bottom] = [Math.max(left, c.left), Math.max(top, c.top), Math.min(right, c.right), Math.min(bottom, c.bottom)];
+    }
+    return { left, top, right, bottom, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+  };
+  // Two things drawn over each other (a squeezed block spilling over the next one): the visible
+  // fields, buttons and pieces of text that neither contain nor are contained by one another.
+  const boxes = [];
+  for (const el of document.querySelectorAll("main *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own && !el.matches("input, select, textarea, button")) continue;
+    const r = visible(el);
+    if (r.width < 2 || r.height < 2 || getComputedStyle(el).visibility === "hidden") continue;
+    boxes.push([el, r]);
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i];
+      const [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 3 && h > 3) overlaps.push(label(a) + " overlaps " + label(b));
+    }
+  }
+  problems.push(...overlaps.slice(0, 10));
+  let smallest = Infinity;
+  for (const el of document.querySelectorAll("main *, .sidebar *")) {
+    if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+  }
+  return { problems, smallest, width: vw, height: document.documentElement.clientHeight };
+`;
+
+function appRunning() {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
+
+describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
+  /** @type {Session} */
+  let s;
+
+  before(async () => {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
+    // Demo data, so that the lists have rows and the cabinet has orders.
+    await (await s.waitForElement(tid("try-demo"), 45_000)).click();
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    await waitFor(async () => (await s.findAll(tid("inbox-row"))).length > 0, {
+      timeout: 90_000,
+      message: "demo orders in the inbox",
+    });
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+  });
+
+  for (const scale of SCALES) {
+    it(`at ${scale.name} %: no screen scrolls sideways, every control is on screen, text stays readable`, async (t) => {
+      await s.cmd("POST", "/window/rect", { width: scale.width, height: scale.height });
+      const found = [];
+      for (const nav of SCREENS) {
+        await (await s.waitForElement(tid(nav))).click();
+        await new Promise((r) => setTimeout(r, 700));
+        const seen = await s.executeScript(LAYOUT_PROBLEMS);
+        // The window manager may keep the window a little larger than asked; never smaller than the scale's.
+        assert.ok(seen.width <= scale.width + 40, `the web view is ${seen.width} px wide, asked for ${scale.width}`);
+        await s.screenshot(join(OUT, `scale-${scale.name}-${nav.slice(4)}.png`));
+        for (const p of seen.problems) found.push(`${nav}: ${p}`);
+        assert.ok(seen.smallest >= 11, `${nav}: the smallest text is ${seen.smallest} px`);
+        t.diagnostic(`${nav}: ${seen.width}×${seen.height}, smallest text ${seen.smallest} px`);
+      }
+      assert.deepEqual(found, []);
+    });
+  }
+});
