@@ -1,4 +1,8 @@
+import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountView } from "../bindings/AccountView";
+
+/** The marketplace sends its orders to the shop's intake (core's `receives_pushes`): nothing to poll. */
+export const receivesPushes = (kind: AccountKind): boolean => kind === "gettzap";
 
 export type HealthStatus = "ok" | "error" | "never" | "disabled";
 

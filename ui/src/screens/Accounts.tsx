@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import { healthStatus } from "../accounts/health";
+import { healthStatus, receivesPushes } from "../accounts/health";
 import type { AccountView } from "../bindings/AccountView";
 import { useState } from "react";
 import { ConfirmButton } from "../components/ConfirmButton";
@@ -64,6 +64,7 @@ function AccountRow({
   const notices = useNotices();
   const { account, health } = view;
   const status = healthStatus(view);
+  const pushed = receivesPushes(view.account.kind);
   const [showOutbox, setShowOutbox] = useState(false);
   const refresh = () =>
     Promise.all([
@@ -98,17 +99,18 @@ function AccountRow({
         <span className="muted">
           {account.settings.kind === "ozon"
             ? `Ozon · ${account.settings.client_id}`
-            : `${account.settings.kind === "zzap" ? "ZZAP" : "Gettzap"} · ${account.settings.login}`}{" "}
-          · {t.accounts.every(account.interval_secs)}
+            : `${account.settings.kind === "zzap" ? "ZZAP" : "Gettzap"} · ${account.settings.login}`}
+          {pushed ? ` · ${t.accounts.pushesOrders}` : ` · ${t.accounts.every(account.interval_secs)}`}
         </span>
         {account.demo && <span className="badge">{t.demo.badge}</span>}
       </div>
       <div className="account-health" data-testid="account-health" data-status={status}>
         <span className={`status status-${status}`}>{t.accounts.status[status]}</span>
         <span>
-          {t.accounts.lastPoll}: {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}
+          {pushed ? t.accounts.lastPush : t.accounts.lastPoll}:{" "}
+          {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}
         </span>
-        {account.active && health.next_poll_at && (
+        {account.active && !pushed && health.next_poll_at && (
           <span>
             {t.accounts.nextPoll}: {formatDateTime(health.next_poll_at, locale)}
           </span>
@@ -136,14 +138,16 @@ function AccountRow({
       {!view.credentials_ok && <p className="error-text">{t.accounts.credentialsMissing}</p>}
       {health.last_outcome === "error" && health.last_error && <p className="error-text">{health.last_error}</p>}
       <div className="row-actions">
-        <button
-          type="button"
-          data-testid="account-sync-now"
-          disabled={sync.isPending || !account.active}
-          onClick={() => sync.mutate()}
-        >
-          {sync.isPending ? t.accounts.syncing : t.accounts.syncNow}
-        </button>
+        {!pushed && (
+          <button
+            type="button"
+            data-testid="account-sync-now"
+            disabled={sync.isPending || !account.active}
+            onClick={() => sync.mutate()}
+          >
+            {sync.isPending ? t.accounts.syncing : t.accounts.syncNow}
+          </button>
+        )}
         <button type="button" data-testid="account-edit" onClick={onEdit}>
           {t.accounts.edit}
         </button>

@@ -2,7 +2,8 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Account } from "../bindings/Account";
-import { FakeBackend } from "../test/backend";
+import { App } from "../App";
+import { FakeBackend, accountView } from "../test/backend";
 import { renderWithProviders } from "../test/render";
 import { AccountForm, GETTZAP_STATUSES } from "./AccountForm";
 
@@ -101,5 +102,25 @@ describe("a Gettzap account", () => {
     await waitFor(() => expect(b.callsTo("rotate_intake_token")).toHaveLength(1));
     await waitFor(() => expect(b.callsTo("intake_address").length).toBeGreaterThan(1));
     expect(screen.getByTestId("intake-copy")).toHaveTextContent("Copy address");
+  });
+
+  it("in Accounts, a Gettzap account shows when orders last came, with nothing to sync by hand", async () => {
+    const b = new FakeBackend();
+    const ozon = accountView(1, "Ozon shop");
+    const gettzap = accountView(7, "Gettzap shop", { last_poll_at: "2026-11-23T09:30:00Z", next_poll_at: null });
+    gettzap.account = gettzapAccount;
+    b.accounts = [ozon, gettzap];
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    const rows = await screen.findAllByTestId("account-row");
+    const row = (id: number) => rows.find((r) => r.getAttribute("data-account-id") === String(id)) as HTMLElement;
+    expect(row(7)).toHaveTextContent("sends its orders to this computer");
+    expect(row(7)).toHaveTextContent("Last orders received:");
+    expect(row(7)).not.toHaveTextContent("Last sync");
+    expect(row(7).querySelector('[data-testid="account-sync-now"]')).toBeNull();
+    expect(row(1)).toHaveTextContent("Last sync:");
+    expect(row(1).querySelector('[data-testid="account-sync-now"]')).not.toBeNull();
   });
 });

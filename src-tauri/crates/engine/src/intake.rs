@@ -18,12 +18,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ordertray_connectors::gettzap::{body_to_json, parse_push};
 use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::{
     Account, AccountId, AccountSettings, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret,
-    GETTZAP_INTAKE_TOKEN,
+    SyncReport, GETTZAP_INTAKE_TOKEN,
 };
 use ordertray_store::NewIntakeRequest;
 use serde_json::{json, Value};
@@ -291,6 +291,28 @@ impl Engine {
         self.credential(account, GETTZAP_INTAKE_TOKEN).await
     }
 
+    /// A push is a push-only account's sync: its health shows when orders last came and whether
+    /// they could be read.
+    async fn note_push(
+        &self,
+        account: &Account,
+        at: DateTime<Utc>,
+        report: &SyncReport,
+        error: Option<&str>,
+    ) {
+        let store = &self.0.store;
+        let recorded = match store.start_sync_run(account.id, at).await {
+            Ok(run) => store.finish_sync_run(run, report, error, Utc::now()).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = recorded {
+            tracing::error!(account = account.id, error = %e, "could not record a push in the account's health");
+        }
+        self.emit(EngineEvent::AccountHealth {
+            account_id: account.id,
+        });
+    }
+
     async fn log_request(&self, r: NewIntakeRequest<'_>) {
         if let Err(e) = self.0.store.log_intake_request(&r).await {
             tracing::error!(error = %e, "could not record an intake request");
@@ -429,6 +451,18 @@ impl Engine {
                 self.emit(EngineEvent::OrdersChanged {
                     account_id: Some(account.id),
                 });
+                let report = SyncReport {
+                    account_id: account.id,
+                    quarantined: 1,
+                    ..Default::default()
+                };
+                self.note_push(
+                    &account,
+                    seen.received_at,
+                    &report,
+                    Some(&format!("A pushed request could not be read: {reason}")),
+                )
+                .await;
                 self.log_request(seen.entry(
                     Some(account.id),
                     true,
@@ -468,6 +502,19 @@ impl Engine {
         };
         let (new, changed) = (outcome.new_orders.len(), outcome.changed_orders);
         let stored = pushed.orders.len();
+        let report = SyncReport {
+            account_id: account.id,
+            pages: 1,
+            orders_seen: stored as u32,
+            orders_new: new as u32,
+            orders_changed: changed,
+            lines_new: outcome.new_lines,
+            quarantined: outcome.quarantined,
+        };
+        let set_aside = (!pushed.quarantined.is_empty())
+            .then(|| format!("{} pushed order(s) could not be read", pushed.quarantined.len()));
+        self.note_push(&account, seen.received_at, &report, set_aside.as_deref())
+            .await;
         self.after_ingest(&account, outcome).await;
 
         let rejected: Vec<Value> = pushed

@@ -70,6 +70,10 @@ impl Engine {
     }
 
     fn spawn_poller(&self, account: &Account) {
+        // A marketplace that pushes its orders has nothing to pull: its health comes from the intake.
+        if account.kind.receives_pushes() {
+            return;
+        }
         let engine = self.clone();
         let id = account.id;
         let task = tokio::spawn(async move { engine.poll_loop(id).await });

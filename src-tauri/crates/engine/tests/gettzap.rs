@@ -104,9 +104,18 @@ async fn pushed_orders_are_stored_once_and_refused_without_the_token() {
     assert!(body["error"].as_str().unwrap().contains("token"));
     assert!(engine.orders(Some(account), None).await.unwrap().is_empty());
 
+    // Nothing to pull: a sync reads nothing and leaves the health to the pushes.
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.pages, 0);
+    assert_eq!(engine.store().health(account).await.unwrap().last_poll_at, None);
+
     // With it: stored; the same push again changes nothing; a header works as well as the query.
     let (s, body) = post(&url, "application/json", order.to_string()).await;
     assert_eq!((s, body["new"].as_u64()), (200, Some(1)), "{body}");
+    // The account's health says when orders last came, and that they were read.
+    let health = engine.store().health(account).await.unwrap();
+    assert!(health.last_poll_at.is_some(), "{health:?}");
+    assert_eq!(health.last_error, None);
     let r = reqwest::Client::new()
         .post(without_token(&url))
         .bearer_auth(&token)
@@ -157,6 +166,16 @@ async fn pushed_orders_are_stored_once_and_refused_without_the_token() {
         "{body}"
     );
     assert_eq!(engine.store().quarantined_count(account).await.unwrap(), 2);
+    // ... and the account's health shows the problem where the manager looks.
+    let health = engine.store().health(account).await.unwrap();
+    assert!(
+        health
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("could not be read")),
+        "{health:?}"
+    );
+    assert!(health.failing_since.is_some());
     assert_eq!(engine.orders(Some(account), None).await.unwrap().len(), 2);
 
     let log = engine.store().intake_requests(Some(account), 50).await.unwrap();
