@@ -5,21 +5,14 @@
 // Run through tests/e2e/run.sh; this file has its own database (--db).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
+import { env, leaveNothingBehind, removeDatabase, tid } from "./common.mjs";
 
-function env(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
-  return v;
-}
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 const OUT = env("E2E_OUT");
 const DB = join(dirname(env("E2E_DB")), "appearance.db");
-
-const tid = (id) => `[data-testid="${id}"]`;
 
 /** 1366×768 at each scale, less the window's frame. */
 const SCALES = [
@@ -87,23 +80,12 @@ const LAYOUT_PROBLEMS = `
   return { problems, smallest, width: vw, height: document.documentElement.clientHeight };
 `;
 
-function appRunning() {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
-
 describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
   /** @type {Session} */
   let s;
 
   before(async () => {
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
+    removeDatabase(DB);
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
     // Demo data, so that the lists have rows and the cabinet has orders.
     await (await s.waitForElement(tid("try-demo"), 45_000)).click();
@@ -116,7 +98,7 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
 
   after(async () => {
     if (s) await s.deleteSession().catch(() => {});
-    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+    await leaveNothingBehind(DB);
   });
 
   for (const scale of SCALES) {

@@ -7,28 +7,20 @@
 // (the app is single-instance).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
+import { env, fill, keepAutostart, leaveNothingBehind, pick, removeDatabase, startFake, stepper, tid } from "./common.mjs";
 
-function env(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
-  return v;
-}
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 const FAKE_BIN = env("E2E_FAKE_BIN");
 const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "cabinet.db");
-const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
 const CLIENT_ID = "515151";
 const API_KEY = `cabinet-${process.pid}-${Date.now()}`;
-
-const tid = (id) => `[data-testid="${id}"]`;
 
 /** The buyers; the first two share the fragment "щук" (in capitals at the start of the name). */
 const BUYERS = {
@@ -43,17 +35,6 @@ const PHONES = {
   kowalski: "+48601110003",
   petrov: "+79161110004",
 };
-
-async function fill(s, id, value) {
-  const el = await s.waitForElement(tid(id));
-  await el.clear();
-  await el.sendKeys(value);
-  return el;
-}
-
-async function pick(s, selectId, value) {
-  await (await s.waitForElement(`${tid(selectId)} option[value="${value}"]`)).click();
-}
 
 /** The recipients of the cabinet's rows as shown, sorted. */
 function shownRecipients(s) {
@@ -111,38 +92,6 @@ function parseCsv(text, delimiter) {
   return records;
 }
 
-/** Starts this file's own fake Ozon; resolves with its base URL once it listens. */
-function startFake() {
-  const child = spawn(FAKE_BIN, ["--client-id", CLIENT_ID, "--api-key", API_KEY], { stdio: ["ignore", "pipe", "pipe"] });
-  const url = new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the fake Ozon did not start: ${out}`)), 30_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.on("data", (d) => (out += d));
-    child.on("exit", (code) => reject(new Error(`the fake Ozon exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-/** Whether a process runs the app on this file's database. */
-function appRunning() {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
-
 describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
   /** @type {Session} */
   let s;
@@ -150,29 +99,16 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
   /** @type {FakeOzon} */
   let fake;
   let fakeUrl;
-  let autostartBefore;
-  let failed = false;
+  let restoreAutostart;
   /** The status the stats bar filtered by, and the recipients it showed. */
   let statusId;
   let shownForStatus = [];
-
-  const step = (name, timeout, fn) =>
-    it(name, { timeout }, async (t) => {
-      if (failed) return t.skip("an earlier step failed");
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        const file = join(OUT, `failure-cabinet-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
-        throw e;
-      }
-    });
+  const step = stepper(it, "cabinet-", OUT, () => s);
 
   before(async () => {
-    autostartBefore = existsSync(AUTOSTART);
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
-    const started = startFake();
+    restoreAutostart = keepAutostart(HOME);
+    removeDatabase(DB);
+    const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID, "--api-key", API_KEY], "Ozon");
     fakeChild = started.child;
     fakeUrl = await started.url;
     fake = new FakeOzon(fakeUrl);
@@ -185,17 +121,9 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
       await pick(s, "lang-switch", "en").catch(() => {});
       await s.deleteSession().catch(() => {});
     }
-    // The app is single-instance: the next file's app must not find this one still running.
-    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+    await leaveNothingBehind(DB);
     fakeChild?.kill();
-    // This app's popups stay on screen until acted on; the next file clicks popups by position.
-    try {
-      execFileSync("dunstctl", ["close-all"], { timeout: 10_000 });
-    } catch {
-      // no dunst: nothing shown
-    }
-    // The first account turned on start at login; the next file expects to see that happen itself.
-    if (!autostartBefore) rmSync(AUTOSTART, { force: true });
+    restoreAutostart?.();
   });
 
   step("connect an account to this file's fake Ozon", 90_000, async () => {

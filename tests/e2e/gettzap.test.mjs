@@ -9,18 +9,26 @@
 // own database (--db) and its own fake Gettzap.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeGettzap } from "./fake.mjs";
+import {
+  env,
+  fill,
+  freePort,
+  grepCount,
+  keepAutostart,
+  keychain,
+  leaveNothingBehind,
+  notifyCalls,
+  pick,
+  removeDatabase,
+  retype,
+  startFake,
+  stepper,
+  tid,
+} from "./common.mjs";
 
-function env(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
-  return v;
-}
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 // The fakes are built together: the Gettzap one sits beside the Ozon one.
@@ -29,7 +37,6 @@ const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
 const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "gettzap.db");
-const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
 const ACCOUNT = "Gettzap parts";
 const LOGIN = "gz-parts-shop";
 const PASSWORD = `gz-pw-${process.pid}-${Date.now()}`;
@@ -53,107 +60,7 @@ const ORDER = {
   positions: LINES,
 };
 
-const tid = (id) => `[data-testid="${id}"]`;
 const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
-
-async function fill(s, id, value) {
-  const el = await s.waitForElement(tid(id));
-  await el.clear();
-  await el.sendKeys(value);
-  return el;
-}
-
-/**
- * Replaces a field's text by deleting it key by key (End, then Backspace) and typing the value, so
- * that React sees every change: a bare WebDriver clear() of a field holding a value is undone by
- * the next render.
- */
-async function retype(s, id, value) {
-  const el = await s.waitForElement(tid(id));
-  const old = String(await el.property("value"));
-  await el.click();
-  await el.sendKeys(`\uE010${"\uE003".repeat(old.length + 1)}${value}`);
-  await waitFor(async () => (await el.property("value")) === value, { timeout: 5_000, message: `${id} to hold ${value}` });
-  return el;
-}
-
-async function pick(s, selectId, value) {
-  await (await s.waitForElement(`${tid(selectId)} option[value="${value}"]`)).click();
-}
-
-/** A port nobody listens on now (the OS's pick, released at once). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** dbus-monitor's Notify calls (a message starts on a line that is not indented). */
-function notifyCalls() {
-  const text = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
-  const messages = [];
-  for (const line of text.split("\n")) {
-    if (/^\S/.test(line)) messages.push(line);
-    else if (messages.length) messages[messages.length - 1] += "\n" + line;
-  }
-  return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
-}
-
-/** How many times `needle` occurs in `file`; 0 when the file does not exist. */
-function grepCount(file, needle) {
-  if (!existsSync(file)) return 0;
-  try {
-    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
-  } catch (e) {
-    if (e.status === 1) return 0;
-    throw e;
-  }
-}
-
-function keychain(accountId, field) {
-  return execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/${field}`], {
-    encoding: "utf8",
-    timeout: 10_000,
-  });
-}
-
-/** Starts this file's own fake Gettzap. */
-function startFake() {
-  const child = spawn(FAKE_BIN, ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const url = new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the fake Gettzap did not start: ${out}`)), 30_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.on("data", (d) => (out += d));
-    child.on("exit", (code) => reject(new Error(`the fake Gettzap exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-function appRunning() {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
 
 /** POSTs `body` as JSON to the intake the way Gettzap would; returns [HTTP status, JSON answer]. */
 async function push(url, body) {
@@ -183,28 +90,16 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
   let accountId;
   let intakePort;
   let intakeToken;
-  let autostartBefore;
-  let failed = false;
+  let restoreAutostart;
 
   const intakeUrl = () => `http://127.0.0.1:${intakePort}/intake/gettzap/${accountId}`;
 
-  const step = (name, timeout, fn) =>
-    it(name, { timeout }, async (t) => {
-      if (failed) return t.skip("an earlier step failed");
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        const file = join(OUT, `failure-gettzap-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
-        throw e;
-      }
-    });
+  const step = stepper(it, "gettzap-", OUT, () => s);
 
   before(async () => {
-    autostartBefore = existsSync(AUTOSTART);
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
-    const started = startFake();
+    restoreAutostart = keepAutostart(HOME);
+    removeDatabase(DB);
+    const started = startFake(FAKE_BIN, ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY], "Gettzap");
     fakeChild = started.child;
     fakeUrl = await started.url;
     fake = new FakeGettzap(fakeUrl);
@@ -213,14 +108,9 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
 
   after(async () => {
     if (s) await s.deleteSession().catch(() => {});
-    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+    await leaveNothingBehind(DB);
     fakeChild?.kill();
-    try {
-      execFileSync("dunstctl", ["close-all"], { timeout: 10_000 });
-    } catch {
-      // no dunst: nothing shown
-    }
-    if (!autostartBefore) rmSync(AUTOSTART, { force: true });
+    restoreAutostart?.();
   });
 
   step("connect a Gettzap account with the fake's address", 120_000, async () => {
@@ -346,11 +236,11 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
     assert.equal((await s.findAll(tid("inbox-row"))).length, 2, "nothing else in the inbox");
 
     // Bursts are coalesced: a popup names the account and the order.
-    await waitFor(() => notifyCalls().some((m) => m.includes(ACCOUNT) && m.includes(ORDER_NUMBER)), {
+    await waitFor(() => notifyCalls(NOTIFY_LOG).some((m) => m.includes(ACCOUNT) && m.includes(ORDER_NUMBER)), {
       timeout: 30_000,
       message: `a Notify call naming ${ACCOUNT} and ${ORDER_NUMBER} in ${NOTIFY_LOG}`,
     });
-    const popups = notifyCalls().filter((m) => m.includes(ORDER_NUMBER));
+    const popups = notifyCalls(NOTIFY_LOG).filter((m) => m.includes(ORDER_NUMBER));
     assert.equal(popups.length, 1, `one popup for the order, not one per push: ${popups.join("\n---\n")}`);
     await s.screenshot(join(OUT, "gettzap-inbox.png"));
     for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {

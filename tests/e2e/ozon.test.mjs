@@ -9,12 +9,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
+import { env, fill, grepCount, keychain, notifyCalls, stepper, tid } from "./common.mjs";
 
-function env(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
-  return v;
-}
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 const FAKE = env("E2E_FAKE_URL");
@@ -27,7 +23,6 @@ const HOME = env("E2E_HOME");
 const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
 const fake = new FakeOzon(FAKE);
 
-const tid = (id) => `[data-testid="${id}"]`;
 const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
 
 /** The posting's inbox rows; on timeout, says which data-order-number values the inbox shows. */
@@ -47,28 +42,6 @@ async function waitForRows(s, number, count, timeout = 60_000) {
       )
       .catch(() => "unknown");
     throw new Error(`${e.message}; inbox rows show data-order-number ${JSON.stringify(shown)}`);
-  }
-}
-
-/** dbus-monitor's log, cut into messages (a message starts on a line that is not indented). */
-function notifyCalls() {
-  const text = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
-  const messages = [];
-  for (const line of text.split("\n")) {
-    if (/^\S/.test(line)) messages.push(line);
-    else if (messages.length) messages[messages.length - 1] += "\n" + line;
-  }
-  return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
-}
-
-/** How many times `needle` occurs in `file` (grep -a -c -F); 0 when the file does not exist. */
-function grepCount(file, needle) {
-  if (!existsSync(file)) return 0;
-  try {
-    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
-  } catch (e) {
-    if (e.status === 1) return 0; // grep: no match
-    throw e;
   }
 }
 
@@ -92,33 +65,13 @@ async function openInbox(s) {
   await (await s.waitForElement(tid("nav-inbox"))).click();
 }
 
-async function fill(s, id, value) {
-  const el = await s.waitForElement(tid(id));
-  await el.clear();
-  await el.sendKeys(value);
-  return el;
-}
 
 describe("Ozon end to end", { timeout: 600_000 }, () => {
   /** @type {Session} */
   let s;
   let accountId;
   let firstPosting;
-  let failed = false;
-
-  // Each step runs only when the previous ones passed, and leaves a screenshot when it fails.
-  const step = (name, timeout, fn) =>
-    it(name, { timeout }, async (t) => {
-      if (failed) return t.skip("an earlier step failed");
-      try {
-        await fn();
-      } catch (e) {
-        failed = true;
-        const file = join(OUT, `failure-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
-        throw e;
-      }
-    });
+  const step = stepper(it, "", OUT, () => s);
 
   before(async () => {
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000 });
@@ -161,10 +114,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
 
   step("the API key is in the keychain and in no database file", 30_000, async () => {
     // keyring stores the entry's user as the Secret Service attribute "username".
-    const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/api_key`], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
+    const stored = keychain(accountId, "api_key");
     assert.equal(stored, API_KEY, `keychain entry service=ordertray username=${accountId}/api_key`);
     for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
       assert.equal(grepCount(file, API_KEY), 0, `the API key was found in ${file}`);
@@ -197,7 +147,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
   });
 
   step("an OS notification names the posting", 40_000, async () => {
-    const call = await waitFor(() => notifyCalls().find((m) => m.includes(firstPosting)), {
+    const call = await waitFor(() => notifyCalls(NOTIFY_LOG).find((m) => m.includes(firstPosting)), {
       timeout: 30_000,
       message: `a Notify call mentioning ${firstPosting} in ${NOTIFY_LOG}`,
     });

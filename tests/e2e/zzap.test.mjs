@@ -5,17 +5,24 @@
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake ZZAP.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeZzap } from "./fake.mjs";
+import {
+  env,
+  fill,
+  grepCount,
+  keepAutostart,
+  keychain,
+  leaveNothingBehind,
+  notifyCalls,
+  pick,
+  removeDatabase,
+  startFake,
+  stepper,
+  tid,
+} from "./common.mjs";
 
-function env(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run this test through tests/e2e/run.sh`);
-  return v;
-}
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 // The fakes are built together: the ZZAP one sits beside the Ozon one.
@@ -24,7 +31,6 @@ const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
 const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "zzap.db");
-const AUTOSTART = join(HOME, ".config", "autostart", "Ordertray.desktop");
 const LOGIN = "parts-shop@example.ru";
 const PASSWORD = `zzap-pw-${process.pid}-${Date.now()}`;
 const API_KEY = `zzap-key-${process.pid}-${Date.now()}`;
@@ -32,76 +38,7 @@ const API_KEY = `zzap-key-${process.pid}-${Date.now()}`;
 const ACCEPTED = { code: "2", name: "Принят в работу" };
 const REFUSED = { code: "3", name: "Отказ продавца" };
 
-const tid = (id) => `[data-testid="${id}"]`;
 const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
-
-async function fill(s, id, value) {
-  const el = await s.waitForElement(tid(id));
-  await el.clear();
-  await el.sendKeys(value);
-  return el;
-}
-
-async function pick(s, selectId, value) {
-  await (await s.waitForElement(`${tid(selectId)} option[value="${value}"]`)).click();
-}
-
-/** dbus-monitor's Notify calls (a message starts on a line that is not indented). */
-function notifyCalls() {
-  const text = existsSync(NOTIFY_LOG) ? readFileSync(NOTIFY_LOG, "utf8") : "";
-  const messages = [];
-  for (const line of text.split("\n")) {
-    if (/^\S/.test(line)) messages.push(line);
-    else if (messages.length) messages[messages.length - 1] += "\n" + line;
-  }
-  return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
-}
-
-/** How many times `needle` occurs in `file`; 0 when the file does not exist. */
-function grepCount(file, needle) {
-  if (!existsSync(file)) return 0;
-  try {
-    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
-  } catch (e) {
-    if (e.status === 1) return 0;
-    throw e;
-  }
-}
-
-/** Starts this file's own fake ZZAP (ZZAP's 3 s limit, a little under it for clock jitter). */
-function startFake() {
-  const child = spawn(
-    FAKE_BIN,
-    ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY, "--min-interval-ms", "2500"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const url = new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the fake ZZAP did not start: ${out}`)), 30_000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.on("data", (d) => (out += d));
-    child.on("exit", (code) => reject(new Error(`the fake ZZAP exited with ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-function appRunning() {
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(DB)) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
 
 describe("ZZAP end to end", { timeout: 600_000 }, () => {
   /** @type {Session} */
@@ -111,28 +48,20 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
   let fake;
   let fakeUrl;
   let accountId;
-  let autostartBefore;
+  let restoreAutostart;
   /** The two buyer orders: the first is accepted, the second rejected. */
   let orders = [];
-  let failed = false;
-
-  const step = (name, timeout, fn) =>
-    it(name, { timeout }, async (t) => {
-      if (failed) return t.skip("an earlier step failed");
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        const file = join(OUT, `failure-zzap-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
-        if (s) await s.screenshot(file).then(() => t.diagnostic(`screenshot: ${file}`)).catch(() => {});
-        throw e;
-      }
-    });
+  const step = stepper(it, "zzap-", OUT, () => s);
 
   before(async () => {
-    autostartBefore = existsSync(AUTOSTART);
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(DB + suffix, { force: true });
-    const started = startFake();
+    restoreAutostart = keepAutostart(HOME);
+    removeDatabase(DB);
+    // ZZAP's 3 s limit, a little under it for clock jitter.
+    const started = startFake(
+      FAKE_BIN,
+      ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY, "--min-interval-ms", "2500"],
+      "ZZAP",
+    );
     fakeChild = started.child;
     fakeUrl = await started.url;
     fake = new FakeZzap(fakeUrl);
@@ -141,14 +70,9 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
 
   after(async () => {
     if (s) await s.deleteSession().catch(() => {});
-    await waitFor(() => !appRunning(), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+    await leaveNothingBehind(DB);
     fakeChild?.kill();
-    try {
-      execFileSync("dunstctl", ["close-all"], { timeout: 10_000 });
-    } catch {
-      // no dunst: nothing shown
-    }
-    if (!autostartBefore) rmSync(AUTOSTART, { force: true });
+    restoreAutostart?.();
   });
 
   step("connect a ZZAP account (connection test, save)", 120_000, async () => {
@@ -185,11 +109,7 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
       ["password", PASSWORD],
       ["api_key", API_KEY],
     ]) {
-      const stored = execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/${field}`], {
-        encoding: "utf8",
-        timeout: 10_000,
-      });
-      assert.equal(stored, secret, `keychain entry ${accountId}/${field}`);
+      assert.equal(keychain(accountId, field), secret, `keychain entry ${accountId}/${field}`);
       for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
         assert.equal(grepCount(file, secret), 0, `the ${field} was found in ${file}`);
       }
@@ -230,7 +150,7 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
       });
     }
     // Two orders in one sync make one popup (bursts are coalesced): it names the account and an order.
-    await waitFor(() => notifyCalls().some((m) => m.includes("ZZAP parts") && orders.some((code) => m.includes(code))), {
+    await waitFor(() => notifyCalls(NOTIFY_LOG).some((m) => m.includes("ZZAP parts") && orders.some((code) => m.includes(code))), {
       timeout: 30_000,
       message: `a Notify call naming the account and one of ${orders} in ${NOTIFY_LOG}`,
     });
