@@ -163,6 +163,8 @@ export const en = {
     gettzapApiKey: "API key (the office token: Gettzap → Company profile → Integrations)",
     gettzapStatuses: "Gettzap statuses the shop sets",
     gettzapStatusesHint: "Separated by ';' exactly as Gettzap shows them; Gettzap does not publish its list.",
+    gettzapCancelStatuses: "Gettzap statuses meaning the buyer cancelled",
+    gettzapCancelStatusesHint: "Separated by ';', case ignored; such a line is handled as the buyer's cancel.",
     intakeTitle: "Order delivery address",
     intakeHint: "Paste it into Gettzap → Company profile → Integrations. It contains a secret token: share it only with Gettzap.",
     intakeCopy: "Copy address",

@@ -169,6 +169,8 @@ export const pl: Messages = {
     gettzapApiKey: "Klucz API (token biura: Gettzap → Profil firmy → Integracje)",
     gettzapStatuses: "Statusy Gettzap ustawiane przez sklep",
     gettzapStatusesHint: "Rozdzielone „;”, tak jak pokazuje je Gettzap; Gettzap nie publikuje swojej listy.",
+    gettzapCancelStatuses: "Statusy Gettzap oznaczające rezygnację kupującego",
+    gettzapCancelStatusesHint: "Rozdzielone «;», wielkość liter bez znaczenia; taka pozycja jest traktowana jak rezygnacja kupującego.",
     intakeTitle: "Adres dostarczania zamówień",
     intakeHint: "Wklej go w Gettzap → Profil firmy → Integracje. Zawiera tajny token: przekazuj go tylko Gettzap.",
     intakeCopy: "Kopiuj adres",

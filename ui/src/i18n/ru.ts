@@ -168,6 +168,8 @@ export const ru: Messages = {
     gettzapApiKey: "API-ключ (токен офиса: Gettzap → Профиль компании → Интеграции)",
     gettzapStatuses: "Статусы Gettzap, которые ставит магазин",
     gettzapStatusesHint: "Через «;», как их показывает Gettzap; свой список Gettzap не публикует.",
+    gettzapCancelStatuses: "Статусы Gettzap, означающие отказ покупателя",
+    gettzapCancelStatusesHint: "Через «;», регистр не важен; такая строка обрабатывается как отказ покупателя.",
     intakeTitle: "Адрес доставки заказов",
     intakeHint: "Вставьте его в Gettzap → Профиль компании → Интеграции. В нём секретный токен: сообщайте его только Gettzap.",
     intakeCopy: "Скопировать адрес",

@@ -20,6 +20,8 @@ const DEFAULT_INTERVAL = 60;
 const ZZAP_INTERVAL_MS = 3000;
 /** The Gettzap statuses a new account starts with (core: GETTZAP_DEFAULT_STATUSES, an assumption). */
 export const GETTZAP_STATUSES = ["accepted", "in_work", "shipped", "issued", "refused"];
+/** Statuses that mean Gettzap's buyer cancelled (core's GETTZAP_DEFAULT_CANCEL_STATUSES). */
+export const GETTZAP_CANCEL_STATUSES = ["cancelled", "canceled", "cancel", "отменен", "отменён", "отказ покупателя"];
 
 type Fields = {
   kind: AccountKind;
@@ -39,9 +41,17 @@ type Fields = {
   password: string;
   importCodes: string;
   cancelCodes: string;
-  /** Gettzap: its statuses, separated by ";". */
+  /** Gettzap: its statuses, and those meaning its buyer cancelled, separated by ";". */
   statuses: string;
+  cancelStatuses: string;
 };
+
+/** A ";"-separated list as typed (Gettzap's statuses may hold spaces). */
+const listOf = (text: string): string[] =>
+  text
+    .split(";")
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 const codesOf = (text: string): string[] =>
   text
@@ -69,6 +79,7 @@ function fieldsOf(account: Account | null): Fields {
       importCodes: "",
       cancelCodes: "",
       statuses: GETTZAP_STATUSES.join(";"),
+      cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
     };
   }
   const s = account.settings;
@@ -80,6 +91,7 @@ function fieldsOf(account: Account | null): Fields {
     intervalUnit: 1,
     baseUrl: account.base_url ?? "",
     password: "",
+    cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
   };
   if (s.kind === "zzap") {
     return {
@@ -109,6 +121,7 @@ function fieldsOf(account: Account | null): Fields {
       importCodes: "",
       cancelCodes: "",
       statuses: s.statuses.join(";"),
+      cancelStatuses: s.cancel_statuses.join(";"),
     };
   }
   return {
@@ -145,11 +158,8 @@ function settingsOf(f: Fields, account: Account | null): AccountSettings {
     return {
       kind: "gettzap",
       login: f.login.trim(),
-      statuses: f.statuses
-        .split(";")
-        .map((v) => v.trim())
-        .filter(Boolean),
-      cancel_statuses: kept?.cancel_statuses ?? [],
+      statuses: listOf(f.statuses),
+      cancel_statuses: listOf(f.cancelStatuses),
       password_env: kept?.password_env ?? null,
       api_key_env: kept?.api_key_env ?? null,
       intake_token_env: kept?.intake_token_env ?? null,
@@ -406,6 +416,15 @@ export function AccountForm({
               onChange={(e) => set("statuses", e.target.value)}
             />
             <span className="hint">{t.form.gettzapStatusesHint}</span>
+          </label>
+          <label>
+            {t.form.gettzapCancelStatuses}
+            <input
+              data-testid="account-gettzap-cancel-statuses"
+              value={f.cancelStatuses}
+              onChange={(e) => set("cancelStatuses", e.target.value)}
+            />
+            <span className="hint">{t.form.gettzapCancelStatusesHint}</span>
           </label>
           <GettzapIntake accountId={id} />
         </>

@@ -5,7 +5,7 @@ import type { Account } from "../bindings/Account";
 import { App } from "../App";
 import { FakeBackend, accountView } from "../test/backend";
 import { renderWithProviders } from "../test/render";
-import { AccountForm, GETTZAP_STATUSES } from "./AccountForm";
+import { AccountForm, GETTZAP_CANCEL_STATUSES, GETTZAP_STATUSES } from "./AccountForm";
 
 const TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef0123";
 const MASKED = "http://127.0.0.1:8787/intake/gettzap/7?token=••••••••";
@@ -71,11 +71,23 @@ describe("a Gettzap account", () => {
     await user.type(screen.getByTestId("account-api-key"), "office-token-9");
     await user.clear(screen.getByTestId("account-gettzap-statuses"));
     await user.type(screen.getByTestId("account-gettzap-statuses"), "Принят; Отказ ;");
+    // The buyer-cancel statuses start from the usual words and can be changed.
+    expect(screen.getByTestId("account-gettzap-cancel-statuses")).toHaveValue(GETTZAP_CANCEL_STATUSES.join(";"));
+    await user.clear(screen.getByTestId("account-gettzap-cancel-statuses"));
+    await user.type(screen.getByTestId("account-gettzap-cancel-statuses"), "Отказ покупателя; Снят ;");
     await user.click(screen.getByTestId("account-save"));
     await waitFor(() => expect(b.callsTo("add_account")).toHaveLength(1));
     const [add] = b.callsTo("add_account");
     expect(add?.args).toMatchObject({
-      draft: { name: "Gettzap shop", settings: { kind: "gettzap", login: "gz-shop", statuses: ["Принят", "Отказ"] } },
+      draft: {
+        name: "Gettzap shop",
+        settings: {
+          kind: "gettzap",
+          login: "gz-shop",
+          statuses: ["Принят", "Отказ"],
+          cancel_statuses: ["Отказ покупателя", "Снят"],
+        },
+      },
       secrets: { password: "pass-123", api_key: "office-token-9" },
     });
     const draft = JSON.stringify(add?.args.draft);
@@ -91,6 +103,7 @@ describe("a Gettzap account", () => {
     expect(screen.getByTestId("intake-not-serving")).toHaveTextContent("ordertray-cli serve");
     expect(screen.getByTestId("format-unverified")).toBeInTheDocument();
     expect(screen.getByTestId("account-gettzap-statuses")).toHaveValue("accepted;refused");
+    expect(screen.getByTestId("account-gettzap-cancel-statuses")).toHaveValue("cancelled");
 
     await user.click(screen.getByTestId("intake-copy"));
     expect(await screen.findByTestId("intake-copy")).toHaveTextContent("Copied");
