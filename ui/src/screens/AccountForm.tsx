@@ -321,137 +321,83 @@ export function AccountForm({
           autoFocus
         />
       </label>
-      {zzap ? (
+      {zzap || gettzap ? (
         <>
-          <label>
-            {t.form.zzapLogin}
-            <input
-              data-testid="account-login"
-              type="email"
-              value={f.login}
-              autoComplete="off"
-              onChange={(e) => set("login", e.target.value)}
-            />
-          </label>
-          <label>
-            {t.form.zzapPassword}
-            <input
-              data-testid="account-password"
-              type="password"
-              value={f.password}
-              autoComplete="off"
-              placeholder={account ? t.form.apiKeyKeep : ""}
-              onChange={(e) => set("password", e.target.value)}
-            />
-          </label>
-          <label>
-            {t.form.zzapApiKey}
-            <input
-              data-testid="account-api-key"
-              type="password"
-              value={f.apiKey}
-              autoComplete="off"
-              placeholder={account ? t.form.apiKeyKeep : ""}
-              onChange={(e) => set("apiKey", e.target.value)}
-            />
-            <span className="hint">{t.form.apiKeyHint}</span>
-          </label>
-          <label>
-            {t.form.zzapImportCodes}
-            <input
-              data-testid="account-import-codes"
-              value={f.importCodes}
-              onChange={(e) => set("importCodes", e.target.value)}
-            />
-          </label>
-          <label>
-            {t.form.zzapCancelCodes}
-            <input
-              data-testid="account-cancel-codes"
-              value={f.cancelCodes}
-              onChange={(e) => set("cancelCodes", e.target.value)}
-            />
-            <span className="hint">{t.form.zzapCodesHint}</span>
-          </label>
-        </>
-      ) : gettzap ? (
-        <>
-          <label>
-            {t.form.gettzapLogin}
-            <input
-              data-testid="account-login"
-              value={f.login}
-              autoComplete="off"
-              onChange={(e) => set("login", e.target.value)}
-            />
-          </label>
-          <label>
-            {t.form.gettzapPassword}
-            <input
-              data-testid="account-password"
-              type="password"
-              value={f.password}
-              autoComplete="off"
-              placeholder={account ? t.form.apiKeyKeep : ""}
-              onChange={(e) => set("password", e.target.value)}
-            />
-          </label>
-          <label>
-            {t.form.gettzapApiKey}
-            <input
-              data-testid="account-api-key"
-              type="password"
-              value={f.apiKey}
-              autoComplete="off"
-              placeholder={account ? t.form.apiKeyKeep : ""}
-              onChange={(e) => set("apiKey", e.target.value)}
-            />
-            <span className="hint">{t.form.apiKeyHint}</span>
-          </label>
-          <label>
-            {t.form.gettzapStatuses}
-            <input
-              data-testid="account-gettzap-statuses"
-              value={f.statuses}
-              onChange={(e) => set("statuses", e.target.value)}
-            />
-            <span className="hint">{t.form.gettzapStatusesHint}</span>
-          </label>
-          <label>
-            {t.form.gettzapCancelStatuses}
-            <input
-              data-testid="account-gettzap-cancel-statuses"
-              value={f.cancelStatuses}
-              onChange={(e) => set("cancelStatuses", e.target.value)}
-            />
-            <span className="hint">{t.form.gettzapCancelStatusesHint}</span>
-          </label>
-          <GettzapIntake accountId={id} />
+          <TextField
+            label={zzap ? t.form.zzapLogin : t.form.gettzapLogin}
+            testId="account-login"
+            type={zzap ? "email" : "text"}
+            value={f.login}
+            onChange={(v) => set("login", v)}
+          />
+          <SecretField
+            label={zzap ? t.form.zzapPassword : t.form.gettzapPassword}
+            testId="account-password"
+            value={f.password}
+            stored={account != null}
+            onChange={(v) => set("password", v)}
+          />
+          <SecretField
+            label={zzap ? t.form.zzapApiKey : t.form.gettzapApiKey}
+            testId="account-api-key"
+            value={f.apiKey}
+            stored={account != null}
+            hint={t.form.apiKeyHint}
+            onChange={(v) => set("apiKey", v)}
+          />
+          {zzap ? (
+            <>
+              <TextField
+                label={t.form.zzapImportCodes}
+                testId="account-import-codes"
+                value={f.importCodes}
+                onChange={(v) => set("importCodes", v)}
+              />
+              <TextField
+                label={t.form.zzapCancelCodes}
+                testId="account-cancel-codes"
+                value={f.cancelCodes}
+                hint={t.form.zzapCodesHint}
+                onChange={(v) => set("cancelCodes", v)}
+              />
+            </>
+          ) : (
+            <>
+              <TextField
+                label={t.form.gettzapStatuses}
+                testId="account-gettzap-statuses"
+                value={f.statuses}
+                hint={t.form.gettzapStatusesHint}
+                onChange={(v) => set("statuses", v)}
+              />
+              <TextField
+                label={t.form.gettzapCancelStatuses}
+                testId="account-gettzap-cancel-statuses"
+                value={f.cancelStatuses}
+                hint={t.form.gettzapCancelStatusesHint}
+                onChange={(v) => set("cancelStatuses", v)}
+              />
+              <GettzapIntake accountId={id} />
+            </>
+          )}
         </>
       ) : (
         <>
-      <label>
-        {t.form.clientId}
-        <input
-          data-testid="account-client-id"
-          value={f.clientId}
-          inputMode="numeric"
-          autoComplete="off"
-          onChange={(e) => set("clientId", e.target.value)}
-        />
-      </label>
-      <label>
-        {t.form.apiKey}
-        <input
-          data-testid="account-api-key"
-          type="password"
-          value={f.apiKey}
-          autoComplete="off"
-          placeholder={account ? t.form.apiKeyKeep : ""}
-          onChange={(e) => set("apiKey", e.target.value)}
-        />
-        <span className="hint">{t.form.apiKeyHint}</span>
-      </label>
+          <TextField
+            label={t.form.clientId}
+            testId="account-client-id"
+            inputMode="numeric"
+            value={f.clientId}
+            onChange={(v) => set("clientId", v)}
+          />
+          <SecretField
+            label={t.form.apiKey}
+            testId="account-api-key"
+            value={f.apiKey}
+            stored={account != null}
+            hint={t.form.apiKeyHint}
+            onChange={(v) => set("apiKey", v)}
+          />
         </>
       )}
       <label>
@@ -565,5 +511,56 @@ export function AccountForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** A labelled one-line field, with a hint under it when there is one. */
+function TextField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: "text" | "email" | "password";
+  inputMode?: "numeric";
+  placeholder?: string;
+  hint?: string;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        data-testid={props.testId}
+        type={props.type ?? "text"}
+        inputMode={props.inputMode}
+        value={props.value}
+        autoComplete="off"
+        placeholder={props.placeholder}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      {props.hint && <span className="hint">{props.hint}</span>}
+    </label>
+  );
+}
+
+/** A password or key: never shown; on a saved account, empty keeps the stored one. */
+function SecretField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  stored: boolean;
+  onChange: (value: string) => void;
+  hint?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <TextField
+      label={props.label}
+      testId={props.testId}
+      type="password"
+      value={props.value}
+      placeholder={props.stored ? t.form.apiKeyKeep : ""}
+      hint={props.hint}
+      onChange={props.onChange}
+    />
   );
 }
