@@ -240,15 +240,10 @@ pub enum AccountsCmd {
     },
 }
 
+/// A marketplace login's password and API key: each from an environment variable named at run
+/// time (never stored) or from standard input into the OS keychain.
 #[derive(Args, Debug)]
-pub struct GettzapAccountArgs {
-    #[arg(long)]
-    pub name: String,
-    /// The Gettzap login.
-    #[arg(long)]
-    pub login: String,
-    #[arg(long, default_value = "")]
-    pub region: String,
+pub struct LoginSecrets {
     /// Read the password at run time from this environment variable; it is never stored.
     #[arg(
         long,
@@ -259,16 +254,31 @@ pub struct GettzapAccountArgs {
     /// Read the password from standard input (first line) and store it in the OS keychain.
     #[arg(long)]
     pub password_stdin: bool,
-    /// Read the API key (Gettzap's office token) at run time from this environment variable.
+    /// Read the API key (Gettzap: the office token) at run time from this environment variable;
+    /// it is never stored.
     #[arg(
         long,
         conflicts_with = "api_key_stdin",
         required_unless_present = "api_key_stdin"
     )]
     pub api_key_env: Option<String>,
-    /// Read the API key from standard input (after the password, if both) into the OS keychain.
+    /// Read the API key from standard input (after the password, if both) and store it in the
+    /// OS keychain.
     #[arg(long)]
     pub api_key_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GettzapAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The Gettzap login.
+    #[arg(long)]
+    pub login: String,
+    #[arg(long, default_value = "")]
+    pub region: String,
+    #[command(flatten)]
+    pub secrets: LoginSecrets,
     /// Read the intake token Gettzap must send from this environment variable; without it a
     /// token is generated and kept in the OS keychain.
     #[arg(long)]
@@ -282,7 +292,7 @@ pub struct GettzapAccountArgs {
     /// Pushed order statuses meaning the buyer cancelled; the defaults when left out.
     #[arg(long, value_delimiter = ';')]
     pub cancel_statuses: Vec<String>,
-    /// Poll interval in seconds (Gettzap pushes; a run reads nothing).
+    /// Not used for polling: Gettzap pushes its orders, and each push is the account's sync.
     #[arg(long, default_value_t = 60)]
     pub interval: u32,
 }
@@ -304,27 +314,8 @@ pub struct ZzapAccountArgs {
     /// The e-mail the ZZAP account is registered with.
     #[arg(long)]
     pub login: String,
-    /// Read the password at run time from this environment variable; it is never stored.
-    #[arg(
-        long,
-        conflicts_with = "password_stdin",
-        required_unless_present = "password_stdin"
-    )]
-    pub password_env: Option<String>,
-    /// Read the password from standard input (first line) and store it in the OS keychain.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Read the API key at run time from this environment variable; it is never stored.
-    #[arg(
-        long,
-        conflicts_with = "api_key_stdin",
-        required_unless_present = "api_key_stdin"
-    )]
-    pub api_key_env: Option<String>,
-    /// Read the API key from standard input (after the password, if both) and store it in the
-    /// OS keychain.
-    #[arg(long)]
-    pub api_key_stdin: bool,
+    #[command(flatten)]
+    pub secrets: LoginSecrets,
     /// Another API address (a proxy or a fake marketplace).
     #[arg(long)]
     pub base_url: Option<String>,

@@ -11,8 +11,8 @@ use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
 use crate::args::{
-    AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, OffersCmd, OrdersCmd, OutboxCmd,
-    PricelistCmd, RulesCmd, ServeArgs, StateArg,
+    AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, LoginSecrets, OffersCmd, OrdersCmd,
+    OutboxCmd, PricelistCmd, RulesCmd, ServeArgs, StateArg,
 };
 use crate::{export, pricelist, rules};
 
@@ -47,6 +47,21 @@ fn stdin_line(what: &str) -> Result<String> {
     Ok(line.trim().to_string())
 }
 
+/// The password and the API key asked for on standard input, in that order; those named by an
+/// environment variable instead are read when needed and never stored.
+fn login_secrets_from_stdin(s: &LoginSecrets) -> Result<SecretInput> {
+    let mut secrets = SecretInput::new();
+    for (wanted, field, what) in [
+        (s.password_stdin, "password", "password"),
+        (s.api_key_stdin, "api_key", "API key"),
+    ] {
+        if wanted {
+            secrets.insert(field.into(), stdin_line(what)?);
+        }
+    }
+    Ok(secrets)
+}
+
 async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
     match command {
         Command::Accounts(AccountsCmd::Add(AddAccount::Ozon(a))) => {
@@ -74,19 +89,11 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 import_codes: a.import_codes,
                 buyer_cancel_codes: a.buyer_cancel_codes,
                 min_request_interval_ms: a.request_interval_ms,
-                password_env: a.password_env,
-                api_key_env: a.api_key_env,
+                password_env: a.secrets.password_env.clone(),
+                api_key_env: a.secrets.api_key_env.clone(),
                 ..ZzapSettings::new(a.login)
             };
-            let mut secrets = SecretInput::new();
-            for (wanted, field, what) in [
-                (a.password_stdin, "password", "password"),
-                (a.api_key_stdin, "api_key", "API key"),
-            ] {
-                if wanted {
-                    secrets.insert(field.into(), stdin_line(what)?);
-                }
-            }
+            let secrets = login_secrets_from_stdin(&a.secrets)?;
             let draft = AccountDraft {
                 name: a.name,
                 region: a.region,
@@ -100,8 +107,8 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         }
         Command::Accounts(AccountsCmd::Add(AddAccount::Gettzap(a))) => {
             let mut settings = GettzapSettings {
-                password_env: a.password_env,
-                api_key_env: a.api_key_env,
+                password_env: a.secrets.password_env.clone(),
+                api_key_env: a.secrets.api_key_env.clone(),
                 intake_token_env: a.intake_token_env,
                 ..GettzapSettings::new(a.login)
             };
@@ -111,15 +118,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             if !a.cancel_statuses.is_empty() {
                 settings.cancel_statuses = a.cancel_statuses;
             }
-            let mut secrets = SecretInput::new();
-            for (wanted, field, what) in [
-                (a.password_stdin, "password", "password"),
-                (a.api_key_stdin, "api_key", "API key"),
-            ] {
-                if wanted {
-                    secrets.insert(field.into(), stdin_line(what)?);
-                }
-            }
+            let secrets = login_secrets_from_stdin(&a.secrets)?;
             let draft = AccountDraft {
                 name: a.name,
                 region: a.region,
