@@ -53,24 +53,30 @@ pub fn orders_cancelled(
     first_number: &str,
     count: usize,
 ) -> String {
-    let others = count.saturating_sub(1);
-    let (text, more) = match lang {
-        Lang::En => ("order {n} was cancelled on the marketplace", " (and {k} more)"),
-        Lang::Ru => ("заказ {n} отменён на маркетплейсе", " (и ещё {k})"),
-        Lang::Pl => (
-            "zamówienie {n} zostało anulowane na platformie",
-            " (i {k} więcej)",
-        ),
-    };
-    let more = if others > 0 {
-        more.replace("{k}", &others.to_string())
-    } else {
-        String::new()
+    let text = match lang {
+        Lang::En => "order {n} was cancelled on the marketplace",
+        Lang::Ru => "заказ {n} отменён на маркетплейсе",
+        Lang::Pl => "zamówienie {n} zostało anulowane na platformie",
     };
     format!(
-        "{marketplace} «{account}»: {}{more}",
-        text.replace("{n}", first_number)
+        "{marketplace} «{account}»: {}{}",
+        text.replace("{n}", first_number),
+        and_more(lang, count)
     )
+}
+
+/// " (and 2 more)" after the first of `count` orders; nothing for one.
+fn and_more(lang: Lang, count: usize) -> String {
+    let others = count.saturating_sub(1);
+    if others == 0 {
+        return String::new();
+    }
+    let more = match lang {
+        Lang::En => " (and {k} more)",
+        Lang::Ru => " (и ещё {k})",
+        Lang::Pl => " (i {k} więcej)",
+    };
+    more.replace("{k}", &others.to_string())
 }
 
 /// "Ozon «Shop A»: order 0570-0029-1 is now «delivering» on the marketplace (and 2 more)".
@@ -82,23 +88,15 @@ pub fn status_changed(
     status: &str,
     count: usize,
 ) -> String {
-    let others = count.saturating_sub(1);
-    let (text, more) = match lang {
-        Lang::En => ("order {n} is now «{s}» on the marketplace", " (and {k} more)"),
-        Lang::Ru => ("заказ {n} теперь в статусе «{s}» на маркетплейсе", " (и ещё {k})"),
-        Lang::Pl => (
-            "zamówienie {n} ma teraz status «{s}» na platformie",
-            " (i {k} więcej)",
-        ),
-    };
-    let more = if others > 0 {
-        more.replace("{k}", &others.to_string())
-    } else {
-        String::new()
+    let text = match lang {
+        Lang::En => "order {n} is now «{s}» on the marketplace",
+        Lang::Ru => "заказ {n} теперь в статусе «{s}» на маркетплейсе",
+        Lang::Pl => "zamówienie {n} ma teraz status «{s}» na platformie",
     };
     format!(
-        "{marketplace} «{account}»: {}{more}",
-        text.replace("{n}", first_number).replace("{s}", status)
+        "{marketplace} «{account}»: {}{}",
+        text.replace("{n}", first_number).replace("{s}", status),
+        and_more(lang, count)
     )
 }
 
