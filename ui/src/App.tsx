@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Suspense, lazy, useEffect, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
-import { healthStatus } from "./accounts/health";
+import { healthStatus, healthText } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
 import { ConfirmButton } from "./components/ConfirmButton";
 import { useNotices } from "./components/Notices";
@@ -206,10 +206,10 @@ export function App() {
           {accounts.data?.map((a) => {
             const status = healthStatus(a);
             return (
-              <li key={a.account.id} title={a.health.last_error ?? t.accounts.status[status]}>
+              <li key={a.account.id} title={a.health.last_error ?? healthText(a, status, t)}>
                 <span className={`dot dot-${status}`} aria-hidden />
                 <span className="sidebar-account-name">{a.account.name}</span>
-                <span className="sr-only">{t.accounts.status[status]}</span>
+                <span className="sr-only">{healthText(a, status, t)}</span>
               </li>
             );
           })}

@@ -1,5 +1,6 @@
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountView } from "../bindings/AccountView";
+import type { Messages } from "../i18n/en";
 
 /** The marketplace sends its orders to the shop's intake (core's `receives_pushes`): nothing to poll. */
 export const receivesPushes = (kind: AccountKind): boolean => kind === "gettzap";
@@ -12,4 +13,10 @@ export function healthStatus(view: AccountView): HealthStatus {
   if (view.health.last_outcome === "error") return "error";
   if (!view.health.last_poll_at) return "never";
   return "ok";
+}
+
+/** The status in words; an account whose orders are pushed to us has not "synced" but received. */
+export function healthText(view: AccountView, status: HealthStatus, t: Messages): string {
+  if (status === "never" && receivesPushes(view.account.kind)) return t.accounts.noOrdersYet;
+  return t.accounts.status[status];
 }

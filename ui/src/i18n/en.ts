@@ -127,6 +127,7 @@ export const en = {
     confirmDelete: (name: string) =>
       `Delete «${name}» with all its orders and history, and its key from the keychain? To pause it, disable it instead.`,
     status: { ok: "OK", error: "Error", never: "Not synced yet", disabled: "Disabled" },
+    noOrdersYet: "No orders received yet",
     lastPush: "Last orders received",
     pushesOrders: "sends its orders to this computer",
     lastPoll: "Last sync",

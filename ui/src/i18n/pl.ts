@@ -133,6 +133,7 @@ export const pl: Messages = {
     confirmDelete: (name: string) =>
       `Usunąć «${name}» ze wszystkimi zamówieniami i historią, a jego klucz z magazynu haseł? Aby je wstrzymać, wyłącz konto.`,
     status: { ok: "OK", error: "Błąd", never: "Jeszcze nie synchronizowano", disabled: "Wyłączone" },
+    noOrdersYet: "Nie odebrano jeszcze zamówień",
     lastPush: "Ostatnie zamówienia odebrane",
     pushesOrders: "wysyła zamówienia na ten komputer",
     lastPoll: "Ostatnia synchronizacja",

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
-import { healthStatus, receivesPushes } from "../accounts/health";
+import { healthStatus, healthText, receivesPushes } from "../accounts/health";
 import type { AccountView } from "../bindings/AccountView";
 import { useState } from "react";
 import { ConfirmButton } from "../components/ConfirmButton";
@@ -105,7 +105,7 @@ function AccountRow({
         {account.demo && <span className="badge">{t.demo.badge}</span>}
       </div>
       <div className="account-health" data-testid="account-health" data-status={status}>
-        <span className={`status status-${status}`}>{t.accounts.status[status]}</span>
+        <span className={`status status-${status}`}>{healthText(view, status, t)}</span>
         <span>
           {pushed ? t.accounts.lastPush : t.accounts.lastPoll}:{" "}
           {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}

@@ -130,10 +130,25 @@ describe("a Gettzap account", () => {
     const rows = await screen.findAllByTestId("account-row");
     const row = (id: number) => rows.find((r) => r.getAttribute("data-account-id") === String(id)) as HTMLElement;
     expect(row(7)).toHaveTextContent("sends its orders to this computer");
+    expect(row(7)).toHaveTextContent("OK");
     expect(row(7)).toHaveTextContent("Last orders received:");
     expect(row(7)).not.toHaveTextContent("Last sync");
     expect(row(7).querySelector('[data-testid="account-sync-now"]')).toBeNull();
     expect(row(1)).toHaveTextContent("Last sync:");
     expect(row(1).querySelector('[data-testid="account-sync-now"]')).not.toBeNull();
+  });
+
+  it("a Gettzap account that has received nothing yet says so, not that it never synced", async () => {
+    const b = new FakeBackend();
+    const gettzap = accountView(7, "Gettzap shop", { last_poll_at: null, last_outcome: null, next_poll_at: null });
+    gettzap.account = gettzapAccount;
+    b.accounts = [gettzap];
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    const row = await screen.findByTestId("account-row");
+    expect(row).toHaveTextContent("No orders received yet");
+    expect(row).not.toHaveTextContent("Not synced yet");
   });
 });
