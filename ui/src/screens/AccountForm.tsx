@@ -59,84 +59,66 @@ const codesOf = (text: string): string[] =>
     .map((c) => c.trim())
     .filter(Boolean);
 
+/** A new account's form: every kind's fields with their defaults. */
+const BLANK: Fields = {
+  kind: "ozon",
+  name: "",
+  region: "",
+  clientId: "",
+  apiKey: "",
+  interval: String(DEFAULT_INTERVAL),
+  cancelReason: 352,
+  cancelMessage: "",
+  shipOnAccept: true,
+  ozon: DEFAULT_OZON_OPTIONS,
+  intervalUnit: 1,
+  baseUrl: "",
+  login: "",
+  password: "",
+  importCodes: "",
+  cancelCodes: "",
+  statuses: GETTZAP_STATUSES.join(";"),
+  cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
+};
+
+/** A saved account's form: its kind's fields from its settings; secrets empty (kept unless typed). */
 function fieldsOf(account: Account | null): Fields {
-  if (!account) {
-    return {
-      kind: "ozon",
-      name: "",
-      region: "",
-      clientId: "",
-      apiKey: "",
-      interval: String(DEFAULT_INTERVAL),
-      cancelReason: 352,
-      cancelMessage: "",
-      shipOnAccept: true,
-      ozon: DEFAULT_OZON_OPTIONS,
-      intervalUnit: 1,
-      baseUrl: "",
-      login: "",
-      password: "",
-      importCodes: "",
-      cancelCodes: "",
-      statuses: GETTZAP_STATUSES.join(";"),
-      cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
-    };
-  }
+  if (!account) return BLANK;
   const s = account.settings;
-  const common = {
+  const saved: Fields = {
+    ...BLANK,
+    kind: s.kind,
     name: account.name,
     region: account.region,
-    apiKey: "",
     interval: String(account.interval_secs),
-    intervalUnit: 1,
     baseUrl: account.base_url ?? "",
-    password: "",
-    cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
-  };
-  if (s.kind === "zzap") {
-    return {
-      ...common,
-      kind: "zzap",
-      clientId: "",
-      cancelReason: 352,
-      cancelMessage: "",
-      shipOnAccept: true,
-      ozon: DEFAULT_OZON_OPTIONS,
-      login: s.login,
-      importCodes: s.import_codes.join(";"),
-      cancelCodes: s.buyer_cancel_codes.join(";"),
-      statuses: "",
-    };
-  }
-  if (s.kind === "gettzap") {
-    return {
-      ...common,
-      kind: "gettzap",
-      clientId: "",
-      cancelReason: 352,
-      cancelMessage: "",
-      shipOnAccept: true,
-      ozon: DEFAULT_OZON_OPTIONS,
-      login: s.login,
-      importCodes: "",
-      cancelCodes: "",
-      statuses: s.statuses.join(";"),
-      cancelStatuses: s.cancel_statuses.join(";"),
-    };
-  }
-  return {
-    ...common,
-    kind: "ozon",
-    clientId: s.client_id,
-    cancelReason: s.cancel_reason_id,
-    cancelMessage: s.cancel_reason_message,
-    shipOnAccept: s.ship_on_accept,
-    ozon: ozonOptionsOf(s),
-    login: "",
-    importCodes: "",
-    cancelCodes: "",
     statuses: "",
   };
+  switch (s.kind) {
+    case "zzap":
+      return {
+        ...saved,
+        login: s.login,
+        importCodes: s.import_codes.join(";"),
+        cancelCodes: s.buyer_cancel_codes.join(";"),
+      };
+    case "gettzap":
+      return {
+        ...saved,
+        login: s.login,
+        statuses: s.statuses.join(";"),
+        cancelStatuses: s.cancel_statuses.join(";"),
+      };
+    case "ozon":
+      return {
+        ...saved,
+        clientId: s.client_id,
+        cancelReason: s.cancel_reason_id,
+        cancelMessage: s.cancel_reason_message,
+        shipOnAccept: s.ship_on_accept,
+        ozon: ozonOptionsOf(s),
+      };
+  }
 }
 
 function settingsOf(f: Fields, account: Account | null): AccountSettings {
