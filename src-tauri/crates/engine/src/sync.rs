@@ -80,14 +80,9 @@ impl Engine {
             tracing::warn!(account = id, %message, "sync failed");
         }
         self.note_sync_outcome(&account, error.as_deref()).await;
-        if !burst.new_orders.is_empty() {
-            let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
-            self.apply_rules_after_sync(id, &orders).await;
-        }
-        // Pages committed before a failure still count: their orders are announced.
-        self.announce(&account, &burst).await;
         self.emit(EngineEvent::AccountHealth { account_id: id });
-        self.emit_unread().await;
+        // Pages committed before a failure still count: their orders are announced.
+        self.finish_burst(&account, &burst).await;
         outcome.map(|()| report)
     }
 
@@ -136,18 +131,7 @@ impl Engine {
             report.orders_changed += out.changed_orders;
             report.lines_new += out.new_lines;
             report.quarantined += out.quarantined;
-            if !out.new_orders.is_empty() || out.changed_orders > 0 {
-                self.emit(EngineEvent::OrdersChanged {
-                    account_id: Some(account.id),
-                });
-            }
-            burst.new_lines += out.new_lines;
-            burst.new_orders.extend(out.new_orders);
-            burst.cancelled.extend(out.cancelled_by_marketplace);
-            burst.status_changed.extend(out.status_changed);
-            if !out.preaccepted.is_empty() {
-                self.accept_assembled(account.id, &out.preaccepted).await;
-            }
+            self.take_page(account, out, burst).await;
             cursor = page.next_cursor;
             if page.done {
                 return Ok(());
@@ -162,9 +146,17 @@ impl Engine {
         )))
     }
 
-    /// What follows storing orders a marketplace pushed (the intake): the same rules, events and
-    /// one announcement as after a sync page.
+    /// What follows storing orders a marketplace pushed (the intake): the same as after a sync
+    /// run of one page.
     pub(crate) async fn after_ingest(&self, account: &Account, out: ordertray_store::PageOutcome) {
+        let mut burst = Burst::default();
+        self.take_page(account, out, &mut burst).await;
+        self.finish_burst(account, &burst).await;
+    }
+
+    /// One stored page (polled or pushed): the UI told, assembled postings accepted, and what to
+    /// announce kept for the end of the run.
+    async fn take_page(&self, account: &Account, out: ordertray_store::PageOutcome, burst: &mut Burst) {
         if !out.new_orders.is_empty() || out.changed_orders > 0 || out.quarantined > 0 {
             self.emit(EngineEvent::OrdersChanged {
                 account_id: Some(account.id),
@@ -173,17 +165,19 @@ impl Engine {
         if !out.preaccepted.is_empty() {
             self.accept_assembled(account.id, &out.preaccepted).await;
         }
-        let burst = Burst {
-            new_lines: out.new_lines,
-            new_orders: out.new_orders,
-            cancelled: out.cancelled_by_marketplace,
-            status_changed: out.status_changed,
-        };
+        burst.new_lines += out.new_lines;
+        burst.new_orders.extend(out.new_orders);
+        burst.cancelled.extend(out.cancelled_by_marketplace);
+        burst.status_changed.extend(out.status_changed);
+    }
+
+    /// The end of a run: the rules decide its new orders, then one announcement and the unread count.
+    async fn finish_burst(&self, account: &Account, burst: &Burst) {
         if !burst.new_orders.is_empty() {
             let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
             self.apply_rules_after_sync(account.id, &orders).await;
         }
-        self.announce(account, &burst).await;
+        self.announce(account, burst).await;
         self.emit_unread().await;
     }
 
