@@ -11,7 +11,6 @@
 //! [`GettzapStatusCall`]s in order (refused ones included; never the credentials).
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
@@ -23,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::faults::Fault;
+use crate::server::Served;
 
 pub const STATUS_PATH: &str = "/api/integration/order-status";
 /// The fake's own admin route: every status call received.
@@ -69,50 +69,34 @@ pub struct FakeGettzap;
 
 impl FakeGettzap {
     pub async fn start(config: FakeGettzapConfig) -> std::io::Result<FakeGettzapHandle> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let addr = listener.local_addr()?;
+        let port = config.port;
         let shared = Arc::new(Shared {
             config,
             calls: Mutex::default(),
             faults: Mutex::default(),
         });
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new()
             .route(STATUS_PATH, post(set_status))
             .route(CALLS_PATH, get(list_calls))
             .with_state(shared.clone());
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
-                tracing::error!(error = %e, "fake Gettzap stopped");
-            }
-        });
-        Ok(FakeGettzapHandle {
-            shared,
-            addr,
-            stop: Arc::new(Mutex::new(Some(tx))),
-        })
+        let server = Served::start(port, app, "fake Gettzap").await?;
+        Ok(FakeGettzapHandle { shared, server })
     }
 }
 
 #[derive(Clone)]
 pub struct FakeGettzapHandle {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    stop: Arc<Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
+    server: Served,
 }
 
 impl FakeGettzapHandle {
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.base_url()
     }
 
     pub fn shutdown(&self) {
-        if let Some(tx) = self.stop.lock().expect("stop poisoned").take() {
-            let _ = tx.send(());
-        }
+        self.server.shutdown();
     }
 
     /// Every status call received, in order (refused ones included).

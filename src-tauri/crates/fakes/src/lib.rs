@@ -9,4 +9,5 @@
 pub mod faults;
 pub mod gettzap;
 pub mod ozon;
+mod server;
 pub mod zzap;

@@ -10,7 +10,6 @@
 //! time, no offset), and the order rows come newest first so that a client cannot rely on order.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::faults::{Fault, FaultRule};
+use crate::server::Served;
 
 /// The dictionary the fake lists (`GetCodesTrack`).
 pub const STATUS_CODES: &[(i64, &str)] = &[
@@ -106,8 +106,7 @@ pub struct FakeZzap;
 
 impl FakeZzap {
     pub async fn start(config: FakeZzapConfig) -> std::io::Result<FakeZzapHandle> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let addr = listener.local_addr()?;
+        let port = config.port;
         let shared = Arc::new(Shared {
             config,
             state: Mutex::new(ZzapState {
@@ -115,21 +114,9 @@ impl FakeZzap {
                 ..Default::default()
             }),
         });
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router(shared.clone());
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
-                tracing::error!(error = %e, "fake ZZAP stopped");
-            }
-        });
-        Ok(FakeZzapHandle {
-            shared,
-            addr,
-            stop: Arc::new(Mutex::new(Some(tx))),
-        })
+        let server = Served::start(port, app, "fake ZZAP").await?;
+        Ok(FakeZzapHandle { shared, server })
     }
 }
 
@@ -137,19 +124,16 @@ impl FakeZzap {
 #[derive(Clone)]
 pub struct FakeZzapHandle {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    stop: Arc<Mutex<Option<tokio::sync::oneshot::Sender<()>>>>,
+    server: Served,
 }
 
 impl FakeZzapHandle {
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.base_url()
     }
 
     pub fn shutdown(&self) {
-        if let Some(tx) = self.stop.lock().expect("stop poisoned").take() {
-            let _ = tx.send(());
-        }
+        self.server.shutdown();
     }
 
     /// Adds (or replaces) an order row as given; it must have a numeric `code_order`.

@@ -10,9 +10,8 @@ mod data;
 mod handlers;
 mod state;
 
-use std::net::SocketAddr;
 use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +21,8 @@ use tokio::task::JoinHandle;
 pub use crate::faults::{Fault, FaultRule};
 pub use data::{fbo_posting, realfbs_posting, sample_posting};
 use state::Shared;
+
+use crate::server::Served;
 
 #[derive(Debug, Clone)]
 pub struct FakeOzonConfig {
@@ -58,40 +59,10 @@ pub struct FakeOzon;
 
 impl FakeOzon {
     pub async fn start(config: FakeOzonConfig) -> std::io::Result<FakeOzonHandle> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let addr = listener.local_addr()?;
+        let port = config.port;
         let shared = Arc::new(Shared::new(config));
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = handlers::router(shared.clone());
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = rx.await;
-            };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
-                tracing::error!(error = %e, "fake Ozon stopped");
-            }
-        });
-        Ok(FakeOzonHandle {
-            shared,
-            addr,
-            stop: Arc::new(StopOnDrop(Mutex::new(Some(tx)))),
-        })
-    }
-}
-
-struct StopOnDrop(Mutex<Option<tokio::sync::oneshot::Sender<()>>>);
-
-impl StopOnDrop {
-    fn stop(&self) {
-        if let Some(tx) = self.0.lock().expect("stop poisoned").take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.stop();
+        let server = Served::start(port, handlers::router(shared.clone()), "fake Ozon").await?;
+        Ok(FakeOzonHandle { shared, server })
     }
 }
 
@@ -99,17 +70,16 @@ impl Drop for StopOnDrop {
 #[derive(Clone)]
 pub struct FakeOzonHandle {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    stop: Arc<StopOnDrop>,
+    server: Served,
 }
 
 impl FakeOzonHandle {
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.base_url()
     }
 
     pub fn shutdown(&self) {
-        self.stop.stop();
+        self.server.shutdown();
     }
 
     /// Adds a posting as given (it must have a `posting_number`).
