@@ -49,18 +49,22 @@ cargo_test() {
   cargo test --workspace 2>&1 | tee "$LOGDIR/cargo-test.log"
 }
 
+# What `cargo test` regenerates and the repository commits: the ts-rs bindings, the UI's IPC calls
+# (from the shell's commands) and the UI tests' recorded engine answers.
+GENERATED=(ui/src/bindings ui/src/ipc.generated.ts)
+
 bindings_unchanged() {
   local changes
   [ -d ui/src/bindings ] || { echo "ui/src/bindings does not exist: ts-rs wrote no bindings"; return 1; }
-  changes=$(git status --porcelain -- ui/src/bindings)
+  changes=$(git status --porcelain -- "${GENERATED[@]}")
   if [ -n "$changes" ]; then
-    echo "The generated TypeScript bindings differ from the committed ones (cargo test regenerates them):"
+    echo "Generated TypeScript differs from the committed files (cargo test regenerates them):"
     echo "$changes"
-    git --no-pager diff --stat -- ui/src/bindings
-    echo "Commit the regenerated files in ui/src/bindings."
+    git --no-pager diff --stat -- "${GENERATED[@]}"
+    echo "Commit the regenerated files (${GENERATED[*]})."
     return 1
   fi
-  echo "ui/src/bindings: $(find ui/src/bindings -type f | wc -l) files, unchanged after cargo test"
+  echo "${GENERATED[*]}: $(find "${GENERATED[@]}" -type f | wc -l) files, unchanged after cargo test"
 }
 
 # Only the desktop shell (package `ordertray`) may depend on tauri, directly or through other crates.

@@ -2,8 +2,6 @@
 //! to the window, and shows the unread count in the title. Business logic lives in the engine.
 
 mod cabinet_commands;
-#[cfg(test)]
-mod command_names;
 mod commands;
 mod database_commands;
 mod desktop;
@@ -89,84 +87,8 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::set_language,
-            commands::list_accounts,
-            commands::add_account,
-            commands::update_account,
-            commands::set_account_active,
-            commands::delete_account,
-            commands::test_connection,
-            commands::cancel_reasons,
-            commands::sync_now,
-            commands::inbox,
-            commands::order_detail,
-            commands::triage,
-            commands::retry_outbox,
-            commands::account_outbox,
-            commands::get_settings,
-            commands::save_settings,
-            commands::recent_logs,
-            commands::save_diagnostics,
-            commands::show_diagnostics_in_folder,
-            commands::pause_sync,
-            commands::resume_sync,
-            commands::start_demo,
-            commands::remove_demo,
-            commands::preview_price_list,
-            commands::import_price_list,
-            commands::price_lists,
-            commands::delete_price_list,
-            commands::search_offers,
-            commands::line_offers,
-            commands::accept_with_offer,
-            commands::rule_set,
-            commands::save_rule_set,
-            commands::dry_run_rules,
-            commands::apply_rules,
-            commands::shop_orders,
-            commands::customers,
-            commands::undo_triage,
-            commands::shop_statuses,
-            commands::save_shop_statuses,
-            commands::push_settings,
-            commands::save_push_settings,
-            commands::load_marketplace_statuses,
-            intake_commands::intake_settings,
-            intake_commands::save_intake_settings,
-            intake_commands::intake_status,
-            intake_commands::intake_address,
-            intake_commands::intake_url,
-            intake_commands::rotate_intake_token,
-            commands::preview_template,
-            commands::set_line_status,
-            database_commands::database_problem,
-            database_commands::database_info,
-            database_commands::backup_database,
-            database_commands::restore_database,
-            database_commands::start_new_database,
-            database_commands::quit_app,
-            cabinet_commands::cabinet_page,
-            cabinet_commands::cabinet_stats,
-            cabinet_commands::cabinet_charts,
-            cabinet_commands::shop_order_full,
-            cabinet_commands::new_order_draft,
-            cabinet_commands::validate_order,
-            cabinet_commands::create_shop_order,
-            cabinet_commands::preview_order_edit,
-            cabinet_commands::update_shop_order,
-            cabinet_commands::quote_delivery,
-            cabinet_commands::set_shop_order_status,
-            cabinet_commands::send_ozon_tracking_number,
-            cabinet_commands::set_order_type,
-            cabinet_commands::delete_shop_orders,
-            cabinet_commands::purge_shop_orders,
-            cabinet_commands::export_csv,
-            cabinet_commands::cancel_export,
-            cabinet_commands::open_export,
-            cabinet_commands::show_export_in_folder,
-        ])
+        // Every `#[tauri::command]` in src/, listed by build.rs: a new command needs no other line.
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
 }
@@ -346,27 +268,44 @@ fn set_title(app: &AppHandle, unread: i64) {
 
 #[cfg(test)]
 mod tests {
-    /// A command missing from the capability would be refused at run time with a vague IPC error.
+    /// A command missing from the capability would be refused at run time with a vague IPC error;
+    /// the window gets the set build.rs writes from the commands themselves, and no other command.
     #[test]
     fn the_main_window_may_call_every_command_and_nothing_else() {
         let capability: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/main.json")).expect("capabilities/main.json");
-        let granted: Vec<String> = capability["permissions"]
+        let granted: Vec<&str> = capability["permissions"]
             .as_array()
             .expect("permissions")
             .iter()
             .filter_map(|p| p.as_str())
             .filter(|p| !p.starts_with("core:"))
-            .map(str::to_string)
             .collect();
-        let (plugins, own): (Vec<String>, Vec<String>) = granted.into_iter().partition(|p| p.contains(':'));
-        let expected: Vec<String> = super::command_names::ALL
-            .iter()
-            .map(|c| format!("allow-{}", c.replace('_', "-")))
-            .collect();
-        assert_eq!(own, expected);
         // Of the plugins' commands only the file chooser's "open" (price lists) and "save" (CSV
         // export) are granted; opening an exported file goes through the app's own command.
-        assert_eq!(plugins, ["dialog:allow-open", "dialog:allow-save"]);
+        assert_eq!(
+            granted,
+            ["dialog:allow-open", "dialog:allow-save", "app-commands"]
+        );
+        let set = include_str!(concat!(env!("OUT_DIR"), "/app-permissions/app-commands.toml"));
+        let handlers = include_str!(concat!(env!("OUT_DIR"), "/handlers.rs"));
+        let allowed = set.matches("\"allow-").count();
+        let handled = handlers.lines().filter(|l| l.trim_end().ends_with(',')).count();
+        assert_eq!(allowed, handled);
+        assert!(set.contains("\"allow-order-detail\""), "{set}");
+    }
+
+    /// The UI's typed calls come from the same functions (like the ts-rs bindings, `cargo test`
+    /// writes them; CI checks that doing so changes nothing).
+    #[test]
+    fn the_ui_calls_are_generated_from_the_commands() {
+        let generated = include_str!(concat!(env!("OUT_DIR"), "/ipc.generated.ts"));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc.generated.ts");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(generated) {
+            std::fs::write(&path, generated).expect("ui/src/ipc.generated.ts writable");
+        }
+        assert!(
+            generated.contains("orderDetail: (id: number) => call<OrderDetail>(\"order_detail\", { id }),")
+        );
     }
 }
