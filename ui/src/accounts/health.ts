@@ -1,9 +1,10 @@
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountView } from "../bindings/AccountView";
 import type { Messages } from "../i18n/en";
+import { integration } from "../integrations";
 
 /** The marketplace sends its orders to the shop's intake (core's `receives_pushes`): nothing to poll. */
-export const receivesPushes = (kind: AccountKind): boolean => kind === "gettzap";
+export const receivesPushes = (kind: AccountKind): boolean => integration(kind).receivesPushes;
 
 export type HealthStatus = "ok" | "error" | "never" | "disabled";
 

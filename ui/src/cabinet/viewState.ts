@@ -7,6 +7,7 @@ import type { OrderType } from "../bindings/OrderType";
 import type { PaymentMethod } from "../bindings/PaymentMethod";
 import type { SortColumn } from "../bindings/SortColumn";
 import type { StatusGroup } from "../bindings/StatusGroup";
+import { INTEGRATIONS } from "../integrations";
 
 export type CabinetView = { filter: OrderFilter; sort: OrderSort };
 
@@ -14,7 +15,8 @@ export const PAYMENT_METHODS: readonly PaymentMethod[] = ["cash_on_delivery", "c
 export const ORDER_TYPES: readonly OrderType[] = ["standard", "through", "export"];
 export const SORT_COLUMNS: readonly SortColumn[] = ["created", "number", "recipient", "total"];
 const GROUP_VALUES: readonly StatusGroup[] = ["new", "in_work", "done", "refused", "removed"];
-const KINDS: readonly AccountKind[] = ["ozon"];
+/** Read when parsing, not at load: the registry imports cabinet code (its order screens). */
+const cabinetKinds = (): readonly AccountKind[] => INTEGRATIONS.filter((i) => i.inCabinet).map((i) => i.kind);
 
 /** No filter at all: every order. */
 export function emptyFilter(): OrderFilter {
@@ -95,7 +97,7 @@ export function parseView(text: string): CabinetView {
       paid: paid === "1" ? true : paid === "0" ? false : null,
       types: oneOf(ORDER_TYPES, p.get("type")),
       account_ids: ids(p.get("acc")),
-      kinds: oneOf(KINDS, p.get("kind")),
+      kinds: oneOf(cabinetKinds(), p.get("kind")),
       manual: p.get("manual") === "1",
       from: time(p.get("from")),
       to: time(p.get("to")),

@@ -5,6 +5,7 @@ import type { ExportColumn } from "../bindings/ExportColumn";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import { formatPrice } from "../format";
+import { integrationName } from "../integrations";
 import type { Messages } from "../i18n/en";
 import { statusName } from "../statuses/statuses";
 
@@ -12,17 +13,14 @@ import { statusName } from "../statuses/statuses";
 export const DELETED = "deleted";
 export const TRANSFERRED = "transferred";
 
-/** Marketplace names are brands: the same in every language. */
-const KIND_NAMES: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
-
 export function kindName(kind: AccountKind): string {
-  return KIND_NAMES[kind] ?? kind;
+  return integrationName(kind);
 }
 
 /** A chart's or a row's source: an account kind, or "manual" for orders made by hand. */
 export function sourceName(source: string, t: Messages): string {
   if (source === "manual") return t.cabinet.manual;
-  return (KIND_NAMES as Record<string, string>)[source] ?? source;
+  return integrationName(source);
 }
 
 export function statusById(statuses: readonly ShopStatus[] | undefined, id: number | null): ShopStatus | undefined {

@@ -1,193 +1,61 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, type Secrets } from "../api";
 import type { Account } from "../bindings/Account";
 import type { AccountDraft } from "../bindings/AccountDraft";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountSettings } from "../bindings/AccountSettings";
-import type { CancelReasonOption } from "../bindings/CancelReasonOption";
 import type { ConnectionReport } from "../bindings/ConnectionReport";
 import { useI18n } from "../i18n";
+import { DEFAULT_KIND, INTEGRATIONS, integration } from "../integrations";
 import { keys } from "../queries";
-import { DEFAULT_OZON_OPTIONS, OzonOptions, ozonOptionsOf, type OzonOptionFields } from "./OzonOptions";
-import { GettzapIntake } from "./GettzapIntake";
 
-/** Seller reasons Ozon documents for FBS cancels; 402 needs a comment. */
-export const CANCEL_REASONS = [352, 400, 402] as const;
-const OTHER_REASON = 402;
 const DEFAULT_INTERVAL = 60;
-/** ZZAP allows one request per 3 seconds (core: ZZAP_MIN_INTERVAL_MS). */
-const ZZAP_INTERVAL_MS = 3000;
-/** The Gettzap statuses a new account starts with (core: GETTZAP_DEFAULT_STATUSES, an assumption). */
-export const GETTZAP_STATUSES = ["accepted", "in_work", "shipped", "issued", "refused"];
-/** Statuses that mean Gettzap's buyer cancelled (core's GETTZAP_DEFAULT_CANCEL_STATUSES). */
-export const GETTZAP_CANCEL_STATUSES = ["cancelled", "canceled", "cancel", "отменен", "отменён", "отказ покупателя"];
 
-type Fields = {
-  kind: AccountKind;
+/** The fields every account has; the integration's own are its settings (edited by its part of the form). */
+type Common = {
   name: string;
   region: string;
-  clientId: string;
-  apiKey: string;
   interval: string;
-  cancelReason: number;
-  cancelMessage: string;
-  shipOnAccept: boolean;
-  ozon: OzonOptionFields;
   /** Seconds per unit of `interval` (the account stores seconds). */
   intervalUnit: number;
   baseUrl: string;
-  login: string;
-  password: string;
-  importCodes: string;
-  cancelCodes: string;
-  /** Gettzap: its statuses, and those meaning its buyer cancelled, separated by ";". */
-  statuses: string;
-  cancelStatuses: string;
 };
 
-/** A ";"-separated list as typed (Gettzap's statuses may hold spaces). */
-const listOf = (text: string): string[] =>
-  text
-    .split(";")
-    .map((v) => v.trim())
-    .filter(Boolean);
+const BLANK: Common = { name: "", region: "", interval: String(DEFAULT_INTERVAL), intervalUnit: 1, baseUrl: "" };
 
-const codesOf = (text: string): string[] =>
-  text
-    .split(/[;,\s]+/)
-    .map((c) => c.trim())
-    .filter(Boolean);
-
-/** A new account's form: every kind's fields with their defaults. */
-const BLANK: Fields = {
-  kind: "ozon",
-  name: "",
-  region: "",
-  clientId: "",
-  apiKey: "",
-  interval: String(DEFAULT_INTERVAL),
-  cancelReason: 352,
-  cancelMessage: "",
-  shipOnAccept: true,
-  ozon: DEFAULT_OZON_OPTIONS,
-  intervalUnit: 1,
-  baseUrl: "",
-  login: "",
-  password: "",
-  importCodes: "",
-  cancelCodes: "",
-  statuses: GETTZAP_STATUSES.join(";"),
-  cancelStatuses: GETTZAP_CANCEL_STATUSES.join(";"),
-};
-
-/** A saved account's form: its kind's fields from its settings; secrets empty (kept unless typed). */
-function fieldsOf(account: Account | null): Fields {
+function commonOf(account: Account | null): Common {
   if (!account) return BLANK;
-  const s = account.settings;
-  const saved: Fields = {
+  return {
     ...BLANK,
-    kind: s.kind,
     name: account.name,
     region: account.region,
     interval: String(account.interval_secs),
     baseUrl: account.base_url ?? "",
-    statuses: "",
-  };
-  switch (s.kind) {
-    case "zzap":
-      return {
-        ...saved,
-        login: s.login,
-        importCodes: s.import_codes.join(";"),
-        cancelCodes: s.buyer_cancel_codes.join(";"),
-      };
-    case "gettzap":
-      return {
-        ...saved,
-        login: s.login,
-        statuses: s.statuses.join(";"),
-        cancelStatuses: s.cancel_statuses.join(";"),
-      };
-    case "ozon":
-      return {
-        ...saved,
-        clientId: s.client_id,
-        cancelReason: s.cancel_reason_id,
-        cancelMessage: s.cancel_reason_message,
-        shipOnAccept: s.ship_on_accept,
-        ozon: ozonOptionsOf(s),
-      };
-  }
-}
-
-function settingsOf(f: Fields, account: Account | null): AccountSettings {
-  const before = account?.settings;
-  if (f.kind === "zzap") {
-    const kept = before?.kind === "zzap" ? before : null;
-    return {
-      kind: "zzap",
-      login: f.login.trim(),
-      import_codes: codesOf(f.importCodes),
-      buyer_cancel_codes: codesOf(f.cancelCodes),
-      min_request_interval_ms: kept?.min_request_interval_ms ?? ZZAP_INTERVAL_MS,
-      password_env: kept?.password_env ?? null,
-      api_key_env: kept?.api_key_env ?? null,
-    };
-  }
-  if (f.kind === "gettzap") {
-    const kept = before?.kind === "gettzap" ? before : null;
-    return {
-      kind: "gettzap",
-      login: f.login.trim(),
-      statuses: listOf(f.statuses),
-      cancel_statuses: listOf(f.cancelStatuses),
-      password_env: kept?.password_env ?? null,
-      api_key_env: kept?.api_key_env ?? null,
-      intake_token_env: kept?.intake_token_env ?? null,
-    };
-  }
-  return {
-    kind: "ozon",
-    client_id: f.clientId.trim(),
-    cancel_reason_id: f.cancelReason,
-    cancel_reason_message: f.cancelMessage.trim(),
-    ship_on_accept: f.shipOnAccept,
-    api_key_env: before?.kind === "ozon" ? before.api_key_env : null,
-    ...f.ozon,
-    source_label: f.ozon.source_label.trim(),
   };
 }
 
-/** What a secret field holds; only what was typed is sent (empty keeps the stored one). */
-function secretsOf(f: Fields): Secrets {
+/** Only the secrets the integration stores, and only those typed (empty keeps the stored one). */
+function secretsFor(kind: AccountKind, typed: Secrets): Secrets {
   const out: Secrets = {};
-  if (f.apiKey) out.api_key = f.apiKey;
-  if ((f.kind === "zzap" || f.kind === "gettzap") && f.password) out.password = f.password;
+  for (const name of integration(kind).accountForm.secrets) {
+    const value = typed[name];
+    if (value) out[name] = value;
+  }
   return out;
 }
 
-const kindOf = (v: string): AccountKind => (v === "zzap" || v === "gettzap" ? v : "ozon");
+const kindOf = (v: string): AccountKind => INTEGRATIONS.find((i) => i.kind === v)?.kind ?? DEFAULT_KIND;
 
-export function draftOf(f: Fields, account: Account | null): AccountDraft {
+function draftOf(c: Common, settings: AccountSettings, account: Account | null): AccountDraft {
   return {
-    name: f.name.trim(),
-    region: f.region.trim(),
+    name: c.name.trim(),
+    region: c.region.trim(),
     active: account?.active ?? true,
-    interval_secs: (Number.parseInt(f.interval, 10) || 0) * f.intervalUnit,
-    base_url: f.baseUrl.trim() === "" ? null : f.baseUrl.trim(),
-    settings: settingsOf(f, account),
+    interval_secs: (Number.parseInt(c.interval, 10) || 0) * c.intervalUnit,
+    base_url: c.baseUrl.trim() === "" ? null : c.baseUrl.trim(),
+    settings: integration(settings.kind).accountForm.cleaned(settings),
   };
-}
-
-/** Ozon's current list when loaded, else the documented seller reasons; the chosen one always stays. */
-export function reasonOptions(
-  loaded: CancelReasonOption[] | undefined,
-  chosen: number,
-  builtInTitles: Record<number, string>,
-): CancelReasonOption[] {
-  const list = loaded?.length ? loaded : CANCEL_REASONS.map((id) => ({ id, title: builtInTitles[id] ?? "" }));
-  return list.some((r) => r.id === chosen) ? list : [...list, { id: chosen, title: builtInTitles[chosen] ?? "?" }];
 }
 
 export function AccountForm({
@@ -201,58 +69,48 @@ export function AccountForm({
 }) {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const [f, setF] = useState<Fields>(() => fieldsOf(account));
+  const [c, setC] = useState<Common>(() => commonOf(account));
+  const [kind, setKind] = useState<AccountKind>(account?.kind ?? DEFAULT_KIND);
+  // Each kind's settings as edited, so that switching the kind of a new account loses nothing.
+  const [edited, setEdited] = useState<Partial<Record<AccountKind, AccountSettings>>>(() =>
+    account ? { [account.kind]: account.settings } : {},
+  );
+  const [typedSecrets, setTypedSecrets] = useState<Secrets>({});
   const [advanced, setAdvanced] = useState(() => Boolean(account?.base_url));
   const [problem, setProblem] = useState<string | null>(null);
   const [report, setReport] = useState<ConnectionReport | null>(null);
-  const set = <K extends keyof Fields>(k: K, v: Fields[K]) => {
-    setF((old) => ({ ...old, [k]: v }));
+  const spec = integration(kind);
+  const form = spec.accountForm;
+  const settings = edited[kind] ?? form.blank();
+  const set = <K extends keyof Common>(k: K, v: Common[K]) => {
+    setC((old) => ({ ...old, [k]: v }));
     setReport(null);
   };
-  const secrets = secretsOf(f);
-  const zzap = f.kind === "zzap";
-  const gettzap = f.kind === "gettzap";
-  const ozon = f.kind === "ozon";
+  const setSettings = (next: AccountSettings) => {
+    setEdited((old) => ({ ...old, [next.kind]: next }));
+    setReport(null);
+  };
+  const setSecrets = (next: Secrets) => {
+    setTypedSecrets(next);
+    setReport(null);
+  };
+  const secrets = secretsFor(kind, typedSecrets);
   const id = account?.id ?? null;
+  const draft = () => draftOf(c, settings, account);
 
   const check = (): string | null => {
-    if (!f.name.trim()) return t.form.required(t.form.name);
-    if (gettzap) {
-      if (!f.login.trim()) return t.form.required(t.form.gettzapLogin);
-      if (!account && !f.password) return t.form.required(t.form.gettzapPassword);
-      if (!account && !f.apiKey) return t.form.required(t.form.gettzapApiKey);
-      return null;
-    }
-    if (zzap) {
-      if (!f.login.trim()) return t.form.required(t.form.zzapLogin);
-      if (!account && !f.password) return t.form.required(t.form.zzapPassword);
-      if (!account && !f.apiKey) return t.form.required(t.form.zzapApiKey);
-      return null;
-    }
-    if (!f.clientId.trim()) return t.form.required(t.form.clientId);
-    if (!account && !f.apiKey) return t.form.required(t.form.apiKey);
-    if (f.cancelReason === OTHER_REASON && !f.cancelMessage.trim()) return t.form.cancelMessageRequired;
-    return null;
+    if (!c.name.trim()) return t.form.required(t.form.name);
+    return form.problem(settings, typedSecrets, account == null, t);
   };
 
-  // Ozon's own list replaces the built-in one once the key is known to work (or stored already).
-  const reasons = useMutation({ mutationFn: () => api.cancelReasons(draftOf(f, account), secrets, id) });
-  const loadReasons = reasons.mutate;
-  useEffect(() => {
-    if (account && account.kind === "ozon") loadReasons();
-  }, [account, loadReasons]);
   const test = useMutation({
-    mutationFn: () => api.testConnection(draftOf(f, account), secrets, id),
+    mutationFn: () => api.testConnection(draft(), secrets, id),
     onMutate: () => setReport(null),
-    onSuccess: (r) => {
-      setReport(r);
-      if (r.ok && ozon) reasons.mutate();
-    },
+    onSuccess: setReport,
     onError: (e) => setReport({ ok: false, message: e.message, expires_at: null }),
   });
   const save = useMutation({
-    mutationFn: () =>
-      id == null ? api.addAccount(draftOf(f, null), secrets) : api.updateAccount(id, draftOf(f, account), secrets),
+    mutationFn: () => (id == null ? api.addAccount(draftOf(c, settings, null), secrets) : api.updateAccount(id, draft(), secrets)),
     onSuccess: async (saved) => {
       // Saving the first account also turns on start at login: Settings must not show the old value.
       await Promise.all([
@@ -276,20 +134,27 @@ export function AccountForm({
     if (!bad) test.mutate();
   };
 
+  const fields = { settings, onChange: setSettings, secrets: typedSecrets, onSecrets: setSecrets, account };
+  const { Credentials, Options } = form;
   return (
     <form className="account-form" data-testid="account-form" onSubmit={submit} noValidate>
-      <h1>{account ? t.form.editTitle : zzap ? t.form.zzapTitle : gettzap ? t.form.gettzapTitle : t.form.addTitle}</h1>
+      <h1>{account ? t.form.editTitle : form.title(t)}</h1>
       {!account && (
         <label>
           {t.form.marketplace}
           <select
             data-testid="account-kind"
-            value={f.kind}
-            onChange={(e) => set("kind", kindOf(e.target.value))}
+            value={kind}
+            onChange={(e) => {
+              setKind(kindOf(e.target.value));
+              setReport(null);
+            }}
           >
-            <option value="ozon">Ozon</option>
-            <option value="zzap">ZZAP</option>
-            <option value="gettzap">Gettzap</option>
+            {INTEGRATIONS.map((i) => (
+              <option key={i.kind} value={i.kind}>
+                {i.name}
+              </option>
+            ))}
           </select>
         </label>
       )}
@@ -297,94 +162,16 @@ export function AccountForm({
         {t.form.name}
         <input
           data-testid="account-name"
-          value={f.name}
+          value={c.name}
           placeholder={t.form.namePlaceholder}
           onChange={(e) => set("name", e.target.value)}
           autoFocus
         />
       </label>
-      {zzap || gettzap ? (
-        <>
-          <TextField
-            label={zzap ? t.form.zzapLogin : t.form.gettzapLogin}
-            testId="account-login"
-            type={zzap ? "email" : "text"}
-            value={f.login}
-            onChange={(v) => set("login", v)}
-          />
-          <SecretField
-            label={zzap ? t.form.zzapPassword : t.form.gettzapPassword}
-            testId="account-password"
-            value={f.password}
-            stored={account != null}
-            onChange={(v) => set("password", v)}
-          />
-          <SecretField
-            label={zzap ? t.form.zzapApiKey : t.form.gettzapApiKey}
-            testId="account-api-key"
-            value={f.apiKey}
-            stored={account != null}
-            hint={t.form.apiKeyHint}
-            onChange={(v) => set("apiKey", v)}
-          />
-          {zzap ? (
-            <>
-              <TextField
-                label={t.form.zzapImportCodes}
-                testId="account-import-codes"
-                value={f.importCodes}
-                onChange={(v) => set("importCodes", v)}
-              />
-              <TextField
-                label={t.form.zzapCancelCodes}
-                testId="account-cancel-codes"
-                value={f.cancelCodes}
-                hint={t.form.zzapCodesHint}
-                onChange={(v) => set("cancelCodes", v)}
-              />
-            </>
-          ) : (
-            <>
-              <TextField
-                label={t.form.gettzapStatuses}
-                testId="account-gettzap-statuses"
-                value={f.statuses}
-                hint={t.form.gettzapStatusesHint}
-                onChange={(v) => set("statuses", v)}
-              />
-              <TextField
-                label={t.form.gettzapCancelStatuses}
-                testId="account-gettzap-cancel-statuses"
-                value={f.cancelStatuses}
-                hint={t.form.gettzapCancelStatusesHint}
-                onChange={(v) => set("cancelStatuses", v)}
-              />
-              <GettzapIntake accountId={id} />
-            </>
-          )}
-        </>
-      ) : (
-        <>
-          <TextField
-            label={t.form.clientId}
-            testId="account-client-id"
-            inputMode="numeric"
-            value={f.clientId}
-            onChange={(v) => set("clientId", v)}
-          />
-          <SecretField
-            label={t.form.apiKey}
-            testId="account-api-key"
-            value={f.apiKey}
-            stored={account != null}
-            hint={t.form.apiKeyHint}
-            onChange={(v) => set("apiKey", v)}
-          />
-        </>
-      )}
+      <Credentials key={`${kind}-credentials`} {...fields} />
       <label>
         {t.form.region}
-        <input data-testid="account-region" value={f.region} onChange={(e) => set("region", e.target.value)} />
+        <input data-testid="account-region" value={c.region} onChange={(e) => set("region", e.target.value)} />
       </label>
       <label>
         {t.form.interval}
@@ -392,7 +179,7 @@ export function AccountForm({
           data-testid="account-interval"
           type="number"
           min={10}
-          value={f.interval}
+          value={c.interval}
           onChange={(e) => set("interval", e.target.value)}
         />
       </label>
@@ -400,7 +187,7 @@ export function AccountForm({
         {t.form.intervalUnit}
         <select
           data-testid="account-interval-unit"
-          value={f.intervalUnit}
+          value={c.intervalUnit}
           onChange={(e) => set("intervalUnit", Number(e.target.value))}
         >
           <option value={1}>{t.form.units.seconds}</option>
@@ -409,43 +196,7 @@ export function AccountForm({
           <option value={86400}>{t.form.units.days}</option>
         </select>
       </label>
-      {ozon && (
-        <>
-      <label>
-        {t.form.cancelReason}
-        <select
-          data-testid="account-cancel-reason"
-          value={f.cancelReason}
-          onChange={(e) => set("cancelReason", Number(e.target.value))}
-        >
-          {reasonOptions(reasons.data, f.cancelReason, t.cancelReasons).map((r) => (
-            <option key={r.id} value={r.id}>
-              {r.id} — {r.title}
-            </option>
-          ))}
-        </select>
-        <span className="hint" data-testid="account-cancel-reason-source">
-          {reasons.data ? t.form.reasonsFromOzon : t.form.reasonsBuiltIn}
-        </span>
-      </label>
-      {f.cancelReason === OTHER_REASON && (
-        <label>
-          {t.form.cancelMessage}
-          <input value={f.cancelMessage} onChange={(e) => set("cancelMessage", e.target.value)} />
-        </label>
-      )}
-      <label className="checkbox">
-        <input
-          data-testid="account-ship-on-accept"
-          type="checkbox"
-          checked={f.shipOnAccept}
-          onChange={(e) => set("shipOnAccept", e.target.checked)}
-        />
-        {t.form.shipOnAccept}
-      </label>
-      <OzonOptions value={f.ozon} onChange={(ozon) => set("ozon", ozon)} />
-        </>
-      )}
+      {Options && <Options key={`${kind}-options`} {...fields} draft={draft} report={report} />}
       <button
         type="button"
         className="link"
@@ -460,8 +211,8 @@ export function AccountForm({
           {t.form.baseUrl}
           <input
             data-testid="account-base-url"
-            value={f.baseUrl}
-            placeholder={zzap ? "https://api.zzap.pro" : gettzap ? "" : "https://api-seller.ozon.ru"}
+            value={c.baseUrl}
+            placeholder={spec.defaultBaseUrl}
             onChange={(e) => set("baseUrl", e.target.value)}
           />
           <span className="hint">{t.form.baseUrlHint}</span>
@@ -493,56 +244,5 @@ export function AccountForm({
         </button>
       </div>
     </form>
-  );
-}
-
-/** A labelled one-line field, with a hint under it when there is one. */
-function TextField(props: {
-  label: string;
-  testId: string;
-  value: string;
-  onChange: (value: string) => void;
-  type?: "text" | "email" | "password";
-  inputMode?: "numeric";
-  placeholder?: string;
-  hint?: string;
-}) {
-  return (
-    <label>
-      {props.label}
-      <input
-        data-testid={props.testId}
-        type={props.type ?? "text"}
-        inputMode={props.inputMode}
-        value={props.value}
-        autoComplete="off"
-        placeholder={props.placeholder}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-      {props.hint && <span className="hint">{props.hint}</span>}
-    </label>
-  );
-}
-
-/** A password or key: never shown; on a saved account, empty keeps the stored one. */
-function SecretField(props: {
-  label: string;
-  testId: string;
-  value: string;
-  stored: boolean;
-  onChange: (value: string) => void;
-  hint?: string;
-}) {
-  const { t } = useI18n();
-  return (
-    <TextField
-      label={props.label}
-      testId={props.testId}
-      type="password"
-      value={props.value}
-      placeholder={props.stored ? t.form.apiKeyKeep : ""}
-      hint={props.hint}
-      onChange={props.onChange}
-    />
   );
 }

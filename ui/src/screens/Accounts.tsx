@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { healthStatus, healthText, receivesPushes } from "../accounts/health";
+import { integration } from "../integrations";
 import type { AccountView } from "../bindings/AccountView";
 import { useState } from "react";
 import { ConfirmButton } from "../components/ConfirmButton";
@@ -97,9 +98,7 @@ function AccountRow({
         <span className={`dot dot-${status}`} aria-hidden />
         <strong>{account.name}</strong>
         <span className="muted">
-          {account.settings.kind === "ozon"
-            ? `Ozon · ${account.settings.client_id}`
-            : `${account.settings.kind === "zzap" ? "ZZAP" : "Gettzap"} · ${account.settings.login}`}
+          {`${integration(account.kind).name} · ${integration(account.kind).identity(account.settings)}`}
           {pushed ? ` · ${t.accounts.pushesOrders}` : ` · ${t.accounts.every(account.interval_secs)}`}
         </span>
         {account.demo && <span className="badge">{t.demo.badge}</span>}

@@ -5,7 +5,8 @@ import type { Account } from "../bindings/Account";
 import { App } from "../App";
 import { FakeBackend, accountView } from "../test/backend";
 import { renderWithProviders } from "../test/render";
-import { AccountForm, GETTZAP_CANCEL_STATUSES, GETTZAP_STATUSES } from "./AccountForm";
+import { GETTZAP_CANCEL_STATUSES, GETTZAP_STATUSES } from "../integrations/gettzap/AccountFields";
+import { AccountForm } from "./AccountForm";
 
 const TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef0123";
 const MASKED = "http://127.0.0.1:8787/intake/gettzap/7?token=••••••••";

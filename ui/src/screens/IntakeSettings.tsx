@@ -22,7 +22,7 @@ function portOf(text: string): number | null {
 }
 
 /**
- * Settings: the order intake, the HTTP address marketplaces that push orders (Gettzap) deliver to.
+ * Settings: the order intake, the HTTP address marketplaces that push orders deliver to.
  * Saving starts, moves or stops it at once; the line under the form says whether it listens now,
  * or why it could not start.
  */

@@ -27,7 +27,8 @@ import {
   type ActionChoice,
   type ConditionType,
 } from "../rules/draft";
-import { CANCEL_REASONS, reasonOptions } from "./AccountForm";
+import { reasonOptions } from "../accounts/cancelReasons";
+import { integration } from "../integrations";
 
 /** A rule with a key that survives reordering (new rules all have id 0 until saved). */
 type EditedRule = { key: number; rule: Rule };
@@ -70,6 +71,7 @@ function RulesEditor({ saved, account }: { saved: RuleSet; account: Account | un
     rules: d.rules.map((r) => normalised(r.rule)),
   });
   const dirty = JSON.stringify(toSet(draft)) !== JSON.stringify(saved);
+  const builtInReasons = account ? integration(account.kind).cancelReasons : [];
   const reasons = useCancelReasons(
     account,
     draft.rules.some((r) => r.rule.action.type === "reject"),
@@ -117,6 +119,7 @@ function RulesEditor({ saved, account }: { saved: RuleSet; account: Account | un
             count={draft.rules.length}
             lists={lists.data ?? []}
             reasons={reasons.data}
+            builtInReasons={builtInReasons}
             onChange={(next) => changeRule(key, next)}
             onMove={(delta) => setRules((rules) => move(rules, index, delta))}
             onRemove={() => setRules((rules) => rules.filter((r) => r.key !== key))}
@@ -158,6 +161,7 @@ function RuleCard(props: {
   count: number;
   lists: PriceListView[];
   reasons: CancelReasonOption[] | undefined;
+  builtInReasons: readonly number[];
   onChange: (rule: Rule) => void;
   onMove: (delta: number) => void;
   onRemove: () => void;
@@ -254,7 +258,12 @@ function RuleCard(props: {
       </div>
       <div className="rule-part">
         <span className="rule-label">{t.rules.then}</span>
-        <ActionEditor action={rule.action} reasons={props.reasons} onChange={(action) => onChange({ ...rule, action })} />
+        <ActionEditor
+          action={rule.action}
+          reasons={props.reasons}
+          builtInReasons={props.builtInReasons}
+          onChange={(action) => onChange({ ...rule, action })}
+        />
       </div>
       {problem && <p className="form-problem">{t.rules.problems[problem]}</p>}
     </li>
@@ -369,10 +378,13 @@ function ListInput({ values, onChange, testId }: { values: string[]; onChange: (
 function ActionEditor({
   action,
   reasons,
+  builtInReasons,
   onChange,
 }: {
   action: RuleAction;
   reasons: CancelReasonOption[] | undefined;
+  /** The account's integration's documented reasons, offered until its own list is loaded. */
+  builtInReasons: readonly number[];
   onChange: (a: RuleAction) => void;
 }) {
   const { t } = useI18n();
@@ -401,7 +413,12 @@ function ActionEditor({
               onChange={(e) => onChange({ ...action, reason_id: e.target.value === "" ? null : Number(e.target.value) })}
             >
               <option value="">{t.rules.accountReason}</option>
-              {reasonOptions(reasons, action.reason_id ?? reasons?.[0]?.id ?? CANCEL_REASONS[0], t.cancelReasons).map((r) => (
+              {reasonOptions(
+                reasons,
+                action.reason_id ?? reasons?.[0]?.id ?? builtInReasons[0] ?? 0,
+                t.cancelReasons,
+                builtInReasons,
+              ).map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.id} — {r.title}
                 </option>

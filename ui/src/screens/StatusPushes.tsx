@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { api } from "../api";
-import type { AccountKind } from "../bindings/AccountKind";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { IncomingStatus } from "../bindings/IncomingStatus";
 import type { PushCapabilities } from "../bindings/PushCapabilities";
@@ -18,22 +17,7 @@ import type { Messages } from "../i18n/en";
 import { keys, useAccounts, usePreviewLines, usePushSettings, useShopStatuses } from "../queries";
 import { fieldProblemsOf, pushProblemsOf, unplaced, type TemplateField } from "../pushes/problems";
 import { firstInGroup, statusName } from "../statuses/statuses";
-
-/** The marketplace by the name managers know it by (a brand: the same in every language). */
-const MARKETS: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
-
-/** Ozon posting statuses a shop maps (api-notes/ozon.md); newer ones can be typed. */
-const OZON_STATUSES = [
-  "awaiting_packaging",
-  "awaiting_deliver",
-  "delivering",
-  "driver_pickup",
-  "delivered",
-  "cancelled",
-  "not_accepted",
-  "arbitration",
-  "client_arbitration",
-];
+import { DEFAULT_KIND, integration } from "../integrations";
 
 /** The variables a comment may use, in the order the help lists them. */
 const VARIABLES = ["order", "line", "brand", "article", "name", "qty", "price", "status", "tracking", "reason"] as const;
@@ -48,6 +32,7 @@ export function StatusPushes({ accountId, onBack }: { accountId: number; onBack:
   const settings = usePushSettings(accountId);
   const statuses = useShopStatuses();
   const account = useAccounts().data?.find((a) => a.account.id === accountId)?.account;
+  const market = integration(account?.kind ?? DEFAULT_KIND);
   const error = settings.error ?? statuses.error;
   return (
     <section className="pushes" data-testid="pushes">
@@ -59,13 +44,24 @@ export function StatusPushes({ accountId, onBack }: { accountId: number; onBack:
       </header>
       {error && <p className="form-problem screen-text">{error.message}</p>}
       {settings.data && statuses.data && (
-        <PushEditor saved={settings.data} statuses={statuses.data} market={MARKETS[account?.kind ?? "ozon"]} />
+        <PushEditor saved={settings.data} statuses={statuses.data} market={market.name} marketStatuses={market.orderStatuses} />
       )}
     </section>
   );
 }
 
-function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses: ShopStatus[]; market: string }) {
+function PushEditor({
+  saved,
+  statuses,
+  market,
+  marketStatuses,
+}: {
+  saved: PushSettings;
+  statuses: ShopStatus[];
+  market: string;
+  /** The integration's own status words, when the account has no list loaded from it. */
+  marketStatuses: readonly string[];
+}) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
@@ -209,7 +205,7 @@ function PushEditor({ saved, statuses, market }: { saved: PushSettings; statuses
       <h2>{t.pushes.incomingTitle}</h2>
       <p className="hint">{t.pushes.incomingHint}</p>
       <datalist id={ids.incoming}>
-        {(market === "Ozon" ? OZON_STATUSES : Object.keys(caps.labels)).map((code) => (
+        {(marketStatuses.length > 0 ? marketStatuses : Object.keys(caps.labels)).map((code) => (
           <option key={code} value={code}>
             {caps.labels[code] ?? code}
           </option>
@@ -444,7 +440,7 @@ function MarketStatusOptions({ values, labels }: { values: string[]; labels: Pus
   );
 }
 
-/** A marketplace status by its name: the account's own list (ZZAP's codes), else our words for it. */
+/** A marketplace status by its name: the account's own list (loaded from the marketplace), else our words for it. */
 function marketStatusName(code: string, labels: PushCapabilities["labels"], t: Messages): string {
   return labels[code] ?? t.pushes.marketStatuses[code] ?? code;
 }

@@ -1,7 +1,7 @@
-import type { OzonSettings } from "../bindings/OzonSettings";
-import type { PaymentMethod } from "../bindings/PaymentMethod";
-import { useI18n } from "../i18n";
-import { useCustomers, useSettings } from "../queries";
+import type { OzonSettings } from "../../bindings/OzonSettings";
+import type { PaymentMethod } from "../../bindings/PaymentMethod";
+import { useI18n } from "../../i18n";
+import { useCustomers, useSettings } from "../../queries";
 
 /** The Ozon account's options for imported orders (issue 4); the rest of OzonSettings is the form's. */
 export type OzonOptionFields = Pick<

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../api";
-import { useI18n } from "../i18n";
+import { api } from "../../api";
+import { useI18n } from "../../i18n";
 
 /**
  * A Gettzap account's order delivery address: shown with its token hidden; the copy button fetches

@@ -1,0 +1,57 @@
+// Login, password and API key: the credentials of the integrations that sign in with a login.
+import type { Secrets } from "../api";
+import { SecretField, TextField } from "../components/FormFields";
+import { useI18n } from "../i18n";
+
+export function LoginFields(props: {
+  labels: { login: string; password: string; apiKey: string };
+  loginType: "email" | "text";
+  login: string;
+  onLogin: (login: string) => void;
+  secrets: Secrets;
+  onSecrets: (secrets: Secrets) => void;
+  /** A saved account: empty secret fields keep the stored ones. */
+  stored: boolean;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <TextField
+        label={props.labels.login}
+        testId="account-login"
+        type={props.loginType}
+        value={props.login}
+        onChange={props.onLogin}
+      />
+      <SecretField
+        label={props.labels.password}
+        testId="account-password"
+        value={props.secrets.password ?? ""}
+        stored={props.stored}
+        onChange={(v) => props.onSecrets({ ...props.secrets, password: v })}
+      />
+      <SecretField
+        label={props.labels.apiKey}
+        testId="account-api-key"
+        value={props.secrets.api_key ?? ""}
+        stored={props.stored}
+        hint={t.form.apiKeyHint}
+        onChange={(v) => props.onSecrets({ ...props.secrets, api_key: v })}
+      />
+    </>
+  );
+}
+
+/** A login and both secrets are required for a new account; a saved one keeps its secrets. */
+export function loginProblem(
+  login: string,
+  secrets: Secrets,
+  isNew: boolean,
+  labels: { login: string; password: string; apiKey: string },
+  required: (what: string) => string,
+): string | null {
+  if (!login.trim()) return required(labels.login);
+  if (isNew && !secrets.password) return required(labels.password);
+  if (isNew && !secrets.api_key) return required(labels.apiKey);
+  return null;
+}
