@@ -51,7 +51,7 @@ cargo_test() {
 
 # What `cargo test` regenerates and the repository commits: the ts-rs bindings, the UI's IPC calls
 # (from the shell's commands) and the UI tests' recorded engine answers.
-GENERATED=(ui/src/bindings ui/src/ipc.generated.ts)
+GENERATED=(ui/src/bindings ui/src/ipc.generated.ts ui/src/test/fixtures)
 
 bindings_unchanged() {
   local changes

@@ -3,6 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { FakeBackend, accountView, inboxLine } from "./test/backend";
+import type { InboxLine } from "./bindings/InboxLine";
+import ozonInbox from "./test/fixtures/ozon_inbox.json";
+import ozonInboxReject from "./test/fixtures/ozon_inbox_reject.json";
+import ozonInboxStale from "./test/fixtures/ozon_inbox_stale.json";
+import { recorded, serveRecorded } from "./test/recorded";
 import { renderWithProviders } from "./test/render";
 
 const rows = () => screen.queryAllByTestId("inbox-row");
@@ -174,7 +179,9 @@ describe("accounts", () => {
 
 describe("inbox keyboard triage", () => {
   it("j/x select two lines and a accepts exactly those", async () => {
-    const b = withInbox();
+    // The engine's inbox: the one-product posting above the two-product one (newest first).
+    const [first, second, third] = recorded<InboxLine[]>(ozonInbox, "inbox").map((l) => l.line.id);
+    const engine = serveRecorded(ozonInbox);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(3));
@@ -184,25 +191,26 @@ describe("inbox keyboard triage", () => {
     expect(within(row(1)).getByTestId("row-select")).toBeChecked();
     expect(rows()[2]).toHaveAttribute("data-selected", "false");
     await user.keyboard("a");
-    await waitFor(() => expect(rowIds()).toEqual([3]));
-    expect(b.callsTo("triage").map((c) => c.args)).toEqual([{ lines: [1, 2], action: "accept" }]);
+    await waitFor(() => expect(rowIds()).toEqual([third]));
+    expect(engine.callsTo("triage").map((c) => c.args)).toEqual([{ lines: [first, second], action: "accept" }]);
     expect(await screen.findByTestId("toast")).toHaveTextContent("Accepted 2 lines");
   });
 
   it("r with no selection rejects the line under the cursor; Delete deletes it", async () => {
-    const b = withInbox();
+    const [first, second, third] = recorded<InboxLine[]>(ozonInboxReject, "inbox").map((l) => l.line.id);
+    const engine = serveRecorded(ozonInboxReject);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(3));
     await user.keyboard("jj");
     expect(rows()[1]).toHaveAttribute("data-cursor", "true");
     await user.keyboard("r");
-    await waitFor(() => expect(rowIds()).toEqual([1, 3]));
+    await waitFor(() => expect(rowIds()).toEqual([first, third]));
     await user.keyboard("{Delete}");
-    await waitFor(() => expect(rowIds()).toEqual([1]));
-    expect(b.callsTo("triage").map((c) => c.args)).toEqual([
-      { lines: [2], action: "reject" },
-      { lines: [3], action: "delete" },
+    await waitFor(() => expect(rowIds()).toEqual([first]));
+    expect(engine.callsTo("triage").map((c) => c.args)).toEqual([
+      { lines: [second], action: "reject" },
+      { lines: [third], action: "delete" },
     ]);
   });
 
@@ -248,15 +256,20 @@ describe("inbox keyboard triage", () => {
   });
 
   it("a triage failure is shown and the rows come back", async () => {
-    const b = withInbox();
-    b.failures.set("triage", { code: "invalid_transition", message: "Line 1 was already accepted" });
+    // The first line was accepted elsewhere after the window read the inbox: the engine refuses.
+    const [first, second, third] = recorded<InboxLine[]>(ozonInboxStale, "inbox").map((l) => l.line.id);
+    const refusal = ozonInboxStale.answers.find((a) => a.cmd === "triage")?.error;
+    if (!refusal) throw new Error("the scenario records the refusal");
+    serveRecorded(ozonInboxStale);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(3));
     await user.click(row(0));
     await user.keyboard("a");
-    expect(await screen.findByTestId("error-banner")).toHaveTextContent("Line 1 was already accepted");
-    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3]));
+    expect(await screen.findByTestId("error-banner")).toHaveTextContent(refusal.message);
+    // The others come back; the one decided elsewhere is gone, as the engine now says.
+    await waitFor(() => expect(rowIds()).toEqual([second, third]));
+    expect(rowIds()).not.toContain(first);
   });
 
   it("marketplace text is shown as text, never as HTML", async () => {

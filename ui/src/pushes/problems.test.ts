@@ -1,8 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { PushProblem } from "../bindings/PushProblem";
+import type { PushSettings } from "../bindings/PushSettings";
 import type { StatusPush } from "../bindings/StatusPush";
-import { OZON_CAPABILITIES, emptyTemplates, pushProblems } from "../test/pushes";
+import ozonPushes from "../test/fixtures/ozon_pushes.json";
+import { recorded } from "../test/recorded";
 import { fieldProblemsOf, pushProblemsOf, unplaced } from "./problems";
+
+// The engine's answers for an Ozon account: its settings as they start, then what it said to two
+// saves (the problems are the engine's, for what Ozon can take).
+const start = recorded<PushSettings>(ozonPushes, "push_settings");
+const saves = ozonPushes.answers.filter((a) => a.cmd === "save_push_settings").map((a) => a.ok as PushSettings);
+const [withTexts, withOrderPush] = saves as [PushSettings, PushSettings];
+const caps = start.capabilities;
+const empty = start.templates;
 
 const push = (over: Partial<StatusPush>): StatusPush => ({
   status_id: 4,
@@ -13,8 +23,6 @@ const push = (over: Partial<StatusPush>): StatusPush => ({
 });
 
 describe("push problems on screen", () => {
-  const caps = OZON_CAPABILITIES;
-
   it("an unsupported status is shown on the row whose level lacks it, not on its sibling", () => {
     const shipLine = push({ marketplace_status: "ship", level: "line" });
     const shipOrder = push({ marketplace_status: "ship", level: "order" });
@@ -26,10 +34,10 @@ describe("push problems on screen", () => {
   });
 
   it("comment problems go to the texts that have one; the accepted and refusal fields are told apart", () => {
-    const t = { ...emptyTemplates(), accepted_status: "delivered", accepted_notice: "Принят {order}", refusal_status: "cancel" };
-    const problems = pushProblems(t, caps);
+    const t = withTexts.templates;
+    const problems = withTexts.problems;
     expect(fieldProblemsOf(problems, "accepted_status", t)).toEqual([
-      { type: "unsupported_status", status_id: null, marketplace_status: "delivered" },
+      { type: "unsupported_status", status_id: null, marketplace_status: "awaiting_deliver" },
     ]);
     expect(fieldProblemsOf(problems, "refusal_status", t)).toEqual([]);
     expect(fieldProblemsOf(problems, "accepted_notice", t)).toEqual([{ type: "no_comments", status_id: null }]);
@@ -38,10 +46,11 @@ describe("push problems on screen", () => {
   });
 
   it("problems about rows the settings no longer have are still listed, never dropped", () => {
-    const t = { ...emptyTemplates(), pushes: [push({ status_id: 9, level: "order", marketplace_status: "delivered" })] };
-    const problems = pushProblems(t, caps);
+    const t = withOrderPush.templates;
+    const problems = withOrderPush.problems;
+    expect(problems).not.toEqual([]);
     expect(unplaced(problems, t, caps)).toEqual([]);
-    expect(unplaced(problems, emptyTemplates(), caps)).toEqual(problems);
+    expect(unplaced(problems, empty, caps)).toEqual(problems);
     const noLevel: PushProblem = { type: "no_level", status_id: 3, level: "order" };
     expect(unplaced([noLevel], t, caps)).toEqual([noLevel]);
   });

@@ -3,6 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import { FakeBackend, acceptedLine, accountView } from "../test/backend";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import statusRefusals from "../test/fixtures/status_refusals.json";
+import { serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
 function withStatuses(): FakeBackend {
@@ -13,12 +16,13 @@ function withStatuses(): FakeBackend {
   return b.install();
 }
 
-async function openStatuses() {
+/** The fake's list has the seven statuses a shop edits; the engine's also "deleted" and "transferred". */
+async function openStatuses(count = 7) {
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-settings"));
   const section = await screen.findByTestId("statuses");
-  await waitFor(() => expect(within(section).getAllByTestId("status-row")).toHaveLength(7));
+  await waitFor(() => expect(within(section).getAllByTestId("status-row")).toHaveLength(count));
   return { user, section };
 }
 
@@ -80,28 +84,30 @@ describe("shop statuses in Settings", () => {
   });
 
   it("shows the engine's refusals: no status left in “new”, a removed status that lines are in", async () => {
-    const b = withStatuses();
-    const { user } = await openStatuses();
+    // The engine's answers to these very saves, with an accepted line sitting in "Accepted".
+    const [noNew, unnamed, lineInRemoved] = statusRefusals.answers
+      .filter((a) => a.cmd === "save_shop_statuses")
+      .map((a) => a.error?.message ?? "");
+    serveRecorded(statusRefusals);
+    const { user } = await openStatuses(9);
     await user.selectOptions(within(statusRow(0)).getByTestId("status-group"), "in_work");
     await user.click(screen.getByTestId("statuses-save"));
-    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(
-      "Keep at least one status in the “new” group: accepted lines start there",
-    );
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(noNew ?? "");
     await user.selectOptions(within(statusRow(0)).getByTestId("status-group"), "new");
     await user.click(screen.getByTestId("statuses-add"));
     await user.click(screen.getByTestId("statuses-save"));
-    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent("Every status needs a name");
-    await user.click(within(statusRow(7)).getByTestId("status-remove"));
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(unnamed ?? "");
+    await user.click(within(statusRow(9)).getByTestId("status-remove"));
 
-    // Line 1 is in "Accepted"; another "new" status would let the list save but for that line.
+    // Another "new" status would let the list save but for the line in "Accepted".
     await user.selectOptions(within(statusRow(1)).getByTestId("status-group"), "new");
     await user.click(within(statusRow(0)).getByTestId("status-remove"));
     await user.click(screen.getByTestId("statuses-save"));
-    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(
-      "1 line(s) are in a status you removed; move them to another status first",
-    );
+    expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(lineInRemoved ?? "");
     expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
-    expect(b.statuses.map((s) => s.code)).toEqual([
+    // The engine kept its list as it was.
+    const after = statusRefusals.answers.filter((a) => a.cmd === "shop_statuses").at(-1)?.ok as ShopStatus[];
+    expect(after.map((s) => s.code)).toEqual([
       "accepted",
       "ordered",
       "in_stock",
@@ -109,6 +115,8 @@ describe("shop statuses in Settings", () => {
       "delivered",
       "refused",
       "removed",
+      "deleted",
+      "transferred",
     ]);
   });
 

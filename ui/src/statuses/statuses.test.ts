@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { en } from "../i18n/en";
 import { ru } from "../i18n/ru";
-import { defaultStatuses } from "../test/backend";
+import type { ShopStatus } from "../bindings/ShopStatus";
+import fresh from "../test/fixtures/fresh.json";
+import { recorded } from "../test/recorded";
 import { builtInName, firstInGroup, forSaving, newStatus, statusName } from "./statuses";
+
+/** The statuses a new database starts with, as the engine gives them. */
+const defaultStatuses = () => recorded<ShopStatus[]>(fresh, "shop_statuses");
 
 describe("shop statuses", () => {
   it("a built-in status is named in the manager's language unless the shop typed a name", () => {

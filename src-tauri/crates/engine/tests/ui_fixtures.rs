@@ -1,0 +1,376 @@
+//! Records the real engine's answers for the UI's component tests (ui/src/test/fixtures/*.json):
+//! the UI is tested against what the engine really says, not against a second engine written in
+//! TypeScript. Like the ts-rs bindings, `cargo test` rewrites the files and CI checks that doing so
+//! changes nothing, so a change in an answer's shape or content shows up in review and in the UI
+//! tests that read it.
+//!
+//! Each scenario is a real SQLite database in a temporary directory, with the fake Ozon over HTTP
+//! where orders are needed. Values that differ from run to run (times, the temporary directory,
+//! the fake's port) are replaced by fixed ones, so that the files only change when the engine does.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use ordertray_core::statuses::{ShopStatus, StatusGroup};
+use ordertray_core::templates::PushTemplates;
+use ordertray_core::{AppError, InboxQuery, TriageAction};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Every time in a fixture reads as this instant (a Monday, in the UI's fixed test clock's day).
+const FIXED_TIME: &str = "2026-03-02T09:30:00Z";
+const FIXED_DIR: &str = "/home/manager/.local/share/ordertray";
+const FIXED_BASE_URL: &str = "http://127.0.0.1:8787";
+
+/// The answers one scenario gave: per command, the arguments as the UI sends them (camelCase)
+/// and what came back, an error as `{ "error": {code, message} }`. `step` counts the writes made
+/// before: a read answers for the state after that many writes, and a write is the step-th one
+/// (ui/src/test/recorded.ts serves them in that order).
+struct Recording {
+    name: &'static str,
+    answers: Vec<Value>,
+    writes: usize,
+    /// Run-specific text to replace before writing: (what, by what).
+    replace: Vec<(String, &'static str)>,
+}
+
+impl Recording {
+    fn new(name: &'static str, dir: &Path) -> Self {
+        Self {
+            name,
+            answers: Vec::new(),
+            writes: 0,
+            replace: vec![(dir.display().to_string(), FIXED_DIR)],
+        }
+    }
+
+    fn answer<T: Serialize>(&mut self, cmd: &str, args: Value, result: Result<T, AppError>) {
+        self.push(cmd, args, result, false);
+    }
+
+    /// A command that changes the state: the reads recorded after it answer for the new state.
+    fn write<T: Serialize>(&mut self, cmd: &str, args: Value, result: Result<T, AppError>) {
+        self.push(cmd, args, result, true);
+        self.writes += 1;
+    }
+
+    fn push<T: Serialize>(&mut self, cmd: &str, args: Value, result: Result<T, AppError>, write: bool) {
+        let mut answer = json!({ "cmd": cmd, "args": args, "step": self.writes, "write": write });
+        match result {
+            Ok(value) => answer["ok"] = json!(value),
+            Err(error) => answer["error"] = json!(error),
+        }
+        self.answers.push(answer);
+    }
+
+    fn save(self) {
+        let mut text = serde_json::to_string_pretty(&json!({ "answers": self.answers })).unwrap();
+        for (what, by) in &self.replace {
+            text = text.replace(what.as_str(), by);
+        }
+        let mut value: Value = serde_json::from_str(&text).unwrap();
+        fix_times(&mut value);
+        let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        let path = fixtures_dir().join(format!("{}.json", self.name));
+        // Rewritten only when different, like ts-rs: an unchanged file keeps its timestamp.
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/test/fixtures")
+}
+
+/// Any RFC 3339 time becomes [`FIXED_TIME`] (dates alone are left: they come from the data).
+fn fix_times(value: &mut Value) {
+    match value {
+        Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => *s = FIXED_TIME.into(),
+        Value::Array(items) => items.iter_mut().for_each(fix_times),
+        Value::Object(fields) => fields.values_mut().for_each(fix_times),
+        _ => {}
+    }
+}
+
+/// A new database, nothing set up yet: what the first start shows.
+#[tokio::test]
+async fn fresh_database() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("fresh", dir.path());
+    r.answer("app_info", json!({}), engine.app_info().await);
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("get_settings", json!({}), engine.settings().await);
+    r.answer("shop_statuses", json!({}), engine.shop_statuses().await);
+    r.answer("inbox", json!({}), engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "customers",
+        json!({ "limit": null }),
+        engine.customers(1_000).await,
+    );
+    r.answer(
+        "shop_orders",
+        json!({ "customerId": null, "limit": null }),
+        engine.shop_orders(None, 1_000).await,
+    );
+    r.answer("price_lists", json!({}), engine.price_lists().await);
+    r.answer("intake_settings", json!({}), engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(engine.intake_status()),
+    );
+    r.save();
+}
+
+/// An Ozon account with three new postings; two accepted and delivered to Ozon, which makes them
+/// shop orders.
+#[tokio::test]
+async fn ozon_orders_accepted() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_orders", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let postings = w.fake.generate_postings(3, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    let new_lines = inbox(&w.engine).await;
+    r.answer("inbox", json!({}), Ok::<_, AppError>(new_lines.clone()));
+    let first_order = new_lines[0].order_id;
+    r.answer(
+        "order_detail",
+        json!({ "id": first_order }),
+        w.engine.order_detail(first_order).await,
+    );
+
+    for posting in &postings[..2] {
+        let lines: Vec<i64> = lines_of(&new_lines, posting).iter().map(|l| l.line.id).collect();
+        w.engine.triage(&lines, TriageAction::Accept).await.unwrap();
+    }
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 2);
+
+    let customers = w.engine.customers(1_000).await.unwrap();
+    r.answer(
+        "customers",
+        json!({ "limit": null }),
+        Ok::<_, AppError>(customers.clone()),
+    );
+    let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
+    r.answer(
+        "shop_orders",
+        json!({ "customerId": null, "limit": null }),
+        Ok::<_, AppError>(orders.clone()),
+    );
+    for customer in &customers {
+        let theirs = w.engine.shop_orders(Some(customer.customer.id), 1_000).await;
+        r.answer(
+            "shop_orders",
+            json!({ "customerId": customer.customer.id, "limit": null }),
+            theirs,
+        );
+    }
+    for order in &orders {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": order.id }),
+            w.engine.shop_order_full(order.id).await,
+        );
+    }
+    r.save();
+}
+
+/// An Ozon account with a posting of two products and one of one product: the inbox before and
+/// after the manager accepts its first two lines.
+#[tokio::test]
+async fn ozon_inbox_triage() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_inbox", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    let lines = inbox(&w.engine).await;
+    assert_eq!(lines.len(), 3);
+    r.answer("inbox", json!({}), Ok::<_, AppError>(lines.clone()));
+
+    let first_two: Vec<i64> = lines[..2].iter().map(|l| l.line.id).collect();
+    let accepted = w.engine.triage(&first_two, TriageAction::Accept).await;
+    r.write(
+        "triage",
+        json!({ "lines": first_two, "action": "accept" }),
+        accepted,
+    );
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    r.save();
+}
+
+/// The same inbox; the manager rejects the second line, then deletes the third.
+#[tokio::test]
+async fn ozon_inbox_reject_then_delete() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_inbox_reject", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+
+    for (line, action, word) in [
+        (lines[1], TriageAction::Reject, "reject"),
+        (lines[2], TriageAction::Delete, "delete"),
+    ] {
+        let report = w.engine.triage(&[line], action).await;
+        r.write("triage", json!({ "lines": [line], "action": word }), report);
+        r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+        r.answer("app_info", json!({}), w.engine.app_info().await);
+    }
+    r.save();
+}
+
+/// The same inbox, but its first line was accepted elsewhere (the CLI, a second window) after the
+/// window last read it: accepting it again is refused with the engine's own error.
+#[tokio::test]
+async fn ozon_inbox_stale_accept() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_inbox_stale", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let before = inbox(&w.engine).await;
+    record_start(&mut r, &w.engine).await;
+    let first = before[0].line.id;
+    w.engine.triage(&[first], TriageAction::Accept).await.unwrap();
+
+    let again = w.engine.triage(&[first], TriageAction::Accept).await;
+    assert!(
+        again.is_err(),
+        "a decided line cannot be accepted twice: {again:?}"
+    );
+    r.write("triage", json!({ "lines": [first], "action": "accept" }), again);
+    // The window reads the inbox again after a failure: the line has gone from it.
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.save();
+}
+
+/// What every screen reads first: the accounts, the counts, settings, statuses and the inbox.
+async fn record_start(r: &mut Recording, engine: &ordertray_engine::Engine) {
+    r.answer("app_info", json!({}), engine.app_info().await);
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("get_settings", json!({}), engine.settings().await);
+    r.answer("shop_statuses", json!({}), engine.shop_statuses().await);
+    r.answer("inbox", json!({}), engine.inbox(&InboxQuery::default()).await);
+}
+
+/// An Ozon account's status updates: the settings as they start, then two saves the status-update
+/// editor makes, each answered with the problems the engine finds for Ozon (a status Ozon cannot
+/// be set to, comments it cannot carry).
+#[tokio::test]
+async fn ozon_push_settings() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_pushes", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let account = json!({ "accountId": w.account });
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.answer(
+        "push_settings",
+        account.clone(),
+        w.engine.push_settings(w.account).await,
+    );
+
+    let last_status = w.engine.shop_statuses().await.unwrap().last().unwrap().id;
+    let texts: PushTemplates = serde_json::from_value(json!({
+        "accepted_status": "awaiting_deliver",
+        "accepted_notice": "Принят {order}",
+        "refusal_status": "cancel",
+        "refusal_text": "",
+        "buyer_cancel_status_id": null,
+        "incoming": [],
+        "pushes": [],
+    }))
+    .unwrap();
+    let saved = w.engine.save_push_settings(w.account, &texts).await;
+    r.write(
+        "save_push_settings",
+        json!({ "accountId": w.account, "templates": texts }),
+        saved,
+    );
+    let per_status: PushTemplates = serde_json::from_value(json!({
+        "accepted_status": "",
+        "accepted_notice": "",
+        "refusal_status": "",
+        "refusal_text": "",
+        "buyer_cancel_status_id": null,
+        "incoming": [],
+        "pushes": [{ "status_id": last_status, "level": "order", "marketplace_status": "awaiting_deliver", "comment": "" }],
+    }))
+    .unwrap();
+    let saved = w.engine.save_push_settings(w.account, &per_status).await;
+    r.write(
+        "save_push_settings",
+        json!({ "accountId": w.account, "templates": per_status }),
+        saved,
+    );
+    r.save();
+}
+
+/// Settings → statuses with an accepted line in "Accepted": the three saves the editor sends that
+/// the engine refuses (no status left in "new"; a status without a name; removing the status a
+/// line is in), each as the UI sends it (the list in workflow order, `position` its index).
+#[tokio::test]
+async fn shop_status_refusals() {
+    let w = world().await;
+    let mut r = Recording::new("status_refusals", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    let built_in = w.engine.shop_statuses().await.unwrap();
+    let as_sent = |list: Vec<ShopStatus>| -> Vec<ShopStatus> {
+        list.into_iter()
+            .enumerate()
+            .map(|(position, s)| ShopStatus {
+                position: position as i64,
+                ..s
+            })
+            .collect()
+    };
+
+    let mut no_new = built_in.clone();
+    no_new[0].group = StatusGroup::InWork;
+    let mut unnamed = built_in.clone();
+    unnamed.push(ShopStatus {
+        id: 0,
+        code: None,
+        name: String::new(),
+        group: StatusGroup::InWork,
+        position: 0,
+    });
+    let mut line_status_gone = built_in.clone();
+    line_status_gone[1].group = StatusGroup::New;
+    line_status_gone.remove(0);
+    for list in [no_new, unnamed, line_status_gone] {
+        let list = as_sent(list);
+        let refused = w.engine.save_shop_statuses(&list).await;
+        assert!(refused.is_err(), "the engine refuses {list:?}");
+        r.write("save_shop_statuses", json!({ "statuses": list }), refused);
+    }
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.save();
+}
