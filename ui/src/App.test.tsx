@@ -3,8 +3,10 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { FakeBackend, accountView, inboxLine } from "./test/backend";
+import type { AppInfo } from "./bindings/AppInfo";
 import type { InboxLine } from "./bindings/InboxLine";
 import ozonInbox from "./test/fixtures/ozon_inbox.json";
+import ozonInboxLive from "./test/fixtures/ozon_inbox_live.json";
 import ozonInboxReject from "./test/fixtures/ozon_inbox_reject.json";
 import ozonInboxStale from "./test/fixtures/ozon_inbox_stale.json";
 import { recorded, serveRecorded } from "./test/recorded";
@@ -284,13 +286,19 @@ describe("inbox keyboard triage", () => {
   });
 
   it("an engine event about new lines refreshes the inbox live", async () => {
-    const b = withInbox();
+    const before = recorded<InboxLine[]>(ozonInboxLive, "inbox").map((l) => l.line.id);
+    const engine = serveRecorded(ozonInboxLive);
     renderWithProviders(<App />);
-    await waitFor(() => expect(rows()).toHaveLength(3));
-    b.lines.push(inboxLine(4, "0572-0002-1"));
-    await b.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: 572 });
-    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3, 4]));
-    expect(await screen.findByTestId("unread-count")).toHaveTextContent("4");
+    await waitFor(() => expect(rows()).toHaveLength(before.length));
+    // A sync found one more posting (one product) and the engine says so.
+    engine.advance();
+    const [after] = ozonInboxLive.answers.filter((a) => a.cmd === "inbox").slice(-1);
+    const lines = (after?.ok ?? []) as InboxLine[];
+    const orderId = lines.find((l) => !before.includes(l.line.id))?.order_id ?? null;
+    await engine.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: orderId });
+    await waitFor(() => expect(rowIds()).toEqual(lines.map((l) => l.line.id)));
+    const unread = (ozonInboxLive.answers.filter((a) => a.cmd === "app_info").at(-1)?.ok as AppInfo).unread;
+    expect(await screen.findByTestId("unread-count")).toHaveTextContent(String(unread));
   });
 });
 

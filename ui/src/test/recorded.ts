@@ -82,6 +82,12 @@ export function serveRecorded(fixture: Fixture, overrides: Record<string, Overri
   );
   return {
     calls,
+    /** The engine changed the state by itself where the scenario says so (a sync): reads answer for after it. */
+    advance: () => {
+      const next = fixture.answers.find((a) => a.cmd === "@engine" && a.step === writes);
+      if (!next) throw new Error(`the scenario records no engine change after ${writes} writes`);
+      writes += 1;
+    },
     callsTo: (cmd: string) => calls.filter((c) => c.cmd === cmd),
     emit: (event: EngineEvent) => emit("engine", event),
   };

@@ -56,6 +56,14 @@ impl Recording {
         self.writes += 1;
     }
 
+    /// The engine changed the state by itself (a sync, a pushed order): the UI test moves on with
+    /// `advance()` where it tells the window what the engine announced.
+    fn engine_changed(&mut self, what: &str) {
+        self.answers
+            .push(json!({ "cmd": "@engine", "args": { "what": what }, "step": self.writes, "write": true }));
+        self.writes += 1;
+    }
+
     fn push<T: Serialize>(&mut self, cmd: &str, args: Value, result: Result<T, AppError>, write: bool) {
         let mut answer = json!({ "cmd": cmd, "args": args, "step": self.writes, "write": write });
         match result {
@@ -372,5 +380,25 @@ async fn shop_status_refusals() {
         r.write("save_shop_statuses", json!({ "statuses": list }), refused);
     }
     r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.save();
+}
+
+/// An Ozon account with one posting of two products in the inbox; then a sync brings a new
+/// posting of one product.
+#[tokio::test]
+async fn ozon_inbox_new_posting() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_inbox_live", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+
+    w.fake.generate_postings(1, 1);
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(report.lines_new, 1);
+    r.engine_changed("sync");
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
     r.save();
 }
