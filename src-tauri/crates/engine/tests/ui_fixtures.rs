@@ -402,3 +402,29 @@ async fn ozon_inbox_new_posting() {
     r.answer("app_info", json!({}), w.engine.app_info().await);
     r.save();
 }
+
+/// The same inbox; the manager rejects the last line, then opens the first line's order.
+#[tokio::test]
+async fn ozon_inbox_reject_and_open() {
+    let w = world().await;
+    let mut r = Recording::new("ozon_inbox_open", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    let lines = inbox(&w.engine).await;
+
+    let last = lines[2].line.id;
+    let rejected = w.engine.triage(&[last], TriageAction::Reject).await;
+    r.write("triage", json!({ "lines": [last], "action": "reject" }), rejected);
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    let order = lines[0].order_id;
+    r.answer(
+        "order_detail",
+        json!({ "id": order }),
+        w.engine.order_detail(order).await,
+    );
+    r.save();
+}
