@@ -80,9 +80,10 @@ pub struct IntakeStatus {
     pub error: Option<String>,
 }
 
-/// The path of an account's intake (the token travels in the query or a header).
-pub fn intake_path(account: AccountId) -> String {
-    format!("/intake/gettzap/{account}")
+/// The path of an account's intake, under its integration's id (the credential travels in the
+/// query, a header or a signature).
+pub fn intake_path(integration: &str, account: AccountId) -> String {
+    format!("/intake/{integration}/{account}")
 }
 
 /// What the manager sees of an account's intake: the address with the token hidden.
@@ -144,6 +145,6 @@ mod tests {
         }
         .validated()
         .is_err());
-        assert_eq!(intake_path(3), "/intake/gettzap/3");
+        assert_eq!(intake_path("gettzap", 3), "/intake/gettzap/3");
     }
 }

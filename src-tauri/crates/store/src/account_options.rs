@@ -3,11 +3,21 @@
 //! default delivery and payment, and the marketplace extras kept on the shop order.
 
 use ordertray_core::templates::PushTemplates;
-use ordertray_core::{AccountSettings, OrderDateSource, OzonSettings, PostingNumberField};
+use ordertray_core::{AccountPolicy, AccountSettings, OrderDateSource, OzonSettings, PostingNumberField};
 use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
 use crate::Result;
+
+/// What the account's integration settings mean for decisions, ingest and shop orders (handed over
+/// by the integration: see `AccountSettings::policy`).
+pub(crate) async fn account_policy(conn: &mut SqliteConnection, account_id: i64) -> Result<AccountPolicy> {
+    let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(serde_json::from_str::<AccountSettings>(&settings)?.policy())
+}
 
 /// The account's Ozon options; None for other marketplaces.
 pub(crate) async fn ozon_settings(

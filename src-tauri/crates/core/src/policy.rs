@@ -1,0 +1,67 @@
+//! What an integration's account settings mean for the shop's own rules: how decisions go out,
+//! which arriving orders are already decided, and how a shop order is shaped. Each integration's
+//! settings hand one [`AccountPolicy`] over (see [`crate::AccountSettings::policy`]), so the store
+//! keeps generic SQL and never asks which marketplace an account belongs to.
+
+use crate::cabinet::PaymentMethod;
+use crate::{CancelReason, OrderDateSource, PostingNumberField};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccountPolicy {
+    /// Decisions are told as a status per line with a comment (the account's "accepted" /
+    /// "refusal" settings) rather than as ship and cancel calls.
+    pub decides_by_line_status: bool,
+    /// Sent with cancel calls (integrations decided by ship and cancel calls).
+    pub cancel_reason: CancelReason,
+    /// Send the ship call once every line of an order is accepted.
+    pub ship_on_accept: bool,
+    pub ingest: IngestPolicy,
+    /// How shop orders made from this account's orders are shaped; None: as made by hand.
+    pub shop_order: Option<ShopOrderPolicy>,
+}
+
+impl Default for CancelReason {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            message: String::new(),
+        }
+    }
+}
+
+/// Which arriving orders the shop does not triage.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IngestPolicy {
+    /// A new order arriving in this marketplace status was already decided in the seller's own
+    /// cabinet: with `import`, it is stored and accepted on arrival (no calls back); without, it
+    /// is not imported. Orders the marketplace fulfils itself (`read_only`) are never affected.
+    pub decided_elsewhere: Option<DecidedElsewhere>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecidedElsewhere {
+    pub status: String,
+    pub import: bool,
+}
+
+/// The account's options for the shop orders its orders become.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopOrderPolicy {
+    /// Written as the shop order's source.
+    pub source_label: String,
+    pub number_to: PostingNumberField,
+    pub date: OrderDateSource,
+    /// Every order goes on this customer; None matches or creates one as usual.
+    pub fixed_customer_id: Option<i64>,
+    /// Empty: none.
+    pub default_delivery_method: String,
+    pub default_payment_method: Option<PaymentMethod>,
+    /// Set the paid flag when the order reaches the shop status mapped to "delivered".
+    pub paid_on_delivered: bool,
+    /// Facts of the raw order kept on the shop order without a column of their own: the key in
+    /// `shop_orders.extra` and the JSON path in the order's raw payload.
+    pub extra: Vec<(String, String)>,
+    /// A tracking number entered on the shop order goes back to the marketplace when the raw
+    /// order has this value at this JSON path (the seller delivers it).
+    pub tracking_back_when: Option<(String, String)>,
+}
