@@ -63,7 +63,7 @@ pub const ALL: &[&str] = &[
     "update_shop_order",
     "quote_delivery",
     "set_shop_order_status",
-    "send_ozon_tracking_number",
+    "send_tracking_number",
     "set_order_type",
     "delete_shop_orders",
     "purge_shop_orders",

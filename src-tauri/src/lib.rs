@@ -158,7 +158,7 @@ pub fn run() {
             cabinet_commands::update_shop_order,
             cabinet_commands::quote_delivery,
             cabinet_commands::set_shop_order_status,
-            cabinet_commands::send_ozon_tracking_number,
+            cabinet_commands::send_tracking_number,
             cabinet_commands::set_order_type,
             cabinet_commands::delete_shop_orders,
             cabinet_commands::purge_shop_orders,

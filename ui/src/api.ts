@@ -189,8 +189,8 @@ export const api = {
   /** The method's tariff for the weight: a decimal string. */
   quoteDelivery: (method: string, weightG: number) => call<string>("quote_delivery", { method, weightG }),
   /** Saves the order's tracking number and queues it for Ozon (orders from realFBS postings only). */
-  sendOzonTrackingNumber: (id: number, tracking: string) =>
-    call<ShopOrderFull>("send_ozon_tracking_number", { id, tracking }),
+  sendTrackingNumber: (id: number, tracking: string) =>
+    call<ShopOrderFull>("send_tracking_number", { id, tracking }),
   setShopOrderStatus: (ids: number[], statusId: number) =>
     call<StatusChangeReport>("set_shop_order_status", { ids, statusId }),
   setOrderType: (ids: number[], orderType: OrderType) => call<null>("set_order_type", { ids, orderType }),

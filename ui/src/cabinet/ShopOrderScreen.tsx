@@ -385,7 +385,7 @@ function OzonFacts({ order }: { order: ShopOrderFull }) {
   const [tracking, setTracking] = useState(order.draft.tracking_number);
   const [problem, setProblem] = useState<string | null>(null);
   const send = useMutation({
-    mutationFn: () => api.sendOzonTrackingNumber(order.id, tracking),
+    mutationFn: () => api.sendTrackingNumber(order.id, tracking),
     onSuccess: (saved) => {
       setProblem(null);
       notices.info(o.trackingSent(saved.draft.tracking_number));

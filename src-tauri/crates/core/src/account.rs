@@ -247,8 +247,8 @@ impl IntegrationSettings for OzonSettings {
             },
             shop_order: Some(crate::ShopOrderPolicy {
                 source_label,
-                number_to: self.posting_number_to,
-                date: self.order_date,
+                number_to_recipient: self.posting_number_to == PostingNumberField::BuyerName,
+                date_placed: self.order_date == OrderDateSource::PlacedOnOzon,
                 fixed_customer_id: self.fixed_customer_id,
                 default_delivery_method: self.default_delivery_method.clone(),
                 default_payment_method: self.default_payment_method,
@@ -260,7 +260,17 @@ impl IntegrationSettings for OzonSettings {
                     path("tpl_integration_type", "$.tpl_integration_type"),
                 ],
                 // realFBS postings the seller delivers take the tracking number back.
-                tracking_back_when: Some(path("$.tpl_integration_type", "non_integrated")),
+                tracking_back: Some(crate::TrackingBack {
+                    path: "$.tpl_integration_type".into(),
+                    value: "non_integrated".into(),
+                    read_only_refusal: "Posting {number} is FBO: Ozon stores and delivers it, and \
+                        takes no tracking number from the seller"
+                        .into(),
+                    other_delivery_refusal: "Posting {number} is delivered by Ozon's own \
+                        logistics: Ozon takes tracking numbers only for postings the seller \
+                        delivers (realFBS)"
+                        .into(),
+                }),
             }),
         }
     }

@@ -4,7 +4,7 @@
 //! keeps generic SQL and never asks which marketplace an account belongs to.
 
 use crate::cabinet::PaymentMethod;
-use crate::{CancelReason, OrderDateSource, PostingNumberField};
+use crate::CancelReason;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccountPolicy {
@@ -49,8 +49,11 @@ pub struct DecidedElsewhere {
 pub struct ShopOrderPolicy {
     /// Written as the shop order's source.
     pub source_label: String,
-    pub number_to: PostingNumberField,
-    pub date: OrderDateSource,
+    /// The shop order gets its own number and the marketplace's goes in the recipient's name
+    /// (for shops that look orders up by name); false: the marketplace's number is the order's.
+    pub number_to_recipient: bool,
+    /// The shop order is dated when the buyer placed it; false: when it was first loaded.
+    pub date_placed: bool,
     /// Every order goes on this customer; None matches or creates one as usual.
     pub fixed_customer_id: Option<i64>,
     /// Empty: none.
@@ -61,7 +64,18 @@ pub struct ShopOrderPolicy {
     /// Facts of the raw order kept on the shop order without a column of their own: the key in
     /// `shop_orders.extra` and the JSON path in the order's raw payload.
     pub extra: Vec<(String, String)>,
-    /// A tracking number entered on the shop order goes back to the marketplace when the raw
-    /// order has this value at this JSON path (the seller delivers it).
-    pub tracking_back_when: Option<(String, String)>,
+    /// Whether a tracking number entered on the shop order goes back to the marketplace.
+    pub tracking_back: Option<TrackingBack>,
+}
+
+/// A tracking number goes back when the raw order has `value` at the JSON `path` (the seller
+/// delivers it) and the order is not one the marketplace fulfils itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackingBack {
+    pub path: String,
+    pub value: String,
+    /// Why an order the marketplace fulfils takes none (`{number}`: the order's number).
+    pub read_only_refusal: String,
+    /// Why an order delivered otherwise takes none (`{number}`: the order's number).
+    pub other_delivery_refusal: String,
 }

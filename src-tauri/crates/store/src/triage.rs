@@ -150,15 +150,15 @@ impl Store {
                 .map(|t| t.account_id)
                 .unwrap_or_default();
             if action == TriageAction::Accept {
-                let ozon = crate::account_options::ozon_settings(&mut tx, account_id).await?;
+                let shaping = crate::account_options::shop_order_policy(&mut tx, account_id).await?;
                 // A fixed customer takes every order; otherwise match or create one as usual.
-                let customer_id = match ozon.as_ref().and_then(|s| s.fixed_customer_id) {
+                let customer_id = match shaping.as_ref().and_then(|s| s.fixed_customer_id) {
                     Some(fixed) => Some(fixed),
                     None => link_customer(&mut tx, order_id, extras.move_customer_region).await?,
                 };
                 let (shop_order_id, created) =
                     place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
-                if let (true, Some(s)) = (created, &ozon) {
+                if let (true, Some(s)) = (created, &shaping) {
                     crate::account_options::shape_new_shop_order(&mut tx, shop_order_id, order_id, s).await?;
                 }
             }
