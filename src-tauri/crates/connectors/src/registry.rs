@@ -30,8 +30,11 @@ pub struct IntegrationSpec {
     pub connect: fn(&Account, Credentials, reqwest::Client) -> Box<dyn IntegrationClient>,
     /// For integrations that call us with their orders: checks and reads one request. Built from
     /// the account alone, so a request is verified before any other credential is read.
-    pub push_source: Option<fn(&Account) -> Box<dyn PushSource>>,
+    pub push_source: Option<BuildPushSource>,
 }
+
+/// Builds an account's push source from the account alone.
+pub type BuildPushSource = fn(&Account) -> Box<dyn PushSource>;
 
 /// One credential of an integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

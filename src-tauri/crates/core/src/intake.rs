@@ -1,4 +1,4 @@
-//! The order intake: an HTTP address marketplaces that push orders (Gettzap) call with each order.
+//! The order intake: an HTTP address marketplaces that push orders call with each order.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct IntakeSettings {
     /// The address to listen on: 127.0.0.1 (this computer, behind a tunnel or proxy) or 0.0.0.0.
     pub bind: String,
     pub port: u16,
-    /// The address Gettzap reaches this computer at (a public host name or a tunnel), without a
+    /// The address the marketplace reaches this computer at (a public host name or a tunnel), without a
     /// path; empty: `http://<bind>:<port>`.
     pub public_url: String,
 }
@@ -145,6 +145,6 @@ mod tests {
         }
         .validated()
         .is_err());
-        assert_eq!(intake_path("gettzap", 3), "/intake/gettzap/3");
+        assert_eq!(intake_path("shop", 3), "/intake/shop/3");
     }
 }

@@ -20,15 +20,6 @@ pub struct AccountPolicy {
     pub shop_order: Option<ShopOrderPolicy>,
 }
 
-impl Default for CancelReason {
-    fn default() -> Self {
-        Self {
-            id: 0,
-            message: String::new(),
-        }
-    }
-}
-
 /// Which arriving orders the shop does not triage.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestPolicy {

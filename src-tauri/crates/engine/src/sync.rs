@@ -215,8 +215,8 @@ impl Engine {
         }
     }
 
-    /// Postings the seller already assembled in Ozon's cabinet arrive accepted (the account's
-    /// "import awaiting shipment" option): accepting them makes their shop orders; Ozon no
+    /// Orders the seller already decided in the marketplace's own cabinet arrive accepted (the
+    /// integration's ingest policy): accepting them makes their shop orders; the marketplace no
     /// longer offers the ship call, so none is sent. A failure leaves them in the inbox.
     async fn accept_assembled(&self, account: AccountId, orders: &[i64]) {
         let run = async {

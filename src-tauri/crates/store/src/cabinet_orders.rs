@@ -486,7 +486,7 @@ impl Store {
     }
 
     /// Sets the order's tracking number alone (marketplace orders often lack what a full edit
-    /// needs, e.g. Ozon hides buyers' phones) and queues it for Ozon as an edit does.
+    /// needs: some hide buyers' phones) and queues it for the marketplace as an edit does.
     pub async fn set_tracking_number(&self, id: i64, tracking: &str, actor: &str) -> Result<()> {
         let tracking = tracking.trim();
         let mut tx = self.begin_write().await?;
