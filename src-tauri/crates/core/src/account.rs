@@ -823,6 +823,45 @@ mod tests {
     }
 
     #[test]
+    fn each_integrations_settings_hand_the_store_its_policy() {
+        let mut o = OzonSettings::new("1");
+        o.import_awaiting_deliver = true;
+        o.posting_number_to = PostingNumberField::BuyerName;
+        o.fixed_customer_id = Some(7);
+        let p = AccountSettings::Ozon(o.clone()).policy();
+        assert!(!p.decides_by_line_status && p.ship_on_accept);
+        assert_eq!(p.cancel_reason.id, OZON_DEFAULT_CANCEL_REASON);
+        let decided = p.ingest.decided_elsewhere.unwrap();
+        assert_eq!(
+            (decided.status.as_str(), decided.import),
+            (OZON_AWAITING_DELIVER, true)
+        );
+        let shop = p.shop_order.unwrap();
+        assert_eq!(
+            shop.source_label, "Ozon",
+            "an empty label writes the marketplace's name"
+        );
+        assert!(shop.number_to_recipient && !shop.date_placed);
+        assert_eq!(shop.fixed_customer_id, Some(7));
+        assert!(shop.extra.iter().any(|(k, _)| k == "cargo_places"));
+        assert!(shop.tracking_back.is_some());
+        o.import_awaiting_deliver = false;
+        o.source_label = "Ozon FBS".into();
+        let p = AccountSettings::Ozon(o).policy();
+        assert!(!p.ingest.decided_elsewhere.unwrap().import);
+        assert_eq!(p.shop_order.unwrap().source_label, "Ozon FBS");
+
+        for settings in [
+            AccountSettings::Zzap(ZzapSettings::new("a@b")),
+            AccountSettings::Gettzap(GettzapSettings::new("a")),
+        ] {
+            let p = settings.policy();
+            assert!(p.decides_by_line_status && !p.ship_on_accept);
+            assert!(p.ingest.decided_elsewhere.is_none() && p.shop_order.is_none());
+        }
+    }
+
+    #[test]
     fn settings_default_missing_fields() {
         let s: AccountSettings = serde_json::from_str(r#"{"kind":"ozon","client_id":"1"}"#).unwrap();
         let AccountSettings::Ozon(s) = s else { panic!() };
