@@ -74,14 +74,14 @@ pub async fn quote_delivery(engine: State<'_, Engine>, method: String, weight_g:
     Ok(engine.quote_delivery(&method, weight_g).await?.to_string())
 }
 
-/// The shop order screen's tracking number for an order from an Ozon realFBS posting.
+/// The shop order screen's tracking number, sent to the marketplace the order came from.
 #[tauri::command]
-pub async fn send_ozon_tracking_number(
+pub async fn send_tracking_number(
     engine: State<'_, Engine>,
     id: i64,
     tracking: String,
 ) -> Res<ShopOrderFull> {
-    engine.send_ozon_tracking_number(id, &tracking).await
+    engine.send_tracking_number(id, &tracking).await
 }
 
 #[tauri::command]

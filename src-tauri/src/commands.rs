@@ -310,7 +310,7 @@ pub async fn push_settings(engine: State<'_, Engine>, account_id: i64) -> Res<Pu
     engine.push_settings(account_id).await
 }
 
-/// Loads the account's status list from its marketplace again (ZZAP's codes) and returns the
+/// Loads the account's status list from its marketplace again (where it lists its own) and returns the
 /// settings as they read with it.
 #[tauri::command]
 pub async fn load_marketplace_statuses(engine: State<'_, Engine>, account_id: i64) -> Res<PushSettings> {

@@ -1,4 +1,4 @@
-//! The order intake (Gettzap pushes orders to it): one-line adapters over the engine.
+//! The order intake (integrations that push orders call it): one-line adapters over the engine.
 
 use ordertray_core::intake::{IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::AppError;

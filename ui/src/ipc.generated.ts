@@ -64,8 +64,8 @@ export const ipc = {
   previewOrderEdit: (id: number, draft: ShopOrderDraft) => call<EditPreview>("preview_order_edit", { id, draft }),
   updateShopOrder: (id: number, draft: ShopOrderDraft, confirmed: boolean) => call<ShopOrderFull>("update_shop_order", { id, draft, confirmed }),
   quoteDelivery: (method: string, weightG: number) => call<string>("quote_delivery", { method, weightG }),
-  /** The shop order screen's tracking number for an order from an Ozon realFBS posting. */
-  sendOzonTrackingNumber: (id: number, tracking: string) => call<ShopOrderFull>("send_ozon_tracking_number", { id, tracking }),
+  /** The shop order screen's tracking number, sent to the marketplace the order came from. */
+  sendTrackingNumber: (id: number, tracking: string) => call<ShopOrderFull>("send_tracking_number", { id, tracking }),
   setShopOrderStatus: (ids: number[], statusId: number) => call<StatusChangeReport>("set_shop_order_status", { ids, statusId }),
   setOrderType: (ids: number[], orderType: OrderType) => call<null>("set_order_type", { ids, orderType }),
   deleteShopOrders: (ids: number[], removeLinks: boolean) => call<null>("delete_shop_orders", { ids, removeLinks }),

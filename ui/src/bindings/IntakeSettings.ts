@@ -9,7 +9,7 @@ export type IntakeSettings = { enabled: boolean,
  */
 bind: string, port: number, 
 /**
- * The address Gettzap reaches this computer at (a public host name or a tunnel), without a
+ * The address the marketplace reaches this computer at (a public host name or a tunnel), without a
  * path; empty: `http://<bind>:<port>`.
  */
 public_url: string, };

@@ -152,7 +152,7 @@ describe("a shop order from an Ozon posting", () => {
     await user.type(within(ozon).getByTestId("shop-order-tracking-input"), " RA123456789RU ");
     await user.click(within(ozon).getByTestId("shop-order-tracking-send"));
     expect(await screen.findByText("Tracking number «RA123456789RU» queued for Ozon")).toBeInTheDocument();
-    expect(b.callsTo("send_ozon_tracking_number").map((c) => c.args)).toEqual([
+    expect(b.callsTo("send_tracking_number").map((c) => c.args)).toEqual([
       { id: 7, tracking: "" },
       { id: 7, tracking: " RA123456789RU " },
     ]);

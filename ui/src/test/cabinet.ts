@@ -295,7 +295,7 @@ export class CabinetBackend extends FakeBackend {
       "update_shop_order",
       "quote_delivery",
       "set_shop_order_status",
-      "send_ozon_tracking_number",
+      "send_tracking_number",
       "set_order_type",
       "delete_shop_orders",
       "purge_shop_orders",
@@ -364,8 +364,8 @@ export class CabinetBackend extends FakeBackend {
         for (const id of ids) this.order(id).status_id = status.id;
         return { changed: ids, outbox_rows: [], not_sent: [] };
       }
-      case "send_ozon_tracking_number": {
-        // The engine's checks, in its order (engine/src/cabinet.rs `send_ozon_tracking_number`).
+      case "send_tracking_number": {
+        // The engine's checks, in its order (engine/src/cabinet.rs `send_tracking_number`).
         const o = this.order(args.id as number);
         const tracking = String(args.tracking).trim();
         if (o.account_kind !== "ozon" || o.source_order_id == null) {

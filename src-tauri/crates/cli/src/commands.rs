@@ -171,7 +171,10 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
-                println!("{} has no status list of its own", account.kind.label());
+                println!(
+                    "{} has no status list of its own",
+                    ordertray_engine::registry::spec(account.kind).name
+                );
             } else {
                 for s in list {
                     println!("{}\t{}", s.code, s.name);
@@ -219,7 +222,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                     println!(
                         "{}\t{}\t{}\t{state}\tevery {}s\t{health}",
                         a.id,
-                        a.kind.label(),
+                        ordertray_engine::registry::spec(a.kind).name,
                         a.name,
                         a.interval_secs
                     );
@@ -418,11 +421,11 @@ async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
     }
     println!("intake listening on http://{addr}");
     for v in engine.list_accounts().await? {
-        if v.account.kind.receives_pushes() {
+        if ordertray_engine::registry::spec(v.account.kind).receives_pushes() {
             let shown = engine.intake_address(v.account.id).await?;
             println!(
                 "{} «{}»: {} (full address: ordertray-cli accounts intake-url {}; format unverified)",
-                v.account.kind.label(),
+                ordertray_engine::registry::spec(v.account.kind).name,
                 v.account.name,
                 shown.masked_url,
                 v.account.id

@@ -1,25 +1,32 @@
-//! One module per marketplace behind the [`Connector`] trait. Connectors speak HTTP and parse; they
-//! never touch the database: the engine decides what to store and when.
+//! One module per integration (marketplace, store platform or transfer target), each declaring an
+//! [`registry::IntegrationSpec`] in the [`registry`] and implementing only the capabilities it
+//! has: [`OrderSource`], [`PushSource`], [`EffectSink`], [`OrderTransfer`]. Integrations speak HTTP
+//! and parse; they never touch the database: the engine decides what to store and when. How to
+//! add one: docs/integrations.md.
 
 pub mod error;
 pub mod gettzap;
 mod http;
 pub mod ozon;
+pub mod push;
+pub mod registry;
+pub mod session;
+pub mod transfer;
 pub mod zzap;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use ordertray_core::templates::{MarketplaceStatus, PushCapabilities};
-use ordertray_core::{
-    Account, AccountKind, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
-    QuarantinedOrder,
-};
+use ordertray_core::templates::MarketplaceStatus;
+use ordertray_core::{CancelReasonOption, ConnectionReport, Effect, ExternalOrder, QuarantinedOrder};
 
 pub use error::ConnectorError;
+pub use push::{InboundRequest, PushRefusal, PushSource, PushUnreadable};
+pub use registry::{connect, spec, IntegrationSpec, SecretField};
+pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
 
-/// One page of a sync run.
+/// One page of orders: a page of a sync run, or what one pushed request held.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     pub orders: Vec<ExternalOrder>,
@@ -31,26 +38,59 @@ pub struct Page {
     pub done: bool,
 }
 
+/// One account's built client of an integration: what it can do is asked capability by
+/// capability, so an integration implements only what it has (a push-only marketplace has no
+/// order source, a transfer target no effect sink). Built by the integration's
+/// [`registry::IntegrationSpec::connect`]; the engine keeps one per account (a session).
 #[async_trait]
-pub trait Connector: Send + Sync {
+pub trait IntegrationClient: Send + Sync {
     /// Checks the credentials with a cheap call; `Ok` with `ok: false` for a clear "wrong key".
     async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError>;
 
+    /// Orders read by polling, page by page.
+    fn order_source(&self) -> Option<&dyn OrderSource> {
+        None
+    }
+
+    /// Decisions and shop statuses told back to the marketplace.
+    fn effect_sink(&self) -> Option<&dyn EffectSink> {
+        None
+    }
+
+    /// Shop orders handed to another system (a CRM, a delivery service).
+    fn order_transfer(&self) -> Option<&dyn OrderTransfer> {
+        None
+    }
+}
+
+/// An integration whose orders are read by polling.
+#[async_trait]
+pub trait OrderSource: Send + Sync {
     /// Fetches the page after `cursor` ("" = never synced). `now` makes runs reproducible in tests.
     async fn fetch_page(&self, cursor: &str, now: DateTime<Utc>) -> Result<Page, ConnectorError>;
+}
 
+/// An integration the shop's decisions and statuses go back to (outbox rows are delivered here).
+#[async_trait]
+pub trait EffectSink: Send + Sync {
     /// Performs one outbound effect.
     async fn push(&self, effect: &Effect) -> Result<(), ConnectorError>;
 
     /// Whether the marketplace already shows the effect as done (used before retrying a call whose
-    /// answer was lost, so a crash or timeout never causes a double effect). `Ok(false)` when unknown.
-    async fn already_applied(&self, effect: &Effect) -> Result<bool, ConnectorError>;
+    /// answer was lost, so a crash or timeout never causes a double effect). `Ok(false)` when
+    /// unknown: integrations without a read-back call keep this default.
+    async fn already_applied(&self, _effect: &Effect) -> Result<bool, ConnectorError> {
+        Ok(false)
+    }
 
-    /// The reasons the seller may give when rejecting, as the marketplace lists them today.
-    async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError>;
+    /// The reasons the seller may give when rejecting, as the marketplace lists them today;
+    /// empty for integrations that take no reason.
+    async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError> {
+        Ok(vec![])
+    }
 
-    /// The marketplace's own list of statuses (ZZAP's `GetCodesTrack`); empty for marketplaces
-    /// whose statuses the connector knows (see [`push_capabilities`]).
+    /// The marketplace's own list of statuses (ZZAP's `GetCodesTrack`); empty for integrations
+    /// whose statuses are fixed (see [`registry::IntegrationSpec::push_capabilities`]).
     async fn status_dictionary(&self) -> Result<Vec<MarketplaceStatus>, ConnectorError> {
         Ok(vec![])
     }
@@ -78,42 +118,4 @@ pub fn http_client(settings: &HttpSettings) -> reqwest::Client {
         .user_agent(concat!("Ordertray/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the HTTP client builds with static settings")
-}
-
-/// The connector for an account.
-pub fn connector_for(
-    account: &Account,
-    credentials: Credentials,
-    http: reqwest::Client,
-) -> Box<dyn Connector> {
-    match account.kind {
-        AccountKind::Ozon => Box::new(ozon::OzonConnector::new(account, credentials, http)),
-        AccountKind::Zzap => Box::new(zzap::ZzapConnector::new(account, credentials, http)),
-        AccountKind::Gettzap => Box::new(gettzap::GettzapConnector::new(account, credentials, http)),
-    }
-}
-
-/// What each marketplace can be told when a shop status changes (settings flag the rest).
-pub fn push_capabilities(kind: AccountKind) -> PushCapabilities {
-    match kind {
-        // Ozon cancels single products or a whole posting, and ships whole postings; it keeps no
-        // seller comments.
-        // realFBS postings (the seller delivers) also take the delivery stages.
-        AccountKind::Ozon => PushCapabilities {
-            line_statuses: vec!["cancel".into()],
-            order_statuses: ["ship", "cancel"]
-                .into_iter()
-                .chain(ordertray_core::DELIVERY_STAGES)
-                .map(String::from)
-                .collect(),
-            comments: false,
-            ..Default::default()
-        },
-        // ZZAP's statuses are its own dictionary, loaded per account (see the engine); Gettzap's
-        // are the list kept in the account's settings, loaded the same way.
-        AccountKind::Zzap | AccountKind::Gettzap => PushCapabilities {
-            comments: true,
-            ..Default::default()
-        },
-    }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_connectors::{connector_for, http_client, Connector, ConnectorError, HttpSettings};
+use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient};
 use ordertray_core::{
     Account, AccountKind, AccountSettings, Credentials, Effect, EffectItem, GettzapSettings,
 };
@@ -22,7 +22,7 @@ async fn fake() -> FakeGettzapHandle {
         .unwrap()
 }
 
-fn connector(base_url: Option<String>, password: &str) -> Box<dyn Connector> {
+fn connector(base_url: Option<String>, password: &str) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
         kind: AccountKind::Gettzap,
@@ -45,7 +45,7 @@ fn connector(base_url: Option<String>, password: &str) -> Box<dyn Connector> {
         .with("password", password)
         .with("api_key", KEY)
         .with("intake_token", "not-the-connectors");
-    connector_for(&account, credentials, http)
+    connect(&account, credentials, http)
 }
 
 fn status(order: &str, line: &str, status: &str, comment: &str) -> Effect {
@@ -62,7 +62,9 @@ fn status(order: &str, line: &str, status: &str, comment: &str) -> Effect {
 async fn a_status_goes_out_with_its_comment_and_credentials() {
     let fake = fake().await;
     let c = connector(Some(fake.base_url()), PASSWORD);
-    c.push(&status("A1", "A1-2", "accepted", "Принят: Фильтр"))
+    c.effect_sink()
+        .unwrap()
+        .push(&status("A1", "A1-2", "accepted", "Принят: Фильтр"))
         .await
         .unwrap();
     let calls = fake.accepted_calls();
@@ -76,13 +78,15 @@ async fn a_status_goes_out_with_its_comment_and_credentials() {
     assert!(calls[0].credentials_ok);
 
     // The dictionary is the account's own list; nothing is polled.
-    let dict = c.status_dictionary().await.unwrap();
+    let dict = c.effect_sink().unwrap().status_dictionary().await.unwrap();
     assert_eq!(
         dict.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
         ["accepted", "Отказ"]
     );
-    let page = c.fetch_page("kept", Utc::now()).await.unwrap();
-    assert!(page.done && page.orders.is_empty() && page.next_cursor == "kept");
+    assert!(
+        c.order_source().is_none(),
+        "Gettzap pushes: there is nothing to poll"
+    );
     let report = c.test_connection().await.unwrap();
     assert!(report.message.contains("unverified"), "{}", report.message);
 }
@@ -91,26 +95,46 @@ async fn a_status_goes_out_with_its_comment_and_credentials() {
 async fn each_kind_of_failure_is_classified_and_never_shows_a_secret() {
     let fake = fake().await;
     let bad = connector(Some(fake.base_url()), "wrong-password");
-    let e = bad.push(&status("A1", "1", "accepted", "")).await.unwrap_err();
+    let e = bad
+        .effect_sink()
+        .unwrap()
+        .push(&status("A1", "1", "accepted", ""))
+        .await
+        .unwrap_err();
     assert!(matches!(e, ConnectorError::Auth(_)), "{e:?}");
     assert!(!e.is_retryable());
 
     let c = connector(Some(fake.base_url()), PASSWORD);
     fake.push_fault(Fault::ServerError(502));
-    let e = c.push(&status("A1", "1", "accepted", "")).await.unwrap_err();
+    let e = c
+        .effect_sink()
+        .unwrap()
+        .push(&status("A1", "1", "accepted", ""))
+        .await
+        .unwrap_err();
     assert!(matches!(e, ConnectorError::Server { status: 502, .. }), "{e:?}");
     assert!(e.is_retryable());
 
     fake.push_fault(Fault::RateLimited {
         retry_after_secs: Some(7),
     });
-    let e = c.push(&status("A1", "1", "accepted", "")).await.unwrap_err();
+    let e = c
+        .effect_sink()
+        .unwrap()
+        .push(&status("A1", "1", "accepted", ""))
+        .await
+        .unwrap_err();
     assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
 
     fake.push_fault(Fault::EnvelopeError {
         message: "position is closed".into(),
     });
-    let e = c.push(&status("A1", "1", "accepted", "")).await.unwrap_err();
+    let e = c
+        .effect_sink()
+        .unwrap()
+        .push(&status("A1", "1", "accepted", ""))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, ConnectorError::Rejected { message, .. } if message.contains("position is closed")),
         "{e:?}"
@@ -119,6 +143,8 @@ async fn each_kind_of_failure_is_classified_and_never_shows_a_secret() {
     // Only the per-line status exists for Gettzap; anything else is refused without a call.
     let before = fake.calls().len();
     let e = c
+        .effect_sink()
+        .unwrap()
         .push(&Effect::CancelLines {
             order_external_id: "A1".into(),
             items: vec![EffectItem {
@@ -144,6 +170,8 @@ async fn each_kind_of_failure_is_classified_and_never_shows_a_secret() {
 #[tokio::test]
 async fn without_an_address_nothing_is_sent_and_the_manager_is_told_why() {
     let e = connector(None, PASSWORD)
+        .effect_sink()
+        .unwrap()
         .push(&status("A1", "1", "accepted", ""))
         .await
         .unwrap_err();

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_connectors::{connector_for, http_client, Connector, ConnectorError, HttpSettings, Page};
+use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
 use ordertray_core::{
     Account, AccountKind, AccountSettings, CancelReason, Credentials, Effect, EffectItem, OzonSettings,
 };
@@ -18,7 +18,7 @@ async fn fake() -> FakeOzonHandle {
     FakeOzon::start(FakeOzonConfig::new("555", KEY)).await.unwrap()
 }
 
-fn connector(fake: &FakeOzonHandle, key: &str) -> Box<dyn Connector> {
+fn connector(fake: &FakeOzonHandle, key: &str) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
         kind: AccountKind::Ozon,
@@ -34,14 +34,19 @@ fn connector(fake: &FakeOzonHandle, key: &str) -> Box<dyn Connector> {
     let http = http_client(&HttpSettings {
         timeout: Duration::from_secs(2),
     });
-    connector_for(&account, Credentials::default().with("api_key", key), http)
+    connect(&account, Credentials::default().with("api_key", key), http)
 }
 
 /// One whole run from `cursor`; returns its pages and the cursor it ends with.
-async fn run(c: &dyn Connector, mut cursor: String) -> (Vec<Page>, String) {
+async fn run(c: &dyn IntegrationClient, mut cursor: String) -> (Vec<Page>, String) {
     let mut pages = Vec::new();
     for _ in 0..100 {
-        let page = c.fetch_page(&cursor, Utc::now()).await.unwrap();
+        let page = c
+            .order_source()
+            .unwrap()
+            .fetch_page(&cursor, Utc::now())
+            .await
+            .unwrap();
         cursor = page.next_cursor.clone();
         let done = page.done;
         pages.push(page);
@@ -63,7 +68,12 @@ fn numbers(pages: &[Page]) -> Vec<String> {
 async fn wrong_credentials_are_an_auth_error_and_never_echo_the_key() {
     let fake = fake().await;
     let c = connector(&fake, "not-the-key");
-    let err = c.fetch_page("", Utc::now()).await.unwrap_err();
+    let err = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ConnectorError::Auth(_)), "{err:?}");
     assert!(!err.is_retryable());
     assert!(!err.to_string().contains("not-the-key"));
@@ -88,7 +98,12 @@ async fn rate_limits_server_errors_and_broken_bodies_are_retryable() {
     fake.push_fault(Fault::RateLimited {
         retry_after_secs: Some(7),
     });
-    let err = c.fetch_page("", Utc::now()).await.unwrap_err();
+    let err = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
     assert!(err.is_retryable());
 
@@ -99,7 +114,12 @@ async fn rate_limits_server_errors_and_broken_bodies_are_retryable() {
         (Fault::NotJson, "malformed"),
     ] {
         fake.push_fault(fault.clone());
-        let err = c.fetch_page("", Utc::now()).await.unwrap_err();
+        let err = c
+            .order_source()
+            .unwrap()
+            .fetch_page("", Utc::now())
+            .await
+            .unwrap_err();
         let got = match err {
             ConnectorError::Server { .. } => "server",
             ConnectorError::Malformed(_) => "malformed",
@@ -110,7 +130,12 @@ async fn rate_limits_server_errors_and_broken_bodies_are_retryable() {
     }
     // A timeout is a network error, also retryable.
     fake.push_fault(Fault::Slow { millis: 3_000 });
-    let err = c.fetch_page("", Utc::now()).await.unwrap_err();
+    let err = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(err, ConnectorError::Network(_)), "{err:?}");
 }
 
@@ -147,7 +172,12 @@ async fn a_posting_repeated_across_pages_and_changes_between_runs_are_seen() {
     let posted = fake.generate_postings(150, 1);
     let c = connector(&fake, KEY);
     // Page 1, then the first posting changes status before page 2 is read.
-    let p1 = c.fetch_page("", Utc::now()).await.unwrap();
+    let p1 = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap();
     fake.set_status(&posted[0], "awaiting_deliver");
     let (rest, idle) = run(c.as_ref(), p1.next_cursor.clone()).await;
     let mut all = numbers(std::slice::from_ref(&p1));
@@ -178,7 +208,12 @@ async fn a_posting_repeated_across_pages_and_changes_between_runs_are_seen() {
 async fn a_run_resumes_from_a_persisted_mid_run_cursor() {
     let fake = fake().await;
     fake.generate_postings(230, 1);
-    let p1 = connector(&fake, KEY).fetch_page("", Utc::now()).await.unwrap();
+    let p1 = connector(&fake, KEY)
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap();
     assert!(!p1.done);
     // A new process (new connector) continues from the stored cursor, not from the start.
     let (rest, _) = run(connector(&fake, KEY).as_ref(), p1.next_cursor.clone()).await;
@@ -197,7 +232,12 @@ async fn a_malformed_posting_is_quarantined_and_the_page_still_arrives() {
     bad["products"][0]["price"] = json!({"amount": "twelve", "currency": "RUB"});
     fake.add_posting(bad.clone());
     let c = connector(&fake, KEY);
-    let page = c.fetch_page("", Utc::now()).await.unwrap();
+    let page = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap();
     assert_eq!(page.orders.len(), 2);
     assert_eq!(page.quarantined.len(), 1);
     assert_eq!(
@@ -213,7 +253,12 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
     let fake = fake().await;
     let n = fake.generate_postings(3, 2);
     let c = connector(&fake, KEY);
-    let page = c.fetch_page("", Utc::now()).await.unwrap();
+    let page = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap();
     let items = |i: usize| -> Vec<EffectItem> {
         let o = page.orders.iter().find(|o| o.external_id == n[i]).unwrap();
         o.lines
@@ -233,9 +278,9 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
         order_external_id: n[0].clone(),
         items: items(0),
     };
-    assert!(!c.already_applied(&ship).await.unwrap());
-    c.push(&ship).await.unwrap();
-    assert!(c.already_applied(&ship).await.unwrap());
+    assert!(!c.effect_sink().unwrap().already_applied(&ship).await.unwrap());
+    c.effect_sink().unwrap().push(&ship).await.unwrap();
+    assert!(c.effect_sink().unwrap().already_applied(&ship).await.unwrap());
     let body = &fake.calls_to("/v4/posting/fbs/ship")[0].body;
     assert_eq!(body["posting_number"], n[0].as_str());
     assert_eq!(body["packages"][0]["products"].as_array().unwrap().len(), 2);
@@ -244,7 +289,7 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
         "Ozon product ids are numbers"
     );
     // Shipping twice is refused by Ozon: a clear, non-retryable error.
-    let again = c.push(&ship).await.unwrap_err();
+    let again = c.effect_sink().unwrap().push(&ship).await.unwrap_err();
     assert!(matches!(again, ConnectorError::Rejected { .. }), "{again:?}");
 
     let one = vec![items(1)[0].clone()];
@@ -253,8 +298,13 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
         reason: reason.clone(),
         items: one,
     };
-    c.push(&cancel_lines).await.unwrap();
-    assert!(c.already_applied(&cancel_lines).await.unwrap());
+    c.effect_sink().unwrap().push(&cancel_lines).await.unwrap();
+    assert!(c
+        .effect_sink()
+        .unwrap()
+        .already_applied(&cancel_lines)
+        .await
+        .unwrap());
     let body = &fake.calls_to("/v2/posting/fbs/product/cancel")[0].body;
     assert_eq!(body["cancel_reason_id"], 352);
     assert!(body["items"][0]["sku"].is_u64());
@@ -263,8 +313,8 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
         order_external_id: n[2].clone(),
         reason,
     };
-    assert!(!c.already_applied(&cancel).await.unwrap());
-    c.push(&cancel).await.unwrap();
-    assert!(c.already_applied(&cancel).await.unwrap());
+    assert!(!c.effect_sink().unwrap().already_applied(&cancel).await.unwrap());
+    c.effect_sink().unwrap().push(&cancel).await.unwrap();
+    assert!(c.effect_sink().unwrap().already_applied(&cancel).await.unwrap());
     assert_eq!(fake.posting(&n[2]).unwrap()["status"], "cancelled");
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use ordertray_connectors::zzap::PAGE_ROWS;
-use ordertray_connectors::{connector_for, http_client, Connector, ConnectorError, HttpSettings, Page};
+use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
 use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect, ZzapSettings};
 use ordertray_fakes::faults::Fault;
 use ordertray_fakes::zzap::{sample_row, FakeZzap, FakeZzapConfig, FakeZzapHandle, BUYER_CANCEL_CODE};
@@ -22,7 +22,11 @@ async fn fake() -> FakeZzapHandle {
         .unwrap()
 }
 
-fn connector_with(fake: &FakeZzapHandle, password: &str, settings: ZzapSettings) -> Box<dyn Connector> {
+fn connector_with(
+    fake: &FakeZzapHandle,
+    password: &str,
+    settings: ZzapSettings,
+) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
         kind: AccountKind::Zzap,
@@ -41,7 +45,7 @@ fn connector_with(fake: &FakeZzapHandle, password: &str, settings: ZzapSettings)
     let credentials = Credentials::default()
         .with("password", password)
         .with("api_key", KEY);
-    connector_for(&account, credentials, http)
+    connect(&account, credentials, http)
 }
 
 fn settings() -> ZzapSettings {
@@ -51,14 +55,19 @@ fn settings() -> ZzapSettings {
     }
 }
 
-fn connector(fake: &FakeZzapHandle) -> Box<dyn Connector> {
+fn connector(fake: &FakeZzapHandle) -> Box<dyn IntegrationClient> {
     connector_with(fake, PASSWORD, settings())
 }
 
-async fn run(c: &dyn Connector, mut cursor: String) -> (Vec<Page>, String) {
+async fn run(c: &dyn IntegrationClient, mut cursor: String) -> (Vec<Page>, String) {
     let mut pages = Vec::new();
     for _ in 0..200 {
-        let page = c.fetch_page(&cursor, Utc::now()).await.unwrap();
+        let page = c
+            .order_source()
+            .unwrap()
+            .fetch_page(&cursor, Utc::now())
+            .await
+            .unwrap();
         cursor = page.next_cursor.clone();
         let done = page.done;
         pages.push(page);
@@ -83,7 +92,12 @@ async fn wrong_credentials_are_a_clear_auth_failure_without_the_secret() {
     let report = c.test_connection().await.unwrap();
     assert!(!report.ok);
     assert!(report.message.contains("ZZAP rejected"), "{}", report.message);
-    let e = c.fetch_page("", Utc::now()).await.unwrap_err();
+    let e = c
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(e, ConnectorError::Auth(_)), "{e:?}");
     assert!(!e.is_retryable());
     assert!(!format!("{e} {report:?}").contains("wrong-password-123"));
@@ -173,8 +187,18 @@ async fn rate_limits_are_waited_for_not_failures() {
 
     // Without the pause, the second call is refused with 429: retryable, with a wait.
     let hasty = connector(&fake);
-    hasty.fetch_page("", Utc::now()).await.unwrap();
-    let e = hasty.fetch_page("", Utc::now()).await.unwrap_err();
+    hasty
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap();
+    let e = hasty
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(e, ConnectorError::RateLimited { .. }), "{e:?}");
     assert!(e.is_retryable() && e.retry_after().is_some());
 
@@ -190,7 +214,12 @@ async fn rate_limits_are_waited_for_not_failures() {
     );
     let started = Instant::now();
     for _ in 0..3 {
-        patient.fetch_page("", Utc::now()).await.unwrap();
+        patient
+            .order_source()
+            .unwrap()
+            .fetch_page("", Utc::now())
+            .await
+            .unwrap();
     }
     assert!(
         started.elapsed() >= Duration::from_millis(640),
@@ -202,7 +231,12 @@ async fn rate_limits_are_waited_for_not_failures() {
     fake.push_fault(Fault::EnvelopeError {
         message: "Превышен лимит запросов".into(),
     });
-    let e = patient.fetch_page("", Utc::now()).await.unwrap_err();
+    let e = patient
+        .order_source()
+        .unwrap()
+        .fetch_page("", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(e, ConnectorError::RateLimited { .. }), "{e:?}");
 }
 
@@ -212,13 +246,22 @@ async fn malformed_answers_are_errors_and_bad_rows_are_quarantined() {
     let c = connector(&fake);
     for fault in [Fault::TruncatedJson, Fault::NotJson] {
         fake.push_fault(fault.clone());
-        let e = c.fetch_page("", Utc::now()).await.unwrap_err();
+        let e = c
+            .order_source()
+            .unwrap()
+            .fetch_page("", Utc::now())
+            .await
+            .unwrap_err();
         assert!(matches!(e, ConnectorError::Malformed(_)), "{fault:?}: {e:?}");
         assert!(e.is_retryable());
     }
     fake.push_fault(Fault::ServerError(503));
     assert!(matches!(
-        c.fetch_page("", Utc::now()).await.unwrap_err(),
+        c.order_source()
+            .unwrap()
+            .fetch_page("", Utc::now())
+            .await
+            .unwrap_err(),
         ConnectorError::Server { status: 503, .. }
     ));
 
@@ -237,7 +280,7 @@ async fn malformed_answers_are_errors_and_bad_rows_are_quarantined() {
 async fn a_status_round_trip() {
     let fake = fake().await;
     let c = connector(&fake);
-    let dictionary = c.status_dictionary().await.unwrap();
+    let dictionary = c.effect_sink().unwrap().status_dictionary().await.unwrap();
     assert!(dictionary
         .iter()
         .any(|s| s.code == "2" && s.name == "Принят в работу"));
@@ -250,19 +293,34 @@ async fn a_status_round_trip() {
         comment: "Заказ принят, отправим завтра".into(),
         decided_at: decided_at.clone(),
     };
-    assert!(!c.already_applied(&effect("2")).await.unwrap());
-    c.push(&effect("2")).await.unwrap();
+    assert!(!c
+        .effect_sink()
+        .unwrap()
+        .already_applied(&effect("2"))
+        .await
+        .unwrap());
+    c.effect_sink().unwrap().push(&effect("2")).await.unwrap();
     let row = fake.row(code).unwrap();
     assert_eq!(row["code_track"], 2);
     assert_eq!(row["response"], "Заказ принят, отправим завтра");
     let call = &fake.calls_to("SetOrderStatusV3")[0];
     assert_eq!(call.params["code_order"], code.to_string());
     assert_eq!(call.params["code_track"], "2");
-    assert!(c.already_applied(&effect("2")).await.unwrap());
-    assert!(!c.already_applied(&effect("3")).await.unwrap());
+    assert!(c
+        .effect_sink()
+        .unwrap()
+        .already_applied(&effect("2"))
+        .await
+        .unwrap());
+    assert!(!c
+        .effect_sink()
+        .unwrap()
+        .already_applied(&effect("3"))
+        .await
+        .unwrap());
 
     // A code ZZAP does not know is refused, not retried.
-    let e = c.push(&effect("99")).await.unwrap_err();
+    let e = c.effect_sink().unwrap().push(&effect("99")).await.unwrap_err();
     assert!(matches!(e, ConnectorError::Rejected { status: 200, .. }), "{e:?}");
     assert!(!e.is_retryable());
     // ZZAP has no ship or cancel calls.
@@ -271,7 +329,7 @@ async fn a_status_round_trip() {
         items: vec![],
     };
     assert!(matches!(
-        c.push(&ship).await.unwrap_err(),
+        c.effect_sink().unwrap().push(&ship).await.unwrap_err(),
         ConnectorError::Rejected { .. }
     ));
 }

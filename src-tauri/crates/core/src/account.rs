@@ -31,39 +31,23 @@ impl AccountKind {
             other => Err(AppError::invalid(format!("unknown marketplace kind '{other}'"))),
         }
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            AccountKind::Ozon => "Ozon",
-            AccountKind::Zzap => "ZZAP",
-            AccountKind::Gettzap => "Gettzap",
-        }
-    }
-    /// Names of the credential fields kept in the OS keychain (never in the database).
-    pub fn secret_fields(self) -> &'static [&'static str] {
-        match self {
-            AccountKind::Ozon => &["api_key"],
-            AccountKind::Zzap => &["password", "api_key"],
-            // The intake token is ours: Gettzap sends it with every order it pushes to us.
-            AccountKind::Gettzap => &["password", "api_key", GETTZAP_INTAKE_TOKEN],
-        }
-    }
-    /// Whether a decision is told to the marketplace as a status per line with a comment (the
-    /// account's "accepted" / "refusal" settings) rather than as Ozon's ship and cancel calls.
-    pub fn decides_by_line_status(self) -> bool {
-        match self {
-            AccountKind::Ozon => false,
-            AccountKind::Zzap | AccountKind::Gettzap => true,
-        }
-    }
-    /// Whether the marketplace lists its own status codes (loaded per account, see
-    /// [`crate::templates::MarketplaceStatus`]) instead of a fixed set known to the connector.
-    pub fn has_status_dictionary(self) -> bool {
-        matches!(self, AccountKind::Zzap | AccountKind::Gettzap)
-    }
-    /// Whether the marketplace delivers orders by calling us (an intake address) rather than
-    /// being polled.
-    pub fn receives_pushes(self) -> bool {
-        matches!(self, AccountKind::Gettzap)
+}
+
+/// One integration's own settings: the rules that need no I/O (cleaning what was typed,
+/// where CLI secrets come from, what the settings mean for the shop's rules). Everything that
+/// talks to the vendor lives in the integration's connector (see `ordertray_connectors::registry`).
+pub trait IntegrationSettings {
+    /// Trims and checks what a person typed; the error names the field in plain words.
+    fn validate(&mut self) -> Result<(), AppError>;
+    /// The environment variable a secret field is read from (CLI accounts), if one is named.
+    fn secret_env(&self, field: &str) -> Option<&str>;
+    /// Whether any secret comes from the environment rather than the keychain.
+    fn reads_secrets_from_env(&self) -> bool;
+    /// What the settings mean for decisions, ingest and shop orders.
+    fn policy(&self) -> crate::AccountPolicy;
+    /// Syncs run at fixed times from this time of day ("HH:MM", local); None: every interval.
+    fn sync_start_time(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -201,6 +185,104 @@ impl OzonSettings {
     }
 }
 
+impl IntegrationSettings for OzonSettings {
+    fn validate(&mut self) -> Result<(), AppError> {
+        let s = self;
+        s.client_id = s.client_id.trim().to_string();
+        if s.client_id.is_empty() || !s.client_id.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AppError::invalid("Ozon Client-Id must be a number"));
+        }
+        if s.cancel_reason_id <= 0 {
+            return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
+        }
+        s.source_label = s.source_label.trim().to_string();
+        s.default_delivery_method = s.default_delivery_method.trim().to_string();
+        s.sync_start_time = s
+            .sync_start_time
+            .take()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &s.sync_start_time {
+            if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {
+                return Err(AppError::invalid(format!(
+                    "Sync start time must be HH:MM (24-hour); '{t}' is not"
+                )));
+            }
+        }
+        clean_env(&mut s.api_key_env);
+        Ok(())
+    }
+
+    fn secret_env(&self, field: &str) -> Option<&str> {
+        match field {
+            "api_key" => self.api_key_env.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn reads_secrets_from_env(&self) -> bool {
+        self.api_key_env.is_some()
+    }
+
+    fn policy(&self) -> crate::AccountPolicy {
+        let source_label = if self.source_label.is_empty() {
+            "Ozon".to_string()
+        } else {
+            self.source_label.clone()
+        };
+        let path = |key: &str, path: &str| (key.to_string(), path.to_string());
+        crate::AccountPolicy {
+            decides_by_line_status: false,
+            cancel_reason: crate::CancelReason {
+                id: self.cancel_reason_id,
+                message: self.cancel_reason_message.clone(),
+            },
+            ship_on_accept: self.ship_on_accept,
+            ingest: crate::IngestPolicy {
+                // Assembled in the seller cabinet: Ozon no longer offers the ship call.
+                decided_elsewhere: Some(crate::DecidedElsewhere {
+                    status: OZON_AWAITING_DELIVER.to_string(),
+                    import: self.import_awaiting_deliver,
+                }),
+            },
+            shop_order: Some(crate::ShopOrderPolicy {
+                source_label,
+                number_to_recipient: self.posting_number_to == PostingNumberField::BuyerName,
+                date_placed: self.order_date == OrderDateSource::PlacedOnOzon,
+                fixed_customer_id: self.fixed_customer_id,
+                default_delivery_method: self.default_delivery_method.clone(),
+                default_payment_method: self.default_payment_method,
+                paid_on_delivered: self.paid_on_delivered,
+                // Barcodes and cargo places (packages) of the posting as last read.
+                extra: vec![
+                    path("barcodes", "$.barcodes"),
+                    path("cargo_places", "$.multi_box_qty"),
+                    path("tpl_integration_type", "$.tpl_integration_type"),
+                ],
+                // realFBS postings the seller delivers take the tracking number back.
+                tracking_back: Some(crate::TrackingBack {
+                    path: "$.tpl_integration_type".into(),
+                    value: "non_integrated".into(),
+                    read_only_refusal: "Posting {number} is FBO: Ozon stores and delivers it, and \
+                        takes no tracking number from the seller"
+                        .into(),
+                    other_delivery_refusal: "Posting {number} is delivered by Ozon's own \
+                        logistics: Ozon takes tracking numbers only for postings the seller \
+                        delivers (realFBS)"
+                        .into(),
+                }),
+            }),
+        }
+    }
+
+    fn sync_start_time(&self) -> Option<&str> {
+        self.sync_start_time.as_deref()
+    }
+}
+
+/// Ozon's status for a posting assembled and waiting to be handed over.
+pub const OZON_AWAITING_DELIVER: &str = "awaiting_deliver";
+
 /// A ZZAP seller account: the login is the account's e-mail; the password and the API key (issued
 /// by ZZAP on request) live in the keychain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -234,6 +316,56 @@ impl ZzapSettings {
             min_request_interval_ms: ZZAP_MIN_INTERVAL_MS,
             password_env: None,
             api_key_env: None,
+        }
+    }
+}
+
+impl IntegrationSettings for ZzapSettings {
+    fn validate(&mut self) -> Result<(), AppError> {
+        let s = self;
+        s.login = s.login.trim().to_string();
+        if s.login.is_empty() {
+            return Err(AppError::invalid("ZZAP login (the account's e-mail) is empty"));
+        }
+        for codes in [&mut s.import_codes, &mut s.buyer_cancel_codes] {
+            *codes = codes
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if let Some(bad) = codes.iter().find(|c| !c.chars().all(|ch| ch.is_ascii_digit())) {
+                return Err(AppError::invalid(format!(
+                    "ZZAP status codes are numbers; '{bad}' is not"
+                )));
+            }
+        }
+        if s.min_request_interval_ms > 60_000 {
+            return Err(AppError::invalid(
+                "The pause between ZZAP calls is at most 60 seconds",
+            ));
+        }
+        clean_env(&mut s.password_env);
+        clean_env(&mut s.api_key_env);
+        Ok(())
+    }
+
+    fn secret_env(&self, field: &str) -> Option<&str> {
+        match field {
+            "api_key" => self.api_key_env.as_deref(),
+            "password" => self.password_env.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn reads_secrets_from_env(&self) -> bool {
+        self.api_key_env.is_some() || self.password_env.is_some()
+    }
+
+    /// Told per line with a status and a text (see the store's decision planner).
+    fn policy(&self) -> crate::AccountPolicy {
+        crate::AccountPolicy {
+            decides_by_line_status: true,
+            ..Default::default()
         }
     }
 }
@@ -312,6 +444,56 @@ impl GettzapSettings {
     }
 }
 
+impl IntegrationSettings for GettzapSettings {
+    fn validate(&mut self) -> Result<(), AppError> {
+        let s = self;
+        s.login = s.login.trim().to_string();
+        if s.login.is_empty() {
+            return Err(AppError::invalid("Gettzap login is empty"));
+        }
+        for list in [&mut s.statuses, &mut s.cancel_statuses] {
+            let mut clean: Vec<String> = vec![];
+            for v in list.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                if !clean.iter().any(|c| c == v) {
+                    clean.push(v.to_string());
+                }
+            }
+            *list = clean;
+        }
+        if let Some(bad) = s.statuses.iter().find(|v| v.chars().count() > 100) {
+            return Err(AppError::invalid(format!(
+                "A Gettzap status is at most 100 characters; «{}…» is longer",
+                bad.chars().take(20).collect::<String>()
+            )));
+        }
+        clean_env(&mut s.password_env);
+        clean_env(&mut s.api_key_env);
+        clean_env(&mut s.intake_token_env);
+        Ok(())
+    }
+
+    fn secret_env(&self, field: &str) -> Option<&str> {
+        match field {
+            "api_key" => self.api_key_env.as_deref(),
+            "password" => self.password_env.as_deref(),
+            GETTZAP_INTAKE_TOKEN => self.intake_token_env.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn reads_secrets_from_env(&self) -> bool {
+        self.api_key_env.is_some() || self.password_env.is_some() || self.intake_token_env.is_some()
+    }
+
+    /// Told per line with a status and a text (see the store's decision planner).
+    fn policy(&self) -> crate::AccountPolicy {
+        crate::AccountPolicy {
+            decides_by_line_status: true,
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export)]
@@ -319,6 +501,17 @@ pub enum AccountSettings {
     Ozon(OzonSettings),
     Zzap(ZzapSettings),
     Gettzap(GettzapSettings),
+}
+
+/// Calls the same method on whichever integration's settings these are.
+macro_rules! each_settings {
+    ($settings:expr, $s:ident => $call:expr) => {
+        match $settings {
+            AccountSettings::Ozon($s) => $call,
+            AccountSettings::Zzap($s) => $call,
+            AccountSettings::Gettzap($s) => $call,
+        }
+    };
 }
 
 impl AccountSettings {
@@ -332,24 +525,28 @@ impl AccountSettings {
 
     /// The environment variable a secret field is read from (CLI accounts), if one is named.
     pub fn secret_env(&self, field: &str) -> Option<&str> {
-        let var = match (self, field) {
-            (AccountSettings::Ozon(s), "api_key") => &s.api_key_env,
-            (AccountSettings::Zzap(s), "api_key") => &s.api_key_env,
-            (AccountSettings::Zzap(s), "password") => &s.password_env,
-            (AccountSettings::Gettzap(s), "api_key") => &s.api_key_env,
-            (AccountSettings::Gettzap(s), "password") => &s.password_env,
-            (AccountSettings::Gettzap(s), GETTZAP_INTAKE_TOKEN) => &s.intake_token_env,
-            _ => return None,
-        };
-        var.as_deref()
+        each_settings!(self, s => s.secret_env(field))
     }
 
     /// Whether any secret comes from the environment rather than the keychain.
     pub fn reads_secrets_from_env(&self) -> bool {
-        self.kind()
-            .secret_fields()
-            .iter()
-            .any(|f| self.secret_env(f).is_some())
+        each_settings!(self, s => s.reads_secrets_from_env())
+    }
+
+    /// Trims and checks the integration's own fields.
+    pub fn validate(&mut self) -> Result<(), AppError> {
+        each_settings!(self, s => s.validate())
+    }
+
+    /// What these settings mean for decisions, ingest and shop orders.
+    pub fn policy(&self) -> crate::AccountPolicy {
+        each_settings!(self, s => s.policy())
+    }
+
+    /// A time of day the account's syncs are anchored at, when it has one.
+    pub fn sync_start_time(&self) -> Option<chrono::NaiveTime> {
+        each_settings!(self, s => s.sync_start_time())
+            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
     }
 }
 
@@ -421,81 +618,7 @@ impl AccountDraft {
             }
             other => other,
         };
-        match &mut self.settings {
-            AccountSettings::Ozon(s) => {
-                s.client_id = s.client_id.trim().to_string();
-                if s.client_id.is_empty() || !s.client_id.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(AppError::invalid("Ozon Client-Id must be a number"));
-                }
-                if s.cancel_reason_id <= 0 {
-                    return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
-                }
-                s.source_label = s.source_label.trim().to_string();
-                s.default_delivery_method = s.default_delivery_method.trim().to_string();
-                s.sync_start_time = s
-                    .sync_start_time
-                    .take()
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty());
-                if let Some(t) = &s.sync_start_time {
-                    if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {
-                        return Err(AppError::invalid(format!(
-                            "Sync start time must be HH:MM (24-hour); '{t}' is not"
-                        )));
-                    }
-                }
-                clean_env(&mut s.api_key_env);
-            }
-            AccountSettings::Zzap(s) => {
-                s.login = s.login.trim().to_string();
-                if s.login.is_empty() {
-                    return Err(AppError::invalid("ZZAP login (the account's e-mail) is empty"));
-                }
-                for codes in [&mut s.import_codes, &mut s.buyer_cancel_codes] {
-                    *codes = codes
-                        .iter()
-                        .map(|c| c.trim().to_string())
-                        .filter(|c| !c.is_empty())
-                        .collect();
-                    if let Some(bad) = codes.iter().find(|c| !c.chars().all(|ch| ch.is_ascii_digit())) {
-                        return Err(AppError::invalid(format!(
-                            "ZZAP status codes are numbers; '{bad}' is not"
-                        )));
-                    }
-                }
-                if s.min_request_interval_ms > 60_000 {
-                    return Err(AppError::invalid(
-                        "The pause between ZZAP calls is at most 60 seconds",
-                    ));
-                }
-                clean_env(&mut s.password_env);
-                clean_env(&mut s.api_key_env);
-            }
-            AccountSettings::Gettzap(s) => {
-                s.login = s.login.trim().to_string();
-                if s.login.is_empty() {
-                    return Err(AppError::invalid("Gettzap login is empty"));
-                }
-                for list in [&mut s.statuses, &mut s.cancel_statuses] {
-                    let mut clean: Vec<String> = vec![];
-                    for v in list.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                        if !clean.iter().any(|c| c == v) {
-                            clean.push(v.to_string());
-                        }
-                    }
-                    *list = clean;
-                }
-                if let Some(bad) = s.statuses.iter().find(|v| v.chars().count() > 100) {
-                    return Err(AppError::invalid(format!(
-                        "A Gettzap status is at most 100 characters; «{}…» is longer",
-                        bad.chars().take(20).collect::<String>()
-                    )));
-                }
-                clean_env(&mut s.password_env);
-                clean_env(&mut s.api_key_env);
-                clean_env(&mut s.intake_token_env);
-            }
-        }
+        self.settings.validate()?;
         Ok(self)
     }
 }
@@ -604,7 +727,6 @@ mod tests {
         assert_eq!(d.settings.secret_env("api_key"), Some("ZZAP_KEY"));
         assert_eq!(d.settings.secret_env("password"), None);
         assert!(d.settings.reads_secrets_from_env());
-        assert_eq!(AccountKind::Zzap.secret_fields(), ["password", "api_key"]);
 
         let mut bad = ZzapSettings::new("x@example.ru");
         bad.buyer_cancel_codes = vec!["отказ".into()];
@@ -687,11 +809,6 @@ mod tests {
         assert!(g.is_cancel_status(" Отменён "));
         assert!(!g.is_cancel_status("new"));
         assert!(!g.is_cancel_status(""));
-        assert_eq!(
-            AccountKind::Gettzap.secret_fields(),
-            ["password", "api_key", GETTZAP_INTAKE_TOKEN]
-        );
-        assert!(AccountKind::Gettzap.receives_pushes() && !AccountKind::Zzap.receives_pushes());
         assert_eq!(AccountKind::parse("gettzap").unwrap(), AccountKind::Gettzap);
         let e = AccountDraft {
             settings: AccountSettings::Gettzap(GettzapSettings::new("  ")),
@@ -703,6 +820,45 @@ mod tests {
         let g: AccountSettings = serde_json::from_str(r#"{"kind":"gettzap","login":"a"}"#).unwrap();
         let AccountSettings::Gettzap(g) = g else { panic!() };
         assert_eq!(g.statuses.len(), GETTZAP_DEFAULT_STATUSES.len());
+    }
+
+    #[test]
+    fn each_integrations_settings_hand_the_store_its_policy() {
+        let mut o = OzonSettings::new("1");
+        o.import_awaiting_deliver = true;
+        o.posting_number_to = PostingNumberField::BuyerName;
+        o.fixed_customer_id = Some(7);
+        let p = AccountSettings::Ozon(o.clone()).policy();
+        assert!(!p.decides_by_line_status && p.ship_on_accept);
+        assert_eq!(p.cancel_reason.id, OZON_DEFAULT_CANCEL_REASON);
+        let decided = p.ingest.decided_elsewhere.unwrap();
+        assert_eq!(
+            (decided.status.as_str(), decided.import),
+            (OZON_AWAITING_DELIVER, true)
+        );
+        let shop = p.shop_order.unwrap();
+        assert_eq!(
+            shop.source_label, "Ozon",
+            "an empty label writes the marketplace's name"
+        );
+        assert!(shop.number_to_recipient && !shop.date_placed);
+        assert_eq!(shop.fixed_customer_id, Some(7));
+        assert!(shop.extra.iter().any(|(k, _)| k == "cargo_places"));
+        assert!(shop.tracking_back.is_some());
+        o.import_awaiting_deliver = false;
+        o.source_label = "Ozon FBS".into();
+        let p = AccountSettings::Ozon(o).policy();
+        assert!(!p.ingest.decided_elsewhere.unwrap().import);
+        assert_eq!(p.shop_order.unwrap().source_label, "Ozon FBS");
+
+        for settings in [
+            AccountSettings::Zzap(ZzapSettings::new("a@b")),
+            AccountSettings::Gettzap(GettzapSettings::new("a")),
+        ] {
+            let p = settings.policy();
+            assert!(p.decides_by_line_status && !p.ship_on_accept);
+            assert!(p.ingest.decided_elsewhere.is_none() && p.shop_order.is_none());
+        }
     }
 
     #[test]
@@ -747,7 +903,7 @@ impl std::fmt::Display for Secret {
     }
 }
 
-/// The credentials of one account, by field name (see [`AccountKind::secret_fields`]).
+/// The credentials of one account, by field name (see the integration's secret fields in `ordertray_connectors::registry`).
 #[derive(Clone, Debug, Default)]
 pub struct Credentials(pub std::collections::BTreeMap<String, Secret>);
 

@@ -1,4 +1,4 @@
-//! The order intake: an HTTP address marketplaces that push orders (Gettzap) call with each order.
+//! The order intake: an HTTP address marketplaces that push orders call with each order.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,7 @@ pub struct IntakeSettings {
     /// The address to listen on: 127.0.0.1 (this computer, behind a tunnel or proxy) or 0.0.0.0.
     pub bind: String,
     pub port: u16,
-    /// The address Gettzap reaches this computer at (a public host name or a tunnel), without a
+    /// The address the marketplace reaches this computer at (a public host name or a tunnel), without a
     /// path; empty: `http://<bind>:<port>`.
     pub public_url: String,
 }
@@ -80,9 +80,10 @@ pub struct IntakeStatus {
     pub error: Option<String>,
 }
 
-/// The path of an account's intake (the token travels in the query or a header).
-pub fn intake_path(account: AccountId) -> String {
-    format!("/intake/gettzap/{account}")
+/// The path of an account's intake, under its integration's id (the credential travels in the
+/// query, a header or a signature).
+pub fn intake_path(integration: &str, account: AccountId) -> String {
+    format!("/intake/{integration}/{account}")
 }
 
 /// What the manager sees of an account's intake: the address with the token hidden.
@@ -144,6 +145,6 @@ mod tests {
         }
         .validated()
         .is_err());
-        assert_eq!(intake_path(3), "/intake/gettzap/3");
+        assert_eq!(intake_path("shop", 3), "/intake/shop/3");
     }
 }

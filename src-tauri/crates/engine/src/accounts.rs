@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use ordertray_connectors::{connector_for, Connector};
+use ordertray_connectors::{registry, IntegrationClient};
 use ordertray_core::{
-    Account, AccountDraft, AccountId, AccountView, AppError, CancelReasonOption, ConnectionReport,
-    Credentials, EngineEvent, ErrorCode, Secret, GETTZAP_INTAKE_TOKEN,
+    Account, AccountDraft, AccountId, AccountKind, AccountView, AppError, CancelReasonOption,
+    ConnectionReport, Credentials, EngineEvent, ErrorCode, Secret,
 };
 
 use crate::{Engine, Result};
@@ -55,15 +55,16 @@ impl Engine {
         let kind = draft.settings.kind();
         let env_named = draft.settings.reads_secrets_from_env();
         let mut given = Vec::new();
-        for field in kind.secret_fields() {
-            match secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                Some(v) => given.push((*field, Secret::new(v))),
-                // Ours to make: the token Gettzap sends with each pushed order.
-                None if *field == GETTZAP_INTAKE_TOKEN && draft.settings.secret_env(field).is_none() => {
-                    given.push((*field, Secret::new(crate::intake::new_intake_token()?)))
+        for field in registry::spec(kind).secret_fields {
+            let name = field.name;
+            match secrets.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                Some(v) => given.push((name, Secret::new(v))),
+                // Ours to make: a token the integration sends back with each pushed order.
+                None if field.generated && draft.settings.secret_env(name).is_none() => {
+                    given.push((name, Secret::new(crate::intake::new_intake_token()?)))
                 }
                 None if env_named => {}
-                None => return Err(AppError::invalid(format!("{} is required", field_label(field)))),
+                None => return Err(AppError::invalid(format!("{} is required", field.label))),
             }
         }
         let account = self.0.store.insert_account(&draft, false).await?;
@@ -91,8 +92,8 @@ impl Engine {
                 "The demo account cannot be edited; remove it and add a real account",
             ));
         }
-        for field in current.kind.secret_fields() {
-            if let Some(v) = secrets.get(*field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        for field in registry::spec(current.kind).secret_names() {
+            if let Some(v) = secrets.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 self.secret_set(id, field, Secret::new(v)).await?;
             }
         }
@@ -114,8 +115,9 @@ impl Engine {
         let account = self.0.store.account(id).await?;
         self.stop_poller(id);
         self.0.store.delete_account(id).await?;
+        self.end_session(id);
         if !account.demo {
-            for field in account.kind.secret_fields() {
+            for field in registry::spec(account.kind).secret_names() {
                 if let Err(e) = self.secret_delete(id, field).await {
                     tracing::warn!(account = id, error = %e, "could not remove a keychain entry");
                 }
@@ -135,8 +137,8 @@ impl Engine {
         secrets: SecretInput,
         id: Option<AccountId>,
     ) -> Result<ConnectionReport> {
-        let connector = self.connector_from_form(draft, secrets, id).await?;
-        connector.test_connection().await.map_err(|e| e.to_app_error())
+        let client = self.client_from_form(draft, secrets, id).await?;
+        client.test_connection().await.map_err(|e| e.to_app_error())
     }
 
     /// The cancel reasons the marketplace offers this seller, for the account form.
@@ -146,17 +148,21 @@ impl Engine {
         secrets: SecretInput,
         id: Option<AccountId>,
     ) -> Result<Vec<CancelReasonOption>> {
-        let connector = self.connector_from_form(draft, secrets, id).await?;
-        connector.cancel_reasons().await.map_err(|e| e.to_app_error())
+        let client = self.client_from_form(draft, secrets, id).await?;
+        match client.effect_sink() {
+            Some(sink) => sink.cancel_reasons().await.map_err(|e| e.to_app_error()),
+            None => Ok(vec![]),
+        }
     }
 
-    /// A connector for what the account form holds now: typed secrets over stored ones.
-    async fn connector_from_form(
+    /// A client for what the account form holds now: typed secrets over stored ones. Never kept:
+    /// the form may hold settings that are not saved.
+    async fn client_from_form(
         &self,
         draft: AccountDraft,
         secrets: SecretInput,
         id: Option<AccountId>,
-    ) -> Result<Box<dyn Connector>> {
+    ) -> Result<Box<dyn IntegrationClient>> {
         let draft = draft.validated()?;
         let stored = match id {
             Some(id) => Some(self.0.store.account(id).await?),
@@ -184,30 +190,24 @@ impl Engine {
                 credentials = credentials.with(&field, value.trim());
             }
         }
-        // The intake token is not the connector's: a form without it can still be tested.
-        for field in account
-            .kind
-            .secret_fields()
+        // Generated fields (an intake token) are ours, not the vendor's: a form without them can
+        // still be tested.
+        for field in registry::spec(account.kind)
+            .secret_fields
             .iter()
-            .filter(|f| **f != GETTZAP_INTAKE_TOKEN)
+            .filter(|f| !f.generated)
         {
-            if credentials.get(field).is_none() {
-                return Err(AppError::invalid(format!("{} is required", field_label(field))));
+            if credentials.get(field.name).is_none() {
+                return Err(AppError::invalid(format!("{} is required", field.label)));
             }
         }
-        Ok(connector_for(&account, credentials, self.0.http.clone()))
-    }
-
-    /// The account's connector with its credentials.
-    pub(crate) async fn connector(&self, account: &Account) -> Result<Box<dyn Connector>> {
-        let credentials = self.credentials(account).await?;
-        Ok(connector_for(account, credentials, self.0.http.clone()))
+        Ok(registry::connect(&account, credentials, self.0.http.clone()))
     }
 
     /// Loads the marketplace's status list in the background after an account is saved; a
     /// failure is logged and the settings screen offers to load it again.
     fn refresh_statuses_soon(&self, account: &Account) {
-        if !account.kind.has_status_dictionary() || account.demo {
+        if !registry::spec(account.kind).status_dictionary || account.demo {
             return;
         }
         let (engine, id) = (self.clone(), account.id);
@@ -224,7 +224,7 @@ impl Engine {
             return Ok(Credentials::default().with("api_key", crate::demo::DEMO_API_KEY));
         }
         let mut credentials = Credentials::default();
-        for field in account.kind.secret_fields() {
+        for field in registry::spec(account.kind).secret_names() {
             let value = self.credential(account, field).await?;
             credentials = credentials.with(field, value.expose());
         }
@@ -239,7 +239,7 @@ impl Engine {
                     ErrorCode::Auth,
                     format!(
                         "The environment variable {var} (the {} of «{}») is not set",
-                        field_label(field),
+                        field_label(account.kind, field),
                         account.name
                     ),
                 )
@@ -249,7 +249,7 @@ impl Engine {
                     ErrorCode::Auth,
                     format!(
                         "No {} is stored for «{}»: edit the account and enter it",
-                        field_label(field),
+                        field_label(account.kind, field),
                         account.name
                     ),
                 )
@@ -284,13 +284,8 @@ impl Engine {
     }
 }
 
-fn field_label(field: &str) -> &str {
-    match field {
-        "api_key" => "API key",
-        "password" => "password",
-        GETTZAP_INTAKE_TOKEN => "intake token",
-        other => other,
-    }
+fn field_label(kind: AccountKind, field: &str) -> &str {
+    registry::spec(kind).secret_label(field)
 }
 
 /// Keychain calls block on IPC, so they run off the async workers.

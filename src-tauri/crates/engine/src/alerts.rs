@@ -26,7 +26,9 @@ impl AlertPayload {
     /// An announcement about this account (the account may be gone by the time it is written).
     pub fn about(account: Option<&ordertray_core::Account>) -> Self {
         Self {
-            marketplace: account.map(|a| a.kind.label().to_string()).unwrap_or_default(),
+            marketplace: account
+                .map(|a| ordertray_connectors::registry::spec(a.kind).name.to_string())
+                .unwrap_or_default(),
             account: account.map(|a| a.name.clone()).unwrap_or_default(),
             ..Default::default()
         }

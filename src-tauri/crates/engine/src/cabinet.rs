@@ -112,8 +112,8 @@ impl Engine {
         self.shop_order_full(id).await
     }
 
-    /// Sets an order's tracking number; for a posting the seller delivers (Ozon realFBS) it is
-    /// sent to Ozon.
+    /// Sets an order's tracking number; for a marketplace order the seller delivers it is sent
+    /// to the marketplace (when its integration takes tracking numbers).
     pub async fn set_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
         if tracking.trim().chars().count() > 64 {
             return Err(AppError::invalid("A tracking number is at most 64 characters"));
@@ -127,26 +127,28 @@ impl Engine {
         self.shop_order_full(id).await
     }
 
-    /// The shop order screen's tracking number for an order from an Ozon posting: refused with
-    /// the reason when Ozon would not take it (not from Ozon, an FBO posting, a posting Ozon
-    /// delivers itself, an empty number); otherwise saved and queued for Ozon.
-    pub async fn send_ozon_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
+    /// The shop order screen's tracking number for an order from a marketplace: refused with
+    /// the reason when the marketplace would not take it (an integration that takes none, an
+    /// order the marketplace fulfils or delivers itself, an empty number); otherwise saved and
+    /// queued for the marketplace.
+    pub async fn send_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
         let target = self.0.store.tracking_target(id).await?;
-        let posting = target.posting.as_deref().unwrap_or_default();
-        if target.account_kind.as_deref() != Some("ozon") || posting.is_empty() {
+        let number = target.external_id.as_deref().unwrap_or_default();
+        let Some(back) = target.back.as_ref().filter(|_| !number.is_empty()) else {
             return Err(AppError::invalid(
-                "This order did not come from an Ozon posting: there is nothing to send the tracking number to",
+                "This order did not come from a marketplace that takes tracking numbers: there is \
+                 nothing to send the tracking number to",
+            ));
+        };
+        if target.read_only {
+            return Err(AppError::invalid(
+                back.read_only_refusal.replace("{number}", number),
             ));
         }
-        if target.read_only {
-            return Err(AppError::invalid(format!(
-                "Posting {posting} is FBO: Ozon stores and delivers it, and takes no tracking number from the seller"
-            )));
-        }
-        if target.delivery.as_deref() != Some("non_integrated") {
-            return Err(AppError::invalid(format!(
-                "Posting {posting} is delivered by Ozon's own logistics: Ozon takes tracking numbers only for postings the seller delivers (realFBS)"
-            )));
+        if !target.seller_delivers {
+            return Err(AppError::invalid(
+                back.other_delivery_refusal.replace("{number}", number),
+            ));
         }
         if tracking.trim().is_empty() {
             return Err(AppError::invalid("Enter the tracking number"));

@@ -1,9 +1,13 @@
 //! "Try demo": a simulated Ozon on loopback, a demo account pointing at it, and a generator that
 //! adds a posting every ~20 s. Demo data is labelled (`demo` on the account) and removable.
+//! The simulated marketplace is linked only with the `demo` feature (the shell and the CLI turn
+//! it on); without it, starting the demo says so and the fakes stay out of the build.
 
+#[cfg(feature = "demo")]
 use std::time::Duration;
 
 use ordertray_core::{Account, AccountDraft, AccountSettings, EngineEvent, OzonSettings};
+#[cfg(feature = "demo")]
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
 use tokio::task::JoinHandle;
 
@@ -12,10 +16,13 @@ use crate::{Engine, Result};
 pub const DEMO_CLIENT_ID: &str = "100000";
 /// Not a secret: the simulated marketplace accepts only this key, and only on loopback.
 pub const DEMO_API_KEY: &str = "demo-api-key";
+#[cfg(feature = "demo")]
 const DEMO_EVERY: Duration = Duration::from_secs(20);
+#[cfg(feature = "demo")]
 const DEMO_SEED: usize = 3;
 
 pub(crate) struct DemoRuntime {
+    #[cfg(feature = "demo")]
     fake: FakeOzonHandle,
     generator: JoinHandle<()>,
 }
@@ -23,7 +30,20 @@ pub(crate) struct DemoRuntime {
 impl DemoRuntime {
     pub(crate) fn stop(self) {
         self.generator.abort();
+        #[cfg(feature = "demo")]
         self.fake.shutdown();
+    }
+
+    fn base_url(&self) -> String {
+        #[cfg(feature = "demo")]
+        return self.fake.base_url();
+        #[cfg(not(feature = "demo"))]
+        unreachable!("no demo runtime starts without the demo feature")
+    }
+
+    fn seed(&self) {
+        #[cfg(feature = "demo")]
+        self.fake.generate_postings(DEMO_SEED, 3);
     }
 }
 
@@ -39,7 +59,7 @@ impl Engine {
         let fresh = existing.is_none();
         let account = match existing {
             Some(a) => {
-                self.0.store.set_base_url(a.id, &runtime.fake.base_url()).await?;
+                self.0.store.set_base_url(a.id, &runtime.base_url()).await?;
                 self.0.store.account(a.id).await?
             }
             None => {
@@ -50,14 +70,14 @@ impl Engine {
                     region: String::new(),
                     active: true,
                     interval_secs: 10,
-                    base_url: Some(runtime.fake.base_url()),
+                    base_url: Some(runtime.base_url()),
                     settings: AccountSettings::Ozon(settings),
                 };
                 self.0.store.insert_account(&draft, true).await?
             }
         };
         if fresh {
-            runtime.fake.generate_postings(DEMO_SEED, 3);
+            runtime.seed();
         }
         *demo = Some(runtime);
         drop(demo);
@@ -88,6 +108,14 @@ impl Engine {
     }
 }
 
+#[cfg(not(feature = "demo"))]
+async fn start_fake() -> Result<DemoRuntime> {
+    Err(ordertray_core::AppError::invalid(
+        "Demo mode is not part of this build",
+    ))
+}
+
+#[cfg(feature = "demo")]
 async fn start_fake() -> Result<DemoRuntime> {
     let config = FakeOzonConfig::new(DEMO_CLIENT_ID, DEMO_API_KEY);
     let fake = FakeOzon::start(config).await.map_err(|e| {

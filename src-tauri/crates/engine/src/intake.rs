@@ -1,14 +1,13 @@
-//! The order intake: the HTTP address Gettzap pushes orders to. Served by `ordertray-cli serve`
-//! and, when the manager enables it, by the app.
+//! The order intake: the HTTP address integrations that push their orders call. Served by
+//! `ordertray-cli serve` and, when the manager enables it, by the app.
 //!
-//! `POST /intake/gettzap/<account id>` with the account's intake token as `?token=`, an
-//! `Authorization: Bearer` header or an `X-Intake-Token` header. Without the right token: 401,
-//! logged without the token or the body. With it: every body is kept raw in `intake_requests`;
-//! one that cannot be read is 400 with the reason and quarantined like any malformed order; the
-//! orders in it are upserted on (account, Gettzap order id) exactly like a sync page, so a repeated
-//! push stores nothing twice and a changed one updates the order.
-//!
-//! Gettzap's push format is not public: see `ordertray_connectors::gettzap` for what is read.
+//! `POST /intake/<integration>/<account id>`, for every integration whose spec has a push source
+//! (see `ordertray_connectors::push`): the integration verifies the request with its own auth
+//! (a token today). Refused: 401, logged without the credential or the body. Verified: every
+//! body is kept raw in `intake_requests`; one that cannot be read is 400 with the reason and
+//! quarantined like any malformed order; the orders in it are upserted on (account, external id)
+//! exactly like a sync page, so a repeated push stores nothing twice and a changed one updates the
+//! order.
 
 use std::net::SocketAddr;
 
@@ -19,11 +18,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use ordertray_connectors::gettzap::{body_to_json, parse_push};
+use ordertray_connectors::{registry, InboundRequest, PushSource, PushUnreadable};
 use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::{
-    Account, AccountId, AccountSettings, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret,
-    SyncReport, GETTZAP_INTAKE_TOKEN,
+    Account, AccountId, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret, SyncReport,
 };
 use ordertray_store::NewIntakeRequest;
 use serde_json::{json, Value};
@@ -70,33 +68,6 @@ pub fn new_intake_token() -> Result<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("no randomness for a token: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Compares without stopping at the first difference.
-fn same_token(given: &str, expected: &str) -> bool {
-    let (a, b) = (given.as_bytes(), expected.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn token_of(headers: &HeaderMap, query: &std::collections::HashMap<String, String>) -> Option<String> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_string())
-    };
-    header("authorization")
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .map(|t| t.trim().to_string())
-        })
-        .or_else(|| header("x-intake-token"))
-        .or_else(|| query.get("token").map(|t| t.trim().to_string()))
-        .filter(|t| !t.is_empty())
 }
 
 /// What the intake answers, as JSON: `{"ok", "error"?, "stored"?, …}`.
@@ -214,36 +185,36 @@ impl Engine {
         }
     }
 
-    /// The routes alone (tests and embedding): `POST /intake/gettzap/{account}`.
+    /// The routes alone (tests and embedding): `POST /intake/{integration}/{account}`.
     pub fn intake_router(&self) -> Router {
         Router::new()
-            .route("/intake/gettzap/{account}", post(receive))
+            .route("/intake/{integration}/{account}", post(receive))
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(self.clone())
     }
 
-    /// The full address to paste into Gettzap, token included: only for the copy button and
-    /// `ordertray-cli accounts intake-url`; never logged.
+    /// The full address to paste into the marketplace, token included: only for the copy button
+    /// and `ordertray-cli accounts intake-url`; never logged.
     pub async fn intake_url(&self, account_id: AccountId) -> Result<String> {
-        let account = self.gettzap_account(account_id).await?;
-        let token = self.intake_token(&account).await?;
+        let (account, source) = self.push_account(account_id).await?;
+        let token = self.credential(&account, source.auth_field()).await?;
         Ok(format!(
             "{}{}?token={}",
             self.intake_base().await?,
-            intake_path(account_id),
+            intake_path(account.kind.as_str(), account_id),
             token.expose()
         ))
     }
 
     /// The address for display, with the token hidden.
     pub async fn intake_address(&self, account_id: AccountId) -> Result<IntakeAddress> {
-        self.gettzap_account(account_id).await?;
+        let (account, _) = self.push_account(account_id).await?;
         Ok(IntakeAddress {
             account_id,
             masked_url: format!(
                 "{}{}?token=••••••••",
                 self.intake_base().await?,
-                intake_path(account_id)
+                intake_path(account.kind.as_str(), account_id)
             ),
             serving: self.intake_listening().is_some(),
             format_unverified: true,
@@ -252,16 +223,15 @@ impl Engine {
 
     /// Replaces the account's intake token: the old address stops working at once.
     pub async fn rotate_intake_token(&self, account_id: AccountId) -> Result<()> {
-        let account = self.gettzap_account(account_id).await?;
-        if let AccountSettings::Gettzap(s) = &account.settings {
-            if let Some(var) = &s.intake_token_env {
-                return Err(AppError::invalid(format!(
-                    "The intake token of «{}» comes from the environment variable {var}: change it there",
-                    account.name
-                )));
-            }
+        let (account, source) = self.push_account(account_id).await?;
+        let field = source.auth_field();
+        if let Some(var) = account.settings.secret_env(field) {
+            return Err(AppError::invalid(format!(
+                "The intake token of «{}» comes from the environment variable {var}: change it there",
+                account.name
+            )));
         }
-        self.store_secret(account_id, GETTZAP_INTAKE_TOKEN, Secret::new(new_intake_token()?))
+        self.store_secret(account_id, field, Secret::new(new_intake_token()?))
             .await
     }
 
@@ -275,20 +245,18 @@ impl Engine {
         Ok(settings.base_url())
     }
 
-    async fn gettzap_account(&self, account_id: AccountId) -> Result<Account> {
+    /// An account whose integration pushes its orders, with its push source.
+    async fn push_account(&self, account_id: AccountId) -> Result<(Account, Box<dyn PushSource>)> {
         let account = self.0.store.account(account_id).await?;
-        if !account.kind.receives_pushes() {
+        let spec = registry::spec(account.kind);
+        let Some(source) = spec.push_source else {
             return Err(AppError::invalid(format!(
                 "{} does not push orders: «{}» has no intake address",
-                account.kind.label(),
-                account.name
+                spec.name, account.name
             )));
-        }
-        Ok(account)
-    }
-
-    async fn intake_token(&self, account: &Account) -> Result<Secret> {
-        self.credential(account, GETTZAP_INTAKE_TOKEN).await
+        };
+        let source = source(&account);
+        Ok((account, source))
     }
 
     /// A push is a push-only account's sync: its health shows when orders last came and whether
@@ -321,6 +289,7 @@ impl Engine {
 }
 
 struct Request {
+    integration: String,
     account: String,
     remote: SocketAddr,
     query: std::collections::HashMap<String, String>,
@@ -330,7 +299,7 @@ struct Request {
 
 async fn receive(
     State(engine): State<Engine>,
-    Path(account): Path<String>,
+    Path((integration, account)): Path<(String, String)>,
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
     Query(query): Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
@@ -338,6 +307,7 @@ async fn receive(
 ) -> Response {
     engine
         .receive(Request {
+            integration,
             account,
             remote,
             query,
@@ -365,12 +335,18 @@ impl Engine {
             body: &req.body,
         };
 
+        // Issue 17 item 5 (intake hardening) goes here: the route, the account and its credential
+        // are known before the body is read, so the credential check can move ahead of buffering
+        // (and a per-account size limit and rate limit beside it).
         let id = req.account.parse::<AccountId>().ok();
         let account = match id {
             Some(id) => self.0.store.account(id).await.ok(),
             None => None,
         };
-        let Some(account) = account.filter(|a| a.kind.receives_pushes()) else {
+        let pushing = account
+            .filter(|a| a.kind.as_str() == req.integration)
+            .and_then(|a| registry::spec(a.kind).push_source.map(|source| (source(&a), a)));
+        let Some((source, account)) = pushing else {
             tracing::warn!(remote = %seen.remote, "intake request for an unknown account refused");
             let message = "no such intake address";
             self.log_request(seen.entry(id, false, StatusCode::NOT_FOUND, "unknown_account", message))
@@ -378,7 +354,13 @@ impl Engine {
             return refusal(StatusCode::NOT_FOUND, message);
         };
 
-        let expected = match self.intake_token(&account).await {
+        let inbound = InboundRequest {
+            headers: &req.headers,
+            query: &req.query,
+            content_type: &seen.content_type,
+            body: &req.body,
+        };
+        let expected = match self.credential(&account, source.auth_field()).await {
             Ok(t) => t,
             Err(e) => {
                 tracing::error!(account = account.id, error = %e.message, "intake token unavailable");
@@ -389,13 +371,8 @@ impl Engine {
                 return refusal(status, "the intake is not ready: try again later");
             }
         };
-        let given = token_of(&req.headers, &req.query);
-        if !given.as_deref().is_some_and(|g| same_token(g, expected.expose())) {
-            let why = if given.is_none() {
-                "no token"
-            } else {
-                "wrong token"
-            };
+        if let Err(refused) = source.verify(&inbound, &expected) {
+            let why = refused.why();
             tracing::warn!(account = account.id, remote = %seen.remote, why, "intake request refused");
             let message = format!("refused: {why}");
             self.log_request(seen.entry(
@@ -417,24 +394,11 @@ impl Engine {
             return refusal(status, "this shop's account is disabled");
         }
 
-        let AccountSettings::Gettzap(settings) = &account.settings else {
-            unreachable!("only Gettzap accounts receive pushes");
-        };
-        let is_cancel = |s: &str| settings.is_cancel_status(s);
-        let parsed = match body_to_json(&seen.content_type, &req.body) {
-            Err(reason) => Err((reason, None)),
-            Ok(doc) => parse_push(&doc, &is_cancel, seen.received_at).map_err(|reason| (reason, Some(doc))),
-        };
-        let pushed = match parsed {
+        let name = registry::spec(account.kind).name;
+        let pushed = match source.parse(&inbound, seen.received_at) {
             Ok(p) => p,
-            Err((reason, doc)) => {
+            Err(PushUnreadable { reason, raw }) => {
                 // Set aside like any order that cannot be read, with what could be read of it.
-                let raw = doc.unwrap_or_else(|| {
-                    json!({
-                        "content_type": seen.content_type,
-                        "body": String::from_utf8_lossy(&req.body),
-                    })
-                });
                 let q = QuarantinedOrder {
                     external_id: None,
                     reason: format!("Pushed request not read: {reason}"),
@@ -443,7 +407,7 @@ impl Engine {
                 if let Err(e) = self
                     .0
                     .store
-                    .apply_pushed(account.id, account.kind.label(), &[], &[q], seen.received_at)
+                    .apply_pushed(account.id, name, &[], &[q], seen.received_at)
                     .await
                 {
                     tracing::error!(account = account.id, error = %e, "could not quarantine a pushed request");
@@ -482,7 +446,7 @@ impl Engine {
                 .store
                 .apply_pushed(
                     account.id,
-                    account.kind.label(),
+                    name,
                     &pushed.orders,
                     &pushed.quarantined,
                     seen.received_at,
@@ -583,26 +547,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_random_hex_and_compared_whole() {
+    fn tokens_are_random_hex() {
         let (a, b) = (new_intake_token().unwrap(), new_intake_token().unwrap());
         assert_eq!(a.len(), 48);
         assert_ne!(a, b);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
-        assert!(same_token(&a, &a.clone()));
-        assert!(!same_token(&a, &b));
-        assert!(!same_token(&a[..47], &a));
-    }
-
-    #[test]
-    fn the_token_is_read_from_a_header_or_the_query() {
-        let mut h = HeaderMap::new();
-        let mut q = std::collections::HashMap::new();
-        assert_eq!(token_of(&h, &q), None);
-        q.insert("token".to_string(), "from-query".to_string());
-        assert_eq!(token_of(&h, &q).as_deref(), Some("from-query"));
-        h.insert("x-intake-token", "from-header".parse().unwrap());
-        assert_eq!(token_of(&h, &q).as_deref(), Some("from-header"));
-        h.insert("authorization", "Bearer from-bearer".parse().unwrap());
-        assert_eq!(token_of(&h, &q).as_deref(), Some("from-bearer"));
     }
 }

@@ -18,6 +18,7 @@ mod pricelist;
 mod rules;
 mod scheduler;
 pub mod secrets;
+mod sessions;
 mod settings;
 mod statuses;
 mod sync;
@@ -40,6 +41,8 @@ pub use accounts::SecretInput;
 pub use alerts::AlertPayload;
 pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
 pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
+/// What each integration is and can do (the shell and the CLI name integrations through it).
+pub use ordertray_connectors::registry;
 pub use rules::RULE_ACTOR;
 pub use secrets::{KeychainStore, MemorySecretStore, SecretStore};
 
@@ -90,8 +93,10 @@ struct Inner {
     /// Files this run wrote (exports, diagnostic bundles): the only ones "open" and "show in
     /// folder" act on.
     exported: Mutex<std::collections::HashSet<PathBuf>>,
-    /// The order intake server (Gettzap pushes), when it runs.
+    /// The order intake server (integrations that push their orders), when it runs.
     intake: Mutex<Option<intake::Running>>,
+    /// One built client per account, reused across syncs and deliveries.
+    sessions: sessions::Sessions,
 }
 
 impl Engine {
@@ -139,6 +144,7 @@ impl Engine {
             export_cancel: Default::default(),
             exported: Mutex::default(),
             intake: Mutex::default(),
+            sessions: Default::default(),
         })))
     }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_connectors::{connector_for, ConnectorError};
+use ordertray_connectors::ConnectorError;
 use ordertray_core::{AppError, DrainReport, EngineEvent};
 use ordertray_store::OutboxRow;
 
@@ -85,11 +85,16 @@ impl Engine {
             Ok(a) => a,
             Err(e) => return Delivery::Failed(AppError::from(e).message),
         };
-        let credentials = match self.credentials(&account).await {
+        let client = match self.session(&account).await {
             Ok(c) => c,
             Err(e) => return Delivery::Failed(e.message),
         };
-        let connector = connector_for(&account, credentials, self.0.http.clone());
+        let Some(connector) = client.effect_sink() else {
+            return Delivery::Failed(format!(
+                "{} takes no calls back",
+                ordertray_connectors::registry::spec(account.kind).name
+            ));
+        };
         // An earlier attempt may have reached the marketplace before its answer was lost
         // (timeout, crash): look before calling again.
         if row.attempts > 0 {

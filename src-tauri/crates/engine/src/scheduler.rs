@@ -71,7 +71,7 @@ impl Engine {
 
     fn spawn_poller(&self, account: &Account) {
         // A marketplace that pushes its orders has nothing to pull: its health comes from the intake.
-        if account.kind.receives_pushes() {
+        if !ordertray_connectors::registry::spec(account.kind).polled {
             return;
         }
         let engine = self.clone();
@@ -132,15 +132,9 @@ impl Engine {
     }
 }
 
-/// An account synced at fixed times of day (Ozon's "from a start time" option).
+/// An account synced at fixed times of day (an integration's "from a start time" option).
 fn scheduled_start(account: &Account) -> Option<chrono::NaiveTime> {
-    match &account.settings {
-        ordertray_core::AccountSettings::Ozon(s) => s
-            .sync_start_time
-            .as_deref()
-            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok()),
-        _ => None,
-    }
+    account.settings.sync_start_time()
 }
 
 fn until_next_slot(start: chrono::NaiveTime, interval_secs: u32) -> Duration {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ordertray_connectors::push_capabilities;
+use ordertray_connectors::registry;
 use ordertray_core::statuses::{status_on_accept, ShopStatus, StatusChangeReport, StatusGroup};
 use ordertray_core::templates::{
     check, problems, render, MarketplaceStatus, PushCapabilities, PushSettings, PushTemplates,
@@ -29,35 +29,36 @@ impl Engine {
             problems: problems(&templates, &capabilities),
             templates,
             capabilities,
-            loads_statuses: account.kind.has_status_dictionary(),
+            loads_statuses: registry::spec(account.kind).status_dictionary,
         })
     }
 
-    /// What the account's marketplace can be told: the connector's fixed set, or the status
-    /// dictionary last loaded for the account (ZZAP).
+    /// What the account's marketplace can be told: the integration's fixed set, or the status
+    /// dictionary last loaded for the account.
     pub(crate) async fn capabilities(&self, account: &Account) -> Result<PushCapabilities> {
-        if !account.kind.has_status_dictionary() {
-            return Ok(push_capabilities(account.kind));
+        let spec = registry::spec(account.kind);
+        if !spec.status_dictionary {
+            return Ok((spec.push_capabilities)());
         }
         let dictionary = self.0.store.marketplace_statuses(account.id).await?;
         Ok(PushCapabilities::from_dictionary(&dictionary))
     }
 
-    /// Loads the marketplace's status list for the account (ZZAP's `GetCodesTrack`) and keeps it;
-    /// a failed load keeps the list from before.
+    /// Loads the marketplace's status list for the account and keeps it; a failed load keeps the
+    /// list from before.
     pub async fn refresh_marketplace_statuses(
         &self,
         account_id: AccountId,
     ) -> Result<Vec<MarketplaceStatus>> {
         let account = self.0.store.account(account_id).await?;
-        if !account.kind.has_status_dictionary() {
+        if !registry::spec(account.kind).status_dictionary {
             return Ok(vec![]);
         }
-        let connector = self.connector(&account).await?;
-        let list = connector
-            .status_dictionary()
-            .await
-            .map_err(|e| e.to_app_error())?;
+        let client = self.session(&account).await?;
+        let list = match client.effect_sink() {
+            Some(sink) => sink.status_dictionary().await.map_err(|e| e.to_app_error())?,
+            None => vec![],
+        };
         self.0.store.save_marketplace_statuses(account_id, &list).await?;
         Ok(list)
     }
@@ -153,10 +154,11 @@ impl Engine {
             }
             let account = self.0.store.account(account_id).await?;
             // Marketplaces told per line get these with the decision itself (the store's planner).
-            if account.kind.decides_by_line_status() {
+            if account.settings.policy().decides_by_line_status {
                 continue;
             }
-            let caps = push_capabilities(account.kind);
+            let spec = registry::spec(account.kind);
+            let caps = (spec.push_capabilities)();
             let mut not_sent = vec![];
             let known = caps
                 .line_statuses
@@ -166,7 +168,7 @@ impl Engine {
             if !status_name.is_empty() && !known {
                 not_sent.push(format!(
                     "{} cannot be set to «{status_name}»; the {what}'s status was not sent",
-                    account.kind.label()
+                    spec.name
                 ));
             }
             if !text.trim().is_empty() {
@@ -192,7 +194,7 @@ impl Engine {
                     Err(e) => not_sent.push(format!("the {what} was not sent: {}", e.message)),
                     Ok(_) if !caps.comments => not_sent.push(format!(
                         "{} takes no comments; the {what} was not sent",
-                        account.kind.label()
+                        spec.name
                     )),
                     // No connector takes comments yet; the first that does sends it here.
                     Ok(_) => {}

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_connectors::connector_for;
+use ordertray_connectors::registry;
 use ordertray_core::alerts::AlertKind;
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
 use ordertray_store::NewOrderRef;
@@ -48,7 +48,7 @@ impl Engine {
         let lock = self.sync_lock(id);
         let _running = lock.lock().await;
         let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
-        if account.kind.receives_pushes() {
+        if !registry::spec(account.kind).polled {
             // Nothing to pull: the account's orders come to the intake, which keeps its health.
             return Ok(SyncReport {
                 account_id: id,
@@ -96,8 +96,14 @@ impl Engine {
             error,
             retry_after: None,
         };
-        let credentials = self.credentials(account).await.map_err(fail)?;
-        let connector = connector_for(account, credentials, self.0.http.clone());
+        let client = self.session(account).await.map_err(fail)?;
+        let name = registry::spec(account.kind).name;
+        let Some(source) = client.order_source() else {
+            return Err(fail(AppError::new(
+                ordertray_core::ErrorCode::Internal,
+                format!("{name} has no order source to poll"),
+            )));
+        };
         let mut cursor = self
             .0
             .store
@@ -105,7 +111,7 @@ impl Engine {
             .await
             .map_err(|e| fail(e.into()))?;
         for _ in 0..MAX_PAGES_PER_RUN {
-            let page = connector
+            let page = source
                 .fetch_page(&cursor, Utc::now())
                 .await
                 .map_err(|e| SyncFailure {
@@ -117,7 +123,7 @@ impl Engine {
                 .store
                 .apply_page(
                     account.id,
-                    account.kind.label(),
+                    name,
                     &page.orders,
                     &page.quarantined,
                     &page.next_cursor,
@@ -139,10 +145,7 @@ impl Engine {
         }
         Err(fail(AppError::new(
             ordertray_core::ErrorCode::Marketplace,
-            format!(
-                "{} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}",
-                account.kind.label()
-            ),
+            format!("{name} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}"),
         )))
     }
 
@@ -212,8 +215,8 @@ impl Engine {
         }
     }
 
-    /// Postings the seller already assembled in Ozon's cabinet arrive accepted (the account's
-    /// "import awaiting shipment" option): accepting them makes their shop orders; Ozon no
+    /// Orders the seller already decided in the marketplace's own cabinet arrive accepted (the
+    /// integration's ingest policy): accepting them makes their shop orders; the marketplace no
     /// longer offers the ship call, so none is sent. A failure leaves them in the inbox.
     async fn accept_assembled(&self, account: AccountId, orders: &[i64]) {
         let run = async {

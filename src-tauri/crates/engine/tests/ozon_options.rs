@@ -125,14 +125,10 @@ async fn status_mapping_both_ways_delivery_stages_tracking_and_the_paid_flag() {
     // (Ozon hides the buyer's phone, so a full edit of this order would be refused; the
     // tracking number has its own field.)
     let order = shop_order_of(&w, &number).await;
-    let e = w
-        .engine
-        .send_ozon_tracking_number(order.id, "  ")
-        .await
-        .unwrap_err();
+    let e = w.engine.send_tracking_number(order.id, "  ").await.unwrap_err();
     assert!(e.message.contains("Enter the tracking number"), "{e:?}");
     w.engine
-        .send_ozon_tracking_number(order.id, " RA123456789RU ")
+        .send_tracking_number(order.id, " RA123456789RU ")
         .await
         .unwrap();
     drain(&w).await;
@@ -244,7 +240,7 @@ async fn a_refused_delivery_stage_is_parked_with_ozons_reason() {
     let order = shop_order_of(&w, &number).await;
     let e = w
         .engine
-        .send_ozon_tracking_number(order.id, "TRACK-1")
+        .send_tracking_number(order.id, "TRACK-1")
         .await
         .unwrap_err();
     assert!(e.message.contains("realFBS"), "{e:?}");
@@ -496,7 +492,7 @@ async fn fbo_postings_are_read_only_orders_for_all_orders_and_the_charts() {
     assert!(r.outbox_rows.is_empty(), "{r:?}");
     let e = w
         .engine
-        .send_ozon_tracking_number(so.id, "RA123456789RU")
+        .send_tracking_number(so.id, "RA123456789RU")
         .await
         .unwrap_err();
     assert!(e.message.contains("FBO"), "{e:?}");

@@ -262,8 +262,8 @@ async fn a_crash_between_the_call_and_its_commit_does_not_ship_twice() {
         .unwrap();
     let account = w.engine.account(w.account).await.unwrap();
     let creds = ordertray_core::Credentials::default().with("api_key", API_KEY);
-    let connector = ordertray_connectors::connector_for(&account, creds, reqwest::Client::new());
-    connector.push(&row.effect).await.unwrap();
+    let client = ordertray_connectors::connect(&account, creds, reqwest::Client::new());
+    client.effect_sink().unwrap().push(&row.effect).await.unwrap();
     w.engine.shutdown().await;
     w.engine.store().close().await;
 

@@ -1,32 +1,23 @@
 //! What an account's own options change when orders arrive and become shop orders: incoming
 //! marketplace statuses, the paid flag on delivery, the source label, number and date, customer,
-//! default delivery and payment, and the marketplace extras kept on the shop order.
+//! default delivery and payment, and the marketplace extras kept on the shop order. The options
+//! come as the integration's [`AccountPolicy`]: nothing here asks which marketplace it is.
 
 use ordertray_core::templates::PushTemplates;
-use ordertray_core::{AccountSettings, OrderDateSource, OzonSettings, PostingNumberField};
+use ordertray_core::{AccountPolicy, AccountSettings, ShopOrderPolicy};
 use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
 use crate::Result;
 
-/// The account's Ozon options; None for other marketplaces.
-pub(crate) async fn ozon_settings(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-) -> Result<Option<OzonSettings>> {
-    let settings: Option<String> = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
+/// What the account's integration settings mean for decisions, ingest and shop orders (handed over
+/// by the integration: see `AccountSettings::policy`).
+pub(crate) async fn account_policy(conn: &mut SqliteConnection, account_id: i64) -> Result<AccountPolicy> {
+    let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
         .bind(account_id)
-        .fetch_optional(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(
-        match settings
-            .map(|s| serde_json::from_str::<AccountSettings>(&s))
-            .transpose()?
-        {
-            Some(AccountSettings::Ozon(s)) => Some(s),
-            _ => None,
-        },
-    )
+    Ok(serde_json::from_str::<AccountSettings>(&settings)?.policy())
 }
 
 pub(crate) async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -> Result<PushTemplates> {
@@ -98,39 +89,43 @@ pub(crate) async fn apply_incoming_status(
     .await
 }
 
-/// A shop order made from an Ozon posting, as the account's options want it when it is first
+/// The account's shop order options, when its integration has any.
+pub(crate) async fn shop_order_policy(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+) -> Result<Option<ShopOrderPolicy>> {
+    Ok(account_policy(conn, account_id).await?.shop_order)
+}
+
+/// A shop order made from a marketplace order, as the account's options want it when it is first
 /// made: number or recipient name, date, source, customer, delivery and payment.
 pub(crate) async fn shape_new_shop_order(
     conn: &mut SqliteConnection,
     shop_order_id: i64,
     order_id: i64,
-    s: &OzonSettings,
+    s: &ShopOrderPolicy,
 ) -> Result<()> {
     let o = sqlx::query("SELECT number, created_at, first_seen_at FROM orders WHERE id = ?")
         .bind(order_id)
         .fetch_one(&mut *conn)
         .await?;
     let posting: String = o.get("number");
-    let created_at: String = match s.order_date {
-        OrderDateSource::PlacedOnOzon => o.get("created_at"),
-        OrderDateSource::Loaded => o.get("first_seen_at"),
-    };
-    let (number, recipient) = match s.posting_number_to {
-        PostingNumberField::OrderNumber => (posting, None),
-        // The shop's own number, as for an order made by hand: its date-time.
-        PostingNumberField::BuyerName => {
-            let t = crate::time::parse_ts(&created_at)?;
-            (
-                format!("{}-{}", t.format("%Y%m%d-%H%M%S"), shop_order_id),
-                Some(posting),
-            )
-        }
-    };
-    let source = if s.source_label.is_empty() {
-        "Ozon"
+    let created_at: String = o.get(if s.date_placed {
+        "created_at"
     } else {
-        &s.source_label
+        "first_seen_at"
+    });
+    let (number, recipient) = if s.number_to_recipient {
+        // The shop's own number, as for an order made by hand: its date-time.
+        let t = crate::time::parse_ts(&created_at)?;
+        (
+            format!("{}-{}", t.format("%Y%m%d-%H%M%S"), shop_order_id),
+            Some(posting),
+        )
+    } else {
+        (posting, None)
     };
+    let source = &s.source_label;
     sqlx::query(
         "UPDATE shop_orders SET number = ?, created_at = ?, source = ?,
             recipient_name = COALESCE(?, recipient_name),
@@ -153,30 +148,48 @@ pub(crate) async fn shape_new_shop_order(
     Ok(())
 }
 
-/// Ozon facts without a column of their own, from the posting as last read: its barcodes and
-/// cargo places (packages). Other marketplaces keep none.
+/// Marketplace facts without a column of their own, from the order as last read (the policy's
+/// `extra`: e.g. barcodes and cargo places). Integrations that name none keep none.
 pub(crate) async fn refresh_extra(
     conn: &mut SqliteConnection,
     shop_order_id: i64,
     order_id: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE shop_orders SET extra = (
-            SELECT json_object('barcodes', json(json_extract(o.raw, '$.barcodes')),
-                               'cargo_places', json_extract(o.raw, '$.multi_box_qty'),
-                               'tpl_integration_type', json_extract(o.raw, '$.tpl_integration_type'))
-            FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?1 AND a.kind = 'ozon')
-         WHERE id = ?2",
-    )
-    .bind(order_id)
-    .bind(shop_order_id)
-    .execute(conn)
-    .await?;
+    let account_id: i64 = sqlx::query_scalar("SELECT account_id FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let extra = shop_order_policy(conn, account_id)
+        .await?
+        .map(|p| p.extra)
+        .unwrap_or_default();
+    if extra.is_empty() {
+        sqlx::query("UPDATE shop_orders SET extra = NULL WHERE id = ?")
+            .bind(shop_order_id)
+            .execute(conn)
+            .await?;
+        return Ok(());
+    }
+    // `raw -> path` is the value as JSON text whatever its type; `json()` embeds it as JSON.
+    let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
+        sqlx::QueryBuilder::new("UPDATE shop_orders SET extra = (SELECT json_object(");
+    let mut fields = q.separated(", ");
+    for (key, path) in &extra {
+        fields.push_bind(key.as_str());
+        fields.push("json(o.raw -> ");
+        fields.push_bind_unseparated(path.as_str());
+        fields.push_unseparated(")");
+    }
+    q.push(") FROM orders o WHERE o.id = ")
+        .push_bind(order_id)
+        .push(") WHERE id = ")
+        .push_bind(shop_order_id);
+    q.build().execute(conn).await?;
     Ok(())
 }
 
-/// "Set the paid flag when the order reaches the status mapped to Ozon delivered" (and it is
-/// not cash on delivery, which the cabinet keeps unpaid).
+/// "Set the paid flag when the order reaches the status mapped to the marketplace's delivered"
+/// (and it is not cash on delivery, which the cabinet keeps unpaid).
 pub(crate) async fn mark_paid_on_delivery(
     conn: &mut SqliteConnection,
     shop_order_id: i64,
@@ -185,7 +198,7 @@ pub(crate) async fn mark_paid_on_delivery(
     let Some(account_id) = account_id else {
         return Ok(());
     };
-    if !ozon_settings(conn, account_id)
+    if !shop_order_policy(conn, account_id)
         .await?
         .is_some_and(|s| s.paid_on_delivered)
     {
@@ -208,7 +221,7 @@ pub(crate) async fn mark_paid_on_delivery(
             shop_order_id,
             "paid",
             "sync",
-            "Marked paid: the order reached the status mapped to Ozon «delivered»",
+            "Marked paid: the order reached the status mapped to the marketplace's «delivered»",
         )
         .await?;
     }

@@ -420,40 +420,73 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     Ok(())
 }
 
-/// What decides whether Ozon takes a tracking number for a shop order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What decides whether a shop order's tracking number goes back to its marketplace.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrackingTarget {
-    /// The kind of the account the order came from; None for orders made by hand.
-    pub account_kind: Option<String>,
-    pub posting: Option<String>,
-    /// Ozon's `tpl_integration_type` (`non_integrated` = the seller delivers).
-    pub delivery: Option<String>,
-    /// An FBO posting.
+    /// The marketplace order it was made from; None for orders made by hand.
+    pub external_id: Option<String>,
+    /// The marketplace fulfils the order itself.
     pub read_only: bool,
+    /// What the order's integration says about tracking numbers; None: it takes none.
+    pub back: Option<ordertray_core::TrackingBack>,
+    /// The order is one the seller delivers (the integration's condition holds).
+    pub seller_delivers: bool,
+    source: Option<(i64, i64)>,
+}
+
+impl TrackingTarget {
+    /// Whether a tracking number entered now is sent.
+    fn goes_back(&self) -> bool {
+        self.back.is_some() && self.seller_delivers && !self.read_only
+    }
+}
+
+async fn tracking_target_of(conn: &mut SqliteConnection, shop_order_id: i64) -> Result<TrackingTarget> {
+    let r = sqlx::query(
+        "SELECT s.id AS shop_order, o.id AS order_id, o.account_id, o.external_id, o.raw,
+            COALESCE(o.read_only, 0) AS read_only
+         FROM shop_orders s LEFT JOIN orders o ON o.id = s.source_order_id WHERE s.id = ?",
+    )
+    .bind(shop_order_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::not_found(format!("Order {shop_order_id} not found")))?;
+    let (order_id, account_id): (Option<i64>, Option<i64>) = (r.get("order_id"), r.get("account_id"));
+    let (Some(order_id), Some(account_id)) = (order_id, account_id) else {
+        return Ok(TrackingTarget::default());
+    };
+    let back = crate::account_options::shop_order_policy(conn, account_id)
+        .await?
+        .and_then(|p| p.tracking_back);
+    let seller_delivers = match &back {
+        Some(b) => {
+            let at: Option<String> =
+                sqlx::query_scalar("SELECT json_extract(raw, ?) FROM orders WHERE id = ?")
+                    .bind(&b.path)
+                    .bind(order_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            at.as_deref() == Some(b.value.as_str())
+        }
+        None => false,
+    };
+    Ok(TrackingTarget {
+        external_id: r.get("external_id"),
+        read_only: r.get("read_only"),
+        back,
+        seller_delivers,
+        source: Some((order_id, account_id)),
+    })
 }
 
 impl Store {
     pub async fn tracking_target(&self, id: i64) -> Result<TrackingTarget> {
-        let r = sqlx::query(
-            "SELECT a.kind, o.external_id, json_extract(o.raw, '$.tpl_integration_type') AS tpl,
-                COALESCE(o.read_only, 0) AS read_only
-             FROM shop_orders s LEFT JOIN orders o ON o.id = s.source_order_id
-             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
-        Ok(TrackingTarget {
-            account_kind: r.get("kind"),
-            posting: r.get("external_id"),
-            delivery: r.get("tpl"),
-            read_only: r.get("read_only"),
-        })
+        let mut conn = self.pool.acquire().await?;
+        tracking_target_of(&mut conn, id).await
     }
 
     /// Sets the order's tracking number alone (marketplace orders often lack what a full edit
-    /// needs, e.g. Ozon hides buyers' phones) and queues it for Ozon as an edit does.
+    /// needs: some hide buyers' phones) and queues it for the marketplace as an edit does.
     pub async fn set_tracking_number(&self, id: i64, tracking: &str, actor: &str) -> Result<()> {
         let tracking = tracking.trim();
         let mut tx = self.begin_write().await?;
@@ -487,8 +520,9 @@ impl Store {
     }
 }
 
-/// A tracking number entered on an order made from a posting the seller delivers (Ozon
-/// realFBS, `non_integrated`) is sent to Ozon through the outbox, in the edit's transaction.
+/// A tracking number entered on an order made from a marketplace order the seller delivers is
+/// sent to the marketplace through the outbox, in the edit's transaction (when its integration
+/// takes tracking numbers: see `TrackingBack`).
 async fn queue_tracking(
     conn: &mut SqliteConnection,
     shop_order_id: i64,
@@ -496,19 +530,15 @@ async fn queue_tracking(
     actor: &str,
     now: &str,
 ) -> Result<()> {
-    let posting: Option<(i64, i64, String)> = sqlx::query_as(
-        "SELECT o.id, o.account_id, o.external_id FROM shop_orders s JOIN orders o ON o.id = s.source_order_id
-         JOIN accounts a ON a.id = o.account_id
-         WHERE s.id = ? AND a.kind = 'ozon' AND json_extract(o.raw, '$.tpl_integration_type') = 'non_integrated'",
-    )
-    .bind(shop_order_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((order_id, account_id, posting)) = posting else {
+    let target = tracking_target_of(conn, shop_order_id).await?;
+    let (Some((order_id, account_id)), Some(external_id)) = (target.source, &target.external_id) else {
         return Ok(());
     };
+    if !target.goes_back() {
+        return Ok(());
+    }
     let effect = ordertray_core::Effect::SetTracking {
-        order_external_id: posting,
+        order_external_id: external_id.clone(),
         tracking_number: tracking.to_string(),
     };
     crate::triage::queue_effect(conn, account_id, order_id, &effect, actor, (now, now)).await?;

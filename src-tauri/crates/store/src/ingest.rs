@@ -4,7 +4,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{hash_json, is_cancelled_status, AccountId, ExternalOrder, QuarantinedOrder};
+use ordertray_core::{
+    hash_json, is_cancelled_status, AccountId, ExternalOrder, IngestPolicy, QuarantinedOrder,
+};
 use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
@@ -27,18 +29,12 @@ pub struct PageOutcome {
     pub quarantined: u32,
     /// Known orders the marketplace moved to another status (cancellations are above), with it.
     pub status_changed: Vec<(NewOrderRef, String)>,
-    /// New Ozon postings already assembled in the seller cabinet (`awaiting_deliver`), imported
-    /// by the account's option: their lines are to be accepted, not triaged.
+    /// New orders already decided in the seller's own cabinet (the integration's ingest policy:
+    /// e.g. postings already assembled), imported by the account's option: their lines are to be
+    /// accepted, not triaged.
     pub preaccepted: Vec<i64>,
     /// New postings not imported because of the account's options.
     pub skipped: u32,
-}
-
-/// What an account's options change in ingest.
-#[derive(Debug, Clone, Copy, Default)]
-struct Options {
-    /// Some for Ozon accounts: whether postings already in `awaiting_deliver` are imported.
-    import_awaiting_deliver: Option<bool>,
 }
 
 impl Store {
@@ -103,9 +99,6 @@ impl Store {
     }
 }
 
-/// Ozon's status for a posting assembled and waiting to be handed over.
-const AWAITING_DELIVER: &str = "awaiting_deliver";
-
 async fn upsert_all(
     conn: &mut SqliteConnection,
     account_id: AccountId,
@@ -115,13 +108,11 @@ async fn upsert_all(
     now: &str,
 ) -> Result<PageOutcome> {
     let mut out = PageOutcome::default();
-    let options = Options {
-        import_awaiting_deliver: crate::account_options::ozon_settings(conn, account_id)
-            .await?
-            .map(|s| s.import_awaiting_deliver),
-    };
+    let policy = crate::account_options::account_policy(conn, account_id)
+        .await?
+        .ingest;
     for order in orders {
-        upsert_order(conn, (account_id, marketplace, options), order, now, &mut out).await?;
+        upsert_order(conn, (account_id, marketplace, &policy), order, now, &mut out).await?;
     }
     for q in quarantined {
         quarantine(conn, account_id, q, now).await?;
@@ -132,7 +123,7 @@ async fn upsert_all(
 
 async fn upsert_order(
     conn: &mut SqliteConnection,
-    (account_id, marketplace, options): (AccountId, &str, Options),
+    (account_id, marketplace, policy): (AccountId, &str, &IngestPolicy),
     order: &ExternalOrder,
     now: &str,
     out: &mut PageOutcome,
@@ -150,10 +141,14 @@ async fn upsert_order(
     .fetch_optional(&mut *conn)
     .await?;
 
-    // (FBO postings are Ozon's to assemble: the option is about the seller's own postings.)
-    let assembled =
-        options.import_awaiting_deliver.is_some() && !order.read_only && order.status == AWAITING_DELIVER;
-    if existing.is_none() && assembled && options.import_awaiting_deliver == Some(false) {
+    // (Orders the marketplace fulfils itself are its own to decide: the option is about the
+    // seller's.)
+    let decided = policy
+        .decided_elsewhere
+        .as_ref()
+        .filter(|d| !order.read_only && order.status == d.status);
+    let assembled = decided.is_some();
+    if existing.is_none() && decided.is_some_and(|d| !d.import) {
         out.skipped += 1;
         return Ok(());
     }
@@ -287,7 +282,7 @@ async fn upsert_order(
         };
         let cancelled_now = is_cancelled_status(&order.status) && !is_cancelled_status(&old_status);
         if order.read_only {
-            // Ozon's own business: recorded on the timeline, never announced.
+            // The marketplace's own business: recorded on the timeline, never announced.
         } else if cancelled_now {
             let note = format!("Cancelled on {marketplace}");
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
@@ -365,7 +360,7 @@ async fn file_read_only(
     let (shop_order_id, created) =
         crate::triage::place_on_shop_order(conn, order_id, None, &lines, now).await?;
     if created {
-        if let Some(s) = crate::account_options::ozon_settings(conn, account_id).await? {
+        if let Some(s) = crate::account_options::shop_order_policy(conn, account_id).await? {
             crate::account_options::shape_new_shop_order(conn, shop_order_id, order_id, &s).await?;
         }
     }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::statuses::{order_status, status_name, status_on_accept, ShopStatus, StatusGroup};
 use ordertray_core::templates::{render, PushCapabilities, PushLevel, PushTemplates};
-use ordertray_core::{AccountKind, AppError, Effect, EffectItem, ErrorCode, LineState, TriageAction};
+use ordertray_core::{AppError, Effect, EffectItem, ErrorCode, LineState, TriageAction};
 use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
@@ -218,9 +218,9 @@ impl Store {
             let caps = caps(first.account_id);
             let after = order_state(&mut tx, order, &all).await?;
             let reached = after == Some(status_id) && before.get(&order) != Some(&after);
-            let by_line = account_kind(&mut tx, first.account_id)
+            let by_line = crate::account_options::account_policy(&mut tx, first.account_id)
                 .await?
-                .decides_by_line_status();
+                .decides_by_line_status;
             for push in templates.pushes.iter().filter(|p| p.status_id == status_id) {
                 let targets: Vec<LineFacts> = match push.level {
                     PushLevel::Line => order_lines.iter().map(|l| (*l).clone()).collect(),
@@ -510,14 +510,6 @@ async fn active_lines(conn: &mut SqliteConnection, order_id: i64) -> Result<Vec<
     .into_iter()
     .collect();
     line_facts(conn, &ids).await
-}
-
-pub(crate) async fn account_kind(conn: &mut SqliteConnection, account_id: i64) -> Result<AccountKind> {
-    let kind: String = sqlx::query_scalar("SELECT kind FROM accounts WHERE id = ?")
-        .bind(account_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(AccountKind::parse(&kind)?)
 }
 
 /// The order's status as a whole; lines not accepted count as refused (rejected) or removed

@@ -8,8 +8,8 @@ use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
 use ordertray_core::{
-    is_cancelled_status, plan_effects, AccountSettings, AppError, CancelReason, Effect, ErrorCode, LineAfter,
-    LineState, TriageAction, TriagePolicy, TriageReport,
+    is_cancelled_status, plan_effects, AppError, CancelReason, Effect, ErrorCode, LineAfter, LineState,
+    TriageAction, TriagePolicy, TriageReport,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -150,15 +150,15 @@ impl Store {
                 .map(|t| t.account_id)
                 .unwrap_or_default();
             if action == TriageAction::Accept {
-                let ozon = crate::account_options::ozon_settings(&mut tx, account_id).await?;
+                let shaping = crate::account_options::shop_order_policy(&mut tx, account_id).await?;
                 // A fixed customer takes every order; otherwise match or create one as usual.
-                let customer_id = match ozon.as_ref().and_then(|s| s.fixed_customer_id) {
+                let customer_id = match shaping.as_ref().and_then(|s| s.fixed_customer_id) {
                     Some(fixed) => Some(fixed),
                     None => link_customer(&mut tx, order_id, extras.move_customer_region).await?,
                 };
                 let (shop_order_id, created) =
                     place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
-                if let (true, Some(s)) = (created, &ozon) {
+                if let (true, Some(s)) = (created, &shaping) {
                     crate::account_options::shape_new_shop_order(&mut tx, shop_order_id, order_id, s).await?;
                 }
             }
@@ -423,9 +423,9 @@ async fn plan_and_queue(
     (now, send_at): (&str, &str),
     extras: &TriageExtras,
 ) -> Result<Vec<i64>> {
-    if crate::statuses::account_kind(conn, account_id)
+    if crate::account_options::account_policy(conn, account_id)
         .await?
-        .decides_by_line_status()
+        .decides_by_line_status
     {
         if cancelled {
             return Ok(vec![]);
@@ -570,27 +570,10 @@ pub(crate) async fn account_cancel_reason(
     conn: &mut SqliteConnection,
     account_id: i64,
 ) -> Result<(CancelReason, bool)> {
-    let settings: String = sqlx::query_scalar("SELECT settings FROM accounts WHERE id = ?")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(match serde_json::from_str::<AccountSettings>(&settings)? {
-        AccountSettings::Ozon(s) => (
-            CancelReason {
-                id: s.cancel_reason_id,
-                message: s.cancel_reason_message,
-            },
-            s.ship_on_accept,
-        ),
-        // Told per line with a status and a text (see `statuses::plan_decision_pushes`).
-        AccountSettings::Zzap(_) | AccountSettings::Gettzap(_) => (
-            CancelReason {
-                id: 0,
-                message: String::new(),
-            },
-            false,
-        ),
-    })
+    // Integrations told per line with a status and a text have neither (see
+    // `statuses::plan_decision_pushes`).
+    let policy = crate::account_options::account_policy(conn, account_id).await?;
+    Ok((policy.cancel_reason, policy.ship_on_accept))
 }
 
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.

@@ -30,7 +30,7 @@ export function OzonOrderFacts({ order }: { order: ShopOrderFull }) {
   const [tracking, setTracking] = useState(order.draft.tracking_number);
   const [problem, setProblem] = useState<string | null>(null);
   const send = useMutation({
-    mutationFn: () => api.sendOzonTrackingNumber(order.id, tracking),
+    mutationFn: () => api.sendTrackingNumber(order.id, tracking),
     onSuccess: (saved) => {
       setProblem(null);
       notices.info(o.trackingSent(saved.draft.tracking_number));

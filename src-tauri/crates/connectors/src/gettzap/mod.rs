@@ -7,17 +7,20 @@
 
 pub mod client;
 mod parse;
+mod push;
+mod spec;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use ordertray_core::templates::MarketplaceStatus;
-use ordertray_core::{Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect};
+use ordertray_core::{Account, AccountSettings, ConnectionReport, Credentials, Effect};
 
-use crate::{Connector, ConnectorError, Page};
+use crate::{ConnectorError, EffectSink, IntegrationClient};
 use client::{GettzapClient, StatusCall};
 
 pub use client::STATUS_PATH;
 pub use parse::{body_to_json, parse_push, Pushed};
+pub use push::GettzapPush;
+pub(crate) use spec::SPEC;
 
 /// Said wherever the integration is shown: nothing of it is checked against a published spec.
 pub const FORMAT_UNVERIFIED: &str =
@@ -31,7 +34,7 @@ pub struct GettzapConnector {
 impl GettzapConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
         let AccountSettings::Gettzap(settings) = &account.settings else {
-            unreachable!("a Gettzap connector for a {} account", account.kind.label())
+            unreachable!("a Gettzap connector for a {} account", account.kind.as_str())
         };
         Self {
             client: GettzapClient::new(
@@ -49,7 +52,7 @@ impl GettzapConnector {
 }
 
 #[async_trait]
-impl Connector for GettzapConnector {
+impl IntegrationClient for GettzapConnector {
     /// Nothing can be checked without a published call: says so rather than pretending.
     async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
         Ok(ConnectionReport {
@@ -62,15 +65,15 @@ impl Connector for GettzapConnector {
         })
     }
 
-    /// Gettzap pushes; no pull call is public, so a run reads nothing and keeps the cursor.
-    async fn fetch_page(&self, cursor: &str, _now: DateTime<Utc>) -> Result<Page, ConnectorError> {
-        Ok(Page {
-            next_cursor: cursor.to_string(),
-            done: true,
-            ..Default::default()
-        })
-    }
+    // Gettzap pushes its orders (see `push`): no pull call is public, so no order source.
 
+    fn effect_sink(&self) -> Option<&dyn EffectSink> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl EffectSink for GettzapConnector {
     async fn push(&self, effect: &Effect) -> Result<(), ConnectorError> {
         let Effect::SetLineStatus {
             order_external_id,
@@ -95,14 +98,7 @@ impl Connector for GettzapConnector {
             .await
     }
 
-    /// No read-back call is known.
-    async fn already_applied(&self, _effect: &Effect) -> Result<bool, ConnectorError> {
-        Ok(false)
-    }
-
-    async fn cancel_reasons(&self) -> Result<Vec<CancelReasonOption>, ConnectorError> {
-        Ok(vec![])
-    }
+    // No read-back call is known and Gettzap takes no cancel reason: the trait's defaults.
 
     /// The statuses the manager listed for the account (Gettzap's own list is not public).
     async fn status_dictionary(&self) -> Result<Vec<MarketplaceStatus>, ConnectorError> {

@@ -17,6 +17,7 @@
 mod client;
 mod cursor;
 mod parse;
+mod spec;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -25,11 +26,12 @@ use ordertray_core::{
 };
 use serde_json::{json, Value};
 
-use crate::{Connector, ConnectorError, Page};
+use crate::{ConnectorError, EffectSink, IntegrationClient, OrderSource, Page};
 use client::OzonClient;
 use cursor::{Phase, SyncState};
 
 pub use parse::parse_posting;
+pub(crate) use spec::SPEC;
 
 pub const DEFAULT_BASE_URL: &str = "https://api-seller.ozon.ru";
 const PAGE_LIMIT: u32 = 100;
@@ -56,7 +58,7 @@ pub struct OzonConnector {
 impl OzonConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
         let AccountSettings::Ozon(settings) = &account.settings else {
-            unreachable!("an Ozon connector for a {} account", account.kind.label())
+            unreachable!("an Ozon connector for a {} account", account.kind.as_str())
         };
         let base = account
             .base_url
@@ -147,7 +149,7 @@ fn ts(t: DateTime<Utc>) -> String {
 }
 
 #[async_trait]
-impl Connector for OzonConnector {
+impl IntegrationClient for OzonConnector {
     async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
         let answer = match self.client.post("/v1/roles", &json!({})).await {
             Ok(a) => a,
@@ -194,6 +196,17 @@ impl Connector for OzonConnector {
         })
     }
 
+    fn order_source(&self) -> Option<&dyn OrderSource> {
+        Some(self)
+    }
+
+    fn effect_sink(&self) -> Option<&dyn EffectSink> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl OrderSource for OzonConnector {
     async fn fetch_page(&self, cursor: &str, now: DateTime<Utc>) -> Result<Page, ConnectorError> {
         let mut state = SyncState::parse(cursor);
         if state.phase == Phase::Idle {
@@ -236,7 +249,10 @@ impl Connector for OzonConnector {
         page.next_cursor = state.to_json();
         Ok(page)
     }
+}
 
+#[async_trait]
+impl EffectSink for OzonConnector {
     async fn push(&self, effect: &Effect) -> Result<(), ConnectorError> {
         let (path, body) = client::request_for(effect)?;
         let answer = self.client.post(path, &body).await?;

@@ -9,6 +9,7 @@
 
 mod client;
 mod parse;
+mod spec;
 
 use std::time::Duration as StdDuration;
 
@@ -19,11 +20,12 @@ use ordertray_core::{Account, AccountSettings, CancelReasonOption, ConnectionRep
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Connector, ConnectorError, Page};
+use crate::{ConnectorError, EffectSink, IntegrationClient, OrderSource, Page};
 use client::ZzapClient;
 
 pub use client::parse_answer;
 pub use parse::{format_time, parse_codes, parse_row, parse_time, CANCELLED};
+pub(crate) use spec::SPEC;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.zzap.pro";
 /// Rows asked for per call; a window that returns this many is split.
@@ -77,7 +79,7 @@ pub struct ZzapConnector {
 impl ZzapConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
         let AccountSettings::Zzap(settings) = &account.settings else {
-            unreachable!("a ZZAP connector for a {} account", account.kind.label())
+            unreachable!("a ZZAP connector for a {} account", account.kind.as_str())
         };
         let base = account
             .base_url
@@ -129,7 +131,7 @@ impl ZzapConnector {
 }
 
 #[async_trait]
-impl Connector for ZzapConnector {
+impl IntegrationClient for ZzapConnector {
     async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
         match self.status_dictionary().await {
             Ok(codes) => Ok(ConnectionReport {
@@ -146,6 +148,17 @@ impl Connector for ZzapConnector {
         }
     }
 
+    fn order_source(&self) -> Option<&dyn OrderSource> {
+        Some(self)
+    }
+
+    fn effect_sink(&self) -> Option<&dyn EffectSink> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl OrderSource for ZzapConnector {
     async fn fetch_page(&self, cursor: &str, now: DateTime<Utc>) -> Result<Page, ConnectorError> {
         let mut state = SyncState::parse(cursor);
         if state.windows.is_empty() {
@@ -184,7 +197,10 @@ impl Connector for ZzapConnector {
         page.next_cursor = state.to_json();
         Ok(page)
     }
+}
 
+#[async_trait]
+impl EffectSink for ZzapConnector {
     async fn push(&self, effect: &Effect) -> Result<(), ConnectorError> {
         let Effect::SetLineStatus {
             line_external_id,

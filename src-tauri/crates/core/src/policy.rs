@@ -1,0 +1,72 @@
+//! What an integration's account settings mean for the shop's own rules: how decisions go out,
+//! which arriving orders are already decided, and how a shop order is shaped. Each integration's
+//! settings hand one [`AccountPolicy`] over (see [`crate::AccountSettings::policy`]), so the store
+//! keeps generic SQL and never asks which marketplace an account belongs to.
+
+use crate::cabinet::PaymentMethod;
+use crate::CancelReason;
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AccountPolicy {
+    /// Decisions are told as a status per line with a comment (the account's "accepted" /
+    /// "refusal" settings) rather than as ship and cancel calls.
+    pub decides_by_line_status: bool,
+    /// Sent with cancel calls (integrations decided by ship and cancel calls).
+    pub cancel_reason: CancelReason,
+    /// Send the ship call once every line of an order is accepted.
+    pub ship_on_accept: bool,
+    pub ingest: IngestPolicy,
+    /// How shop orders made from this account's orders are shaped; None: as made by hand.
+    pub shop_order: Option<ShopOrderPolicy>,
+}
+
+/// Which arriving orders the shop does not triage.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IngestPolicy {
+    /// A new order arriving in this marketplace status was already decided in the seller's own
+    /// cabinet: with `import`, it is stored and accepted on arrival (no calls back); without, it
+    /// is not imported. Orders the marketplace fulfils itself (`read_only`) are never affected.
+    pub decided_elsewhere: Option<DecidedElsewhere>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecidedElsewhere {
+    pub status: String,
+    pub import: bool,
+}
+
+/// The account's options for the shop orders its orders become.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopOrderPolicy {
+    /// Written as the shop order's source.
+    pub source_label: String,
+    /// The shop order gets its own number and the marketplace's goes in the recipient's name
+    /// (for shops that look orders up by name); false: the marketplace's number is the order's.
+    pub number_to_recipient: bool,
+    /// The shop order is dated when the buyer placed it; false: when it was first loaded.
+    pub date_placed: bool,
+    /// Every order goes on this customer; None matches or creates one as usual.
+    pub fixed_customer_id: Option<i64>,
+    /// Empty: none.
+    pub default_delivery_method: String,
+    pub default_payment_method: Option<PaymentMethod>,
+    /// Set the paid flag when the order reaches the shop status mapped to "delivered".
+    pub paid_on_delivered: bool,
+    /// Facts of the raw order kept on the shop order without a column of their own: the key in
+    /// `shop_orders.extra` and the JSON path in the order's raw payload.
+    pub extra: Vec<(String, String)>,
+    /// Whether a tracking number entered on the shop order goes back to the marketplace.
+    pub tracking_back: Option<TrackingBack>,
+}
+
+/// A tracking number goes back when the raw order has `value` at the JSON `path` (the seller
+/// delivers it) and the order is not one the marketplace fulfils itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackingBack {
+    pub path: String,
+    pub value: String,
+    /// Why an order the marketplace fulfils takes none (`{number}`: the order's number).
+    pub read_only_refusal: String,
+    /// Why an order delivered otherwise takes none (`{number}`: the order's number).
+    pub other_delivery_refusal: String,
+}
