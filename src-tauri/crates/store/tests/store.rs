@@ -49,6 +49,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
         available_actions: vec!["ship".into()],
         raw: json!({"posting_number": number, "status": status, "skus": skus}),
         read_only: false,
+        partial: false,
     }
 }
 
@@ -484,3 +485,38 @@ async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_
     assert_eq!(report.changed.len(), 1);
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 0);
 }
+
+/// A line stored before marketplace numbers were bounded (price 2^96−1, quantity 2^63−1) must not
+/// panic accepting it nor any listing that computes a total from it.
+#[tokio::test]
+async fn an_absurd_stored_amount_never_panics_a_listing() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let mut absurd = order("9-1", "awaiting_packaging", &["90", "91"]);
+    for line in &mut absurd.lines {
+        line.price = Decimal::MAX;
+        line.quantity = i64::MAX;
+    }
+    s.apply_page(a.id, "Ozon", &[absurd], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let ids: Vec<i64> = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    s.triage(&ids, TriageAction::Accept, "test").await.unwrap();
+
+    let shop = s.shop_orders(None, 10).await.unwrap();
+    assert_eq!(shop[0].total, Decimal::MAX, "the total saturates");
+    let page = s
+        .cabinet_page(&ordertray_core::cabinet::OrderPageQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].total, Decimal::new(i64::MAX, 2));
+    let full = s.shop_order_full(shop[0].id).await.unwrap();
+    assert_eq!(full.draft.total(), Decimal::MAX);
+}
+
