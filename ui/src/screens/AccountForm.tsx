@@ -214,23 +214,26 @@ export function AccountForm({
   const gettzap = f.kind === "gettzap";
   const ozon = f.kind === "ozon";
   const id = account?.id ?? null;
+  // A new address gets none of the stored keys (the engine answers secrets_required): ask for them.
+  const sameAddress = (f.baseUrl.trim().replace(/\/+$/, "") || null) === (account?.base_url ?? null);
+  const keysKept = account != null && sameAddress;
 
   const check = (): string | null => {
     if (!f.name.trim()) return t.form.required(t.form.name);
     if (gettzap) {
       if (!f.login.trim()) return t.form.required(t.form.gettzapLogin);
-      if (!account && !f.password) return t.form.required(t.form.gettzapPassword);
-      if (!account && !f.apiKey) return t.form.required(t.form.gettzapApiKey);
+      if (!keysKept && !f.password) return t.form.required(t.form.gettzapPassword);
+      if (!keysKept && !f.apiKey) return t.form.required(t.form.gettzapApiKey);
       return null;
     }
     if (zzap) {
       if (!f.login.trim()) return t.form.required(t.form.zzapLogin);
-      if (!account && !f.password) return t.form.required(t.form.zzapPassword);
-      if (!account && !f.apiKey) return t.form.required(t.form.zzapApiKey);
+      if (!keysKept && !f.password) return t.form.required(t.form.zzapPassword);
+      if (!keysKept && !f.apiKey) return t.form.required(t.form.zzapApiKey);
       return null;
     }
     if (!f.clientId.trim()) return t.form.required(t.form.clientId);
-    if (!account && !f.apiKey) return t.form.required(t.form.apiKey);
+    if (!keysKept && !f.apiKey) return t.form.required(t.form.apiKey);
     if (f.cancelReason === OTHER_REASON && !f.cancelMessage.trim()) return t.form.cancelMessageRequired;
     return null;
   };
@@ -316,14 +319,14 @@ export function AccountForm({
             label={zzap ? t.form.zzapPassword : t.form.gettzapPassword}
             testId="account-password"
             value={f.password}
-            stored={account != null}
+            stored={keysKept}
             onChange={(v) => set("password", v)}
           />
           <SecretField
             label={zzap ? t.form.zzapApiKey : t.form.gettzapApiKey}
             testId="account-api-key"
             value={f.apiKey}
-            stored={account != null}
+            stored={keysKept}
             hint={t.form.apiKeyHint}
             onChange={(v) => set("apiKey", v)}
           />
@@ -376,7 +379,7 @@ export function AccountForm({
             label={t.form.apiKey}
             testId="account-api-key"
             value={f.apiKey}
-            stored={account != null}
+            stored={keysKept}
             hint={t.form.apiKeyHint}
             onChange={(v) => set("apiKey", v)}
           />
