@@ -577,3 +577,35 @@ async fn keys_are_kept_per_database_and_never_follow_a_new_address() {
         .unwrap();
     assert_eq!(saved.base_url.as_deref(), Some("http://127.0.0.2:9"));
 }
+
+/// A posting whose numbers parse but overflow every total (quantity 2^63−1, price 2^96−1) is set
+/// aside with its reason; the postings beside it are stored and every listing still works.
+#[tokio::test]
+async fn an_overflowing_posting_is_quarantined_and_the_page_goes_on() {
+    let w = world().await;
+    let now = chrono::Utc::now();
+    let mut huge_qty = ordertray_fakes::ozon::sample_posting(801, 1, now);
+    huge_qty["products"][0]["quantity"] = serde_json::json!(i64::MAX);
+    let mut huge_price = ordertray_fakes::ozon::sample_posting(802, 1, now);
+    huge_price["products"][0]["price"] = serde_json::json!("79228162514264337593543950335");
+    w.fake.add_posting(huge_qty);
+    w.fake.add_posting(huge_price);
+    w.fake
+        .add_posting(ordertray_fakes::ozon::sample_posting(803, 2, now));
+
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    assert!(report.quarantined >= 2, "{report:?}");
+    let kept = w.engine.store().quarantined_count(w.account).await.unwrap();
+    assert_eq!(
+        kept, 2,
+        "each overflowing posting is set aside once, with its reason"
+    );
+    let lines = inbox(&w.engine).await;
+    assert_eq!(lines.len(), 2, "the good posting's lines are stored");
+    let ids: Vec<i64> = lines.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+    assert_eq!(w.engine.store().shop_orders(None, 10).await.unwrap().len(), 1);
+    // A second run reads nothing new and changes nothing.
+    let again = w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(again.orders_new, 0, "{again:?}");
+}
