@@ -114,7 +114,11 @@ impl Engine {
             tracing::warn!(error = %e, "secret store unavailable");
         }
         let database_id = store.database_id().await?;
-        secrets::move_legacy_entries_of(&store, &options.secrets, &database_id).await;
+        // A keychain known to be unavailable was warned about above; the move waits for a start
+        // where it works.
+        if keychain.is_ok() {
+            secrets::move_legacy_entries_of(&store, &options.secrets, &database_id).await;
+        }
         let recovered = store.outbox_recover_in_flight().await?;
         if recovered > 0 {
             tracing::info!(recovered, "outbox rows re-queued after an interrupted run");

@@ -83,8 +83,9 @@ pub(crate) async fn move_legacy_entries_of(
     match moved {
         Ok(Ok(0)) => {}
         Ok(Ok(n)) => tracing::info!(moved = n, "keychain entries moved into this database's namespace"),
-        Ok(Err(e)) => tracing::warn!(error = %e, "keychain entries not moved yet"),
-        Err(e) => tracing::warn!(error = %e, "keychain entries not moved yet"),
+        // Not probed (a one-shot CLI run) and unreachable: quietly left for the next start.
+        Ok(Err(e)) => tracing::debug!(error = %e, "keychain entries not moved yet"),
+        Err(e) => tracing::debug!(error = %e, "keychain entries not moved yet"),
     }
 }
 
