@@ -101,7 +101,8 @@ fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter =
         || tracing_subscriber::EnvFilter::try_from_env("ORDERTRAY_LOG").unwrap_or_else(|_| "info".into());
     let dir = ordertray_engine::paths::log_dir();
-    let appender = std::fs::create_dir_all(&dir).ok().and_then(|_| {
+    // Owner-only directory: the log files inside name orders and accounts.
+    let appender = ordertray_engine::paths::create_log_dir(&dir).ok().and_then(|_| {
         tracing_appender::rolling::RollingFileAppender::builder()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("ordertray")

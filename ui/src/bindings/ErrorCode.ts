@@ -3,4 +3,4 @@
 /**
  * What went wrong, as a stable code the UI can branch on. Messages are for people; codes for code.
  */
-export type ErrorCode = "not_found" | "invalid_input" | "invalid_transition" | "conflict" | "needs_confirmation" | "auth" | "rate_limited" | "network" | "marketplace" | "keychain" | "storage" | "internal";
+export type ErrorCode = "not_found" | "invalid_input" | "invalid_transition" | "conflict" | "needs_confirmation" | "auth" | "rate_limited" | "network" | "marketplace" | "keychain" | "secrets_required" | "storage" | "internal";

@@ -18,6 +18,9 @@ export type AccountFieldsProps = {
   onSecrets: (secrets: Secrets) => void;
   /** The saved account being edited; null for a new one. */
   account: Account | null;
+  /** Empty secret fields keep the stored keys: a saved account whose address is unchanged (a new
+   * address gets none of them). */
+  keysKept: boolean;
 };
 
 /** Options below the common fields; they may ask the marketplace (with the draft as typed). */

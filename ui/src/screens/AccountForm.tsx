@@ -97,10 +97,13 @@ export function AccountForm({
   const secrets = secretsFor(kind, typedSecrets);
   const id = account?.id ?? null;
   const draft = () => draftOf(c, settings, account);
+  // A new address gets none of the stored keys (the engine answers secrets_required): ask for them.
+  const sameAddress = (c.baseUrl.trim().replace(/\/+$/, "") || null) === (account?.base_url ?? null);
+  const keysKept = account != null && sameAddress;
 
   const check = (): string | null => {
     if (!c.name.trim()) return t.form.required(t.form.name);
-    return form.problem(settings, typedSecrets, account == null, t);
+    return form.problem(settings, typedSecrets, !keysKept, t);
   };
 
   const test = useMutation({
@@ -134,7 +137,7 @@ export function AccountForm({
     if (!bad) test.mutate();
   };
 
-  const fields = { settings, onChange: setSettings, secrets: typedSecrets, onSecrets: setSecrets, account };
+  const fields = { settings, onChange: setSettings, secrets: typedSecrets, onSecrets: setSecrets, account, keysKept };
   const { Credentials, Options } = form;
   return (
     <form className="account-form" data-testid="account-form" onSubmit={submit} noValidate>

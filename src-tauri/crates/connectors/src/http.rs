@@ -9,6 +9,9 @@ use crate::ConnectorError;
 /// A transport failure, named by the method only: reqwest's own text can carry the full URL, and
 /// some marketplaces (ZZAP) put credentials in it.
 pub(crate) fn network(path: &str, e: reqwest::Error) -> ConnectorError {
+    if let Some(refused) = crate::http_policy::refusal(path, &e) {
+        return refused;
+    }
     let what = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

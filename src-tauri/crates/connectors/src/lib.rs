@@ -7,6 +7,7 @@
 pub mod error;
 pub mod gettzap;
 mod http;
+pub mod http_policy;
 pub mod ozon;
 pub mod push;
 pub mod registry;
@@ -116,6 +117,7 @@ pub fn http_client(settings: &HttpSettings) -> reqwest::Client {
         .timeout(settings.timeout)
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("Ordertray/", env!("CARGO_PKG_VERSION")))
+        .redirect(http_policy::redirect_policy())
         .build()
         .expect("the HTTP client builds with static settings")
 }

@@ -140,6 +140,25 @@ async fn each_kind_of_failure_is_classified_and_never_shows_a_secret() {
         "{e:?}"
     );
 
+    // A 2xx that is empty or an HTML page confirms nothing: an error worth retrying.
+    for (fault, why) in [
+        (Fault::TruncatedJson, "empty body"),
+        (Fault::NotJson, "other than JSON"),
+    ] {
+        fake.push_fault(fault);
+        let e = c
+            .effect_sink()
+            .unwrap()
+            .push(&status("A1", "1", "accepted", ""))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConnectorError::Malformed(m) if m.contains(why)),
+            "{e:?}"
+        );
+        assert!(e.is_retryable());
+    }
+
     // Only the per-line status exists for Gettzap; anything else is refused without a call.
     let before = fake.calls().len();
     let e = c

@@ -613,8 +613,9 @@ impl AccountDraft {
         }
         self.base_url = match self.base_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
             Some(u) if u.is_empty() => None,
-            Some(u) if !(u.starts_with("http://") || u.starts_with("https://")) => {
-                return Err(AppError::invalid("Base URL must start with http:// or https://"))
+            Some(u) if crate::net_policy::base_url_problem(&u).is_some() => {
+                let problem = crate::net_policy::base_url_problem(&u).unwrap_or_default();
+                return Err(AppError::invalid(problem));
             }
             other => other,
         };
@@ -681,6 +682,9 @@ mod tests {
         let mut d = draft();
         d.base_url = Some("ftp://x".into());
         assert!(d.validated().unwrap_err().message.contains("Base URL"));
+        let mut d = draft();
+        d.base_url = Some("http://api.zzap.pro".into());
+        assert!(d.validated().unwrap_err().message.contains("https://"));
         let mut d = draft();
         d.name = "  ".into();
         assert!(d.validated().is_err());

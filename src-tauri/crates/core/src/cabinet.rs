@@ -324,8 +324,9 @@ pub struct DeliveryMethod {
 
 impl DeliveryMethod {
     pub fn cost(&self, weight_g: i64) -> Decimal {
-        let kg = (weight_g.max(0) + 999) / 1000;
-        self.base + self.per_kg * Decimal::from(kg)
+        let kg = weight_g.max(0).saturating_add(999) / 1000;
+        self.base
+            .saturating_add(self.per_kg.saturating_mul(Decimal::from(kg)))
     }
 
     /// What a new database offers until the shop sets its own.
@@ -399,16 +400,18 @@ impl ShopOrderDraft {
         }
     }
 
+    /// Saturating, like every total here: an absurd stored amount shows as a huge total, it never
+    /// panics the list or the form.
     pub fn items_total(&self) -> Decimal {
         self.items
             .iter()
-            .map(|i| i.price * Decimal::from(i.quantity))
-            .sum()
+            .map(|i| crate::order::line_total(i.price, i.quantity))
+            .fold(Decimal::ZERO, Decimal::saturating_add)
     }
 
     /// Items plus delivery: what the order costs the buyer.
     pub fn total(&self) -> Decimal {
-        self.items_total() + self.delivery_cost
+        self.items_total().saturating_add(self.delivery_cost)
     }
 
     /// What the courier collects on delivery.
@@ -426,10 +429,10 @@ impl ShopOrderDraft {
         let (mut length, mut width, mut height) = (0, 0, 0);
         for item in &self.items {
             let q = item.quantity.max(0);
-            weight += item.weight_g.max(0) * q;
+            weight = item.weight_g.max(0).saturating_mul(q).saturating_add(weight);
             length = length.max(item.length_cm);
             width = width.max(item.width_cm);
-            height += item.height_cm.max(0) * q;
+            height = item.height_cm.max(0).saturating_mul(q).saturating_add(height);
         }
         (weight, length, width, height)
     }
@@ -751,6 +754,12 @@ mod tests {
         assert_eq!(d.items_total(), Decimal::from(1000));
         assert_eq!(d.total(), Decimal::from(1250));
         assert_eq!(d.cod_amount(), Decimal::ZERO);
+        // An amount stored before marketplace numbers were bounded saturates, never panics.
+        d.items.push(item(i64::MAX, 1, i64::MAX));
+        d.items.last_mut().unwrap().price = Decimal::MAX;
+        assert_eq!(d.items_total(), Decimal::MAX);
+        assert_eq!(d.total(), Decimal::MAX);
+        assert_eq!(d.computed_size().0, i64::MAX);
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![5, 1, 3]), Some(3));
         assert_eq!(median(vec![4, 1, 3, 2]), Some(2));

@@ -17,6 +17,9 @@ pub enum ErrorCode {
     Network,
     Marketplace,
     Keychain,
+    /// The account's address changed: its keys must be typed again, so the stored ones are never
+    /// sent to a new host.
+    SecretsRequired,
     Storage,
     Internal,
 }

@@ -342,10 +342,13 @@ pub struct ExportItem {
 }
 
 /// A spreadsheet runs a cell that starts with these as a formula: such cells get a leading
-/// apostrophe, which spreadsheets show as text and do not run.
+/// apostrophe, which spreadsheets show as text and do not run. The full-width forms count too:
+/// spreadsheets with East Asian input normalise `＝＋－＠` to their ASCII twins.
 pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+            format!("'{cell}").into()
+        }
         _ => cell.into(),
     }
 }
@@ -656,6 +659,14 @@ mod tests {
             &[0xD1, 0xF2, 0xE0, 0xF2, 0xF3, 0xF1],
             "«Статус» in CP1251"
         );
+    }
+
+    #[test]
+    fn full_width_formula_starters_are_neutralised_too() {
+        for cell in ["＝1+2", "＋7", "－A1", "＠SUM(A1)", "=1", "+1", "-1", "@x"] {
+            assert_eq!(neutralize(cell), format!("'{cell}"), "{cell}");
+        }
+        assert_eq!(neutralize("1＝1"), "1＝1");
     }
 
     #[test]

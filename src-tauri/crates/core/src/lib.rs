@@ -11,6 +11,7 @@ pub mod effect;
 pub mod error;
 pub mod export;
 pub mod intake;
+pub mod net_policy;
 pub mod notify_text;
 pub mod order;
 pub mod policy;

@@ -139,6 +139,22 @@ pub fn rule_rejected(lang: Lang, rule: &str, first_number: &str, count: usize) -
 }
 
 /// The tray icon's tooltip: how many lines wait for a decision.
+/// A notification body as text for desktops that read the body as markup (freedesktop servers
+/// with `body-markup`): order data such as `<b>` or `&amp;` in a buyer's name is shown as typed,
+/// never rendered or turned into a link.
+pub fn markup_escaped(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn tray_tooltip(lang: Lang, unread: i64) -> String {
     let n = unread.max(0) as usize;
     if n == 0 {
@@ -231,6 +247,15 @@ fn ru_plural<'a>(n: usize, one: &'a str, few: &'a str, many: &'a str) -> &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_in_order_data_is_escaped_for_the_notification_body() {
+        assert_eq!(
+            markup_escaped("<img src=x onerror=alert(1)> Tom & <b>Jerry</b>"),
+            "&lt;img src=x onerror=alert(1)&gt; Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;"
+        );
+        assert_eq!(markup_escaped("Заказ 1-1"), "Заказ 1-1");
+    }
 
     #[test]
     fn rule_and_sync_texts_in_every_language() {

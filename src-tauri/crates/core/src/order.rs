@@ -127,6 +127,35 @@ pub struct ExternalLine {
     pub currency: String,
 }
 
+/// The most parts one marketplace line may order. Far above any real order, far below where a
+/// total (quantity × price, summed over lines) could overflow `Decimal`: a marketplace number
+/// beyond it is a fault (or an attack), and the order is quarantined instead of stored.
+pub const MAX_LINE_QUANTITY: i64 = 1_000_000;
+
+/// The highest unit price a marketplace line may carry (one billion in the order's currency);
+/// with [`MAX_LINE_QUANTITY`] every total stays exact and far from `Decimal`'s limit.
+pub fn max_unit_price() -> Decimal {
+    Decimal::from(1_000_000_000_i64)
+}
+
+/// Why a marketplace line's quantity or price cannot be taken, if it cannot: the one bound every
+/// connector applies when parsing, so no stored line can make a total overflow later.
+pub fn line_amounts_problem(quantity: i64, price: Decimal) -> Option<String> {
+    if !(1..=MAX_LINE_QUANTITY).contains(&quantity) {
+        return Some(format!("quantity {quantity} is outside 1..{MAX_LINE_QUANTITY}"));
+    }
+    if (price.is_sign_negative() && !price.is_zero()) || price > max_unit_price() {
+        return Some(format!("price {price} is outside 0..{}", max_unit_price()));
+    }
+    None
+}
+
+/// Price × quantity that never panics: a value stored before the bounds above existed saturates
+/// at `Decimal::MAX` instead of taking every listing down with it.
+pub fn line_total(price: Decimal, quantity: i64) -> Decimal {
+    price.saturating_mul(Decimal::from(quantity))
+}
+
 /// One order as the marketplace describes it, parsed by a connector, with its raw payload for audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalOrder {
@@ -147,6 +176,11 @@ pub struct ExternalOrder {
     /// triaged, never answered with a marketplace call, never announced.
     #[serde(default)]
     pub read_only: bool,
+    /// The marketplace sent only what changed (a Gettzap push): a stored line missing from
+    /// `lines` is unchanged, not removed, and no `lines` at all only moves the status. Buyer
+    /// fields it leaves out keep their stored values.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// Marketplace statuses meaning the buyer or the marketplace cancelled the order.
@@ -237,12 +271,32 @@ mod tests {
             available_actions: vec![],
             raw: serde_json::json!({"b": 1, "a": {"y": 2, "x": 1}}),
             read_only: false,
+            partial: false,
         };
         let h1 = o.content_hash();
         o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 1});
         assert_eq!(h1, o.content_hash(), "key order must not matter");
         o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 2});
         assert_ne!(h1, o.content_hash());
+    }
+
+    #[test]
+    fn line_amounts_are_bounded_and_totals_never_panic() {
+        let huge_price = Decimal::from_i128_with_scale((1i128 << 96) - 1, 0);
+        assert_eq!(line_amounts_problem(2, Decimal::new(15305, 1)), None);
+        assert_eq!(line_amounts_problem(MAX_LINE_QUANTITY, max_unit_price()), None);
+        assert!(line_amounts_problem(i64::MAX, Decimal::ONE)
+            .unwrap()
+            .contains("quantity"));
+        assert!(line_amounts_problem(0, Decimal::ONE)
+            .unwrap()
+            .contains("quantity"));
+        assert!(line_amounts_problem(1, huge_price).unwrap().contains("price"));
+        assert!(line_amounts_problem(1, Decimal::NEGATIVE_ONE)
+            .unwrap()
+            .contains("price"));
+        assert_eq!(line_total(huge_price, i64::MAX), Decimal::MAX);
+        assert_eq!(line_total(Decimal::new(15, 1), 4), Decimal::from(6));
     }
 
     #[test]

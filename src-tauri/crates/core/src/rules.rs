@@ -85,7 +85,10 @@ impl Condition {
             Condition::OfferInLists { list_ids } => list_ids.is_empty() || list_ids.contains(&offer.list_id),
             Condition::StockCoversQuantity => offer.stock.is_some_and(|s| s >= line.quantity),
             Condition::MinMargin { percent } => {
-                line.unit_price >= offer.price * (Decimal::ONE + *percent / Decimal::from(100))
+                // Checked: an absurd price or percent fails the condition instead of panicking.
+                (Decimal::ONE + *percent / Decimal::from(100))
+                    .checked_mul(offer.price)
+                    .is_some_and(|floor| line.unit_price >= floor)
             }
             Condition::MaxDeliveryDays { days } => offer.delivery_days.is_some_and(|d| d <= *days),
             Condition::BrandIn { brands } => brands.iter().any(|b| brand_key(b) == brand_key(&offer.brand)),
@@ -246,9 +249,13 @@ fn best_offer<'a>(offers: &[&'a CandidateOffer], by: BestBy) -> &'a CandidateOff
 }
 
 /// Margin of the marketplace price over the offer price, in percent (None for a free offer).
+/// None too when the figures are too large to divide (an absurd stored price never panics a list).
 pub fn margin_percent(unit_price: Decimal, offer_price: Decimal) -> Option<Decimal> {
-    (!offer_price.is_zero())
-        .then(|| ((unit_price - offer_price) / offer_price * Decimal::from(100)).round_dp(1))
+    unit_price
+        .checked_sub(offer_price)?
+        .checked_div(offer_price)?
+        .checked_mul(Decimal::from(100))
+        .map(|m| m.round_dp(1))
 }
 
 #[cfg(test)]
@@ -554,5 +561,7 @@ mod tests {
             Some(Decimal::from(-10))
         );
         assert_eq!(margin_percent(Decimal::from(90), Decimal::ZERO), None);
+        assert_eq!(margin_percent(Decimal::MAX, Decimal::new(1, 4)), None);
+        assert_eq!(margin_percent(Decimal::MAX, -Decimal::MAX), None);
     }
 }

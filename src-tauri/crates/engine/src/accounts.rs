@@ -92,6 +92,7 @@ impl Engine {
                 "The demo account cannot be edited; remove it and add a real account",
             ));
         }
+        secrets_needed_for_new_address(&current, &draft, &secrets)?;
         for field in registry::spec(current.kind).secret_names() {
             if let Some(v) = secrets.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 self.secret_set(id, field, Secret::new(v)).await?;
@@ -168,6 +169,9 @@ impl Engine {
             Some(id) => Some(self.0.store.account(id).await?),
             None => None,
         };
+        if let Some(stored) = stored.as_ref().filter(|a| !a.demo) {
+            secrets_needed_for_new_address(stored, &draft, &secrets)?;
+        }
         let account = Account {
             id: id.unwrap_or(0),
             kind: draft.settings.kind(),
@@ -262,18 +266,22 @@ impl Engine {
     }
 
     async fn secret_get(&self, id: AccountId, field: &str) -> Result<Option<Secret>> {
-        let (store, field) = (self.0.secrets.clone(), field.to_string());
-        blocking(move || store.get(id, &field)).await
+        let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
+        blocking(move || store.get(&entry)).await
     }
 
     async fn secret_set(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
-        let (store, field) = (self.0.secrets.clone(), field.to_string());
-        blocking(move || store.set(id, &field, &value)).await
+        let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
+        blocking(move || store.set(&entry, &value)).await
     }
 
     async fn secret_delete(&self, id: AccountId, field: &str) -> Result<()> {
-        let (store, field) = (self.0.secrets.clone(), field.to_string());
-        blocking(move || store.delete(id, &field)).await
+        let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
+        blocking(move || store.delete(&entry)).await
+    }
+
+    fn secret_entry(&self, id: AccountId, field: &str) -> String {
+        crate::secrets::entry_name(&self.0.database_id, id, field)
     }
 
     fn account_changed(&self, account: &Account) {
@@ -282,6 +290,37 @@ impl Engine {
         });
         self.reschedule(account);
     }
+}
+
+/// A new address for an account must not receive the keys stored for the old one (a typo, or a
+/// phishing address pasted in): the keychain's keys are asked for again. Keys read from the
+/// environment are the manager's own setting and go where the account points; a generated key
+/// (an intake token) is ours and never sent to the vendor.
+fn secrets_needed_for_new_address(
+    current: &Account,
+    draft: &AccountDraft,
+    secrets: &SecretInput,
+) -> Result<()> {
+    if current.base_url == draft.base_url {
+        return Ok(());
+    }
+    let missing: Vec<&str> = registry::spec(current.kind)
+        .secret_fields
+        .iter()
+        .filter(|f| !f.generated && draft.settings.secret_env(f.name).is_none())
+        .filter(|f| secrets.get(f.name).is_none_or(|v| v.trim().is_empty()))
+        .map(|f| f.label)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::SecretsRequired,
+        format!(
+            "The account's address changed: type the {} again (stored keys are never sent to a new address)",
+            missing.join(" and ")
+        ),
+    ))
 }
 
 fn field_label(kind: AccountKind, field: &str) -> &str {

@@ -136,7 +136,8 @@ fn write_zip(out: &Path, entries: &[(String, String)], sensitive: &[String]) -> 
     }
     // Written beside the target and renamed: a failed write never leaves half a bundle behind.
     let partial = out.with_extension("zip.partial");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&partial)?);
+    // Owner-only: the bundle carries log lines about the shop's orders.
+    let mut zip = zip::ZipWriter::new(ordertray_store::private_fs::create_private_file(&partial)?);
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, text) in entries {

@@ -15,6 +15,7 @@ pub mod notifier;
 mod outbox;
 pub mod paths;
 mod pricelist;
+mod retention;
 mod rules;
 mod scheduler;
 pub mod secrets;
@@ -44,7 +45,7 @@ pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, Recordi
 /// What each integration is and can do (the shell and the CLI name integrations through it).
 pub use ordertray_connectors::registry;
 pub use rules::RULE_ACTOR;
-pub use secrets::{KeychainStore, MemorySecretStore, SecretStore};
+pub use secrets::{entry_name, KeychainStore, MemorySecretStore, SecretStore};
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
@@ -70,6 +71,8 @@ pub struct Engine(Arc<Inner>);
 struct Inner {
     store: Store,
     secrets: Arc<dyn SecretStore>,
+    /// The namespace of this database's keychain entries (see `secrets::entry_name`).
+    database_id: String,
     notifier: Arc<dyn Notifier>,
     events: broadcast::Sender<EngineEvent>,
     http: reqwest::Client,
@@ -115,6 +118,12 @@ impl Engine {
         if let Err(e) = &keychain {
             tracing::warn!(error = %e, "secret store unavailable");
         }
+        let database_id = store.database_id().await?;
+        // A keychain known to be unavailable was warned about above; the move waits for a start
+        // where it works.
+        if keychain.is_ok() {
+            secrets::move_legacy_entries_of(&store, &options.secrets, &database_id).await;
+        }
         let recovered = store.outbox_recover_in_flight().await?;
         if recovered > 0 {
             tracing::info!(recovered, "outbox rows re-queued after an interrupted run");
@@ -123,6 +132,7 @@ impl Engine {
         Ok(Self(Arc::new(Inner {
             store,
             secrets: options.secrets,
+            database_id,
             notifier: options.notifier,
             events,
             http: http_client(&options.http),
@@ -150,6 +160,11 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// This database's id: its keychain entries are `<database id>/<account id>/<field>`.
+    pub fn database_id(&self) -> &str {
+        &self.0.database_id
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {

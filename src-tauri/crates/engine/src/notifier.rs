@@ -65,8 +65,14 @@ impl DesktopNotifier {
 
 impl Notifier for DesktopNotifier {
     fn notify(&self, n: &Notification) -> Result<(), String> {
+        // Freedesktop servers may read the body as markup (the summary is plain text); macOS and
+        // Windows show the body as typed, so escaping there would show the entities.
+        #[cfg(all(unix, not(target_os = "macos")))]
+        let body = ordertray_core::notify_text::markup_escaped(&n.body);
+        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        let body = n.body.clone();
         let mut popup = notify_rust::Notification::new();
-        popup.appname(&self.app_name).summary(&n.title).body(&n.body);
+        popup.appname(&self.app_name).summary(&n.title).body(&body);
         if n.sound {
             // The freedesktop sound-naming name; macOS and Windows map it to their default sound.
             popup.sound_name("message-new-instant");

@@ -46,3 +46,25 @@ pub fn log_dir() -> PathBuf {
         .join(app_identifier())
         .join("logs")
 }
+
+/// Creates the log directory owner-only (0700 on Unix; an existing one is made so too, it is the
+/// app's own): the log files inside name orders and accounts.
+pub fn create_log_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    ordertray_store::private_fs::create_private_dir_all(dir)?;
+    ordertray_store::private_fs::restrict_to_owner(dir)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn the_log_directory_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("logs");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        super::create_log_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}

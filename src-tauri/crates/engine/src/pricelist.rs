@@ -72,11 +72,20 @@ fn open_rows(path: &Path, options: &ImportOptions) -> Result<RowSource> {
 }
 
 fn open_sheet(path: &Path, options: &ImportOptions) -> Result<RowSource> {
-    let mut book = open_workbook_auto(path).map_err(|e| io_error(path, e))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| AppError::invalid(format!("{} has no sheets", path.display())))?
-        .map_err(|e| io_error(path, e))?;
+    // calamine panics on some damaged files (a cell reference that overflows, found by the
+    // generative tests below): such a file is refused with a message like any other damage.
+    let read = || -> Result<calamine::Range<Data>> {
+        let mut book = open_workbook_auto(path).map_err(|e| io_error(path, e))?;
+        book.worksheet_range_at(0)
+            .ok_or_else(|| AppError::invalid(format!("{} has no sheets", path.display())))?
+            .map_err(|e| io_error(path, e))
+    };
+    let range = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|_| {
+        AppError::invalid(format!(
+            "Cannot read {}: the spreadsheet is damaged",
+            path.display()
+        ))
+    })??;
     let (height, width) = range.get_size();
     let done = Arc::new(AtomicU64::new(0));
     let counter = done.clone();
@@ -419,5 +428,153 @@ impl Engine {
 
     pub async fn line_offers(&self, line_id: i64) -> Result<Vec<OfferMatch>> {
         Ok(self.0.store.line_offer_matches(line_id).await?)
+    }
+}
+
+/// Generative tests of the readers of suppliers' files: CSV in either encoding with any
+/// delimiter, and spreadsheets, both from valid files mutated (cells of odd unicode and huge
+/// numbers, bytes flipped, files cut off). Reading may refuse a file with a message; it may not
+/// panic, and every row ends as an offer or a reject with its code.
+#[cfg(test)]
+mod generative_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const CSV_CASES: u32 = 2_000;
+    const SHEET_CASES: u32 = 3_000;
+
+    fn mapping() -> ColumnMapping {
+        ColumnMapping {
+            brand: Some(0),
+            article: 1,
+            name: Some(2),
+            price: 3,
+            stock: Some(4),
+            delivery_days: Some(5),
+            supplier: None,
+        }
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("MANN".to_string()),
+            Just("W 712/75".to_string()),
+            Just("1 234,50".to_string()),
+            Just("79228162514264337593543950335".to_string()),
+            Just("-1".to_string()),
+            Just("9223372036854775807".to_string()),
+            Just("\"quoted, with \"\"quotes\"\"\"".to_string()),
+            Just("\u{202e}\u{200b}\u{feff}".to_string()),
+            Just("Фильтр масляный".to_string()),
+            Just("=HYPERLINK(\"x\")".to_string()),
+            "[a-zA-Z0-9 ,.;\t\"]{0,10}",
+            any::<String>(),
+        ]
+    }
+
+    /// Reads the whole file as an import would; the error, if any, is a message.
+    fn read_all(path: &Path, options: &ImportOptions) -> std::result::Result<usize, String> {
+        let source = open_rows(path, options).map_err(|e| e.message)?;
+        let (tx, mut rx) = mpsc::channel(1_024);
+        read_offers(source, &mapping(), &tx);
+        drop(tx);
+        let mut items = 0;
+        while let Ok(chunk) = rx.try_recv() {
+            items += chunk.map_err(|e| e.message)?.items.len();
+        }
+        Ok(items)
+    }
+
+    fn sample_xlsx() -> Vec<u8> {
+        static SAMPLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        SAMPLE.get_or_init(make_xlsx).clone()
+    }
+
+    fn make_xlsx() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in [
+            ["Бренд", "Артикул", "Название", "Цена", "Остаток", "Срок"],
+            ["MANN", "W 712/75", "Фильтр", "612,50", "4", "2"],
+            ["BOSCH", "0 986 452 041", "Фильтр", "498.5", "", "1"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (c, text) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+        sheet.write_number(3, 3, 1e300).unwrap();
+        sheet.write_number(3, 1, 123456.0).unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(CSV_CASES))]
+
+        #[test]
+        fn csv_lists_never_panic(
+            rows in prop::collection::vec(prop::collection::vec(cell(), 0..8), 0..12),
+            delimiter in prop::sample::select(&[",", ";", "\t", "|"][..]),
+            cp1251 in any::<bool>(),
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+            given in prop::option::of(prop::sample::select(&[",", ";", "tab", "\\t", "ab", "é"][..])),
+            header in prop::option::of(any::<bool>()),
+        ) {
+            let text: String = rows
+                .iter()
+                .map(|r| r.join(delimiter))
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            let mut bytes = if cp1251 {
+                WINDOWS_1251.encode(&text).0.into_owned()
+            } else {
+                text.into_bytes()
+            };
+            for (at, b) in flips {
+                if !bytes.is_empty() {
+                    let i = at.index(bytes.len());
+                    bytes[i] = b;
+                }
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("list.csv");
+            std::fs::write(&path, &bytes).unwrap();
+            let options = ImportOptions {
+                delimiter: given.map(str::to_string),
+                encoding: None,
+                header,
+            };
+            if let Err(e) = read_all(&path, &options) {
+                prop_assert!(!e.trim().is_empty());
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(SHEET_CASES))]
+
+        #[test]
+        fn spreadsheets_never_panic(
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let mut bytes = sample_xlsx();
+            for (at, b) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("list.xlsx");
+            std::fs::write(&path, &bytes).unwrap();
+            if let Err(e) = read_all(&path, &ImportOptions::default()) {
+                prop_assert!(!e.trim().is_empty());
+            }
+        }
     }
 }

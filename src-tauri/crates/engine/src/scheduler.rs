@@ -44,11 +44,13 @@ impl Engine {
                 engine.flush_alerts().await;
             }
         });
+        let engine = self.clone();
+        let retention = tokio::spawn(async move { engine.retention_loop().await });
         self.0
             .background
             .lock()
             .expect("background poisoned")
-            .extend([worker, alerts]);
+            .extend([worker, alerts, retention]);
         Ok(())
     }
 

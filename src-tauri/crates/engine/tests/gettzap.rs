@@ -84,7 +84,11 @@ async fn pushed_orders_are_stored_once_and_refused_without_the_token() {
     use ordertray_engine::SecretStore;
     assert_eq!(
         secrets
-            .get(account, GETTZAP_INTAKE_TOKEN)
+            .get(&ordertray_engine::entry_name(
+                engine.database_id(),
+                account,
+                GETTZAP_INTAKE_TOKEN
+            ))
             .unwrap()
             .unwrap()
             .expose(),
@@ -144,6 +148,19 @@ async fn pushed_orders_are_stored_once_and_refused_without_the_token() {
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].lines.iter().map(|l| l.quantity).max(), Some(5));
 
+    // A push holding only the changed position updates that one: the other is not taken as
+    // removed by the marketplace, and the buyer it leaves out is kept.
+    let mut second = changed["positions"][1].clone();
+    second["quantity"] = json!(6);
+    let partial = json!({"order_id": "5001", "positions": [second]});
+    let (s, body) = post(&url, "application/json", partial.to_string()).await;
+    assert_eq!((s, body["changed"].as_u64()), (200, Some(1)), "{body}");
+    let orders = engine.orders(Some(account), None).await.unwrap();
+    assert_eq!(orders[0].lines.len(), 2, "{:?}", orders[0].lines);
+    assert_eq!(orders[0].lines.iter().map(|l| l.quantity).max(), Some(6));
+    assert_eq!(orders[0].customer_name.as_deref(), Some("Иван Петров"));
+    assert_eq!(orders[0].number, "GZ-5001", "the number it leaves out is kept");
+
     // A form-encoded push is read too.
     let form = "order_id=5002&positions[0][position_id]=p1&positions[0][article]=W712&positions[0][qty]=1&positions[0][price]=410";
     let (s, body) = post(&url, "application/x-www-form-urlencoded", form).await;
@@ -185,6 +202,7 @@ async fn pushed_orders_are_stored_once_and_refused_without_the_token() {
         [
             "refused",
             "refused",
+            "stored",
             "stored",
             "stored",
             "stored",
@@ -305,9 +323,9 @@ async fn decisions_and_statuses_go_back_per_position_and_the_buyer_can_cancel() 
 
     // The buyer cancels on Gettzap: the order is marked, accepted lines take the chosen status,
     // nothing is sent back.
+    // Gettzap may send only the new status: that cancel is applied to the stored order.
     let before = fake.calls().len();
-    let mut cancelled = order.clone();
-    cancelled["status"] = json!("Отменён");
+    let cancelled = json!({"order_id": "6001", "status": "Отменён"});
     let (s, body) = post(&url, "application/json", cancelled.to_string()).await;
     assert_eq!(s, 200, "{body}");
     let detail = engine.order_detail(a.order_id).await.unwrap();
@@ -322,9 +340,19 @@ async fn decisions_and_statuses_go_back_per_position_and_the_buyer_can_cancel() 
     let orders = engine.orders(Some(account), None).await.unwrap();
     assert_eq!(orders[0].status, "cancelled");
     assert!(orders[0].changed_by_marketplace.is_some());
+    assert_eq!(orders[0].customer_name.as_deref(), Some("Иван Петров"));
     let line_a = orders[0].lines.iter().find(|l| l.id == a.line.id).unwrap();
     assert_eq!(line_a.shop_status_id, Some(refused_by_buyer));
     drain_all(&engine).await;
     assert_eq!(fake.calls().len(), before);
+    // A status for an order never received has nothing to move: set aside with the reason.
+    let quarantined = engine.store().quarantined_count(account).await.unwrap();
+    let unknown = json!({"order_id": "6999", "status": "Отменён"});
+    post(&url, "application/json", unknown.to_string()).await;
+    assert_eq!(
+        engine.store().quarantined_count(account).await.unwrap(),
+        quarantined + 1
+    );
+    assert_eq!(engine.orders(Some(account), None).await.unwrap().len(), 1);
     engine.stop_intake().await;
 }

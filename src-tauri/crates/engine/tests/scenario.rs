@@ -109,7 +109,7 @@ async fn the_api_key_never_reaches_the_database() {
     }
     use ordertray_engine::SecretStore;
     assert_eq!(
-        w.secrets.get(w.account, "api_key").unwrap().unwrap().expose(),
+        w.secrets.get(&w.api_key_entry()).unwrap().unwrap().expose(),
         API_KEY
     );
 }
@@ -217,7 +217,7 @@ async fn push_failures_retry_then_park_and_the_manager_can_retry() {
     // Refused outright (wrong key now): parked as failed at once, and shown in health.
     use ordertray_engine::SecretStore;
     w.secrets
-        .set(w.account, "api_key", &ordertray_core::Secret::new("revoked"))
+        .set(&w.api_key_entry(), &ordertray_core::Secret::new("revoked"))
         .unwrap();
     let after_backoff = chrono::Utc::now() + chrono::Duration::hours(1);
     let r = w.engine.drain_outbox_at(after_backoff).await.unwrap();
@@ -230,7 +230,7 @@ async fn push_failures_retry_then_park_and_the_manager_can_retry() {
 
     // The manager fixes the key and presses Retry: delivered once.
     w.secrets
-        .set(w.account, "api_key", &ordertray_core::Secret::new(API_KEY))
+        .set(&w.api_key_entry(), &ordertray_core::Secret::new(API_KEY))
         .unwrap();
     w.engine.retry_outbox(row.id).await.unwrap();
     assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 1);
@@ -296,7 +296,7 @@ async fn secrets_and_accounts_go_together() {
     assert_eq!(err.code, ErrorCode::InvalidInput);
     w.engine.delete_account(w.account).await.unwrap();
     assert!(
-        w.secrets.get(w.account, "api_key").unwrap().is_none(),
+        w.secrets.get(&w.api_key_entry()).unwrap().is_none(),
         "the keychain entry is removed with the account"
     );
     assert!(w.engine.list_accounts().await.unwrap().is_empty());
@@ -407,6 +407,13 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
     let out = logs.path().join("bundle").join("diagnostics.zip");
     assert!(!w.engine.was_exported(&out));
     let report = w.engine.write_diagnostics(logs.path(), &out).await.unwrap();
+    // Owner-only: the bundle carries log lines about the shop's orders.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
     // "Show in folder" then acts on this bundle, and only on it.
     assert!(w.engine.was_exported(&out));
     assert!(!w
@@ -490,4 +497,115 @@ async fn a_paused_sync_polls_nothing_until_resumed() {
     assert!(polled, "no poll within 10 s of resuming");
     assert!(w.engine.sync_pause().await.is_none());
     w.engine.shutdown().await;
+}
+
+/// Keychain entries are named per database, so a second database with the same account id never
+/// reads or overwrites the first one's key; entries from before database ids move at start; a new
+/// address for an account is refused until its key is typed again.
+#[tokio::test]
+async fn keys_are_kept_per_database_and_never_follow_a_new_address() {
+    use ordertray_engine::SecretStore;
+    let w = world().await;
+    let prefix = format!("{}/", w.engine.database_id());
+    assert_eq!(w.secrets.entry_names(), [w.api_key_entry()]);
+    assert!(w.api_key_entry().starts_with(&prefix));
+
+    // A second database in the same keychain: its account 1 has a key of its own.
+    let other = open(
+        &w._dir.path().join("other.db"),
+        w.secrets.clone(),
+        RecordingNotifier::default(),
+    )
+    .await;
+    assert_ne!(other.database_id(), w.engine.database_id());
+    let second = other
+        .add_account(
+            draft(&w.fake.base_url()),
+            HashMap::from([("api_key".to_string(), "second-shop-key".to_string())]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.id, w.account, "the same account id in both databases");
+    assert_eq!(
+        w.secrets.get(&w.api_key_entry()).unwrap().unwrap().expose(),
+        API_KEY,
+        "the first database's key is not overwritten"
+    );
+
+    // An entry named the old way (`<account>/<field>`) moves into the namespace at start.
+    w.secrets.delete(&w.api_key_entry()).unwrap();
+    let legacy = format!("{}/api_key", w.account);
+    w.secrets
+        .set(&legacy, &ordertray_core::Secret::new(API_KEY))
+        .unwrap();
+    let reopened = open(&w.db, w.secrets.clone(), RecordingNotifier::default()).await;
+    assert_eq!(reopened.database_id(), w.engine.database_id());
+    assert_eq!(w.secrets.get(&legacy).unwrap(), None);
+    assert_eq!(
+        w.secrets.get(&w.api_key_entry()).unwrap().unwrap().expose(),
+        API_KEY
+    );
+
+    // A new address: neither a test nor a save sends the stored key there.
+    let moved = draft("http://127.0.0.2:9");
+    let e = w
+        .engine
+        .test_connection(moved.clone(), HashMap::new(), Some(w.account))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SecretsRequired, "{e:?}");
+    let e = w
+        .engine
+        .update_account(w.account, moved.clone(), HashMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::SecretsRequired, "{e:?}");
+    assert!(e.message.contains("API key"), "{}", e.message);
+    // Same address, no key typed: fine as before; a new address with the key typed: saved.
+    w.engine
+        .update_account(w.account, draft(&w.fake.base_url()), HashMap::new())
+        .await
+        .unwrap();
+    let saved = w
+        .engine
+        .update_account(
+            w.account,
+            moved,
+            HashMap::from([("api_key".to_string(), "typed-again".to_string())]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.base_url.as_deref(), Some("http://127.0.0.2:9"));
+}
+
+/// A posting whose numbers parse but overflow every total (quantity 2^63−1, price 2^96−1) is set
+/// aside with its reason; the postings beside it are stored and every listing still works.
+#[tokio::test]
+async fn an_overflowing_posting_is_quarantined_and_the_page_goes_on() {
+    let w = world().await;
+    let now = chrono::Utc::now();
+    let mut huge_qty = ordertray_fakes::ozon::sample_posting(801, 1, now);
+    huge_qty["products"][0]["quantity"] = serde_json::json!(i64::MAX);
+    let mut huge_price = ordertray_fakes::ozon::sample_posting(802, 1, now);
+    huge_price["products"][0]["price"] = serde_json::json!("79228162514264337593543950335");
+    w.fake.add_posting(huge_qty);
+    w.fake.add_posting(huge_price);
+    w.fake
+        .add_posting(ordertray_fakes::ozon::sample_posting(803, 2, now));
+
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    assert!(report.quarantined >= 2, "{report:?}");
+    let kept = w.engine.store().quarantined_count(w.account).await.unwrap();
+    assert_eq!(
+        kept, 2,
+        "each overflowing posting is set aside once, with its reason"
+    );
+    let lines = inbox(&w.engine).await;
+    assert_eq!(lines.len(), 2, "the good posting's lines are stored");
+    let ids: Vec<i64> = lines.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+    assert_eq!(w.engine.store().shop_orders(None, 10).await.unwrap().len(), 1);
+    // A second run reads nothing new and changes nothing.
+    let again = w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(again.orders_new, 0, "{again:?}");
 }

@@ -236,3 +236,41 @@ async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
         )
     );
 }
+
+/// With import codes 1;2 a line the buyer cancels (moved to code 6) left the codes read, so the
+/// cancel was never seen: the buyer-cancel codes are read as well.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_buyer_cancel_outside_the_import_codes_still_arrives() {
+    let fake = FakeZzap::start(FakeZzapConfig::new(LOGIN, PASSWORD, KEY))
+        .await
+        .unwrap();
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let draft = AccountDraft {
+        name: "ZZAP".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: Some(fake.base_url()),
+        settings: AccountSettings::Zzap(ZzapSettings {
+            import_codes: vec!["1".into(), "2".into()],
+            buyer_cancel_codes: vec![BUYER_CANCEL_CODE.to_string()],
+            min_request_interval_ms: 0,
+            ..ZzapSettings::new(LOGIN)
+        }),
+    };
+    let secrets = HashMap::from([
+        ("password".to_string(), PASSWORD.to_string()),
+        ("api_key".to_string(), KEY.to_string()),
+    ]);
+    let account = engine.add_account(draft, secrets).await.unwrap().id;
+    let [code] = fake.generate(1)[..] else { panic!() };
+    engine.sync_account(account).await.unwrap();
+    assert!(!inbox(&engine).await[0].marketplace_cancelled);
+
+    fake.set_code(code, BUYER_CANCEL_CODE);
+    engine.sync_account(account).await.unwrap();
+    let lines = inbox(&engine).await;
+    assert!(lines[0].marketplace_cancelled, "{lines:?}");
+    let asked = fake.calls_to("GetSellerOrdersV3");
+    assert_eq!(asked.last().unwrap().params["codes_track"], "1;2;6");
+}

@@ -169,6 +169,15 @@ async fn set_status(
     let config = &shared.config;
     let credentials_ok = basic_auth_ok(&headers, &config.login, &config.password)
         && headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(config.api_key.as_str());
+    // A 2xx that confirms nothing: a login page after a redirect, or an answer cut off whole.
+    match &fault {
+        Some(Fault::NotJson) => {
+            let page = "<html><body><form action=/login>Войдите</form></body></html>";
+            return (StatusCode::OK, [("content-type", "text/html")], page).into_response();
+        }
+        Some(Fault::TruncatedJson) => return (StatusCode::OK, "").into_response(),
+        _ => {}
+    }
     let (status, answer) = match (&fault, credentials_ok) {
         (Some(Fault::ServerError(code)), _) => (
             StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

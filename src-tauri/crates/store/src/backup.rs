@@ -100,7 +100,7 @@ fn partial(path: &Path) -> PathBuf {
 }
 
 /// `path` with `suffix` appended to its file name (`ordertray.db` → `ordertray.db-wal`).
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -188,6 +188,9 @@ pub(crate) async fn write_backup(
 ) -> Result<PathBuf> {
     let target = unique_path(db, &tag(kind, schema_version), SUFFIX);
     let writing = partial(&target);
+    // An empty owner-only file first: VACUUM INTO fills an empty file and keeps its mode, where a
+    // file it creates itself would be readable by every user.
+    crate::private_fs::create_private_file(&writing).map_err(|e| io(&writing, e))?;
     let vacuum = sqlx::query("VACUUM INTO ?")
         .bind(writing.to_string_lossy().to_string())
         .execute(&mut *conn)

@@ -404,10 +404,13 @@ fn cabinet_row(r: &SqliteRow) -> Result<CabinetRow> {
     })
 }
 
-/// Minor units (kopecks) of an amount, rounded half away from zero.
+/// Minor units (kopecks) of an amount, rounded half away from zero; saturating, never panicking.
 pub(crate) fn to_minor(d: Decimal) -> i64 {
     use rust_decimal::prelude::ToPrimitive;
-    (d * Decimal::from(100)).round().to_i64().unwrap_or(i64::MAX)
+    let saturated = if d.is_sign_negative() { i64::MIN } else { i64::MAX };
+    d.checked_mul(Decimal::from(100))
+        .and_then(|m| m.round().to_i64())
+        .unwrap_or(saturated)
 }
 
 pub(crate) fn parse_decimal(s: &str) -> Result<Decimal> {

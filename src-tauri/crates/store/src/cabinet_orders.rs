@@ -602,9 +602,11 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
             address = CASE WHEN address = '' THEN COALESCE(o.buyer_address, '') ELSE address END,
             payment_method = COALESCE(payment_method, 'prepaid'),
             currency = COALESCE((SELECT currency FROM lines WHERE shop_order_id = ?1 LIMIT 1), currency),
-            total_minor = COALESCE((SELECT SUM(CAST(ROUND(CAST(price AS REAL) * 100) AS INTEGER) * quantity)
+            -- TOTAL and the outer CAST: an overflowing integer SUM is an SQL error, and a REAL
+            -- would not decode as the INTEGER the list reads; CAST saturates at the i64 range.
+            total_minor = CAST(COALESCE((SELECT TOTAL(CAST(ROUND(CAST(price AS REAL) * 100) AS INTEGER) * quantity)
                 FROM shop_order_items WHERE shop_order_id = ?1), 0)
-                + CAST(ROUND(CAST(delivery_cost AS REAL) * 100) AS INTEGER)
+                + CAST(ROUND(CAST(delivery_cost AS REAL) * 100) AS INTEGER) AS INTEGER)
          FROM (SELECT buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?2) AS o
          WHERE shop_orders.id = ?1",
     )

@@ -153,6 +153,20 @@ async fn upsert_order(
         return Ok(());
     }
     let Some(existing) = existing else {
+        if order.lines.is_empty() {
+            // A status-only push for an order not received yet: nothing to move, kept to be seen.
+            let q = QuarantinedOrder {
+                external_id: Some(order.external_id.clone()),
+                reason: format!(
+                    "status «{}» for order {}, which has not arrived yet",
+                    order.status, order.number
+                ),
+                raw: order.raw.clone(),
+            };
+            quarantine(conn, account_id, &q, now).await?;
+            out.quarantined += 1;
+            return Ok(());
+        }
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
@@ -243,9 +257,13 @@ async fn upsert_order(
     out.changed_orders += 1;
     let old_status: String = existing.get("status");
     let old_boxes: Option<i64> = existing.get("boxes");
+    // A partial order (a push of what changed) leaves out what did not: keep those fields.
     sqlx::query(
-        "UPDATE orders SET number = ?, status = ?, updated_at = ?, buyer_name = ?, buyer_phone = ?, buyer_email = ?,
-            buyer_address = ?, region = ?, available_actions = ?, content_hash = ?, raw = ? WHERE id = ?",
+        "UPDATE orders SET number = IIF(?13, number, ?1), status = ?2, updated_at = ?3,
+            buyer_name = IIF(?13, COALESCE(?4, buyer_name), ?4), buyer_phone = IIF(?13, COALESCE(?5, buyer_phone), ?5),
+            buyer_email = IIF(?13, COALESCE(?6, buyer_email), ?6),
+            buyer_address = IIF(?13, COALESCE(?7, buyer_address), ?7), region = IIF(?13, COALESCE(?8, region), ?8),
+            available_actions = ?9, content_hash = ?10, raw = ?11 WHERE id = ?12",
     )
     .bind(&order.number)
     .bind(&order.status)
@@ -259,6 +277,7 @@ async fn upsert_order(
     .bind(&hash)
     .bind(&raw)
     .bind(order_id)
+    .bind(order.partial)
     .execute(&mut *conn)
     .await?;
 
@@ -421,7 +440,8 @@ async fn sync_lines(
             }
         }
     }
-    for (id, ext, removed) in &known {
+    // Only a whole order says a line is gone; a partial one holds just the lines that changed.
+    for (id, ext, removed) in known.iter().filter(|_| !order.partial) {
         if *removed == 0 && !incoming.contains(ext.as_str()) {
             sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?")
                 .bind(id)

@@ -16,7 +16,9 @@ mod marketplace_statuses;
 mod outbox;
 mod personal;
 mod pricelists;
+pub mod private_fs;
 mod queries;
+pub mod retention;
 mod rules;
 mod settings;
 mod shop_orders;
@@ -62,7 +64,21 @@ impl Store {
         // A file of garbage or one cut off midway is reported as damaged before SQLite touches it.
         backup::check_header(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+            private_fs::create_private_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        // Owner-only before SQLite writes a byte: SQLite gives the WAL and shared-memory files the
+        // database file's mode, and an existing database from before this rule is fixed here.
+        let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+        if !path.exists() {
+            private_fs::create_private_file(path).map_err(|e| io(path, e))?;
+        }
+        for file in [
+            path.to_path_buf(),
+            backup::sidecar(path, "-wal"),
+            backup::sidecar(path, "-shm"),
+        ] {
+            private_fs::restrict_to_owner(&file).map_err(|e| io(&file, e))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(StoreError::from)?
@@ -90,6 +106,16 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// This database's own random id (made by its first start, kept by backups and copies): the
+    /// namespace of its keychain entries.
+    pub async fn database_id(&self) -> Result<String> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM database_identity WHERE singleton = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -80,7 +80,7 @@ fn shop_order_from(r: &SqliteRow) -> Result<ShopOrderView> {
         let qty: i64 = qty
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("quantity '{qty}'")))?;
-        total += price * Decimal::from(qty);
+        total = total.saturating_add(ordertray_core::line_total(price, qty));
         currency = cur.to_string();
     }
     Ok(ShopOrderView {

@@ -49,6 +49,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
         available_actions: vec!["ship".into()],
         raw: json!({"posting_number": number, "status": status, "skus": skus}),
         read_only: false,
+        partial: false,
     }
 }
 
@@ -483,4 +484,196 @@ async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_
         .expect("the decision succeeds after the sync commits");
     assert_eq!(report.changed.len(), 1);
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 0);
+}
+
+/// A line stored before marketplace numbers were bounded (price 2^96−1, quantity 2^63−1) must not
+/// panic accepting it nor any listing that computes a total from it.
+#[tokio::test]
+async fn an_absurd_stored_amount_never_panics_a_listing() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let mut absurd = order("9-1", "awaiting_packaging", &["90", "91"]);
+    for line in &mut absurd.lines {
+        line.price = Decimal::MAX;
+        line.quantity = i64::MAX;
+    }
+    s.apply_page(a.id, "Ozon", &[absurd], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let ids: Vec<i64> = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    s.triage(&ids, TriageAction::Accept, "test").await.unwrap();
+
+    let shop = s.shop_orders(None, 10).await.unwrap();
+    assert_eq!(shop[0].total, Decimal::MAX, "the total saturates");
+    let page = s
+        .cabinet_page(&ordertray_core::cabinet::OrderPageQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.rows[0].total, Decimal::new(i64::MAX, 2));
+    let full = s.shop_order_full(shop[0].id).await.unwrap();
+    assert_eq!(full.draft.total(), Decimal::MAX);
+}
+
+/// The keychain namespace: each new database gets its own random id; reopening it, a backup of it
+/// and a copy of its file keep that id.
+#[tokio::test]
+async fn each_database_has_its_own_id_that_backups_and_copies_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("o.db");
+    let s = Store::open(&path).await.unwrap();
+    let id = s.database_id().await.unwrap();
+    assert_eq!(id.len(), 32, "{id}");
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    let backup = s.backup_now().await.unwrap();
+    s.close_and_wait().await;
+
+    assert_eq!(Store::open(&path).await.unwrap().database_id().await.unwrap(), id);
+    let restored = Store::open(std::path::Path::new(&backup.path)).await.unwrap();
+    assert_eq!(restored.database_id().await.unwrap(), id);
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    assert_eq!(Store::open(&copy).await.unwrap().database_id().await.unwrap(), id);
+
+    let other = Store::open(&dir.path().join("new.db")).await.unwrap();
+    assert_ne!(other.database_id().await.unwrap(), id);
+}
+
+/// The database, its WAL, its folder (when the store makes it) and its backups hold buyers' data:
+/// owner-only on Unix, and a database left world-readable by an older version is fixed on open.
+#[cfg(unix)]
+#[tokio::test]
+async fn database_files_and_backups_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/o.db");
+    let s = Store::open(&path).await.unwrap();
+    s.insert_account(&draft("A"), false).await.unwrap();
+    let wal = dir.path().join("data/o.db-wal");
+    assert!(wal.exists(), "WAL mode keeps a log beside the file while open");
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&wal), 0o600);
+    let backup = s.backup_now().await.unwrap();
+    assert_eq!(mode(std::path::Path::new(&backup.path)), 0o600);
+    s.close_and_wait().await;
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _s = Store::open(&path).await.unwrap();
+    assert_eq!(mode(&path), 0o600);
+}
+
+/// Retention removes old bookkeeping (delivered calls, finished sync runs, intake requests,
+/// account notices) and never an order's timeline nor a call still to go out.
+#[tokio::test]
+async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
+    use ordertray_store::retention::Retention;
+    let (_d, s) = store().await;
+    let now = Utc::now();
+    let old = now - Duration::days(100);
+    let recent = now - Duration::days(1);
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let q = |id: &str| QuarantinedOrder {
+        external_id: Some(id.into()),
+        reason: "broken".into(),
+        raw: json!({"id": id}),
+    };
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"])],
+        &[q("old")],
+        "",
+        old,
+    )
+    .await
+    .unwrap();
+    s.apply_page(a.id, "Ozon", &[], &[q("recent")], "", recent)
+        .await
+        .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    s.triage(&[inbox[0].line.id, inbox[1].line.id], TriageAction::Reject, "t")
+        .await
+        .unwrap();
+    let rows = s.outbox_list(Some(a.id), None).await.unwrap();
+    assert!(!rows.is_empty());
+    // One call delivered long ago; the others still pending, however old.
+    sqlx::query("UPDATE outbox SET updated_at = ?")
+        .bind(ordertray_store::format_ts(old))
+        .execute(s.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET state = 'done' WHERE id = ?")
+        .bind(rows[0].id)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let report = ordertray_core::SyncReport {
+        account_id: a.id,
+        ..Default::default()
+    };
+    for at in [old, recent] {
+        let run = s.start_sync_run(a.id, at).await.unwrap();
+        s.finish_sync_run(run, &report, None, at).await.unwrap();
+        s.log_intake_request(&ordertray_store::NewIntakeRequest {
+            account_id: Some(a.id),
+            received_at: at,
+            remote: "127.0.0.1",
+            content_type: "application/json",
+            body: Some(b"{}"),
+            body_bytes: 2,
+            http_status: 200,
+            outcome: "stored",
+            message: "",
+        })
+        .await
+        .unwrap();
+    }
+    // Events are stamped with the wall clock: date the old notice and the order's arrival back.
+    for (kind, like) in [("quarantined", "%(old)%"), ("arrived", "%")] {
+        sqlx::query("UPDATE events SET at = ? WHERE kind = ? AND message LIKE ?")
+            .bind(ordertray_store::format_ts(old))
+            .bind(kind)
+            .bind(like)
+            .execute(s.pool())
+            .await
+            .unwrap();
+    }
+    let events_before = s.account_events(a.id, 100).await.unwrap().len();
+
+    let pruned = s.prune(&Retention::default(), now).await.unwrap();
+    assert_eq!(
+        (
+            pruned.outbox,
+            pruned.sync_runs,
+            pruned.intake_requests,
+            pruned.events
+        ),
+        (1, 1, 1, 1),
+        "{pruned:?}"
+    );
+    assert_eq!(
+        s.outbox_list(Some(a.id), None).await.unwrap().len(),
+        rows.len() - 1
+    );
+    assert_eq!(s.intake_requests(Some(a.id), 50).await.unwrap().len(), 1);
+    assert_eq!(
+        s.account_events(a.id, 100).await.unwrap().len(),
+        events_before - 1
+    );
+    // The order's own timeline (it arrived 100 days ago) is untouched.
+    let order_id = inbox[0].order_id;
+    let detail = s.order_detail(order_id).await.unwrap();
+    assert!(
+        detail.events.iter().any(|e| e.kind == "arrived"),
+        "{:?}",
+        detail.events
+    );
+    assert_eq!(s.prune(&Retention::default(), now).await.unwrap().total(), 0);
 }

@@ -28,7 +28,7 @@ const labels = (t: Messages) => ({
   apiKey: t.form.gettzapApiKey,
 });
 
-function Credentials({ settings, onChange, secrets, onSecrets, account }: AccountFieldsProps) {
+function Credentials({ settings, onChange, secrets, onSecrets, account, keysKept }: AccountFieldsProps) {
   const { t } = useI18n();
   const s = gettzapOf(settings);
   // The lists as typed (";"-separated: Gettzap's statuses may hold spaces); the settings hold them parsed.
@@ -43,7 +43,7 @@ function Credentials({ settings, onChange, secrets, onSecrets, account }: Accoun
         onLogin={(login) => onChange({ ...s, login })}
         secrets={secrets}
         onSecrets={onSecrets}
-        stored={account != null}
+        stored={keysKept}
       />
       <TextField
         label={t.form.gettzapStatuses}

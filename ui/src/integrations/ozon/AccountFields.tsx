@@ -19,7 +19,7 @@ const ozonOf = (s: AccountSettings): Ozon => {
   return s;
 };
 
-function Credentials({ settings, onChange, secrets, onSecrets, account }: AccountFieldsProps) {
+function Credentials({ settings, onChange, secrets, onSecrets, keysKept }: AccountFieldsProps) {
   const { t } = useI18n();
   const s = ozonOf(settings);
   return (
@@ -35,7 +35,7 @@ function Credentials({ settings, onChange, secrets, onSecrets, account }: Accoun
         label={t.form.apiKey}
         testId="account-api-key"
         value={secrets.api_key ?? ""}
-        stored={account != null}
+        stored={keysKept}
         hint={t.form.apiKeyHint}
         onChange={(v) => onSecrets({ ...secrets, api_key: v })}
       />

@@ -21,7 +21,7 @@ const zzapOf = (s: AccountSettings): Zzap => {
 
 const labels = (t: Messages) => ({ login: t.form.zzapLogin, password: t.form.zzapPassword, apiKey: t.form.zzapApiKey });
 
-function Credentials({ settings, onChange, secrets, onSecrets, account }: AccountFieldsProps) {
+function Credentials({ settings, onChange, secrets, onSecrets, keysKept }: AccountFieldsProps) {
   const { t } = useI18n();
   const s = zzapOf(settings);
   // The codes as typed; the settings hold the parsed list.
@@ -36,7 +36,7 @@ function Credentials({ settings, onChange, secrets, onSecrets, account }: Accoun
         onLogin={(login) => onChange({ ...s, login })}
         secrets={secrets}
         onSecrets={onSecrets}
-        stored={account != null}
+        stored={keysKept}
       />
       <TextField
         label={t.form.zzapImportCodes}

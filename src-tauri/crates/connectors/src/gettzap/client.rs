@@ -4,8 +4,9 @@
 //!
 //! `POST {base}/api/integration/order-status` with a JSON body
 //! `{"order_id", "position_id", "status", "comment"}`, the shop's login and password as HTTP Basic
-//! authentication and the office token (the API key) in `X-Api-Key`. 2xx is success unless the
-//! JSON answer says `"ok": false` or carries a non-empty `"error"`; 401/403 are wrong credentials,
+//! authentication and the office token (the API key) in `X-Api-Key`. 2xx with a JSON answer is
+//! success unless it says `"ok": false` or carries a non-empty `"error"` (an empty or HTML 2xx is
+//! not a confirmation); 401/403 are wrong credentials,
 //! 429 a rate limit (with `Retry-After`), 5xx worth retrying, other 4xx a refusal.
 
 use ordertray_core::Secret;
@@ -112,9 +113,23 @@ impl GettzapClient {
                 })
             }
         }
-        // An empty or non-JSON 2xx is taken as success: nothing in it says otherwise.
-        let Ok(answer) = serde_json::from_slice::<Value>(&bytes) else {
-            return Ok(());
+        // Only a JSON answer confirms the status: an empty 2xx (a proxy cutting the answer off) or
+        // an HTML page (a login page after a redirect) says nothing reached Gettzap's order, so
+        // the call is retried rather than taken as delivered.
+        let answer = match serde_json::from_slice::<Value>(&bytes) {
+            Ok(answer) => answer,
+            Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => {
+                return Err(ConnectorError::Malformed(format!(
+                    "{METHOD}: Gettzap answered HTTP {status} with an empty body: the status is not confirmed"
+                )))
+            }
+            Err(_) => {
+                return Err(ConnectorError::Malformed(text(format!(
+                    "{METHOD}: Gettzap answered HTTP {status} with something other than JSON (a login \
+                     page?): the status is not confirmed: {}",
+                    body_excerpt(&bytes)
+                ))))
+            }
         };
         let error = answer
             .get("error")

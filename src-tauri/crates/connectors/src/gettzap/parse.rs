@@ -97,18 +97,35 @@ pub fn body_to_json(content_type: &str, body: &[u8]) -> Result<Value, String> {
     Err("the body is neither JSON nor a form".into())
 }
 
+/// How deep a form field's key may nest (`items[0][article]` is 3). A real order needs 4 or 5;
+/// the bound keeps a hostile `a[a][a]…` 200,000 levels deep from overflowing the stack (the
+/// building, the rewriting into lists and the dropping of the tree all recurse).
+pub const MAX_FORM_DEPTH: usize = 16;
+/// How many fields a form may have: a large order has a few hundred.
+pub const MAX_FORM_FIELDS: usize = 10_000;
+
 fn form_to_json(body: &[u8]) -> Result<Value, String> {
     let mut root = Map::new();
     let mut any = false;
-    for (key, value) in form_urlencoded::parse(body) {
+    for (n, (key, value)) in form_urlencoded::parse(body).enumerate() {
+        if n >= MAX_FORM_FIELDS {
+            return Err(format!("the form has more than {MAX_FORM_FIELDS} fields"));
+        }
         any = true;
+        let path = key_path(&key);
+        if path.len() > MAX_FORM_DEPTH {
+            let shown: String = key.chars().take(40).collect();
+            return Err(format!(
+                "the form field «{shown}…» nests deeper than {MAX_FORM_DEPTH} levels"
+            ));
+        }
         let trimmed = value.trim();
         let value = if trimmed.starts_with('{') || trimmed.starts_with('[') {
             serde_json::from_str(trimmed).unwrap_or_else(|_| Value::String(value.to_string()))
         } else {
             Value::String(value.to_string())
         };
-        insert_path(&mut root, &key_path(&key), value);
+        insert_path(&mut root, &path, value);
     }
     if !any {
         return Err("the form has no fields".into());
@@ -294,13 +311,15 @@ fn parse_order(
         Some((key, _)) => return Err(quarantine(format!("«{key}» is not a list of positions"))),
         // One part per order (as ZZAP sends them): the order is its own position.
         None if first_text(raw, ARTICLE).is_some() => vec![raw],
+        // Only a new status (`{order_id, status: cancelled}`): it moves the stored order.
+        None if first_text(raw, STATUS).is_some() => vec![],
         None => {
             return Err(quarantine(
                 "the order has no positions (looked for items, positions, lines, products)".into(),
             ))
         }
     };
-    if list.is_empty() {
+    if list.is_empty() && first(raw, LINES).is_some() {
         return Err(quarantine("the order has no positions".into()));
     }
     let mut lines: Vec<ExternalLine> = vec![];
@@ -339,6 +358,9 @@ fn parse_order(
                 .filter(|p| !p.is_sign_negative())
                 .ok_or_else(|| quarantine(format!("position {n}: price «{p}» is not an amount")))?,
         };
+        if let Some(problem) = ordertray_core::line_amounts_problem(quantity, price) {
+            return Err(quarantine(format!("position {n}: {problem}")));
+        }
         let name = [part.as_str(), brand.as_str(), article.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
@@ -388,6 +410,8 @@ fn parse_order(
         lines,
         available_actions: vec![],
         read_only: false,
+        // A push carries what changed: a position it leaves out is not taken as removed.
+        partial: true,
         raw: raw.clone(),
     })
 }
@@ -436,14 +460,48 @@ mod tests {
     }
 
     #[test]
+    fn a_form_nested_too_deep_or_too_wide_is_refused_with_the_reason() {
+        // 200,000 levels overflowed the stack and aborted the whole app.
+        let deep = format!("{}=1", "a".to_string() + &"[a]".repeat(200_000));
+        let err = body_to_json("application/x-www-form-urlencoded", deep.as_bytes()).unwrap_err();
+        assert!(err.contains("nests deeper than 16 levels"), "{err}");
+        let wide: Vec<String> = (0..=MAX_FORM_FIELDS).map(|i| format!("f{i}=1")).collect();
+        let err = body_to_json("application/x-www-form-urlencoded", wide.join("&").as_bytes()).unwrap_err();
+        assert!(err.contains("more than 10000 fields"), "{err}");
+        // The deepest a form may go still reads.
+        let ok = format!("a{}=1", "[b]".repeat(MAX_FORM_DEPTH - 1));
+        assert!(body_to_json("application/x-www-form-urlencoded", ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_status_only_push_is_a_partial_order_without_positions() {
+        let cancel = |s: &str| s == "Отменён";
+        let p = parse_push(
+            &json!({"order_id": "A1", "status": "Отменён"}),
+            &cancel,
+            Utc::now(),
+        )
+        .unwrap();
+        assert!(p.quarantined.is_empty(), "{:?}", p.quarantined);
+        let o = &p.orders[0];
+        assert_eq!((o.external_id.as_str(), o.status.as_str()), ("A1", CANCELLED));
+        assert!(o.lines.is_empty() && o.partial);
+        // Without a status or positions there is nothing to apply.
+        let p = parse_push(&json!({"order_id": "A1"}), &cancel, Utc::now()).unwrap();
+        assert!(p.quarantined[0].reason.contains("no positions"));
+    }
+
+    #[test]
     fn shapes_of_json_and_what_is_quarantined() {
         let now = Utc::now();
         let good = json!({"order_id": "A1", "items": [{"article": "OC90", "brand": "Knecht", "quantity": 1, "price": 350}]});
         let no_id = json!({"items": [{"article": "OC90", "quantity": 1}]});
         let bad_qty = json!({"id": "A3", "items": [{"article": "OC90", "quantity": "две"}]});
         let dup = json!({"id": "A4", "items": [{"id": 1, "article": "A", "qty": 1}, {"id": 1, "article": "B", "qty": 1}]});
+        let huge_qty = json!({"id": "A5", "items": [{"article": "A", "qty": "9223372036854775807"}]});
+        let huge_price = json!({"id": "A6", "items": [{"article": "A", "qty": 1, "price": "79228162514264337593543950335"}]});
         let p = parse_push(
-            &json!({"orders": [good.clone(), no_id, bad_qty, dup]}),
+            &json!({"orders": [good.clone(), no_id, bad_qty, dup, huge_qty, huge_price]}),
             &never,
             now,
         )
@@ -455,6 +513,14 @@ mod tests {
         assert!(reasons[0].contains("no id"), "{reasons:?}");
         assert!(reasons[1].contains("«две»"), "{reasons:?}");
         assert!(reasons[2].contains("twice"), "{reasons:?}");
+        assert!(
+            reasons[3].contains("quantity 9223372036854775807 is outside"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons[4].contains("price 79228162514264337593543950335 is outside"),
+            "{reasons:?}"
+        );
         assert_eq!(p.quarantined[1].external_id.as_deref(), Some("A3"));
 
         // One part per order, ZZAP-like: the order is its own position.

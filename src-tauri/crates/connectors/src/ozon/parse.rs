@@ -34,9 +34,14 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         let line = parse_product(p).map_err(quarantine)?;
         // The same product twice is one line with the quantities added.
         match lines.iter_mut().find(|l| l.sku == line.sku) {
-            Some(existing) => existing.quantity += line.quantity,
+            Some(existing) => existing.quantity = existing.quantity.saturating_add(line.quantity),
             None => lines.push(line),
         }
+    }
+    if let Some(problem) = lines.iter().find_map(|l| {
+        ordertray_core::line_amounts_problem(l.quantity, l.price).map(|p| format!("product {}: {p}", l.sku))
+    }) {
+        return Err(quarantine(problem));
     }
     let status = text(raw.get("status")).unwrap_or_else(|| "unknown".into());
     let created_at = ["in_process_at", "shipment_date"]
@@ -65,6 +70,7 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         available_actions,
         raw: raw.clone(),
         read_only: false,
+        partial: false,
     })
 }
 
@@ -226,6 +232,22 @@ mod tests {
                 "quantity",
             ),
             (posting(json!([{"quantity": 1, "price": "1"}])), "no sku"),
+            // Numbers that parse but would overflow every total computed from them later.
+            (
+                posting(json!([{"sku": 1, "quantity": i64::MAX, "price": "1"}])),
+                "quantity 9223372036854775807 is outside",
+            ),
+            (
+                posting(json!([{"sku": 1, "quantity": 1, "price": "79228162514264337593543950335"}])),
+                "price 79228162514264337593543950335 is outside",
+            ),
+            (
+                posting(json!([
+                    {"sku": 1, "quantity": i64::MAX, "price": "1"},
+                    {"sku": 1, "quantity": i64::MAX, "price": "1"}
+                ])),
+                "quantity",
+            ),
         ];
         for (raw, why) in cases {
             let q = parse_posting(&raw).unwrap_err();

@@ -70,8 +70,22 @@ impl SyncState {
     }
 }
 
+/// The `codes_track` a run asks for. Reading only the import codes would never see a line the
+/// buyer cancels afterwards (it leaves those codes), so the buyer-cancel codes are read too; a line
+/// that first appears already cancelled is stored for the record and needs no decision. Empty
+/// import codes read every code already.
+fn codes_to_read(import: &[String], buyer_cancel: &[String]) -> Vec<String> {
+    if import.is_empty() {
+        return vec![];
+    }
+    let mut codes = import.to_vec();
+    codes.extend(buyer_cancel.iter().filter(|c| !import.contains(c)).cloned());
+    codes
+}
+
 pub struct ZzapConnector {
     client: ZzapClient,
+    /// What a run reads: the account's import codes plus its buyer-cancel codes.
     import_codes: Vec<String>,
     buyer_cancel_codes: Vec<String>,
 }
@@ -96,7 +110,7 @@ impl ZzapConnector {
                 ),
                 StdDuration::from_millis(settings.min_request_interval_ms.into()),
             ),
-            import_codes: settings.import_codes.clone(),
+            import_codes: codes_to_read(&settings.import_codes, &settings.buyer_cancel_codes),
             buyer_cancel_codes: settings.buyer_cancel_codes.clone(),
         }
     }
@@ -288,5 +302,19 @@ mod tests {
         assert_eq!(next.windows, vec![(w - OVERLAP, now + AHEAD)]);
         assert_eq!(SyncState::parse(&next.to_json()), next);
         assert_eq!(SyncState::parse("{broken"), SyncState::default());
+    }
+
+    #[test]
+    fn buyer_cancel_codes_are_read_with_the_import_codes() {
+        let v = |s: &[&str]| s.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            codes_to_read(&v(&["1", "2"]), &v(&["6", "2"])),
+            v(&["1", "2", "6"])
+        );
+        assert_eq!(
+            codes_to_read(&[], &v(&["6"])),
+            Vec::<String>::new(),
+            "empty reads all"
+        );
     }
 }

@@ -93,6 +93,9 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         Some(p) => Decimal::from_str(&p.replace(',', "."))
             .map_err(|_| quarantine(format!("priceV2 '{p}' is not an amount")))?,
     };
+    if let Some(problem) = ordertray_core::line_amounts_problem(quantity, price) {
+        return Err(quarantine(problem));
+    }
     let article = text(raw.get("partnumber")).ok_or_else(|| quarantine("partnumber is missing".into()))?;
     let brand = text(raw.get("class_man")).unwrap_or_default();
     let part_name = text(raw.get("class_cat")).unwrap_or_default();
@@ -133,6 +136,7 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         available_actions: vec![],
         raw: raw.clone(),
         read_only: false,
+        partial: false,
     })
 }
 
@@ -208,6 +212,17 @@ mod tests {
             ("qty_order", json!("0"), "qty_order '0'"),
             ("priceV2", json!("дорого"), "priceV2"),
             ("partnumber", json!(""), "partnumber is missing"),
+            (
+                "qty_order",
+                json!("9223372036854775807"),
+                "quantity 9223372036854775807 is outside",
+            ),
+            (
+                "priceV2",
+                json!("79228162514264337593543950335"),
+                "price 79228162514264337593543950335",
+            ),
+            ("priceV2", json!("-5"), "price -5 is outside"),
         ];
         for (field, value, reason) in cases {
             let mut r = row();

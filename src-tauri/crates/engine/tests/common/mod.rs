@@ -27,6 +27,13 @@ pub struct World {
     pub account: i64,
 }
 
+impl World {
+    /// The keychain entry of the account's Ozon Api-Key in this database's namespace.
+    pub fn api_key_entry(&self) -> String {
+        ordertray_engine::entry_name(self.engine.database_id(), self.account, "api_key")
+    }
+}
+
 pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: RecordingNotifier) -> Engine {
     Engine::open(EngineOptions {
         db_path: db.to_path_buf(),

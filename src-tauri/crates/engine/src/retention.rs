@@ -1,0 +1,36 @@
+//! Keeps the growing tables bounded: the store's retention pass (see
+//! `ordertray_store::retention` for what is pruned and what never is) runs shortly after start
+//! and then every few hours.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ordertray_store::retention::{Pruned, Retention};
+
+use crate::{Engine, Result};
+
+/// Between two passes: the tables grow by the minute, a few hours' rows are nothing.
+const EVERY: Duration = Duration::from_secs(6 * 3600);
+/// After start, so the first pass never competes with the start-up sync.
+const FIRST_AFTER: Duration = Duration::from_secs(120);
+
+impl Engine {
+    /// One retention pass as of `now` with the default periods.
+    pub async fn prune_old_rows(&self, now: DateTime<Utc>) -> Result<Pruned> {
+        let pruned = self.0.store.prune(&Retention::default(), now).await?;
+        if pruned.total() > 0 {
+            tracing::info!(?pruned, "old bookkeeping rows pruned");
+        }
+        Ok(pruned)
+    }
+
+    pub(crate) async fn retention_loop(&self) {
+        tokio::time::sleep(FIRST_AFTER).await;
+        loop {
+            if let Err(e) = self.prune_old_rows(Utc::now()).await {
+                tracing::warn!(error = %e, "retention pass failed; tried again later");
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! How long the tables that grow with every poll, push and call keep their rows. What is pruned
+//! is bookkeeping, never an order's history:
+//! - delivered outbox rows (`done`): the call went out long ago; pending, in-flight and failed
+//!   rows are never touched, whatever their age;
+//! - finished sync runs (each account's health lives on the account row, not in these);
+//! - intake requests (the raw bodies pushed to us, kept for audit);
+//! - events tied to no order (account notices: quarantined payloads, sync failures), and events
+//!   of shop orders that were purged. Events of an order are its timeline: they stay as long as
+//!   the order does (deleting an order takes them with it).
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::time::format_ts;
+use crate::{Result, Store};
+
+/// Days each kind of row is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub done_outbox_days: i64,
+    pub sync_runs_days: i64,
+    pub intake_requests_days: i64,
+    pub account_events_days: i64,
+}
+
+impl Default for Retention {
+    /// A quarter: long enough to answer "what happened last month", short enough that a shop
+    /// polling every minute does not grow its file by hundreds of thousands of rows a year.
+    fn default() -> Self {
+        Self {
+            done_outbox_days: 90,
+            sync_runs_days: 90,
+            intake_requests_days: 90,
+            account_events_days: 90,
+        }
+    }
+}
+
+/// How many rows one pass removed, per table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub outbox: u64,
+    pub sync_runs: u64,
+    pub intake_requests: u64,
+    pub events: u64,
+}
+
+impl Pruned {
+    pub fn total(&self) -> u64 {
+        self.outbox + self.sync_runs + self.intake_requests + self.events
+    }
+}
+
+impl Store {
+    /// Removes what [`Retention`] no longer keeps, as of `now`, in one transaction.
+    pub async fn prune(&self, retention: &Retention, now: DateTime<Utc>) -> Result<Pruned> {
+        let before = |days: i64| format_ts(now - Duration::days(days.max(1)));
+        let mut tx = self.begin_write().await?;
+        let outbox = sqlx::query("DELETE FROM outbox WHERE state = 'done' AND updated_at < ?")
+            .bind(before(retention.done_outbox_days))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sync_runs =
+            sqlx::query("DELETE FROM sync_runs WHERE finished_at IS NOT NULL AND finished_at < ?")
+                .bind(before(retention.sync_runs_days))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let intake_requests = sqlx::query("DELETE FROM intake_requests WHERE received_at < ?")
+            .bind(before(retention.intake_requests_days))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let events = sqlx::query(
+            "DELETE FROM events WHERE order_id IS NULL AND at < ?1
+               AND (shop_order_id IS NULL OR shop_order_id NOT IN (SELECT id FROM shop_orders))",
+        )
+        .bind(before(retention.account_events_days))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(Pruned {
+            outbox,
+            sync_runs,
+            intake_requests,
+            events,
+        })
+    }
+}
