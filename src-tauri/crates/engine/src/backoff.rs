@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 /// Exponential backoff with ±20 % jitter: `base · 2^attempt`, capped at `max`. A server's
 /// Retry-After wins when it asks for longer.
 pub fn backoff(attempt: u32, base: Duration, max: Duration, retry_after: Option<Duration>) -> Duration {
@@ -11,6 +13,15 @@ pub fn backoff(attempt: u32, base: Duration, max: Duration, retry_after: Option<
         Some(ra) if ra > jittered => ra,
         _ => jittered,
     }
+}
+
+/// `now + d`, saturating at the end of representable time instead of panicking (a server may ask
+/// for any delay).
+pub fn after(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Spreads `d` by ±`fraction`, so many accounts do not poll in lockstep.
