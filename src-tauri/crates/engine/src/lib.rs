@@ -20,6 +20,7 @@ mod scheduler;
 pub mod secrets;
 mod settings;
 mod statuses;
+mod supervise;
 mod sync;
 
 use std::collections::HashMap;

@@ -72,8 +72,11 @@ impl Engine {
                     recorded
                 }
                 Delivery::Retry { error, retry_after } if row.attempts + 1 < MAX_ATTEMPTS => {
+                    if retry_after.is_some() {
+                        self.note_server_wait(row.account_id, retry_after).await;
+                    }
                     let wait = backoff(row.attempts as u32, RETRY_BASE, RETRY_CAP, retry_after);
-                    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    let at = crate::backoff::after(Utc::now(), wait);
                     let recorded = self.0.store.outbox_retry_at(&row, at, &error).await?;
                     report.retry_scheduled += u32::from(recorded);
                     recorded
@@ -182,7 +185,8 @@ impl Engine {
             .await;
     }
 
-    pub(crate) async fn outbox_loop(self) {
+    /// Runs until aborted; a failed pass is logged and the next one tries again.
+    pub(crate) async fn outbox_loop(self) -> std::result::Result<(), String> {
         loop {
             if let Err(e) = self.drain_outbox_once().await {
                 tracing::error!(error = %e, "outbox worker");

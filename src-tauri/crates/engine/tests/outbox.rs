@@ -6,11 +6,14 @@ mod common;
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::Utc;
 use common::*;
-use ordertray_core::{OutboxState, TriageAction};
+use ordertray_core::{EngineEvent, OutboxState, SyncOutcome, TriageAction};
 use ordertray_engine::RecordingNotifier;
+use ordertray_fakes::ozon::Fault;
 
 const SHIP: &str = "/v4/posting/fbs/ship";
+const LIST: &str = "/v4/posting/fbs/unfulfilled/list";
 
 /// Waits for `f`, failing the test after a generous deadline instead of hanging.
 async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
@@ -62,4 +65,66 @@ async fn a_second_engine_never_resends_a_call_the_first_is_making() {
     }
     let rows = b.outbox_list(None).await.unwrap();
     assert!(rows.iter().all(|r| r.state == OutboxState::Done), "{rows:?}");
+}
+
+/// A year and more than a DateTime can hold: neither may stop delivery or polling, or panic.
+const ABSURD: u64 = 9_000_000_000_000;
+const CAP: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+#[tokio::test]
+async fn an_absurd_retry_after_is_capped_for_delivery_and_polling() {
+    let w = world().await;
+    let numbers = w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+
+    // Delivery: the 429 schedules a retry at most 15 minutes ahead, shown in the health.
+    w.fake.push_fault_on(
+        SHIP,
+        Fault::RateLimited {
+            retry_after_secs: Some(ABSURD),
+        },
+    );
+    let before = Utc::now();
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().retry_scheduled, 1);
+    let row = &w.engine.outbox_list(None).await.unwrap()[0];
+    let next = row.next_attempt_at.expect("a retry time");
+    assert!(next <= Utc::now() + CAP && next >= before + CAP, "{next}");
+    let health = &w.engine.list_accounts().await.unwrap()[0].health;
+    let wait = health.server_wait_until.expect("the server's wait is shown");
+    assert!(wait <= Utc::now() + CAP, "{wait}");
+    let report = w.engine.drain_outbox_at(next).await.unwrap();
+    assert_eq!(report.delivered, 1, "delivered once the capped wait is over");
+    assert_eq!(calls(&w.fake, SHIP).len(), 2);
+    assert_eq!(w.fake.posting(&numbers[0]).unwrap()["status"], "awaiting_deliver");
+
+    // Polling: the poller survives the same answer and plans its next poll within the cap.
+    let mut events = w.engine.subscribe();
+    w.fake.push_fault_on(
+        LIST,
+        Fault::RateLimited {
+            retry_after_secs: Some(ABSURD),
+        },
+    );
+    let polled_at = Utc::now();
+    w.engine.start_background().await.unwrap();
+    let health = within("the poller to plan its next poll after the 429", async {
+        loop {
+            if let Ok(EngineEvent::AccountHealth { .. }) | Err(_) = events.recv().await {
+                let h = w.engine.list_accounts().await.unwrap().remove(0).health;
+                if h.last_outcome == Some(SyncOutcome::Error) && h.next_poll_at > Some(polled_at) {
+                    return h;
+                }
+            }
+        }
+    })
+    .await;
+    let next_poll = health.next_poll_at.unwrap();
+    assert!(
+        next_poll <= Utc::now() + CAP + chrono::TimeDelta::minutes(1),
+        "{next_poll}"
+    );
+    assert!(health.server_wait_until.unwrap() <= Utc::now() + CAP);
+    w.engine.shutdown().await;
 }

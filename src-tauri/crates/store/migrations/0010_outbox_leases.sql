@@ -5,3 +5,7 @@ ALTER TABLE outbox ADD COLUMN lease_until TEXT;
 
 -- Rows a version without leases left in flight: that process is gone, so their lease has expired.
 UPDATE outbox SET lease_until = '1970-01-01T00:00:00.000000Z' WHERE state = 'in_flight';
+
+-- Until when a marketplace asked this account to wait (its Retry-After, capped), for the health
+-- line "waiting until HH:MM (server asked)".
+ALTER TABLE accounts ADD COLUMN server_wait_until TEXT;
