@@ -128,3 +128,47 @@ async fn an_absurd_retry_after_is_capped_for_delivery_and_polling() {
     assert!(health.server_wait_until.unwrap() <= Utc::now() + CAP);
     w.engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_delivery_stage_told_again_after_the_order_went_back_is_queued_again() {
+    use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
+    let w = world().await;
+    let all = w.engine.shop_statuses().await.unwrap();
+    let status = |code: &str| all.iter().find(|s| s.code.as_deref() == Some(code)).unwrap().id;
+    let (in_stock, shipped) = (status("in_stock"), status("shipped"));
+    let pushes = vec![StatusPush {
+        status_id: shipped,
+        level: PushLevel::Order,
+        marketplace_status: "delivering".into(),
+        comment: String::new(),
+    }];
+    let templates = PushTemplates {
+        pushes,
+        ..Default::default()
+    };
+    w.engine.save_push_settings(w.account, &templates).await.unwrap();
+    let posting = ordertray_fakes::ozon::realfbs_posting(7, 1, Utc::now());
+    let number = posting["posting_number"].as_str().unwrap().to_string();
+    w.fake.add_posting(posting);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = lines_of(&inbox(&w.engine).await, &number)
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    w.engine.triage(&lines, TriageAction::Accept).await.unwrap();
+
+    let queued = |r: ordertray_core::statuses::StatusChangeReport| r.outbox_rows.len();
+    let set = |id| w.engine.set_line_status(&lines, id);
+    assert_eq!(queued(set(shipped).await.unwrap()), 1);
+    assert_eq!(
+        queued(set(shipped).await.unwrap()),
+        0,
+        "already there: nothing new to tell"
+    );
+    assert_eq!(queued(set(in_stock).await.unwrap()), 0);
+    assert_eq!(
+        queued(set(shipped).await.unwrap()),
+        1,
+        "shipped again after going back: a decision of its own"
+    );
+}

@@ -514,3 +514,33 @@ async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_
     assert_eq!(report.changed.len(), 1);
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_second_partial_cancel_of_the_same_product_is_queued_again_but_a_repeated_decision_is_not() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    // The same product on two lines of one posting (bought twice), and another product.
+    let mut posting = order("1-1", "awaiting_packaging", &["10", "10", "11"]);
+    posting.lines[1].external_id = "10-second".into();
+    s.apply_page(a.id, "Ozon", &[posting], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let twins: Vec<i64> = inbox
+        .iter()
+        .filter(|l| l.line.sku == "10")
+        .map(|l| l.line.id)
+        .collect();
+    assert_eq!(twins.len(), 2);
+
+    let cancels =
+        |rows: Vec<ordertray_core::OutboxView>| rows.iter().filter(|r| r.kind == "cancel_lines").count();
+    s.triage(&twins[..1], TriageAction::Reject, "t").await.unwrap();
+    // The same decision again is refused and queues nothing.
+    assert!(s.triage(&twins[..1], TriageAction::Reject, "t").await.is_err());
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 1);
+
+    // A later decision to cancel the other unit of the same product is a call of its own.
+    s.triage(&twins[1..], TriageAction::Reject, "t").await.unwrap();
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 2);
+}
