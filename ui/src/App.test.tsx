@@ -145,6 +145,7 @@ describe("accounts", () => {
         id: 7,
         account_id: 1,
         order_id: 3,
+        shop_order_id: null,
         kind: "ship",
         description: "Ship 0570-0029-1 (2 products)",
         state: "failed",

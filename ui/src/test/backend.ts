@@ -959,6 +959,7 @@ export class FakeBackend {
           id,
           account_id: first.account_id,
           order_id: order,
+          shop_order_id: null,
           kind: push.marketplace_status,
           description: `${push.marketplace_status} ${first.order_number}`,
           state: "pending",

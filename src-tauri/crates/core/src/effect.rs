@@ -67,6 +67,79 @@ pub enum Effect {
     },
 }
 
+/// Where an outbox row goes: a marketplace account, or (to come) a transfer target such as a CRM.
+/// The worker hands the row's payload to the destination's sink; the outbox knows no payload type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Destination {
+    Account(i64),
+    TransferTarget(i64),
+}
+
+/// What an outbox row is about: rows of one subject are delivered in the order they were queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    /// An order from a marketplace (its lines included).
+    ExternalOrder(i64),
+    ShopOrder(i64),
+}
+
+impl Destination {
+    /// The stored form: (`destination_kind`, `destination_id`).
+    pub fn parts(self) -> (&'static str, i64) {
+        match self {
+            Destination::Account(id) => ("account", id),
+            Destination::TransferTarget(id) => ("transfer_target", id),
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: i64) -> Option<Self> {
+        match kind {
+            "account" => Some(Destination::Account(id)),
+            "transfer_target" => Some(Destination::TransferTarget(id)),
+            _ => None,
+        }
+    }
+
+    pub fn account(self) -> Option<i64> {
+        match self {
+            Destination::Account(id) => Some(id),
+            Destination::TransferTarget(_) => None,
+        }
+    }
+}
+
+impl Subject {
+    /// The stored form: (`subject_kind`, `subject_id`).
+    pub fn parts(self) -> (&'static str, i64) {
+        match self {
+            Subject::ExternalOrder(id) => ("external_order", id),
+            Subject::ShopOrder(id) => ("shop_order", id),
+        }
+    }
+
+    pub fn from_parts(kind: &str, id: i64) -> Option<Self> {
+        match kind {
+            "external_order" => Some(Subject::ExternalOrder(id)),
+            "shop_order" => Some(Subject::ShopOrder(id)),
+            _ => None,
+        }
+    }
+
+    pub fn external_order(self) -> Option<i64> {
+        match self {
+            Subject::ExternalOrder(id) => Some(id),
+            Subject::ShopOrder(_) => None,
+        }
+    }
+
+    pub fn shop_order(self) -> Option<i64> {
+        match self {
+            Subject::ShopOrder(id) => Some(id),
+            Subject::ExternalOrder(_) => None,
+        }
+    }
+}
+
 /// The seller-delivery stages Ozon can be told about (realFBS), in delivery order.
 pub const DELIVERY_STAGES: [&str; 3] = ["delivering", "last_mile", "delivered"];
 

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ordertray_connectors::{connector_for, ConnectorError};
-use ordertray_core::{AppError, DrainReport, EngineEvent};
+use ordertray_connectors::{connector_for, Connector, ConnectorError};
+use ordertray_core::{AccountId, AppError, Destination, DrainReport, Effect, EngineEvent};
 use ordertray_store::{Lease, OutboxRow};
 
 use crate::backoff::backoff;
@@ -72,8 +72,8 @@ impl Engine {
                     recorded
                 }
                 Delivery::Retry { error, retry_after } if row.attempts + 1 < MAX_ATTEMPTS => {
-                    if retry_after.is_some() {
-                        self.note_server_wait(row.account_id, retry_after).await;
+                    if let (Some(account), Some(_)) = (row.account_id(), retry_after) {
+                        self.note_server_wait(account, retry_after).await;
                     }
                     let wait = backoff(row.attempts as u32, RETRY_BASE, RETRY_CAP, retry_after);
                     let at = crate::backoff::after(Utc::now(), wait);
@@ -98,26 +98,23 @@ impl Engine {
                 );
                 continue;
             }
-            self.emit(EngineEvent::Outbox {
-                account_id: row.account_id,
-            });
-            self.emit(EngineEvent::AccountHealth {
-                account_id: row.account_id,
-            });
+            self.emit_outbox_changed(&row);
         }
         Ok(report)
+    }
+
+    fn emit_outbox_changed(&self, row: &OutboxRow) {
+        if let Some(account_id) = row.account_id() {
+            self.emit(EngineEvent::Outbox { account_id });
+            self.emit(EngineEvent::AccountHealth { account_id });
+        }
     }
 
     /// The manager's Retry on a failed row.
     pub async fn retry_outbox(&self, id: i64) -> Result<()> {
         let row = self.0.store.outbox_requeue(id, &self.0.actor).await?;
         self.0.outbox_wake.notify_one();
-        self.emit(EngineEvent::Outbox {
-            account_id: row.account_id,
-        });
-        self.emit(EngineEvent::AccountHealth {
-            account_id: row.account_id,
-        });
+        self.emit_outbox_changed(&row);
         Ok(())
     }
 
@@ -138,30 +135,49 @@ impl Engine {
         }
     }
 
+    /// The one place the worker obtains a destination's client: a marketplace account's connector
+    /// (built from its settings and keychain secrets).
+    async fn marketplace_sink(
+        &self,
+        account_id: AccountId,
+    ) -> std::result::Result<Box<dyn Connector>, String> {
+        let account = self
+            .0
+            .store
+            .account(account_id)
+            .await
+            .map_err(|e| AppError::from(e).message)?;
+        let credentials = self.credentials(&account).await.map_err(|e| e.message)?;
+        Ok(connector_for(&account, credentials, self.0.http.clone()))
+    }
+
     async fn deliver(&self, row: &OutboxRow, at: DateTime<Utc>) -> Delivery {
-        let account = match self.0.store.account(row.account_id).await {
-            Ok(a) => a,
-            Err(e) => return Delivery::Failed(AppError::from(e).message),
+        // A marketplace account's payloads are its `Effect`s; no other destination exists yet.
+        let Destination::Account(account_id) = row.destination else {
+            return Delivery::Failed("No transfer target can receive this yet".into());
         };
-        let credentials = match self.credentials(&account).await {
+        let effect: Effect = match serde_json::from_value(row.payload.clone()) {
+            Ok(e) => e,
+            Err(e) => return Delivery::Failed(format!("unreadable {} payload: {e}", row.kind)),
+        };
+        let connector = match self.marketplace_sink(account_id).await {
             Ok(c) => c,
-            Err(e) => return Delivery::Failed(e.message),
+            Err(e) => return Delivery::Failed(e),
         };
-        let connector = connector_for(&account, credentials, self.0.http.clone());
         // An earlier attempt may have reached the marketplace before its answer was lost
         // (timeout, crash): look before calling again.
         if row.attempts > 0 {
             if !self.renew(row, at).await {
                 return Delivery::LeaseLost;
             }
-            if let Ok(true) = connector.already_applied(&row.effect).await {
+            if let Ok(true) = connector.already_applied(&effect).await {
                 return Delivery::Done("Already done on the marketplace (checked before retrying)");
             }
         }
         if !self.renew(row, at).await {
             return Delivery::LeaseLost;
         }
-        match connector.push(&row.effect).await {
+        match connector.push(&effect).await {
             Ok(()) => Delivery::Done("Delivered to the marketplace"),
             Err(e @ (ConnectorError::Auth(_) | ConnectorError::Rejected { .. })) => {
                 Delivery::Failed(e.to_string())
@@ -174,10 +190,13 @@ impl Engine {
     }
 
     async fn popup_push_failed(&self, row: &OutboxRow, error: &str) {
-        let account = self.0.store.account(row.account_id).await.ok();
+        let account = match row.account_id() {
+            Some(id) => self.0.store.account(id).await.ok(),
+            None => None,
+        };
         let payload = crate::AlertPayload {
-            number: row.effect.describe(),
-            order_id: row.order_id,
+            number: row.description.clone(),
+            order_id: row.order_id(),
             detail: error.to_string(),
             ..crate::AlertPayload::about(account.as_ref())
         };

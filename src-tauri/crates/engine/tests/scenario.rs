@@ -268,7 +268,8 @@ async fn a_crash_between_the_call_and_its_commit_does_not_ship_twice() {
     let account = w.engine.account(w.account).await.unwrap();
     let creds = ordertray_core::Credentials::default().with("api_key", API_KEY);
     let connector = ordertray_connectors::connector_for(&account, creds, reqwest::Client::new());
-    connector.push(&row.effect).await.unwrap();
+    let effect: ordertray_core::Effect = serde_json::from_value(row.payload.clone()).unwrap();
+    connector.push(&effect).await.unwrap();
     w.engine.shutdown().await;
     w.engine.store().close().await;
 
@@ -284,7 +285,7 @@ async fn a_crash_between_the_call_and_its_commit_does_not_ship_twice() {
         1,
         "shipped exactly once"
     );
-    let detail = engine.order_detail(row.order_id.unwrap()).await.unwrap();
+    let detail = engine.order_detail(row.order_id().unwrap()).await.unwrap();
     assert!(detail
         .events
         .iter()

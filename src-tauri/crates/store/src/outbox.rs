@@ -4,25 +4,53 @@
 //! the interrupted attempt, so that the worker asks the marketplace whether it already happened).
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{AccountId, AppError, Effect, OutboxState, OutboxView};
+use ordertray_core::{AccountId, AppError, Destination, Effect, OutboxState, OutboxView, Subject};
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
 use crate::time::{format_ts, parse_opt, parse_ts};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxRow {
     pub id: i64,
-    pub account_id: AccountId,
-    pub order_id: Option<i64>,
-    pub effect: Effect,
+    pub destination: Destination,
+    pub subject: Subject,
+    /// The payload's kind, as its integration names it ("ship", "cancel_lines", …).
+    pub kind: String,
+    /// The integration's own JSON: the destination's sink reads it, the outbox never does.
+    pub payload: serde_json::Value,
+    /// The payload in words, written when it was queued (the timeline and the outbox list).
+    pub description: String,
     /// Attempts made before this one; more than zero means an earlier call's outcome is unknown
-    /// or failed, so the worker checks the marketplace before calling again.
+    /// or failed, so the worker checks the destination before calling again.
     pub attempts: i64,
     /// Who holds the row while it is in flight (None for a row not claimed).
     pub lease_owner: Option<String>,
+}
+
+impl OutboxRow {
+    /// The marketplace account the row goes to, if it goes to one.
+    pub fn account_id(&self) -> Option<AccountId> {
+        self.destination.account()
+    }
+
+    /// The marketplace order the row is about, if it is about one.
+    pub fn order_id(&self) -> Option<i64> {
+        self.subject.external_order()
+    }
+}
+
+/// A row to queue: addressed, described, and keyed so that one decision queues it once.
+#[derive(Debug, Clone)]
+pub struct NewOutboxRow {
+    pub destination: Destination,
+    pub subject: Subject,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub description: String,
+    pub idempotency_key: String,
 }
 
 /// A claim on a row: the owner (one per engine instance) and until when it holds.
@@ -32,32 +60,86 @@ pub struct Lease<'a> {
     pub until: DateTime<Utc>,
 }
 
-const ROW_COLUMNS: &str = "id, account_id, order_id, payload, attempts, lease_owner";
+const ROW_COLUMNS: &str = "id, destination_kind, destination_id, subject_kind, subject_id, kind, payload,
+    description, attempts, lease_owner";
 /// Ends the lease as the answer is recorded (binds: updated_at).
 const RELEASE: &str = "lease_owner = NULL, lease_until = NULL, updated_at = ?";
 /// Only the lease's holder records an answer (binds: id, owner): a row taken over after its lease
 /// expired belongs to the new owner.
 const OWNED: &str = "WHERE id = ? AND state = 'in_flight' AND lease_owner IS ?";
 
+fn addressing(r: &SqliteRow) -> Result<(Destination, Subject)> {
+    let destination = Destination::from_parts(r.get("destination_kind"), r.get("destination_id"))
+        .ok_or_else(|| StoreError::Corrupt("unknown outbox destination".into()))?;
+    let subject = Subject::from_parts(r.get("subject_kind"), r.get("subject_id"))
+        .ok_or_else(|| StoreError::Corrupt("unknown outbox subject".into()))?;
+    Ok((destination, subject))
+}
+
+/// Rows queued before descriptions were stored are marketplace effects: describe them now.
+fn description_of(r: &SqliteRow) -> String {
+    r.get::<Option<String>, _>("description").unwrap_or_else(|| {
+        serde_json::from_str::<Effect>(r.get("payload"))
+            .map(|e| e.describe())
+            .unwrap_or_else(|_| r.get("kind"))
+    })
+}
+
 fn row_from(r: &SqliteRow) -> Result<OutboxRow> {
+    let (destination, subject) = addressing(r)?;
     Ok(OutboxRow {
         id: r.get("id"),
-        account_id: r.get("account_id"),
-        order_id: r.get("order_id"),
-        effect: serde_json::from_str(r.get("payload"))?,
+        destination,
+        subject,
+        kind: r.get("kind"),
+        payload: serde_json::from_str(r.get("payload"))?,
+        description: description_of(r),
         attempts: r.get("attempts"),
         lease_owner: r.get("lease_owner"),
     })
 }
 
+/// Queues a row unless its idempotency key is already there; returns its id when queued.
+pub(crate) async fn insert_outbox(
+    conn: &mut SqliteConnection,
+    row: &NewOutboxRow,
+    (now, send_at): (&str, &str),
+) -> Result<Option<i64>> {
+    let (destination_kind, destination_id) = row.destination.parts();
+    let (subject_kind, subject_id) = row.subject.parts();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (destination_kind, destination_id, subject_kind, subject_id, account_id, order_id,
+            shop_order_id, kind, payload, description, idempotency_key, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(destination_kind)
+    .bind(destination_id)
+    .bind(subject_kind)
+    .bind(subject_id)
+    .bind(row.destination.account())
+    .bind(row.subject.external_order())
+    .bind(row.subject.shop_order())
+    .bind(&row.kind)
+    .bind(serde_json::to_string(&row.payload)?)
+    .bind(&row.description)
+    .bind(&row.idempotency_key)
+    .bind(send_at)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 fn view_from(r: &SqliteRow) -> Result<OutboxView> {
-    let effect: Effect = serde_json::from_str(r.get("payload"))?;
+    let (destination, subject) = addressing(r)?;
     Ok(OutboxView {
         id: r.get("id"),
-        account_id: r.get("account_id"),
-        order_id: r.get("order_id"),
+        account_id: destination.account(),
+        order_id: subject.external_order(),
+        shop_order_id: subject.shop_order(),
         kind: r.get("kind"),
-        description: effect.describe(),
+        description: description_of(r),
         state: OutboxState::parse(r.get("state")).unwrap_or(OutboxState::Failed),
         attempts: r.get("attempts"),
         last_error: r.get("last_error"),
@@ -68,16 +150,26 @@ fn view_from(r: &SqliteRow) -> Result<OutboxView> {
 }
 
 impl Store {
+    /// Queues a row on its own (a change that has its own transaction queues through
+    /// `insert_outbox` instead); returns its id, or None when its key was already queued.
+    pub async fn outbox_enqueue(&self, row: &NewOutboxRow, send_at: DateTime<Utc>) -> Result<Option<i64>> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_outbox(&mut tx, row, (&format_ts(Utc::now()), &format_ts(send_at))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// Rows due by `now`, oldest first: pending rows whose time has come, and rows in flight whose
     /// lease has expired (their process died or lost track of them). A row waits while an earlier
-    /// row of the same order is unfinished or failed, so Ozon sees product cancels before the ship
-    /// call, never after.
+    /// row of the same subject is unfinished or failed, so Ozon sees product cancels before the
+    /// ship call, never after.
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {ROW_COLUMNS} FROM outbox o
              WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
-               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_id = o.order_id AND e.id < o.id
-                               AND e.state IN ('pending', 'in_flight', 'failed'))
+               AND NOT EXISTS (SELECT 1 FROM outbox e
+                               WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
+                                 AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed'))
              ORDER BY id LIMIT ?2"
         ))
         .bind(format_ts(now))
@@ -145,12 +237,12 @@ impl Store {
         if !owned {
             return Ok(false);
         }
-        let message = format!("{note}: {}", row.effect.describe());
+        let message = format!("{note}: {}", row.description);
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_done",
                 actor: "outbox",
@@ -198,13 +290,13 @@ impl Store {
         }
         let message = format!(
             "Could not deliver to the marketplace ({}): {error}",
-            row.effect.describe()
+            row.description
         );
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_failed",
                 actor: "outbox",
@@ -231,12 +323,12 @@ impl Store {
         .await?
         .ok_or_else(|| AppError::not_found(format!("No failed outbox row {id} to retry")))?;
         let row = row_from(&row)?;
-        let message = format!("Retry requested: {}", row.effect.describe());
+        let message = format!("Retry requested: {}", row.description);
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_retry",
                 actor,
