@@ -34,9 +34,8 @@ CREATE TABLE outbox_new (
     CHECK ((subject_kind = 'shop_order') = (shop_order_id IS NOT NULL))
 );
 
--- Every existing row is a marketplace call about a marketplace order. (A row without an order
--- cannot be told apart from others of its account: it keeps its account as its subject's order
--- id 0 would break the foreign key, so such rows, never written by this app, are dropped.)
+-- Every existing row is a marketplace call about a marketplace order (the app always wrote an
+-- order; a row without one has no subject and is not carried over).
 -- Rows a version without leases left in flight: that process is gone, so their lease has expired.
 INSERT INTO outbox_new (id, destination_kind, destination_id, subject_kind, subject_id, account_id,
                         order_id, kind, payload, idempotency_key, state, attempts, next_attempt_at,
