@@ -127,8 +127,11 @@ impl OutboxState {
 #[ts(export)]
 pub struct OutboxView {
     pub id: i64,
-    pub account_id: AccountId,
+    /// The marketplace account the row goes to (None for a transfer target).
+    pub account_id: Option<AccountId>,
+    /// What the row is about: a marketplace order, or a shop order.
     pub order_id: Option<i64>,
+    pub shop_order_id: Option<i64>,
     pub kind: String,
     pub description: String,
     pub state: OutboxState,
@@ -237,6 +240,13 @@ pub enum EngineEvent {
     ExportProgress {
         done: u64,
         total: u64,
+    },
+    /// A background task (`poller`, `outbox`, `alerts`) failed and was restarted; the UI words it.
+    TaskRestarted {
+        task: String,
+        account_id: Option<AccountId>,
+        error: String,
+        restarts: u32,
     },
 }
 

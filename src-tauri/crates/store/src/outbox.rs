@@ -1,44 +1,145 @@
-//! The outbox: every outbound effect as a row, claimed by the worker before the call (so a crash
-//! leaves it `in_flight`, and the retry first asks the marketplace whether it already happened).
+//! The outbox: every outbound effect as a row, leased by one worker before the call. Several
+//! processes may share the database (the app and a CLI command): a row in flight belongs to its
+//! lease's owner until the lease expires, and only then may another process take it over (counting
+//! the interrupted attempt, so that the worker asks the marketplace whether it already happened).
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{AccountId, AppError, Effect, OutboxState, OutboxView};
+use ordertray_core::{AccountId, AppError, Destination, Effect, OutboxState, OutboxView, Subject};
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
 
 use crate::events::{insert_event, NewEvent};
 use crate::time::{format_ts, parse_opt, parse_ts};
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxRow {
     pub id: i64,
-    pub account_id: AccountId,
-    pub order_id: Option<i64>,
-    pub effect: Effect,
+    pub destination: Destination,
+    pub subject: Subject,
+    /// The payload's kind, as its integration names it ("ship", "cancel_lines", …).
+    pub kind: String,
+    /// The integration's own JSON: the destination's sink reads it, the outbox never does.
+    pub payload: serde_json::Value,
+    /// The payload in words, written when it was queued (the timeline and the outbox list).
+    pub description: String,
     /// Attempts made before this one; more than zero means an earlier call's outcome is unknown
-    /// or failed, so the worker checks the marketplace before calling again.
+    /// or failed, so the worker checks the destination before calling again.
     pub attempts: i64,
+    /// Who holds the row while it is in flight (None for a row not claimed).
+    pub lease_owner: Option<String>,
 }
 
-fn row_from(r: &SqliteRow) -> Result<OutboxRow> {
-    Ok(OutboxRow {
-        id: r.get("id"),
-        account_id: r.get("account_id"),
-        order_id: r.get("order_id"),
-        effect: serde_json::from_str(r.get("payload"))?,
-        attempts: r.get("attempts"),
+impl OutboxRow {
+    /// The marketplace account the row goes to, if it goes to one.
+    pub fn account_id(&self) -> Option<AccountId> {
+        self.destination.account()
+    }
+
+    /// The marketplace order the row is about, if it is about one.
+    pub fn order_id(&self) -> Option<i64> {
+        self.subject.external_order()
+    }
+}
+
+/// A row to queue: addressed, described, and keyed so that one decision queues it once.
+#[derive(Debug, Clone)]
+pub struct NewOutboxRow {
+    pub destination: Destination,
+    pub subject: Subject,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub description: String,
+    pub idempotency_key: String,
+}
+
+/// A claim on a row: the owner (one per engine instance) and until when it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lease<'a> {
+    pub owner: &'a str,
+    pub until: DateTime<Utc>,
+}
+
+const ROW_COLUMNS: &str = "id, destination_kind, destination_id, subject_kind, subject_id, kind, payload,
+    description, attempts, lease_owner";
+/// Ends the lease as the answer is recorded (binds: updated_at).
+const RELEASE: &str = "lease_owner = NULL, lease_until = NULL, updated_at = ?";
+/// Only the lease's holder records an answer (binds: id, owner): a row taken over after its lease
+/// expired belongs to the new owner.
+const OWNED: &str = "WHERE id = ? AND state = 'in_flight' AND lease_owner IS ?";
+
+fn addressing(r: &SqliteRow) -> Result<(Destination, Subject)> {
+    let destination = Destination::from_parts(r.get("destination_kind"), r.get("destination_id"))
+        .ok_or_else(|| StoreError::Corrupt("unknown outbox destination".into()))?;
+    let subject = Subject::from_parts(r.get("subject_kind"), r.get("subject_id"))
+        .ok_or_else(|| StoreError::Corrupt("unknown outbox subject".into()))?;
+    Ok((destination, subject))
+}
+
+/// Rows queued before descriptions were stored are marketplace effects: describe them now.
+fn description_of(r: &SqliteRow) -> String {
+    r.get::<Option<String>, _>("description").unwrap_or_else(|| {
+        serde_json::from_str::<Effect>(r.get("payload"))
+            .map(|e| e.describe())
+            .unwrap_or_else(|_| r.get("kind"))
     })
 }
 
+fn row_from(r: &SqliteRow) -> Result<OutboxRow> {
+    let (destination, subject) = addressing(r)?;
+    Ok(OutboxRow {
+        id: r.get("id"),
+        destination,
+        subject,
+        kind: r.get("kind"),
+        payload: serde_json::from_str(r.get("payload"))?,
+        description: description_of(r),
+        attempts: r.get("attempts"),
+        lease_owner: r.get("lease_owner"),
+    })
+}
+
+/// Queues a row unless its idempotency key is already there; returns its id when queued.
+pub(crate) async fn insert_outbox(
+    conn: &mut SqliteConnection,
+    row: &NewOutboxRow,
+    (now, send_at): (&str, &str),
+) -> Result<Option<i64>> {
+    let (destination_kind, destination_id) = row.destination.parts();
+    let (subject_kind, subject_id) = row.subject.parts();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (destination_kind, destination_id, subject_kind, subject_id, account_id, order_id,
+            shop_order_id, kind, payload, description, idempotency_key, state, next_attempt_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(destination_kind)
+    .bind(destination_id)
+    .bind(subject_kind)
+    .bind(subject_id)
+    .bind(row.destination.account())
+    .bind(row.subject.external_order())
+    .bind(row.subject.shop_order())
+    .bind(&row.kind)
+    .bind(serde_json::to_string(&row.payload)?)
+    .bind(&row.description)
+    .bind(&row.idempotency_key)
+    .bind(send_at)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
 fn view_from(r: &SqliteRow) -> Result<OutboxView> {
-    let effect: Effect = serde_json::from_str(r.get("payload"))?;
+    let (destination, subject) = addressing(r)?;
     Ok(OutboxView {
         id: r.get("id"),
-        account_id: r.get("account_id"),
-        order_id: r.get("order_id"),
+        account_id: destination.account(),
+        order_id: subject.external_order(),
+        shop_order_id: subject.shop_order(),
         kind: r.get("kind"),
-        description: effect.describe(),
+        description: description_of(r),
         state: OutboxState::parse(r.get("state")).unwrap_or(OutboxState::Failed),
         attempts: r.get("attempts"),
         last_error: r.get("last_error"),
@@ -49,16 +150,28 @@ fn view_from(r: &SqliteRow) -> Result<OutboxView> {
 }
 
 impl Store {
-    /// Pending rows due by `now`, oldest first. A row waits while an earlier row of the same order
-    /// is unfinished or failed, so Ozon sees product cancels before the ship call, never after.
+    /// Queues a row on its own (a change that has its own transaction queues through
+    /// `insert_outbox` instead); returns its id, or None when its key was already queued.
+    pub async fn outbox_enqueue(&self, row: &NewOutboxRow, send_at: DateTime<Utc>) -> Result<Option<i64>> {
+        let mut tx = self.begin_write().await?;
+        let id = insert_outbox(&mut tx, row, (&format_ts(Utc::now()), &format_ts(send_at))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Rows due by `now`, oldest first: pending rows whose time has come, and rows in flight whose
+    /// lease has expired (their process died or lost track of them). A row waits while an earlier
+    /// row of the same subject is unfinished or failed, so Ozon sees product cancels before the
+    /// ship call, never after.
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
-        let rows = sqlx::query(
-            "SELECT id, account_id, order_id, payload, attempts FROM outbox o
-             WHERE state = 'pending' AND next_attempt_at <= ?
-               AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.order_id = o.order_id AND e.id < o.id
-                               AND e.state IN ('pending', 'in_flight', 'failed'))
-             ORDER BY id LIMIT ?",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ROW_COLUMNS} FROM outbox o
+             WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
+               AND NOT EXISTS (SELECT 1 FROM outbox e
+                               WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
+                                 AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed'))
+             ORDER BY id LIMIT ?2"
+        ))
         .bind(format_ts(now))
         .bind(limit)
         .fetch_all(&self.pool)
@@ -66,34 +179,70 @@ impl Store {
         rows.iter().map(row_from).collect()
     }
 
-    /// Marks a pending row in flight (committed before the call); None if another worker took it.
-    pub async fn outbox_claim(&self, id: i64) -> Result<Option<OutboxRow>> {
-        let row = sqlx::query(
-            "UPDATE outbox SET state = 'in_flight', updated_at = ? WHERE id = ? AND state = 'pending'
-             RETURNING id, account_id, order_id, payload, attempts",
-        )
-        .bind(format_ts(Utc::now()))
+    /// Leases a due row to `lease.owner` (committed before the call); None if another process
+    /// holds it. Taking over an expired lease counts the interrupted attempt, so the worker looks
+    /// at the marketplace before calling again.
+    pub async fn outbox_claim(
+        &self,
+        id: i64,
+        lease: &Lease<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<OutboxRow>> {
+        let row = sqlx::query(&format!(
+            "UPDATE outbox SET state = 'in_flight', lease_owner = ?1, lease_until = ?2, updated_at = ?3,
+                attempts = attempts + (state = 'in_flight'),
+                last_error = CASE WHEN state = 'in_flight'
+                             THEN COALESCE(last_error, 'interrupted before the answer was saved')
+                             ELSE last_error END
+             WHERE id = ?4 AND (state = 'pending' OR (state = 'in_flight' AND lease_until <= ?3))
+             RETURNING {ROW_COLUMNS}"
+        ))
+        .bind(lease.owner)
+        .bind(format_ts(lease.until))
+        .bind(format_ts(now))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(row_from).transpose()
     }
 
-    pub async fn outbox_done(&self, row: &OutboxRow, note: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE id = ?",
+    /// Extends the lease before another call; false when the row is no longer this owner's (it
+    /// was taken over after the lease expired), and the caller must not call.
+    pub async fn outbox_renew(&self, row: &OutboxRow, until: DateTime<Utc>) -> Result<bool> {
+        Ok(sqlx::query(
+            "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'in_flight' AND lease_owner = ?",
         )
+        .bind(format_ts(until))
+        .bind(row.id)
+        .bind(&row.lease_owner)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Records a delivery; false (and nothing written) when the lease was lost meanwhile.
+    pub async fn outbox_done(&self, row: &OutboxRow, note: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let owned = sqlx::query(&format!(
+            "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, {RELEASE} {OWNED}"
+        ))
         .bind(format_ts(Utc::now()))
         .bind(row.id)
+        .bind(&row.lease_owner)
         .execute(&mut *tx)
-        .await?;
-        let message = format!("{note}: {}", row.effect.describe());
+        .await?
+        .rows_affected()
+            == 1;
+        if !owned {
+            return Ok(false);
+        }
+        let message = format!("{note}: {}", row.description);
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_done",
                 actor: "outbox",
@@ -102,42 +251,52 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    pub async fn outbox_retry_at(&self, row: &OutboxRow, at: DateTime<Utc>, error: &str) -> Result<()> {
-        sqlx::query(
+    /// Puts the row back to pending until `at`; false when the lease was lost meanwhile.
+    pub async fn outbox_retry_at(&self, row: &OutboxRow, at: DateTime<Utc>, error: &str) -> Result<bool> {
+        Ok(sqlx::query(&format!(
             "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-                updated_at = ? WHERE id = ?",
-        )
+                {RELEASE} {OWNED}"
+        ))
         .bind(format_ts(at))
         .bind(error)
         .bind(format_ts(Utc::now()))
         .bind(row.id)
+        .bind(&row.lease_owner)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected()
+            == 1)
     }
 
-    pub async fn outbox_fail(&self, row: &OutboxRow, error: &str) -> Result<()> {
+    /// Parks the row as failed; false (and nothing written) when the lease was lost meanwhile.
+    pub async fn outbox_fail(&self, row: &OutboxRow, error: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?",
-        )
+        let owned = sqlx::query(&format!(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, {RELEASE} {OWNED}"
+        ))
         .bind(error)
         .bind(format_ts(Utc::now()))
         .bind(row.id)
+        .bind(&row.lease_owner)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1;
+        if !owned {
+            return Ok(false);
+        }
         let message = format!(
             "Could not deliver to the marketplace ({}): {error}",
-            row.effect.describe()
+            row.description
         );
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_failed",
                 actor: "outbox",
@@ -146,17 +305,17 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// The manager's Retry: a failed row goes back to pending with a fresh set of attempts.
     pub async fn outbox_requeue(&self, id: i64, actor: &str) -> Result<OutboxRow> {
         let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
-        let row = sqlx::query(
+        let row = sqlx::query(&format!(
             "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
-             WHERE id = ? AND state = 'failed' RETURNING id, account_id, order_id, payload, attempts",
-        )
+             WHERE id = ? AND state = 'failed' RETURNING {ROW_COLUMNS}"
+        ))
         .bind(&now)
         .bind(&now)
         .bind(id)
@@ -164,12 +323,12 @@ impl Store {
         .await?
         .ok_or_else(|| AppError::not_found(format!("No failed outbox row {id} to retry")))?;
         let row = row_from(&row)?;
-        let message = format!("Retry requested: {}", row.effect.describe());
+        let message = format!("Retry requested: {}", row.description);
         insert_event(
             &mut tx,
             NewEvent {
-                account_id: Some(row.account_id),
-                order_id: row.order_id,
+                account_id: row.account_id(),
+                order_id: row.order_id(),
                 line_id: None,
                 kind: "outbox_retry",
                 actor,
@@ -179,18 +338,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(row)
-    }
-
-    /// After a crash: rows left in flight go back to pending; their attempt counts as made, so the
-    /// worker checks the marketplace before calling again.
-    pub async fn outbox_recover_in_flight(&self) -> Result<u64> {
-        Ok(sqlx::query(
-            "UPDATE outbox SET state = 'pending', attempts = attempts + 1,
-                last_error = COALESCE(last_error, 'interrupted before the answer was saved') WHERE state = 'in_flight'",
-        )
-        .execute(&self.pool)
-        .await?
-        .rows_affected())
     }
 
     pub async fn outbox_list(
@@ -208,12 +355,15 @@ impl Store {
         rows.iter().map(view_from).collect()
     }
 
-    /// The earliest time a pending row becomes due, for the worker's sleep.
+    /// The earliest time a row becomes due (a pending row's time, or an in-flight row's lease
+    /// expiry), for the worker's sleep.
     pub async fn outbox_next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let next: Option<String> =
-            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
-                .fetch_one(&self.pool)
-                .await?;
+        let next: Option<String> = sqlx::query_scalar(
+            "SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END)
+             FROM outbox WHERE state IN ('pending', 'in_flight')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         parse_opt(next)
     }
 }

@@ -8,14 +8,15 @@ use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
 use ordertray_core::{
-    is_cancelled_status, plan_effects, AppError, CancelReason, Effect, ErrorCode, LineAfter, LineState,
-    TriageAction, TriagePolicy, TriageReport,
+    is_cancelled_status, plan_effects, AppError, CancelReason, Destination, Effect, ErrorCode, LineAfter,
+    LineState, Subject, TriageAction, TriagePolicy, TriageReport,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use ordertray_core::notify_text::Lang;
 
 use crate::events::{insert_event, NewEvent};
+use crate::outbox::{insert_outbox, NewOutboxRow};
 use crate::time::format_ts;
 use crate::{Result, Store};
 
@@ -531,22 +532,16 @@ pub(crate) async fn queue_effect(
         .await?;
         return Ok(None);
     }
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO outbox (account_id, order_id, kind, payload, idempotency_key, state, next_attempt_at,
-            created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-    )
-    .bind(account_id)
-    .bind(order_id)
-    .bind(effect.kind())
-    .bind(serde_json::to_string(effect)?)
-    .bind(effect.idempotency_key(account_id))
-    .bind(send_at)
-    .bind(now)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = NewOutboxRow {
+        destination: Destination::Account(account_id),
+        subject: Subject::ExternalOrder(order_id),
+        kind: effect.kind().to_string(),
+        payload: serde_json::to_value(effect)?,
+        description: effect.describe(),
+        // `now` is the decision's time, stamped on the lines it changed: their state version.
+        idempotency_key: effect.idempotency_key(account_id, now),
+    };
+    let id = insert_outbox(conn, &row, (now, send_at)).await?;
     if id.is_some() {
         let message = format!("Queued for the marketplace: {}", effect.describe());
         insert_event(

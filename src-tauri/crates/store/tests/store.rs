@@ -2,10 +2,10 @@
 
 use chrono::{Duration, Utc};
 use ordertray_core::{
-    AccountDraft, AccountSettings, Effect, ErrorCode, ExternalLine, ExternalOrder, InboxQuery, LineState,
+    AccountDraft, AccountSettings, ErrorCode, ExternalLine, ExternalOrder, InboxQuery, LineState,
     OutboxState, OzonSettings, QuarantinedOrder, TriageAction,
 };
-use ordertray_store::{Store, StoreError};
+use ordertray_store::{Lease, Store, StoreError};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -256,7 +256,7 @@ async fn delete_and_restore_are_local() {
 }
 
 #[tokio::test]
-async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
+async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
     s.apply_page(
@@ -277,37 +277,63 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
         .await
         .unwrap();
 
-    // Only the cancel is due: the ship waits for it.
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    // Only the cancel is due: the ship waits for it. (Stored times keep microseconds.)
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let lease = |owner, secs| Lease {
+        owner,
+        until: now + Duration::seconds(secs),
+    };
+    let due = s.outbox_due(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
-    assert!(matches!(due[0].effect, Effect::CancelLines { .. }));
-    let claimed = s.outbox_claim(due[0].id).await.unwrap().unwrap();
-    assert!(
-        s.outbox_claim(due[0].id).await.unwrap().is_none(),
-        "a row is claimed once"
-    );
-    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
-
-    // Crash while in flight: recovery makes it due again with the attempt counted.
-    assert_eq!(s.outbox_recover_in_flight().await.unwrap(), 1);
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
-    assert_eq!((due.len(), due[0].attempts), (1, 1));
-
-    // A retry in the future hides it until then.
-    s.outbox_retry_at(&claimed, Utc::now() + Duration::seconds(60), "HTTP 503")
+    assert_eq!(due[0].kind, "cancel_lines");
+    let claimed = s
+        .outbox_claim(due[0].id, &lease("A", 60), now)
         .await
+        .unwrap()
         .unwrap();
-    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
-    assert_eq!(
-        s.outbox_due(Utc::now() + Duration::seconds(61), 10)
+    assert!(
+        s.outbox_claim(due[0].id, &lease("B", 60), now)
             .await
             .unwrap()
-            .len(),
-        1
+            .is_none(),
+        "a row is claimed once"
     );
+    assert!(s.outbox_due(now, 10).await.unwrap().is_empty());
+
+    // Its owner dies while in flight: only once the lease expired may another process take it
+    // over, with the interrupted attempt counted; the old owner can no longer record an answer.
+    let later = now + Duration::seconds(61);
+    let due = s.outbox_due(later, 10).await.unwrap();
+    assert_eq!((due.len(), due[0].attempts), (1, 0));
+    let taken = s
+        .outbox_claim(due[0].id, &lease("B", 200), later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.attempts, 1);
+    assert!(!s.outbox_done(&claimed, "late").await.unwrap());
+    assert!(!s.outbox_renew(&claimed, later).await.unwrap());
+    assert!(s.outbox_renew(&taken, later).await.unwrap());
+
+    // A retry in the future hides it until then.
+    assert!(s
+        .outbox_retry_at(&taken, Utc::now() + Duration::seconds(60), "HTTP 503")
+        .await
+        .unwrap());
+    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+    let due = s
+        .outbox_due(Utc::now() + Duration::seconds(61), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
 
     // Failure parks it (blocking the ship) until the manager retries.
-    s.outbox_fail(&claimed, "gave up").await.unwrap();
+    let claimed = s
+        .outbox_claim(due[0].id, &lease("A", 200), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.outbox_fail(&claimed, "gave up").await.unwrap());
     assert!(s
         .outbox_due(Utc::now() + Duration::days(1), 10)
         .await
@@ -317,13 +343,14 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
     assert_eq!((health.outbox_failed, health.outbox_pending), (1, 1));
     let row = s.outbox_requeue(claimed.id, "manager").await.unwrap();
     assert_eq!(row.attempts, 0);
-    let c = s.outbox_claim(row.id).await.unwrap().unwrap();
-    s.outbox_done(&c, "Delivered").await.unwrap();
+    let c = s
+        .outbox_claim(row.id, &lease("A", 200), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.outbox_done(&c, "Delivered").await.unwrap());
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
-    assert!(
-        matches!(due[0].effect, Effect::Ship { .. }),
-        "the ship is due once the cancel is done"
-    );
+    assert!(due[0].kind == "ship", "the ship is due once the cancel is done");
     let order_id = inbox[0].order_id;
     let events = s.order_detail(order_id).await.unwrap().events;
     assert!(events.iter().any(|e| e.kind == "outbox_failed"));
@@ -676,4 +703,179 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
         detail.events
     );
     assert_eq!(s.prune(&Retention::default(), now).await.unwrap().total(), 0);
+}
+
+#[tokio::test]
+async fn a_second_partial_cancel_of_the_same_product_is_queued_again_but_a_repeated_decision_is_not() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    // The same product on two lines of one posting (bought twice), and another product.
+    let mut posting = order("1-1", "awaiting_packaging", &["10", "10", "11"]);
+    posting.lines[1].external_id = "10-second".into();
+    s.apply_page(a.id, "Ozon", &[posting], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let twins: Vec<i64> = inbox
+        .iter()
+        .filter(|l| l.line.sku == "10")
+        .map(|l| l.line.id)
+        .collect();
+    assert_eq!(twins.len(), 2);
+
+    let cancels =
+        |rows: Vec<ordertray_core::OutboxView>| rows.iter().filter(|r| r.kind == "cancel_lines").count();
+    s.triage(&twins[..1], TriageAction::Reject, "t").await.unwrap();
+    // The same decision again is refused and queues nothing.
+    assert!(s.triage(&twins[..1], TriageAction::Reject, "t").await.is_err());
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 1);
+
+    // A later decision to cancel the other unit of the same product is a call of its own.
+    s.triage(&twins[1..], TriageAction::Reject, "t").await.unwrap();
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 2);
+}
+
+#[tokio::test]
+async fn an_outbox_row_can_go_to_a_transfer_target_and_rows_of_one_subject_keep_their_order() {
+    use ordertray_core::{Destination, Subject};
+    use ordertray_store::NewOutboxRow;
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let order_id = inbox[0].order_id;
+
+    // A CRM's own payload about the marketplace order, queued before the marketplace call.
+    let transfer = NewOutboxRow {
+        destination: Destination::TransferTarget(7),
+        subject: Subject::ExternalOrder(order_id),
+        kind: "crm_create_order".into(),
+        payload: json!({"deal": {"title": "1-1"}}),
+        description: "Create the deal for 1-1".into(),
+        idempotency_key: "crm:7:create:1-1".into(),
+    };
+    let id = s.outbox_enqueue(&transfer, Utc::now()).await.unwrap();
+    assert!(id.is_some());
+    assert_eq!(
+        s.outbox_enqueue(&transfer, Utc::now()).await.unwrap(),
+        None,
+        "one key, one row"
+    );
+    s.triage(&[inbox[0].line.id], TriageAction::Accept, "t")
+        .await
+        .unwrap();
+
+    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    assert_eq!(
+        due.len(),
+        1,
+        "the ship waits behind the earlier row of its order: {due:?}"
+    );
+    assert_eq!(due[0].destination, Destination::TransferTarget(7));
+    assert_eq!(due[0].payload, json!({"deal": {"title": "1-1"}}));
+    assert_eq!((due[0].account_id(), due[0].order_id()), (None, Some(order_id)));
+    let views = s.outbox_list(None, Some(order_id)).await.unwrap();
+    assert_eq!(
+        views
+            .iter()
+            .map(|v| (v.account_id, v.kind.as_str()))
+            .collect::<Vec<_>>(),
+        [(None, "crm_create_order"), (Some(a.id), "ship")]
+    );
+    assert_eq!(views[0].description, "Create the deal for 1-1");
+    // The account's health counts its own rows only.
+    assert_eq!(s.health(a.id).await.unwrap().outbox_pending, 1);
+}
+
+#[tokio::test]
+async fn migration_0010_addresses_existing_rows_and_expires_leases_left_by_older_versions() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        // A database as version 0009 left it, with a delivered row and one left in flight.
+        let all = sqlx::migrate!("./migrations");
+        let mut old = sqlx::migrate::Migrator::DEFAULT;
+        old.migrations = std::borrow::Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|m| m.version < 10)
+                .cloned()
+                .collect(),
+        );
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        old.run(&pool).await.unwrap();
+        let t = "2026-01-01T00:00:00.000000Z";
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at) VALUES (1, 'ozon', 'A', 60, '{}', ?1);
+             INSERT INTO orders (id, account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                                 content_hash, raw)
+               VALUES (5, 1, 'P-1', 'P-1', 'awaiting_packaging', ?1, ?1, ?1, 'h', '{}');",
+        )
+        .bind(t)
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (id, state, effect) in [
+            (
+                1,
+                "done",
+                json!({"type": "cancel_order", "order_external_id": "P-1", "reason": {"id": 1, "message": ""}}),
+            ),
+            (
+                2,
+                "in_flight",
+                json!({"type": "ship", "order_external_id": "P-1", "items": []}),
+            ),
+        ] {
+            sqlx::query(
+                "INSERT INTO outbox (id, account_id, order_id, kind, payload, idempotency_key, state, next_attempt_at, created_at, updated_at)
+                 VALUES (?, 1, 5, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(effect["type"].as_str().unwrap())
+            .bind(effect.to_string())
+            .bind(format!("key-{id}"))
+            .bind(state)
+            .bind(t)
+            .bind(t)
+            .bind(t)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let views = s.outbox_list(Some(1), Some(5)).await.unwrap();
+    assert_eq!(views.len(), 2);
+    assert_eq!(
+        views[0].description, "Cancel P-1 (reason 1)",
+        "old rows are described from their payload"
+    );
+    // The row an older version left in flight has an expired lease: any worker takes it over now,
+    // counting the interrupted attempt.
+    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].destination, ordertray_core::Destination::Account(1));
+    assert_eq!(due[0].subject, ordertray_core::Subject::ExternalOrder(5));
+    let lease = Lease {
+        owner: "new",
+        until: Utc::now() + Duration::minutes(3),
+    };
+    let taken = s.outbox_claim(2, &lease, Utc::now()).await.unwrap().unwrap();
+    assert_eq!(taken.attempts, 1);
 }
