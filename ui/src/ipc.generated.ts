@@ -125,7 +125,7 @@ export const ipc = {
   saveShopStatuses: (statuses: ShopStatus[]) => call<ShopStatus[]>("save_shop_statuses", { statuses }),
   pushSettings: (accountId: number) => call<PushSettings>("push_settings", { accountId }),
   /**
-   * Loads the account's status list from its marketplace again (ZZAP's codes) and returns the
+   * Loads the account's status list from its marketplace again (where it lists its own) and returns the
    * settings as they read with it.
    */
   loadMarketplaceStatuses: (accountId: number) => call<PushSettings>("load_marketplace_statuses", { accountId }),
