@@ -44,6 +44,9 @@ const LINK = `<a href="javascript:${RUN}">open</a>`;
 const FRAME = `<iframe src="javascript:${RUN}"></iframe>`;
 /** Right-to-left override: "Filter exe.gnp" reads as "Filter png.exe" if shown with its effect. */
 const RLO = "Фильтр \u202Eexe.gnp\u202C масляный";
+/** An override never closed: shown beside other text, it must not turn that text around. */
+const OPEN_RLO = "Иван \u202Eздесь";
+const PHONE = "+79161234567";
 /** Zero-width space, non-joiner, joiner and no-break space inside a word. */
 const ZERO_WIDTH = "Mas\u200Bter\u200Cfil\u200Dter\uFEFF";
 /** 10 KB of one wide letter: no place to break a line. */
@@ -53,8 +56,9 @@ const ACCOUNT = `${IMG} Hostile shop`;
 const MARKUP = {
   product: `${IMG}${SCRIPT} фильтр`,
   offer: `javascript:${RUN}`,
-  buyer: `${SVG}${FRAME} Иван`,
-  phone: RLO,
+  buyer: `${SVG}${FRAME} ${OPEN_RLO}`,
+  phone: PHONE,
+  email: RLO,
   address: `${LINK} ${SCRIPT}`,
   delivery: `${IMG} доставка`,
 };
@@ -87,6 +91,21 @@ const SIDEWAYS = `
     const r = el.getBoundingClientRect();
     if ((r.width === 0 && r.height === 0) || el.closest(byDesign)) continue;
     if (r.left < -1 || r.right > vw + 1) problems.push(label(el) + " is outside the window (" + Math.round(r.left) + ".." + Math.round(r.right) + " of " + vw + ")");
+  }
+  // A short word broken inside: its cell squeezed to letters by a long neighbour.
+  for (const el of document.querySelectorAll("main td, main th, main .state, main .badge")) {
+    const word = el.textContent.trim();
+    if (!word || word.length > 20 || /\s/.test(word) || !el.getClientRects().length) continue;
+    // The lines its text (not its boxes) is laid out on.
+    const lines = new Set();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) if (r.width > 0) lines.add(Math.round(r.top));
+    }
+    // Wrapping at a hyphen is fair (an article squeezed by a long name); inside a piece it is not.
+    if (lines.size > word.split(/[-/]/).length) problems.push(label(el) + " is squeezed over " + lines.size + " lines");
   }
   return problems;
 `;
@@ -125,6 +144,27 @@ async function assertInert(s, screen, texts) {
   assert.match(seen.title, /Ordertray/, `${screen}: the window title`);
   assert.deepEqual(seen.problems, [], `${screen}: layout problems (window ${seen.width} px wide)`);
 }
+
+/**
+ * Whether `arguments[0]` is drawn left to right where the page shows it (its first character left
+ * of its last); null when the page does not show it.
+ */
+const READS_LEFT_TO_RIGHT = `
+  const needle = arguments[0];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const at = n.data.indexOf(needle);
+    if (at < 0) continue;
+    const x = (i) => {
+      const r = document.createRange();
+      r.setStart(n, i);
+      r.setEnd(n, i + 1);
+      return r.getBoundingClientRect().left;
+    };
+    return x(at) < x(at + needle.length - 1);
+  }
+  return null;
+`;
 
 const rowsOf = (number) => `${tid("inbox-row")}[data-order-number="${number}"]`;
 
@@ -197,7 +237,7 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
         {
           name: MARKUP.buyer,
           phone: MARKUP.phone,
-          customer_email: "",
+          customer_email: MARKUP.email,
           address: { city: SCRIPT, address_tail: MARKUP.address },
         },
         MARKUP.delivery,
@@ -278,7 +318,7 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
     // The shop order with the 10 KB buyer, and the one with markup everywhere.
     for (const [name, texts] of [
       ["long", [LONG_POSTING.buyer, LONG_POSTING.address, LONG_POSTING.product, LONG_POSTING.second]],
-      ["markup", [MARKUP.buyer, MARKUP.phone, MARKUP.address, MARKUP.product]],
+      ["markup", [MARKUP.buyer, MARKUP.phone, MARKUP.email, MARKUP.address, MARKUP.product]],
     ]) {
       const buyer = name === "long" ? LONG_POSTING.buyer : MARKUP.buyer;
       const testId = await s.executeScript(
@@ -291,8 +331,36 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
       await (await s.find(`${tid(testId)} .cabinet-number button`)).click();
       await s.waitForElement(tid("shop-order-number"), 20_000);
       await assertInert(s, `shop-order-${name}`, texts);
+      if (name === "markup") {
+        // The marketplace order names its buyer, phone, e-mail and address on one line.
+        await (await s.waitForElement(tid("shop-order-marketplace-link"))).click();
+        await s.waitForElement(tid("order-detail"), 20_000);
+        await waitFor(async () => (await s.executeScript(READS_LEFT_TO_RIGHT, [PHONE])) !== null, {
+          message: "the buyer's phone on the marketplace order's screen",
+        });
+        await assertInert(s, "order-markup-accepted", [MARKUP.buyer, MARKUP.phone, MARKUP.address]);
+        assert.equal(
+          await s.executeScript(READS_LEFT_TO_RIGHT, [PHONE]),
+          true,
+          "the buyer's unclosed right-to-left override turns the phone after it around",
+        );
+        await (await s.find(`${tid("order-detail")} > button.link`)).click(); // back to the shop order
+        await s.waitForElement(tid("shop-order-number"), 20_000);
+      }
       await (await s.waitForElement(tid("shop-order-back"))).click();
       await waitFor(async () => (await s.findAll(rows)).length === 2, { message: "All orders again" });
     }
+  });
+
+  // The secrets scan after the run (secrets-scan.mjs) reads every file the run left: a backup too.
+  step("a backup of this database is taken, for the secrets scan to read", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await s.waitForElement(tid("database-backup-now"));
+    const before = (await s.findAll(tid("backup-row"))).length;
+    await (await s.find(tid("database-backup-now"))).click();
+    await waitFor(async () => (await s.findAll(tid("backup-row"))).length > before, {
+      timeout: 30_000,
+      message: "a new backup in Settings",
+    });
   });
 });
