@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { env, leaveNothingBehind, removeDatabase, tid } from "./common.mjs";
+import { env, LAYOUT_PROBLEMS, leaveNothingBehind, removeDatabase, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -20,65 +20,6 @@ const SCALES = [
   { name: "150", width: Math.floor(1366 / 1.5), height: Math.floor(768 / 1.5) },
 ];
 const SCREENS = ["nav-inbox", "nav-orders", "nav-customers", "nav-accounts", "nav-settings"];
-
-/** What sticks out of the viewport sideways, what is cut off, and the smallest text, as the page sees it. */
-const LAYOUT_PROBLEMS = `
-  const vw = document.documentElement.clientWidth;
-  const problems = [];
-  if (document.documentElement.scrollWidth > vw + 1) {
-    problems.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + vw);
-  }
-  const label = (el) => (el.getAttribute("data-testid") || el.tagName.toLowerCase()) + " «" + (el.textContent || "").trim().slice(0, 30) + "»";
-  const controls = document.querySelectorAll('.sidebar button, .screen-header button, .toolbar button, [role="toolbar"] button, .tabs button');
-  for (const el of controls) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.left < -1 || r.right > vw + 1) problems.push(label(el) + " is outside the window (" + Math.round(r.left) + ".." + Math.round(r.right) + " of " + vw + ")");
-    if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflow !== "visible") problems.push(label(el) + " has its text cut off");
-  }
-  // What of an element shows: its box cut by every ancestor that clips (an ellipsis column).
-  const visible = (el) => {
-    const r = el.getBoundingClientRect();
-    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      const cs = getComputedStyle(p);
-      if (cs.overflowX === "visible" && cs.overflowY === "visible") continue;
-      const c = p.getBoundingClientRect();
-      [left, top, right, bottom] = [Math.max(left, c.left), Math.max(top, c.top), Math.min(right, c.right), Math.min(bottom, c.bottom)];
-    }
-    return { left, top, right, bottom, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
-  };
-  // Two things drawn over each other (a squeezed block spilling over the next one): the visible
-  // fields, buttons and pieces of text that neither contain nor are contained by one another.
-  const boxes = [];
-  for (const el of document.querySelectorAll("main *")) {
-    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-    if (!own && !el.matches("input, select, textarea, button")) continue;
-    const r = visible(el);
-    if (r.width < 2 || r.height < 2 || getComputedStyle(el).visibility === "hidden") continue;
-    boxes.push([el, r]);
-  }
-  const overlaps = [];
-  for (let i = 0; i < boxes.length; i++) {
-    for (let j = i + 1; j < boxes.length; j++) {
-      const [a, ra] = boxes[i];
-      const [b, rb] = boxes[j];
-      if (a.contains(b) || b.contains(a)) continue;
-      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
-      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
-      if (w > 3 && h > 3) overlaps.push(label(a) + " overlaps " + label(b));
-    }
-  }
-  problems.push(...overlaps.slice(0, 10));
-  let smallest = Infinity;
-  for (const el of document.querySelectorAll("main *, .sidebar *")) {
-    if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
-  }
-  return { problems, smallest, width: vw, height: document.documentElement.clientHeight };
-`;
 
 describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
   /** @type {Session} */

@@ -11,7 +11,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { env, fill, keepAutostart, leaveNothingBehind, pick, removeDatabase, startFake, stepper, tid } from "./common.mjs";
+import {
+  env,
+  fill,
+  keepAutostart,
+  leaveNothingBehind,
+  pick,
+  removeDatabase,
+  secret,
+  startFake,
+  stepper,
+  tid,
+} from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -20,7 +31,7 @@ const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "cabinet.db");
 const CLIENT_ID = "515151";
-const API_KEY = `cabinet-${process.pid}-${Date.now()}`;
+const API_KEY = secret("cabinet: Ozon Api-Key", `cabinet-${process.pid}-${Date.now()}`);
 
 /** The buyers; the first two share the fragment "щук" (in capitals at the start of the name). */
 const BUYERS = {
@@ -108,7 +119,7 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
   before(async () => {
     restoreAutostart = keepAutostart(HOME);
     removeDatabase(DB);
-    const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID, "--api-key", API_KEY], "Ozon");
+    const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID], "Ozon", { apiKey: API_KEY });
     fakeChild = started.child;
     fakeUrl = await started.url;
     fake = new FakeOzon(fakeUrl);

@@ -1,7 +1,7 @@
 // What the end-to-end files share: the harness's environment, form filling, the notification log,
 // the keychain, fake servers of their own, and the app's process on a file's own database.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { waitFor } from "./webdriver.mjs";
@@ -51,15 +51,30 @@ export function notifyCalls(log) {
   return messages.filter((m) => /member=Notify\b/.test(m.split("\n")[0]));
 }
 
-/** How many times `needle` occurs in `file` (grep -a -c -F); 0 when the file does not exist. */
+/**
+ * How many times `needle` occurs in `file`'s bytes; 0 when the file does not exist. Read here, not
+ * with grep: a secret given to a child process would be in its argument list, which any local user
+ * can read.
+ */
 export function grepCount(file, needle) {
   if (!existsSync(file)) return 0;
-  try {
-    return Number(execFileSync("grep", ["-a", "-c", "-F", "--", needle, file], { encoding: "utf8" }).trim());
-  } catch (e) {
-    if (e.status === 1) return 0; // grep: no match
-    throw e;
-  }
+  const bytes = readFileSync(file);
+  const pattern = Buffer.from(needle, "utf8");
+  let count = 0;
+  for (let at = bytes.indexOf(pattern); at !== -1; at = bytes.indexOf(pattern, at + pattern.length)) count++;
+  return count;
+}
+
+/**
+ * Registers a key, password or token a test uses (types, generates or reads back) and returns it.
+ * Every registered secret is looked for after the run (tests/e2e/secrets-scan.mjs): in the databases,
+ * logs, diagnostic bundles, exports and process argument lists. `name` says which secret it is, since
+ * a finding names it and never shows the value.
+ */
+export function secret(name, value) {
+  if (!value) throw new Error(`the secret ${name} is empty`);
+  appendFileSync(env("E2E_SECRETS"), JSON.stringify({ name, value }) + "\n", { mode: 0o600 });
+  return value;
 }
 
 /** The app's keychain entry for an account's secret (keyring stores the user as "username"). */
@@ -99,9 +114,15 @@ export function freePort() {
   });
 }
 
-/** Starts a fake marketplace server; `url` resolves with its base URL once it says it listens. */
-export function startFake(bin, args, name) {
-  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts a fake marketplace server; `url` resolves with its base URL once it says it listens.
+ * `secrets` ({password, apiKey}) reach it through its environment, never its argument list.
+ */
+export function startFake(bin, args, name, secrets = {}) {
+  const env = { ...process.env };
+  if (secrets.password) env.ORDERTRAY_FAKE_PASSWORD = secrets.password;
+  if (secrets.apiKey) env.ORDERTRAY_FAKE_API_KEY = secrets.apiKey;
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   const url = new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`the fake ${name} did not start: ${out}`)), 30_000);
@@ -143,6 +164,65 @@ export async function leaveNothingBehind(db) {
     // no dunst: nothing shown
   }
 }
+
+/** What sticks out of the viewport sideways, what is cut off, and the smallest text, as the page sees it. */
+export const LAYOUT_PROBLEMS = `
+  const vw = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > vw + 1) {
+    problems.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + vw);
+  }
+  const label = (el) => (el.getAttribute("data-testid") || el.tagName.toLowerCase()) + " «" + (el.textContent || "").trim().slice(0, 30) + "»";
+  const controls = document.querySelectorAll('.sidebar button, .screen-header button, .toolbar button, [role="toolbar"] button, .tabs button');
+  for (const el of controls) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.left < -1 || r.right > vw + 1) problems.push(label(el) + " is outside the window (" + Math.round(r.left) + ".." + Math.round(r.right) + " of " + vw + ")");
+    if (el.scrollWidth > el.clientWidth + 2 && getComputedStyle(el).overflow !== "visible") problems.push(label(el) + " has its text cut off");
+  }
+  // What of an element shows: its box cut by every ancestor that clips (an ellipsis column).
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const cs = getComputedStyle(p);
+      if (cs.overflowX === "visible" && cs.overflowY === "visible") continue;
+      const c = p.getBoundingClientRect();
+      [left, top, right, bottom] = [Math.max(left, c.left), Math.max(top, c.top), Math.min(right, c.right), Math.min(bottom, c.bottom)];
+    }
+    return { left, top, right, bottom, width: Math.max(0, right - left), height: Math.max(0, bottom - top) };
+  };
+  // Two things drawn over each other (a squeezed block spilling over the next one): the visible
+  // fields, buttons and pieces of text that neither contain nor are contained by one another.
+  const boxes = [];
+  for (const el of document.querySelectorAll("main *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own && !el.matches("input, select, textarea, button")) continue;
+    const r = visible(el);
+    if (r.width < 2 || r.height < 2 || getComputedStyle(el).visibility === "hidden") continue;
+    boxes.push([el, r]);
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, ra] = boxes[i];
+      const [b, rb] = boxes[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+      if (w > 3 && h > 3) overlaps.push(label(a) + " overlaps " + label(b));
+    }
+  }
+  problems.push(...overlaps.slice(0, 10));
+  let smallest = Infinity;
+  for (const el of document.querySelectorAll("main *, .sidebar *")) {
+    if (!el.childNodes.length || ![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+  }
+  return { problems, smallest, width: vw, height: document.documentElement.clientHeight };
+`;
 
 /**
  * `it` for a story told in steps: each runs only when the ones before passed, and a failing one

@@ -24,6 +24,7 @@ import {
   pick,
   removeDatabase,
   retype,
+  secret,
   startFake,
   stepper,
   tid,
@@ -39,8 +40,8 @@ const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "gettzap.db");
 const ACCOUNT = "Gettzap parts";
 const LOGIN = "gz-parts-shop";
-const PASSWORD = `gz-pw-${process.pid}-${Date.now()}`;
-const API_KEY = `gz-key-${process.pid}-${Date.now()}`;
+const PASSWORD = secret("gettzap: password", `gz-pw-${process.pid}-${Date.now()}`);
+const API_KEY = secret("gettzap: office token (API key)", `gz-key-${process.pid}-${Date.now()}`);
 /** Two of the account form's default Gettzap statuses (AccountForm GETTZAP_STATUSES). */
 const ACCEPTED = "accepted";
 const REFUSED = "refused";
@@ -99,7 +100,7 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
   before(async () => {
     restoreAutostart = keepAutostart(HOME);
     removeDatabase(DB);
-    const started = startFake(FAKE_BIN, ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY], "Gettzap");
+    const started = startFake(FAKE_BIN, ["--login", LOGIN], "Gettzap", { password: PASSWORD, apiKey: API_KEY });
     fakeChild = started.child;
     fakeUrl = await started.url;
     fake = new FakeGettzap(fakeUrl);
@@ -133,16 +134,16 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
   });
 
   step("the password, the office token and the intake token are in the keychain and in no database file", 30_000, async () => {
-    intakeToken = keychain(accountId, "intake_token");
+    intakeToken = secret("gettzap: intake token (made by the app)", keychain(accountId, "intake_token"));
     assert.match(intakeToken, /^[0-9a-f]{48}$/, "the app made an intake token");
-    for (const [field, secret] of [
+    for (const [field, value] of [
       ["password", PASSWORD],
       ["api_key", API_KEY],
       ["intake_token", intakeToken],
     ]) {
-      assert.equal(keychain(accountId, field), secret, `keychain entry ${accountId}/${field}`);
+      assert.equal(keychain(accountId, field), value, `keychain entry ${accountId}/${field}`);
       for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
-        assert.equal(grepCount(file, secret), 0, `the ${field} was found in ${file}`);
+        assert.equal(grepCount(file, value), 0, `the ${field} was found in ${file}`);
       }
     }
   });

@@ -263,11 +263,24 @@ E2E_APP="$(readlink -f "$E2E_APP")"
 E2E_FAKE_BIN="$(readlink -f "$fake_bin")"
 export E2E_FAKE_BIN
 
+# The secrets scan: every key, password and token the tests use is registered here (common.mjs
+# `secret()`); a watcher samples every process's argument list for them while the tests run, and
+# after them secrets-scan.mjs looks for them in every file the run left (databases, backups, logs,
+# diagnostic bundles, exports).
+export E2E_SECRETS="$E2E_TMP/secrets.jsonl"
+SECRETS_IN_ARGV="$E2E_TMP/secrets-in-argv.txt"
+(umask 077 && : >"$E2E_SECRETS")
+start_bg secrets-watch node "$HERE/secrets-scan.mjs" watch "$SECRETS_IN_ARGV"
+
 export E2E_CLIENT_ID=424242
 E2E_API_KEY="$(cat /proc/sys/kernel/random/uuid)"
 export E2E_API_KEY
+printf '{"name":"ozon: Api-Key of run.sh'"'"'s fake","value":"%s"}\n' "$E2E_API_KEY" >>"$E2E_SECRETS"
 fake_port=$(free_port)
-start_bg fake-ozon "$fake_bin" --port "$fake_port" --client-id "$E2E_CLIENT_ID" --api-key "$E2E_API_KEY"
+# The key reaches the fake through its environment: an argument list is readable by any local user.
+export ORDERTRAY_FAKE_API_KEY="$E2E_API_KEY"
+start_bg fake-ozon "$fake_bin" --port "$fake_port" --client-id "$E2E_CLIENT_ID"
+unset ORDERTRAY_FAKE_API_KEY
 wait_for 30 "the fake Ozon server to print 'listening on'" grep -q 'listening on http://' "$LOGS/fake-ozon.log"
 E2E_FAKE_URL=$(grep -o -m1 'listening on http://[0-9.:]*' "$LOGS/fake-ozon.log" | sed 's/^listening on //')
 export E2E_FAKE_URL
@@ -285,9 +298,15 @@ cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$LOGS/node-test.log" | tai
 failed=$((${failed:-0} + ${cancelled:-0})) # a failed before-hook cancels every test
 [ "$node_rc" -ne 124 ] || warn "node tests hit their limit of ${E2E_TEST_TIMEOUT:-600} s"
 if [ "$node_rc" -ne 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
+# Last, whatever the tests' outcome and whichever files ran: the secrets those files registered.
+scan_rc=0
+node "$HERE/secrets-scan.mjs" final "$SECRETS_IN_ARGV" "$E2E_TMP" "$E2E_OUT" 2>&1 | tee "$LOGS/secrets-scan.log" ||
+  scan_rc=$?
+tests_passed=${passed:-0}
+if [ "$scan_rc" -eq 0 ]; then passed=$((tests_passed + 1)); else failed=$((${failed:-0} + 1)); fi
 echo "e2e: ${passed:-0} passed, ${failed:-0} failed"
-if [ "$node_rc" -ne 0 ] || [ "${passed:-0}" = 0 ]; then
-  [ "${passed:-0}" != 0 ] || warn "no end-to-end test passed"
+if [ "$node_rc" -ne 0 ] || [ "$scan_rc" -ne 0 ] || [ "$tests_passed" = 0 ]; then
+  [ "$tests_passed" != 0 ] || warn "no end-to-end test passed"
   exit 1
 fi
 SUCCESS=1

@@ -18,6 +18,7 @@ import {
   notifyCalls,
   pick,
   removeDatabase,
+  secret,
   startFake,
   stepper,
   tid,
@@ -32,8 +33,8 @@ const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "zzap.db");
 const LOGIN = "parts-shop@example.ru";
-const PASSWORD = `zzap-pw-${process.pid}-${Date.now()}`;
-const API_KEY = `zzap-key-${process.pid}-${Date.now()}`;
+const PASSWORD = secret("zzap: password", `zzap-pw-${process.pid}-${Date.now()}`);
+const API_KEY = secret("zzap: API key", `zzap-key-${process.pid}-${Date.now()}`);
 /** The fake's dictionary (fakes/src/zzap.rs STATUS_CODES): 2 = accepted, 3 = the seller refused. */
 const ACCEPTED = { code: "2", name: "Принят в работу" };
 const REFUSED = { code: "3", name: "Отказ продавца" };
@@ -59,8 +60,9 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
     // ZZAP's 3 s limit, a little under it for clock jitter.
     const started = startFake(
       FAKE_BIN,
-      ["--login", LOGIN, "--password", PASSWORD, "--api-key", API_KEY, "--min-interval-ms", "2500"],
+      ["--login", LOGIN, "--min-interval-ms", "2500"],
       "ZZAP",
+      { password: PASSWORD, apiKey: API_KEY },
     );
     fakeChild = started.child;
     fakeUrl = await started.url;
@@ -105,13 +107,13 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
   });
 
   step("the password and the key are in the keychain and in no database file", 30_000, async () => {
-    for (const [field, secret] of [
+    for (const [field, value] of [
       ["password", PASSWORD],
       ["api_key", API_KEY],
     ]) {
-      assert.equal(keychain(accountId, field), secret, `keychain entry ${accountId}/${field}`);
+      assert.equal(keychain(accountId, field), value, `keychain entry ${accountId}/${field}`);
       for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
-        assert.equal(grepCount(file, secret), 0, `the ${field} was found in ${file}`);
+        assert.equal(grepCount(file, value), 0, `the ${field} was found in ${file}`);
       }
     }
   });

@@ -294,7 +294,7 @@ function OrderView({
             <tr key={item.id ?? `new-${i}`} data-testid="shop-order-item">
               <td>{item.article}</td>
               <td>{item.brand}</td>
-              <td>{item.name}</td>
+              <td className="wrap-anywhere">{item.name}</td>
               <td className="num">{item.quantity}</td>
               <td className="num">{money(item.price)}</td>
               <td className="num">{item.weight_g}</td>

@@ -64,7 +64,12 @@ function OrderBody({ detail }: { detail: Detail }) {
         <dt>{t.order.customer}</dt>
         <dd>
           {customer
-            ? [customer.name, customer.phone, customer.email, customer.address].filter(Boolean).join(" · ")
+            ? [customer.name, customer.phone, customer.email, customer.address]
+                .filter(Boolean)
+                // Each part isolated (FSI … PDI): a buyer's unclosed right-to-left override stays in
+                // its part instead of turning the phone and address after it around.
+                .map((part) => `\u2068${part}\u2069`)
+                .join(" · ")
             : (order.customer_name ?? t.order.noCustomer)}
         </dd>
       </dl>
@@ -102,7 +107,7 @@ function OrderBody({ detail }: { detail: Detail }) {
                   )}
                 </td>
               )}
-              <td>
+              <td className="wrap-anywhere">
                 {l.name}
                 <div className="muted">
                   {l.offer_id} · SKU {l.sku}

@@ -2,6 +2,7 @@
 //! connector sends back (an assumed format: see `ordertray_fakes::gettzap`) and `GET /__fake/calls`.
 //! Orders are not served here: Gettzap pushes them, so a test posts them to the app's intake itself.
 //! `ordertray-fake-gettzap [--port P] [--login L] [--password PW] [--api-key KEY]`
+//! The secrets may come from `ORDERTRAY_FAKE_PASSWORD` and `ORDERTRAY_FAKE_API_KEY` instead of flags.
 
 use ordertray_fakes::gettzap::{FakeGettzap, FakeGettzapConfig};
 
@@ -9,6 +10,14 @@ const USAGE: &str = "usage: ordertray-fake-gettzap [--port P] [--login L] [--pas
 
 fn main() {
     let mut config = FakeGettzapConfig::new("gettzap-shop", "fake-password", "fake-api-key");
+    // Secrets also come from the environment, so that a test need not show them in the process's
+    // argument list (which any local user can read); a flag still wins.
+    if let Ok(v) = std::env::var("ORDERTRAY_FAKE_PASSWORD") {
+        config.password = v;
+    }
+    if let Ok(v) = std::env::var("ORDERTRAY_FAKE_API_KEY") {
+        config.api_key = v;
+    }
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || {

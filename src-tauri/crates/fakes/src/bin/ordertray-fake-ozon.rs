@@ -1,5 +1,6 @@
 //! A fake Ozon Seller API on loopback, for end-to-end tests and manual trials.
 //! `ordertray-fake-ozon [--port P] [--client-id ID] [--api-key KEY] [--seed N] [--generate-every SECS]`
+//! The key may come from `ORDERTRAY_FAKE_API_KEY` instead of `--api-key`.
 
 use std::time::Duration;
 
@@ -7,6 +8,11 @@ use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig};
 
 fn main() {
     let mut config = FakeOzonConfig::new("424242", "fake-api-key");
+    // Secrets also come from the environment, so that a test need not show them in the process's
+    // argument list (which any local user can read); a flag still wins.
+    if let Ok(v) = std::env::var("ORDERTRAY_FAKE_API_KEY") {
+        config.api_key = v;
+    }
     let (mut seed, mut every) = (0usize, None);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {

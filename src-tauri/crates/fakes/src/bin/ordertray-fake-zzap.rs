@@ -1,6 +1,7 @@
 //! A fake ZZAP seller API on loopback, for end-to-end tests and manual trials.
 //! `ordertray-fake-zzap [--port P] [--login L] [--password PW] [--api-key KEY] [--min-interval-ms MS]
 //!  [--seed N] [--generate-every SECS]`
+//! The secrets may come from `ORDERTRAY_FAKE_PASSWORD` and `ORDERTRAY_FAKE_API_KEY` instead of flags.
 
 use std::time::Duration;
 
@@ -11,6 +12,14 @@ const USAGE: &str = "usage: ordertray-fake-zzap [--port P] [--login L] [--passwo
 
 fn main() {
     let mut config = FakeZzapConfig::new("shop@example.ru", "fake-password", "fake-api-key");
+    // Secrets also come from the environment, so that a test need not show them in the process's
+    // argument list (which any local user can read); a flag still wins.
+    if let Ok(v) = std::env::var("ORDERTRAY_FAKE_PASSWORD") {
+        config.password = v;
+    }
+    if let Ok(v) = std::env::var("ORDERTRAY_FAKE_API_KEY") {
+        config.api_key = v;
+    }
     // ZZAP's own limit: one call per 3 s.
     config.min_interval = Duration::from_secs(3);
     let (mut seed, mut every) = (0usize, None);
