@@ -77,9 +77,19 @@ export function secret(name, value) {
   return value;
 }
 
-/** The app's keychain entry for an account's secret (keyring stores the user as "username"). */
-export function keychain(accountId, field) {
-  return execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", `${accountId}/${field}`], {
+/**
+ * The app's keychain entry for an account's secret in database `db`: entries are named
+ * `<database id>/<account id>/<field>` (keyring stores that name as "username"), so two databases
+ * never share keys.
+ */
+export function keychain(db, accountId, field) {
+  const databaseId = execFileSync("sqlite3", [db, "SELECT id FROM database_identity"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  }).trim();
+  if (!/^[0-9a-f]{32}$/.test(databaseId)) throw new Error(`no database id in ${db}: ${JSON.stringify(databaseId)}`);
+  const name = `${databaseId}/${accountId}/${field}`;
+  return execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", name], {
     encoding: "utf8",
     timeout: 10_000,
   });

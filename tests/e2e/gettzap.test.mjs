@@ -134,14 +134,14 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
   });
 
   step("the password, the office token and the intake token are in the keychain and in no database file", 30_000, async () => {
-    intakeToken = secret("gettzap: intake token (made by the app)", keychain(accountId, "intake_token"));
+    intakeToken = secret("gettzap: intake token (made by the app)", keychain(DB, accountId, "intake_token"));
     assert.match(intakeToken, /^[0-9a-f]{48}$/, "the app made an intake token");
     for (const [field, value] of [
       ["password", PASSWORD],
       ["api_key", API_KEY],
       ["intake_token", intakeToken],
     ]) {
-      assert.equal(keychain(accountId, field), value, `keychain entry ${accountId}/${field}`);
+      assert.equal(keychain(DB, accountId, field), value, `keychain entry ${accountId}/${field}`);
       for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
         assert.equal(grepCount(file, value), 0, `the ${field} was found in ${file}`);
       }

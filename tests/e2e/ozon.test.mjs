@@ -114,7 +114,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
 
   step("the API key is in the keychain and in no database file", 30_000, async () => {
     // keyring stores the entry's user as the Secret Service attribute "username".
-    const stored = keychain(accountId, "api_key");
+    const stored = keychain(DB, accountId, "api_key");
     assert.equal(stored, API_KEY, `keychain entry service=ordertray username=${accountId}/api_key`);
     for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
       assert.equal(grepCount(file, API_KEY), 0, `the API key was found in ${file}`);

@@ -111,7 +111,7 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
       ["password", PASSWORD],
       ["api_key", API_KEY],
     ]) {
-      assert.equal(keychain(accountId, field), value, `keychain entry ${accountId}/${field}`);
+      assert.equal(keychain(DB, accountId, field), value, `keychain entry ${accountId}/${field}`);
       for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
         assert.equal(grepCount(file, value), 0, `the ${field} was found in ${file}`);
       }
