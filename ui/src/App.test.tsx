@@ -170,6 +170,23 @@ describe("accounts", () => {
     await waitFor(() => expect(screen.getByTestId("outbox-row")).toHaveAttribute("data-state", "pending"));
     expect(b.callsTo("retry_outbox").map((c) => c.args)).toEqual([{ id: 7 }]);
   });
+
+  it("says until when the marketplace asked the account to wait, and not once that time has passed", async () => {
+    const b = new FakeBackend();
+    const soon = new Date(Date.now() + 10 * 60_000).toISOString();
+    const past = new Date(Date.now() - 60_000).toISOString();
+    b.accounts = [
+      accountView(1, "Shop A", { last_outcome: "error", server_wait_until: soon }),
+      accountView(2, "Shop B", { server_wait_until: past }),
+    ];
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    const waits = await screen.findAllByTestId("server-wait");
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toHaveTextContent(/^Waiting until .+ \(the marketplace asked\)$/);
+  });
 });
 
 describe("inbox keyboard triage", () => {

@@ -18,6 +18,13 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(d);
 }
 
+/** A time of day (hours and minutes), as the language writes it. */
+export function formatTime(iso: string, locale: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { timeStyle: "short" }).format(d);
+}
+
 /** A supplier's price: price lists carry no currency, so the number alone. */
 export function formatAmount(amount: string, locale: string): string {
   const value = Number(amount);

@@ -4,4 +4,9 @@ import type { SyncOutcome } from "./SyncOutcome";
 /**
  * What the manager sees about an account's sync: when it last ran, how it went, when it runs next.
  */
-export type AccountHealth = { last_poll_at: string | null, last_outcome: SyncOutcome | null, last_error: string | null, next_poll_at: string | null, failing_since: string | null, outbox_pending: number, outbox_failed: number, };
+export type AccountHealth = { last_poll_at: string | null, last_outcome: SyncOutcome | null, last_error: string | null, next_poll_at: string | null, failing_since: string | null, 
+/**
+ * Until when the marketplace asked us to wait (its `Retry-After`, capped at 15 minutes);
+ * the UI says "waiting until HH:MM (server asked)" while it lies ahead.
+ */
+server_wait_until: string | null, outbox_pending: number, outbox_failed: number, };

@@ -132,6 +132,7 @@ export const en = {
     pushesOrders: "sends its orders to this computer",
     lastPoll: "Last sync",
     nextPoll: "Next sync",
+    serverWait: (time: string) => `Waiting until ${time} (the marketplace asked)`,
     failingSince: "Failing since",
     outboxPending: (n: number) => `${n} ${enPlural(n, "update", "updates")} waiting to be sent`,
     outboxFailed: (n: number) => `${n} ${enPlural(n, "update", "updates")} failed`,

@@ -138,6 +138,7 @@ export const pl: Messages = {
     pushesOrders: "wysyła zamówienia na ten komputer",
     lastPoll: "Ostatnia synchronizacja",
     nextPoll: "Następna",
+    serverWait: (time: string) => `Czekamy do ${time} (na prośbę marketplace’u)`,
     failingSince: "Błędy od",
     outboxPending: (n: number) => `${n} ${updates(n)} czeka na wysłanie`,
     outboxFailed: (n: number) => `${n} ${updates(n)} nie wysłano`,

@@ -137,6 +137,7 @@ export const ru: Messages = {
     pushesOrders: "присылает заказы на этот компьютер",
     lastPoll: "Последняя синхронизация",
     nextPoll: "Следующая",
+    serverWait: (time: string) => `Ждём до ${time} (попросил маркетплейс)`,
     failingSince: "Ошибки с",
     outboxPending: (n: number) => `${n} ${updates(n)} ждут отправки`,
     outboxFailed: (n: number) => `${n} ${updates(n)} не отправлено`,

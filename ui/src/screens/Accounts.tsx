@@ -6,7 +6,7 @@ import { useState } from "react";
 import { ConfirmButton } from "../components/ConfirmButton";
 import { useNotices } from "../components/Notices";
 import { OutboxRow } from "../components/OutboxRow";
-import { formatDateTime } from "../format";
+import { formatDateTime, formatTime } from "../format";
 import { useI18n } from "../i18n";
 import { keys, useAccountOutbox, useAccounts } from "../queries";
 
@@ -114,6 +114,9 @@ function AccountRow({
           <span>
             {t.accounts.nextPoll}: {formatDateTime(health.next_poll_at, locale)}
           </span>
+        )}
+        {health.server_wait_until && Date.parse(health.server_wait_until) > Date.now() && (
+          <span data-testid="server-wait">{t.accounts.serverWait(formatTime(health.server_wait_until, locale))}</span>
         )}
         {health.failing_since && (
           <span>

@@ -108,6 +108,7 @@ export function accountView(id: number, name: string, over: Partial<AccountView[
       last_error: null,
       next_poll_at: null,
       failing_since: null,
+      server_wait_until: null,
       outbox_pending: 0,
       outbox_failed: 0,
       ...over,

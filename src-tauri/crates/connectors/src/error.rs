@@ -2,6 +2,11 @@ use std::time::Duration;
 
 use ordertray_core::{AppError, ErrorCode};
 
+/// The longest wait a server may impose on us (`Retry-After`): past it we try again anyway, so a
+/// wrong or hostile header cannot stop an account's polling or delivery for a year, and no time
+/// arithmetic ever sees an absurd duration.
+pub const MAX_SERVER_DELAY: Duration = Duration::from_secs(15 * 60);
+
 /// Why a marketplace call failed. Messages never contain credentials.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ConnectorError {
@@ -39,9 +44,10 @@ impl ConnectorError {
         )
     }
 
+    /// The wait the server asked for, never more than [`MAX_SERVER_DELAY`].
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            ConnectorError::RateLimited { retry_after, .. } => *retry_after,
+            ConnectorError::RateLimited { retry_after, .. } => retry_after.map(|d| d.min(MAX_SERVER_DELAY)),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::error::MAX_SERVER_DELAY;
 use crate::ConnectorError;
 
 /// A transport failure, named by the method only: reqwest's own text can carry the full URL, and
@@ -42,13 +43,16 @@ pub(crate) fn retry_after_of(response: &reqwest::Response) -> Option<Duration> {
         .and_then(parse_retry_after)
 }
 
-/// `Retry-After` is seconds or an HTTP date.
+/// `Retry-After` is seconds or an HTTP date; either is capped at [`MAX_SERVER_DELAY`].
 pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
-    if let Ok(secs) = v.trim().parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = DateTime::parse_from_rfc2822(v.trim()).ok()?.with_timezone(&Utc);
-    (at - Utc::now()).to_std().ok()
+    let asked = match v.trim().parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = DateTime::parse_from_rfc2822(v.trim()).ok()?.with_timezone(&Utc);
+            (at - Utc::now()).to_std().ok()?
+        }
+    };
+    Some(asked.min(MAX_SERVER_DELAY))
 }
 
 #[cfg(test)]
@@ -65,5 +69,17 @@ mod tests {
             "{d:?}"
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn an_absurd_or_year_long_retry_after_is_capped() {
+        for asked in ["9000000000000", "31536000", "18446744073709551615"] {
+            assert_eq!(parse_retry_after(asked), Some(MAX_SERVER_DELAY), "{asked}");
+        }
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(MAX_SERVER_DELAY)
+        );
+        assert_eq!(parse_retry_after("900"), Some(Duration::from_secs(900)));
     }
 }

@@ -518,6 +518,9 @@ pub struct AccountHealth {
     pub last_error: Option<String>,
     pub next_poll_at: Option<DateTime<Utc>>,
     pub failing_since: Option<DateTime<Utc>>,
+    /// Until when the marketplace asked us to wait (its `Retry-After`, capped at 15 minutes);
+    /// the UI says "waiting until HH:MM (server asked)" while it lies ahead.
+    pub server_wait_until: Option<DateTime<Utc>>,
     pub outbox_pending: i64,
     pub outbox_failed: i64,
 }

@@ -105,28 +105,31 @@ impl Effect {
         }
     }
 
-    /// Stable key for one intended effect: the same decision never yields two different rows.
-    pub fn idempotency_key(&self, account_id: i64) -> String {
+    /// Stable key for one decision's effect: the same decision never yields two rows, while a
+    /// later decision that happens to ask the same again (a second partial cancel of the same
+    /// product, a delivery stage told again after the order went back) gets a row of its own.
+    ///
+    /// `decision` identifies the change that caused the effect: the time stamped on the lines it
+    /// changed (their state version), shared by every call that one decision queues. A posting
+    /// ships and cancels once (Ozon refuses a second), and a tracking number is the same call
+    /// whenever it is entered: those keys leave the decision out.
+    pub fn idempotency_key(&self, account_id: i64, decision: &str) -> String {
         let mut key = format!("{account_id}:{}:{}", self.kind(), self.order_external_id());
-        if let Effect::CancelLines { items, .. } = self {
-            let mut skus: Vec<&str> = items.iter().map(|i| i.sku.as_str()).collect();
-            skus.sort_unstable();
-            key.push(':');
-            key.push_str(&skus.join(","));
-        }
-        if let Effect::SetLineStatus {
-            line_external_id,
-            status,
-            decided_at,
-            ..
-        } = self
-        {
-            key.push_str(&format!(":{line_external_id}:{status}:{decided_at}"));
-        }
         match self {
-            Effect::DeliveryStatus { status, .. } => key.push_str(&format!(":{status}")),
+            Effect::CancelLines { items, .. } => {
+                let mut skus: Vec<&str> = items.iter().map(|i| i.sku.as_str()).collect();
+                skus.sort_unstable();
+                key.push_str(&format!(":{}@{decision}", skus.join(",")));
+            }
+            Effect::SetLineStatus {
+                line_external_id,
+                status,
+                decided_at,
+                ..
+            } => key.push_str(&format!(":{line_external_id}:{status}:{decided_at}")),
+            Effect::DeliveryStatus { status, .. } => key.push_str(&format!(":{status}@{decision}")),
             Effect::SetTracking { tracking_number, .. } => key.push_str(&format!(":{tracking_number}")),
-            _ => {}
+            Effect::Ship { .. } | Effect::CancelOrder { .. } => {}
         }
         key
     }
@@ -436,30 +439,69 @@ mod tests {
                 },
             ],
         };
-        assert_eq!(a.idempotency_key(3), "3:cancel_lines:P:a,b");
+        assert_eq!(a.idempotency_key(3, "T1"), "3:cancel_lines:P:a,b@T1");
         let s = Effect::Ship {
             order_external_id: "P".into(),
             items: vec![],
         };
-        assert_eq!(s.idempotency_key(3), "3:ship:P");
-        assert_ne!(s.idempotency_key(3), s.idempotency_key(4));
+        assert_eq!(s.idempotency_key(3, "T1"), "3:ship:P");
+        assert_eq!(
+            s.idempotency_key(3, "T1"),
+            s.idempotency_key(3, "T2"),
+            "a posting ships once"
+        );
+        assert_ne!(s.idempotency_key(3, "T1"), s.idempotency_key(4, "T1"));
         let d = |status: &str| Effect::DeliveryStatus {
             order_external_id: "P".into(),
             status: status.into(),
         };
-        assert_eq!(d("last_mile").idempotency_key(3), "3:delivery_status:P:last_mile");
+        assert_eq!(
+            d("last_mile").idempotency_key(3, "T1"),
+            "3:delivery_status:P:last_mile@T1"
+        );
         assert_ne!(
-            d("delivering").idempotency_key(3),
-            d("delivered").idempotency_key(3)
+            d("delivering").idempotency_key(3, "T1"),
+            d("delivered").idempotency_key(3, "T1")
         );
         let t = |n: &str| Effect::SetTracking {
             order_external_id: "P".into(),
             tracking_number: n.into(),
         };
         assert_ne!(
-            t("A1").idempotency_key(3),
-            t("A2").idempotency_key(3),
+            t("A1").idempotency_key(3, "T1"),
+            t("A2").idempotency_key(3, "T1"),
             "a corrected number is sent again"
         );
+    }
+
+    #[test]
+    fn a_later_decision_asking_the_same_again_gets_its_own_key_a_replayed_one_does_not() {
+        let cancel = Effect::CancelLines {
+            order_external_id: "P".into(),
+            reason: CancelReason {
+                id: 1,
+                message: String::new(),
+            },
+            items: vec![EffectItem {
+                sku: "a".into(),
+                quantity: 1,
+            }],
+        };
+        let stage = Effect::DeliveryStatus {
+            order_external_id: "P".into(),
+            status: "delivering".into(),
+        };
+        for effect in [&cancel, &stage] {
+            assert_eq!(
+                effect.idempotency_key(3, "2026-01-02T03:04:05.000001Z"),
+                effect.idempotency_key(3, "2026-01-02T03:04:05.000001Z"),
+                "the same decision queues once: {effect:?}"
+            );
+            assert_ne!(
+                effect.idempotency_key(3, "2026-01-02T03:04:05.000001Z"),
+                effect.idempotency_key(3, "2026-01-02T04:00:00.000000Z"),
+                "a later decision queues again: {effect:?}"
+            );
+        }
     }
 }

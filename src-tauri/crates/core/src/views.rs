@@ -238,6 +238,13 @@ pub enum EngineEvent {
         done: u64,
         total: u64,
     },
+    /// A background task (`poller`, `outbox`, `alerts`) failed and was restarted; the UI words it.
+    TaskRestarted {
+        task: String,
+        account_id: Option<AccountId>,
+        error: String,
+        restarts: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

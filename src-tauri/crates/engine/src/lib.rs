@@ -21,6 +21,7 @@ mod scheduler;
 pub mod secrets;
 mod settings;
 mod statuses;
+mod supervise;
 mod sync;
 
 use std::collections::HashMap;
@@ -80,6 +81,9 @@ struct Inner {
     sync_locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     pollers: Mutex<HashMap<AccountId, scheduler::Poller>>,
     outbox_wake: Notify,
+    /// This instance's id on the outbox rows it holds in flight, and how long such a lease lasts.
+    outbox_owner: String,
+    outbox_lease: std::time::Duration,
     running: std::sync::atomic::AtomicBool,
     /// How long the manager's decisions wait before their calls go out (0: at once).
     undo_window: Mutex<std::time::Duration>,
@@ -98,8 +102,9 @@ struct Inner {
 }
 
 impl Engine {
-    /// Opens the database, checks the secret store once, and re-queues outbox rows a crash left
-    /// in flight. Background work starts with [`Engine::start_background`].
+    /// Opens the database and checks the secret store once. Background work starts with
+    /// [`Engine::start_background`]. Outbox rows another process holds are left alone: they are
+    /// taken over only when their lease expires (see `outbox`).
     pub async fn open(options: EngineOptions) -> Result<Self> {
         let store = Store::open(&options.db_path).await?;
         let secrets = options.secrets.clone();
@@ -115,10 +120,7 @@ impl Engine {
         }
         let database_id = store.database_id().await?;
         secrets::move_legacy_entries_of(&store, &options.secrets, &database_id).await;
-        let recovered = store.outbox_recover_in_flight().await?;
-        if recovered > 0 {
-            tracing::info!(recovered, "outbox rows re-queued after an interrupted run");
-        }
+
         let (events, _) = broadcast::channel(256);
         Ok(Self(Arc::new(Inner {
             store,
@@ -134,6 +136,8 @@ impl Engine {
             sync_locks: Mutex::default(),
             pollers: Mutex::default(),
             outbox_wake: Notify::new(),
+            outbox_owner: outbox::new_owner_id(),
+            outbox_lease: outbox::lease_length(options.http.timeout),
             running: Default::default(),
             undo_window: Mutex::default(),
             coalescer: Mutex::new(ordertray_core::alerts::Coalescer::new(chrono::Duration::seconds(
@@ -146,6 +150,12 @@ impl Engine {
             exported: Mutex::default(),
             intake: Mutex::default(),
         })))
+    }
+
+    /// How long this engine's claim on an outbox row holds before another process may take the
+    /// row over (tests move their clock past it to simulate a crashed owner).
+    pub fn outbox_lease(&self) -> std::time::Duration {
+        self.0.outbox_lease
     }
 
     pub fn store(&self) -> &Store {

@@ -1,13 +1,16 @@
 //! The outbox worker: delivers queued marketplace calls with backoff, honours Retry-After, checks
 //! whether an earlier attempt already took effect before calling again, and parks a row as failed
 //! (visible, retryable) when its attempts run out or the marketplace refuses it outright.
+//!
+//! Several processes may drain one database (the app, a CLI command beside it): each row is leased
+//! to one engine instance while in flight, and another takes it over only once the lease expired.
 
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ordertray_connectors::{connector_for, ConnectorError};
 use ordertray_core::{AppError, DrainReport, EngineEvent};
-use ordertray_store::OutboxRow;
+use ordertray_store::{Lease, OutboxRow};
 
 use crate::backoff::backoff;
 use crate::{Engine, Result};
@@ -25,6 +28,22 @@ enum Delivery {
         retry_after: Option<Duration>,
     },
     Failed(String),
+    /// Another process took the row over after our lease expired: it is theirs now.
+    LeaseLost,
+}
+
+/// How long a claim holds without renewal: renewed before each call, and several times one call's
+/// HTTP timeout (a push may make more than one request), so a live call's row is never taken over.
+pub(crate) fn lease_length(http_timeout: Duration) -> Duration {
+    http_timeout
+        .saturating_mul(4)
+        .saturating_add(Duration::from_secs(60))
+}
+
+/// A random id for this engine instance, so that two processes (or two engines in one) never
+/// mistake each other's leases for their own.
+pub(crate) fn new_owner_id() -> String {
+    format!("{}-{:016x}", std::process::id(), fastrand::u64(..))
 }
 
 impl Engine {
@@ -33,29 +52,51 @@ impl Engine {
         self.drain_outbox_at(Utc::now()).await
     }
 
-    /// Delivers every row due by `at` (a time past a retry's backoff sends it now).
-    pub async fn drain_outbox_at(&self, at: chrono::DateTime<Utc>) -> Result<DrainReport> {
+    /// Delivers every row due by `at` (a time past a retry's backoff sends it now; a time past a
+    /// lease's expiry takes the row over from the process that held it).
+    pub async fn drain_outbox_at(&self, at: DateTime<Utc>) -> Result<DrainReport> {
         let mut report = DrainReport::default();
         for due in self.0.store.outbox_due(at, BATCH).await? {
-            let Some(row) = self.0.store.outbox_claim(due.id).await? else {
+            let now = at.max(Utc::now());
+            let lease = Lease {
+                owner: &self.0.outbox_owner,
+                until: self.lease_until(now),
+            };
+            let Some(row) = self.0.store.outbox_claim(due.id, &lease, now).await? else {
                 continue;
             };
-            match self.deliver(&row).await {
+            let recorded = match self.deliver(&row, at).await {
                 Delivery::Done(note) => {
-                    self.0.store.outbox_done(&row, note).await?;
-                    report.delivered += 1;
+                    let recorded = self.0.store.outbox_done(&row, note).await?;
+                    report.delivered += u32::from(recorded);
+                    recorded
                 }
                 Delivery::Retry { error, retry_after } if row.attempts + 1 < MAX_ATTEMPTS => {
+                    if retry_after.is_some() {
+                        self.note_server_wait(row.account_id, retry_after).await;
+                    }
                     let wait = backoff(row.attempts as u32, RETRY_BASE, RETRY_CAP, retry_after);
-                    let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                    self.0.store.outbox_retry_at(&row, at, &error).await?;
-                    report.retry_scheduled += 1;
+                    let at = crate::backoff::after(Utc::now(), wait);
+                    let recorded = self.0.store.outbox_retry_at(&row, at, &error).await?;
+                    report.retry_scheduled += u32::from(recorded);
+                    recorded
                 }
                 Delivery::Retry { error, .. } | Delivery::Failed(error) => {
-                    self.0.store.outbox_fail(&row, &error).await?;
-                    report.failed += 1;
-                    self.popup_push_failed(&row, &error).await;
+                    let recorded = self.0.store.outbox_fail(&row, &error).await?;
+                    if recorded {
+                        report.failed += 1;
+                        self.popup_push_failed(&row, &error).await;
+                    }
+                    recorded
                 }
+                Delivery::LeaseLost => false,
+            };
+            if !recorded {
+                tracing::warn!(
+                    row = row.id,
+                    "outbox row taken over by another process after its lease expired"
+                );
+                continue;
             }
             self.emit(EngineEvent::Outbox {
                 account_id: row.account_id,
@@ -80,7 +121,24 @@ impl Engine {
         Ok(())
     }
 
-    async fn deliver(&self, row: &OutboxRow) -> Delivery {
+    /// This instance's lease on a row claimed or renewed at `now`.
+    fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        crate::backoff::after(now, self.0.outbox_lease)
+    }
+
+    /// Renews the lease before a call; false when the row is no longer ours.
+    async fn renew(&self, row: &OutboxRow, at: DateTime<Utc>) -> bool {
+        let until = self.lease_until(at.max(Utc::now()));
+        match self.0.store.outbox_renew(row, until).await {
+            Ok(owned) => owned,
+            Err(e) => {
+                tracing::warn!(row = row.id, error = %e, "could not renew an outbox lease");
+                false
+            }
+        }
+    }
+
+    async fn deliver(&self, row: &OutboxRow, at: DateTime<Utc>) -> Delivery {
         let account = match self.0.store.account(row.account_id).await {
             Ok(a) => a,
             Err(e) => return Delivery::Failed(AppError::from(e).message),
@@ -93,9 +151,15 @@ impl Engine {
         // An earlier attempt may have reached the marketplace before its answer was lost
         // (timeout, crash): look before calling again.
         if row.attempts > 0 {
+            if !self.renew(row, at).await {
+                return Delivery::LeaseLost;
+            }
             if let Ok(true) = connector.already_applied(&row.effect).await {
                 return Delivery::Done("Already done on the marketplace (checked before retrying)");
             }
+        }
+        if !self.renew(row, at).await {
+            return Delivery::LeaseLost;
         }
         match connector.push(&row.effect).await {
             Ok(()) => Delivery::Done("Delivered to the marketplace"),
@@ -121,7 +185,8 @@ impl Engine {
             .await;
     }
 
-    pub(crate) async fn outbox_loop(self) {
+    /// Runs until aborted; a failed pass is logged and the next one tries again.
+    pub(crate) async fn outbox_loop(self) -> std::result::Result<(), String> {
         loop {
             if let Err(e) = self.drain_outbox_once().await {
                 tracing::error!(error = %e, "outbox worker");

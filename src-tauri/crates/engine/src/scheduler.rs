@@ -35,17 +35,18 @@ impl Engine {
             }
         }
         let engine = self.clone();
-        let worker = tokio::spawn(async move { engine.outbox_loop().await });
+        let worker = self.spawn_supervised("outbox", None, move || engine.clone().outbox_loop());
         let engine = self.clone();
         // Coalesced popups go out when their window has passed.
-        let alerts = tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                engine.flush_alerts().await;
+        let alerts = self.spawn_supervised("alerts", None, move || engine.clone().alerts_loop());
+        let engine = self.clone();
+        let retention = self.spawn_supervised("retention", None, move || {
+            let engine = engine.clone();
+            async move {
+                engine.retention_loop().await;
+                Ok(())
             }
         });
-        let engine = self.clone();
-        let retention = tokio::spawn(async move { engine.retention_loop().await });
         self.0
             .background
             .lock()
@@ -78,7 +79,7 @@ impl Engine {
         }
         let engine = self.clone();
         let id = account.id;
-        let task = tokio::spawn(async move { engine.poll_loop(id).await });
+        let task = self.spawn_supervised("poller", Some(id), move || engine.clone().poll_loop(id));
         self.0
             .pollers
             .lock()
@@ -86,7 +87,15 @@ impl Engine {
             .insert(id, Poller { task });
     }
 
-    async fn poll_loop(self, id: AccountId) {
+    async fn alerts_loop(self) -> std::result::Result<(), String> {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            self.flush_alerts().await;
+        }
+    }
+
+    /// Returns when the account is gone or disabled (the supervisor then stops too).
+    async fn poll_loop(self, id: AccountId) -> std::result::Result<(), String> {
         // A short random start spreads many accounts' first polls.
         let mut delay = Duration::from_millis(fastrand::u64(200..2_000));
         let mut failures = 0u32;
@@ -105,10 +114,13 @@ impl Engine {
             }
             let account = match self.0.store.account(id).await {
                 Ok(a) if a.active => a,
-                _ => return,
+                _ => return Ok(()),
             };
             let interval = Duration::from_secs(account.interval_secs.into());
-            delay = match self.sync_account_inner(id).await {
+            let outcome = self.sync_account_inner(id).await;
+            let asked = outcome.as_ref().err().and_then(|f| f.retry_after);
+            self.note_server_wait(id, asked).await;
+            delay = match outcome {
                 Ok(_) => {
                     failures = 0;
                     match scheduled_start(&account) {
@@ -125,8 +137,17 @@ impl Engine {
         }
     }
 
+    /// Records until when the marketplace asked the account to wait (already capped at
+    /// `MAX_SERVER_DELAY`), or that it no longer does, for the account's health.
+    pub(crate) async fn note_server_wait(&self, id: AccountId, asked: Option<Duration>) {
+        let until = asked.map(|d| crate::backoff::after(Utc::now(), d));
+        if let Err(e) = self.0.store.set_server_wait(id, until).await {
+            tracing::warn!(account = id, error = %e, "could not record the marketplace's wait");
+        }
+    }
+
     async fn plan_next_poll(&self, id: AccountId, delay: Duration) {
-        let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        let at = crate::backoff::after(Utc::now(), delay);
         if let Err(e) = self.0.store.set_next_poll(id, Some(at)).await {
             tracing::warn!(account = id, error = %e, "could not record the next poll time");
         }

@@ -253,10 +253,15 @@ async fn a_crash_between_the_call_and_its_commit_does_not_ship_twice() {
     let r = w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
 
     // The worker claims the row and the call reaches Ozon, then the process dies.
+    let now = chrono::Utc::now();
+    let lease = ordertray_store::Lease {
+        owner: "a process that crashed",
+        until: now + chrono::Duration::from_std(w.engine.outbox_lease()).unwrap(),
+    };
     let row = w
         .engine
         .store()
-        .outbox_claim(r.outbox_rows[0])
+        .outbox_claim(r.outbox_rows[0], &lease, now)
         .await
         .unwrap()
         .unwrap();
@@ -267,9 +272,12 @@ async fn a_crash_between_the_call_and_its_commit_does_not_ship_twice() {
     w.engine.shutdown().await;
     w.engine.store().close().await;
 
-    // On restart the row is found in flight; the worker asks Ozon first and does not re-send.
+    // On restart the row is found in flight under the dead process's lease: left alone until the
+    // lease expires, then taken over; the worker asks Ozon first and does not re-send.
     let engine = open(&w.db, w.secrets.clone(), w.notes.clone()).await;
-    let report = engine.drain_outbox_once().await.unwrap();
+    assert_eq!(engine.drain_outbox_once().await.unwrap().delivered, 0);
+    let expired = lease.until + chrono::Duration::seconds(1);
+    let report = engine.drain_outbox_at(expired).await.unwrap();
     assert_eq!(report.delivered, 1);
     assert_eq!(
         calls(&w.fake, "/v4/posting/fbs/ship").len(),

@@ -174,7 +174,7 @@ impl Store {
 
     pub async fn health(&self, id: AccountId) -> Result<AccountHealth> {
         let r = sqlx::query(
-            "SELECT last_poll_at, last_outcome, last_error, next_poll_at, failing_since,
+            "SELECT last_poll_at, last_outcome, last_error, next_poll_at, failing_since, server_wait_until,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state IN ('pending', 'in_flight')) AS pending,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state = 'failed') AS failed
              FROM accounts a WHERE id = ?",
@@ -193,6 +193,7 @@ impl Store {
             last_error: r.get("last_error"),
             next_poll_at: parse_opt(r.get("next_poll_at"))?,
             failing_since: parse_opt(r.get("failing_since"))?,
+            server_wait_until: parse_opt(r.get("server_wait_until"))?,
             outbox_pending: r.get("pending"),
             outbox_failed: r.get("failed"),
         })
@@ -201,6 +202,16 @@ impl Store {
     pub async fn set_next_poll(&self, id: AccountId, at: Option<DateTime<Utc>>) -> Result<()> {
         sqlx::query("UPDATE accounts SET next_poll_at = ? WHERE id = ?")
             .bind(at.map(format_ts))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Until when the marketplace asked this account to wait (None once a call worked again).
+    pub async fn set_server_wait(&self, id: AccountId, until: Option<DateTime<Utc>>) -> Result<()> {
+        sqlx::query("UPDATE accounts SET server_wait_until = ? WHERE id = ?")
+            .bind(until.map(format_ts))
             .bind(id)
             .execute(&self.pool)
             .await?;

@@ -42,7 +42,7 @@ pub use cabinet_orders::ShopOrderFacts;
 pub use error::StoreError;
 pub use ingest::{NewOrderRef, PageOutcome};
 pub use intake::NewIntakeRequest;
-pub use outbox::OutboxRow;
+pub use outbox::{Lease, OutboxRow};
 pub use pricelists::ListImport;
 pub use statuses::StatusChange;
 pub use time::{format_ts, parse_ts};

@@ -541,7 +541,8 @@ pub(crate) async fn queue_effect(
     .bind(order_id)
     .bind(effect.kind())
     .bind(serde_json::to_string(effect)?)
-    .bind(effect.idempotency_key(account_id))
+    // `now` is the decision's time, stamped on the lines it changed: their state version.
+    .bind(effect.idempotency_key(account_id, now))
     .bind(send_at)
     .bind(now)
     .bind(now)

@@ -5,7 +5,7 @@ use ordertray_core::{
     AccountDraft, AccountSettings, Effect, ErrorCode, ExternalLine, ExternalOrder, InboxQuery, LineState,
     OutboxState, OzonSettings, QuarantinedOrder, TriageAction,
 };
-use ordertray_store::{Store, StoreError};
+use ordertray_store::{Lease, Store, StoreError};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -256,7 +256,7 @@ async fn delete_and_restore_are_local() {
 }
 
 #[tokio::test]
-async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
+async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
     s.apply_page(
@@ -277,37 +277,63 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
         .await
         .unwrap();
 
-    // Only the cancel is due: the ship waits for it.
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    // Only the cancel is due: the ship waits for it. (Stored times keep microseconds.)
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    let lease = |owner, secs| Lease {
+        owner,
+        until: now + Duration::seconds(secs),
+    };
+    let due = s.outbox_due(now, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert!(matches!(due[0].effect, Effect::CancelLines { .. }));
-    let claimed = s.outbox_claim(due[0].id).await.unwrap().unwrap();
-    assert!(
-        s.outbox_claim(due[0].id).await.unwrap().is_none(),
-        "a row is claimed once"
-    );
-    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
-
-    // Crash while in flight: recovery makes it due again with the attempt counted.
-    assert_eq!(s.outbox_recover_in_flight().await.unwrap(), 1);
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
-    assert_eq!((due.len(), due[0].attempts), (1, 1));
-
-    // A retry in the future hides it until then.
-    s.outbox_retry_at(&claimed, Utc::now() + Duration::seconds(60), "HTTP 503")
+    let claimed = s
+        .outbox_claim(due[0].id, &lease("A", 60), now)
         .await
+        .unwrap()
         .unwrap();
-    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
-    assert_eq!(
-        s.outbox_due(Utc::now() + Duration::seconds(61), 10)
+    assert!(
+        s.outbox_claim(due[0].id, &lease("B", 60), now)
             .await
             .unwrap()
-            .len(),
-        1
+            .is_none(),
+        "a row is claimed once"
     );
+    assert!(s.outbox_due(now, 10).await.unwrap().is_empty());
+
+    // Its owner dies while in flight: only once the lease expired may another process take it
+    // over, with the interrupted attempt counted; the old owner can no longer record an answer.
+    let later = now + Duration::seconds(61);
+    let due = s.outbox_due(later, 10).await.unwrap();
+    assert_eq!((due.len(), due[0].attempts), (1, 0));
+    let taken = s
+        .outbox_claim(due[0].id, &lease("B", 200), later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.attempts, 1);
+    assert!(!s.outbox_done(&claimed, "late").await.unwrap());
+    assert!(!s.outbox_renew(&claimed, later).await.unwrap());
+    assert!(s.outbox_renew(&taken, later).await.unwrap());
+
+    // A retry in the future hides it until then.
+    assert!(s
+        .outbox_retry_at(&taken, Utc::now() + Duration::seconds(60), "HTTP 503")
+        .await
+        .unwrap());
+    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+    let due = s
+        .outbox_due(Utc::now() + Duration::seconds(61), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
 
     // Failure parks it (blocking the ship) until the manager retries.
-    s.outbox_fail(&claimed, "gave up").await.unwrap();
+    let claimed = s
+        .outbox_claim(due[0].id, &lease("A", 200), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.outbox_fail(&claimed, "gave up").await.unwrap());
     assert!(s
         .outbox_due(Utc::now() + Duration::days(1), 10)
         .await
@@ -317,8 +343,12 @@ async fn outbox_lifecycle_orders_calls_and_recovers_after_a_crash() {
     assert_eq!((health.outbox_failed, health.outbox_pending), (1, 1));
     let row = s.outbox_requeue(claimed.id, "manager").await.unwrap();
     assert_eq!(row.attempts, 0);
-    let c = s.outbox_claim(row.id).await.unwrap().unwrap();
-    s.outbox_done(&c, "Delivered").await.unwrap();
+    let c = s
+        .outbox_claim(row.id, &lease("A", 200), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(s.outbox_done(&c, "Delivered").await.unwrap());
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
     assert!(
         matches!(due[0].effect, Effect::Ship { .. }),
@@ -676,4 +706,34 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
         detail.events
     );
     assert_eq!(s.prune(&Retention::default(), now).await.unwrap().total(), 0);
+}
+
+#[tokio::test]
+async fn a_second_partial_cancel_of_the_same_product_is_queued_again_but_a_repeated_decision_is_not() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    // The same product on two lines of one posting (bought twice), and another product.
+    let mut posting = order("1-1", "awaiting_packaging", &["10", "10", "11"]);
+    posting.lines[1].external_id = "10-second".into();
+    s.apply_page(a.id, "Ozon", &[posting], &[], "", Utc::now())
+        .await
+        .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let twins: Vec<i64> = inbox
+        .iter()
+        .filter(|l| l.line.sku == "10")
+        .map(|l| l.line.id)
+        .collect();
+    assert_eq!(twins.len(), 2);
+
+    let cancels =
+        |rows: Vec<ordertray_core::OutboxView>| rows.iter().filter(|r| r.kind == "cancel_lines").count();
+    s.triage(&twins[..1], TriageAction::Reject, "t").await.unwrap();
+    // The same decision again is refused and queues nothing.
+    assert!(s.triage(&twins[..1], TriageAction::Reject, "t").await.is_err());
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 1);
+
+    // A later decision to cancel the other unit of the same product is a call of its own.
+    s.triage(&twins[1..], TriageAction::Reject, "t").await.unwrap();
+    assert_eq!(cancels(s.outbox_list(None, None).await.unwrap()), 2);
 }

@@ -75,6 +75,14 @@ async fn seller(State(shared): S, path: String, headers: HeaderMap, body: String
     let api_key_ok =
         headers.get("api-key").and_then(|v| v.to_str().ok()) == Some(shared.config.api_key.as_str());
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
+    let held = {
+        let mut s = shared.lock();
+        let at = s.holds.iter().position(|(p, _)| *p == path);
+        at.map(|i| s.holds.remove(i).1)
+    };
+    if let Some(held) = held {
+        held.wait().await;
+    }
     let response = answer(&shared, &path, client_id.as_deref(), &headers, parsed.as_ref()).await;
     shared.lock().calls.push(RecordedCall {
         path,

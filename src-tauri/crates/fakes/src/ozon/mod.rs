@@ -57,6 +57,30 @@ pub struct RecordedCall {
 
 pub struct FakeOzon;
 
+/// A call the fake keeps waiting (see [`FakeOzonHandle::hold_next`]).
+#[derive(Default)]
+pub struct HeldCall {
+    arrived: tokio::sync::Notify,
+    released: tokio::sync::Notify,
+}
+
+impl HeldCall {
+    /// Resolves once the call has reached the fake (and is being held).
+    pub async fn arrived(&self) {
+        self.arrived.notified().await;
+    }
+
+    /// Lets the held call be answered.
+    pub fn release(&self) {
+        self.released.notify_one();
+    }
+
+    pub(crate) async fn wait(&self) {
+        self.arrived.notify_one();
+        self.released.notified().await;
+    }
+}
+
 impl FakeOzon {
     pub async fn start(config: FakeOzonConfig) -> std::io::Result<FakeOzonHandle> {
         let port = config.port;
@@ -115,6 +139,14 @@ impl FakeOzonHandle {
             fault,
             path: Some(path.to_string()),
         });
+    }
+
+    /// Holds the next call to `path` on arrival until [`HeldCall::release`]: a call as slow as the
+    /// test needs, without guessing a duration.
+    pub fn hold_next(&self, path: &str) -> Arc<HeldCall> {
+        let held = Arc::new(HeldCall::default());
+        self.shared.lock().holds.push((path.to_string(), held.clone()));
+        held
     }
 
     pub fn calls(&self) -> Vec<RecordedCall> {

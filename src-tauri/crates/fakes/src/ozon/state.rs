@@ -1,7 +1,7 @@
 //! The fake's memory: postings in arrival order, queued faults, the call log, a rate limiter.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -26,6 +26,8 @@ pub(crate) struct State {
     pub calls: Vec<RecordedCall>,
     pub seq: u64,
     pub window: Option<(Instant, u32)>,
+    /// Calls to hold until the test releases them: (path, hold).
+    pub holds: Vec<(String, Arc<super::HeldCall>)>,
 }
 
 pub(crate) struct Shared {
