@@ -154,8 +154,21 @@ impl Engine {
             if !self.renew(row, at).await {
                 return Delivery::LeaseLost;
             }
-            if let Ok(true) = connector.already_applied(&row.effect).await {
-                return Delivery::Done("Already done on the marketplace (checked before retrying)");
+            match connector.already_applied(&row.effect).await {
+                Ok(true) => {
+                    return Delivery::Done("Already done on the marketplace (checked before retrying)")
+                }
+                Ok(false) => {}
+                // A definite answer (no such order, no access): the call itself will tell.
+                Err(ConnectorError::Auth(_) | ConnectorError::Rejected { .. }) => {}
+                // Calling again without knowing could make the marketplace do it twice (or refuse
+                // a second ship, parking a delivered decision as failed): look again later.
+                Err(e) => {
+                    return Delivery::Retry {
+                        retry_after: e.retry_after(),
+                        error: format!("could not check whether the last attempt went through: {e}"),
+                    }
+                }
             }
         }
         if !self.renew(row, at).await {
