@@ -123,7 +123,7 @@ impl Engine {
 
     /// This instance's lease on a row claimed or renewed at `now`.
     fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        crate::backoff::after(now, self.0.outbox_lease)
+        crate::backoff::after(now, self.outbox_lease())
     }
 
     /// Renews the lease before a call; false when the row is no longer ours.
