@@ -12,6 +12,9 @@ pub struct Cli {
     /// SQLite database file (default: $ORDERTRAY_DB, else the app's data directory).
     #[arg(long, global = true)]
     pub db: Option<PathBuf>,
+    /// How long one marketplace request may take, in seconds.
+    #[arg(long, global = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub http_timeout_secs: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -397,6 +400,11 @@ pub enum OutboxCmd {
     Drain {
         #[arg(long)]
         once: bool,
+        /// How long this process holds a row it is delivering before another process may take it
+        /// over (default: four HTTP timeouts plus a minute). Shorter only for tests that kill the
+        /// process: a lease shorter than one call lets another process send the call again.
+        #[arg(long, hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+        lease_secs: Option<u64>,
     },
     /// List queued and delivered calls.
     List {

@@ -23,7 +23,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         notifier: Arc::new(LogNotifier),
         lang: Lang::from_locale(&std::env::var("LANG").unwrap_or_default()),
         actor: "cli".into(),
-        http: Default::default(),
+        http: ordertray_engine::HttpSettings {
+            timeout: std::time::Duration::from_secs(cli.http_timeout_secs),
+        },
         notifications_ok: false,
         probe_secrets: false,
     })
@@ -317,25 +319,30 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 report.outbox_rows.len()
             );
         }
-        Command::Outbox(OutboxCmd::Drain { once }) => loop {
-            let r = engine.drain_outbox_once().await?;
-            println!(
-                "delivered {}, retry scheduled {}, failed {}",
-                r.delivered, r.retry_scheduled, r.failed
-            );
-            let pending = engine
-                .outbox_list(None)
-                .await?
-                .iter()
-                .any(|o| o.state == ordertray_core::OutboxState::Pending);
-            if once || !pending {
-                break;
+        Command::Outbox(OutboxCmd::Drain { once, lease_secs }) => {
+            if let Some(secs) = lease_secs {
+                engine.set_outbox_lease(std::time::Duration::from_secs(secs));
             }
-            tokio::select! {
-                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
-                _ = tokio::signal::ctrl_c() => break,
+            loop {
+                let r = engine.drain_outbox_once().await?;
+                println!(
+                    "delivered {}, retry scheduled {}, failed {}",
+                    r.delivered, r.retry_scheduled, r.failed
+                );
+                let pending = engine
+                    .outbox_list(None)
+                    .await?
+                    .iter()
+                    .any(|o| o.state == ordertray_core::OutboxState::Pending);
+                if once || !pending {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    _ = tokio::signal::ctrl_c() => break,
+                }
             }
-        },
+        }
         Command::Outbox(OutboxCmd::List { json }) => {
             let rows = engine.outbox_list(None).await?;
             if json {

@@ -29,7 +29,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use ordertray_connectors::{http_client, HttpSettings};
+use ordertray_connectors::http_client;
+pub use ordertray_connectors::HttpSettings;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
     AccountId, AppError, AppInfo, CustomerSummary, EngineEvent, InboxLine, InboxQuery, LineState,
@@ -86,7 +87,7 @@ struct Inner {
     outbox_wake: Notify,
     /// This instance's id on the outbox rows it holds in flight, and how long such a lease lasts.
     outbox_owner: String,
-    outbox_lease: std::time::Duration,
+    outbox_lease: Mutex<std::time::Duration>,
     running: std::sync::atomic::AtomicBool,
     /// How long the manager's decisions wait before their calls go out (0: at once).
     undo_window: Mutex<std::time::Duration>,
@@ -145,7 +146,7 @@ impl Engine {
             pollers: Mutex::default(),
             outbox_wake: Notify::new(),
             outbox_owner: outbox::new_owner_id(),
-            outbox_lease: outbox::lease_length(options.http.timeout),
+            outbox_lease: Mutex::new(outbox::lease_length(options.http.timeout)),
             running: Default::default(),
             undo_window: Mutex::default(),
             coalescer: Mutex::new(ordertray_core::alerts::Coalescer::new(chrono::Duration::seconds(
@@ -164,7 +165,14 @@ impl Engine {
     /// How long this engine's claim on an outbox row holds before another process may take the
     /// row over (tests move their clock past it to simulate a crashed owner).
     pub fn outbox_lease(&self) -> std::time::Duration {
-        self.0.outbox_lease
+        *self.0.outbox_lease.lock().expect("outbox lease poisoned")
+    }
+
+    /// Shortens (or lengthens) this engine's outbox lease: the fault suite kills processes mid-call
+    /// and needs their rows taken over in seconds. A lease shorter than one marketplace call lets
+    /// another process call again while the first still waits for its answer.
+    pub fn set_outbox_lease(&self, lease: std::time::Duration) {
+        *self.0.outbox_lease.lock().expect("outbox lease poisoned") = lease;
     }
 
     pub fn store(&self) -> &Store {

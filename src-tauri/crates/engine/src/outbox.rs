@@ -120,7 +120,7 @@ impl Engine {
 
     /// This instance's lease on a row claimed or renewed at `now`.
     fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        crate::backoff::after(now, self.0.outbox_lease)
+        crate::backoff::after(now, self.outbox_lease())
     }
 
     /// Renews the lease before a call; false when the row is no longer ours.
@@ -173,8 +173,21 @@ impl Engine {
             if !self.renew(row, at).await {
                 return Delivery::LeaseLost;
             }
-            if let Ok(true) = connector.already_applied(&effect).await {
-                return Delivery::Done("Already done on the marketplace (checked before retrying)");
+            match connector.already_applied(&effect).await {
+                Ok(true) => {
+                    return Delivery::Done("Already done on the marketplace (checked before retrying)")
+                }
+                Ok(false) => {}
+                // A definite answer (no such order, no access): the call itself will tell.
+                Err(ConnectorError::Auth(_) | ConnectorError::Rejected { .. }) => {}
+                // Calling again without knowing could make the marketplace do it twice (or refuse
+                // a second ship, parking a delivered decision as failed): look again later.
+                Err(e) => {
+                    return Delivery::Retry {
+                        retry_after: e.retry_after(),
+                        error: format!("could not check whether the last attempt went through: {e}"),
+                    }
+                }
             }
         }
         if !self.renew(row, at).await {

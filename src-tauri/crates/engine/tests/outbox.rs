@@ -14,6 +14,7 @@ use ordertray_fakes::ozon::Fault;
 
 const SHIP: &str = "/v4/posting/fbs/ship";
 const LIST: &str = "/v4/posting/fbs/unfulfilled/list";
+const GET: &str = "/v3/posting/fbs/get";
 
 /// Waits for `f`, failing the test after a generous deadline instead of hanging.
 async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
@@ -65,6 +66,41 @@ async fn a_second_engine_never_resends_a_call_the_first_is_making() {
     }
     let rows = b.outbox_list(None).await.unwrap();
     assert!(rows.iter().all(|r| r.state == OutboxState::Done), "{rows:?}");
+}
+
+/// A ship whose answer was lost is not sent again while the marketplace cannot be asked whether
+/// it went through (found by the fault suite: the second ship was refused and the delivered
+/// decision parked as failed).
+#[tokio::test]
+async fn a_retry_waits_when_the_look_before_it_fails() {
+    let w = world().await;
+    let numbers = w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+
+    // The ship reaches Ozon but its answer is cut off: a retry is scheduled.
+    w.fake.push_fault_on(SHIP, Fault::TruncatedJson);
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().retry_scheduled, 1);
+    assert_eq!(w.fake.posting(&numbers[0]).unwrap()["status"], "awaiting_deliver");
+
+    // The look before the retry fails: no second ship, another retry.
+    w.fake.push_fault_on(GET, Fault::ServerError(503));
+    let next = w.engine.outbox_list(None).await.unwrap()[0]
+        .next_attempt_at
+        .unwrap();
+    let report = w.engine.drain_outbox_at(next).await.unwrap();
+    assert_eq!((report.retry_scheduled, report.failed), (1, 0));
+    assert_eq!(calls(&w.fake, SHIP).len(), 1, "no second ship without knowing");
+
+    // The next look sees the posting shipped: done, still one ship.
+    let next = w.engine.outbox_list(None).await.unwrap()[0]
+        .next_attempt_at
+        .unwrap();
+    assert_eq!(w.engine.drain_outbox_at(next).await.unwrap().delivered, 1);
+    assert_eq!(calls(&w.fake, SHIP).len(), 1);
+    let row = &w.engine.outbox_list(None).await.unwrap()[0];
+    assert_eq!(row.state, OutboxState::Done);
 }
 
 /// A year and more than a DateTime can hold: neither may stop delivery or polling, or panic.

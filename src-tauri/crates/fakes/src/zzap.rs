@@ -458,7 +458,8 @@ async fn answer(
             return (200, message.clone(), xml(&envelope_error(message)))
         }
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(*millis)).await,
-        Some(Fault::TruncatedJson) | None => {}
+        // A trickle is Ozon's only.
+        Some(Fault::TruncatedJson | Fault::Trickle { .. }) | None => {}
     }
     let known = ["GetSellerOrdersV3", "GetCodesTrack", "SetOrderStatusV3"];
     if !known.contains(&method) {

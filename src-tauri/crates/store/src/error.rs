@@ -24,14 +24,16 @@ pub enum StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
+            let code = db.code().as_deref().and_then(|c| c.parse::<i32>().ok());
+            // SQLITE_IOERR_WRITE (778): the system refused the write. SQLite says SQLITE_FULL only
+            // for ENOSPC; over a disk quota (EDQUOT) or a file-size limit (EFBIG: FAT32's 4 GiB, a
+            // ulimit) the manager meets the same full disk, and "disk I/O error" tells them nothing.
+            if code == Some(778) {
+                return StoreError::DiskFull;
+            }
             // SQLite primary result codes: 13 SQLITE_FULL, 5 SQLITE_BUSY, 6 SQLITE_LOCKED,
             // 11 SQLITE_CORRUPT, 26 SQLITE_NOTADB.
-            match db
-                .code()
-                .as_deref()
-                .and_then(|c| c.parse::<i32>().ok())
-                .map(|c| c & 0xff)
-            {
+            match code.map(|c| c & 0xff) {
                 Some(13) => return StoreError::DiskFull,
                 Some(5) | Some(6) => return StoreError::Busy,
                 Some(11) | Some(26) => return StoreError::Damaged(db.message().to_string()),

@@ -139,7 +139,8 @@ async fn answer(
             .faults
             .iter()
             .position(|f: &FaultRule| f.path.as_deref().is_none_or(|p| p == path));
-        at.and_then(|i| s.faults.remove(i)).map(|f| f.fault)
+        let queued = at.and_then(|i| s.faults.remove(i)).map(|f| f.fault);
+        queued.or_else(|| s.flaky.as_mut().and_then(|f| f.pick()))
     };
     match fault {
         Some(Fault::RateLimited { retry_after_secs }) => {
@@ -168,7 +169,7 @@ async fn answer(
         }
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
         // ZZAP's in-envelope error has no Ozon equivalent.
-        Some(Fault::TruncatedJson | Fault::EnvelopeError { .. }) | None => {}
+        Some(Fault::TruncatedJson | Fault::Trickle { .. } | Fault::EnvelopeError { .. }) | None => {}
     }
     let Some(body) = body else {
         return bad_request("request body is not valid JSON");
@@ -214,9 +215,31 @@ async fn answer(
             )
                 .into_response()
         }
+        (Ok(v), Some(Fault::Trickle { chunks, gap_millis })) => trickle(v.to_string(), chunks, gap_millis),
         (Ok(v), _) => Json(v).into_response(),
         (Err(r), _) => r,
     }
+}
+
+/// A whole answer sent slowly: `chunks` pieces with a pause before each.
+fn trickle(text: String, chunks: u32, gap_millis: u64) -> Response {
+    let bytes = axum::body::Bytes::from(text);
+    let size = bytes.len().div_ceil(chunks.max(1) as usize).max(1);
+    let pieces: Vec<axum::body::Bytes> = (0..bytes.len())
+        .step_by(size)
+        .map(|at| bytes.slice(at..(at + size).min(bytes.len())))
+        .collect();
+    let stream = futures_util::stream::unfold(pieces.into_iter(), move |mut rest| async move {
+        let piece = rest.next()?;
+        tokio::time::sleep(Duration::from_millis(gap_millis)).await;
+        Some((Ok::<_, std::convert::Infallible>(piece), rest))
+    });
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {

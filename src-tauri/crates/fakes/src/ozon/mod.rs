@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
-pub use crate::faults::{Fault, FaultRule};
+pub use crate::faults::{Fault, FaultRule, Flaky, FlakyRates};
 pub use data::{fbo_posting, realfbs_posting, sample_posting};
 use state::Shared;
 
@@ -147,6 +147,21 @@ impl FakeOzonHandle {
         let held = Arc::new(HeldCall::default());
         self.shared.lock().holds.push((path.to_string(), held.clone()));
         held
+    }
+
+    /// Turns the flaky mode on (random faults on every seller call) or off (None).
+    pub fn set_flaky(&self, flaky: Option<Flaky>) {
+        self.shared.lock().flaky = flaky;
+    }
+
+    /// The faults the flaky mode injected so far, by kind.
+    pub fn flaky_injected(&self) -> std::collections::BTreeMap<&'static str, u32> {
+        self.shared
+            .lock()
+            .flaky
+            .as_ref()
+            .map(Flaky::injected)
+            .unwrap_or_default()
     }
 
     pub fn calls(&self) -> Vec<RecordedCall> {

@@ -28,6 +28,8 @@ pub(crate) struct State {
     pub window: Option<(Instant, u32)>,
     /// Calls to hold until the test releases them: (path, hold).
     pub holds: Vec<(String, Arc<super::HeldCall>)>,
+    /// Random faults on seller calls when no queued fault applies.
+    pub flaky: Option<crate::faults::Flaky>,
 }
 
 pub(crate) struct Shared {
