@@ -10,6 +10,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG="test"
 cd "$ORDERTRAY_ROOT"
+# A CI run builds each crate once: rustc's incremental caches (gigabytes per checkout in a shared
+# target dir) buy it nothing and once filled this machine's disk.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 
 E2E=1
 SETUP=1
