@@ -395,14 +395,18 @@ async fn sync_lines(
     order: &ExternalOrder,
     out: &mut PageOutcome,
 ) -> Result<()> {
-    let known: Vec<(i64, String, i64)> =
-        sqlx::query("SELECT id, external_id, removed_by_marketplace FROM lines WHERE order_id = ?")
-            .bind(order_id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| (r.get("id"), r.get("external_id"), r.get("removed_by_marketplace")))
-            .collect();
+    // A rejected line is one we asked the marketplace to cancel: its leaving the order is that
+    // cancel taking effect, so it is never counted as removed (it stays among the rejected).
+    let known: Vec<(i64, String, i64)> = sqlx::query(
+        "SELECT id, external_id, removed_by_marketplace OR state = 'rejected' AS settled
+         FROM lines WHERE order_id = ?",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| (r.get("id"), r.get("external_id"), r.get("settled")))
+    .collect();
     let incoming: HashSet<&str> = order.lines.iter().map(|l| l.external_id.as_str()).collect();
     for line in &order.lines {
         match known.iter().find(|(_, ext, _)| ext == &line.external_id) {
@@ -441,8 +445,8 @@ async fn sync_lines(
         }
     }
     // Only a whole order says a line is gone; a partial one holds just the lines that changed.
-    for (id, ext, removed) in known.iter().filter(|_| !order.partial) {
-        if *removed == 0 && !incoming.contains(ext.as_str()) {
+    for (id, ext, settled) in known.iter().filter(|_| !order.partial) {
+        if *settled == 0 && !incoming.contains(ext.as_str()) {
             sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?")
                 .bind(id)
                 .execute(&mut *conn)

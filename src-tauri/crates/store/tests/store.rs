@@ -225,6 +225,57 @@ async fn triage_is_atomic_and_queues_the_planned_calls() {
     assert_eq!(s.unread_count().await.unwrap(), 0);
 }
 
+/// Ozon drops a cancelled product from the posting. When the product is one we rejected, its
+/// absence is our cancel taking effect: the line stays among the rejected (and the rule-decided),
+/// with no "removed by the marketplace" entry. Before, the next sync hid it as removed.
+#[tokio::test]
+async fn a_rejected_line_leaving_the_order_is_our_cancel_not_a_removal() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let id = |sku: &str| inbox.iter().find(|l| l.line.sku == sku).unwrap().line.id;
+    s.triage(&[id("10")], TriageAction::Accept, "test").await.unwrap();
+    s.triage(&[id("11")], TriageAction::Reject, "test").await.unwrap();
+
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let rejected = s
+        .inbox(&InboxQuery {
+            state: LineState::Rejected,
+            ..InboxQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        rejected.iter().map(|l| l.line.sku.as_str()).collect::<Vec<_>>(),
+        ["11"]
+    );
+    let detail = s.order_detail(rejected[0].order_id).await.unwrap();
+    assert!(
+        detail.events.iter().all(|e| e.kind != "line_removed"),
+        "{:?}",
+        detail.events.iter().map(|e| &e.kind).collect::<Vec<_>>()
+    );
+}
+
 #[tokio::test]
 async fn delete_and_restore_are_local() {
     let (_d, s) = store().await;
