@@ -108,6 +108,17 @@ export const en = {
     save: "Save",
     saved: "Data retention saved",
   },
+  taskRestarted: {
+    text: (task: string) => `A background task failed and was restarted: ${task}.`,
+    again: (n: number) => `Failures in a row: ${n}.`,
+    error: "Error:",
+    tasks: {
+      outbox: "delivery of updates to marketplaces",
+      alerts: "notifications",
+      retention: "clean-up of old bookkeeping",
+    },
+    poller: (account: string) => `sync of the account «${account}»`,
+  },
   welcome: {
     title: "Welcome to Ordertray",
     body: "Connect a marketplace account to receive its orders here, with a desktop notification for each new one.",

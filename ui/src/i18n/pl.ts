@@ -115,6 +115,17 @@ export const pl: Messages = {
     save: "Zapisz",
     saved: "Ustawienia przechowywania danych zapisane",
   },
+  taskRestarted: {
+    text: (task: string) => `Zadanie w tle zakończyło się błędem i zostało uruchomione ponownie: ${task}.`,
+    again: (n: number) => `Błędów z rzędu: ${n}.`,
+    error: "Błąd:",
+    tasks: {
+      outbox: "wysyłanie aktualizacji na platformy",
+      alerts: "powiadomienia",
+      retention: "czyszczenie starych zapisów technicznych",
+    },
+    poller: (account: string) => `synchronizacja konta «${account}»`,
+  },
   welcome: {
     title: "Witaj w Ordertray",
     body: "Połącz konto platformy sprzedażowej, aby otrzymywać tu jej zamówienia, z powiadomieniem na pulpicie o każdym nowym.",
