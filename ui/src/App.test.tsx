@@ -1,7 +1,8 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
+import { REFRESH_WINDOW_MS } from "./coalesceRefreshes";
 import { FakeBackend, accountView, inboxLine } from "./test/backend";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { InboxLine } from "./bindings/InboxLine";
@@ -321,6 +322,35 @@ describe("inbox keyboard triage", () => {
     await waitFor(() => expect(rowIds()).toEqual(lines.map((l) => l.line.id)));
     const unread = (ozonInboxLive.answers.filter((a) => a.cmd === "app_info").at(-1)?.ok as AppInfo).unread;
     expect(await screen.findByTestId("unread-count")).toHaveTextContent(String(unread));
+  });
+});
+
+describe("refreshes during a sync", () => {
+  // Fake time that also flows on its own, so that queries and rendering run as usual while a test
+  // can still jump over a refresh window instead of waiting it out.
+  const flowingFakeTime = () => vi.useFakeTimers({ shouldAdvanceTime: true });
+  const endOfWindow = () => act(() => vi.advanceTimersByTimeAsync(REFRESH_WINDOW_MS));
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a backfill's burst of events refetches the inbox a few times, not once per event, and once after the last", async () => {
+    flowingFakeTime();
+    const b = withInbox();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const fetched = () => b.callsTo("inbox").length;
+    const before = fetched();
+    for (let i = 0; i < 100; i++) {
+      // Each synced page brings one newer line, listed first.
+      b.lines.unshift(inboxLine(100 + i, `0600-${String(i).padStart(4, "0")}-1`));
+      await b.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: null });
+      if (i === 0) await waitFor(() => expect(rowIds()[0]).toBe(100));
+    }
+    expect(fetched() - before).toBeLessThanOrEqual(3);
+    await endOfWindow();
+    await waitFor(() => expect(rowIds()[0]).toBe(199));
+    expect(fetched() - before).toBeLessThanOrEqual(4);
   });
 });
 

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Suspense, lazy, useEffect, useRef, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
 import { healthStatus, healthText } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
@@ -9,6 +9,7 @@ import { PauseBanner } from "./components/PauseBanner";
 import { TaskRestartedBanner, taskKey, type TaskRestart } from "./components/TaskRestartedBanner";
 import { languages, useI18n } from "./i18n";
 import type { Messages } from "./i18n/en";
+import { coalesceRefreshes } from "./coalesceRefreshes";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
 import { AccountForm } from "./screens/AccountForm";
 import { Accounts } from "./screens/Accounts";
@@ -83,9 +84,12 @@ export function App() {
     setRoute(next);
   };
 
+  const coalesced = useMemo(() => coalesceRefreshes((queryKey) => qc.invalidateQueries({ queryKey })), [qc]);
+  // A refresh still waiting for its window would otherwise fire into an unmounted app.
+  useEffect(() => coalesced.cancel, [coalesced]);
   useEffect(() => {
     return onEngineEvent((event) => {
-      applyEngineEvent(qc, event);
+      applyEngineEvent(qc, event, coalesced.refresh);
       if (event.type === "task_restarted") {
         setRestarted((all) => [...all.filter((r) => taskKey(r) !== taskKey(event)), event]);
       }
@@ -108,7 +112,7 @@ export function App() {
         );
       }
     });
-  }, [qc, notices, t]);
+  }, [qc, coalesced, notices, t]);
 
   useEffect(() => {
     return onOpenOrder((id) => {

@@ -1,5 +1,5 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
-import { useQuery, type QueryClient } from "@tanstack/react-query";
+import { useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
@@ -116,9 +116,15 @@ export function refreshAfterStatusChange(qc: QueryClient): Promise<unknown> {
   );
 }
 
-/** Refetches exactly what an engine event can have changed. */
-export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
-  const refresh = (key: readonly unknown[]) => void qc.invalidateQueries({ queryKey: key });
+/**
+ * Refetches exactly what an engine event can have changed, through `refresh` (the app passes one
+ * that coalesces a sync's bursts: see coalesceRefreshes.ts). Data an event carries is set at once.
+ */
+export function applyEngineEvent(
+  qc: QueryClient,
+  event: EngineEvent,
+  refresh: (queryKey: QueryKey) => void = (queryKey) => void qc.invalidateQueries({ queryKey }),
+): void {
   switch (event.type) {
     case "new_lines":
       refresh(keys.inboxAll);
@@ -154,10 +160,11 @@ export function applyEngineEvent(qc: QueryClient, event: EngineEvent): void {
       const { list, done, total, rows } = event;
       const progress: ImportProgress = { list, done, total, rows };
       qc.setQueryData(keys.importProgress, progress);
-      // The last event of an import: the list's counts and its offers are new.
+      // The last event of an import: the list's counts and its offers are new. It comes once, to a
+      // manager watching the import, so it is never held back with a sync's refreshes.
       if (done >= total) {
-        refresh(keys.priceLists);
-        refresh(keys.offersAll);
+        void qc.invalidateQueries({ queryKey: keys.priceLists });
+        void qc.invalidateQueries({ queryKey: keys.offersAll });
       }
       break;
     }
