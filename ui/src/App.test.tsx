@@ -22,6 +22,8 @@ function row(i: number): HTMLElement {
   return r;
 }
 const rowIds = () => rows().map((r) => Number(r.getAttribute("data-line-id")));
+const cursorId = () => rows().find((r) => r.getAttribute("data-cursor") === "true")?.getAttribute("data-line-id");
+const selectedIds = () => rows().filter((r) => r.getAttribute("data-selected") === "true").map((r) => r.getAttribute("data-line-id"));
 
 function withInbox(): FakeBackend {
   const b = new FakeBackend();
@@ -351,6 +353,35 @@ describe("refreshes during a sync", () => {
     await endOfWindow();
     await waitFor(() => expect(rowIds()[0]).toBe(199));
     expect(fetched() - before).toBeLessThanOrEqual(4);
+  });
+
+  it("a refresh in the middle of keyboard triage keeps the cursor on its line, or on its neighbour when the line left", async () => {
+    flowingFakeTime();
+    const b = withInbox();
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3]));
+    await user.keyboard("jjxj");
+    expect(cursorId()).toBe("3");
+    expect(selectedIds()).toEqual(["2"]);
+
+    // A sync brings two newer lines, listed above the cursor.
+    b.lines.unshift(inboxLine(4, "0600-0001-1"), inboxLine(5, "0600-0002-1"));
+    await b.emit({ type: "new_lines", account_id: 1, orders: 2, lines: 2, first_order_id: null });
+    await waitFor(() => expect(rowIds()).toEqual([4, 5, 1, 2, 3]));
+    expect(cursorId()).toBe("3");
+    expect(selectedIds()).toEqual(["2"]);
+
+    // The cursor's line was decided elsewhere; the next refresh (held for its window) drops it.
+    b.lines = b.lines.filter((l) => l.line.id !== 3);
+    await b.emit({ type: "orders_changed", account_id: 1 });
+    await endOfWindow();
+    await waitFor(() => expect(rowIds()).toEqual([4, 5, 1, 2]));
+    // The nearest row to where the line was, not the row at the place it had before the sync.
+    expect(cursorId()).toBe("2");
+    expect(selectedIds()).toEqual(["2"]);
+    await user.keyboard("k");
+    expect(cursorId()).toBe("1");
   });
 });
 

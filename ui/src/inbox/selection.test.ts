@@ -44,6 +44,12 @@ describe("inbox selection", () => {
     expect(reconcile([], s).cursor).toBeNull();
   });
 
+  it("reconciling an unchanged selection gives it back as it is, an empty list included", () => {
+    const s = apply(emptySelection, { type: "focus", id: 12 }, { type: "toggle" });
+    expect(reconcile(ids, s)).toBe(s);
+    expect(reconcile([], emptySelection)).toBe(emptySelection);
+  });
+
   it("focus on an unknown id changes nothing", () => {
     const s = apply(emptySelection, { type: "focus", id: 99 });
     expect(s.cursor).toBeNull();

@@ -46,11 +46,16 @@ export function reduceSelection(ids: readonly number[], s: Selection, a: Selecti
   }
 }
 
-/** Drops selected ids that left the list and moves a lost cursor to the line now at its place. */
+/**
+ * Drops selected ids that left the list and moves a lost cursor to the line now at its place.
+ * Returns `s` itself when nothing changed, so that the result can be kept as state.
+ */
 export function reconcile(ids: readonly number[], s: Selection): Selection {
   const kept = [...s.selected].filter((id) => ids.includes(id));
   const selected = kept.length === s.selected.size ? s.selected : new Set(kept);
-  if (ids.length === 0) return { cursor: null, index: 0, selected };
+  if (ids.length === 0) {
+    return s.cursor == null && s.index === 0 && selected === s.selected ? s : { cursor: null, index: 0, selected };
+  }
   const at = s.cursor == null ? -1 : ids.indexOf(s.cursor);
   if (at >= 0) return at === s.index && selected === s.selected ? s : { cursor: s.cursor, index: at, selected };
   if (s.cursor == null) return selected === s.selected ? s : { ...s, selected };

@@ -64,6 +64,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const ids = useMemo(() => lines.map((l) => l.line.id), [lines]);
   const [rawSelection, setSelection] = useState(emptySelection);
   const selection = reconcile(ids, rawSelection);
+  // A sync's refreshes list new lines above the cursor's; remember where its line is now, so that
+  // when it leaves, the cursor lands on its neighbour rather than where it was before the sync. A
+  // cursor that only left (an optimistic triage) is not remembered: a failure brings its line back.
+  if (selection !== rawSelection && selection.cursor === rawSelection.cursor) setSelection(selection);
   const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(ids, s, a)), [ids]);
 
   useEffect(() => setSelection(emptySelection), [view, accountId]);
