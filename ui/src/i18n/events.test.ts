@@ -28,10 +28,11 @@ const event = (kind: string, args: EventView["args"], message = "English message
 describe("timeline events", () => {
   it("words an event the engine recorded in Russian and English", () => {
     const arrived = recordedEvents().find((e) => e.kind === "arrived");
-    expect(arrived?.args).toMatchObject({ order: "57000002-0074-1", marketplace: "Ozon", lines: 1 });
-    expect(eventText(arrived!, ru)).toBe("Заказ 57000002-0074-1 поступил с Ozon: 1 строка, статус awaiting_packaging");
-    expect(eventText(arrived!, en)).toBe("Order 57000002-0074-1 arrived from Ozon with 1 line, status awaiting_packaging");
-    expect(eventText(arrived!, pl)).toBe("Zamówienie 57000002-0074-1 przyszło z Ozon: 1 pozycja, status awaiting_packaging");
+    if (!arrived) throw new Error("no arrival in the fixture");
+    expect(arrived.args).toMatchObject({ order: "57000002-0074-1", marketplace: "Ozon", lines: 1 });
+    expect(eventText(arrived, ru)).toBe("Заказ 57000002-0074-1 поступил с Ozon: 1 строка, статус awaiting_packaging");
+    expect(eventText(arrived, en)).toBe("Order 57000002-0074-1 arrived from Ozon with 1 line, status awaiting_packaging");
+    expect(eventText(arrived, pl)).toBe("Zamówienie 57000002-0074-1 przyszło z Ozon: 1 pozycja, status awaiting_packaging");
   });
 
   it("shows the stored message of an event written before events had arguments", () => {

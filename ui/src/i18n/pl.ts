@@ -720,6 +720,8 @@ export const pl: Messages = {
         sync: "synchronizacja",
         outbox: "aktualizacja na platformę",
         cli: "wiersz poleceń",
+        rule: "reguła",
+        engine: "zadanie w tle",
       } as Record<string, string>,
       statusChanged: (status: string) => `Status → «${status}»`,
       deleted: "Zamówienie usunięte",

@@ -712,6 +712,8 @@ export const ru: Messages = {
         sync: "синхронизация",
         outbox: "обновление на маркетплейс",
         cli: "командная строка",
+        rule: "правило",
+        engine: "фоновая задача",
       } as Record<string, string>,
       statusChanged: (status: string) => `Статус → «${status}»`,
       deleted: "Заказ удалён",

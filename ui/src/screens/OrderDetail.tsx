@@ -159,7 +159,7 @@ function OrderBody({ detail }: { detail: Detail }) {
       <ol className="events">
         {detail.events.map((e) => (
           <li key={e.id} data-testid="order-event">
-            <time>{formatDateTime(e.at, locale)}</time> <span className="muted">{e.actor}</span> {eventText(e, t)}
+            <time>{formatDateTime(e.at, locale)}</time> <span className="muted">{t.cabinet.order.actors[e.actor] ?? e.actor}</span> {eventText(e, t)}
           </li>
         ))}
       </ol>
