@@ -447,6 +447,67 @@ describe("pausing sync", () => {
   });
 });
 
+describe("restarted background tasks", () => {
+  it("a task the engine restarted shows a banner naming it with its error as text, until dismissed", async () => {
+    const b = withInbox();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(screen.queryByTestId("task-restarted")).toBeNull();
+
+    const error = 'panicked: <img src=x onerror="alert(1)"><b>Retry-After</b> overflowed';
+    await b.emit({ type: "task_restarted", task: "poller", account_id: 1, error, restarts: 1 });
+    const banner = await screen.findByTestId("task-restarted");
+    expect(banner).toHaveTextContent("A background task failed and was restarted: sync of the account «Shop A».");
+    expect(within(banner).getByTestId("task-restarted-error").textContent).toBe(error);
+    expect(banner).not.toHaveTextContent("Failures in a row");
+    expect(banner.querySelector("img, b")).toBeNull();
+
+    // The same task failing again replaces its banner; another task gets its own.
+    await b.emit({ type: "task_restarted", task: "poller", account_id: 1, error: "database is locked", restarts: 2 });
+    await waitFor(() => expect(screen.getByTestId("task-restarted")).toHaveTextContent("Failures in a row: 2."));
+    expect(screen.getAllByTestId("task-restarted")).toHaveLength(1);
+    expect(screen.getByTestId("task-restarted-error")).toHaveTextContent("database is locked");
+    await b.emit({ type: "task_restarted", task: "outbox", account_id: null, error: "disk I/O error", restarts: 1 });
+    await waitFor(() => expect(screen.getAllByTestId("task-restarted")).toHaveLength(2));
+    const outbox = screen.getAllByTestId("task-restarted").find((el) => el.dataset.task === "outbox");
+    expect(outbox).toHaveTextContent("restarted: delivery of updates to marketplaces. Error: disk I/O error");
+
+    // It stays on every screen until dismissed.
+    await user.click(screen.getByTestId("nav-settings"));
+    expect(screen.getAllByTestId("task-restarted")).toHaveLength(2);
+    const poller = screen.getAllByTestId("task-restarted").find((el) => el.dataset.task === "poller");
+    if (!poller) throw new Error("the poller's banner is shown");
+    await user.click(within(poller).getByRole("button", { name: "Dismiss" }));
+    expect(screen.getAllByTestId("task-restarted")).toHaveLength(1);
+    expect(screen.getByTestId("task-restarted")).toHaveAttribute("data-task", "outbox");
+    await user.click(screen.getByTestId("task-restarted-dismiss"));
+    expect(screen.queryByTestId("task-restarted")).toBeNull();
+  });
+
+  it("is worded in Russian and Polish, and a task it does not know keeps the engine's name", async () => {
+    const b = withInbox();
+    localStorage.setItem("ordertray.lang", "ru");
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await b.emit({ type: "task_restarted", task: "retention", account_id: null, error: "database is locked", restarts: 3 });
+    const banner = await screen.findByTestId("task-restarted");
+    expect(banner).toHaveTextContent(
+      "Фоновая задача завершилась с ошибкой и перезапущена: очистка старых служебных записей. Сбоев подряд: 3. Ошибка: database is locked",
+    );
+    await user.selectOptions(screen.getByTestId("lang-switch"), "pl");
+    await waitFor(() =>
+      expect(screen.getByTestId("task-restarted")).toHaveTextContent(
+        "Zadanie w tle zakończyło się błędem i zostało uruchomione ponownie: czyszczenie starych zapisów technicznych. Błędów z rzędu: 3. Błąd: database is locked",
+      ),
+    );
+    await b.emit({ type: "task_restarted", task: "constructor", account_id: null, error: "x", restarts: 1 });
+    await waitFor(() => expect(screen.getAllByTestId("task-restarted")).toHaveLength(2));
+    expect(screen.getAllByTestId("task-restarted")[1]).toHaveTextContent("uruchomione ponownie: constructor.");
+  });
+});
+
 describe("language", () => {
   it("switches to Russian and tells the engine", async () => {
     const b = withInbox();

@@ -6,6 +6,7 @@ import type { Lang } from "./bindings/Lang";
 import { ConfirmButton } from "./components/ConfirmButton";
 import { useNotices } from "./components/Notices";
 import { PauseBanner } from "./components/PauseBanner";
+import { TaskRestartedBanner, taskKey, type TaskRestart } from "./components/TaskRestartedBanner";
 import { languages, useI18n } from "./i18n";
 import type { Messages } from "./i18n/en";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
@@ -61,6 +62,8 @@ export function App() {
   const accounts = useAccounts();
   const [route, setRoute] = useState<Route>({ name: "inbox" });
   const [previous, setPrevious] = useState<Route>({ name: "inbox" });
+  /** Background tasks that failed and were restarted, until the manager dismisses them. */
+  const [restarted, setRestarted] = useState<TaskRestart[]>([]);
 
   useEffect(() => {
     // The engine words OS notifications in the manager's language.
@@ -83,6 +86,9 @@ export function App() {
   useEffect(() => {
     return onEngineEvent((event) => {
       applyEngineEvent(qc, event);
+      if (event.type === "task_restarted") {
+        setRestarted((all) => [...all.filter((r) => taskKey(r) !== taskKey(event)), event]);
+      }
       // The engine decides which events are banners (the manager's channels, or no OS popups).
       if (event.type === "alert") {
         const orderId = event.order_id;
@@ -246,6 +252,14 @@ export function App() {
         )}
         {info.data && !info.data.notifications_ok && <div className="banner">{t.notificationsOff}</div>}
         <PauseBanner />
+        {restarted.map((r) => (
+          <TaskRestartedBanner
+            key={taskKey(r)}
+            restart={r}
+            accounts={accounts.data}
+            onDismiss={() => setRestarted((all) => all.filter((x) => taskKey(x) !== taskKey(r)))}
+          />
+        ))}
         {info.isError && (
           <div className="banner banner-error" role="alert">
             {info.error.message}

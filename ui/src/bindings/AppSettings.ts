@@ -2,6 +2,7 @@
 import type { AlertSettings } from "./AlertSettings";
 import type { DeliveryMethod } from "./DeliveryMethod";
 import type { ExportPreset } from "./ExportPreset";
+import type { RetentionSettings } from "./RetentionSettings";
 
 export type AppSettings = { 
 /**
@@ -44,4 +45,8 @@ delivery_methods: Array<DeliveryMethod>,
 /**
  * Saved column choices and filters of the CSV export dialog.
  */
-export_presets: Array<ExportPreset>, };
+export_presets: Array<ExportPreset>, 
+/**
+ * How long the bookkeeping tables keep their rows.
+ */
+retention: RetentionSettings, };

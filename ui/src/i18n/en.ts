@@ -194,6 +194,33 @@ export const en = {
     pausedUntilResumed: "Sync is paused: no marketplace is polled until you resume.",
     pausedUntil: (time: string) => `Sync is paused until ${time}.`,
   },
+  retention: {
+    title: "Data retention",
+    hint: (min: number, max: number) =>
+      `How many days Ordertray keeps its bookkeeping before a clean-up removes it (every 6 hours). From ${min} to ${max} days each.`,
+    kept: "The clean-up never removes orders, their lines or the history of their status changes, nor an update not yet delivered to the marketplace.",
+    periods: {
+      done_outbox_days: "Updates delivered to marketplaces",
+      sync_runs_days: "Sync runs",
+      intake_requests_days: "Requests to the order intake",
+      account_events_days: "Account notices (sync failures, skipped orders)",
+    },
+    days: "days",
+    badDays: (field: string, min: number, max: number) => `${field}: enter a whole number of days from ${min} to ${max}.`,
+    save: "Save",
+    saved: "Data retention saved",
+  },
+  taskRestarted: {
+    text: (task: string) => `A background task failed and was restarted: ${task}.`,
+    again: (n: number) => `Failures in a row: ${n}.`,
+    error: "Error:",
+    tasks: {
+      outbox: "delivery of updates to marketplaces",
+      alerts: "notifications",
+      retention: "clean-up of old bookkeeping",
+    },
+    poller: (account: string) => `sync of the account «${account}»`,
+  },
   welcome: {
     title: "Welcome to Ordertray",
     body: "Connect a marketplace account to receive its orders here, with a desktop notification for each new one.",

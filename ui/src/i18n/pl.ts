@@ -213,6 +213,33 @@ export const pl: Messages = {
     pausedUntilResumed: "Synchronizacja wstrzymana: żadna platforma nie jest odpytywana do wznowienia.",
     pausedUntil: (time: string) => `Synchronizacja wstrzymana do ${time}.`,
   },
+  retention: {
+    title: "Przechowywanie danych",
+    hint: (min: number, max: number) =>
+      `Ile dni Ordertray przechowuje zapisy techniczne, zanim czyszczenie je usunie (co 6 godzin). Dla każdego rodzaju od ${min} do ${max} dni.`,
+    kept: "Czyszczenie nigdy nie usuwa zamówień, ich pozycji ani historii zmian ich statusów, ani aktualizacji jeszcze niewysłanych na platformę.",
+    periods: {
+      done_outbox_days: "Aktualizacje wysłane na platformy",
+      sync_runs_days: "Przebiegi synchronizacji",
+      intake_requests_days: "Żądania do przyjmowania zamówień",
+      account_events_days: "Komunikaty kont (błędy synchronizacji, pominięte zamówienia)",
+    },
+    days: "dni",
+    badDays: (field: string, min: number, max: number) => `${field}: podaj liczbę całkowitą dni od ${min} do ${max}.`,
+    save: "Zapisz",
+    saved: "Ustawienia przechowywania danych zapisane",
+  },
+  taskRestarted: {
+    text: (task: string) => `Zadanie w tle zakończyło się błędem i zostało uruchomione ponownie: ${task}.`,
+    again: (n: number) => `Błędów z rzędu: ${n}.`,
+    error: "Błąd:",
+    tasks: {
+      outbox: "wysyłanie aktualizacji na platformy",
+      alerts: "powiadomienia",
+      retention: "czyszczenie starych zapisów technicznych",
+    },
+    poller: (account: string) => `synchronizacja konta «${account}»`,
+  },
   welcome: {
     title: "Witaj w Ordertray",
     body: "Połącz konto platformy sprzedażowej, aby otrzymywać tu jej zamówienia, z powiadomieniem na pulpicie o każdym nowym.",

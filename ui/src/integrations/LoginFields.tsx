@@ -42,16 +42,16 @@ export function LoginFields(props: {
   );
 }
 
-/** A login and both secrets are required for a new account; a saved one keeps its secrets. */
+/** A login is always required; both secrets when the keychain holds none for this account (new, or its base URL changed). */
 export function loginProblem(
   login: string,
   secrets: Secrets,
-  isNew: boolean,
+  keysRequired: boolean,
   labels: { login: string; password: string; apiKey: string },
   required: (what: string) => string,
 ): string | null {
   if (!login.trim()) return required(labels.login);
-  if (isNew && !secrets.password) return required(labels.password);
-  if (isNew && !secrets.api_key) return required(labels.apiKey);
+  if (keysRequired && !secrets.password) return required(labels.password);
+  if (keysRequired && !secrets.api_key) return required(labels.apiKey);
   return null;
 }

@@ -37,8 +37,9 @@ export type AccountForm = {
   cleaned: (settings: AccountSettings) => AccountSettings;
   /** The secret fields it stores (only these travel). */
   secrets: readonly (keyof Secrets)[];
-  /** What is missing or wrong, in words; null when the form can be sent. */
-  problem: (settings: AccountSettings, secrets: Secrets, isNew: boolean, t: Messages) => string | null;
+  /** What is missing or wrong, in words; null when the form can be sent. `keysRequired`: the keychain holds no
+   * usable secrets for the account (a new one, or one whose base URL changed). */
+  problem: (settings: AccountSettings, secrets: Secrets, keysRequired: boolean, t: Messages) => string | null;
   /** The new-account form's title. */
   title: (t: Messages) => string;
   /** Identity and secrets, above the common fields. */

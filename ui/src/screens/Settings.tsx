@@ -10,6 +10,7 @@ import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
 import { AlertSettings } from "./AlertSettings";
 import { IntakeSettings } from "./IntakeSettings";
+import { RetentionSettings } from "./RetentionSettings";
 import { ShopStatuses } from "./ShopStatuses";
 
 /** App-wide preferences and the facts a support request needs. */
@@ -64,6 +65,7 @@ export function Settings() {
       )}
       <ShopStatuses />
       <IntakeSettings />
+      {s && <RetentionSettings settings={s} />}
       <Diagnostics />
       <DatabaseSection />
       {info.data && (

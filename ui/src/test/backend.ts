@@ -305,6 +305,7 @@ export class FakeBackend {
       { id: "post", name: "Почта России", base: "250", per_kg: "60" },
     ],
     export_presets: [],
+    retention: { done_outbox_days: 90, sync_runs_days: 90, intake_requests_days: 90, account_events_days: 90 },
   };
   /** Files the "disk" holds, by path: CSV text. */
   files = new Map<string, string>();

@@ -28,5 +28,5 @@ pub use effect::*;
 pub use error::*;
 pub use order::*;
 pub use policy::*;
-pub use settings::{AppSettings, SyncPause};
+pub use settings::{AppSettings, RetentionSettings, SyncPause};
 pub use views::*;

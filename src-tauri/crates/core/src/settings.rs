@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::AppError;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
 #[ts(export)]
@@ -29,6 +31,8 @@ pub struct AppSettings {
     pub delivery_methods: Vec<crate::cabinet::DeliveryMethod>,
     /// Saved column choices and filters of the CSV export dialog.
     pub export_presets: Vec<crate::export::ExportPreset>,
+    /// How long the bookkeeping tables keep their rows.
+    pub retention: RetentionSettings,
 }
 
 impl Default for AppSettings {
@@ -44,6 +48,79 @@ impl Default for AppSettings {
             alerts: Default::default(),
             delivery_methods: crate::cabinet::DeliveryMethod::defaults(),
             export_presets: vec![],
+            retention: RetentionSettings::default(),
+        }
+    }
+}
+
+/// The fewest days the manager may keep bookkeeping rows: a week still answers "what happened
+/// on Monday" when support asks on Friday.
+pub const RETENTION_MIN_DAYS: u32 = 7;
+/// The most: ten years, far beyond any shop's need, before the file grows without end.
+pub const RETENTION_MAX_DAYS: u32 = 3650;
+/// A quarter: long enough to answer "what happened last month", short enough that a shop polling
+/// every minute does not grow its file by hundreds of thousands of rows a year.
+pub const RETENTION_DEFAULT_DAYS: u32 = 90;
+
+/// Days each kind of bookkeeping row is kept before the retention pass removes it (see
+/// `ordertray_store::retention`). Orders, their lines and their timelines (every status change)
+/// are never pruned, nor an update still to be delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct RetentionSettings {
+    /// Updates delivered to a marketplace (the outbox's done rows).
+    pub done_outbox_days: u32,
+    /// Finished sync runs (an account's health lives on the account, not in these).
+    pub sync_runs_days: u32,
+    /// Requests pushed to the order intake, kept for audit.
+    pub intake_requests_days: u32,
+    /// Notices tied to no order: sync failures, skipped (quarantined) orders, restarted tasks.
+    pub account_events_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            done_outbox_days: RETENTION_DEFAULT_DAYS,
+            sync_runs_days: RETENTION_DEFAULT_DAYS,
+            intake_requests_days: RETENTION_DEFAULT_DAYS,
+            account_events_days: RETENTION_DEFAULT_DAYS,
+        }
+    }
+}
+
+impl RetentionSettings {
+    /// Each period with the words an error names it by.
+    fn periods(&self) -> [(&'static str, u32); 4] {
+        [
+            ("delivered marketplace updates", self.done_outbox_days),
+            ("sync runs", self.sync_runs_days),
+            ("order intake requests", self.intake_requests_days),
+            ("account notices", self.account_events_days),
+        ]
+    }
+
+    /// Every period within [`RETENTION_MIN_DAYS`]..=[`RETENTION_MAX_DAYS`], else which is not.
+    pub fn validate(&self) -> Result<(), AppError> {
+        let range = RETENTION_MIN_DAYS..=RETENTION_MAX_DAYS;
+        match self.periods().into_iter().find(|(_, days)| !range.contains(days)) {
+            None => Ok(()),
+            Some((what, days)) => Err(AppError::invalid(format!(
+                "Keep {what} for {RETENTION_MIN_DAYS} to {RETENTION_MAX_DAYS} days; {days} is out of range"
+            ))),
+        }
+    }
+
+    /// Every period moved into the allowed range: what the retention pass uses, so that a
+    /// document written by hand (or by a future version) can never prune more than a week allows.
+    pub fn clamped(self) -> Self {
+        let c = |days: u32| days.clamp(RETENTION_MIN_DAYS, RETENTION_MAX_DAYS);
+        Self {
+            done_outbox_days: c(self.done_outbox_days),
+            sync_runs_days: c(self.sync_runs_days),
+            intake_requests_days: c(self.intake_requests_days),
+            account_events_days: c(self.account_events_days),
         }
     }
 }
@@ -56,6 +133,12 @@ pub enum SyncPause {
 }
 
 impl AppSettings {
+    /// What the manager may save: every period within its range.
+    pub fn validated(self) -> Result<Self, AppError> {
+        self.retention.validate()?;
+        Ok(self)
+    }
+
     /// Whether polling is paused at `now`, and until when.
     pub fn sync_pause(&self, now: DateTime<Utc>) -> Option<SyncPause> {
         if self.sync_paused {
@@ -126,5 +209,77 @@ mod tests {
     fn older_documents_get_defaults_for_new_fields() {
         let s: AppSettings = serde_json::from_str(r#"{"autostart":true}"#).unwrap();
         assert!(s.autostart && s.close_to_tray && !s.tray_hint_shown);
+    }
+
+    #[test]
+    fn a_document_from_before_retention_settings_keeps_90_days_of_everything() {
+        // As a version without retention settings stored it.
+        let old = r#"{"autostart":true,"autostart_decided":true,"close_to_tray":false,
+            "tray_hint_shown":true,"sync_paused_until":null,"sync_paused":false,
+            "move_customer_region":true,"export_presets":[]}"#;
+        let s: AppSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            s.retention,
+            RetentionSettings {
+                done_outbox_days: 90,
+                sync_runs_days: 90,
+                intake_requests_days: 90,
+                account_events_days: 90,
+            }
+        );
+        assert!(
+            s.autostart && !s.close_to_tray && s.move_customer_region,
+            "the rest as stored"
+        );
+        assert!(s.validated().is_ok());
+        // A document that names only some periods gets the default for the others.
+        let s: AppSettings = serde_json::from_str(r#"{"retention":{"sync_runs_days":7}}"#).unwrap();
+        assert_eq!(
+            (s.retention.sync_runs_days, s.retention.done_outbox_days),
+            (7, 90)
+        );
+    }
+
+    #[test]
+    fn retention_periods_run_from_a_week_to_ten_years() {
+        let with = |change: fn(&mut RetentionSettings)| {
+            let mut s = AppSettings::default();
+            change(&mut s.retention);
+            s.validated()
+        };
+        assert!(with(|r| r.sync_runs_days = 7).is_ok());
+        assert!(with(|r| r.account_events_days = 3650).is_ok());
+        let e = with(|r| r.intake_requests_days = 6).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidInput);
+        assert_eq!(
+            e.message,
+            "Keep order intake requests for 7 to 3650 days; 6 is out of range"
+        );
+        let e = with(|r| r.done_outbox_days = 3651).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Keep delivered marketplace updates for 7 to 3650 days; 3651 is out of range"
+        );
+        assert!(with(|r| r.account_events_days = 0).is_err());
+    }
+
+    #[test]
+    fn the_pass_never_uses_a_period_outside_the_range() {
+        let r = RetentionSettings {
+            done_outbox_days: 0,
+            sync_runs_days: 1,
+            intake_requests_days: 30,
+            account_events_days: u32::MAX,
+        }
+        .clamped();
+        assert_eq!(
+            (
+                r.done_outbox_days,
+                r.sync_runs_days,
+                r.intake_requests_days,
+                r.account_events_days
+            ),
+            (7, 7, 30, 3650)
+        );
     }
 }

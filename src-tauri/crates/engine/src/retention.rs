@@ -1,6 +1,6 @@
 //! Keeps the growing tables bounded: the store's retention pass (see
 //! `ordertray_store::retention` for what is pruned and what never is) runs shortly after start
-//! and then every few hours.
+//! and then every few hours, with the periods the manager chose in the settings.
 
 use std::time::Duration;
 
@@ -15,9 +15,11 @@ const EVERY: Duration = Duration::from_secs(6 * 3600);
 const FIRST_AFTER: Duration = Duration::from_secs(120);
 
 impl Engine {
-    /// One retention pass as of `now` with the default periods.
+    /// One retention pass as of `now` with the periods in the settings (read at each pass, so a
+    /// change applies from the next one).
     pub async fn prune_old_rows(&self, now: DateTime<Utc>) -> Result<Pruned> {
-        let pruned = self.0.store.prune(&Retention::default(), now).await?;
+        let retention = Retention::from(&self.settings().await?.retention);
+        let pruned = self.0.store.prune(&retention, now).await?;
         if pruned.total() > 0 {
             tracing::info!(?pruned, "old bookkeeping rows pruned");
         }

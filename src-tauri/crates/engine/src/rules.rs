@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use ordertray_core::pricelist::{BoundOffer, OfferBinding, OfferMatch, OfferView};
 use ordertray_core::rules::{evaluate, CandidateOffer, LineFacts, RuleDecision, RuleOutcome, RuleSet};
-use ordertray_core::{
-    AccountId, AppError, CancelReason, InboxLine, InboxQuery, LineState, TriageAction, TriageReport,
-};
+use ordertray_core::{AccountId, AppError, CancelReason, InboxLine, LineState, TriageAction, TriageReport};
 use ordertray_store::TriageExtras;
 
 use crate::{Engine, Result};
@@ -64,13 +62,9 @@ impl Engine {
             let lines = self
                 .0
                 .store
-                .inbox(&InboxQuery {
-                    account_id: Some(account),
-                    ..Default::default()
-                })
+                .undecided_lines(Some(account), Some(orders))
                 .await?
                 .into_iter()
-                .filter(|l| orders.contains(&l.order_id))
                 .map(|l| (l, set.clone()))
                 .collect();
             self.apply_to(lines).await
@@ -140,14 +134,7 @@ impl Engine {
     }
 
     async fn inbox_with_rules(&self, account: Option<AccountId>) -> Result<Vec<(InboxLine, RuleSet)>> {
-        let lines = self
-            .0
-            .store
-            .inbox(&InboxQuery {
-                account_id: account,
-                ..Default::default()
-            })
-            .await?;
+        let lines = self.0.store.undecided_lines(account, None).await?;
         let mut sets: HashMap<AccountId, RuleSet> = HashMap::new();
         let mut out = vec![];
         for line in lines.into_iter().filter(|l| !l.marketplace_cancelled) {

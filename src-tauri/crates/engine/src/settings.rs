@@ -18,8 +18,10 @@ impl Engine {
         }
     }
 
-    /// Saves what the manager chose on the Settings screen; returns what was stored.
+    /// Saves what the manager chose on the Settings screen; returns what was stored. A value out
+    /// of its range (a retention period) is refused with what is wrong, and nothing is saved.
     pub async fn save_settings(&self, chosen: AppSettings) -> Result<AppSettings> {
+        let chosen = chosen.validated()?;
         let previous = self.settings().await?;
         let next = chosen.chosen_by_manager(&previous);
         self.store_settings(&next).await?;

@@ -861,3 +861,70 @@ async fn not_sent(w: &World, order: i64) -> Vec<String> {
         .map(|e| e.message)
         .collect()
 }
+
+/// Rules see every line a sync brings, however many wait in the inbox: before, they read the first
+/// 10,000 inbox lines (newest orders first) and a new line behind them was never ruled.
+#[tokio::test]
+async fn rules_see_a_new_line_behind_a_backlog_of_ten_thousand() {
+    let w = world().await;
+    let backlog = 10_000;
+    // Lines the manager has not decided yet, of orders dated after the one the sync will bring.
+    let pool = w.engine.store().pool();
+    sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?2)
+         INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+            content_hash, raw)
+         SELECT ?1, 'backlog-' || i, 'backlog-' || i, 'awaiting_packaging', '2099-01-01T00:00:00.000000Z',
+            '2099-01-01T00:00:00.000000Z', '2099-01-01T00:00:00.000000Z', 'seeded', '{}'
+         FROM seq",
+    )
+    .bind(w.account)
+    .bind(backlog)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
+         SELECT id, '1', 'B' || id, 'B' || id, 'Backlog', 1, '100.00', 'RUB' FROM orders
+         WHERE external_id LIKE 'backlog-%'",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+
+    // One rule, switched on: reject whatever arrives.
+    let reject_all = RuleSet {
+        account_id: w.account,
+        enabled: true,
+        rules: vec![Rule {
+            id: 0,
+            name: "Reject on arrival".into(),
+            enabled: true,
+            conditions: vec![],
+            action: RuleAction::Reject {
+                reason_id: Some(400),
+                message: None,
+            },
+        }],
+    };
+    w.engine.save_rule_set(&reject_all).await.unwrap();
+    let posting = w.fake.generate_postings(1, 1).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+
+    let rejected = w
+        .engine
+        .inbox(&InboxQuery {
+            state: LineState::Rejected,
+            ..InboxQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        rejected
+            .iter()
+            .map(|l| l.order_external_id.as_str())
+            .collect::<Vec<_>>(),
+        [posting.as_str()],
+        "the new posting's line is ruled, the backlog is left to the manager"
+    );
+}

@@ -18,6 +18,31 @@ const LINE_COLUMNS: &str =
     "id AS line_id, external_id AS line_external_id, sku, offer_id, name, quantity, price,
     currency, state, bound_offer, decided_by_rule, shop_status_id";
 
+/// The inbox's columns and joins; callers add the filter and the order.
+const INBOX_SELECT: &str =
+    "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
+            l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id, o.id AS order_id,
+            o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.account_id,
+            a.name AS account, a.demo
+     FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id";
+
+fn inbox_line_from(r: &SqliteRow) -> Result<InboxLine> {
+    let status: String = r.get("status");
+    Ok(InboxLine {
+        line: line_from(r)?,
+        order_id: r.get("order_id"),
+        order_external_id: r.get("order_external_id"),
+        order_number: r.get("number"),
+        marketplace_cancelled: is_cancelled_status(&status),
+        order_status: status,
+        order_created_at: parse_ts(r.get("created_at"))?,
+        order_region: r.get("region"),
+        account_id: r.get("account_id"),
+        account: r.get("account"),
+        demo: r.get("demo"),
+    })
+}
+
 fn line_from(r: &SqliteRow) -> Result<LineView> {
     let price: &str = r.get("price");
     Ok(LineView {
@@ -89,39 +114,39 @@ impl Store {
         } else {
             ("l.state = ?1", "o.created_at DESC, o.id DESC, l.id")
         };
-        let rows = sqlx::query(&format!(
-            "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
-                    l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id, o.id AS order_id,
-                    o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.account_id,
-                    a.name AS account, a.demo
-             FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
-             WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
-             ORDER BY {order}
-             LIMIT ?3"
-        ))
-        .bind(query.state.as_str())
-        .bind(query.account_id)
-        .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.get("status");
-                Ok(InboxLine {
-                    line: line_from(r)?,
-                    order_id: r.get("order_id"),
-                    order_external_id: r.get("order_external_id"),
-                    order_number: r.get("number"),
-                    marketplace_cancelled: is_cancelled_status(&status),
-                    order_status: status,
-                    order_created_at: parse_ts(r.get("created_at"))?,
-                    order_region: r.get("region"),
-                    account_id: r.get("account_id"),
-                    account: r.get("account"),
-                    demo: r.get("demo"),
-                })
-            })
-            .collect()
+        let sql = format!(
+            "{INBOX_SELECT} WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
+             ORDER BY {order} LIMIT ?3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(query.state.as_str())
+            .bind(query.account_id)
+            .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(inbox_line_from).collect()
+    }
+
+    /// Every line waiting for a decision, of one account or all, and of the given orders only
+    /// when `orders` is set: what the rules look at, with no cap however long the backlog.
+    pub async fn undecided_lines(
+        &self,
+        account: Option<AccountId>,
+        orders: Option<&[i64]>,
+    ) -> Result<Vec<InboxLine>> {
+        let orders = orders.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
+        let sql = format!(
+            "{INBOX_SELECT} WHERE l.state = 'new' AND l.removed_by_marketplace = 0
+                AND (?1 IS NULL OR o.account_id = ?1)
+                AND (?2 IS NULL OR o.id IN (SELECT value FROM json_each(?2)))
+             ORDER BY o.created_at DESC, o.id DESC, l.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(account)
+            .bind(orders)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(inbox_line_from).collect()
     }
 
     /// Lines waiting for a decision in active accounts: the unread badge.

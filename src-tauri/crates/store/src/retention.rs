@@ -7,8 +7,12 @@
 //! - events tied to no order (account notices: quarantined payloads, sync failures), and events
 //!   of shop orders that were purged. Events of an order are its timeline: they stay as long as
 //!   the order does (deleting an order takes them with it).
+//!
+//! The periods are the manager's (Settings → Data retention, `RetentionSettings`), 90 days each
+//! unless changed.
 
 use chrono::{DateTime, Duration, Utc};
+use ordertray_core::RetentionSettings;
 
 use crate::time::format_ts;
 use crate::{Result, Store};
@@ -23,14 +27,21 @@ pub struct Retention {
 }
 
 impl Default for Retention {
-    /// A quarter: long enough to answer "what happened last month", short enough that a shop
-    /// polling every minute does not grow its file by hundreds of thousands of rows a year.
+    /// The manager's default periods (`RetentionSettings::default`, a quarter each).
     fn default() -> Self {
+        Self::from(&RetentionSettings::default())
+    }
+}
+
+impl From<&RetentionSettings> for Retention {
+    /// The periods the manager chose, moved into their allowed range (a week to ten years).
+    fn from(chosen: &RetentionSettings) -> Self {
+        let s = chosen.clamped();
         Self {
-            done_outbox_days: 90,
-            sync_runs_days: 90,
-            intake_requests_days: 90,
-            account_events_days: 90,
+            done_outbox_days: s.done_outbox_days.into(),
+            sync_runs_days: s.sync_runs_days.into(),
+            intake_requests_days: s.intake_requests_days.into(),
+            account_events_days: s.account_events_days.into(),
         }
     }
 }

@@ -1007,3 +1007,22 @@ async fn events_are_stored_as_a_code_with_arguments_and_their_english_wording() 
     assert_eq!((old.kind.as_str(), old.args), ("status", None));
     assert_eq!(old.message, "Line «x» → Shipped");
 }
+
+/// A shop order's lines are found through an index, not a scan of every line (at a million
+/// lines the scans, three per accept, held the write lock long enough for triage to time out).
+#[tokio::test]
+async fn lines_of_a_shop_order_are_found_by_index() {
+    let (_d, s) = store().await;
+    let plan: Vec<String> = sqlx::query("EXPLAIN QUERY PLAN SELECT id FROM lines WHERE shop_order_id = ?")
+        .bind(1)
+        .fetch_all(s.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::get::<String, _>(r, "detail"))
+        .collect();
+    assert!(
+        plan.iter().any(|d| d.contains("INDEX lines_shop_order")),
+        "{plan:?}"
+    );
+}

@@ -85,8 +85,8 @@ export const gettzapAccountForm: AccountForm = {
     return { ...s, login: s.login.trim() };
   },
   secrets: ["password", "api_key"],
-  problem: (settings, secrets, isNew, t) =>
-    loginProblem(gettzapOf(settings).login, secrets, isNew, labels(t), t.form.required),
+  problem: (settings, secrets, keysRequired, t) =>
+    loginProblem(gettzapOf(settings).login, secrets, keysRequired, labels(t), t.form.required),
   title: (t) => t.form.gettzapTitle,
   Credentials,
 };

@@ -118,10 +118,10 @@ export const ozonAccountForm: AccountForm = {
     };
   },
   secrets: ["api_key"],
-  problem: (settings, secrets, isNew, t) => {
+  problem: (settings, secrets, keysRequired, t) => {
     const s = ozonOf(settings);
     if (!s.client_id.trim()) return t.form.required(t.form.clientId);
-    if (isNew && !secrets.api_key) return t.form.required(t.form.apiKey);
+    if (keysRequired && !secrets.api_key) return t.form.required(t.form.apiKey);
     if (s.cancel_reason_id === OTHER_REASON && !s.cancel_reason_message.trim()) return t.form.cancelMessageRequired;
     return null;
   },

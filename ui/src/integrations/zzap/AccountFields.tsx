@@ -76,8 +76,8 @@ export const zzapAccountForm: AccountForm = {
     return { ...s, login: s.login.trim() };
   },
   secrets: ["password", "api_key"],
-  problem: (settings, secrets, isNew, t) =>
-    loginProblem(zzapOf(settings).login, secrets, isNew, labels(t), t.form.required),
+  problem: (settings, secrets, keysRequired, t) =>
+    loginProblem(zzapOf(settings).login, secrets, keysRequired, labels(t), t.form.required),
   title: (t) => t.form.zzapTitle,
   Credentials,
 };
