@@ -4,4 +4,13 @@ export type EventView = { id: number, at: string, kind: string,
 /**
  * Who or what made the change: "manager", "sync", "outbox", "cli".
  */
-actor: string, message: string, line_id: number | null, };
+actor: string, 
+/**
+ * The English wording, kept for the CLI and logs; the UI words `kind` + `args` itself and
+ * shows this only for events it cannot word (rows written before events had arguments).
+ */
+message: string, line_id: number | null, 
+/**
+ * The event's arguments (see `timeline::TimelineEvent`); null for older rows.
+ */
+args: Record<string, string | number | boolean | null> | null, };

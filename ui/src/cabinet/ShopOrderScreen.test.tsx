@@ -16,8 +16,8 @@ function withOrders(): CabinetBackend {
       account_kind: "ozon",
       source_order_id: 57000,
       timeline: [
-        { id: 1, at: "2026-11-23T08:00:00Z", kind: "order_created", actor: "sync", message: "Order 0570-0029-1 arrived", line_id: null },
-        { id: 2, at: "2026-11-23T08:05:00Z", kind: "status", actor: "manager", message: "<b>Accepted</b> → Ordered", line_id: 1 },
+        { id: 1, at: "2026-11-23T08:00:00Z", kind: "order_created", actor: "sync", message: "Order 0570-0029-1 arrived", line_id: null, args: null },
+        { id: 2, at: "2026-11-23T08:05:00Z", kind: "status", actor: "manager", message: "<b>Accepted</b> → Ordered", line_id: 1, args: null },
       ],
     }),
     fullOrder(2, "SO-2", {}, { delivery_method: "post" }),

@@ -8,6 +8,7 @@ import { useNotices } from "../components/Notices";
 import { StatusOptions } from "../components/StatusOptions";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
+import { eventText } from "../i18n/events";
 import { integration } from "../integrations";
 import { useSettings, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
@@ -355,7 +356,7 @@ function OrderView({
         {order.timeline.map((e) => (
           <li key={e.id} data-testid="timeline-event" data-kind={e.kind}>
             <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time>{" "}
-            <span className="muted">{o.actors[e.actor] ?? e.actor}</span> {e.message}
+            <span className="muted">{o.actors[e.actor] ?? e.actor}</span> {eventText(e, t)}
           </li>
         ))}
       </ol>

@@ -1,4 +1,106 @@
+import type { EffectWords } from "../bindings/EffectWords";
+import { statusName } from "../statuses/statuses";
+import type { EventWords } from "./events";
 import { enPlural } from "./plural";
+
+const enEffect = (e: EffectWords): string => {
+  switch (e.effect) {
+    case "ship":
+      return `Ship ${e.order}: ${e.items ?? ""}`;
+    case "cancel_lines":
+      return `Cancel products of ${e.order} (reason ${e.reason ?? ""}): ${e.items ?? ""}`;
+    case "cancel_order":
+      return `Cancel ${e.order} (reason ${e.reason ?? ""})`;
+    case "set_line_status":
+      return `Set ${e.order} / ${e.line ?? ""} to status ${e.status ?? ""}${e.comment ? ` with the comment «${e.comment}»` : ""}`;
+    case "delivery_status":
+      return `Tell ${e.order} is ${{ delivering: "delivering", last_mile: "on the last mile", delivered: "delivered" }[e.status ?? ""] ?? e.status}`;
+    case "set_tracking":
+      return `Set the tracking number of ${e.order} to ${e.tracking ?? ""}`;
+    default:
+      return e.description ?? e.effect;
+  }
+};
+const enNotice = { accepted_notice: "accepted notice", refusal_text: "refusal text" } as const;
+const enByRule = (rule: string | null) => (rule ? ` by rule «${rule}»` : "");
+
+const enEvents: EventWords = {
+  kinds: {
+    arrived: (e, t) =>
+      `Order ${e.order} arrived from ${e.marketplace} with ${e.lines} ${enPlural(e.lines, "line", "lines")}, status ${e.status}` +
+      (e.note == null
+        ? ""
+        : {
+            read_only: ` (FBO, fulfilled by the marketplace: read-only, straight to ${t.nav.orders})`,
+            cancelled: " (already cancelled)",
+            assembled: " (assembled in the seller cabinet: accepted on arrival)",
+          }[e.note]),
+    status_changed: (e) => `${e.marketplace} status changed: ${e.from} → ${e.to}`,
+    cargo_places: (e) => `Cargo places on ${e.marketplace}: ${e.from} → ${e.to}`,
+    line_added: (e) => `Line ${e.name} (${e.sku}) added by the marketplace`,
+    line_removed: (e) => `Line ${e.line} is no longer in the marketplace order`,
+    quarantined: (e) => `An order${e.external_id ? ` (${e.external_id})` : ""} could not be read and was set aside: ${e.reason}`,
+    buyer_cancelled: (e, t) =>
+      `Cancelled by the buyer: ${e.moved} accepted ${enPlural(e.moved, "line", "lines")} moved to «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    marketplace_status: (e, t) =>
+      `${e.marketplace} set «${e.marketplace_status}»: ${e.moved} accepted ${enPlural(e.moved, "line", "lines")} moved to «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    paid: () => "Marked paid: the order reached the status mapped to the marketplace's «delivered»",
+    accept: (e) =>
+      `Line «${e.line}» accepted${enByRule(e.rule)}` +
+      (e.offer_brand != null ? ` with ${e.offer_brand} ${e.offer_article ?? ""} from «${e.offer_list ?? ""}» at ${e.offer_price ?? ""} × ${e.offer_quantity ?? ""}` : ""),
+    reject: (e) => `Line «${e.line}» rejected${enByRule(e.rule)}`,
+    delete: (e) => `Line «${e.line}» deleted (hidden locally, nothing sent)${enByRule(e.rule)}`,
+    restore: (e) => `Line «${e.line}» restored to the inbox${enByRule(e.rule)}`,
+    undo: (e, t) => `Line «${e.line}»: “${t.order.lineStates[e.from]}” undone, back in the inbox`,
+    customer_region: (e) => `Customer moved from region «${e.from}» to «${e.to}»`,
+    outbox_queued: (e) => `Queued for the marketplace: ${enEffect(e)}`,
+    push_read_only: (e) => `Not sent to the marketplace: ${enEffect(e)} (an FBO posting is read-only)`,
+    outbox_done: (e) => `Delivered to the marketplace: ${enEffect(e)}`,
+    outbox_already_done: (e) => `Already done on the marketplace (checked before retrying): ${enEffect(e)}`,
+    outbox_failed: (e) => `Could not deliver to the marketplace (${enEffect(e)}): ${e.error}`,
+    outbox_retry: (e) => `Retry requested: ${enEffect(e)}`,
+    line_status: (e, t) => `Line «${e.line}» → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    push_comment_failed: (e) => `Order ${e.order}: comment not sent: ${e.error}`,
+    push_no_comments: (e) => `Order ${e.order}: the marketplace takes no comments; the text was not sent`,
+    push_comment_needs_status: (e, t) =>
+      `Order ${e.order}: the marketplace takes a comment only with a status; choose one for «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    push_unsupported: (e) =>
+      `Order ${e.order}: the marketplace cannot be set to «${e.status}» for ${e.level === "line" ? "single lines" : "a whole order"}`,
+    notice_needs_status: (e) =>
+      `Order ${e.order}: the ${enNotice[e.notice]} was not sent: the marketplace takes a text only with a status; choose one in the account's status settings`,
+    notice_failed: (e) => `Order ${e.order}: the ${enNotice[e.notice]} and its status were not sent: ${e.error}`,
+    notice_status_unsupported: (e) => `${e.marketplace} cannot be set to «${e.status}»; the ${enNotice[e.notice]}'s status was not sent`,
+    notice_text_failed: (e) => `The ${enNotice[e.notice]} was not sent: ${e.error}`,
+    notice_no_comments: (e) => `${e.marketplace} takes no comments; the ${enNotice[e.notice]} was not sent`,
+    order_created: (e) => `${e.preorder ? "Pre-order" : "Order"} ${e.number} created by hand`,
+    order_edited: (e, t) => {
+      const parts: string[] = [];
+      if (e.number_from != null && e.number_to != null) parts.push(`number ${e.number_from} → ${e.number_to}`);
+      if (e.preorder_completed) parts.push("pre-order completed");
+      if (e.tracking != null) parts.push(`tracking number «${e.tracking}»`);
+      if (e.recipient) parts.push("recipient");
+      if (e.items) parts.push("items");
+      if (e.weight_from != null && e.weight_to != null) parts.push(`weight ${e.weight_from} g → ${e.weight_to} g`);
+      if (e.delivery_from != null && e.delivery_to != null) parts.push(`delivery ${e.delivery_from} → ${e.delivery_to}`);
+      if (e.payment) parts.push("payment");
+      if (e.order_type != null) parts.push(`type → ${t.cabinet.orderTypes[e.order_type]}`);
+      return `Order edited: ${parts.join(", ")}`;
+    },
+    order_unchanged: () => "Order saved without changes",
+    order_status: (e, t) => `Order status → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    order_type_set: (e, t) => `Order type → ${t.cabinet.orderTypes[e.order_type]}`,
+    order_deleted: () => "Order deleted (restorable by choosing another status)",
+    order_deleted_unlinked: () => "Order deleted (restorable); the link to where it was transferred removed",
+    tracking_set: (e) => `Tracking number «${e.tracking}»`,
+    tracking_removed: () => "Tracking number removed",
+    account_added: (e) => `Account «${e.name}» added`,
+    account_edited: () => "Account settings changed",
+    account_enabled: () => "Account enabled",
+    account_disabled: () => "Account disabled",
+    task_restarted: (e) => `Background task «${e.task}» failed (${e.error}) and was restarted`,
+  },
+  effect: enEffect,
+};
 
 export const en = {
   appName: "Ordertray",
@@ -607,7 +709,14 @@ export const en = {
       items: "Items",
       timeline: "History",
       noEvents: "No events yet.",
-      actors: { manager: "manager", sync: "sync", outbox: "update to the marketplace", cli: "command line" } as Record<string, string>,
+      actors: {
+        manager: "manager",
+        sync: "sync",
+        outbox: "update to the marketplace",
+        cli: "command line",
+        rule: "rule",
+        engine: "background task",
+      } as Record<string, string>,
       statusChanged: (status: string) => `Status → «${status}»`,
       deleted: "Order deleted",
       purged: "Order deleted permanently",
@@ -933,6 +1042,7 @@ export const en = {
     startedNew: (path: string) => `The damaged file was moved to ${path}.`,
     quit: "Quit",
   },
+  events: enEvents,
 };
 
 export type Messages = typeof en;

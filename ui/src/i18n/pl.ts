@@ -1,4 +1,7 @@
+import type { EffectWords } from "../bindings/EffectWords";
+import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
+import type { EventWords } from "./events";
 import { plPlural } from "./plural";
 
 const orders = (n: number) => plPlural(n, "zamówienie", "zamówienia", "zamówień");
@@ -6,6 +9,117 @@ const lines = (n: number) => plPlural(n, "pozycja", "pozycje", "pozycji");
 const updates = (n: number) => plPlural(n, "aktualizacja", "aktualizacje", "aktualizacji");
 const rows = (n: number) => plPlural(n, "wiersz", "wiersze", "wierszy");
 const days = (n: number) => (n === 1 ? "dzień" : "dni");
+
+const plEffect = (e: EffectWords): string => {
+  switch (e.effect) {
+    case "ship":
+      return `Wyślij ${e.order}: ${e.items ?? ""}`;
+    case "cancel_lines":
+      return `Anuluj produkty ${e.order} (powód ${e.reason ?? ""}): ${e.items ?? ""}`;
+    case "cancel_order":
+      return `Anuluj ${e.order} (powód ${e.reason ?? ""})`;
+    case "set_line_status":
+      return `Ustaw ${e.order} / ${e.line ?? ""} na status ${e.status ?? ""}${e.comment ? ` z komentarzem „${e.comment}”` : ""}`;
+    case "delivery_status":
+      return `Zgłoś, że ${e.order} ${{ delivering: "jest w doręczeniu", last_mile: "jest na ostatniej mili", delivered: "zostało doręczone" }[e.status ?? ""] ?? e.status}`;
+    case "set_tracking":
+      return `Przekaż numer przesyłki ${e.order}: ${e.tracking ?? ""}`;
+    default:
+      return e.description ?? e.effect;
+  }
+};
+/** A decision's notice: as a subject, in the genitive, and "… not sent" (neuter / masculine agree). */
+const plNotice = {
+  accepted_notice: {
+    nom: "powiadomienie o przyjęciu",
+    gen: "powiadomienia o przyjęciu",
+    notSent: "powiadomienie o przyjęciu nie zostało wysłane",
+  },
+  refusal_text: { nom: "tekst odmowy", gen: "tekstu odmowy", notSent: "tekst odmowy nie został wysłany" },
+} as const;
+const plCap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const plByRule = (rule: string | null) => (rule ? ` przez regułę „${rule}”` : "");
+const plMoved = (n: number) =>
+  `${n} ${plPlural(n, "przyjęta pozycja przeniesiona", "przyjęte pozycje przeniesione", "przyjętych pozycji przeniesiono")}`;
+
+const plEvents: EventWords = {
+  kinds: {
+    arrived: (e, t) =>
+      `Zamówienie ${e.order} przyszło z ${e.marketplace}: ${e.lines} ${lines(e.lines)}, status ${e.status}` +
+      (e.note == null
+        ? ""
+        : {
+            read_only: ` (FBO, realizuje platforma: tylko do odczytu, od razu do „${t.nav.orders}”)`,
+            cancelled: " (już anulowane)",
+            assembled: " (skompletowane w panelu sprzedawcy: przyjęte od razu)",
+          }[e.note]),
+    status_changed: (e) => `Status w ${e.marketplace} zmienił się: ${e.from} → ${e.to}`,
+    cargo_places: (e) => `Miejsca ładunkowe w ${e.marketplace}: ${e.from} → ${e.to}`,
+    line_added: (e) => `Platforma dodała pozycję ${e.name} (${e.sku})`,
+    line_removed: (e) => `Pozycji ${e.line} nie ma już w zamówieniu na platformie`,
+    quarantined: (e) => `Nie udało się odczytać zamówienia${e.external_id ? ` (${e.external_id})` : ""}; odłożono je: ${e.reason}`,
+    buyer_cancelled: (e, t) =>
+      `Anulowane przez kupującego: ${plMoved(e.moved)} do „${statusName({ name: e.status, code: e.status_code }, t)}”`,
+    marketplace_status: (e, t) =>
+      `${e.marketplace} ustawił status „${e.marketplace_status}”: ${plMoved(e.moved)} do „${statusName({ name: e.status, code: e.status_code }, t)}”`,
+    paid: () => "Oznaczono jako opłacone: zamówienie osiągnęło status przypisany do statusu platformy „delivered”",
+    accept: (e) =>
+      `Pozycja „${e.line}” przyjęta${plByRule(e.rule)}` +
+      (e.offer_brand != null ? ` z ofertą ${e.offer_brand} ${e.offer_article ?? ""} z „${e.offer_list ?? ""}” po ${e.offer_price ?? ""} × ${e.offer_quantity ?? ""}` : ""),
+    reject: (e) => `Pozycja „${e.line}” odrzucona${plByRule(e.rule)}`,
+    delete: (e) => `Pozycja „${e.line}” usunięta${plByRule(e.rule)} (ukryta tutaj, nic nie wysłano)`,
+    restore: (e) => `Pozycja „${e.line}” wróciła do skrzynki${plByRule(e.rule)}`,
+    undo: (e, t) => `Pozycja „${e.line}” wróciła do skrzynki: cofnięto decyzję „${t.order.lineStates[e.from]}”`,
+    customer_region: (e) => `Klienta przeniesiono z regionu „${e.from}” do „${e.to}”`,
+    outbox_queued: (e) => `W kolejce do wysłania na platformę: ${plEffect(e)}`,
+    push_read_only: (e) => `Nie wysłano na platformę: ${plEffect(e)} (przesyłka FBO jest tylko do odczytu)`,
+    outbox_done: (e) => `Wysłano na platformę: ${plEffect(e)}`,
+    outbox_already_done: (e) => `Już wykonane na platformie (sprawdzono przed ponowieniem): ${plEffect(e)}`,
+    outbox_failed: (e) => `Nie udało się wysłać na platformę (${plEffect(e)}): ${e.error}`,
+    outbox_retry: (e) => `Zlecono ponowne wysłanie: ${plEffect(e)}`,
+    line_status: (e, t) => `Pozycja „${e.line}” → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    push_comment_failed: (e) => `Zamówienie ${e.order}: komentarz nie został wysłany: ${e.error}`,
+    push_no_comments: (e) => `Zamówienie ${e.order}: platforma nie przyjmuje komentarzy; tekst nie został wysłany`,
+    push_comment_needs_status: (e, t) =>
+      `Zamówienie ${e.order}: platforma przyjmuje komentarz tylko razem ze statusem; wybierz status dla „${statusName({ name: e.status, code: e.status_code }, t)}”`,
+    push_unsupported: (e) =>
+      `Zamówienie ${e.order}: platformy nie można ustawić na „${e.status}” ${e.level === "line" ? "dla pojedynczych pozycji" : "dla całego zamówienia"}`,
+    notice_needs_status: (e) =>
+      `Zamówienie ${e.order}: ${plNotice[e.notice].notSent}: platforma przyjmuje tekst tylko razem ze statusem; wybierz status w ustawieniach statusów konta`,
+    notice_failed: (e) => `Zamówienie ${e.order}: ${plNotice[e.notice].nom} i jego status nie zostały wysłane: ${e.error}`,
+    notice_status_unsupported: (e) =>
+      `${e.marketplace} nie obsługuje statusu „${e.status}”; status ${plNotice[e.notice].gen} nie został wysłany`,
+    notice_text_failed: (e) => `${plCap(plNotice[e.notice].notSent)}: ${e.error}`,
+    notice_no_comments: (e) => `${e.marketplace} nie przyjmuje komentarzy: ${plNotice[e.notice].notSent}`,
+    order_created: (e) => `${e.preorder ? "Zamówienie wstępne" : "Zamówienie"} ${e.number} utworzone ręcznie`,
+    order_edited: (e, t) => {
+      const parts: string[] = [];
+      if (e.number_from != null && e.number_to != null) parts.push(`numer ${e.number_from} → ${e.number_to}`);
+      if (e.preorder_completed) parts.push("zamówienie wstępne uzupełnione");
+      if (e.tracking != null) parts.push(`numer przesyłki „${e.tracking}”`);
+      if (e.recipient) parts.push("odbiorca");
+      if (e.items) parts.push("pozycje");
+      if (e.weight_from != null && e.weight_to != null) parts.push(`waga ${e.weight_from} g → ${e.weight_to} g`);
+      if (e.delivery_from != null && e.delivery_to != null) parts.push(`dostawa ${e.delivery_from} → ${e.delivery_to}`);
+      if (e.payment) parts.push("płatność");
+      if (e.order_type != null) parts.push(`typ → ${t.cabinet.orderTypes[e.order_type]}`);
+      return `Zamówienie zmienione: ${parts.join(", ")}`;
+    },
+    order_unchanged: () => "Zamówienie zapisane bez zmian",
+    order_status: (e, t) => `Status zamówienia → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    order_type_set: (e, t) => `Typ zamówienia → ${t.cabinet.orderTypes[e.order_type]}`,
+    order_deleted: () => "Zamówienie usunięte (można je przywrócić, wybierając inny status)",
+    order_deleted_unlinked: () => "Zamówienie usunięte (można je przywrócić); powiązanie z miejscem, do którego je przekazano, usunięte",
+    tracking_set: (e) => `Numer przesyłki „${e.tracking}”`,
+    tracking_removed: () => "Numer przesyłki usunięty",
+    account_added: (e) => `Konto „${e.name}” dodane`,
+    account_edited: () => "Ustawienia konta zmienione",
+    account_enabled: () => "Konto włączone",
+    account_disabled: () => "Konto wyłączone",
+    task_restarted: (e) => `Zadanie w tle „${e.task}” zakończyło się błędem (${e.error}) i zostało uruchomione ponownie`,
+  },
+  effect: plEffect,
+};
 
 export const pl: Messages = {
   appName: "Ordertray",
@@ -633,6 +747,8 @@ export const pl: Messages = {
         sync: "synchronizacja",
         outbox: "aktualizacja na platformę",
         cli: "wiersz poleceń",
+        rule: "reguła",
+        engine: "zadanie w tle",
       } as Record<string, string>,
       statusChanged: (status: string) => `Status → «${status}»`,
       deleted: "Zamówienie usunięte",
@@ -962,4 +1078,5 @@ export const pl: Messages = {
     startedNew: (path: string) => `Uszkodzony plik przeniesiono do ${path}.`,
     quit: "Zakończ",
   },
+  events: plEvents,
 };

@@ -1,10 +1,120 @@
+import type { EffectWords } from "../bindings/EffectWords";
+import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
+import type { EventWords } from "./events";
 import { ruPlural } from "./plural";
 
 const orders = (n: number) => ruPlural(n, "заказ", "заказа", "заказов");
 const lines = (n: number) => ruPlural(n, "строка", "строки", "строк");
 const updates = (n: number) => ruPlural(n, "обновление", "обновления", "обновлений");
 const days = (n: number) => ruPlural(n, "день", "дня", "дней");
+
+const ruEffect = (e: EffectWords): string => {
+  switch (e.effect) {
+    case "ship":
+      return `Отгрузить ${e.order}: ${e.items ?? ""}`;
+    case "cancel_lines":
+      return `Отменить товары ${e.order} (причина ${e.reason ?? ""}): ${e.items ?? ""}`;
+    case "cancel_order":
+      return `Отменить ${e.order} (причина ${e.reason ?? ""})`;
+    case "set_line_status":
+      return `Установить ${e.order} / ${e.line ?? ""} статус ${e.status ?? ""}${e.comment ? ` с комментарием «${e.comment}»` : ""}`;
+    case "delivery_status":
+      return `Сообщить, что ${e.order} ${{ delivering: "в доставке", last_mile: "на последней миле", delivered: "доставлен" }[e.status ?? ""] ?? e.status}`;
+    case "set_tracking":
+      return `Передать трек-номер ${e.order}: ${e.tracking ?? ""}`;
+    default:
+      return e.description ?? e.effect;
+  }
+};
+/** A decision's notice: as a subject, in the genitive, and "… not sent" (neuter / masculine agree). */
+const ruNotice = {
+  accepted_notice: { nom: "уведомление о принятии", gen: "уведомления о принятии", notSent: "уведомление о принятии не отправлено" },
+  refusal_text: { nom: "текст отказа", gen: "текста отказа", notSent: "текст отказа не отправлен" },
+} as const;
+const ruCap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const ruByRule = (rule: string | null) => (rule ? ` по правилу «${rule}»` : "");
+const ruMoved = (n: number) =>
+  `${n} ${ruPlural(n, "принятая строка перенесена", "принятые строки перенесены", "принятых строк перенесено")}`;
+
+const ruEvents: EventWords = {
+  kinds: {
+    arrived: (e, t) =>
+      `Заказ ${e.order} поступил с ${e.marketplace}: ${e.lines} ${lines(e.lines)}, статус ${e.status}` +
+      (e.note == null
+        ? ""
+        : {
+            read_only: ` (FBO, выполняет маркетплейс: только просмотр, сразу в «${t.nav.orders}»)`,
+            cancelled: " (уже отменён)",
+            assembled: " (собран в кабинете продавца: принят при поступлении)",
+          }[e.note]),
+    status_changed: (e) => `Статус на ${e.marketplace} изменился: ${e.from} → ${e.to}`,
+    cargo_places: (e) => `Грузовые места на ${e.marketplace}: ${e.from} → ${e.to}`,
+    line_added: (e) => `Маркетплейс добавил строку ${e.name} (${e.sku})`,
+    line_removed: (e) => `Строки ${e.line} больше нет в заказе маркетплейса`,
+    quarantined: (e) => `Заказ${e.external_id ? ` (${e.external_id})` : ""} не удалось прочитать, он отложен: ${e.reason}`,
+    buyer_cancelled: (e, t) =>
+      `Отменён покупателем: ${ruMoved(e.moved)} в «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    marketplace_status: (e, t) =>
+      `${e.marketplace} установил статус «${e.marketplace_status}»: ${ruMoved(e.moved)} в «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    paid: () => "Отмечен оплаченным: заказ дошёл до статуса, сопоставленного со статусом маркетплейса «delivered»",
+    accept: (e) =>
+      `Строка «${e.line}» принята${ruByRule(e.rule)}` +
+      (e.offer_brand != null ? ` с предложением ${e.offer_brand} ${e.offer_article ?? ""} из «${e.offer_list ?? ""}» по ${e.offer_price ?? ""} × ${e.offer_quantity ?? ""}` : ""),
+    reject: (e) => `Строка «${e.line}» отклонена${ruByRule(e.rule)}`,
+    delete: (e) => `Строка «${e.line}» удалена${ruByRule(e.rule)} (скрыта здесь, ничего не отправлено)`,
+    restore: (e) => `Строка «${e.line}» возвращена во входящие${ruByRule(e.rule)}`,
+    undo: (e, t) => `Строка «${e.line}» снова во входящих: отменено решение «${t.order.lineStates[e.from]}»`,
+    customer_region: (e) => `Покупатель перенесён из региона «${e.from}» в «${e.to}»`,
+    outbox_queued: (e) => `В очереди на отправку маркетплейсу: ${ruEffect(e)}`,
+    push_read_only: (e) => `Не отправлено маркетплейсу: ${ruEffect(e)} (отправление FBO только для просмотра)`,
+    outbox_done: (e) => `Отправлено маркетплейсу: ${ruEffect(e)}`,
+    outbox_already_done: (e) => `Уже выполнено на маркетплейсе (проверено перед повтором): ${ruEffect(e)}`,
+    outbox_failed: (e) => `Не удалось отправить маркетплейсу (${ruEffect(e)}): ${e.error}`,
+    outbox_retry: (e) => `Запрошена повторная отправка: ${ruEffect(e)}`,
+    line_status: (e, t) => `Строка «${e.line}» → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    push_comment_failed: (e) => `Заказ ${e.order}: комментарий не отправлен: ${e.error}`,
+    push_no_comments: (e) => `Заказ ${e.order}: маркетплейс не принимает комментарии, текст не отправлен`,
+    push_comment_needs_status: (e, t) =>
+      `Заказ ${e.order}: маркетплейс принимает комментарий только вместе со статусом; выберите статус для «${statusName({ name: e.status, code: e.status_code }, t)}»`,
+    push_unsupported: (e) =>
+      `Заказ ${e.order}: маркетплейсу нельзя установить «${e.status}» ${e.level === "line" ? "для отдельных строк" : "для всего заказа"}`,
+    notice_needs_status: (e) =>
+      `Заказ ${e.order}: ${ruNotice[e.notice].notSent}: маркетплейс принимает текст только вместе со статусом; выберите статус в настройках статусов аккаунта`,
+    notice_failed: (e) => `Заказ ${e.order}: ${ruNotice[e.notice].nom} и его статус не отправлены: ${e.error}`,
+    notice_status_unsupported: (e) =>
+      `${e.marketplace}: нельзя установить статус «${e.status}»; статус ${ruNotice[e.notice].gen} не отправлен`,
+    notice_text_failed: (e) => `${ruCap(ruNotice[e.notice].notSent)}: ${e.error}`,
+    notice_no_comments: (e) => `${e.marketplace} не принимает комментарии: ${ruNotice[e.notice].notSent}`,
+    order_created: (e) => `${e.preorder ? "Предзаказ" : "Заказ"} ${e.number} создан вручную`,
+    order_edited: (e, t) => {
+      const parts: string[] = [];
+      if (e.number_from != null && e.number_to != null) parts.push(`номер ${e.number_from} → ${e.number_to}`);
+      if (e.preorder_completed) parts.push("предзаказ оформлен");
+      if (e.tracking != null) parts.push(`трек-номер «${e.tracking}»`);
+      if (e.recipient) parts.push("получатель");
+      if (e.items) parts.push("товары");
+      if (e.weight_from != null && e.weight_to != null) parts.push(`вес ${e.weight_from} г → ${e.weight_to} г`);
+      if (e.delivery_from != null && e.delivery_to != null) parts.push(`доставка ${e.delivery_from} → ${e.delivery_to}`);
+      if (e.payment) parts.push("оплата");
+      if (e.order_type != null) parts.push(`тип → ${t.cabinet.orderTypes[e.order_type]}`);
+      return `Заказ изменён: ${parts.join(", ")}`;
+    },
+    order_unchanged: () => "Заказ сохранён без изменений",
+    order_status: (e, t) => `Статус заказа → ${statusName({ name: e.status, code: e.status_code }, t)}`,
+    order_type_set: (e, t) => `Тип заказа → ${t.cabinet.orderTypes[e.order_type]}`,
+    order_deleted: () => "Заказ удалён (его можно вернуть, выбрав другой статус)",
+    order_deleted_unlinked: () => "Заказ удалён (его можно вернуть); связь с тем, куда он был передан, удалена",
+    tracking_set: (e) => `Трек-номер «${e.tracking}»`,
+    tracking_removed: () => "Трек-номер удалён",
+    account_added: (e) => `Аккаунт «${e.name}» добавлен`,
+    account_edited: () => "Настройки аккаунта изменены",
+    account_enabled: () => "Аккаунт включён",
+    account_disabled: () => "Аккаунт отключён",
+    task_restarted: (e) => `Фоновая задача «${e.task}» завершилась с ошибкой (${e.error}) и перезапущена`,
+  },
+  effect: ruEffect,
+};
 
 export const ru: Messages = {
   appName: "Ordertray",
@@ -629,6 +739,8 @@ export const ru: Messages = {
         sync: "синхронизация",
         outbox: "обновление на маркетплейс",
         cli: "командная строка",
+        rule: "правило",
+        engine: "фоновая задача",
       } as Record<string, string>,
       statusChanged: (status: string) => `Статус → «${status}»`,
       deleted: "Заказ удалён",
@@ -958,4 +1070,5 @@ export const ru: Messages = {
     startedNew: (path: string) => `Повреждённый файл перемещён в ${path}.`,
     quit: "Выйти",
   },
+  events: ruEvents,
 };

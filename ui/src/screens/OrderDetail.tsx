@@ -8,6 +8,7 @@ import { StatusOptions } from "../components/StatusOptions";
 import { useSetLineStatus } from "../components/useSetLineStatus";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
+import { eventText } from "../i18n/events";
 import { useOrder, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
 
@@ -158,7 +159,7 @@ function OrderBody({ detail }: { detail: Detail }) {
       <ol className="events">
         {detail.events.map((e) => (
           <li key={e.id} data-testid="order-event">
-            <time>{formatDateTime(e.at, locale)}</time> <span className="muted">{e.actor}</span> {e.message}
+            <time>{formatDateTime(e.at, locale)}</time> <span className="muted">{t.cabinet.order.actors[e.actor] ?? e.actor}</span> {eventText(e, t)}
           </li>
         ))}
       </ol>

@@ -207,61 +207,10 @@ impl Effect {
         key
     }
 
-    /// A short human description for the order timeline and the outbox list.
+    /// A short human description for the outbox list (the timeline words the same
+    /// [`EffectWords`](crate::timeline::EffectWords) in the manager's language).
     pub fn describe(&self) -> String {
-        let items = |items: &[EffectItem]| {
-            items
-                .iter()
-                .map(|i| format!("{}×{}", i.sku, i.quantity))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match self {
-            Effect::Ship {
-                order_external_id,
-                items: it,
-            } => {
-                format!("Ship {order_external_id}: {}", items(it))
-            }
-            Effect::CancelLines {
-                order_external_id,
-                reason,
-                items: it,
-            } => {
-                format!(
-                    "Cancel products of {order_external_id} (reason {}): {}",
-                    reason.id,
-                    items(it)
-                )
-            }
-            Effect::CancelOrder {
-                order_external_id,
-                reason,
-            } => {
-                format!("Cancel {order_external_id} (reason {})", reason.id)
-            }
-            Effect::SetLineStatus {
-                order_external_id,
-                line_external_id,
-                status,
-                comment,
-                ..
-            } => {
-                let mut text = format!("Set {order_external_id} / {line_external_id} to status {status}");
-                if !comment.is_empty() {
-                    text.push_str(&format!(" with the comment «{comment}»"));
-                }
-                text
-            }
-            Effect::DeliveryStatus {
-                order_external_id,
-                status,
-            } => format!("Tell {order_external_id} is {}", status.replace('_', " ")),
-            Effect::SetTracking {
-                order_external_id,
-                tracking_number,
-            } => format!("Set the tracking number of {order_external_id} to {tracking_number}"),
-        }
+        crate::timeline::EffectWords::from(self).english()
     }
 }
 

@@ -20,6 +20,7 @@ pub mod rules;
 pub mod settings;
 pub mod statuses;
 pub mod templates;
+pub mod timeline;
 pub mod views;
 
 pub use account::*;

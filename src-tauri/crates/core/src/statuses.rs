@@ -88,11 +88,16 @@ pub const TRANSFERRED: &str = "transferred";
 /// A status as a buyer or the timeline reads it: the shop's own name, else the built-in one in
 /// the manager's language (the same words as the UI's `statuses.builtIn`).
 pub fn status_name(status: &ShopStatus, lang: crate::notify_text::Lang) -> String {
+    status_words(&status.name, status.code.as_deref(), lang)
+}
+
+/// A status's name from its parts: the shop's own name, else the built-in one for `code`.
+pub fn status_words(name: &str, code: Option<&str>, lang: crate::notify_text::Lang) -> String {
     use crate::notify_text::Lang;
-    if !status.name.trim().is_empty() {
-        return status.name.trim().to_string();
+    if !name.trim().is_empty() {
+        return name.trim().to_string();
     }
-    let code = status.code.as_deref().unwrap_or_default();
+    let code = code.unwrap_or_default();
     let words = match (code, lang) {
         ("accepted", Lang::En) => "Accepted",
         ("accepted", Lang::Ru) => "Принят",

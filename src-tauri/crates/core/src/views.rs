@@ -89,8 +89,13 @@ pub struct EventView {
     pub kind: String,
     /// Who or what made the change: "manager", "sync", "outbox", "cli".
     pub actor: String,
+    /// The English wording, kept for the CLI and logs; the UI words `kind` + `args` itself and
+    /// shows this only for events it cannot word (rows written before events had arguments).
     pub message: String,
     pub line_id: Option<i64>,
+    /// The event's arguments (see `timeline::TimelineEvent`); null for older rows.
+    #[ts(type = "Record<string, string | number | boolean | null> | null")]
+    pub args: Option<crate::timeline::EventArgs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -5,7 +5,8 @@ use ordertray_core::cabinet::{
     default_number, CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage,
     OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
 };
-use ordertray_core::statuses::{status_name, StatusChangeReport, TRANSFERRED};
+use ordertray_core::statuses::{StatusChangeReport, TRANSFERRED};
+use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AppError, EngineEvent, ErrorCode};
 use rust_decimal::Decimal;
 
@@ -103,10 +104,10 @@ impl Engine {
                 ),
             ));
         }
-        let message = describe_edit(&before, &after);
+        let event = describe_edit(&before, &after);
         self.0
             .store
-            .update_shop_order(id, &after, &self.0.actor, &message)
+            .update_shop_order(id, &after, &self.0.actor, &event)
             .await?;
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         self.shop_order_full(id).await
@@ -191,7 +192,12 @@ impl Engine {
         self.0.store.shop_order_facts(ids).await?;
         self.0
             .store
-            .set_shop_order_status(ids, status_id, &status_name(status, self.lang()), &self.0.actor)
+            .set_shop_order_status(
+                ids,
+                status_id,
+                (&status.name, status.code.as_deref()),
+                &self.0.actor,
+            )
             .await?;
         let lines = self.0.store.accepted_lines_of(ids).await?;
         let report = if lines.is_empty() {
@@ -249,56 +255,56 @@ fn refuse_problems(draft: &ShopOrderDraft) -> Result<()> {
 }
 
 /// "Edited: recipient, items, delivery" — which parts of the order an edit touched.
-fn describe_edit(before: &ShopOrderDraft, after: &ShopOrderDraft) -> String {
-    let mut parts = vec![];
-    if before.number != after.number {
-        parts.push(format!("number {} → {}", before.number, after.number));
-    }
-    if before.preorder && !after.preorder {
-        parts.push("pre-order completed".to_string());
-    }
-    if before.tracking_number != after.tracking_number {
-        parts.push(format!("tracking number «{}»", after.tracking_number));
-    }
-    if before.recipient != after.recipient {
-        parts.push("recipient".into());
-    }
-    if before.items != after.items {
-        parts.push("items".into());
-    }
-    if (
+fn describe_edit(before: &ShopOrderDraft, after: &ShopOrderDraft) -> TimelineEvent {
+    let changed = |a, b| a != b;
+    let number = changed(&before.number, &after.number);
+    let weight = (
         before.weight_g,
         before.length_cm,
         before.width_cm,
         before.height_cm,
-    ) != (after.weight_g, after.length_cm, after.width_cm, after.height_cm)
-    {
-        parts.push(format!("weight {} g → {} g", before.weight_g, after.weight_g));
-    }
-    if before.delivery_method != after.delivery_method || before.delivery_cost != after.delivery_cost {
-        parts.push(format!(
-            "delivery {} {} → {} {}",
-            before.delivery_method,
-            before.delivery_cost.round_dp(2),
-            after.delivery_method,
-            after.delivery_cost.round_dp(2)
-        ));
-    }
-    if (
-        before.cod,
-        before.paid,
-        before.payment_method,
-        before.declared_value,
-    ) != (after.cod, after.paid, after.payment_method, after.declared_value)
-    {
-        parts.push("payment".into());
-    }
-    if before.order_type != after.order_type {
-        parts.push(format!("type → {}", after.order_type.as_str()));
-    }
-    if parts.is_empty() {
-        "Order saved without changes".into()
+    ) != (after.weight_g, after.length_cm, after.width_cm, after.height_cm);
+    let delivery =
+        before.delivery_method != after.delivery_method || before.delivery_cost != after.delivery_cost;
+    let delivery_words =
+        |d: &ShopOrderDraft| format!("{} {}", d.delivery_method, d.delivery_cost.round_dp(2));
+    let event = TimelineEvent::OrderEdited {
+        number_from: number.then(|| before.number.clone()),
+        number_to: number.then(|| after.number.clone()),
+        preorder_completed: before.preorder && !after.preorder,
+        tracking: changed(&before.tracking_number, &after.tracking_number)
+            .then(|| after.tracking_number.clone()),
+        recipient: before.recipient != after.recipient,
+        items: before.items != after.items,
+        weight_from: weight.then_some(before.weight_g),
+        weight_to: weight.then_some(after.weight_g),
+        delivery_from: delivery.then(|| delivery_words(before)),
+        delivery_to: delivery.then(|| delivery_words(after)),
+        payment: (
+            before.cod,
+            before.paid,
+            before.payment_method,
+            before.declared_value,
+        ) != (after.cod, after.paid, after.payment_method, after.declared_value),
+        order_type: (before.order_type != after.order_type).then_some(after.order_type),
+    };
+    let unchanged = TimelineEvent::OrderEdited {
+        number_from: None,
+        number_to: None,
+        preorder_completed: false,
+        tracking: None,
+        recipient: false,
+        items: false,
+        weight_from: None,
+        weight_to: None,
+        delivery_from: None,
+        delivery_to: None,
+        payment: false,
+        order_type: None,
+    };
+    if event == unchanged {
+        TimelineEvent::OrderUnchanged {}
     } else {
-        format!("Order edited: {}", parts.join(", "))
+        event
     }
 }

@@ -22,7 +22,8 @@ const IDLE_WAKE: Duration = Duration::from_secs(30);
 const BATCH: u32 = 50;
 
 enum Delivery {
-    Done(&'static str),
+    /// Delivered; true when a retry's look found it done on the marketplace already.
+    Done(bool),
     Retry {
         error: String,
         retry_after: Option<Duration>,
@@ -66,8 +67,8 @@ impl Engine {
                 continue;
             };
             let recorded = match self.deliver(&row, at).await {
-                Delivery::Done(note) => {
-                    let recorded = self.0.store.outbox_done(&row, note).await?;
+                Delivery::Done(already_done) => {
+                    let recorded = self.0.store.outbox_done(&row, already_done).await?;
                     report.delivered += u32::from(recorded);
                     recorded
                 }
@@ -174,9 +175,7 @@ impl Engine {
                 return Delivery::LeaseLost;
             }
             match connector.already_applied(&effect).await {
-                Ok(true) => {
-                    return Delivery::Done("Already done on the marketplace (checked before retrying)")
-                }
+                Ok(true) => return Delivery::Done(true),
                 Ok(false) => {}
                 // A definite answer (no such order, no access): the call itself will tell.
                 Err(ConnectorError::Auth(_) | ConnectorError::Rejected { .. }) => {}
@@ -194,7 +193,7 @@ impl Engine {
             return Delivery::LeaseLost;
         }
         match connector.push(&effect).await {
-            Ok(()) => Delivery::Done("Delivered to the marketplace"),
+            Ok(()) => Delivery::Done(false),
             Err(e @ (ConnectorError::Auth(_) | ConnectorError::Rejected { .. })) => {
                 Delivery::Failed(e.to_string())
             }

@@ -7,6 +7,7 @@ use ordertray_core::statuses::{status_on_accept, ShopStatus, StatusChangeReport,
 use ordertray_core::templates::{
     check, problems, render, MarketplaceStatus, PushCapabilities, PushSettings, PushTemplates,
 };
+use ordertray_core::timeline::{NoticeKind, TimelineEvent};
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, TriageAction};
 
 use crate::{Engine, Result};
@@ -141,13 +142,17 @@ impl Engine {
                 slot.insert(self.0.store.push_templates(account_id).await?);
             }
             let templates = &templates_of[&account_id];
-            let (status_name, text, what) = match action {
+            let (status_name, text, notice) = match action {
                 TriageAction::Accept => (
                     &templates.accepted_status,
                     &templates.accepted_notice,
-                    "accepted notice",
+                    NoticeKind::AcceptedNotice,
                 ),
-                _ => (&templates.refusal_status, &templates.refusal_text, "refusal text"),
+                _ => (
+                    &templates.refusal_status,
+                    &templates.refusal_text,
+                    NoticeKind::RefusalText,
+                ),
             };
             if status_name.is_empty() && text.trim().is_empty() {
                 continue;
@@ -166,10 +171,11 @@ impl Engine {
                 .chain(&caps.order_statuses)
                 .any(|s| s == status_name);
             if !status_name.is_empty() && !known {
-                not_sent.push(format!(
-                    "{} cannot be set to «{status_name}»; the {what}'s status was not sent",
-                    spec.name
-                ));
+                not_sent.push(TimelineEvent::NoticeStatusUnsupported {
+                    marketplace: spec.name.to_string(),
+                    status: status_name.clone(),
+                    notice,
+                });
             }
             if !text.trim().is_empty() {
                 if statuses.is_none() {
@@ -191,26 +197,22 @@ impl Engine {
                     None => Err(AppError::invalid("no shop status to word it with")),
                 };
                 match filled {
-                    Err(e) => not_sent.push(format!("the {what} was not sent: {}", e.message)),
-                    Ok(_) if !caps.comments => not_sent.push(format!(
-                        "{} takes no comments; the {what} was not sent",
-                        spec.name
-                    )),
+                    Err(e) => not_sent.push(TimelineEvent::NoticeTextFailed {
+                        notice,
+                        error: e.message,
+                    }),
+                    Ok(_) if !caps.comments => not_sent.push(TimelineEvent::NoticeNoComments {
+                        marketplace: spec.name.to_string(),
+                        notice,
+                    }),
                     // No connector takes comments yet; the first that does sends it here.
                     Ok(_) => {}
                 }
             }
-            for message in not_sent {
+            for event in not_sent {
                 self.0
                     .store
-                    .event(
-                        Some(account_id),
-                        Some(order),
-                        None,
-                        "push_not_sent",
-                        actor,
-                        &message,
-                    )
+                    .event(Some(account_id), Some(order), None, actor, &event)
                     .await?;
             }
         }

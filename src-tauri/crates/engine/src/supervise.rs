@@ -88,16 +88,11 @@ impl Engine {
     }
 
     async fn report_task_failure(&self, account_id: Option<AccountId>, f: TaskFailure) {
-        let message = format!(
-            "Background task «{}» failed ({}) and was restarted",
-            f.task, f.error
-        );
-        if let Err(e) = self
-            .0
-            .store
-            .event(account_id, None, None, "task_restarted", "engine", &message)
-            .await
-        {
+        let event = ordertray_core::timeline::TimelineEvent::TaskRestarted {
+            task: f.task.to_string(),
+            error: f.error.clone(),
+        };
+        if let Err(e) = self.0.store.event(account_id, None, None, "engine", &event).await {
             tracing::warn!(error = %e, "could not record a task failure");
         }
         self.emit(EngineEvent::TaskRestarted {

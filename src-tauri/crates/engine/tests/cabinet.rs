@@ -348,7 +348,7 @@ async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first(
     assert_eq!(saved.draft.delivery_cost, Decimal::from(450));
     assert_eq!(saved.draft.items.len(), 2);
     let last = saved.timeline.last().unwrap();
-    assert_eq!(last.kind, "edited");
+    assert_eq!(last.kind, "order_edited");
     assert!(
         last.message.contains("items") && last.message.contains("800 g → 1200 g"),
         "{}",
@@ -441,7 +441,7 @@ async fn delete_restores_by_another_status_and_only_deleted_orders_go_for_good()
         .lines[0]
         .clone();
     assert_eq!(line.shop_status_id, Some(shipped));
-    assert!(restored.timeline.iter().any(|e| e.kind == "deleted"));
+    assert!(restored.timeline.iter().any(|e| e.kind == "order_deleted"));
     assert!(
         restored.timeline.iter().any(|e| e.kind == "accept"),
         "the marketplace order's events too"

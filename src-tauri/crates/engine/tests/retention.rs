@@ -73,14 +73,17 @@ async fn the_pass_prunes_by_the_saved_periods_not_the_defaults() {
             })
             .await
             .unwrap();
-        let notice = format!("sync failed {age} days ago");
+        let notice = ordertray_core::timeline::TimelineEvent::TaskRestarted {
+            task: "sync".into(),
+            error: format!("failed {age} days ago"),
+        };
         store
-            .event(Some(w.account), None, None, "sync_failed", "engine", &notice)
+            .event(Some(w.account), None, None, "engine", &notice)
             .await
             .unwrap();
         sqlx::query("UPDATE events SET at = ? WHERE message = ?")
             .bind(format_ts(days(age)))
-            .bind(&notice)
+            .bind(notice.english())
             .execute(store.pool())
             .await
             .unwrap();
@@ -128,16 +131,16 @@ async fn the_pass_prunes_by_the_saved_periods_not_the_defaults() {
     assert_eq!(left, vec![done[1]], "the call delivered 3 days ago stays");
     assert_eq!(store.intake_requests(Some(w.account), 50).await.unwrap().len(), 4);
     let notices: Vec<String> =
-        sqlx::query_scalar("SELECT message FROM events WHERE kind = 'sync_failed' ORDER BY at DESC")
+        sqlx::query_scalar("SELECT message FROM events WHERE kind = 'task_restarted' ORDER BY at DESC")
             .fetch_all(store.pool())
             .await
             .unwrap();
     assert_eq!(
         notices,
         [
-            "sync failed 3 days ago",
-            "sync failed 10 days ago",
-            "sync failed 100 days ago"
+            "Background task «sync» failed (failed 3 days ago) and was restarted",
+            "Background task «sync» failed (failed 10 days ago) and was restarted",
+            "Background task «sync» failed (failed 100 days ago) and was restarted"
         ]
     );
     assert_eq!(

@@ -131,7 +131,7 @@ async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
         .await
         .unwrap();
     assert!(r.outbox_rows.is_empty());
-    let why = timeline_kinds(&engine, line(b).order_id, "push_not_sent").await;
+    let why = timeline_kinds(&engine, line(b).order_id, "notice_needs_status").await;
     assert!(why[0].contains("only with a status"), "{why:?}");
     engine.drain_outbox_once().await.unwrap();
     let calls = fake.calls_to("SetOrderStatusV3");

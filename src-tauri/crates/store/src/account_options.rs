@@ -4,6 +4,7 @@
 //! come as the integration's [`AccountPolicy`]: nothing here asks which marketplace it is.
 
 use ordertray_core::templates::PushTemplates;
+use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AccountPolicy, AccountSettings, ShopOrderPolicy};
 use sqlx::{Row, SqliteConnection};
 
@@ -44,12 +45,11 @@ pub(crate) async fn apply_incoming_status(
     let Some(target) = templates.incoming_target(status, cancelled) else {
         return Ok(());
     };
-    let Some(name): Option<String> = sqlx::query_scalar(
-        "SELECT CASE WHEN name != '' THEN name ELSE COALESCE(code, '') END FROM shop_statuses WHERE id = ?",
-    )
-    .bind(target)
-    .fetch_optional(&mut *conn)
-    .await?
+    let Some((name, code)): Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, code FROM shop_statuses WHERE id = ?")
+            .bind(target)
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(());
     };
@@ -70,10 +70,20 @@ pub(crate) async fn apply_incoming_status(
         return Ok(());
     }
     crate::cabinet_orders::refresh_from_lines(conn, order_id).await?;
-    let message = if cancelled {
-        format!("Cancelled by the buyer: {moved} accepted line(s) moved to «{name}»")
+    let event = if cancelled {
+        TimelineEvent::BuyerCancelled {
+            moved,
+            status: name,
+            status_code: code,
+        }
     } else {
-        format!("{marketplace} set «{status}»: {moved} accepted line(s) moved to «{name}»")
+        TimelineEvent::MarketplaceStatus {
+            marketplace: marketplace.to_string(),
+            marketplace_status: status.to_string(),
+            moved,
+            status: name,
+            status_code: code,
+        }
     };
     insert_event(
         conn,
@@ -81,9 +91,8 @@ pub(crate) async fn apply_incoming_status(
             account_id: Some(account_id),
             order_id: Some(order_id),
             line_id: None,
-            kind: "status",
             actor: "sync",
-            message: &message,
+            event: &event,
         },
     )
     .await
@@ -216,14 +225,7 @@ pub(crate) async fn mark_paid_on_delivery(
     .await?
     .rows_affected();
     if paid > 0 {
-        crate::cabinet_orders::shop_order_event(
-            conn,
-            shop_order_id,
-            "paid",
-            "sync",
-            "Marked paid: the order reached the status mapped to the marketplace's «delivered»",
-        )
-        .await?;
+        crate::cabinet_orders::shop_order_event(conn, shop_order_id, "sync", &TimelineEvent::Paid {}).await?;
     }
     Ok(())
 }

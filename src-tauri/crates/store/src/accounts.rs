@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{
     Account, AccountDraft, AccountHealth, AccountId, AccountKind, AccountSettings, AppError, ErrorCode,
     SyncOutcome, SyncReport,
@@ -63,9 +64,10 @@ impl Store {
             Some(id),
             None,
             None,
-            "account_added",
             "manager",
-            &format!("Account «{}» added", draft.name),
+            &TimelineEvent::AccountAdded {
+                name: draft.name.clone(),
+            },
         )
         .await?;
         self.account(id).await
@@ -90,15 +92,8 @@ impl Store {
         .execute(&self.pool)
         .await
         .map_err(|e| name_taken(e.into(), &draft.name))?;
-        self.event(
-            Some(id),
-            None,
-            None,
-            "account_edited",
-            "manager",
-            "Account settings changed",
-        )
-        .await?;
+        self.event(Some(id), None, None, "manager", &TimelineEvent::AccountEdited {})
+            .await?;
         self.account(id).await
     }
 
@@ -121,13 +116,12 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(AppError::not_found(format!("Account {id} not found")).into());
         }
-        let what = if active {
-            "Account enabled"
+        let event = if active {
+            TimelineEvent::AccountEnabled {}
         } else {
-            "Account disabled"
+            TimelineEvent::AccountDisabled {}
         };
-        self.event(Some(id), None, None, "account_active", "manager", what)
-            .await
+        self.event(Some(id), None, None, "manager", &event).await
     }
 
     /// Deletes the account with its orders, lines, events and outbox rows.

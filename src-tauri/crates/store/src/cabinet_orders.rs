@@ -8,7 +8,8 @@ use ordertray_core::cabinet::{
     OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull,
 };
 use ordertray_core::statuses::DELETED;
-use ordertray_core::{AccountKind, AppError, ErrorCode, EventView};
+use ordertray_core::timeline::TimelineEvent;
+use ordertray_core::{AccountKind, AppError, ErrorCode};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::cabinet_list::{parse_decimal, to_minor};
@@ -30,7 +31,7 @@ impl Store {
     pub async fn shop_order_full(&self, id: i64) -> Result<ShopOrderFull> {
         let mut order = self.shop_order_without_timeline(id).await?;
         order.timeline = sqlx::query(
-            "SELECT id, at, kind, actor, message, line_id FROM events
+            "SELECT id, at, kind, actor, message, line_id, data FROM events
              WHERE shop_order_id = ?1 OR (?2 IS NOT NULL AND order_id = ?2) ORDER BY at, id",
         )
         .bind(id)
@@ -38,16 +39,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|e| {
-            Ok(EventView {
-                id: e.get("id"),
-                at: parse_ts(e.get("at"))?,
-                kind: e.get("kind"),
-                actor: e.get("actor"),
-                message: e.get("message"),
-                line_id: e.get("line_id"),
-            })
-        })
+        .map(crate::queries::event_from)
         .collect::<Result<Vec<_>>>()?;
         Ok(order)
     }
@@ -153,26 +145,22 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         write_draft(&mut tx, id, draft, &now).await?;
-        let kind = if draft.preorder { "pre-order" } else { "order" };
-        shop_order_event(
-            &mut tx,
-            id,
-            "created",
-            actor,
-            &format!("{kind} {} created by hand", draft.number),
-        )
-        .await?;
+        let event = TimelineEvent::OrderCreated {
+            number: draft.number.clone(),
+            preorder: draft.preorder,
+        };
+        shop_order_event(&mut tx, id, actor, &event).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Replaces an order's fields and items; `message` says what changed, for the timeline.
+    /// Replaces an order's fields and items; `event` says what changed, for the timeline.
     pub async fn update_shop_order(
         &self,
         id: i64,
         draft: &ShopOrderDraft,
         actor: &str,
-        message: &str,
+        event: &TimelineEvent,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
@@ -192,7 +180,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_draft(&mut tx, id, draft, &now).await?;
-        shop_order_event(&mut tx, id, "edited", actor, message).await?;
+        shop_order_event(&mut tx, id, actor, event).await?;
         let tracking = draft.tracking_number.trim();
         if tracking != tracking_before && !tracking.is_empty() {
             queue_tracking(&mut tx, id, tracking, actor, &now).await?;
@@ -248,7 +236,7 @@ impl Store {
         &self,
         ids: &[i64],
         status_id: i64,
-        name: &str,
+        (name, code): (&str, Option<&str>),
         actor: &str,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
@@ -260,7 +248,11 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            shop_order_event(&mut tx, *id, "status", actor, &format!("Order status → {name}")).await?;
+            let event = TimelineEvent::OrderStatus {
+                status: name.to_string(),
+                status_code: code.map(str::to_string),
+            };
+            shop_order_event(&mut tx, *id, actor, &event).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -281,8 +273,7 @@ impl Store {
             .await?
             .rows_affected();
             if changed > 0 {
-                let message = format!("Order type → {}", order_type.as_str());
-                shop_order_event(&mut tx, *id, "edited", actor, &message).await?;
+                shop_order_event(&mut tx, *id, actor, &TimelineEvent::OrderTypeSet { order_type }).await?;
             }
         }
         tx.commit().await?;
@@ -305,12 +296,12 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            let message = if remove_links {
-                "Order deleted (restorable); the link to where it was transferred removed"
+            let event = if remove_links {
+                TimelineEvent::OrderDeletedUnlinked {}
             } else {
-                "Order deleted (restorable by choosing another status)"
+                TimelineEvent::OrderDeleted {}
             };
-            shop_order_event(&mut tx, *id, "deleted", actor, message).await?;
+            shop_order_event(&mut tx, *id, actor, &event).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -506,12 +497,14 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let message = if tracking.is_empty() {
-            "Tracking number removed".to_string()
+        let event = if tracking.is_empty() {
+            TimelineEvent::TrackingRemoved {}
         } else {
-            format!("Tracking number «{tracking}»")
+            TimelineEvent::TrackingSet {
+                tracking: tracking.to_string(),
+            }
         };
-        shop_order_event(&mut tx, id, "edited", actor, &message).await?;
+        shop_order_event(&mut tx, id, actor, &event).await?;
         if !tracking.is_empty() {
             queue_tracking(&mut tx, id, tracking, actor, &now).await?;
         }
@@ -548,18 +541,18 @@ async fn queue_tracking(
 pub(crate) async fn shop_order_event(
     conn: &mut SqliteConnection,
     shop_order_id: i64,
-    kind: &str,
     actor: &str,
-    message: &str,
+    event: &TimelineEvent,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO events (at, account_id, order_id, shop_order_id, kind, actor, message)
-         SELECT ?, account_id, source_order_id, id, ?, ?, ? FROM shop_orders WHERE id = ?",
+        "INSERT INTO events (at, account_id, order_id, shop_order_id, kind, actor, message, data)
+         SELECT ?, account_id, source_order_id, id, ?, ?, ?, ? FROM shop_orders WHERE id = ?",
     )
     .bind(format_ts(Utc::now()))
-    .bind(kind)
+    .bind(event.kind())
     .bind(actor)
-    .bind(message)
+    .bind(event.english())
+    .bind(serde_json::to_string(&event.args())?)
     .bind(shop_order_id)
     .execute(conn)
     .await?;

@@ -1,5 +1,7 @@
 use chrono::Utc;
-use sqlx::SqliteConnection;
+use ordertray_core::timeline::{EventArgs, TimelineEvent};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
 
 use crate::time::format_ts;
 use crate::{Result, Store};
@@ -9,25 +11,34 @@ pub(crate) struct NewEvent<'a> {
     pub account_id: Option<i64>,
     pub order_id: Option<i64>,
     pub line_id: Option<i64>,
-    pub kind: &'a str,
     pub actor: &'a str,
-    pub message: &'a str,
+    pub event: &'a TimelineEvent,
 }
 
+/// Stores the event's code as `kind`, its arguments as JSON in `data`, and its English wording
+/// as `message` (the CLI's, the logs', and what older readers show).
 pub(crate) async fn insert_event(conn: &mut SqliteConnection, e: NewEvent<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO events (at, account_id, order_id, line_id, kind, actor, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (at, account_id, order_id, line_id, kind, actor, message, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(format_ts(Utc::now()))
     .bind(e.account_id)
     .bind(e.order_id)
     .bind(e.line_id)
-    .bind(e.kind)
+    .bind(e.event.kind())
     .bind(e.actor)
-    .bind(e.message)
+    .bind(e.event.english())
+    .bind(serde_json::to_string(&e.event.args())?)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The arguments of a stored event: None for rows written before events had them (or unreadable).
+pub(crate) fn args_of(row: &SqliteRow) -> Option<EventArgs> {
+    row.get::<Option<String>, _>("data")
+        .and_then(|data| serde_json::from_str(&data).ok())
 }
 
 impl Store {
@@ -37,9 +48,8 @@ impl Store {
         account_id: Option<i64>,
         order_id: Option<i64>,
         line_id: Option<i64>,
-        kind: &str,
         actor: &str,
-        message: &str,
+        event: &TimelineEvent,
     ) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         insert_event(
@@ -48,9 +58,8 @@ impl Store {
                 account_id,
                 order_id,
                 line_id,
-                kind,
                 actor,
-                message,
+                event,
             },
         )
         .await

@@ -4,6 +4,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
+use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
     hash_json, is_cancelled_status, AccountId, ExternalOrder, IngestPolicy, QuarantinedOrder,
 };
@@ -205,40 +206,40 @@ async fn upsert_order(
                 (marketplace, &order.status, cancelled),
             )
             .await?;
-            " (FBO, fulfilled by the marketplace: read-only, straight to All orders)"
+            Some(ArrivalNote::ReadOnly)
         } else if is_cancelled_status(&order.status) {
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
                 .bind(format!("Cancelled on {marketplace}"))
                 .bind(order_id)
                 .execute(&mut *conn)
                 .await?;
-            " (already cancelled)"
+            Some(ArrivalNote::Cancelled)
         } else if assembled {
             out.preaccepted.push(order_id);
-            " (assembled in the seller cabinet: accepted on arrival)"
+            Some(ArrivalNote::Assembled)
         } else {
             out.new_lines += order.lines.len() as u32;
             out.new_orders.push(NewOrderRef {
                 order_id,
                 number: order.number.clone(),
             });
-            ""
+            None
         };
-        let message = format!(
-            "Order {} arrived from {marketplace} with {} line(s), status {}{state_note}",
-            order.number,
-            order.lines.len(),
-            order.status
-        );
+        let event = TimelineEvent::Arrived {
+            order: order.number.clone(),
+            marketplace: marketplace.to_string(),
+            lines: order.lines.len() as u32,
+            status: order.status.clone(),
+            note: state_note,
+        };
         insert_event(
             conn,
             NewEvent {
                 account_id: Some(account_id),
                 order_id: Some(order_id),
                 line_id: None,
-                kind: "arrived",
                 actor: "sync",
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -282,16 +283,19 @@ async fn upsert_order(
     .await?;
 
     if old_status != order.status {
-        let message = format!("{marketplace} status changed: {old_status} → {}", order.status);
+        let event = TimelineEvent::StatusChanged {
+            marketplace: marketplace.to_string(),
+            from: old_status.clone(),
+            to: order.status.clone(),
+        };
         insert_event(
             conn,
             NewEvent {
                 account_id: Some(account_id),
                 order_id: Some(order_id),
                 line_id: None,
-                kind: "status_changed",
                 actor: "sync",
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -324,16 +328,19 @@ async fn upsert_order(
     let boxes = order.raw.get("multi_box_qty").and_then(serde_json::Value::as_i64);
     if let (Some(before), Some(after)) = (old_boxes, boxes) {
         if before != after {
-            let message = format!("Cargo places on {marketplace}: {before} → {after}");
+            let event = TimelineEvent::CargoPlaces {
+                marketplace: marketplace.to_string(),
+                from: before,
+                to: after,
+            };
             insert_event(
                 conn,
                 NewEvent {
                     account_id: Some(account_id),
                     order_id: Some(order_id),
                     line_id: None,
-                    kind: "cargo_places",
                     actor: "sync",
-                    message: &message,
+                    event: &event,
                 },
             )
             .await?;
@@ -428,16 +435,18 @@ async fn sync_lines(
             None => {
                 let line_id = insert_line(conn, order_id, line).await?;
                 out.new_lines += 1;
-                let message = format!("Line {} ({}) added by the marketplace", line.name, line.sku);
+                let event = TimelineEvent::LineAdded {
+                    name: line.name.clone(),
+                    sku: line.sku.clone(),
+                };
                 insert_event(
                     conn,
                     NewEvent {
                         account_id: Some(account_id),
                         order_id: Some(order_id),
                         line_id: Some(line_id),
-                        kind: "line_added",
                         actor: "sync",
-                        message: &message,
+                        event: &event,
                     },
                 )
                 .await?;
@@ -451,16 +460,15 @@ async fn sync_lines(
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            let message = format!("Line {ext} is no longer in the marketplace order");
+            let event = TimelineEvent::LineRemoved { line: ext.clone() };
             insert_event(
                 conn,
                 NewEvent {
                     account_id: Some(account_id),
                     order_id: Some(order_id),
                     line_id: Some(*id),
-                    kind: "line_removed",
                     actor: "sync",
-                    message: &message,
+                    event: &event,
                 },
             )
             .await?;
@@ -520,23 +528,18 @@ async fn quarantine(
             .await?;
         return Ok(());
     }
-    let message = format!(
-        "An order{} could not be read and was set aside: {}",
-        q.external_id
-            .as_deref()
-            .map(|id| format!(" ({id})"))
-            .unwrap_or_default(),
-        q.reason
-    );
+    let event = TimelineEvent::Quarantined {
+        external_id: q.external_id.clone(),
+        reason: q.reason.clone(),
+    };
     insert_event(
         conn,
         NewEvent {
             account_id: Some(account_id),
             order_id: None,
             line_id: None,
-            kind: "quarantined",
             actor: "sync",
-            message: &message,
+            event: &event,
         },
     )
     .await

@@ -4,6 +4,7 @@
 //! the interrupted attempt, so that the worker asks the marketplace whether it already happened).
 
 use chrono::{DateTime, Utc};
+use ordertray_core::timeline::{EffectWords, TimelineEvent};
 use ordertray_core::{AccountId, AppError, Destination, Effect, OutboxState, OutboxView, Subject};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -39,6 +40,13 @@ impl OutboxRow {
     /// The marketplace order the row is about, if it is about one.
     pub fn order_id(&self) -> Option<i64> {
         self.subject.external_order()
+    }
+
+    /// The call as the timeline's arguments: a marketplace effect's values, else the description.
+    pub fn effect_words(&self) -> EffectWords {
+        serde_json::from_value::<Effect>(self.payload.clone())
+            .map(|e| EffectWords::from(&e))
+            .unwrap_or_else(|_| EffectWords::other(&self.description))
     }
 }
 
@@ -221,8 +229,9 @@ impl Store {
             == 1)
     }
 
-    /// Records a delivery; false (and nothing written) when the lease was lost meanwhile.
-    pub async fn outbox_done(&self, row: &OutboxRow, note: &str) -> Result<bool> {
+    /// Records a delivery (`already_done`: a retry's look found it done on the marketplace);
+    /// false (and nothing written) when the lease was lost meanwhile.
+    pub async fn outbox_done(&self, row: &OutboxRow, already_done: bool) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let owned = sqlx::query(&format!(
             "UPDATE outbox SET state = 'done', attempts = attempts + 1, last_error = NULL, {RELEASE} {OWNED}"
@@ -237,16 +246,20 @@ impl Store {
         if !owned {
             return Ok(false);
         }
-        let message = format!("{note}: {}", row.description);
+        let effect = row.effect_words();
+        let event = if already_done {
+            TimelineEvent::OutboxAlreadyDone { effect }
+        } else {
+            TimelineEvent::OutboxDone { effect }
+        };
         insert_event(
             &mut tx,
             NewEvent {
                 account_id: row.account_id(),
                 order_id: row.order_id(),
                 line_id: None,
-                kind: "outbox_done",
                 actor: "outbox",
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -288,19 +301,18 @@ impl Store {
         if !owned {
             return Ok(false);
         }
-        let message = format!(
-            "Could not deliver to the marketplace ({}): {error}",
-            row.description
-        );
+        let event = TimelineEvent::OutboxFailed {
+            error: error.to_string(),
+            effect: row.effect_words(),
+        };
         insert_event(
             &mut tx,
             NewEvent {
                 account_id: row.account_id(),
                 order_id: row.order_id(),
                 line_id: None,
-                kind: "outbox_failed",
                 actor: "outbox",
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -323,16 +335,17 @@ impl Store {
         .await?
         .ok_or_else(|| AppError::not_found(format!("No failed outbox row {id} to retry")))?;
         let row = row_from(&row)?;
-        let message = format!("Retry requested: {}", row.description);
+        let event = TimelineEvent::OutboxRetry {
+            effect: row.effect_words(),
+        };
         insert_event(
             &mut tx,
             NewEvent {
                 account_id: row.account_id(),
                 order_id: row.order_id(),
                 line_id: None,
-                kind: "outbox_retry",
                 actor,
-                message: &message,
+                event: &event,
             },
         )
         .await?;

@@ -69,7 +69,7 @@ fn line_from(r: &SqliteRow) -> Result<LineView> {
     })
 }
 
-fn event_from(e: &SqliteRow) -> Result<EventView> {
+pub(crate) fn event_from(e: &SqliteRow) -> Result<EventView> {
     Ok(EventView {
         id: e.get("id"),
         at: parse_ts(e.get("at"))?,
@@ -77,6 +77,7 @@ fn event_from(e: &SqliteRow) -> Result<EventView> {
         actor: e.get("actor"),
         message: e.get("message"),
         line_id: e.get("line_id"),
+        args: crate::events::args_of(e),
     })
 }
 
@@ -234,7 +235,7 @@ impl Store {
             None => None,
         };
         let events = sqlx::query(
-            "SELECT id, at, kind, actor, message, line_id FROM events WHERE order_id = ? ORDER BY id",
+            "SELECT id, at, kind, actor, message, line_id, data FROM events WHERE order_id = ? ORDER BY id",
         )
         .bind(order_id)
         .fetch_all(&self.pool)
@@ -256,7 +257,7 @@ impl Store {
     /// Events not tied to an order (sync failures, quarantined payloads, account changes).
     pub async fn account_events(&self, account_id: AccountId, limit: u32) -> Result<Vec<EventView>> {
         sqlx::query(
-            "SELECT id, at, kind, actor, message, line_id FROM events WHERE account_id = ? AND order_id IS NULL
+            "SELECT id, at, kind, actor, message, line_id, data FROM events WHERE account_id = ? AND order_id IS NULL
              ORDER BY id DESC LIMIT ?",
         )
         .bind(account_id)

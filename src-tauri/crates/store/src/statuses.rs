@@ -14,6 +14,7 @@ use crate::events::{insert_event, NewEvent};
 use crate::time::format_ts;
 use crate::triage::{account_cancel_reason, queue_effect};
 use crate::{Result, Store, StoreError};
+use ordertray_core::timeline::{NoticeKind, PushLevelWord, TimelineEvent};
 
 /// What a status change did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -194,16 +195,19 @@ impl Store {
                 .bind(l.id)
                 .execute(&mut *tx)
                 .await?;
-            let message = format!("Line «{}» → {}", l.name, status_name(&status, lang));
+            let event = TimelineEvent::LineStatus {
+                line: l.name.clone(),
+                status: status.name.clone(),
+                status_code: status.code.clone(),
+            };
             insert_event(
                 &mut tx,
                 NewEvent {
                     account_id: Some(l.account_id),
                     order_id: Some(l.order_id),
                     line_id: Some(l.id),
-                    kind: "status",
                     actor,
-                    message: &message,
+                    event: &event,
                 },
             )
             .await?;
@@ -213,7 +217,8 @@ impl Store {
         for order in orders {
             let order_lines: Vec<&LineFacts> = lines.iter().filter(|l| l.order_id == order).collect();
             let first = order_lines[0];
-            let notes_before = change.not_sent.len();
+            let mut notes: Vec<TimelineEvent> = vec![];
+            let order_number = || first.order_number.clone();
             let templates = templates_of(&mut tx, first.account_id).await?;
             let caps = caps(first.account_id);
             let after = order_state(&mut tx, order, &all).await?;
@@ -241,25 +246,25 @@ impl Store {
                         }
                     }
                     if let Some(e) = failed {
-                        change
-                            .not_sent
-                            .push(format!("order {}: comment not sent: {e}", first.order_number));
+                        notes.push(TimelineEvent::PushCommentFailed {
+                            order: order_number(),
+                            error: e.to_string(),
+                        });
                         continue;
                     }
                     if !caps.comments {
-                        change.not_sent.push(format!(
-                            "order {}: the marketplace takes no comments; the text was not sent",
-                            first.order_number
-                        ));
+                        notes.push(TimelineEvent::PushNoComments {
+                            order: order_number(),
+                        });
                     }
                 }
                 if push.marketplace_status.is_empty() {
                     if by_line && !comments.is_empty() {
-                        change.not_sent.push(format!(
-                            "order {}: the marketplace takes a comment only with a status; choose one for «{}»",
-                            first.order_number,
-                            status_name(&status, lang)
-                        ));
+                        notes.push(TimelineEvent::PushCommentNeedsStatus {
+                            order: order_number(),
+                            status: status.name.clone(),
+                            status_code: status.code.clone(),
+                        });
                     }
                     continue;
                 }
@@ -285,16 +290,15 @@ impl Store {
                     .map(|e| vec![e])
                 };
                 let Some(effects) = effects else {
-                    change.not_sent.push(format!(
-                        "order {}: the marketplace cannot be set to «{}» for {}",
-                        first.order_number,
-                        push.marketplace_status,
-                        if push.level == PushLevel::Line {
-                            "single lines"
+                    notes.push(TimelineEvent::PushUnsupported {
+                        order: order_number(),
+                        status: push.marketplace_status.clone(),
+                        level: if push.level == PushLevel::Line {
+                            PushLevelWord::Line
                         } else {
-                            "a whole order"
-                        }
-                    ));
+                            PushLevelWord::Order
+                        },
+                    });
                     continue;
                 };
                 for effect in effects {
@@ -307,16 +311,16 @@ impl Store {
             }
             crate::cabinet_orders::refresh_from_lines(&mut tx, order).await?;
             // Each reason goes on the timeline of the order it is about.
-            for note in &change.not_sent[notes_before..] {
+            for note in &notes {
+                change.not_sent.push(note.english());
                 insert_event(
                     &mut tx,
                     NewEvent {
                         account_id: Some(first.account_id),
                         order_id: Some(order),
                         line_id: None,
-                        kind: "push_not_sent",
                         actor,
-                        message: note,
+                        event: note,
                     },
                 )
                 .await?;
@@ -389,13 +393,17 @@ pub(crate) async fn plan_decision_pushes(
     lang: Lang,
 ) -> Result<Vec<i64>> {
     let templates = templates_of(conn, account_id).await?;
-    let (code, text, what) = match action {
+    let (code, text, notice) = match action {
         TriageAction::Accept => (
             &templates.accepted_status,
             &templates.accepted_notice,
-            "accepted notice",
+            NoticeKind::AcceptedNotice,
         ),
-        TriageAction::Reject => (&templates.refusal_status, &templates.refusal_text, "refusal text"),
+        TriageAction::Reject => (
+            &templates.refusal_status,
+            &templates.refusal_text,
+            NoticeKind::RefusalText,
+        ),
         TriageAction::Delete | TriageAction::Restore => return Ok(vec![]),
     };
     if code.is_empty() && text.trim().is_empty() {
@@ -408,10 +416,10 @@ pub(crate) async fn plan_decision_pushes(
     let mut comments = vec![];
     let mut problem = None;
     if code.is_empty() {
-        problem = Some(format!(
-            "order {}: the {what} was not sent: the marketplace takes a text only with a status; choose one in the account's status settings",
-            first.order_number
-        ));
+        problem = Some(TimelineEvent::NoticeNeedsStatus {
+            order: first.order_number.clone(),
+            notice,
+        });
     } else if !text.trim().is_empty() {
         let all = statuses(conn).await?;
         let status = match action {
@@ -426,25 +434,25 @@ pub(crate) async fn plan_decision_pushes(
             match written {
                 Ok(c) => comments.push(c),
                 Err(e) => {
-                    problem = Some(format!(
-                        "order {}: the {what} and its status were not sent: {e}",
-                        first.order_number
-                    ));
+                    problem = Some(TimelineEvent::NoticeFailed {
+                        order: first.order_number.clone(),
+                        notice,
+                        error: e,
+                    });
                     break;
                 }
             }
         }
     }
-    if let Some(message) = problem {
+    if let Some(event) = problem {
         insert_event(
             conn,
             NewEvent {
                 account_id: Some(account_id),
                 order_id: Some(order_id),
                 line_id: None,
-                kind: "push_not_sent",
                 actor,
-                message: &message,
+                event: &event,
             },
         )
         .await?;

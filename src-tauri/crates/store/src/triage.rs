@@ -7,6 +7,7 @@ use chrono::Utc;
 use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
+use ordertray_core::timeline::{EffectWords, TimelineEvent};
 use ordertray_core::{
     is_cancelled_status, plan_effects, AppError, CancelReason, Destination, Effect, ErrorCode, LineAfter,
     LineState, Subject, TriageAction, TriagePolicy, TriageReport,
@@ -124,16 +125,15 @@ impl Store {
             if let Some(b) = binding {
                 remember_sku(&mut tx, t.line_id, b, &now).await?;
             }
-            let message = describe(&t.name, action, extras.rule.as_ref(), binding);
+            let event = describe(&t.name, action, extras.rule.as_ref(), binding);
             insert_event(
                 &mut tx,
                 NewEvent {
                     account_id: Some(t.account_id),
                     order_id: Some(t.order_id),
                     line_id: Some(t.line_id),
-                    kind: action.as_str(),
                     actor,
-                    message: &message,
+                    event: &event,
                 },
             )
             .await?;
@@ -273,16 +273,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             crate::cabinet_orders::refresh_from_lines(&mut tx, t.order_id).await?;
-            let message = format!("Line «{}»: {} undone, back in the inbox", t.name, t.from.as_str());
+            let event = TimelineEvent::Undo {
+                line: t.name.clone(),
+                from: t.from,
+            };
             insert_event(
                 &mut tx,
                 NewEvent {
                     account_id: Some(t.account_id),
                     order_id: Some(t.order_id),
                     line_id: Some(t.line_id),
-                    kind: "undo",
                     actor,
-                    message: &message,
+                    event: &event,
                 },
             )
             .await?;
@@ -307,18 +309,23 @@ fn describe(
     action: TriageAction,
     rule: Option<&RuleDecision>,
     offer: Option<&BoundOffer>,
-) -> String {
-    let mut message = format!("Line «{line}» {}", past_tense(action));
-    if let Some(name) = rule.and_then(RuleDecision::rule_name) {
-        message.push_str(&format!(" by rule «{name}»"));
+) -> TimelineEvent {
+    let line = line.to_string();
+    let rule = rule.and_then(RuleDecision::rule_name).map(str::to_string);
+    match action {
+        TriageAction::Accept => TimelineEvent::Accept {
+            line,
+            rule,
+            offer_brand: offer.map(|o| o.brand.clone()),
+            offer_article: offer.map(|o| o.article.clone()),
+            offer_list: offer.map(|o| o.list.clone()),
+            offer_price: offer.map(|o| o.price.to_string()),
+            offer_quantity: offer.map(|o| o.quantity),
+        },
+        TriageAction::Reject => TimelineEvent::Reject { line, rule },
+        TriageAction::Delete => TimelineEvent::Delete { line, rule },
+        TriageAction::Restore => TimelineEvent::Restore { line, rule },
     }
-    if let Some(o) = offer {
-        message.push_str(&format!(
-            " with {} {} from «{}» at {} × {}",
-            o.brand, o.article, o.list, o.price, o.quantity
-        ));
-    }
-    message
 }
 
 /// The next line with this SKU finds the same brand + article without asking.
@@ -375,15 +382,6 @@ pub(crate) async fn place_on_shop_order(
             .await?;
     }
     Ok((shop_order_id, existed.is_none()))
-}
-
-fn past_tense(action: TriageAction) -> &'static str {
-    match action {
-        TriageAction::Accept => "accepted",
-        TriageAction::Reject => "rejected",
-        TriageAction::Delete => "deleted (hidden locally, nothing sent)",
-        TriageAction::Restore => "restored to the inbox",
-    }
 }
 
 async fn load_targets(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<Vec<Target>> {
@@ -514,19 +512,17 @@ pub(crate) async fn queue_effect(
         .await?
         .unwrap_or(false);
     if read_only {
-        let message = format!(
-            "Not sent to the marketplace: {} (an FBO posting is read-only)",
-            effect.describe()
-        );
+        let event = TimelineEvent::PushReadOnly {
+            effect: EffectWords::from(effect),
+        };
         insert_event(
             conn,
             NewEvent {
                 account_id: Some(account_id),
                 order_id: Some(order_id),
                 line_id: None,
-                kind: "push_not_sent",
                 actor,
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -543,16 +539,17 @@ pub(crate) async fn queue_effect(
     };
     let id = insert_outbox(conn, &row, (now, send_at)).await?;
     if id.is_some() {
-        let message = format!("Queued for the marketplace: {}", effect.describe());
+        let event = TimelineEvent::OutboxQueued {
+            effect: EffectWords::from(effect),
+        };
         insert_event(
             conn,
             NewEvent {
                 account_id: Some(account_id),
                 order_id: Some(order_id),
                 line_id: None,
-                kind: "outbox_queued",
                 actor,
-                message: &message,
+                event: &event,
             },
         )
         .await?;
@@ -620,16 +617,18 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
                     .bind(id)
                     .execute(&mut *conn)
                     .await?;
-                let message = format!("Customer moved from region «{old_region}» to «{region}»");
+                let event = TimelineEvent::CustomerRegion {
+                    from: old_region.clone(),
+                    to: region.to_string(),
+                };
                 insert_event(
                     conn,
                     NewEvent {
                         account_id: None,
                         order_id: Some(order_id),
                         line_id: None,
-                        kind: "customer_region",
                         actor: "triage",
-                        message: &message,
+                        event: &event,
                     },
                 )
                 .await?;

@@ -362,7 +362,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .unwrap()
         .unwrap();
     assert_eq!(taken.attempts, 1);
-    assert!(!s.outbox_done(&claimed, "late").await.unwrap());
+    assert!(!s.outbox_done(&claimed, false).await.unwrap());
     assert!(!s.outbox_renew(&claimed, later).await.unwrap());
     assert!(s.outbox_renew(&taken, later).await.unwrap());
 
@@ -399,7 +399,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .await
         .unwrap()
         .unwrap();
-    assert!(s.outbox_done(&c, "Delivered").await.unwrap());
+    assert!(s.outbox_done(&c, false).await.unwrap());
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
     assert!(due[0].kind == "ship", "the ship is due once the cancel is done");
     let order_id = inbox[0].order_id;
@@ -929,6 +929,83 @@ async fn migration_0010_addresses_existing_rows_and_expires_leases_left_by_older
     };
     let taken = s.outbox_claim(2, &lease, Utc::now()).await.unwrap().unwrap();
     assert_eq!(taken.attempts, 1);
+}
+
+#[tokio::test]
+async fn events_are_stored_as_a_code_with_arguments_and_their_english_wording() {
+    use ordertray_core::timeline::{EventArgs, TimelineEvent};
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("Shop «A»"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("0570-1", "awaiting_packaging", &["111", "222"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let line = s.inbox(&InboxQuery::default()).await.unwrap()[0].clone();
+    s.triage(&[line.line.id], TriageAction::Reject, "manager")
+        .await
+        .unwrap();
+
+    // What is in the table: the code, the arguments as JSON, and the English of the same event.
+    let rows: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT kind, message, data FROM events ORDER BY id")
+            .fetch_all(s.pool())
+            .await
+            .unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(kinds, ["account_added", "arrived", "reject", "outbox_queued"]);
+    for (kind, message, data) in &rows {
+        let args: EventArgs = serde_json::from_str(data.as_deref().expect("arguments stored")).unwrap();
+        let event = TimelineEvent::from_stored(kind, &args).expect("the arguments fit the kind");
+        assert_eq!(&event.english(), message, "{kind}");
+    }
+    let detail = s.order_detail(line.order_id).await.unwrap();
+    let arrived = &detail.events[0];
+    assert_eq!(arrived.kind, "arrived");
+    assert_eq!(
+        arrived.args.as_ref().unwrap(),
+        &TimelineEvent::Arrived {
+            order: "0570-1".into(),
+            marketplace: "Ozon".into(),
+            lines: 2,
+            status: "awaiting_packaging".into(),
+            note: None,
+        }
+        .args()
+    );
+    assert_eq!(
+        arrived.message,
+        "Order 0570-1 arrived from Ozon with 2 line(s), status awaiting_packaging"
+    );
+    let args = detail.events[1].args.as_ref().unwrap();
+    assert_eq!(args["line"], json!(line.line.name));
+    assert_eq!(args["rule"], json!(null));
+    let queued = detail.events[2].args.as_ref().unwrap();
+    assert_eq!(queued["effect"], "cancel_lines");
+    assert_eq!(queued["order"], "0570-1");
+    assert_eq!(queued["items"], format!("{}×2", line.line.sku));
+    let added = &s.account_events(a.id, 10).await.unwrap()[0];
+    assert_eq!(added.args.as_ref().unwrap()["name"], "Shop «A»");
+    assert_eq!(added.message, "Account «Shop «A»» added");
+
+    // A row written before events had arguments reads with none, its message intact.
+    sqlx::query(
+        "INSERT INTO events (at, account_id, order_id, kind, actor, message)
+         VALUES ('2026-01-01T00:00:00Z', ?, ?, 'status', 'manager', 'Line «x» → Shipped')",
+    )
+    .bind(a.id)
+    .bind(line.order_id)
+    .execute(s.pool())
+    .await
+    .unwrap();
+    let old = s.order_detail(line.order_id).await.unwrap().events.pop().unwrap();
+    assert_eq!((old.kind.as_str(), old.args), ("status", None));
+    assert_eq!(old.message, "Line «x» → Shipped");
 }
 
 /// A shop order's lines are found through an index, not a scan of every line (at a million

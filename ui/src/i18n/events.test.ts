@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { EventView } from "../bindings/EventView";
+import type { OrderDetail } from "../bindings/OrderDetail";
+import ozonInboxOpen from "../test/fixtures/ozon_inbox_open.json";
+import { en } from "./en";
+import { eventText } from "./events";
+import { pl } from "./pl";
+import { ru } from "./ru";
+
+/** The order detail the real engine answered in the recorded fixture (with its timeline). */
+function recordedEvents(): EventView[] {
+  const answers = (ozonInboxOpen as unknown as { answers: { ok?: unknown }[] }).answers;
+  const detail = answers.map((a) => a.ok as OrderDetail | undefined).find((a) => a != null && Array.isArray(a.events));
+  if (!detail) throw new Error("no order detail in the fixture");
+  return detail.events;
+}
+
+const event = (kind: string, args: EventView["args"], message = "English message"): EventView => ({
+  id: 1,
+  at: "2026-11-23T08:00:00Z",
+  kind,
+  actor: "sync",
+  message,
+  line_id: null,
+  args,
+});
+
+describe("timeline events", () => {
+  it("words an event the engine recorded in Russian and English", () => {
+    const arrived = recordedEvents().find((e) => e.kind === "arrived");
+    if (!arrived) throw new Error("no arrival in the fixture");
+    expect(arrived.args).toMatchObject({ order: "57000002-0074-1", marketplace: "Ozon", lines: 1 });
+    expect(eventText(arrived, ru)).toBe("Заказ 57000002-0074-1 поступил с Ozon: 1 строка, статус awaiting_packaging");
+    expect(eventText(arrived, en)).toBe("Order 57000002-0074-1 arrived from Ozon with 1 line, status awaiting_packaging");
+    expect(eventText(arrived, pl)).toBe("Zamówienie 57000002-0074-1 przyszło z Ozon: 1 pozycja, status awaiting_packaging");
+  });
+
+  it("shows the stored message of an event written before events had arguments", () => {
+    const old = event("arrived", null, "Order 0570-1 arrived from Ozon with 2 line(s), status awaiting_packaging");
+    expect(eventText(old, ru)).toBe("Order 0570-1 arrived from Ozon with 2 line(s), status awaiting_packaging");
+    expect(eventText(event("status", null, "Line «A» → Shipped"), pl)).toBe("Line «A» → Shipped");
+  });
+
+  it("shows the stored message for a kind it does not know or arguments that do not fit", () => {
+    expect(eventText(event("made_up_kind", { x: 1 }), ru)).toBe("English message");
+    expect(eventText(event("line_added", { name: "Filter" }), ru)).toBe("English message");
+    expect(eventText(event("toString", {}), ru)).toBe("English message");
+  });
+
+  it("uses Russian and Polish plural forms", () => {
+    const moved = (n: number) => event("buyer_cancelled", { moved: n, status: "", status_code: "refused" });
+    expect([1, 3, 5, 21].map((n) => eventText(moved(n), ru))).toEqual([
+      "Отменён покупателем: 1 принятая строка перенесена в «Отказ»",
+      "Отменён покупателем: 3 принятые строки перенесены в «Отказ»",
+      "Отменён покупателем: 5 принятых строк перенесено в «Отказ»",
+      "Отменён покупателем: 21 принятая строка перенесена в «Отказ»",
+    ]);
+    expect([1, 2, 5, 22].map((n) => eventText(moved(n), pl))).toEqual([
+      "Anulowane przez kupującego: 1 przyjęta pozycja przeniesiona do „Odmowa”",
+      "Anulowane przez kupującego: 2 przyjęte pozycje przeniesione do „Odmowa”",
+      "Anulowane przez kupującego: 5 przyjętych pozycji przeniesiono do „Odmowa”",
+      "Anulowane przez kupującego: 22 przyjęte pozycje przeniesione do „Odmowa”",
+    ]);
+    expect(eventText(moved(2), en)).toBe("Cancelled by the buyer: 2 accepted lines moved to «Refused»");
+  });
+
+  it("words the codes among the arguments: actions, line states, statuses, marketplace calls", () => {
+    const accept = event("accept", {
+      line: "Oil filter",
+      rule: "In stock",
+      offer_brand: "MANN",
+      offer_article: "W 712",
+      offer_list: "Main",
+      offer_price: "12.50",
+      offer_quantity: 2,
+    });
+    expect(eventText(accept, ru)).toBe("Строка «Oil filter» принята по правилу «In stock» с предложением MANN W 712 из «Main» по 12.50 × 2");
+    expect(eventText(event("undo", { line: "Oil filter", from: "rejected" }), ru)).toBe(
+      "Строка «Oil filter» снова во входящих: отменено решение «отклонена»",
+    );
+    expect(eventText(event("line_status", { line: "Oil filter", status: "", status_code: "shipped" }), pl)).toBe(
+      "Pozycja „Oil filter” → Wysłane",
+    );
+    const queued = event("outbox_queued", {
+      effect: "cancel_lines",
+      order: "0570-1",
+      items: "111×2",
+      reason: 352,
+      line: null,
+      status: null,
+      comment: null,
+      tracking: null,
+      description: null,
+    });
+    expect(eventText(queued, ru)).toBe("В очереди на отправку маркетплейсу: Отменить товары 0570-1 (причина 352): 111×2");
+    expect(eventText(queued, en)).toBe("Queued for the marketplace: Cancel products of 0570-1 (reason 352): 111×2");
+  });
+
+  it("keeps markup in arguments as text", () => {
+    const added = event("line_added", { name: "<img src=x onerror=alert(1)>", sku: "1" });
+    expect(eventText(added, en)).toBe("Line <img src=x onerror=alert(1)> (1) added by the marketplace");
+  });
+});
