@@ -76,7 +76,7 @@ describe("the order intake in Settings", () => {
     await user.click(s.getByTestId("intake-save"));
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
     expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example" });
-    expect(b.intakeState).toEqual({ listening: null, error: null });
+    expect(b.intakeState).toEqual({ listening: null, error: null, refused: 0, rate_limited: 0, turned_away: 0 });
   });
 
   it("shows the engine's refusal of a public address that is not a web address", async () => {

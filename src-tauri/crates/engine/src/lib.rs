@@ -103,6 +103,12 @@ struct Inner {
     exported: Mutex<std::collections::HashSet<PathBuf>>,
     /// The order intake server (integrations that push their orders), when it runs.
     intake: Mutex<Option<intake::Running>>,
+    /// The limits the intake starts with next (see `intake::IntakeLimits`).
+    intake_limits: Mutex<intake::IntakeLimits>,
+    /// The accounts' intake keys while the intake runs (no keychain read per request).
+    intake_keys: intake::KeyCache,
+    /// What the intake refused since the engine started.
+    intake_counters: intake::Counters,
     /// One built client per account, reused across syncs and deliveries.
     sessions: sessions::Sessions,
 }
@@ -158,6 +164,9 @@ impl Engine {
             export_cancel: Default::default(),
             exported: Mutex::default(),
             intake: Mutex::default(),
+            intake_limits: Mutex::default(),
+            intake_keys: Default::default(),
+            intake_counters: Default::default(),
             sessions: Default::default(),
         })))
     }
