@@ -89,6 +89,8 @@ struct Inner {
     outbox_owner: String,
     outbox_lease: Mutex<std::time::Duration>,
     running: std::sync::atomic::AtomicBool,
+    /// Whether the retention pass runs (see `retention`).
+    retention_running: std::sync::atomic::AtomicBool,
     /// How long the manager's decisions wait before their calls go out (0: at once).
     undo_window: Mutex<std::time::Duration>,
     coalescer: Mutex<ordertray_core::alerts::Coalescer<AlertPayload>>,
@@ -154,6 +156,7 @@ impl Engine {
             outbox_owner: outbox::new_owner_id(),
             outbox_lease: Mutex::new(outbox::lease_length(options.http.timeout)),
             running: Default::default(),
+            retention_running: Default::default(),
             undo_window: Mutex::default(),
             coalescer: Mutex::new(ordertray_core::alerts::Coalescer::new(chrono::Duration::seconds(
                 60,

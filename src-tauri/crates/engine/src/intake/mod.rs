@@ -50,7 +50,11 @@ use keys::KeyState;
 pub use limits::{IntakeClock, IntakeLimits, BODY_LIMIT};
 use server::Shared;
 
+/// The app's intake settings (Settings → Order intake): whether it serves, and where.
 const SETTINGS_KEY: &str = "intake";
+/// Where `ordertray-cli serve` last served, for the addresses `accounts intake-url` prints. Kept
+/// apart from the app's settings: running `serve` never turns the app's intake on.
+const SERVE_KEY: &str = "intake.serve";
 
 /// The intake server's state since it was last started: serving, or why it could not start.
 pub(crate) enum Running {
@@ -116,19 +120,25 @@ fn with_retry_after(mut response: Response, wait: std::time::Duration) -> Respon
 
 impl Engine {
     pub async fn intake_settings(&self) -> Result<IntakeSettings> {
-        Ok(match self.0.store.setting(SETTINGS_KEY).await? {
-            Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "intake settings unreadable; using defaults");
+        self.stored_intake_settings(SETTINGS_KEY)
+            .await
+            .map(Option::unwrap_or_default)
+    }
+
+    async fn stored_intake_settings(&self, key: &str) -> Result<Option<IntakeSettings>> {
+        Ok(self.0.store.setting(key).await?.map(|json| {
+            serde_json::from_str(&json).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, key, "intake settings unreadable; using defaults");
                 IntakeSettings::default()
-            }),
-            None => IntakeSettings::default(),
-        })
+            })
+        }))
     }
 
     /// Saves the intake settings and starts, restarts or stops the server to match.
     pub async fn save_intake_settings(&self, settings: IntakeSettings) -> Result<IntakeSettings> {
         let settings = settings.validated()?;
-        self.remember_intake_settings(&settings).await?;
+        let json = serde_json::to_string(&settings).expect("intake settings serialise");
+        self.0.store.set_setting(SETTINGS_KEY, &json).await?;
         self.stop_intake().await;
         if settings.enabled {
             self.start_intake(&settings).await?;
@@ -136,11 +146,16 @@ impl Engine {
         Ok(settings)
     }
 
-    /// Keeps where the intake is served without starting or stopping anything (`ordertray-cli
-    /// serve` records its address so that `accounts intake-url` prints the right one).
-    pub async fn remember_intake_settings(&self, settings: &IntakeSettings) -> Result<()> {
-        let json = serde_json::to_string(settings).expect("intake settings serialise");
-        Ok(self.0.store.set_setting(SETTINGS_KEY, &json).await?)
+    /// Keeps where `ordertray-cli serve` serves the intake, so that `accounts intake-url` (another
+    /// run) prints the right address. The app's own settings (whether it serves at its start) are
+    /// left as they are.
+    pub async fn remember_served_intake(&self, settings: &IntakeSettings) -> Result<()> {
+        let settings = IntakeSettings {
+            enabled: false,
+            ..settings.clone()
+        };
+        let json = serde_json::to_string(&settings).expect("intake settings serialise");
+        Ok(self.0.store.set_setting(SERVE_KEY, &json).await?)
     }
 
     /// Starts the intake with the stored settings when they say so (the app at start-up).
@@ -285,8 +300,8 @@ impl Engine {
         Ok(())
     }
 
-    /// The address the marketplace reaches the intake at: where this process serves it, else
-    /// the stored settings.
+    /// The address the marketplace reaches the intake at: where this process serves it; else the
+    /// app's settings when the app serves it; else where `ordertray-cli serve` last served it.
     async fn intake_base(&self) -> Result<String> {
         let serving = match self.0.intake.lock().expect("intake poisoned").as_ref() {
             Some(Running::Serving { addr, settings, .. }) => Some((*addr, settings.clone())),
@@ -296,7 +311,15 @@ impl Engine {
             settings.port = addr.port();
             return Ok(settings.base_url());
         }
-        Ok(self.intake_settings().await?.base_url())
+        let app = self.intake_settings().await?;
+        if app.enabled {
+            return Ok(app.base_url());
+        }
+        Ok(self
+            .stored_intake_settings(SERVE_KEY)
+            .await?
+            .unwrap_or(app)
+            .base_url())
     }
     /// An account whose integration pushes its orders, with its push source.
     async fn push_account(&self, account_id: AccountId) -> Result<(Account, Box<dyn PushSource>)> {
