@@ -89,4 +89,27 @@ describe("the order intake in Settings", () => {
     expect(b.intake.public_url).toBe("");
     expect(s.getByTestId("intake-state")).toHaveTextContent("Off");
   });
+
+  it("counts the requests it refused, which are never stored", async () => {
+    const b = backend();
+    b.intake = { ...b.intake, enabled: true };
+    b.intakeState = { listening: "127.0.0.1:8787", error: null, refused: 12, rate_limited: 340, turned_away: 1 };
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    const section = await screen.findByTestId("intake-settings");
+    const s = within(section);
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "127.0.0.1:8787"));
+    const refused = s.getByTestId("intake-refused");
+    expect(refused).toHaveTextContent("without a valid token: 12");
+    expect(refused).toHaveTextContent("too many from one address: 340");
+    expect(refused).toHaveTextContent("over the connection limit: 1");
+
+    // Turned off, what it refused is still shown (counted since the app started).
+    await user.click(s.getByTestId("intake-enabled"));
+    await user.click(s.getByTestId("intake-save"));
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
+    expect(s.getByTestId("intake-refused")).toHaveTextContent("without a valid token: 12");
+  });
 });
