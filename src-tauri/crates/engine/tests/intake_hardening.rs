@@ -53,7 +53,7 @@ async fn tokens_are_checked_from_memory_and_follow_every_change() {
     })
     .await;
     let c = client();
-    let reads = i.secrets.gets();
+    let reads = i.secrets.token_reads();
     for n in 0..10 {
         let good = post(
             &c,
@@ -74,7 +74,7 @@ async fn tokens_are_checked_from_memory_and_follow_every_change() {
         .await;
         assert_eq!(unknown.status, 401);
     }
-    assert_eq!(i.secrets.gets(), reads, "no keychain read per request");
+    assert_eq!(i.secrets.token_reads(), reads, "no keychain read per request");
 
     // A new token: the old one stops at once, the new one works.
     i.engine.rotate_intake_token(i.account).await.unwrap();
