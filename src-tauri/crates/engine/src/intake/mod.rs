@@ -56,6 +56,10 @@ const SETTINGS_KEY: &str = "intake";
 /// apart from the app's settings: running `serve` never turns the app's intake on.
 const SERVE_KEY: &str = "intake.serve";
 
+/// What a token is compared with when the address names no account.
+static NO_KEY: std::sync::LazyLock<ordertray_connectors::PushKey> =
+    std::sync::LazyLock::new(|| ordertray_connectors::PushKey::of(&Secret::new("")));
+
 /// The intake server's state since it was last started: serving, or why it could not start.
 pub(crate) enum Running {
     Serving {
@@ -529,8 +533,14 @@ impl Engine {
         let entry = id
             .and_then(|id| keys.accounts.get(&id))
             .filter(|e| e.integration == req.integration);
+        // Without an account (or its key), a token is still read and hashed, so that an unknown
+        // address takes as long to refuse as a wrong token.
+        let unknown = || {
+            let _ = ordertray_connectors::push::verify_token(&head, &NO_KEY);
+            shared.unauthorised(from)
+        };
         let Some((id, entry)) = id.zip(entry) else {
-            return shared.unauthorised(from);
+            return unknown();
         };
         match &entry.key {
             KeyState::Ready(key) => {
@@ -538,7 +548,7 @@ impl Engine {
                     return shared.unauthorised(from);
                 }
             }
-            KeyState::Missing => return shared.unauthorised(from),
+            KeyState::Missing => return unknown(),
             KeyState::Unavailable => return shared.not_ready(from),
         }
         drop(keys);
