@@ -11,4 +11,19 @@ listening: string | null,
 /**
  * The last start's error in plain words (e.g. the port is taken), while it does not listen.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * Requests refused since Ordertray started because they did not carry an account's token
+ * (unknown address, missing or wrong token): answered 401, never stored.
+ */
+refused: number, 
+/**
+ * Requests without a token refused since Ordertray started because their address sent too
+ * many of them: answered 429.
+ */
+rate_limited: number, 
+/**
+ * Connections turned away since Ordertray started because the intake already had as many
+ * open as it serves at once: answered 503.
+ */
+turned_away: number, };

@@ -167,6 +167,8 @@ export const en = {
     off: "Off: orders pushed by Gettzap are not received.",
     notListening: "Not listening.",
     failed: "The order intake could not start:",
+    refused: (refused: number, rateLimited: number, turnedAway: number) =>
+      `Refused since Ordertray started — without a valid token: ${refused}; too many from one address: ${rateLimited}; over the connection limit: ${turnedAway}. Refused requests are counted, not stored.`,
   },
   alerts: {
     title: "Notifications",

@@ -186,6 +186,8 @@ export const pl: Messages = {
     off: "Wyłączone: zamówienia z Gettzap nie są przyjmowane.",
     notListening: "Nie nasłuchuje.",
     failed: "Przyjmowanie zamówień nie uruchomiło się:",
+    refused: (refused: number, rateLimited: number, turnedAway: number) =>
+      `Odrzucone od uruchomienia Ordertray — bez ważnego tokenu: ${refused}; zbyt często z jednego adresu: ${rateLimited}; ponad limit połączeń: ${turnedAway}. Odrzucone żądania są tylko liczone, nie zapisywane.`,
   },
   alerts: {
     title: "Powiadomienia",

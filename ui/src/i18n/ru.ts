@@ -181,6 +181,8 @@ export const ru: Messages = {
     off: "Выключено: заказы из Gettzap не принимаются.",
     notListening: "Не слушает.",
     failed: "Приём заказов не запустился:",
+    refused: (refused: number, rateLimited: number, turnedAway: number) =>
+      `Отклонено с запуска Ordertray — без верного токена: ${refused}; слишком часто с одного адреса: ${rateLimited}; сверх лимита соединений: ${turnedAway}. Отклонённые запросы только считаются, не сохраняются.`,
   },
   alerts: {
     title: "Уведомления",

@@ -76,7 +76,7 @@ describe("the order intake in Settings", () => {
     await user.click(s.getByTestId("intake-save"));
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
     expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example" });
-    expect(b.intakeState).toEqual({ listening: null, error: null });
+    expect(b.intakeState).toEqual({ listening: null, error: null, refused: 0, rate_limited: 0, turned_away: 0 });
   });
 
   it("shows the engine's refusal of a public address that is not a web address", async () => {
@@ -88,5 +88,28 @@ describe("the order intake in Settings", () => {
     expect(await s.findByTestId("intake-problem")).toHaveTextContent("must start with http:// or https://");
     expect(b.intake.public_url).toBe("");
     expect(s.getByTestId("intake-state")).toHaveTextContent("Off");
+  });
+
+  it("counts the requests it refused, which are never stored", async () => {
+    const b = backend();
+    b.intake = { ...b.intake, enabled: true };
+    b.intakeState = { listening: "127.0.0.1:8787", error: null, refused: 12, rate_limited: 340, turned_away: 1 };
+    b.install();
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    const section = await screen.findByTestId("intake-settings");
+    const s = within(section);
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "127.0.0.1:8787"));
+    const refused = s.getByTestId("intake-refused");
+    expect(refused).toHaveTextContent("without a valid token: 12");
+    expect(refused).toHaveTextContent("too many from one address: 340");
+    expect(refused).toHaveTextContent("over the connection limit: 1");
+
+    // Turned off, what it refused is still shown (counted since the app started).
+    await user.click(s.getByTestId("intake-enabled"));
+    await user.click(s.getByTestId("intake-save"));
+    await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
+    expect(s.getByTestId("intake-refused")).toHaveTextContent("without a valid token: 12");
   });
 });

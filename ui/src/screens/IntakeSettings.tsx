@@ -45,7 +45,12 @@ function IntakeForm({ saved }: { saved: Settings }) {
   const notices = useNotices();
   const [draft, setDraft] = useState<Draft>(() => toDraft(saved));
   const [problem, setProblem] = useState<string | null>(null);
-  const status = useQuery({ queryKey: statusKey, queryFn: api.intakeStatus });
+  // While it listens, the refusal counters move: look again now and then.
+  const status = useQuery({
+    queryKey: statusKey,
+    queryFn: api.intakeStatus,
+    refetchInterval: (q) => (q.state.data?.listening ? 15_000 : false),
+  });
 
   const save = useMutation({
     mutationFn: api.saveIntakeSettings,
@@ -74,6 +79,10 @@ function IntakeForm({ saved }: { saved: Settings }) {
   const dirty = JSON.stringify(draft) !== JSON.stringify(toDraft(saved));
   const listening = status.data?.listening ?? null;
   const error = status.data?.error ?? null;
+  const refusals = status.data
+    ? { refused: status.data.refused, limited: status.data.rate_limited, away: status.data.turned_away }
+    : null;
+  const anyRefused = refusals != null && refusals.refused + refusals.limited + refusals.away > 0;
   // Saving again unchanged retries a start that failed (the port may be free now).
   const canSave = !save.isPending && (dirty || (saved.enabled && listening == null));
 
@@ -101,7 +110,7 @@ function IntakeForm({ saved }: { saved: Settings }) {
       <label className="inline">
         {t.intake.bind}
         <select data-testid="intake-bind" value={draft.bind} onChange={(e) => change({ bind: e.target.value })}>
-          {/* A bind typed elsewhere (ordertray-cli serve --bind) stays choosable as it is. */}
+          {/* A bind stored some other way (an older ordertray-cli serve) stays choosable as it is. */}
           {!(BINDS as readonly string[]).includes(draft.bind) && <option value={draft.bind}>{draft.bind}</option>}
           <option value="127.0.0.1">{t.intake.bindLocal}</option>
           <option value="0.0.0.0">{t.intake.bindAll}</option>
@@ -137,6 +146,11 @@ function IntakeForm({ saved }: { saved: Settings }) {
       >
         {listening ? `✓ ${t.intake.listening(listening)}` : saved.enabled ? t.intake.notListening : t.intake.off}
       </p>
+      {refusals && (listening || anyRefused) && (
+        <p className="hint" data-testid="intake-refused">
+          {t.intake.refused(refusals.refused, refusals.limited, refusals.away)}
+        </p>
+      )}
       {error && (
         <p className="form-problem" role="alert" data-testid="intake-error">
           {t.intake.failed} {error}

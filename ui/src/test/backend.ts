@@ -335,7 +335,7 @@ export class FakeBackend {
   databaseProblem: DatabaseProblem | null = null;
   /** The order intake as saved, and as it runs: saving starts or stops it like the engine does. */
   intake: IntakeSettings = { enabled: false, bind: "127.0.0.1", port: 8787, public_url: "" };
-  intakeState: IntakeStatus = { listening: null, error: null };
+  intakeState: IntakeStatus = { listening: null, error: null, refused: 0, rate_limited: 0, turned_away: 0 };
   /** Ports "another program" holds: starting the intake on one fails as the engine's does. */
   takenPorts = new Set<number>();
 
@@ -352,15 +352,18 @@ export class FakeBackend {
       throw { code: "invalid_input", message: "The public address must start with http:// or https://" };
     }
     this.intake = settings;
-    this.intakeState = { listening: null, error: null };
+    // What it refused is counted since the app started, across restarts of the intake.
+    const { refused, rate_limited, turned_away } = this.intakeState;
+    const counted = { refused, rate_limited, turned_away };
+    this.intakeState = { listening: null, error: null, ...counted };
     if (!settings.enabled) return settings;
     const addr = `${settings.bind}:${settings.port}`;
     if (this.takenPorts.has(settings.port)) {
       const message = `The order intake cannot listen on ${addr}: port ${settings.port} is already taken by another program. Choose another port, or stop that program.`;
-      this.intakeState = { listening: null, error: message };
+      this.intakeState = { listening: null, error: message, ...counted };
       throw { code: "internal", message };
     }
-    this.intakeState = { listening: addr, error: null };
+    this.intakeState = { listening: addr, error: null, ...counted };
     return settings;
   }
 

@@ -420,9 +420,16 @@ async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
     }
     .validated()?;
     settings.port = args.port;
+    if args.intake_only {
+        // No sync or outbox here, but the intake's requests are pruned like the rest: once now
+        // (nothing else competes for the database yet), then every few hours.
+        engine.prune_old_rows(chrono::Utc::now()).await?;
+        engine.start_retention();
+    }
     let addr = engine.start_intake(&settings).await?;
     settings.port = addr.port();
-    engine.remember_intake_settings(&settings).await?;
+    // Where `accounts intake-url` finds it; the app's own setting (serve at its start) is not ours.
+    engine.remember_served_intake(&settings).await?;
     if !args.intake_only {
         engine.start_background().await?;
     }

@@ -11,6 +11,8 @@ use std::process::{Child, Stdio};
 
 use ordertray_fakes::gettzap::{sample_order, FakeGettzap, FakeGettzapConfig};
 use serde_json::Value;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
 
 const LOGIN: &str = "gz-cli";
 const PASSWORD_VAR: &str = "ORDERTRAY_TEST_GZ_PASSWORD";
@@ -129,11 +131,18 @@ async fn a_gettzap_account_from_add_to_pushed_orders_and_status_calls() {
     let id = |i: usize| lines[i]["id"].as_i64().unwrap().to_string();
     let name = |i: usize| lines[i]["name"].as_str().unwrap().to_string();
 
-    // The log shows the refused request without its token.
+    // The log holds the two pushes, without the token; the refused request left no row.
     let log = cli.json(&["accounts", "intake-log", "--json"]);
     let text = log.to_string();
+    let outcomes: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["stored", "stored"], "{text}");
     assert!(
-        text.contains("refused") && !text.contains("guessed-token-5150") && !text.contains(TOKEN),
+        !text.contains("guessed-token-5150") && !text.contains(TOKEN),
         "{text}"
     );
     drop(server);
@@ -156,4 +165,88 @@ async fn a_gettzap_account_from_add_to_pushed_orders_and_status_calls() {
     assert_eq!(call(pos(0)).comment, format!("Принят: {}", name(0)));
     assert_eq!(call(pos(1)).status, "refused");
     assert_eq!(call(pos(1)).comment, "Безусловный отказ");
+}
+
+/// Starts `serve` with `args` and returns it with the address it listens on (its first line).
+fn serve(cli: &Cli, args: &[&str]) -> (Server, String) {
+    let mut child = cli
+        .command(&[&["serve"], args].concat())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let server = Server(child);
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let listening = first
+        .trim()
+        .strip_prefix("intake listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    (server, listening)
+}
+
+async fn db(cli: &Cli) -> sqlx::SqliteConnection {
+    SqliteConnectOptions::new()
+        .filename(&cli.db)
+        .connect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_keeps_its_address_apart_from_the_apps_intake_setting_and_prunes_old_requests() {
+    let cli = Cli::new(&[(PASSWORD_VAR, PASSWORD), (KEY_VAR, KEY), (TOKEN_VAR, TOKEN)]);
+    cli.ok(&[
+        "accounts",
+        "add",
+        "gettzap",
+        "--name",
+        "Gettzap shop",
+        "--login",
+        LOGIN,
+        "--password-env",
+        PASSWORD_VAR,
+        "--api-key-env",
+        KEY_VAR,
+        "--intake-token-env",
+        TOKEN_VAR,
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]);
+    // A request from long ago: an intake that runs alone still prunes what retention does not keep.
+    let mut conn = db(&cli).await;
+    sqlx::query(
+        "INSERT INTO intake_requests (account_id, received_at, remote, content_type, body, body_bytes,
+            http_status, outcome, message)
+         VALUES (1, '2020-01-01T00:00:00.000000Z', '203.0.113.9:5000', 'application/json', x'7b7d', 2,
+            200, 'stored', 'old')",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let (server, listening) = serve(&cli, &["--bind", "0.0.0.0", "--port", "0", "--intake-only"]);
+    let port = listening.rsplit(':').next().unwrap().to_string();
+    // `accounts intake-url` in another run prints where `serve` serves.
+    let url = cli.ok(&["accounts", "intake-url", "1"]).trim().to_string();
+    assert_eq!(
+        url,
+        format!("http://127.0.0.1:{port}/intake/gettzap/1?token={TOKEN}")
+    );
+    let old: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM intake_requests WHERE message = 'old'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(old, 0, "the old request was pruned when serve started");
+    drop(server);
+
+    // The app's own setting (whether it serves the intake at its start, and where) is untouched.
+    let app: Option<String> = sqlx::query_scalar("SELECT value FROM app_settings WHERE key = 'intake'")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(app, None, "serve wrote the app's intake setting");
+    conn.close().await.unwrap();
 }

@@ -23,7 +23,7 @@ use ordertray_core::templates::MarketplaceStatus;
 use ordertray_core::{CancelReasonOption, ConnectionReport, Effect, ExternalOrder, QuarantinedOrder};
 
 pub use error::ConnectorError;
-pub use push::{InboundRequest, PushRefusal, PushSource, PushUnreadable};
+pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable};
 pub use registry::{connect, spec, IntegrationSpec, SecretField};
 pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
 

@@ -78,6 +78,15 @@ pub struct IntakeStatus {
     pub listening: Option<String>,
     /// The last start's error in plain words (e.g. the port is taken), while it does not listen.
     pub error: Option<String>,
+    /// Requests refused since Ordertray started because they did not carry an account's token
+    /// (unknown address, missing or wrong token): answered 401, never stored.
+    pub refused: u64,
+    /// Requests without a token refused since Ordertray started because their address sent too
+    /// many of them: answered 429.
+    pub rate_limited: u64,
+    /// Connections turned away since Ordertray started because the intake already had as many
+    /// open as it serves at once: answered 503.
+    pub turned_away: u64,
 }
 
 /// The path of an account's intake, under its integration's id (the credential travels in the

@@ -75,6 +75,7 @@ impl Engine {
             }
         }
         self.account_changed(&account);
+        self.intake_keys_changed(&account).await;
         self.refresh_statuses_soon(&account);
         Ok(account)
     }
@@ -100,6 +101,8 @@ impl Engine {
         }
         let account = self.0.store.update_account(id, &draft).await?;
         self.account_changed(&account);
+        // A new token typed, or its environment variable renamed.
+        self.intake_keys_changed(&account).await;
         self.refresh_statuses_soon(&account);
         Ok(account)
     }
@@ -124,6 +127,7 @@ impl Engine {
                 }
             }
         }
+        self.intake_keys_changed(&account).await;
         self.emit(EngineEvent::OrdersChanged { account_id: Some(id) });
         self.emit(EngineEvent::AccountHealth { account_id: id });
         self.emit_unread().await;

@@ -89,6 +89,8 @@ struct Inner {
     outbox_owner: String,
     outbox_lease: Mutex<std::time::Duration>,
     running: std::sync::atomic::AtomicBool,
+    /// Whether the retention pass runs (see `retention`).
+    retention_running: std::sync::atomic::AtomicBool,
     /// How long the manager's decisions wait before their calls go out (0: at once).
     undo_window: Mutex<std::time::Duration>,
     coalescer: Mutex<ordertray_core::alerts::Coalescer<AlertPayload>>,
@@ -103,6 +105,12 @@ struct Inner {
     exported: Mutex<std::collections::HashSet<PathBuf>>,
     /// The order intake server (integrations that push their orders), when it runs.
     intake: Mutex<Option<intake::Running>>,
+    /// The limits the intake starts with next (see `intake::IntakeLimits`).
+    intake_limits: Mutex<intake::IntakeLimits>,
+    /// The accounts' intake keys while the intake runs (no keychain read per request).
+    intake_keys: intake::KeyCache,
+    /// What the intake refused since the engine started.
+    intake_counters: intake::Counters,
     /// One built client per account, reused across syncs and deliveries.
     sessions: sessions::Sessions,
 }
@@ -148,6 +156,7 @@ impl Engine {
             outbox_owner: outbox::new_owner_id(),
             outbox_lease: Mutex::new(outbox::lease_length(options.http.timeout)),
             running: Default::default(),
+            retention_running: Default::default(),
             undo_window: Mutex::default(),
             coalescer: Mutex::new(ordertray_core::alerts::Coalescer::new(chrono::Duration::seconds(
                 60,
@@ -158,6 +167,9 @@ impl Engine {
             export_cancel: Default::default(),
             exported: Mutex::default(),
             intake: Mutex::default(),
+            intake_limits: Mutex::default(),
+            intake_keys: Default::default(),
+            intake_counters: Default::default(),
             sessions: Default::default(),
         })))
     }

@@ -26,7 +26,33 @@ impl Engine {
         Ok(pruned)
     }
 
-    pub(crate) async fn retention_loop(&self) {
+    /// Runs the retention pass in the background (shortly after now, then every few hours),
+    /// once per engine: part of [`Engine::start_background`], and what `ordertray-cli serve
+    /// --intake-only` runs beside the intake so that its requests do not pile up.
+    pub fn start_retention(&self) {
+        if self
+            .0
+            .retention_running
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
+        let engine = self.clone();
+        let retention = self.spawn_supervised("retention", None, move || {
+            let engine = engine.clone();
+            async move {
+                engine.retention_loop().await;
+                Ok(())
+            }
+        });
+        self.0
+            .background
+            .lock()
+            .expect("background poisoned")
+            .push(retention);
+    }
+
+    async fn retention_loop(&self) {
         tokio::time::sleep(FIRST_AFTER).await;
         loop {
             if let Err(e) = self.prune_old_rows(Utc::now()).await {

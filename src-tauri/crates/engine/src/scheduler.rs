@@ -39,19 +39,12 @@ impl Engine {
         let engine = self.clone();
         // Coalesced popups go out when their window has passed.
         let alerts = self.spawn_supervised("alerts", None, move || engine.clone().alerts_loop());
-        let engine = self.clone();
-        let retention = self.spawn_supervised("retention", None, move || {
-            let engine = engine.clone();
-            async move {
-                engine.retention_loop().await;
-                Ok(())
-            }
-        });
         self.0
             .background
             .lock()
             .expect("background poisoned")
-            .extend([worker, alerts, retention]);
+            .extend([worker, alerts]);
+        self.start_retention();
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! The intake serves `/intake/<integration>/<account>` for every integration with a push source:
 //! the address must name the account's own integration, and an integration that does not push
-//! has no address at all.
+//! has no address at all (its address is refused like a wrong token).
 
 mod common;
 
@@ -72,10 +72,11 @@ async fn a_push_is_taken_only_under_the_accounts_own_integration() {
                 .as_u16()
         }
     };
-    // Another integration's name in the address, or one that does not push, or none known.
-    assert_eq!(post(format!("/intake/ozon/{}", gettzap.id)).await, 404);
-    assert_eq!(post(format!("/intake/ozon/{}", ozon.id)).await, 404);
-    assert_eq!(post(format!("/intake/nowhere/{}", gettzap.id)).await, 404);
+    // Another integration's name in the address, or one that does not push, or none known: the
+    // same 401 as a wrong token (nothing tells which accounts exist).
+    assert_eq!(post(format!("/intake/ozon/{}", gettzap.id)).await, 401);
+    assert_eq!(post(format!("/intake/ozon/{}", ozon.id)).await, 401);
+    assert_eq!(post(format!("/intake/nowhere/{}", gettzap.id)).await, 401);
     let e = engine.intake_url(ozon.id).await.unwrap_err();
     assert!(e.message.contains("does not push orders"), "{}", e.message);
     assert!(

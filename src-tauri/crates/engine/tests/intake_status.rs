@@ -41,7 +41,7 @@ async fn the_intake_reports_where_it_listens_or_why_it_cannot() {
         engine.intake_status(),
         IntakeStatus {
             listening: Some(format!("127.0.0.1:{port}")),
-            error: None,
+            ..Default::default()
         }
     );
     let answer = reqwest::Client::new()
@@ -52,11 +52,18 @@ async fn the_intake_reports_where_it_listens_or_why_it_cannot() {
         .unwrap();
     assert_eq!(
         answer.status().as_u16(),
-        404,
+        401,
         "the intake answers on the new port"
     );
 
-    // Turned off: nothing listens and there is no error to show.
+    assert_eq!(
+        engine.intake_status().refused,
+        1,
+        "refused without a token, and counted"
+    );
+
+    // Turned off: nothing listens and there is no error to show; what it refused since the app
+    // started stays counted.
     engine
         .save_intake_settings(IntakeSettings {
             enabled: false,
@@ -64,6 +71,12 @@ async fn the_intake_reports_where_it_listens_or_why_it_cannot() {
         })
         .await
         .unwrap();
-    assert_eq!(engine.intake_status(), IntakeStatus::default());
+    assert_eq!(
+        engine.intake_status(),
+        IntakeStatus {
+            refused: 1,
+            ..Default::default()
+        }
+    );
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }

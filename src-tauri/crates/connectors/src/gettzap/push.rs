@@ -2,10 +2,12 @@
 //! read by [`super::parse_push`].
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{Account, AccountSettings, GettzapSettings, Secret, GETTZAP_INTAKE_TOKEN};
+use ordertray_core::{Account, AccountSettings, GettzapSettings, GETTZAP_INTAKE_TOKEN};
 use serde_json::json;
 
-use crate::push::{verify_token, InboundRequest, PushRefusal, PushSource, PushUnreadable};
+use crate::push::{
+    verify_token, InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable,
+};
 use crate::Page;
 
 pub struct GettzapPush {
@@ -29,8 +31,8 @@ impl PushSource for GettzapPush {
         GETTZAP_INTAKE_TOKEN
     }
 
-    fn verify(&self, request: &InboundRequest<'_>, secret: &Secret) -> Result<(), PushRefusal> {
-        verify_token(request, secret)
+    fn verify(&self, head: &InboundHead<'_>, key: &PushKey) -> Result<(), PushRefusal> {
+        verify_token(head, key)
     }
 
     fn parse(
