@@ -29,7 +29,7 @@ pub struct IntakeLimits {
     pub clock: IntakeClock,
 }
 
-/// One mebibyte: the largest pushed body (Gettzap's orders are a few kilobytes).
+/// One mebibyte: the largest pushed body (a pushed order is a few kilobytes).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 impl Default for IntakeLimits {
