@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { REFRESH_WINDOW_MS } from "./coalesceRefreshes";
 import { FakeBackend, accountView, inboxLine } from "./test/backend";
+import type { AlertArgs } from "./bindings/AlertArgs";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { InboxLine } from "./bindings/InboxLine";
 import type { OrderDetail } from "./bindings/OrderDetail";
@@ -15,6 +16,15 @@ import ozonInboxStale from "./test/fixtures/ozon_inbox_stale.json";
 import { recorded, serveRecorded } from "./test/recorded";
 import { renderWithProviders } from "./test/render";
 
+/** An alert's arguments as the engine sends them: about the first order of account «Shop A». */
+const alertArgs = (more: Partial<AlertArgs> = {}): AlertArgs => ({
+  marketplace: "Ozon",
+  account: "Shop A",
+  number: "0570-0029-1",
+  detail: "",
+  effect: null,
+  ...more,
+});
 const rows = () => screen.queryAllByTestId("inbox-row");
 function row(i: number): HTMLElement {
   const r = rows()[i];
@@ -394,10 +404,35 @@ describe("alerts", () => {
     const [first] = b.lines;
     if (!first) throw new Error("the inbox has lines");
     const orderId = first.order_id;
-    await b.emit({ type: "alert", kind: "rule_rejected", text: "Rule «No stock» rejected 2 lines — 0570-0029-1 …", order_id: orderId });
+    await b.emit({ type: "alert", kind: "rule_rejected", count: 2, args: alertArgs({ detail: "No stock" }), order_id: orderId });
     expect(await screen.findByText("Rule «No stock» rejected 2 lines — 0570-0029-1 …")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Open" }));
     expect(await screen.findByTestId("order-number")).toHaveTextContent(first.order_number);
+  });
+
+  it("a banner is worded in the manager's language with the right plural, and order data in it stays text", async () => {
+    const b = withInbox();
+    localStorage.setItem("ordertray.lang", "ru");
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const account = '<img src=x onerror="alert(1)"><b>Shop</b> & Co';
+    const newOrders = (count: number, number: string) =>
+      b.emit({ type: "alert", kind: "new_order", count, args: alertArgs({ account, number }), order_id: null });
+
+    await newOrders(3, "1-1");
+    const three = await screen.findByText(`3 новых заказа — Ozon «${account}»: 1-1 …`);
+    expect(three.querySelector("img, b")).toBeNull();
+    expect(document.querySelector("img[src=x]")).toBeNull();
+    await newOrders(21, "2-1");
+    expect(await screen.findByText(`21 новый заказ — Ozon «${account}»: 2-1 …`)).toBeInTheDocument();
+
+    await user.selectOptions(screen.getByTestId("lang-switch"), "en");
+    await newOrders(1, "3-1");
+    expect(await screen.findByText(`1 new order — Ozon «${account}»: 3-1`)).toBeInTheDocument();
+    await newOrders(5, "4-1");
+    expect(await screen.findByText(`5 new orders — Ozon «${account}»: 4-1 …`)).toBeInTheDocument();
+    expect(document.querySelector("img[src=x]")).toBeNull();
   });
 
   it("notification channels, quiet hours and timings are saved as chosen", async () => {

@@ -8,6 +8,7 @@ import { useNotices } from "./components/Notices";
 import { PauseBanner } from "./components/PauseBanner";
 import { TaskRestartedBanner, taskKey, type TaskRestart } from "./components/TaskRestartedBanner";
 import { languages, useI18n } from "./i18n";
+import { alertText } from "./i18n/alerts";
 import type { Messages } from "./i18n/en";
 import { coalesceRefreshes } from "./coalesceRefreshes";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
@@ -93,11 +94,12 @@ export function App() {
       if (event.type === "task_restarted") {
         setRestarted((all) => [...all.filter((r) => taskKey(r) !== taskKey(event)), event]);
       }
-      // The engine decides which events are banners (the manager's channels, or no OS popups).
+      // The engine decides which events are banners (the manager's channels, or no OS popups) and
+      // sends them as a code with arguments; they are worded here, in the manager's language.
       if (event.type === "alert") {
         const orderId = event.order_id;
         notices.info(
-          event.text,
+          alertText(event, t),
           orderId == null
             ? undefined
             : {

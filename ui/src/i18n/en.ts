@@ -1,4 +1,5 @@
 import type { EffectWords } from "../bindings/EffectWords";
+import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { EventWords } from "./events";
 import { enPlural } from "./plural";
@@ -102,6 +103,18 @@ const enEvents: EventWords = {
   effect: enEffect,
 };
 
+/** " (and 2 more)" after the first of `count` orders; nothing for one. */
+const enAndMore = (count: number) => (count > 1 ? ` (and ${count - 1} more)` : "");
+const enBanner: AlertWords = {
+  new_order: (a, n) => `${n} new ${enPlural(n, "order", "orders")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
+  buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} was cancelled on the marketplace${enAndMore(n)}`,
+  status_changed: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} is now «${a.detail}» on the marketplace${enAndMore(n)}`,
+  push_failed: (a, _n, t) => `«${a.account}»: could not send to the marketplace — ${failedCall(a, t)}: ${a.detail}`,
+  sync_failing: (a) => `${a.marketplace} «${a.account}»: sync has been failing for a while — ${a.detail}`,
+  rule_rejected: (a, n) =>
+    n === 1 ? `Rule «${a.detail}» rejected a line — ${a.number}` : `Rule «${a.detail}» rejected ${n} lines — ${a.number} …`,
+};
+
 export const en = {
   appName: "Ordertray",
   nav: {
@@ -188,6 +201,7 @@ export const en = {
     quietTo: "to",
     failingMinutes: "Announce a failing sync after (minutes)",
     coalesceSeconds: "One popup for events within (seconds)",
+    banner: enBanner,
   },
   pause: {
     hour: "Pause sync for 1 hour",

@@ -1,4 +1,5 @@
 import type { EffectWords } from "../bindings/EffectWords";
+import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
 import type { EventWords } from "./events";
@@ -121,6 +122,20 @@ const plEvents: EventWords = {
   effect: plEffect,
 };
 
+/** " (i 2 więcej)" after the first of `count` orders; nothing for one. */
+const plAndMore = (count: number) => (count > 1 ? ` (i ${count - 1} więcej)` : "");
+const plBanner: AlertWords = {
+  new_order: (a, n) =>
+    `${n} ${plPlural(n, "nowe zamówienie", "nowe zamówienia", "nowych zamówień")} — ${a.marketplace} „${a.account}”: ${a.number}${n > 1 ? " …" : ""}`,
+  buyer_cancelled: (a, n) => `${a.marketplace} „${a.account}”: zamówienie ${a.number} zostało anulowane na platformie${plAndMore(n)}`,
+  status_changed: (a, n) =>
+    `${a.marketplace} „${a.account}”: zamówienie ${a.number} ma teraz status „${a.detail}” na platformie${plAndMore(n)}`,
+  push_failed: (a, _n, t) => `„${a.account}”: nie udało się wysłać na platformę — ${failedCall(a, t)}: ${a.detail}`,
+  sync_failing: (a) => `${a.marketplace} „${a.account}”: synchronizacja od dłuższego czasu się nie udaje — ${a.detail}`,
+  rule_rejected: (a, n) =>
+    `Reguła „${a.detail}” odrzuciła ${n} ${plPlural(n, "pozycję", "pozycje", "pozycji")} — ${a.number}${n > 1 ? " …" : ""}`,
+};
+
 export const pl: Messages = {
   appName: "Ordertray",
   nav: {
@@ -207,6 +222,7 @@ export const pl: Messages = {
     quietTo: "do",
     failingMinutes: "Zgłaszaj nieudaną synchronizację po (minutach)",
     coalesceSeconds: "Jedno okienko dla zdarzeń w ciągu (sekund)",
+    banner: plBanner,
   },
   pause: {
     hour: "Wstrzymaj synchronizację na 1 godzinę",

@@ -1,4 +1,5 @@
 import type { EffectWords } from "../bindings/EffectWords";
+import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
 import type { EventWords } from "./events";
@@ -116,6 +117,19 @@ const ruEvents: EventWords = {
   effect: ruEffect,
 };
 
+/** " (и ещё 2)" after the first of `count` orders; nothing for one. */
+const ruAndMore = (count: number) => (count > 1 ? ` (и ещё ${count - 1})` : "");
+const ruBanner: AlertWords = {
+  new_order: (a, n) =>
+    `${n} ${ruPlural(n, "новый заказ", "новых заказа", "новых заказов")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
+  buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} отменён на маркетплейсе${ruAndMore(n)}`,
+  status_changed: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} теперь в статусе «${a.detail}» на маркетплейсе${ruAndMore(n)}`,
+  push_failed: (a, _n, t) => `«${a.account}»: не удалось отправить на маркетплейс — ${failedCall(a, t)}: ${a.detail}`,
+  sync_failing: (a) => `${a.marketplace} «${a.account}»: синхронизация не удаётся уже давно — ${a.detail}`,
+  rule_rejected: (a, n) =>
+    `Правило «${a.detail}» отклонило ${n} ${ruPlural(n, "строку", "строки", "строк")} — ${a.number}${n > 1 ? " …" : ""}`,
+};
+
 export const ru: Messages = {
   appName: "Ordertray",
   nav: {
@@ -202,6 +216,7 @@ export const ru: Messages = {
     quietTo: "до",
     failingMinutes: "Сообщать о сбое синхронизации через (минут)",
     coalesceSeconds: "Одно уведомление на события в пределах (секунд)",
+    banner: ruBanner,
   },
   pause: {
     hour: "Приостановить синхронизацию на 1 час",

@@ -21,6 +21,25 @@ pub enum AlertKind {
     StatusChanged,
 }
 
+/// What an announcement is about, as plain values: the in-app banner is worded from these by the
+/// UI in the manager's language (`ui/src/i18n/alerts.ts`); OS popups are worded by
+/// [`notify_text`](crate::notify_text) in the app's language, since they show without the window.
+///
+/// Which fields a kind uses: every kind names the `account` and, but for a rule's rejections, its
+/// `marketplace` (display name); `number` is the (first) order's number (new orders, cancellations,
+/// status changes, rule rejections, the order a failed update was for); `detail` is the marketplace
+/// status (status changed), the rule's name (rule rejected) or the error (push failed, sync failing);
+/// `effect` is the marketplace call that could not be sent (push failed).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AlertArgs {
+    pub marketplace: String,
+    pub account: String,
+    pub number: String,
+    pub detail: String,
+    pub effect: Option<crate::timeline::EffectWords>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Channels {

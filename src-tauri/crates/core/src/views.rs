@@ -228,10 +228,13 @@ pub enum EngineEvent {
     SyncPause {
         paused: bool,
     },
-    /// Something to tell the manager inside the window (the alert settings chose the banner).
+    /// Something to tell the manager inside the window (the alert settings chose the banner): a
+    /// code with arguments, worded by the UI in the manager's language. `count` events of `kind`,
+    /// the first named by `args`; `order_id` is the order the banner opens.
     Alert {
         kind: crate::alerts::AlertKind,
-        text: String,
+        count: u32,
+        args: Box<crate::alerts::AlertArgs>,
         order_id: Option<i64>,
     },
     /// A price-list import is under way: `done` of `total` (bytes of a CSV file, rows of a sheet).

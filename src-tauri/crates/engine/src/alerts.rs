@@ -1,10 +1,12 @@
 //! Every announcement goes through here: the manager's channels per kind of event, quiet hours,
-//! and bursts coalesced into one popup. In-app banners go to the UI as engine events; popups go to
-//! the notifier, and to a banner instead when the OS cannot show them.
+//! and bursts coalesced into one popup. In-app banners go to the UI as engine events carrying the
+//! kind and its arguments (the UI words them in its language); popups go to the notifier, worded
+//! here in the app's language, and to a banner instead when the OS cannot show them.
 
 use chrono::Utc;
-use ordertray_core::alerts::{AlertKind, Burst};
+use ordertray_core::alerts::{AlertArgs, AlertKind, Burst};
 use ordertray_core::notify_text;
+use ordertray_core::timeline::EffectWords;
 use ordertray_core::EngineEvent;
 
 use crate::notifier::Notification;
@@ -20,6 +22,8 @@ pub struct AlertPayload {
     pub order_id: Option<i64>,
     /// The error, the rule's name: whatever the kind needs besides the above.
     pub detail: String,
+    /// The marketplace call that could not be sent (a failed update).
+    pub effect: Option<EffectWords>,
 }
 
 impl AlertPayload {
@@ -31,6 +35,17 @@ impl AlertPayload {
                 .unwrap_or_default(),
             account: account.map(|a| a.name.clone()).unwrap_or_default(),
             ..Default::default()
+        }
+    }
+
+    /// The plain values the UI words the banner from.
+    fn args(&self) -> AlertArgs {
+        AlertArgs {
+            marketplace: self.marketplace.clone(),
+            account: self.account.clone(),
+            number: self.number.clone(),
+            detail: self.detail.clone(),
+            effect: self.effect.clone(),
         }
     }
 }
@@ -52,7 +67,8 @@ impl Engine {
         if banner {
             self.emit(EngineEvent::Alert {
                 kind,
-                text: self.alert_text(kind, count, &payload),
+                count: u32::try_from(count).unwrap_or(u32::MAX),
+                args: Box::new(payload.args()),
                 order_id: payload.order_id,
             });
         }
@@ -97,6 +113,7 @@ impl Engine {
         });
     }
 
+    /// A popup's text, in the app's language (the banner is worded by the UI).
     fn alert_text(&self, kind: AlertKind, count: usize, p: &AlertPayload) -> String {
         let lang = self.lang();
         match kind {
@@ -106,7 +123,13 @@ impl Engine {
             AlertKind::BuyerCancelled => {
                 notify_text::orders_cancelled(lang, &p.marketplace, &p.account, &p.number, count)
             }
-            AlertKind::PushFailed => notify_text::push_failed(lang, &p.account, &p.number, &p.detail),
+            AlertKind::PushFailed => {
+                let what = p
+                    .effect
+                    .as_ref()
+                    .map_or_else(|| p.number.clone(), EffectWords::english);
+                notify_text::push_failed(lang, &p.account, &what, &p.detail)
+            }
             AlertKind::SyncFailing => notify_text::sync_failing(lang, &p.marketplace, &p.account, &p.detail),
             AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
             AlertKind::StatusChanged => {

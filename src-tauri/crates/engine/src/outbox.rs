@@ -209,10 +209,16 @@ impl Engine {
             Some(id) => self.0.store.account(id).await.ok(),
             None => None,
         };
+        let effect = row.effect_words();
         let payload = crate::AlertPayload {
-            number: row.description.clone(),
+            number: if effect.order.is_empty() {
+                row.description.clone()
+            } else {
+                effect.order.clone()
+            },
             order_id: row.order_id(),
             detail: error.to_string(),
+            effect: Some(effect),
             ..crate::AlertPayload::about(account.as_ref())
         };
         self.alert(ordertray_core::alerts::AlertKind::PushFailed, 1, payload)

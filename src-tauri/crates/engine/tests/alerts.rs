@@ -6,17 +6,37 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ordertray_core::alerts::{AlertKind, Channels, QuietHours};
+use ordertray_core::alerts::{AlertArgs, AlertKind, Channels, QuietHours};
 use ordertray_core::rules::{Rule, RuleAction, RuleSet};
-use ordertray_core::EngineEvent;
+use ordertray_core::{EngineEvent, TriageAction};
 use ordertray_fakes::ozon::Fault;
 use tokio::sync::broadcast::Receiver;
 
-fn banners(rx: &mut Receiver<EngineEvent>) -> Vec<(AlertKind, String)> {
+/// A banner as the UI receives it: a code, a count and plain arguments, never a sentence.
+#[derive(Debug)]
+struct Banner {
+    kind: AlertKind,
+    count: u32,
+    args: AlertArgs,
+    order_id: Option<i64>,
+}
+
+fn banners(rx: &mut Receiver<EngineEvent>) -> Vec<Banner> {
     let mut out = vec![];
     while let Ok(e) = rx.try_recv() {
-        if let EngineEvent::Alert { kind, text, .. } = e {
-            out.push((kind, text));
+        if let EngineEvent::Alert {
+            kind,
+            count,
+            args,
+            order_id,
+        } = e
+        {
+            out.push(Banner {
+                kind,
+                count,
+                args: *args,
+                order_id,
+            });
         }
     }
     out
@@ -39,7 +59,20 @@ async fn channels_quiet_hours_and_coalescing() {
     let popups = notifications(&w.notes).await;
     assert_eq!(popups.len(), 1);
     assert!(popups[0].body.contains(&first) && popups[0].sound, "{popups:?}");
-    assert_eq!(banners(&mut rx).len(), 1, "the banner goes with the popup");
+    let b = banners(&mut rx);
+    assert_eq!(b.len(), 1, "the banner goes with the popup");
+    assert_eq!((b[0].kind, b[0].count), (AlertKind::NewOrder, 1));
+    assert_eq!(
+        b[0].args,
+        AlertArgs {
+            marketplace: "Ozon".into(),
+            account: "Shop A".into(),
+            number: first.clone(),
+            ..Default::default()
+        },
+        "the banner names its order with plain values for the UI to word"
+    );
+    assert!(b[0].order_id.is_some());
 
     // A second order within the window is held, then shown as one popup when the window ends.
     let second = w.fake.generate_postings(1, 1).remove(0);
@@ -71,7 +104,7 @@ async fn channels_quiet_hours_and_coalescing() {
     let b = banners(&mut rx);
     assert!(
         b.iter()
-            .any(|(k, t)| *k == AlertKind::NewOrder && t.contains(&third)),
+            .any(|b| b.kind == AlertKind::NewOrder && b.args.number == third),
         "{b:?}"
     );
 
@@ -146,17 +179,59 @@ async fn a_rule_rejecting_lines_says_so_in_the_window() {
     let number = w.fake.generate_postings(1, 2).remove(0);
     w.engine.sync_account(w.account).await.unwrap();
     let b = banners(&mut rx);
-    let rejected: Vec<&String> = b
-        .iter()
-        .filter(|(k, _)| *k == AlertKind::RuleRejected)
-        .map(|(_, t)| t)
-        .collect();
+    let rejected: Vec<&Banner> = b.iter().filter(|b| b.kind == AlertKind::RuleRejected).collect();
     assert_eq!(rejected.len(), 1, "{b:?}");
-    assert!(rejected[0].contains("«Не работаем» rejected 2 lines") && rejected[0].contains(&number));
+    // The rule's name, the first order and how many lines: the UI words them.
+    assert_eq!(rejected[0].count, 2);
+    assert_eq!(
+        rejected[0].args,
+        AlertArgs {
+            marketplace: "Ozon".into(),
+            account: "Shop A".into(),
+            number: number.clone(),
+            detail: "Не работаем".into(),
+            effect: None,
+        }
+    );
     // Rule rejections are banner-only unless the manager asks for popups.
     let popups = notifications(&w.notes).await;
     assert!(
         popups.iter().all(|p| !p.body.contains("Не работаем")),
         "{popups:?}"
     );
+}
+
+#[tokio::test]
+async fn a_failed_update_banner_carries_the_call_that_failed() {
+    let w = world().await;
+    let mut rx = w.engine.subscribe();
+    let number = w.fake.generate_postings(1, 1).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    banners(&mut rx);
+
+    // Refused outright (a revoked key): parked as failed at once, and announced.
+    use ordertray_engine::SecretStore;
+    w.secrets
+        .set(&w.api_key_entry(), &ordertray_core::Secret::new("revoked"))
+        .unwrap();
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().failed, 1);
+    let b = banners(&mut rx);
+    let failed: Vec<&Banner> = b.iter().filter(|b| b.kind == AlertKind::PushFailed).collect();
+    assert_eq!(failed.len(), 1, "{b:?}");
+    let args = &failed[0].args;
+    assert_eq!((failed[0].count, args.account.as_str()), (1, "Shop A"));
+    assert_eq!(args.number, number);
+    assert!(!args.detail.is_empty(), "the error: {args:?}");
+    let effect = args.effect.as_ref().expect("the call that failed");
+    assert_eq!(
+        (effect.effect.as_str(), effect.order.as_str()),
+        ("ship", number.as_str())
+    );
+    // The popup is still worded by the engine, in the app's language.
+    assert!(notifications(&w.notes)
+        .await
+        .iter()
+        .any(|n| n.body.contains("could not send") && n.body.contains(&number)));
 }
