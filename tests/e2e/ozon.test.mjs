@@ -232,6 +232,37 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     await waitFor(async () => /Inbox/.test(await nav.text()), { message: "nav-inbox in English" });
   });
 
+  step("in Russian, a new order's alert and its timeline are worded in Russian", 120_000, async () => {
+    const lang = async (code) => (await s.find(`${tid("lang-switch")} option[value="${code}"]`)).click();
+    await lang("ru");
+    const nav = await s.waitForElement(tid("nav-inbox"));
+    await waitFor(async () => /Входящие/.test(await nav.text()), { message: "the UI in Russian" });
+    const number = await fake.newPosting(1);
+    // The engine sends the alert as a code with arguments; the window words it in its language.
+    const toast = await waitFor(
+      async () => {
+        for (const t of await s.findAll(tid("toast"))) if ((await t.text()).includes(number)) return t;
+        return null;
+      },
+      { timeout: 60_000, message: `an in-app alert naming ${number}` },
+    );
+    assert.match(await toast.text(), /1 новый заказ/, "the alert in Russian");
+    await (await s.find(tid("open-alert"), toast)).click();
+    await waitFor(async () => (await (await s.waitForElement(tid("order-number"))).text()).includes(number), {
+      timeout: 20_000,
+      message: `the order screen of ${number}`,
+    });
+    const events = [];
+    for (const e of await s.findAll(tid("order-event"))) events.push(await e.text());
+    assert.ok(
+      events.some((e) => e.includes(`Заказ ${number} поступил`)),
+      `timeline: ${JSON.stringify(events)}`,
+    );
+    await s.screenshot(join(OUT, "order-ru.png"));
+    await lang("en");
+    await waitFor(async () => /Inbox/.test(await nav.text()), { message: "the UI back in English" });
+  });
+
   step("pausing sync shows on every screen until resumed", 60_000, async () => {
     await (await s.waitForElement(tid("nav-settings"))).click();
     await (await s.waitForElement(tid("sync-pause"))).click();
