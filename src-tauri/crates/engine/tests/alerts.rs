@@ -229,9 +229,18 @@ async fn a_failed_update_banner_carries_the_call_that_failed() {
         (effect.effect.as_str(), effect.order.as_str()),
         ("ship", number.as_str())
     );
-    // The popup is still worded by the engine, in the app's language.
-    assert!(notifications(&w.notes)
-        .await
-        .iter()
-        .any(|n| n.body.contains("could not send") && n.body.contains(&number)));
+    // The popup is still worded by the engine, in the app's language. Popups are shown off the
+    // delivery path, after the new order's own popup: wait for this one, with a deadline.
+    let mut seen = vec![];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen.iter().any(|n: &ordertray_engine::Notification| {
+        n.body.contains("could not send") && n.body.contains(&number)
+    }) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no failed-update popup: {seen:?}"
+        );
+        seen.extend(w.notes.taken());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
