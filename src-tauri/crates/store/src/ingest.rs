@@ -304,8 +304,9 @@ async fn upsert_order(
             number: order.number.clone(),
         };
         let cancelled_now = is_cancelled_status(&order.status) && !is_cancelled_status(&old_status);
-        if order.read_only {
-            // The marketplace's own business: recorded on the timeline, never announced.
+        if order.read_only || (cancelled_now && all_lines_rejected(conn, order_id).await?) {
+            // The marketplace's own business, or the cancel we asked for by rejecting every line:
+            // recorded on the timeline, never announced as the marketplace's doing.
         } else if cancelled_now {
             let note = format!("Cancelled on {marketplace}");
             sqlx::query("UPDATE orders SET changed_by_marketplace = ? WHERE id = ?")
@@ -391,6 +392,17 @@ async fn file_read_only(
         }
     }
     crate::cabinet_orders::refresh_from_lines(conn, order_id).await
+}
+
+/// Whether the manager rejected every line of the order (so a cancel that follows is ours).
+async fn all_lines_rejected(conn: &mut SqliteConnection, order_id: i64) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) > 0 AND COUNT(*) = SUM(state = 'rejected') FROM lines
+         WHERE order_id = ? AND removed_by_marketplace = 0",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// New lines are added, vanished ones flagged (never deleted: their triage history stays), and

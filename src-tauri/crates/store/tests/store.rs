@@ -1026,3 +1026,54 @@ async fn lines_of_a_shop_order_are_found_by_index() {
         "{plan:?}"
     );
 }
+
+/// Rejecting every line cancels the posting at the marketplace; the sync that then reads it as
+/// cancelled must not announce a cancel "by the marketplace" (it was ours) nor mark the order so.
+#[tokio::test]
+async fn the_cancel_we_asked_for_is_not_announced_as_the_marketplaces() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[
+            order("1-1", "awaiting_packaging", &["10"]),
+            order("2-1", "awaiting_packaging", &["20"]),
+        ],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
+    let ours = inbox.iter().find(|l| l.line.sku == "10").unwrap().clone();
+    s.triage(&[ours.line.id], TriageAction::Reject, "test")
+        .await
+        .unwrap();
+
+    let out = s
+        .apply_page(
+            a.id,
+            "Ozon",
+            &[
+                order("1-1", "cancelled", &["10"]),
+                order("2-1", "cancelled", &["20"]),
+            ],
+            &[],
+            "",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    // Only the order the buyer cancelled is announced.
+    let announced: Vec<&str> = out
+        .cancelled_by_marketplace
+        .iter()
+        .map(|o| o.number.as_str())
+        .collect();
+    assert_eq!(announced, ["2-1"]);
+    let detail = s.order_detail(ours.order_id).await.unwrap();
+    assert_eq!(detail.order.status, "cancelled");
+    assert_eq!(detail.order.changed_by_marketplace, None);
+}
