@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ordertray_store::retention::{Pruned, Retention};
+use ordertray_store::retention::Pruned;
 
 use crate::{Engine, Result};
 
@@ -18,8 +18,7 @@ impl Engine {
     /// One retention pass as of `now` with the periods in the settings (read at each pass, so a
     /// change applies from the next one).
     pub async fn prune_old_rows(&self, now: DateTime<Utc>) -> Result<Pruned> {
-        let retention = Retention::from(&self.settings().await?.retention);
-        let pruned = self.0.store.prune(&retention, now).await?;
+        let pruned = self.0.store.prune(&self.settings().await?.retention, now).await?;
         if pruned.total() > 0 {
             tracing::info!(?pruned, "old bookkeeping rows pruned");
         }

@@ -17,35 +17,6 @@ use ordertray_core::RetentionSettings;
 use crate::time::format_ts;
 use crate::{Result, Store};
 
-/// Days each kind of row is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    pub done_outbox_days: i64,
-    pub sync_runs_days: i64,
-    pub intake_requests_days: i64,
-    pub account_events_days: i64,
-}
-
-impl Default for Retention {
-    /// The manager's default periods (`RetentionSettings::default`, a quarter each).
-    fn default() -> Self {
-        Self::from(&RetentionSettings::default())
-    }
-}
-
-impl From<&RetentionSettings> for Retention {
-    /// The periods the manager chose, moved into their allowed range (a week to ten years).
-    fn from(chosen: &RetentionSettings) -> Self {
-        let s = chosen.clamped();
-        Self {
-            done_outbox_days: s.done_outbox_days.into(),
-            sync_runs_days: s.sync_runs_days.into(),
-            intake_requests_days: s.intake_requests_days.into(),
-            account_events_days: s.account_events_days.into(),
-        }
-    }
-}
-
 /// How many rows one pass removed, per table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
@@ -62,9 +33,11 @@ impl Pruned {
 }
 
 impl Store {
-    /// Removes what [`Retention`] no longer keeps, as of `now`, in one transaction.
-    pub async fn prune(&self, retention: &Retention, now: DateTime<Utc>) -> Result<Pruned> {
-        let before = |days: i64| format_ts(now - Duration::days(days.max(1)));
+    /// Removes what the periods no longer keep, as of `now`, in one transaction. Periods out of
+    /// their allowed range (a hand-edited database) are moved into it: never less than a week.
+    pub async fn prune(&self, periods: &RetentionSettings, now: DateTime<Utc>) -> Result<Pruned> {
+        let retention = periods.clamped();
+        let before = |days: u32| format_ts(now - Duration::days(days.into()));
         let mut tx = self.begin_write().await?;
         let outbox = sqlx::query("DELETE FROM outbox WHERE state = 'done' AND updated_at < ?")
             .bind(before(retention.done_outbox_days))

@@ -651,7 +651,7 @@ async fn database_files_and_backups_are_the_owners_only() {
 /// account notices) and never an order's timeline nor a call still to go out.
 #[tokio::test]
 async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
-    use ordertray_store::retention::Retention;
+    use ordertray_core::RetentionSettings;
     let (_d, s) = store().await;
     let now = Utc::now();
     let old = now - Duration::days(100);
@@ -725,7 +725,7 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
     }
     let events_before = s.account_events(a.id, 100).await.unwrap().len();
 
-    let pruned = s.prune(&Retention::default(), now).await.unwrap();
+    let pruned = s.prune(&RetentionSettings::default(), now).await.unwrap();
     assert_eq!(
         (
             pruned.outbox,
@@ -753,7 +753,10 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
         "{:?}",
         detail.events
     );
-    assert_eq!(s.prune(&Retention::default(), now).await.unwrap().total(), 0);
+    assert_eq!(
+        s.prune(&RetentionSettings::default(), now).await.unwrap().total(),
+        0
+    );
 }
 
 #[tokio::test]
