@@ -8,7 +8,7 @@ use ordertray_core::cabinet::{
 };
 use ordertray_core::export::{ExportOptions, ExportSummary};
 use ordertray_core::statuses::StatusChangeReport;
-use ordertray_core::{AppError, ErrorCode};
+use ordertray_core::{AppError, ErrorCode, ErrorWords, ValueFormat};
 use ordertray_engine::Engine;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -117,16 +117,20 @@ pub async fn export_csv(
 ) -> Res<ExportSummary> {
     // A typed relative path would land wherever the app happened to start.
     if !path.is_absolute() {
-        return Err(AppError::invalid(format!(
-            "Give the file's full path, not {}",
-            path.display()
+        return Err(AppError::refused(ErrorWords::bad_format(
+            "path",
+            "The file",
+            &path.display().to_string(),
+            ValueFormat::FullPath,
         )));
     }
     // A typed path may name a file the manager still needs; the system's save dialog asks itself.
     if !overwrite.unwrap_or(false) && path.exists() {
-        return Err(AppError::new(
+        return Err(AppError::said(
             ErrorCode::NeedsConfirmation,
-            format!("{} already exists", path.display()),
+            ErrorWords::FileExists {
+                path: path.display().to_string(),
+            },
         ));
     }
     engine.export_csv(&path, &options).await
@@ -144,9 +148,12 @@ pub fn open_export(app: AppHandle, engine: State<'_, Engine>, path: PathBuf) -> 
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|e| {
-            AppError::new(
+            AppError::said(
                 ErrorCode::Internal,
-                format!("Could not open {}: {e}", path.display()),
+                ErrorWords::CannotOpen {
+                    path: path.display().to_string(),
+                    detail: e.to_string(),
+                },
             )
         })
 }
@@ -161,9 +168,12 @@ pub fn show_export_in_folder(app: AppHandle, engine: State<'_, Engine>, path: Pa
 pub(crate) fn show_in_folder(app: &AppHandle, engine: &Engine, path: PathBuf) -> Res<()> {
     let path = exported(engine, path)?;
     app.opener().reveal_item_in_dir(&path).map_err(|e| {
-        AppError::new(
+        AppError::said(
             ErrorCode::Internal,
-            format!("Could not show {}: {e}", path.display()),
+            ErrorWords::CannotShow {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            },
         )
     })
 }
@@ -173,9 +183,8 @@ fn exported(engine: &Engine, path: PathBuf) -> Res<PathBuf> {
     if engine.was_exported(&path) {
         Ok(path)
     } else {
-        Err(AppError::invalid(format!(
-            "{} is not a file this session exported",
-            path.display()
-        )))
+        Err(AppError::refused(ErrorWords::NotExported {
+            path: path.display().to_string(),
+        }))
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ordertray_core::database::{BackupInfo, DatabaseInfo, DatabaseProblem, RestoreReport};
-use ordertray_core::{AppError, ErrorCode};
+use ordertray_core::{AppError, ErrorCode, ErrorWords};
 use ordertray_engine::{database, Engine};
 use tauri::{AppHandle, Manager, State};
 
@@ -45,7 +45,7 @@ impl Startup {
     /// One file change per run: a second click while the first restarts the app is refused.
     fn begin_change(&self) -> Res<()> {
         if self.restarting.swap(true, Ordering::SeqCst) {
-            return Err(AppError::new(ErrorCode::Conflict, "Ordertray is restarting"));
+            return Err(AppError::said(ErrorCode::Conflict, ErrorWords::Restarting {}));
         }
         Ok(())
     }
@@ -110,9 +110,7 @@ pub async fn restore_database(
 #[tauri::command]
 pub async fn start_new_database(app: AppHandle, startup: State<'_, Startup>) -> Res<Option<String>> {
     if app.try_state::<Engine>().is_some() || startup.problem.is_none() {
-        return Err(AppError::invalid(
-            "The database works; there is nothing to replace",
-        ));
+        return Err(AppError::refused(ErrorWords::DatabaseWorks {}));
     }
     startup.begin_change()?;
     match database::start_new(&startup.db_path) {

@@ -259,6 +259,15 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
       `timeline: ${JSON.stringify(events)}`,
     );
     await s.screenshot(join(OUT, "order-ru.png"));
+    // An engine error is sent as a code with arguments too: a price list that is not there.
+    await (await s.waitForElement(tid("nav-pricelists"))).click();
+    const missing = join(OUT, "нет-такого-прайса.csv");
+    await fill(s, "pricelist-path", missing);
+    await (await s.waitForElement(tid("pricelist-preview"))).click();
+    const problem = await s.waitForElement(tid("pricelist-problem"), 20_000);
+    assert.match(await problem.text(), /^Не удалось прочитать .*нет-такого-прайса\.csv: /, "the engine's error in Russian");
+    await s.screenshot(join(OUT, "error-ru.png"));
+    await (await s.waitForElement(tid("pricelist-path"))).clear();
     await lang("en");
     await waitFor(async () => /Inbox/.test(await nav.text()), { message: "the UI back in English" });
   });

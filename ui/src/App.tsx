@@ -9,6 +9,7 @@ import { PauseBanner } from "./components/PauseBanner";
 import { TaskRestartedBanner, taskKey, type TaskRestart } from "./components/TaskRestartedBanner";
 import { languages, useI18n } from "./i18n";
 import { alertText } from "./i18n/alerts";
+import { errorText } from "./i18n/errors";
 import type { Messages } from "./i18n/en";
 import { coalesceRefreshes } from "./coalesceRefreshes";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
@@ -218,7 +219,11 @@ export function App() {
           {accounts.data?.map((a) => {
             const status = healthStatus(a);
             return (
-              <li key={a.account.id} title={a.health.last_error ?? healthText(a, status, t)}>
+              <li key={a.account.id} title={
+                  a.health.last_error == null
+                    ? healthText(a, status, t)
+                    : errorText(a.health.last_error_words, a.health.last_error, lang)
+                }>
                 <span className={`dot dot-${status}`} aria-hidden />
                 <span className="sidebar-account-name">{a.account.name}</span>
                 <span className="sr-only">{healthText(a, status, t)}</span>

@@ -3,13 +3,18 @@
 import { invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorWords } from "./bindings/ErrorWords";
+import { errorText } from "./i18n/errors";
 
+/** An engine error; its message is worded in the UI's language when the engine gave words. */
 export class ApiError extends Error {
   readonly code: ErrorCode | "ipc";
-  constructor(code: ErrorCode | "ipc", message: string) {
-    super(message);
+  readonly words: ErrorWords | null;
+  constructor(code: ErrorCode | "ipc", message: string, words: ErrorWords | null = null) {
+    super(errorText(words, message));
     this.name = "ApiError";
     this.code = code;
+    this.words = words;
   }
 }
 
@@ -24,7 +29,7 @@ function isAppError(e: unknown): e is AppError {
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
-  if (isAppError(e)) return new ApiError(e.code, e.message);
+  if (isAppError(e)) return new ApiError(e.code, e.message, e.words ?? null);
   if (e instanceof Error) return new ApiError("ipc", e.message);
   return new ApiError("ipc", String(e));
 }

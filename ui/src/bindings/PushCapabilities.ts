@@ -13,6 +13,6 @@ line_statuses: Array<string>,
  */
 order_statuses: Array<string>, comments: boolean, 
 /**
- * Names to show for status codes (ZZAP's dictionary); a code without a name shows as itself.
+ * Names to show for status codes (the marketplace's dictionary); a code without a name shows as itself.
  */
 labels: { [key in string]: string }, };

@@ -8,7 +8,7 @@ import type { PushTemplates } from "./PushTemplates";
  */
 export type PushSettings = { account_id: number, templates: PushTemplates, capabilities: PushCapabilities, problems: Array<PushProblem>, 
 /**
- * The marketplace's statuses are the account's own list, loaded from its API (ZZAP), so the
+ * The marketplace's statuses are the account's own list, loaded from its API, so the
  * settings offer to load it again.
  */
 loads_statuses: boolean, };

@@ -21,6 +21,6 @@ preorder: boolean, recipient: Recipient, items: Array<OrderItem>,
  */
 auto_dimensions: boolean, weight_g: number, length_cm: number, width_cm: number, height_cm: number, declared_value: string, cod: boolean, payment_method: PaymentMethod | null, paid: boolean, delivery_method: string, delivery_cost: string, order_type: OrderType, currency: string, 
 /**
- * Entered by the manager; sent to Ozon for postings the seller delivers (realFBS).
+ * Entered by the manager; sent to the marketplace for orders the seller delivers.
  */
 tracking_number: string, };

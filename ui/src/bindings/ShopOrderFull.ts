@@ -12,11 +12,11 @@ export type ShopOrderFull = { id: number, created_at: string, status_id: number 
  */
 source: string | null, 
 /**
- * Marketplace facts with no field of their own (Ozon: barcodes, cargo places); null if none.
+ * Marketplace facts with no field of their own (barcodes, cargo places); null if none.
  */
 extra: Record<string, unknown> | null, 
 /**
- * Made from a posting the marketplace fulfils itself (Ozon FBO): nothing is sent back for it.
+ * Made from a posting the marketplace fulfils itself (from its own warehouse): nothing is sent back for it.
  */
 read_only: boolean, 
 /**

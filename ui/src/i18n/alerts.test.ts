@@ -11,6 +11,7 @@ const args = (more: Partial<AlertArgs> = {}): AlertArgs => ({
   account: "Shop A",
   number: "0570-0029-1",
   detail: "",
+  error: null,
   effect: null,
   ...more,
 });
@@ -60,6 +61,22 @@ describe("alert banners", () => {
     );
     expect(alertText(alert("sync_failing", 1, { detail: "HTTP 500" }), ru)).toBe(
       "Ozon «Shop A»: синхронизация не удаётся уже давно — HTTP 500",
+    );
+  });
+
+  it("word the engine's error in an alert in the manager's language, its English otherwise", () => {
+    const failing = alert("sync_failing", 1, {
+      detail: "authorization failed: Invalid Api-Key",
+      error: { kind: "marketplace_auth", detail: "Invalid Api-Key" },
+    });
+    expect(alertText(failing, ru)).toBe(
+      "Ozon «Shop A»: синхронизация не удаётся уже давно — Авторизация не удалась: Invalid Api-Key",
+    );
+    expect(alertText(failing, pl)).toBe(
+      "Ozon „Shop A”: synchronizacja od dłuższego czasu się nie udaje — Autoryzacja nie powiodła się: Invalid Api-Key",
+    );
+    expect(alertText(failing, en)).toBe(
+      "Ozon «Shop A»: sync has been failing for a while — authorization failed: Invalid Api-Key",
     );
   });
 

@@ -1,3 +1,4 @@
+import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
@@ -58,7 +59,7 @@ const enEvents: EventWords = {
     push_read_only: (e) => `Not sent to the marketplace: ${enEffect(e)} (an FBO posting is read-only)`,
     outbox_done: (e) => `Delivered to the marketplace: ${enEffect(e)}`,
     outbox_already_done: (e) => `Already done on the marketplace (checked before retrying): ${enEffect(e)}`,
-    outbox_failed: (e) => `Could not deliver to the marketplace (${enEffect(e)}): ${e.error}`,
+    outbox_failed: (e) => `Could not deliver to the marketplace (${enEffect(e)}): ${errorText(e.error_words, e.error, "en")}`,
     outbox_retry: (e) => `Retry requested: ${enEffect(e)}`,
     line_status: (e, t) => `Line «${e.line}» → ${statusName({ name: e.status, code: e.status_code }, t)}`,
     push_comment_failed: (e) => `Order ${e.order}: comment not sent: ${e.error}`,
@@ -109,8 +110,8 @@ const enBanner: AlertWords = {
   new_order: (a, n) => `${n} new ${enPlural(n, "order", "orders")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
   buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} was cancelled on the marketplace${enAndMore(n)}`,
   status_changed: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} is now «${a.detail}» on the marketplace${enAndMore(n)}`,
-  push_failed: (a, _n, t) => `«${a.account}»: could not send to the marketplace — ${failedCall(a, t)}: ${a.detail}`,
-  sync_failing: (a) => `${a.marketplace} «${a.account}»: sync has been failing for a while — ${a.detail}`,
+  push_failed: (a, _n, t) => `«${a.account}»: could not send to the marketplace — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "en")}`,
+  sync_failing: (a) => `${a.marketplace} «${a.account}»: sync has been failing for a while — ${errorText(a.error, a.detail, "en")}`,
   rule_rejected: (a, n) =>
     n === 1 ? `Rule «${a.detail}» rejected a line — ${a.number}` : `Rule «${a.detail}» rejected ${n} lines — ${a.number} …`,
 };

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Lang } from "../bindings/Lang";
 import { en, type Messages } from "./en";
+import { setErrorLanguage } from "./errors";
 import { pl } from "./pl";
 import { ru } from "./ru";
 
@@ -27,6 +28,8 @@ const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  // Errors are worded where they are made, outside React: in the language being rendered.
+  setErrorLanguage(lang);
   const setLang = useCallback((next: Lang) => {
     globalThis.localStorage?.setItem(STORAGE_KEY, next);
     setLangState(next);

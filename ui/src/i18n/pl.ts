@@ -1,3 +1,4 @@
+import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
@@ -76,7 +77,7 @@ const plEvents: EventWords = {
     push_read_only: (e) => `Nie wysłano na platformę: ${plEffect(e)} (przesyłka FBO jest tylko do odczytu)`,
     outbox_done: (e) => `Wysłano na platformę: ${plEffect(e)}`,
     outbox_already_done: (e) => `Już wykonane na platformie (sprawdzono przed ponowieniem): ${plEffect(e)}`,
-    outbox_failed: (e) => `Nie udało się wysłać na platformę (${plEffect(e)}): ${e.error}`,
+    outbox_failed: (e) => `Nie udało się wysłać na platformę (${plEffect(e)}): ${errorText(e.error_words, e.error, "pl")}`,
     outbox_retry: (e) => `Zlecono ponowne wysłanie: ${plEffect(e)}`,
     line_status: (e, t) => `Pozycja „${e.line}” → ${statusName({ name: e.status, code: e.status_code }, t)}`,
     push_comment_failed: (e) => `Zamówienie ${e.order}: komentarz nie został wysłany: ${e.error}`,
@@ -130,8 +131,8 @@ const plBanner: AlertWords = {
   buyer_cancelled: (a, n) => `${a.marketplace} „${a.account}”: zamówienie ${a.number} zostało anulowane na platformie${plAndMore(n)}`,
   status_changed: (a, n) =>
     `${a.marketplace} „${a.account}”: zamówienie ${a.number} ma teraz status „${a.detail}” na platformie${plAndMore(n)}`,
-  push_failed: (a, _n, t) => `„${a.account}”: nie udało się wysłać na platformę — ${failedCall(a, t)}: ${a.detail}`,
-  sync_failing: (a) => `${a.marketplace} „${a.account}”: synchronizacja od dłuższego czasu się nie udaje — ${a.detail}`,
+  push_failed: (a, _n, t) => `„${a.account}”: nie udało się wysłać na platformę — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "pl")}`,
+  sync_failing: (a) => `${a.marketplace} „${a.account}”: synchronizacja od dłuższego czasu się nie udaje — ${errorText(a.error, a.detail, "pl")}`,
   rule_rejected: (a, n) =>
     `Reguła „${a.detail}” odrzuciła ${n} ${plPlural(n, "pozycję", "pozycje", "pozycji")} — ${a.number}${n > 1 ? " …" : ""}`,
 };

@@ -1,3 +1,4 @@
+import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
@@ -71,7 +72,7 @@ const ruEvents: EventWords = {
     push_read_only: (e) => `Не отправлено маркетплейсу: ${ruEffect(e)} (отправление FBO только для просмотра)`,
     outbox_done: (e) => `Отправлено маркетплейсу: ${ruEffect(e)}`,
     outbox_already_done: (e) => `Уже выполнено на маркетплейсе (проверено перед повтором): ${ruEffect(e)}`,
-    outbox_failed: (e) => `Не удалось отправить маркетплейсу (${ruEffect(e)}): ${e.error}`,
+    outbox_failed: (e) => `Не удалось отправить маркетплейсу (${ruEffect(e)}): ${errorText(e.error_words, e.error, "ru")}`,
     outbox_retry: (e) => `Запрошена повторная отправка: ${ruEffect(e)}`,
     line_status: (e, t) => `Строка «${e.line}» → ${statusName({ name: e.status, code: e.status_code }, t)}`,
     push_comment_failed: (e) => `Заказ ${e.order}: комментарий не отправлен: ${e.error}`,
@@ -124,8 +125,8 @@ const ruBanner: AlertWords = {
     `${n} ${ruPlural(n, "новый заказ", "новых заказа", "новых заказов")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
   buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} отменён на маркетплейсе${ruAndMore(n)}`,
   status_changed: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} теперь в статусе «${a.detail}» на маркетплейсе${ruAndMore(n)}`,
-  push_failed: (a, _n, t) => `«${a.account}»: не удалось отправить на маркетплейс — ${failedCall(a, t)}: ${a.detail}`,
-  sync_failing: (a) => `${a.marketplace} «${a.account}»: синхронизация не удаётся уже давно — ${a.detail}`,
+  push_failed: (a, _n, t) => `«${a.account}»: не удалось отправить на маркетплейс — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "ru")}`,
+  sync_failing: (a) => `${a.marketplace} «${a.account}»: синхронизация не удаётся уже давно — ${errorText(a.error, a.detail, "ru")}`,
   rule_rejected: (a, n) =>
     `Правило «${a.detail}» отклонило ${n} ${ruPlural(n, "строку", "строки", "строк")} — ${a.number}${n > 1 ? " …" : ""}`,
 };

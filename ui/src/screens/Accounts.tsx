@@ -9,6 +9,7 @@ import { useNotices } from "../components/Notices";
 import { OutboxRow } from "../components/OutboxRow";
 import { formatDateTime, formatTime } from "../format";
 import { useI18n } from "../i18n";
+import { errorText } from "../i18n/errors";
 import { keys, useAccountOutbox, useAccounts } from "../queries";
 
 export function Accounts({
@@ -60,7 +61,7 @@ function AccountRow({
   onRules: () => void;
   onPushes: () => void;
 }) {
-  const { t, locale } = useI18n();
+  const { t, lang, locale } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
   const { account, health } = view;
@@ -138,7 +139,11 @@ function AccountRow({
       </div>
       {showOutbox && <AccountOutbox id={account.id} />}
       {!view.credentials_ok && <p className="error-text">{t.accounts.credentialsMissing}</p>}
-      {health.last_outcome === "error" && health.last_error && <p className="error-text">{health.last_error}</p>}
+      {health.last_outcome === "error" && health.last_error && (
+        <p className="error-text" data-testid="account-last-error">
+          {errorText(health.last_error_words, health.last_error, lang)}
+        </p>
+      )}
       <div className="row-actions">
         {!pushed && (
           <button

@@ -174,7 +174,7 @@ export function PriceListImport({ reimport }: { reimport: PriceListView | null }
         {blocker && path.trim() && <span className="hint">{blocker}</span>}
       </div>
       {problem && (
-        <p className="form-problem" role="alert">
+        <p className="form-problem" role="alert" data-testid="pricelist-problem">
           {problem}
         </p>
       )}

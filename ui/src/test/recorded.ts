@@ -54,7 +54,7 @@ export function serveRecorded(fixture: Fixture, overrides: Record<string, Overri
   const over: Record<string, Override> = { ...SHELL_ONLY, ...overrides };
   const calls: Call[] = [];
   let writes = 0;
-  const noAnswer = (cmd: string): AppError => ({ code: "internal", message: `no recorded answer for ${cmd}` });
+  const noAnswer = (cmd: string): AppError => ({ code: "internal", message: `no recorded answer for ${cmd}`, words: null });
   const served = (answer: Answer) => {
     if (answer.error) throw answer.error as AppError;
     return structuredClone(answer.ok);

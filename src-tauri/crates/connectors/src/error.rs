@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use ordertray_core::{AppError, ErrorCode};
+use ordertray_core::{AppError, ErrorCode, ErrorWords};
 
 /// The longest wait a server may impose on us (`Retry-After`): past it we try again anyway, so a
 /// wrong or hostile header cannot stop an account's polling or delivery for a year, and no time
@@ -61,6 +61,24 @@ impl ConnectorError {
             | ConnectorError::Rejected { .. } => ErrorCode::Marketplace,
             ConnectorError::Network(_) => ErrorCode::Network,
         };
-        AppError::new(code, self.to_string())
+        AppError::said(code, self.words())
+    }
+
+    /// The error as the UI words it; the marketplace's own text stays as it came.
+    pub fn words(&self) -> ErrorWords {
+        match self.clone() {
+            ConnectorError::Auth(detail) => ErrorWords::MarketplaceAuth { detail },
+            ConnectorError::RateLimited { message, .. } => ErrorWords::RateLimited { detail: message },
+            ConnectorError::Server { status, message } => ErrorWords::MarketplaceServer {
+                status,
+                detail: message,
+            },
+            ConnectorError::Network(detail) => ErrorWords::Network { detail },
+            ConnectorError::Malformed(detail) => ErrorWords::Malformed { detail },
+            ConnectorError::Rejected { status, message } => ErrorWords::MarketplaceRejected {
+                status,
+                detail: message,
+            },
+        }
     }
 }

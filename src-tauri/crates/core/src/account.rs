@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::AppError;
+use crate::{AppError, ErrorWords, Thing, ValueFormat};
 
 pub type AccountId = i64;
 
@@ -190,10 +190,20 @@ impl IntegrationSettings for OzonSettings {
         let s = self;
         s.client_id = s.client_id.trim().to_string();
         if s.client_id.is_empty() || !s.client_id.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AppError::invalid("Ozon Client-Id must be a number"));
+            return Err(AppError::refused(ErrorWords::bad_format(
+                "client_id",
+                "Client-Id",
+                &s.client_id,
+                ValueFormat::Numbers,
+            )));
         }
         if s.cancel_reason_id <= 0 {
-            return Err(AppError::invalid("Cancel reason must be an Ozon reason id"));
+            return Err(AppError::refused(ErrorWords::bad_format(
+                "cancel_reason_id",
+                "Cancel reason",
+                &s.cancel_reason_id.to_string(),
+                ValueFormat::MarketplaceId,
+            )));
         }
         s.source_label = s.source_label.trim().to_string();
         s.default_delivery_method = s.default_delivery_method.trim().to_string();
@@ -204,8 +214,11 @@ impl IntegrationSettings for OzonSettings {
             .filter(|t| !t.is_empty());
         if let Some(t) = &s.sync_start_time {
             if chrono::NaiveTime::parse_from_str(t, "%H:%M").is_err() {
-                return Err(AppError::invalid(format!(
-                    "Sync start time must be HH:MM (24-hour); '{t}' is not"
+                return Err(AppError::refused(ErrorWords::bad_format(
+                    "sync_start_time",
+                    "Sync start time",
+                    t,
+                    ValueFormat::Time24h,
                 )));
             }
         }
@@ -325,7 +338,10 @@ impl IntegrationSettings for ZzapSettings {
         let s = self;
         s.login = s.login.trim().to_string();
         if s.login.is_empty() {
-            return Err(AppError::invalid("ZZAP login (the account's e-mail) is empty"));
+            return Err(AppError::refused(ErrorWords::required(
+                "login",
+                "Login (the account's e-mail)",
+            )));
         }
         for codes in [&mut s.import_codes, &mut s.buyer_cancel_codes] {
             *codes = codes
@@ -334,15 +350,22 @@ impl IntegrationSettings for ZzapSettings {
                 .filter(|c| !c.is_empty())
                 .collect();
             if let Some(bad) = codes.iter().find(|c| !c.chars().all(|ch| ch.is_ascii_digit())) {
-                return Err(AppError::invalid(format!(
-                    "ZZAP status codes are numbers; '{bad}' is not"
+                return Err(AppError::refused(ErrorWords::bad_format(
+                    "status_codes",
+                    "Status codes",
+                    bad,
+                    ValueFormat::Numbers,
                 )));
             }
         }
         if s.min_request_interval_ms > 60_000 {
-            return Err(AppError::invalid(
-                "The pause between ZZAP calls is at most 60 seconds",
-            ));
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "min_request_interval_ms",
+                "The pause between calls",
+                None,
+                Some(60),
+                Some("seconds"),
+            )));
         }
         clean_env(&mut s.password_env);
         clean_env(&mut s.api_key_env);
@@ -449,7 +472,7 @@ impl IntegrationSettings for GettzapSettings {
         let s = self;
         s.login = s.login.trim().to_string();
         if s.login.is_empty() {
-            return Err(AppError::invalid("Gettzap login is empty"));
+            return Err(AppError::refused(ErrorWords::required("login", "Login")));
         }
         for list in [&mut s.statuses, &mut s.cancel_statuses] {
             let mut clean: Vec<String> = vec![];
@@ -461,10 +484,11 @@ impl IntegrationSettings for GettzapSettings {
             *list = clean;
         }
         if let Some(bad) = s.statuses.iter().find(|v| v.chars().count() > 100) {
-            return Err(AppError::invalid(format!(
-                "A Gettzap status is at most 100 characters; «{}…» is longer",
-                bad.chars().take(20).collect::<String>()
-            )));
+            return Err(AppError::refused(ErrorWords::TooLong {
+                field: "statuses".into(),
+                label: format!("Status «{}…»", bad.chars().take(20).collect::<String>()),
+                max: 100,
+            }));
         }
         clean_env(&mut s.password_env);
         clean_env(&mut s.api_key_env);
@@ -604,19 +628,25 @@ impl AccountDraft {
         self.name = self.name.trim().to_string();
         self.region = self.region.trim().to_string();
         if self.name.is_empty() {
-            return Err(AppError::invalid("Account name is empty"));
+            return Err(AppError::refused(ErrorWords::NameEmpty {
+                thing: Thing::Account,
+            }));
         }
         if self.interval_secs < MIN_INTERVAL_SECS {
-            return Err(AppError::invalid(format!(
-                "Poll interval must be at least {MIN_INTERVAL_SECS} seconds"
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "interval_secs",
+                "Poll interval",
+                Some(MIN_INTERVAL_SECS.into()),
+                None,
+                Some("seconds"),
             )));
         }
         self.base_url = match self.base_url.map(|u| u.trim().trim_end_matches('/').to_string()) {
             Some(u) if u.is_empty() => None,
-            Some(u) if crate::net_policy::base_url_problem(&u).is_some() => {
-                let problem = crate::net_policy::base_url_problem(&u).unwrap_or_default();
-                return Err(AppError::invalid(problem));
-            }
+            Some(u) => match crate::net_policy::base_url_problem(&u) {
+                Some(problem) => return Err(AppError::refused(problem)),
+                None => Some(u),
+            },
             other => other,
         };
         self.settings.validate()?;
@@ -638,7 +668,9 @@ pub enum SyncOutcome {
 pub struct AccountHealth {
     pub last_poll_at: Option<DateTime<Utc>>,
     pub last_outcome: Option<SyncOutcome>,
+    /// In English; `last_error_words` is the same error for the UI to word.
     pub last_error: Option<String>,
+    pub last_error_words: Option<crate::ErrorWords>,
     pub next_poll_at: Option<DateTime<Utc>>,
     pub failing_since: Option<DateTime<Utc>>,
     /// Until when the marketplace asked us to wait (its `Retry-After`, capped at 15 minutes);
@@ -743,14 +775,19 @@ mod tests {
         }
         .validated()
         .unwrap_err();
-        assert!(e.message.contains("'отказ'"), "{}", e.message);
+        assert!(e.message.contains("«отказ»"), "{}", e.message);
+        assert!(
+            matches!(&e.words, Some(ErrorWords::BadFormat { field, value, .. }) if field == "status_codes" && value == "отказ"),
+            "{:?}",
+            e.words
+        );
         let e = AccountDraft {
             settings: AccountSettings::Zzap(ZzapSettings::new(" ")),
             ..draft()
         }
         .validated()
         .unwrap_err();
-        assert!(e.message.contains("login"), "{}", e.message);
+        assert!(e.message.contains("Login"), "{}", e.message);
         let z: AccountSettings = serde_json::from_str(r#"{"kind":"zzap","login":"a@b"}"#).unwrap();
         let AccountSettings::Zzap(z) = z else { panic!() };
         assert_eq!(z.min_request_interval_ms, ZZAP_MIN_INTERVAL_MS);
@@ -823,7 +860,11 @@ mod tests {
         }
         .validated()
         .unwrap_err();
-        assert!(e.message.contains("Gettzap login"), "{}", e.message);
+        assert!(
+            matches!(&e.words, Some(ErrorWords::Required { field, .. }) if field == "login"),
+            "{:?}",
+            e.words
+        );
         let g: AccountSettings = serde_json::from_str(r#"{"kind":"gettzap","login":"a"}"#).unwrap();
         let AccountSettings::Gettzap(g) = g else { panic!() };
         assert_eq!(g.statuses.len(), GETTZAP_DEFAULT_STATUSES.len());

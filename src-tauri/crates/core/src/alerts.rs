@@ -37,6 +37,8 @@ pub struct AlertArgs {
     pub account: String,
     pub number: String,
     pub detail: String,
+    /// When `detail` is an error: the same error for the UI to word.
+    pub error: Option<crate::ErrorWords>,
     pub effect: Option<crate::timeline::EffectWords>,
 }
 

@@ -281,7 +281,7 @@ pub struct ShopOrderDraft {
     pub delivery_cost: Decimal,
     pub order_type: OrderType,
     pub currency: String,
-    /// Entered by the manager; sent to Ozon for postings the seller delivers (realFBS).
+    /// Entered by the manager; sent to the marketplace for orders the seller delivers.
     #[serde(default)]
     pub tracking_number: String,
 }
@@ -301,10 +301,10 @@ pub struct ShopOrderFull {
     pub draft: ShopOrderDraft,
     /// Where the order came from (the account's source label); None for orders made by hand.
     pub source: Option<String>,
-    /// Marketplace facts with no field of their own (Ozon: barcodes, cargo places); null if none.
+    /// Marketplace facts with no field of their own (barcodes, cargo places); null if none.
     #[ts(type = "Record<string, unknown> | null")]
     pub extra: serde_json::Value,
-    /// Made from a posting the marketplace fulfils itself (Ozon FBO): nothing is sent back for it.
+    /// Made from a posting the marketplace fulfils itself (from its own warehouse): nothing is sent back for it.
     pub read_only: bool,
     /// Every event of the order and of the marketplace order it came from, oldest first.
     pub timeline: Vec<EventView>,

@@ -41,7 +41,7 @@ pub enum Effect {
         order_external_id: String,
         reason: CancelReason,
     },
-    /// Set one line to a marketplace status with a comment for the buyer (ZZAP, where each line
+    /// Set one line to a marketplace status with a comment for the buyer (marketplaces where each line
     /// is an order of its own). The comment is written when the decision is made, so what was
     /// sent is what the timeline shows.
     SetLineStatus {
@@ -140,7 +140,7 @@ impl Subject {
     }
 }
 
-/// The seller-delivery stages Ozon can be told about (realFBS), in delivery order.
+/// The seller-delivery stages a marketplace can be told about, in delivery order.
 pub const DELIVERY_STAGES: [&str; 3] = ["delivering", "last_mile", "delivered"];
 
 impl Effect {
@@ -184,7 +184,7 @@ impl Effect {
     ///
     /// `decision` identifies the change that caused the effect: the time stamped on the lines it
     /// changed (their state version), shared by every call that one decision queues. A posting
-    /// ships and cancels once (Ozon refuses a second), and a tracking number is the same call
+    /// ships and cancels once (a marketplace may refuse a second), and a tracking number is the same call
     /// whenever it is entered: those keys leave the decision out.
     pub fn idempotency_key(&self, account_id: i64, decision: &str) -> String {
         let mut key = format!("{account_id}:{}:{}", self.kind(), self.order_external_id());
@@ -235,7 +235,7 @@ pub struct TriagePolicy {
 ///
 /// - reject: cancel the rejected products, or the whole order when no line is left un-rejected;
 /// - once no line is `new` or `deleted` and at least one is accepted, ship the accepted items
-///   (when the account ships on accept) — after the cancels, so Ozon sees a consistent posting;
+///   (when the account ships on accept) — after the cancels, so the marketplace sees a consistent order;
 /// - delete / restore are local only;
 /// - an order the marketplace already cancelled gets no calls at all.
 pub fn plan_effects(

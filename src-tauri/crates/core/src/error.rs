@@ -1,6 +1,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::error_words::ErrorWords;
+
 /// What went wrong, as a stable code the UI can branch on. Messages are for people; codes for code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -30,15 +32,41 @@ pub enum ErrorCode {
 #[ts(export)]
 pub struct AppError {
     pub code: ErrorCode,
+    /// In English: for the CLI, the logs, and the UI when `words` is absent.
     pub message: String,
+    /// The error as a code plus arguments, which the UI words in the manager's language.
+    pub words: Option<ErrorWords>,
 }
 
 impl AppError {
+    /// An error with an English message only (internal faults, texts from outside).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
+            words: None,
         }
+    }
+    /// An error the UI words in the manager's language.
+    pub fn said(code: ErrorCode, words: ErrorWords) -> Self {
+        Self {
+            code,
+            message: words.english(),
+            words: Some(words),
+        }
+    }
+    /// Bad input, worded.
+    pub fn refused(words: ErrorWords) -> Self {
+        Self::said(ErrorCode::InvalidInput, words)
+    }
+    pub fn missing(thing: crate::error_words::Thing, id: impl ToString) -> Self {
+        Self::said(
+            ErrorCode::NotFound,
+            ErrorWords::NotFound {
+                thing,
+                id: id.to_string(),
+            },
+        )
     }
     pub fn not_found(what: impl Into<String>) -> Self {
         Self::new(ErrorCode::NotFound, what)

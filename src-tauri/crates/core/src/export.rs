@@ -584,7 +584,7 @@ mod tests {
             created_at: Some("2026-11-23T07:05:00Z".parse().unwrap()),
             status: "Принят".into(),
             order_type: Some(OrderType::Standard),
-            marketplace: "ozon".into(),
+            marketplace: "market".into(),
             recipient_name: "Иванов, Пётр".into(),
             recipient_phone: "+79001234567".into(),
             payment_method: Some(PaymentMethod::Prepaid),

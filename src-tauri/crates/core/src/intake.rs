@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AccountId, AppError};
+use crate::{AccountId, AppError, ErrorWords, ValueFormat};
 
 /// The port the intake listens on unless the manager picks another.
 pub const DEFAULT_INTAKE_PORT: u16 = 8787;
@@ -38,20 +38,31 @@ impl IntakeSettings {
     pub fn validated(mut self) -> Result<Self, AppError> {
         self.bind = self.bind.trim().to_string();
         if self.bind.parse::<std::net::IpAddr>().is_err() {
-            return Err(AppError::invalid(format!(
-                "The intake listens on an IP address (127.0.0.1 or 0.0.0.0); «{}» is not one",
-                self.bind
+            return Err(AppError::refused(ErrorWords::bad_format(
+                "bind",
+                "The intake's address",
+                &self.bind,
+                ValueFormat::IpAddress,
             )));
         }
         if self.port == 0 {
-            return Err(AppError::invalid("The intake port must be between 1 and 65535"));
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "port",
+                "The intake port",
+                Some(1),
+                Some(65535),
+                None,
+            )));
         }
         self.public_url = self.public_url.trim().trim_end_matches('/').to_string();
         let web = |u: &str| u.starts_with("http://") || u.starts_with("https://");
         if !self.public_url.is_empty() && !web(&self.public_url) {
-            return Err(AppError::invalid(
-                "The public address must start with http:// or https://",
-            ));
+            return Err(AppError::refused(ErrorWords::bad_format(
+                "public_url",
+                "The public address",
+                &self.public_url,
+                ValueFormat::WebAddress,
+            )));
         }
         Ok(self)
     }

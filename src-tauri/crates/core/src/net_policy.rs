@@ -24,7 +24,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 
 /// Why an account's base address cannot be used, if it cannot: https is required except for an
 /// address on this computer, since the keys travel with every call.
-pub fn base_url_problem(url: &str) -> Option<&'static str> {
+pub fn base_url_problem(url: &str) -> Option<crate::ErrorWords> {
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("https://") && url_host(url).is_some() {
         return None;
@@ -33,12 +33,9 @@ pub fn base_url_problem(url: &str) -> Option<&'static str> {
         return None;
     }
     if lower.starts_with("http://") {
-        return Some(
-            "Base URL must start with https:// (plain http:// only for an address on this computer: \
-             localhost, 127.0.0.1, [::1]): the account's keys travel with every call",
-        );
+        return Some(crate::ErrorWords::BaseUrlPlainHttp {});
     }
-    Some("Base URL must start with https:// followed by a host")
+    Some(crate::ErrorWords::BaseUrlNotHttps {})
 }
 
 #[cfg(test)]
@@ -48,7 +45,7 @@ mod tests {
     #[test]
     fn https_anywhere_http_only_on_this_computer() {
         for ok in [
-            "https://api-seller.ozon.ru",
+            "https://api.example.com",
             "https://user@host:8443/path",
             "http://127.0.0.1:9",
             "http://127.5.0.1/x",
@@ -58,7 +55,7 @@ mod tests {
             assert_eq!(base_url_problem(ok), None, "{ok}");
         }
         for bad in [
-            "http://api.zzap.pro",
+            "http://api.example.com",
             "http://10.0.0.1",
             "http://127.0.0.1.evil.example",
             "http://localhost@evil.example",

@@ -27,7 +27,7 @@ impl Lang {
     }
 }
 
-/// "3 new orders — Ozon «Shop A»: 0570-0029-1 …" (the ellipsis when more than one order).
+/// "3 new orders — Market «Shop A»: 0570-0029-1 …" (the ellipsis when more than one order).
 pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &str, count: usize) -> String {
     let more = if count > 1 { " …" } else { "" };
     let head = match lang {
@@ -45,7 +45,7 @@ pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &s
     format!("{head} — {marketplace} «{account}»: {first_number}{more}")
 }
 
-/// "Ozon «Shop A»: order 0570-0029-1 was cancelled on the marketplace (and 2 more)".
+/// "Market «Shop A»: order 0570-0029-1 was cancelled on the marketplace (and 2 more)".
 pub fn orders_cancelled(
     lang: Lang,
     marketplace: &str,
@@ -79,7 +79,7 @@ fn and_more(lang: Lang, count: usize) -> String {
     more.replace("{k}", &others.to_string())
 }
 
-/// "Ozon «Shop A»: order 0570-0029-1 is now «delivering» on the marketplace (and 2 more)".
+/// "Market «Shop A»: order 0570-0029-1 is now «delivering» on the marketplace (and 2 more)".
 pub fn status_changed(
     lang: Lang,
     marketplace: &str,
@@ -100,7 +100,7 @@ pub fn status_changed(
     )
 }
 
-/// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: Ozon answered 500".
+/// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: the marketplace answered 500".
 pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
     let text = match lang {
         Lang::En => "could not send to the marketplace",
@@ -110,7 +110,7 @@ pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String
     format!("«{account}»: {text} — {what}: {error}")
 }
 
-/// "Ozon «Shop A»: sync has been failing for a while — Ozon answered 500".
+/// "Market «Shop A»: sync has been failing for a while — the marketplace answered 500".
 pub fn sync_failing(lang: Lang, marketplace: &str, account: &str, error: &str) -> String {
     let text = match lang {
         Lang::En => "sync has been failing for a while",
@@ -271,57 +271,57 @@ mod tests {
             rule_rejected(Lang::Pl, "Brak", "1-1", 5),
             "Reguła «Brak» odrzuciła 5 pozycji — 1-1 …"
         );
-        assert!(sync_failing(Lang::Ru, "Ozon", "A", "HTTP 500").contains("синхронизация"));
+        assert!(sync_failing(Lang::Ru, "Market", "A", "HTTP 500").contains("синхронизация"));
     }
 
     #[test]
     fn english_and_russian_texts() {
         assert_eq!(
-            new_orders(Lang::En, "Ozon", "Shop A", "0570-0029-1", 3),
-            "3 new orders — Ozon «Shop A»: 0570-0029-1 …"
+            new_orders(Lang::En, "Market", "Shop A", "0570-0029-1", 3),
+            "3 new orders — Market «Shop A»: 0570-0029-1 …"
         );
         assert_eq!(
-            new_orders(Lang::En, "Ozon", "Shop A", "1-1", 1),
-            "1 new order — Ozon «Shop A»: 1-1"
+            new_orders(Lang::En, "Market", "Shop A", "1-1", 1),
+            "1 new order — Market «Shop A»: 1-1"
         );
         assert_eq!(
-            new_orders(Lang::Ru, "Ozon", "A", "1-1", 1),
-            "1 новый заказ — Ozon «A»: 1-1"
+            new_orders(Lang::Ru, "Market", "A", "1-1", 1),
+            "1 новый заказ — Market «A»: 1-1"
         );
         assert_eq!(
-            new_orders(Lang::Ru, "Ozon", "A", "1-1", 3),
-            "3 новых заказа — Ozon «A»: 1-1 …"
+            new_orders(Lang::Ru, "Market", "A", "1-1", 3),
+            "3 новых заказа — Market «A»: 1-1 …"
         );
         assert_eq!(
-            new_orders(Lang::Ru, "Ozon", "A", "1-1", 11),
-            "11 новых заказов — Ozon «A»: 1-1 …"
+            new_orders(Lang::Ru, "Market", "A", "1-1", 11),
+            "11 новых заказов — Market «A»: 1-1 …"
         );
         assert_eq!(
-            new_orders(Lang::Ru, "Ozon", "A", "1-1", 21),
-            "21 новый заказ — Ozon «A»: 1-1 …"
+            new_orders(Lang::Ru, "Market", "A", "1-1", 21),
+            "21 новый заказ — Market «A»: 1-1 …"
         );
     }
 
     #[test]
     fn polish_plurals() {
-        let text = |n| new_orders(Lang::Pl, "Ozon", "A", "1-1", n);
-        assert_eq!(text(1), "1 nowe zamówienie — Ozon «A»: 1-1");
-        assert_eq!(text(3), "3 nowe zamówienia — Ozon «A»: 1-1 …");
-        assert_eq!(text(5), "5 nowych zamówień — Ozon «A»: 1-1 …");
-        assert_eq!(text(12), "12 nowych zamówień — Ozon «A»: 1-1 …");
-        assert_eq!(text(22), "22 nowe zamówienia — Ozon «A»: 1-1 …");
-        assert_eq!(text(21), "21 nowych zamówień — Ozon «A»: 1-1 …");
+        let text = |n| new_orders(Lang::Pl, "Market", "A", "1-1", n);
+        assert_eq!(text(1), "1 nowe zamówienie — Market «A»: 1-1");
+        assert_eq!(text(3), "3 nowe zamówienia — Market «A»: 1-1 …");
+        assert_eq!(text(5), "5 nowych zamówień — Market «A»: 1-1 …");
+        assert_eq!(text(12), "12 nowych zamówień — Market «A»: 1-1 …");
+        assert_eq!(text(22), "22 nowe zamówienia — Market «A»: 1-1 …");
+        assert_eq!(text(21), "21 nowych zamówień — Market «A»: 1-1 …");
     }
 
     #[test]
     fn cancellations_and_push_failures() {
         assert_eq!(
-            orders_cancelled(Lang::En, "Ozon", "A", "1-1", 3),
-            "Ozon «A»: order 1-1 was cancelled on the marketplace (and 2 more)"
+            orders_cancelled(Lang::En, "Market", "A", "1-1", 3),
+            "Market «A»: order 1-1 was cancelled on the marketplace (and 2 more)"
         );
         assert_eq!(
-            orders_cancelled(Lang::Ru, "Ozon", "A", "1-1", 1),
-            "Ozon «A»: заказ 1-1 отменён на маркетплейсе"
+            orders_cancelled(Lang::Ru, "Market", "A", "1-1", 1),
+            "Market «A»: заказ 1-1 отменён на маркетплейсе"
         );
         assert_eq!(
             push_failed(Lang::Pl, "A", "Ship 1-1", "HTTP 500"),
@@ -332,14 +332,14 @@ mod tests {
     #[test]
     fn status_changes_in_every_language() {
         assert_eq!(
-            status_changed(Lang::En, "Ozon", "A", "1-1", "delivering", 1),
-            "Ozon «A»: order 1-1 is now «delivering» on the marketplace"
+            status_changed(Lang::En, "Market", "A", "1-1", "delivering", 1),
+            "Market «A»: order 1-1 is now «delivering» on the marketplace"
         );
         assert_eq!(
-            status_changed(Lang::Ru, "Ozon", "A", "1-1", "delivered", 3),
-            "Ozon «A»: заказ 1-1 теперь в статусе «delivered» на маркетплейсе (и ещё 2)"
+            status_changed(Lang::Ru, "Market", "A", "1-1", "delivered", 3),
+            "Market «A»: заказ 1-1 теперь в статусе «delivered» на маркетплейсе (и ещё 2)"
         );
-        assert!(status_changed(Lang::Pl, "Ozon", "A", "1-1", "x", 2).ends_with("(i 1 więcej)"));
+        assert!(status_changed(Lang::Pl, "Market", "A", "1-1", "x", 2).ends_with("(i 1 więcej)"));
     }
 
     #[test]

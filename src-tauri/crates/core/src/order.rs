@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::{AppError, ErrorCode};
+use crate::{AppError, ErrorCode, ErrorWords};
 
 /// Triage state of one order line: `new → accepted | rejected | deleted`, and `deleted → new` (restore).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -75,28 +75,28 @@ impl TriageAction {
         if allowed {
             Ok(self.target())
         } else {
-            Err(AppError::new(
+            Err(AppError::said(
                 ErrorCode::InvalidTransition,
-                format!(
-                    "Line {line_id} is {} and cannot be {}ed",
-                    from.as_str(),
-                    self.verb()
-                ),
+                ErrorWords::LineWrongState {
+                    line: line_id,
+                    state: from,
+                    action: self,
+                },
             ))
         }
     }
 
-    fn verb(self) -> &'static str {
+    pub fn past_participle(self) -> &'static str {
         match self {
-            TriageAction::Accept => "accept",
-            TriageAction::Reject => "reject",
-            TriageAction::Delete => "delet",
-            TriageAction::Restore => "restor",
+            TriageAction::Accept => "accepted",
+            TriageAction::Reject => "rejected",
+            TriageAction::Delete => "deleted",
+            TriageAction::Restore => "restored",
         }
     }
 }
 
-/// Buyer details as the marketplace gives them (Ozon leaves phones empty).
+/// Buyer details as the marketplace gives them (some never send phones).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CustomerInfo {
@@ -117,7 +117,7 @@ impl CustomerInfo {
 /// One order line as the marketplace describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalLine {
-    /// Unique within the order; for Ozon the product `sku`.
+    /// Unique within the order (the integration says which of its ids it is).
     pub external_id: String,
     pub sku: String,
     pub offer_id: String,
@@ -159,24 +159,24 @@ pub fn line_total(price: Decimal, quantity: i64) -> Decimal {
 /// One order as the marketplace describes it, parsed by a connector, with its raw payload for audit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalOrder {
-    /// Unique within the account; for Ozon the posting number.
+    /// Unique within the account (a posting or order number).
     pub external_id: String,
     pub number: String,
     /// The marketplace's own status, kept as it came (unknown ones included).
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub customer: Option<CustomerInfo>,
-    /// Where the order is delivered (Ozon: the analytics region), for region rules and customers.
+    /// Where the order is delivered (the region the marketplace reports), for region rules and customers.
     pub region: Option<String>,
     pub lines: Vec<ExternalLine>,
-    /// Actions the marketplace says it accepts now (Ozon `available_actions`).
+    /// Actions the marketplace says it accepts now (as the marketplace lists them).
     pub available_actions: Vec<String>,
     pub raw: serde_json::Value,
-    /// Fulfilled by the marketplace itself (Ozon FBO): kept for All orders and the charts, never
+    /// Fulfilled by the marketplace itself (fulfilment by the marketplace): kept for All orders and the charts, never
     /// triaged, never answered with a marketplace call, never announced.
     #[serde(default)]
     pub read_only: bool,
-    /// The marketplace sent only what changed (a Gettzap push): a stored line missing from
+    /// The marketplace sent only what changed (a partial push): a stored line missing from
     /// `lines` is unchanged, not removed, and no `lines` at all only moves the status. Buyer
     /// fields it leaves out keep their stored values.
     #[serde(default)]

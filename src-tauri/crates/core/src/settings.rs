@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::AppError;
+use crate::{AppError, ErrorWords};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -92,22 +92,39 @@ impl Default for RetentionSettings {
 
 impl RetentionSettings {
     /// Each period with the words an error names it by.
-    fn periods(&self) -> [(&'static str, u32); 4] {
+    /// Each period: its field, what it keeps (in English), its days.
+    fn periods(&self) -> [(&'static str, &'static str, u32); 4] {
         [
-            ("delivered marketplace updates", self.done_outbox_days),
-            ("sync runs", self.sync_runs_days),
-            ("order intake requests", self.intake_requests_days),
-            ("account notices", self.account_events_days),
+            (
+                "done_outbox_days",
+                "delivered marketplace updates",
+                self.done_outbox_days,
+            ),
+            ("sync_runs_days", "sync runs", self.sync_runs_days),
+            (
+                "intake_requests_days",
+                "order intake requests",
+                self.intake_requests_days,
+            ),
+            ("account_events_days", "account notices", self.account_events_days),
         ]
     }
 
     /// Every period within [`RETENTION_MIN_DAYS`]..=[`RETENTION_MAX_DAYS`], else which is not.
     pub fn validate(&self) -> Result<(), AppError> {
         let range = RETENTION_MIN_DAYS..=RETENTION_MAX_DAYS;
-        match self.periods().into_iter().find(|(_, days)| !range.contains(days)) {
+        match self
+            .periods()
+            .into_iter()
+            .find(|(_, _, days)| !range.contains(days))
+        {
             None => Ok(()),
-            Some((what, days)) => Err(AppError::invalid(format!(
-                "Keep {what} for {RETENTION_MIN_DAYS} to {RETENTION_MAX_DAYS} days; {days} is out of range"
+            Some((field, what, _)) => Err(AppError::refused(ErrorWords::out_of_range(
+                field,
+                &format!("Keeping {what}"),
+                Some(RETENTION_MIN_DAYS.into()),
+                Some(RETENTION_MAX_DAYS.into()),
+                Some("days"),
             ))),
         }
     }
@@ -253,12 +270,17 @@ mod tests {
         assert_eq!(e.code, crate::ErrorCode::InvalidInput);
         assert_eq!(
             e.message,
-            "Keep order intake requests for 7 to 3650 days; 6 is out of range"
+            "Keeping order intake requests must be between 7 and 3650 days"
+        );
+        assert!(
+            matches!(&e.words, Some(crate::ErrorWords::OutOfRange { field, min: Some(7), max: Some(3650), .. }) if field == "intake_requests_days"),
+            "{:?}",
+            e.words
         );
         let e = with(|r| r.done_outbox_days = 3651).unwrap_err();
         assert_eq!(
             e.message,
-            "Keep delivered marketplace updates for 7 to 3650 days; 3651 is out of range"
+            "Keeping delivered marketplace updates must be between 7 and 3650 days"
         );
         assert!(with(|r| r.account_events_days = 0).is_err());
     }

@@ -206,8 +206,8 @@ impl PushTemplates {
             })
     }
 
-    /// The shop status that stands for "delivered" on the marketplace: the one Ozon's
-    /// `delivered` moves lines to, else one whose push tells the marketplace "delivered".
+    /// The shop status that stands for "delivered" on the marketplace: the one the
+    /// marketplace's `delivered` moves lines to, else one whose push tells the marketplace "delivered".
     pub fn delivered_status(&self) -> Option<i64> {
         self.incoming_target("delivered", false).or_else(|| {
             self.pushes
@@ -218,7 +218,7 @@ impl PushTemplates {
     }
 }
 
-/// One status of a marketplace that lists its own (ZZAP's `GetCodesTrack`).
+/// One status of a marketplace that lists its own (loaded from its API).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct MarketplaceStatus {
@@ -235,7 +235,7 @@ pub struct PushCapabilities {
     /// Marketplace statuses it can be told to set for a whole order.
     pub order_statuses: Vec<String>,
     pub comments: bool,
-    /// Names to show for status codes (ZZAP's dictionary); a code without a name shows as itself.
+    /// Names to show for status codes (the marketplace's dictionary); a code without a name shows as itself.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
@@ -299,7 +299,7 @@ pub struct PushSettings {
     pub templates: PushTemplates,
     pub capabilities: PushCapabilities,
     pub problems: Vec<PushProblem>,
-    /// The marketplace's statuses are the account's own list, loaded from its API (ZZAP), so the
+    /// The marketplace's statuses are the account's own list, loaded from its API, so the
     /// settings offer to load it again.
     pub loads_statuses: bool,
 }
@@ -474,7 +474,7 @@ mod tests {
                 status_id: Some(6),
                 marketplace_status: "ship".into()
             }),
-            "Ozon ships whole postings, not lines"
+            "a marketplace that ships whole orders cannot ship lines"
         );
         assert!(found.contains(&PushProblem::NoComments { status_id: None }));
         assert!(found.contains(&PushProblem::UnsupportedStatus {

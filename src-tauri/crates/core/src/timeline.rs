@@ -306,9 +306,11 @@ pub enum TimelineEvent {
         #[ts(flatten)]
         effect: EffectWords,
     },
-    /// `error` is the connector's own text.
+    /// `error` in English; `error_words` the same for the UI to word (absent in older rows).
     OutboxFailed {
         error: String,
+        #[serde(default)]
+        error_words: Option<crate::ErrorWords>,
         #[serde(flatten)]
         #[ts(flatten)]
         effect: EffectWords,
@@ -577,7 +579,7 @@ impl TimelineEvent {
                 "Already done on the marketplace (checked before retrying): {}",
                 effect.english()
             ),
-            E::OutboxFailed { error, effect } => format!(
+            E::OutboxFailed { error, effect, .. } => format!(
                 "Could not deliver to the marketplace ({}): {error}",
                 effect.english()
             ),

@@ -138,10 +138,14 @@ pub struct OutboxView {
     pub order_id: Option<i64>,
     pub shop_order_id: Option<i64>,
     pub kind: String,
+    /// In English; `effect` is the same call for the UI to word.
     pub description: String,
+    pub effect: crate::timeline::EffectWords,
     pub state: OutboxState,
     pub attempts: i64,
+    /// In English; `last_error_words` is the same error for the UI to word.
     pub last_error: Option<String>,
+    pub last_error_words: Option<crate::ErrorWords>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

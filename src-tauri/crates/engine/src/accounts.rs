@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_connectors::{registry, IntegrationClient};
 use ordertray_core::{
     Account, AccountDraft, AccountId, AccountKind, AccountView, AppError, CancelReasonOption,
-    ConnectionReport, Credentials, EngineEvent, ErrorCode, Secret,
+    ConnectionReport, Credentials, EngineEvent, ErrorCode, ErrorWords, Secret, Thing,
 };
 
 use crate::{Engine, Result};
@@ -45,7 +45,7 @@ impl Engine {
             .store
             .account_by_name(id_or_name)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("No account «{id_or_name}»")))
+            .ok_or_else(|| AppError::missing(Thing::Account, format!("«{id_or_name}»")))
     }
 
     /// Adds an account; its secrets go to the secret store only. If they cannot be stored, the
@@ -64,7 +64,7 @@ impl Engine {
                     given.push((name, Secret::new(crate::intake::new_intake_token()?)))
                 }
                 None if env_named => {}
-                None => return Err(AppError::invalid(format!("{} is required", field.label))),
+                None => return Err(AppError::refused(ErrorWords::required(field.name, field.label))),
             }
         }
         let account = self.0.store.insert_account(&draft, false).await?;
@@ -89,9 +89,7 @@ impl Engine {
         let draft = draft.validated()?;
         let current = self.0.store.account(id).await?;
         if current.demo {
-            return Err(AppError::invalid(
-                "The demo account cannot be edited; remove it and add a real account",
-            ));
+            return Err(AppError::refused(ErrorWords::DemoNotEditable {}));
         }
         secrets_needed_for_new_address(&current, &draft, &secrets)?;
         for field in registry::spec(current.kind).secret_names() {
@@ -206,7 +204,7 @@ impl Engine {
             .filter(|f| !f.generated)
         {
             if credentials.get(field.name).is_none() {
-                return Err(AppError::invalid(format!("{} is required", field.label)));
+                return Err(AppError::refused(ErrorWords::required(field.name, field.label)));
             }
         }
         Ok(registry::connect(&account, credentials, self.0.http.clone()))
@@ -243,23 +241,22 @@ impl Engine {
     pub(crate) async fn credential(&self, account: &Account, field: &str) -> Result<Secret> {
         match account.settings.secret_env(field) {
             Some(var) => std::env::var(var).map(Secret::new).map_err(|_| {
-                AppError::new(
+                AppError::said(
                     ErrorCode::Auth,
-                    format!(
-                        "The environment variable {var} (the {} of «{}») is not set",
-                        field_label(account.kind, field),
-                        account.name
-                    ),
+                    ErrorWords::SecretEnvMissing {
+                        var: var.to_string(),
+                        label: field_label(account.kind, field).to_string(),
+                        account: account.name.clone(),
+                    },
                 )
             }),
             None => self.secret_get(account.id, field).await?.ok_or_else(|| {
-                AppError::new(
+                AppError::said(
                     ErrorCode::Auth,
-                    format!(
-                        "No {} is stored for «{}»: edit the account and enter it",
-                        field_label(account.kind, field),
-                        account.name
-                    ),
+                    ErrorWords::SecretMissing {
+                        label: field_label(account.kind, field).to_string(),
+                        account: account.name.clone(),
+                    },
                 )
             }),
         }
@@ -308,22 +305,19 @@ fn secrets_needed_for_new_address(
     if current.base_url == draft.base_url {
         return Ok(());
     }
-    let missing: Vec<&str> = registry::spec(current.kind)
+    let missing: Vec<String> = registry::spec(current.kind)
         .secret_fields
         .iter()
         .filter(|f| !f.generated && draft.settings.secret_env(f.name).is_none())
         .filter(|f| secrets.get(f.name).is_none_or(|v| v.trim().is_empty()))
-        .map(|f| f.label)
+        .map(|f| f.label.to_string())
         .collect();
     if missing.is_empty() {
         return Ok(());
     }
-    Err(AppError::new(
+    Err(AppError::said(
         ErrorCode::SecretsRequired,
-        format!(
-            "The account's address changed: type the {} again (stored keys are never sent to a new address)",
-            missing.join(" and ")
-        ),
+        ErrorWords::SecretsRequired { labels: missing },
     ))
 }
 

@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_core::alerts::{AlertArgs, AlertKind, Burst};
 use ordertray_core::notify_text;
 use ordertray_core::timeline::EffectWords;
-use ordertray_core::EngineEvent;
+use ordertray_core::{AppError, EngineEvent};
 
 use crate::notifier::Notification;
 use crate::Engine;
@@ -22,6 +22,8 @@ pub struct AlertPayload {
     pub order_id: Option<i64>,
     /// The error, the rule's name: whatever the kind needs besides the above.
     pub detail: String,
+    /// When `detail` is an error: its words, for the UI to word it.
+    pub error: Option<ordertray_core::ErrorWords>,
     /// The marketplace call that could not be sent (a failed update).
     pub effect: Option<EffectWords>,
 }
@@ -45,6 +47,7 @@ impl AlertPayload {
             account: self.account.clone(),
             number: self.number.clone(),
             detail: self.detail.clone(),
+            error: self.error.clone(),
             effect: self.effect.clone(),
         }
     }
@@ -142,7 +145,11 @@ impl Engine {
 impl Engine {
     /// After a sync run: announce a failure streak once it has lasted the configured minutes;
     /// forget it when a run works again.
-    pub(crate) async fn note_sync_outcome(&self, account: &ordertray_core::Account, error: Option<&str>) {
+    pub(crate) async fn note_sync_outcome(
+        &self,
+        account: &ordertray_core::Account,
+        error: Option<&AppError>,
+    ) {
         let Some(error) = error else {
             self.0
                 .failing_announced
@@ -168,7 +175,8 @@ impl Engine {
                 .insert(account.id);
         if first_time {
             let payload = AlertPayload {
-                detail: error.to_string(),
+                detail: error.message.clone(),
+                error: error.words.clone(),
                 ..AlertPayload::about(Some(account))
             };
             self.alert(AlertKind::SyncFailing, 1, payload).await;

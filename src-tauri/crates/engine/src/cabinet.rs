@@ -7,7 +7,7 @@ use ordertray_core::cabinet::{
 };
 use ordertray_core::statuses::{StatusChangeReport, TRANSFERRED};
 use ordertray_core::timeline::TimelineEvent;
-use ordertray_core::{AppError, EngineEvent, ErrorCode};
+use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords, Thing};
 use rust_decimal::Decimal;
 
 use crate::{Engine, Result};
@@ -50,7 +50,7 @@ impl Engine {
             .iter()
             .find(|m| m.id == method)
             .map(|m| m.cost(weight_g))
-            .ok_or_else(|| AppError::not_found(format!("Delivery method «{method}» not found")))
+            .ok_or_else(|| AppError::missing(Thing::DeliveryMethod, format!("«{method}»")))
     }
 
     pub async fn create_shop_order(&self, draft: ShopOrderDraft) -> Result<ShopOrderFull> {
@@ -95,13 +95,12 @@ impl Engine {
         }
         refuse_problems(&after)?;
         if after.delivery_cost != before.delivery_cost && !confirmed {
-            return Err(AppError::new(
+            return Err(AppError::said(
                 ErrorCode::NeedsConfirmation,
-                format!(
-                    "The delivery cost changes from {} to {}: confirm to save",
-                    before.delivery_cost.round_dp(2),
-                    after.delivery_cost.round_dp(2)
-                ),
+                ErrorWords::DeliveryCostChanges {
+                    from: before.delivery_cost.round_dp(2).to_string(),
+                    to: after.delivery_cost.round_dp(2).to_string(),
+                },
             ));
         }
         let event = describe_edit(&before, &after);
@@ -117,7 +116,11 @@ impl Engine {
     /// to the marketplace (when its integration takes tracking numbers).
     pub async fn set_tracking_number(&self, id: i64, tracking: &str) -> Result<ShopOrderFull> {
         if tracking.trim().chars().count() > 64 {
-            return Err(AppError::invalid("A tracking number is at most 64 characters"));
+            return Err(AppError::refused(ErrorWords::TooLong {
+                field: "tracking_number".into(),
+                label: "A tracking number".into(),
+                max: 64,
+            }));
         }
         self.0
             .store
@@ -136,23 +139,24 @@ impl Engine {
         let target = self.0.store.tracking_target(id).await?;
         let number = target.external_id.as_deref().unwrap_or_default();
         let Some(back) = target.back.as_ref().filter(|_| !number.is_empty()) else {
-            return Err(AppError::invalid(
-                "This order did not come from a marketplace that takes tracking numbers: there is \
-                 nothing to send the tracking number to",
-            ));
+            return Err(AppError::refused(ErrorWords::TrackingNotTaken {}));
         };
         if target.read_only {
-            return Err(AppError::invalid(
-                back.read_only_refusal.replace("{number}", number),
-            ));
+            return Err(AppError::refused(ErrorWords::TrackingRefused {
+                number: number.to_string(),
+                read_only: true,
+                detail: back.read_only_refusal.replace("{number}", number),
+            }));
         }
         if !target.seller_delivers {
-            return Err(AppError::invalid(
-                back.other_delivery_refusal.replace("{number}", number),
-            ));
+            return Err(AppError::refused(ErrorWords::TrackingRefused {
+                number: number.to_string(),
+                read_only: false,
+                detail: back.other_delivery_refusal.replace("{number}", number),
+            }));
         }
         if tracking.trim().is_empty() {
-            return Err(AppError::invalid("Enter the tracking number"));
+            return Err(AppError::refused(ErrorWords::TrackingEmpty {}));
         }
         self.set_tracking_number(id, tracking).await
     }
@@ -176,17 +180,19 @@ impl Engine {
     /// lines too (which sends what the account configured); Transferred is set only by a transfer.
     pub async fn set_shop_order_status(&self, ids: &[i64], status_id: i64) -> Result<StatusChangeReport> {
         if ids.is_empty() {
-            return Err(AppError::invalid("No orders selected"));
+            return Err(AppError::refused(ErrorWords::NothingSelected {
+                thing: Thing::Order,
+            }));
         }
         let statuses = self.0.store.shop_statuses().await?;
         let status = statuses
             .iter()
             .find(|s| s.id == status_id)
-            .ok_or_else(|| AppError::not_found(format!("Status {status_id} not found")))?;
+            .ok_or_else(|| AppError::missing(Thing::Status, status_id))?;
         if status.code.as_deref() == Some(TRANSFERRED) {
-            return Err(AppError::new(
+            return Err(AppError::said(
                 ErrorCode::InvalidTransition,
-                "«Transferred» is set by a successful transfer, not by hand",
+                ErrorWords::TransferredByHand {},
             ));
         }
         self.0.store.shop_order_facts(ids).await?;
@@ -222,7 +228,9 @@ impl Engine {
     /// Delete: the orders go to the Deleted status (nothing is sent to marketplaces).
     pub async fn delete_shop_orders(&self, ids: &[i64], remove_links: bool) -> Result<()> {
         if ids.is_empty() {
-            return Err(AppError::invalid("No orders selected"));
+            return Err(AppError::refused(ErrorWords::NothingSelected {
+                thing: Thing::Order,
+            }));
         }
         self.0.store.shop_order_facts(ids).await?;
         self.0
@@ -250,8 +258,7 @@ fn refuse_problems(draft: &ShopOrderDraft) -> Result<()> {
     if problems.is_empty() {
         return Ok(());
     }
-    let text: Vec<String> = problems.into_iter().map(|p| p.message).collect();
-    Err(AppError::invalid(text.join("; ")))
+    Err(AppError::refused(ErrorWords::OrderProblems { problems }))
 }
 
 /// "Edited: recipient, items, delivery" — which parts of the order an edit touched.

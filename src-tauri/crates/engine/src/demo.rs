@@ -110,8 +110,8 @@ impl Engine {
 
 #[cfg(not(feature = "demo"))]
 async fn start_fake() -> Result<DemoRuntime> {
-    Err(ordertray_core::AppError::invalid(
-        "Demo mode is not part of this build",
+    Err(ordertray_core::AppError::refused(
+        ordertray_core::ErrorWords::DemoNotBuilt {},
     ))
 }
 
@@ -119,9 +119,11 @@ async fn start_fake() -> Result<DemoRuntime> {
 async fn start_fake() -> Result<DemoRuntime> {
     let config = FakeOzonConfig::new(DEMO_CLIENT_ID, DEMO_API_KEY);
     let fake = FakeOzon::start(config).await.map_err(|e| {
-        ordertray_core::AppError::new(
+        ordertray_core::AppError::said(
             ordertray_core::ErrorCode::Internal,
-            format!("demo marketplace did not start: {e}"),
+            ordertray_core::ErrorWords::DemoFailed {
+                detail: e.to_string(),
+            },
         )
     })?;
     let generator = fake.spawn_generator(DEMO_EVERY, 1..=3);

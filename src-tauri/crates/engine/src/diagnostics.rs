@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ordertray_core::{AppError, ErrorCode};
+use ordertray_core::{AppError, ErrorCode, ErrorWords};
 use serde::Serialize;
 use serde_json::json;
 
@@ -60,9 +60,12 @@ impl Engine {
             entries.push((format!("logs/{name}"), read_tail(&file)));
         }
         write_zip(out, &entries, &sensitive).map_err(|e| {
-            AppError::new(
+            AppError::said(
                 ErrorCode::Storage,
-                format!("Could not write the diagnostic bundle {}: {e}", out.display()),
+                ErrorWords::CannotWrite {
+                    path: out.display().to_string(),
+                    detail: e.to_string(),
+                },
             )
         })?;
         // Like an export, the bundle may then be shown in its folder (and only this file).

@@ -10,7 +10,7 @@ use chrono::Utc;
 use ordertray_core::cabinet::OrderFilter;
 use ordertray_core::export::{CsvExporter, ExportFilter, ExportOptions, ExportSummary};
 use ordertray_core::statuses::status_name;
-use ordertray_core::{AppError, EngineEvent, ErrorCode};
+use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords};
 
 use crate::{Engine, Result};
 
@@ -22,7 +22,7 @@ impl Engine {
     /// whether the dialog or the CLI asks.
     pub async fn export_csv(&self, path: &Path, options: &ExportOptions) -> Result<ExportSummary> {
         if options.columns.is_empty() {
-            return Err(AppError::invalid("Choose at least one column to export"));
+            return Err(AppError::refused(ErrorWords::NoExportColumns {}));
         }
         self.0.export_cancel.store(false, Ordering::SeqCst);
         let filter = export_filter(&options.filter, Utc::now());
@@ -90,7 +90,10 @@ impl Engine {
         let mut after = 0;
         loop {
             if self.0.export_cancel.load(Ordering::SeqCst) {
-                return Err(AppError::new(ErrorCode::Conflict, "Export cancelled"));
+                return Err(AppError::said(
+                    ErrorCode::Conflict,
+                    ErrorWords::ExportCancelled {},
+                ));
             }
             let batch = self
                 .0
@@ -148,8 +151,11 @@ fn part_path(path: &Path) -> PathBuf {
 
 /// A write failure (a full disk, a folder that went away) named with its file.
 fn io_error(path: &Path, e: &std::io::Error) -> AppError {
-    AppError::new(
+    AppError::said(
         ErrorCode::Storage,
-        format!("Could not write {}: {e}", path.display()),
+        ErrorWords::CannotWrite {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        },
     )
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ordertray_connectors::{ConnectorError, IntegrationClient};
-use ordertray_core::{AccountId, AppError, Destination, DrainReport, Effect, EngineEvent};
+use ordertray_core::{
+    AccountId, AppError, Destination, DrainReport, Effect, EngineEvent, ErrorCode, ErrorWords,
+};
 use ordertray_store::{Lease, OutboxRow};
 
 use crate::backoff::backoff;
@@ -25,10 +27,10 @@ enum Delivery {
     /// Delivered; true when a retry's look found it done on the marketplace already.
     Done(bool),
     Retry {
-        error: String,
+        error: AppError,
         retry_after: Option<Duration>,
     },
-    Failed(String),
+    Failed(AppError),
     /// Another process took the row over after our lease expired: it is theirs now.
     LeaseLost,
 }
@@ -141,32 +143,27 @@ impl Engine {
     async fn marketplace_sink(
         &self,
         account_id: AccountId,
-    ) -> std::result::Result<(std::sync::Arc<dyn IntegrationClient>, &'static str), String> {
-        let account = self
-            .0
-            .store
-            .account(account_id)
-            .await
-            .map_err(|e| AppError::from(e).message)?;
-        let client = self.session(&account).await.map_err(|e| e.message)?;
+    ) -> Result<(std::sync::Arc<dyn IntegrationClient>, &'static str)> {
+        let account = self.0.store.account(account_id).await?;
+        let client = self.session(&account).await?;
         Ok((client, ordertray_connectors::registry::spec(account.kind).name))
     }
 
     async fn deliver(&self, row: &OutboxRow, at: DateTime<Utc>) -> Delivery {
         // A marketplace account's payloads are its `Effect`s; no other destination exists yet.
         let Destination::Account(account_id) = row.destination else {
-            return Delivery::Failed("No transfer target can receive this yet".into());
+            return Delivery::Failed(internal("No transfer target can receive this yet".into()));
         };
         let effect: Effect = match serde_json::from_value(row.payload.clone()) {
             Ok(e) => e,
-            Err(e) => return Delivery::Failed(format!("unreadable {} payload: {e}", row.kind)),
+            Err(e) => return Delivery::Failed(internal(format!("unreadable {} payload: {e}", row.kind))),
         };
         let (client, name) = match self.marketplace_sink(account_id).await {
             Ok(c) => c,
             Err(e) => return Delivery::Failed(e),
         };
         let Some(connector) = client.effect_sink() else {
-            return Delivery::Failed(format!("{name} takes no calls back"));
+            return Delivery::Failed(internal(format!("{name} takes no calls back")));
         };
         // An earlier attempt may have reached the marketplace before its answer was lost
         // (timeout, crash): look before calling again.
@@ -184,7 +181,12 @@ impl Engine {
                 Err(e) => {
                     return Delivery::Retry {
                         retry_after: e.retry_after(),
-                        error: format!("could not check whether the last attempt went through: {e}"),
+                        error: AppError::said(
+                            ErrorCode::Marketplace,
+                            ErrorWords::AppliedCheckFailed {
+                                detail: e.to_string(),
+                            },
+                        ),
                     }
                 }
             }
@@ -195,16 +197,16 @@ impl Engine {
         match connector.push(&effect).await {
             Ok(()) => Delivery::Done(false),
             Err(e @ (ConnectorError::Auth(_) | ConnectorError::Rejected { .. })) => {
-                Delivery::Failed(e.to_string())
+                Delivery::Failed(e.to_app_error())
             }
             Err(e) => Delivery::Retry {
                 retry_after: e.retry_after(),
-                error: e.to_string(),
+                error: e.to_app_error(),
             },
         }
     }
 
-    async fn popup_push_failed(&self, row: &OutboxRow, error: &str) {
+    async fn popup_push_failed(&self, row: &OutboxRow, error: &AppError) {
         let account = match row.account_id() {
             Some(id) => self.0.store.account(id).await.ok(),
             None => None,
@@ -217,7 +219,8 @@ impl Engine {
                 effect.order.clone()
             },
             order_id: row.order_id(),
-            detail: error.to_string(),
+            detail: error.message.clone(),
+            error: error.words.clone(),
             effect: Some(effect),
             ..crate::AlertPayload::about(account.as_ref())
         };
@@ -244,4 +247,9 @@ impl Engine {
             }
         }
     }
+}
+
+/// A row this version cannot deliver at all (no words: it never reaches a manager in normal use).
+fn internal(message: String) -> AppError {
+    AppError::new(ErrorCode::Internal, message)
 }

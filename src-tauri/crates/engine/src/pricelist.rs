@@ -18,7 +18,7 @@ use ordertray_core::pricelist::{
     ImportPreview, ImportSummary, ListSettings, OfferMatch, OfferRow, OfferView, PriceListView, RejectCode,
     RejectCount, RowReject, TextEncoding,
 };
-use ordertray_core::{AppError, EngineEvent, ErrorCode};
+use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords, ValueFormat};
 use tokio::sync::mpsc;
 
 use crate::{Engine, Result};
@@ -51,7 +51,10 @@ struct RowSource {
 }
 
 fn io_error(path: &Path, e: impl std::fmt::Display) -> AppError {
-    AppError::invalid(format!("Cannot read {}: {e}", path.display()))
+    AppError::refused(ErrorWords::CannotRead {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })
 }
 
 fn is_spreadsheet(path: &Path) -> bool {
@@ -77,14 +80,17 @@ fn open_sheet(path: &Path, options: &ImportOptions) -> Result<RowSource> {
     let read = || -> Result<calamine::Range<Data>> {
         let mut book = open_workbook_auto(path).map_err(|e| io_error(path, e))?;
         book.worksheet_range_at(0)
-            .ok_or_else(|| AppError::invalid(format!("{} has no sheets", path.display())))?
+            .ok_or_else(|| {
+                AppError::refused(ErrorWords::NoSheets {
+                    path: path.display().to_string(),
+                })
+            })?
             .map_err(|e| io_error(path, e))
     };
     let range = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|_| {
-        AppError::invalid(format!(
-            "Cannot read {}: the spreadsheet is damaged",
-            path.display()
-        ))
+        AppError::refused(ErrorWords::SheetDamaged {
+            path: path.display().to_string(),
+        })
     })??;
     let (height, width) = range.get_size();
     let done = Arc::new(AtomicU64::new(0));
@@ -155,8 +161,11 @@ fn open_csv(path: &Path, options: &ImportOptions) -> Result<RowSource> {
         Some("tab") | Some("\\t") => b'\t',
         Some(d) if d.len() == 1 => d.as_bytes()[0],
         Some(d) => {
-            return Err(AppError::invalid(format!(
-                "The delimiter must be one character, not '{d}'"
+            return Err(AppError::refused(ErrorWords::bad_format(
+                "delimiter",
+                "The delimiter",
+                d,
+                ValueFormat::OneCharacter,
             )))
         }
         None => sniff_delimiter(first_line),
@@ -332,10 +341,9 @@ impl Engine {
                 .await?
                 .map(|l| l.settings)
                 .ok_or_else(|| {
-                    AppError::invalid(format!(
-                        "Price list «{}» is new: say which columns hold the article and the price",
-                        name.trim()
-                    ))
+                    AppError::refused(ErrorWords::PriceListColumnsNeeded {
+                        name: name.trim().to_string(),
+                    })
                 })?,
         };
         let source = {

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use ordertray_core::pricelist::{BoundOffer, OfferBinding, OfferMatch, OfferView};
 use ordertray_core::rules::{evaluate, CandidateOffer, LineFacts, RuleDecision, RuleOutcome, RuleSet};
-use ordertray_core::{AccountId, AppError, CancelReason, InboxLine, LineState, TriageAction, TriageReport};
+use ordertray_core::{
+    AccountId, AppError, CancelReason, ErrorCode, ErrorWords, InboxLine, LineState, TriageAction,
+    TriageReport,
+};
 use ordertray_store::TriageExtras;
 
 use crate::{Engine, Result};
@@ -106,22 +109,37 @@ impl Engine {
 
     /// Accepts one line bound to an offer (quantity and price as the list says unless overridden).
     pub async fn accept_with_offer(&self, line_id: i64, binding: &OfferBinding) -> Result<TriageReport> {
-        let offer = self.0.store.offer(binding.offer_id).await?.ok_or_else(|| {
-            AppError::not_found("The offer is gone (its price list was re-imported); choose again")
-        })?;
+        let offer = self
+            .0
+            .store
+            .offer(binding.offer_id)
+            .await?
+            .ok_or_else(|| AppError::said(ErrorCode::NotFound, ErrorWords::OfferGone {}))?;
         let line = self
             .0
             .store
             .line(line_id)
             .await?
             .filter(|l| l.state == LineState::New)
-            .ok_or_else(|| AppError::invalid(format!("Line {line_id} is not waiting for a decision")))?;
+            .ok_or_else(|| AppError::refused(ErrorWords::LineNotWaiting { line: line_id }))?;
         let quantity = binding.quantity.unwrap_or(line.quantity);
         if quantity <= 0 {
-            return Err(AppError::invalid("The quantity must be at least 1"));
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "quantity",
+                "The quantity",
+                Some(1),
+                None,
+                None,
+            )));
         }
         if binding.price.is_some_and(|p| p.is_sign_negative()) {
-            return Err(AppError::invalid("The price cannot be negative"));
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "price",
+                "The price",
+                Some(0),
+                None,
+                None,
+            )));
         }
         let extras = TriageExtras {
             bindings: HashMap::from([(line_id, bound(&offer, quantity, binding.price))]),

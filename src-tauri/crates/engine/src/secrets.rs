@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use ordertray_core::{AccountId, AppError, ErrorCode, Secret};
+use ordertray_core::{AccountId, AppError, ErrorCode, ErrorWords, Secret};
 
 pub const KEYCHAIN_SERVICE: &str = "ordertray";
 
@@ -99,14 +99,15 @@ pub(crate) async fn move_legacy_entries_of(
 pub struct KeychainStore;
 
 fn keychain_error(e: keyring::Error) -> AppError {
-    let detail = match &e {
+    let words = match &e {
         keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => {
-            "the OS keychain is unavailable (on Linux: is a Secret Service such as GNOME Keyring or KWallet running and unlocked?)"
-                .to_string()
+            ErrorWords::KeychainUnavailable {}
         }
-        other => format!("keychain error: {other}"),
+        other => ErrorWords::Keychain {
+            detail: other.to_string(),
+        },
     };
-    AppError::new(ErrorCode::Keychain, detail)
+    AppError::said(ErrorCode::Keychain, words)
 }
 
 impl SecretStore for KeychainStore {
@@ -139,10 +140,7 @@ impl SecretStore for KeychainStore {
         let back = self.get("startup-check")?;
         self.delete("startup-check")?;
         if back.as_ref() != Some(&probe) {
-            return Err(AppError::new(
-                ErrorCode::Keychain,
-                "the OS keychain did not keep a test value: secrets cannot be stored safely",
-            ));
+            return Err(AppError::said(ErrorCode::Keychain, ErrorWords::KeychainUnsafe {}));
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use ordertray_core::templates::{
     check, problems, render, MarketplaceStatus, PushCapabilities, PushSettings, PushTemplates,
 };
 use ordertray_core::timeline::{NoticeKind, TimelineEvent};
-use ordertray_core::{Account, AccountId, AppError, EngineEvent, TriageAction};
+use ordertray_core::{Account, AccountId, AppError, EngineEvent, ErrorWords, TriageAction};
 
 use crate::{Engine, Result};
 
@@ -75,7 +75,12 @@ impl Engine {
             .into_iter()
             .chain(templates.pushes.iter().map(|p| &p.comment));
         for text in texts {
-            check(text).map_err(|e| AppError::invalid(format!("Template «{text}»: {e}")))?;
+            check(text).map_err(|e| {
+                AppError::refused(ErrorWords::TemplateInvalid {
+                    template: text.clone(),
+                    detail: e.to_string(),
+                })
+            })?;
         }
         self.0.store.account(account_id).await?;
         self.0.store.save_push_templates(account_id, templates).await?;
@@ -89,7 +94,7 @@ impl Engine {
             .store
             .template_values(line_id, status_id, self.lang())
             .await?;
-        render(template, &values).map_err(|e| AppError::invalid(e.to_string()))
+        render(template, &values).map_err(template_failed)
     }
 
     /// Moves accepted lines to a shop status; the account's settings decide what goes out.
@@ -193,8 +198,8 @@ impl Engine {
                         .template_values(line, s.id, self.lang())
                         .await
                         .map_err(AppError::from)
-                        .and_then(|v| render(text, &v).map_err(|e| AppError::invalid(e.to_string()))),
-                    None => Err(AppError::invalid("no shop status to word it with")),
+                        .and_then(|v| render(text, &v).map_err(template_failed)),
+                    None => Err(AppError::refused(ErrorWords::NoStatusToWord {})),
                 };
                 match filled {
                     Err(e) => not_sent.push(TimelineEvent::NoticeTextFailed {
@@ -218,4 +223,10 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+fn template_failed(e: impl std::fmt::Display) -> AppError {
+    AppError::refused(ErrorWords::TemplateFailed {
+        detail: e.to_string(),
+    })
 }

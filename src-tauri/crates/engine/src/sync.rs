@@ -67,11 +67,11 @@ impl Engine {
         };
         let mut burst = Burst::default();
         let outcome = self.sync_pages(&account, &mut report, &mut burst).await;
-        let error = outcome.as_ref().err().map(|f| f.error.message.clone());
+        let error = outcome.as_ref().err().map(|f| f.error.clone());
         if let Err(e) = self
             .0
             .store
-            .finish_sync_run(run, &report, error.as_deref(), Utc::now())
+            .finish_sync_run(run, &report, error.as_ref(), Utc::now())
             .await
         {
             tracing::error!(account = id, error = %e, "could not record the sync run");
@@ -79,7 +79,7 @@ impl Engine {
         if let Some(message) = &error {
             tracing::warn!(account = id, %message, "sync failed");
         }
-        self.note_sync_outcome(&account, error.as_deref()).await;
+        self.note_sync_outcome(&account, error.as_ref()).await;
         self.emit(EngineEvent::AccountHealth { account_id: id });
         // Pages committed before a failure still count: their orders are announced.
         self.finish_burst(&account, &burst).await;
@@ -99,9 +99,11 @@ impl Engine {
         let client = self.session(account).await.map_err(fail)?;
         let name = registry::spec(account.kind).name;
         let Some(source) = client.order_source() else {
-            return Err(fail(AppError::new(
+            return Err(fail(AppError::said(
                 ordertray_core::ErrorCode::Internal,
-                format!("{name} has no order source to poll"),
+                ordertray_core::ErrorWords::NoOrderSource {
+                    marketplace: name.to_string(),
+                },
             )));
         };
         let mut cursor = self
@@ -143,9 +145,12 @@ impl Engine {
                 return Ok(());
             }
         }
-        Err(fail(AppError::new(
+        Err(fail(AppError::said(
             ordertray_core::ErrorCode::Marketplace,
-            format!("{name} kept returning more pages; stopped after {MAX_PAGES_PER_RUN}"),
+            ordertray_core::ErrorWords::TooManyPages {
+                marketplace: name.to_string(),
+                max: MAX_PAGES_PER_RUN as u64,
+            },
         )))
     }
 

@@ -190,6 +190,7 @@ async fn a_rule_rejecting_lines_says_so_in_the_window() {
             account: "Shop A".into(),
             number: number.clone(),
             detail: "Не работаем".into(),
+            error: None,
             effect: None,
         }
     );

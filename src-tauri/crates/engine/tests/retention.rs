@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::*;
-use ordertray_core::{AppSettings, ErrorCode, RetentionSettings, SyncReport, TriageAction};
+use ordertray_core::{AppSettings, ErrorCode, ErrorWords, RetentionSettings, SyncReport, TriageAction};
 use ordertray_store::retention::Pruned;
 use ordertray_store::{format_ts, NewIntakeRequest};
 
@@ -174,7 +174,12 @@ async fn a_period_out_of_range_is_refused_and_nothing_is_saved() {
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert_eq!(
             e.message,
-            format!("Keep account notices for 7 to 3650 days; {days} is out of range")
+            "Keeping account notices must be between 7 and 3650 days"
+        );
+        assert!(
+            matches!(&e.words, Some(ErrorWords::OutOfRange { field, .. }) if field == "account_events_days"),
+            "the UI names the field in its language: {:?}",
+            e.words
         );
     }
     assert_eq!(

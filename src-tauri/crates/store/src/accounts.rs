@@ -7,6 +7,7 @@ use ordertray_core::{
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
+use crate::error::{words_from, words_json};
 use crate::time::{format_ts, parse_opt, parse_ts};
 use crate::{Result, Store, StoreError};
 
@@ -168,7 +169,7 @@ impl Store {
 
     pub async fn health(&self, id: AccountId) -> Result<AccountHealth> {
         let r = sqlx::query(
-            "SELECT last_poll_at, last_outcome, last_error, next_poll_at, failing_since, server_wait_until,
+            "SELECT last_poll_at, last_outcome, last_error, last_error_words, next_poll_at, failing_since, server_wait_until,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state IN ('pending', 'in_flight')) AS pending,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state = 'failed') AS failed
              FROM accounts a WHERE id = ?",
@@ -185,6 +186,7 @@ impl Store {
                 None => None,
             },
             last_error: r.get("last_error"),
+            last_error_words: words_from(r.get("last_error_words")),
             next_poll_at: parse_opt(r.get("next_poll_at"))?,
             failing_since: parse_opt(r.get("failing_since"))?,
             server_wait_until: parse_opt(r.get("server_wait_until"))?,
@@ -238,11 +240,13 @@ impl Store {
         &self,
         run_id: i64,
         report: &SyncReport,
-        error: Option<&str>,
+        error: Option<&AppError>,
         at: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let outcome = if error.is_some() { "error" } else { "ok" };
+        let words = words_json(error);
+        let error = error.map(|e| e.message.as_str());
         let now = format_ts(at);
         sqlx::query(
             "UPDATE sync_runs SET finished_at = ?, outcome = ?, pages = ?, orders_seen = ?, orders_new = ?,
@@ -261,13 +265,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE accounts SET last_poll_at = ?, last_outcome = ?, last_error = ?,
+            "UPDATE accounts SET last_poll_at = ?, last_outcome = ?, last_error = ?, last_error_words = ?,
                 failing_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(failing_since, ?) END
              WHERE id = ?",
         )
         .bind(&now)
         .bind(outcome)
         .bind(error)
+        .bind(words)
         .bind(error)
         .bind(&now)
         .bind(report.account_id)

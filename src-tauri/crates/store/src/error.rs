@@ -1,4 +1,16 @@
-use ordertray_core::{AppError, ErrorCode};
+use ordertray_core::{AppError, ErrorCode, ErrorWords};
+
+/// An error's words as stored beside its English text (JSON), when it has any.
+pub(crate) fn words_json(error: Option<&AppError>) -> Option<String> {
+    error
+        .and_then(|e| e.words.as_ref())
+        .and_then(|w| serde_json::to_string(w).ok())
+}
+
+/// Stored words read back; unreadable ones (written by another version) leave the English text.
+pub(crate) fn words_from(json: Option<String>) -> Option<ErrorWords> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -58,9 +70,16 @@ impl From<serde_json::Error> for StoreError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::App(app) => app,
-            other => AppError::new(ErrorCode::Storage, other.to_string()),
-        }
+        let words = match e {
+            StoreError::App(app) => return app,
+            StoreError::DiskFull => ErrorWords::DiskFull {},
+            StoreError::Busy => ErrorWords::DatabaseBusy {},
+            StoreError::Db(detail) => ErrorWords::Database { detail },
+            StoreError::Migration(detail) => ErrorWords::Migration { detail },
+            StoreError::Corrupt(detail) => ErrorWords::StoredDataUnreadable { detail },
+            StoreError::Io(detail) => ErrorWords::FileError { detail },
+            StoreError::Damaged(detail) => ErrorWords::DatabaseDamaged { detail },
+        };
+        AppError::said(ErrorCode::Storage, words)
     }
 }

@@ -1,4 +1,4 @@
-//! The status dictionary a marketplace lists per account (ZZAP), kept as last loaded so settings
+//! The status dictionary a marketplace lists per account, kept as last loaded so settings
 //! and pushes work offline and a failed reload never empties it.
 
 use chrono::Utc;

@@ -44,9 +44,7 @@ impl OutboxRow {
 
     /// The call as the timeline's arguments: a marketplace effect's values, else the description.
     pub fn effect_words(&self) -> EffectWords {
-        serde_json::from_value::<Effect>(self.payload.clone())
-            .map(|e| EffectWords::from(&e))
-            .unwrap_or_else(|_| EffectWords::other(&self.description))
+        words_of(self.payload.clone(), &self.description)
     }
 }
 
@@ -85,6 +83,13 @@ fn addressing(r: &SqliteRow) -> Result<(Destination, Subject)> {
 }
 
 /// Rows queued before descriptions were stored are marketplace effects: describe them now.
+/// A payload's call as plain values; one this version cannot read keeps its description.
+fn words_of(payload: serde_json::Value, description: &str) -> EffectWords {
+    serde_json::from_value::<Effect>(payload)
+        .map(|e| EffectWords::from(&e))
+        .unwrap_or_else(|_| EffectWords::other(description))
+}
+
 fn description_of(r: &SqliteRow) -> String {
     r.get::<Option<String>, _>("description").unwrap_or_else(|| {
         serde_json::from_str::<Effect>(r.get("payload"))
@@ -148,9 +153,14 @@ fn view_from(r: &SqliteRow) -> Result<OutboxView> {
         shop_order_id: subject.shop_order(),
         kind: r.get("kind"),
         description: description_of(r),
+        effect: words_of(
+            serde_json::from_str(r.get("payload")).unwrap_or_default(),
+            &description_of(r),
+        ),
         state: OutboxState::parse(r.get("state")).unwrap_or(OutboxState::Failed),
         attempts: r.get("attempts"),
         last_error: r.get("last_error"),
+        last_error_words: crate::error::words_from(r.get("last_error_words")),
         next_attempt_at: parse_opt(Some(r.get("next_attempt_at")))?,
         created_at: parse_ts(r.get("created_at"))?,
         updated_at: parse_ts(r.get("updated_at"))?,
@@ -169,7 +179,7 @@ impl Store {
 
     /// Rows due by `now`, oldest first: pending rows whose time has come, and rows in flight whose
     /// lease has expired (their process died or lost track of them). A row waits while an earlier
-    /// row of the same subject is unfinished or failed, so Ozon sees product cancels before the
+    /// row of the same subject is unfinished or failed, so the marketplace sees product cancels before the
     /// ship call, never after.
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
@@ -268,13 +278,19 @@ impl Store {
     }
 
     /// Puts the row back to pending until `at`; false when the lease was lost meanwhile.
-    pub async fn outbox_retry_at(&self, row: &OutboxRow, at: DateTime<Utc>, error: &str) -> Result<bool> {
+    pub async fn outbox_retry_at(
+        &self,
+        row: &OutboxRow,
+        at: DateTime<Utc>,
+        error: &AppError,
+    ) -> Result<bool> {
         Ok(sqlx::query(&format!(
             "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
-                {RELEASE} {OWNED}"
+                last_error_words = ?, {RELEASE} {OWNED}"
         ))
         .bind(format_ts(at))
-        .bind(error)
+        .bind(&error.message)
+        .bind(crate::error::words_json(Some(error)))
         .bind(format_ts(Utc::now()))
         .bind(row.id)
         .bind(&row.lease_owner)
@@ -285,12 +301,14 @@ impl Store {
     }
 
     /// Parks the row as failed; false (and nothing written) when the lease was lost meanwhile.
-    pub async fn outbox_fail(&self, row: &OutboxRow, error: &str) -> Result<bool> {
+    pub async fn outbox_fail(&self, row: &OutboxRow, error: &AppError) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let owned = sqlx::query(&format!(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, {RELEASE} {OWNED}"
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, last_error_words = ?,
+                {RELEASE} {OWNED}"
         ))
-        .bind(error)
+        .bind(&error.message)
+        .bind(crate::error::words_json(Some(error)))
         .bind(format_ts(Utc::now()))
         .bind(row.id)
         .bind(&row.lease_owner)
@@ -302,7 +320,8 @@ impl Store {
             return Ok(false);
         }
         let event = TimelineEvent::OutboxFailed {
-            error: error.to_string(),
+            error: error.message.clone(),
+            error_words: error.words.clone(),
             effect: row.effect_words(),
         };
         insert_event(

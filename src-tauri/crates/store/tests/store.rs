@@ -368,7 +368,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
 
     // A retry in the future hides it until then.
     assert!(s
-        .outbox_retry_at(&taken, Utc::now() + Duration::seconds(60), "HTTP 503")
+        .outbox_retry_at(&taken, Utc::now() + Duration::seconds(60), &failure("HTTP 503"))
         .await
         .unwrap());
     assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
@@ -384,7 +384,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .await
         .unwrap()
         .unwrap();
-    assert!(s.outbox_fail(&claimed, "gave up").await.unwrap());
+    assert!(s.outbox_fail(&claimed, &failure("gave up")).await.unwrap());
     assert!(s
         .outbox_due(Utc::now() + Duration::days(1), 10)
         .await
@@ -419,7 +419,7 @@ async fn reopening_keeps_data_and_sync_health_is_recorded() {
         account_id: a.id,
         ..Default::default()
     };
-    s.finish_sync_run(run, &report, Some("HTTP 500"), Utc::now())
+    s.finish_sync_run(run, &report, Some(&failure("HTTP 500")), Utc::now())
         .await
         .unwrap();
     let h = s.health(a.id).await.unwrap();
@@ -1079,4 +1079,9 @@ async fn the_cancel_we_asked_for_is_not_announced_as_the_marketplaces() {
     let detail = s.order_detail(ours.order_id).await.unwrap();
     assert_eq!(detail.order.status, "cancelled");
     assert_eq!(detail.order.changed_by_marketplace, None);
+}
+
+/// A marketplace error as the engine records it.
+fn failure(message: &str) -> ordertray_core::AppError {
+    ordertray_core::AppError::new(ordertray_core::ErrorCode::Marketplace, message)
 }

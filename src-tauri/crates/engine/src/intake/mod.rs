@@ -31,7 +31,7 @@ use http_body_util::BodyExt;
 use ordertray_connectors::{registry, InboundHead, InboundRequest, PushSource, PushUnreadable};
 use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::{
-    Account, AccountId, AppError, EngineEvent, ErrorCode, QuarantinedOrder, Secret, SyncReport,
+    Account, AccountId, AppError, EngineEvent, ErrorCode, ErrorWords, QuarantinedOrder, Secret, SyncReport,
 };
 use ordertray_store::NewIntakeRequest;
 use serde_json::{json, Value};
@@ -293,10 +293,10 @@ impl Engine {
         let (account, source) = self.push_account(account_id).await?;
         let field = source.auth_field();
         if let Some(var) = account.settings.secret_env(field) {
-            return Err(AppError::invalid(format!(
-                "The intake token of «{}» comes from the environment variable {var}: change it there",
-                account.name
-            )));
+            return Err(AppError::refused(ErrorWords::IntakeTokenFromEnv {
+                account: account.name.clone(),
+                var: var.to_string(),
+            }));
         }
         self.store_secret(account_id, field, Secret::new(new_intake_token()?))
             .await?;
@@ -330,10 +330,10 @@ impl Engine {
         let account = self.0.store.account(account_id).await?;
         let spec = registry::spec(account.kind);
         let Some(source) = spec.push_source else {
-            return Err(AppError::invalid(format!(
-                "{} does not push orders: «{}» has no intake address",
-                spec.name, account.name
-            )));
+            return Err(AppError::refused(ErrorWords::NoIntakeAddress {
+                marketplace: spec.name.to_string(),
+                account: account.name.clone(),
+            }));
         };
         let source = source(&account);
         Ok((account, source))
@@ -346,7 +346,7 @@ impl Engine {
         account: &Account,
         at: DateTime<Utc>,
         report: &SyncReport,
-        error: Option<&str>,
+        error: Option<&AppError>,
     ) {
         let store = &self.0.store;
         let recorded = match store.start_sync_run(account.id, at).await {
@@ -702,7 +702,12 @@ impl Engine {
                     account,
                     seen.received_at,
                     &report,
-                    Some(&format!("A pushed request could not be read: {reason}")),
+                    Some(&AppError::said(
+                        ErrorCode::Marketplace,
+                        ErrorWords::PushUnreadable {
+                            detail: reason.clone(),
+                        },
+                    )),
                 )
                 .await;
                 self.log_request(kept(StatusCode::BAD_REQUEST, "malformed", &reason))
@@ -746,9 +751,15 @@ impl Engine {
             lines_new: outcome.new_lines,
             quarantined: outcome.quarantined,
         };
-        let set_aside = (!pushed.quarantined.is_empty())
-            .then(|| format!("{} pushed order(s) could not be read", pushed.quarantined.len()));
-        self.note_push(account, seen.received_at, &report, set_aside.as_deref())
+        let set_aside = (!pushed.quarantined.is_empty()).then(|| {
+            AppError::said(
+                ErrorCode::Marketplace,
+                ErrorWords::PushedOrdersUnreadable {
+                    count: pushed.quarantined.len() as u64,
+                },
+            )
+        });
+        self.note_push(account, seen.received_at, &report, set_aside.as_ref())
             .await;
         self.after_ingest(account, outcome).await;
 
