@@ -288,10 +288,25 @@ pub fn plan_effects(
     effects
 }
 
+/// Whether the marketplace still takes a ship call for an order, from the actions it lists for
+/// it: an order assembled in the seller's own cabinet no longer lists "ship". An order without a
+/// list (an integration that sends none) may be shipped.
+pub fn ship_allowed(available_actions: &[String]) -> bool {
+    available_actions.is_empty() || available_actions.iter().any(|a| a == "ship")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use LineState::*;
+
+    #[test]
+    fn a_ship_call_goes_only_where_the_marketplace_still_lists_it() {
+        let list = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(ship_allowed(&[]));
+        assert!(ship_allowed(&list(&["cancel", "ship"])));
+        assert!(!ship_allowed(&list(&["cancel"])));
+    }
 
     fn policy(ship: bool) -> TriagePolicy {
         TriagePolicy {

@@ -17,6 +17,7 @@ pub mod notify_text;
 pub mod order;
 pub mod policy;
 pub mod pricelist;
+pub mod pushes;
 pub mod rules;
 pub mod settings;
 pub mod statuses;

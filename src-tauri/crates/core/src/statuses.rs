@@ -154,6 +154,47 @@ pub fn order_status(lines: &[(i64, StatusGroup)]) -> Option<i64> {
     }
 }
 
+/// What an order's status as a whole needs to know about one of its lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineStatusFacts {
+    pub state: crate::LineState,
+    pub shop_status_id: Option<i64>,
+    pub removed_by_marketplace: bool,
+}
+
+/// The order's status as a whole ([`order_status`]); lines not accepted count as refused
+/// (rejected) or removed (deleted, gone from the marketplace), and a line still in the inbox keeps
+/// it undecided.
+pub fn order_state(lines: &[LineStatusFacts], all: &[ShopStatus]) -> Option<i64> {
+    use crate::LineState;
+    let refused = all
+        .iter()
+        .find(|s| s.group == StatusGroup::Refused)
+        .map_or(-2, |s| s.id);
+    let removed = all
+        .iter()
+        .find(|s| s.group == StatusGroup::Removed)
+        .map_or(-3, |s| s.id);
+    let mut entries = vec![];
+    for l in lines {
+        let entry = if l.removed_by_marketplace || l.state == LineState::Deleted {
+            (removed, StatusGroup::Removed)
+        } else if l.state == LineState::Rejected {
+            (refused, StatusGroup::Refused)
+        } else if l.state == LineState::New {
+            return None;
+        } else {
+            let group = l
+                .shop_status_id
+                .and_then(|id| all.iter().find(|s| s.id == id))
+                .map_or(StatusGroup::New, |s| s.group);
+            (l.shop_status_id.unwrap_or(-1), group)
+        };
+        entries.push(entry);
+    }
+    order_status(&entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +219,61 @@ mod tests {
         ];
         for (lines, want) in cases {
             assert_eq!(order_status(lines), want, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn an_inbox_line_keeps_the_order_undecided_and_rejected_or_gone_lines_count_as_out() {
+        use crate::LineState::{Accepted, Deleted, New, Rejected};
+        let all = [
+            ShopStatus {
+                id: 1,
+                code: None,
+                name: "New".into(),
+                group: StatusGroup::New,
+                position: 0,
+            },
+            ShopStatus {
+                id: 4,
+                code: None,
+                name: "Shipped".into(),
+                group: StatusGroup::Done,
+                position: 1,
+            },
+            ShopStatus {
+                id: 6,
+                code: None,
+                name: "Refused".into(),
+                group: StatusGroup::Refused,
+                position: 2,
+            },
+        ];
+        let l = |state, shop_status_id, removed_by_marketplace| LineStatusFacts {
+            state,
+            shop_status_id,
+            removed_by_marketplace,
+        };
+        type Case = (Vec<LineStatusFacts>, Option<i64>);
+        let cases: [Case; 6] = [
+            (
+                vec![l(Accepted, Some(4), false), l(Rejected, None, false)],
+                Some(4),
+            ),
+            (vec![l(Accepted, Some(4), false), l(New, None, false)], None),
+            (vec![l(Rejected, None, false), l(Deleted, None, false)], Some(6)),
+            // No "removed" status: gone lines still count as out, under a placeholder id.
+            (
+                vec![l(Deleted, None, false), l(Accepted, Some(4), true)],
+                Some(-3),
+            ),
+            (vec![l(Accepted, None, false)], Some(-1)),
+            (
+                vec![l(Accepted, Some(4), false), l(Accepted, Some(1), false)],
+                None,
+            ),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(order_state(&lines, &all), want, "{lines:?}");
         }
     }
 

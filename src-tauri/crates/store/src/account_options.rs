@@ -1,14 +1,14 @@
-//! What an account's own options change when orders arrive and become shop orders: incoming
-//! marketplace statuses, the paid flag on delivery, the source label, number and date, customer,
-//! default delivery and payment, and the marketplace extras kept on the shop order. The options
-//! come as the integration's [`AccountPolicy`]: nothing here asks which marketplace it is.
+//! An account's own options and what they change when orders become shop orders: the paid flag
+//! on delivery, the source label, number and date, customer, default delivery and payment, and the
+//! marketplace extras kept on the shop order. The options come as the integration's
+//! [`AccountPolicy`] and the account's push settings: nothing here asks which marketplace it is.
+//! A base layer: it uses no store module above `events`.
 
 use ordertray_core::templates::PushTemplates;
 use ordertray_core::timeline::TimelineEvent;
-use ordertray_core::{AccountPolicy, AccountSettings, ShopOrderPolicy};
+use ordertray_core::{AccountPolicy, AccountSettings, CancelReason, ShopOrderPolicy};
 use sqlx::{Row, SqliteConnection};
 
-use crate::events::{insert_event, NewEvent};
 use crate::Result;
 
 /// What the account's integration settings mean for decisions, ingest and shop orders (handed over
@@ -30,72 +30,6 @@ pub(crate) async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -
         .map(|d| serde_json::from_str(&d))
         .transpose()?
         .unwrap_or_default())
-}
-
-/// The marketplace moved an order to `status`: accepted lines take the shop status the account
-/// maps it to, in the sync's transaction. Nothing is sent back: the marketplace made the change.
-/// A cancellation moves every accepted line; any other status leaves refused and removed ones.
-pub(crate) async fn apply_incoming_status(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    order_id: i64,
-    (marketplace, status, cancelled): (&str, &str, bool),
-) -> Result<()> {
-    let templates = templates_of(conn, account_id).await?;
-    let Some(target) = templates.incoming_target(status, cancelled) else {
-        return Ok(());
-    };
-    let Some((name, code)): Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name, code FROM shop_statuses WHERE id = ?")
-            .bind(target)
-            .fetch_optional(&mut *conn)
-            .await?
-    else {
-        return Ok(());
-    };
-    let moved = sqlx::query(
-        "UPDATE lines SET shop_status_id = ?1 WHERE order_id = ?2 AND state = 'accepted'
-           AND shop_status_id IS NOT ?1
-           AND (?3 OR removed_by_marketplace = 0)
-           AND (?3 OR COALESCE((SELECT grp FROM shop_statuses s WHERE s.id = lines.shop_status_id), 'new')
-                      NOT IN ('refused', 'removed'))",
-    )
-    .bind(target)
-    .bind(order_id)
-    .bind(cancelled)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if moved == 0 {
-        return Ok(());
-    }
-    crate::cabinet_orders::refresh_from_lines(conn, order_id).await?;
-    let event = if cancelled {
-        TimelineEvent::BuyerCancelled {
-            moved,
-            status: name,
-            status_code: code,
-        }
-    } else {
-        TimelineEvent::MarketplaceStatus {
-            marketplace: marketplace.to_string(),
-            marketplace_status: status.to_string(),
-            moved,
-            status: name,
-            status_code: code,
-        }
-    };
-    insert_event(
-        conn,
-        NewEvent {
-            account_id: Some(account_id),
-            order_id: Some(order_id),
-            line_id: None,
-            actor: "sync",
-            event: &event,
-        },
-    )
-    .await
 }
 
 /// The account's shop order options, when its integration has any.
@@ -179,6 +113,7 @@ pub(crate) async fn refresh_extra(
             .await?;
         return Ok(());
     }
+    // SQLite: JSON functions (`json_object`, `->`, `json()`).
     // `raw -> path` is the value as JSON text whatever its type; `json()` embeds it as JSON.
     let mut q: sqlx::QueryBuilder<sqlx::Sqlite> =
         sqlx::QueryBuilder::new("UPDATE shop_orders SET extra = (SELECT json_object(");
@@ -225,7 +160,7 @@ pub(crate) async fn mark_paid_on_delivery(
     .await?
     .rows_affected();
     if paid > 0 {
-        crate::cabinet_orders::shop_order_event(conn, shop_order_id, "sync", &TimelineEvent::Paid {}).await?;
+        crate::events::shop_order_event(conn, shop_order_id, "sync", &TimelineEvent::Paid {}).await?;
     }
     Ok(())
 }
@@ -242,4 +177,15 @@ impl crate::Store {
         q.push(") ORDER BY id");
         Ok(q.build_query_scalar().fetch_all(&self.pool).await?)
     }
+}
+
+/// The account's default reason for rejections.
+pub(crate) async fn account_cancel_reason(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+) -> Result<(CancelReason, bool)> {
+    // Integrations told per line with a status and a text have neither (see
+    // `pushes::plan_decision_pushes`).
+    let policy = account_policy(conn, account_id).await?;
+    Ok((policy.cancel_reason, policy.ship_on_accept))
 }

@@ -191,6 +191,7 @@ pub(crate) async fn write_backup(
     // An empty owner-only file first: VACUUM INTO fills an empty file and keeps its mode, where a
     // file it creates itself would be readable by every user.
     crate::private_fs::create_private_file(&writing).map_err(|e| io(&writing, e))?;
+    // SQLite: `VACUUM INTO` writes a consistent copy of the live database.
     let vacuum = sqlx::query("VACUUM INTO ?")
         .bind(writing.to_string_lossy().to_string())
         .execute(&mut *conn)
@@ -327,6 +328,7 @@ async fn integrity(conn: &mut SqliteConnection, pragma: &str) -> Result<()> {
 pub async fn check_database(db: &Path) -> Result<()> {
     check_header(db)?;
     let mut conn = connect(db, None).await?;
+    // SQLite: integrity pragmas.
     let checked = integrity(&mut conn, "PRAGMA quick_check").await;
     let _ = conn.close().await;
     checked
@@ -405,6 +407,7 @@ impl StagedRestore {
         // the restored database back in WAL mode.
         let mut conn = connect(&self.staged, Some(SqliteJournalMode::Delete)).await?;
         let checked = async {
+            // SQLite: integrity pragma and the `sqlite_master` catalogue.
             integrity(&mut conn, "PRAGMA integrity_check").await?;
             let has_table: bool = sqlx::query_scalar(
                 "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",

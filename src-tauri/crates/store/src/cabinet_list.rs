@@ -192,6 +192,7 @@ impl Store {
 /// saying that another page follows.
 fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: u32) -> Result<()> {
     let (expr, numeric) = sort_expr(query.sort.column);
+    // SQLite: FTS5 trigram search (`shop_orders_text MATCH`).
     let search = trigram_phrase(&query.filter.search);
     // Newest first with a search: the trigram index yields matches in id order and stops at
     // the page's end, instead of listing every match of a common fragment first.
@@ -263,6 +264,7 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_st
     push_conditions(q, f, with_status, true, by_id);
 }
 
+// SQLite: FTS5 phrase syntax.
 /// The search as an FTS5 phrase, when it is long enough for the trigram index.
 fn trigram_phrase(search: &str) -> Option<String> {
     let search = search.trim();
@@ -342,6 +344,7 @@ fn push_conditions(
         return;
     }
     let search = f.search.trim();
+    // SQLite: FTS5 trigram search.
     if let Some(phrase) = trigram_phrase(search) {
         q.push(" AND s.id IN (SELECT rowid FROM shop_orders_text WHERE shop_orders_text MATCH ")
             .push_bind(phrase)

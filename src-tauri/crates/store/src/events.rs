@@ -65,3 +65,26 @@ impl Store {
         .await
     }
 }
+
+/// An event about a shop order, on the timelines of the shop order and the marketplace order it
+/// was made from.
+pub(crate) async fn shop_order_event(
+    conn: &mut SqliteConnection,
+    shop_order_id: i64,
+    actor: &str,
+    event: &TimelineEvent,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (at, account_id, order_id, shop_order_id, kind, actor, message, data)
+         SELECT ?, account_id, source_order_id, id, ?, ?, ?, ? FROM shop_orders WHERE id = ?",
+    )
+    .bind(format_ts(Utc::now()))
+    .bind(event.kind())
+    .bind(actor)
+    .bind(event.english())
+    .bind(serde_json::to_string(&event.args())?)
+    .bind(shop_order_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

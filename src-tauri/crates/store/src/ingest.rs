@@ -133,6 +133,7 @@ async fn upsert_order(
     let raw = order.raw.to_string();
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
+    // SQLite: `json_extract` on the raw order.
     let existing = sqlx::query(
         "SELECT id, status, content_hash, json_extract(raw, '$.multi_box_qty') AS boxes FROM orders
                      WHERE account_id = ? AND external_id = ?",
@@ -199,7 +200,7 @@ async fn upsert_order(
         let state_note = if order.read_only {
             file_read_only(conn, account_id, order_id, now).await?;
             let cancelled = is_cancelled_status(&order.status);
-            crate::account_options::apply_incoming_status(
+            apply_incoming_status(
                 conn,
                 account_id,
                 order_id,
@@ -318,7 +319,7 @@ async fn upsert_order(
         } else {
             out.status_changed.push((this, order.status.clone()));
         }
-        crate::account_options::apply_incoming_status(
+        apply_incoming_status(
             conn,
             account_id,
             order_id,
@@ -354,7 +355,7 @@ async fn upsert_order(
         file_read_only(conn, account_id, order_id, now).await?;
     }
     // Barcodes, cargo places and line changes reach the shop order made from it.
-    crate::cabinet_orders::refresh_from_lines(conn, order_id).await
+    crate::shop_order_sync::refresh_from_lines(conn, order_id).await
 }
 
 /// A read-only (FBO) order's lines go straight onto its shop order, accepted without a decision:
@@ -385,13 +386,13 @@ async fn file_read_only(
     .execute(&mut *conn)
     .await?;
     let (shop_order_id, created) =
-        crate::triage::place_on_shop_order(conn, order_id, None, &lines, now).await?;
+        crate::shop_order_sync::place_on_shop_order(conn, order_id, None, &lines, now).await?;
     if created {
         if let Some(s) = crate::account_options::shop_order_policy(conn, account_id).await? {
             crate::account_options::shape_new_shop_order(conn, shop_order_id, order_id, &s).await?;
         }
     }
-    crate::cabinet_orders::refresh_from_lines(conn, order_id).await
+    crate::shop_order_sync::refresh_from_lines(conn, order_id).await
 }
 
 /// Whether the manager rejected every line of the order (so a cancel that follows is ours).
@@ -517,6 +518,7 @@ async fn quarantine(
     now: &str,
 ) -> Result<()> {
     let raw_hash = hash_json(&q.raw);
+    // SQLite: `INSERT OR IGNORE`.
     let inserted = sqlx::query(
         "INSERT OR IGNORE INTO quarantine (account_id, external_id, reason, raw, raw_hash, first_seen_at, last_seen_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -549,6 +551,72 @@ async fn quarantine(
         NewEvent {
             account_id: Some(account_id),
             order_id: None,
+            line_id: None,
+            actor: "sync",
+            event: &event,
+        },
+    )
+    .await
+}
+
+/// The marketplace moved an order to `status`: accepted lines take the shop status the account
+/// maps it to, in the sync's transaction. Nothing is sent back: the marketplace made the change.
+/// A cancellation moves every accepted line; any other status leaves refused and removed ones.
+async fn apply_incoming_status(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    order_id: i64,
+    (marketplace, status, cancelled): (&str, &str, bool),
+) -> Result<()> {
+    let templates = crate::account_options::templates_of(conn, account_id).await?;
+    let Some(target) = templates.incoming_target(status, cancelled) else {
+        return Ok(());
+    };
+    let Some((name, code)): Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, code FROM shop_statuses WHERE id = ?")
+            .bind(target)
+            .fetch_optional(&mut *conn)
+            .await?
+    else {
+        return Ok(());
+    };
+    let moved = sqlx::query(
+        "UPDATE lines SET shop_status_id = ?1 WHERE order_id = ?2 AND state = 'accepted'
+           AND shop_status_id IS NOT ?1
+           AND (?3 OR removed_by_marketplace = 0)
+           AND (?3 OR COALESCE((SELECT grp FROM shop_statuses s WHERE s.id = lines.shop_status_id), 'new')
+                      NOT IN ('refused', 'removed'))",
+    )
+    .bind(target)
+    .bind(order_id)
+    .bind(cancelled)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(());
+    }
+    crate::shop_order_sync::refresh_from_lines(conn, order_id).await?;
+    let event = if cancelled {
+        TimelineEvent::BuyerCancelled {
+            moved,
+            status: name,
+            status_code: code,
+        }
+    } else {
+        TimelineEvent::MarketplaceStatus {
+            marketplace: marketplace.to_string(),
+            marketplace_status: status.to_string(),
+            moved,
+            status: name,
+            status_code: code,
+        }
+    };
+    insert_event(
+        conn,
+        NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(order_id),
             line_id: None,
             actor: "sync",
             event: &event,

@@ -2,6 +2,21 @@
 //! (with a backup copy of the file before any migration runs on existing data). SQLite-only parts
 //! stay behind this crate's functions so the engine never writes SQL.
 
+// The modules form layers, each using only those below it (tests/module_layers.rs keeps it so):
+// a helper that a decision, a sync page and a status change all need inside their transaction
+// lives below all three, so none of them reaches into another and a change to one operation
+// cannot loop back through the helpers it calls. Pure rules (which line state may follow which,
+// which marketplace calls a decision or a status queues, the comment texts) are in
+// `ordertray_core`; these modules read the facts, call them and write the result.
+//
+// - base: `time`, `error`, `events` (audit rows), `outbox` (queued marketplace calls with their
+//   events), `account_options` (the account's policy and push settings), `shop_statuses`.
+// - shared steps inside a write: `shop_order_sync` (the shop order made from a marketplace order,
+//   kept in step with its lines), `pushes` (the facts pushes work from, a decision's status calls).
+// - operations: `triage`, `statuses` (status changes), `ingest`, `cabinet_orders`, and the readers
+//   and settings modules beside them.
+//
+// SQLite-specific SQL is marked `// SQLite:` where it is written, for a second backend to follow.
 mod account_options;
 mod accounts;
 mod backup;
@@ -17,11 +32,14 @@ mod outbox;
 mod personal;
 mod pricelists;
 pub mod private_fs;
+mod pushes;
 mod queries;
 pub mod retention;
 mod rules;
 mod settings;
+mod shop_order_sync;
 mod shop_orders;
+mod shop_statuses;
 mod statuses;
 mod time;
 mod triage;
@@ -151,6 +169,7 @@ impl Store {
 
     /// A consistent copy (`VACUUM INTO`) of a database that has data and pending migrations.
     async fn backup_before_migrations(&self) -> Result<()> {
+        // SQLite: the `sqlite_master` catalogue.
         let has_table: bool = sqlx::query_scalar(
             "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
         )

@@ -399,3 +399,65 @@ impl Store {
         parse_opt(next)
     }
 }
+
+/// Writes one marketplace call to the outbox (once per idempotency key) with its audit event.
+pub(crate) async fn queue_effect(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    order_id: i64,
+    effect: &Effect,
+    actor: &str,
+    (now, send_at): (&str, &str),
+) -> Result<Option<i64>> {
+    // The last gate for every marketplace call: nothing is ever sent about a read-only order (one
+    // the marketplace fulfils itself).
+    let read_only: bool = sqlx::query_scalar("SELECT read_only FROM orders WHERE id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .unwrap_or(false);
+    if read_only {
+        let event = TimelineEvent::PushReadOnly {
+            effect: EffectWords::from(effect),
+        };
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                actor,
+                event: &event,
+            },
+        )
+        .await?;
+        return Ok(None);
+    }
+    let row = NewOutboxRow {
+        destination: Destination::Account(account_id),
+        subject: Subject::ExternalOrder(order_id),
+        kind: effect.kind().to_string(),
+        payload: serde_json::to_value(effect)?,
+        description: effect.describe(),
+        // `now` is the decision's time, stamped on the lines it changed: their state version.
+        idempotency_key: effect.idempotency_key(account_id, now),
+    };
+    let id = insert_outbox(conn, &row, (now, send_at)).await?;
+    if id.is_some() {
+        let event = TimelineEvent::OutboxQueued {
+            effect: EffectWords::from(effect),
+        };
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                actor,
+                event: &event,
+            },
+        )
+        .await?;
+    }
+    Ok(id)
+}

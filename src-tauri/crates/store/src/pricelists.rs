@@ -50,6 +50,7 @@ impl Store {
         .bind(format_ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await?;
+        // SQLite: the FTS5 index of offers, kept by hand.
         sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
             .bind(list_id)
             .execute(&mut *tx)
@@ -88,6 +89,7 @@ impl Store {
 
     pub async fn delete_price_list(&self, id: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        // SQLite: the FTS5 index of offers, kept by hand.
         sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
             .bind(id)
             .execute(&mut *tx)
@@ -160,6 +162,7 @@ impl Store {
             return Ok(found);
         }
         let seen: BTreeSet<i64> = found.iter().map(|o| o.id).collect();
+        // SQLite: FTS5 search (`offers_text MATCH`).
         let rows = sqlx::query(&format!(
             "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
              JOIN price_lists p ON p.id = o.list_id
@@ -276,6 +279,7 @@ impl ListImport {
         });
         let inserted = q.build().execute(&mut *self.tx).await?.rows_affected();
         self.offers += inserted;
+        // SQLite: the FTS5 index of offers, kept by hand.
         sqlx::query(
             "INSERT INTO offers_text (rowid, text)
              SELECT id, brand || ' ' || article || ' ' || article_key || ' ' || name FROM offers WHERE id > ?",

@@ -114,6 +114,7 @@ impl Store {
         } else {
             ("l.state = ?1", "o.created_at DESC, o.id DESC, l.id")
         };
+        // SQLite: `json_each` expands the JSON list of order ids.
         let sql = format!(
             "{INBOX_SELECT} WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
              ORDER BY {order} LIMIT ?3"

@@ -7,17 +7,18 @@ use chrono::Utc;
 use ordertray_core::customer::{normalize_email, normalize_phone};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
-use ordertray_core::timeline::{EffectWords, TimelineEvent};
+use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{
-    is_cancelled_status, plan_effects, AppError, CancelReason, Destination, Effect, ErrorCode, LineAfter,
-    LineState, Subject, TriageAction, TriagePolicy, TriageReport,
+    is_cancelled_status, plan_effects, ship_allowed, AppError, CancelReason, Effect, ErrorCode, LineAfter,
+    LineState, TriageAction, TriagePolicy, TriageReport,
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use ordertray_core::notify_text::Lang;
 
 use crate::events::{insert_event, NewEvent};
-use crate::outbox::{insert_outbox, NewOutboxRow};
+use crate::outbox::queue_effect;
+use crate::shop_order_sync::{place_on_shop_order, refresh_from_lines};
 use crate::time::format_ts;
 use crate::{Result, Store};
 
@@ -163,7 +164,7 @@ impl Store {
                     crate::account_options::shape_new_shop_order(&mut tx, shop_order_id, order_id, s).await?;
                 }
             }
-            crate::cabinet_orders::refresh_from_lines(&mut tx, order_id).await?;
+            refresh_from_lines(&mut tx, order_id).await?;
             let send_at = extras
                 .hold
                 .map(|h| format_ts(Utc::now() + h))
@@ -272,7 +273,7 @@ impl Store {
             .bind(t.order_id)
             .execute(&mut *tx)
             .await?;
-            crate::cabinet_orders::refresh_from_lines(&mut tx, t.order_id).await?;
+            refresh_from_lines(&mut tx, t.order_id).await?;
             let event = TimelineEvent::Undo {
                 line: t.name.clone(),
                 from: t.from,
@@ -350,40 +351,6 @@ async fn remember_sku(
     Ok(())
 }
 
-/// Accepted lines of one external order make one shop order ("All orders").
-pub(crate) async fn place_on_shop_order(
-    conn: &mut SqliteConnection,
-    order_id: i64,
-    customer_id: Option<i64>,
-    lines: &BTreeSet<i64>,
-    now: &str,
-) -> Result<(i64, bool)> {
-    let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
-        .bind(order_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let shop_order_id: i64 = sqlx::query_scalar(
-        "INSERT INTO shop_orders (number, source_order_id, account_id, customer_id, created_at)
-         SELECT number, id, account_id, ?, ? FROM orders WHERE id = ?
-         ON CONFLICT (source_order_id) DO UPDATE SET customer_id = COALESCE(shop_orders.customer_id, excluded.customer_id)
-         RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(now)
-    .bind(order_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    for line in lines {
-        sqlx::query("UPDATE lines SET shop_order_id = ? WHERE id = ? AND order_id = ?")
-            .bind(shop_order_id)
-            .bind(line)
-            .bind(order_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok((shop_order_id, existed.is_none()))
-}
-
 async fn load_targets(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<Vec<Target>> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
         "SELECT l.id, l.order_id, o.account_id, l.name, l.state FROM lines l JOIN orders o ON o.id = l.order_id
@@ -436,7 +403,7 @@ async fn plan_and_queue(
             .into_iter()
             .filter(|id| changed.contains(id))
             .collect();
-        return crate::statuses::plan_decision_pushes(
+        return crate::pushes::plan_decision_pushes(
             conn,
             (account_id, order_id),
             action,
@@ -447,7 +414,8 @@ async fn plan_and_queue(
         )
         .await;
     }
-    let (default_reason, ship_on_accept) = account_cancel_reason(conn, account_id).await?;
+    let (default_reason, ship_on_accept) =
+        crate::account_options::account_cancel_reason(conn, account_id).await?;
     let policy = TriagePolicy {
         ship_on_accept,
         cancel_reason: extras.cancel_reason.clone().unwrap_or(default_reason),
@@ -457,13 +425,12 @@ async fn plan_and_queue(
             .bind(order_id)
             .fetch_one(&mut *conn)
             .await?;
-    // A posting Ozon no longer lets us ship (assembled in the seller cabinet) gets no ship call.
     let actions: Vec<String> = actions
         .as_deref()
         .map(serde_json::from_str)
         .transpose()?
         .unwrap_or_default();
-    let can_ship = actions.is_empty() || actions.iter().any(|a| a == "ship");
+    let can_ship = ship_allowed(&actions);
     // Lines the marketplace removed are not part of the order any more.
     let lines: Vec<LineAfter> = sqlx::query(
         "SELECT id, sku, quantity, state FROM lines WHERE order_id = ? AND removed_by_marketplace = 0 ORDER BY id",
@@ -494,78 +461,6 @@ async fn plan_and_queue(
         }
     }
     Ok(rows)
-}
-
-/// Writes one marketplace call to the outbox (once per idempotency key) with its audit event.
-pub(crate) async fn queue_effect(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-    order_id: i64,
-    effect: &Effect,
-    actor: &str,
-    (now, send_at): (&str, &str),
-) -> Result<Option<i64>> {
-    // The last gate for every marketplace call: nothing is ever sent about an FBO posting.
-    let read_only: bool = sqlx::query_scalar("SELECT read_only FROM orders WHERE id = ?")
-        .bind(order_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .unwrap_or(false);
-    if read_only {
-        let event = TimelineEvent::PushReadOnly {
-            effect: EffectWords::from(effect),
-        };
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor,
-                event: &event,
-            },
-        )
-        .await?;
-        return Ok(None);
-    }
-    let row = NewOutboxRow {
-        destination: Destination::Account(account_id),
-        subject: Subject::ExternalOrder(order_id),
-        kind: effect.kind().to_string(),
-        payload: serde_json::to_value(effect)?,
-        description: effect.describe(),
-        // `now` is the decision's time, stamped on the lines it changed: their state version.
-        idempotency_key: effect.idempotency_key(account_id, now),
-    };
-    let id = insert_outbox(conn, &row, (now, send_at)).await?;
-    if id.is_some() {
-        let event = TimelineEvent::OutboxQueued {
-            effect: EffectWords::from(effect),
-        };
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor,
-                event: &event,
-            },
-        )
-        .await?;
-    }
-    Ok(id)
-}
-
-/// The account's default reason for rejections.
-pub(crate) async fn account_cancel_reason(
-    conn: &mut SqliteConnection,
-    account_id: i64,
-) -> Result<(CancelReason, bool)> {
-    // Integrations told per line with a status and a text have neither (see
-    // `statuses::plan_decision_pushes`).
-    let policy = crate::account_options::account_policy(conn, account_id).await?;
-    Ok((policy.cancel_reason, policy.ship_on_accept))
 }
 
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.

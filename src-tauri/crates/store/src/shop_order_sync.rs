@@ -1,0 +1,111 @@
+//! The shop order made from a marketplace order, kept in step with that order's lines inside the
+//! caller's transaction (a decision, a sync page, a status change).
+
+use std::collections::BTreeSet;
+
+use sqlx::SqliteConnection;
+
+use crate::Result;
+
+/// Accepted lines of one external order make one shop order ("All orders").
+pub(crate) async fn place_on_shop_order(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    customer_id: Option<i64>,
+    lines: &BTreeSet<i64>,
+    now: &str,
+) -> Result<(i64, bool)> {
+    let existed: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let shop_order_id: i64 = sqlx::query_scalar(
+        "INSERT INTO shop_orders (number, source_order_id, account_id, customer_id, created_at)
+         SELECT number, id, account_id, ?, ? FROM orders WHERE id = ?
+         ON CONFLICT (source_order_id) DO UPDATE SET customer_id = COALESCE(shop_orders.customer_id, excluded.customer_id)
+         RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(now)
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    for line in lines {
+        sqlx::query("UPDATE lines SET shop_order_id = ? WHERE id = ? AND order_id = ?")
+            .bind(shop_order_id)
+            .bind(line)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((shop_order_id, existed.is_none()))
+}
+
+/// Brings the shop order made from a marketplace order in step with its lines: an item per
+/// accepted line, the recipient when still empty, the total, and the order's status when its
+/// lines agree on one (an order the manager deleted stays deleted).
+pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
+    let Some(id): Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(());
+    };
+    sqlx::query(
+        "DELETE FROM shop_order_items WHERE shop_order_id = ?1 AND line_id IS NOT NULL
+           AND line_id NOT IN (SELECT id FROM lines WHERE shop_order_id = ?1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    // SQLite: `INSERT OR IGNORE` and `json_extract` on the bound offer.
+    sqlx::query(
+        "INSERT OR IGNORE INTO shop_order_items (shop_order_id, position, line_id, article, brand, name, quantity, price)
+         SELECT ?1, l.id, l.id,
+            COALESCE(json_extract(l.bound_offer, '$.article'), l.offer_id),
+            COALESCE(json_extract(l.bound_offer, '$.brand'), ''), l.name, l.quantity, l.price
+         FROM lines l WHERE l.shop_order_id = ?1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE shop_orders SET
+            recipient_name = CASE WHEN recipient_name = '' THEN COALESCE(o.buyer_name, '') ELSE recipient_name END,
+            recipient_phone = CASE WHEN recipient_phone = '' THEN COALESCE(o.buyer_phone, '') ELSE recipient_phone END,
+            recipient_email = CASE WHEN recipient_email = '' THEN COALESCE(o.buyer_email, '') ELSE recipient_email END,
+            address = CASE WHEN address = '' THEN COALESCE(o.buyer_address, '') ELSE address END,
+            payment_method = COALESCE(payment_method, 'prepaid'),
+            currency = COALESCE((SELECT currency FROM lines WHERE shop_order_id = ?1 LIMIT 1), currency),
+            -- TOTAL and the outer CAST: an overflowing integer SUM is an SQL error, and a REAL
+            -- would not decode as the INTEGER the list reads; CAST saturates at the i64 range.
+            total_minor = CAST(COALESCE((SELECT TOTAL(CAST(ROUND(CAST(price AS REAL) * 100) AS INTEGER) * quantity)
+                FROM shop_order_items WHERE shop_order_id = ?1), 0)
+                + CAST(ROUND(CAST(delivery_cost AS REAL) * 100) AS INTEGER) AS INTEGER)
+         FROM (SELECT buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?2) AS o
+         WHERE shop_orders.id = ?1",
+    )
+    .bind(id)
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    crate::account_options::refresh_extra(conn, id, order_id).await?;
+    let all = crate::shop_statuses::statuses(conn).await?;
+    if let Some(status) = crate::shop_statuses::order_state(conn, order_id, &all).await? {
+        sqlx::query(
+            "UPDATE shop_orders SET status_id = ?1 WHERE id = ?2 AND (status_id IS NULL
+               OR status_id NOT IN (SELECT id FROM shop_statuses WHERE code = 'deleted'))",
+        )
+        .bind(status)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        let account_id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        crate::account_options::mark_paid_on_delivery(conn, id, account_id).await?;
+    }
+    Ok(())
+}
