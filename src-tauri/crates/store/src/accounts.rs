@@ -4,6 +4,7 @@ use ordertray_core::{
     Account, AccountDraft, AccountHealth, AccountId, AccountKind, AccountSettings, AppError, ErrorCode,
     SyncOutcome, SyncReport,
 };
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
@@ -33,9 +34,12 @@ fn account_from_row(r: &SqliteRow) -> Result<Account> {
 fn name_taken(e: StoreError, name: &str) -> StoreError {
     match &e {
         StoreError::Db(msg) if msg.contains("UNIQUE") && msg.contains("accounts.name") => {
-            StoreError::App(AppError::new(
+            StoreError::App(AppError::said(
                 ErrorCode::Conflict,
-                format!("An account named «{name}» already exists"),
+                ErrorWords::NameTaken {
+                    thing: Thing::Account,
+                    name: name.to_string(),
+                },
             ))
         }
         _ => e,
@@ -77,7 +81,7 @@ impl Store {
     pub async fn update_account(&self, id: AccountId, draft: &AccountDraft) -> Result<Account> {
         let existing = self.account(id).await?;
         if existing.kind != draft.settings.kind() {
-            return Err(AppError::invalid("The marketplace of an account cannot be changed").into());
+            return Err(AppError::refused(ErrorWords::KindUnchangeable {}).into());
         }
         sqlx::query(
             "UPDATE accounts SET name = ?, region = ?, active = ?, interval_secs = ?, base_url = ?, settings = ?
@@ -115,7 +119,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(AppError::not_found(format!("Account {id} not found")).into());
+            return Err(AppError::missing(Thing::Account, id).into());
         }
         let event = if active {
             TimelineEvent::AccountEnabled {}
@@ -132,7 +136,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(AppError::not_found(format!("Account {id} not found")).into());
+            return Err(AppError::missing(Thing::Account, id).into());
         }
         // Customers created only for the deleted orders would otherwise linger with no order.
         sqlx::query("DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL)")
@@ -146,7 +150,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("Account {id} not found")))?;
+            .ok_or_else(|| AppError::missing(Thing::Account, id))?;
         account_from_row(&row)
     }
 
@@ -177,7 +181,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Account {id} not found")))?;
+        .ok_or_else(|| AppError::missing(Thing::Account, id))?;
         Ok(AccountHealth {
             last_poll_at: parse_opt(r.get("last_poll_at"))?,
             last_outcome: match r.get::<Option<&str>, _>("last_outcome") {

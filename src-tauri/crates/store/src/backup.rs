@@ -14,6 +14,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use ordertray_core::database::{BackupInfo, BackupKind, RestoreReport};
 use ordertray_core::AppError;
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteLockingMode};
 use sqlx::{Connection, Row};
 
@@ -368,16 +369,17 @@ impl StagedRestore {
     pub async fn prepare(db: &Path, backup: &Path) -> Result<Self> {
         let name = backup.display().to_string();
         if !backup.is_file() {
-            return Err(AppError::not_found(format!("There is no backup file {name}")).into());
+            return Err(AppError::missing(Thing::Backup, name).into());
         }
         let same = match (std::fs::canonicalize(db), std::fs::canonicalize(backup)) {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         };
         if same {
-            return Err(
-                AppError::invalid(format!("{name} is the database itself, not a backup of it")).into(),
-            );
+            return Err(AppError::refused(ErrorWords::BackupIsDatabase {
+                name: name.to_string(),
+            })
+            .into());
         }
         let staged = sidecar(db, ".restoring");
         for stale in std::iter::once(staged.clone()).chain(SIDECARS.iter().map(|s| sidecar(&staged, s))) {
@@ -415,10 +417,9 @@ impl StagedRestore {
             .fetch_one(&mut conn)
             .await?;
             if !has_table {
-                return Err(AppError::invalid(format!(
-                    "{} is not an Ordertray database",
-                    self.source.display()
-                ))
+                return Err(AppError::refused(ErrorWords::NotOrdertrayDatabase {
+                    name: self.source.display().to_string(),
+                })
                 .into());
             }
             let versions: Vec<i64> =
@@ -426,10 +427,9 @@ impl StagedRestore {
                     .fetch_all(&mut conn)
                     .await?;
             if versions.iter().any(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
-                return Err(AppError::invalid(format!(
-                    "{} was made by a newer version of Ordertray; update Ordertray to restore it",
-                    self.source.display()
-                ))
+                return Err(AppError::refused(ErrorWords::BackupTooNew {
+                    name: self.source.display().to_string(),
+                })
                 .into());
             }
             Ok(())

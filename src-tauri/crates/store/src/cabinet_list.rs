@@ -8,6 +8,7 @@ use ordertray_core::cabinet::{
     median, CabinetCharts, CabinetRow, CabinetStats, DayAmount, DayCount, OrderFilter, OrderPage,
     OrderPageQuery, OrderType, PageCursor, PaymentMethod, SortColumn, StatusCount,
 };
+use ordertray_core::ErrorWords;
 use ordertray_core::{AccountKind, AppError};
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
@@ -218,10 +219,12 @@ fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: 
     };
     if let Some(after) = &query.after {
         if numeric {
-            let key: i64 = after
-                .key
-                .parse()
-                .map_err(|_| AppError::invalid(format!("bad page cursor '{}'", after.key)))?;
+            let key: i64 = after.key.parse().map_err(|_| {
+                AppError::refused(ErrorWords::Unknown {
+                    field: "page cursor".into(),
+                    value: after.key.clone(),
+                })
+            })?;
             if from_index || query.sort.column == SortColumn::Created {
                 // The key is the id itself.
                 q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);

@@ -10,6 +10,7 @@ use ordertray_core::cabinet::{
 use ordertray_core::statuses::DELETED;
 use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AccountKind, AppError, ErrorCode};
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::cabinet_list::{parse_decimal, to_minor};
@@ -55,7 +56,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        .ok_or_else(|| AppError::missing(Thing::Order, id))?;
         let items =
             sqlx::query("SELECT * FROM shop_order_items WHERE shop_order_id = ? ORDER BY position, id")
                 .bind(id)
@@ -169,7 +170,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-        exists.ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        exists.ok_or_else(|| AppError::missing(Thing::Order, id))?;
         let tracking_before: String =
             sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")
                 .bind(id)
@@ -214,7 +215,11 @@ impl Store {
             .collect();
         let distinct: BTreeSet<i64> = ids.iter().copied().collect();
         if facts.len() != distinct.len() {
-            return Err(AppError::not_found("Some of the orders no longer exist").into());
+            return Err(AppError::said(
+                ErrorCode::NotFound,
+                ErrorWords::NoLongerExist { thing: Thing::Order },
+            )
+            .into());
         }
         Ok(facts)
     }
@@ -314,12 +319,11 @@ impl Store {
         let deleted = self.builtin_status(DELETED).await?;
         let facts = self.shop_order_facts(ids).await?;
         if let Some(f) = facts.iter().find(|f| f.status_id != Some(deleted)) {
-            return Err(AppError::new(
+            return Err(AppError::said(
                 ErrorCode::InvalidTransition,
-                format!(
-                    "Order {} is not deleted: only deleted orders can be removed for good",
-                    f.number
-                ),
+                ErrorWords::OrderNotDeleted {
+                    number: f.number.clone(),
+                },
             )
             .into());
         }
@@ -346,7 +350,7 @@ impl Store {
             .bind(code)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or_else(|| AppError::not_found(format!("The built-in status «{code}» is missing")).into())
+            .ok_or_else(|| AppError::missing(Thing::BuiltInStatus, format!("«{code}»")).into())
     }
 }
 
@@ -442,7 +446,7 @@ async fn tracking_target_of(conn: &mut SqliteConnection, shop_order_id: i64) -> 
     .bind(shop_order_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AppError::not_found(format!("Order {shop_order_id} not found")))?;
+    .ok_or_else(|| AppError::missing(Thing::Order, shop_order_id))?;
     let (order_id, account_id): (Option<i64>, Option<i64>) = (r.get("order_id"), r.get("account_id"));
     let (Some(order_id), Some(account_id)) = (order_id, account_id) else {
         return Ok(TrackingTarget::default());
@@ -489,7 +493,7 @@ impl Store {
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let before = before.ok_or_else(|| AppError::not_found(format!("Order {id} not found")))?;
+        let before = before.ok_or_else(|| AppError::missing(Thing::Order, id))?;
         if before == tracking {
             return Ok(());
         }

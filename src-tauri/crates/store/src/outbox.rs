@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{EffectWords, TimelineEvent};
+use ordertray_core::Thing;
 use ordertray_core::{AccountId, AppError, Destination, Effect, OutboxState, OutboxView, Subject};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -352,7 +353,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("No failed outbox row {id} to retry")))?;
+        .ok_or_else(|| AppError::missing(Thing::OutboxRow, id))?;
         let row = row_from(&row)?;
         let event = TimelineEvent::OutboxRetry {
             effect: row.effect_words(),

@@ -10,6 +10,7 @@ use ordertray_core::pricelist::{
 };
 use ordertray_core::rules::margin_percent;
 use ordertray_core::AppError;
+use ordertray_core::{ErrorWords, Thing};
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
@@ -37,7 +38,10 @@ impl Store {
     pub async fn begin_list_import(&self, name: &str, settings: &ListSettings) -> Result<ListImport> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(AppError::invalid("A price list needs a name").into());
+            return Err(AppError::refused(ErrorWords::NameEmpty {
+                thing: Thing::PriceList,
+            })
+            .into());
         }
         let mut tx = self.begin_write().await?;
         let settings_json = serde_json::to_string(settings)?;
@@ -100,7 +104,7 @@ impl Store {
             .await?
             .rows_affected();
         if gone == 0 {
-            return Err(AppError::not_found(format!("Price list {id} not found")).into());
+            return Err(AppError::missing(Thing::PriceList, id).into());
         }
         tx.commit().await?;
         Ok(())
@@ -191,7 +195,7 @@ impl Store {
         .bind(line_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Line {line_id} not found")))?;
+        .ok_or_else(|| AppError::missing(Thing::Line, line_id))?;
         let sku: String = line.get("sku");
         let offer_id: String = line.get("offer_id");
         let account_id: i64 = line.get("account_id");

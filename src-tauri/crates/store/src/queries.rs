@@ -1,5 +1,6 @@
 //! Read models for the inbox, order detail and CLI listings.
 
+use ordertray_core::Thing;
 use ordertray_core::{
     is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, LineState,
     LineView, OrderDetail, OrderView,
@@ -217,7 +218,7 @@ impl Store {
         .bind(order_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Order {order_id} not found")))?;
+        .ok_or_else(|| AppError::missing(Thing::Order, order_id))?;
         let customer = match o.get::<Option<i64>, _>("customer_id") {
             Some(id) => {
                 sqlx::query("SELECT id, name, phone, email, address, region FROM customers WHERE id = ?")

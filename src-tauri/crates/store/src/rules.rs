@@ -2,6 +2,7 @@
 
 use ordertray_core::rules::{Rule, RuleSet};
 use ordertray_core::{AccountId, AppError};
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::Row;
 
 use crate::{Result, Store};
@@ -12,8 +13,7 @@ impl Store {
             .bind(account_id)
             .fetch_optional(&self.pool)
             .await?;
-        let enabled =
-            enabled.ok_or_else(|| AppError::not_found(format!("Account {account_id} not found")))?;
+        let enabled = enabled.ok_or_else(|| AppError::missing(Thing::Account, account_id))?;
         let rules = sqlx::query(
             "SELECT id, name, enabled, conditions, action FROM rules WHERE account_id = ? ORDER BY position, id",
         )
@@ -42,7 +42,7 @@ impl Store {
     pub async fn save_rule_set(&self, set: &RuleSet) -> Result<RuleSet> {
         for rule in &set.rules {
             if rule.name.trim().is_empty() {
-                return Err(AppError::invalid("Every rule needs a name").into());
+                return Err(AppError::refused(ErrorWords::NameEmpty { thing: Thing::Rule }).into());
             }
         }
         let mut tx = self.begin_write().await?;
@@ -53,7 +53,7 @@ impl Store {
             .await?
             .rows_affected();
         if found == 0 {
-            return Err(AppError::not_found(format!("Account {} not found", set.account_id)).into());
+            return Err(AppError::missing(Thing::Account, set.account_id).into());
         }
         let kept: Vec<i64> = set.rules.iter().map(|r| r.id).filter(|id| *id > 0).collect();
         let existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM rules WHERE account_id = ?")

@@ -3,6 +3,7 @@
 
 use ordertray_core::statuses::{LineStatusFacts, ShopStatus, StatusGroup};
 use ordertray_core::{AppError, ErrorCode, LineState};
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::{Row, SqliteConnection};
 
 use crate::{Result, Store, StoreError};
@@ -16,13 +17,10 @@ impl Store {
     /// that lines are in cannot be removed.
     pub async fn save_shop_statuses(&self, list: &[ShopStatus]) -> Result<Vec<ShopStatus>> {
         if !list.iter().any(|s| s.group == StatusGroup::New) {
-            return Err(AppError::invalid(
-                "Keep at least one status in the “new” group: accepted lines start there",
-            )
-            .into());
+            return Err(AppError::refused(ErrorWords::KeepNewStatus {}).into());
         }
         if list.iter().any(|s| s.code.is_none() && s.name.trim().is_empty()) {
-            return Err(AppError::invalid("Every status needs a name").into());
+            return Err(AppError::refused(ErrorWords::NameEmpty { thing: Thing::Status }).into());
         }
         let mut tx = self.begin_write().await?;
         let existing: Vec<i64> = sqlx::query_scalar("SELECT id FROM shop_statuses")
@@ -34,9 +32,9 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             if used > 0 {
-                return Err(AppError::new(
+                return Err(AppError::said(
                     ErrorCode::InvalidTransition,
-                    format!("{used} line(s) are in a status you removed; move them to another status first"),
+                    ErrorWords::StatusInUse { lines: used as u64 },
                 )
                 .into());
             }

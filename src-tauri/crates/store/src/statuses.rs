@@ -10,6 +10,7 @@ use ordertray_core::pushes::{plan_status_pushes, template_values, PushLine, Stat
 use ordertray_core::templates::{PushCapabilities, PushTemplates};
 use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AppError, ErrorCode, LineState};
+use ordertray_core::{ErrorWords, Thing};
 
 use crate::account_options::{account_policy, templates_of};
 use crate::events::{insert_event, NewEvent};
@@ -56,12 +57,12 @@ impl Store {
         let line = line_facts(&mut conn, &BTreeSet::from([line_id]))
             .await?
             .pop()
-            .ok_or_else(|| AppError::not_found(format!("Line {line_id} not found")))?;
+            .ok_or_else(|| AppError::missing(Thing::Line, line_id))?;
         let statuses = statuses(&mut conn).await?;
         let status = statuses
             .iter()
             .find(|s| s.id == status_id)
-            .ok_or_else(|| AppError::not_found(format!("Status {status_id} not found")))?;
+            .ok_or_else(|| AppError::missing(Thing::Status, status_id))?;
         Ok(template_values(&line.push, status, lang)?)
     }
 
@@ -77,7 +78,7 @@ impl Store {
     ) -> Result<StatusChange> {
         let ids: BTreeSet<i64> = line_ids.iter().copied().collect();
         if ids.is_empty() {
-            return Err(AppError::invalid("No lines selected").into());
+            return Err(AppError::refused(ErrorWords::NothingSelected { thing: Thing::Line }).into());
         }
         let mut tx = self.begin_write().await?;
         let all = statuses(&mut tx).await?;
@@ -85,15 +86,19 @@ impl Store {
             .iter()
             .find(|s| s.id == status_id)
             .cloned()
-            .ok_or_else(|| AppError::not_found(format!("Status {status_id} not found")))?;
+            .ok_or_else(|| AppError::missing(Thing::Status, status_id))?;
         let lines = line_facts(&mut tx, &ids).await?;
         if lines.len() != ids.len() {
-            return Err(AppError::not_found("Some of the lines no longer exist").into());
+            return Err(AppError::said(
+                ErrorCode::NotFound,
+                ErrorWords::NoLongerExist { thing: Thing::Line },
+            )
+            .into());
         }
         if let Some(LineFacts { id, .. }) = lines.iter().find(|l| l.state != LineState::Accepted.as_str()) {
-            return Err(AppError::new(
+            return Err(AppError::said(
                 ErrorCode::InvalidTransition,
-                format!("Line {id} is not accepted: only accepted lines move through the shop's statuses"),
+                ErrorWords::OnlyAcceptedMove { line: *id },
             )
             .into());
         }

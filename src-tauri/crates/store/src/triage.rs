@@ -12,6 +12,7 @@ use ordertray_core::{
     is_cancelled_status, plan_effects, ship_allowed, AppError, CancelReason, Effect, ErrorCode, LineAfter,
     LineState, TriageAction, TriagePolicy, TriageReport,
 };
+use ordertray_core::{ErrorWords, Thing};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use ordertray_core::notify_text::Lang;
@@ -63,11 +64,11 @@ impl Store {
         extras: &TriageExtras,
     ) -> Result<TriageReport> {
         if action != TriageAction::Accept && !extras.bindings.is_empty() {
-            return Err(AppError::invalid("Only an accepted line is bound to an offer").into());
+            return Err(AppError::refused(ErrorWords::OnlyAcceptedBound {}).into());
         }
         let ids: BTreeSet<i64> = line_ids.iter().copied().collect();
         if ids.is_empty() {
-            return Err(AppError::invalid("No lines selected").into());
+            return Err(AppError::refused(ErrorWords::NothingSelected { thing: Thing::Line }).into());
         }
         let mut tx = self.begin_write().await?;
         let targets = load_targets(&mut tx, &ids).await?;
@@ -77,7 +78,7 @@ impl Store {
             .map(i64::to_string)
             .collect();
         if !missing.is_empty() {
-            return Err(AppError::not_found(format!("Line(s) not found: {}", missing.join(", "))).into());
+            return Err(AppError::missing(Thing::Line, missing.join(", ")).into());
         }
 
         let mut cancelled_orders = BTreeMap::new();
@@ -93,9 +94,11 @@ impl Store {
             action.check_from(t.line_id, t.from)?;
             let cancelled = is_cancelled_status(&status);
             if cancelled && action == TriageAction::Accept {
-                return Err(AppError::new(
+                return Err(AppError::said(
                     ErrorCode::InvalidTransition,
-                    format!("Order {number} was cancelled on the marketplace: its lines can only be rejected or deleted"),
+                    ErrorWords::OrderCancelledOnMarketplace {
+                        number: number.clone(),
+                    },
                 )
                 .into());
             }
@@ -193,7 +196,7 @@ impl Store {
     /// inbox and the calls queued with them are dropped, all or nothing.
     pub async fn undo_triage(&self, line_ids: &[i64], actor: &str) -> Result<Vec<i64>> {
         if line_ids.is_empty() {
-            return Err(AppError::invalid("No lines selected").into());
+            return Err(AppError::refused(ErrorWords::NothingSelected { thing: Thing::Line }).into());
         }
         let mut tx = self.begin_write().await?;
         // A decision is undone whole: every line of the order decided in the same stroke, since
@@ -211,7 +214,11 @@ impl Store {
         }
         let targets = load_targets(&mut tx, &ids).await?;
         if targets.len() != ids.len() {
-            return Err(AppError::not_found("Some of the lines no longer exist").into());
+            return Err(AppError::said(
+                ErrorCode::NotFound,
+                ErrorWords::NoLongerExist { thing: Thing::Line },
+            )
+            .into());
         }
         for t in &targets {
             let (number, read_only): (String, bool) =
@@ -223,9 +230,9 @@ impl Store {
                 return Err(read_only_error(&number).into());
             }
             if t.from == LineState::New {
-                return Err(AppError::new(
+                return Err(AppError::said(
                     ErrorCode::InvalidTransition,
-                    format!("Line «{}» is already in the inbox", t.name),
+                    ErrorWords::LineAlreadyInInbox { name: t.name.clone() },
                 )
                 .into());
             }
@@ -243,12 +250,9 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             if sent > 0 {
-                return Err(AppError::new(
+                return Err(AppError::said(
                     ErrorCode::InvalidTransition,
-                    format!(
-                        "Line «{}» was already sent to the marketplace and cannot be undone",
-                        t.name
-                    ),
+                    ErrorWords::LineAlreadySent { name: t.name.clone() },
                 )
                 .into());
             }
@@ -295,13 +299,13 @@ impl Store {
     }
 }
 
-/// Why a line of an FBO posting takes no decision.
+/// Why a line of an order the marketplace fulfils itself takes no decision.
 fn read_only_error(number: &str) -> AppError {
-    AppError::new(
+    AppError::said(
         ErrorCode::InvalidTransition,
-        format!(
-            "Order {number} is an FBO posting (Ozon stores and ships it): it is read-only and cannot be accepted, rejected, deleted or restored"
-        ),
+        ErrorWords::OrderReadOnly {
+            number: number.to_string(),
+        },
     )
 }
 
