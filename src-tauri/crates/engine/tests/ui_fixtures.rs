@@ -428,3 +428,432 @@ async fn ozon_inbox_reject_and_open() {
     );
     r.save();
 }
+
+/// Settings → statuses: the manager renames "ordered", removes "in stock" and adds "Paid" right
+/// after "Accepted"; the save as the editor sends it and the list the engine answers with.
+#[tokio::test]
+async fn shop_statuses_edit() {
+    let w = world().await;
+    let mut r = Recording::new("statuses_edit", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    let mut list = w.engine.shop_statuses().await.unwrap();
+    assert_eq!(list[2].code.as_deref(), Some("in_stock"));
+    list[1].name = "Ordered at Emex".into();
+    list.remove(2);
+    list.insert(
+        1,
+        ShopStatus {
+            id: 0,
+            code: None,
+            name: "Paid".into(),
+            group: StatusGroup::New,
+            position: 0,
+        },
+    );
+    let list: Vec<ShopStatus> = list
+        .into_iter()
+        .enumerate()
+        .map(|(position, s)| ShopStatus {
+            position: position as i64,
+            ..s
+        })
+        .collect();
+    let saved = w.engine.save_shop_statuses(&list).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_shop_statuses", json!({ "statuses": list }), saved);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.save();
+}
+
+/// A shop that named its "shipped" status itself ("Передан в СДЭК").
+#[tokio::test]
+async fn shop_statuses_renamed() {
+    let w = world().await;
+    let mut r = Recording::new("statuses_renamed", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut list = w.engine.shop_statuses().await.unwrap();
+    let shipped = list
+        .iter_mut()
+        .find(|s| s.code.as_deref() == Some("shipped"))
+        .unwrap();
+    shipped.name = "Передан в СДЭК".into();
+    w.engine.save_shop_statuses(&list).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
+
+/// A new database; the manager connects a ZZAP account (login, password, API key, status codes)
+/// as the account form sends it.
+#[tokio::test]
+async fn zzap_account_added() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("zzap_account", dir.path());
+    record_start(&mut r, &engine).await;
+    let draft = json!({
+        "name": "ZZAP shop",
+        "region": "",
+        "active": true,
+        "interval_secs": 60,
+        "base_url": null,
+        "settings": {
+            "kind": "zzap",
+            "login": "shop@example.ru",
+            "import_codes": ["1", "2", "3"],
+            "buyer_cancel_codes": ["6"],
+            "min_request_interval_ms": 3000,
+            "password_env": null,
+            "api_key_env": null,
+        },
+    });
+    let secrets = json!({ "password": "pa55-word", "api_key": "zz-key-1" });
+    let added = engine
+        .add_account(
+            serde_json::from_value(draft.clone()).unwrap(),
+            serde_json::from_value(secrets.clone()).unwrap(),
+        )
+        .await;
+    assert!(added.is_ok(), "{added:?}");
+    // As the add_account command does after the engine's part.
+    engine
+        .update_settings(ordertray_core::AppSettings::after_first_account)
+        .await
+        .unwrap();
+    r.write(
+        "add_account",
+        json!({ "draft": draft, "secrets": secrets }),
+        added,
+    );
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("app_info", json!({}), engine.app_info().await);
+    r.answer("get_settings", json!({}), engine.settings().await);
+    r.save();
+}
+
+/// The inbox the undo tests start from: a posting of two products and one of one, decisions held
+/// for the undo window as the app holds them. The lines in the order the inbox lists them.
+async fn undo_world(name: &'static str) -> (World, Recording, Vec<i64>) {
+    let w = world().await;
+    w.engine.set_undo_window(std::time::Duration::from_secs(6));
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 3);
+    (w, r, lines)
+}
+
+/// The inbox's views (the others before the new lines: a read recorded with no arguments fits any
+/// query), the counts, and each order as the preview shows it.
+async fn record_inbox(r: &mut Recording, w: &World) {
+    use ordertray_core::LineState;
+    let views = [LineState::Accepted, LineState::Rejected, LineState::Deleted]
+        .map(|state| InboxQuery {
+            state,
+            ..InboxQuery::default()
+        })
+        .into_iter()
+        .chain([InboxQuery {
+            processed: true,
+            ..InboxQuery::default()
+        }]);
+    for query in views {
+        r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
+    }
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    for order in w.engine.orders(None, None).await.unwrap() {
+        r.answer(
+            "order_detail",
+            json!({ "id": order.id }),
+            w.engine.order_detail(order.id).await,
+        );
+    }
+}
+
+async fn undo_start(r: &mut Recording, w: &World) {
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    record_inbox(r, w).await;
+}
+
+/// The manager accepts the first two lines, then undoes that decision.
+#[tokio::test]
+async fn undo_accept() {
+    let (w, mut r, lines) = undo_world("undo_accept").await;
+    undo_start(&mut r, &w).await;
+    let two = &lines[..2];
+    let accepted = w.engine.triage(two, TriageAction::Accept).await;
+    // The window undoes the lines the engine reports changed.
+    let changed = accepted.as_ref().unwrap().changed.clone();
+    r.write("triage", json!({ "lines": two, "action": "accept" }), accepted);
+    record_inbox(&mut r, &w).await;
+    let undone = w.engine.undo_triage(&changed).await;
+    assert!(undone.is_ok(), "{undone:?}");
+    r.write("undo_triage", json!({ "lines": changed }), undone);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager rejects the third line and deletes the second; then undoes the deletion, then
+/// the rejection.
+#[tokio::test]
+async fn undo_twice() {
+    let (w, mut r, lines) = undo_world("undo_twice").await;
+    undo_start(&mut r, &w).await;
+    for (line, action, word) in [
+        (lines[2], TriageAction::Reject, "reject"),
+        (lines[1], TriageAction::Delete, "delete"),
+    ] {
+        let report = w.engine.triage(&[line], action).await;
+        r.write("triage", json!({ "lines": [line], "action": word }), report);
+        record_inbox(&mut r, &w).await;
+    }
+    for line in [lines[1], lines[2]] {
+        let undone = w.engine.undo_triage(&[line]).await;
+        assert!(undone.is_ok(), "{undone:?}");
+        r.write("undo_triage", json!({ "lines": [line] }), undone);
+        record_inbox(&mut r, &w).await;
+    }
+    r.save();
+}
+
+/// The manager accepts the first line (a posting of its own, so accepting it ships the posting);
+/// the call goes out once the undo window is over, and undo is then refused.
+#[tokio::test]
+async fn undo_after_sent() {
+    let (w, mut r, lines) = undo_world("undo_sent").await;
+    undo_start(&mut r, &w).await;
+    let first = [lines[0]];
+    let accepted = w.engine.triage(&first, TriageAction::Accept).await;
+    r.write("triage", json!({ "lines": first, "action": "accept" }), accepted);
+    record_inbox(&mut r, &w).await;
+    let later = chrono::Utc::now() + chrono::Duration::seconds(61);
+    assert_eq!(w.engine.drain_outbox_at(later).await.unwrap().delivered, 1);
+    r.engine_changed("outbox");
+    record_inbox(&mut r, &w).await;
+    let refused = w.engine.undo_triage(&first).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("undo_triage", json!({ "lines": first }), refused);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// A price list with one offer for the first line's article; the manager accepts the line with
+/// it, then undoes that.
+#[tokio::test]
+async fn undo_accept_with_offer() {
+    let (w, mut r, lines) = undo_world("undo_offer").await;
+    let first = inbox(&w.engine).await[0].clone();
+    let csv = w.db.parent().unwrap().join("supplier-a.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Brand;Article;Name;Price\nBOSCH;{};Offer;1200.00\n",
+            first.line.offer_id
+        ),
+    )
+    .unwrap();
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": null, "delivery_days": null, "supplier": null },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    w.engine
+        .import_price_list(&csv, "Supplier A", Some(settings))
+        .await
+        .unwrap();
+    undo_start(&mut r, &w).await;
+    let offers = w.engine.line_offers(lines[0]).await;
+    let offer = offers.as_ref().unwrap()[0].offer.id;
+    r.answer("line_offers", json!({ "lineId": lines[0] }), offers);
+    let binding = json!({ "offer_id": offer, "quantity": null, "price": null });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    let undone = w.engine.undo_triage(&lines[..1]).await;
+    assert!(undone.is_ok(), "{undone:?}");
+    r.write("undo_triage", json!({ "lines": &lines[..1] }), undone);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The first line was deleted; the manager restores it from the Deleted view.
+#[tokio::test]
+async fn undo_restore_deleted() {
+    let (w, mut r, lines) = undo_world("undo_restore").await;
+    w.engine.triage(&lines[..1], TriageAction::Delete).await.unwrap();
+    undo_start(&mut r, &w).await;
+    let restored = w.engine.triage(&lines[..1], TriageAction::Restore).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    r.write(
+        "triage",
+        json!({ "lines": &lines[..1], "action": "restore" }),
+        restored,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// Two Ozon postings of one product each, both at 1530.00 × 1: "Brake pad" (article ART-1, SKU
+/// 1001, the newer, listed first) and "Oil filter" (OF-2, SKU 1002). Supplier A offers BOSCH
+/// ART-1; Supplier B "art 1" (the same article spelt otherwise), Febi 1001 (the SKU) and Mann
+/// W-712 (nothing of the inbox's). The lines in inbox order, and each offer's id by brand.
+async fn offers_world(name: &'static str) -> (World, Recording, Vec<i64>, Vec<(String, i64)>) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    for (seq, at, name, article, sku) in [
+        (
+            902,
+            now - chrono::Duration::minutes(1),
+            "Oil filter",
+            "OF-2",
+            1002,
+        ),
+        (901, now, "Brake pad", "ART-1", 1001),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, 1, at);
+        let product = &mut posting["products"][0];
+        product["name"] = json!(name);
+        product["offer_id"] = json!(article);
+        product["sku"] = json!(sku);
+        product["quantity"] = json!(1);
+        product["price"]["amount"] = json!("1530.00");
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 2);
+    import_list(&w, "Supplier A", "BOSCH;ART-1;Brake pad;1200.00;5;5\n").await;
+    import_list(
+        &w,
+        "Supplier B",
+        "Mann;art 1;Brake pad;1300.00;5;1\nFebi;1001;Brake pad;1100.00;5;\nMann;W-712;Oil filter;300.00;5;3\n",
+    )
+    .await;
+    let mut offers = Vec::new();
+    for brand in ["bosch", "mann", "febi"] {
+        for o in w.engine.search_offers(brand, 100).await.unwrap() {
+            offers.push((format!("{} {}", o.brand, o.article), o.id));
+        }
+    }
+    (w, r, lines, offers)
+}
+
+/// Imports (or re-imports) a list of "brand;article;name;price;stock;days" rows.
+async fn import_list(w: &World, name: &str, rows: &str) {
+    let csv = w.db.parent().unwrap().join(format!("{name}.csv"));
+    std::fs::write(&csv, format!("Brand;Article;Name;Price;Stock;Days\n{rows}")).unwrap();
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": 4, "delivery_days": 5, "supplier": null },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    w.engine
+        .import_price_list(&csv, name, Some(settings))
+        .await
+        .unwrap();
+}
+
+fn offer_id(offers: &[(String, i64)], what: &str) -> i64 {
+    offers
+        .iter()
+        .find(|(name, _)| name == what)
+        .unwrap_or_else(|| panic!("no offer {what} in {offers:?}"))
+        .1
+}
+
+/// What the inbox and the offer panel read: each line's offers, the search as typed.
+async fn offers_start(r: &mut Recording, w: &World, lines: &[i64]) {
+    undo_start(r, w).await;
+    for line in lines {
+        r.answer(
+            "line_offers",
+            json!({ "lineId": line }),
+            w.engine.line_offers(*line).await,
+        );
+    }
+    for text in ["w-", "w-7", "w-71", "w-712"] {
+        r.answer(
+            "search_offers",
+            json!({ "text": text, "limit": 50 }),
+            w.engine.search_offers(text, 50).await,
+        );
+    }
+}
+
+/// The manager accepts "Brake pad" with Supplier A's BOSCH offer, 2 of them at 1150.5.
+#[tokio::test]
+async fn offers_accept() {
+    let (w, mut r, lines, offers) = offers_world("offers").await;
+    offers_start(&mut r, &w, &lines).await;
+    let binding = json!({ "offer_id": offer_id(&offers, "BOSCH ART-1"), "quantity": 2, "price": "1150.5" });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// "Oil filter" has no offer of its own; the manager finds Mann W-712 by search and accepts it.
+#[tokio::test]
+async fn offers_by_search() {
+    let (w, mut r, lines, offers) = offers_world("offers_search").await;
+    offers_start(&mut r, &w, &lines).await;
+    let binding = json!({ "offer_id": offer_id(&offers, "Mann W-712"), "quantity": null, "price": null });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[1], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[1], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The panel listed "Brake pad"'s offers, then Supplier B was imported again: accepting with the
+/// cheapest offer as listed is refused.
+#[tokio::test]
+async fn offers_gone() {
+    let (w, mut r, lines, offers) = offers_world("offers_gone").await;
+    offers_start(&mut r, &w, &lines).await;
+    import_list(&w, "Supplier B", "Febi;1001;Brake pad;1100.00;5;\n").await;
+    let binding = json!({ "offer_id": offer_id(&offers, "Febi 1001"), "quantity": null, "price": null });
+    let refused = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        refused,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
