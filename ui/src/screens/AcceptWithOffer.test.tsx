@@ -2,13 +2,13 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView, inboxLine, offerView, priceListView } from "../test/backend";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { OfferMatch } from "../bindings/OfferMatch";
 import type { OfferView } from "../bindings/OfferView";
 import offersFixture from "../test/fixtures/offers.json";
 import offersGone from "../test/fixtures/offers_gone.json";
 import offersSearch from "../test/fixtures/offers_search.json";
+import rulesProcessed from "../test/fixtures/rules_processed.json";
 import { type Fixture, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
@@ -158,53 +158,25 @@ describe("accepting with an offer", () => {
   });
 });
 
-/** Line 1 (ART-1, SKU 1001, 1530 RUB) has three offers in two lists; line 2 has none. */
-function withOffers(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  b.lines = [inboxLine(1, "0570-0029-1", "Brake pad"), inboxLine(2, "0571-0001-1", "Oil filter")];
-  const a = priceListView(1, "Supplier A");
-  const bList = priceListView(2, "Supplier B");
-  b.priceLists = [a, bList];
-  b.offers = [
-    offerView(11, a, { brand: "BOSCH", article: "ART-1", price: "1200.00", delivery_days: 5 }),
-    offerView(12, bList, { brand: "Mann", article: "art 1", price: "1300.00", delivery_days: 1 }),
-    offerView(13, bList, { brand: "Febi", article: "1001", price: "1100.00", delivery_days: null }),
-    offerView(14, bList, { brand: "Mann", article: "W-712", name: "Oil filter", price: "300.00", delivery_days: 3 }),
-  ];
-  return b.install();
-}
-
 describe("the Processed view", () => {
   it("lists the lines rules decided, with the rule and what it did", async () => {
-    const b = withOffers();
-    const accepted = inboxLine(3, "0572-0001-1", "Spark plug");
-    accepted.line.state = "accepted";
-    accepted.line.decided_by_rule = { type: "accept", rule_id: 7, rule_name: "Cheapest Bosch", offer_id: 11 };
-    accepted.line.bound_offer = {
-      offer_id: 11,
-      list_id: 1,
-      list: "Supplier A",
-      brand: "BOSCH",
-      article: "ART-1",
-      name: "",
-      price: "1200.00",
-      quantity: 1,
-      delivery_days: 5,
-      supplier: null,
-    };
-    const rejected = inboxLine(4, "0572-0002-1", "Arm");
-    rejected.line.state = "rejected";
-    rejected.line.decided_by_rule = { type: "reject", rule_id: 8, rule_name: "No stock", reason_id: 352, message: null };
-    b.lines.push(accepted, rejected);
-    const user = await openInbox();
+    // ui_fixtures.rs, rules_processed: Shop A's rules accepted "Brake pad" with BOSCH ART-1 from
+    // Supplier A ("Cheap Bosch") and rejected "Disc" and "Arm" ("Reject the rest").
+    const processed = recordedFor<InboxLine[]>(rulesProcessed, "inbox", {
+      query: { account_id: null, state: "new", limit: null, processed: true },
+    });
+    const idOf = (name: string) => processed.find((l) => l.line.name === name)?.line.id;
+    const engine = serveRecorded(rulesProcessed);
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    expect(await screen.findByTestId("inbox-empty")).toBeInTheDocument();
     await user.click(screen.getByTestId("view-processed"));
-    await waitFor(() => expect(rowIds()).toEqual([3, 4]));
-    expect(b.callsTo("inbox").at(-1)?.args).toEqual({ query: { account_id: null, state: "new", limit: null, processed: true } });
-    const [first, second] = rows() as [HTMLElement, HTMLElement];
-    expect(within(first).getByTestId("rule-decision")).toHaveTextContent("Rule «Cheapest Bosch» accepted it");
-    expect(within(first).getByTestId("bound-offer")).toHaveTextContent("BOSCH ART-1 · Supplier A");
-    expect(within(second).getByTestId("rule-decision")).toHaveTextContent("Rule «No stock» rejected it");
+    await waitFor(() => expect(rowIds()).toEqual(processed.map((l) => l.line.id)));
+    expect(engine.callsTo("inbox").at(-1)?.args).toEqual({ query: { account_id: null, state: "new", limit: null, processed: true } });
+    const rowOf = (name: string) => rows().find((r) => Number(r.getAttribute("data-line-id")) === idOf(name)) as HTMLElement;
+    expect(within(rowOf("Brake pad")).getByTestId("rule-decision")).toHaveTextContent("Rule «Cheap Bosch» accepted it");
+    expect(within(rowOf("Brake pad")).getByTestId("bound-offer")).toHaveTextContent("BOSCH ART-1 · Supplier A");
+    expect(within(rowOf("Arm")).getByTestId("rule-decision")).toHaveTextContent("Rule «Reject the rest» rejected it");
     // Decided lines are read-only here.
     expect(screen.queryByTestId("bulk-accept")).toBeNull();
     expect(screen.queryByTestId("accept-with-offer")).toBeNull();

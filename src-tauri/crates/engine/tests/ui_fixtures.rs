@@ -857,3 +857,164 @@ async fn offers_gone() {
     record_inbox(&mut r, &w).await;
     r.save();
 }
+
+/// Two Ozon accounts, "Shop A" and "Shop B" (the same fake Ozon). Shop A has a posting of "Brake
+/// pad" (ART-1) and "Disc" (ART-2), and an older one of "Arm" (ART-3), all at 1530.00 × 1 and to
+/// Москва. Supplier A (the first list) offers BOSCH ART-1 at 1200 in 2 days; Supplier B has an
+/// offer for none of them. Shop B's rules: "B only", which leaves lines alone.
+async fn rules_world(name: &'static str, rules: Value) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut shop_b = draft(&w.fake.base_url());
+    shop_b.name = "Shop B".into();
+    let secret = std::collections::HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    let b = w.engine.add_account(shop_b, secret).await.unwrap().id;
+    import_list(&w, "Supplier A", "BOSCH;ART-1;Brake pad;1200.00;5;2\n").await;
+    import_list(&w, "Supplier B", "Mann;W-712;Oil filter;300.00;5;3\n").await;
+    let set = |account: i64, enabled: bool, rules: Value| -> ordertray_core::rules::RuleSet {
+        serde_json::from_value(json!({ "account_id": account, "enabled": enabled, "rules": rules })).unwrap()
+    };
+    let leave = json!([{ "id": 0, "name": "B only", "enabled": true, "conditions": [], "action": { "type": "leave" } }]);
+    w.engine.save_rule_set(&set(b, true, leave)).await.unwrap();
+    // Shop A's rules are off: the sync leaves the lines for the manager.
+    w.engine
+        .save_rule_set(&set(w.account, false, rules))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for (seq, at, products) in [
+        (911, now, vec![("Brake pad", "ART-1"), ("Disc", "ART-2")]),
+        (912, now - chrono::Duration::minutes(1), vec![("Arm", "ART-3")]),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, products.len(), at);
+        posting["analytics_data"]["region"] = json!("Москва");
+        for (i, (name, article)) in products.into_iter().enumerate() {
+            let product = &mut posting["products"][i];
+            product["name"] = json!(name);
+            product["offer_id"] = json!(article);
+            product["quantity"] = json!(1);
+            product["price"]["amount"] = json!("1530.00");
+        }
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(inbox(&w.engine).await.len(), 3);
+    (w, r)
+}
+
+/// What the rules screen reads: the accounts' rule sets and Shop A's cancel reasons.
+async fn rules_start(r: &mut Recording, w: &World) {
+    undo_start(r, w).await;
+    for account in w.engine.list_accounts().await.unwrap() {
+        let id = account.account.id;
+        r.answer(
+            "rule_set",
+            json!({ "accountId": id }),
+            w.engine.rule_set(id).await,
+        );
+    }
+    // The window sends the stored account as a draft, with no secrets.
+    let a = w.engine.account(w.account).await.unwrap();
+    let draft = ordertray_core::AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: a.active,
+        interval_secs: a.interval_secs,
+        base_url: a.base_url,
+        settings: a.settings,
+    };
+    let reasons = w
+        .engine
+        .cancel_reasons(draft, Default::default(), Some(w.account))
+        .await;
+    r.answer("cancel_reasons", json!({ "id": w.account }), reasons);
+}
+
+/// Shop A has no rules yet; the manager saves two, as the rules editor sends them.
+#[tokio::test]
+async fn rules_edit() {
+    let (w, mut r) = rules_world("rules_edit", json!([])).await;
+    rules_start(&mut r, &w).await;
+    let list = w.engine.price_lists().await.unwrap();
+    let supplier_a = list.iter().find(|l| l.name == "Supplier A").unwrap().id;
+    let set = json!({
+        "account_id": w.account,
+        "enabled": true,
+        "rules": [
+            { "id": 0, "name": "Rule 2", "enabled": true, "conditions": [], "action": { "type": "reject", "reason_id": 400, "message": "Нет в наличии" } },
+            {
+                "id": 0,
+                "name": "Cheap Bosch",
+                "enabled": true,
+                "conditions": [
+                    { "type": "offer_in_lists", "list_ids": [supplier_a] },
+                    { "type": "min_margin", "percent": "15.5" },
+                    { "type": "brand_in", "brands": ["Bosch", "Mann"] },
+                ],
+                "action": { "type": "accept", "by": "delivery" },
+            },
+        ],
+    });
+    let saved = w
+        .engine
+        .save_rule_set(&serde_json::from_value(set.clone()).unwrap())
+        .await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_rule_set", json!({ "set": set }), saved);
+    r.answer(
+        "rule_set",
+        json!({ "accountId": w.account }),
+        w.engine.rule_set(w.account).await,
+    );
+    r.save();
+}
+
+/// Shop A's rules (off): cheap Bosch offers are accepted, a rule that is off, and the rest to
+/// Москва rejected.
+fn shop_a_rules() -> Value {
+    json!([
+        {
+            "id": 0,
+            "name": "Cheap Bosch",
+            "enabled": true,
+            "conditions": [{ "type": "brand_in", "brands": ["bosch"] }, { "type": "min_margin", "percent": "15" }],
+            "action": { "type": "accept", "by": "price" },
+        },
+        { "id": 0, "name": "Off for now", "enabled": false, "conditions": [], "action": { "type": "leave" } },
+        {
+            "id": 0,
+            "name": "Reject the rest",
+            "enabled": true,
+            "conditions": [{ "type": "region_in", "regions": ["москва"] }],
+            "action": { "type": "reject", "reason_id": null, "message": null },
+        },
+    ])
+}
+
+/// The manager runs Shop A's rules dry, then applies them.
+#[tokio::test]
+async fn rules_apply() {
+    let (w, mut r) = rules_world("rules_apply", shop_a_rules()).await;
+    rules_start(&mut r, &w).await;
+    let account = json!({ "accountId": w.account });
+    r.answer(
+        "dry_run_rules",
+        account.clone(),
+        w.engine.dry_run_rules(Some(w.account)).await,
+    );
+    let applied = w.engine.apply_rules(w.account).await;
+    assert_eq!(applied.as_ref().map(|a| a.len()).unwrap_or(0), 3, "{applied:?}");
+    r.write("apply_rules", account, applied);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// Shop A's rules were applied: the Processed view lists what they decided.
+#[tokio::test]
+async fn rules_processed() {
+    let (w, mut r) = rules_world("rules_processed", shop_a_rules()).await;
+    w.engine.apply_rules(w.account).await.unwrap();
+    undo_start(&mut r, &w).await;
+    r.save();
+}
