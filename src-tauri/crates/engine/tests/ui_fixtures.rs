@@ -1018,3 +1018,33 @@ async fn rules_processed() {
     undo_start(&mut r, &w).await;
     r.save();
 }
+
+/// Settings → data retention, on a database that moves a customer's region: the manager keeps
+/// sync runs 14 days and intake requests 365; then a period the engine refuses (5 days).
+#[tokio::test]
+async fn retention_settings() {
+    let w = world().await;
+    let mut r = Recording::new("retention", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.engine
+        .update_settings(|s| ordertray_core::AppSettings {
+            move_customer_region: true,
+            ..s
+        })
+        .await
+        .unwrap();
+    record_start(&mut r, &w.engine).await;
+    let mut settings = w.engine.settings().await.unwrap();
+    settings.retention.sync_runs_days = 14;
+    settings.retention.intake_requests_days = 365;
+    let saved = w.engine.save_settings(settings.clone()).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_settings", json!({ "settings": settings }), saved);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    settings.retention.sync_runs_days = 5;
+    let refused = w.engine.save_settings(settings.clone()).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("save_settings", json!({ "settings": settings }), refused);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.save();
+}
