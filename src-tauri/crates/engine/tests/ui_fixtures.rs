@@ -1048,3 +1048,65 @@ async fn retention_settings() {
     r.answer("get_settings", json!({}), w.engine.settings().await);
     r.save();
 }
+
+/// Three realFBS postings with named buyers (Ozon gives them only where the seller delivers):
+/// two of Иван Петров, the newest of Anna Nowak. All accepted and delivered to Ozon, which makes
+/// them shop orders of those customers.
+#[tokio::test]
+async fn customers_with_orders() {
+    let w = world().await;
+    let mut r = Recording::new("customers", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    for (seq, minutes, name, phone) in [
+        (921, 3, "Иван Петров", "+79001234567"),
+        (922, 2, "Иван Петров", "+79001234567"),
+        (923, 1, "Anna Nowak", "+48601234567"),
+    ] {
+        let mut posting =
+            ordertray_fakes::ozon::realfbs_posting(seq, 1, now - chrono::Duration::minutes(minutes));
+        posting["customer"]["name"] = json!(name);
+        posting["customer"]["phone"] = json!(phone);
+        posting["analytics_data"]["region"] = json!("Москва");
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 3);
+    for line in lines {
+        w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    }
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 3);
+    record_start(&mut r, &w.engine).await;
+
+    let customers = w.engine.customers(1_000).await.unwrap();
+    assert_eq!(customers.len(), 2, "{customers:?}");
+    r.answer(
+        "customers",
+        json!({ "limit": null }),
+        Ok::<_, AppError>(customers.clone()),
+    );
+    let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
+    assert_eq!(orders.len(), 3);
+    for customer in &customers {
+        let theirs = w.engine.shop_orders(Some(customer.customer.id), 1_000).await;
+        r.answer(
+            "shop_orders",
+            json!({ "customerId": customer.customer.id, "limit": null }),
+            theirs,
+        );
+    }
+    r.answer(
+        "shop_orders",
+        json!({ "customerId": null, "limit": null }),
+        Ok::<_, AppError>(orders.clone()),
+    );
+    for order in &orders {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": order.id }),
+            w.engine.shop_order_full(order.id).await,
+        );
+    }
+    r.save();
+}
