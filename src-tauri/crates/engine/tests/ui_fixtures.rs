@@ -1110,3 +1110,94 @@ async fn customers_with_orders() {
     }
     r.save();
 }
+
+/// A Gettzap account ("Gettzap shop", statuses "accepted" and "refused", buyer cancels as
+/// "cancelled"), as `add_account` stores it.
+async fn add_gettzap(engine: &ordertray_engine::Engine) -> i64 {
+    let draft: ordertray_core::AccountDraft = serde_json::from_value(json!({
+        "name": "Gettzap shop",
+        "region": "Москва",
+        "active": true,
+        "interval_secs": 60,
+        "base_url": null,
+        "settings": {
+            "kind": "gettzap",
+            "login": "gz-shop",
+            "statuses": ["accepted", "refused"],
+            "cancel_statuses": ["cancelled"],
+            "password_env": null,
+            "api_key_env": null,
+            "intake_token_env": null,
+        },
+    }))
+    .unwrap();
+    let secrets = std::collections::HashMap::from([
+        ("password".to_string(), "pass-123".to_string()),
+        ("api_key".to_string(), "office-token-9".to_string()),
+    ]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
+
+/// A new Gettzap account that has received nothing (the intake is not running): its delivery
+/// address, then the manager makes a new token. The tokens read as fixed ones.
+#[tokio::test]
+async fn gettzap_account_new() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("gettzap_new", dir.path());
+    let account = add_gettzap(&engine).await;
+    record_start(&mut r, &engine).await;
+    let args = json!({ "accountId": account });
+    let token = |url: &str| url.split("token=").nth(1).unwrap().to_string();
+    let url = engine.intake_url(account).await.unwrap();
+    r.replace
+        .push((token(&url), "f00dfeedcafe0123456789abcdef0123456789abcdef0123"));
+    r.answer(
+        "intake_address",
+        args.clone(),
+        engine.intake_address(account).await,
+    );
+    r.answer("intake_url", args.clone(), Ok::<_, AppError>(url));
+    let rotated = engine.rotate_intake_token(account).await;
+    assert!(rotated.is_ok(), "{rotated:?}");
+    r.write("rotate_intake_token", args.clone(), rotated);
+    let url = engine.intake_url(account).await.unwrap();
+    r.replace
+        .push((token(&url), "beefbeefcafe0123456789abcdef0123456789abcdef0123"));
+    r.answer(
+        "intake_address",
+        args.clone(),
+        engine.intake_address(account).await,
+    );
+    r.answer("intake_url", args, Ok::<_, AppError>(url));
+    r.save();
+}
+
+/// An Ozon account that synced, and a Gettzap account that has received an order.
+#[tokio::test(flavor = "multi_thread")]
+async fn gettzap_account_received() {
+    let w = world().await;
+    let mut r = Recording::new("gettzap_received", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.engine.sync_account(w.account).await.unwrap();
+    let account = add_gettzap(&w.engine).await;
+    w.engine
+        .start_intake(&ordertray_core::intake::IntakeSettings {
+            enabled: true,
+            port: 0,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let url = w.engine.intake_url(account).await.unwrap();
+    let order = ordertray_fakes::gettzap::sample_order("5001", 1);
+    let sent = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(order.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 200);
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
