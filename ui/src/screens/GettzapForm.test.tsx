@@ -3,58 +3,30 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Account } from "../bindings/Account";
 import { App } from "../App";
-import { FakeBackend, accountView } from "../test/backend";
+import type { AccountView } from "../bindings/AccountView";
+import gettzapNew from "../test/fixtures/gettzap_new.json";
+import gettzapReceived from "../test/fixtures/gettzap_received.json";
+import { recorded, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { GETTZAP_CANCEL_STATUSES, GETTZAP_STATUSES } from "../integrations/gettzap/AccountFields";
 import { AccountForm } from "./AccountForm";
 
-const TOKEN = "f00dfeedcafe0123456789abcdef0123456789abcdef0123";
-const MASKED = "http://127.0.0.1:8787/intake/gettzap/7?token=••••••••";
-
-/** The test backend plus the intake commands. */
-class IntakeBackend extends FakeBackend {
-  serving = false;
-  protected handle(cmd: string, args: Record<string, unknown>): unknown {
-    switch (cmd) {
-      case "intake_address":
-        this.calls.push({ cmd, args });
-        return { account_id: args.accountId, masked_url: MASKED, serving: this.serving, format_unverified: true };
-      case "intake_url":
-        this.calls.push({ cmd, args });
-        return `http://127.0.0.1:8787/intake/gettzap/7?token=${TOKEN}`;
-      case "rotate_intake_token":
-        this.calls.push({ cmd, args });
-        return null;
-      default:
-        return super.handle(cmd, args);
-    }
-  }
-}
-
-const gettzapAccount: Account = {
-  id: 7,
-  kind: "gettzap",
-  name: "Gettzap shop",
-  region: "Москва",
-  active: true,
-  interval_secs: 60,
-  base_url: null,
-  demo: false,
-  settings: {
-    kind: "gettzap",
-    login: "gz-shop",
-    statuses: ["accepted", "refused"],
-    cancel_statuses: ["cancelled"],
-    password_env: null,
-    api_key_env: null,
-    intake_token_env: null,
-  },
-  created_at: "2026-11-23T08:00:00Z",
-};
+/*
+ * The engine's scenarios (ui_fixtures.rs, gettzap_account_*): a Gettzap account "Gettzap shop"
+ * (statuses "accepted" and "refused", buyer cancels "cancelled") that has received nothing, the
+ * intake not running; its token, read as a fixed one, then replaced by a new one. And an Ozon
+ * account that synced beside a Gettzap account that has received an order.
+ */
+const [gettzapAccount] = recorded<AccountView[]>(gettzapNew, "list_accounts").map((v) => v.account) as [Account];
+const ID = gettzapAccount.id;
+const { masked_url: MASKED } = recordedFor<{ masked_url: string }>(gettzapNew, "intake_address", { accountId: ID });
+const INTAKE_URL = recordedFor<string>(gettzapNew, "intake_url", { accountId: ID });
+const TOKEN = INTAKE_URL.split("token=")[1] ?? "";
 
 describe("a Gettzap account", () => {
   it("is connected with login, password and office token, the secrets going only as secrets", async () => {
-    const b = new IntakeBackend().install();
+    // Saving is the engine's (tested in Rust); the form's part is what it sends.
+    const b = serveRecorded(gettzapNew, { add_account: (args) => ({ ...gettzapAccount, ...(args.draft as object) }) });
     const user = userEvent.setup();
     renderWithProviders(<AccountForm account={null} onDone={vi.fn()} onCancel={vi.fn()} />);
     await user.selectOptions(screen.getByTestId("account-kind"), "gettzap");
@@ -97,7 +69,9 @@ describe("a Gettzap account", () => {
   });
 
   it("shows the delivery address with its token hidden and copies the full one", async () => {
-    const b = new IntakeBackend().install();
+    expect(TOKEN).toHaveLength(48);
+    expect(MASKED).not.toContain(TOKEN);
+    const b = serveRecorded(gettzapNew);
     const user = userEvent.setup();
     renderWithProviders(<AccountForm account={gettzapAccount} onDone={vi.fn()} onCancel={vi.fn()} />);
     await waitFor(() => expect(screen.getByTestId("intake-url")).toHaveTextContent(MASKED));
@@ -108,8 +82,8 @@ describe("a Gettzap account", () => {
 
     await user.click(screen.getByTestId("intake-copy"));
     expect(await screen.findByTestId("intake-copy")).toHaveTextContent("Copied");
-    expect(await navigator.clipboard.readText()).toBe(`http://127.0.0.1:8787/intake/gettzap/7?token=${TOKEN}`);
-    expect(b.callsTo("intake_url").map((c) => c.args)).toEqual([{ accountId: 7 }]);
+    expect(await navigator.clipboard.readText()).toBe(INTAKE_URL);
+    expect(b.callsTo("intake_url").map((c) => c.args)).toEqual([{ accountId: ID }]);
     expect(document.body.textContent).not.toContain(TOKEN);
 
     await user.click(screen.getByTestId("intake-rotate"));
@@ -119,32 +93,27 @@ describe("a Gettzap account", () => {
   });
 
   it("in Accounts, a Gettzap account shows when orders last came, with nothing to sync by hand", async () => {
-    const b = new FakeBackend();
-    const ozon = accountView(1, "Ozon shop");
-    const gettzap = accountView(7, "Gettzap shop", { last_poll_at: "2026-11-23T09:30:00Z", next_poll_at: null });
-    gettzap.account = gettzapAccount;
-    b.accounts = [ozon, gettzap];
-    b.install();
+    const accounts = recorded<AccountView[]>(gettzapReceived, "list_accounts");
+    const idOf = (kind: string) => accounts.find((v) => v.account.kind === kind)?.account.id;
+    serveRecorded(gettzapReceived);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-accounts"));
     const rows = await screen.findAllByTestId("account-row");
     const row = (id: number) => rows.find((r) => r.getAttribute("data-account-id") === String(id)) as HTMLElement;
-    expect(row(7)).toHaveTextContent("sends its orders to this computer");
-    expect(row(7)).toHaveTextContent("OK");
-    expect(row(7)).toHaveTextContent("Last orders received:");
-    expect(row(7)).not.toHaveTextContent("Last sync");
-    expect(row(7).querySelector('[data-testid="account-sync-now"]')).toBeNull();
-    expect(row(1)).toHaveTextContent("Last sync:");
-    expect(row(1).querySelector('[data-testid="account-sync-now"]')).not.toBeNull();
+    const gettzap = row(idOf("gettzap") ?? -1);
+    const ozon = row(idOf("ozon") ?? -1);
+    expect(gettzap).toHaveTextContent("sends its orders to this computer");
+    expect(gettzap).toHaveTextContent("OK");
+    expect(gettzap).toHaveTextContent("Last orders received:");
+    expect(gettzap).not.toHaveTextContent("Last sync");
+    expect(gettzap.querySelector('[data-testid="account-sync-now"]')).toBeNull();
+    expect(ozon).toHaveTextContent("Last sync:");
+    expect(ozon.querySelector('[data-testid="account-sync-now"]')).not.toBeNull();
   });
 
   it("a Gettzap account that has received nothing yet says so, not that it never synced", async () => {
-    const b = new FakeBackend();
-    const gettzap = accountView(7, "Gettzap shop", { last_poll_at: null, last_outcome: null, next_poll_at: null });
-    gettzap.account = gettzapAccount;
-    b.accounts = [gettzap];
-    b.install();
+    serveRecorded(gettzapNew);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-accounts"));

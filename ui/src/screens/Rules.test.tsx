@@ -2,19 +2,19 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView, inboxLine, offerView, priceListView } from "../test/backend";
+import type { RuleSet } from "../bindings/RuleSet";
+import rulesApply from "../test/fixtures/rules_apply.json";
+import rulesEdit from "../test/fixtures/rules_edit.json";
+import { recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-/** Line 1 has a BOSCH offer in Supplier A at 1200 (1530 on the marketplace); lines 2 and 3 have none. */
-function withRules(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A"), accountView(2, "Shop B")];
-  b.lines = [inboxLine(1, "0570-0029-1", "Brake pad"), inboxLine(2, "0570-0029-1", "Disc"), inboxLine(3, "0571-0001-1", "Arm")];
-  const a = priceListView(1, "Supplier A");
-  b.priceLists = [a, priceListView(2, "Supplier B")];
-  b.offers = [offerView(11, a, { brand: "BOSCH", article: "ART-1", price: "1200.00", delivery_days: 2 })];
-  return b.install();
-}
+/*
+ * The engine's scenarios (ui_fixtures.rs, rules_world): accounts Shop A (1) and Shop B (2).
+ * Shop A's inbox: "Brake pad" and "Disc" of one posting, "Arm" of another, all at 1530 to Москва;
+ * Brake pad has a BOSCH offer in Supplier A (list 1) at 1200, the others none. Shop B has one rule
+ * ("B only"); Shop A none (rules_edit), or three, switched off (rules_apply).
+ * What rules decide is the engine's, tested in Rust (triage_rules.rs); here the screen shows it.
+ */
 
 async function openRules(accountId = 1) {
   const user = userEvent.setup();
@@ -31,7 +31,7 @@ const ruleNames = () => screen.getAllByTestId<HTMLInputElement>("rule-name").map
 
 describe("rules", () => {
   it("builds ordered rules with conditions and actions, and saves them in order", async () => {
-    const b = withRules();
+    const b = serveRecorded(rulesEdit);
     const user = await openRules();
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Rules — Shop A");
     expect(b.callsTo("rule_set").map((c) => c.args)).toEqual([{ accountId: 1 }]);
@@ -58,8 +58,8 @@ describe("rules", () => {
     expect(ruleNames()).toEqual(["Cheap Bosch", "Rule 2"]);
     await user.selectOptions(within(card(1)).getByTestId("rule-action"), "reject");
     // The account's reasons come from the marketplace once a rule rejects.
-    await waitFor(() => expect(within(card(1)).getByRole("option", { name: /499/ })).toBeInTheDocument());
-    await user.selectOptions(within(card(1)).getByTestId("rule-reject-reason"), "499");
+    await waitFor(() => expect(within(card(1)).getByRole("option", { name: /400/ })).toBeInTheDocument());
+    await user.selectOptions(within(card(1)).getByTestId("rule-reject-reason"), "400");
     await user.type(within(card(1)).getByTestId("rule-reject-message"), "Нет в наличии");
     await user.click(within(card(1)).getByTestId("rule-up"));
     expect(ruleNames()).toEqual(["Rule 2", "Cheap Bosch"]);
@@ -76,7 +76,7 @@ describe("rules", () => {
           account_id: 1,
           enabled: true,
           rules: [
-            { id: 0, name: "Rule 2", enabled: true, conditions: [], action: { type: "reject", reason_id: 499, message: "Нет в наличии" } },
+            { id: 0, name: "Rule 2", enabled: true, conditions: [], action: { type: "reject", reason_id: 400, message: "Нет в наличии" } },
             {
               id: 0,
               name: "Cheap Bosch",
@@ -92,28 +92,16 @@ describe("rules", () => {
         },
       },
     ]);
-    // Saved rules have ids now.
-    expect(cards().map((c) => Number(c.getAttribute("data-rule-id")))).toEqual([1000, 1001]);
+    // Saved rules have the ids the engine gave them.
+    const saved = rulesEdit.answers.find((a) => a.cmd === "save_rule_set")?.ok as RuleSet;
+    const ids = saved.rules.map((r) => r.id);
+    expect(ids.every((id) => id > 0)).toBe(true);
+    expect(cards().map((c) => Number(c.getAttribute("data-rule-id")))).toEqual(ids);
     expect(screen.getByTestId("rules-dry-run")).toBeEnabled();
   });
 
   it("a dry run shows what the saved rules would do; applying decides the inbox and reports it", async () => {
-    const b = withRules();
-    b.ruleSets.set(1, {
-      account_id: 1,
-      enabled: false,
-      rules: [
-        {
-          id: 5,
-          name: "Cheap Bosch",
-          enabled: true,
-          conditions: [{ type: "brand_in", brands: ["bosch"] }, { type: "min_margin", percent: "15" }],
-          action: { type: "accept", by: "price" },
-        },
-        { id: 6, name: "Off for now", enabled: false, conditions: [], action: { type: "leave" } },
-        { id: 7, name: "Reject the rest", enabled: true, conditions: [{ type: "region_in", regions: ["москва"] }], action: { type: "reject", reason_id: null, message: null } },
-      ],
-    });
+    const b = serveRecorded(rulesApply);
     const user = await openRules();
     expect(ruleNames()).toEqual(["Cheap Bosch", "Off for now", "Reject the rest"]);
     expect(within(card(1)).getByTestId("rule-enabled")).not.toBeChecked();
@@ -127,14 +115,14 @@ describe("rules", () => {
     expect(outcomes[0]).toHaveTextContent("BOSCH ART-1 · Supplier A · 1,200.00");
     expect(outcomes[1]).toHaveTextContent("Reject the rest");
     expect(b.callsTo("dry_run_rules").map((c) => c.args)).toEqual([{ accountId: 1 }]);
-    expect(b.lines.every((l) => l.line.state === "new")).toBe(true);
+    // A dry run changes nothing: the engine's inbox still holds the three lines.
+    expect(b.callsTo("apply_rules")).toHaveLength(0);
 
     await user.click(screen.getByTestId("rules-apply"));
     expect(b.callsTo("apply_rules")).toHaveLength(0);
     await user.click(screen.getByTestId("rules-apply-confirm"));
     expect(await screen.findByTestId("rules-apply-result")).toHaveTextContent("Rules applied: 1 accepted, 2 rejected");
     expect(b.callsTo("apply_rules").map((c) => c.args)).toEqual([{ accountId: 1 }]);
-    expect(b.lines.map((l) => l.line.state)).toEqual(["accepted", "rejected", "rejected"]);
 
     // The decided lines left the inbox and appear under Processed.
     await user.click(screen.getByTestId("nav-inbox"));
@@ -144,7 +132,7 @@ describe("rules", () => {
   });
 
   it("refuses to save a rule without a name or with a margin that is not a number", async () => {
-    const b = withRules();
+    const b = serveRecorded(rulesEdit);
     const user = await openRules();
     await user.click(screen.getByTestId("rules-add"));
     await user.clear(within(card(0)).getByTestId("rule-name"));
@@ -163,8 +151,9 @@ describe("rules", () => {
   });
 
   it("each account has its own rules", async () => {
-    const b = withRules();
-    b.ruleSets.set(2, { account_id: 2, enabled: true, rules: [{ id: 9, name: "B only", enabled: true, conditions: [], action: { type: "leave" } }] });
+    const shopB = recordedFor<RuleSet>(rulesEdit, "rule_set", { accountId: 2 });
+    expect(shopB.rules.map((r) => r.name)).toEqual(["B only"]);
+    serveRecorded(rulesEdit);
     const user = await openRules(2);
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Rules — Shop B");
     expect(screen.getByTestId("rules-enabled")).toBeChecked();

@@ -2,32 +2,27 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { accountView, customerSummary, inboxLine, shopOrder } from "../test/backend";
-import { CabinetBackend, fullOrder } from "../test/cabinet";
+import type { CustomerSummary } from "../bindings/CustomerSummary";
+import type { ShopOrderView } from "../bindings/ShopOrderView";
+import customersFixture from "../test/fixtures/customers.json";
 import ozonOrders from "../test/fixtures/ozon_orders.json";
-import { serveRecorded } from "../test/recorded";
+import { recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-function withOrders(): CabinetBackend {
-  const b = new CabinetBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  // Marketplace order 57000 (0570-0029-1) became shop order SO-1.
-  b.lines = [inboxLine(1, "0570-0029-1")];
-  b.customers = [
-    customerSummary(5, "Иван Петров", { orders: 2 }),
-    customerSummary(6, "Anna Nowak", { orders: 1, last_order_at: null }),
-  ];
-  b.shopOrders = [
-    shopOrder(1, "SO-1", { customer_id: 5, customer_name: "Иван Петров", source_order_id: 57000, lines: 2, total: "3060.00" }),
-    shopOrder(2, "SO-2", { customer_id: 6, customer_name: "Anna Nowak" }),
-    shopOrder(3, "SO-3", { customer_id: 5, customer_name: "Иван Петров" }),
-  ];
-  return b.install();
+/**
+ * The engine's scenario (ui_fixtures.rs, customers_with_orders): three accepted realFBS postings,
+ * two of Иван Петров and one of Anna Nowak, all to Москва; each is a shop order of its customer.
+ */
+function withOrders() {
+  const [ivanId, annaId] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null }).map((c) => c.customer.id);
+  const ordersOf = (customerId: number | undefined) =>
+    recordedFor<ShopOrderView[]>(customersFixture, "shop_orders", { customerId, limit: null });
+  return { engine: serveRecorded(customersFixture), ivanId, annaId, ordersOf };
 }
 
 describe("customers", () => {
   it("lists customers; clicking one, or j and Enter, shows that customer's orders", async () => {
-    const b = withOrders();
+    const { engine: b, ivanId, annaId } = withOrders();
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
@@ -41,27 +36,28 @@ describe("customers", () => {
     const orders = await screen.findByTestId("customer-orders");
     expect(orders).toHaveTextContent("Orders of Иван Петров");
     await waitFor(() => expect(within(orders).getAllByTestId("shop-order-row")).toHaveLength(2));
-    expect(b.callsTo("shop_orders").map((c) => c.args)).toContainEqual({ customerId: 5, limit: null });
+    expect(b.callsTo("shop_orders").map((c) => c.args)).toContainEqual({ customerId: ivanId, limit: null });
 
     await user.keyboard("j{Enter}");
     await waitFor(() => expect(screen.getByTestId("customer-orders")).toHaveTextContent("Orders of Anna Nowak"));
     await waitFor(() => expect(within(screen.getByTestId("customer-orders")).getAllByTestId("shop-order-row")).toHaveLength(1));
-    expect(b.callsTo("shop_orders").map((c) => c.args)).toContainEqual({ customerId: 6, limit: null });
+    expect(b.callsTo("shop_orders").map((c) => c.args)).toContainEqual({ customerId: annaId, limit: null });
   });
 
   it("an order of a customer opens as the shop order, and Back returns to the customer list", async () => {
-    const b = withOrders();
-    b.orders = [fullOrder(3, "SO-3")];
+    const { engine: b, ivanId, ordersOf } = withOrders();
+    const second = ordersOf(ivanId)[1];
+    if (!second) throw new Error("the scenario records two orders of Иван Петров");
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
     await user.click((await screen.findAllByTestId("customer-row"))[0] as HTMLElement);
     const orders = await screen.findByTestId("customer-orders");
     await waitFor(() => expect(within(orders).getAllByTestId("shop-order-row")).toHaveLength(2));
-    // SO-3 was made by hand: it has no marketplace order, and still opens.
-    await user.click(within(orders).getByRole("button", { name: "SO-3" }));
-    expect(await screen.findByTestId("shop-order-number")).toHaveTextContent("SO-3");
-    expect(b.callsTo("shop_order_full").map((c) => c.args)).toEqual([{ id: 3 }]);
+    // (An order made by hand, with no marketplace order, opens the same way: cabinet/ShopOrderScreen.test.tsx.)
+    await user.click(within(orders).getByRole("button", { name: second.number }));
+    expect(await screen.findByTestId("shop-order-number")).toHaveTextContent(second.number);
+    expect(b.callsTo("shop_order_full").map((c) => c.args)).toEqual([{ id: second.id }]);
     expect(screen.getByTestId("nav-customers")).toHaveClass("active");
     await user.click(screen.getByTestId("shop-order-back"));
     expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Orders of Иван Петров");

@@ -2,22 +2,15 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, acceptedLine, accountView } from "../test/backend";
 import type { ShopStatus } from "../bindings/ShopStatus";
+import statusesEdit from "../test/fixtures/statuses_edit.json";
+import statusesRenamed from "../test/fixtures/statuses_renamed.json";
 import statusRefusals from "../test/fixtures/status_refusals.json";
-import { serveRecorded } from "../test/recorded";
+import { recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-function withStatuses(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  // Line 1 is accepted, so it sits in the first status ("accepted", id 1).
-  b.lines = [acceptedLine(1, "0570-0029-1", "Brake pad")];
-  return b.install();
-}
-
-/** The fake's list has the seven statuses a shop edits; the engine's also "deleted" and "transferred". */
-async function openStatuses(count = 7) {
+/** The engine's list: the seven statuses a shop edits, then "deleted" and "transferred". */
+async function openStatuses(count = 9) {
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-settings"));
@@ -32,10 +25,10 @@ const placeholders = () => screen.getAllByTestId<HTMLInputElement>("status-name"
 
 describe("shop statuses in Settings", () => {
   it("lists the built-in statuses by their translated names, edits them and saves the list in order", async () => {
-    const b = withStatuses();
+    const engine = serveRecorded(statusesEdit);
     const { user, section } = await openStatuses();
     expect(within(section).getByRole("heading")).toHaveTextContent("Order statuses");
-    expect(placeholders()).toEqual([
+    expect(placeholders().slice(0, 7)).toEqual([
       "Accepted",
       "Ordered from the supplier",
       "In stock",
@@ -53,19 +46,19 @@ describe("shop statuses in Settings", () => {
     // "In stock" is not a step this shop has.
     await user.click(within(statusRow(2)).getByTestId("status-remove"));
     await user.click(screen.getByTestId("statuses-add"));
-    const added = statusRow(6);
+    const added = statusRow(8);
     expect(within(added).getByTestId("status-name")).toHaveAttribute("placeholder", "Status name");
     await user.type(within(added).getByTestId("status-name"), "Paid");
     await user.selectOptions(within(added).getByTestId("status-group"), "new");
     // Paid comes right after Accepted.
-    for (let i = 0; i < 5; i++) await user.click(within(statusRow(6 - i)).getByTestId("status-up"));
+    for (let i = 0; i < 7; i++) await user.click(within(statusRow(8 - i)).getByTestId("status-up"));
     expect(within(statusRow(0)).getByTestId("status-up")).toBeDisabled();
-    expect(within(statusRow(6)).getByTestId("status-down")).toBeDisabled();
+    expect(within(statusRow(8)).getByTestId("status-down")).toBeDisabled();
     expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
 
     await user.click(screen.getByTestId("statuses-save"));
     await waitFor(() => expect(screen.queryByTestId("statuses-unsaved")).toBeNull());
-    expect(b.callsTo("save_shop_statuses").map((c) => c.args)).toEqual([
+    expect(engine.callsTo("save_shop_statuses").map((c) => c.args)).toEqual([
       {
         statuses: [
           { id: 1, code: "accepted", name: "", group: "new", position: 0 },
@@ -75,6 +68,8 @@ describe("shop statuses in Settings", () => {
           { id: 5, code: "delivered", name: "", group: "done", position: 4 },
           { id: 6, code: "refused", name: "", group: "refused", position: 5 },
           { id: 7, code: "removed", name: "", group: "removed", position: 6 },
+          { id: 8, code: "deleted", name: "", group: "removed", position: 7 },
+          { id: 9, code: "transferred", name: "", group: "in_work", position: 8 },
         ],
       },
     ]);
@@ -121,8 +116,10 @@ describe("shop statuses in Settings", () => {
   });
 
   it("names the built-in statuses in the manager's language, keeping the shop's own names", async () => {
-    const b = withStatuses();
-    b.statuses = b.statuses.map((s) => (s.code === "shipped" ? { ...s, name: "Передан в СДЭК" } : s));
+    // The shop named "shipped" itself.
+    const shipped = recorded<ShopStatus[]>(statusesRenamed, "shop_statuses").find((s) => s.code === "shipped");
+    expect(shipped?.name).toBe("Передан в СДЭК");
+    serveRecorded(statusesRenamed);
     localStorage.setItem("ordertray.lang", "ru");
     await openStatuses();
     expect(screen.getByText("Статусы заказов")).toBeInTheDocument();

@@ -37,6 +37,13 @@ export function recorded<T>(fixture: Fixture, cmd: string): T {
   return structuredClone(answer.ok) as T;
 }
 
+/** The answer a command gave when recorded with exactly these arguments (the first such one). */
+export function recordedFor<T>(fixture: Fixture, cmd: string, args: Args = {}): T {
+  const answer = fixture.answers.find((a) => a.cmd === cmd && canonical(a.args) === canonical(args));
+  if (!answer || answer.error) throw new Error(`${cmd} ${JSON.stringify(args)}: no recorded answer`);
+  return structuredClone(answer.ok) as T;
+}
+
 /** Commands the shell answers itself, with nothing from the engine to record. */
 const SHELL_ONLY: Record<string, Override> = {
   // Relabels the tray and the engine's notifications; the UI calls it at every start.

@@ -428,3 +428,776 @@ async fn ozon_inbox_reject_and_open() {
     );
     r.save();
 }
+
+/// Settings → statuses: the manager renames "ordered", removes "in stock" and adds "Paid" right
+/// after "Accepted"; the save as the editor sends it and the list the engine answers with.
+#[tokio::test]
+async fn shop_statuses_edit() {
+    let w = world().await;
+    let mut r = Recording::new("statuses_edit", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    let mut list = w.engine.shop_statuses().await.unwrap();
+    assert_eq!(list[2].code.as_deref(), Some("in_stock"));
+    list[1].name = "Ordered at Emex".into();
+    list.remove(2);
+    list.insert(
+        1,
+        ShopStatus {
+            id: 0,
+            code: None,
+            name: "Paid".into(),
+            group: StatusGroup::New,
+            position: 0,
+        },
+    );
+    let list: Vec<ShopStatus> = list
+        .into_iter()
+        .enumerate()
+        .map(|(position, s)| ShopStatus {
+            position: position as i64,
+            ..s
+        })
+        .collect();
+    let saved = w.engine.save_shop_statuses(&list).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_shop_statuses", json!({ "statuses": list }), saved);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.save();
+}
+
+/// A shop that named its "shipped" status itself ("Передан в СДЭК").
+#[tokio::test]
+async fn shop_statuses_renamed() {
+    let w = world().await;
+    let mut r = Recording::new("statuses_renamed", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut list = w.engine.shop_statuses().await.unwrap();
+    let shipped = list
+        .iter_mut()
+        .find(|s| s.code.as_deref() == Some("shipped"))
+        .unwrap();
+    shipped.name = "Передан в СДЭК".into();
+    w.engine.save_shop_statuses(&list).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
+
+/// A new database; the manager connects a ZZAP account (login, password, API key, status codes)
+/// as the account form sends it.
+#[tokio::test]
+async fn zzap_account_added() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("zzap_account", dir.path());
+    record_start(&mut r, &engine).await;
+    let draft = json!({
+        "name": "ZZAP shop",
+        "region": "",
+        "active": true,
+        "interval_secs": 60,
+        "base_url": null,
+        "settings": {
+            "kind": "zzap",
+            "login": "shop@example.ru",
+            "import_codes": ["1", "2", "3"],
+            "buyer_cancel_codes": ["6"],
+            "min_request_interval_ms": 3000,
+            "password_env": null,
+            "api_key_env": null,
+        },
+    });
+    let secrets = json!({ "password": "pa55-word", "api_key": "zz-key-1" });
+    let added = engine
+        .add_account(
+            serde_json::from_value(draft.clone()).unwrap(),
+            serde_json::from_value(secrets.clone()).unwrap(),
+        )
+        .await;
+    assert!(added.is_ok(), "{added:?}");
+    // As the add_account command does after the engine's part.
+    engine
+        .update_settings(ordertray_core::AppSettings::after_first_account)
+        .await
+        .unwrap();
+    r.write(
+        "add_account",
+        json!({ "draft": draft, "secrets": secrets }),
+        added,
+    );
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("app_info", json!({}), engine.app_info().await);
+    r.answer("get_settings", json!({}), engine.settings().await);
+    r.save();
+}
+
+/// The inbox the undo tests start from: a posting of two products and one of one, decisions held
+/// for the undo window as the app holds them. The lines in the order the inbox lists them.
+async fn undo_world(name: &'static str) -> (World, Recording, Vec<i64>) {
+    let w = world().await;
+    w.engine.set_undo_window(std::time::Duration::from_secs(6));
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 3);
+    (w, r, lines)
+}
+
+/// The inbox's views (the others before the new lines: a read recorded with no arguments fits any
+/// query), the counts, and each order as the preview shows it.
+async fn record_inbox(r: &mut Recording, w: &World) {
+    use ordertray_core::LineState;
+    let views = [LineState::Accepted, LineState::Rejected, LineState::Deleted]
+        .map(|state| InboxQuery {
+            state,
+            ..InboxQuery::default()
+        })
+        .into_iter()
+        .chain([InboxQuery {
+            processed: true,
+            ..InboxQuery::default()
+        }]);
+    for query in views {
+        r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
+    }
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    for order in w.engine.orders(None, None).await.unwrap() {
+        r.answer(
+            "order_detail",
+            json!({ "id": order.id }),
+            w.engine.order_detail(order.id).await,
+        );
+    }
+}
+
+async fn undo_start(r: &mut Recording, w: &World) {
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    record_inbox(r, w).await;
+}
+
+/// The manager accepts the first two lines, then undoes that decision.
+#[tokio::test]
+async fn undo_accept() {
+    let (w, mut r, lines) = undo_world("undo_accept").await;
+    undo_start(&mut r, &w).await;
+    let two = &lines[..2];
+    let accepted = w.engine.triage(two, TriageAction::Accept).await;
+    // The window undoes the lines the engine reports changed.
+    let changed = accepted.as_ref().unwrap().changed.clone();
+    r.write("triage", json!({ "lines": two, "action": "accept" }), accepted);
+    record_inbox(&mut r, &w).await;
+    let undone = w.engine.undo_triage(&changed).await;
+    assert!(undone.is_ok(), "{undone:?}");
+    r.write("undo_triage", json!({ "lines": changed }), undone);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager rejects the third line and deletes the second; then undoes the deletion, then
+/// the rejection.
+#[tokio::test]
+async fn undo_twice() {
+    let (w, mut r, lines) = undo_world("undo_twice").await;
+    undo_start(&mut r, &w).await;
+    for (line, action, word) in [
+        (lines[2], TriageAction::Reject, "reject"),
+        (lines[1], TriageAction::Delete, "delete"),
+    ] {
+        let report = w.engine.triage(&[line], action).await;
+        r.write("triage", json!({ "lines": [line], "action": word }), report);
+        record_inbox(&mut r, &w).await;
+    }
+    for line in [lines[1], lines[2]] {
+        let undone = w.engine.undo_triage(&[line]).await;
+        assert!(undone.is_ok(), "{undone:?}");
+        r.write("undo_triage", json!({ "lines": [line] }), undone);
+        record_inbox(&mut r, &w).await;
+    }
+    r.save();
+}
+
+/// The manager accepts the first line (a posting of its own, so accepting it ships the posting);
+/// the call goes out once the undo window is over, and undo is then refused.
+#[tokio::test]
+async fn undo_after_sent() {
+    let (w, mut r, lines) = undo_world("undo_sent").await;
+    undo_start(&mut r, &w).await;
+    let first = [lines[0]];
+    let accepted = w.engine.triage(&first, TriageAction::Accept).await;
+    r.write("triage", json!({ "lines": first, "action": "accept" }), accepted);
+    record_inbox(&mut r, &w).await;
+    let later = chrono::Utc::now() + chrono::Duration::seconds(61);
+    assert_eq!(w.engine.drain_outbox_at(later).await.unwrap().delivered, 1);
+    r.engine_changed("outbox");
+    record_inbox(&mut r, &w).await;
+    let refused = w.engine.undo_triage(&first).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("undo_triage", json!({ "lines": first }), refused);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// A price list with one offer for the first line's article; the manager accepts the line with
+/// it, then undoes that.
+#[tokio::test]
+async fn undo_accept_with_offer() {
+    let (w, mut r, lines) = undo_world("undo_offer").await;
+    let first = inbox(&w.engine).await[0].clone();
+    let csv = w.db.parent().unwrap().join("supplier-a.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Brand;Article;Name;Price\nBOSCH;{};Offer;1200.00\n",
+            first.line.offer_id
+        ),
+    )
+    .unwrap();
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": null, "delivery_days": null, "supplier": null },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    w.engine
+        .import_price_list(&csv, "Supplier A", Some(settings))
+        .await
+        .unwrap();
+    undo_start(&mut r, &w).await;
+    let offers = w.engine.line_offers(lines[0]).await;
+    let offer = offers.as_ref().unwrap()[0].offer.id;
+    r.answer("line_offers", json!({ "lineId": lines[0] }), offers);
+    let binding = json!({ "offer_id": offer, "quantity": null, "price": null });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    let undone = w.engine.undo_triage(&lines[..1]).await;
+    assert!(undone.is_ok(), "{undone:?}");
+    r.write("undo_triage", json!({ "lines": &lines[..1] }), undone);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The first line was deleted; the manager restores it from the Deleted view.
+#[tokio::test]
+async fn undo_restore_deleted() {
+    let (w, mut r, lines) = undo_world("undo_restore").await;
+    w.engine.triage(&lines[..1], TriageAction::Delete).await.unwrap();
+    undo_start(&mut r, &w).await;
+    let restored = w.engine.triage(&lines[..1], TriageAction::Restore).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    r.write(
+        "triage",
+        json!({ "lines": &lines[..1], "action": "restore" }),
+        restored,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// Two Ozon postings of one product each, both at 1530.00 × 1: "Brake pad" (article ART-1, SKU
+/// 1001, the newer, listed first) and "Oil filter" (OF-2, SKU 1002). Supplier A offers BOSCH
+/// ART-1; Supplier B "art 1" (the same article spelt otherwise), Febi 1001 (the SKU) and Mann
+/// W-712 (nothing of the inbox's). The lines in inbox order, and each offer's id by brand.
+async fn offers_world(name: &'static str) -> (World, Recording, Vec<i64>, Vec<(String, i64)>) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    for (seq, at, name, article, sku) in [
+        (
+            902,
+            now - chrono::Duration::minutes(1),
+            "Oil filter",
+            "OF-2",
+            1002,
+        ),
+        (901, now, "Brake pad", "ART-1", 1001),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, 1, at);
+        let product = &mut posting["products"][0];
+        product["name"] = json!(name);
+        product["offer_id"] = json!(article);
+        product["sku"] = json!(sku);
+        product["quantity"] = json!(1);
+        product["price"]["amount"] = json!("1530.00");
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 2);
+    import_list(&w, "Supplier A", "BOSCH;ART-1;Brake pad;1200.00;5;5\n").await;
+    import_list(
+        &w,
+        "Supplier B",
+        "Mann;art 1;Brake pad;1300.00;5;1\nFebi;1001;Brake pad;1100.00;5;\nMann;W-712;Oil filter;300.00;5;3\n",
+    )
+    .await;
+    let mut offers = Vec::new();
+    for brand in ["bosch", "mann", "febi"] {
+        for o in w.engine.search_offers(brand, 100).await.unwrap() {
+            offers.push((format!("{} {}", o.brand, o.article), o.id));
+        }
+    }
+    (w, r, lines, offers)
+}
+
+/// Imports (or re-imports) a list of "brand;article;name;price;stock;days" rows.
+async fn import_list(w: &World, name: &str, rows: &str) {
+    let csv = w.db.parent().unwrap().join(format!("{name}.csv"));
+    std::fs::write(&csv, format!("Brand;Article;Name;Price;Stock;Days\n{rows}")).unwrap();
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": 4, "delivery_days": 5, "supplier": null },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    w.engine
+        .import_price_list(&csv, name, Some(settings))
+        .await
+        .unwrap();
+}
+
+fn offer_id(offers: &[(String, i64)], what: &str) -> i64 {
+    offers
+        .iter()
+        .find(|(name, _)| name == what)
+        .unwrap_or_else(|| panic!("no offer {what} in {offers:?}"))
+        .1
+}
+
+/// What the inbox and the offer panel read: each line's offers, the search as typed.
+async fn offers_start(r: &mut Recording, w: &World, lines: &[i64]) {
+    undo_start(r, w).await;
+    for line in lines {
+        r.answer(
+            "line_offers",
+            json!({ "lineId": line }),
+            w.engine.line_offers(*line).await,
+        );
+    }
+    for text in ["w-", "w-7", "w-71", "w-712"] {
+        r.answer(
+            "search_offers",
+            json!({ "text": text, "limit": 50 }),
+            w.engine.search_offers(text, 50).await,
+        );
+    }
+}
+
+/// The manager accepts "Brake pad" with Supplier A's BOSCH offer, 2 of them at 1150.5.
+#[tokio::test]
+async fn offers_accept() {
+    let (w, mut r, lines, offers) = offers_world("offers").await;
+    offers_start(&mut r, &w, &lines).await;
+    let binding = json!({ "offer_id": offer_id(&offers, "BOSCH ART-1"), "quantity": 2, "price": "1150.5" });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// "Oil filter" has no offer of its own; the manager finds Mann W-712 by search and accepts it.
+#[tokio::test]
+async fn offers_by_search() {
+    let (w, mut r, lines, offers) = offers_world("offers_search").await;
+    offers_start(&mut r, &w, &lines).await;
+    let binding = json!({ "offer_id": offer_id(&offers, "Mann W-712"), "quantity": null, "price": null });
+    let accepted = w
+        .engine
+        .accept_with_offer(lines[1], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[1], "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// The panel listed "Brake pad"'s offers, then Supplier B was imported again: accepting with the
+/// cheapest offer as listed is refused.
+#[tokio::test]
+async fn offers_gone() {
+    let (w, mut r, lines, offers) = offers_world("offers_gone").await;
+    offers_start(&mut r, &w, &lines).await;
+    import_list(&w, "Supplier B", "Febi;1001;Brake pad;1100.00;5;\n").await;
+    let binding = json!({ "offer_id": offer_id(&offers, "Febi 1001"), "quantity": null, "price": null });
+    let refused = w
+        .engine
+        .accept_with_offer(lines[0], &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": lines[0], "binding": binding }),
+        refused,
+    );
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// Two Ozon accounts, "Shop A" and "Shop B" (the same fake Ozon). Shop A has a posting of "Brake
+/// pad" (ART-1) and "Disc" (ART-2), and an older one of "Arm" (ART-3), all at 1530.00 × 1 and to
+/// Москва. Supplier A (the first list) offers BOSCH ART-1 at 1200 in 2 days; Supplier B has an
+/// offer for none of them. Shop B's rules: "B only", which leaves lines alone.
+async fn rules_world(name: &'static str, rules: Value) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut shop_b = draft(&w.fake.base_url());
+    shop_b.name = "Shop B".into();
+    let secret = std::collections::HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    let b = w.engine.add_account(shop_b, secret).await.unwrap().id;
+    import_list(&w, "Supplier A", "BOSCH;ART-1;Brake pad;1200.00;5;2\n").await;
+    import_list(&w, "Supplier B", "Mann;W-712;Oil filter;300.00;5;3\n").await;
+    let set = |account: i64, enabled: bool, rules: Value| -> ordertray_core::rules::RuleSet {
+        serde_json::from_value(json!({ "account_id": account, "enabled": enabled, "rules": rules })).unwrap()
+    };
+    let leave = json!([{ "id": 0, "name": "B only", "enabled": true, "conditions": [], "action": { "type": "leave" } }]);
+    w.engine.save_rule_set(&set(b, true, leave)).await.unwrap();
+    // Shop A's rules are off: the sync leaves the lines for the manager.
+    w.engine
+        .save_rule_set(&set(w.account, false, rules))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    for (seq, at, products) in [
+        (911, now, vec![("Brake pad", "ART-1"), ("Disc", "ART-2")]),
+        (912, now - chrono::Duration::minutes(1), vec![("Arm", "ART-3")]),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, products.len(), at);
+        posting["analytics_data"]["region"] = json!("Москва");
+        for (i, (name, article)) in products.into_iter().enumerate() {
+            let product = &mut posting["products"][i];
+            product["name"] = json!(name);
+            product["offer_id"] = json!(article);
+            product["quantity"] = json!(1);
+            product["price"]["amount"] = json!("1530.00");
+        }
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(inbox(&w.engine).await.len(), 3);
+    (w, r)
+}
+
+/// What the rules screen reads: the accounts' rule sets and Shop A's cancel reasons.
+async fn rules_start(r: &mut Recording, w: &World) {
+    undo_start(r, w).await;
+    for account in w.engine.list_accounts().await.unwrap() {
+        let id = account.account.id;
+        r.answer(
+            "rule_set",
+            json!({ "accountId": id }),
+            w.engine.rule_set(id).await,
+        );
+    }
+    // The window sends the stored account as a draft, with no secrets.
+    let a = w.engine.account(w.account).await.unwrap();
+    let draft = ordertray_core::AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: a.active,
+        interval_secs: a.interval_secs,
+        base_url: a.base_url,
+        settings: a.settings,
+    };
+    let reasons = w
+        .engine
+        .cancel_reasons(draft, Default::default(), Some(w.account))
+        .await;
+    r.answer("cancel_reasons", json!({ "id": w.account }), reasons);
+}
+
+/// Shop A has no rules yet; the manager saves two, as the rules editor sends them.
+#[tokio::test]
+async fn rules_edit() {
+    let (w, mut r) = rules_world("rules_edit", json!([])).await;
+    rules_start(&mut r, &w).await;
+    let list = w.engine.price_lists().await.unwrap();
+    let supplier_a = list.iter().find(|l| l.name == "Supplier A").unwrap().id;
+    let set = json!({
+        "account_id": w.account,
+        "enabled": true,
+        "rules": [
+            { "id": 0, "name": "Rule 2", "enabled": true, "conditions": [], "action": { "type": "reject", "reason_id": 400, "message": "Нет в наличии" } },
+            {
+                "id": 0,
+                "name": "Cheap Bosch",
+                "enabled": true,
+                "conditions": [
+                    { "type": "offer_in_lists", "list_ids": [supplier_a] },
+                    { "type": "min_margin", "percent": "15.5" },
+                    { "type": "brand_in", "brands": ["Bosch", "Mann"] },
+                ],
+                "action": { "type": "accept", "by": "delivery" },
+            },
+        ],
+    });
+    let saved = w
+        .engine
+        .save_rule_set(&serde_json::from_value(set.clone()).unwrap())
+        .await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_rule_set", json!({ "set": set }), saved);
+    r.answer(
+        "rule_set",
+        json!({ "accountId": w.account }),
+        w.engine.rule_set(w.account).await,
+    );
+    r.save();
+}
+
+/// Shop A's rules (off): cheap Bosch offers are accepted, a rule that is off, and the rest to
+/// Москва rejected.
+fn shop_a_rules() -> Value {
+    json!([
+        {
+            "id": 0,
+            "name": "Cheap Bosch",
+            "enabled": true,
+            "conditions": [{ "type": "brand_in", "brands": ["bosch"] }, { "type": "min_margin", "percent": "15" }],
+            "action": { "type": "accept", "by": "price" },
+        },
+        { "id": 0, "name": "Off for now", "enabled": false, "conditions": [], "action": { "type": "leave" } },
+        {
+            "id": 0,
+            "name": "Reject the rest",
+            "enabled": true,
+            "conditions": [{ "type": "region_in", "regions": ["москва"] }],
+            "action": { "type": "reject", "reason_id": null, "message": null },
+        },
+    ])
+}
+
+/// The manager runs Shop A's rules dry, then applies them.
+#[tokio::test]
+async fn rules_apply() {
+    let (w, mut r) = rules_world("rules_apply", shop_a_rules()).await;
+    rules_start(&mut r, &w).await;
+    let account = json!({ "accountId": w.account });
+    r.answer(
+        "dry_run_rules",
+        account.clone(),
+        w.engine.dry_run_rules(Some(w.account)).await,
+    );
+    let applied = w.engine.apply_rules(w.account).await;
+    assert_eq!(applied.as_ref().map(|a| a.len()).unwrap_or(0), 3, "{applied:?}");
+    r.write("apply_rules", account, applied);
+    record_inbox(&mut r, &w).await;
+    r.save();
+}
+
+/// Shop A's rules were applied: the Processed view lists what they decided.
+#[tokio::test]
+async fn rules_processed() {
+    let (w, mut r) = rules_world("rules_processed", shop_a_rules()).await;
+    w.engine.apply_rules(w.account).await.unwrap();
+    undo_start(&mut r, &w).await;
+    r.save();
+}
+
+/// Settings → data retention, on a database that moves a customer's region: the manager keeps
+/// sync runs 14 days and intake requests 365; then a period the engine refuses (5 days).
+#[tokio::test]
+async fn retention_settings() {
+    let w = world().await;
+    let mut r = Recording::new("retention", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.engine
+        .update_settings(|s| ordertray_core::AppSettings {
+            move_customer_region: true,
+            ..s
+        })
+        .await
+        .unwrap();
+    record_start(&mut r, &w.engine).await;
+    let mut settings = w.engine.settings().await.unwrap();
+    settings.retention.sync_runs_days = 14;
+    settings.retention.intake_requests_days = 365;
+    let saved = w.engine.save_settings(settings.clone()).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_settings", json!({ "settings": settings }), saved);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    settings.retention.sync_runs_days = 5;
+    let refused = w.engine.save_settings(settings.clone()).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("save_settings", json!({ "settings": settings }), refused);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.save();
+}
+
+/// Three realFBS postings with named buyers (Ozon gives them only where the seller delivers):
+/// two of Иван Петров, the newest of Anna Nowak. All accepted and delivered to Ozon, which makes
+/// them shop orders of those customers.
+#[tokio::test]
+async fn customers_with_orders() {
+    let w = world().await;
+    let mut r = Recording::new("customers", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    for (seq, minutes, name, phone) in [
+        (921, 3, "Иван Петров", "+79001234567"),
+        (922, 2, "Иван Петров", "+79001234567"),
+        (923, 1, "Anna Nowak", "+48601234567"),
+    ] {
+        let mut posting =
+            ordertray_fakes::ozon::realfbs_posting(seq, 1, now - chrono::Duration::minutes(minutes));
+        posting["customer"]["name"] = json!(name);
+        posting["customer"]["phone"] = json!(phone);
+        posting["analytics_data"]["region"] = json!("Москва");
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    assert_eq!(lines.len(), 3);
+    for line in lines {
+        w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    }
+    assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 3);
+    record_start(&mut r, &w.engine).await;
+
+    let customers = w.engine.customers(1_000).await.unwrap();
+    assert_eq!(customers.len(), 2, "{customers:?}");
+    r.answer(
+        "customers",
+        json!({ "limit": null }),
+        Ok::<_, AppError>(customers.clone()),
+    );
+    let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
+    assert_eq!(orders.len(), 3);
+    for customer in &customers {
+        let theirs = w.engine.shop_orders(Some(customer.customer.id), 1_000).await;
+        r.answer(
+            "shop_orders",
+            json!({ "customerId": customer.customer.id, "limit": null }),
+            theirs,
+        );
+    }
+    r.answer(
+        "shop_orders",
+        json!({ "customerId": null, "limit": null }),
+        Ok::<_, AppError>(orders.clone()),
+    );
+    for order in &orders {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": order.id }),
+            w.engine.shop_order_full(order.id).await,
+        );
+    }
+    r.save();
+}
+
+/// A Gettzap account ("Gettzap shop", statuses "accepted" and "refused", buyer cancels as
+/// "cancelled"), as `add_account` stores it.
+async fn add_gettzap(engine: &ordertray_engine::Engine) -> i64 {
+    let draft: ordertray_core::AccountDraft = serde_json::from_value(json!({
+        "name": "Gettzap shop",
+        "region": "Москва",
+        "active": true,
+        "interval_secs": 60,
+        "base_url": null,
+        "settings": {
+            "kind": "gettzap",
+            "login": "gz-shop",
+            "statuses": ["accepted", "refused"],
+            "cancel_statuses": ["cancelled"],
+            "password_env": null,
+            "api_key_env": null,
+            "intake_token_env": null,
+        },
+    }))
+    .unwrap();
+    let secrets = std::collections::HashMap::from([
+        ("password".to_string(), "pass-123".to_string()),
+        ("api_key".to_string(), "office-token-9".to_string()),
+    ]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
+
+/// A new Gettzap account that has received nothing (the intake is not running): its delivery
+/// address, then the manager makes a new token. The tokens read as fixed ones.
+#[tokio::test]
+async fn gettzap_account_new() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("gettzap_new", dir.path());
+    let account = add_gettzap(&engine).await;
+    record_start(&mut r, &engine).await;
+    let args = json!({ "accountId": account });
+    let token = |url: &str| url.split("token=").nth(1).unwrap().to_string();
+    let url = engine.intake_url(account).await.unwrap();
+    r.replace
+        .push((token(&url), "f00dfeedcafe0123456789abcdef0123456789abcdef0123"));
+    r.answer(
+        "intake_address",
+        args.clone(),
+        engine.intake_address(account).await,
+    );
+    r.answer("intake_url", args.clone(), Ok::<_, AppError>(url));
+    let rotated = engine.rotate_intake_token(account).await;
+    assert!(rotated.is_ok(), "{rotated:?}");
+    r.write("rotate_intake_token", args.clone(), rotated);
+    let url = engine.intake_url(account).await.unwrap();
+    r.replace
+        .push((token(&url), "beefbeefcafe0123456789abcdef0123456789abcdef0123"));
+    r.answer(
+        "intake_address",
+        args.clone(),
+        engine.intake_address(account).await,
+    );
+    r.answer("intake_url", args, Ok::<_, AppError>(url));
+    r.save();
+}
+
+/// An Ozon account that synced, and a Gettzap account that has received an order.
+#[tokio::test(flavor = "multi_thread")]
+async fn gettzap_account_received() {
+    let w = world().await;
+    let mut r = Recording::new("gettzap_received", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.engine.sync_account(w.account).await.unwrap();
+    let account = add_gettzap(&w.engine).await;
+    w.engine
+        .start_intake(&ordertray_core::intake::IntakeSettings {
+            enabled: true,
+            port: 0,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let url = w.engine.intake_url(account).await.unwrap();
+    let order = ordertray_fakes::gettzap::sample_order("5001", 1);
+    let sent = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(order.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 200);
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
