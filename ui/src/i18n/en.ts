@@ -370,7 +370,7 @@ export const en = {
     account: "Account",
     views: { new: "New", accepted: "Accepted", rejected: "Rejected", deleted: "Deleted", processed: "Processed" },
     emptyProcessed: "No line has been decided by rules yet.",
-    acceptWithOffer: "Accept with offer…",
+    acceptWithOffer: "With offer…",
     selected: (n: number) => `${n} selected`,
     accept: "Accept",
     reject: "Reject",
@@ -384,6 +384,10 @@ export const en = {
     restored: (n: number) => `Restored ${n} ${enPlural(n, "line", "lines")}`,
     columns: { order: "Order", product: "Product", qty: "Qty", price: "Price", account: "Account", received: "Received" },
     keysHint: "j/k move · x select · a accept · o with offer · r reject · Del delete · z undo · Enter open · ? keys",
+    toolbar: "Triage",
+    keys: "Keys",
+    selectOrder: (number: string) => `All lines of order ${number}`,
+    linesTotal: "The lines shown here come to",
   },
   undo: {
     undo: "Undo",
@@ -392,7 +396,7 @@ export const en = {
   keys: {
     title: "Keyboard",
     move: "Move down / up",
-    select: "Select or unselect the line",
+    select: "Select or unselect the line (on an order's header: all its lines)",
     selectAll: "Select all / none",
     accept: "Accept the selected lines (or the current one)",
     reject: "Reject the selected lines (or the current one)",
@@ -402,6 +406,8 @@ export const en = {
     undo: "Undo the last decision (while its notice is shown)",
     escape: "Clear the selection / close",
     help: "Show this help",
+    nextOrder: "Next / previous order (its header)",
+    restore: "Restore the selected deleted lines (or the current one)",
   },
   order: {
     title: "Order",

@@ -390,7 +390,7 @@ export const pl: Messages = {
     account: "Konto",
     views: { new: "Nowe", accepted: "Przyjęte", rejected: "Odrzucone", deleted: "Usunięte", processed: "Przetworzone" },
     emptyProcessed: "Reguły nie rozstrzygnęły jeszcze żadnej pozycji.",
-    acceptWithOffer: "Przyjmij z ofertą…",
+    acceptWithOffer: "Z ofertą…",
     selected: (n: number) => `Zaznaczono: ${n}`,
     accept: "Przyjmij",
     reject: "Odrzuć",
@@ -405,6 +405,10 @@ export const pl: Messages = {
     columns: { order: "Zamówienie", product: "Produkt", qty: "Ilość", price: "Cena", account: "Konto", received: "Otrzymano" },
     keysHint:
       "j/k — ruch · x — zaznacz · a — przyjmij · o — z ofertą · r — odrzuć · Del — usuń · z — cofnij · Enter — otwórz · ? — klawisze",
+    toolbar: "Rozpatrywanie",
+    keys: "Klawisze",
+    selectOrder: (number: string) => `Wszystkie pozycje zamówienia ${number}`,
+    linesTotal: "Suma pokazanych pozycji",
   },
   undo: {
     undo: "Cofnij",
@@ -413,7 +417,7 @@ export const pl: Messages = {
   keys: {
     title: "Klawiatura",
     move: "W dół / w górę",
-    select: "Zaznacz lub odznacz pozycję",
+    select: "Zaznacz lub odznacz pozycję (na nagłówku zamówienia — wszystkie jego pozycje)",
     selectAll: "Zaznacz wszystkie / żadnej",
     accept: "Przyjmij zaznaczone pozycje (lub bieżącą)",
     reject: "Odrzuć zaznaczone pozycje (lub bieżącą)",
@@ -423,6 +427,8 @@ export const pl: Messages = {
     undo: "Cofnij ostatnią decyzję (dopóki widać jej powiadomienie)",
     escape: "Wyczyść zaznaczenie / zamknij",
     help: "Pokaż tę pomoc",
+    nextOrder: "Następne / poprzednie zamówienie (jego nagłówek)",
+    restore: "Przywróć zaznaczone usunięte pozycje (lub bieżącą)",
   },
   order: {
     title: "Zamówienie",
