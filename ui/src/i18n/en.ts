@@ -641,6 +641,9 @@ export const en = {
       searchPlaceholder: "Order number or recipient",
       find: "Find",
       clear: "Clear",
+      apply: "Apply",
+      set: "Filters set",
+      removeChip: (name: string) => `Remove the filter «${name}»`,
     },
     views: {
       label: "Saved views",

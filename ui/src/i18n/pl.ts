@@ -672,6 +672,9 @@ export const pl: Messages = {
       searchPlaceholder: "Numer zamówienia lub odbiorca",
       find: "Znajdź",
       clear: "Wyczyść",
+      apply: "Zastosuj",
+      set: "Ustawione filtry",
+      removeChip: (name: string) => `Usuń filtr «${name}»`,
     },
     views: {
       label: "Zapisane widoki",

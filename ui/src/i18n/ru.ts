@@ -665,6 +665,9 @@ export const ru: Messages = {
       searchPlaceholder: "Номер заказа или получатель",
       find: "Найти",
       clear: "Сбросить",
+      apply: "Применить",
+      set: "Заданные фильтры",
+      removeChip: (name: string) => `Убрать фильтр «${name}»`,
     },
     views: {
       label: "Сохранённые виды",
