@@ -377,6 +377,7 @@ export const en = {
     delete: "Delete",
     restore: "Restore",
     selectAll: "Select all",
+    cancelledShort: "Cancelled",
     cancelledByBuyer: "Cancelled on the marketplace",
     accepted: (n: number) => `Accepted ${n} ${enPlural(n, "line", "lines")}`,
     rejected: (n: number) => `Rejected ${n} ${enPlural(n, "line", "lines")}`,

@@ -397,6 +397,7 @@ export const pl: Messages = {
     delete: "Usuń",
     restore: "Przywróć",
     selectAll: "Zaznacz wszystkie",
+    cancelledShort: "Anulowane",
     cancelledByBuyer: "Anulowane na platformie",
     accepted: (n: number) => `Przyjęto: ${n} ${lines(n)}`,
     rejected: (n: number) => `Odrzucono: ${n} ${lines(n)}`,

@@ -391,6 +391,7 @@ export const ru: Messages = {
     delete: "Удалить",
     restore: "Восстановить",
     selectAll: "Выбрать все",
+    cancelledShort: "Отменён",
     cancelledByBuyer: "Отменён на маркетплейсе",
     accepted: (n: number) => `Принято: ${n} ${lines(n)}`,
     rejected: (n: number) => `Отклонено: ${n} ${lines(n)}`,

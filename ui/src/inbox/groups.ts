@@ -60,8 +60,8 @@ export function linesTotal(lines: readonly InboxLine[]): { amount: string; curre
 export function formatAge(iso: string, locale: string, now: number = Date.now()): string {
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return iso;
-  const minutes = Math.max(0, Math.round((now - then) / 60_000));
-  const rtf = new Intl.RelativeTimeFormat(locale, { style: "narrow", numeric: "always" });
+  const minutes = Math.max(1, Math.round((now - then) / 60_000));
+  const rtf = new Intl.RelativeTimeFormat(locale, { style: "short", numeric: "always" });
   if (minutes < 60) return rtf.format(-minutes, "minute");
   const hours = Math.round(minutes / 60);
   if (hours < 48) return rtf.format(-hours, "hour");

@@ -400,8 +400,8 @@ function OrderHeader({
         {order.order_number}
       </span>
       {order.marketplace_cancelled && (
-        <span className="badge badge-warning" title={order.order_status}>
-          {t.inbox.cancelledByBuyer}
+        <span className="badge badge-warning" title={`${t.inbox.cancelledByBuyer} (${order.order_status})`}>
+          {t.inbox.cancelledShort}
         </span>
       )}
       <span className="order-source">
