@@ -198,7 +198,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const count = selection.selected.size;
   const targetCount = targets(rows, selection).length;
   const allSelected = lineCount > 0 && count === lineCount;
-  const accountKinds = new Map(accounts.data?.map((a) => [a.account.id, a.account.kind]));
+  const marketplaces = new Map(accounts.data?.map((a) => [a.account.id, MARKETPLACES[a.account.kind]]));
 
   return (
     <section className="inbox" data-testid="inbox">
@@ -321,7 +321,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
                 <OrderHeader
                   key={row.key}
                   row={row}
-                  marketplace={MARKETPLACES[accountKinds.get(row.group.order.account_id) ?? "ozon"]}
+                  marketplace={marketplaces.get(row.group.order.account_id) ?? null}
                   {...common}
                 />
               ) : (
@@ -365,7 +365,7 @@ function OrderHeader({
   onFocus,
   onToggle,
   onOpen,
-}: RowProps & { row: Extract<InboxRow, { kind: "order" }>; marketplace: string }) {
+}: RowProps & { row: Extract<InboxRow, { kind: "order" }>; marketplace: string | null }) {
   const { t, locale } = useI18n();
   const order: OrderGroup["order"] = row.group.order;
   const state = selectedOf(row, selection);
@@ -405,7 +405,7 @@ function OrderHeader({
         </span>
       )}
       <span className="order-source">
-        <span className="muted">{marketplace} · </span>
+        {marketplace && <span className="muted">{marketplace} · </span>}
         <span className="account-name" title={order.account}>
           {order.account}
         </span>
