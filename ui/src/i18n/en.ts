@@ -384,7 +384,7 @@ export const en = {
     deleted: (n: number) => `Deleted ${n} ${enPlural(n, "line", "lines")}`,
     restored: (n: number) => `Restored ${n} ${enPlural(n, "line", "lines")}`,
     columns: { order: "Order", product: "Product", qty: "Qty", price: "Price", account: "Account", received: "Received" },
-    keysHint: "j/k move · x select · a accept · o with offer · r reject · Del delete · z undo · Enter open · ? keys",
+    keysHint: "j/k move · J/K next order · x select · a accept · o with offer · r reject · Del delete · z undo · Enter open · ? keys",
     toolbar: "Triage",
     keys: "Keys",
     selectOrder: (number: string) => `All lines of order ${number}`,

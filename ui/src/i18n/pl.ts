@@ -405,7 +405,7 @@ export const pl: Messages = {
     restored: (n: number) => `Przywrócono: ${n} ${lines(n)}`,
     columns: { order: "Zamówienie", product: "Produkt", qty: "Ilość", price: "Cena", account: "Konto", received: "Otrzymano" },
     keysHint:
-      "j/k — ruch · x — zaznacz · a — przyjmij · o — z ofertą · r — odrzuć · Del — usuń · z — cofnij · Enter — otwórz · ? — klawisze",
+      "j/k — ruch · J/K — następne zamówienie · x — zaznacz · a — przyjmij · o — z ofertą · r — odrzuć · Del — usuń · z — cofnij · Enter — otwórz · ? — klawisze",
     toolbar: "Rozpatrywanie",
     keys: "Klawisze",
     selectOrder: (number: string) => `Wszystkie pozycje zamówienia ${number}`,

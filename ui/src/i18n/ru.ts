@@ -399,7 +399,7 @@ export const ru: Messages = {
     restored: (n: number) => `Восстановлено: ${n} ${lines(n)}`,
     columns: { order: "Заказ", product: "Товар", qty: "Кол-во", price: "Цена", account: "Аккаунт", received: "Получен" },
     keysHint:
-      "j/k — перемещение · x — выбрать · a — принять · o — с предложением · r — отклонить · Del — удалить · z — отменить · Enter — открыть · ? — клавиши",
+      "j/k — перемещение · J/K — следующий заказ · x — выбрать · a — принять · o — с предложением · r — отклонить · Del — удалить · z — отменить · Enter — открыть · ? — клавиши",
     toolbar: "Разбор",
     keys: "Клавиши",
     selectOrder: (number: string) => `Все строки заказа ${number}`,
