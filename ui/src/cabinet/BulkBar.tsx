@@ -88,7 +88,11 @@ export function BulkBar({
 
   return (
     <div className="bulk-bar cabinet-bulk" data-testid="cabinet-bulk">
-      <span className="muted" data-testid="cabinet-selected">
+      <span
+        className={none ? "muted bulk-hint" : "muted"}
+        data-testid="cabinet-selected"
+        title={none ? t.cabinet.selectHint : undefined}
+      >
         {none ? t.cabinet.selectHint : t.cabinet.selected(rows.length)}
       </span>
       <select

@@ -134,9 +134,11 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
       />
       <Filters
         draft={draft}
+        applied={view.filter}
         onChange={setDraft}
         onFind={() => applyFilter(draft)}
         onClear={() => show(defaultView())}
+        onClearPart={(part) => applyFilter({ ...view.filter, ...part })}
         statuses={statuses}
         accounts={accounts}
         searchRef={searchRef}

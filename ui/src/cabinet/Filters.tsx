@@ -1,4 +1,4 @@
-import type { FormEvent, RefObject } from "react";
+import { useState, type FormEvent, type RefObject } from "react";
 import type { AccountView } from "../bindings/AccountView";
 import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderType } from "../bindings/OrderType";
@@ -27,29 +27,88 @@ function sourceValue(f: OrderFilter): string {
   return "several";
 }
 
-/** The filters as a form: nothing applies until Find (or Enter in a field); Clear returns to the default view. */
+type Words = ReturnType<typeof useI18n>["t"];
+
+/** A filter that is set, as a chip: what it says, and the part of the filter that clears it. */
+export type FilterChip = { id: string; label: string; clear: Partial<OrderFilter> };
+
+/**
+ * The applied filter's parts other than the status (the counts bar shows that one) as chips.
+ * Pure, so that what a chip says and clears is tested without a DOM.
+ */
+export function filterChips(
+  filter: OrderFilter,
+  t: Words,
+  locale: string,
+  accounts: readonly AccountView[] | undefined,
+): FilterChip[] {
+  const f = t.cabinet.filters;
+  const chips: FilterChip[] = [];
+  const day = (value: string) => {
+    const d = new Date(`${value}T00:00:00`);
+    return Number.isNaN(d.getTime()) ? value : new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(d);
+  };
+  if (filter.search.trim() !== "") chips.push({ id: "search", label: `${f.search}: ${filter.search}`, clear: { search: "" } });
+  if (filter.payment.length > 0) {
+    const names = filter.payment.map((p) => t.cabinet.payment[p]).join(", ");
+    chips.push({ id: "payment", label: `${f.payment}: ${names}`, clear: { payment: [] } });
+  }
+  if (filter.paid != null) {
+    chips.push({ id: "paid", label: `${f.paid}: ${filter.paid ? t.common.yes : t.common.no}`, clear: { paid: null } });
+  }
+  if (filter.types.length > 0) {
+    const names = filter.types.map((o) => t.cabinet.orderTypes[o]).join(", ");
+    chips.push({ id: "type", label: `${f.type}: ${names}`, clear: { types: [] } });
+  }
+  if (filter.manual || filter.kinds.length > 0 || filter.account_ids.length > 0) {
+    const names = [
+      ...(filter.manual ? [t.cabinet.manual] : []),
+      ...filter.kinds.map(kindName),
+      ...filter.account_ids.map((id) => accounts?.find((a) => a.account.id === id)?.account.name ?? `#${id}`),
+    ].join(", ");
+    chips.push({ id: "source", label: `${f.source}: ${names}`, clear: { manual: false, kinds: [], account_ids: [] } });
+  }
+  if (filter.from) chips.push({ id: "from", label: `${f.from}: ${day(dayOf(filter.from))}`, clear: { from: null } });
+  if (filter.to) chips.push({ id: "to", label: `${f.to}: ${day(lastDayOf(filter.to))}`, clear: { to: null } });
+  return chips;
+}
+
+/**
+ * The filters in one row: the search, Find, a Filters button that opens the panel of the other
+ * filters, a chip for each one that is set (× clears it at once) and Clear. In the panel nothing
+ * applies until Apply / Find (or Enter in a field); Clear returns to the default view.
+ */
 export function Filters({
   draft,
+  applied,
   onChange,
   onFind,
   onClear,
+  onClearPart,
   statuses,
   accounts,
   searchRef,
 }: {
   draft: OrderFilter;
+  /** The filter the list shows now: its chips. */
+  applied: OrderFilter;
   onChange: (next: OrderFilter) => void;
   onFind: () => void;
   onClear: () => void;
+  /** Clears one part of the applied filter (a chip's ×). */
+  onClearPart: (part: Partial<OrderFilter>) => void;
   statuses: readonly ShopStatus[] | undefined;
   accounts: readonly AccountView[] | undefined;
   searchRef: RefObject<HTMLInputElement | null>;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const f = t.cabinet.filters;
+  const [open, setOpen] = useState(false);
+  const chips = filterChips(applied, t, locale, accounts);
   const set = (patch: Partial<OrderFilter>) => onChange({ ...draft, ...patch });
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setOpen(false);
     onFind();
   };
   const kinds = [...new Set(accounts?.map((a) => a.account.kind) ?? [])];
@@ -57,17 +116,55 @@ export function Filters({
   const source = sourceValue(draft);
   return (
     <form className="cabinet-filters" onSubmit={submit} aria-label={f.title} data-testid="cabinet-filters">
-      <label className="cabinet-search">
-        <span className="sr-only">{f.search}</span>
-        <input
-          ref={searchRef}
-          type="search"
-          data-testid="cabinet-search"
-          placeholder={f.searchPlaceholder}
-          value={draft.search}
-          onChange={(e) => set({ search: e.target.value })}
-        />
-      </label>
+      <div className="filter-row">
+        <label className="cabinet-search">
+          <span className="sr-only">{f.search}</span>
+          <input
+            ref={searchRef}
+            type="search"
+            data-testid="cabinet-search"
+            placeholder={f.searchPlaceholder}
+            value={draft.search}
+            onChange={(e) => set({ search: e.target.value })}
+          />
+        </label>
+        <button type="submit" className="primary" data-testid="cabinet-find">
+          {f.find}
+        </button>
+        <button
+          type="button"
+          data-testid="cabinet-filters-toggle"
+          aria-expanded={open}
+          aria-controls="cabinet-filter-panel"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {f.title}
+          {chips.length > 0 && <span className="count">{chips.length}</span>} ▾
+        </button>
+        <ul className="filter-chips" aria-label={f.set} data-testid="cabinet-filter-chips">
+          {chips.map((c) => (
+            <li key={c.id} className="filter-chip" data-testid={`cabinet-chip-${c.id}`}>
+              <span className="filter-chip-label" title={c.label}>
+                {c.label}
+              </span>
+              <button
+                type="button"
+                className="link"
+                data-testid={`cabinet-chip-clear-${c.id}`}
+                aria-label={f.removeChip(c.label)}
+                title={f.removeChip(c.label)}
+                onClick={() => onClearPart(c.clear)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+        <button type="button" data-testid="cabinet-clear" onClick={onClear}>
+          {f.clear}
+        </button>
+      </div>
+      <div className="filter-panel" id="cabinet-filter-panel" data-testid="cabinet-filter-panel" hidden={!open}>
       <label>
         <span>{f.status}</span>
         <select
@@ -195,13 +292,14 @@ export function Filters({
           onChange={(e) => set({ to: dayEnd(e.target.value) })}
         />
       </label>
-      <div className="cabinet-filter-actions">
-        <button type="submit" className="primary" data-testid="cabinet-find">
-          {f.find}
-        </button>
-        <button type="button" data-testid="cabinet-clear" onClick={onClear}>
-          {f.clear}
-        </button>
+        <div className="cabinet-filter-actions">
+          <button type="submit" className="primary" data-testid="cabinet-filters-apply">
+            {f.apply}
+          </button>
+          <button type="button" onClick={() => setOpen(false)}>
+            {t.common.close}
+          </button>
+        </div>
       </div>
     </form>
   );

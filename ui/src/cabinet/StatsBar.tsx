@@ -39,9 +39,18 @@ export function StatsBar({
   const noStatus = byStatus.get(null) ?? 0;
   const only = <T,>(xs: readonly T[], x: T) => xs.length === 1 && xs[0] === x;
   const allActive = filter.status_ids.length === 0 && filter.groups.length === 0;
+  // A group and a status may share a name ("Refused"): the group's chip then says it is a group.
+  const statusNames = new Set(statuses.map((s) => statusName(s, t).toLocaleLowerCase(locale)));
+  const groupLabel = (g: StatusGroup) => {
+    const name = t.statuses.groups[g];
+    return statusNames.has(name.toLocaleLowerCase(locale)) ? t.cabinet.filters.group(name) : name;
+  };
   return (
     <div className="cabinet-stats" data-testid="cabinet-stats">
-      <div className="stat-row" role="group" aria-label={t.cabinet.stats.groups}>
+      <div className="stat-row stat-groups" role="group" aria-label={t.cabinet.stats.groups}>
+        <span className="stat-caption muted" aria-hidden="true">
+          {t.cabinet.stats.groups}:
+        </span>
         <button
           type="button"
           className={allActive ? "stat active" : "stat"}
@@ -64,12 +73,15 @@ export function StatsBar({
               data-testid={`cabinet-stat-group-${g}`}
               onClick={() => onPick({ status_ids: [], groups: [g] })}
             >
-              <span>{t.statuses.groups[g]}</span> <span className="stat-count">{number.format(n)}</span>
+              <span>{groupLabel(g)}</span> <span className="stat-count">{number.format(n)}</span>
             </button>
           );
         })}
       </div>
-      <div className="stat-row" role="group" aria-label={t.cabinet.stats.statuses}>
+      <div className="stat-row stat-statuses" role="group" aria-label={t.cabinet.stats.statuses}>
+        <span className="stat-caption muted" aria-hidden="true">
+          {t.cabinet.stats.statuses}:
+        </span>
         {statuses.map((s) => {
           const active = filter.groups.length === 0 && only(filter.status_ids, s.id);
           const n = byStatus.get(s.id) ?? 0;

@@ -6,6 +6,8 @@ describe("inbox keys", () => {
     ["j", "down"],
     ["ArrowDown", "down"],
     ["k", "up"],
+    ["J", "nextOrder"],
+    ["K", "prevOrder"],
     ["x", "toggle"],
     ["a", "accept"],
     ["r", "reject"],

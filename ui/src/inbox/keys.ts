@@ -2,6 +2,8 @@
 export type InboxCommand =
   | "down"
   | "up"
+  | "nextOrder"
+  | "prevOrder"
   | "toggle"
   | "toggleAll"
   | "accept"
@@ -27,6 +29,11 @@ export function commandFor(e: KeyLike): InboxCommand | null {
     case "k":
     case "ArrowUp":
       return "up";
+    // Shift+j / Shift+k: from order to order (the cursor lands on the order's header).
+    case "J":
+      return "nextOrder";
+    case "K":
+      return "prevOrder";
     case "x":
     case " ":
       return "toggle";

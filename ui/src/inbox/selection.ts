@@ -1,9 +1,23 @@
 // Keyboard triage state, kept pure so the e-mail-client rules are unit-tested without a DOM.
-// The cursor is a line id (stable across refetches); `index` remembers where it was so that when
-// the cursor's line leaves the list (accepted elsewhere, say) the cursor lands on its neighbour.
+// The list is made of rows: lines, and (in the inbox) the header of each order above its lines. A
+// line's row is keyed by the line's id; an order header by `order:<order id>`. The cursor is a row
+// key (stable across refetches); `index` remembers where it was so that when the cursor's row
+// leaves the list (accepted elsewhere, say) the cursor lands on its neighbour. Only lines are
+// selected: selecting a header selects the lines beneath it.
+
+/** An order header's key: never a number, so it cannot be mistaken for a line's id. */
+export type OrderKey = `order:${number}`;
+export type RowKey = number | OrderKey;
+/** A row and the lines it stands for: itself for a line, the order's lines for a header. */
+export type ListRow = { key: RowKey; lines: readonly number[] };
+/** A plain list of line ids (every row a line), or rows with order headers among them. */
+export type Rows = readonly number[] | readonly ListRow[];
+
+export const orderKey = (orderId: number): OrderKey => `order:${orderId}`;
+export const isOrderKey = (key: RowKey | null): key is OrderKey => typeof key === "string";
 
 export type Selection = {
-  cursor: number | null;
+  cursor: RowKey | null;
   index: number;
   selected: ReadonlySet<number>;
 };
@@ -11,33 +25,73 @@ export type Selection = {
 export const emptySelection: Selection = { cursor: null, index: 0, selected: new Set() };
 
 export type SelectionAction =
+  /** j/k: over the lines, stepping past the headers. */
   | { type: "move"; delta: number }
-  | { type: "focus"; id: number }
-  | { type: "toggle"; id?: number }
+  /** J/K: to the next / previous order's header. */
+  | { type: "jump"; delta: number }
+  | { type: "focus"; id: RowKey }
+  /** A line's own selection; a header's selects (or, when all are, unselects) all its lines. */
+  | { type: "toggle"; id?: RowKey }
   | { type: "toggleAll" }
   | { type: "clear" };
 
-export function reduceSelection(ids: readonly number[], s: Selection, a: SelectionAction): Selection {
-  const current = reconcile(ids, s);
+const plain = new WeakMap<readonly number[], readonly ListRow[]>();
+
+function asRows(rows: Rows): readonly ListRow[] {
+  if (rows.length === 0) return [];
+  if (typeof rows[0] !== "number") return rows as readonly ListRow[];
+  const ids = rows as readonly number[];
+  let out = plain.get(ids);
+  if (!out) {
+    out = ids.map((id) => ({ key: id, lines: [id] }));
+    plain.set(ids, out);
+  }
+  return out;
+}
+
+const indexOf = (rows: readonly ListRow[], key: RowKey) => rows.findIndex((r) => r.key === key);
+const allLines = (rows: readonly ListRow[]) => rows.filter((r) => !isOrderKey(r.key)).map((r) => r.key as number);
+
+export function reduceSelection(list: Rows, s: Selection, a: SelectionAction): Selection {
+  const rows = asRows(list);
+  const current = reconcile(rows, s);
+  const at = (index: number): Selection => ({ ...current, cursor: rows[index]?.key ?? null, index });
   switch (a.type) {
     case "move": {
-      if (ids.length === 0) return current;
-      const index = Math.min(ids.length - 1, Math.max(0, current.index + a.delta));
-      return { ...current, cursor: ids[index] ?? null, index };
+      const lines = rows.flatMap((r, i) => (isOrderKey(r.key) ? [] : [i]));
+      if (lines.length === 0) return current;
+      const onLine = current.cursor != null && !isOrderKey(current.cursor);
+      // The first line at or below the cursor (a header's first line; nothing yet: the top one).
+      let next = lines.findIndex((i) => i >= current.index);
+      if (next < 0) next = lines.length;
+      const target = onLine || a.delta === 0 ? next + a.delta : a.delta > 0 ? next + a.delta - 1 : next + a.delta;
+      return at(lines[Math.min(lines.length - 1, Math.max(0, target))] ?? 0);
+    }
+    case "jump": {
+      const headers = rows.flatMap((r, i) => (isOrderKey(r.key) ? [i] : []));
+      if (headers.length === 0) return current;
+      if (current.cursor == null) return at(headers[0] ?? 0);
+      const target =
+        a.delta > 0
+          ? headers.filter((i) => i > current.index)[a.delta - 1]
+          : headers.filter((i) => i < current.index).at(a.delta);
+      return target == null ? current : at(target);
     }
     case "focus": {
-      const index = ids.indexOf(a.id);
-      return index < 0 ? current : { ...current, cursor: a.id, index };
+      const index = indexOf(rows, a.id);
+      return index < 0 ? current : at(index);
     }
     case "toggle": {
       const id = a.id ?? current.cursor;
-      if (id == null || !ids.includes(id)) return current;
+      const row = id == null ? undefined : rows[indexOf(rows, id)];
+      if (!row || row.lines.length === 0) return current;
       const selected = new Set(current.selected);
-      if (selected.has(id)) selected.delete(id);
-      else selected.add(id);
+      if (row.lines.every((l) => selected.has(l))) for (const l of row.lines) selected.delete(l);
+      else for (const l of row.lines) selected.add(l);
       return { ...current, selected };
     }
     case "toggleAll": {
+      const ids = allLines(rows);
       const all = ids.length > 0 && ids.every((id) => current.selected.has(id));
       return { ...current, selected: all ? new Set() : new Set(ids) };
     }
@@ -47,25 +101,35 @@ export function reduceSelection(ids: readonly number[], s: Selection, a: Selecti
 }
 
 /**
- * Drops selected ids that left the list and moves a lost cursor to the line now at its place.
+ * Drops selected ids that left the list and moves a lost cursor to the row now at its place.
  * Returns `s` itself when nothing changed, so that the result can be kept as state.
  */
-export function reconcile(ids: readonly number[], s: Selection): Selection {
-  const kept = [...s.selected].filter((id) => ids.includes(id));
+export function reconcile(list: Rows, s: Selection): Selection {
+  const rows = asRows(list);
+  const present = new Set(allLines(rows));
+  const kept = [...s.selected].filter((id) => present.has(id));
   const selected = kept.length === s.selected.size ? s.selected : new Set(kept);
-  if (ids.length === 0) {
+  if (rows.length === 0) {
     return s.cursor == null && s.index === 0 && selected === s.selected ? s : { cursor: null, index: 0, selected };
   }
-  const at = s.cursor == null ? -1 : ids.indexOf(s.cursor);
+  const at = s.cursor == null ? -1 : indexOf(rows, s.cursor);
   if (at >= 0) return at === s.index && selected === s.selected ? s : { cursor: s.cursor, index: at, selected };
   if (s.cursor == null) return selected === s.selected ? s : { ...s, selected };
-  const index = Math.min(s.index, ids.length - 1);
-  return { cursor: ids[index] ?? null, index, selected };
+  const index = Math.min(s.index, rows.length - 1);
+  return { cursor: rows[index]?.key ?? null, index, selected };
 }
 
-/** What a triage key acts on: the selection when there is one, else the line under the cursor. */
-export function targets(ids: readonly number[], s: Selection): number[] {
-  const current = reconcile(ids, s);
-  if (current.selected.size > 0) return ids.filter((id) => current.selected.has(id));
-  return current.cursor == null ? [] : [current.cursor];
+/** What a triage key acts on: the selection when there is one, else the row under the cursor. */
+export function targets(list: Rows, s: Selection): number[] {
+  const rows = asRows(list);
+  const current = reconcile(rows, s);
+  if (current.selected.size > 0) return allLines(rows).filter((id) => current.selected.has(id));
+  if (current.cursor == null) return [];
+  return [...(rows[indexOf(rows, current.cursor)]?.lines ?? [])];
+}
+
+/** How much of a row's lines are selected: a header's checkbox is checked, mixed or clear. */
+export function selectedOf(row: ListRow, s: Selection): "all" | "some" | "none" {
+  const n = row.lines.filter((l) => s.selected.has(l)).length;
+  return n === 0 ? "none" : n === row.lines.length ? "all" : "some";
 }

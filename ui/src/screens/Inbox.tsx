@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
@@ -8,17 +8,32 @@ import type { LineState } from "../bindings/LineState";
 import type { TriageAction } from "../bindings/TriageAction";
 import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { useNotices } from "../components/Notices";
+import type { AccountKind } from "../bindings/AccountKind";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { commandFor, isControlActivation, isTypingTarget, type InboxCommand } from "../inbox/keys";
-import { emptySelection, reconcile, reduceSelection, targets, type SelectionAction } from "../inbox/selection";
+import { formatAge, groupByOrder, inboxRows, linesTotal, type InboxRow, type OrderGroup } from "../inbox/groups";
+import {
+  emptySelection,
+  reconcile,
+  reduceSelection,
+  selectedOf,
+  targets,
+  type RowKey,
+  type Selection,
+  type SelectionAction,
+} from "../inbox/selection";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
 import { OrderDetail } from "./OrderDetail";
 
-const ROW_HEIGHT = 52;
+/** An order's header: one line of text. */
+const HEADER_HEIGHT = 36;
+/** A line: its product's name over up to two lines, then its article. */
+const LINE_HEIGHT = 60;
+const MARKETPLACES: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
@@ -41,7 +56,7 @@ const ACTIONS: Record<View, TriageAction[]> = {
 const ACTION_KEYS: Record<TriageAction, string> = { accept: "a", reject: "r", delete: "Del", restore: "u" };
 
 export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
   const decided = useDecisionNotice();
@@ -61,14 +76,15 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   );
   const inbox = useInbox(query);
   const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
-  const ids = useMemo(() => lines.map((l) => l.line.id), [lines]);
-  const [rawSelection, setSelection] = useState(emptySelection);
-  const selection = reconcile(ids, rawSelection);
+  const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
+  const lineCount = lines.length;
+  const [rawSelection, setSelection] = useState<Selection>(emptySelection);
+  const selection = reconcile(rows, rawSelection);
   // A sync's refreshes list new lines above the cursor's; remember where its line is now, so that
   // when it leaves, the cursor lands on its neighbour rather than where it was before the sync. A
   // cursor that only left (an optimistic triage) is not remembered: a failure brings its line back.
   if (selection !== rawSelection && selection.cursor === rawSelection.cursor) setSelection(selection);
-  const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(ids, s, a)), [ids]);
+  const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(rows, s, a)), [rows]);
 
   useEffect(() => setSelection(emptySelection), [view, accountId]);
 
@@ -95,15 +111,18 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const act = useCallback(
     (action: TriageAction, lineIds?: number[]) => {
       if (!ACTIONS[view].includes(action)) return;
-      const chosen = lineIds ?? targets(ids, selection);
+      const chosen = lineIds ?? targets(rows, selection);
       if (chosen.length === 0) return;
       triage.mutate({ lineIds: chosen, action });
       dispatch({ type: "clear" });
     },
-    [view, ids, selection, triage, dispatch],
+    [view, rows, selection, triage, dispatch],
   );
 
-  const cursorLine = lines[selection.index]?.line.id === selection.cursor ? lines[selection.index] : undefined;
+  const cursorRow = rows[selection.index]?.key === selection.cursor ? rows[selection.index] : undefined;
+  const cursorLine = cursorRow?.kind === "line" ? cursorRow.line : undefined;
+  /** The order under the cursor: its header's, or its line's. */
+  const cursorOrder = cursorRow?.group.orderId;
 
   const run = useCallback(
     (cmd: InboxCommand) => {
@@ -112,6 +131,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           return dispatch({ type: "move", delta: selection.cursor == null ? 0 : 1 });
         case "up":
           return dispatch({ type: "move", delta: -1 });
+        case "nextOrder":
+          return dispatch({ type: "jump", delta: 1 });
+        case "prevOrder":
+          return dispatch({ type: "jump", delta: -1 });
         case "toggle":
           return dispatch({ type: "toggle" });
         case "toggleAll":
@@ -125,7 +148,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         case "restore":
           return act("restore");
         case "open":
-          if (cursorLine) onOpenOrder(cursorLine.order_id);
+          if (cursorOrder != null) onOpenOrder(cursorOrder);
           return;
         case "offer":
           if (view === "new" && cursorLine) setOfferLine(cursorLine);
@@ -143,7 +166,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           return;
       }
     },
-    [dispatch, selection.cursor, act, cursorLine, onOpenOrder, help, view, notices],
+    [dispatch, selection.cursor, act, cursorLine, cursorOrder, onOpenOrder, help, view, notices],
   );
 
   useEffect(() => {
@@ -161,9 +184,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: lines.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: (i) => (rows[i]?.kind === "order" ? HEADER_HEIGHT : LINE_HEIGHT),
+    getItemKey: useCallback((i: number) => rows[i]?.key ?? i, [rows]),
     overscan: 12,
   });
   useEffect(() => {
@@ -172,8 +196,9 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
 
   const allowed = ACTIONS[view];
   const count = selection.selected.size;
-  const targetCount = targets(ids, selection).length;
-  const allSelected = ids.length > 0 && count === ids.length;
+  const targetCount = targets(rows, selection).length;
+  const allSelected = lineCount > 0 && count === lineCount;
+  const marketplaces = new Map(accounts.data?.map((a) => [a.account.id, MARKETPLACES[a.account.kind]]));
 
   return (
     <section className="inbox" data-testid="inbox">
@@ -208,13 +233,13 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           ))}
         </select>
       </header>
-      <div className="bulk-bar">
+      <div className="bulk-bar inbox-toolbar" role="toolbar" aria-label={t.inbox.toolbar} data-testid="inbox-toolbar">
         <label className="checkbox">
           <input
             type="checkbox"
             aria-label={t.inbox.selectAll}
             checked={allSelected}
-            disabled={ids.length === 0}
+            disabled={lineCount === 0}
             onChange={() => dispatch({ type: "toggleAll" })}
           />
           {count > 0 ? t.inbox.selected(count) : t.inbox.selectAll}
@@ -225,24 +250,35 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             type="button"
             className={action === "accept" ? "primary" : undefined}
             data-testid={`bulk-${action}`}
+            title={`${t.keys[action]} (${ACTION_KEYS[action]})`}
+            aria-keyshortcuts={ACTION_KEYS[action] === "Del" ? "Delete" : ACTION_KEYS[action]}
             disabled={targetCount === 0}
             onClick={() => act(action)}
           >
-            {t.inbox[action]} <kbd>{ACTION_KEYS[action]}</kbd>
+            {t.inbox[action]}
           </button>
         ))}
         {view === "new" && (
           <button
             type="button"
             data-testid="accept-with-offer"
+            title={`${t.keys.offer} (o)`}
+            aria-keyshortcuts="o"
             disabled={!cursorLine}
             onClick={() => cursorLine && setOfferLine(cursorLine)}
           >
-            {t.inbox.acceptWithOffer} <kbd>o</kbd>
+            {t.inbox.acceptWithOffer}
           </button>
         )}
-        <button type="button" className="link keys-hint" onClick={() => setHelp(true)}>
-          {t.inbox.keysHint}
+        <button
+          type="button"
+          className="link keys-hint"
+          data-testid="inbox-keys"
+          title={t.inbox.keysHint}
+          aria-keyshortcuts="?"
+          onClick={() => setHelp(true)}
+        >
+          {t.inbox.keys} <kbd>?</kbd>
         </button>
       </div>
       {inbox.isError && (
@@ -263,87 +299,208 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           )}
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {virtualizer.getVirtualItems().map((item) => {
-              const row = lines[item.index];
+              const row = rows[item.index];
               if (!row) return null;
-              const id = row.line.id;
-              const isCursor = selection.cursor === id;
-              const isSelected = selection.selected.has(id);
-              return (
-                <div
-                  key={id}
-                  className={`inbox-row${isCursor ? " cursor" : ""}${isSelected ? " selected" : ""}`}
-                  data-testid="inbox-row"
-                  data-line-id={id}
-                  data-order-number={row.order_number}
-                  data-selected={isSelected}
-                  data-cursor={isCursor}
-                  aria-current={isCursor}
-                  style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
-                  onClick={() => dispatch({ type: "focus", id })}
-                  onDoubleClick={() => onOpenOrder(row.order_id)}
-                >
-                  <input
-                    type="checkbox"
-                    data-testid="row-select"
-                    aria-label={`${row.order_number} ${row.line.name}`}
-                    checked={isSelected}
-                    onClick={(e) => e.stopPropagation()}
-                    onChange={() => dispatch({ type: "toggle", id })}
-                  />
-                  <span className="col-order">
-                    {row.order_number}
-                    {row.marketplace_cancelled && (
-                      <span className="badge badge-warning" title={row.order_status}>
-                        {t.inbox.cancelledByBuyer}
-                      </span>
-                    )}
-                  </span>
-                  <span className="col-product">
-                    <span className="product-name">{row.line.name}</span>
-                    <span className="muted">
-                      {view === "processed" && row.line.decided_by_rule ? (
-                        <RuleDecisionText decision={row.line.decided_by_rule} />
-                      ) : (
-                        <>
-                          {row.line.offer_id} · SKU {row.line.sku}
-                        </>
-                      )}
-                      {row.line.bound_offer && (
-                        <>
-                          {" "}
-                          <BoundOfferText offer={row.line.bound_offer} currency={row.line.currency} />
-                        </>
-                      )}
-                    </span>
-                  </span>
-                  <span className="col-qty num">×{row.line.quantity}</span>
-                  <span className="col-price num">{formatPrice(row.line.price, row.line.currency, locale)}</span>
-                  <span className="col-account muted">
-                    <span className="account-name">{row.account}</span>
-                    {row.demo && <span className="badge">{t.demo.badge}</span>}
-                  </span>
-                  <span className="col-time muted">{formatDateTime(row.order_created_at, locale)}</span>
-                  {view === "deleted" && (
-                    <button
-                      type="button"
-                      data-testid="row-restore"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        act("restore", [id]);
-                      }}
-                    >
-                      {t.inbox.restore}
-                    </button>
-                  )}
-                </div>
+              const style = {
+                position: "absolute",
+                top: 0,
+                left: 0,
+                right: 0,
+                height: row.kind === "order" ? HEADER_HEIGHT : LINE_HEIGHT,
+                transform: `translateY(${item.start}px)`,
+              } as const;
+              const common = {
+                selection,
+                isCursor: selection.cursor === row.key,
+                style,
+                onFocus: (id: RowKey) => dispatch({ type: "focus", id }),
+                onToggle: (id: RowKey) => dispatch({ type: "toggle", id }),
+                onOpen: () => onOpenOrder(row.group.orderId),
+              };
+              return row.kind === "order" ? (
+                <OrderHeader
+                  key={row.key}
+                  row={row}
+                  marketplace={marketplaces.get(row.group.order.account_id) ?? null}
+                  {...common}
+                />
+              ) : (
+                <LineRow
+                  key={row.key}
+                  row={row}
+                  view={view}
+                  onRestore={() => act("restore", [row.key])}
+                  {...common}
+                />
               );
             })}
           </div>
         </div>
-        <aside className="inbox-detail">{cursorLine && <OrderDetail orderId={cursorLine.order_id} />}</aside>
+        <aside className="inbox-detail" data-testid="inbox-detail">
+          {cursorOrder != null && <OrderDetail orderId={cursorOrder} />}
+        </aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}
       {offerLine && <AcceptWithOffer line={offerLine} onClose={() => setOfferLine(null)} />}
     </section>
+  );
+}
+
+type RowProps = {
+  selection: Selection;
+  isCursor: boolean;
+  style: CSSProperties;
+  onFocus: (id: RowKey) => void;
+  onToggle: (id: RowKey) => void;
+  onOpen: () => void;
+};
+
+/** An order above its lines: all of its number, where it came from, how old it is, what it comes to. */
+function OrderHeader({
+  row,
+  marketplace,
+  selection,
+  isCursor,
+  style,
+  onFocus,
+  onToggle,
+  onOpen,
+}: RowProps & { row: Extract<InboxRow, { kind: "order" }>; marketplace: string | null }) {
+  const { t, locale } = useI18n();
+  const order: OrderGroup["order"] = row.group.order;
+  const state = selectedOf(row, selection);
+  const total = linesTotal(row.group.lines);
+  const box = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (box.current) box.current.indeterminate = state === "some";
+  }, [state]);
+  return (
+    <div
+      className={`inbox-order${isCursor ? " cursor" : ""}${state === "all" ? " selected" : ""}`}
+      data-testid="inbox-order"
+      data-order-id={row.group.orderId}
+      data-order-number={order.order_number}
+      data-selected={state}
+      data-cursor={isCursor}
+      aria-current={isCursor}
+      style={style}
+      onClick={() => onFocus(row.key)}
+      onDoubleClick={onOpen}
+    >
+      <input
+        ref={box}
+        type="checkbox"
+        data-testid="order-select"
+        aria-label={t.inbox.selectOrder(order.order_number)}
+        checked={state === "all"}
+        onClick={(e) => e.stopPropagation()}
+        onChange={() => onToggle(row.key)}
+      />
+      <span className="order-number" data-testid="inbox-order-number">
+        {order.order_number}
+      </span>
+      {order.marketplace_cancelled && (
+        <span className="badge badge-warning" title={`${t.inbox.cancelledByBuyer} (${order.order_status})`}>
+          {t.inbox.cancelledShort}
+        </span>
+      )}
+      <span className="order-source">
+        {marketplace && <span className="muted">{marketplace} · </span>}
+        <span className="account-name" title={order.account}>
+          {order.account}
+        </span>
+        {order.demo && <span className="badge">{t.demo.badge}</span>}
+      </span>
+      {order.order_region && (
+        <span className="order-region muted" title={order.order_region}>
+          {order.order_region}
+        </span>
+      )}
+      <span className="order-facts">
+        {total && (
+          <span className="order-total num" title={t.inbox.linesTotal}>
+            {formatPrice(total.amount, total.currency, locale)}
+          </span>
+        )}
+        <time className="order-age muted" dateTime={order.order_created_at} title={formatDateTime(order.order_created_at, locale)}>
+          {formatAge(order.order_created_at, locale)}
+        </time>
+      </span>
+    </div>
+  );
+}
+
+/** One line of an order: its product (name over up to two lines, article), quantity and price. */
+function LineRow({
+  row,
+  view,
+  selection,
+  isCursor,
+  style,
+  onFocus,
+  onToggle,
+  onOpen,
+  onRestore,
+}: RowProps & { row: Extract<InboxRow, { kind: "line" }>; view: View; onRestore: () => void }) {
+  const { t, locale } = useI18n();
+  const { line } = row.line;
+  const id = line.id;
+  const isSelected = selection.selected.has(id);
+  return (
+    <div
+      className={`inbox-row${isCursor ? " cursor" : ""}${isSelected ? " selected" : ""}`}
+      data-testid="inbox-row"
+      data-line-id={id}
+      data-order-number={row.line.order_number}
+      data-selected={isSelected}
+      data-cursor={isCursor}
+      aria-current={isCursor}
+      style={style}
+      onClick={() => onFocus(id)}
+      onDoubleClick={onOpen}
+    >
+      <input
+        type="checkbox"
+        data-testid="row-select"
+        aria-label={`${row.line.order_number} ${line.name}`}
+        checked={isSelected}
+        onClick={(e) => e.stopPropagation()}
+        onChange={() => onToggle(id)}
+      />
+      <span className="col-product">
+        <span className="product-name" title={line.name}>
+          {line.name}
+        </span>
+        <span className="muted product-meta">
+          {view === "processed" && line.decided_by_rule ? (
+            <RuleDecisionText decision={line.decided_by_rule} />
+          ) : (
+            <>
+              {line.offer_id} · SKU {line.sku}
+            </>
+          )}
+          {line.bound_offer && (
+            <>
+              {" "}
+              <BoundOfferText offer={line.bound_offer} currency={line.currency} />
+            </>
+          )}
+        </span>
+      </span>
+      <span className="col-qty num">×{line.quantity}</span>
+      <span className="col-price num">{formatPrice(line.price, line.currency, locale)}</span>
+      {view === "deleted" && (
+        <button
+          type="button"
+          data-testid="row-restore"
+          onClick={(e) => {
+            e.stopPropagation();
+            onRestore();
+          }}
+        >
+          {t.inbox.restore}
+        </button>
+      )}
+    </div>
   );
 }

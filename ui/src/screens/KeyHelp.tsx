@@ -4,11 +4,13 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
   const rows: [string, string][] = [
     ["j / k, ↓ / ↑", t.keys.move],
+    ["J / K", t.keys.nextOrder],
     ["x, Space", t.keys.select],
     ["*", t.keys.selectAll],
     ["a", t.keys.accept],
     ["r", t.keys.reject],
     ["Delete, #", t.keys.delete],
+    ["u", t.keys.restore],
     ["o", t.keys.offer],
     ["z, Ctrl+Z", t.keys.undo],
     ["Enter", t.keys.open],

@@ -1,0 +1,103 @@
+// The inbox's lines under their orders: headers, J/K, a header's checkbox, the one-row toolbar.
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { InboxLine } from "../bindings/InboxLine";
+import ozonInbox from "../test/fixtures/ozon_inbox.json";
+import { recorded, serveRecorded } from "../test/recorded";
+import { renderWithProviders } from "../test/render";
+import { Inbox } from "./Inbox";
+
+const rows = () => screen.queryAllByTestId("inbox-row");
+const headers = () => screen.queryAllByTestId("inbox-order");
+const header = (i: number) => headers()[i] as HTMLElement;
+const cursor = () => document.querySelector("[data-cursor=true]");
+
+async function openInbox() {
+  // The engine's inbox: a one-product posting above a two-product one.
+  const [one, two] = recorded<InboxLine[]>(ozonInbox, "inbox");
+  if (!one || !two) throw new Error("the recorded inbox has fewer than two orders");
+  serveRecorded(ozonInbox);
+  const user = userEvent.setup();
+  const onOpenOrder = vi.fn();
+  renderWithProviders(<Inbox onOpenOrder={onOpenOrder} />);
+  await waitFor(() => expect(rows()).toHaveLength(3));
+  return { user, one, two, onOpenOrder };
+}
+
+describe("the inbox groups lines under their order", () => {
+  it("an order's header shows its whole number, marketplace, account, region and total once; its lines only the product", async () => {
+    const { one, two } = await openInbox();
+    expect(headers()).toHaveLength(2);
+    expect(within(header(0)).getByTestId("inbox-order-number")).toHaveTextContent(one.order_number);
+    expect(header(0)).toHaveTextContent("Ozon");
+    expect(header(0)).toHaveTextContent(one.account);
+    expect(header(1)).toHaveTextContent(two.order_region ?? "");
+    // 481.00 × 2 + 1458.00 × 3
+    expect(header(1).textContent?.replace(/\s/g, "")).toContain("5,336.00");
+    // The order number is the header's; a line row no longer repeats it (but still carries it).
+    const line = rows()[1] as HTMLElement;
+    expect(line).toHaveAttribute("data-order-number", two.order_number);
+    expect(line).not.toHaveTextContent(two.order_number);
+    expect(line).toHaveTextContent(two.line.name);
+    // Header, line, header, line, line.
+    const order = [...document.querySelectorAll("[data-testid=inbox-order], [data-testid=inbox-row]")];
+    expect(order.map((el) => el.getAttribute("data-testid"))).toEqual([
+      "inbox-order",
+      "inbox-row",
+      "inbox-order",
+      "inbox-row",
+      "inbox-row",
+    ]);
+  });
+
+  it("J/K move from order to order, j/k over the lines; x on a header selects its lines; Enter opens its order", async () => {
+    const { user, one, onOpenOrder } = await openInbox();
+    await user.keyboard("J");
+    expect(cursor()).toBe(header(0));
+    await user.keyboard("J");
+    expect(cursor()).toBe(header(1));
+    await user.keyboard("x");
+    expect(header(1)).toHaveAttribute("data-selected", "all");
+    expect(rows().map((r) => r.getAttribute("data-selected"))).toEqual(["false", "true", "true"]);
+    expect(screen.getByTestId("inbox-toolbar")).toHaveTextContent("2 selected");
+    await user.keyboard("j");
+    expect(cursor()).toBe(rows()[1]);
+    await user.keyboard("x");
+    expect(header(1)).toHaveAttribute("data-selected", "some");
+    expect((within(header(1)).getByTestId("order-select") as HTMLInputElement).indeterminate).toBe(true);
+    await user.keyboard("K");
+    expect(cursor()).toBe(header(1));
+    await user.keyboard("K");
+    expect(cursor()).toBe(header(0));
+    await user.keyboard("{Enter}");
+    expect(onOpenOrder).toHaveBeenCalledWith(one.order_id);
+  });
+
+  it("a click on a header's checkbox selects all its lines, and again none", async () => {
+    const { user } = await openInbox();
+    const box = within(header(1)).getByTestId("order-select");
+    await user.click(box);
+    expect(box).toBeChecked();
+    expect(rows().map((r) => within(r).getByTestId("row-select") as HTMLInputElement).map((b) => b.checked)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    await user.click(box);
+    expect(rows().filter((r) => r.getAttribute("data-selected") === "true")).toHaveLength(0);
+  });
+
+  it("the toolbar is one row of short labels: the keys are in the ? overlay and the tooltips", async () => {
+    const { user } = await openInbox();
+    const bar = screen.getByRole("toolbar");
+    expect(within(bar).queryAllByText((_, el) => el?.tagName === "KBD" && el.textContent !== "?")).toHaveLength(0);
+    expect(within(bar).getByTestId("bulk-accept")).toHaveTextContent(/^Accept$/);
+    expect(within(bar).getByTestId("bulk-accept")).toHaveAttribute("title", expect.stringContaining("(a)"));
+    expect(within(bar).getByTestId("accept-with-offer")).toHaveTextContent(/^With offer…$/);
+    await user.click(within(bar).getByTestId("inbox-keys"));
+    const help = screen.getByRole("dialog");
+    expect(help).toHaveTextContent("J / K");
+    expect(help).toHaveTextContent("Next / previous order");
+  });
+});
