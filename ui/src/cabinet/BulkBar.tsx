@@ -8,6 +8,7 @@ import { ConfirmButton } from "../components/ConfirmButton";
 import { useNotices } from "../components/Notices";
 import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
+import { timelineText } from "../i18n/events";
 import { statusName } from "../statuses/statuses";
 import { refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES } from "./viewState";
@@ -41,7 +42,10 @@ export function BulkBar({
     mutationFn: ({ ids, status }: { ids: number[]; status: ShopStatus }) => api.setShopOrderStatus(ids, status.id),
     onSuccess: (report, { status: s }) => {
       notices.info(b.statusChanged(report.changed.length, statusName(s, t)));
-      if (report.not_sent.length > 0) notices.warning(t.lineStatus.notSent, report.not_sent);
+      if (report.not_sent.length > 0) notices.warning(
+          t.lineStatus.notSent,
+          report.not_sent.map((e) => timelineText(e, t)),
+        );
       setStatusId("");
       onDone();
     },

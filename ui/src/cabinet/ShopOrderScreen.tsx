@@ -8,6 +8,7 @@ import { useNotices } from "../components/Notices";
 import { StatusOptions } from "../components/StatusOptions";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
+import { timelineText } from "../i18n/events";
 import { eventText } from "../i18n/events";
 import { integration } from "../integrations";
 import { useSettings, useShopStatuses } from "../queries";
@@ -104,7 +105,10 @@ function OrderView({
     mutationFn: (s: ShopStatus) => api.setShopOrderStatus([order.id], s.id),
     onSuccess: (report, s) => {
       notices.info(deleted ? o.restored(statusName(s, t)) : o.statusChanged(statusName(s, t)));
-      if (report.not_sent.length > 0) notices.warning(t.lineStatus.notSent, report.not_sent);
+      if (report.not_sent.length > 0) notices.warning(
+          t.lineStatus.notSent,
+          report.not_sent.map((e) => timelineText(e, t)),
+        );
       setRestoreTo("");
     },
     onError: (e) => notices.error(e.message),

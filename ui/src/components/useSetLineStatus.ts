@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { OrderDetail } from "../bindings/OrderDetail";
 import { useI18n } from "../i18n";
+import { timelineText } from "../i18n/events";
 import { keys, refreshAfterStatusChange } from "../queries";
 import { useNotices } from "./Notices";
 
@@ -36,7 +37,10 @@ export function useSetLineStatus() {
     },
     onSuccess: (report, { label }) => {
       notices.info(t.lineStatus.changed(report.changed.length, label));
-      if (report.not_sent.length > 0) notices.warning(t.lineStatus.notSent, report.not_sent);
+      if (report.not_sent.length > 0) notices.warning(
+          t.lineStatus.notSent,
+          report.not_sent.map((e) => timelineText(e, t)),
+        );
     },
     onError: (e) => notices.error(e.message),
     onSettled: () => refreshAfterStatusChange(qc),

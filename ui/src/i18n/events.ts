@@ -40,3 +40,9 @@ export function eventText(e: Pick<EventView, "kind" | "args" | "message">, t: Me
     return e.message;
   }
 }
+
+/** An event the engine answered with (not stored yet), in the catalog's language. */
+export function timelineText(e: TimelineEvent, t: Messages): string {
+  const { kind, ...args } = e;
+  return eventText({ kind, args: args as EventView["args"], message: kind }, t);
+}

@@ -8,7 +8,7 @@ import type { LineState } from "../bindings/LineState";
 import type { TriageAction } from "../bindings/TriageAction";
 import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { useNotices } from "../components/Notices";
-import type { AccountKind } from "../bindings/AccountKind";
+import { integrationName } from "../integrations";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { commandFor, isControlActivation, isTypingTarget, type InboxCommand } from "../inbox/keys";
@@ -33,7 +33,6 @@ import { OrderDetail } from "./OrderDetail";
 const HEADER_HEIGHT = 36;
 /** A line: its product's name over up to two lines, then its article. */
 const LINE_HEIGHT = 60;
-const MARKETPLACES: Record<AccountKind, string> = { ozon: "Ozon", zzap: "ZZAP", gettzap: "Gettzap" };
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
@@ -198,7 +197,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const count = selection.selected.size;
   const targetCount = targets(rows, selection).length;
   const allSelected = lineCount > 0 && count === lineCount;
-  const marketplaces = new Map(accounts.data?.map((a) => [a.account.id, MARKETPLACES[a.account.kind]]));
+  const marketplaces = new Map(accounts.data?.map((a) => [a.account.id, integrationName(a.account.kind)]));
 
   return (
     <section className="inbox" data-testid="inbox">

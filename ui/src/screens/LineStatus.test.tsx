@@ -103,8 +103,8 @@ describe("a line's shop status", () => {
     const warning = await screen.findByTestId("warning-notice");
     expect(warning).toHaveTextContent("Not sent to the marketplace:");
     expect(within(warning).getAllByTestId("warning-item").map((li) => li.textContent)).toEqual([
-      "order 0571-0001-1: comment not sent: no value yet for: {tracking}",
-      "order 0571-0001-1: the marketplace cannot be set to «ship» for single lines",
+      "Order 0571-0001-1: comment not sent: no value yet for: {tracking}",
+      "Order 0571-0001-1: the marketplace cannot be set to «ship» for single lines",
     ]);
     // What could go out did: the whole order is now "ordered", and Ozon ships whole postings.
     expect(await within(detail).findByTestId("outbox-row")).toHaveAttribute("data-state", "pending");

@@ -98,7 +98,7 @@ describe("data retention in Settings", () => {
     await user.type(s.getByTestId("retention-sync_runs_days"), "30");
     await user.click(s.getByTestId("retention-save"));
     expect(await s.findByTestId("retention-problem")).toHaveTextContent(
-      "Keep sync runs for 7 to 3650 days; 5 is out of range",
+      "Keeping sync runs must be between 7 and 3650 days",
     );
     expect(s.getByTestId("retention-sync_runs_days")).toHaveValue("30");
   });

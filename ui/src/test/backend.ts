@@ -943,20 +943,22 @@ export class FakeBackend {
             .map((t) => renderTemplate(push.comment, this.templateValues(t, status)))
             .find((r) => typeof r !== "string");
           if (failed && typeof failed !== "string") {
-            report.not_sent.push(`order ${first.order_number}: comment not sent: ${templateErrorText(failed)}`);
+            report.not_sent.push({ kind: "push_comment_failed", order: first.order_number, error: templateErrorText(failed) });
             continue;
           }
           if (!caps.comments) {
-            report.not_sent.push(`order ${first.order_number}: the marketplace takes no comments; the text was not sent`);
+            report.not_sent.push({ kind: "push_no_comments", order: first.order_number });
           }
         }
         if (push.marketplace_status === "") continue;
         const allowed = push.level === "line" ? caps.line_statuses : caps.order_statuses;
         if (!allowed.includes(push.marketplace_status)) {
-          const what = push.level === "line" ? "single lines" : "a whole order";
-          report.not_sent.push(
-            `order ${first.order_number}: the marketplace cannot be set to «${push.marketplace_status}» for ${what}`,
-          );
+          report.not_sent.push({
+            kind: "push_unsupported",
+            order: first.order_number,
+            status: push.marketplace_status,
+            level: push.level,
+          });
           continue;
         }
         const id = this.nextId++;

@@ -63,8 +63,8 @@ pub struct StatusChangeReport {
     pub changed: Vec<i64>,
     pub outbox_rows: Vec<i64>,
     /// Configured pushes that were not sent, and why (a template lacks a value, the marketplace
-    /// cannot take it).
-    pub not_sent: Vec<String>,
+    /// cannot take it): the events the order's timeline got, for the UI to word.
+    pub not_sent: Vec<crate::timeline::TimelineEvent>,
 }
 
 /// The statuses a new database starts with: (code, group), in workflow order.

@@ -707,13 +707,14 @@ async fn shop_statuses_send_what_the_account_maps_them_to() {
     // number nobody has yet: nothing queued, both reasons reported and kept on the timeline.
     let r = w.engine.set_line_status(&lines[1..], ordered).await.unwrap();
     assert!(r.outbox_rows.is_empty());
+    let not_sent: Vec<String> = r.not_sent.iter().map(|e| e.english()).collect();
     assert!(
-        r.not_sent.iter().any(|n| n.contains("takes no comments")),
+        not_sent.iter().any(|n| n.contains("takes no comments")),
         "{:?}",
         r.not_sent
     );
     assert!(
-        r.not_sent
+        not_sent
             .iter()
             .any(|n| n.contains("no value yet for: {tracking}")),
         "{:?}",

@@ -151,7 +151,7 @@ async fn decisions_and_statuses_go_out_per_line_with_the_accounts_texts() {
         .unwrap();
     assert!(r.outbox_rows.is_empty());
     assert!(
-        r.not_sent.iter().any(|n| n.contains("{tracking}")),
+        r.not_sent.iter().any(|n| n.english().contains("{tracking}")),
         "{:?}",
         r.not_sent
     );

@@ -26,7 +26,7 @@ pub struct StatusChange {
     pub changed: Vec<i64>,
     pub outbox_rows: Vec<i64>,
     /// Why a configured push was not sent (its template lacks a value, the marketplace cannot do it).
-    pub not_sent: Vec<String>,
+    pub not_sent: Vec<TimelineEvent>,
 }
 
 impl Store {
@@ -181,7 +181,7 @@ impl Store {
             crate::shop_order_sync::refresh_from_lines(&mut tx, order).await?;
             // Each reason goes on the timeline of the order it is about.
             for note in &planned.not_sent {
-                change.not_sent.push(note.english());
+                change.not_sent.push(note.clone());
                 insert_event(
                     &mut tx,
                     NewEvent {
