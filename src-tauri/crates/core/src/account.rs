@@ -777,7 +777,7 @@ mod tests {
         .unwrap_err();
         assert!(e.message.contains("«отказ»"), "{}", e.message);
         assert!(
-            matches!(&e.words, Some(ErrorWords::BadFormat { field, value, .. }) if field == "status_codes" && value == "отказ"),
+            matches!(e.words.as_deref(), Some(ErrorWords::BadFormat { field, value, .. }) if field == "status_codes" && value == "отказ"),
             "{:?}",
             e.words
         );
@@ -861,7 +861,7 @@ mod tests {
         .validated()
         .unwrap_err();
         assert!(
-            matches!(&e.words, Some(ErrorWords::Required { field, .. }) if field == "login"),
+            matches!(e.words.as_deref(), Some(ErrorWords::Required { field, .. }) if field == "login"),
             "{:?}",
             e.words
         );

@@ -35,7 +35,8 @@ pub struct AppError {
     /// In English: for the CLI, the logs, and the UI when `words` is absent.
     pub message: String,
     /// The error as a code plus arguments, which the UI words in the manager's language.
-    pub words: Option<ErrorWords>,
+    // Boxed: errors travel in every `Result`, and most have no words.
+    pub words: Option<Box<ErrorWords>>,
 }
 
 impl AppError {
@@ -52,7 +53,7 @@ impl AppError {
         Self {
             code,
             message: words.english(),
-            words: Some(words),
+            words: Some(Box::new(words)),
         }
     }
     /// Bad input, worded.

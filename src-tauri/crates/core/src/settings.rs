@@ -273,7 +273,7 @@ mod tests {
             "Keeping order intake requests must be between 7 and 3650 days"
         );
         assert!(
-            matches!(&e.words, Some(crate::ErrorWords::OutOfRange { field, min: Some(7), max: Some(3650), .. }) if field == "intake_requests_days"),
+            matches!(e.words.as_deref(), Some(crate::ErrorWords::OutOfRange { field, min: Some(7), max: Some(3650), .. }) if field == "intake_requests_days"),
             "{:?}",
             e.words
         );

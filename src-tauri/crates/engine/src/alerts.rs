@@ -176,7 +176,7 @@ impl Engine {
         if first_time {
             let payload = AlertPayload {
                 detail: error.message.clone(),
-                error: error.words.clone(),
+                error: error.words.as_deref().cloned(),
                 ..AlertPayload::about(Some(account))
             };
             self.alert(AlertKind::SyncFailing, 1, payload).await;

@@ -220,7 +220,7 @@ impl Engine {
             },
             order_id: row.order_id(),
             detail: error.message.clone(),
-            error: error.words.clone(),
+            error: error.words.as_deref().cloned(),
             effect: Some(effect),
             ..crate::AlertPayload::about(account.as_ref())
         };

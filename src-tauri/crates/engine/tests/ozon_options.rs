@@ -454,7 +454,7 @@ async fn fbo_postings_are_read_only_orders_for_all_orders_and_the_charts() {
     ] {
         let e = w.engine.triage(&lines, action).await.unwrap_err();
         assert!(
-            matches!(&e.words, Some(ordertray_core::ErrorWords::OrderReadOnly { number }) if !number.is_empty())
+            matches!(e.words.as_deref(), Some(ordertray_core::ErrorWords::OrderReadOnly { number }) if !number.is_empty())
                 && e.message.contains("read-only"),
             "{e:?}"
         );

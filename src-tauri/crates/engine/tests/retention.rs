@@ -177,7 +177,7 @@ async fn a_period_out_of_range_is_refused_and_nothing_is_saved() {
             "Keeping account notices must be between 7 and 3650 days"
         );
         assert!(
-            matches!(&e.words, Some(ErrorWords::OutOfRange { field, .. }) if field == "account_events_days"),
+            matches!(e.words.as_deref(), Some(ErrorWords::OutOfRange { field, .. }) if field == "account_events_days"),
             "the UI names the field in its language: {:?}",
             e.words
         );

@@ -322,7 +322,7 @@ impl Store {
         }
         let event = TimelineEvent::OutboxFailed {
             error: error.message.clone(),
-            error_words: error.words.clone(),
+            error_words: error.words.as_deref().cloned(),
             effect: row.effect_words(),
         };
         insert_event(
