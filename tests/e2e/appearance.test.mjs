@@ -60,4 +60,49 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
       assert.deepEqual(found, []);
     });
   }
+
+  // What a manager decides from must be readable in the row itself: the full order number, the
+  // account, the product name (up to two lines), the quantity and the price.
+  const CUT_CELLS = `
+    const cut = [];
+    const check = (selector, what, twoLines) => {
+      for (const el of document.querySelectorAll(selector)) {
+        const box = el.getBoundingClientRect();
+        if (box.height === 0 || box.bottom < 0 || box.top > innerHeight) continue;
+        const sideways = el.scrollWidth > el.clientWidth + 1;
+        const below = twoLines && el.scrollHeight > el.clientHeight + 1;
+        if (sideways || below) cut.push(what + " «" + el.textContent.trim().slice(0, 60) + "»");
+      }
+    };
+    check("[data-testid=inbox-order-number]", "order number", false);
+    check(".inbox-order .account-name", "account", false);
+    check("[data-testid=inbox-row] .product-name", "product name", true);
+    check("[data-testid=inbox-row] .col-qty", "quantity", false);
+    check("[data-testid=inbox-row] .col-price", "price", false);
+    // Cells that cannot shrink would push out of their row instead: the rows must hold them.
+    check("[data-testid=inbox-order]", "order header", false);
+    check("[data-testid=inbox-row]", "line row", false);
+    return { cut, rows: document.querySelectorAll("[data-testid=inbox-row]").length };`;
+
+  for (const size of [
+    { name: "100", width: 1200, height: 768 },
+    { name: "125", width: Math.floor(1366 / 1.25), height: Math.floor(768 / 1.25) },
+  ]) {
+    it(`at ${size.name} %, in English and Russian, the inbox cuts no number, name, quantity, price or account`, async () => {
+      await s.cmd("POST", "/window/rect", { width: size.width, height: size.height });
+      const found = [];
+      for (const lang of ["en", "ru"]) {
+        await (await s.find(`${tid("lang-switch")} option[value="${lang}"]`)).click();
+        await (await s.waitForElement(tid("nav-inbox"))).click();
+        const seen = await waitFor(
+          async () => ((v) => (v.rows > 0 ? v : null))(await s.executeScript(CUT_CELLS)),
+          { timeout: 20_000, message: "inbox rows to measure" },
+        );
+        for (const c of seen.cut) found.push(`${lang}: ${c}`);
+        await s.screenshot(join(OUT, `inbox-${size.name}-${lang}.png`));
+      }
+      await (await s.find(`${tid("lang-switch")} option[value="en"]`)).click();
+      assert.deepEqual(found, []);
+    });
+  }
 });
