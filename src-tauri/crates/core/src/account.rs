@@ -28,7 +28,10 @@ impl AccountKind {
             "ozon" => Ok(AccountKind::Ozon),
             "zzap" => Ok(AccountKind::Zzap),
             "gettzap" => Ok(AccountKind::Gettzap),
-            other => Err(AppError::invalid(format!("unknown marketplace kind '{other}'"))),
+            other => Err(AppError::refused(ErrorWords::Unknown {
+                field: "marketplace kind".into(),
+                value: other.into(),
+            })),
         }
     }
 }

@@ -69,10 +69,4 @@ impl AppError {
             },
         )
     }
-    pub fn not_found(what: impl Into<String>) -> Self {
-        Self::new(ErrorCode::NotFound, what)
-    }
-    pub fn invalid(what: impl Into<String>) -> Self {
-        Self::new(ErrorCode::InvalidInput, what)
-    }
 }

@@ -32,7 +32,12 @@ impl LineState {
             "accepted" => LineState::Accepted,
             "rejected" => LineState::Rejected,
             "deleted" => LineState::Deleted,
-            other => return Err(AppError::invalid(format!("unknown line state '{other}'"))),
+            other => {
+                return Err(AppError::refused(ErrorWords::Unknown {
+                    field: "line state".into(),
+                    value: other.into(),
+                }))
+            }
         })
     }
 }

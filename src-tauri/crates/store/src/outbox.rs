@@ -147,17 +147,18 @@ pub(crate) async fn insert_outbox(
 
 fn view_from(r: &SqliteRow) -> Result<OutboxView> {
     let (destination, subject) = addressing(r)?;
+    let description = description_of(r);
     Ok(OutboxView {
         id: r.get("id"),
         account_id: destination.account(),
         order_id: subject.external_order(),
         shop_order_id: subject.shop_order(),
         kind: r.get("kind"),
-        description: description_of(r),
         effect: words_of(
             serde_json::from_str(r.get("payload")).unwrap_or_default(),
-            &description_of(r),
+            &description,
         ),
+        description,
         state: OutboxState::parse(r.get("state")).unwrap_or(OutboxState::Failed),
         attempts: r.get("attempts"),
         last_error: r.get("last_error"),
@@ -417,48 +418,35 @@ pub(crate) async fn queue_effect(
         .fetch_optional(&mut *conn)
         .await?
         .unwrap_or(false);
-    if read_only {
-        let event = TimelineEvent::PushReadOnly {
-            effect: EffectWords::from(effect),
+    let effect_words = EffectWords::from(effect);
+    let (id, event) = if read_only {
+        (None, TimelineEvent::PushReadOnly { effect: effect_words })
+    } else {
+        let row = NewOutboxRow {
+            destination: Destination::Account(account_id),
+            subject: Subject::ExternalOrder(order_id),
+            kind: effect.kind().to_string(),
+            payload: serde_json::to_value(effect)?,
+            description: effect.describe(),
+            // `now` is the decision's time, stamped on the lines it changed: their state version.
+            idempotency_key: effect.idempotency_key(account_id, now),
         };
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor,
-                event: &event,
-            },
-        )
-        .await?;
-        return Ok(None);
-    }
-    let row = NewOutboxRow {
-        destination: Destination::Account(account_id),
-        subject: Subject::ExternalOrder(order_id),
-        kind: effect.kind().to_string(),
-        payload: serde_json::to_value(effect)?,
-        description: effect.describe(),
-        // `now` is the decision's time, stamped on the lines it changed: their state version.
-        idempotency_key: effect.idempotency_key(account_id, now),
+        match insert_outbox(conn, &row, (now, send_at)).await? {
+            // Queued by this decision before: its timeline says so already.
+            None => return Ok(None),
+            Some(id) => (Some(id), TimelineEvent::OutboxQueued { effect: effect_words }),
+        }
     };
-    let id = insert_outbox(conn, &row, (now, send_at)).await?;
-    if id.is_some() {
-        let event = TimelineEvent::OutboxQueued {
-            effect: EffectWords::from(effect),
-        };
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor,
-                event: &event,
-            },
-        )
-        .await?;
-    }
+    insert_event(
+        conn,
+        NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(order_id),
+            line_id: None,
+            actor,
+            event: &event,
+        },
+    )
+    .await?;
     Ok(id)
 }
