@@ -2,33 +2,38 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView, backupInfo } from "../test/backend";
+import backupFixture from "../test/fixtures/database_backup.json";
+import refusedFixture from "../test/fixtures/database_refused.json";
+import restoreFixture from "../test/fixtures/database_restore.json";
+import { type Fixture, type Override, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-function withBackups(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  b.database.backups = [backupInfo("manual", "20261122T180000"), backupInfo("pre_migration", "20261120T080000", 1536)];
-  return b.install();
-}
+/**
+ * The engine's scenarios (ui_fixtures.rs), each with an Ozon account: database_world's two
+ * backups beside the database (one the manager made, one from before an update), then "Back up
+ * now" (database_backup_now) or restoring the older one (database_restore); and a database with
+ * no backup where a file that is no database is chosen to restore (database_restore_refused).
+ * The file chooser is the shell's: the tests answer it.
+ */
+const DIR = "/home/manager/.local/share/ordertray";
 
-async function openDatabase() {
+async function openDatabase(fixture: Fixture, overrides: Record<string, Override> = {}) {
+  const b = serveRecorded(fixture, overrides);
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-settings"));
   const section = await screen.findByTestId("database");
   await waitFor(() => expect(within(section).getByTestId("database-path")).toBeInTheDocument());
-  return { user, section };
+  return { b, user, section };
 }
 
 const rows = () => screen.getAllByTestId("backup-row");
 
 describe("Settings → Database", () => {
   it("shows the database file, its size and its backups newest first, each kind in words", async () => {
-    withBackups();
-    const { section } = await openDatabase();
+    const { section } = await openDatabase(backupFixture);
     expect(within(section).getByRole("heading", { level: 2 })).toHaveTextContent("Database");
-    expect(screen.getByTestId("database-path")).toHaveTextContent("/tmp/ordertray.db");
+    expect(screen.getByTestId("database-path")).toHaveTextContent(`${DIR}/ordertray.db`);
     expect(screen.getByTestId("database-size")).toHaveTextContent("5 MB");
     expect(rows().map((r) => r.getAttribute("data-kind"))).toEqual(["manual", "pre_migration"]);
     expect(rows()[0]).toHaveTextContent("Made by you");
@@ -38,8 +43,7 @@ describe("Settings → Database", () => {
   });
 
   it("Back up now makes a backup and lists it first", async () => {
-    const b = withBackups();
-    const { user } = await openDatabase();
+    const { b, user } = await openDatabase(backupFixture);
     await user.click(screen.getByTestId("database-backup-now"));
     await waitFor(() => expect(rows()).toHaveLength(3));
     expect(b.callsTo("backup_database")).toHaveLength(1);
@@ -48,8 +52,7 @@ describe("Settings → Database", () => {
   });
 
   it("restores a backup only after confirming, then says what was kept and that the app restarts", async () => {
-    const b = withBackups();
-    const { user } = await openDatabase();
+    const { b, user } = await openDatabase(restoreFixture);
     const second = rows()[1] as HTMLElement;
     await user.click(within(second).getByTestId("backup-restore"));
     expect(b.callsTo("restore_database")).toHaveLength(0);
@@ -57,11 +60,11 @@ describe("Settings → Database", () => {
 
     const done = await screen.findByTestId("database-restarting");
     expect(b.callsTo("restore_database").map((c) => c.args)).toEqual([
-      { path: "/tmp/ordertray.v3-20261120T080000.backup.db" },
+      { path: `${DIR}/ordertray.v3-20261120T080000.backup.db` },
     ]);
-    expect(done).toHaveTextContent("Restored from /tmp/ordertray.v3-20261120T080000.backup.db.");
+    expect(done).toHaveTextContent(`Restored from ${DIR}/ordertray.v3-20261120T080000.backup.db.`);
     expect(done).toHaveTextContent(
-      "The database it replaced was kept as /tmp/ordertray.before-restore-20261123T090000.backup.db.",
+      `The database it replaced was kept as ${DIR}/ordertray.before-restore-20261123T090000.backup.db.`,
     );
     expect(done).toHaveTextContent("Ordertray is restarting…");
     // Nothing else may start while the app restarts.
@@ -70,35 +73,26 @@ describe("Settings → Database", () => {
   });
 
   it("restores a file chosen elsewhere after asking, and shows the engine's refusal", async () => {
-    const b = withBackups();
-    b.chosenFile = "/home/manager/old.db";
-    b.files.set("/home/manager/old.db", "");
-    const { user } = await openDatabase();
+    const chosen = `${DIR}/old.db`;
+    const { b, user } = await openDatabase(refusedFixture, { "plugin:dialog|open": () => chosen });
 
     await user.click(screen.getByTestId("database-restore-file"));
     const ask = await screen.findByTestId("database-restore-file-confirm");
-    expect(ask).toHaveTextContent("/home/manager/old.db");
+    expect(ask).toHaveTextContent(chosen);
     await user.click(within(ask).getByRole("button", { name: "No" }));
     expect(b.callsTo("restore_database")).toHaveLength(0);
 
-    b.failures.set("restore_database", {
-      code: "storage",
-      message: "the database file is damaged: the backup /home/manager/old.db cannot be used: file is not a database",
-    });
     await user.click(screen.getByTestId("database-restore-file"));
     await user.click(await screen.findByTestId("database-restore-file-yes"));
-    expect(await screen.findByTestId("error-banner")).toHaveTextContent("the backup /home/manager/old.db cannot be used");
-    expect(b.callsTo("restore_database").map((c) => c.args)).toEqual([{ path: "/home/manager/old.db" }]);
+    expect(await screen.findByTestId("error-banner")).toHaveTextContent(`the backup ${chosen} cannot be used`);
+    expect(b.callsTo("restore_database").map((c) => c.args)).toEqual([{ path: chosen }]);
     // Refused before anything changed: the section is usable as before.
     expect(screen.queryByTestId("database-restarting")).toBeNull();
     expect(screen.getByTestId("database-backup-now")).toBeEnabled();
   });
 
   it("says when there is no backup yet", async () => {
-    const b = new FakeBackend();
-    b.accounts = [accountView(1, "Shop A")];
-    b.install();
-    await openDatabase();
+    await openDatabase(refusedFixture);
     expect(screen.getByTestId("database-no-backups")).toHaveTextContent("No backups yet.");
   });
 });

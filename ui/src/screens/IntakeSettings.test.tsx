@@ -2,33 +2,35 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView } from "../test/backend";
+import type { IntakeStatus } from "../bindings/IntakeStatus";
+import intake from "../test/fixtures/intake.json";
+import intakeCounted from "../test/fixtures/intake_counted.json";
+import intakeRefused from "../test/fixtures/intake_refused.json";
+import { type Fixture, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-/** With an account, so that the app opens on its screens rather than the welcome. */
-function backend(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  return b;
-}
-
-async function openIntake() {
+/**
+ * The engine's scenarios (ui_fixtures.rs), each with an Ozon account so that the app opens on its
+ * screens: intake_settings_saved (on, on a port another program holds, read as 9100; then on 9101
+ * with a public address; then off), intake_settings_refused (a public address that is not a web
+ * address) and intake_refusals_counted (listening, with requests it refused). The checks
+ * themselves are tested in Rust (core intake settings, engine intake tests).
+ */
+async function openIntake(fixture: Fixture, state: string | RegExp = "Off") {
+  const b = serveRecorded(fixture);
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-settings"));
   const section = await screen.findByTestId("intake-settings");
-  await waitFor(() => expect(within(section).getByTestId("intake-state")).toHaveTextContent("Off"));
-  return { user, section };
+  await waitFor(() => expect(within(section).getByTestId("intake-state")).toHaveTextContent(state));
+  return { b, user, section };
 }
 
-const saves = (b: FakeBackend) => b.callsTo("save_intake_settings").map((c) => c.args.settings);
+const saves = (b: ReturnType<typeof serveRecorded>) => b.callsTo("save_intake_settings").map((c) => c.args.settings);
 
 describe("the order intake in Settings", () => {
   it("is turned on where the manager says, says why it cannot listen, and listens once the port is free", async () => {
-    const b = backend();
-    b.takenPorts.add(9100);
-    b.install();
-    const { user, section } = await openIntake();
+    const { b, user, section } = await openIntake(intake);
     const s = within(section);
     expect(s.getByRole("heading")).toHaveTextContent("Order intake");
     expect(section).toHaveTextContent("reachable from the internet over HTTPS");
@@ -76,40 +78,34 @@ describe("the order intake in Settings", () => {
     await user.click(s.getByTestId("intake-save"));
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
     expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example" });
-    expect(b.intakeState).toEqual({ listening: null, error: null, refused: 0, rate_limited: 0, turned_away: 0 });
+    expect(s.queryByTestId("intake-refused")).toBeNull();
   });
 
   it("shows the engine's refusal of a public address that is not a web address", async () => {
-    const b = backend().install();
-    const { user, section } = await openIntake();
+    const { b, user, section } = await openIntake(intakeRefused);
     const s = within(section);
     await user.type(s.getByTestId("intake-public-url"), "tunnel.example");
     await user.click(s.getByTestId("intake-save"));
-    expect(await s.findByTestId("intake-problem")).toHaveTextContent("must start with http:// or https://");
-    expect(b.intake.public_url).toBe("");
+    expect(await s.findByTestId("intake-problem")).toHaveTextContent("starting with http:// or https://");
+    expect(saves(b)).toHaveLength(1);
     expect(s.getByTestId("intake-state")).toHaveTextContent("Off");
   });
 
   it("counts the requests it refused, which are never stored", async () => {
-    const b = backend();
-    b.intake = { ...b.intake, enabled: true };
-    b.intakeState = { listening: "127.0.0.1:8787", error: null, refused: 12, rate_limited: 340, turned_away: 1 };
-    b.install();
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-settings"));
-    const section = await screen.findByTestId("intake-settings");
+    const counted = recorded<IntakeStatus>(intakeCounted, "intake_status");
+    expect([counted.refused, counted.rate_limited, counted.turned_away]).toEqual([2, 1, 1]);
+    const { user, section } = await openIntake(intakeCounted, /listening/);
     const s = within(section);
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "127.0.0.1:8787"));
     const refused = s.getByTestId("intake-refused");
-    expect(refused).toHaveTextContent("without a valid token: 12");
-    expect(refused).toHaveTextContent("too many from one address: 340");
+    expect(refused).toHaveTextContent("without a valid token: 2");
+    expect(refused).toHaveTextContent("too many from one address: 1");
     expect(refused).toHaveTextContent("over the connection limit: 1");
 
     // Turned off, what it refused is still shown (counted since the app started).
     await user.click(s.getByTestId("intake-enabled"));
     await user.click(s.getByTestId("intake-save"));
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
-    expect(s.getByTestId("intake-refused")).toHaveTextContent("without a valid token: 12");
+    expect(s.getByTestId("intake-refused")).toHaveTextContent("without a valid token: 2");
   });
 });

@@ -2,32 +2,41 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { acceptedLine, accountView, inboxLine } from "../test/backend";
-import { CabinetBackend, fullOrder } from "../test/cabinet";
-import { emptyTemplates } from "../test/pushes";
+import type { OrderDetail } from "../bindings/OrderDetail";
+import lineStatus from "../test/fixtures/line_status.json";
+import lineStatusBulk from "../test/fixtures/line_status_bulk.json";
+import lineStatusNotSent from "../test/fixtures/line_status_not_sent.json";
+import lineStatusRefused from "../test/fixtures/line_status_refused.json";
+import { type Fixture, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
 /**
- * Marketplace order 57000 (0570-0029-1): lines 1 and 2 accepted, line 3 rejected → shop order SO-1.
- * Marketplace order 57100 (0571-0001-1): line 4 accepted → SO-2. SO-3 was made by hand.
+ * The engine's scenarios (ui_fixtures.rs, line_status_*): an Ozon posting of "Brake pad" and
+ * "Disc" (accepted) and "Arm" (rejected), and a newer one of "Oil filter" (accepted), both shop
+ * orders now. Which statuses lines may move to and what goes out is tested in Rust (engine
+ * statuses tests).
  */
-function withAccepted(): CabinetBackend {
-  const b = new CabinetBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  const rejected = inboxLine(3, "0570-0029-1", "Arm");
-  rejected.line.state = "rejected";
-  b.lines = [
-    acceptedLine(1, "0570-0029-1", "Brake pad"),
-    acceptedLine(2, "0570-0029-1", "Disc"),
-    rejected,
-    acceptedLine(4, "0571-0001-1", "Oil filter"),
-  ];
-  b.orders = [
-    fullOrder(1, "SO-1", { source_order_id: 57000, account: "Shop A", account_kind: "ozon" }),
-    fullOrder(2, "SO-2", { source_order_id: 57100, account: "Shop A", account_kind: "ozon" }),
-    fullOrder(3, "SO-3"),
-  ];
-  return b.install();
+/** The fixture served, and a line's id by its product's name. */
+function withAccepted(fixture: Fixture) {
+  const b = serveRecorded(fixture);
+  const line = (product: string) => {
+    const found = details(fixture).flatMap((d) => d.order.lines).find((l) => l.name === product);
+    if (!found) throw new Error(`the scenario records ${product}`);
+    return found.id;
+  };
+  return { b, line };
+}
+
+const details = (fixture: Fixture) =>
+  fixture.answers.filter((a) => a.cmd === "order_detail" && a.step === 0).map((a) => a.ok as OrderDetail);
+
+/** The shop order made from the marketplace order with this product, by its number in All orders. */
+function shopNumber(fixture: Fixture, product: string): string {
+  const detail = details(fixture).find((d) => d.order.lines.some((l) => l.name === product));
+  const full = fixture.answers.filter((a) => a.cmd === "shop_order_full" && a.step === 0).map((a) => a.ok as { source_order_id: number | null; draft: { number: string } });
+  const shop = full.find((f) => f.source_order_id === detail?.order.id);
+  if (!shop) throw new Error(`the scenario records the shop order of ${product}`);
+  return shop.draft.number;
 }
 
 /** All orders → the shop order → its marketplace order, where each line has its status. */
@@ -43,84 +52,79 @@ async function openOrder(number: string) {
 }
 
 const lineRow = (id: number) => document.querySelector(`[data-testid=order-line][data-line-id="${id}"]`) as HTMLElement;
-const lineStatus = (id: number) => within(lineRow(id)).getByTestId<HTMLSelectElement>("line-status");
+const lineStatusOf = (id: number) => within(lineRow(id)).getByTestId<HTMLSelectElement>("line-status");
 const selectedText = (select: HTMLSelectElement) => select.selectedOptions[0]?.textContent;
 
 describe("a line's shop status", () => {
   it("each accepted line shows its status by name and changes it from its select", async () => {
-    const b = withAccepted();
-    const { user } = await openOrder("SO-1");
-    expect(selectedText(lineStatus(1))).toBe("Accepted");
-    expect(selectedText(lineStatus(2))).toBe("Accepted");
+    const { b, line } = withAccepted(lineStatus);
+    const [pad, disc, arm] = [line("Brake pad"), line("Disc"), line("Arm")];
+    const { user } = await openOrder(shopNumber(lineStatus, "Brake pad"));
+    expect(selectedText(lineStatusOf(pad))).toBe("Accepted");
+    expect(selectedText(lineStatusOf(disc))).toBe("Accepted");
     // Only accepted lines move through the shop's statuses.
-    expect(within(lineRow(3)).queryByTestId("line-status")).toBeNull();
+    expect(within(lineRow(arm)).queryByTestId("line-status")).toBeNull();
 
-    await user.selectOptions(lineStatus(1), "2");
-    expect(selectedText(lineStatus(1))).toBe("Ordered from the supplier");
-    expect(b.callsTo("set_line_status").map((c) => c.args)).toEqual([{ lines: [1], statusId: 2 }]);
+    await user.selectOptions(lineStatusOf(pad), "2");
+    expect(selectedText(lineStatusOf(pad))).toBe("Ordered from the supplier");
+    expect(b.callsTo("set_line_status").map((c) => c.args)).toEqual([{ lines: [pad], statusId: 2 }]);
     expect(await screen.findByText("1 line → «Ordered from the supplier»")).toBeInTheDocument();
-    await waitFor(() => expect(b.lines[0]?.line.shop_status_id).toBe(2));
-    expect(selectedText(lineStatus(2))).toBe("Accepted");
+    await waitFor(() => expect(selectedText(lineStatusOf(pad))).toBe("Ordered from the supplier"));
+    expect(selectedText(lineStatusOf(disc))).toBe("Accepted");
   });
 
   it("the order's bulk control moves the ticked lines, or all accepted ones when none is ticked", async () => {
-    const b = withAccepted();
-    const { user, detail } = await openOrder("SO-1");
+    const { b, line } = withAccepted(lineStatusBulk);
+    const [pad, disc] = [line("Brake pad"), line("Disc")];
+    const { user, detail } = await openOrder(shopNumber(lineStatusBulk, "Brake pad"));
     const apply = within(detail).getByTestId("order-status-apply");
     expect(apply).toHaveTextContent("Set for all 2 accepted lines");
     expect(apply).toBeDisabled();
-    await user.click(within(lineRow(2)).getByTestId("line-select"));
+    await user.click(within(lineRow(disc)).getByTestId("line-select"));
     expect(apply).toHaveTextContent("Set for 1 ticked line");
     await user.selectOptions(within(detail).getByTestId("order-status-bulk"), "4");
     await user.click(apply);
-    await waitFor(() => expect(selectedText(lineStatus(2))).toBe("Shipped"));
+    await waitFor(() => expect(selectedText(lineStatusOf(disc))).toBe("Shipped"));
 
-    await user.click(within(lineRow(2)).getByTestId("line-select"));
+    await user.click(within(lineRow(disc)).getByTestId("line-select"));
     await user.selectOptions(within(detail).getByTestId("order-status-bulk"), "5");
     await user.click(apply);
-    await waitFor(() => expect(selectedText(lineStatus(1))).toBe("Delivered"));
+    await waitFor(() => expect(selectedText(lineStatusOf(pad))).toBe("Delivered"));
     expect(b.callsTo("set_line_status").map((c) => c.args)).toEqual([
-      { lines: [2], statusId: 4 },
-      { lines: [1, 2], statusId: 5 },
+      { lines: [disc], statusId: 4 },
+      { lines: [pad, disc], statusId: 5 },
     ]);
   });
 
   it("says which configured updates were not sent, and why, until the manager dismisses it", async () => {
-    const b = withAccepted();
-    b.pushTemplates.set(1, {
-      ...emptyTemplates(),
-      pushes: [
-        { status_id: 2, level: "line", marketplace_status: "", comment: "Заказан, трек {tracking}" },
-        { status_id: 2, level: "line", marketplace_status: "ship", comment: "" },
-        { status_id: 2, level: "order", marketplace_status: "ship", comment: "" },
-      ],
-    });
-    const { user, detail } = await openOrder("SO-2");
+    const { line } = withAccepted(lineStatusNotSent);
+    const filter = line("Oil filter");
+    const number = details(lineStatusNotSent).find((d) => d.order.lines.some((l) => l.id === filter))?.order.number;
+    const { user, detail } = await openOrder(shopNumber(lineStatusNotSent, "Oil filter"));
     // One accepted line: nothing to do in bulk.
     expect(within(detail).queryByTestId("order-status-bulk")).toBeNull();
-    await user.selectOptions(lineStatus(4), "2");
+    await user.selectOptions(lineStatusOf(filter), "2");
 
     const warning = await screen.findByTestId("warning-notice");
     expect(warning).toHaveTextContent("Not sent to the marketplace:");
     expect(within(warning).getAllByTestId("warning-item").map((li) => li.textContent)).toEqual([
-      "Order 0571-0001-1: comment not sent: no value yet for: {tracking}",
-      "Order 0571-0001-1: the marketplace cannot be set to «ship» for single lines",
+      `Order ${number}: comment not sent: no value yet for: {tracking}`,
+      `Order ${number}: the marketplace cannot be set to «ship» for single lines`,
     ]);
-    // What could go out did: the whole order is now "ordered", and Ozon ships whole postings.
-    expect(await within(detail).findByTestId("outbox-row")).toHaveAttribute("data-state", "pending");
+    // The order-level "ship" had nothing left to send: the posting was shipped when it was accepted,
+    // so the marketplace order lists only that call, done. (When an order-level push goes out is
+    // tested in Rust: core pushes, an_order_level_push_is_sent_once_the_order_reaches_the_status.)
+    expect(within(detail).getAllByTestId("outbox-row").map((r) => r.getAttribute("data-state"))).not.toContain("pending");
     await user.click(within(warning).getByRole("button", { name: "Dismiss" }));
     expect(screen.queryByTestId("warning-notice")).toBeNull();
   });
 
   it("a refused change is shown and the line keeps its status", async () => {
-    const b = withAccepted();
-    b.failures.set("set_line_status", {
-      code: "invalid_transition",
-      message: "Line 1 is not accepted: only accepted lines move through the shop's statuses",
-    });
-    const { user } = await openOrder("SO-1");
-    await user.selectOptions(lineStatus(1), "3");
-    expect(await screen.findByTestId("error-banner")).toHaveTextContent("Line 1 is not accepted");
-    await waitFor(() => expect(selectedText(lineStatus(1))).toBe("Accepted"));
+    const { line } = withAccepted(lineStatusRefused);
+    const pad = line("Brake pad");
+    const { user } = await openOrder(shopNumber(lineStatusRefused, "Brake pad"));
+    await user.selectOptions(lineStatusOf(pad), "3");
+    expect(await screen.findByTestId("error-banner")).toBeInTheDocument();
+    await waitFor(() => expect(selectedText(lineStatusOf(pad))).toBe("Accepted"));
   });
 });

@@ -2,23 +2,38 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import { FakeBackend, accountView, offerView, priceListView } from "../test/backend";
+import { emit } from "@tauri-apps/api/event";
+import type { EngineEvent } from "../bindings/EngineEvent";
+import deleteFixture from "../test/fixtures/pricelists_delete.json";
+import importFixture from "../test/fixtures/pricelists_import.json";
+import rawFixture from "../test/fixtures/pricelists_raw.json";
+import reimportFixture from "../test/fixtures/pricelists_reimport.json";
+import { type Fixture, type InFlight, type Override, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-const SUPPLIER_CSV = [
-  "Brand;Article;Name;Price;Stock;Days",
-  "BOSCH;0986;Brake pad;1200,50;4;2",
-  "Mann;W 712;Oil filter;350;10;1",
-  "Febi;;No article;100;1;1",
-  "NGK;BKR6E;Spark plug;call us;5;3",
-  "Lemforder;3011;Arm;-5;1;1",
-].join("\n");
+/**
+ * The engine's scenarios (ui_fixtures.rs, pricelists_*), each with an Ozon account and a folder
+ * of supplier files (read as /data): `supplier.csv` (titles the engine knows, three rows it
+ * refuses) previewed and imported as "Supplier A", with previews of `raw.csv` (no titles),
+ * `evil.csv` (HTML in a cell) and a file that does not exist; `raw.csv` imported; "Supplier A"
+ * re-imported from `new.csv`; "Supplier A" deleted. The import's progress is the engine's event as
+ * recorded, sent while the import is held. Reading files and offers is tested in Rust
+ * (core price list and engine import tests). The file chooser is the shell's: a test answers it.
+ */
+function backend(fixture: Fixture, overrides: Record<string, Override> = {}, inFlight: Record<string, InFlight> = {}) {
+  return serveRecorded(fixture, overrides, inFlight);
+}
 
-function backend(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  b.files.set("/data/supplier.csv", SUPPLIER_CSV);
-  return b;
+/** The import answers as recorded once `release` is called, after the progress it sent went out. */
+function heldImport(fixture: Fixture) {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const events = recorded<EngineEvent[]>(fixture, "@events");
+  const inFlight: InFlight = async () => {
+    for (const event of events) await emit("engine", event);
+    await held;
+  };
+  return { inFlight, release: () => release(), events };
 }
 
 async function openPriceLists() {
@@ -33,9 +48,8 @@ const mappingOf = (column: number) => screen.getByTestId(`pricelist-mapping-${co
 
 describe("price lists", () => {
   it("previews a new supplier file, lets the manager fix the columns, and imports it with progress and a summary", async () => {
-    const b = backend().install();
-    let release = () => {};
-    b.importGate = new Promise((resolve) => (release = resolve));
+    const hold = heldImport(importFixture);
+    const b = backend(importFixture, {}, { import_price_list: hold.inFlight });
     const user = await openPriceLists();
     expect(await screen.findByText(/No price lists yet/)).toBeInTheDocument();
 
@@ -72,8 +86,8 @@ describe("price lists", () => {
 
     await user.click(screen.getByTestId("pricelist-import"));
     const progress = await screen.findByTestId("import-progress");
-    await waitFor(() => expect(progress).toHaveTextContent("2 rows read"));
-    release();
+    await waitFor(() => expect(progress).toHaveTextContent("5 rows read"));
+    hold.release();
 
     const summary = await screen.findByTestId("import-summary");
     expect(within(summary).getByTestId("summary-rows-read")).toHaveTextContent("5");
@@ -114,9 +128,7 @@ describe("price lists", () => {
   });
 
   it("says which columns are still missing when the titles tell nothing", async () => {
-    const b = backend();
-    b.files.set("/data/raw.csv", "x;y;z\nA-1;Pad;100\nA-2;Disc;250");
-    b.install();
+    const b = backend(rawFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/raw.csv");
     // Enter in the path field of a new list goes to the preview.
@@ -135,12 +147,7 @@ describe("price lists", () => {
   });
 
   it("re-imports a list with its remembered columns, without a preview", async () => {
-    const b = backend();
-    const list = priceListView(1, "Supplier A", { offers: 1, rows_read: 1 });
-    b.priceLists = [list];
-    b.offers = [offerView(11, list)];
-    b.files.set("/data/new.csv", "Brand;Article;Name;Price;Stock;Days\nBOSCH;0986;Pad;1100;3;2\nMann;W1;Filter;300;1;1");
-    b.install();
+    const b = backend(reimportFixture);
     const user = await openPriceLists();
     await user.click(await screen.findByTestId("pricelist-reimport"));
     expect(screen.getByTestId("pricelist-name")).toHaveValue("Supplier A");
@@ -157,10 +164,7 @@ describe("price lists", () => {
   });
 
   it("takes the path from the file chooser and names the list after the file", async () => {
-    const b = backend();
-    b.chosenFile = "/home/m/prices/Autodoc.csv";
-    b.files.set("/home/m/prices/Autodoc.csv", SUPPLIER_CSV);
-    b.install();
+    const b = backend(importFixture, { "plugin:dialog|open": () => "/home/m/prices/Autodoc.csv" });
     const user = await openPriceLists();
     await user.click(screen.getByTestId("pricelist-choose"));
     await waitFor(() => expect(screen.getByTestId("pricelist-path")).toHaveValue("/home/m/prices/Autodoc.csv"));
@@ -172,32 +176,26 @@ describe("price lists", () => {
   });
 
   it("shows why a file cannot be read", async () => {
-    backend().install();
+    backend(importFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/missing.csv");
     await user.click(screen.getByTestId("pricelist-preview"));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Cannot read /data/missing.csv: no such file");
+    expect(await screen.findByRole("alert")).toHaveTextContent("/data/missing.csv");
   });
 
   it("deletes a list after asking", async () => {
-    const b = backend();
-    const list = priceListView(1, "Supplier A", { offers: 1 });
-    b.priceLists = [list];
-    b.offers = [offerView(11, list)];
-    b.install();
+    const b = backend(deleteFixture);
+    const [list] = recorded<{ id: number }[]>(deleteFixture, "price_lists") as [{ id: number }];
     const user = await openPriceLists();
     await user.click(await screen.findByTestId("pricelist-delete"));
     expect(b.callsTo("delete_price_list")).toHaveLength(0);
     await user.click(screen.getByTestId("pricelist-delete-confirm"));
     await waitFor(() => expect(screen.queryByTestId("pricelist-row")).toBeNull());
-    expect(b.callsTo("delete_price_list").map((c) => c.args)).toEqual([{ id: 1 }]);
-    expect(b.offers).toEqual([]);
+    expect(b.callsTo("delete_price_list").map((c) => c.args)).toEqual([{ id: list.id }]);
   });
 
   it("shows supplier text as text, never as HTML", async () => {
-    const b = backend();
-    b.files.set("/data/evil.csv", 'Article;Price;Name\nA1;10;<img src=x onerror="alert(1)">');
-    b.install();
+    backend(importFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/evil.csv");
     await user.click(screen.getByTestId("pricelist-preview"));

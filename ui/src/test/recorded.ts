@@ -15,6 +15,8 @@ export type Fixture = { answers: Answer[] };
 export type Call = { cmd: string; args: Args };
 /** A test's own answer to a command (typically a write the UI makes), instead of a recorded one. */
 export type Override = (args: Args) => unknown;
+/** What a test does while a command is in flight, before its recorded answer comes back. */
+export type InFlight = (args: Args) => Promise<void>;
 
 /** JSON text with every object's keys sorted, so that field order never matters. */
 function canonical(value: unknown): string {
@@ -54,10 +56,15 @@ const SHELL_ONLY: Record<string, Override> = {
  * Serves the fixture over Tauri's IPC mock as the engine answered in the scenario: a read gets
  * the answer recorded for the state after the writes made so far (with the same arguments, else
  * the command's first); a write must be the scenario's next one, and moves the state on. `over`
- * answers the commands the test drives itself. A call with no recorded answer fails as the engine
- * fails, so a missing recording is visible.
+ * answers the commands the test drives itself; `inFlight` holds a call (to send the engine's events
+ * the call sent, say) before its recorded answer. A call with no recorded answer fails as the
+ * engine fails, so a missing recording is visible.
  */
-export function serveRecorded(fixture: Fixture, overrides: Record<string, Override> = {}) {
+export function serveRecorded(
+  fixture: Fixture,
+  overrides: Record<string, Override> = {},
+  inFlight: Record<string, InFlight> = {},
+) {
   const over: Record<string, Override> = { ...SHELL_ONLY, ...overrides };
   const calls: Call[] = [];
   let writes = 0;
@@ -66,24 +73,28 @@ export function serveRecorded(fixture: Fixture, overrides: Record<string, Overri
     if (answer.error) throw answer.error as AppError;
     return structuredClone(answer.ok);
   };
+  const answer = (cmd: string, args: Args) => {
+    const own = over[cmd];
+    if (own) return own(args);
+    const answers = fixture.answers.filter((a) => a.cmd === cmd);
+    if (answers.some((a) => a.write)) {
+      const next = answers.find((a) => a.step === writes && fits(a, args));
+      if (!next) throw noAnswer(`${cmd} ${JSON.stringify(args)} as write ${writes + 1}`);
+      writes += 1;
+      return served(next);
+    }
+    const now = answers.filter((a) => a.step <= writes).sort((x, y) => y.step - x.step);
+    const found = now.find((a) => fits(a, args)) ?? now[0];
+    if (!found) throw noAnswer(cmd);
+    return served(found);
+  };
   mockIPC(
     (cmd, payload) => {
       if (cmd.startsWith("plugin:event")) return undefined;
       const args = (payload ?? {}) as Args;
       calls.push({ cmd, args });
-      const own = over[cmd];
-      if (own) return own(args);
-      const answers = fixture.answers.filter((a) => a.cmd === cmd);
-      if (answers.some((a) => a.write)) {
-        const next = answers.find((a) => a.step === writes && fits(a, args));
-        if (!next) throw noAnswer(`${cmd} ${JSON.stringify(args)} as write ${writes + 1}`);
-        writes += 1;
-        return served(next);
-      }
-      const now = answers.filter((a) => a.step <= writes).sort((x, y) => y.step - x.step);
-      const answer = now.find((a) => fits(a, args)) ?? now[0];
-      if (!answer) throw noAnswer(cmd);
-      return served(answer);
+      const hold = inFlight[cmd];
+      return hold ? hold(args).then(() => answer(cmd, args)) : answer(cmd, args);
     },
     { shouldMockEvents: true },
   );

@@ -1201,3 +1201,961 @@ async fn gettzap_account_received() {
     record_start(&mut r, &w.engine).await;
     r.save();
 }
+
+/// A port on this computer that nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("0.0.0.0:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Settings → order intake, with an Ozon account (so the app opens on its screens): the intake
+/// is off; the manager turns it on on all addresses on a port another program holds (refused,
+/// the settings kept), then on a free one with a public address (stored without its trailing
+/// slash), then turns it off. The ports read as 9100 (taken) and 9101.
+#[tokio::test(flavor = "multi_thread")]
+async fn intake_settings_saved() {
+    let w = world().await;
+    let mut r = Recording::new("intake", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(w.engine.intake_status()),
+    );
+
+    let taken = std::net::TcpListener::bind("0.0.0.0:0").unwrap();
+    let taken_port = taken.local_addr().unwrap().port();
+    let free = free_port();
+    r.replace.push((free.to_string(), "9101"));
+    r.replace.push((taken_port.to_string(), "9100"));
+    let settings = |port: u16, enabled: bool, public_url: &str| -> ordertray_core::intake::IntakeSettings {
+        serde_json::from_value(
+            json!({ "enabled": enabled, "bind": "0.0.0.0", "port": port, "public_url": public_url }),
+        )
+        .unwrap()
+    };
+    for (port, enabled, url) in [
+        (taken_port, true, "https://tunnel.example/"),
+        (free, true, "https://tunnel.example/"),
+        (free, false, "https://tunnel.example"),
+    ] {
+        let sent = settings(port, enabled, url);
+        let saved = w.engine.save_intake_settings(sent.clone()).await;
+        assert_eq!(saved.is_ok(), port == free, "{saved:?}");
+        r.write("save_intake_settings", json!({ "settings": sent }), saved);
+        r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+        r.answer(
+            "intake_status",
+            json!({}),
+            Ok::<_, AppError>(w.engine.intake_status()),
+        );
+    }
+    drop(taken);
+    r.save();
+}
+
+/// Settings → order intake, off: a public address that is not a web address is refused.
+#[tokio::test]
+async fn intake_settings_refused() {
+    let w = world().await;
+    let mut r = Recording::new("intake_refused", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(w.engine.intake_status()),
+    );
+    let sent: ordertray_core::intake::IntakeSettings = serde_json::from_value(
+        json!({ "enabled": false, "bind": "127.0.0.1", "port": 8787, "public_url": "tunnel.example" }),
+    )
+    .unwrap();
+    let refused = w.engine.save_intake_settings(sent.clone()).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("save_intake_settings", json!({ "settings": sent }), refused);
+    r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(w.engine.intake_status()),
+    );
+    r.save();
+}
+
+/// The intake listens on 127.0.0.1 (the port reads as 8787) and has refused requests: two without
+/// a valid token, one more from the same address held back, one over the connection limit (while
+/// slow clients held every connection). Then
+/// the manager turns it off.
+#[tokio::test(flavor = "multi_thread")]
+async fn intake_refusals_counted() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let w = world().await;
+    let mut r = Recording::new("intake_counted", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let limits = ordertray_engine::intake::IntakeLimits {
+        refusal_burst: 2,
+        refusal_refill: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    };
+    let max_connections = limits.max_connections;
+    w.engine.set_intake_limits(limits);
+    let port = free_port();
+    r.replace.push((port.to_string(), "8787"));
+    let on: ordertray_core::intake::IntakeSettings = serde_json::from_value(
+        json!({ "enabled": true, "bind": "127.0.0.1", "port": port, "public_url": "" }),
+    )
+    .unwrap();
+    w.engine.save_intake_settings(on.clone()).await.unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let bad = b"POST /intake/gettzap/1 HTTP/1.1\r\nHost: x\r\nX-Intake-Token: wrong\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    let ask = |addr: String| async move {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(bad).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    for expected in ["401", "401", "429"] {
+        let status = ask(addr.clone()).await;
+        assert!(status.contains(expected), "{status}");
+    }
+    // Slow clients hold every connection the intake serves at once; one more is turned away.
+    let mut held = Vec::new();
+    for _ in 0..max_connections {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"POST /intake/gettzap/1 HTTP/1.1\r\n").await.unwrap();
+        held.push(s);
+    }
+    let status = ask(addr.clone()).await;
+    assert!(status.contains("503"), "{status}");
+    drop(held);
+    let counted = w.engine.intake_status();
+    assert_eq!(
+        (counted.refused, counted.rate_limited, counted.turned_away),
+        (2, 1, 1),
+        "{counted:?}"
+    );
+
+    record_start(&mut r, &w.engine).await;
+    r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(w.engine.intake_status()),
+    );
+    let off = ordertray_core::intake::IntakeSettings { enabled: false, ..on };
+    let saved = w.engine.save_intake_settings(off.clone()).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_intake_settings", json!({ "settings": off }), saved);
+    r.answer("intake_settings", json!({}), w.engine.intake_settings().await);
+    r.answer(
+        "intake_status",
+        json!({}),
+        Ok::<_, AppError>(w.engine.intake_status()),
+    );
+    r.save();
+}
+
+/// The time stamp in a backup's (or a moved-aside file's) name: `….<kind>-<stamp>[_n].….`.
+fn stamp_in(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap();
+    name.rsplit('-').next().unwrap()[..15].to_string()
+}
+
+/// The database's and its backups' sizes vary with SQLite's use of pages: they read as fixed
+/// ones (the database 5 MiB, a backup made by "Back up now" 4 MiB, one from before an update
+/// 1.5 kB).
+fn fixed_sizes(mut info: ordertray_core::database::DatabaseInfo) -> ordertray_core::database::DatabaseInfo {
+    info.bytes = 5 * 1024 * 1024;
+    for b in &mut info.backups {
+        b.bytes = fixed_backup_size(b.kind);
+    }
+    info
+}
+
+fn fixed_backup_size(kind: ordertray_core::database::BackupKind) -> u64 {
+    match kind {
+        ordertray_core::database::BackupKind::PreMigration => 1536,
+        _ => 4 * 1024 * 1024,
+    }
+}
+
+/// Settings → database, with an Ozon account: a backup the manager made (named as made on 22
+/// November, 18:00) and one from before an update (20 November, 08:00).
+async fn database_world(name: &'static str) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let dir = w.db.parent().unwrap().to_path_buf();
+    for named in [
+        "ordertray.v3-20261120T080000.backup.db",
+        "ordertray.manual-20261122T180000.backup.db",
+    ] {
+        let made = w.engine.backup_now().await.unwrap();
+        std::fs::rename(&made.path, dir.join(named)).unwrap();
+    }
+    record_start(&mut r, &w.engine).await;
+    r.answer(
+        "database_info",
+        json!({}),
+        w.engine.database_info().await.map(fixed_sizes),
+    );
+    (w, r)
+}
+
+/// "Back up now" makes a backup (named as made on 23 November, 09:00).
+#[tokio::test]
+async fn database_backup_now() {
+    let (w, mut r) = database_world("database_backup").await;
+    let made = w.engine.backup_now().await.map(|mut b| {
+        b.bytes = fixed_backup_size(b.kind);
+        b
+    });
+    r.replace
+        .push((stamp_in(&made.as_ref().unwrap().path), "20261123T090000"));
+    r.write("backup_database", json!({}), made);
+    r.answer(
+        "database_info",
+        json!({}),
+        w.engine.database_info().await.map(fixed_sizes),
+    );
+    r.save();
+}
+
+/// The manager restores the backup from before the update; the database it replaced is kept as
+/// a backup (named as made on 23 November, 09:00).
+#[tokio::test]
+async fn database_restore() {
+    let (w, mut r) = database_world("database_restore").await;
+    let backup =
+        w.db.parent()
+            .unwrap()
+            .join("ordertray.v3-20261120T080000.backup.db");
+    let report = w.engine.restore_backup(&backup).await;
+    assert!(report.is_ok(), "{report:?}");
+    let previous = report.as_ref().unwrap().previous.clone().unwrap();
+    r.replace.push((stamp_in(&previous), "20261123T090000"));
+    r.write(
+        "restore_database",
+        json!({ "path": backup.display().to_string() }),
+        report,
+    );
+    r.save();
+}
+
+/// No backup yet; the manager chooses a file that is no database (`old.db` beside it) to
+/// restore: refused, nothing changed.
+#[tokio::test]
+async fn database_restore_refused() {
+    let w = world().await;
+    let mut r = Recording::new("database_refused", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    r.answer(
+        "database_info",
+        json!({}),
+        w.engine.database_info().await.map(fixed_sizes),
+    );
+    let chosen = w.db.parent().unwrap().join("old.db");
+    std::fs::write(&chosen, "these are notes, not a database").unwrap();
+    let refused = w.engine.restore_backup(&chosen).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(!w.engine.is_closed());
+    r.write(
+        "restore_database",
+        json!({ "path": chosen.display().to_string() }),
+        refused,
+    );
+    r.answer(
+        "database_info",
+        json!({}),
+        w.engine.database_info().await.map(fixed_sizes),
+    );
+    r.save();
+}
+
+/// Opening the database at `db` as the app does at start; its error when it cannot.
+async fn open_fails(db: &Path) -> AppError {
+    let opened = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+        db_path: db.to_path_buf(),
+        secrets: std::sync::Arc::new(ordertray_engine::MemorySecretStore::default()),
+        notifier: std::sync::Arc::new(ordertray_engine::RecordingNotifier::default()),
+        lang: ordertray_core::notify_text::Lang::En,
+        actor: "manager".into(),
+        http: ordertray_connectors::HttpSettings {
+            timeout: std::time::Duration::from_secs(5),
+        },
+        notifications_ok: true,
+        probe_secrets: true,
+    })
+    .await;
+    match opened {
+        Ok(_) => panic!("{} opened", db.display()),
+        Err(e) => e,
+    }
+}
+
+/// A database file that is not a database, with a backup the manager made (22 November, 18:00;
+/// a real database, or with `good_backup` false a damaged file) and the copy an earlier restore
+/// kept (1 November, 10:00): what the shell answers `database_problem` with at start, as
+/// `database::diagnose` finds it (the shell lists the backups again when asked).
+async fn damaged_world(name: &'static str, good_backup: bool) -> (tempfile::TempDir, PathBuf, Recording) {
+    let (dir, db, _secrets, engine) = fresh_engine().await;
+    let made = engine.backup_now().await.unwrap();
+    engine.close().await;
+    drop(engine);
+    let manual = dir.path().join("ordertray.manual-20261122T180000.backup.db");
+    let kept = dir
+        .path()
+        .join("ordertray.before-restore-20261101T100000.backup.db");
+    std::fs::copy(&made.path, &kept).unwrap();
+    if good_backup {
+        std::fs::rename(&made.path, &manual).unwrap();
+    } else {
+        std::fs::remove_file(&made.path).unwrap();
+        std::fs::write(&manual, vec![7u8; 8192]).unwrap();
+    }
+    for sidecar in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{sidecar}", db.display()));
+    }
+    std::fs::write(&db, "this file was overwritten by another program").unwrap();
+    let error = open_fails(&db).await;
+    let mut problem = ordertray_engine::database::diagnose(&db, &error).await;
+    for b in &mut problem.backups {
+        b.bytes = fixed_backup_size(b.kind);
+    }
+    let mut r = Recording::new(name, dir.path());
+    r.answer("database_problem", json!({}), Ok::<_, AppError>(Some(problem)));
+    (dir, db, r)
+}
+
+/// The damaged database; the manager restores the backup they made: the unreadable file is moved
+/// aside (named as on 23 November, 09:00).
+#[tokio::test]
+async fn database_damaged_restore() {
+    let (dir, db, mut r) = damaged_world("database_damaged", true).await;
+    let backup = dir.path().join("ordertray.manual-20261122T180000.backup.db");
+    let report = ordertray_engine::database::restore_closed(&db, &backup).await;
+    assert!(report.is_ok(), "{report:?}");
+    let previous = report.as_ref().unwrap().previous.clone().unwrap();
+    r.replace.push((stamp_in(&previous), "20261123T090000"));
+    r.write(
+        "restore_database",
+        json!({ "path": backup.display().to_string() }),
+        report,
+    );
+    r.save();
+}
+
+/// The damaged database; the manager starts with a new one: the damaged file is moved aside.
+#[tokio::test]
+async fn database_damaged_start_new() {
+    let (_dir, db, mut r) = damaged_world("database_start_new", true).await;
+    let moved = ordertray_engine::database::start_new(&db);
+    assert!(matches!(moved, Ok(Some(_))), "{moved:?}");
+    r.replace.push((
+        stamp_in(moved.as_ref().unwrap().as_ref().unwrap()),
+        "20261123T090000",
+    ));
+    r.write("start_new_database", json!({}), moved);
+    r.save();
+}
+
+/// The damaged database, and the backup the manager made is damaged too: restoring it is refused.
+#[tokio::test]
+async fn database_damaged_backup_refused() {
+    let (dir, db, mut r) = damaged_world("database_damaged_backup", false).await;
+    let backup = dir.path().join("ordertray.manual-20261122T180000.backup.db");
+    let refused = ordertray_engine::database::restore_closed(&db, &backup).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "restore_database",
+        json!({ "path": backup.display().to_string() }),
+        refused,
+    );
+    r.save();
+}
+
+/// The database's path is a folder (another program's, or a mistake): it cannot be opened at all,
+/// and there is no backup beside it.
+#[tokio::test]
+async fn database_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    std::fs::create_dir(&db).unwrap();
+    let error = open_fails(&db).await;
+    let problem = ordertray_engine::database::diagnose(&db, &error).await;
+    assert_eq!(
+        problem.kind,
+        ordertray_core::database::DatabaseProblemKind::Unavailable,
+        "{problem:?}"
+    );
+    let mut r = Recording::new("database_unavailable", dir.path());
+    r.answer("database_problem", json!({}), Ok::<_, AppError>(Some(problem)));
+    r.save();
+}
+
+/// A supplier's price list: titles the engine recognises, and three rows it refuses (no article,
+/// a price that is not a number, a negative price).
+const SUPPLIER_CSV: &str = "Brand;Article;Name;Price;Stock;Days\nBOSCH;0986;Brake pad;1200,50;4;2\nMann;W 712;Oil filter;350;10;1\nFebi;;No article;100;1;1\nNGK;BKR6E;Spark plug;call us;5;3\nLemforder;3011;Arm;-5;1;1\n";
+
+/// An Ozon account and a folder of supplier files (it reads as `/data`).
+async fn pricelists_world(name: &'static str) -> (World, Recording, PathBuf) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    let data = w.db.parent().unwrap().join("data");
+    std::fs::create_dir(&data).unwrap();
+    r.replace.insert(0, (data.display().to_string(), "/data"));
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    (w, r, data)
+}
+
+/// The engine's events since `rx` was made, recorded as `@events` (the UI test emits them).
+fn record_events(r: &mut Recording, rx: &mut tokio::sync::broadcast::Receiver<ordertray_core::EngineEvent>) {
+    let mut events = vec![];
+    while let Ok(event) = rx.try_recv() {
+        events.push(event);
+    }
+    r.answer("@events", json!({}), Ok::<_, AppError>(events));
+}
+
+fn import_options(
+    delimiter: Option<&str>,
+    encoding: Option<&str>,
+    header: Option<bool>,
+) -> ordertray_core::pricelist::ImportOptions {
+    serde_json::from_value(json!({ "delimiter": delimiter, "encoding": encoding, "header": header })).unwrap()
+}
+
+/// Price lists, none yet: the manager previews `supplier.csv` (as found, then read with commas,
+/// then with semicolons again), imports it as "Supplier A" with the delivery-days column left out
+/// and the name column as the supplier, and searches "bosch". The previews of a file with no
+/// titles the engine knows, one with HTML in it and one that does not exist are recorded too.
+#[tokio::test]
+async fn pricelists_import() {
+    let (w, mut r, data) = pricelists_world("pricelists_import").await;
+    std::fs::write(data.join("supplier.csv"), SUPPLIER_CSV).unwrap();
+    std::fs::write(data.join("raw.csv"), "x;y;z\nA-1;Pad;100\nA-2;Disc;250\n").unwrap();
+    std::fs::write(
+        data.join("evil.csv"),
+        "Article;Price;Name\nA1;10;<img src=x onerror=\"alert(1)\">\n",
+    )
+    .unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    let supplier = data.join("supplier.csv");
+    for options in [
+        import_options(None, None, None),
+        import_options(Some(","), Some("utf-8"), Some(true)),
+        import_options(Some(";"), Some("utf-8"), Some(true)),
+    ] {
+        r.answer(
+            "preview_price_list",
+            json!({ "path": supplier.display().to_string(), "options": options }),
+            w.engine.preview_price_list(&supplier, &options).await,
+        );
+    }
+    for other in ["raw.csv", "evil.csv", "missing.csv"] {
+        let path = data.join(other);
+        let options = import_options(None, None, None);
+        r.answer(
+            "preview_price_list",
+            json!({ "path": path.display().to_string(), "options": options }),
+            w.engine.preview_price_list(&path, &options).await,
+        );
+    }
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": null, "price": 3, "stock": 4, "delivery_days": null, "supplier": 2 },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    let mut events = w.engine.subscribe();
+    let imported = w
+        .engine
+        .import_price_list(&supplier, "Supplier A", Some(settings.clone()))
+        .await;
+    assert!(imported.is_ok(), "{imported:?}");
+    r.write(
+        "import_price_list",
+        json!({ "path": supplier.display().to_string(), "name": "Supplier A", "settings": settings }),
+        imported,
+    );
+    record_events(&mut r, &mut events);
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    r.answer(
+        "search_offers",
+        json!({ "text": "bosch", "limit": 100 }),
+        w.engine.search_offers("bosch", 100).await,
+    );
+    r.save();
+}
+
+/// Price lists, none yet: `raw.csv` has no titles; the manager says which columns hold the
+/// article and the price, and imports it under its file's name.
+#[tokio::test]
+async fn pricelists_import_raw() {
+    let (w, mut r, data) = pricelists_world("pricelists_raw").await;
+    let raw = data.join("raw.csv");
+    std::fs::write(&raw, "x;y;z\nA-1;Pad;100\nA-2;Disc;250\n").unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    let options = import_options(None, None, None);
+    let preview = w.engine.preview_price_list(&raw, &options).await.unwrap();
+    r.answer(
+        "preview_price_list",
+        json!({ "path": raw.display().to_string(), "options": options }),
+        Ok::<_, AppError>(preview.clone()),
+    );
+    let settings = ordertray_core::pricelist::ListSettings {
+        mapping: serde_json::from_value(json!({ "brand": null, "article": 0, "name": null, "price": 2, "stock": null, "delivery_days": null, "supplier": null })).unwrap(),
+        options: preview.options,
+    };
+    let mut events = w.engine.subscribe();
+    let imported = w
+        .engine
+        .import_price_list(&raw, "raw", Some(settings.clone()))
+        .await;
+    assert!(imported.is_ok(), "{imported:?}");
+    r.write(
+        "import_price_list",
+        json!({ "path": raw.display().to_string(), "name": "raw", "settings": settings }),
+        imported,
+    );
+    record_events(&mut r, &mut events);
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    r.save();
+}
+
+/// "Supplier A" was imported with one offer; the manager imports `new.csv` into it with the
+/// columns it remembers.
+#[tokio::test]
+async fn pricelists_reimport() {
+    let (w, mut r, data) = pricelists_world("pricelists_reimport").await;
+    import_list(&w, "Supplier A", "BOSCH;0986;Pad;1000.00;5;2\n").await;
+    let new = data.join("new.csv");
+    std::fs::write(
+        &new,
+        "Brand;Article;Name;Price;Stock;Days\nBOSCH;0986;Pad;1100;3;2\nMann;W1;Filter;300;1;1\n",
+    )
+    .unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    let mut events = w.engine.subscribe();
+    let imported = w.engine.import_price_list(&new, "Supplier A", None).await;
+    assert!(imported.is_ok(), "{imported:?}");
+    r.write(
+        "import_price_list",
+        json!({ "path": new.display().to_string(), "name": "Supplier A", "settings": null }),
+        imported,
+    );
+    record_events(&mut r, &mut events);
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    r.save();
+}
+
+/// "Supplier A" with one offer; the manager deletes the list.
+#[tokio::test]
+async fn pricelists_delete() {
+    let (w, mut r, _data) = pricelists_world("pricelists_delete").await;
+    import_list(&w, "Supplier A", "BOSCH;0986;Pad;1000.00;5;2\n").await;
+    record_start(&mut r, &w.engine).await;
+    let lists = w.engine.price_lists().await.unwrap();
+    r.answer("price_lists", json!({}), Ok::<_, AppError>(lists.clone()));
+    let id = lists[0].id;
+    r.write(
+        "delete_price_list",
+        json!({ "id": id }),
+        w.engine.delete_price_list(id).await,
+    );
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    let left = w.engine.search_offers("0986", 100).await.unwrap();
+    assert!(left.is_empty(), "{left:?}");
+    r.save();
+}
+
+/// Shop A (Ozon) with two accepted lines: "Brake pad" of an older posting and "Oil filter" of a
+/// newer one; Shop B (the same fake Ozon, never synced) has none.
+async fn pushes_world() -> (World, i64, Vec<ordertray_core::InboxLine>) {
+    let w = world().await;
+    let mut shop_b = draft(&w.fake.base_url());
+    shop_b.name = "Shop B".into();
+    let secret = std::collections::HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    let b = w.engine.add_account(shop_b, secret).await.unwrap().id;
+    let now = chrono::Utc::now();
+    for (seq, at, name) in [
+        (931, now - chrono::Duration::days(1), "Brake pad"),
+        (932, now, "Oil filter"),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, 1, at);
+        posting["products"][0]["name"] = json!(name);
+        posting["products"][0]["quantity"] = json!(1);
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    for line in inbox(&w.engine).await {
+        w.engine
+            .triage(&[line.line.id], TriageAction::Accept)
+            .await
+            .unwrap();
+    }
+    let accepted = w
+        .engine
+        .inbox(&InboxQuery {
+            account_id: Some(w.account),
+            state: ordertray_core::LineState::Accepted,
+            limit: Some(20),
+            processed: false,
+        })
+        .await
+        .unwrap();
+    assert_eq!(accepted.len(), 2);
+    (w, b, accepted)
+}
+
+/// What the accounts screen and an account's status updates read: each account's push settings
+/// and accepted lines (before the start's inbox, which fits any query).
+async fn pushes_start(r: &mut Recording, w: &World) {
+    for account in w.engine.list_accounts().await.unwrap() {
+        let id = account.account.id;
+        r.answer(
+            "push_settings",
+            json!({ "accountId": id }),
+            w.engine.push_settings(id).await,
+        );
+        let query = InboxQuery {
+            account_id: Some(id),
+            state: ordertray_core::LineState::Accepted,
+            limit: Some(20),
+            processed: false,
+        };
+        r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
+    }
+    record_start(r, &w.engine).await;
+}
+
+fn templates(value: Value) -> PushTemplates {
+    serde_json::from_value(value).unwrap()
+}
+
+/// Status updates of Shop A: previews of comments with its lines; a save the engine refuses (an
+/// unknown variable, fixture `pushes_refused`), then the save of what acceptance, refusal and two
+/// statuses send (`pushes`); then, as another window left them (`pushes_saved`): acceptance as
+/// a status Ozon does not have, a refusal text, and a push for a status since removed.
+#[tokio::test]
+async fn push_settings_edit() {
+    let (w, _b, accepted) = pushes_world().await;
+    let (newer, older) = (accepted[0].line.id, accepted[1].line.id);
+    assert_eq!(accepted[0].line.name, "Oil filter");
+
+    let mut refused = Recording::new("pushes_refused", w.db.parent().unwrap());
+    refused.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    pushes_start(&mut refused, &w).await;
+    let unknown = templates(json!({
+        "accepted_status": "", "accepted_notice": "Спасибо, {buyer}!", "refusal_status": "", "refusal_text": "",
+        "buyer_cancel_status_id": null, "incoming": [], "pushes": [],
+    }));
+    let answer = w.engine.save_push_settings(w.account, &unknown).await;
+    assert!(answer.is_err(), "{answer:?}");
+    refused.write(
+        "save_push_settings",
+        json!({ "accountId": w.account, "templates": unknown }),
+        answer,
+    );
+    refused.answer(
+        "push_settings",
+        json!({ "accountId": w.account }),
+        w.engine.push_settings(w.account).await,
+    );
+    refused.save();
+
+    let mut r = Recording::new("pushes", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    for (line, status, template) in [
+        (newer, 2, "Заказ {order}: {name} × {qty}, статус «{status}»"),
+        (
+            newer,
+            2,
+            "Заказ {order}: {name} × {qty}, статус «{status}», трек {tracking}",
+        ),
+        (older, 1, "{order} принят"),
+    ] {
+        r.answer(
+            "preview_template",
+            json!({ "lineId": line, "statusId": status, "template": template }),
+            w.engine.preview_template(line, status, template).await,
+        );
+    }
+    pushes_start(&mut r, &w).await;
+    let edited = templates(json!({
+        "accepted_status": "ship", "accepted_notice": "", "refusal_status": "cancel", "refusal_text": "",
+        "buyer_cancel_status_id": 6,
+        "pushes": [
+            { "status_id": 4, "level": "order", "marketplace_status": "ship", "comment": "" },
+            { "status_id": 5, "level": "order", "marketplace_status": "awaiting_deliver", "comment": "Заказ {order} доставлен" },
+        ],
+        "incoming": [],
+    }));
+    let saved = w.engine.save_push_settings(w.account, &edited).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write(
+        "save_push_settings",
+        json!({ "accountId": w.account, "templates": edited }),
+        saved,
+    );
+    r.answer(
+        "push_settings",
+        json!({ "accountId": w.account }),
+        w.engine.push_settings(w.account).await,
+    );
+    r.save();
+
+    // A status of the shop's own that a push was set for, then removed from the list.
+    let mut list = w.engine.shop_statuses().await.unwrap();
+    list.push(ShopStatus {
+        id: 0,
+        code: None,
+        name: "Gone".into(),
+        group: StatusGroup::InWork,
+        position: list.len() as i64,
+    });
+    let with_gone = w.engine.save_shop_statuses(&list).await.unwrap();
+    let gone = with_gone.iter().find(|s| s.name == "Gone").unwrap().id;
+    let left = templates(json!({
+        "accepted_status": "awaiting_deliver", "accepted_notice": "", "refusal_status": "", "refusal_text": "Нет в наличии",
+        "buyer_cancel_status_id": null, "incoming": [],
+        "pushes": [{ "status_id": gone, "level": "line", "marketplace_status": "ship", "comment": "" }],
+    }));
+    w.engine.save_push_settings(w.account, &left).await.unwrap();
+    let without: Vec<ShopStatus> = with_gone.into_iter().filter(|s| s.id != gone).collect();
+    w.engine.save_shop_statuses(&without).await.unwrap();
+    let mut r = Recording::new("pushes_saved", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    pushes_start(&mut r, &w).await;
+    r.save();
+}
+
+/// A ZZAP account whose status list is not loaded yet; the manager loads it from the fake ZZAP.
+#[tokio::test]
+async fn push_settings_zzap() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let fake = ordertray_fakes::zzap::FakeZzap::start(ordertray_fakes::zzap::FakeZzapConfig::new(
+        "shop@example.ru",
+        "zz-password",
+        "zz-key",
+    ))
+    .await
+    .unwrap();
+    let mut r = Recording::new("pushes_zzap", dir.path());
+    r.replace.push((fake.base_url(), FIXED_BASE_URL));
+    let draft: ordertray_core::AccountDraft = serde_json::from_value(json!({
+        "name": "ZZAP shop", "region": "", "active": true, "interval_secs": 60, "base_url": fake.base_url(),
+        "settings": {
+            "kind": "zzap", "login": "shop@example.ru", "import_codes": [], "buyer_cancel_codes": ["6"],
+            "min_request_interval_ms": 0, "password_env": null, "api_key_env": null,
+        },
+    }))
+    .unwrap();
+    let secrets = std::collections::HashMap::from([
+        ("password".to_string(), "zz-password".to_string()),
+        ("api_key".to_string(), "zz-key".to_string()),
+    ]);
+    let account = engine.add_account(draft, secrets).await.unwrap().id;
+    let args = json!({ "accountId": account });
+    r.answer("push_settings", args.clone(), engine.push_settings(account).await);
+    record_start(&mut r, &engine).await;
+    let loaded = engine.refresh_marketplace_statuses(account).await;
+    assert!(loaded.as_ref().is_ok_and(|l| !l.is_empty()), "{loaded:?}");
+    // As the load_marketplace_statuses command answers: the settings with the list loaded.
+    r.write(
+        "load_marketplace_statuses",
+        args.clone(),
+        engine.push_settings(account).await,
+    );
+    r.answer("push_settings", args, engine.push_settings(account).await);
+    r.save();
+}
+
+/// The cabinet's first page as the window asks for it: the "new" group, newest first.
+fn cabinet_query(groups: Value) -> ordertray_core::cabinet::OrderPageQuery {
+    serde_json::from_value(json!({
+        "filter": cabinet_filter(groups),
+        "sort": { "column": "created", "desc": true },
+        "after": null,
+        "limit": 500,
+    }))
+    .unwrap()
+}
+
+fn cabinet_filter(groups: Value) -> ordertray_core::cabinet::OrderFilter {
+    serde_json::from_value(json!({
+        "status_ids": [], "groups": groups, "payment": [], "paid": null, "types": [], "account_ids": [],
+        "kinds": [], "manual": false, "from": null, "to": null, "search": "",
+    }))
+    .unwrap()
+}
+
+/// What All orders and a shop order's screen read: the first page (recorded for any query), the
+/// counts, each shop order in full and each marketplace order, then the start.
+async fn record_cabinet(r: &mut Recording, w: &World) {
+    let query = cabinet_query(json!(["new"]));
+    r.answer("cabinet_page", json!({}), w.engine.cabinet_page(&query).await);
+    let counted = cabinet_filter(json!([]));
+    r.answer("cabinet_stats", json!({}), w.engine.cabinet_stats(&counted).await);
+    for order in w.engine.shop_orders(None, 1_000).await.unwrap() {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": order.id }),
+            w.engine.shop_order_full(order.id).await,
+        );
+    }
+    for order in w.engine.orders(None, None).await.unwrap() {
+        r.answer(
+            "order_detail",
+            json!({ "id": order.id }),
+            w.engine.order_detail(order.id).await,
+        );
+    }
+    record_start(r, &w.engine).await;
+}
+
+/// An Ozon posting of "Brake pad", "Disc" and "Arm": the first two accepted, "Arm" rejected; and a
+/// newer one of "Oil filter", accepted. Both delivered to Ozon, which made them shop orders. The
+/// lines of the first posting, then the second's, in the posting's order.
+async fn line_status_world(name: &'static str) -> (World, Recording, Vec<i64>) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    for (seq, at, names) in [
+        (
+            941,
+            now - chrono::Duration::hours(1),
+            vec!["Brake pad", "Disc", "Arm"],
+        ),
+        (942, now, vec!["Oil filter"]),
+    ] {
+        let mut posting = ordertray_fakes::ozon::sample_posting(seq, names.len(), at);
+        for (i, name) in names.into_iter().enumerate() {
+            posting["products"][i]["name"] = json!(name);
+            posting["products"][i]["quantity"] = json!(1);
+        }
+        w.fake.add_posting(posting);
+    }
+    w.engine.sync_account(w.account).await.unwrap();
+    let mut lines = vec![];
+    for name in ["Brake pad", "Disc", "Arm", "Oil filter"] {
+        let line = inbox(&w.engine)
+            .await
+            .into_iter()
+            .find(|l| l.line.name == name)
+            .unwrap();
+        lines.push(line.line.id);
+    }
+    w.engine
+        .triage(&[lines[0], lines[1]], TriageAction::Accept)
+        .await
+        .unwrap();
+    w.engine.triage(&[lines[2]], TriageAction::Reject).await.unwrap();
+    w.engine.triage(&[lines[3]], TriageAction::Accept).await.unwrap();
+    w.engine.drain_outbox_once().await.unwrap();
+    assert_eq!(w.engine.shop_orders(None, 1_000).await.unwrap().len(), 2);
+    (w, r, lines)
+}
+
+/// The manager moves "Brake pad" to "ordered".
+#[tokio::test]
+async fn line_status_one() {
+    let (w, mut r, lines) = line_status_world("line_status").await;
+    record_cabinet(&mut r, &w).await;
+    let moved = w.engine.set_line_status(&[lines[0]], 2).await;
+    assert!(moved.is_ok(), "{moved:?}");
+    r.write(
+        "set_line_status",
+        json!({ "lines": [lines[0]], "statusId": 2 }),
+        moved,
+    );
+    record_cabinet(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager moves "Disc" to "shipped", then both accepted lines to "delivered".
+#[tokio::test]
+async fn line_status_bulk() {
+    let (w, mut r, lines) = line_status_world("line_status_bulk").await;
+    record_cabinet(&mut r, &w).await;
+    for (moved, status) in [(vec![lines[1]], 4), (vec![lines[0], lines[1]], 5)] {
+        let report = w.engine.set_line_status(&moved, status).await;
+        assert!(report.is_ok(), "{report:?}");
+        r.write(
+            "set_line_status",
+            json!({ "lines": moved, "statusId": status }),
+            report,
+        );
+        record_cabinet(&mut r, &w).await;
+    }
+    r.save();
+}
+
+/// Shop A sends, for "ordered": a comment per line that needs the tracking number, "ship" per
+/// line, and "ship" for the whole posting. The manager moves "Oil filter" (its posting's only
+/// line) to "ordered".
+#[tokio::test]
+async fn line_status_not_sent() {
+    let (w, mut r, lines) = line_status_world("line_status_not_sent").await;
+    let pushes = templates(json!({
+        "accepted_status": "", "accepted_notice": "", "refusal_status": "", "refusal_text": "",
+        "buyer_cancel_status_id": null, "incoming": [],
+        "pushes": [
+            { "status_id": 2, "level": "line", "marketplace_status": "", "comment": "Заказан, трек {tracking}" },
+            { "status_id": 2, "level": "line", "marketplace_status": "ship", "comment": "" },
+            { "status_id": 2, "level": "order", "marketplace_status": "ship", "comment": "" },
+        ],
+    }));
+    w.engine.save_push_settings(w.account, &pushes).await.unwrap();
+    record_cabinet(&mut r, &w).await;
+    let report = w.engine.set_line_status(&[lines[3]], 2).await;
+    assert!(report.is_ok(), "{report:?}");
+    r.write(
+        "set_line_status",
+        json!({ "lines": [lines[3]], "statusId": 2 }),
+        report,
+    );
+    record_cabinet(&mut r, &w).await;
+    r.save();
+}
+
+/// While the window shows the order, "in stock" is removed elsewhere (another window); moving
+/// "Brake pad" to it is refused, and the line stays where it was.
+#[tokio::test]
+async fn line_status_refused() {
+    let (w, mut r, lines) = line_status_world("line_status_refused").await;
+    record_cabinet(&mut r, &w).await;
+    let list: Vec<ShopStatus> = w
+        .engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.id != 3)
+        .collect();
+    w.engine.save_shop_statuses(&list).await.unwrap();
+    let refused = w.engine.set_line_status(&[lines[0]], 3).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "set_line_status",
+        json!({ "lines": [lines[0]], "statusId": 3 }),
+        refused,
+    );
+    record_cabinet(&mut r, &w).await;
+    r.save();
+}
