@@ -3,12 +3,30 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { REFRESH_WINDOW_MS } from "./coalesceRefreshes";
-import { FakeBackend, accountView, inboxLine } from "./test/backend";
 import type { AlertArgs } from "./bindings/AlertArgs";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { InboxLine } from "./bindings/InboxLine";
 import type { OrderDetail } from "./bindings/OrderDetail";
 import ozonInbox from "./test/fixtures/ozon_inbox.json";
+import ozonOrders from "./test/fixtures/ozon_orders.json";
+import settingsAlerts from "./test/fixtures/settings_alerts.json";
+import settingsRegion from "./test/fixtures/settings_region.json";
+import settingsSwitched from "./test/fixtures/settings_switched.json";
+import syncPaused from "./test/fixtures/sync_paused.json";
+import syncPausedTray from "./test/fixtures/sync_paused_tray.json";
+import inboxHtml from "./test/fixtures/inbox_html.json";
+import demo from "./test/fixtures/demo.json";
+import accountEdit from "./test/fixtures/account_edit.json";
+import accountOutbox from "./test/fixtures/account_outbox.json";
+import accountWait from "./test/fixtures/account_wait.json";
+import type { AccountView } from "./bindings/AccountView";
+import type { OutboxView } from "./bindings/OutboxView";
+import firstAccount from "./test/fixtures/first_account.json";
+import fresh from "./test/fixtures/fresh.json";
+import keychainLocked from "./test/fixtures/keychain_locked.json";
+import inboxBackfill from "./test/fixtures/inbox_backfill.json";
+import inboxRefresh from "./test/fixtures/inbox_refresh.json";
+import type { AppSettings } from "./bindings/AppSettings";
 import ozonInboxLive from "./test/fixtures/ozon_inbox_live.json";
 import ozonInboxOpen from "./test/fixtures/ozon_inbox_open.json";
 import ozonInboxReject from "./test/fixtures/ozon_inbox_reject.json";
@@ -26,6 +44,8 @@ const alertArgs = (more: Partial<AlertArgs> = {}): AlertArgs => ({
   effect: null,
   ...more,
 });
+/** The fake Ozon's key in the engine's scenarios (engine/tests/common: API_KEY). */
+const OZON_KEY = "0f3c2b8e-secret-key-for-tests-only";
 const rows = () => screen.queryAllByTestId("inbox-row");
 function row(i: number): HTMLElement {
   const r = rows()[i];
@@ -36,33 +56,31 @@ const rowIds = () => rows().map((r) => Number(r.getAttribute("data-line-id")));
 const cursorId = () => rows().find((r) => r.getAttribute("data-cursor") === "true")?.getAttribute("data-line-id");
 const selectedIds = () => rows().filter((r) => r.getAttribute("data-selected") === "true").map((r) => r.getAttribute("data-line-id"));
 
-function withInbox(): FakeBackend {
-  const b = new FakeBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  b.lines = [inboxLine(1, "0570-0029-1"), inboxLine(2, "0570-0029-1"), inboxLine(3, "0571-0001-1")];
-  return b.install();
-}
-
 describe("first start", () => {
   it("welcomes a shop with no account and connects one, the key going only to add_account", async () => {
-    const b = new FakeBackend().install();
+    // The engine's scenario (ui_fixtures.rs, first_account): a new database and the fake Ozon (its
+    // address reads as http://127.0.0.1:8787); the form sends what the scenario sent.
+    const reasons = recorded<{ id: number; title: string }[]>(firstAccount, "cancel_reasons");
+    const chosen = reasons[1];
+    if (!chosen) throw new Error("Ozon lists several cancel reasons");
+    const b = serveRecorded(firstAccount);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await screen.findByTestId("welcome");
     await user.click(screen.getByTestId("add-account"));
 
     await user.type(screen.getByTestId("account-name"), "Shop A");
-    await user.type(screen.getByTestId("account-client-id"), "836");
-    await user.type(screen.getByTestId("account-api-key"), "secret-key-1");
+    await user.type(screen.getByTestId("account-client-id"), "424242");
+    await user.type(screen.getByTestId("account-api-key"), OZON_KEY);
     await user.click(screen.getByTestId("account-advanced"));
-    await user.type(screen.getByTestId("account-base-url"), "http://127.0.0.1:9");
+    await user.type(screen.getByTestId("account-base-url"), "http://127.0.0.1:8787");
     await user.click(screen.getByTestId("account-test"));
     expect(await screen.findByTestId("account-test-result")).toHaveTextContent("✓ Connected to Ozon.");
     // A working key loads Ozon's own reasons into the select.
     await waitFor(() =>
       expect(screen.getByTestId("account-cancel-reason-source")).toHaveTextContent("as Ozon lists them"),
     );
-    await user.selectOptions(screen.getByTestId("account-cancel-reason"), "499");
+    await user.selectOptions(screen.getByTestId("account-cancel-reason"), String(chosen.id));
 
     await user.click(screen.getByTestId("account-save"));
     const row = await screen.findByTestId("account-row");
@@ -71,12 +89,12 @@ describe("first start", () => {
     expect(add?.args).toMatchObject({
       draft: {
         name: "Shop A",
-        base_url: "http://127.0.0.1:9",
-        settings: { client_id: "836", ship_on_accept: true, cancel_reason_id: 499 },
+        base_url: "http://127.0.0.1:8787",
+        settings: { client_id: "424242", ship_on_accept: true, cancel_reason_id: chosen.id },
       },
-      secrets: { api_key: "secret-key-1" },
+      secrets: { api_key: OZON_KEY },
     });
-    expect(JSON.stringify(add?.args.draft)).not.toContain("secret-key-1");
+    expect(JSON.stringify(add?.args.draft)).not.toContain(OZON_KEY);
     expect(within(row).getByTestId("account-health")).toHaveAttribute("data-status", "never");
     // The first account turned autostart on in the engine; Settings shows it at once.
     await user.click(screen.getByTestId("nav-settings"));
@@ -84,7 +102,7 @@ describe("first start", () => {
   });
 
   it("refuses to save without the required fields and says which", async () => {
-    const b = new FakeBackend().install();
+    const b = serveRecorded(fresh);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("add-account"));
@@ -95,8 +113,8 @@ describe("first start", () => {
   });
 
   it("shows the engine's error when saving fails and keeps the form", async () => {
-    const b = new FakeBackend().install();
-    b.failures.set("add_account", { code: "keychain", message: "The keychain is locked" });
+    // The engine's scenario (ui_fixtures.rs, first_start_locked_keychain): the keychain is locked.
+    serveRecorded(keychainLocked);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("add-account"));
@@ -104,12 +122,16 @@ describe("first start", () => {
     await user.type(screen.getByTestId("account-client-id"), "836");
     await user.type(screen.getByTestId("account-api-key"), "k");
     await user.click(screen.getByTestId("account-save"));
-    expect(await screen.findByRole("alert")).toHaveTextContent("The keychain is locked");
+    // (The start already warned that the keychain keeps nothing: that banner is an alert too.)
+    expect(await within(screen.getByTestId("account-form")).findByRole("alert")).toHaveTextContent(
+      "The keychain is locked",
+    );
     expect(screen.getByTestId("account-form")).toBeInTheDocument();
   });
 
   it("Try demo starts the demo and shows its badge", async () => {
-    const b = new FakeBackend().install();
+    // The engine's scenario (ui_fixtures.rs, first_start_demo).
+    const b = serveRecorded(demo);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("try-demo"));
@@ -119,10 +141,7 @@ describe("first start", () => {
   });
 
   it("warns when the keychain cannot store secrets", async () => {
-    const b = new FakeBackend();
-    b.info.keychain_ok = false;
-    b.info.keychain_message = "no Secret Service on the session bus";
-    b.install();
+    serveRecorded(keychainLocked);
     renderWithProviders(<App />);
     expect(await screen.findByTestId("keychain-warning")).toHaveTextContent("no Secret Service on the session bus");
   });
@@ -130,16 +149,15 @@ describe("first start", () => {
 
 describe("accounts", () => {
   it("edits an account without re-entering its key, and disables it", async () => {
-    const b = new FakeBackend();
-    b.accounts = [accountView(1, "Shop A")];
-    b.install();
+    // The engine's scenario (ui_fixtures.rs, account_edited): Shop A on the fake Ozon.
+    const b = serveRecorded(accountEdit);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-accounts"));
     await user.click(await screen.findByTestId("account-edit"));
     const name = screen.getByTestId("account-name");
     expect(name).toHaveValue("Shop A");
-    expect(screen.getByTestId("account-client-id")).toHaveValue("123");
+    expect(screen.getByTestId("account-client-id")).toHaveValue("424242");
     expect(screen.getByTestId("account-api-key")).toHaveValue("");
     await user.clear(name);
     await user.type(name, "Shop B");
@@ -161,67 +179,47 @@ describe("accounts", () => {
   });
 
   it("lists an account's failed update with its error and retries it", async () => {
-    const b = new FakeBackend();
-    b.accounts = [accountView(1, "Shop A", { outbox_failed: 1, last_outcome: "error", last_error: "Ozon answered 500" })];
-    b.outbox = [
-      {
-        id: 7,
-        account_id: 1,
-        order_id: 3,
-        shop_order_id: null,
-        kind: "ship",
-        description: "Ship 0570-0029-1: 123×2",
-        effect: {
-          effect: "ship",
-          order: "0570-0029-1",
-          items: "123×2",
-          reason: null,
-          line: null,
-          status: null,
-          comment: null,
-          tracking: null,
-          description: null,
-        },
-        state: "failed",
-        attempts: 8,
-        last_error: "Ozon answered 500: internal error",
-        last_error_words: null,
-        next_attempt_at: null,
-        created_at: "2026-11-23T08:00:00Z",
-        updated_at: "2026-11-23T08:10:00Z",
-      },
-    ];
-    b.install();
+    // The engine's scenario (ui_fixtures.rs, account_outbox_failed): Ozon answered 500 to every
+    // attempt to ship an accepted posting, and to the last sync.
+    const [account] = recorded<AccountView[]>(accountOutbox, "list_accounts");
+    const [failed] = recorded<OutboxView[]>(accountOutbox, "account_outbox");
+    if (!account?.health.last_error || !failed?.last_error) throw new Error("the scenario records the failures");
+    const b = serveRecorded(accountOutbox);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-accounts"));
     const health = await screen.findByTestId("account-health");
     expect(health).toHaveAttribute("data-status", "error");
-    expect(screen.getByText("Ozon answered 500")).toBeInTheDocument();
+    expect(screen.getByTestId("account-row")).toHaveTextContent(account.health.last_error);
     await user.click(screen.getByTestId("account-outbox-toggle"));
     const row = await screen.findByTestId("outbox-row");
     expect(row).toHaveAttribute("data-state", "failed");
-    expect(row).toHaveTextContent("Ozon answered 500: internal error");
+    expect(row).toHaveTextContent(failed.last_error);
     await user.click(within(row).getByTestId("outbox-retry"));
     await waitFor(() => expect(screen.getByTestId("outbox-row")).toHaveAttribute("data-state", "pending"));
-    expect(b.callsTo("retry_outbox").map((c) => c.args)).toEqual([{ id: 7 }]);
+    expect(b.callsTo("retry_outbox").map((c) => c.args)).toEqual([{ id: failed.id }]);
   });
 
   it("says until when the marketplace asked the account to wait, and not once that time has passed", async () => {
-    const b = new FakeBackend();
-    const soon = new Date(Date.now() + 10 * 60_000).toISOString();
-    const past = new Date(Date.now() - 60_000).toISOString();
-    b.accounts = [
-      accountView(1, "Shop A", { last_outcome: "error", server_wait_until: soon }),
-      accountView(2, "Shop B", { server_wait_until: past }),
-    ];
-    b.install();
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
+    // The engine's scenario (ui_fixtures.rs, account_server_wait): Shop A was told to come back in
+    // 10 minutes, Shop B was not. The recorded times read as 2026-03-02 09:30 UTC: the test's
+    // clock stands before it, then after it.
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: new Date("2026-03-02T09:25:00Z") });
+    serveRecorded(accountWait);
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    const { unmount } = renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-accounts"));
     const waits = await screen.findAllByTestId("server-wait");
     expect(waits).toHaveLength(1);
     expect(waits[0]).toHaveTextContent(/^Waiting until .+ \(the marketplace asked\)$/);
+    unmount();
+
+    vi.setSystemTime(new Date("2026-03-02T09:31:00Z"));
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-accounts"));
+    await waitFor(() => expect(screen.getAllByTestId("account-row")).toHaveLength(2));
+    expect(screen.queryByTestId("server-wait")).toBeNull();
+    vi.useRealTimers();
   });
 });
 
@@ -291,20 +289,6 @@ describe("inbox keyboard triage", () => {
     expect(engine.callsTo("triage")).toHaveLength(0);
   });
 
-  it("deleted lines can be restored from the Deleted view", async () => {
-    const b = withInbox();
-    const first = b.lines[0];
-    if (first) first.line.state = "deleted";
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await waitFor(() => expect(rows()).toHaveLength(2));
-    await user.click(screen.getByTestId("inbox-deleted-toggle"));
-    await waitFor(() => expect(rowIds()).toEqual([1]));
-    await user.click(screen.getByTestId("row-restore"));
-    await waitFor(() => expect(rows()).toHaveLength(0));
-    expect(b.callsTo("triage").at(-1)?.args).toEqual({ lines: [1], action: "restore" });
-  });
-
   it("a triage failure is shown and the rows come back", async () => {
     // The first line was accepted elsewhere after the window read the inbox: the engine refuses.
     const [first, second, third] = recorded<InboxLine[]>(ozonInboxStale, "inbox").map((l) => l.line.id);
@@ -323,10 +307,8 @@ describe("inbox keyboard triage", () => {
   });
 
   it("marketplace text is shown as text, never as HTML", async () => {
-    const b = new FakeBackend();
-    b.accounts = [accountView(1, "Shop A")];
-    b.lines = [inboxLine(1, "0570-0029-1", '<img src=x onerror="alert(1)">Brake pad')];
-    b.install();
+    // The engine's scenario (ui_fixtures.rs, inbox_html_name): a product named with HTML in it.
+    serveRecorded(inboxHtml);
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(rows()[0]).toHaveTextContent('<img src=x onerror="alert(1)">Brake pad');
@@ -359,63 +341,77 @@ describe("refreshes during a sync", () => {
     vi.useRealTimers();
   });
 
+  /** The inbox the engine answered after each of its changes in the scenario, in order. */
+  const inboxes = (fixture: typeof inboxBackfill) =>
+    fixture.answers.filter((a) => a.cmd === "inbox").map((a) => (a.ok as InboxLine[]).map((l) => l.line.id));
+
   it("a backfill's burst of events refetches the inbox a few times, not once per event, and once after the last", async () => {
+    // The engine's scenario (ui_fixtures.rs, inbox_backfill): ten syncs, each one newer line.
     flowingFakeTime();
-    const b = withInbox();
+    const listed = inboxes(inboxBackfill);
+    const b = serveRecorded(inboxBackfill);
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(3));
     const fetched = () => b.callsTo("inbox").length;
     const before = fetched();
-    for (let i = 0; i < 100; i++) {
+    for (let i = 1; i < listed.length; i++) {
       // Each synced page brings one newer line, listed first.
-      b.lines.unshift(inboxLine(100 + i, `0600-${String(i).padStart(4, "0")}-1`));
+      b.advance();
       await b.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: null });
-      if (i === 0) await waitFor(() => expect(rowIds()[0]).toBe(100));
+      if (i === 1) await waitFor(() => expect(rowIds()[0]).toBe(listed[1]?.[0]));
     }
     expect(fetched() - before).toBeLessThanOrEqual(3);
     await endOfWindow();
-    await waitFor(() => expect(rowIds()[0]).toBe(199));
+    await waitFor(() => expect(rowIds()).toEqual(listed.at(-1)));
     expect(fetched() - before).toBeLessThanOrEqual(4);
   });
 
   it("a refresh in the middle of keyboard triage keeps the cursor on its line, or on its neighbour when the line left", async () => {
+    // The engine's scenario (ui_fixtures.rs, inbox_refresh): a sync brings two newer lines, then
+    // the last line is accepted elsewhere.
     flowingFakeTime();
-    const b = withInbox();
+    const [start = [], synced = [], decided = []] = inboxes(inboxRefresh);
+    const [l1, l2, l3] = start.map(String);
+    const b = serveRecorded(inboxRefresh);
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     renderWithProviders(<App />);
-    await waitFor(() => expect(rowIds()).toEqual([1, 2, 3]));
+    await waitFor(() => expect(rowIds()).toEqual(start));
     await user.keyboard("jjxj");
-    expect(cursorId()).toBe("3");
-    expect(selectedIds()).toEqual(["2"]);
+    expect(cursorId()).toBe(l3);
+    expect(selectedIds()).toEqual([l2]);
 
     // A sync brings two newer lines, listed above the cursor.
-    b.lines.unshift(inboxLine(4, "0600-0001-1"), inboxLine(5, "0600-0002-1"));
+    b.advance();
     await b.emit({ type: "new_lines", account_id: 1, orders: 2, lines: 2, first_order_id: null });
-    await waitFor(() => expect(rowIds()).toEqual([4, 5, 1, 2, 3]));
-    expect(cursorId()).toBe("3");
-    expect(selectedIds()).toEqual(["2"]);
+    await waitFor(() => expect(rowIds()).toEqual(synced));
+    expect(synced.slice(2)).toEqual(start);
+    expect(cursorId()).toBe(l3);
+    expect(selectedIds()).toEqual([l2]);
 
     // The cursor's line was decided elsewhere; the next refresh (held for its window) drops it.
-    b.lines = b.lines.filter((l) => l.line.id !== 3);
+    b.advance();
     await b.emit({ type: "orders_changed", account_id: 1 });
     await endOfWindow();
-    await waitFor(() => expect(rowIds()).toEqual([4, 5, 1, 2]));
+    await waitFor(() => expect(rowIds()).toEqual(decided));
+    expect(decided).toEqual(synced.slice(0, 4));
     // The nearest row to where the line was, not the row at the place it had before the sync.
-    expect(cursorId()).toBe("2");
-    expect(selectedIds()).toEqual(["2"]);
+    expect(cursorId()).toBe(l2);
+    expect(selectedIds()).toEqual([l2]);
     await user.keyboard("k");
-    expect(cursorId()).toBe("1");
+    expect(cursorId()).toBe(l1);
   });
 });
 
 describe("alerts", () => {
   it("an alert the engine sends as a banner shows its text and opens its order", async () => {
-    const b = withInbox();
+    // The engine's inbox with the first line's order recorded (ui_fixtures.rs, ozon_orders_accepted).
+    const lines = recorded<InboxLine[]>(ozonOrders, "inbox");
+    const [first] = lines;
+    if (!first) throw new Error("the inbox has lines");
+    const b = serveRecorded(ozonOrders);
     const user = userEvent.setup();
     renderWithProviders(<App />);
-    await waitFor(() => expect(rows()).toHaveLength(3));
-    const [first] = b.lines;
-    if (!first) throw new Error("the inbox has lines");
+    await waitFor(() => expect(rows()).toHaveLength(lines.length));
     const orderId = first.order_id;
     await b.emit({ type: "alert", kind: "rule_rejected", count: 2, args: alertArgs({ detail: "No stock" }), order_id: orderId });
     expect(await screen.findByText("Rule «No stock» rejected 2 lines — 0570-0029-1 …")).toBeInTheDocument();
@@ -424,7 +420,7 @@ describe("alerts", () => {
   });
 
   it("a banner is worded in the manager's language with the right plural, and order data in it stays text", async () => {
-    const b = withInbox();
+    const b = serveRecorded(ozonInbox);
     localStorage.setItem("ordertray.lang", "ru");
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -449,40 +445,44 @@ describe("alerts", () => {
   });
 
   it("notification channels, quiet hours and timings are saved as chosen", async () => {
-    const b = withInbox();
+    // The engine's scenario (ui_fixtures.rs, settings_alerts): each change saved as the engine kept it.
+    const b = serveRecorded(settingsAlerts);
+    const saved = () => b.callsTo("save_settings").map((c) => (c.args.settings as AppSettings).alerts);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-settings"));
     await user.click(await screen.findByTestId("alert-new_order-sound"));
-    await waitFor(() => expect(b.settings.alerts.new_order).toEqual({ popup: true, sound: false, in_app: true }));
+    await waitFor(() => expect(saved().at(-1)?.new_order).toEqual({ popup: true, sound: false, in_app: true }));
     await waitFor(() => expect(screen.getByTestId("alert-rule_rejected-popup")).toBeEnabled());
     await user.click(screen.getByTestId("alert-rule_rejected-popup"));
-    await waitFor(() => expect(b.settings.alerts.rule_rejected.popup).toBe(true));
+    await waitFor(() => expect(saved().at(-1)?.rule_rejected.popup).toBe(true));
     await waitFor(() => expect(screen.getByTestId("alert-quiet")).toBeEnabled());
     await user.click(screen.getByTestId("alert-quiet"));
-    await waitFor(() => expect(b.settings.alerts.quiet_hours).toEqual({ from: "22:00", to: "08:00" }));
+    await waitFor(() => expect(saved().at(-1)?.quiet_hours).toEqual({ from: "22:00", to: "08:00" }));
     const minutes = await screen.findByTestId("alert-failing-minutes");
     await waitFor(() => expect(minutes).toBeEnabled());
     await user.clear(minutes);
     await user.type(minutes, "30");
-    expect(b.settings.alerts.sync_failing_minutes).toBe(15);
+    expect(saved()).toHaveLength(3);
     await user.tab();
-    await waitFor(() => expect(b.settings.alerts.sync_failing_minutes).toBe(30));
-    const saved = b.callsTo("save_settings").map((c) => (c.args.settings as typeof b.settings).alerts);
-    expect(saved.at(-1)?.new_order.sound).toBe(false);
+    await waitFor(() => expect(saved().at(-1)?.sync_failing_minutes).toBe(30));
+    expect(saved().at(-1)?.new_order.sound).toBe(false);
   });
 });
 
 describe("settings", () => {
   it("switches autostart and closing to the tray, and shows where the data lives", async () => {
-    const b = withInbox();
+    // The engine's scenario (ui_fixtures.rs, settings_switched). Showing the bundle in the file
+    // manager is the shell's alone: the test answers it.
+    const b = serveRecorded(settingsSwitched, { show_diagnostics_in_folder: () => null });
+    const dbPath = recorded<AppInfo>(settingsSwitched, "app_info").db_path;
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-settings"));
     const autostart = await screen.findByTestId("settings-autostart");
     expect(autostart).not.toBeChecked();
     expect(screen.getByTestId("settings-close-to-tray")).toBeChecked();
-    expect(screen.getByTestId("settings-about")).toHaveTextContent("/tmp/ordertray.db");
+    expect(screen.getByTestId("settings-about")).toHaveTextContent(dbPath);
     await user.click(autostart);
     await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeChecked());
     await waitFor(() => expect(screen.getByTestId("settings-autostart")).toBeEnabled());
@@ -511,7 +511,8 @@ describe("settings", () => {
 
 describe("customer region", () => {
   it("moving the customer to the order's region is a setting, off by default", async () => {
-    const b = withInbox();
+    // The engine's scenario (ui_fixtures.rs, settings_customer_region).
+    const b = serveRecorded(settingsRegion);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-settings"));
@@ -527,9 +528,15 @@ describe("customer region", () => {
 });
 
 describe("pausing sync", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
   it("pauses from Settings, shows it on every screen, and resumes", async () => {
-    const b = withInbox();
-    const user = userEvent.setup();
+    // The engine's scenario (ui_fixtures.rs, sync_paused); its times read as 2026-03-02 09:30 UTC,
+    // so the test's clock stands before that.
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: new Date("2026-03-02T09:00:00Z") });
+    const b = serveRecorded(syncPaused);
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-settings"));
     expect(screen.queryByTestId("sync-paused")).toBeNull();
@@ -546,11 +553,12 @@ describe("pausing sync", () => {
   });
 
   it("a pause made from the tray appears when the engine says so", async () => {
-    const b = withInbox();
+    // The engine's scenario (ui_fixtures.rs, sync_paused, `sync_paused_tray`).
+    const b = serveRecorded(syncPausedTray);
     renderWithProviders(<App />);
     await screen.findByTestId("inbox");
     await waitFor(() => expect(b.callsTo("get_settings").length).toBeGreaterThan(0));
-    b.settings = { ...b.settings, sync_paused: true };
+    b.advance();
     await b.emit({ type: "sync_pause", paused: true });
     expect(await screen.findByTestId("sync-paused")).toBeInTheDocument();
   });
@@ -558,7 +566,7 @@ describe("pausing sync", () => {
 
 describe("restarted background tasks", () => {
   it("a task the engine restarted shows a banner naming it with its error as text, until dismissed", async () => {
-    const b = withInbox();
+    const b = serveRecorded(ozonInbox);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(3));
@@ -595,7 +603,7 @@ describe("restarted background tasks", () => {
   });
 
   it("is worded in Russian and Polish, and a task it does not know keeps the engine's name", async () => {
-    const b = withInbox();
+    const b = serveRecorded(ozonInbox);
     localStorage.setItem("ordertray.lang", "ru");
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -619,7 +627,7 @@ describe("restarted background tasks", () => {
 
 describe("language", () => {
   it("switches to Russian and tells the engine", async () => {
-    const b = withInbox();
+    const b = serveRecorded(ozonInbox);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await screen.findByText("Inbox", { selector: "h1" });

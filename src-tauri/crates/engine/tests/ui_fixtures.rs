@@ -2159,3 +2159,447 @@ async fn line_status_refused() {
     record_cabinet(&mut r, &w).await;
     r.save();
 }
+
+/// The inbox of the App tests: Shop A (Ozon) with a posting of two products and one of one.
+async fn inbox_world(name: &'static str) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    (w, r)
+}
+
+/// Saves the settings as the Settings screen sends them (the whole settings, one change made).
+async fn save_changed(r: &mut Recording, w: &World, change: impl FnOnce(&mut ordertray_core::AppSettings)) {
+    let mut settings = w.engine.settings().await.unwrap();
+    change(&mut settings);
+    let saved = w.engine.save_settings(settings.clone()).await;
+    assert!(saved.is_ok(), "{saved:?}");
+    r.write("save_settings", json!({ "settings": settings }), saved);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+}
+
+/// Settings: the manager turns start at login on, then closing to the tray off; the last lines of
+/// the log (one with HTML in it) and the diagnostic bundle saved into Downloads.
+#[tokio::test]
+async fn settings_switched() {
+    let (w, mut r) = inbox_world("settings_switched").await;
+    let dir = w.db.parent().unwrap().to_path_buf();
+    let (logs, downloads) = (dir.join("logs"), dir.join("Downloads"));
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::create_dir(&downloads).unwrap();
+    r.replace
+        .insert(0, (downloads.display().to_string(), "/home/manager/Downloads"));
+    std::fs::write(logs.join("ordertray.log"), "INFO sync ok\nWARN <b>not html</b>\n").unwrap();
+    r.answer(
+        "recent_logs",
+        json!({}),
+        w.engine.recent_log_lines(&logs, 200).await,
+    );
+    record_start(&mut r, &w.engine).await;
+    save_changed(&mut r, &w, |s| s.autostart = true).await;
+    save_changed(&mut r, &w, |s| s.close_to_tray = false).await;
+    let bundle = w
+        .engine
+        .write_diagnostics(&logs, &downloads.join("ordertray-diagnostics.zip"))
+        .await
+        .map(|report| report.path.display().to_string());
+    assert!(bundle.is_ok(), "{bundle:?}");
+    r.write("save_diagnostics", json!({}), bundle);
+    r.save();
+}
+
+/// Settings: the manager turns on moving the customer to the order's region.
+#[tokio::test]
+async fn settings_customer_region() {
+    let (w, mut r) = inbox_world("settings_region").await;
+    record_start(&mut r, &w.engine).await;
+    save_changed(&mut r, &w, |s| s.move_customer_region = true).await;
+    r.save();
+}
+
+/// Settings → notifications: no sound for new orders, a popup for rule rejections, quiet hours
+/// (22:00–08:00), and 30 minutes of failing sync before an alert, each saved as chosen.
+#[tokio::test]
+async fn settings_alerts() {
+    let (w, mut r) = inbox_world("settings_alerts").await;
+    record_start(&mut r, &w.engine).await;
+    save_changed(&mut r, &w, |s| s.alerts.new_order.sound = false).await;
+    save_changed(&mut r, &w, |s| s.alerts.rule_rejected.popup = true).await;
+    save_changed(&mut r, &w, |s| {
+        s.alerts.quiet_hours = serde_json::from_value(json!({ "from": "22:00", "to": "08:00" })).unwrap()
+    })
+    .await;
+    save_changed(&mut r, &w, |s| s.alerts.sync_failing_minutes = 30).await;
+    r.save();
+}
+
+/// Settings: the manager pauses sync for an hour, then until resumed, then resumes; and, in
+/// `sync_paused_tray`, a pause made from the tray (the engine says so).
+#[tokio::test]
+async fn sync_paused() {
+    let (w, mut r) = inbox_world("sync_paused").await;
+    record_start(&mut r, &w.engine).await;
+    for minutes in [Some(60), None] {
+        let paused = w
+            .engine
+            .pause_sync(minutes.map(|m: i64| chrono::Duration::minutes(m)))
+            .await;
+        assert!(paused.is_ok(), "{paused:?}");
+        r.write("pause_sync", json!({ "minutes": minutes }), paused);
+        r.answer("get_settings", json!({}), w.engine.settings().await);
+    }
+    let resumed = w.engine.resume_sync().await;
+    assert!(resumed.is_ok(), "{resumed:?}");
+    r.write("resume_sync", json!({}), resumed);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.save();
+
+    let (w, mut r) = inbox_world("sync_paused_tray").await;
+    record_start(&mut r, &w.engine).await;
+    w.engine.pause_sync(None).await.unwrap();
+    r.engine_changed("sync_pause");
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.save();
+}
+
+/// A posting whose product is named with HTML in it.
+#[tokio::test]
+async fn inbox_html_name() {
+    let w = world().await;
+    let mut r = Recording::new("inbox_html", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut posting = ordertray_fakes::ozon::sample_posting(951, 1, chrono::Utc::now());
+    posting["products"][0]["name"] = json!("<img src=x onerror=\"alert(1)\">Brake pad");
+    w.fake.add_posting(posting);
+    w.engine.sync_account(w.account).await.unwrap();
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
+
+/// The inbox during a backfill: ten syncs in a row, each bringing one newer posting of one
+/// product (the engine announces each; the inbox and the counts after each are recorded).
+#[tokio::test]
+async fn inbox_backfill() {
+    let (w, mut r) = inbox_world("inbox_backfill").await;
+    record_start(&mut r, &w.engine).await;
+    for _ in 0..10 {
+        w.fake.generate_postings(1, 1);
+        let report = w.engine.sync_account(w.account).await.unwrap();
+        assert_eq!(report.lines_new, 1);
+        r.engine_changed("sync");
+        r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+        r.answer("app_info", json!({}), w.engine.app_info().await);
+    }
+    r.save();
+}
+
+/// The inbox while the manager works in it: a sync brings two newer postings of one product; then
+/// the oldest line (the last listed) is accepted elsewhere (the CLI, a second window).
+#[tokio::test]
+async fn inbox_refresh() {
+    let (w, mut r) = inbox_world("inbox_refresh").await;
+    record_start(&mut r, &w.engine).await;
+    let before = inbox(&w.engine).await;
+    w.fake.generate_postings(1, 1);
+    w.fake.generate_postings(1, 1);
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(report.lines_new, 2);
+    r.engine_changed("sync");
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    let last = before.last().unwrap().line.id;
+    w.engine.triage(&[last], TriageAction::Accept).await.unwrap();
+    r.engine_changed("triage");
+    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer("app_info", json!({}), w.engine.app_info().await);
+    r.save();
+}
+
+/// A keychain that cannot keep secrets (no Secret Service on the session bus, or locked).
+struct LockedKeychain;
+
+impl ordertray_engine::SecretStore for LockedKeychain {
+    fn get(&self, _entry: &str) -> Result<Option<ordertray_core::Secret>, AppError> {
+        Ok(None)
+    }
+    fn set(&self, _entry: &str, _value: &ordertray_core::Secret) -> Result<(), AppError> {
+        Err(AppError::new(
+            ordertray_core::ErrorCode::Keychain,
+            "The keychain is locked",
+        ))
+    }
+    fn delete(&self, _entry: &str) -> Result<(), AppError> {
+        Ok(())
+    }
+    fn check(&self) -> Result<(), AppError> {
+        Err(AppError::new(
+            ordertray_core::ErrorCode::Keychain,
+            "no Secret Service on the session bus",
+        ))
+    }
+}
+
+/// A new database whose keychain cannot keep secrets: the start says so, and connecting an Ozon
+/// account (Client-Id 836, key "k") is refused.
+#[tokio::test]
+async fn first_start_locked_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let engine = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+        db_path: db.clone(),
+        secrets: std::sync::Arc::new(LockedKeychain),
+        notifier: std::sync::Arc::new(ordertray_engine::RecordingNotifier::default()),
+        lang: ordertray_core::notify_text::Lang::En,
+        actor: "manager".into(),
+        http: ordertray_connectors::HttpSettings {
+            timeout: std::time::Duration::from_secs(5),
+        },
+        notifications_ok: true,
+        probe_secrets: true,
+    })
+    .await
+    .unwrap();
+    let mut r = Recording::new("keychain_locked", dir.path());
+    record_start(&mut r, &engine).await;
+    let draft = ozon_draft_as_sent("Shop A", "836", None);
+    let secrets = json!({ "api_key": "k" });
+    let refused = engine
+        .add_account(
+            serde_json::from_value(draft.clone()).unwrap(),
+            serde_json::from_value(secrets.clone()).unwrap(),
+        )
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "add_account",
+        json!({ "draft": draft, "secrets": secrets }),
+        refused,
+    );
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.save();
+}
+
+/// An Ozon account's draft as the account form sends it.
+fn ozon_draft_as_sent(name: &str, client_id: &str, base_url: Option<&str>) -> Value {
+    json!({
+        "name": name,
+        "region": "",
+        "active": true,
+        "interval_secs": 60,
+        "base_url": base_url,
+        "settings": serde_json::to_value(ordertray_core::AccountSettings::Ozon(ordertray_core::OzonSettings::new(client_id))).unwrap(),
+    })
+}
+
+/// A new database; the manager connects Shop A to (the fake) Ozon: tests the key, picks the
+/// second of the cancel reasons Ozon lists, and saves.
+#[tokio::test]
+async fn first_account() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let fake = ordertray_fakes::ozon::FakeOzon::start(ordertray_fakes::ozon::FakeOzonConfig::new(
+        CLIENT_ID, API_KEY,
+    ))
+    .await
+    .unwrap();
+    let mut r = Recording::new("first_account", dir.path());
+    r.replace.push((fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &engine).await;
+    let mut draft = ozon_draft_as_sent("Shop A", CLIENT_ID, Some(&fake.base_url()));
+    let secrets = json!({ "api_key": API_KEY });
+    let typed = |d: &Value| -> ordertray_core::AccountDraft { serde_json::from_value(d.clone()).unwrap() };
+    let as_sent = |d: &Value| json!({ "draft": d, "secrets": secrets, "id": null });
+    let tested = engine
+        .test_connection(
+            typed(&draft),
+            serde_json::from_value(secrets.clone()).unwrap(),
+            None,
+        )
+        .await;
+    assert!(tested.as_ref().is_ok_and(|t| t.ok), "{tested:?}");
+    r.answer("test_connection", as_sent(&draft), tested);
+    let reasons = engine
+        .cancel_reasons(
+            typed(&draft),
+            serde_json::from_value(secrets.clone()).unwrap(),
+            None,
+        )
+        .await;
+    let chosen = reasons.as_ref().unwrap()[1].id;
+    r.answer("cancel_reasons", as_sent(&draft), reasons);
+    draft["settings"]["cancel_reason_id"] = json!(chosen);
+    let added = engine
+        .add_account(typed(&draft), serde_json::from_value(secrets.clone()).unwrap())
+        .await;
+    assert!(added.is_ok(), "{added:?}");
+    // As the add_account command does after the engine's part.
+    engine
+        .update_settings(ordertray_core::AppSettings::after_first_account)
+        .await
+        .unwrap();
+    r.write(
+        "add_account",
+        json!({ "draft": draft, "secrets": secrets }),
+        added,
+    );
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("app_info", json!({}), engine.app_info().await);
+    r.answer("get_settings", json!({}), engine.settings().await);
+    r.save();
+}
+
+/// A new database; the manager tries the demo (only where the engine is built with its demo, as
+/// the shell builds it: `cargo test --workspace`, or `--features demo`).
+#[cfg(feature = "demo")]
+#[tokio::test]
+async fn first_start_demo() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut r = Recording::new("demo", dir.path());
+    record_start(&mut r, &engine).await;
+    let started = engine.start_demo().await;
+    assert!(started.is_ok(), "{started:?}");
+    let base_url = started.as_ref().unwrap().base_url.clone().unwrap();
+    r.replace.push((base_url, FIXED_BASE_URL));
+    r.write("start_demo", json!({}), started);
+    r.answer("list_accounts", json!({}), engine.list_accounts().await);
+    r.answer("app_info", json!({}), engine.app_info().await);
+    engine.remove_demo().await.unwrap();
+    r.save();
+}
+
+/// Accounts: the manager renames Shop A to Shop B, polls it every 120 s and stops shipping on
+/// accept, without typing its key again; then disables it.
+#[tokio::test]
+async fn account_edited() {
+    let w = world().await;
+    let mut r = Recording::new("account_edit", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    let stored = w.engine.account(w.account).await.unwrap();
+    let mut draft = json!({
+        "name": "Shop B",
+        "region": stored.region,
+        "active": stored.active,
+        "interval_secs": 120,
+        "base_url": stored.base_url,
+        "settings": stored.settings,
+    });
+    draft["settings"]["ship_on_accept"] = json!(false);
+    let updated = w
+        .engine
+        .update_account(
+            w.account,
+            serde_json::from_value(draft.clone()).unwrap(),
+            Default::default(),
+        )
+        .await;
+    assert!(updated.is_ok(), "{updated:?}");
+    r.write(
+        "update_account",
+        json!({ "id": w.account, "draft": draft, "secrets": {} }),
+        updated,
+    );
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    let disabled = w.engine.set_account_active(w.account, false).await;
+    r.write(
+        "set_account_active",
+        json!({ "id": w.account, "active": false }),
+        disabled,
+    );
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.save();
+}
+
+/// The account's updates that still need attention, as the account_outbox command lists them
+/// (those not done).
+async fn record_account_outbox(r: &mut Recording, w: &World) {
+    let rows = w.engine.outbox_list(Some(w.account)).await.map(|rows| {
+        rows.into_iter()
+            .filter(|row| row.state != ordertray_core::OutboxState::Done)
+            .collect::<Vec<_>>()
+    });
+    r.answer("account_outbox", json!({ "id": w.account }), rows);
+}
+
+/// Shop A accepted a posting, but Ozon answered every attempt to ship it with 500 until the call
+/// failed; its last sync failed the same way. The manager sends the call again.
+#[tokio::test]
+async fn account_outbox_failed() {
+    let w = world().await;
+    let mut r = Recording::new("account_outbox", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    let failed_yet = || async {
+        w.engine
+            .outbox_list(Some(w.account))
+            .await
+            .unwrap()
+            .iter()
+            .any(|row| row.state == ordertray_core::OutboxState::Failed)
+    };
+    let mut at = chrono::Utc::now();
+    for _ in 0..20 {
+        if failed_yet().await {
+            break;
+        }
+        w.fake
+            .push_fault(ordertray_fakes::faults::Fault::ServerError(500));
+        at += chrono::Duration::days(1);
+        w.engine.drain_outbox_at(at).await.unwrap();
+    }
+    w.fake
+        .push_fault(ordertray_fakes::faults::Fault::ServerError(500));
+    assert!(w.engine.sync_account(w.account).await.is_err());
+    let rows = w.engine.outbox_list(Some(w.account)).await.unwrap();
+    let failed = rows
+        .iter()
+        .find(|row| row.state == ordertray_core::OutboxState::Failed)
+        .unwrap_or_else(|| panic!("{rows:?}"))
+        .id;
+    record_start(&mut r, &w.engine).await;
+    record_account_outbox(&mut r, &w).await;
+    let retried = w.engine.retry_outbox(failed).await;
+    assert!(retried.is_ok(), "{retried:?}");
+    r.write("retry_outbox", json!({ "id": failed }), retried);
+    record_account_outbox(&mut r, &w).await;
+    r.answer("list_accounts", json!({}), w.engine.list_accounts().await);
+    r.save();
+}
+
+/// Shop A's call to ship an accepted posting was answered "too many requests, come back in 10
+/// minutes"; Shop B synced.
+#[tokio::test]
+async fn account_server_wait() {
+    let w = world().await;
+    let mut r = Recording::new("account_wait", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut shop_b = draft(&w.fake.base_url());
+    shop_b.name = "Shop B".into();
+    let secret = std::collections::HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    let b = w.engine.add_account(shop_b, secret).await.unwrap().id;
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    w.engine.sync_account(b).await.unwrap();
+    let line = inbox(&w.engine)
+        .await
+        .into_iter()
+        .find(|l| l.account_id == w.account)
+        .unwrap()
+        .line
+        .id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    w.fake.push_fault(ordertray_fakes::faults::Fault::RateLimited {
+        retry_after_secs: Some(600),
+    });
+    w.engine.drain_outbox_once().await.unwrap();
+    let accounts = w.engine.list_accounts().await.unwrap();
+    assert!(accounts[0].health.server_wait_until.is_some(), "{accounts:?}");
+    assert!(accounts[1].health.server_wait_until.is_none(), "{accounts:?}");
+    record_start(&mut r, &w.engine).await;
+    r.save();
+}
