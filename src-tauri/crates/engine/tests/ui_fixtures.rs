@@ -2603,3 +2603,241 @@ async fn account_server_wait() {
     record_start(&mut r, &w.engine).await;
     r.save();
 }
+
+/// Shop orders of every kind, newest last: from an Ozon posting the seller ships (accepted;
+/// its product named with HTML), made by hand ("SO-2", sent by courier), made by hand and
+/// transferred to RetailCRM ("SO-6"; transfers are another program's, so it is written as one
+/// leaves it), from a realFBS posting (the seller delivers), from a posting Ozon delivers, and
+/// from an FBO posting (read-only). The shop orders' ids by those names.
+async fn shop_orders_world(
+    name: &'static str,
+) -> (World, Recording, std::collections::HashMap<&'static str, i64>) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let mut ids = std::collections::HashMap::new();
+    let now = chrono::Utc::now();
+    let mut ozon = ordertray_fakes::ozon::sample_posting(961, 1, now - chrono::Duration::hours(3));
+    ozon["products"][0]["name"] = json!("<b>Brake</b> pad");
+    w.fake.add_posting(ozon);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    w.engine.drain_outbox_once().await.unwrap();
+    ids.insert("ozon", w.engine.shop_orders(None, 1_000).await.unwrap()[0].id);
+
+    for number in ["SO-2", "SO-6"] {
+        let draft: ordertray_core::cabinet::ShopOrderDraft = serde_json::from_value(json!({
+            "number": number, "preorder": false,
+            "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "", "address": "Москва, Тверская 1", "postal_code": "101000" },
+            "items": [{ "id": 0, "line_id": null, "offer_id": null, "article": "0986452041", "brand": "BOSCH", "name": "Oil filter",
+                        "quantity": 2, "price": "1000.00", "weight_g": 500, "length_cm": 10, "width_cm": 10, "height_cm": 8 }],
+            "auto_dimensions": true, "weight_g": 0, "length_cm": 0, "width_cm": 0, "height_cm": 0,
+            "declared_value": "2350.00", "cod": false, "payment_method": "prepaid", "paid": true,
+            "delivery_method": "courier", "delivery_cost": "350.00", "order_type": "standard", "currency": "RUB",
+            "tracking_number": "",
+        }))
+        .unwrap();
+        let made = w.engine.create_shop_order(draft).await.unwrap();
+        ids.insert(number, made.id);
+    }
+    let store = ordertray_store::Store::open(&w.db).await.unwrap();
+    sqlx::query("UPDATE shop_orders SET transferred_to = 'RetailCRM', status_id = 9 WHERE id = ?1")
+        .bind(ids["SO-6"])
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+
+    let realfbs = ordertray_fakes::ozon::realfbs_posting(962, 1, now - chrono::Duration::hours(2));
+    for (key, label, posting) in [
+        ("realfbs", "<i>Ozon realFBS</i>", realfbs),
+        (
+            "ozon_delivers",
+            "Ozon",
+            ordertray_fakes::ozon::sample_posting(963, 1, now - chrono::Duration::hours(1)),
+        ),
+    ] {
+        set_ozon(&w, |o| o.source_label = label.into()).await;
+        w.fake.add_posting(posting);
+        w.engine.sync_account(w.account).await.unwrap();
+        let line = inbox(&w.engine).await[0].line.id;
+        w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+        w.engine.drain_outbox_once().await.unwrap();
+        let newest = w.engine.shop_orders(None, 1_000).await.unwrap();
+        let id = newest.iter().map(|o| o.id).max().unwrap();
+        ids.insert(key, id);
+    }
+    // FBO postings come in once the account imports them, as read-only orders.
+    w.fake
+        .add_fbo_posting(ordertray_fakes::ozon::fbo_posting(964, 1, now));
+    set_ozon(&w, |o| {
+        o.import_fbo = true;
+        o.source_label = "Ozon FBO".into();
+    })
+    .await;
+    w.engine.sync_account(w.account).await.unwrap();
+    let fbo = w.engine.shop_orders(None, 1_000).await.unwrap();
+    let id = fbo.iter().map(|o| o.id).max().unwrap();
+    assert!(w.engine.shop_order_full(id).await.unwrap().read_only);
+    ids.insert("fbo", id);
+    (w, r, ids)
+}
+
+/// Changes Shop A's Ozon options as the account form saves them (its key kept).
+async fn set_ozon(w: &World, change: impl FnOnce(&mut ordertray_core::OzonSettings)) {
+    let a = w.engine.account(w.account).await.unwrap();
+    let mut settings = a.settings.clone();
+    if let ordertray_core::AccountSettings::Ozon(o) = &mut settings {
+        change(o);
+    }
+    let draft = ordertray_core::AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: a.active,
+        interval_secs: a.interval_secs,
+        base_url: a.base_url,
+        settings,
+    };
+    w.engine
+        .update_account(w.account, draft, Default::default())
+        .await
+        .unwrap();
+}
+
+/// What All orders (every order, for any query) and the shop orders' screens read.
+async fn record_shop_orders(r: &mut Recording, w: &World) {
+    let query = cabinet_query(json!([]));
+    r.answer("cabinet_page", json!({}), w.engine.cabinet_page(&query).await);
+    r.answer(
+        "cabinet_stats",
+        json!({}),
+        w.engine.cabinet_stats(&cabinet_filter(json!([]))).await,
+    );
+    for row in w.engine.cabinet_page(&query).await.unwrap().rows {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": row.id }),
+            w.engine.shop_order_full(row.id).await,
+        );
+    }
+    for order in w.engine.orders(None, None).await.unwrap() {
+        r.answer(
+            "order_detail",
+            json!({ "id": order.id }),
+            w.engine.order_detail(order.id).await,
+        );
+    }
+    record_start(r, &w.engine).await;
+}
+
+/// The shop orders, read only.
+#[tokio::test]
+async fn shop_orders_shown() {
+    let (w, mut r, _ids) = shop_orders_world("shop_orders_all").await;
+    record_shop_orders(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager moves SO-2 to "ordered".
+#[tokio::test]
+async fn shop_order_status_set() {
+    let (w, mut r, ids) = shop_orders_world("shop_order_status").await;
+    record_shop_orders(&mut r, &w).await;
+    let set = w.engine.set_shop_order_status(&[ids["SO-2"]], 2).await;
+    assert!(set.is_ok(), "{set:?}");
+    r.write(
+        "set_shop_order_status",
+        json!({ "ids": [ids["SO-2"]], "statusId": 2 }),
+        set,
+    );
+    record_shop_orders(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager deletes SO-6, transferred to RetailCRM, keeping the link.
+#[tokio::test]
+async fn shop_order_transferred_deleted() {
+    let (w, mut r, ids) = shop_orders_world("shop_order_transferred").await;
+    record_shop_orders(&mut r, &w).await;
+    let deleted = w.engine.delete_shop_orders(&[ids["SO-6"]], false).await;
+    assert!(deleted.is_ok(), "{deleted:?}");
+    r.write(
+        "delete_shop_orders",
+        json!({ "ids": [ids["SO-6"]], "removeLinks": false }),
+        deleted,
+    );
+    record_shop_orders(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager deletes SO-2, restores it to "accepted", deletes it again and then for good.
+#[tokio::test]
+async fn shop_order_deleted_restored_purged() {
+    let (w, mut r, ids) = shop_orders_world("shop_order_deleted").await;
+    let so2 = ids["SO-2"];
+    record_shop_orders(&mut r, &w).await;
+    let deleted = w.engine.delete_shop_orders(&[so2], false).await;
+    r.write(
+        "delete_shop_orders",
+        json!({ "ids": [so2], "removeLinks": false }),
+        deleted,
+    );
+    record_shop_orders(&mut r, &w).await;
+    let restored = w.engine.set_shop_order_status(&[so2], 1).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    r.write(
+        "set_shop_order_status",
+        json!({ "ids": [so2], "statusId": 1 }),
+        restored,
+    );
+    record_shop_orders(&mut r, &w).await;
+    let deleted = w.engine.delete_shop_orders(&[so2], false).await;
+    r.write(
+        "delete_shop_orders",
+        json!({ "ids": [so2], "removeLinks": false }),
+        deleted,
+    );
+    record_shop_orders(&mut r, &w).await;
+    let purged = w.engine.purge_shop_orders(&[so2]).await;
+    assert_eq!(purged.as_ref().ok(), Some(&1), "{purged:?}");
+    r.write("purge_shop_orders", json!({ "ids": [so2] }), purged);
+    record_shop_orders(&mut r, &w).await;
+    r.save();
+}
+
+/// The realFBS order: the manager sends no tracking number (refused), then RA123456789RU.
+#[tokio::test]
+async fn shop_order_tracking_sent() {
+    let (w, mut r, ids) = shop_orders_world("shop_order_tracking").await;
+    let id = ids["realfbs"];
+    record_shop_orders(&mut r, &w).await;
+    for tracking in ["", " RA123456789RU "] {
+        let sent = w.engine.send_tracking_number(id, tracking).await;
+        assert_eq!(sent.is_ok(), !tracking.is_empty(), "{sent:?}");
+        r.write(
+            "send_tracking_number",
+            json!({ "id": id, "tracking": tracking }),
+            sent,
+        );
+        record_shop_orders(&mut r, &w).await;
+    }
+    r.save();
+}
+
+/// The order of a posting Ozon delivers: its tracking number is refused.
+#[tokio::test]
+async fn shop_order_tracking_refused() {
+    let (w, mut r, ids) = shop_orders_world("shop_order_tracking_refused").await;
+    let id = ids["ozon_delivers"];
+    record_shop_orders(&mut r, &w).await;
+    let refused = w.engine.send_tracking_number(id, "TRACK-1").await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write(
+        "send_tracking_number",
+        json!({ "id": id, "tracking": "TRACK-1" }),
+        refused,
+    );
+    record_shop_orders(&mut r, &w).await;
+    r.save();
+}
