@@ -40,7 +40,8 @@ async function openOrder(fixture: Fixture, number: string) {
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-orders"));
   await user.click(await screen.findByTestId("cabinet-stat-all"));
-  await user.click(await screen.findByRole("button", { name: number }));
+  // The list is read after the start's reads: on a loaded machine that takes a moment.
+  await user.click(await screen.findByRole("button", { name: number }, { timeout: 5_000 }));
   await waitFor(() => expect(screen.getByTestId("shop-order-number")).toHaveTextContent(number));
   return { b, user };
 }

@@ -44,7 +44,8 @@ async function openOrder(number: string) {
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-orders"));
-  await user.click(await screen.findByRole("button", { name: number }));
+  // The list is read after the start's reads: on a loaded machine that takes a moment.
+  await user.click(await screen.findByRole("button", { name: number }, { timeout: 5_000 }));
   await user.click(await screen.findByTestId("shop-order-marketplace-link"));
   const detail = await screen.findByTestId("order-detail");
   await waitFor(() => expect(within(detail).getAllByTestId("line-status").length).toBeGreaterThan(0));
