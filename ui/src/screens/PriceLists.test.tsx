@@ -20,7 +20,7 @@ import { renderWithProviders } from "../test/render";
  * recorded, sent while the import is held. Reading files and offers is tested in Rust
  * (core price list and engine import tests). The file chooser is the shell's: a test answers it.
  */
-function backend(fixture: Fixture, overrides: Record<string, Override> = {}, inFlight: Record<string, InFlight> = {}) {
+function serve(fixture: Fixture, overrides: Record<string, Override> = {}, inFlight: Record<string, InFlight> = {}) {
   return serveRecorded(fixture, overrides, inFlight);
 }
 
@@ -49,7 +49,7 @@ const mappingOf = (column: number) => screen.getByTestId(`pricelist-mapping-${co
 describe("price lists", () => {
   it("previews a new supplier file, lets the manager fix the columns, and imports it with progress and a summary", async () => {
     const hold = heldImport(importFixture);
-    const b = backend(importFixture, {}, { import_price_list: hold.inFlight });
+    const b = serve(importFixture, {}, { import_price_list: hold.inFlight });
     const user = await openPriceLists();
     expect(await screen.findByText(/No price lists yet/)).toBeInTheDocument();
 
@@ -128,7 +128,7 @@ describe("price lists", () => {
   });
 
   it("says which columns are still missing when the titles tell nothing", async () => {
-    const b = backend(rawFixture);
+    const b = serve(rawFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/raw.csv");
     // Enter in the path field of a new list goes to the preview.
@@ -147,7 +147,7 @@ describe("price lists", () => {
   });
 
   it("re-imports a list with its remembered columns, without a preview", async () => {
-    const b = backend(reimportFixture);
+    const b = serve(reimportFixture);
     const user = await openPriceLists();
     await user.click(await screen.findByTestId("pricelist-reimport"));
     expect(screen.getByTestId("pricelist-name")).toHaveValue("Supplier A");
@@ -164,7 +164,7 @@ describe("price lists", () => {
   });
 
   it("takes the path from the file chooser and names the list after the file", async () => {
-    const b = backend(importFixture, { "plugin:dialog|open": () => "/home/m/prices/Autodoc.csv" });
+    const b = serve(importFixture, { "plugin:dialog|open": () => "/home/m/prices/Autodoc.csv" });
     const user = await openPriceLists();
     await user.click(screen.getByTestId("pricelist-choose"));
     await waitFor(() => expect(screen.getByTestId("pricelist-path")).toHaveValue("/home/m/prices/Autodoc.csv"));
@@ -176,7 +176,7 @@ describe("price lists", () => {
   });
 
   it("shows why a file cannot be read", async () => {
-    backend(importFixture);
+    serve(importFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/missing.csv");
     await user.click(screen.getByTestId("pricelist-preview"));
@@ -184,7 +184,7 @@ describe("price lists", () => {
   });
 
   it("deletes a list after asking", async () => {
-    const b = backend(deleteFixture);
+    const b = serve(deleteFixture);
     const [list] = recorded<{ id: number }[]>(deleteFixture, "price_lists") as [{ id: number }];
     const user = await openPriceLists();
     await user.click(await screen.findByTestId("pricelist-delete"));
@@ -195,7 +195,7 @@ describe("price lists", () => {
   });
 
   it("shows supplier text as text, never as HTML", async () => {
-    backend(importFixture);
+    serve(importFixture);
     const user = await openPriceLists();
     await user.type(screen.getByTestId("pricelist-path"), "/data/evil.csv");
     await user.click(screen.getByTestId("pricelist-preview"));
