@@ -193,8 +193,9 @@ async fn upsert_order(
         .bind(order.read_only)
         .fetch_one(&mut *conn)
         .await?;
+        let created_at = format_ts(order.created_at);
         for line in &order.lines {
-            insert_line(conn, order_id, line).await?;
+            insert_line(conn, order_id, Some(&created_at), line).await?;
         }
         // An order that arrives already cancelled is stored for the record but needs no decision.
         let state_note = if order.read_only {
@@ -446,7 +447,8 @@ async fn sync_lines(
                 .await?;
             }
             None => {
-                let line_id = insert_line(conn, order_id, line).await?;
+                // (The order's creation time comes from the order itself: see migration 0015.)
+                let line_id = insert_line(conn, order_id, None, line).await?;
                 out.new_lines += 1;
                 let event = TimelineEvent::LineAdded {
                     name: line.name.clone(),
@@ -490,14 +492,17 @@ async fn sync_lines(
     Ok(())
 }
 
+/// A new line; `order_created_at` is its order's creation time as stored (the inbox's sort key),
+/// or None to have it read from the order.
 async fn insert_line(
     conn: &mut SqliteConnection,
     order_id: i64,
+    order_created_at: Option<&str>,
     line: &ordertray_core::ExternalLine,
 ) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(order_id)
     .bind(&line.external_id)
@@ -507,6 +512,7 @@ async fn insert_line(
     .bind(line.quantity)
     .bind(line.price.to_string())
     .bind(&line.currency)
+    .bind(order_created_at)
     .fetch_one(conn)
     .await?)
 }
