@@ -1,7 +1,7 @@
 //! Upserting one page of a sync run: orders, lines, quarantine, audit events and the cursor, in one
 //! transaction, so a crash mid-sync loses nothing and repeats nothing.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
@@ -49,9 +49,18 @@ impl Store {
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
+        // Hashed before the write lock is taken: the lock is held only for the database's work.
+        let hashes = content_hashes(orders);
         let mut tx = self.begin_write().await?;
         let now_s = format_ts(now);
-        let out = upsert_all(&mut tx, account_id, marketplace, orders, quarantined, &now_s).await?;
+        let out = upsert_all(
+            &mut tx,
+            (account_id, marketplace),
+            (orders, &hashes),
+            quarantined,
+            &now_s,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -76,12 +85,12 @@ impl Store {
         quarantined: &[QuarantinedOrder],
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
+        let hashes = content_hashes(orders);
         let mut tx = self.begin_write().await?;
         let out = upsert_all(
             &mut tx,
-            account_id,
-            marketplace,
-            orders,
+            (account_id, marketplace),
+            (orders, &hashes),
             quarantined,
             &format_ts(now),
         )
@@ -100,11 +109,52 @@ impl Store {
     }
 }
 
-async fn upsert_all(
+fn content_hashes(orders: &[ExternalOrder]) -> Vec<String> {
+    orders.iter().map(ExternalOrder::content_hash).collect()
+}
+
+/// What the store already holds of an order: enough to tell whether it changed.
+struct Known {
+    id: i64,
+    status: String,
+    content_hash: String,
+}
+
+/// The page's orders the store already has, by external id, in one query (not one per order).
+async fn known_orders(
     conn: &mut SqliteConnection,
     account_id: AccountId,
-    marketplace: &str,
-    orders: &[ExternalOrder],
+    external_ids: &[&str],
+) -> Result<HashMap<String, Known>> {
+    if external_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // SQLite: `json_each` expands the JSON list of external ids.
+    let rows = sqlx::query(
+        "SELECT external_id, id, status, content_hash FROM orders
+         WHERE account_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(account_id)
+    .bind(serde_json::to_string(external_ids)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let known = Known {
+                id: r.get("id"),
+                status: r.get("status"),
+                content_hash: r.get("content_hash"),
+            };
+            (r.get("external_id"), known)
+        })
+        .collect())
+}
+
+async fn upsert_all(
+    conn: &mut SqliteConnection,
+    (account_id, marketplace): (AccountId, &str),
+    (orders, hashes): (&[ExternalOrder], &[String]),
     quarantined: &[QuarantinedOrder],
     now: &str,
 ) -> Result<PageOutcome> {
@@ -112,8 +162,24 @@ async fn upsert_all(
     let policy = crate::account_options::account_policy(conn, account_id)
         .await?
         .ingest;
-    for order in orders {
-        upsert_order(conn, (account_id, marketplace, &policy), order, now, &mut out).await?;
+    let ids: Vec<&str> = orders.iter().map(|o| o.external_id.as_str()).collect();
+    let mut known = known_orders(conn, account_id, &ids).await?;
+    let mut seen = HashSet::new();
+    for (order, hash) in orders.iter().zip(hashes) {
+        let existing = if seen.insert(order.external_id.as_str()) {
+            known.remove(&order.external_id)
+        } else {
+            // The same order twice in one page: the first may just have stored or changed it.
+            known_orders(conn, account_id, &[order.external_id.as_str()])
+                .await?
+                .remove(&order.external_id)
+        };
+        // Unchanged since the last poll: nothing to do (most of a page in a steady state).
+        if existing.as_ref().is_some_and(|k| k.content_hash == *hash) {
+            continue;
+        }
+        let context = (account_id, marketplace, &policy);
+        upsert_order(conn, context, (order, hash), existing, now, &mut out).await?;
     }
     for q in quarantined {
         quarantine(conn, account_id, q, now).await?;
@@ -125,23 +191,14 @@ async fn upsert_all(
 async fn upsert_order(
     conn: &mut SqliteConnection,
     (account_id, marketplace, policy): (AccountId, &str, &IngestPolicy),
-    order: &ExternalOrder,
+    (order, hash): (&ExternalOrder, &str),
+    existing: Option<Known>,
     now: &str,
     out: &mut PageOutcome,
 ) -> Result<()> {
-    let hash = order.content_hash();
     let raw = order.raw.to_string();
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
-    // SQLite: `json_extract` on the raw order.
-    let existing = sqlx::query(
-        "SELECT id, status, content_hash, json_extract(raw, '$.multi_box_qty') AS boxes FROM orders
-                     WHERE account_id = ? AND external_id = ?",
-    )
-    .bind(account_id)
-    .bind(&order.external_id)
-    .fetch_optional(&mut *conn)
-    .await?;
 
     // (Orders the marketplace fulfils itself are its own to decide: the option is about the
     // seller's.)
@@ -188,7 +245,7 @@ async fn upsert_order(
         .bind(&customer.address)
         .bind(&order.region)
         .bind(&actions)
-        .bind(&hash)
+        .bind(hash)
         .bind(&raw)
         .bind(order.read_only)
         .fetch_one(&mut *conn)
@@ -253,13 +310,15 @@ async fn upsert_order(
         return Ok(());
     };
 
-    let order_id: i64 = existing.get("id");
-    if existing.get::<&str, _>("content_hash") == hash {
-        return Ok(());
-    }
+    let order_id = existing.id;
     out.changed_orders += 1;
-    let old_status: String = existing.get("status");
-    let old_boxes: Option<i64> = existing.get("boxes");
+    let old_status = existing.status;
+    // SQLite: `json_extract` on the raw order (read only for an order that changed).
+    let old_boxes: Option<i64> =
+        sqlx::query_scalar("SELECT json_extract(raw, '$.multi_box_qty') FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&mut *conn)
+            .await?;
     // A partial order (a push of what changed) leaves out what did not: keep those fields.
     sqlx::query(
         "UPDATE orders SET number = IIF(?13, number, ?1), status = ?2, updated_at = ?3,
@@ -277,7 +336,7 @@ async fn upsert_order(
     .bind(&customer.address)
     .bind(&order.region)
     .bind(&actions)
-    .bind(&hash)
+    .bind(hash)
     .bind(&raw)
     .bind(order_id)
     .bind(order.partial)
