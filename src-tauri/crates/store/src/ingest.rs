@@ -8,9 +8,9 @@ use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
     hash_json, is_cancelled_status, AccountId, ExternalOrder, IngestPolicy, QuarantinedOrder,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, SqliteConnection};
 
-use crate::events::{insert_event, NewEvent};
+use crate::events::{insert_event, insert_events, NewEvent};
 use crate::time::format_ts;
 use crate::{Result, Store};
 
@@ -165,11 +165,14 @@ async fn upsert_all(
     let ids: Vec<&str> = orders.iter().map(|o| o.external_id.as_str()).collect();
     let mut known = known_orders(conn, account_id, &ids).await?;
     let mut seen = HashSet::new();
+    // New orders, stored together (a few statements for the page, not several per order).
+    let mut fresh: Vec<Fresh> = vec![];
     for (order, hash) in orders.iter().zip(hashes) {
         let existing = if seen.insert(order.external_id.as_str()) {
             known.remove(&order.external_id)
         } else {
             // The same order twice in one page: the first may just have stored or changed it.
+            store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
             known_orders(conn, account_id, &[order.external_id.as_str()])
                 .await?
                 .remove(&order.external_id)
@@ -178,14 +181,176 @@ async fn upsert_all(
         if existing.as_ref().is_some_and(|k| k.content_hash == *hash) {
             continue;
         }
+        let decided = policy
+            .decided_elsewhere
+            .as_ref()
+            .filter(|d| !order.read_only && order.status == d.status);
+        if existing.is_none() && !order.read_only && !order.lines.is_empty() {
+            if decided.is_some_and(|d| !d.import) {
+                out.skipped += 1;
+            } else {
+                fresh.push(Fresh {
+                    order,
+                    hash,
+                    assembled: decided.is_some(),
+                });
+            }
+            continue;
+        }
         let context = (account_id, marketplace, &policy);
         upsert_order(conn, context, (order, hash), existing, now, &mut out).await?;
     }
+    store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
     for q in quarantined {
         quarantine(conn, account_id, q, now).await?;
         out.quarantined += 1;
     }
     Ok(out)
+}
+
+/// A new order of the page, not read-only and with lines: the common case, stored in bulk.
+struct Fresh<'a> {
+    order: &'a ExternalOrder,
+    hash: &'a str,
+    /// Decided in the seller's own cabinet (the integration's ingest policy): to be accepted.
+    assembled: bool,
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32,766 bound values a statement).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Stores the new orders gathered so far, their lines, their "arrived" events and their leaving
+/// quarantine, in a few statements, and says what they bring; `fresh` is left empty.
+async fn store_fresh(
+    conn: &mut SqliteConnection,
+    (account_id, marketplace): (AccountId, &str),
+    fresh: &mut Vec<Fresh<'_>>,
+    now: &str,
+    out: &mut PageOutcome,
+) -> Result<()> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    // An order that arrives already cancelled is stored for the record but needs no decision.
+    let cancelled_note = format!("Cancelled on {marketplace}");
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
+    for chunk in fresh.chunks(ROWS_PER_INSERT / 5) {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
+                changed_by_marketplace, read_only) ",
+        );
+        let mut failed = None;
+        q.push_values(chunk, |mut b, f| {
+            let o = f.order;
+            let customer = o.customer.clone().unwrap_or_default();
+            let actions = serde_json::to_string(&o.available_actions).unwrap_or_else(|e| {
+                failed = Some(e);
+                String::new()
+            });
+            b.push_bind(account_id)
+                .push_bind(o.external_id.clone())
+                .push_bind(o.number.clone())
+                .push_bind(o.status.clone())
+                .push_bind(format_ts(o.created_at))
+                .push_bind(now.to_string())
+                .push_bind(now.to_string())
+                .push_bind(customer.name)
+                .push_bind(customer.phone)
+                .push_bind(customer.email)
+                .push_bind(customer.address)
+                .push_bind(o.region.clone())
+                .push_bind(actions)
+                .push_bind(f.hash.to_string())
+                .push_bind(o.raw.to_string())
+                .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
+                .push_bind(false);
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        // RETURNING gives no order of its rows: each id comes with its external id.
+        q.push(" RETURNING id, external_id");
+        for r in q.build().fetch_all(&mut *conn).await? {
+            ids.insert(r.get("external_id"), r.get("id"));
+        }
+    }
+    let id_of = |f: &Fresh| ids.get(&f.order.external_id).copied().unwrap_or_default();
+    let lines: Vec<(i64, &str, &ordertray_core::ExternalLine)> = fresh
+        .iter()
+        .flat_map(|f| {
+            let (id, o) = (id_of(f), f.order);
+            o.lines.iter().map(move |l| (id, o.external_id.as_str(), l))
+        })
+        .collect();
+    let created: HashMap<&str, String> = fresh
+        .iter()
+        .map(|f| (f.order.external_id.as_str(), format_ts(f.order.created_at)))
+        .collect();
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at) ",
+        );
+        q.push_values(chunk, |mut b, (order_id, order_ext, l)| {
+            b.push_bind(*order_id)
+                .push_bind(l.external_id.clone())
+                .push_bind(l.sku.clone())
+                .push_bind(l.offer_id.clone())
+                .push_bind(l.name.clone())
+                .push_bind(l.quantity)
+                .push_bind(l.price.to_string())
+                .push_bind(l.currency.clone())
+                .push_bind(created.get(order_ext).cloned());
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    let mut events = Vec::with_capacity(fresh.len());
+    for f in fresh.iter() {
+        let (order_id, o) = (id_of(f), f.order);
+        let note = if is_cancelled_status(&o.status) {
+            Some(ArrivalNote::Cancelled)
+        } else if f.assembled {
+            out.preaccepted.push(order_id);
+            Some(ArrivalNote::Assembled)
+        } else {
+            out.new_lines += o.lines.len() as u32;
+            out.new_orders.push(NewOrderRef {
+                order_id,
+                number: o.number.clone(),
+            });
+            None
+        };
+        let event = TimelineEvent::Arrived {
+            order: o.number.clone(),
+            marketplace: marketplace.to_string(),
+            lines: o.lines.len() as u32,
+            status: o.status.clone(),
+            note,
+        };
+        events.push((order_id, event));
+    }
+    let events: Vec<NewEvent> = events
+        .iter()
+        .map(|(order_id, event)| NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(*order_id),
+            line_id: None,
+            actor: "sync",
+            event,
+        })
+        .collect();
+    insert_events(conn, &events).await?;
+    let external_ids: Vec<&str> = fresh.iter().map(|f| f.order.external_id.as_str()).collect();
+    // SQLite: `json_each` expands the JSON list of external ids.
+    sqlx::query(
+        "DELETE FROM quarantine WHERE account_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(account_id)
+    .bind(serde_json::to_string(&external_ids)?)
+    .execute(&mut *conn)
+    .await?;
+    fresh.clear();
+    Ok(())
 }
 
 async fn upsert_order(
