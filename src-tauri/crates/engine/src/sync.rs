@@ -1,7 +1,7 @@
 //! One sync run of one account: pages from the connector, each stored with its cursor in one
 //! transaction; then one notification for the whole burst.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use ordertray_connectors::registry;
@@ -20,6 +20,14 @@ const MAX_PAGES_PER_RUN: u32 = 5_000;
 pub struct SyncFailure {
     pub error: AppError,
     pub retry_after: Option<Duration>,
+}
+
+/// Where a run's time went: waiting for and parsing pages, and storing them (each page's write
+/// transaction, so the time the write lock is held).
+#[derive(Default)]
+struct Timings {
+    fetch: Duration,
+    store: Duration,
 }
 
 #[derive(Default)]
@@ -112,46 +120,62 @@ impl Engine {
             .cursor(account.id)
             .await
             .map_err(|e| fail(e.into()))?;
-        for _ in 0..MAX_PAGES_PER_RUN {
-            let page = source
-                .fetch_page(&cursor, Utc::now())
-                .await
-                .map_err(|e| SyncFailure {
-                    error: e.to_app_error(),
-                    retry_after: e.retry_after(),
-                })?;
-            let out = self
-                .0
-                .store
-                .apply_page(
-                    account.id,
-                    name,
-                    &page.orders,
-                    &page.quarantined,
-                    &page.next_cursor,
-                    Utc::now(),
-                )
-                .await
-                .map_err(|e| fail(e.into()))?;
-            report.pages += 1;
-            report.orders_seen += page.orders.len() as u32;
-            report.orders_new += out.new_orders.len() as u32;
-            report.orders_changed += out.changed_orders;
-            report.lines_new += out.new_lines;
-            report.quarantined += out.quarantined;
-            self.take_page(account, out, burst).await;
-            cursor = page.next_cursor;
-            if page.done {
-                return Ok(());
+        let mut timings = Timings::default();
+        let outcome = async {
+            for _ in 0..MAX_PAGES_PER_RUN {
+                let started = Instant::now();
+                let page = source
+                    .fetch_page(&cursor, Utc::now())
+                    .await
+                    .map_err(|e| SyncFailure {
+                        error: e.to_app_error(),
+                        retry_after: e.retry_after(),
+                    })?;
+                timings.fetch += started.elapsed();
+                let started = Instant::now();
+                let out = self
+                    .0
+                    .store
+                    .apply_page(
+                        account.id,
+                        name,
+                        &page.orders,
+                        &page.quarantined,
+                        &page.next_cursor,
+                        Utc::now(),
+                    )
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+                timings.store += started.elapsed();
+                report.pages += 1;
+                report.orders_seen += page.orders.len() as u32;
+                report.orders_new += out.new_orders.len() as u32;
+                report.orders_changed += out.changed_orders;
+                report.lines_new += out.new_lines;
+                report.quarantined += out.quarantined;
+                self.take_page(account, out, burst).await;
+                cursor = page.next_cursor;
+                if page.done {
+                    return Ok(());
+                }
             }
+            Err(fail(AppError::said(
+                ordertray_core::ErrorCode::Marketplace,
+                ordertray_core::ErrorWords::TooManyPages {
+                    marketplace: name.to_string(),
+                    max: MAX_PAGES_PER_RUN as u64,
+                },
+            )))
         }
-        Err(fail(AppError::said(
-            ordertray_core::ErrorCode::Marketplace,
-            ordertray_core::ErrorWords::TooManyPages {
-                marketplace: name.to_string(),
-                max: MAX_PAGES_PER_RUN as u64,
-            },
-        )))
+        .await;
+        tracing::debug!(
+            account = account.id,
+            pages = report.pages,
+            fetch_ms = timings.fetch.as_secs_f64() * 1e3,
+            store_ms = timings.store.as_secs_f64() * 1e3,
+            "sync timings"
+        );
+        outcome
     }
 
     /// What follows storing orders a marketplace pushed (the intake): the same as after a sync

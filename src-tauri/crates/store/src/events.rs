@@ -35,6 +35,33 @@ pub(crate) async fn insert_event(conn: &mut SqliteConnection, e: NewEvent<'_>) -
     Ok(())
 }
 
+/// Several events in one statement per few hundred (a sync page's arrivals), inside the caller's
+/// transaction; the same rows as [`insert_event`] writes one by one.
+pub(crate) async fn insert_events(conn: &mut SqliteConnection, events: &[NewEvent<'_>]) -> Result<()> {
+    let at = format_ts(Utc::now());
+    for chunk in events.chunks(400) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            rows.push((e, serde_json::to_string(&e.event.args())?));
+        }
+        let mut q = sqlx::QueryBuilder::new(
+            "INSERT INTO events (at, account_id, order_id, line_id, kind, actor, message, data) ",
+        );
+        q.push_values(rows, |mut b, (e, data)| {
+            b.push_bind(at.clone())
+                .push_bind(e.account_id)
+                .push_bind(e.order_id)
+                .push_bind(e.line_id)
+                .push_bind(e.event.kind())
+                .push_bind(e.actor.to_string())
+                .push_bind(e.event.english())
+                .push_bind(data);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The arguments of a stored event: None for rows written before events had them (or unreadable).
 pub(crate) fn args_of(row: &SqliteRow) -> Option<EventArgs> {
     row.get::<Option<String>, _>("data")

@@ -1,16 +1,16 @@
 //! Upserting one page of a sync run: orders, lines, quarantine, audit events and the cursor, in one
 //! transaction, so a crash mid-sync loses nothing and repeats nothing.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
     hash_json, is_cancelled_status, AccountId, ExternalOrder, IngestPolicy, QuarantinedOrder,
 };
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, SqliteConnection};
 
-use crate::events::{insert_event, NewEvent};
+use crate::events::{insert_event, insert_events, NewEvent};
 use crate::time::format_ts;
 use crate::{Result, Store};
 
@@ -49,9 +49,18 @@ impl Store {
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
+        // Hashed before the write lock is taken: the lock is held only for the database's work.
+        let hashes = content_hashes(orders);
         let mut tx = self.begin_write().await?;
         let now_s = format_ts(now);
-        let out = upsert_all(&mut tx, account_id, marketplace, orders, quarantined, &now_s).await?;
+        let out = upsert_all(
+            &mut tx,
+            (account_id, marketplace),
+            (orders, &hashes),
+            quarantined,
+            &now_s,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -76,12 +85,12 @@ impl Store {
         quarantined: &[QuarantinedOrder],
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
+        let hashes = content_hashes(orders);
         let mut tx = self.begin_write().await?;
         let out = upsert_all(
             &mut tx,
-            account_id,
-            marketplace,
-            orders,
+            (account_id, marketplace),
+            (orders, &hashes),
             quarantined,
             &format_ts(now),
         )
@@ -100,11 +109,52 @@ impl Store {
     }
 }
 
-async fn upsert_all(
+fn content_hashes(orders: &[ExternalOrder]) -> Vec<String> {
+    orders.iter().map(ExternalOrder::content_hash).collect()
+}
+
+/// What the store already holds of an order: enough to tell whether it changed.
+struct Known {
+    id: i64,
+    status: String,
+    content_hash: String,
+}
+
+/// The page's orders the store already has, by external id, in one query (not one per order).
+async fn known_orders(
     conn: &mut SqliteConnection,
     account_id: AccountId,
-    marketplace: &str,
-    orders: &[ExternalOrder],
+    external_ids: &[&str],
+) -> Result<HashMap<String, Known>> {
+    if external_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // SQLite: `json_each` expands the JSON list of external ids.
+    let rows = sqlx::query(
+        "SELECT external_id, id, status, content_hash FROM orders
+         WHERE account_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(account_id)
+    .bind(serde_json::to_string(external_ids)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let known = Known {
+                id: r.get("id"),
+                status: r.get("status"),
+                content_hash: r.get("content_hash"),
+            };
+            (r.get("external_id"), known)
+        })
+        .collect())
+}
+
+async fn upsert_all(
+    conn: &mut SqliteConnection,
+    (account_id, marketplace): (AccountId, &str),
+    (orders, hashes): (&[ExternalOrder], &[String]),
     quarantined: &[QuarantinedOrder],
     now: &str,
 ) -> Result<PageOutcome> {
@@ -112,9 +162,45 @@ async fn upsert_all(
     let policy = crate::account_options::account_policy(conn, account_id)
         .await?
         .ingest;
-    for order in orders {
-        upsert_order(conn, (account_id, marketplace, &policy), order, now, &mut out).await?;
+    let ids: Vec<&str> = orders.iter().map(|o| o.external_id.as_str()).collect();
+    let mut known = known_orders(conn, account_id, &ids).await?;
+    let mut seen = HashSet::new();
+    // New orders, stored together (a few statements for the page, not several per order).
+    let mut fresh: Vec<Fresh> = vec![];
+    for (order, hash) in orders.iter().zip(hashes) {
+        let existing = if seen.insert(order.external_id.as_str()) {
+            known.remove(&order.external_id)
+        } else {
+            // The same order twice in one page: the first may just have stored or changed it.
+            store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
+            known_orders(conn, account_id, &[order.external_id.as_str()])
+                .await?
+                .remove(&order.external_id)
+        };
+        // Unchanged since the last poll: nothing to do (most of a page in a steady state).
+        if existing.as_ref().is_some_and(|k| k.content_hash == *hash) {
+            continue;
+        }
+        let decided = policy
+            .decided_elsewhere
+            .as_ref()
+            .filter(|d| !order.read_only && order.status == d.status);
+        if existing.is_none() && !order.read_only && !order.lines.is_empty() {
+            if decided.is_some_and(|d| !d.import) {
+                out.skipped += 1;
+            } else {
+                fresh.push(Fresh {
+                    order,
+                    hash,
+                    assembled: decided.is_some(),
+                });
+            }
+            continue;
+        }
+        let context = (account_id, marketplace, &policy);
+        upsert_order(conn, context, (order, hash), existing, now, &mut out).await?;
     }
+    store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
     for q in quarantined {
         quarantine(conn, account_id, q, now).await?;
         out.quarantined += 1;
@@ -122,26 +208,162 @@ async fn upsert_all(
     Ok(out)
 }
 
-async fn upsert_order(
+/// A new order of the page, not read-only and with lines: the common case, stored in bulk.
+struct Fresh<'a> {
+    order: &'a ExternalOrder,
+    hash: &'a str,
+    /// Decided in the seller's own cabinet (the integration's ingest policy): to be accepted.
+    assembled: bool,
+}
+
+/// Rows per multi-row INSERT (SQLite allows 32,766 bound values a statement).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Stores the new orders gathered so far, their lines, their "arrived" events and their leaving
+/// quarantine, in a few statements, and says what they bring; `fresh` is left empty.
+async fn store_fresh(
     conn: &mut SqliteConnection,
-    (account_id, marketplace, policy): (AccountId, &str, &IngestPolicy),
-    order: &ExternalOrder,
+    (account_id, marketplace): (AccountId, &str),
+    fresh: &mut Vec<Fresh<'_>>,
     now: &str,
     out: &mut PageOutcome,
 ) -> Result<()> {
-    let hash = order.content_hash();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    // An order that arrives already cancelled is stored for the record but needs no decision.
+    let cancelled_note = format!("Cancelled on {marketplace}");
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(fresh.len());
+    for chunk in fresh.chunks(ROWS_PER_INSERT / 5) {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
+                changed_by_marketplace, read_only) ",
+        );
+        let mut failed = None;
+        q.push_values(chunk, |mut b, f| {
+            let o = f.order;
+            let customer = o.customer.clone().unwrap_or_default();
+            let actions = serde_json::to_string(&o.available_actions).unwrap_or_else(|e| {
+                failed = Some(e);
+                String::new()
+            });
+            b.push_bind(account_id)
+                .push_bind(o.external_id.clone())
+                .push_bind(o.number.clone())
+                .push_bind(o.status.clone())
+                .push_bind(format_ts(o.created_at))
+                .push_bind(now.to_string())
+                .push_bind(now.to_string())
+                .push_bind(customer.name)
+                .push_bind(customer.phone)
+                .push_bind(customer.email)
+                .push_bind(customer.address)
+                .push_bind(o.region.clone())
+                .push_bind(actions)
+                .push_bind(f.hash.to_string())
+                .push_bind(o.raw.to_string())
+                .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
+                .push_bind(false);
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        // RETURNING gives no order of its rows: each id comes with its external id.
+        q.push(" RETURNING id, external_id");
+        for r in q.build().fetch_all(&mut *conn).await? {
+            ids.insert(r.get("external_id"), r.get("id"));
+        }
+    }
+    let id_of = |f: &Fresh| ids.get(&f.order.external_id).copied().unwrap_or_default();
+    let lines: Vec<(i64, &str, &ordertray_core::ExternalLine)> = fresh
+        .iter()
+        .flat_map(|f| {
+            let (id, o) = (id_of(f), f.order);
+            o.lines.iter().map(move |l| (id, o.external_id.as_str(), l))
+        })
+        .collect();
+    let created: HashMap<&str, String> = fresh
+        .iter()
+        .map(|f| (f.order.external_id.as_str(), format_ts(f.order.created_at)))
+        .collect();
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::new(
+            "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at) ",
+        );
+        q.push_values(chunk, |mut b, (order_id, order_ext, l)| {
+            b.push_bind(*order_id)
+                .push_bind(l.external_id.clone())
+                .push_bind(l.sku.clone())
+                .push_bind(l.offer_id.clone())
+                .push_bind(l.name.clone())
+                .push_bind(l.quantity)
+                .push_bind(l.price.to_string())
+                .push_bind(l.currency.clone())
+                .push_bind(created.get(order_ext).cloned());
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    let mut events = Vec::with_capacity(fresh.len());
+    for f in fresh.iter() {
+        let (order_id, o) = (id_of(f), f.order);
+        let note = if is_cancelled_status(&o.status) {
+            Some(ArrivalNote::Cancelled)
+        } else if f.assembled {
+            out.preaccepted.push(order_id);
+            Some(ArrivalNote::Assembled)
+        } else {
+            out.new_lines += o.lines.len() as u32;
+            out.new_orders.push(NewOrderRef {
+                order_id,
+                number: o.number.clone(),
+            });
+            None
+        };
+        let event = TimelineEvent::Arrived {
+            order: o.number.clone(),
+            marketplace: marketplace.to_string(),
+            lines: o.lines.len() as u32,
+            status: o.status.clone(),
+            note,
+        };
+        events.push((order_id, event));
+    }
+    let events: Vec<NewEvent> = events
+        .iter()
+        .map(|(order_id, event)| NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(*order_id),
+            line_id: None,
+            actor: "sync",
+            event,
+        })
+        .collect();
+    insert_events(conn, &events).await?;
+    let external_ids: Vec<&str> = fresh.iter().map(|f| f.order.external_id.as_str()).collect();
+    // SQLite: `json_each` expands the JSON list of external ids.
+    sqlx::query(
+        "DELETE FROM quarantine WHERE account_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(account_id)
+    .bind(serde_json::to_string(&external_ids)?)
+    .execute(&mut *conn)
+    .await?;
+    fresh.clear();
+    Ok(())
+}
+
+async fn upsert_order(
+    conn: &mut SqliteConnection,
+    (account_id, marketplace, policy): (AccountId, &str, &IngestPolicy),
+    (order, hash): (&ExternalOrder, &str),
+    existing: Option<Known>,
+    now: &str,
+    out: &mut PageOutcome,
+) -> Result<()> {
     let raw = order.raw.to_string();
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
-    // SQLite: `json_extract` on the raw order.
-    let existing = sqlx::query(
-        "SELECT id, status, content_hash, json_extract(raw, '$.multi_box_qty') AS boxes FROM orders
-                     WHERE account_id = ? AND external_id = ?",
-    )
-    .bind(account_id)
-    .bind(&order.external_id)
-    .fetch_optional(&mut *conn)
-    .await?;
 
     // (Orders the marketplace fulfils itself are its own to decide: the option is about the
     // seller's.)
@@ -188,13 +410,14 @@ async fn upsert_order(
         .bind(&customer.address)
         .bind(&order.region)
         .bind(&actions)
-        .bind(&hash)
+        .bind(hash)
         .bind(&raw)
         .bind(order.read_only)
         .fetch_one(&mut *conn)
         .await?;
+        let created_at = format_ts(order.created_at);
         for line in &order.lines {
-            insert_line(conn, order_id, line).await?;
+            insert_line(conn, order_id, Some(&created_at), line).await?;
         }
         // An order that arrives already cancelled is stored for the record but needs no decision.
         let state_note = if order.read_only {
@@ -252,13 +475,15 @@ async fn upsert_order(
         return Ok(());
     };
 
-    let order_id: i64 = existing.get("id");
-    if existing.get::<&str, _>("content_hash") == hash {
-        return Ok(());
-    }
+    let order_id = existing.id;
     out.changed_orders += 1;
-    let old_status: String = existing.get("status");
-    let old_boxes: Option<i64> = existing.get("boxes");
+    let old_status = existing.status;
+    // SQLite: `json_extract` on the raw order (read only for an order that changed).
+    let old_boxes: Option<i64> =
+        sqlx::query_scalar("SELECT json_extract(raw, '$.multi_box_qty') FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&mut *conn)
+            .await?;
     // A partial order (a push of what changed) leaves out what did not: keep those fields.
     sqlx::query(
         "UPDATE orders SET number = IIF(?13, number, ?1), status = ?2, updated_at = ?3,
@@ -276,7 +501,7 @@ async fn upsert_order(
     .bind(&customer.address)
     .bind(&order.region)
     .bind(&actions)
-    .bind(&hash)
+    .bind(hash)
     .bind(&raw)
     .bind(order_id)
     .bind(order.partial)
@@ -446,7 +671,8 @@ async fn sync_lines(
                 .await?;
             }
             None => {
-                let line_id = insert_line(conn, order_id, line).await?;
+                // (The order's creation time comes from the order itself: see migration 0015.)
+                let line_id = insert_line(conn, order_id, None, line).await?;
                 out.new_lines += 1;
                 let event = TimelineEvent::LineAdded {
                     name: line.name.clone(),
@@ -490,14 +716,17 @@ async fn sync_lines(
     Ok(())
 }
 
+/// A new line; `order_created_at` is its order's creation time as stored (the inbox's sort key),
+/// or None to have it read from the order.
 async fn insert_line(
     conn: &mut SqliteConnection,
     order_id: i64,
+    order_created_at: Option<&str>,
     line: &ordertray_core::ExternalLine,
 ) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(order_id)
     .bind(&line.external_id)
@@ -507,6 +736,7 @@ async fn insert_line(
     .bind(line.quantity)
     .bind(line.price.to_string())
     .bind(&line.currency)
+    .bind(order_created_at)
     .fetch_one(conn)
     .await?)
 }

@@ -104,23 +104,28 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
     })
 }
 
+/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit. Both views read an
+/// index in the order they show (`lines_rule`; `lines_state_inbox`, which holds each line's order
+/// creation time, migration 0015) and stop at the limit, however many lines are in the state.
+fn inbox_sql(processed: bool) -> String {
+    let (filter, order) = if processed {
+        (
+            "l.decided_by_rule IS NOT NULL AND ?1 IS NOT NULL",
+            "l.state_changed_at DESC, l.id DESC",
+        )
+    } else {
+        ("l.state = ?1", "l.order_created_at DESC, l.order_id DESC, l.id")
+    };
+    format!(
+        "{INBOX_SELECT} WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
+         ORDER BY {order} LIMIT ?3"
+    )
+}
+
 impl Store {
     /// Lines in one triage state (the inbox is `new`), newest orders first.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        let (filter, order) = if query.processed {
-            (
-                "l.decided_by_rule IS NOT NULL AND ?1 IS NOT NULL",
-                "l.state_changed_at DESC, l.id DESC",
-            )
-        } else {
-            ("l.state = ?1", "o.created_at DESC, o.id DESC, l.id")
-        };
-        // SQLite: `json_each` expands the JSON list of order ids.
-        let sql = format!(
-            "{INBOX_SELECT} WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
-             ORDER BY {order} LIMIT ?3"
-        );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query(&inbox_sql(query.processed))
             .bind(query.state.as_str())
             .bind(query.account_id)
             .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
@@ -269,5 +274,51 @@ impl Store {
         .iter()
         .map(event_from)
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every inbox view reads its lines in the order it shows them through one index and stops at
+    /// its limit: no sort of every line in the state (at a million accepted lines the Accepted
+    /// view read and sorted them all).
+    #[tokio::test]
+    async fn inbox_views_read_an_index_in_their_order_without_sorting() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        for (state, processed) in [
+            (LineState::New, false),
+            (LineState::Accepted, false),
+            (LineState::Rejected, false),
+            (LineState::Deleted, false),
+            (LineState::New, true),
+        ] {
+            for account in [None, Some(1)] {
+                let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", inbox_sql(processed)))
+                    .bind(state.as_str())
+                    .bind(account)
+                    .bind(100)
+                    .fetch_all(store.pool())
+                    .await
+                    .unwrap();
+                let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+                let index = if processed {
+                    "lines_rule"
+                } else {
+                    "lines_state_inbox"
+                };
+                assert!(
+                    plan.first().is_some_and(|p| p.contains(index)),
+                    "{state:?} {account:?}: {plan:?}"
+                );
+                assert!(
+                    !plan.iter().any(|p| p.contains("TEMP B-TREE")),
+                    "{state:?} {account:?}: {plan:?}"
+                );
+            }
+        }
+        store.close().await;
     }
 }

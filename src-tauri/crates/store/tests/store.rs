@@ -1085,3 +1085,38 @@ async fn the_cancel_we_asked_for_is_not_announced_as_the_marketplaces() {
 fn failure(message: &str) -> ordertray_core::AppError {
     ordertray_core::AppError::new(ordertray_core::ErrorCode::Marketplace, message)
 }
+
+/// A page is looked up and stored in bulk; a posting that comes twice in one page (Ozon may repeat
+/// one while its status changes) is stored once, and its second, changed copy applied to it.
+#[tokio::test]
+async fn a_posting_twice_in_one_page_is_stored_once_with_its_last_change() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let first = order("1-1", "awaiting_packaging", &["10", "11"]);
+    let other = order("2-1", "awaiting_packaging", &["20"]);
+    let mut changed = order("1-1", "awaiting_deliver", &["10", "11"]);
+    changed.raw = json!({"posting_number": "1-1", "status": "awaiting_deliver"});
+    let out = s
+        .apply_page(
+            a.id,
+            "Ozon",
+            &[first.clone(), other, first, changed],
+            &[],
+            "c1",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.new_orders.len(), out.new_lines, out.changed_orders),
+        (2, 3, 1)
+    );
+    let orders = s.orders(Some(a.id), None).await.unwrap();
+    assert_eq!(orders.len(), 2);
+    let one = orders.iter().find(|o| o.external_id == "1-1").unwrap();
+    assert_eq!((one.status.as_str(), one.lines.len()), ("awaiting_deliver", 2));
+    let detail = s.order_detail(one.id).await.unwrap();
+    let kinds: Vec<&str> = detail.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"arrived"), "{kinds:?}");
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 3);
+}

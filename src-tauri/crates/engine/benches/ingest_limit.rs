@@ -1,0 +1,457 @@
+//! Ingest against the machine's limit, side by side in one run.
+//!
+//! N postings × 3 products are serialized once into Ozon v4 list pages of 100 and served over
+//! loopback HTTP/1.1 (keep-alive, TCP_NODELAY) by a minimal server on its own runtime and thread,
+//! which answers a page in O(1) (the cursor is the page's index). Then:
+//! - (a) the limit: one keep-alive connection fetches every page, and the `sqlite3` shell
+//!   bulk-imports the same rows (orders with their raw posting, lines) into a fresh WAL file;
+//! - (b) the app: `ordertray-cli sync --once` (release) into a fresh database, the same path the
+//!   app's poll takes (both phases of the Ozon connector, one transaction per page with its
+//!   cursor). Its time is split into fetch + parse and store (from the engine's `sync timings`
+//!   debug line); parsing alone is timed here in-process on the same pages.
+//!
+//! Run: `cargo build --release -p ordertray-cli && cargo bench -p ordertray-engine --bench ingest_limit`
+//! (env ORDERTRAY_BENCH_POSTINGS, default 20000; ORDERTRAY_CLI names other binaries, `:`-separated,
+//! each timed in turn against the same server and limit).
+//! `cargo test --benches` runs a small smoke version (the CLI part only if the release binary exists).
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use ordertray_fakes::ozon::sample_posting;
+use serde_json::{json, Value};
+
+const PAGE: usize = 100;
+const PRODUCTS: usize = 3;
+const KEY_VAR: &str = "ORDERTRAY_BENCH_OZON_KEY";
+const KEY: &str = "bench-key";
+
+fn main() {
+    // `cargo test --benches` runs this with `--bench` absent: keep that run tiny.
+    let smoke = !std::env::args().any(|a| a == "--bench");
+    let n: usize = if smoke {
+        300
+    } else {
+        std::env::var("ORDERTRAY_BENCH_POSTINGS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000)
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    let t = Instant::now();
+    let now = Utc::now();
+    let postings: Vec<Value> = (1..=n as u64)
+        .map(|seq| sample_posting(seq, PRODUCTS, now))
+        .collect();
+    let pages = Arc::new(serialize_pages(&postings));
+    let page_bytes: usize = pages.iter().map(Bytes::len).sum();
+    let (orders_csv, lines_csv) = write_csv(dir.path(), &postings);
+    drop(postings);
+    let prepared = t.elapsed();
+    let url = serve(pages.clone());
+
+    // (a) The limit: fetch every page once, then the sqlite3 shell imports the same rows.
+    let t = Instant::now();
+    let fetched = fetch_all(&url, pages.len());
+    let fetch = t.elapsed();
+    assert_eq!(fetched, page_bytes, "every page fetched whole");
+    let limit_db = dir.path().join("limit.db");
+    let import = sqlite3_import(&limit_db, &orders_csv, &lines_csv);
+    let limit = fetch + import;
+
+    // Parsing alone, in-process, the way the connector parses a page.
+    let t = Instant::now();
+    let mut parsed = 0;
+    for page in pages.iter() {
+        let v: Value = serde_json::from_slice(page).unwrap();
+        for raw in v["postings"].as_array().unwrap() {
+            parsed += ordertray_connectors::ozon::parse_posting(raw)
+                .map(|o| o.lines.len())
+                .unwrap_or(0);
+        }
+    }
+    let parse = t.elapsed();
+    assert_eq!(parsed, n * PRODUCTS);
+
+    // (b) The app: `ordertray-cli sync --once` into a fresh database (each binary named, side by side).
+    let clis = cli_binaries();
+    if !clis.iter().all(|c| c.exists()) {
+        assert!(
+            smoke,
+            "{clis:?} not found: build it with `cargo build --release -p ordertray-cli`"
+        );
+        println!("ingest_limit smoke run ok ({n} postings; no release CLI, sync not timed)");
+        return;
+    }
+    let mut syncs = vec![];
+    for (i, cli) in clis.iter().enumerate() {
+        let db = dir.path().join(format!("app{i}.db"));
+        syncs.push((
+            cli,
+            sync_once(cli, &db, &url, n),
+            file_size(&db) + file_size(&db.with_extension("db-wal")),
+        ));
+    }
+    if smoke {
+        println!("ingest_limit smoke run ok ({n} postings)");
+        return;
+    }
+    println!(
+        "ingest vs the machine's limit: {n} postings × {PRODUCTS} products, {} pages of {PAGE}",
+        pages.len()
+    );
+    println!(
+        "  pages serialized + CSVs written   {:>8.2} s  ({:.1} MB of pages)",
+        prepared.as_secs_f64(),
+        page_bytes as f64 / 1e6
+    );
+    println!(
+        "  (a) limit: fetch all pages        {:>8.3} s",
+        fetch.as_secs_f64()
+    );
+    println!(
+        "             sqlite3 .import rows   {:>8.3} s  ({} orders + {} lines)",
+        import.as_secs_f64(),
+        n,
+        n * PRODUCTS
+    );
+    println!(
+        "             total                  {:>8.3} s",
+        limit.as_secs_f64()
+    );
+    println!(
+        "  parse alone (in-process, 1 read)  {:>8.3} s",
+        parse.as_secs_f64()
+    );
+    for (cli, (sync, stdout, split), db_size) in &syncs {
+        println!("  (b) {}", cli.display());
+        println!(
+            "      sync --once                   {:>8.3} s  = {:>6.0} postings/s  ({})",
+            sync.as_secs_f64(),
+            n as f64 / sync.as_secs_f64(),
+            stdout.trim()
+        );
+        if let Some((pages_read, fetch_ms, store_ms)) = split {
+            println!(
+                "      fetch + parse                 {:>8.3} s  ({pages_read} pages read)",
+                fetch_ms / 1e3
+            );
+            println!("      store (write lock held)       {:>8.3} s", store_ms / 1e3);
+        }
+        println!(
+            "      ratio sync / limit            {:>8.1}×",
+            sync.as_secs_f64() / limit.as_secs_f64()
+        );
+        println!(
+            "      database size                 {:>8.1} MB",
+            *db_size as f64 / 1e6
+        );
+    }
+}
+
+/// Adds the account, then times `sync --once`: its time, its output, and the engine's split.
+fn sync_once(cli: &Path, db: &Path, url: &str, n: usize) -> (Duration, String, Option<(u64, f64, f64)>) {
+    let run = |args: &[&str]| {
+        let out = Command::new(cli)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env(KEY_VAR, KEY)
+            .env("ORDERTRAY_LOG", "warn,ordertray_engine::sync=debug")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("ordertray-cli runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    run(&[
+        "accounts",
+        "add",
+        "ozon",
+        "--name",
+        "Bench",
+        "--client-id",
+        "1",
+        "--api-key-env",
+        KEY_VAR,
+        "--base-url",
+        url,
+    ]);
+    let t = Instant::now();
+    let (stdout, stderr) = run(&["sync", "--once"]);
+    let sync = t.elapsed();
+    assert!(stdout.contains(&format!("{n} new")), "{stdout}");
+    (sync, stdout, timing(&stderr))
+}
+
+fn serialize_pages(postings: &[Value]) -> Vec<Bytes> {
+    let count = postings.len();
+    let chunks: Vec<&[Value]> = postings.chunks(PAGE).collect();
+    let last = chunks.len().saturating_sub(1);
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let more = i < last;
+            let cursor = if more {
+                format!("p{}", i + 1)
+            } else {
+                String::new()
+            };
+            let page = json!({"postings": chunk, "cursor": cursor, "has_next": more, "count": count});
+            Bytes::from(serde_json::to_vec(&page).unwrap())
+        })
+        .collect()
+}
+
+/// The rows the app stores for these postings, as CSV for the `sqlite3` shell.
+fn write_csv(dir: &Path, postings: &[Value]) -> (PathBuf, PathBuf) {
+    let orders = dir.join("orders.csv");
+    let lines = dir.join("lines.csv");
+    let mut o = csv::Writer::from_path(&orders).unwrap();
+    let mut l = csv::Writer::from_path(&lines).unwrap();
+    let mut line_id = 0;
+    for (i, p) in postings.iter().enumerate() {
+        let id = (i + 1).to_string();
+        let number = p["posting_number"].as_str().unwrap();
+        let at = p["in_process_at"].as_str().unwrap();
+        let raw = p.to_string();
+        let hash = format!("{:016x}", fxhash(raw.as_bytes()));
+        let actions = p["available_actions"].to_string();
+        o.write_record([
+            &id,
+            "1",
+            number,
+            number,
+            "awaiting_packaging",
+            at,
+            at,
+            at,
+            &actions,
+            &hash,
+            &raw,
+        ])
+        .unwrap();
+        for item in p["products"].as_array().unwrap() {
+            line_id += 1;
+            let sku = item["sku"].to_string();
+            l.write_record([
+                &line_id.to_string(),
+                &id,
+                &sku,
+                &sku,
+                item["offer_id"].as_str().unwrap(),
+                item["name"].as_str().unwrap(),
+                &item["quantity"].to_string(),
+                item["price"]["amount"].as_str().unwrap(),
+                "RUB",
+                at,
+            ])
+            .unwrap();
+        }
+    }
+    o.flush().unwrap();
+    l.flush().unwrap();
+    (orders, lines)
+}
+
+fn fxhash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// The app's tables for orders and lines (the columns it writes, its keys and indexes), WAL and
+/// `synchronous=NORMAL` like the app; only the import is timed.
+fn sqlite3_import(db: &Path, orders: &Path, lines: &Path) -> Duration {
+    let schema = "PRAGMA journal_mode=WAL;
+        CREATE TABLE orders (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, external_id TEXT NOT NULL,
+            number TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, first_seen_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL, available_actions TEXT NOT NULL, content_hash TEXT NOT NULL, raw TEXT NOT NULL,
+            UNIQUE (account_id, external_id));
+        CREATE INDEX orders_created ON orders(created_at DESC, id DESC);
+        CREATE TABLE lines (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id),
+            external_id TEXT NOT NULL, sku TEXT NOT NULL, offer_id TEXT NOT NULL, name TEXT NOT NULL,
+            quantity INTEGER NOT NULL, price TEXT NOT NULL, currency TEXT NOT NULL, order_created_at TEXT,
+            UNIQUE (order_id, external_id));
+        CREATE INDEX lines_inbox ON lines(order_created_at DESC, order_id DESC, id);";
+    sqlite3(db, schema);
+    let t = Instant::now();
+    sqlite3(
+        db,
+        &format!(
+            "PRAGMA synchronous=NORMAL;\nBEGIN;\n.import --csv {} orders\n.import --csv {} lines\nCOMMIT;",
+            orders.display(),
+            lines.display()
+        ),
+    );
+    t.elapsed()
+}
+
+fn sqlite3(db: &Path, script: &str) {
+    let mut child = Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the sqlite3 shell (apt install sqlite3)");
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "sqlite3 failed");
+}
+
+/// Every page in turn over one keep-alive connection, as the connector asks for them.
+fn fetch_all(url: &str, pages: usize) -> usize {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::builder().tcp_nodelay(true).build().unwrap();
+        let mut total = 0;
+        let mut cursor = String::new();
+        for _ in 0..pages {
+            let body = json!({"cursor": cursor, "limit": PAGE, "sort_dir": "ASC", "filter": {}, "with": {}});
+            let bytes = client
+                .post(format!("{url}/v4/posting/fbs/unfulfilled/list"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            total += bytes.len();
+            // The next cursor, without parsing the page: it is the page's index.
+            cursor = format!("p{}", page_index(&cursor) + 1);
+        }
+        total
+    })
+}
+
+fn page_index(cursor: &str) -> usize {
+    cursor.strip_prefix('p').and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// Serves the pages on its own thread and runtime; answers any list call with the page its cursor
+/// names, anything else with an empty object.
+fn serve(pages: Arc<Vec<Bytes>>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                stream.set_nodelay(true).unwrap();
+                let pages = pages.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| answer(req, pages.clone()));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    url
+}
+
+async fn answer(req: Request<Incoming>, pages: Arc<Vec<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
+    #[derive(serde::Deserialize)]
+    struct Ask {
+        #[serde(default)]
+        cursor: String,
+    }
+    let listing = matches!(
+        req.uri().path(),
+        "/v4/posting/fbs/unfulfilled/list" | "/v4/posting/fbs/list"
+    );
+    let body = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let page = if listing {
+        let ask: Ask = serde_json::from_slice(&body).unwrap_or(Ask {
+            cursor: String::new(),
+        });
+        pages
+            .get(page_index(&ask.cursor))
+            .cloned()
+            .unwrap_or_else(|| Bytes::from_static(b"{\"postings\":[],\"cursor\":\"\",\"has_next\":false}"))
+    } else {
+        Bytes::from_static(b"{}")
+    };
+    Ok(Response::builder()
+        .header("content-type", "application/json")
+        .body(Full::new(page))
+        .unwrap())
+}
+
+/// `ORDERTRAY_CLI` (several binaries separated by `:` run side by side), else the release build.
+fn cli_binaries() -> Vec<PathBuf> {
+    if let Some(p) = std::env::var_os("ORDERTRAY_CLI") {
+        return std::env::split_paths(&p).collect();
+    }
+    // target/<profile>/deps/ingest_limit-… → target/release/ordertray-cli
+    let exe = std::env::current_exe().unwrap();
+    let release = exe
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|t| t.join("release"));
+    vec![release.unwrap_or_default().join("ordertray-cli")]
+}
+
+fn file_size(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+/// `pages`, `fetch_ms`, `store_ms` from the engine's `sync timings` debug line.
+fn timing(stderr: &str) -> Option<(u64, f64, f64)> {
+    let line = stderr.lines().find(|l| l.contains("sync timings"))?;
+    // Field names may come wrapped in terminal colour codes (ESC … m).
+    let mut plain = String::new();
+    let mut in_code = false;
+    for c in line.chars() {
+        match (in_code, c) {
+            (false, '\x1b') => in_code = true,
+            (true, 'm') => in_code = false,
+            (false, c) => plain.push(c),
+            (true, _) => {}
+        }
+    }
+    let line = plain.as_str();
+    let field = |name: &str| {
+        line.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    Some((field("pages")? as u64, field("fetch_ms")?, field("store_ms")?))
+}
