@@ -38,6 +38,28 @@ pub struct PageOutcome {
     pub skipped: u32,
 }
 
+impl PageOutcome {
+    /// A new order that waits for the manager's decision.
+    fn count_new(&mut self, order_id: i64, order: &ExternalOrder) {
+        self.new_lines += order.lines.len() as u32;
+        self.new_orders.push(NewOrderRef {
+            order_id,
+            number: order.number.clone(),
+        });
+    }
+}
+
+/// The timeline's record of a new order's arrival.
+fn arrived(order: &ExternalOrder, marketplace: &str, note: Option<ArrivalNote>) -> TimelineEvent {
+    TimelineEvent::Arrived {
+        order: order.number.clone(),
+        marketplace: marketplace.to_string(),
+        lines: order.lines.len() as u32,
+        status: order.status.clone(),
+        note,
+    }
+}
+
 impl Store {
     /// Stores one page and the connector's next cursor atomically.
     pub async fn apply_page(
@@ -313,20 +335,10 @@ async fn store_fresh(
             out.preaccepted.push(order_id);
             Some(ArrivalNote::Assembled)
         } else {
-            out.new_lines += o.lines.len() as u32;
-            out.new_orders.push(NewOrderRef {
-                order_id,
-                number: o.number.clone(),
-            });
+            out.count_new(order_id, o);
             None
         };
-        let event = TimelineEvent::Arrived {
-            order: o.number.clone(),
-            marketplace: marketplace.to_string(),
-            lines: o.lines.len() as u32,
-            status: o.status.clone(),
-            note,
-        };
+        let event = arrived(o, marketplace, note);
         events.push((order_id, event));
     }
     let events: Vec<NewEvent> = events
@@ -442,20 +454,10 @@ async fn upsert_order(
             out.preaccepted.push(order_id);
             Some(ArrivalNote::Assembled)
         } else {
-            out.new_lines += order.lines.len() as u32;
-            out.new_orders.push(NewOrderRef {
-                order_id,
-                number: order.number.clone(),
-            });
+            out.count_new(order_id, order);
             None
         };
-        let event = TimelineEvent::Arrived {
-            order: order.number.clone(),
-            marketplace: marketplace.to_string(),
-            lines: order.lines.len() as u32,
-            status: order.status.clone(),
-            note: state_note,
-        };
+        let event = arrived(order, marketplace, state_note);
         insert_event(
             conn,
             NewEvent {
