@@ -46,6 +46,7 @@ pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
 pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
 /// What each integration is and can do (the shell and the CLI name integrations through it).
 pub use ordertray_connectors::registry;
+pub use outbox::MAX_ATTEMPTS;
 pub use rules::RULE_ACTOR;
 pub use secrets::{entry_name, KeychainStore, MemorySecretStore, SecretStore};
 

@@ -103,6 +103,51 @@ async fn a_retry_waits_when_the_look_before_it_fails() {
     assert_eq!(row.state, OutboxState::Done);
 }
 
+/// The manager's Retry on a row parked as failed still looks before calling: the parked row's
+/// first ship may have gone through (found by the fault suite: the manager's Retry sent a second
+/// ship, which Ozon refused).
+#[tokio::test]
+async fn a_manager_retry_looks_before_calling_again() {
+    let w = world().await;
+    let numbers = w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+
+    // The ship reaches Ozon but its answer is cut off; every look after it fails until the row
+    // runs out of attempts and is parked.
+    w.fake.push_fault_on(SHIP, Fault::TruncatedJson);
+    for _ in 1..ordertray_engine::MAX_ATTEMPTS {
+        w.fake.push_fault_on(GET, Fault::ServerError(503));
+    }
+    let mut at = Utc::now();
+    loop {
+        let report = w.engine.drain_outbox_at(at).await.unwrap();
+        if report.failed == 1 {
+            break;
+        }
+        assert_eq!(report.retry_scheduled, 1, "{report:?}");
+        at = w.engine.outbox_list(None).await.unwrap()[0]
+            .next_attempt_at
+            .unwrap();
+    }
+    assert_eq!(calls(&w.fake, SHIP).len(), 1);
+    assert_eq!(w.fake.posting(&numbers[0]).unwrap()["status"], "awaiting_deliver");
+
+    // The manager presses Retry: the worker asks Ozon, sees the posting shipped, and is done.
+    let row = w.engine.outbox_list(None).await.unwrap()[0].id;
+    w.engine.retry_outbox(row).await.unwrap();
+    let report = w.engine.drain_outbox_once().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (1, 0), "{report:?}");
+    assert_eq!(
+        calls(&w.fake, SHIP).len(),
+        1,
+        "no second ship after the manager's Retry"
+    );
+    let row = &w.engine.outbox_list(None).await.unwrap()[0];
+    assert_eq!(row.state, OutboxState::Done);
+}
+
 /// A year and more than a DateTime can hold: neither may stop delivery or polling, or panic.
 const ABSURD: u64 = 9_000_000_000_000;
 const CAP: chrono::TimeDelta = chrono::TimeDelta::minutes(15);

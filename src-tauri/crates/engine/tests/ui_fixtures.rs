@@ -2404,6 +2404,10 @@ async fn first_account() {
     ))
     .await
     .unwrap();
+    // Half a year after the fixed time, whatever the day the fixtures are recorded.
+    fake.set_key_expires_at(
+        FIXED_TIME.parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::days(180),
+    );
     let mut r = Recording::new("first_account", dir.path());
     r.replace.push((fake.base_url(), FIXED_BASE_URL));
     record_start(&mut r, &engine).await;

@@ -341,12 +341,14 @@ impl Store {
         Ok(true)
     }
 
-    /// The manager's Retry: a failed row goes back to pending with a fresh set of attempts.
+    /// The manager's Retry: a failed row goes back to pending with a fresh round of attempts, but
+    /// one stays on record: the parked row's call may have reached the destination before its
+    /// answer was lost, so the worker looks before calling again.
     pub async fn outbox_requeue(&self, id: i64, actor: &str) -> Result<OutboxRow> {
         let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
         let row = sqlx::query(&format!(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
+            "UPDATE outbox SET state = 'pending', attempts = 1, next_attempt_at = ?, updated_at = ?
              WHERE id = ? AND state = 'failed' RETURNING {ROW_COLUMNS}"
         ))
         .bind(&now)

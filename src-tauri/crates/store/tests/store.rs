@@ -393,7 +393,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
     let health = s.health(a.id).await.unwrap();
     assert_eq!((health.outbox_failed, health.outbox_pending), (1, 1));
     let row = s.outbox_requeue(claimed.id, "manager").await.unwrap();
-    assert_eq!(row.attempts, 0);
+    assert_eq!(row.attempts, 1, "a fresh round that still looks before calling");
     let c = s
         .outbox_claim(row.id, &lease("A", 200), Utc::now())
         .await

@@ -191,10 +191,13 @@ async fn answer(
             delivery_stage(shared, body, &["delivering", "driver_pickup"], "delivered")
         }
         "/v2/fbs/posting/tracking-number/set" => tracking_numbers(shared, body),
-        "/v1/roles" => Ok(json!({
-            "roles": [{"name": "Admin", "methods": ["/v4/posting/fbs/list", "/v4/posting/fbs/ship"]}],
-            "expires_at": ts(Utc::now() + chrono::Duration::days(180))
-        })),
+        "/v1/roles" => {
+            let expires_at = shared.lock().key_expires_at;
+            Ok(json!({
+                "roles": [{"name": "Admin", "methods": ["/v4/posting/fbs/list", "/v4/posting/fbs/ship"]}],
+                "expires_at": ts(expires_at.unwrap_or_else(|| Utc::now() + chrono::Duration::days(180)))
+            }))
+        }
         "/v2/posting/fbs/cancel-reason/list" | "/v1/posting/fbs/cancel-reason" => Ok(json!({"result": [
             {"id": 352, "title": "Товар закончился у продавца", "type_id": "seller", "is_available_for_cancellation": true},
             {"id": 400, "title": "Остался только бракованный товар", "type_id": "seller", "is_available_for_cancellation": true},

@@ -149,6 +149,12 @@ impl FakeOzonHandle {
         held
     }
 
+    /// Fixes the Api-Key's expiry that `/v1/roles` reports (recorded answers must not follow the
+    /// clock).
+    pub fn set_key_expires_at(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.shared.lock().key_expires_at = Some(at);
+    }
+
     /// Turns the flaky mode on (random faults on every seller call) or off (None).
     pub fn set_flaky(&self, flaky: Option<Flaky>) {
         self.shared.lock().flaky = flaky;

@@ -30,6 +30,8 @@ pub(crate) struct State {
     pub holds: Vec<(String, Arc<super::HeldCall>)>,
     /// Random faults on seller calls when no queued fault applies.
     pub flaky: Option<crate::faults::Flaky>,
+    /// When the Api-Key expires (`/v1/roles`); None: half a year from each call.
+    pub key_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(crate) struct Shared {
