@@ -10,7 +10,8 @@ import type { ErrorWords } from "./ErrorWords";
  * Which fields a kind uses: every kind names the `account` and, but for a rule's rejections, its
  * `marketplace` (display name); `number` is the (first) order's number (new orders, cancellations,
  * status changes, rule rejections, the order a failed update was for); `detail` is the marketplace
- * status (status changed), the rule's name (rule rejected) or the error (push failed, sync failing);
+ * status (status changed), the rule's name (rule rejected), the error (push failed, sync failing)
+ * or the (first) order's ship-by deadline as RFC 3339 UTC (ship-by near, overdue);
  * `effect` is the marketplace call that could not be sent (push failed).
  */
 export type AlertArgs = { marketplace: string, account: string, number: string, detail: string, 

@@ -2,7 +2,7 @@
 import type { Channels } from "./Channels";
 import type { QuietHours } from "./QuietHours";
 
-export type AlertSettings = { new_order: Channels, buyer_cancelled: Channels, push_failed: Channels, sync_failing: Channels, rule_rejected: Channels, status_changed: Channels, quiet_hours: QuietHours | null, 
+export type AlertSettings = { new_order: Channels, buyer_cancelled: Channels, push_failed: Channels, sync_failing: Channels, rule_rejected: Channels, status_changed: Channels, ship_by_near: Channels, ship_by_overdue: Channels, quiet_hours: QuietHours | null, 
 /**
  * A sync failing for this long is announced (once per failure streak).
  */
@@ -10,4 +10,9 @@ sync_failing_minutes: number,
 /**
  * Popups of one kind within this many seconds of the last one are held and shown together.
  */
-coalesce_seconds: number, };
+coalesce_seconds: number, 
+/**
+ * An order still waiting for a decision this many minutes before its ship-by deadline is
+ * announced as "ship-by near" (once; "overdue" follows once when the deadline passes).
+ */
+ship_by_near_minutes: number, };

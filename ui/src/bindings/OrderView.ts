@@ -17,4 +17,8 @@ region: string | null,
 /**
  * Set when the marketplace changed the order after it arrived (e.g. cancelled by the buyer).
  */
-changed_by_marketplace: string | null, demo: boolean, lines: Array<LineView>, };
+changed_by_marketplace: string | null, 
+/**
+ * The marketplace's ship-by deadline, when it gives one.
+ */
+ship_by: string | null, demo: boolean, lines: Array<LineView>, };

@@ -106,3 +106,20 @@ describe("alert banners", () => {
     expect(alertText({ ...alert("new_order", 1), kind: "toString" as AlertKind }, ru)).toBe("toString");
   });
 });
+
+describe("ship-by banners", () => {
+  it("name the order, its deadline in the language's format, and how many more", () => {
+    const due = "2026-03-02T09:30:00Z";
+    const near = (n: number) => alert("ship_by_near", n, { detail: due });
+    const overdue = (n: number) => alert("ship_by_overdue", n, { detail: due });
+    const when = (locale: string) => new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(new Date(due));
+    expect(alertText(near(1), en)).toBe(`Ozon «Shop A»: order 0570-0029-1 must ship by ${when("en")} and is not accepted yet`);
+    expect(alertText(overdue(3), en)).toBe(
+      `Ozon «Shop A»: order 0570-0029-1 was to ship by ${when("en")} and is still not accepted (and 2 more)`,
+    );
+    expect(alertText(near(2), ru)).toBe(
+      `Ozon «Shop A»: заказ 0570-0029-1 нужно отгрузить до ${when("ru")}, а он ещё не принят (и ещё 1)`,
+    );
+    expect(alertText(overdue(1), pl)).toContain(`zamówienie 0570-0029-1 trzeba było wysłać do ${when("pl")}`);
+  });
+});

@@ -1,3 +1,4 @@
+import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
@@ -114,6 +115,10 @@ const enBanner: AlertWords = {
   sync_failing: (a) => `${a.marketplace} «${a.account}»: sync has been failing for a while — ${errorText(a.error, a.detail, "en")}`,
   rule_rejected: (a, n) =>
     n === 1 ? `Rule «${a.detail}» rejected a line — ${a.number}` : `Rule «${a.detail}» rejected ${n} lines — ${a.number} …`,
+  ship_by_near: (a, n) =>
+    `${a.marketplace} «${a.account}»: order ${a.number} must ship by ${formatDateTime(a.detail, "en")} and is not accepted yet${enAndMore(n)}`,
+  ship_by_overdue: (a, n) =>
+    `${a.marketplace} «${a.account}»: order ${a.number} was to ship by ${formatDateTime(a.detail, "en")} and is still not accepted${enAndMore(n)}`,
 };
 
 export const en = {
@@ -195,6 +200,8 @@ export const en = {
       sync_failing: "Sync keeps failing",
       rule_rejected: "A rule rejected lines",
       status_changed: "The marketplace changed an order's status",
+      ship_by_near: "Ship-by time near, order not accepted",
+      ship_by_overdue: "Ship-by time passed, order not accepted",
     },
     channels: { popup: "Popup", sound: "Sound", in_app: "In the window" },
     quiet: "Quiet hours",
@@ -202,6 +209,7 @@ export const en = {
     quietTo: "to",
     failingMinutes: "Announce a failing sync after (minutes)",
     coalesceSeconds: "One popup for events within (seconds)",
+    shipByNearMinutes: "Announce an order not accepted this long before its ship-by time (minutes)",
     banner: enBanner,
   },
   pause: {
@@ -390,6 +398,16 @@ export const en = {
     keys: "Keys",
     selectOrder: (number: string) => `All lines of order ${number}`,
     linesTotal: "The lines shown here come to",
+    sortBy: "Order by",
+    sorts: { ship_by: "Ship-by, most urgent first", newest: "Newest first" },
+    shipBy: "Ship by",
+    overdue: "Overdue",
+    shipByTitle: (time: string) => `The marketplace expects the order shipped by ${time}`,
+    noOffer: "no offer",
+    noOfferTitle: "No price list has an offer for this line; o finds one by search",
+    offerTitle: "The cheapest offer from the price lists: a accepts the line with it, o shows all",
+    offerStock: (n: string) => `stock ${n}`,
+    offerMargin: (m: string) => `margin ${m}`,
   },
   undo: {
     undo: "Undo",
@@ -400,7 +418,7 @@ export const en = {
     move: "Move down / up",
     select: "Select or unselect the line (on an order's header: all its lines)",
     selectAll: "Select all / none",
-    accept: "Accept the selected lines (or the current one)",
+    accept: "Accept the selected lines (or the current one), each with the offer shown",
     reject: "Reject the selected lines (or the current one)",
     delete: "Delete the selected lines (restorable)",
     open: "Open the order",

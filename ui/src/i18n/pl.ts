@@ -1,3 +1,4 @@
+import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
@@ -135,6 +136,10 @@ const plBanner: AlertWords = {
   sync_failing: (a) => `${a.marketplace} „${a.account}”: synchronizacja od dłuższego czasu się nie udaje — ${errorText(a.error, a.detail, "pl")}`,
   rule_rejected: (a, n) =>
     `Reguła „${a.detail}” odrzuciła ${n} ${plPlural(n, "pozycję", "pozycje", "pozycji")} — ${a.number}${n > 1 ? " …" : ""}`,
+  ship_by_near: (a, n) =>
+    `${a.marketplace} „${a.account}”: zamówienie ${a.number} trzeba wysłać do ${formatDateTime(a.detail, "pl")}, a nie jest jeszcze przyjęte${plAndMore(n)}`,
+  ship_by_overdue: (a, n) =>
+    `${a.marketplace} „${a.account}”: zamówienie ${a.number} trzeba było wysłać do ${formatDateTime(a.detail, "pl")}, a wciąż nie jest przyjęte${plAndMore(n)}`,
 };
 
 export const pl: Messages = {
@@ -216,6 +221,8 @@ export const pl: Messages = {
       sync_failing: "Synchronizacja wciąż się nie udaje",
       rule_rejected: "Reguła odrzuciła pozycje",
       status_changed: "Platforma zmieniła status zamówienia",
+      ship_by_near: "Zbliża się termin wysyłki, zamówienie nieprzyjęte",
+      ship_by_overdue: "Termin wysyłki minął, zamówienie nieprzyjęte",
     },
     channels: { popup: "Okienko", sound: "Dźwięk", in_app: "W oknie" },
     quiet: "Godziny ciszy",
@@ -223,6 +230,7 @@ export const pl: Messages = {
     quietTo: "do",
     failingMinutes: "Zgłaszaj nieudaną synchronizację po (minutach)",
     coalesceSeconds: "Jedno okienko dla zdarzeń w ciągu (sekund)",
+    shipByNearMinutes: "Powiadamiaj o nieprzyjętym zamówieniu przed terminem wysyłki (minut)",
     banner: plBanner,
   },
   pause: {
@@ -411,6 +419,16 @@ export const pl: Messages = {
     keys: "Klawisze",
     selectOrder: (number: string) => `Wszystkie pozycje zamówienia ${number}`,
     linesTotal: "Suma pokazanych pozycji",
+    sortBy: "Kolejność",
+    sorts: { ship_by: "Termin wysyłki, najpilniejsze najpierw", newest: "Najnowsze najpierw" },
+    shipBy: "Wysłać",
+    overdue: "Po terminie",
+    shipByTitle: (time: string) => `Platforma oczekuje wysyłki do ${time}`,
+    noOffer: "brak oferty",
+    noOfferTitle: "Żaden cennik nie ma oferty dla tej pozycji; o — znajdź wyszukiwaniem",
+    offerTitle: "Najtańsza oferta z cenników: a przyjmuje z nią, o pokazuje wszystkie",
+    offerStock: (n: string) => `stan ${n}`,
+    offerMargin: (m: string) => `marża ${m}`,
   },
   undo: {
     undo: "Cofnij",
@@ -421,7 +439,7 @@ export const pl: Messages = {
     move: "W dół / w górę",
     select: "Zaznacz lub odznacz pozycję (na nagłówku zamówienia — wszystkie jego pozycje)",
     selectAll: "Zaznacz wszystkie / żadnej",
-    accept: "Przyjmij zaznaczone pozycje (lub bieżącą)",
+    accept: "Przyjmij zaznaczone pozycje (lub bieżącą), każdą z pokazaną ofertą",
     reject: "Odrzuć zaznaczone pozycje (lub bieżącą)",
     delete: "Usuń zaznaczone pozycje (można przywrócić)",
     open: "Otwórz zamówienie",

@@ -1,3 +1,4 @@
+import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
 import { type AlertWords, failedCall } from "./alerts";
@@ -129,6 +130,10 @@ const ruBanner: AlertWords = {
   sync_failing: (a) => `${a.marketplace} «${a.account}»: синхронизация не удаётся уже давно — ${errorText(a.error, a.detail, "ru")}`,
   rule_rejected: (a, n) =>
     `Правило «${a.detail}» отклонило ${n} ${ruPlural(n, "строку", "строки", "строк")} — ${a.number}${n > 1 ? " …" : ""}`,
+  ship_by_near: (a, n) =>
+    `${a.marketplace} «${a.account}»: заказ ${a.number} нужно отгрузить до ${formatDateTime(a.detail, "ru")}, а он ещё не принят${ruAndMore(n)}`,
+  ship_by_overdue: (a, n) =>
+    `${a.marketplace} «${a.account}»: заказ ${a.number} нужно было отгрузить до ${formatDateTime(a.detail, "ru")}, а он всё ещё не принят${ruAndMore(n)}`,
 };
 
 export const ru: Messages = {
@@ -210,6 +215,8 @@ export const ru: Messages = {
       sync_failing: "Синхронизация не удаётся",
       rule_rejected: "Правило отклонило строки",
       status_changed: "Маркетплейс изменил статус заказа",
+      ship_by_near: "Скоро срок отгрузки, заказ не принят",
+      ship_by_overdue: "Срок отгрузки прошёл, заказ не принят",
     },
     channels: { popup: "Всплывающее", sound: "Звук", in_app: "В окне" },
     quiet: "Тихие часы",
@@ -217,6 +224,7 @@ export const ru: Messages = {
     quietTo: "до",
     failingMinutes: "Сообщать о сбое синхронизации через (минут)",
     coalesceSeconds: "Одно уведомление на события в пределах (секунд)",
+    shipByNearMinutes: "Предупреждать о непринятом заказе до срока отгрузки за (минут)",
     banner: ruBanner,
   },
   pause: {
@@ -405,6 +413,16 @@ export const ru: Messages = {
     keys: "Клавиши",
     selectOrder: (number: string) => `Все строки заказа ${number}`,
     linesTotal: "Сумма показанных строк",
+    sortBy: "Порядок",
+    sorts: { ship_by: "По сроку отгрузки, срочные сверху", newest: "Сначала новые" },
+    shipBy: "Отгрузить",
+    overdue: "Просрочен",
+    shipByTitle: (time: string) => `Маркетплейс ждёт отгрузку до ${time}`,
+    noOffer: "нет предложения",
+    noOfferTitle: "Ни в одном прайс-листе нет предложения для этой строки; o — найти поиском",
+    offerTitle: "Самое дешёвое предложение из прайс-листов: a — принять с ним, o — показать все",
+    offerStock: (n: string) => `остаток ${n}`,
+    offerMargin: (m: string) => `наценка ${m}`,
   },
   undo: {
     undo: "Отменить",
@@ -415,7 +433,7 @@ export const ru: Messages = {
     move: "Вниз / вверх",
     select: "Выбрать строку или снять выбор (на заголовке заказа — все его строки)",
     selectAll: "Выбрать все / ничего",
-    accept: "Принять выбранные строки (или текущую)",
+    accept: "Принять выбранные строки (или текущую), каждую с показанным предложением",
     reject: "Отклонить выбранные строки (или текущую)",
     delete: "Удалить выбранные строки (можно восстановить)",
     open: "Открыть заказ",

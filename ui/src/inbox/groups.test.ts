@@ -26,10 +26,12 @@ function line(id: number, order: number, price = "100.00", quantity = 1, currenc
     order_status: "awaiting_packaging",
     order_created_at: "2026-11-23T08:00:00Z",
     order_region: null,
+    order_ship_by: null,
     account_id: 1,
     account: "Shop A",
     marketplace_cancelled: false,
     demo: false,
+    best_offer: null,
   };
 }
 

@@ -4,7 +4,16 @@ import type { AlertSettings as Alerts } from "../bindings/AlertSettings";
 import type { Channels } from "../bindings/Channels";
 import { useI18n } from "../i18n";
 
-const KINDS: AlertKind[] = ["new_order", "buyer_cancelled", "push_failed", "sync_failing", "rule_rejected", "status_changed"];
+const KINDS: AlertKind[] = [
+  "new_order",
+  "buyer_cancelled",
+  "push_failed",
+  "sync_failing",
+  "rule_rejected",
+  "status_changed",
+  "ship_by_near",
+  "ship_by_overdue",
+];
 const CHANNELS: (keyof Channels)[] = ["popup", "sound", "in_app"];
 
 /** Per-event channels, quiet hours and coalescing; every change is saved at once like the other settings. */
@@ -92,6 +101,14 @@ export function AlertSettings({
           testId="alert-failing-minutes"
           value={alerts.sync_failing_minutes}
           onCommit={(sync_failing_minutes) => onChange({ ...alerts, sync_failing_minutes })}
+        />
+      </label>
+      <label className="inline">
+        {t.alerts.shipByNearMinutes}
+        <WholeNumber
+          testId="alert-ship-by-minutes"
+          value={alerts.ship_by_near_minutes}
+          onCommit={(ship_by_near_minutes) => onChange({ ...alerts, ship_by_near_minutes })}
         />
       </label>
       <label className="inline">

@@ -69,8 +69,8 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     () =>
       // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
       view === "processed"
-        ? { account_id: accountId, state: "new", limit: null, processed: true }
-        : { account_id: accountId, state: view, limit: null, processed: false },
+        ? { account_id: accountId, state: "new", limit: null, processed: true, sort: "ship_by" }
+        : { account_id: accountId, state: view, limit: null, processed: false, sort: "ship_by" },
     [accountId, view],
   );
   const inbox = useInbox(query);

@@ -138,9 +138,12 @@ export class FakeBackend {
       sync_failing: { popup: true, sound: false, in_app: true },
       rule_rejected: { popup: false, sound: false, in_app: true },
       status_changed: { popup: false, sound: false, in_app: true },
+      ship_by_near: { popup: true, sound: true, in_app: true },
+      ship_by_overdue: { popup: true, sound: true, in_app: true },
       quiet_hours: null,
       sync_failing_minutes: 15,
       coalesce_seconds: 60,
+      ship_by_near_minutes: 120,
     },
     delivery_methods: [
       { id: "courier", name: "Курьер", base: "350", per_kg: "50" },

@@ -318,3 +318,31 @@ async fn effects_send_the_documented_bodies_and_become_visible() {
     assert!(c.effect_sink().unwrap().already_applied(&cancel).await.unwrap());
     assert_eq!(fake.posting(&n[2]).unwrap()["status"], "cancelled");
 }
+
+/// The fake's realistic posting (the shape of Ozon's full example): `shipment_date` is the order's
+/// ship-by deadline, two days after it went into processing.
+#[tokio::test]
+async fn a_postings_shipment_date_becomes_its_ship_by() {
+    let fake = fake().await;
+    let start = Utc::now() - chrono::Duration::hours(3);
+    let posting = sample_posting(900, 1, start);
+    let shipment_date = posting["shipment_date"].as_str().unwrap().to_string();
+    fake.add_posting(posting);
+    let c = connector(&fake, KEY);
+    let (pages, _) = run(c.as_ref(), String::new()).await;
+    let order = pages
+        .iter()
+        .flat_map(|p| &p.orders)
+        .find(|o| o.number.starts_with("57000900"))
+        .expect("the posting");
+    let want = chrono::DateTime::parse_from_rfc3339(&shipment_date)
+        .unwrap()
+        .with_timezone(&Utc);
+    assert_eq!(order.ship_by, Some(want));
+    // Two days on, at the hour's cut-off.
+    let ahead = want - start;
+    assert!(
+        ahead <= chrono::Duration::days(2) && ahead > chrono::Duration::days(2) - chrono::Duration::hours(1),
+        "{ahead}"
+    );
+}

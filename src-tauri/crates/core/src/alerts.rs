@@ -19,6 +19,10 @@ pub enum AlertKind {
     RuleRejected,
     /// The marketplace moved a known order to another status (delivering, delivered, …).
     StatusChanged,
+    /// An order still waiting for a decision is due to ship within the configured minutes.
+    ShipByNear,
+    /// An order still waiting for a decision has passed its ship-by deadline.
+    ShipByOverdue,
 }
 
 /// What an announcement is about, as plain values: the in-app banner is worded from these by the
@@ -28,7 +32,8 @@ pub enum AlertKind {
 /// Which fields a kind uses: every kind names the `account` and, but for a rule's rejections, its
 /// `marketplace` (display name); `number` is the (first) order's number (new orders, cancellations,
 /// status changes, rule rejections, the order a failed update was for); `detail` is the marketplace
-/// status (status changed), the rule's name (rule rejected) or the error (push failed, sync failing);
+/// status (status changed), the rule's name (rule rejected), the error (push failed, sync failing)
+/// or the (first) order's ship-by deadline as RFC 3339 UTC (ship-by near, overdue);
 /// `effect` is the marketplace call that could not be sent (push failed).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -104,11 +109,16 @@ pub struct AlertSettings {
     pub sync_failing: Channels,
     pub rule_rejected: Channels,
     pub status_changed: Channels,
+    pub ship_by_near: Channels,
+    pub ship_by_overdue: Channels,
     pub quiet_hours: Option<QuietHours>,
     /// A sync failing for this long is announced (once per failure streak).
     pub sync_failing_minutes: u32,
     /// Popups of one kind within this many seconds of the last one are held and shown together.
     pub coalesce_seconds: u32,
+    /// An order still waiting for a decision this many minutes before its ship-by deadline is
+    /// announced as "ship-by near" (once; "overdue" follows once when the deadline passes).
+    pub ship_by_near_minutes: u32,
 }
 
 impl Default for AlertSettings {
@@ -129,9 +139,12 @@ impl Default for AlertSettings {
                 sound: false,
                 in_app: true,
             },
+            ship_by_near: Channels::ALL,
+            ship_by_overdue: Channels::ALL,
             quiet_hours: None,
             sync_failing_minutes: 15,
             coalesce_seconds: 60,
+            ship_by_near_minutes: 120,
         }
     }
 }
@@ -145,6 +158,8 @@ impl AlertSettings {
             AlertKind::SyncFailing => self.sync_failing,
             AlertKind::RuleRejected => self.rule_rejected,
             AlertKind::StatusChanged => self.status_changed,
+            AlertKind::ShipByNear => self.ship_by_near,
+            AlertKind::ShipByOverdue => self.ship_by_overdue,
         }
     }
 

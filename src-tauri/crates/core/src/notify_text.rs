@@ -100,6 +100,46 @@ pub fn status_changed(
     )
 }
 
+/// "Market «Shop A»: order 0570-0029-1 must ship soon and is still not accepted (and 2 more)".
+pub fn ship_by_near(
+    lang: Lang,
+    marketplace: &str,
+    account: &str,
+    first_number: &str,
+    count: usize,
+) -> String {
+    let text = match lang {
+        Lang::En => "order {n} must ship soon and is still not accepted",
+        Lang::Ru => "заказ {n} скоро нужно отгрузить, а он ещё не принят",
+        Lang::Pl => "zamówienie {n} trzeba wkrótce wysłać, a nie jest jeszcze przyjęte",
+    };
+    format!(
+        "{marketplace} «{account}»: {}{}",
+        text.replace("{n}", first_number),
+        and_more(lang, count)
+    )
+}
+
+/// "Market «Shop A»: order 0570-0029-1 is past its ship-by time and still not accepted".
+pub fn ship_by_overdue(
+    lang: Lang,
+    marketplace: &str,
+    account: &str,
+    first_number: &str,
+    count: usize,
+) -> String {
+    let text = match lang {
+        Lang::En => "order {n} is past its ship-by time and still not accepted",
+        Lang::Ru => "срок отгрузки заказа {n} прошёл, а он ещё не принят",
+        Lang::Pl => "termin wysyłki zamówienia {n} minął, a nie jest jeszcze przyjęte",
+    };
+    format!(
+        "{marketplace} «{account}»: {}{}",
+        text.replace("{n}", first_number),
+        and_more(lang, count)
+    )
+}
+
 /// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: the marketplace answered 500".
 pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
     let text = match lang {

@@ -186,6 +186,10 @@ pub struct ExternalOrder {
     /// fields it leaves out keep their stored values.
     #[serde(default)]
     pub partial: bool,
+    /// When the marketplace expects the order to be shipped (Ozon's `shipment_date`); None when
+    /// the marketplace sets no deadline (or a partial push leaves it unchanged).
+    #[serde(default)]
+    pub ship_by: Option<DateTime<Utc>>,
 }
 
 /// Marketplace statuses meaning the buyer or the marketplace cancelled the order.
@@ -277,6 +281,7 @@ mod tests {
             raw: serde_json::json!({"b": 1, "a": {"y": 2, "x": 1}}),
             read_only: false,
             partial: false,
+            ship_by: None,
         };
         let h1 = o.content_hash();
         o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 1});

@@ -49,6 +49,8 @@ pub struct OrderView {
     pub region: Option<String>,
     /// Set when the marketplace changed the order after it arrived (e.g. cancelled by the buyer).
     pub changed_by_marketplace: Option<String>,
+    /// The marketplace's ship-by deadline, when it gives one.
+    pub ship_by: Option<DateTime<Utc>>,
     pub demo: bool,
     pub lines: Vec<LineView>,
 }
@@ -64,10 +66,15 @@ pub struct InboxLine {
     pub order_status: String,
     pub order_created_at: DateTime<Utc>,
     pub order_region: Option<String>,
+    /// The order's ship-by deadline, when the marketplace gives one.
+    pub order_ship_by: Option<DateTime<Utc>>,
     pub account_id: AccountId,
     pub account: String,
     pub marketplace_cancelled: bool,
     pub demo: bool,
+    /// The offer `a` accepts the line with: the first of the offers the offer dialog lists for it
+    /// (cheapest first); None when no price list has one, or in views other than the new lines.
+    pub best_offer: Option<crate::pricelist::OfferMatch>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -275,6 +282,21 @@ pub struct InboxQuery {
     /// Lines decided by automatic rules (in any state), most recent decision first.
     #[serde(default)]
     pub processed: bool,
+    /// The order of the orders (not used with `processed`).
+    #[serde(default)]
+    pub sort: InboxSort,
+}
+
+/// How the inbox orders its orders. Orders the buyer cancelled come first in either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum InboxSort {
+    /// The nearest ship-by deadline first; orders without one last, newest first.
+    #[default]
+    ShipBy,
+    /// The newest order first.
+    Newest,
 }
 
 fn new_state() -> LineState {
@@ -288,6 +310,7 @@ impl Default for InboxQuery {
             state: LineState::New,
             limit: None,
             processed: false,
+            sort: InboxSort::ShipBy,
         }
     }
 }

@@ -158,6 +158,33 @@ async fn run(offers: u64, smoke: bool) {
         by_text.push(t.elapsed());
         assert!(!found.is_empty() || smoke, "'{query}' finds offers");
     }
+    // The inbox's inline offers: one batch for a whole inbox of new lines (half of them with an
+    // offer), as `Engine::inbox` looks them up on every read.
+    let inbox_lines: u64 = if smoke { 100 } else { 10_000 };
+    let lookups: Vec<ordertray_store::LineLookup> = (0..inbox_lines)
+        .map(|k| ordertray_store::LineLookup {
+            line_id: k as i64,
+            account_id: 1,
+            sku: format!("{}", 1_000_000_000 + k),
+            offer_id: if k % 2 == 0 {
+                article((k * 104_729) % offers)
+            } else {
+                format!("NONE-{k}")
+            },
+            price: rust_decimal::Decimal::from(5_000),
+        })
+        .collect();
+    let mut batches = Vec::with_capacity(5);
+    for _ in 0..5 {
+        let t = Instant::now();
+        let found = engine.store().offer_matches(&lookups).await.unwrap();
+        batches.push(t.elapsed());
+        assert!(
+            found.len() as u64 >= inbox_lines / 2,
+            "every second line has an offer"
+        );
+    }
+    batches.sort();
     by_article.sort();
     by_text.sort();
     let rate = offers as f64 / import.as_secs_f64();
@@ -172,5 +199,10 @@ async fn run(offers: u64, smoke: bool) {
         "lookup by words ({samples}×): p50 {:.2?}, p95 {:.2?}",
         percentile(&by_text, 0.5),
         percentile(&by_text, 0.95)
+    );
+    println!(
+        "inline offers of an inbox of {inbox_lines} new lines, one batch (5×): median {:.2?}, max {:.2?}",
+        percentile(&batches, 0.5),
+        percentile(&batches, 1.0)
     );
 }

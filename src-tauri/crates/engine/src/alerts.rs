@@ -138,6 +138,12 @@ impl Engine {
             AlertKind::StatusChanged => {
                 notify_text::status_changed(lang, &p.marketplace, &p.account, &p.number, &p.detail, count)
             }
+            AlertKind::ShipByNear => {
+                notify_text::ship_by_near(lang, &p.marketplace, &p.account, &p.number, count)
+            }
+            AlertKind::ShipByOverdue => {
+                notify_text::ship_by_overdue(lang, &p.marketplace, &p.account, &p.number, count)
+            }
         }
     }
 }

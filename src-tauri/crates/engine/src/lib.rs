@@ -5,6 +5,7 @@
 mod accounts;
 mod alerts;
 pub mod backoff;
+mod best_offers;
 mod cabinet;
 pub mod database;
 mod demo;
@@ -21,6 +22,7 @@ mod scheduler;
 pub mod secrets;
 mod sessions;
 mod settings;
+mod ship_by;
 mod statuses;
 mod supervise;
 mod sync;
@@ -232,8 +234,13 @@ impl Engine {
         })
     }
 
+    /// The inbox; lines waiting for a decision carry their best offer (see `best_offers`).
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        Ok(self.0.store.inbox(query).await?)
+        let mut lines = self.0.store.inbox(query).await?;
+        if query.state == LineState::New && !query.processed {
+            self.with_best_offers(&mut lines).await?;
+        }
+        Ok(lines)
     }
 
     pub async fn orders(

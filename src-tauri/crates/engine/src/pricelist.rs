@@ -408,6 +408,8 @@ impl Engine {
             total: 1,
             rows: rows_read,
         });
+        // The inbox's inline offers come from the lists: it looks them up again.
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
         Ok(ImportSummary {
             list_id,
             list,
@@ -427,7 +429,9 @@ impl Engine {
     }
 
     pub async fn delete_price_list(&self, id: i64) -> Result<()> {
-        Ok(self.0.store.delete_price_list(id).await?)
+        self.0.store.delete_price_list(id).await?;
+        self.emit(EngineEvent::OrdersChanged { account_id: None });
+        Ok(())
     }
 
     pub async fn search_offers(&self, text: &str, limit: u32) -> Result<Vec<OfferView>> {

@@ -37,7 +37,7 @@ impl Engine {
         let engine = self.clone();
         let worker = self.spawn_supervised("outbox", None, move || engine.clone().outbox_loop());
         let engine = self.clone();
-        // Coalesced popups go out when their window has passed.
+        // Coalesced popups go out when their window has passed; ship-by deadlines are checked.
         let alerts = self.spawn_supervised("alerts", None, move || engine.clone().alerts_loop());
         self.0
             .background
@@ -81,9 +81,18 @@ impl Engine {
     }
 
     async fn alerts_loop(self) -> std::result::Result<(), String> {
+        let mut since_ship_by = 0u32;
         loop {
             tokio::time::sleep(Duration::from_secs(5)).await;
             self.flush_alerts().await;
+            // Ship-by deadlines are minutes apart: every 15 s is soon enough.
+            since_ship_by += 1;
+            if since_ship_by >= 3 {
+                since_ship_by = 0;
+                if let Err(e) = self.check_ship_by().await {
+                    tracing::warn!(error = %e, "ship-by check failed");
+                }
+            }
         }
     }
 

@@ -733,6 +733,8 @@ async fn offers_world(name: &'static str) -> (World, Recording, Vec<i64>, Vec<(S
         product["sku"] = json!(sku);
         product["quantity"] = json!(1);
         product["price"]["amount"] = json!("1530.00");
+        // One ship-by for both, so the inbox lists them newest first whatever the hour.
+        posting["shipment_date"] = json!((now + chrono::Duration::days(2)).to_rfc3339());
         w.fake.add_posting(posting);
     }
     w.engine.sync_account(w.account).await.unwrap();
@@ -2843,5 +2845,80 @@ async fn shop_order_tracking_refused() {
         refused,
     );
     record_shop_orders(&mut r, &w).await;
+    r.save();
+}
+
+/// Issue 19, points 2 and 3: a posting due in 8 hours (put in process 40 hours ago) and a newer one
+/// due in 46 hours; a price list has an offer for the older posting's line. The inbox in both
+/// orders (ship-by first, the default, and newest first), then the manager accepts the line with
+/// its inline offer (`a`). Times read as one fixed instant in the file: the UI test sets its clock.
+#[tokio::test]
+async fn inbox_offers_and_ship_by() {
+    use ordertray_core::{InboxSort, LineState};
+    use ordertray_fakes::ozon::sample_posting;
+    let w = world().await;
+    let mut r = Recording::new("inbox_ship_by", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let now = chrono::Utc::now();
+    w.fake
+        .add_posting(sample_posting(801, 1, now - chrono::Duration::hours(2)));
+    w.fake
+        .add_posting(sample_posting(802, 1, now - chrono::Duration::hours(40)));
+    w.engine.sync_account(w.account).await.unwrap();
+    let urgent = inbox(&w.engine).await[0].clone();
+    assert!(
+        urgent.order_number.starts_with("57000802"),
+        "{}",
+        urgent.order_number
+    );
+    let csv = w.db.parent().unwrap().join("supplier-a.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "Brand;Article;Name;Price;Stock;Days\nBOSCH;{};Offer;1200.00;4;2\n",
+            urgent.line.offer_id
+        ),
+    )
+    .unwrap();
+    let settings: ordertray_core::pricelist::ListSettings = serde_json::from_value(json!({
+        "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": 4, "delivery_days": 5, "supplier": null },
+        "options": { "delimiter": ";", "encoding": "utf-8", "header": true },
+    }))
+    .unwrap();
+    w.engine
+        .import_price_list(&csv, "Supplier A", Some(settings))
+        .await
+        .unwrap();
+    // Before the reads recorded with no arguments, which fit any query.
+    for state in [LineState::New, LineState::Accepted] {
+        let newest = InboxQuery {
+            state,
+            sort: InboxSort::Newest,
+            ..InboxQuery::default()
+        };
+        r.answer("inbox", json!({ "query": newest }), w.engine.inbox(&newest).await);
+    }
+    undo_start(&mut r, &w).await;
+    r.answer(
+        "line_offers",
+        json!({ "lineId": urgent.line.id }),
+        w.engine.line_offers(urgent.line.id).await,
+    );
+    let best = inbox(&w.engine).await[0]
+        .best_offer
+        .clone()
+        .expect("an offer for the urgent line");
+    let binding = json!({ "offer_id": best.offer.id, "quantity": null, "price": null });
+    let accepted = w
+        .engine
+        .accept_with_offer(urgent.line.id, &serde_json::from_value(binding.clone()).unwrap())
+        .await;
+    assert!(accepted.is_ok(), "{accepted:?}");
+    r.write(
+        "accept_with_offer",
+        json!({ "lineId": urgent.line.id, "binding": binding }),
+        accepted,
+    );
+    record_inbox(&mut r, &w).await;
     r.save();
 }

@@ -260,7 +260,7 @@ async fn store_fresh(
         let mut q = QueryBuilder::new(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
-                changed_by_marketplace, read_only) ",
+                changed_by_marketplace, read_only, ship_by) ",
         );
         let mut failed = None;
         q.push_values(chunk, |mut b, f| {
@@ -286,7 +286,8 @@ async fn store_fresh(
                 .push_bind(f.hash.to_string())
                 .push_bind(o.raw.to_string())
                 .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
-                .push_bind(false);
+                .push_bind(false)
+                .push_bind(o.ship_by.map(format_ts));
         });
         if let Some(e) = failed {
             return Err(e.into());
@@ -305,15 +306,23 @@ async fn store_fresh(
             o.lines.iter().map(move |l| (id, o.external_id.as_str(), l))
         })
         .collect();
-    let created: HashMap<&str, String> = fresh
+    // What the inbox sorts by, carried on each line (migrations 0015 and 0016): the order's
+    // creation time, ship-by deadline and whether the buyer cancelled it.
+    let sort_keys: HashMap<&str, (String, Option<String>, bool)> = fresh
         .iter()
-        .map(|f| (f.order.external_id.as_str(), format_ts(f.order.created_at)))
+        .map(|f| {
+            let o = f.order;
+            let keys = (format_ts(o.created_at), o.ship_by.map(format_ts), is_cancelled_status(&o.status));
+            (o.external_id.as_str(), keys)
+        })
         .collect();
     for chunk in lines.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::new(
-            "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at) ",
+            "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at,
+                order_ship_by, order_cancelled) ",
         );
         q.push_values(chunk, |mut b, (order_id, order_ext, l)| {
+            let keys = sort_keys.get(order_ext);
             b.push_bind(*order_id)
                 .push_bind(l.external_id.clone())
                 .push_bind(l.sku.clone())
@@ -322,7 +331,9 @@ async fn store_fresh(
                 .push_bind(l.quantity)
                 .push_bind(l.price.to_string())
                 .push_bind(l.currency.clone())
-                .push_bind(created.get(order_ext).cloned());
+                .push_bind(keys.map(|k| k.0.clone()))
+                .push_bind(keys.and_then(|k| k.1.clone()))
+                .push_bind(keys.map(|k| k.2));
         });
         q.build().execute(&mut *conn).await?;
     }
@@ -431,6 +442,7 @@ async fn upsert_order(
         for line in &order.lines {
             insert_line(conn, order_id, Some(&created_at), line).await?;
         }
+        crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;
         // An order that arrives already cancelled is stored for the record but needs no decision.
         let state_note = if order.read_only {
             file_read_only(conn, account_id, order_id, now).await?;
@@ -509,6 +521,7 @@ async fn upsert_order(
     .bind(order.partial)
     .execute(&mut *conn)
     .await?;
+    crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;
 
     if old_status != order.status {
         let event = TimelineEvent::StatusChanged {

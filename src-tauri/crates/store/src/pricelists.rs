@@ -5,10 +5,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use chrono::Utc;
-use ordertray_core::pricelist::{
-    article_key, brand_key, ListSettings, OfferMatch, OfferRow, OfferView, PriceListView,
-};
-use ordertray_core::rules::margin_percent;
+use ordertray_core::pricelist::{article_key, brand_key, ListSettings, OfferRow, OfferView, PriceListView};
 use ordertray_core::AppError;
 use ordertray_core::{ErrorWords, Thing};
 use rust_decimal::Decimal;
@@ -21,7 +18,8 @@ use crate::{Result, Store, StoreError};
 /// Rows per INSERT: 10 parameters each, under SQLite's 32,766.
 const BATCH_ROWS: usize = 3_000;
 
-const OFFER_COLUMNS: &str = "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
+pub(crate) const OFFER_COLUMNS: &str =
+    "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
      o.delivery_days, o.supplier";
 
 /// An import in progress: the old offers are gone only inside this transaction until `finish`.
@@ -184,61 +182,6 @@ impl Store {
         }
         Ok(found)
     }
-
-    /// Offers that fit an order line: through the SKU the manager bound before, the seller's
-    /// offer id read as an article, or the SKU read as one. Cheapest first.
-    pub async fn line_offer_matches(&self, line_id: i64) -> Result<Vec<OfferMatch>> {
-        let line = sqlx::query(
-            "SELECT l.sku, l.offer_id, l.price, o.account_id FROM lines l JOIN orders o ON o.id = l.order_id
-             WHERE l.id = ?",
-        )
-        .bind(line_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| AppError::missing(Thing::Line, line_id))?;
-        let sku: String = line.get("sku");
-        let offer_id: String = line.get("offer_id");
-        let account_id: i64 = line.get("account_id");
-        let unit_price = decimal(line.get("price"))?;
-
-        let mapping: Option<(String, String)> = sqlx::query_as(
-            "SELECT brand_key, article_key FROM sku_mappings WHERE account_id = ? AND sku = ?",
-        )
-        .bind(account_id)
-        .bind(&sku)
-        .fetch_optional(&self.pool)
-        .await?;
-        let mut lookups: Vec<(&str, String, Option<String>)> = vec![];
-        if let Some((brand, article)) = mapping {
-            lookups.push(("mapping", article, Some(brand)));
-        }
-        lookups.push(("offer_id", article_key(&offer_id), None));
-        lookups.push(("sku", article_key(&sku), None));
-
-        let mut seen = BTreeSet::new();
-        let mut matches = vec![];
-        for (how, key, brand) in lookups {
-            if key.is_empty() {
-                continue;
-            }
-            for offer in self.offers_with_keys(&key, brand.as_deref()).await? {
-                if seen.insert(offer.id) {
-                    matches.push(OfferMatch {
-                        margin_percent: margin_percent(unit_price, offer.price),
-                        offer,
-                        matched_by: how.to_string(),
-                    });
-                }
-            }
-        }
-        matches.sort_by(|a, b| {
-            a.offer
-                .price
-                .cmp(&b.offer.price)
-                .then(a.offer.id.cmp(&b.offer.id))
-        });
-        Ok(matches)
-    }
 }
 
 impl ListImport {
@@ -314,7 +257,7 @@ impl ListImport {
     }
 }
 
-fn decimal(s: &str) -> Result<Decimal> {
+pub(crate) fn decimal(s: &str) -> Result<Decimal> {
     Decimal::from_str(s).map_err(|e| StoreError::Corrupt(format!("bad amount '{s}': {e}")))
 }
 

@@ -2,14 +2,14 @@
 
 use ordertray_core::Thing;
 use ordertray_core::{
-    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, LineState,
-    LineView, OrderDetail, OrderView,
+    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, InboxSort,
+    LineState, LineView, OrderDetail, OrderView,
 };
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use crate::time::parse_ts;
+use crate::time::{parse_opt, parse_ts};
 use crate::{Result, Store, StoreError};
 
 const INBOX_DEFAULT_LIMIT: u32 = 10_000;
@@ -23,7 +23,7 @@ const LINE_COLUMNS: &str =
 const INBOX_SELECT: &str =
     "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
             l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id, o.id AS order_id,
-            o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.account_id,
+            o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.ship_by, o.account_id,
             a.name AS account, a.demo
      FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id";
 
@@ -38,9 +38,11 @@ fn inbox_line_from(r: &SqliteRow) -> Result<InboxLine> {
         order_status: status,
         order_created_at: parse_ts(r.get("created_at"))?,
         order_region: r.get("region"),
+        order_ship_by: parse_opt(r.get("ship_by"))?,
         account_id: r.get("account_id"),
         account: r.get("account"),
         demo: r.get("demo"),
+        best_offer: None,
     })
 }
 
@@ -84,7 +86,7 @@ pub(crate) fn event_from(e: &SqliteRow) -> Result<EventView> {
 
 const ORDER_COLUMNS: &str =
     "o.id, o.account_id, a.name AS account, o.external_id, o.number, o.status, o.created_at,
-    o.updated_at, o.buyer_name, o.region, o.changed_by_marketplace, a.demo";
+    o.updated_at, o.buyer_name, o.region, o.changed_by_marketplace, o.ship_by, a.demo";
 
 fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
     Ok(OrderView {
@@ -99,22 +101,32 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
         customer_name: r.get("buyer_name"),
         region: r.get("region"),
         changed_by_marketplace: r.get("changed_by_marketplace"),
+        ship_by: parse_opt(r.get("ship_by"))?,
         demo: r.get("demo"),
         lines,
     })
 }
 
-/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit. Both views read an
-/// index in the order they show (`lines_rule`; `lines_state_inbox`, which holds each line's order
-/// creation time, migration 0015) and stop at the limit, however many lines are in the state.
-fn inbox_sql(processed: bool) -> String {
+/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit. Every view reads an
+/// index in the order it shows and stops at the limit, however many lines are in the state: the
+/// processed view `lines_rule`; the others the buyer's cancelled orders first, then the nearest
+/// ship-by deadline (`lines_state_ship_by`) or the newest order (`lines_state_inbox`), from the
+/// order's facts each line carries (migrations 0015 and 0016).
+fn inbox_sql(processed: bool, sort: InboxSort) -> String {
     let (filter, order) = if processed {
         (
             "l.decided_by_rule IS NOT NULL AND ?1 IS NOT NULL",
             "l.state_changed_at DESC, l.id DESC",
         )
     } else {
-        ("l.state = ?1", "l.order_created_at DESC, l.order_id DESC, l.id")
+        let order = match sort {
+            InboxSort::ShipBy => {
+                "l.order_cancelled DESC, l.order_ship_by IS NULL, l.order_ship_by, l.order_created_at DESC, \
+                 l.order_id DESC, l.id"
+            }
+            InboxSort::Newest => "l.order_cancelled DESC, l.order_created_at DESC, l.order_id DESC, l.id",
+        };
+        ("l.state = ?1", order)
     };
     format!(
         "{INBOX_SELECT} WHERE {filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)
@@ -123,9 +135,11 @@ fn inbox_sql(processed: bool) -> String {
 }
 
 impl Store {
-    /// Lines in one triage state (the inbox is `new`), newest orders first.
+    /// Lines in one triage state (the inbox is `new`), in the query's order of orders: orders the
+    /// buyer cancelled first (they must not be shipped), then the nearest ship-by deadline (orders
+    /// without one after those with one) or the newest order; an order's lines stay together.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        let rows = sqlx::query(&inbox_sql(query.processed))
+        let rows = sqlx::query(&inbox_sql(query.processed, query.sort))
             .bind(query.state.as_str())
             .bind(query.account_id)
             .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
@@ -281,9 +295,9 @@ impl Store {
 mod tests {
     use super::*;
 
-    /// Every inbox view reads its lines in the order it shows them through one index and stops at
-    /// its limit: no sort of every line in the state (at a million accepted lines the Accepted
-    /// view read and sorted them all).
+    /// Every inbox view, in either sort, reads its lines in the order it shows them through one
+    /// index and stops at its limit: no sort of every line in the state (at a million accepted
+    /// lines the Accepted view read and sorted them all).
     #[tokio::test]
     async fn inbox_views_read_an_index_in_their_order_without_sorting() {
         let dir = tempfile::tempdir().unwrap();
@@ -295,28 +309,26 @@ mod tests {
             (LineState::Deleted, false),
             (LineState::New, true),
         ] {
-            for account in [None, Some(1)] {
-                let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", inbox_sql(processed)))
-                    .bind(state.as_str())
-                    .bind(account)
-                    .bind(100)
-                    .fetch_all(store.pool())
-                    .await
-                    .unwrap();
-                let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>("detail")).collect();
-                let index = if processed {
-                    "lines_rule"
-                } else {
-                    "lines_state_inbox"
-                };
-                assert!(
-                    plan.first().is_some_and(|p| p.contains(index)),
-                    "{state:?} {account:?}: {plan:?}"
-                );
-                assert!(
-                    !plan.iter().any(|p| p.contains("TEMP B-TREE")),
-                    "{state:?} {account:?}: {plan:?}"
-                );
+            for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+                for account in [None, Some(1)] {
+                    let sql = format!("EXPLAIN QUERY PLAN {}", inbox_sql(processed, sort));
+                    let rows = sqlx::query(&sql)
+                        .bind(state.as_str())
+                        .bind(account)
+                        .bind(100)
+                        .fetch_all(store.pool())
+                        .await
+                        .unwrap();
+                    let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+                    let index = match (processed, sort) {
+                        (true, _) => "lines_rule",
+                        (false, InboxSort::ShipBy) => "lines_state_ship_by",
+                        (false, InboxSort::Newest) => "lines_state_inbox",
+                    };
+                    let what = format!("{state:?} {sort:?} {account:?}: {plan:?}");
+                    assert!(plan.first().is_some_and(|p| p.contains(&format!("{index} "))), "{what}");
+                    assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{what}");
+                }
             }
         }
         store.close().await;

@@ -50,6 +50,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
         raw: json!({"posting_number": number, "status": status, "skus": skus}),
         read_only: false,
         partial: false,
+        ship_by: None,
     }
 }
 

@@ -412,6 +412,8 @@ fn parse_order(
         read_only: false,
         // A push carries what changed: a position it leaves out is not taken as removed.
         partial: true,
+        // Gettzap's push format is unverified and names no ship-by deadline.
+        ship_by: None,
         raw: raw.clone(),
     })
 }

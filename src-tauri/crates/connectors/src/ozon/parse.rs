@@ -71,7 +71,15 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         raw: raw.clone(),
         read_only: false,
         partial: false,
+        ship_by: time(raw.get("shipment_date")),
     })
+}
+
+/// An RFC 3339 time (Ozon's are UTC, with or without fractions); None when absent or unreadable.
+fn time(v: Option<&Value>) -> Option<DateTime<Utc>> {
+    v.and_then(Value::as_str)
+        .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -169,6 +177,29 @@ mod tests {
     fn posting(products: Value) -> Value {
         json!({"posting_number": "0570-0029-1", "status": "awaiting_packaging", "in_process_at": "2026-11-20T10:00:00.123456Z",
                "products": products, "customer": null, "addressee": null, "unknown_future_field": {"x": [1, 2]}})
+    }
+
+    #[test]
+    fn shipment_date_is_the_ship_by_deadline() {
+        let products =
+            json!([{"sku": 111, "offer_id": "A-1", "name": "Фильтр", "quantity": 1, "price": "10"}]);
+        let mut p = posting(products);
+        for (raw, want) in [
+            (json!("2026-11-22T10:00:00Z"), Some("2026-11-22T10:00:00+00:00")),
+            (
+                json!("2026-11-22T10:00:00.5+03:00"),
+                Some("2026-11-22T07:00:00.500+00:00"),
+            ),
+            (json!(null), None),
+            (json!(""), None),
+            (json!("tomorrow"), None),
+        ] {
+            p["shipment_date"] = raw.clone();
+            let o = parse_posting(&p).unwrap();
+            assert_eq!(o.ship_by.map(|t| t.to_rfc3339()).as_deref(), want, "{raw}");
+        }
+        p.as_object_mut().unwrap().remove("shipment_date");
+        assert_eq!(parse_posting(&p).unwrap().ship_by, None);
     }
 
     #[test]

@@ -137,6 +137,8 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         raw: raw.clone(),
         read_only: false,
         partial: false,
+        // GetSellerOrdersV3 rows carry no ship-by deadline (see api-notes/zzap.md).
+        ship_by: None,
     })
 }
 

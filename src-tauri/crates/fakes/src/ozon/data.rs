@@ -98,6 +98,12 @@ pub fn fbo_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> V
     p
 }
 
+/// Ozon's ship-by times are cut-offs on the hour: postings put in process within one hour share
+/// theirs (so the inbox's most-urgent-first order keeps them newest first among themselves).
+fn cutoff(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp().div_euclid(3600) * 3600, 0).unwrap_or(t)
+}
+
 /// A deterministic posting: the same `seq` always gives the same numbers, products and prices.
 pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
     let order_number = format!("{:08}-{:04}", 57_000_000 + seq, (seq * 37) % 10_000);
@@ -125,7 +131,7 @@ pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -
         "status": "awaiting_packaging",
         "substatus": "posting_created",
         "in_process_at": ts(in_process_at),
-        "shipment_date": ts(in_process_at + Duration::days(2)),
+        "shipment_date": ts(cutoff(in_process_at + Duration::days(2))),
         "delivering_date": null,
         "tracking_number": "",
         "tpl_integration_type": "ozon",

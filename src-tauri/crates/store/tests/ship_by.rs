@@ -1,0 +1,303 @@
+//! Ship-by deadlines in the store: kept from each sync, the inbox ordered by them, their alerts
+//! taken once per stage with an injected clock; and the offers that fit lines, in one batch.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings, OfferRow};
+use ordertray_core::{
+    AccountDraft, AccountSettings, ExternalLine, ExternalOrder, InboxQuery, InboxSort, OzonSettings,
+    TriageAction,
+};
+use ordertray_store::{LineLookup, ShipByStage, Store};
+use rust_decimal::Decimal;
+use serde_json::json;
+
+async fn store() -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("ordertray.db")).await.unwrap();
+    let draft = AccountDraft {
+        name: "A".into(),
+        region: "Moscow".into(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::Ozon(OzonSettings::new("123")),
+    };
+    let account = store.insert_account(&draft, false).await.unwrap().id;
+    (dir, store, account)
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+/// A posting created `age_h` hours before t0, due `due_h` hours after t0 (None: no deadline).
+fn order(number: &str, age_h: i64, due_h: Option<i64>) -> ExternalOrder {
+    ExternalOrder {
+        external_id: number.into(),
+        number: number.into(),
+        status: "awaiting_packaging".into(),
+        created_at: t0() - Duration::hours(age_h),
+        customer: None,
+        region: None,
+        lines: vec![ExternalLine {
+            external_id: format!("{number}-sku"),
+            sku: format!("{number}-sku"),
+            offer_id: format!("ART-{number}"),
+            name: "Filter".into(),
+            quantity: 1,
+            price: Decimal::from(1000),
+            currency: "RUB".into(),
+        }],
+        available_actions: vec!["ship".into()],
+        raw: json!({"posting_number": number, "due": due_h}),
+        read_only: false,
+        partial: false,
+        ship_by: due_h.map(|h| t0() + Duration::hours(h)),
+    }
+}
+
+async fn numbers(s: &Store, sort: InboxSort) -> Vec<String> {
+    s.inbox(&InboxQuery {
+        sort,
+        ..InboxQuery::default()
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|l| l.order_number)
+    .collect()
+}
+
+#[tokio::test]
+async fn inbox_sorts_by_ship_by_most_urgent_first_without_one_last_and_cancelled_on_top() {
+    let (_d, s, a) = store().await;
+    let orders = [
+        order("late", 1, Some(30)),
+        order("none-new", 0, None),
+        order("urgent", 5, Some(2)),
+        order("none-old", 9, None),
+        order("overdue", 20, Some(-1)),
+    ];
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    assert_eq!(
+        numbers(&s, InboxSort::ShipBy).await,
+        ["overdue", "urgent", "late", "none-new", "none-old"]
+    );
+    assert_eq!(
+        InboxQuery::default().sort,
+        InboxSort::ShipBy,
+        "most urgent first by default"
+    );
+    assert_eq!(
+        numbers(&s, InboxSort::Newest).await,
+        ["none-new", "late", "urgent", "none-old", "overdue"]
+    );
+    let line = s.inbox(&InboxQuery::default()).await.unwrap()[1].clone();
+    assert_eq!(line.order_ship_by, Some(t0() + Duration::hours(2)));
+
+    // The buyer cancels the latest one: it comes first in either order, to be marked and not shipped.
+    let mut cancelled = order("late", 1, Some(30));
+    cancelled.status = "cancelled".into();
+    cancelled.raw = json!({"posting_number": "late", "status": "cancelled"});
+    s.apply_page(a, "Ozon", &[cancelled], &[], "", t0())
+        .await
+        .unwrap();
+    for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+        let lines = s
+            .inbox(&InboxQuery {
+                sort,
+                ..InboxQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(lines[0].order_number, "late");
+        assert!(lines[0].marketplace_cancelled);
+    }
+}
+
+#[tokio::test]
+async fn ship_by_alerts_are_taken_once_near_then_once_overdue() {
+    let (_d, s, a) = store().await;
+    s.apply_page(
+        a,
+        "Ozon",
+        &[
+            order("due-3h", 0, Some(3)),
+            order("due-10h", 0, Some(10)),
+            order("none", 0, None),
+        ],
+        &[],
+        "",
+        t0(),
+    )
+    .await
+    .unwrap();
+    let near = Duration::hours(2);
+    assert!(
+        s.take_ship_by_due(t0(), near).await.unwrap().is_empty(),
+        "3 h away is not near yet"
+    );
+
+    let at = t0() + Duration::minutes(61);
+    let due = s.take_ship_by_due(at, near).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].number.as_str(), due[0].stage),
+        ("due-3h", ShipByStage::Near)
+    );
+    assert_eq!(due[0].ship_by, t0() + Duration::hours(3));
+    assert!(
+        s.take_ship_by_due(at, near).await.unwrap().is_empty(),
+        "near is taken once"
+    );
+    assert!(s
+        .take_ship_by_due(at + Duration::minutes(30), near)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let past = t0() + Duration::hours(3);
+    let due = s.take_ship_by_due(past, near).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].number.as_str(), due[0].stage),
+        ("due-3h", ShipByStage::Overdue)
+    );
+    assert!(
+        s.take_ship_by_due(past + Duration::hours(1), near)
+            .await
+            .unwrap()
+            .is_empty(),
+        "overdue once"
+    );
+
+    // Accepted in time: the other order never alerts. A line still new but of a cancelled order neither.
+    let ten = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.order_number == "due-10h")
+        .unwrap();
+    s.triage(&[ten.line.id], TriageAction::Accept, "test")
+        .await
+        .unwrap();
+    assert!(s
+        .take_ship_by_due(t0() + Duration::hours(11), near)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_late_order_is_only_overdue_and_a_moved_deadline_alerts_again() {
+    let (_d, s, a) = store().await;
+    s.apply_page(a, "Ozon", &[order("late", 0, Some(-2))], &[], "", t0())
+        .await
+        .unwrap();
+    let near = Duration::hours(2);
+    let due = s.take_ship_by_due(t0(), near).await.unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.stage).collect::<Vec<_>>(),
+        [ShipByStage::Overdue]
+    );
+    assert!(s.take_ship_by_due(t0(), near).await.unwrap().is_empty());
+
+    // The marketplace moves the deadline a day on: near and overdue may come again.
+    let moved = order("late", 0, Some(24));
+    s.apply_page(a, "Ozon", &[moved], &[], "", t0()).await.unwrap();
+    assert!(s.take_ship_by_due(t0(), near).await.unwrap().is_empty());
+    let due = s
+        .take_ship_by_due(t0() + Duration::hours(23), near)
+        .await
+        .unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.stage).collect::<Vec<_>>(),
+        [ShipByStage::Near]
+    );
+    // The same deadline synced again changes nothing.
+    let mut again = order("late", 0, Some(24));
+    again.raw = json!({"posting_number": "late", "seen": 2});
+    s.apply_page(a, "Ozon", &[again], &[], "", t0()).await.unwrap();
+    assert!(s
+        .take_ship_by_due(t0() + Duration::hours(23), near)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn import(s: &Store, name: &str, rows: &[(&str, &str, i64)]) {
+    let settings = ListSettings {
+        mapping: ColumnMapping {
+            brand: Some(0),
+            article: 1,
+            name: None,
+            price: 2,
+            stock: None,
+            delivery_days: None,
+            supplier: None,
+        },
+        options: ImportOptions::default(),
+    };
+    let mut list = s.begin_list_import(name, &settings).await.unwrap();
+    for (article, price, stock) in rows {
+        list.add(OfferRow {
+            brand: "MANN".into(),
+            article: article.to_string(),
+            name: "Filter".into(),
+            price: price.parse().unwrap(),
+            stock: Some(*stock),
+            delivery_days: Some(2),
+            supplier: None,
+        })
+        .await
+        .unwrap();
+    }
+    list.finish(None, rows.len() as u64, 0).await.unwrap();
+}
+
+#[tokio::test]
+async fn offers_of_many_lines_in_one_batch_match_the_dialogs_list() {
+    let (_d, s, a) = store().await;
+    s.apply_page(
+        a,
+        "Ozon",
+        &[order("1", 0, None), order("2", 0, None), order("3", 0, None)],
+        &[],
+        "",
+        t0(),
+    )
+    .await
+    .unwrap();
+    import(&s, "A", &[("art-1", "900", 5), ("ART 2", "1200", 0)]).await;
+    import(&s, "B", &[("ART1", "800", 1)]).await;
+    let lines = s.inbox(&InboxQuery::default()).await.unwrap();
+    let lookups: Vec<LineLookup> = lines
+        .iter()
+        .map(|l| LineLookup {
+            line_id: l.line.id,
+            account_id: l.account_id,
+            sku: l.line.sku.clone(),
+            offer_id: l.line.offer_id.clone(),
+            price: l.line.price,
+        })
+        .collect();
+    let batch = s.offer_matches(&lookups).await.unwrap();
+    for l in &lines {
+        let one = s.line_offer_matches(l.line.id).await.unwrap();
+        assert_eq!(
+            batch.get(&l.line.id).cloned().unwrap_or_default(),
+            one,
+            "{}",
+            l.order_number
+        );
+    }
+    let first = lines.iter().find(|l| l.order_number == "1").unwrap();
+    let best = &batch[&first.line.id][0];
+    assert_eq!(
+        (best.offer.list.as_str(), best.offer.price),
+        ("B", Decimal::from(800))
+    );
+    assert_eq!(best.margin_percent, Some(Decimal::from(25)));
+    assert!(!batch.contains_key(&lines.iter().find(|l| l.order_number == "3").unwrap().line.id));
+}
