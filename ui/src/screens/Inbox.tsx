@@ -4,12 +4,14 @@ import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties }
 import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
+import type { InboxSort } from "../bindings/InboxSort";
 import type { LineState } from "../bindings/LineState";
 import type { TriageAction } from "../bindings/TriageAction";
+import type { TriageReport } from "../bindings/TriageReport";
 import { BoundOfferText, RuleDecisionText } from "../components/LineDecision";
 import { useNotices } from "../components/Notices";
 import { integrationName } from "../integrations";
-import { formatDateTime, formatPrice } from "../format";
+import { formatAmount, formatDateTime, formatPercent, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { commandFor, isControlActivation, isTypingTarget, type InboxCommand } from "../inbox/keys";
 import { formatAge, groupByOrder, inboxRows, linesTotal, type InboxRow, type OrderGroup } from "../inbox/groups";
@@ -23,6 +25,7 @@ import {
   type Selection,
   type SelectionAction,
 } from "../inbox/selection";
+import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
@@ -31,7 +34,7 @@ import { OrderDetail } from "./OrderDetail";
 
 /** An order's header: one line of text. */
 const HEADER_HEIGHT = 36;
-/** A line: its product's name over up to two lines, then its article. */
+/** A line: its product's name over up to two lines, then its article (its best offer beside). */
 const LINE_HEIGHT = 60;
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 type View = LineState | "processed";
@@ -53,6 +56,26 @@ const ACTIONS: Record<View, TriageAction[]> = {
 };
 
 const ACTION_KEYS: Record<TriageAction, string> = { accept: "a", reject: "r", delete: "Del", restore: "u" };
+const SORTS: InboxSort[] = ["ship_by", "newest"];
+
+/**
+ * Accepts lines the way `a` does: each with the offer the inbox shows for it (one call per such
+ * line, as the offer dialog makes), the others plainly in one call. The changed lines of all calls.
+ */
+async function acceptAsShown(lines: InboxLine[]): Promise<TriageReport> {
+  const all: TriageReport = { changed: [], outbox_rows: [] };
+  const add = (r: TriageReport) => {
+    all.changed.push(...r.changed);
+    all.outbox_rows.push(...r.outbox_rows);
+  };
+  const plain: number[] = [];
+  for (const l of lines) {
+    if (l.best_offer == null) plain.push(l.line.id);
+    else add(await api.acceptWithOffer(l.line.id, { offer_id: l.best_offer.offer.id, quantity: null, price: null }));
+  }
+  if (plain.length > 0) add(await api.triage(plain, "accept"));
+  return all;
+}
 
 export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
   const { t } = useI18n();
@@ -62,6 +85,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const accounts = useAccounts();
   const [view, setView] = useState<View>("new");
   const [accountId, setAccountId] = useState<number | null>(null);
+  const [sort, setSort] = useState<InboxSort>("ship_by");
   const [help, setHelp] = useState(false);
   /** The line whose offer is being chosen; the panel owns the keyboard while it is open. */
   const [offerLine, setOfferLine] = useState<InboxLine | null>(null);
@@ -69,9 +93,9 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     () =>
       // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
       view === "processed"
-        ? { account_id: accountId, state: "new", limit: null, processed: true, sort: "ship_by" }
-        : { account_id: accountId, state: view, limit: null, processed: false, sort: "ship_by" },
-    [accountId, view],
+        ? { account_id: accountId, state: "new", limit: null, processed: true, sort }
+        : { account_id: accountId, state: view, limit: null, processed: false, sort },
+    [accountId, view, sort],
   );
   const inbox = useInbox(query);
   const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
@@ -88,7 +112,13 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   useEffect(() => setSelection(emptySelection), [view, accountId]);
 
   const triage = useMutation({
-    mutationFn: ({ lineIds, action }: { lineIds: number[]; action: TriageAction }) => api.triage(lineIds, action),
+    mutationFn: ({ lineIds, action }: { lineIds: number[]; action: TriageAction }) => {
+      // `a` accepts each line with the offer shown beside it (new lines only carry one).
+      if (action !== "accept") return api.triage(lineIds, action);
+      const shown = new Map(lines.map((l) => [l.line.id, l]));
+      const chosen = lineIds.map((id) => shown.get(id)).filter((l): l is InboxLine => l != null);
+      return chosen.length === lineIds.length ? acceptAsShown(chosen) : api.triage(lineIds, action);
+    },
     onMutate: async ({ lineIds }) => {
       // The rows leave at once; a failure puts them back through the refetch below.
       await qc.cancelQueries({ queryKey: keys.inbox(query) });
@@ -218,6 +248,20 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             </button>
           ))}
         </div>
+        {view !== "processed" && (
+          <select
+            aria-label={t.inbox.sortBy}
+            data-testid="inbox-sort"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as InboxSort)}
+          >
+            {SORTS.map((s) => (
+              <option key={s} value={s}>
+                {t.inbox.sorts[s]}
+              </option>
+            ))}
+          </select>
+        )}
         <select
           aria-label={t.inbox.account}
           data-testid="inbox-account"
@@ -369,6 +413,8 @@ function OrderHeader({
   const order: OrderGroup["order"] = row.group.order;
   const state = selectedOf(row, selection);
   const total = linesTotal(row.group.lines);
+  const now = useNow();
+  const due = order.order_ship_by == null ? null : shipByCountdown(order.order_ship_by, locale, now);
   const box = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (box.current) box.current.indeterminate = state === "some";
@@ -416,6 +462,17 @@ function OrderHeader({
         </span>
       )}
       <span className="order-facts">
+        {due && order.order_ship_by && (
+          <time
+            className={`order-ship-by badge ${due.overdue ? "badge-error" : due.minutes < 24 * 60 ? "badge-warning" : ""}`}
+            data-testid="order-ship-by"
+            data-overdue={due.overdue}
+            dateTime={order.order_ship_by}
+            title={t.inbox.shipByTitle(formatDateTime(order.order_ship_by, locale))}
+          >
+            {due.overdue ? t.inbox.overdue : t.inbox.shipBy} {due.text}
+          </time>
+        )}
         {total && (
           <span className="order-total num" title={t.inbox.linesTotal}>
             {formatPrice(total.amount, total.currency, locale)}
@@ -488,6 +545,7 @@ function LineRow({
       </span>
       <span className="col-qty num">×{line.quantity}</span>
       <span className="col-price num">{formatPrice(line.price, line.currency, locale)}</span>
+      {view === "new" && <InlineOffer line={row.line} />}
       {view === "deleted" && (
         <button
           type="button"
@@ -501,5 +559,36 @@ function LineRow({
         </button>
       )}
     </div>
+  );
+}
+
+/** The offer `a` accepts the line with: list, price, stock, delivery and margin; or "no offer" in red. */
+function InlineOffer({ line }: { line: InboxLine }) {
+  const { t, locale } = useI18n();
+  const best = line.best_offer;
+  if (best == null) {
+    return (
+      <span className="col-offer error-text" data-testid="inline-offer" data-offer-id="" title={t.inbox.noOfferTitle}>
+        {t.inbox.noOffer}
+      </span>
+    );
+  }
+  const { offer } = best;
+  const negative = best.margin_percent != null && Number(best.margin_percent) < 0;
+  return (
+    <span className="col-offer" data-testid="inline-offer" data-offer-id={offer.id} title={t.inbox.offerTitle}>
+      <span className="offer-head">
+        <span className="muted offer-list">{offer.list}</span> <strong>{formatAmount(offer.price, locale)}</strong>
+      </span>
+      <span className="offer-facts muted">
+        {offer.stock != null && <span>{t.inbox.offerStock(String(offer.stock))}</span>}
+        {offer.delivery_days != null && <span>{t.offers.days(offer.delivery_days)}</span>}
+        {best.margin_percent != null && (
+          <span className={negative ? "error-text" : undefined} data-testid="inline-offer-margin">
+            {t.inbox.offerMargin(formatPercent(best.margin_percent, locale))}
+          </span>
+        )}
+      </span>
+    </span>
   );
 }
