@@ -6,7 +6,7 @@
 --
 -- order_cancelled: 1 when the order's status is one of ordertray_core::CANCELLED_STATUSES
 -- ('cancelled', 'not_accepted'); a change to that list needs a migration that rewrites these
--- triggers and the column (store test `order_cancelled_follows_the_cancelled_statuses` checks them).
+-- triggers and the column (tests/ship_by.rs checks them).
 -- NULL only until the insert trigger below fills it.
 ALTER TABLE lines ADD COLUMN order_ship_by TEXT;
 ALTER TABLE lines ADD COLUMN order_cancelled INTEGER;

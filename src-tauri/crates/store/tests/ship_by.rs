@@ -301,3 +301,113 @@ async fn offers_of_many_lines_in_one_batch_match_the_dialogs_list() {
     assert_eq!(best.margin_percent, Some(Decimal::from(25)));
     assert!(!batch.contains_key(&lines.iter().find(|l| l.order_number == "3").unwrap().line.id));
 }
+
+/// A database as main left it before the ship-by work (migrations up to 0015, without 0014): its
+/// orders and lines get their deadline column (0014) and the lines the inbox's sort keys (0016),
+/// filled from their orders; afterwards the triggers keep them in step.
+#[tokio::test]
+async fn migrations_0014_and_0016_apply_on_a_database_at_0015_and_keep_lines_in_step() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let all = sqlx::migrate!("./migrations");
+        let mut old = sqlx::migrate::Migrator::DEFAULT;
+        old.migrations = std::borrow::Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|m| m.version <= 15 && m.version != 14)
+                .cloned()
+                .collect(),
+        );
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        old.run(&pool).await.unwrap();
+        let t = "2026-01-01T00:00:00.000000Z";
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at) VALUES (1, 'ozon', 'A', 60, '{}', ?1);
+             INSERT INTO orders (id, account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                                 content_hash, raw)
+               VALUES (5, 1, 'P-5', 'P-5', 'awaiting_packaging', '2026-01-01T00:00:00.000000Z', ?1, ?1, 'h', '{}'),
+                      (6, 1, 'P-6', 'P-6', 'cancelled', '2026-01-02T00:00:00.000000Z', ?1, ?1, 'h', '{}'),
+                      (7, 1, 'P-7', 'P-7', 'awaiting_packaging', '2026-01-03T00:00:00.000000Z', ?1, ?1, 'h', '{}');
+             INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
+               VALUES (5, 'l5', 's', 'o', 'n', 1, '1', 'RUB'), (6, 'l6', 's', 'o', 'n', 1, '1', 'RUB'),
+                      (7, 'l7', 's', 'o', 'n', 1, '1', 'RUB');",
+        )
+        .bind(t)
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let keys = |s: &Store| {
+        let pool = s.pool().clone();
+        async move {
+            sqlx::query_as::<_, (i64, Option<String>, i64)>(
+                "SELECT order_id, order_ship_by, order_cancelled FROM lines ORDER BY order_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        keys(&s).await,
+        [(5, None, 0), (6, None, 1), (7, None, 0)],
+        "filled from the orders"
+    );
+    assert_eq!(numbers(&s, InboxSort::Newest).await, ["P-6", "P-7", "P-5"]);
+    // A deadline set or moved, a cancellation and its reversal move the order's lines.
+    let due = "2026-01-05T00:00:00.000000Z";
+    sqlx::query(
+        "UPDATE orders SET ship_by = ?1 WHERE id = 5;
+         UPDATE orders SET status = 'awaiting_packaging' WHERE id = 6;
+         UPDATE orders SET status = 'not_accepted' WHERE id = 7;",
+    )
+    .bind(due)
+    .execute(s.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        keys(&s).await,
+        [(5, Some(due.to_string()), 0), (6, None, 0), (7, None, 1)]
+    );
+    assert_eq!(numbers(&s, InboxSort::ShipBy).await, ["P-7", "P-5", "P-6"]);
+    // A line written without the keys gets them from its order.
+    sqlx::query(
+        "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
+         VALUES (5, 'l5b', 's', 'o', 'n', 1, '1', 'RUB')",
+    )
+    .execute(s.pool())
+    .await
+    .unwrap();
+    let added: (Option<String>, i64, Option<String>) = sqlx::query_as(
+        "SELECT order_ship_by, order_cancelled, order_created_at FROM lines WHERE external_id = 'l5b'",
+    )
+    .fetch_one(s.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        added,
+        (Some(due.to_string()), 0, Some("2026-01-01T00:00:00.000000Z".to_string()))
+    );
+}
+
+/// The migration's triggers name the cancelled statuses as a list of their own: it must be
+/// ordertray_core's.
+#[test]
+fn the_cancelled_statuses_of_migration_0016_are_the_cores() {
+    let sql = include_str!("../migrations/0016_lines_inbox_ship_by.sql");
+    let list: Vec<String> = ordertray_core::CANCELLED_STATUSES
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect();
+    let list = format!("IN ({})", list.join(", "));
+    assert_eq!(sql.matches("IN (").count(), sql.matches(list.as_str()).count(), "{list}");
+    assert!(sql.contains(&list));
+}
