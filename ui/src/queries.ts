@@ -89,7 +89,7 @@ export const usePushSettings = (accountId: number) =>
   useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
 /** Lines a template preview can be filled from: the account's accepted ones, newest order first. */
 export const usePreviewLines = (accountId: number) =>
-  useInbox({ account_id: accountId, state: "accepted", limit: 20, processed: false, sort: "ship_by" });
+  useInbox({ account_id: accountId, state: "accepted", limit: 20, processed: false, sort: "newest" });
 export const useImportProgress = (): ImportProgress | null =>
   useQuery<ImportProgress | null>({
     queryKey: keys.importProgress,

@@ -1817,6 +1817,7 @@ async fn pushes_world() -> (World, i64, Vec<ordertray_core::InboxLine>) {
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
             processed: false,
+            sort: ordertray_core::InboxSort::Newest,
         })
         .await
         .unwrap();
@@ -1839,6 +1840,7 @@ async fn pushes_start(r: &mut Recording, w: &World) {
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
             processed: false,
+            sort: ordertray_core::InboxSort::Newest,
         };
         r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
     }
