@@ -312,7 +312,11 @@ async fn store_fresh(
         .iter()
         .map(|f| {
             let o = f.order;
-            let keys = (format_ts(o.created_at), o.ship_by.map(format_ts), is_cancelled_status(&o.status));
+            let keys = (
+                format_ts(o.created_at),
+                o.ship_by.map(format_ts),
+                is_cancelled_status(&o.status),
+            );
             (o.external_id.as_str(), keys)
         })
         .collect();

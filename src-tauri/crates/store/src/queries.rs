@@ -326,7 +326,10 @@ mod tests {
                         (false, InboxSort::Newest) => "lines_state_inbox",
                     };
                     let what = format!("{state:?} {sort:?} {account:?}: {plan:?}");
-                    assert!(plan.first().is_some_and(|p| p.split(' ').any(|w| w == index)), "{what}");
+                    assert!(
+                        plan.first().is_some_and(|p| p.split(' ').any(|w| w == index)),
+                        "{what}"
+                    );
                     assert!(!plan.iter().any(|p| p.contains("TEMP B-TREE")), "{what}");
                 }
             }

@@ -394,7 +394,11 @@ async fn migrations_0014_and_0016_apply_on_a_database_at_0015_and_keep_lines_in_
     .unwrap();
     assert_eq!(
         added,
-        (Some(due.to_string()), 0, Some("2026-01-01T00:00:00.000000Z".to_string()))
+        (
+            Some(due.to_string()),
+            0,
+            Some("2026-01-01T00:00:00.000000Z".to_string())
+        )
     );
 }
 
@@ -408,6 +412,10 @@ fn the_cancelled_statuses_of_migration_0016_are_the_cores() {
         .map(|s| format!("'{s}'"))
         .collect();
     let list = format!("IN ({})", list.join(", "));
-    assert_eq!(sql.matches("IN (").count(), sql.matches(list.as_str()).count(), "{list}");
+    assert_eq!(
+        sql.matches("IN (").count(),
+        sql.matches(list.as_str()).count(),
+        "{list}"
+    );
     assert!(sql.contains(&list));
 }
