@@ -1973,7 +1973,18 @@ async fn push_settings_zzap() {
         ("password".to_string(), "zz-password".to_string()),
         ("api_key".to_string(), "zz-key".to_string()),
     ]);
+    // Saving the account loads ZZAP's status list in the background; that load fails here (and
+    // the test waits for it), so the first answer is the list not loaded yet, whichever comes first.
+    fake.push_fault_on("GetCodesTrack", ordertray_fakes::ozon::Fault::NotJson);
     let account = engine.add_account(draft, secrets).await.unwrap().id;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while fake.calls_to("GetCodesTrack").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the background status load never ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let args = json!({ "accountId": account });
     r.answer("push_settings", args.clone(), engine.push_settings(account).await);
     record_start(&mut r, &engine).await;
