@@ -10,16 +10,7 @@ use crate::{Engine, Result};
 
 impl Engine {
     pub(crate) async fn with_best_offers(&self, lines: &mut [InboxLine]) -> Result<()> {
-        let lookups: Vec<LineLookup> = lines
-            .iter()
-            .map(|l| LineLookup {
-                line_id: l.line.id,
-                account_id: l.account_id,
-                sku: l.line.sku.clone(),
-                offer_id: l.line.offer_id.clone(),
-                price: l.line.price,
-            })
-            .collect();
+        let lookups: Vec<LineLookup> = lines.iter().map(LineLookup::from).collect();
         let mut matches = self.0.store.offer_matches(&lookups).await?;
         for line in lines {
             line.best_offer = matches.remove(&line.line.id).and_then(|m| m.into_iter().next());

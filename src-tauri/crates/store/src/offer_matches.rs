@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use ordertray_core::pricelist::{article_key, OfferMatch, OfferView};
 use ordertray_core::rules::margin_percent;
-use ordertray_core::{AccountId, AppError, Thing};
+use ordertray_core::{AccountId, AppError, InboxLine, Thing};
 use rust_decimal::Decimal;
 use sqlx::Row;
 
@@ -27,6 +27,18 @@ pub struct LineLookup {
     pub offer_id: String,
     /// The marketplace's unit price, for the margin.
     pub price: Decimal,
+}
+
+impl From<&InboxLine> for LineLookup {
+    fn from(l: &InboxLine) -> Self {
+        Self {
+            line_id: l.line.id,
+            account_id: l.account_id,
+            sku: l.line.sku.clone(),
+            offer_id: l.line.offer_id.clone(),
+            price: l.line.price,
+        }
+    }
 }
 
 impl Store {

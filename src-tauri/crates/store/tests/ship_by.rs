@@ -272,16 +272,7 @@ async fn offers_of_many_lines_in_one_batch_match_the_dialogs_list() {
     import(&s, "A", &[("art-1", "900", 5), ("ART 2", "1200", 0)]).await;
     import(&s, "B", &[("ART1", "800", 1)]).await;
     let lines = s.inbox(&InboxQuery::default()).await.unwrap();
-    let lookups: Vec<LineLookup> = lines
-        .iter()
-        .map(|l| LineLookup {
-            line_id: l.line.id,
-            account_id: l.account_id,
-            sku: l.line.sku.clone(),
-            offer_id: l.line.offer_id.clone(),
-            price: l.line.price,
-        })
-        .collect();
+    let lookups: Vec<LineLookup> = lines.iter().map(LineLookup::from).collect();
     let batch = s.offer_matches(&lookups).await.unwrap();
     for l in &lines {
         let one = s.line_offer_matches(l.line.id).await.unwrap();
