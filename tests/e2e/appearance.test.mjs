@@ -2,17 +2,33 @@
 // 150 % gives the web view about 1093×614 and 911×512 CSS pixels; on each main screen (with demo data
 // in it) nothing may stick out sideways, every sidebar entry and toolbar button must be on screen, and
 // nothing is drawn over anything else, and the text keeps a readable size. Screenshots of each go to tests/e2e/out for a human look.
+// Beside the demo, an Ozon account with a long Russian name brings a posting whose products have long
+// Russian names (from a fake Ozon of this file's own), so the checks see the lengths real shops have.
 // Run through tests/e2e/run.sh; this file has its own database (--db).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { env, LAYOUT_PROBLEMS, leaveNothingBehind, removeDatabase, tid } from "./common.mjs";
+import { FakeOzon } from "./fake.mjs";
+import { env, fill, LAYOUT_PROBLEMS, leaveNothingBehind, removeDatabase, secret, startFake, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 const OUT = env("E2E_OUT");
 const DB = join(dirname(env("E2E_DB")), "appearance.db");
+const FAKE_BIN = env("E2E_FAKE_BIN");
+const CLIENT_ID = "77002";
+const API_KEY = secret("appearance: Ozon API key", `appearance-key-${process.pid}-${Date.now()}`);
+/**
+ * As long as the names shops really give their accounts and Ozon's sellers their products. An account's
+ * name of 30 characters is the longest the header holds whole at 1200 px beside the detail pane (a
+ * longer one ends in an ellipsis, the whole name in its tooltip).
+ */
+const LONG_ACCOUNT = "Автозапчасти Север — Петербург";
+const LONG_PRODUCTS = [
+  "Амортизатор задний газомасляный KYB Excel-G 343283 для Toyota Camry XV40",
+  "Комплект ремня ГРМ с роликами Gates K015578XS для Hyundai Solaris, Kia Rio",
+];
 
 /** 1366×768 at each scale, less the window's frame. */
 const SCALES = [
@@ -24,9 +40,24 @@ const SCREENS = ["nav-inbox", "nav-orders", "nav-customers", "nav-accounts", "na
 describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
   /** @type {Session} */
   let s;
+  let fakeChild;
 
   before(async () => {
     removeDatabase(DB);
+    const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID], "Ozon", { apiKey: API_KEY });
+    fakeChild = started.child;
+    const fakeUrl = await started.url;
+    const fake = new FakeOzon(fakeUrl);
+    // Published before the account exists, so its first sync reads the names as they are here; the
+    // nearest ship-by puts it at the top of the inbox, on screen.
+    // The fake numbers its postings as the demo's does: this one gets a number of its own.
+    const posting = await fake.posting(await fake.newPosting(LONG_PRODUCTS.length));
+    const number = "0154872391-0001-1";
+    Object.assign(posting, { posting_number: number, order_number: "0154872391-0001", order_id: 39_154_872_391 });
+    posting.products.forEach((p, i) => (p.name = LONG_PRODUCTS[i]));
+    posting.shipment_date = new Date(Date.now() + 90 * 60_000).toISOString();
+    await fake.request("POST", "/__fake/postings", posting);
+
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
     // Demo data, so that the lists have rows and the cabinet has orders.
     await (await s.waitForElement(tid("try-demo"), 45_000)).click();
@@ -35,11 +66,33 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
       timeout: 90_000,
       message: "demo orders in the inbox",
     });
+
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid("add-account"))).click();
+    await fill(s, "account-name", LONG_ACCOUNT);
+    await fill(s, "account-client-id", CLIENT_ID);
+    await fill(s, "account-api-key", API_KEY);
+    await (await s.waitForElement(tid("account-advanced"))).click();
+    await fill(s, "account-base-url", fakeUrl);
+    await (await s.waitForElement(tid("account-save"))).click();
+    await waitFor(async () => (await s.findAll(tid("account-row"))).length === 2, {
+      timeout: 30_000,
+      message: "the account saved beside the demo's",
+    });
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    await waitFor(
+      async () => (await s.findAll(`${tid("inbox-row")}[data-order-number="${number}"]`)).length === LONG_PRODUCTS.length,
+      { timeout: 60_000, message: `the lines of ${number} with long Russian names in the inbox` },
+    ).catch(async (e) => {
+      await s.screenshot(join(OUT, "failure-appearance-setup.png")).catch(() => {});
+      throw e;
+    });
   });
 
   after(async () => {
     if (s) await s.deleteSession().catch(() => {});
     await leaveNothingBehind(DB);
+    fakeChild?.kill();
   });
 
   for (const scale of SCALES) {
@@ -65,11 +118,18 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
   // account, the product name (up to two lines), the quantity and the price.
   const CUT_CELLS = `
     const cut = [];
-    const check = (selector, what, twoLines) => {
+    // A container (a whole row) is measured by its scroll size only: its children have their own checks.
+    const check = (selector, what, twoLines, container) => {
       for (const el of document.querySelectorAll(selector)) {
         const box = el.getBoundingClientRect();
         if (box.height === 0 || box.bottom < 0 || box.top > innerHeight) continue;
-        const sideways = el.scrollWidth > el.clientWidth + 1;
+        // scrollWidth is rounded to whole pixels; an ellipsis shows for a fraction of one too, so a
+        // one-line cell's text is measured against its box unrounded.
+        const text = document.createRange();
+        text.selectNodeContents(el);
+        const sideways =
+          el.scrollWidth > el.clientWidth + 1 ||
+          (!twoLines && !container && text.getBoundingClientRect().width > box.width + 0.05);
         const below = twoLines && el.scrollHeight > el.clientHeight + 1;
         if (sideways || below) cut.push(what + " «" + el.textContent.trim().slice(0, 60) + "»");
       }
@@ -80,8 +140,8 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
     check("[data-testid=inbox-row] .col-qty", "quantity", false);
     check("[data-testid=inbox-row] .col-price", "price", false);
     // Cells that cannot shrink would push out of their row instead: the rows must hold them.
-    check("[data-testid=inbox-order]", "order header", false);
-    check("[data-testid=inbox-row]", "line row", false);
+    check("[data-testid=inbox-order]", "order header", false, true);
+    check("[data-testid=inbox-row]", "line row", false, true);
     return { cut, rows: document.querySelectorAll("[data-testid=inbox-row]").length };`;
 
   for (const size of [

@@ -408,6 +408,10 @@ export const en = {
     offerTitle: "The cheapest offer from the price lists: a accepts the line with it, o shows all",
     offerStock: (n: string) => `stock ${n}`,
     offerMargin: (m: string) => `margin ${m}`,
+    candidates: "Offers for this line",
+    candidatesNone: "No price list has an offer for this line.",
+    candidatesHint: "a accepts with the marked offer; o shows every offer and searches",
+    candidatesMore: (n: number) => `and ${n} more`,
   },
   undo: {
     undo: "Undo",

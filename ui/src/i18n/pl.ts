@@ -429,6 +429,10 @@ export const pl: Messages = {
     offerTitle: "Najtańsza oferta z cenników: a przyjmuje z nią, o pokazuje wszystkie",
     offerStock: (n: string) => `stan ${n}`,
     offerMargin: (m: string) => `marża ${m}`,
+    candidates: "Oferty dla tej pozycji",
+    candidatesNone: "Żaden cennik nie ma oferty dla tej pozycji.",
+    candidatesHint: "a — przyjmij z zaznaczoną; o — wszystkie oferty i wyszukiwanie",
+    candidatesMore: (n: number) => `i jeszcze ${n}`,
   },
   undo: {
     undo: "Cofnij",

@@ -423,6 +423,10 @@ export const ru: Messages = {
     offerTitle: "Самое дешёвое предложение из прайс-листов: a — принять с ним, o — показать все",
     offerStock: (n: string) => `остаток ${n}`,
     offerMargin: (m: string) => `наценка ${m}`,
+    candidates: "Предложения для строки",
+    candidatesNone: "Ни в одном прайс-листе нет предложения для этой строки.",
+    candidatesHint: "a — принять с отмеченным; o — все предложения и поиск",
+    candidatesMore: (n: number) => `и ещё ${n}`,
   },
   undo: {
     undo: "Отменить",

@@ -30,6 +30,7 @@ import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
+import { LineOffers } from "./LineOffers";
 import { OrderDetail } from "./OrderDetail";
 
 /** An order's header: one line of text. */
@@ -380,6 +381,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           </div>
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
+          {view === "new" && cursorLine && <LineOffers line={cursorLine} />}
           {cursorOrder != null && <OrderDetail orderId={cursorOrder} />}
         </aside>
       </div>

@@ -1,6 +1,7 @@
 // Issue 19, points 2 and 3 in the inbox, on the engine's recorded answers (inbox_ship_by.json,
 // ui_fixtures.rs `inbox_offers_and_ship_by`): the orders in the engine's order with their ship-by
-// countdown, the sort switch, each line's inline offer or "no offer", and `a` accepting with it.
+// countdown, the sort switch, each line's inline offer or "no offer", the current line's candidates
+// in the detail pane, and `a` accepting with the inline offer.
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -95,6 +96,27 @@ describe("the inbox: ship-by and inline offers", () => {
       { cmd: "accept_with_offer", args: { lineId: lines[0]?.line.id, binding: { offer_id: best.offer.id, quantity: null, price: null } } },
     ]);
     expect(served.callsTo("triage")).toHaveLength(0);
+  });
+
+  it("the detail pane lists the current line's candidate offers, the one a takes marked; none in red", async () => {
+    const { user, lines } = await openInbox();
+    const best = lines[0]?.best_offer;
+    if (!best) throw new Error("no offer recorded");
+    await user.click(rows()[0] as HTMLElement);
+    const pane = await screen.findByTestId("line-offers");
+    const offers = await within(pane).findAllByTestId("line-offer");
+    expect(offers.map((o) => o.getAttribute("data-offer-id"))).toEqual([String(best.offer.id)]);
+    expect(offers[0]).toHaveAttribute("data-best", "true");
+    expect(offers[0]).toHaveTextContent("Supplier A");
+    expect(offers[0]).toHaveTextContent("1,200.00");
+    expect(offers[0]).toHaveTextContent("stock 4");
+    expect(pane).toHaveTextContent(lines[0]?.line.name ?? "");
+
+    await user.keyboard("j");
+    await waitFor(() => expect(screen.getByTestId("line-offers")).toHaveTextContent(lines[1]?.line.name ?? ""));
+    const none = await within(screen.getByTestId("line-offers")).findByText("No price list has an offer for this line.");
+    expect(none).toHaveClass("error-text");
+    expect(within(screen.getByTestId("line-offers")).queryAllByTestId("line-offer")).toHaveLength(0);
   });
 
   it("a accepts a line without an offer plainly", async () => {

@@ -108,7 +108,7 @@ function OrderBody({ detail }: { detail: Detail }) {
                   )}
                 </td>
               )}
-              <td className="wrap-anywhere">
+              <td className="line-name wrap-anywhere">
                 {l.name}
                 <div className="muted">
                   {l.offer_id} · SKU {l.sku}

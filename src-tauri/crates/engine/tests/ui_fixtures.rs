@@ -2912,11 +2912,14 @@ async fn inbox_offers_and_ship_by() {
         r.answer("inbox", json!({ "query": newest }), w.engine.inbox(&newest).await);
     }
     undo_start(&mut r, &w).await;
-    r.answer(
-        "line_offers",
-        json!({ "lineId": urgent.line.id }),
-        w.engine.line_offers(urgent.line.id).await,
-    );
+    // Both lines' candidates, for the detail pane: the urgent line's offer, and none for the other.
+    for line in inbox(&w.engine).await {
+        r.answer(
+            "line_offers",
+            json!({ "lineId": line.line.id }),
+            w.engine.line_offers(line.line.id).await,
+        );
+    }
     let best = inbox(&w.engine).await[0]
         .best_offer
         .clone()

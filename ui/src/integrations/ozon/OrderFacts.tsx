@@ -81,7 +81,7 @@ export function OzonOrderFacts({ order }: { order: ShopOrderFull }) {
             send.mutate();
           }}
         >
-          <label>
+          <label className="inline">
             {o.tracking}
             <input
               data-testid="shop-order-tracking-input"
