@@ -334,7 +334,7 @@ pub struct ZzapAccountArgs {
     #[arg(long, value_delimiter = ';')]
     pub buyer_cancel_codes: Vec<String>,
     /// Pause between calls in milliseconds (ZZAP allows one request per 3 seconds).
-    #[arg(long, default_value_t = ordertray_core::ZZAP_MIN_INTERVAL_MS)]
+    #[arg(long, default_value_t = ordertray_connectors::zzap::ZZAP_MIN_INTERVAL_MS)]
     pub request_interval_ms: u32,
 }
 

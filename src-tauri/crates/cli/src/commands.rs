@@ -2,11 +2,12 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use ordertray_connectors::gettzap::GettzapSettings;
+use ordertray_connectors::ozon::OzonSettings;
+use ordertray_connectors::zzap::ZzapSettings;
 use ordertray_core::intake::IntakeSettings;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::{
-    AccountDraft, AccountSettings, GettzapSettings, LineState, OzonSettings, TriageAction, ZzapSettings,
-};
+use ordertray_core::{AccountDraft, AccountSettings, LineState, TriageAction};
 use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
@@ -81,7 +82,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 active: true,
                 interval_secs: a.interval,
                 base_url: a.base_url,
-                settings: AccountSettings::Ozon(settings),
+                settings: AccountSettings::from(settings),
             };
             let account = engine.add_account(draft, secrets).await?;
             println!("added account {} «{}»", account.id, account.name);
@@ -102,7 +103,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 active: true,
                 interval_secs: a.interval,
                 base_url: a.base_url,
-                settings: AccountSettings::Zzap(settings),
+                settings: AccountSettings::from(settings),
             };
             let account = engine.add_account(draft, secrets).await?;
             println!("added account {} «{}»", account.id, account.name);
@@ -127,7 +128,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 active: true,
                 interval_secs: a.interval,
                 base_url: a.base_url,
-                settings: AccountSettings::Gettzap(settings),
+                settings: AccountSettings::from(settings),
             };
             let account = engine.add_account(draft, secrets).await?;
             println!("added account {} «{}»", account.id, account.name);
@@ -175,7 +176,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             } else if list.is_empty() {
                 println!(
                     "{} has no status list of its own",
-                    ordertray_engine::registry::spec(account.kind).name
+                    ordertray_engine::registry::spec(&account.kind).name
                 );
             } else {
                 for s in list {
@@ -224,7 +225,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                     println!(
                         "{}\t{}\t{}\t{state}\tevery {}s\t{health}",
                         a.id,
-                        ordertray_engine::registry::spec(a.kind).name,
+                        ordertray_engine::registry::spec(&a.kind).name,
                         a.name,
                         a.interval_secs
                     );
@@ -435,11 +436,11 @@ async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
     }
     println!("intake listening on http://{addr}");
     for v in engine.list_accounts().await? {
-        if ordertray_engine::registry::spec(v.account.kind).receives_pushes() {
+        if ordertray_engine::registry::spec(&v.account.kind).receives_pushes() {
             let shown = engine.intake_address(v.account.id).await?;
             println!(
                 "{} «{}»: {} (full address: ordertray-cli accounts intake-url {}; format unverified)",
-                ordertray_engine::registry::spec(v.account.kind).name,
+                ordertray_engine::registry::spec(&v.account.kind).name,
                 v.account.name,
                 shown.masked_url,
                 v.account.id

@@ -5,10 +5,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use ordertray_connectors::gettzap::GettzapSettings;
 use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient};
-use ordertray_core::{
-    Account, AccountKind, AccountSettings, Credentials, Effect, EffectItem, GettzapSettings,
-};
+use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect, EffectItem};
 use ordertray_fakes::faults::Fault;
 use ordertray_fakes::gettzap::{FakeGettzap, FakeGettzapConfig, FakeGettzapHandle};
 
@@ -25,14 +24,14 @@ async fn fake() -> FakeGettzapHandle {
 fn connector(base_url: Option<String>, password: &str) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
-        kind: AccountKind::Gettzap,
+        kind: AccountKind::new("gettzap"),
         name: "G".into(),
         region: String::new(),
         active: true,
         interval_secs: 60,
         base_url,
         demo: false,
-        settings: AccountSettings::Gettzap(GettzapSettings {
+        settings: AccountSettings::from(GettzapSettings {
             statuses: vec!["accepted".into(), "Отказ".into()],
             ..GettzapSettings::new(LOGIN)
         }),

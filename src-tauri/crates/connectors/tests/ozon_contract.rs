@@ -5,10 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::Utc;
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
-use ordertray_core::{
-    Account, AccountKind, AccountSettings, CancelReason, Credentials, Effect, EffectItem, OzonSettings,
-};
+use ordertray_core::{Account, AccountKind, AccountSettings, CancelReason, Credentials, Effect, EffectItem};
 use ordertray_fakes::ozon::{sample_posting, FakeOzon, FakeOzonConfig, FakeOzonHandle, Fault};
 use serde_json::json;
 
@@ -21,14 +20,14 @@ async fn fake() -> FakeOzonHandle {
 fn connector(fake: &FakeOzonHandle, key: &str) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
-        kind: AccountKind::Ozon,
+        kind: AccountKind::new("ozon"),
         name: "A".into(),
         region: String::new(),
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
         demo: false,
-        settings: AccountSettings::Ozon(OzonSettings::new("555")),
+        settings: AccountSettings::from(OzonSettings::new("555")),
         created_at: Utc::now(),
     };
     let http = http_client(&HttpSettings {

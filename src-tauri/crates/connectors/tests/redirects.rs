@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use ordertray_connectors::zzap::ZzapSettings;
 use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings};
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, ZzapSettings};
+use ordertray_core::{Account, AccountKind, AccountSettings, Credentials};
 use ordertray_fakes::zzap::{FakeZzap, FakeZzapConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -69,14 +70,14 @@ async fn a_redirect_to_another_origin_is_not_followed_with_the_keys() {
     let base = redirecting_server(other.base_url()).await;
     let account = Account {
         id: 1,
-        kind: AccountKind::Zzap,
+        kind: AccountKind::new("zzap"),
         name: "Z".into(),
         region: String::new(),
         active: true,
         interval_secs: 60,
         base_url: Some(base),
         demo: false,
-        settings: AccountSettings::Zzap(ZzapSettings {
+        settings: AccountSettings::from(ZzapSettings {
             min_request_interval_ms: 0,
             ..ZzapSettings::new(LOGIN)
         }),

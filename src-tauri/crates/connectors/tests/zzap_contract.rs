@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use ordertray_connectors::zzap::ZzapSettings;
 use ordertray_connectors::zzap::PAGE_ROWS;
 use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect, ZzapSettings};
+use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect};
 use ordertray_fakes::faults::Fault;
 use ordertray_fakes::zzap::{sample_row, FakeZzap, FakeZzapConfig, FakeZzapHandle, BUYER_CANCEL_CODE};
 use serde_json::json;
@@ -29,14 +30,14 @@ fn connector_with(
 ) -> Box<dyn IntegrationClient> {
     let account = Account {
         id: 1,
-        kind: AccountKind::Zzap,
+        kind: AccountKind::new("zzap"),
         name: "Z".into(),
         region: String::new(),
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
         demo: false,
-        settings: AccountSettings::Zzap(settings),
+        settings: AccountSettings::from(settings),
         created_at: Utc::now(),
     };
     let http = http_client(&HttpSettings {

@@ -8,7 +8,8 @@ mod support;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use ordertray_core::{AccountDraft, AccountSettings, OzonSettings};
+use ordertray_connectors::ozon::OzonSettings;
+use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -50,7 +51,7 @@ async fn run(postings: usize, products: usize, smoke: bool) {
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
-        settings: AccountSettings::Ozon(OzonSettings::new("1")),
+        settings: AccountSettings::from(OzonSettings::new("1")),
     };
     let secrets = HashMap::from([("api_key".to_string(), "bench-key".to_string())]);
     let account = engine.add_account(draft, secrets).await.unwrap();

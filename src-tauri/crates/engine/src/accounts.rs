@@ -55,7 +55,7 @@ impl Engine {
         let kind = draft.settings.kind();
         let env_named = draft.settings.reads_secrets_from_env();
         let mut given = Vec::new();
-        for field in registry::spec(kind).secret_fields {
+        for field in registry::spec(&kind).secret_fields {
             let name = field.name;
             match secrets.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 Some(v) => given.push((name, Secret::new(v))),
@@ -92,7 +92,7 @@ impl Engine {
             return Err(AppError::refused(ErrorWords::DemoNotEditable {}));
         }
         secrets_needed_for_new_address(&current, &draft, &secrets)?;
-        for field in registry::spec(current.kind).secret_names() {
+        for field in registry::spec(&current.kind).secret_names() {
             if let Some(v) = secrets.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 self.secret_set(id, field, Secret::new(v)).await?;
             }
@@ -119,7 +119,7 @@ impl Engine {
         self.0.store.delete_account(id).await?;
         self.end_session(id);
         if !account.demo {
-            for field in registry::spec(account.kind).secret_names() {
+            for field in registry::spec(&account.kind).secret_names() {
                 if let Err(e) = self.secret_delete(id, field).await {
                     tracing::warn!(account = id, error = %e, "could not remove a keychain entry");
                 }
@@ -198,7 +198,7 @@ impl Engine {
         }
         // Generated fields (an intake token) are ours, not the vendor's: a form without them can
         // still be tested.
-        for field in registry::spec(account.kind)
+        for field in registry::spec(&account.kind)
             .secret_fields
             .iter()
             .filter(|f| !f.generated)
@@ -213,7 +213,7 @@ impl Engine {
     /// Loads the marketplace's status list in the background after an account is saved; a
     /// failure is logged and the settings screen offers to load it again.
     fn refresh_statuses_soon(&self, account: &Account) {
-        if !registry::spec(account.kind).status_dictionary || account.demo {
+        if !registry::spec(&account.kind).status_dictionary || account.demo {
             return;
         }
         let (engine, id) = (self.clone(), account.id);
@@ -230,7 +230,7 @@ impl Engine {
             return Ok(Credentials::default().with("api_key", crate::demo::DEMO_API_KEY));
         }
         let mut credentials = Credentials::default();
-        for field in registry::spec(account.kind).secret_names() {
+        for field in registry::spec(&account.kind).secret_names() {
             let value = self.credential(account, field).await?;
             credentials = credentials.with(field, value.expose());
         }
@@ -240,12 +240,12 @@ impl Engine {
     /// One credential of the account: from its named environment variable, or the keychain.
     pub(crate) async fn credential(&self, account: &Account, field: &str) -> Result<Secret> {
         match account.settings.secret_env(field) {
-            Some(var) => std::env::var(var).map(Secret::new).map_err(|_| {
+            Some(var) => std::env::var(&var).map(Secret::new).map_err(|_| {
                 AppError::said(
                     ErrorCode::Auth,
                     ErrorWords::SecretEnvMissing {
-                        var: var.to_string(),
-                        label: field_label(account.kind, field).to_string(),
+                        label: field_label(&account.kind, field).to_string(),
+                        var,
                         account: account.name.clone(),
                     },
                 )
@@ -254,7 +254,7 @@ impl Engine {
                 AppError::said(
                     ErrorCode::Auth,
                     ErrorWords::SecretMissing {
-                        label: field_label(account.kind, field).to_string(),
+                        label: field_label(&account.kind, field).to_string(),
                         account: account.name.clone(),
                     },
                 )
@@ -305,7 +305,7 @@ fn secrets_needed_for_new_address(
     if current.base_url == draft.base_url {
         return Ok(());
     }
-    let missing: Vec<String> = registry::spec(current.kind)
+    let missing: Vec<String> = registry::spec(&current.kind)
         .secret_fields
         .iter()
         .filter(|f| !f.generated && draft.settings.secret_env(f.name).is_none())
@@ -321,7 +321,7 @@ fn secrets_needed_for_new_address(
     ))
 }
 
-fn field_label(kind: AccountKind, field: &str) -> &str {
+fn field_label<'a>(kind: &AccountKind, field: &'a str) -> &'a str {
     registry::spec(kind).secret_label(field)
 }
 

@@ -33,7 +33,7 @@ impl AlertPayload {
     pub fn about(account: Option<&ordertray_core::Account>) -> Self {
         Self {
             marketplace: account
-                .map(|a| ordertray_connectors::registry::spec(a.kind).name.to_string())
+                .map(|a| ordertray_connectors::registry::spec(&a.kind).name.to_string())
                 .unwrap_or_default(),
             account: account.map(|a| a.name.clone()).unwrap_or_default(),
             ..Default::default()

@@ -6,7 +6,8 @@
 #[cfg(feature = "demo")]
 use std::time::Duration;
 
-use ordertray_core::{Account, AccountDraft, AccountSettings, EngineEvent, OzonSettings};
+use ordertray_connectors::ozon::OzonSettings;
+use ordertray_core::{Account, AccountDraft, EngineEvent};
 #[cfg(feature = "demo")]
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
 use tokio::task::JoinHandle;
@@ -71,7 +72,7 @@ impl Engine {
                     active: true,
                     interval_secs: 10,
                     base_url: Some(runtime.base_url()),
-                    settings: AccountSettings::Ozon(settings),
+                    settings: settings.into(),
                 };
                 self.0.store.insert_account(&draft, true).await?
             }

@@ -123,6 +123,8 @@ impl Engine {
     /// [`Engine::start_background`]. Outbox rows another process holds are left alone: they are
     /// taken over only when their lease expires (see `outbox`).
     pub async fn open(options: EngineOptions) -> Result<Self> {
+        // The store reads accounts' settings through the integrations' codec.
+        registry::install();
         let store = Store::open(&options.db_path).await?;
         let secrets = options.secrets.clone();
         let keychain = if options.probe_secrets {

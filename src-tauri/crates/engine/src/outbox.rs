@@ -146,7 +146,7 @@ impl Engine {
     ) -> Result<(std::sync::Arc<dyn IntegrationClient>, &'static str)> {
         let account = self.0.store.account(account_id).await?;
         let client = self.session(&account).await?;
-        Ok((client, ordertray_connectors::registry::spec(account.kind).name))
+        Ok((client, ordertray_connectors::registry::spec(&account.kind).name))
     }
 
     async fn deliver(&self, row: &OutboxRow, at: DateTime<Utc>) -> Delivery {

@@ -67,7 +67,7 @@ impl Engine {
 
     fn spawn_poller(&self, account: &Account) {
         // A marketplace that pushes its orders has nothing to pull: its health comes from the intake.
-        if !ordertray_connectors::registry::spec(account.kind).polled {
+        if !ordertray_connectors::registry::spec(&account.kind).polled {
             return;
         }
         let engine = self.clone();

@@ -73,7 +73,7 @@ pub(crate) async fn move_legacy_entries_of(
         .iter()
         .filter(|a| !a.demo)
         .flat_map(|a| {
-            crate::registry::spec(a.kind)
+            crate::registry::spec(&a.kind)
                 .secret_names()
                 .map(move |f| (a.id, f))
         })

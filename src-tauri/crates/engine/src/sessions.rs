@@ -80,7 +80,8 @@ impl Engine {
 mod tests {
     use std::collections::HashMap;
 
-    use ordertray_core::{AccountDraft, AccountSettings, OzonSettings};
+    use ordertray_connectors::ozon::OzonSettings;
+    use ordertray_core::AccountDraft;
 
     use crate::{EngineOptions, MemorySecretStore, RecordingNotifier};
 
@@ -108,7 +109,7 @@ mod tests {
             active: false,
             interval_secs: 60,
             base_url: Some("http://127.0.0.1:9".into()),
-            settings: AccountSettings::Ozon(OzonSettings::new(client_id)),
+            settings: OzonSettings::new(client_id).into(),
         }
     }
 

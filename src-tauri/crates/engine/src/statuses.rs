@@ -30,14 +30,14 @@ impl Engine {
             problems: problems(&templates, &capabilities),
             templates,
             capabilities,
-            loads_statuses: registry::spec(account.kind).status_dictionary,
+            loads_statuses: registry::spec(&account.kind).status_dictionary,
         })
     }
 
     /// What the account's marketplace can be told: the integration's fixed set, or the status
     /// dictionary last loaded for the account.
     pub(crate) async fn capabilities(&self, account: &Account) -> Result<PushCapabilities> {
-        let spec = registry::spec(account.kind);
+        let spec = registry::spec(&account.kind);
         if !spec.status_dictionary {
             return Ok((spec.push_capabilities)());
         }
@@ -52,7 +52,7 @@ impl Engine {
         account_id: AccountId,
     ) -> Result<Vec<MarketplaceStatus>> {
         let account = self.0.store.account(account_id).await?;
-        if !registry::spec(account.kind).status_dictionary {
+        if !registry::spec(&account.kind).status_dictionary {
             return Ok(vec![]);
         }
         let client = self.session(&account).await?;
@@ -164,10 +164,10 @@ impl Engine {
             }
             let account = self.0.store.account(account_id).await?;
             // Marketplaces told per line get these with the decision itself (the store's planner).
-            if account.settings.policy().decides_by_line_status {
+            if account.settings.policy()?.decides_by_line_status {
                 continue;
             }
-            let spec = registry::spec(account.kind);
+            let spec = registry::spec(&account.kind);
             let caps = (spec.push_capabilities)();
             let mut not_sent = vec![];
             let known = caps

@@ -56,7 +56,7 @@ impl Engine {
         let lock = self.sync_lock(id);
         let _running = lock.lock().await;
         let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
-        if !registry::spec(account.kind).polled {
+        if !registry::spec(&account.kind).polled {
             // Nothing to pull: the account's orders come to the intake, which keeps its health.
             return Ok(SyncReport {
                 account_id: id,
@@ -105,7 +105,7 @@ impl Engine {
             retry_after: None,
         };
         let client = self.session(account).await.map_err(fail)?;
-        let name = registry::spec(account.kind).name;
+        let name = registry::spec(&account.kind).name;
         let Some(source) = client.order_source() else {
             return Err(fail(AppError::said(
                 ordertray_core::ErrorCode::Internal,

@@ -157,7 +157,7 @@ async fn filters_and_search_combine_over_marketplace_and_hand_made_orders() {
     };
     assert_eq!(numbers(&w.engine, hand.clone()).await.len(), 3);
     let ozon = OrderFilter {
-        kinds: vec![ordertray_core::AccountKind::Ozon],
+        kinds: vec![ordertray_core::AccountKind::new("ozon")],
         ..Default::default()
     };
     assert_eq!(numbers(&w.engine, ozon).await, vec![from_ozon.number.clone()]);

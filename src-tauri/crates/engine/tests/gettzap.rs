@@ -7,9 +7,10 @@ mod common;
 use std::collections::HashMap;
 
 use common::{fresh_engine, inbox};
+use ordertray_connectors::gettzap::{GettzapSettings, GETTZAP_INTAKE_TOKEN};
 use ordertray_core::intake::IntakeSettings;
 use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
-use ordertray_core::{AccountDraft, AccountSettings, GettzapSettings, TriageAction, GETTZAP_INTAKE_TOKEN};
+use ordertray_core::{AccountDraft, AccountSettings, TriageAction};
 use ordertray_engine::Engine;
 use ordertray_fakes::gettzap::{sample_order, FakeGettzap, FakeGettzapConfig, FakeGettzapHandle};
 use serde_json::{json, Value};
@@ -25,7 +26,7 @@ async fn gettzap_account(engine: &Engine, fake: &FakeGettzapHandle) -> i64 {
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
-        settings: AccountSettings::Gettzap(GettzapSettings::new(LOGIN)),
+        settings: AccountSettings::from(GettzapSettings::new(LOGIN)),
     };
     let secrets = HashMap::from([
         ("password".to_string(), PASSWORD.to_string()),

@@ -7,8 +7,10 @@ mod common;
 use std::collections::HashMap;
 
 use common::fresh_engine;
+use ordertray_connectors::gettzap::GettzapSettings;
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::intake::IntakeSettings;
-use ordertray_core::{AccountDraft, AccountSettings, GettzapSettings, OzonSettings};
+use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_fakes::gettzap::sample_order;
 
 fn draft(settings: AccountSettings) -> AccountDraft {
@@ -33,14 +35,14 @@ async fn a_push_is_taken_only_under_the_accounts_own_integration() {
     };
     let gettzap = engine
         .add_account(
-            draft(AccountSettings::Gettzap(GettzapSettings::new("gz"))),
+            draft(AccountSettings::from(GettzapSettings::new("gz"))),
             secrets(&[("password", "p"), ("api_key", "k")]),
         )
         .await
         .unwrap();
     let ozon = engine
         .add_account(
-            draft(AccountSettings::Ozon(OzonSettings::new("1"))),
+            draft(AccountSettings::from(OzonSettings::new("1"))),
             secrets(&[("api_key", "k")]),
         )
         .await

@@ -6,11 +6,12 @@ mod common;
 
 use chrono::Utc;
 use common::*;
+use ordertray_connectors::ozon::{OrderDateSource, OzonSettings, PostingNumberField};
 use ordertray_core::cabinet::OrderFilter;
 use ordertray_core::cabinet::PaymentMethod;
 use ordertray_core::statuses::ShopStatus;
 use ordertray_core::templates::{IncomingStatus, PushLevel, PushTemplates, StatusPush};
-use ordertray_core::{AccountSettings, OrderDateSource, OzonSettings, PostingNumberField, TriageAction};
+use ordertray_core::TriageAction;
 use ordertray_fakes::ozon::{fbo_posting, realfbs_posting, sample_posting};
 
 const DELIVERING: &str = "/v2/fbs/posting/delivering";
@@ -20,10 +21,9 @@ const TRACKING: &str = "/v2/fbs/posting/tracking-number/set";
 
 async fn set_options(w: &World, edit: impl FnOnce(&mut OzonSettings)) {
     let mut draft = draft(&w.fake.base_url());
-    let AccountSettings::Ozon(s) = &mut draft.settings else {
-        unreachable!()
-    };
-    edit(s);
+    let mut s: OzonSettings = draft.settings.parse().unwrap();
+    edit(&mut s);
+    draft.settings = s.into();
     w.engine
         .update_account(w.account, draft, Default::default())
         .await
@@ -539,10 +539,9 @@ async fn the_scheduler_plans_the_next_sync_on_the_time_of_day_slots() {
         .unwrap();
     let mut d = draft(&w.fake.base_url());
     d.interval_secs = interval;
-    let AccountSettings::Ozon(s) = &mut d.settings else {
-        unreachable!()
-    };
+    let mut s: OzonSettings = d.settings.parse().unwrap();
     s.sync_start_time = Some(start.format("%H:%M").to_string());
+    d.settings = s.into();
     w.engine
         .update_account(w.account, d, Default::default())
         .await

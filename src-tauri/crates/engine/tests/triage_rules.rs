@@ -596,16 +596,17 @@ async fn first_order_id(w: &World) -> i64 {
 
 #[tokio::test]
 async fn shop_statuses_send_what_the_account_maps_them_to() {
+    use ordertray_connectors::ozon::OzonSettings;
     use ordertray_core::statuses::StatusGroup;
     use ordertray_core::templates::{PushLevel, PushProblem, PushTemplates, StatusPush};
-    use ordertray_core::{AccountSettings, OzonSettings};
+    use ordertray_core::AccountSettings;
 
     let w = world().await;
     // Shipping follows the shop's "shipped" status here, not the acceptance.
     let mut settings = OzonSettings::new(CLIENT_ID);
     settings.ship_on_accept = false;
     let draft = ordertray_core::AccountDraft {
-        settings: AccountSettings::Ozon(settings),
+        settings: AccountSettings::from(settings),
         ..draft(&w.fake.base_url())
     };
     w.engine

@@ -2405,7 +2405,7 @@ fn ozon_draft_as_sent(name: &str, client_id: &str, base_url: Option<&str>) -> Va
         "active": true,
         "interval_secs": 60,
         "base_url": base_url,
-        "settings": serde_json::to_value(ordertray_core::AccountSettings::Ozon(ordertray_core::OzonSettings::new(client_id))).unwrap(),
+        "settings": serde_json::to_value(ordertray_core::AccountSettings::from(ordertray_connectors::ozon::OzonSettings::new(client_id))).unwrap(),
     })
 }
 
@@ -2704,12 +2704,11 @@ async fn shop_orders_world(
 }
 
 /// Changes Shop A's Ozon options as the account form saves them (its key kept).
-async fn set_ozon(w: &World, change: impl FnOnce(&mut ordertray_core::OzonSettings)) {
+async fn set_ozon(w: &World, change: impl FnOnce(&mut ordertray_connectors::ozon::OzonSettings)) {
     let a = w.engine.account(w.account).await.unwrap();
-    let mut settings = a.settings.clone();
-    if let ordertray_core::AccountSettings::Ozon(o) = &mut settings {
-        change(o);
-    }
+    let mut ozon: ordertray_connectors::ozon::OzonSettings = a.settings.parse().unwrap();
+    change(&mut ozon);
+    let settings = ozon.into();
     let draft = ordertray_core::AccountDraft {
         name: a.name,
         region: a.region,

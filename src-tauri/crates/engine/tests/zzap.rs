@@ -7,8 +7,9 @@ mod common;
 use std::collections::HashMap;
 
 use common::{fresh_engine, inbox};
+use ordertray_connectors::zzap::ZzapSettings;
 use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
-use ordertray_core::{AccountDraft, AccountSettings, ErrorCode, TriageAction, ZzapSettings};
+use ordertray_core::{AccountDraft, AccountSettings, ErrorCode, TriageAction};
 use ordertray_engine::Engine;
 use ordertray_fakes::zzap::{FakeZzap, FakeZzapConfig, FakeZzapHandle, BUYER_CANCEL_CODE};
 
@@ -28,7 +29,7 @@ async fn zzap_account(engine: &Engine, fake: &FakeZzapHandle) -> i64 {
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
-        settings: AccountSettings::Zzap(settings),
+        settings: AccountSettings::from(settings),
     };
     let secrets = HashMap::from([
         ("password".to_string(), PASSWORD.to_string()),
@@ -251,7 +252,7 @@ async fn a_buyer_cancel_outside_the_import_codes_still_arrives() {
         active: true,
         interval_secs: 60,
         base_url: Some(fake.base_url()),
-        settings: AccountSettings::Zzap(ZzapSettings {
+        settings: AccountSettings::from(ZzapSettings {
             import_codes: vec!["1".into(), "2".into()],
             buyer_cancel_codes: vec![BUYER_CANCEL_CODE.to_string()],
             min_request_interval_ms: 0,

@@ -18,7 +18,7 @@ pub(crate) async fn account_policy(conn: &mut SqliteConnection, account_id: i64)
         .bind(account_id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(serde_json::from_str::<AccountSettings>(&settings)?.policy())
+    Ok(serde_json::from_str::<AccountSettings>(&settings)?.policy()?)
 }
 
 pub(crate) async fn templates_of(conn: &mut SqliteConnection, account_id: i64) -> Result<PushTemplates> {

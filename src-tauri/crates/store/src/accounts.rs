@@ -17,6 +17,9 @@ const ACCOUNT_COLUMNS: &str =
 
 fn account_from_row(r: &SqliteRow) -> Result<Account> {
     let settings: AccountSettings = serde_json::from_str(r.get::<&str, _>("settings"))?;
+    // Settings their integration cannot read (an integration this build lacks, a damaged row) are
+    // refused here, so whatever is built for an account can rely on them.
+    settings.policy()?;
     Ok(Account {
         id: r.get("id"),
         kind: AccountKind::parse(r.get("kind"))?,

@@ -319,7 +319,7 @@ fn push_conditions(
         q.push(" AND (+s.account_id IN (");
         push_list(q, f.account_ids.iter().copied());
         q.push(") OR +s.account_id IN (SELECT id FROM accounts WHERE kind IN (");
-        push_list(q, f.kinds.iter().map(|k| AccountKind::as_str(*k)));
+        push_list(q, f.kinds.iter().map(|k| k.as_str().to_string()));
         q.push("))");
         if f.manual {
             q.push(" OR +s.source_order_id IS NULL");

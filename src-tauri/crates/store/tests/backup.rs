@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::database::BackupKind;
-use ordertray_core::{AccountDraft, AccountSettings, ErrorCode, OzonSettings};
+use ordertray_core::{AccountDraft, AccountSettings, ErrorCode};
 use ordertray_store::{check_database, list_backups, move_aside, StagedRestore, Store, StoreError};
 
 fn draft(name: &str) -> AccountDraft {
@@ -13,7 +14,7 @@ fn draft(name: &str) -> AccountDraft {
         active: true,
         interval_secs: 60,
         base_url: None,
-        settings: AccountSettings::Ozon(OzonSettings::new("123")),
+        settings: AccountSettings::from(OzonSettings::new("123")),
     }
 }
 

@@ -2,10 +2,10 @@
 //! taken once per stage with an injected clock; and the offers that fit lines, in one batch.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings, OfferRow};
 use ordertray_core::{
-    AccountDraft, AccountSettings, ExternalLine, ExternalOrder, InboxQuery, InboxSort, OzonSettings,
-    TriageAction,
+    AccountDraft, AccountSettings, ExternalLine, ExternalOrder, InboxQuery, InboxSort, TriageAction,
 };
 use ordertray_store::{LineLookup, ShipByStage, Store};
 use rust_decimal::Decimal;
@@ -20,7 +20,7 @@ async fn store() -> (tempfile::TempDir, Store, i64) {
         active: true,
         interval_secs: 60,
         base_url: None,
-        settings: AccountSettings::Ozon(OzonSettings::new("123")),
+        settings: AccountSettings::from(OzonSettings::new("123")),
     };
     let account = store.insert_account(&draft, false).await.unwrap().id;
     (dir, store, account)

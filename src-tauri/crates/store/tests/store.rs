@@ -1,9 +1,10 @@
 //! Store behaviour on real SQLite files.
 
 use chrono::{Duration, Utc};
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::{
     AccountDraft, AccountSettings, ErrorCode, ExternalLine, ExternalOrder, InboxQuery, LineState,
-    OutboxState, OzonSettings, QuarantinedOrder, TriageAction,
+    OutboxState, QuarantinedOrder, TriageAction,
 };
 use ordertray_store::{Lease, Store, StoreError};
 use rust_decimal::Decimal;
@@ -22,7 +23,7 @@ fn draft(name: &str) -> AccountDraft {
         active: true,
         interval_secs: 60,
         base_url: None,
-        settings: AccountSettings::Ozon(OzonSettings::new("123")),
+        settings: AccountSettings::from(OzonSettings::new("123")),
     }
 }
 

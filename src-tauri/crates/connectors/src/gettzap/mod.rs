@@ -8,11 +8,16 @@
 pub mod client;
 mod parse;
 mod push;
+mod settings;
 mod spec;
+
+pub use settings::{
+    GettzapSettings, GETTZAP_DEFAULT_CANCEL_STATUSES, GETTZAP_DEFAULT_STATUSES, GETTZAP_INTAKE_TOKEN,
+};
 
 use async_trait::async_trait;
 use ordertray_core::templates::MarketplaceStatus;
-use ordertray_core::{Account, AccountSettings, ConnectionReport, Credentials, Effect};
+use ordertray_core::{Account, ConnectionReport, Credentials, Effect};
 
 use crate::{ConnectorError, EffectSink, IntegrationClient};
 use client::{GettzapClient, StatusCall};
@@ -33,9 +38,7 @@ pub struct GettzapConnector {
 
 impl GettzapConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
-        let AccountSettings::Gettzap(settings) = &account.settings else {
-            unreachable!("a Gettzap connector for a {} account", account.kind.as_str())
-        };
+        let settings: &GettzapSettings = &crate::registry::settings_of(account);
         Self {
             client: GettzapClient::new(
                 http,

@@ -2,7 +2,9 @@
 //! read by [`super::parse_push`].
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{Account, AccountSettings, GettzapSettings, GETTZAP_INTAKE_TOKEN};
+use ordertray_core::Account;
+
+use super::{GettzapSettings, GETTZAP_INTAKE_TOKEN};
 use serde_json::json;
 
 use crate::push::{
@@ -17,11 +19,8 @@ pub struct GettzapPush {
 
 impl GettzapPush {
     pub fn new(account: &Account) -> Self {
-        let AccountSettings::Gettzap(settings) = &account.settings else {
-            unreachable!("a Gettzap push source for a {} account", account.kind.as_str())
-        };
         Self {
-            settings: settings.clone(),
+            settings: crate::registry::settings_of(account),
         }
     }
 }

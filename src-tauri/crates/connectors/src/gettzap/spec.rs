@@ -2,13 +2,15 @@
 //! line with a comment, statuses from the list kept in the account's settings.
 
 use ordertray_core::templates::PushCapabilities;
-use ordertray_core::{Account, AccountKind, Credentials, GETTZAP_INTAKE_TOKEN};
+use ordertray_core::{Account, Credentials};
+
+use super::GETTZAP_INTAKE_TOKEN;
 
 use crate::registry::{IntegrationSpec, SecretField};
 use crate::{IntegrationClient, PushSource};
 
 pub const SPEC: IntegrationSpec = IntegrationSpec {
-    kind: AccountKind::Gettzap,
+    kind: "gettzap",
     name: "Gettzap",
     secret_fields: &[
         SecretField::given("password", "password"),

@@ -17,13 +17,16 @@
 mod client;
 mod cursor;
 mod parse;
+mod settings;
 mod spec;
+
+pub use settings::{
+    OrderDateSource, OzonSettings, PostingNumberField, OZON_AWAITING_DELIVER, OZON_DEFAULT_CANCEL_REASON,
+};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use ordertray_core::{
-    Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder,
-};
+use ordertray_core::{Account, CancelReasonOption, ConnectionReport, Credentials, Effect, ExternalOrder};
 use serde_json::{json, Value};
 
 use crate::{ConnectorError, EffectSink, IntegrationClient, OrderSource, Page};
@@ -57,9 +60,7 @@ pub struct OzonConnector {
 
 impl OzonConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
-        let AccountSettings::Ozon(settings) = &account.settings else {
-            unreachable!("an Ozon connector for a {} account", account.kind.as_str())
-        };
+        let settings: &OzonSettings = &crate::registry::settings_of(account);
         let base = account
             .base_url
             .clone()

@@ -1,13 +1,13 @@
 //! Ozon in the registry: polled, decided by ship and cancel calls, a fixed list of pushes.
 
 use ordertray_core::templates::PushCapabilities;
-use ordertray_core::{Account, AccountKind, Credentials};
+use ordertray_core::{Account, Credentials};
 
 use crate::registry::{IntegrationSpec, SecretField};
 use crate::IntegrationClient;
 
 pub const SPEC: IntegrationSpec = IntegrationSpec {
-    kind: AccountKind::Ozon,
+    kind: "ozon",
     name: "Ozon",
     secret_fields: &[SecretField::given("api_key", "API key")],
     polled: true,

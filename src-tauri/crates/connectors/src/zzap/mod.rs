@@ -9,14 +9,17 @@
 
 mod client;
 mod parse;
+mod settings;
 mod spec;
+
+pub use settings::{ZzapSettings, ZZAP_MIN_INTERVAL_MS};
 
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use ordertray_core::templates::MarketplaceStatus;
-use ordertray_core::{Account, AccountSettings, CancelReasonOption, ConnectionReport, Credentials, Effect};
+use ordertray_core::{Account, CancelReasonOption, ConnectionReport, Credentials, Effect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -92,9 +95,7 @@ pub struct ZzapConnector {
 
 impl ZzapConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
-        let AccountSettings::Zzap(settings) = &account.settings else {
-            unreachable!("a ZZAP connector for a {} account", account.kind.as_str())
-        };
+        let settings: &ZzapSettings = &crate::registry::settings_of(account);
         let base = account
             .base_url
             .clone()

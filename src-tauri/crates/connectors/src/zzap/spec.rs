@@ -2,13 +2,13 @@
 //! ZZAP's own list (loaded per account).
 
 use ordertray_core::templates::PushCapabilities;
-use ordertray_core::{Account, AccountKind, Credentials};
+use ordertray_core::{Account, Credentials};
 
 use crate::registry::{IntegrationSpec, SecretField};
 use crate::IntegrationClient;
 
 pub const SPEC: IntegrationSpec = IntegrationSpec {
-    kind: AccountKind::Zzap,
+    kind: "zzap",
     name: "ZZAP",
     secret_fields: &[
         SecretField::given("password", "password"),

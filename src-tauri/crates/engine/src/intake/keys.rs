@@ -76,7 +76,7 @@ impl Engine {
     }
 
     async fn key_entry(&self, account: &Account) -> Option<KeyEntry> {
-        let make = registry::spec(account.kind).push_source?;
+        let make = registry::spec(&account.kind).push_source?;
         if account.demo {
             return None;
         }
@@ -93,7 +93,7 @@ impl Engine {
             }
         };
         Some(KeyEntry {
-            integration: account.kind.as_str(),
+            integration: registry::spec(&account.kind).kind,
             source,
             key,
         })
@@ -145,7 +145,7 @@ impl Engine {
     /// After a change to an account that pushes (added, edited, deleted, its token replaced):
     /// marks it for other processes and reloads this one's keys if the intake runs.
     pub(crate) async fn intake_keys_changed(&self, account: &Account) {
-        if registry::spec(account.kind).push_source.is_none() {
+        if registry::spec(&account.kind).push_source.is_none() {
             return;
         }
         let stamp = crate::intake::new_intake_token().unwrap_or_else(|_| fastrand::u64(..).to_string());

@@ -328,7 +328,7 @@ impl Engine {
     /// An account whose integration pushes its orders, with its push source.
     async fn push_account(&self, account_id: AccountId) -> Result<(Account, Box<dyn PushSource>)> {
         let account = self.0.store.account(account_id).await?;
-        let spec = registry::spec(account.kind);
+        let spec = registry::spec(&account.kind);
         let Some(source) = spec.push_source else {
             return Err(AppError::refused(ErrorWords::NoIntakeAddress {
                 marketplace: spec.name.to_string(),
@@ -573,7 +573,7 @@ impl Engine {
             // Deleted since the keys were loaded.
             return shared.unauthorised(from);
         };
-        let Some(make_source) = registry::spec(account.kind).push_source else {
+        let Some(make_source) = registry::spec(&account.kind).push_source else {
             return shared.unauthorised(from);
         };
         let source = make_source(&account);
@@ -672,7 +672,7 @@ impl Engine {
     ) -> Response {
         let body = inbound.body;
         let kept = |status, outcome, message| seen.entry(Some(body), body.len(), status, outcome, message);
-        let name = registry::spec(account.kind).name;
+        let name = registry::spec(&account.kind).name;
         let pushed = match source.parse(inbound, seen.received_at) {
             Ok(p) => p,
             Err(PushUnreadable { reason, raw }) => {

@@ -8,8 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::{AccountDraft, AccountSettings, InboxLine, InboxQuery, OzonSettings};
+use ordertray_core::{AccountDraft, AccountSettings, InboxLine, InboxQuery};
 use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, Notification, RecordingNotifier};
 use ordertray_fakes::ozon::{FakeOzon, FakeOzonConfig, FakeOzonHandle};
 use serde_json::Value;
@@ -58,7 +59,7 @@ pub fn draft(base_url: &str) -> AccountDraft {
         active: true,
         interval_secs: 60,
         base_url: Some(base_url.into()),
-        settings: AccountSettings::Ozon(OzonSettings::new(CLIENT_ID)),
+        settings: AccountSettings::from(OzonSettings::new(CLIENT_ID)),
     }
 }
 

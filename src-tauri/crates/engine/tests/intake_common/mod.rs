@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ordertray_connectors::gettzap::{GettzapSettings, GETTZAP_INTAKE_TOKEN};
+use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::intake::IntakeSettings;
 use ordertray_core::notify_text::Lang;
-use ordertray_core::{
-    AccountDraft, AccountSettings, AppError, GettzapSettings, OzonSettings, Secret, GETTZAP_INTAKE_TOKEN,
-};
+use ordertray_core::{AccountDraft, AccountSettings, AppError, Secret};
 use ordertray_engine::intake::IntakeLimits;
 use ordertray_engine::{Engine, EngineOptions, MemorySecretStore, RecordingNotifier, SecretStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -90,7 +90,7 @@ pub async fn add_gettzap(engine: &Engine, name: &str) -> i64 {
     ]);
     engine
         .add_account(
-            draft(name, AccountSettings::Gettzap(GettzapSettings::new("gz"))),
+            draft(name, AccountSettings::from(GettzapSettings::new("gz"))),
             secrets,
         )
         .await
@@ -126,7 +126,7 @@ impl Intake {
         let account = add_gettzap(&engine, "Gettzap").await;
         let ozon = engine
             .add_account(
-                draft("Ozon", AccountSettings::Ozon(OzonSettings::new("1"))),
+                draft("Ozon", AccountSettings::from(OzonSettings::new("1"))),
                 HashMap::from([("api_key".to_string(), "ozon-key".to_string())]),
             )
             .await
