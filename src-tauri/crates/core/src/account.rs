@@ -89,10 +89,14 @@ pub fn install_settings_codec(codec: &'static dyn SettingsCodec) {
     let _ = CODEC.set(codec);
 }
 
-fn codec() -> &'static dyn SettingsCodec {
-    *CODEC
-        .get()
-        .expect("no integrations installed: call ordertray_connectors::registry::install() first")
+/// The installed codec; a build that forgot to install one gets an error to report, not a crash.
+fn codec() -> Result<&'static dyn SettingsCodec, AppError> {
+    CODEC.get().copied().ok_or_else(|| {
+        AppError::new(
+            crate::ErrorCode::Internal,
+            "no integrations installed: call ordertray_connectors::registry::install() first",
+        )
+    })
 }
 
 /// An account's integration settings: a JSON object whose `kind` names the integration and whose
@@ -142,28 +146,35 @@ impl AccountSettings {
 
     /// The environment variable a secret field is read from (CLI accounts), if one is named.
     pub fn secret_env(&self, field: &str) -> Option<String> {
-        codec().read(self).ok()?.secret_env(field).map(str::to_string)
+        codec()
+            .ok()?
+            .read(self)
+            .ok()?
+            .secret_env(field)
+            .map(str::to_string)
     }
 
     /// Whether any secret comes from the environment rather than the keychain.
     pub fn reads_secrets_from_env(&self) -> bool {
-        codec().read(self).is_ok_and(|s| s.reads_secrets_from_env())
+        codec()
+            .and_then(|c| c.read(self))
+            .is_ok_and(|s| s.reads_secrets_from_env())
     }
 
     /// Trims and checks the integration's own fields.
     pub fn validate(&mut self) -> Result<(), AppError> {
-        *self = codec().validated(self)?;
+        *self = codec()?.validated(self)?;
         Ok(())
     }
 
     /// What these settings mean for decisions, ingest and shop orders.
     pub fn policy(&self) -> Result<crate::AccountPolicy, AppError> {
-        Ok(codec().read(self)?.policy())
+        Ok(codec()?.read(self)?.policy())
     }
 
     /// A time of day the account's syncs are anchored at, when it has one.
     pub fn sync_start_time(&self) -> Option<chrono::NaiveTime> {
-        let settings = codec().read(self).ok()?;
+        let settings = codec().ok()?.read(self).ok()?;
         settings
             .sync_start_time()
             .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
