@@ -21,6 +21,15 @@ use serde_json::{json, Value};
 
 /// Every time in a fixture reads as this instant (a Monday, in the UI's fixed test clock's day).
 const FIXED_TIME: &str = "2026-03-02T09:30:00Z";
+
+/// The common world, with the fake's generated postings sharing one ship-by: a scenario that runs
+/// across a full hour would otherwise order its inbox differently (Ozon's ship-by is a cut-off on
+/// the hour) and record another order.
+async fn world() -> World {
+    let w = common::world().await;
+    w.fake.set_ship_by_from(chrono::Utc::now());
+    w
+}
 const FIXED_DIR: &str = "/home/manager/.local/share/ordertray";
 const FIXED_BASE_URL: &str = "http://127.0.0.1:8787";
 

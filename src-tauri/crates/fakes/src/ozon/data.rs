@@ -104,6 +104,11 @@ fn cutoff(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp().div_euclid(3600) * 3600, 0).unwrap_or(t)
 }
 
+/// The ship-by Ozon gives a posting put in process at `in_process_at`.
+pub(crate) fn ship_by(in_process_at: DateTime<Utc>) -> String {
+    ts(cutoff(in_process_at + Duration::days(2)))
+}
+
 /// A deterministic posting: the same `seq` always gives the same numbers, products and prices.
 pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -> Value {
     let order_number = format!("{:08}-{:04}", 57_000_000 + seq, (seq * 37) % 10_000);
@@ -131,7 +136,7 @@ pub fn sample_posting(seq: u64, products: usize, in_process_at: DateTime<Utc>) -
         "status": "awaiting_packaging",
         "substatus": "posting_created",
         "in_process_at": ts(in_process_at),
-        "shipment_date": ts(cutoff(in_process_at + Duration::days(2))),
+        "shipment_date": ship_by(in_process_at),
         "delivering_date": null,
         "tracking_number": "",
         "tpl_integration_type": "ozon",

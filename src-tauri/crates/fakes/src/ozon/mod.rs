@@ -155,6 +155,13 @@ impl FakeOzonHandle {
         self.shared.lock().key_expires_at = Some(at);
     }
 
+    /// Gives every posting generated from now on the ship-by of one posting put in process at `at`
+    /// (recorded answers must not change order when the clock passes a full hour between two
+    /// generated postings: Ozon's ship-by is a cut-off on the hour).
+    pub fn set_ship_by_from(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.shared.lock().ship_by_from = Some(at);
+    }
+
     /// Turns the flaky mode on (random faults on every seller call) or off (None).
     pub fn set_flaky(&self, flaky: Option<Flaky>) {
         self.shared.lock().flaky = flaky;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::data::{available_actions, sample_posting, ts};
+use super::data::{available_actions, sample_posting, ship_by, ts};
 use super::{FakeOzonConfig, FaultRule, RecordedCall};
 
 pub(crate) struct Posting {
@@ -32,6 +32,8 @@ pub(crate) struct State {
     pub flaky: Option<crate::faults::Flaky>,
     /// When the Api-Key expires (`/v1/roles`); None: half a year from each call.
     pub key_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Generated postings' ship-by as if put in process then; None: when generated.
+    pub ship_by_from: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub(crate) struct Shared {
@@ -84,16 +86,19 @@ impl Shared {
     }
 
     pub fn generate(&self, n: usize, products: usize) -> Vec<String> {
-        let first = {
+        let (first, ship_by_from) = {
             let mut s = self.lock();
             let first = s.seq + 1;
             s.seq += n as u64;
-            first
+            (first, s.ship_by_from)
         };
         let now = Utc::now();
         (first..first + n as u64)
             .map(|seq| {
-                let p = sample_posting(seq, products, now);
+                let mut p = sample_posting(seq, products, now);
+                if let Some(from) = ship_by_from {
+                    p["shipment_date"] = json!(ship_by(from));
+                }
                 let number = p["posting_number"].as_str().unwrap_or_default().to_string();
                 self.add_posting(p);
                 number
