@@ -412,6 +412,7 @@ export const en = {
     candidatesNone: "No price list has an offer for this line.",
     candidatesHint: "a accepts with the marked offer; o shows every offer and searches",
     candidatesMore: (n: number) => `and ${n} more`,
+    detailHint: "Move to a line (j / k) to see its offers and its order here.",
   },
   undo: {
     undo: "Undo",

@@ -433,6 +433,7 @@ export const pl: Messages = {
     candidatesNone: "Żaden cennik nie ma oferty dla tej pozycji.",
     candidatesHint: "a — przyjmij z zaznaczoną; o — wszystkie oferty i wyszukiwanie",
     candidatesMore: (n: number) => `i jeszcze ${n}`,
+    detailHint: "Przejdź do pozycji (j / k), aby zobaczyć tu jej oferty i zamówienie.",
   },
   undo: {
     undo: "Cofnij",

@@ -427,6 +427,7 @@ export const ru: Messages = {
     candidatesNone: "Ни в одном прайс-листе нет предложения для этой строки.",
     candidatesHint: "a — принять с отмеченным; o — все предложения и поиск",
     candidatesMore: (n: number) => `и ещё ${n}`,
+    detailHint: "Перейдите к строке (j / k), чтобы увидеть здесь её предложения и заказ.",
   },
   undo: {
     undo: "Отменить",

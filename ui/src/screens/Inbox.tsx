@@ -382,7 +382,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
           {view === "new" && cursorLine && <LineOffers line={cursorLine} />}
-          {cursorOrder != null && <OrderDetail orderId={cursorOrder} />}
+          {cursorOrder != null ? <OrderDetail orderId={cursorOrder} /> : <p className="hint">{t.inbox.detailHint}</p>}
         </aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}

@@ -102,6 +102,7 @@ describe("the inbox: ship-by and inline offers", () => {
     const { user, lines } = await openInbox();
     const best = lines[0]?.best_offer;
     if (!best) throw new Error("no offer recorded");
+    expect(screen.getByTestId("inbox-detail")).toHaveTextContent("Move to a line (j / k)");
     await user.click(rows()[0] as HTMLElement);
     const pane = await screen.findByTestId("line-offers");
     const offers = await within(pane).findAllByTestId("line-offer");
