@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ErrorCode;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -148,6 +150,30 @@ pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String
         Lang::Pl => "nie udało się wysłać na platformę",
     };
     format!("«{account}»: {text} — {what}: {error}")
+}
+
+/// What went wrong, for a popup in `lang`: the error's own English message in English; in Russian and
+/// Polish its kind (the message is English, and the app's window words the error in full).
+pub fn error_kind(lang: Lang, code: Option<ErrorCode>, english: &str) -> String {
+    use ErrorCode::*;
+    let (ru, pl) = match (lang, code) {
+        (Lang::En, _) => return english.to_string(),
+        (_, Some(Auth)) => ("маркетплейс не принял ключи", "platforma nie przyjęła kluczy"),
+        (_, Some(SecretsRequired)) => ("нужно заново ввести ключи", "trzeba ponownie wpisać klucze"),
+        (_, Some(RateLimited)) => (
+            "маркетплейс просит подождать: слишком много запросов",
+            "platforma prosi o odczekanie: za dużo zapytań",
+        ),
+        (_, Some(Network)) => ("нет связи с маркетплейсом", "brak połączenia z platformą"),
+        (_, Some(Marketplace)) => ("маркетплейс ответил ошибкой", "platforma odpowiedziała błędem"),
+        (_, Some(Keychain)) => ("связка ключей недоступна", "pęk kluczy jest niedostępny"),
+        (_, Some(Storage)) => ("ошибка базы данных", "błąd bazy danych"),
+        _ => ("подробности в окне приложения", "szczegóły w oknie aplikacji"),
+    };
+    match lang {
+        Lang::Pl => pl.to_string(),
+        _ => ru.to_string(),
+    }
 }
 
 /// "Market «Shop A»: sync has been failing for a while — the marketplace answered 500".
@@ -312,6 +338,26 @@ mod tests {
             "Reguła «Brak» odrzuciła 5 pozycji — 1-1 …"
         );
         assert!(sync_failing(Lang::Ru, "Market", "A", "HTTP 500").contains("синхронизация"));
+    }
+
+    #[test]
+    fn a_popups_error_is_its_english_message_in_english_and_its_kind_in_russian_and_polish() {
+        let english = "Ozon answered HTTP 500: internal error";
+        let code = Some(ErrorCode::Marketplace);
+        assert_eq!(error_kind(Lang::En, code, english), english);
+        assert_eq!(error_kind(Lang::Ru, code, english), "маркетплейс ответил ошибкой");
+        assert_eq!(
+            error_kind(Lang::Pl, code, english),
+            "platforma odpowiedziała błędem"
+        );
+        assert_eq!(
+            error_kind(Lang::Ru, Some(ErrorCode::Network), english),
+            "нет связи с маркетплейсом"
+        );
+        assert_eq!(
+            error_kind(Lang::Ru, None, english),
+            "подробности в окне приложения"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use chrono::Utc;
 use ordertray_core::alerts::{AlertArgs, AlertKind, Burst};
-use ordertray_core::notify_text;
+use ordertray_core::notify_text::{self, Lang};
 use ordertray_core::timeline::EffectWords;
 use ordertray_core::{AppError, EngineEvent};
 
@@ -24,6 +24,8 @@ pub struct AlertPayload {
     pub detail: String,
     /// When `detail` is an error: its words, for the UI to word it.
     pub error: Option<ordertray_core::ErrorWords>,
+    /// When `detail` is an error: its kind, which a popup in Russian or Polish names.
+    pub error_code: Option<ordertray_core::ErrorCode>,
     /// The marketplace call that could not be sent (a failed update).
     pub effect: Option<EffectWords>,
 }
@@ -127,13 +129,18 @@ impl Engine {
                 notify_text::orders_cancelled(lang, &p.marketplace, &p.account, &p.number, count)
             }
             AlertKind::PushFailed => {
-                let what = p
-                    .effect
-                    .as_ref()
-                    .map_or_else(|| p.number.clone(), EffectWords::english);
-                notify_text::push_failed(lang, &p.account, &what, &p.detail)
+                // The call's words are English; in another language the order's number says which.
+                let what = match (lang, p.effect.as_ref()) {
+                    (Lang::En, Some(effect)) => effect.english(),
+                    _ => p.number.clone(),
+                };
+                let error = notify_text::error_kind(lang, p.error_code, &p.detail);
+                notify_text::push_failed(lang, &p.account, &what, &error)
             }
-            AlertKind::SyncFailing => notify_text::sync_failing(lang, &p.marketplace, &p.account, &p.detail),
+            AlertKind::SyncFailing => {
+                let error = notify_text::error_kind(lang, p.error_code, &p.detail);
+                notify_text::sync_failing(lang, &p.marketplace, &p.account, &error)
+            }
             AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
             AlertKind::StatusChanged => {
                 notify_text::status_changed(lang, &p.marketplace, &p.account, &p.number, &p.detail, count)
@@ -183,6 +190,7 @@ impl Engine {
             let payload = AlertPayload {
                 detail: error.message.clone(),
                 error: error.words.as_deref().cloned(),
+                error_code: Some(error.code),
                 ..AlertPayload::about(Some(account))
             };
             self.alert(AlertKind::SyncFailing, 1, payload).await;

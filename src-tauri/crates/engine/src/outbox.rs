@@ -221,6 +221,7 @@ impl Engine {
             order_id: row.order_id(),
             detail: error.message.clone(),
             error: error.words.as_deref().cloned(),
+            error_code: Some(error.code),
             effect: Some(effect),
             ..crate::AlertPayload::about(account.as_ref())
         };

@@ -156,6 +156,28 @@ async fn a_failing_sync_is_announced_once_per_streak() {
 }
 
 #[tokio::test]
+async fn a_popup_about_a_failing_sync_is_all_in_the_managers_language() {
+    let w = world().await;
+    w.engine.set_lang(ordertray_core::notify_text::Lang::Ru);
+    set_alerts(&w, |a| {
+        a.sync_failing_minutes = 0;
+        a.coalesce_seconds = 0;
+    })
+    .await;
+    w.fake.push_fault(Fault::ServerError(500));
+    let error = w.engine.sync_account(w.account).await.unwrap_err();
+    let popups = notifications(&w.notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    let body = &popups[0].body;
+    assert!(
+        body.contains("синхронизация не удаётся уже давно — маркетплейс ответил ошибкой"),
+        "{body}"
+    );
+    // The error's English message stays in the window and the log, not in a Russian popup.
+    assert!(!body.contains(&error.message), "{body}");
+}
+
+#[tokio::test]
 async fn a_rule_rejecting_lines_says_so_in_the_window() {
     let w = world().await;
     let mut rx = w.engine.subscribe();
