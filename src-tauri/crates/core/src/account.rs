@@ -9,7 +9,7 @@ use crate::{AppError, ErrorWords, Thing};
 
 pub type AccountId = i64;
 
-/// The id of an account's integration ("ozon"), as stored in `accounts.kind` and used in intake
+/// The id of an account's integration ("store_x1"), as stored in `accounts.kind` and used in intake
 /// addresses. Which ids exist is the integrations registry's business
 /// (`ordertray_connectors::registry`): nothing here knows a vendor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn kinds_are_plain_ids_and_settings_keep_their_kind() {
         assert_eq!(AccountKind::parse("store_x1").unwrap().as_str(), "store_x1");
-        for bad in ["", "Ozon", "a b", "a/b"] {
+        for bad in ["", "Store", "a b", "a/b"] {
             assert!(AccountKind::parse(bad).is_err(), "{bad:?}");
         }
         let s: AccountSettings = serde_json::from_str(r#"{"kind":"x","a":1}"#).unwrap();

@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn a_popups_error_is_its_english_message_in_english_and_its_kind_in_russian_and_polish() {
-        let english = "Ozon answered HTTP 500: internal error";
+        let english = "the marketplace answered HTTP 500: internal error";
         let code = Some(ErrorCode::Marketplace);
         assert_eq!(error_kind(Lang::En, code, english), english);
         assert_eq!(error_kind(Lang::Ru, code, english), "маркетплейс ответил ошибкой");

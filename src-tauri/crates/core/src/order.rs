@@ -186,7 +186,7 @@ pub struct ExternalOrder {
     /// fields it leaves out keep their stored values.
     #[serde(default)]
     pub partial: bool,
-    /// When the marketplace expects the order to be shipped (Ozon's `shipment_date`); None when
+    /// When the marketplace expects the order to be shipped (its ship-by deadline); None when
     /// the marketplace sets no deadline (or a partial push leaves it unchanged).
     #[serde(default)]
     pub ship_by: Option<DateTime<Utc>>,
