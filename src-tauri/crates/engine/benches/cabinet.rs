@@ -1,8 +1,7 @@
 //! All-orders benchmark: 1,000,000 shop orders with 3,000,000 items in a real SQLite file, then
 //! the first page for filter combinations, searches by number and by recipient fragment, and the
-//! statistics bar, p50/p95 over repeated runs; and a CSV export of 100,000 orders (rows per second,
-//! peak memory). Run: `cargo bench -p ordertray-engine --bench cabinet` (env
-//! ORDERTRAY_BENCH_ORDERS changes the size).
+//! statistics bar, p50/p95 over repeated runs (the CSV export has its own bench: `export`). Run:
+//! `cargo bench -p ordertray-engine --bench cabinet` (env ORDERTRAY_BENCH_ORDERS changes the size).
 
 mod support;
 
@@ -12,7 +11,6 @@ mod seed;
 use std::time::{Duration, Instant};
 
 use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderSort, OrderType, PaymentMethod, SortColumn};
-use ordertray_core::export::{default_columns, CsvEncoding, Delimiter, ExportColumn, ExportOptions};
 use ordertray_core::statuses::StatusGroup;
 use ordertray_engine::Engine;
 
@@ -58,12 +56,6 @@ async fn first_page(engine: &Engine, filter: OrderFilter, sort: OrderSort) -> us
         .unwrap()
         .rows
         .len()
-}
-
-fn status_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 #[tokio::main]
@@ -172,48 +164,4 @@ async fn main() {
     .await;
     engine.shutdown().await;
     drop(engine);
-
-    // The export on its own database of 100,000 orders, peak memory measured from its start.
-    let dir = tempfile::tempdir().unwrap();
-    seed::seed_shop_orders(&dir.path().join("bench.db"), 100_000, 3).await;
-    let engine = support::bench_engine(dir.path()).await;
-    for (label, columns) in [
-        ("orders only", default_columns()),
-        ("a row per item", {
-            let mut c = default_columns();
-            c.extend([
-                ExportColumn::ItemArticle,
-                ExportColumn::ItemName,
-                ExportColumn::ItemQuantity,
-                ExportColumn::ItemPrice,
-            ]);
-            c
-        }),
-    ] {
-        let options = ExportOptions {
-            columns,
-            delimiter: Delimiter::Semicolon,
-            encoding: CsvEncoding::Cp1251,
-            ..Default::default()
-        };
-        let before = status_kib("VmRSS:").unwrap_or(0);
-        let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let t = Instant::now();
-        let s = engine
-            .export_csv(&dir.path().join("export.csv"), &options)
-            .await
-            .unwrap();
-        let secs = t.elapsed().as_secs_f64();
-        let peak = status_kib("VmHWM:").unwrap_or(0);
-        println!(
-            "CSV export, 100,000 orders ({label}, CP1251): {} rows, {} MB in {secs:.2} s = {:.0} rows/s, {:.0} orders/s; \
-             resident {} MB before, peak {} MB",
-            s.rows,
-            s.bytes / 1_000_000,
-            s.rows as f64 / secs,
-            s.orders as f64 / secs,
-            before / 1024,
-            peak / 1024
-        );
-    }
 }
