@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -354,12 +354,18 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Writes the header and order rows in the chosen delimiter and encoding, one order at a time, so
-/// memory stays flat whatever the size.
+/// memory stays flat whatever the size. One CSV writer and two scratch buffers serve every row:
+/// cells are written from the order's own strings, never copied into a row of their own.
 pub struct CsvExporter<W: Write> {
     out: W,
     options: ExportOptions,
     offset: FixedOffset,
-    row: Vec<u8>,
+    /// Quotes and delimits each row into its buffer (taken and cleared row by row).
+    csv: csv::Writer<RowBuf>,
+    /// A cell formatted here (a date, an amount, a number) before it is written.
+    cell: String,
+    /// A row in CP1251.
+    encoded: Vec<u8>,
     /// Data rows written (the header not counted).
     pub rows: u64,
     pub orders: u64,
@@ -370,11 +376,17 @@ pub struct CsvExporter<W: Write> {
 impl<W: Write> CsvExporter<W> {
     /// `offset`: the time zone the dates are written in (the manager's).
     pub fn new(out: W, options: ExportOptions, offset: FixedOffset) -> Self {
+        let csv = csv::WriterBuilder::new()
+            .delimiter(options.delimiter.byte())
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(RowBuf::default());
         Self {
             out,
             options,
             offset,
-            row: Vec::with_capacity(512),
+            csv,
+            cell: String::with_capacity(32),
+            encoded: Vec::with_capacity(512),
             rows: 0,
             orders: 0,
             bytes: 0,
@@ -389,13 +401,11 @@ impl<W: Write> CsvExporter<W> {
             self.out.write_all(b"\xEF\xBB\xBF")?;
             self.bytes += 3;
         }
-        let titles: Vec<String> = self
-            .options
-            .columns
-            .iter()
-            .map(|c| c.title(self.options.lang).to_string())
-            .collect();
-        self.write_record(&titles)
+        let lang = self.options.lang;
+        for c in &self.options.columns {
+            self.csv.write_field(neutralize(c.title(lang)).as_bytes())?;
+        }
+        self.end_row()
     }
 
     pub fn write_order(&mut self, order: &ExportOrder) -> std::io::Result<()> {
@@ -403,14 +413,10 @@ impl<W: Write> CsvExporter<W> {
         let per_item = self.options.columns.iter().any(|c| c.is_item());
         if per_item && !order.items.is_empty() {
             for item in &order.items {
-                let cells = self.cells(order, Some(item));
-                self.write_record(&cells)?;
-                self.rows += 1;
+                self.write_row(order, Some(item))?;
             }
         } else {
-            let cells = self.cells(order, None);
-            self.write_record(&cells)?;
-            self.rows += 1;
+            self.write_row(order, None)?;
         }
         Ok(())
     }
@@ -420,114 +426,155 @@ impl<W: Write> CsvExporter<W> {
         Ok(self.out)
     }
 
-    fn cells(&self, o: &ExportOrder, item: Option<&ExportItem>) -> Vec<String> {
+    fn write_row(&mut self, o: &ExportOrder, item: Option<&ExportItem>) -> std::io::Result<()> {
+        use std::fmt::Write as _;
         use ExportColumn as C;
-        let lang = self.options.lang;
-        let money = |d: Decimal| self.money(d);
-        self.options
-            .columns
-            .iter()
-            .map(|c| match c {
-                C::Number => o.number.clone(),
-                C::CreatedAt => o
-                    .created_at
-                    .map(|t| t.with_timezone(&self.offset).format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-                C::Status => o.status.clone(),
-                C::OrderType => o
-                    .order_type
-                    .map(|t| order_type_word(t, lang))
-                    .unwrap_or("")
-                    .into(),
-                C::Marketplace => o.marketplace.clone(),
-                C::Account => o.account.clone(),
-                C::RecipientName => o.recipient_name.clone(),
-                C::RecipientPhone => o.recipient_phone.clone(),
-                C::RecipientEmail => o.recipient_email.clone(),
-                C::Address => o.address.clone(),
-                C::PostalCode => o.postal_code.clone(),
-                C::PaymentMethod => o
-                    .payment_method
-                    .map(|p| payment_word(p, lang))
-                    .unwrap_or("")
-                    .into(),
-                C::Paid => yes_no(o.paid, lang).into(),
-                C::Cod => yes_no(o.cod, lang).into(),
-                C::DeclaredValue => money(o.declared_value),
-                C::DeliveryMethod => o.delivery_method.clone(),
-                C::DeliveryCost => money(o.delivery_cost),
-                C::WeightG => o.weight_g.to_string(),
-                C::Total => money(o.total),
-                C::Currency => o.currency.clone(),
-                C::ItemArticle => item.map(|i| i.article.clone()).unwrap_or_default(),
-                C::ItemBrand => item.map(|i| i.brand.clone()).unwrap_or_default(),
-                C::ItemName => item.map(|i| i.name.clone()).unwrap_or_default(),
-                C::ItemQuantity => item.map(|i| i.quantity.to_string()).unwrap_or_default(),
-                C::ItemPrice => item.map(|i| money(i.price)).unwrap_or_default(),
-            })
-            .collect()
+        let Self {
+            options,
+            offset,
+            csv,
+            cell,
+            ..
+        } = self;
+        let lang = options.lang;
+        let comma = options.delimiter == Delimiter::Semicolon;
+        for column in &options.columns {
+            cell.clear();
+            let text: &str = match column {
+                C::Number => &o.number,
+                C::CreatedAt => {
+                    if let Some(t) = o.created_at {
+                        let t = t.with_timezone(offset);
+                        let _ = write!(
+                            cell,
+                            "{:04}-{:02}-{:02} {:02}:{:02}",
+                            t.year(),
+                            t.month(),
+                            t.day(),
+                            t.hour(),
+                            t.minute()
+                        );
+                    }
+                    cell
+                }
+                C::Status => &o.status,
+                C::OrderType => o.order_type.map_or("", |t| order_type_word(t, lang)),
+                C::Marketplace => &o.marketplace,
+                C::Account => &o.account,
+                C::RecipientName => &o.recipient_name,
+                C::RecipientPhone => &o.recipient_phone,
+                C::RecipientEmail => &o.recipient_email,
+                C::Address => &o.address,
+                C::PostalCode => &o.postal_code,
+                C::PaymentMethod => o.payment_method.map_or("", |p| payment_word(p, lang)),
+                C::Paid => yes_no(o.paid, lang),
+                C::Cod => yes_no(o.cod, lang),
+                C::DeclaredValue => money(cell, o.declared_value, comma),
+                C::DeliveryMethod => &o.delivery_method,
+                C::DeliveryCost => money(cell, o.delivery_cost, comma),
+                C::WeightG => {
+                    let _ = write!(cell, "{}", o.weight_g);
+                    cell
+                }
+                C::Total => money(cell, o.total, comma),
+                C::Currency => &o.currency,
+                C::ItemArticle => item.map_or("", |i| &i.article),
+                C::ItemBrand => item.map_or("", |i| &i.brand),
+                C::ItemName => item.map_or("", |i| &i.name),
+                C::ItemQuantity => match item {
+                    Some(i) => {
+                        let _ = write!(cell, "{}", i.quantity);
+                        cell
+                    }
+                    None => "",
+                },
+                C::ItemPrice => match item {
+                    Some(i) => money(cell, i.price, comma),
+                    None => "",
+                },
+            };
+            csv.write_field(neutralize(text).as_bytes())?;
+        }
+        self.rows += 1;
+        self.end_row()
     }
 
-    /// Two decimals; a decimal comma where the file is semicolon-separated (the European
-    /// spreadsheet convention, where a dot would read as a date or text).
-    fn money(&self, d: Decimal) -> String {
-        let s = format!("{:.2}", d.round_dp(2));
-        if self.options.delimiter == Delimiter::Semicolon {
-            s.replace('.', ",")
-        } else {
-            s
-        }
-    }
-
-    fn write_record(&mut self, cells: &[String]) -> std::io::Result<()> {
-        self.row.clear();
-        {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(self.options.delimiter.byte())
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(&mut self.row);
-            w.write_record(cells.iter().map(|c| neutralize(c).into_owned()))
-                .map_err(std::io::Error::other)?;
-            w.flush()?;
-        }
-        let text = std::str::from_utf8(&self.row).map_err(std::io::Error::other)?;
-        match self.options.encoding {
-            CsvEncoding::Utf8 => {
-                self.out.write_all(text.as_bytes())?;
-                self.bytes += text.len() as u64;
-            }
-            CsvEncoding::Cp1251 => {
-                let (bytes, replaced) = to_cp1251(text);
-                self.replaced_chars += replaced;
-                self.out.write_all(&bytes)?;
-                self.bytes += bytes.len() as u64;
-            }
-        }
+    /// Ends the row and writes it out in the file's encoding.
+    fn end_row(&mut self) -> std::io::Result<()> {
+        self.csv.write_record(None::<&[u8]>)?;
+        self.csv.flush()?;
+        let mut row = self.csv.get_ref().0.take();
+        let written = match self.options.encoding {
+            CsvEncoding::Utf8 => self.out.write_all(&row).map(|()| row.len()),
+            CsvEncoding::Cp1251 => match std::str::from_utf8(&row) {
+                Ok(text) => {
+                    self.replaced_chars += to_cp1251(text, &mut self.encoded);
+                    self.out.write_all(&self.encoded).map(|()| self.encoded.len())
+                }
+                Err(e) => Err(std::io::Error::other(e)),
+            },
+        };
+        row.clear();
+        self.csv.get_ref().0.set(row);
+        self.bytes += written? as u64;
         Ok(())
     }
 }
 
-/// Windows-1251 bytes, each character it cannot hold written as "?" (not the HTML entity the
-/// WHATWG encoder would write, which a spreadsheet would show literally).
-fn to_cp1251(text: &str) -> (Vec<u8>, u64) {
+/// The CSV writer's output. The writer lends it only as `&`, so each row is taken out of the cell
+/// and its (cleared) buffer put back for the next.
+#[derive(Default)]
+struct RowBuf(std::cell::Cell<Vec<u8>>);
+
+impl Write for RowBuf {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.get_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Two decimals into `cell`; a decimal comma where the file is semicolon-separated (the European
+/// spreadsheet convention, where a dot would read as a date or text).
+fn money(cell: &mut String, d: Decimal, comma: bool) -> &str {
+    use std::fmt::Write as _;
+    let _ = write!(cell, "{:.2}", d.round_dp(2));
+    if let (true, Some(dot)) = (comma, cell.find('.')) {
+        cell.replace_range(dot..=dot, ",");
+    }
+    cell
+}
+
+/// Windows-1251 bytes of `text` into `out` (replacing what it held), each character it cannot hold
+/// written as "?" (not the HTML entity the WHATWG encoder would write, which a spreadsheet would show
+/// literally); returns how many were replaced.
+fn to_cp1251(text: &str, out: &mut Vec<u8>) -> u64 {
     let mut encoder = encoding_rs::WINDOWS_1251.new_encoder();
-    let mut out = Vec::with_capacity(text.len());
-    let mut replaced = 0;
-    let mut rest = text;
+    // One byte per character at most: the UTF-8 text is never shorter.
+    out.clear();
+    out.resize(text.len(), 0);
+    let (mut replaced, mut written, mut rest) = (0, 0, text);
     loop {
-        let mut buf = [0u8; 1024];
-        let (result, read, written) = encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
-        out.extend_from_slice(&buf[..written]);
+        let (result, read, wrote) =
+            encoder.encode_from_utf8_without_replacement(rest, &mut out[written..], true);
+        written += wrote;
         rest = &rest[read..];
         match result {
-            encoding_rs::EncoderResult::InputEmpty => return (out, replaced),
-            encoding_rs::EncoderResult::OutputFull => {}
+            encoding_rs::EncoderResult::InputEmpty => break,
+            // Cannot happen (the buffer holds every character), but would loop without room.
+            encoding_rs::EncoderResult::OutputFull => out.resize(out.len() + rest.len() + 1, 0),
             encoding_rs::EncoderResult::Unmappable(_) => {
-                out.push(b'?');
+                out[written] = b'?';
+                written += 1;
                 replaced += 1;
             }
         }
     }
+    out.truncate(written);
+    replaced
 }
 
 pub fn yes_no(v: bool, lang: Lang) -> &'static str {
