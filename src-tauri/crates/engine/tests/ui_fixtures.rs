@@ -2946,3 +2946,217 @@ async fn inbox_offers_and_ship_by() {
     record_inbox(&mut r, &w).await;
     r.save();
 }
+
+/// A hand-made order as the order form sends it: one item of 1000.00 × 2 by courier for 350.00,
+/// paid in advance; `over` changes fields of the draft.
+fn hand_made_draft(number: &str, over: Value) -> ordertray_core::cabinet::ShopOrderDraft {
+    let mut draft = json!({
+        "number": number, "preorder": false,
+        "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "", "address": "Москва, Тверская 1", "postal_code": "101000" },
+        "items": [{ "id": 0, "line_id": null, "offer_id": null, "article": "0986452041", "brand": "BOSCH", "name": "Oil filter",
+                    "quantity": 2, "price": "1000.00", "weight_g": 500, "length_cm": 10, "width_cm": 10, "height_cm": 8 }],
+        "auto_dimensions": true, "weight_g": 0, "length_cm": 0, "width_cm": 0, "height_cm": 0,
+        "declared_value": "2350.00", "cod": false, "payment_method": "prepaid", "paid": true,
+        "delivery_method": "courier", "delivery_cost": "350.00", "order_type": "standard", "currency": "RUB",
+        "tracking_number": "",
+    });
+    for (key, value) in over.as_object().expect("fields of the draft") {
+        draft[key] = value.clone();
+    }
+    serde_json::from_value(draft).unwrap()
+}
+
+/// The export dialog's options as the window sends them: its defaults, `over` changing some.
+fn export_options(over: Value) -> Value {
+    let mut options = json!({
+        "filter": { "order_type": null, "status_id": null, "period": "all", "payment": null, "paid": null },
+        "delimiter": "comma",
+        "encoding": "utf-8",
+        "columns": ordertray_core::export::default_columns(),
+        "lang": "en",
+    });
+    for (key, value) in over.as_object().expect("fields of the options") {
+        options[key] = value.clone();
+    }
+    options
+}
+
+/// Six hand-made orders, SO-1 … SO-6; SO-4 shipped, a "through" order whose recipient's name has
+/// three characters CP1251 has no letter for. Files are exported into a folder that reads as
+/// /home/manager (the path the save dialog of the UI tests returns).
+async fn export_world(name: &'static str) -> (World, Recording, PathBuf) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    let exports = w.db.parent().unwrap().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    r.replace
+        .insert(0, (exports.display().to_string(), "/home/manager"));
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    for n in 1..=6 {
+        let number = format!("SO-{n}");
+        let over = if n == 4 {
+            json!({ "order_type": "through", "recipient": { "name": "Anna ✓✓✓", "phone": "+79001234567", "email": "",
+                    "address": "Москва, Тверская 1", "postal_code": "101000" } })
+        } else {
+            json!({})
+        };
+        let made = w
+            .engine
+            .create_shop_order(hand_made_draft(&number, over))
+            .await
+            .unwrap();
+        if n == 4 {
+            w.engine.set_shop_order_status(&[made.id], 4).await.unwrap();
+        }
+    }
+    record_cabinet(&mut r, &w).await;
+    (w, r, exports)
+}
+
+/// What the window gets for an export: the shell's refusal of an existing file it was not told to
+/// replace (src-tauri/src/cabinet_commands.rs `export_csv` checks before the engine), else the
+/// engine's answer. Recorded as a write: it changes what is on disk.
+async fn record_export(r: &mut Recording, w: &World, path: &Path, options: Value, overwrite: bool) {
+    let exported = if !overwrite && path.exists() {
+        Err(AppError::said(
+            ordertray_core::ErrorCode::NeedsConfirmation,
+            ordertray_core::ErrorWords::FileExists {
+                path: path.display().to_string(),
+            },
+        ))
+    } else {
+        w.engine
+            .export_csv(path, &serde_json::from_value(options.clone()).unwrap())
+            .await
+    };
+    r.write(
+        "export_csv",
+        json!({ "path": path, "options": options, "overwrite": overwrite }),
+        exported,
+    );
+}
+
+/// The manager picks Shipped, three months, "through" orders paid in advance, semicolons in CP1251
+/// and other columns, and exports to the file the save dialog chose.
+#[tokio::test]
+async fn export_chosen_options() {
+    let (w, mut r, exports) = export_world("export_options").await;
+    let columns = json!([
+        "number",
+        "created_at",
+        "status",
+        "marketplace",
+        "recipient_name",
+        "recipient_phone",
+        "address",
+        "payment_method",
+        "paid",
+        "total",
+        "item_quantity",
+        "item_article",
+    ]);
+    let options = export_options(json!({
+        "filter": { "order_type": "through", "status_id": 4, "period": "3months", "payment": "prepaid", "paid": true },
+        "delimiter": "semicolon", "encoding": "cp1251", "columns": columns,
+    }));
+    record_export(&mut r, &w, &exports.join("orders.csv"), options, true).await;
+    r.save();
+}
+
+/// An export with the dialog's defaults while the window speaks Polish.
+#[tokio::test]
+async fn export_in_polish() {
+    let (w, mut r, exports) = export_world("export_lang").await;
+    let options = export_options(json!({ "lang": "pl" }));
+    record_export(&mut r, &w, &exports.join("orders.csv"), options, true).await;
+    r.save();
+}
+
+/// The manager saves tab-separated options with the item's name as the preset "Accounting",
+/// exports with it, then deletes it.
+#[tokio::test]
+async fn export_preset() {
+    let (w, mut r, exports) = export_world("export_preset").await;
+    let mut columns = ordertray_core::export::default_columns();
+    columns.push(ordertray_core::export::ExportColumn::ItemName);
+    let options = export_options(json!({ "delimiter": "tab", "columns": columns }));
+    let preset = json!([{ "name": "Accounting", "options": options }]);
+    save_changed(&mut r, &w, |s| {
+        s.export_presets = serde_json::from_value(preset).unwrap()
+    })
+    .await;
+    record_export(&mut r, &w, &exports.join("orders.csv"), options, true).await;
+    save_changed(&mut r, &w, |s| s.export_presets.clear()).await;
+    r.save();
+}
+
+/// An export the manager cancels. A cancel lands between batches, so the cancelled export is
+/// recorded on another database of 1,500 orders (two batches): its first batch's progress, then
+/// the refusal; the window around it is the six orders' export world.
+#[tokio::test]
+async fn export_cancelled() {
+    let (_w, mut r, _exports) = export_world("export_cancelled").await;
+    let (dir, db, secrets, engine) = fresh_engine().await;
+    drop(engine);
+    seed::seed_shop_orders(&db, 1_500, 1).await;
+    let engine = open(&db, secrets, Default::default()).await;
+    let mut events = engine.subscribe();
+    let path = dir.path().join("orders.csv");
+    let options = export_options(json!({}));
+    let task = {
+        let (engine, path) = (engine.clone(), path.clone());
+        let options = serde_json::from_value(options.clone()).unwrap();
+        tokio::spawn(async move { engine.export_csv(&path, &options).await })
+    };
+    let progress = loop {
+        let event = events.recv().await.unwrap();
+        if matches!(event, ordertray_core::EngineEvent::ExportProgress { .. }) {
+            engine.cancel_export();
+            break event;
+        }
+    };
+    let cancelled = task.await.unwrap();
+    assert!(cancelled.is_err(), "{cancelled:?}");
+    assert!(!path.exists(), "a cancelled export leaves no file");
+    r.answer("@events", json!({}), Ok::<_, AppError>(vec![progress]));
+    let path = Path::new("/home/manager/orders.csv");
+    r.write(
+        "export_csv",
+        json!({ "path": path, "options": options, "overwrite": true }),
+        cancelled,
+    );
+    r.save();
+}
+
+/// An export into a folder that is not there: the engine's failure, as the window shows it.
+#[tokio::test]
+async fn export_failed() {
+    let (w, mut r, exports) = export_world("export_failed").await;
+    let options = export_options(json!({}));
+    record_export(&mut r, &w, &exports.join("missing/orders.csv"), options, true).await;
+    r.save();
+}
+
+/// A typed path is written without the file chooser; then the chosen orders.csv, typed in by
+/// Choose….
+#[tokio::test]
+async fn export_typed_path() {
+    let (w, mut r, exports) = export_world("export_typed_path").await;
+    let options = export_options(json!({}));
+    record_export(&mut r, &w, &exports.join("Заказы.csv"), options.clone(), false).await;
+    record_export(&mut r, &w, &exports.join("orders.csv"), options, false).await;
+    r.save();
+}
+
+/// A typed path exported twice: the second time the file is there and the window is asked before
+/// replacing it; then it is replaced.
+#[tokio::test]
+async fn export_replace() {
+    let (w, mut r, exports) = export_world("export_replace").await;
+    let options = export_options(json!({}));
+    let path = exports.join("orders.csv");
+    record_export(&mut r, &w, &path, options.clone(), false).await;
+    record_export(&mut r, &w, &path, options.clone(), false).await;
+    record_export(&mut r, &w, &path, options, true).await;
+    r.save();
+}
