@@ -40,8 +40,9 @@ export function BulkBar({
   const settled = () => refreshAfterOrderChange(qc);
   const setStatus = useMutation({
     mutationFn: ({ ids, status }: { ids: number[]; status: ShopStatus }) => api.setShopOrderStatus(ids, status.id),
-    onSuccess: (report, { status: s }) => {
-      notices.info(b.statusChanged(report.changed.length, statusName(s, t)));
+    onSuccess: (report, { ids, status: s }) => {
+      // The orders moved: `report.changed` lists only the marketplace lines that moved with them.
+      notices.info(b.statusChanged(ids.length, statusName(s, t)));
       if (report.not_sent.length > 0) notices.warning(
           t.lineStatus.notSent,
           report.not_sent.map((e) => timelineText(e, t)),

@@ -1,48 +1,49 @@
+// The cabinet (All orders) on the engine's recorded answers (cabinet*.json, ui_fixtures.rs
+// `cabinet_world` and the scenarios after it). Which orders a filter, search, sort or page finds,
+// what the counts are and what a bulk change does is the engine's, tested in Rust (engine
+// tests/cabinet.rs: `filters_and_search_combine_over_marketplace_and_hand_made_orders`,
+// `keyset_pages_neither_repeat_nor_skip_while_orders_arrive`,
+// `delete_restores_by_another_status_and_only_deleted_orders_go_for_good`); here, that the window
+// asks for what the manager chose and shows what the engine answers.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
+import type { OrderPage } from "../bindings/OrderPage";
 import type { OrderPageQuery } from "../bindings/OrderPageQuery";
-import { accountView } from "../test/backend";
-import { CabinetBackend, fullOrder } from "../test/cabinet";
+import fixture from "../test/fixtures/cabinet.json";
+import deleteFixture from "../test/fixtures/cabinet_delete.json";
+import pagesFixture from "../test/fixtures/cabinet_pages.json";
+import purgeFixture from "../test/fixtures/cabinet_purge.json";
+import statusFixture from "../test/fixtures/cabinet_status.json";
+import typeFixture from "../test/fixtures/cabinet_type.json";
+import { type Fixture, type Override, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-/**
- * SO-1 (from Ozon), SO-2 and SO-6 (transferred to RetailCRM) are in «Accepted» (group new);
- * SO-3 is «Ordered» (in work), SO-4 «Shipped» (done), SO-5 «Deleted». Newer ids are newer orders.
+/*
+ * The scenario's six orders, by id: 1 from Ozon (Shop A), 2 and 6 made by hand as SO-2 and SO-6
+ * (6 transferred to RetailCRM), all three «Accepted» (group new); 3 «Ordered» (in work, cash on
+ * delivery, unpaid, "through"), 4 «Shipped» (done), 5 «Deleted». Newer ids are newer orders.
  */
-function withOrders(): CabinetBackend {
-  const b = new CabinetBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  b.orders = [
-    fullOrder(1, "SO-1", { account: "Shop A", account_kind: "ozon", source_order_id: 57000 }),
-    fullOrder(2, "SO-2"),
-    fullOrder(3, "SO-3", { status_id: 2 }, { payment_method: "cash_on_delivery", paid: false, cod: true, order_type: "through" }),
-    fullOrder(4, "SO-4", { status_id: 4 }),
-    fullOrder(5, "SO-5", { status_id: 8 }),
-    fullOrder(6, "SO-6", { transferred_to: "RetailCRM" }),
-  ];
-  return b.install();
-}
-
-const shown = () => screen.queryAllByTestId(/^cabinet-row-\d+$/).map((r) => within(r).getByRole("button").textContent);
+const shown = () => screen.queryAllByTestId(/^cabinet-row-\d+$/).map((r) => Number(r.dataset.testid?.slice("cabinet-row-".length)));
 const row = (id: number) => screen.getByTestId(`cabinet-row-${id}`);
-const pageQueries = (b: CabinetBackend) => b.callsTo("cabinet_page").map((c) => (c.args as { query: OrderPageQuery }).query);
-const lastQuery = (b: CabinetBackend) => pageQueries(b).at(-1) as OrderPageQuery;
+type Served = ReturnType<typeof serveRecorded>;
+const pageQueries = (s: Served) => s.callsTo("cabinet_page").map((c) => (c.args as { query: OrderPageQuery }).query);
+const lastQuery = (s: Served) => pageQueries(s).at(-1) as OrderPageQuery;
 
-async function openCabinet() {
+async function openCabinet(f: Fixture = fixture, overrides: Record<string, Override> = {}) {
+  const served = serveRecorded(f, overrides);
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-orders"));
-  await waitFor(() => expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]));
-  return user;
+  await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+  return { served, user };
 }
 
 describe("the cabinet", () => {
   it("opens with the orders of the “new” group, newest first, and counts per status and group", async () => {
-    const b = withOrders();
-    await openCabinet();
-    expect(pageQueries(b)[0]).toEqual({
+    const { served } = await openCabinet();
+    expect(pageQueries(served)[0]).toEqual({
       filter: {
         status_ids: [],
         groups: ["new"],
@@ -69,118 +70,125 @@ describe("the cabinet", () => {
     expect(screen.getByTestId("cabinet-stat-group-removed")).toHaveTextContent("Removed 1");
     expect(screen.getByTestId("cabinet-stat-group-new")).toHaveAttribute("aria-pressed", "true");
     // Counts ignore the status filters.
-    expect(b.callsTo("cabinet_stats")[0]?.args).toMatchObject({ filter: { groups: [], status_ids: [] } });
-    const so1 = row(1);
-    expect(so1).toHaveTextContent("Shop A");
-    expect(so1).toHaveTextContent("Recipient 1");
-    expect(so1).toHaveTextContent("Prepaid");
-    expect(so1).toHaveTextContent("2,350.00");
+    expect(served.callsTo("cabinet_stats")[0]?.args).toMatchObject({ filter: { groups: [], status_ids: [] } });
+    const ozon = recorded<OrderPage>(fixture, "cabinet_page").rows.find((r) => r.id === 1);
+    expect(ozon).toMatchObject({ account: "Shop A", payment_method: "prepaid", total: "7817.00" });
+    expect(row(1)).toHaveTextContent("Shop A");
+    expect(row(1)).toHaveTextContent("Prepaid");
+    expect(row(1)).toHaveTextContent("7,817.00");
+    expect(row(2)).toHaveTextContent("Recipient 2");
+    expect(row(2)).toHaveTextContent("2,350.00");
     expect(row(2)).toHaveTextContent("By hand");
   });
 
   it("a click on a count shows exactly those orders; Clear returns to the default view", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
-    const statsCalls = b.callsTo("cabinet_stats").length;
+    const { served, user } = await openCabinet();
+    const statsCalls = served.callsTo("cabinet_stats").length;
     await user.click(screen.getByTestId("cabinet-stat-4"));
-    await waitFor(() => expect(shown()).toEqual(["SO-4"]));
-    expect(lastQuery(b).filter).toMatchObject({ status_ids: [4], groups: [] });
+    await waitFor(() => expect(shown()).toEqual([4]));
+    expect(lastQuery(served).filter).toMatchObject({ status_ids: [4], groups: [] });
     expect(screen.getByTestId("cabinet-filter-status")).toHaveValue("s:4");
     await user.click(screen.getByTestId("cabinet-stat-group-removed"));
-    await waitFor(() => expect(shown()).toEqual(["SO-5"]));
-    expect(lastQuery(b).filter).toMatchObject({ status_ids: [], groups: ["removed"] });
+    await waitFor(() => expect(shown()).toEqual([5]));
+    expect(lastQuery(served).filter).toMatchObject({ status_ids: [], groups: ["removed"] });
     // Narrowing by status does not count again: the counts are the same under any status.
-    expect(b.callsTo("cabinet_stats")).toHaveLength(statsCalls);
+    expect(served.callsTo("cabinet_stats")).toHaveLength(statsCalls);
     await user.click(screen.getByTestId("cabinet-stat-all"));
     await waitFor(() => expect(shown()).toHaveLength(6));
 
     await user.type(screen.getByTestId("cabinet-search"), "so-4");
     await user.click(screen.getByTestId("cabinet-clear"));
-    await waitFor(() => expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]));
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
     expect(screen.getByTestId("cabinet-search")).toHaveValue("");
     expect(screen.getByTestId("cabinet-filter-status")).toHaveValue("g:new");
     expect(screen.getByTestId("cabinet-stat-group-new")).toHaveAttribute("aria-pressed", "true");
   });
 
-  it("filters combine and apply on Find (or Enter)", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
-    await user.selectOptions(screen.getByTestId("cabinet-filter-status"), "");
-    await user.selectOptions(screen.getByTestId("cabinet-filter-payment"), "cash_on_delivery");
-    await user.selectOptions(screen.getByTestId("cabinet-filter-paid"), "no");
-    await user.selectOptions(screen.getByTestId("cabinet-filter-type"), "through");
-    await user.selectOptions(screen.getByTestId("cabinet-filter-source"), "manual");
-    fireEvent.change(screen.getByTestId("cabinet-filter-from"), { target: { value: "2026-11-01" } });
-    fireEvent.change(screen.getByTestId("cabinet-filter-to"), { target: { value: "2026-11-30" } });
-    // Nothing applies until Find.
-    expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]);
-    await user.click(screen.getByTestId("cabinet-find"));
-    await waitFor(() => expect(shown()).toEqual(["SO-3"]));
-    expect(lastQuery(b).filter).toMatchObject({
-      status_ids: [],
-      groups: [],
-      payment: ["cash_on_delivery"],
-      paid: false,
-      types: ["through"],
-      manual: true,
-      kinds: [],
-      account_ids: [],
+  describe("in UTC", () => {
+    // The dates the manager picks are local days; the scenario recorded them as days in UTC.
+    beforeEach(() => {
+      vi.stubEnv("TZ", "UTC");
     });
-    expect(new Date(lastQuery(b).filter.from ?? "").getDate()).toBe(1);
-    // "To" includes the whole day: the engine's end is the next day's start.
-    expect(new Date(lastQuery(b).filter.to ?? "").getDate()).toBe(1);
-    expect(screen.getByTestId("cabinet-filter-to")).toHaveValue("2026-11-30");
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
 
-    await user.click(screen.getByTestId("cabinet-clear"));
-    await waitFor(() => expect(shown()).toHaveLength(3));
-    await user.type(screen.getByTestId("cabinet-search"), "recipient 2{Enter}");
-    await waitFor(() => expect(shown()).toEqual(["SO-2"]));
-    expect(lastQuery(b).filter.search).toBe("recipient 2");
+    it("filters combine and apply on Find (or Enter)", async () => {
+      const { served, user } = await openCabinet();
+      await user.selectOptions(screen.getByTestId("cabinet-filter-status"), "");
+      await user.selectOptions(screen.getByTestId("cabinet-filter-payment"), "cash_on_delivery");
+      await user.selectOptions(screen.getByTestId("cabinet-filter-paid"), "no");
+      await user.selectOptions(screen.getByTestId("cabinet-filter-type"), "through");
+      await user.selectOptions(screen.getByTestId("cabinet-filter-source"), "manual");
+      fireEvent.change(screen.getByTestId("cabinet-filter-from"), { target: { value: "2025-11-01" } });
+      fireEvent.change(screen.getByTestId("cabinet-filter-to"), { target: { value: "2025-11-30" } });
+      // Nothing applies until Find.
+      expect(shown()).toEqual([6, 2, 1]);
+      await user.click(screen.getByTestId("cabinet-find"));
+      await waitFor(() => expect(shown()).toEqual([3]));
+      expect(lastQuery(served).filter).toMatchObject({
+        status_ids: [],
+        groups: [],
+        payment: ["cash_on_delivery"],
+        paid: false,
+        types: ["through"],
+        manual: true,
+        kinds: [],
+        account_ids: [],
+      });
+      expect(new Date(lastQuery(served).filter.from ?? "").getDate()).toBe(1);
+      // "To" includes the whole day: the engine's end is the next day's start.
+      expect(lastQuery(served).filter.to).toBe("2025-12-01T00:00:00.000Z");
+      expect(screen.getByTestId("cabinet-filter-to")).toHaveValue("2025-11-30");
+
+      await user.click(screen.getByTestId("cabinet-clear"));
+      await waitFor(() => expect(shown()).toHaveLength(3));
+      await user.type(screen.getByTestId("cabinet-search"), "recipient 2{Enter}");
+      await waitFor(() => expect(shown()).toEqual([2]));
+      expect(lastQuery(served).filter.search).toBe("recipient 2");
+    });
   });
 
   it("reads the list in keyset pages: each asks for the rows after the previous page's last", async () => {
-    const b = withOrders();
-    b.pageSize = 2;
+    // Recorded two rows a page, so that six orders take three.
+    const served = serveRecorded(pagesFixture);
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-orders"));
     await user.click(await screen.findByTestId("cabinet-stat-all"));
-    await waitFor(() => expect(shown()).toEqual(["SO-6", "SO-5", "SO-4", "SO-3", "SO-2", "SO-1"]));
-    const all = pageQueries(b).filter((q) => q.filter.groups.length === 0);
-    const answers = b.callsTo("cabinet_page").length;
-    expect(all.map((q) => q.after)).toEqual([
-      null,
-      { key: "2026-11-15T08:00:00Z", id: 5 },
-      { key: "2026-11-13T08:00:00Z", id: 3 },
-    ]);
+    await waitFor(() => expect(shown()).toEqual([6, 5, 4, 3, 2, 1]));
+    const all = pageQueries(served).filter((q) => q.filter.groups.length === 0);
+    const answers = served.callsTo("cabinet_page").length;
+    // Each cursor is the one the page before answered with.
+    const cursors = pagesFixture.answers.filter((a) => a.cmd === "cabinet_page").map((a) => (a.ok as OrderPage).next);
+    expect(all.map((q) => q.after)).toEqual([null, cursors[0], cursors[1]]);
+    expect(all.map((q) => q.after?.id ?? null)).toEqual([null, 5, 3]);
     // Never an offset: the next query is only the cursor, the rest as before.
     expect(all.every((q) => q.limit === 500 && q.sort.column === "created")).toBe(true);
     // The last page has no next cursor: nothing more is asked for.
     await new Promise((r) => setTimeout(r, 50));
-    expect(b.callsTo("cabinet_page")).toHaveLength(answers);
+    expect(served.callsTo("cabinet_page")).toHaveLength(answers);
   });
 
   it("sorts by a column; a second click turns the order around, and paging starts over", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
+    const { served, user } = await openCabinet();
     await user.click(screen.getByTestId("cabinet-sort-number"));
-    await waitFor(() => expect(shown()).toEqual(["SO-1", "SO-2", "SO-6"]));
-    expect(lastQuery(b)).toMatchObject({ sort: { column: "number", desc: false }, after: null });
+    await waitFor(() => expect(shown()).toEqual([1, 2, 6]));
+    expect(lastQuery(served)).toMatchObject({ sort: { column: "number", desc: false }, after: null });
     expect(screen.getByTestId("cabinet-sort-number").parentElement).toHaveAttribute("aria-sort", "ascending");
     await user.click(screen.getByTestId("cabinet-sort-number"));
-    await waitFor(() => expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]));
-    expect(lastQuery(b)).toMatchObject({ sort: { column: "number", desc: true }, after: null });
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    expect(lastQuery(served)).toMatchObject({ sort: { column: "number", desc: true }, after: null });
     // Another column starts newest first for dates.
     await user.click(screen.getByTestId("cabinet-sort-created"));
     expect(screen.getByTestId("cabinet-sort-created").parentElement).toHaveAttribute("aria-sort", "descending");
     await user.click(screen.getByTestId("cabinet-sort-created"));
-    await waitFor(() => expect(shown()).toEqual(["SO-1", "SO-2", "SO-6"]));
-    expect(lastQuery(b)).toMatchObject({ sort: { column: "created", desc: false }, after: null });
+    await waitFor(() => expect(shown()).toEqual([1, 2, 6]));
+    expect(lastQuery(served)).toMatchObject({ sort: { column: "created", desc: false }, after: null });
   });
 
   it("selects with clicks and keys, and moves the selected orders to a status (never «Transferred»)", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
+    const { served, user } = await openCabinet(statusFixture);
     await user.click(row(6));
     expect(row(6)).toHaveAttribute("data-selected", "true");
     await user.keyboard("{Control>}");
@@ -205,26 +213,26 @@ describe("the cabinet", () => {
     await user.selectOptions(screen.getByTestId("bulk-status"), "4");
     await user.click(screen.getByTestId("bulk-status-apply"));
     expect(await screen.findByText("2 orders → «Shipped»")).toBeInTheDocument();
-    expect(b.callsTo("set_shop_order_status").map((c) => c.args)).toEqual([{ ids: [6, 1], statusId: 4 }]);
+    expect(served.callsTo("set_shop_order_status").map((c) => c.args)).toEqual([{ ids: [6, 1], statusId: 4 }]);
     // They left the “new” group.
-    await waitFor(() => expect(shown()).toEqual(["SO-2"]));
+    await waitFor(() => expect(shown()).toEqual([2]));
     expect(screen.getByTestId("cabinet-selected")).toHaveTextContent("Click, Shift-click or x to select orders.");
   });
 
   it("changes the order type of the selected orders", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
+    const { served, user } = await openCabinet(typeFixture);
     await user.click(screen.getByTestId("cabinet-select-all"));
     expect(screen.getByTestId("cabinet-selected")).toHaveTextContent("3 orders selected");
     await user.selectOptions(screen.getByTestId("bulk-type"), "export");
     await user.click(screen.getByTestId("bulk-type-apply"));
-    await waitFor(() => expect(b.callsTo("set_order_type").map((c) => c.args)).toEqual([{ ids: [6, 2, 1], orderType: "export" }]));
+    await waitFor(() =>
+      expect(served.callsTo("set_order_type").map((c) => c.args)).toEqual([{ ids: [6, 2, 1], orderType: "export" }]),
+    );
     await waitFor(() => expect(row(1)).toHaveTextContent("Export"));
   });
 
   it("warns before deleting an order that was transferred, and can remove the link too", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
+    const { served, user } = await openCabinet(deleteFixture);
     await user.click(row(6));
     await user.keyboard("{Control>}");
     await user.click(row(2));
@@ -232,20 +240,24 @@ describe("the cabinet", () => {
     await user.click(screen.getByTestId("bulk-delete"));
     const warning = screen.getByTestId("bulk-delete-warning");
     expect(warning).toHaveTextContent("Order SO-6 was transferred to RetailCRM.");
-    expect(b.callsTo("delete_shop_orders")).toEqual([]);
+    expect(served.callsTo("delete_shop_orders")).toEqual([]);
     await user.click(within(warning).getByTestId("bulk-delete-unlink"));
-    await waitFor(() => expect(b.callsTo("delete_shop_orders").map((c) => c.args)).toEqual([{ ids: [6, 2], removeLinks: true }]));
-    await waitFor(() => expect(shown()).toEqual(["SO-1"]));
+    await waitFor(() =>
+      expect(served.callsTo("delete_shop_orders").map((c) => c.args)).toEqual([{ ids: [6, 2], removeLinks: true }]),
+    );
+    await waitFor(() => expect(shown()).toEqual([1]));
 
     // Without a transferred order there is nothing to ask.
     await user.click(row(1));
     await user.click(screen.getByTestId("bulk-delete"));
-    await waitFor(() => expect(b.callsTo("delete_shop_orders").map((c) => c.args)).toContainEqual({ ids: [1], removeLinks: false }));
+    await waitFor(() =>
+      expect(served.callsTo("delete_shop_orders").map((c) => c.args)).toContainEqual({ ids: [1], removeLinks: false }),
+    );
+    await waitFor(() => expect(shown()).toEqual([]));
   });
 
   it("deletes permanently only when every selected order is already deleted, after asking", async () => {
-    const b = withOrders();
-    const user = await openCabinet();
+    const { served, user } = await openCabinet(purgeFixture);
     await user.click(screen.getByTestId("cabinet-stat-all"));
     await waitFor(() => expect(shown()).toHaveLength(6));
     expect(screen.getByTestId("bulk-purge")).toBeDisabled();
@@ -260,21 +272,20 @@ describe("the cabinet", () => {
     await user.click(row(4));
     await user.keyboard("{/Control}");
     await user.click(screen.getByTestId("bulk-purge"));
-    expect(b.callsTo("purge_shop_orders")).toEqual([]);
+    expect(served.callsTo("purge_shop_orders")).toEqual([]);
     await user.click(screen.getByTestId("bulk-purge-confirm"));
     expect(await screen.findByText("1 order deleted permanently")).toBeInTheDocument();
-    expect(b.callsTo("purge_shop_orders").map((c) => c.args)).toEqual([{ ids: [5] }]);
+    expect(served.callsTo("purge_shop_orders").map((c) => c.args)).toEqual([{ ids: [5] }]);
     await waitFor(() => expect(shown()).toHaveLength(5));
   });
 
   it("keeps the view when leaving and coming back; a named view reopens", async () => {
-    withOrders();
-    const user = await openCabinet();
+    const { user } = await openCabinet();
     await user.click(screen.getByTestId("cabinet-stat-4"));
-    await waitFor(() => expect(shown()).toEqual(["SO-4"]));
+    await waitFor(() => expect(shown()).toEqual([4]));
     await user.click(screen.getByTestId("nav-inbox"));
     await user.click(screen.getByTestId("nav-orders"));
-    await waitFor(() => expect(shown()).toEqual(["SO-4"]));
+    await waitFor(() => expect(shown()).toEqual([4]));
     expect(screen.getByTestId("cabinet-filter-status")).toHaveValue("s:4");
 
     await user.type(screen.getByTestId("cabinet-view-name"), "Shipped");
@@ -282,15 +293,14 @@ describe("the cabinet", () => {
     await user.click(screen.getByTestId("cabinet-clear"));
     await waitFor(() => expect(shown()).toHaveLength(3));
     await user.selectOptions(screen.getByTestId("cabinet-views"), "Shipped");
-    await waitFor(() => expect(shown()).toEqual(["SO-4"]));
+    await waitFor(() => expect(shown()).toEqual([4]));
     expect(JSON.parse(localStorage.getItem("ordertray.cabinet.views") ?? "[]")).toEqual([
       { name: "Shipped", view: "s=4&sort=-created" },
     ]);
   });
 
   it("keys: / goes to the search, j/k move, Enter opens the order", async () => {
-    withOrders();
-    const user = await openCabinet();
+    const { user } = await openCabinet();
     await user.keyboard("/");
     expect(screen.getByTestId("cabinet-search")).toHaveFocus();
     expect(screen.getByTestId("cabinet-search")).toHaveValue("");
@@ -302,7 +312,7 @@ describe("the cabinet", () => {
     expect(await screen.findByTestId("shop-order-number")).toHaveTextContent("SO-2");
     expect(screen.getByTestId("nav-orders")).toHaveClass("active");
     await user.click(screen.getByTestId("shop-order-back"));
-    await waitFor(() => expect(shown()).toEqual(["SO-6", "SO-2", "SO-1"]));
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
     // Back where it was: the cursor is on the order just opened.
     expect(row(2)).toHaveAttribute("data-cursor", "true");
     await user.keyboard("j");
@@ -310,17 +320,20 @@ describe("the cabinet", () => {
   });
 
   it("refreshes when the engine says orders changed", async () => {
-    const b = withOrders();
-    await openCabinet();
-    b.orders.push(fullOrder(17, "SO-17"));
-    await b.emit({ type: "orders_changed", account_id: null });
-    await waitFor(() => expect(shown()).toEqual(["SO-17", "SO-6", "SO-2", "SO-1"]));
+    const { served } = await openCabinet();
+    // SO-17 (id 7) was made elsewhere.
+    served.advance();
+    await served.emit({ type: "orders_changed", account_id: null });
+    await waitFor(() => expect(shown()).toEqual([7, 6, 2, 1]));
     await waitFor(() => expect(screen.getByTestId("cabinet-stat-1")).toHaveTextContent("Accepted 4"));
   });
 
   it("shows the engine's failure instead of an empty list", async () => {
-    const b = withOrders();
-    b.failures.set("cabinet_page", { code: "storage", message: "database is locked" });
+    serveRecorded(fixture, {
+      cabinet_page: () => {
+        throw { code: "storage", message: "database is locked", words: null };
+      },
+    });
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-orders"));

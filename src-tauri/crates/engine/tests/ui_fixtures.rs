@@ -43,6 +43,8 @@ struct Recording {
     writes: usize,
     /// Run-specific text to replace before writing: (what, by what).
     replace: Vec<(String, &'static str)>,
+    /// Times the scenario set itself (and the UI sends back), kept as they are: from, to.
+    pinned: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Recording {
@@ -52,6 +54,7 @@ impl Recording {
             answers: Vec::new(),
             writes: 0,
             replace: vec![(dir.display().to_string(), FIXED_DIR)],
+            pinned: None,
         }
     }
 
@@ -88,7 +91,7 @@ impl Recording {
             text = text.replace(what.as_str(), by);
         }
         let mut value: Value = serde_json::from_str(&text).unwrap();
-        fix_times(&mut value);
+        fix_times(&mut value, self.pinned);
         let text = serde_json::to_string_pretty(&value).unwrap() + "\n";
         let path = fixtures_dir().join(format!("{}.json", self.name));
         // Rewritten only when different, like ts-rs: an unchanged file keeps its timestamp.
@@ -103,12 +106,23 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/test/fixtures")
 }
 
-/// Any RFC 3339 time becomes [`FIXED_TIME`] (dates alone are left: they come from the data).
-fn fix_times(value: &mut Value) {
+/// Any RFC 3339 time becomes [`FIXED_TIME`] (dates alone are left: they come from the data), but
+/// for the times in the `pinned` span, which the scenario set itself.
+fn fix_times(
+    value: &mut Value,
+    pinned: Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+) {
     match value {
-        Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok() => *s = FIXED_TIME.into(),
-        Value::Array(items) => items.iter_mut().for_each(fix_times),
-        Value::Object(fields) => fields.values_mut().for_each(fix_times),
+        Value::String(s) => {
+            if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+                let kept = pinned.is_some_and(|(from, to)| t >= from && t <= to);
+                if !kept {
+                    *s = FIXED_TIME.into();
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fix_times(v, pinned)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| fix_times(v, pinned)),
         _ => {}
     }
 }
@@ -3158,5 +3172,254 @@ async fn export_replace() {
     record_export(&mut r, &w, &path, options.clone(), false).await;
     record_export(&mut r, &w, &path, options.clone(), false).await;
     record_export(&mut r, &w, &path, options, true).await;
+    r.save();
+}
+
+/// The days the cabinet's orders were made: the order with id n on 2025-11-(10 + n), 08:00 UTC.
+/// Kept as they are in the recording, like the date filter the window sends for that month.
+const CABINET_MONTH: (&str, &str) = ("2025-11-01T00:00:00Z", "2025-12-01T00:00:00Z");
+
+/// A page query as the window sends it: the default view's ("new" group, newest first, the first
+/// page of up to 500), `filter` and `over` changing fields.
+fn page_query(filter: Value, over: Value) -> Value {
+    let mut query = json!({
+        "filter": cabinet_filter(json!(["new"])),
+        "sort": { "column": "created", "desc": true },
+        "after": null,
+        "limit": 500,
+    });
+    for (key, value) in filter.as_object().expect("fields of the filter") {
+        query["filter"][key] = value.clone();
+    }
+    for (key, value) in over.as_object().expect("fields of the query") {
+        query[key] = value.clone();
+    }
+    query
+}
+
+/// The views the cabinet's tests open: by status, group, the combined filters over November,
+/// a search, and the sorts.
+fn cabinet_views() -> Vec<Value> {
+    let (from, to) = ("2025-11-01T00:00:00.000Z", "2025-12-01T00:00:00.000Z");
+    vec![
+        page_query(json!({}), json!({})),
+        page_query(json!({ "groups": [], "status_ids": [4] }), json!({})),
+        page_query(json!({ "groups": ["removed"] }), json!({})),
+        page_query(json!({ "groups": [] }), json!({})),
+        page_query(
+            json!({ "groups": [], "payment": ["cash_on_delivery"], "paid": false, "types": ["through"],
+                    "manual": true, "from": from, "to": to }),
+            json!({}),
+        ),
+        page_query(json!({ "search": "recipient 2" }), json!({})),
+        page_query(
+            json!({}),
+            json!({ "sort": { "column": "number", "desc": false } }),
+        ),
+        page_query(json!({}), json!({ "sort": { "column": "number", "desc": true } })),
+        page_query(
+            json!({}),
+            json!({ "sort": { "column": "created", "desc": false } }),
+        ),
+    ]
+}
+
+/// One view as the window reads it: the page for `query` and the counts for its filter without
+/// the status (the counts are the same under any status).
+async fn record_view(r: &mut Recording, w: &World, query: Value) {
+    let page = w
+        .engine
+        .cabinet_page(&serde_json::from_value(query.clone()).unwrap())
+        .await;
+    r.answer("cabinet_page", json!({ "query": query }), page);
+    let mut counted = query["filter"].clone();
+    counted["status_ids"] = json!([]);
+    counted["groups"] = json!([]);
+    let stats = w
+        .engine
+        .cabinet_stats(&serde_json::from_value(counted.clone()).unwrap())
+        .await;
+    r.answer("cabinet_stats", json!({ "filter": counted }), stats);
+}
+
+/// Every view of [`cabinet_views`], then what the cabinet and a shop order's screen read (the
+/// reads recorded with no arguments fit any query, so they come after).
+async fn record_cabinet_views(r: &mut Recording, w: &World) {
+    for query in cabinet_views() {
+        record_view(r, w, query).await;
+    }
+    record_cabinet(r, w).await;
+}
+
+/// Sets when the shop orders were made (see [`CABINET_MONTH`]): newer ids are newer orders.
+async fn pin_created_days(w: &World) {
+    let store = ordertray_store::Store::open(&w.db).await.unwrap();
+    sqlx::query(
+        "UPDATE shop_orders SET created_at = strftime('%Y-%m-%dT08:00:00.000000Z', '2025-11-10', '+' || id || ' days')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+}
+
+/// Six shop orders, ids 1–6: 1 from an Ozon posting, the others made by hand as "SO-n" for
+/// "Recipient n". 1, 2 and 6 are Accepted (6 transferred to RetailCRM), 3 Ordered (cash on
+/// delivery, unpaid, a "through" order), 4 Shipped, 5 Deleted.
+async fn cabinet_world(name: &'static str) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    let month = CABINET_MONTH;
+    r.pinned = Some((month.0.parse().unwrap(), month.1.parse().unwrap()));
+    let posting =
+        ordertray_fakes::ozon::sample_posting(57, 1, chrono::Utc::now() - chrono::Duration::hours(3));
+    w.fake.add_posting(posting);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    w.engine.drain_outbox_once().await.unwrap();
+    assert_eq!(w.engine.shop_orders(None, 1_000).await.unwrap()[0].id, 1);
+    for n in 2..=6 {
+        let mut over = json!({ "recipient": { "name": format!("Recipient {n}"), "phone": "+79001234567", "email": "",
+                                "address": "Москва, Тверская 1", "postal_code": "101000" } });
+        if n == 3 {
+            over["payment_method"] = json!("cash_on_delivery");
+            over["cod"] = json!(true);
+            over["paid"] = json!(false);
+            over["order_type"] = json!("through");
+        }
+        let made = w
+            .engine
+            .create_shop_order(hand_made_draft(&format!("SO-{n}"), over))
+            .await
+            .unwrap();
+        assert_eq!(made.id, n);
+    }
+    w.engine.set_shop_order_status(&[3], 2).await.unwrap();
+    w.engine.set_shop_order_status(&[4], 4).await.unwrap();
+    w.engine.delete_shop_orders(&[5], false).await.unwrap();
+    let store = ordertray_store::Store::open(&w.db).await.unwrap();
+    sqlx::query("UPDATE shop_orders SET transferred_to = 'RetailCRM' WHERE id = 6")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    pin_created_days(&w).await;
+    (w, r)
+}
+
+/// The cabinet's views of the six orders; then an order made elsewhere (SO-17, the newest), which
+/// the engine announces.
+#[tokio::test]
+async fn cabinet_views_and_refresh() {
+    let (w, mut r) = cabinet_world("cabinet").await;
+    record_cabinet_views(&mut r, &w).await;
+    let made = w
+        .engine
+        .create_shop_order(hand_made_draft("SO-17", json!({})))
+        .await
+        .unwrap();
+    pin_created_days(&w).await;
+    r.engine_changed(&format!("shop order {} made", made.id));
+    record_cabinet_views(&mut r, &w).await;
+    r.save();
+}
+
+/// All orders in keyset pages, recorded two rows a page (the window asks for 500): each page
+/// answers the cursor of the page before.
+#[tokio::test]
+async fn cabinet_keyset_pages() {
+    let (w, mut r) = cabinet_world("cabinet_pages").await;
+    let mut query = page_query(json!({ "groups": [] }), json!({}));
+    loop {
+        let mut two = query.clone();
+        two["limit"] = json!(2);
+        let page = w
+            .engine
+            .cabinet_page(&serde_json::from_value(two).unwrap())
+            .await
+            .unwrap();
+        r.answer(
+            "cabinet_page",
+            json!({ "query": query }),
+            Ok::<_, AppError>(page.clone()),
+        );
+        let Some(next) = page.next else { break };
+        query["after"] = json!(next);
+    }
+    record_cabinet(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager moves orders 6 and 1 to Shipped.
+#[tokio::test]
+async fn cabinet_bulk_status() {
+    let (w, mut r) = cabinet_world("cabinet_status").await;
+    record_cabinet_views(&mut r, &w).await;
+    let set = w.engine.set_shop_order_status(&[6, 1], 4).await;
+    assert!(set.is_ok(), "{set:?}");
+    r.write(
+        "set_shop_order_status",
+        json!({ "ids": [6, 1], "statusId": 4 }),
+        set,
+    );
+    // Both orders moved, the hand-made one too (the report lists only the Ozon order's line).
+    for id in [6, 1] {
+        assert_eq!(w.engine.shop_order_full(id).await.unwrap().status_id, Some(4));
+    }
+    record_cabinet_views(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager makes the three new orders export orders.
+#[tokio::test]
+async fn cabinet_bulk_type() {
+    let (w, mut r) = cabinet_world("cabinet_type").await;
+    record_cabinet_views(&mut r, &w).await;
+    let kind = ordertray_core::cabinet::OrderType::Export;
+    let set = w.engine.set_order_type(&[6, 2, 1], kind).await;
+    r.write(
+        "set_order_type",
+        json!({ "ids": [6, 2, 1], "orderType": kind }),
+        set,
+    );
+    for id in [6, 2, 1] {
+        assert_eq!(w.engine.shop_order_full(id).await.unwrap().draft.order_type, kind);
+    }
+    record_cabinet_views(&mut r, &w).await;
+    r.save();
+}
+
+/// The manager deletes 6 (transferred: its link removed too) and 2, then 1.
+#[tokio::test]
+async fn cabinet_bulk_delete() {
+    let (w, mut r) = cabinet_world("cabinet_delete").await;
+    record_cabinet_views(&mut r, &w).await;
+    for (ids, remove_links) in [(vec![6, 2], true), (vec![1], false)] {
+        let deleted = w.engine.delete_shop_orders(&ids, remove_links).await;
+        r.write(
+            "delete_shop_orders",
+            json!({ "ids": ids, "removeLinks": remove_links }),
+            deleted,
+        );
+        for &id in &ids {
+            let order = w.engine.shop_order_full(id).await.unwrap();
+            assert_eq!(order.status_id, Some(8), "order {id} is Deleted");
+            assert_eq!(order.transferred_to, None, "order {id}'s link is removed");
+        }
+        record_cabinet_views(&mut r, &w).await;
+    }
+    r.save();
+}
+
+/// The manager deletes the deleted order 5 for good.
+#[tokio::test]
+async fn cabinet_purge() {
+    let (w, mut r) = cabinet_world("cabinet_purge").await;
+    record_cabinet_views(&mut r, &w).await;
+    let purged = w.engine.purge_shop_orders(&[5]).await;
+    r.write("purge_shop_orders", json!({ "ids": [5] }), purged);
+    record_cabinet_views(&mut r, &w).await;
     r.save();
 }
