@@ -1,6 +1,11 @@
+// The charts on the engine's recorded answer (cabinet_charts.json, ui_fixtures.rs
+// `cabinet_charts_of_a_month`): two Ozon postings on 2025-11-01 (two products accepted, one
+// rejected), two orders by hand on 11-03 in RUB and EUR. What the engine counts is tested there and
+// in engine tests/cabinet.rs; here, what the window draws from it.
 import { screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import { CHARTS, CabinetBackend } from "../test/cabinet";
+import fixture from "../test/fixtures/cabinet_charts.json";
+import { serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { Charts } from "./Charts";
 import { defaultView } from "./viewState";
@@ -38,13 +43,11 @@ describe("charts", () => {
   it("draws orders per day, the decisions and revenue from the period of the filters, and cleans up", async () => {
     made.configs = [];
     made.destroyed = 0;
-    const b = new CabinetBackend();
-    b.charts = CHARTS;
-    b.install();
-    const filter = { ...defaultView().filter, from: "2026-11-01T00:00:00.000Z", to: "2026-11-30T23:59:59.999Z" };
+    const served = serveRecorded(fixture);
+    const filter = { ...defaultView().filter, from: "2025-11-01T00:00:00.000Z", to: "2025-11-30T23:59:59.999Z" };
     const view = renderWithProviders(<Charts filter={filter} />);
     await waitFor(() => expect(made.configs).toHaveLength(3));
-    expect(b.callsTo("cabinet_charts").map((c) => c.args)).toEqual([{ filter }]);
+    expect(served.callsTo("cabinet_charts").map((c) => c.args)).toEqual([{ filter }]);
 
     const [bars, doughnut, line] = made.configs as [
       { type: string; data: { labels: string[]; datasets: { label: string; data: number[] }[] } },
@@ -52,14 +55,15 @@ describe("charts", () => {
       { type: string; data: { datasets: { label: string; data: number[] }[] } },
     ];
     expect(bars.type).toBe("bar");
-    expect(bars.data.labels).toEqual(["2026-11-01", "2026-11-02", "2026-11-03"]);
+    // The quiet day between is drawn as nothing.
+    expect(bars.data.labels).toEqual(["2025-11-01", "2025-11-02", "2025-11-03"]);
     expect(bars.data.datasets.map((d) => [d.label, d.data])).toEqual([
-      ["Ozon", [5, 0, 2]],
-      ["By hand", [1, 0, 4]],
+      ["Ozon", [2, 0, 0]],
+      ["By hand", [0, 0, 2]],
     ]);
     expect(doughnut.type).toBe("doughnut");
     expect(doughnut.data.labels).toEqual(["Accepted", "Rejected"]);
-    expect(doughnut.data.datasets[0]?.data).toEqual([30, 10]);
+    expect(doughnut.data.datasets[0]?.data).toEqual([2, 1]);
     expect(line.type).toBe("line");
     expect(line.data.datasets.map((d) => d.label)).toEqual(["EUR", "RUB"]);
     expect(screen.getByTestId("chart-median")).toHaveTextContent(/^2 hr.* 5 min/);
@@ -70,8 +74,9 @@ describe("charts", () => {
 
   it("says when the period has nothing to draw", async () => {
     made.configs = [];
-    new CabinetBackend().install();
-    renderWithProviders(<Charts filter={defaultView().filter} />);
+    serveRecorded(fixture);
+    const october = { ...defaultView().filter, from: "2025-10-01T00:00:00.000Z", to: "2025-10-31T23:59:59.999Z" };
+    renderWithProviders(<Charts filter={october} />);
     expect(await screen.findByText("No data for this period.")).toBeInTheDocument();
     expect(made.configs).toEqual([]);
   });

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { CHARTS } from "../test/cabinet";
+import type { CabinetCharts } from "../bindings/CabinetCharts";
 import { ACCEPTED_COLOR, REJECTED_COLOR, arrivalsData, dayRange, decisionsData, formatDuration, revenueData } from "./chartData";
+
+/** A month's charts: Ozon and hand-made orders on two days, a quiet day between; RUB and EUR revenue. */
+const CHARTS: CabinetCharts = {
+  arrivals: [
+    { day: "2026-11-01", source: "ozon", count: 5 },
+    { day: "2026-11-01", source: "manual", count: 1 },
+    { day: "2026-11-03", source: "ozon", count: 2 },
+    { day: "2026-11-03", source: "manual", count: 4 },
+  ],
+  accepted: 30,
+  rejected: 10,
+  median_decision_secs: 7500,
+  revenue: [
+    { day: "2026-11-01", amount: "1500.50", currency: "RUB" },
+    { day: "2026-11-02", amount: "20.00", currency: "EUR" },
+    { day: "2026-11-03", amount: "300", currency: "RUB" },
+  ],
+};
 
 const name = (s: string) => (s === "manual" ? "By hand" : s.toUpperCase());
 

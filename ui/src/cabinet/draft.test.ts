@@ -1,9 +1,34 @@
 import { describe, expect, it } from "vitest";
 import type { OrderItem } from "../bindings/OrderItem";
+import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import { en } from "../i18n/en";
-import { emptyDraft } from "../test/cabinet";
 import { blankItem, computedSize, engineDraft, itemFromOffer, localProblems, orderTotal, preorderProblems, wholeNumber } from "./draft";
 import { problemText } from "./words";
+
+/** A new order's draft as the engine starts it, `over` changing fields. */
+function emptyDraft(over: Partial<ShopOrderDraft> = {}): ShopOrderDraft {
+  return {
+    number: "20261123-090000",
+    preorder: false,
+    recipient: { name: "", phone: "", email: "", address: "", postal_code: "" },
+    items: [],
+    auto_dimensions: true,
+    weight_g: 0,
+    length_cm: 0,
+    width_cm: 0,
+    height_cm: 0,
+    declared_value: "0",
+    cod: false,
+    payment_method: null,
+    paid: false,
+    delivery_method: "",
+    delivery_cost: "0",
+    order_type: "standard",
+    currency: "RUB",
+    tracking_number: "",
+    ...over,
+  };
+}
 
 const item = (over: Partial<OrderItem>): OrderItem => ({ ...blankItem(), name: "Item", ...over });
 

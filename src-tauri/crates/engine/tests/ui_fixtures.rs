@@ -3423,3 +3423,58 @@ async fn cabinet_purge() {
     record_cabinet_views(&mut r, &w).await;
     r.save();
 }
+
+/// A month for the charts: on 2025-11-01 two Ozon postings arrive (two products accepted, one
+/// rejected, each decided 2 h 5 min 30 s after it arrived; the accepted ones make a RUB order), on
+/// 11-03 two orders are made by hand, one in RUB and one in EUR; nothing on 11-02. Also a
+/// period with nothing in it (October).
+#[tokio::test]
+async fn cabinet_charts_of_a_month() {
+    let w = world().await;
+    let mut r = Recording::new("cabinet_charts", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    r.pinned = Some((
+        "2025-10-01T00:00:00Z".parse().unwrap(),
+        CABINET_MONTH.1.parse().unwrap(),
+    ));
+    let accepted = w.fake.generate_postings(1, 2);
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines = inbox(&w.engine).await;
+    let (take, refuse): (Vec<_>, Vec<_>) = lines.iter().partition(|l| l.order_external_id == accepted[0]);
+    let ids = |ls: &[&ordertray_core::InboxLine]| ls.iter().map(|l| l.line.id).collect::<Vec<_>>();
+    w.engine.triage(&ids(&take), TriageAction::Accept).await.unwrap();
+    w.engine
+        .triage(&ids(&refuse), TriageAction::Reject)
+        .await
+        .unwrap();
+    w.engine.drain_outbox_once().await.unwrap();
+    for (number, currency) in [("SO-RUB", "RUB"), ("SO-EUR", "EUR")] {
+        let draft = hand_made_draft(number, json!({ "currency": currency }));
+        w.engine.create_shop_order(draft).await.unwrap();
+    }
+    let store = ordertray_store::Store::open(&w.db).await.unwrap();
+    for pin in [
+        "UPDATE orders SET first_seen_at = '2025-11-01T08:00:00.000000Z'",
+        "UPDATE lines SET state_changed_at = '2025-11-01T10:05:30.000000Z' WHERE state IN ('accepted', 'rejected')",
+        "UPDATE shop_orders SET created_at = '2025-11-01T10:05:00.000000Z' WHERE source_order_id IS NOT NULL",
+        "UPDATE shop_orders SET created_at = '2025-11-03T09:00:00.000000Z' WHERE source_order_id IS NULL",
+    ] {
+        sqlx::query(pin).execute(store.pool()).await.unwrap();
+    }
+    store.close().await;
+    for (from, to) in [
+        ("2025-11-01T00:00:00.000Z", "2025-11-30T23:59:59.999Z"),
+        ("2025-10-01T00:00:00.000Z", "2025-10-31T23:59:59.999Z"),
+    ] {
+        let mut filter = json!(cabinet_filter(json!(["new"])));
+        filter["from"] = json!(from);
+        filter["to"] = json!(to);
+        let charts = w
+            .engine
+            .cabinet_charts(&serde_json::from_value(filter.clone()).unwrap())
+            .await;
+        r.answer("cabinet_charts", json!({ "filter": filter }), charts);
+    }
+    r.save();
+}
