@@ -1,32 +1,55 @@
+// The order form on the engine's recorded answers (order_*.json, ui_fixtures.rs
+// `order_form_world` and the scenarios after it): Supplier A's BOSCH oil filter to pick, SO-2 made
+// by hand to edit. What the engine finds wrong in a draft, what a delivery costs and when an edit
+// must be confirmed is the engine's, tested in Rust (engine tests/cabinet.rs
+// `hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first`, core cabinet tests);
+// here, that the form sends the draft the manager made and words what the engine answers.
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
+import type { OfferView } from "../bindings/OfferView";
+import type { OrderPage } from "../bindings/OrderPage";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
-import { accountView, offerView, priceListView } from "../test/backend";
-import { CabinetBackend, fullOrder } from "../test/cabinet";
+import newFixture from "../test/fixtures/order_form.json";
+import preorderFixture from "../test/fixtures/order_preorder.json";
+import editFixture from "../test/fixtures/order_edit.json";
+import editSameFixture from "../test/fixtures/order_edit_same.json";
+import editRaceFixture from "../test/fixtures/order_edit_race.json";
+import { type Fixture, type InFlight, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-function withOffers(): CabinetBackend {
-  const b = new CabinetBackend();
-  b.accounts = [accountView(1, "Shop A")];
-  const list = priceListView(1, "Supplier A");
-  b.priceLists = [list];
-  b.offers = [offerView(11, list, { brand: "BOSCH", article: "0986452041", name: "Oil filter", price: "1000.00" })];
-  b.orders = [fullOrder(2, "SO-2")];
-  return b.install();
-}
+/** The number the engine gave the new order's draft (ui_fixtures.rs FIXED_ORDER_NUMBER). */
+const NUMBER = "20260302-093000";
 
 const field = (id: string) => screen.getByTestId(id);
-const lastDraft = (b: CabinetBackend, cmd: string) => (b.callsTo(cmd).at(-1)?.args as { draft: ShopOrderDraft }).draft;
+/** SO-2's id in the scenario. */
+const so2 = () => {
+  const row = recorded<OrderPage>(editFixture, "cabinet_page").rows.find((r) => r.number === "SO-2");
+  if (!row) throw new Error("SO-2 is not in the recorded cabinet");
+  return row.id;
+};
+type Served = ReturnType<typeof serveRecorded>;
+const lastDraft = (s: Served, cmd: string) => (s.callsTo(cmd).at(-1)?.args as { draft: ShopOrderDraft }).draft;
 
-async function openNewOrder() {
+async function openNewOrder(fixture: Fixture = newFixture) {
+  const served = serveRecorded(fixture);
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-orders"));
   await user.click(await screen.findByTestId("new-order"));
-  await waitFor(() => expect(field("order-number-input")).toHaveValue("20261123-090000"));
-  return user;
+  await waitFor(() => expect(field("order-number-input")).toHaveValue(NUMBER));
+  return { served, user };
+}
+
+async function editSO2(fixture: Fixture, inFlight: Record<string, InFlight> = {}) {
+  const served = serveRecorded(fixture, {}, inFlight);
+  const user = userEvent.setup();
+  renderWithProviders(<App />);
+  await user.click(await screen.findByTestId("nav-orders"));
+  await user.click(await screen.findByRole("button", { name: "SO-2" }));
+  await user.click(await screen.findByTestId("shop-order-edit"));
+  return { served, user };
 }
 
 /** Picks the offer found by "bosch" and makes it 2 × 500 g, 10×10×8 cm. */
@@ -46,12 +69,11 @@ const SLOW = { timeout: 20_000 };
 
 describe("a new order", SLOW, () => {
   it("numbers it by its creation time, computes weight and size from the items, and quotes the delivery", async () => {
-    const b = withOffers();
-    const user = await openNewOrder();
+    const { served: b, user } = await openNewOrder();
     await addFilter(user);
     expect(field("item-0-article")).toHaveValue("0986452041");
     expect(field("item-0-brand")).toHaveValue("BOSCH");
-    expect(field("item-0-price")).toHaveValue("1000.00");
+    expect(field("item-0-price")).toHaveValue("1000");
     expect(field("order-auto-size")).toBeChecked();
     expect(field("order-weight")).toHaveValue(1000);
     expect(field("order-weight")).toHaveAttribute("readonly");
@@ -60,12 +82,12 @@ describe("a new order", SLOW, () => {
     expect(field("order-items-total")).toHaveTextContent("2,000.00");
 
     await user.selectOptions(field("order-delivery-method"), "courier");
-    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("400.00"));
+    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("400"));
     expect(b.callsTo("quote_delivery").at(-1)?.args).toEqual({ method: "courier", weightG: 1000 });
     // Another weight, another quote.
     await user.clear(field("item-0-quantity"));
     await user.type(field("item-0-quantity"), "3");
-    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("450.00"));
+    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("450"));
     expect(field("order-total")).toHaveTextContent("3,450.00");
 
     // Typed by hand: the computed values are where typing starts.
@@ -78,8 +100,7 @@ describe("a new order", SLOW, () => {
   });
 
   it("words the engine's problems by their fields and saves only when there are none", async () => {
-    const b = withOffers();
-    const user = await openNewOrder();
+    const { served: b, user } = await openNewOrder();
     // Nothing yet: what is missing is listed and both saves wait.
     const problems = await screen.findByTestId("order-problems");
     await waitFor(() => expect(problems).toHaveTextContent("Add at least one item"));
@@ -89,7 +110,7 @@ describe("a new order", SLOW, () => {
 
     await addFilter(user);
     await user.selectOptions(field("order-delivery-method"), "courier");
-    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("400.00"));
+    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("400"));
     // Paid in advance, then cash on delivery: paid is off and cannot be ticked.
     await user.click(field("order-paid"));
     expect(field("order-paid")).toBeChecked();
@@ -124,6 +145,8 @@ describe("a new order", SLOW, () => {
     await user.click(field("order-save"));
     expect(await screen.findByText("Order SHOP-77 created")).toBeInTheDocument();
     const saved = lastDraft(b, "create_shop_order");
+    const [offer] = recorded<OfferView[]>(newFixture, "search_offers");
+    if (!offer) throw new Error("no offer recorded");
     expect(saved).toMatchObject({
       number: "SHOP-77",
       preorder: false,
@@ -135,26 +158,25 @@ describe("a new order", SLOW, () => {
       paid: false,
       payment_method: "cash_on_delivery",
       delivery_method: "courier",
-      delivery_cost: "400.00",
+      delivery_cost: "400",
       order_type: "standard",
     });
     expect(saved.items).toEqual([
-      expect.objectContaining({ offer_id: 11, article: "0986452041", brand: "BOSCH", quantity: 2, price: "1000.00", weight_g: 500 }),
+      expect.objectContaining({ offer_id: offer.id, article: "0986452041", brand: "BOSCH", quantity: 2, price: "1000", weight_g: 500 }),
     ]);
     // The new order opens.
     expect(await screen.findByTestId("shop-order-number")).toHaveTextContent("SHOP-77");
   });
 
   it("saves a pre-order with items only, and a free item typed by hand", async () => {
-    const b = withOffers();
-    const user = await openNewOrder();
+    const { served: b, user } = await openNewOrder(preorderFixture);
     await user.click(field("order-add-item"));
     await user.type(field("item-0-name"), "Wiper blade, 600 mm");
     await user.clear(field("item-0-price"));
     await user.type(field("item-0-price"), "450,50");
     await waitFor(() => expect(field("order-save-preorder")).toBeEnabled());
     await user.click(field("order-save-preorder"));
-    expect(await screen.findByText("Order 20261123-090000 created")).toBeInTheDocument();
+    expect(await screen.findByText(`Order ${NUMBER} created`)).toBeInTheDocument();
     expect(lastDraft(b, "create_shop_order")).toMatchObject({
       preorder: true,
       recipient: { name: "" },
@@ -165,8 +187,7 @@ describe("a new order", SLOW, () => {
   });
 
   it("a price that is not a number is flagged without asking the engine", async () => {
-    const b = withOffers();
-    const user = await openNewOrder();
+    const { served: b, user } = await openNewOrder();
     await user.click(field("order-add-item"));
     await user.clear(field("item-0-price"));
     await user.type(field("item-0-price"), "12 р.");
@@ -178,18 +199,13 @@ describe("a new order", SLOW, () => {
 
 describe("editing an order", SLOW, () => {
   it("asks before saving a change of the delivery cost, showing old → new, then saves confirmed", async () => {
-    const b = withOffers();
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    await user.click(await screen.findByRole("button", { name: "SO-2" }));
-    await user.click(await screen.findByTestId("shop-order-edit"));
+    const { served: b, user } = await editSO2(editFixture);
     expect(field("item-0-quantity")).toHaveValue(2);
     // Opening the form does not re-quote the saved cost.
     expect(b.callsTo("quote_delivery")).toEqual([]);
     await user.clear(field("item-0-quantity"));
     await user.type(field("item-0-quantity"), "3");
-    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("450.00"));
+    await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("450"));
     await waitFor(() => expect(field("order-save")).toBeEnabled());
     await user.click(field("order-save"));
 
@@ -202,19 +218,14 @@ describe("editing an order", SLOW, () => {
     expect(await screen.findByText("Order SO-2 saved")).toBeInTheDocument();
     expect(b.callsTo("preview_order_edit")).toHaveLength(1);
     expect(b.callsTo("update_shop_order").map((c) => (c.args as { id: number; confirmed: boolean }).confirmed)).toEqual([true]);
-    expect(lastDraft(b, "update_shop_order")).toMatchObject({ delivery_cost: "450.00", weight_g: 1500 });
-    expect(b.callsTo("update_shop_order")[0]?.args).toMatchObject({ id: 2 });
+    expect(lastDraft(b, "update_shop_order")).toMatchObject({ delivery_cost: "450", weight_g: 1500 });
+    expect(b.callsTo("update_shop_order")[0]?.args).toMatchObject({ id: so2() });
     // Back on the order, with the new total.
     await waitFor(() => expect(field("shop-order-total")).toHaveTextContent("3,450.00"));
   });
 
   it("saves at once when the delivery stays the same", async () => {
-    const b = withOffers();
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    await user.click(await screen.findByRole("button", { name: "SO-2" }));
-    await user.click(await screen.findByTestId("shop-order-edit"));
+    const { served: b, user } = await editSO2(editSameFixture);
     await user.clear(field("order-recipient-name"));
     await user.type(field("order-recipient-name"), "Anna Nowak");
     await waitFor(() => expect(field("order-save")).toBeEnabled());
@@ -222,20 +233,22 @@ describe("editing an order", SLOW, () => {
     expect(await screen.findByText("Order SO-2 saved")).toBeInTheDocument();
     expect(screen.queryByTestId("order-confirm")).toBeNull();
     expect(b.callsTo("update_shop_order").map((c) => c.args)).toEqual([
-      expect.objectContaining({ id: 2, confirmed: false }),
+      expect.objectContaining({ id: so2(), confirmed: false }),
     ]);
   });
 
   it("asks when the engine says confirmation is needed after all", async () => {
-    const b = withOffers();
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    await user.click(await screen.findByRole("button", { name: "SO-2" }));
-    await user.click(await screen.findByTestId("shop-order-edit"));
+    // SO-2's delivery cost is changed elsewhere while the manager saves (after the preview).
+    let changedElsewhere = false;
+    const inFlight = {
+      update_shop_order: async () => {
+        if (!changedElsewhere) b.advance();
+        changedElsewhere = true;
+      },
+    };
+    const { served: b, user } = await editSO2(editRaceFixture, inFlight);
     await user.clear(field("order-recipient-name"));
     await user.type(field("order-recipient-name"), "Anna Nowak");
-    b.failures.set("update_shop_order", { code: "needs_confirmation", message: "The delivery cost changes" });
     await waitFor(() => expect(field("order-save")).toBeEnabled());
     await user.click(field("order-save"));
     await user.click(within(await screen.findByTestId("order-confirm")).getByTestId("order-confirm-save"));

@@ -694,6 +694,20 @@ mod tests {
     }
 
     #[test]
+    fn an_email_needs_an_at_sign_and_a_phone_or_email_is_enough() {
+        let mut d = full();
+        d.recipient.email = "ivan".into();
+        assert_eq!(codes(&d), ["email"]);
+        assert_eq!(d.problems()[0].field, "recipient.email");
+        d.recipient.email = "ivan@example.com".into();
+        d.recipient.phone = String::new();
+        assert!(d.problems().is_empty(), "an e-mail stands in for the phone");
+        d.recipient.email = String::new();
+        assert_eq!(codes(&d), ["required"]);
+        assert_eq!(d.problems()[0].field, "recipient.phone");
+    }
+
+    #[test]
     fn a_preorder_needs_items_but_no_recipient() {
         let mut d = ShopOrderDraft::empty();
         d.preorder = true;

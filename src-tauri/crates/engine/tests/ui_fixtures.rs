@@ -3478,3 +3478,195 @@ async fn cabinet_charts_of_a_month() {
     }
     r.save();
 }
+
+/// The number a new order's draft gets from the clock, as the recordings show it.
+const FIXED_ORDER_NUMBER: &str = "20260302-093000";
+
+/// The order form's world: Shop A (Ozon), Supplier A's price list with one BOSCH oil filter, and
+/// SO-2 made by hand (one filter of 1000.00 × 2, 500 g each, by courier for 350.00). Records what
+/// the form and the screens around it read: the start, the cabinet, a new draft, the search for
+/// "bosch" and the courier's quotes for the weights the tests reach.
+async fn order_form_world(name: &'static str) -> (World, Recording) {
+    let w = world().await;
+    let mut r = Recording::new(name, w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    import_list(&w, "Supplier A", "BOSCH;0986452041;Oil filter;1000.00;5;2").await;
+    let draft = hand_made_draft("SO-2", json!({}));
+    w.engine.create_shop_order(draft).await.unwrap();
+    let fresh = w.engine.new_order_draft();
+    r.replace.push((fresh.number.clone(), FIXED_ORDER_NUMBER));
+    r.answer("new_order_draft", json!({}), Ok::<_, AppError>(fresh));
+    r.answer(
+        "search_offers",
+        json!({ "text": "bosch" }),
+        w.engine.search_offers("bosch", 50).await,
+    );
+    for weight in [1000, 1500, 1800] {
+        let quote = w.engine.quote_delivery("courier", weight).await;
+        r.answer(
+            "quote_delivery",
+            json!({ "method": "courier", "weightG": weight }),
+            quote,
+        );
+    }
+    r.answer("price_lists", json!({}), w.engine.price_lists().await);
+    record_cabinet(&mut r, &w).await;
+    (w, r)
+}
+
+/// What the order form sent in the UI tests (OrderForm.test.tsx), command and arguments: the
+/// drafts as the manager left them at each step, copied from those tests' calls. A draft the
+/// form sends that is not here gets no answer in the UI test, which then fails where it waits
+/// for one: a changed form or test step adds its drafts here.
+fn form_sent(cmd: &str) -> Vec<Value> {
+    let sent: Vec<Value> = serde_json::from_str(include_str!("order_form_sent.json")).unwrap();
+    sent.into_iter()
+        .filter(|c| c["cmd"] == cmd)
+        .map(|c| c["args"].clone())
+        .collect()
+}
+
+fn draft_of(args: &Value) -> ordertray_core::cabinet::ShopOrderDraft {
+    serde_json::from_value(args["draft"].clone()).unwrap()
+}
+
+/// The engine's problems with each draft the form sent (a read: the same draft, the same answer).
+fn record_validations(r: &mut Recording, w: &World) {
+    for args in form_sent("validate_order") {
+        r.answer(
+            "validate_order",
+            args.clone(),
+            Ok::<_, AppError>(w.engine.validate_order(&draft_of(&args))),
+        );
+    }
+}
+
+/// The new order the form sent whose draft `pick` chooses, created; then the order's screen.
+async fn record_create(r: &mut Recording, w: &World, pick: impl Fn(&Value) -> bool) {
+    let Some(args) = form_sent("create_shop_order")
+        .into_iter()
+        .find(|a| pick(&a["draft"]))
+    else {
+        return;
+    };
+    let made = w.engine.create_shop_order(draft_of(&args)).await;
+    let id = made.as_ref().map(|m| m.id).ok();
+    r.write("create_shop_order", args, made);
+    if let Some(id) = id {
+        r.answer(
+            "shop_order_full",
+            json!({ "id": id }),
+            w.engine.shop_order_full(id).await,
+        );
+    }
+    record_cabinet(r, w).await;
+}
+
+/// The edits of SO-2 the form sent whose draft `pick` chooses: the previews, then the updates
+/// (each a write), then SO-2 and the cabinet as they are after.
+async fn record_edit(r: &mut Recording, w: &World, pick: impl Fn(&Value) -> bool) {
+    for args in form_sent("preview_order_edit")
+        .into_iter()
+        .filter(|a| pick(&a["draft"]))
+    {
+        let id = args["id"].as_i64().unwrap();
+        let preview = w.engine.preview_order_edit(id, &draft_of(&args)).await;
+        r.answer("preview_order_edit", args, preview);
+    }
+    for args in form_sent("update_shop_order")
+        .into_iter()
+        .filter(|a| pick(&a["draft"]))
+    {
+        let id = args["id"].as_i64().unwrap();
+        let confirmed = args["confirmed"].as_bool().unwrap();
+        let saved = w.engine.update_shop_order(id, draft_of(&args), confirmed).await;
+        r.write("update_shop_order", args, saved);
+        r.answer(
+            "shop_order_full",
+            json!({ "id": id }),
+            w.engine.shop_order_full(id).await,
+        );
+        record_cabinet(r, w).await;
+    }
+}
+
+fn quantity_3(draft: &Value) -> bool {
+    draft["items"][0]["quantity"] == 3
+}
+
+fn renamed(draft: &Value) -> bool {
+    draft["recipient"]["name"] == "Anna Nowak"
+}
+
+/// A new order: the form's problems at each step, the quotes, and SHOP-77 created.
+#[tokio::test]
+async fn order_form_new() {
+    let (w, mut r) = order_form_world("order_form").await;
+    record_validations(&mut r, &w);
+    record_create(&mut r, &w, |d| d["number"] == "SHOP-77").await;
+    r.save();
+}
+
+/// A pre-order of a free item typed by hand.
+#[tokio::test]
+async fn order_form_preorder() {
+    let (w, mut r) = order_form_world("order_preorder").await;
+    record_validations(&mut r, &w);
+    record_create(&mut r, &w, |d| d["preorder"] == true).await;
+    r.save();
+}
+
+/// SO-2 edited to three filters: the courier costs more, so the engine asks first.
+#[tokio::test]
+async fn order_form_edit() {
+    let (w, mut r) = order_form_world("order_edit").await;
+    record_validations(&mut r, &w);
+    record_edit(&mut r, &w, quantity_3).await;
+    r.save();
+}
+
+/// SO-2's recipient renamed: the delivery stays, nothing to confirm.
+#[tokio::test]
+async fn order_form_edit_same() {
+    let (w, mut r) = order_form_world("order_edit_same").await;
+    record_validations(&mut r, &w);
+    record_edit(&mut r, &w, renamed).await;
+    r.save();
+}
+
+/// SO-2's recipient renamed, but before the save its delivery cost is changed elsewhere: the
+/// engine asks after all, and the confirmed save goes through.
+#[tokio::test]
+async fn order_form_edit_race() {
+    let (w, mut r) = order_form_world("order_edit_race").await;
+    record_validations(&mut r, &w);
+    for args in form_sent("preview_order_edit")
+        .into_iter()
+        .filter(|a| renamed(&a["draft"]))
+    {
+        let id = args["id"].as_i64().unwrap();
+        let preview = w.engine.preview_order_edit(id, &draft_of(&args)).await;
+        r.answer("preview_order_edit", args, preview);
+    }
+    let store = ordertray_store::Store::open(&w.db).await.unwrap();
+    sqlx::query("UPDATE shop_orders SET delivery_cost = '400' WHERE number = 'SO-2'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    r.engine_changed("SO-2's delivery cost changed elsewhere");
+    let updates = form_sent("update_shop_order");
+    for confirmed in [false, true] {
+        let Some(args) = updates
+            .iter()
+            .find(|a| renamed(&a["draft"]) && a["confirmed"] == confirmed)
+        else {
+            continue;
+        };
+        let id = args["id"].as_i64().unwrap();
+        let saved = w.engine.update_shop_order(id, draft_of(args), confirmed).await;
+        r.write("update_shop_order", args.clone(), saved);
+    }
+    record_cabinet(&mut r, &w).await;
+    r.save();
+}
