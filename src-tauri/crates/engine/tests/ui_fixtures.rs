@@ -3573,9 +3573,11 @@ async fn record_edit(r: &mut Recording, w: &World, pick: impl Fn(&Value) -> bool
         let preview = w.engine.preview_order_edit(id, &draft_of(&args)).await;
         r.answer("preview_order_edit", args, preview);
     }
+    // Saved at once when nothing is to confirm, confirmed when the preview asked: one save.
     for args in form_sent("update_shop_order")
         .into_iter()
         .filter(|a| pick(&a["draft"]))
+        .take(1)
     {
         let id = args["id"].as_i64().unwrap();
         let confirmed = args["confirmed"].as_bool().unwrap();
