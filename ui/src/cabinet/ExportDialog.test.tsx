@@ -170,7 +170,7 @@ describe("CSV export", { timeout: 20_000 }, () => {
     const { served, user, dialog } = await openExport(cancelledFixture, overrides, inFlight);
     await user.click(within(dialog).getByTestId("export-start"));
     const progress = await screen.findByTestId("export-progress");
-    await waitFor(() => expect(progress).toHaveTextContent("1000 of 1500 orders"));
+    await waitFor(() => expect(progress).toHaveTextContent("1000 of 10000 orders"));
     expect(within(progress).getByRole("progressbar")).toHaveAttribute("value", "1000");
     expect(within(dialog).getByTestId("export-start")).toBeDisabled();
     await user.click(within(progress).getByTestId("export-cancel"));

@@ -88,18 +88,25 @@ impl Engine {
         csv.write_header().map_err(|e| io_error(part, &e))?;
         let with_items = options.columns.iter().any(|c| c.is_item());
         let mut after = 0;
+        let cancelled = || {
+            self.0
+                .export_cancel
+                .load(Ordering::SeqCst)
+                .then(|| AppError::said(ErrorCode::Conflict, ErrorWords::ExportCancelled {}))
+        };
         loop {
-            if self.0.export_cancel.load(Ordering::SeqCst) {
-                return Err(AppError::said(
-                    ErrorCode::Conflict,
-                    ErrorWords::ExportCancelled {},
-                ));
+            if let Some(e) = cancelled() {
+                return Err(e);
             }
             let batch = self
                 .0
                 .store
                 .export_batch(filter, after, BATCH, with_items)
                 .await?;
+            // A cancel most often arrives while the batch is read: heeded before it is written.
+            if let Some(e) = cancelled() {
+                return Err(e);
+            }
             let Some(last) = batch.last() else { break };
             after = last.id;
             for mut entry in batch {

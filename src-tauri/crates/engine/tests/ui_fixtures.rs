@@ -3105,14 +3105,16 @@ async fn export_preset() {
 }
 
 /// An export the manager cancels. A cancel lands between batches, so the cancelled export is
-/// recorded on another database of 1,500 orders (two batches): its first batch's progress, then
-/// the refusal; the window around it is the six orders' export world.
+/// recorded on another database of 10,000 orders (ten batches): its first batch's progress, then
+/// the refusal; the window around it is the six orders' export world. Ten, not two: the cancel is
+/// set when this test's task next runs, and the scheduler may let the export read and write a few
+/// more batches first (with two, a fast export sometimes finished before it).
 #[tokio::test]
 async fn export_cancelled() {
     let (_w, mut r, _exports) = export_world("export_cancelled").await;
     let (dir, db, secrets, engine) = fresh_engine().await;
     drop(engine);
-    seed::seed_shop_orders(&db, 1_500, 1).await;
+    seed::seed_shop_orders(&db, 10_000, 1).await;
     let engine = open(&db, secrets, Default::default()).await;
     let mut events = engine.subscribe();
     let path = dir.path().join("orders.csv");
