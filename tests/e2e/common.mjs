@@ -23,6 +23,20 @@ export async function fill(s, id, value) {
 }
 
 /**
+ * Imports the price list at `csv` as `name` through the Price lists screen (path, name, preview,
+ * import); returns the import's summary once shown.
+ */
+export async function importPriceList(s, csv, name) {
+  await (await s.waitForElement(tid("nav-pricelists"))).click();
+  await fill(s, "pricelist-path", csv);
+  await fill(s, "pricelist-name", name);
+  await (await s.waitForElement(tid("pricelist-preview"))).click();
+  await s.waitForElement(tid("pricelist-preview-table"), 20_000);
+  await (await s.waitForElement(tid("pricelist-import"))).click();
+  return s.waitForElement(tid("import-summary"), 60_000);
+}
+
+/**
  * Replaces a field's text by deleting it key by key (End, then Backspace) and typing the value, so
  * that React sees every change: a bare WebDriver clear() of a field holding a value is undone by
  * the next render.

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { env, fill, grepCount, keychain, notifyCalls, stepper, tid } from "./common.mjs";
+import { env, fill, grepCount, importPriceList, keychain, notifyCalls, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -333,13 +333,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
         "NGK;BKR6E;Свеча;по запросу;1;1\n",
     );
 
-    await (await s.waitForElement(tid("nav-pricelists"))).click();
-    await fill(s, "pricelist-path", csv);
-    await fill(s, "pricelist-name", "Склад");
-    await (await s.waitForElement(tid("pricelist-preview"))).click();
-    await s.waitForElement(tid("pricelist-preview-table"), 20_000);
-    await (await s.waitForElement(tid("pricelist-import"))).click();
-    const summary = await s.waitForElement(tid("import-summary"), 60_000);
+    const summary = await importPriceList(s, csv, "Склад");
     assert.equal((await (await s.find(tid("summary-offers"), summary)).text()).trim(), "2");
     assert.equal((await (await s.find(tid("summary-rejected"), summary)).text()).trim(), "1");
     await fill(s, "offer-search", inStock.offer_id.toLowerCase().replace(/-/g, " "));

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { env, fill, LAYOUT_PROBLEMS, leaveNothingBehind, removeDatabase, stepper, tid } from "./common.mjs";
+import { env, importPriceList, LAYOUT_PROBLEMS, leaveNothingBehind, removeDatabase, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -71,13 +71,7 @@ describe("README screenshots from demo data", { timeout: 420_000 }, () => {
     });
     const csv = join(OUT, "screenshots-supplier.csv");
     writeFileSync(csv, demoPriceList());
-    await (await s.waitForElement(tid("nav-pricelists"))).click();
-    await fill(s, "pricelist-path", csv);
-    await fill(s, "pricelist-name", "Supplier North");
-    await (await s.waitForElement(tid("pricelist-preview"))).click();
-    await s.waitForElement(tid("pricelist-preview-table"), 20_000);
-    await (await s.waitForElement(tid("pricelist-import"))).click();
-    await s.waitForElement(tid("import-summary"), 60_000);
+    await importPriceList(s, csv, "Supplier North");
   });
 
   step("inbox: lines under their orders, inline offers, the current order's detail", 60_000, async () => {

@@ -15,6 +15,7 @@ import { FakeOzon } from "./fake.mjs";
 import {
   env,
   fill,
+  importPriceList,
   keepAutostart,
   leaveNothingBehind,
   removeDatabase,
@@ -177,13 +178,7 @@ describe("inline offers and ship-by end to end", { timeout: 600_000 }, () => {
       "Brand;Article;Name;Price;Stock;Days\n" +
         `MANN-FILTER;${product.offer_id};Фильтр;${(price / 2).toFixed(2).replace(".", ",")};9;2\n`,
     );
-    await (await s.waitForElement(tid("nav-pricelists"))).click();
-    await fill(s, "pricelist-path", csv);
-    await fill(s, "pricelist-name", "Supplier S");
-    await (await s.waitForElement(tid("pricelist-preview"))).click();
-    await s.waitForElement(tid("pricelist-preview-table"), 20_000);
-    await (await s.waitForElement(tid("pricelist-import"))).click();
-    await s.waitForElement(tid("import-summary"), 60_000);
+    await importPriceList(s, csv, "Supplier S");
 
     await (await s.waitForElement(tid("nav-inbox"))).click();
     const offerOf = async (number) => s.find(`${rowsOf(number)} ${tid("inline-offer")}`);
