@@ -366,6 +366,8 @@ pub struct CsvExporter<W: Write> {
     cell: String,
     /// A row in CP1251.
     encoded: Vec<u8>,
+    /// Whether the columns ask for a row per item.
+    per_item: bool,
     /// Data rows written (the header not counted).
     pub rows: u64,
     pub orders: u64,
@@ -376,6 +378,7 @@ pub struct CsvExporter<W: Write> {
 impl<W: Write> CsvExporter<W> {
     /// `offset`: the time zone the dates are written in (the manager's).
     pub fn new(out: W, options: ExportOptions, offset: FixedOffset) -> Self {
+        let per_item = options.columns.iter().any(|c| c.is_item());
         let csv = csv::WriterBuilder::new()
             .delimiter(options.delimiter.byte())
             .terminator(csv::Terminator::CRLF)
@@ -387,6 +390,7 @@ impl<W: Write> CsvExporter<W> {
             csv,
             cell: String::with_capacity(32),
             encoded: Vec::with_capacity(512),
+            per_item,
             rows: 0,
             orders: 0,
             bytes: 0,
@@ -410,8 +414,7 @@ impl<W: Write> CsvExporter<W> {
 
     pub fn write_order(&mut self, order: &ExportOrder) -> std::io::Result<()> {
         self.orders += 1;
-        let per_item = self.options.columns.iter().any(|c| c.is_item());
-        if per_item && !order.items.is_empty() {
+        if self.per_item && !order.items.is_empty() {
             for item in &order.items {
                 self.write_row(order, Some(item))?;
             }
