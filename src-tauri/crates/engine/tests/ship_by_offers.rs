@@ -83,8 +83,9 @@ async fn ozon_shipment_date_is_the_ship_by_and_its_alerts_fire_once_each_on_a_fa
         fired,
         [(AlertKind::ShipByNear, 1, number.clone(), detail.clone())]
     );
-    // (The new-order popups of the sync may still come in: only the ship-by ones count here.)
-    let popups: Vec<_> = notifications(&w.notes)
+    // (The new-order popups of the sync may still come in, even first: only the ship-by ones count
+    // here.)
+    let popups: Vec<_> = notifications_until(&w.notes, |n| n.body.contains("ship"))
         .await
         .into_iter()
         .filter(|n| n.body.contains("ship"))

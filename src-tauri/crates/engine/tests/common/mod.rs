@@ -123,6 +123,23 @@ pub async fn notifications(notes: &RecordingNotifier) -> Vec<Notification> {
     vec![]
 }
 
+/// Every popup shown until one that `wanted` picks has come (or the same deadline as
+/// [`notifications`] has passed): other popups shown off the same path may come first.
+pub async fn notifications_until(
+    notes: &RecordingNotifier,
+    wanted: impl Fn(&Notification) -> bool,
+) -> Vec<Notification> {
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        seen.extend(notes.taken());
+        if seen.iter().any(&wanted) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    seen
+}
+
 pub fn calls(fake: &FakeOzonHandle, path: &str) -> Vec<Value> {
     fake.calls_to(path).into_iter().map(|c| c.body).collect()
 }
