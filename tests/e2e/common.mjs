@@ -41,6 +41,18 @@ export async function importPriceList(s, csv, name) {
  * that React sees every change: a bare WebDriver clear() of a field holding a value is undone by
  * the next render.
  */
+/**
+ * Clicks an inbox row and waits until the cursor is on it, so that the key pressed next acts on
+ * that row: under load a click can land while the list is still settling after the last decision.
+ */
+export async function cursorOn(row, what) {
+  await row.click();
+  await waitFor(async () => (await row.attribute("data-cursor")) === "true", {
+    timeout: 10_000,
+    message: `the cursor on ${what} after a click`,
+  });
+}
+
 export async function retype(s, id, value) {
   const el = await s.waitForElement(tid(id));
   const old = String(await el.property("value"));

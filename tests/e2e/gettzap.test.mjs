@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeGettzap } from "./fake.mjs";
 import {
+  cursorOn,
   env,
   fill,
   freePort,
@@ -266,13 +267,16 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
         throw new Error(`${e.message}; rows: ${JSON.stringify(await labels())}`);
       },
     );
-    await found.click();
+    await cursorOn(found, `the row of ${acceptedLine.name}`);
     await s.press("a");
     await waitFor(async () => (await rowOf(acceptedLine)) === null, {
       timeout: 30_000,
       message: `the row of ${acceptedLine.name} to leave the inbox after 'a'`,
     });
-    await (await waitFor(() => rowOf(rejectedLine), { message: `the row of ${rejectedLine.name}` })).click();
+    await cursorOn(
+      await waitFor(() => rowOf(rejectedLine), { message: `the row of ${rejectedLine.name}` }),
+      `the row of ${rejectedLine.name}`,
+    );
     await s.press("r");
     await waitFor(async () => (await s.findAll(rowsOf(ORDER_NUMBER))).length === 0, {
       timeout: 30_000,

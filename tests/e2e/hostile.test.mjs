@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
 import {
+  cursorOn,
   env,
   fill,
   keepAutostart,
@@ -274,7 +275,7 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
       [numbers.long, [LONG_POSTING.product, LONG_POSTING.second, LONG_POSTING.buyer]],
     ]) {
       const [row] = await s.findAll(rowsOf(number));
-      await row.click();
+      await cursorOn(row, `the row of ${number}`);
       await s.press("\uE007"); // Enter opens the order of the line under the cursor
       await waitFor(
         async () => {

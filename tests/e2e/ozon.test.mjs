@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { env, fill, grepCount, importPriceList, keychain, notifyCalls, stepper, tid } from "./common.mjs";
+import { cursorOn, env, fill, grepCount, importPriceList, keychain, notifyCalls, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -178,7 +178,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
   step("keyboard triage: select both lines with x/j, accept with a -> Ozon ship", 90_000, async () => {
     const rows = await s.findAll(rowsOf(firstPosting));
     assert.equal(rows.length, 2, "both rows of the posting before triage");
-    await rows[0].click(); // focus the inbox on the first row of the posting
+    await cursorOn(rows[0], `the first row of ${firstPosting}`);
     for (let i = 0; i < rows.length; i++) {
       if (i > 0) await s.press("j");
       // A click on a row may already select it; x toggles, so press it only when the row is not selected.
@@ -209,7 +209,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     await syncNowIfVisible(s);
     await openInbox(s);
     const [row] = await waitForRows(s, number, 1);
-    await row.click();
+    await cursorOn(row, `the row of ${number}`);
     await s.press("r");
     await waitFor(async () => (await s.findAll(rowsOf(number))).length === 0, {
       timeout: 30_000,

@@ -148,6 +148,11 @@ cleanup() {
       printf '\n----- %s log (last 60 lines of %s) -----\n' "$name" "$LOGS/$name.log" >&2
       tail -n 60 "$LOGS/$name.log" >&2 || true
     done
+    # The app's own log says what a failed decision or sync met (each file's app logs under E2E_TMP).
+    while IFS= read -r name; do
+      printf '\n----- app log (warnings and errors, last 40, of %s) -----\n' "$name" >&2
+      grep -E ' (WARN|ERROR) ' "$name" | tail -n 40 >&2 || true
+    done < <(find "$E2E_TMP" -name 'ordertray*.log' 2>/dev/null)
     printf '\n' >&2
     warn "end-to-end run FAILED (exit $rc); logs and screenshots in $E2E_OUT, temp dir $E2E_TMP"
   elif [ "$KEEP" = 1 ]; then

@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
 import {
+  cursorOn,
   env,
   fill,
   importPriceList,
@@ -195,7 +196,7 @@ describe("inline offers and ship-by end to end", { timeout: 600_000 }, () => {
     const offerId = await offer.attribute("data-offer-id");
     await s.screenshot(join(OUT, "inbox-inline-offer.png"));
 
-    await (await s.find(rowsOf(later))).click();
+    await cursorOn(await s.find(rowsOf(later)), `the line of ${later}`);
     await s.press("a");
     await waitFor(async () => (await s.findAll(rowsOf(later))).length === 0, {
       timeout: 30_000,

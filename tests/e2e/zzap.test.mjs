@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeZzap } from "./fake.mjs";
 import {
+  cursorOn,
   env,
   fill,
   grepCount,
@@ -161,13 +162,13 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
 
   step("accept one order with a and reject the other with r -> exactly two ZZAP status calls", 120_000, async () => {
     const [accepted, rejected] = orders;
-    await (await s.find(rowsOf(accepted))).click();
+    await cursorOn(await s.find(rowsOf(accepted)), `the row of ${accepted}`);
     await s.press("a");
     await waitFor(async () => (await s.findAll(rowsOf(accepted))).length === 0, {
       timeout: 30_000,
       message: `the row of ${accepted} to leave the inbox after 'a'`,
     });
-    await (await s.find(rowsOf(rejected))).click();
+    await cursorOn(await s.find(rowsOf(rejected)), `the row of ${rejected}`);
     await s.press("r");
     await waitFor(async () => (await s.findAll(rowsOf(rejected))).length === 0, {
       timeout: 30_000,
