@@ -6,6 +6,7 @@ use ordertray_core::cabinet::{
     CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage, OrderPageQuery,
     OrderType, ShopOrderDraft, ShopOrderFull,
 };
+use ordertray_core::delivery::DeliveryQuote;
 use ordertray_core::export::{ExportOptions, ExportSummary};
 use ordertray_core::statuses::StatusChangeReport;
 use ordertray_core::{AppError, ErrorCode, ErrorWords, ValueFormat};
@@ -41,8 +42,8 @@ pub fn new_order_draft(engine: State<'_, Engine>) -> ShopOrderDraft {
 }
 
 #[tauri::command]
-pub fn validate_order(engine: State<'_, Engine>, draft: ShopOrderDraft) -> Vec<DraftProblem> {
-    engine.validate_order(&draft)
+pub async fn validate_order(engine: State<'_, Engine>, draft: ShopOrderDraft) -> Res<Vec<DraftProblem>> {
+    engine.validate_order(&draft).await
 }
 
 #[tauri::command]
@@ -70,8 +71,8 @@ pub async fn update_shop_order(
 }
 
 #[tauri::command]
-pub async fn quote_delivery(engine: State<'_, Engine>, method: String, weight_g: i64) -> Res<String> {
-    Ok(engine.quote_delivery(&method, weight_g).await?.to_string())
+pub async fn delivery_quotes(engine: State<'_, Engine>, weight_g: i64) -> Res<Vec<DeliveryQuote>> {
+    engine.delivery_quotes(weight_g).await
 }
 
 /// The shop order screen's tracking number, sent to the marketplace the order came from.

@@ -87,7 +87,7 @@ describe("api", () => {
     await api.createShopOrder(draft);
     await api.previewOrderEdit(3, draft);
     await api.updateShopOrder(3, draft, true);
-    await api.quoteDelivery("courier", 1500);
+    await api.deliveryQuotes(1500);
     await api.setShopOrderStatus([1, 2], 4);
     await api.setOrderType([1], "through");
     await api.deleteShopOrders([1], true);
@@ -107,7 +107,7 @@ describe("api", () => {
       ["create_shop_order", { draft }],
       ["preview_order_edit", { id: 3, draft }],
       ["update_shop_order", { id: 3, draft, confirmed: true }],
-      ["quote_delivery", { method: "courier", weightG: 1500 }],
+      ["delivery_quotes", { weightG: 1500 }],
       ["set_shop_order_status", { ids: [1, 2], statusId: 4 }],
       ["set_order_type", { ids: [1], orderType: "through" }],
       ["delete_shop_orders", { ids: [1], removeLinks: true }],

@@ -14,6 +14,7 @@ import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
 import type { DatabaseInfo } from "./bindings/DatabaseInfo";
 import type { DatabaseProblem } from "./bindings/DatabaseProblem";
+import type { DeliveryQuote } from "./bindings/DeliveryQuote";
 import type { DraftProblem } from "./bindings/DraftProblem";
 import type { EditPreview } from "./bindings/EditPreview";
 import type { ExportOptions } from "./bindings/ExportOptions";
@@ -63,7 +64,7 @@ export const ipc = {
   createShopOrder: (draft: ShopOrderDraft) => call<ShopOrderFull>("create_shop_order", { draft }),
   previewOrderEdit: (id: number, draft: ShopOrderDraft) => call<EditPreview>("preview_order_edit", { id, draft }),
   updateShopOrder: (id: number, draft: ShopOrderDraft, confirmed: boolean) => call<ShopOrderFull>("update_shop_order", { id, draft, confirmed }),
-  quoteDelivery: (method: string, weightG: number) => call<string>("quote_delivery", { method, weightG }),
+  deliveryQuotes: (weightG: number) => call<DeliveryQuote[]>("delivery_quotes", { weightG }),
   /** The shop order screen's tracking number, sent to the marketplace the order came from. */
   sendTrackingNumber: (id: number, tracking: string) => call<ShopOrderFull>("send_tracking_number", { id, tracking }),
   setShopOrderStatus: (ids: number[], statusId: number) => call<StatusChangeReport>("set_shop_order_status", { ids, statusId }),

@@ -81,9 +81,12 @@ describe("a new order", SLOW, () => {
     expect(field("order-height")).toHaveValue(16);
     expect(field("order-items-total")).toHaveTextContent("2,000.00");
 
+    // Each method is offered with what it costs at this weight and how long it takes.
+    await waitFor(() => expect(screen.getByRole("option", { name: /^Курьер — RUB\s400\.00, up to 2 days$/ })).toBeInTheDocument());
+    expect(screen.getByRole("option", { name: /^Почта России — RUB\s310\.00, up to 10 days$/ })).toBeInTheDocument();
+    expect(b.callsTo("delivery_quotes").at(-1)?.args).toEqual({ weightG: 1000 });
     await user.selectOptions(field("order-delivery-method"), "courier");
     await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("400"));
-    expect(b.callsTo("quote_delivery").at(-1)?.args).toEqual({ method: "courier", weightG: 1000 });
     // Another weight, another quote.
     await user.clear(field("item-0-quantity"));
     await user.type(field("item-0-quantity"), "3");
@@ -96,7 +99,7 @@ describe("a new order", SLOW, () => {
     expect(field("order-weight")).toHaveValue(1500);
     await user.clear(field("order-weight"));
     await user.type(field("order-weight"), "1800");
-    await waitFor(() => expect(b.callsTo("quote_delivery").at(-1)?.args).toEqual({ method: "courier", weightG: 1800 }));
+    await waitFor(() => expect(b.callsTo("delivery_quotes").at(-1)?.args).toEqual({ weightG: 1800 }));
   });
 
   it("words the engine's problems by their fields and saves only when there are none", async () => {
@@ -201,8 +204,9 @@ describe("editing an order", SLOW, () => {
   it("asks before saving a change of the delivery cost, showing old → new, then saves confirmed", async () => {
     const { served: b, user } = await editSO2(editFixture);
     expect(field("item-0-quantity")).toHaveValue(2);
-    // Opening the form does not re-quote the saved cost.
-    expect(b.callsTo("quote_delivery")).toEqual([]);
+    // Opening the form does not re-quote the saved cost (350.00, below the tariff's 400.00).
+    await waitFor(() => expect(b.callsTo("delivery_quotes").length).toBeGreaterThan(0));
+    expect(field("order-delivery-cost")).toHaveValue("350.00");
     await user.clear(field("item-0-quantity"));
     await user.type(field("item-0-quantity"), "3");
     await waitFor(() => expect(field("order-delivery-cost")).toHaveValue("450"));

@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { ApiError, api } from "../api";
+import type { DeliveryMethod } from "../bindings/DeliveryMethod";
 import type { DraftProblem } from "../bindings/DraftProblem";
 import type { EditPreview } from "../bindings/EditPreview";
 import type { OrderItem } from "../bindings/OrderItem";
@@ -65,6 +66,7 @@ export function OrderForm({
   const notices = useNotices();
   const methods = useSettings().data?.delivery_methods ?? [];
   const [draft, setDraft] = useState<ShopOrderDraft>(initial);
+  const method = methods.find((m) => m.id === draft.delivery_method);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [confirming, setConfirming] = useState<Confirming | null>(null);
   const [saveError, setSaveError] = useState<string | null>(null);
@@ -108,13 +110,14 @@ export function OrderForm({
   const problems: DraftProblem[] = validation.data ?? [];
   const upToDate = checked === forEngine && !validation.isFetching && validation.isSuccess;
   const localWords = local.map((p) => ({ field: p.field, text: t.cabinet.problems.notANumber }));
-  const words = [...localWords, ...problems.map((p) => ({ field: p.field, text: problemText(p, draft, t, locale) }))];
+  const wordOf = (p: DraftProblem) => problemText(p, draft, t, locale, method?.name);
+  const words = [...localWords, ...problems.map((p) => ({ field: p.field, text: wordOf(p) }))];
   const shown = (field: string) => {
     const texts = [
       ...localWords.filter((p) => p.field === field).map((p) => p.text),
       ...problems
         .filter((p) => p.field === field && (p.code !== "required" || touched.has(field)))
-        .map((p) => problemText(p, draft, t, locale)),
+        .map(wordOf),
     ];
     if (texts.length === 0) return null;
     return (
@@ -128,21 +131,31 @@ export function OrderForm({
 
   // Delivery cost follows the method's tariff when the method or the weight changes; typing overrides it.
   const size = effectiveSize(draft);
+  const quotes = useQuery({
+    queryKey: cabinetKeys.quotes(size.weight_g),
+    queryFn: () => api.deliveryQuotes(size.weight_g),
+    placeholderData: keepPreviousData,
+  });
   const quoted = useRef<string | null>(mode.kind === "edit" ? `${initial.delivery_method}|${effectiveSize(initial).weight_g}` : null);
   useEffect(() => {
     const method = draft.delivery_method;
-    if (method === "") return;
     const key = `${method}|${size.weight_g}`;
-    if (quoted.current === key) return;
+    // Only this weight's quotes give this weight's cost (not the previous weight's, still shown).
+    if (method === "" || quoted.current === key || quotes.isPlaceholderData || !quotes.data) return;
+    const quote = quotes.data.find((q) => q.method_id === method);
+    if (!quote) return;
     quoted.current = key;
-    api
-      .quoteDelivery(method, size.weight_g)
-      .then((cost) => {
-        // An older answer for another method or weight is not this one's cost.
-        if (quoted.current === key) setDraft((d) => ({ ...d, delivery_cost: cost }));
-      })
-      .catch((e: Error) => notices.error(e.message));
-  }, [draft.delivery_method, size.weight_g, notices]);
+    setDraft((d) => ({ ...d, delivery_cost: quote.cost }));
+  }, [draft.delivery_method, size.weight_g, quotes.data, quotes.isPlaceholderData]);
+  useEffect(() => {
+    if (quotes.isError) notices.error(quotes.error.message);
+  }, [quotes.isError, quotes.error, notices]);
+  const methodLabel = (m: DeliveryMethod) => {
+    const cost = quotes.data?.find((q) => q.method_id === m.id)?.cost;
+    const parts = [cost == null ? null : formatPrice(cost, draft.currency || "RUB", locale), m.term_days == null ? null : t.delivery.upTo(m.term_days)];
+    const facts = parts.filter((p) => p != null).join(", ");
+    return facts === "" ? m.name : `${m.name} — ${facts}`;
+  };
 
   const save = useMutation({
     mutationFn: async ({ preorder, confirmed }: { preorder: boolean; confirmed: boolean }): Promise<SaveResult> => {
@@ -362,12 +375,17 @@ export function OrderForm({
             <select
               data-testid="order-delivery-method"
               value={draft.delivery_method}
-              onChange={(e) => change("delivery_method", { delivery_method: e.target.value })}
+              onChange={(e) => {
+                const chosen = methods.find((m) => m.id === e.target.value);
+                // The type follows a method that sets one (the engine applies the same rule on saving).
+                const type = chosen?.order_type == null ? {} : { order_type: chosen.order_type };
+                change("delivery_method", { delivery_method: e.target.value, ...type });
+              }}
             >
               <option value="">{f.noDeliveryMethod}</option>
               {methods.map((m) => (
                 <option key={m.id} value={m.id}>
-                  {m.name}
+                  {methodLabel(m)}
                 </option>
               ))}
               {draft.delivery_method !== "" && !methods.some((m) => m.id === draft.delivery_method) && (
@@ -387,6 +405,8 @@ export function OrderForm({
             <select
               data-testid="order-type"
               value={draft.order_type}
+              disabled={method?.order_type != null}
+              title={method?.order_type != null ? f.typeByMethod(method.name) : undefined}
               onChange={(e) => change("order_type", { order_type: e.target.value as OrderType })}
             >
               {ORDER_TYPES.map((o) => (
@@ -398,6 +418,11 @@ export function OrderForm({
           </Field>
         </div>
         <p className="hint">{f.deliveryCostHint}</p>
+        {method?.order_type != null && (
+          <p className="hint" data-testid="order-type-by-method">
+            {f.typeByMethod(method.name)}
+          </p>
+        )}
       </fieldset>
 
       <dl className="facts order-totals">

@@ -91,5 +91,8 @@ describe("order draft", () => {
     expect(text("items.0.name", "required")).toBe("Item 1: enter a name or an article");
     expect(text("delivery_cost", "price")).toBe("The delivery cost cannot be negative");
     expect(text("somewhere", "brand_new_code")).toBe("engine words");
+    const byPost = (code: string) => problemText({ field: "", code, message: "" }, d, en, "en-GB", "Russian Post");
+    expect(byPost("postal_code_required")).toBe("«Russian Post» needs the recipient's postal code");
+    expect(byPost("no_card_on_delivery")).toBe("«Russian Post» takes no card payment on delivery");
   });
 });

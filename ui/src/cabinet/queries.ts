@@ -17,6 +17,8 @@ export const cabinetKeys = {
   charts: (filter: OrderFilter) => [...keys.cabinetAll, "charts", filter] as const,
   order: (id: number) => [...keys.cabinetAll, "order", id] as const,
   validate: (draft: unknown) => [...keys.cabinetAll, "validate", draft] as const,
+  /** What each delivery method costs at a weight (refreshed when Settings → Delivery is saved). */
+  quotes: (weightG: number) => [...keys.cabinetAll, "quotes", weightG] as const,
 };
 
 /** The table's pages: each one asks for the rows after the previous page's last (never an offset). */

@@ -120,8 +120,17 @@ export function codAmount(draft: ShopOrderDraft): number {
 
 const itemNumber = (field: string) => Number(field.split(".")[1] ?? 0) + 1;
 
-/** A problem from validate_order in the manager's language, by its code and field. */
-export function problemText(p: DraftProblem, draft: ShopOrderDraft, t: Messages, locale: string): string {
+/**
+ * A problem from validate_order in the manager's language, by its code and field. `method` names
+ * the order's delivery method (its id when the shop no longer offers it).
+ */
+export function problemText(
+  p: DraftProblem,
+  draft: ShopOrderDraft,
+  t: Messages,
+  locale: string,
+  method: string = draft.delivery_method,
+): string {
   const w = t.cabinet.problems;
   switch (p.code) {
     case "required":
@@ -149,6 +158,10 @@ export function problemText(p: DraftProblem, draft: ShopOrderDraft, t: Messages,
       return w.email;
     case "number":
       return w.number;
+    case "postal_code_required":
+      return w.postalCodeRequired(method);
+    case "no_card_on_delivery":
+      return w.noCardOnDelivery(method);
     default:
       return p.message;
   }

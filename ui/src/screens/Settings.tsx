@@ -9,6 +9,7 @@ import { useI18n } from "../i18n";
 import { keys, useAppInfo, useSettings } from "../queries";
 import { applyTheme, savedTheme, type Theme } from "../theme";
 import { AlertSettings } from "./AlertSettings";
+import { DeliverySettings } from "./DeliverySettings";
 import { IntakeSettings } from "./IntakeSettings";
 import { RetentionSettings } from "./RetentionSettings";
 import { ShopStatuses } from "./ShopStatuses";
@@ -64,6 +65,7 @@ export function Settings() {
         </div>
       )}
       <ShopStatuses />
+      {s && <DeliverySettings settings={s} />}
       <IntakeSettings />
       {s && <RetentionSettings settings={s} />}
       <Diagnostics />

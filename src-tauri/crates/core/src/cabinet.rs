@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::account::AccountKind;
+use crate::delivery::DeliveryMethod;
 use crate::statuses::StatusGroup;
 use crate::views::EventView;
 
@@ -310,42 +311,6 @@ pub struct ShopOrderFull {
     pub timeline: Vec<EventView>,
 }
 
-/// A delivery method the shop offers, with its tariff (cost = base + per kg started).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct DeliveryMethod {
-    pub id: String,
-    pub name: String,
-    #[ts(type = "string")]
-    pub base: Decimal,
-    #[ts(type = "string")]
-    pub per_kg: Decimal,
-}
-
-impl DeliveryMethod {
-    pub fn cost(&self, weight_g: i64) -> Decimal {
-        let kg = weight_g.max(0).saturating_add(999) / 1000;
-        self.base
-            .saturating_add(self.per_kg.saturating_mul(Decimal::from(kg)))
-    }
-
-    /// What a new database offers until the shop sets its own.
-    pub fn defaults() -> Vec<DeliveryMethod> {
-        let m = |id: &str, name: &str, base: i64, per_kg: i64| DeliveryMethod {
-            id: id.into(),
-            name: name.into(),
-            base: Decimal::from(base),
-            per_kg: Decimal::from(per_kg),
-        };
-        vec![
-            m("courier", "Курьер", 350, 50),
-            m("pickup_point", "Пункт выдачи", 200, 30),
-            m("post", "Почта России", 250, 60),
-            m("self_pickup", "Самовывоз", 0, 0),
-        ]
-    }
-}
-
 /// What an edit would change in delivery: shown for confirmation before it is saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -370,7 +335,7 @@ pub struct EditPreview {
 pub struct DraftProblem {
     pub field: String,
     /// "required", "declared_below_cod", "paid_with_cod", "no_items", "quantity", "price", "size",
-    /// "email", "number".
+    /// "email", "number"; from the delivery method: "postal_code_required", "no_card_on_delivery".
     pub code: String,
     pub message: String,
 }
@@ -572,6 +537,28 @@ impl ShopOrderDraft {
         }
         out
     }
+
+    /// The delivery method this order names, when the shop offers it.
+    pub fn method<'a>(&self, methods: &'a [DeliveryMethod]) -> Option<&'a DeliveryMethod> {
+        methods.iter().find(|m| m.id == self.delivery_method)
+    }
+
+    /// The order type follows a method that sets one.
+    pub fn following_method(mut self, methods: &[DeliveryMethod]) -> Self {
+        if let Some(t) = self.method(methods).and_then(|m| m.order_type) {
+            self.order_type = t;
+        }
+        self
+    }
+
+    /// Its own problems and those its delivery method finds (a method since removed asks nothing).
+    pub fn problems_with(&self, methods: &[DeliveryMethod]) -> Vec<DraftProblem> {
+        let mut out = self.problems();
+        if let Some(m) = self.method(methods) {
+            out.extend(m.problems(self));
+        }
+        out
+    }
 }
 
 /// The number a hand-made order gets when none is typed: its creation date-time.
@@ -745,20 +732,6 @@ mod tests {
         typed.auto_dimensions = false;
         typed.weight_g = 7;
         assert_eq!(typed.normalized().weight_g, 7);
-    }
-
-    #[test]
-    fn delivery_cost_counts_each_started_kilogram() {
-        let m = DeliveryMethod {
-            id: "c".into(),
-            name: "c".into(),
-            base: Decimal::from(100),
-            per_kg: Decimal::from(10),
-        };
-        assert_eq!(m.cost(0), Decimal::from(100));
-        assert_eq!(m.cost(1), Decimal::from(110));
-        assert_eq!(m.cost(1000), Decimal::from(110));
-        assert_eq!(m.cost(1001), Decimal::from(120));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod cabinet;
 pub mod customer;
 pub mod database;
+pub mod delivery;
 pub mod effect;
 pub mod error;
 pub mod error_words;

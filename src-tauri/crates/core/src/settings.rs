@@ -28,7 +28,7 @@ pub struct AppSettings {
     /// How each kind of event is announced.
     pub alerts: crate::alerts::AlertSettings,
     /// The delivery methods hand-made orders choose from, with their tariffs.
-    pub delivery_methods: Vec<crate::cabinet::DeliveryMethod>,
+    pub delivery_methods: Vec<crate::delivery::DeliveryMethod>,
     /// Saved column choices and filters of the CSV export dialog.
     pub export_presets: Vec<crate::export::ExportPreset>,
     /// How long the bookkeeping tables keep their rows.
@@ -46,7 +46,7 @@ impl Default for AppSettings {
             sync_paused: false,
             move_customer_region: false,
             alerts: Default::default(),
-            delivery_methods: crate::cabinet::DeliveryMethod::defaults(),
+            delivery_methods: crate::delivery::DeliveryMethod::defaults(),
             export_presets: vec![],
             retention: RetentionSettings::default(),
         }
@@ -150,9 +150,12 @@ pub enum SyncPause {
 }
 
 impl AppSettings {
-    /// What the manager may save: every period within its range.
-    pub fn validated(self) -> Result<Self, AppError> {
+    /// What the manager may save: every period within its range, delivery methods that are
+    /// named, unique and priced (a new one gets its id here).
+    pub fn validated(mut self) -> Result<Self, AppError> {
         self.retention.validate()?;
+        crate::delivery::assign_ids(&mut self.delivery_methods);
+        crate::delivery::validate_methods(&self.delivery_methods)?;
         Ok(self)
     }
 

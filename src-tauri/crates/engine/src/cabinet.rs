@@ -5,10 +5,10 @@ use ordertray_core::cabinet::{
     default_number, CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage,
     OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
 };
+use ordertray_core::delivery::{DeliveryMethod, DeliveryQuote};
 use ordertray_core::statuses::{StatusChangeReport, TRANSFERRED};
 use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords, Thing};
-use rust_decimal::Decimal;
 
 use crate::{Engine, Result};
 
@@ -37,28 +37,36 @@ impl Engine {
         }
     }
 
-    /// The problems the form shows, on the draft as it would be saved.
-    pub fn validate_order(&self, draft: &ShopOrderDraft) -> Vec<DraftProblem> {
-        draft.clone().normalized().problems()
+    /// The problems the form shows, on the draft as it would be saved (with its delivery
+    /// method's rules).
+    pub async fn validate_order(&self, draft: &ShopOrderDraft) -> Result<Vec<DraftProblem>> {
+        let methods = self.settings().await?.delivery_methods;
+        Ok(draft
+            .clone()
+            .normalized()
+            .following_method(&methods)
+            .problems_with(&methods))
     }
 
-    /// The cost of a delivery method's tariff for a weight.
-    pub async fn quote_delivery(&self, method: &str, weight_g: i64) -> Result<Decimal> {
-        let settings = self.settings().await?;
-        settings
-            .delivery_methods
+    /// What each delivery method costs an order of this weight, in the shop's order of methods.
+    pub async fn delivery_quotes(&self, weight_g: i64) -> Result<Vec<DeliveryQuote>> {
+        let methods = self.settings().await?.delivery_methods;
+        Ok(methods
             .iter()
-            .find(|m| m.id == method)
-            .map(|m| m.cost(weight_g))
-            .ok_or_else(|| AppError::missing(Thing::DeliveryMethod, format!("«{method}»")))
+            .map(|m| DeliveryQuote {
+                method_id: m.id.clone(),
+                cost: m.cost(weight_g),
+            })
+            .collect())
     }
 
     pub async fn create_shop_order(&self, draft: ShopOrderDraft) -> Result<ShopOrderFull> {
-        let mut draft = draft.normalized();
+        let methods = self.settings().await?.delivery_methods;
+        let mut draft = draft.normalized().following_method(&methods);
         if draft.number.is_empty() {
             draft.number = default_number(Local::now().fixed_offset());
         }
-        refuse_problems(&draft)?;
+        refuse_problems(&draft, &methods)?;
         let id = self.0.store.create_shop_order(&draft, &self.0.actor).await?;
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         self.shop_order_full(id).await
@@ -68,7 +76,10 @@ impl Engine {
     /// a tariff is re-priced when the weight or the method changes.
     pub async fn preview_order_edit(&self, id: i64, draft: &ShopOrderDraft) -> Result<EditPreview> {
         let before = self.0.store.shop_order_without_timeline(id).await?.draft;
-        let after = self.repriced(&before, draft.clone().normalized()).await?;
+        let methods = self.settings().await?.delivery_methods;
+        let after = self
+            .repriced(&before, draft.clone().normalized().following_method(&methods))
+            .await?;
         Ok(EditPreview {
             weight_before_g: before.weight_g,
             weight_after_g: after.weight_g,
@@ -89,11 +100,14 @@ impl Engine {
         confirmed: bool,
     ) -> Result<ShopOrderFull> {
         let before = self.0.store.shop_order_without_timeline(id).await?.draft;
-        let mut after = self.repriced(&before, draft.normalized()).await?;
+        let methods = self.settings().await?.delivery_methods;
+        let mut after = self
+            .repriced(&before, draft.normalized().following_method(&methods))
+            .await?;
         if after.number.is_empty() {
             after.number = before.number.clone();
         }
-        refuse_problems(&after)?;
+        refuse_problems(&after, &methods)?;
         if after.delivery_cost != before.delivery_cost && !confirmed {
             return Err(AppError::said(
                 ErrorCode::NeedsConfirmation,
@@ -163,13 +177,9 @@ impl Engine {
 
     async fn repriced(&self, before: &ShopOrderDraft, mut after: ShopOrderDraft) -> Result<ShopOrderDraft> {
         let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
-        if changed && !after.delivery_method.is_empty() {
-            let settings = self.settings().await?;
-            if let Some(m) = settings
-                .delivery_methods
-                .iter()
-                .find(|m| m.id == after.delivery_method)
-            {
+        if changed {
+            let methods = self.settings().await?.delivery_methods;
+            if let Some(m) = after.method(&methods) {
                 after.delivery_cost = m.cost(after.weight_g);
             }
         }
@@ -253,8 +263,8 @@ pub(crate) fn local_offset() -> chrono::FixedOffset {
     Local::now().offset().fix()
 }
 
-fn refuse_problems(draft: &ShopOrderDraft) -> Result<()> {
-    let problems = draft.problems();
+fn refuse_problems(draft: &ShopOrderDraft, methods: &[DeliveryMethod]) -> Result<()> {
+    let problems = draft.problems_with(methods);
     if problems.is_empty() {
         return Ok(());
     }

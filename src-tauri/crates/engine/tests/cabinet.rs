@@ -9,6 +9,7 @@ use ordertray_core::cabinet::{
     OrderFilter, OrderItem, OrderPageQuery, OrderSort, OrderType, PaymentMethod, Period, Recipient,
     ShopOrderDraft, SortColumn,
 };
+use ordertray_core::delivery::{method_id, DeliveryKind, DeliveryMethod};
 use ordertray_core::export::{CsvEncoding, Delimiter, ExportColumn, ExportFilter, ExportOptions};
 use ordertray_core::notify_text::Lang;
 use ordertray_core::statuses::StatusGroup;
@@ -293,6 +294,86 @@ async fn keyset_pages_neither_repeat_nor_skip_while_orders_arrive() {
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
 }
 
+/// Settings → Delivery: a method the manager adds prices orders, sets their type and keeps its
+/// code for a transfer target; the built-in post asks for a postal code and refuses card on
+/// delivery; a second method of the same name is refused and the saved ones stay.
+#[tokio::test]
+async fn delivery_methods_the_manager_sets_price_and_rule_orders() {
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut settings = engine.settings().await.unwrap();
+    let mut cdek = DeliveryMethod {
+        carrier: "CDEK".into(),
+        base: Decimal::from(500),
+        term_days: Some(3),
+        order_type: Some(OrderType::Through),
+        ..DeliveryMethod::new(
+            &method_id("CDEK courier", &settings.delivery_methods),
+            "CDEK courier",
+            DeliveryKind::Courier,
+        )
+    };
+    cdek.codes.insert("shiptor".into(), "cdek-courier".into());
+    settings.delivery_methods.push(cdek.clone());
+    engine.save_settings(settings.clone()).await.unwrap();
+    let stored = engine.settings().await.unwrap().delivery_methods;
+    assert_eq!(stored.last(), Some(&cdek), "the method as the manager set it");
+
+    let quotes = engine.delivery_quotes(2_500).await.unwrap();
+    let quote = |id: &str| quotes.iter().find(|q| q.method_id == id).map(|q| q.cost);
+    assert_eq!(
+        quote("cdek_courier"),
+        Some(Decimal::from(500)),
+        "a fixed price whatever the weight"
+    );
+    assert_eq!(quote("post"), Some(Decimal::from(250 + 3 * 60)));
+
+    let mut by_post = order(
+        "P-1",
+        "Попова Мария",
+        PaymentMethod::CardOnDelivery,
+        vec![item("Фильтр", 1, 900)],
+    );
+    by_post.delivery_method = "post".into();
+    by_post.recipient.postal_code = String::new();
+    let codes: Vec<String> = engine
+        .validate_order(&by_post)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["postal_code_required", "no_card_on_delivery"]);
+    let err = engine.create_shop_order(by_post.clone()).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    by_post.recipient.postal_code = "420111".into();
+    by_post.payment_method = Some(PaymentMethod::CashOnDelivery);
+    assert!(engine.create_shop_order(by_post).await.is_ok());
+
+    let mut through = order(
+        "C-1",
+        "Иванов Пётр",
+        PaymentMethod::Prepaid,
+        vec![item("Свеча", 4, 300)],
+    );
+    through.delivery_method = cdek.id.clone();
+    through.order_type = OrderType::Standard;
+    let made = engine.create_shop_order(through).await.unwrap();
+    assert_eq!(
+        made.draft.order_type,
+        OrderType::Through,
+        "the method sets the order's type"
+    );
+
+    settings.delivery_methods.push(DeliveryMethod::new(
+        "cdek_2",
+        "cdek COURIER ",
+        DeliveryKind::Courier,
+    ));
+    let err = engine.save_settings(settings).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    assert_eq!(engine.settings().await.unwrap().delivery_methods, stored);
+}
+
 #[tokio::test]
 async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first() {
     let (_dir, _db, _secrets, engine) = fresh_engine().await;
@@ -304,10 +385,11 @@ async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first(
     );
     draft.cod = true;
     draft.delivery_method = "courier".into();
-    draft.delivery_cost = engine.quote_delivery("courier", 800).await.unwrap();
+    let quotes = engine.delivery_quotes(800).await.unwrap();
+    draft.delivery_cost = quotes.iter().find(|q| q.method_id == "courier").unwrap().cost;
     assert_eq!(draft.delivery_cost, Decimal::from(400), "350 + 50 per started kg");
     draft.declared_value = Decimal::from(1000);
-    let problems = engine.validate_order(&draft);
+    let problems = engine.validate_order(&draft).await.unwrap();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].code, "declared_below_cod");
     let err = engine.create_shop_order(draft.clone()).await.unwrap_err();

@@ -13,6 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
+use ordertray_core::delivery::{DeliveryKind, DeliveryMethod};
 use ordertray_core::statuses::{ShopStatus, StatusGroup};
 use ordertray_core::templates::PushTemplates;
 use ordertray_core::{AppError, InboxQuery, TriageAction};
@@ -1067,6 +1068,48 @@ async fn retention_settings() {
     r.write("save_settings", json!({ "settings": settings }), saved);
     r.answer("get_settings", json!({}), w.engine.settings().await);
     settings.retention.sync_runs_days = 5;
+    let refused = w.engine.save_settings(settings.clone()).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("save_settings", json!({ "settings": settings }), refused);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    r.save();
+}
+
+/// Settings → Delivery: the manager adds "CDEK courier" (a fixed 500.00, up to 3 days, orders of
+/// the "through" type, known to Shiptor as "cdek-courier"); the engine gives it its id. A second
+/// method named like the built-in courier is then refused, and the saved ones stay.
+#[tokio::test]
+async fn delivery_settings() {
+    let w = world().await;
+    let mut r = Recording::new("delivery", w.db.parent().unwrap());
+    r.replace.push((w.fake.base_url(), FIXED_BASE_URL));
+    record_start(&mut r, &w.engine).await;
+    let mut settings = w.engine.settings().await.unwrap();
+    let mut cdek = DeliveryMethod {
+        carrier: "CDEK".into(),
+        base: rust_decimal::Decimal::from(500),
+        term_days: Some(3),
+        order_type: Some(ordertray_core::cabinet::OrderType::Through),
+        ..DeliveryMethod::new("", "CDEK courier", DeliveryKind::Courier)
+    };
+    cdek.codes.insert("shiptor".into(), "cdek-courier".into());
+    settings.delivery_methods.push(cdek);
+    let saved = w.engine.save_settings(settings.clone()).await;
+    assert_eq!(
+        saved
+            .as_ref()
+            .ok()
+            .and_then(|s| s.delivery_methods.last())
+            .map(|m| m.id.as_str()),
+        Some("cdek_courier"),
+        "{saved:?}"
+    );
+    r.write("save_settings", json!({ "settings": settings }), saved);
+    r.answer("get_settings", json!({}), w.engine.settings().await);
+    let mut settings = w.engine.settings().await.unwrap();
+    settings
+        .delivery_methods
+        .push(DeliveryMethod::new("", "курьер", DeliveryKind::Courier));
     let refused = w.engine.save_settings(settings.clone()).await;
     assert!(refused.is_err(), "{refused:?}");
     r.write("save_settings", json!({ "settings": settings }), refused);
@@ -3503,13 +3546,9 @@ async fn order_form_world(name: &'static str) -> (World, Recording) {
         json!({ "text": "bosch" }),
         w.engine.search_offers("bosch", 50).await,
     );
-    for weight in [1000, 1500, 1800] {
-        let quote = w.engine.quote_delivery("courier", weight).await;
-        r.answer(
-            "quote_delivery",
-            json!({ "method": "courier", "weightG": weight }),
-            quote,
-        );
+    for weight in [0, 1000, 1500, 1800] {
+        let quotes = w.engine.delivery_quotes(weight).await;
+        r.answer("delivery_quotes", json!({ "weightG": weight }), quotes);
     }
     r.answer("price_lists", json!({}), w.engine.price_lists().await);
     record_cabinet(&mut r, &w).await;
@@ -3533,12 +3572,12 @@ fn draft_of(args: &Value) -> ordertray_core::cabinet::ShopOrderDraft {
 }
 
 /// The engine's problems with each draft the form sent (a read: the same draft, the same answer).
-fn record_validations(r: &mut Recording, w: &World) {
+async fn record_validations(r: &mut Recording, w: &World) {
     for args in form_sent("validate_order") {
         r.answer(
             "validate_order",
             args.clone(),
-            Ok::<_, AppError>(w.engine.validate_order(&draft_of(&args))),
+            w.engine.validate_order(&draft_of(&args)).await,
         );
     }
 }
@@ -3606,7 +3645,7 @@ fn renamed(draft: &Value) -> bool {
 #[tokio::test]
 async fn order_form_new() {
     let (w, mut r) = order_form_world("order_form").await;
-    record_validations(&mut r, &w);
+    record_validations(&mut r, &w).await;
     record_create(&mut r, &w, |d| d["number"] == "SHOP-77").await;
     r.save();
 }
@@ -3615,7 +3654,7 @@ async fn order_form_new() {
 #[tokio::test]
 async fn order_form_preorder() {
     let (w, mut r) = order_form_world("order_preorder").await;
-    record_validations(&mut r, &w);
+    record_validations(&mut r, &w).await;
     record_create(&mut r, &w, |d| d["preorder"] == true).await;
     r.save();
 }
@@ -3624,7 +3663,7 @@ async fn order_form_preorder() {
 #[tokio::test]
 async fn order_form_edit() {
     let (w, mut r) = order_form_world("order_edit").await;
-    record_validations(&mut r, &w);
+    record_validations(&mut r, &w).await;
     record_edit(&mut r, &w, quantity_3).await;
     r.save();
 }
@@ -3633,7 +3672,7 @@ async fn order_form_edit() {
 #[tokio::test]
 async fn order_form_edit_same() {
     let (w, mut r) = order_form_world("order_edit_same").await;
-    record_validations(&mut r, &w);
+    record_validations(&mut r, &w).await;
     record_edit(&mut r, &w, renamed).await;
     r.save();
 }
@@ -3643,7 +3682,7 @@ async fn order_form_edit_same() {
 #[tokio::test]
 async fn order_form_edit_race() {
     let (w, mut r) = order_form_world("order_edit_race").await;
-    record_validations(&mut r, &w);
+    record_validations(&mut r, &w).await;
     for args in form_sent("preview_order_edit")
         .into_iter()
         .filter(|a| renamed(&a["draft"]))
