@@ -257,7 +257,7 @@ function OrderView({
           </>
         )}
         <dt>{o.orderType}</dt>
-        <dd>{t.cabinet.orderTypes[d.order_type]}</dd>
+        <dd data-testid="shop-order-type">{t.cabinet.orderTypes[d.order_type]}</dd>
       </dl>
 
       {Facts && <Facts order={order} />}
@@ -330,9 +330,9 @@ function OrderView({
           <h3>{o.delivery}</h3>
           <dl className="facts">
             <dt>{o.deliveryMethod}</dt>
-            <dd>{method || "—"}</dd>
+            <dd data-testid="shop-order-delivery-method">{method || "—"}</dd>
             <dt>{o.deliveryCost}</dt>
-            <dd>{money(d.delivery_cost)}</dd>
+            <dd data-testid="shop-order-delivery-cost">{money(d.delivery_cost)}</dd>
             <dt>{o.weight}</dt>
             <dd>{o.grams(d.weight_g)}</dd>
             <dt>{o.size}</dt>

@@ -1,0 +1,124 @@
+// End-to-end: delivery methods in the real app. The manager adds a method in Settings → Delivery
+// (a fixed price, a term, an order type, a code for Shiptor), the New-order form offers it with its
+// cost and term and lets it set the order's type, the built-in post refuses card on delivery and
+// asks for a postal code, and the saved order shows the method, its cost and the type.
+// Run through tests/e2e/run.sh. This file has its own database (--db) in demo mode, so it neither
+// sees nor leaves anything the other files count on.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+import { env, fill, leaveNothingBehind, pick, removeDatabase, stepper, tid } from "./common.mjs";
+
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+const OUT = env("E2E_OUT");
+const DB = join(dirname(env("E2E_DB")), "delivery.db");
+
+/** The text of the element `id`, trimmed (whitespace as shown: non-breaking spaces count as spaces). */
+async function textOf(s, id) {
+  return (await (await s.waitForElement(tid(id))).text()).replace(/\s+/g, " ").trim();
+}
+
+describe("delivery methods end to end", { timeout: 420_000 }, () => {
+  /** @type {Session} */
+  let s;
+  const step = stepper(it, "delivery-", OUT, () => s);
+
+  before(async () => {
+    removeDatabase(DB);
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+    await leaveNothingBehind(DB);
+  });
+
+  step("Settings → Delivery: add a courier at a fixed 500 within 3 days that makes direct-delivery orders", 120_000, async () => {
+    await (await s.waitForElement(tid("try-demo"), 45_000)).click();
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await (await s.waitForElement(tid("delivery-add"))).click();
+    await fill(s, "delivery-name", "CDEK courier");
+    await fill(s, "delivery-carrier", "CDEK");
+    await fill(s, "delivery-base", "500");
+    await fill(s, "delivery-term", "3");
+    await pick(s, "delivery-order-type", "through");
+    await (await s.find(".delivery-codes summary")).click();
+    await fill(s, "delivery-code-shiptor", "cdek-courier");
+    await s.screenshot(join(OUT, "delivery-settings.png"));
+    await (await s.find(tid("delivery-save"))).click();
+    const saved = `${tid("delivery-method")}[data-method-id="cdek_courier"]`;
+    await waitFor(async () => (await s.findAll(saved)).length === 1, {
+      timeout: 20_000,
+      message: "the new method saved with the id the engine gave it",
+    });
+    const summary = (await (await s.find(`${saved} ${tid("delivery-method-summary")}`)).text()).replace(/\s+/g, " ");
+    assert.match(summary, /^Courier · CDEK · RUB 500\.00 · up to 3 days$/);
+    assert.equal((await s.findAll(tid("delivery-unsaved"))).length, 0, "nothing left unsaved");
+  });
+
+  step("the New-order form offers it with cost and term; the post's rules show as problems", 120_000, async () => {
+    await (await s.waitForElement(tid("nav-orders"))).click();
+    await (await s.waitForElement(tid("new-order"))).click();
+    await fill(s, "order-recipient-name", "Попова Мария");
+    await fill(s, "order-recipient-phone", "+79001234567");
+    await fill(s, "order-recipient-address", "Казань, ул. Баумана, 1");
+    await (await s.waitForElement(tid("order-add-item"))).click();
+    await fill(s, "item-0-name", "Масляный фильтр");
+    await fill(s, "item-0-quantity", "2");
+    await fill(s, "item-0-price", "1000");
+    await fill(s, "item-0-weight_g", "700");
+
+    // 1.4 kg: the courier's tariff counts two started kilograms, the new method does not.
+    const option = (id) => `${tid("order-delivery-method")} option[value="${id}"]`;
+    await waitFor(async () => /— RUB 500\.00, up to 3 days$/.test((await (await s.find(option("cdek_courier"))).text()).trim()), {
+      timeout: 20_000,
+      message: "CDEK courier offered with its cost and term",
+    });
+    assert.match((await (await s.find(option("courier"))).text()).trim(), /^Курьер — RUB 450\.00, up to 2 days$/);
+
+    await pick(s, "order-delivery-method", "post");
+    await pick(s, "order-payment-method", "card_on_delivery");
+    await waitFor(
+      async () => {
+        const problems = await textOf(s, "order-problems");
+        return problems.includes("«Почта России» takes no card payment on delivery") && problems.includes("«Почта России» needs the recipient's postal code");
+      },
+      { timeout: 20_000, message: "the post's two problems listed" },
+    );
+    assert.equal(await (await s.find(tid("order-save"))).property("disabled"), true, "no saving with problems");
+    await s.screenshot(join(OUT, "delivery-post-problems.png"));
+  });
+
+  step("with the new method the order is saved as a direct delivery at 500", 120_000, async () => {
+    await pick(s, "order-payment-method", "cash_on_delivery");
+    await pick(s, "order-delivery-method", "cdek_courier");
+    await waitFor(async () => (await (await s.find(tid("order-delivery-cost"))).property("value")) === "500", {
+      timeout: 20_000,
+      message: "the delivery cost from the method's fixed price",
+    });
+    const type = await s.find(tid("order-type"));
+    assert.equal(await type.property("value"), "through", "the method sets the type");
+    assert.equal(await type.property("disabled"), true, "and the type cannot be chosen against it");
+    // Cash on delivery: the declared value must cover items and delivery.
+    await fill(s, "order-declared-value", "2500");
+    const save = await s.find(tid("order-save"));
+    await waitFor(async () => (await save.property("disabled")) === false, {
+      timeout: 20_000,
+      message: "Save enabled once the problems are gone",
+    }).catch(async (e) => {
+      const problems = await s.findAll(tid("order-problems"));
+      throw new Error(`${e.message}; problems: ${problems.length ? await problems[0].text() : "none"}`);
+    });
+    await save.click();
+    await waitFor(async () => (await s.findAll(tid("shop-order-number"))).length === 1, {
+      timeout: 20_000,
+      message: "the saved order's screen",
+    });
+    assert.equal(await textOf(s, "shop-order-delivery-method"), "CDEK courier");
+    assert.match(await textOf(s, "shop-order-delivery-cost"), /^RUB 500\.00$/);
+    assert.equal(await textOf(s, "shop-order-type"), "Direct delivery");
+    await s.screenshot(join(OUT, "delivery-order.png"));
+  });
+});
