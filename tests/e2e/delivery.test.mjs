@@ -1,7 +1,9 @@
 // End-to-end: delivery methods in the real app. The manager adds a method in Settings → Delivery
 // (a fixed price, a term, an order type, a code for Shiptor), the New-order form offers it with its
 // cost and term and lets it set the order's type, the built-in post refuses card on delivery and
-// asks for a postal code, and the saved order shows the method, its cost and the type.
+// asks for a postal code; the money follows the form's rules (awaiting payment, cash on delivery
+// from the payment method, a typed amount, a declared value that follows); the saved order shows
+// the method, its cost, the type and the amount collected on delivery.
 // Run through tests/e2e/run.sh. This file has its own database (--db) in demo mode, so it neither
 // sees nor leaves anything the other files count on.
 import { after, before, describe, it } from "node:test";
@@ -91,8 +93,15 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     await s.screenshot(join(OUT, "delivery-post-problems.png"));
   });
 
-  step("with the new method the order is saved as a direct delivery at 500", 120_000, async () => {
+  step("with the new method the order is saved as a direct delivery at 500, cash on delivery of a typed amount", 120_000, async () => {
+    // Paid online and not yet paid: the form says the shop waits for the money.
+    await pick(s, "order-payment-method", "card_online");
+    await s.waitForElement(tid("order-awaiting-payment"));
+    assert.equal(await (await s.find(tid("order-cod"))).property("checked"), false);
+    // Paying on delivery is cash on delivery.
     await pick(s, "order-payment-method", "cash_on_delivery");
+    assert.equal((await s.findAll(tid("order-awaiting-payment"))).length, 0);
+    assert.equal(await (await s.find(tid("order-cod"))).property("checked"), true, "cash on delivery follows the payment method");
     await pick(s, "order-delivery-method", "cdek_courier");
     await waitFor(async () => (await (await s.find(tid("order-delivery-cost"))).property("value")) === "500", {
       timeout: 20_000,
@@ -101,8 +110,12 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     const type = await s.find(tid("order-type"));
     assert.equal(await type.property("value"), "through", "the method sets the type");
     assert.equal(await type.property("disabled"), true, "and the type cannot be chosen against it");
-    // Cash on delivery: the declared value must cover items and delivery.
-    await fill(s, "order-declared-value", "2500");
+    // The declared value follows the items and covers what the courier collects: items 2000 + delivery 500.
+    const declared = async () => (await s.find(tid("order-declared-value"))).property("value");
+    await waitFor(async () => (await declared()) === "2500.00", { timeout: 20_000, message: "the declared value 2500.00" });
+    // The courier collects less than the total: the declared value goes back to the items' 2000.
+    await fill(s, "order-cod-amount", "2000");
+    await waitFor(async () => (await declared()) === "2000.00", { timeout: 20_000, message: "the declared value 2000.00" });
     const save = await s.find(tid("order-save"));
     await waitFor(async () => (await save.property("disabled")) === false, {
       timeout: 20_000,
@@ -119,6 +132,7 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     assert.equal(await textOf(s, "shop-order-delivery-method"), "CDEK courier");
     assert.match(await textOf(s, "shop-order-delivery-cost"), /^RUB 500\.00$/);
     assert.equal(await textOf(s, "shop-order-type"), "Direct delivery");
+    assert.match(await textOf(s, "shop-order-cod"), /^RUB 2,000\.00$/);
     await s.screenshot(join(OUT, "delivery-order.png"));
   });
 });

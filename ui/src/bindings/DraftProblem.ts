@@ -6,6 +6,6 @@
 export type DraftProblem = { field: string, 
 /**
  * "required", "declared_below_cod", "paid_with_cod", "no_items", "quantity", "price", "size",
- * "email", "number"; from the delivery method: "postal_code_required", "no_card_on_delivery".
+ * "email", "number", "cod_above_total"; from the delivery method: "postal_code_required", "no_card_on_delivery".
  */
 code: string, message: string, };

@@ -19,7 +19,16 @@ preorder: boolean, recipient: Recipient, items: Array<OrderItem>,
 /**
  * Weight and dimensions follow the items; otherwise the typed ones count.
  */
-auto_dimensions: boolean, weight_g: number, length_cm: number, width_cm: number, height_cm: number, declared_value: string, cod: boolean, payment_method: PaymentMethod | null, paid: boolean, delivery_method: string, delivery_cost: string, order_type: OrderType, currency: string, 
+auto_dimensions: boolean, weight_g: number, length_cm: number, width_cm: number, height_cm: number, declared_value: string, 
+/**
+ * The declared value follows the items until the manager types one (see
+ * [`ShopOrderDraft::followed`]).
+ */
+declared_value_auto: boolean, cod: boolean, 
+/**
+ * What the courier collects, when the manager typed it; None: the order's total.
+ */
+cod_amount_typed: string | null, payment_method: PaymentMethod | null, paid: boolean, delivery_method: string, delivery_cost: string, order_type: OrderType, currency: string, 
 /**
  * Entered by the manager; sent to the marketplace for orders the seller delivers.
  */

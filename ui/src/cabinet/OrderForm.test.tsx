@@ -120,15 +120,20 @@ describe("a new order", SLOW, () => {
     await user.click(field("order-cod"));
     expect(field("order-paid")).not.toBeChecked();
     expect(field("order-paid")).toBeDisabled();
+    // The declared value follows the items, and covers what the courier collects (items + delivery).
+    expect(field("order-declared-value")).toHaveValue("2400.00");
+    expect(field("order-declared-follows")).toBeInTheDocument();
+    // Typed, it stays as typed, and may not be below the cash-on-delivery amount.
     await user.type(field("order-declared-value"), "{Control>}a{/Control}1000");
     await waitFor(() =>
       expect(field("problem-declared_value")).toHaveTextContent(
         /^Declared value may not be below the cash-on-delivery amount \(RUB\s2,400\.00\)$/,
       ),
     );
+    // Back to following the items: the problem goes.
+    await user.click(field("order-declared-follow"));
+    expect(field("order-declared-value")).toHaveValue("2400.00");
     // Items only: a pre-order can be saved, a full order not yet.
-    await user.clear(field("order-declared-value"));
-    await user.type(field("order-declared-value"), "2400");
     await waitFor(() => expect(screen.queryByTestId("problem-declared_value")).toBeNull());
     await waitFor(() => expect(field("order-save-preorder")).toBeEnabled());
     expect(field("order-save")).toBeDisabled();
@@ -156,8 +161,9 @@ describe("a new order", SLOW, () => {
       recipient: { name: "Иван Петров", email: "ivan@example.com", address: "Москва, Тверская 1" },
       auto_dimensions: true,
       weight_g: 1000,
-      declared_value: "2400",
+      declared_value_auto: true,
       cod: true,
+      cod_amount_typed: null,
       paid: false,
       payment_method: "cash_on_delivery",
       delivery_method: "courier",

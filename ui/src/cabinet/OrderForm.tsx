@@ -19,6 +19,7 @@ import {
   computedSize,
   effectiveSize,
   engineDraft,
+  followedDeclaredValue,
   itemFromOffer,
   itemsTotal,
   localProblems,
@@ -29,6 +30,9 @@ import {
 import { cabinetKeys, refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES, PAYMENT_METHODS } from "./viewState";
 import { problemText } from "./words";
+
+/** The courier collects the money: the order is cash on delivery. */
+const onDelivery = (p: PaymentMethod) => p === "cash_on_delivery" || p === "card_on_delivery";
 
 export type FormMode = { kind: "new" } | { kind: "edit"; id: number };
 
@@ -320,13 +324,24 @@ export function OrderForm({
       <fieldset className="form-group">
         <legend>{f.payment}</legend>
         <div className="field-row">
-          <Field label={f.declaredValue} problem={shown("declared_value")}>
-            <input
-              inputMode="decimal"
-              data-testid="order-declared-value"
-              value={draft.declared_value}
-              onChange={(e) => change("declared_value", { declared_value: e.target.value })}
-            />
+          <Field label={f.paymentMethod} problem={shown("payment_method")}>
+            <select
+              data-testid="order-payment-method"
+              value={draft.payment_method ?? ""}
+              onChange={(e) => {
+                const payment_method = e.target.value === "" ? null : (e.target.value as PaymentMethod);
+                // Paying on delivery is cash on delivery; paying before it is not.
+                const cod = payment_method == null ? {} : onDelivery(payment_method) ? { cod: true, paid: false } : { cod: false };
+                change("payment_method", { payment_method, ...cod });
+              }}
+            >
+              <option value="">{f.noPaymentMethod}</option>
+              {PAYMENT_METHODS.map((p) => (
+                <option key={p} value={p}>
+                  {t.cabinet.payment[p]}
+                </option>
+              ))}
+            </select>
           </Field>
           <label className="checkbox">
             <input
@@ -337,22 +352,17 @@ export function OrderForm({
             />
             {f.cod}
           </label>
-          <Field label={f.paymentMethod} problem={shown("payment_method")}>
-            <select
-              data-testid="order-payment-method"
-              value={draft.payment_method ?? ""}
-              onChange={(e) =>
-                change("payment_method", { payment_method: e.target.value === "" ? null : (e.target.value as PaymentMethod) })
-              }
-            >
-              <option value="">{f.noPaymentMethod}</option>
-              {PAYMENT_METHODS.map((p) => (
-                <option key={p} value={p}>
-                  {t.cabinet.payment[p]}
-                </option>
-              ))}
-            </select>
-          </Field>
+          {draft.cod && (
+            <Field label={f.codAmount} problem={shown("cod_amount_typed")}>
+              <input
+                inputMode="decimal"
+                data-testid="order-cod-amount"
+                placeholder={price(orderTotal(draft))}
+                value={draft.cod_amount_typed ?? ""}
+                onChange={(e) => change("cod_amount_typed", { cod_amount_typed: e.target.value.trim() === "" ? null : e.target.value })}
+              />
+            </Field>
+          )}
           <label className="checkbox" title={draft.cod ? f.paidDisabled : undefined}>
             <input
               type="checkbox"
@@ -363,9 +373,33 @@ export function OrderForm({
             />
             {f.paid}
           </label>
+          {draft.payment_method === "card_online" && !draft.paid && (
+            <span className="badge badge-warning" data-testid="order-awaiting-payment">
+              {t.cabinet.awaitingPayment}
+            </span>
+          )}
         </div>
-        {draft.cod && <p className="hint">{f.paidDisabled}</p>}
+        {draft.cod && <p className="hint">{draft.cod_amount_typed == null ? f.codFollows : f.paidDisabled}</p>}
         {shown("paid")}
+        <div className="field-row">
+          <Field label={f.declaredValue} problem={shown("declared_value")}>
+            <input
+              inputMode="decimal"
+              data-testid="order-declared-value"
+              value={draft.declared_value_auto ? followedDeclaredValue(draft).toFixed(2) : draft.declared_value}
+              onChange={(e) => change("declared_value", { declared_value: e.target.value, declared_value_auto: false })}
+            />
+          </Field>
+          {draft.declared_value_auto ? (
+            <p className="hint" data-testid="order-declared-follows">
+              {f.declaredFollows}
+            </p>
+          ) : (
+            <button type="button" className="link" data-testid="order-declared-follow" onClick={() => change("declared_value", { declared_value_auto: true })}>
+              {f.declaredFollow}
+            </button>
+          )}
+        </div>
       </fieldset>
 
       <fieldset className="form-group">

@@ -10,7 +10,7 @@ import { useI18n } from "../i18n";
 import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
 import { rememberPlace, rememberedPlace } from "./queries";
 import type { CabinetView } from "./viewState";
-import { kindName, statusLabel } from "./words";
+import { awaitingPayment, kindName, statusLabel } from "./words";
 
 const ROW_HEIGHT = 40;
 /** The sticky column titles above the rows, inside the same scroll box. */
@@ -201,6 +201,11 @@ export function OrdersTable(p: TableProps) {
               <span role="gridcell">
                 {row.payment_method ? t.cabinet.payment[row.payment_method] : ""}
                 {row.paid && <span className="paid-mark"> ✓ {t.cabinet.paid}</span>}
+                {awaitingPayment(row) && (
+                  <span className="badge badge-warning" data-testid="cabinet-awaiting-payment">
+                    {t.cabinet.awaitingPayment}
+                  </span>
+                )}
               </span>
               <span role="gridcell" className="num">
                 {row.items}

@@ -16,7 +16,7 @@ import { statusName } from "../statuses/statuses";
 import { itemsTotal, orderTotal } from "./draft";
 import { OrderForm } from "./OrderForm";
 import { refreshAfterOrderChange, useShopOrderFull } from "./queries";
-import { DELETED, TRANSFERRED, kindName, manualStatuses, statusById } from "./words";
+import { DELETED, TRANSFERRED, awaitingPayment, codAmount, kindName, manualStatuses, statusById } from "./words";
 
 /** A new hand-made order: the engine fills the number with the creation time. */
 export function NewOrderScreen({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
@@ -319,9 +319,16 @@ function OrderView({
             <dt>{t.cabinet.form.paymentMethod}</dt>
             <dd>{d.payment_method ? t.cabinet.payment[d.payment_method] : "—"}</dd>
             <dt>{o.paid}</dt>
-            <dd>{d.paid ? t.common.yes : t.common.no}</dd>
+            <dd>
+              {d.paid ? t.common.yes : t.common.no}
+              {awaitingPayment(d) && (
+                <span className="badge badge-warning" data-testid="shop-order-awaiting-payment">
+                  {t.cabinet.awaitingPayment}
+                </span>
+              )}
+            </dd>
             <dt>{o.cod}</dt>
-            <dd>{d.cod ? t.common.yes : t.common.no}</dd>
+            <dd data-testid="shop-order-cod">{d.cod ? money(codAmount(d).toFixed(2)) : t.common.no}</dd>
             <dt>{o.declaredValue}</dt>
             <dd>{money(d.declared_value)}</dd>
           </dl>

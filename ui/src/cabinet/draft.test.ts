@@ -2,8 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { OrderItem } from "../bindings/OrderItem";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import { en } from "../i18n/en";
-import { blankItem, computedSize, engineDraft, itemFromOffer, localProblems, orderTotal, preorderProblems, wholeNumber } from "./draft";
-import { problemText } from "./words";
+import {
+  blankItem,
+  computedSize,
+  engineDraft,
+  followedDeclaredValue,
+  itemFromOffer,
+  localProblems,
+  orderTotal,
+  preorderProblems,
+  wholeNumber,
+} from "./draft";
+import { awaitingPayment, codAmount, problemText } from "./words";
 
 /** A new order's draft as the engine starts it, `over` changing fields. */
 function emptyDraft(over: Partial<ShopOrderDraft> = {}): ShopOrderDraft {
@@ -18,7 +28,9 @@ function emptyDraft(over: Partial<ShopOrderDraft> = {}): ShopOrderDraft {
     width_cm: 0,
     height_cm: 0,
     declared_value: "0",
+    declared_value_auto: true,
     cod: false,
+    cod_amount_typed: null,
     payment_method: null,
     paid: false,
     delivery_method: "",
@@ -52,7 +64,7 @@ describe("order draft", () => {
   });
 
   it("flags decimals the engine cannot read before asking it", () => {
-    const d = emptyDraft({ items: [item({ price: "12 р." })], declared_value: "abc", delivery_cost: "-5" });
+    const d = emptyDraft({ items: [item({ price: "12 р." })], declared_value: "abc", declared_value_auto: false, delivery_cost: "-5" });
     expect(localProblems(d)).toEqual([{ field: "items.0.price" }, { field: "declared_value" }]);
   });
 
@@ -76,6 +88,31 @@ describe("order draft", () => {
       { field: "items", code: "no_items", message: "" },
     ];
     expect(preorderProblems(problems).map((p) => p.code)).toEqual(["email", "no_items"]);
+  });
+
+  it("collects the total on delivery unless an amount is typed, and declares at least that much", () => {
+    const items = [item({ quantity: 2, price: "1000" })];
+    const d = emptyDraft({ items, delivery_cost: "400" });
+    expect(codAmount(d)).toBe(0);
+    expect(followedDeclaredValue(d)).toBe(2000);
+    const cod = { ...d, cod: true };
+    expect(codAmount(cod)).toBe(2400);
+    expect(followedDeclaredValue(cod)).toBe(2400);
+    const typed = { ...cod, cod_amount_typed: "1 500,50" };
+    expect(codAmount(typed)).toBe(1500.5);
+    expect(followedDeclaredValue(typed)).toBe(2000);
+    expect(engineDraft(typed).cod_amount_typed).toBe("1500.50");
+    expect(localProblems({ ...cod, cod_amount_typed: "half" })).toEqual([{ field: "cod_amount_typed" }]);
+    // A typed declared value is checked; a followed one is not the manager's text.
+    expect(localProblems({ ...d, declared_value: "abc" })).toEqual([]);
+    expect(localProblems({ ...d, declared_value: "abc", declared_value_auto: false })).toEqual([{ field: "declared_value" }]);
+  });
+
+  it("waits for an online card payment until it is paid", () => {
+    expect(awaitingPayment({ payment_method: "card_online", paid: false })).toBe(true);
+    expect(awaitingPayment({ payment_method: "card_online", paid: true })).toBe(false);
+    expect(awaitingPayment({ payment_method: "card_on_delivery", paid: false })).toBe(false);
+    expect(awaitingPayment({ payment_method: null, paid: false })).toBe(false);
   });
 
   it("words the engine's problems by code and field", () => {

@@ -4,7 +4,7 @@ import type { DraftProblem } from "../bindings/DraftProblem";
 import type { OfferView } from "../bindings/OfferView";
 import type { OrderItem } from "../bindings/OrderItem";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
-import { decimalForEngine, isDecimal } from "./words";
+import { codAmount, decimalForEngine, isDecimal } from "./words";
 
 export type Size = { weight_g: number; length_cm: number; width_cm: number; height_cm: number };
 
@@ -38,6 +38,11 @@ const money = (text: string) => {
 
 export function itemsTotal(draft: ShopOrderDraft): number {
   return draft.items.reduce((sum, i) => sum + money(i.price) * i.quantity, 0);
+}
+
+/** The declared value while it follows the items (core `followed_declared_value`). */
+export function followedDeclaredValue(draft: ShopOrderDraft): number {
+  return Math.max(itemsTotal(draft), codAmount(draft));
 }
 
 export function orderTotal(draft: ShopOrderDraft): number {
@@ -79,7 +84,8 @@ export function localProblems(draft: ShopOrderDraft): { field: string }[] {
   draft.items.forEach((item, i) => {
     if (bad(item.price)) out.push({ field: `items.${i}.price` });
   });
-  if (bad(draft.declared_value)) out.push({ field: "declared_value" });
+  if (!draft.declared_value_auto && bad(draft.declared_value)) out.push({ field: "declared_value" });
+  if (draft.cod && draft.cod_amount_typed != null && bad(draft.cod_amount_typed)) out.push({ field: "cod_amount_typed" });
   if (bad(draft.delivery_cost)) out.push({ field: "delivery_cost" });
   return out;
 }
@@ -91,6 +97,7 @@ export function engineDraft(draft: ShopOrderDraft, preorder: boolean = draft.pre
     ...effectiveSize(draft),
     preorder,
     declared_value: decimalForEngine(draft.declared_value),
+    cod_amount_typed: draft.cod_amount_typed == null ? null : decimalForEngine(draft.cod_amount_typed),
     delivery_cost: decimalForEngine(draft.delivery_cost),
     items: draft.items.map((i) => ({ ...i, price: decimalForEngine(i.price) })),
   };

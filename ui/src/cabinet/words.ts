@@ -2,6 +2,7 @@
 import type { AccountKind } from "../bindings/AccountKind";
 import type { DraftProblem } from "../bindings/DraftProblem";
 import type { ExportColumn } from "../bindings/ExportColumn";
+import type { PaymentMethod } from "../bindings/PaymentMethod";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import { formatPrice } from "../format";
@@ -111,9 +112,14 @@ export function decimalForEngine(text: string): string {
   return t === "" ? "0" : t;
 }
 
-/** What the courier collects: items plus delivery, when cash on delivery is on. */
+/** Paid by card online and not paid yet (core `awaiting_payment`): the shop waits before shipping. */
+export const awaitingPayment = (o: { payment_method: PaymentMethod | null; paid: boolean }) =>
+  o.payment_method === "card_online" && !o.paid;
+
+/** What the courier collects (core `cod_amount`): the typed amount, else items plus delivery. */
 export function codAmount(draft: ShopOrderDraft): number {
   if (!draft.cod) return 0;
+  if (draft.cod_amount_typed != null) return Number(decimalForEngine(draft.cod_amount_typed));
   const items = draft.items.reduce((sum, i) => sum + Number(decimalForEngine(i.price)) * i.quantity, 0);
   return items + Number(decimalForEngine(draft.delivery_cost));
 }
@@ -158,6 +164,8 @@ export function problemText(
       return w.email;
     case "number":
       return w.number;
+    case "cod_above_total":
+      return w.codAboveTotal;
     case "postal_code_required":
       return w.postalCodeRequired(method);
     case "no_card_on_delivery":

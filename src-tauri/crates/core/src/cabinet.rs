@@ -274,7 +274,15 @@ pub struct ShopOrderDraft {
     pub height_cm: i64,
     #[ts(type = "string")]
     pub declared_value: Decimal,
+    /// The declared value follows the items until the manager types one (see
+    /// [`ShopOrderDraft::followed`]).
+    #[serde(default)]
+    pub declared_value_auto: bool,
     pub cod: bool,
+    /// What the courier collects, when the manager typed it; None: the order's total.
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub cod_amount_typed: Option<Decimal>,
     pub payment_method: Option<PaymentMethod>,
     pub paid: bool,
     pub delivery_method: String,
@@ -335,7 +343,7 @@ pub struct EditPreview {
 pub struct DraftProblem {
     pub field: String,
     /// "required", "declared_below_cod", "paid_with_cod", "no_items", "quantity", "price", "size",
-    /// "email", "number"; from the delivery method: "postal_code_required", "no_card_on_delivery".
+    /// "email", "number", "cod_above_total"; from the delivery method: "postal_code_required", "no_card_on_delivery".
     pub code: String,
     pub message: String,
 }
@@ -354,7 +362,9 @@ impl ShopOrderDraft {
             width_cm: 0,
             height_cm: 0,
             declared_value: Decimal::ZERO,
+            declared_value_auto: true,
             cod: false,
+            cod_amount_typed: None,
             payment_method: None,
             paid: false,
             delivery_method: String::new(),
@@ -379,13 +389,24 @@ impl ShopOrderDraft {
         self.items_total().saturating_add(self.delivery_cost)
     }
 
-    /// What the courier collects on delivery.
+    /// What the courier collects on delivery: the typed amount, else the whole total.
     pub fn cod_amount(&self) -> Decimal {
-        if self.cod {
-            self.total()
-        } else {
-            Decimal::ZERO
+        cod_amount(self.cod, self.cod_amount_typed, self.total())
+    }
+
+    /// Paid by card online and not paid yet: the shop waits for the money before it ships.
+    pub fn awaiting_payment(&self) -> bool {
+        self.payment_method == Some(PaymentMethod::CardOnline) && !self.paid
+    }
+
+    /// The values that follow others until typed: the declared value is the items' total, and
+    /// never below what the courier collects (delivery services refuse a parcel declared below
+    /// its cash on delivery).
+    pub fn followed(mut self) -> Self {
+        if self.declared_value_auto {
+            self.declared_value = followed_declared_value(self.items_total(), self.cod_amount());
         }
+        self
     }
 
     /// Weight and parcel size from the items: weights add up, items stack on their largest face.
@@ -415,7 +436,7 @@ impl ShopOrderDraft {
         } else {
             self.currency.trim().to_uppercase()
         };
-        self
+        self.followed()
     }
 
     /// Every problem the form must show, empty when the order can be saved.
@@ -484,6 +505,18 @@ impl ShopOrderDraft {
                 "price",
                 "The declared value cannot be negative".into(),
             );
+        }
+        if let Some(typed) = self.cod_amount_typed.filter(|_| self.cod) {
+            if typed < Decimal::ZERO || typed > self.total() {
+                add(
+                    "cod_amount_typed",
+                    "cod_above_total",
+                    format!(
+                        "The cash-on-delivery amount must be from 0 to the order's total ({})",
+                        self.total().round_dp(2)
+                    ),
+                );
+            }
         }
         if self.cod && self.declared_value < self.cod_amount() {
             add(
@@ -559,6 +592,20 @@ impl ShopOrderDraft {
         }
         out
     }
+}
+
+/// What the courier collects: nothing without cash on delivery, else the typed amount or the total.
+pub fn cod_amount(cod: bool, typed: Option<Decimal>, total: Decimal) -> Decimal {
+    match (cod, typed) {
+        (false, _) => Decimal::ZERO,
+        (true, Some(typed)) => typed,
+        (true, None) => total,
+    }
+}
+
+/// The declared value of an order whose value follows its items (see [`ShopOrderDraft::followed`]).
+pub fn followed_declared_value(items_total: Decimal, cod_amount: Decimal) -> Decimal {
+    items_total.max(cod_amount)
 }
 
 /// The number a hand-made order gets when none is typed: its creation date-time.
@@ -668,6 +715,72 @@ mod tests {
         d.cod = false;
         d.declared_value = Decimal::ZERO;
         assert!(d.problems().is_empty(), "without COD any declared value goes");
+    }
+
+    #[test]
+    fn the_declared_value_follows_the_items_until_typed_and_covers_cash_on_delivery() {
+        let d = full().normalized();
+        assert_eq!(d.declared_value, Decimal::from(1000), "the items' total");
+        let with_cod = ShopOrderDraft {
+            cod: true,
+            delivery_cost: Decimal::from(300),
+            ..full()
+        }
+        .normalized();
+        assert_eq!(
+            with_cod.declared_value,
+            Decimal::from(1300),
+            "not below what the courier collects"
+        );
+        assert!(with_cod.problems().is_empty(), "{:?}", with_cod.problems());
+        let typed = ShopOrderDraft {
+            declared_value_auto: false,
+            declared_value: Decimal::from(5),
+            ..full()
+        }
+        .normalized();
+        assert_eq!(typed.declared_value, Decimal::from(5), "a typed value stays");
+    }
+
+    #[test]
+    fn the_cash_on_delivery_amount_is_the_total_unless_typed_within_it() {
+        let mut d = ShopOrderDraft {
+            cod: true,
+            delivery_cost: Decimal::from(300),
+            ..full()
+        };
+        assert_eq!(d.cod_amount(), Decimal::from(1300));
+        d.cod_amount_typed = Some(Decimal::from(200));
+        assert_eq!(d.cod_amount(), Decimal::from(200));
+        assert!(d.clone().normalized().problems().is_empty());
+        d.cod_amount_typed = Some(Decimal::from(1301));
+        assert_eq!(codes(&d.clone().normalized()), ["cod_above_total"]);
+        d.cod_amount_typed = Some(Decimal::from(-1));
+        assert_eq!(codes(&d.clone().normalized()), ["cod_above_total"]);
+        d.cod = false;
+        assert_eq!(
+            d.cod_amount(),
+            Decimal::ZERO,
+            "no cash on delivery, nothing collected"
+        );
+        assert!(
+            d.normalized().problems().is_empty(),
+            "a typed amount without COD is not checked"
+        );
+    }
+
+    #[test]
+    fn an_online_card_order_waits_for_payment_until_paid() {
+        let mut d = ShopOrderDraft {
+            payment_method: Some(PaymentMethod::CardOnline),
+            ..full()
+        };
+        assert!(d.awaiting_payment());
+        d.paid = true;
+        assert!(!d.awaiting_payment());
+        d.paid = false;
+        d.payment_method = Some(PaymentMethod::Prepaid);
+        assert!(!d.awaiting_payment(), "only card online is waited for");
     }
 
     #[test]

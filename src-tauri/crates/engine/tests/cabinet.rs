@@ -388,6 +388,8 @@ async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first(
     let quotes = engine.delivery_quotes(800).await.unwrap();
     draft.delivery_cost = quotes.iter().find(|q| q.method_id == "courier").unwrap().cost;
     assert_eq!(draft.delivery_cost, Decimal::from(400), "350 + 50 per started kg");
+    // Typed by the manager: it no longer follows the items (nor what the courier collects).
+    draft.declared_value_auto = false;
     draft.declared_value = Decimal::from(1000);
     let problems = engine.validate_order(&draft).await.unwrap();
     assert_eq!(problems.len(), 1);
@@ -493,6 +495,10 @@ async fn delete_restores_by_another_status_and_only_deleted_orders_go_for_good()
     let deleted = status_id(&w.engine, "deleted").await;
     let transferred = status_id(&w.engine, "transferred").await;
     let shipped = status_id(&w.engine, "shipped").await;
+    // An accepted marketplace order declares what its items are worth (it started at 0 before).
+    let accepted = w.engine.shop_order_full(ozon).await.unwrap().draft;
+    assert!(accepted.items_total() > Decimal::ZERO);
+    assert_eq!(accepted.declared_value, accepted.items_total());
 
     let err = w.engine.purge_shop_orders(&[hand]).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidTransition);

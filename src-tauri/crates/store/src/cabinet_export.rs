@@ -1,6 +1,6 @@
 //! The orders a CSV export writes, read in batches by id so that memory stays flat at any size.
 
-use ordertray_core::cabinet::{OrderFilter, OrderType, PaymentMethod};
+use ordertray_core::cabinet::{self, OrderFilter, OrderType, PaymentMethod};
 use ordertray_core::export::{ExportItem, ExportOrder};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -35,11 +35,13 @@ impl Store {
             "SELECT json_group_array(json_array(
                 id, number, created_at, status_id, order_type, kind, account,
                 recipient_name, recipient_phone, recipient_email, address, postal_code,
-                payment_method, paid, cod, declared_value, delivery_method, delivery_cost,
+                payment_method, paid, cod, declared_value, declared_value_auto, cod_amount,
+                delivery_method, delivery_cost,
                 weight_g, total_minor, currency, json(items)) ORDER BY id)
              FROM (SELECT s.id, s.number, s.created_at, s.status_id, s.order_type, a.kind AS kind,
                 a.name AS account, s.recipient_name, s.recipient_phone, s.recipient_email, s.address,
                 s.postal_code, s.payment_method, s.paid, s.cod, CAST(s.declared_value AS TEXT) AS declared_value,
+                s.declared_value_auto, CAST(s.cod_amount AS TEXT) AS cod_amount,
                 s.delivery_method, CAST(s.delivery_cost AS TEXT) AS delivery_cost, s.weight_g,
                 s.total_minor, s.currency, ",
         );
@@ -85,6 +87,8 @@ struct BatchRow(
     i64,
     i64,
     String,
+    i64,
+    Option<String>,
     String,
     String,
     i64,
@@ -117,6 +121,8 @@ impl BatchRow {
             paid,
             cod,
             declared_value,
+            declared_value_auto,
+            cod_amount,
             delivery_method,
             delivery_cost,
             weight_g,
@@ -137,6 +143,15 @@ impl BatchRow {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let total = Decimal::new(total_minor, 2);
+        let delivery_cost = parse_decimal(&delivery_cost)?;
+        let declared_value = if declared_value_auto != 0 {
+            let typed = cod_amount.as_deref().map(parse_decimal).transpose()?;
+            let collected = cabinet::cod_amount(cod != 0, typed, total);
+            cabinet::followed_declared_value(total.saturating_sub(delivery_cost), collected)
+        } else {
+            parse_decimal(&declared_value)?
+        };
         Ok(ExportEntry {
             id,
             status_id,
@@ -155,11 +170,11 @@ impl BatchRow {
                 payment_method: payment_method.as_deref().and_then(PaymentMethod::parse),
                 paid: paid != 0,
                 cod: cod != 0,
-                declared_value: parse_decimal(&declared_value)?,
+                declared_value,
                 delivery_method,
-                delivery_cost: parse_decimal(&delivery_cost)?,
+                delivery_cost,
                 weight_g,
-                total: Decimal::new(total_minor, 2),
+                total,
                 currency,
                 items,
             },

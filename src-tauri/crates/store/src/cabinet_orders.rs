@@ -110,7 +110,12 @@ impl Store {
                 width_cm: r.get("width_cm"),
                 height_cm: r.get("height_cm"),
                 declared_value: parse_decimal(r.get("declared_value"))?,
+                declared_value_auto: r.get("declared_value_auto"),
                 cod: r.get("cod"),
+                cod_amount_typed: r
+                    .get::<Option<&str>, _>("cod_amount")
+                    .map(parse_decimal)
+                    .transpose()?,
                 payment_method: r
                     .get::<Option<&str>, _>("payment_method")
                     .and_then(PaymentMethod::parse),
@@ -120,7 +125,9 @@ impl Store {
                 order_type: OrderType::parse(r.get("order_type")).unwrap_or_default(),
                 currency: r.get("currency"),
                 tracking_number: r.get("tracking_number"),
-            },
+            }
+            // A marketplace order's items change with its lines, not through write_draft.
+            .followed(),
             source: r.get("source"),
             extra: r
                 .get::<Option<&str>, _>("extra")
@@ -359,7 +366,8 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
         "UPDATE shop_orders SET preorder = ?, recipient_name = ?, recipient_phone = ?, recipient_email = ?,
             address = ?, postal_code = ?, auto_dimensions = ?, weight_g = ?, length_cm = ?, width_cm = ?,
             height_cm = ?, declared_value = ?, cod = ?, payment_method = ?, paid = ?, delivery_method = ?,
-            delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?, tracking_number = ?
+            delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?, tracking_number = ?,
+            declared_value_auto = ?, cod_amount = ?
          WHERE id = ?",
     )
     .bind(d.preorder)
@@ -384,6 +392,8 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     .bind(to_minor(d.total()))
     .bind(now)
     .bind(d.tracking_number.trim())
+    .bind(d.declared_value_auto)
+    .bind(d.cod_amount_typed.map(|a| a.to_string()))
     .bind(id)
     .execute(&mut *conn)
     .await?;
