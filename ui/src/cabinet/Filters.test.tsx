@@ -87,6 +87,15 @@ describe("the folded filters", () => {
     expect(chipIds()).toEqual(["cabinet-chip-payment", "cabinet-chip-type"]);
     expect(screen.getByTestId("cabinet-filter-paid")).toHaveValue("");
 
+    // "Card" is paying by card on delivery or online; its chip says so in one word.
+    await user.click(screen.getByTestId("cabinet-filters-toggle"));
+    await user.selectOptions(within(panel).getByTestId("cabinet-filter-payment"), "card");
+    await user.click(within(panel).getByTestId("cabinet-filters-apply"));
+    expect(applied().payment).toEqual(["card_on_delivery", "card_online"]);
+    expect(screen.getByTestId("cabinet-chip-payment")).toHaveTextContent("Payment: Card (on delivery or online)");
+    await user.click(screen.getByTestId("cabinet-filters-toggle"));
+    expect(within(panel).getByTestId("cabinet-filter-payment")).toHaveValue("card");
+
     await user.click(screen.getByTestId("cabinet-clear"));
     expect(chipIds()).toEqual([]);
   });

@@ -36,6 +36,10 @@ export type FilterChip = { id: string; label: string; clear: Partial<OrderFilter
  * The applied filter's parts other than the status (the counts bar shows that one) as chips.
  * Pure, so that what a chip says and clears is tested without a DOM.
  */
+/** "Card": paid by card, on delivery or online. */
+const CARD: readonly PaymentMethod[] = ["card_on_delivery", "card_online"];
+const isCard = (payment: readonly PaymentMethod[]) => payment.length === CARD.length && CARD.every((p) => payment.includes(p));
+
 export function filterChips(
   filter: OrderFilter,
   t: Words,
@@ -50,7 +54,7 @@ export function filterChips(
   };
   if (filter.search.trim() !== "") chips.push({ id: "search", label: `${f.search}: ${filter.search}`, clear: { search: "" } });
   if (filter.payment.length > 0) {
-    const names = filter.payment.map((p) => t.cabinet.payment[p]).join(", ");
+    const names = isCard(filter.payment) ? f.card : filter.payment.map((p) => t.cabinet.payment[p]).join(", ");
     chips.push({ id: "payment", label: `${f.payment}: ${names}`, clear: { payment: [] } });
   }
   if (filter.paid != null) {
@@ -203,10 +207,14 @@ export function Filters({
         <span>{f.payment}</span>
         <select
           data-testid="cabinet-filter-payment"
-          value={draft.payment.length === 1 ? draft.payment[0] : ""}
-          onChange={(e) => set({ payment: e.target.value === "" ? [] : [e.target.value as PaymentMethod] })}
+          value={isCard(draft.payment) ? "card" : draft.payment.length === 1 ? draft.payment[0] : ""}
+          onChange={(e) => {
+            const v = e.target.value;
+            set({ payment: v === "" ? [] : v === "card" ? [...CARD] : [v as PaymentMethod] });
+          }}
         >
           <option value="">{f.anyPayment}</option>
+          <option value="card">{f.card}</option>
           {PAYMENT_METHODS.map((p) => (
             <option key={p} value={p}>
               {t.cabinet.payment[p]}

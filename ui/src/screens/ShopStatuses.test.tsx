@@ -9,8 +9,11 @@ import statusRefusals from "../test/fixtures/status_refusals.json";
 import { recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 
-/** The engine's list: the seven statuses a shop edits, then "deleted" and "transferred". */
-async function openStatuses(count = 9) {
+/**
+ * The engine's list: "Accepted", "Pre-order", "Confirmed", the six statuses a shop edits, then
+ * "deleted", "transferred" and "problematic".
+ */
+async function openStatuses(count = 12) {
   const user = userEvent.setup();
   renderWithProviders(<App />);
   await user.click(await screen.findByTestId("nav-settings"));
@@ -28,32 +31,38 @@ describe("shop statuses in Settings", () => {
     const engine = serveRecorded(statusesEdit);
     const { user, section } = await openStatuses();
     expect(within(section).getByRole("heading")).toHaveTextContent("Order statuses");
-    expect(placeholders().slice(0, 7)).toEqual([
+    expect(placeholders()).toEqual([
       "Accepted",
+      "Pre-order",
+      "Confirmed",
       "Ordered from the supplier",
       "In stock",
       "Shipped",
       "Delivered",
       "Refused",
       "Removed",
+      "Deleted",
+      "Transferred",
+      "Problematic",
     ]);
-    expect(within(statusRow(1)).getByTestId("status-group")).toHaveValue("in_work");
-    expect(within(statusRow(1)).getByRole("option", { name: "In work" })).toBeInTheDocument();
+    expect(within(statusRow(1)).getByTestId("status-group")).toHaveValue("new");
+    expect(within(statusRow(3)).getByTestId("status-group")).toHaveValue("in_work");
+    expect(within(statusRow(3)).getByRole("option", { name: "In work" })).toBeInTheDocument();
     expect(screen.getByTestId("statuses-save")).toBeDisabled();
 
     // The shop words "ordered" its own way; a renamed built-in keeps its code.
-    await user.type(within(statusRow(1)).getByTestId("status-name"), "Ordered at Emex");
+    await user.type(within(statusRow(3)).getByTestId("status-name"), "Ordered at Emex");
     // "In stock" is not a step this shop has.
-    await user.click(within(statusRow(2)).getByTestId("status-remove"));
+    await user.click(within(statusRow(4)).getByTestId("status-remove"));
     await user.click(screen.getByTestId("statuses-add"));
-    const added = statusRow(8);
+    const added = statusRow(11);
     expect(within(added).getByTestId("status-name")).toHaveAttribute("placeholder", "Status name");
     await user.type(within(added).getByTestId("status-name"), "Paid");
     await user.selectOptions(within(added).getByTestId("status-group"), "new");
     // Paid comes right after Accepted.
-    for (let i = 0; i < 7; i++) await user.click(within(statusRow(8 - i)).getByTestId("status-up"));
+    for (let i = 0; i < 10; i++) await user.click(within(statusRow(11 - i)).getByTestId("status-up"));
     expect(within(statusRow(0)).getByTestId("status-up")).toBeDisabled();
-    expect(within(statusRow(8)).getByTestId("status-down")).toBeDisabled();
+    expect(within(statusRow(11)).getByTestId("status-down")).toBeDisabled();
     expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
 
     await user.click(screen.getByTestId("statuses-save"));
@@ -63,13 +72,16 @@ describe("shop statuses in Settings", () => {
         statuses: [
           { id: 1, code: "accepted", name: "", group: "new", position: 0 },
           { id: 0, code: null, name: "Paid", group: "new", position: 1 },
-          { id: 2, code: "ordered", name: "Ordered at Emex", group: "in_work", position: 2 },
-          { id: 4, code: "shipped", name: "", group: "done", position: 3 },
-          { id: 5, code: "delivered", name: "", group: "done", position: 4 },
-          { id: 6, code: "refused", name: "", group: "refused", position: 5 },
-          { id: 7, code: "removed", name: "", group: "removed", position: 6 },
-          { id: 8, code: "deleted", name: "", group: "removed", position: 7 },
-          { id: 9, code: "transferred", name: "", group: "in_work", position: 8 },
+          { id: 10, code: "preorder", name: "", group: "new", position: 2 },
+          { id: 11, code: "confirmed", name: "", group: "in_work", position: 3 },
+          { id: 2, code: "ordered", name: "Ordered at Emex", group: "in_work", position: 4 },
+          { id: 4, code: "shipped", name: "", group: "done", position: 5 },
+          { id: 5, code: "delivered", name: "", group: "done", position: 6 },
+          { id: 6, code: "refused", name: "", group: "refused", position: 7 },
+          { id: 7, code: "removed", name: "", group: "removed", position: 8 },
+          { id: 8, code: "deleted", name: "", group: "removed", position: 9 },
+          { id: 9, code: "transferred", name: "", group: "in_work", position: 10 },
+          { id: 12, code: "problematic", name: "", group: "in_work", position: 11 },
         ],
       },
     ]);
@@ -84,7 +96,7 @@ describe("shop statuses in Settings", () => {
       .filter((a) => a.cmd === "save_shop_statuses")
       .map((a) => a.error?.message ?? "");
     serveRecorded(statusRefusals);
-    const { user } = await openStatuses(9);
+    const { user } = await openStatuses();
     await user.selectOptions(within(statusRow(0)).getByTestId("status-group"), "in_work");
     await user.click(screen.getByTestId("statuses-save"));
     expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(noNew ?? "");
@@ -92,10 +104,11 @@ describe("shop statuses in Settings", () => {
     await user.click(screen.getByTestId("statuses-add"));
     await user.click(screen.getByTestId("statuses-save"));
     expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(unnamed ?? "");
-    await user.click(within(statusRow(9)).getByTestId("status-remove"));
+    await user.click(within(statusRow(12)).getByTestId("status-remove"));
 
-    // Another "new" status would let the list save but for the line in "Accepted".
-    await user.selectOptions(within(statusRow(1)).getByTestId("status-group"), "new");
+    // Another "new" status would let the list save but for the line in "Accepted" ("Pre-order",
+    // new already, is for pre-orders only: the first refusal above stands with it).
+    await user.selectOptions(within(statusRow(2)).getByTestId("status-group"), "new");
     await user.click(within(statusRow(0)).getByTestId("status-remove"));
     await user.click(screen.getByTestId("statuses-save"));
     expect(await screen.findByTestId("statuses-problem")).toHaveTextContent(lineInRemoved ?? "");
@@ -104,6 +117,8 @@ describe("shop statuses in Settings", () => {
     const after = statusRefusals.answers.filter((a) => a.cmd === "shop_statuses").at(-1)?.ok as ShopStatus[];
     expect(after.map((s) => s.code)).toEqual([
       "accepted",
+      "preorder",
+      "confirmed",
       "ordered",
       "in_stock",
       "shipped",
@@ -112,6 +127,7 @@ describe("shop statuses in Settings", () => {
       "removed",
       "deleted",
       "transferred",
+      "problematic",
     ]);
   });
 
@@ -123,8 +139,9 @@ describe("shop statuses in Settings", () => {
     localStorage.setItem("ordertray.lang", "ru");
     await openStatuses();
     expect(screen.getByText("Статусы заказов")).toBeInTheDocument();
-    expect(placeholders().slice(0, 4)).toEqual(["Принят", "Заказан у поставщика", "На складе", "Отгружен"]);
-    expect(within(statusRow(3)).getByTestId("status-name")).toHaveValue("Передан в СДЭК");
-    expect(within(statusRow(3)).getByRole("option", { name: "Выполнен" })).toBeInTheDocument();
+    expect(placeholders().slice(0, 6)).toEqual(["Принят", "Предзаказ", "Подтверждён", "Заказан у поставщика", "На складе", "Отгружен"]);
+    expect(placeholders().at(-1)).toBe("Проблемный");
+    expect(within(statusRow(5)).getByTestId("status-name")).toHaveValue("Передан в СДЭК");
+    expect(within(statusRow(5)).getByRole("option", { name: "Выполнен" })).toBeInTheDocument();
   });
 });

@@ -32,7 +32,10 @@ describe("shop statuses", () => {
 
   it("finds the first status of a group in workflow order", () => {
     const list = defaultStatuses();
-    expect(firstInGroup(list, "in_work")?.code).toBe("ordered");
+    expect(firstInGroup(list, "new")?.code).toBe("accepted");
+    expect(firstInGroup(list, "in_work")?.code).toBe("confirmed");
+    // Without "Accepted" only "Pre-order" is new, and pre-orders alone go there.
+    expect(list[1]?.code).toBe("preorder");
     expect(firstInGroup(list.slice(1), "new")).toBeUndefined();
   });
 });

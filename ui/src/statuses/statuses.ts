@@ -27,7 +27,10 @@ export function forSaving(statuses: readonly ShopStatus[]): ShopStatus[] {
   return statuses.map((s, position) => ({ ...s, name: s.name.trim(), position }));
 }
 
-/** The first status of a group in workflow order: accepted lines start in the first "new" one. */
+/**
+ * The first status of a group in workflow order: accepted lines start in the first "new" one
+ * ("Pre-order" holds pre-orders only: core `status_on_accept`).
+ */
 export function firstInGroup(statuses: readonly ShopStatus[], group: StatusGroup): ShopStatus | undefined {
-  return statuses.find((s) => s.group === group);
+  return statuses.find((s) => s.group === group && s.code !== "preorder");
 }

@@ -70,6 +70,8 @@ pub struct StatusChangeReport {
 /// The statuses a new database starts with: (code, group), in workflow order.
 pub const DEFAULT_STATUSES: &[(&str, StatusGroup)] = &[
     ("accepted", StatusGroup::New),
+    ("preorder", StatusGroup::New),
+    ("confirmed", StatusGroup::InWork),
     ("ordered", StatusGroup::InWork),
     ("in_stock", StatusGroup::InWork),
     ("shipped", StatusGroup::Done),
@@ -78,12 +80,18 @@ pub const DEFAULT_STATUSES: &[(&str, StatusGroup)] = &[
     ("removed", StatusGroup::Removed),
     ("deleted", StatusGroup::Removed),
     ("transferred", StatusGroup::InWork),
+    ("problematic", StatusGroup::InWork),
 ];
 
 /// The status the cabinet's Delete sets (restored by choosing any other).
 pub const DELETED: &str = "deleted";
 /// The status only a successful transfer to a CRM or delivery service sets.
 pub const TRANSFERRED: &str = "transferred";
+/// The status a pre-order waits in for its buyer's details (left for the first "new" one when it
+/// is completed).
+pub const PREORDER: &str = "preorder";
+/// The status a failed transfer sets, with the target's message on the order.
+pub const PROBLEMATIC: &str = "problematic";
 
 /// A status as a buyer or the timeline reads it: the shop's own name, else the built-in one in
 /// the manager's language (the same words as the UI's `statuses.builtIn`).
@@ -126,16 +134,26 @@ pub fn status_words(name: &str, code: Option<&str>, lang: crate::notify_text::La
         ("transferred", Lang::En) => "Transferred",
         ("transferred", Lang::Ru) => "Передан",
         ("transferred", Lang::Pl) => "Przekazane",
+        ("preorder", Lang::En) => "Pre-order",
+        ("preorder", Lang::Ru) => "Предзаказ",
+        ("preorder", Lang::Pl) => "Przedsprzedaż",
+        ("confirmed", Lang::En) => "Confirmed",
+        ("confirmed", Lang::Ru) => "Подтверждён",
+        ("confirmed", Lang::Pl) => "Potwierdzone",
+        ("problematic", Lang::En) => "Problematic",
+        ("problematic", Lang::Ru) => "Проблемный",
+        ("problematic", Lang::Pl) => "Problematyczne",
         (other, _) => other,
     };
     words.to_string()
 }
 
-/// Where a line goes when it is accepted: the first status of the "new" group.
+/// Where a line goes when it is accepted: the first status of the "new" group ("Pre-order" is
+/// only for pre-orders).
 pub fn status_on_accept(statuses: &[ShopStatus]) -> Option<&ShopStatus> {
     statuses
         .iter()
-        .filter(|s| s.group == StatusGroup::New)
+        .filter(|s| s.group == StatusGroup::New && s.code.as_deref() != Some(PREORDER))
         .min_by_key(|s| (s.position, s.id))
 }
 

@@ -374,6 +374,53 @@ async fn delivery_methods_the_manager_sets_price_and_rule_orders() {
     assert_eq!(engine.settings().await.unwrap().delivery_methods, stored);
 }
 
+/// A pre-order waits in "Pre-order"; completed with its buyer's details it moves to the first
+/// "new" status, where orders made whole start (and accepted lines too, never in "Pre-order").
+#[tokio::test]
+async fn a_pre_order_waits_in_its_status_until_completed() {
+    let w = world().await;
+    let preorder = status_id(&w.engine, "preorder").await;
+    let accepted = status_id(&w.engine, "accepted").await;
+    let mut draft = order("PRE-1", "", PaymentMethod::Prepaid, vec![item("Свеча", 4, 300)]);
+    draft.preorder = true;
+    draft.recipient = Recipient::default();
+    let made = w.engine.create_shop_order(draft).await.unwrap();
+    assert_eq!(made.status_id, Some(preorder));
+    let whole = w
+        .engine
+        .create_shop_order(order(
+            "W-1",
+            "Иванов Пётр",
+            PaymentMethod::Prepaid,
+            vec![item("Свеча", 1, 300)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(whole.status_id, Some(accepted));
+
+    let mut completed = made.draft.clone();
+    completed.preorder = false;
+    completed.recipient = order("", "Попова Мария", PaymentMethod::Prepaid, vec![]).recipient;
+    let done = w
+        .engine
+        .update_shop_order(made.id, completed, false)
+        .await
+        .unwrap();
+    assert_eq!(done.status_id, Some(accepted), "completed: out of Pre-order");
+
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines = inbox(&w.engine).await;
+    let ids: Vec<i64> = lines.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&ids, TriageAction::Accept).await.unwrap();
+    let detail = w.engine.order_detail(lines[0].order_id).await.unwrap();
+    assert_eq!(
+        detail.order.lines[0].shop_status_id,
+        Some(accepted),
+        "accepted lines skip Pre-order"
+    );
+}
+
 #[tokio::test]
 async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first() {
     let (_dir, _db, _secrets, engine) = fresh_engine().await;

@@ -7,7 +7,9 @@ use chrono::Utc;
 use ordertray_core::cabinet::{
     OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull,
 };
-use ordertray_core::statuses::DELETED;
+use ordertray_core::statuses::{DELETED, PREORDER};
+
+use crate::shop_statuses::first_new_status;
 use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AccountKind, AppError, ErrorCode};
 use ordertray_core::{ErrorWords, Thing};
@@ -139,18 +141,22 @@ impl Store {
         })
     }
 
-    /// Saves an order made by hand (already checked and normalised), in the first "new" status.
+    /// Saves an order made by hand (already checked and normalised), in the first "new" status;
+    /// a pre-order in "Pre-order" (while the shop keeps that status).
     pub async fn create_shop_order(&self, draft: &ShopOrderDraft, actor: &str) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let now = format_ts(Utc::now());
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar(&format!(
             "INSERT INTO shop_orders (number, created_at, updated_at, status_id)
-             VALUES (?, ?, ?, (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1))
+             VALUES (?1, ?2, ?2, COALESCE(
+                CASE WHEN ?3 THEN (SELECT id FROM shop_statuses WHERE code = '{PREORDER}') END,
+                {first}))
              RETURNING id",
-        )
+            first = first_new_status()
+        ))
         .bind(&draft.number)
         .bind(&now)
-        .bind(&now)
+        .bind(draft.preorder)
         .fetch_one(&mut *tx)
         .await?;
         write_draft(&mut tx, id, draft, &now).await?;
@@ -189,6 +195,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_draft(&mut tx, id, draft, &now).await?;
+        // A completed pre-order leaves "Pre-order" for the first "new" status.
+        sqlx::query(&format!(
+            "UPDATE shop_orders SET status_id = COALESCE({first}, status_id)
+             WHERE id = ? AND preorder = 0 AND status_id = (SELECT id FROM shop_statuses WHERE code = '{PREORDER}')",
+            first = first_new_status()
+        ))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         shop_order_event(&mut tx, id, actor, event).await?;
         let tracking = draft.tracking_number.trim();
         if tracking != tracking_before && !tracking.is_empty() {

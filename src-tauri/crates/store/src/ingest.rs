@@ -621,11 +621,11 @@ async fn file_read_only(
     if lines.is_empty() {
         return Ok(());
     }
-    sqlx::query(
-        "UPDATE lines SET state = 'accepted',
-            shop_status_id = (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1)
+    sqlx::query(&format!(
+        "UPDATE lines SET state = 'accepted', shop_status_id = {first}
          WHERE order_id = ? AND state = 'new'",
-    )
+        first = crate::shop_statuses::first_new_status()
+    ))
     .bind(order_id)
     .execute(&mut *conn)
     .await?;

@@ -1,7 +1,7 @@
 //! The shop's own statuses (the workflow lines of accepted orders move through) and the status an
 //! order as a whole is in.
 
-use ordertray_core::statuses::{LineStatusFacts, ShopStatus, StatusGroup};
+use ordertray_core::statuses::{LineStatusFacts, ShopStatus, StatusGroup, PREORDER};
 use ordertray_core::{AppError, ErrorCode, LineState};
 use ordertray_core::{ErrorWords, Thing};
 use sqlx::{Row, SqliteConnection};
@@ -16,7 +16,11 @@ impl Store {
     /// Saves the list as given (its order is the workflow order); new ones have id 0. A status
     /// that lines are in cannot be removed.
     pub async fn save_shop_statuses(&self, list: &[ShopStatus]) -> Result<Vec<ShopStatus>> {
-        if !list.iter().any(|s| s.group == StatusGroup::New) {
+        // Accepted lines start in a "new" status other than "Pre-order".
+        if !list
+            .iter()
+            .any(|s| s.group == StatusGroup::New && s.code.as_deref() != Some(PREORDER))
+        {
             return Err(AppError::refused(ErrorWords::KeepNewStatus {}).into());
         }
         if list.iter().any(|s| s.code.is_none() && s.name.trim().is_empty()) {
@@ -65,6 +69,14 @@ impl Store {
         tx.commit().await?;
         Ok(saved)
     }
+}
+
+/// SQL for the status an order or an accepted line starts in: the first of the "new" group
+/// ("Pre-order" is only for pre-orders; see `status_on_accept` in core).
+pub(crate) fn first_new_status() -> String {
+    format!(
+        "(SELECT id FROM shop_statuses WHERE grp = 'new' AND code IS NOT '{PREORDER}' ORDER BY position, id LIMIT 1)"
+    )
 }
 
 pub(crate) async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStatus>> {

@@ -108,24 +108,25 @@ impl Store {
         let now = format_ts(Utc::now());
         let target_state = action.target();
         let rule_json = extras.rule.as_ref().map(serde_json::to_string).transpose()?;
+        let decide = format!(
+            "UPDATE lines SET state = ?, state_changed_at = ?, decided_by_rule = ?,
+                bound_offer = CASE WHEN ? THEN ? ELSE bound_offer END,
+                shop_status_id = CASE WHEN ? THEN {first} END
+             WHERE id = ?",
+            first = crate::shop_statuses::first_new_status()
+        );
         for t in &targets {
             let binding = extras.bindings.get(&t.line_id);
-            sqlx::query(
-                "UPDATE lines SET state = ?, state_changed_at = ?, decided_by_rule = ?,
-                    bound_offer = CASE WHEN ? THEN ? ELSE bound_offer END,
-                    shop_status_id = CASE WHEN ?
-                        THEN (SELECT id FROM shop_statuses WHERE grp = 'new' ORDER BY position, id LIMIT 1) END
-                 WHERE id = ?",
-            )
-            .bind(target_state.as_str())
-            .bind(&now)
-            .bind(&rule_json)
-            .bind(binding.is_some())
-            .bind(binding.map(serde_json::to_string).transpose()?)
-            .bind(action == TriageAction::Accept)
-            .bind(t.line_id)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(&decide)
+                .bind(target_state.as_str())
+                .bind(&now)
+                .bind(&rule_json)
+                .bind(binding.is_some())
+                .bind(binding.map(serde_json::to_string).transpose()?)
+                .bind(action == TriageAction::Accept)
+                .bind(t.line_id)
+                .execute(&mut *tx)
+                .await?;
             if let Some(b) = binding {
                 remember_sku(&mut tx, t.line_id, b, &now).await?;
             }

@@ -1,0 +1,107 @@
+//! The cabinet's migrations on databases saved before them (issue 15): 0017 (money) keeps a
+//! declared value the manager typed and lets one left at 0 follow the items; 0018 adds the
+//! statuses the cabinet needs where the workflow has room for them.
+
+use ordertray_store::Store;
+use rust_decimal::Decimal;
+use sqlx::sqlite::SqliteConnectOptions;
+
+/// A database migrated up to `version` (the ones after it not yet run).
+async fn database_at(path: &std::path::Path, version: i64) -> sqlx::SqlitePool {
+    let all = sqlx::migrate!("./migrations");
+    let mut old = sqlx::migrate::Migrator::DEFAULT;
+    old.migrations = std::borrow::Cow::Owned(
+        all.migrations
+            .iter()
+            .filter(|m| m.version <= version)
+            .cloned()
+            .collect(),
+    );
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    old.run(&pool).await.unwrap();
+    pool
+}
+
+#[tokio::test]
+async fn migration_0017_keeps_typed_declared_values_and_lets_zero_ones_follow_the_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 16).await;
+        sqlx::query(
+            "INSERT INTO shop_orders (id, number, created_at, declared_value, cod, delivery_cost, total_minor)
+               VALUES (1, 'TYPED', '2026-01-01T00:00:00.000000Z', '1500', 0, '0', 200000),
+                      (2, 'ZERO', '2026-01-02T00:00:00.000000Z', '0', 1, '300', 230000);
+             INSERT INTO shop_order_items (shop_order_id, position, name, quantity, price)
+               VALUES (1, 0, 'Фильтр', 2, '1000'), (2, 0, 'Фильтр', 2, '1000');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+
+    let typed = s.shop_order_without_timeline(1).await.unwrap().draft;
+    assert!(!typed.declared_value_auto);
+    assert_eq!(typed.declared_value, Decimal::from(1500), "typed before: kept");
+    assert_eq!(typed.cod_amount_typed, None);
+
+    let zero = s.shop_order_without_timeline(2).await.unwrap().draft;
+    assert!(zero.declared_value_auto);
+    assert_eq!(
+        zero.cod_amount(),
+        Decimal::from(2300),
+        "cash on delivery: the whole total"
+    );
+    assert_eq!(
+        zero.declared_value,
+        Decimal::from(2300),
+        "follows the items, and covers what the courier collects"
+    );
+}
+
+#[tokio::test]
+async fn migration_0018_puts_pre_order_and_confirmed_after_accepted_and_problematic_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 17).await;
+        // The shop added a status of its own at the end.
+        sqlx::query("INSERT INTO shop_statuses (name, grp, position) SELECT 'Ждём оплату', 'in_work', MAX(position) + 1 FROM shop_statuses")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let order: Vec<String> = s
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|st| st.code.unwrap_or(st.name))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "accepted",
+            "preorder",
+            "confirmed",
+            "ordered",
+            "in_stock",
+            "shipped",
+            "delivered",
+            "refused",
+            "removed",
+            "deleted",
+            "transferred",
+            "Ждём оплату",
+            "problematic"
+        ]
+    );
+}
