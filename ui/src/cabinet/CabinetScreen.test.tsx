@@ -9,8 +9,10 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
+import type { CabinetStats } from "../bindings/CabinetStats";
 import type { OrderPage } from "../bindings/OrderPage";
 import type { OrderPageQuery } from "../bindings/OrderPageQuery";
+import type { ShopStatus } from "../bindings/ShopStatus";
 import fixture from "../test/fixtures/cabinet.json";
 import deleteFixture from "../test/fixtures/cabinet_delete.json";
 import pagesFixture from "../test/fixtures/cabinet_pages.json";
@@ -64,7 +66,16 @@ describe("the cabinet", () => {
     await waitFor(() => expect(screen.getByTestId("cabinet-stat-all")).toHaveTextContent("All 6"));
     expect(screen.getByTestId("cabinet-stat-1")).toHaveTextContent("Accepted 3");
     expect(screen.getByTestId("cabinet-stat-8")).toHaveTextContent("Deleted 1");
+    // Statuses no order is in wait behind "+N", counted all the same.
+    expect(screen.queryByTestId("cabinet-stat-9")).toBeNull();
+    const more = screen.getByTestId("cabinet-stats-empty");
+    const counted = new Set(recorded<CabinetStats>(fixture, "cabinet_stats").by_status.filter((c) => c.count > 0).map((c) => c.status_id));
+    const statuses = recorded<ShopStatus[]>(fixture, "shop_statuses");
+    expect(more).toHaveTextContent(`+${statuses.filter((st) => !counted.has(st.id)).length}`);
+    await userEvent.setup().click(more);
     expect(screen.getByTestId("cabinet-stat-9")).toHaveTextContent("Transferred 0");
+    expect(screen.getByTestId("cabinet-stat-12")).toHaveTextContent("Problematic 0");
+    expect(screen.getByTestId("cabinet-stats-empty")).toHaveTextContent("Hide the empty ones");
     expect(screen.getByTestId("cabinet-stat-group-new")).toHaveTextContent("New 3");
     expect(screen.getByTestId("cabinet-stat-group-in_work")).toHaveTextContent("In work 1");
     expect(screen.getByTestId("cabinet-stat-group-removed")).toHaveTextContent("Removed 1");

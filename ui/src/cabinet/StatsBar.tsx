@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { CabinetStats } from "../bindings/CabinetStats";
 import type { OrderFilter } from "../bindings/OrderFilter";
 import type { ShopStatus } from "../bindings/ShopStatus";
@@ -32,6 +33,7 @@ export function StatsBar({
   onPick: (part: Pick<OrderFilter, "status_ids" | "groups">) => void;
 }) {
   const { t, locale } = useI18n();
+  const [showEmpty, setShowEmpty] = useState(false);
   if (!stats || !statuses) return <div className="cabinet-stats" aria-busy="true" />;
   const number = new Intl.NumberFormat(locale);
   const byStatus = new Map(stats.by_status.map((c) => [c.status_id, c.count]));
@@ -39,6 +41,9 @@ export function StatsBar({
   const noStatus = byStatus.get(null) ?? 0;
   const only = <T,>(xs: readonly T[], x: T) => xs.length === 1 && xs[0] === x;
   const allActive = filter.status_ids.length === 0 && filter.groups.length === 0;
+  const empty = statuses.filter(
+    (s) => (byStatus.get(s.id) ?? 0) === 0 && !(filter.groups.length === 0 && only(filter.status_ids, s.id)),
+  ).length;
   // A group and a status may share a name ("Refused"): the group's chip then says it is a group.
   const statusNames = new Set(statuses.map((s) => statusName(s, t).toLocaleLowerCase(locale)));
   const groupLabel = (g: StatusGroup) => {
@@ -85,6 +90,8 @@ export function StatsBar({
         {statuses.map((s) => {
           const active = filter.groups.length === 0 && only(filter.status_ids, s.id);
           const n = byStatus.get(s.id) ?? 0;
+          // Statuses no order is in wait behind "+N" (a dozen built-ins would take three rows).
+          if (n === 0 && !active && !showEmpty) return null;
           const name = statusName(s, t);
           return (
             <button
@@ -100,6 +107,18 @@ export function StatsBar({
             </button>
           );
         })}
+        {empty > 0 && (
+          <button
+            type="button"
+            className="link stat-more"
+            aria-expanded={showEmpty}
+            title={showEmpty ? t.cabinet.stats.hideEmpty : t.cabinet.stats.showEmpty(empty)}
+            data-testid="cabinet-stats-empty"
+            onClick={() => setShowEmpty((v) => !v)}
+          >
+            {showEmpty ? t.cabinet.stats.hideEmpty : `+${number.format(empty)}`}
+          </button>
+        )}
         {noStatus > 0 && (
           <span className="stat muted" data-testid="cabinet-stat-none">
             {t.cabinet.stats.none} <span className="stat-count">{number.format(noStatus)}</span>

@@ -681,6 +681,8 @@ export const en = {
       groups: "Groups",
       statuses: "Statuses",
       filterBy: (name: string, n: number) => `Show the ${n} ${enPlural(n, "order", "orders")} in «${name}»`,
+      showEmpty: (n: number) => `Show ${n} ${enPlural(n, "status", "statuses")} no order is in`,
+      hideEmpty: "Hide the empty ones",
     },
     filters: {
       title: "Filters",

@@ -712,6 +712,8 @@ export const pl: Messages = {
       statuses: "Statusy",
       filterBy: (name: string, n: number) =>
         `Pokaż ${n} ${plPlural(n, "zamówienie", "zamówienia", "zamówień")} w «${name}»`,
+      showEmpty: (n: number) => `Pokaż statusy bez zamówień: ${n}`,
+      hideEmpty: "Ukryj puste",
     },
     filters: {
       title: "Filtry",

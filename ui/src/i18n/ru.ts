@@ -706,6 +706,8 @@ export const ru: Messages = {
       groups: "Группы",
       statuses: "Статусы",
       filterBy: (name: string, n: number) => `Показать ${n} ${ruPlural(n, "заказ", "заказа", "заказов")} в «${name}»`,
+      showEmpty: (n: number) => `Показать статусы без заказов: ${n}`,
+      hideEmpty: "Скрыть пустые",
     },
     filters: {
       title: "Фильтры",
