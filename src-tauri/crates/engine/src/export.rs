@@ -79,6 +79,14 @@ impl Engine {
             .iter()
             .map(|s| (s.id, status_name(s, options.lang)))
             .collect();
+        // Orders name their delivery method by id; the file gives the name the shop knows it by.
+        let methods: HashMap<String, String> = self
+            .settings()
+            .await?
+            .delivery_methods
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
         let file = std::fs::File::create(part).map_err(|e| io_error(part, &e))?;
         let mut csv = CsvExporter::new(
             BufWriter::new(file),
@@ -114,6 +122,9 @@ impl Engine {
                     .status_id
                     .and_then(|id| words.get(&id).cloned())
                     .unwrap_or_default();
+                if let Some(name) = methods.get(&entry.order.delivery_method) {
+                    entry.order.delivery_method.clone_from(name);
+                }
                 csv.write_order(&entry.order).map_err(|e| io_error(part, &e))?;
             }
             self.emit(EngineEvent::ExportProgress {

@@ -622,6 +622,7 @@ async fn csv_exports_have_exact_bytes_in_each_encoding_and_delimiter() {
     b.cod = true;
     b.declared_value = Decimal::from(1000);
     b.order_type = OrderType::Export;
+    b.delivery_method = "post".into();
     engine.create_shop_order(b).await.unwrap();
 
     let path = dir.path().join("orders.csv");
@@ -660,6 +661,25 @@ async fn csv_exports_have_exact_bytes_in_each_encoding_and_delimiter() {
         "\u{feff}Номер заказа,Статус,Получатель,Оплачен,Сумма\r\n\
          '=HYPERLINK(1),Принят,\"Иванов, Пётр\",да,1250.00\r\n\
          B-2,Принят,Jan Kowalski,нет,1000.00\r\n"
+    );
+
+    // The delivery method by the name the shop knows it by, not its id; the declared value as it
+    // follows the items.
+    let named = export_options(
+        vec![
+            ExportColumn::Number,
+            ExportColumn::DeliveryMethod,
+            ExportColumn::DeclaredValue,
+        ],
+        Delimiter::Comma,
+        CsvEncoding::Utf8,
+    );
+    engine.export_csv(&path, &named).await.unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}Номер заказа,Способ доставки,Объявленная ценность\r\n\
+         '=HYPERLINK(1),,1250.00\r\n\
+         B-2,Почта России,1000.00\r\n"
     );
 
     // Item columns give a row per item; the filter picks the export order only.
