@@ -63,7 +63,25 @@ export async function retype(s, id, value) {
 }
 
 export async function pick(s, selectId, value) {
-  await (await s.waitForElement(`${tid(selectId)} option[value="${value}"]`)).click();
+  const option = `${tid(selectId)} option[value="${value}"]`;
+  await s.waitForElement(option);
+  await centre(s, tid(selectId));
+  await (await s.find(option)).click();
+}
+
+/**
+ * Scrolls the element to the middle of the window. Toasts stack in the bottom right corner, and an
+ * element a click only scrolls into view can sit under one there ("element click intercepted").
+ */
+export async function centre(s, selector) {
+  await s.executeScript("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });", [selector]);
+}
+
+/** Waits for the element, brings it to the middle of the window (see `centre`) and clicks it. */
+export async function clickAt(s, selector, timeout) {
+  await s.waitForElement(selector, timeout);
+  await centre(s, selector);
+  await (await s.find(selector)).click();
 }
 
 /** dbus-monitor's Notify calls in `log` (a message starts on a line that is not indented). */

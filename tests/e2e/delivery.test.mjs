@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { env, fill, leaveNothingBehind, pick, removeDatabase, stepper, tid } from "./common.mjs";
+import { clickAt, env, fill, leaveNothingBehind, pick, removeDatabase, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -40,16 +40,16 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
   step("Settings → Delivery: add a courier at a fixed 500 within 3 days that makes direct-delivery orders", 120_000, async () => {
     await (await s.waitForElement(tid("try-demo"), 45_000)).click();
     await (await s.waitForElement(tid("nav-settings"))).click();
-    await (await s.waitForElement(tid("delivery-add"))).click();
+    await clickAt(s, tid("delivery-add"));
     await fill(s, "delivery-name", "CDEK courier");
     await fill(s, "delivery-carrier", "CDEK");
     await fill(s, "delivery-base", "500");
     await fill(s, "delivery-term", "3");
     await pick(s, "delivery-order-type", "through");
-    await (await s.find(".delivery-codes summary")).click();
+    await clickAt(s, ".delivery-codes summary");
     await fill(s, "delivery-code-shiptor", "cdek-courier");
     await s.screenshot(join(OUT, "delivery-settings.png"));
-    await (await s.find(tid("delivery-save"))).click();
+    await clickAt(s, tid("delivery-save"));
     const saved = `${tid("delivery-method")}[data-method-id="cdek_courier"]`;
     await waitFor(async () => (await s.findAll(saved)).length === 1, {
       timeout: 20_000,
@@ -62,11 +62,11 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
 
   step("the New-order form offers it with cost and term; the post's rules show as problems", 120_000, async () => {
     await (await s.waitForElement(tid("nav-orders"))).click();
-    await (await s.waitForElement(tid("new-order"))).click();
+    await clickAt(s, tid("new-order"));
     await fill(s, "order-recipient-name", "Попова Мария");
     await fill(s, "order-recipient-phone", "+79001234567");
     await fill(s, "order-recipient-address", "Казань, ул. Баумана, 1");
-    await (await s.waitForElement(tid("order-add-item"))).click();
+    await clickAt(s, tid("order-add-item"));
     await fill(s, "item-0-name", "Масляный фильтр");
     await fill(s, "item-0-quantity", "2");
     await fill(s, "item-0-price", "1000");
@@ -124,7 +124,7 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
       const problems = await s.findAll(tid("order-problems"));
       throw new Error(`${e.message}; problems: ${problems.length ? await problems[0].text() : "none"}`);
     });
-    await save.click();
+    await clickAt(s, tid("order-save"));
     await waitFor(async () => (await s.findAll(tid("shop-order-number"))).length === 1, {
       timeout: 20_000,
       message: "the saved order's screen",
