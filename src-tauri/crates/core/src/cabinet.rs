@@ -348,6 +348,16 @@ pub struct DraftProblem {
     pub message: String,
 }
 
+impl DraftProblem {
+    pub fn new(field: &str, code: &str, message: String) -> Self {
+        DraftProblem {
+            field: field.into(),
+            code: code.into(),
+            message,
+        }
+    }
+}
+
 impl ShopOrderDraft {
     /// An empty hand-made order: number from the creation time, items to be added.
     pub fn empty() -> Self {
@@ -442,13 +452,8 @@ impl ShopOrderDraft {
     /// Every problem the form must show, empty when the order can be saved.
     pub fn problems(&self) -> Vec<DraftProblem> {
         let mut out = vec![];
-        let mut add = |field: &str, code: &str, message: String| {
-            out.push(DraftProblem {
-                field: field.into(),
-                code: code.into(),
-                message,
-            })
-        };
+        let mut add =
+            |field: &str, code: &str, message: String| out.push(DraftProblem::new(field, code, message));
         if self.number.chars().count() > 64 {
             add(
                 "number",

@@ -187,13 +187,8 @@ impl DeliveryMethod {
     /// What the method asks of an order that is not a pre-order: each problem by its field.
     pub fn problems(&self, draft: &ShopOrderDraft) -> Vec<DraftProblem> {
         let mut out = vec![];
-        let mut add = |field: &str, code: &str, message: String| {
-            out.push(DraftProblem {
-                field: field.into(),
-                code: code.into(),
-                message,
-            })
-        };
+        let mut add =
+            |field: &str, code: &str, message: String| out.push(DraftProblem::new(field, code, message));
         if self.postal_code_required && !draft.preorder && draft.recipient.postal_code.trim().is_empty() {
             add(
                 "recipient.postal_code",

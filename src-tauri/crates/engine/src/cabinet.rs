@@ -77,9 +77,11 @@ impl Engine {
     pub async fn preview_order_edit(&self, id: i64, draft: &ShopOrderDraft) -> Result<EditPreview> {
         let before = self.0.store.shop_order_without_timeline(id).await?.draft;
         let methods = self.settings().await?.delivery_methods;
-        let after = self
-            .repriced(&before, draft.clone().normalized().following_method(&methods))
-            .await?;
+        let after = repriced(
+            &before,
+            draft.clone().normalized().following_method(&methods),
+            &methods,
+        );
         Ok(EditPreview {
             weight_before_g: before.weight_g,
             weight_after_g: after.weight_g,
@@ -101,9 +103,7 @@ impl Engine {
     ) -> Result<ShopOrderFull> {
         let before = self.0.store.shop_order_without_timeline(id).await?.draft;
         let methods = self.settings().await?.delivery_methods;
-        let mut after = self
-            .repriced(&before, draft.normalized().following_method(&methods))
-            .await?;
+        let mut after = repriced(&before, draft.normalized().following_method(&methods), &methods);
         if after.number.is_empty() {
             after.number = before.number.clone();
         }
@@ -173,17 +173,6 @@ impl Engine {
             return Err(AppError::refused(ErrorWords::TrackingEmpty {}));
         }
         self.set_tracking_number(id, tracking).await
-    }
-
-    async fn repriced(&self, before: &ShopOrderDraft, mut after: ShopOrderDraft) -> Result<ShopOrderDraft> {
-        let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
-        if changed {
-            let methods = self.settings().await?.delivery_methods;
-            if let Some(m) = after.method(&methods) {
-                after.delivery_cost = m.cost(after.weight_g);
-            }
-        }
-        Ok(after)
     }
 
     /// Moves orders to a status by hand. Orders made from marketplace lines move their accepted
@@ -261,6 +250,21 @@ impl Engine {
 /// The manager's clock's offset from UTC, for dates written in files.
 pub(crate) fn local_offset() -> chrono::FixedOffset {
     Local::now().offset().fix()
+}
+
+/// The edit with its delivery re-priced by the method's tariff when the weight or the method changed.
+fn repriced(
+    before: &ShopOrderDraft,
+    mut after: ShopOrderDraft,
+    methods: &[DeliveryMethod],
+) -> ShopOrderDraft {
+    let changed = after.weight_g != before.weight_g || after.delivery_method != before.delivery_method;
+    if changed {
+        if let Some(m) = after.method(methods) {
+            after.delivery_cost = m.cost(after.weight_g);
+        }
+    }
+    after
 }
 
 fn refuse_problems(draft: &ShopOrderDraft, methods: &[DeliveryMethod]) -> Result<()> {
