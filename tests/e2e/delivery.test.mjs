@@ -65,7 +65,10 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     await clickAt(s, tid("new-order"));
     await fill(s, "order-recipient-name", "Попова Мария");
     await fill(s, "order-recipient-phone", "+79001234567");
-    await fill(s, "order-recipient-address", "Казань, ул. Баумана, 1");
+    await fill(s, "order-address-city", "Казань");
+    await fill(s, "order-address-street", "ул. Баумана");
+    await fill(s, "order-address-house", "1");
+    await fill(s, "order-address-flat", "5");
     await clickAt(s, tid("order-add-item"));
     await fill(s, "item-0-name", "Масляный фильтр");
     await fill(s, "item-0-quantity", "2");
@@ -133,6 +136,7 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     assert.match(await textOf(s, "shop-order-delivery-cost"), /^RUB 500\.00$/);
     assert.equal(await textOf(s, "shop-order-type"), "Direct delivery");
     assert.match(await textOf(s, "shop-order-cod"), /^RUB 2,000\.00$/);
+    assert.equal(await textOf(s, "shop-order-address"), "Казань, ул. Баумана, д. 1, кв. 5", "the address from its fields");
     await s.screenshot(join(OUT, "delivery-order.png"));
   });
 });

@@ -142,7 +142,9 @@ describe("a new order", SLOW, () => {
     await user.type(field("order-recipient-email"), "ivan");
     await waitFor(() => expect(field("problem-recipient.email")).toHaveTextContent("This is not an e-mail address"));
     await user.type(field("order-recipient-email"), "@example.com");
-    await user.type(field("order-recipient-address"), "Москва, Тверская 1");
+    await user.type(field("order-address-city"), "Москва");
+    await user.type(field("order-address-street"), "ул. Тверская");
+    await user.type(field("order-address-house"), "1");
     await user.selectOptions(field("order-payment-method"), "cash_on_delivery");
     await waitFor(() => expect(field("order-save")).toBeEnabled());
     expect(screen.queryByTestId("order-problems")).toBeNull();
@@ -158,7 +160,8 @@ describe("a new order", SLOW, () => {
     expect(saved).toMatchObject({
       number: "SHOP-77",
       preorder: false,
-      recipient: { name: "Иван Петров", email: "ivan@example.com", address: "Москва, Тверская 1" },
+      recipient: { name: "Иван Петров", email: "ivan@example.com" },
+      address: { city: "Москва", street: "ул. Тверская", house: "1" },
       auto_dimensions: true,
       weight_g: 1000,
       declared_value_auto: true,

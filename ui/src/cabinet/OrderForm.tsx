@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { ApiError, api } from "../api";
+import type { Address } from "../bindings/Address";
 import type { DeliveryMethod } from "../bindings/DeliveryMethod";
 import type { DraftProblem } from "../bindings/DraftProblem";
 import type { EditPreview } from "../bindings/EditPreview";
@@ -27,6 +28,8 @@ import {
   preorderProblems,
   wholeNumber,
 } from "./draft";
+import { AddressFields } from "./AddressFields";
+import { Field } from "./Field";
 import { cabinetKeys, refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES, PAYMENT_METHODS } from "./viewState";
 import { problemText } from "./words";
@@ -85,6 +88,11 @@ export function OrderForm({
     touch(`recipient.${key}`);
     setConfirming(null);
     setDraft((d) => ({ ...d, recipient: { ...d.recipient, [key]: value } }));
+  };
+  const changeAddress = (key: keyof Address, value: string) => {
+    touch(`address.${key}`);
+    setConfirming(null);
+    setDraft((d) => ({ ...d, address: { ...d.address, [key]: value } }));
   };
   const changeItem = (i: number, field: keyof OrderItem, patch: Partial<OrderItem>) => {
     touch(`items.${i}.${field}`);
@@ -264,22 +272,11 @@ export function OrderForm({
             />
           </Field>
         </div>
-        <div className="field-row">
-          <Field label={f.address} problem={shown("recipient.address")} grow>
-            <input
-              data-testid="order-recipient-address"
-              value={draft.recipient.address}
-              onChange={(e) => changeRecipient("address", e.target.value)}
-            />
-          </Field>
-          <Field label={f.postalCode} problem={shown("recipient.postal_code")}>
-            <input
-              data-testid="order-recipient-postal-code"
-              value={draft.recipient.postal_code}
-              onChange={(e) => changeRecipient("postal_code", e.target.value)}
-            />
-          </Field>
-        </div>
+      </fieldset>
+
+      <fieldset className="form-group">
+        <legend>{f.address}</legend>
+        <AddressFields address={draft.address} method={method} onChange={changeAddress} shown={shown} />
       </fieldset>
 
       <fieldset className="form-group">
@@ -520,16 +517,6 @@ export function OrderForm({
         </button>
       </div>
     </form>
-  );
-}
-
-function Field({ label, problem, grow, children }: { label: string; problem?: ReactNode; grow?: boolean; children: ReactNode }) {
-  return (
-    <label className={grow ? "grow" : undefined}>
-      <span>{label}</span>
-      {children}
-      {problem}
-    </label>
   );
 }
 

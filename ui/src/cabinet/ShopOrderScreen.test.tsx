@@ -74,7 +74,7 @@ describe("a shop order", () => {
     const { b, user } = await openOrder(status, "SO-2");
     const page = screen.getByTestId("shop-order");
     expect(within(page).getByTestId("shop-order-recipient")).toHaveTextContent("Recipient SO-2");
-    expect(within(page).getByTestId("shop-order-recipient")).toHaveTextContent("Москва, Тверская 1");
+    expect(within(page).getByTestId("shop-order-recipient")).toHaveTextContent("101000, Москва, ул. Тверская, д. 1");
     expect(within(page).getByTestId("shop-order-item")).toHaveTextContent("BOSCH");
     expect(within(page).getByTestId("shop-order-total")).toHaveTextContent("2,350.00");
     expect(page).toHaveTextContent("Курьер");

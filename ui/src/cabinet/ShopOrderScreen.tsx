@@ -263,7 +263,7 @@ function OrderView({
       {Facts && <Facts order={order} />}
 
       <h3>{o.recipient}</h3>
-      {r.name || r.phone || r.email || r.address ? (
+      {r.name || r.phone || r.email || d.address.text ? (
         <dl className="facts" data-testid="shop-order-recipient">
           <dt>{t.cabinet.form.name}</dt>
           <dd>{r.name}</dd>
@@ -272,9 +272,14 @@ function OrderView({
           <dt>{t.cabinet.form.email}</dt>
           <dd>{r.email}</dd>
           <dt>{t.cabinet.form.address}</dt>
-          <dd>{r.address}</dd>
-          <dt>{t.cabinet.form.postalCode}</dt>
-          <dd>{r.postal_code}</dd>
+          <dd data-testid="shop-order-address">{d.address.text}</dd>
+          {/* A line kept from before addresses had fields has its postal code beside it. */}
+          {d.address.postal_code !== "" && !d.address.text.includes(d.address.postal_code) && (
+            <>
+              <dt>{t.cabinet.form.postalCode}</dt>
+              <dd>{d.address.postal_code}</dd>
+            </>
+          )}
         </dl>
       ) : (
         <p className="hint">{o.noRecipient}</p>

@@ -103,7 +103,12 @@ export function engineDraft(draft: ShopOrderDraft, preorder: boolean = draft.pre
   };
 }
 
-/** A pre-order needs no recipient: the problems that still stop one from being saved. */
+/**
+ * A pre-order needs no recipient or address (the engine asks for them only of a full order): the
+ * problems that still stop one from being saved.
+ */
 export function preorderProblems(problems: readonly DraftProblem[]): DraftProblem[] {
-  return problems.filter((p) => !(p.code === "required" && p.field.startsWith("recipient.")));
+  const forBuyer = (p: DraftProblem) =>
+    (p.code === "required" && (p.field.startsWith("recipient.") || p.field.startsWith("address."))) || p.code === "postal_code_required";
+  return problems.filter((p) => !forBuyer(p));
 }

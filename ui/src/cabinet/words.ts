@@ -142,7 +142,7 @@ export function problemText(
     case "required":
       if (p.field === "recipient.name") return w.recipientName;
       if (p.field === "recipient.phone" || p.field === "recipient.email") return w.recipientContact;
-      if (p.field === "recipient.address") return w.recipientAddress;
+      if (p.field === "address.city") return w.recipientAddress;
       if (p.field.startsWith("items.")) return w.itemName(itemNumber(p.field));
       return w.required;
     case "declared_below_cod":

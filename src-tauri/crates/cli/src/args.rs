@@ -392,6 +392,23 @@ pub enum OrdersCmd {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Make an order by hand (All orders) from a JSON draft, with the New-order form's rules.
+    Create {
+        /// The draft: {"number", "preorder", "recipient": {...}, "address": {...}, "items": [...],
+        /// "delivery_method", "payment_method", "paid", "cod_amount", "declared_value",
+        /// "order_type"}; all but the items may be left out.
+        #[arg(long)]
+        file: PathBuf,
+        /// Print the created order as `orders show --json` does.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One of the shop's orders (All orders) by its number or id.
+    Show {
+        number_or_id: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -15,7 +15,7 @@ use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, LoginSecrets, OffersCmd, OrdersCmd,
     OutboxCmd, PricelistCmd, RulesCmd, ServeArgs, StateArg,
 };
-use crate::{export, pricelist, rules};
+use crate::{export, pricelist, rules, shop_orders};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
@@ -272,6 +272,10 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Export(ExportCmd::Csv(args)) => export::export_csv(engine, args).await?,
         Command::Orders(OrdersCmd::Search { text, limit, json }) => {
             export::search(engine, text, limit, json).await?
+        }
+        Command::Orders(OrdersCmd::Create { file, json }) => shop_orders::create(engine, &file, json).await?,
+        Command::Orders(OrdersCmd::Show { number_or_id, json }) => {
+            shop_orders::show(engine, &number_or_id, json).await?
         }
         Command::Orders(OrdersCmd::List { json, state, account }) => {
             let account = match account {

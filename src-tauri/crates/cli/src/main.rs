@@ -6,6 +6,7 @@ mod commands;
 mod export;
 mod pricelist;
 mod rules;
+mod shop_orders;
 
 use clap::Parser;
 

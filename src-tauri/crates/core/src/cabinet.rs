@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::account::AccountKind;
+use crate::address::Address;
 use crate::delivery::DeliveryMethod;
 use crate::statuses::StatusGroup;
 use crate::views::EventView;
@@ -252,8 +253,6 @@ pub struct Recipient {
     pub name: String,
     pub phone: String,
     pub email: String,
-    pub address: String,
-    pub postal_code: String,
 }
 
 /// An order as the create and edit forms hold it.
@@ -265,6 +264,8 @@ pub struct ShopOrderDraft {
     /// Items only, no recipient yet; completed into a full order later.
     pub preorder: bool,
     pub recipient: Recipient,
+    #[serde(default)]
+    pub address: Address,
     pub items: Vec<OrderItem>,
     /// Weight and dimensions follow the items; otherwise the typed ones count.
     pub auto_dimensions: bool,
@@ -365,6 +366,7 @@ impl ShopOrderDraft {
             number: String::new(),
             preorder: false,
             recipient: Recipient::default(),
+            address: Address::default(),
             items: vec![],
             auto_dimensions: true,
             weight_g: 0,
@@ -440,6 +442,7 @@ impl ShopOrderDraft {
             (self.weight_g, self.length_cm, self.width_cm, self.height_cm) = (w, l, wi, h);
         }
         self.number = self.number.trim().to_string();
+        self.address = self.address.with_text();
         self.tracking_number = self.tracking_number.trim().to_string();
         self.currency = if self.currency.trim().is_empty() {
             "RUB".into()
@@ -557,11 +560,11 @@ impl ShopOrderDraft {
                     "A phone or an e-mail is required".into(),
                 );
             }
-            if r.address.trim().is_empty() {
+            if !self.address.has_destination() {
                 add(
-                    "recipient.address",
+                    "address.city",
                     "required",
-                    "The destination address is required".into(),
+                    "The destination address is required: a city or a pickup point".into(),
                 );
             }
         }
@@ -687,8 +690,11 @@ mod tests {
                 name: "Иван".into(),
                 phone: "+79001234567".into(),
                 email: String::new(),
-                address: "Москва".into(),
+            },
+            address: Address {
+                city: "Москва".into(),
                 postal_code: "101000".into(),
+                ..Address::default()
             },
             items: vec![item(2, 500, 300)],
             ..ShopOrderDraft::empty()

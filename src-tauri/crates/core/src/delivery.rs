@@ -189,9 +189,9 @@ impl DeliveryMethod {
         let mut out = vec![];
         let mut add =
             |field: &str, code: &str, message: String| out.push(DraftProblem::new(field, code, message));
-        if self.postal_code_required && !draft.preorder && draft.recipient.postal_code.trim().is_empty() {
+        if self.postal_code_required && !draft.preorder && draft.address.postal_code.trim().is_empty() {
             add(
-                "recipient.postal_code",
+                "address.postal_code",
                 "postal_code_required",
                 format!("«{}» needs the recipient's postal code", self.name),
             );
@@ -320,15 +320,19 @@ fn too_long(field: &str, label: &str) -> AppError {
 mod tests {
     use super::*;
     use crate::cabinet::{OrderItem, Recipient};
+    use crate::Address;
 
     fn order(payment: Option<PaymentMethod>, postal_code: &str) -> ShopOrderDraft {
         ShopOrderDraft {
             recipient: Recipient {
                 name: "Иван".into(),
                 phone: "+79001234567".into(),
-                address: "Москва, Тверская 1".into(),
-                postal_code: postal_code.into(),
                 ..Recipient::default()
+            },
+            address: Address {
+                text: "Москва, Тверская 1".into(),
+                postal_code: postal_code.into(),
+                ..Address::default()
             },
             items: vec![OrderItem {
                 id: None,
@@ -367,7 +371,7 @@ mod tests {
         };
         assert_eq!(
             fields(&order(Some(PaymentMethod::CardOnDelivery), " ")),
-            ["recipient.postal_code", "payment_method"]
+            ["address.postal_code", "payment_method"]
         );
         assert!(fields(&order(Some(PaymentMethod::CashOnDelivery), "101000")).is_empty());
         let courier = &DeliveryMethod::defaults()[0];

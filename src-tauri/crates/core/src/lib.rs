@@ -3,11 +3,13 @@
 //! does I/O, so every rule is unit-testable.
 
 pub mod account;
+pub mod address;
 pub mod alerts;
 pub mod cabinet;
 pub mod customer;
 pub mod database;
 pub mod delivery;
+pub mod draft_file;
 pub mod effect;
 pub mod error;
 pub mod error_words;
@@ -27,6 +29,7 @@ pub mod timeline;
 pub mod views;
 
 pub use account::*;
+pub use address::Address;
 pub use effect::*;
 pub use error::*;
 pub use error_words::{ErrorWords, Thing, ValueFormat};

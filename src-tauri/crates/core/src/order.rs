@@ -109,6 +109,10 @@ pub struct CustomerInfo {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// The address field by field, from marketplaces that send it so (Ozon realFBS); otherwise the
+    /// one-line `address` is split where that is unambiguous (see [`CustomerInfo::address_fields`]).
+    #[serde(default)]
+    pub address_parts: Option<crate::Address>,
 }
 
 impl CustomerInfo {
@@ -116,6 +120,15 @@ impl CustomerInfo {
         [&self.name, &self.phone, &self.email, &self.address]
             .iter()
             .all(|f| f.as_deref().is_none_or(|s| s.trim().is_empty()))
+            && self.address_parts.as_ref().is_none_or(crate::Address::is_empty)
+    }
+
+    /// The address as the order and the customer keep it.
+    pub fn address_fields(&self) -> crate::Address {
+        match &self.address_parts {
+            Some(parts) if !parts.is_empty() => parts.clone().with_text(),
+            _ => crate::Address::from_text(self.address.as_deref().unwrap_or_default()),
+        }
     }
 }
 

@@ -29,6 +29,17 @@ impl Engine {
         Ok(self.0.store.shop_order_full(id).await?)
     }
 
+    /// An order by its number or id, as the CLI names one.
+    pub async fn find_shop_order(&self, number_or_id: &str) -> Result<ShopOrderFull> {
+        match self.0.store.shop_order_by_number_or_id(number_or_id).await? {
+            Some(id) => self.shop_order_full(id).await,
+            None => Err(AppError::missing(
+                Thing::Order,
+                format!("«{}»", number_or_id.trim()),
+            )),
+        }
+    }
+
     /// A blank hand-made order numbered by its creation time (the manager's clock).
     pub fn new_order_draft(&self) -> ShopOrderDraft {
         ShopOrderDraft {

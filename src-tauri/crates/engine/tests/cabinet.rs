@@ -13,7 +13,7 @@ use ordertray_core::delivery::{method_id, DeliveryKind, DeliveryMethod};
 use ordertray_core::export::{CsvEncoding, Delimiter, ExportColumn, ExportFilter, ExportOptions};
 use ordertray_core::notify_text::Lang;
 use ordertray_core::statuses::StatusGroup;
-use ordertray_core::{ErrorCode, TriageAction};
+use ordertray_core::{Address, ErrorCode, TriageAction};
 use ordertray_engine::Engine;
 use rust_decimal::Decimal;
 
@@ -41,9 +41,8 @@ fn order(number: &str, recipient: &str, payment: PaymentMethod, items: Vec<Order
             name: recipient.into(),
             phone: "+7 900 123-45-67".into(),
             email: String::new(),
-            address: "Казань, ул. Баумана, 1".into(),
-            postal_code: "420111".into(),
         },
+        address: Address::from_text("420111, Казань, ул. Баумана, 1"),
         items,
         payment_method: Some(payment),
         ..ShopOrderDraft::empty()
@@ -334,7 +333,7 @@ async fn delivery_methods_the_manager_sets_price_and_rule_orders() {
         vec![item("Фильтр", 1, 900)],
     );
     by_post.delivery_method = "post".into();
-    by_post.recipient.postal_code = String::new();
+    by_post.address.postal_code = String::new();
     let codes: Vec<String> = engine
         .validate_order(&by_post)
         .await
@@ -345,7 +344,7 @@ async fn delivery_methods_the_manager_sets_price_and_rule_orders() {
     assert_eq!(codes, ["postal_code_required", "no_card_on_delivery"]);
     let err = engine.create_shop_order(by_post.clone()).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    by_post.recipient.postal_code = "420111".into();
+    by_post.address.postal_code = "420111".into();
     by_post.payment_method = Some(PaymentMethod::CashOnDelivery);
     assert!(engine.create_shop_order(by_post).await.is_ok());
 
@@ -500,7 +499,9 @@ async fn hand_made_orders_are_checked_and_edits_that_reprice_delivery_ask_first(
             .is_err(),
         "no recipient yet"
     );
-    full.recipient = order("", "Волков Сергей", PaymentMethod::Prepaid, vec![]).recipient;
+    let buyer = order("", "Волков Сергей", PaymentMethod::Prepaid, vec![]);
+    full.recipient = buyer.recipient;
+    full.address = buyer.address;
     let done = engine.update_shop_order(pre.id, full, false).await.unwrap();
     assert!(!done.draft.preorder);
     assert!(done

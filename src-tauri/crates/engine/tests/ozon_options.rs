@@ -322,6 +322,13 @@ async fn shop_orders_take_the_source_number_date_customer_delivery_and_payment_o
     assert_eq!(order.draft.number, first_number);
     assert_eq!(order.source.as_deref(), Some("Ozon"));
     assert_eq!(order.draft.recipient.name, "Анна Смирнова");
+    // Ozon's address fields arrive as fields, its tail split into street, house and flat.
+    let a = &order.draft.address;
+    assert_eq!(
+        [&a.country, &a.city, &a.postal_code, &a.street, &a.house, &a.flat],
+        ["Россия", "Москва", "125009", "ул. Тверская", "7", "12"]
+    );
+    assert_eq!(a.text, "125009, Россия, Москва, ул. Тверская, д. 7, кв. 12");
     assert!(
         (order.created_at - Utc::now()).num_minutes().abs() < 5,
         "loaded now"

@@ -2718,7 +2718,7 @@ async fn shop_orders_world(
     for number in ["SO-2", "SO-6"] {
         let draft: ordertray_core::cabinet::ShopOrderDraft = serde_json::from_value(json!({
             "number": number, "preorder": false,
-            "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "", "address": "Москва, Тверская 1", "postal_code": "101000" },
+            "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "" }, "address": { "city": "Москва", "street": "ул. Тверская", "house": "1", "postal_code": "101000" },
             "items": [{ "id": 0, "line_id": null, "offer_id": null, "article": "0986452041", "brand": "BOSCH", "name": "Oil filter",
                         "quantity": 2, "price": "1000.00", "weight_g": 500, "length_cm": 10, "width_cm": 10, "height_cm": 8 }],
             "auto_dimensions": true, "weight_g": 0, "length_cm": 0, "width_cm": 0, "height_cm": 0,
@@ -3013,7 +3013,7 @@ async fn inbox_offers_and_ship_by() {
 fn hand_made_draft(number: &str, over: Value) -> ordertray_core::cabinet::ShopOrderDraft {
     let mut draft = json!({
         "number": number, "preorder": false,
-        "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "", "address": "Москва, Тверская 1", "postal_code": "101000" },
+        "recipient": { "name": format!("Recipient {number}"), "phone": "+79001234567", "email": "" }, "address": { "city": "Москва", "street": "ул. Тверская", "house": "1", "postal_code": "101000" },
         "items": [{ "id": 0, "line_id": null, "offer_id": null, "article": "0986452041", "brand": "BOSCH", "name": "Oil filter",
                     "quantity": 2, "price": "1000.00", "weight_g": 500, "length_cm": 10, "width_cm": 10, "height_cm": 8 }],
         "auto_dimensions": true, "weight_g": 0, "length_cm": 0, "width_cm": 0, "height_cm": 0,
@@ -3056,8 +3056,8 @@ async fn export_world(name: &'static str) -> (World, Recording, PathBuf) {
     for n in 1..=6 {
         let number = format!("SO-{n}");
         let over = if n == 4 {
-            json!({ "order_type": "through", "recipient": { "name": "Anna ✓✓✓", "phone": "+79001234567", "email": "",
-                    "address": "Москва, Тверская 1", "postal_code": "101000" } })
+            json!({ "order_type": "through", "recipient": { "name": "Anna ✓✓✓", "phone": "+79001234567", "email": "" },
+                    "address": { "city": "Москва", "street": "ул. Тверская", "house": "1", "postal_code": "101000" } })
         } else {
             json!({})
         };
@@ -3330,8 +3330,8 @@ async fn cabinet_world(name: &'static str) -> (World, Recording) {
     w.engine.drain_outbox_once().await.unwrap();
     assert_eq!(w.engine.shop_orders(None, 1_000).await.unwrap()[0].id, 1);
     for n in 2..=6 {
-        let mut over = json!({ "recipient": { "name": format!("Recipient {n}"), "phone": "+79001234567", "email": "",
-                                "address": "Москва, Тверская 1", "postal_code": "101000" } });
+        let mut over = json!({ "recipient": { "name": format!("Recipient {n}"), "phone": "+79001234567", "email": "" },
+                                "address": { "city": "Москва", "street": "ул. Тверская", "house": "1", "postal_code": "101000" } });
         if n == 3 {
             over["payment_method"] = json!("cash_on_delivery");
             over["cod"] = json!(true);

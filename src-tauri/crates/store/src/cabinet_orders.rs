@@ -11,7 +11,7 @@ use ordertray_core::statuses::{DELETED, PREORDER};
 
 use crate::shop_statuses::first_new_status;
 use ordertray_core::timeline::TimelineEvent;
-use ordertray_core::{AccountKind, AppError, ErrorCode};
+use ordertray_core::{AccountKind, Address, AppError, ErrorCode};
 use ordertray_core::{ErrorWords, Thing};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -46,6 +46,26 @@ impl Store {
         .map(crate::queries::event_from)
         .collect::<Result<Vec<_>>>()?;
         Ok(order)
+    }
+
+    /// The order with this number (the latest, should a marketplace have reused one), else the
+    /// order with this id.
+    pub async fn shop_order_by_number_or_id(&self, key: &str) -> Result<Option<i64>> {
+        let by_number: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM shop_orders WHERE number = ? ORDER BY id DESC LIMIT 1")
+                .bind(key.trim())
+                .fetch_optional(&self.pool)
+                .await?;
+        if by_number.is_some() {
+            return Ok(by_number);
+        }
+        let Ok(id) = key.trim().parse::<i64>() else {
+            return Ok(None);
+        };
+        Ok(sqlx::query_scalar("SELECT id FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// An order with its items; the timeline left empty (edits compare drafts only).
@@ -102,9 +122,8 @@ impl Store {
                     name: r.get("recipient_name"),
                     phone: r.get("recipient_phone"),
                     email: r.get("recipient_email"),
-                    address: r.get("address"),
-                    postal_code: r.get("postal_code"),
                 },
+                address: address_from_row(&r),
                 items,
                 auto_dimensions: r.get("auto_dimensions"),
                 weight_g: r.get("weight_g"),
@@ -376,10 +395,48 @@ impl Store {
     }
 }
 
+pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Address {
+    Address {
+        country: r.get("country"),
+        region: r.get("region"),
+        city: r.get("city"),
+        street: r.get("street"),
+        house: r.get("house"),
+        flat: r.get("flat"),
+        postal_code: r.get("postal_code"),
+        pickup_point_id: r.get("pickup_point_id"),
+        pickup_point_address: r.get("pickup_point_address"),
+        text: r.get("address"),
+    }
+}
+
+/// The address field by field, and `address` as its one line.
+pub(crate) async fn write_address(conn: &mut SqliteConnection, id: i64, a: &Address) -> Result<()> {
+    let a = a.clone().with_text();
+    sqlx::query(
+        "UPDATE shop_orders SET country = ?, region = ?, city = ?, street = ?, house = ?, flat = ?,
+            postal_code = ?, pickup_point_id = ?, pickup_point_address = ?, address = ? WHERE id = ?",
+    )
+    .bind(&a.country)
+    .bind(&a.region)
+    .bind(&a.city)
+    .bind(&a.street)
+    .bind(&a.house)
+    .bind(&a.flat)
+    .bind(&a.postal_code)
+    .bind(&a.pickup_point_id)
+    .bind(&a.pickup_point_address)
+    .bind(&a.text)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, now: &str) -> Result<()> {
     sqlx::query(
         "UPDATE shop_orders SET preorder = ?, recipient_name = ?, recipient_phone = ?, recipient_email = ?,
-            address = ?, postal_code = ?, auto_dimensions = ?, weight_g = ?, length_cm = ?, width_cm = ?,
+            auto_dimensions = ?, weight_g = ?, length_cm = ?, width_cm = ?,
             height_cm = ?, declared_value = ?, cod = ?, payment_method = ?, paid = ?, delivery_method = ?,
             delivery_cost = ?, order_type = ?, currency = ?, total_minor = ?, updated_at = ?, tracking_number = ?,
             declared_value_auto = ?, cod_amount = ?
@@ -389,8 +446,6 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     .bind(d.recipient.name.trim())
     .bind(d.recipient.phone.trim())
     .bind(d.recipient.email.trim())
-    .bind(d.recipient.address.trim())
-    .bind(d.recipient.postal_code.trim())
     .bind(d.auto_dimensions)
     .bind(d.weight_g)
     .bind(d.length_cm)
@@ -412,6 +467,7 @@ async fn write_draft(conn: &mut SqliteConnection, id: i64, d: &ShopOrderDraft, n
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    write_address(&mut *conn, id, &d.address).await?;
     sqlx::query("DELETE FROM shop_order_items WHERE shop_order_id = ?")
         .bind(id)
         .execute(&mut *conn)

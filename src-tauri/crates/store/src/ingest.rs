@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
-    hash_json, is_cancelled_status, AccountId, ExternalOrder, IngestPolicy, QuarantinedOrder,
+    hash_json, is_cancelled_status, AccountId, CustomerInfo, ExternalOrder, IngestPolicy, QuarantinedOrder,
 };
 use sqlx::{QueryBuilder, Row, SqliteConnection};
 
@@ -129,6 +129,14 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// The buyer's address field by field (JSON of [`ordertray_core::Address`]) when it has fields:
+/// orders and customers made from the order copy them; a line that could not be split stays
+/// `buyer_address` alone.
+fn address_parts_json(customer: &CustomerInfo) -> Option<String> {
+    let a = customer.address_fields();
+    a.has_parts().then(|| serde_json::to_string(&a).ok()).flatten()
 }
 
 fn content_hashes(orders: &[ExternalOrder]) -> Vec<String> {
@@ -259,13 +267,14 @@ async fn store_fresh(
     for chunk in fresh.chunks(ROWS_PER_INSERT / 5) {
         let mut q = QueryBuilder::new(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
-                buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
-                changed_by_marketplace, read_only, ship_by) ",
+                buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
+                content_hash, raw, changed_by_marketplace, read_only, ship_by) ",
         );
         let mut failed = None;
         q.push_values(chunk, |mut b, f| {
             let o = f.order;
             let customer = o.customer.clone().unwrap_or_default();
+            let address_parts = address_parts_json(&customer);
             let actions = serde_json::to_string(&o.available_actions).unwrap_or_else(|e| {
                 failed = Some(e);
                 String::new()
@@ -281,6 +290,7 @@ async fn store_fresh(
                 .push_bind(customer.phone)
                 .push_bind(customer.email)
                 .push_bind(customer.address)
+                .push_bind(address_parts)
                 .push_bind(o.region.clone())
                 .push_bind(actions)
                 .push_bind(f.hash.to_string())
@@ -420,9 +430,9 @@ async fn upsert_order(
         }
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
-                buyer_name, buyer_phone, buyer_email, buyer_address, region, available_actions, content_hash, raw,
-                changed_by_marketplace, read_only)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
+                buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
+                content_hash, raw, changed_by_marketplace, read_only)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
         )
         .bind(account_id)
         .bind(&order.external_id)
@@ -435,6 +445,7 @@ async fn upsert_order(
         .bind(&customer.phone)
         .bind(&customer.email)
         .bind(&customer.address)
+        .bind(address_parts_json(&customer))
         .bind(&order.region)
         .bind(&actions)
         .bind(hash)
@@ -508,6 +519,7 @@ async fn upsert_order(
             buyer_name = IIF(?13, COALESCE(?4, buyer_name), ?4), buyer_phone = IIF(?13, COALESCE(?5, buyer_phone), ?5),
             buyer_email = IIF(?13, COALESCE(?6, buyer_email), ?6),
             buyer_address = IIF(?13, COALESCE(?7, buyer_address), ?7), region = IIF(?13, COALESCE(?8, region), ?8),
+            buyer_address_parts = IIF(?13, COALESCE(?14, buyer_address_parts), ?14),
             available_actions = ?9, content_hash = ?10, raw = ?11 WHERE id = ?12",
     )
     .bind(&order.number)
@@ -523,6 +535,7 @@ async fn upsert_order(
     .bind(&raw)
     .bind(order_id)
     .bind(order.partial)
+    .bind(address_parts_json(&customer))
     .execute(&mut *conn)
     .await?;
     crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;

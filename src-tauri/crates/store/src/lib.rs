@@ -45,6 +45,7 @@ mod shop_statuses;
 mod statuses;
 mod time;
 mod triage;
+mod upgrades;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -123,6 +124,7 @@ impl Store {
             .run(&store.pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
+        store.run_pending_upgrades().await?;
         Ok(store)
     }
 

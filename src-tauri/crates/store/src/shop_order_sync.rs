@@ -75,7 +75,18 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
             recipient_name = CASE WHEN recipient_name = '' THEN COALESCE(o.buyer_name, '') ELSE recipient_name END,
             recipient_phone = CASE WHEN recipient_phone = '' THEN COALESCE(o.buyer_phone, '') ELSE recipient_phone END,
             recipient_email = CASE WHEN recipient_email = '' THEN COALESCE(o.buyer_email, '') ELSE recipient_email END,
-            address = CASE WHEN address = '' THEN COALESCE(o.buyer_address, '') ELSE address END,
+            -- The address arrives once, field by field where the marketplace (or the split of its
+            -- line) gave fields; an address the manager has set is never replaced.
+            address = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.text'), o.buyer_address, '') ELSE address END,
+            country = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.country'), country) ELSE country END,
+            region = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.region'), region) ELSE region END,
+            city = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.city'), city) ELSE city END,
+            street = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.street'), street) ELSE street END,
+            house = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.house'), house) ELSE house END,
+            flat = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.flat'), flat) ELSE flat END,
+            postal_code = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.postal_code'), postal_code) ELSE postal_code END,
+            pickup_point_id = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.pickup_point_id'), pickup_point_id) ELSE pickup_point_id END,
+            pickup_point_address = CASE WHEN address = '' THEN COALESCE(json_extract(o.parts, '$.pickup_point_address'), pickup_point_address) ELSE pickup_point_address END,
             payment_method = COALESCE(payment_method, 'prepaid'),
             currency = COALESCE((SELECT currency FROM lines WHERE shop_order_id = ?1 LIMIT 1), currency),
             -- TOTAL and the outer CAST: an overflowing integer SUM is an SQL error, and a REAL
@@ -83,7 +94,8 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
             total_minor = CAST(COALESCE((SELECT TOTAL(CAST(ROUND(CAST(price AS REAL) * 100) AS INTEGER) * quantity)
                 FROM shop_order_items WHERE shop_order_id = ?1), 0)
                 + CAST(ROUND(CAST(delivery_cost AS REAL) * 100) AS INTEGER) AS INTEGER)
-         FROM (SELECT buyer_name, buyer_phone, buyer_email, buyer_address FROM orders WHERE id = ?2) AS o
+         FROM (SELECT buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts AS parts
+               FROM orders WHERE id = ?2) AS o
          WHERE shop_orders.id = ?1",
     )
     .bind(id)

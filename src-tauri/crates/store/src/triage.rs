@@ -471,7 +471,8 @@ async fn plan_and_queue(
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.
 async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: bool) -> Result<Option<i64>> {
     let r = sqlx::query(
-        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address, region FROM orders WHERE id = ?",
+        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region
+         FROM orders WHERE id = ?",
     )
     .bind(order_id)
     .fetch_one(&mut *conn)
@@ -483,6 +484,7 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
     let phone = r.get::<Option<&str>, _>("buyer_phone").and_then(normalize_phone);
     let email = r.get::<Option<&str>, _>("buyer_email").and_then(normalize_email);
     let address: Option<String> = r.get("buyer_address");
+    let address_parts: Option<String> = r.get("buyer_address_parts");
     let region: Option<String> = r
         .get::<Option<String>, _>("region")
         .filter(|s| !s.trim().is_empty());
@@ -502,11 +504,12 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
             // What this order tells that the customer record lacks fills the gaps; nothing is overwritten.
             sqlx::query(
                 "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
-                    address = COALESCE(address, ?) WHERE id = ?",
+                    address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?) WHERE id = ?",
             )
             .bind(&name)
             .bind(&phone)
             .bind(&email)
+            .bind(&address_parts)
             .bind(&address)
             .bind(id)
             .execute(&mut *conn)
@@ -537,13 +540,14 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
         }
         None => {
             sqlx::query_scalar(
-                "INSERT INTO customers (name, phone, email, address, region, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                 RETURNING id",
+                "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             )
             .bind(&name)
             .bind(&phone)
             .bind(&email)
             .bind(&address)
+            .bind(&address_parts)
             .bind(region.as_deref().unwrap_or_default())
             .bind(format_ts(Utc::now()))
             .fetch_one(&mut *conn)

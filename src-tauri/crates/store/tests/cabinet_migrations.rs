@@ -1,6 +1,7 @@
 //! The cabinet's migrations on databases saved before them (issue 15): 0017 (money) keeps a
 //! declared value the manager typed and lets one left at 0 follow the items; 0018 adds the
-//! statuses the cabinet needs where the workflow has room for them.
+//! statuses the cabinet needs where the workflow has room for them; 0019 gives addresses fields
+//! and splits the one-line addresses stored before it where that is unambiguous.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -104,4 +105,68 @@ async fn migration_0018_puts_pre_order_and_confirmed_after_accepted_and_problema
             "problematic"
         ]
     );
+}
+
+#[tokio::test]
+async fn migration_0019_splits_one_line_addresses_where_unambiguous_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 18).await;
+        sqlx::query(
+            "INSERT INTO shop_orders (id, number, created_at, address, postal_code)
+               VALUES (1, 'CLEAR', '2026-01-01T00:00:00.000000Z', 'Россия, г. Казань, ул. Баумана, д. 5, кв. 3', '420111'),
+                      (2, 'UNCLEAR', '2026-01-02T00:00:00.000000Z', 'Казань Баумана 5 кв 3', '420111'),
+                      (3, 'NONE', '2026-01-03T00:00:00.000000Z', '', '');
+             INSERT INTO customers (id, name, address, created_at)
+               VALUES (1, 'Анна', '125009, Москва, ул. Тверская, 7', '2026-01-01T00:00:00.000000Z'),
+                      (2, 'Борис', 'у метро', '2026-01-01T00:00:00.000000Z');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+
+    let clear = s.shop_order_without_timeline(1).await.unwrap().draft.address;
+    assert_eq!(
+        [
+            &clear.country,
+            &clear.city,
+            &clear.street,
+            &clear.house,
+            &clear.flat,
+            &clear.postal_code
+        ],
+        ["Россия", "Казань", "ул. Баумана", "5", "3", "420111"],
+        "split, and the postal code stored beside the line kept"
+    );
+    assert_eq!(clear.text, "420111, Россия, Казань, ул. Баумана, д. 5, кв. 3");
+
+    let unclear = s.shop_order_without_timeline(2).await.unwrap().draft.address;
+    assert_eq!(unclear.text, "Казань Баумана 5 кв 3", "kept as it was");
+    assert!(unclear.city.is_empty() && unclear.street.is_empty());
+    assert_eq!(unclear.postal_code, "420111");
+    assert!(s
+        .shop_order_without_timeline(3)
+        .await
+        .unwrap()
+        .draft
+        .address
+        .is_empty());
+
+    let parts: Vec<Option<String>> = sqlx::query_scalar("SELECT address_parts FROM customers ORDER BY id")
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+    let anna: ordertray_core::Address = serde_json::from_str(parts[0].as_deref().unwrap()).unwrap();
+    assert_eq!((anna.city.as_str(), anna.house.as_str()), ("Москва", "7"));
+    assert_eq!(parts[1], None, "one line that says nothing clear stays one line");
+
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_upgrades")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "done once");
 }

@@ -399,6 +399,7 @@ fn parse_order(
             &["email", "customer_email", "buyer_email", "client_email"],
         ),
         address: pick(&["address"], &["address", "delivery_address", "customer_address"]),
+        address_parts: None,
     };
     Ok(ExternalOrder {
         external_id: id,

@@ -2,7 +2,9 @@
 //! be understood becomes a `QuarantinedOrder` with the reason, never an error for the whole page.
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{CancelReasonOption, CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder};
+use ordertray_core::{
+    Address, CancelReasonOption, CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder,
+};
 
 use crate::ConnectorError;
 use rust_decimal::Decimal;
@@ -127,7 +129,8 @@ fn parse_product(p: &Value) -> Result<ExternalLine, String> {
 fn customer(raw: &Value) -> Option<CustomerInfo> {
     let c = raw.get("customer").filter(|c| c.is_object());
     let a = raw.get("addressee").filter(|a| a.is_object());
-    let address = c.and_then(|c| c.get("address")).and_then(|addr| {
+    let addr = c.and_then(|c| c.get("address")).filter(|a| a.is_object());
+    let address = addr.and_then(|addr| {
         text(addr.get("address_tail")).map(|tail| match text(addr.get("city")) {
             Some(city) if !tail.contains(&city) => format!("{city}, {tail}"),
             _ => tail,
@@ -142,8 +145,44 @@ fn customer(raw: &Value) -> Option<CustomerInfo> {
             .or_else(|| a.and_then(|a| text(a.get("phone")))),
         email: c.and_then(|c| text(c.get("customer_email"))),
         address,
+        address_parts: addr.map(address_parts),
     };
     (!info.is_empty()).then_some(info)
+}
+
+/// Ozon sends country, region, city and postal code as fields and the rest as one tail ("ул.
+/// Тверская, 7, кв. 12"): the tail is split where that is unambiguous, else kept as the street
+/// line. A pickup point comes as `pvz_code` (0 when none) or the provider's own code.
+fn address_parts(addr: &Value) -> Address {
+    let field = |k: &str| text(addr.get(k)).unwrap_or_default();
+    let tail = field("address_tail");
+    let split = ordertray_core::address::split_one_line(&tail)
+        .filter(|t| t.city.is_empty() && t.region.is_empty() && t.postal_code.is_empty());
+    let (street, house, flat) = match split {
+        Some(t) if !t.street.is_empty() => (t.street, t.house, t.flat),
+        _ => (tail.clone(), String::new(), String::new()),
+    };
+    let pvz = text(addr.get("pvz_code"))
+        .filter(|c| c != "0")
+        .unwrap_or_else(|| field("provider_pvz_code"));
+    let (street, house, flat, point_address) = if pvz.is_empty() {
+        (street, house, flat, String::new())
+    } else {
+        (String::new(), String::new(), String::new(), tail)
+    };
+    Address {
+        country: field("country"),
+        region: field("region"),
+        city: field("city"),
+        street,
+        house,
+        flat,
+        postal_code: field("zip_code"),
+        pickup_point_id: pvz,
+        pickup_point_address: point_address,
+        text: String::new(),
+    }
+    .with_text()
 }
 
 /// The reasons a seller may choose now: `type_id` "seller" and available for cancellation.
@@ -295,5 +334,45 @@ mod tests {
         assert_eq!(c.name.as_deref(), Some("Иван Петров"));
         assert_eq!(c.phone, None, "Ozon sends empty phones");
         assert_eq!(c.address.as_deref(), Some("Москва, ул. Ленина, 1"));
+        let a = c.address_fields();
+        assert_eq!(
+            (a.city.as_str(), a.street.as_str(), a.house.as_str()),
+            ("Москва", "ул. Ленина", "1")
+        );
+    }
+
+    #[test]
+    fn a_realfbs_address_comes_field_by_field_and_a_pickup_point_by_its_code() {
+        let mut p = posting(json!([{"sku": 1, "quantity": 1, "price": "1"}]));
+        p["customer"] = json!({"name": "Анна", "address": {"country": "Россия", "region": "Татарстан",
+            "city": "Казань", "zip_code": "420111", "address_tail": "ул. Баумана, д. 5, кв. 3",
+            "pvz_code": 0, "provider_pvz_code": ""}});
+        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        assert_eq!(
+            [
+                &a.country,
+                &a.region,
+                &a.city,
+                &a.postal_code,
+                &a.street,
+                &a.house,
+                &a.flat
+            ],
+            ["Россия", "Татарстан", "Казань", "420111", "ул. Баумана", "5", "3"]
+        );
+        assert_eq!(
+            a.text,
+            "420111, Россия, Татарстан, Казань, ул. Баумана, д. 5, кв. 3"
+        );
+        // A tail that cannot be split stays the street line; nothing of it is lost.
+        p["customer"]["address"]["address_tail"] = json!("Баумана 5 кв 3");
+        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        assert_eq!((a.street.as_str(), a.house.as_str()), ("Баумана 5 кв 3", ""));
+        p["customer"]["address"]["pvz_code"] = json!(77123);
+        p["customer"]["address"]["address_tail"] = json!("ТЦ Кольцо, ПВЗ Ozon");
+        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        assert_eq!(a.pickup_point_id, "77123");
+        assert_eq!(a.pickup_point_address, "ТЦ Кольцо, ПВЗ Ozon");
+        assert!(a.street.is_empty());
     }
 }

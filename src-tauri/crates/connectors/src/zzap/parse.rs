@@ -116,6 +116,7 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         phone: text(raw.get("client_phone")),
         email: text(raw.get("client_email")),
         address: None,
+        address_parts: None,
     };
     Ok(ExternalOrder {
         external_id: code.clone(),
