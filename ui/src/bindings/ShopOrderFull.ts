@@ -2,6 +2,7 @@
 import type { AccountKind } from "./AccountKind";
 import type { EventView } from "./EventView";
 import type { ShopOrderDraft } from "./ShopOrderDraft";
+import type { TransferView } from "./TransferView";
 
 /**
  * An order with everything the detail view shows.
@@ -22,4 +23,8 @@ read_only: boolean,
 /**
  * Every event of the order and of the marketplace order it came from, oldest first.
  */
-timeline: Array<EventView>, };
+timeline: Array<EventView>, 
+/**
+ * Where the order was sent (CRMs, delivery services), one entry per target.
+ */
+transfers: Array<TransferView>, };

@@ -9,7 +9,7 @@ import type { ExportOptions } from "../bindings/ExportOptions";
 import type { ExportPreset } from "../bindings/ExportPreset";
 import type { ExportSummary } from "../bindings/ExportSummary";
 import type { OrderType } from "../bindings/OrderType";
-import type { PaymentMethod } from "../bindings/PaymentMethod";
+import type { ExportPayment } from "../bindings/ExportPayment";
 import type { Period } from "../bindings/Period";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import { useNotices } from "../components/Notices";
@@ -298,7 +298,7 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
                   data-testid="export-payment"
                   value={options.filter.payment ?? ""}
                   disabled={running}
-                  onChange={(ev) => setFilter({ payment: ev.target.value === "" ? null : (ev.target.value as PaymentMethod) })}
+                  onChange={(ev) => setFilter({ payment: ev.target.value === "" ? null : (ev.target.value as ExportPayment) })}
                 >
                   <option value="">{e.anyPayment}</option>
                   {PAYMENT_METHODS.map((p) => (
@@ -306,6 +306,7 @@ export function ExportDialog({ statuses, onClose }: { statuses: readonly ShopSta
                       {t.cabinet.payment[p]}
                     </option>
                   ))}
+                  <option value="card">{t.cabinet.filters.card}</option>
                 </select>
               </label>
               <label>

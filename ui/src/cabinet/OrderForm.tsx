@@ -11,6 +11,7 @@ import type { PaymentMethod } from "../bindings/PaymentMethod";
 import type { Recipient } from "../bindings/Recipient";
 import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import type { ShopOrderFull } from "../bindings/ShopOrderFull";
+import type { TransferView } from "../bindings/TransferView";
 import { useNotices } from "../components/Notices";
 import { formatAmount, formatPrice } from "../format";
 import { useI18n } from "../i18n";
@@ -30,6 +31,7 @@ import {
 } from "./draft";
 import { AddressFields } from "./AddressFields";
 import { Field } from "./Field";
+import { OtherSystems, SendTo } from "./OtherSystems";
 import { cabinetKeys, refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES, PAYMENT_METHODS } from "./viewState";
 import { problemText } from "./words";
@@ -59,11 +61,14 @@ function useDebounced<T>(value: T, ms: number): T {
 export function OrderForm({
   initial,
   mode,
+  transfers = [],
   onSaved,
   onCancel,
 }: {
   initial: ShopOrderDraft;
   mode: FormMode;
+  /** Where the order being edited was sent (the "In other systems" block). */
+  transfers?: readonly TransferView[];
   onSaved: (order: ShopOrderFull) => void;
   onCancel: () => void;
 }) {
@@ -516,6 +521,12 @@ export function OrderForm({
           {t.common.cancel}
         </button>
       </div>
+      {mode.kind === "edit" && (
+        <>
+          <SendTo />
+          <OtherSystems transfers={transfers} />
+        </>
+      )}
     </form>
   );
 }

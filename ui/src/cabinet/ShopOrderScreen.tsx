@@ -15,6 +15,7 @@ import { useSettings, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
 import { itemsTotal, orderTotal } from "./draft";
 import { OrderForm } from "./OrderForm";
+import { OtherSystems } from "./OtherSystems";
 import { refreshAfterOrderChange, useShopOrderFull } from "./queries";
 import { DELETED, TRANSFERRED, awaitingPayment, codAmount, kindName, manualStatuses, statusById } from "./words";
 
@@ -59,6 +60,7 @@ export function ShopOrderScreen({
           <OrderForm
             initial={order.data.draft}
             mode={{ kind: "edit", id }}
+            transfers={order.data.transfers}
             onSaved={() => setEditing(false)}
             onCancel={() => setEditing(false)}
           />
@@ -365,6 +367,8 @@ function OrderView({
           </dl>
         </div>
       </div>
+
+      <OtherSystems transfers={order.transfers} />
 
       <h3>{o.timeline}</h3>
       {order.timeline.length === 0 && <p className="hint">{o.noEvents}</p>}

@@ -824,6 +824,18 @@ export const en = {
       sum: "Sum",
       remove: "Remove item",
     },
+    transfers: {
+      title: "In other systems",
+      none: "Not sent to another system yet.",
+      target: "System",
+      remoteId: "Id there",
+      link: "Link",
+      state: "State",
+      lastError: "Last error",
+      states: { pending: "Sending", sent: "Sent", failed: "Failed" },
+      sendTo: "Send to",
+      sendToNone: "No CRM or delivery service is connected: sending orders to them comes in a later version.",
+    },
     form: {
       newTitle: "New order",
       editTitle: (number: string) => `Edit order ${number}`,

@@ -859,6 +859,18 @@ export const pl: Messages = {
       sum: "Wartość",
       remove: "Usuń pozycję",
     },
+    transfers: {
+      title: "W innych systemach",
+      none: "Zamówienie nie zostało jeszcze nigdzie przekazane.",
+      target: "System docelowy",
+      remoteId: "Identyfikator tam",
+      link: "Odnośnik",
+      state: "Stan",
+      lastError: "Ostatni błąd",
+      states: { pending: "Przekazywanie", sent: "Przekazano", failed: "Błąd" },
+      sendTo: "Przekaż do",
+      sendToNone: "Nie połączono żadnego CRM ani usługi dostawy: przekazywanie zamówień pojawi się w kolejnej wersji.",
+    },
     form: {
       newTitle: "Nowe zamówienie",
       editTitle: (number: string) => `Edycja zamówienia ${number}`,

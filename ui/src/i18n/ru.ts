@@ -851,6 +851,18 @@ export const ru: Messages = {
       sum: "Сумма",
       remove: "Убрать товар",
     },
+    transfers: {
+      title: "В других системах",
+      none: "Заказ ещё никуда не передавался.",
+      target: "Система",
+      remoteId: "Номер там",
+      link: "Ссылка",
+      state: "Состояние",
+      lastError: "Последняя ошибка",
+      states: { pending: "Передаётся", sent: "Передан", failed: "Ошибка" },
+      sendTo: "Передать в",
+      sendToNone: "Не подключено ни одной CRM или службы доставки: передача заказов в них появится в следующей версии.",
+    },
     form: {
       newTitle: "Новый заказ",
       editTitle: (number: string) => `Изменение заказа ${number}`,

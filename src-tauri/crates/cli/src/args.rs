@@ -104,7 +104,8 @@ pub struct ExportCsvArgs {
     /// Only this order type: standard, through or export.
     #[arg(long)]
     pub order_type: Option<String>,
-    /// Only this payment method: cash_on_delivery, card_on_delivery, card_online or prepaid.
+    /// Only this payment method: cash_on_delivery, card_on_delivery, card_online, prepaid, or card
+    /// (on delivery and online).
     #[arg(long)]
     pub payment: Option<String>,
     /// Only paid (true) or unpaid (false) orders.

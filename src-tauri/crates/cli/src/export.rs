@@ -1,9 +1,9 @@
 //! `export csv` and `orders search`: the cabinet from the command line.
 
 use anyhow::{anyhow, bail, Result};
-use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderType, PaymentMethod, Period};
+use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderType, Period};
 use ordertray_core::export::{
-    default_columns, CsvEncoding, Delimiter, ExportColumn, ExportFilter, ExportOptions,
+    default_columns, CsvEncoding, Delimiter, ExportColumn, ExportFilter, ExportOptions, ExportPayment,
 };
 use ordertray_core::notify_text::Lang;
 use ordertray_engine::Engine;
@@ -27,7 +27,7 @@ pub async fn export_csv(engine: &Engine, a: ExportCsvArgs) -> Result<()> {
             payment: a
                 .payment
                 .as_deref()
-                .map(|p| PaymentMethod::parse(p).ok_or_else(|| anyhow!("unknown payment method '{p}'")))
+                .map(|p| ExportPayment::parse(p).ok_or_else(|| anyhow!("unknown payment method '{p}'")))
                 .transpose()?,
             paid: a.paid,
         },

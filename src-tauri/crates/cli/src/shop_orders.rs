@@ -98,8 +98,7 @@ async fn print_json(engine: &Engine, order: &ShopOrderFull) -> Result<()> {
         "declared_value": d.declared_value,
         "order_type": d.order_type,
         "weight_g": d.weight_g,
-        // Transfers to CRMs and delivery services do not exist yet: none to list.
-        "transfers": [],
+        "transfers": order.transfers,
     });
     println!("{}", serde_json::to_string_pretty(&shown)?);
     Ok(())

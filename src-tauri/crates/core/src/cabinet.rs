@@ -318,6 +318,46 @@ pub struct ShopOrderFull {
     pub read_only: bool,
     /// Every event of the order and of the marketplace order it came from, oldest first.
     pub timeline: Vec<EventView>,
+    /// Where the order was sent (CRMs, delivery services), one entry per target.
+    #[serde(default)]
+    pub transfers: Vec<TransferView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TransferState {
+    /// Queued or being sent.
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl TransferState {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "sent" => Some(Self::Sent),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One target an order was sent to, as the order's "In other systems" block lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TransferView {
+    /// The target's id (see [`crate::delivery::TRANSFER_TARGETS`]).
+    pub target: String,
+    /// The target's own id of the record made there.
+    pub remote_id: Option<String>,
+    /// Where the record opens in the target's web interface.
+    pub link: Option<String>,
+    pub state: TransferState,
+    /// The target's own words, when the last sending failed.
+    pub last_error: Option<String>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What an edit would change in delivery: shown for confirmation before it is saved.

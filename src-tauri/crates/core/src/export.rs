@@ -241,8 +241,46 @@ pub struct ExportFilter {
     pub order_type: Option<OrderType>,
     pub status_id: Option<i64>,
     pub period: Period,
-    pub payment: Option<PaymentMethod>,
+    pub payment: Option<ExportPayment>,
     pub paid: Option<bool>,
+}
+
+/// The export's payment choice: one method, or "card" (on delivery and online). The methods keep
+/// the names a single method was saved under, so presets saved before "card" read the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportPayment {
+    CashOnDelivery,
+    CardOnDelivery,
+    CardOnline,
+    Prepaid,
+    Card,
+}
+
+impl ExportPayment {
+    pub fn methods(self) -> Vec<PaymentMethod> {
+        match self {
+            Self::CashOnDelivery => vec![PaymentMethod::CashOnDelivery],
+            Self::CardOnDelivery => vec![PaymentMethod::CardOnDelivery],
+            Self::CardOnline => vec![PaymentMethod::CardOnline],
+            Self::Prepaid => vec![PaymentMethod::Prepaid],
+            Self::Card => vec![PaymentMethod::CardOnDelivery, PaymentMethod::CardOnline],
+        }
+    }
+
+    /// A method's name, or "card".
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "card" => Some(Self::Card),
+            other => PaymentMethod::parse(other).map(|p| match p {
+                PaymentMethod::CashOnDelivery => Self::CashOnDelivery,
+                PaymentMethod::CardOnDelivery => Self::CardOnDelivery,
+                PaymentMethod::CardOnline => Self::CardOnline,
+                PaymentMethod::Prepaid => Self::Prepaid,
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -756,5 +794,27 @@ mod tests {
         assert_eq!(ExportColumn::parse("item_price"), Some(ExportColumn::ItemPrice));
         assert_eq!(Delimiter::parse("tab"), Some(Delimiter::Tab));
         assert_eq!(CsvEncoding::parse("CP1251"), Some(CsvEncoding::Cp1251));
+    }
+
+    #[test]
+    fn presets_saved_with_one_payment_method_read_the_same_and_card_means_both_cards() {
+        let old: ExportFilter = serde_json::from_str(r#"{"payment": "card_online", "paid": false}"#).unwrap();
+        assert_eq!(old.payment, Some(ExportPayment::CardOnline));
+        assert_eq!(old.payment.unwrap().methods(), [PaymentMethod::CardOnline]);
+        let card: ExportFilter = serde_json::from_str(r#"{"payment": "card"}"#).unwrap();
+        assert_eq!(
+            card.payment.unwrap().methods(),
+            [PaymentMethod::CardOnDelivery, PaymentMethod::CardOnline]
+        );
+        for p in PaymentMethod::ALL {
+            let choice = ExportPayment::parse(p.as_str()).unwrap();
+            assert_eq!(choice.methods(), [p]);
+            assert_eq!(
+                serde_json::to_value(choice).unwrap(),
+                serde_json::to_value(p).unwrap()
+            );
+        }
+        assert_eq!(ExportPayment::parse("card"), Some(ExportPayment::Card));
+        assert_eq!(ExportPayment::parse("barter"), None);
     }
 }

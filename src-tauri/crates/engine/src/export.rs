@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 
 use chrono::Utc;
 use ordertray_core::cabinet::OrderFilter;
-use ordertray_core::export::{CsvExporter, ExportFilter, ExportOptions, ExportSummary};
+use ordertray_core::export::{CsvExporter, ExportFilter, ExportOptions, ExportPayment, ExportSummary};
 use ordertray_core::statuses::status_name;
 use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords};
 
@@ -154,7 +154,7 @@ pub fn export_filter(f: &ExportFilter, now: chrono::DateTime<Utc>) -> OrderFilte
     OrderFilter {
         status_ids: f.status_id.into_iter().collect(),
         types: f.order_type.into_iter().collect(),
-        payment: f.payment.into_iter().collect(),
+        payment: f.payment.map(ExportPayment::methods).unwrap_or_default(),
         paid: f.paid,
         from: f.period.since(now),
         ..Default::default()
@@ -176,4 +176,29 @@ fn io_error(path: &Path, e: &std::io::Error) -> AppError {
             detail: e.to_string(),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordertray_core::cabinet::PaymentMethod;
+
+    #[test]
+    fn the_exports_card_choice_selects_both_card_payments() {
+        let now = Utc::now();
+        let card = ExportFilter {
+            payment: Some(ExportPayment::Card),
+            ..Default::default()
+        };
+        assert_eq!(
+            export_filter(&card, now).payment,
+            [PaymentMethod::CardOnDelivery, PaymentMethod::CardOnline]
+        );
+        let one = ExportFilter {
+            payment: Some(ExportPayment::Prepaid),
+            ..Default::default()
+        };
+        assert_eq!(export_filter(&one, now).payment, [PaymentMethod::Prepaid]);
+        assert!(export_filter(&ExportFilter::default(), now).payment.is_empty());
+    }
 }

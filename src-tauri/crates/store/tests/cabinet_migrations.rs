@@ -1,7 +1,8 @@
 //! The cabinet's migrations on databases saved before them (issue 15): 0017 (money) keeps a
 //! declared value the manager typed and lets one left at 0 follow the items; 0018 adds the
 //! statuses the cabinet needs where the workflow has room for them; 0019 gives addresses fields
-//! and splits the one-line addresses stored before it where that is unambiguous.
+//! and splits the one-line addresses stored before it where that is unambiguous; 0020 keeps where
+//! each order was sent.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -169,4 +170,40 @@ async fn migration_0019_splits_one_line_addresses_where_unambiguous_and_keeps_th
         .await
         .unwrap();
     assert_eq!(pending, 0, "done once");
+}
+
+#[tokio::test]
+async fn migration_0020_keeps_each_orders_transfers_and_the_order_lists_them() {
+    use ordertray_core::cabinet::{ShopOrderDraft, TransferState};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("new.db")).await.unwrap();
+    let id = s
+        .create_shop_order(&ShopOrderDraft::empty(), "test")
+        .await
+        .unwrap();
+    assert!(s.shop_order_full(id).await.unwrap().transfers.is_empty());
+    sqlx::query(
+        "INSERT INTO order_transfers (shop_order_id, target, remote_id, link, state, last_error, updated_at)
+           VALUES (?1, 'retailcrm', '4711', 'https://crm.example/orders/4711', 'sent', NULL, '2026-12-03T10:00:00.000000Z'),
+                  (?1, 'shiptor', NULL, NULL, 'failed', 'Не указан индекс', '2026-12-03T10:01:00.000000Z')",
+    )
+    .bind(id)
+    .execute(s.pool())
+    .await
+    .unwrap();
+    let t = s.shop_order_full(id).await.unwrap().transfers;
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        (t[0].target.as_str(), t[0].remote_id.as_deref(), t[0].state),
+        ("retailcrm", Some("4711"), TransferState::Sent)
+    );
+    assert_eq!(
+        (t[1].state, t[1].last_error.as_deref()),
+        (TransferState::Failed, Some("Не указан индекс"))
+    );
+    let dup = sqlx::query("INSERT INTO order_transfers (shop_order_id, target, state, updated_at) VALUES (?, 'retailcrm', 'pending', '2026-12-03T10:02:00.000000Z')")
+        .bind(id)
+        .execute(s.pool())
+        .await;
+    assert!(dup.is_err(), "one row per order and target");
 }
