@@ -8,6 +8,7 @@ use ordertray_core::cabinet::{
 };
 use ordertray_core::delivery::DeliveryQuote;
 use ordertray_core::export::{ExportOptions, ExportSummary};
+use ordertray_core::preorder::PreorderLinkView;
 use ordertray_core::statuses::StatusChangeReport;
 use ordertray_core::{AppError, ErrorCode, ErrorWords, ValueFormat};
 use ordertray_engine::Engine;
@@ -44,6 +45,12 @@ pub fn new_order_draft(engine: State<'_, Engine>) -> ShopOrderDraft {
 #[tauri::command]
 pub async fn validate_order(engine: State<'_, Engine>, draft: ShopOrderDraft) -> Res<Vec<DraftProblem>> {
     engine.validate_order(&draft).await
+}
+
+/// A new buyer link for a pre-order (the one it had stops working), for the copy button only.
+#[tauri::command]
+pub async fn preorder_link(engine: State<'_, Engine>, id: i64) -> Res<PreorderLinkView> {
+    engine.preorder_link(id).await
 }
 
 #[tauri::command]

@@ -38,6 +38,7 @@ import type { OrderPage } from "./bindings/OrderPage";
 import type { OrderPageQuery } from "./bindings/OrderPageQuery";
 import type { OrderType } from "./bindings/OrderType";
 import type { OutboxView } from "./bindings/OutboxView";
+import type { PreorderLinkView } from "./bindings/PreorderLinkView";
 import type { PriceListView } from "./bindings/PriceListView";
 import type { PushSettings } from "./bindings/PushSettings";
 import type { PushTemplates } from "./bindings/PushTemplates";
@@ -61,6 +62,8 @@ export const ipc = {
   shopOrderFull: (id: number) => call<ShopOrderFull>("shop_order_full", { id }),
   newOrderDraft: () => call<ShopOrderDraft>("new_order_draft"),
   validateOrder: (draft: ShopOrderDraft) => call<DraftProblem[]>("validate_order", { draft }),
+  /** A new buyer link for a pre-order (the one it had stops working), for the copy button only. */
+  preorderLink: (id: number) => call<PreorderLinkView>("preorder_link", { id }),
   createShopOrder: (draft: ShopOrderDraft) => call<ShopOrderFull>("create_shop_order", { draft }),
   previewOrderEdit: (id: number, draft: ShopOrderDraft) => call<EditPreview>("preview_order_edit", { id, draft }),
   updateShopOrder: (id: number, draft: ShopOrderDraft, confirmed: boolean) => call<ShopOrderFull>("update_shop_order", { id, draft, confirmed }),

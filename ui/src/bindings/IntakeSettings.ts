@@ -12,4 +12,8 @@ bind: string, port: number,
  * The address the marketplace reaches this computer at (a public host name or a tunnel), without a
  * path; empty: `http://<bind>:<port>`.
  */
-public_url: string, };
+public_url: string, 
+/**
+ * How long a pre-order's buyer link works, in days.
+ */
+preorder_link_days: number, };

@@ -13,6 +13,7 @@ import { eventText } from "../i18n/events";
 import { integration } from "../integrations";
 import { useSettings, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
+import { BuyerLink } from "./BuyerLink";
 import { itemsTotal, orderTotal } from "./draft";
 import { OrderForm } from "./OrderForm";
 import { OtherSystems } from "./OtherSystems";
@@ -153,6 +154,7 @@ function OrderView({
               {d.preorder ? o.completePreorder : o.edit}
             </button>
           )}
+          {!deleted && d.preorder && <BuyerLink orderId={order.id} />}
           {!deleted && (
             <button
               type="button"

@@ -75,6 +75,7 @@ const enEvents: EventWords = {
     notice_status_unsupported: (e) => `${e.marketplace} cannot be set to «${e.status}»; the ${enNotice[e.notice]}'s status was not sent`,
     notice_text_failed: (e) => `The ${enNotice[e.notice]} was not sent: ${e.error}`,
     notice_no_comments: (e) => `${e.marketplace} takes no comments; the ${enNotice[e.notice]} was not sent`,
+    preorder_completed: () => "The buyer completed the pre-order through its link",
     order_created: (e) => `${e.preorder ? "Pre-order" : "Order"} ${e.number} created by hand`,
     order_edited: (e, t) => {
       const parts: string[] = [];
@@ -179,6 +180,9 @@ export const en = {
     port: "Port",
     badPort: "The port is a whole number from 1 to 65535.",
     publicUrl: "Public address (optional)",
+    linkDays: "Pre-order buyer links work for (days)",
+    linkDaysHint: "A pre-order's link lets its buyer fill in name, phone, address and payment on a page served at the public address; it works once, until this many days pass.",
+    badLinkDays: (max: number) => `Enter a number of days from 1 to ${max}`,
     publicUrlHint: "Where Gettzap reaches this computer, e.g. your tunnel's https:// address. Empty: the local address.",
     save: "Save",
     saved: "Order intake settings saved",
@@ -823,6 +827,10 @@ export const en = {
       height: "H, cm",
       sum: "Sum",
       remove: "Remove item",
+    },
+    buyerLink: {
+      copy: "Copy the buyer's link",
+      copied: (until: string) => `Link copied: the buyer can complete the order until ${until}. Copying again makes a new link and ends this one.`,
     },
     transfers: {
       title: "In other systems",

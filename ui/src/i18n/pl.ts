@@ -94,6 +94,7 @@ const plEvents: EventWords = {
       `${e.marketplace} nie obsługuje statusu „${e.status}”; status ${plNotice[e.notice].gen} nie został wysłany`,
     notice_text_failed: (e) => `${plCap(plNotice[e.notice].notSent)}: ${e.error}`,
     notice_no_comments: (e) => `${e.marketplace} nie przyjmuje komentarzy: ${plNotice[e.notice].notSent}`,
+    preorder_completed: () => "Kupujący uzupełnił zamówienie wstępne przez link",
     order_created: (e) => `${e.preorder ? "Zamówienie wstępne" : "Zamówienie"} ${e.number} utworzone ręcznie`,
     order_edited: (e, t) => {
       const parts: string[] = [];
@@ -200,6 +201,9 @@ export const pl: Messages = {
     port: "Numer portu",
     badPort: "Port to liczba całkowita od 1 do 65535.",
     publicUrl: "Adres publiczny (opcjonalnie)",
+    linkDays: "Link dla kupującego do zamówienia wstępnego działa (dni)",
+    linkDaysHint: "Link do zamówienia wstępnego pozwala kupującemu podać imię, telefon, adres i płatność na stronie pod adresem publicznym; działa raz i przez tyle dni.",
+    badLinkDays: (max: number) => `Podaj liczbę dni od 1 do ${max}`,
     publicUrlHint: "Adres, pod którym Gettzap dociera do tego komputera, np. adres https:// tunelu. Puste: adres lokalny.",
     save: "Zapisz",
     saved: "Ustawienia przyjmowania zamówień zapisane",
@@ -858,6 +862,10 @@ export const pl: Messages = {
       height: "Wys., cm",
       sum: "Wartość",
       remove: "Usuń pozycję",
+    },
+    buyerLink: {
+      copy: "Kopiuj link dla kupującego",
+      copied: (until: string) => `Link skopiowany: kupujący może uzupełnić zamówienie do ${until}. Ponowne kopiowanie tworzy nowy link i unieważnia ten.`,
     },
     transfers: {
       title: "W innych systemach",

@@ -89,6 +89,7 @@ const ruEvents: EventWords = {
       `${e.marketplace}: нельзя установить статус «${e.status}»; статус ${ruNotice[e.notice].gen} не отправлен`,
     notice_text_failed: (e) => `${ruCap(ruNotice[e.notice].notSent)}: ${e.error}`,
     notice_no_comments: (e) => `${e.marketplace} не принимает комментарии: ${ruNotice[e.notice].notSent}`,
+    preorder_completed: () => "Покупатель заполнил предзаказ по ссылке",
     order_created: (e) => `${e.preorder ? "Предзаказ" : "Заказ"} ${e.number} создан вручную`,
     order_edited: (e, t) => {
       const parts: string[] = [];
@@ -194,6 +195,9 @@ export const ru: Messages = {
     port: "Порт",
     badPort: "Порт — целое число от 1 до 65535.",
     publicUrl: "Публичный адрес (необязательно)",
+    linkDays: "Ссылка покупателю на предзаказ действует (дней)",
+    linkDaysHint: "По ссылке на предзаказ покупатель сам указывает имя, телефон, адрес и оплату на странице по публичному адресу; ссылка срабатывает один раз и действует столько дней.",
+    badLinkDays: (max: number) => `Укажите число дней от 1 до ${max}`,
     publicUrlHint: "Адрес, по которому Gettzap достучится до этого компьютера, например https://-адрес туннеля. Пусто — локальный адрес.",
     save: "Сохранить",
     saved: "Настройки приёма заказов сохранены",
@@ -850,6 +854,10 @@ export const ru: Messages = {
       height: "В, см",
       sum: "Сумма",
       remove: "Убрать товар",
+    },
+    buyerLink: {
+      copy: "Скопировать ссылку для покупателя",
+      copied: (until: string) => `Ссылка скопирована: покупатель может оформить заказ до ${until}. Новое копирование создаст новую ссылку, а эта перестанет работать.`,
     },
     transfers: {
       title: "В других системах",

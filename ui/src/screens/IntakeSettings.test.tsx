@@ -47,6 +47,17 @@ describe("the order intake in Settings", () => {
     await user.click(s.getByTestId("intake-save"));
     expect(await s.findByTestId("intake-problem")).toHaveTextContent("from 1 to 65535");
     expect(saves(b)).toEqual([]);
+    // A buyer link's days are checked the same way before anything is saved.
+    await user.clear(s.getByTestId("intake-port"));
+    await user.type(s.getByTestId("intake-port"), "9100");
+    expect(s.getByTestId("intake-link-days")).toHaveValue("7");
+    await user.clear(s.getByTestId("intake-link-days"));
+    await user.type(s.getByTestId("intake-link-days"), "91");
+    await user.click(s.getByTestId("intake-save"));
+    expect(await s.findByTestId("intake-problem")).toHaveTextContent("from 1 to 90");
+    expect(saves(b)).toEqual([]);
+    await user.clear(s.getByTestId("intake-link-days"));
+    await user.type(s.getByTestId("intake-link-days"), "7");
 
     // A port another program holds: the engine's reason is shown once, and nothing claims to listen.
     await user.clear(s.getByTestId("intake-port"));
@@ -59,7 +70,7 @@ describe("the order intake in Settings", () => {
     expect(s.queryByTestId("intake-problem")).toBeNull();
     expect(s.getByTestId("intake-state")).toHaveTextContent("Not listening");
     expect(s.getByTestId("intake-state")).toHaveAttribute("data-listening", "");
-    expect(saves(b)).toEqual([{ enabled: true, bind: "0.0.0.0", port: 9100, public_url: "https://tunnel.example/" }]);
+    expect(saves(b)).toEqual([{ enabled: true, bind: "0.0.0.0", port: 9100, public_url: "https://tunnel.example/", preorder_link_days: 7 }]);
     // The settings were kept (the engine tries them again at the next start); Save can retry now.
     expect(s.getByTestId("intake-save")).toBeEnabled();
 
@@ -77,7 +88,7 @@ describe("the order intake in Settings", () => {
     await user.click(s.getByTestId("intake-enabled"));
     await user.click(s.getByTestId("intake-save"));
     await waitFor(() => expect(s.getByTestId("intake-state")).toHaveTextContent("Off"));
-    expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example" });
+    expect(saves(b).at(-1)).toEqual({ enabled: false, bind: "0.0.0.0", port: 9101, public_url: "https://tunnel.example", preorder_link_days: 7 });
     expect(s.queryByTestId("intake-refused")).toBeNull();
   });
 

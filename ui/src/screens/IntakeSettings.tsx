@@ -9,10 +9,20 @@ const settingsKey = ["intake-settings"] as const;
 const statusKey = ["intake-status"] as const;
 const BINDS = ["127.0.0.1", "0.0.0.0"] as const;
 
-/** The form as typed: the port stays text until it is checked. */
-type Draft = { enabled: boolean; bind: string; port: string; public_url: string };
+/** The form as typed: the numbers stay text until they are checked. */
+type Draft = { enabled: boolean; bind: string; port: string; public_url: string; preorder_link_days: string };
 
-const toDraft = (s: Settings): Draft => ({ ...s, port: String(s.port) });
+const toDraft = (s: Settings): Draft => ({ ...s, port: String(s.port), preorder_link_days: String(s.preorder_link_days) });
+
+/** `MAX_PREORDER_LINK_DAYS` in core/src/intake.rs (the engine refuses more). */
+const MAX_LINK_DAYS = 90;
+
+/** Days a buyer link works: 1 to 90, or null. */
+function linkDaysOf(text: string): number | null {
+  if (!/^\d{1,3}$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n >= 1 && n <= MAX_LINK_DAYS ? n : null;
+}
 
 /** A port from 1 to 65535, or null. */
 function portOf(text: string): number | null {
@@ -93,7 +103,12 @@ function IntakeForm({ saved }: { saved: Settings }) {
       setProblem(t.intake.badPort);
       return;
     }
-    save.mutate({ ...draft, port, public_url: draft.public_url.trim() });
+    const days = linkDaysOf(draft.preorder_link_days);
+    if (days == null) {
+      setProblem(t.intake.badLinkDays(MAX_LINK_DAYS));
+      return;
+    }
+    save.mutate({ ...draft, port, public_url: draft.public_url.trim(), preorder_link_days: days });
   };
 
   return (
@@ -138,6 +153,17 @@ function IntakeForm({ saved }: { saved: Settings }) {
         />
         <span className="hint">{t.intake.publicUrlHint}</span>
       </label>
+      <label className="inline">
+        {t.intake.linkDays}
+        <input
+          data-testid="intake-link-days"
+          inputMode="numeric"
+          size={4}
+          value={draft.preorder_link_days}
+          onChange={(e) => change({ preorder_link_days: e.target.value })}
+        />
+      </label>
+      <p className="hint">{t.intake.linkDaysHint}</p>
       <p
         className={listening ? "test-ok" : "hint"}
         data-testid="intake-state"

@@ -74,6 +74,9 @@ pub struct ServeArgs {
     /// intake addresses.
     #[arg(long, default_value = "")]
     pub public_url: String,
+    /// How long a pre-order's buyer link (served by the intake) works, in days.
+    #[arg(long, default_value_t = 7)]
+    pub preorder_link_days: u32,
     /// Serve the intake only: no polling, no outbox delivery.
     #[arg(long)]
     pub intake_only: bool,
@@ -404,6 +407,9 @@ pub enum OrdersCmd {
         #[arg(long)]
         json: bool,
     },
+    /// A pre-order's buyer link (needs the intake's public address); prints a new one each time,
+    /// which ends the one before.
+    PreorderLink { number_or_id: String },
     /// One of the shop's orders (All orders) by its number or id.
     Show {
         number_or_id: String,

@@ -274,6 +274,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             export::search(engine, text, limit, json).await?
         }
         Command::Orders(OrdersCmd::Create { file, json }) => shop_orders::create(engine, &file, json).await?,
+        Command::Orders(OrdersCmd::PreorderLink { number_or_id }) => {
+            shop_orders::preorder_link(engine, &number_or_id).await?
+        }
         Command::Orders(OrdersCmd::Show { number_or_id, json }) => {
             shop_orders::show(engine, &number_or_id, json).await?
         }
@@ -422,6 +425,7 @@ async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
         bind: args.bind,
         port: 1,
         public_url: args.public_url,
+        preorder_link_days: args.preorder_link_days,
     }
     .validated()?;
     settings.port = args.port;

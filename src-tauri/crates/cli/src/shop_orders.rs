@@ -71,6 +71,18 @@ pub async fn show(engine: &Engine, number_or_id: &str, as_json: bool) -> Result<
     Ok(())
 }
 
+pub async fn preorder_link(engine: &Engine, number_or_id: &str) -> Result<()> {
+    let order = engine.find_shop_order(number_or_id).await?;
+    let link = engine.preorder_link(order.id).await?;
+    println!("{}", link.url);
+    eprintln!(
+        "works once, until {}; an earlier link of order {} no longer works",
+        link.expires_at.format("%Y-%m-%d %H:%M UTC"),
+        order.draft.number
+    );
+    Ok(())
+}
+
 async fn print_json(engine: &Engine, order: &ShopOrderFull) -> Result<()> {
     let statuses = engine.shop_statuses().await?;
     let methods = engine.settings().await?.delivery_methods;

@@ -3,6 +3,9 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
 use common::Cli;
 use serde_json::{json, Value};
 
@@ -77,6 +80,78 @@ fn an_order_made_from_a_file_takes_the_forms_rules_and_shows_as_json() {
         (Some("preorder"), Some(true))
     );
     assert_eq!(pre["declared_value"], "450.50");
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pre_orders_buyer_completes_it_through_the_link_the_cli_prints() {
+    let cli = Cli::new(&[]);
+    let file = draft_file(
+        &cli,
+        "pre.json",
+        &json!({"number": "PRE-1", "preorder": true, "delivery_method": "courier",
+                "items": [{"name": "Щётка", "price": "450.50"}]}),
+    );
+    cli.ok(&["orders", "create", "--file", &file]);
+    // A buyer link needs the intake's public address.
+    let refused = cli.run(&["orders", "preorder-link", "PRE-1"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("public address"));
+
+    // `serve` on a port known in advance, as behind a tunnel that forwards to it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let public = format!("http://127.0.0.1:{port}");
+    let mut child = cli
+        .command(&[
+            "serve",
+            "--intake-only",
+            "--port",
+            &port.to_string(),
+            "--public-url",
+            &public,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let _server = Server(child);
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("intake listening on "), "{first}");
+
+    let link = cli.ok(&["orders", "preorder-link", "PRE-1"]).trim().to_string();
+    let token = link.strip_prefix(&format!("{public}/preorder/")).expect(&link);
+    assert_eq!(token.len(), 64, "{link}");
+    let http = reqwest::Client::new();
+    let page = http.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Щётка"));
+    let form = [
+        ("name", "Мария Попова"),
+        ("email", "maria@example.com"),
+        ("pickup_point_id", "PVZ-77"),
+        ("payment_method", "prepaid"),
+    ];
+    assert_eq!(http.post(&link).form(&form).send().await.unwrap().status(), 200);
+    let done = cli.json(&["orders", "show", "PRE-1", "--json"]);
+    assert_eq!(done["preorder"], false);
+    assert_eq!(done["status"], "accepted");
+    assert_eq!(done["recipient"]["email"], "maria@example.com");
+    assert_eq!(done["address"]["pickup_point_id"], "PVZ-77");
+    assert_eq!(http.get(&link).send().await.unwrap().status(), 410, "used up");
 }
 
 #[test]

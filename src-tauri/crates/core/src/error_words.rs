@@ -304,6 +304,12 @@ pub enum ErrorWords {
         to: String,
     },
     TrackingNotTaken {},
+    /// A buyer link needs the order intake on with a public address (the buyer's page is served
+    /// there).
+    PreorderLinkNeedsIntake {},
+    NotAPreorder {
+        number: String,
+    },
     /// The marketplace would not take a tracking number for this order: it fulfils the order
     /// from its own warehouse (`read_only`) or delivers it itself (`detail`: the integration's
     /// English reason).
@@ -510,6 +516,12 @@ impl ErrorWords {
                 .join("; "),
             DeliveryCostChanges { from, to } => {
                 format!("The delivery cost changes from {from} to {to}: confirm to save")
+            }
+            PreorderLinkNeedsIntake {} => "A buyer link needs the order intake switched on with a public address \
+                                            (Settings → Order intake)"
+                .into(),
+            NotAPreorder { number } => {
+                format!("Order {number} is not a pre-order: its buyer has nothing to complete")
             }
             TrackingNotTaken {} => "This order did not come from a marketplace that takes tracking numbers: there \
                                     is nothing to send the tracking number to"

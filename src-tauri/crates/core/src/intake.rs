@@ -21,7 +21,12 @@ pub struct IntakeSettings {
     /// The address the marketplace reaches this computer at (a public host name or a tunnel), without a
     /// path; empty: `http://<bind>:<port>`.
     pub public_url: String,
+    /// How long a pre-order's buyer link works, in days.
+    pub preorder_link_days: u32,
 }
+
+/// The longest a pre-order's buyer link may work: a quarter of a year.
+pub const MAX_PREORDER_LINK_DAYS: u32 = 90;
 
 impl Default for IntakeSettings {
     fn default() -> Self {
@@ -30,6 +35,7 @@ impl Default for IntakeSettings {
             bind: "127.0.0.1".into(),
             port: DEFAULT_INTAKE_PORT,
             public_url: String::new(),
+            preorder_link_days: 7,
         }
     }
 }
@@ -52,6 +58,15 @@ impl IntakeSettings {
                 Some(1),
                 Some(65535),
                 None,
+            )));
+        }
+        if !(1..=MAX_PREORDER_LINK_DAYS).contains(&self.preorder_link_days) {
+            return Err(AppError::refused(ErrorWords::out_of_range(
+                "preorder_link_days",
+                "How long a buyer link works",
+                Some(1),
+                Some(MAX_PREORDER_LINK_DAYS as i64),
+                Some("days"),
             )));
         }
         self.public_url = self.public_url.trim().trim_end_matches('/').to_string();
@@ -166,5 +181,14 @@ mod tests {
         .validated()
         .is_err());
         assert_eq!(intake_path("shop", 3), "/intake/shop/3");
+        let saved_before: IntakeSettings = serde_json::from_str(r#"{"enabled": true}"#).unwrap();
+        assert_eq!(saved_before.preorder_link_days, 7, "a week unless set");
+        for days in [0, MAX_PREORDER_LINK_DAYS + 1] {
+            let s = IntakeSettings {
+                preorder_link_days: days,
+                ..Default::default()
+            };
+            assert!(s.validated().is_err(), "{days}");
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod net_policy;
 pub mod notify_text;
 pub mod order;
 pub mod policy;
+pub mod preorder;
 pub mod pricelist;
 pub mod pushes;
 pub mod rules;

@@ -221,7 +221,11 @@ impl ExternalOrder {
 
 /// SHA-256 of a JSON value's text; serde_json's map keeps keys sorted, so equal values hash equally.
 pub fn hash_json(value: &serde_json::Value) -> String {
-    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+    sha256_hex(value.to_string().as_bytes())
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
 }
 
 pub fn is_cancelled_status(status: &str) -> bool {

@@ -383,6 +383,8 @@ pub enum TimelineEvent {
         number: String,
         preorder: bool,
     },
+    /// The buyer completed the pre-order through its link: it is a new order now.
+    PreorderCompleted {},
     /// An edit saved; each field says what changed (absent / false: unchanged).
     OrderEdited {
         number_from: Option<String>,
@@ -631,6 +633,7 @@ impl TimelineEvent {
                 "{marketplace} takes no comments; the {} was not sent",
                 notice_words(*notice)
             ),
+            E::PreorderCompleted {} => "the buyer completed the pre-order through its link".into(),
             E::OrderCreated { number, preorder } => format!(
                 "{} {number} created by hand",
                 if *preorder { "pre-order" } else { "order" }

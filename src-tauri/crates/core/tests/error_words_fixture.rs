@@ -189,6 +189,10 @@ fn samples() -> Vec<ErrorWords> {
             to: text("420.00"),
         },
         TrackingNotTaken {},
+        PreorderLinkNeedsIntake {},
+        NotAPreorder {
+            number: text("PRE-1"),
+        },
         TrackingRefused {
             number: text("0570-1"),
             read_only: true,
@@ -287,6 +291,8 @@ fn kind_is_sampled(w: &ErrorWords) {
         | OrderProblems { .. }
         | DeliveryCostChanges { .. }
         | TrackingNotTaken {}
+        | PreorderLinkNeedsIntake {}
+        | NotAPreorder { .. }
         | TrackingRefused { .. }
         | TrackingEmpty {}
         | TransferredByHand {}

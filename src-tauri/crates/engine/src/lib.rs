@@ -15,6 +15,7 @@ pub mod intake;
 pub mod notifier;
 mod outbox;
 pub mod paths;
+pub mod preorder;
 mod pricelist;
 mod retention;
 mod rules;

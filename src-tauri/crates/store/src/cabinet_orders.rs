@@ -224,37 +224,7 @@ impl Store {
         event: &TimelineEvent,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let now = format_ts(Utc::now());
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        exists.ok_or_else(|| AppError::missing(Thing::Order, id))?;
-        let tracking_before: String =
-            sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query("UPDATE shop_orders SET number = ? WHERE id = ?")
-            .bind(&draft.number)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        write_draft(&mut tx, id, draft, &now).await?;
-        // A completed pre-order leaves "Pre-order" for the first "new" status.
-        sqlx::query(&format!(
-            "UPDATE shop_orders SET status_id = COALESCE({first}, status_id)
-             WHERE id = ? AND preorder = 0 AND status_id = (SELECT id FROM shop_statuses WHERE code = '{PREORDER}')",
-            first = first_new_status()
-        ))
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        shop_order_event(&mut tx, id, actor, event).await?;
-        let tracking = draft.tracking_number.trim();
-        if tracking != tracking_before && !tracking.is_empty() {
-            queue_tracking(&mut tx, id, tracking, actor, &now).await?;
-        }
+        save_edit(&mut tx, id, draft, actor, event).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -420,6 +390,45 @@ impl Store {
             .await?
             .ok_or_else(|| AppError::missing(Thing::BuiltInStatus, format!("«{code}»")).into())
     }
+}
+
+/// An edit of an order as one step of a transaction: the draft written, a completed pre-order moved
+/// to the first "new" status, the event kept, a new tracking number queued.
+pub(crate) async fn save_edit(
+    conn: &mut SqliteConnection,
+    id: i64,
+    draft: &ShopOrderDraft,
+    actor: &str,
+    event: &TimelineEvent,
+) -> Result<()> {
+    let now = format_ts(Utc::now());
+    let tracking_before: Option<String> =
+        sqlx::query_scalar("SELECT tracking_number FROM shop_orders WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let tracking_before = tracking_before.ok_or_else(|| AppError::missing(Thing::Order, id))?;
+    sqlx::query("UPDATE shop_orders SET number = ? WHERE id = ?")
+        .bind(&draft.number)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    write_draft(&mut *conn, id, draft, &now).await?;
+    // A completed pre-order leaves "Pre-order" for the first "new" status.
+    sqlx::query(&format!(
+        "UPDATE shop_orders SET status_id = COALESCE({first}, status_id)
+         WHERE id = ? AND preorder = 0 AND status_id = (SELECT id FROM shop_statuses WHERE code = '{PREORDER}')",
+        first = first_new_status()
+    ))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    shop_order_event(&mut *conn, id, actor, event).await?;
+    let tracking = draft.tracking_number.trim();
+    if tracking != tracking_before && !tracking.is_empty() {
+        queue_tracking(&mut *conn, id, tracking, actor, &now).await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Address {

@@ -139,6 +139,8 @@ export const plErrors: ErrorCatalog = {
     no_status_to_word: () => "Brak statusu sklepu, by ułożyć tekst",
     order_problems: (e) => `Zamówienia nie zapisano: ${e.problems.map((p) => p.message).join("; ")}`,
     delivery_cost_changes: (e) => `Koszt dostawy zmienia się z ${e.from} na ${e.to}: potwierdź zapis`,
+    preorder_link_needs_intake: () => "Link dla kupującego wymaga włączonego przyjmowania zamówień z adresem publicznym (Ustawienia → Przyjmowanie zamówień)",
+    not_a_preorder: (e) => `Zamówienie ${e.number} nie jest zamówieniem wstępnym: kupujący nie ma nic do uzupełnienia`,
     tracking_not_taken: () =>
       "To zamówienie nie pochodzi z platformy przyjmującej numery przesyłek: nie ma dokąd wysłać numeru",
     tracking_refused: (e) =>

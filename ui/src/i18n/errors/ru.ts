@@ -147,6 +147,8 @@ export const ruErrors: ErrorCatalog = {
     no_status_to_word: () => "Нет статуса магазина, чтобы составить текст",
     order_problems: (e) => `Заказ не сохранён: ${e.problems.map((p) => p.message).join("; ")}`,
     delivery_cost_changes: (e) => `Стоимость доставки меняется с ${e.from} на ${e.to}: подтвердите сохранение`,
+    preorder_link_needs_intake: () => "Для ссылки покупателю нужен приём заказов с публичным адресом (Настройки → Приём заказов)",
+    not_a_preorder: (e) => `Заказ ${e.number} — не предзаказ: покупателю нечего заполнять`,
     tracking_not_taken: () =>
       "Этот заказ пришёл не с маркетплейса, принимающего трек-номера: трек-номер отправлять некуда",
     tracking_refused: (e) =>

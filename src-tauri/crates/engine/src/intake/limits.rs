@@ -21,6 +21,11 @@ pub struct IntakeLimits {
     pub refusal_burst: u32,
     /// … and how long it takes that address to earn one more.
     pub refusal_refill: Duration,
+    /// Requests to pre-orders' buyer pages one address may send in a burst before it is answered
+    /// 429 (valid links included: a buyer opens the page and submits it a few times at most) …
+    pub page_burst: u32,
+    /// … and how long it takes that address to earn one more.
+    pub page_refill: Duration,
     /// At most one log line about refused requests per this period.
     pub log_every: Duration,
     /// How often the cached tokens are checked against changes made by another process (the CLI
@@ -41,6 +46,8 @@ impl Default for IntakeLimits {
             body_timeout: Duration::from_secs(30),
             refusal_burst: 10,
             refusal_refill: Duration::from_secs(6),
+            page_burst: 20,
+            page_refill: Duration::from_secs(3),
             log_every: Duration::from_secs(60),
             keys_recheck: Duration::from_secs(2),
             clock: IntakeClock::system(),

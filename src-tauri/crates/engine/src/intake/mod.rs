@@ -24,7 +24,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
@@ -38,6 +38,7 @@ use serde_json::{json, Value};
 
 use crate::{Engine, Result};
 
+mod buyer_page;
 mod guard;
 mod keys;
 mod limits;
@@ -307,24 +308,31 @@ impl Engine {
     /// The address the marketplace reaches the intake at: where this process serves it; else the
     /// app's settings when the app serves it; else where `ordertray-cli serve` last served it.
     async fn intake_base(&self) -> Result<String> {
+        Ok(match self.intake_in_effect().await? {
+            Some(settings) => settings.base_url(),
+            None => self.intake_settings().await?.base_url(),
+        })
+    }
+
+    /// The settings of the intake as it is served (by this process, the app, or
+    /// `ordertray-cli serve`), the port the one in this process listens on; None when it is off
+    /// everywhere.
+    pub(crate) async fn intake_in_effect(&self) -> Result<Option<IntakeSettings>> {
         let serving = match self.0.intake.lock().expect("intake poisoned").as_ref() {
             Some(Running::Serving { addr, settings, .. }) => Some((*addr, settings.clone())),
             _ => None,
         };
         if let Some((addr, mut settings)) = serving {
             settings.port = addr.port();
-            return Ok(settings.base_url());
+            return Ok(Some(settings));
         }
         let app = self.intake_settings().await?;
         if app.enabled {
-            return Ok(app.base_url());
+            return Ok(Some(app));
         }
-        Ok(self
-            .stored_intake_settings(SERVE_KEY)
-            .await?
-            .unwrap_or(app)
-            .base_url())
+        self.stored_intake_settings(SERVE_KEY).await
     }
+
     /// An account whose integration pushes its orders, with its push source.
     async fn push_account(&self, account_id: AccountId) -> Result<(Account, Box<dyn PushSource>)> {
         let account = self.0.store.account(account_id).await?;
@@ -376,11 +384,17 @@ fn intake_router(shared: Arc<Shared>) -> Router {
             "/intake/{integration}/{account}",
             post(receive).fallback(other_method),
         )
+        .route(
+            "/preorder/{token}",
+            get(buyer_page::show)
+                .post(buyer_page::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(buyer_page::FORM_LIMIT)),
+        )
         .fallback(no_route)
         .with_state(shared)
 }
 
-type Remote = ConnectInfo<SocketAddr>;
+pub(crate) type Remote = ConnectInfo<SocketAddr>;
 
 async fn no_route(State(shared): State<Arc<Shared>>, ConnectInfo(remote): Remote) -> Response {
     shared.refuse(remote.ip(), Refusal::Unauthorised, || {

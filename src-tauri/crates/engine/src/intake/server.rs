@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub engine: Engine,
     pub limits: IntakeLimits,
     pub limiter: Mutex<RateLimiter>,
+    /// Every request to a buyer page, valid link or not.
+    pub page_limiter: Mutex<RateLimiter>,
     pub log: Mutex<RefusalLog>,
 }
 
@@ -33,6 +35,7 @@ impl Shared {
         Self {
             engine,
             limiter: Mutex::new(RateLimiter::new(limits.refusal_burst, limits.refusal_refill)),
+            page_limiter: Mutex::new(RateLimiter::new(limits.page_burst, limits.page_refill)),
             log: Mutex::new(RefusalLog::default()),
             limits,
         }
