@@ -22,7 +22,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev
   build-essential pkg-config libssl-dev libdbus-1-dev libsecret-1-dev
   # end-to-end tests: virtual display, WebDriver, D-Bus session, keychain, notifications, screenshots
-  xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst libnotify-bin imagemagick xdotool
+  xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-tools dunst libnotify-bin imagemagick xdotool xclip
   # tools the scripts and tests call
   curl ca-certificates git python3 sqlite3
   # the AppImage (scripts/appimage.sh): mksquashfs builds its file system image

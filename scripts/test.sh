@@ -236,7 +236,7 @@ step "cargo test" cargo_test
 step "bindings unchanged" bindings_unchanged
 step "only the shell depends on tauri" only_shell_depends_on_tauri
 if [ "$E2E" = 1 ]; then
-  step "build app and fakes" cargo build --locked -p ordertray -p ordertray-fakes --bins
+  step "build app and fakes" cargo build --locked -p ordertray -p ordertray-fakes -p ordertray-cli --bins
   step "end-to-end tests" e2e
   step "linux package (deb)" package_deb
   step "linux package (AppImage)" appimage_build

@@ -3,19 +3,37 @@
 // cost and term and lets it set the order's type, the built-in post refuses card on delivery and
 // asks for a postal code; the money follows the form's rules (awaiting payment, cash on delivery
 // from the payment method, a typed amount, a declared value that follows); the saved order shows
-// the method, its cost, the type and the amount collected on delivery.
+// the method, its cost, the type and the amount collected on delivery. Then a pre-order: with the
+// order intake on at a public address, its buyer opens the link (a real HTTP request to the app's
+// page), fills the form, and the order turns New with the usual popup; the link then stops working.
 // Run through tests/e2e/run.sh. This file has its own database (--db) in demo mode, so it neither
 // sees nor leaves anything the other files count on.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
-import { clickAt, env, fill, leaveNothingBehind, pick, removeDatabase, stepper, tid } from "./common.mjs";
+import {
+  clickAt,
+  env,
+  fill,
+  freePort,
+  leaveNothingBehind,
+  notifyCalls,
+  pick,
+  removeDatabase,
+  retype,
+  stepper,
+  tid,
+} from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
 const OUT = env("E2E_OUT");
 const DB = join(dirname(env("E2E_DB")), "delivery.db");
+const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
+/** The CLI built beside the app (cargo test builds it): prints a pre-order's buyer link. */
+const CLI = join(dirname(APP), "ordertray-cli");
 
 /** The text of the element `id`, trimmed (whitespace as shown: non-breaking spaces count as spaces). */
 async function textOf(s, id) {
@@ -138,5 +156,79 @@ describe("delivery methods end to end", { timeout: 420_000 }, () => {
     assert.match(await textOf(s, "shop-order-cod"), /^RUB 2,000\.00$/);
     assert.equal(await textOf(s, "shop-order-address"), "Казань, ул. Баумана, д. 1, кв. 5", "the address from its fields");
     await s.screenshot(join(OUT, "delivery-order.png"));
+  });
+
+  step("a pre-order completed by its buyer through the link turns New with the usual popup", 180_000, async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    await (await s.waitForElement(tid("nav-settings"))).click();
+    await (await s.waitForElement(tid("intake-enabled"), 30_000)).click();
+    await pick(s, "intake-bind", "127.0.0.1");
+    await retype(s, "intake-port", String(port));
+    await retype(s, "intake-public-url", publicUrl);
+    await clickAt(s, tid("intake-save"));
+    await waitFor(async () => (await (await s.find(tid("intake-state"))).attribute("data-listening")) === `127.0.0.1:${port}`, {
+      timeout: 20_000,
+      message: "the intake listening",
+    });
+
+    await (await s.waitForElement(tid("nav-orders"))).click();
+    await clickAt(s, tid("new-order"));
+    const number = (await (await s.waitForElement(tid("order-number-input"))).property("value")).trim();
+    await clickAt(s, tid("order-add-item"));
+    await fill(s, "item-0-name", "Щётка стеклоочистителя");
+    await fill(s, "item-0-price", "450");
+    await pick(s, "order-delivery-method", "courier");
+    const preorder = await s.find(tid("order-save-preorder"));
+    await waitFor(async () => (await preorder.property("disabled")) === false, { timeout: 20_000, message: "Save as pre-order enabled" });
+    await clickAt(s, tid("order-save-preorder"));
+    await waitFor(async () => (await textOf(s, "shop-order-number")) === number, { timeout: 20_000, message: "the pre-order's screen" });
+    assert.equal(await textOf(s, "shop-order-edit"), "Complete the order");
+
+    // The copy button: the link goes to the clipboard (read back from the X display), the screen
+    // says how long it works and never shows the link.
+    await clickAt(s, tid("buyer-link-copy"));
+    assert.match(await textOf(s, "buyer-link-copied"), /Copying again makes a new link/);
+    const page = await (await s.find("body")).text();
+    assert.ok(!page.includes("/preorder/"), "the link is not on the screen");
+    await s.screenshot(join(OUT, "preorder-link-copied.png"));
+    const link = execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" }).trim();
+    assert.ok(link.startsWith(`${publicUrl}/preorder/`), `the clipboard holds ${JSON.stringify(link)}`);
+    // The CLI makes a link for the same order too; the one copied above then stops working.
+    const fromCli = execFileSync(CLI, ["--db", DB, "orders", "preorder-link", number], { encoding: "utf8" }).trim();
+    assert.ok(fromCli.startsWith(`${publicUrl}/preorder/`), fromCli);
+    assert.equal((await fetch(link)).status, 410, "the copied link ended by the new one");
+
+    // The buyer opens the new link: a real HTTP request to the page the app serves.
+    const form = await fetch(fromCli);
+    assert.equal(form.status, 200);
+    assert.match(await form.text(), /Щётка стеклоочистителя/);
+    const popupsBefore = notifyCalls(NOTIFY_LOG).length;
+    const answer = await fetch(fromCli, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        name: "Ковалёв Игорь",
+        phone: "+79007654321",
+        city: "Самара",
+        street: "ул. Ленинградская",
+        house: "10",
+        payment_method: "cash_on_delivery",
+      }).toString(),
+    });
+    assert.equal(answer.status, 200, await answer.text());
+
+    // The app: the order is New now, with the buyer's details, and a popup said so.
+    await waitFor(async () => (await textOf(s, "shop-order-edit")) === "Edit", { timeout: 20_000, message: "the order no longer a pre-order" });
+    const status = await (await s.find(`${tid("shop-order-status")} option:checked`)).text();
+    assert.equal(status.trim(), "Accepted", "the first status of the new group");
+    assert.equal(await textOf(s, "shop-order-address"), "Самара, ул. Ленинградская, д. 10");
+    // The usual new-order popup: on its own, or (the demo adds orders all the time) among the new
+    // orders of the burst it joined, shown when the burst's minute is over.
+    await waitFor(() => notifyCalls(NOTIFY_LOG).length > popupsBefore, { timeout: 90_000, message: "a popup after the pre-order was completed" });
+    const popup = notifyCalls(NOTIFY_LOG).at(-1);
+    assert.ok(popup.includes(number) || /new orders/.test(popup), popup);
+    assert.equal((await fetch(fromCli)).status, 410, "the link stopped working");
+    await s.screenshot(join(OUT, "preorder-completed.png"));
   });
 });

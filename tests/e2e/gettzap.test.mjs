@@ -9,10 +9,12 @@
 // own database (--db) and its own fake Gettzap.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeGettzap } from "./fake.mjs";
 import {
+  clickAt,
   cursorOn,
   env,
   fill,
@@ -183,6 +185,13 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
     assert.equal((await s.findAll(tid("intake-not-serving"))).length, 0, "the form says the intake is not serving");
     const page = await (await s.find("body")).text();
     assert.ok(!page.includes(intakeToken), "the intake token is on the screen");
+    // Copy puts the whole address (token included) on the clipboard, read back from the X display.
+    await clickAt(s, tid("intake-copy"));
+    const copied = () => execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" }).trim();
+    await waitFor(() => copied() === `${intakeUrl()}?token=${intakeToken}`, {
+      timeout: 20_000,
+      message: "the intake address with its token on the clipboard",
+    });
   });
 
   step("status settings take the accepted and refusal statuses and texts", 90_000, async () => {

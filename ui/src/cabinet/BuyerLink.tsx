@@ -1,6 +1,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api";
+import { copyPending } from "../clipboard";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 
@@ -15,9 +16,9 @@ export function BuyerLink({ orderId }: { orderId: number }) {
   const [copiedUntil, setCopiedUntil] = useState<string | null>(null);
   const copy = useMutation({
     mutationFn: async () => {
-      const link = await api.preorderLink(orderId);
-      await navigator.clipboard.writeText(link.url);
-      return link.expires_at;
+      const link = api.preorderLink(orderId);
+      await copyPending(link.then((l) => l.url));
+      return (await link).expires_at;
     },
     onMutate: () => setCopiedUntil(null),
     onSuccess: (until) => setCopiedUntil(until),

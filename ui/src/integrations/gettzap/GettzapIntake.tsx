@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../../api";
+import { copyPending } from "../../clipboard";
 import { useI18n } from "../../i18n";
 
 /**
@@ -19,10 +20,7 @@ export function GettzapIntake({ accountId }: { accountId: number | null }) {
     enabled: accountId != null,
   });
   const copy = useMutation({
-    mutationFn: async () => {
-      const url = await api.intakeUrl(accountId as number);
-      await navigator.clipboard.writeText(url);
-    },
+    mutationFn: () => copyPending(api.intakeUrl(accountId as number)),
     onMutate: () => setProblem(null),
     onSuccess: () => setCopied(true),
     onError: (e) => setProblem(e.message),
