@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
 import {
+  clickAt,
   cursorOn,
   env,
   fill,
@@ -356,9 +357,12 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
   // The secrets scan after the run (secrets-scan.mjs) reads every file the run left: a backup too.
   step("a backup of this database is taken, for the secrets scan to read", 60_000, async () => {
     await (await s.waitForElement(tid("nav-settings"))).click();
-    await s.waitForElement(tid("database-backup-now"));
+    // Sections load their data one by one and grow, moving what is below them: the click waits
+    // until the ones above the button (and the backup list it counts) have theirs.
+    await s.waitForElement(tid("intake-state"), 30_000);
+    await s.waitForElement(tid("database-size"), 30_000);
     const before = (await s.findAll(tid("backup-row"))).length;
-    await (await s.find(tid("database-backup-now"))).click();
+    await clickAt(s, tid("database-backup-now"));
     await waitFor(async () => (await s.findAll(tid("backup-row"))).length > before, {
       timeout: 30_000,
       message: "a new backup in Settings",

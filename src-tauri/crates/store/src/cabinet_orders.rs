@@ -10,9 +10,11 @@ use ordertray_core::cabinet::{
 };
 use ordertray_core::statuses::{DELETED, PREORDER};
 
+use crate::addresses::{address_from_row, write_address};
+use crate::shop_order_customer::link_hand_made;
 use crate::shop_statuses::first_new_status;
 use ordertray_core::timeline::TimelineEvent;
-use ordertray_core::{AccountKind, Address, AppError, ErrorCode};
+use ordertray_core::{AccountKind, AppError, ErrorCode};
 use ordertray_core::{ErrorWords, Thing};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -206,6 +208,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         write_draft(&mut tx, id, draft, &now).await?;
+        link_hand_made(&mut tx, id).await?;
         let event = TimelineEvent::OrderCreated {
             number: draft.number.clone(),
             preorder: draft.preorder,
@@ -414,6 +417,8 @@ pub(crate) async fn save_edit(
         .execute(&mut *conn)
         .await?;
     write_draft(&mut *conn, id, draft, &now).await?;
+    // A pre-order gets its customer once its buyer is known.
+    link_hand_made(&mut *conn, id).await?;
     // A completed pre-order leaves "Pre-order" for the first "new" status.
     sqlx::query(&format!(
         "UPDATE shop_orders SET status_id = COALESCE({first}, status_id)
@@ -428,44 +433,6 @@ pub(crate) async fn save_edit(
     if tracking != tracking_before && !tracking.is_empty() {
         queue_tracking(&mut *conn, id, tracking, actor, &now).await?;
     }
-    Ok(())
-}
-
-pub(crate) fn address_from_row(r: &sqlx::sqlite::SqliteRow) -> Address {
-    Address {
-        country: r.get("country"),
-        region: r.get("region"),
-        city: r.get("city"),
-        street: r.get("street"),
-        house: r.get("house"),
-        flat: r.get("flat"),
-        postal_code: r.get("postal_code"),
-        pickup_point_id: r.get("pickup_point_id"),
-        pickup_point_address: r.get("pickup_point_address"),
-        text: r.get("address"),
-    }
-}
-
-/// The address field by field, and `address` as its one line.
-pub(crate) async fn write_address(conn: &mut SqliteConnection, id: i64, a: &Address) -> Result<()> {
-    let a = a.clone().with_text();
-    sqlx::query(
-        "UPDATE shop_orders SET country = ?, region = ?, city = ?, street = ?, house = ?, flat = ?,
-            postal_code = ?, pickup_point_id = ?, pickup_point_address = ?, address = ? WHERE id = ?",
-    )
-    .bind(&a.country)
-    .bind(&a.region)
-    .bind(&a.city)
-    .bind(&a.street)
-    .bind(&a.house)
-    .bind(&a.flat)
-    .bind(&a.postal_code)
-    .bind(&a.pickup_point_id)
-    .bind(&a.pickup_point_address)
-    .bind(&a.text)
-    .bind(id)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

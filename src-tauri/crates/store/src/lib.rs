@@ -19,6 +19,7 @@
 // SQLite-specific SQL is marked `// SQLite:` where it is written, for a second backend to follow.
 mod account_options;
 mod accounts;
+mod addresses;
 mod backup;
 mod cabinet_export;
 mod cabinet_list;
@@ -40,6 +41,7 @@ pub mod retention;
 mod rules;
 mod settings;
 mod ship_by;
+mod shop_order_customer;
 mod shop_order_sync;
 mod shop_orders;
 mod shop_statuses;

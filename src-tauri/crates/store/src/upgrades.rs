@@ -41,7 +41,7 @@ async fn split_addresses(conn: &mut SqliteConnection) -> Result<()> {
             if a.postal_code.is_empty() {
                 a.postal_code = r.get("postal_code");
             }
-            crate::cabinet_orders::write_address(&mut *conn, r.get("id"), &a).await?;
+            crate::addresses::write_address(&mut *conn, r.get("id"), &a).await?;
         }
     }
     for (table, column, parts) in [
