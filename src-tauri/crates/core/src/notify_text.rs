@@ -142,6 +142,15 @@ pub fn ship_by_overdue(
     )
 }
 
+/// Where an order completed by its buyer came from, as a new-order alert names its account.
+pub fn preorder_link_source(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "pre-order link",
+        Lang::Ru => "ссылка на предзаказ",
+        Lang::Pl => "link do zamówienia wstępnego",
+    }
+}
+
 /// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: the marketplace answered 500".
 pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
     let text = match lang {

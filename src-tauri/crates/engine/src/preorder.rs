@@ -168,7 +168,7 @@ impl Engine {
             1,
             AlertPayload {
                 marketplace: "Ordertray".into(),
-                account: "pre-order link".into(),
+                account: ordertray_core::notify_text::preorder_link_source(self.lang()).into(),
                 number: draft.number.clone(),
                 order_id: Some(order.id),
                 ..Default::default()

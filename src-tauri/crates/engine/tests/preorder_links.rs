@@ -204,6 +204,7 @@ async fn a_buyer_completes_a_pre_order_through_its_page_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(popup.body.contains(&order.draft.number), "{}", popup.body);
+    assert!(popup.body.contains("«pre-order link»"), "{}", popup.body);
     assert_eq!(popup.order_id, Some(id));
 
     // The link stopped working.
