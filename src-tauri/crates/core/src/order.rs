@@ -109,7 +109,7 @@ pub struct CustomerInfo {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
-    /// The address field by field, from marketplaces that send it so (Ozon realFBS); otherwise the
+    /// The address field by field, from marketplaces that send it so; otherwise the
     /// one-line `address` is split where that is unambiguous (see [`CustomerInfo::address_fields`]).
     #[serde(default)]
     pub address_parts: Option<crate::Address>,

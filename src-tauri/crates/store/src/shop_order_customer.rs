@@ -38,49 +38,76 @@ pub(crate) async fn link_hand_made(conn: &mut SqliteConnection, shop_order_id: i
             .transpose()?;
         (Some(address.text.clone()), parts)
     };
-    let existing: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
-         ORDER BY id LIMIT 1",
-    )
-    .bind(&phone)
-    .bind(&email)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let customer = match existing {
-        Some(id) => {
-            sqlx::query(
-                "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
-                    address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?) WHERE id = ?",
-            )
-            .bind(&name)
-            .bind(&phone)
-            .bind(&email)
-            .bind(&parts)
-            .bind(&line)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-            id
-        }
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at)
-                 VALUES (?, ?, ?, ?, ?, '', ?) RETURNING id",
-            )
-            .bind(&name)
-            .bind(&phone)
-            .bind(&email)
-            .bind(&line)
-            .bind(&parts)
-            .bind(format_ts(Utc::now()))
-            .fetch_one(&mut *conn)
-            .await?
-        }
+    let buyer = Buyer {
+        name,
+        phone,
+        email,
+        address: line,
+        address_parts: parts,
+        region: String::new(),
     };
+    let (customer, _) = find_or_add_customer(conn, &buyer).await?;
     sqlx::query("UPDATE shop_orders SET customer_id = ? WHERE id = ?")
         .bind(customer)
         .bind(shop_order_id)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A buyer as an order tells of them (phone and e-mail normalised), to find or make their customer.
+pub(crate) struct Buyer {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    /// JSON of the address's fields, when it has fields.
+    pub address_parts: Option<String>,
+    /// A new customer's region.
+    pub region: String,
+}
+
+/// The customer with the same phone or e-mail, with what `b` tells that it lacks filled in
+/// (nothing is overwritten) and its region as it was; else a new customer (no region to tell).
+pub(crate) async fn find_or_add_customer(
+    conn: &mut SqliteConnection,
+    b: &Buyer,
+) -> Result<(i64, Option<String>)> {
+    let existing: Option<(i64, String)> = sqlx::query_as(
+        "SELECT id, region FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
+         ORDER BY id LIMIT 1",
+    )
+    .bind(&b.phone)
+    .bind(&b.email)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id, region)) = existing {
+        sqlx::query(
+            "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
+                address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?) WHERE id = ?",
+        )
+        .bind(&b.name)
+        .bind(&b.phone)
+        .bind(&b.email)
+        .bind(&b.address_parts)
+        .bind(&b.address)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        return Ok((id, Some(region)));
+    }
+    let id = sqlx::query_scalar(
+        "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&b.name)
+    .bind(&b.phone)
+    .bind(&b.email)
+    .bind(&b.address)
+    .bind(&b.address_parts)
+    .bind(&b.region)
+    .bind(format_ts(Utc::now()))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((id, None))
 }

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
 use ordertray_core::customer::{normalize_email, normalize_phone};
+
+use crate::shop_order_customer::{find_or_add_customer, Buyer};
 use ordertray_core::pricelist::{article_key, brand_key, BoundOffer};
 use ordertray_core::rules::RuleDecision;
 use ordertray_core::timeline::TimelineEvent;
@@ -491,69 +493,39 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
     if name.as_deref().is_none_or(|n| n.trim().is_empty()) && phone.is_none() && email.is_none() {
         return Ok(None);
     }
-    let existing: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, region FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
-         ORDER BY id LIMIT 1",
-    )
-    .bind(&phone)
-    .bind(&email)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let customer_id = match existing {
-        Some((id, old_region)) => {
-            // What this order tells that the customer record lacks fills the gaps; nothing is overwritten.
-            sqlx::query(
-                "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
-                    address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?) WHERE id = ?",
-            )
-            .bind(&name)
-            .bind(&phone)
-            .bind(&email)
-            .bind(&address_parts)
-            .bind(&address)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-            if let Some(region) = region.as_deref().filter(|r| move_region && *r != old_region) {
-                sqlx::query("UPDATE customers SET region = ? WHERE id = ?")
-                    .bind(region)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                let event = TimelineEvent::CustomerRegion {
-                    from: old_region.clone(),
-                    to: region.to_string(),
-                };
-                insert_event(
-                    conn,
-                    NewEvent {
-                        account_id: None,
-                        order_id: Some(order_id),
-                        line_id: None,
-                        actor: "triage",
-                        event: &event,
-                    },
-                )
-                .await?;
-            }
-            id
-        }
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&name)
-            .bind(&phone)
-            .bind(&email)
-            .bind(&address)
-            .bind(&address_parts)
-            .bind(region.as_deref().unwrap_or_default())
-            .bind(format_ts(Utc::now()))
-            .fetch_one(&mut *conn)
-            .await?
-        }
+    let buyer = Buyer {
+        name,
+        phone,
+        email,
+        address,
+        address_parts,
+        region: region.clone().unwrap_or_default(),
     };
+    let (customer_id, old_region) = find_or_add_customer(conn, &buyer).await?;
+    if let Some(old_region) = old_region {
+        if let Some(region) = region.as_deref().filter(|r| move_region && *r != old_region) {
+            sqlx::query("UPDATE customers SET region = ? WHERE id = ?")
+                .bind(region)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await?;
+            let event = TimelineEvent::CustomerRegion {
+                from: old_region.clone(),
+                to: region.to_string(),
+            };
+            insert_event(
+                conn,
+                NewEvent {
+                    account_id: None,
+                    order_id: Some(order_id),
+                    line_id: None,
+                    actor: "triage",
+                    event: &event,
+                },
+            )
+            .await?;
+        }
+    }
     sqlx::query("UPDATE orders SET customer_id = ? WHERE id = ?")
         .bind(customer_id)
         .bind(order_id)
