@@ -17,18 +17,11 @@ const toDraft = (s: Settings): Draft => ({ ...s, port: String(s.port), preorder_
 /** `MAX_PREORDER_LINK_DAYS` in core/src/intake.rs (the engine refuses more). */
 const MAX_LINK_DAYS = 90;
 
-/** Days a buyer link works: 1 to 90, or null. */
-function linkDaysOf(text: string): number | null {
-  if (!/^\d{1,3}$/.test(text.trim())) return null;
+/** A whole number from `min` to `max` as typed, or null. */
+function wholeIn(text: string, min: number, max: number): number | null {
+  if (!/^\d{1,6}$/.test(text.trim())) return null;
   const n = Number(text.trim());
-  return n >= 1 && n <= MAX_LINK_DAYS ? n : null;
-}
-
-/** A port from 1 to 65535, or null. */
-function portOf(text: string): number | null {
-  if (!/^\d{1,5}$/.test(text.trim())) return null;
-  const n = Number(text.trim());
-  return n >= 1 && n <= 65535 ? n : null;
+  return n >= min && n <= max ? n : null;
 }
 
 /**
@@ -98,12 +91,12 @@ function IntakeForm({ saved }: { saved: Settings }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const port = portOf(draft.port);
+    const port = wholeIn(draft.port, 1, 65535);
     if (port == null) {
       setProblem(t.intake.badPort);
       return;
     }
-    const days = linkDaysOf(draft.preorder_link_days);
+    const days = wholeIn(draft.preorder_link_days, 1, MAX_LINK_DAYS);
     if (days == null) {
       setProblem(t.intake.badLinkDays(MAX_LINK_DAYS));
       return;
