@@ -6,7 +6,7 @@ import type { Address } from "./Address";
  */
 export type CustomerInfo = { name: string | null, phone: string | null, email: string | null, address: string | null, 
 /**
- * The address field by field, from marketplaces that send it so (Ozon realFBS); otherwise the
+ * The address field by field, from marketplaces that send it so; otherwise the
  * one-line `address` is split where that is unambiguous (see [`CustomerInfo::address_fields`]).
  */
 address_parts: Address | null, };
