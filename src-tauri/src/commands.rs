@@ -11,9 +11,9 @@ use ordertray_core::rules::{RuleOutcome, RuleSet};
 use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
 use ordertray_core::templates::{PushSettings, PushTemplates};
 use ordertray_core::{
-    Account, AccountDraft, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption, ConnectionReport,
-    CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView, ShopOrderView, SyncReport,
-    TriageAction, TriageReport,
+    Account, AccountDraft, AccountLog, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption,
+    ConnectionReport, CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView,
+    ShopOrderView, SyncReport, TriageAction, TriageReport,
 };
 use ordertray_engine::{paths, Engine, SecretInput};
 use tauri::{AppHandle, State};
@@ -117,6 +117,12 @@ pub async fn triage(engine: State<'_, Engine>, lines: Vec<i64>, action: TriageAc
 #[tauri::command]
 pub async fn undo_triage(engine: State<'_, Engine>, lines: Vec<i64>) -> Res<Vec<i64>> {
     engine.undo_triage(&lines).await
+}
+
+/// The account's sync log (Accounts → the account → Log): recent runs and skipped orders.
+#[tauri::command]
+pub async fn account_log(engine: State<'_, Engine>, id: i64) -> Res<AccountLog> {
+    engine.account_log(id, 100).await
 }
 
 #[tauri::command]

@@ -3,6 +3,7 @@
 import { call } from "./ipcCall";
 import type { Account } from "./bindings/Account";
 import type { AccountDraft } from "./bindings/AccountDraft";
+import type { AccountLog } from "./bindings/AccountLog";
 import type { AccountView } from "./bindings/AccountView";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { AppSettings } from "./bindings/AppSettings";
@@ -95,6 +96,8 @@ export const ipc = {
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
   /** Takes back the last decision while its marketplace calls still wait; returns the lines undone. */
   undoTriage: (lines: number[]) => call<number[]>("undo_triage", { lines }),
+  /** The account's sync log (Accounts → the account → Log): recent runs and skipped orders. */
+  accountLog: (id: number) => call<AccountLog>("account_log", { id }),
   retryOutbox: (id: number) => call<null>("retry_outbox", { id }),
   /** The account's updates that still need attention (waiting, sending or failed), oldest first. */
   accountOutbox: (id: number) => call<OutboxView[]>("account_outbox", { id }),

@@ -3,4 +3,4 @@
 /**
  * Why an order arrived already decided (an FBO posting, cancelled, assembled in the cabinet).
  */
-export type ArrivalNote = "read_only" | "cancelled" | "assembled";
+export type ArrivalNote = "read_only" | "cancelled" | "assembled" | "accepted_on_arrival";

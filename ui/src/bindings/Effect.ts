@@ -10,4 +10,4 @@ export type Effect = { "type": "ship", order_external_id: string, items: Array<E
  * When the decision was made: a line may go through the same status twice (X, Y, X)
  * and each is a call of its own.
  */
-decided_at: string, } | { "type": "delivery_status", order_external_id: string, status: string, } | { "type": "set_tracking", order_external_id: string, tracking_number: string, };
+decided_at: string, } | { "type": "delivery_status", order_external_id: string, status: string, } | { "type": "set_order_status", order_external_id: string, status: string, } | { "type": "set_tracking", order_external_id: string, tracking_number: string, };

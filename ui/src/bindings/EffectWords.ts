@@ -6,7 +6,7 @@
 export type EffectWords = { 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -26,7 +26,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 

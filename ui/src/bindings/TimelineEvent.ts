@@ -22,7 +22,7 @@ status: string, note: ArrivalNote | null, } | { "kind": "status_changed", market
 offer_price: string | null, offer_quantity: number | null, } | { "kind": "reject", line: string, rule: string | null, } | { "kind": "delete", line: string, rule: string | null, } | { "kind": "restore", line: string, rule: string | null, } | { "kind": "undo", line: string, from: LineState, } | { "kind": "customer_region", from: string, to: string, } | { "kind": "outbox_queued", 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -42,7 +42,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 
@@ -60,7 +60,7 @@ tracking: string | null,
 description: string | null, } | { "kind": "push_read_only", 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -80,7 +80,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 
@@ -98,7 +98,7 @@ tracking: string | null,
 description: string | null, } | { "kind": "outbox_done", 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -118,7 +118,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 
@@ -136,7 +136,7 @@ tracking: string | null,
 description: string | null, } | { "kind": "outbox_already_done", 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -156,7 +156,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 
@@ -174,7 +174,7 @@ tracking: string | null,
 description: string | null, } | { "kind": "outbox_failed", error: string, error_words: ErrorWords | null, 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -194,7 +194,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 
@@ -212,7 +212,7 @@ tracking: string | null,
 description: string | null, } | { "kind": "outbox_retry", 
 /**
  * The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
- * "set_tracking"; "other" for a payload this version cannot read (see `description`).
+ * "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
  */
 effect: string, 
 /**
@@ -232,7 +232,7 @@ reason: number | null,
  */
 line: string | null, 
 /**
- * The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+ * The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
  * "delivering", "last_mile", "delivered").
  */
 status: string | null, 

@@ -18,6 +18,8 @@ const enEffect = (e: EffectWords): string => {
       return `Set ${e.order} / ${e.line ?? ""} to status ${e.status ?? ""}${e.comment ? ` with the comment «${e.comment}»` : ""}`;
     case "delivery_status":
       return `Tell ${e.order} is ${{ delivering: "delivering", last_mile: "on the last mile", delivered: "delivered" }[e.status ?? ""] ?? e.status}`;
+    case "set_order_status":
+      return `Set ${e.order} to status ${e.status ?? ""}`;
     case "set_tracking":
       return `Set the tracking number of ${e.order} to ${e.tracking ?? ""}`;
     default:
@@ -37,6 +39,7 @@ const enEvents: EventWords = {
             read_only: ` (FBO, fulfilled by the marketplace: read-only, straight to ${t.nav.orders})`,
             cancelled: " (already cancelled)",
             assembled: " (assembled in the seller cabinet: accepted on arrival)",
+            accepted_on_arrival: " (sold by the shop's own web store: accepted on arrival)",
           }[e.note]),
     status_changed: (e) => `${e.marketplace} status changed: ${e.from} → ${e.to}`,
     cargo_places: (e) => `Cargo places on ${e.marketplace}: ${e.from} → ${e.to}`,

@@ -25,6 +25,8 @@ const plEffect = (e: EffectWords): string => {
       return `Ustaw ${e.order} / ${e.line ?? ""} na status ${e.status ?? ""}${e.comment ? ` z komentarzem „${e.comment}”` : ""}`;
     case "delivery_status":
       return `Zgłoś, że ${e.order} ${{ delivering: "jest w doręczeniu", last_mile: "jest na ostatniej mili", delivered: "zostało doręczone" }[e.status ?? ""] ?? e.status}`;
+    case "set_order_status":
+      return `Ustaw ${e.order} na status ${e.status ?? ""}`;
     case "set_tracking":
       return `Przekaż numer przesyłki ${e.order}: ${e.tracking ?? ""}`;
     default:
@@ -55,6 +57,7 @@ const plEvents: EventWords = {
             read_only: ` (FBO, realizuje platforma: tylko do odczytu, od razu do „${t.nav.orders}”)`,
             cancelled: " (już anulowane)",
             assembled: " (skompletowane w panelu sprzedawcy: przyjęte od razu)",
+            accepted_on_arrival: " (sprzedane przez własny sklep internetowy: przyjęte od razu)",
           }[e.note]),
     status_changed: (e) => `Status w ${e.marketplace} zmienił się: ${e.from} → ${e.to}`,
     cargo_places: (e) => `Miejsca ładunkowe w ${e.marketplace}: ${e.from} → ${e.to}`,

@@ -24,6 +24,8 @@ const ruEffect = (e: EffectWords): string => {
       return `Установить ${e.order} / ${e.line ?? ""} статус ${e.status ?? ""}${e.comment ? ` с комментарием «${e.comment}»` : ""}`;
     case "delivery_status":
       return `Сообщить, что ${e.order} ${{ delivering: "в доставке", last_mile: "на последней миле", delivered: "доставлен" }[e.status ?? ""] ?? e.status}`;
+    case "set_order_status":
+      return `Установить ${e.order} статус ${e.status ?? ""}`;
     case "set_tracking":
       return `Передать трек-номер ${e.order}: ${e.tracking ?? ""}`;
     default:
@@ -50,6 +52,7 @@ const ruEvents: EventWords = {
             read_only: ` (FBO, выполняет маркетплейс: только просмотр, сразу в «${t.nav.orders}»)`,
             cancelled: " (уже отменён)",
             assembled: " (собран в кабинете продавца: принят при поступлении)",
+            accepted_on_arrival: " (продан интернет-магазином: принят при поступлении)",
           }[e.note]),
     status_changed: (e) => `Статус на ${e.marketplace} изменился: ${e.from} → ${e.to}`,
     cargo_places: (e) => `Грузовые места на ${e.marketplace}: ${e.from} → ${e.to}`,

@@ -221,6 +221,15 @@ pub enum AccountsCmd {
         #[arg(long)]
         new_token: bool,
     },
+    /// The account's sync log: its latest runs and the orders the import rules left out.
+    Log {
+        /// Account id or name.
+        account: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
     /// The latest requests that reached the intake (tokens are never kept).
     IntakeLog {
         /// Only this account (id or name).
@@ -312,6 +321,61 @@ pub enum AddAccount {
     Zzap(ZzapAccountArgs),
     /// A Gettzap shop: orders arrive at the intake (`serve`); statuses go back (format unverified).
     Gettzap(GettzapAccountArgs),
+    /// A WooCommerce store (REST API v3: a read/write consumer key and secret).
+    Woocommerce(WooCommerceAccountArgs),
+}
+
+/// Which of an item's facts finds its catalog product.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum ProductKeyArg {
+    Sku,
+    Name,
+    Id,
+}
+
+#[derive(Args, Debug)]
+pub struct WooCommerceAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The store's address (https://; http:// only on this computer).
+    #[arg(long)]
+    pub url: String,
+    /// Read the consumer key at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "consumer_key_stdin",
+        required_unless_present = "consumer_key_stdin"
+    )]
+    pub consumer_key_env: Option<String>,
+    /// Read the consumer key from standard input (first line) into the OS keychain.
+    #[arg(long)]
+    pub consumer_key_stdin: bool,
+    /// Read the consumer secret at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "consumer_secret_stdin",
+        required_unless_present = "consumer_secret_stdin"
+    )]
+    pub consumer_secret_env: Option<String>,
+    /// Read the consumer secret from standard input (after the key, if both) into the OS keychain.
+    #[arg(long)]
+    pub consumer_secret_stdin: bool,
+    #[arg(long, value_enum, default_value = "sku")]
+    pub identify_products_by: ProductKeyArg,
+    /// Days of orders the first sync reads.
+    #[arg(long, default_value_t = ordertray_connectors::woocommerce::WOOCOMMERCE_BACKFILL_DAYS)]
+    pub backfill_days: u32,
+    /// Leave new orders in the inbox for a decision instead of accepting them on arrival.
+    #[arg(long)]
+    pub no_accept_on_arrival: bool,
+    /// Send the key as query parameters (for hosts that strip the Authorization header).
+    #[arg(long)]
+    pub key_in_query: bool,
+    /// Poll interval in seconds.
+    #[arg(long, default_value_t = 120)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region: String,
 }
 
 #[derive(Args, Debug)]

@@ -15,7 +15,7 @@ use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, LoginSecrets, OffersCmd, OrdersCmd,
     OutboxCmd, PricelistCmd, RulesCmd, ServeArgs, StateArg,
 };
-use crate::{export, pricelist, rules, shop_orders};
+use crate::{export, pricelist, rules, shop_orders, store_platforms};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
@@ -38,7 +38,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 /// One secret typed or piped on standard input.
-fn stdin_line(what: &str) -> Result<String> {
+pub(crate) fn stdin_line(what: &str) -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -144,6 +144,12 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 engine.rotate_intake_token(account.id).await?;
             }
             println!("{}", engine.intake_url(account.id).await?);
+        }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Woocommerce(a))) => {
+            store_platforms::add_woocommerce(engine, a).await?
+        }
+        Command::Accounts(AccountsCmd::Log { account, limit, json }) => {
+            store_platforms::log(engine, &account, limit, json).await?
         }
         Command::Accounts(AccountsCmd::IntakeLog { account, limit, json }) => {
             let account = match account {

@@ -7,6 +7,7 @@ mod export;
 mod pricelist;
 mod rules;
 mod shop_orders;
+mod store_platforms;
 
 use clap::Parser;
 

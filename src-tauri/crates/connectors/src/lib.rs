@@ -13,6 +13,7 @@ pub mod push;
 pub mod registry;
 pub mod session;
 pub mod transfer;
+pub mod woocommerce;
 pub mod zzap;
 
 use std::time::Duration;
@@ -20,7 +21,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ordertray_core::templates::MarketplaceStatus;
-use ordertray_core::{CancelReasonOption, ConnectionReport, Effect, ExternalOrder, QuarantinedOrder};
+use ordertray_core::{
+    CancelReasonOption, ConnectionReport, Effect, ExternalOrder, QuarantinedOrder, SkippedOrder,
+};
 
 pub use error::ConnectorError;
 pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable};
@@ -33,6 +36,10 @@ pub struct Page {
     pub orders: Vec<ExternalOrder>,
     /// Orders that could not be parsed or mapped; they never stop the orders after them.
     pub quarantined: Vec<QuarantinedOrder>,
+    /// Orders read and left out by the import rules (logged on the account, not stored).
+    pub skipped: Vec<SkippedOrder>,
+    /// How far a long run has come: pages read and pages in all, when the platform tells.
+    pub progress: Option<(u32, u32)>,
     /// Opaque state to persist with this page and pass to the next call.
     pub next_cursor: String,
     /// True when this page ends the run; `next_cursor` is then the idle state for the next run.

@@ -68,6 +68,7 @@ integrations! {
     Ozon => ozon::OzonSettings,
     Zzap => zzap::ZzapSettings,
     Gettzap => gettzap::GettzapSettings,
+    Woocommerce => woocommerce::WooCommerceSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {

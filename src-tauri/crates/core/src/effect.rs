@@ -60,6 +60,12 @@ pub enum Effect {
         order_external_id: String,
         status: String,
     },
+    /// Set the whole order to one of the platform's own statuses (store platforms keep one status
+    /// per order, with no ship or cancel calls of their own).
+    SetOrderStatus {
+        order_external_id: String,
+        status: String,
+    },
     /// The tracking number the manager entered on the order.
     SetTracking {
         order_external_id: String,
@@ -151,6 +157,7 @@ impl Effect {
             Effect::CancelOrder { .. } => "cancel_order",
             Effect::SetLineStatus { .. } => "set_line_status",
             Effect::DeliveryStatus { .. } => "delivery_status",
+            Effect::SetOrderStatus { .. } => "set_order_status",
             Effect::SetTracking { .. } => "set_tracking",
         }
     }
@@ -170,6 +177,9 @@ impl Effect {
                 order_external_id, ..
             }
             | Effect::DeliveryStatus {
+                order_external_id, ..
+            }
+            | Effect::SetOrderStatus {
                 order_external_id, ..
             }
             | Effect::SetTracking {
@@ -200,7 +210,9 @@ impl Effect {
                 decided_at,
                 ..
             } => key.push_str(&format!(":{line_external_id}:{status}:{decided_at}")),
-            Effect::DeliveryStatus { status, .. } => key.push_str(&format!(":{status}@{decision}")),
+            Effect::DeliveryStatus { status, .. } | Effect::SetOrderStatus { status, .. } => {
+                key.push_str(&format!(":{status}@{decision}"))
+            }
             Effect::SetTracking { tracking_number, .. } => key.push_str(&format!(":{tracking_number}")),
             Effect::Ship { .. } | Effect::CancelOrder { .. } => {}
         }

@@ -66,6 +66,8 @@ pub enum ValueFormat {
     MarketplaceId,
     /// An absolute file path.
     FullPath,
+    /// An https:// address (http:// only on this computer): the key would travel readable.
+    SecureWebAddress,
 }
 
 /// One error: its `kind` is the variant's snake_case name, its arguments the variant's fields.
@@ -407,6 +409,9 @@ impl ErrorWords {
                     ValueFormat::OneCharacter => "one character",
                     ValueFormat::MarketplaceId => "an id from the marketplace's list",
                     ValueFormat::FullPath => "a file's full path",
+                    ValueFormat::SecureWebAddress => {
+                        "an https:// address (http:// would send the key readable)"
+                    }
                 };
                 format!("{label} must be {shape}; «{value}» is not")
             }

@@ -240,6 +240,28 @@ pub struct QuarantinedOrder {
     pub raw: serde_json::Value,
 }
 
+/// An order the platform has but the shop does not import, by the import rules: logged on the
+/// account with its number and reason, never stored as an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SkippedOrder {
+    pub external_id: String,
+    /// The number the platform shows.
+    pub number: String,
+    pub reason: SkipReason,
+}
+
+/// Why an order is not imported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SkipReason {
+    NoItems,
+    NoCustomer,
+    /// A customer with neither an e-mail nor a phone.
+    NoContact,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

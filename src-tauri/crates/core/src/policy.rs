@@ -27,6 +27,9 @@ pub struct IngestPolicy {
     /// cabinet: with `import`, it is stored and accepted on arrival (no calls back); without, it
     /// is not imported. Orders the marketplace fulfils itself (`read_only`) are never affected.
     pub decided_elsewhere: Option<DecidedElsewhere>,
+    /// Every new order is accepted as it arrives (a shop's own web store already sold it): it still
+    /// pops up and shows in the inbox's history, but needs no decision and sends no call back.
+    pub accept_on_arrival: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -297,6 +297,11 @@ fn order_effect(m: &StatusMove, marketplace_status: &str, level: PushLevel) -> O
             order_external_id: order,
             items: m.active.iter().map(item).collect(),
         }),
+        // Any other status the platform lists for whole orders is set by name.
+        (status, PushLevel::Order) => Some(Effect::SetOrderStatus {
+            order_external_id: order,
+            status: status.to_string(),
+        }),
         _ => None,
     }
 }
@@ -571,6 +576,34 @@ mod tests {
         let mut not_reached = moved(&t, &shipped, &c, &lines, &active, &reason);
         not_reached.reached = false;
         assert_eq!(plan_status_pushes(&not_reached).unwrap(), StatusPushes::default());
+    }
+
+    #[test]
+    fn a_store_platform_status_is_set_on_the_whole_order_by_its_name() {
+        let done = status(4, "Done", StatusGroup::Done);
+        let t = PushTemplates {
+            pushes: vec![
+                push(4, PushLevel::Order, "completed", ""),
+                push(4, PushLevel::Line, "completed", ""),
+                push(4, PushLevel::Order, "refunded", ""),
+            ],
+            ..Default::default()
+        };
+        let c = caps(&[], &["processing", "completed"], false);
+        let reason = CancelReason::default();
+        let (lines, active) = ([line(1)], [line(1), line(2)]);
+        let planned = plan_status_pushes(&moved(&t, &done, &c, &lines, &active, &reason)).unwrap();
+        assert_eq!(
+            planned.effects,
+            vec![Effect::SetOrderStatus {
+                order_external_id: "EXT-1".into(),
+                status: "completed".into(),
+            }]
+        );
+        // Not a line status of the platform, and not one of its statuses at all.
+        assert_eq!(planned.not_sent.len(), 2, "{:?}", planned.not_sent);
+        let key = planned.effects[0].idempotency_key(7, "t1");
+        assert_eq!(key, "7:set_order_status:EXT-1:completed@t1");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum ArrivalNote {
     ReadOnly,
     Cancelled,
     Assembled,
+    /// Sold by the shop's own web store: accepted on arrival (the account's option).
+    AcceptedOnArrival,
 }
 
 /// Which text a decision's marketplace notice is: the one sent on accept or on reject.
@@ -54,7 +56,7 @@ pub enum PushLevelWord {
 #[ts(export)]
 pub struct EffectWords {
     /// The call: "ship", "cancel_lines", "cancel_order", "set_line_status", "delivery_status",
-    /// "set_tracking"; "other" for a payload this version cannot read (see `description`).
+    /// "set_order_status", "set_tracking"; "other" for a payload this version cannot read (see `description`).
     pub effect: String,
     /// The marketplace's order (posting) number.
     pub order: String,
@@ -64,7 +66,7 @@ pub struct EffectWords {
     pub reason: Option<i64>,
     /// The marketplace's line id (set_line_status).
     pub line: Option<String>,
-    /// The marketplace status (set_line_status), or the delivery stage code (delivery_status:
+    /// The marketplace status (set_line_status, set_order_status), or the delivery stage code (delivery_status:
     /// "delivering", "last_mile", "delivered").
     pub status: Option<String>,
     /// The comment sent with a line status, when any.
@@ -179,6 +181,13 @@ impl From<&Effect> for EffectWords {
             } => EffectWords {
                 status: Some(status.clone()),
                 ..EffectWords::of("delivery_status", order_external_id)
+            },
+            Effect::SetOrderStatus {
+                order_external_id,
+                status,
+            } => EffectWords {
+                status: Some(status.clone()),
+                ..EffectWords::of("set_order_status", order_external_id)
             },
             Effect::SetTracking {
                 order_external_id,
@@ -493,6 +502,9 @@ impl TimelineEvent {
                     Some(ArrivalNote::Cancelled) => " (already cancelled)",
                     Some(ArrivalNote::Assembled) => {
                         " (assembled in the seller cabinet: accepted on arrival)"
+                    }
+                    Some(ArrivalNote::AcceptedOnArrival) => {
+                        " (sold by the shop's own web store: accepted on arrival)"
                     }
                 };
                 format!("Order {order} arrived from {marketplace} with {lines} line(s), status {status}{note}")

@@ -177,6 +177,43 @@ pub struct AccountView {
     pub credentials_ok: bool,
 }
 
+/// An account's sync log: its recent runs and the orders the import rules left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountLog {
+    /// Newest first.
+    pub runs: Vec<SyncRunEntry>,
+    /// Newest first.
+    pub skipped: Vec<SkippedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncRunEntry {
+    pub started_at: DateTime<Utc>,
+    /// None while the run goes on (or when the app stopped during it).
+    pub finished_at: Option<DateTime<Utc>>,
+    /// "ok" or "error"; None while running.
+    pub outcome: Option<String>,
+    pub pages: u32,
+    pub orders_seen: u32,
+    pub orders_new: u32,
+    pub orders_changed: u32,
+    pub quarantined: u32,
+    pub skipped: u32,
+    pub error: Option<String>,
+}
+
+/// One order left out by the import rules, as last seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SkippedEntry {
+    pub at: DateTime<Utc>,
+    pub external_id: String,
+    pub number: String,
+    pub reason: crate::SkipReason,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SyncReport {
@@ -187,6 +224,9 @@ pub struct SyncReport {
     pub orders_changed: u32,
     pub lines_new: u32,
     pub quarantined: u32,
+    /// Orders the import rules left out.
+    #[serde(default)]
+    pub skipped: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -254,6 +294,12 @@ pub enum EngineEvent {
         done: u64,
         total: u64,
         rows: u64,
+    },
+    /// A sync run reads many pages (a store's backfill): `pages_done` of `pages_total` stored.
+    SyncProgress {
+        account_id: AccountId,
+        pages_done: u32,
+        pages_total: u32,
     },
     /// A CSV export is under way: `done` of `total` orders written.
     ExportProgress {

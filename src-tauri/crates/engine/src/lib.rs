@@ -322,6 +322,11 @@ impl Engine {
         Ok(self.0.store.outbox_list(account, None).await?)
     }
 
+    /// The account's sync log: its latest `limit` runs and the orders its import rules left out.
+    pub async fn account_log(&self, account: AccountId, limit: u32) -> Result<ordertray_core::AccountLog> {
+        Ok(self.0.store.account_log(account, limit).await?)
+    }
+
     /// Stops background tasks (pollers, outbox worker, demo marketplace).
     pub async fn shutdown(&self) {
         for (_, p) in self.0.pollers.lock().expect("pollers poisoned").drain() {

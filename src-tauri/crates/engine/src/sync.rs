@@ -136,11 +136,10 @@ impl Engine {
                 let out = self
                     .0
                     .store
-                    .apply_page(
+                    .apply_page_with_skips(
                         account.id,
                         name,
-                        &page.orders,
-                        &page.quarantined,
+                        (&page.orders, &page.quarantined, &page.skipped),
                         &page.next_cursor,
                         Utc::now(),
                     )
@@ -153,6 +152,17 @@ impl Engine {
                 report.orders_changed += out.changed_orders;
                 report.lines_new += out.new_lines;
                 report.quarantined += out.quarantined;
+                report.skipped += page.skipped.len() as u32;
+                for s in &page.skipped {
+                    tracing::info!(account = account.id, number = %s.number, reason = ?s.reason, "order not imported");
+                }
+                if let Some((pages_done, pages_total)) = page.progress.filter(|(_, total)| *total > 1) {
+                    self.emit(EngineEvent::SyncProgress {
+                        account_id: account.id,
+                        pages_done,
+                        pages_total,
+                    });
+                }
                 self.take_page(account, out, burst).await;
                 cursor = page.next_cursor;
                 if page.done {
@@ -264,9 +274,9 @@ impl Engine {
             Ok::<_, ordertray_store::StoreError>(lines.len())
         };
         match run.await {
-            Ok(n) if n > 0 => tracing::info!(account, lines = n, "assembled postings accepted on arrival"),
+            Ok(n) if n > 0 => tracing::info!(account, lines = n, "lines accepted on arrival"),
             Ok(_) => {}
-            Err(e) => tracing::warn!(account, error = %e, "assembled postings left in the inbox"),
+            Err(e) => tracing::warn!(account, error = %e, "lines to accept on arrival left in the inbox"),
         }
     }
 

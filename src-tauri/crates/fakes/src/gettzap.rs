@@ -133,7 +133,7 @@ fn basic_auth_ok(headers: &HeaderMap, login: &str, password: &str) -> bool {
 }
 
 /// Standard base64 (with padding), enough for a Basic header.
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(s: &str) -> Option<Vec<u8>> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = vec![];
     let (mut buf, mut bits) = (0u32, 0u32);

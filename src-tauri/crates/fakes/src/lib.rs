@@ -10,4 +10,5 @@ pub mod faults;
 pub mod gettzap;
 pub mod ozon;
 mod server;
+pub mod woocommerce;
 pub mod zzap;

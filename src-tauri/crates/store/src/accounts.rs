@@ -257,7 +257,7 @@ impl Store {
         let now = format_ts(at);
         sqlx::query(
             "UPDATE sync_runs SET finished_at = ?, outcome = ?, pages = ?, orders_seen = ?, orders_new = ?,
-                orders_changed = ?, lines_new = ?, quarantined = ?, error = ? WHERE id = ?",
+                orders_changed = ?, lines_new = ?, quarantined = ?, skipped = ?, error = ? WHERE id = ?",
         )
         .bind(&now)
         .bind(outcome)
@@ -267,6 +267,7 @@ impl Store {
         .bind(report.orders_changed)
         .bind(report.lines_new)
         .bind(report.quarantined)
+        .bind(report.skipped)
         .bind(error)
         .bind(run_id)
         .execute(&mut *tx)

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
     hash_json, is_cancelled_status, AccountId, CustomerInfo, ExternalOrder, IngestPolicy, QuarantinedOrder,
+    SkippedOrder,
 };
 use sqlx::{QueryBuilder, Row, SqliteConnection};
 
@@ -71,6 +72,26 @@ impl Store {
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
+        self.apply_page_with_skips(
+            account_id,
+            marketplace,
+            (orders, quarantined, &[]),
+            next_cursor,
+            now,
+        )
+        .await
+    }
+
+    /// [`Self::apply_page`] with the orders the import rules left out, noted in the account's
+    /// sync log in the same transaction.
+    pub async fn apply_page_with_skips(
+        &self,
+        account_id: AccountId,
+        marketplace: &str,
+        (orders, quarantined, skipped): (&[ExternalOrder], &[QuarantinedOrder], &[SkippedOrder]),
+        next_cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome> {
         // Hashed before the write lock is taken: the lock is held only for the database's work.
         let hashes = content_hashes(orders);
         let mut tx = self.begin_write().await?;
@@ -83,6 +104,7 @@ impl Store {
             &now_s,
         )
         .await?;
+        crate::skipped_orders::record_skipped(&mut tx, account_id, skipped, &now_s).await?;
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -223,6 +245,7 @@ async fn upsert_all(
                     order,
                     hash,
                     assembled: decided.is_some(),
+                    accept: policy.accept_on_arrival,
                 });
             }
             continue;
@@ -244,6 +267,8 @@ struct Fresh<'a> {
     hash: &'a str,
     /// Decided in the seller's own cabinet (the integration's ingest policy): to be accepted.
     assembled: bool,
+    /// Accepted on arrival by the account's option, announced like any new order.
+    accept: bool,
 }
 
 /// Rows per multi-row INSERT (SQLite allows 32,766 bound values a statement).
@@ -359,6 +384,10 @@ async fn store_fresh(
         } else if f.assembled {
             out.preaccepted.push(order_id);
             Some(ArrivalNote::Assembled)
+        } else if f.accept {
+            out.preaccepted.push(order_id);
+            out.count_new(order_id, o);
+            Some(ArrivalNote::AcceptedOnArrival)
         } else {
             out.count_new(order_id, o);
             None
@@ -379,13 +408,15 @@ async fn store_fresh(
     insert_events(conn, &events).await?;
     let external_ids: Vec<&str> = fresh.iter().map(|f| f.order.external_id.as_str()).collect();
     // SQLite: `json_each` expands the JSON list of external ids.
+    let external_ids = serde_json::to_string(&external_ids)?;
     sqlx::query(
         "DELETE FROM quarantine WHERE account_id = ? AND external_id IN (SELECT value FROM json_each(?))",
     )
     .bind(account_id)
-    .bind(serde_json::to_string(&external_ids)?)
+    .bind(&external_ids)
     .execute(&mut *conn)
     .await?;
+    crate::skipped_orders::forget_skipped(conn, account_id, &external_ids).await?;
     fresh.clear();
     Ok(())
 }

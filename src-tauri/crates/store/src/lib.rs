@@ -45,6 +45,7 @@ mod shop_order_customer;
 mod shop_order_sync;
 mod shop_orders;
 mod shop_statuses;
+mod skipped_orders;
 mod statuses;
 mod time;
 mod triage;

@@ -2,7 +2,8 @@
 //! is bookkeeping, never an order's history:
 //! - delivered outbox rows (`done`): the call went out long ago; pending, in-flight and failed
 //!   rows are never touched, whatever their age;
-//! - finished sync runs (each account's health lives on the account row, not in these);
+//! - finished sync runs and the skipped orders of the sync log (each account's health lives on
+//!   the account row, not in these);
 //! - intake requests (the raw bodies pushed to us, kept for audit);
 //! - events tied to no order (account notices: quarantined payloads, sync failures), and events
 //!   of shop orders that were purged. Events of an order are its timeline: they stay as long as
@@ -44,12 +45,17 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        let sync_runs =
-            sqlx::query("DELETE FROM sync_runs WHERE finished_at IS NOT NULL AND finished_at < ?")
+        let sync_runs = sqlx::query("DELETE FROM sync_runs WHERE finished_at IS NOT NULL AND finished_at < ?")
                 .bind(before(retention.sync_runs_days))
                 .execute(&mut *tx)
                 .await?
-                .rows_affected();
+                .rows_affected()
+            // The sync log's skipped orders go with the runs that saw them.
+                + sqlx::query("DELETE FROM skipped_orders WHERE at < ?")
+                    .bind(before(retention.sync_runs_days))
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
         let intake_requests = sqlx::query("DELETE FROM intake_requests WHERE received_at < ?")
             .bind(before(retention.intake_requests_days))
             .execute(&mut *tx)

@@ -31,6 +31,7 @@ export const plErrors: ErrorCatalog = {
     one_character: "jednym znakiem",
     marketplace_id: "kodem z listy platformy",
     full_path: "pełną ścieżką pliku",
+    secure_web_address: "adresem https:// (przez http:// klucz poszedłby jawnym tekstem)",
   },
   fields: {
     name: "Nazwa",

@@ -39,6 +39,7 @@ export const ruErrors: ErrorCatalog = {
     one_character: "одним символом",
     marketplace_id: "кодом из списка маркетплейса",
     full_path: "полным путём к файлу",
+    secure_web_address: "адресом https:// (по http:// ключ ушёл бы открытым текстом)",
   },
   fields: {
     name: "Название",

@@ -54,6 +54,7 @@ impl PushSource for GettzapPush {
                 quarantined: pushed.quarantined,
                 next_cursor: String::new(),
                 done: true,
+                ..Default::default()
             }),
             Err(reason) => Err(PushUnreadable { reason, raw: doc }),
         }

@@ -137,7 +137,7 @@ pub fn request_for(effect: &Effect) -> Result<(&'static str, Value), ConnectorEr
             "/v2/fbs/posting/tracking-number/set",
             json!({"tracking_numbers": [{"posting_number": order_external_id, "tracking_number": tracking_number}]}),
         ),
-        Effect::SetLineStatus { .. } => {
+        Effect::SetLineStatus { .. } | Effect::SetOrderStatus { .. } => {
             return Err(ConnectorError::Rejected {
                 status: 0,
                 message: format!("Ozon has no call for «{}»", effect.describe()),
@@ -218,7 +218,10 @@ pub fn check_push_answer(effect: &Effect, answer: &Value) -> Result<(), Connecto
         }),
         Effect::CancelLines { .. } => result.is_some_and(|r| !r.is_null() && r != &json!(false)),
         Effect::CancelOrder { .. } => result == Some(&json!(true)),
-        Effect::SetLineStatus { .. } | Effect::DeliveryStatus { .. } | Effect::SetTracking { .. } => false,
+        Effect::SetLineStatus { .. }
+        | Effect::SetOrderStatus { .. }
+        | Effect::DeliveryStatus { .. }
+        | Effect::SetTracking { .. } => false,
     };
     if ok {
         Ok(())
@@ -247,7 +250,7 @@ pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
                 | "awaiting_packaging"
         ),
         Effect::CancelOrder { .. } => status == "cancelled",
-        Effect::SetLineStatus { .. } => false,
+        Effect::SetLineStatus { .. } | Effect::SetOrderStatus { .. } => false,
         // Ozon applies these asynchronously; a later stage shows the earlier one was taken.
         Effect::DeliveryStatus { status: stage, .. } => {
             let reached: &[&str] = match stage.as_str() {

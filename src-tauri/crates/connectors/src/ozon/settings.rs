@@ -185,6 +185,7 @@ impl IntegrationSettings for OzonSettings {
                     status: OZON_AWAITING_DELIVER.to_string(),
                     import: self.import_awaiting_deliver,
                 }),
+                accept_on_arrival: false,
             },
             shop_order: Some(ordertray_core::ShopOrderPolicy {
                 source_label,

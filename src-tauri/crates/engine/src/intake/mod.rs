@@ -764,6 +764,7 @@ impl Engine {
             orders_changed: changed,
             lines_new: outcome.new_lines,
             quarantined: outcome.quarantined,
+            ..Default::default()
         };
         let set_aside = (!pushed.quarantined.is_empty()).then(|| {
             AppError::said(

@@ -1,0 +1,83 @@
+//! Store-platform accounts (WooCommerce) and every account's sync log.
+
+use anyhow::Result;
+use ordertray_connectors::woocommerce::{ProductKey, WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
+use ordertray_core::{AccountDraft, AccountSettings};
+use ordertray_engine::{Engine, SecretInput};
+
+use crate::args::{ProductKeyArg, WooCommerceAccountArgs};
+use crate::commands::stdin_line;
+
+pub async fn add_woocommerce(engine: &Engine, a: WooCommerceAccountArgs) -> Result<()> {
+    let settings = WooCommerceSettings {
+        backfill_days: a.backfill_days,
+        accept_on_arrival: !a.no_accept_on_arrival,
+        identify_products_by: match a.identify_products_by {
+            ProductKeyArg::Sku => ProductKey::Sku,
+            ProductKeyArg::Name => ProductKey::Name,
+            ProductKeyArg::Id => ProductKey::Id,
+        },
+        key_in_query: a.key_in_query,
+        consumer_key_env: a.consumer_key_env,
+        consumer_secret_env: a.consumer_secret_env,
+        ..WooCommerceSettings::new(a.url)
+    };
+    let mut secrets = SecretInput::new();
+    if a.consumer_key_stdin {
+        secrets.insert(CONSUMER_KEY.into(), stdin_line("consumer key")?);
+    }
+    if a.consumer_secret_stdin {
+        secrets.insert(CONSUMER_SECRET.into(), stdin_line("consumer secret")?);
+    }
+    let draft = AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: true,
+        interval_secs: a.interval,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    let account = engine.add_account(draft, secrets).await?;
+    println!("added account {} «{}»", account.id, account.name);
+    println!(
+        "the first sync reads the store's orders of the last {} days",
+        a.backfill_days
+    );
+    Ok(())
+}
+
+pub async fn log(engine: &Engine, account: &str, limit: u32, json: bool) -> Result<()> {
+    let account = engine.find_account(account).await?;
+    let log = engine.account_log(account.id, limit).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&log)?);
+        return Ok(());
+    }
+    for r in &log.runs {
+        println!(
+            "{}\t{}\t{} pages\t{} seen\t{} new\t{} changed\t{} set aside\t{} skipped\t{}",
+            r.started_at.format("%Y-%m-%d %H:%M:%S"),
+            r.outcome.as_deref().unwrap_or("running"),
+            r.pages,
+            r.orders_seen,
+            r.orders_new,
+            r.orders_changed,
+            r.quarantined,
+            r.skipped,
+            r.error.as_deref().unwrap_or("")
+        );
+    }
+    if !log.skipped.is_empty() {
+        println!("not imported:");
+    }
+    for s in &log.skipped {
+        let reason = serde_json::to_value(s.reason)?;
+        println!(
+            "{}\t{}\t{}",
+            s.at.format("%Y-%m-%d %H:%M:%S"),
+            s.number,
+            reason.as_str().unwrap_or_default()
+        );
+    }
+    Ok(())
+}

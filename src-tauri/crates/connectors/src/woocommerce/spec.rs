@@ -1,0 +1,49 @@
+//! WooCommerce in the registry: polled, one status per order set by name.
+
+use ordertray_core::templates::PushCapabilities;
+use ordertray_core::{Account, Credentials};
+
+use super::{CONSUMER_KEY, CONSUMER_SECRET};
+use crate::registry::{IntegrationSpec, SecretField};
+use crate::IntegrationClient;
+
+pub const SPEC: IntegrationSpec = IntegrationSpec {
+    kind: "woocommerce",
+    name: "WooCommerce",
+    secret_fields: &[
+        SecretField::given(CONSUMER_KEY, "consumer key"),
+        SecretField::given(CONSUMER_SECRET, "consumer secret"),
+    ],
+    polled: true,
+    status_dictionary: false,
+    push_capabilities,
+    connect,
+    push_source: None,
+};
+
+/// WooCommerce's built-in order statuses, with the names its admin shows.
+pub const STATUSES: &[(&str, &str)] = &[
+    ("pending", "Pending payment"),
+    ("processing", "Processing"),
+    ("on-hold", "On hold"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+    ("refunded", "Refunded"),
+    ("failed", "Failed"),
+];
+
+fn connect(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn IntegrationClient> {
+    Box::new(super::WooCommerceConnector::new(account, credentials, http))
+}
+
+/// A whole order takes any of the statuses; a line none (WooCommerce has no per-item status).
+fn push_capabilities() -> PushCapabilities {
+    PushCapabilities {
+        order_statuses: STATUSES.iter().map(|(code, _)| code.to_string()).collect(),
+        labels: STATUSES
+            .iter()
+            .map(|(code, name)| (code.to_string(), name.to_string()))
+            .collect(),
+        ..Default::default()
+    }
+}

@@ -1,0 +1,204 @@
+//! A WooCommerce store in the engine against the fake store: the backfill accepts its orders on
+//! arrival as shop orders on matched customers, skipped orders land in the account's log, the
+//! popup still comes, and shop statuses go back as the store's own statuses.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use common::{fresh_engine, inbox, notifications, open};
+use ordertray_connectors::woocommerce::{WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
+use ordertray_core::cabinet::OrderPageQuery;
+use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
+use ordertray_core::{AccountDraft, AccountSettings, LineState, SkipReason};
+use ordertray_engine::{Engine, RecordingNotifier};
+use ordertray_fakes::woocommerce::{
+    order, Buyer, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle,
+};
+use serde_json::json;
+
+const KEY: &str = "ck_engine_key_1";
+const SECRET: &str = "cs_engine_secret_2";
+
+async fn store_account(engine: &Engine, fake: &FakeWooCommerceHandle, accept_on_arrival: bool) -> i64 {
+    let settings = WooCommerceSettings {
+        accept_on_arrival,
+        ..WooCommerceSettings::new(fake.base_url())
+    };
+    let draft = AccountDraft {
+        name: "Web store".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    let secrets = HashMap::from([
+        (CONSUMER_KEY.to_string(), KEY.to_string()),
+        (CONSUMER_SECRET.to_string(), SECRET.to_string()),
+    ]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
+
+fn seed(fake: &FakeWooCommerceHandle) {
+    let now = Utc::now();
+    let ann = || Buyer::new("Анна", "Смирнова", "anna@example.com", "+7 916 000-11-22");
+    fake.add_orders([
+        order(
+            101,
+            now - chrono::Duration::days(2),
+            ann(),
+            &[(7, "OC 90", "Фильтр", 2, "350.00")],
+        ),
+        // The same buyer again, by phone only: one customer.
+        order(
+            102,
+            now - chrono::Duration::days(1),
+            Buyer {
+                email: String::new(),
+                ..ann()
+            },
+            &[
+                (7, "OC 90", "Фильтр", 1, "350.00"),
+                (8, "W 712", "Фильтр воздушный", 3, "120.50"),
+            ],
+        ),
+        order(
+            103,
+            now - chrono::Duration::hours(5),
+            Buyer::new("Никто", "", "", ""),
+            &[(7, "OC 90", "Фильтр", 1, "350.00")],
+        ),
+    ]);
+    let mut done = order(
+        104,
+        now - chrono::Duration::days(3),
+        ann(),
+        &[(7, "OC 90", "Фильтр", 1, "350.00")],
+    );
+    done["status"] = json!("completed");
+    fake.add_orders([done]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn store_orders_become_shop_orders_on_arrival_and_statuses_go_back() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig::new(KEY, SECRET))
+        .await
+        .unwrap();
+    seed(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let notes = RecordingNotifier::default();
+    let engine = open(&db, Default::default(), notes.clone()).await;
+    let account = store_account(&engine, &fake, true).await;
+
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(
+        (report.orders_new, report.skipped, report.quarantined),
+        (2, 1, 0),
+        "{report:?}"
+    );
+    assert!(
+        inbox(&engine).await.is_empty(),
+        "accepted on arrival: nothing to triage"
+    );
+    let popups = notifications(&notes).await;
+    assert_eq!(popups.len(), 1, "one popup for the burst: {popups:?}");
+
+    let page = engine.cabinet_page(&OrderPageQuery::default()).await.unwrap();
+    let mut numbers: Vec<_> = page.rows.iter().map(|r| r.number.clone()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["101", "102"]);
+    let second = page.rows.iter().find(|r| r.number == "102").unwrap();
+    assert_eq!((second.items, second.total.to_string().as_str()), (2, "711.50"));
+    let full = engine.shop_order_full(second.id).await.unwrap();
+    let first = engine
+        .shop_order_full(page.rows.iter().find(|r| r.number == "101").unwrap().id)
+        .await
+        .unwrap();
+    assert!(full.customer_id.is_some());
+    assert_eq!(
+        full.customer_id, first.customer_id,
+        "the phone finds the same customer"
+    );
+    assert_eq!(full.source.as_deref(), Some("WooCommerce"));
+    assert_eq!(engine.customers(10).await.unwrap().len(), 1);
+
+    let log = engine.store().account_log(account, 10).await.unwrap();
+    assert_eq!(log.runs.len(), 1);
+    assert_eq!((log.runs[0].orders_new, log.runs[0].skipped), (2, 1));
+    assert_eq!(log.skipped.len(), 1);
+    assert_eq!(
+        (log.skipped[0].number.as_str(), log.skipped[0].reason),
+        ("103", SkipReason::NoContact)
+    );
+
+    // The skipped order gets a phone in the store: it arrives, and leaves the log.
+    fake.edit_order(103, |o| o["billing"]["phone"] = json!("+7 900 111-22-33"));
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.orders_new, 1, "{report:?}");
+    assert!(engine
+        .store()
+        .account_log(account, 10)
+        .await
+        .unwrap()
+        .skipped
+        .is_empty());
+
+    // A shop status mapped to the store's "completed" goes back by PUT.
+    let done = engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("shipped"))
+        .unwrap()
+        .id;
+    let templates = PushTemplates {
+        pushes: vec![StatusPush {
+            status_id: done,
+            level: PushLevel::Order,
+            marketplace_status: "completed".into(),
+            comment: String::new(),
+        }],
+        ..Default::default()
+    };
+    let saved = engine.save_push_settings(account, &templates).await.unwrap();
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    let r = engine.set_shop_order_status(&[second.id], done).await.unwrap();
+    assert_eq!(r.outbox_rows.len(), 1, "{:?}", r.not_sent);
+    engine.drain_outbox_once().await.unwrap();
+    assert_eq!(fake.order(102).unwrap()["status"], "completed");
+    let puts: Vec<_> = fake.calls().into_iter().filter(|c| c.method == "PUT").collect();
+    assert_eq!(
+        puts.len(),
+        1,
+        "accepting on arrival sent nothing; the status one call"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_accept_on_arrival_store_orders_wait_in_the_inbox_and_a_refusal_cancels() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig::new(KEY, SECRET))
+        .await
+        .unwrap();
+    seed(&fake);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = store_account(&engine, &fake, false).await;
+    engine.sync_account(account).await.unwrap();
+    let lines = inbox(&engine).await;
+    assert_eq!(lines.len(), 3, "orders 101 (one line) and 102 (two lines)");
+    assert!(lines.iter().all(|l| l.line.state == LineState::New));
+    let of_101: Vec<i64> = lines
+        .iter()
+        .filter(|l| l.order_external_id == "101")
+        .map(|l| l.line.id)
+        .collect();
+    engine
+        .triage(&of_101, ordertray_core::TriageAction::Reject)
+        .await
+        .unwrap();
+    engine.drain_outbox_once().await.unwrap();
+    assert_eq!(fake.order(101).unwrap()["status"], "cancelled");
+}

@@ -1,0 +1,600 @@
+//! Fake WooCommerce store: the REST API v3 order routes as documented
+//! (woocommerce-rest-api-docs, wp-api-v3/_orders.md) — `GET /wp-json/wc/v3/orders` with
+//! `per_page` (at most 100), `page`, `status` (`any` or a comma list), `after` / `before` /
+//! `modified_after` (site-local unless `dates_are_gmt=true`), `orderby` date|id|modified, `order`
+//! asc|desc, the `X-WP-Total` / `X-WP-TotalPages` headers; `GET` and `PUT /orders/{id}`; errors as
+//! `{"code", "message", "data": {"status"}}`; the consumer key as basic auth or as
+//! `consumer_key` / `consumer_secret` query parameters.
+//!
+//! It can play an old store (before 2022: `modified_after` and `dates_are_gmt` ignored), a host
+//! that strips the Authorization header, and change its orders while a client pages through them.
+//! The site's local time is UTC+3.
+//!
+//! Admin (not WooCommerce's): `GET /__fake/calls` lists every request (never the key),
+//! `POST /__fake/orders` adds or replaces orders (a JSON list).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::faults::Fault;
+use crate::gettzap::decode_base64;
+use crate::server::Served;
+
+pub const API: &str = "/wp-json/wc/v3";
+pub const CALLS_PATH: &str = "/__fake/calls";
+pub const ORDERS_ADMIN_PATH: &str = "/__fake/orders";
+/// The site's local time is this far ahead of UTC.
+const SITE_OFFSET_HOURS: i64 = 3;
+
+#[derive(Debug, Clone)]
+pub struct FakeWooCommerceConfig {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    /// 0 = any free port.
+    pub port: u16,
+    /// False plays a store from before 2022: `modified_after` and `dates_are_gmt` are ignored.
+    pub honours_modified_after: bool,
+    /// The host drops the Authorization header: only query-parameter keys get through.
+    pub strips_authorization: bool,
+    pub currency: String,
+}
+
+impl FakeWooCommerceConfig {
+    pub fn new(key: impl Into<String>, secret: impl Into<String>) -> Self {
+        Self {
+            consumer_key: key.into(),
+            consumer_secret: secret.into(),
+            port: 0,
+            honours_modified_after: true,
+            strips_authorization: false,
+            currency: "RUB".into(),
+        }
+    }
+}
+
+/// One request as the fake saw it; the key is never kept, only whether it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WooCall {
+    pub method: String,
+    pub path: String,
+    /// The query without the key.
+    pub query: Vec<(String, String)>,
+    pub body: Option<Value>,
+    pub http_status: u16,
+}
+
+/// A change the store makes when a page is asked for: a client paging through sees the list move.
+#[derive(Debug, Clone)]
+pub enum Mutation {
+    /// A new order placed.
+    Insert(Value),
+    /// An order moved to the trash (it leaves every `status=any` list).
+    Trash(i64),
+}
+
+struct Shared {
+    config: FakeWooCommerceConfig,
+    orders: Mutex<Vec<Value>>,
+    calls: Mutex<Vec<WooCall>>,
+    faults: Mutex<VecDeque<Fault>>,
+    /// (page number, change) applied when that page of a list is next asked for.
+    mutations: Mutex<Vec<(u32, Mutation)>>,
+    now: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Shared {
+    fn now(&self) -> DateTime<Utc> {
+        self.now.lock().expect("clock poisoned").unwrap_or_else(Utc::now)
+    }
+}
+
+pub struct FakeWooCommerce;
+
+impl FakeWooCommerce {
+    pub async fn start(config: FakeWooCommerceConfig) -> std::io::Result<FakeWooCommerceHandle> {
+        let port = config.port;
+        let shared = Arc::new(Shared {
+            config,
+            orders: Mutex::default(),
+            calls: Mutex::default(),
+            faults: Mutex::default(),
+            mutations: Mutex::default(),
+            now: Mutex::default(),
+        });
+        let app = Router::new()
+            .route(&format!("{API}/orders"), get(list_orders))
+            .route(&format!("{API}/orders/{{id}}"), get(get_order).put(put_order))
+            .route(CALLS_PATH, get(list_calls))
+            .route(ORDERS_ADMIN_PATH, axum::routing::post(admin_add_orders))
+            .with_state(shared.clone());
+        let server = Served::start(port, app, "fake WooCommerce").await?;
+        Ok(FakeWooCommerceHandle { shared, server })
+    }
+}
+
+#[derive(Clone)]
+pub struct FakeWooCommerceHandle {
+    shared: Arc<Shared>,
+    server: Served,
+}
+
+impl FakeWooCommerceHandle {
+    /// The store's address (the REST API is under [`API`]).
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    pub fn shutdown(&self) {
+        self.server.shutdown();
+    }
+
+    /// Adds orders, replacing those with the same id.
+    pub fn add_orders(&self, orders: impl IntoIterator<Item = Value>) {
+        add_orders(&self.shared, orders);
+    }
+
+    pub fn order(&self, id: i64) -> Option<Value> {
+        let orders = self.shared.orders.lock().expect("orders poisoned");
+        orders.iter().find(|o| o["id"] == json!(id)).cloned()
+    }
+
+    /// Changes an order as the store's admin would (its modified time moves to now).
+    pub fn edit_order(&self, id: i64, edit: impl FnOnce(&mut Value)) {
+        let now = self.shared.now();
+        let mut orders = self.shared.orders.lock().expect("orders poisoned");
+        if let Some(o) = orders.iter_mut().find(|o| o["id"] == json!(id)) {
+            edit(o);
+            stamp_modified(o, now);
+        }
+    }
+
+    /// Every request received, in order.
+    pub fn calls(&self) -> Vec<WooCall> {
+        self.shared.calls.lock().expect("calls poisoned").clone()
+    }
+
+    /// The next request misbehaves this way.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared
+            .faults
+            .lock()
+            .expect("faults poisoned")
+            .push_back(fault);
+    }
+
+    /// When page `page` of an order list is next asked for, the store first changes this way.
+    pub fn on_page(&self, page: u32, mutation: Mutation) {
+        self.shared
+            .mutations
+            .lock()
+            .expect("mutations poisoned")
+            .push((page, mutation));
+    }
+
+    /// The store's clock (for modified times); None: the wall clock.
+    pub fn set_now(&self, now: Option<DateTime<Utc>>) {
+        *self.shared.now.lock().expect("clock poisoned") = now;
+    }
+}
+
+fn add_orders(shared: &Shared, new: impl IntoIterator<Item = Value>) {
+    let mut orders = shared.orders.lock().expect("orders poisoned");
+    for o in new {
+        orders.retain(|x| x["id"] != o["id"]);
+        orders.push(o);
+    }
+}
+
+fn stamp_modified(order: &mut Value, at: DateTime<Utc>) {
+    order["date_modified_gmt"] = json!(gmt(at));
+    order["date_modified"] = json!(gmt(at + Duration::hours(SITE_OFFSET_HOURS)));
+}
+
+fn gmt(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+fn parse_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim().trim_end_matches('Z');
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").ok()
+}
+
+fn wc_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"code": code, "message": message, "data": {"status": status.as_u16()}})),
+    )
+        .into_response()
+}
+
+/// The key as basic auth (unless the host strips it) or as query parameters.
+fn authorised(shared: &Shared, headers: &HeaderMap, query: &[(String, String)]) -> bool {
+    let c = &shared.config;
+    let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if q("consumer_key") == Some(c.consumer_key.as_str())
+        && q("consumer_secret") == Some(c.consumer_secret.as_str())
+    {
+        return true;
+    }
+    if c.strips_authorization {
+        return false;
+    }
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| decode_base64(b.trim()))
+        .is_some_and(|d| d == format!("{}:{}", c.consumer_key, c.consumer_secret).into_bytes())
+}
+
+/// Records the call, and answers a queued fault or a refusal of the key instead when due.
+fn gate(
+    shared: &Shared,
+    (method, path): (&str, String),
+    headers: &HeaderMap,
+    query: &[(String, String)],
+    body: Option<Value>,
+) -> Result<(), Response> {
+    let fault = shared.faults.lock().expect("faults poisoned").pop_front();
+    let refusal = match fault {
+        Some(Fault::RateLimited { retry_after_secs }) => {
+            let mut r = wc_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
+            );
+            if let Some(secs) = retry_after_secs {
+                r.headers_mut().insert("retry-after", HeaderValue::from(secs));
+            }
+            Some(r)
+        }
+        Some(Fault::ServerError(code)) => Some(wc_error(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "internal_server_error",
+            "There has been a critical error on this website.",
+        )),
+        Some(Fault::TruncatedJson) => Some((StatusCode::OK, "[{\"id\": 1, \"numb").into_response()),
+        Some(Fault::NotJson) => Some(
+            (
+                StatusCode::OK,
+                [("content-type", "text/html")],
+                "<html><body>Maintenance</body></html>",
+            )
+                .into_response(),
+        ),
+        _ => None,
+    };
+    let refusal = refusal.or_else(|| {
+        (!authorised(shared, headers, query)).then(|| {
+            wc_error(
+                StatusCode::UNAUTHORIZED,
+                "woocommerce_rest_cannot_view",
+                "Sorry, you cannot list resources.",
+            )
+        })
+    });
+    shared.calls.lock().expect("calls poisoned").push(WooCall {
+        method: method.into(),
+        path,
+        query: query
+            .iter()
+            .filter(|(k, _)| k != "consumer_key" && k != "consumer_secret")
+            .cloned()
+            .collect(),
+        body,
+        http_status: refusal.as_ref().map_or(200, |r| r.status().as_u16()),
+    });
+    refusal.map_or(Ok(()), Err)
+}
+
+async fn list_orders(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(&shared, ("GET", "/orders".into()), &headers, &query, None) {
+        return r;
+    }
+    let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let per_page: usize = match q("per_page").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        _ => {
+            return wc_error(
+                StatusCode::BAD_REQUEST,
+                "rest_invalid_param",
+                "Invalid parameter(s): per_page",
+            )
+        }
+    };
+    let page: usize = q("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let modern = shared.config.honours_modified_after;
+    let gmt_dates = modern && q("dates_are_gmt") == Some("true");
+    let field = |base: &str| {
+        if gmt_dates {
+            format!("{base}_gmt")
+        } else {
+            base.to_string()
+        }
+    };
+    let mut filters: Vec<(String, NaiveDateTime, bool)> = vec![];
+    for (param, base, after) in [
+        ("after", "date_created", true),
+        ("before", "date_created", false),
+        ("modified_after", "date_modified", true),
+    ] {
+        if param == "modified_after" && !modern {
+            continue;
+        }
+        if let Some(v) = q(param) {
+            let Some(t) = parse_time(v) else {
+                return wc_error(
+                    StatusCode::BAD_REQUEST,
+                    "rest_invalid_param",
+                    &format!("Invalid parameter(s): {param}"),
+                );
+            };
+            filters.push((field(base), t, after));
+        }
+    }
+    let statuses: Vec<&str> = q("status").unwrap_or("any").split(',').map(str::trim).collect();
+    {
+        let mut mutations = shared.mutations.lock().expect("mutations poisoned");
+        let due: Vec<Mutation> = mutations
+            .iter()
+            .filter(|(p, _)| *p as usize == page)
+            .map(|(_, m)| m.clone())
+            .collect();
+        mutations.retain(|(p, _)| *p as usize != page);
+        drop(mutations);
+        for m in due {
+            match m {
+                Mutation::Insert(o) => add_orders(&shared, [o]),
+                Mutation::Trash(id) => {
+                    let now = shared.now();
+                    let mut orders = shared.orders.lock().expect("orders poisoned");
+                    if let Some(o) = orders.iter_mut().find(|o| o["id"] == json!(id)) {
+                        o["status"] = json!("trash");
+                        stamp_modified(o, now);
+                    }
+                }
+            }
+        }
+    }
+    let orders = shared.orders.lock().expect("orders poisoned").clone();
+    let mut listed: Vec<Value> = orders
+        .into_iter()
+        .filter(|o| {
+            let status = o["status"].as_str().unwrap_or_default();
+            if statuses.contains(&"any") {
+                status != "trash"
+            } else {
+                statuses.contains(&status)
+            }
+        })
+        .filter(|o| {
+            filters.iter().all(|(key, t, after)| {
+                let Some(v) = o[key.as_str()].as_str().and_then(parse_time) else {
+                    return false;
+                };
+                if *after {
+                    v > *t
+                } else {
+                    v < *t
+                }
+            })
+        })
+        .collect();
+    let key = match q("orderby").unwrap_or("date") {
+        "id" => "id",
+        "modified" => "date_modified_gmt",
+        _ => "date_created_gmt",
+    };
+    listed.sort_by(|a, b| {
+        let by = |o: &Value| (o[key].to_string(), o["id"].as_i64().unwrap_or_default());
+        by(a).cmp(&by(b))
+    });
+    if q("order").unwrap_or("desc") != "asc" {
+        listed.reverse();
+    }
+    let total = listed.len();
+    let pages = total.div_ceil(per_page);
+    let items: Vec<Value> = listed
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
+    let mut response = Json(items).into_response();
+    let h = response.headers_mut();
+    h.insert("x-wp-total", HeaderValue::from(total));
+    h.insert("x-wp-totalpages", HeaderValue::from(pages));
+    response
+}
+
+async fn get_order(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(&shared, ("GET", format!("/orders/{id}")), &headers, &query, None) {
+        return r;
+    }
+    let orders = shared.orders.lock().expect("orders poisoned");
+    match orders.iter().find(|o| o["id"] == json!(id)) {
+        Some(o) => Json(o.clone()).into_response(),
+        None => wc_error(
+            StatusCode::NOT_FOUND,
+            "woocommerce_rest_shop_order_invalid_id",
+            "Invalid ID.",
+        ),
+    }
+}
+
+async fn put_order(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let doc: Option<Value> = serde_json::from_slice(&body).ok();
+    if let Err(r) = gate(
+        &shared,
+        ("PUT", format!("/orders/{id}")),
+        &headers,
+        &query,
+        doc.clone(),
+    ) {
+        return r;
+    }
+    let Some(doc) = doc else {
+        return wc_error(
+            StatusCode::BAD_REQUEST,
+            "rest_invalid_json",
+            "Invalid JSON body passed.",
+        );
+    };
+    let now = shared.now();
+    let mut orders = shared.orders.lock().expect("orders poisoned");
+    let Some(order) = orders.iter_mut().find(|o| o["id"] == json!(id)) else {
+        return wc_error(
+            StatusCode::NOT_FOUND,
+            "woocommerce_rest_shop_order_invalid_id",
+            "Invalid ID.",
+        );
+    };
+    if let Some(status) = doc.get("status") {
+        const KNOWN: &[&str] = &[
+            "pending",
+            "processing",
+            "on-hold",
+            "completed",
+            "cancelled",
+            "refunded",
+            "failed",
+            "trash",
+        ];
+        if !status.as_str().is_some_and(|s| KNOWN.contains(&s)) {
+            return wc_error(
+                StatusCode::BAD_REQUEST,
+                "rest_invalid_param",
+                "Invalid parameter(s): status",
+            );
+        }
+        order["status"] = status.clone();
+    }
+    stamp_modified(order, now);
+    Json(order.clone()).into_response()
+}
+
+async fn list_calls(State(shared): State<Arc<Shared>>) -> Json<Vec<WooCall>> {
+    Json(shared.calls.lock().expect("calls poisoned").clone())
+}
+
+async fn admin_add_orders(State(shared): State<Arc<Shared>>, Json(orders): Json<Vec<Value>>) -> StatusCode {
+    add_orders(&shared, orders);
+    StatusCode::NO_CONTENT
+}
+
+/// An order as the REST API returns it: `id`, created `created` (UTC), modified then too, with a
+/// buyer and `items` as (product id, SKU, name, quantity, unit price).
+pub fn order(id: i64, created: DateTime<Utc>, buyer: Buyer, items: &[(i64, &str, &str, i64, &str)]) -> Value {
+    let line_items: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (product, sku, name, qty, price))| {
+            let unit: f64 = price.parse().unwrap_or(0.0);
+            json!({
+                "id": id * 100 + i as i64 + 1, "name": name, "product_id": product, "variation_id": 0,
+                "quantity": qty, "tax_class": "", "subtotal": format!("{:.2}", unit * *qty as f64),
+                "total": format!("{:.2}", unit * *qty as f64), "total_tax": "0.00", "taxes": [],
+                "meta_data": [], "sku": sku, "price": unit,
+            })
+        })
+        .collect();
+    let total: f64 = items
+        .iter()
+        .map(|(_, _, _, q, p)| p.parse::<f64>().unwrap_or(0.0) * *q as f64)
+        .sum();
+    let local = created + Duration::hours(SITE_OFFSET_HOURS);
+    let mut o = json!({
+        "id": id, "parent_id": 0, "number": id.to_string(), "order_key": format!("wc_order_{id}"),
+        "created_via": "checkout", "version": "9.4.0", "status": "processing", "currency": "RUB",
+        "date_created": gmt(local), "date_created_gmt": gmt(created),
+        "discount_total": "0.00", "shipping_total": "0.00", "total": format!("{total:.2}"), "total_tax": "0.00",
+        "prices_include_tax": false, "customer_id": 0, "customer_note": "",
+        "billing": {"first_name": buyer.first_name, "last_name": buyer.last_name, "company": "",
+                    "address_1": buyer.street, "address_2": "", "city": buyer.city, "state": "", "postcode": "",
+                    "country": "RU", "email": buyer.email, "phone": buyer.phone},
+        "shipping": {"first_name": "", "last_name": "", "company": "", "address_1": "", "address_2": "",
+                     "city": "", "state": "", "postcode": "", "country": "", "phone": ""},
+        "payment_method": "cod", "payment_method_title": "Cash on delivery", "transaction_id": "",
+        "meta_data": [], "line_items": line_items, "tax_lines": [],
+        "shipping_lines": [{"id": id * 100 + 99, "method_title": "Курьер", "method_id": "flat_rate", "total": "0.00"}],
+        "fee_lines": [], "coupon_lines": [], "refunds": []
+    });
+    stamp_modified(&mut o, created);
+    o
+}
+
+/// A buyer of [`order`]; empty strings leave a field empty.
+#[derive(Debug, Clone, Default)]
+pub struct Buyer {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub city: String,
+    pub street: String,
+}
+
+impl Buyer {
+    pub fn new(first: &str, last: &str, email: &str, phone: &str) -> Self {
+        Self {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: email.into(),
+            phone: phone.into(),
+            city: "Москва".into(),
+            street: "ул. Тверская, 1".into(),
+        }
+    }
+}
+
+/// `n` orders one minute apart up to `until`, for backfills and benchmarks: ten buyers and twenty
+/// products come round again, so products and customers repeat.
+pub fn generated(n: usize, until: DateTime<Utc>) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let b = i % 10;
+            let buyer = Buyer::new(
+                &format!("Покупатель{b}"),
+                "Тестов",
+                &format!("buyer{b}@example.com"),
+                &format!("+7 900 000-00-{b:02}"),
+            );
+            let p = (i % 20) as i64;
+            let sku = format!("SKU-{p}");
+            let name = format!("Товар {p}");
+            order(
+                10_000 + i as i64,
+                until - Duration::minutes((n - i) as i64),
+                buyer,
+                &[(500 + p, &sku, &name, 1 + (i % 3) as i64, "199.00")],
+            )
+        })
+        .collect()
+}
