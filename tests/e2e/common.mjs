@@ -176,6 +176,8 @@ export function startFake(bin, args, name, secrets = {}) {
   const env = { ...process.env };
   if (secrets.password) env.ORDERTRAY_FAKE_PASSWORD = secrets.password;
   if (secrets.apiKey) env.ORDERTRAY_FAKE_API_KEY = secrets.apiKey;
+  if (secrets.consumerKey) env.ORDERTRAY_FAKE_CONSUMER_KEY = secrets.consumerKey;
+  if (secrets.consumerSecret) env.ORDERTRAY_FAKE_CONSUMER_SECRET = secrets.consumerSecret;
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   const url = new Promise((resolve, reject) => {
     let out = "";

@@ -31,6 +31,26 @@ describe("engine events", () => {
     expect(qc.getQueryData(keys.exportProgress)).toEqual({ done: 300, total: 1000 });
     expect(spy).not.toHaveBeenCalled();
   });
+
+  it("a sync's progress is kept per account, refreshes nothing, and is gone after the last page", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "sync_progress", account_id: 2, pages_done: 1, pages_total: 3 });
+    expect(qc.getQueryData(keys.syncProgress(2))).toEqual({ pages_done: 1, pages_total: 3 });
+    expect(qc.getQueryData(keys.syncProgress(1))).toBeUndefined();
+    applyEngineEvent(qc, { type: "sync_progress", account_id: 2, pages_done: 3, pages_total: 3 });
+    expect(qc.getQueryData(keys.syncProgress(2))).toBeNull();
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it("an account's health ends its progress and refreshes the accounts and its log", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "sync_progress", account_id: 2, pages_done: 1, pages_total: 3 });
+    applyEngineEvent(qc, { type: "account_health", account_id: 2 });
+    expect(qc.getQueryData(keys.syncProgress(2))).toBeNull();
+    expect(invalidated(spy)).toEqual([keys.accounts, keys.accountLog(2)]);
+  });
 });
 
 describe("after a change", () => {

@@ -9,6 +9,8 @@ import type { InboxQuery } from "./bindings/InboxQuery";
 export type ImportProgress = Omit<Extract<EngineEvent, { type: "import_progress" }>, "type">;
 /** How far the running CSV export has got, as the engine last said. */
 export type ExportProgress = Omit<Extract<EngineEvent, { type: "export_progress" }>, "type">;
+/** How far an account's multi-page sync (the first sync's backfill) has got, as the engine last said. */
+export type SyncProgress = Omit<Extract<EngineEvent, { type: "sync_progress" }>, "type" | "account_id">;
 
 export const keys = {
   appInfo: ["appInfo"] as const,
@@ -20,6 +22,9 @@ export const keys = {
   outboxAll: ["outbox"] as const,
   settings: ["settings"] as const,
   accountOutbox: (id: number) => ["outbox", id] as const,
+  accountLog: (id: number) => ["accountLog", id] as const,
+  /** Not fetched: written by `sync_progress` events while a run goes on, cleared when it ends. */
+  syncProgress: (accountId: number) => ["syncProgress", accountId] as const,
   priceLists: ["priceLists"] as const,
   offersAll: ["offers"] as const,
   offerSearch: (text: string) => ["offers", "search", text] as const,
@@ -48,6 +53,14 @@ export const useInbox = (q: InboxQuery) => useQuery({ queryKey: keys.inbox(q), q
 export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.getSettings });
 export const useAccountOutbox = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.accountOutbox(id), queryFn: () => api.accountOutbox(id), enabled });
+export const useAccountLog = (id: number) => useQuery({ queryKey: keys.accountLog(id), queryFn: () => api.accountLog(id) });
+export const useSyncProgress = (accountId: number): SyncProgress | null =>
+  useQuery<SyncProgress | null>({
+    queryKey: keys.syncProgress(accountId),
+    queryFn: () => null,
+    enabled: false,
+    staleTime: Infinity,
+  }).data ?? null;
 export const useOrder = (id: number | null) =>
   useQuery({
     queryKey: keys.order(id ?? -1),
@@ -140,7 +153,10 @@ export function applyEngineEvent(
       refresh(keys.cabinetAll);
       break;
     case "account_health":
+      // Sent when a run ends (and on other changes to the account): its progress is over, its log grew.
+      qc.setQueryData(keys.syncProgress(event.account_id), null);
       refresh(keys.accounts);
+      refresh(keys.accountLog(event.account_id));
       break;
     case "outbox":
       refresh(keys.orderAll);
@@ -166,6 +182,12 @@ export function applyEngineEvent(
         void qc.invalidateQueries({ queryKey: keys.priceLists });
         void qc.invalidateQueries({ queryKey: keys.offersAll });
       }
+      break;
+    }
+    case "sync_progress": {
+      const { account_id, pages_done, pages_total } = event;
+      const progress: SyncProgress | null = pages_done < pages_total ? { pages_done, pages_total } : null;
+      qc.setQueryData(keys.syncProgress(account_id), progress);
       break;
     }
     case "export_progress": {

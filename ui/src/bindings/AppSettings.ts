@@ -49,4 +49,8 @@ export_presets: Array<ExportPreset>,
 /**
  * How long the bookkeeping tables keep their rows.
  */
-retention: RetentionSettings, };
+retention: RetentionSettings, 
+/**
+ * The currency the shop sells in (ISO 4217): a store platform selling in another imports nothing.
+ */
+shop_currency: string, };

@@ -1,6 +1,8 @@
 import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
+import type { ProductKey } from "../bindings/ProductKey";
+import type { SkipReason } from "../bindings/SkipReason";
 import { type AlertWords, failedCall } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { EventWords } from "./events";
@@ -165,6 +167,8 @@ export const en = {
     autostart: "Start Ordertray when I log in (minimised to the tray)",
     closeToTray: "Closing the window keeps Ordertray running in the tray",
     moveCustomerRegion: "Move the customer to the order's region when it differs",
+    shopCurrency: "Shop currency",
+    shopCurrencyHint: "A three-letter code such as RUB, EUR or USD. Orders from web stores (WooCommerce) must be in this currency; a store selling in another imports nothing.",
     version: "Version",
     database: "Database",
     keychain: "Keychain",
@@ -338,6 +342,34 @@ export const en = {
     synced: (orders: number, lines: number) =>
       `Synced: ${orders} new ${enPlural(orders, "order", "orders")}, ${lines} new ${enPlural(lines, "line", "lines")}`,
     every: (secs: number) => `every ${secs} s`,
+    notImported: (n: number) => `${n} ${enPlural(n, "order", "orders")} not imported: see the log`,
+    backfill: (done: number, total: number) => `Backfill: page ${done} of ${total}`,
+    showLog: "Log",
+    hideLog: "Hide log",
+    log: {
+      title: (name: string) => `Sync log of «${name}»`,
+      runs: "Recent syncs",
+      noRuns: "No sync has run yet.",
+      columns: {
+        started: "Started",
+        outcome: "Outcome",
+        pages: "Pages",
+        new: "New",
+        changed: "Changed",
+        quarantined: "Set aside",
+        skipped: "Not imported",
+        error: "Error",
+      },
+      unfinished: "not finished",
+      notImported: "Not imported",
+      nothingSkipped: "No order was left out.",
+      order: (number: string) => `Order ${number}`,
+      reasons: {
+        no_items: "no items",
+        no_customer: "no customer",
+        no_contact: "the customer has neither e-mail nor phone",
+      } satisfies Record<SkipReason, string>,
+    },
   },
   form: {
     reasonsFromOzon: "Reasons as Ozon lists them for this seller.",
@@ -371,6 +403,24 @@ export const en = {
     intakeNotServing: "Ordertray is not receiving orders now: turn the order intake on in Settings, or run ordertray-cli serve.",
     intakeAfterSave: "The address appears here once the account is saved.",
     formatUnverified: "Format unverified: Gettzap does not publish how it sends orders or takes statuses. Every request is kept for checking.",
+    woocommerce: {
+      title: "Connect a WooCommerce store",
+      url: "Store address",
+      urlHint: "The address the store opens at, e.g. https://shop.example",
+      insecureUrl:
+        "The store address must start with https:// (over http:// the key would travel as plain text); http:// only for this computer: localhost, 127.0.0.1 or [::1].",
+      consumerKey: "Consumer key",
+      consumerSecret: "Consumer secret",
+      keysHint: "WooCommerce → Settings → Advanced → REST API: a key with Read/Write access. Stored only in the system keychain.",
+      backfillDays: "Days of orders the first sync reads",
+      backfillDaysHint: "Orders already completed, cancelled, refunded or failed are left out.",
+      backfillDaysRange: "Days the first sync reads: a whole number from 1 to 3650.",
+      acceptOnArrival: "Accept orders on arrival",
+      acceptOnArrivalHint: "The web store has already sold them: they become shop orders at once, without the inbox.",
+      identifyBy: "Identify products by",
+      productKeys: { sku: "SKU", name: "name", id: "WooCommerce product id" } satisfies Record<ProductKey, string>,
+      keyInQuery: "Send the key in the address (hosts that strip the Authorization header)",
+    },
     clientId: "Client-Id",
     apiKey: "Api-Key",
     apiKeyKeep: "Stored in the keychain; leave empty to keep it",

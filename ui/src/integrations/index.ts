@@ -4,12 +4,13 @@ import type { AccountKind } from "../bindings/AccountKind";
 import { gettzap } from "./gettzap";
 import { ozon } from "./ozon";
 import type { Integration } from "./types";
+import { woocommerce } from "./woocommerce";
 import { zzap } from "./zzap";
 
 export type { Integration } from "./types";
 
 /** In the order the account form offers them. */
-export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap];
+export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce];
 
 /** The first one is what a new account form starts with. */
 export const DEFAULT_KIND: AccountKind = ozon.kind;

@@ -40,6 +40,10 @@ export type AccountForm = {
   /** What is missing or wrong, in words; null when the form can be sent. `keysRequired`: the keychain holds no
    * usable secrets for the account (a new one, or one whose base URL changed). */
   problem: (settings: AccountSettings, secrets: Secrets, keysRequired: boolean, t: Messages) => string | null;
+  /** The address the keys are sent to, when the settings hold it (a store's own site): the form
+   * then offers no API address of its own (the draft's base_url stays null), and a changed address
+   * asks for the keys again, as a changed API address does. */
+  storeAddress?: (settings: AccountSettings) => string;
   /** The new-account form's title. */
   title: (t: Messages) => string;
   /** Identity and secrets, above the common fields. */

@@ -48,14 +48,23 @@ function secretsFor(kind: AccountKind, typed: Secrets): Secrets {
 const kindOf = (v: string): AccountKind => INTEGRATIONS.find((i) => i.kind === v)?.kind ?? DEFAULT_KIND;
 
 function draftOf(c: Common, settings: AccountSettings, account: Account | null): AccountDraft {
+  const form = integration(settings.kind).accountForm;
+  // An API address typed for another kind before switching must not override a store's own address.
+  const baseUrl = form.storeAddress ? "" : c.baseUrl.trim();
   return {
     name: c.name.trim(),
     region: c.region.trim(),
     active: account?.active ?? true,
     interval_secs: (Number.parseInt(c.interval, 10) || 0) * c.intervalUnit,
-    base_url: c.baseUrl.trim() === "" ? null : c.baseUrl.trim(),
-    settings: integration(settings.kind).accountForm.cleaned(settings),
+    base_url: baseUrl === "" ? null : baseUrl,
+    settings: form.cleaned(settings),
   };
+}
+
+/** Where the account's keys go: its API address, and the store's own address when the settings hold one. */
+function keysDestination(baseUrl: string | null, settings: AccountSettings): string {
+  const store = integration(settings.kind).accountForm.storeAddress?.(settings) ?? "";
+  return [baseUrl ?? "", store].map((a) => a.trim().replace(/\/+$/, "")).join(" ");
 }
 
 export function AccountForm({
@@ -98,8 +107,8 @@ export function AccountForm({
   const id = account?.id ?? null;
   const draft = () => draftOf(c, settings, account);
   // A new address gets none of the stored keys (the engine answers secrets_required): ask for them.
-  const sameAddress = (c.baseUrl.trim().replace(/\/+$/, "") || null) === (account?.base_url ?? null);
-  const keysKept = account != null && sameAddress;
+  const keysKept =
+    account != null && keysDestination(draft().base_url, settings) === keysDestination(account.base_url, account.settings);
 
   const check = (): string | null => {
     if (!c.name.trim()) return t.form.required(t.form.name);
@@ -200,26 +209,30 @@ export function AccountForm({
         </select>
       </label>
       {Options && <Options key={`${kind}-options`} {...fields} draft={draft} report={report} />}
-      <button
-        type="button"
-        className="link"
-        data-testid="account-advanced"
-        aria-expanded={advanced}
-        onClick={() => setAdvanced((v) => !v)}
-      >
-        {advanced ? "▾" : "▸"} {t.form.advanced}
-      </button>
-      {advanced && (
-        <label>
-          {t.form.baseUrl}
-          <input
-            data-testid="account-base-url"
-            value={c.baseUrl}
-            placeholder={spec.defaultBaseUrl}
-            onChange={(e) => set("baseUrl", e.target.value)}
-          />
-          <span className="hint">{t.form.baseUrlHint}</span>
-        </label>
+      {!form.storeAddress && (
+        <>
+          <button
+            type="button"
+            className="link"
+            data-testid="account-advanced"
+            aria-expanded={advanced}
+            onClick={() => setAdvanced((v) => !v)}
+          >
+            {advanced ? "▾" : "▸"} {t.form.advanced}
+          </button>
+          {advanced && (
+            <label>
+              {t.form.baseUrl}
+              <input
+                data-testid="account-base-url"
+                value={c.baseUrl}
+                placeholder={spec.defaultBaseUrl}
+                onChange={(e) => set("baseUrl", e.target.value)}
+              />
+              <span className="hint">{t.form.baseUrlHint}</span>
+            </label>
+          )}
+        </>
       )}
       {problem && (
         <p className="form-problem" role="alert">

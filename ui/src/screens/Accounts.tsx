@@ -1,6 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { healthStatus, healthText, receivesPushes } from "../accounts/health";
+import { SyncLog, syncLogId } from "../accounts/SyncLog";
+import { SyncProgressBar } from "../accounts/SyncProgressBar";
 import { integration } from "../integrations";
 import type { AccountView } from "../bindings/AccountView";
 import { useState } from "react";
@@ -68,6 +70,7 @@ function AccountRow({
   const status = healthStatus(view);
   const pushed = receivesPushes(view.account.kind);
   const [showOutbox, setShowOutbox] = useState(false);
+  const [showLog, setShowLog] = useState(false);
   const refresh = () =>
     Promise.all([
       qc.invalidateQueries({ queryKey: keys.accounts }),
@@ -78,7 +81,8 @@ function AccountRow({
   const sync = useMutation({
     mutationFn: () => api.syncNow(account.id),
     onSuccess: async (r) => {
-      notices.info(`${account.name}: ${t.accounts.synced(r.orders_new, r.lines_new)}`);
+      const skipped = r.skipped > 0 ? ` · ${t.accounts.notImported(r.skipped)}` : "";
+      notices.info(`${account.name}: ${t.accounts.synced(r.orders_new, r.lines_new)}${skipped}`);
       await refresh();
     },
     onError: async (e) => {
@@ -137,6 +141,7 @@ function AccountRow({
           </button>
         )}
       </div>
+      <SyncProgressBar accountId={account.id} />
       {showOutbox && <AccountOutbox id={account.id} />}
       {!view.credentials_ok && <p className="error-text">{t.accounts.credentialsMissing}</p>}
       {health.last_outcome === "error" && health.last_error && (
@@ -155,6 +160,16 @@ function AccountRow({
             {sync.isPending ? t.accounts.syncing : t.accounts.syncNow}
           </button>
         )}
+        <button
+          type="button"
+          data-testid="account-log-button"
+          data-account-id={account.id}
+          aria-expanded={showLog}
+          aria-controls={showLog ? syncLogId(account.id) : undefined}
+          onClick={() => setShowLog((v) => !v)}
+        >
+          {showLog ? t.accounts.hideLog : t.accounts.showLog}
+        </button>
         <button type="button" data-testid="account-edit" onClick={onEdit}>
           {t.accounts.edit}
         </button>
@@ -176,6 +191,7 @@ function AccountRow({
           {t.accounts.delete}
         </ConfirmButton>
       </div>
+      {showLog && <SyncLog accountId={account.id} accountName={account.name} />}
     </li>
   );
 }

@@ -61,6 +61,7 @@ export function Settings() {
             disabled={save.isPending}
             onChange={(move_customer_region) => change({ move_customer_region })}
           />
+          <ShopCurrency settings={s} />
           <AlertSettings alerts={s.alerts} disabled={save.isPending} onChange={(alerts) => change({ alerts })} />
         </div>
       )}
@@ -128,6 +129,66 @@ function Diagnostics() {
       <pre className="log" data-testid="recent-logs">
         {logs.data?.length ? logs.data.join("\n") : t.settings.noLog}
       </pre>
+    </div>
+  );
+}
+
+/**
+ * The currency the shop sells in (ISO 4217): a web store selling in another imports nothing.
+ * Saved when the field is left or Enter is pressed, trimmed and upper-cased (the engine does the
+ * same); a refusal keeps what was typed and shows the engine's reason under the field.
+ */
+function ShopCurrency({ settings }: { settings: AppSettings }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const [draft, setDraft] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: (shop_currency: string) => api.saveSettings({ ...settings, shop_currency }),
+    onMutate: () => setProblem(null),
+    onSuccess: (stored) => {
+      qc.setQueryData(keys.settings, stored);
+      setDraft(null);
+    },
+    onError: (e) => setProblem(e.message),
+  });
+  const commit = () => {
+    // Unchanged since the engine refused it: it would refuse it again.
+    if (draft == null || save.isPending || problem != null) return;
+    const code = draft.trim().toUpperCase();
+    if (code === settings.shop_currency) setDraft(null);
+    else save.mutate(code);
+  };
+  return (
+    <div>
+      <label className="inline">
+        {t.settings.shopCurrency}
+        <input
+          data-testid="settings-shop-currency"
+          className="short"
+          autoCapitalize="characters"
+          spellCheck={false}
+          value={draft ?? settings.shop_currency}
+          aria-invalid={problem != null}
+          aria-describedby="settings-shop-currency-hint"
+          onChange={(e) => {
+            setProblem(null);
+            setDraft(e.target.value);
+          }}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") commit();
+          }}
+        />
+      </label>
+      <p className="hint" id="settings-shop-currency-hint">
+        {t.settings.shopCurrencyHint}
+      </p>
+      {problem && (
+        <p className="form-problem" role="alert" data-testid="settings-shop-currency-problem">
+          {problem}
+        </p>
+      )}
     </div>
   );
 }

@@ -134,6 +134,9 @@ impl IntegrationSettings for KnownSettings {
     fn sync_start_time(&self) -> Option<&str> {
         self.as_dyn().sync_start_time()
     }
+    fn service_address(&self) -> Option<&str> {
+        self.as_dyn().service_address()
+    }
 }
 
 /// Lets core read every integration's settings (see [`SettingsCodec`]). The engine calls it at

@@ -69,6 +69,11 @@ pub trait IntegrationSettings {
     fn sync_start_time(&self) -> Option<&str> {
         None
     }
+    /// The address the account's keys are sent to when it lives in the settings (a store's own
+    /// site) rather than in the account's base URL: a new one asks for the keys again.
+    fn service_address(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Reads stored settings as their integration's own type. The registry installs the one codec at
@@ -170,6 +175,12 @@ impl AccountSettings {
     /// What these settings mean for decisions, ingest and shop orders.
     pub fn policy(&self) -> Result<crate::AccountPolicy, AppError> {
         Ok(codec()?.read(self)?.policy())
+    }
+
+    /// Where the keys go when the settings name it (see [`IntegrationSettings::service_address`]).
+    pub fn service_address(&self) -> Option<String> {
+        let settings = codec().ok()?.read(self).ok()?;
+        settings.service_address().map(str::to_string)
     }
 
     /// A time of day the account's syncs are anchored at, when it has one.

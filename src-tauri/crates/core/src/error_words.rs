@@ -68,6 +68,8 @@ pub enum ValueFormat {
     FullPath,
     /// An https:// address (http:// only on this computer): the key would travel readable.
     SecureWebAddress,
+    /// Three letters of ISO 4217 (RUB, EUR, USD).
+    CurrencyCode,
 }
 
 /// One error: its `kind` is the variant's snake_case name, its arguments the variant's fields.
@@ -202,6 +204,12 @@ pub enum ErrorWords {
     },
     NoOrderSource {
         marketplace: String,
+    },
+    /// A store sells in another currency than the shop's: nothing of it is imported.
+    CurrencyMismatch {
+        marketplace: String,
+        currency: String,
+        shop_currency: String,
     },
     TooManyPages {
         marketplace: String,
@@ -409,6 +417,7 @@ impl ErrorWords {
                     ValueFormat::OneCharacter => "one character",
                     ValueFormat::MarketplaceId => "an id from the marketplace's list",
                     ValueFormat::FullPath => "a file's full path",
+                    ValueFormat::CurrencyCode => "a three-letter currency code (RUB, EUR, USD)",
                     ValueFormat::SecureWebAddress => {
                         "an https:// address (http:// would send the key readable)"
                     }
@@ -446,6 +455,14 @@ impl ErrorWords {
             Malformed { detail } => format!("malformed response: {detail}"),
             MarketplaceRejected { status, detail } => format!("rejected by marketplace ({status}): {detail}"),
             NoOrderSource { marketplace } => format!("{marketplace} has no order source to poll"),
+            CurrencyMismatch {
+                marketplace,
+                currency,
+                shop_currency,
+            } => format!(
+                "{marketplace} sells in {currency} but the shop's currency is {shop_currency}: \
+                 nothing is imported until they match (Settings → shop currency)"
+            ),
             TooManyPages { marketplace, max } => {
                 format!("{marketplace} kept returning more pages; stopped after {max}")
             }

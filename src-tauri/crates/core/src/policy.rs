@@ -30,6 +30,9 @@ pub struct IngestPolicy {
     /// Every new order is accepted as it arrives (a shop's own web store already sold it): it still
     /// pops up and shows in the inbox's history, but needs no decision and sends no call back.
     pub accept_on_arrival: bool,
+    /// Orders must be in the shop's currency (Settings → shop currency): a run that meets another
+    /// stops before storing anything and the account says why (prices would be wrong otherwise).
+    pub shop_currency_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -33,6 +33,8 @@ pub struct AppSettings {
     pub export_presets: Vec<crate::export::ExportPreset>,
     /// How long the bookkeeping tables keep their rows.
     pub retention: RetentionSettings,
+    /// The currency the shop sells in (ISO 4217): a store platform selling in another imports nothing.
+    pub shop_currency: String,
 }
 
 impl Default for AppSettings {
@@ -49,6 +51,7 @@ impl Default for AppSettings {
             delivery_methods: crate::delivery::DeliveryMethod::defaults(),
             export_presets: vec![],
             retention: RetentionSettings::default(),
+            shop_currency: "RUB".into(),
         }
     }
 }
@@ -154,6 +157,16 @@ impl AppSettings {
     /// named, unique and priced (a new one gets its id here).
     pub fn validated(mut self) -> Result<Self, AppError> {
         self.retention.validate()?;
+        let currency = self.shop_currency.trim().to_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(AppError::refused(crate::ErrorWords::bad_format(
+                "shop_currency",
+                "Shop currency",
+                &self.shop_currency,
+                crate::ValueFormat::CurrencyCode,
+            )));
+        }
+        self.shop_currency = currency;
         crate::delivery::assign_ids(&mut self.delivery_methods);
         crate::delivery::validate_methods(&self.delivery_methods)?;
         Ok(self)

@@ -108,6 +108,11 @@ fn samples() -> Vec<ErrorWords> {
         NoOrderSource {
             marketplace: text("Market"),
         },
+        CurrencyMismatch {
+            marketplace: text("Market"),
+            currency: text("USD"),
+            shop_currency: text("RUB"),
+        },
         TooManyPages {
             marketplace: text("Market"),
             max: 1000,
@@ -256,6 +261,7 @@ fn kind_is_sampled(w: &ErrorWords) {
         | Malformed { .. }
         | MarketplaceRejected { .. }
         | NoOrderSource { .. }
+        | CurrencyMismatch { .. }
         | TooManyPages { .. }
         | PushUnreadable { .. }
         | PushedOrdersUnreadable { .. }

@@ -302,7 +302,13 @@ fn secrets_needed_for_new_address(
     draft: &AccountDraft,
     secrets: &SecretInput,
 ) -> Result<()> {
-    if current.base_url == draft.base_url {
+    // Compared as the settings are saved (trimmed), so a stray space asks for nothing; settings
+    // that do not pass their checks are refused by those checks, not here.
+    let mut checked = draft.settings.clone();
+    if checked.validate().is_err() {
+        return Ok(());
+    }
+    if current.base_url == draft.base_url && current.settings.service_address() == checked.service_address() {
         return Ok(());
     }
     let missing: Vec<String> = registry::spec(&current.kind)

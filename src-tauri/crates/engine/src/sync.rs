@@ -121,6 +121,7 @@ impl Engine {
             .await
             .map_err(|e| fail(e.into()))?;
         let mut timings = Timings::default();
+        let shop_currency = self.shop_currency_of(account).await.map_err(fail)?;
         let outcome = async {
             for _ in 0..MAX_PAGES_PER_RUN {
                 let started = Instant::now();
@@ -132,6 +133,9 @@ impl Engine {
                         retry_after: e.retry_after(),
                     })?;
                 timings.fetch += started.elapsed();
+                if let Some(currency) = shop_currency.as_deref() {
+                    foreign_currency(&page.orders, currency, name).map_err(fail)?;
+                }
                 let started = Instant::now();
                 let out = self
                     .0
@@ -186,6 +190,19 @@ impl Engine {
             "sync timings"
         );
         outcome
+    }
+
+    /// The shop's currency when the account's orders must be in it (its ingest policy).
+    async fn shop_currency_of(&self, account: &Account) -> std::result::Result<Option<String>, AppError> {
+        if !account.settings.policy()?.ingest.shop_currency_only {
+            return Ok(None);
+        }
+        let currency = self.settings().await?.shop_currency.trim().to_uppercase();
+        Ok(Some(if currency.is_empty() {
+            "RUB".into()
+        } else {
+            currency
+        }))
     }
 
     /// What follows storing orders a marketplace pushed (the intake): the same as after a sync
@@ -298,5 +315,30 @@ impl Engine {
             .entry(id)
             .or_default()
             .clone()
+    }
+}
+
+/// A store selling in another currency than the shop's: its prices would be read as the shop's,
+/// so the run stops before anything is stored and the account says why.
+fn foreign_currency(
+    orders: &[ordertray_core::ExternalOrder],
+    shop: &str,
+    marketplace: &str,
+) -> std::result::Result<(), AppError> {
+    let other = orders
+        .iter()
+        .flat_map(|o| &o.lines)
+        .map(|l| l.currency.trim())
+        .find(|c| !c.is_empty() && !c.eq_ignore_ascii_case(shop));
+    match other {
+        Some(currency) => Err(AppError::said(
+            ordertray_core::ErrorCode::Marketplace,
+            ordertray_core::ErrorWords::CurrencyMismatch {
+                marketplace: marketplace.to_string(),
+                currency: currency.to_string(),
+                shop_currency: shop.to_string(),
+            },
+        )),
+        None => Ok(()),
     }
 }

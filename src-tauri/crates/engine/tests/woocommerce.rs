@@ -202,3 +202,77 @@ async fn without_accept_on_arrival_store_orders_wait_in_the_inbox_and_a_refusal_
     engine.drain_outbox_once().await.unwrap();
     assert_eq!(fake.order(101).unwrap()["status"], "cancelled");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_in_another_currency_imports_nothing_and_says_why() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig::new(KEY, SECRET))
+        .await
+        .unwrap();
+    seed(&fake);
+    fake.edit_order(102, |o| o["currency"] = json!("EUR"));
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = store_account(&engine, &fake, true).await;
+    let e = engine.sync_account(account).await.unwrap_err();
+    assert!(
+        matches!(e.words.as_deref(), Some(ordertray_core::ErrorWords::CurrencyMismatch { currency, shop_currency, .. })
+            if currency == "EUR" && shop_currency == "RUB"),
+        "{e:?}"
+    );
+    let health = engine.list_accounts().await.unwrap().remove(0).health;
+    assert!(health.last_error.unwrap().contains("EUR"));
+    assert!(engine
+        .cabinet_page(&OrderPageQuery::default())
+        .await
+        .unwrap()
+        .rows
+        .is_empty());
+    assert!(inbox(&engine).await.is_empty(), "nothing is imported");
+
+    // Once the shop sells in the store's currency, everything arrives.
+    fake.edit_order(101, |o| o["currency"] = json!("EUR"));
+    let mut settings = engine.settings().await.unwrap();
+    settings.shop_currency = " eur ".into();
+    assert_eq!(engine.save_settings(settings).await.unwrap().shop_currency, "EUR");
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.orders_new, 2);
+    let mut bad = engine.settings().await.unwrap();
+    bad.shop_currency = "euro".into();
+    assert!(engine.save_settings(bad).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_store_address_asks_for_the_keys_again() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig::new(KEY, SECRET))
+        .await
+        .unwrap();
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = store_account(&engine, &fake, true).await;
+    let current = engine.list_accounts().await.unwrap().remove(0).account;
+    let draft = |url: &str| AccountDraft {
+        name: current.name.clone(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::from(WooCommerceSettings::new(url)),
+    };
+    // The same address (typed with a slash) keeps the stored keys.
+    let same = format!("{}/", fake.base_url());
+    engine
+        .update_account(account, draft(&same), HashMap::new())
+        .await
+        .unwrap();
+    let e = engine
+        .update_account(account, draft("https://other-store.example"), HashMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ordertray_core::ErrorCode::SecretsRequired, "{e:?}");
+    let keys = HashMap::from([
+        (CONSUMER_KEY.to_string(), "ck_other".to_string()),
+        (CONSUMER_SECRET.to_string(), "cs_other".to_string()),
+    ]);
+    engine
+        .update_account(account, draft("https://other-store.example"), keys)
+        .await
+        .unwrap();
+}

@@ -45,7 +45,8 @@ pub struct FakeWooCommerceConfig {
     pub honours_modified_after: bool,
     /// The host drops the Authorization header: only query-parameter keys get through.
     pub strips_authorization: bool,
-    pub currency: String,
+    /// Each order list answers this much later (a slow host: long backfills to watch).
+    pub list_delay: std::time::Duration,
 }
 
 impl FakeWooCommerceConfig {
@@ -56,7 +57,7 @@ impl FakeWooCommerceConfig {
             port: 0,
             honours_modified_after: true,
             strips_authorization: false,
-            currency: "RUB".into(),
+            list_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -187,11 +188,11 @@ impl FakeWooCommerceHandle {
 }
 
 fn add_orders(shared: &Shared, new: impl IntoIterator<Item = Value>) {
+    let new: Vec<Value> = new.into_iter().collect();
+    let ids: std::collections::HashSet<String> = new.iter().map(|o| o["id"].to_string()).collect();
     let mut orders = shared.orders.lock().expect("orders poisoned");
-    for o in new {
-        orders.retain(|x| x["id"] != o["id"]);
-        orders.push(o);
-    }
+    orders.retain(|x| !ids.contains(&x["id"].to_string()));
+    orders.extend(new);
 }
 
 fn stamp_modified(order: &mut Value, at: DateTime<Utc>) {
@@ -304,6 +305,9 @@ async fn list_orders(
     if let Err(r) = gate(&shared, ("GET", "/orders".into()), &headers, &query, None) {
         return r;
     }
+    if !shared.config.list_delay.is_zero() {
+        tokio::time::sleep(shared.config.list_delay).await;
+    }
     let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let per_page: usize = match q("per_page").map(str::parse::<usize>) {
         None => 10,
@@ -373,9 +377,9 @@ async fn list_orders(
             }
         }
     }
-    let orders = shared.orders.lock().expect("orders poisoned").clone();
-    let mut listed: Vec<Value> = orders
-        .into_iter()
+    let orders = shared.orders.lock().expect("orders poisoned");
+    let mut listed: Vec<&Value> = orders
+        .iter()
         .filter(|o| {
             let status = o["status"].as_str().unwrap_or_default();
             if statuses.contains(&"any") {
@@ -402,10 +406,7 @@ async fn list_orders(
         "modified" => "date_modified_gmt",
         _ => "date_created_gmt",
     };
-    listed.sort_by(|a, b| {
-        let by = |o: &Value| (o[key].to_string(), o["id"].as_i64().unwrap_or_default());
-        by(a).cmp(&by(b))
-    });
+    listed.sort_by_cached_key(|o| (o[key].to_string(), o["id"].as_i64().unwrap_or_default()));
     if q("order").unwrap_or("desc") != "asc" {
         listed.reverse();
     }
@@ -415,7 +416,9 @@ async fn list_orders(
         .into_iter()
         .skip((page - 1) * per_page)
         .take(per_page)
+        .cloned()
         .collect();
+    drop(orders);
     let mut response = Json(items).into_response();
     let h = response.headers_mut();
     h.insert("x-wp-total", HeaderValue::from(total));

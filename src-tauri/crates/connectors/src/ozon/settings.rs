@@ -186,6 +186,7 @@ impl IntegrationSettings for OzonSettings {
                     import: self.import_awaiting_deliver,
                 }),
                 accept_on_arrival: false,
+                shop_currency_only: false,
             },
             shop_order: Some(ordertray_core::ShopOrderPolicy {
                 source_label,

@@ -129,6 +129,10 @@ impl IntegrationSettings for WooCommerceSettings {
         self.consumer_key_env.is_some() || self.consumer_secret_env.is_some()
     }
 
+    fn service_address(&self) -> Option<&str> {
+        Some(&self.url)
+    }
+
     /// One status per order, set by name; an accepted order sends nothing (the store already sold
     /// it), a rejected one is cancelled.
     fn policy(&self) -> ordertray_core::AccountPolicy {
@@ -138,6 +142,7 @@ impl IntegrationSettings for WooCommerceSettings {
             ingest: ordertray_core::IngestPolicy {
                 decided_elsewhere: None,
                 accept_on_arrival: self.accept_on_arrival,
+                shop_currency_only: true,
             },
             shop_order: Some(ordertray_core::ShopOrderPolicy {
                 source_label: "WooCommerce".into(),

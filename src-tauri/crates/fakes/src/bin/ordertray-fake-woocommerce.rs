@@ -1,0 +1,63 @@
+//! A fake WooCommerce store on loopback, for end-to-end tests, demos and manual trials: the REST
+//! API v3 order routes (see `ordertray_fakes::woocommerce`), `GET /__fake/calls` and
+//! `POST /__fake/orders`.
+//! `ordertray-fake-woocommerce [--port P] [--generate N] [--page-delay-ms MS] [--old-store] [--strip-auth]`
+//! The key and secret come from `ORDERTRAY_FAKE_CONSUMER_KEY` / `ORDERTRAY_FAKE_CONSUMER_SECRET`
+//! (so that they never show in the process's argument list), else fixed test values.
+
+use chrono::Utc;
+use ordertray_fakes::woocommerce::{generated, FakeWooCommerce, FakeWooCommerceConfig};
+
+const USAGE: &str = "usage: ordertray-fake-woocommerce [--port P] [--generate N] [--page-delay-ms MS] [--old-store] [--strip-auth]";
+
+fn main() {
+    let key = std::env::var("ORDERTRAY_FAKE_CONSUMER_KEY").unwrap_or_else(|_| "ck_fake".into());
+    let secret = std::env::var("ORDERTRAY_FAKE_CONSUMER_SECRET").unwrap_or_else(|_| "cs_fake".into());
+    let mut config = FakeWooCommerceConfig::new(key, secret);
+    let mut generate = 0usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut number = |what: &str| -> usize {
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| usage(&format!("{flag} takes {what}")))
+        };
+        match flag.as_str() {
+            "--port" => {
+                config.port = u16::try_from(number("a port number")).unwrap_or_else(|_| usage("bad port"))
+            }
+            "--generate" => generate = number("a number of orders"),
+            "--page-delay-ms" => {
+                config.list_delay = std::time::Duration::from_millis(number("milliseconds") as u64)
+            }
+            "--old-store" => config.honours_modified_after = false,
+            "--strip-auth" => config.strips_authorization = true,
+            "-h" | "--help" => usage(""),
+            other => usage(&format!("unknown option {other}")),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async move {
+        let fake = FakeWooCommerce::start(config).await.unwrap_or_else(|e| {
+            eprintln!("error: cannot listen: {e}");
+            std::process::exit(1)
+        });
+        if generate > 0 {
+            fake.add_orders(generated(generate, Utc::now()));
+        }
+        println!("listening on {}", fake.base_url());
+        let _ = tokio::signal::ctrl_c().await;
+        fake.shutdown();
+    });
+}
+
+fn usage(problem: &str) -> ! {
+    if !problem.is_empty() {
+        eprintln!("error: {problem}");
+    }
+    eprintln!("{USAGE}");
+    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+}

@@ -1,0 +1,216 @@
+// End-to-end: the real Ordertray app against the fake WooCommerce store.
+// Connect a store (consumer key and secret in the keychain only) -> the backfill starts at once with
+// a progress bar on the account (pages read of pages in all; the fake answers slowly so it can be
+// watched) -> orders are accepted on arrival into All orders with one popup -> an order whose buyer
+// has neither e-mail nor phone is listed in the account's Log with its reason -> a returning buyer
+// (same phone) is one customer with both orders.
+// Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake store.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+import {
+  env,
+  fill,
+  grepCount,
+  keepAutostart,
+  keychain,
+  leaveNothingBehind,
+  notifyCalls,
+  pick,
+  removeDatabase,
+  secret,
+  startFake,
+  stepper,
+  tid,
+} from "./common.mjs";
+
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+const FAKE_BIN = join(dirname(env("E2E_FAKE_BIN")), "ordertray-fake-woocommerce");
+const NOTIFY_LOG = env("E2E_NOTIFY_LOG");
+const OUT = env("E2E_OUT");
+const HOME = env("E2E_HOME");
+const DB = join(dirname(env("E2E_DB")), "woocommerce.db");
+const KEY = secret("woocommerce: consumer key", `ck_e2e_${process.pid}_${Date.now()}`);
+const SECRET = secret("woocommerce: consumer secret", `cs_e2e_${process.pid}_${Date.now()}`);
+const ACCOUNT = "Web store";
+/** The fake makes this many orders of ten buyers; three pages of 100 with the ones added below. */
+const GENERATED = 250;
+/** Each page of orders is answered this late, so that the progress bar can be seen. */
+const PAGE_DELAY_MS = 2500;
+
+/** A WooCommerce REST order as the fake serves it (fields the app reads). */
+function wcOrder(id, minutesAgo, billing, items) {
+  const at = new Date(Date.now() - minutesAgo * 60_000);
+  const gmt = at.toISOString().slice(0, 19);
+  return {
+    id,
+    number: String(id),
+    status: "processing",
+    currency: "RUB",
+    date_created_gmt: gmt,
+    date_modified_gmt: gmt,
+    date_created: gmt,
+    date_modified: gmt,
+    total: items.reduce((sum, [, , , qty, price]) => sum + qty * price, 0).toFixed(2),
+    billing: { country: "RU", city: "Казань", address_1: "ул. Баумана, 1", ...billing },
+    shipping: { first_name: "", last_name: "", address_1: "", city: "" },
+    line_items: items.map(([product, sku, name, quantity, price], i) => ({
+      id: id * 100 + i + 1,
+      product_id: product,
+      variation_id: 0,
+      sku,
+      name,
+      quantity,
+      price,
+      total: (quantity * price).toFixed(2),
+    })),
+  };
+}
+
+const IRINA = { first_name: "Ирина", last_name: "Соколова", phone: "+7 917 555-01-02" };
+const RETURNING = [
+  wcOrder(900_001, 3, { ...IRINA, email: "irina@example.ru" }, [[77, "FLT-77", "Фильтр &laquo;Mann&raquo;", 2, 450]]),
+  wcOrder(900_002, 2, IRINA, [[77, "FLT-77", "Фильтр &laquo;Mann&raquo;", 1, 450]]),
+];
+const NO_CONTACT = wcOrder(900_003, 1, { first_name: "Без", last_name: "Связи" }, [[78, "X", "Щётка", 1, 99]]);
+
+describe("WooCommerce end to end", { timeout: 600_000 }, () => {
+  /** @type {Session} */
+  let s;
+  let fakeChild;
+  let fakeUrl;
+  let accountId;
+  let restoreAutostart;
+  const step = stepper(it, "woocommerce-", OUT, () => s);
+
+  before(async () => {
+    restoreAutostart = keepAutostart(HOME);
+    removeDatabase(DB);
+    const started = startFake(
+      FAKE_BIN,
+      ["--generate", String(GENERATED), "--page-delay-ms", String(PAGE_DELAY_MS)],
+      "WooCommerce",
+      { consumerKey: KEY, consumerSecret: SECRET },
+    );
+    fakeChild = started.child;
+    fakeUrl = await started.url;
+    const res = await fetch(`${fakeUrl}/__fake/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([...RETURNING, NO_CONTACT]),
+    });
+    assert.ok(res.ok, `the fake took the orders: HTTP ${res.status}`);
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+    await leaveNothingBehind(DB);
+    fakeChild?.kill();
+    restoreAutostart?.();
+  });
+
+  step("connect the store (connection test, save)", 120_000, async () => {
+    await (await s.waitForElement(tid("add-account"), 45_000)).click();
+    await pick(s, "account-kind", "woocommerce");
+    await fill(s, "account-name", ACCOUNT);
+    await fill(s, "account-store-url", fakeUrl);
+    await fill(s, "account-consumer-key", KEY);
+    await fill(s, "account-consumer-secret", SECRET);
+    await fill(s, "account-interval", "600");
+    await (await s.waitForElement(tid("account-test"))).click();
+    const result = await waitFor(
+      async () => {
+        const els = await s.findAll(tid("account-test-result"));
+        const t = els.length ? (await els[0].text()).trim() : "";
+        // "Testing…" while the store answers (slowly here: the fake delays its order lists).
+        return t === "" || t.endsWith("…") ? null : t;
+      },
+      { timeout: 30_000, message: "account-test-result" },
+    );
+    assert.match(result, /✓/, `connection test result: ${result}`);
+    assert.ok(!result.includes(KEY) && !result.includes(SECRET), "the test result shows a secret");
+    await (await s.waitForElement(tid("account-save"))).click();
+    const row = await s.waitForElement(tid("account-row"), 30_000);
+    accountId = await waitFor(() => row.attribute("data-account-id"), { message: "data-account-id" });
+  });
+
+  step("the backfill starts at once with a progress bar: page N of 3", 90_000, async () => {
+    const bar = `${tid("sync-progress")}[data-account-id="${accountId}"]`;
+    const seen = await waitFor(
+      async () => {
+        const els = await s.findAll(bar);
+        if (!els.length) return null;
+        return { label: await els[0].attribute("aria-label"), max: await els[0].attribute("max") };
+      },
+      { timeout: 60_000, message: "the account's progress bar" },
+    );
+    await s.screenshot(join(OUT, "woocommerce-backfill.png"));
+    assert.equal(String(seen.max), "3", `the bar counts three pages (${seen.label})`);
+    assert.match(seen.label ?? "", /\b3\b/, `the bar says how many pages: ${seen.label}`);
+    await waitFor(async () => (await s.findAll(bar)).length === 0, {
+      timeout: 60_000,
+      message: "the progress bar to go when the last page is stored",
+    });
+  });
+
+  step("the orders are accepted on arrival into All orders, announced by one popup", 90_000, async () => {
+    await waitFor(() => notifyCalls(NOTIFY_LOG).some((m) => m.includes(ACCOUNT)), {
+      timeout: 30_000,
+      message: `a Notify call naming ${ACCOUNT} in ${NOTIFY_LOG}`,
+    });
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await s.findAll(`${tid("inbox-row")}[data-order-number="900001"]`)).length, 0, "nothing waits in the inbox");
+    await (await s.waitForElement(tid("nav-orders"))).click();
+    const count = Number(
+      execSqlite(`SELECT COUNT(*) FROM shop_orders WHERE source_order_id IS NOT NULL`),
+    );
+    assert.equal(count, GENERATED + RETURNING.length, "every importable order is a shop order");
+  });
+
+  step("the order left out is in the account's Log with its reason", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(`${tid("account-log-button")}[data-account-id="${accountId}"]`)).click();
+    const row = await s.waitForElement(`${tid("account-log-skipped")}[data-order-number="900003"]`, 30_000);
+    const text = await row.text();
+    assert.match(text, /e-mail/i, `the reason names the missing contact: ${text}`);
+    assert.equal((await s.findAll(tid("account-log-skipped"))).length, 1, "only that order was left out");
+    await s.screenshot(join(OUT, "woocommerce-log.png"));
+  });
+
+  step("a returning buyer is one customer with both orders", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-customers"))).click();
+    const rows = await waitFor(
+      async () => {
+        const mine = [];
+        for (const row of await s.findAll(tid("customer-row"))) {
+          if (!(await row.text()).includes("Соколова")) continue;
+          mine.push(await (await s.find("td.num", row)).text());
+        }
+        return mine.length ? mine : null;
+      },
+      { timeout: 30_000, message: "Ирина Соколова among the customers" },
+    );
+    assert.deepEqual(rows, ["2"], "one customer with both orders");
+  });
+
+  step("the key and the secret are in the keychain and in no database file", 30_000, async () => {
+    for (const [field, value] of [
+      ["consumer_key", KEY],
+      ["consumer_secret", SECRET],
+    ]) {
+      assert.equal(keychain(DB, accountId, field), value, `keychain entry ${accountId}/${field}`);
+      for (const file of [DB, `${DB}-wal`, `${DB}-shm`]) {
+        assert.equal(grepCount(file, value), 0, `the ${field} was found in ${file}`);
+      }
+    }
+  });
+});
+
+function execSqlite(sql) {
+  return execFileSync("sqlite3", [DB, sql], { encoding: "utf8", timeout: 10_000 }).trim();
+}
