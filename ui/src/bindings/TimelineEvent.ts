@@ -15,7 +15,7 @@ export type TimelineEvent = { "kind": "arrived", order: string, marketplace: str
 /**
  * The marketplace's own status code.
  */
-status: string, note: ArrivalNote | null, } | { "kind": "status_changed", marketplace: string, from: string, to: string, } | { "kind": "cargo_places", marketplace: string, from: number, to: number, } | { "kind": "line_added", name: string, sku: string, } | { "kind": "line_removed", line: string, } | { "kind": "quarantined", external_id: string | null, reason: string, } | { "kind": "buyer_cancelled", moved: number, status: string, status_code: string | null, } | { "kind": "marketplace_status", marketplace: string, marketplace_status: string, moved: number, status: string, status_code: string | null, } | { "kind": "paid", } | { "kind": "accept", line: string, rule: string | null, offer_brand: string | null, offer_article: string | null, offer_list: string | null, 
+status: string, note: ArrivalNote | null, } | { "kind": "status_changed", marketplace: string, from: string, to: string, } | { "kind": "cargo_places", marketplace: string, from: number, to: number, } | { "kind": "delivery_details", marketplace: string, text: string, } | { "kind": "line_added", name: string, sku: string, } | { "kind": "line_removed", line: string, } | { "kind": "quarantined", external_id: string | null, reason: string, } | { "kind": "buyer_cancelled", moved: number, status: string, status_code: string | null, } | { "kind": "marketplace_status", marketplace: string, marketplace_status: string, moved: number, status: string, status_code: string | null, } | { "kind": "paid", } | { "kind": "accept", line: string, rule: string | null, offer_brand: string | null, offer_article: string | null, offer_list: string | null, 
 /**
  * A decimal, as text.
  */

@@ -44,6 +44,7 @@ const enEvents: EventWords = {
             accepted_on_arrival: " (sold by the shop's own web store: accepted on arrival)",
           }[e.note]),
     status_changed: (e) => `${e.marketplace} status changed: ${e.from} → ${e.to}`,
+    delivery_details: (e) => `Delivery on ${e.marketplace}: ${e.text}`,
     cargo_places: (e) => `Cargo places on ${e.marketplace}: ${e.from} → ${e.to}`,
     line_added: (e) => `Line ${e.name} (${e.sku}) added by the marketplace`,
     line_removed: (e) => `Line ${e.line} is no longer in the marketplace order`,

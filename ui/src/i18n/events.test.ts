@@ -47,6 +47,13 @@ describe("timeline events", () => {
     expect(eventText(event("toString", {}), ru)).toBe("English message");
   });
 
+  it("words how a store delivers an order, its text kept as the store wrote it", () => {
+    const delivery = event("delivery_details", { marketplace: "WooCommerce", text: "Курьер 300 RUB; <b>Казань</b>" });
+    expect(eventText(delivery, en)).toBe("Delivery on WooCommerce: Курьер 300 RUB; <b>Казань</b>");
+    expect(eventText(delivery, ru)).toBe("Доставка на WooCommerce: Курьер 300 RUB; <b>Казань</b>");
+    expect(eventText(delivery, pl)).toBe("Dostawa w WooCommerce: Курьер 300 RUB; <b>Казань</b>");
+  });
+
   it("uses Russian and Polish plural forms", () => {
     const moved = (n: number) => event("buyer_cancelled", { moved: n, status: "", status_code: "refused" });
     expect([1, 3, 5, 21].map((n) => eventText(moved(n), ru))).toEqual([

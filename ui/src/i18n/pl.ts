@@ -60,6 +60,7 @@ const plEvents: EventWords = {
             accepted_on_arrival: " (sprzedane przez własny sklep internetowy: przyjęte od razu)",
           }[e.note]),
     status_changed: (e) => `Status w ${e.marketplace} zmienił się: ${e.from} → ${e.to}`,
+    delivery_details: (e) => `Dostawa w ${e.marketplace}: ${e.text}`,
     cargo_places: (e) => `Miejsca ładunkowe w ${e.marketplace}: ${e.from} → ${e.to}`,
     line_added: (e) => `Platforma dodała pozycję ${e.name} (${e.sku})`,
     line_removed: (e) => `Pozycji ${e.line} nie ma już w zamówieniu na platformie`,

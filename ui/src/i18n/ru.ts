@@ -55,6 +55,7 @@ const ruEvents: EventWords = {
             accepted_on_arrival: " (продан интернет-магазином: принят при поступлении)",
           }[e.note]),
     status_changed: (e) => `Статус на ${e.marketplace} изменился: ${e.from} → ${e.to}`,
+    delivery_details: (e) => `Доставка на ${e.marketplace}: ${e.text}`,
     cargo_places: (e) => `Грузовые места на ${e.marketplace}: ${e.from} → ${e.to}`,
     line_added: (e) => `Маркетплейс добавил строку ${e.name} (${e.sku})`,
     line_removed: (e) => `Строки ${e.line} больше нет в заказе маркетплейса`,

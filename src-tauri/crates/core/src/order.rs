@@ -203,6 +203,10 @@ pub struct ExternalOrder {
     /// the marketplace sets no deadline (or a partial push leaves it unchanged).
     #[serde(default)]
     pub ship_by: Option<DateTime<Utc>>,
+    /// How the platform will deliver it (carrier, cost, address) in one line, when it says: kept
+    /// on the order's timeline, a new line each time it changes.
+    #[serde(default)]
+    pub delivery_note: Option<String>,
 }
 
 /// Marketplace statuses meaning the buyer or the marketplace cancelled the order.
@@ -321,6 +325,7 @@ mod tests {
             read_only: false,
             partial: false,
             ship_by: None,
+            delivery_note: None,
         };
         let h1 = o.content_hash();
         o.raw = serde_json::json!({"a": {"x": 1, "y": 2}, "b": 1});

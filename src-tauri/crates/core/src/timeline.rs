@@ -228,6 +228,12 @@ pub enum TimelineEvent {
         from: i64,
         to: i64,
     },
+    /// How the platform will deliver the order (carrier, cost, address), as it last said: a
+    /// change adds a new one.
+    DeliveryDetails {
+        marketplace: String,
+        text: String,
+    },
     LineAdded {
         name: String,
         sku: String,
@@ -512,6 +518,7 @@ impl TimelineEvent {
             E::StatusChanged { marketplace, from, to } => {
                 format!("{marketplace} status changed: {from} → {to}")
             }
+            E::DeliveryDetails { marketplace, text } => format!("Delivery on {marketplace}: {text}"),
             E::CargoPlaces { marketplace, from, to } => {
                 format!("Cargo places on {marketplace}: {from} → {to}")
             }

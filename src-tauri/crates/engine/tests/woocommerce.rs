@@ -134,6 +134,28 @@ async fn store_orders_become_shop_orders_on_arrival_and_statuses_go_back() {
         ("103", SkipReason::NoContact)
     );
 
+    // How the store delivers it is on the timeline; a change adds a new entry.
+    let deliveries = |full: &ordertray_core::cabinet::ShopOrderFull| -> Vec<String> {
+        full.timeline
+            .iter()
+            .filter(|e| e.kind == "delivery_details")
+            .map(|e| e.message.clone())
+            .collect()
+    };
+    assert_eq!(
+        deliveries(&first),
+        ["Delivery on WooCommerce: Курьер; RU, Москва, ул. Тверская, 1"]
+    );
+    fake.edit_order(101, |o| o["shipping_lines"][0]["total"] = json!("350.00"));
+    engine.sync_account(account).await.unwrap();
+    let first = engine.shop_order_full(first.id).await.unwrap();
+    assert_eq!(deliveries(&first).len(), 2, "{:?}", deliveries(&first));
+    assert!(
+        deliveries(&first)[1].contains("Курьер 350.00 RUB"),
+        "{:?}",
+        deliveries(&first)
+    );
+
     // The skipped order gets a phone in the store: it arrives, and leaves the log.
     fake.edit_order(103, |o| o["billing"]["phone"] = json!("+7 900 111-22-33"));
     let report = engine.sync_account(account).await.unwrap();

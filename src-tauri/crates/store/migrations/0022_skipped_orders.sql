@@ -12,3 +12,6 @@ CREATE TABLE skipped_orders (
 CREATE INDEX skipped_orders_recent ON skipped_orders(account_id, at);
 
 ALTER TABLE sync_runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+
+-- How the platform will deliver the order, as it last said (a change adds a timeline entry).
+ALTER TABLE orders ADD COLUMN delivery_note TEXT;

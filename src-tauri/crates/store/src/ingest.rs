@@ -50,6 +50,14 @@ impl PageOutcome {
     }
 }
 
+/// The timeline's record of how the order is to be delivered.
+fn delivery_details(marketplace: &str, text: &str) -> TimelineEvent {
+    TimelineEvent::DeliveryDetails {
+        marketplace: marketplace.to_string(),
+        text: text.to_string(),
+    }
+}
+
 /// The timeline's record of a new order's arrival.
 fn arrived(order: &ExternalOrder, marketplace: &str, note: Option<ArrivalNote>) -> TimelineEvent {
     TimelineEvent::Arrived {
@@ -293,7 +301,7 @@ async fn store_fresh(
         let mut q = QueryBuilder::new(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
-                content_hash, raw, changed_by_marketplace, read_only, ship_by) ",
+                content_hash, raw, changed_by_marketplace, read_only, ship_by, delivery_note) ",
         );
         let mut failed = None;
         q.push_values(chunk, |mut b, f| {
@@ -322,7 +330,8 @@ async fn store_fresh(
                 .push_bind(o.raw.to_string())
                 .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
                 .push_bind(false)
-                .push_bind(o.ship_by.map(format_ts));
+                .push_bind(o.ship_by.map(format_ts))
+                .push_bind(o.delivery_note.clone());
         });
         if let Some(e) = failed {
             return Err(e.into());
@@ -394,6 +403,9 @@ async fn store_fresh(
         };
         let event = arrived(o, marketplace, note);
         events.push((order_id, event));
+        if let Some(text) = &o.delivery_note {
+            events.push((order_id, delivery_details(marketplace, text)));
+        }
     }
     let events: Vec<NewEvent> = events
         .iter()
@@ -462,8 +474,8 @@ async fn upsert_order(
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
-                content_hash, raw, changed_by_marketplace, read_only)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
+                content_hash, raw, changed_by_marketplace, read_only, delivery_note)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) RETURNING id",
         )
         .bind(account_id)
         .bind(&order.external_id)
@@ -482,6 +494,7 @@ async fn upsert_order(
         .bind(hash)
         .bind(&raw)
         .bind(order.read_only)
+        .bind(&order.delivery_note)
         .fetch_one(&mut *conn)
         .await?;
         let created_at = format_ts(order.created_at);
@@ -515,18 +528,26 @@ async fn upsert_order(
             out.count_new(order_id, order);
             None
         };
-        let event = arrived(order, marketplace, state_note);
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor: "sync",
-                event: &event,
-            },
-        )
-        .await?;
+        let mut events = vec![arrived(order, marketplace, state_note)];
+        events.extend(
+            order
+                .delivery_note
+                .as_deref()
+                .map(|text| delivery_details(marketplace, text)),
+        );
+        for event in &events {
+            insert_event(
+                conn,
+                NewEvent {
+                    account_id: Some(account_id),
+                    order_id: Some(order_id),
+                    line_id: None,
+                    actor: "sync",
+                    event,
+                },
+            )
+            .await?;
+        }
         sqlx::query("DELETE FROM quarantine WHERE account_id = ? AND external_id = ?")
             .bind(account_id)
             .bind(&order.external_id)
@@ -539,11 +560,34 @@ async fn upsert_order(
     out.changed_orders += 1;
     let old_status = existing.status;
     // SQLite: `json_extract` on the raw order (read only for an order that changed).
-    let old_boxes: Option<i64> =
-        sqlx::query_scalar("SELECT json_extract(raw, '$.multi_box_qty') FROM orders WHERE id = ?")
+    let (old_boxes, old_delivery): (Option<i64>, Option<String>) =
+        sqlx::query_as("SELECT json_extract(raw, '$.multi_box_qty'), delivery_note FROM orders WHERE id = ?")
             .bind(order_id)
             .fetch_one(&mut *conn)
             .await?;
+    if let Some(text) = order
+        .delivery_note
+        .as_ref()
+        .filter(|n| old_delivery.as_ref() != Some(*n))
+    {
+        sqlx::query("UPDATE orders SET delivery_note = ? WHERE id = ?")
+            .bind(text)
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+        let event = delivery_details(marketplace, text);
+        insert_event(
+            conn,
+            NewEvent {
+                account_id: Some(account_id),
+                order_id: Some(order_id),
+                line_id: None,
+                actor: "sync",
+                event: &event,
+            },
+        )
+        .await?;
+    }
     // A partial order (a push of what changed) leaves out what did not: keep those fields.
     sqlx::query(
         "UPDATE orders SET number = IIF(?13, number, ?1), status = ?2, updated_at = ?3,

@@ -53,6 +53,7 @@ fn order(number: &str, age_h: i64, due_h: Option<i64>) -> ExternalOrder {
         read_only: false,
         partial: false,
         ship_by: due_h.map(|h| t0() + Duration::hours(h)),
+        delivery_note: None,
     }
 }
 

@@ -52,6 +52,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
         read_only: false,
         partial: false,
         ship_by: None,
+        delivery_note: None,
     }
 }
 

@@ -416,6 +416,7 @@ fn parse_order(
         // Gettzap's push format is unverified and names no ship-by deadline.
         ship_by: None,
         raw: raw.clone(),
+        delivery_note: None,
     })
 }
 

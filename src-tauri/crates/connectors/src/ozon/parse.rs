@@ -74,6 +74,7 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
         read_only: false,
         partial: false,
         ship_by: time(raw.get("shipment_date")),
+        delivery_note: None,
     })
 }
 

@@ -170,6 +170,35 @@ fn customer(order: &Value) -> Option<CustomerInfo> {
     })
 }
 
+/// The shipping methods with their cost, and where to: "Курьер 300.00 RUB; 420000, RU, Казань, …".
+fn delivery_note(order: &Value, currency: &str, address: Option<&str>) -> Option<String> {
+    let methods: Vec<String> = order
+        .get("shipping_lines")
+        .and_then(Value::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| {
+                    let title = unescape_html(text(l, "method_title"));
+                    let cost = l.get("total").and_then(money).filter(|c| !c.is_zero());
+                    match (title.is_empty(), cost) {
+                        (true, None) => None,
+                        (_, None) => Some(title),
+                        (true, Some(c)) => Some(format!("{c} {currency}")),
+                        (false, Some(c)) => Some(format!("{title} {c} {currency}")),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let parts: Vec<String> = [methods.join(", ")]
+        .into_iter()
+        .chain(address.map(str::to_string))
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn line(item: &Value, currency: &str) -> Result<ExternalLine, String> {
     let id = id_of(item, "id").ok_or("an item without an id")?;
     let quantity = item
@@ -271,6 +300,7 @@ pub fn parse_order(raw: &Value) -> Parsed {
         .as_ref()
         .map(|a| a.region.clone())
         .filter(|r| !r.is_empty());
+    let delivery_note = delivery_note(raw, &currency, buyer.address.as_deref());
     Parsed::Order(Box::new(ExternalOrder {
         external_id: id,
         number,
@@ -284,6 +314,7 @@ pub fn parse_order(raw: &Value) -> Parsed {
         read_only: false,
         partial: false,
         ship_by: None,
+        delivery_note,
     }))
 }
 
@@ -328,6 +359,28 @@ mod tests {
             (l.quantity, l.price.to_string(), l.currency.as_str()),
             (2, "350".into(), "RUB")
         );
+    }
+
+    #[test]
+    fn delivery_is_told_as_the_method_its_cost_and_the_address() {
+        let with = order(json!({"shipping_lines": [{"method_title": "Курьер", "total": "300.00"}]}));
+        let Parsed::Order(o) = parse_order(&with) else {
+            panic!()
+        };
+        assert_eq!(
+            o.delivery_note.as_deref(),
+            Some("Курьер 300.00 RUB; 420000, RU, Татарстан, Казань, ул. Ленина, 1")
+        );
+        let free = order(json!({"shipping_lines": [{"method_title": "Самовывоз", "total": "0.00"}]}));
+        let Parsed::Order(o) = parse_order(&free) else {
+            panic!()
+        };
+        assert!(o.delivery_note.unwrap().starts_with("Самовывоз; 420000"));
+        let nowhere = order(json!({"billing": {"first_name": "A", "email": "a@b.c"}, "shipping": {}}));
+        let Parsed::Order(o) = parse_order(&nowhere) else {
+            panic!()
+        };
+        assert_eq!(o.delivery_note, None);
     }
 
     #[test]

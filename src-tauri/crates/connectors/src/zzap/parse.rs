@@ -140,6 +140,7 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         partial: false,
         // GetSellerOrdersV3 rows carry no ship-by deadline (see api-notes/zzap.md).
         ship_by: None,
+        delivery_note: None,
     })
 }
 
