@@ -50,6 +50,26 @@ impl PageOutcome {
     }
 }
 
+/// Writes one event of an order (or of one of its lines) on the sync's behalf.
+async fn sync_event(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    (order_id, line_id): (Option<i64>, Option<i64>),
+    event: &TimelineEvent,
+) -> Result<()> {
+    insert_event(
+        conn,
+        NewEvent {
+            account_id: Some(account_id),
+            order_id,
+            line_id,
+            actor: "sync",
+            event,
+        },
+    )
+    .await
+}
+
 /// The timeline's record of how the order is to be delivered.
 fn delivery_details(marketplace: &str, text: &str) -> TimelineEvent {
     TimelineEvent::DeliveryDetails {
@@ -536,17 +556,7 @@ async fn upsert_order(
                 .map(|text| delivery_details(marketplace, text)),
         );
         for event in &events {
-            insert_event(
-                conn,
-                NewEvent {
-                    account_id: Some(account_id),
-                    order_id: Some(order_id),
-                    line_id: None,
-                    actor: "sync",
-                    event,
-                },
-            )
-            .await?;
+            sync_event(conn, account_id, (Some(order_id), None), event).await?;
         }
         sqlx::query("DELETE FROM quarantine WHERE account_id = ? AND external_id = ?")
             .bind(account_id)
@@ -570,23 +580,8 @@ async fn upsert_order(
         .as_ref()
         .filter(|n| old_delivery.as_ref() != Some(*n))
     {
-        sqlx::query("UPDATE orders SET delivery_note = ? WHERE id = ?")
-            .bind(text)
-            .bind(order_id)
-            .execute(&mut *conn)
-            .await?;
         let event = delivery_details(marketplace, text);
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor: "sync",
-                event: &event,
-            },
-        )
-        .await?;
+        sync_event(conn, account_id, (Some(order_id), None), &event).await?;
     }
     // A partial order (a push of what changed) leaves out what did not: keep those fields.
     sqlx::query(
@@ -595,7 +590,8 @@ async fn upsert_order(
             buyer_email = IIF(?13, COALESCE(?6, buyer_email), ?6),
             buyer_address = IIF(?13, COALESCE(?7, buyer_address), ?7), region = IIF(?13, COALESCE(?8, region), ?8),
             buyer_address_parts = IIF(?13, COALESCE(?14, buyer_address_parts), ?14),
-            available_actions = ?9, content_hash = ?10, raw = ?11 WHERE id = ?12",
+            available_actions = ?9, content_hash = ?10, raw = ?11, delivery_note = COALESCE(?15, delivery_note)
+         WHERE id = ?12",
     )
     .bind(&order.number)
     .bind(&order.status)
@@ -611,6 +607,7 @@ async fn upsert_order(
     .bind(order_id)
     .bind(order.partial)
     .bind(address_parts_json(&customer))
+    .bind(&order.delivery_note)
     .execute(&mut *conn)
     .await?;
     crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;
@@ -621,17 +618,7 @@ async fn upsert_order(
             from: old_status.clone(),
             to: order.status.clone(),
         };
-        insert_event(
-            conn,
-            NewEvent {
-                account_id: Some(account_id),
-                order_id: Some(order_id),
-                line_id: None,
-                actor: "sync",
-                event: &event,
-            },
-        )
-        .await?;
+        sync_event(conn, account_id, (Some(order_id), None), &event).await?;
         let this = NewOrderRef {
             order_id,
             number: order.number.clone(),
@@ -667,17 +654,7 @@ async fn upsert_order(
                 from: before,
                 to: after,
             };
-            insert_event(
-                conn,
-                NewEvent {
-                    account_id: Some(account_id),
-                    order_id: Some(order_id),
-                    line_id: None,
-                    actor: "sync",
-                    event: &event,
-                },
-            )
-            .await?;
+            sync_event(conn, account_id, (Some(order_id), None), &event).await?;
         }
     }
     let new_lines_before = out.new_lines;
@@ -785,17 +762,7 @@ async fn sync_lines(
                     name: line.name.clone(),
                     sku: line.sku.clone(),
                 };
-                insert_event(
-                    conn,
-                    NewEvent {
-                        account_id: Some(account_id),
-                        order_id: Some(order_id),
-                        line_id: Some(line_id),
-                        actor: "sync",
-                        event: &event,
-                    },
-                )
-                .await?;
+                sync_event(conn, account_id, (Some(order_id), Some(line_id)), &event).await?;
             }
         }
     }
@@ -807,17 +774,7 @@ async fn sync_lines(
                 .execute(&mut *conn)
                 .await?;
             let event = TimelineEvent::LineRemoved { line: ext.clone() };
-            insert_event(
-                conn,
-                NewEvent {
-                    account_id: Some(account_id),
-                    order_id: Some(order_id),
-                    line_id: Some(*id),
-                    actor: "sync",
-                    event: &event,
-                },
-            )
-            .await?;
+            sync_event(conn, account_id, (Some(order_id), Some(*id)), &event).await?;
         }
     }
     Ok(())
@@ -883,17 +840,7 @@ async fn quarantine(
         external_id: q.external_id.clone(),
         reason: q.reason.clone(),
     };
-    insert_event(
-        conn,
-        NewEvent {
-            account_id: Some(account_id),
-            order_id: None,
-            line_id: None,
-            actor: "sync",
-            event: &event,
-        },
-    )
-    .await
+    sync_event(conn, account_id, (None, None), &event).await
 }
 
 /// The marketplace moved an order to `status`: accepted lines take the shop status the account
@@ -949,15 +896,5 @@ async fn apply_incoming_status(
             status_code: code,
         }
     };
-    insert_event(
-        conn,
-        NewEvent {
-            account_id: Some(account_id),
-            order_id: Some(order_id),
-            line_id: None,
-            actor: "sync",
-            event: &event,
-        },
-    )
-    .await
+    sync_event(conn, account_id, (Some(order_id), None), &event).await
 }
