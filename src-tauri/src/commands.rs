@@ -12,8 +12,9 @@ use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
 use ordertray_core::templates::{PushSettings, PushTemplates};
 use ordertray_core::{
     Account, AccountDraft, AccountLog, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption,
-    ConnectionReport, CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState, OutboxView,
-    ShopOrderView, SyncReport, TriageAction, TriageReport,
+    CategoryView, ConnectionReport, CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState,
+    OutboxView, ProductOrder, ProductQuery, ProductView, ShopOrderView, SyncReport, TriageAction,
+    TriageReport,
 };
 use ordertray_engine::{paths, Engine, SecretInput};
 use tauri::{AppHandle, State};
@@ -296,6 +297,23 @@ pub async fn shop_orders(
 #[tauri::command]
 pub async fn customers(engine: State<'_, Engine>, limit: Option<u32>) -> Res<Vec<CustomerSummary>> {
     engine.customers(limit.unwrap_or(1_000)).await
+}
+
+/// The catalog's products, narrowed by words and a category.
+#[tauri::command]
+pub async fn products(engine: State<'_, Engine>, query: ProductQuery) -> Res<Vec<ProductView>> {
+    engine.products(&query).await
+}
+
+#[tauri::command]
+pub async fn product_categories(engine: State<'_, Engine>) -> Res<Vec<CategoryView>> {
+    engine.product_categories().await
+}
+
+/// The orders a product is in, newest first.
+#[tauri::command]
+pub async fn product_orders(engine: State<'_, Engine>, product_id: i64) -> Res<Vec<ProductOrder>> {
+    engine.product_orders(product_id).await
 }
 
 #[tauri::command]

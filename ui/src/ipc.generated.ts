@@ -11,6 +11,7 @@ import type { BackupInfo } from "./bindings/BackupInfo";
 import type { CabinetCharts } from "./bindings/CabinetCharts";
 import type { CabinetStats } from "./bindings/CabinetStats";
 import type { CancelReasonOption } from "./bindings/CancelReasonOption";
+import type { CategoryView } from "./bindings/CategoryView";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
 import type { DatabaseInfo } from "./bindings/DatabaseInfo";
@@ -41,6 +42,9 @@ import type { OrderType } from "./bindings/OrderType";
 import type { OutboxView } from "./bindings/OutboxView";
 import type { PreorderLinkView } from "./bindings/PreorderLinkView";
 import type { PriceListView } from "./bindings/PriceListView";
+import type { ProductOrder } from "./bindings/ProductOrder";
+import type { ProductQuery } from "./bindings/ProductQuery";
+import type { ProductView } from "./bindings/ProductView";
 import type { PushSettings } from "./bindings/PushSettings";
 import type { PushTemplates } from "./bindings/PushTemplates";
 import type { RestoreReport } from "./bindings/RestoreReport";
@@ -128,6 +132,11 @@ export const ipc = {
   applyRules: (accountId: number) => call<RuleOutcome[]>("apply_rules", { accountId }),
   shopOrders: (customerId: number | null, limit: number | null) => call<ShopOrderView[]>("shop_orders", { customerId, limit }),
   customers: (limit: number | null) => call<CustomerSummary[]>("customers", { limit }),
+  /** The catalog's products, narrowed by words and a category. */
+  products: (query: ProductQuery) => call<ProductView[]>("products", { query }),
+  productCategories: () => call<CategoryView[]>("product_categories"),
+  /** The orders a product is in, newest first. */
+  productOrders: (productId: number) => call<ProductOrder[]>("product_orders", { productId }),
   shopStatuses: () => call<ShopStatus[]>("shop_statuses"),
   saveShopStatuses: (statuses: ShopStatus[]) => call<ShopStatus[]>("save_shop_statuses", { statuses }),
   pushSettings: (accountId: number) => call<PushSettings>("push_settings", { accountId }),

@@ -4,7 +4,11 @@ import type { Address } from "./Address";
 /**
  * Buyer details as the marketplace gives them (some never send phones).
  */
-export type CustomerInfo = { name: string | null, phone: string | null, email: string | null, address: string | null, 
+export type CustomerInfo = { name: string | null, 
+/**
+ * The name in its parts, from platforms that send them so (`name` holds both).
+ */
+first_name: string | null, last_name: string | null, phone: string | null, email: string | null, address: string | null, 
 /**
  * The address field by field, from marketplaces that send it so; otherwise the
  * one-line `address` is split where that is unambiguous (see [`CustomerInfo::address_fields`]).

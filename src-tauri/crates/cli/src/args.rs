@@ -57,6 +57,12 @@ pub enum Command {
     /// Export the shop's orders (All orders) to a file.
     #[command(subcommand)]
     Export(ExportCmd),
+    /// The catalog: products the store platforms' items made.
+    #[command(subcommand)]
+    Products(ProductsCmd),
+    /// The shop's customers.
+    #[command(subcommand)]
+    Customers(CustomersCmd),
     /// Run headless: sync every account on its schedule, deliver the outbox, and serve the order
     /// intake (the address Gettzap pushes orders to) until interrupted.
     Serve(ServeArgs),
@@ -160,6 +166,30 @@ pub enum OffersCmd {
     Search {
         text: String,
         #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProductsCmd {
+    /// Catalog products by name, narrowed by words of name, SKU, code or description.
+    List {
+        #[arg(long, default_value = "")]
+        search: String,
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CustomersCmd {
+    /// Customers, the most recent buyer first.
+    List {
+        #[arg(long, default_value_t = 1000)]
         limit: u32,
         #[arg(long)]
         json: bool,

@@ -12,8 +12,8 @@ use ordertray_engine::paths::resolve_db_path;
 use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
 
 use crate::args::{
-    AccountsCmd, AddAccount, Cli, Command, ExportCmd, LineAction, LoginSecrets, OffersCmd, OrdersCmd,
-    OutboxCmd, PricelistCmd, RulesCmd, ServeArgs, StateArg,
+    AccountsCmd, AddAccount, Cli, Command, CustomersCmd, ExportCmd, LineAction, LoginSecrets, OffersCmd,
+    OrdersCmd, OutboxCmd, PricelistCmd, ProductsCmd, RulesCmd, ServeArgs, StateArg,
 };
 use crate::{export, pricelist, rules, shop_orders, store_platforms};
 
@@ -174,6 +174,12 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             }
         }
         Command::Serve(args) => serve(engine, args).await?,
+        Command::Products(ProductsCmd::List { search, limit, json }) => {
+            crate::catalog::list_products(engine, search, limit, json).await?
+        }
+        Command::Customers(CustomersCmd::List { limit, json }) => {
+            crate::catalog::list_customers(engine, limit, json).await?
+        }
         Command::Accounts(AccountsCmd::Statuses { account, json }) => {
             let account = engine.find_account(&account).await?;
             let list = engine.refresh_marketplace_statuses(account.id).await?;

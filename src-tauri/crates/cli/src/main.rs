@@ -2,6 +2,7 @@
 //! one clear line on stderr.
 
 mod args;
+mod catalog;
 mod commands;
 mod export;
 mod pricelist;

@@ -386,3 +386,42 @@ async fn statuses_go_to_the_store_by_put_and_are_read_back() {
         ConnectorError::Rejected { status: 404, .. }
     ));
 }
+
+#[tokio::test]
+async fn items_carry_their_products_read_once_per_connection() {
+    let fake = fake().await;
+    let now = Utc::now();
+    let (products, categories) = ordertray_fakes::woocommerce::generated_catalog();
+    fake.add_products(products);
+    fake.add_categories(categories);
+    let mut orders = generated(150, now);
+    // A variation of product 500 counts as product 500.
+    orders[0]["line_items"][0]["variation_id"] = json!(9001);
+    fake.add_orders(orders);
+    let c = connector(&fake);
+    let (pages, cursor) = run(c.as_ref(), "", now).await;
+    let lines: Vec<_> = pages
+        .iter()
+        .flat_map(|p| p.orders.iter().flat_map(|o| o.lines.iter()))
+        .collect();
+    assert_eq!(lines.len(), 150);
+    for l in &lines {
+        let facts = l.product.as_ref().unwrap_or_else(|| panic!("{l:?}"));
+        let n: i64 = l.sku.split('/').next().unwrap().parse::<i64>().unwrap() - 500;
+        let leaf = if n % 2 == 0 { "Тормоза" } else { "Фильтры" };
+        assert_eq!(facts.category, ["Запчасти", leaf], "the deeper of one branch");
+        assert_eq!(facts.description, format!("Описание товара {n}"));
+    }
+    let catalog_calls = |path: &str| fake.calls().iter().filter(|c| c.path == path).count();
+    // Two pages, twenty products, all met on the first page: one call for them all.
+    assert_eq!(catalog_calls("/products"), 1);
+    assert_eq!(catalog_calls("/products/categories"), 1);
+    let first = fake.calls().into_iter().find(|c| c.path == "/products").unwrap();
+    let include = first.query.iter().find(|(k, _)| k == "include").unwrap();
+    assert_eq!(include.1.split(',').count(), 20, "{include:?}");
+
+    fake.add_orders(generated(3, Utc::now()));
+    run(c.as_ref(), &cursor, Utc::now()).await;
+    assert_eq!(catalog_calls("/products"), 1, "known products are not asked for again");
+    assert_eq!(catalog_calls("/products/categories"), 1);
+}

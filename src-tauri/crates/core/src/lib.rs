@@ -6,6 +6,7 @@ pub mod account;
 pub mod address;
 pub mod alerts;
 pub mod cabinet;
+pub mod catalog;
 pub mod customer;
 pub mod database;
 pub mod delivery;
@@ -31,6 +32,7 @@ pub mod views;
 
 pub use account::*;
 pub use address::Address;
+pub use catalog::{CategoryView, ProductFacts, ProductKey, ProductOrder, ProductQuery, ProductView};
 pub use effect::*;
 pub use error::*;
 pub use error_words::{ErrorWords, Thing, ValueFormat};

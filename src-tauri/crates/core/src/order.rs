@@ -106,6 +106,11 @@ impl TriageAction {
 #[ts(export)]
 pub struct CustomerInfo {
     pub name: Option<String>,
+    /// The name in its parts, from platforms that send them so (`name` holds both).
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
@@ -143,6 +148,9 @@ pub struct ExternalLine {
     pub quantity: i64,
     pub price: Decimal,
     pub currency: String,
+    /// The item's product as a store platform describes it (for the catalog); None elsewhere.
+    #[serde(default)]
+    pub product: Option<crate::ProductFacts>,
 }
 
 /// The most parts one marketplace line may order. Far above any real order, far below where a

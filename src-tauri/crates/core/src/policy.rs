@@ -33,6 +33,8 @@ pub struct IngestPolicy {
     /// Orders must be in the shop's currency (Settings → shop currency): a run that meets another
     /// stops before storing anything and the account says why (prices would be wrong otherwise).
     pub shop_currency_only: bool,
+    /// Items make and find catalog products by this key (store platforms); None: no catalog.
+    pub catalog: Option<crate::ProductKey>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -82,6 +82,9 @@ pub struct InboxLine {
 pub struct CustomerView {
     pub id: i64,
     pub name: Option<String>,
+    /// The name in its parts, when the platform that brought the customer sent them so.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,

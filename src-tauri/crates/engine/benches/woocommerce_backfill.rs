@@ -23,7 +23,7 @@ use ordertray_connectors::woocommerce::{
 use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::Engine;
 use ordertray_fakes::woocommerce::{
-    generated, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle, API,
+    generated, generated_catalog, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle, API,
 };
 use serde_json::Value;
 
@@ -55,6 +55,9 @@ async fn run(n: usize) {
     let now = Utc::now();
     let t = Instant::now();
     fake.add_orders(generated(n, now));
+    let (products, categories) = generated_catalog();
+    fake.add_products(products);
+    fake.add_categories(categories);
     println!("woocommerce backfill: {n} orders, pages of 100, fake store over loopback");
     println!(
         "  fake data generated in     {:>8.2} s",

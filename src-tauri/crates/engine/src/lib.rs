@@ -318,6 +318,21 @@ impl Engine {
         Ok(self.0.store.customers(limit).await?)
     }
 
+    pub async fn products(
+        &self,
+        query: &ordertray_core::ProductQuery,
+    ) -> Result<Vec<ordertray_core::ProductView>> {
+        Ok(self.0.store.products(query).await?)
+    }
+
+    pub async fn product_categories(&self) -> Result<Vec<ordertray_core::CategoryView>> {
+        Ok(self.0.store.product_categories().await?)
+    }
+
+    pub async fn product_orders(&self, product_id: i64) -> Result<Vec<ordertray_core::ProductOrder>> {
+        Ok(self.0.store.product_orders(product_id).await?)
+    }
+
     pub async fn outbox_list(&self, account: Option<AccountId>) -> Result<Vec<OutboxView>> {
         Ok(self.0.store.outbox_list(account, None).await?)
     }

@@ -10,8 +10,12 @@
 //! that strips the Authorization header, and change its orders while a client pages through them.
 //! The site's local time is UTC+3.
 //!
+//! Products too: `GET /products` (`include`, `per_page`, `page`), `GET /products/{id}` and
+//! `GET /products/categories` (`per_page`, `page`; each with its `parent`), paged the same way.
+//!
 //! Admin (not WooCommerce's): `GET /__fake/calls` lists every request (never the key),
-//! `POST /__fake/orders` adds or replaces orders (a JSON list).
+//! `POST /__fake/orders` adds or replaces orders, `POST /__fake/products` products and
+//! `POST /__fake/categories` categories (JSON lists).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -32,6 +36,8 @@ use crate::server::Served;
 pub const API: &str = "/wp-json/wc/v3";
 pub const CALLS_PATH: &str = "/__fake/calls";
 pub const ORDERS_ADMIN_PATH: &str = "/__fake/orders";
+pub const PRODUCTS_ADMIN_PATH: &str = "/__fake/products";
+pub const CATEGORIES_ADMIN_PATH: &str = "/__fake/categories";
 /// The site's local time is this far ahead of UTC.
 const SITE_OFFSET_HOURS: i64 = 3;
 
@@ -85,6 +91,8 @@ pub enum Mutation {
 struct Shared {
     config: FakeWooCommerceConfig,
     orders: Mutex<Vec<Value>>,
+    products: Mutex<Vec<Value>>,
+    categories: Mutex<Vec<Value>>,
     calls: Mutex<Vec<WooCall>>,
     faults: Mutex<VecDeque<Fault>>,
     /// (page number, change) applied when that page of a list is next asked for.
@@ -106,6 +114,8 @@ impl FakeWooCommerce {
         let shared = Arc::new(Shared {
             config,
             orders: Mutex::default(),
+            products: Mutex::default(),
+            categories: Mutex::default(),
             calls: Mutex::default(),
             faults: Mutex::default(),
             mutations: Mutex::default(),
@@ -114,8 +124,13 @@ impl FakeWooCommerce {
         let app = Router::new()
             .route(&format!("{API}/orders"), get(list_orders))
             .route(&format!("{API}/orders/{{id}}"), get(get_order).put(put_order))
+            .route(&format!("{API}/products"), get(list_products))
+            .route(&format!("{API}/products/categories"), get(list_categories))
+            .route(&format!("{API}/products/{{id}}"), get(get_product))
             .route(CALLS_PATH, get(list_calls))
             .route(ORDERS_ADMIN_PATH, axum::routing::post(admin_add_orders))
+            .route(PRODUCTS_ADMIN_PATH, axum::routing::post(admin_add_products))
+            .route(CATEGORIES_ADMIN_PATH, axum::routing::post(admin_add_categories))
             .with_state(shared.clone());
         let server = Served::start(port, app, "fake WooCommerce").await?;
         Ok(FakeWooCommerceHandle { shared, server })
@@ -141,6 +156,16 @@ impl FakeWooCommerceHandle {
     /// Adds orders, replacing those with the same id.
     pub fn add_orders(&self, orders: impl IntoIterator<Item = Value>) {
         add_orders(&self.shared, orders);
+    }
+
+    /// Adds products (as `GET /products` returns them), replacing those with the same id.
+    pub fn add_products(&self, products: impl IntoIterator<Item = Value>) {
+        replace_by_id(&self.shared.products, products);
+    }
+
+    /// Adds product categories (`{id, name, slug, parent}`), replacing those with the same id.
+    pub fn add_categories(&self, categories: impl IntoIterator<Item = Value>) {
+        replace_by_id(&self.shared.categories, categories);
     }
 
     pub fn order(&self, id: i64) -> Option<Value> {
@@ -188,11 +213,15 @@ impl FakeWooCommerceHandle {
 }
 
 fn add_orders(shared: &Shared, new: impl IntoIterator<Item = Value>) {
+    replace_by_id(&shared.orders, new);
+}
+
+fn replace_by_id(list: &Mutex<Vec<Value>>, new: impl IntoIterator<Item = Value>) {
     let new: Vec<Value> = new.into_iter().collect();
     let ids: std::collections::HashSet<String> = new.iter().map(|o| o["id"].to_string()).collect();
-    let mut orders = shared.orders.lock().expect("orders poisoned");
-    orders.retain(|x| !ids.contains(&x["id"].to_string()));
-    orders.extend(new);
+    let mut list = list.lock().expect("list poisoned");
+    list.retain(|x| !ids.contains(&x["id"].to_string()));
+    list.extend(new);
 }
 
 fn stamp_modified(order: &mut Value, at: DateTime<Utc>) {
@@ -309,21 +338,10 @@ async fn list_orders(
         tokio::time::sleep(shared.config.list_delay).await;
     }
     let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let per_page: usize = match q("per_page").map(str::parse::<usize>) {
-        None => 10,
-        Some(Ok(n)) if (1..=100).contains(&n) => n,
-        _ => {
-            return wc_error(
-                StatusCode::BAD_REQUEST,
-                "rest_invalid_param",
-                "Invalid parameter(s): per_page",
-            )
-        }
+    let (per_page, page) = match paging(&query) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let page: usize = q("page")
-        .and_then(|p| p.parse().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
     let modern = shared.config.honours_modified_after;
     let gmt_dates = modern && q("dates_are_gmt") == Some("true");
     let field = |base: &str| {
@@ -410,20 +428,7 @@ async fn list_orders(
     if q("order").unwrap_or("desc") != "asc" {
         listed.reverse();
     }
-    let total = listed.len();
-    let pages = total.div_ceil(per_page);
-    let items: Vec<Value> = listed
-        .into_iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
-        .cloned()
-        .collect();
-    drop(orders);
-    let mut response = Json(items).into_response();
-    let h = response.headers_mut();
-    h.insert("x-wp-total", HeaderValue::from(total));
-    h.insert("x-wp-totalpages", HeaderValue::from(pages));
-    response
+    page_of(&listed, (per_page, page))
 }
 
 async fn get_order(
@@ -503,6 +508,123 @@ async fn put_order(
     Json(order.clone()).into_response()
 }
 
+/// `per_page` (1..=100, 10 by default) and `page` (from 1), or WooCommerce's refusal.
+fn paging(query: &[(String, String)]) -> Result<(usize, usize), Response> {
+    let q = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let per_page = match q("per_page").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        _ => {
+            return Err(wc_error(
+                StatusCode::BAD_REQUEST,
+                "rest_invalid_param",
+                "Invalid parameter(s): per_page",
+            ))
+        }
+    };
+    let page = q("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    Ok((per_page, page))
+}
+
+/// One page of `listed` with the `X-WP-Total` / `X-WP-TotalPages` headers.
+fn page_of(listed: &[&Value], (per_page, page): (usize, usize)) -> Response {
+    let total = listed.len();
+    let pages = total.div_ceil(per_page);
+    let items: Vec<&Value> = listed
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .copied()
+        .collect();
+    let mut response = Json(items).into_response();
+    let h = response.headers_mut();
+    h.insert("x-wp-total", HeaderValue::from(total));
+    h.insert("x-wp-totalpages", HeaderValue::from(pages));
+    response
+}
+
+async fn list_products(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(&shared, ("GET", "/products".into()), &headers, &query, None) {
+        return r;
+    }
+    let paging = match paging(&query) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let include: Option<Vec<i64>> = query
+        .iter()
+        .find(|(k, _)| k == "include")
+        .map(|(_, v)| v.split(',').filter_map(|id| id.trim().parse().ok()).collect());
+    let products = shared.products.lock().expect("products poisoned");
+    let mut listed: Vec<&Value> = products
+        .iter()
+        .filter(|p| {
+            include
+                .as_ref()
+                .is_none_or(|ids| p["id"].as_i64().is_some_and(|id| ids.contains(&id)))
+        })
+        .collect();
+    listed.sort_by_key(|p| std::cmp::Reverse(p["id"].as_i64()));
+    page_of(&listed, paging)
+}
+
+async fn get_product(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(
+        &shared,
+        ("GET", format!("/products/{id}")),
+        &headers,
+        &query,
+        None,
+    ) {
+        return r;
+    }
+    let products = shared.products.lock().expect("products poisoned");
+    match products.iter().find(|p| p["id"] == json!(id)) {
+        Some(p) => Json(p.clone()).into_response(),
+        None => wc_error(
+            StatusCode::NOT_FOUND,
+            "woocommerce_rest_product_invalid_id",
+            "Invalid ID.",
+        ),
+    }
+}
+
+async fn list_categories(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(
+        &shared,
+        ("GET", "/products/categories".into()),
+        &headers,
+        &query,
+        None,
+    ) {
+        return r;
+    }
+    let paging = match paging(&query) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let categories = shared.categories.lock().expect("categories poisoned");
+    let mut listed: Vec<&Value> = categories.iter().collect();
+    listed.sort_by_key(|c| c["name"].as_str().unwrap_or_default().to_string());
+    page_of(&listed, paging)
+}
+
 async fn list_calls(State(shared): State<Arc<Shared>>) -> Json<Vec<WooCall>> {
     Json(shared.calls.lock().expect("calls poisoned").clone())
 }
@@ -510,6 +632,69 @@ async fn list_calls(State(shared): State<Arc<Shared>>) -> Json<Vec<WooCall>> {
 async fn admin_add_orders(State(shared): State<Arc<Shared>>, Json(orders): Json<Vec<Value>>) -> StatusCode {
     add_orders(&shared, orders);
     StatusCode::NO_CONTENT
+}
+
+async fn admin_add_products(
+    State(shared): State<Arc<Shared>>,
+    Json(products): Json<Vec<Value>>,
+) -> StatusCode {
+    replace_by_id(&shared.products, products);
+    StatusCode::NO_CONTENT
+}
+
+async fn admin_add_categories(
+    State(shared): State<Arc<Shared>>,
+    Json(categories): Json<Vec<Value>>,
+) -> StatusCode {
+    replace_by_id(&shared.categories, categories);
+    StatusCode::NO_CONTENT
+}
+
+/// A product as `GET /products` returns it, filed under `categories` (id, name).
+pub fn product(id: i64, name: &str, sku: &str, description_html: &str, categories: &[(i64, &str)]) -> Value {
+    let categories: Vec<Value> = categories
+        .iter()
+        .map(|(id, name)| json!({"id": id, "name": name, "slug": format!("cat-{id}")}))
+        .collect();
+    json!({
+        "id": id, "name": name, "slug": format!("product-{id}"), "type": "simple", "status": "publish",
+        "description": description_html, "short_description": "", "sku": sku, "price": "199.00",
+        "regular_price": "199.00", "sale_price": "", "stock_status": "instock", "categories": categories,
+        "tags": [], "images": [], "attributes": [], "variations": [], "meta_data": []
+    })
+}
+
+/// A product category as `GET /products/categories` returns it (`parent` 0 at the top).
+pub fn category(id: i64, name: &str, parent: i64) -> Value {
+    json!({"id": id, "name": name, "slug": format!("cat-{id}"), "parent": parent, "description": "",
+           "display": "default", "image": null, "menu_order": 0, "count": 0})
+}
+
+/// The catalog behind [`generated`]'s twenty products: a two-level tree, each product filed
+/// under a branch at two depths (the deeper one is theirs).
+pub fn generated_catalog() -> (Vec<Value>, Vec<Value>) {
+    let categories = vec![
+        category(1, "Запчасти", 0),
+        category(2, "Тормоза", 1),
+        category(3, "Фильтры", 1),
+    ];
+    let products = (0..20)
+        .map(|p| {
+            let (leaf, leaf_name) = if p % 2 == 0 {
+                (2, "Тормоза")
+            } else {
+                (3, "Фильтры")
+            };
+            product(
+                500 + p,
+                &format!("Товар {p}"),
+                &format!("SKU-{p}"),
+                &format!("<p>Описание товара <b>{p}</b></p>"),
+                &[(1, "Запчасти"), (leaf, leaf_name)],
+            )
+        })
+        .collect();
+    (products, categories)
 }
 
 /// An order as the REST API returns it: `id`, created `created` (UTC), modified then too, with a

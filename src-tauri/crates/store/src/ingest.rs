@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
-    hash_json, is_cancelled_status, AccountId, CustomerInfo, ExternalOrder, IngestPolicy, QuarantinedOrder,
-    SkippedOrder,
+    hash_json, is_cancelled_status, AccountId, CustomerInfo, ExternalOrder, IngestPolicy, ProductKey,
+    QuarantinedOrder, SkippedOrder,
 };
 use sqlx::{QueryBuilder, Row, SqliteConnection};
 
@@ -252,7 +252,14 @@ async fn upsert_all(
             known.remove(&order.external_id)
         } else {
             // The same order twice in one page: the first may just have stored or changed it.
-            store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
+            store_fresh(
+                conn,
+                (account_id, marketplace, policy.catalog),
+                &mut fresh,
+                now,
+                &mut out,
+            )
+            .await?;
             known_orders(conn, account_id, &[order.external_id.as_str()])
                 .await?
                 .remove(&order.external_id)
@@ -281,7 +288,14 @@ async fn upsert_all(
         let context = (account_id, marketplace, &policy);
         upsert_order(conn, context, (order, hash), existing, now, &mut out).await?;
     }
-    store_fresh(conn, (account_id, marketplace), &mut fresh, now, &mut out).await?;
+    store_fresh(
+        conn,
+        (account_id, marketplace, policy.catalog),
+        &mut fresh,
+        now,
+        &mut out,
+    )
+    .await?;
     for q in quarantined {
         quarantine(conn, account_id, q, now).await?;
         out.quarantined += 1;
@@ -306,7 +320,7 @@ const ROWS_PER_INSERT: usize = 500;
 /// quarantine, in a few statements, and says what they bring; `fresh` is left empty.
 async fn store_fresh(
     conn: &mut SqliteConnection,
-    (account_id, marketplace): (AccountId, &str),
+    (account_id, marketplace, catalog): (AccountId, &str, Option<ProductKey>),
     fresh: &mut Vec<Fresh<'_>>,
     now: &str,
     out: &mut PageOutcome,
@@ -321,7 +335,8 @@ async fn store_fresh(
         let mut q = QueryBuilder::new(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
-                content_hash, raw, changed_by_marketplace, read_only, ship_by, delivery_note) ",
+                content_hash, raw, changed_by_marketplace, read_only, ship_by, delivery_note, buyer_first_name,
+                buyer_last_name) ",
         );
         let mut failed = None;
         q.push_values(chunk, |mut b, f| {
@@ -351,7 +366,9 @@ async fn store_fresh(
                 .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
                 .push_bind(false)
                 .push_bind(o.ship_by.map(format_ts))
-                .push_bind(o.delivery_note.clone());
+                .push_bind(o.delivery_note.clone())
+                .push_bind(customer.first_name)
+                .push_bind(customer.last_name);
         });
         if let Some(e) = failed {
             return Err(e.into());
@@ -404,6 +421,11 @@ async fn store_fresh(
                 .push_bind(keys.map(|k| k.2));
         });
         q.build().execute(&mut *conn).await?;
+    }
+    if let Some(key) = catalog {
+        let items: Vec<(i64, &ordertray_core::ExternalLine)> =
+            lines.iter().map(|(id, _, l)| (*id, *l)).collect();
+        crate::catalog::link_products(conn, key, &items, now).await?;
     }
     let mut events = Vec::with_capacity(fresh.len());
     for f in fresh.iter() {
@@ -494,8 +516,8 @@ async fn upsert_order(
         let order_id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (account_id, external_id, number, status, created_at, first_seen_at, updated_at,
                 buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region, available_actions,
-                content_hash, raw, changed_by_marketplace, read_only, delivery_note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) RETURNING id",
+                content_hash, raw, changed_by_marketplace, read_only, delivery_note, buyer_first_name, buyer_last_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?) RETURNING id",
         )
         .bind(account_id)
         .bind(&order.external_id)
@@ -515,12 +537,15 @@ async fn upsert_order(
         .bind(&raw)
         .bind(order.read_only)
         .bind(&order.delivery_note)
+        .bind(&customer.first_name)
+        .bind(&customer.last_name)
         .fetch_one(&mut *conn)
         .await?;
         let created_at = format_ts(order.created_at);
         for line in &order.lines {
             insert_line(conn, order_id, Some(&created_at), line).await?;
         }
+        link_catalog(conn, policy.catalog, order_id, order, now).await?;
         crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;
         // An order that arrives already cancelled is stored for the record but needs no decision.
         let state_note = if order.read_only {
@@ -590,7 +615,9 @@ async fn upsert_order(
             buyer_email = IIF(?13, COALESCE(?6, buyer_email), ?6),
             buyer_address = IIF(?13, COALESCE(?7, buyer_address), ?7), region = IIF(?13, COALESCE(?8, region), ?8),
             buyer_address_parts = IIF(?13, COALESCE(?14, buyer_address_parts), ?14),
-            available_actions = ?9, content_hash = ?10, raw = ?11, delivery_note = COALESCE(?15, delivery_note)
+            available_actions = ?9, content_hash = ?10, raw = ?11, delivery_note = COALESCE(?15, delivery_note),
+            buyer_first_name = IIF(?13, COALESCE(?16, buyer_first_name), ?16),
+            buyer_last_name = IIF(?13, COALESCE(?17, buyer_last_name), ?17)
          WHERE id = ?12",
     )
     .bind(&order.number)
@@ -608,6 +635,8 @@ async fn upsert_order(
     .bind(order.partial)
     .bind(address_parts_json(&customer))
     .bind(&order.delivery_note)
+    .bind(&customer.first_name)
+    .bind(&customer.last_name)
     .execute(&mut *conn)
     .await?;
     crate::ship_by::keep_ship_by(conn, order_id, order.ship_by, order.partial).await?;
@@ -659,12 +688,29 @@ async fn upsert_order(
     }
     let new_lines_before = out.new_lines;
     sync_lines(conn, account_id, order_id, order, out).await?;
+    link_catalog(conn, policy.catalog, order_id, order, now).await?;
     if order.read_only {
         out.new_lines = new_lines_before;
         file_read_only(conn, account_id, order_id, now).await?;
     }
     // Barcodes, cargo places and line changes reach the shop order made from it.
     crate::shop_order_sync::refresh_from_lines(conn, order_id).await
+}
+
+/// One order's items in the catalog, when the account keeps one.
+async fn link_catalog(
+    conn: &mut SqliteConnection,
+    catalog: Option<ProductKey>,
+    order_id: i64,
+    order: &ExternalOrder,
+    now: &str,
+) -> Result<()> {
+    let Some(key) = catalog else {
+        return Ok(());
+    };
+    let items: Vec<(i64, &ordertray_core::ExternalLine)> =
+        order.lines.iter().map(|l| (order_id, l)).collect();
+    crate::catalog::link_products(conn, key, &items, now).await
 }
 
 /// A read-only (FBO) order's lines go straight onto its shop order, accepted without a decision:

@@ -24,6 +24,7 @@ mod backup;
 mod cabinet_export;
 mod cabinet_list;
 mod cabinet_orders;
+mod catalog;
 mod error;
 mod events;
 mod ingest;

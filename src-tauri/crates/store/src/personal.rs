@@ -14,6 +14,8 @@ impl Store {
                 UNION SELECT buyer_email FROM orders UNION SELECT buyer_address FROM orders
                 UNION SELECT name FROM customers UNION SELECT phone FROM customers
                 UNION SELECT email FROM customers UNION SELECT address FROM customers
+                UNION SELECT first_name FROM customers UNION SELECT last_name FROM customers
+                UNION SELECT buyer_first_name FROM orders UNION SELECT buyer_last_name FROM orders
                 UNION SELECT recipient_name FROM shop_orders UNION SELECT recipient_phone FROM shop_orders
                 UNION SELECT recipient_email FROM shop_orders UNION SELECT address FROM shop_orders
              ) WHERE v IS NOT NULL AND length(trim(v)) >= ? ORDER BY length(v) DESC",

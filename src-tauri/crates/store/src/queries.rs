@@ -240,13 +240,17 @@ impl Store {
         .ok_or_else(|| AppError::missing(Thing::Order, order_id))?;
         let customer = match o.get::<Option<i64>, _>("customer_id") {
             Some(id) => {
-                sqlx::query("SELECT id, name, phone, email, address, region FROM customers WHERE id = ?")
+                sqlx::query(
+                    "SELECT id, name, first_name, last_name, phone, email, address, region FROM customers WHERE id = ?",
+                )
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?
                     .map(|c| CustomerView {
                         id: c.get("id"),
                         name: c.get("name"),
+                        first_name: c.get("first_name"),
+                        last_name: c.get("last_name"),
                         phone: c.get("phone"),
                         email: c.get("email"),
                         address: c.get("address"),

@@ -40,6 +40,8 @@ pub(crate) async fn link_hand_made(conn: &mut SqliteConnection, shop_order_id: i
     };
     let buyer = Buyer {
         name,
+        first_name: None,
+        last_name: None,
         phone,
         email,
         address: line,
@@ -58,6 +60,8 @@ pub(crate) async fn link_hand_made(conn: &mut SqliteConnection, shop_order_id: i
 /// A buyer as an order tells of them (phone and e-mail normalised), to find or make their customer.
 pub(crate) struct Buyer {
     pub name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
@@ -84,21 +88,24 @@ pub(crate) async fn find_or_add_customer(
     if let Some((id, region)) = existing {
         sqlx::query(
             "UPDATE customers SET name = COALESCE(name, ?), phone = COALESCE(phone, ?), email = COALESCE(email, ?),
-                address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?) WHERE id = ?",
+                address_parts = IIF(address IS NULL, ?, address_parts), address = COALESCE(address, ?),
+                first_name = COALESCE(first_name, ?), last_name = COALESCE(last_name, ?) WHERE id = ?",
         )
         .bind(&b.name)
         .bind(&b.phone)
         .bind(&b.email)
         .bind(&b.address_parts)
         .bind(&b.address)
+        .bind(&b.first_name)
+        .bind(&b.last_name)
         .bind(id)
         .execute(&mut *conn)
         .await?;
         return Ok((id, Some(region)));
     }
     let id = sqlx::query_scalar(
-        "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO customers (name, phone, email, address, address_parts, region, created_at, first_name, last_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(&b.name)
     .bind(&b.phone)
@@ -107,6 +114,8 @@ pub(crate) async fn find_or_add_customer(
     .bind(&b.address_parts)
     .bind(&b.region)
     .bind(format_ts(Utc::now()))
+    .bind(&b.first_name)
+    .bind(&b.last_name)
     .fetch_one(&mut *conn)
     .await?;
     Ok((id, None))

@@ -36,7 +36,7 @@ impl Store {
     /// Customers with how many orders each has, most recent buyer first.
     pub async fn customers(&self, limit: u32) -> Result<Vec<CustomerSummary>> {
         sqlx::query(
-            "SELECT c.id, c.name, c.phone, c.email, c.address, c.region, COUNT(s.id) AS orders,
+            "SELECT c.id, c.name, c.first_name, c.last_name, c.phone, c.email, c.address, c.region, COUNT(s.id) AS orders,
                 MAX(s.created_at) AS last_order_at
              FROM customers c LEFT JOIN shop_orders s ON s.customer_id = c.id
              GROUP BY c.id ORDER BY last_order_at DESC NULLS LAST, c.id DESC LIMIT ?",
@@ -50,6 +50,8 @@ impl Store {
                 customer: CustomerView {
                     id: r.get("id"),
                     name: r.get("name"),
+                    first_name: r.get("first_name"),
+                    last_name: r.get("last_name"),
                     phone: r.get("phone"),
                     email: r.get("email"),
                     address: r.get("address"),

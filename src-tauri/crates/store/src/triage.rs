@@ -473,7 +473,8 @@ async fn plan_and_queue(
 /// Puts an accepted order on the customer with the same phone or e-mail, or on a new one.
 async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: bool) -> Result<Option<i64>> {
     let r = sqlx::query(
-        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region
+        "SELECT customer_id, buyer_name, buyer_phone, buyer_email, buyer_address, buyer_address_parts, region,
+            buyer_first_name, buyer_last_name
          FROM orders WHERE id = ?",
     )
     .bind(order_id)
@@ -495,6 +496,8 @@ async fn link_customer(conn: &mut SqliteConnection, order_id: i64, move_region: 
     }
     let buyer = Buyer {
         name,
+        first_name: r.get("buyer_first_name"),
+        last_name: r.get("buyer_last_name"),
         phone,
         email,
         address,

@@ -47,6 +47,7 @@ fn order(number: &str, age_h: i64, due_h: Option<i64>) -> ExternalOrder {
             quantity: 1,
             price: Decimal::from(1000),
             currency: "RUB".into(),
+            product: None,
         }],
         available_actions: vec!["ship".into()],
         raw: json!({"posting_number": number, "due": due_h}),

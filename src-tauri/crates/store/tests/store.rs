@@ -45,6 +45,7 @@ fn order(number: &str, status: &str, skus: &[&str]) -> ExternalOrder {
                 quantity: 2,
                 price: Decimal::new(153050, 2),
                 currency: "RUB".into(),
+                product: None,
             })
             .collect(),
         available_actions: vec!["ship".into()],

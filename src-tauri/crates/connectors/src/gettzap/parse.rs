@@ -377,6 +377,7 @@ fn parse_order(
             currency: first_text(item, CURRENCY)
                 .or_else(|| first_text(raw, CURRENCY))
                 .unwrap_or_else(|| "RUB".into()),
+            product: None,
         });
     }
 
@@ -386,6 +387,8 @@ fn parse_order(
             .or_else(|| first_text(raw, flat))
     };
     let customer = CustomerInfo {
+        first_name: None,
+        last_name: None,
         name: pick(
             &["name", "full_name", "fio"],
             &["customer_name", "buyer_name", "client_name"],

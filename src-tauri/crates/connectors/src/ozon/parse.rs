@@ -124,6 +124,7 @@ fn parse_product(p: &Value) -> Result<ExternalLine, String> {
         quantity,
         price,
         currency: currency.unwrap_or_else(|| "RUB".into()),
+        product: None,
     })
 }
 
@@ -138,6 +139,8 @@ fn customer(raw: &Value) -> Option<CustomerInfo> {
         })
     });
     let info = CustomerInfo {
+        first_name: None,
+        last_name: None,
         name: c
             .and_then(|c| text(c.get("name")))
             .or_else(|| a.and_then(|a| text(a.get("name")))),

@@ -187,6 +187,7 @@ impl IntegrationSettings for OzonSettings {
                 }),
                 accept_on_arrival: false,
                 shop_currency_only: false,
+                catalog: None,
             },
             shop_order: Some(ordertray_core::ShopOrderPolicy {
                 source_label,

@@ -10,13 +10,15 @@
 //! ignore `modified_after` (found out once by asking for orders modified tomorrow): those are
 //! re-read over a window of recent days each run instead. The cursor is [`SyncState`] as JSON.
 
+mod catalog;
 mod client;
 mod parse;
 mod settings;
 mod spec;
 
+pub use ordertray_core::ProductKey;
 pub use parse::{format_gmt, parse_gmt, parse_order, unescape_html, Parsed, FINAL_STATUSES};
-pub use settings::{ProductKey, WooCommerceSettings, WOOCOMMERCE_BACKFILL_DAYS};
+pub use settings::{WooCommerceSettings, WOOCOMMERCE_BACKFILL_DAYS};
 pub(crate) use spec::SPEC;
 
 use async_trait::async_trait;
@@ -91,6 +93,7 @@ impl SyncState {
 pub struct WooCommerceConnector {
     client: WooClient,
     backfill: Duration,
+    catalog: catalog::StoreCatalog,
 }
 
 impl WooCommerceConnector {
@@ -108,6 +111,7 @@ impl WooCommerceConnector {
                 settings.key_in_query,
             ),
             backfill: Duration::days(settings.backfill_days.into()),
+            catalog: catalog::StoreCatalog::default(),
         }
     }
 
@@ -300,6 +304,7 @@ impl OrderSource for WooCommerceConnector {
                 Parsed::Unreadable(q) => page.quarantined.push(q),
             }
         }
+        self.catalog.describe(&self.client, &mut page.orders).await?;
         let total_pages = answer.total_pages.unwrap_or(run.page);
         page.progress = Some((run.page.min(total_pages), total_pages.max(1)));
         // Orders left the list since the previous page (trashed): what followed moved back that

@@ -120,7 +120,8 @@ fn customer(order: &Value) -> Option<CustomerInfo> {
         let s = text(shipping, key);
         if b.is_empty() { s } else { b }.to_string()
     };
-    let name = [pick("first_name"), pick("last_name")]
+    let (first, last) = (pick("first_name"), pick("last_name"));
+    let name = [first.clone(), last.clone()]
         .into_iter()
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
@@ -163,6 +164,8 @@ fn customer(order: &Value) -> Option<CustomerInfo> {
     let nonempty = |s: String| (!s.is_empty()).then_some(s);
     Some(CustomerInfo {
         name: nonempty(name),
+        first_name: nonempty(first),
+        last_name: nonempty(last),
         phone: nonempty(phone),
         email: nonempty(email),
         address: nonempty(line),
@@ -235,6 +238,7 @@ fn line(item: &Value, currency: &str) -> Result<ExternalLine, String> {
         quantity,
         price,
         currency: currency.to_string(),
+        product: None,
     })
 }
 

@@ -1,7 +1,7 @@
 //! A WooCommerce store's account settings: the store's address, how far back the first sync
 //! reads, whether its orders are accepted on arrival, and how its products are recognised.
 
-use ordertray_core::{AppError, ErrorWords, IntegrationSettings, ValueFormat};
+use ordertray_core::{AppError, ErrorWords, IntegrationSettings, ProductKey, ValueFormat};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -16,18 +16,6 @@ fn backfill_days() -> u32 {
 }
 fn yes() -> bool {
     true
-}
-
-/// Which of an item's facts finds its product in the catalog.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ProductKey {
-    #[default]
-    Sku,
-    Name,
-    /// The platform's own product id.
-    Id,
 }
 
 /// A WooCommerce store read through its REST API v3. The consumer key and secret (WooCommerce →
@@ -143,6 +131,7 @@ impl IntegrationSettings for WooCommerceSettings {
                 decided_elsewhere: None,
                 accept_on_arrival: self.accept_on_arrival,
                 shop_currency_only: true,
+                catalog: Some(self.identify_products_by),
             },
             shop_order: Some(ordertray_core::ShopOrderPolicy {
                 source_label: "WooCommerce".into(),

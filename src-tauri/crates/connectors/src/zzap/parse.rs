@@ -112,6 +112,8 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
         code_track
     };
     let customer = CustomerInfo {
+        first_name: None,
+        last_name: None,
         name: text(raw.get("client_name")),
         phone: text(raw.get("client_phone")),
         email: text(raw.get("client_email")),
@@ -133,6 +135,7 @@ pub fn parse_row(raw: &Value, buyer_cancel_codes: &[String]) -> Result<ExternalO
             quantity,
             price,
             currency: "RUB".into(),
+            product: None,
         }],
         available_actions: vec![],
         raw: raw.clone(),

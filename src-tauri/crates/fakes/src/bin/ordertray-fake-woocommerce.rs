@@ -6,7 +6,7 @@
 //! (so that they never show in the process's argument list), else fixed test values.
 
 use chrono::Utc;
-use ordertray_fakes::woocommerce::{generated, FakeWooCommerce, FakeWooCommerceConfig};
+use ordertray_fakes::woocommerce::{generated, generated_catalog, FakeWooCommerce, FakeWooCommerceConfig};
 
 const USAGE: &str = "usage: ordertray-fake-woocommerce [--port P] [--generate N] [--page-delay-ms MS] [--old-store] [--strip-auth]";
 
@@ -47,6 +47,9 @@ fn main() {
         });
         if generate > 0 {
             fake.add_orders(generated(generate, Utc::now()));
+            let (products, categories) = generated_catalog();
+            fake.add_products(products);
+            fake.add_categories(categories);
         }
         println!("listening on {}", fake.base_url());
         let _ = tokio::signal::ctrl_c().await;
