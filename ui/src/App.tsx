@@ -15,6 +15,7 @@ import { coalesceRefreshes } from "./coalesceRefreshes";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
 import { AccountForm } from "./screens/AccountForm";
 import { Accounts } from "./screens/Accounts";
+import { Catalog, catalogStart, type CatalogPlace } from "./screens/Catalog";
 import { Customers } from "./screens/Customers";
 import { Inbox } from "./screens/Inbox";
 import { OrderDetail } from "./screens/OrderDetail";
@@ -38,6 +39,7 @@ export type Route =
   | { name: "pushes"; accountId: number }
   | { name: "pricelists" }
   | { name: "customers"; customerId?: number }
+  | { name: "catalog"; place?: CatalogPlace }
   | { name: "orders" }
   | { name: "shop-order"; id: number }
   | { name: "shop-order-new" }
@@ -45,13 +47,14 @@ export type Route =
 
 /** The sidebar's screens, in their order there. */
 const NAV: {
-  route: "inbox" | "pricelists" | "customers" | "orders" | "accounts" | "settings";
+  route: "inbox" | "pricelists" | "customers" | "catalog" | "orders" | "accounts" | "settings";
   label: keyof Messages["nav"];
   testId: string;
 }[] = [
   { route: "inbox", label: "inbox", testId: "nav-inbox" },
   { route: "pricelists", label: "priceLists", testId: "nav-pricelists" },
   { route: "customers", label: "customers", testId: "nav-customers" },
+  { route: "catalog", label: "catalog", testId: "nav-catalog" },
   { route: "orders", label: "orders", testId: "nav-orders" },
   { route: "accounts", label: "accounts", testId: "nav-accounts" },
   { route: "settings", label: "settings", testId: "nav-settings" },
@@ -178,6 +181,15 @@ export function App() {
         onOpenShopOrder={(id) => go({ name: "shop-order", id })}
       />
     );
+  } else if (route.name === "catalog") {
+    screen = (
+      <Catalog
+        place={route.place ?? catalogStart}
+        onPlace={(place) => setRoute({ name: "catalog", place })}
+        onOpenShopOrder={(id) => go({ name: "shop-order", id })}
+        onOpenOrder={(id) => go({ name: "order", id })}
+      />
+    );
   } else if (route.name === "orders") {
     screen = <CabinetScreen onOpen={(id) => go({ name: "shop-order", id })} onNew={() => go({ name: "shop-order-new" })} />;
   } else if (route.name === "shop-order") {
@@ -185,7 +197,7 @@ export function App() {
       <ShopOrderScreen
         key={route.id}
         id={route.id}
-        onBack={() => go(previous.name === "customers" ? previous : { name: "orders" })}
+        onBack={() => go(previous.name === "customers" || previous.name === "catalog" ? previous : { name: "orders" })}
         onOpenMarketplaceOrder={(id) => go({ name: "order", id })}
       />
     );
@@ -287,9 +299,9 @@ function navSection(route: Route, previous: Route): (typeof NAV)[number]["route"
   switch (route.name) {
     case "order":
       if (previous.name === "shop-order") return "orders";
-      return previous.name === "customers" || previous.name === "orders" ? previous.name : "inbox";
+      return previous.name === "customers" || previous.name === "catalog" || previous.name === "orders" ? previous.name : "inbox";
     case "shop-order":
-      return previous.name === "customers" ? "customers" : "orders";
+      return previous.name === "customers" || previous.name === "catalog" ? previous.name : "orders";
     case "shop-order-new":
       return "orders";
     case "account-form":

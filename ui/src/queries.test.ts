@@ -17,11 +17,11 @@ describe("engine events", () => {
     expect(invalidated(spy)).toEqual([keys.priceLists, keys.offersAll]);
   });
 
-  it("changed orders refresh the inbox, the orders, the shop's orders, the customers and the cabinet", () => {
+  it("changed orders refresh the inbox, the orders, the shop's orders, the customers, the cabinet and the catalog", () => {
     const qc = newQueryClient();
     const spy = vi.spyOn(qc, "invalidateQueries");
     applyEngineEvent(qc, { type: "orders_changed", account_id: 1 });
-    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers, keys.cabinetAll]);
+    expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers, keys.cabinetAll, keys.catalogAll]);
   });
 
   it("export progress is kept for the export dialog and refreshes nothing", () => {

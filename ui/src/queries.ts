@@ -1,9 +1,10 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
-import { useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { InboxQuery } from "./bindings/InboxQuery";
+import type { ProductQuery } from "./bindings/ProductQuery";
 
 /** How far the running price-list import has got, as the engine last said. */
 export type ImportProgress = Omit<Extract<EngineEvent, { type: "import_progress" }>, "type">;
@@ -43,6 +44,11 @@ export const keys = {
   cabinetAll: ["cabinet"] as const,
   /** Not fetched: written by `export_progress` events, read by the export dialog. */
   exportProgress: ["exportProgress"] as const,
+  /** Everything the Catalog reads: products come with orders, so `orders_changed` refreshes it all. */
+  catalogAll: ["catalog"] as const,
+  products: (q: ProductQuery) => ["catalog", "products", q] as const,
+  productCategories: ["catalog", "categories"] as const,
+  productOrders: (productId: number) => ["catalog", "orders", productId] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
@@ -97,6 +103,12 @@ export const useCancelReasons = (account: Account | undefined, enabled: boolean)
 export const useShopOrders = (customerId: number | null) =>
   useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
 export const useCustomers = () => useQuery({ queryKey: keys.customers, queryFn: () => api.customers(null) });
+/** The previous list stays on screen while the next one (another search or category) arrives. */
+export const useProducts = (q: ProductQuery) =>
+  useQuery({ queryKey: keys.products(q), queryFn: () => api.products(q), placeholderData: keepPreviousData });
+export const useProductCategories = () => useQuery({ queryKey: keys.productCategories, queryFn: api.productCategories });
+export const useProductOrders = (productId: number) =>
+  useQuery({ queryKey: keys.productOrders(productId), queryFn: () => api.productOrders(productId) });
 export const useShopStatuses = () => useQuery({ queryKey: keys.shopStatuses, queryFn: api.shopStatuses });
 export const usePushSettings = (accountId: number) =>
   useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
@@ -151,6 +163,8 @@ export function applyEngineEvent(
       refresh(keys.shopOrdersAll);
       refresh(keys.customers);
       refresh(keys.cabinetAll);
+      // Items of new store orders file their products (and categories) in the catalog.
+      refresh(keys.catalogAll);
       break;
     case "account_health":
       // Sent when a run ends (and on other changes to the account): its progress is over, its log grew.

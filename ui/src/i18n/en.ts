@@ -134,6 +134,7 @@ export const en = {
     inbox: "Inbox",
     priceLists: "Price lists",
     customers: "Customers",
+    catalog: "Catalog",
     orders: "All orders",
     accounts: "Accounts",
     settings: "Settings",
@@ -718,6 +719,29 @@ export const en = {
   shopOrders: {
     empty: "No orders yet: accepting lines makes them.",
     columns: { number: "Number", date: "Date", account: "Account", customer: "Customer", lines: "Lines", total: "Total" },
+  },
+  catalog: {
+    title: "Catalog",
+    keysHint: "j/k move · Enter show product · / search",
+    categories: "Categories",
+    allProducts: "All products",
+    search: "Search products",
+    searchPlaceholder: "Name, SKU, code or description",
+    columns: { name: "Name", sku: "SKU", code: "Code", unit: "Unit", category: "Category", orders: "Orders" },
+    /** Units as the engine names them; one not listed here is shown as it came. */
+    units: { piece: "pcs" } as Record<string, string>,
+    empty:
+      "No products yet. They arrive with the orders of web stores (WooCommerce): each item ordered is added here, under its category in the store.",
+    noMatch: (text: string) => `No product matches «${text}».`,
+    emptyCategory: "No products in this category.",
+    truncated: (n: number) => `Only the first ${n} products are shown: narrow the search or choose a category.`,
+    description: "Description",
+    noDescription: "No description.",
+    noCategory: "No category",
+    orders: "Orders with this product",
+    noOrders: "No orders with this product.",
+    openShopOrder: "Open the order",
+    openMarketplaceOrder: "Open the marketplace order (not accepted yet)",
   },
   cabinet: {
     title: "All orders",
