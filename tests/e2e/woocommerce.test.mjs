@@ -3,7 +3,8 @@
 // a progress bar on the account (pages read of pages in all; the fake answers slowly so it can be
 // watched) -> orders are accepted on arrival into All orders with one popup -> an order whose buyer
 // has neither e-mail nor phone is listed in the account's Log with its reason -> a returning buyer
-// (same phone) is one customer with both orders.
+// (same phone) is one customer with both orders -> the product both orders share is one catalog
+// product, filed under a category reused from the store's other products, with both orders.
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake store.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -75,6 +76,23 @@ const RETURNING = [
   wcOrder(900_001, 3, { ...IRINA, email: "irina@example.ru" }, [[77, "FLT-77", "Фильтр &laquo;Mann&raquo;", 2, 450]]),
   wcOrder(900_002, 2, IRINA, [[77, "FLT-77", "Фильтр &laquo;Mann&raquo;", 1, 450]]),
 ];
+/** The store's product 77, filed under two levels of one branch (the deeper is its category), the
+ * top one named like the generated products' top category (one category in the catalog). */
+const CATEGORIES = [
+  { id: 11, name: "Запчасти", slug: "parts", parent: 0 },
+  { id: 12, name: "Масляные фильтры", slug: "oil-filters", parent: 11 },
+];
+const PRODUCT_77 = {
+  id: 77,
+  name: "Фильтр «Mann»",
+  sku: "FLT-77",
+  description: "<p>Фильтр <b>Mann</b> W 712</p><script>alert(1)</script>",
+  short_description: "",
+  categories: [
+    { id: 11, name: "Запчасти", slug: "parts" },
+    { id: 12, name: "Масляные фильтры", slug: "oil-filters" },
+  ],
+};
 const NO_CONTACT = wcOrder(900_003, 1, { first_name: "Без", last_name: "Связи" }, [[78, "X", "Щётка", 1, 99]]);
 
 describe("WooCommerce end to end", { timeout: 600_000 }, () => {
@@ -103,6 +121,17 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
       body: JSON.stringify([...RETURNING, NO_CONTACT]),
     });
     assert.ok(res.ok, `the fake took the orders: HTTP ${res.status}`);
+    for (const [path, body] of [
+      ["categories", CATEGORIES],
+      ["products", [PRODUCT_77]],
+    ]) {
+      const r = await fetch(`${fakeUrl}/__fake/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      assert.ok(r.ok, `the fake took the ${path}: HTTP ${r.status}`);
+    }
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
   });
 
@@ -196,6 +225,40 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
       { timeout: 30_000, message: "Ирина Соколова among the customers" },
     );
     assert.deepEqual(rows, ["2"], "one customer with both orders");
+  });
+
+  step("the product both orders share is one catalog product with both orders", 60_000, async () => {
+    await (await s.waitForElement(tid("nav-catalog"))).click();
+    await fill(s, "catalog-search", "FLT-77");
+    const row = await waitFor(
+      async () => {
+        const rows = await s.findAll(tid("catalog-product"));
+        return rows.length === 1 && (await rows[0].text()).includes("Фильтр «Mann»") ? rows[0] : null;
+      },
+      { timeout: 30_000, message: "one catalog product FLT-77" },
+    );
+    assert.match(await row.text(), /Запчасти \/ Масляные фильтры/, "the deeper category of its branch");
+    await (await s.find("button", row)).click();
+    const description = await (await s.waitForElement(tid("catalog-product-description"))).text();
+    assert.equal(description, "Фильтр Mann W 712", "the store's markup is gone, no script text");
+    const orders = await waitFor(
+      async () => {
+        const found = await s.findAll(tid("catalog-product-order"));
+        return found.length === 2 ? found : null;
+      },
+      { timeout: 30_000, message: "both orders on the product" },
+    );
+    const texts = await Promise.all(orders.map((o) => o.text()));
+    assert.ok(texts[0].includes("900002") && texts[1].includes("900001"), `newest first: ${texts}`);
+    await s.screenshot(join(OUT, "woocommerce-catalog.png"));
+    // One "Запчасти" at the top, shared by the generated products and this one.
+    const top = [];
+    for (const c of await s.findAll(tid("catalog-category"))) {
+      if ((await c.attribute("data-depth")) === "0") top.push(await c.text());
+    }
+    assert.equal(top.filter((t) => t.includes("Запчасти")).length, 1, `top categories: ${top}`);
+    await orders[0].click();
+    await s.waitForElement(tid("shop-order"), 30_000);
   });
 
   step("the key and the secret are in the keychain and in no database file", 30_000, async () => {
