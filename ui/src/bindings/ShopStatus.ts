@@ -10,4 +10,9 @@ code: string | null,
 /**
  * The shop's own name; when empty the UI shows the built-in name for `code`.
  */
-name: string, group: StatusGroup, position: number, };
+name: string, group: StatusGroup, position: number, 
+/**
+ * Reaching it writes the order's items off (stock leaves): from then on quantity changes on
+ * the platform no longer apply. Default: the statuses of the done group.
+ */
+writes_off: boolean, };

@@ -408,7 +408,11 @@ async fn items_carry_their_products_read_once_per_connection() {
     for l in &lines {
         let facts = l.product.as_ref().unwrap_or_else(|| panic!("{l:?}"));
         let n: i64 = l.sku.split('/').next().unwrap().parse::<i64>().unwrap() - 500;
-        let leaf = if n % 2 == 0 { "Тормоза" } else { "Фильтры" };
+        let leaf = if n % 2 == 0 {
+            "Тормоза"
+        } else {
+            "Фильтры"
+        };
         assert_eq!(facts.category, ["Запчасти", leaf], "the deeper of one branch");
         assert_eq!(facts.description, format!("Описание товара {n}"));
     }
@@ -422,6 +426,10 @@ async fn items_carry_their_products_read_once_per_connection() {
 
     fake.add_orders(generated(3, Utc::now()));
     run(c.as_ref(), &cursor, Utc::now()).await;
-    assert_eq!(catalog_calls("/products"), 1, "known products are not asked for again");
+    assert_eq!(
+        catalog_calls("/products"),
+        1,
+        "known products are not asked for again"
+    );
     assert_eq!(catalog_calls("/products/categories"), 1);
 }

@@ -18,6 +18,9 @@ pub struct AccountPolicy {
     pub ingest: IngestPolicy,
     /// How shop orders made from this account's orders are shaped; None: as made by hand.
     pub shop_order: Option<ShopOrderPolicy>,
+    /// A platform status sent only once the order's items are written off (a store's
+    /// "completed"); before, the push is not sent and the order's timeline says why.
+    pub needs_write_off: Option<String>,
 }
 
 /// Which arriving orders the shop does not triage.

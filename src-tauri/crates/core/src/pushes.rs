@@ -172,6 +172,10 @@ pub struct StatusMove<'a> {
     pub active: &'a [PushLine],
     pub lang: Lang,
     pub decided_at: &'a str,
+    /// The platform status that waits for the items' write-off (see `AccountPolicy`), and
+    /// whether the order's items are written off.
+    pub needs_write_off: Option<&'a str>,
+    pub written_off: bool,
 }
 
 /// The calls the account's pushes for a status send, in order, and the reasons for those not sent.
@@ -229,6 +233,13 @@ pub fn plan_status_pushes(m: &StatusMove) -> Result<StatusPushes, serde_json::Er
                     status_code: m.status.code.clone(),
                 });
             }
+            continue;
+        }
+        if m.needs_write_off == Some(push.marketplace_status.as_str()) && !m.written_off {
+            out.not_sent.push(TimelineEvent::PushWaitsForWriteOff {
+                order: order_number(),
+                status: push.marketplace_status.clone(),
+            });
             continue;
         }
         let effects = if m.by_line {
@@ -345,6 +356,7 @@ mod tests {
             name: name.into(),
             group,
             position: id,
+            writes_off: false,
         }
     }
 
@@ -531,6 +543,8 @@ mod tests {
             active,
             lang: Lang::En,
             decided_at: "T",
+            needs_write_off: None,
+            written_off: false,
         }
     }
 

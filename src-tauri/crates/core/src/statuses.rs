@@ -54,6 +54,10 @@ pub struct ShopStatus {
     pub name: String,
     pub group: StatusGroup,
     pub position: i64,
+    /// Reaching it writes the order's items off (stock leaves): from then on quantity changes on
+    /// the platform no longer apply. Default: the statuses of the done group.
+    #[serde(default)]
+    pub writes_off: bool,
 }
 
 /// What a status change did.
@@ -250,6 +254,7 @@ mod tests {
                 name: "New".into(),
                 group: StatusGroup::New,
                 position: 0,
+                writes_off: false,
             },
             ShopStatus {
                 id: 4,
@@ -257,6 +262,7 @@ mod tests {
                 name: "Shipped".into(),
                 group: StatusGroup::Done,
                 position: 1,
+                writes_off: false,
             },
             ShopStatus {
                 id: 6,
@@ -264,6 +270,7 @@ mod tests {
                 name: "Refused".into(),
                 group: StatusGroup::Refused,
                 position: 2,
+                writes_off: false,
             },
         ];
         let l = |state, shop_status_id, removed_by_marketplace| LineStatusFacts {
@@ -304,6 +311,7 @@ mod tests {
             name: String::new(),
             group: InWork,
             position: 1,
+            writes_off: false,
         };
         assert_eq!(status_name(&s, Lang::Ru), "Заказан у поставщика");
         assert_eq!(status_name(&s, Lang::En), "Ordered from the supplier");
@@ -328,6 +336,7 @@ mod tests {
                 name: String::new(),
                 group: *group,
                 position: i as i64,
+                writes_off: false,
             })
             .collect();
         assert_eq!(

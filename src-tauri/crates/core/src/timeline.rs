@@ -352,6 +352,23 @@ pub enum TimelineEvent {
     PushNoComments {
         order: String,
     },
+    /// The platform's status waits until the order's items are written off (a store's
+    /// "completed" would tell the buyer the goods left): not sent.
+    PushWaitsForWriteOff {
+        order: String,
+        status: String,
+    },
+    /// The order reached a status that writes its items off: quantity changes on the platform no
+    /// longer apply to it.
+    ItemsWrittenOff {},
+    /// The platform changed an item's quantity; `applied`: the order took it (its items were not
+    /// written off yet).
+    QuantityChanged {
+        line: String,
+        from: i64,
+        to: i64,
+        applied: bool,
+    },
     /// The marketplace takes a comment only with a status: none chosen for this shop status.
     PushCommentNeedsStatus {
         order: String,
@@ -614,6 +631,21 @@ impl TimelineEvent {
             E::PushNoComments { order } => {
                 format!("order {order}: the marketplace takes no comments; the text was not sent")
             }
+            E::PushWaitsForWriteOff { order, status } => {
+                format!("order {order}: «{status}» is sent once the items are written off; not sent")
+            }
+            E::ItemsWrittenOff {} => {
+                "Items written off: quantity changes on the platform no longer apply".to_string()
+            }
+            E::QuantityChanged {
+                line,
+                from,
+                to,
+                applied: true,
+            } => format!("Quantity of «{line}» changed on the platform: {from} → {to}"),
+            E::QuantityChanged { line, from, to, .. } => format!(
+                "Quantity of «{line}» changed on the platform ({from} → {to}), not applied: the items are written off"
+            ),
             E::PushCommentNeedsStatus {
                 order,
                 status,

@@ -393,6 +393,7 @@ async fn shop_status_refusals() {
         name: String::new(),
         group: StatusGroup::InWork,
         position: 0,
+        writes_off: false,
     });
     // "Confirmed" made a "new" status ("Pre-order" does not count: it is for pre-orders only).
     let mut line_status_gone = built_in.clone();
@@ -477,6 +478,7 @@ async fn shop_statuses_edit() {
             name: "Paid".into(),
             group: StatusGroup::New,
             position: 0,
+            writes_off: false,
         },
     );
     let list: Vec<ShopStatus> = list
@@ -2001,6 +2003,7 @@ async fn push_settings_edit() {
         name: "Gone".into(),
         group: StatusGroup::InWork,
         position: list.len() as i64,
+        writes_off: false,
     });
     let with_gone = w.engine.save_shop_statuses(&list).await.unwrap();
     let gone = with_gone.iter().find(|s| s.name == "Gone").unwrap().id;

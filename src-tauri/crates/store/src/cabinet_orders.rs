@@ -300,6 +300,7 @@ impl Store {
                 status_code: code.map(str::to_string),
             };
             shop_order_event(&mut tx, *id, actor, &event).await?;
+            crate::shop_order_sync::note_write_off(&mut tx, *id).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -772,20 +772,27 @@ async fn sync_lines(
 ) -> Result<()> {
     // A rejected line is one we asked the marketplace to cancel: its leaving the order is that
     // cancel taking effect, so it is never counted as removed (it stays among the rejected).
-    let known: Vec<(i64, String, i64)> = sqlx::query(
-        "SELECT id, external_id, removed_by_marketplace OR state = 'rejected' AS settled
+    let known: Vec<(i64, String, i64, i64)> = sqlx::query(
+        "SELECT id, external_id, removed_by_marketplace OR state = 'rejected' AS settled, quantity
          FROM lines WHERE order_id = ?",
     )
     .bind(order_id)
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| (r.get("id"), r.get("external_id"), r.get("settled")))
+    .map(|r| {
+        (
+            r.get("id"),
+            r.get("external_id"),
+            r.get("settled"),
+            r.get("quantity"),
+        )
+    })
     .collect();
     let incoming: HashSet<&str> = order.lines.iter().map(|l| l.external_id.as_str()).collect();
     for line in &order.lines {
-        match known.iter().find(|(_, ext, _)| ext == &line.external_id) {
-            Some((id, _, _)) => {
+        match known.iter().find(|(_, ext, _, _)| ext == &line.external_id) {
+            Some((id, _, _, quantity)) => {
                 sqlx::query(
                     "UPDATE lines SET sku = ?, offer_id = ?, name = ?, quantity = ?, price = ?, currency = ?,
                         removed_by_marketplace = 0 WHERE id = ?",
@@ -799,6 +806,14 @@ async fn sync_lines(
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+                if *quantity != line.quantity {
+                    crate::shop_order_sync::apply_quantity_change(
+                        conn,
+                        (account_id, order_id, *id),
+                        (&line.name, *quantity, line.quantity),
+                    )
+                    .await?;
+                }
             }
             None => {
                 // (The order's creation time comes from the order itself: see migration 0015.)
@@ -813,7 +828,7 @@ async fn sync_lines(
         }
     }
     // Only a whole order says a line is gone; a partial one holds just the lines that changed.
-    for (id, ext, settled) in known.iter().filter(|_| !order.partial) {
+    for (id, ext, settled, _) in known.iter().filter(|_| !order.partial) {
         if *settled == 0 && !incoming.contains(ext.as_str()) {
             sqlx::query("UPDATE lines SET removed_by_marketplace = 1 WHERE id = ?")
                 .bind(id)

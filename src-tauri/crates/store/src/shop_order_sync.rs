@@ -3,8 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use chrono::Utc;
+use ordertray_core::timeline::TimelineEvent;
 use sqlx::SqliteConnection;
 
+use crate::events::{insert_event, shop_order_event, NewEvent};
+use crate::time::format_ts;
 use crate::Result;
 
 /// Accepted lines of one external order make one shop order ("All orders").
@@ -119,5 +123,66 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
             .await?;
         crate::account_options::mark_paid_on_delivery(conn, id, account_id).await?;
     }
+    note_write_off(conn, id).await
+}
+
+/// Marks the shop order's items written off when its status writes them off and they were not
+/// yet, with a timeline entry; an order stays written off whatever status follows.
+pub(crate) async fn note_write_off(conn: &mut SqliteConnection, shop_order_id: i64) -> Result<()> {
+    let marked = sqlx::query(
+        "UPDATE shop_orders SET written_off_at = ? WHERE id = ? AND written_off_at IS NULL
+           AND status_id IN (SELECT id FROM shop_statuses WHERE writes_off = 1)",
+    )
+    .bind(format_ts(Utc::now()))
+    .bind(shop_order_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if marked > 0 {
+        shop_order_event(conn, shop_order_id, "engine", &TimelineEvent::ItemsWrittenOff {}).await?;
+    }
     Ok(())
+}
+
+/// A quantity the platform changed on a line reaches the item made from it while the shop order's
+/// items are not written off; the order's timeline tells which it was.
+pub(crate) async fn apply_quantity_change(
+    conn: &mut SqliteConnection,
+    (account_id, order_id, line_id): (i64, i64, i64),
+    (name, from, to): (&str, i64, i64),
+) -> Result<()> {
+    let applied = sqlx::query(
+        "UPDATE shop_order_items SET quantity = ?1 WHERE line_id = ?2
+           AND shop_order_id IN (SELECT id FROM shop_orders WHERE written_off_at IS NULL)",
+    )
+    .bind(to)
+    .bind(line_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    let written_off: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM shop_order_items i JOIN shop_orders s ON s.id = i.shop_order_id
+           WHERE i.line_id = ? AND s.written_off_at IS NOT NULL)",
+    )
+    .bind(line_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let event = TimelineEvent::QuantityChanged {
+        line: name.to_string(),
+        from,
+        to,
+        applied: applied || !written_off,
+    };
+    insert_event(
+        conn,
+        NewEvent {
+            account_id: Some(account_id),
+            order_id: Some(order_id),
+            line_id: Some(line_id),
+            actor: "sync",
+            event: &event,
+        },
+    )
+    .await
 }

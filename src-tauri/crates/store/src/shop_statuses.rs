@@ -49,20 +49,26 @@ impl Store {
         }
         for (position, s) in list.iter().enumerate() {
             if existing.contains(&s.id) {
-                sqlx::query("UPDATE shop_statuses SET name = ?, grp = ?, position = ? WHERE id = ?")
-                    .bind(s.name.trim())
-                    .bind(s.group.as_str())
-                    .bind(position as i64)
-                    .bind(s.id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE shop_statuses SET name = ?, grp = ?, position = ?, writes_off = ? WHERE id = ?",
+                )
+                .bind(s.name.trim())
+                .bind(s.group.as_str())
+                .bind(position as i64)
+                .bind(s.writes_off)
+                .bind(s.id)
+                .execute(&mut *tx)
+                .await?;
             } else {
-                sqlx::query("INSERT INTO shop_statuses (name, grp, position) VALUES (?, ?, ?)")
-                    .bind(s.name.trim())
-                    .bind(s.group.as_str())
-                    .bind(position as i64)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO shop_statuses (name, grp, position, writes_off) VALUES (?, ?, ?, ?)",
+                )
+                .bind(s.name.trim())
+                .bind(s.group.as_str())
+                .bind(position as i64)
+                .bind(s.writes_off)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         let saved = statuses(&mut tx).await?;
@@ -80,7 +86,7 @@ pub(crate) fn first_new_status() -> String {
 }
 
 pub(crate) async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStatus>> {
-    sqlx::query("SELECT id, code, name, grp, position FROM shop_statuses ORDER BY position, id")
+    sqlx::query("SELECT id, code, name, grp, position, writes_off FROM shop_statuses ORDER BY position, id")
         .fetch_all(conn)
         .await?
         .iter()
@@ -93,6 +99,7 @@ pub(crate) async fn statuses(conn: &mut SqliteConnection) -> Result<Vec<ShopStat
                 group: StatusGroup::parse(&grp)
                     .ok_or_else(|| StoreError::Corrupt(format!("status group '{grp}'")))?,
                 position: r.get("position"),
+                writes_off: r.get("writes_off"),
             })
         })
         .collect()

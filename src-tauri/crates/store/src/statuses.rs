@@ -159,6 +159,15 @@ impl Store {
             } else {
                 vec![]
             };
+            // The order's status (and its items' write-off) first: what waits for the write-off
+            // goes out with the status that does it.
+            crate::shop_order_sync::refresh_from_lines(&mut tx, order).await?;
+            let written_off: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM shop_orders WHERE source_order_id = ? AND written_off_at IS NOT NULL)",
+            )
+            .bind(order)
+            .fetch_one(&mut *tx)
+            .await?;
             let planned = plan_status_pushes(&StatusMove {
                 templates: &templates,
                 status: &status,
@@ -170,6 +179,8 @@ impl Store {
                 active: &active,
                 lang,
                 decided_at: &now,
+                needs_write_off: policy.needs_write_off.as_deref(),
+                written_off,
             })?;
             for effect in &planned.effects {
                 if let Some(id) =
@@ -178,7 +189,6 @@ impl Store {
                     change.outbox_rows.push(id);
                 }
             }
-            crate::shop_order_sync::refresh_from_lines(&mut tx, order).await?;
             // Each reason goes on the timeline of the order it is about.
             for note in &planned.not_sent {
                 change.not_sent.push(note.clone());

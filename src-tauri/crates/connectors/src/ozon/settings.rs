@@ -216,6 +216,7 @@ impl IntegrationSettings for OzonSettings {
                         .into(),
                 }),
             }),
+            needs_write_off: None,
         }
     }
 

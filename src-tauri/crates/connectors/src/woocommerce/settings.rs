@@ -7,6 +7,9 @@ use ts_rs::TS;
 
 use crate::registry::clean_env;
 
+/// WooCommerce's status for a fulfilled order.
+const COMPLETED: &str = "completed";
+
 /// Days of orders the first sync reads unless the account says otherwise.
 pub const WOOCOMMERCE_BACKFILL_DAYS: u32 = 60;
 const MAX_BACKFILL_DAYS: u32 = 3_650;
@@ -144,6 +147,8 @@ impl IntegrationSettings for WooCommerceSettings {
                 extra: vec![("payment_method".into(), "$.payment_method_title".into())],
                 tracking_back: None,
             }),
+            // "completed" tells the buyer the goods left: only once the items are written off.
+            needs_write_off: Some(COMPLETED.into()),
             ..Default::default()
         }
     }
