@@ -104,9 +104,9 @@ describe("the folded filters", () => {
 describe("the counts bar", () => {
   it("names a group as a group when a status has the same name", () => {
     const statuses: ShopStatus[] = [
-      { id: 1, code: "accepted", name: "", group: "new", position: 1 },
-      { id: 2, code: null, name: "Refused", group: "refused", position: 2 },
-      { id: 3, code: null, name: "Gone", group: "removed", position: 3 },
+      { id: 1, code: "accepted", name: "", group: "new", position: 1, writes_off: false },
+      { id: 2, code: null, name: "Refused", group: "refused", position: 2, writes_off: false },
+      { id: 3, code: null, name: "Gone", group: "removed", position: 3, writes_off: false },
     ];
     renderWithProviders(
       <StatsBar

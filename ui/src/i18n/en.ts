@@ -71,6 +71,12 @@ const enEvents: EventWords = {
     line_status: (e, t) => `Line «${e.line}» → ${statusName({ name: e.status, code: e.status_code }, t)}`,
     push_comment_failed: (e) => `Order ${e.order}: comment not sent: ${e.error}`,
     push_no_comments: (e) => `Order ${e.order}: the marketplace takes no comments; the text was not sent`,
+    push_waits_for_write_off: (e) => `Order ${e.order}: «${e.status}» is sent once the items are written off; not sent`,
+    items_written_off: () => "Items written off: quantity changes on the platform no longer apply",
+    quantity_changed: (e) =>
+      e.applied
+        ? `Quantity of «${e.line}» changed on the platform: ${e.from} → ${e.to}`
+        : `Quantity of «${e.line}» changed on the platform (${e.from} → ${e.to}), not applied: the items are written off`,
     push_comment_needs_status: (e, t) =>
       `Order ${e.order}: the marketplace takes a comment only with a status; choose one for «${statusName({ name: e.status, code: e.status_code }, t)}»`,
     push_unsupported: (e) =>
@@ -1131,6 +1137,9 @@ export const en = {
     save: "Save statuses",
     saving: "Saving…",
     saved: "Statuses saved",
+    writesOff: "Writes off the items",
+    writesOffHint:
+      "“Writes off the items”: once an order reaches such a status, its items count as written off (they left the stock), and from then on quantity changes from a web store no longer change the order. A web store's status «completed» is sent only once the items are written off.",
     unsaved: "Unsaved changes",
   },
   lineStatus: {

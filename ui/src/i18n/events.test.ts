@@ -54,6 +54,32 @@ describe("timeline events", () => {
     expect(eventText(delivery, pl)).toBe("Dostawa w WooCommerce: Курьер 300 RUB; <b>Казань</b>");
   });
 
+  it("words the write-off of an order's items and the quantity changes it stops", () => {
+    const waits = event("push_waits_for_write_off", { order: "1042", status: "<i>completed</i>" });
+    expect(eventText(waits, en)).toBe("Order 1042: «<i>completed</i>» is sent once the items are written off; not sent");
+    expect(eventText(waits, ru)).toBe("Заказ 1042: «<i>completed</i>» отправляется после списания товаров; не отправлен");
+    expect(eventText(waits, pl)).toBe("Zamówienie 1042: „<i>completed</i>” zostanie wysłane po zdjęciu towarów ze stanu; nie wysłano");
+
+    const writtenOff = event("items_written_off", {});
+    expect(eventText(writtenOff, en)).toBe("Items written off: quantity changes on the platform no longer apply");
+    expect(eventText(writtenOff, ru)).toBe("Товары списаны: изменения количества на площадке больше не применяются");
+    expect(eventText(writtenOff, pl)).toBe("Towary zdjęte ze stanu: zmiany ilości na platformie nie są już stosowane");
+
+    const changed = (applied: boolean) => event("quantity_changed", { line: "Filter <b>W 712</b>", from: 2, to: 3, applied });
+    expect(eventText(changed(true), en)).toBe("Quantity of «Filter <b>W 712</b>» changed on the platform: 2 → 3");
+    expect(eventText(changed(true), ru)).toBe("Количество «Filter <b>W 712</b>» изменено на площадке: 2 → 3");
+    expect(eventText(changed(true), pl)).toBe("Ilość „Filter <b>W 712</b>” zmieniona na platformie: 2 → 3");
+    expect(eventText(changed(false), en)).toBe(
+      "Quantity of «Filter <b>W 712</b>» changed on the platform (2 → 3), not applied: the items are written off",
+    );
+    expect(eventText(changed(false), ru)).toBe(
+      "Количество «Filter <b>W 712</b>» изменено на площадке (2 → 3), не применено: товары списаны",
+    );
+    expect(eventText(changed(false), pl)).toBe(
+      "Ilość „Filter <b>W 712</b>” zmieniona na platformie (2 → 3), nie zastosowano: towary zdjęte ze stanu",
+    );
+  });
+
   it("uses Russian and Polish plural forms", () => {
     const moved = (n: number) => event("buyer_cancelled", { moved: n, status: "", status_code: "refused" });
     expect([1, 3, 5, 21].map((n) => eventText(moved(n), ru))).toEqual([

@@ -87,6 +87,13 @@ const plEvents: EventWords = {
     line_status: (e, t) => `Pozycja „${e.line}” → ${statusName({ name: e.status, code: e.status_code }, t)}`,
     push_comment_failed: (e) => `Zamówienie ${e.order}: komentarz nie został wysłany: ${e.error}`,
     push_no_comments: (e) => `Zamówienie ${e.order}: platforma nie przyjmuje komentarzy; tekst nie został wysłany`,
+    push_waits_for_write_off: (e) =>
+      `Zamówienie ${e.order}: „${e.status}” zostanie wysłane po zdjęciu towarów ze stanu; nie wysłano`,
+    items_written_off: () => "Towary zdjęte ze stanu: zmiany ilości na platformie nie są już stosowane",
+    quantity_changed: (e) =>
+      e.applied
+        ? `Ilość „${e.line}” zmieniona na platformie: ${e.from} → ${e.to}`
+        : `Ilość „${e.line}” zmieniona na platformie (${e.from} → ${e.to}), nie zastosowano: towary zdjęte ze stanu`,
     push_comment_needs_status: (e, t) =>
       `Zamówienie ${e.order}: platforma przyjmuje komentarz tylko razem ze statusem; wybierz status dla „${statusName({ name: e.status, code: e.status_code }, t)}”`,
     push_unsupported: (e) =>
@@ -1163,6 +1170,9 @@ export const pl: Messages = {
     save: "Zapisz statusy",
     saving: "Zapisywanie…",
     saved: "Zapisano statusy",
+    writesOff: "Zdejmuje towary ze stanu",
+    writesOffHint:
+      "„Zdejmuje towary ze stanu”: gdy zamówienie dojdzie do takiego statusu, jego towary uznaje się za zdjęte ze stanu (opuściły magazyn) i odtąd zmiany ilości ze sklepu internetowego nie zmieniają już zamówienia. Status „completed” trafia do sklepu internetowego dopiero po zdjęciu towarów ze stanu.",
     unsaved: "Niezapisane zmiany",
   },
   lineStatus: {

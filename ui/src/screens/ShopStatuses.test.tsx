@@ -57,6 +57,8 @@ describe("shop statuses in Settings", () => {
     await user.click(screen.getByTestId("statuses-add"));
     const added = statusRow(11);
     expect(within(added).getByTestId("status-name")).toHaveAttribute("placeholder", "Status name");
+    // A new status does not write off unless the shop ticks it.
+    expect(within(added).getByTestId("status-writes-off")).not.toBeChecked();
     await user.type(within(added).getByTestId("status-name"), "Paid");
     await user.selectOptions(within(added).getByTestId("status-group"), "new");
     // Paid comes right after Accepted.
@@ -70,24 +72,62 @@ describe("shop statuses in Settings", () => {
     expect(engine.callsTo("save_shop_statuses").map((c) => c.args)).toEqual([
       {
         statuses: [
-          { id: 1, code: "accepted", name: "", group: "new", position: 0 },
-          { id: 0, code: null, name: "Paid", group: "new", position: 1 },
-          { id: 10, code: "preorder", name: "", group: "new", position: 2 },
-          { id: 11, code: "confirmed", name: "", group: "in_work", position: 3 },
-          { id: 2, code: "ordered", name: "Ordered at Emex", group: "in_work", position: 4 },
-          { id: 4, code: "shipped", name: "", group: "done", position: 5 },
-          { id: 5, code: "delivered", name: "", group: "done", position: 6 },
-          { id: 6, code: "refused", name: "", group: "refused", position: 7 },
-          { id: 7, code: "removed", name: "", group: "removed", position: 8 },
-          { id: 8, code: "deleted", name: "", group: "removed", position: 9 },
-          { id: 9, code: "transferred", name: "", group: "in_work", position: 10 },
-          { id: 12, code: "problematic", name: "", group: "in_work", position: 11 },
+          { id: 1, code: "accepted", name: "", group: "new", position: 0, writes_off: false },
+          { id: 0, code: null, name: "Paid", group: "new", position: 1, writes_off: false },
+          { id: 10, code: "preorder", name: "", group: "new", position: 2, writes_off: false },
+          { id: 11, code: "confirmed", name: "", group: "in_work", position: 3, writes_off: false },
+          { id: 2, code: "ordered", name: "Ordered at Emex", group: "in_work", position: 4, writes_off: false },
+          { id: 4, code: "shipped", name: "", group: "done", position: 5, writes_off: true },
+          { id: 5, code: "delivered", name: "", group: "done", position: 6, writes_off: true },
+          { id: 6, code: "refused", name: "", group: "refused", position: 7, writes_off: false },
+          { id: 7, code: "removed", name: "", group: "removed", position: 8, writes_off: false },
+          { id: 8, code: "deleted", name: "", group: "removed", position: 9, writes_off: false },
+          { id: 9, code: "transferred", name: "", group: "in_work", position: 10, writes_off: false },
+          { id: 12, code: "problematic", name: "", group: "in_work", position: 11, writes_off: false },
         ],
       },
     ]);
     // The saved list comes back with the new status's id.
     expect(statusRow(1)).not.toHaveAttribute("data-status-id", "0");
     expect(await screen.findByText("Statuses saved")).toBeInTheDocument();
+  });
+
+  it("says which statuses write the items off and saves the shop's choice", async () => {
+    // The engine answers a save with the list as sent: the scenario recorded no such save.
+    const engine = serveRecorded(statusesEdit, { save_shop_statuses: (args) => args.statuses });
+    const { user } = await openStatuses();
+    const writesOff = (i: number) => within(statusRow(i)).getByRole("checkbox", { name: "Writes off the items" });
+    const writingOff = () =>
+      statusRows()
+        .filter((row) => within(row).getByTestId<HTMLInputElement>("status-writes-off").checked)
+        .map((row) => within(row).getByTestId<HTMLInputElement>("status-name").placeholder);
+    // The done group writes off by default.
+    expect(writingOff()).toEqual(["Shipped", "Delivered"]);
+    expect(writesOff(5)).toHaveAccessibleDescription(/quantity changes from a web store no longer change the order/);
+
+    // The shop decides: here "In stock" writes the items off and "Shipped" does not.
+    await user.click(writesOff(4));
+    await user.click(writesOff(5));
+    expect(writingOff()).toEqual(["In stock", "Delivered"]);
+    expect(screen.getByTestId("statuses-unsaved")).toBeInTheDocument();
+    await user.click(screen.getByTestId("statuses-save"));
+    await waitFor(() => expect(screen.queryByTestId("statuses-unsaved")).toBeNull());
+    const [saved] = engine.callsTo("save_shop_statuses").map((c) => c.args.statuses as ShopStatus[]);
+    expect(saved?.map((s) => [s.code, s.writes_off])).toEqual([
+      ["accepted", false],
+      ["preorder", false],
+      ["confirmed", false],
+      ["ordered", false],
+      ["in_stock", true],
+      ["shipped", false],
+      ["delivered", true],
+      ["refused", false],
+      ["removed", false],
+      ["deleted", false],
+      ["transferred", false],
+      ["problematic", false],
+    ]);
+    expect(writingOff()).toEqual(["In stock", "Delivered"]);
   });
 
   it("shows the engine's refusals: no status left in “new”, a removed status that lines are in", async () => {
@@ -143,5 +183,6 @@ describe("shop statuses in Settings", () => {
     expect(placeholders().at(-1)).toBe("Проблемный");
     expect(within(statusRow(5)).getByTestId("status-name")).toHaveValue("Передан в СДЭК");
     expect(within(statusRow(5)).getByRole("option", { name: "Выполнен" })).toBeInTheDocument();
+    expect(within(statusRow(5)).getByRole("checkbox", { name: "Списывает товары" })).toBeChecked();
   });
 });

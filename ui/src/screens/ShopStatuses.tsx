@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRef, useState, type FormEvent } from "react";
+import { useId, useRef, useState, type FormEvent } from "react";
 import { api } from "../api";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import type { StatusGroup } from "../bindings/StatusGroup";
@@ -34,6 +34,7 @@ function StatusesEditor({ saved }: { saved: ShopStatus[] }) {
   const withKeys = (list: ShopStatus[]): EditedStatus[] => list.map((status) => ({ key: nextKey.current++, status }));
   const [draft, setDraft] = useState<EditedStatus[]>(() => withKeys(saved));
   const [problem, setProblem] = useState<string | null>(null);
+  const writesOffHint = useId();
   const toSave = forSaving(draft.map((d) => d.status));
   const dirty = JSON.stringify(toSave) !== JSON.stringify(forSaving(saved));
 
@@ -84,6 +85,16 @@ function StatusesEditor({ saved }: { saved: ShopStatus[] }) {
                 </option>
               ))}
             </select>
+            <label className="checkbox">
+              <input
+                type="checkbox"
+                data-testid="status-writes-off"
+                aria-describedby={writesOffHint}
+                checked={status.writes_off}
+                onChange={(e) => change(key, { writes_off: e.target.checked })}
+              />
+              {t.statuses.writesOff}
+            </label>
             <button
               type="button"
               data-testid="status-up"
@@ -115,6 +126,9 @@ function StatusesEditor({ saved }: { saved: ShopStatus[] }) {
           </li>
         ))}
       </ol>
+      <p className="hint" id={writesOffHint}>
+        {t.statuses.writesOffHint}
+      </p>
       <div className="form-actions">
         <button
           type="button"

@@ -30,6 +30,10 @@ describe("shop statuses", () => {
     ]);
   });
 
+  it("a new status does not write the items off: it starts in work", () => {
+    expect(newStatus()).toMatchObject({ group: "in_work", writes_off: false });
+  });
+
   it("finds the first status of a group in workflow order", () => {
     const list = defaultStatuses();
     expect(firstInGroup(list, "new")?.code).toBe("accepted");

@@ -17,9 +17,16 @@ export function statusName(status: Pick<ShopStatus, "code" | "name">, t: Message
   return status.name.trim() !== "" ? status.name : builtInName(status.code, t);
 }
 
-/** New statuses have id 0 (the engine gives them one on save) and start as work in progress. */
+/** Whether a status of the group writes the order's items off unless the shop says otherwise. */
+const writesOffByDefault = (group: StatusGroup): boolean => group === "done";
+
+/**
+ * New statuses have id 0 (the engine gives them one on save) and start as work in progress,
+ * writing off as their group does by default (changing the group later keeps what the box says).
+ */
 export function newStatus(): ShopStatus {
-  return { id: 0, code: null, name: "", group: "in_work", position: 0 };
+  const group: StatusGroup = "in_work";
+  return { id: 0, code: null, name: "", group, position: 0, writes_off: writesOffByDefault(group) };
 }
 
 /** What is saved: the array's order is the workflow's, names trimmed. */
