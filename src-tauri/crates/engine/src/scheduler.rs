@@ -119,7 +119,7 @@ impl Engine {
                 _ => return Ok(()),
             };
             let interval = Duration::from_secs(account.interval_secs.into());
-            let outcome = self.sync_account_inner(id).await;
+            let outcome = self.sync_account_inner(id, crate::sync::Trigger::Schedule).await;
             let asked = outcome.as_ref().err().and_then(|f| f.retry_after);
             self.note_server_wait(id, asked).await;
             delay = match outcome {

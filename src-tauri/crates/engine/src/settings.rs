@@ -39,13 +39,27 @@ impl Engine {
     }
 
     /// Pauses polling of every account for `duration`, or until [`Engine::resume_sync`] when None.
-    /// "Sync now" and the delivery of triage decisions go on.
+    /// "Sync now" and the delivery of triage decisions go on. Returns once no scheduled poll is
+    /// between pages: what the marketplaces get after that waits for the resume (a manager who
+    /// pauses to set rules up sees them decide the next orders).
     pub async fn pause_sync(&self, duration: Option<chrono::Duration>) -> Result<AppSettings> {
         let pause = match duration {
             Some(d) => SyncPause::Until(chrono::Utc::now() + d),
             None => SyncPause::UntilResumed,
         };
         let s = self.update_settings(|s| s.paused(Some(pause))).await?;
+        let running: Vec<_> = self
+            .0
+            .sync_locks
+            .lock()
+            .expect("sync locks poisoned")
+            .values()
+            .cloned()
+            .collect();
+        for lock in running {
+            // A run sees the pause before its next page: this waits for at most one page.
+            drop(lock.lock().await);
+        }
         self.emit(EngineEvent::SyncPause { paused: true });
         Ok(s)
     }

@@ -39,15 +39,29 @@ struct Burst {
     new_lines: u32,
 }
 
+/// Who started a run: the manager's (or the CLI's) "sync now" goes on through a pause; the
+/// schedule's polls do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    Asked,
+    Schedule,
+}
+
 impl Engine {
     /// Syncs one account now (a second call for the same account waits for the first).
     pub async fn sync_account(&self, id: AccountId) -> Result<SyncReport> {
-        self.sync_account_inner(id).await.map_err(|f| f.error)
+        self.sync_account_inner(id, Trigger::Asked)
+            .await
+            .map_err(|f| f.error)
     }
 
+    /// One run. A scheduled one looks at the pause once it holds the account's lock, and again
+    /// between pages: a pause never lets a poll start or go on after [`Engine::pause_sync`]
+    /// returned (see there). None: a scheduled run the pause stopped before it began.
     pub(crate) async fn sync_account_inner(
         &self,
         id: AccountId,
+        trigger: Trigger,
     ) -> std::result::Result<SyncReport, SyncFailure> {
         let fail = |error: AppError| SyncFailure {
             error,
@@ -55,6 +69,12 @@ impl Engine {
         };
         let lock = self.sync_lock(id);
         let _running = lock.lock().await;
+        if trigger == Trigger::Schedule && self.sync_pause().await.is_some() {
+            return Ok(SyncReport {
+                account_id: id,
+                ..Default::default()
+            });
+        }
         let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
         if !registry::spec(&account.kind).polled {
             // Nothing to pull: the account's orders come to the intake, which keeps its health.
@@ -74,7 +94,7 @@ impl Engine {
             ..Default::default()
         };
         let mut burst = Burst::default();
-        let outcome = self.sync_pages(&account, &mut report, &mut burst).await;
+        let outcome = self.sync_pages(&account, trigger, &mut report, &mut burst).await;
         let error = outcome.as_ref().err().map(|f| f.error.clone());
         if let Err(e) = self
             .0
@@ -97,6 +117,7 @@ impl Engine {
     async fn sync_pages(
         &self,
         account: &Account,
+        trigger: Trigger,
         report: &mut SyncReport,
         burst: &mut Burst,
     ) -> std::result::Result<(), SyncFailure> {
@@ -123,7 +144,11 @@ impl Engine {
         let mut timings = Timings::default();
         let shop_currency = self.shop_currency_of(account).await.map_err(fail)?;
         let outcome = async {
-            for _ in 0..MAX_PAGES_PER_RUN {
+            for n in 0..MAX_PAGES_PER_RUN {
+                // Paused mid-run: the rest waits for the next run (the cursor is kept per page).
+                if n > 0 && trigger == Trigger::Schedule && self.sync_pause().await.is_some() {
+                    break;
+                }
                 let started = Instant::now();
                 let page = source
                     .fetch_page(&cursor, Utc::now())

@@ -298,3 +298,53 @@ async fn a_new_store_address_asks_for_the_keys_again() {
         .await
         .unwrap();
 }
+
+/// A pause stops a scheduled run before its next page, and `pause_sync` returns only once no
+/// page is in flight: nothing reaches the shop after it until the resume.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pause_stops_a_running_poll_before_its_next_page() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig {
+        list_delay: std::time::Duration::from_millis(400),
+        ..FakeWooCommerceConfig::new(KEY, SECRET)
+    })
+    .await
+    .unwrap();
+    fake.add_orders(ordertray_fakes::woocommerce::generated(250, Utc::now()));
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = store_account(&engine, &fake, true).await;
+    let pages_asked = || {
+        fake.calls()
+            .iter()
+            .filter(|c| c.path == "/orders" && c.query.iter().any(|(k, _)| k == "after"))
+            .count()
+    };
+    engine.start_background().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pages_asked() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the poller never asked for a page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    engine.pause_sync(None).await.unwrap();
+    let asked = pages_asked();
+    let shop_orders = || async { engine.shop_orders(None, 10_000).await.unwrap().len() };
+    let stored = shop_orders().await;
+    // Nothing moves while paused (the run would ask for a page every 400 ms).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(pages_asked(), asked, "a page was asked for after the pause");
+    assert!(asked < 3, "the run stopped before its end: {asked} of 3 pages");
+    assert_eq!(shop_orders().await, stored, "orders were stored after the pause");
+
+    engine.resume_sync().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while shop_orders().await < 250 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the resumed run never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    engine.shutdown().await;
+}
