@@ -311,7 +311,7 @@ async fn a_pause_stops_a_running_poll_before_its_next_page() {
     .unwrap();
     fake.add_orders(ordertray_fakes::woocommerce::generated(250, Utc::now()));
     let (_dir, _db, _secrets, engine) = fresh_engine().await;
-    let account = store_account(&engine, &fake, true).await;
+    store_account(&engine, &fake, true).await;
     let pages_asked = || {
         fake.calls()
             .iter()
