@@ -177,7 +177,10 @@ pub struct IntegrationSpec {
     /// Whether the marketplace keeps its own status list per account (loaded through
     /// [`crate::EffectSink::status_dictionary`]) instead of the fixed [`Self::push_capabilities`].
     pub status_dictionary: bool,
-    /// What a shop status change can be told as, when the list is fixed.
+    /// Whether the loaded list's statuses are told per line (ZZAP, Gettzap) or only for whole
+    /// orders (WooCommerce).
+    pub dictionary_per_line: bool,
+    /// What a shop status change can be told as, when the list is fixed (or not loaded yet).
     pub push_capabilities: fn() -> PushCapabilities,
     /// The account's client: built once per account and kept by the engine (a session).
     pub connect: fn(&Account, Credentials, reqwest::Client) -> Box<dyn IntegrationClient>,

@@ -241,18 +241,19 @@ pub struct PushCapabilities {
 }
 
 impl PushCapabilities {
-    /// Every status of the marketplace's own dictionary, at both levels (a whole order is set by
-    /// setting each of its lines).
-    pub fn from_dictionary(dictionary: &[MarketplaceStatus]) -> Self {
+    /// These capabilities with every status of the marketplace's own dictionary: for whole
+    /// orders, and per line too when `per_line` (a marketplace told per line sets a whole order
+    /// by setting each of its lines).
+    pub fn with_dictionary(self, dictionary: &[MarketplaceStatus], per_line: bool) -> Self {
         let codes: Vec<String> = dictionary.iter().map(|s| s.code.clone()).collect();
         Self {
-            line_statuses: codes.clone(),
+            line_statuses: if per_line { codes.clone() } else { vec![] },
             order_statuses: codes,
-            comments: true,
             labels: dictionary
                 .iter()
                 .map(|s| (s.code.clone(), s.name.clone()))
                 .collect(),
+            ..self
         }
     }
 }

@@ -42,7 +42,12 @@ impl Engine {
             return Ok((spec.push_capabilities)());
         }
         let dictionary = self.0.store.marketplace_statuses(account.id).await?;
-        Ok(PushCapabilities::from_dictionary(&dictionary))
+        let fixed = (spec.push_capabilities)();
+        if dictionary.is_empty() {
+            // Not loaded yet: what every account of the integration takes.
+            return Ok(fixed);
+        }
+        Ok(fixed.with_dictionary(&dictionary, spec.dictionary_per_line))
     }
 
     /// Loads the marketplace's status list for the account and keeps it; a failed load keeps the

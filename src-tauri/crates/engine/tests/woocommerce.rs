@@ -348,3 +348,61 @@ async fn a_pause_stops_a_running_poll_before_its_next_page() {
     }
     engine.shutdown().await;
 }
+
+/// A plugin's status (a custom one) comes with the store's status list, can be chosen for a shop
+/// status, and goes back by PUT like the built-in ones; the list is for whole orders only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_status_of_the_store_is_loaded_and_sent() {
+    let fake = FakeWooCommerce::start(FakeWooCommerceConfig::new(KEY, SECRET))
+        .await
+        .unwrap();
+    fake.add_custom_status("awaiting-shipment", "Ждёт отгрузки");
+    seed(&fake);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    let account = store_account(&engine, &fake, true).await;
+    engine.sync_account(account).await.unwrap();
+
+    let list = engine.refresh_marketplace_statuses(account).await.unwrap();
+    let custom = list.iter().find(|s| s.code == "awaiting-shipment").unwrap();
+    assert_eq!(custom.name, "Ждёт отгрузки");
+    assert!(list.iter().any(|s| s.code == "completed"));
+    assert!(!list
+        .iter()
+        .any(|s| s.code == "trash" || s.code == "checkout-draft"));
+    let caps = engine.push_settings(account).await.unwrap().capabilities;
+    assert!(caps.order_statuses.iter().any(|s| s == "awaiting-shipment"));
+    assert!(
+        caps.line_statuses.is_empty(),
+        "WooCommerce has no per-item status"
+    );
+    assert!(!caps.comments, "nor comments");
+
+    let in_stock = engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("in_stock"))
+        .unwrap()
+        .id;
+    let templates = PushTemplates {
+        pushes: vec![StatusPush {
+            status_id: in_stock,
+            level: PushLevel::Order,
+            marketplace_status: "awaiting-shipment".into(),
+            comment: String::new(),
+        }],
+        ..Default::default()
+    };
+    let saved = engine.save_push_settings(account, &templates).await.unwrap();
+    assert!(saved.problems.is_empty(), "{:?}", saved.problems);
+    let page = engine.cabinet_page(&OrderPageQuery::default()).await.unwrap();
+    let order_101 = page.rows.iter().find(|r| r.number == "101").unwrap().id;
+    let r = engine
+        .set_shop_order_status(&[order_101], in_stock)
+        .await
+        .unwrap();
+    assert_eq!(r.outbox_rows.len(), 1, "{:?}", r.not_sent);
+    engine.drain_outbox_once().await.unwrap();
+    assert_eq!(fake.order(101).unwrap()["status"], "awaiting-shipment");
+}

@@ -93,6 +93,8 @@ struct Shared {
     orders: Mutex<Vec<Value>>,
     products: Mutex<Vec<Value>>,
     categories: Mutex<Vec<Value>>,
+    /// A plugin's statuses (slug, name) beside the built-in ones.
+    custom_statuses: Mutex<Vec<(String, String)>>,
     calls: Mutex<Vec<WooCall>>,
     faults: Mutex<VecDeque<Fault>>,
     /// (page number, change) applied when that page of a list is next asked for.
@@ -116,6 +118,7 @@ impl FakeWooCommerce {
             orders: Mutex::default(),
             products: Mutex::default(),
             categories: Mutex::default(),
+            custom_statuses: Mutex::default(),
             calls: Mutex::default(),
             faults: Mutex::default(),
             mutations: Mutex::default(),
@@ -124,6 +127,7 @@ impl FakeWooCommerce {
         let app = Router::new()
             .route(&format!("{API}/orders"), get(list_orders))
             .route(&format!("{API}/orders/{{id}}"), get(get_order).put(put_order))
+            .route(&format!("{API}/reports/orders/totals"), get(order_totals))
             .route(&format!("{API}/products"), get(list_products))
             .route(&format!("{API}/products/categories"), get(list_categories))
             .route(&format!("{API}/products/{{id}}"), get(get_product))
@@ -166,6 +170,15 @@ impl FakeWooCommerceHandle {
     /// Adds product categories (`{id, name, slug, parent}`), replacing those with the same id.
     pub fn add_categories(&self, categories: impl IntoIterator<Item = Value>) {
         replace_by_id(&self.shared.categories, categories);
+    }
+
+    /// A status a plugin registers (`wc-<slug>` in WordPress), listed and settable like the built-in ones.
+    pub fn add_custom_status(&self, slug: &str, name: &str) {
+        self.shared
+            .custom_statuses
+            .lock()
+            .expect("statuses poisoned")
+            .push((slug.into(), name.into()));
     }
 
     pub fn order(&self, id: i64) -> Option<Value> {
@@ -485,17 +498,13 @@ async fn put_order(
         );
     };
     if let Some(status) = doc.get("status") {
-        const KNOWN: &[&str] = &[
-            "pending",
-            "processing",
-            "on-hold",
-            "completed",
-            "cancelled",
-            "refunded",
-            "failed",
-            "trash",
-        ];
-        if !status.as_str().is_some_and(|s| KNOWN.contains(&s)) {
+        let custom = shared.custom_statuses.lock().expect("statuses poisoned").clone();
+        let known = |s: &str| {
+            s == "trash"
+                || BUILT_IN_STATUSES.iter().any(|(b, _)| *b == s)
+                || custom.iter().any(|(c, _)| c == s)
+        };
+        if !status.as_str().is_some_and(known) {
             return wc_error(
                 StatusCode::BAD_REQUEST,
                 "rest_invalid_param",
@@ -506,6 +515,46 @@ async fn put_order(
     }
     stamp_modified(order, now);
     Json(order.clone()).into_response()
+}
+
+/// WooCommerce's own statuses with the names its admin shows (`wc_get_order_statuses`).
+const BUILT_IN_STATUSES: &[(&str, &str)] = &[
+    ("pending", "Pending payment"),
+    ("processing", "Processing"),
+    ("on-hold", "On hold"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+    ("refunded", "Refunded"),
+    ("failed", "Failed"),
+    ("checkout-draft", "Draft"),
+];
+
+/// `GET /reports/orders/totals`: every registered status (the built-in ones and a plugin's) with
+/// how many orders are in it, the slug without WordPress's `wc-`.
+async fn order_totals(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Err(r) = gate(
+        &shared,
+        ("GET", "/reports/orders/totals".into()),
+        &headers,
+        &query,
+        None,
+    ) {
+        return r;
+    }
+    let orders = shared.orders.lock().expect("orders poisoned");
+    let count = |slug: &str| orders.iter().filter(|o| o["status"] == slug).count();
+    let custom = shared.custom_statuses.lock().expect("statuses poisoned").clone();
+    let listed: Vec<Value> = BUILT_IN_STATUSES
+        .iter()
+        .map(|(slug, name)| (slug.to_string(), name.to_string()))
+        .chain(custom)
+        .map(|(slug, name)| json!({"slug": slug, "name": name, "total": count(&slug)}))
+        .collect();
+    Json(listed).into_response()
 }
 
 /// `per_page` (1..=100, 10 by default) and `page` (from 1), or WooCommerce's refusal.

@@ -24,6 +24,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     ],
     polled: false,
     status_dictionary: true,
+    dictionary_per_line: true,
     push_capabilities,
     connect,
     push_source: Some(push_source),

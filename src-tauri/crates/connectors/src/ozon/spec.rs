@@ -12,6 +12,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     secret_fields: &[SecretField::given("api_key", "API key")],
     polled: true,
     status_dictionary: false,
+    dictionary_per_line: false,
     push_capabilities,
     connect,
     push_source: None,

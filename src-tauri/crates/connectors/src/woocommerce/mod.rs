@@ -23,6 +23,7 @@ pub(crate) use spec::SPEC;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use ordertray_core::templates::MarketplaceStatus;
 use ordertray_core::{Account, ConnectionReport, Credentials, Effect};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -187,6 +188,52 @@ impl WooCommerceConnector {
 }
 
 /// Where an effect leaves the order at the store, when WooCommerce can be told it.
+/// The built-in statuses first (named as the store names them, else in English), then the
+/// store's own in its order; "trash" and the block checkout's "checkout-draft" are no statuses an
+/// order is set to.
+const NOT_SETTABLE: &[&str] = &["trash", "checkout-draft"];
+
+fn store_statuses(listed: &[Value]) -> Vec<MarketplaceStatus> {
+    let named: Vec<(String, String)> = listed
+        .iter()
+        .filter_map(|s| {
+            let slug = s.get("slug")?.as_str()?.trim().trim_start_matches("wc-");
+            let name = s
+                .get("name")
+                .and_then(Value::as_str)
+                .map(unescape_html)
+                .unwrap_or_default();
+            (!slug.is_empty() && !NOT_SETTABLE.contains(&slug)).then(|| (slug.to_string(), name))
+        })
+        .collect();
+    let name_of = |code: &str| {
+        named
+            .iter()
+            .find(|(slug, _)| slug == code)
+            .map(|(_, n)| n.clone())
+    };
+    let mut out: Vec<MarketplaceStatus> = spec::STATUSES
+        .iter()
+        .map(|(code, english)| MarketplaceStatus {
+            code: code.to_string(),
+            name: name_of(code)
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| english.to_string()),
+        })
+        .collect();
+    for (slug, name) in named {
+        if !out.iter().any(|s| s.code == slug) {
+            let name = if name.trim().is_empty() {
+                slug.clone()
+            } else {
+                name
+            };
+            out.push(MarketplaceStatus { code: slug, name });
+        }
+    }
+    out
+}
+
 fn target_status(effect: &Effect) -> Result<(&str, &str), ConnectorError> {
     let refuse = |what: &str| {
         Err(ConnectorError::Rejected {
@@ -339,6 +386,21 @@ impl EffectSink for WooCommerceConnector {
         self.set_status(order, status).await
     }
 
+    /// The built-in statuses and the store's own (a plugin's custom statuses), as
+    /// `/reports/orders/totals` lists them with the names the store's admin shows.
+    async fn status_dictionary(&self) -> Result<Vec<MarketplaceStatus>, ConnectorError> {
+        let answer = self
+            .client
+            .call(Method::GET, "/reports/orders/totals", &[], None)
+            .await?;
+        let Value::Array(items) = &answer.body else {
+            return Err(ConnectorError::Malformed(
+                "/reports/orders/totals: the answer is not a list".into(),
+            ));
+        };
+        Ok(store_statuses(items))
+    }
+
     async fn already_applied(&self, effect: &Effect) -> Result<bool, ConnectorError> {
         let Ok((order, status)) = target_status(effect) else {
             return Ok(false);
@@ -380,6 +442,37 @@ mod tests {
             Filter::Rescan { after: now - RESCAN }
         );
         assert_eq!(SyncState::parse("garbage"), SyncState::default());
+    }
+
+    #[test]
+    fn custom_statuses_follow_the_built_in_ones_named_as_the_store_names_them() {
+        let listed = serde_json::json!([
+            {"slug": "pending", "name": "Ожидает оплаты", "total": 3},
+            {"slug": "awaiting-shipment", "name": "Ждёт &amp; отгрузки", "total": 1},
+            {"slug": "trash", "name": "Trash", "total": 0},
+            {"slug": "checkout-draft", "name": "Draft", "total": 0},
+            {"slug": "wc-ready", "name": "", "total": 0}
+        ]);
+        let list = store_statuses(listed.as_array().unwrap());
+        let codes: Vec<&str> = list.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "pending",
+                "processing",
+                "on-hold",
+                "completed",
+                "cancelled",
+                "refunded",
+                "failed",
+                "awaiting-shipment",
+                "ready"
+            ]
+        );
+        assert_eq!(list[0].name, "Ожидает оплаты");
+        assert_eq!(list[1].name, "Processing");
+        assert_eq!(list[7].name, "Ждёт & отгрузки");
+        assert_eq!(list[8].name, "ready");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! WooCommerce in the registry: polled, one status per order set by name.
+//! WooCommerce in the registry: polled, one status per order set by name, from the built-in
+//! statuses and the store's own (custom statuses, loaded with the list).
 
 use ordertray_core::templates::PushCapabilities;
 use ordertray_core::{Account, Credentials};
@@ -15,7 +16,8 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
         SecretField::given(CONSUMER_SECRET, "consumer secret"),
     ],
     polled: true,
-    status_dictionary: false,
+    status_dictionary: true,
+    dictionary_per_line: false,
     push_capabilities,
     connect,
     push_source: None,

@@ -16,6 +16,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     ],
     polled: true,
     status_dictionary: true,
+    dictionary_per_line: true,
     push_capabilities,
     connect,
     push_source: None,
