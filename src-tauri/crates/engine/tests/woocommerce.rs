@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use common::{fresh_engine, inbox, notifications, open};
+use common::{fresh_engine, inbox, notifications, open, woocommerce_account};
 use ordertray_connectors::woocommerce::{WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
 use ordertray_core::cabinet::OrderPageQuery;
 use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
@@ -26,19 +26,7 @@ async fn store_account(engine: &Engine, fake: &FakeWooCommerceHandle, accept_on_
         accept_on_arrival,
         ..WooCommerceSettings::new(fake.base_url())
     };
-    let draft = AccountDraft {
-        name: "Web store".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        settings: AccountSettings::from(settings),
-    };
-    let secrets = HashMap::from([
-        (CONSUMER_KEY.to_string(), KEY.to_string()),
-        (CONSUMER_SECRET.to_string(), SECRET.to_string()),
-    ]);
-    engine.add_account(draft, secrets).await.unwrap().id
+    woocommerce_account(engine, settings, (KEY, SECRET)).await
 }
 
 fn seed(fake: &FakeWooCommerceHandle) {

@@ -4,12 +4,10 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use chrono::Utc;
-use common::fresh_engine;
-use ordertray_connectors::woocommerce::{WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
-use ordertray_core::{AccountDraft, AccountSettings, ProductKey, ProductQuery, ProductView};
+use common::{fresh_engine, woocommerce_account};
+use ordertray_connectors::woocommerce::WooCommerceSettings;
+use ordertray_core::{ProductKey, ProductQuery, ProductView};
 use ordertray_engine::Engine;
 use ordertray_fakes::woocommerce::{
     category, order, product, Buyer, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle,
@@ -49,24 +47,12 @@ async fn store() -> FakeWooCommerceHandle {
     fake
 }
 
-async fn account(engine: &Engine, fake: &FakeWooCommerceHandle, name: &str, key: ProductKey) -> i64 {
+async fn account(engine: &Engine, fake: &FakeWooCommerceHandle, key: ProductKey) -> i64 {
     let settings = WooCommerceSettings {
         identify_products_by: key,
         ..WooCommerceSettings::new(fake.base_url())
     };
-    let draft = AccountDraft {
-        name: name.into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        settings: AccountSettings::from(settings),
-    };
-    let secrets = HashMap::from([
-        (CONSUMER_KEY.to_string(), KEY.to_string()),
-        (CONSUMER_SECRET.to_string(), SECRET.to_string()),
-    ]);
-    engine.add_account(draft, secrets).await.unwrap().id
+    woocommerce_account(engine, settings, (KEY, SECRET)).await
 }
 
 async fn products(engine: &Engine) -> Vec<ProductView> {
@@ -88,7 +74,7 @@ async fn items_make_products_once_filed_under_reused_categories() {
         &[(7, "OC 90", "Фильтр", 2, "350.00")],
     )]);
     let (_dir, _db, _secrets, engine) = fresh_engine().await;
-    let id = account(&engine, &fake, "Web store", ProductKey::Sku).await;
+    let id = account(&engine, &fake, ProductKey::Sku).await;
     engine.sync_account(id).await.unwrap();
 
     let first = products(&engine).await;
@@ -209,7 +195,7 @@ async fn each_key_finds_the_product_its_own_way() {
         let fake = store().await;
         fake.add_orders([order(201, now - chrono::Duration::hours(3), anna(), items)]);
         let (_dir, _db, _secrets, engine) = fresh_engine().await;
-        let id = account(&engine, &fake, "Web store", key).await;
+        let id = account(&engine, &fake, key).await;
         engine.sync_account(id).await.unwrap();
         assert_eq!(products(&engine).await.len(), count, "{key:?}");
     }
@@ -231,7 +217,7 @@ async fn each_key_finds_the_product_its_own_way() {
         ),
     ]);
     let (_dir, _db, _secrets, engine) = fresh_engine().await;
-    let id = account(&engine, &fake, "Web store", ProductKey::Id).await;
+    let id = account(&engine, &fake, ProductKey::Id).await;
     engine.sync_account(id).await.unwrap();
     let all = products(&engine).await;
     assert_eq!(all.len(), 1, "{all:?}");
@@ -251,7 +237,7 @@ async fn a_store_that_hides_its_products_still_imports_its_orders() {
         &[(70, "X-1", "Деталь", 1, "10.00")],
     )]);
     let (_dir, _db, _secrets, engine) = fresh_engine().await;
-    let id = account(&engine, &fake, "Web store", ProductKey::Sku).await;
+    let id = account(&engine, &fake, ProductKey::Sku).await;
     let report = engine.sync_account(id).await.unwrap();
     assert_eq!(report.orders_new, 1);
     let all = products(&engine).await;

@@ -5,15 +5,12 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use chrono::Utc;
-use common::fresh_engine;
-use ordertray_connectors::woocommerce::{WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
+use common::{fresh_engine, woocommerce_account};
+use ordertray_connectors::woocommerce::WooCommerceSettings;
 use ordertray_core::cabinet::{OrderPageQuery, ShopOrderFull};
 use ordertray_core::statuses::ShopStatus;
 use ordertray_core::templates::{PushLevel, PushTemplates, StatusPush};
-use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::Engine;
 use ordertray_fakes::woocommerce::{
     order, Buyer, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle,
@@ -34,19 +31,8 @@ async fn setup() -> (FakeWooCommerceHandle, tempfile::TempDir, Engine, i64, i64)
         &[(7, "OC 90", "Фильтр", 2, "350.00")],
     )]);
     let (dir, _db, _secrets, engine) = fresh_engine().await;
-    let draft = AccountDraft {
-        name: "Web store".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        settings: AccountSettings::from(WooCommerceSettings::new(fake.base_url())),
-    };
-    let secrets = HashMap::from([
-        (CONSUMER_KEY.to_string(), KEY.to_string()),
-        (CONSUMER_SECRET.to_string(), SECRET.to_string()),
-    ]);
-    let account = engine.add_account(draft, secrets).await.unwrap().id;
+    let settings = WooCommerceSettings::new(fake.base_url());
+    let account = woocommerce_account(&engine, settings, (KEY, SECRET)).await;
     engine.sync_account(account).await.unwrap();
     let page = engine.cabinet_page(&OrderPageQuery::default()).await.unwrap();
     assert_eq!(page.rows.len(), 1);

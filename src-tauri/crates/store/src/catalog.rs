@@ -14,6 +14,11 @@ use crate::{Result, Store, StoreError};
 /// Catalog listings stop here unless asked for fewer.
 const DEFAULT_LIMIT: u32 = 1_000;
 
+/// The products column an item is found by, and its value.
+type Identity = (&'static str, String);
+/// A line by its order's id and its own external id.
+type LineKey<'a> = (i64, &'a str);
+
 /// Links each item to its catalog product, making the products (and their categories) that do
 /// not exist yet; items linked before keep their product.
 pub(crate) async fn link_products(
@@ -22,19 +27,16 @@ pub(crate) async fn link_products(
     items: &[(i64, &ExternalLine)],
     now: &str,
 ) -> Result<()> {
-    // Most of a page's items are a few products: each is looked up once.
-    let mut by_identity: HashMap<(&'static str, String), Vec<(i64, &str)>> = HashMap::new();
-    let mut first_item: HashMap<(&'static str, String), &ExternalLine> = HashMap::new();
+    // Most of a page's items are a few products: each is looked up once, by its first item.
+    let mut by_identity: HashMap<Identity, (&ExternalLine, Vec<LineKey>)> = HashMap::new();
     for (order_id, line) in items {
-        let identity = identity(key, line);
-        first_item.entry(identity.clone()).or_insert(line);
         by_identity
-            .entry(identity)
-            .or_default()
+            .entry(identity(key, line))
+            .or_insert_with(|| (line, vec![]))
+            .1
             .push((*order_id, line.external_id.as_str()));
     }
-    for (identity, lines) in by_identity {
-        let item = first_item[&identity];
+    for (identity, (item, lines)) in by_identity {
         let product_id = find_or_add_product(conn, &identity, item, now).await?;
         let pairs = serde_json::to_string(&lines)?;
         // SQLite: `json_each` expands the JSON list of [order id, line id] pairs.
@@ -52,16 +54,16 @@ pub(crate) async fn link_products(
 
 /// The column and value an item is found by. An item without the key's value (no SKU, no
 /// platform id) is found by its name, which every item has.
-fn identity(key: ProductKey, line: &ExternalLine) -> (&'static str, String) {
-    let value = match key {
-        ProductKey::Sku => line.offer_id.trim(),
-        ProductKey::Id => line.sku.trim(),
-        ProductKey::Name => "",
+fn identity(key: ProductKey, line: &ExternalLine) -> Identity {
+    let (column, value) = match key {
+        ProductKey::Sku => ("sku", line.offer_id.trim()),
+        ProductKey::Id => ("code", line.sku.trim()),
+        ProductKey::Name => ("name", ""),
     };
-    match key {
-        ProductKey::Sku if !value.is_empty() => ("sku", value.to_string()),
-        ProductKey::Id if !value.is_empty() => ("code", value.to_string()),
-        _ => ("name", line.name.trim().to_string()),
+    if value.is_empty() {
+        ("name", line.name.trim().to_string())
+    } else {
+        (column, value.to_string())
     }
 }
 
@@ -69,20 +71,25 @@ fn identity(key: ProductKey, line: &ExternalLine) -> (&'static str, String) {
 /// else a new one.
 async fn find_or_add_product(
     conn: &mut SqliteConnection,
-    (column, value): &(&'static str, String),
+    (column, value): &Identity,
     item: &ExternalLine,
     now: &str,
 ) -> Result<i64> {
     let facts = item.product.clone().unwrap_or_default();
-    let category = category_id(conn, &facts.category).await?;
-    let found: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM products WHERE {column} = ? COLLATE NOCASE ORDER BY id LIMIT 1"
+    let found: Option<(i64, bool)> = sqlx::query_as(&format!(
+        "SELECT id, category_id IS NULL FROM products WHERE {column} = ? COLLATE NOCASE ORDER BY id LIMIT 1"
     ))
     .bind(value)
     .fetch_optional(&mut *conn)
     .await?;
+    // The category's path is walked only for a product that takes it (every page of a backfill
+    // meets the same products again).
+    let category = match found {
+        Some((_, false)) => None,
+        _ => category_id(conn, &facts.category).await?,
+    };
     let (sku, code, name) = (item.offer_id.trim(), item.sku.trim(), item.name.trim());
-    if let Some(id) = found {
+    if let Some((id, _)) = found {
         sqlx::query(
             "UPDATE products SET description = IIF(description = '', ?, description), sku = IIF(sku = '', ?, sku),
                 code = IIF(code = '', ?, code), category_id = COALESCE(category_id, ?) WHERE id = ?",

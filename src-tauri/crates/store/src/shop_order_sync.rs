@@ -151,16 +151,6 @@ pub(crate) async fn apply_quantity_change(
     (account_id, order_id, line_id): (i64, i64, i64),
     (name, from, to): (&str, i64, i64),
 ) -> Result<()> {
-    let applied = sqlx::query(
-        "UPDATE shop_order_items SET quantity = ?1 WHERE line_id = ?2
-           AND shop_order_id IN (SELECT id FROM shop_orders WHERE written_off_at IS NULL)",
-    )
-    .bind(to)
-    .bind(line_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        > 0;
     let written_off: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM shop_order_items i JOIN shop_orders s ON s.id = i.shop_order_id
            WHERE i.line_id = ? AND s.written_off_at IS NOT NULL)",
@@ -168,11 +158,18 @@ pub(crate) async fn apply_quantity_change(
     .bind(line_id)
     .fetch_one(&mut *conn)
     .await?;
+    if !written_off {
+        sqlx::query("UPDATE shop_order_items SET quantity = ? WHERE line_id = ?")
+            .bind(to)
+            .bind(line_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     let event = TimelineEvent::QuantityChanged {
         line: name.to_string(),
         from,
         to,
-        applied: applied || !written_off,
+        applied: !written_off,
     };
     insert_event(
         conn,

@@ -143,3 +143,26 @@ pub async fn notifications_until(
 pub fn calls(fake: &FakeOzonHandle, path: &str) -> Vec<Value> {
     fake.calls_to(path).into_iter().map(|c| c.body).collect()
 }
+
+/// A WooCommerce account named "Web store" with these settings, its consumer key and secret in the
+/// engine's secret store.
+pub async fn woocommerce_account(
+    engine: &Engine,
+    settings: ordertray_connectors::woocommerce::WooCommerceSettings,
+    (key, secret): (&str, &str),
+) -> i64 {
+    use ordertray_connectors::woocommerce::{CONSUMER_KEY, CONSUMER_SECRET};
+    let draft = AccountDraft {
+        name: "Web store".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    let secrets = HashMap::from([
+        (CONSUMER_KEY.to_string(), key.to_string()),
+        (CONSUMER_SECRET.to_string(), secret.to_string()),
+    ]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
