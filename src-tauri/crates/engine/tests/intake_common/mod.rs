@@ -98,6 +98,16 @@ pub async fn add_gettzap(engine: &Engine, name: &str) -> i64 {
         .id
 }
 
+/// Adding a Gettzap account saves its status list in the background; a test that measures the
+/// database waits for that write, or it lands in the middle of the measurement.
+async fn statuses_loaded(engine: &Engine, account: i64) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while engine.store().marketplace_statuses(account).await.unwrap().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "Gettzap's statuses were never saved");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// The account's intake token, as the address to paste into Gettzap carries it.
 pub async fn token_of(engine: &Engine, account: i64) -> String {
     let url = engine.intake_url(account).await.unwrap();
@@ -142,6 +152,7 @@ impl Intake {
             .await
             .unwrap();
         let token = token_of(&engine, account).await;
+        statuses_loaded(&engine, account).await;
         Self {
             dir,
             db,
