@@ -48,6 +48,22 @@ describe("engine errors", () => {
     expect(errorText({ ...time, field: "vendor_field", label: "Vendor-Id" }, "x", "ru")).toMatch(/^Vendor-Id: /);
   });
 
+  it("words a shop's time zone the engine does not know", () => {
+    const zone: ErrorWords = {
+      kind: "bad_format",
+      field: "timezone",
+      label: "Shop time zone",
+      value: "Europe/Atlantis",
+      format: "time_zone",
+    };
+    expect(errorText(zone, "x", "ru")).toBe(
+      "Часовой пояс магазина: значение должно быть названием часового пояса, например Europe/Kyiv, а «Europe/Atlantis» — нет",
+    );
+    expect(errorText(zone, "x", "pl")).toBe(
+      "Strefa czasowa sklepu: wartość musi być nazwą strefy czasowej, np. Europe/Kyiv, a «Europe/Atlantis» nie jest",
+    );
+  });
+
   it("shows the English message of an error without words or of a kind this version does not know", () => {
     expect(errorText(null, "keychain task failed", "ru")).toBe("keychain task failed");
     const future = { kind: "from_a_later_version", x: 1 } as unknown as ErrorWords;

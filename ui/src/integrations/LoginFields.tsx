@@ -1,10 +1,13 @@
-// Login, password and API key: the credentials of the integrations that sign in with a login.
+// Login, password and API key: the credentials of the integrations that sign in with a login (an
+// integration without an API key names none).
 import type { Secrets } from "../api";
 import { SecretField, TextField } from "../components/FormFields";
 import { useI18n } from "../i18n";
 
+type LoginLabels = { login: string; password: string; apiKey?: string };
+
 export function LoginFields(props: {
-  labels: { login: string; password: string; apiKey: string };
+  labels: LoginLabels;
   loginType: "email" | "text";
   login: string;
   onLogin: (login: string) => void;
@@ -12,6 +15,7 @@ export function LoginFields(props: {
   onSecrets: (secrets: Secrets) => void;
   /** A saved account: empty secret fields keep the stored ones. */
   stored: boolean;
+  passwordHint?: string;
 }) {
   const { t } = useI18n();
   return (
@@ -28,30 +32,33 @@ export function LoginFields(props: {
         testId="account-password"
         value={props.secrets.password ?? ""}
         stored={props.stored}
+        hint={props.passwordHint}
         onChange={(v) => props.onSecrets({ ...props.secrets, password: v })}
       />
-      <SecretField
-        label={props.labels.apiKey}
-        testId="account-api-key"
-        value={props.secrets.api_key ?? ""}
-        stored={props.stored}
-        hint={t.form.apiKeyHint}
-        onChange={(v) => props.onSecrets({ ...props.secrets, api_key: v })}
-      />
+      {props.labels.apiKey && (
+        <SecretField
+          label={props.labels.apiKey}
+          testId="account-api-key"
+          value={props.secrets.api_key ?? ""}
+          stored={props.stored}
+          hint={t.form.apiKeyHint}
+          onChange={(v) => props.onSecrets({ ...props.secrets, api_key: v })}
+        />
+      )}
     </>
   );
 }
 
-/** A login is always required; both secrets when the keychain holds none for this account (new, or its base URL changed). */
+/** A login is always required; the secrets when the keychain holds none for this account (new, or its base URL changed). */
 export function loginProblem(
   login: string,
   secrets: Secrets,
   keysRequired: boolean,
-  labels: { login: string; password: string; apiKey: string },
+  labels: LoginLabels,
   required: (what: string) => string,
 ): string | null {
   if (!login.trim()) return required(labels.login);
   if (keysRequired && !secrets.password) return required(labels.password);
-  if (keysRequired && !secrets.api_key) return required(labels.apiKey);
+  if (keysRequired && labels.apiKey && !secrets.api_key) return required(labels.apiKey);
   return null;
 }

@@ -63,6 +63,9 @@ pub enum Command {
     /// The shop's customers.
     #[command(subcommand)]
     Customers(CustomersCmd),
+    /// The shop's own settings.
+    #[command(subcommand)]
+    Settings(SettingsCmd),
     /// Run headless: sync every account on its schedule, deliver the outbox, and serve the order
     /// intake (the address Gettzap pushes orders to) until interrupted.
     Serve(ServeArgs),
@@ -183,6 +186,13 @@ pub enum ProductsCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCmd {
+    /// The currency the shop sells in (three letters: RUB, UAH, EUR); store platforms' orders
+    /// must be in it. Without CODE, prints it.
+    ShopCurrency { code: Option<String> },
 }
 
 #[derive(Subcommand, Debug)]
@@ -353,6 +363,8 @@ pub enum AddAccount {
     Gettzap(GettzapAccountArgs),
     /// A WooCommerce store (REST API v3: a read/write consumer key and secret).
     Woocommerce(WooCommerceAccountArgs),
+    /// A Cartum (Horoshop) shop: its API logs in as an admin-panel user.
+    Cartum(CartumAccountArgs),
 }
 
 /// Which of an item's facts finds its catalog product.
@@ -401,6 +413,47 @@ pub struct WooCommerceAccountArgs {
     /// Send the key as query parameters (for hosts that strip the Authorization header).
     #[arg(long)]
     pub key_in_query: bool,
+    /// Poll interval in seconds.
+    #[arg(long, default_value_t = 120)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CartumAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The shop's address (https://; http:// only on this computer).
+    #[arg(long)]
+    pub url: String,
+    /// The admin-panel user the API logs in as.
+    #[arg(long)]
+    pub login: String,
+    /// Read the password at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "password_stdin",
+        required_unless_present = "password_stdin"
+    )]
+    pub password_env: Option<String>,
+    /// Read the password from standard input (first line) into the OS keychain.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The shop's time zone (an IANA name): Cartum's dates are local to it.
+    #[arg(long, default_value = ordertray_connectors::cartum::CARTUM_TIMEZONE)]
+    pub timezone: String,
+    #[arg(long, value_enum, default_value = "sku")]
+    pub identify_products_by: ProductKeyArg,
+    /// Days of orders the first sync reads.
+    #[arg(long, default_value_t = ordertray_connectors::cartum::CARTUM_BACKFILL_DAYS)]
+    pub backfill_days: u32,
+    /// Days of orders each later sync reads again (Cartum cannot list what changed).
+    #[arg(long, default_value_t = ordertray_connectors::cartum::CARTUM_WINDOW_DAYS)]
+    pub window_days: u32,
+    /// Leave new orders in the inbox for a decision instead of accepting them on arrival.
+    #[arg(long)]
+    pub no_accept_on_arrival: bool,
     /// Poll interval in seconds.
     #[arg(long, default_value_t = 120)]
     pub interval: u32,

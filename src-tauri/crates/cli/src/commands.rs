@@ -13,7 +13,7 @@ use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, Secret
 
 use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, CustomersCmd, ExportCmd, LineAction, LoginSecrets, OffersCmd,
-    OrdersCmd, OutboxCmd, PricelistCmd, ProductsCmd, RulesCmd, ServeArgs, StateArg,
+    OrdersCmd, OutboxCmd, PricelistCmd, ProductsCmd, RulesCmd, ServeArgs, SettingsCmd, StateArg,
 };
 use crate::{export, pricelist, rules, shop_orders, store_platforms};
 
@@ -148,6 +148,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Accounts(AccountsCmd::Add(AddAccount::Woocommerce(a))) => {
             store_platforms::add_woocommerce(engine, a).await?
         }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Cartum(a))) => {
+            store_platforms::add_cartum(engine, a).await?
+        }
         Command::Accounts(AccountsCmd::Log { account, limit, json }) => {
             store_platforms::log(engine, &account, limit, json).await?
         }
@@ -176,6 +179,14 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Serve(args) => serve(engine, args).await?,
         Command::Products(ProductsCmd::List { search, limit, json }) => {
             crate::catalog::list_products(engine, search, limit, json).await?
+        }
+        Command::Settings(SettingsCmd::ShopCurrency { code }) => {
+            let mut settings = engine.settings().await?;
+            if let Some(code) = code {
+                settings.shop_currency = code;
+                settings = engine.save_settings(settings).await?;
+            }
+            println!("{}", settings.shop_currency);
         }
         Command::Customers(CustomersCmd::List { limit, json }) => {
             crate::catalog::list_customers(engine, limit, json).await?

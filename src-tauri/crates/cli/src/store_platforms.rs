@@ -1,22 +1,19 @@
-//! Store-platform accounts (WooCommerce) and every account's sync log.
+//! Store-platform accounts (WooCommerce, Cartum) and every account's sync log.
 
 use anyhow::Result;
+use ordertray_connectors::cartum::{CartumSettings, PASSWORD};
 use ordertray_connectors::woocommerce::{ProductKey, WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
 use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::{Engine, SecretInput};
 
-use crate::args::{ProductKeyArg, WooCommerceAccountArgs};
+use crate::args::{CartumAccountArgs, ProductKeyArg, WooCommerceAccountArgs};
 use crate::commands::stdin_line;
 
 pub async fn add_woocommerce(engine: &Engine, a: WooCommerceAccountArgs) -> Result<()> {
     let settings = WooCommerceSettings {
         backfill_days: a.backfill_days,
         accept_on_arrival: !a.no_accept_on_arrival,
-        identify_products_by: match a.identify_products_by {
-            ProductKeyArg::Sku => ProductKey::Sku,
-            ProductKeyArg::Name => ProductKey::Name,
-            ProductKeyArg::Id => ProductKey::Id,
-        },
+        identify_products_by: a.identify_products_by.into(),
         key_in_query: a.key_in_query,
         consumer_key_env: a.consumer_key_env,
         consumer_secret_env: a.consumer_secret_env,
@@ -37,13 +34,49 @@ pub async fn add_woocommerce(engine: &Engine, a: WooCommerceAccountArgs) -> Resu
         base_url: None,
         settings: AccountSettings::from(settings),
     };
+    added(engine, draft, secrets, a.backfill_days).await
+}
+
+pub async fn add_cartum(engine: &Engine, a: CartumAccountArgs) -> Result<()> {
+    let settings = CartumSettings {
+        timezone: a.timezone,
+        backfill_days: a.backfill_days,
+        window_days: a.window_days,
+        accept_on_arrival: !a.no_accept_on_arrival,
+        identify_products_by: a.identify_products_by.into(),
+        password_env: a.password_env,
+        ..CartumSettings::new(a.url, a.login)
+    };
+    let mut secrets = SecretInput::new();
+    if a.password_stdin {
+        secrets.insert(PASSWORD.into(), stdin_line("password")?);
+    }
+    let draft = AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: true,
+        interval_secs: a.interval,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    added(engine, draft, secrets, a.backfill_days).await
+}
+
+async fn added(engine: &Engine, draft: AccountDraft, secrets: SecretInput, backfill_days: u32) -> Result<()> {
     let account = engine.add_account(draft, secrets).await?;
     println!("added account {} «{}»", account.id, account.name);
-    println!(
-        "the first sync reads the store's orders of the last {} days",
-        a.backfill_days
-    );
+    println!("the first sync reads the shop's orders of the last {backfill_days} days");
     Ok(())
+}
+
+impl From<ProductKeyArg> for ProductKey {
+    fn from(key: ProductKeyArg) -> Self {
+        match key {
+            ProductKeyArg::Sku => ProductKey::Sku,
+            ProductKeyArg::Name => ProductKey::Name,
+            ProductKeyArg::Id => ProductKey::Id,
+        }
+    }
 }
 
 pub async fn log(engine: &Engine, account: &str, limit: u32, json: bool) -> Result<()> {

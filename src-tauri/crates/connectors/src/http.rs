@@ -55,6 +55,14 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     Some(asked.min(MAX_SERVER_DELAY))
 }
 
+/// A shop may echo a request back in an error page: never let its key or password through.
+pub(crate) fn redact(text: String, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text, |t, s| t.replace(s, "***"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

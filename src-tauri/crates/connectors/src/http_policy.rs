@@ -93,6 +93,23 @@ pub(crate) fn refusal(path: &str, e: &reqwest::Error) -> Option<ConnectorError> 
     })
 }
 
+/// Whether a shop's address may carry its key or password: https, or http to this computer (a
+/// local test shop or a fake).
+pub(crate) fn secure_enough(url: &str) -> bool {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
+    match parsed.scheme() {
+        "https" => parsed.host_str().is_some(),
+        "http" => parsed.host_str().is_some_and(|host| {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            host.eq_ignore_ascii_case("localhost")
+                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +139,27 @@ mod tests {
             judge(&from, &url("https://api.zzap.pro/again"), MAX_REDIRECTS),
             Err(RedirectRefused::TooMany)
         );
+    }
+
+    #[test]
+    fn the_key_travels_only_over_https_or_to_this_computer() {
+        for ok in [
+            "https://shop.example",
+            "https://shop.example/wp",
+            "http://127.0.0.1:8080",
+            "http://localhost:81",
+            "http://[::1]:9",
+        ] {
+            assert!(secure_enough(ok), "{ok}");
+        }
+        for bad in [
+            "http://shop.example",
+            "ftp://shop.example",
+            "shop.example",
+            "https://",
+            "http://10.0.0.1",
+        ] {
+            assert!(!secure_enough(bad), "{bad}");
+        }
     }
 }

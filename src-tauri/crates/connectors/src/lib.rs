@@ -4,6 +4,7 @@
 //! and parse; they never touch the database: the engine decides what to store and when. How to
 //! add one: docs/integrations.md.
 
+pub mod cartum;
 pub mod error;
 pub mod gettzap;
 mod http;
@@ -29,6 +30,26 @@ pub use error::ConnectorError;
 pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable};
 pub use registry::{connect, spec, IntegrationSpec, SecretField};
 pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
+
+/// One order of a store platform's answer, as the shop takes it: stored, left out by the import
+/// rules (with the reason logged on the account), or set aside unreadable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Order(Box<ordertray_core::ExternalOrder>),
+    Skipped(ordertray_core::SkippedOrder),
+    Unreadable(ordertray_core::QuarantinedOrder),
+}
+
+impl Page {
+    /// Files each parsed order where it belongs on the page.
+    pub fn take(&mut self, parsed: Parsed) {
+        match parsed {
+            Parsed::Order(order) => self.orders.push(*order),
+            Parsed::Skipped(skipped) => self.skipped.push(skipped),
+            Parsed::Unreadable(q) => self.quarantined.push(q),
+        }
+    }
+}
 
 /// One page of orders: a page of a sync run, or what one pushed request held.
 #[derive(Debug, Clone, Default)]

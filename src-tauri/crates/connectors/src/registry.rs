@@ -69,6 +69,7 @@ integrations! {
     Zzap => zzap::ZzapSettings,
     Gettzap => gettzap::GettzapSettings,
     Woocommerce => woocommerce::WooCommerceSettings,
+    Cartum => cartum::CartumSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {

@@ -70,6 +70,8 @@ pub enum ValueFormat {
     SecureWebAddress,
     /// Three letters of ISO 4217 (RUB, EUR, USD).
     CurrencyCode,
+    /// A time zone by its IANA name (Europe/Kyiv).
+    TimeZone,
 }
 
 /// One error: its `kind` is the variant's snake_case name, its arguments the variant's fields.
@@ -418,6 +420,7 @@ impl ErrorWords {
                     ValueFormat::MarketplaceId => "an id from the marketplace's list",
                     ValueFormat::FullPath => "a file's full path",
                     ValueFormat::CurrencyCode => "a three-letter currency code (RUB, EUR, USD)",
+                    ValueFormat::TimeZone => "a time zone name such as Europe/Kyiv",
                     ValueFormat::SecureWebAddress => {
                         "an https:// address (http:// would send the key readable)"
                     }

@@ -33,10 +33,13 @@ export const plErrors: ErrorCatalog = {
     full_path: "pełną ścieżką pliku",
     secure_web_address: "adresem https:// (przez http:// klucz poszedłby jawnym tekstem)",
     currency_code: "trzyliterowym kodem waluty (RUB, EUR, USD)",
+    time_zone: "nazwą strefy czasowej, np. Europe/Kyiv",
   },
   fields: {
     url: "Adres sklepu",
     backfill_days: "Dni czytane przy pierwszej synchronizacji",
+    window_days: "Dni czytane ponownie przy każdej synchronizacji",
+    timezone: "Strefa czasowa sklepu",
     shop_currency: "Waluta sklepu",
     name: "Nazwa",
     login: "Login",

@@ -41,10 +41,13 @@ export const ruErrors: ErrorCatalog = {
     full_path: "полным путём к файлу",
     secure_web_address: "адресом https:// (по http:// ключ ушёл бы открытым текстом)",
     currency_code: "трёхбуквенным кодом валюты (RUB, EUR, USD)",
+    time_zone: "названием часового пояса, например Europe/Kyiv",
   },
   fields: {
     url: "Адрес магазина",
     backfill_days: "Дней читает первая синхронизация",
+    window_days: "Дней перечитывает каждая синхронизация",
+    timezone: "Часовой пояс магазина",
     shop_currency: "Валюта магазина",
     name: "Название",
     login: "Логин",

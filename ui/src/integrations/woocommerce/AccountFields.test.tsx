@@ -6,7 +6,6 @@ import { AccountForm } from "../../screens/AccountForm";
 import fresh from "../../test/fixtures/fresh.json";
 import { serveRecorded } from "../../test/recorded";
 import { renderWithProviders } from "../../test/render";
-import { keySafeAt } from "./AccountFields";
 
 /*
  * No engine scenario records a WooCommerce account yet: saving is the engine's (tested in Rust,
@@ -170,28 +169,5 @@ describe("a WooCommerce store", () => {
         secrets: {},
       },
     ]);
-  });
-});
-
-describe("where the key may go", () => {
-  it.each([
-    "https://shop.example",
-    "https://shop.example/wp",
-    "http://localhost:8080",
-    "http://127.0.0.1:8080",
-    "http://[::1]:9",
-  ])("%s: yes", (url) => {
-    expect(keySafeAt(url)).toBe(true);
-  });
-
-  it.each([
-    "http://shop.example",
-    "http://10.0.0.1",
-    "http://127.0.0.1.shop.example",
-    "ftp://shop.example",
-    "shop.example",
-    "https://",
-  ])("%s: no", (url) => {
-    expect(keySafeAt(url)).toBe(false);
   });
 });

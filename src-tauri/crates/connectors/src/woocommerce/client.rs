@@ -9,7 +9,7 @@ use ordertray_core::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::http::{body_excerpt, network, retry_after_of};
+use crate::http::{body_excerpt, network, redact, retry_after_of};
 use crate::ConnectorError;
 
 /// When a store (or its host's firewall) says "too many requests" without saying how long.
@@ -165,14 +165,6 @@ fn error_of(
         s @ 500..=599 => ConnectorError::Server { status: s, message },
         s => ConnectorError::Rejected { status: s, message },
     }
-}
-
-/// A store may echo the query back in an error page: never let the key through.
-fn redact(text: String, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text, |t, s| t.replace(s, "***"))
 }
 
 #[cfg(test)]

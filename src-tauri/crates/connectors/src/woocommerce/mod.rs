@@ -341,14 +341,8 @@ impl OrderSource for WooCommerceConnector {
         let mut page = Page::default();
         for item in items {
             match parse_order(item) {
-                Parsed::Order(order) => {
-                    if backfill && FINAL_STATUSES.contains(&order.status.as_str()) {
-                        continue;
-                    }
-                    page.orders.push(*order);
-                }
-                Parsed::Skipped(skipped) => page.skipped.push(skipped),
-                Parsed::Unreadable(q) => page.quarantined.push(q),
+                Parsed::Order(order) if backfill && FINAL_STATUSES.contains(&order.status.as_str()) => {}
+                parsed => page.take(parsed),
             }
         }
         self.catalog.describe(&self.client, &mut page.orders).await?;

@@ -7,19 +7,13 @@ use ordertray_core::{
     line_amounts_problem, Address, CustomerInfo, ExternalLine, ExternalOrder, QuarantinedOrder, SkipReason,
     SkippedOrder,
 };
+
+pub use crate::Parsed;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// Statuses after which the store does nothing more with an order: a backfill leaves them out.
 pub const FINAL_STATUSES: &[&str] = &["completed", "cancelled", "refunded", "failed", "trash"];
-
-/// One order of an answer, as the shop takes it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Parsed {
-    Order(Box<ExternalOrder>),
-    Skipped(SkippedOrder),
-    Unreadable(QuarantinedOrder),
-}
 
 /// `*_gmt` values carry no zone: they are UTC. Values with a zone are read as given.
 pub fn parse_gmt(text: &str) -> Option<DateTime<Utc>> {

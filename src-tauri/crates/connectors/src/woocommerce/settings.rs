@@ -5,6 +5,7 @@ use ordertray_core::{AppError, ErrorWords, IntegrationSettings, ProductKey, Valu
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::http_policy::secure_enough;
 use crate::registry::clean_env;
 
 /// WooCommerce's status for a fulfilled order.
@@ -59,23 +60,6 @@ impl WooCommerceSettings {
             consumer_key_env: None,
             consumer_secret_env: None,
         }
-    }
-}
-
-/// Whether a store address may carry the key: https, or http to this computer (a local test
-/// store or a fake).
-pub(crate) fn secure_enough(url: &str) -> bool {
-    let Ok(parsed) = reqwest::Url::parse(url) else {
-        return false;
-    };
-    match parsed.scheme() {
-        "https" => parsed.host_str().is_some(),
-        "http" => parsed.host_str().is_some_and(|host| {
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            host.eq_ignore_ascii_case("localhost")
-                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        }),
-        _ => false,
     }
 }
 
@@ -157,28 +141,6 @@ impl IntegrationSettings for WooCommerceSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_key_travels_only_over_https_or_to_this_computer() {
-        for ok in [
-            "https://shop.example",
-            "https://shop.example/wp",
-            "http://127.0.0.1:8080",
-            "http://localhost:81",
-            "http://[::1]:9",
-        ] {
-            assert!(secure_enough(ok), "{ok}");
-        }
-        for bad in [
-            "http://shop.example",
-            "ftp://shop.example",
-            "shop.example",
-            "https://",
-            "http://10.0.0.1",
-        ] {
-            assert!(!secure_enough(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn settings_are_trimmed_and_checked() {

@@ -102,8 +102,17 @@ pub async fn add_gettzap(engine: &Engine, name: &str) -> i64 {
 /// database waits for that write, or it lands in the middle of the measurement.
 async fn statuses_loaded(engine: &Engine, account: i64) {
     let deadline = tokio::time::Instant::now() + DEADLINE;
-    while engine.store().marketplace_statuses(account).await.unwrap().is_empty() {
-        assert!(tokio::time::Instant::now() < deadline, "Gettzap's statuses were never saved");
+    while engine
+        .store()
+        .marketplace_statuses(account)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Gettzap's statuses were never saved"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
