@@ -3,4 +3,4 @@
 /**
  * The shape a typed value must have.
  */
-export type ValueFormat = "time24h" | "ip_address" | "web_address" | "numbers" | "one_character" | "marketplace_id" | "full_path" | "secure_web_address" | "currency_code" | "time_zone";
+export type ValueFormat = "time24h" | "ip_address" | "web_address" | "numbers" | "one_character" | "marketplace_id" | "full_path" | "secure_web_address" | "currency_code" | "time_zone" | "api_version";

@@ -37,6 +37,8 @@ export function SecretField(props: {
   stored: boolean;
   onChange: (value: string) => void;
   hint?: string;
+  /** What the field looks like filled in, while nothing is stored (a stored key's note wins). */
+  placeholder?: string;
 }) {
   const { t } = useI18n();
   return (
@@ -45,7 +47,7 @@ export function SecretField(props: {
       testId={props.testId}
       type="password"
       value={props.value}
-      placeholder={props.stored ? t.form.apiKeyKeep : ""}
+      placeholder={props.stored ? t.form.apiKeyKeep : (props.placeholder ?? "")}
       hint={props.hint}
       onChange={props.onChange}
     />

@@ -64,6 +64,22 @@ describe("engine errors", () => {
     );
   });
 
+  it("words a Shopify API version that is not a dated one", () => {
+    const version: ErrorWords = {
+      kind: "bad_format",
+      field: "api_version",
+      label: "API version",
+      value: "latest",
+      format: "api_version",
+    };
+    expect(errorText(version, "x", "ru")).toBe(
+      "Версия API: значение должно быть датированной версией API, например 2025-10, а «latest» — нет",
+    );
+    expect(errorText(version, "x", "pl")).toBe(
+      "Wersja API: wartość musi być datowaną wersją API, np. 2025-10, a «latest» nie jest",
+    );
+  });
+
   it("shows the English message of an error without words or of a kind this version does not know", () => {
     expect(errorText(null, "keychain task failed", "ru")).toBe("keychain task failed");
     const future = { kind: "from_a_later_version", x: 1 } as unknown as ErrorWords;

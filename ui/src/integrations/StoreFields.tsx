@@ -1,4 +1,4 @@
-// What the integrations reading a web shop's own site (WooCommerce, Cartum) share in their account
+// What the integrations reading a web shop's own site (WooCommerce, Cartum, Shopify) share in their account
 // forms: the address the keys may go to, and the options every such shop has.
 import { useState } from "react";
 import type { ProductKey } from "../bindings/ProductKey";
@@ -58,21 +58,32 @@ export function DaysField(props: {
   );
 }
 
-export function AcceptOnArrivalField(props: { label: string; hint: string; value: boolean; onChange: (accept: boolean) => void }) {
+/** A yes/no option, with a hint under it when there is one. */
+export function CheckField(props: {
+  label: string;
+  testId: string;
+  value: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+}) {
   return (
     <>
       <label className="checkbox">
         <input
-          data-testid="account-accept-on-arrival"
+          data-testid={props.testId}
           type="checkbox"
           checked={props.value}
           onChange={(e) => props.onChange(e.target.checked)}
         />
         {props.label}
       </label>
-      <span className="hint">{props.hint}</span>
+      {props.hint && <span className="hint">{props.hint}</span>}
     </>
   );
+}
+
+export function AcceptOnArrivalField(props: { label: string; hint: string; value: boolean; onChange: (accept: boolean) => void }) {
+  return <CheckField testId="account-accept-on-arrival" {...props} />;
 }
 
 const PRODUCT_KEYS: readonly ProductKey[] = ["sku", "name", "id"];

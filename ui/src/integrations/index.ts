@@ -4,6 +4,7 @@ import type { AccountKind } from "../bindings/AccountKind";
 import { cartum } from "./cartum";
 import { gettzap } from "./gettzap";
 import { ozon } from "./ozon";
+import { shopify } from "./shopify";
 import type { Integration } from "./types";
 import { woocommerce } from "./woocommerce";
 import { zzap } from "./zzap";
@@ -11,7 +12,7 @@ import { zzap } from "./zzap";
 export type { Integration } from "./types";
 
 /** In the order the account form offers them. */
-export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum];
+export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify];
 
 /** The first one is what a new account form starts with. */
 export const DEFAULT_KIND: AccountKind = ozon.kind;

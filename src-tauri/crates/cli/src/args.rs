@@ -365,6 +365,8 @@ pub enum AddAccount {
     Woocommerce(WooCommerceAccountArgs),
     /// A Cartum (Horoshop) shop: its API logs in as an admin-panel user.
     Cartum(CartumAccountArgs),
+    /// A Shopify shop, read by the shop's own app (client id and secret, or an old admin token).
+    Shopify(ShopifyAccountArgs),
 }
 
 /// Which of an item's facts finds its catalog product.
@@ -413,6 +415,51 @@ pub struct WooCommerceAccountArgs {
     /// Send the key as query parameters (for hosts that strip the Authorization header).
     #[arg(long)]
     pub key_in_query: bool,
+    /// Poll interval in seconds.
+    #[arg(long, default_value_t = 120)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ShopifyAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The shop: my-shop, my-shop.myshopify.com or its https:// address.
+    #[arg(long)]
+    pub shop: String,
+    /// The app's client id (not needed with --admin-token).
+    #[arg(long, default_value = "", required_unless_present = "admin_token")]
+    pub client_id: String,
+    /// Read the client secret (or the admin token) at run time from this environment variable;
+    /// it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "client_secret_stdin",
+        required_unless_present = "client_secret_stdin"
+    )]
+    pub client_secret_env: Option<String>,
+    /// Read the client secret (or the admin token) from standard input into the OS keychain.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// The secret is an old custom app's admin API access token, not a client secret.
+    #[arg(long)]
+    pub admin_token: bool,
+    /// The dated Admin API version.
+    #[arg(long, default_value = ordertray_connectors::shopify::SHOPIFY_API_VERSION)]
+    pub api_version: String,
+    /// The app has the read_all_orders scope (the first sync may read past 60 days).
+    #[arg(long)]
+    pub read_all_orders: bool,
+    #[arg(long, value_enum, default_value = "sku")]
+    pub identify_products_by: ProductKeyArg,
+    /// Days of orders the first sync reads (at most 60 without --read-all-orders).
+    #[arg(long, default_value_t = ordertray_connectors::shopify::SHOPIFY_BACKFILL_DAYS)]
+    pub backfill_days: u32,
+    /// Leave new orders in the inbox for a decision instead of accepting them on arrival.
+    #[arg(long)]
+    pub no_accept_on_arrival: bool,
     /// Poll interval in seconds.
     #[arg(long, default_value_t = 120)]
     pub interval: u32,

@@ -151,6 +151,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Accounts(AccountsCmd::Add(AddAccount::Cartum(a))) => {
             store_platforms::add_cartum(engine, a).await?
         }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Shopify(a))) => {
+            store_platforms::add_shopify(engine, a).await?
+        }
         Command::Accounts(AccountsCmd::Log { account, limit, json }) => {
             store_platforms::log(engine, &account, limit, json).await?
         }

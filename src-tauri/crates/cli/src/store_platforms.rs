@@ -1,12 +1,13 @@
-//! Store-platform accounts (WooCommerce, Cartum) and every account's sync log.
+//! Store-platform accounts (WooCommerce, Cartum, Shopify) and every account's sync log.
 
 use anyhow::Result;
 use ordertray_connectors::cartum::{CartumSettings, PASSWORD};
+use ordertray_connectors::shopify::{ShopifySettings, CLIENT_SECRET};
 use ordertray_connectors::woocommerce::{ProductKey, WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
 use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::{Engine, SecretInput};
 
-use crate::args::{CartumAccountArgs, ProductKeyArg, WooCommerceAccountArgs};
+use crate::args::{CartumAccountArgs, ProductKeyArg, ShopifyAccountArgs, WooCommerceAccountArgs};
 use crate::commands::stdin_line;
 
 pub async fn add_woocommerce(engine: &Engine, a: WooCommerceAccountArgs) -> Result<()> {
@@ -60,6 +61,41 @@ pub async fn add_cartum(engine: &Engine, a: CartumAccountArgs) -> Result<()> {
         settings: AccountSettings::from(settings),
     };
     added(engine, draft, secrets, a.backfill_days).await
+}
+
+pub async fn add_shopify(engine: &Engine, a: ShopifyAccountArgs) -> Result<()> {
+    let settings = ShopifySettings {
+        admin_token: a.admin_token,
+        api_version: a.api_version,
+        backfill_days: a.backfill_days,
+        read_all_orders: a.read_all_orders,
+        accept_on_arrival: !a.no_accept_on_arrival,
+        identify_products_by: a.identify_products_by.into(),
+        client_secret_env: a.client_secret_env,
+        ..ShopifySettings::new(a.shop, a.client_id)
+    };
+    let reach = settings.backfill_reach();
+    let mut secrets = SecretInput::new();
+    if a.client_secret_stdin {
+        let what = if a.admin_token {
+            "admin API access token"
+        } else {
+            "client secret"
+        };
+        secrets.insert(CLIENT_SECRET.into(), stdin_line(what)?);
+    }
+    let draft = AccountDraft {
+        name: a.name,
+        region: a.region,
+        active: true,
+        interval_secs: a.interval,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    if reach < a.backfill_days {
+        println!("Shopify shows an app without read_all_orders only the last {reach} days of orders");
+    }
+    added(engine, draft, secrets, reach).await
 }
 
 async fn added(engine: &Engine, draft: AccountDraft, secrets: SecretInput, backfill_days: u32) -> Result<()> {

@@ -13,6 +13,7 @@ pub mod ozon;
 pub mod push;
 pub mod registry;
 pub mod session;
+pub mod shopify;
 pub mod transfer;
 pub mod woocommerce;
 pub mod zzap;
@@ -30,6 +31,28 @@ pub use error::ConnectorError;
 pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable};
 pub use registry::{connect, spec, IntegrationSpec, SecretField};
 pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
+
+/// How much of a run is done, in pages, on a platform that gives no total: the pages read, and
+/// what the window's remaining time would take at the pace so far (judged by the time of the last
+/// order read, the list being in time order).
+pub(crate) fn estimated_progress(
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+    pages: u32,
+    last: Option<DateTime<Utc>>,
+    done: bool,
+) -> (u32, u32) {
+    if done {
+        return (pages, pages);
+    }
+    let span = (until - from).num_seconds().max(1);
+    let covered = last.map_or(0, |t| (t - from).num_seconds().clamp(1, span));
+    let estimate = if covered > 0 {
+        (f64::from(pages) * span as f64 / covered as f64).ceil() as u32
+    } else {
+        pages + 1
+    };
+    (pages, estimate.max(pages + 1))
+}
 
 /// One order of a store platform's answer, as the shop takes it: stored, left out by the import
 /// rules (with the reason logged on the account), or set aside unreadable.
@@ -148,4 +171,24 @@ pub fn http_client(settings: &HttpSettings) -> reqwest::Client {
         .redirect(http_policy::redirect_policy())
         .build()
         .expect("the HTTP client builds with static settings")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_without_a_total_is_estimated_from_the_time_covered() {
+        let now = Utc::now();
+        let window = (now - chrono::Duration::days(60), now);
+        // A page that reached day 15 of 60: about four pages in all.
+        assert_eq!(
+            estimated_progress(window, 1, Some(window.0 + chrono::Duration::days(15)), false),
+            (1, 4)
+        );
+        // Never the end before it.
+        assert_eq!(estimated_progress(window, 3, Some(now), false), (3, 4));
+        assert_eq!(estimated_progress(window, 1, None, false), (1, 2));
+        assert_eq!(estimated_progress(window, 3, None, true), (3, 3));
+    }
 }

@@ -70,6 +70,7 @@ integrations! {
     Gettzap => gettzap::GettzapSettings,
     Woocommerce => woocommerce::WooCommerceSettings,
     Cartum => cartum::CartumSettings,
+    Shopify => shopify::ShopifySettings,
 }
 
 impl From<KnownSettings> for AccountSettings {

@@ -3,6 +3,10 @@
 use phonenumber::country::Id;
 use phonenumber::Mode;
 
+/// The one customer for orders whose platform hides who bought (a Shopify plan without access to
+/// customer data): such orders share it rather than each making a nameless customer.
+pub const UNSPECIFIED_CUSTOMER: &str = "Unspecified";
+
 /// A phone number in E.164 ("+79123456789"), read with Russia as the home region, so that
 /// "8 (912) 345-67-89" and "+7 912 345 67 89" are one number; `None` when it is not a valid number.
 pub fn normalize_phone(raw: &str) -> Option<String> {

@@ -72,6 +72,8 @@ pub enum ValueFormat {
     CurrencyCode,
     /// A time zone by its IANA name (Europe/Kyiv).
     TimeZone,
+    /// A dated API version (2025-10).
+    ApiVersion,
 }
 
 /// One error: its `kind` is the variant's snake_case name, its arguments the variant's fields.
@@ -421,6 +423,7 @@ impl ErrorWords {
                     ValueFormat::FullPath => "a file's full path",
                     ValueFormat::CurrencyCode => "a three-letter currency code (RUB, EUR, USD)",
                     ValueFormat::TimeZone => "a time zone name such as Europe/Kyiv",
+                    ValueFormat::ApiVersion => "a dated API version such as 2025-10",
                     ValueFormat::SecureWebAddress => {
                         "an https:// address (http:// would send the key readable)"
                     }

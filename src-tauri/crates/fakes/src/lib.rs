@@ -11,5 +11,6 @@ pub mod faults;
 pub mod gettzap;
 pub mod ozon;
 mod server;
+pub mod shopify;
 pub mod woocommerce;
 pub mod zzap;

@@ -2,7 +2,7 @@
 //! marketplace orders do: the one with the same phone or e-mail, or a new one.
 
 use chrono::Utc;
-use ordertray_core::customer::{normalize_email, normalize_phone};
+use ordertray_core::customer::{normalize_email, normalize_phone, UNSPECIFIED_CUSTOMER};
 use sqlx::{Row, SqliteConnection};
 
 use crate::addresses::address_from_row;
@@ -71,18 +71,22 @@ pub(crate) struct Buyer {
     pub region: String,
 }
 
-/// The customer with the same phone or e-mail, with what `b` tells that it lacks filled in
-/// (nothing is overwritten) and its region as it was; else a new customer (no region to tell).
+/// The customer with the same phone or e-mail (a buyer the platform hid: the one "Unspecified"
+/// customer), with what `b` tells that it lacks filled in (nothing is overwritten) and its region
+/// as it was; else a new customer (no region to tell).
 pub(crate) async fn find_or_add_customer(
     conn: &mut SqliteConnection,
     b: &Buyer,
 ) -> Result<(i64, Option<String>)> {
     let existing: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, region FROM customers WHERE (phone IS NOT NULL AND phone = ?) OR (email IS NOT NULL AND email = ?)
+        "SELECT id, region FROM customers WHERE (phone IS NOT NULL AND phone = ?1) OR (email IS NOT NULL AND email = ?2)
+            OR (?3 AND phone IS NULL AND email IS NULL AND name = ?4)
          ORDER BY id LIMIT 1",
     )
     .bind(&b.phone)
     .bind(&b.email)
+    .bind(b.phone.is_none() && b.email.is_none() && b.name.as_deref() == Some(UNSPECIFIED_CUSTOMER))
+    .bind(UNSPECIFIED_CUSTOMER)
     .fetch_optional(&mut *conn)
     .await?;
     if let Some((id, region)) = existing {

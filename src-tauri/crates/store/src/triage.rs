@@ -396,10 +396,11 @@ async fn plan_and_queue(
     (now, send_at): (&str, &str),
     extras: &TriageExtras,
 ) -> Result<Vec<i64>> {
-    if crate::account_options::account_policy(conn, account_id)
-        .await?
-        .decides_by_line_status
-    {
+    let account_policy = crate::account_options::account_policy(conn, account_id).await?;
+    if account_policy.decisions_stay_local {
+        return Ok(vec![]);
+    }
+    if account_policy.decides_by_line_status {
         if cancelled {
             return Ok(vec![]);
         }

@@ -5,7 +5,7 @@ import type { AccountSettings } from "../../bindings/AccountSettings";
 import type { WooCommerceSettings } from "../../bindings/WooCommerceSettings";
 import { SecretField, TextField } from "../../components/FormFields";
 import { useI18n } from "../../i18n";
-import { AcceptOnArrivalField, DaysField, daysInRange, keySafeAt, ProductKeyField, trimmedAddress } from "../StoreFields";
+import { AcceptOnArrivalField, CheckField, DaysField, daysInRange, keySafeAt, ProductKeyField, trimmedAddress } from "../StoreFields";
 import type { AccountFieldsProps, AccountForm } from "../types";
 
 /** Core's WOOCOMMERCE_BACKFILL_DAYS. */
@@ -76,15 +76,12 @@ function Options({ settings, onChange }: AccountFieldsProps) {
         value={s.identify_products_by}
         onChange={(identify_products_by) => onChange({ ...s, identify_products_by })}
       />
-      <label className="checkbox">
-        <input
-          data-testid="account-key-in-query"
-          type="checkbox"
-          checked={s.key_in_query}
-          onChange={(e) => onChange({ ...s, key_in_query: e.target.checked })}
-        />
-        {words.keyInQuery}
-      </label>
+      <CheckField
+        label={words.keyInQuery}
+        testId="account-key-in-query"
+        value={s.key_in_query}
+        onChange={(key_in_query) => onChange({ ...s, key_in_query })}
+      />
     </>
   );
 }

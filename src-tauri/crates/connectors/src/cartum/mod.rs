@@ -197,22 +197,6 @@ fn change_of(effect: &Effect) -> Result<Value, ConnectorError> {
     }
 }
 
-/// How much of the run is done, in pages: what was read, and what the window's remaining days
-/// would take at the pace so far (Cartum gives no total).
-fn progress(run: &Run, pages: u32, last_placed: Option<DateTime<Utc>>, done: bool) -> (u32, u32) {
-    if done {
-        return (pages, pages);
-    }
-    let span = (run.started - run.from).num_seconds().max(1) as f64;
-    let covered = last_placed.map_or(0.0, |t| (t - run.from).num_seconds().clamp(1, span as i64) as f64);
-    let estimate = if covered > 0.0 {
-        (f64::from(pages) * span / covered).ceil() as u32
-    } else {
-        pages + 1
-    };
-    (pages, estimate.max(pages + 1))
-}
-
 #[async_trait]
 impl IntegrationClient for CartumConnector {
     async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
@@ -282,7 +266,12 @@ impl OrderSource for CartumConnector {
         }
         let pages = run.offset / PER_PAGE + 1;
         let done = listed.len() < PER_PAGE as usize;
-        page.progress = Some(progress(&run, pages, last_placed, done));
+        page.progress = Some(crate::estimated_progress(
+            (run.from, run.started),
+            pages,
+            last_placed,
+            done,
+        ));
         if done {
             state.watermark = Some(run.started);
             // Older than any later window: never read again.
@@ -378,24 +367,6 @@ mod tests {
             status: "delivered".into(),
         };
         assert!(change_of(&odd).is_err());
-    }
-
-    #[test]
-    fn progress_is_estimated_from_the_days_covered() {
-        let now = Utc::now();
-        let run = Run {
-            started: now,
-            from: now - Duration::days(60),
-            backfill: true,
-            offset: 0,
-        };
-        // A page that reached day 15 of 60: about four pages in all.
-        assert_eq!(
-            progress(&run, 1, Some(run.from + Duration::days(15)), false),
-            (1, 4)
-        );
-        assert_eq!(progress(&run, 3, Some(now), false), (3, 4));
-        assert_eq!(progress(&run, 3, None, true), (3, 3));
     }
 
     #[test]

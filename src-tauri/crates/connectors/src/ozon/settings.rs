@@ -217,6 +217,7 @@ impl IntegrationSettings for OzonSettings {
                 }),
             }),
             needs_write_off: None,
+            decisions_stay_local: false,
         }
     }
 

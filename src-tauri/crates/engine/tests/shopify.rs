@@ -1,0 +1,133 @@
+//! A Shopify shop in the engine against the fake: its orders arrive accepted as shop orders on
+//! customers with their address, a shop that hides who bought gives one "Unspecified" customer,
+//! and nothing is ever sent back (not even a rejection).
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use common::{fresh_engine, inbox};
+use ordertray_connectors::shopify::{ShopifySettings, CLIENT_SECRET};
+use ordertray_core::cabinet::OrderPageQuery;
+use ordertray_core::customer::UNSPECIFIED_CUSTOMER;
+use ordertray_core::{AccountDraft, AccountSettings, TriageAction};
+use ordertray_engine::Engine;
+use ordertray_fakes::shopify::{order, Buyer, FakeShopify, FakeShopifyConfig, FakeShopifyHandle};
+
+const CLIENT_ID: &str = "engine-client-id";
+const SECRET: &str = "shpss_engine_secret_9";
+
+async fn shop_account(engine: &Engine, fake: &FakeShopifyHandle, accept_on_arrival: bool) -> i64 {
+    let settings = ShopifySettings {
+        accept_on_arrival,
+        ..ShopifySettings::new(fake.base_url(), CLIENT_ID)
+    };
+    let draft = AccountDraft {
+        name: "Shopify shop".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 60,
+        base_url: None,
+        settings: AccountSettings::from(settings),
+    };
+    let secrets = HashMap::from([(CLIENT_SECRET.to_string(), SECRET.to_string())]);
+    engine.add_account(draft, secrets).await.unwrap().id
+}
+
+async fn sell_in_dollars(engine: &Engine) {
+    let mut settings = engine.settings().await.unwrap();
+    settings.shop_currency = "USD".into();
+    engine.save_settings(settings).await.unwrap();
+}
+
+fn seed(fake: &FakeShopifyHandle) {
+    let now = Utc::now();
+    let hours = |h: i64| now - chrono::Duration::hours(h);
+    let shirt = (7, "TS-M", "T-shirt - M", 2, "10.00");
+    fake.add_orders([
+        order(1001, hours(30), Buyer::new(1), &[shirt]),
+        order(
+            1002,
+            hours(20),
+            Buyer::new(1),
+            &[shirt, (8, "CAP", "Cap", 1, "7.50")],
+        ),
+    ]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shop_orders_arrive_accepted_with_the_customers_address() {
+    let fake = FakeShopify::start(FakeShopifyConfig::new(CLIENT_ID, SECRET))
+        .await
+        .unwrap();
+    seed(&fake);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    sell_in_dollars(&engine).await;
+    let account = shop_account(&engine, &fake, true).await;
+
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.orders_new, 2, "{report:?}");
+    assert!(inbox(&engine).await.is_empty(), "accepted on arrival");
+    let page = engine.cabinet_page(&OrderPageQuery::default()).await.unwrap();
+    let mut numbers: Vec<&str> = page.rows.iter().map(|r| r.number.as_str()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["1001", "1002"]);
+    let customers = engine.customers(10).await.unwrap();
+    assert_eq!(customers.len(), 1, "one buyer: {customers:?}");
+    let c = serde_json::to_value(&customers[0]).unwrap();
+    assert!(
+        c["customer"]["address"]
+            .as_str()
+            .is_some_and(|a| a.contains("Austin")),
+        "the shipping address is the customer's: {c}"
+    );
+    let full = engine.shop_order_full(page.rows[0].id).await.unwrap();
+    assert_eq!(full.source.as_deref(), Some("Shopify"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hidden_buyers_share_one_unspecified_customer_and_a_rejection_sends_nothing() {
+    let fake = FakeShopify::start(FakeShopifyConfig {
+        protected_customer_data: false,
+        ..FakeShopifyConfig::new(CLIENT_ID, SECRET)
+    })
+    .await
+    .unwrap();
+    seed(&fake);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    sell_in_dollars(&engine).await;
+    let account = shop_account(&engine, &fake, false).await;
+    engine.sync_account(account).await.unwrap();
+
+    let lines = inbox(&engine).await;
+    assert_eq!(lines.len(), 3, "without accept on arrival the lines wait");
+    let of = |n: &str| -> Vec<i64> {
+        lines
+            .iter()
+            .filter(|l| l.order_external_id == n)
+            .map(|l| l.line.id)
+            .collect()
+    };
+    engine.triage(&of("1001"), TriageAction::Accept).await.unwrap();
+    engine.triage(&of("1002"), TriageAction::Accept).await.unwrap();
+    let customers = engine.customers(10).await.unwrap();
+    assert_eq!(customers.len(), 1, "{customers:?}");
+    assert_eq!(
+        serde_json::to_value(&customers[0]).unwrap()["customer"]["name"],
+        UNSPECIFIED_CUSTOMER
+    );
+
+    // A rejection stays in the shop: Shopify is told nothing.
+    fake.add_orders([order(
+        1003,
+        Utc::now(),
+        Buyer::new(3),
+        &[(9, "MUG", "Mug", 1, "4.00")],
+    )]);
+    engine.sync_account(account).await.unwrap();
+    let ids: Vec<i64> = inbox(&engine).await.iter().map(|l| l.line.id).collect();
+    let r = engine.triage(&ids, TriageAction::Reject).await.unwrap();
+    assert!(r.outbox_rows.is_empty(), "{r:?}");
+    assert!(engine.outbox_list(None).await.unwrap().is_empty());
+}
