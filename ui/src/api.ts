@@ -12,13 +12,14 @@ import { toApiError } from "./ipcCall";
 export { ApiError, toApiError } from "./ipcCall";
 
 /** Secrets travel only on add/update/test and are never returned. */
-/** Secret fields by the names the integration gives them (api_key, password, consumer_key, client_secret…); only typed ones are sent. */
+/** Secret fields by the names the integration gives them (api_key, password, consumer_key, client_secret, refresh_token…); only typed ones are sent. */
 export type Secrets = {
   api_key?: string;
   password?: string;
   consumer_key?: string;
   consumer_secret?: string;
   client_secret?: string;
+  refresh_token?: string;
 };
 /** The intake address as shown (token hidden); the full one is fetched only to copy it. */
 export type { IntakeAddress } from "./bindings/IntakeAddress";

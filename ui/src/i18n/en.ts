@@ -1,5 +1,6 @@
 import { formatDateTime } from "../format";
 import { errorText } from "./errors";
+import type { AmazonRegion } from "../bindings/AmazonRegion";
 import type { EffectWords } from "../bindings/EffectWords";
 import type { ProductKey } from "../bindings/ProductKey";
 import type { SkipReason } from "../bindings/SkipReason";
@@ -481,6 +482,53 @@ export const en = {
       identifyBy: "Identify products by",
       productKeys: { sku: "SKU", name: "name", id: "Shopify product id" } satisfies Record<ProductKey, string>,
     },
+    amazon: {
+      title: "Connect an Amazon seller account",
+      region: "Selling Partner API region",
+      regions: { eu: "Europe", na: "North America", fe: "Far East" } satisfies Record<AmazonRegion, string>,
+      marketplace: "Amazon marketplace",
+      countries: {
+        de: "Germany",
+        fr: "France",
+        it: "Italy",
+        es: "Spain",
+        gb: "United Kingdom",
+        nl: "Netherlands",
+        pl: "Poland",
+        se: "Sweden",
+        be: "Belgium",
+        tr: "Turkey",
+        us: "United States",
+        ca: "Canada",
+        mx: "Mexico",
+        br: "Brazil",
+        jp: "Japan",
+        au: "Australia",
+        sg: "Singapore",
+      },
+      otherMarketplace: "Other…",
+      marketplaceId: "Marketplace ID",
+      marketplaceIdHint: "As the Selling Partner API names the marketplace, e.g. A1PA6795UKMFR9 for Germany.",
+      badMarketplaceId: "Marketplace ID: letters and digits only, such as A1PA6795UKMFR9.",
+      clientId: "Client ID",
+      clientSecret: "Client secret",
+      refreshToken: "Refresh token",
+      keysHint:
+        "Seller Central → Apps and Services → Develop apps: the app's Login with Amazon credentials (client ID and secret) and the refresh token from authorising the app for this seller account. The secret and the token are stored only in the system keychain.",
+      backfillDays: "Days of orders the first sync reads",
+      backfillDaysHint: "Shipped and cancelled orders the seller fulfils are left out; orders Amazon fulfils are kept, read-only.",
+      backfillDaysRange: "Days the first sync reads: a whole number from 1 to 3650.",
+      acceptOnArrival: "Accept orders on arrival",
+      acceptOnArrivalHint: "Amazon has already sold them: they become shop orders at once, without the inbox.",
+      identifyBy: "Identify products by",
+      productKeys: { sku: "SKU", name: "name", id: "ASIN (Amazon's product id)" } satisfies Record<ProductKey, string>,
+      tokenUrl: "Token address",
+      tokenUrlHint: "Leave empty for Login with Amazon; set it for a proxy or a test server.",
+      insecureTokenUrl:
+        "The token address must start with https:// (over http:// the refresh token would travel as plain text); http:// only for this computer: localhost, 127.0.0.1 or [::1].",
+      cancelNote:
+        "Amazon's Orders API takes no cancellation: a rejected order must also be cancelled in Seller Central; the outbox shows it as not sent.",
+    },
     clientId: "Client-Id",
     apiKey: "Api-Key",
     apiKeyKeep: "Stored in the keychain; leave empty to keep it",
@@ -512,7 +560,7 @@ export const en = {
     prepaidDefault: "— prepaid (Ozon's buyers pay Ozon) —",
     advanced: "Advanced",
     baseUrl: "API address",
-    baseUrlHint: "Leave empty for Ozon's own address; set it for a proxy or a test server.",
+    baseUrlHint: (name: string) => `Leave empty for ${name}'s own address; set it for a proxy or a test server.`,
     test: "Test connection",
     testing: "Testing…",
     saving: "Saving…",

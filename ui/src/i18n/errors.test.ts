@@ -80,6 +80,27 @@ describe("engine errors", () => {
     );
   });
 
+  it("names an Amazon account's marketplace ID and token address", () => {
+    const marketplace: ErrorWords = {
+      kind: "bad_format",
+      field: "marketplace_id",
+      label: "Marketplace ID",
+      value: "A1 PA",
+      format: "marketplace_id",
+    };
+    expect(errorText(marketplace, "x", "ru")).toMatch(/^Идентификатор маркетплейса \(Marketplace ID\): .*«A1 PA»/);
+    expect(errorText(marketplace, "x", "pl")).toMatch(/^Identyfikator rynku \(Marketplace ID\): .*«A1 PA»/);
+    const token: ErrorWords = {
+      kind: "bad_format",
+      field: "token_url",
+      label: "Token address",
+      value: "http://tokens.example",
+      format: "secure_web_address",
+    };
+    expect(errorText(token, "x", "ru")).toMatch(/^Адрес получения токена: значение должно быть адресом https:\/\//);
+    expect(errorText(token, "x", "pl")).toMatch(/^Adres pobierania tokenu: wartość musi być adresem https:\/\//);
+  });
+
   it("shows the English message of an error without words or of a kind this version does not know", () => {
     expect(errorText(null, "keychain task failed", "ru")).toBe("keychain task failed");
     const future = { kind: "from_a_later_version", x: 1 } as unknown as ErrorWords;

@@ -1,5 +1,5 @@
-// What the integrations reading a web shop's own site (WooCommerce, Cartum, Shopify) share in their account
-// forms: the address the keys may go to, and the options every such shop has.
+// What the integrations reading a shop's orders (WooCommerce, Cartum, Shopify, Amazon) share in their
+// account forms: the address the keys may go to, and the options every such shop has.
 import { useState } from "react";
 import type { ProductKey } from "../bindings/ProductKey";
 import { wholeNumber } from "../cabinet/draft";

@@ -1,6 +1,7 @@
 // The UI's integration registry: one line per integration. Screens look an integration up here
 // by its account kind and never name a vendor themselves.
 import type { AccountKind } from "../bindings/AccountKind";
+import { amazon } from "./amazon";
 import { cartum } from "./cartum";
 import { gettzap } from "./gettzap";
 import { ozon } from "./ozon";
@@ -12,7 +13,7 @@ import { zzap } from "./zzap";
 export type { Integration } from "./types";
 
 /** In the order the account form offers them. */
-export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify];
+export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify, amazon];
 
 /** The first one is what a new account form starts with. */
 export const DEFAULT_KIND: AccountKind = ozon.kind;

@@ -65,8 +65,10 @@ export type Integration = {
   /** The statuses its orders can report, for the status-update editor; none when the account
    * loads its own list from the marketplace. */
   orderStatuses: readonly string[];
-  /** The API address the account form suggests when none is typed. */
-  defaultBaseUrl: string;
+  /** The API address the account uses when none is typed, shown as the form's suggestion: it may
+   * depend on the settings (a region's host). Like a typed one, a new such address asks for the
+   * keys again (the engine's service_address). */
+  defaultBaseUrl: (settings: AccountSettings) => string;
   /** Its part of the account form. */
   accountForm: AccountForm;
   /** The cancel reasons it documents, offered until its own list is loaded. */

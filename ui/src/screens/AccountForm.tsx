@@ -61,10 +61,14 @@ function draftOf(c: Common, settings: AccountSettings, account: Account | null):
   };
 }
 
-/** Where the account's keys go: its API address, and the store's own address when the settings hold one. */
+/** Where the account's keys go: its API address, the address it uses when none is typed (a
+ * region's host), and the store's own address when the settings hold one. */
 function keysDestination(baseUrl: string | null, settings: AccountSettings): string {
-  const store = integration(settings.kind).accountForm.storeAddress?.(settings) ?? "";
-  return [baseUrl ?? "", store].map((a) => a.trim().replace(/\/+$/, "")).join(" ");
+  const spec = integration(settings.kind);
+  const store = spec.accountForm.storeAddress?.(settings) ?? "";
+  return [baseUrl ?? "", spec.defaultBaseUrl(settings), store]
+    .map((a) => a.trim().replace(/\/+$/, ""))
+    .join(" ");
 }
 
 export function AccountForm({
@@ -226,10 +230,10 @@ export function AccountForm({
               <input
                 data-testid="account-base-url"
                 value={c.baseUrl}
-                placeholder={spec.defaultBaseUrl}
+                placeholder={spec.defaultBaseUrl(settings)}
                 onChange={(e) => set("baseUrl", e.target.value)}
               />
-              <span className="hint">{t.form.baseUrlHint}</span>
+              <span className="hint">{t.form.baseUrlHint(spec.name)}</span>
             </label>
           )}
         </>

@@ -367,6 +367,16 @@ pub enum AddAccount {
     Cartum(CartumAccountArgs),
     /// A Shopify shop, read by the shop's own app (client id and secret, or an old admin token).
     Shopify(ShopifyAccountArgs),
+    /// An Amazon seller account (Selling Partner API: the LWA app's keys and a refresh token).
+    Amazon(AmazonAccountArgs),
+}
+
+/// The Selling Partner API's regions.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum RegionArg {
+    Eu,
+    Na,
+    Fe,
 }
 
 /// Which of an item's facts finds its catalog product.
@@ -420,6 +430,59 @@ pub struct WooCommerceAccountArgs {
     pub interval: u32,
     #[arg(long, default_value = "")]
     pub region: String,
+}
+
+#[derive(Args, Debug)]
+pub struct AmazonAccountArgs {
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub region: RegionArg,
+    /// The marketplace the orders are read from (A1PA6795UKMFR9 is Germany).
+    #[arg(long)]
+    pub marketplace_id: String,
+    /// The Login with Amazon app's client id.
+    #[arg(long)]
+    pub client_id: String,
+    /// Read the client secret at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "client_secret_stdin",
+        required_unless_present = "client_secret_stdin"
+    )]
+    pub client_secret_env: Option<String>,
+    /// Read the client secret from standard input (first line) into the OS keychain.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Read the refresh token at run time from this environment variable; it is never stored.
+    #[arg(
+        long,
+        conflicts_with = "refresh_token_stdin",
+        required_unless_present = "refresh_token_stdin"
+    )]
+    pub refresh_token_env: Option<String>,
+    /// Read the refresh token from standard input (after the secret, if both) into the OS keychain.
+    #[arg(long)]
+    pub refresh_token_stdin: bool,
+    /// Another API address than the region's (a proxy or a fake).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Another token endpoint than Login with Amazon's.
+    #[arg(long)]
+    pub token_url: Option<String>,
+    #[arg(long, value_enum, default_value = "sku")]
+    pub identify_products_by: ProductKeyArg,
+    /// Days of orders the first sync reads.
+    #[arg(long, default_value_t = ordertray_connectors::amazon::AMAZON_BACKFILL_DAYS)]
+    pub backfill_days: u32,
+    /// Leave new orders in the inbox for a decision instead of accepting them on arrival.
+    #[arg(long)]
+    pub no_accept_on_arrival: bool,
+    /// Poll interval in seconds (searchOrders allows about one call in three minutes sustained).
+    #[arg(long, default_value_t = 600)]
+    pub interval: u32,
+    #[arg(long, default_value = "")]
+    pub region_label: String,
 }
 
 #[derive(Args, Debug)]

@@ -154,6 +154,9 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
         Command::Accounts(AccountsCmd::Add(AddAccount::Shopify(a))) => {
             store_platforms::add_shopify(engine, a).await?
         }
+        Command::Accounts(AccountsCmd::Add(AddAccount::Amazon(a))) => {
+            store_platforms::add_amazon(engine, a).await?
+        }
         Command::Accounts(AccountsCmd::Log { account, limit, json }) => {
             store_platforms::log(engine, &account, limit, json).await?
         }

@@ -1,13 +1,17 @@
-//! Store-platform accounts (WooCommerce, Cartum, Shopify) and every account's sync log.
+//! Store-platform and Amazon accounts and every account's sync log.
 
 use anyhow::Result;
+use ordertray_connectors::amazon::{AmazonSettings, Region, CLIENT_SECRET as AMAZON_SECRET, REFRESH_TOKEN};
 use ordertray_connectors::cartum::{CartumSettings, PASSWORD};
 use ordertray_connectors::shopify::{ShopifySettings, CLIENT_SECRET};
 use ordertray_connectors::woocommerce::{ProductKey, WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET};
 use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::{Engine, SecretInput};
 
-use crate::args::{CartumAccountArgs, ProductKeyArg, ShopifyAccountArgs, WooCommerceAccountArgs};
+use crate::args::{
+    AmazonAccountArgs, CartumAccountArgs, ProductKeyArg, RegionArg, ShopifyAccountArgs,
+    WooCommerceAccountArgs,
+};
 use crate::commands::stdin_line;
 
 pub async fn add_woocommerce(engine: &Engine, a: WooCommerceAccountArgs) -> Result<()> {
@@ -96,6 +100,39 @@ pub async fn add_shopify(engine: &Engine, a: ShopifyAccountArgs) -> Result<()> {
         println!("Shopify shows an app without read_all_orders only the last {reach} days of orders");
     }
     added(engine, draft, secrets, reach).await
+}
+
+pub async fn add_amazon(engine: &Engine, a: AmazonAccountArgs) -> Result<()> {
+    let region = match a.region {
+        RegionArg::Eu => Region::Eu,
+        RegionArg::Na => Region::Na,
+        RegionArg::Fe => Region::Fe,
+    };
+    let settings = AmazonSettings {
+        backfill_days: a.backfill_days,
+        accept_on_arrival: !a.no_accept_on_arrival,
+        identify_products_by: a.identify_products_by.into(),
+        token_url: a.token_url,
+        client_secret_env: a.client_secret_env,
+        refresh_token_env: a.refresh_token_env,
+        ..AmazonSettings::new(region, a.marketplace_id, a.client_id)
+    };
+    let mut secrets = SecretInput::new();
+    if a.client_secret_stdin {
+        secrets.insert(AMAZON_SECRET.into(), stdin_line("client secret")?);
+    }
+    if a.refresh_token_stdin {
+        secrets.insert(REFRESH_TOKEN.into(), stdin_line("refresh token")?);
+    }
+    let draft = AccountDraft {
+        name: a.name,
+        region: a.region_label,
+        active: true,
+        interval_secs: a.interval,
+        base_url: a.base_url,
+        settings: AccountSettings::from(settings),
+    };
+    added(engine, draft, secrets, a.backfill_days).await
 }
 
 async fn added(engine: &Engine, draft: AccountDraft, secrets: SecretInput, backfill_days: u32) -> Result<()> {

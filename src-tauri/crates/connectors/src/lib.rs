@@ -4,6 +4,7 @@
 //! and parse; they never touch the database: the engine decides what to store and when. How to
 //! add one: docs/integrations.md.
 
+pub mod amazon;
 pub mod cartum;
 pub mod error;
 pub mod gettzap;

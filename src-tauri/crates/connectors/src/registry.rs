@@ -71,6 +71,7 @@ integrations! {
     Woocommerce => woocommerce::WooCommerceSettings,
     Cartum => cartum::CartumSettings,
     Shopify => shopify::ShopifySettings,
+    Amazon => amazon::AmazonSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {

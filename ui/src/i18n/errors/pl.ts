@@ -44,6 +44,8 @@ export const plErrors: ErrorCatalog = {
     shop: "Sklep",
     client_id: "Identyfikator klienta (Client ID)",
     api_version: "Wersja API",
+    marketplace_id: "Identyfikator rynku (Marketplace ID)",
+    token_url: "Adres pobierania tokenu",
     shop_currency: "Waluta sklepu",
     name: "Nazwa",
     login: "Login",

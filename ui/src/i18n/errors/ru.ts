@@ -52,6 +52,8 @@ export const ruErrors: ErrorCatalog = {
     shop: "Магазин",
     client_id: "Идентификатор клиента (Client ID)",
     api_version: "Версия API",
+    marketplace_id: "Идентификатор маркетплейса (Marketplace ID)",
+    token_url: "Адрес получения токена",
     shop_currency: "Валюта магазина",
     name: "Название",
     login: "Логин",

@@ -16,7 +16,7 @@ export const cartum: Integration = {
   inCabinet: true,
   orderStatuses: ORDER_STATUSES,
   // The shop's address is in its settings; the account has no API address of its own.
-  defaultBaseUrl: "",
+  defaultBaseUrl: () => "",
   accountForm: cartumAccountForm,
   cancelReasons: [],
 };

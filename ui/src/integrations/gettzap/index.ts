@@ -9,7 +9,7 @@ export const gettzap: Integration = {
   receivesPushes: true,
   inCabinet: false,
   orderStatuses: [],
-  defaultBaseUrl: "",
+  defaultBaseUrl: () => "",
   accountForm: gettzapAccountForm,
   cancelReasons: [],
 };

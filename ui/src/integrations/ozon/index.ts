@@ -23,7 +23,7 @@ export const ozon: Integration = {
   receivesPushes: false,
   inCabinet: true,
   orderStatuses: POSTING_STATUSES,
-  defaultBaseUrl: "https://api-seller.ozon.ru",
+  defaultBaseUrl: () => "https://api-seller.ozon.ru",
   accountForm: ozonAccountForm,
   cancelReasons: CANCEL_REASONS,
   OrderFacts: OzonOrderFacts,

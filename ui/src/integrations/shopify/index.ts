@@ -10,7 +10,7 @@ export const shopify: Integration = {
   // Nothing goes back to Shopify: its orders are sold already and their status is the shop's.
   orderStatuses: [],
   // The shop's address is in its settings; the account has no API address of its own.
-  defaultBaseUrl: "",
+  defaultBaseUrl: () => "",
   accountForm: shopifyAccountForm,
   cancelReasons: [],
 };

@@ -12,7 +12,7 @@ export const woocommerce: Integration = {
   inCabinet: true,
   orderStatuses: ORDER_STATUSES,
   // The store's address is in its settings; the account has no API address of its own.
-  defaultBaseUrl: "",
+  defaultBaseUrl: () => "",
   accountForm: wooCommerceAccountForm,
   cancelReasons: [],
 };

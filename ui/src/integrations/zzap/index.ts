@@ -9,7 +9,7 @@ export const zzap: Integration = {
   inCabinet: false,
   // Each account loads its own status list from ZZAP.
   orderStatuses: [],
-  defaultBaseUrl: "https://api.zzap.pro",
+  defaultBaseUrl: () => "https://api.zzap.pro",
   accountForm: zzapAccountForm,
   cancelReasons: [],
 };
