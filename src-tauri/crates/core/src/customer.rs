@@ -3,7 +3,7 @@
 use phonenumber::country::Id;
 use phonenumber::Mode;
 
-/// The one customer for orders whose platform hides who bought (a Shopify plan without access to
+/// The one customer for orders whose platform hides who bought (a shop plan without access to
 /// customer data): such orders share it rather than each making a nameless customer.
 pub const UNSPECIFIED_CUSTOMER: &str = "Unspecified";
 

@@ -21,7 +21,7 @@ pub struct AccountPolicy {
     /// A platform status sent only once the order's items are written off (a store's
     /// "completed"); before, the push is not sent and the order's timeline says why.
     pub needs_write_off: Option<String>,
-    /// The platform takes no word of the shop's decisions (Shopify: nothing goes back): accepting
+    /// The platform takes no word of the shop's decisions (a store that keeps its own status): accepting
     /// and rejecting its orders change them in the shop only.
     pub decisions_stay_local: bool,
 }
