@@ -178,6 +178,8 @@ export function startFake(bin, args, name, secrets = {}) {
   if (secrets.apiKey) env.ORDERTRAY_FAKE_API_KEY = secrets.apiKey;
   if (secrets.consumerKey) env.ORDERTRAY_FAKE_CONSUMER_KEY = secrets.consumerKey;
   if (secrets.consumerSecret) env.ORDERTRAY_FAKE_CONSUMER_SECRET = secrets.consumerSecret;
+  // Other fakes name their own variables.
+  Object.assign(env, secrets.env ?? {});
   const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
   const url = new Promise((resolve, reject) => {
     let out = "";
