@@ -55,6 +55,36 @@ pub(crate) fn parse_retry_after(v: &str) -> Option<Duration> {
     Some(asked.min(MAX_SERVER_DELAY))
 }
 
+/// An answer's HTTP status as the error it stands for: keys refused, a rate limit (waiting what the
+/// server said, else `unsaid_wait`), the server's trouble, or the request itself refused.
+pub(crate) fn status_error(
+    status: u16,
+    retry_after: Option<Duration>,
+    unsaid_wait: Duration,
+    message: String,
+) -> ConnectorError {
+    match status {
+        401 | 403 => ConnectorError::Auth(message),
+        429 => ConnectorError::RateLimited {
+            retry_after: Some(retry_after.unwrap_or(unsaid_wait)),
+            message,
+        },
+        500..=599 => ConnectorError::Server { status, message },
+        _ => ConnectorError::Rejected { status, message },
+    }
+}
+
+/// An OAuth token endpoint's refusal in its words: `{"error", "error_description"}`.
+pub(crate) fn oauth_error_words(bytes: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let error = v.get("error")?.as_str()?;
+    let description = v
+        .get("error_description")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    Some(format!("{error}: {description}"))
+}
+
 /// A shop may echo a request back in an error page: never let its key or password through.
 pub(crate) fn redact(text: String, secrets: &[&str]) -> String {
     secrets
@@ -89,5 +119,26 @@ mod tests {
             Some(MAX_SERVER_DELAY)
         );
         assert_eq!(parse_retry_after("900"), Some(Duration::from_secs(900)));
+    }
+    #[test]
+    fn http_errors_are_told_apart() {
+        let wait = Duration::from_secs(30);
+        let limited = status_error(429, None, wait, String::new());
+        assert_eq!(limited.retry_after(), Some(wait));
+        assert!(status_error(502, None, wait, "<html>".into()).is_retryable());
+        assert!(matches!(
+            status_error(403, None, wait, String::new()),
+            ConnectorError::Auth(_)
+        ));
+        assert!(matches!(
+            status_error(404, None, wait, String::new()),
+            ConnectorError::Rejected { status: 404, .. }
+        ));
+        assert_eq!(
+            oauth_error_words(br#"{"error":"invalid_grant","error_description":"bad refresh_token"}"#)
+                .as_deref(),
+            Some("invalid_grant: bad refresh_token")
+        );
+        assert!(oauth_error_words(b"<html>").is_none());
     }
 }

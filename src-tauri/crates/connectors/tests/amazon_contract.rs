@@ -3,14 +3,17 @@
 //! recipient included (one call per page, never per order), the backfill without finished seller
 //! orders, Amazon-fulfilled orders read-only, quota answers that wait, and no cancellation sent.
 
+mod store_platforms;
+
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use ordertray_connectors::amazon::{AmazonSettings, Region, SyncState, CLIENT_SECRET, REFRESH_TOKEN};
-use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect};
+use ordertray_connectors::{ConnectorError, IntegrationClient};
+use ordertray_core::{AccountSettings, Credentials, Effect};
 use ordertray_fakes::amazon::{generated, FakeAmazon, FakeAmazonConfig, FakeAmazonHandle};
 use serde_json::Value;
+use store_platforms::{connector_for, run};
 
 const CLIENT_ID: &str = "amzn1.application-oa2-client.contract";
 const SECRET: &str = "amzn1.oa2-cs.v1.contract-secret";
@@ -27,45 +30,18 @@ fn connector_with(fake: &FakeAmazonHandle, refresh: &str) -> Box<dyn Integration
         token_url: Some(format!("{}/auth/o2/token", fake.base_url())),
         ..AmazonSettings::new(Region::Eu, "A1PA6795UKMFR9", CLIENT_ID)
     };
-    let account = Account {
-        id: 1,
-        kind: AccountKind::new("amazon"),
-        name: "Amazon.de".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 600,
-        base_url: Some(fake.base_url()),
-        demo: false,
-        settings: AccountSettings::from(settings),
-        created_at: Utc::now(),
-    };
-    let http = http_client(&HttpSettings {
-        timeout: Duration::from_secs(2),
-    });
     let credentials = Credentials::default()
         .with(CLIENT_SECRET, SECRET)
         .with(REFRESH_TOKEN, refresh);
-    connect(&account, credentials, http)
+    connector_for(
+        AccountSettings::from(settings),
+        Some(fake.base_url()),
+        credentials,
+    )
 }
 
 fn connector(fake: &FakeAmazonHandle) -> Box<dyn IntegrationClient> {
     connector_with(fake, REFRESH)
-}
-
-async fn run(c: &dyn IntegrationClient, cursor: &str, now: DateTime<Utc>) -> (Vec<Page>, String) {
-    let source = c.order_source().unwrap();
-    let mut cursor = cursor.to_string();
-    let mut pages = vec![];
-    for _ in 0..100 {
-        let page = source.fetch_page(&cursor, now).await.unwrap();
-        cursor = page.next_cursor.clone();
-        let done = page.done;
-        pages.push(page);
-        if done {
-            return (pages, cursor);
-        }
-    }
-    panic!("the run never ended");
 }
 
 fn searches(fake: &FakeAmazonHandle) -> Vec<Vec<(String, String)>> {

@@ -3,16 +3,19 @@
 //! offset/limit, the backfill without delivered orders (and later runs that do not bring them
 //! back), `orders/update` read per order, and the shop's and its host's errors.
 
+mod store_platforms;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Kyiv;
 use ordertray_connectors::cartum::{CartumSettings, SyncState, PASSWORD};
-use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect};
+use ordertray_connectors::{ConnectorError, IntegrationClient};
+use ordertray_core::{AccountSettings, Credentials, Effect};
 use ordertray_fakes::cartum::{generated, order, Buyer, FakeCartum, FakeCartumConfig, FakeCartumHandle};
 use ordertray_fakes::faults::Fault;
 use serde_json::{json, Value};
+use store_platforms::{connector_for, ids, run};
 
 const LOGIN: &str = "api-manager";
 const PASSWORD_VALUE: &str = "cartum-contract-pass-7";
@@ -26,50 +29,15 @@ async fn fake() -> FakeCartumHandle {
 }
 
 fn connector_with(password: &str, settings: CartumSettings) -> Box<dyn IntegrationClient> {
-    let account = Account {
-        id: 1,
-        kind: AccountKind::new("cartum"),
-        name: "Shop".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        demo: false,
-        settings: AccountSettings::from(settings),
-        created_at: Utc::now(),
-    };
-    let http = http_client(&HttpSettings {
-        timeout: Duration::from_secs(2),
-    });
-    connect(&account, Credentials::default().with(PASSWORD, password), http)
+    connector_for(
+        AccountSettings::from(settings),
+        None,
+        Credentials::default().with(PASSWORD, password),
+    )
 }
 
 fn connector(fake: &FakeCartumHandle) -> Box<dyn IntegrationClient> {
     connector_with(PASSWORD_VALUE, CartumSettings::new(fake.base_url(), LOGIN))
-}
-
-/// One whole run: every page until `done`, from `cursor`.
-async fn run(c: &dyn IntegrationClient, cursor: &str, now: DateTime<Utc>) -> (Vec<Page>, String) {
-    let source = c.order_source().unwrap();
-    let mut cursor = cursor.to_string();
-    let mut pages = vec![];
-    for _ in 0..100 {
-        let page = source.fetch_page(&cursor, now).await.unwrap();
-        cursor = page.next_cursor.clone();
-        let done = page.done;
-        pages.push(page);
-        if done {
-            return (pages, cursor);
-        }
-    }
-    panic!("the run never ended");
-}
-
-fn ids(pages: &[Page]) -> Vec<String> {
-    pages
-        .iter()
-        .flat_map(|p| p.orders.iter().map(|o| o.external_id.clone()))
-        .collect()
 }
 
 fn local(t: DateTime<Utc>) -> chrono::NaiveDateTime {

@@ -3,15 +3,18 @@
 //! cursor, the backfill within the 60 days an app may see and without finished orders, cost
 //! throttling that waits instead of hammering, hidden customer data, and the shop's errors.
 
+mod store_platforms;
+
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use ordertray_connectors::shopify::{ShopifySettings, SyncState, CLIENT_SECRET};
-use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
+use ordertray_connectors::{ConnectorError, IntegrationClient};
 use ordertray_core::customer::UNSPECIFIED_CUSTOMER;
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials};
+use ordertray_core::{AccountSettings, Credentials};
 use ordertray_fakes::faults::Fault;
 use ordertray_fakes::shopify::{generated, order, Buyer, FakeShopify, FakeShopifyConfig, FakeShopifyHandle};
+use store_platforms::{connector_for, ids, run};
 
 const CLIENT_ID: &str = "contract-client-id";
 const SECRET: &str = "shpss_contract_secret_41";
@@ -25,49 +28,15 @@ async fn fake() -> FakeShopifyHandle {
 }
 
 fn connector_with(secret: &str, settings: ShopifySettings) -> Box<dyn IntegrationClient> {
-    let account = Account {
-        id: 1,
-        kind: AccountKind::new("shopify"),
-        name: "Shop".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        demo: false,
-        settings: AccountSettings::from(settings),
-        created_at: Utc::now(),
-    };
-    let http = http_client(&HttpSettings {
-        timeout: Duration::from_secs(2),
-    });
-    connect(&account, Credentials::default().with(CLIENT_SECRET, secret), http)
+    connector_for(
+        AccountSettings::from(settings),
+        None,
+        Credentials::default().with(CLIENT_SECRET, secret),
+    )
 }
 
 fn connector(fake: &FakeShopifyHandle) -> Box<dyn IntegrationClient> {
     connector_with(SECRET, ShopifySettings::new(fake.base_url(), CLIENT_ID))
-}
-
-async fn run(c: &dyn IntegrationClient, cursor: &str, now: DateTime<Utc>) -> (Vec<Page>, String) {
-    let source = c.order_source().unwrap();
-    let mut cursor = cursor.to_string();
-    let mut pages = vec![];
-    for _ in 0..100 {
-        let page = source.fetch_page(&cursor, now).await.unwrap();
-        cursor = page.next_cursor.clone();
-        let done = page.done;
-        pages.push(page);
-        if done {
-            return (pages, cursor);
-        }
-    }
-    panic!("the run never ended");
-}
-
-fn ids(pages: &[Page]) -> Vec<String> {
-    pages
-        .iter()
-        .flat_map(|p| p.orders.iter().map(|o| o.external_id.clone()))
-        .collect()
 }
 
 fn searches(fake: &FakeShopifyHandle) -> Vec<String> {

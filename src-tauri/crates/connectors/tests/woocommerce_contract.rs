@@ -2,20 +2,23 @@
 //! query keys, `X-WP-TotalPages` paging, `modified_after` with `dates_are_gmt`, error bodies) and
 //! against the official example answers in shared/fixtures/woocommerce.
 
+mod store_platforms;
+
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use ordertray_connectors::woocommerce::{
     parse_order, Parsed, SyncState, WooCommerceSettings, CONSUMER_KEY, CONSUMER_SECRET,
 };
-use ordertray_connectors::{connect, http_client, ConnectorError, HttpSettings, IntegrationClient, Page};
-use ordertray_core::{Account, AccountKind, AccountSettings, Credentials, Effect, SkipReason};
+use ordertray_connectors::{ConnectorError, IntegrationClient};
+use ordertray_core::{AccountSettings, Credentials, Effect, SkipReason};
 use ordertray_fakes::faults::Fault;
 use ordertray_fakes::woocommerce::{
     generated, order, Buyer, FakeWooCommerce, FakeWooCommerceConfig, FakeWooCommerceHandle, Mutation,
 };
 use serde_json::{json, Value};
+use store_platforms::{connector_for, ids, run};
 
 const KEY: &str = "ck_contract_key_123";
 const SECRET: &str = "cs_contract_secret_456";
@@ -29,53 +32,14 @@ async fn fake() -> FakeWooCommerceHandle {
 }
 
 fn connector_with(secret: &str, settings: WooCommerceSettings) -> Box<dyn IntegrationClient> {
-    let account = Account {
-        id: 1,
-        kind: AccountKind::new("woocommerce"),
-        name: "Store".into(),
-        region: String::new(),
-        active: true,
-        interval_secs: 60,
-        base_url: None,
-        demo: false,
-        settings: AccountSettings::from(settings),
-        created_at: Utc::now(),
-    };
-    let http = http_client(&HttpSettings {
-        timeout: Duration::from_secs(2),
-    });
     let credentials = Credentials::default()
         .with(CONSUMER_KEY, KEY)
         .with(CONSUMER_SECRET, secret);
-    connect(&account, credentials, http)
+    connector_for(AccountSettings::from(settings), None, credentials)
 }
 
 fn connector(fake: &FakeWooCommerceHandle) -> Box<dyn IntegrationClient> {
     connector_with(SECRET, WooCommerceSettings::new(fake.base_url()))
-}
-
-/// One whole run: every page until `done`, from `cursor`.
-async fn run(c: &dyn IntegrationClient, cursor: &str, now: DateTime<Utc>) -> (Vec<Page>, String) {
-    let source = c.order_source().unwrap();
-    let mut cursor = cursor.to_string();
-    let mut pages = vec![];
-    for _ in 0..100 {
-        let page = source.fetch_page(&cursor, now).await.unwrap();
-        cursor = page.next_cursor.clone();
-        let done = page.done;
-        pages.push(page);
-        if done {
-            return (pages, cursor);
-        }
-    }
-    panic!("the run never ended");
-}
-
-fn ids(pages: &[Page]) -> Vec<String> {
-    pages
-        .iter()
-        .flat_map(|p| p.orders.iter().map(|o| o.external_id.clone()))
-        .collect()
 }
 
 #[test]

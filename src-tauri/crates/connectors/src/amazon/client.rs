@@ -9,7 +9,7 @@ use ordertray_core::Secret;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
-use crate::http::{body_excerpt, network, redact, retry_after_of};
+use crate::http::{body_excerpt, network, oauth_error_words, redact, retry_after_of, status_error};
 use crate::ConnectorError;
 
 /// A token is taken again this long before Amazon said it runs out.
@@ -99,26 +99,11 @@ impl AmazonClient {
         let secrets = [secret.expose(), refresh.expose()];
         let said = serde_json::from_slice::<Value>(&bytes).ok();
         if !status.is_success() {
-            let words = said
-                .as_ref()
-                .and_then(|v| {
-                    let e = v.get("error")?.as_str()?;
-                    let d = v
-                        .get("error_description")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    Some(format!("{e}: {d}"))
-                })
-                .unwrap_or_else(|| body_excerpt(&bytes));
+            let words = oauth_error_words(&bytes).unwrap_or_else(|| body_excerpt(&bytes));
             let message = redact(format!("{path}: HTTP {}: {words}", status.as_u16()), &secrets);
             return Err(match status.as_u16() {
-                400 | 401 | 403 => ConnectorError::Auth(message),
-                429 => ConnectorError::RateLimited {
-                    retry_after: retry_after.or(Some(Duration::from_secs(5))),
-                    message,
-                },
-                s @ 500..=599 => ConnectorError::Server { status: s, message },
-                s => ConnectorError::Rejected { status: s, message },
+                400 => ConnectorError::Auth(message),
+                s => status_error(s, retry_after, Duration::from_secs(5), message),
             });
         }
         let said =
@@ -169,15 +154,12 @@ impl AmazonClient {
         }
         let words = errors_of(&bytes).unwrap_or_else(|| body_excerpt(&bytes));
         let message = redact(format!("{path}: HTTP {}: {words}", status.as_u16()), &secrets);
-        Err(match status.as_u16() {
-            401 | 403 => ConnectorError::Auth(message),
-            429 => ConnectorError::RateLimited {
-                retry_after: Some(retry_after.unwrap_or_else(|| wait_for_rate(rate))),
-                message,
-            },
-            s @ 500..=599 => ConnectorError::Server { status: s, message },
-            s => ConnectorError::Rejected { status: s, message },
-        })
+        Err(status_error(
+            status.as_u16(),
+            retry_after,
+            wait_for_rate(rate),
+            message,
+        ))
     }
 }
 

@@ -5,11 +5,10 @@
 use std::time::{Duration, Instant};
 
 use ordertray_core::Secret;
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::http::{body_excerpt, network, redact, retry_after_of};
+use crate::http::{body_excerpt, network, redact, retry_after_of, status_error};
 use crate::ConnectorError;
 
 /// Cartum's tokens last about ten minutes: one is taken again a little before, so a page never
@@ -130,7 +129,13 @@ impl CartumClient {
             .map_err(|e| Refused::Other(network(&path, e)))?;
         let excerpt = || redact(body_excerpt(&bytes), &secrets);
         if !status.is_success() {
-            return Err(Refused::Other(http_error(&path, status, retry_after, excerpt())));
+            let message = format!("{path}: HTTP {}: {}", status.as_u16(), excerpt());
+            return Err(Refused::Other(status_error(
+                status.as_u16(),
+                retry_after,
+                RATE_LIMIT_WAIT,
+                message,
+            )));
         }
         let envelope: Value = serde_json::from_slice(&bytes)
             .map_err(|e| Refused::Other(ConnectorError::Malformed(format!("{path}: {e} ({})", excerpt()))))?;
@@ -203,43 +208,9 @@ impl Refused {
     }
 }
 
-/// A non-200 answer: a rate limit, the host's 5xx page, or a refusal.
-fn http_error(
-    path: &str,
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    detail: String,
-) -> ConnectorError {
-    let message = format!("{path}: HTTP {}: {detail}", status.as_u16());
-    match status.as_u16() {
-        401 | 403 => ConnectorError::Auth(message),
-        429 => ConnectorError::RateLimited {
-            retry_after: retry_after.or(Some(RATE_LIMIT_WAIT)),
-            message,
-        },
-        s @ 500..=599 => ConnectorError::Server { status: s, message },
-        s => ConnectorError::Rejected { status: s, message },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn http_errors_are_told_apart() {
-        let limited = http_error("/orders/get/", StatusCode::TOO_MANY_REQUESTS, None, String::new());
-        assert_eq!(limited.retry_after(), Some(RATE_LIMIT_WAIT));
-        assert!(http_error("/orders/get/", StatusCode::BAD_GATEWAY, None, "<html>".into()).is_retryable());
-        assert!(matches!(
-            http_error("/auth/", StatusCode::FORBIDDEN, None, String::new()),
-            ConnectorError::Auth(_)
-        ));
-        assert!(matches!(
-            http_error("/orders/get/", StatusCode::NOT_FOUND, None, String::new()),
-            ConnectorError::Rejected { status: 404, .. }
-        ));
-    }
 
     #[test]
     fn the_token_goes_into_the_body() {

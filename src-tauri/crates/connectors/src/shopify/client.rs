@@ -7,11 +7,10 @@
 use std::time::{Duration, Instant};
 
 use ordertray_core::Secret;
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
-use crate::http::{body_excerpt, network, redact, retry_after_of};
+use crate::http::{body_excerpt, network, oauth_error_words, redact, retry_after_of, status_error};
 use crate::ConnectorError;
 
 /// A token is taken again this long before the shop said it runs out.
@@ -195,21 +194,11 @@ impl ShopifyClient {
         let secrets = [secret.expose()];
         let said = serde_json::from_slice::<Value>(&bytes).ok();
         if !status.is_success() {
-            let words = said
-                .as_ref()
-                .and_then(|v| {
-                    let e = v.get("error")?.as_str()?;
-                    let d = v
-                        .get("error_description")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    Some(format!("{e}: {d}"))
-                })
-                .unwrap_or_else(|| body_excerpt(&bytes));
+            let words = oauth_error_words(&bytes).unwrap_or_else(|| body_excerpt(&bytes));
             let message = redact(format!("{path}: HTTP {}: {words}", status.as_u16()), &secrets);
             return Err(match status.as_u16() {
-                400 | 401 | 403 => ConnectorError::Auth(message),
-                _ => http_error(status, retry_after, message),
+                400 => ConnectorError::Auth(message),
+                s => status_error(s, retry_after, RATE_LIMIT_WAIT, message),
             });
         }
         let said = said.ok_or_else(|| {
@@ -255,12 +244,11 @@ impl ShopifyClient {
                 .map_or_else(excerpt, |w| redact(w, &secrets));
             let message = format!("{path}: HTTP {}: {words}", status.as_u16());
             return Err(match status.as_u16() {
-                401 | 403 => ConnectorError::Auth(message),
                 404 => ConnectorError::Rejected {
                     status: 404,
                     message: format!("{message} (is the API version one the shop still serves?)"),
                 },
-                _ => http_error(status, retry_after, message),
+                s => status_error(s, retry_after, RATE_LIMIT_WAIT, message),
             });
         }
         serde_json::from_slice(&bytes)
@@ -302,17 +290,6 @@ fn throttled_error(wait: Duration) -> ConnectorError {
     ConnectorError::RateLimited {
         retry_after: Some(wait),
         message: "Shopify's query-cost bucket is empty: waiting for it to refill".into(),
-    }
-}
-
-fn http_error(status: StatusCode, retry_after: Option<Duration>, message: String) -> ConnectorError {
-    match status.as_u16() {
-        429 => ConnectorError::RateLimited {
-            retry_after: retry_after.or(Some(RATE_LIMIT_WAIT)),
-            message,
-        },
-        s @ 500..=599 => ConnectorError::Server { status: s, message },
-        s => ConnectorError::Rejected { status: s, message },
     }
 }
 

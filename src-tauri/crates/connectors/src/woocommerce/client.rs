@@ -9,7 +9,7 @@ use ordertray_core::Secret;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::http::{body_excerpt, network, redact, retry_after_of};
+use crate::http::{body_excerpt, network, redact, retry_after_of, status_error};
 use crate::ConnectorError;
 
 /// When a store (or its host's firewall) says "too many requests" without saying how long.
@@ -156,15 +156,7 @@ fn error_of(
     });
     let detail = redact(said.unwrap_or_else(|| body_excerpt(bytes)), secrets);
     let message = format!("{path}: HTTP {}: {detail}", status.as_u16());
-    match status.as_u16() {
-        401 | 403 => ConnectorError::Auth(message),
-        429 => ConnectorError::RateLimited {
-            retry_after: retry_after.or(Some(RATE_LIMIT_WAIT)),
-            message,
-        },
-        s @ 500..=599 => ConnectorError::Server { status: s, message },
-        s => ConnectorError::Rejected { status: s, message },
-    }
+    status_error(status.as_u16(), retry_after, RATE_LIMIT_WAIT, message)
 }
 
 #[cfg(test)]
