@@ -13,5 +13,6 @@ pub mod gettzap;
 pub mod ozon;
 mod server;
 pub mod shopify;
+mod webhooks;
 pub mod woocommerce;
 pub mod zzap;

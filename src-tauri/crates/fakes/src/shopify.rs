@@ -31,9 +31,15 @@
 //! token), `POST /__fake/orders` adds or replaces orders, `POST /__fake/faults` queues faults,
 //! `POST /__fake/expire_tokens` ends every issued token, `POST /__fake/set_available`
 //! `{"points": 5.0}` sets the bucket's level.
+//!
+//! Webhooks as Shopify sends them (`shopify/webhooks.rs`): a subscription made with
+//! [`FakeShopifyHandle::add_webhook`] or `POST /__fake/webhooks` `{topic, address}` is posted a
+//! REST-shaped order, signed with the client secret, when an order is added (`orders/create`) or
+//! edited (`orders/updated`); `GET /__fake/webhook-deliveries` lists what was sent and
+//! `POST /__fake/webhook-redeliver` `{webhook_id}` sends one again, as Shopify sometimes does.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -48,6 +54,13 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::{Fault, FaultRule};
 use crate::server::Served;
+use crate::webhooks::Courier;
+
+mod webhooks;
+
+pub use webhooks::{
+    shopify_hmac, ShopifyDelivery, WEBHOOKS_ADMIN_PATH, WEBHOOK_DELIVERIES_PATH, WEBHOOK_REDELIVER_PATH,
+};
 
 pub const TOKEN_PATH: &str = "/admin/oauth/access_token";
 /// The GraphQL endpoint's route; [`graphql_path`] gives one version's path.
@@ -109,6 +122,9 @@ pub struct FakeShopifyConfig {
     pub shop_name: String,
     /// Each orders query answers this much later (a slow store: long backfills to watch).
     pub page_delay: Duration,
+    /// The shop's handle: webhooks come from `{handle}.myshopify.com`. None: from the host of
+    /// the fake's own address.
+    pub shop_handle: Option<String>,
 }
 
 impl FakeShopifyConfig {
@@ -128,6 +144,7 @@ impl FakeShopifyConfig {
             currency: "USD".into(),
             shop_name: "Fake Shopify".into(),
             page_delay: Duration::ZERO,
+            shop_handle: None,
         }
     }
 
@@ -169,6 +186,9 @@ struct Bucket {
 struct Shared {
     config: FakeShopifyConfig,
     state: Mutex<StoreState>,
+    courier: Courier,
+    /// `X-Shopify-Shop-Domain`, known once the server listens.
+    shop_domain: OnceLock<String>,
 }
 
 struct StoreState {
@@ -180,6 +200,7 @@ struct StoreState {
     throttled: usize,
     calls: Vec<ShopifyCall>,
     faults: VecDeque<FaultRule>,
+    hooks: webhooks::Hooks,
 }
 
 impl Shared {
@@ -224,10 +245,13 @@ impl FakeShopify {
             throttled: 0,
             calls: vec![],
             faults: VecDeque::new(),
+            hooks: webhooks::Hooks::default(),
         };
         let shared = Arc::new(Shared {
             config,
             state: Mutex::new(state),
+            courier: Courier::new(),
+            shop_domain: OnceLock::new(),
         });
         // `any`, not `post`: a client's wrong method is a call to see in the log.
         let app = Router::new()
@@ -238,9 +262,13 @@ impl FakeShopify {
             .route(FAULTS_ADMIN_PATH, post(admin_faults))
             .route(EXPIRE_TOKENS_PATH, post(admin_expire_tokens))
             .route(SET_AVAILABLE_PATH, post(admin_set_available))
+            .merge(webhooks::routes())
             .fallback(api_unknown)
             .with_state(shared.clone());
         let server = Served::start(port, app, "fake Shopify").await?;
+        let _ = shared
+            .shop_domain
+            .set(webhooks::shop_domain(&shared.config, &server.base_url()));
         Ok(FakeShopifyHandle { shared, server })
     }
 }
@@ -286,8 +314,8 @@ impl FakeShopifyHandle {
         self.shared.lock().orders.remove(&id).is_some()
     }
 
-    /// Changes an order as the store's staff would; its `updatedAt` moves to now. False when
-    /// there is no such order.
+    /// Changes an order as the store's staff would; its `updatedAt` moves to now, and the
+    /// `orders/updated` webhooks are posted it. False when there is no such order.
     ///
     /// # Panics
     /// When the edit leaves the order without an id or a readable `createdAt`.
@@ -301,9 +329,12 @@ impl FakeShopifyHandle {
             node["updatedAt"] = json!(Utc::now().format(TIME_FORMAT).to_string());
         }
         let stored = stored(node).unwrap_or_else(|message| panic!("{message}"));
-        let mut s = self.shared.lock();
-        s.orders.remove(&id);
-        s.orders.insert(stored.id, stored);
+        {
+            let mut s = self.shared.lock();
+            s.orders.remove(&id);
+            s.orders.insert(stored.id, stored.clone());
+        }
+        webhooks::order_event(&self.shared, webhooks::ORDERS_UPDATED, &stored);
         true
     }
 
@@ -363,9 +394,25 @@ fn set_available(shared: &Shared, points: f64) {
     };
 }
 
-fn add_orders(shared: &Shared, orders: Vec<Value>) -> Result<(), String> {
+/// Adds or replaces orders; a new one is posted to the `orders/create` webhooks, a replaced one
+/// to the `orders/updated` ones.
+fn add_orders(shared: &Arc<Shared>, orders: Vec<Value>) -> Result<(), String> {
     let stored = orders.into_iter().map(stored).collect::<Result<Vec<_>, _>>()?;
-    shared.lock().orders.extend(stored.into_iter().map(|o| (o.id, o)));
+    let known: Vec<bool> = {
+        let mut s = shared.lock();
+        stored
+            .iter()
+            .map(|o| s.orders.insert(o.id, o.clone()).is_some())
+            .collect()
+    };
+    for (order, known) in stored.iter().zip(known) {
+        let topic = if known {
+            webhooks::ORDERS_UPDATED
+        } else {
+            webhooks::ORDERS_CREATE
+        };
+        webhooks::order_event(shared, topic, order);
+    }
     Ok(())
 }
 

@@ -13,12 +13,17 @@
 //! Products too: `GET /products` (`include`, `per_page`, `page`), `GET /products/{id}` and
 //! `GET /products/categories` (`per_page`, `page`; each with its `parent`), paged the same way.
 //!
+//! Webhooks as WooCommerce keeps and sends them: `GET`/`POST /webhooks`, `GET`/`PUT`/`DELETE
+//! /webhooks/{id}`, a ping when one is made active, signed `order.created` / `order.updated`
+//! deliveries, disabled after [`MAX_FAILURES`] failures in a row (`woocommerce/webhooks.rs`).
+//!
 //! Admin (not WooCommerce's): `GET /__fake/calls` lists every request (never the key),
 //! `POST /__fake/orders` adds or replaces orders, `POST /__fake/products` products and
-//! `POST /__fake/categories` categories (JSON lists).
+//! `POST /__fake/categories` categories (JSON lists); `POST /__fake/webhooks` makes a webhook,
+//! `GET /__fake/webhook-deliveries` lists what was sent.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -32,6 +37,13 @@ use serde_json::{json, Value};
 use crate::faults::Fault;
 use crate::gettzap::decode_base64;
 use crate::server::Served;
+use crate::webhooks::Courier;
+
+mod webhooks;
+
+pub use webhooks::{
+    woocommerce_signature, WooDelivery, MAX_FAILURES, WEBHOOKS_ADMIN_PATH, WEBHOOK_DELIVERIES_PATH,
+};
 
 pub const API: &str = "/wp-json/wc/v3";
 pub const CALLS_PATH: &str = "/__fake/calls";
@@ -100,6 +112,10 @@ struct Shared {
     /// (page number, change) applied when that page of a list is next asked for.
     mutations: Mutex<Vec<(u32, Mutation)>>,
     now: Mutex<Option<DateTime<Utc>>>,
+    webhooks: Mutex<webhooks::Hooks>,
+    courier: Courier,
+    /// `home_url('/')`, known once the server listens: deliveries name their source by it.
+    home_url: OnceLock<String>,
 }
 
 impl Shared {
@@ -123,6 +139,9 @@ impl FakeWooCommerce {
             faults: Mutex::default(),
             mutations: Mutex::default(),
             now: Mutex::default(),
+            webhooks: Mutex::default(),
+            courier: Courier::new(),
+            home_url: OnceLock::new(),
         });
         let app = Router::new()
             .route(&format!("{API}/orders"), get(list_orders))
@@ -135,8 +154,10 @@ impl FakeWooCommerce {
             .route(ORDERS_ADMIN_PATH, axum::routing::post(admin_add_orders))
             .route(PRODUCTS_ADMIN_PATH, axum::routing::post(admin_add_products))
             .route(CATEGORIES_ADMIN_PATH, axum::routing::post(admin_add_categories))
+            .merge(webhooks::routes())
             .with_state(shared.clone());
         let server = Served::start(port, app, "fake WooCommerce").await?;
+        let _ = shared.home_url.set(format!("{}/", server.base_url()));
         Ok(FakeWooCommerceHandle { shared, server })
     }
 }
@@ -186,13 +207,20 @@ impl FakeWooCommerceHandle {
         orders.iter().find(|o| o["id"] == json!(id)).cloned()
     }
 
-    /// Changes an order as the store's admin would (its modified time moves to now).
+    /// Changes an order as the store's admin would (its modified time moves to now); the
+    /// `order.updated` webhooks are delivered it.
     pub fn edit_order(&self, id: i64, edit: impl FnOnce(&mut Value)) {
         let now = self.shared.now();
-        let mut orders = self.shared.orders.lock().expect("orders poisoned");
-        if let Some(o) = orders.iter_mut().find(|o| o["id"] == json!(id)) {
-            edit(o);
-            stamp_modified(o, now);
+        let edited = {
+            let mut orders = self.shared.orders.lock().expect("orders poisoned");
+            orders.iter_mut().find(|o| o["id"] == json!(id)).map(|o| {
+                edit(o);
+                stamp_modified(o, now);
+                o.clone()
+            })
+        };
+        if let Some(order) = edited {
+            webhooks::order_event(&self.shared, webhooks::ORDER_UPDATED, &order);
         }
     }
 
@@ -225,8 +253,23 @@ impl FakeWooCommerceHandle {
     }
 }
 
-fn add_orders(shared: &Shared, new: impl IntoIterator<Item = Value>) {
-    replace_by_id(&shared.orders, new);
+/// Adds or replaces orders; a new one is delivered to the `order.created` webhooks, a replaced
+/// one to the `order.updated` ones.
+fn add_orders(shared: &Arc<Shared>, new: impl IntoIterator<Item = Value>) {
+    let new: Vec<Value> = new.into_iter().collect();
+    let known: std::collections::HashSet<String> = {
+        let orders = shared.orders.lock().expect("orders poisoned");
+        orders.iter().map(|o| o["id"].to_string()).collect()
+    };
+    replace_by_id(&shared.orders, new.clone());
+    for order in &new {
+        let topic = if known.contains(&order["id"].to_string()) {
+            webhooks::ORDER_UPDATED
+        } else {
+            webhooks::ORDER_CREATED
+        };
+        webhooks::order_event(shared, topic, order);
+    }
 }
 
 fn replace_by_id(list: &Mutex<Vec<Value>>, new: impl IntoIterator<Item = Value>) {
@@ -514,7 +557,10 @@ async fn put_order(
         order["status"] = status.clone();
     }
     stamp_modified(order, now);
-    Json(order.clone()).into_response()
+    let order = order.clone();
+    drop(orders);
+    webhooks::order_event(&shared, webhooks::ORDER_UPDATED, &order);
+    Json(order).into_response()
 }
 
 /// WooCommerce's own statuses with the names its admin shows (`wc_get_order_statuses`).
