@@ -38,6 +38,12 @@ pub async fn intake_url(engine: State<'_, Engine>, account_id: i64) -> Res<Strin
     engine.intake_url(account_id).await
 }
 
+/// WooCommerce's webhook secret for the copy button only; the UI never renders it.
+#[tauri::command]
+pub async fn webhook_secret(engine: State<'_, Engine>, account_id: i64) -> Res<String> {
+    engine.webhook_secret(account_id).await
+}
+
 #[tauri::command]
 pub async fn rotate_intake_token(engine: State<'_, Engine>, account_id: i64) -> Res<()> {
     engine.rotate_intake_token(account_id).await

@@ -253,13 +253,17 @@ pub enum AccountsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// The intake address to paste into Gettzap (it includes the account's token: keep it private).
+    /// The intake address to paste into Gettzap (it includes the account's token: keep it
+    /// private), or a store's webhook delivery URL (WooCommerce, Shopify).
     IntakeUrl {
         /// Account id or name.
         account: String,
-        /// Replace the token first (the old address stops working).
+        /// Replace the token (or WooCommerce's webhook secret) first: the old one stops working.
         #[arg(long)]
         new_token: bool,
+        /// Also print the secret to paste into the WooCommerce webhook's "Secret" field.
+        #[arg(long)]
+        webhook_secret: bool,
     },
     /// The account's sync log: its latest runs and the orders the import rules left out.
     Log {

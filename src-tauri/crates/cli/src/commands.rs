@@ -138,12 +138,19 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 account.id
             );
         }
-        Command::Accounts(AccountsCmd::IntakeUrl { account, new_token }) => {
+        Command::Accounts(AccountsCmd::IntakeUrl {
+            account,
+            new_token,
+            webhook_secret,
+        }) => {
             let account = engine.find_account(&account).await?;
             if new_token {
                 engine.rotate_intake_token(account.id).await?;
             }
             println!("{}", engine.intake_url(account.id).await?);
+            if webhook_secret {
+                println!("{}", engine.webhook_secret(account.id).await?);
+            }
         }
         Command::Accounts(AccountsCmd::Add(AddAccount::Woocommerce(a))) => {
             store_platforms::add_woocommerce(engine, a).await?
@@ -475,13 +482,16 @@ async fn serve(engine: &Engine, args: ServeArgs) -> Result<()> {
     for v in engine.list_accounts().await? {
         if ordertray_engine::registry::spec(&v.account.kind).receives_pushes() {
             let shown = engine.intake_address(v.account.id).await?;
-            println!(
-                "{} «{}»: {} (full address: ordertray-cli accounts intake-url {}; format unverified)",
-                ordertray_engine::registry::spec(&v.account.kind).name,
-                v.account.name,
-                shown.masked_url,
-                v.account.id
-            );
+            let name = ordertray_engine::registry::spec(&v.account.kind).name;
+            let (account, id) = (&v.account.name, v.account.id);
+            if shown.signed {
+                println!("{name} «{account}»: webhooks to {} (signed)", shown.masked_url);
+            } else {
+                println!(
+                    "{name} «{account}»: {} (full address: ordertray-cli accounts intake-url {id}; format unverified)",
+                    shown.masked_url
+                );
+            }
         }
     }
     eprintln!("serving; press Ctrl-C to stop");

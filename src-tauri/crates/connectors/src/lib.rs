@@ -29,7 +29,7 @@ use ordertray_core::{
 };
 
 pub use error::ConnectorError;
-pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable};
+pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable, Pushed};
 pub use registry::{connect, spec, IntegrationSpec, SecretField};
 pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
 
@@ -121,6 +121,13 @@ pub trait IntegrationClient: Send + Sync {
 pub trait OrderSource: Send + Sync {
     /// Fetches the page after `cursor` ("" = never synced). `now` makes runs reproducible in tests.
     async fn fetch_page(&self, cursor: &str, now: DateTime<Utc>) -> Result<Page, ConnectorError>;
+
+    /// Something the manager should know while the sync works (a store's webhooks paused after
+    /// failed deliveries), asked after each successful run; None clears what was shown. A source
+    /// that cannot tell (no rights to look) says None.
+    async fn notice(&self, _now: DateTime<Utc>) -> Option<ordertray_core::ErrorWords> {
+        None
+    }
 }
 
 /// An integration the shop's decisions and statuses go back to (outbox rows are delivered here).

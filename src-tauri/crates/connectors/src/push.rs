@@ -5,7 +5,10 @@
 
 use std::collections::HashMap;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use ordertray_core::Secret;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -44,28 +47,75 @@ impl PushRefusal {
     /// For the log: names the problem, never the value.
     pub fn why(self) -> &'static str {
         match self {
-            PushRefusal::Missing => "no token",
-            PushRefusal::Wrong => "wrong token",
+            PushRefusal::Missing => "no token or signature",
+            PushRefusal::Wrong => "wrong token or signature",
         }
     }
 }
 
-/// What the intake keeps in memory to check senders: the SHA-256 of the account's token, never
-/// the token itself. Made once when the intake loads the accounts' tokens (no keychain read per
-/// request); compared digest to digest in constant time, so neither the token's content nor its
-/// length shows in how long a refusal takes.
-#[derive(Clone, PartialEq, Eq)]
-pub struct PushKey([u8; 32]);
+/// What the intake keeps in memory to check senders, never the secret itself: for a token, its
+/// SHA-256 (compared digest to digest in constant time, so neither the token's content nor its
+/// length shows in how long a refusal takes); for a signing secret, the HMAC-SHA256 key state the
+/// signatures are checked with. Made once when the intake loads the accounts' secrets (no keychain
+/// read per request).
+#[derive(Clone)]
+pub struct PushKey(KeyKind);
+
+#[derive(Clone)]
+enum KeyKind {
+    Digest([u8; 32]),
+    Signing(Hmac<Sha256>),
+}
 
 impl PushKey {
+    /// A shared token the sender sends as it is.
     pub fn of(secret: &Secret) -> Self {
-        Self(Sha256::digest(secret.expose().as_bytes()).into())
+        Self(KeyKind::Digest(Sha256::digest(secret.expose().as_bytes()).into()))
     }
 
-    /// Whether `given` is the token this key was made of.
+    /// A secret the sender signs each body with (HMAC-SHA256) and never sends.
+    pub fn signing(secret: &Secret) -> Self {
+        let mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+            .expect("HMAC takes a key of any length");
+        Self(KeyKind::Signing(mac))
+    }
+
+    /// Whether the sender signs bodies with this key (the body must be read to check it).
+    pub fn signs_bodies(&self) -> bool {
+        matches!(self.0, KeyKind::Signing(_))
+    }
+
+    /// Whether `given` is the token this key was made of (never true for a signing key).
     pub fn matches(&self, given: &str) -> bool {
+        let KeyKind::Digest(digest) = &self.0 else {
+            return false;
+        };
         let given: [u8; 32] = Sha256::digest(given.as_bytes()).into();
-        constant_time_eq(&given, &self.0)
+        constant_time_eq(&given, digest)
+    }
+
+    /// Whether `signature` (base64, as the header carries it) is this key's HMAC-SHA256 of `body`,
+    /// the raw bytes as received; compared in constant time.
+    pub fn signed(&self, body: &[u8], signature: &str) -> bool {
+        let KeyKind::Signing(mac) = &self.0 else {
+            return false;
+        };
+        let Ok(given) = BASE64.decode(signature.trim()) else {
+            return false;
+        };
+        let mut mac = mac.clone();
+        mac.update(body);
+        mac.verify_slice(&given).is_ok()
+    }
+}
+
+impl PartialEq for PushKey {
+    /// Digests compare; signing keys never compare equal (their state is not looked into).
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (KeyKind::Digest(a), KeyKind::Digest(b)) => constant_time_eq(a, b),
+            _ => false,
+        }
     }
 }
 
@@ -90,18 +140,73 @@ pub struct PushUnreadable {
     pub raw: Value,
 }
 
+/// What a verified request brought.
+#[derive(Debug)]
+pub enum Pushed {
+    /// Orders, stored like a poll's page.
+    Orders(Page),
+    /// A webhook telling that an order changed: the account's next poll is brought forward and
+    /// reads it (polling stays the source of truth). `delivery_id` is the sender's id of this
+    /// delivery when it has one: a delivery sent twice is taken once.
+    Nudge {
+        topic: String,
+        delivery_id: Option<String>,
+    },
+    /// Nothing to act on (a platform checking the address, a topic we do not follow): answered
+    /// 2xx so the sender keeps the subscription, and kept in the request log.
+    Nothing { why: String },
+}
+
 pub trait PushSource: Send + Sync {
-    /// The account's secret field the sender proves it knows (the token it sends).
+    /// The account's secret field the sender proves it knows (the token it sends, or the secret
+    /// it signs with).
     fn auth_field(&self) -> &'static str;
 
+    /// How the intake keeps the secret: a token's digest unless the sender signs bodies.
+    fn key(&self, secret: &Secret) -> PushKey {
+        PushKey::of(secret)
+    }
+
     /// Checks the request's head against the account's key, before its body is read or anything
-    /// of it kept. (A scheme that signs the body would need a second check after reading it.)
+    /// of it kept. A scheme that signs the body only checks here that the request could be
+    /// signed, and [`PushSource::verify_body`] checks the signature.
     fn verify(&self, head: &InboundHead<'_>, key: &PushKey) -> Result<(), PushRefusal>;
 
-    /// The orders in a verified request; one order that cannot be read is quarantined in the
-    /// page and never stops the others.
-    fn parse(&self, request: &InboundRequest<'_>, received_at: DateTime<Utc>)
-        -> Result<Page, PushUnreadable>;
+    /// For keys that sign bodies: checks the signature over the raw body, before anything of the
+    /// request is kept.
+    fn verify_body(&self, _request: &InboundRequest<'_>, _key: &PushKey) -> Result<(), PushRefusal> {
+        Ok(())
+    }
+
+    /// What a verified request brings; one order that cannot be read is quarantined in the page
+    /// and never stops the others.
+    fn parse(
+        &self,
+        request: &InboundRequest<'_>,
+        received_at: DateTime<Utc>,
+    ) -> Result<Pushed, PushUnreadable>;
+}
+
+/// A header's value as text, trimmed; None when absent, empty or not text.
+pub fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-body scheme's second step: the signature header is the key's HMAC of the body.
+pub fn verify_signature(
+    request: &InboundRequest<'_>,
+    key: &PushKey,
+    signature_header: &str,
+) -> Result<(), PushRefusal> {
+    match header(request.headers, signature_header) {
+        None => Err(PushRefusal::Missing),
+        Some(given) if key.signed(request.body, given) => Ok(()),
+        Some(_) => Err(PushRefusal::Wrong),
+    }
 }
 
 /// The shared-token scheme: the sender sends the account's token as `Authorization: Bearer`, an

@@ -205,6 +205,10 @@ pub struct SecretField {
     /// Ours, not the vendor's: generated when the account is added (an intake token the vendor
     /// sends back to us), and not needed to talk to the vendor.
     pub generated: bool,
+    /// Generated the first time the manager asks for it rather than when the account is added:
+    /// an optional feature's secret (a store's webhook secret), so an account whose keys come from
+    /// the environment never needs the keychain for it.
+    pub on_demand: bool,
 }
 
 impl SecretField {
@@ -213,6 +217,7 @@ impl SecretField {
             name,
             label,
             generated: false,
+            on_demand: false,
         }
     }
 }

@@ -314,6 +314,9 @@ pub struct AccountHealth {
     pub server_wait_until: Option<DateTime<Utc>>,
     pub outbox_pending: i64,
     pub outbox_failed: i64,
+    /// Something to know while the sync works (a store's webhooks paused): shown beside the
+    /// health, not as a failure.
+    pub notice: Option<crate::ErrorWords>,
 }
 
 #[cfg(test)]

@@ -268,6 +268,18 @@ pub enum ErrorWords {
         marketplace: String,
         account: String,
     },
+    /// The platform signs its webhooks with a secret the manager already has (Shopify's client
+    /// secret): Ordertray has none to give.
+    NoWebhookSecret {
+        marketplace: String,
+        account: String,
+    },
+    /// A health notice, not a failure: the store paused webhooks after failed deliveries (`names`:
+    /// the webhooks, comma-separated); orders still arrive by polling.
+    WebhooksDisabled {
+        marketplace: String,
+        names: String,
+    },
 
     // ---- triage, statuses, rules ----
     /// `action`: what was tried on a line in state `state`.
@@ -508,6 +520,13 @@ impl ErrorWords {
             NoIntakeAddress { marketplace, account } => {
                 format!("{marketplace} does not push orders: «{account}» has no intake address")
             }
+            NoWebhookSecret { marketplace, account } => format!(
+                "{marketplace} signs the webhooks of «{account}» with the app's client secret: use that one"
+            ),
+            WebhooksDisabled { marketplace, names } => format!(
+                "{marketplace} paused its webhooks after failed deliveries ({names}): orders still come by \
+                 polling; set them Active again in {marketplace} once the intake address is reachable"
+            ),
             LineWrongState { line, state, action } => format!(
                 "Line {line} is {} and cannot be {}",
                 state.as_str(),

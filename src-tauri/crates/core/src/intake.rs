@@ -132,6 +132,12 @@ pub struct IntakeAddress {
     pub serving: bool,
     /// Shown beside the address: the push format is not published by the marketplace.
     pub format_unverified: bool,
+    /// The sender signs each request with a secret instead of sending a token: the address
+    /// carries none.
+    pub signed: bool,
+    /// The signing secret is ours (made for the account) and can be copied to paste into the
+    /// platform's webhook; otherwise it is one the manager already has (Shopify's client secret).
+    pub secret_to_copy: bool,
 }
 
 /// One request that reached the intake (the audit list; the body is read separately).

@@ -151,6 +151,14 @@ fn samples() -> Vec<ErrorWords> {
             marketplace: text("Market"),
             account: text("Shop"),
         },
+        NoWebhookSecret {
+            marketplace: text("Market"),
+            account: text("Shop"),
+        },
+        WebhooksDisabled {
+            marketplace: text("Market"),
+            names: text("Orders created"),
+        },
         LineWrongState {
             line: 7,
             state: LineState::Accepted,
@@ -280,6 +288,8 @@ fn kind_is_sampled(w: &ErrorWords) {
         | Keychain { .. }
         | IntakeTokenFromEnv { .. }
         | NoIntakeAddress { .. }
+        | NoWebhookSecret { .. }
+        | WebhooksDisabled { .. }
         | LineWrongState { .. }
         | LineNotWaiting { .. }
         | LineAlreadyInInbox { .. }

@@ -60,6 +60,7 @@ impl Engine {
             match secrets.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 Some(v) => given.push((name, Secret::new(v))),
                 // Ours to make: a token the integration sends back with each pushed order.
+                None if field.on_demand => {}
                 None if field.generated && draft.settings.secret_env(name).is_none() => {
                     given.push((name, Secret::new(crate::intake::new_intake_token()?)))
                 }
@@ -230,9 +231,15 @@ impl Engine {
             return Ok(Credentials::default().with("api_key", crate::demo::DEMO_API_KEY));
         }
         let mut credentials = Credentials::default();
-        for field in registry::spec(&account.kind).secret_names() {
-            let value = self.credential(account, field).await?;
-            credentials = credentials.with(field, value.expose());
+        // Generated fields (intake tokens, webhook secrets) are ours: the vendor's API never
+        // needs them, and an optional one may not exist yet.
+        let vendors = registry::spec(&account.kind)
+            .secret_fields
+            .iter()
+            .filter(|f| !f.generated);
+        for field in vendors {
+            let value = self.credential(account, field.name).await?;
+            credentials = credentials.with(field.name, value.expose());
         }
         Ok(credentials)
     }

@@ -2,10 +2,12 @@
 //! failure, for an exponential backoff that honours the marketplace's Retry-After.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use ordertray_core::{Account, AccountId, EngineEvent, SyncPause};
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::backoff::{backoff, jitter};
@@ -19,6 +21,9 @@ const PAUSE_RECHECK: Duration = Duration::from_secs(60);
 
 pub(crate) struct Poller {
     pub task: JoinHandle<()>,
+    /// Ends the wait before the next poll (a webhook said an order changed). A permit is kept
+    /// while a poll runs, so any number of wakes during one poll make one more poll, not many.
+    pub wake: Arc<Notify>,
 }
 
 impl Engine {
@@ -72,12 +77,27 @@ impl Engine {
         }
         let engine = self.clone();
         let id = account.id;
-        let task = self.spawn_supervised("poller", Some(id), move || engine.clone().poll_loop(id));
+        let wake = Arc::new(Notify::new());
+        let woken = wake.clone();
+        let task = self.spawn_supervised("poller", Some(id), move || {
+            engine.clone().poll_loop(id, woken.clone())
+        });
         self.0
             .pollers
             .lock()
             .expect("pollers poisoned")
-            .insert(id, Poller { task });
+            .insert(id, Poller { task, wake });
+    }
+
+    /// Brings the account's next poll forward (a webhook said one of its orders changed). False
+    /// when nothing polls the account in this process (`serve --intake-only`, or a disabled account).
+    pub(crate) fn poll_soon(&self, id: AccountId) -> bool {
+        let pollers = self.0.pollers.lock().expect("pollers poisoned");
+        let Some(poller) = pollers.get(&id) else {
+            return false;
+        };
+        poller.wake.notify_one();
+        true
     }
 
     async fn alerts_loop(self) -> std::result::Result<(), String> {
@@ -97,13 +117,18 @@ impl Engine {
     }
 
     /// Returns when the account is gone or disabled (the supervisor then stops too).
-    async fn poll_loop(self, id: AccountId) -> std::result::Result<(), String> {
+    async fn poll_loop(self, id: AccountId, wake: Arc<Notify>) -> std::result::Result<(), String> {
         // A short random start spreads many accounts' first polls.
         let mut delay = Duration::from_millis(fastrand::u64(200..2_000));
         let mut failures = 0u32;
         loop {
             self.plan_next_poll(id, delay).await;
-            tokio::time::sleep(delay).await;
+            // A wake never cuts short a wait after a failure: the marketplace's Retry-After and
+            // the backoff stand.
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = wake.notified(), if failures == 0 => {}
+            }
             if let Some(pause) = self.sync_pause().await {
                 delay = match pause {
                     SyncPause::Until(at) => (at - Utc::now())

@@ -214,6 +214,12 @@ impl Engine {
             store_ms = timings.store.as_secs_f64() * 1e3,
             "sync timings"
         );
+        if outcome.is_ok() {
+            let notice = source.notice(Utc::now()).await;
+            if let Err(e) = self.0.store.set_account_notice(account.id, notice.as_ref()).await {
+                tracing::warn!(account = account.id, error = %e, "could not keep the account's notice");
+            }
+        }
         outcome
     }
 

@@ -70,6 +70,7 @@ async fn the_pass_prunes_by_the_saved_periods_not_the_defaults() {
                 http_status: 200,
                 outcome: "stored",
                 message: "",
+                delivery_id: None,
             })
             .await
             .unwrap();

@@ -177,6 +177,7 @@ impl Store {
     pub async fn health(&self, id: AccountId) -> Result<AccountHealth> {
         let r = sqlx::query(
             "SELECT last_poll_at, last_outcome, last_error, last_error_words, next_poll_at, failing_since, server_wait_until,
+                notice_words,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state IN ('pending', 'in_flight')) AS pending,
                 (SELECT COUNT(*) FROM outbox o WHERE o.account_id = a.id AND o.state = 'failed') AS failed
              FROM accounts a WHERE id = ?",
@@ -199,7 +200,20 @@ impl Store {
             server_wait_until: parse_opt(r.get("server_wait_until"))?,
             outbox_pending: r.get("pending"),
             outbox_failed: r.get("failed"),
+            notice: words_from(r.get("notice_words")),
         })
+    }
+
+    /// What the account's last successful run found the manager should know (None clears it).
+    pub async fn set_account_notice(&self, id: AccountId, notice: Option<&ErrorWords>) -> Result<()> {
+        let json = notice.and_then(|w| serde_json::to_string(w).ok());
+        sqlx::query("UPDATE accounts SET notice_words = ? WHERE id = ? AND notice_words IS NOT ?")
+            .bind(&json)
+            .bind(id)
+            .bind(&json)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn set_next_poll(&self, id: AccountId, at: Option<DateTime<Utc>>) -> Result<()> {

@@ -20,10 +20,15 @@ pub struct NewIntakeRequest<'a> {
     pub http_status: u16,
     pub outcome: &'a str,
     pub message: &'a str,
+    /// The sender's id of this delivery (a webhook's), when it has one: a second request with
+    /// the same id is not logged.
+    pub delivery_id: Option<&'a str>,
 }
 
 impl Store {
-    pub async fn log_intake_request(&self, r: &NewIntakeRequest<'_>) -> Result<i64> {
+    /// Logs the request; None when its delivery id was logged before for the account (nothing is
+    /// written then).
+    pub async fn log_intake_request(&self, r: &NewIntakeRequest<'_>) -> Result<Option<i64>> {
         // An account id that names no account (a probe) is kept as none.
         let account: Option<i64> = match r.account_id {
             Some(id) => {
@@ -36,8 +41,8 @@ impl Store {
         };
         Ok(sqlx::query_scalar(
             "INSERT INTO intake_requests (account_id, received_at, remote, content_type, body, body_bytes,
-                http_status, outcome, message)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                http_status, outcome, message, delivery_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(account)
         .bind(format_ts(r.received_at))
@@ -48,7 +53,8 @@ impl Store {
         .bind(i64::from(r.http_status))
         .bind(r.outcome)
         .bind(r.message)
-        .fetch_one(&self.pool)
+        .bind(r.delivery_id)
+        .fetch_optional(&self.pool)
         .await?)
     }
 

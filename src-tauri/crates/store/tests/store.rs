@@ -713,6 +713,7 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
             http_status: 200,
             outcome: "stored",
             message: "",
+            delivery_id: None,
         })
         .await
         .unwrap();

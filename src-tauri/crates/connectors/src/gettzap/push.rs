@@ -8,7 +8,7 @@ use super::{GettzapSettings, GETTZAP_INTAKE_TOKEN};
 use serde_json::json;
 
 use crate::push::{
-    verify_token, InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable,
+    verify_token, InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable, Pushed,
 };
 use crate::Page;
 
@@ -38,7 +38,7 @@ impl PushSource for GettzapPush {
         &self,
         request: &InboundRequest<'_>,
         received_at: DateTime<Utc>,
-    ) -> Result<Page, PushUnreadable> {
+    ) -> Result<Pushed, PushUnreadable> {
         let is_cancel = |s: &str| self.settings.is_cancel_status(s);
         let doc =
             super::body_to_json(request.content_type, request.body).map_err(|reason| PushUnreadable {
@@ -49,13 +49,13 @@ impl PushSource for GettzapPush {
                 }),
             })?;
         match super::parse_push(&doc, &is_cancel, received_at) {
-            Ok(pushed) => Ok(Page {
+            Ok(pushed) => Ok(Pushed::Orders(Page {
                 orders: pushed.orders,
                 quarantined: pushed.quarantined,
                 next_cursor: String::new(),
                 done: true,
                 ..Default::default()
-            }),
+            })),
             Err(reason) => Err(PushUnreadable { reason, raw: doc }),
         }
     }

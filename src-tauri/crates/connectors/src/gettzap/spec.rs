@@ -20,6 +20,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
             name: GETTZAP_INTAKE_TOKEN,
             label: "intake token",
             generated: true,
+            on_demand: false,
         },
     ],
     polled: false,

@@ -10,6 +10,7 @@
 
 mod client;
 mod parse;
+mod push;
 mod settings;
 mod spec;
 

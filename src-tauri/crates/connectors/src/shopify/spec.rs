@@ -5,7 +5,7 @@ use ordertray_core::{Account, Credentials};
 
 use super::CLIENT_SECRET;
 use crate::registry::{IntegrationSpec, SecretField};
-use crate::IntegrationClient;
+use crate::{IntegrationClient, PushSource};
 
 pub const SPEC: IntegrationSpec = IntegrationSpec {
     kind: "shopify",
@@ -16,11 +16,15 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     dictionary_per_line: false,
     push_capabilities,
     connect,
-    push_source: None,
+    push_source: Some(push_source),
 };
 
 fn connect(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn IntegrationClient> {
     Box::new(super::ShopifyConnector::new(account, credentials, http))
+}
+
+fn push_source(account: &Account) -> Box<dyn PushSource> {
+    Box::new(super::push::ShopifyPush::new(account))
 }
 
 /// No status goes to Shopify.

@@ -13,18 +13,20 @@
 mod catalog;
 mod client;
 mod parse;
+mod push;
 mod settings;
 mod spec;
 
 pub use ordertray_core::ProductKey;
 pub use parse::{format_gmt, parse_gmt, parse_order, unescape_html, Parsed, FINAL_STATUSES};
+pub use push::WEBHOOK_SECRET;
 pub use settings::{WooCommerceSettings, WOOCOMMERCE_BACKFILL_DAYS};
 pub(crate) use spec::SPEC;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use ordertray_core::templates::MarketplaceStatus;
-use ordertray_core::{Account, ConnectionReport, Credentials, Effect};
+use ordertray_core::{Account, ConnectionReport, Credentials, Effect, ErrorWords};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -95,7 +97,15 @@ pub struct WooCommerceConnector {
     client: WooClient,
     backfill: Duration,
     catalog: catalog::StoreCatalog,
+    /// The intake path the store's webhooks for this account deliver to.
+    webhook_path: String,
+    /// The last look at the store's webhooks: when, and what it found.
+    webhooks_seen: std::sync::Mutex<Option<(DateTime<Utc>, Option<ErrorWords>)>>,
 }
+
+/// The store's webhooks are looked at no more often than this (one call; a paused webhook only
+/// makes orders arrive at the next poll instead of at once).
+const WEBHOOK_CHECK: Duration = Duration::minutes(15);
 
 impl WooCommerceConnector {
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
@@ -113,7 +123,41 @@ impl WooCommerceConnector {
             ),
             backfill: Duration::days(settings.backfill_days.into()),
             catalog: catalog::StoreCatalog::default(),
+            webhook_path: ordertray_core::intake::intake_path(SPEC.kind, account.id),
+            webhooks_seen: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The webhooks WooCommerce set to `disabled` (after repeated failed deliveries) among those
+    /// delivering to this account's intake address, by name.
+    async fn disabled_webhooks(&self) -> Result<Vec<String>, ConnectorError> {
+        let answer = self
+            .client
+            .call(
+                Method::GET,
+                "/webhooks",
+                &[("status", "disabled".into()), ("per_page", PER_PAGE.to_string())],
+                None,
+            )
+            .await?;
+        let ours = |w: &&Value| {
+            w["delivery_url"]
+                .as_str()
+                .and_then(|u| reqwest::Url::parse(u).ok())
+                .is_some_and(|u| u.path().trim_end_matches('/') == self.webhook_path)
+        };
+        Ok(answer
+            .body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(ours)
+            .filter(|w| w["status"].as_str() == Some("disabled"))
+            .map(|w| match w["name"].as_str().map(str::trim) {
+                Some(name) if !name.is_empty() => name.to_string(),
+                _ => format!("#{}", w["id"]),
+            })
+            .collect())
     }
 
     /// Whether the store filters by `modified_after`: an old one ignores it and lists orders
@@ -370,6 +414,28 @@ impl OrderSource for WooCommerceConnector {
         }
         page.next_cursor = state.to_json();
         Ok(page)
+    }
+
+    async fn notice(&self, now: DateTime<Utc>) -> Option<ErrorWords> {
+        if let Some((at, seen)) = self.webhooks_seen.lock().expect("webhooks seen poisoned").clone() {
+            if now - at < WEBHOOK_CHECK {
+                return seen;
+            }
+        }
+        let seen = match self.disabled_webhooks().await {
+            Ok(names) if names.is_empty() => None,
+            Ok(names) => Some(ErrorWords::WebhooksDisabled {
+                marketplace: SPEC.name.to_string(),
+                names: names.join(", "),
+            }),
+            Err(e) => {
+                // A key without the rights to list webhooks: nothing to tell.
+                tracing::debug!(error = %e, "the store's webhooks could not be looked at");
+                None
+            }
+        };
+        *self.webhooks_seen.lock().expect("webhooks seen poisoned") = Some((now, seen.clone()));
+        seen
     }
 }
 

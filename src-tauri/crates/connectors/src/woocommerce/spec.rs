@@ -6,7 +6,7 @@ use ordertray_core::{Account, Credentials};
 
 use super::{CONSUMER_KEY, CONSUMER_SECRET};
 use crate::registry::{IntegrationSpec, SecretField};
-use crate::IntegrationClient;
+use crate::{IntegrationClient, PushSource};
 
 pub const SPEC: IntegrationSpec = IntegrationSpec {
     kind: "woocommerce",
@@ -14,13 +14,21 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     secret_fields: &[
         SecretField::given(CONSUMER_KEY, "consumer key"),
         SecretField::given(CONSUMER_SECRET, "consumer secret"),
+        // Ours: pasted into the store's webhooks, which sign each delivery with it; made when the
+        // manager first copies it.
+        SecretField {
+            name: super::push::WEBHOOK_SECRET,
+            label: "webhook secret",
+            generated: true,
+            on_demand: true,
+        },
     ],
     polled: true,
     status_dictionary: true,
     dictionary_per_line: false,
     push_capabilities,
     connect,
-    push_source: None,
+    push_source: Some(push_source),
 };
 
 /// WooCommerce's built-in order statuses, with the names its admin shows.
@@ -33,6 +41,10 @@ pub const STATUSES: &[(&str, &str)] = &[
     ("refunded", "Refunded"),
     ("failed", "Failed"),
 ];
+
+fn push_source(_: &Account) -> Box<dyn PushSource> {
+    Box::new(super::push::WooCommercePush)
+}
 
 fn connect(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn IntegrationClient> {
     Box::new(super::WooCommerceConnector::new(account, credentials, http))

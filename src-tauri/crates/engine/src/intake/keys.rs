@@ -82,7 +82,7 @@ impl Engine {
         }
         let source = make(account);
         let key = match self.credential(account, source.auth_field()).await {
-            Ok(secret) => KeyState::Ready(PushKey::of(&secret)),
+            Ok(secret) => KeyState::Ready(source.key(&secret)),
             Err(e) if e.code == ErrorCode::Keychain => {
                 tracing::error!(account = account.id, error = %e.message, "intake token unavailable; pushes to this account are answered 503");
                 KeyState::Unavailable

@@ -28,7 +28,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
-use ordertray_connectors::{registry, InboundHead, InboundRequest, PushSource, PushUnreadable};
+use ordertray_connectors::{registry, InboundHead, InboundRequest, PushSource, PushUnreadable, Pushed};
 use ordertray_core::intake::{intake_path, IntakeAddress, IntakeSettings, IntakeStatus};
 use ordertray_core::{
     Account, AccountId, AppError, EngineEvent, ErrorCode, ErrorWords, QuarantinedOrder, Secret, SyncReport,
@@ -98,6 +98,12 @@ pub fn new_intake_token() -> Result<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::new(ErrorCode::Internal, format!("no randomness for a token: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether the integration's senders sign their bodies rather than send a token (the key kind
+/// is the source's choice; any secret shows it).
+fn signs_bodies(source: &dyn PushSource) -> bool {
+    source.key(&Secret::new("-")).signs_bodies()
 }
 
 /// What the intake answers, as JSON: `{"ok", "error"?, "stored"?, …}`.
@@ -260,32 +266,79 @@ impl Engine {
         }
     }
 
-    /// The full address to paste into the marketplace, token included: only for the copy button
-    /// and `ordertray-cli accounts intake-url`; never logged.
+    /// The full address to paste into the marketplace, token included (an address for signed
+    /// webhooks carries none): only for the copy button and `ordertray-cli accounts intake-url`;
+    /// never logged.
     pub async fn intake_url(&self, account_id: AccountId) -> Result<String> {
         let (account, source) = self.push_account(account_id).await?;
-        let token = self.credential(&account, source.auth_field()).await?;
-        Ok(format!(
-            "{}{}?token={}",
+        let address = format!(
+            "{}{}",
             self.intake_base().await?,
-            intake_path(account.kind.as_str(), account_id),
-            token.expose()
-        ))
+            intake_path(account.kind.as_str(), account_id)
+        );
+        if signs_bodies(source.as_ref()) {
+            return Ok(address);
+        }
+        let token = self.credential(&account, source.auth_field()).await?;
+        Ok(format!("{address}?token={}", token.expose()))
     }
 
     /// The address for display, with the token hidden.
     pub async fn intake_address(&self, account_id: AccountId) -> Result<IntakeAddress> {
-        let (account, _) = self.push_account(account_id).await?;
+        let (account, source) = self.push_account(account_id).await?;
+        let signed = signs_bodies(source.as_ref());
+        let spec = registry::spec(&account.kind);
+        let ours = spec
+            .secret_fields
+            .iter()
+            .any(|f| f.name == source.auth_field() && f.generated);
         Ok(IntakeAddress {
             account_id,
             masked_url: format!(
-                "{}{}?token=••••••••",
+                "{}{}{}",
                 self.intake_base().await?,
-                intake_path(account.kind.as_str(), account_id)
+                intake_path(account.kind.as_str(), account_id),
+                if signed {
+                    ""
+                } else {
+                    "?token=••••••••"
+                }
             ),
             serving: self.intake_listening().is_some(),
-            format_unverified: true,
+            // The store platforms publish their webhooks' format; Gettzap does not.
+            format_unverified: !signed,
+            signed,
+            secret_to_copy: signed && ours,
         })
+    }
+
+    /// The secret a store's webhooks sign with, when it is ours to give (WooCommerce's: pasted
+    /// into the webhook's "Secret"); made now for an account added before webhooks were taken.
+    /// Only for the copy button and the CLI; never logged.
+    pub async fn webhook_secret(&self, account_id: AccountId) -> Result<String> {
+        let (account, source) = self.push_account(account_id).await?;
+        let field = source.auth_field();
+        let ours = registry::spec(&account.kind)
+            .secret_fields
+            .iter()
+            .any(|f| f.name == field && f.generated);
+        if !signs_bodies(source.as_ref()) || !ours {
+            return Err(AppError::refused(ErrorWords::NoWebhookSecret {
+                marketplace: registry::spec(&account.kind).name.to_string(),
+                account: account.name.clone(),
+            }));
+        }
+        match self.credential(&account, field).await {
+            Ok(secret) => Ok(secret.expose().to_string()),
+            Err(e) if e.code == ErrorCode::Keychain => Err(e),
+            Err(_) => {
+                let secret = new_intake_token()?;
+                self.store_secret(account_id, field, Secret::new(secret.clone()))
+                    .await?;
+                self.intake_keys_changed(&account).await;
+                Ok(secret)
+            }
+        }
     }
 
     /// Replaces the account's intake token: the old address stops working at once (in this
@@ -493,6 +546,12 @@ struct Request {
     headers: HeaderMap,
 }
 
+/// A request's body: still to be read, or read already to check its signature.
+enum Incoming {
+    Unread(Body),
+    Checked(Bytes),
+}
+
 /// Why a body was not read whole.
 enum BodyProblem {
     TooLarge,
@@ -556,18 +615,16 @@ impl Engine {
         let Some((id, entry)) = id.zip(entry) else {
             return unknown();
         };
-        match &entry.key {
+        let signing = match &entry.key {
             KeyState::Ready(key) => {
                 if entry.source.verify(&head, key).is_err() {
                     return shared.unauthorised(from);
                 }
+                key.signs_bodies().then(|| key.clone())
             }
             KeyState::Missing => return unknown(),
             KeyState::Unavailable => return shared.not_ready(from),
-        }
-        drop(keys);
-
-        // The sender proved it knows the account's token: from here on the request is kept.
+        };
         let content_type: String = req
             .headers
             .get("content-type")
@@ -577,6 +634,35 @@ impl Engine {
             .filter(|c| !c.is_control())
             .take(200)
             .collect();
+        let declared: Option<usize> = req
+            .headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        // A sender that signs its bodies has proved nothing yet: its body is read (within the same
+        // limits) and its signature checked before anything of the request is kept.
+        let incoming = match signing {
+            None => Incoming::Unread(body),
+            Some(key) => {
+                let read = read_body(body, limits.body_limit, declared);
+                let Ok(Ok(bytes)) = tokio::time::timeout(limits.body_timeout, read).await else {
+                    return shared.unauthorised(from);
+                };
+                let inbound = InboundRequest {
+                    headers: &req.headers,
+                    query: &req.query,
+                    content_type: &content_type,
+                    body: &bytes,
+                };
+                if entry.source.verify_body(&inbound, &key).is_err() {
+                    return shared.unauthorised(from);
+                }
+                Incoming::Checked(bytes)
+            }
+        };
+        drop(keys);
+
+        // The sender proved it knows the account's secret: from here on the request is kept.
         let seen = Seen {
             account_id: id,
             received_at: Utc::now(),
@@ -591,11 +677,6 @@ impl Engine {
             return shared.unauthorised(from);
         };
         let source = make_source(&account);
-        let declared: Option<usize> = req
-            .headers
-            .get("content-length")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
         let declared_bytes = declared.unwrap_or(0);
 
         if !account.active {
@@ -626,8 +707,14 @@ impl Engine {
                 )
                 .await;
         }
-        let read = read_body(body, limits.body_limit, declared);
-        let body = match tokio::time::timeout(limits.body_timeout, read).await {
+        let read = match incoming {
+            Incoming::Checked(bytes) => Ok(Ok(bytes)),
+            Incoming::Unread(body) => {
+                let read = read_body(body, limits.body_limit, declared);
+                tokio::time::timeout(limits.body_timeout, read).await
+            }
+        };
+        let body = match read {
             Ok(Ok(body)) => body,
             Ok(Err(BodyProblem::TooLarge)) => {
                 let bytes = limits.body_limit + 1;
@@ -688,7 +775,17 @@ impl Engine {
         let kept = |status, outcome, message| seen.entry(Some(body), body.len(), status, outcome, message);
         let name = registry::spec(&account.kind).name;
         let pushed = match source.parse(inbound, seen.received_at) {
-            Ok(p) => p,
+            Ok(Pushed::Orders(page)) => page,
+            Ok(Pushed::Nudge { topic, delivery_id }) => {
+                return self
+                    .take_nudge(account, seen, body, &topic, delivery_id.as_deref())
+                    .await;
+            }
+            Ok(Pushed::Nothing { why }) => {
+                // Not logged: a platform's address check proves nothing about the sender.
+                tracing::debug!(account = account.id, %why, "intake request taken, nothing to do");
+                return answer(StatusCode::OK, json!({"ok": true}));
+            }
             Err(PushUnreadable { reason, raw }) => {
                 // Set aside like any order that cannot be read, with what could be read of it.
                 let q = QuarantinedOrder {
@@ -806,6 +903,50 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// A verified webhook: logged once per delivery id, and the account's next poll brought
+    /// forward (the poll reads the order; nothing of the body is taken as the order).
+    async fn take_nudge(
+        &self,
+        account: &Account,
+        seen: &Seen,
+        body: &[u8],
+        topic: &str,
+        delivery_id: Option<&str>,
+    ) -> Response {
+        let polls = registry::spec(&account.kind).polled
+            && self
+                .0
+                .pollers
+                .lock()
+                .expect("pollers poisoned")
+                .contains_key(&account.id);
+        let message = if polls {
+            format!("{topic}: the account's next sync runs now")
+        } else {
+            format!("{topic}: nothing polls this account here; its orders come with the app's next sync")
+        };
+        let entry = NewIntakeRequest {
+            delivery_id,
+            ..seen.entry(Some(body), body.len(), StatusCode::OK, "webhook", &message)
+        };
+        match self.0.store.log_intake_request(&entry).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let id = delivery_id.unwrap_or_default();
+                let message = format!("{topic}: delivery {id} was received before; taken once");
+                let again = seen.entry(None, body.len(), StatusCode::OK, "duplicate", &message);
+                self.log_request(again).await;
+                return answer(StatusCode::OK, json!({"ok": true, "duplicate": true}));
+            }
+            // The poll is the source of truth: a webhook not logged still brings it forward.
+            Err(e) => tracing::error!(account = account.id, error = %e, "could not record a webhook"),
+        }
+        self.poll_soon(account.id);
+        answer(StatusCode::OK, json!({"ok": true}))
+    }
+}
+
 /// What every log entry of one verified request shares.
 struct Seen {
     account_id: AccountId,
@@ -835,6 +976,7 @@ impl Seen {
             http_status: status.as_u16(),
             outcome,
             message,
+            delivery_id: None,
         }
     }
 }
