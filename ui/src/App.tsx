@@ -9,7 +9,7 @@ import { PauseBanner } from "./components/PauseBanner";
 import { TaskRestartedBanner, taskKey, type TaskRestart } from "./components/TaskRestartedBanner";
 import { languages, useI18n } from "./i18n";
 import { alertText } from "./i18n/alerts";
-import { errorText } from "./i18n/errors";
+import { errorText, wordsText } from "./i18n/errors";
 import type { Messages } from "./i18n/en";
 import { coalesceRefreshes } from "./coalesceRefreshes";
 import { applyEngineEvent, useAccounts, useAppInfo } from "./queries";
@@ -230,12 +230,14 @@ export function App() {
         <ul className="sidebar-accounts">
           {accounts.data?.map((a) => {
             const status = healthStatus(a);
+            const health =
+              a.health.last_error == null
+                ? healthText(a, status, t)
+                : errorText(a.health.last_error_words, a.health.last_error, lang);
+            // A notice (webhooks paused) changes no dot: the tooltip is where the sidebar can say it.
+            const title = a.health.notice == null ? health : `${health}\n${wordsText(a.health.notice, lang)}`;
             return (
-              <li key={a.account.id} title={
-                  a.health.last_error == null
-                    ? healthText(a, status, t)
-                    : errorText(a.health.last_error_words, a.health.last_error, lang)
-                }>
+              <li key={a.account.id} title={title}>
                 <span className={`dot dot-${status}`} aria-hidden />
                 <span className="sidebar-account-name">{a.account.name}</span>
                 <span className="sr-only">{healthText(a, status, t)}</span>

@@ -14,4 +14,9 @@ last_error: string | null, last_error_words: ErrorWords | null, next_poll_at: st
  * Until when the marketplace asked us to wait (its `Retry-After`, capped at 15 minutes);
  * the UI says "waiting until HH:MM (server asked)" while it lies ahead.
  */
-server_wait_until: string | null, outbox_pending: number, outbox_failed: number, };
+server_wait_until: string | null, outbox_pending: number, outbox_failed: number, 
+/**
+ * Something to know while the sync works (a store's webhooks paused): shown beside the
+ * health, not as a failure.
+ */
+notice: ErrorWords | null, };

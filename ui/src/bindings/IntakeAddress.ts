@@ -15,4 +15,14 @@ serving: boolean,
 /**
  * Shown beside the address: the push format is not published by the marketplace.
  */
-format_unverified: boolean, };
+format_unverified: boolean, 
+/**
+ * The sender signs each request with a secret instead of sending a token: the address
+ * carries none.
+ */
+signed: boolean, 
+/**
+ * The signing secret is ours (made for the account) and can be copied to paste into the
+ * platform's webhook; otherwise it is one the manager already has (Shopify's client secret).
+ */
+secret_to_copy: boolean, };

@@ -187,8 +187,8 @@ export const en = {
   },
   intake: {
     title: "Order intake",
-    hint: "Gettzap does not wait to be asked: it sends each new order to an address Ordertray serves. That address must be reachable from the internet over HTTPS — put a tunnel or a reverse proxy with TLS in front of this computer and enter its address below. Each Gettzap account shows its own address to paste into Gettzap.",
-    enabled: "Receive orders pushed by marketplaces (Gettzap)",
+    hint: "Gettzap does not wait to be asked: it sends each new order to an address Ordertray serves; WooCommerce and Shopify can send webhooks there too, so their orders arrive at once. That address must be reachable from the internet over HTTPS — put a tunnel or a reverse proxy with TLS in front of this computer and enter its address below. Each Gettzap, WooCommerce and Shopify account shows its own address.",
+    enabled: "Receive orders pushed by marketplaces (Gettzap) and store webhooks (WooCommerce, Shopify)",
     bind: "Listen on",
     bindLocal: "this computer only (127.0.0.1)",
     bindAll: "all network interfaces (0.0.0.0)",
@@ -199,11 +199,11 @@ export const en = {
     linkDays: "Pre-order buyer links work for (days)",
     linkDaysHint: "A pre-order's link lets its buyer fill in name, phone, address and payment on a page served at the public address; it works once, until this many days pass.",
     badLinkDays: (max: number) => `Enter a number of days from 1 to ${max}`,
-    publicUrlHint: "Where Gettzap reaches this computer, e.g. your tunnel's https:// address. Empty: the local address.",
+    publicUrlHint: "Where Gettzap and the stores reach this computer, e.g. your tunnel's https:// address. Empty: the local address.",
     save: "Save",
     saved: "Order intake settings saved",
     listening: (address: string) => `Receiving orders: listening on ${address}`,
-    off: "Off: orders pushed by Gettzap are not received.",
+    off: "Off: orders pushed by Gettzap and store webhooks are not received (stores are still polled).",
     notListening: "Not listening.",
     failed: "The order intake could not start:",
     refused: (refused: number, rateLimited: number, turnedAway: number) =>
@@ -412,6 +412,24 @@ export const en = {
     intakeNotServing: "Ordertray is not receiving orders now: turn the order intake on in Settings, or run ordertray-cli serve.",
     intakeAfterSave: "The address appears here once the account is saved.",
     formatUnverified: "Format unverified: Gettzap does not publish how it sends orders or takes statuses. Every request is kept for checking.",
+    webhooks: {
+      title: "Webhooks (optional)",
+      why: "With webhooks the store sends new and changed orders at once instead of waiting for the next sync. The regular sync stays on and catches anything a webhook misses.",
+      needsIntake: "The store must reach the order intake from the internet over HTTPS: Settings → Order intake, public address.",
+      afterSave: "The webhook address appears here once the account is saved.",
+      notServing: "Ordertray is not receiving orders now: turn it on in Settings → Order intake.",
+      copyUrl: "Copy URL",
+      copySecret: "Copy secret",
+      copied: "Copied",
+      newSecret: "New secret",
+      newSecretWarning: "A new secret replaces the old one: webhooks signed with the old secret are no longer taken until they get the new one.",
+      wooSteps:
+        "WooCommerce → Settings → Advanced → Webhooks → Add webhook: status Active, topic Order created (and a second webhook for Order updated), API version WP REST API Integration v3, the delivery URL and the secret from here.",
+      shopifySteps:
+        "Shopify app → Webhooks (or shopify.app.toml): topics orders/create and orders/updated to this URL. Shopify signs them with the app's client secret (the one in this form); a delivery sent twice is taken once.",
+      shopifyAdminToken:
+        "Webhooks need the app's client ID and client secret: Shopify signs them with the client secret, which an app connected by its admin API access token does not give Ordertray.",
+    },
     woocommerce: {
       title: "Connect a WooCommerce store",
       url: "Store address",

@@ -3,7 +3,7 @@ import type { AppError } from "../bindings/AppError";
 import type { ErrorWords } from "../bindings/ErrorWords";
 import { toApiError } from "../ipcCall";
 import samples from "../test/fixtures/error_words.json";
-import { errorCatalogs, errorText, setErrorLanguage } from "./errors";
+import { errorCatalogs, errorText, setErrorLanguage, wordsText } from "./errors";
 
 /** One engine error of every kind, as the engine sends it (written by core/tests/error_words_fixture.rs). */
 const recorded = samples as unknown as AppError[];
@@ -105,6 +105,16 @@ describe("engine errors", () => {
     expect(errorText(null, "keychain task failed", "ru")).toBe("keychain task failed");
     const future = { kind: "from_a_later_version", x: 1 } as unknown as ErrorWords;
     expect(errorText(future, "Something new", "ru")).toBe("Something new");
+  });
+
+  it("words a notice sent without a message as the engine words it in English, and in Russian and Polish", () => {
+    const paused = recorded.find((e) => e.words?.kind === "webhooks_disabled");
+    if (!paused?.words) throw new Error("no webhooks_disabled sample");
+    expect(wordsText(paused.words, "en")).toBe(paused.message);
+    expect(wordsText(paused.words, "ru")).toBe(errorText(paused.words, paused.message, "ru"));
+    expect(wordsText(paused.words, "pl")).toMatch(/^Market wstrzymał webhooki/);
+    // A kind with no English here still says what it is.
+    expect(wordsText({ kind: "disk_full" }, "en")).toBe("disk full");
   });
 
   it("words an error the IPC layer rejects with in the UI's language", () => {

@@ -52,3 +52,21 @@ export function errorText(
     return message;
   }
 }
+
+/**
+ * English for the kinds the engine sends as words alone, with no English message beside them (an
+ * account health's notice): the engine's own wording (core/src/error_words.rs), which errors.test.ts
+ * holds these to.
+ */
+const englishWordsOnly: { [K in ErrorKind]?: (e: ErrorOf<K>) => string } = {
+  webhooks_disabled: (e) =>
+    `${e.marketplace} paused its webhooks after failed deliveries (${e.names}): orders still come by polling; set them Active again in ${e.marketplace} once the intake address is reachable`,
+};
+
+/** Words sent without a message, in `lang` (default: the UI's language). */
+export function wordsText(words: ErrorWords, lang: Lang = current): string {
+  const english = englishWordsOnly[words.kind] as ((e: never) => string) | undefined;
+  // A kind this version has no English for still says what it is rather than nothing.
+  const message = english ? english(words as never) : words.kind.replace(/_/g, " ");
+  return errorText(words, message, lang);
+}

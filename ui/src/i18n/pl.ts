@@ -206,8 +206,8 @@ export const pl: Messages = {
   },
   intake: {
     title: "Przyjmowanie zamówień",
-    hint: "Gettzap nie czeka na zapytanie: sam wysyła każde nowe zamówienie na adres obsługiwany przez Ordertray. Ten adres musi być osiągalny z internetu przez HTTPS — umieść przed tym komputerem tunel lub odwrotne proxy z TLS i wpisz jego adres poniżej. Adres do wklejenia w Gettzap pokazuje każde konto Gettzap.",
-    enabled: "Przyjmuj zamówienia wysyłane przez platformy (Gettzap)",
+    hint: "Gettzap nie czeka na zapytanie: sam wysyła każde nowe zamówienie na adres obsługiwany przez Ordertray; WooCommerce i Shopify mogą tam wysyłać webhooki, by ich zamówienia docierały od razu. Ten adres musi być osiągalny z internetu przez HTTPS — umieść przed tym komputerem tunel lub odwrotne proxy z TLS i wpisz jego adres poniżej. Własny adres pokazuje każde konto Gettzap, WooCommerce i Shopify.",
+    enabled: "Przyjmuj zamówienia wysyłane przez platformy (Gettzap) i webhooki sklepów (WooCommerce, Shopify)",
     bind: "Nasłuchuj na",
     bindLocal: "tylko ten komputer (127.0.0.1)",
     bindAll: "wszystkie interfejsy sieciowe (0.0.0.0)",
@@ -218,11 +218,11 @@ export const pl: Messages = {
     linkDays: "Link dla kupującego do zamówienia wstępnego działa (dni)",
     linkDaysHint: "Link do zamówienia wstępnego pozwala kupującemu podać imię, telefon, adres i płatność na stronie pod adresem publicznym; działa raz i przez tyle dni.",
     badLinkDays: (max: number) => `Podaj liczbę dni od 1 do ${max}`,
-    publicUrlHint: "Adres, pod którym Gettzap dociera do tego komputera, np. adres https:// tunelu. Puste: adres lokalny.",
+    publicUrlHint: "Adres, pod którym Gettzap i sklepy docierają do tego komputera, np. adres https:// tunelu. Puste: adres lokalny.",
     save: "Zapisz",
     saved: "Ustawienia przyjmowania zamówień zapisane",
     listening: (address: string) => `Zamówienia są przyjmowane: nasłuch na ${address}`,
-    off: "Wyłączone: zamówienia z Gettzap nie są przyjmowane.",
+    off: "Wyłączone: zamówienia z Gettzap i webhooki sklepów nie są przyjmowane (sklepy są nadal odpytywane).",
     notListening: "Nie nasłuchuje.",
     failed: "Przyjmowanie zamówień nie uruchomiło się:",
     refused: (refused: number, rateLimited: number, turnedAway: number) =>
@@ -430,6 +430,24 @@ export const pl: Messages = {
     intakeNotServing: "Ordertray nie przyjmuje teraz zamówień: włącz przyjmowanie zamówień w Ustawieniach lub uruchom ordertray-cli serve.",
     intakeAfterSave: "Adres pojawi się tutaj po zapisaniu konta.",
     formatUnverified: "Format niezweryfikowany: Gettzap nie publikuje, jak wysyła zamówienia i przyjmuje statusy. Każde żądanie jest zachowywane do sprawdzenia.",
+    webhooks: {
+      title: "Webhooki (opcjonalnie)",
+      why: "Dzięki webhookom sklep sam przysyła nowe i zmienione zamówienia od razu, zamiast czekać na następną synchronizację. Zwykła synchronizacja nadal działa i wyłapuje wszystko, co webhook pominie.",
+      needsIntake: "Sklep musi docierać do przyjmowania zamówień z internetu przez HTTPS: Ustawienia → Przyjmowanie zamówień, adres publiczny.",
+      afterSave: "Adres dla webhooków pojawi się tutaj po zapisaniu konta.",
+      notServing: "Ordertray nie przyjmuje teraz zamówień: włącz je w Ustawienia → Przyjmowanie zamówień.",
+      copyUrl: "Kopiuj adres",
+      copySecret: "Kopiuj sekret",
+      copied: "Skopiowano",
+      newSecret: "Nowy sekret",
+      newSecretWarning: "Nowy sekret zastępuje stary: webhooki podpisane starym sekretem nie są już przyjmowane, dopóki nie dostaną nowego.",
+      wooSteps:
+        "WooCommerce → Ustawienia → Zaawansowane → Webhooki → Dodaj webhook: status Aktywny (Active), temat Zamówienie utworzone (Order created) i drugi webhook dla Zamówienie zaktualizowane (Order updated), wersja API WP REST API Integration v3, adres dostarczania i sekret stąd.",
+      shopifySteps:
+        "Aplikacja Shopify → Webhooks (lub shopify.app.toml): tematy orders/create i orders/updated na ten adres. Shopify podpisuje je sekretem klienta aplikacji (tym z tego formularza); dostawa wysłana dwa razy jest przyjmowana raz.",
+      shopifyAdminToken:
+        "Webhooki wymagają Client ID i sekretu klienta aplikacji: Shopify podpisuje je sekretem klienta, którego Ordertray nie ma przy połączeniu tokenem dostępu Admin API.",
+    },
     woocommerce: {
       title: "Połącz sklep WooCommerce",
       url: "Adres sklepu",

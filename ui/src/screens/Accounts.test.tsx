@@ -184,6 +184,45 @@ describe("a WooCommerce store", () => {
   });
 });
 
+describe("an account's health notice", () => {
+  // Shop B as the engine lists it with its store's webhooks paused: the sync still works.
+  const paused: AccountView[] = accounts.map((v) =>
+    v.account.id === shopB
+      ? {
+          ...v,
+          health: {
+            ...v.health,
+            notice: { kind: "webhooks_disabled", marketplace: "WooCommerce", names: "Order created, Order updated" },
+          },
+        }
+      : { ...v, health: { ...v.health, notice: null } },
+  );
+
+  it("shows beside a working account's health, in words, and not where there is none", async () => {
+    await openAccounts({ list_accounts: () => paused });
+    const notice = within(rowOf(shopB)).getByTestId("account-notice");
+    expect(notice).toHaveAttribute("role", "note");
+    expect(notice).toHaveTextContent(
+      "WooCommerce paused its webhooks after failed deliveries (Order created, Order updated): orders still come by polling",
+    );
+    // Not a failure: the account stays OK, with no error shown.
+    expect(within(rowOf(shopB)).getByTestId("account-health")).toHaveAttribute("data-status", "ok");
+    expect(within(rowOf(shopB)).queryByTestId("account-last-error")).toBeNull();
+    expect(within(rowOf(shopA)).queryByTestId("account-notice")).toBeNull();
+  });
+
+  it("is worded in Russian and Polish", async () => {
+    localStorage.setItem("ordertray.lang", "ru");
+    const { user } = await openAccounts({ list_accounts: () => paused });
+    const notice = () => within(rowOf(shopB)).getByTestId("account-notice");
+    expect(notice()).toHaveTextContent(
+      "WooCommerce приостановил вебхуки после неудачных доставок (Order created, Order updated): заказы по-прежнему приходят опросом",
+    );
+    await user.selectOptions(screen.getByTestId("lang-switch"), "pl");
+    await waitFor(() => expect(notice()).toHaveTextContent("WooCommerce wstrzymał webhooki po nieudanych dostarczeniach"));
+  });
+});
+
 describe("a backfill's progress", () => {
   const bar = () => screen.queryByTestId("sync-progress");
 

@@ -11,7 +11,7 @@ import { useNotices } from "../components/Notices";
 import { OutboxRow } from "../components/OutboxRow";
 import { formatDateTime, formatTime } from "../format";
 import { useI18n } from "../i18n";
-import { errorText } from "../i18n/errors";
+import { errorText, wordsText } from "../i18n/errors";
 import { keys, useAccountOutbox, useAccounts } from "../queries";
 
 export function Accounts({
@@ -147,6 +147,12 @@ function AccountRow({
       {health.last_outcome === "error" && health.last_error && (
         <p className="error-text" data-testid="account-last-error">
           {errorText(health.last_error_words, health.last_error, lang)}
+        </p>
+      )}
+      {/* Beside the health, not part of it: an account can be OK and still have something to see to. */}
+      {health.notice != null && (
+        <p className="warning account-notice" role="note" data-testid="account-notice">
+          {wordsText(health.notice, lang)}
         </p>
       )}
       <div className="row-actions">

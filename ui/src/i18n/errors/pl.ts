@@ -132,6 +132,8 @@ export const plErrors: ErrorCatalog = {
     intake_token_from_env: (e) =>
       `Token przyjmowania zamówień «${e.account}» pochodzi ze zmiennej środowiskowej ${e.var}: zmień go tam`,
     no_intake_address: (e) => `${e.marketplace} nie przysyła zamówień: «${e.account}» nie ma adresu przyjmowania`,
+    no_webhook_secret: (e) => `${e.marketplace} podpisuje webhooki «${e.account}» sekretem klienta aplikacji (client secret): użyj go`,
+    webhooks_disabled: (e) => `${e.marketplace} wstrzymał webhooki po nieudanych dostarczeniach (${e.names}): zamówienia nadal przychodzą przez odpytywanie; włącz je ponownie (Active) w ${e.marketplace}, gdy adres przyjmowania będzie osiągalny`,
     line_wrong_state: (e) => {
       const state = { new: "nowa", accepted: "przyjęta", rejected: "odrzucona", deleted: "usunięta" }[e.state];
       const action = { accept: "przyjąć", reject: "odrzucić", delete: "usunąć", restore: "przywrócić" }[e.action];

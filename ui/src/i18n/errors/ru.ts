@@ -139,6 +139,8 @@ export const ruErrors: ErrorCatalog = {
     intake_token_from_env: (e) =>
       `Токен приёма заказов «${e.account}» берётся из переменной окружения ${e.var}: измените его там`,
     no_intake_address: (e) => `${e.marketplace} не присылает заказы: у «${e.account}» нет адреса приёма`,
+    no_webhook_secret: (e) => `${e.marketplace} подписывает вебхуки «${e.account}» секретом клиента приложения (client secret): используйте его`,
+    webhooks_disabled: (e) => `${e.marketplace} приостановил вебхуки после неудачных доставок (${e.names}): заказы по-прежнему приходят опросом; снова включите их (Active) в ${e.marketplace}, когда адрес приёма будет доступен`,
     line_wrong_state: (e) => {
       const state = { new: "новая", accepted: "принята", rejected: "отклонена", deleted: "удалена" }[e.state];
       const action = { accept: "принять", reject: "отклонить", delete: "удалить", restore: "восстановить" }[e.action];

@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Account } from "../../bindings/Account";
+import type { IntakeAddress } from "../../bindings/IntakeAddress";
 import { AccountForm } from "../../screens/AccountForm";
 import fresh from "../../test/fixtures/fresh.json";
 import { serveRecorded } from "../../test/recorded";
@@ -38,6 +39,17 @@ const savedShop: Account = {
 };
 
 const savedAs = (args: Record<string, unknown>) => ({ ...savedShop, ...(args.draft as object) });
+
+/** The saved shop's webhook address as the engine answers it: Shopify signs with the client secret. */
+const WEBHOOK_URL = "https://orders.example/intake/shopify/9";
+const webhookAddress: IntakeAddress = {
+  account_id: savedShop.id,
+  masked_url: WEBHOOK_URL,
+  serving: true,
+  format_unverified: false,
+  signed: true,
+  secret_to_copy: false,
+};
 
 async function newShopForm() {
   const b = serveRecorded(fresh, { add_account: savedAs });
@@ -177,7 +189,10 @@ describe("a Shopify shop", () => {
   });
 
   it("a saved shop keeps its secret when it is left empty; a new shop asks for it again", async () => {
-    const b = serveRecorded(fresh, { update_account: (args) => ({ ...savedShop, ...(args.draft as object) }) });
+    const b = serveRecorded(fresh, {
+      update_account: (args) => ({ ...savedShop, ...(args.draft as object) }),
+      intake_address: () => webhookAddress,
+    });
     const user = userEvent.setup();
     const onDone = vi.fn();
     renderWithProviders(<AccountForm account={savedShop} onDone={onDone} onCancel={vi.fn()} />);
@@ -214,6 +229,47 @@ describe("a Shopify shop", () => {
         secrets: {},
       },
     ]);
+  });
+});
+
+describe("a Shopify shop's webhooks", () => {
+  function savedShopForm(shop: Account = savedShop) {
+    const b = serveRecorded(fresh, { intake_address: () => webhookAddress, intake_url: () => WEBHOOK_URL });
+    const user = userEvent.setup();
+    renderWithProviders(<AccountForm account={shop} onDone={vi.fn()} onCancel={vi.fn()} />);
+    return { b, user };
+  }
+
+  it("shows the URL to subscribe, signed with the app's client secret: no secret of Ordertray's to copy", async () => {
+    const { b, user } = savedShopForm();
+    await waitFor(() => expect(screen.getByTestId("webhook-url")).toHaveTextContent(WEBHOOK_URL));
+    const webhooks = screen.getByTestId("store-webhooks");
+    expect(webhooks).toHaveTextContent("Webhooks (optional)");
+    expect(webhooks).toHaveTextContent("orders/create and orders/updated");
+    expect(webhooks).toHaveTextContent("Shopify signs them with the app's client secret (the one in this form)");
+    expect(webhooks).toHaveTextContent("a delivery sent twice is taken once");
+    expect(screen.queryByTestId("webhook-copy-secret")).toBeNull();
+    expect(screen.queryByTestId("webhook-new-secret")).toBeNull();
+
+    await user.click(screen.getByTestId("webhook-copy-url"));
+    expect(await screen.findByTestId("webhook-copy-url")).toHaveTextContent("✓ Copied");
+    expect(await navigator.clipboard.readText()).toBe(WEBHOOK_URL);
+    expect(b.callsTo("webhook_secret")).toEqual([]);
+  });
+
+  it("a shop on an admin token is told webhooks need the client ID and secret, with nothing to copy", async () => {
+    const { settings } = savedShop;
+    if (settings.kind !== "shopify") throw new Error("not a Shopify account");
+    const { b, user } = savedShopForm({ ...savedShop, settings: { ...settings, admin_token: true } });
+    expect(screen.getByTestId("webhooks-unavailable")).toHaveTextContent("Webhooks need the app's client ID and client secret");
+    expect(screen.queryByTestId("webhook-url")).toBeNull();
+    expect(screen.queryByTestId("webhook-copy-url")).toBeNull();
+    expect(b.callsTo("intake_address")).toEqual([]);
+
+    // Switching to the client credentials brings the address.
+    await user.click(screen.getByTestId("account-admin-token"));
+    expect(screen.queryByTestId("webhooks-unavailable")).toBeNull();
+    await waitFor(() => expect(screen.getByTestId("webhook-url")).toHaveTextContent(WEBHOOK_URL));
   });
 });
 

@@ -1,7 +1,7 @@
 // Shopify's part of the account form: the shop with its app's client ID and secret (or an old
 // custom app's admin API access token), then the Admin API version, how far back the first sync
-// reads and whether the app may see that far, whether orders are accepted on arrival and how
-// products are recognised.
+// reads and whether the app may see that far, whether orders are accepted on arrival, how
+// products are recognised, and the webhooks that bring orders sooner.
 import type { AccountSettings } from "../../bindings/AccountSettings";
 import type { ShopifySettings } from "../../bindings/ShopifySettings";
 import { SecretField, TextField } from "../../components/FormFields";
@@ -16,6 +16,7 @@ import {
   ProductKeyField,
   trimmedAddress,
 } from "../StoreFields";
+import { StoreWebhooks } from "../StoreWebhooks";
 import type { AccountFieldsProps, AccountForm } from "../types";
 
 /** Core's SHOPIFY_API_VERSION and SHOPIFY_BACKFILL_DAYS. */
@@ -94,7 +95,7 @@ function Credentials({ settings, onChange, secrets, onSecrets, keysKept }: Accou
   );
 }
 
-function Options({ settings, onChange }: AccountFieldsProps) {
+function Options({ settings, onChange, account }: AccountFieldsProps) {
   const { t } = useI18n();
   const s = shopifyOf(settings);
   const words = t.form.shopify;
@@ -140,6 +141,12 @@ function Options({ settings, onChange }: AccountFieldsProps) {
         names={words.productKeys}
         value={s.identify_products_by}
         onChange={(identify_products_by) => onChange({ ...s, identify_products_by })}
+      />
+      {/* Shopify signs webhooks with the client secret, which an account on an admin token does not hold. */}
+      <StoreWebhooks
+        accountId={account?.id ?? null}
+        platform="shopify"
+        unavailable={s.admin_token ? t.form.webhooks.shopifyAdminToken : null}
       />
     </>
   );

@@ -2,7 +2,10 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { Account } from "../../bindings/Account";
+import type { AppError } from "../../bindings/AppError";
+import type { IntakeAddress } from "../../bindings/IntakeAddress";
 import { AccountForm } from "../../screens/AccountForm";
+import errorSamples from "../../test/fixtures/error_words.json";
 import fresh from "../../test/fixtures/fresh.json";
 import { serveRecorded } from "../../test/recorded";
 import { renderWithProviders } from "../../test/render";
@@ -35,6 +38,20 @@ const savedStore: Account = {
 };
 
 const savedAs = (args: Record<string, unknown>) => ({ ...savedStore, ...(args.draft as object) });
+
+/** The saved store's webhook address as the engine answers it: signed deliveries carry no token. */
+const WEBHOOK_URL = "https://orders.example/intake/woocommerce/7";
+const webhookAddress: IntakeAddress = {
+  account_id: savedStore.id,
+  masked_url: WEBHOOK_URL,
+  serving: true,
+  format_unverified: false,
+  signed: true,
+  secret_to_copy: true,
+};
+const WEBHOOK_SECRET = "wh-secret-3f9a1c7e5b2d";
+/** The engine's refusal when the keychain holding the secret is shut, as it sends it. */
+const keychainShut = (errorSamples as unknown as AppError[]).find((e) => e.words?.kind === "keychain_unavailable");
 
 async function newStoreForm() {
   const b = serveRecorded(fresh, { add_account: savedAs });
@@ -137,7 +154,10 @@ describe("a WooCommerce store", () => {
   });
 
   it("a saved store keeps its keys when they are left empty; a new store address asks for them again", async () => {
-    const b = serveRecorded(fresh, { update_account: (args) => ({ ...savedStore, ...(args.draft as object) }) });
+    const b = serveRecorded(fresh, {
+      update_account: (args) => ({ ...savedStore, ...(args.draft as object) }),
+      intake_address: () => webhookAddress,
+    });
     const user = userEvent.setup();
     const onDone = vi.fn();
     renderWithProviders(<AccountForm account={savedStore} onDone={onDone} onCancel={vi.fn()} />);
@@ -169,5 +189,88 @@ describe("a WooCommerce store", () => {
         secrets: {},
       },
     ]);
+  });
+});
+
+describe("a WooCommerce store's webhooks", () => {
+  function savedStoreForm(over: Parameters<typeof serveRecorded>[1] = {}) {
+    const b = serveRecorded(fresh, {
+      intake_address: () => webhookAddress,
+      intake_url: () => WEBHOOK_URL,
+      webhook_secret: () => WEBHOOK_SECRET,
+      rotate_intake_token: () => null,
+      ...over,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<AccountForm account={savedStore} onDone={vi.fn()} onCancel={vi.fn()} />);
+    return { b, user };
+  }
+
+  it("a new store is told the address comes once it is saved", async () => {
+    const { b, user } = await newStoreForm();
+    await user.selectOptions(screen.getByTestId("account-kind"), "woocommerce");
+    const webhooks = screen.getByTestId("store-webhooks");
+    expect(webhooks).toHaveTextContent("Webhooks (optional)");
+    expect(webhooks).toHaveTextContent("once the account is saved");
+    expect(screen.queryByTestId("webhook-url")).toBeNull();
+    expect(screen.queryByTestId("webhook-copy-secret")).toBeNull();
+    expect(b.callsTo("intake_address")).toEqual([]);
+  });
+
+  it("shows the delivery URL and how to add the webhooks, and copies the URL", async () => {
+    const { b, user } = savedStoreForm();
+    await waitFor(() => expect(screen.getByTestId("webhook-url")).toHaveTextContent(WEBHOOK_URL));
+    expect(b.callsTo("intake_address").map((c) => c.args)).toEqual([{ accountId: savedStore.id }]);
+    const webhooks = screen.getByTestId("store-webhooks");
+    expect(webhooks).toHaveTextContent("Settings → Order intake");
+    expect(webhooks).toHaveTextContent("WooCommerce → Settings → Advanced → Webhooks → Add webhook");
+    expect(webhooks).toHaveTextContent("WP REST API Integration v3");
+    expect(screen.queryByTestId("webhook-not-serving")).toBeNull();
+
+    await user.click(screen.getByTestId("webhook-copy-url"));
+    expect(await screen.findByTestId("webhook-copy-url")).toHaveTextContent("✓ Copied");
+    expect(await navigator.clipboard.readText()).toBe(WEBHOOK_URL);
+  });
+
+  it("copies the secret into the clipboard only, never onto the screen", async () => {
+    const { b, user } = savedStoreForm();
+    await waitFor(() => expect(screen.getByTestId("webhook-url")).toHaveTextContent(WEBHOOK_URL));
+    await user.click(screen.getByTestId("webhook-copy-secret"));
+    expect(await screen.findByTestId("webhook-copy-secret")).toHaveTextContent("✓ Copied");
+    expect(await navigator.clipboard.readText()).toBe(WEBHOOK_SECRET);
+    expect(b.callsTo("webhook_secret").map((c) => c.args)).toEqual([{ accountId: savedStore.id }]);
+    // The whole markup, attributes included (the lint keeps innerHTML out of the code, tests too).
+    expect(new XMLSerializer().serializeToString(document.body)).not.toContain(WEBHOOK_SECRET);
+    // Copying the URL afterwards marks that one: the clipboard no longer holds the secret.
+    await user.click(screen.getByTestId("webhook-copy-url"));
+    expect(await screen.findByTestId("webhook-copy-url")).toHaveTextContent("✓ Copied");
+    expect(screen.getByTestId("webhook-copy-secret")).toHaveTextContent("Copy secret");
+  });
+
+  it("New secret replaces it and reads the address again; the old one is said to stop working", async () => {
+    const { b, user } = savedStoreForm();
+    await waitFor(() => expect(screen.getByTestId("webhook-url")).toHaveTextContent(WEBHOOK_URL));
+    expect(screen.getByTestId("store-webhooks")).toHaveTextContent("webhooks signed with the old secret are no longer taken");
+    await user.click(screen.getByTestId("webhook-copy-secret"));
+    expect(await screen.findByTestId("webhook-copy-secret")).toHaveTextContent("✓ Copied");
+
+    await user.click(screen.getByTestId("webhook-new-secret"));
+    await waitFor(() => expect(b.callsTo("rotate_intake_token").map((c) => c.args)).toEqual([{ accountId: savedStore.id }]));
+    await waitFor(() => expect(b.callsTo("intake_address").length).toBeGreaterThan(1));
+    // What was copied is the old secret now.
+    expect(screen.getByTestId("webhook-copy-secret")).toHaveTextContent("Copy secret");
+  });
+
+  it("says when the intake is off, and a refused call in words", async () => {
+    const { user } = savedStoreForm({
+      intake_address: () => ({ ...webhookAddress, serving: false }),
+      webhook_secret: () => {
+        throw keychainShut;
+      },
+    });
+    expect(await screen.findByTestId("webhook-not-serving")).toHaveTextContent("Settings → Order intake");
+    await user.click(screen.getByTestId("webhook-copy-secret"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("the OS keychain is unavailable");
+    expect(screen.getByTestId("webhook-copy-secret")).toHaveTextContent("Copy secret");
   });
 });

@@ -1,11 +1,12 @@
 // WooCommerce's part of the account form: the store's address with its REST API consumer key and
 // secret, then how far back the first sync reads, whether orders are accepted on arrival, how
-// products are recognised and how the key travels.
+// products are recognised, how the key travels, and the webhooks that bring orders sooner.
 import type { AccountSettings } from "../../bindings/AccountSettings";
 import type { WooCommerceSettings } from "../../bindings/WooCommerceSettings";
 import { SecretField, TextField } from "../../components/FormFields";
 import { useI18n } from "../../i18n";
 import { AcceptOnArrivalField, CheckField, DaysField, daysInRange, keySafeAt, ProductKeyField, trimmedAddress } from "../StoreFields";
+import { StoreWebhooks } from "../StoreWebhooks";
 import type { AccountFieldsProps, AccountForm } from "../types";
 
 /** Core's WOOCOMMERCE_BACKFILL_DAYS. */
@@ -51,7 +52,7 @@ function Credentials({ settings, onChange, secrets, onSecrets, keysKept }: Accou
   );
 }
 
-function Options({ settings, onChange }: AccountFieldsProps) {
+function Options({ settings, onChange, account }: AccountFieldsProps) {
   const { t } = useI18n();
   const s = wooOf(settings);
   const words = t.form.woocommerce;
@@ -82,6 +83,7 @@ function Options({ settings, onChange }: AccountFieldsProps) {
         value={s.key_in_query}
         onChange={(key_in_query) => onChange({ ...s, key_in_query })}
       />
+      <StoreWebhooks accountId={account?.id ?? null} platform="woocommerce" />
     </>
   );
 }
