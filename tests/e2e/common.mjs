@@ -1,5 +1,6 @@
 // What the end-to-end files share: the harness's environment, form filling, the notification log,
 // the keychain, fake servers of their own, and the app's process on a file's own database.
+import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -154,6 +155,35 @@ export function keepAutostart(home) {
   return () => {
     if (!existed) rmSync(file, { force: true });
   };
+}
+
+/**
+ * Settings → Order intake: turns the intake on at 127.0.0.1:`port` and waits until it says it
+ * listens there (or fails with the error it shows).
+ */
+export async function turnIntakeOn(s, port) {
+  await (await s.waitForElement(tid("nav-settings"))).click();
+  const state = await s.waitForElement(tid("intake-state"), 30_000);
+  assert.equal(await state.attribute("data-listening"), "", "the intake is off at first");
+  await (await s.waitForElement(tid("intake-enabled"))).click();
+  await pick(s, "intake-bind", "127.0.0.1");
+  await retype(s, "intake-port", String(port));
+  await (await s.waitForElement(tid("intake-save"))).click();
+  const listening = `127.0.0.1:${port}`;
+  await waitFor(async () => (await (await s.find(tid("intake-state"))).attribute("data-listening")) === listening, {
+    timeout: 20_000,
+    message: `the intake to say it listens on ${listening}`,
+  }).catch(async (e) => {
+    const errors = await s.findAll(tid("intake-error"));
+    throw new Error(`${e.message}${errors.length ? `: ${await errors[0].text()}` : ""}`);
+  });
+  assert.match(await (await s.find(tid("intake-state"))).text(), new RegExp(listening.replaceAll(".", "\\.")));
+  assert.equal((await s.findAll(tid("intake-error"))).length, 0);
+}
+
+/** What the X clipboard holds (the app's Copy buttons write it). */
+export function clipboard() {
+  return execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" }).trim();
 }
 
 /** A port nobody listens on now (the OS's pick, released at once). */

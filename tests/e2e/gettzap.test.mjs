@@ -9,12 +9,12 @@
 // own database (--db) and its own fake Gettzap.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeGettzap } from "./fake.mjs";
 import {
   clickAt,
+  clipboard,
   cursorOn,
   env,
   fill,
@@ -26,10 +26,10 @@ import {
   notifyCalls,
   pick,
   removeDatabase,
-  retype,
   secret,
   startFake,
   stepper,
+  turnIntakeOn,
   tid,
 } from "./common.mjs";
 
@@ -153,23 +153,7 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
 
   step("the order intake is turned on in Settings and listens on the chosen port", 60_000, async () => {
     intakePort = await freePort();
-    await (await s.waitForElement(tid("nav-settings"))).click();
-    const state = await s.waitForElement(tid("intake-state"), 30_000);
-    assert.equal(await state.attribute("data-listening"), "", "the intake is off at first");
-    await (await s.waitForElement(tid("intake-enabled"))).click();
-    await pick(s, "intake-bind", "127.0.0.1");
-    await retype(s, "intake-port", String(intakePort));
-    await (await s.waitForElement(tid("intake-save"))).click();
-    const listening = `127.0.0.1:${intakePort}`;
-    await waitFor(async () => (await (await s.find(tid("intake-state"))).attribute("data-listening")) === listening, {
-      timeout: 20_000,
-      message: `the intake to say it listens on ${listening}`,
-    }).catch(async (e) => {
-      const errors = await s.findAll(tid("intake-error"));
-      throw new Error(`${e.message}${errors.length ? `: ${await errors[0].text()}` : ""}`);
-    });
-    assert.match(await (await s.find(tid("intake-state"))).text(), new RegExp(listening.replaceAll(".", "\\.")));
-    assert.equal((await s.findAll(tid("intake-error"))).length, 0);
+    await turnIntakeOn(s, intakePort);
 
     // The account shows the address to paste into Gettzap on that port, its token hidden.
     await (await s.waitForElement(tid("nav-accounts"))).click();
@@ -187,8 +171,7 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
     assert.ok(!page.includes(intakeToken), "the intake token is on the screen");
     // Copy puts the whole address (token included) on the clipboard, read back from the X display.
     await clickAt(s, tid("intake-copy"));
-    const copied = () => execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" }).trim();
-    await waitFor(() => copied() === `${intakeUrl()}?token=${intakeToken}`, {
+    await waitFor(() => clipboard() === `${intakeUrl()}?token=${intakeToken}`, {
       timeout: 20_000,
       message: "the intake address with its token on the clipboard",
     });

@@ -4,7 +4,10 @@
 // watched) -> orders are accepted on arrival into All orders with one popup -> an order whose buyer
 // has neither e-mail nor phone is listed in the account's Log with its reason -> a returning buyer
 // (same phone) is one customer with both orders -> the product both orders share is one catalog
-// product, filed under a category reused from the store's other products, with both orders.
+// product, filed under a category reused from the store's other products, with both orders ->
+// with the order intake on, the account form gives the webhook's address and copies its secret;
+// the store's signed webhook brings its next order at once (the account polls every 10 minutes),
+// a forged one is refused.
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake store.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,8 +15,11 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import {
+  clickAt,
+  clipboard,
   env,
   fill,
+  freePort,
   grepCount,
   keepAutostart,
   keychain,
@@ -25,6 +31,7 @@ import {
   startFake,
   stepper,
   tid,
+  turnIntakeOn,
 } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
@@ -259,6 +266,74 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
     assert.equal(top.filter((t) => t.includes("Запчасти")).length, 1, `top categories: ${top}`);
     await orders[0].click();
     await s.waitForElement(tid("shop-order"), 30_000);
+  });
+
+  step("a signed webhook from the store brings its new order at once; a forged one is refused", 120_000, async () => {
+    const port = await freePort();
+    await turnIntakeOn(s, port);
+    const url = `http://127.0.0.1:${port}/intake/woocommerce/${accountId}`;
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid("account-edit"))).click();
+    const shown = await waitFor(
+      async () => {
+        const t = (await (await s.waitForElement(tid("webhook-url"))).text()).trim();
+        return t.includes("/intake/") ? t : null;
+      },
+      { timeout: 20_000, message: "the webhook address in the account form" },
+    );
+    assert.equal(shown, url);
+    assert.equal((await s.findAll(tid("webhook-not-serving"))).length, 0, "the form says the intake is off");
+    // Copy secret makes the secret and puts it on the clipboard; it is never on the screen.
+    await clickAt(s, tid("webhook-copy-secret"));
+    const made = await waitFor(() => (/^[0-9a-f]{48}$/.test(clipboard()) ? clipboard() : null), {
+      timeout: 20_000,
+      message: "the webhook secret on the clipboard",
+    });
+    const webhookSecret = secret("woocommerce: webhook secret (made by the app)", made);
+    assert.equal(keychain(DB, accountId, "webhook_secret"), webhookSecret, "the secret is the keychain's");
+    assert.ok(!(await (await s.find("body")).text()).includes(webhookSecret), "the secret is on the screen");
+    await s.screenshot(join(OUT, "woocommerce-webhooks.png"));
+    await (await s.waitForElement(tid("nav-orders"))).click();
+
+    // The manager adds the webhook in WooCommerce: it pings the address first.
+    const admin = async (path, body) => {
+      const r = await fetch(`${fakeUrl}${path}`, {
+        method: body ? "POST" : "GET",
+        headers: { "content-type": "application/json" },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      assert.ok(r.ok, `${path}: HTTP ${r.status}`);
+      return r.json().catch(() => null);
+    };
+    await admin("/__fake/webhooks", { topic: "order.created", delivery_url: url, secret: webhookSecret });
+    await waitFor(async () => (await admin("/__fake/webhook-deliveries")).some((d) => d.topic === "ping" && d.status === 200), {
+      timeout: 20_000,
+      message: "the store's ping answered 200",
+    });
+
+    const order = wcOrder(900_010, 0, { ...IRINA, email: "irina@example.ru" }, [[77, "FLT-77", "Фильтр &laquo;Mann&raquo;", 1, 450]]);
+    const forged = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-wc-webhook-topic": "order.created",
+        "x-wc-webhook-signature": "bm90IHRoZSBzdG9yZSdzIHNpZ25hdHVyZQ==",
+      },
+      body: JSON.stringify(order),
+    });
+    assert.equal(forged.status, 401, "a delivery not signed with the secret is refused");
+
+    await admin("/__fake/orders", [order]);
+    await waitFor(() => execSqlite("SELECT COUNT(*) FROM shop_orders WHERE number = '900010'") === "1", {
+      timeout: 30_000,
+      message: "order 900010 in All orders right after the webhook (the account polls every 10 minutes)",
+    });
+    const delivered = await admin("/__fake/webhook-deliveries");
+    assert.ok(delivered.some((d) => d.topic === "order.created" && d.status === 200), JSON.stringify(delivered));
+    assert.equal(execSqlite(`SELECT COUNT(*) FROM intake_requests WHERE outcome = 'webhook'`), "1", "the delivery is in the intake log");
+    for (const file of [DB, `${DB}-wal`]) {
+      assert.equal(grepCount(file, webhookSecret), 0, `the webhook secret was found in ${file}`);
+    }
   });
 
   step("the key and the secret are in the keychain and in no database file", 30_000, async () => {
