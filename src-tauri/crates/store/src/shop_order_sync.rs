@@ -34,14 +34,18 @@ pub(crate) async fn place_on_shop_order(
     .bind(order_id)
     .fetch_one(&mut *conn)
     .await?;
-    for line in lines {
-        sqlx::query("UPDATE lines SET shop_order_id = ? WHERE id = ? AND order_id = ?")
-            .bind(shop_order_id)
-            .bind(line)
-            .bind(order_id)
-            .execute(&mut *conn)
-            .await?;
-    }
+    // `lines` may hold a whole page's lines (a bulk accept): one statement per order, through the
+    // order's own lines, never one per line of the page (which made a page's accept quadratic).
+    let ids = serde_json::Value::from(lines.iter().copied().collect::<Vec<i64>>()).to_string();
+    sqlx::query(
+        "UPDATE lines SET shop_order_id = ?1
+         WHERE order_id = ?2 AND id IN (SELECT value FROM json_each(?3))",
+    )
+    .bind(shop_order_id)
+    .bind(order_id)
+    .bind(ids)
+    .execute(&mut *conn)
+    .await?;
     Ok((shop_order_id, existed.is_none()))
 }
 

@@ -14,7 +14,7 @@ use ordertray_core::{
     is_cancelled_status, plan_effects, ship_allowed, AppError, CancelReason, Effect, ErrorCode, LineAfter,
     LineState, TriageAction, TriagePolicy, TriageReport,
 };
-use ordertray_core::{ErrorWords, Thing};
+use ordertray_core::{AccountPolicy, ErrorWords, Thing};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use ordertray_core::notify_text::Lang;
@@ -151,14 +151,22 @@ impl Store {
             outbox_rows: vec![],
         };
         let changed: BTreeSet<i64> = ids;
+        // Read once per account, not once per order: a bulk accept spans a page of orders.
+        let mut policies = BTreeMap::new();
+        for t in &targets {
+            if let std::collections::btree_map::Entry::Vacant(e) = policies.entry(t.account_id) {
+                e.insert(crate::account_options::account_policy(&mut tx, t.account_id).await?);
+            }
+        }
         for (order_id, cancelled) in cancelled_orders {
             let account_id = targets
                 .iter()
                 .find(|t| t.order_id == order_id)
                 .map(|t| t.account_id)
                 .unwrap_or_default();
+            let policy = &policies[&account_id];
             if action == TriageAction::Accept {
-                let shaping = crate::account_options::shop_order_policy(&mut tx, account_id).await?;
+                let shaping = policy.shop_order.as_ref();
                 // A fixed customer takes every order; otherwise match or create one as usual.
                 let customer_id = match shaping.as_ref().and_then(|s| s.fixed_customer_id) {
                     Some(fixed) => Some(fixed),
@@ -166,7 +174,7 @@ impl Store {
                 };
                 let (shop_order_id, created) =
                     place_on_shop_order(&mut tx, order_id, customer_id, &changed, &now).await?;
-                if let (true, Some(s)) = (created, &shaping) {
+                if let (true, Some(s)) = (created, shaping) {
                     crate::account_options::shape_new_shop_order(&mut tx, shop_order_id, order_id, s).await?;
                 }
             }
@@ -177,7 +185,7 @@ impl Store {
                 .unwrap_or_else(|| now.clone());
             let rows = plan_and_queue(
                 &mut tx,
-                account_id,
+                (account_id, policy),
                 order_id,
                 cancelled,
                 action,
@@ -387,7 +395,7 @@ async fn load_targets(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Resul
 #[allow(clippy::too_many_arguments)]
 async fn plan_and_queue(
     conn: &mut SqliteConnection,
-    account_id: i64,
+    (account_id, account_policy): (i64, &AccountPolicy),
     order_id: i64,
     cancelled: bool,
     action: TriageAction,
@@ -396,7 +404,6 @@ async fn plan_and_queue(
     (now, send_at): (&str, &str),
     extras: &TriageExtras,
 ) -> Result<Vec<i64>> {
-    let account_policy = crate::account_options::account_policy(conn, account_id).await?;
     if account_policy.decisions_stay_local {
         return Ok(vec![]);
     }
