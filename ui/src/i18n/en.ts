@@ -303,8 +303,8 @@ export const en = {
   },
   welcome: {
     title: "Welcome to Ordertray",
-    body: "Connect a marketplace account to receive its orders here, with a desktop notification for each new one.",
-    addAccount: "Connect an Ozon account",
+    body: "Connect a marketplace or web store account (Ozon, ZZAP, Gettzap, WooCommerce, Shopify, Cartum, Amazon) to receive its orders here, with a desktop notification for each new one.",
+    addAccount: "Connect an account",
     tryDemo: "Try demo",
     demoHint: "The demo uses a simulated Ozon that sends a new order every 20 seconds. Nothing leaves this computer.",
   },

@@ -322,8 +322,8 @@ export const pl: Messages = {
   },
   welcome: {
     title: "Witaj w Ordertray",
-    body: "Połącz konto platformy sprzedażowej, aby otrzymywać tu jej zamówienia, z powiadomieniem na pulpicie o każdym nowym.",
-    addAccount: "Połącz konto Ozon",
+    body: "Połącz konto platformy sprzedażowej lub sklepu internetowego (Ozon, ZZAP, Gettzap, WooCommerce, Shopify, Cartum, Amazon), aby otrzymywać tu jej zamówienia, z powiadomieniem na pulpicie o każdym nowym.",
+    addAccount: "Połącz konto",
     tryDemo: "Wypróbuj demo",
     demoHint: "Demo korzysta z symulowanego Ozon, który co 20 sekund wysyła nowe zamówienie. Nic nie opuszcza tego komputera.",
   },
