@@ -122,16 +122,29 @@ export function secret(name, value) {
   return value;
 }
 
+/** One query on the app's database `db` through the sqlite3 shell, its output trimmed. */
+export function sqlite(db, query) {
+  return execFileSync("sqlite3", [db, query], { encoding: "utf8", timeout: 10_000 }).trim();
+}
+
+/**
+ * Waits until the outbox of database `db` holds nothing to send (every call delivered or parked):
+ * after that no further call of those rows can reach a marketplace.
+ */
+export function outboxDrained(db, timeout = 60_000) {
+  return waitFor(() => sqlite(db, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')") === "0", {
+    timeout,
+    message: "the outbox to have nothing left to send",
+  });
+}
+
 /**
  * The app's keychain entry for an account's secret in database `db`: entries are named
  * `<database id>/<account id>/<field>` (keyring stores that name as "username"), so two databases
  * never share keys.
  */
 export function keychain(db, accountId, field) {
-  const databaseId = execFileSync("sqlite3", [db, "SELECT id FROM database_identity"], {
-    encoding: "utf8",
-    timeout: 10_000,
-  }).trim();
+  const databaseId = sqlite(db, "SELECT id FROM database_identity");
   if (!/^[0-9a-f]{32}$/.test(databaseId)) throw new Error(`no database id in ${db}: ${JSON.stringify(databaseId)}`);
   const name = `${databaseId}/${accountId}/${field}`;
   return execFileSync("secret-tool", ["lookup", "service", "ordertray", "username", name], {

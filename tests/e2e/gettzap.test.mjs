@@ -31,6 +31,8 @@ import {
   stepper,
   turnIntakeOn,
   tid,
+  outboxDrained,
+  sqlite,
 } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
@@ -224,8 +226,11 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
       timeout: 60_000,
       message: `two inbox rows of Gettzap order ${ORDER_NUMBER}`,
     });
-    // The repeat adds no rows, even after a while.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // The repeat added no lines (it was answered "stored 1, new 0" above, after it was stored).
+    assert.equal(
+      sqlite(DB, `SELECT COUNT(*) FROM lines l JOIN orders o ON o.id = l.order_id WHERE o.number = '${ORDER_NUMBER}'`),
+      "2",
+    );
     assert.equal((await s.findAll(rowsOf(ORDER_NUMBER))).length, 2);
     assert.equal((await s.findAll(tid("inbox-row"))).length, 2, "nothing else in the inbox");
 
@@ -285,8 +290,8 @@ describe("Gettzap end to end", { timeout: 600_000 }, () => {
     ).catch((e) => {
       throw new Error(`${e.message}; calls: ${JSON.stringify(calls)}`);
     });
-    // Nothing more arrives: each decision is sent once.
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Nothing more arrives: each decision is sent once (the outbox has nothing left to send).
+    await outboxDrained(DB);
     const all = await fake.calls();
     const sent = all.map((c) => [c.order_id, c.position_id, c.status, c.comment]).sort();
     assert.deepEqual(

@@ -11,7 +11,6 @@
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake store.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import {
@@ -31,6 +30,7 @@ import {
   startFake,
   stepper,
   tid,
+  sqlite,
   turnIntakeOn,
 } from "./common.mjs";
 
@@ -198,8 +198,13 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
       timeout: 30_000,
       message: `a Notify call naming ${ACCOUNT} in ${NOTIFY_LOG}`,
     });
+    assert.equal(
+      execSqlite("SELECT COUNT(*) FROM lines l JOIN orders o ON o.id = l.order_id WHERE o.number = '900001' AND l.state = 'new'"),
+      "0",
+      "nothing of order 900001 waits in the inbox",
+    );
     await (await s.waitForElement(tid("nav-inbox"))).click();
-    await new Promise((r) => setTimeout(r, 1000));
+    await s.waitForElement(tid("inbox"), 30_000);
     assert.equal((await s.findAll(`${tid("inbox-row")}[data-order-number="900001"]`)).length, 0, "nothing waits in the inbox");
     await (await s.waitForElement(tid("nav-orders"))).click();
     const count = Number(
@@ -349,6 +354,6 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
   });
 });
 
-function execSqlite(sql) {
-  return execFileSync("sqlite3", [DB, sql], { encoding: "utf8", timeout: 10_000 }).trim();
+function execSqlite(query) {
+  return sqlite(DB, query);
 }

@@ -23,6 +23,7 @@ import {
   startFake,
   stepper,
   tid,
+  outboxDrained,
 } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
@@ -187,8 +188,8 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
     ).catch((e) => {
       throw new Error(`${e.message}; calls: ${JSON.stringify(calls)}`);
     });
-    // Nothing more arrives: each decision is sent once.
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Nothing more arrives: each decision is sent once (the outbox has nothing left to send).
+    await outboxDrained(DB);
     const all = await statusCalls();
     const sent = all
       .filter((c) => c.status === 200 && c.error === "")
