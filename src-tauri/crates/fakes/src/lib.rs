@@ -11,6 +11,7 @@ pub mod cartum;
 pub mod faults;
 pub mod gettzap;
 pub mod ozon;
+pub mod retailcrm;
 mod server;
 pub mod shopify;
 mod webhooks;
