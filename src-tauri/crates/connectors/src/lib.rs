@@ -13,6 +13,7 @@ pub mod http_policy;
 pub mod ozon;
 pub mod push;
 pub mod registry;
+pub mod retailcrm;
 pub mod session;
 pub mod shopify;
 pub mod transfer;

@@ -1,0 +1,276 @@
+//! RetailCRM (API v5) as a transfer target (see shared/api-notes/transfers.md): a shop order is
+//! created at the CRM under our `externalId` (per site; the key makes a repeated create find the
+//! first one instead of making a second), edited by it, and read back by it. RetailCRM has no call
+//! that deletes an order: a deleted shop order stays there and the manager is told so.
+//!
+//! Writes are form-encoded with JSON fields (`order=<json>&site=<code>`), the key goes in
+//! `X-API-KEY`. RetailCRM answers `{"success": true, …}` or `{"success": false, "errorMsg", "errors"}`
+//! (`errors` an object keyed by field, or a list); over its limit (10 requests a second per key) its
+//! edge answers 503, often as an HTML page, without `Retry-After`: that is a wait, not a failure.
+//!
+//! Not yet registered as an integration: the engine's transfer path (outbox, targets, statuses)
+//! comes next; this module is the client it will call.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ordertray_core::Secret;
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::http::{body_excerpt, network, redact, retry_after_of, status_error};
+use crate::transfer::{OrderTransfer, TransferError, TransferredOrder};
+use crate::ConnectorError;
+
+/// RetailCRM says nothing about how long to wait: a second is its limit's window.
+const RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
+/// RetailCRM's words when an order with the same `externalId` is already on the site.
+const ALREADY_EXISTS: &str = "Order already exists.";
+
+pub struct RetailCrmClient {
+    http: reqwest::Client,
+    /// `https://<account>.retailcrm.ru` (or a fake's address).
+    root: String,
+    api_key: Option<Secret>,
+    /// The CRM's site (shop) code the orders belong to.
+    site: String,
+}
+
+/// An answer RetailCRM gave with `success: true`.
+struct Answer {
+    body: Value,
+}
+
+impl RetailCrmClient {
+    pub fn new(http: reqwest::Client, root: &str, api_key: Option<Secret>, site: &str) -> Self {
+        Self {
+            http,
+            root: root.trim_end_matches('/').to_string(),
+            api_key,
+            site: site.to_string(),
+        }
+    }
+
+    /// The order's page in the CRM's admin.
+    fn link(&self, id: &Value) -> Option<String> {
+        let id = match id {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) if !s.is_empty() => s.clone(),
+            _ => return None,
+        };
+        Some(format!("{}/orders/{id}/edit", self.root))
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        form: &[(&str, String)],
+    ) -> Result<Answer, ConnectorError> {
+        let Some(key) = &self.api_key else {
+            return Err(ConnectorError::Auth("the RetailCRM API key is not set".into()));
+        };
+        let url = format!("{}/api/v5{path}", self.root);
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .header("X-API-KEY", key.expose())
+            .query(query);
+        if method == Method::POST {
+            request = request.form(form);
+        }
+        let response = request.send().await.map_err(|e| network(path, e))?;
+        let status = response.status().as_u16();
+        let retry_after = retry_after_of(&response);
+        let bytes = response.bytes().await.map_err(|e| network(path, e))?;
+        let doc: Option<Value> = serde_json::from_slice(&bytes).ok();
+        let said = doc.as_ref().map(error_words).filter(|w| !w.is_empty());
+        let words = |fallback: String| redact(said.clone().unwrap_or(fallback), &[key.expose()]);
+        if status == 503 {
+            // The limit's answer, HTML or JSON alike.
+            return Err(ConnectorError::RateLimited {
+                retry_after: Some(retry_after.unwrap_or(RATE_LIMIT_WAIT)),
+                message: words(format!("{path}: RetailCRM is busy (503)")),
+            });
+        }
+        match doc {
+            Some(body) if (200..300).contains(&status) && body["success"] == Value::Bool(true) => {
+                Ok(Answer { body })
+            }
+            Some(_) if (200..300).contains(&status) => Err(ConnectorError::Rejected {
+                status,
+                message: words(format!("{path}: refused")),
+            }),
+            Some(_) => Err(status_error(
+                status,
+                retry_after,
+                RATE_LIMIT_WAIT,
+                words(format!("{path}: HTTP {status}")),
+            )),
+            None if (200..300).contains(&status) => Err(ConnectorError::Malformed(format!(
+                "{path}: not JSON: {}",
+                body_excerpt(&bytes)
+            ))),
+            None => Err(status_error(
+                status,
+                retry_after,
+                RATE_LIMIT_WAIT,
+                redact(
+                    format!("{path}: HTTP {status}: {}", body_excerpt(&bytes)),
+                    &[key.expose()],
+                ),
+            )),
+        }
+    }
+
+    /// The order at the CRM under our key, if there is one.
+    async fn find(&self, external_id: &str) -> Result<Option<Value>, ConnectorError> {
+        let path = format!("/orders/{}", path_part(external_id));
+        match self
+            .call(
+                Method::GET,
+                &path,
+                &[("by", "externalId"), ("site", &self.site)],
+                &[],
+            )
+            .await
+        {
+            Ok(a) => Ok(Some(a.body["order"].clone())),
+            Err(ConnectorError::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn transferred(&self, order: &Value, external_id: &str) -> TransferredOrder {
+        TransferredOrder {
+            remote_id: external_id.to_string(),
+            link: self.link(&order["id"]),
+        }
+    }
+}
+
+/// `externalId`s are ours (an account prefix and a number), but they go into a path: anything but
+/// letters, digits, `-`, `_` and `.` is escaped.
+fn path_part(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// RetailCRM's refusal in its own words: `errorMsg`, then each of `errors` (`field: text` for an
+/// object, the text for a list).
+pub fn error_words(doc: &Value) -> String {
+    let mut words: Vec<String> = doc["errorMsg"].as_str().map(str::to_string).into_iter().collect();
+    match &doc["errors"] {
+        Value::Object(fields) => words.extend(
+            fields
+                .iter()
+                .map(|(field, text)| format!("{field}: {}", text.as_str().unwrap_or_default())),
+        ),
+        Value::Array(list) => words.extend(list.iter().filter_map(|t| t.as_str().map(str::to_string))),
+        _ => {}
+    }
+    words.join("; ")
+}
+
+/// Whether a failed create may have reached the CRM (its answer lost): then the order is looked
+/// up by our key before anything is sent again.
+fn answer_lost(e: &ConnectorError) -> bool {
+    matches!(
+        e,
+        ConnectorError::Network(_) | ConnectorError::Server { .. } | ConnectorError::Malformed(_)
+    )
+}
+
+#[async_trait]
+impl OrderTransfer for RetailCrmClient {
+    /// `order` is RetailCRM's order document; its `externalId` is set to `idempotency_key`.
+    async fn create(&self, order: &Value, idempotency_key: &str) -> Result<TransferredOrder, TransferError> {
+        // No look-up first: RetailCRM keeps `externalId` unique per site, so a create sent again
+        // after a lost answer is refused as a duplicate and the order found then.
+        let mut order = order.clone();
+        order["externalId"] = Value::from(idempotency_key);
+        let form = [("site", self.site.clone()), ("order", order.to_string())];
+        match self.call(Method::POST, "/orders/create", &[], &form).await {
+            Ok(a) => Ok(self.transferred(&a.body["order"], idempotency_key)),
+            // Made by an earlier try whose answer was lost, or by another process: it is ours.
+            Err(ConnectorError::Rejected { message, .. }) if message.contains(ALREADY_EXISTS) => {
+                let found = self.find(idempotency_key).await?.unwrap_or_default();
+                Ok(self.transferred(&found, idempotency_key))
+            }
+            Err(e) if answer_lost(&e) => match self.find(idempotency_key).await {
+                Ok(Some(found)) => Ok(self.transferred(&found, idempotency_key)),
+                _ => Err(e.into()),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn update(
+        &self,
+        remote_id: &str,
+        order: &Value,
+        _idempotency_key: &str,
+    ) -> Result<TransferredOrder, TransferError> {
+        let mut order = order.clone();
+        order["externalId"] = Value::from(remote_id);
+        let path = format!("/orders/{}/edit", path_part(remote_id));
+        let form = [
+            ("by", "externalId".to_string()),
+            ("site", self.site.clone()),
+            ("order", order.to_string()),
+        ];
+        match self.call(Method::POST, &path, &[], &form).await {
+            Ok(a) => Ok(self.transferred(&a.body["order"], remote_id)),
+            Err(ConnectorError::Rejected { status: 404, .. }) => Err(TransferError::Gone),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn read_back(&self, remote_id: &str) -> Result<Value, TransferError> {
+        self.find(remote_id).await?.ok_or(TransferError::Gone)
+    }
+
+    /// RetailCRM has no call that deletes an order.
+    async fn delete(&self, _remote_id: &str) -> Result<(), TransferError> {
+        Err(ConnectorError::Rejected {
+            status: 405,
+            message: "RetailCRM has no call that deletes an order: it stays in the CRM".into(),
+        }
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn refusals_are_read_in_retailcrms_words_in_either_shape() {
+        let object = json!({"success": false, "errorMsg": "Order is not loaded",
+            "errors": {"email": "This value is not a valid email address."}});
+        assert_eq!(
+            error_words(&object),
+            "Order is not loaded; email: This value is not a valid email address."
+        );
+        let list = json!({"success": false, "errorMsg": "Order is not loaded",
+            "errors": ["\"DeliveryType\" with \"code\"=\"drone\" does not exist."]});
+        assert_eq!(
+            error_words(&list),
+            "Order is not loaded; \"DeliveryType\" with \"code\"=\"drone\" does not exist."
+        );
+        assert_eq!(error_words(&json!({"success": true})), "");
+    }
+
+    #[test]
+    fn our_keys_go_into_paths_escaped() {
+        assert_eq!(path_part("ot-3-1042"), "ot-3-1042");
+        assert_eq!(path_part("a/b?c"), "a%2Fb%3Fc");
+    }
+}

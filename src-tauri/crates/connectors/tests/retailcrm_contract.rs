@@ -1,0 +1,153 @@
+//! The RetailCRM client against the fake RetailCRM (API v5 over loopback): an order is created
+//! under our key and linked, a create whose answer was lost is found instead of made twice,
+//! re-sending edits the same record, the CRM's refusals come in its own words, a wrong key is an
+//! auth failure, and its rate limit (an HTML 503) is a wait, not a failure.
+
+use std::time::Duration;
+
+use ordertray_connectors::retailcrm::RetailCrmClient;
+use ordertray_connectors::transfer::{OrderTransfer, TransferError};
+use ordertray_connectors::ConnectorError;
+use ordertray_core::Secret;
+use ordertray_fakes::retailcrm::{
+    FakeRetailCrm, FakeRetailCrmConfig, FakeRetailCrmHandle, RateLimit, RetailCrmFault,
+};
+use serde_json::{json, Value};
+
+const KEY: &str = "retailcrm-contract-key-0123456789";
+const SITE: &str = "web-shop";
+
+async fn fake() -> FakeRetailCrmHandle {
+    FakeRetailCrm::start(FakeRetailCrmConfig {
+        rate_limit: None,
+        ..FakeRetailCrmConfig::new(KEY, SITE)
+    })
+    .await
+    .unwrap()
+}
+
+fn client(fake: &FakeRetailCrmHandle, key: &str) -> RetailCrmClient {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    RetailCrmClient::new(http, &fake.base_url(), Some(Secret::new(key)), SITE)
+}
+
+fn order(email: &str) -> Value {
+    json!({
+        "number": "1042",
+        "firstName": "Анна",
+        "lastName": "Смирнова",
+        "phone": "+79160001122",
+        "email": email,
+        "delivery": {"code": "courier", "cost": 300, "address": {"city": "Казань", "text": "ул. Баумана, 1"}},
+        "payments": [{"type": "cash", "amount": 1000}],
+        "items": [{"offer": {"externalId": "FLT-77"}, "productName": "Фильтр", "quantity": 2, "initialPrice": 350}],
+    })
+}
+
+#[tokio::test]
+async fn an_order_is_created_under_our_key_linked_and_edited_by_it() {
+    let fake = fake().await;
+    let crm = client(&fake, KEY);
+    let made = crm.create(&order("anna@example.com"), "ot-1-1042").await.unwrap();
+    assert_eq!(made.remote_id, "ot-1-1042");
+    let stored = fake.order("ot-1-1042").expect("the order is at the CRM");
+    assert_eq!(stored["firstName"], "Анна");
+    let id = stored["id"].to_string();
+    assert_eq!(made.link, Some(format!("{}/orders/{id}/edit", fake.base_url())));
+
+    // Re-sent after an edit: the same record changes, no second one is made.
+    let mut edited = order("anna@example.com");
+    edited["items"][0]["quantity"] = json!(3);
+    let again = crm.update("ot-1-1042", &edited, "ot-1-1042").await.unwrap();
+    assert_eq!(again, made);
+    assert_eq!(fake.orders().len(), 1);
+    assert_eq!(fake.order("ot-1-1042").unwrap()["items"][0]["quantity"], 3);
+
+    // The CRM moved it on: reading back tells its status.
+    assert!(fake.set_status("ot-1-1042", "assembling"));
+    assert_eq!(crm.read_back("ot-1-1042").await.unwrap()["status"], "assembling");
+    assert!(matches!(
+        crm.read_back("ot-1-9999").await,
+        Err(TransferError::Gone)
+    ));
+    assert!(matches!(
+        crm.update("ot-1-9999", &edited, "ot-1-9999").await,
+        Err(TransferError::Gone)
+    ));
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_found_not_made_twice() {
+    let fake = fake().await;
+    let crm = client(&fake, KEY);
+    fake.push_fault(RetailCrmFault::LostAnswer { after: None });
+    let made = crm.create(&order("anna@example.com"), "ot-1-7").await.unwrap();
+    assert_eq!(made.remote_id, "ot-1-7");
+    assert!(made.link.is_some());
+    // The outbox sends it again (a crash before it noted the answer): still one order.
+    crm.create(&order("anna@example.com"), "ot-1-7").await.unwrap();
+    assert_eq!(fake.orders().len(), 1, "{:?}", fake.orders());
+    let creates: Vec<u16> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.path.ends_with("/orders/create"))
+        .map(|c| c.http_status)
+        .collect();
+    assert_eq!(creates.len(), 2, "each try sent one create");
+    assert_eq!(
+        creates[1], 400,
+        "the second was refused as a duplicate: {creates:?}"
+    );
+}
+
+#[tokio::test]
+async fn refusals_come_in_the_crms_words_and_are_not_retried() {
+    let fake = fake().await;
+    let crm = client(&fake, KEY);
+    let Err(TransferError::Connector(e)) = crm.create(&order("not-an-address"), "ot-1-8").await else {
+        panic!("a bad e-mail is refused");
+    };
+    assert!(!e.is_retryable(), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("Order is not loaded"), "{text}");
+    assert!(text.contains("email"), "{text}");
+    assert!(fake.orders().is_empty());
+
+    let wrong = client(&fake, "not-the-key");
+    let Err(TransferError::Connector(ConnectorError::Auth(words))) =
+        wrong.create(&order("a@b.ru"), "ot-1-9").await
+    else {
+        panic!("a wrong key is an auth failure");
+    };
+    assert!(!words.contains(KEY) && !words.contains("not-the-key"), "{words}");
+}
+
+#[tokio::test]
+async fn over_the_limit_the_html_503_is_a_wait() {
+    // One request a second on the fake's own clock: the second one in the same second is over.
+    let fake = FakeRetailCrm::start(FakeRetailCrmConfig {
+        rate_limit: Some(RateLimit {
+            per_second: 1.0,
+            burst: 1.0,
+        }),
+        manual_clock: true,
+        ..FakeRetailCrmConfig::new(KEY, SITE)
+    })
+    .await
+    .unwrap();
+    let crm = client(&fake, KEY);
+    crm.create(&order("anna@example.com"), "ot-1-10").await.unwrap();
+    let Err(TransferError::Connector(e)) = crm.create(&order("anna@example.com"), "ot-1-11").await else {
+        panic!("the limit's answer is an error to wait on");
+    };
+    assert!(matches!(e, ConnectorError::RateLimited { .. }), "{e:?}");
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(fake.stats().rate_limited, 1);
+    // A second later it goes through, once.
+    assert!(fake.advance_clock(Duration::from_secs(1)));
+    crm.create(&order("anna@example.com"), "ot-1-11").await.unwrap();
+    assert_eq!(fake.orders().len(), 2);
+}
