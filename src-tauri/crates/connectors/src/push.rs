@@ -258,9 +258,33 @@ mod tests {
         }
         // Neither kept nor shown: the key is the token's SHA-256.
         assert_eq!(format!("{key:?}"), "PushKey(..)");
-        assert_eq!(std::mem::size_of::<PushKey>(), 32);
+        assert!(matches!(key.0, KeyKind::Digest(d) if d == <[u8; 32]>::from(Sha256::digest(token))));
+        assert!(!key.signs_bodies());
+        assert!(!key.signed(b"{}", "anything"), "a token's key signs nothing");
         assert_eq!(key, PushKey::of(&Secret::new(token)));
         assert_ne!(key, PushKey::of(&Secret::new("another")));
+    }
+
+    #[test]
+    fn a_signing_key_checks_the_bodys_hmac_and_takes_no_token() {
+        let key = PushKey::signing(&Secret::new("whsec"));
+        assert!(key.signs_bodies());
+        assert_eq!(format!("{key:?}"), "PushKey(..)");
+        let body = br#"{"id":1}"#;
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"whsec").unwrap();
+        mac.update(body);
+        let good = BASE64.encode(mac.finalize().into_bytes());
+        assert!(key.signed(body, &good));
+        assert!(
+            key.signed(body, &format!(" {good} ")),
+            "the header's spaces are trimmed"
+        );
+        assert!(!key.signed(br#"{"id":2}"#, &good));
+        assert!(!key.signed(body, &good[..good.len() - 4]));
+        assert!(!key.signed(body, "%%%"));
+        assert!(!key.matches("whsec"), "the secret is never a token");
+        // Two signing keys are never taken for one another, even of one secret.
+        assert_ne!(key, PushKey::signing(&Secret::new("whsec")));
     }
 
     #[test]

@@ -11,6 +11,10 @@
 //! Not yet registered as an integration: the engine's transfer path (outbox, targets, statuses)
 //! comes next; this module is the client it will call.
 
+mod payload;
+
+pub use payload::{order_document, DeliveryInfo};
+
 use std::time::Duration;
 
 use async_trait::async_trait;
