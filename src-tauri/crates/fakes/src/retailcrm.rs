@@ -497,78 +497,46 @@ fn json_response((status, body): (StatusCode, Value)) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn api_create(State(shared): S, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+/// Every API route reads its request the same way: method, query, form and headers.
+impl<St: Send + Sync> axum::extract::FromRequest<St> for ApiRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &St) -> Result<Self, Self::Rejection> {
+        let (method, uri, headers) = (req.method().clone(), req.uri().clone(), req.headers().clone());
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(ApiRequest::read(method, &uri, &headers, &body))
+    }
+}
+
+async fn api_create(State(shared): S, request: ApiRequest) -> Response {
     serve(shared, request, Op::Create).await
 }
 
-async fn api_edit(
-    State(shared): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_edit(State(shared): S, Path(id): Path<String>, request: ApiRequest) -> Response {
     serve(shared, request, Op::Edit(id)).await
 }
 
-async fn api_get(
-    State(shared): S,
-    Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_get(State(shared): S, Path(id): Path<String>, request: ApiRequest) -> Response {
     serve(shared, request, Op::Get(id)).await
 }
 
-async fn api_statuses(
-    State(shared): S,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_statuses(State(shared): S, request: ApiRequest) -> Response {
     serve(shared, request, Op::Statuses).await
 }
 
-async fn api_products_create(
-    State(shared): S,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_products_create(State(shared): S, request: ApiRequest) -> Response {
     serve(shared, request, Op::ProductsCreate).await
 }
 
-async fn api_products(
-    State(shared): S,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_products(State(shared): S, request: ApiRequest) -> Response {
     serve(shared, request, Op::Products).await
 }
 
 /// Any other path: RetailCRM's answer to a method it does not have, logged so that a client's
 /// wrong path shows.
-async fn api_unknown(
-    State(shared): S,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let request = ApiRequest::read(method, &uri, &headers, &body);
+async fn api_unknown(State(shared): S, request: ApiRequest) -> Response {
     let response = json_response(refusal(StatusCode::NOT_FOUND, "API method not found", None));
     logged(&shared, &request, response, false)
 }
