@@ -38,7 +38,7 @@ pub async fn intake_url(engine: State<'_, Engine>, account_id: i64) -> Res<Strin
     engine.intake_url(account_id).await
 }
 
-/// WooCommerce's webhook secret for the copy button only; the UI never renders it.
+/// A store's webhook secret (when Ordertray made it) for the copy button only; the UI never renders it.
 #[tauri::command]
 pub async fn webhook_secret(engine: State<'_, Engine>, account_id: i64) -> Res<String> {
     engine.webhook_secret(account_id).await

@@ -172,7 +172,7 @@ export const ipc = {
   intakeAddress: (accountId: number) => call<IntakeAddress>("intake_address", { accountId }),
   /** The full address (token included) for the copy button only; the UI never renders it. */
   intakeUrl: (accountId: number) => call<string>("intake_url", { accountId }),
-  /** WooCommerce's webhook secret for the copy button only; the UI never renders it. */
+  /** A store's webhook secret (when Ordertray made it) for the copy button only; the UI never renders it. */
   webhookSecret: (accountId: number) => call<string>("webhook_secret", { accountId }),
   rotateIntakeToken: (accountId: number) => call<null>("rotate_intake_token", { accountId }),
 };

@@ -23,6 +23,6 @@ format_unverified: boolean,
 signed: boolean, 
 /**
  * The signing secret is ours (made for the account) and can be copied to paste into the
- * platform's webhook; otherwise it is one the manager already has (Shopify's client secret).
+ * platform's webhook; otherwise it is one the manager already has (an app's client secret).
  */
 secret_to_copy: boolean, };

@@ -162,9 +162,18 @@ pub trait PushSource: Send + Sync {
     /// it signs with).
     fn auth_field(&self) -> &'static str;
 
-    /// How the intake keeps the secret: a token's digest unless the sender signs bodies.
+    /// Whether the sender signs each body with the secret instead of sending it as a token.
+    fn signed(&self) -> bool {
+        false
+    }
+
+    /// How the intake keeps the secret: a token's digest, or the signing key.
     fn key(&self, secret: &Secret) -> PushKey {
-        PushKey::of(secret)
+        if self.signed() {
+            PushKey::signing(secret)
+        } else {
+            PushKey::of(secret)
+        }
     }
 
     /// Checks the request's head against the account's key, before its body is read or anything

@@ -268,7 +268,7 @@ pub enum ErrorWords {
         marketplace: String,
         account: String,
     },
-    /// The platform signs its webhooks with a secret the manager already has (Shopify's client
+    /// The platform signs its webhooks with a secret the manager already has (an app's client
     /// secret): Ordertray has none to give.
     NoWebhookSecret {
         marketplace: String,

@@ -136,7 +136,7 @@ pub struct IntakeAddress {
     /// carries none.
     pub signed: bool,
     /// The signing secret is ours (made for the account) and can be copied to paste into the
-    /// platform's webhook; otherwise it is one the manager already has (Shopify's client secret).
+    /// platform's webhook; otherwise it is one the manager already has (an app's client secret).
     pub secret_to_copy: bool,
 }
 

@@ -89,15 +89,17 @@ impl Engine {
             .insert(id, Poller { task, wake });
     }
 
-    /// Brings the account's next poll forward (a webhook said one of its orders changed). False
-    /// when nothing polls the account in this process (`serve --intake-only`, or a disabled account).
-    pub(crate) fn poll_soon(&self, id: AccountId) -> bool {
-        let pollers = self.0.pollers.lock().expect("pollers poisoned");
-        let Some(poller) = pollers.get(&id) else {
-            return false;
-        };
-        poller.wake.notify_one();
-        true
+    /// Whether this process polls the account (not under `serve --intake-only`, nor when disabled).
+    pub(crate) fn polls_here(&self, id: AccountId) -> bool {
+        self.0.pollers.lock().expect("pollers poisoned").contains_key(&id)
+    }
+
+    /// Brings the account's next poll forward (a webhook said one of its orders changed); nothing
+    /// when no poller of it runs here.
+    pub(crate) fn poll_soon(&self, id: AccountId) {
+        if let Some(poller) = self.0.pollers.lock().expect("pollers poisoned").get(&id) {
+            poller.wake.notify_one();
+        }
     }
 
     async fn alerts_loop(self) -> std::result::Result<(), String> {

@@ -4,7 +4,7 @@
 //! `orders/*` delivery brings the account's next poll forward, once per id.
 
 use chrono::{DateTime, Utc};
-use ordertray_core::{Account, Secret};
+use ordertray_core::Account;
 
 use super::{ShopifySettings, CLIENT_SECRET};
 use crate::push::{
@@ -41,8 +41,8 @@ impl PushSource for ShopifyPush {
         CLIENT_SECRET
     }
 
-    fn key(&self, secret: &Secret) -> PushKey {
-        PushKey::signing(secret)
+    fn signed(&self) -> bool {
+        true
     }
 
     fn verify(&self, head: &InboundHead<'_>, _key: &PushKey) -> Result<(), PushRefusal> {
@@ -79,7 +79,7 @@ mod tests {
 
     use base64::Engine as _;
     use hmac::{Hmac, Mac};
-    use ordertray_core::AccountSettings;
+    use ordertray_core::{AccountSettings, Secret};
     use reqwest::header::HeaderMap;
     use sha2::Sha256;
 

@@ -100,10 +100,13 @@ pub fn new_intake_token() -> Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Whether the integration's senders sign their bodies rather than send a token (the key kind
-/// is the source's choice; any secret shows it).
-fn signs_bodies(source: &dyn PushSource) -> bool {
-    source.key(&Secret::new("-")).signs_bodies()
+/// Whether the secret the account's senders prove is one Ordertray made (and may hand out to be
+/// pasted into the platform), rather than the vendor's.
+fn secret_is_ours(account: &Account, source: &dyn PushSource) -> bool {
+    registry::spec(&account.kind)
+        .secret_fields
+        .iter()
+        .any(|f| f.name == source.auth_field() && f.generated)
 }
 
 /// What the intake answers, as JSON: `{"ok", "error"?, "stored"?, …}`.
@@ -276,7 +279,7 @@ impl Engine {
             self.intake_base().await?,
             intake_path(account.kind.as_str(), account_id)
         );
-        if signs_bodies(source.as_ref()) {
+        if source.signed() {
             return Ok(address);
         }
         let token = self.credential(&account, source.auth_field()).await?;
@@ -286,12 +289,7 @@ impl Engine {
     /// The address for display, with the token hidden.
     pub async fn intake_address(&self, account_id: AccountId) -> Result<IntakeAddress> {
         let (account, source) = self.push_account(account_id).await?;
-        let signed = signs_bodies(source.as_ref());
-        let spec = registry::spec(&account.kind);
-        let ours = spec
-            .secret_fields
-            .iter()
-            .any(|f| f.name == source.auth_field() && f.generated);
+        let signed = source.signed();
         Ok(IntakeAddress {
             account_id,
             masked_url: format!(
@@ -305,24 +303,20 @@ impl Engine {
                 }
             ),
             serving: self.intake_listening().is_some(),
-            // The store platforms publish their webhooks' format; Gettzap does not.
+            // Platforms that sign their webhooks publish the format; the token pushes' is unpublished.
             format_unverified: !signed,
             signed,
-            secret_to_copy: signed && ours,
+            secret_to_copy: signed && secret_is_ours(&account, source.as_ref()),
         })
     }
 
-    /// The secret a store's webhooks sign with, when it is ours to give (WooCommerce's: pasted
-    /// into the webhook's "Secret"); made now for an account added before webhooks were taken.
+    /// The secret a store's webhooks sign with, when it is ours to give (pasted into the store's
+    /// webhook as its "Secret"); made now for an account added before webhooks were taken.
     /// Only for the copy button and the CLI; never logged.
     pub async fn webhook_secret(&self, account_id: AccountId) -> Result<String> {
         let (account, source) = self.push_account(account_id).await?;
         let field = source.auth_field();
-        let ours = registry::spec(&account.kind)
-            .secret_fields
-            .iter()
-            .any(|f| f.name == field && f.generated);
-        if !signs_bodies(source.as_ref()) || !ours {
+        if !source.signed() || !secret_is_ours(&account, source.as_ref()) {
             return Err(AppError::refused(ErrorWords::NoWebhookSecret {
                 marketplace: registry::spec(&account.kind).name.to_string(),
                 account: account.name.clone(),
@@ -914,14 +908,7 @@ impl Engine {
         topic: &str,
         delivery_id: Option<&str>,
     ) -> Response {
-        let polls = registry::spec(&account.kind).polled
-            && self
-                .0
-                .pollers
-                .lock()
-                .expect("pollers poisoned")
-                .contains_key(&account.id);
-        let message = if polls {
+        let message = if self.polls_here(account.id) {
             format!("{topic}: the account's next sync runs now")
         } else {
             format!("{topic}: nothing polls this account here; its orders come with the app's next sync")
