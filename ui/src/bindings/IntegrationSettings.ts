@@ -3,6 +3,7 @@ import type { AmazonSettings } from "./AmazonSettings";
 import type { CartumSettings } from "./CartumSettings";
 import type { GettzapSettings } from "./GettzapSettings";
 import type { OzonSettings } from "./OzonSettings";
+import type { RetailCrmSettings } from "./RetailCrmSettings";
 import type { ShopifySettings } from "./ShopifySettings";
 import type { WooCommerceSettings } from "./WooCommerceSettings";
 import type { ZzapSettings } from "./ZzapSettings";
@@ -11,4 +12,4 @@ import type { ZzapSettings } from "./ZzapSettings";
  * Every integration's settings as one tagged type: how stored settings are read, and the
  * UI's `IntegrationSettings` type.
  */
-export type IntegrationSettings = { "kind": "ozon" } & OzonSettings | { "kind": "zzap" } & ZzapSettings | { "kind": "gettzap" } & GettzapSettings | { "kind": "woocommerce" } & WooCommerceSettings | { "kind": "cartum" } & CartumSettings | { "kind": "shopify" } & ShopifySettings | { "kind": "amazon" } & AmazonSettings;
+export type IntegrationSettings = { "kind": "ozon" } & OzonSettings | { "kind": "zzap" } & ZzapSettings | { "kind": "gettzap" } & GettzapSettings | { "kind": "woocommerce" } & WooCommerceSettings | { "kind": "cartum" } & CartumSettings | { "kind": "shopify" } & ShopifySettings | { "kind": "amazon" } & AmazonSettings | { "kind": "retailcrm" } & RetailCrmSettings;

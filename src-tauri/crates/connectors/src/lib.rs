@@ -11,6 +11,7 @@ pub mod gettzap;
 mod http;
 pub mod http_policy;
 pub mod ozon;
+pub mod pace;
 pub mod push;
 pub mod registry;
 pub mod retailcrm;
@@ -32,7 +33,9 @@ use ordertray_core::{
 pub use error::ConnectorError;
 pub use push::{InboundHead, InboundRequest, PushKey, PushRefusal, PushSource, PushUnreadable, Pushed};
 pub use registry::{connect, spec, IntegrationSpec, SecretField};
-pub use transfer::{OrderTransfer, TransferError, TransferredOrder};
+pub use transfer::{
+    DeliveryInfo, OrderTransfer, RemoteEvent, RemoteState, TransferError, TransferOrder, TransferredOrder,
+};
 
 /// How much of a run is done, in pages, on a platform that gives no total: the pages read, and
 /// what the window's remaining time would take at the pace so far (judged by the time of the last

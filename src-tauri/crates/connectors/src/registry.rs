@@ -72,6 +72,7 @@ integrations! {
     Cartum => cartum::CartumSettings,
     Shopify => shopify::ShopifySettings,
     Amazon => amazon::AmazonSettings,
+    Retailcrm => retailcrm::RetailCrmSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {
@@ -190,6 +191,19 @@ pub struct IntegrationSpec {
     /// For integrations that call us with their orders: checks and reads one request. Built from
     /// the account alone, so a request is verified before any other credential is read.
     pub push_source: Option<BuildPushSource>,
+    /// For transfer targets (their client has an [`crate::OrderTransfer`]): what the target does
+    /// with the orders it is sent.
+    pub transfer: Option<TransferSpec>,
+}
+
+/// What a transfer target does with the orders it is sent, known before any account of it exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferSpec {
+    /// Deleting an order here deletes (or cancels) it there; false: the record stays there.
+    pub deletes: bool,
+    /// The target ships the order (a delivery service, a warehouse): sending one order to two
+    /// such targets asks first.
+    pub ships: bool,
 }
 
 /// Builds an account's push source from the account alone.

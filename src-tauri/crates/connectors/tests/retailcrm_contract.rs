@@ -6,13 +6,13 @@
 use std::time::Duration;
 
 use ordertray_connectors::retailcrm::RetailCrmClient;
-use ordertray_connectors::transfer::{OrderTransfer, TransferError};
+use ordertray_connectors::transfer::{DeliveryInfo, OrderTransfer, TransferError, TransferOrder};
 use ordertray_connectors::ConnectorError;
+use ordertray_core::cabinet::{OrderItem, Recipient, ShopOrderDraft};
 use ordertray_core::Secret;
 use ordertray_fakes::retailcrm::{
     FakeRetailCrm, FakeRetailCrmConfig, FakeRetailCrmHandle, RateLimit, RetailCrmFault,
 };
-use serde_json::{json, Value};
 
 const KEY: &str = "retailcrm-contract-key-0123456789";
 const SITE: &str = "web-shop";
@@ -34,47 +34,76 @@ fn client(fake: &FakeRetailCrmHandle, key: &str) -> RetailCrmClient {
     RetailCrmClient::new(http, &fake.base_url(), Some(Secret::new(key)), SITE)
 }
 
-fn order(email: &str) -> Value {
-    json!({
-        "number": "1042",
-        "firstName": "Анна",
-        "lastName": "Смирнова",
-        "phone": "+79160001122",
-        "email": email,
-        "delivery": {"code": "courier", "cost": 300, "address": {"city": "Казань", "text": "ул. Баумана, 1"}},
-        "payments": [{"type": "cash", "amount": 1000}],
-        "items": [{"offer": {"externalId": "FLT-77"}, "productName": "Фильтр", "quantity": 2, "initialPrice": 350}],
-    })
+fn order(email: &str) -> TransferOrder {
+    order_keyed(email, "ot-1-1042")
+}
+
+fn order_keyed(email: &str, key: &str) -> TransferOrder {
+    let mut draft = ShopOrderDraft::empty();
+    draft.number = "1042".into();
+    draft.recipient = Recipient {
+        name: "Анна Смирнова".into(),
+        phone: "+79160001122".into(),
+        email: email.into(),
+    };
+    draft.address.city = "Казань".into();
+    draft.address.text = "ул. Баумана, 1".into();
+    draft.items = vec![OrderItem {
+        id: None,
+        line_id: None,
+        offer_id: None,
+        article: "FLT-77".into(),
+        brand: String::new(),
+        name: "Фильтр".into(),
+        quantity: 2,
+        price: "350".parse().unwrap(),
+        weight_g: 0,
+        length_cm: 0,
+        width_cm: 0,
+        height_cm: 0,
+    }];
+    draft.delivery_cost = "300".parse().unwrap();
+    draft.cod = true;
+    TransferOrder {
+        order_id: 1042,
+        key: key.into(),
+        order: draft,
+        delivery: DeliveryInfo {
+            code: Some("courier".into()),
+            ..Default::default()
+        },
+    }
 }
 
 #[tokio::test]
 async fn an_order_is_created_under_our_key_linked_and_edited_by_it() {
     let fake = fake().await;
     let crm = client(&fake, KEY);
-    let made = crm.create(&order("anna@example.com"), "ot-1-1042").await.unwrap();
+    let made = crm.create(&order("anna@example.com")).await.unwrap();
     assert_eq!(made.remote_id, "ot-1-1042");
     let stored = fake.order("ot-1-1042").expect("the order is at the CRM");
-    assert_eq!(stored["firstName"], "Анна");
+    assert_eq!(stored["firstName"], "Анна Смирнова");
+    assert_eq!(stored["number"], "1042");
     let id = stored["id"].to_string();
     assert_eq!(made.link, Some(format!("{}/orders/{id}/edit", fake.base_url())));
 
     // Re-sent after an edit: the same record changes, no second one is made.
     let mut edited = order("anna@example.com");
-    edited["items"][0]["quantity"] = json!(3);
-    let again = crm.update("ot-1-1042", &edited, "ot-1-1042").await.unwrap();
+    edited.order.items[0].quantity = 3;
+    let again = crm.update("ot-1-1042", &edited).await.unwrap();
     assert_eq!(again, made);
     assert_eq!(fake.orders().len(), 1);
     assert_eq!(fake.order("ot-1-1042").unwrap()["items"][0]["quantity"], 3);
 
     // The CRM moved it on: reading back tells its status.
     assert!(fake.set_status("ot-1-1042", "assembling"));
-    assert_eq!(crm.read_back("ot-1-1042").await.unwrap()["status"], "assembling");
+    assert_eq!(crm.read_back("ot-1-1042").await.unwrap().status, "assembling");
     assert!(matches!(
         crm.read_back("ot-1-9999").await,
         Err(TransferError::Gone)
     ));
     assert!(matches!(
-        crm.update("ot-1-9999", &edited, "ot-1-9999").await,
+        crm.update("ot-1-9999", &edited).await,
         Err(TransferError::Gone)
     ));
 }
@@ -84,11 +113,16 @@ async fn a_create_whose_answer_was_lost_is_found_not_made_twice() {
     let fake = fake().await;
     let crm = client(&fake, KEY);
     fake.push_fault(RetailCrmFault::LostAnswer { after: None });
-    let made = crm.create(&order("anna@example.com"), "ot-1-7").await.unwrap();
+    let made = crm
+        .create(&order_keyed("anna@example.com", "ot-1-7"))
+        .await
+        .unwrap();
     assert_eq!(made.remote_id, "ot-1-7");
     assert!(made.link.is_some());
     // The outbox sends it again (a crash before it noted the answer): still one order.
-    crm.create(&order("anna@example.com"), "ot-1-7").await.unwrap();
+    crm.create(&order_keyed("anna@example.com", "ot-1-7"))
+        .await
+        .unwrap();
     assert_eq!(fake.orders().len(), 1, "{:?}", fake.orders());
     let creates: Vec<u16> = fake
         .calls()
@@ -107,7 +141,7 @@ async fn a_create_whose_answer_was_lost_is_found_not_made_twice() {
 async fn refusals_come_in_the_crms_words_and_are_not_retried() {
     let fake = fake().await;
     let crm = client(&fake, KEY);
-    let Err(TransferError::Connector(e)) = crm.create(&order("not-an-address"), "ot-1-8").await else {
+    let Err(TransferError::Connector(e)) = crm.create(&order_keyed("not-an-address", "ot-1-8")).await else {
         panic!("a bad e-mail is refused");
     };
     assert!(!e.is_retryable(), "{e:?}");
@@ -118,7 +152,7 @@ async fn refusals_come_in_the_crms_words_and_are_not_retried() {
 
     let wrong = client(&fake, "not-the-key");
     let Err(TransferError::Connector(ConnectorError::Auth(words))) =
-        wrong.create(&order("a@b.ru"), "ot-1-9").await
+        wrong.create(&order_keyed("a@b.ru", "ot-1-9")).await
     else {
         panic!("a wrong key is an auth failure");
     };
@@ -139,8 +173,11 @@ async fn over_the_limit_the_html_503_is_a_wait() {
     .await
     .unwrap();
     let crm = client(&fake, KEY);
-    crm.create(&order("anna@example.com"), "ot-1-10").await.unwrap();
-    let Err(TransferError::Connector(e)) = crm.create(&order("anna@example.com"), "ot-1-11").await else {
+    crm.create(&order_keyed("anna@example.com", "ot-1-10"))
+        .await
+        .unwrap();
+    let Err(TransferError::Connector(e)) = crm.create(&order_keyed("anna@example.com", "ot-1-11")).await
+    else {
         panic!("the limit's answer is an error to wait on");
     };
     assert!(matches!(e, ConnectorError::RateLimited { .. }), "{e:?}");
@@ -148,6 +185,21 @@ async fn over_the_limit_the_html_503_is_a_wait() {
     assert_eq!(fake.stats().rate_limited, 1);
     // A second later it goes through, once.
     assert!(fake.advance_clock(Duration::from_secs(1)));
-    crm.create(&order("anna@example.com"), "ot-1-11").await.unwrap();
+    crm.create(&order_keyed("anna@example.com", "ot-1-11"))
+        .await
+        .unwrap();
     assert_eq!(fake.orders().len(), 2);
+}
+
+#[tokio::test]
+async fn the_connection_check_tells_a_wrong_key_and_a_store_the_key_may_not_use() {
+    let fake = fake().await;
+    let http = reqwest::Client::new();
+    let ok = client(&fake, KEY).test_connection().await.unwrap();
+    assert!(ok.ok, "{}", ok.message);
+    let wrong = client(&fake, "nope").test_connection().await.unwrap();
+    assert!(!wrong.ok && !wrong.message.contains("nope"), "{}", wrong.message);
+    let other = RetailCrmClient::new(http, &fake.base_url(), Some(Secret::new(KEY)), "other-shop");
+    let other = other.test_connection().await.unwrap();
+    assert!(!other.ok && other.message.contains(SITE), "{}", other.message);
 }

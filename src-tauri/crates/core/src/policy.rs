@@ -3,6 +3,9 @@
 //! settings hand one [`AccountPolicy`] over (see [`crate::AccountSettings::policy`]), so the store
 //! keeps generic SQL and never asks which marketplace an account belongs to.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use crate::cabinet::PaymentMethod;
 use crate::CancelReason;
 
@@ -24,6 +27,22 @@ pub struct AccountPolicy {
     /// The platform takes no word of the shop's decisions (a store that keeps its own status): accepting
     /// and rejecting its orders change them in the shop only.
     pub decisions_stay_local: bool,
+    /// The account is a transfer target (a CRM, a delivery service): what its transfers do.
+    pub transfer: Option<TransferRules>,
+}
+
+/// A transfer target's rules, set in its account's settings: the statuses an order gets when
+/// it went through or was refused, and the status that sends an order on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct TransferRules {
+    /// The shop status an order gets once it went through; None: "Transferred".
+    pub success_status: Option<i64>,
+    /// The shop status an order gets when the target refused it; None: "Problematic".
+    pub failure_status: Option<i64>,
+    /// An order reaching this shop status is sent on its own; None: only by hand.
+    pub send_on_status: Option<i64>,
 }
 
 /// Which arriving orders the shop does not triage.

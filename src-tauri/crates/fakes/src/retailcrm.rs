@@ -19,6 +19,8 @@
 //!   `filter[externalId]`, `filter[offerExternalId]`, `filter[ids][]`, `limit`, `page`.
 //!   An order item whose `offer` is in the catalog is tied to it; one that is not stays a line
 //!   with no product behind it (`"offer": {"externalId": …, "id": null}`).
+//! - `GET /api/credentials` (outside `/v5`): `{"success", "credentials": [methods allowed],
+//!   "siteAccess": "access_selective", "sitesAvailable": [site]}`, what a key may do.
 //! - A `site` other than the account's is 403 `Access denied.`; an unknown method 404
 //!   `API method not found`.
 //! - The limit, 10 requests a second per key: past it, HTTP 503 with nginx's HTML page and no
@@ -59,6 +61,7 @@ pub const API: &str = "/api/v5";
 pub const API_KEY_HEADER: &str = "X-API-KEY";
 pub const ORDERS_CREATE_PATH: &str = "/api/v5/orders/create";
 pub const ORDERS_STATUSES_PATH: &str = "/api/v5/orders/statuses";
+pub const CREDENTIALS_PATH: &str = "/api/credentials";
 pub const PRODUCTS_PATH: &str = "/api/v5/store/products";
 pub const PRODUCTS_CREATE_PATH: &str = "/api/v5/store/products/batch/create";
 pub const CALLS_PATH: &str = "/__fake/calls";
@@ -227,6 +230,7 @@ impl FakeRetailCrm {
         let app = Router::new()
             .route(ORDERS_CREATE_PATH, any(api_create))
             .route(ORDERS_STATUSES_PATH, any(api_statuses))
+            .route(CREDENTIALS_PATH, any(api_credentials))
             .route("/api/v5/orders/{id}", any(api_get))
             .route("/api/v5/orders/{id}/edit", any(api_edit))
             .route(PRODUCTS_CREATE_PATH, any(api_products_create))
@@ -372,13 +376,14 @@ enum Op {
     Statuses,
     ProductsCreate,
     Products,
+    Credentials,
 }
 
 impl Op {
     fn method(&self) -> Method {
         match self {
             Op::Create | Op::Edit(_) | Op::ProductsCreate => Method::POST,
-            Op::Get(_) | Op::Statuses | Op::Products => Method::GET,
+            Op::Get(_) | Op::Statuses | Op::Products | Op::Credentials => Method::GET,
         }
     }
 }
@@ -530,6 +535,10 @@ async fn api_products_create(State(shared): S, request: ApiRequest) -> Response 
     serve(shared, request, Op::ProductsCreate).await
 }
 
+async fn api_credentials(State(shared): S, request: ApiRequest) -> Response {
+    serve(shared, request, Op::Credentials).await
+}
+
 async fn api_products(State(shared): S, request: ApiRequest) -> Response {
     serve(shared, request, Op::Products).await
 }
@@ -677,6 +686,12 @@ fn execute(shared: &Shared, request: &ApiRequest, op: &Op) -> (StatusCode, Value
         Op::Statuses => Ok(order_statuses(shared, request)),
         Op::ProductsCreate => create_products(shared, request),
         Op::Products => Ok(list_products(shared, request)),
+        Op::Credentials => Ok((
+            StatusCode::OK,
+            json!({"success": true,
+                "credentials": ["/api/orders", "/api/orders/create", "/api/orders/edit", "/api/store/products"],
+                "siteAccess": "access_selective", "sitesAvailable": [shared.config.site]}),
+        )),
     };
     outcome.unwrap_or_else(|refused| refused)
 }

@@ -21,6 +21,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     push_capabilities,
     connect,
     push_source: None,
+    transfer: None,
 };
 
 fn connect(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn IntegrationClient> {

@@ -18,6 +18,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     push_capabilities,
     connect,
     push_source: None,
+    transfer: None,
 };
 
 /// Cartum's default statuses (a shop may rename them and add its own: the loaded list wins).

@@ -218,6 +218,7 @@ impl IntegrationSettings for OzonSettings {
             }),
             needs_write_off: None,
             decisions_stay_local: false,
+            transfer: None,
         }
     }
 

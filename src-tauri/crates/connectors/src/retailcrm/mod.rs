@@ -8,26 +8,35 @@
 //! (`errors` an object keyed by field, or a list); over its limit (10 requests a second per key) its
 //! edge answers 503, often as an HTML page, without `Retry-After`: that is a wait, not a failure.
 //!
-//! Not yet registered as an integration: the engine's transfer path (outbox, targets, statuses)
-//! comes next; this module is the client it will call.
 
 mod payload;
+mod settings;
+mod spec;
 
-pub use payload::{order_document, DeliveryInfo};
+pub use payload::order_document;
+pub use settings::RetailCrmSettings;
+pub(crate) use spec::SPEC;
+
+/// The keychain field of the API key.
+pub const API_KEY: &str = "api_key";
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ordertray_core::Secret;
+use ordertray_core::{ConnectionReport, Secret};
 use reqwest::Method;
 use serde_json::Value;
 
 use crate::http::{body_excerpt, network, redact, retry_after_of, status_error};
-use crate::transfer::{OrderTransfer, TransferError, TransferredOrder};
+use crate::pace::RequestPace;
+use crate::transfer::{OrderTransfer, RemoteState, TransferError, TransferOrder, TransferredOrder};
 use crate::ConnectorError;
 
 /// RetailCRM says nothing about how long to wait: a second is its limit's window.
 const RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
+const CREDENTIALS: &str = "/credentials";
+/// RetailCRM's limit per API key.
+pub const REQUESTS_PER_SECOND: u32 = 10;
 /// RetailCRM's words when an order with the same `externalId` is already on the site.
 const ALREADY_EXISTS: &str = "Order already exists.";
 
@@ -38,6 +47,7 @@ pub struct RetailCrmClient {
     api_key: Option<Secret>,
     /// The CRM's site (shop) code the orders belong to.
     site: String,
+    pace: RequestPace,
 }
 
 /// An answer RetailCRM gave with `success: true`.
@@ -52,6 +62,7 @@ impl RetailCrmClient {
             root: root.trim_end_matches('/').to_string(),
             api_key,
             site: site.to_string(),
+            pace: RequestPace::new(REQUESTS_PER_SECOND, Duration::from_secs(1)),
         }
     }
 
@@ -75,7 +86,13 @@ impl RetailCrmClient {
         let Some(key) = &self.api_key else {
             return Err(ConnectorError::Auth("the RetailCRM API key is not set".into()));
         };
-        let url = format!("{}/api/v5{path}", self.root);
+        // `/credentials` is the one method outside the version's prefix.
+        let url = if path == CREDENTIALS {
+            format!("{}/api{path}", self.root)
+        } else {
+            format!("{}/api/v5{path}", self.root)
+        };
+        self.pace.wait().await;
         let mut request = self
             .http
             .request(method.clone(), &url)
@@ -126,6 +143,49 @@ impl RetailCrmClient {
                 ),
             )),
         }
+    }
+
+    /// Checks the key and that it may work with the site: RetailCRM's `credentials` method.
+    pub async fn test_connection(&self) -> Result<ConnectionReport, ConnectorError> {
+        let answer = match self.call(Method::GET, CREDENTIALS, &[], &[]).await {
+            Ok(a) => a,
+            Err(ConnectorError::Auth(m)) => {
+                return Ok(ConnectionReport {
+                    ok: false,
+                    message: format!("RetailCRM refused the API key: {m}"),
+                    expires_at: None,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let sites: Vec<&str> = answer.body["sitesAvailable"]
+            .as_array()
+            .map(|l| l.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let full = answer.body["siteAccess"] == "access_full";
+        let (ok, message) = if full || sites.contains(&self.site.as_str()) {
+            (
+                true,
+                format!(
+                    "Connected to RetailCRM; orders go to the store \"{}\".",
+                    self.site
+                ),
+            )
+        } else {
+            (
+                false,
+                format!(
+                    "The API key may not work with the store \"{}\" (it may with: {}).",
+                    self.site,
+                    sites.join(", ")
+                ),
+            )
+        };
+        Ok(ConnectionReport {
+            ok,
+            message,
+            expires_at: None,
+        })
     }
 
     /// The order at the CRM under our key, if there is one.
@@ -192,22 +252,22 @@ fn answer_lost(e: &ConnectorError) -> bool {
 
 #[async_trait]
 impl OrderTransfer for RetailCrmClient {
-    /// `order` is RetailCRM's order document; its `externalId` is set to `idempotency_key`.
-    async fn create(&self, order: &Value, idempotency_key: &str) -> Result<TransferredOrder, TransferError> {
+    async fn create(&self, order: &TransferOrder) -> Result<TransferredOrder, TransferError> {
         // No look-up first: RetailCRM keeps `externalId` unique per site, so a create sent again
         // after a lost answer is refused as a duplicate and the order found then.
-        let mut order = order.clone();
-        order["externalId"] = Value::from(idempotency_key);
-        let form = [("site", self.site.clone()), ("order", order.to_string())];
+        let key = order.key.as_str();
+        let mut document = order_document(&order.order, &order.delivery);
+        document["externalId"] = Value::from(key);
+        let form = [("site", self.site.clone()), ("order", document.to_string())];
         match self.call(Method::POST, "/orders/create", &[], &form).await {
-            Ok(a) => Ok(self.transferred(&a.body["order"], idempotency_key)),
+            Ok(a) => Ok(self.transferred(&a.body["order"], key)),
             // Made by an earlier try whose answer was lost, or by another process: it is ours.
             Err(ConnectorError::Rejected { message, .. }) if message.contains(ALREADY_EXISTS) => {
-                let found = self.find(idempotency_key).await?.unwrap_or_default();
-                Ok(self.transferred(&found, idempotency_key))
+                let found = self.find(key).await?.unwrap_or_default();
+                Ok(self.transferred(&found, key))
             }
-            Err(e) if answer_lost(&e) => match self.find(idempotency_key).await {
-                Ok(Some(found)) => Ok(self.transferred(&found, idempotency_key)),
+            Err(e) if answer_lost(&e) => match self.find(key).await {
+                Ok(Some(found)) => Ok(self.transferred(&found, key)),
                 _ => Err(e.into()),
             },
             Err(e) => Err(e.into()),
@@ -217,16 +277,15 @@ impl OrderTransfer for RetailCrmClient {
     async fn update(
         &self,
         remote_id: &str,
-        order: &Value,
-        _idempotency_key: &str,
+        order: &TransferOrder,
     ) -> Result<TransferredOrder, TransferError> {
-        let mut order = order.clone();
-        order["externalId"] = Value::from(remote_id);
+        let mut document = order_document(&order.order, &order.delivery);
+        document["externalId"] = Value::from(remote_id);
         let path = format!("/orders/{}/edit", path_part(remote_id));
         let form = [
             ("by", "externalId".to_string()),
             ("site", self.site.clone()),
-            ("order", order.to_string()),
+            ("order", document.to_string()),
         ];
         match self.call(Method::POST, &path, &[], &form).await {
             Ok(a) => Ok(self.transferred(&a.body["order"], remote_id)),
@@ -235,8 +294,16 @@ impl OrderTransfer for RetailCrmClient {
         }
     }
 
-    async fn read_back(&self, remote_id: &str) -> Result<Value, TransferError> {
-        self.find(remote_id).await?.ok_or(TransferError::Gone)
+    async fn read_back(&self, remote_id: &str) -> Result<RemoteState, TransferError> {
+        let order = self.find(remote_id).await?.ok_or(TransferError::Gone)?;
+        Ok(RemoteState {
+            status: order["status"].as_str().unwrap_or_default().to_string(),
+            tracking_number: order["delivery"]["data"]["trackNumber"]
+                .as_str()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+            history: vec![],
+        })
     }
 
     /// RetailCRM has no call that deletes an order.

@@ -8,15 +8,7 @@ use ordertray_core::cabinet::{PaymentMethod, ShopOrderDraft};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-/// What the shop's delivery settings say about the order's method, for RetailCRM.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DeliveryInfo {
-    /// The code RetailCRM knows the method by (Settings → Delivery → codes); None: not sent.
-    pub code: Option<String>,
-    /// The method's (tariff's) name and our id of it.
-    pub tariff_name: String,
-    pub tariff_id: String,
-}
+use crate::transfer::DeliveryInfo;
 
 /// Money as RetailCRM takes it: a number in the order's currency.
 fn amount(d: Decimal) -> Value {
@@ -197,6 +189,7 @@ mod tests {
             code: Some("courier".into()),
             tariff_name: "Courier in town".into(),
             tariff_id: "courier".into(),
+            carrier: String::new(),
         };
         let doc = order_document(&order(), &info);
         assert_eq!(

@@ -17,6 +17,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     push_capabilities,
     connect,
     push_source: Some(push_source),
+    transfer: None,
 };
 
 fn connect(account: &Account, credentials: Credentials, http: reqwest::Client) -> Box<dyn IntegrationClient> {

@@ -29,6 +29,7 @@ pub const SPEC: IntegrationSpec = IntegrationSpec {
     push_capabilities,
     connect,
     push_source: Some(push_source),
+    transfer: None,
 };
 
 /// WooCommerce's built-in order statuses, with the names its admin shows.
