@@ -6,6 +6,7 @@ mod commands;
 mod database_commands;
 mod desktop;
 mod intake_commands;
+mod transfer_commands;
 mod tray;
 
 use std::path::{Path, PathBuf};

@@ -36,6 +36,9 @@ pub enum Command {
     /// External orders.
     #[command(subcommand)]
     Orders(OrdersCmd),
+    /// Send shop orders to other systems (CRMs, delivery services) and see how it went.
+    #[command(subcommand)]
+    Transfer(TransferCmd),
     /// Triage order lines: accept, reject, delete or restore.
     Lines {
         action: LineAction,
@@ -714,4 +717,83 @@ pub enum StateArg {
     Accepted,
     Rejected,
     Deleted,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TransferCmd {
+    /// The systems orders can be sent to.
+    #[command(subcommand)]
+    Targets(TargetsCmd),
+    /// Send orders to a target (an update where it has them already); one line per order.
+    /// Exits 0 when all went through, 3 when some did not.
+    Send {
+        /// The target account (id or name).
+        #[arg(long)]
+        target: String,
+        /// Order numbers or ids.
+        #[arg(required = true)]
+        orders: Vec<String>,
+        /// Send even orders that would ship twice or are paid online but unpaid.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Where orders were sent and how it went (every transfer without orders).
+    Status {
+        orders: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read back what the targets made of the orders (every transferred order without orders).
+    Refresh {
+        #[arg(long)]
+        target: Option<String>,
+        orders: Vec<String>,
+    },
+    /// Forget an order's link to a target's record (the record stays there).
+    Unlink {
+        order: String,
+        #[arg(long)]
+        target: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TargetsCmd {
+    /// Connect a target.
+    #[command(subcommand)]
+    Add(AddTarget),
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AddTarget {
+    /// A RetailCRM account (API v5).
+    Retailcrm(RetailCrmTargetArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TargetArgs {
+    #[arg(long)]
+    pub name: String,
+    /// The target's address (`https://shop.retailcrm.ru`).
+    #[arg(long)]
+    pub url: String,
+    /// Read the API key at run time from this environment variable (never stored).
+    #[arg(long, conflicts_with = "api_key_stdin")]
+    pub api_key_env: Option<String>,
+    /// Read the API key from standard input and keep it in the OS keychain.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RetailCrmTargetArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The store (site) code the orders go to.
+    #[arg(long)]
+    pub site: String,
 }

@@ -15,7 +15,7 @@ use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, CustomersCmd, ExportCmd, LineAction, LoginSecrets, OffersCmd,
     OrdersCmd, OutboxCmd, PricelistCmd, ProductsCmd, RulesCmd, ServeArgs, SettingsCmd, StateArg,
 };
-use crate::{export, pricelist, rules, shop_orders, store_platforms};
+use crate::{export, pricelist, rules, shop_orders, store_platforms, transfers};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
@@ -190,6 +190,7 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             }
         }
         Command::Serve(args) => serve(engine, args).await?,
+        Command::Transfer(cmd) => transfers::run(engine, cmd).await?,
         Command::Products(ProductsCmd::List { search, limit, json }) => {
             crate::catalog::list_products(engine, search, limit, json).await?
         }

@@ -9,6 +9,7 @@ mod pricelist;
 mod rules;
 mod shop_orders;
 mod store_platforms;
+mod transfers;
 
 use clap::Parser;
 
@@ -26,6 +27,11 @@ fn main() {
         .expect("tokio runtime");
     if let Err(e) = runtime.block_on(commands::run(args)) {
         eprintln!("error: {e}");
-        std::process::exit(1);
+        let code = if e.is::<transfers::NotAllTransferred>() {
+            3
+        } else {
+            1
+        };
+        std::process::exit(code);
     }
 }

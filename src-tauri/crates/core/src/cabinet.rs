@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::account::AccountKind;
+use crate::account::{AccountId, AccountKind};
 use crate::address::Address;
 use crate::delivery::DeliveryMethod;
 use crate::statuses::StatusGroup;
@@ -329,16 +329,26 @@ pub struct ShopOrderFull {
 pub enum TransferState {
     /// Queued or being sent.
     Pending,
-    Sent,
-    Failed,
+    /// The target has it (made or updated there).
+    Transferred,
+    /// The target refused it, or it could not be sent: the target's words are on it.
+    Problematic,
 }
 
 impl TransferState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Transferred => "transferred",
+            Self::Problematic => "problematic",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "pending" => Some(Self::Pending),
-            "sent" => Some(Self::Sent),
-            "failed" => Some(Self::Failed),
+            "transferred" => Some(Self::Transferred),
+            "problematic" => Some(Self::Problematic),
             _ => None,
         }
     }
@@ -348,16 +358,100 @@ impl TransferState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct TransferView {
-    /// The target's id (see [`crate::delivery::TRANSFER_TARGETS`]).
+    /// The target's account.
+    pub account_id: AccountId,
+    /// The target account's name.
     pub target: String,
+    pub kind: AccountKind,
     /// The target's own id of the record made there.
     pub remote_id: Option<String>,
     /// Where the record opens in the target's web interface.
     pub link: Option<String>,
     pub state: TransferState,
-    /// The target's own words, when the last sending failed.
+    /// The target's own words, when the last sending failed (English for logs and the CLI).
     pub last_error: Option<String>,
+    pub last_error_words: Option<crate::ErrorWords>,
+    /// What the target made of it, as last read back.
+    pub remote_status: Option<String>,
+    pub tracking_number: Option<String>,
+    pub history: Vec<RemoteHistoryEntry>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// One operation in a target's history of a record (a delivery service's package).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RemoteHistoryEntry {
+    pub at: Option<DateTime<Utc>>,
+    pub text: String,
+}
+
+/// A system orders can be sent to: an account of a transfer integration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TransferTargetView {
+    pub account_id: AccountId,
+    pub name: String,
+    pub kind: AccountKind,
+    /// The integration's name ("RetailCRM").
+    pub kind_name: String,
+    pub active: bool,
+    /// Deleting an order here deletes (or cancels) its record there.
+    pub deletes: bool,
+    /// The target ships orders (a delivery service, a warehouse).
+    pub ships: bool,
+    pub rules: crate::TransferRules,
+}
+
+/// What reading transfers back came to.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct TransferRefreshReport {
+    /// Transfers read back.
+    pub read: u32,
+    /// Transfers whose record the target no longer has.
+    pub gone: u32,
+    /// Transfers that could not be read, with the target's words.
+    pub failed: Vec<TransferWarningText>,
+}
+
+/// An order's number with what went wrong for it, in words.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TransferWarningText {
+    pub order_id: i64,
+    pub number: String,
+    pub target: String,
+    pub error: crate::AppError,
+}
+
+/// What asking to send orders to a target came to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TransferRequestReport {
+    /// Orders queued to go.
+    pub queued: Vec<i64>,
+    /// Orders held back until the manager confirms (nothing was queued when any is here).
+    pub to_confirm: Vec<TransferWarning>,
+}
+
+/// Why an order is held back before sending: the manager confirms and sends again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TransferWarning {
+    pub order_id: i64,
+    pub number: String,
+    pub reason: TransferConcern,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum TransferConcern {
+    /// Already sent to another target that ships orders: both would ship it.
+    ShipsTwice { other: String },
+    /// Paid online but not paid yet: a delivery service would ship it without collecting.
+    NotPaid {},
 }
 
 /// What an edit would change in delivery: shown for confirmation before it is saved.

@@ -73,12 +73,12 @@ pub enum Effect {
     },
 }
 
-/// Where an outbox row goes: a marketplace account, or (to come) a transfer target such as a CRM.
-/// The worker hands the row's payload to the destination's sink; the outbox knows no payload type.
+/// Where an outbox row goes: an account, of a marketplace or of a transfer target (a CRM, a
+/// delivery service). The worker hands the row's payload to the account's client; the outbox
+/// knows no payload type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Destination {
     Account(i64),
-    TransferTarget(i64),
 }
 
 /// What an outbox row is about: rows of one subject are delivered in the order they were queued.
@@ -94,14 +94,12 @@ impl Destination {
     pub fn parts(self) -> (&'static str, i64) {
         match self {
             Destination::Account(id) => ("account", id),
-            Destination::TransferTarget(id) => ("transfer_target", id),
         }
     }
 
     pub fn from_parts(kind: &str, id: i64) -> Option<Self> {
         match kind {
             "account" => Some(Destination::Account(id)),
-            "transfer_target" => Some(Destination::TransferTarget(id)),
             _ => None,
         }
     }
@@ -109,7 +107,6 @@ impl Destination {
     pub fn account(self) -> Option<i64> {
         match self {
             Destination::Account(id) => Some(id),
-            Destination::TransferTarget(_) => None,
         }
     }
 }

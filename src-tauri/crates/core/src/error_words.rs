@@ -346,6 +346,15 @@ pub enum ErrorWords {
     },
     TrackingEmpty {},
     TransferredByHand {},
+    /// The account named is not a system orders can be sent to.
+    NotATransferTarget {
+        name: String,
+    },
+    /// The target refused the order, or it could not reach it: `detail` is the target's words.
+    TransferRefused {
+        target: String,
+        detail: String,
+    },
     OrderNotDeleted {
         number: String,
     },
@@ -576,6 +585,8 @@ impl ErrorWords {
             TrackingRefused { detail, .. } => detail.clone(),
             TrackingEmpty {} => "Enter the tracking number".into(),
             TransferredByHand {} => "«Transferred» is set by a successful transfer, not by hand".into(),
+            NotATransferTarget { name } => format!("«{name}» is not a system orders can be sent to"),
+            TransferRefused { target, detail } => format!("{target}: {detail}"),
             OrderNotDeleted { number } => {
                 format!("Order {number} is not deleted: only deleted orders can be removed for good")
             }

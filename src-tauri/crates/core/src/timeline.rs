@@ -452,6 +452,37 @@ pub enum TimelineEvent {
     },
     TrackingRemoved {},
 
+    // ---- transfers (to CRMs, delivery services) ----
+    /// Queued to go to a target (by hand or by the target's rule).
+    TransferQueued {
+        target: String,
+    },
+    /// The target has it: made there, or its record there updated.
+    TransferSent {
+        target: String,
+        remote_id: String,
+    },
+    /// The target refused it (or it could not be sent): the target's words.
+    TransferFailed {
+        target: String,
+        error: String,
+        #[serde(default)]
+        error_words: Option<crate::ErrorWords>,
+    },
+    /// The target's status of its record changed (read back).
+    TransferRemoteStatus {
+        target: String,
+        status: String,
+    },
+    /// The link to the target's record removed here; the record stays there.
+    TransferUnlinked {
+        target: String,
+    },
+    /// Its record at the target deleted (or cancelled) there.
+    TransferDeleted {
+        target: String,
+    },
+
     // ---- accounts and the engine ----
     AccountAdded {
         name: String,
@@ -744,6 +775,14 @@ impl TimelineEvent {
             }
             E::TrackingSet { tracking } => format!("Tracking number «{tracking}»"),
             E::TrackingRemoved {} => "Tracking number removed".into(),
+            E::TransferQueued { target } => format!("Queued to be sent to {target}"),
+            E::TransferSent { target, remote_id } => format!("Sent to {target} (there: {remote_id})"),
+            E::TransferFailed { target, error, .. } => format!("Not sent to {target}: {error}"),
+            E::TransferRemoteStatus { target, status } => format!("{target}: status «{status}»"),
+            E::TransferUnlinked { target } => {
+                format!("Link to {target} removed (the record stays there)")
+            }
+            E::TransferDeleted { target } => format!("Deleted at {target}"),
             E::AccountAdded { name } => format!("Account «{name}» added"),
             E::AccountEdited {} => "Account settings changed".into(),
             E::AccountEnabled {} => "Account enabled".into(),

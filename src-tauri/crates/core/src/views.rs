@@ -245,6 +245,9 @@ pub struct DrainReport {
     pub delivered: u32,
     pub retry_scheduled: u32,
     pub failed: u32,
+    /// The pass took a full batch: more rows may be due already.
+    #[serde(default)]
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

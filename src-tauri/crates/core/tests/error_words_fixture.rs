@@ -213,6 +213,13 @@ fn samples() -> Vec<ErrorWords> {
         },
         TrackingEmpty {},
         TransferredByHand {},
+        NotATransferTarget {
+            name: text("Ozon main"),
+        },
+        TransferRefused {
+            target: text("RetailCRM"),
+            detail: text("Order is not loaded; email: This value is not a valid email address."),
+        },
         OrderNotDeleted { number: text("A-1") },
         NoExportColumns {},
         ExportCancelled {},
@@ -312,6 +319,8 @@ fn kind_is_sampled(w: &ErrorWords) {
         | TrackingRefused { .. }
         | TrackingEmpty {}
         | TransferredByHand {}
+        | NotATransferTarget { .. }
+        | TransferRefused { .. }
         | OrderNotDeleted { .. }
         | NoExportColumns {}
         | ExportCancelled {}

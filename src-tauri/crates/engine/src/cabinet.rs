@@ -221,6 +221,7 @@ impl Engine {
         } else {
             self.set_line_status(&lines, status_id).await?
         };
+        self.send_on_status(ids, status_id).await?;
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         Ok(report)
     }

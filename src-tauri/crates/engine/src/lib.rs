@@ -27,6 +27,7 @@ mod ship_by;
 mod statuses;
 mod supervise;
 mod sync;
+mod transfers;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

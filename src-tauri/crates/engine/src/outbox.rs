@@ -23,7 +23,7 @@ const RETRY_CAP: Duration = Duration::from_secs(10 * 60);
 const IDLE_WAKE: Duration = Duration::from_secs(30);
 const BATCH: u32 = 50;
 
-enum Delivery {
+pub(crate) enum Delivery {
     /// Delivered; true when a retry's look found it done on the marketplace already.
     Done(bool),
     Retry {
@@ -59,7 +59,9 @@ impl Engine {
     /// lease's expiry takes the row over from the process that held it).
     pub async fn drain_outbox_at(&self, at: DateTime<Utc>) -> Result<DrainReport> {
         let mut report = DrainReport::default();
-        for due in self.0.store.outbox_due(at, BATCH).await? {
+        let due = self.0.store.outbox_due(at, BATCH).await?;
+        report.more = due.len() == BATCH as usize;
+        for due in due {
             let now = at.max(Utc::now());
             let lease = Lease {
                 owner: &self.0.outbox_owner,
@@ -88,7 +90,12 @@ impl Engine {
                     let recorded = self.0.store.outbox_fail(&row, &error).await?;
                     if recorded {
                         report.failed += 1;
-                        self.popup_push_failed(&row, &error).await;
+                        if row.subject.shop_order().is_some() {
+                            // The order itself shows it (problematic, with the target's words).
+                            self.transfer_gave_up(&row, &error).await;
+                        } else {
+                            self.popup_push_failed(&row, &error).await;
+                        }
                     }
                     recorded
                 }
@@ -150,10 +157,14 @@ impl Engine {
     }
 
     async fn deliver(&self, row: &OutboxRow, at: DateTime<Utc>) -> Delivery {
-        // A marketplace account's payloads are its `Effect`s; no other destination exists yet.
-        let Destination::Account(account_id) = row.destination else {
-            return Delivery::Failed(internal("No transfer target can receive this yet".into()));
-        };
+        let Destination::Account(account_id) = row.destination;
+        // A shop order's rows are its sendings to other systems; a marketplace order's are `Effect`s.
+        if row.subject.shop_order().is_some() {
+            if !self.renew(row, at).await {
+                return Delivery::LeaseLost;
+            }
+            return self.deliver_transfer(row, account_id).await;
+        }
         let effect: Effect = match serde_json::from_value(row.payload.clone()) {
             Ok(e) => e,
             Err(e) => return Delivery::Failed(internal(format!("unreadable {} payload: {e}", row.kind))),
@@ -232,8 +243,11 @@ impl Engine {
     /// Runs until aborted; a failed pass is logged and the next one tries again.
     pub(crate) async fn outbox_loop(self) -> std::result::Result<(), String> {
         loop {
-            if let Err(e) = self.drain_outbox_once().await {
-                tracing::error!(error = %e, "outbox worker");
+            match self.drain_outbox_once().await {
+                // A full batch: the next one is due already (a bulk transfer at a target's pace).
+                Ok(report) if report.more => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox worker"),
             }
             let wait = match self.0.store.outbox_next_due().await {
                 Ok(Some(at)) => (at - Utc::now())

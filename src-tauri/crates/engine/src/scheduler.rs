@@ -44,11 +44,13 @@ impl Engine {
         let engine = self.clone();
         // Coalesced popups go out when their window has passed; ship-by deadlines are checked.
         let alerts = self.spawn_supervised("alerts", None, move || engine.clone().alerts_loop());
+        let engine = self.clone();
+        let read_back = self.spawn_supervised("transfers", None, move || engine.clone().read_back_loop());
         self.0
             .background
             .lock()
             .expect("background poisoned")
-            .extend([worker, alerts]);
+            .extend([worker, alerts, read_back]);
         self.start_retention();
         Ok(())
     }

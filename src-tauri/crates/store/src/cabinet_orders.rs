@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use ordertray_core::cabinet::{
-    OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull, TransferState,
-    TransferView,
+    OrderItem, OrderType, PaymentMethod, Recipient, ShopOrderDraft, ShopOrderFull,
 };
 use ordertray_core::statuses::{DELETED, PREORDER};
 
@@ -21,7 +20,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use crate::cabinet_list::{parse_decimal, to_minor};
 use crate::events::shop_order_event;
 use crate::time::{format_ts, parse_ts};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 
 /// A shop order's row as the cabinet changes it.
 #[derive(Debug, Clone)]
@@ -162,31 +161,6 @@ impl Store {
             timeline: vec![],
             transfers: self.order_transfers(id).await?,
         })
-    }
-
-    /// Where the order was sent, in the order of the targets' first sending.
-    pub async fn order_transfers(&self, shop_order_id: i64) -> Result<Vec<TransferView>> {
-        sqlx::query(
-            "SELECT target, remote_id, link, state, last_error, updated_at FROM order_transfers
-             WHERE shop_order_id = ? ORDER BY id",
-        )
-        .bind(shop_order_id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            let state: &str = r.get("state");
-            Ok(TransferView {
-                target: r.get("target"),
-                remote_id: r.get("remote_id"),
-                link: r.get("link"),
-                state: TransferState::parse(state)
-                    .ok_or_else(|| StoreError::Corrupt(format!("transfer state «{state}»")))?,
-                last_error: r.get("last_error"),
-                updated_at: parse_ts(r.get("updated_at"))?,
-            })
-        })
-        .collect()
     }
 
     /// Saves an order made by hand (already checked and normalised), in the first "new" status;

@@ -181,14 +181,16 @@ impl Store {
 
     /// Rows due by `now`, oldest first: pending rows whose time has come, and rows in flight whose
     /// lease has expired (their process died or lost track of them). A row waits while an earlier
-    /// row of the same subject is unfinished or failed, so the marketplace sees product cancels before the
-    /// ship call, never after.
+    /// row of the same subject to the same destination is unfinished or failed, so the marketplace
+    /// sees product cancels before the ship call, never after (a CRM's sending of the same order
+    /// does not wait for the marketplace).
     pub async fn outbox_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
             "SELECT {ROW_COLUMNS} FROM outbox o
              WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
                AND NOT EXISTS (SELECT 1 FROM outbox e
                                WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
+                                 AND e.destination_kind = o.destination_kind AND e.destination_id = o.destination_id
                                  AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed'))
              ORDER BY id LIMIT ?2"
         ))
@@ -258,6 +260,11 @@ impl Store {
         if !owned {
             return Ok(false);
         }
+        // A transfer's outcome is on its order's timeline already (written by its record).
+        if row.subject.shop_order().is_some() {
+            tx.commit().await?;
+            return Ok(true);
+        }
         let effect = row.effect_words();
         let event = if already_done {
             TimelineEvent::OutboxAlreadyDone { effect }
@@ -320,6 +327,10 @@ impl Store {
             == 1;
         if !owned {
             return Ok(false);
+        }
+        if row.subject.shop_order().is_some() {
+            tx.commit().await?;
+            return Ok(true);
         }
         let event = TimelineEvent::OutboxFailed {
             error: error.message.clone(),

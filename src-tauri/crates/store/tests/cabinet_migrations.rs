@@ -2,7 +2,7 @@
 //! declared value the manager typed and lets one left at 0 follow the items; 0018 adds the
 //! statuses the cabinet needs where the workflow has room for them; 0019 gives addresses fields
 //! and splits the one-line addresses stored before it where that is unambiguous; 0020 keeps where
-//! each order was sent.
+//! each order was sent, and 0026 keeps it per target account.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -173,36 +173,44 @@ async fn migration_0019_splits_one_line_addresses_where_unambiguous_and_keeps_th
 }
 
 #[tokio::test]
-async fn migration_0020_keeps_each_orders_transfers_and_the_order_lists_them() {
-    use ordertray_core::cabinet::{ShopOrderDraft, TransferState};
+async fn migration_0026_keeps_each_orders_transfers_for_its_target_account() {
+    use ordertray_core::cabinet::TransferState;
     let dir = tempfile::tempdir().unwrap();
-    let s = Store::open(&dir.path().join("new.db")).await.unwrap();
-    let id = s
-        .create_shop_order(&ShopOrderDraft::empty(), "test")
+    let path = dir.path().join("old.db");
+    {
+        // Transfers as 0020 kept them, by kind of system: one to RetailCRM (an account of it
+        // exists now), one to Shiptor (none: nothing to keep it for).
+        let pool = database_at(&path, 25).await;
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at)
+               VALUES (4, 'retailcrm', 'CRM', 3600, '{\"kind\":\"retailcrm\",\"url\":\"https://crm.example\",\"site\":\"s\"}',
+                       '2026-12-01T00:00:00.000000Z');
+             INSERT INTO shop_orders (id, number, created_at) VALUES (1, 'A-1', '2026-12-02T00:00:00.000000Z');
+             INSERT INTO order_transfers (shop_order_id, target, remote_id, link, state, last_error, updated_at)
+               VALUES (1, 'retailcrm', '4711', 'https://crm.example/orders/4711', 'sent', NULL, '2026-12-03T10:00:00.000000Z'),
+                      (1, 'shiptor', NULL, NULL, 'failed', 'Не указан индекс', '2026-12-03T10:01:00.000000Z');",
+        )
+        .execute(&pool)
         .await
         .unwrap();
-    assert!(s.shop_order_full(id).await.unwrap().transfers.is_empty());
-    sqlx::query(
-        "INSERT INTO order_transfers (shop_order_id, target, remote_id, link, state, last_error, updated_at)
-           VALUES (?1, 'retailcrm', '4711', 'https://crm.example/orders/4711', 'sent', NULL, '2026-12-03T10:00:00.000000Z'),
-                  (?1, 'shiptor', NULL, NULL, 'failed', 'Не указан индекс', '2026-12-03T10:01:00.000000Z')",
-    )
-    .bind(id)
-    .execute(s.pool())
-    .await
-    .unwrap();
-    let t = s.shop_order_full(id).await.unwrap().transfers;
-    assert_eq!(t.len(), 2);
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let t = s.shop_order_full(1).await.unwrap().transfers;
+    assert_eq!(t.len(), 1, "{t:?}");
     assert_eq!(
-        (t[0].target.as_str(), t[0].remote_id.as_deref(), t[0].state),
-        ("retailcrm", Some("4711"), TransferState::Sent)
+        (
+            t[0].account_id,
+            t[0].target.as_str(),
+            t[0].remote_id.as_deref(),
+            t[0].state
+        ),
+        (4, "CRM", Some("4711"), TransferState::Transferred)
     );
-    assert_eq!(
-        (t[1].state, t[1].last_error.as_deref()),
-        (TransferState::Failed, Some("Не указан индекс"))
-    );
-    let dup = sqlx::query("INSERT INTO order_transfers (shop_order_id, target, state, updated_at) VALUES (?, 'retailcrm', 'pending', '2026-12-03T10:02:00.000000Z')")
-        .bind(id)
+    let prefix = s.transfer_key_prefix().await.unwrap();
+    assert!(prefix.len() == 8 && prefix.starts_with("ot"), "{prefix}");
+    assert_eq!(s.transfer_key_prefix().await.unwrap(), prefix, "kept");
+    let dup = sqlx::query("INSERT INTO order_transfers (shop_order_id, account_id, state, updated_at) VALUES (1, 4, 'pending', '2026-12-03T10:02:00.000000Z')")
         .execute(s.pool())
         .await;
     assert!(dup.is_err(), "one row per order and target");

@@ -795,15 +795,19 @@ async fn a_second_partial_cancel_of_the_same_product_is_queued_again_but_a_repea
 }
 
 #[tokio::test]
-async fn an_outbox_row_can_go_to_a_transfer_target_and_rows_of_one_subject_keep_their_order() {
+async fn rows_of_one_subject_keep_their_order_per_destination() {
     use ordertray_core::{Destination, Subject};
     use ordertray_store::NewOutboxRow;
     let (_d, s) = store().await;
     let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let crm = s.insert_account(&draft("CRM"), false).await.unwrap();
     s.apply_page(
         a.id,
         "Ozon",
-        &[order("1-1", "awaiting_packaging", &["10"])],
+        &[
+            order("1-1", "awaiting_packaging", &["10"]),
+            order("1-2", "awaiting_packaging", &["11"]),
+        ],
         &[],
         "",
         Utc::now(),
@@ -811,48 +815,49 @@ async fn an_outbox_row_can_go_to_a_transfer_target_and_rows_of_one_subject_keep_
     .await
     .unwrap();
     let inbox = s.inbox(&InboxQuery::default()).await.unwrap();
-    let order_id = inbox[0].order_id;
+    let line_of = |n: &str| inbox.iter().find(|l| l.order_number == n).unwrap();
+    let (first, second) = (line_of("1-1"), line_of("1-2"));
 
-    // A CRM's own payload about the marketplace order, queued before the marketplace call.
-    let transfer = NewOutboxRow {
-        destination: Destination::TransferTarget(7),
+    // Queued before the marketplace calls: one to the CRM about 1-1, one to the marketplace
+    // itself about 1-2.
+    let row = |destination, order_id, kind: &str| NewOutboxRow {
+        destination,
         subject: Subject::ExternalOrder(order_id),
-        kind: "crm_create_order".into(),
-        payload: json!({"deal": {"title": "1-1"}}),
-        description: "Create the deal for 1-1".into(),
-        idempotency_key: "crm:7:create:1-1".into(),
+        kind: kind.into(),
+        payload: json!({"deal": {"title": kind}}),
+        description: format!("{kind} row"),
+        idempotency_key: format!("{kind}:{order_id}"),
     };
-    let id = s.outbox_enqueue(&transfer, Utc::now()).await.unwrap();
-    assert!(id.is_some());
+    let to_crm = row(Destination::Account(crm.id), first.order_id, "crm_create_order");
+    assert!(s.outbox_enqueue(&to_crm, Utc::now()).await.unwrap().is_some());
     assert_eq!(
-        s.outbox_enqueue(&transfer, Utc::now()).await.unwrap(),
+        s.outbox_enqueue(&to_crm, Utc::now()).await.unwrap(),
         None,
         "one key, one row"
     );
-    s.triage(&[inbox[0].line.id], TriageAction::Accept, "t")
+    let earlier = row(Destination::Account(a.id), second.order_id, "earlier_call");
+    s.outbox_enqueue(&earlier, Utc::now()).await.unwrap();
+    s.triage(&[first.line.id, second.line.id], TriageAction::Accept, "t")
         .await
         .unwrap();
 
     let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    let kinds: Vec<(Option<i64>, Option<i64>, &str)> = due
+        .iter()
+        .map(|r| (r.account_id(), r.order_id(), r.kind.as_str()))
+        .collect();
     assert_eq!(
-        due.len(),
-        1,
-        "the ship waits behind the earlier row of its order: {due:?}"
+        kinds,
+        [
+            (Some(crm.id), Some(first.order_id), "crm_create_order"),
+            (Some(a.id), Some(second.order_id), "earlier_call"),
+            (Some(a.id), Some(first.order_id), "ship"),
+        ],
+        "1-1's ship does not wait for the CRM; 1-2's waits behind the earlier call to its marketplace"
     );
-    assert_eq!(due[0].destination, Destination::TransferTarget(7));
-    assert_eq!(due[0].payload, json!({"deal": {"title": "1-1"}}));
-    assert_eq!((due[0].account_id(), due[0].order_id()), (None, Some(order_id)));
-    let views = s.outbox_list(None, Some(order_id)).await.unwrap();
-    assert_eq!(
-        views
-            .iter()
-            .map(|v| (v.account_id, v.kind.as_str()))
-            .collect::<Vec<_>>(),
-        [(None, "crm_create_order"), (Some(a.id), "ship")]
-    );
-    assert_eq!(views[0].description, "Create the deal for 1-1");
-    // The account's health counts its own rows only.
-    assert_eq!(s.health(a.id).await.unwrap().outbox_pending, 1);
+    assert_eq!(due[0].payload, json!({"deal": {"title": "crm_create_order"}}));
+    // Each account's health counts its own rows only.
+    assert_eq!(s.health(crm.id).await.unwrap().outbox_pending, 1);
 }
 
 #[tokio::test]

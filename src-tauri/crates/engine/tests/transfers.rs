@@ -1,0 +1,410 @@
+//! Sending shop orders to a CRM through the outbox, against the fake RetailCRM over loopback:
+//! twenty orders in bulk where two fail the CRM's validation (eighteen transferred with links,
+//! two problematic with the CRM's words), fixed and sent again without a duplicate; a re-send
+//! after an edit updates the record; a create whose answer was lost is found, not made twice;
+//! the CRM's limit is waited out, never a failure; read-back, unlink, and the target's rule that
+//! sends orders reaching a status.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use common::open;
+use ordertray_connectors::retailcrm::{RetailCrmSettings, API_KEY};
+use ordertray_core::cabinet::{OrderItem, PaymentMethod, Recipient, ShopOrderDraft, TransferState};
+use ordertray_core::{AccountDraft, AccountSettings, Address, TransferRules};
+use ordertray_engine::{Engine, MemorySecretStore, RecordingNotifier};
+use ordertray_fakes::faults::Fault;
+use ordertray_fakes::retailcrm::{
+    FakeRetailCrm, FakeRetailCrmConfig, FakeRetailCrmHandle, RateLimit, RetailCrmFault, ORDERS_CREATE_PATH,
+};
+use rust_decimal::Decimal;
+
+const KEY: &str = "retailcrm-transfer-key-5f1e";
+const SITE: &str = "main-shop";
+
+struct World {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    crm: FakeRetailCrmHandle,
+    target: i64,
+}
+
+fn target_draft(url: &str, rules: TransferRules) -> AccountDraft {
+    AccountDraft {
+        name: "CRM".into(),
+        region: String::new(),
+        active: true,
+        interval_secs: 3600,
+        base_url: None,
+        settings: AccountSettings::from(RetailCrmSettings {
+            transfer: rules,
+            ..RetailCrmSettings::new(url, SITE)
+        }),
+    }
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(
+        &dir.path().join("ordertray.db"),
+        Arc::new(MemorySecretStore::default()),
+        RecordingNotifier::default(),
+    )
+    .await;
+    // RetailCRM's own limit, on the real clock: our pace keeps under it.
+    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
+        .await
+        .unwrap();
+    let secrets = HashMap::from([(API_KEY.to_string(), KEY.to_string())]);
+    let target = engine
+        .add_account(target_draft(&crm.base_url(), TransferRules::default()), secrets)
+        .await
+        .unwrap()
+        .id;
+    World {
+        _dir: dir,
+        engine,
+        crm,
+        target,
+    }
+}
+
+fn draft(number: &str, email: &str) -> ShopOrderDraft {
+    ShopOrderDraft {
+        number: number.into(),
+        recipient: Recipient {
+            name: "Анна Смирнова".into(),
+            phone: "+79160001122".into(),
+            email: email.into(),
+        },
+        address: Address::from_text("420111, Казань, ул. Баумана, 1"),
+        items: vec![OrderItem {
+            id: None,
+            line_id: None,
+            offer_id: None,
+            article: "FLT-77".into(),
+            brand: "MANN".into(),
+            name: "Фильтр".into(),
+            quantity: 2,
+            price: Decimal::from(350),
+            weight_g: 400,
+            length_cm: 30,
+            width_cm: 20,
+            height_cm: 10,
+        }],
+        payment_method: Some(PaymentMethod::CashOnDelivery),
+        cod: true,
+        ..ShopOrderDraft::empty()
+    }
+}
+
+/// Delivers everything due until a pass finds nothing.
+async fn drain(engine: &Engine) {
+    loop {
+        let r = engine.drain_outbox_once().await.unwrap();
+        if r.delivered + r.failed + r.retry_scheduled == 0 {
+            break;
+        }
+    }
+}
+
+async fn status_code(engine: &Engine, order_id: i64) -> Option<String> {
+    let order = engine.shop_order_full(order_id).await.unwrap();
+    let statuses = engine.shop_statuses().await.unwrap();
+    statuses
+        .into_iter()
+        .find(|s| Some(s.id) == order.status_id)
+        .and_then(|s| s.code)
+}
+
+/// The RetailCRM codes of the shop's delivery methods (Settings → Delivery).
+async fn set_crm_codes(engine: &Engine, codes: &[(&str, &str)]) {
+    engine
+        .update_settings(|mut s| {
+            for m in &mut s.delivery_methods {
+                if let Some((_, code)) = codes.iter().find(|(id, _)| *id == m.id) {
+                    m.codes.insert("retailcrm".into(), code.to_string());
+                }
+            }
+            s
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn twenty_orders_in_bulk_two_refused_then_fixed_and_sent_again_without_duplicates() {
+    let w = world().await;
+    // A typo in one method's code: the CRM knows "pickup", not "pick-up".
+    set_crm_codes(&w.engine, &[("courier", "courier"), ("pickup_point", "pick-up")]).await;
+    let mut ids = Vec::new();
+    for n in 1..=20 {
+        let mut order = draft(&format!("T-{n:03}"), &format!("buyer{n}@example.com"));
+        if n == 7 || n == 13 {
+            order.delivery_method = "pickup_point".into();
+            order.address.pickup_point_id = "KZN-12".into();
+        } else {
+            order.delivery_method = "courier".into();
+        }
+        ids.push(w.engine.create_shop_order(order).await.unwrap().id);
+    }
+    let report = w.engine.send_to_target(w.target, &ids, false).await.unwrap();
+    assert_eq!(report.queued, ids, "a CRM ships nothing: no confirmation asked");
+    drain(&w.engine).await;
+
+    let status = w.engine.transfer_status(&ids, Some(w.target)).await.unwrap();
+    assert_eq!(status.len(), 20);
+    let (sent, refused): (Vec<_>, Vec<_>) = status
+        .iter()
+        .partition(|t| t.view.state == TransferState::Transferred);
+    assert_eq!(sent.len(), 18);
+    assert_eq!(
+        refused.iter().map(|t| t.number.as_str()).collect::<Vec<_>>(),
+        ["T-007", "T-013"]
+    );
+    for t in &sent {
+        let remote = t.view.remote_id.as_deref().unwrap();
+        let at_crm = w.crm.order(remote).expect("the CRM has it under our key");
+        assert_eq!(at_crm["number"], t.number.as_str());
+        assert_eq!(at_crm["delivery"]["code"], "courier");
+        assert_eq!(
+            t.view.link.as_deref(),
+            Some(format!("{}/orders/{}/edit", w.crm.base_url(), at_crm["id"]).as_str())
+        );
+        assert_eq!(
+            status_code(&w.engine, t.order_id).await.as_deref(),
+            Some("transferred")
+        );
+    }
+    for t in &refused {
+        let words = t.view.last_error.as_deref().unwrap();
+        assert!(
+            words.starts_with("CRM: ") && words.contains("Order is not loaded") && words.contains("pick-up"),
+            "{words}"
+        );
+        assert_eq!(
+            status_code(&w.engine, t.order_id).await.as_deref(),
+            Some("problematic")
+        );
+        let order = w.engine.shop_order_full(t.order_id).await.unwrap();
+        assert_eq!(order.transfers.len(), 1);
+        assert_eq!(order.transfers[0].state, TransferState::Problematic);
+        assert!(order
+            .timeline
+            .iter()
+            .any(|e| e.kind == "transfer_failed" && e.message.starts_with("Not sent to CRM: ")));
+    }
+    assert_eq!(w.crm.orders().len(), 18);
+    assert_eq!(
+        w.crm.stats().rate_limited,
+        0,
+        "our pace keeps under the CRM's limit"
+    );
+
+    // The manager fixes the code and sends the whole selection again: the eighteen are
+    // updated, the two made, nothing twice.
+    set_crm_codes(&w.engine, &[("pickup_point", "pickup")]).await;
+    w.engine.send_to_target(w.target, &ids, false).await.unwrap();
+    drain(&w.engine).await;
+    let status = w.engine.transfer_status(&ids, Some(w.target)).await.unwrap();
+    assert!(
+        status.iter().all(|t| t.view.state == TransferState::Transferred),
+        "{status:?}"
+    );
+    assert_eq!(
+        w.crm.orders().len(),
+        20,
+        "re-sent orders were updated, not made again"
+    );
+    assert_eq!(w.crm.stats().creates, 20);
+    assert_eq!(w.crm.stats().edits, 18);
+    assert_eq!(
+        w.crm.stats().rate_limited,
+        0,
+        "{} requests, none over the limit",
+        w.crm.calls().len()
+    );
+}
+
+#[tokio::test]
+async fn a_re_send_after_an_edit_updates_the_record_and_a_lost_answer_makes_no_second_one() {
+    let w = world().await;
+    let a = w
+        .engine
+        .create_shop_order(draft("E-1", "e1@example.com"))
+        .await
+        .unwrap();
+    w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let key = w.engine.transfer_status(&[a.id], None).await.unwrap()[0]
+        .view
+        .remote_id
+        .clone()
+        .unwrap();
+    assert!(
+        key.starts_with("ot") && key.ends_with(&format!("-{}", a.id)),
+        "{key}"
+    );
+
+    let mut edited = w.engine.shop_order_full(a.id).await.unwrap().draft;
+    edited.items[0].quantity = 5;
+    w.engine.update_shop_order(a.id, edited, true).await.unwrap();
+    w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
+    drain(&w.engine).await;
+    assert_eq!(w.crm.orders().len(), 1);
+    assert_eq!(w.crm.order(&key).unwrap()["items"][0]["quantity"], 5);
+
+    // The CRM makes the next order but its answer never arrives: found by our key, one record.
+    let b = w
+        .engine
+        .create_shop_order(draft("E-2", "e2@example.com"))
+        .await
+        .unwrap();
+    w.crm
+        .push_fault_on(ORDERS_CREATE_PATH, RetailCrmFault::LostAnswer { after: None });
+    w.engine.send_to_target(w.target, &[b.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
+    assert_eq!(t.view.state, TransferState::Transferred, "{t:?}");
+    assert_eq!(w.crm.orders().len(), 2);
+    assert!(t.view.link.is_some());
+}
+
+#[tokio::test]
+async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
+    let w = world().await;
+    // Far below our pace: most requests meet the CRM's HTML 503.
+    w.crm.set_rate_limit(Some(RateLimit {
+        per_second: 4.0,
+        burst: 1.0,
+    }));
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        ids.push(
+            w.engine
+                .create_shop_order(draft(&format!("L-{n}"), "l@example.com"))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    w.engine.send_to_target(w.target, &ids, false).await.unwrap();
+    drain(&w.engine).await;
+    let status = w.engine.transfer_status(&ids, None).await.unwrap();
+    assert!(
+        status.iter().all(|t| t.view.state == TransferState::Transferred),
+        "{status:?}"
+    );
+    assert!(w.crm.stats().rate_limited > 0, "the limit was met");
+    assert_eq!(w.crm.orders().len(), 4);
+
+    // A 502 from the CRM's edge: the order stays pending for the outbox's next try.
+    w.crm.set_rate_limit(None);
+    let c = w
+        .engine
+        .create_shop_order(draft("L-5", "l5@example.com"))
+        .await
+        .unwrap();
+    w.crm.push_fault_on(ORDERS_CREATE_PATH, Fault::ServerError(502));
+    w.engine.send_to_target(w.target, &[c.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
+    assert_eq!(t.view.state, TransferState::Pending);
+    assert_ne!(status_code(&w.engine, c.id).await.as_deref(), Some("problematic"));
+    // Past its backoff it goes through.
+    w.engine
+        .drain_outbox_at(chrono::Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
+    assert_eq!(t.view.state, TransferState::Transferred);
+    assert_eq!(w.crm.orders().len(), 5);
+}
+
+#[tokio::test]
+async fn read_back_unlink_and_the_targets_rule_that_sends_on_a_status() {
+    let w = world().await;
+    let a = w
+        .engine
+        .create_shop_order(draft("R-1", "r1@example.com"))
+        .await
+        .unwrap();
+    w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let key = w.engine.transfer_status(&[a.id], None).await.unwrap()[0]
+        .view
+        .remote_id
+        .clone()
+        .unwrap();
+
+    // The CRM's manager moves it on; "Get" reads it back.
+    assert!(w.crm.set_status(&key, "assembling"));
+    let r = w.engine.refresh_transfers(&[a.id], None).await.unwrap();
+    assert_eq!((r.read, r.gone, r.failed.len()), (1, 0, 0));
+    let order = w.engine.shop_order_full(a.id).await.unwrap();
+    assert_eq!(order.transfers[0].remote_status.as_deref(), Some("assembling"));
+    assert!(order
+        .timeline
+        .iter()
+        .any(|e| e.kind == "transfer_remote_status" && e.message == "CRM: status «assembling»"));
+
+    // Unlinked: the order forgets the record, the CRM keeps it.
+    assert!(w.engine.unlink_transfer(a.id, w.target).await.unwrap());
+    assert!(w.engine.shop_order_full(a.id).await.unwrap().transfers.is_empty());
+    assert!(w.crm.order(&key).is_some());
+    assert!(!w.engine.unlink_transfer(a.id, w.target).await.unwrap());
+
+    // The target's rule: orders reaching "Confirmed" go on their own.
+    let statuses = w.engine.shop_statuses().await.unwrap();
+    let confirmed = statuses
+        .iter()
+        .find(|s| s.code.as_deref() == Some("confirmed"))
+        .unwrap()
+        .id;
+    let rules = TransferRules {
+        send_on_status: Some(confirmed),
+        ..Default::default()
+    };
+    w.engine
+        .update_account(w.target, target_draft(&w.crm.base_url(), rules), HashMap::new())
+        .await
+        .unwrap();
+    let b = w
+        .engine
+        .create_shop_order(draft("R-2", "r2@example.com"))
+        .await
+        .unwrap();
+    w.engine.set_shop_order_status(&[b.id], confirmed).await.unwrap();
+    drain(&w.engine).await;
+    let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
+    assert_eq!(t.view.state, TransferState::Transferred);
+    assert_eq!(w.crm.orders().len(), 2);
+
+    // A CRM keeps what it was sent: deleting the order here queues nothing for it.
+    w.engine.delete_shop_orders(&[b.id], false).await.unwrap();
+    assert_eq!(w.engine.delete_at_targets(&[b.id]).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_account_that_takes_no_orders_is_refused_as_a_target() {
+    let w = world().await;
+    let a = w
+        .engine
+        .create_shop_order(draft("N-1", "n@example.com"))
+        .await
+        .unwrap();
+    let err = w
+        .engine
+        .send_to_target(w.target + 100, &[a.id], false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ordertray_core::ErrorCode::NotFound, "{err:?}");
+    let targets = w.engine.transfer_targets().await.unwrap();
+    assert_eq!(targets.len(), 1);
+    assert_eq!(
+        (targets[0].kind_name.as_str(), targets[0].ships),
+        ("RetailCRM", false)
+    );
+}
