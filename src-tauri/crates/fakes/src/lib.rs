@@ -14,6 +14,7 @@ mod limit;
 pub mod ozon;
 pub mod retailcrm;
 mod server;
+pub mod shiptor;
 pub mod shopify;
 mod webhooks;
 pub mod woocommerce;
