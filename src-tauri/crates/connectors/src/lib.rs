@@ -16,6 +16,7 @@ pub mod push;
 pub mod registry;
 pub mod retailcrm;
 pub mod session;
+pub mod shiptor;
 pub mod shopify;
 pub mod transfer;
 pub mod woocommerce;

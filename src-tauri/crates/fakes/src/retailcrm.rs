@@ -50,11 +50,10 @@ use crate::faults::Fault;
 use crate::server::Served;
 
 mod admin;
-mod limit;
 mod orders;
 mod validation;
 
-pub use limit::RateLimit;
+pub use crate::limit::RateLimit;
 pub use validation::{ErrorsShape, Locale, ValidationRules};
 
 pub const API: &str = "/api/v5";
@@ -182,8 +181,8 @@ struct CrmState {
     faults: VecDeque<QueuedFault>,
     rules: ValidationRules,
     rate_limit: Option<RateLimit>,
-    buckets: limit::Buckets,
-    clock: limit::Clock,
+    buckets: crate::limit::Buckets,
+    clock: crate::limit::Clock,
     stats: RetailCrmStats,
 }
 
@@ -205,6 +204,14 @@ impl CrmState {
     }
 }
 
+impl RateLimit {
+    /// RetailCRM's documented limit for an API key: 10 requests a second.
+    pub const RETAILCRM: Self = Self {
+        per_second: 10.0,
+        burst: 10.0,
+    };
+}
+
 pub struct FakeRetailCrm;
 
 impl FakeRetailCrm {
@@ -218,8 +225,8 @@ impl FakeRetailCrm {
             faults: VecDeque::new(),
             rules: config.validation.clone(),
             rate_limit: config.rate_limit,
-            buckets: limit::Buckets::default(),
-            clock: limit::Clock::new(config.manual_clock),
+            buckets: crate::limit::Buckets::default(),
+            clock: crate::limit::Clock::new(config.manual_clock),
             stats: RetailCrmStats::default(),
         };
         let shared = Arc::new(Shared {

@@ -1,4 +1,5 @@
-//! RetailCRM's request limit: a token bucket per API key, on a clock a test can hold still.
+//! A fake's request limit: a token bucket per API key, on a clock a test can hold still (the
+//! vendors' own numbers are consts beside each fake).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,42 +14,28 @@ pub struct RateLimit {
     pub burst: f64,
 }
 
-impl RateLimit {
-    /// RetailCRM's documented limit for an API key: 10 requests a second.
-    pub const RETAILCRM: Self = Self {
-        per_second: 10.0,
-        burst: 10.0,
-    };
-}
-
-impl Default for RateLimit {
-    fn default() -> Self {
-        Self::RETAILCRM
-    }
-}
-
 /// The limiter's time since the fake started: the real one, or a manual one that moves only
 /// when told, so that a test's burst meets a bucket that does not refill behind its back.
 #[derive(Debug)]
-pub(super) struct Clock {
+pub(crate) struct Clock {
     started: Instant,
     manual: Option<Duration>,
 }
 
 impl Clock {
-    pub(super) fn new(manual: bool) -> Self {
+    pub(crate) fn new(manual: bool) -> Self {
         Self {
             started: Instant::now(),
             manual: manual.then_some(Duration::ZERO),
         }
     }
 
-    pub(super) fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         self.manual.unwrap_or_else(|| self.started.elapsed())
     }
 
     /// Moves a manual clock on; a real one cannot be moved (false).
-    pub(super) fn advance(&mut self, by: Duration) -> bool {
+    pub(crate) fn advance(&mut self, by: Duration) -> bool {
         match &mut self.manual {
             Some(t) => {
                 *t += by;
@@ -67,11 +54,11 @@ struct Bucket {
 
 /// One bucket per key, each filled lazily when next drawn from.
 #[derive(Debug, Default)]
-pub(super) struct Buckets(HashMap<String, Bucket>);
+pub(crate) struct Buckets(HashMap<String, Bucket>);
 
 impl Buckets {
     /// Takes a request's token from `key`'s bucket at `now`; false when the bucket is empty.
-    pub(super) fn take(&mut self, key: &str, limit: RateLimit, now: Duration) -> bool {
+    pub(crate) fn take(&mut self, key: &str, limit: RateLimit, now: Duration) -> bool {
         let bucket = self.0.entry(key.to_string()).or_insert(Bucket {
             tokens: limit.burst,
             at: now,
@@ -87,7 +74,7 @@ impl Buckets {
     }
 
     /// Every key's bucket full again (a new limit takes effect from a clean start).
-    pub(super) fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.0.clear();
     }
 }
