@@ -10,6 +10,7 @@ pub mod amazon;
 pub mod cartum;
 pub mod faults;
 pub mod gettzap;
+mod limit;
 pub mod ozon;
 pub mod retailcrm;
 mod server;

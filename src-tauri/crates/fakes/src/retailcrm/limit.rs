@@ -1,7 +1,4 @@
-//! RetailCRM's request limit: a token bucket per API key, on a clock a test can hold still.
-
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+//! RetailCRM's request limit: a token bucket per API key (see `crate::limit`).
 
 use serde::{Deserialize, Serialize};
 
@@ -24,70 +21,5 @@ impl RateLimit {
 impl Default for RateLimit {
     fn default() -> Self {
         Self::RETAILCRM
-    }
-}
-
-/// The limiter's time since the fake started: the real one, or a manual one that moves only
-/// when told, so that a test's burst meets a bucket that does not refill behind its back.
-#[derive(Debug)]
-pub(super) struct Clock {
-    started: Instant,
-    manual: Option<Duration>,
-}
-
-impl Clock {
-    pub(super) fn new(manual: bool) -> Self {
-        Self {
-            started: Instant::now(),
-            manual: manual.then_some(Duration::ZERO),
-        }
-    }
-
-    pub(super) fn now(&self) -> Duration {
-        self.manual.unwrap_or_else(|| self.started.elapsed())
-    }
-
-    /// Moves a manual clock on; a real one cannot be moved (false).
-    pub(super) fn advance(&mut self, by: Duration) -> bool {
-        match &mut self.manual {
-            Some(t) => {
-                *t += by;
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Bucket {
-    tokens: f64,
-    at: Duration,
-}
-
-/// One bucket per key, each filled lazily when next drawn from.
-#[derive(Debug, Default)]
-pub(super) struct Buckets(HashMap<String, Bucket>);
-
-impl Buckets {
-    /// Takes a request's token from `key`'s bucket at `now`; false when the bucket is empty.
-    pub(super) fn take(&mut self, key: &str, limit: RateLimit, now: Duration) -> bool {
-        let bucket = self.0.entry(key.to_string()).or_insert(Bucket {
-            tokens: limit.burst,
-            at: now,
-        });
-        let regained = now.saturating_sub(bucket.at).as_secs_f64() * limit.per_second;
-        bucket.tokens = (bucket.tokens + regained).min(limit.burst);
-        bucket.at = bucket.at.max(now);
-        if bucket.tokens < 1.0 {
-            return false;
-        }
-        bucket.tokens -= 1.0;
-        true
-    }
-
-    /// Every key's bucket full again (a new limit takes effect from a clean start).
-    pub(super) fn clear(&mut self) {
-        self.0.clear();
     }
 }
