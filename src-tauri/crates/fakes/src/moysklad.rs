@@ -183,6 +183,8 @@ impl From<Fault> for MoySkladFault {
 struct QueuedFault {
     fault: MoySkladFault,
     path: Option<String>,
+    /// Only a request of this HTTP method (a create, not the look-up before it on one path).
+    method: Option<String>,
 }
 
 struct Shared {
@@ -320,10 +322,11 @@ impl FakeMoySkladHandle {
     /// The next API request misbehaves this way.
     pub fn push_fault(&self, fault: impl Into<MoySkladFault>) {
         let fault = fault.into();
-        self.shared
-            .lock()
-            .faults
-            .push_back(QueuedFault { fault, path: None });
+        self.shared.lock().faults.push_back(QueuedFault {
+            fault,
+            path: None,
+            method: None,
+        });
     }
 
     /// The next request to `path` (e.g. [`CUSTOMER_ORDERS_PATH`]) misbehaves this way.
@@ -332,6 +335,18 @@ impl FakeMoySkladHandle {
         self.shared.lock().faults.push_back(QueuedFault {
             fault,
             path: Some(path.to_string()),
+            method: None,
+        });
+    }
+
+    /// The next `method` request to `path` (e.g. `POST` [`CUSTOMER_ORDERS_PATH`]) misbehaves
+    /// this way.
+    pub fn push_fault_for(&self, method: &str, path: &str, fault: impl Into<MoySkladFault>) {
+        let fault = fault.into();
+        self.shared.lock().faults.push_back(QueuedFault {
+            fault,
+            path: Some(path.to_string()),
+            method: Some(method.to_ascii_uppercase()),
         });
     }
 
@@ -468,7 +483,7 @@ async fn serve(shared: Arc<Shared>, request: ApiRequest, op: Op) -> Response {
         let response = StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
         return logged(&shared, &request, response, false);
     }
-    let fault = take_fault(&shared, &request.path);
+    let fault = take_fault(&shared, &request.method, &request.path);
     if let Some(response) = fault.as_ref().and_then(|f| fault_response(&shared, f)) {
         return logged(&shared, &request, response, false);
     }
@@ -497,13 +512,13 @@ async fn serve(shared: Arc<Shared>, request: ApiRequest, op: Op) -> Response {
     }
 }
 
-/// The queued fault due for `path`, if any.
-fn take_fault(shared: &Shared, path: &str) -> Option<MoySkladFault> {
+/// The queued fault due for this request, if any.
+fn take_fault(shared: &Shared, method: &Method, path: &str) -> Option<MoySkladFault> {
     let mut s = shared.lock();
-    let at = s
-        .faults
-        .iter()
-        .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+    let at = s.faults.iter().position(|f| {
+        f.path.as_deref().is_none_or(|p| p == path)
+            && f.method.as_deref().is_none_or(|m| m == method.as_str())
+    })?;
     s.faults.remove(at).map(|f| f.fault)
 }
 

@@ -81,7 +81,7 @@ async fn admin_stats(State(shared): S) -> Json<MoySkladStats> {
 /// `{"type": "slow", "millis": 500}`, `{"type": "lost_answer", "after_millis": 3000}` (none:
 /// the connection closes), `{"type": "rate_limited", "retry_after_secs": 2}` (none: no
 /// `X-Lognex-Retry-After`), `{"type": "not_json"}`, `{"type": "truncated_json"}`; each with an
-/// optional `path`.
+/// optional `path` and `method`.
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum FaultSpec {
@@ -99,6 +99,8 @@ struct FaultRequest {
     spec: FaultSpec,
     #[serde(default)]
     path: Option<String>,
+    #[serde(default)]
+    method: Option<String>,
 }
 
 impl From<FaultRequest> for QueuedFault {
@@ -113,7 +115,11 @@ impl From<FaultRequest> for QueuedFault {
                 after: after_millis.map(Duration::from_millis),
             },
         };
-        QueuedFault { fault, path: r.path }
+        QueuedFault {
+            fault,
+            path: r.path,
+            method: r.method.map(|m| m.to_ascii_uppercase()),
+        }
     }
 }
 
