@@ -1,6 +1,8 @@
 //! Sending orders to other systems (CRMs, delivery services): thin adapters over the engine.
 
-use ordertray_core::cabinet::{TransferRefreshReport, TransferRequestReport, TransferTargetView};
+use ordertray_core::cabinet::{
+    OrderTransferView, TransferRefreshReport, TransferRequestReport, TransferTargetView,
+};
 use ordertray_core::AppError;
 use ordertray_engine::Engine;
 use tauri::State;
@@ -43,4 +45,14 @@ pub async fn unlink_transfer(engine: State<'_, Engine>, order_id: i64, account_i
 #[tauri::command]
 pub async fn delete_at_targets(engine: State<'_, Engine>, ids: Vec<i64>) -> Res<u32> {
     engine.delete_at_targets(&ids).await
+}
+
+/// Where the orders were sent and how it went (a bulk sending's progress and summary).
+#[tauri::command]
+pub async fn transfer_status(
+    engine: State<'_, Engine>,
+    ids: Vec<i64>,
+    account_id: Option<i64>,
+) -> Res<Vec<OrderTransferView>> {
+    engine.transfer_status(&ids, account_id).await
 }

@@ -131,7 +131,7 @@ async fn send(engine: &Engine, target: &str, orders: &[String], confirmed: bool)
     }
     let mut not_through = 0;
     for t in engine.transfer_status(&ids, Some(target.id)).await? {
-        let v = &t.view;
+        let v = &t.transfer;
         match v.state {
             TransferState::Transferred => println!(
                 "{}\ttransferred\t{}\t{}",
@@ -173,14 +173,14 @@ async fn status(engine: &Engine, orders: &[String], as_json: bool) -> Result<()>
                 json!({
                     "number": t.number,
                     "order_id": t.order_id,
-                    "target": t.view.target,
-                    "state": t.view.state.as_str(),
-                    "external_id": t.view.remote_id,
-                    "url": t.view.link,
-                    "error": t.view.last_error,
-                    "remote_status": t.view.remote_status,
-                    "tracking_number": t.view.tracking_number,
-                    "at": t.view.updated_at,
+                    "target": t.transfer.target,
+                    "state": t.transfer.state.as_str(),
+                    "external_id": t.transfer.remote_id,
+                    "url": t.transfer.link,
+                    "error": t.transfer.last_error,
+                    "remote_status": t.transfer.remote_status,
+                    "tracking_number": t.transfer.tracking_number,
+                    "at": t.transfer.updated_at,
                 })
             })
             .collect();
@@ -188,7 +188,7 @@ async fn status(engine: &Engine, orders: &[String], as_json: bool) -> Result<()>
         return Ok(());
     }
     for t in transfers {
-        let v = &t.view;
+        let v = &t.transfer;
         println!(
             "{}\t{}\t{}\t{}\t{}",
             t.number,

@@ -74,6 +74,17 @@ pub(crate) fn status_error(
     }
 }
 
+/// Our ids go into paths (`…/orders/{externalId}`): anything but letters, digits, `-`, `_` and
+/// `.` is escaped, so an id can never step into another path or add a query.
+pub(crate) fn path_part(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// An OAuth token endpoint's refusal in its words: `{"error", "error_description"}`.
 pub(crate) fn oauth_error_words(bytes: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;

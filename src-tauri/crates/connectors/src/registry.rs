@@ -73,6 +73,7 @@ integrations! {
     Shopify => shopify::ShopifySettings,
     Amazon => amazon::AmazonSettings,
     Retailcrm => retailcrm::RetailCrmSettings,
+    Moysklad => moysklad::MoySkladSettings,
     Shiptor => shiptor::ShiptorSettings,
 }
 

@@ -378,6 +378,15 @@ pub struct TransferView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One order's transfer to one target, with the order's number (the bulk summary, the CLI).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OrderTransferView {
+    pub order_id: i64,
+    pub number: String,
+    pub transfer: TransferView,
+}
+
 /// One operation in a target's history of a record (a delivery service's package).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -13,14 +13,15 @@ use ordertray_connectors::{
     ConnectorError, DeliveryInfo, OrderTransfer, TransferError, TransferOrder, TransferredOrder,
 };
 use ordertray_core::cabinet::{
-    PaymentMethod, RemoteHistoryEntry, ShopOrderFull, TransferConcern, TransferRefreshReport,
-    TransferRequestReport, TransferState, TransferTargetView, TransferWarning, TransferWarningText,
+    OrderTransferView, PaymentMethod, RemoteHistoryEntry, ShopOrderFull, TransferConcern,
+    TransferRefreshReport, TransferRequestReport, TransferState, TransferTargetView, TransferWarning,
+    TransferWarningText,
 };
 use ordertray_core::statuses::{PROBLEMATIC, TRANSFERRED};
 use ordertray_core::{
     Account, AccountId, AppError, EngineEvent, ErrorCode, ErrorWords, Thing, TransferRules,
 };
-use ordertray_store::{OrderTransferRow, OutboxRow, TRANSFER_DELETE};
+use ordertray_store::{OutboxRow, TRANSFER_DELETE};
 
 use crate::outbox::Delivery;
 use crate::{Engine, Result};
@@ -181,10 +182,10 @@ impl Engine {
     pub async fn delete_at_targets(&self, order_ids: &[i64]) -> Result<u32> {
         let mut queued = 0;
         for transfer in self.0.store.transfers(order_ids, None).await? {
-            let Some(remote_id) = transfer.view.remote_id.as_deref() else {
+            let Some(remote_id) = transfer.transfer.remote_id.as_deref() else {
                 continue;
             };
-            let target = self.target(transfer.view.account_id).await?;
+            let target = self.target(transfer.transfer.account_id).await?;
             if !target.spec.deletes {
                 continue;
             }
@@ -208,7 +209,7 @@ impl Engine {
         &self,
         order_ids: &[i64],
         account_id: Option<AccountId>,
-    ) -> Result<Vec<OrderTransferRow>> {
+    ) -> Result<Vec<OrderTransferView>> {
         Ok(self.0.store.transfers(order_ids, account_id).await?)
     }
 
@@ -247,14 +248,15 @@ impl Engine {
         }
     }
 
-    async fn read_back(&self, transfers: Vec<OrderTransferRow>) -> Result<TransferRefreshReport> {
+    async fn read_back(&self, transfers: Vec<OrderTransferView>) -> Result<TransferRefreshReport> {
         let mut report = TransferRefreshReport::default();
         for t in transfers {
-            let (Some(remote_id), TransferState::Transferred) = (t.view.remote_id.as_deref(), t.view.state)
+            let (Some(remote_id), TransferState::Transferred) =
+                (t.transfer.remote_id.as_deref(), t.transfer.state)
             else {
                 continue;
             };
-            let target = self.target(t.view.account_id).await?;
+            let target = self.target(t.transfer.account_id).await?;
             let fail = |error: AppError| TransferWarningText {
                 order_id: t.order_id,
                 number: t.number.clone(),

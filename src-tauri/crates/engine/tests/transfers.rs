@@ -158,19 +158,19 @@ async fn twenty_orders_in_bulk_two_refused_then_fixed_and_sent_again_without_dup
     assert_eq!(status.len(), 20);
     let (sent, refused): (Vec<_>, Vec<_>) = status
         .iter()
-        .partition(|t| t.view.state == TransferState::Transferred);
+        .partition(|t| t.transfer.state == TransferState::Transferred);
     assert_eq!(sent.len(), 18);
     assert_eq!(
         refused.iter().map(|t| t.number.as_str()).collect::<Vec<_>>(),
         ["T-007", "T-013"]
     );
     for t in &sent {
-        let remote = t.view.remote_id.as_deref().unwrap();
+        let remote = t.transfer.remote_id.as_deref().unwrap();
         let at_crm = w.crm.order(remote).expect("the CRM has it under our key");
         assert_eq!(at_crm["number"], t.number.as_str());
         assert_eq!(at_crm["delivery"]["code"], "courier");
         assert_eq!(
-            t.view.link.as_deref(),
+            t.transfer.link.as_deref(),
             Some(format!("{}/orders/{}/edit", w.crm.base_url(), at_crm["id"]).as_str())
         );
         assert_eq!(
@@ -179,7 +179,7 @@ async fn twenty_orders_in_bulk_two_refused_then_fixed_and_sent_again_without_dup
         );
     }
     for t in &refused {
-        let words = t.view.last_error.as_deref().unwrap();
+        let words = t.transfer.last_error.as_deref().unwrap();
         assert!(
             words.starts_with("CRM: ") && words.contains("Order is not loaded") && words.contains("pick-up"),
             "{words}"
@@ -210,7 +210,9 @@ async fn twenty_orders_in_bulk_two_refused_then_fixed_and_sent_again_without_dup
     drain(&w.engine).await;
     let status = w.engine.transfer_status(&ids, Some(w.target)).await.unwrap();
     assert!(
-        status.iter().all(|t| t.view.state == TransferState::Transferred),
+        status
+            .iter()
+            .all(|t| t.transfer.state == TransferState::Transferred),
         "{status:?}"
     );
     assert_eq!(
@@ -239,7 +241,7 @@ async fn a_re_send_after_an_edit_updates_the_record_and_a_lost_answer_makes_no_s
     w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
     drain(&w.engine).await;
     let key = w.engine.transfer_status(&[a.id], None).await.unwrap()[0]
-        .view
+        .transfer
         .remote_id
         .clone()
         .unwrap();
@@ -267,9 +269,9 @@ async fn a_re_send_after_an_edit_updates_the_record_and_a_lost_answer_makes_no_s
     w.engine.send_to_target(w.target, &[b.id], false).await.unwrap();
     drain(&w.engine).await;
     let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
-    assert_eq!(t.view.state, TransferState::Transferred, "{t:?}");
+    assert_eq!(t.transfer.state, TransferState::Transferred, "{t:?}");
     assert_eq!(w.crm.orders().len(), 2);
-    assert!(t.view.link.is_some());
+    assert!(t.transfer.link.is_some());
 }
 
 #[tokio::test]
@@ -294,7 +296,9 @@ async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
     drain(&w.engine).await;
     let status = w.engine.transfer_status(&ids, None).await.unwrap();
     assert!(
-        status.iter().all(|t| t.view.state == TransferState::Transferred),
+        status
+            .iter()
+            .all(|t| t.transfer.state == TransferState::Transferred),
         "{status:?}"
     );
     assert!(w.crm.stats().rate_limited > 0, "the limit was met");
@@ -311,7 +315,7 @@ async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
     w.engine.send_to_target(w.target, &[c.id], false).await.unwrap();
     drain(&w.engine).await;
     let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
-    assert_eq!(t.view.state, TransferState::Pending);
+    assert_eq!(t.transfer.state, TransferState::Pending);
     assert_ne!(status_code(&w.engine, c.id).await.as_deref(), Some("problematic"));
     // Past its backoff it goes through.
     w.engine
@@ -319,7 +323,7 @@ async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
         .await
         .unwrap();
     let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
-    assert_eq!(t.view.state, TransferState::Transferred);
+    assert_eq!(t.transfer.state, TransferState::Transferred);
     assert_eq!(w.crm.orders().len(), 5);
 }
 
@@ -334,7 +338,7 @@ async fn read_back_unlink_and_the_targets_rule_that_sends_on_a_status() {
     w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
     drain(&w.engine).await;
     let key = w.engine.transfer_status(&[a.id], None).await.unwrap()[0]
-        .view
+        .transfer
         .remote_id
         .clone()
         .unwrap();
@@ -379,7 +383,7 @@ async fn read_back_unlink_and_the_targets_rule_that_sends_on_a_status() {
     w.engine.set_shop_order_status(&[b.id], confirmed).await.unwrap();
     drain(&w.engine).await;
     let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
-    assert_eq!(t.view.state, TransferState::Transferred);
+    assert_eq!(t.transfer.state, TransferState::Transferred);
     assert_eq!(w.crm.orders().len(), 2);
 
     // A CRM keeps what it was sent: deleting the order here queues nothing for it.

@@ -11,6 +11,7 @@ pub mod cartum;
 pub mod faults;
 pub mod gettzap;
 mod limit;
+pub mod moysklad;
 pub mod ozon;
 pub mod retailcrm;
 mod server;

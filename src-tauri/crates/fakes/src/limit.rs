@@ -1,5 +1,5 @@
-//! A fake's request limit: a token bucket per API key, on a clock a test can hold still (the
-//! vendors' own numbers are consts beside each fake).
+//! Request limits of the fakes whose vendors count requests per key: a token bucket per key, on a
+//! clock a test can hold still.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 /// How many requests a key may make: `per_second` on average, at most `burst` at once (a burst
-/// under 1 lets nothing through).
+/// under 1 lets nothing through). The vendors' own numbers are consts beside each fake.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RateLimit {
     pub per_second: f64,
@@ -57,20 +57,34 @@ struct Bucket {
 pub(crate) struct Buckets(HashMap<String, Bucket>);
 
 impl Buckets {
-    /// Takes a request's token from `key`'s bucket at `now`; false when the bucket is empty.
-    pub(crate) fn take(&mut self, key: &str, limit: RateLimit, now: Duration) -> bool {
+    /// Takes a request's token from `key`'s bucket (refilled at `per_second`, holding at most
+    /// `burst`) at `now`; an empty bucket tells how long until its next token.
+    pub(crate) fn take(
+        &mut self,
+        key: &str,
+        per_second: f64,
+        burst: f64,
+        now: Duration,
+    ) -> Result<(), Duration> {
         let bucket = self.0.entry(key.to_string()).or_insert(Bucket {
-            tokens: limit.burst,
+            tokens: burst,
             at: now,
         });
-        let regained = now.saturating_sub(bucket.at).as_secs_f64() * limit.per_second;
-        bucket.tokens = (bucket.tokens + regained).min(limit.burst);
+        let regained = now.saturating_sub(bucket.at).as_secs_f64() * per_second;
+        bucket.tokens = (bucket.tokens + regained).min(burst);
         bucket.at = bucket.at.max(now);
-        if bucket.tokens < 1.0 {
-            return false;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            return Ok(());
         }
-        bucket.tokens -= 1.0;
-        true
+        let missing = 1.0 - bucket.tokens;
+        // A bucket that never refills (or too slowly to say) is a long wait, not a panic.
+        let wait = if per_second > 0.0 {
+            Duration::try_from_secs_f64(missing / per_second).unwrap_or(Duration::MAX)
+        } else {
+            Duration::MAX
+        };
+        Err(wait)
     }
 
     /// Every key's bucket full again (a new limit takes effect from a clean start).

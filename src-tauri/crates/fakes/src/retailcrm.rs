@@ -36,7 +36,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -678,7 +678,7 @@ fn admit(shared: &Shared, key: &str) -> Result<(), Response> {
         return Ok(());
     };
     let now = s.clock.now();
-    if s.buckets.take(key, limit, now) {
+    if s.buckets.take(key, limit.per_second, limit.burst, now).is_ok() {
         return Ok(());
     }
     s.stats.rate_limited += 1;
@@ -872,17 +872,8 @@ async fn lose(
             tokio::time::sleep(delay).await;
             response
         }
-        None => dropped(),
+        None => crate::server::dropped_answer(),
     }
-}
-
-/// A body that fails before its first byte: hyper then closes the connection without sending
-/// the status line it had only buffered.
-fn dropped() -> Response {
-    let failing = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::other("the fake RetailCRM lost this answer"))
-    });
-    Body::from_stream(failing).into_response()
 }
 
 /// Logs the request with the status of its answer, and passes the answer on.

@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use axum::body::{Body, Bytes};
+use axum::response::{IntoResponse, Response};
 use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
@@ -66,4 +68,13 @@ impl Drop for StopOnDrop {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// An answer lost on the way: a body that fails before its first byte, so hyper closes the
+/// connection without sending the status line it had only buffered.
+pub(crate) fn dropped_answer() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("the fake lost this answer"))
+    });
+    Body::from_stream(failing).into_response()
 }

@@ -581,7 +581,7 @@ fn admit(shared: &Shared, key: &str) -> Result<(), Reply> {
         return Ok(());
     };
     let now = s.clock.now();
-    if s.buckets.take(key, limit, now) {
+    if s.buckets.take(key, limit.per_second, limit.burst, now).is_ok() {
         return Ok(());
     }
     s.stats.rate_limited += 1;

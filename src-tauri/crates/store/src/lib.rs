@@ -76,7 +76,7 @@ pub use pricelists::ListImport;
 pub use ship_by::{ShipByDue, ShipByStage};
 pub use statuses::StatusChange;
 pub use time::{format_ts, parse_ts};
-pub use transfers::{OrderTransferRow, StatusTo, TRANSFER_DELETE, TRANSFER_SEND};
+pub use transfers::{StatusTo, TRANSFER_DELETE, TRANSFER_SEND};
 pub use triage::TriageExtras;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

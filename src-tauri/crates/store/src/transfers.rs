@@ -4,7 +4,7 @@
 //! the shop order; its outcome sets the order's status in the same transaction as the row.
 
 use chrono::{DateTime, Utc};
-use ordertray_core::cabinet::{RemoteHistoryEntry, TransferState, TransferView};
+use ordertray_core::cabinet::{OrderTransferView, RemoteHistoryEntry, TransferState, TransferView};
 use ordertray_core::timeline::TimelineEvent;
 use ordertray_core::{AccountId, AccountKind, AppError, Destination, Subject};
 use sqlx::sqlite::SqliteRow;
@@ -23,27 +23,19 @@ const KEY_PREFIX_SETTING: &str = "transfer_key_prefix";
 /// A status an outcome moves the order to: (id, name, built-in code).
 pub type StatusTo<'a> = (i64, &'a str, Option<&'a str>);
 
-/// One order's transfer, with the order's number (the CLI's and the bulk summary's lines).
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderTransferRow {
-    pub order_id: i64,
-    pub number: String,
-    pub view: TransferView,
-}
-
 const VIEW_COLUMNS: &str = "t.shop_order_id, s.number, t.account_id, a.name AS target, a.kind, t.remote_id,
     t.link, t.state, t.last_error, t.last_error_words, t.remote_status, t.tracking_number,
     t.remote_history, t.updated_at";
 const VIEW_FROM: &str = "FROM order_transfers t JOIN accounts a ON a.id = t.account_id
     JOIN shop_orders s ON s.id = t.shop_order_id";
 
-fn view_from(r: &SqliteRow) -> Result<OrderTransferRow> {
+fn view_from(r: &SqliteRow) -> Result<OrderTransferView> {
     let state: &str = r.get("state");
     let history: Option<String> = r.get("remote_history");
-    Ok(OrderTransferRow {
+    Ok(OrderTransferView {
         order_id: r.get("shop_order_id"),
         number: r.get("number"),
-        view: TransferView {
+        transfer: TransferView {
             account_id: r.get("account_id"),
             target: r.get("target"),
             kind: AccountKind::new(r.get::<String, _>("kind")),
@@ -375,7 +367,10 @@ impl Store {
         .bind(account_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(view_from).transpose().map(|t| t.map(|t| t.view))
+        row.as_ref()
+            .map(view_from)
+            .transpose()
+            .map(|t| t.map(|t| t.transfer))
     }
 
     /// Where the order was sent, in the order of the targets' first sending.
@@ -386,7 +381,7 @@ impl Store {
         .bind(order_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| view_from(r).map(|t| t.view)).collect()
+        rows.iter().map(|r| view_from(r).map(|t| t.transfer)).collect()
     }
 
     /// Transfers of the given orders (all when empty), to one target or every one, by order.
@@ -394,7 +389,7 @@ impl Store {
         &self,
         order_ids: &[i64],
         account_id: Option<AccountId>,
-    ) -> Result<Vec<OrderTransferRow>> {
+    ) -> Result<Vec<OrderTransferView>> {
         let mut q = sqlx::QueryBuilder::new(format!("SELECT {VIEW_COLUMNS} {VIEW_FROM} WHERE 1 = 1"));
         if let Some(a) = account_id {
             q.push(" AND t.account_id = ").push_bind(a);
@@ -418,7 +413,7 @@ impl Store {
         &self,
         read_before: DateTime<Utc>,
         limit: u32,
-    ) -> Result<Vec<OrderTransferRow>> {
+    ) -> Result<Vec<OrderTransferView>> {
         let rows = sqlx::query(&format!(
             "SELECT {VIEW_COLUMNS} {VIEW_FROM} WHERE t.state = 'transferred' AND t.remote_id IS NOT NULL
                AND (t.read_at IS NULL OR t.read_at < ?) ORDER BY t.read_at IS NOT NULL, t.read_at LIMIT ?"

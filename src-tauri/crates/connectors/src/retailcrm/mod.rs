@@ -27,7 +27,7 @@ use ordertray_core::{ConnectionReport, Secret};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::http::{body_excerpt, network, redact, retry_after_of, status_error};
+use crate::http::{body_excerpt, network, path_part, redact, retry_after_of, status_error};
 use crate::pace::RequestPace;
 use crate::transfer::{OrderTransfer, RemoteState, TransferError, TransferOrder, TransferredOrder};
 use crate::ConnectorError;
@@ -212,17 +212,6 @@ impl RetailCrmClient {
             link: self.link(&order["id"]),
         }
     }
-}
-
-/// `externalId`s are ours (an account prefix and a number), but they go into a path: anything but
-/// letters, digits, `-`, `_` and `.` is escaped.
-fn path_part(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// RetailCRM's refusal in its own words: `errorMsg`, then each of `errors` (`field: text` for an
