@@ -38,6 +38,7 @@ import type { OrderDetail } from "./bindings/OrderDetail";
 import type { OrderFilter } from "./bindings/OrderFilter";
 import type { OrderPage } from "./bindings/OrderPage";
 import type { OrderPageQuery } from "./bindings/OrderPageQuery";
+import type { OrderTransferView } from "./bindings/OrderTransferView";
 import type { OrderType } from "./bindings/OrderType";
 import type { OutboxView } from "./bindings/OutboxView";
 import type { PreorderLinkView } from "./bindings/PreorderLinkView";
@@ -56,6 +57,9 @@ import type { ShopOrderView } from "./bindings/ShopOrderView";
 import type { ShopStatus } from "./bindings/ShopStatus";
 import type { StatusChangeReport } from "./bindings/StatusChangeReport";
 import type { SyncReport } from "./bindings/SyncReport";
+import type { TransferRefreshReport } from "./bindings/TransferRefreshReport";
+import type { TransferRequestReport } from "./bindings/TransferRequestReport";
+import type { TransferTargetView } from "./bindings/TransferTargetView";
 import type { TriageAction } from "./bindings/TriageAction";
 import type { TriageReport } from "./bindings/TriageReport";
 
@@ -175,4 +179,17 @@ export const ipc = {
   /** A store's webhook secret (when Ordertray made it) for the copy button only; the UI never renders it. */
   webhookSecret: (accountId: number) => call<string>("webhook_secret", { accountId }),
   rotateIntakeToken: (accountId: number) => call<null>("rotate_intake_token", { accountId }),
+  transferTargets: () => call<TransferTargetView[]>("transfer_targets"),
+  /**
+   * Queues the orders to go to the target; unless `confirmed`, orders to look at first come back
+   * in `to_confirm` and nothing is queued.
+   */
+  sendToTarget: (accountId: number, ids: number[], confirmed: boolean) => call<TransferRequestReport>("send_to_target", { accountId, ids, confirmed }),
+  /** "Get": reads back what the targets made of the orders (every sent one when `ids` is empty). */
+  refreshTransfers: (ids: number[], accountId: number | null) => call<TransferRefreshReport>("refresh_transfers", { ids, accountId }),
+  unlinkTransfer: (orderId: number, accountId: number) => call<boolean>("unlink_transfer", { orderId, accountId }),
+  /** After the manager confirmed: the deleted orders' records go at the targets that delete. */
+  deleteAtTargets: (ids: number[]) => call<number>("delete_at_targets", { ids }),
+  /** Where the orders were sent and how it went (a bulk sending's progress and summary). */
+  transferStatus: (ids: number[], accountId: number | null) => call<OrderTransferView[]>("transfer_status", { ids, accountId }),
 };

@@ -772,15 +772,20 @@ pub enum TargetsCmd {
 pub enum AddTarget {
     /// A RetailCRM account (API v5).
     Retailcrm(RetailCrmTargetArgs),
+    /// A Shiptor account (delivery; JSON-RPC). --url defaults to https://api.shiptor.ru.
+    Shiptor(TargetArgs),
+    /// A MoySklad account (JSON API 1.2); the "API key" is its access token. --url defaults to
+    /// MoySklad's API.
+    Moysklad(MoySkladTargetArgs),
 }
 
 #[derive(clap::Args, Debug)]
 pub struct TargetArgs {
     #[arg(long)]
     pub name: String,
-    /// The target's address (`https://shop.retailcrm.ru`).
+    /// The target's address (`https://shop.retailcrm.ru`); the service's own when absent.
     #[arg(long)]
-    pub url: String,
+    pub url: Option<String>,
     /// Read the API key at run time from this environment variable (never stored).
     #[arg(long, conflicts_with = "api_key_stdin")]
     pub api_key_env: Option<String>,
@@ -796,4 +801,13 @@ pub struct RetailCrmTargetArgs {
     /// The store (site) code the orders go to.
     #[arg(long)]
     pub site: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MoySkladTargetArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The legal entity (name or id) orders are made for; the account's first when absent.
+    #[arg(long)]
+    pub organization: Option<String>,
 }

@@ -2,7 +2,9 @@
 //! order, the transfers' status for scripts, read-back and unlink.
 
 use anyhow::{bail, Result};
-use ordertray_connectors::retailcrm::{RetailCrmSettings, API_KEY};
+use ordertray_connectors::moysklad::{self, MoySkladSettings};
+use ordertray_connectors::retailcrm::{self, RetailCrmSettings};
+use ordertray_connectors::shiptor::{self, ShiptorSettings};
 use ordertray_core::cabinet::{TransferConcern, TransferState};
 use ordertray_core::{AccountDraft, AccountSettings};
 use ordertray_engine::{Engine, SecretInput};
@@ -26,11 +28,35 @@ impl std::error::Error for NotAllTransferred {}
 pub async fn run(engine: &Engine, command: TransferCmd) -> Result<()> {
     match command {
         TransferCmd::Targets(TargetsCmd::Add(AddTarget::Retailcrm(a))) => {
+            let Some(url) = a.target.url.clone() else {
+                bail!("--url is needed: the CRM's own address (https://shop.retailcrm.ru)");
+            };
             let settings = RetailCrmSettings {
                 api_key_env: a.target.api_key_env.clone(),
-                ..RetailCrmSettings::new(a.target.url.clone(), a.site)
+                ..RetailCrmSettings::new(url, a.site)
             };
-            add(engine, a.target, settings.into()).await
+            add(engine, a.target, retailcrm::API_KEY, settings.into()).await
+        }
+        TransferCmd::Targets(TargetsCmd::Add(AddTarget::Shiptor(a))) => {
+            let settings = ShiptorSettings {
+                url: a.url.clone().unwrap_or_else(|| shiptor::DEFAULT_URL.into()),
+                api_key_env: a.api_key_env.clone(),
+                ..Default::default()
+            };
+            add(engine, a, shiptor::API_KEY, settings.into()).await
+        }
+        TransferCmd::Targets(TargetsCmd::Add(AddTarget::Moysklad(a))) => {
+            let settings = MoySkladSettings {
+                url: a
+                    .target
+                    .url
+                    .clone()
+                    .unwrap_or_else(|| moysklad::DEFAULT_URL.into()),
+                organization: a.organization,
+                token_env: a.target.api_key_env.clone(),
+                ..Default::default()
+            };
+            add(engine, a.target, moysklad::TOKEN, settings.into()).await
         }
         TransferCmd::Targets(TargetsCmd::List { json }) => list(engine, json).await,
         TransferCmd::Send { target, orders, yes } => send(engine, &target, &orders, yes).await,
@@ -61,10 +87,11 @@ pub async fn run(engine: &Engine, command: TransferCmd) -> Result<()> {
     }
 }
 
-async fn add(engine: &Engine, a: TargetArgs, settings: AccountSettings) -> Result<()> {
+/// Adds the target's account; `secret` is the keychain field its key goes in.
+async fn add(engine: &Engine, a: TargetArgs, secret: &str, settings: AccountSettings) -> Result<()> {
     let mut secrets = SecretInput::new();
     if a.api_key_stdin {
-        secrets.insert(API_KEY.into(), stdin_line("API key")?);
+        secrets.insert(secret.into(), stdin_line("API key")?);
     }
     let draft = AccountDraft {
         name: a.name,

@@ -412,3 +412,176 @@ async fn an_account_that_takes_no_orders_is_refused_as_a_target() {
         ("RetailCRM", false)
     );
 }
+
+mod shipping_targets {
+    //! Targets that ship the order (Shiptor's package, MoySklad's customer order): the package's
+    //! status, tracking number and history come back; sending to a second one that ships asks
+    //! first, as does an order paid online but unpaid; deleting the order deletes the package.
+
+    use super::*;
+    use ordertray_connectors::moysklad::{self, MoySkladSettings};
+    use ordertray_connectors::shiptor::{self, ShiptorSettings};
+    use ordertray_core::cabinet::TransferConcern;
+    use ordertray_fakes::moysklad::{FakeMoySklad, FakeMoySkladConfig};
+    use ordertray_fakes::shiptor::{FakeShiptor, FakeShiptorConfig};
+
+    fn account(name: &str, settings: AccountSettings) -> AccountDraft {
+        AccountDraft {
+            name: name.into(),
+            region: String::new(),
+            active: true,
+            interval_secs: 3600,
+            base_url: None,
+            settings,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_package_comes_back_with_its_tracking_and_a_second_shipper_or_an_unpaid_order_asks_first() {
+        let w = world().await;
+        let shiptor = FakeShiptor::start(FakeShiptorConfig::new("shiptor-key"))
+            .await
+            .unwrap();
+        let warehouse = FakeMoySklad::start(FakeMoySkladConfig::new("moysklad-token"))
+            .await
+            .unwrap();
+        let carrier = w
+            .engine
+            .add_account(
+                account(
+                    "Shiptor",
+                    ShiptorSettings {
+                        url: shiptor.base_url(),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                HashMap::from([(shiptor::API_KEY.to_string(), "shiptor-key".to_string())]),
+            )
+            .await
+            .unwrap()
+            .id;
+        let stock = w
+            .engine
+            .add_account(
+                account(
+                    "Warehouse",
+                    MoySkladSettings {
+                        url: warehouse.api_url(),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+                HashMap::from([(moysklad::TOKEN.to_string(), "moysklad-token".to_string())]),
+            )
+            .await
+            .unwrap()
+            .id;
+        // Shiptor knows the courier method as its shipping method 1.
+        w.engine
+            .update_settings(|mut s| {
+                for m in &mut s.delivery_methods {
+                    if m.id == "courier" {
+                        m.codes.insert("shiptor".into(), "1".into());
+                    }
+                }
+                s
+            })
+            .await
+            .unwrap();
+        let mut order = draft("S-1", "s1@example.com");
+        order.delivery_method = "courier".into();
+        let a = w.engine.create_shop_order(order).await.unwrap();
+        w.engine.send_to_target(carrier, &[a.id], false).await.unwrap();
+        drain(&w.engine).await;
+        let package_id = w.engine.transfer_status(&[a.id], Some(carrier)).await.unwrap()[0]
+            .transfer
+            .remote_id
+            .clone()
+            .unwrap();
+        let packages = shiptor.packages();
+        assert_eq!(packages.len(), 1);
+        assert_eq!(packages[0]["id"].to_string(), package_id);
+        assert_eq!(packages[0]["departure"]["shipping_method"], 1);
+
+        // The carrier takes it: the status, the RP tracking number and the history come back.
+        assert!(shiptor.set_status(package_id.parse().unwrap(), "sent"));
+        let r = w.engine.refresh_transfers(&[a.id], Some(carrier)).await.unwrap();
+        assert_eq!(r.read, 1, "{r:?}");
+        let t = &w.engine.shop_order_full(a.id).await.unwrap().transfers[0];
+        assert_eq!(t.remote_status.as_deref(), Some("sent"), "{t:?}");
+        let tracking = t.tracking_number.as_deref().unwrap();
+        assert!(
+            tracking.starts_with("RP") && tracking.ends_with("RU"),
+            "{tracking}"
+        );
+        assert!(t.history.len() >= 2, "{:?}", t.history);
+
+        // The warehouse would ship it too: asked first, nothing queued; confirmed, it goes.
+        let held = w.engine.send_to_target(stock, &[a.id], false).await.unwrap();
+        assert!(held.queued.is_empty());
+        assert_eq!(
+            held.to_confirm.iter().map(|c| &c.reason).collect::<Vec<_>>(),
+            [&TransferConcern::ShipsTwice {
+                other: "Shiptor".into()
+            }]
+        );
+        let sent = w.engine.send_to_target(stock, &[a.id], true).await.unwrap();
+        assert_eq!(sent.queued, [a.id]);
+        drain(&w.engine).await;
+        let at_stock = &w.engine.transfer_status(&[a.id], Some(stock)).await.unwrap()[0];
+        assert_eq!(
+            at_stock.transfer.state,
+            TransferState::Transferred,
+            "{at_stock:?}"
+        );
+        assert_eq!(warehouse.orders().len(), 1);
+
+        // Paid online and not paid: a shipper asks first.
+        let mut unpaid = draft("S-2", "s2@example.com");
+        unpaid.delivery_method = "courier".into();
+        unpaid.cod = false;
+        unpaid.payment_method = Some(PaymentMethod::CardOnline);
+        let b = w.engine.create_shop_order(unpaid).await.unwrap();
+        let held = w.engine.send_to_target(carrier, &[b.id], false).await.unwrap();
+        assert_eq!(held.to_confirm.len(), 1);
+        assert_eq!(held.to_confirm[0].reason, TransferConcern::NotPaid {});
+        // A CRM ships nothing: it takes the same order without asking.
+        assert_eq!(
+            w.engine
+                .send_to_target(w.target, &[b.id], false)
+                .await
+                .unwrap()
+                .queued,
+            [b.id]
+        );
+
+        // Deleted here, and (the manager said so) at both targets: the warehouse's order goes with
+        // its link; the parcel is with the carrier already, so Shiptor refuses in its words and
+        // the link stays.
+        w.engine.delete_shop_orders(&[a.id], false).await.unwrap();
+        assert_eq!(w.engine.delete_at_targets(&[a.id]).await.unwrap(), 2);
+        drain(&w.engine).await;
+        assert!(warehouse.orders().is_empty(), "{:?}", warehouse.orders());
+        let left = w.engine.shop_order_full(a.id).await.unwrap();
+        assert_eq!(
+            left.transfers
+                .iter()
+                .map(|t| t.target.as_str())
+                .collect::<Vec<_>>(),
+            ["Shiptor"]
+        );
+        assert!(left
+            .timeline
+            .iter()
+            .any(|e| e.kind == "transfer_deleted" && e.message == "Deleted at Warehouse"));
+        let refused = w.engine.outbox_list(Some(carrier)).await.unwrap();
+        assert!(
+            refused.iter().any(|r| r.kind == "transfer_delete"
+                && r.last_error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("Shiptor: "))),
+            "{refused:?}"
+        );
+    }
+}
