@@ -22,6 +22,8 @@ const RETRY_BASE: Duration = Duration::from_secs(10);
 const RETRY_CAP: Duration = Duration::from_secs(10 * 60);
 const IDLE_WAKE: Duration = Duration::from_secs(30);
 const BATCH: u32 = 50;
+/// A pass's rows for one destination, so that every destination with due rows gets some.
+const PER_DESTINATION: u32 = 20;
 
 pub(crate) enum Delivery {
     /// Delivered; true when a retry's look found it done on the marketplace already.
@@ -58,9 +60,38 @@ impl Engine {
     /// Delivers every row due by `at` (a time past a retry's backoff sends it now; a time past a
     /// lease's expiry takes the row over from the process that held it).
     pub async fn drain_outbox_at(&self, at: DateTime<Utc>) -> Result<DrainReport> {
+        let due = self.0.store.outbox_due(at, BATCH, PER_DESTINATION).await?;
+        let mut report = DrainReport {
+            more: due.len() == BATCH as usize,
+            ..Default::default()
+        };
+        // Each destination's rows in their order, the destinations side by side: a target's pace
+        // (a CRM's ten requests a second) never holds another destination's calls.
+        let mut groups: Vec<Vec<OutboxRow>> = Vec::new();
+        for row in due {
+            match groups.iter_mut().find(|g| g[0].destination == row.destination) {
+                Some(group) => group.push(row),
+                None => groups.push(vec![row]),
+            }
+        }
+        report.more |= groups.iter().any(|g| g.len() == PER_DESTINATION as usize);
+        let mut passes = tokio::task::JoinSet::new();
+        for group in groups {
+            let engine = self.clone();
+            passes.spawn(async move { engine.drain_rows(group, at).await });
+        }
+        while let Some(pass) = passes.join_next().await {
+            let pass = pass.map_err(|e| internal(format!("an outbox pass ended abnormally: {e}")))??;
+            report.delivered += pass.delivered;
+            report.retry_scheduled += pass.retry_scheduled;
+            report.failed += pass.failed;
+        }
+        Ok(report)
+    }
+
+    /// Delivers one destination's due rows, one after another.
+    async fn drain_rows(&self, due: Vec<OutboxRow>, at: DateTime<Utc>) -> Result<DrainReport> {
         let mut report = DrainReport::default();
-        let due = self.0.store.outbox_due(at, BATCH).await?;
-        report.more = due.len() == BATCH as usize;
         for due in due {
             let now = at.max(Utc::now());
             let lease = Lease {

@@ -585,3 +585,45 @@ mod shipping_targets {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bulk_transfer_does_not_hold_a_marketplace_call_queued_after_it() {
+    use ordertray_core::{OutboxState, TriageAction};
+    let w = common::world().await;
+    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
+        .await
+        .unwrap();
+    let target = w
+        .engine
+        .add_account(
+            target_draft(&crm.base_url(), TransferRules::default()),
+            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
+        )
+        .await
+        .unwrap()
+        .id;
+    // Sixty orders to the CRM (six seconds at its pace), then the manager accepts an Ozon posting.
+    let mut ids = Vec::new();
+    for n in 1..=60 {
+        let order = draft(&format!("Q-{n:02}"), "q@example.com");
+        ids.push(w.engine.create_shop_order(order).await.unwrap().id);
+    }
+    w.engine.send_to_target(target, &ids, false).await.unwrap();
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = common::inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+
+    // One pass of the worker: the ship call goes in it, beside the CRM's first rows.
+    let report = w.engine.drain_outbox_once().await.unwrap();
+    assert!(report.more, "more of the CRM's rows are due");
+    let ozon = w.engine.outbox_list(Some(w.account)).await.unwrap();
+    assert_eq!(
+        ozon.iter()
+            .map(|r| (r.kind.as_str(), r.state))
+            .collect::<Vec<_>>(),
+        [("ship", OutboxState::Done)]
+    );
+    let sent = crm.orders().len();
+    assert!((1..60).contains(&sent), "the CRM's rows went at its pace: {sent}");
+}

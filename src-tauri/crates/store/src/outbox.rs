@@ -184,18 +184,29 @@ impl Store {
     /// row of the same subject to the same destination is unfinished or failed, so the marketplace
     /// sees product cancels before the ship call, never after (a CRM's sending of the same order
     /// does not wait for the marketplace).
-    pub async fn outbox_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutboxRow>> {
+    ///
+    /// At most `per_destination` rows go to one destination: a bulk transfer of a thousand orders
+    /// to a CRM that takes ten a second must not hold a marketplace's ship call behind it.
+    pub async fn outbox_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+        per_destination: u32,
+    ) -> Result<Vec<OutboxRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {ROW_COLUMNS} FROM outbox o
-             WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
-               AND NOT EXISTS (SELECT 1 FROM outbox e
-                               WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
-                                 AND e.destination_kind = o.destination_kind AND e.destination_id = o.destination_id
-                                 AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed'))
-             ORDER BY id LIMIT ?2"
+            "SELECT {ROW_COLUMNS} FROM (
+               SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.destination_kind, o.destination_id ORDER BY o.id) AS nth
+               FROM outbox o
+               WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
+                 AND NOT EXISTS (SELECT 1 FROM outbox e
+                                 WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
+                                   AND e.destination_kind = o.destination_kind AND e.destination_id = o.destination_id
+                                   AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed')))
+             WHERE nth <= ?3 ORDER BY id LIMIT ?2"
         ))
         .bind(format_ts(now))
         .bind(limit)
+        .bind(per_destination)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(row_from).collect()

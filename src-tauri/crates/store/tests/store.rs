@@ -338,7 +338,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         owner,
         until: now + Duration::seconds(secs),
     };
-    let due = s.outbox_due(now, 10).await.unwrap();
+    let due = s.outbox_due(now, 10, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].kind, "cancel_lines");
     let claimed = s
@@ -353,12 +353,12 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
             .is_none(),
         "a row is claimed once"
     );
-    assert!(s.outbox_due(now, 10).await.unwrap().is_empty());
+    assert!(s.outbox_due(now, 10, 10).await.unwrap().is_empty());
 
     // Its owner dies while in flight: only once the lease expired may another process take it
     // over, with the interrupted attempt counted; the old owner can no longer record an answer.
     let later = now + Duration::seconds(61);
-    let due = s.outbox_due(later, 10).await.unwrap();
+    let due = s.outbox_due(later, 10, 10).await.unwrap();
     assert_eq!((due.len(), due[0].attempts), (1, 0));
     let taken = s
         .outbox_claim(due[0].id, &lease("B", 200), later)
@@ -375,9 +375,9 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .outbox_retry_at(&taken, Utc::now() + Duration::seconds(60), &failure("HTTP 503"))
         .await
         .unwrap());
-    assert!(s.outbox_due(Utc::now(), 10).await.unwrap().is_empty());
+    assert!(s.outbox_due(Utc::now(), 10, 10).await.unwrap().is_empty());
     let due = s
-        .outbox_due(Utc::now() + Duration::seconds(61), 10)
+        .outbox_due(Utc::now() + Duration::seconds(61), 10, 10)
         .await
         .unwrap();
     assert_eq!(due.len(), 1);
@@ -390,7 +390,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .unwrap();
     assert!(s.outbox_fail(&claimed, &failure("gave up")).await.unwrap());
     assert!(s
-        .outbox_due(Utc::now() + Duration::days(1), 10)
+        .outbox_due(Utc::now() + Duration::days(1), 10, 10)
         .await
         .unwrap()
         .is_empty());
@@ -404,7 +404,7 @@ async fn outbox_lifecycle_orders_calls_and_takes_over_only_expired_leases() {
         .unwrap()
         .unwrap();
     assert!(s.outbox_done(&c, false).await.unwrap());
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    let due = s.outbox_due(Utc::now(), 10, 10).await.unwrap();
     assert!(due[0].kind == "ship", "the ship is due once the cancel is done");
     let order_id = inbox[0].order_id;
     let events = s.order_detail(order_id).await.unwrap().events;
@@ -841,7 +841,7 @@ async fn rows_of_one_subject_keep_their_order_per_destination() {
         .await
         .unwrap();
 
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    let due = s.outbox_due(Utc::now(), 10, 10).await.unwrap();
     let kinds: Vec<(Option<i64>, Option<i64>, &str)> = due
         .iter()
         .map(|r| (r.account_id(), r.order_id(), r.kind.as_str()))
@@ -856,6 +856,12 @@ async fn rows_of_one_subject_keep_their_order_per_destination() {
         "1-1's ship does not wait for the CRM; 1-2's waits behind the earlier call to its marketplace"
     );
     assert_eq!(due[0].payload, json!({"deal": {"title": "crm_create_order"}}));
+    // One row per destination at most: the CRM's queue does not crowd the marketplace out.
+    let one_each = s.outbox_due(Utc::now(), 10, 1).await.unwrap();
+    assert_eq!(
+        one_each.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>(),
+        ["crm_create_order", "earlier_call"]
+    );
     // Each account's health counts its own rows only.
     assert_eq!(s.health(crm.id).await.unwrap().outbox_pending, 1);
 }
@@ -932,7 +938,7 @@ async fn migration_0010_addresses_existing_rows_and_expires_leases_left_by_older
     );
     // The row an older version left in flight has an expired lease: any worker takes it over now,
     // counting the interrupted attempt.
-    let due = s.outbox_due(Utc::now(), 10).await.unwrap();
+    let due = s.outbox_due(Utc::now(), 10, 10).await.unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].destination, ordertray_core::Destination::Account(1));
     assert_eq!(due[0].subject, ordertray_core::Subject::ExternalOrder(5));
