@@ -2,8 +2,9 @@
 //! limit (10 requests a second per key, an HTML 503 past it). Side by side in one run:
 //! - (a) the limit: what 10 requests a second allow for one create each;
 //! - (b) the app: `send_to_target` for the selection, then the outbox worker's passes until every
-//!   order is transferred (the path the app's "Send to" takes);
-//! and what the CRM saw: creates, 503s (a wait, never a failure), problematic orders (none).
+//!   order is transferred (the path the app's "Send to" takes).
+//!
+//! And what the CRM saw: creates, 503s (a wait, never a failure), problematic orders (none).
 //!
 //! Run: `cargo bench -p ordertray-engine --bench transfer_bulk` (env ORDERTRAY_BENCH_ORDERS,
 //! default 1000). `cargo test --benches` runs a small smoke version.
