@@ -161,11 +161,13 @@ async fn refusals_come_in_the_crms_words_and_are_not_retried() {
 
 #[tokio::test]
 async fn over_the_limit_the_html_503_is_a_wait() {
-    // One request a second on the fake's own clock: the second one in the same second is over.
+    // One request a second on the fake's own clock, three at once: the first order's catalog
+    // look-up, its product and the create take them all, so the next create in the same second
+    // is over.
     let fake = FakeRetailCrm::start(FakeRetailCrmConfig {
         rate_limit: Some(RateLimit {
             per_second: 1.0,
-            burst: 1.0,
+            burst: 3.0,
         }),
         manual_clock: true,
         ..FakeRetailCrmConfig::new(KEY, SITE)
@@ -202,4 +204,48 @@ async fn the_connection_check_tells_a_wrong_key_and_a_store_the_key_may_not_use(
     let other = RetailCrmClient::new(http, &fake.base_url(), Some(Secret::new(KEY)), "other-shop");
     let other = other.test_connection().await.unwrap();
     assert!(!other.ok && other.message.contains(SITE), "{}", other.message);
+}
+
+#[tokio::test]
+async fn a_product_missing_in_the_crm_is_made_once_and_the_item_tied_to_it() {
+    let fake = fake().await;
+    fake.add_products([serde_json::json!({"externalId": "KNOWN-1", "name": "Свеча"})]);
+    let crm = client(&fake, KEY);
+    let mut first = order_keyed("anna@example.com", "ot-1-20");
+    first.order.items.push(first.order.items[0].clone());
+    first.order.items[1].article = "KNOWN-1".into();
+    first.order.items[1].name = "Свеча".into();
+    crm.create(&first).await.unwrap();
+    let products = fake.products();
+    assert_eq!(
+        products.len(),
+        2,
+        "FLT-77 made beside the known one: {products:?}"
+    );
+    let made = products.iter().find(|p| p["externalId"] == "FLT-77").unwrap();
+    assert_eq!(made["name"], "Фильтр");
+    let stored = fake.order("ot-1-20").unwrap();
+    assert!(
+        stored["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["offer"]["id"].is_number()),
+        "both items tied to catalog offers: {}",
+        stored["items"]
+    );
+
+    // The next order with the same articles asks the catalog nothing.
+    let looked = |fake: &FakeRetailCrmHandle| {
+        fake.calls()
+            .iter()
+            .filter(|c| c.path.starts_with("/api/v5/store/products"))
+            .count()
+    };
+    let before = looked(&fake);
+    crm.create(&order_keyed("anna@example.com", "ot-1-21"))
+        .await
+        .unwrap();
+    assert_eq!(looked(&fake), before);
+    assert_eq!(fake.products().len(), 2);
 }

@@ -23,6 +23,7 @@ pub const API_KEY: &str = "api_key";
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ordertray_core::cabinet::OrderItem;
 use ordertray_core::{ConnectionReport, Secret};
 use reqwest::Method;
 use serde_json::Value;
@@ -48,6 +49,8 @@ pub struct RetailCrmClient {
     /// The CRM's site (shop) code the orders belong to.
     site: String,
     pace: RequestPace,
+    /// Articles the CRM's catalog has an offer for (found or made this session): looked up once.
+    in_catalog: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// An answer RetailCRM gave with `success: true`.
@@ -63,6 +66,7 @@ impl RetailCrmClient {
             api_key,
             site: site.to_string(),
             pace: RequestPace::new(REQUESTS_PER_SECOND, Duration::from_secs(1)),
+            in_catalog: Default::default(),
         }
     }
 
@@ -109,7 +113,8 @@ impl RetailCrmClient {
         let said = doc.as_ref().map(error_words).filter(|w| !w.is_empty());
         let words = |fallback: String| redact(said.clone().unwrap_or(fallback), &[key.expose()]);
         if status == 503 {
-            // The limit's answer, HTML or JSON alike.
+            // The limit's answer, HTML or JSON alike: the key is shared, or the plan grants less.
+            self.pace.slow_down().await;
             return Err(ConnectorError::RateLimited {
                 retry_after: Some(retry_after.unwrap_or(RATE_LIMIT_WAIT)),
                 message: words(format!("{path}: RetailCRM is busy (503)")),
@@ -188,6 +193,70 @@ impl RetailCrmClient {
         })
     }
 
+    /// Makes the catalog products the order's items need, so that each item is tied to a product:
+    /// an article the CRM's catalog has no offer for becomes a product with one offer under the
+    /// article. Best effort: an order whose products could not be made still goes, its items as
+    /// lines with no product behind them (RetailCRM takes those); only the limit stops it (a wait
+    /// for the whole sending).
+    async fn ensure_products(&self, order: &TransferOrder) -> Result<(), ConnectorError> {
+        let wanted: Vec<&OrderItem> = {
+            let known = self.in_catalog.lock().expect("catalog cache poisoned");
+            let mut seen = std::collections::HashSet::new();
+            order
+                .order
+                .items
+                .iter()
+                .filter(|i| !i.article.trim().is_empty() && !known.contains(&i.article))
+                .filter(|i| seen.insert(i.article.clone()))
+                .collect()
+        };
+        let mut missing = Vec::new();
+        for item in wanted {
+            let query = [
+                ("filter[offerExternalId]", item.article.as_str()),
+                ("limit", "20"),
+            ];
+            match self.call(Method::GET, "/store/products", &query, &[]).await {
+                Ok(a) if a.body["products"].as_array().is_some_and(|p| !p.is_empty()) => {
+                    self.note_in_catalog(&item.article);
+                }
+                Ok(_) => missing.push(item),
+                Err(e @ ConnectorError::RateLimited { .. }) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "RetailCRM: could not look a product up; the item goes unbound");
+                    return Ok(());
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let products: Vec<Value> = missing
+            .iter()
+            .map(|i| {
+                serde_json::json!({"externalId": i.article, "article": i.article, "name": i.name,
+                    "offers": [{"externalId": i.article, "name": i.name, "article": i.article}]})
+            })
+            .collect();
+        let form = [("products", Value::from(products).to_string())];
+        match self
+            .call(Method::POST, "/store/products/batch/create", &[], &form)
+            .await
+        {
+            Ok(_) => missing.iter().for_each(|i| self.note_in_catalog(&i.article)),
+            Err(e @ ConnectorError::RateLimited { .. }) => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "RetailCRM: could not make products; the items go unbound"),
+        }
+        Ok(())
+    }
+
+    fn note_in_catalog(&self, article: &str) {
+        self.in_catalog
+            .lock()
+            .expect("catalog cache poisoned")
+            .insert(article.to_string());
+    }
+
     /// The order at the CRM under our key, if there is one.
     async fn find(&self, external_id: &str) -> Result<Option<Value>, ConnectorError> {
         let path = format!("/orders/{}", path_part(external_id));
@@ -245,6 +314,7 @@ impl OrderTransfer for RetailCrmClient {
         // No look-up first: RetailCRM keeps `externalId` unique per site, so a create sent again
         // after a lost answer is refused as a duplicate and the order found then.
         let key = order.key.as_str();
+        self.ensure_products(order).await?;
         let mut document = order_document(&order.order, &order.delivery);
         document["externalId"] = Value::from(key);
         let form = [("site", self.site.clone()), ("order", document.to_string())];
