@@ -2,6 +2,7 @@
 import type { AmazonSettings } from "./AmazonSettings";
 import type { CartumSettings } from "./CartumSettings";
 import type { GettzapSettings } from "./GettzapSettings";
+import type { InSalesSettings } from "./InSalesSettings";
 import type { MoySkladSettings } from "./MoySkladSettings";
 import type { OzonSettings } from "./OzonSettings";
 import type { RetailCrmSettings } from "./RetailCrmSettings";
@@ -14,4 +15,4 @@ import type { ZzapSettings } from "./ZzapSettings";
  * Every integration's settings as one tagged type: how stored settings are read, and the
  * UI's `IntegrationSettings` type.
  */
-export type IntegrationSettings = { "kind": "ozon" } & OzonSettings | { "kind": "zzap" } & ZzapSettings | { "kind": "gettzap" } & GettzapSettings | { "kind": "woocommerce" } & WooCommerceSettings | { "kind": "cartum" } & CartumSettings | { "kind": "shopify" } & ShopifySettings | { "kind": "amazon" } & AmazonSettings | { "kind": "retailcrm" } & RetailCrmSettings | { "kind": "moysklad" } & MoySkladSettings | { "kind": "shiptor" } & ShiptorSettings;
+export type IntegrationSettings = { "kind": "ozon" } & OzonSettings | { "kind": "zzap" } & ZzapSettings | { "kind": "gettzap" } & GettzapSettings | { "kind": "woocommerce" } & WooCommerceSettings | { "kind": "cartum" } & CartumSettings | { "kind": "shopify" } & ShopifySettings | { "kind": "amazon" } & AmazonSettings | { "kind": "retailcrm" } & RetailCrmSettings | { "kind": "moysklad" } & MoySkladSettings | { "kind": "shiptor" } & ShiptorSettings | { "kind": "insales" } & InSalesSettings;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod gettzap;
 mod http;
 pub mod http_policy;
+pub mod insales;
 pub mod moysklad;
 pub mod ozon;
 pub mod pace;

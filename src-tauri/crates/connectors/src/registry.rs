@@ -75,6 +75,7 @@ integrations! {
     Retailcrm => retailcrm::RetailCrmSettings,
     Moysklad => moysklad::MoySkladSettings,
     Shiptor => shiptor::ShiptorSettings,
+    Insales => insales::InSalesSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {

@@ -10,6 +10,7 @@ pub mod amazon;
 pub mod cartum;
 pub mod faults;
 pub mod gettzap;
+pub mod insales;
 mod limit;
 pub mod moysklad;
 pub mod ozon;
