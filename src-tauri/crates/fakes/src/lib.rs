@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod amazon;
+pub mod amocrm;
 pub mod cartum;
 pub mod faults;
 pub mod gettzap;
