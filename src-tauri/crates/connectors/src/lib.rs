@@ -5,6 +5,7 @@
 //! add one: docs/integrations.md.
 
 pub mod amazon;
+pub mod amocrm;
 pub mod cartum;
 pub mod error;
 pub mod gettzap;

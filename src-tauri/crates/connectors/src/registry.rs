@@ -75,6 +75,7 @@ integrations! {
     Retailcrm => retailcrm::RetailCrmSettings,
     Moysklad => moysklad::MoySkladSettings,
     Shiptor => shiptor::ShiptorSettings,
+    Amocrm => amocrm::AmoCrmSettings,
 }
 
 impl From<KnownSettings> for AccountSettings {
