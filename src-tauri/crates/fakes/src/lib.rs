@@ -8,6 +8,7 @@
 
 pub mod amazon;
 pub mod amocrm;
+pub mod bitrix24;
 pub mod cartum;
 pub mod faults;
 pub mod gettzap;
