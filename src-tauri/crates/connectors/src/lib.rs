@@ -6,6 +6,7 @@
 
 pub mod amazon;
 pub mod amocrm;
+pub mod bitrix24;
 pub mod cartum;
 pub mod error;
 pub mod gettzap;

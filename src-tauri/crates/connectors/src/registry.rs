@@ -76,6 +76,7 @@ integrations! {
     Moysklad => moysklad::MoySkladSettings,
     Shiptor => shiptor::ShiptorSettings,
     Amocrm => amocrm::AmoCrmSettings,
+    Bitrix24 => bitrix24::Bitrix24Settings,
 }
 
 impl From<KnownSettings> for AccountSettings {
