@@ -3,4 +3,4 @@
 /**
  * Every integration's id, for the UI's `IntegrationKind` type.
  */
-export type IntegrationKind = "ozon" | "zzap" | "gettzap" | "woocommerce" | "cartum" | "shopify" | "amazon" | "retailcrm" | "moysklad" | "shiptor" | "insales";
+export type IntegrationKind = "ozon" | "zzap" | "gettzap" | "woocommerce" | "cartum" | "shopify" | "amazon" | "retailcrm" | "moysklad" | "shiptor" | "amocrm" | "bitrix24" | "insales";

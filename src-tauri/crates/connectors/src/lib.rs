@@ -5,6 +5,8 @@
 //! add one: docs/integrations.md.
 
 pub mod amazon;
+pub mod amocrm;
+pub mod bitrix24;
 pub mod cartum;
 pub mod error;
 pub mod gettzap;

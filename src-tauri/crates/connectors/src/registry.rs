@@ -75,6 +75,8 @@ integrations! {
     Retailcrm => retailcrm::RetailCrmSettings,
     Moysklad => moysklad::MoySkladSettings,
     Shiptor => shiptor::ShiptorSettings,
+    Amocrm => amocrm::AmoCrmSettings,
+    Bitrix24 => bitrix24::Bitrix24Settings,
     Insales => insales::InSalesSettings,
 }
 

@@ -7,6 +7,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod amazon;
+pub mod amocrm;
+pub mod bitrix24;
 pub mod cartum;
 pub mod faults;
 pub mod gettzap;
