@@ -12,7 +12,7 @@ import { toApiError } from "./ipcCall";
 export { ApiError, toApiError } from "./ipcCall";
 
 /** Secrets travel only on add/update/test and are never returned. */
-/** Secret fields by the names the integration gives them (api_key, password, consumer_key, client_secret, refresh_token…); only typed ones are sent. */
+/** Secret fields by the names the integration gives them (api_key, password, consumer_key, client_secret, refresh_token, token…); only typed ones are sent. */
 export type Secrets = {
   api_key?: string;
   password?: string;
@@ -20,6 +20,8 @@ export type Secrets = {
   consumer_secret?: string;
   client_secret?: string;
   refresh_token?: string;
+  /** MoySklad's access token. */
+  token?: string;
 };
 /** The intake address as shown (token hidden); the full one is fetched only to copy it. */
 export type { IntakeAddress } from "./bindings/IntakeAddress";

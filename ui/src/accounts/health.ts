@@ -12,6 +12,8 @@ export function healthStatus(view: AccountView): HealthStatus {
   if (!view.account.active) return "disabled";
   if (!view.credentials_ok) return "error";
   if (view.health.last_outcome === "error") return "error";
+  // A transfer target is never polled: not having synced is its normal state, not a warning.
+  if (integration(view.account.kind).transferTarget) return "ok";
   if (!view.health.last_poll_at) return "never";
   return "ok";
 }

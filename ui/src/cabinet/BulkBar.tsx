@@ -10,6 +10,11 @@ import { StatusOptions } from "../components/StatusOptions";
 import { useI18n } from "../i18n";
 import { timelineText } from "../i18n/events";
 import { statusName } from "../statuses/statuses";
+import { deletingTargetsOf } from "../transfers/deleting";
+import { activeTargets, useTransferTargets } from "../transfers/queries";
+import type { SendFlow } from "../transfers/SendFlow";
+import { TargetMenu } from "../transfers/TargetMenu";
+import { useGetTransfers } from "../transfers/useTransferActions";
 import { refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES } from "./viewState";
 import { isDeleted, manualStatuses } from "./words";
@@ -18,10 +23,13 @@ import { isDeleted, manualStatuses } from "./words";
 export function BulkBar({
   rows,
   statuses,
+  sendFlow,
   onDone,
 }: {
   rows: readonly CabinetRow[];
   statuses: readonly ShopStatus[] | undefined;
+  /** The cabinet's sending (shared with the rows' own "send" menus). */
+  sendFlow: SendFlow;
   onDone: () => void;
 }) {
   const { t } = useI18n();
@@ -32,6 +40,10 @@ export function BulkBar({
   const [orderType, setOrderType] = useState("");
   /** Delete was pressed with transferred orders among the selected: the warning is up. */
   const [warning, setWarning] = useState<CabinetRow[] | null>(null);
+  /** The targets that would delete the warned-about orders there too (named in the warning). */
+  const [there, setThere] = useState<string[]>([]);
+  const targets = activeTargets(useTransferTargets().data);
+  const get = useGetTransfers();
   const ids = rows.map((r) => r.id);
   const none = rows.length === 0;
   const choosable = statuses ? manualStatuses(statuses) : [];
@@ -64,9 +76,14 @@ export function BulkBar({
     onSettled: settled,
   });
   const remove = useMutation({
-    mutationFn: ({ ids, removeLinks }: { ids: number[]; removeLinks: boolean }) => api.deleteShopOrders(ids, removeLinks),
-    onSuccess: (_r, { ids }) => {
+    mutationFn: async ({ ids, removeLinks, atTargets }: { ids: number[]; removeLinks: boolean; atTargets: boolean }) => {
+      await api.deleteShopOrders(ids, removeLinks);
+      // Only after the orders are deleted here: a failed delete asks nothing of the targets.
+      return atTargets ? api.deleteAtTargets(ids) : null;
+    },
+    onSuccess: (queuedThere, { ids }) => {
       notices.info(b.deleted(ids.length));
+      if (queuedThere != null) notices.info(b.deletedThere(queuedThere));
       setWarning(null);
       onDone();
     },
@@ -87,8 +104,17 @@ export function BulkBar({
 
   const startDelete = () => {
     const transferred = rows.filter((r) => r.transferred_to);
-    if (transferred.length > 0) setWarning(transferred);
-    else remove.mutate({ ids, removeLinks: false });
+    if (transferred.length === 0) {
+      remove.mutate({ ids, removeLinks: false, atTargets: false });
+      return;
+    }
+    setThere([]);
+    setWarning(transferred);
+    // The rows do not carry their transfers: which targets delete is asked while the warning is up.
+    deletingTargetsOf(
+      qc,
+      transferred.map((r) => r.id),
+    ).then(setThere, () => setThere([]));
   };
 
   return (
@@ -140,6 +166,22 @@ export function BulkBar({
       >
         {b.apply}
       </button>
+      <TargetMenu
+        testId="bulk-send"
+        label={`${t.cabinet.transfers.sendTo} ▾`}
+        targets={targets}
+        disabled={none || sendFlow.busy}
+        onChoose={(target) => sendFlow.send(target, ids)}
+      />
+      <button
+        type="button"
+        data-testid="bulk-get"
+        title={t.cabinet.transfers.getSelected}
+        disabled={none || get.isPending}
+        onClick={() => get.mutate({ ids, accountId: null })}
+      >
+        {t.cabinet.transfers.get}
+      </button>
       <button type="button" className="danger" data-testid="bulk-delete" disabled={none || busy || allDeleted} onClick={startDelete}>
         {b.delete}
       </button>
@@ -160,11 +202,35 @@ export function BulkBar({
               <li key={r.id}>{b.transferred(r.number, r.transferred_to ?? "")}</li>
             ))}
           </ul>
+          {there.length > 0 && <p data-testid="bulk-delete-there-hint">{b.deletesThere(there.join(", "))}</p>}
           <div className="form-actions">
-            <button type="button" className="danger" data-testid="bulk-delete-anyway" disabled={busy} onClick={() => remove.mutate({ ids, removeLinks: false })}>
-              {b.deleteAnyway}
+            {there.length > 0 && (
+              <button
+                type="button"
+                className="danger"
+                data-testid="bulk-delete-there"
+                disabled={busy}
+                onClick={() => remove.mutate({ ids, removeLinks: false, atTargets: true })}
+              >
+                {b.deleteThere(there.join(", "))}
+              </button>
+            )}
+            <button
+              type="button"
+              className="danger"
+              data-testid="bulk-delete-anyway"
+              disabled={busy}
+              onClick={() => remove.mutate({ ids, removeLinks: false, atTargets: false })}
+            >
+              {there.length > 0 ? b.deleteHereOnly : b.deleteAnyway}
             </button>
-            <button type="button" className="danger" data-testid="bulk-delete-unlink" disabled={busy} onClick={() => remove.mutate({ ids, removeLinks: true })}>
+            <button
+              type="button"
+              className="danger"
+              data-testid="bulk-delete-unlink"
+              disabled={busy}
+              onClick={() => remove.mutate({ ids, removeLinks: true, atTargets: false })}
+            >
               {b.deleteAndUnlink}
             </button>
             <button type="button" data-testid="bulk-delete-cancel" onClick={() => setWarning(null)}>

@@ -330,6 +330,37 @@ describe("the cabinet", () => {
     expect(row(1)).toHaveAttribute("data-cursor", "true");
   });
 
+  it("sends one order from its row's menu, by keyboard, without moving the cabinet's cursor or selection", async () => {
+    const crm = {
+      account_id: 21,
+      name: "Our CRM",
+      kind: "retailcrm" as const,
+      kind_name: "RetailCRM",
+      active: true,
+      deletes: false,
+      ships: false,
+      rules: { success_status: null, failure_status: null, send_on_status: null },
+    };
+    const { served, user } = await openCabinet(fixture, {
+      transfer_targets: () => [crm, { ...crm, account_id: 22, name: "Shiptor parcels", kind: "shiptor", kind_name: "Shiptor" }],
+      send_to_target: () => ({ queued: [2], to_confirm: [] }),
+      transfer_status: () => [],
+    });
+    const send = await within(row(2)).findByRole("button", { name: "Send order SO-2 to…" });
+    send.focus();
+    await user.keyboard("{Enter}");
+    const menu = within(row(2)).getByRole("menu");
+    expect(within(menu).getByRole("menuitem", { name: "Our CRM" })).toHaveFocus();
+    // Arrows move within the menu, not the cabinet's cursor.
+    await user.keyboard("{ArrowDown}");
+    expect(within(menu).getByRole("menuitem", { name: "Shiptor parcels" })).toHaveFocus();
+    await user.keyboard("{ArrowUp}{Enter}");
+    await waitFor(() => expect(served.callsTo("send_to_target").map((c) => c.args)).toEqual([{ accountId: 21, ids: [2], confirmed: false }]));
+    expect(send).toHaveFocus();
+    expect(screen.queryAllByTestId(/^cabinet-row-\d+$/).filter((r) => r.dataset.selected === "true")).toEqual([]);
+    expect(await screen.findByTestId("send-progress")).toHaveTextContent("Sent to Our CRM");
+  });
+
   it("refreshes when the engine says orders changed", async () => {
     const { served } = await openCabinet();
     // SO-17 (id 7) was made elsewhere.

@@ -6,6 +6,8 @@ import type { OrderSort } from "../bindings/OrderSort";
 import { useI18n } from "../i18n";
 import { isControlActivation, isTypingTarget } from "../inbox/keys";
 import { useAccounts, useShopStatuses } from "../queries";
+import { activeTargets, useTransferTargets } from "../transfers/queries";
+import { SendFlowPanel, useSendFlow } from "../transfers/SendFlow";
 import { BulkBar } from "./BulkBar";
 import { ExportDialog } from "./ExportDialog";
 import { Filters } from "./Filters";
@@ -34,6 +36,9 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
   const [draft, setDraft] = useState<OrderFilter>(view.filter);
   const [charts, setCharts] = useState(false);
   const [exporting, setExporting] = useState(false);
+  // One sending at a time for the whole cabinet: the bulk bar's and the rows' menus share it.
+  const sendFlow = useSendFlow();
+  const targets = activeTargets(useTransferTargets().data);
   // Back from an order: the cursor is where it was.
   const [selection, setSelection] = useState<RowSelection>(() => ({ ...noSelection, cursor: rememberedPlace(qc, view).cursor }));
   const searchRef = useRef<HTMLInputElement>(null);
@@ -148,7 +153,8 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
           <Charts filter={view.filter} />
         </Suspense>
       )}
-      <BulkBar rows={chosen} statuses={statuses} onDone={() => setSelection(clearSelection)} />
+      <BulkBar rows={chosen} statuses={statuses} sendFlow={sendFlow} onDone={() => setSelection(clearSelection)} />
+      <SendFlowPanel flow={sendFlow} />
       {(pages.isError || stats.isError) && (
         <p className="form-problem screen-text" role="alert">
           {(pages.error ?? stats.error)?.message}
@@ -165,6 +171,8 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
         onSort={applySort}
         onOpen={onOpen}
         statuses={statuses}
+        targets={targets}
+        onSend={(target, id) => sendFlow.send(target, [id])}
         hasMore={hasNextPage}
         loadingMore={isFetchingNextPage}
         fetching={pages.isFetching}

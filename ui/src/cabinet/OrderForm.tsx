@@ -31,7 +31,7 @@ import {
 } from "./draft";
 import { AddressFields } from "./AddressFields";
 import { Field } from "./Field";
-import { OtherSystems, SendTo } from "./OtherSystems";
+import { OrderTransfers } from "./OtherSystems";
 import { cabinetKeys, refreshAfterOrderChange } from "./queries";
 import { ORDER_TYPES, PAYMENT_METHODS } from "./viewState";
 import { problemText } from "./words";
@@ -521,12 +521,7 @@ export function OrderForm({
           {t.common.cancel}
         </button>
       </div>
-      {mode.kind === "edit" && (
-        <>
-          <SendTo />
-          <OtherSystems transfers={transfers} />
-        </>
-      )}
+      {mode.kind === "edit" && <OrderTransfers orderId={mode.id} transfers={transfers} />}
     </form>
   );
 }

@@ -5,8 +5,10 @@ import type { CabinetRow } from "../bindings/CabinetRow";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { ShopStatus } from "../bindings/ShopStatus";
 import type { SortColumn } from "../bindings/SortColumn";
+import type { TransferTargetView } from "../bindings/TransferTargetView";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
+import { TargetMenu } from "../transfers/TargetMenu";
 import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
 import { rememberPlace, rememberedPlace } from "./queries";
 import type { CabinetView } from "./viewState";
@@ -29,6 +31,9 @@ export type TableProps = {
   onSort: (next: OrderSort) => void;
   onOpen: (id: number) => void;
   statuses: readonly ShopStatus[] | undefined;
+  /** The targets a row's "send" menu offers (none: no menu). */
+  targets: readonly TransferTargetView[];
+  onSend: (target: TransferTargetView, id: number) => void;
   hasMore: boolean;
   loadingMore: boolean;
   /** Any fetch of the pages is under way (a refetch too): asking for more now would cancel it. */
@@ -184,6 +189,16 @@ export function OrdersTable(p: TableProps) {
                   <span className="badge" title={t.cabinet.transferredTo(row.transferred_to)}>
                     →
                   </span>
+                )}
+                {p.targets.length > 0 && (
+                  <TargetMenu
+                    className="row-send"
+                    testId={`cabinet-row-send-${row.id}`}
+                    label="⇢"
+                    title={t.cabinet.transfers.sendOrderTo(row.number)}
+                    targets={p.targets}
+                    onChoose={(target) => p.onSend(target, row.id)}
+                  />
                 )}
               </span>
               <span role="gridcell" className="muted">

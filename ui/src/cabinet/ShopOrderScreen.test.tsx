@@ -12,6 +12,7 @@ import trackingRefused from "../test/fixtures/shop_order_tracking_refused.json";
 import transferred from "../test/fixtures/shop_order_transferred.json";
 import { type Fixture, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
+import { parcelOnItsWay, shiptorTarget } from "../test/transfers";
 
 /**
  * The engine's scenarios (ui_fixtures.rs, shop_orders_world): shop orders from an Ozon posting the
@@ -102,6 +103,31 @@ describe("a shop order", () => {
     await waitFor(() =>
       expect(b.callsTo("delete_shop_orders").map((c) => c.args)).toEqual([{ ids: [so6.id], removeLinks: false }]),
     );
+  });
+
+  it("an order sent to a target that deletes asks whether to delete it there too, naming the target", async () => {
+    const so6 = order(transferred, numbered("SO-6"));
+    const withParcel: ShopOrderFull = { ...so6, transfers: [{ ...parcelOnItsWay, account_id: shiptorTarget.account_id }] };
+    const b = serveRecorded(transferred, {
+      shop_order_full: () => withParcel,
+      transfer_targets: () => [shiptorTarget],
+      delete_shop_orders: () => null,
+      delete_at_targets: () => 1,
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await user.click(await screen.findByTestId("cabinet-stat-all"));
+    await user.click(await screen.findByRole("button", { name: "SO-6" }, { timeout: 5_000 }));
+    // The order's block offers it to the target and shows the parcel.
+    expect(await screen.findByRole("button", { name: "Send to Shiptor parcels" })).toBeInTheDocument();
+    expect(screen.getByTestId("order-transfers")).toHaveTextContent("RA123456789RU");
+    await user.click(screen.getByTestId("shop-order-delete"));
+    const warning = screen.getByTestId("shop-order-delete-warning");
+    expect(warning).toHaveTextContent("An order deleted there can be restored only here, in Ordertray.");
+    await user.click(within(warning).getByRole("button", { name: "Delete here and at Shiptor parcels" }));
+    await waitFor(() => expect(b.callsTo("delete_at_targets").map((c) => c.args)).toEqual([{ ids: [so6.id] }]));
+    expect(b.callsTo("delete_shop_orders").map((c) => c.args)).toEqual([{ ids: [so6.id], removeLinks: false }]);
   });
 
   it("deleted, it can be restored to any other status, or deleted for good after asking", async () => {

@@ -16,7 +16,9 @@ import { statusName } from "../statuses/statuses";
 import { BuyerLink } from "./BuyerLink";
 import { itemsTotal, orderTotal } from "./draft";
 import { OrderForm } from "./OrderForm";
-import { OtherSystems } from "./OtherSystems";
+import { OrderTransfers } from "./OtherSystems";
+import { deletingTargetNames } from "../transfers/deleting";
+import { useTransferTargets } from "../transfers/queries";
 import { refreshAfterOrderChange, useShopOrderFull } from "./queries";
 import { DELETED, TRANSFERRED, awaitingPayment, codAmount, kindName, manualStatuses, statusById } from "./words";
 
@@ -117,10 +119,16 @@ function OrderView({
     onError: (e) => notices.error(e.message),
     onSettled: settled,
   });
+  // Targets that would delete (or cancel) the order there too, when asked.
+  const there = deletingTargetNames(order.transfers, useTransferTargets().data ?? []);
   const remove = useMutation({
-    mutationFn: (removeLinks: boolean) => api.deleteShopOrders([order.id], removeLinks),
-    onSuccess: () => {
+    mutationFn: async ({ removeLinks, atTargets }: { removeLinks: boolean; atTargets: boolean }) => {
+      await api.deleteShopOrders([order.id], removeLinks);
+      return atTargets ? api.deleteAtTargets([order.id]) : null;
+    },
+    onSuccess: (queuedThere) => {
       notices.info(o.deleted);
+      if (queuedThere != null) notices.info(t.cabinet.bulk.deletedThere(queuedThere));
       setWarning(false);
     },
     onError: (e) => notices.error(e.message),
@@ -161,7 +169,9 @@ function OrderView({
               className="danger"
               data-testid="shop-order-delete"
               disabled={busy}
-              onClick={() => (order.transferred_to ? setWarning(true) : remove.mutate(false))}
+              onClick={() =>
+                order.transferred_to || there.length > 0 ? setWarning(true) : remove.mutate({ removeLinks: false, atTargets: false })
+              }
             >
               {o.delete}
             </button>
@@ -195,14 +205,38 @@ function OrderView({
           )}
         </div>
       </header>
-      {warning && order.transferred_to && (
+      {warning && (order.transferred_to || there.length > 0) && (
         <div className="delete-warning" role="alert" data-testid="shop-order-delete-warning">
-          <p>{t.cabinet.bulk.transferred(d.number, order.transferred_to)}</p>
+          {order.transferred_to && <p>{t.cabinet.bulk.transferred(d.number, order.transferred_to)}</p>}
+          {there.length > 0 && <p data-testid="shop-order-delete-there-hint">{t.cabinet.bulk.deletesThere(there.join(", "))}</p>}
           <div className="form-actions">
-            <button type="button" className="danger" data-testid="shop-order-delete-anyway" onClick={() => remove.mutate(false)}>
-              {t.cabinet.bulk.deleteAnyway}
+            {there.length > 0 && (
+              <button
+                type="button"
+                className="danger"
+                data-testid="shop-order-delete-there"
+                disabled={busy}
+                onClick={() => remove.mutate({ removeLinks: false, atTargets: true })}
+              >
+                {t.cabinet.bulk.deleteThere(there.join(", "))}
+              </button>
+            )}
+            <button
+              type="button"
+              className="danger"
+              data-testid="shop-order-delete-anyway"
+              disabled={busy}
+              onClick={() => remove.mutate({ removeLinks: false, atTargets: false })}
+            >
+              {there.length > 0 ? t.cabinet.bulk.deleteHereOnly : t.cabinet.bulk.deleteAnyway}
             </button>
-            <button type="button" className="danger" data-testid="shop-order-delete-unlink" onClick={() => remove.mutate(true)}>
+            <button
+              type="button"
+              className="danger"
+              data-testid="shop-order-delete-unlink"
+              disabled={busy}
+              onClick={() => remove.mutate({ removeLinks: true, atTargets: false })}
+            >
               {t.cabinet.bulk.deleteAndUnlink}
             </button>
             <button type="button" onClick={() => setWarning(false)}>
@@ -370,7 +404,7 @@ function OrderView({
         </div>
       </div>
 
-      <OtherSystems transfers={order.transfers} />
+      <OrderTransfers orderId={order.id} transfers={order.transfers} />
 
       <h3>{o.timeline}</h3>
       {order.timeline.length === 0 && <p className="hint">{o.noEvents}</p>}

@@ -134,3 +134,41 @@ describe("timeline events", () => {
     expect(eventText(added, en)).toBe("Line <img src=x onerror=alert(1)> (1) added by the marketplace");
   });
 });
+
+describe("transfer events", () => {
+  // The engine stores an event's error words as an object among its arguments (EventView's
+  // binding types the arguments as plain values only).
+  const withWords = (args: Record<string, unknown>) => args as unknown as EventView["args"];
+  const refused = event("transfer_failed", withWords({
+    target: "Shiptor parcels",
+    error: "Shiptor parcels: Не указан индекс",
+    error_words: { kind: "transfer_refused", target: "Shiptor parcels", detail: "Не указан индекс" },
+  }));
+
+  it("words every transfer event in each language, the target's own words kept as they came", () => {
+    const events = [
+      event("transfer_queued", { target: "Our CRM" }),
+      event("transfer_sent", { target: "Our CRM", remote_id: "4711" }),
+      refused,
+      event("transfer_remote_status", { target: "Shiptor parcels", status: "Delivering" }),
+      event("transfer_unlinked", { target: "Our CRM" }),
+      event("transfer_deleted", { target: "Shiptor parcels" }),
+    ];
+    for (const t of [en, ru, pl]) {
+      for (const e of events) {
+        const text = eventText(e, t);
+        expect(text, `${e.kind}`).not.toBe(e.message);
+        expect(text, `${e.kind}`).not.toMatch(/undefined|null|\[object/);
+      }
+    }
+    expect(eventText(events[1] as EventView, en)).toBe("Sent to Our CRM: «4711» there");
+    // A refusal names its target once; another failure says where it was going.
+    expect(eventText(refused, ru)).toBe("Shiptor parcels не принял заказ: Не указан индекс");
+    expect(eventText(refused, en)).toBe("Shiptor parcels: Не указан индекс");
+    const lost = event(
+      "transfer_failed",
+      withWords({ target: "Our CRM", error: "network: timed out", error_words: { kind: "network", detail: "timed out" } }),
+    );
+    expect(eventText(lost, pl)).toMatch(/^Przekazanie do Our CRM nie powiodło się: /);
+  });
+});

@@ -4,7 +4,10 @@ import type { AccountKind } from "../bindings/AccountKind";
 import { amazon } from "./amazon";
 import { cartum } from "./cartum";
 import { gettzap } from "./gettzap";
+import { moysklad } from "./moysklad";
 import { ozon } from "./ozon";
+import { retailcrm } from "./retailcrm";
+import { shiptor } from "./shiptor";
 import { shopify } from "./shopify";
 import type { Integration } from "./types";
 import { woocommerce } from "./woocommerce";
@@ -13,7 +16,7 @@ import { zzap } from "./zzap";
 export type { Integration } from "./types";
 
 /** In the order the account form offers them. */
-export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify, amazon];
+export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify, amazon, retailcrm, moysklad, shiptor];
 
 /** The first one is what a new account form starts with. */
 export const DEFAULT_KIND: AccountKind = ozon.kind;

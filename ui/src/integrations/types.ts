@@ -62,6 +62,9 @@ export type Integration = {
   receivesPushes: boolean;
   /** Its orders become shop orders in the All-orders cabinet (a filter by kind offers it). */
   inCabinet: boolean;
+  /** It takes orders sent from here (a CRM, a delivery service): nothing is polled from it and it
+   * makes no marketplace decisions, so screens offer it as a "Send to" target instead. */
+  transferTarget: boolean;
   /** The statuses its orders can report, for the status-update editor; none when the account
    * loads its own list from the marketplace. */
   orderStatuses: readonly string[];

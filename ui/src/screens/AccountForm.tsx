@@ -189,29 +189,34 @@ export function AccountForm({
         {t.form.region}
         <input data-testid="account-region" value={c.region} onChange={(e) => set("region", e.target.value)} />
       </label>
-      <label>
-        {t.form.interval}
-        <input
-          data-testid="account-interval"
-          type="number"
-          min={10}
-          value={c.interval}
-          onChange={(e) => set("interval", e.target.value)}
-        />
-      </label>
-      <label>
-        {t.form.intervalUnit}
-        <select
-          data-testid="account-interval-unit"
-          value={c.intervalUnit}
-          onChange={(e) => set("intervalUnit", Number(e.target.value))}
-        >
-          <option value={1}>{t.form.units.seconds}</option>
-          <option value={60}>{t.form.units.minutes}</option>
-          <option value={3600}>{t.form.units.hours}</option>
-          <option value={86400}>{t.form.units.days}</option>
-        </select>
-      </label>
+      {/* A transfer target is never polled: it has no interval to set. */}
+      {!spec.transferTarget && (
+        <>
+          <label>
+            {t.form.interval}
+            <input
+              data-testid="account-interval"
+              type="number"
+              min={10}
+              value={c.interval}
+              onChange={(e) => set("interval", e.target.value)}
+            />
+          </label>
+          <label>
+            {t.form.intervalUnit}
+            <select
+              data-testid="account-interval-unit"
+              value={c.intervalUnit}
+              onChange={(e) => set("intervalUnit", Number(e.target.value))}
+            >
+              <option value={1}>{t.form.units.seconds}</option>
+              <option value={60}>{t.form.units.minutes}</option>
+              <option value={3600}>{t.form.units.hours}</option>
+              <option value={86400}>{t.form.units.days}</option>
+            </select>
+          </label>
+        </>
+      )}
       {Options && <Options key={`${kind}-options`} {...fields} draft={draft} report={report} />}
       {!form.storeAddress && (
         <>

@@ -256,3 +256,42 @@ describe("a backfill's progress", () => {
     await waitFor(() => expect(bar()).toBeNull());
   });
 });
+
+describe("a transfer target (a CRM, a delivery service)", () => {
+  // Shop B as if it were a RetailCRM account: never polled, so it has never synced.
+  const withCrm: AccountView[] = accounts.map((v) =>
+    v.account.id === shopB
+      ? {
+          ...v,
+          account: {
+            ...v.account,
+            kind: "retailcrm",
+            name: "Our CRM",
+            settings: {
+              kind: "retailcrm",
+              url: "https://shop.retailcrm.ru",
+              site: "main",
+              transfer: { success_status: null, failure_status: null, send_on_status: null },
+              api_key_env: null,
+            },
+          },
+          health: { ...v.health, last_poll_at: null, next_poll_at: null, last_outcome: null, notice: null },
+        }
+      : v,
+  );
+
+  it("is labelled as one, without sync times, Sync now, log, rules or status updates; it can be edited", async () => {
+    await openAccounts({ list_accounts: () => withCrm });
+    const crm = rowOf(shopB);
+    expect(within(crm).getByTestId("account-transfer-target")).toHaveTextContent("Transfer target");
+    expect(crm).toHaveTextContent("RetailCRM · https://shop.retailcrm.ru · main");
+    expect(within(crm).getByTestId("account-health")).toHaveAttribute("data-status", "ok");
+    expect(crm).not.toHaveTextContent(/Not synced yet|Last sync|Next sync|every \d+ s/);
+    for (const id of ["account-sync-now", "account-log-button", `rules-${shopB}`, `pushes-${shopB}`]) {
+      expect(within(crm).queryByTestId(id), id).toBeNull();
+    }
+    expect(within(crm).getByTestId("account-edit")).toBeEnabled();
+    // The marketplace account beside it is unchanged.
+    expect(within(rowOf(shopA)).getByTestId("account-sync-now")).toBeInTheDocument();
+  });
+});

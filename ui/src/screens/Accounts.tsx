@@ -69,6 +69,8 @@ function AccountRow({
   const { account, health } = view;
   const status = healthStatus(view);
   const pushed = receivesPushes(view.account.kind);
+  // Takes orders sent from here: nothing is polled, logged as a sync, ruled on or pushed to it.
+  const target = integration(view.account.kind).transferTarget;
   const [showOutbox, setShowOutbox] = useState(false);
   const [showLog, setShowLog] = useState(false);
   const refresh = () =>
@@ -104,17 +106,24 @@ function AccountRow({
         <strong>{account.name}</strong>
         <span className="muted">
           {`${integration(account.kind).name} · ${integration(account.kind).identity(account.settings)}`}
-          {pushed ? ` · ${t.accounts.pushesOrders}` : ` · ${t.accounts.every(account.interval_secs)}`}
+          {target ? "" : pushed ? ` · ${t.accounts.pushesOrders}` : ` · ${t.accounts.every(account.interval_secs)}`}
         </span>
+        {target && (
+          <span className="badge" title={t.accounts.transferTargetHint} data-testid="account-transfer-target">
+            {t.accounts.transferTarget}
+          </span>
+        )}
         {account.demo && <span className="badge">{t.demo.badge}</span>}
       </div>
       <div className="account-health" data-testid="account-health" data-status={status}>
         <span className={`status status-${status}`}>{healthText(view, status, t)}</span>
-        <span>
-          {pushed ? t.accounts.lastPush : t.accounts.lastPoll}:{" "}
-          {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}
-        </span>
-        {account.active && !pushed && health.next_poll_at && (
+        {!target && (
+          <span>
+            {pushed ? t.accounts.lastPush : t.accounts.lastPoll}:{" "}
+            {health.last_poll_at ? formatDateTime(health.last_poll_at, locale) : t.common.never}
+          </span>
+        )}
+        {account.active && !pushed && !target && health.next_poll_at && (
           <span>
             {t.accounts.nextPoll}: {formatDateTime(health.next_poll_at, locale)}
           </span>
@@ -156,7 +165,7 @@ function AccountRow({
         </p>
       )}
       <div className="row-actions">
-        {!pushed && (
+        {!pushed && !target && (
           <button
             type="button"
             data-testid="account-sync-now"
@@ -166,25 +175,31 @@ function AccountRow({
             {sync.isPending ? t.accounts.syncing : t.accounts.syncNow}
           </button>
         )}
-        <button
-          type="button"
-          data-testid="account-log-button"
-          data-account-id={account.id}
-          aria-expanded={showLog}
-          aria-controls={showLog ? syncLogId(account.id) : undefined}
-          onClick={() => setShowLog((v) => !v)}
-        >
-          {showLog ? t.accounts.hideLog : t.accounts.showLog}
-        </button>
+        {!target && (
+          <button
+            type="button"
+            data-testid="account-log-button"
+            data-account-id={account.id}
+            aria-expanded={showLog}
+            aria-controls={showLog ? syncLogId(account.id) : undefined}
+            onClick={() => setShowLog((v) => !v)}
+          >
+            {showLog ? t.accounts.hideLog : t.accounts.showLog}
+          </button>
+        )}
         <button type="button" data-testid="account-edit" onClick={onEdit}>
           {t.accounts.edit}
         </button>
-        <button type="button" data-testid={`rules-${account.id}`} onClick={onRules}>
-          {t.accounts.rules}
-        </button>
-        <button type="button" data-testid={`pushes-${account.id}`} onClick={onPushes}>
-          {t.accounts.pushes}
-        </button>
+        {!target && (
+          <>
+            <button type="button" data-testid={`rules-${account.id}`} onClick={onRules}>
+              {t.accounts.rules}
+            </button>
+            <button type="button" data-testid={`pushes-${account.id}`} onClick={onPushes}>
+              {t.accounts.pushes}
+            </button>
+          </>
+        )}
         <button type="button" data-testid="account-toggle" disabled={toggle.isPending} onClick={() => toggle.mutate()}>
           {account.active ? t.accounts.disable : t.accounts.enable}
         </button>

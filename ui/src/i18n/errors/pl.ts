@@ -166,6 +166,8 @@ export const plErrors: ErrorCatalog = {
         : `Zamówienie ${e.number} dostarcza przewoźnik platformy: to on nadaje numer przesyłki`,
     tracking_empty: () => "Wpisz numer przesyłki",
     transferred_by_hand: () => "Status „Przekazane” ustawia tylko udane przekazanie, nie ręcznie",
+    not_a_transfer_target: (e) => `«${e.name}» nie jest systemem, do którego można przekazywać zamówienia`,
+    transfer_refused: (e) => `${e.target} nie przyjął zamówienia: ${e.detail}`,
     order_not_deleted: (e) => `Zamówienie ${e.number} nie jest usunięte: na zawsze usuwa się tylko usunięte zamówienia`,
     no_export_columns: () => "Wybierz co najmniej jedną kolumnę do eksportu",
     export_cancelled: () => "Eksport anulowany",

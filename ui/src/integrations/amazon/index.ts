@@ -10,6 +10,7 @@ export const amazon: Integration = {
   identity: (s) => (s.kind === "amazon" ? s.marketplace_id : ""),
   receivesPushes: false,
   inCabinet: true,
+  transferTarget: false,
   // Nothing but a cancel goes back, and Amazon's Orders API takes none: no status to map.
   orderStatuses: [],
   defaultBaseUrl: (s) => (s.kind === "amazon" ? REGION_HOSTS[s.region] : ""),

@@ -14,6 +14,7 @@ export const cartum: Integration = {
   identity: (s) => (s.kind === "cartum" ? s.url : ""),
   receivesPushes: false,
   inCabinet: true,
+  transferTarget: false,
   orderStatuses: ORDER_STATUSES,
   // The shop's address is in its settings; the account has no API address of its own.
   defaultBaseUrl: () => "",

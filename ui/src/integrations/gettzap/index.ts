@@ -8,6 +8,7 @@ export const gettzap: Integration = {
   // Gettzap pushes its orders to the intake.
   receivesPushes: true,
   inCabinet: false,
+  transferTarget: false,
   orderStatuses: [],
   defaultBaseUrl: () => "",
   accountForm: gettzapAccountForm,

@@ -22,6 +22,7 @@ export const ozon: Integration = {
   identity: (s) => (s.kind === "ozon" ? s.client_id : ""),
   receivesPushes: false,
   inCabinet: true,
+  transferTarget: false,
   orderStatuses: POSTING_STATUSES,
   defaultBaseUrl: () => "https://api-seller.ozon.ru",
   accountForm: ozonAccountForm,

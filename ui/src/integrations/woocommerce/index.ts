@@ -10,6 +10,7 @@ export const woocommerce: Integration = {
   identity: (s) => (s.kind === "woocommerce" ? s.url : ""),
   receivesPushes: false,
   inCabinet: true,
+  transferTarget: false,
   orderStatuses: ORDER_STATUSES,
   // The store's address is in its settings; the account has no API address of its own.
   defaultBaseUrl: () => "",

@@ -7,6 +7,7 @@ export const zzap: Integration = {
   identity: (s) => (s.kind === "zzap" ? s.login : ""),
   receivesPushes: false,
   inCabinet: false,
+  transferTarget: false,
   // Each account loads its own status list from ZZAP.
   orderStatuses: [],
   defaultBaseUrl: () => "https://api.zzap.pro",
