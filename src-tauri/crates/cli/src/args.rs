@@ -777,6 +777,15 @@ pub enum AddTarget {
     /// A MoySklad account (JSON API 1.2); the "API key" is its access token. --url defaults to
     /// MoySklad's API.
     Moysklad(MoySkladTargetArgs),
+    /// An amoCRM account (API v4; --url https://SUBDOMAIN.amocrm.ru); the "API key" is its
+    /// long-lived token.
+    Amocrm(TargetArgs),
+    /// An InSales shop (--url https://SHOP.myinsales.ru); the "API key" is the API application's
+    /// password.
+    Insales(InSalesTargetArgs),
+    /// A Bitrix24 portal through an incoming webhook (--url https://PORTAL.bitrix24.ru); the "API
+    /// key" is the webhook's token.
+    Bitrix24(Bitrix24TargetArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -810,4 +819,22 @@ pub struct MoySkladTargetArgs {
     /// The legal entity (name or id) orders are made for; the account's first when absent.
     #[arg(long)]
     pub organization: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InSalesTargetArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The API application's identifier (not secret).
+    #[arg(long)]
+    pub api_id: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Bitrix24TargetArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The user the incoming webhook belongs to (the number in /rest/USER/TOKEN/).
+    #[arg(long)]
+    pub user_id: String,
 }

@@ -2,6 +2,9 @@
 //! order, the transfers' status for scripts, read-back and unlink.
 
 use anyhow::{bail, Result};
+use ordertray_connectors::amocrm::{self, AmoCrmSettings};
+use ordertray_connectors::bitrix24::{self, Bitrix24Settings};
+use ordertray_connectors::insales::{self, InSalesSettings};
 use ordertray_connectors::moysklad::{self, MoySkladSettings};
 use ordertray_connectors::retailcrm::{self, RetailCrmSettings};
 use ordertray_connectors::shiptor::{self, ShiptorSettings};
@@ -28,12 +31,9 @@ impl std::error::Error for NotAllTransferred {}
 pub async fn run(engine: &Engine, command: TransferCmd) -> Result<()> {
     match command {
         TransferCmd::Targets(TargetsCmd::Add(AddTarget::Retailcrm(a))) => {
-            let Some(url) = a.target.url.clone() else {
-                bail!("--url is needed: the CRM's own address (https://shop.retailcrm.ru)");
-            };
             let settings = RetailCrmSettings {
                 api_key_env: a.target.api_key_env.clone(),
-                ..RetailCrmSettings::new(url, a.site)
+                ..RetailCrmSettings::new(required_url(&a.target, "https://SHOP.retailcrm.ru")?, a.site)
             };
             add(engine, a.target, retailcrm::API_KEY, settings.into()).await
         }
@@ -57,6 +57,27 @@ pub async fn run(engine: &Engine, command: TransferCmd) -> Result<()> {
                 ..Default::default()
             };
             add(engine, a.target, moysklad::TOKEN, settings.into()).await
+        }
+        TransferCmd::Targets(TargetsCmd::Add(AddTarget::Amocrm(a))) => {
+            let settings = AmoCrmSettings {
+                token_env: a.api_key_env.clone(),
+                ..AmoCrmSettings::new(required_url(&a, "https://SUBDOMAIN.amocrm.ru")?)
+            };
+            add(engine, a, amocrm::TOKEN, settings.into()).await
+        }
+        TransferCmd::Targets(TargetsCmd::Add(AddTarget::Insales(a))) => {
+            let settings = InSalesSettings {
+                password_env: a.target.api_key_env.clone(),
+                ..InSalesSettings::new(required_url(&a.target, "https://SHOP.myinsales.ru")?, a.api_id)
+            };
+            add(engine, a.target, insales::PASSWORD, settings.into()).await
+        }
+        TransferCmd::Targets(TargetsCmd::Add(AddTarget::Bitrix24(a))) => {
+            let settings = Bitrix24Settings {
+                webhook_token_env: a.target.api_key_env.clone(),
+                ..Bitrix24Settings::new(required_url(&a.target, "https://PORTAL.bitrix24.ru")?, a.user_id)
+            };
+            add(engine, a.target, bitrix24::WEBHOOK_TOKEN, settings.into()).await
         }
         TransferCmd::Targets(TargetsCmd::List { json }) => list(engine, json).await,
         TransferCmd::Send { target, orders, yes } => send(engine, &target, &orders, yes).await,
@@ -84,6 +105,14 @@ pub async fn run(engine: &Engine, command: TransferCmd) -> Result<()> {
                 bail!("order {} has no link to {}", order.draft.number, target.name)
             }
         }
+    }
+}
+
+/// The target's own address, which has no default.
+fn required_url(a: &TargetArgs, example: &str) -> Result<String> {
+    match &a.url {
+        Some(url) => Ok(url.clone()),
+        None => bail!("--url is needed: the target's own address ({example})"),
     }
 }
 

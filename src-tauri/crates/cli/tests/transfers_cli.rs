@@ -114,3 +114,77 @@ async fn orders_go_to_a_crm_one_line_each_and_a_refused_one_exits_3_with_the_crm
     let twice = cli.run(&["transfer", "unlink", "C-1", "--target", "CRM"]);
     assert_eq!(twice.status.code(), Some(1));
 }
+
+#[test]
+fn every_kind_of_target_is_added_with_its_key_named_by_a_variable() {
+    let cli = Cli::new(&[(KEY_VAR, KEY)]);
+    for args in [
+        &["shiptor", "--name", "Delivery"][..],
+        &["moysklad", "--name", "Warehouse", "--organization", "ООО Ромашка"][..],
+        &["amocrm", "--name", "Deals", "--url", "https://shop.amocrm.ru"][..],
+        &[
+            "insales",
+            "--name",
+            "Second shop",
+            "--url",
+            "https://shop.myinsales.ru",
+            "--api-id",
+            "app-1",
+        ][..],
+        &[
+            "bitrix24",
+            "--name",
+            "Portal",
+            "--url",
+            "https://shop.bitrix24.ru",
+            "--user-id",
+            "7",
+        ][..],
+    ] {
+        let mut all = vec!["transfer", "targets", "add"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--api-key-env", KEY_VAR]);
+        cli.ok(&all);
+    }
+    let targets = cli.json(&["transfer", "targets", "list", "--json"]);
+    let mut kinds: Vec<(&str, bool, bool)> = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["kind_name"].as_str().unwrap(),
+                t["ships"].as_bool().unwrap(),
+                t["deletes"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            ("Bitrix24", false, true),
+            ("InSales", true, true),
+            ("MoySklad", true, true),
+            ("Shiptor", true, true),
+            ("amoCRM", false, false),
+        ]
+    );
+    let missing = cli.run(&[
+        "transfer",
+        "targets",
+        "add",
+        "amocrm",
+        "--name",
+        "X",
+        "--api-key-env",
+        KEY_VAR,
+    ]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("--url is needed"));
+    let db = std::fs::read(&cli.db).unwrap();
+    assert!(
+        !db.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+        "no key in the database"
+    );
+}
