@@ -20,8 +20,10 @@ export type Secrets = {
   consumer_secret?: string;
   client_secret?: string;
   refresh_token?: string;
-  /** MoySklad's access token. */
+  /** MoySklad's access token, amoCRM's long-lived token. */
   token?: string;
+  /** Bitrix24's incoming webhook token (the secret part of the webhook's URL). */
+  webhook_token?: string;
 };
 /** The intake address as shown (token hidden); the full one is fetched only to copy it. */
 export type { IntakeAddress } from "./bindings/IntakeAddress";

@@ -497,6 +497,42 @@ export const en = {
       unverified:
         "Unverified: Shiptor's current API could not be checked against official documentation (the connector was built against Shiptor's SDK). Check the first orders in Shiptor's cabinet.",
     },
+    amocrm: {
+      title: "Connect amoCRM",
+      url: "amoCRM address",
+      urlHint: "The address your amoCRM account opens at: https://{subdomain}.amocrm.ru",
+      token: "Long-lived token",
+      tokenHint: "amoCRM → Settings → Integrations → a private integration → Keys and access: the long-lived token. Stored only in the system keychain.",
+      unverified:
+        "Unverified: this could not be checked against a live amoCRM account. Ordertray keeps its key in square brackets at the end of each deal's name to find the deal again: do not change that part of the name.",
+    },
+    bitrix24: {
+      title: "Connect Bitrix24",
+      webhookSteps:
+        "Bitrix24 → Developer resources → Other → Incoming webhook: give it the CRM (crm) scope and save. Its URL looks like https://shop.bitrix24.ru/rest/1/abc123…/ — put each part in its own field below.",
+      portalUrl: "Portal address",
+      portalUrlHint: "Only the address the portal opens at, e.g. https://shop.bitrix24.ru — not the whole webhook URL.",
+      webhookUrlPasted:
+        "This is the whole webhook URL, and its token must not be kept in the settings. Paste only the portal address here (e.g. https://shop.bitrix24.ru), the number after /rest/ into Webhook user id, and the part after it into Webhook token.",
+      userId: "Webhook user id",
+      userIdHint: "The number after /rest/ in the webhook's URL.",
+      userIdDigits: "Webhook user id is a number: the one after /rest/ in the webhook's URL.",
+      webhookToken: "Webhook token",
+      webhookTokenHint: "The part of the webhook's URL after the user id (…/rest/1/token/). Stored only in the system keychain.",
+      unverified:
+        "Unverified: this could not be checked against a live Bitrix24 portal. Deleting an order here can delete its deal in Bitrix24.",
+    },
+    insales: {
+      title: "Connect InSales",
+      url: "Shop address",
+      urlHint: "The shop's address in InSales: https://{shop}.myinsales.ru",
+      apiId: "API identifier",
+      apiIdHint: "InSales → Settings → Applications → Developers: the API application's identifier.",
+      password: "API password",
+      passwordHint: "The same API application's password. Stored only in the system keychain.",
+      unverified:
+        "Unverified: this could not be checked against a live InSales shop. Ordertray keeps its key in the order's comment to find the order again: do not remove it. Items must exist in InSales with the same SKU (article), or the order is not sent.",
+    },
     cartum: {
       title: "Connect a Cartum shop",
       url: "Shop address",

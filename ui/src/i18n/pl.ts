@@ -514,6 +514,42 @@ export const pl: Messages = {
       unverified:
         "Niezweryfikowane: obecnego API Shiptor nie udało się sprawdzić z oficjalną dokumentacją (połączenie zbudowano według SDK Shiptor). Sprawdź pierwsze zamówienia w panelu Shiptor.",
     },
+    amocrm: {
+      title: "Połącz amoCRM",
+      url: "Adres amoCRM",
+      urlHint: "Adres, pod którym otwiera się Twoje konto amoCRM: https://{subdomena}.amocrm.ru",
+      token: "Token długoterminowy",
+      tokenHint: "amoCRM → Ustawienia → Integracje → integracja prywatna → Klucze i dostęp: token długoterminowy. Przechowywany tylko w systemowym magazynie haseł.",
+      unverified:
+        "Niezweryfikowane: nie udało się tego sprawdzić na prawdziwym koncie amoCRM. Aby ponownie znaleźć transakcję, Ordertray zapisuje swój klucz w nawiasach kwadratowych na końcu jej nazwy: nie zmieniaj tej części nazwy.",
+    },
+    bitrix24: {
+      title: "Połącz Bitrix24",
+      webhookSteps:
+        "Bitrix24 → Zasoby dla programistów → Inne → Webhook przychodzący: nadaj mu uprawnienie CRM (crm) i zapisz. Jego adres wygląda tak: https://shop.bitrix24.ru/rest/1/abc123…/ — każdą część wklej do osobnego pola poniżej.",
+      portalUrl: "Adres portalu",
+      portalUrlHint: "Tylko adres, pod którym otwiera się portal, np. https://shop.bitrix24.ru — nie cały adres webhooka.",
+      webhookUrlPasted:
+        "To cały adres webhooka, a jego tokenu nie wolno przechowywać w ustawieniach. Wklej tu tylko adres portalu (np. https://shop.bitrix24.ru), liczbę po /rest/ — do pola «ID użytkownika webhooka», a to, co jest po niej — do pola «Token webhooka».",
+      userId: "ID użytkownika webhooka",
+      userIdHint: "Liczba po /rest/ w adresie webhooka.",
+      userIdDigits: "ID użytkownika webhooka to liczba: ta, która stoi po /rest/ w adresie webhooka.",
+      webhookToken: "Token webhooka",
+      webhookTokenHint: "Część adresu webhooka po ID użytkownika (…/rest/1/token/). Przechowywany tylko w systemowym magazynie haseł.",
+      unverified:
+        "Niezweryfikowane: nie udało się tego sprawdzić na prawdziwym portalu Bitrix24. Usunięcie zamówienia tutaj może usunąć jego transakcję w Bitrix24.",
+    },
+    insales: {
+      title: "Połącz InSales",
+      url: "Adres sklepu",
+      urlHint: "Adres sklepu w InSales: https://{sklep}.myinsales.ru",
+      apiId: "Identyfikator API",
+      apiIdHint: "InSales → Ustawienia → Aplikacje → Dla programistów: identyfikator aplikacji API.",
+      password: "Hasło API",
+      passwordHint: "Hasło tej samej aplikacji API. Przechowywane tylko w systemowym magazynie haseł.",
+      unverified:
+        "Niezweryfikowane: nie udało się tego sprawdzić na prawdziwym sklepie InSales. Aby ponownie znaleźć zamówienie, Ordertray zapisuje swój klucz w jego komentarzu: nie usuwaj go. Produkty muszą istnieć w InSales z tym samym SKU (kodem artykułu), inaczej zamówienie nie zostanie przekazane.",
+    },
     cartum: {
       title: "Połącz sklep Cartum",
       url: "Adres sklepu",

@@ -2,8 +2,11 @@
 // by its account kind and never name a vendor themselves.
 import type { AccountKind } from "../bindings/AccountKind";
 import { amazon } from "./amazon";
+import { amocrm } from "./amocrm";
+import { bitrix24 } from "./bitrix24";
 import { cartum } from "./cartum";
 import { gettzap } from "./gettzap";
+import { insales } from "./insales";
 import { moysklad } from "./moysklad";
 import { ozon } from "./ozon";
 import { retailcrm } from "./retailcrm";
@@ -16,7 +19,7 @@ import { zzap } from "./zzap";
 export type { Integration } from "./types";
 
 /** In the order the account form offers them. */
-export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify, amazon, retailcrm, moysklad, shiptor];
+export const INTEGRATIONS: readonly Integration[] = [ozon, zzap, gettzap, woocommerce, cartum, shopify, amazon, retailcrm, moysklad, shiptor, amocrm, bitrix24, insales];
 
 /** The first one is what a new account form starts with. */
 export const DEFAULT_KIND: AccountKind = ozon.kind;

@@ -78,6 +78,7 @@ impl Engine {
         self.account_changed(&account);
         self.intake_keys_changed(&account).await;
         self.refresh_statuses_soon(&account);
+        self.note_transfer_rule(&account).await?;
         Ok(account)
     }
 
@@ -99,6 +100,7 @@ impl Engine {
             }
         }
         let account = self.0.store.update_account(id, &draft).await?;
+        self.note_transfer_rule(&account).await?;
         self.account_changed(&account);
         // A new token typed, or its environment variable renamed.
         self.intake_keys_changed(&account).await;

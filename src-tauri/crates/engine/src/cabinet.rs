@@ -221,7 +221,8 @@ impl Engine {
         } else {
             self.set_line_status(&lines, status_id).await?
         };
-        self.send_on_status(ids, status_id).await?;
+        // A target's rule may send orders in this status.
+        self.0.outbox_wake.notify_one();
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         Ok(report)
     }

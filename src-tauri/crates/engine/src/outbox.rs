@@ -60,7 +60,15 @@ impl Engine {
     /// Delivers every row due by `at` (a time past a retry's backoff sends it now; a time past a
     /// lease's expiry takes the row over from the process that held it).
     pub async fn drain_outbox_at(&self, at: DateTime<Utc>) -> Result<DrainReport> {
-        let due = self.0.store.outbox_due(at, BATCH, PER_DESTINATION).await?;
+        if let Err(e) = self.send_by_rules(at.max(Utc::now())).await {
+            tracing::warn!(error = %e, "transfer targets' rules");
+        }
+        // Rows the rules queued just now are due in this pass too.
+        let due = self
+            .0
+            .store
+            .outbox_due(at.max(Utc::now()), BATCH, PER_DESTINATION)
+            .await?;
         let mut report = DrainReport {
             more: due.len() == BATCH as usize,
             ..Default::default()

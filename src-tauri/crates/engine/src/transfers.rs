@@ -32,6 +32,10 @@ const RATE_LIMIT_PATIENCE: Duration = Duration::from_secs(120);
 /// Sent transfers are read back at most this often by the schedule.
 pub(crate) const READ_BACK_EVERY: chrono::Duration = chrono::Duration::minutes(30);
 const READ_BACK_BATCH: u32 = 200;
+/// Orders a target's rule queues at once.
+const RULE_BATCH: u32 = 500;
+/// Who the timeline says queued an order a rule sent.
+const RULE_ACTOR: &str = "rule";
 /// How often the schedule looks for transfers due to be read back.
 const READ_BACK_PASS: Duration = Duration::from_secs(5 * 60);
 
@@ -151,18 +155,74 @@ impl Engine {
         Ok(concerns)
     }
 
-    /// Orders that reached `status_id` go to every active target whose rule sends on it.
-    pub(crate) async fn send_on_status(&self, order_ids: &[i64], status_id: i64) -> Result<()> {
+    /// The targets' rules: orders that reached a target's "send on" status since its rule last
+    /// looked go to it. Looked at before each outbox pass, so every way an order changes status
+    /// (by hand, by its marketplace lines, by an automatic rule) is covered; an order is taken
+    /// only once the undo window of the decision that moved it has passed.
+    pub(crate) async fn send_by_rules(&self, now: DateTime<Utc>) -> Result<()> {
+        let until = now - self.undo_hold().unwrap_or_default();
         for target in self.transfer_targets().await? {
-            if target.active && target.rules.send_on_status == Some(status_id) {
-                self.0
-                    .store
-                    .queue_transfers((target.account_id, &target.name), order_ids, "rule")
-                    .await?;
-                self.0.outbox_wake.notify_one();
+            let Some(status) = target.rules.send_on_status.filter(|_| target.active) else {
+                continue;
+            };
+            let key = rule_mark_key(target.account_id, status);
+            let Some(after) = self.rule_mark(&key).await? else {
+                // A rule this process never saw set: from now on.
+                self.set_rule_mark(&key, until).await?;
+                continue;
+            };
+            let due = self
+                .0
+                .store
+                .orders_changed_into(status, (after, until), RULE_BATCH)
+                .await?;
+            let Some(&(_, last)) = due.last() else {
+                continue;
+            };
+            let ids: Vec<i64> = due.iter().map(|(id, _)| *id).collect();
+            self.0
+                .store
+                .queue_transfers((target.account_id, &target.name), &ids, RULE_ACTOR)
+                .await?;
+            // A full batch may have more changed at the same instant as its last: look again from
+            // just before it (those already queued are not queued twice).
+            let mark = if due.len() == RULE_BATCH as usize {
+                last - chrono::Duration::microseconds(1)
+            } else {
+                until
+            };
+            self.set_rule_mark(&key, mark).await?;
+            self.emit(EngineEvent::OrdersChanged { account_id: None });
+        }
+        Ok(())
+    }
+
+    /// A target's rule starts from now when it is set or changed: orders already in the status
+    /// are not sent by it.
+    pub(crate) async fn note_transfer_rule(&self, account: &Account) -> Result<()> {
+        let rules = account.settings.policy()?.transfer;
+        if let Some(status) = rules.and_then(|r| r.send_on_status) {
+            let key = rule_mark_key(account.id, status);
+            if self.rule_mark(&key).await?.is_none() {
+                let now = Utc::now() - self.undo_hold().unwrap_or_default();
+                self.set_rule_mark(&key, now).await?;
             }
         }
         Ok(())
+    }
+
+    async fn rule_mark(&self, key: &str) -> Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .0
+            .store
+            .setting(key)
+            .await?
+            .and_then(|v| serde_json::from_str(&v).ok()))
+    }
+
+    async fn set_rule_mark(&self, key: &str, at: DateTime<Utc>) -> Result<()> {
+        let value = serde_json::to_string(&at).map_err(|e| internal(&e.to_string()))?;
+        Ok(self.0.store.set_setting(key, &value).await?)
     }
 
     /// Forgets an order's link to a target's record; the record stays there.
@@ -595,6 +655,11 @@ fn pick_status<'a>(
         .or_else(|| statuses.iter().find(|s| s.code.as_deref() == Some(builtin)))
         .ok_or_else(|| AppError::missing(Thing::BuiltInStatus, format!("«{builtin}»")))?;
     Ok((status.id, status.name.as_str(), status.code.as_deref()))
+}
+
+/// Where a target's rule keeps how far it has looked (per status: a changed rule starts afresh).
+fn rule_mark_key(account_id: AccountId, status_id: i64) -> String {
+    format!("transfer_rule_mark:{account_id}:{status_id}")
 }
 
 fn internal(message: &str) -> AppError {

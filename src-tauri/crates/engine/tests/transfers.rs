@@ -360,13 +360,23 @@ async fn read_back_unlink_and_the_targets_rule_that_sends_on_a_status() {
     assert!(w.crm.order(&key).is_some());
     assert!(!w.engine.unlink_transfer(a.id, w.target).await.unwrap());
 
-    // The target's rule: orders reaching "Confirmed" go on their own.
+    // The target's rule: orders reaching "Confirmed" go on their own; one confirmed before the
+    // rule was set stays here.
     let statuses = w.engine.shop_statuses().await.unwrap();
     let confirmed = statuses
         .iter()
         .find(|s| s.code.as_deref() == Some("confirmed"))
         .unwrap()
         .id;
+    let before = w
+        .engine
+        .create_shop_order(draft("R-0", "r0@example.com"))
+        .await
+        .unwrap();
+    w.engine
+        .set_shop_order_status(&[before.id], confirmed)
+        .await
+        .unwrap();
     let rules = TransferRules {
         send_on_status: Some(confirmed),
         ..Default::default()
@@ -385,6 +395,19 @@ async fn read_back_unlink_and_the_targets_rule_that_sends_on_a_status() {
     let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
     assert_eq!(t.transfer.state, TransferState::Transferred);
     assert_eq!(w.crm.orders().len(), 2);
+    assert!(w
+        .engine
+        .transfer_status(&[before.id], None)
+        .await
+        .unwrap()
+        .is_empty());
+    let queued_by = w.engine.shop_order_full(b.id).await.unwrap().timeline;
+    assert!(queued_by
+        .iter()
+        .any(|e| e.kind == "transfer_queued" && e.actor == "rule"));
+    // Once sent, the next passes leave it: one create, no edit.
+    drain(&w.engine).await;
+    assert_eq!((w.crm.stats().creates, w.crm.stats().edits), (2, 0));
 
     // A CRM keeps what it was sent: deleting the order here queues nothing for it.
     w.engine.delete_shop_orders(&[b.id], false).await.unwrap();

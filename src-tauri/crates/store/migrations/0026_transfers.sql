@@ -35,3 +35,7 @@ CREATE INDEX order_transfers_by_target ON order_transfers (account_id, state);
 -- Our key for an order at a target is this prefix and the order's id: two shops (two databases)
 -- sending to one CRM never collide.
 INSERT OR IGNORE INTO app_settings (key, value) VALUES ('transfer_key_prefix', '"ot' || lower(hex(randomblob(3))) || '"');
+
+-- A target's rule sends the orders that reached a status since it last looked: found by status and
+-- the time of their last change.
+CREATE INDEX shop_orders_status_changed ON shop_orders (status_id, updated_at);

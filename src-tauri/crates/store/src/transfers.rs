@@ -424,4 +424,27 @@ impl Store {
         .await?;
         rows.iter().map(view_from).collect()
     }
+
+    /// Orders in `status_id` whose last change falls in (`after`, `until`]: those that reached it
+    /// since a target's rule last looked (oldest first).
+    pub async fn orders_changed_into(
+        &self,
+        status_id: i64,
+        (after, until): (DateTime<Utc>, DateTime<Utc>),
+        limit: u32,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, updated_at FROM shop_orders WHERE status_id = ? AND updated_at > ? AND updated_at <= ?
+             ORDER BY updated_at, id LIMIT ?",
+        )
+        .bind(status_id)
+        .bind(format_ts(after))
+        .bind(format_ts(until))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, at)| Ok((id, parse_ts(&at)?)))
+            .collect()
+    }
 }
