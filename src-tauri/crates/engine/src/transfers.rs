@@ -601,11 +601,16 @@ fn refusal(target: &str, e: &ConnectorError) -> AppError {
         ConnectorError::Network(_) => ErrorCode::Network,
         _ => ErrorCode::Marketplace,
     };
+    // A refusal is the target's own words; the other kinds say what kind of trouble it was.
+    let detail = match e {
+        ConnectorError::Rejected { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
     AppError::said(
         code,
         ErrorWords::TransferRefused {
             target: target.to_string(),
-            detail: e.to_string(),
+            detail,
         },
     )
 }
