@@ -400,7 +400,7 @@ export const en = {
     name: "Name",
     namePlaceholder: "Shop on Ozon",
     region: "Region",
-    marketplace: "Marketplace",
+    marketplace: "Service (marketplace, shop, CRM, delivery)",
     zzapTitle: "Connect a ZZAP account",
     zzapLogin: "Login (the account's e-mail)",
     zzapPassword: "Password",

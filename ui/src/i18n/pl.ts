@@ -417,7 +417,7 @@ export const pl: Messages = {
     name: "Nazwa",
     namePlaceholder: "Sklep na Ozon",
     region: "Region",
-    marketplace: "Platforma",
+    marketplace: "Usługa (marketplace, sklep, CRM, dostawa)",
     zzapTitle: "Połącz konto ZZAP",
     zzapLogin: "Login (e-mail konta)",
     zzapPassword: "Hasło",

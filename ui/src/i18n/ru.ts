@@ -411,7 +411,7 @@ export const ru: Messages = {
     name: "Название",
     namePlaceholder: "Магазин на Ozon",
     region: "Регион",
-    marketplace: "Маркетплейс",
+    marketplace: "Сервис (маркетплейс, магазин, CRM, доставка)",
     zzapTitle: "Подключить аккаунт ZZAP",
     zzapLogin: "Логин (e-mail аккаунта)",
     zzapPassword: "Пароль",
