@@ -6,6 +6,7 @@
 // Handlers answer errors as ready-made HTTP responses; boxing them would only add noise to a test server.
 #![allow(clippy::result_large_err)]
 
+mod admin;
 pub mod amazon;
 pub mod amocrm;
 pub mod bitrix24;

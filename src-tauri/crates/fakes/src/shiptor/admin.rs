@@ -16,7 +16,7 @@ use super::{
     set_rate_limit, set_status, QueuedFault, RateLimit, Shared, ShiptorCall, ShiptorFault, ShiptorStats,
     CALLS_PATH, CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, PACKAGES_ADMIN_PATH, RATE_LIMIT_ADMIN_PATH, STATS_PATH,
 };
-use crate::faults::Fault;
+use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -59,64 +59,20 @@ async fn admin_stats(State(shared): S) -> Json<ShiptorStats> {
     Json(shared.lock().stats)
 }
 
-/// A fault as the admin route takes it: `{"type": "server_error", "status": 503}`,
-/// `{"type": "slow", "millis": 500}`, `{"type": "lost_answer", "after_millis": 3000}` (none: the
-/// connection closes), `{"type": "rate_limited", "retry_after_secs": 2}` (optional),
-/// `{"type": "not_json"}`, `{"type": "truncated_json"}`; each with an optional JSON-RPC `method`.
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum FaultSpec {
-    ServerError { status: u16 },
-    Slow { millis: u64 },
-    LostAnswer { after_millis: Option<u64> },
-    RateLimited { retry_after_secs: Option<u64> },
-    NotJson,
-    TruncatedJson,
-}
-
-#[derive(Deserialize)]
-struct FaultRequest {
-    #[serde(flatten)]
-    spec: FaultSpec,
-    #[serde(default)]
-    method: Option<String>,
-}
-
 impl From<FaultRequest> for QueuedFault {
     fn from(r: FaultRequest) -> Self {
-        let fault = match r.spec {
-            FaultSpec::ServerError { status } => Fault::ServerError(status).into(),
-            FaultSpec::Slow { millis } => Fault::Slow { millis }.into(),
-            FaultSpec::RateLimited { retry_after_secs } => Fault::RateLimited { retry_after_secs }.into(),
-            FaultSpec::NotJson => Fault::NotJson.into(),
-            FaultSpec::TruncatedJson => Fault::TruncatedJson.into(),
-            FaultSpec::LostAnswer { after_millis } => ShiptorFault::LostAnswer {
-                after: after_millis.map(Duration::from_millis),
-            },
-        };
         QueuedFault {
-            fault,
+            fault: r.spec.into_fault(),
             method: r.method,
         }
     }
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum FaultRequests {
-    One(FaultRequest),
-    Many(Vec<FaultRequest>),
-}
-
 async fn admin_faults(State(shared): S, Json(requests): Json<FaultRequests>) -> StatusCode {
-    let requests = match requests {
-        FaultRequests::One(r) => vec![r],
-        FaultRequests::Many(rs) => rs,
-    };
     shared
         .lock()
         .faults
-        .extend(requests.into_iter().map(QueuedFault::from));
+        .extend(requests.into_vec().into_iter().map(QueuedFault::from));
     StatusCode::NO_CONTENT
 }
 
@@ -125,19 +81,12 @@ async fn admin_rate_limit(State(shared): S, Json(limit): Json<Option<RateLimit>>
     StatusCode::NO_CONTENT
 }
 
-#[derive(Deserialize)]
-struct ClockMove {
-    advance_millis: u64,
+async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
+    clock_moved(shared.lock().clock.advance(by.by()))
 }
 
-async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
-    if shared
-        .lock()
-        .clock
-        .advance(Duration::from_millis(by.advance_millis))
-    {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        (StatusCode::CONFLICT, "the fake runs on the real clock").into_response()
+impl FakeFault for ShiptorFault {
+    fn lost_answer(after: Option<Duration>) -> Self {
+        ShiptorFault::LostAnswer { after }
     }
 }
