@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::faults::Fault;
+use crate::faults::{Fault, TargetFault};
 
 /// A fault as the admin routes take it: `{"type": "server_error", "status": 503}`,
 /// `{"type": "slow", "millis": 500}`, `{"type": "lost_answer", "after_millis": 3000}` (none: the
@@ -97,5 +97,11 @@ pub(crate) fn clock_moved(advanced: bool) -> Response {
         StatusCode::NO_CONTENT.into_response()
     } else {
         (StatusCode::CONFLICT, "the fake runs on the real clock").into_response()
+    }
+}
+
+impl FakeFault for TargetFault {
+    fn lost_answer(after: Option<Duration>) -> Self {
+        TargetFault::LostAnswer { after }
     }
 }

@@ -126,21 +126,7 @@ pub struct AmoCrmStats {
 }
 
 /// One way to misbehave, for the next request (or the next to one path and method).
-#[derive(Debug, Clone, PartialEq)]
-pub enum AmoCrmFault {
-    /// A shared fault: `ServerError` (as nginx's HTML page), `RateLimited` (429 HTML,
-    /// `Retry-After` when given), `NotJson`, `TruncatedJson`, `Slow`; others are ignored.
-    Common(Fault),
-    /// The request is carried out, but its answer is lost (the connection closes before the
-    /// status line, or the answer comes only after `after`).
-    LostAnswer { after: Option<Duration> },
-}
-
-impl From<Fault> for AmoCrmFault {
-    fn from(fault: Fault) -> Self {
-        Self::Common(fault)
-    }
-}
+pub type AmoCrmFault = crate::faults::TargetFault;
 
 #[derive(Debug, Clone)]
 struct QueuedFault {

@@ -119,3 +119,19 @@ impl Flaky {
         self.injected.clone()
     }
 }
+
+/// A transfer target's fault for its next request (or the next to one path or method): a shared
+/// one, or the request carried out but its answer lost (the connection closes before the status
+/// line when `after` is None, or the answer comes only after `after`, past a client's timeout):
+/// the case where a client must look its record up before it sends again.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetFault {
+    Common(Fault),
+    LostAnswer { after: Option<std::time::Duration> },
+}
+
+impl From<Fault> for TargetFault {
+    fn from(fault: Fault) -> Self {
+        Self::Common(fault)
+    }
+}

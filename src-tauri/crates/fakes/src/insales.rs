@@ -132,21 +132,7 @@ pub struct InSalesStats {
 }
 
 /// One way to misbehave, for the next request (or the next one with a method and path).
-#[derive(Debug, Clone, PartialEq)]
-pub enum InSalesFault {
-    /// A shared fault: `ServerError` (nginx's HTML page), `Slow`, `RateLimited` (503 with
-    /// `Retry-After` when given), `NotJson`, `TruncatedJson`. Others are ignored.
-    Common(Fault),
-    /// The request is carried out, but its answer is lost: the connection closes before the
-    /// status line (`after: None`), or the answer comes only after `after`.
-    LostAnswer { after: Option<Duration> },
-}
-
-impl From<Fault> for InSalesFault {
-    fn from(fault: Fault) -> Self {
-        Self::Common(fault)
-    }
-}
+pub type InSalesFault = crate::faults::TargetFault;
 
 #[derive(Debug, Clone)]
 struct QueuedFault {

@@ -160,24 +160,7 @@ pub struct MoySkladStats {
 }
 
 /// One way to misbehave, for the next request (or the next to one path).
-#[derive(Debug, Clone, PartialEq)]
-pub enum MoySkladFault {
-    /// A shared fault: `ServerError` (502–504 as nginx's HTML, others as MoySklad's JSON),
-    /// `Slow` (held while in flight, so it counts against the parallel limit), `RateLimited`
-    /// (429 error 1049, `X-Lognex-Retry-After` = the seconds asked × 1000, none when none),
-    /// `NotJson`, `TruncatedJson`. The others mean nothing here and are ignored.
-    Common(Fault),
-    /// The request is carried out, but its answer is lost: the connection closes before the
-    /// status line (`after: None`), or the answer comes only after `after` (past a client's
-    /// timeout).
-    LostAnswer { after: Option<Duration> },
-}
-
-impl From<Fault> for MoySkladFault {
-    fn from(fault: Fault) -> Self {
-        Self::Common(fault)
-    }
-}
+pub type MoySkladFault = crate::faults::TargetFault;
 
 #[derive(Debug, Clone)]
 struct QueuedFault {

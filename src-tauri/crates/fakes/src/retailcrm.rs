@@ -144,23 +144,7 @@ pub struct RetailCrmStats {
 }
 
 /// One way to misbehave, for the next request (or the next to one path).
-#[derive(Debug, Clone, PartialEq)]
-pub enum RetailCrmFault {
-    /// A shared fault: `ServerError` (502–504 as nginx's HTML, others as JSON), `Slow`,
-    /// `RateLimited` (the limit's 503, no `Retry-After` whatever is asked), `NotJson`,
-    /// `TruncatedJson`. The others mean nothing here and are ignored.
-    Common(Fault),
-    /// The request is carried out, but its answer is lost: the connection closes before the
-    /// status line (`after: None`), or the answer comes only after `after` (past a client's
-    /// timeout).
-    LostAnswer { after: Option<Duration> },
-}
-
-impl From<Fault> for RetailCrmFault {
-    fn from(fault: Fault) -> Self {
-        Self::Common(fault)
-    }
-}
+pub type RetailCrmFault = crate::faults::TargetFault;
 
 #[derive(Debug, Clone)]
 struct QueuedFault {

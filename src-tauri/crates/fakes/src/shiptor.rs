@@ -136,21 +136,7 @@ pub struct ShiptorStats {
 }
 
 /// One way to misbehave, for the next request (or the next one calling a JSON-RPC method).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ShiptorFault {
-    /// A shared fault: `ServerError` (the edge's nginx HTML page), `Slow`, `RateLimited` (429
-    /// HTML, `Retry-After` only when given), `NotJson`, `TruncatedJson`. Others are ignored.
-    Common(Fault),
-    /// The request is carried out, but its answer is lost: the connection closes before the
-    /// status line (`after: None`), or the answer comes only after `after`.
-    LostAnswer { after: Option<Duration> },
-}
-
-impl From<Fault> for ShiptorFault {
-    fn from(fault: Fault) -> Self {
-        Self::Common(fault)
-    }
-}
+pub type ShiptorFault = crate::faults::TargetFault;
 
 #[derive(Debug, Clone)]
 struct QueuedFault {

@@ -2,7 +2,6 @@
 //! it was asked, and how it misbehaves next.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,10 +11,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
-    set_rate_limit, AmoCrmCall, AmoCrmFault, AmoCrmStats, QueuedFault, RateLimit, Shared, CALLS_PATH,
-};
-use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
+use super::{set_rate_limit, AmoCrmCall, AmoCrmStats, QueuedFault, RateLimit, Shared, CALLS_PATH};
+use crate::admin::{clock_moved, ClockMove, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -91,10 +88,4 @@ async fn admin_rate_limit(State(shared): S, Json(limit): Json<Option<RateLimit>>
 
 async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
     clock_moved(shared.lock().clock.advance(by.by()))
-}
-
-impl FakeFault for AmoCrmFault {
-    fn lost_answer(after: Option<Duration>) -> Self {
-        AmoCrmFault::LostAnswer { after }
-    }
 }

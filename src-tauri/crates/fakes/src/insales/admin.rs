@@ -2,7 +2,6 @@
 //! was asked, and how it misbehaves next.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,11 +12,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    set_usage_limit, InSalesCall, InSalesFault, InSalesStats, QueuedFault, Shared, UsageLimit, CALLS_PATH,
+    set_usage_limit, InSalesCall, InSalesStats, QueuedFault, Shared, UsageLimit, CALLS_PATH,
     CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, ORDERS_ADMIN_PATH, PRODUCTS_ADMIN_PATH, STATS_PATH,
     USAGE_LIMIT_ADMIN_PATH,
 };
-use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
+use crate::admin::{clock_moved, ClockMove, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -98,10 +97,4 @@ async fn admin_usage_limit(State(shared): S, Json(limit): Json<Option<UsageLimit
 
 async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
     clock_moved(shared.lock().clock.advance(by.by()))
-}
-
-impl FakeFault for InSalesFault {
-    fn lost_answer(after: Option<Duration>) -> Self {
-        InSalesFault::LostAnswer { after }
-    }
 }

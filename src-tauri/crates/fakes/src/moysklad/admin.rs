@@ -2,7 +2,6 @@
 //! what it was asked, and how it misbehaves next.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,11 +12,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    set_rate_limit, Kind, MoySkladCall, MoySkladFault, MoySkladStats, QueuedFault, RateLimit, Shared,
-    CALLS_PATH, CLOCK_ADMIN_PATH, COUNTERPARTIES_ADMIN_PATH, FAULTS_ADMIN_PATH, ORDERS_ADMIN_PATH,
-    PRODUCTS_ADMIN_PATH, RATE_LIMIT_ADMIN_PATH, SERVICES_ADMIN_PATH, STATS_PATH,
+    set_rate_limit, Kind, MoySkladCall, MoySkladStats, QueuedFault, RateLimit, Shared, CALLS_PATH,
+    CLOCK_ADMIN_PATH, COUNTERPARTIES_ADMIN_PATH, FAULTS_ADMIN_PATH, ORDERS_ADMIN_PATH, PRODUCTS_ADMIN_PATH,
+    RATE_LIMIT_ADMIN_PATH, SERVICES_ADMIN_PATH, STATS_PATH,
 };
-use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
+use crate::admin::{clock_moved, ClockMove, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -102,10 +101,4 @@ async fn admin_rate_limit(State(shared): S, Json(limit): Json<Option<RateLimit>>
 
 async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
     clock_moved(shared.lock().clock.advance(by.by()))
-}
-
-impl FakeFault for MoySkladFault {
-    fn lost_answer(after: Option<Duration>) -> Self {
-        MoySkladFault::LostAnswer { after }
-    }
 }

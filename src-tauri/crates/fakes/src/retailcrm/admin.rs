@@ -2,7 +2,6 @@
 //! what it was asked, and how it misbehaves next.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,11 +12,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    set_rate_limit, set_status, QueuedFault, RateLimit, RetailCrmCall, RetailCrmFault, RetailCrmStats,
-    Shared, ValidationRules, CALLS_PATH, CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, ORDERS_ADMIN_PATH,
-    PRODUCTS_ADMIN_PATH, RATE_LIMIT_ADMIN_PATH, STATS_PATH, VALIDATION_ADMIN_PATH,
+    set_rate_limit, set_status, QueuedFault, RateLimit, RetailCrmCall, RetailCrmStats, Shared,
+    ValidationRules, CALLS_PATH, CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, ORDERS_ADMIN_PATH, PRODUCTS_ADMIN_PATH,
+    RATE_LIMIT_ADMIN_PATH, STATS_PATH, VALIDATION_ADMIN_PATH,
 };
-use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
+use crate::admin::{clock_moved, ClockMove, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -95,10 +94,4 @@ async fn admin_rate_limit(State(shared): S, Json(limit): Json<Option<RateLimit>>
 
 async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
     clock_moved(shared.lock().clock.advance(by.by()))
-}
-
-impl FakeFault for RetailCrmFault {
-    fn lost_answer(after: Option<Duration>) -> Self {
-        RetailCrmFault::LostAnswer { after }
-    }
 }

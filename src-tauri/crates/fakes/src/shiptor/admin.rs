@@ -2,7 +2,6 @@
 //! moving one on, what was asked, and how the fake misbehaves next.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,10 +12,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    set_rate_limit, set_status, QueuedFault, RateLimit, Shared, ShiptorCall, ShiptorFault, ShiptorStats,
-    CALLS_PATH, CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, PACKAGES_ADMIN_PATH, RATE_LIMIT_ADMIN_PATH, STATS_PATH,
+    set_rate_limit, set_status, QueuedFault, RateLimit, Shared, ShiptorCall, ShiptorStats, CALLS_PATH,
+    CLOCK_ADMIN_PATH, FAULTS_ADMIN_PATH, PACKAGES_ADMIN_PATH, RATE_LIMIT_ADMIN_PATH, STATS_PATH,
 };
-use crate::admin::{clock_moved, ClockMove, FakeFault, FaultRequest, FaultRequests};
+use crate::admin::{clock_moved, ClockMove, FaultRequest, FaultRequests};
 
 type S = State<Arc<Shared>>;
 
@@ -83,10 +82,4 @@ async fn admin_rate_limit(State(shared): S, Json(limit): Json<Option<RateLimit>>
 
 async fn admin_clock(State(shared): S, Json(by): Json<ClockMove>) -> Response {
     clock_moved(shared.lock().clock.advance(by.by()))
-}
-
-impl FakeFault for ShiptorFault {
-    fn lost_answer(after: Option<Duration>) -> Self {
-        ShiptorFault::LostAnswer { after }
-    }
 }
