@@ -55,6 +55,7 @@ mod upgrades;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ordertray_core::database::{BackupInfo, BackupKind};
@@ -87,6 +88,39 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    /// This process's writers take turns in the order they ask (see [`WriteTx`]).
+    write_turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction holding this process's turn to write, so writers get SQLite's write lock in
+/// the order they asked for it. SQLite's own wait is a sleep-and-retry loop (the busy timeout)
+/// that a writer committing page after page wins almost every time: during a backfill the next
+/// page is ready the moment the previous one commits, and a manager's accept would wait for the
+/// whole backfill or fail with "database is locked". With turns it waits for one page at most.
+/// Writers in other processes (the CLI beside the app) still meet only the busy timeout.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    // Dropped after the transaction (fields drop in order): the turn passes on once it is over.
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -126,6 +160,7 @@ impl Store {
         let store = Self {
             pool,
             path: path.to_path_buf(),
+            write_turn: Arc::default(),
         };
         store.backup_before_migrations().await?;
         MIGRATOR
@@ -158,8 +193,12 @@ impl Store {
     /// second writer waits out the busy timeout; a plain `BEGIN` that reads first and writes later
     /// fails with "database is locked" the moment another connection has written meanwhile, which
     /// no busy timeout can cure (SQLite cannot upgrade a stale read snapshot).
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let turn = self.write_turn.clone().lock_owned().await;
+        Ok(WriteTx {
+            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            _turn: turn,
+        })
     }
 
     pub async fn close(&self) {

@@ -10,7 +10,7 @@ use ordertray_core::AppError;
 use ordertray_core::{ErrorWords, Thing};
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::time::{format_ts, parse_opt};
 use crate::{Result, Store, StoreError};
@@ -24,7 +24,7 @@ pub(crate) const OFFER_COLUMNS: &str =
 
 /// An import in progress: the old offers are gone only inside this transaction until `finish`.
 pub struct ListImport {
-    tx: Transaction<'static, Sqlite>,
+    tx: crate::WriteTx,
     list_id: i64,
     name: String,
     offers: u64,

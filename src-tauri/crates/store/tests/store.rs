@@ -568,6 +568,80 @@ async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 0);
 }
 
+/// A backfill stores page after page with the next one ready as the previous commits. SQLite's busy
+/// wait (sleep, then try again) almost never lands in the instant between two pages, so a decision
+/// would wait for the whole backfill, or fail as "database is locked" after the busy timeout;
+/// writers of the app take turns instead, and the decision waits for the page being written only.
+#[tokio::test]
+async fn a_decision_during_a_backfill_waits_for_one_page_not_for_the_backfill() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    const PAGES: usize = 400;
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("Backfill"), false).await.unwrap();
+    let waiting: Vec<_> = (0..5)
+        .map(|i| order(&format!("0-{i}"), "awaiting_packaging", &["1"]))
+        .collect();
+    s.apply_page(a.id, "Ozon", &waiting, &[], "", Utc::now())
+        .await
+        .unwrap();
+    let lines: Vec<i64> = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+
+    let committed = Arc::new(AtomicUsize::new(0));
+    let backfill = tokio::spawn({
+        let (s, committed) = (s.clone(), committed.clone());
+        async move {
+            for page in 1..=PAGES {
+                let orders: Vec<_> = (0..20)
+                    .map(|i| order(&format!("{page}-{i}"), "awaiting_packaging", &["1", "2", "3"]))
+                    .collect();
+                s.apply_page(a.id, "Ozon", &orders, &[], &format!("p{page}"), Utc::now())
+                    .await
+                    .unwrap();
+                committed.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    // One decision after another while the backfill is under way: each gets in after the page
+    // being written when it asked (the decision asks first, so the backfill's next page queues
+    // behind it).
+    let mut waits = vec![];
+    for (i, line) in lines.iter().enumerate() {
+        while committed.load(Ordering::SeqCst) < 5 + 10 * i {
+            tokio::task::yield_now().await;
+        }
+        let asked = committed.load(Ordering::SeqCst);
+        let action = if i % 2 == 0 {
+            TriageAction::Accept
+        } else {
+            TriageAction::Reject
+        };
+        let report = s
+            .triage(&[*line], action, "manager")
+            .await
+            .expect("the decision is made during the backfill");
+        assert_eq!(report.changed.len(), 1);
+        waits.push(committed.load(Ordering::SeqCst) - asked);
+    }
+    assert!(
+        committed.load(Ordering::SeqCst) < PAGES,
+        "the backfill was still running"
+    );
+    assert!(
+        waits.iter().all(|w| *w <= 1),
+        "pages of the backfill each decision waited for: {waits:?}"
+    );
+    backfill.await.unwrap();
+    assert_eq!(committed.load(Ordering::SeqCst), PAGES);
+}
+
 /// A line stored before marketplace numbers were bounded (price 2^96−1, quantity 2^63−1) must not
 /// panic accepting it nor any listing that computes a total from it.
 #[tokio::test]
