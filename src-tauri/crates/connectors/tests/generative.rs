@@ -226,7 +226,7 @@ proptest! {
 
     #[test]
     fn ozon_postings_parse_or_are_quarantined_with_a_reason(doc in prop_oneof![mutated(ozon_posting()), any_json()]) {
-        match parse_posting(&doc) {
+        match parse_posting(doc.clone()) {
             Ok(order) => assert_sane(&order)?,
             Err(q) => {
                 prop_assert!(!q.reason.trim().is_empty());

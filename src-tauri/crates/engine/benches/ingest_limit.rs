@@ -15,7 +15,9 @@
 //! each timed in turn against the same server and limit).
 //! `cargo test --benches` runs a small smoke version (the CLI part only if the release binary exists).
 
-use std::convert::Infallible;
+#[path = "support/ozon_pages.rs"]
+mod ozon_pages;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,14 +25,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper::body::Bytes;
 use ordertray_fakes::ozon::sample_posting;
+use ozon_pages::{page_index, serialize_pages, serve, PAGE};
 use serde_json::{json, Value};
 
-const PAGE: usize = 100;
 const PRODUCTS: usize = 3;
 const KEY_VAR: &str = "ORDERTRAY_BENCH_OZON_KEY";
 const KEY: &str = "bench-key";
@@ -73,8 +72,11 @@ fn main() {
     let t = Instant::now();
     let mut parsed = 0;
     for page in pages.iter() {
-        let v: Value = serde_json::from_slice(page).unwrap();
-        for raw in v["postings"].as_array().unwrap() {
+        let mut v: Value = serde_json::from_slice(page).unwrap();
+        let Value::Array(postings) = v["postings"].take() else {
+            panic!("a page without postings")
+        };
+        for raw in postings {
             parsed += ordertray_connectors::ozon::parse_posting(raw)
                 .map(|o| o.lines.len())
                 .unwrap_or(0);
@@ -201,26 +203,6 @@ fn sync_once(cli: &Path, db: &Path, url: &str, n: usize) -> (Duration, String, O
     (sync, stdout, timing(&stderr))
 }
 
-fn serialize_pages(postings: &[Value]) -> Vec<Bytes> {
-    let count = postings.len();
-    let chunks: Vec<&[Value]> = postings.chunks(PAGE).collect();
-    let last = chunks.len().saturating_sub(1);
-    chunks
-        .iter()
-        .enumerate()
-        .map(|(i, chunk)| {
-            let more = i < last;
-            let cursor = if more {
-                format!("p{}", i + 1)
-            } else {
-                String::new()
-            };
-            let page = json!({"postings": chunk, "cursor": cursor, "has_next": more, "count": count});
-            Bytes::from(serde_json::to_vec(&page).unwrap())
-        })
-        .collect()
-}
-
 /// The rows the app stores for these postings, as CSV for the `sqlite3` shell.
 fn write_csv(dir: &Path, postings: &[Value]) -> (PathBuf, PathBuf) {
     let orders = dir.join("orders.csv");
@@ -344,74 +326,6 @@ fn fetch_all(url: &str, pages: usize) -> usize {
         }
         total
     })
-}
-
-fn page_index(cursor: &str) -> usize {
-    cursor.strip_prefix('p').and_then(|n| n.parse().ok()).unwrap_or(0)
-}
-
-/// Serves the pages on its own thread and runtime; answers any list call with the page its cursor
-/// names, anything else with an empty object.
-fn serve(pages: Arc<Vec<Bytes>>) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
-                };
-                stream.set_nodelay(true).unwrap();
-                let pages = pages.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| answer(req, pages.clone()));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-    });
-    url
-}
-
-async fn answer(req: Request<Incoming>, pages: Arc<Vec<Bytes>>) -> Result<Response<Full<Bytes>>, Infallible> {
-    #[derive(serde::Deserialize)]
-    struct Ask {
-        #[serde(default)]
-        cursor: String,
-    }
-    let listing = matches!(
-        req.uri().path(),
-        "/v4/posting/fbs/unfulfilled/list" | "/v4/posting/fbs/list"
-    );
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    let page = if listing {
-        let ask: Ask = serde_json::from_slice(&body).unwrap_or(Ask {
-            cursor: String::new(),
-        });
-        pages
-            .get(page_index(&ask.cursor))
-            .cloned()
-            .unwrap_or_else(|| Bytes::from_static(b"{\"postings\":[],\"cursor\":\"\",\"has_next\":false}"))
-    } else {
-        Bytes::from_static(b"{}")
-    };
-    Ok(Response::builder()
-        .header("content-type", "application/json")
-        .body(Full::new(page))
-        .unwrap())
 }
 
 /// `ORDERTRAY_CLI` (several binaries separated by `:` run side by side), else the release build.

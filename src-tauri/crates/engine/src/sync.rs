@@ -22,8 +22,9 @@ pub struct SyncFailure {
     pub retry_after: Option<Duration>,
 }
 
-/// Where a run's time went: waiting for and parsing pages, and storing them (each page's write
-/// transaction, so the time the write lock is held).
+/// Where a run's time went: waiting for pages (fetching and parsing what storing the previous page
+/// did not hide), and storing them (each page's write transaction, so the time the write lock is
+/// held).
 #[derive(Default)]
 struct Timings {
     fetch: Duration,
@@ -143,38 +144,59 @@ impl Engine {
             .map_err(|e| fail(e.into()))?;
         let mut timings = Timings::default();
         let shop_currency = self.shop_currency_of(account).await.map_err(fail)?;
+        let fetch = |cursor: String| async move {
+            let started = Instant::now();
+            let page = source
+                .fetch_page(&cursor, Utc::now())
+                .await
+                .map_err(|e| SyncFailure {
+                    error: e.to_app_error(),
+                    retry_after: e.retry_after(),
+                })?;
+            Ok::<_, SyncFailure>((page, started.elapsed()))
+        };
         let outcome = async {
+            // The next page is asked for while this one is stored: the marketplace's answer time
+            // and the database's work overlap instead of adding up.
+            let mut prefetched = None;
             for n in 0..MAX_PAGES_PER_RUN {
                 // Paused mid-run: the rest waits for the next run (the cursor is kept per page).
                 if n > 0 && trigger == Trigger::Schedule && self.sync_pause().await.is_some() {
                     break;
                 }
-                let started = Instant::now();
-                let page = source
-                    .fetch_page(&cursor, Utc::now())
-                    .await
-                    .map_err(|e| SyncFailure {
-                        error: e.to_app_error(),
-                        retry_after: e.retry_after(),
-                    })?;
-                timings.fetch += started.elapsed();
+                let waited = Instant::now();
+                let (page, _) = match prefetched.take() {
+                    Some(fetched) => fetched?,
+                    None => fetch(cursor.clone()).await?,
+                };
+                timings.fetch += waited.elapsed();
                 if let Some(currency) = shop_currency.as_deref() {
                     foreign_currency(&page.orders, currency, name).map_err(fail)?;
                 }
-                let started = Instant::now();
-                let out = self
-                    .0
-                    .store
-                    .apply_page_with_skips(
-                        account.id,
-                        name,
-                        (&page.orders, &page.quarantined, &page.skipped),
-                        &page.next_cursor,
-                        Utc::now(),
-                    )
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-                timings.store += started.elapsed();
+                let store = async {
+                    let started = Instant::now();
+                    let out = self
+                        .0
+                        .store
+                        .apply_page_with_skips(
+                            account.id,
+                            name,
+                            (&page.orders, &page.quarantined, &page.skipped),
+                            &page.next_cursor,
+                            Utc::now(),
+                        )
+                        .await;
+                    (out, started.elapsed())
+                };
+                let (out, stored) = if page.done || n + 1 == MAX_PAGES_PER_RUN {
+                    store.await
+                } else {
+                    let (stored, next) = tokio::join!(store, fetch(page.next_cursor.clone()));
+                    prefetched = Some(next);
+                    stored
+                };
+                timings.store += stored;
+                let out = out.map_err(|e| fail(e.into()))?;
                 report.pages += 1;
                 report.orders_seen += page.orders.len() as u32;
                 report.orders_new += out.new_orders.len() as u32;

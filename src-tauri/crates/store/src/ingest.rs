@@ -6,8 +6,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use ordertray_core::timeline::{ArrivalNote, TimelineEvent};
 use ordertray_core::{
-    hash_json, is_cancelled_status, AccountId, CustomerInfo, ExternalOrder, IngestPolicy, ProductKey,
-    QuarantinedOrder, SkippedOrder,
+    hash_json, is_cancelled_status, sha256_hex, AccountId, CustomerInfo, ExternalOrder, IngestPolicy,
+    ProductKey, QuarantinedOrder, SkippedOrder,
 };
 use sqlx::{QueryBuilder, Row, SqliteConnection};
 
@@ -121,13 +121,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
         // Hashed before the write lock is taken: the lock is held only for the database's work.
-        let hashes = content_hashes(orders);
+        let payloads = payloads(orders);
         let mut tx = self.begin_write().await?;
         let now_s = format_ts(now);
         let out = upsert_all(
             &mut tx,
             (account_id, marketplace),
-            (orders, &hashes),
+            (orders, &payloads),
             quarantined,
             &now_s,
         )
@@ -157,12 +157,12 @@ impl Store {
         quarantined: &[QuarantinedOrder],
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        let hashes = content_hashes(orders);
+        let payloads = payloads(orders);
         let mut tx = self.begin_write().await?;
         let out = upsert_all(
             &mut tx,
             (account_id, marketplace),
-            (orders, &hashes),
+            (orders, &payloads),
             quarantined,
             &format_ts(now),
         )
@@ -189,8 +189,24 @@ fn address_parts_json(customer: &CustomerInfo) -> Option<String> {
     a.has_parts().then(|| serde_json::to_string(&a).ok()).flatten()
 }
 
-fn content_hashes(orders: &[ExternalOrder]) -> Vec<String> {
-    orders.iter().map(ExternalOrder::content_hash).collect()
+/// Each order's raw payload as the text stored, and that text's hash ([`ExternalOrder::content_hash`]):
+/// serialized once, before the write lock is taken.
+fn payloads(orders: &[ExternalOrder]) -> Vec<Payload> {
+    orders
+        .iter()
+        .map(|o| {
+            let raw = o.raw.to_string();
+            Payload {
+                hash: sha256_hex(raw.as_bytes()),
+                raw,
+            }
+        })
+        .collect()
+}
+
+struct Payload {
+    hash: String,
+    raw: String,
 }
 
 /// What the store already holds of an order: enough to tell whether it changed.
@@ -234,7 +250,7 @@ async fn known_orders(
 async fn upsert_all(
     conn: &mut SqliteConnection,
     (account_id, marketplace): (AccountId, &str),
-    (orders, hashes): (&[ExternalOrder], &[String]),
+    (orders, payloads): (&[ExternalOrder], &[Payload]),
     quarantined: &[QuarantinedOrder],
     now: &str,
 ) -> Result<PageOutcome> {
@@ -247,7 +263,7 @@ async fn upsert_all(
     let mut seen = HashSet::new();
     // New orders, stored together (a few statements for the page, not several per order).
     let mut fresh: Vec<Fresh> = vec![];
-    for (order, hash) in orders.iter().zip(hashes) {
+    for (order, payload) in orders.iter().zip(payloads) {
         let existing = if seen.insert(order.external_id.as_str()) {
             known.remove(&order.external_id)
         } else {
@@ -265,7 +281,7 @@ async fn upsert_all(
                 .remove(&order.external_id)
         };
         // Unchanged since the last poll: nothing to do (most of a page in a steady state).
-        if existing.as_ref().is_some_and(|k| k.content_hash == *hash) {
+        if existing.as_ref().is_some_and(|k| k.content_hash == payload.hash) {
             continue;
         }
         let decided = policy
@@ -278,7 +294,7 @@ async fn upsert_all(
             } else {
                 fresh.push(Fresh {
                     order,
-                    hash,
+                    payload,
                     assembled: decided.is_some(),
                     accept: policy.accept_on_arrival,
                 });
@@ -286,7 +302,7 @@ async fn upsert_all(
             continue;
         }
         let context = (account_id, marketplace, &policy);
-        upsert_order(conn, context, (order, hash), existing, now, &mut out).await?;
+        upsert_order(conn, context, (order, payload), existing, now, &mut out).await?;
     }
     store_fresh(
         conn,
@@ -306,7 +322,7 @@ async fn upsert_all(
 /// A new order of the page, not read-only and with lines: the common case, stored in bulk.
 struct Fresh<'a> {
     order: &'a ExternalOrder,
-    hash: &'a str,
+    payload: &'a Payload,
     /// Decided in the seller's own cabinet (the integration's ingest policy): to be accepted.
     assembled: bool,
     /// Accepted on arrival by the account's option, announced like any new order.
@@ -361,8 +377,8 @@ async fn store_fresh(
                 .push_bind(address_parts)
                 .push_bind(o.region.clone())
                 .push_bind(actions)
-                .push_bind(f.hash.to_string())
-                .push_bind(o.raw.to_string())
+                .push_bind(f.payload.hash.as_str())
+                .push_bind(f.payload.raw.as_str())
                 .push_bind(is_cancelled_status(&o.status).then(|| cancelled_note.clone()))
                 .push_bind(false)
                 .push_bind(o.ship_by.map(format_ts))
@@ -478,12 +494,12 @@ async fn store_fresh(
 async fn upsert_order(
     conn: &mut SqliteConnection,
     (account_id, marketplace, policy): (AccountId, &str, &IngestPolicy),
-    (order, hash): (&ExternalOrder, &str),
+    (order, payload): (&ExternalOrder, &Payload),
     existing: Option<Known>,
     now: &str,
     out: &mut PageOutcome,
 ) -> Result<()> {
-    let raw = order.raw.to_string();
+    let (raw, hash) = (&payload.raw, &payload.hash);
     let actions = serde_json::to_string(&order.available_actions)?;
     let customer = order.customer.clone().unwrap_or_default();
 
@@ -534,7 +550,7 @@ async fn upsert_order(
         .bind(&order.region)
         .bind(&actions)
         .bind(hash)
-        .bind(&raw)
+        .bind(raw)
         .bind(order.read_only)
         .bind(&order.delivery_note)
         .bind(&customer.first_name)
@@ -630,7 +646,7 @@ async fn upsert_order(
     .bind(&order.region)
     .bind(&actions)
     .bind(hash)
-    .bind(&raw)
+    .bind(raw)
     .bind(order_id)
     .bind(order.partial)
     .bind(address_parts_json(&customer))

@@ -213,15 +213,14 @@ impl OrderSource for OzonConnector {
         if state.phase == Phase::Idle {
             state = state.begin(now);
         }
-        let (answer, next) = self.list_page(&state).await?;
-        let postings = answer
-            .get("postings")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let (mut answer, next) = self.list_page(&state).await?;
+        let postings = match answer.get_mut("postings").map(Value::take) {
+            Some(Value::Array(postings)) => postings,
+            _ => vec![],
+        };
         let mut page = Page::default();
         for raw in postings {
-            match parse_posting(&raw) {
+            match parse_posting(raw) {
                 Ok(order) => page.orders.push(ExternalOrder {
                     read_only: state.phase == Phase::Fbo,
                     ..order

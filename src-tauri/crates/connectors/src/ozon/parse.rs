@@ -10,30 +10,39 @@ use crate::ConnectorError;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
+/// Takes the posting by value: it becomes the order's raw payload without a copy.
+pub fn parse_posting(raw: Value) -> Result<ExternalOrder, QuarantinedOrder> {
     let number = raw
         .get("posting_number")
         .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty());
-    let quarantine = |reason: String| QuarantinedOrder {
-        external_id: number.map(str::to_string),
-        reason,
-        raw: raw.clone(),
-    };
-    let Some(number) = number else {
-        return Err(quarantine("posting_number is missing".into()));
-    };
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string);
+    match order_fields(&raw) {
+        Ok(order) => Ok(ExternalOrder { raw, ..order }),
+        Err(reason) => Err(QuarantinedOrder {
+            external_id: number,
+            reason,
+            raw,
+        }),
+    }
+}
+
+/// The order without its raw payload (left `Null`), or why the posting cannot be one.
+fn order_fields(raw: &Value) -> Result<ExternalOrder, String> {
+    let number = raw
+        .get("posting_number")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("posting_number is missing")?;
     let products = raw
         .get("products")
         .and_then(Value::as_array)
-        .filter(|p| !p.is_empty());
-    let Some(products) = products else {
-        return Err(quarantine("the posting has no products".into()));
-    };
+        .filter(|p| !p.is_empty())
+        .ok_or("the posting has no products")?;
 
     let mut lines: Vec<ExternalLine> = Vec::with_capacity(products.len());
     for p in products {
-        let line = parse_product(p).map_err(quarantine)?;
+        let line = parse_product(p)?;
         // The same product twice is one line with the quantities added.
         match lines.iter_mut().find(|l| l.sku == line.sku) {
             Some(existing) => existing.quantity = existing.quantity.saturating_add(line.quantity),
@@ -43,7 +52,7 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
     if let Some(problem) = lines.iter().find_map(|l| {
         ordertray_core::line_amounts_problem(l.quantity, l.price).map(|p| format!("product {}: {p}", l.sku))
     }) {
-        return Err(quarantine(problem));
+        return Err(problem);
     }
     let status = text(raw.get("status")).unwrap_or_else(|| "unknown".into());
     let created_at = ["in_process_at", "shipment_date"]
@@ -70,7 +79,7 @@ pub fn parse_posting(raw: &Value) -> Result<ExternalOrder, QuarantinedOrder> {
             .or_else(|| text(raw.pointer("/customer/address/region"))),
         lines,
         available_actions,
-        raw: raw.clone(),
+        raw: Value::Null,
         read_only: false,
         partial: false,
         ship_by: time(raw.get("shipment_date")),
@@ -238,16 +247,16 @@ mod tests {
             (json!("tomorrow"), None),
         ] {
             p["shipment_date"] = raw.clone();
-            let o = parse_posting(&p).unwrap();
+            let o = parse_posting(p.clone()).unwrap();
             assert_eq!(o.ship_by.map(|t| t.to_rfc3339()).as_deref(), want, "{raw}");
         }
         p.as_object_mut().unwrap().remove("shipment_date");
-        assert_eq!(parse_posting(&p).unwrap().ship_by, None);
+        assert_eq!(parse_posting(p.clone()).unwrap().ship_by, None);
     }
 
     #[test]
     fn v4_price_objects_and_v3_strings_both_parse() {
-        let o = parse_posting(&posting(json!([
+        let o = parse_posting(posting(json!([
             {"sku": 111, "offer_id": "A-1", "name": "Фильтр", "quantity": 2, "price": {"amount": "1530.50", "currency": "RUB"}},
             {"sku": "222", "offer_id": null, "name": null, "quantity": "1", "price": "99.90", "currency_code": "KZT"}
         ])))
@@ -283,7 +292,7 @@ mod tests {
 
     #[test]
     fn duplicate_skus_merge() {
-        let o = parse_posting(&posting(json!([
+        let o = parse_posting(posting(json!([
             {"sku": 1, "quantity": 1, "price": {"amount": "10", "currency": "RUB"}},
             {"sku": 1, "quantity": 2, "price": {"amount": "10", "currency": "RUB"}}
         ])))
@@ -324,7 +333,7 @@ mod tests {
             ),
         ];
         for (raw, why) in cases {
-            let q = parse_posting(&raw).unwrap_err();
+            let q = parse_posting(raw.clone()).unwrap_err();
             assert!(q.reason.contains(why), "{} ≠ {why}", q.reason);
             assert_eq!(q.raw, raw);
         }
@@ -334,7 +343,7 @@ mod tests {
     fn realfbs_customer_is_kept() {
         let mut p = posting(json!([{"sku": 1, "quantity": 1, "price": "1"}]));
         p["customer"] = json!({"name": "Иван Петров", "phone": "", "address": {"city": "Москва", "address_tail": "ул. Ленина, 1"}});
-        let c = parse_posting(&p).unwrap().customer.unwrap();
+        let c = parse_posting(p.clone()).unwrap().customer.unwrap();
         assert_eq!(c.name.as_deref(), Some("Иван Петров"));
         assert_eq!(c.phone, None, "Ozon sends empty phones");
         assert_eq!(c.address.as_deref(), Some("Москва, ул. Ленина, 1"));
@@ -351,7 +360,11 @@ mod tests {
         p["customer"] = json!({"name": "Анна", "address": {"country": "Россия", "region": "Татарстан",
             "city": "Казань", "zip_code": "420111", "address_tail": "ул. Баумана, д. 5, кв. 3",
             "pvz_code": 0, "provider_pvz_code": ""}});
-        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        let a = parse_posting(p.clone())
+            .unwrap()
+            .customer
+            .unwrap()
+            .address_fields();
         assert_eq!(
             [
                 &a.country,
@@ -370,11 +383,19 @@ mod tests {
         );
         // A tail that cannot be split stays the street line; nothing of it is lost.
         p["customer"]["address"]["address_tail"] = json!("Баумана 5 кв 3");
-        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        let a = parse_posting(p.clone())
+            .unwrap()
+            .customer
+            .unwrap()
+            .address_fields();
         assert_eq!((a.street.as_str(), a.house.as_str()), ("Баумана 5 кв 3", ""));
         p["customer"]["address"]["pvz_code"] = json!(77123);
         p["customer"]["address"]["address_tail"] = json!("ТЦ Кольцо, ПВЗ Ozon");
-        let a = parse_posting(&p).unwrap().customer.unwrap().address_fields();
+        let a = parse_posting(p.clone())
+            .unwrap()
+            .customer
+            .unwrap()
+            .address_fields();
         assert_eq!(a.pickup_point_id, "77123");
         assert_eq!(a.pickup_point_address, "ТЦ Кольцо, ПВЗ Ozon");
         assert!(a.street.is_empty());
