@@ -2,7 +2,7 @@
 // the keychain, fake servers of their own, and the app's process on a file's own database.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { waitFor } from "./webdriver.mjs";
@@ -253,12 +253,30 @@ export function appRunning(db) {
   return false;
 }
 
+/** Whether any process runs the app's binary (E2E_APP), whatever its database. */
+function anyAppRunning() {
+  const app = process.env.E2E_APP;
+  if (!app) return false;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) === app) return true;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return false;
+}
+
 /**
  * After a file's app: it is single-instance, so the next file's app must not find this one still
- * running; its popups stay on screen until acted on, and the next file clicks popups by position.
+ * running (or still leaving the session bus: a start then forwards its arguments to an instance that
+ * no longer answers, and fails); its popups stay on screen until acted on, and the next file clicks
+ * popups by position. A loaded machine can take a while to end a WebKit app.
  */
 export async function leaveNothingBehind(db) {
-  await waitFor(() => !appRunning(db), { timeout: 20_000, message: "the app to exit" }).catch(() => {});
+  await waitFor(() => !appRunning(db) && !anyAppRunning(), { timeout: 90_000, message: "the app to exit" }).catch(
+    (e) => console.log(`# ${e.message}`),
+  );
   try {
     execFileSync("dunstctl", ["close-all"], { timeout: 10_000 });
   } catch {
