@@ -119,17 +119,44 @@ async fn run(offers: u64, smoke: bool) {
         .unwrap();
     let import = t.elapsed();
     assert_eq!(summary.offers, offers, "every row becomes an offer");
+    let db_size = || {
+        let mb = |suffix: &str| {
+            std::fs::metadata(dir.path().join(format!("bench.db{suffix}")))
+                .map(|m| m.len())
+                .unwrap_or(0) as f64
+                / 1e6
+        };
+        (mb(""), mb("-wal"))
+    };
+    let (first_db, first_wal) = db_size();
     let t = Instant::now();
     engine
         .import_price_list(&csv, "Bench", Some(settings))
         .await
         .unwrap();
     let reimport = t.elapsed();
-    let db_mb = std::fs::metadata(dir.path().join("bench.db")).unwrap().len() as f64 / 1e6
-        + std::fs::metadata(dir.path().join("bench.db-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0) as f64
-            / 1e6;
+    let (db, wal) = db_size();
+    let db_mb = db + wal;
+    // The file once the log is folded into it, and what of it is the search index.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(engine.store().pool())
+        .await
+        .unwrap();
+    let (folded, _) = db_size();
+    let pages = |like: &'static str| {
+        let pool = engine.store().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE ?")
+                .bind(like)
+                .fetch_one(&pool)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or(0) as f64
+                / 1e6
+        }
+    };
+    let (fts_mb, offers_mb) = (pages("offers_text%").await, pages("offers%").await);
 
     // Lookups: articles spelled the way managers type them, and two-word text searches.
     let samples = if smoke { 50 } else { 2_000 };
@@ -190,6 +217,11 @@ async fn run(offers: u64, smoke: bool) {
     let rate = offers as f64 / import.as_secs_f64();
     println!("price list: {offers} offers, {file_mb:.1} MB CSV (CP1251) generated in {generated:.1?}");
     println!("import: {import:.2?} ({rate:.0} rows/s); re-import replacing all: {reimport:.2?}; database {db_mb:.0} MB");
+    println!(
+        "database after the first import {first_db:.0} MB + WAL {first_wal:.0} MB; after the re-import {db:.0} MB + WAL {wal:.0} MB, \
+         {folded:.0} MB with the WAL checkpointed, of which offers + indexes {:.0} MB, search index {fts_mb:.0} MB",
+        offers_mb - fts_mb
+    );
     println!(
         "lookup by article ({samples}×): p50 {:.2?}, p95 {:.2?}",
         percentile(&by_article, 0.5),

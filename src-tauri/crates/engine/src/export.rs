@@ -11,6 +11,7 @@ use ordertray_core::cabinet::OrderFilter;
 use ordertray_core::export::{CsvExporter, ExportFilter, ExportOptions, ExportPayment, ExportSummary};
 use ordertray_core::statuses::status_name;
 use ordertray_core::{AppError, EngineEvent, ErrorCode, ErrorWords};
+use ordertray_store::ExportBatchJson;
 
 use crate::{Engine, Result};
 
@@ -94,58 +95,86 @@ impl Engine {
             crate::cabinet::local_offset(),
         );
         csv.write_header().map_err(|e| io_error(part, &e))?;
-        let with_items = options.columns.iter().any(|c| c.is_item());
-        let mut after = 0;
-        let cancelled = || {
-            self.0
-                .export_cancel
-                .load(Ordering::SeqCst)
-                .then(|| AppError::said(ErrorCode::Conflict, ErrorWords::ExportCancelled {}))
-        };
-        loop {
-            if let Some(e) = cancelled() {
-                return Err(e);
-            }
-            let batch = self
-                .0
-                .store
-                .export_batch(filter, after, BATCH, with_items)
-                .await?;
-            // A cancel most often arrives while the batch is read: heeded before it is written.
-            if let Some(e) = cancelled() {
-                return Err(e);
-            }
-            let Some(last) = batch.last() else { break };
-            after = last.id;
-            for mut entry in batch {
-                entry.order.status = entry
-                    .status_id
-                    .and_then(|id| words.get(&id).cloned())
-                    .unwrap_or_default();
-                if let Some(name) = methods.get(&entry.order.delivery_method) {
-                    entry.order.delivery_method.clone_from(name);
+        // Batch n is parsed and written on a blocking thread while SQLite builds batch n + 1: the
+        // export then takes about as long as the reading. One batch waits in the channel at most,
+        // so memory stays flat and a cancel still lands within a batch or two.
+        let (batches, mut queue) = tokio::sync::mpsc::channel::<ExportBatchJson>(1);
+        let writer = {
+            let engine = self.clone();
+            let part = part.to_path_buf();
+            tokio::task::spawn_blocking(move || -> Result<ExportSummary> {
+                while let Some(raw) = queue.blocking_recv() {
+                    // A cancel most often arrives while a batch is read: heeded before it is written.
+                    engine.export_cancelled()?;
+                    for mut entry in raw.parse()? {
+                        entry.order.status = entry
+                            .status_id
+                            .and_then(|id| words.get(&id).cloned())
+                            .unwrap_or_default();
+                        if let Some(name) = methods.get(&entry.order.delivery_method) {
+                            entry.order.delivery_method.clone_from(name);
+                        }
+                        csv.write_order(&entry.order).map_err(|e| io_error(&part, &e))?;
+                    }
+                    engine.emit(EngineEvent::ExportProgress {
+                        done: csv.orders,
+                        total: total.max(csv.orders),
+                    });
                 }
-                csv.write_order(&entry.order).map_err(|e| io_error(part, &e))?;
-            }
-            self.emit(EngineEvent::ExportProgress {
-                done: csv.orders,
-                total: total.max(csv.orders),
-            });
-        }
-        let summary = ExportSummary {
-            path: String::new(),
-            orders: csv.orders,
-            rows: csv.rows,
-            bytes: csv.bytes,
-            replaced_chars: csv.replaced_chars,
+                let summary = ExportSummary {
+                    path: String::new(),
+                    orders: csv.orders,
+                    rows: csv.rows,
+                    bytes: csv.bytes,
+                    replaced_chars: csv.replaced_chars,
+                };
+                let mut out = csv.finish().map_err(|e| io_error(&part, &e))?;
+                out.flush().map_err(|e| io_error(&part, &e))?;
+                out.into_inner()
+                    .map_err(|e| io_error(&part, e.error()))?
+                    .sync_all()
+                    .map_err(|e| io_error(&part, &e))?;
+                Ok(summary)
+            })
         };
-        let mut out = csv.finish().map_err(|e| io_error(part, &e))?;
-        out.flush().map_err(|e| io_error(part, &e))?;
-        out.into_inner()
-            .map_err(|e| io_error(part, e.error()))?
-            .sync_all()
-            .map_err(|e| io_error(part, &e))?;
-        Ok(summary)
+        let read = async {
+            let mut after = 0;
+            loop {
+                self.export_cancelled()?;
+                let raw = self
+                    .0
+                    .store
+                    .export_batch_json(filter, after, BATCH, &options.columns)
+                    .await?;
+                let Some(last) = raw.last_id else {
+                    return Ok(());
+                };
+                after = last;
+                // The writer stopped (a failure or a cancel): its own error is the one to report.
+                if batches.send(raw).await.is_err() {
+                    return Ok(());
+                }
+            }
+        };
+        let read: Result<()> = read.await;
+        drop(batches);
+        let written = writer
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("export writer failed: {e}")))?;
+        read?;
+        written
+    }
+
+    /// The cancel's error once [`Engine::cancel_export`] was called.
+    fn export_cancelled(&self) -> Result<()> {
+        if self.0.export_cancel.load(Ordering::SeqCst) {
+            Err(AppError::said(
+                ErrorCode::Conflict,
+                ErrorWords::ExportCancelled {},
+            ))
+        } else {
+            Ok(())
+        }
     }
 }
 

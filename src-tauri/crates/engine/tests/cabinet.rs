@@ -721,6 +721,86 @@ async fn csv_exports_have_exact_bytes_in_each_encoding_and_delimiter() {
     );
 }
 
+/// The export reads only the fields its columns show: each column's cells are the same whichever
+/// other columns are chosen with it, the declared value that follows the items (total, delivery
+/// cost, cash on delivery) included, in a row per order and in a row per item.
+#[tokio::test]
+async fn each_columns_cells_are_the_same_alone_or_among_all_columns() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let mut a = order(
+        "A-1",
+        "Иванов, Пётр",
+        PaymentMethod::Prepaid,
+        vec![item("Фильтр", 2, 500), item("Свеча", 1, 250)],
+    );
+    a.paid = true;
+    a.recipient.email = "petr@example.com".into();
+    a.delivery_cost = Decimal::from(300);
+    engine.create_shop_order(a).await.unwrap();
+    let mut b = order(
+        "B-2",
+        "Jan Kowalski",
+        PaymentMethod::CashOnDelivery,
+        vec![item("Масло", 3, 1000)],
+    );
+    b.cod = true;
+    b.cod_amount_typed = Some(Decimal::from(2500));
+    b.delivery_cost = Decimal::from(450);
+    b.order_type = OrderType::Export;
+    b.delivery_method = "post".into();
+    b.weight_g = 1200;
+    engine.create_shop_order(b).await.unwrap();
+    let mut c = order(
+        "C-3",
+        "Анна",
+        PaymentMethod::CardOnline,
+        vec![item("Щётка", 1, 90)],
+    );
+    c.declared_value_auto = false;
+    c.declared_value = Decimal::from(777);
+    engine.create_shop_order(c).await.unwrap();
+
+    let path = dir.path().join("columns.csv");
+    let rows = |columns: Vec<ExportColumn>| {
+        let (engine, path) = (&engine, &path);
+        async move {
+            let options = export_options(columns, Delimiter::Tab, CsvEncoding::Utf8);
+            engine.export_csv(path, &options).await.unwrap();
+            std::fs::read_to_string(path)
+                .unwrap()
+                .trim_start_matches('\u{feff}')
+                .lines()
+                .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        }
+    };
+    for with_items in [false, true] {
+        let all: Vec<ExportColumn> = ExportColumn::ALL
+            .into_iter()
+            .filter(|c| with_items || !c.is_item())
+            .collect();
+        let table = rows(all.clone()).await;
+        assert_eq!(table.len(), if with_items { 1 + 4 } else { 1 + 3 });
+        for (k, column) in all.iter().enumerate() {
+            // Beside one other column (a record of one empty cell is written as `""`): the
+            // quantity when the rows are the items, else the number.
+            let other = if with_items {
+                ExportColumn::ItemQuantity
+            } else {
+                ExportColumn::Number
+            };
+            let mut chosen = vec![*column];
+            if *column != other {
+                chosen.push(other);
+            }
+            let alone = rows(chosen).await;
+            let expected: Vec<&String> = table.iter().map(|row| &row[k]).collect();
+            let got: Vec<&String> = alone.iter().map(|row| &row[0]).collect();
+            assert_eq!(got, expected, "{column:?}, a row per item: {with_items}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_cancelled_export_leaves_no_file() {
     let (dir, db, secrets, engine) = fresh_engine().await;

@@ -65,7 +65,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 pub use backup::{check_database, check_header, database_bytes, list_backups, move_aside, StagedRestore};
-pub use cabinet_export::ExportEntry;
+pub use cabinet_export::{ExportBatchJson, ExportEntry};
 pub use cabinet_orders::ShopOrderFacts;
 pub use error::StoreError;
 pub use ingest::{NewOrderRef, PageOutcome};

@@ -17,6 +17,14 @@ use crate::{Result, Store, StoreError};
 
 /// Rows per INSERT: 10 parameters each, under SQLite's 32,766.
 const BATCH_ROWS: usize = 3_000;
+/// An import's FTS5 in-memory index before it writes a segment (the default is 1 MB).
+const IMPORT_FTS_HASH_BYTES: i64 = 64 << 20;
+/// An import's page cache (the connection's default is 2 MB).
+const IMPORT_CACHE_KIB: i64 = 128 << 10;
+/// SQLite's default page cache, `PRAGMA cache_size = -2000`.
+const DEFAULT_CACHE_KIB: i64 = 2_000;
+/// What the FTS index holds of an offer: brand, article as written and normalised, name.
+const OFFER_TEXT: &str = "brand || ' ' || article || ' ' || article_key || ' ' || name";
 
 pub(crate) const OFFER_COLUMNS: &str =
     "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
@@ -52,15 +60,59 @@ impl Store {
         .bind(format_ts(Utc::now()))
         .fetch_one(&mut *tx)
         .await?;
-        // SQLite: the FTS5 index of offers, kept by hand.
-        sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
-            .bind(list_id)
+        // SQLite: a big import's FTS5 index is built in memory up to `hashsize` bytes before a
+        // segment is written; at the default 1 MB a million offers made ~150 segments, merged
+        // again and again. A bigger page cache keeps the offers' article index in memory while
+        // rows land in random article order. Both are bounded, whatever the file's size. `finish`
+        // sets the cache back to the default; an import dropped half way leaves its connection
+        // with the bigger cache setting (a PRAGMA is not rolled back), which only costs memory
+        // if that connection later reads that much.
+        sqlx::query("INSERT INTO offers_text (offers_text, rank) VALUES ('hashsize', ?)")
+            .bind(IMPORT_FTS_HASH_BYTES)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM offers WHERE list_id = ?")
-            .bind(list_id)
+        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
             .execute(&mut *tx)
             .await?;
+        let (this_list, other_lists): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*) FILTER (WHERE list_id = ?1), COUNT(*) FILTER (WHERE list_id <> ?1) FROM offers",
+        )
+        .bind(list_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if this_list > other_lists {
+            // Deleting a million entries from the FTS index one by one cost as much as filling it:
+            // when the other lists hold fewer offers, the index is emptied at once and theirs are
+            // indexed again. Still inside the transaction: readers keep the old list until commit.
+            // SQLite: FTS5's `delete-all` (contentless table), and without a WHERE clause the
+            // DELETE empties the table and its indexes without visiting each row.
+            sqlx::query("INSERT INTO offers_text (offers_text) VALUES ('delete-all')")
+                .execute(&mut *tx)
+                .await?;
+            if other_lists == 0 {
+                sqlx::query("DELETE FROM offers").execute(&mut *tx).await?;
+            } else {
+                sqlx::query("DELETE FROM offers WHERE list_id = ?")
+                    .bind(list_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&format!(
+                    "INSERT INTO offers_text (rowid, text) SELECT id, {OFFER_TEXT} FROM offers"
+                ))
+                .execute(&mut *tx)
+                .await?;
+            }
+        } else {
+            // SQLite: the FTS5 index of offers, kept by hand.
+            sqlx::query("DELETE FROM offers_text WHERE rowid IN (SELECT id FROM offers WHERE list_id = ?)")
+                .bind(list_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM offers WHERE list_id = ?")
+                .bind(list_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         Ok(ListImport {
             tx,
             list_id,
@@ -227,10 +279,9 @@ impl ListImport {
         let inserted = q.build().execute(&mut *self.tx).await?.rows_affected();
         self.offers += inserted;
         // SQLite: the FTS5 index of offers, kept by hand.
-        sqlx::query(
-            "INSERT INTO offers_text (rowid, text)
-             SELECT id, brand || ' ' || article || ' ' || article_key || ' ' || name FROM offers WHERE id > ?",
-        )
+        sqlx::query(&format!(
+            "INSERT INTO offers_text (rowid, text) SELECT id, {OFFER_TEXT} FROM offers WHERE id > ?"
+        ))
         .bind(first_id)
         .execute(&mut *self.tx)
         .await?;
@@ -252,6 +303,9 @@ impl ListImport {
         .bind(self.list_id)
         .execute(&mut *self.tx)
         .await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"))
+            .execute(&mut *self.tx)
+            .await?;
         self.tx.commit().await?;
         Ok(self.offers)
     }

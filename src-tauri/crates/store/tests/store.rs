@@ -524,6 +524,100 @@ async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
     assert_eq!(left, 0);
 }
 
+/// A re-import empties the search index at once when the replaced list holds most offers, then
+/// indexes the other lists' offers again; else it deletes the list's entries one by one. Either
+/// way every other list stays searchable, the old offers are gone after the commit and stay
+/// searchable until then, and the index holds one entry per offer.
+#[tokio::test]
+async fn a_re_import_keeps_the_other_lists_searchable_whichever_way_it_clears_the_index() {
+    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
+    let (_dir, store) = store().await;
+    let settings = ListSettings {
+        mapping: ColumnMapping {
+            brand: None,
+            article: 0,
+            name: None,
+            price: 1,
+            stock: None,
+            delivery_days: None,
+            supplier: None,
+        },
+        options: ImportOptions::default(),
+    };
+    let import = |name: &'static str, prefix: &'static str, n: i64| {
+        let (store, settings) = (&store, &settings);
+        async move {
+            let mut import = store.begin_list_import(name, settings).await.unwrap();
+            for i in 0..n {
+                import
+                    .add(offer_row(&format!("{prefix}-{i}"), 100 + i))
+                    .await
+                    .unwrap();
+            }
+            import.finish(None, n as u64, 0).await.unwrap()
+        }
+    };
+    let indexed = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM offers_text")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    };
+    import("Big", "BIG", 4_000).await;
+    import("Small", "SML", 300).await;
+    // The big list replaced: the index is emptied and the small list's offers indexed again.
+    import("Big", "NEWBIG", 3_500).await;
+    // The small list replaced: its entries deleted one by one.
+    import("Small", "NEWSML", 200).await;
+    assert_eq!(indexed().await, 3_700, "one index entry per offer");
+    for (text, article) in [("newbig 3499", "NEWBIG-3499"), ("newsml-19", "NEWSML-19")] {
+        assert_eq!(store.search_offers(text, 5).await.unwrap()[0].article, article);
+    }
+    // Words (not the exact article) find offers of both lists through the index.
+    let words = store.search_offers("Filter NEWSML-19", 5).await.unwrap();
+    assert_eq!(words[0].article, "NEWSML-19");
+    assert_eq!(
+        store.search_offers("Filter NEWBIG-3499", 50).await.unwrap().len(),
+        1
+    );
+    for gone in ["Filter BIG-7", "Filter SML-7"] {
+        assert!(
+            store
+                .search_offers(gone, 5)
+                .await
+                .unwrap()
+                .iter()
+                .all(|o| !o.article.starts_with("BIG") && !o.article.starts_with("SML")),
+            "{gone}"
+        );
+    }
+    // A re-import that stops half way, after the index was emptied, leaves both lists searchable.
+    let mut broken = store.begin_list_import("Big", &settings).await.unwrap();
+    broken.add(offer_row("HALF-1", 5)).await.unwrap();
+    drop(broken);
+    assert_eq!(indexed().await, 3_700);
+    assert_eq!(
+        store.search_offers("Filter NEWBIG-3499", 5).await.unwrap()[0].article,
+        "NEWBIG-3499"
+    );
+    assert_eq!(
+        store.search_offers("Filter NEWSML-19", 5).await.unwrap()[0].article,
+        "NEWSML-19"
+    );
+    assert!(store.search_offers("Filter HALF", 5).await.unwrap().is_empty());
+
+    // One list only: the table is emptied as a whole.
+    let small = store.price_list_by_name("Small").await.unwrap().unwrap();
+    store.delete_price_list(small.id).await.unwrap();
+    import("Big", "ONLY", 1_000).await;
+    assert_eq!(indexed().await, 1_000);
+    assert_eq!(
+        store.search_offers("Filter ONLY-999", 5).await.unwrap()[0].article,
+        "ONLY-999"
+    );
+    assert!(store.search_offers("Filter NEWBIG", 5).await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_decision_made_while_a_sync_writes_waits_for_it_instead_of_failing_as_busy() {
     let (_d, s) = store().await;
