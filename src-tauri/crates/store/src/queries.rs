@@ -107,6 +107,12 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
     })
 }
 
+/// The unread badge: reads only the partial index `lines_unread` (migration 0027) and the orders
+/// of inactive accounts, if any; joining every waiting line to its order and account took 0.2 s at
+/// 100,000 waiting lines, after every decision.
+const UNREAD_SQL: &str = "SELECT COUNT(*) FROM lines l WHERE l.state = 'new' AND l.removed_by_marketplace = 0
+    AND l.order_id NOT IN (SELECT o.id FROM orders o JOIN accounts a ON a.id = o.account_id WHERE a.active = 0)";
+
 /// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit. Every view reads an
 /// index in the order it shows and stops at the limit, however many lines are in the state: the
 /// processed view `lines_rule`; the others the buyer's cancelled orders first, then the nearest
@@ -172,10 +178,7 @@ impl Store {
 
     /// Lines waiting for a decision in active accounts: the unread badge.
     pub async fn unread_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
-             WHERE l.state = 'new' AND l.removed_by_marketplace = 0 AND a.active = 1",
-        )
+        Ok(sqlx::query_scalar(UNREAD_SQL)
         .fetch_one(&self.pool)
         .await?)
     }
@@ -338,6 +341,22 @@ mod tests {
                 }
             }
         }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_unread_badge_reads_the_waiting_lines_index_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {UNREAD_SQL}"))
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("COVERING INDEX lines_unread"), "{plan}");
         store.close().await;
     }
 }
