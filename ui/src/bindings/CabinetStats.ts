@@ -5,4 +5,10 @@ import type { StatusCount } from "./StatusCount";
  * The statistics bar: orders per status under the filters other than status (so clicking a
  * status narrows the list to exactly that count).
  */
-export type CabinetStats = { by_status: Array<StatusCount>, total: number, };
+export type CabinetStats = { by_status: Array<StatusCount>, total: number, 
+/**
+ * Set when a text search matched more orders than the bar counts ([`STATS_SEARCH_CAP`]):
+ * the counts are those of the newest `capped_at` matches, so `total` is `capped_at` and reads
+ * "5,000+", and each status count is a lower bound. Absent otherwise (every count exact).
+ */
+capped_at?: number, };

@@ -833,3 +833,209 @@ async fn a_cancelled_export_leaves_no_file() {
     assert!(!path.exists());
     assert!(!dir.path().join("big.csv.part").exists());
 }
+
+/// The statistics bar's kept counts (migration 0027) against a fresh count of the orders: the
+/// table row by row, and the bar with no filter and under each filter it serves, beside the same
+/// bar counted from the orders (a period that covers everything takes that path).
+async fn assert_counts_fresh(engine: &Engine, when: &str) {
+    type Key = (i64, String, String, i64, i64, i64, i64);
+    let pool = engine.store().pool();
+    let kept: Vec<Key> = sqlx::query_as(
+        "SELECT status_id, order_type, payment_method, paid, account_id, manual, n FROM shop_order_counts
+         WHERE n != 0 ORDER BY 1, 2, 3, 4, 5, 6",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let fresh: Vec<Key> = sqlx::query_as(
+        "SELECT COALESCE(status_id, 0), order_type, COALESCE(payment_method, ''), paid, COALESCE(account_id, 0),
+            source_order_id IS NULL, COUNT(*)
+         FROM shop_orders GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, fresh, "{when}");
+    let account: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM accounts")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let filters = [
+        OrderFilter::default(),
+        OrderFilter {
+            manual: true,
+            ..Default::default()
+        },
+        OrderFilter {
+            kinds: vec![ordertray_core::AccountKind::new("ozon")],
+            ..Default::default()
+        },
+        OrderFilter {
+            account_ids: account.into_iter().collect(),
+            manual: true,
+            ..Default::default()
+        },
+        OrderFilter {
+            payment: vec![PaymentMethod::CardOnline, PaymentMethod::Prepaid],
+            paid: Some(true),
+            ..Default::default()
+        },
+        OrderFilter {
+            paid: Some(false),
+            types: vec![OrderType::Export, OrderType::Standard],
+            ..Default::default()
+        },
+    ];
+    let everything = Some(chrono::Utc::now() - chrono::Duration::days(365 * 30));
+    for filter in filters {
+        let bar = engine.cabinet_stats(&filter).await.unwrap();
+        let counted = engine
+            .cabinet_stats(&OrderFilter {
+                from: everything,
+                ..filter.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(bar, counted, "{when}: {filter:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_statistics_bar_counts_stay_equal_to_a_fresh_count_through_every_change_of_orders() {
+    let w = world().await;
+    w.engine.set_undo_window(std::time::Duration::from_secs(60));
+    w.fake.generate_postings(2, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+    assert_counts_fresh(&w.engine, "nothing accepted").await;
+    let lines = inbox(&w.engine).await;
+    let (first, second): (Vec<_>, Vec<_>) = lines.iter().partition(|l| l.order_id == lines[0].order_id);
+
+    w.engine
+        .triage(&[first[0].line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+    assert_counts_fresh(&w.engine, "a line accepted: its order made").await;
+    w.engine
+        .triage(&[first[1].line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+    assert_counts_fresh(&w.engine, "the other line joins the order").await;
+    let second_ids: Vec<i64> = second.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&second_ids, TriageAction::Accept).await.unwrap();
+    assert_counts_fresh(&w.engine, "the second posting accepted").await;
+    w.engine.undo_triage(&second_ids).await.unwrap();
+    assert_counts_fresh(&w.engine, "its acceptance undone: its order gone").await;
+
+    let mut paid = order(
+        "M-1",
+        "Иванов Пётр",
+        PaymentMethod::CardOnline,
+        vec![item("Фильтр", 1, 500)],
+    );
+    paid.paid = true;
+    let paid = w.engine.create_shop_order(paid).await.unwrap().id;
+    let cod = w
+        .engine
+        .create_shop_order(order(
+            "M-2",
+            "Jan Kowalski",
+            PaymentMethod::CashOnDelivery,
+            vec![item("Свеча", 2, 250)],
+        ))
+        .await
+        .unwrap()
+        .id;
+    assert_counts_fresh(&w.engine, "orders made by hand").await;
+
+    let shipped = status_id(&w.engine, "shipped").await;
+    w.engine
+        .set_shop_order_status(&[paid, cod], shipped)
+        .await
+        .unwrap();
+    assert_counts_fresh(&w.engine, "a status chosen").await;
+    w.engine.set_order_type(&[cod], OrderType::Export).await.unwrap();
+    assert_counts_fresh(&w.engine, "a type chosen").await;
+    let mut edit = w.engine.shop_order_full(paid).await.unwrap().draft;
+    edit.payment_method = Some(PaymentMethod::Prepaid);
+    edit.paid = false;
+    w.engine.update_shop_order(paid, edit, true).await.unwrap();
+    assert_counts_fresh(&w.engine, "payment edited").await;
+
+    let all: Vec<i64> = w
+        .engine
+        .cabinet_page(&OrderPageQuery::default())
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    w.engine.delete_shop_orders(&all, false).await.unwrap();
+    assert_counts_fresh(&w.engine, "deleted").await;
+    w.engine.set_shop_order_status(&[paid], shipped).await.unwrap();
+    assert_counts_fresh(&w.engine, "restored").await;
+    assert_eq!(w.engine.purge_shop_orders(&[cod]).await.unwrap(), 1);
+    assert_counts_fresh(&w.engine, "purged").await;
+
+    // The foreign keys' SET NULL: a status of the shop's own removed, then the marketplace
+    // account with its orders (its shop order stays, now without account and source).
+    let pool = w.engine.store().pool();
+    let own: i64 = sqlx::query_scalar(
+        "INSERT INTO shop_statuses (name, grp, position) SELECT 'Ждём оплату', 'in_work', MAX(position) + 1
+         FROM shop_statuses RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    w.engine.set_shop_order_status(&[paid], own).await.unwrap();
+    assert_counts_fresh(&w.engine, "the shop's own status").await;
+    sqlx::query("DELETE FROM shop_statuses WHERE id = ?")
+        .bind(own)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_counts_fresh(&w.engine, "that status removed").await;
+    sqlx::query("DELETE FROM accounts WHERE id = ?")
+        .bind(w.account)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_counts_fresh(&w.engine, "the account removed").await;
+}
+
+/// Under a search the bar counts the newest matches up to the cap and says it stopped; below the
+/// cap it counts them all, exactly.
+#[tokio::test]
+async fn the_statistics_bar_under_a_search_counts_up_to_its_cap() {
+    let (_dir, db, secrets, engine) = fresh_engine().await;
+    drop(engine);
+    let cap = ordertray_core::cabinet::STATS_SEARCH_CAP;
+    let orders = cap + 5;
+    seed::seed_shop_orders(&db, orders as u64, 1).await;
+    let engine = open(&db, secrets, Default::default()).await;
+    let search = |s: &str| OrderFilter {
+        search: s.into(),
+        ..Default::default()
+    };
+    // Every number starts "OZ-0".
+    let many = engine.cabinet_stats(&search("oz-0")).await.unwrap();
+    assert_eq!(many.capped_at, Some(cap));
+    assert_eq!(many.total, cap);
+    assert_eq!(many.by_status.iter().map(|s| s.count).sum::<i64>(), cap);
+    // Type "through" is every tenth order (i % 10 == 1): counted exactly.
+    let through = engine
+        .cabinet_stats(&OrderFilter {
+            types: vec![OrderType::Through],
+            ..search("oz-0")
+        })
+        .await
+        .unwrap();
+    assert_eq!(through.capped_at, None);
+    assert_eq!(through.total, (orders + 9) / 10);
+    let one = engine.cabinet_stats(&search("00000021")).await.unwrap();
+    assert_eq!((one.total, one.capped_at), (1, None));
+    // Two characters: the number's start, by scanning, under the same cap.
+    let short = engine.cabinet_stats(&search("OZ")).await.unwrap();
+    assert_eq!((short.total, short.capped_at), (cap, Some(cap)));
+    engine.shutdown().await;
+}

@@ -869,7 +869,7 @@ async fn not_sent(w: &World, order: i64) -> Vec<String> {
 #[tokio::test]
 async fn rules_see_a_new_line_behind_a_backlog_of_ten_thousand() {
     let w = world().await;
-    let backlog = 10_000;
+    let backlog = 10_001;
     // Lines the manager has not decided yet, of orders dated after the one the sync will bring.
     let pool = w.engine.store().pool();
     sqlx::query(
@@ -910,6 +910,11 @@ async fn rules_see_a_new_line_behind_a_backlog_of_ten_thousand() {
         }],
     };
     w.engine.save_rule_set(&reject_all).await.unwrap();
+    // The dry run (the rules screen's preview) sees the whole backlog too, past 10,000 lines.
+    assert_eq!(
+        w.engine.dry_run_rules(Some(w.account)).await.unwrap().len(),
+        backlog as usize
+    );
     let posting = w.fake.generate_postings(1, 1).remove(0);
     w.engine.sync_account(w.account).await.unwrap();
 

@@ -27,21 +27,113 @@ const INBOX_SELECT: &str =
             a.name AS account, a.demo
      FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id";
 
-fn inbox_line_from(r: &SqliteRow) -> Result<InboxLine> {
-    let status: String = r.get("status");
+/// The inbox's columns as one JSON array per line, all lines of a read in one JSON array: one
+/// row to hand over instead of one per line. sqlx hands each row from its SQLite thread to the
+/// caller's task on its own (a wake-up and a copy of every value): 10,000 lines took 126 ms that
+/// way, almost none of it in SQLite. SQLite: `json_group_array` keeps the rows' order.
+const INBOX_JSON: &str = "json_group_array(json_array(line_id, line_external_id, sku, offer_id, name, quantity, price,
+    currency, state, bound_offer, decided_by_rule, shop_status_id, order_id, order_external_id, number, status,
+    created_at, region, ship_by, account_id, account, demo))";
+
+/// One line of [`INBOX_JSON`], in its order.
+#[derive(serde::Deserialize)]
+struct InboxJsonLine(
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    i64,
+);
+
+/// Reads the lines an inbox query selects (`sql`: [`INBOX_SELECT`] with its filter, order and
+/// limit), binding `binds` in order, through one JSON row.
+async fn fetch_inbox_lines<'q>(
+    pool: &sqlx::SqlitePool,
+    sql: &'q str,
+    bind: impl FnOnce(
+        sqlx::query::QueryScalar<'q, sqlx::Sqlite, Option<String>, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::QueryScalar<
+        'q,
+        sqlx::Sqlite,
+        Option<String>,
+        sqlx::sqlite::SqliteArguments<'q>,
+    >,
+) -> Result<Vec<InboxLine>> {
+    let json: Option<String> = bind(sqlx::query_scalar(sql)).fetch_one(pool).await?;
+    let rows: Vec<InboxJsonLine> = serde_json::from_str(json.as_deref().unwrap_or("[]"))?;
+    rows.into_iter().map(inbox_line_from_json).collect()
+}
+
+fn inbox_line_from_json(r: InboxJsonLine) -> Result<InboxLine> {
+    let InboxJsonLine(
+        id,
+        external_id,
+        sku,
+        offer_id,
+        name,
+        quantity,
+        price,
+        currency,
+        state,
+        bound_offer,
+        decided_by_rule,
+        shop_status_id,
+        order_id,
+        order_external_id,
+        order_number,
+        status,
+        created_at,
+        region,
+        ship_by,
+        account_id,
+        account,
+        demo,
+    ) = r;
     Ok(InboxLine {
-        line: line_from(r)?,
-        order_id: r.get("order_id"),
-        order_external_id: r.get("order_external_id"),
-        order_number: r.get("number"),
+        line: LineView {
+            id,
+            external_id,
+            sku,
+            offer_id,
+            name,
+            quantity,
+            price: price
+                .parse::<Decimal>()
+                .map_err(|e| StoreError::Corrupt(format!("price '{price}': {e}")))?,
+            currency,
+            state: LineState::parse(&state)?,
+            bound_offer: bound_offer.as_deref().map(serde_json::from_str).transpose()?,
+            decided_by_rule: decided_by_rule.as_deref().map(serde_json::from_str).transpose()?,
+            shop_status_id,
+        },
+        order_id,
+        order_external_id,
+        order_number,
         marketplace_cancelled: is_cancelled_status(&status),
         order_status: status,
-        order_created_at: parse_ts(r.get("created_at"))?,
-        order_region: r.get("region"),
-        order_ship_by: parse_opt(r.get("ship_by"))?,
-        account_id: r.get("account_id"),
-        account: r.get("account"),
-        demo: r.get("demo"),
+        order_created_at: parse_ts(&created_at)?,
+        order_region: region,
+        order_ship_by: parse_opt(ship_by)?,
+        account_id,
+        account,
+        demo: demo != 0,
         best_offer: None,
     })
 }
@@ -107,6 +199,12 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
     })
 }
 
+/// The unread badge: reads only the partial index `lines_unread` (migration 0027) and the orders
+/// of inactive accounts, if any; joining every waiting line to its order and account took 0.2 s at
+/// 100,000 waiting lines, after every decision.
+const UNREAD_SQL: &str = "SELECT COUNT(*) FROM lines l WHERE l.state = 'new' AND l.removed_by_marketplace = 0
+    AND l.order_id NOT IN (SELECT o.id FROM orders o JOIN accounts a ON a.id = o.account_id WHERE a.active = 0)";
+
 /// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit. Every view reads an
 /// index in the order it shows and stops at the limit, however many lines are in the state: the
 /// processed view `lines_rule`; the others the buyer's cancelled orders first, then the nearest
@@ -139,13 +237,16 @@ impl Store {
     /// buyer cancelled first (they must not be shipped), then the nearest ship-by deadline (orders
     /// without one after those with one) or the newest order; an order's lines stay together.
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        let rows = sqlx::query(&inbox_sql(query.processed, query.sort))
-            .bind(query.state.as_str())
-            .bind(query.account_id)
-            .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(inbox_line_from).collect()
+        let sql = format!(
+            "SELECT {INBOX_JSON} FROM ({})",
+            inbox_sql(query.processed, query.sort)
+        );
+        fetch_inbox_lines(&self.pool, &sql, |q| {
+            q.bind(query.state.as_str())
+                .bind(query.account_id)
+                .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
+        })
+        .await
     }
 
     /// Every line waiting for a decision, of one account or all, and of the given orders only
@@ -157,27 +258,17 @@ impl Store {
     ) -> Result<Vec<InboxLine>> {
         let orders = orders.map(|ids| serde_json::Value::from(ids.to_vec()).to_string());
         let sql = format!(
-            "{INBOX_SELECT} WHERE l.state = 'new' AND l.removed_by_marketplace = 0
+            "SELECT {INBOX_JSON} FROM ({INBOX_SELECT} WHERE l.state = 'new' AND l.removed_by_marketplace = 0
                 AND (?1 IS NULL OR o.account_id = ?1)
                 AND (?2 IS NULL OR o.id IN (SELECT value FROM json_each(?2)))
-             ORDER BY o.created_at DESC, o.id DESC, l.id"
+             ORDER BY o.created_at DESC, o.id DESC, l.id)"
         );
-        let rows = sqlx::query(&sql)
-            .bind(account)
-            .bind(orders)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(inbox_line_from).collect()
+        fetch_inbox_lines(&self.pool, &sql, |q| q.bind(account).bind(orders)).await
     }
 
     /// Lines waiting for a decision in active accounts: the unread badge.
     pub async fn unread_count(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id
-             WHERE l.state = 'new' AND l.removed_by_marketplace = 0 AND a.active = 1",
-        )
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(UNREAD_SQL).fetch_one(&self.pool).await?)
     }
 
     /// Orders with their lines; with `state`, only orders having at least one line in that state.
@@ -338,6 +429,22 @@ mod tests {
                 }
             }
         }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_unread_badge_reads_the_waiting_lines_index_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {UNREAD_SQL}"))
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("COVERING INDEX lines_unread"), "{plan}");
         store.close().await;
     }
 }

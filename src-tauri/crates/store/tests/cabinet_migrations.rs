@@ -2,7 +2,8 @@
 //! declared value the manager typed and lets one left at 0 follow the items; 0018 adds the
 //! statuses the cabinet needs where the workflow has room for them; 0019 gives addresses fields
 //! and splits the one-line addresses stored before it where that is unambiguous; 0020 keeps where
-//! each order was sent, and 0026 keeps it per target account.
+//! each order was sent, and 0026 keeps it per target account; 0027 counts the orders already
+//! there for the statistics bar.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -214,4 +215,63 @@ async fn migration_0026_keeps_each_orders_transfers_for_its_target_account() {
         .execute(s.pool())
         .await;
     assert!(dup.is_err(), "one row per order and target");
+}
+
+#[tokio::test]
+async fn migration_0027_counts_the_orders_already_there_and_the_bar_reads_them() {
+    use ordertray_core::cabinet::{OrderFilter, PaymentMethod};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 26).await;
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at)
+               VALUES (3, 'ozon', 'Ozon', 3600, '{}', '2026-12-01T00:00:00.000000Z');
+             INSERT INTO shop_orders (id, number, created_at, account_id, status_id, payment_method, paid, order_type)
+               VALUES (1, 'A-1', '2026-12-02T00:00:00.000000Z', 3, NULL, NULL, 0, 'standard'),
+                      (2, 'A-2', '2026-12-02T00:00:00.000000Z', NULL, 1, 'prepaid', 1, 'export'),
+                      (3, 'A-3', '2026-12-02T00:00:00.000000Z', NULL, 1, 'prepaid', 1, 'export'),
+                      (4, 'A-4', '2026-12-02T00:00:00.000000Z', NULL, 2, 'card_online', 0, 'standard');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let kept: Vec<(i64, String, String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT status_id, order_type, payment_method, paid, account_id, manual, n FROM shop_order_counts
+         ORDER BY 1, 2, 3, 4, 5, 6",
+    )
+    .fetch_all(s.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        kept,
+        [
+            (0, "standard".into(), "".into(), 0, 3, 1, 1),
+            (1, "export".into(), "prepaid".into(), 1, 0, 1, 2),
+            (2, "standard".into(), "card_online".into(), 0, 0, 1, 1),
+        ]
+    );
+    let bar = s.cabinet_stats(&OrderFilter::default()).await.unwrap();
+    assert_eq!(bar.total, 4);
+    assert_eq!(
+        bar.by_status
+            .iter()
+            .map(|c| (c.status_id, c.count))
+            .collect::<Vec<_>>(),
+        [(None, 1), (Some(1), 2), (Some(2), 1)]
+    );
+    let prepaid = OrderFilter {
+        payment: vec![PaymentMethod::Prepaid],
+        ..Default::default()
+    };
+    assert_eq!(s.cabinet_stats(&prepaid).await.unwrap().total, 2);
+    // The bar reads the kept counts, not the orders (a count off by 100 shows).
+    sqlx::query("UPDATE shop_order_counts SET n = n + 100 WHERE status_id = 2")
+        .execute(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(s.cabinet_stats(&OrderFilter::default()).await.unwrap().total, 104);
 }

@@ -77,3 +77,114 @@ pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
     store.close().await;
     n
 }
+
+/// What [`seed_inbox_lines`] made.
+pub struct SeededInbox {
+    pub orders: i64,
+    pub lines: i64,
+    /// Lines per state, `(state, count)`.
+    pub by_state: Vec<(String, i64)>,
+    /// Lines decided by a rule (the Processed view).
+    pub by_rule: i64,
+}
+
+/// Marketplace orders of the given accounts with about `lines` lines in all, written straight
+/// into the database at `db` (migrating it first), through the app's triggers: one order in a
+/// thousand is large (300 lines), the others have one to five; orders spread over the last year,
+/// newest with the highest id, one in three with a ship-by deadline, one in 97 cancelled by the
+/// buyer. Each line's state comes from a hash of its order and position: 10 % new, 65 % accepted,
+/// 17 % rejected, 8 % deleted; a fifth of the decided ones were decided by a rule. An order with
+/// an accepted line is the source of the shop order with its id (seed those first with
+/// [`seed_shop_orders`], at least as many), which its accepted lines belong to.
+pub async fn seed_inbox_lines(db: &Path, lines: u64, accounts: &[i64]) -> SeededInbox {
+    let store = ordertray_store::Store::open(db).await.expect("open store");
+    let orders = (lines / 3).max(1) as i64;
+    let account = format!(
+        "CASE i % {n} {arms} END",
+        n = accounts.len(),
+        arms = accounts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| format!("WHEN {k} THEN {a}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut tx = store.pool().begin().await.unwrap();
+    sqlx::query(&format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1),
+              t(i, at) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%S.000000Z', 'now', '-365 days',
+                  '+' || (i * 31536000 / ?1) || ' seconds') FROM seq)
+         INSERT INTO orders (id, account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+            buyer_name, region, content_hash, raw, ship_by)
+         SELECT i, {account}, 'P-' || i, printf('%08d-0001', i),
+            CASE WHEN i % 97 = 0 THEN 'cancelled' ELSE 'awaiting_packaging' END, at, at, at,
+            'Покупатель ' || i, 'Москва', 'seeded', '{{}}',
+            CASE WHEN i % 3 = 0 THEN strftime('%Y-%m-%dT%H:%M:%S.000000Z', at, '+2 days') END
+         FROM t"
+    ))
+    .bind(orders)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // Positions 1..=5 for the usual orders, 1..=300 for the large ones (two inserts: every order
+    // against 300 positions would be 100 million pairs).
+    for (which, positions, most) in [
+        ("o.id % 1000 != 0", "1 + o.id % 4 + (o.id % 7 = 0)", 5),
+        ("o.id % 1000 = 0", "300", 300),
+    ] {
+        sqlx::query(&format!(
+            "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {most}),
+                  l(order_id, n, created_at, ship_by, cancelled, h) AS (
+                    SELECT o.id, k.n, o.created_at, o.ship_by, o.status = 'cancelled', (o.id * 31 + k.n * 17) % 100
+                    FROM orders o CROSS JOIN k WHERE {which} AND k.n <= {positions})
+             INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, state,
+                state_changed_at, decided_by_rule, order_created_at, order_ship_by, order_cancelled)
+             SELECT order_id, n, 'SKU-' || ((order_id * 13 + n) % 50000), 'OF-' || ((order_id * 13 + n) % 50000),
+                'Фильтр масляный ' || n, 1 + n % 3, '499.00', 'RUB',
+                CASE WHEN h < 10 THEN 'new' WHEN h < 75 THEN 'accepted' WHEN h < 92 THEN 'rejected' ELSE 'deleted' END,
+                CASE WHEN h >= 10 THEN strftime('%Y-%m-%dT%H:%M:%S.000000Z', created_at, '+1 hours') END,
+                CASE WHEN h >= 10 AND h < 92 AND h % 5 = 0 THEN
+                    CASE WHEN h < 75 THEN '{{\"type\":\"accept\",\"rule_id\":1,\"rule_name\":\"Seeded\",\"offer_id\":1}}'
+                    ELSE '{{\"type\":\"reject\",\"rule_id\":1,\"rule_name\":\"Seeded\",\"reason_id\":null,\"message\":null}}' END
+                END,
+                created_at, ship_by, cancelled
+             FROM l"
+        ))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "UPDATE shop_orders SET source_order_id = id, account_id = (SELECT account_id FROM orders o WHERE o.id = shop_orders.id)
+         WHERE id IN (SELECT order_id FROM lines WHERE state = 'accepted')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE lines SET shop_order_id = order_id, shop_status_id = (SELECT status_id FROM shop_orders s WHERE s.id = lines.order_id)
+         WHERE state = 'accepted'",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let pool = store.pool();
+    let by_state: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM lines GROUP BY state ORDER BY 2 DESC")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let by_rule: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lines WHERE decided_by_rule IS NOT NULL")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let seeded = SeededInbox {
+        orders,
+        lines: by_state.iter().map(|(_, n)| n).sum(),
+        by_state,
+        by_rule,
+    };
+    store.close().await;
+    seeded
+}

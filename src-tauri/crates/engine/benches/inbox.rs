@@ -1,0 +1,285 @@
+//! Inbox benchmark: 1,000,000 marketplace lines on about 333,000 orders (one in a thousand with
+//! 300 lines) in every triage state, beside 1,000,000 shop orders, in a real SQLite file through
+//! the app's migrations and triggers; then, through the engine calls the UI makes, each inbox view
+//! as the UI reads it, the accept of one line of a large order, the All-orders first page, search
+//! and statistics bar (p50/p95 over 40 calls each), and a rules dry run over the new lines. Run:
+//! `cargo bench -p ordertray-engine --bench inbox` (env ORDERTRAY_BENCH_LINES changes the number
+//! of lines, ORDERTRAY_BENCH_ORDERS the number of shop orders; at least a third of the lines).
+
+mod support;
+
+#[path = "../tests/common/seed.rs"]
+mod seed;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use ordertray_connectors::ozon::OzonSettings;
+use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, PaymentMethod};
+use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
+use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
+
+const RUNS: usize = 40;
+/// Lines of a page, beside the UI's read of every line up to the store's limit (10,000).
+const PAGE: u32 = 200;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn report(name: &str, mut times: Vec<Duration>, rows: usize) {
+    times.sort();
+    println!(
+        "{name:<58} p50 {:>10}  p95 {:>10}  ({rows} rows)",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95))
+    );
+}
+
+async fn time<F, Fut>(name: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut times = Vec::with_capacity(RUNS);
+    let mut rows = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        rows = f().await;
+        times.push(t.elapsed());
+    }
+    report(name, times, rows);
+}
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// As the inbox screen asks: every account, no limit of its own (the store's), the chosen sort.
+fn view(state: LineState, processed: bool, sort: InboxSort) -> InboxQuery {
+    InboxQuery {
+        account_id: None,
+        state,
+        limit: None,
+        processed,
+        sort,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let lines = env("ORDERTRAY_BENCH_LINES", 1_000_000);
+    let shop_orders = env("ORDERTRAY_BENCH_ORDERS", 1_000_000).max(lines / 3);
+    // ORDERTRAY_BENCH_DIR: an empty directory to keep the database in (to read its plans after).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = match std::env::var_os("ORDERTRAY_BENCH_DIR") {
+        Some(path) => tempfile::TempDir::new_in(path).unwrap().keep(),
+        None => tmp.path().to_path_buf(),
+    };
+    let db = dir.join("bench.db");
+
+    // Three marketplace accounts pointing nowhere (a poll fails at once; the hour-long interval
+    // keeps them from trying again while timing). Active: the unread badge counts their lines.
+    let engine = support::bench_engine(&dir).await;
+    let mut accounts = vec![];
+    for name in ["Ozon A", "Ozon B", "Ozon C"] {
+        let draft = AccountDraft {
+            name: name.into(),
+            region: String::new(),
+            active: true,
+            interval_secs: 3600,
+            base_url: Some("http://127.0.0.1:9".into()),
+            settings: AccountSettings::from(OzonSettings::new("4711")),
+        };
+        let secrets = HashMap::from([("api_key".to_string(), "bench".to_string())]);
+        accounts.push(engine.add_account(draft, secrets).await.unwrap().id);
+    }
+    engine.shutdown().await;
+    drop(engine);
+
+    let t = Instant::now();
+    seed::seed_shop_orders(&db, shop_orders, 1).await;
+    let shop_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let seeded = seed::seed_inbox_lines(&db, lines, &accounts).await;
+    println!(
+        "seeded {shop_orders} shop orders in {shop_secs:.1} s, then {} lines on {} orders in {:.1} s \
+         ({:?}; {} decided by rules), database {} MB",
+        seeded.lines,
+        seeded.orders,
+        t.elapsed().as_secs_f64(),
+        seeded.by_state,
+        seeded.by_rule,
+        std::fs::metadata(&db).unwrap().len() / 1_000_000
+    );
+
+    let engine = support::bench_engine(&dir).await;
+    // The decisions' marketplace calls wait out the undo window: none goes out while timing.
+    engine.set_undo_window(Duration::from_secs(3600));
+
+    for (name, state, processed, sort) in [
+        (
+            "inbox New, nearest ship-by first (the default)",
+            LineState::New,
+            false,
+            InboxSort::ShipBy,
+        ),
+        (
+            "inbox New, newest first",
+            LineState::New,
+            false,
+            InboxSort::Newest,
+        ),
+        ("inbox Accepted", LineState::Accepted, false, InboxSort::ShipBy),
+        ("inbox Rejected", LineState::Rejected, false, InboxSort::ShipBy),
+        ("inbox Deleted", LineState::Deleted, false, InboxSort::ShipBy),
+        (
+            "inbox Processed (decided by rules)",
+            LineState::New,
+            true,
+            InboxSort::ShipBy,
+        ),
+    ] {
+        let query = view(state, processed, sort);
+        time(name, || async { engine.inbox(&query).await.unwrap().len() }).await;
+        // What a screen shows first, had the UI asked for a page.
+        let page = InboxQuery {
+            limit: Some(PAGE),
+            ..query
+        };
+        time(&format!("  its first {PAGE} lines"), || async {
+            engine.inbox(&page).await.unwrap().len()
+        })
+        .await;
+    }
+    let one_account = InboxQuery {
+        account_id: Some(accounts[1]),
+        ..view(LineState::New, false, InboxSort::ShipBy)
+    };
+    time("inbox New of one account", || async {
+        engine.inbox(&one_account).await.unwrap().len()
+    })
+    .await;
+
+    // One new line of each of the newest large orders (their shop orders hold their accepted
+    // lines already): each call accepts another one.
+    let pool = engine.store().pool();
+    let targets: Vec<i64> = sqlx::query_scalar(
+        "SELECT MIN(l.id) FROM lines l WHERE l.state = 'new' AND l.order_id % 1000 = 0
+           AND l.order_id IN (SELECT order_id FROM lines WHERE state = 'accepted')
+         GROUP BY l.order_id ORDER BY l.order_id DESC LIMIT ?",
+    )
+    .bind(RUNS as i64)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(!targets.is_empty(), "no large order with a new line");
+    let mut times = vec![];
+    for line in &targets {
+        let t = Instant::now();
+        let report = engine.triage(&[*line], TriageAction::Accept).await.unwrap();
+        times.push(t.elapsed());
+        assert_eq!(report.changed.len(), 1);
+    }
+    report("accept one line of a large order (300 lines)", times, 1);
+
+    time("All orders: first page, newest first", || async {
+        engine
+            .cabinet_page(&OrderPageQuery::default())
+            .await
+            .unwrap()
+            .rows
+            .len()
+    })
+    .await;
+    let kowal = OrderFilter {
+        search: "kowal".into(),
+        ..Default::default()
+    };
+    let kowal_page = OrderPageQuery {
+        filter: kowal.clone(),
+        ..Default::default()
+    };
+    time("All orders: search \"kowal\" (1/12 of all orders)", || async {
+        engine.cabinet_page(&kowal_page).await.unwrap().rows.len()
+    })
+    .await;
+    let stats = |filter: OrderFilter| {
+        let engine = &engine;
+        move || {
+            let filter = filter.clone();
+            async move { engine.cabinet_stats(&filter).await.unwrap().by_status.len() }
+        }
+    };
+    time("statistics bar, no filter", stats(OrderFilter::default())).await;
+    time(
+        "statistics bar, two payment methods + paid + made by hand",
+        stats(OrderFilter {
+            payment: vec![PaymentMethod::CardOnline, PaymentMethod::Prepaid],
+            paid: Some(true),
+            manual: true,
+            ..Default::default()
+        }),
+    )
+    .await;
+    time("statistics bar, search \"kowal\"", stats(kowal.clone())).await;
+    time(
+        "statistics bar, search \"0054321\" (one order)",
+        stats(OrderFilter {
+            search: "0054321".into(),
+            ..Default::default()
+        }),
+    )
+    .await;
+    time(
+        "statistics bar, last 30 days",
+        stats(OrderFilter {
+            from: Some(chrono::Utc::now() - chrono::Duration::days(30)),
+            ..Default::default()
+        }),
+    )
+    .await;
+
+    // Rules on every account: accept what an offer in stock covers, else leave it (no price list
+    // here, so each line is looked up and left).
+    for account in &accounts {
+        engine
+            .save_rule_set(&RuleSet {
+                account_id: *account,
+                enabled: false,
+                rules: vec![Rule {
+                    id: 0,
+                    name: "In stock".into(),
+                    enabled: true,
+                    conditions: vec![Condition::StockCoversQuantity],
+                    action: RuleAction::Reject {
+                        reason_id: None,
+                        message: None,
+                    },
+                }],
+            })
+            .await
+            .unwrap();
+    }
+    for run in 1..=3 {
+        let t = Instant::now();
+        let outcomes = engine.dry_run_rules(None).await.unwrap();
+        println!(
+            "rules dry run over every new line, run {run}: {} outcomes in {:.2} s",
+            outcomes.len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    engine.shutdown().await;
+    drop(engine);
+    if std::env::var_os("ORDERTRAY_BENCH_DIR").is_some() {
+        println!("database kept: {}", db.display());
+    }
+}
