@@ -121,4 +121,27 @@ describe("the counts bar", () => {
     // No clash, no prefix.
     expect(screen.getByTestId("cabinet-stat-group-removed")).toHaveTextContent(/^Removed 0$/);
   });
+
+  it("says a search's counts are at least what they show when the bar counted only its newest matches", () => {
+    const statuses: ShopStatus[] = [
+      { id: 1, code: "accepted", name: "", group: "new", position: 1, writes_off: false },
+      { id: 2, code: null, name: "Refused", group: "refused", position: 2, writes_off: false },
+    ];
+    const props = { statuses, filter: { ...emptyFilter(), search: "kowal" }, onPick: () => {} };
+    const { unmount } = renderWithProviders(
+      <StatsBar stats={{ by_status: [{ status_id: 2, count: 4 }], total: 4 }} {...props} />,
+    );
+    expect(screen.getByTestId("cabinet-stat-all")).toHaveTextContent(/^All 4$/);
+    expect(screen.getByTestId("cabinet-stat-all")).not.toHaveAttribute("title");
+    unmount();
+    renderWithProviders(
+      <StatsBar
+        stats={{ by_status: [{ status_id: 1, count: 3200 }, { status_id: 2, count: 1800 }], total: 5000, capped_at: 5000 }}
+        {...props}
+      />,
+    );
+    expect(screen.getByTestId("cabinet-stat-all")).toHaveTextContent(/^All 5,000\+$/);
+    expect(screen.getByTestId("cabinet-stat-all")).toHaveAttribute("title", en.cabinet.stats.capped("5,000"));
+    expect(screen.getByTestId("cabinet-stat-2")).toHaveTextContent(/^Refused 1,800\+$/);
+  });
 });

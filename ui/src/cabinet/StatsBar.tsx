@@ -36,6 +36,10 @@ export function StatsBar({
   const [showEmpty, setShowEmpty] = useState(false);
   if (!stats || !statuses) return <div className="cabinet-stats" aria-busy="true" />;
   const number = new Intl.NumberFormat(locale);
+  // A search matching very many orders is counted among its newest matches only: each count is then
+  // at least what it says.
+  const capped = stats.capped_at != null;
+  const count = (n: number) => (capped ? `${number.format(n)}+` : number.format(n));
   const byStatus = new Map(stats.by_status.map((c) => [c.status_id, c.count]));
   const groups = groupCounts(stats, statuses);
   const noStatus = byStatus.get(null) ?? 0;
@@ -61,9 +65,10 @@ export function StatsBar({
           className={allActive ? "stat active" : "stat"}
           aria-pressed={allActive}
           data-testid="cabinet-stat-all"
+          title={stats.capped_at == null ? undefined : t.cabinet.stats.capped(number.format(stats.capped_at))}
           onClick={() => onPick({ status_ids: [], groups: [] })}
         >
-          <span>{t.cabinet.stats.all}</span> <span className="stat-count">{number.format(stats.total)}</span>
+          <span>{t.cabinet.stats.all}</span> <span className="stat-count">{count(stats.total)}</span>
         </button>
         {GROUPS.filter((g) => statuses.some((s) => s.group === g)).map((g) => {
           const active = filter.status_ids.length === 0 && only(filter.groups, g);
@@ -78,7 +83,7 @@ export function StatsBar({
               data-testid={`cabinet-stat-group-${g}`}
               onClick={() => onPick({ status_ids: [], groups: [g] })}
             >
-              <span>{groupLabel(g)}</span> <span className="stat-count">{number.format(n)}</span>
+              <span>{groupLabel(g)}</span> <span className="stat-count">{count(n)}</span>
             </button>
           );
         })}
@@ -103,7 +108,7 @@ export function StatsBar({
               data-testid={`cabinet-stat-${s.id}`}
               onClick={() => onPick({ status_ids: [s.id], groups: [] })}
             >
-              <span>{name}</span> <span className="stat-count">{number.format(n)}</span>
+              <span>{name}</span> <span className="stat-count">{count(n)}</span>
             </button>
           );
         })}
@@ -121,7 +126,7 @@ export function StatsBar({
         )}
         {noStatus > 0 && (
           <span className="stat muted" data-testid="cabinet-stat-none">
-            {t.cabinet.stats.none} <span className="stat-count">{number.format(noStatus)}</span>
+            {t.cabinet.stats.none} <span className="stat-count">{count(noStatus)}</span>
           </span>
         )}
       </div>

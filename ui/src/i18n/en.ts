@@ -971,6 +971,7 @@ export const en = {
       none: "No status",
       groups: "Groups",
       statuses: "Statuses",
+      capped: (n: string) => `More than ${n} orders match: the counts are those of the newest ${n}`,
       filterBy: (name: string, n: number) => `Show the ${n} ${enPlural(n, "order", "orders")} in «${name}»`,
       showEmpty: (n: number) => `Show ${n} ${enPlural(n, "status", "statuses")} no order is in`,
       hideEmpty: "Hide the empty ones",

@@ -997,6 +997,7 @@ export const pl: Messages = {
       none: "Bez statusu",
       groups: "Grupy",
       statuses: "Statusy",
+      capped: (n: string) => `Pasuje ponad ${n} zamówień: policzono ${n} najnowszych`,
       filterBy: (name: string, n: number) =>
         `Pokaż ${n} ${plPlural(n, "zamówienie", "zamówienia", "zamówień")} w «${name}»`,
       showEmpty: (n: number) => `Pokaż statusy bez zamówień: ${n}`,

@@ -991,6 +991,7 @@ export const ru: Messages = {
       none: "Без статуса",
       groups: "Группы",
       statuses: "Статусы",
+      capped: (n: string) => `Совпадает больше ${n} заказов: посчитаны ${n} самых новых`,
       filterBy: (name: string, n: number) => `Показать ${n} ${ruPlural(n, "заказ", "заказа", "заказов")} в «${name}»`,
       showEmpty: (n: number) => `Показать статусы без заказов: ${n}`,
       hideEmpty: "Скрыть пустые",
