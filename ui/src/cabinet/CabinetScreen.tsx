@@ -17,6 +17,7 @@ import { clearSelection, move, noSelection, rowIndex, selectedIds, toggleAll, to
 import { OrdersTable } from "./OrdersTable";
 import { StatsBar } from "./StatsBar";
 import { defaultView, loadCurrentView, serializeView, storeCurrentView, type CabinetView } from "./viewState";
+import { useScreenReady } from "../perf";
 
 // chart.js is loaded only when the charts are first opened.
 const Charts = lazy(() => import("./Charts").then((m) => ({ default: m.Charts })));
@@ -55,6 +56,7 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
 
   const pages = useCabinetPages(view.filter, view.sort);
   const stats = useCabinetStats(view.filter);
+  useScreenReady("orders", pages.isSuccess && stats.isSuccess);
   const rows = useMemo<CabinetRow[]>(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
   const index = useMemo(() => rowIndex(rows.map((r) => r.id)), [rows]);
   const chosen = useMemo(

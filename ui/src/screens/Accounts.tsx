@@ -13,6 +13,7 @@ import { formatDateTime, formatTime } from "../format";
 import { useI18n } from "../i18n";
 import { errorText, wordsText } from "../i18n/errors";
 import { keys, useAccountOutbox, useAccounts } from "../queries";
+import { useScreenReady } from "../perf";
 
 export function Accounts({
   onAdd,
@@ -27,7 +28,9 @@ export function Accounts({
 }) {
   const { t } = useI18n();
   const accounts = useAccounts();
+  useScreenReady("accounts", accounts.isSuccess);
   return (
+
     <section className="accounts">
       <header className="screen-header">
         <h1>{t.accounts.title}</h1>

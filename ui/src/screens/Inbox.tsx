@@ -32,6 +32,7 @@ import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
 import { LineOffers } from "./LineOffers";
 import { OrderDetail } from "./OrderDetail";
+import { useScreenReady } from "../perf";
 
 /** An order's header: one line of text. */
 const HEADER_HEIGHT = 36;
@@ -99,6 +100,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     [accountId, view, sort],
   );
   const inbox = useInbox(query);
+  useScreenReady(`inbox:${query.processed ? "processed" : query.state}`, inbox.isSuccess);
   const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
   const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
   const lineCount = lines.length;

@@ -3,9 +3,11 @@ import { api } from "../api";
 import { useNotices } from "../components/Notices";
 import { useI18n } from "../i18n";
 import { keys } from "../queries";
+import { useScreenReady } from "../perf";
 
 export function Welcome({ onAddAccount, onDemoStarted }: { onAddAccount: () => void; onDemoStarted: () => void }) {
   const { t } = useI18n();
+  useScreenReady("welcome", true);
   const qc = useQueryClient();
   const notices = useNotices();
   const demo = useMutation({
