@@ -291,6 +291,58 @@ async fn keyset_pages_neither_repeat_nor_skip_while_orders_arrive() {
     }
     assert_eq!(ids.len() as i64, expected);
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first, no repeats");
+
+    // Pages over several statuses are read status by status and merged: each order of those
+    // statuses once, in order, both ways.
+    let stats = engine.cabinet_stats(&OrderFilter::default()).await.unwrap();
+    let statuses: Vec<i64> = stats
+        .by_status
+        .iter()
+        .filter_map(|c| c.status_id)
+        .take(3)
+        .collect();
+    assert_eq!(statuses.len(), 3);
+    let filter = OrderFilter {
+        status_ids: statuses.clone(),
+        ..Default::default()
+    };
+    let expected = engine.cabinet_stats(&filter).await.unwrap();
+    let expected: i64 = expected
+        .by_status
+        .iter()
+        .filter(|c| c.status_id.is_some_and(|s| statuses.contains(&s)))
+        .map(|c| c.count)
+        .sum();
+    for desc in [true, false] {
+        let mut query = OrderPageQuery {
+            filter: filter.clone(),
+            sort: OrderSort {
+                column: SortColumn::Created,
+                desc,
+            },
+            limit: 9,
+            ..Default::default()
+        };
+        let mut ids = vec![];
+        loop {
+            let page = engine.cabinet_page(&query).await.unwrap();
+            assert!(page
+                .rows
+                .iter()
+                .all(|r| r.status_id.is_some_and(|s| statuses.contains(&s))));
+            ids.extend(page.rows.iter().map(|r| r.id));
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(ids.len() as i64, expected, "desc {desc}");
+        assert!(
+            ids.windows(2)
+                .all(|w| if desc { w[0] > w[1] } else { w[0] < w[1] }),
+            "in order, no repeats (desc {desc})"
+        );
+    }
 }
 
 /// Settings → Delivery: a method the manager adds prices orders, sets their type and keeps its

@@ -40,7 +40,7 @@ impl Store {
         };
         let numeric = sort_expr(query.sort.column).1;
         let mut q = QueryBuilder::new("");
-        push_page_query(&mut q, query, limit)?;
+        push_page(&mut q, query, limit)?;
         let rows = q.build().fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         let mut page = OrderPage {
@@ -264,6 +264,56 @@ impl Store {
         .collect();
         Ok(charts)
     }
+}
+
+/// The page's query: `limit + 1` rows in the page's order after its cursor.
+fn push_page(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: u32) -> Result<()> {
+    if per_status(query) {
+        push_page_query_per_status(q, query, limit)
+    } else {
+        push_page_query(q, query, limit)
+    }
+}
+
+/// Statuses up to which a page over several of them is read status by status.
+const STATUS_ARMS: usize = 16;
+
+/// Whether the page is read status by status: by creation (id) order, without a trigram search,
+/// over a few statuses. SQLite reads several statuses' index ranges one after the other, so it has
+/// to gather and sort every order they hold (the "new" group has two statuses: 263 ms for a page
+/// at a million orders); one limited read per status, merged, stops at the page's end in each.
+fn per_status(query: &OrderPageQuery) -> bool {
+    query.sort.column == SortColumn::Created
+        && trigram_phrase(&query.filter.search).is_none()
+        && (2..=STATUS_ARMS).contains(&query.filter.status_ids.len())
+}
+
+/// [`push_page_query`] once per status, each its own page, merged in the page's order.
+fn push_page_query_per_status(
+    q: &mut QueryBuilder<Sqlite>,
+    query: &OrderPageQuery,
+    limit: u32,
+) -> Result<()> {
+    q.push("SELECT * FROM (");
+    for (i, status) in query.filter.status_ids.iter().enumerate() {
+        if i > 0 {
+            q.push(" UNION ALL ");
+        }
+        let one = OrderPageQuery {
+            filter: OrderFilter {
+                status_ids: vec![*status],
+                ..query.filter.clone()
+            },
+            ..query.clone()
+        };
+        q.push("SELECT * FROM (");
+        push_page_query(q, &one, limit)?;
+        q.push(")");
+    }
+    let dir = if query.sort.desc { "DESC" } else { "ASC" };
+    q.push(format!(") ORDER BY sort_key {dir} LIMIT "));
+    q.push_bind(i64::from(limit) + 1);
+    Ok(())
 }
 
 /// The page's query, its groups already resolved to statuses: `limit + 1` rows, the last one only
@@ -555,7 +605,7 @@ mod tests {
             limit: 100,
         };
         let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
-        push_page_query(&mut q, &query, 100).unwrap();
+        push_page(&mut q, &query, 100).unwrap();
         let rows = q.build().fetch_all(store.pool()).await.unwrap();
         rows.iter()
             .map(|r| r.get::<String, _>("detail"))
@@ -623,6 +673,33 @@ mod tests {
             let p = plan(&store, filter, column).await;
             assert!(!p.contains("shop_orders_type"), "{column:?}: {p}");
             assert!(!p.contains("TEMP B-TREE"), "{column:?}: {p}");
+        }
+        store.close().await;
+    }
+    #[tokio::test]
+    async fn a_page_over_several_statuses_reads_each_statuss_index_in_id_order_not_all_their_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        let two = OrderFilter {
+            status_ids: vec![1, 2],
+            payment: vec![PaymentMethod::Prepaid],
+            ..Default::default()
+        };
+        let p = plan(&store, two, SortColumn::Created).await;
+        assert_eq!(
+            p.matches("USING INDEX shop_orders_status (status_id=?)").count(),
+            2,
+            "{p}"
+        );
+        // Each status's read stops at the page's end: what is sorted are the two pages (each
+        // sorted for the merge), not every order of either status.
+        let lines: Vec<&str> = p.lines().collect();
+        for (i, _) in lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains("TEMP B-TREE"))
+        {
+            assert!(i > 0 && lines[i - 1].starts_with("SCAN (subquery"), "{p}");
         }
         store.close().await;
     }
