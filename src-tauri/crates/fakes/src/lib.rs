@@ -9,6 +9,7 @@
 mod admin;
 pub mod amazon;
 pub mod amocrm;
+pub mod binary;
 pub mod bitrix24;
 pub mod cartum;
 pub mod faults;

@@ -37,25 +37,13 @@ fn main() {
             other => usage(&format!("unknown option {other}")),
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let fake = FakeGettzap::start(config).await.unwrap_or_else(|e| {
-            eprintln!("error: cannot listen: {e}");
-            std::process::exit(1)
-        });
-        println!("listening on {}", fake.base_url());
-        let _ = tokio::signal::ctrl_c().await;
-        fake.shutdown();
-    });
+    ordertray_fakes::binary::serve_until_interrupted(
+        FakeGettzap::start(config),
+        |fake| println!("listening on {}", fake.base_url()),
+        |fake| fake.shutdown(),
+    );
 }
 
 fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("error: {problem}");
-    }
-    eprintln!("{USAGE}");
-    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+    ordertray_fakes::binary::usage(USAGE, problem)
 }

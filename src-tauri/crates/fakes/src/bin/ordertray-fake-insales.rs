@@ -50,28 +50,18 @@ fn main() {
         }
     }
     config.usage_limit = limited.then_some(limit);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let fake = FakeInSales::start(config).await.unwrap_or_else(|e| {
-            eprintln!("error: cannot listen: {e}");
-            std::process::exit(1)
-        });
-        fake.add_product(
-            json!({"title": "Демо-товар", "variants": [{"sku": "DEMO-1", "quantity": 10, "price": 500}]}),
-        );
-        println!("listening on {}", fake.base_url());
-        let _ = tokio::signal::ctrl_c().await;
-        fake.shutdown();
-    });
+    ordertray_fakes::binary::serve_until_interrupted(
+        FakeInSales::start(config),
+        |fake| {
+            fake.add_product(
+                json!({"title": "Демо-товар", "variants": [{"sku": "DEMO-1", "quantity": 10, "price": 500}]}),
+            );
+            println!("listening on {}", fake.base_url());
+        },
+        |fake| fake.shutdown(),
+    );
 }
 
 fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("error: {problem}");
-    }
-    eprintln!("{USAGE}");
-    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+    ordertray_fakes::binary::usage(USAGE, problem)
 }

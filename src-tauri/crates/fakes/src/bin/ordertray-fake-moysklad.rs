@@ -43,25 +43,13 @@ fn main() {
         }
     }
     config.rate_limit = limited.then_some(limit);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let fake = FakeMoySklad::start(config).await.unwrap_or_else(|e| {
-            eprintln!("error: cannot listen: {e}");
-            std::process::exit(1)
-        });
-        println!("listening on {}", fake.api_url());
-        let _ = tokio::signal::ctrl_c().await;
-        fake.shutdown();
-    });
+    ordertray_fakes::binary::serve_until_interrupted(
+        FakeMoySklad::start(config),
+        |fake| println!("listening on {}", fake.api_url()),
+        |fake| fake.shutdown(),
+    );
 }
 
 fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("error: {problem}");
-    }
-    eprintln!("{USAGE}");
-    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+    ordertray_fakes::binary::usage(USAGE, problem)
 }

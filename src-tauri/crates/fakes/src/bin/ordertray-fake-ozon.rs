@@ -36,26 +36,20 @@ fn main() {
             other => usage(&format!("unknown option {other}")),
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let fake = FakeOzon::start(config).await.unwrap_or_else(|e| {
-            eprintln!("error: cannot listen: {e}");
-            std::process::exit(1)
-        });
-        fake.generate_postings(seed, 2);
-        let _generator = every.map(|d| fake.spawn_generator(d, 1..=3));
-        println!("listening on {}", fake.base_url());
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    ordertray_fakes::binary::serve_until_interrupted(
+        FakeOzon::start(config),
+        |fake| {
+            fake.generate_postings(seed, 2);
+            let _generator = every.map(|d| fake.spawn_generator(d, 1..=3));
+            println!("listening on {}", fake.base_url());
+        },
+        drop,
+    );
 }
 
 fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("error: {problem}");
-    }
-    eprintln!("usage: ordertray-fake-ozon [--port P] [--client-id ID] [--api-key KEY] [--seed N] [--generate-every SECS]");
-    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+    ordertray_fakes::binary::usage(
+        "usage: ordertray-fake-ozon [--port P] [--client-id ID] [--api-key KEY] [--seed N] [--generate-every SECS]",
+        problem,
+    )
 }

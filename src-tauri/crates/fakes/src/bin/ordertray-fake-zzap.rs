@@ -54,26 +54,17 @@ fn main() {
             other => usage(&format!("unknown option {other}")),
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async move {
-        let fake = FakeZzap::start(config).await.unwrap_or_else(|e| {
-            eprintln!("error: cannot listen: {e}");
-            std::process::exit(1)
-        });
-        fake.generate(seed);
-        let _generator = every.map(|d| fake.spawn_generator(d));
-        println!("listening on {}", fake.base_url());
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    ordertray_fakes::binary::serve_until_interrupted(
+        FakeZzap::start(config),
+        |fake| {
+            fake.generate(seed);
+            let _generator = every.map(|d| fake.spawn_generator(d));
+            println!("listening on {}", fake.base_url());
+        },
+        drop,
+    );
 }
 
 fn usage(problem: &str) -> ! {
-    if !problem.is_empty() {
-        eprintln!("error: {problem}");
-    }
-    eprintln!("{USAGE}");
-    std::process::exit(if problem.is_empty() { 0 } else { 2 })
+    ordertray_fakes::binary::usage(USAGE, problem)
 }
