@@ -7,7 +7,7 @@ import type { TransferRules } from "./TransferRules";
  */
 export type TransferTargetView = { account_id: number, name: string, kind: AccountKind, 
 /**
- * The integration's name ("RetailCRM").
+ * The integration's name, as its settings page shows it.
  */
 kind_name: string, active: boolean, 
 /**

@@ -413,7 +413,7 @@ pub struct TransferTargetView {
     pub account_id: AccountId,
     pub name: String,
     pub kind: AccountKind,
-    /// The integration's name ("RetailCRM").
+    /// The integration's name, as its settings page shows it.
     pub kind_name: String,
     pub active: bool,
     /// Deleting an order here deletes (or cancels) its record there.
