@@ -4,45 +4,18 @@
 //! `cargo bench -p ordertray-engine --bench cabinet` (env ORDERTRAY_BENCH_ORDERS changes the size).
 
 mod support;
+#[path = "support/timing.rs"]
+mod timing;
 
 #[path = "../tests/common/seed.rs"]
 mod seed;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderSort, OrderType, PaymentMethod, SortColumn};
 use ordertray_core::statuses::StatusGroup;
 use ordertray_engine::Engine;
-
-const RUNS: usize = 40;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-async fn time<F, Fut>(name: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = usize>,
-{
-    let mut times = Vec::with_capacity(RUNS);
-    let mut rows = 0;
-    for _ in 0..RUNS {
-        let t = Instant::now();
-        rows = f().await;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "{name:<58} p50 {:>10}  p95 {:>10}  ({rows} rows)",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.95))
-    );
-}
+use timing::time;
 
 async fn first_page(engine: &Engine, filter: OrderFilter, sort: OrderSort) -> usize {
     engine

@@ -7,6 +7,8 @@
 //! of lines, ORDERTRAY_BENCH_ORDERS the number of shop orders; at least a third of the lines).
 
 mod support;
+#[path = "support/timing.rs"]
+mod timing;
 
 #[path = "../tests/common/seed.rs"]
 mod seed;
@@ -18,42 +20,10 @@ use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, PaymentMethod};
 use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
 use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
+use timing::{report, time, RUNS};
 
-const RUNS: usize = 40;
 /// Lines of a page, beside the UI's read of every line up to the store's limit (10,000).
 const PAGE: u32 = 200;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn report(name: &str, mut times: Vec<Duration>, rows: usize) {
-    times.sort();
-    println!(
-        "{name:<58} p50 {:>10}  p95 {:>10}  ({rows} rows)",
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.95))
-    );
-}
-
-async fn time<F, Fut>(name: &str, mut f: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = usize>,
-{
-    let mut times = Vec::with_capacity(RUNS);
-    let mut rows = 0;
-    for _ in 0..RUNS {
-        let t = Instant::now();
-        rows = f().await;
-        times.push(t.elapsed());
-    }
-    report(name, times, rows);
-}
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)

@@ -92,9 +92,6 @@ impl Store {
             ("s.total_minor", "total_minor", &[C::Total, C::DeclaredValue]),
             ("s.currency", "currency", &[C::Currency]),
         ];
-        // A field no chosen column shows is read as NULL: SQLite neither reads nor quotes it, and
-        // the parser allocates nothing for it. The declared value follows the total, the delivery
-        // cost and the cash on delivery when it is automatic.
         let (mut outer, mut inner) = (String::from("id"), String::from("s.id"));
         for (expr, name, wanted) in fields {
             outer.push_str(&format!(", {name}"));
