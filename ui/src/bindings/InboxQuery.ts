@@ -6,7 +6,15 @@ export type InboxQuery = { account_id: number | null,
 /**
  * Which lines: `new` is the inbox; `deleted` lists what can be restored.
  */
-state: LineState, limit: number | null, 
+state: LineState, 
+/**
+ * Lines per page; a whole view (up to 10,000 lines) when not set.
+ */
+limit: number | null, 
+/**
+ * The last line of the page before: this page starts after it in the view's order.
+ */
+after: number | null, 
 /**
  * Lines decided by automatic rules (in any state), most recent decision first.
  */

@@ -329,8 +329,12 @@ pub struct InboxQuery {
     /// Which lines: `new` is the inbox; `deleted` lists what can be restored.
     #[serde(default = "new_state")]
     pub state: LineState,
+    /// Lines per page; a whole view (up to 10,000 lines) when not set.
     #[serde(default)]
     pub limit: Option<u32>,
+    /// The last line of the page before: this page starts after it in the view's order.
+    #[serde(default)]
+    pub after: Option<i64>,
     /// Lines decided by automatic rules (in any state), most recent decision first.
     #[serde(default)]
     pub processed: bool,
@@ -361,6 +365,7 @@ impl Default for InboxQuery {
             account_id: None,
             state: LineState::New,
             limit: None,
+            after: None,
             processed: false,
             sort: InboxSort::ShipBy,
         }

@@ -22,8 +22,10 @@ use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
 use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
 use timing::{report, time, RUNS};
 
-/// Lines of a page, beside the UI's read of every line up to the store's limit (10,000).
+/// Lines of a page, as the inbox screen asks for them.
 const PAGE: u32 = 200;
+/// How deep a later page starts: far down a long backlog.
+const DEEP: u32 = 100_000;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -32,12 +34,13 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// As the inbox screen asks: every account, no limit of its own (the store's), the chosen sort.
+/// As the inbox screen asks: every account, a page at a time, the chosen sort.
 fn view(state: LineState, processed: bool, sort: InboxSort) -> InboxQuery {
     InboxQuery {
         account_id: None,
         state,
-        limit: None,
+        limit: Some(PAGE),
+        after: None,
         processed,
         sort,
     }
@@ -118,14 +121,23 @@ async fn main() {
         ),
     ] {
         let query = view(state, processed, sort);
-        time(name, || async { engine.inbox(&query).await.unwrap().len() }).await;
-        // What a screen shows first, had the UI asked for a page.
-        let page = InboxQuery {
-            limit: Some(PAGE),
+        time(&format!("{name}: its first {PAGE} lines"), || async {
+            engine.inbox(&query).await.unwrap().len()
+        })
+        .await;
+        // Scrolled deep: the page after the line DEEP lines down (or half way in a shorter view).
+        let depth = InboxQuery {
+            limit: Some(DEEP),
+            ..query.clone()
+        };
+        let before = engine.store().inbox(&depth).await.unwrap();
+        let at = before.len() / if before.len() < DEEP as usize { 2 } else { 1 };
+        let deep = InboxQuery {
+            after: before.get(at.saturating_sub(1)).map(|l| l.line.id),
             ..query
         };
-        time(&format!("  its first {PAGE} lines"), || async {
-            engine.inbox(&page).await.unwrap().len()
+        time(&format!("  the {PAGE} lines after line {at}"), || async {
+            engine.inbox(&deep).await.unwrap().len()
         })
         .await;
     }

@@ -145,6 +145,7 @@ async fn manager(engine: &Engine, going: impl Fn() -> bool, limit: usize) -> Tim
         account_id: None,
         state: LineState::New,
         limit: Some(50),
+        after: None,
         processed: false,
         sort: Default::default(),
     };

@@ -412,3 +412,108 @@ fn the_cancelled_statuses_of_migration_0016_are_the_cores() {
     );
     assert!(sql.contains(&list));
 }
+
+/// Every line of a view, read page after page of `limit` lines from its cursor.
+async fn paged(s: &Store, query: &InboxQuery, limit: u32) -> Vec<i64> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s
+            .inbox(&InboxQuery {
+                limit: Some(limit),
+                after,
+                ..query.clone()
+            })
+            .await
+            .unwrap();
+        all.extend(page.iter().map(|l| l.line.id));
+        match page.last() {
+            Some(last) if page.len() == limit as usize => after = Some(last.line.id),
+            _ => return all,
+        }
+    }
+}
+
+/// Pages of a view read from a cursor are the view itself, cut: nothing twice, nothing left out,
+/// across orders that tie on every order key but their id, orders without a deadline, cancelled
+/// orders and orders of several lines (an order cut between two pages).
+#[tokio::test]
+async fn inbox_pages_from_a_cursor_add_up_to_the_whole_view() {
+    let (_d, s, a) = store().await;
+    let orders: Vec<ExternalOrder> = (0..60)
+        .map(|i| {
+            // Ages and deadlines repeat, so many orders tie on both.
+            let due = (i % 4 != 0).then_some(i64::from(i % 5));
+            let mut o = order(&format!("P{i:02}"), i64::from(i % 3), due);
+            for n in 1..(i % 3) {
+                let mut extra = o.lines[0].clone();
+                extra.external_id = format!("P{i:02}-{n}");
+                o.lines.push(extra);
+            }
+            if i % 11 == 0 {
+                o.status = "cancelled".into();
+            }
+            o
+        })
+        .collect();
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+        let query = InboxQuery {
+            sort,
+            ..InboxQuery::default()
+        };
+        let whole: Vec<i64> = s.inbox(&query).await.unwrap().iter().map(|l| l.line.id).collect();
+        assert_eq!(whole.len(), 80, "60 orders, a third of them of two lines");
+        for limit in [1, 7, 50] {
+            assert_eq!(paged(&s, &query, limit).await, whole, "{sort:?} by {limit}");
+        }
+    }
+
+    // The manager decides the last line of a page before the next one is read: the next page
+    // still starts after it, and the decided line is in the Rejected view, paged the same way.
+    let query = InboxQuery::default();
+    let first = s
+        .inbox(&InboxQuery {
+            limit: Some(10),
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    let cursor = first.last().unwrap().line.id;
+    s.triage(&[cursor], TriageAction::Reject, "test").await.unwrap();
+    let next = s
+        .inbox(&InboxQuery {
+            limit: Some(10),
+            after: Some(cursor),
+            ..query.clone()
+        })
+        .await
+        .unwrap();
+    let whole: Vec<i64> = s.inbox(&query).await.unwrap().iter().map(|l| l.line.id).collect();
+    assert_eq!(next.iter().map(|l| l.line.id).collect::<Vec<_>>(), whole[9..19]);
+    s.triage(&whole[..30], TriageAction::Reject, "test")
+        .await
+        .unwrap();
+    let rejected = InboxQuery {
+        state: ordertray_core::LineState::Rejected,
+        ..InboxQuery::default()
+    };
+    let all_rejected: Vec<i64> = s
+        .inbox(&rejected)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    assert_eq!(all_rejected.len(), 31);
+    assert_eq!(paged(&s, &rejected, 4).await, all_rejected);
+
+    // A cursor on a line that is no more is an error, not an empty page that looks like the end.
+    let gone = s
+        .inbox(&InboxQuery {
+            after: Some(i64::MAX),
+            ..query
+        })
+        .await;
+    assert!(gone.is_err());
+}
