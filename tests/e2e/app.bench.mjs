@@ -1,5 +1,6 @@
-// The app itself (issue 18, goal 6), measured on the real app under Xvfb: start to interactive on an
-// empty and on a large database, the memory of the app and its web processes (PSS) on each, idle CPU
+// The app itself (issue 18, goals 5 and 6), measured on the real app under Xvfb: start to interactive on an
+// empty and on a large database, the memory of the app and its web processes (PSS) on each, each
+// screen's first paint with its data and the frame times while j is held in the inbox, idle CPU
 // over a minute with an account polling every minute, and the delay from the poll that sees a new
 // order to its popup. Not one of the *.test.mjs files the suite runs: scripts/bench-app.sh builds the
 // release app and the large database, then runs this file through tests/e2e/run.sh. The figures go to
@@ -11,7 +12,7 @@ import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { env, leaveNothingBehind, notifyCalls, removeDatabase, tid } from "./common.mjs";
+import { env, leaveNothingBehind, notifyCalls, removeDatabase, sqlite, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -23,6 +24,11 @@ const STARTS = Number(process.env.E2E_BENCH_STARTS ?? 3);
 /** How long the app settles after its first screen before its memory is read. */
 const SETTLE_MS = 5_000;
 const IDLE_MS = 60_000;
+/** How long j is held in the inbox, and the key repeat's period meanwhile (30 a second). */
+const HOLD_MS = 10_000;
+const REPEAT_MS = 33;
+/** One refresh of a 60 Hz display. */
+const FRAME_MS = 1000 / 60;
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 const BOOT_MS = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))[1]) * 1000;
 
@@ -166,6 +172,87 @@ describe("the app itself", { timeout: 900_000 }, () => {
     const big = await startsOn("large", BIG_DB);
     report("start to interactive, large database (ms)", big);
     report("memory large / empty (PSS)", Number((big.memory.total / empty.memory.total).toFixed(2)));
+  });
+
+  it("paints each screen with its data at once, and scrolls the inbox under a held j without dropping frames, on the large database", async () => {
+    const db = join(DIR, "bench-screens.db");
+    removeDatabase(db);
+    copyFileSync(BIG_DB, db);
+    const { s } = await start(db);
+    try {
+      /** Clicks `id` and returns the screens painted with their data after it (perf.ts). */
+      const paintAfter = async (id) => {
+        const before = await s.executeScript("return window.__ordertrayPerf.screens.length;");
+        await (await s.waitForElement(tid(id))).click();
+        return waitFor(
+          async () => {
+            const noted = await s.executeScript(
+              "const r = window.__ordertrayPerf.screens; return r.length > arguments[0] ? r.slice(arguments[0]) : null;",
+              [before],
+            );
+            return noted;
+          },
+          { timeout: 120_000, interval: 10, message: `a screen painted after clicking ${id}` },
+        );
+      };
+      const paints = {};
+      for (const route of ["orders", "customers", "catalog", "pricelists", "accounts", "settings", "inbox"]) {
+        for (const { screen, ms } of await paintAfter(`nav-${route}`)) paints[screen] ??= Math.round(ms);
+      }
+      for (const view of ["inbox-view-accepted", "inbox-view-rejected", "inbox-deleted-toggle", "view-processed"]) {
+        for (const { screen, ms } of await paintAfter(view)) paints[screen] ??= Math.round(ms);
+      }
+      // Back to New (painted already in this visit, so nothing new is noted).
+      await (await s.find(tid("inbox-view-new"))).click();
+      await s.waitForElement(tid("inbox-row"));
+      report("first paint with data per screen, large database (ms)", paints);
+
+      // Holding j: key repeat at 30 a second for HOLD_MS, through WebDriver's keyboard (real key
+      // events); every animation frame's time meanwhile, from the webview's clock.
+      await s.executeScript(`
+        window.__frames = [];
+        window.__holding = true;
+        let last = performance.now();
+        const tick = (t) => {
+          window.__frames.push(t - last);
+          last = t;
+          if (window.__holding) requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);`);
+      const presses = Math.round(HOLD_MS / REPEAT_MS);
+      const actions = [];
+      for (let i = 0; i < presses; i++) {
+        actions.push({ type: "keyDown", value: "j" }, { type: "keyUp", value: "j" }, { type: "pause", duration: REPEAT_MS });
+      }
+      const t0 = performance.now();
+      await s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] }, HOLD_MS * 4);
+      await s.cmd("DELETE", "/actions");
+      const held = performance.now() - t0;
+      const frames = await s.executeScript("window.__holding = false; return window.__frames.slice(1);");
+      const rows = await s.executeScript(
+        "return [...document.querySelectorAll('[data-testid=inbox-row], [data-testid=inbox-order]')].filter((e) => e.dataset.cursor === 'true').length;",
+      );
+      await s.screenshot(join(OUT, "app-bench-held-j.png"));
+      const sorted = [...frames].sort((a, b) => a - b);
+      const at = (q) => Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))].toFixed(1));
+      // A frame that took longer than two refreshes (60 Hz) lost at least one.
+      const dropped = frames.reduce((n, f) => n + Math.max(0, Math.round(f / FRAME_MS) - 1), 0);
+      assert.equal(rows, 1, "the cursor is on a row on screen after the held j");
+      const waiting = Number(sqlite(db, "SELECT COUNT(*) FROM lines WHERE state = 'new' AND removed_by_marketplace = 0"));
+      report("inbox New under a held j: frame times (ms)", {
+        lines_in_view: waiting,
+        presses,
+        held_ms: Math.round(held),
+        frames: frames.length,
+        p50: at(0.5),
+        p95: at(0.95),
+        p99: at(0.99),
+        max: Number(sorted.at(-1).toFixed(1)),
+        dropped_frames: dropped,
+      });
+    } finally {
+      await stop(s, db);
+    }
   });
 
   it("is quiet while polling every minute, and shows a new order's popup right after the poll that sees it", async () => {

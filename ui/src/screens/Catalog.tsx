@@ -8,6 +8,7 @@ import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
 import { isTypingTarget } from "../inbox/keys";
 import { useProductCategories, useProductOrders, useProducts } from "../queries";
+import { useScreenReady } from "../perf";
 
 /** Rows the list asks for: more is a search or a category away. */
 export const PRODUCTS_SHOWN = 500;
@@ -39,6 +40,7 @@ export function Catalog({
   const search = useDeferredValue(place.search).trim();
   const products = useProducts({ search, category_id: place.categoryId, limit: PRODUCTS_SHOWN });
   const categories = useProductCategories();
+  useScreenReady("catalog", products.isSuccess && categories.isSuccess);
   const tree = useMemo(() => categoryTree(categories.data ?? []), [categories.data]);
   const rows = useMemo(() => products.data ?? [], [products.data]);
   const chosen = rows.find((p) => p.id === place.productId) ?? null;

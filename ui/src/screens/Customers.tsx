@@ -3,6 +3,7 @@ import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { useCustomers } from "../queries";
 import { ShopOrderTable } from "./ShopOrders";
+import { useScreenReady } from "../perf";
 
 /**
  * The shop's customers; choosing one lists their orders. The choice is the caller's (kept in the
@@ -19,6 +20,7 @@ export function Customers({
 }) {
   const { t, locale } = useI18n();
   const customers = useCustomers();
+  useScreenReady("customers", customers.isSuccess);
   const rows = customers.data ?? [];
   const chosen = rows.find((s) => s.customer.id === chosenId) ?? null;
   const [cursor, setCursor] = useListKeys(rows.length, (i) => {

@@ -8,6 +8,7 @@ import { formatAmount, formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { keys, useOfferSearch, usePriceLists } from "../queries";
 import { PriceListImport } from "./PriceListImport";
+import { useScreenReady } from "../perf";
 
 /** Suppliers' price lists: what is loaded, loading a file, and finding an offer in them. */
 export function PriceLists() {
@@ -29,6 +30,7 @@ export function PriceLists() {
 function PriceListTable({ onReimport }: { onReimport: (list: PriceListView) => void }) {
   const { t, locale } = useI18n();
   const lists = usePriceLists();
+  useScreenReady("pricelists", lists.isSuccess);
   if (lists.isError) return <p className="form-problem">{lists.error.message}</p>;
   if (lists.data?.length === 0) return <p className="hint screen-text">{t.priceLists.empty}</p>;
   const c = t.priceLists.columns;

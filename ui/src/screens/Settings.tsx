@@ -13,6 +13,7 @@ import { DeliverySettings } from "./DeliverySettings";
 import { IntakeSettings } from "./IntakeSettings";
 import { RetentionSettings } from "./RetentionSettings";
 import { ShopStatuses } from "./ShopStatuses";
+import { useScreenReady } from "../perf";
 
 /** App-wide preferences and the facts a support request needs. */
 export function Settings() {
@@ -21,6 +22,7 @@ export function Settings() {
   const notices = useNotices();
   const settings = useSettings();
   const info = useAppInfo();
+  useScreenReady("settings", settings.isSuccess && info.isSuccess);
   const save = useMutation({
     mutationFn: api.saveSettings,
     onSuccess: (saved) => qc.setQueryData(keys.settings, saved),
