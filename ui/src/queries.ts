@@ -1,5 +1,5 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
-import { keepPreviousData, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
@@ -18,6 +18,8 @@ export const keys = {
   accounts: ["accounts"] as const,
   inboxAll: ["inbox"] as const,
   inbox: (q: InboxQuery) => ["inbox", q] as const,
+  /** The inbox screen's view, read a page at a time (its `after` is each page's own). */
+  inboxPages: (q: InboxQuery) => ["inbox", "pages", q] as const,
   orderAll: ["order"] as const,
   order: (id: number) => ["order", id] as const,
   outboxAll: ["outbox"] as const,
@@ -56,6 +58,18 @@ export const useAccounts = () =>
   // Health times ("next sync in …") age even without events.
   useQuery({ queryKey: keys.accounts, queryFn: api.listAccounts, refetchInterval: 15_000 });
 export const useInbox = (q: InboxQuery) => useQuery({ queryKey: keys.inbox(q), queryFn: () => api.inbox(q) });
+/** Lines per page of the inbox screen: a few screens' worth, read in a few milliseconds. */
+export const INBOX_PAGE = 200;
+/** A view of the inbox, page after page: each asks for the lines after the previous page's last. */
+export const useInboxPages = (q: InboxQuery) =>
+  useInfiniteQuery({
+    queryKey: keys.inboxPages(q),
+    queryFn: ({ pageParam }) => api.inbox({ ...q, limit: INBOX_PAGE, after: pageParam }),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => (last.length < INBOX_PAGE ? undefined : last[last.length - 1]?.line.id),
+    // A refetch reads every loaded page again: engine events say when that is needed.
+    refetchOnWindowFocus: false,
+  });
 export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.getSettings });
 export const useAccountOutbox = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.accountOutbox(id), queryFn: () => api.accountOutbox(id), enabled });
@@ -114,7 +128,7 @@ export const usePushSettings = (accountId: number) =>
   useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
 /** Lines a template preview can be filled from: the account's accepted ones, newest order first. */
 export const usePreviewLines = (accountId: number) =>
-  useInbox({ account_id: accountId, state: "accepted", limit: 20, processed: false, sort: "newest" });
+  useInbox({ account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest" });
 export const useImportProgress = (): ImportProgress | null =>
   useQuery<ImportProgress | null>({
     queryKey: keys.importProgress,

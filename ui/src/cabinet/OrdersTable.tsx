@@ -9,6 +9,7 @@ import type { TransferTargetView } from "../bindings/TransferTargetView";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { TargetMenu } from "../transfers/TargetMenu";
+import { useLoadMore } from "../components/useLoadMore";
 import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
 import { rememberPlace, rememberedPlace } from "./queries";
 import type { CabinetView } from "./viewState";
@@ -17,8 +18,6 @@ import { awaitingPayment, kindName, statusLabel } from "./words";
 const ROW_HEIGHT = 40;
 /** The sticky column titles above the rows, inside the same scroll box. */
 const HEADER_HEIGHT = 36;
-/** Start loading the next page this many rows before the loaded ones run out. */
-const PREFETCH_ROWS = 100;
 
 export type TableProps = {
   /** The list's view: where it was scrolled to is remembered per view. */
@@ -74,11 +73,7 @@ export function OrdersTable(p: TableProps) {
   }, [qc, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const lastShown = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
-  const { hasMore, fetching, onLoadMore } = p;
-  const rowCount = p.rows.length;
-  useEffect(() => {
-    if (hasMore && !fetching && lastShown >= rowCount - 1 - PREFETCH_ROWS) onLoadMore();
-  }, [hasMore, fetching, lastShown, rowCount, onLoadMore]);
+  useLoadMore(lastShown, p.rows.length, p.hasMore, p.fetching, p.onLoadMore);
 
   const cursorIndex = p.selection.cursor == null ? null : (p.index.at.get(p.selection.cursor) ?? null);
   useEffect(() => {

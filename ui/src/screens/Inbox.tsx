@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { api } from "../api";
@@ -27,7 +27,8 @@ import {
 } from "../inbox/selection";
 import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
-import { keys, refreshAfterDecision, useAccounts, useInbox } from "../queries";
+import { useLoadMore } from "../components/useLoadMore";
+import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
 import { LineOffers } from "./LineOffers";
@@ -95,13 +96,13 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     () =>
       // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
       view === "processed"
-        ? { account_id: accountId, state: "new", limit: null, processed: true, sort }
-        : { account_id: accountId, state: view, limit: null, processed: false, sort },
+        ? { account_id: accountId, state: "new", limit: INBOX_PAGE, after: null, processed: true, sort }
+        : { account_id: accountId, state: view, limit: INBOX_PAGE, after: null, processed: false, sort },
     [accountId, view, sort],
   );
-  const inbox = useInbox(query);
+  const inbox = useInboxPages(query);
   useScreenReady(`inbox:${query.processed ? "processed" : query.state}`, inbox.isSuccess);
-  const lines = useMemo(() => inbox.data ?? [], [inbox.data]);
+  const lines = useMemo(() => inbox.data?.pages.flat() ?? [], [inbox.data]);
   const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
   const lineCount = lines.length;
   const [rawSelection, setSelection] = useState<Selection>(emptySelection);
@@ -124,9 +125,12 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     },
     onMutate: async ({ lineIds }) => {
       // The rows leave at once; a failure puts them back through the refetch below.
-      await qc.cancelQueries({ queryKey: keys.inbox(query) });
+      await qc.cancelQueries({ queryKey: keys.inboxPages(query) });
       const gone = new Set(lineIds);
-      qc.setQueryData<InboxLine[]>(keys.inbox(query), (old) => old?.filter((l) => !gone.has(l.line.id)));
+      qc.setQueryData<InfiniteData<InboxLine[], number | null>>(
+        keys.inboxPages(query),
+        (old) => old && { ...old, pages: old.pages.map((page) => page.filter((l) => !gone.has(l.line.id))) },
+      );
     },
     onSuccess: (report, { action }) => {
       const n = report.changed.length;
@@ -225,6 +229,11 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   useEffect(() => {
     if (selection.cursor != null) virtualizer.scrollToIndex(selection.index, { align: "auto" });
   }, [selection.cursor, selection.index, virtualizer]);
+  const items = virtualizer.getVirtualItems();
+  const lastShown = items[items.length - 1]?.index ?? -1;
+  const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = inbox;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  useLoadMore(Math.max(lastShown, selection.index), rows.length, hasNextPage, isFetching, loadMore);
 
   const allowed = ACTIONS[view];
   const count = selection.selected.size;
@@ -344,7 +353,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             </p>
           )}
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-            {virtualizer.getVirtualItems().map((item) => {
+            {items.map((item) => {
               const row = rows[item.index];
               if (!row) return null;
               const style = {
@@ -381,6 +390,11 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
               );
             })}
           </div>
+          {isFetchingNextPage && (
+            <p className="hint inbox-loading" data-testid="inbox-loading">
+              {t.common.loading}
+            </p>
+          )}
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
           {view === "new" && cursorLine && <LineOffers line={cursorLine} />}

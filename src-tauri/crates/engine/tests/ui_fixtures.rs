@@ -575,6 +575,14 @@ async fn undo_world(name: &'static str) -> (World, Recording, Vec<i64>) {
     (w, r, lines)
 }
 
+/// The inbox screen's first page of a view, as it asks for it (`INBOX_PAGE` in ui/src/queries.ts).
+fn first_page() -> InboxQuery {
+    InboxQuery {
+        limit: Some(200),
+        ..InboxQuery::default()
+    }
+}
+
 /// The inbox's views (the others before the new lines: a read recorded with no arguments fits any
 /// query), the counts, and each order as the preview shows it.
 async fn record_inbox(r: &mut Recording, w: &World) {
@@ -582,12 +590,12 @@ async fn record_inbox(r: &mut Recording, w: &World) {
     let views = [LineState::Accepted, LineState::Rejected, LineState::Deleted]
         .map(|state| InboxQuery {
             state,
-            ..InboxQuery::default()
+            ..first_page()
         })
         .into_iter()
         .chain([InboxQuery {
             processed: true,
-            ..InboxQuery::default()
+            ..first_page()
         }]);
     for query in views {
         r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
@@ -1896,6 +1904,7 @@ async fn pushes_world() -> (World, i64, Vec<ordertray_core::InboxLine>) {
             account_id: Some(w.account),
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
+            after: None,
             processed: false,
             sort: ordertray_core::InboxSort::Newest,
         })
@@ -1919,6 +1928,7 @@ async fn pushes_start(r: &mut Recording, w: &World) {
             account_id: Some(id),
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
+            after: None,
             processed: false,
             sort: ordertray_core::InboxSort::Newest,
         };
@@ -2987,7 +2997,7 @@ async fn inbox_offers_and_ship_by() {
         let newest = InboxQuery {
             state,
             sort: InboxSort::Newest,
-            ..InboxQuery::default()
+            ..first_page()
         };
         r.answer("inbox", json!({ "query": newest }), w.engine.inbox(&newest).await);
     }

@@ -1,0 +1,73 @@
+// The inbox reads a view a page at a time: the next page is asked for, after the last line it has,
+// before the cursor or the scroll reaches the end, and never past the view's last page.
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxQuery } from "../bindings/InboxQuery";
+import ozonInbox from "../test/fixtures/ozon_inbox.json";
+import { recorded, serveRecorded } from "../test/recorded";
+import { renderWithProviders } from "../test/render";
+import { INBOX_PAGE } from "../queries";
+import { Inbox } from "./Inbox";
+
+/** 450 lines on three orders of 150: the pages cut the second and the third order. */
+function backlog(): InboxLine[] {
+  const [template] = recorded<InboxLine[]>(ozonInbox, "inbox");
+  if (!template) throw new Error("the recorded inbox is empty");
+  return Array.from({ length: 450 }, (_, i) => {
+    const order = Math.floor(i / 150);
+    return {
+      ...template,
+      line: { ...template.line, id: 1000 + i, name: `Filter ${i}` },
+      order_id: 500 + order,
+      order_number: `P-${order}`,
+    };
+  });
+}
+
+/** The engine's keyset page: the lines after the query's `after`, at most `limit` of them. */
+function page(all: InboxLine[], query: InboxQuery): InboxLine[] {
+  const start = query.after == null ? 0 : all.findIndex((l) => l.line.id === query.after) + 1;
+  return all.slice(start, start + (query.limit ?? all.length));
+}
+
+const press = (key: string, times = 1) => {
+  for (let i = 0; i < times; i++) fireEvent.keyDown(window, { key });
+};
+const selectAll = () => screen.getByRole("checkbox", { name: /select all/i });
+const cursorText = () => document.querySelector("[data-cursor=true]")?.textContent ?? "";
+
+describe("the inbox reads its view page by page", () => {
+  it("asks for the next page after the last line it has as the cursor nears the end, and stops at the last", async () => {
+    const all = backlog();
+    const engine = serveRecorded(ozonInbox, { inbox: (args) => page(all, (args as { query: InboxQuery }).query) });
+    renderWithProviders(<Inbox onOpenOrder={vi.fn()} />);
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(0));
+    const asked = () => engine.callsTo("inbox").map((c) => (c.args as { query: InboxQuery }).query);
+    expect(asked()).toEqual([expect.objectContaining({ limit: INBOX_PAGE, after: null })]);
+
+    // Rows: P-0's header and 150 lines, P-1's header and its first 50 lines. The cursor on the
+    // first header is far from their end; on P-1's (row 151) it is within 100 rows of it.
+    press("J");
+    expect(cursorText()).toContain("P-0");
+    expect(asked()).toHaveLength(1);
+    press("J");
+    await waitFor(() => expect(asked()).toHaveLength(2));
+    expect(asked()[1]).toEqual(expect.objectContaining({ limit: INBOX_PAGE, after: all[199]?.line.id }));
+    fireEvent.click(selectAll());
+    expect(screen.getByText(/400 selected/)).toBeInTheDocument();
+    fireEvent.click(selectAll());
+
+    // P-1 cut between two pages is still one order: the next header is P-2's, at row 302 (had
+    // P-1 been split in two, it would be P-1's second header at row 202, not near the end), which
+    // brings the last page. It is short: nothing more is asked for, however far the cursor goes.
+    press("J");
+    await waitFor(() => expect(asked()).toHaveLength(3));
+    expect(asked()[2]?.after).toBe(all[399]?.line.id);
+    press("J", 2);
+    press("j", 60);
+    fireEvent.click(selectAll());
+    expect(screen.getByText(/450 selected/)).toBeInTheDocument();
+    expect(asked()).toHaveLength(3);
+  }, 30_000);
+});
