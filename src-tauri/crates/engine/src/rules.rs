@@ -9,9 +9,12 @@ use ordertray_core::{
     AccountId, AppError, CancelReason, ErrorCode, ErrorWords, InboxLine, LineState, TriageAction,
     TriageReport,
 };
-use ordertray_store::TriageExtras;
+use ordertray_store::{LineLookup, TriageExtras};
 
 use crate::{Engine, Result};
+
+/// Lines whose offers a dry run looks up in one go: a few queries each, of bounded size.
+const OFFER_LOOKUP_BATCH: usize = 1_000;
 
 /// Audit actor of automatic decisions (the rule's name is in each event's message).
 pub const RULE_ACTOR: &str = "rule";
@@ -41,10 +44,21 @@ impl Engine {
     }
 
     /// What each account's rules would do to its inbox now (switched on or not); nothing changes.
+    /// The offers are looked up for many lines at once: nothing is decided in between, so each
+    /// line sees the same offers it would alone (one lookup per line took 20 s over 100,000 lines).
     pub async fn dry_run_rules(&self, account: Option<AccountId>) -> Result<Vec<RuleOutcome>> {
-        let mut out = vec![];
-        for (line, set) in self.inbox_with_rules(account).await? {
-            out.push(self.decide(&line, &set).await?);
+        let lines = self.inbox_with_rules(account).await?;
+        let mut out = Vec::with_capacity(lines.len());
+        for chunk in lines.chunks(OFFER_LOOKUP_BATCH) {
+            let lookups: Vec<LineLookup> = chunk.iter().map(|(line, _)| LineLookup::from(line)).collect();
+            let mut matches = self.0.store.offer_matches(&lookups).await?;
+            for (line, set) in chunk {
+                out.push(decide(
+                    line,
+                    set,
+                    matches.remove(&line.line.id).unwrap_or_default(),
+                ));
+            }
         }
         Ok(out)
     }
@@ -169,52 +183,14 @@ impl Engine {
         Ok(out)
     }
 
-    async fn decide(&self, line: &InboxLine, set: &RuleSet) -> Result<RuleOutcome> {
-        let matches: Vec<OfferMatch> = self.0.store.line_offer_matches(line.line.id).await?;
-        let candidates: Vec<CandidateOffer> = matches
-            .iter()
-            .map(|m| CandidateOffer {
-                offer_id: m.offer.id,
-                list_id: m.offer.list_id,
-                brand: m.offer.brand.clone(),
-                price: m.offer.price,
-                stock: m.offer.stock,
-                delivery_days: m.offer.delivery_days,
-            })
-            .collect();
-        let decision = evaluate(
-            &set.rules,
-            &LineFacts {
-                quantity: line.line.quantity,
-                unit_price: line.line.price,
-                region: line.order_region.as_deref(),
-                offers: &candidates,
-            },
-        );
-        let offer = match &decision {
-            RuleDecision::Accept { offer_id, .. } => {
-                matches.into_iter().map(|m| m.offer).find(|o| o.id == *offer_id)
-            }
-            _ => None,
-        };
-        Ok(RuleOutcome {
-            line_id: line.line.id,
-            order_id: line.order_id,
-            order_number: line.order_number.clone(),
-            account_id: line.account_id,
-            line_name: line.line.name.clone(),
-            decision,
-            offer,
-            error: None,
-        })
-    }
-
     /// Decides and applies line by line: one line that cannot change does not stop the others.
     async fn apply_to(&self, lines: Vec<(InboxLine, RuleSet)>) -> Result<Vec<RuleOutcome>> {
         let move_region = self.settings().await?.move_customer_region;
         let mut done = vec![];
         for (line, set) in lines {
-            let mut outcome = self.decide(&line, &set).await?;
+            // Looked up line by line: an accept before may have bound this line's SKU to an offer.
+            let matches = self.0.store.line_offer_matches(line.line.id).await?;
+            let mut outcome = decide(&line, &set, matches);
             let (action, extras) = match (&outcome.decision, &outcome.offer) {
                 (RuleDecision::Accept { .. }, Some(offer)) => (
                     TriageAction::Accept,
@@ -253,5 +229,45 @@ impl Engine {
             done.push(outcome);
         }
         Ok(done)
+    }
+}
+
+/// What the rules `set` decide for `line` among the offers that fit it.
+fn decide(line: &InboxLine, set: &RuleSet, matches: Vec<OfferMatch>) -> RuleOutcome {
+    let candidates: Vec<CandidateOffer> = matches
+        .iter()
+        .map(|m| CandidateOffer {
+            offer_id: m.offer.id,
+            list_id: m.offer.list_id,
+            brand: m.offer.brand.clone(),
+            price: m.offer.price,
+            stock: m.offer.stock,
+            delivery_days: m.offer.delivery_days,
+        })
+        .collect();
+    let decision = evaluate(
+        &set.rules,
+        &LineFacts {
+            quantity: line.line.quantity,
+            unit_price: line.line.price,
+            region: line.order_region.as_deref(),
+            offers: &candidates,
+        },
+    );
+    let offer = match &decision {
+        RuleDecision::Accept { offer_id, .. } => {
+            matches.into_iter().map(|m| m.offer).find(|o| o.id == *offer_id)
+        }
+        _ => None,
+    };
+    RuleOutcome {
+        line_id: line.line.id,
+        order_id: line.order_id,
+        order_number: line.order_number.clone(),
+        account_id: line.account_id,
+        line_name: line.line.name.clone(),
+        decision,
+        offer,
+        error: None,
     }
 }
