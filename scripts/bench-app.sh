@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The app benchmark (issue 18, goal 6): the release app under Xvfb, driven through WebDriver like the
+# The app benchmark (issue 18, goals 5 and 6): the release app under Xvfb, driven through WebDriver like the
 # end-to-end tests (tests/e2e/app.bench.mjs through tests/e2e/run.sh): start to interactive on an
 # empty and on a large database (median of three starts each), the PSS of the app and its web
-# processes on each, idle CPU over a minute with an Ozon account polling the fake every minute, and
+# processes on each, each screen's first paint with its data and the frame times while j is held in
+# the inbox (goal 5, on the large database), idle CPU over a minute with an Ozon account polling the fake every minute, and
 # the delay from the poll that sees a new order to its popup. Figures: tests/e2e/out/app-bench.json.
 #
 # Usage: scripts/bench-app.sh

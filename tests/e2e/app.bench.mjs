@@ -126,7 +126,17 @@ async function start(db) {
   const pid = appPid(db);
   assert.ok(pid, `the app's process on ${db}`);
   const startedAt = BOOT_MS + (Number(stat(pid)[19]) / CLOCK_TICKS) * 1000;
-  return { s, pid, interactiveMs: perf.interactiveAt - startedAt, screen: perf.screens[0]?.screen };
+  // Where the start goes: the native side until the page starts loading (timeOrigin), the page's
+  // scripts until DOMContentLoaded, then the first screen's data and paint.
+  const page = await s.executeScript(`
+    const nav = performance.getEntriesByType("navigation")[0];
+    return { origin: performance.timeOrigin, dcl: nav ? nav.domContentLoadedEventEnd : null };`);
+  const parts = {
+    native_ms: Math.round(page.origin - startedAt),
+    page_scripts_ms: page.dcl == null ? null : Math.round(page.dcl),
+    data_and_paint_ms: page.dcl == null ? null : Math.round(perf.interactiveAt - page.origin - page.dcl),
+  };
+  return { s, pid, interactiveMs: perf.interactiveAt - startedAt, parts, screen: perf.screens[0]?.screen };
 }
 
 async function stop(s, db) {
@@ -145,12 +155,14 @@ const report = (key, value) => {
 async function startsOn(label, source) {
   const db = join(DIR, `bench-${label}.db`);
   const starts = [];
+  const split = [];
   let memory;
   for (let i = 0; i < STARTS; i++) {
     removeDatabase(db);
     if (source) copyFileSync(source, db);
-    const { s, pid, interactiveMs, screen } = await start(db);
+    const { s, pid, interactiveMs, parts, screen } = await start(db);
     starts.push(Math.round(interactiveMs));
+    split.push(parts);
     if (i === STARTS - 1) {
       await sleep(SETTLE_MS);
       memory = pss(pid);
@@ -160,7 +172,7 @@ async function startsOn(label, source) {
     assert.ok(screen, "a screen was noted");
   }
   removeDatabase(db);
-  return { starts, median: median(starts), memory };
+  return { starts, median: median(starts), split, memory };
 }
 
 describe("the app itself", { timeout: 900_000 }, () => {

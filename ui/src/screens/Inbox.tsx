@@ -28,6 +28,7 @@ import {
 import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { useLoadMore } from "../components/useLoadMore";
+import { useSettled } from "../components/useSettled";
 import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
@@ -39,6 +40,11 @@ import { useScreenReady } from "../perf";
 const HEADER_HEIGHT = 36;
 /** A line: its product's name over up to two lines, then its article (its best offer beside). */
 const LINE_HEIGHT = 60;
+/**
+ * How long the cursor rests on a row before the detail pane reads its order and offers: holding j
+ * passes rows 30 times a second, and reading two things for each would hold the keys back.
+ */
+const DETAIL_SETTLE_MS = 150;
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
@@ -159,6 +165,8 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const cursorLine = cursorRow?.kind === "line" ? cursorRow.line : undefined;
   /** The order under the cursor: its header's, or its line's. */
   const cursorOrder = cursorRow?.group.orderId;
+  const detailOrder = useSettled(cursorOrder, DETAIL_SETTLE_MS);
+  const detailLine = useSettled(cursorLine, DETAIL_SETTLE_MS);
 
   const run = useCallback(
     (cmd: InboxCommand) => {
@@ -397,8 +405,8 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           )}
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
-          {view === "new" && cursorLine && <LineOffers line={cursorLine} />}
-          {cursorOrder != null ? <OrderDetail orderId={cursorOrder} /> : <p className="hint">{t.inbox.detailHint}</p>}
+          {view === "new" && detailLine && <LineOffers line={detailLine} />}
+          {detailOrder != null ? <OrderDetail orderId={detailOrder} /> : <p className="hint">{t.inbox.detailHint}</p>}
         </aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}

@@ -1,0 +1,93 @@
+// End-to-end: an inbox longer than a page in the real app. 450 postings arrive from this file's fake
+// Ozon; the inbox shows the first 200 lines, and holding j through the list brings the rest page by
+// page, each line once (a line read twice would put the cursor on two rows at once).
+// Run through tests/e2e/run.sh. Own database (--db) and own fake Ozon, like cabinet.test.mjs.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { Session, waitFor } from "./webdriver.mjs";
+import { FakeOzon } from "./fake.mjs";
+import { env, fill, keepAutostart, leaveNothingBehind, removeDatabase, secret, startFake, stepper, tid } from "./common.mjs";
+
+const WEBDRIVER = env("E2E_WEBDRIVER_URL");
+const APP = env("E2E_APP");
+const FAKE_BIN = env("E2E_FAKE_BIN");
+const OUT = env("E2E_OUT");
+const HOME = env("E2E_HOME");
+const DB = join(dirname(env("E2E_DB")), "inbox-pages.db");
+const CLIENT_ID = "626262";
+const API_KEY = secret("inbox pages: Ozon Api-Key", `pages-${process.pid}-${Date.now()}`);
+/** More than two of the inbox's pages of 200 lines (INBOX_PAGE in ui/src/queries.ts). */
+const POSTINGS = 450;
+
+const selectAll = (s) => s.find(`${tid("inbox-toolbar")} input[type=checkbox]`);
+const toolbarText = async (s) => (await (await s.find(`${tid("inbox-toolbar")} label`)).text()).trim();
+const cursorRows = (s) => s.executeScript("return document.querySelectorAll('[data-cursor=true]').length;");
+
+/** Holds j for `times` presses (as fast as the keyboard's actions go). */
+async function holdJ(s, times) {
+  const actions = [];
+  for (let i = 0; i < times; i++) actions.push({ type: "keyDown", value: "j" }, { type: "keyUp", value: "j" });
+  await s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] }, 120_000);
+  await s.cmd("DELETE", "/actions");
+}
+
+describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, () => {
+  /** @type {Session} */
+  let s;
+  let fakeChild;
+  let restoreAutostart;
+  const step = stepper(it, "inbox-pages-", OUT, () => s);
+
+  before(async () => {
+    restoreAutostart = keepAutostart(HOME);
+    removeDatabase(DB);
+    const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID], "Ozon", { apiKey: API_KEY });
+    fakeChild = started.child;
+    const fake = new FakeOzon(await started.url);
+    await fake.request("POST", "/__fake/postings", { generate: POSTINGS, products: 1 });
+    s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
+    await s.waitForElement(tid("welcome"), 45_000);
+    await (await s.waitForElement(tid("add-account"))).click();
+    await fill(s, "account-name", "Pages Shop");
+    await fill(s, "account-client-id", CLIENT_ID);
+    await fill(s, "account-api-key", API_KEY);
+    await fill(s, "account-interval", "600");
+    await (await s.waitForElement(tid("account-advanced"))).click();
+    await fill(s, "account-base-url", fake.baseUrl);
+    await (await s.waitForElement(tid("account-save"))).click();
+    await s.waitForElement(tid("account-row"), 30_000);
+  });
+
+  after(async () => {
+    if (s) await s.deleteSession().catch(() => {});
+    await leaveNothingBehind(DB);
+    fakeChild?.kill();
+    restoreAutostart?.();
+  });
+
+  step("the inbox shows the first 200 of 450 lines", 120_000, async () => {
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    await s.waitForElement(tid("inbox-row"), 60_000);
+    // Until the account's first sync has stored every posting, the page may be shorter.
+    await waitFor(
+      async () => {
+        await (await selectAll(s)).click();
+        const said = await toolbarText(s);
+        await (await selectAll(s)).click();
+        return /\b200\b/.test(said) ? said : null;
+      },
+      { timeout: 60_000, message: "200 lines selected by Select all" },
+    );
+  });
+
+  step("holding j brings the other pages, each line once", 240_000, async () => {
+    for (let done = 0; done < POSTINGS + 10; done += 50) {
+      await holdJ(s, 50);
+      assert.equal(await cursorRows(s), 1, `one row under the cursor after ${done + 50} presses of j`);
+    }
+    await (await selectAll(s)).click();
+    assert.match(await toolbarText(s), new RegExp(`\\b${POSTINGS}\\b`), "every line is in the list");
+    await (await selectAll(s)).click();
+  });
+});
