@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxQuery } from "../bindings/InboxQuery";
@@ -238,6 +238,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
     if (selection.cursor != null) virtualizer.scrollToIndex(selection.index, { align: "auto" });
   }, [selection.cursor, selection.index, virtualizer]);
   const items = virtualizer.getVirtualItems();
+  // Stable for the rows (memo): a move of the cursor re-draws only the rows it leaves and enters.
+  const focusRow = useCallback((id: RowKey) => dispatch({ type: "focus", id }), [dispatch]);
+  const toggleRow = useCallback((id: RowKey) => dispatch({ type: "toggle", id }), [dispatch]);
+  const restoreLine = useCallback((id: number) => act("restore", [id]), [act]);
   const lastShown = items[items.length - 1]?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = inbox;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
@@ -364,26 +368,18 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             {items.map((item) => {
               const row = rows[item.index];
               if (!row) return null;
-              const style = {
-                position: "absolute",
-                top: 0,
-                left: 0,
-                right: 0,
-                height: row.kind === "order" ? HEADER_HEIGHT : LINE_HEIGHT,
-                transform: `translateY(${item.start}px)`,
-              } as const;
               const common = {
-                selection,
                 isCursor: selection.cursor === row.key,
-                style,
-                onFocus: (id: RowKey) => dispatch({ type: "focus", id }),
-                onToggle: (id: RowKey) => dispatch({ type: "toggle", id }),
-                onOpen: () => onOpenOrder(row.group.orderId),
+                top: item.start,
+                onFocus: focusRow,
+                onToggle: toggleRow,
+                onOpen: onOpenOrder,
               };
               return row.kind === "order" ? (
                 <OrderHeader
                   key={row.key}
                   row={row}
+                  state={selectedOf(row, selection)}
                   marketplace={marketplaces.get(row.group.order.account_id) ?? null}
                   {...common}
                 />
@@ -392,7 +388,8 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
                   key={row.key}
                   row={row}
                   view={view}
-                  onRestore={() => act("restore", [row.key])}
+                  isSelected={selection.selected.has(row.key)}
+                  onRestore={view === "deleted" ? restoreLine : undefined}
                   {...common}
                 />
               );
@@ -416,28 +413,31 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
 }
 
 type RowProps = {
-  selection: Selection;
   isCursor: boolean;
-  style: CSSProperties;
+  /** Where the row starts in the list (the virtualizer's offset). */
+  top: number;
   onFocus: (id: RowKey) => void;
   onToggle: (id: RowKey) => void;
-  onOpen: () => void;
+  onOpen: (orderId: number) => void;
 };
 
+function rowStyle(top: number, height: number): CSSProperties {
+  return { position: "absolute", top: 0, left: 0, right: 0, height, transform: `translateY(${top}px)` };
+}
+
 /** An order above its lines: all of its number, where it came from, how old it is, what it comes to. */
-function OrderHeader({
+const OrderHeader = memo(function OrderHeader({
   row,
+  state,
   marketplace,
-  selection,
   isCursor,
-  style,
+  top,
   onFocus,
   onToggle,
   onOpen,
-}: RowProps & { row: Extract<InboxRow, { kind: "order" }>; marketplace: string | null }) {
+}: RowProps & { row: Extract<InboxRow, { kind: "order" }>; state: "all" | "some" | "none"; marketplace: string | null }) {
   const { t, locale } = useI18n();
   const order: OrderGroup["order"] = row.group.order;
-  const state = selectedOf(row, selection);
   const total = linesTotal(row.group.lines);
   const now = useNow();
   const due = order.order_ship_by == null ? null : shipByCountdown(order.order_ship_by, locale, now);
@@ -454,9 +454,9 @@ function OrderHeader({
       data-selected={state}
       data-cursor={isCursor}
       aria-current={isCursor}
-      style={style}
+      style={rowStyle(top, HEADER_HEIGHT)}
       onClick={() => onFocus(row.key)}
-      onDoubleClick={onOpen}
+      onDoubleClick={() => onOpen(row.group.orderId)}
     >
       <input
         ref={box}
@@ -514,24 +514,28 @@ function OrderHeader({
       </span>
     </div>
   );
-}
+});
 
 /** One line of an order: its product (name over up to two lines, article), quantity and price. */
-function LineRow({
+const LineRow = memo(function LineRow({
   row,
   view,
-  selection,
+  isSelected,
   isCursor,
-  style,
+  top,
   onFocus,
   onToggle,
   onOpen,
   onRestore,
-}: RowProps & { row: Extract<InboxRow, { kind: "line" }>; view: View; onRestore: () => void }) {
+}: RowProps & {
+  row: Extract<InboxRow, { kind: "line" }>;
+  view: View;
+  isSelected: boolean;
+  onRestore: ((lineId: number) => void) | undefined;
+}) {
   const { t, locale } = useI18n();
   const { line } = row.line;
   const id = line.id;
-  const isSelected = selection.selected.has(id);
   return (
     <div
       className={`inbox-row${isCursor ? " cursor" : ""}${isSelected ? " selected" : ""}`}
@@ -541,9 +545,9 @@ function LineRow({
       data-selected={isSelected}
       data-cursor={isCursor}
       aria-current={isCursor}
-      style={style}
+      style={rowStyle(top, LINE_HEIGHT)}
       onClick={() => onFocus(id)}
-      onDoubleClick={onOpen}
+      onDoubleClick={() => onOpen(row.group.orderId)}
     >
       <input
         type="checkbox"
@@ -576,13 +580,13 @@ function LineRow({
       <span className="col-qty num">×{line.quantity}</span>
       <span className="col-price num">{formatPrice(line.price, line.currency, locale)}</span>
       {view === "new" && <InlineOffer line={row.line} />}
-      {view === "deleted" && (
+      {onRestore && (
         <button
           type="button"
           data-testid="row-restore"
           onClick={(e) => {
             e.stopPropagation();
-            onRestore();
+            onRestore(id);
           }}
         >
           {t.inbox.restore}
@@ -590,7 +594,7 @@ function LineRow({
       )}
     </div>
   );
-}
+});
 
 /** The offer `a` accepts the line with: list, price, stock, delivery and margin; or "no offer" in red. */
 function InlineOffer({ line }: { line: InboxLine }) {
