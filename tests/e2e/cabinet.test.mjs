@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
 import {
+  connectOzon,
   env,
   fill,
   keepAutostart,
@@ -138,16 +139,7 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
   });
 
   step("connect an account to this file's fake Ozon", 90_000, async () => {
-    await s.waitForElement(tid("welcome"), 45_000);
-    await (await s.waitForElement(tid("add-account"))).click();
-    await fill(s, "account-name", "Cabinet Shop");
-    await fill(s, "account-client-id", CLIENT_ID);
-    await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "10");
-    await (await s.waitForElement(tid("account-advanced"))).click();
-    await fill(s, "account-base-url", fakeUrl);
-    await (await s.waitForElement(tid("account-save"))).click();
-    await s.waitForElement(tid("account-row"), 30_000);
+    await connectOzon(s, { name: "Cabinet Shop", clientId: CLIENT_ID, apiKey: API_KEY, interval: 10, url: fakeUrl });
   });
 
   step("four postings with Cyrillic and Latin buyers are accepted into shop orders", 240_000, async (t) => {

@@ -212,6 +212,24 @@ export function freePort() {
 }
 
 /**
+ * Connects an Ozon account to `url` (a fake of the file's own) from the Welcome screen's "Connect an
+ * account": name, Client-Id, Api-Key, poll interval in seconds, the fake's address; waits for the
+ * account's row.
+ */
+export async function connectOzon(s, { name, clientId, apiKey, interval, url }) {
+  await s.waitForElement(tid("welcome"), 45_000);
+  await (await s.waitForElement(tid("add-account"))).click();
+  await fill(s, "account-name", name);
+  await fill(s, "account-client-id", clientId);
+  await fill(s, "account-api-key", apiKey);
+  await fill(s, "account-interval", String(interval));
+  await (await s.waitForElement(tid("account-advanced"))).click();
+  await fill(s, "account-base-url", url);
+  await (await s.waitForElement(tid("account-save"))).click();
+  await s.waitForElement(tid("account-row"), 30_000);
+}
+
+/**
  * Starts a fake marketplace server; `url` resolves with its base URL once it says it listens.
  * `secrets` ({password, apiKey}) reach it through its environment, never its argument list.
  */

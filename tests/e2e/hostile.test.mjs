@@ -15,9 +15,9 @@ import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
 import {
   clickAt,
+  connectOzon,
   cursorOn,
   env,
-  fill,
   keepAutostart,
   LAYOUT_PROBLEMS,
   leaveNothingBehind,
@@ -200,16 +200,7 @@ describe("hostile text is shown inert", { timeout: 600_000 }, () => {
   });
 
   step("connect an account named with markup to this file's fake Ozon", 90_000, async () => {
-    await s.waitForElement(tid("welcome"), 45_000);
-    await (await s.waitForElement(tid("add-account"))).click();
-    await fill(s, "account-name", ACCOUNT);
-    await fill(s, "account-client-id", CLIENT_ID);
-    await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "10");
-    await (await s.waitForElement(tid("account-advanced"))).click();
-    await fill(s, "account-base-url", fakeUrl);
-    await (await s.waitForElement(tid("account-save"))).click();
-    await s.waitForElement(tid("account-row"), 30_000);
+    await connectOzon(s, { name: ACCOUNT, clientId: CLIENT_ID, apiKey: API_KEY, interval: 10, url: fakeUrl });
     await assertInert(s, "accounts", [ACCOUNT]);
   });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { env, fill, keepAutostart, leaveNothingBehind, removeDatabase, secret, startFake, stepper, tid } from "./common.mjs";
+import { connectOzon, env, keepAutostart, leaveNothingBehind, removeDatabase, secret, startFake, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -47,16 +47,7 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
     const fake = new FakeOzon(await started.url);
     await fake.request("POST", "/__fake/postings", { generate: POSTINGS, products: 1 });
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
-    await s.waitForElement(tid("welcome"), 45_000);
-    await (await s.waitForElement(tid("add-account"))).click();
-    await fill(s, "account-name", "Pages Shop");
-    await fill(s, "account-client-id", CLIENT_ID);
-    await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "600");
-    await (await s.waitForElement(tid("account-advanced"))).click();
-    await fill(s, "account-base-url", fake.baseUrl);
-    await (await s.waitForElement(tid("account-save"))).click();
-    await s.waitForElement(tid("account-row"), 30_000);
+    await connectOzon(s, { name: "Pages Shop", clientId: CLIENT_ID, apiKey: API_KEY, interval: 600, url: fake.baseUrl });
   });
 
   after(async () => {
