@@ -1,6 +1,7 @@
 // End-to-end: an inbox longer than a page in the real app. 450 postings arrive from this file's fake
 // Ozon; the inbox shows the first 200 lines, and holding j through the list brings the rest page by
-// page, each line once (a line read twice would put the cursor on two rows at once).
+// page, each line once (a line read twice would put the cursor on two rows at once); a search typed
+// after / narrows the inbox to the lines it finds, in either case, and Escape brings them all back.
 // Run through tests/e2e/run.sh. Own database (--db) and own fake Ozon, like cabinet.test.mjs.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -90,5 +91,38 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
     await (await selectAll(s)).click();
     assert.match(await toolbarText(s), new RegExp(`\\b${POSTINGS}\\b`), "every line is in the list");
     await (await selectAll(s)).click();
+  });
+
+  step("a search typed after / narrows the inbox, whatever the case, and Escape brings every line back", 120_000, async () => {
+    const field = await s.find(tid("inbox-search"));
+    await s.press("/");
+    assert.equal(await s.executeScript("return document.activeElement?.dataset.testid ?? null;"), "inbox-search");
+    // The fake's postings carry ten products in turn: 45 of the 450 are brake pads.
+    await field.sendKeys("ТОРМОЗНЫЕ перед");
+    // The list draws only the rows in sight: those must all be brake pads, and Select all counts 45.
+    await waitFor(
+      async () => {
+        const names = await s.executeScript(
+          "return [...document.querySelectorAll('[data-testid=inbox-row]')].map((r) => r.textContent);",
+        );
+        if (names.length === 0 || !names.every((n) => n.includes("Колодки тормозные передние"))) return null;
+        await (await selectAll(s)).click();
+        const said = await toolbarText(s);
+        await (await selectAll(s)).click();
+        return /\b45\b/.test(said) ? said : null;
+      },
+      { timeout: 20_000, message: "the 45 brake pad lines and nothing else" },
+    );
+    await field.sendKeys("\uE00C");
+    assert.equal(await field.property("value"), "");
+    await waitFor(
+      async () => {
+        await (await selectAll(s)).click();
+        const said = await toolbarText(s);
+        await (await selectAll(s)).click();
+        return new RegExp(`\\b${POSTINGS}\\b`).test(said) ? said : null;
+      },
+      { timeout: 20_000, message: "every line again" },
+    );
   });
 });

@@ -128,7 +128,7 @@ export const usePushSettings = (accountId: number) =>
   useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
 /** Lines a template preview can be filled from: the account's accepted ones, newest order first. */
 export const usePreviewLines = (accountId: number) =>
-  useInbox({ account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest" });
+  useInbox({ account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest", search: null });
 export const useImportProgress = (): ImportProgress | null =>
   useQuery<ImportProgress | null>({
     queryKey: keys.importProgress,

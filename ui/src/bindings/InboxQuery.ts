@@ -22,4 +22,9 @@ processed: boolean,
 /**
  * The order of the orders (not used with `processed`).
  */
-sort: InboxSort, };
+sort: InboxSort, 
+/**
+ * Only lines whose order number, article (offer id or SKU) or product name contains this
+ * text, whatever its case; blank: every line of the view.
+ */
+search: string | null, };

@@ -13,6 +13,7 @@ import type { ShopOrderDraft } from "../bindings/ShopOrderDraft";
 import type { ShopOrderFull } from "../bindings/ShopOrderFull";
 import type { TransferView } from "../bindings/TransferView";
 import { useNotices } from "../components/Notices";
+import { useSettled } from "../components/useSettled";
 import { formatAmount, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { useOfferSearch, useSettings } from "../queries";
@@ -43,15 +44,6 @@ export type FormMode = { kind: "new" } | { kind: "edit"; id: number };
 
 type Confirming = { preview: EditPreview; preorder: boolean };
 type SaveResult = { kind: "saved"; full: ShopOrderFull } | ({ kind: "confirm" } & Confirming);
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [current, setCurrent] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setCurrent(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return current;
-}
 
 /**
  * The order as the create and edit forms hold it. Problems come from the engine's validate_order and
@@ -117,7 +109,7 @@ export function OrderForm({
   // Problems: the engine's, for the draft as it would be saved as a full order.
   const local = localProblems(draft);
   const forEngine = useMemo(() => (local.length === 0 ? engineDraft(draft, false) : null), [draft, local.length]);
-  const checked = useDebounced(forEngine, 200);
+  const checked = useSettled(forEngine, 200);
   const validation = useQuery({
     queryKey: cabinetKeys.validate(checked),
     queryFn: () => api.validateOrder(checked as ShopOrderDraft),

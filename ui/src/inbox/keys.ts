@@ -14,6 +14,7 @@ export type InboxCommand =
   | "offer"
   | "escape"
   | "help"
+  | "search"
   | "undo";
 
 export type KeyLike = { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean; shiftKey?: boolean };
@@ -56,6 +57,8 @@ export function commandFor(e: KeyLike): InboxCommand | null {
       return "escape";
     case "?":
       return "help";
+    case "/":
+      return "search";
     case "z":
       return "undo";
     default:

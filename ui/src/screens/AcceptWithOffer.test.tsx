@@ -163,7 +163,7 @@ describe("the Processed view", () => {
     // ui_fixtures.rs, rules_processed: Shop A's rules accepted "Brake pad" with BOSCH ART-1 from
     // Supplier A ("Cheap Bosch") and rejected "Disc" and "Arm" ("Reject the rest").
     const processed = recordedFor<InboxLine[]>(rulesProcessed, "inbox", {
-      query: { account_id: null, state: "new", limit: 200, after: null, processed: true, sort: "ship_by" },
+      query: { account_id: null, state: "new", limit: 200, after: null, processed: true, sort: "ship_by", search: null },
     });
     const idOf = (name: string) => processed.find((l) => l.line.name === name)?.line.id;
     const engine = serveRecorded(rulesProcessed);
@@ -172,7 +172,7 @@ describe("the Processed view", () => {
     expect(await screen.findByTestId("inbox-empty")).toBeInTheDocument();
     await user.click(screen.getByTestId("view-processed"));
     await waitFor(() => expect(rowIds()).toEqual(processed.map((l) => l.line.id)));
-    expect(engine.callsTo("inbox").at(-1)?.args).toEqual({ query: { account_id: null, state: "new", limit: 200, after: null, processed: true, sort: "ship_by" } });
+    expect(engine.callsTo("inbox").at(-1)?.args).toEqual({ query: { account_id: null, state: "new", limit: 200, after: null, processed: true, sort: "ship_by", search: null } });
     const rowOf = (name: string) => rows().find((r) => Number(r.getAttribute("data-line-id")) === idOf(name)) as HTMLElement;
     expect(within(rowOf("Brake pad")).getByTestId("rule-decision")).toHaveTextContent("Rule «Cheap Bosch» accepted it");
     expect(within(rowOf("Brake pad")).getByTestId("bound-offer")).toHaveTextContent("BOSCH ART-1 · Supplier A");

@@ -45,6 +45,8 @@ const LINE_HEIGHT = 60;
  * passes rows 30 times a second, and reading two things for each would hold the keys back.
  */
 const DETAIL_SETTLE_MS = 150;
+/** How long typing pauses before the inbox searches for what is typed. */
+const SEARCH_SETTLE_MS = 250;
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
@@ -95,17 +97,19 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const [view, setView] = useState<View>("new");
   const [accountId, setAccountId] = useState<number | null>(null);
   const [sort, setSort] = useState<InboxSort>("ship_by");
+  const [searchText, setSearchText] = useState("");
+  const search = useSettled(searchText.trim(), SEARCH_SETTLE_MS);
+  const searchRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
   /** The line whose offer is being chosen; the panel owns the keyboard while it is open. */
   const [offerLine, setOfferLine] = useState<InboxLine | null>(null);
-  const query: InboxQuery = useMemo(
-    () =>
-      // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
-      view === "processed"
-        ? { account_id: accountId, state: "new", limit: INBOX_PAGE, after: null, processed: true, sort }
-        : { account_id: accountId, state: view, limit: INBOX_PAGE, after: null, processed: false, sort },
-    [accountId, view, sort],
-  );
+  const query: InboxQuery = useMemo(() => {
+    const common = { account_id: accountId, limit: INBOX_PAGE, after: null, sort, search: search || null };
+    // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
+    return view === "processed"
+      ? { ...common, state: "new", processed: true }
+      : { ...common, state: view, processed: false };
+  }, [accountId, view, sort, search]);
   const inbox = useInboxPages(query);
   useScreenReady(`inbox:${query.processed ? "processed" : query.state}`, inbox.isSuccess);
   const lines = useMemo(() => inbox.data?.pages.flat() ?? [], [inbox.data]);
@@ -119,7 +123,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   if (selection !== rawSelection && selection.cursor === rawSelection.cursor) setSelection(selection);
   const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(rows, s, a)), [rows]);
 
-  useEffect(() => setSelection(emptySelection), [view, accountId]);
+  useEffect(() => setSelection(emptySelection), [view, accountId, search]);
 
   const triage = useMutation({
     mutationFn: ({ lineIds, action }: { lineIds: number[]; action: TriageAction }) => {
@@ -204,6 +208,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         case "help":
           setHelp((h) => !h);
           return;
+        case "search":
+          searchRef.current?.focus();
+          searchRef.current?.select();
+          return;
         case "undo":
           // Only while the decision's notice is up: after it the calls have gone out.
           notices.press(UNDO);
@@ -286,6 +294,22 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
             ))}
           </select>
         )}
+        <input
+          ref={searchRef}
+          type="search"
+          className="inbox-search"
+          data-testid="inbox-search"
+          aria-label={t.inbox.search}
+          aria-keyshortcuts="/"
+          placeholder={t.inbox.searchPlaceholder}
+          value={searchText}
+          onChange={(e) => setSearchText(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter goes back to the list (its keys work again); Esc empties the field first.
+            if (e.key === "Enter" || (e.key === "Escape" && searchText === "")) e.currentTarget.blur();
+            else if (e.key === "Escape") setSearchText("");
+          }}
+        />
         <select
           aria-label={t.inbox.account}
           data-testid="inbox-account"
@@ -357,11 +381,13 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         <div className="inbox-list" ref={scrollRef}>
           {inbox.isSuccess && lines.length === 0 && (
             <p className="hint" data-testid="inbox-empty">
-              {view === "processed"
-                ? t.inbox.emptyProcessed
-                : view === "new" && accountId == null
-                  ? t.inbox.empty
-                  : t.inbox.emptyFiltered}
+              {search !== ""
+                ? t.inbox.noMatch(search)
+                : view === "processed"
+                  ? t.inbox.emptyProcessed
+                  : view === "new" && accountId == null
+                    ? t.inbox.empty
+                    : t.inbox.emptyFiltered}
             </p>
           )}
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>

@@ -1,5 +1,6 @@
 // The inbox reads a view a page at a time: the next page is asked for, after the last line it has,
-// before the cursor or the scroll reaches the end, and never past the view's last page.
+// before the cursor or the scroll reaches the end, and never past the view's last page; a search
+// narrows the view the same way.
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { InboxLine } from "../bindings/InboxLine";
@@ -69,5 +70,46 @@ describe("the inbox reads its view page by page", () => {
     fireEvent.click(selectAll());
     expect(screen.getByText(/450 selected/)).toBeInTheDocument();
     expect(asked()).toHaveLength(3);
+  }, 30_000);
+});
+
+describe("the inbox search", () => {
+  it("is reached with /, narrows the view to what is typed once typing pauses, and gives the keys back on Enter", async () => {
+    const all = backlog();
+    const engine = serveRecorded(ozonInbox, {
+      inbox: (args) => {
+        const query = (args as { query: InboxQuery }).query;
+        const found = query.search == null ? all : all.filter((l) => l.line.name.includes(query.search ?? ""));
+        return page(found, query);
+      },
+    });
+    renderWithProviders(<Inbox onOpenOrder={vi.fn()} />);
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(0));
+    const asked = () => engine.callsTo("inbox").map((c) => (c.args as { query: InboxQuery }).query);
+    const field = screen.getByTestId("inbox-search");
+
+    press("/");
+    expect(document.activeElement).toBe(field);
+    // Letters typed into the field are text, not triage keys.
+    fireEvent.keyDown(field, { key: "j" });
+    expect(cursorText()).toBe("");
+
+    fireEvent.change(field, { target: { value: "Filter 12" } });
+    fireEvent.change(field, { target: { value: " Filter 12 " } });
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row")).toHaveLength(11));
+    // One search for the pause, not one per keystroke, with the text trimmed.
+    expect(asked().map((q) => q.search)).toEqual([null, "Filter 12"]);
+
+    fireEvent.keyDown(field, { key: "Enter" });
+    expect(document.activeElement).not.toBe(field);
+    press("j", 2);
+    expect(cursorText()).toContain("Filter 120");
+
+    fireEvent.change(field, { target: { value: "no such thing" } });
+    expect(await screen.findByText("No line here matches «no such thing».")).toBeInTheDocument();
+    fireEvent.keyDown(field, { key: "Escape" });
+    expect(field).toHaveValue("");
+    // The whole view again (from the cache: it was read before the search).
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(11));
   }, 30_000);
 });

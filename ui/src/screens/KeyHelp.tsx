@@ -14,6 +14,7 @@ export function KeyHelp({ onClose }: { onClose: () => void }) {
     ["o", t.keys.offer],
     ["z, Ctrl+Z", t.keys.undo],
     ["Enter", t.keys.open],
+    ["/", t.keys.search],
     ["Esc", t.keys.escape],
     ["?", t.keys.help],
   ];

@@ -21,7 +21,7 @@ import { renderWithProviders } from "../test/render";
  */
 const accepted = (fixture: Fixture, accountId: number) =>
   recordedFor<InboxLine[]>(fixture, "inbox", {
-    query: { account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest" },
+    query: { account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest", search: null },
   });
 
 async function openPushes(accountId = 1) {

@@ -129,7 +129,7 @@ describe("undo", () => {
 
   it("restoring a deleted line sends nothing, so it offers no Undo", async () => {
     const deleted = recordedFor<InboxLine[]>(undoRestore, "inbox", {
-      query: { account_id: null, state: "deleted", limit: 200, after: null, processed: false, sort: "ship_by" },
+      query: { account_id: null, state: "deleted", limit: 200, after: null, processed: false, sort: "ship_by", search: null },
     });
     const [restored] = deleted.map((l) => l.line.id);
     const engine = serveRecorded(undoRestore);

@@ -341,6 +341,10 @@ pub struct InboxQuery {
     /// The order of the orders (not used with `processed`).
     #[serde(default)]
     pub sort: InboxSort,
+    /// Only lines whose order number, article (offer id or SKU) or product name contains this
+    /// text, whatever its case; blank: every line of the view.
+    #[serde(default)]
+    pub search: Option<String>,
 }
 
 /// How the inbox orders its orders. Orders the buyer cancelled come first in either.
@@ -368,6 +372,7 @@ impl Default for InboxQuery {
             after: None,
             processed: false,
             sort: InboxSort::ShipBy,
+            search: None,
         }
     }
 }

@@ -43,6 +43,7 @@ fn view(state: LineState, processed: bool, sort: InboxSort) -> InboxQuery {
         after: None,
         processed,
         sort,
+        search: None,
     }
 }
 
@@ -94,6 +95,7 @@ async fn main() {
     );
 
     let engine = support::bench_engine(&dir).await;
+    search_index_build(&engine).await;
     // The decisions' marketplace calls wait out the undo window: none goes out while timing.
     engine.set_undo_window(Duration::from_secs(3600));
 
@@ -141,6 +143,31 @@ async fn main() {
         })
         .await;
     }
+    // The inbox search, as the manager types it into the New and the Accepted view: by how many
+    // lines the trigram index finds, they are looked up and sorted (a few), checked against while
+    // the view is walked (thousands), or the walked lines' text is checked (tens of thousands).
+    for (name, fragment) in [
+        ("a posting's number", "00054321"),
+        ("an article (about 20 lines)", "OF-12345"),
+        ("a model (about 900 lines)", "brembo p42"),
+        ("a model family (about 9,000 lines)", "brembo p4"),
+        ("a kind, lower case Cyrillic (1/12 of all lines)", "тормозные"),
+        ("two letters", "ач"),
+        ("nothing", "нет такого"),
+    ] {
+        for (view_name, state) in [("New", LineState::New), ("Accepted", LineState::Accepted)] {
+            let query = InboxQuery {
+                search: Some(fragment.into()),
+                ..view(state, false, InboxSort::ShipBy)
+            };
+            time(
+                &format!("inbox {view_name}, search {name} \"{fragment}\""),
+                || async { engine.inbox(&query).await.unwrap().len() },
+            )
+            .await;
+        }
+    }
+
     let one_account = InboxQuery {
         account_id: Some(accounts[1]),
         ..view(LineState::New, false, InboxSort::ShipBy)
@@ -264,4 +291,31 @@ async fn main() {
     if std::env::var_os("ORDERTRAY_BENCH_DIR").is_some() {
         println!("database kept: {}", db.display());
     }
+}
+
+/// What the upgrade to the inbox search (migration 0028) costs a database of this size: its
+/// statement that indexes every line, timed on an emptied index, and the index's size.
+async fn search_index_build(engine: &ordertray_engine::Engine) {
+    let migration = include_str!("../../store/migrations/0028_inbox_search.sql");
+    let fill = migration
+        .split(';')
+        .map(str::trim)
+        .find(|s| s.starts_with("INSERT INTO lines_text"))
+        .expect("migration 0028 fills lines_text");
+    let pool = engine.store().pool();
+    sqlx::query("INSERT INTO lines_text (lines_text) VALUES ('delete-all')")
+        .execute(pool)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    sqlx::query(fill).execute(pool).await.unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let mb =
+        sqlx::query_scalar::<_, Option<i64>>("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'lines_text%'")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .unwrap_or(0) as f64
+            / 1e6;
+    println!("inbox search index: built for every line in {secs:.1} s (migration 0028), {mb:.0} MB");
 }

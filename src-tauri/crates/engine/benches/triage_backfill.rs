@@ -145,9 +145,7 @@ async fn manager(engine: &Engine, going: impl Fn() -> bool, limit: usize) -> Tim
         account_id: None,
         state: LineState::New,
         limit: Some(50),
-        after: None,
-        processed: false,
-        sort: Default::default(),
+        ..InboxQuery::default()
     };
     while going() && t.decisions.len() < limit {
         tokio::time::sleep(PACE).await;

@@ -1904,9 +1904,8 @@ async fn pushes_world() -> (World, i64, Vec<ordertray_core::InboxLine>) {
             account_id: Some(w.account),
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
-            after: None,
-            processed: false,
             sort: ordertray_core::InboxSort::Newest,
+            ..InboxQuery::default()
         })
         .await
         .unwrap();
@@ -1928,9 +1927,8 @@ async fn pushes_start(r: &mut Recording, w: &World) {
             account_id: Some(id),
             state: ordertray_core::LineState::Accepted,
             limit: Some(20),
-            after: None,
-            processed: false,
             sort: ordertray_core::InboxSort::Newest,
+            ..InboxQuery::default()
         };
         r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
     }

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use crate::text_search::trigram_phrase;
 use crate::time::{format_ts, parse_ts};
 use crate::{Result, Store};
 
@@ -21,10 +22,6 @@ const ROW_COLUMNS: &str = "s.id, s.number, s.created_at, s.status_id, s.order_ty
     s.cod, s.recipient_name, s.recipient_phone, a.name AS account, a.kind AS account_kind, s.total_minor,
     s.currency, s.preorder, s.transferred_to,
     (SELECT COUNT(*) FROM shop_order_items i WHERE i.shop_order_id = s.id) AS items";
-
-/// Shorter searches cannot use the trigram index; they match the number's start or the name's
-/// inside (ASCII case-insensitively) by scanning, which the page limit keeps short.
-const TRIGRAM: usize = 3;
 
 impl Store {
     /// One page of the cabinet's table in the chosen order, after the cursor of the page before.
@@ -394,13 +391,6 @@ pub(crate) fn push_filter(q: &mut QueryBuilder<Sqlite>, f: &OrderFilter, with_st
     push_conditions(q, f, with_status, true, by_id);
 }
 
-// SQLite: FTS5 phrase syntax.
-/// The search as an FTS5 phrase, when it is long enough for the trigram index.
-fn trigram_phrase(search: &str) -> Option<String> {
-    let search = search.trim();
-    (search.chars().count() >= TRIGRAM).then(|| format!("\"{}\"", search.replace('"', "\"\"")))
-}
-
 /// `AND …` for each of the filter's conditions.
 fn push_conditions(
     q: &mut QueryBuilder<Sqlite>,
@@ -480,6 +470,8 @@ fn push_conditions(
             .push_bind(phrase)
             .push(")");
     } else if !search.is_empty() {
+        // Too short for the trigram index: the number's start or the name's inside (ASCII
+        // case-insensitively) by scanning, which the page limit keeps short.
         let like = search
             .replace('\\', "\\\\")
             .replace('%', "\\%")

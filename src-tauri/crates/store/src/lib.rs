@@ -48,6 +48,7 @@ mod shop_orders;
 mod shop_statuses;
 mod skipped_orders;
 mod statuses;
+mod text_search;
 mod time;
 mod transfers;
 mod triage;

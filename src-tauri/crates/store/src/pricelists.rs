@@ -209,8 +209,7 @@ impl Store {
         found.truncate(limit as usize);
         let terms: Vec<String> = text
             .split_whitespace()
-            .filter(|t| t.chars().count() >= 3)
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .filter_map(crate::text_search::trigram_phrase)
             .collect();
         if terms.is_empty() || found.len() as i64 >= limit {
             return Ok(found);

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
+use crate::text_search::{contains_glob, trigram_phrase};
 use crate::time::{parse_opt, parse_ts};
 use crate::{Result, Store, StoreError};
 
@@ -21,11 +22,44 @@ const LINE_COLUMNS: &str =
 
 /// The inbox's columns and joins; callers add the filter and the order.
 const INBOX_SELECT: &str =
-    "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name, l.quantity,
-            l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id, o.id AS order_id,
-            o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region, o.ship_by, o.account_id,
-            a.name AS account, a.demo
+    "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id, l.name,
+            l.quantity, l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id,
+            o.id AS order_id, o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region,
+            o.ship_by, o.account_id, a.name AS account, a.demo
      FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id";
+
+/// [`INBOX_SELECT`] over the lines a search found in the trigram index (`?5`, their ids as a JSON
+/// array), read first.
+const INBOX_SEARCH_SELECT: &str = "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id,
+            l.name, l.quantity, l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id,
+            o.id AS order_id, o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region,
+            o.ship_by, o.account_id, a.name AS account, a.demo
+     FROM json_each(?5) f CROSS JOIN lines l ON l.id = f.value JOIN orders o ON o.id = l.order_id
+     JOIN accounts a ON a.id = o.account_id";
+
+/// How a search reads the inbox, by how many lines the trigram index finds for it (its cost,
+/// measured at a million lines, in BENCHMARKS.md): fewer than this, they are looked up and sorted
+/// (about 1.7 µs a line)…
+const SEARCH_SORTED_BELOW: i64 = 2_500;
+/// …fewer than this, the view's index is walked in its order, each entry checked against their
+/// ids (0.15 µs an entry, 200 / share of the view entries for a page); from this many on, the
+/// view is walked and each line's text checked (2 µs a line, but no ids to read first, which
+/// cost about as much as the walk for a fragment this common; how common is told from the first
+/// [`SEARCH_SORTED_BELOW`] matches).
+const SEARCH_IDS_BELOW: i64 = 30_000;
+
+/// How an inbox query narrows its view to a text search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Search {
+    /// No search.
+    None,
+    /// Only the lines the trigram index found (`?5`: their ids as a JSON array), sorted.
+    Sorted,
+    /// The view's index in its order, each entry checked against the ids `?5`.
+    WalkIds,
+    /// The view's index in its order, each line's text checked against the GLOB pattern `?5`.
+    WalkText,
+}
 
 /// The inbox's columns as one JSON array per line, all lines of a read in one JSON array: one
 /// row to hand over instead of one per line. sqlx hands each row from its SQLite thread to the
@@ -268,13 +302,14 @@ fn view_order(processed: bool, sort: InboxSort) -> ViewOrder {
     }
 }
 
-/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit and, with `after`,
-/// `?4` the sort keys of the line the page starts after (a JSON array, see [`cursor_keys_sql`]).
+/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit, with `after` `?4`
+/// the sort keys of the line the page starts after (a JSON array, see [`cursor_keys_sql`]) and
+/// with a search `?5` (see [`Search`]).
 /// Every page reads its view's index in the order it shows and stops at the limit, however many
 /// lines are in the state and however deep the page: after a line, one limited read per key (the
 /// lines sharing the first k keys with it and beyond it in the next), at most keys × limit lines.
 /// The views' keys run both ways, so one row-value comparison cannot start an index read there.
-fn inbox_sql(processed: bool, sort: InboxSort, after: bool) -> String {
+fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> String {
     let ViewOrder { index, keys } = view_order(processed, sort);
     let order_of = |keys: &[SortKey]| {
         keys.iter()
@@ -288,39 +323,72 @@ fn inbox_sql(processed: bool, sort: InboxSort, after: bool) -> String {
     } else {
         "l.state = ?1"
     };
-    let filter = format!("{filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)");
-    if !after {
-        return format!("{INBOX_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
+    let mut filter =
+        format!("{filter} AND l.removed_by_marketplace = 0 AND (?2 IS NULL OR o.account_id = ?2)");
+    match search {
+        Search::None | Search::Sorted => {}
+        // `+`: the ids are a test of each entry, never the way in (SQLite would sort them all).
+        Search::WalkIds => filter.push_str(" AND +l.id IN (SELECT value FROM json_each(?5))"),
+        Search::WalkText => filter
+            .push_str(" AND (l.name GLOB ?5 OR l.offer_id GLOB ?5 OR l.sku GLOB ?5 OR o.number GLOB ?5)"),
     }
-    let arms = (0..keys.len())
+    let beyond = after.then(|| beyond_cursor(keys));
+    if search == Search::Sorted {
+        // A few thousand lines at most: the cursor's conditions are checked on each, then sorted.
+        if let Some(arms) = beyond {
+            let any = arms
+                .iter()
+                .map(|arm| format!("({arm})"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            filter.push_str(&format!(" AND ({any})"));
+        }
+        return format!("{INBOX_SEARCH_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
+    }
+    let Some(arms) = beyond else {
+        return format!("{INBOX_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
+    };
+    let arms = arms
+        .iter()
+        .enumerate()
         .rev()
-        .map(|k| {
-            let mut arm = filter.clone();
-            for (j, same) in keys[..k].iter().enumerate() {
-                let eq = if same.kind == KeyKind::Nullable { "IS" } else { "=" };
-                arm.push_str(&format!(" AND {} {eq} json_extract(?4, '$[{j}]')", same.expr));
-            }
-            let beyond = &keys[k];
-            let at = format!("json_extract(?4, '$[{k}]')");
-            arm.push_str(&match (&beyond.kind, beyond.desc) {
-                (KeyKind::Flag, false) => format!(" AND {} = 1 AND {at} = 0", beyond.expr),
-                (KeyKind::Flag, true) => format!(" AND {} = 0 AND {at} = 1", beyond.expr),
-                (_, false) => format!(" AND {} > {at}", beyond.expr),
-                (_, true) => format!(" AND {} < {at}", beyond.expr),
-            });
+        .map(|(k, arm)| {
             // INDEXED BY: with no statistics SQLite would read some arms through another index
             // and sort all they find. The keys held equal (a flag's too) are left out of the arm's
             // order: with an indexed expression among them SQLite would sort the arm instead.
-            let unequal = if beyond.kind == KeyKind::Flag { k + 1 } else { k };
+            let unequal = if keys[k].kind == KeyKind::Flag { k + 1 } else { k };
             format!(
                 "SELECT * FROM (SELECT l.id FROM lines l INDEXED BY {index} JOIN orders o ON o.id = l.order_id
-                 WHERE {arm} ORDER BY {} LIMIT ?3)",
+                 WHERE {filter} AND {arm} ORDER BY {} LIMIT ?3)",
                 order_of(&keys[unequal..])
             )
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
     format!("{INBOX_SELECT} WHERE l.id IN ({arms}) ORDER BY {order} LIMIT ?3")
+}
+
+/// The lines after the cursor `?4` in a view's order, as one condition per sort key k: the lines
+/// sharing the first k keys with the cursor and beyond it in key k.
+fn beyond_cursor(keys: &[SortKey]) -> Vec<String> {
+    (0..keys.len())
+        .map(|k| {
+            let mut arm = Vec::new();
+            for (j, same) in keys[..k].iter().enumerate() {
+                let eq = if same.kind == KeyKind::Nullable { "IS" } else { "=" };
+                arm.push(format!("{} {eq} json_extract(?4, '$[{j}]')", same.expr));
+            }
+            let beyond = &keys[k];
+            let at = format!("json_extract(?4, '$[{k}]')");
+            arm.push(match (&beyond.kind, beyond.desc) {
+                (KeyKind::Flag, false) => format!("{} = 1 AND {at} = 0", beyond.expr),
+                (KeyKind::Flag, true) => format!("{} = 0 AND {at} = 1", beyond.expr),
+                (_, false) => format!("{} > {at}", beyond.expr),
+                (_, true) => format!("{} < {at}", beyond.expr),
+            });
+            arm.join(" AND ")
+        })
+        .collect()
 }
 
 /// The sort keys of line `?1` for a view, as the JSON array [`inbox_sql`] reads as `?4`.
@@ -351,21 +419,70 @@ impl Store {
                     .ok_or_else(|| AppError::missing(Thing::Line, line))?,
             ),
         };
+        let (search, pattern) = self.inbox_search(query.search.as_deref()).await?;
         let sql = format!(
             "SELECT {INBOX_JSON} FROM ({})",
-            inbox_sql(query.processed, query.sort, after_keys.is_some())
+            inbox_sql(query.processed, query.sort, after_keys.is_some(), search)
         );
         fetch_inbox_lines(&self.pool, &sql, |q| {
             let q = q
                 .bind(query.state.as_str())
                 .bind(query.account_id)
                 .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT));
-            match after_keys {
-                Some(keys) => q.bind(keys),
-                None => q,
+            match (after_keys, pattern) {
+                (keys, Some(pattern)) => q.bind(keys).bind(pattern),
+                (Some(keys), None) => q.bind(keys),
+                (None, None) => q,
             }
         })
         .await
+    }
+
+    /// How the inbox reads a search ([`SEARCH_SORTED_BELOW`]), and what it binds as `?5`: the ids
+    /// of the lines the trigram index finds for a fragment (reading stops at [`SEARCH_IDS_BELOW`]),
+    /// or a GLOB pattern for a commoner or shorter one.
+    async fn inbox_search(&self, search: Option<&str>) -> Result<(Search, Option<String>)> {
+        let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok((Search::None, None));
+        };
+        if let Some(phrase) = trigram_phrase(search) {
+            let (found, last, ids) = self.lines_found(&phrase, 0, SEARCH_SORTED_BELOW).await?;
+            if found < SEARCH_SORTED_BELOW {
+                return Ok((Search::Sorted, Some(ids)));
+            }
+            // The index yields lines in id order: where its first matches end tells about how
+            // many there are, before reading tens of thousands of ids for a common fragment.
+            let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM lines")
+                .fetch_one(&self.pool)
+                .await?;
+            if found * newest / last.max(1) < SEARCH_IDS_BELOW {
+                let limit = SEARCH_IDS_BELOW - found;
+                let (more, _, rest) = self.lines_found(&phrase, last, limit).await?;
+                if more < limit {
+                    let ids = match (ids.trim_end_matches(']'), rest.trim_start_matches('[')) {
+                        (first, "]") => format!("{first}]"),
+                        (first, rest) => format!("{first},{rest}"),
+                    };
+                    return Ok((Search::WalkIds, Some(ids)));
+                }
+            }
+        }
+        Ok((Search::WalkText, Some(contains_glob(search))))
+    }
+
+    /// The first `limit` lines after line `after` the trigram index finds for `phrase`, in id
+    /// order: how many, the last one's id and their ids as a JSON array.
+    async fn lines_found(&self, phrase: &str, after: i64, limit: i64) -> Result<(i64, i64, String)> {
+        // SQLite: FTS5 trigram search (`lines_text MATCH`; a rowid range seeks in its lists).
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(MAX(rowid), 0), json_group_array(rowid)
+             FROM (SELECT rowid FROM lines_text WHERE lines_text MATCH ?1 AND rowid > ?2 LIMIT ?3)",
+        )
+        .bind(phrase)
+        .bind(after)
+        .bind(limit)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Every line waiting for a decision, of one account or all, and of the given orders only
@@ -513,7 +630,8 @@ mod tests {
     /// index and stops at its limit: no sort of every line in the state (at a million accepted
     /// lines the Accepted view read and sorted them all). A later page reads the same index once
     /// per sort key, each read starting where the page starts; only the page's few hundred lines
-    /// are sorted.
+    /// are sorted. So does a search checked line by line; a rare fragment's lines are read from
+    /// the trigram index and only they are sorted.
     #[tokio::test]
     async fn inbox_pages_read_an_index_in_their_order_without_sorting() {
         let dir = tempfile::tempdir().unwrap();
@@ -528,29 +646,41 @@ mod tests {
             for sort in [InboxSort::ShipBy, InboxSort::Newest] {
                 for account in [None, Some(1)] {
                     for after in [false, true] {
-                        let sql = format!("EXPLAIN QUERY PLAN {}", inbox_sql(processed, sort, after));
-                        let mut q = sqlx::query(&sql).bind(state.as_str()).bind(account).bind(100);
-                        if after {
-                            q = q.bind(r#"[0, 0, "2026-01-01", "2026-01-01", 5, 7]"#);
+                        for search in [Search::None, Search::WalkText, Search::WalkIds, Search::Sorted] {
+                            let sql =
+                                format!("EXPLAIN QUERY PLAN {}", inbox_sql(processed, sort, after, search));
+                            let mut q = sqlx::query(&sql).bind(state.as_str()).bind(account).bind(100);
+                            let keys = after.then_some(r#"[0, 0, "2026-01-01", "2026-01-01", 5, 7]"#);
+                            q = match search {
+                                Search::None => q.bind(keys),
+                                Search::WalkText => q.bind(keys).bind("*[aA]bc*"),
+                                Search::WalkIds | Search::Sorted => q.bind(keys).bind("[1, 2, 3]"),
+                            };
+                            let rows = q.fetch_all(store.pool()).await.unwrap();
+                            let plan: Vec<String> =
+                                rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+                            let ViewOrder { index, keys } = view_order(processed, sort);
+                            let what =
+                                format!("{state:?} {sort:?} {account:?} after {after} {search:?}: {plan:#?}");
+                            let reads = plan.iter().filter(|p| p.split(' ').any(|w| w == index)).count();
+                            let sorts = plan.iter().filter(|p| p.contains("TEMP B-TREE")).count();
+                            let scans = plan.iter().filter(|p| p.as_str() == "SCAN l").count();
+                            if search == Search::Sorted {
+                                assert!(plan[0].starts_with("SCAN f VIRTUAL TABLE"), "{what}");
+                                assert!(plan[1].contains("SEARCH l USING INTEGER PRIMARY KEY"), "{what}");
+                                assert_eq!(sorts, 1, "{what}");
+                            } else if after {
+                                assert_eq!(reads, keys.len(), "{what}");
+                                assert_eq!(sorts, 1, "only the page is sorted: {what}");
+                            } else {
+                                assert!(
+                                    plan.first().is_some_and(|p| p.split(' ').any(|w| w == index)),
+                                    "{what}"
+                                );
+                                assert_eq!(sorts, 0, "{what}");
+                            }
+                            assert_eq!(scans, 0, "{what}");
                         }
-                        let rows = q.fetch_all(store.pool()).await.unwrap();
-                        let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>("detail")).collect();
-                        let ViewOrder { index, keys } = view_order(processed, sort);
-                        let what = format!("{state:?} {sort:?} {account:?} after {after}: {plan:#?}");
-                        let reads = plan.iter().filter(|p| p.split(' ').any(|w| w == index)).count();
-                        let sorts = plan.iter().filter(|p| p.contains("TEMP B-TREE")).count();
-                        let scans = plan.iter().filter(|p| p.as_str() == "SCAN l").count();
-                        if after {
-                            assert_eq!(reads, keys.len(), "{what}");
-                            assert_eq!(sorts, 1, "only the page is sorted: {what}");
-                        } else {
-                            assert!(
-                                plan.first().is_some_and(|p| p.split(' ').any(|w| w == index)),
-                                "{what}"
-                            );
-                            assert_eq!(sorts, 0, "{what}");
-                        }
-                        assert_eq!(scans, 0, "{what}");
                     }
                 }
             }

@@ -517,3 +517,163 @@ async fn inbox_pages_from_a_cursor_add_up_to_the_whole_view() {
         .await;
     assert!(gone.is_err());
 }
+
+/// What the manager expects of the inbox search, in plain Rust: the fragment in the order's
+/// number, the article, the SKU or the product name, whatever the case of its letters.
+fn finds(line: &ordertray_core::InboxLine, search: &str) -> bool {
+    let search = search.trim().to_lowercase();
+    [
+        &line.order_number,
+        &line.line.offer_id,
+        &line.line.sku,
+        &line.line.name,
+    ]
+    .iter()
+    .any(|text| text.to_lowercase().contains(&search))
+}
+
+/// A search narrows every view to the lines it finds, in the view's order and paged the same
+/// way: a fragment of three characters or more through the trigram index (Cyrillic in either
+/// case too), a shorter one line by line; glob and FTS characters are taken literally.
+#[tokio::test]
+async fn the_inbox_search_finds_lines_by_number_article_and_name_in_any_case_and_pages_them() {
+    let (_d, s, a) = store().await;
+    let names = [
+        "Смартфон Samsung Galaxy",
+        "Чехол для СМАРТФОНА",
+        "Фильтр масляный MANN",
+        "Свеча зажигания NGK [*]",
+        "Кабель \"USB-C\" Baseus",
+    ];
+    let orders: Vec<ExternalOrder> = (0..40)
+        .map(|i| {
+            let mut o = order(
+                &format!("0{:03}-{}", 40 + i, i % 3),
+                i64::from(i % 4),
+                Some(i64::from(i % 5)),
+            );
+            o.lines[0].name = names[i as usize % names.len()].into();
+            if i % 4 == 0 {
+                let mut extra = o.lines[0].clone();
+                extra.external_id = format!("{}-2", o.number);
+                extra.sku = format!("77{i:03}");
+                extra.name = names[(i as usize + 2) % names.len()].into();
+                o.lines.push(extra);
+            }
+            o
+        })
+        .collect();
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    let some: Vec<i64> = s.inbox(&InboxQuery::default()).await.unwrap()[..12]
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    s.triage(&some, TriageAction::Reject, "test").await.unwrap();
+
+    for state in [
+        ordertray_core::LineState::New,
+        ordertray_core::LineState::Rejected,
+    ] {
+        for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+            let view = InboxQuery {
+                state,
+                sort,
+                ..InboxQuery::default()
+            };
+            let whole = s.inbox(&view).await.unwrap();
+            for search in [
+                "смартф",
+                "СмартФ",
+                "ngk",
+                "mann",
+                "007",
+                "-1",
+                "art-00",
+                "770",
+                "см",
+                "[*]",
+                "\"usb",
+                "*",
+                "нет такого",
+            ] {
+                let expected: Vec<i64> = whole
+                    .iter()
+                    .filter(|l| finds(l, search))
+                    .map(|l| l.line.id)
+                    .collect();
+                let query = InboxQuery {
+                    search: Some(format!(" {search} ")),
+                    ..view.clone()
+                };
+                let found: Vec<i64> = s.inbox(&query).await.unwrap().iter().map(|l| l.line.id).collect();
+                let what = format!("{state:?} {sort:?} «{search}»");
+                if state == ordertray_core::LineState::New {
+                    assert_eq!(expected.is_empty(), search == "нет такого", "{what}");
+                }
+                assert_eq!(found, expected, "{what}");
+                assert_eq!(paged(&s, &query, 3).await, expected, "{what}, by 3");
+            }
+            let fragment_of_two_words = InboxQuery {
+                search: Some("смартфон sam".into()),
+                ..view.clone()
+            };
+            let found = s.inbox(&fragment_of_two_words).await.unwrap();
+            assert!(
+                found.iter().all(|l| l.line.name == names[0]),
+                "{state:?} {sort:?}"
+            );
+        }
+    }
+    let everything = s.inbox(&InboxQuery::default()).await.unwrap();
+    assert!(everything.iter().any(|l| finds(l, "смартф")) && everything.iter().any(|l| !finds(l, "смартф")));
+    let blank = InboxQuery {
+        search: Some("  ".into()),
+        ..InboxQuery::default()
+    };
+    assert_eq!(s.inbox(&blank).await.unwrap().len(), everything.len());
+}
+
+/// A fragment found a few thousand times is checked against the ids the trigram index found
+/// while the view is walked in its order (not looked up and sorted): the same lines, paged the
+/// same way.
+#[tokio::test]
+async fn a_fragment_found_thousands_of_times_narrows_the_view_the_same_way() {
+    let (_d, s, a) = store().await;
+    let orders: Vec<ExternalOrder> = (0..30)
+        .map(|i| {
+            let mut o = order(&format!("B{i:02}"), i64::from(i % 4), Some(i64::from(i % 6)));
+            let template = o.lines[0].clone();
+            o.lines = (0..100)
+                .map(|n| ExternalLine {
+                    external_id: format!("B{i:02}-{n}"),
+                    name: if n % 10 == 0 {
+                        "Фильтр".into()
+                    } else {
+                        format!("Тормозной диск {n}")
+                    },
+                    ..template.clone()
+                })
+                .collect();
+            o
+        })
+        .collect();
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+        let view = InboxQuery {
+            sort,
+            ..InboxQuery::default()
+        };
+        let whole = s.inbox(&view).await.unwrap();
+        let expected: Vec<i64> = whole
+            .iter()
+            .filter(|l| finds(l, "тормозной"))
+            .map(|l| l.line.id)
+            .collect();
+        assert_eq!(expected.len(), 2_700);
+        let query = InboxQuery {
+            search: Some("тормозной".into()),
+            ..view
+        };
+        assert_eq!(paged(&s, &query, 500).await, expected, "{sort:?}");
+    }
+}

@@ -78,6 +78,22 @@ pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
     n
 }
 
+/// A line's product name: one of twelve kinds, each of a twelfth of the lines, with a model
+/// number for the brake pads (so a search can find a thousandth of a kind, or a tenth).
+const PRODUCT_NAME: &str = "CASE (order_id * 7 + n) % 12
+    WHEN 0 THEN 'Фильтр масляный MANN W' || (order_id % 90)
+    WHEN 1 THEN 'Колодки тормозные Brembo P' || ((order_id * 13 + n) % 1000)
+    WHEN 2 THEN 'Свеча зажигания NGK ' || (order_id % 800)
+    WHEN 3 THEN 'Щётка стеклоочистителя Bosch Aerotwin'
+    WHEN 4 THEN 'Лампа H7 Philips X-treme Vision'
+    WHEN 5 THEN 'Аккумулятор Varta Blue Dynamic 60 Ач'
+    WHEN 6 THEN 'Масло моторное Castrol Edge 5W-30 4 л'
+    WHEN 7 THEN 'Амортизатор KYB Excel-G'
+    WHEN 8 THEN 'Ремень ГРМ Gates'
+    WHEN 9 THEN 'Антифриз Felix Carbox 5 кг'
+    WHEN 10 THEN 'Датчик кислорода Denso'
+    ELSE 'Смартфон-держатель Baseus' END || ' ' || n";
+
 /// What [`seed_inbox_lines`] made.
 pub struct SeededInbox {
     pub orders: i64,
@@ -140,7 +156,7 @@ pub async fn seed_inbox_lines(db: &Path, lines: u64, accounts: &[i64]) -> Seeded
              INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, state,
                 state_changed_at, decided_by_rule, order_created_at, order_ship_by, order_cancelled)
              SELECT order_id, n, 'SKU-' || ((order_id * 13 + n) % 50000), 'OF-' || ((order_id * 13 + n) % 50000),
-                'Фильтр масляный ' || n, 1 + n % 3, '499.00', 'RUB',
+                {PRODUCT_NAME}, 1 + n % 3, '499.00', 'RUB',
                 CASE WHEN h < 10 THEN 'new' WHEN h < 75 THEN 'accepted' WHEN h < 92 THEN 'rejected' ELSE 'deleted' END,
                 CASE WHEN h >= 10 THEN strftime('%Y-%m-%dT%H:%M:%S.000000Z', created_at, '+1 hours') END,
                 CASE WHEN h >= 10 AND h < 92 AND h % 5 = 0 THEN
