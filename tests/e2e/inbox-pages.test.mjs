@@ -105,14 +105,22 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
         const names = await s.executeScript(
           "return [...document.querySelectorAll('[data-testid=inbox-row]')].map((r) => r.textContent);",
         );
-        if (names.length === 0 || !names.every((n) => n.includes("Колодки тормозные передние"))) return null;
-        await (await selectAll(s)).click();
-        const said = await toolbarText(s);
-        await (await selectAll(s)).click();
-        return /\b45\b/.test(said) ? said : null;
+        return names.length > 0 && names.every((n) => n.includes("Колодки тормозные передние"));
       },
-      { timeout: 20_000, message: "the 45 brake pad lines and nothing else" },
+      { timeout: 20_000, message: "only brake pad lines in sight" },
     );
+    // Another list: no cursor, so the pane beside it shows no order.
+    await waitFor(
+      async () =>
+        (await cursorRows(s)) === 0 &&
+        (await (await s.find(tid("inbox-detail"))).text()).includes("Move to a line") &&
+        !(await s.findAll(`${tid("inbox-detail")} h2, ${tid("inbox-detail")} h3`)).length,
+      { timeout: 10_000, message: "no cursor and no order beside the found lines" },
+    );
+    await s.screenshot(join(OUT, "inbox-search.png"));
+    await (await selectAll(s)).click();
+    assert.match(await toolbarText(s), /\b45\b/);
+    await (await selectAll(s)).click();
     await field.sendKeys("\uE00C");
     assert.equal(await field.property("value"), "");
     await waitFor(

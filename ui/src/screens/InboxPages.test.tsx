@@ -88,15 +88,23 @@ describe("the inbox search", () => {
     const asked = () => engine.callsTo("inbox").map((c) => (c.args as { query: InboxQuery }).query);
     const field = screen.getByTestId("inbox-search");
 
+    press("j", 3);
+    const before = cursorText();
+    expect(before).toContain("Filter 2");
+    // The pane beside the list follows the cursor once it rests.
+    await waitFor(() => expect(screen.queryByText(/Move to a line/)).toBeNull());
     press("/");
     expect(document.activeElement).toBe(field);
     // Letters typed into the field are text, not triage keys.
     fireEvent.keyDown(field, { key: "j" });
-    expect(cursorText()).toBe("");
+    expect(cursorText()).toBe(before);
 
     fireEvent.change(field, { target: { value: "Filter 12" } });
     fireEvent.change(field, { target: { value: " Filter 12 " } });
     await waitFor(() => expect(screen.queryAllByTestId("inbox-row")).toHaveLength(11));
+    // Another list: the cursor and the order beside it start over.
+    expect(cursorText()).toBe("");
+    await waitFor(() => expect(screen.getByText(/Move to a line/)).toBeInTheDocument());
     // One search for the pause, not one per keystroke, with the text trimmed.
     expect(asked().map((q) => q.search)).toEqual([null, "Filter 12"]);
 

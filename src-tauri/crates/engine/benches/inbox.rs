@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, PaymentMethod};
 use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
+use ordertray_core::statuses::StatusGroup;
 use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
 use timing::{report, time, RUNS};
 
@@ -207,6 +208,21 @@ async fn main() {
             .rows
             .len()
     })
+    .await;
+    // What the All-orders screen asks first: its default view (the New group) and a page of 500
+    // (PAGE_SIZE in ui/src/cabinet/queries.ts), with the statistics bar beside it.
+    let screen_default = OrderPageQuery {
+        filter: OrderFilter {
+            groups: vec![StatusGroup::New],
+            ..Default::default()
+        },
+        limit: 500,
+        ..Default::default()
+    };
+    time(
+        "All orders: the screen's first page (New group, 500 rows)",
+        || async { engine.cabinet_page(&screen_default).await.unwrap().rows.len() },
+    )
     .await;
     let kowal = OrderFilter {
         search: "kowal".into(),
