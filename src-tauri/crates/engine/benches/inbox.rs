@@ -1,8 +1,9 @@
 //! Inbox benchmark: 1,000,000 marketplace lines on about 333,000 orders (one in a thousand with
 //! 300 lines) in every triage state, beside 1,000,000 shop orders, in a real SQLite file through
 //! the app's migrations and triggers; then, through the engine calls the UI makes, each inbox view
-//! as the UI reads it, the accept of one line of a large order, the All-orders first page, search
-//! and statistics bar (p50/p95 over 40 calls each), and a rules dry run over the new lines. Run:
+//! as the UI reads it and its search, the accept of one line of a large order, the All-orders first
+//! page, search and statistics bar, the Customers list (p50/p95 over 40 calls each), and a rules dry
+//! run over the new lines. Run:
 //! `cargo bench -p ordertray-engine --bench inbox` (env ORDERTRAY_BENCH_LINES changes the number
 //! of lines, ORDERTRAY_BENCH_ORDERS the number of shop orders; at least a third of the lines).
 
@@ -223,6 +224,25 @@ async fn main() {
         "All orders: the screen's first page (New group, 500 rows)",
         || async { engine.cabinet_page(&screen_default).await.unwrap().rows.len() },
     )
+    .await;
+    // What the Customers screen asks: the 1,000 with the latest orders, with their order counts;
+    // beside it, the same list by grouping every shop order (how it was read before migration
+    // 0029 kept the figures on the customer).
+    time("Customers: the screen's list (1,000 by latest order)", || async {
+        engine.customers(1_000).await.unwrap().len()
+    })
+    .await;
+    time("  the same by grouping every shop order (before)", || async {
+        sqlx::query(
+            "SELECT c.id, COUNT(s.id), MAX(s.created_at) AS last FROM customers c
+             LEFT JOIN shop_orders s ON s.customer_id = c.id
+             GROUP BY c.id ORDER BY last DESC NULLS LAST, c.id DESC LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .len()
+    })
     .await;
     let kowal = OrderFilter {
         search: "kowal".into(),

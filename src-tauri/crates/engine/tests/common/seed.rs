@@ -21,8 +21,13 @@ pub const NAMES: [&str; 12] = [
     "Anna Nowak",
 ];
 
+/// Orders per customer in [`seed_shop_orders`]: customer k has orders k, k + n, k + 2n, … (n the
+/// number of customers), so every customer's latest order is in the last stretch of dates.
+pub const ORDERS_PER_CUSTOMER: u64 = 4;
+
 /// Writes `orders` shop orders with `items` items each into the database at `db` (migrating it
-/// first) and returns how many exist afterwards.
+/// first), on one customer for every [`ORDERS_PER_CUSTOMER`] orders, and returns how many orders
+/// exist afterwards.
 pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
     let store = ordertray_store::Store::open(db).await.expect("open store");
     let names: Vec<String> = NAMES
@@ -30,13 +35,29 @@ pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
         .enumerate()
         .map(|(k, n)| format!("({k}, '{n}')"))
         .collect();
+    let customers = (orders / ORDERS_PER_CUSTOMER).max(1) as i64;
     let mut tx = store.pool().begin().await.unwrap();
+    sqlx::query(&format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1),
+              names(k, name) AS (VALUES {names})
+         INSERT INTO customers (id, name, phone, created_at)
+         SELECT i, (SELECT name FROM names WHERE k = i % {count}) || ' ' || i, printf('+7901%07d', i),
+            '2024-11-23T00:00:00.000000Z'
+         FROM seq",
+        names = names.join(", "),
+        count = NAMES.len(),
+    ))
+    .bind(customers)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     sqlx::query(&format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1),
               names(k, name) AS (VALUES {names}),
               statuses(k, id) AS (SELECT ROW_NUMBER() OVER (ORDER BY position, id) - 1, id FROM shop_statuses)
          INSERT INTO shop_orders (number, created_at, updated_at, status_id, order_type, payment_method, paid,
-            cod, recipient_name, recipient_phone, address, declared_value, delivery_cost, total_minor, currency)
+            cod, recipient_name, recipient_phone, address, declared_value, delivery_cost, total_minor, currency,
+            customer_id)
          SELECT printf('OZ-%08d', i),
             strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2024-11-23', '+' || (i * 63072000 / ?1) || ' seconds'),
             NULL,
@@ -49,12 +70,13 @@ pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
             (SELECT name FROM names WHERE k = i % {count}) || ' ' || i,
             printf('+7900%07d', i % 10000000),
             'Москва, ул. Тверская, ' || (i % 200),
-            '0', '0', (i % 5000) * 100 + 99, 'RUB'
+            '0', '0', (i % 5000) * 100 + 99, 'RUB', 1 + (i - 1) % ?2
          FROM seq",
         names = names.join(", "),
         count = NAMES.len(),
     ))
     .bind(orders as i64)
+    .bind(customers)
     .execute(&mut *tx)
     .await
     .unwrap();
