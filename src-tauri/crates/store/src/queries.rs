@@ -28,14 +28,9 @@ const INBOX_SELECT: &str =
             o.ship_by, o.account_id, a.name AS account, a.demo
      FROM lines l JOIN orders o ON o.id = l.order_id JOIN accounts a ON a.id = o.account_id";
 
-/// [`INBOX_SELECT`] over the lines a search found in the trigram index (`?5`, their ids as a JSON
-/// array), read first.
-const INBOX_SEARCH_SELECT: &str = "SELECT l.id AS line_id, l.external_id AS line_external_id, l.sku, l.offer_id,
-            l.name, l.quantity, l.price, l.currency, l.state, l.bound_offer, l.decided_by_rule, l.shop_status_id,
-            o.id AS order_id, o.external_id AS order_external_id, o.number, o.status, o.created_at, o.region,
-            o.ship_by, o.account_id, a.name AS account, a.demo
-     FROM json_each(?5) f CROSS JOIN lines l ON l.id = f.value JOIN orders o ON o.id = l.order_id
-     JOIN accounts a ON a.id = o.account_id";
+/// What [`INBOX_SELECT`] reads first for a search whose lines the trigram index found (`?5`, their
+/// ids as a JSON array).
+const SEARCH_FOUND_FIRST: &str = "FROM json_each(?5) f CROSS JOIN lines l ON l.id = f.value";
 
 /// How a search reads the inbox, by how many lines the trigram index finds for it (its cost,
 /// measured at a million lines, in BENCHMARKS.md): fewer than this, they are looked up and sorted
@@ -343,7 +338,8 @@ fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> S
                 .join(" OR ");
             filter.push_str(&format!(" AND ({any})"));
         }
-        return format!("{INBOX_SEARCH_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
+        let select = INBOX_SELECT.replacen("FROM lines l", SEARCH_FOUND_FIRST, 1);
+        return format!("{select} WHERE {filter} ORDER BY {order} LIMIT ?3");
     }
     let Some(arms) = beyond else {
         return format!("{INBOX_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
