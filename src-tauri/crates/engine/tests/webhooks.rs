@@ -294,6 +294,12 @@ async fn a_shopify_delivery_sent_twice_is_taken_once() {
         .find(|d| d.status == Some(200))
         .unwrap();
 
+    // A run is logged when it starts, so the first poll may still have been running and read the
+    // order itself; the delivery's wake always brings one more poll: count from after it.
+    until("the woken poll logged", || async {
+        runs(&engine, account).await == 2
+    })
+    .await;
     let runs_before = runs(&engine, account).await;
     fake.redeliver(&first.webhook_id);
     until("the repeated delivery answered", || async {
