@@ -30,6 +30,11 @@ if [ ! -s "$big" ]; then
   sqlite3 "$big.tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
   mv "$big.tmp" "$big"
 fi
+# A database seeded before the latest migrations would run them at every start the bench times (each
+# start opens a fresh copy): opened once here, it is brought up to date (a no-op when it is).
+"$CARGO_TARGET_DIR/release/ordertray-cli" --db "$big" accounts list >/dev/null
+sqlite3 "$big" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+rm -f "${big%.db}".v*.backup.db # the copy an upgrade keeps: not needed for a bench's database
 log "large database: $big ($(du -h "$big" | cut -f1))"
 
 E2E_APP="$CARGO_TARGET_DIR/release/ordertray" \

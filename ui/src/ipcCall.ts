@@ -5,6 +5,7 @@ import type { AppError } from "./bindings/AppError";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorWords } from "./bindings/ErrorWords";
 import { errorText } from "./i18n/errors";
+import { noteCall } from "./perf";
 
 /** An engine error; its message is worded in the UI's language when the engine gave words. */
 export class ApiError extends Error {
@@ -35,9 +36,12 @@ export function toApiError(e: unknown): ApiError {
 }
 
 export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const at = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (e) {
     throw toApiError(e);
+  } finally {
+    noteCall(command, at);
   }
 }

@@ -4,11 +4,15 @@ import { useEffect, useRef, useState } from "react";
  * When each screen first showed its data, for the app benchmark (scripts/bench-app.sh reads it
  * through WebDriver): `interactiveAt` is the wall-clock time (ms since the epoch) the first screen
  * was painted with its data, which the benchmark compares with the process's start; `screens`
- * holds, per screen shown, the time from its mount to that paint.
+ * holds, per screen shown, the time from its mount to that paint (`ms`) and to the render that first
+ * had the data (`dataMs`), and from its first render to its first commit (`mountMs`, the mount's own
+ * cost before any data could be asked for).
  */
 export interface PerfRecord {
   interactiveAt: number | null;
-  screens: { screen: string; ms: number }[];
+  screens: { screen: string; ms: number; dataMs: number; mountMs: number }[];
+  /** The latest calls to the Rust side: when each was made (page clock) and how long it took. */
+  calls: { command: string; at: number; ms: number }[];
 }
 
 declare global {
@@ -18,12 +22,19 @@ declare global {
 }
 
 export function perfRecord(): PerfRecord {
-  window.__ordertrayPerf ??= { interactiveAt: null, screens: [] };
+  window.__ordertrayPerf ??= { interactiveAt: null, screens: [], calls: [] };
   return window.__ordertrayPerf;
 }
 
 /** At most this many screens are kept: a long session must not grow the record without end. */
 const KEPT = 200;
+
+/** Notes a call to the Rust side that started at `at` (performance.now()) and has just ended. */
+export function noteCall(command: string, at: number): void {
+  const calls = perfRecord().calls;
+  calls.push({ command, at, ms: performance.now() - at });
+  if (calls.length > KEPT) calls.shift();
+}
 
 /**
  * Notes the paint that first shows `screen` with its data (`ready`): once per mount, and again when
@@ -32,17 +43,24 @@ const KEPT = 200;
 export function useScreenReady(screen: string, ready: boolean): void {
   const [since] = useState(() => new Map<string, number>());
   const noted = useRef(new Set<string>());
+  const committed = useRef<number | null>(null);
   if (!since.has(screen)) since.set(screen, performance.now());
+  useEffect(() => {
+    committed.current ??= performance.now();
+  }, []);
   useEffect(() => {
     if (!ready || noted.current.has(screen)) return;
     noted.current.add(screen);
     const start = since.get(screen) ?? performance.now();
+    const dataMs = performance.now() - start;
+    // A view shown after the component's mount took no mounting of its own.
+    const mountMs = Math.max(0, (committed.current ?? start) - start);
     // The first animation frame runs before the paint of this render; the second after it.
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
         const now = performance.now();
         const record = perfRecord();
-        record.screens.push({ screen, ms: now - start });
+        record.screens.push({ screen, ms: now - start, dataMs, mountMs });
         if (record.screens.length > KEPT) record.screens.shift();
         record.interactiveAt ??= performance.timeOrigin + now;
       }),
