@@ -23,8 +23,8 @@ const IMPORT_FTS_HASH_BYTES: i64 = 64 << 20;
 const IMPORT_CACHE_KIB: i64 = 128 << 10;
 /// SQLite's default page cache, `PRAGMA cache_size = -2000`.
 const DEFAULT_CACHE_KIB: i64 = 2_000;
-/// What the FTS index holds of an offer: brand, article as written and normalised, name.
-const OFFER_TEXT: &str = "brand || ' ' || article || ' ' || article_key || ' ' || name";
+/// What the FTS index holds of an offer: brand, article in its comparable form (0030), name.
+const OFFER_TEXT: &str = "brand || ' ' || article_key || ' ' || name";
 
 pub(crate) const OFFER_COLUMNS: &str =
     "o.id, o.list_id, p.name AS list, o.brand, o.article, o.name, o.price, o.stock,
@@ -207,14 +207,34 @@ impl Store {
         let limit = limit.clamp(1, 1000) as i64;
         let mut found = self.offers_by_article(None, text).await?;
         found.truncate(limit as usize);
-        let terms: Vec<String> = text
-            .split_whitespace()
-            .filter_map(crate::text_search::trigram_phrase)
-            .collect();
-        if terms.is_empty() || found.len() as i64 >= limit {
+        if found.len() as i64 >= limit {
             return Ok(found);
         }
         let seen: BTreeSet<i64> = found.iter().map(|o| o.id).collect();
+        let terms: Vec<String> = text.split_whitespace().filter_map(offer_term).collect();
+        if terms.is_empty() {
+            // An article begun in fewer than three characters of its comparable form ("w-7"):
+            // too short for the trigram index, read from the articles' own index by its start.
+            let key = article_key(text);
+            if key.chars().count() < crate::text_search::TRIGRAM && text.chars().any(char::is_numeric) {
+                let rows = sqlx::query(&format!(
+                    "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
+                     WHERE o.article_key GLOB ? ORDER BY o.article_key LIMIT ?"
+                ))
+                // SQLite: a GLOB pattern bound without a leading wildcard reads an index range.
+                .bind(format!("{key}*"))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                for row in &rows {
+                    let offer = offer_view(row)?;
+                    if !seen.contains(&offer.id) && (found.len() as i64) < limit {
+                        found.push(offer);
+                    }
+                }
+            }
+            return Ok(found);
+        }
         // SQLite: FTS5 search (`offers_text MATCH`).
         let rows = sqlx::query(&format!(
             "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
@@ -233,6 +253,26 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// One typed word as a term of the offers' search index, which holds each article in its
+/// comparable form only (`article_key`, migration 0030): a word with a digit is looked for as typed
+/// (in a brand or name) or as an article ("W-77" as "W77", "ос90" as "OC90"); one that is shorter
+/// than three characters as an article only narrows the exact article lookup.
+fn offer_term(word: &str) -> Option<String> {
+    use crate::text_search::trigram_phrase;
+    if !word.chars().any(char::is_numeric) {
+        return trigram_phrase(word);
+    }
+    let key = article_key(word);
+    let as_article = trigram_phrase(&key)?;
+    if key.to_lowercase() == word.to_lowercase() {
+        return Some(as_article);
+    }
+    Some(match trigram_phrase(word) {
+        Some(as_typed) => format!("({as_typed} OR {as_article})"),
+        None => as_article,
+    })
 }
 
 impl ListImport {

@@ -3,7 +3,8 @@
 //! statuses the cabinet needs where the workflow has room for them; 0019 gives addresses fields
 //! and splits the one-line addresses stored before it where that is unambiguous; 0020 keeps where
 //! each order was sent, and 0026 keeps it per target account; 0027 counts the orders already
-//! there for the statistics bar.
+//! there for the statistics bar. Beside them, 0030 (not the cabinet's): the offers' search index
+//! rebuilt with each article in its comparable form only.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -274,4 +275,54 @@ async fn migration_0027_counts_the_orders_already_there_and_the_bar_reads_them()
         .await
         .unwrap();
     assert_eq!(s.cabinet_stats(&OrderFilter::default()).await.unwrap().total, 104);
+}
+
+#[tokio::test]
+async fn migration_0030_indexes_each_offer_again_with_its_article_in_comparable_form_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 29).await;
+        sqlx::query(
+            "INSERT INTO price_lists (id, name, settings, created_at) VALUES (1, 'Main', '{}', '2026-01-01T00:00:00Z');
+             INSERT INTO offers (id, list_id, brand, article, brand_key, article_key, name, price)
+               VALUES (1, 1, 'Mann', 'OC-90.1', 'MANN', 'OC901', 'Масляный фильтр', '100'),
+                      (2, 1, 'Bosch', 'F 026', 'BOSCH', 'F026', 'Свеча', '50');
+             INSERT INTO offers_text (rowid, text)
+               SELECT id, brand || ' ' || article || ' ' || article_key || ' ' || name FROM offers;",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let found = |phrase: &'static str| {
+        let pool = s.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT rowid FROM offers_text WHERE offers_text MATCH ? ORDER BY rowid",
+            )
+            .bind(phrase)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(found("\"OC901\"").await, [1]);
+    assert!(
+        found("\"OC-90\"").await.is_empty(),
+        "the article as written is gone"
+    );
+    assert_eq!(found("\"свеча\"").await, [2], "names stay");
+    let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM offers_text")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(entries, 2, "one entry per offer");
+    let hits = s.search_offers("c-90", 5).await.unwrap();
+    assert_eq!(
+        hits.iter().map(|o| o.article.as_str()).collect::<Vec<_>>(),
+        ["OC-90.1"]
+    );
 }

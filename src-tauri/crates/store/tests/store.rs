@@ -524,6 +524,75 @@ async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
     assert_eq!(left, 0);
 }
 
+#[tokio::test]
+async fn an_article_fragment_is_found_as_typed_or_in_its_comparable_form() {
+    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
+    let (_dir, store) = store().await;
+    let settings = ListSettings {
+        mapping: ColumnMapping {
+            brand: Some(0),
+            article: 1,
+            name: Some(2),
+            price: 3,
+            stock: None,
+            delivery_days: None,
+            supplier: None,
+        },
+        options: ImportOptions::default(),
+    };
+    let mut import = store.begin_list_import("Main", &settings).await.unwrap();
+    for (article, name) in [
+        ("OC-90.1", "Масляный фильтр"),
+        ("W-712/75", "Фильтр"),
+        ("LX 1780", "Воздушный фильтр"),
+    ] {
+        import
+            .add(ordertray_core::pricelist::OfferRow {
+                brand: "Mann".into(),
+                article: article.into(),
+                name: name.into(),
+                price: Decimal::from(100),
+                stock: None,
+                delivery_days: None,
+                supplier: None,
+            })
+            .await
+            .unwrap();
+    }
+    import.finish(None, 3, 0).await.unwrap();
+    let articles = |found: Vec<ordertray_core::pricelist::OfferView>| {
+        found.into_iter().map(|o| o.article).collect::<Vec<_>>()
+    };
+    // The index holds each article in its comparable form only ("OC901"): a fragment typed with
+    // its dash, or in Cyrillic look-alikes, is looked for in that form too.
+    assert_eq!(
+        articles(store.search_offers("c-90", 5).await.unwrap()),
+        ["OC-90.1"]
+    );
+    assert_eq!(
+        articles(store.search_offers("ос-90", 5).await.unwrap()),
+        ["OC-90.1"]
+    );
+    assert_eq!(
+        articles(store.search_offers("фильтр 712/7", 5).await.unwrap()),
+        ["W-712/75"]
+    );
+    assert_eq!(
+        articles(store.search_offers("x 178", 5).await.unwrap()),
+        ["LX 1780"]
+    );
+    // Too short for the index in that form: read by the article's start.
+    assert_eq!(
+        articles(store.search_offers("w-7", 5).await.unwrap()),
+        ["W-712/75"]
+    );
+    assert_eq!(
+        articles(store.search_offers("Mann", 5).await.unwrap()).len(),
+        3,
+        "brands and names as written"
+    );
+}
+
 /// A re-import empties the search index at once when the replaced list holds most offers, then
 /// indexes the other lists' offers again; else it deletes the list's entries one by one. Either
 /// way every other list stays searchable, the old offers are gone after the commit and stay
