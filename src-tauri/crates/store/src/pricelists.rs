@@ -257,8 +257,9 @@ impl Store {
 
 /// One typed word as a term of the offers' search index, which holds each article in its
 /// comparable form only (`article_key`, migration 0030): a word with a digit is looked for as typed
-/// (in a brand or name) or as an article ("W-77" as "W77", "ос90" as "OC90"); one that is shorter
-/// than three characters as an article only narrows the exact article lookup.
+/// (in a brand or name) or as an article ("W-77" as "W77", "ос90" as "OC90"); one shorter than
+/// three characters as an article is left to the article lookups (exact, or by its start when it is
+/// all that was typed).
 fn offer_term(word: &str) -> Option<String> {
     use crate::text_search::trigram_phrase;
     if !word.chars().any(char::is_numeric) {
