@@ -212,39 +212,34 @@ impl Store {
         }
         let seen: BTreeSet<i64> = found.iter().map(|o| o.id).collect();
         let terms: Vec<String> = text.split_whitespace().filter_map(offer_term).collect();
-        if terms.is_empty() {
+        let rows = if terms.is_empty() {
             // An article begun in fewer than three characters of its comparable form ("w-7"):
             // too short for the trigram index, read from the articles' own index by its start.
             let key = article_key(text);
-            if key.chars().count() < crate::text_search::TRIGRAM && text.chars().any(char::is_numeric) {
-                let rows = sqlx::query(&format!(
-                    "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
-                     WHERE o.article_key GLOB ? ORDER BY o.article_key LIMIT ?"
-                ))
-                // SQLite: a GLOB pattern bound without a leading wildcard reads an index range.
-                .bind(format!("{key}*"))
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                for row in &rows {
-                    let offer = offer_view(row)?;
-                    if !seen.contains(&offer.id) && (found.len() as i64) < limit {
-                        found.push(offer);
-                    }
-                }
+            if key.chars().count() >= crate::text_search::TRIGRAM || !text.chars().any(char::is_numeric) {
+                return Ok(found);
             }
-            return Ok(found);
-        }
-        // SQLite: FTS5 search (`offers_text MATCH`).
-        let rows = sqlx::query(&format!(
-            "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
-             JOIN price_lists p ON p.id = o.list_id
-             WHERE offers_text MATCH ? LIMIT ?"
-        ))
-        .bind(terms.join(" AND "))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            sqlx::query(&format!(
+                "SELECT {OFFER_COLUMNS} FROM offers o JOIN price_lists p ON p.id = o.list_id
+                 WHERE o.article_key GLOB ? ORDER BY o.article_key LIMIT ?"
+            ))
+            // SQLite: a GLOB pattern bound without a leading wildcard reads an index range.
+            .bind(format!("{key}*"))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            // SQLite: FTS5 search (`offers_text MATCH`).
+            sqlx::query(&format!(
+                "SELECT {OFFER_COLUMNS} FROM offers_text t JOIN offers o ON o.id = t.rowid
+                 JOIN price_lists p ON p.id = o.list_id
+                 WHERE offers_text MATCH ? LIMIT ?"
+            ))
+            .bind(terms.join(" AND "))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+        };
         for row in &rows {
             let offer = offer_view(row)?;
             if !seen.contains(&offer.id) && (found.len() as i64) < limit {
