@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_connectors::registry;
 use ordertray_core::alerts::AlertKind;
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
-use ordertray_store::NewOrderRef;
+use ordertray_store::{NewOrderRef, Payloads};
 
 use crate::notifier::Notification;
 use crate::{AlertPayload, Engine, Result};
@@ -29,6 +29,34 @@ pub struct SyncFailure {
 struct Timings {
     fetch: Duration,
     store: Duration,
+}
+
+/// The next page being fetched and parsed on a task of its own; a run that stops early (a failed
+/// store, a pause) drops it, and that ends the request.
+struct Prefetch(tokio::task::JoinHandle<std::result::Result<Fetched, SyncFailure>>);
+
+/// A page, its orders' payloads as stored, and how long it took to get them.
+type Fetched = (ordertray_connectors::Page, Payloads, Duration);
+
+impl Prefetch {
+    async fn page(mut self) -> std::result::Result<Fetched, SyncFailure> {
+        match (&mut self.0).await {
+            Ok(fetched) => fetched,
+            Err(e) => Err(SyncFailure {
+                error: AppError::new(
+                    ordertray_core::ErrorCode::Internal,
+                    format!("fetching a page stopped: {e}"),
+                ),
+                retry_after: None,
+            }),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[derive(Default)]
@@ -144,16 +172,25 @@ impl Engine {
             .map_err(|e| fail(e.into()))?;
         let mut timings = Timings::default();
         let shop_currency = self.shop_currency_of(account).await.map_err(fail)?;
-        let fetch = |cursor: String| async move {
-            let started = Instant::now();
-            let page = source
-                .fetch_page(&cursor, Utc::now())
-                .await
-                .map_err(|e| SyncFailure {
-                    error: e.to_app_error(),
-                    retry_after: e.retry_after(),
-                })?;
-            Ok::<_, SyncFailure>((page, started.elapsed()))
+        // A task of its own: parsing a page is CPU work, and on the run's task it would hold up
+        // the statements of the page being stored (the two would take turns on one thread).
+        let fetch = |cursor: String| {
+            let client = client.clone();
+            Prefetch(tokio::spawn(async move {
+                let started = Instant::now();
+                let Some(source) = client.order_source() else {
+                    unreachable!("checked before the run's first page")
+                };
+                let page = source
+                    .fetch_page(&cursor, Utc::now())
+                    .await
+                    .map_err(|e| SyncFailure {
+                        error: e.to_app_error(),
+                        retry_after: e.retry_after(),
+                    })?;
+                let payloads = Payloads::of(&page.orders);
+                Ok::<_, SyncFailure>((page, payloads, started.elapsed()))
+            }))
         };
         let outcome = async {
             // The next page is asked for while this one is stored: the marketplace's answer time
@@ -165,10 +202,12 @@ impl Engine {
                     break;
                 }
                 let waited = Instant::now();
-                let (page, _) = match prefetched.take() {
-                    Some(fetched) => fetched?,
-                    None => fetch(cursor.clone()).await?,
-                };
+                let (page, payloads, _) = match prefetched.take() {
+                    Some(fetched) => fetched,
+                    None => fetch(cursor.clone()),
+                }
+                .page()
+                .await?;
                 timings.fetch += waited.elapsed();
                 if let Some(currency) = shop_currency.as_deref() {
                     foreign_currency(&page.orders, currency, name).map_err(fail)?;
@@ -181,20 +220,17 @@ impl Engine {
                         .apply_page_with_skips(
                             account.id,
                             name,
-                            (&page.orders, &page.quarantined, &page.skipped),
+                            (&page.orders, &payloads, &page.quarantined, &page.skipped),
                             &page.next_cursor,
                             Utc::now(),
                         )
                         .await;
                     (out, started.elapsed())
                 };
-                let (out, stored) = if page.done || n + 1 == MAX_PAGES_PER_RUN {
-                    store.await
-                } else {
-                    let (stored, next) = tokio::join!(store, fetch(page.next_cursor.clone()));
-                    prefetched = Some(next);
-                    stored
-                };
+                if !page.done && n + 1 < MAX_PAGES_PER_RUN {
+                    prefetched = Some(fetch(page.next_cursor.clone()));
+                }
+                let (out, stored) = store.await;
                 timings.store += stored;
                 let out = out.map_err(|e| fail(e.into()))?;
                 report.pages += 1;

@@ -103,31 +103,36 @@ impl Store {
         self.apply_page_with_skips(
             account_id,
             marketplace,
-            (orders, quarantined, &[]),
+            (orders, &Payloads::of(orders), quarantined, &[]),
             next_cursor,
             now,
         )
         .await
     }
 
-    /// [`Self::apply_page`] with the orders the import rules left out, noted in the account's
-    /// sync log in the same transaction.
+    /// [`Self::apply_page`] with the orders' payloads made beforehand (the sync makes them
+    /// beside the page being stored) and the orders the import rules left out, noted in the
+    /// account's sync log in the same transaction.
     pub async fn apply_page_with_skips(
         &self,
         account_id: AccountId,
         marketplace: &str,
-        (orders, quarantined, skipped): (&[ExternalOrder], &[QuarantinedOrder], &[SkippedOrder]),
+        (orders, payloads, quarantined, skipped): (
+            &[ExternalOrder],
+            &Payloads,
+            &[QuarantinedOrder],
+            &[SkippedOrder],
+        ),
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        // Hashed before the write lock is taken: the lock is held only for the database's work.
-        let payloads = payloads(orders);
+        assert_eq!(payloads.0.len(), orders.len(), "one payload per order");
         let mut tx = self.begin_write().await?;
         let now_s = format_ts(now);
         let out = upsert_all(
             &mut tx,
             (account_id, marketplace),
-            (orders, &payloads),
+            (orders, &payloads.0),
             quarantined,
             &now_s,
         )
@@ -157,12 +162,12 @@ impl Store {
         quarantined: &[QuarantinedOrder],
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        let payloads = payloads(orders);
+        let payloads = Payloads::of(orders);
         let mut tx = self.begin_write().await?;
         let out = upsert_all(
             &mut tx,
             (account_id, marketplace),
-            (orders, &payloads),
+            (orders, &payloads.0),
             quarantined,
             &format_ts(now),
         )
@@ -190,18 +195,24 @@ fn address_parts_json(customer: &CustomerInfo) -> Option<String> {
 }
 
 /// Each order's raw payload as the text stored, and that text's hash ([`ExternalOrder::content_hash`]):
-/// serialized once, before the write lock is taken.
-fn payloads(orders: &[ExternalOrder]) -> Vec<Payload> {
-    orders
-        .iter()
-        .map(|o| {
-            let raw = o.raw.to_string();
-            Payload {
-                hash: sha256_hex(raw.as_bytes()),
-                raw,
-            }
-        })
-        .collect()
+/// made once, before the write lock is taken, so the lock is held only for the database's work.
+pub struct Payloads(Vec<Payload>);
+
+impl Payloads {
+    pub fn of(orders: &[ExternalOrder]) -> Self {
+        Self(
+            orders
+                .iter()
+                .map(|o| {
+                    let raw = o.raw.to_string();
+                    Payload {
+                        hash: sha256_hex(raw.as_bytes()),
+                        raw,
+                    }
+                })
+                .collect(),
+        )
+    }
 }
 
 struct Payload {

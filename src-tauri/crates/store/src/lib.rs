@@ -69,7 +69,7 @@ pub use backup::{check_database, check_header, database_bytes, list_backups, mov
 pub use cabinet_export::{ExportBatchJson, ExportEntry};
 pub use cabinet_orders::ShopOrderFacts;
 pub use error::StoreError;
-pub use ingest::{NewOrderRef, PageOutcome};
+pub use ingest::{NewOrderRef, PageOutcome, Payloads};
 pub use intake::NewIntakeRequest;
 pub use offer_matches::LineLookup;
 pub use outbox::{Lease, NewOutboxRow, OutboxRow};
