@@ -415,7 +415,7 @@ async fn store_fresh(
         })
         .collect();
     // What the inbox sorts by, carried on each line (migrations 0015 and 0016): the order's
-    // creation time, ship-by deadline and whether the buyer cancelled it.
+    // creation time, ship-by deadline and whether the buyer cancelled it; and its account (0031).
     let sort_keys: HashMap<&str, (String, Option<String>, bool)> = fresh
         .iter()
         .map(|f| {
@@ -431,7 +431,7 @@ async fn store_fresh(
     for chunk in lines.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::new(
             "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, order_created_at,
-                order_ship_by, order_cancelled) ",
+                order_ship_by, order_cancelled, account_id) ",
         );
         q.push_values(chunk, |mut b, (order_id, order_ext, l)| {
             let keys = sort_keys.get(order_ext);
@@ -445,7 +445,8 @@ async fn store_fresh(
                 .push_bind(l.currency.clone())
                 .push_bind(keys.map(|k| k.0.clone()))
                 .push_bind(keys.and_then(|k| k.1.clone()))
-                .push_bind(keys.map(|k| k.2));
+                .push_bind(keys.map(|k| k.2))
+                .push_bind(account_id);
         });
         q.build().execute(&mut *conn).await?;
     }

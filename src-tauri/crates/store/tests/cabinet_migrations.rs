@@ -4,7 +4,8 @@
 //! and splits the one-line addresses stored before it where that is unambiguous; 0020 keeps where
 //! each order was sent, and 0026 keeps it per target account; 0027 counts the orders already
 //! there for the statistics bar. Beside them, 0030 (not the cabinet's): the offers' search index
-//! rebuilt with each article in its comparable form only.
+//! rebuilt with each article in its comparable form only; 0031: each line given its account, which
+//! the unread badge counts by.
 
 use ordertray_store::Store;
 use rust_decimal::Decimal;
@@ -325,4 +326,40 @@ async fn migration_0030_indexes_each_offer_again_with_its_article_in_comparable_
         hits.iter().map(|o| o.article.as_str()).collect::<Vec<_>>(),
         ["OC-90.1"]
     );
+}
+
+#[tokio::test]
+async fn migration_0031_gives_each_line_its_account_and_the_badge_counts_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let pool = database_at(&path, 30).await;
+        sqlx::query(
+            "INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at)
+               VALUES (1, 'ozon', 'A', 60, '{}', '2026-12-01T00:00:00.000000Z'),
+                      (2, 'ozon', 'B', 60, '{}', '2026-12-01T00:00:00.000000Z');
+             INSERT INTO orders (id, account_id, external_id, number, status, created_at, first_seen_at, updated_at,
+                 available_actions, content_hash, raw)
+               VALUES (7, 1, 'a', 'A-1', 'awaiting_packaging', '2026-12-02T00:00:00.000000Z', '2026-12-02T00:00:00.000000Z',
+                       '2026-12-02T00:00:00.000000Z', '[]', 'h', '{}'),
+                      (9, 2, 'b', 'B-1', 'awaiting_packaging', '2026-12-02T00:00:00.000000Z', '2026-12-02T00:00:00.000000Z',
+                       '2026-12-02T00:00:00.000000Z', '[]', 'h', '{}');
+             INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency)
+               VALUES (7, '1', 's1', 'o1', 'Фильтр', 1, '10', 'RUB'), (9, '1', 's2', 'o2', 'Свеча', 1, '5', 'RUB'),
+                      (9, '2', 's3', 'o3', 'Щётка', 2, '7', 'RUB');",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    let s = Store::open(&path).await.unwrap();
+    let accounts: Vec<(i64, i64)> = sqlx::query_as("SELECT order_id, account_id FROM lines ORDER BY id")
+        .fetch_all(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(accounts, [(7, 1), (9, 2), (9, 2)]);
+    assert_eq!(s.unread_count().await.unwrap(), 3);
+    s.set_account_active(2, false).await.unwrap();
+    assert_eq!(s.unread_count().await.unwrap(), 1, "B's lines are left out");
 }

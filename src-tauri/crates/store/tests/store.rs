@@ -1373,3 +1373,32 @@ async fn a_posting_twice_in_one_page_is_stored_once_with_its_last_change() {
     assert_eq!(kinds.first(), Some(&"arrived"), "{kinds:?}");
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 3);
 }
+
+/// The badge counts the waiting lines of active accounts only, whichever way a line was stored: with
+/// a new order of a sync page, or added later to an order the store already had.
+#[tokio::test]
+async fn the_unread_badge_leaves_out_inactive_accounts_lines() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let b = s.insert_account(&draft("B"), false).await.unwrap();
+    let page = |ids: &[&str]| vec![order("1-1", "awaiting_packaging", ids)];
+    s.apply_page(a.id, "Ozon", &page(&["10", "11"]), &[], "a1", Utc::now())
+        .await
+        .unwrap();
+    s.apply_page(b.id, "Ozon", &page(&["20"]), &[], "b1", Utc::now())
+        .await
+        .unwrap();
+    // The marketplace adds a line to B's order: stored by itself, not with a new order.
+    let out = s
+        .apply_page(b.id, "Ozon", &page(&["20", "21"]), &[], "b2", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!((out.changed_orders, out.new_lines), (1, 1));
+    assert_eq!(s.unread_count().await.unwrap(), 4);
+    s.set_account_active(b.id, false).await.unwrap();
+    assert_eq!(s.unread_count().await.unwrap(), 2, "B's two lines are left out");
+    s.set_account_active(a.id, false).await.unwrap();
+    assert_eq!(s.unread_count().await.unwrap(), 0);
+    s.set_account_active(b.id, true).await.unwrap();
+    assert_eq!(s.unread_count().await.unwrap(), 2, "B's two lines are back");
+}
