@@ -6,6 +6,7 @@ mod commands;
 mod database_commands;
 mod desktop;
 mod intake_commands;
+mod rendering;
 mod transfer_commands;
 mod tray;
 
@@ -27,8 +28,13 @@ struct OpenOrder {
 }
 
 pub fn run() {
+    // First: it sets the environment, sound only while no other thread runs.
+    let without_compositing = rendering::choose_compositing();
     // Kept until the app exits: dropping it would stop writing the log file.
     let _log_guard = init_logging();
+    if let Some(why) = without_compositing {
+        tracing::info!(why, "the webview paints without compositing");
+    }
     tauri::Builder::default()
         // First, so that a second start hands over before it opens anything: the running window
         // comes forward and the new process exits.
