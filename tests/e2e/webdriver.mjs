@@ -160,8 +160,24 @@ export class Session {
   }
 
   async screenshot(file) {
-    const b64 = await this.cmd("GET", "/screenshot", undefined, 60_000);
-    await writeFile(file, Buffer.from(b64, "base64"));
+    // Without compositing (the app's choice where there is no GPU, as under Xvfb) WebKit answers a
+    // screenshot with a frame painted after it was asked for, and an idle page paints none: while
+    // it is taken, the page's opacity moves between two values no one can tell apart, every frame.
+    await this.executeScript(`
+      const root = document.documentElement;
+      const flicker = () => {
+        root.style.opacity = root.style.opacity === "0.999" ? "0.998" : "0.999";
+        window.__ordertrayShot = requestAnimationFrame(flicker);
+      };
+      flicker();`);
+    try {
+      const b64 = await this.cmd("GET", "/screenshot", undefined, 60_000);
+      await writeFile(file, Buffer.from(b64, "base64"));
+    } finally {
+      await this.executeScript(`
+        cancelAnimationFrame(window.__ordertrayShot);
+        document.documentElement.style.opacity = "";`).catch(() => {});
+    }
     return file;
   }
 
