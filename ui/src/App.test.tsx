@@ -140,6 +140,22 @@ describe("first start", () => {
     expect(await screen.findByTestId("inbox")).toBeInTheDocument();
   });
 
+  it("a screen chosen while the demo starts stays on view", async () => {
+    // The same scenario; the manager opens Settings before the engine has answered "Try demo".
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    serveRecorded(demo, {}, { start_demo: () => answered });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("try-demo"));
+    // (Until the demo's account exists every screen shows the welcome.)
+    await user.click(screen.getByTestId("nav-settings"));
+    answer();
+    expect(await screen.findByTestId("demo-badge")).toBeInTheDocument();
+    expect(await screen.findByTestId("settings")).toBeInTheDocument();
+    expect(screen.queryByTestId("inbox")).not.toBeInTheDocument();
+  });
+
   it("warns when the keychain cannot store secrets", async () => {
     serveRecorded(keychainLocked);
     renderWithProviders(<App />);

@@ -87,6 +87,14 @@ export function App() {
     setRoute(next);
   };
 
+  // "Try demo" shows the inbox once the demo has started, unless the manager chose another screen
+  // while it started: that choice stays.
+  const routeNow = useRef(route);
+  useEffect(() => {
+    routeNow.current = route;
+  }, [route]);
+  const demoAskedOn = useRef<Route | null>(null);
+
   const coalesced = useMemo(() => coalesceRefreshes((queryKey) => qc.invalidateQueries({ queryKey })), [qc]);
   // A refresh still waiting for its window would otherwise fire into an unmounted app.
   useEffect(() => coalesced.cancel, [coalesced]);
@@ -152,7 +160,13 @@ export function App() {
     screen = <OrderDetail orderId={route.id} onBack={() => setRoute(previous.name === "order" ? { name: "inbox" } : previous)} />;
   } else if (noAccounts) {
     screen = (
-      <Welcome onAddAccount={() => go({ name: "account-form", id: null })} onDemoStarted={() => go({ name: "inbox" })} />
+      <Welcome
+        onAddAccount={() => go({ name: "account-form", id: null })}
+        onDemoAsked={() => (demoAskedOn.current = route)}
+        onDemoStarted={() => {
+          if (routeNow.current === demoAskedOn.current) go({ name: "inbox" });
+        }}
+      />
     );
   } else if (route.name === "settings") {
     screen = <Settings />;

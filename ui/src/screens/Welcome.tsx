@@ -5,7 +5,15 @@ import { useI18n } from "../i18n";
 import { keys } from "../queries";
 import { useScreenReady } from "../perf";
 
-export function Welcome({ onAddAccount, onDemoStarted }: { onAddAccount: () => void; onDemoStarted: () => void }) {
+export function Welcome({
+  onAddAccount,
+  onDemoAsked,
+  onDemoStarted,
+}: {
+  onAddAccount: () => void;
+  onDemoAsked: () => void;
+  onDemoStarted: () => void;
+}) {
   const { t } = useI18n();
   useScreenReady("welcome", true);
   const qc = useQueryClient();
@@ -29,7 +37,15 @@ export function Welcome({ onAddAccount, onDemoStarted }: { onAddAccount: () => v
         <button type="button" className="primary" data-testid="add-account" onClick={onAddAccount}>
           {t.welcome.addAccount}
         </button>
-        <button type="button" data-testid="try-demo" disabled={demo.isPending} onClick={() => demo.mutate()}>
+        <button
+          type="button"
+          data-testid="try-demo"
+          disabled={demo.isPending}
+          onClick={() => {
+            onDemoAsked();
+            demo.mutate();
+          }}
+        >
           {t.welcome.tryDemo}
         </button>
       </div>
