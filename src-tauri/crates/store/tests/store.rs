@@ -455,6 +455,23 @@ async fn deleting_an_account_removes_its_data() {
     assert_eq!(s.cursor(a.id).await.unwrap(), "");
 }
 
+/// A list whose offers the tests add row by row (the columns matter only to a file's import).
+fn list_settings() -> ordertray_core::pricelist::ListSettings {
+    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
+    ListSettings {
+        mapping: ColumnMapping {
+            brand: None,
+            article: 0,
+            name: None,
+            price: 1,
+            stock: None,
+            delivery_days: None,
+            supplier: None,
+        },
+        options: ImportOptions::default(),
+    }
+}
+
 fn offer_row(article: &str, price: i64) -> ordertray_core::pricelist::OfferRow {
     ordertray_core::pricelist::OfferRow {
         brand: "Mann".into(),
@@ -469,20 +486,8 @@ fn offer_row(article: &str, price: i64) -> ordertray_core::pricelist::OfferRow {
 
 #[tokio::test]
 async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
-    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
     let (_dir, store) = store().await;
-    let settings = ListSettings {
-        mapping: ColumnMapping {
-            brand: None,
-            article: 0,
-            name: None,
-            price: 1,
-            stock: None,
-            delivery_days: None,
-            supplier: None,
-        },
-        options: ImportOptions::default(),
-    };
+    let settings = list_settings();
     let mut import = store.begin_list_import("Main", &settings).await.unwrap();
     for i in 0..1_200 {
         import.add(offer_row(&format!("W-{i}"), 100 + i)).await.unwrap();
@@ -526,66 +531,39 @@ async fn a_list_import_replaces_all_offers_at_once_or_not_at_all() {
 
 #[tokio::test]
 async fn an_article_fragment_is_found_as_typed_or_in_its_comparable_form() {
-    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
     let (_dir, store) = store().await;
-    let settings = ListSettings {
-        mapping: ColumnMapping {
-            brand: Some(0),
-            article: 1,
-            name: Some(2),
-            price: 3,
-            stock: None,
-            delivery_days: None,
-            supplier: None,
-        },
-        options: ImportOptions::default(),
-    };
-    let mut import = store.begin_list_import("Main", &settings).await.unwrap();
+    let mut import = store.begin_list_import("Main", &list_settings()).await.unwrap();
     for (article, name) in [
         ("OC-90.1", "Масляный фильтр"),
         ("W-712/75", "Фильтр"),
         ("LX 1780", "Воздушный фильтр"),
     ] {
-        import
-            .add(ordertray_core::pricelist::OfferRow {
-                brand: "Mann".into(),
-                article: article.into(),
-                name: name.into(),
-                price: Decimal::from(100),
-                stock: None,
-                delivery_days: None,
-                supplier: None,
-            })
-            .await
-            .unwrap();
+        let row = ordertray_core::pricelist::OfferRow {
+            name: name.into(),
+            ..offer_row(article, 100)
+        };
+        import.add(row).await.unwrap();
     }
     import.finish(None, 3, 0).await.unwrap();
     let articles = |found: Vec<ordertray_core::pricelist::OfferView>| {
         found.into_iter().map(|o| o.article).collect::<Vec<_>>()
     };
     // The index holds each article in its comparable form only ("OC901"): a fragment typed with
-    // its dash, or in Cyrillic look-alikes, is looked for in that form too.
-    assert_eq!(
-        articles(store.search_offers("c-90", 5).await.unwrap()),
-        ["OC-90.1"]
-    );
-    assert_eq!(
-        articles(store.search_offers("ос-90", 5).await.unwrap()),
-        ["OC-90.1"]
-    );
-    assert_eq!(
-        articles(store.search_offers("фильтр 712/7", 5).await.unwrap()),
-        ["W-712/75"]
-    );
-    assert_eq!(
-        articles(store.search_offers("x 178", 5).await.unwrap()),
-        ["LX 1780"]
-    );
-    // Too short for the index in that form: read by the article's start.
-    assert_eq!(
-        articles(store.search_offers("w-7", 5).await.unwrap()),
-        ["W-712/75"]
-    );
+    // its dash, or in Cyrillic look-alikes, is looked for in that form too; "w-7" is too short for
+    // the index in that form and is read by the article's start.
+    for (typed, article) in [
+        ("c-90", "OC-90.1"),
+        ("ос-90", "OC-90.1"),
+        ("фильтр 712/7", "W-712/75"),
+        ("x 178", "LX 1780"),
+        ("w-7", "W-712/75"),
+    ] {
+        assert_eq!(
+            articles(store.search_offers(typed, 5).await.unwrap()),
+            [article],
+            "{typed}"
+        );
+    }
     assert_eq!(
         articles(store.search_offers("Mann", 5).await.unwrap()).len(),
         3,
@@ -599,20 +577,8 @@ async fn an_article_fragment_is_found_as_typed_or_in_its_comparable_form() {
 /// searchable until then, and the index holds one entry per offer.
 #[tokio::test]
 async fn a_re_import_keeps_the_other_lists_searchable_whichever_way_it_clears_the_index() {
-    use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
     let (_dir, store) = store().await;
-    let settings = ListSettings {
-        mapping: ColumnMapping {
-            brand: None,
-            article: 0,
-            name: None,
-            price: 1,
-            stock: None,
-            delivery_days: None,
-            supplier: None,
-        },
-        options: ImportOptions::default(),
-    };
+    let settings = list_settings();
     let import = |name: &'static str, prefix: &'static str, n: i64| {
         let (store, settings) = (&store, &settings);
         async move {
