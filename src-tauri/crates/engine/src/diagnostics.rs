@@ -8,6 +8,7 @@ use ordertray_core::{AppError, ErrorCode, ErrorWords};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::redaction::{Redactor, RedactorBuilder};
 use crate::{Engine, Result};
 
 pub const REDACTED: &str = "[redacted]";
@@ -23,21 +24,21 @@ pub struct BundleReport {
 impl Engine {
     /// The last `n` lines of the newest log file, redacted.
     pub async fn recent_log_lines(&self, log_dir: &Path, n: usize) -> Result<Vec<String>> {
-        let sensitive = self.sensitive_values().await?;
         let Some(newest) = log_files(log_dir).pop() else {
             return Ok(vec![]);
         };
         let text = read_tail(&newest);
         let lines: Vec<&str> = text.lines().collect();
+        let sensitive = self.redactor().await?;
         Ok(lines[lines.len().saturating_sub(n)..]
             .iter()
-            .map(|l| redact(l, &sensitive))
+            .map(|l| sensitive.redact(l, REDACTED))
             .collect())
     }
 
     /// Writes the bundle to `out` (a .zip path).
     pub async fn write_diagnostics(&self, log_dir: &Path, out: &Path) -> Result<BundleReport> {
-        let sensitive = self.sensitive_values().await?;
+        let sensitive = self.redactor().await?;
         let info = self.app_info().await?;
         let db_bytes = std::fs::metadata(&info.db_path).map(|m| m.len()).unwrap_or(0);
         let about = json!({
@@ -59,15 +60,21 @@ impl Engine {
                 .unwrap_or_default();
             entries.push((format!("logs/{name}"), read_tail(&file)));
         }
-        write_zip(out, &entries, &sensitive).map_err(|e| {
-            AppError::said(
-                ErrorCode::Storage,
-                ErrorWords::CannotWrite {
-                    path: out.display().to_string(),
-                    detail: e.to_string(),
-                },
-            )
-        })?;
+        let files = entries.iter().map(|(name, _)| name.clone()).collect();
+        // Redacting megabytes of logs is CPU work: off the runtime's threads.
+        let target = out.to_path_buf();
+        tokio::task::spawn_blocking(move || write_zip(&target, &entries, &sensitive))
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?
+            .map_err(|e| {
+                AppError::said(
+                    ErrorCode::Storage,
+                    ErrorWords::CannotWrite {
+                        path: out.display().to_string(),
+                        detail: e.to_string(),
+                    },
+                )
+            })?;
         // Like an export, the bundle may then be shown in its folder (and only this file).
         self.0
             .exported
@@ -76,34 +83,27 @@ impl Engine {
             .insert(out.to_path_buf());
         Ok(BundleReport {
             path: out.to_path_buf(),
-            files: entries.into_iter().map(|(name, _)| name).collect(),
+            files,
         })
     }
 
-    /// Secrets of every account and every customer's personal data, longest first so that a value
-    /// containing another is replaced whole.
-    async fn sensitive_values(&self) -> Result<Vec<String>> {
-        let mut values = self.0.store.personal_data_values().await?;
+    /// Finds the secrets of every account and every customer's personal data.
+    async fn redactor(&self) -> Result<Redactor> {
+        let mut values = RedactorBuilder::default();
+        self.0
+            .store
+            .visit_personal_data(|value| values.add(value))
+            .await?;
         for account in self.0.store.accounts().await? {
             if let Ok(credentials) = self.credentials(&account).await {
-                values.extend(credentials.exposed_values().map(str::to_string));
+                credentials.exposed_values().for_each(|v| values.add(v));
             }
         }
-        values.retain(|v| v.trim().len() >= 3);
-        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        values.dedup();
-        Ok(values)
+        // Sorting millions of values is CPU work: off the runtime's threads.
+        tokio::task::spawn_blocking(move || values.build())
+            .await
+            .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))
     }
-}
-
-pub fn redact(text: &str, sensitive: &[String]) -> String {
-    let mut out = text.to_string();
-    for value in sensitive {
-        if out.contains(value.as_str()) {
-            out = out.replace(value.as_str(), REDACTED);
-        }
-    }
-    out
 }
 
 fn pretty(v: &impl Serialize) -> Result<String> {
@@ -133,7 +133,7 @@ fn read_tail(path: &Path) -> String {
     String::from_utf8_lossy(&bytes[start..]).into_owned()
 }
 
-fn write_zip(out: &Path, entries: &[(String, String)], sensitive: &[String]) -> std::io::Result<()> {
+fn write_zip(out: &Path, entries: &[(String, String)], sensitive: &Redactor) -> std::io::Result<()> {
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -145,7 +145,7 @@ fn write_zip(out: &Path, entries: &[(String, String)], sensitive: &[String]) -> 
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, text) in entries {
         zip.start_file(name.as_str(), options)?;
-        zip.write_all(redact(text, sensitive).as_bytes())?;
+        zip.write_all(sensitive.redact(text, REDACTED).as_bytes())?;
     }
     zip.finish()?;
     std::fs::rename(&partial, out)

@@ -17,6 +17,7 @@ mod outbox;
 pub mod paths;
 pub mod preorder;
 mod pricelist;
+pub mod redaction;
 mod retention;
 mod rules;
 mod scheduler;

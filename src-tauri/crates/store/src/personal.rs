@@ -2,26 +2,66 @@
 
 use crate::{Result, Store};
 
-/// Shorter values ("1", "Ан") would also hit unrelated text; they identify nobody alone.
-const MIN_LEN: i64 = 3;
+/// Where personal data lives: each table with its columns of names, phones, e-mails, addresses.
+const PERSONAL_COLUMNS: &[(&str, &[&str])] = &[
+    (
+        "orders",
+        &[
+            "buyer_name",
+            "buyer_phone",
+            "buyer_email",
+            "buyer_address",
+            "buyer_first_name",
+            "buyer_last_name",
+        ],
+    ),
+    (
+        "customers",
+        &["name", "phone", "email", "address", "first_name", "last_name"],
+    ),
+    (
+        "shop_orders",
+        &["recipient_name", "recipient_phone", "recipient_email", "address"],
+    ),
+];
+
+/// Rows read per statement: the read never holds a million rows of a table at once.
+const CHUNK: i64 = 20_000;
+
+/// Between values in one read: a control character that names, phones and addresses do not hold
+/// (were one to, its pieces would still be found, each as a value of its own).
+const SEPARATOR: char = '\u{1f}';
 
 impl Store {
-    /// Every buyer name, phone, e-mail and address the database holds, longest first.
-    pub async fn personal_data_values(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT v FROM (
-                SELECT buyer_name AS v FROM orders UNION SELECT buyer_phone FROM orders
-                UNION SELECT buyer_email FROM orders UNION SELECT buyer_address FROM orders
-                UNION SELECT name FROM customers UNION SELECT phone FROM customers
-                UNION SELECT email FROM customers UNION SELECT address FROM customers
-                UNION SELECT first_name FROM customers UNION SELECT last_name FROM customers
-                UNION SELECT buyer_first_name FROM orders UNION SELECT buyer_last_name FROM orders
-                UNION SELECT recipient_name FROM shop_orders UNION SELECT recipient_phone FROM shop_orders
-                UNION SELECT recipient_email FROM shop_orders UNION SELECT address FROM shop_orders
-             ) WHERE v IS NOT NULL AND length(trim(v)) >= ? ORDER BY length(v) DESC",
-        )
-        .bind(MIN_LEN)
-        .fetch_all(&self.pool)
-        .await?)
+    /// Hands every buyer name, phone, e-mail and address the database holds to `visit`, one value
+    /// at a time, in no particular order and with repeats. Read as one joined text per chunk of
+    /// rows: at a million orders, sorting the values apart in the database (`UNION`) took seconds,
+    /// and so did decoding them row by row.
+    pub async fn visit_personal_data(&self, mut visit: impl FnMut(&str)) -> Result<()> {
+        for (table, columns) in PERSONAL_COLUMNS {
+            let joined: Vec<String> = columns.iter().map(|c| format!("coalesce({c}, '')")).collect();
+            let sql = format!(
+                "SELECT max(id), group_concat(v, char(31)) FROM (
+                    SELECT id, {} AS v FROM {table} WHERE id > ? ORDER BY id LIMIT ?
+                 )",
+                joined.join(" || char(31) || ")
+            );
+            let mut after = i64::MIN;
+            loop {
+                let (last, text): (Option<i64>, Option<String>) = sqlx::query_as(&sql)
+                    .bind(after)
+                    .bind(CHUNK)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let Some(last) = last else { break };
+                after = last;
+                text.as_deref()
+                    .unwrap_or_default()
+                    .split(SEPARATOR)
+                    .filter(|value| !value.is_empty())
+                    .for_each(&mut visit);
+            }
+        }
+        Ok(())
     }
 }
