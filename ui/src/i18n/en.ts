@@ -755,6 +755,8 @@ export const en = {
     attempts: (n: number) => `${n} ${enPlural(n, "attempt", "attempts")}`,
     nextAttempt: "Next attempt",
     changedByMarketplace: "Changed on the marketplace",
+    linesShown: (shown: number, all: number) => `Showing ${shown} of ${all} lines`,
+    showAllLines: (all: number) => `Show all ${all}`,
     lineStates: { new: "new", accepted: "accepted", rejected: "rejected", deleted: "deleted" },
     outboxStates: { pending: "waiting", in_flight: "sending", done: "sent", failed: "failed" },
   },

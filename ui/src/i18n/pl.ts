@@ -773,6 +773,8 @@ export const pl: Messages = {
     attempts: (n: number) => `${n} ${plPlural(n, "próba", "próby", "prób")}`,
     nextAttempt: "Następna próba",
     changedByMarketplace: "Zmienione na platformie",
+    linesShown: (shown: number, all: number) => `Pokazano ${shown} z ${all} ${lines(all)}`,
+    showAllLines: (all: number) => `Pokaż wszystkie ${all}`,
     lineStates: { new: "nowa", accepted: "przyjęta", rejected: "odrzucona", deleted: "usunięta" },
     outboxStates: { pending: "czeka", in_flight: "wysyłanie", done: "wysłano", failed: "błąd" },
   },

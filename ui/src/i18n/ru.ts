@@ -767,6 +767,8 @@ export const ru: Messages = {
     attempts: (n: number) => `${n} ${ruPlural(n, "попытка", "попытки", "попыток")}`,
     nextAttempt: "Следующая попытка",
     changedByMarketplace: "Изменён на маркетплейсе",
+    linesShown: (shown: number, all: number) => `Показаны ${shown} из ${all} ${lines(all)}`,
+    showAllLines: (all: number) => `Показать все ${all}`,
     lineStates: { new: "новая", accepted: "принята", rejected: "отклонена", deleted: "удалена" },
     outboxStates: { pending: "ждёт", in_flight: "отправляется", done: "отправлено", failed: "ошибка" },
   },

@@ -12,6 +12,12 @@ import { eventText } from "../i18n/events";
 import { useOrder, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
 
+/**
+ * Lines drawn at first of a longer order: drawing 300 lines held the inbox's detail pane for over
+ * 100 ms whenever the cursor came to rest on such an order; the rest is one click away.
+ */
+export const LINES_AT_FIRST = 50;
+
 /** One order: what the marketplace sent, what the manager decided, and what was sent back. */
 export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
   const { t } = useI18n();
@@ -24,7 +30,8 @@ export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () 
         </button>
       )}
       {order.isError && <p className="form-problem">{order.error.message}</p>}
-      {order.data && <OrderBody detail={order.data} />}
+      {/* Keyed: ticked lines and "show all" belong to one order, not to the pane. */}
+      {order.data && <OrderBody key={order.data.order.id} detail={order.data} />}
     </section>
   );
 }
@@ -37,6 +44,8 @@ function OrderBody({ detail }: { detail: Detail }) {
   const accepted = order.lines.filter((l) => l.state === "accepted");
   // Ticking lines narrows the bulk change to them; with none ticked it moves every accepted line.
   const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
+  const [allLines, setAllLines] = useState(false);
+  const shown = allLines ? order.lines : order.lines.slice(0, LINES_AT_FIRST);
   const chosen = accepted.filter((l) => ticked.has(l.id));
   const bulk = accepted.length > 1 && statuses != null;
   const moveTo = (lines: LineView[], statusId: number) => {
@@ -86,7 +95,7 @@ function OrderBody({ detail }: { detail: Detail }) {
       )}
       <table className="lines">
         <tbody>
-          {order.lines.map((l) => (
+          {shown.map((l) => (
             <tr key={l.id} data-testid="order-line" data-state={l.state} data-line-id={l.id}>
               {bulk && (
                 <td className="line-tick">
@@ -148,6 +157,14 @@ function OrderBody({ detail }: { detail: Detail }) {
           ))}
         </tbody>
       </table>
+      {shown.length < order.lines.length && (
+        <p className="hint" data-testid="order-lines-more">
+          {t.order.linesShown(shown.length, order.lines.length)}{" "}
+          <button type="button" className="link" data-testid="order-lines-all" onClick={() => setAllLines(true)}>
+            {t.order.showAllLines(order.lines.length)}
+          </button>
+        </p>
+      )}
       <h3>{t.order.outbox}</h3>
       {detail.outbox.length === 0 && <p className="hint">{t.order.noOutbox}</p>}
       <ul className="outbox">
