@@ -1,7 +1,8 @@
 // End-to-end: an inbox longer than a page in the real app. 450 postings arrive from this file's fake
 // Ozon; the inbox shows the first 200 lines, and holding j through the list brings the rest page by
 // page, each line once (a line read twice would put the cursor on two rows at once); a search typed
-// after / narrows the inbox to the lines it finds, in either case, and Escape brings them all back.
+// after / narrows the inbox to the lines it finds, in either case, and Escape brings them all back;
+// a 120-line order beside its line shows its first 50 lines and the rest on asking.
 // Run through tests/e2e/run.sh. Own database (--db) and own fake Ozon, like cabinet.test.mjs.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -49,6 +50,8 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
   /** @type {Session} */
   let s;
   let fakeChild;
+  /** @type {FakeOzon} */
+  let fake;
   let restoreAutostart;
   const step = stepper(it, "inbox-pages-", OUT, () => s);
 
@@ -57,7 +60,7 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
     removeDatabase(DB);
     const started = startFake(FAKE_BIN, ["--client-id", CLIENT_ID], "Ozon", { apiKey: API_KEY });
     fakeChild = started.child;
-    const fake = new FakeOzon(await started.url);
+    fake = new FakeOzon(await started.url);
     await fake.request("POST", "/__fake/postings", { generate: POSTINGS, products: 1 });
     s = await Session.start(WEBDRIVER, APP, { timeout: 120_000, args: ["--db", DB] });
     await connectOzon(s, { name: "Pages Shop", clientId: CLIENT_ID, apiKey: API_KEY, interval: 600, url: fake.baseUrl });
@@ -138,5 +141,45 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
       },
       { timeout: 20_000, message: "every line again" },
     );
+  });
+
+  step("a long order beside its line shows its first lines, and all of them on asking", 120_000, async () => {
+    const number = await fake.newPosting(120);
+    await (await s.waitForElement(tid("nav-accounts"))).click();
+    await (await s.waitForElement(tid("account-sync-now"))).click();
+    await (await s.waitForElement(tid("nav-inbox"))).click();
+    const field = await s.waitForElement(tid("inbox-search"));
+    const onlyItsLines = async () => {
+      const numbers = await s.executeScript(
+        "return [...document.querySelectorAll('[data-testid=inbox-row]')].map((r) => r.dataset.orderNumber);",
+      );
+      return numbers.length > 0 && numbers.every((n) => n === number);
+    };
+    await field.sendKeys(number);
+    await waitFor(onlyItsLines, { timeout: 30_000, message: `the lines of ${number} found after its sync` });
+    // Enter searches for the whole number at once and leaves the field for the list, where j puts
+    // the cursor on the order (the list of a part of the number may have been on view before).
+    await field.sendKeys("\uE007");
+    await waitFor(onlyItsLines, { timeout: 10_000, message: `the lines of ${number} after Enter` });
+    await s.press("j");
+    const pane = tid("inbox-detail");
+    // The pane may draw the order again meanwhile (a refresh after the sync): read it afresh.
+    const said = await waitFor(
+      async () => {
+        const [more] = await s.findAll(`${pane} ${tid("order-lines-more")}`);
+        return more ? await more.text().catch(() => null) : null;
+      },
+      { timeout: 20_000, message: "the order's first lines beside its line" },
+    );
+    assert.match(said, /Showing 50 of 120 lines/);
+    assert.equal((await s.findAll(`${pane} ${tid("order-line")}`)).length, 50);
+    await s.executeScript(`document.querySelector('${pane} ${tid("order-lines-more")}').scrollIntoView({ block: "center" });`);
+    await s.screenshot(join(OUT, "inbox-long-order.png"));
+    await (await s.find(`${pane} ${tid("order-lines-all")}`)).click();
+    await waitFor(async () => (await s.findAll(`${pane} ${tid("order-line")}`)).length === 120, {
+      timeout: 10_000,
+      message: "all 120 lines of the order after Show all",
+    });
+    assert.equal((await s.findAll(`${pane} ${tid("order-lines-more")}`)).length, 0);
   });
 });

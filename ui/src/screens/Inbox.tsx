@@ -98,7 +98,11 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const [accountId, setAccountId] = useState<number | null>(null);
   const [sort, setSort] = useState<InboxSort>("ship_by");
   const [searchText, setSearchText] = useState("");
-  const search = useSettled(searchText.trim(), SEARCH_SETTLE_MS);
+  const settledSearch = useSettled(searchText.trim(), SEARCH_SETTLE_MS);
+  // Enter searches at once: a j pressed right after it must not land on the list the pause's
+  // search then replaces (which would take the cursor away again).
+  const [entered, setEntered] = useState<string | null>(null);
+  const search = entered === searchText.trim() ? entered : settledSearch;
   const searchRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
   /** The line whose offer is being chosen; the panel owns the keyboard while it is open. */
@@ -306,6 +310,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
           onChange={(e) => setSearchText(e.target.value)}
           onKeyDown={(e) => {
             // Enter goes back to the list (its keys work again); Esc empties the field first.
+            if (e.key === "Enter") setEntered(searchText.trim());
             if (e.key === "Enter" || (e.key === "Escape" && searchText === "")) e.currentTarget.blur();
             else if (e.key === "Escape") setSearchText("");
           }}

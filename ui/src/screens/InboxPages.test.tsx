@@ -113,6 +113,19 @@ describe("the inbox search", () => {
     press("j", 2);
     expect(cursorText()).toContain("Filter 120");
 
+    // Enter searches at once, without waiting out the pause: a j pressed right after it then moves
+    // on the list it found, not on one the pause's search would replace (taking the cursor away).
+    press("/");
+    fireEvent.change(field, { target: { value: "Filter 7" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+    expect(asked().map((q) => q.search)).toEqual([null, "Filter 12", "Filter 7"]);
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row")).toHaveLength(11));
+    press("j", 2);
+    expect(cursorText()).toContain("Filter 7");
+    await waitFor(() => expect(screen.queryByText(/Move to a line/)).toBeNull());
+    expect(cursorText()).toContain("Filter 7");
+    expect(asked()).toHaveLength(3);
+
     fireEvent.change(field, { target: { value: "no such thing" } });
     expect(await screen.findByText("No line here matches «no such thing».")).toBeInTheDocument();
     fireEvent.keyDown(field, { key: "Escape" });
