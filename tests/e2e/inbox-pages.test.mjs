@@ -2,7 +2,7 @@
 // Ozon; the inbox shows the first 200 lines, and holding j through the list brings the rest page by
 // page, each line once (a line read twice would put the cursor on two rows at once); a search typed
 // after / narrows the inbox to the lines it finds, in either case, and Escape brings them all back;
-// a 120-line order beside its line shows its first 50 lines and the rest on asking.
+// a 120-line order beside its line shows its first 20 lines and the rest on asking.
 // Run through tests/e2e/run.sh. Own database (--db) and own fake Ozon, like cabinet.test.mjs.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -171,8 +171,8 @@ describe("the inbox reads a long backlog page by page", { timeout: 600_000 }, ()
       },
       { timeout: 20_000, message: "the order's first lines beside its line" },
     );
-    assert.match(said, /Showing 50 of 120 lines/);
-    assert.equal((await s.findAll(`${pane} ${tid("order-line")}`)).length, 50);
+    assert.match(said, /Showing 20 of 120 lines/);
+    assert.equal((await s.findAll(`${pane} ${tid("order-line")}`)).length, 20);
     await s.executeScript(`document.querySelector('${pane} ${tid("order-lines-more")}').scrollIntoView({ block: "center" });`);
     await s.screenshot(join(OUT, "inbox-long-order.png"));
     await (await s.find(`${pane} ${tid("order-lines-all")}`)).click();

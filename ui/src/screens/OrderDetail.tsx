@@ -16,7 +16,7 @@ import { statusName } from "../statuses/statuses";
  * Lines drawn at first of a longer order: drawing 300 lines held the inbox's detail pane for over
  * 100 ms whenever the cursor came to rest on such an order; the rest is one click away.
  */
-export const LINES_AT_FIRST = 50;
+export const LINES_AT_FIRST = 20;
 
 /** One order: what the marketplace sent, what the manager decided, and what was sent back. */
 export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
