@@ -33,7 +33,7 @@ import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } fr
 import { AcceptWithOffer } from "./AcceptWithOffer";
 import { KeyHelp } from "./KeyHelp";
 import { LineOffers } from "./LineOffers";
-import { OrderDetail } from "./OrderDetail";
+import { LINES_AT_FIRST, OrderDetail } from "./OrderDetail";
 import { useScreenReady } from "../perf";
 
 /** An order's header: one line of text. */
@@ -434,7 +434,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
           {view === "new" && detailLine && <LineOffers line={detailLine} />}
-          {detailOrder != null ? <OrderDetail orderId={detailOrder} /> : <p className="hint">{t.inbox.detailHint}</p>}
+          {detailOrder != null ? <OrderDetail orderId={detailOrder} linesAtFirst={LINES_AT_FIRST} /> : <p className="hint">{t.inbox.detailHint}</p>}
         </aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}

@@ -24,11 +24,11 @@ function longOrder(lines: number): Detail {
 }
 
 describe("an order with many lines", () => {
-  it("shows its first lines at once and the rest on asking, the bulk change still counting every line", async () => {
+  it("beside the inbox shows its first lines at once and the rest on asking, the bulk change still counting every line", async () => {
     const order = longOrder(120);
     serveRecorded(lineStatus as Fixture, { order_detail: () => structuredClone(order) });
     const user = userEvent.setup();
-    renderWithProviders(<OrderDetail orderId={order.order.id} />);
+    renderWithProviders(<OrderDetail orderId={order.order.id} linesAtFirst={LINES_AT_FIRST} />);
 
     const more = await screen.findByTestId("order-lines-more");
     expect(screen.getAllByTestId("order-line")).toHaveLength(LINES_AT_FIRST);
@@ -43,11 +43,19 @@ describe("an order with many lines", () => {
     expect(screen.queryByTestId("order-lines-more")).toBeNull();
   });
 
-  it("shows a short order whole, with nothing to ask for", async () => {
+  it("beside the inbox shows a short order whole, with nothing to ask for", async () => {
     const order = longOrder(LINES_AT_FIRST);
     serveRecorded(lineStatus as Fixture, { order_detail: () => structuredClone(order) });
-    renderWithProviders(<OrderDetail orderId={order.order.id} />);
+    renderWithProviders(<OrderDetail orderId={order.order.id} linesAtFirst={LINES_AT_FIRST} />);
     expect(await screen.findAllByTestId("order-line")).toHaveLength(LINES_AT_FIRST);
+    expect(screen.queryByTestId("order-lines-more")).toBeNull();
+  });
+
+  it("on its own screen shows every line", async () => {
+    const order = longOrder(120);
+    serveRecorded(lineStatus as Fixture, { order_detail: () => structuredClone(order) });
+    renderWithProviders(<OrderDetail orderId={order.order.id} onBack={() => {}} />);
+    expect(await screen.findAllByTestId("order-line")).toHaveLength(120);
     expect(screen.queryByTestId("order-lines-more")).toBeNull();
   });
 });

@@ -13,13 +13,24 @@ import { useOrder, useShopStatuses } from "../queries";
 import { statusName } from "../statuses/statuses";
 
 /**
- * Lines drawn at first of a longer order: drawing 300 lines held the inbox's detail pane for over
- * 100 ms whenever the cursor came to rest on such an order; the rest is one click away.
+ * Lines the inbox's detail pane draws at first of a longer order: drawing 300 lines held the pane
+ * for over 100 ms whenever the cursor came to rest on such an order; the rest is one click away.
  */
 export const LINES_AT_FIRST = 20;
 
-/** One order: what the marketplace sent, what the manager decided, and what was sent back. */
-export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () => void }) {
+/**
+ * One order: what the marketplace sent, what the manager decided, and what was sent back. Every
+ * line is drawn unless `linesAtFirst` is given (the pane beside the inbox).
+ */
+export function OrderDetail({
+  orderId,
+  onBack,
+  linesAtFirst,
+}: {
+  orderId: number;
+  onBack?: () => void;
+  linesAtFirst?: number;
+}) {
   const { t } = useI18n();
   const order = useOrder(orderId);
   return (
@@ -31,12 +42,12 @@ export function OrderDetail({ orderId, onBack }: { orderId: number; onBack?: () 
       )}
       {order.isError && <p className="form-problem">{order.error.message}</p>}
       {/* Keyed: ticked lines and "show all" belong to one order, not to the pane. */}
-      {order.data && <OrderBody key={order.data.order.id} detail={order.data} />}
+      {order.data && <OrderBody key={order.data.order.id} detail={order.data} linesAtFirst={linesAtFirst} />}
     </section>
   );
 }
 
-function OrderBody({ detail }: { detail: Detail }) {
+function OrderBody({ detail, linesAtFirst }: { detail: Detail; linesAtFirst?: number }) {
   const { t, locale } = useI18n();
   const { order, customer } = detail;
   const statuses = useShopStatuses().data;
@@ -44,8 +55,8 @@ function OrderBody({ detail }: { detail: Detail }) {
   const accepted = order.lines.filter((l) => l.state === "accepted");
   // Ticking lines narrows the bulk change to them; with none ticked it moves every accepted line.
   const [ticked, setTicked] = useState<ReadonlySet<number>>(new Set());
-  const [allLines, setAllLines] = useState(false);
-  const shown = allLines ? order.lines : order.lines.slice(0, LINES_AT_FIRST);
+  const [allLines, setAllLines] = useState(linesAtFirst == null);
+  const shown = allLines ? order.lines : order.lines.slice(0, linesAtFirst);
   const chosen = accepted.filter((l) => ticked.has(l.id));
   const bulk = accepted.length > 1 && statuses != null;
   const moveTo = (lines: LineView[], statusId: number) => {
