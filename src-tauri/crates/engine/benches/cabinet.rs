@@ -33,10 +33,7 @@ async fn first_page(engine: &Engine, filter: OrderFilter, sort: OrderSort) -> us
 
 #[tokio::main]
 async fn main() {
-    let orders: u64 = std::env::var("ORDERTRAY_BENCH_ORDERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let orders = seed::orders_from_env(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
 

@@ -6,6 +6,8 @@
 //! `cargo bench -p ordertray-engine --bench diagnostics` (env ORDERTRAY_BENCH_ORDERS changes the size).
 
 mod support;
+#[path = "support/timing.rs"]
+mod timing;
 
 #[path = "../tests/common/seed.rs"]
 mod seed;
@@ -13,6 +15,7 @@ mod seed;
 use std::time::{Duration, Instant};
 
 use ordertray_engine::diagnostics::REDACTED;
+use timing::median;
 
 const LOG_LINES: usize = 200;
 const RUNS: usize = 5;
@@ -61,17 +64,9 @@ fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 #[tokio::main]
 async fn main() {
-    let orders: u64 = std::env::var("ORDERTRAY_BENCH_ORDERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let orders = seed::orders_from_env(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("bench.db");
     let t = Instant::now();

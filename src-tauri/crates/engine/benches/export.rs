@@ -5,14 +5,17 @@
 //! `cargo bench -p ordertray-engine --bench export` (env ORDERTRAY_BENCH_ORDERS changes the size).
 
 mod support;
+#[path = "support/timing.rs"]
+mod timing;
 
 #[path = "../tests/common/seed.rs"]
 mod seed;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ordertray_core::cabinet::OrderFilter;
 use ordertray_core::export::{default_columns, CsvEncoding, Delimiter, ExportColumn, ExportOptions};
+use timing::median;
 
 const RUNS: usize = 3;
 
@@ -22,17 +25,9 @@ fn status_kib(field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 #[tokio::main]
 async fn main() {
-    let orders: u64 = std::env::var("ORDERTRAY_BENCH_ORDERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let orders = seed::orders_from_env(100_000);
     let dir = tempfile::tempdir().unwrap();
     let t = Instant::now();
     seed::seed_shop_orders(&dir.path().join("bench.db"), orders, 3).await;

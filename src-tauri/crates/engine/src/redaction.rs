@@ -55,12 +55,9 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.spans.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
     }
 
     /// `text` with each occurrence of a value replaced by `with`; where values overlap, the one

@@ -1,5 +1,7 @@
 //! Timing a call repeatedly and printing its p50 / p95, for the benches that time many kinds of
-//! call side by side (`cabinet`, `inbox`).
+//! call side by side (`cabinet`, `inbox`), and the median of a few long runs (`export`,
+//! `diagnostics`). Each bench uses part of it.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The middle of a few timed runs.
+pub fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// Prints one figure's p50 and p95 and how many rows its call returned.

@@ -21,6 +21,14 @@ pub const NAMES: [&str; 12] = [
     "Anna Nowak",
 ];
 
+/// How many shop orders a bench seeds: `ORDERTRAY_BENCH_ORDERS`, else `default`.
+pub fn orders_from_env(default: u64) -> u64 {
+    std::env::var("ORDERTRAY_BENCH_ORDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Orders per customer in [`seed_shop_orders`]: customer k has orders k, k + n, k + 2n, … (n the
 /// number of customers), so every customer's latest order is in the last stretch of dates.
 pub const ORDERS_PER_CUSTOMER: u64 = 4;
