@@ -35,13 +35,13 @@ const SEARCH_FOUND_FIRST: &str = "FROM json_each(?5) f CROSS JOIN lines l ON l.i
 /// How a search reads the inbox, by how many lines the trigram index finds for it (its cost,
 /// measured at a million lines, in BENCHMARKS.md): fewer than this, they are looked up and sorted
 /// (about 1.7 µs a line)…
-const SEARCH_SORTED_BELOW: i64 = 2_500;
+const SEARCH_SORTED_BELOW: i64 = if cfg!(test) { 25 } else { 2_500 };
 /// …fewer than this, the view's index is walked in its order, each entry checked against their
 /// ids (0.15 µs an entry, 200 / share of the view entries for a page); from this many on, the
 /// view is walked and each line's text checked (2 µs a line, but no ids to read first, which
 /// cost about as much as the walk for a fragment this common; how common is told from the first
-/// [`SEARCH_SORTED_BELOW`] matches).
-const SEARCH_IDS_BELOW: i64 = 30_000;
+/// [`SEARCH_SORTED_BELOW`] matches), within a budget ([`SearchPlan::WalkTextOrIds`]).
+const SEARCH_IDS_BELOW: i64 = if cfg!(test) { 300 } else { 30_000 };
 
 /// How an inbox query narrows its view to a text search.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,6 +54,68 @@ enum Search {
     WalkIds,
     /// The view's index in its order, each line's text checked against the GLOB pattern `?5`.
     WalkText,
+}
+
+/// How the inbox reads a search, as [`Store::inbox_search`] plans it.
+enum SearchPlan {
+    /// One read of the view narrowed this way, with `?5` when there is one.
+    Read(Search, Option<String>),
+    /// A fragment found in too many lines to read their ids first: the view is walked with each
+    /// line's text checked against `glob`, which is quick while the fragment is common in the view
+    /// too. Rare there (a word of one account's products with another account chosen, a product
+    /// sold only in the past), the walk would read the whole view (0.7 s for the bench's 633,600
+    /// accepted lines), so SQLite stops it after [`WALK_TEXT_STEPS`], and the ids the trigram
+    /// index finds for `phrase` are read and the view walked against them (0.6 µs an id, 0.15 µs
+    /// an entry).
+    WalkTextOrIds { glob: String, phrase: String },
+}
+
+/// How often SQLite asks a budgeted read whether to go on, in virtual machine instructions.
+const PROGRESS_STEP: i32 = 1_000;
+/// How many [`PROGRESS_STEP`]s a search's walk of a view's text may take before it gives up for
+/// the ids: a few times what a page takes from a fragment in a twelfth of the view's lines
+/// ("тормозные" in the bench's New view, 10 ms), so only a fragment rare in the view gives up
+/// (BENCHMARKS.md, the inbox's worst search).
+const WALK_TEXT_STEPS: u32 = if cfg!(test) { 8 } else { 250 };
+
+/// A budget of SQLite work set on one connection (its progress handler): a read past it fails
+/// with SQLITE_INTERRUPT ([`interrupted`]).
+struct Budget(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Budget {
+    async fn arm(conn: &mut sqlx::SqliteConnection, steps: u32) -> Result<Self> {
+        let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let mut left = steps;
+        let flag = armed.clone();
+        conn.lock_handle()
+            .await?
+            .set_progress_handler(PROGRESS_STEP, move || {
+                // Disarmed (the read was dropped before `disarm`): the connection is back in the pool
+                // and its next reads must go on.
+                if !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    return true;
+                }
+                left = left.saturating_sub(1);
+                left > 0
+            });
+        Ok(Self(armed))
+    }
+
+    async fn disarm(self, conn: &mut sqlx::SqliteConnection) -> Result<()> {
+        conn.lock_handle().await?.remove_progress_handler();
+        Ok(())
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// SQLite stopped the statement (SQLITE_INTERRUPT, 9): its [`Budget`] ran out.
+fn interrupted(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("9"))
 }
 
 /// The inbox's columns as one JSON array per line, all lines of a read in one JSON array: one
@@ -91,21 +153,30 @@ struct InboxJsonLine(
     i64,
 );
 
-/// Reads the lines an inbox query selects (`sql`: [`INBOX_SELECT`] with its filter, order and
-/// limit), binding `binds` in order, through one JSON row.
-async fn fetch_inbox_lines<'q>(
-    pool: &sqlx::SqlitePool,
-    sql: &'q str,
-    bind: impl FnOnce(
-        sqlx::query::QueryScalar<'q, sqlx::Sqlite, Option<String>, sqlx::sqlite::SqliteArguments<'q>>,
-    ) -> sqlx::query::QueryScalar<
-        'q,
-        sqlx::Sqlite,
-        Option<String>,
-        sqlx::sqlite::SqliteArguments<'q>,
-    >,
-) -> Result<Vec<InboxLine>> {
-    let json: Option<String> = bind(sqlx::query_scalar(sql)).fetch_one(pool).await?;
+/// An inbox query with its arguments bound (see [`Store::inbox`]).
+type InboxRead<'q> =
+    sqlx::query::QueryScalar<'q, sqlx::Sqlite, Option<String>, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// `sql` (see [`inbox_sql`]) with the query's arguments bound, and the search's `?5`.
+fn bind_inbox<'q>(
+    sql: InboxRead<'q>,
+    query: &InboxQuery,
+    after_keys: &Option<String>,
+    search: Option<String>,
+) -> InboxRead<'q> {
+    let q = sql
+        .bind(query.state.as_str())
+        .bind(query.account_id)
+        .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT))
+        .bind(after_keys.clone());
+    match search {
+        Some(search) => q.bind(search),
+        None => q,
+    }
+}
+
+/// The lines of one JSON row read by an inbox query ([`INBOX_JSON`]).
+fn inbox_lines_of(json: Option<String>) -> Result<Vec<InboxLine>> {
     let rows: Vec<InboxJsonLine> = serde_json::from_str(json.as_deref().unwrap_or("[]"))?;
     rows.into_iter().map(inbox_line_from_json).collect()
 }
@@ -415,55 +486,80 @@ impl Store {
                     .ok_or_else(|| AppError::missing(Thing::Line, line))?,
             ),
         };
-        let (search, pattern) = self.inbox_search(query.search.as_deref()).await?;
-        let sql = format!(
-            "SELECT {INBOX_JSON} FROM ({})",
-            inbox_sql(query.processed, query.sort, after_keys.is_some(), search)
-        );
-        fetch_inbox_lines(&self.pool, &sql, |q| {
-            let q = q
-                .bind(query.state.as_str())
-                .bind(query.account_id)
-                .bind(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT));
-            match (after_keys, pattern) {
-                (keys, Some(pattern)) => q.bind(keys).bind(pattern),
-                (Some(keys), None) => q.bind(keys),
-                (None, None) => q,
+        let sql = |search| {
+            format!(
+                "SELECT {INBOX_JSON} FROM ({})",
+                inbox_sql(query.processed, query.sort, after_keys.is_some(), search)
+            )
+        };
+        let json = match self.inbox_search(query.search.as_deref()).await? {
+            SearchPlan::Read(search, pattern) => {
+                bind_inbox(sqlx::query_scalar(&sql(search)), query, &after_keys, pattern)
+                    .fetch_one(&self.pool)
+                    .await?
             }
-        })
-        .await
+            SearchPlan::WalkTextOrIds { glob, phrase } => {
+                let walk = sql(Search::WalkText);
+                let mut conn = self.pool.acquire().await?;
+                let budget = Budget::arm(&mut conn, WALK_TEXT_STEPS).await?;
+                let walked = bind_inbox(sqlx::query_scalar(&walk), query, &after_keys, Some(glob))
+                    .fetch_one(&mut *conn)
+                    .await;
+                budget.disarm(&mut conn).await?;
+                drop(conn);
+                match walked {
+                    Err(e) if interrupted(&e) => {
+                        #[cfg(test)]
+                        tests::WALKS_GIVEN_UP.with(|n| n.set(n.get() + 1));
+                        let (_, _, ids) = self.lines_found(&phrase, 0, i64::MAX).await?;
+                        bind_inbox(
+                            sqlx::query_scalar(&sql(Search::WalkIds)),
+                            query,
+                            &after_keys,
+                            Some(ids),
+                        )
+                        .fetch_one(&self.pool)
+                        .await?
+                    }
+                    walked => walked?,
+                }
+            }
+        };
+        inbox_lines_of(json)
     }
 
     /// How the inbox reads a search ([`SEARCH_SORTED_BELOW`]), and what it binds as `?5`: the ids
     /// of the lines the trigram index finds for a fragment (reading stops at [`SEARCH_IDS_BELOW`]),
     /// or a GLOB pattern for a commoner or shorter one.
-    async fn inbox_search(&self, search: Option<&str>) -> Result<(Search, Option<String>)> {
+    async fn inbox_search(&self, search: Option<&str>) -> Result<SearchPlan> {
         let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) else {
-            return Ok((Search::None, None));
+            return Ok(SearchPlan::Read(Search::None, None));
         };
-        if let Some(phrase) = trigram_phrase(search) {
-            let (found, last, ids) = self.lines_found(&phrase, 0, SEARCH_SORTED_BELOW).await?;
-            if found < SEARCH_SORTED_BELOW {
-                return Ok((Search::Sorted, Some(ids)));
-            }
-            // The index yields lines in id order: where its first matches end tells about how
-            // many there are, before reading tens of thousands of ids for a common fragment.
-            let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM lines")
-                .fetch_one(&self.pool)
-                .await?;
-            if found * newest / last.max(1) < SEARCH_IDS_BELOW {
-                let limit = SEARCH_IDS_BELOW - found;
-                let (more, _, rest) = self.lines_found(&phrase, last, limit).await?;
-                if more < limit {
-                    let ids = match (ids.trim_end_matches(']'), rest.trim_start_matches('[')) {
-                        (first, "]") => format!("{first}]"),
-                        (first, rest) => format!("{first},{rest}"),
-                    };
-                    return Ok((Search::WalkIds, Some(ids)));
-                }
+        let glob = contains_glob(search);
+        let Some(phrase) = trigram_phrase(search) else {
+            return Ok(SearchPlan::Read(Search::WalkText, Some(glob)));
+        };
+        let (found, last, ids) = self.lines_found(&phrase, 0, SEARCH_SORTED_BELOW).await?;
+        if found < SEARCH_SORTED_BELOW {
+            return Ok(SearchPlan::Read(Search::Sorted, Some(ids)));
+        }
+        // The index yields lines in id order: where its first matches end tells about how
+        // many there are, before reading tens of thousands of ids for a common fragment.
+        let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM lines")
+            .fetch_one(&self.pool)
+            .await?;
+        if found * newest / last.max(1) < SEARCH_IDS_BELOW {
+            let limit = SEARCH_IDS_BELOW - found;
+            let (more, _, rest) = self.lines_found(&phrase, last, limit).await?;
+            if more < limit {
+                let ids = match (ids.trim_end_matches(']'), rest.trim_start_matches('[')) {
+                    (first, "]") => format!("{first}]"),
+                    (first, rest) => format!("{first},{rest}"),
+                };
+                return Ok(SearchPlan::Read(Search::WalkIds, Some(ids)));
             }
         }
-        Ok((Search::WalkText, Some(contains_glob(search))))
+        Ok(SearchPlan::WalkTextOrIds { glob, phrase })
     }
 
     /// The first `limit` lines after line `after` the trigram index finds for `phrase`, in id
@@ -495,7 +591,12 @@ impl Store {
                 AND (?2 IS NULL OR o.id IN (SELECT value FROM json_each(?2)))
              ORDER BY o.created_at DESC, o.id DESC, l.id)"
         );
-        fetch_inbox_lines(&self.pool, &sql, |q| q.bind(account).bind(orders)).await
+        let json = sqlx::query_scalar(&sql)
+            .bind(account)
+            .bind(orders)
+            .fetch_one(&self.pool)
+            .await?;
+        inbox_lines_of(json)
     }
 
     /// Lines waiting for a decision in active accounts: the unread badge.
@@ -621,6 +722,149 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+    use ordertray_core::{AccountDraft, AccountSettings, ExternalLine, ExternalOrder, TriageAction};
+
+    thread_local! {
+        /// Searches whose walk of the view's text ran out of its budget (on this test's thread).
+        pub(super) static WALKS_GIVEN_UP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    fn posting(n: u32, name: &str) -> ExternalOrder {
+        let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let number = format!("W{n:05}");
+        ExternalOrder {
+            external_id: number.clone(),
+            number: number.clone(),
+            status: "awaiting_packaging".into(),
+            // The later a posting here, the older: the first ones lead the New view.
+            created_at: t0 - Duration::minutes(i64::from(n)),
+            customer: None,
+            region: None,
+            lines: vec![ExternalLine {
+                external_id: format!("{number}-1"),
+                sku: format!("S{n}"),
+                offer_id: format!("OF{n}"),
+                name: format!("{name} {n}"),
+                quantity: 1,
+                price: Decimal::from(100),
+                currency: "RUB".into(),
+                product: None,
+            }],
+            available_actions: vec![],
+            raw: serde_json::json!({"n": n}),
+            read_only: false,
+            partial: false,
+            ship_by: None,
+            delivery_note: None,
+        }
+    }
+
+    /// A fragment in many lines but few of the view's: the walk of the view's text (which would
+    /// read the whole view) stops at its budget and the view is walked against the fragment's ids
+    /// instead, with the same lines in the same order, page after page; where the fragment is
+    /// common the walk fills its page within the budget.
+    #[tokio::test]
+    async fn a_fragment_common_elsewhere_but_rare_in_the_view_is_read_through_its_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("walk.db")).await.unwrap();
+        let draft = AccountDraft {
+            name: "A".into(),
+            region: "Moscow".into(),
+            active: true,
+            interval_secs: 60,
+            base_url: None,
+            settings: AccountSettings::from(ordertray_connectors::ozon::OzonSettings::new("1")),
+        };
+        let account = store.insert_account(&draft, false).await.unwrap().id;
+        // 400 callipers (rejected below), 1,500 filters, and two callipers deep in the New view.
+        let postings: Vec<ExternalOrder> = (0..1_902)
+            .map(|n| match n {
+                0..400 | 1_100 | 1_901 => posting(n, "Суппорт тормозной"),
+                _ => posting(n, "Фильтр масляный"),
+            })
+            .collect();
+        let now = Utc::now();
+        store
+            .apply_page(account, "Ozon", &postings, &[], "", now)
+            .await
+            .unwrap();
+        let rejected: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM lines WHERE name LIKE 'Суппорт%' ORDER BY id LIMIT 400")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        store
+            .triage(&rejected, TriageAction::Reject, "test")
+            .await
+            .unwrap();
+        let found_in = |lines: &[InboxLine]| -> Vec<i64> {
+            lines
+                .iter()
+                .filter(|l| l.line.name.starts_with("Суппорт"))
+                .map(|l| l.line.id)
+                .collect()
+        };
+        for sort in [InboxSort::ShipBy, InboxSort::Newest] {
+            let new = InboxQuery {
+                sort,
+                ..InboxQuery::default()
+            };
+            let expected = found_in(&store.inbox(&new).await.unwrap());
+            assert_eq!(expected.len(), 2);
+            let search = InboxQuery {
+                search: Some("суппорт".into()),
+                limit: Some(1),
+                ..new
+            };
+            WALKS_GIVEN_UP.with(|n| n.set(0));
+            let first = store.inbox(&search).await.unwrap();
+            let second = store
+                .inbox(&InboxQuery {
+                    after: first.last().map(|l| l.line.id),
+                    ..search.clone()
+                })
+                .await
+                .unwrap();
+            let pages: Vec<i64> = first.iter().chain(&second).map(|l| l.line.id).collect();
+            assert_eq!(pages, expected, "{sort:?}");
+            assert_eq!(
+                WALKS_GIVEN_UP.with(|n| n.get()),
+                2,
+                "both pages read through the ids"
+            );
+
+            let view = InboxQuery {
+                state: LineState::Rejected,
+                sort,
+                ..InboxQuery::default()
+            };
+            let expected: Vec<i64> = found_in(&store.inbox(&view).await.unwrap())[..50].to_vec();
+            let page = store
+                .inbox(&InboxQuery {
+                    search: Some("суппорт".into()),
+                    limit: Some(50),
+                    ..view
+                })
+                .await
+                .unwrap();
+            assert_eq!(
+                page.iter().map(|l| l.line.id).collect::<Vec<_>>(),
+                expected,
+                "{sort:?}"
+            );
+            assert_eq!(
+                WALKS_GIVEN_UP.with(|n| n.get()),
+                2,
+                "common in the view: walked within budget"
+            );
+        }
+        // The budget goes with the read: the same connections read a whole view afterwards.
+        for _ in 0..4 {
+            assert_eq!(store.inbox(&InboxQuery::default()).await.unwrap().len(), 1_502);
+        }
+        store.close().await;
+    }
 
     /// Every inbox view, in either sort, reads its lines in the order it shows them through one
     /// index and stops at its limit: no sort of every line in the state (at a million accepted
