@@ -25,6 +25,7 @@ mod cabinet_export;
 mod cabinet_list;
 mod cabinet_orders;
 mod catalog;
+mod checkpoints;
 mod error;
 mod events;
 mod ingest;
@@ -91,6 +92,7 @@ pub struct Store {
     path: PathBuf,
     /// This process's writers take turns in the order they ask (see [`WriteTx`]).
     write_turn: Arc<tokio::sync::Mutex<()>>,
+    checkpoints: Arc<checkpoints::Checkpoints>,
 }
 
 /// A write transaction holding this process's turn to write, so writers get SQLite's write lock in
@@ -103,11 +105,22 @@ pub struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Sqlite>,
     // Dropped after the transaction (fields drop in order): the turn passes on once it is over.
     _turn: tokio::sync::OwnedMutexGuard<()>,
+    checkpoints: Arc<checkpoints::Checkpoints>,
+    pool: SqlitePool,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
-        Ok(self.tx.commit().await?)
+        let Self {
+            tx,
+            _turn,
+            checkpoints,
+            pool,
+        } = self;
+        tx.commit().await?;
+        drop(_turn);
+        checkpoints.after_commit(&pool);
+        Ok(())
     }
 }
 
@@ -153,7 +166,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("wal_autocheckpoint", checkpoints::BACKSTOP_PAGES.to_string())
+            .pragma("journal_size_limit", checkpoints::LOG_SIZE_LIMIT.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -162,6 +177,7 @@ impl Store {
             pool,
             path: path.to_path_buf(),
             write_turn: Arc::default(),
+            checkpoints: checkpoints::Checkpoints::new(backup::sidecar(path, "-wal")),
         };
         store.backup_before_migrations().await?;
         MIGRATOR
@@ -199,6 +215,8 @@ impl Store {
         Ok(WriteTx {
             tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
             _turn: turn,
+            checkpoints: self.checkpoints.clone(),
+            pool: self.pool.clone(),
         })
     }
 

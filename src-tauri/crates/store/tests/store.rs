@@ -1368,3 +1368,61 @@ async fn the_unread_badge_leaves_out_inactive_accounts_lines() {
     s.set_account_active(b.id, true).await.unwrap();
     assert_eq!(s.unread_count().await.unwrap(), 2, "B's two lines are back");
 }
+
+/// The write-ahead log is copied into the database file beside the writers: once 4 MB wait in
+/// the log, a checkpoint of its own copies them, long before SQLite's own (in the committing
+/// connection, at 40 MB) would; and however much a sync writes, the log stays within SQLite's
+/// own checkpoint and a page or two.
+#[tokio::test]
+async fn the_log_is_copied_into_the_database_beside_the_writers_and_stays_bounded() {
+    let (dir, s) = store().await;
+    let account = s.insert_account(&draft("A"), false).await.unwrap().id;
+    let (db, log) = (
+        dir.path().join("sub/ordertray.db"),
+        dir.path().join("sub/ordertray.db-wal"),
+    );
+    let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let empty = size(&db);
+    let filler = "x".repeat(20_000);
+    // A page of 100 postings of 20 KB each: 2 MB.
+    let page = |n: usize| -> Vec<ExternalOrder> {
+        (0..100)
+            .map(|i| ExternalOrder {
+                raw: json!({"n": n, "i": i, "filler": filler}),
+                ..order(&format!("P{n}-{i}"), "awaiting_packaging", &["1"])
+            })
+            .collect()
+    };
+    for n in 0..3 {
+        s.apply_page(account, "Ozon", &page(n), &[], &format!("c{n}"), Utc::now())
+            .await
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while size(&db) < empty + 4_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "6 MB committed, the database file still {} bytes, the log {}",
+            size(&db),
+            size(&log)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let mut largest = 0;
+    for n in 3..33 {
+        s.apply_page(account, "Ozon", &page(n), &[], &format!("c{n}"), Utc::now())
+            .await
+            .unwrap();
+        largest = largest.max(size(&log));
+    }
+    assert!(
+        largest < 48_000_000,
+        "the log grew to {largest} bytes over 66 MB written"
+    );
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+    assert_eq!(orders, 3_300);
+    s.close().await;
+}
