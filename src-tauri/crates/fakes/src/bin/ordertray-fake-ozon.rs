@@ -40,7 +40,10 @@ fn main() {
         FakeOzon::start(config),
         |fake| {
             fake.generate_postings(seed, 2);
-            let _generator = every.map(|d| fake.spawn_generator(d, 1..=3));
+            if let Some(d) = every {
+                // Dropping the handle detaches the task: new orders come until the process ends.
+                drop(fake.spawn_generator(d, 1..=3));
+            }
             println!("listening on {}", fake.base_url());
         },
         drop,

@@ -58,7 +58,10 @@ fn main() {
         FakeZzap::start(config),
         |fake| {
             fake.generate(seed);
-            let _generator = every.map(|d| fake.spawn_generator(d));
+            if let Some(d) = every {
+                // Dropping the handle detaches the task: new orders come until the process ends.
+                drop(fake.spawn_generator(d));
+            }
             println!("listening on {}", fake.base_url());
         },
         drop,
