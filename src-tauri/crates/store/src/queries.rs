@@ -722,42 +722,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, TimeZone, Utc};
-    use ordertray_core::{AccountDraft, AccountSettings, ExternalLine, ExternalOrder, TriageAction};
 
     thread_local! {
         /// Searches whose walk of the view's text ran out of its budget (on this test's thread).
         pub(super) static WALKS_GIVEN_UP: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-    }
-
-    fn posting(n: u32, name: &str) -> ExternalOrder {
-        let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
-        let number = format!("W{n:05}");
-        ExternalOrder {
-            external_id: number.clone(),
-            number: number.clone(),
-            status: "awaiting_packaging".into(),
-            // The later a posting here, the older: the first ones lead the New view.
-            created_at: t0 - Duration::minutes(i64::from(n)),
-            customer: None,
-            region: None,
-            lines: vec![ExternalLine {
-                external_id: format!("{number}-1"),
-                sku: format!("S{n}"),
-                offer_id: format!("OF{n}"),
-                name: format!("{name} {n}"),
-                quantity: 1,
-                price: Decimal::from(100),
-                currency: "RUB".into(),
-                product: None,
-            }],
-            available_actions: vec![],
-            raw: serde_json::json!({"n": n}),
-            read_only: false,
-            partial: false,
-            ship_by: None,
-            delivery_note: None,
-        }
     }
 
     /// A fragment in many lines but few of the view's: the walk of the view's text (which would
@@ -768,36 +736,27 @@ mod tests {
     async fn a_fragment_common_elsewhere_but_rare_in_the_view_is_read_through_its_ids() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("walk.db")).await.unwrap();
-        let draft = AccountDraft {
-            name: "A".into(),
-            region: "Moscow".into(),
-            active: true,
-            interval_secs: 60,
-            base_url: None,
-            settings: AccountSettings::from(ordertray_connectors::ozon::OzonSettings::new("1")),
-        };
-        let account = store.insert_account(&draft, false).await.unwrap().id;
-        // 400 callipers (rejected below), 1,500 filters, and two callipers deep in the New view.
-        let postings: Vec<ExternalOrder> = (0..1_902)
-            .map(|n| match n {
-                0..400 | 1_100 | 1_901 => posting(n, "Суппорт тормозной"),
-                _ => posting(n, "Фильтр масляный"),
-            })
-            .collect();
-        let now = Utc::now();
-        store
-            .apply_page(account, "Ozon", &postings, &[], "", now)
-            .await
-            .unwrap();
-        let rejected: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM lines WHERE name LIKE 'Суппорт%' ORDER BY id LIMIT 400")
-                .fetch_all(store.pool())
-                .await
-                .unwrap();
-        store
-            .triage(&rejected, TriageAction::Reject, "test")
-            .await
-            .unwrap();
+        // One line an order, each order a minute older than the one before (the first lead the
+        // New view): 400 rejected callipers, 1,500 new filters, two new callipers deep in the view.
+        for sql in [
+            r#"INSERT INTO accounts (id, kind, name, interval_secs, settings, created_at)
+               VALUES (1, 'test', 'A', 60, '{"kind": "test"}', '2026-03-02T09:00:00.000000Z')"#,
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1901),
+                  t(i, at) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2026-03-02 09:00:00',
+                      '-' || i || ' minutes') FROM n)
+             INSERT INTO orders (id, account_id, external_id, number, status, created_at, first_seen_at,
+                updated_at, content_hash, raw)
+             SELECT i + 1, 1, printf('W%05d', i), printf('W%05d', i), 'awaiting_packaging', at, at, at,
+                'seeded', '{}' FROM t",
+            "INSERT INTO lines (order_id, external_id, sku, offer_id, name, quantity, price, currency, state)
+             SELECT id, external_id || '-1', 'S' || (id - 1), 'OF' || (id - 1),
+                CASE WHEN id <= 400 OR id IN (1101, 1902) THEN 'Суппорт тормозной ' ELSE 'Фильтр масляный ' END
+                    || (id - 1),
+                1, '100', 'RUB', CASE WHEN id <= 400 THEN 'rejected' ELSE 'new' END
+             FROM orders ORDER BY id",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+        }
         let found_in = |lines: &[InboxLine]| -> Vec<i64> {
             lines
                 .iter()
