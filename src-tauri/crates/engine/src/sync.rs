@@ -197,9 +197,10 @@ impl Engine {
             // and the database's work overlap instead of adding up.
             let mut prefetched = None;
             for n in 0..MAX_PAGES_PER_RUN {
-                // Paused mid-run: the rest waits for the next run (the cursor is kept per page).
+                // Paused mid-run: the run ends here, as a stop and not a failure; the rest waits
+                // for the next run (the cursor is kept per page).
                 if n > 0 && trigger == Trigger::Schedule && self.sync_pause().await.is_some() {
-                    break;
+                    return Ok(());
                 }
                 let waited = Instant::now();
                 let (page, payloads, _) = match prefetched.take() {

@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::future::Future;
-use std::time::Duration;
-
 use chrono::Utc;
 use common::*;
 use ordertray_core::{EngineEvent, OutboxState, SyncOutcome, TriageAction};
@@ -15,13 +12,6 @@ use ordertray_fakes::ozon::Fault;
 const SHIP: &str = "/v4/posting/fbs/ship";
 const LIST: &str = "/v4/posting/fbs/unfulfilled/list";
 const GET: &str = "/v3/posting/fbs/get";
-
-/// Waits for `f`, failing the test after a generous deadline instead of hanging.
-async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
-    tokio::time::timeout(Duration::from_secs(20), f)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-}
 
 #[tokio::test]
 async fn a_second_engine_never_resends_a_call_the_first_is_making() {

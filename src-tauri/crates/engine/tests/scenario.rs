@@ -508,6 +508,47 @@ async fn a_paused_sync_polls_nothing_until_resumed() {
     w.engine.shutdown().await;
 }
 
+/// A pause that comes while a scheduled poll is between pages ends the run there as a stop, not a
+/// failure: the pages stored are kept, the rest waits for the resume, and the account shows no
+/// error (it said the marketplace sent too many pages).
+#[tokio::test]
+async fn a_pause_between_pages_ends_the_poll_without_an_error() {
+    let w = world().await;
+    w.fake.generate_postings(250, 1);
+    let held = w.fake.hold_next("/v4/posting/fbs/unfulfilled/list");
+    w.engine.start_background().await.unwrap();
+    within("the poll's first page to be asked for", held.arrived()).await;
+    let engine = w.engine.clone();
+    let pausing = tokio::spawn(async move { engine.pause_sync(None).await });
+    within("the pause to be recorded", async {
+        while w.engine.sync_pause().await.is_none() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    held.release();
+    within("the pause to return", pausing).await.unwrap().unwrap();
+
+    let h = &w.engine.list_accounts().await.unwrap()[0].health;
+    assert!(h.last_error.is_none() && h.failing_since.is_none(), "{h:?}");
+    let unread = w.engine.app_info().await.unwrap().unread;
+    assert!(
+        (1..250).contains(&unread),
+        "the first page kept, not the rest: {unread}"
+    );
+
+    w.engine.resume_sync().await.unwrap();
+    within("the rest after the resume", async {
+        while w.engine.app_info().await.unwrap().unread < 250 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    let h = &w.engine.list_accounts().await.unwrap()[0].health;
+    assert!(h.last_error.is_none(), "{h:?}");
+    w.engine.shutdown().await;
+}
+
 /// Keychain entries are named per database, so a second database with the same account id never
 /// reads or overwrites the first one's key; entries from before database ids move at start; a new
 /// address for an account is refused until its key is typed again.

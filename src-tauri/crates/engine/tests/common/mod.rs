@@ -103,6 +103,13 @@ pub async fn fresh_engine() -> (
     (dir, db, secrets, engine)
 }
 
+/// Waits for `f`, failing the test after a generous deadline instead of hanging.
+pub async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), f)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
 pub async fn inbox(engine: &Engine) -> Vec<InboxLine> {
     engine.inbox(&InboxQuery::default()).await.unwrap()
 }
