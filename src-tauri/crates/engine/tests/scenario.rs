@@ -400,7 +400,7 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
     posting["customer"] = serde_json::json!({
         "name": "Иванов Пётр Сергеевич",
         "phone": "+79161234567",
-        "address": {"address_tail": "Москва, ул. Тверская, д. 7, кв. 12"}
+        "address": {"city": "Москва", "address_tail": "ул. Тверская, д. 7, кв. 12"}
     });
     w.fake.add_posting(posting);
     w.engine.sync_account(w.account).await.unwrap();
@@ -409,7 +409,7 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
     std::fs::write(
         logs.path().join("ordertray.log.2026-11-23"),
         format!(
-            "INFO sync ok\nWARN request failed for key {API_KEY}\nINFO buyer Иванов Пётр Сергеевич +79161234567 at Москва, ул. Тверская, д. 7, кв. 12\n"
+            "INFO sync ok\nWARN request failed for key {API_KEY}\nINFO buyer Иванов Пётр Сергеевич +79161234567 at Москва, ул. Тверская, д. 7, кв. 12\nWARN courier: no entrance at ул. Тверская 7-12\n"
         ),
     )
     .unwrap();

@@ -2,7 +2,11 @@
 
 use crate::{Result, Store};
 
-/// Where personal data lives: each table with its columns of names, phones, e-mails, addresses.
+/// Where personal data lives: each table with its columns (or values within them) of names,
+/// phones, e-mails, addresses. An address is also listed by its street (with its kind, "ул.
+/// Тверская"): a text that writes the same address another way than the stored line ("д. 7" or
+/// "7", another order of parts, a request's fields) still holds the street. The house and flat
+/// alone are too short to be told from other numbers.
 const PERSONAL_COLUMNS: &[(&str, &[&str])] = &[
     (
         "orders",
@@ -11,17 +15,32 @@ const PERSONAL_COLUMNS: &[(&str, &[&str])] = &[
             "buyer_phone",
             "buyer_email",
             "buyer_address",
+            "json_extract(buyer_address_parts, '$.street')",
             "buyer_first_name",
             "buyer_last_name",
         ],
     ),
     (
         "customers",
-        &["name", "phone", "email", "address", "first_name", "last_name"],
+        &[
+            "name",
+            "phone",
+            "email",
+            "address",
+            "json_extract(address_parts, '$.street')",
+            "first_name",
+            "last_name",
+        ],
     ),
     (
         "shop_orders",
-        &["recipient_name", "recipient_phone", "recipient_email", "address"],
+        &[
+            "recipient_name",
+            "recipient_phone",
+            "recipient_email",
+            "address",
+            "street",
+        ],
     ),
 ];
 

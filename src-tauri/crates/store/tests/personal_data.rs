@@ -46,6 +46,8 @@ async fn every_name_phone_email_and_address_is_visited_across_read_chunks() {
         "maria@example.com",
         // The one-line address as stored (the parts joined).
         "Казань, ул. Баумана, д. 1",
+        // Its street alone, found however the rest is written.
+        "ул. Баумана",
         "Клиент 1",
         "Клиент 20000",
         "Клиент 20001",
