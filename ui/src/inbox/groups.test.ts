@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { InboxLine } from "../bindings/InboxLine";
 import { groupByOrder, inboxRows, linesTotal } from "./groups";
-import { emptySelection, orderKey, reduceSelection, selectedOf, targets, type Selection, type SelectionAction } from "./selection";
+import { emptySelection, orderKey, reconcile, reduceSelection, selectedOf, targets, type Selection, type SelectionAction } from "./selection";
 
 /** A line of order `order` (the fields the grouping reads; the rest as the engine sends them). */
 function line(id: number, order: number, price = "100.00", quantity = 1, currency = "RUB"): InboxLine {
@@ -98,6 +98,30 @@ describe("lines grouped under their order", () => {
     const s = apply(emptySelection, { type: "focus", id: orderKey(9) });
     expect(targets(rows, s)).toEqual([4, 5]);
     expect(targets(rows, apply(s, move(1)))).toEqual([4]);
+  });
+
+  it("deciding the cursor's line moves the cursor to the next line that stays, never onto a header", () => {
+    // Order 8's only line decided: the next row is order 9's header; the cursor takes line 4.
+    let s = apply(emptySelection, { type: "focus", id: 3 }, { type: "decided", lines: [3] });
+    expect(s.cursor).toBe(4);
+    expect(targets(rows, s)).toEqual([4]);
+    // The last lines decided: the cursor goes back to the last line that stays.
+    s = apply(emptySelection, { type: "focus", id: 5 }, { type: "toggle" }, move(-1), { type: "toggle" });
+    s = apply(s, { type: "decided", lines: [4, 5] });
+    expect(s.cursor).toBe(3);
+    expect(s.selected.size).toBe(0);
+    // A header's cursor goes to the next order's header; a line not decided keeps the cursor.
+    expect(apply(emptySelection, { type: "focus", id: orderKey(7) }, { type: "decided", lines: [1, 2] }).cursor).toBe(orderKey(8));
+    expect(apply(emptySelection, { type: "focus", id: 2 }, { type: "decided", lines: [4] }).cursor).toBe(2);
+    // Everything decided: no cursor.
+    expect(apply(emptySelection, { type: "focus", id: 1 }, { type: "decided", lines: [1, 2, 3, 4, 5] }).cursor).toBeNull();
+  });
+
+  it("a cursor whose line left the list lands on a line, not on the header now in its place", () => {
+    // Line 3 accepted elsewhere: order 8 is gone, and its place is order 9's header.
+    const s = apply(emptySelection, { type: "focus", id: 3 });
+    const left = inboxRows(groupByOrder([line(1, 7), line(2, 7), line(4, 9), line(5, 9)]));
+    expect(reconcile(left, s).cursor).toBe(4);
   });
 
   it("select all selects every line, never a header", () => {

@@ -33,7 +33,14 @@ export type SelectionAction =
   /** A line's own selection; a header's selects (or, when all are, unselects) all its lines. */
   | { type: "toggle"; id?: RowKey }
   | { type: "toggleAll" }
-  | { type: "clear" };
+  | { type: "clear" }
+  /**
+   * A decision on these lines was sent: they are leaving. The selection clears, and a cursor on a
+   * row that leaves with them moves to the nearest row of its kind that stays (the next, else the
+   * one before): a line's to a line, never to a header whose key would act on a whole order.
+   * The cursor is then that row, not a place in the list, so refreshes that add rows above keep it.
+   */
+  | { type: "decided"; lines: readonly number[] };
 
 const plain = new WeakMap<readonly number[], readonly ListRow[]>();
 
@@ -97,12 +104,27 @@ export function reduceSelection(list: Rows, s: Selection, a: SelectionAction): S
     }
     case "clear":
       return { ...current, selected: new Set() };
+    case "decided": {
+      const gone = new Set(a.lines);
+      const stays = (r: ListRow) => r.lines.some((l) => !gone.has(l));
+      const cursor = current.cursor;
+      const row = rows[current.index];
+      if (cursor == null || !row || stays(row)) return { ...current, selected: new Set() };
+      // Where the cursor lands once the decided rows are gone, told in the rows that stay.
+      const staying = rows.filter(stays);
+      const place = rows.slice(0, current.index).filter(stays).length;
+      const index = staying.length === 0 ? undefined : nearestOfKind(staying, Math.min(place, staying.length - 1), isOrderKey(cursor));
+      const key = index == null ? undefined : staying[index]?.key;
+      return key == null ? { ...emptySelection } : { ...at(indexOf(rows, key)), selected: new Set() };
+    }
   }
 }
 
 /**
- * Drops selected ids that left the list and moves a lost cursor to the row now at its place.
- * Returns `s` itself when nothing changed, so that the result can be kept as state.
+ * Drops selected ids that left the list and moves a lost cursor to the row of its kind now at its
+ * place (or the nearest one below, else above): a line's cursor never lands on a header, whose
+ * key would act on a whole order. Returns `s` itself when nothing changed, so that the result can
+ * be kept as state.
  */
 export function reconcile(list: Rows, s: Selection): Selection {
   const rows = asRows(list);
@@ -115,8 +137,17 @@ export function reconcile(list: Rows, s: Selection): Selection {
   const at = s.cursor == null ? -1 : indexOf(rows, s.cursor);
   if (at >= 0) return at === s.index && selected === s.selected ? s : { cursor: s.cursor, index: at, selected };
   if (s.cursor == null) return selected === s.selected ? s : { ...s, selected };
-  const index = Math.min(s.index, rows.length - 1);
+  const place = Math.min(s.index, rows.length - 1);
+  const index = nearestOfKind(rows, place, isOrderKey(s.cursor)) ?? place;
   return { cursor: rows[index]?.key ?? null, index, selected };
+}
+
+/** The first row at or below `from` that is a header (or a line), else the last one above it. */
+function nearestOfKind(rows: readonly ListRow[], from: number, header: boolean): number | undefined {
+  const fits = (i: number) => isOrderKey((rows[i] as ListRow).key) === header;
+  for (let i = from; i < rows.length; i++) if (fits(i)) return i;
+  for (let i = from - 1; i >= 0; i--) if (fits(i)) return i;
+  return undefined;
 }
 
 /** What a triage key acts on: the selection when there is one, else the row under the cursor. */

@@ -121,10 +121,10 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   const lineCount = lines.length;
   const [rawSelection, setSelection] = useState<Selection>(emptySelection);
   const selection = reconcile(rows, rawSelection);
-  // A sync's refreshes list new lines above the cursor's; remember where its line is now, so that
-  // when it leaves, the cursor lands on its neighbour rather than where it was before the sync. A
-  // cursor that only left (an optimistic triage) is not remembered: a failure brings its line back.
-  if (selection !== rawSelection && selection.cursor === rawSelection.cursor) setSelection(selection);
+  // A sync's refreshes list new lines above the cursor's; remember where its row is now, and the
+  // row a lost cursor moved to (its line decided elsewhere): the cursor stays on the row shown,
+  // not on a place in the list that the next refresh fills with another line.
+  if (selection !== rawSelection) setSelection(selection);
   const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(rows, s, a)), [rows]);
 
   useEffect(() => setSelection(emptySelection), [view, accountId, search]);
@@ -164,7 +164,7 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
       const chosen = lineIds ?? targets(rows, selection);
       if (chosen.length === 0) return;
       triage.mutate({ lineIds: chosen, action });
-      dispatch({ type: "clear" });
+      dispatch({ type: "decided", lines: chosen });
     },
     [view, rows, selection, triage, dispatch],
   );

@@ -6,6 +6,7 @@ import type { InboxLine } from "../bindings/InboxLine";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
 import { recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
+import { App } from "../App";
 import { Inbox } from "./Inbox";
 
 const rows = () => screen.queryAllByTestId("inbox-row");
@@ -72,6 +73,45 @@ describe("the inbox groups lines under their order", () => {
     expect(cursor()).toBe(header(0));
     await user.keyboard("{Enter}");
     expect(onOpenOrder).toHaveBeenCalledWith(one.order_id);
+  });
+
+  it("after a decision the cursor stays on the line it moved to, across a sync that lists an order above", async () => {
+    const [one, twoA, twoB] = recorded<InboxLine[]>(ozonInbox, "inbox");
+    if (!one || !twoA || !twoB) throw new Error("the recorded inbox has fewer than three lines");
+    // A new order's line, as a sync lists it at the top.
+    const fresh: InboxLine = {
+      ...one,
+      line: { ...one.line, id: 9_001, external_id: "9001" },
+      order_id: 9_000,
+      order_number: "99999999-0001-1",
+    };
+    let listed = [one, twoA, twoB];
+    const triage = vi.fn((args: Record<string, unknown>) => {
+      const gone = new Set(args.lines as number[]);
+      listed = listed.filter((l) => !gone.has(l.line.id));
+      return { changed: args.lines, outbox_rows: [] };
+    });
+    const served = serveRecorded(ozonInbox, { inbox: () => structuredClone(listed), triage });
+    const user = userEvent.setup();
+    // The whole app: it is what turns the engine's events into refreshes.
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+
+    // The first order's only line accepted: the cursor takes the next line, not the next order's
+    // header (whose `a` would accept the whole order).
+    await user.keyboard("ja");
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(cursor()).toBe(rows()[0]);
+    expect(cursor()).toHaveAttribute("data-line-id", String(twoA.line.id));
+
+    // A sync lists a new order above: the cursor stays on its line.
+    listed = [fresh, twoA, twoB];
+    await served.emit({ type: "orders_changed", account_id: null });
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(cursor()).toHaveAttribute("data-line-id", String(twoA.line.id));
+    await user.keyboard("a");
+    await waitFor(() => expect(triage).toHaveBeenCalledTimes(2));
+    expect(triage.mock.calls.map((c) => (c[0] as { lines: number[] }).lines)).toEqual([[one.line.id], [twoA.line.id]]);
   });
 
   it("a click on a header's checkbox selects all its lines, and again none", async () => {
