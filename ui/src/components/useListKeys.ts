@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { isControlActivation, isTypingTarget } from "../inbox/keys";
+import { isControlActivation, isTypingTarget, latinKey } from "../inbox/keys";
 
 /**
  * j/k (or ↓/↑) move a cursor over a list and Enter acts on the row under it, as in the inbox.
@@ -13,10 +13,11 @@ export function useListKeys(count: number, onEnter: (index: number) => void, act
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTypingTarget(e.target) || isControlActivation(e)) return;
-      if (e.key === "j" || e.key === "ArrowDown") {
+      const key = latinKey(e);
+      if (key === "j" || key === "ArrowDown") {
         e.preventDefault();
         setCursor(count === 0 ? null : at == null ? 0 : Math.min(count - 1, at + 1));
-      } else if (e.key === "k" || e.key === "ArrowUp") {
+      } else if (key === "k" || key === "ArrowUp") {
         e.preventDefault();
         setCursor(count === 0 ? null : Math.max(0, (at ?? 0) - 1));
       } else if (e.key === "Enter" && at != null) {

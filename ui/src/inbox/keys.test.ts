@@ -23,6 +23,19 @@ describe("inbox keys", () => {
     expect(commandFor({ key })).toBe(cmd);
   });
 
+  it("with a Russian layout on, the letters go by their physical key", () => {
+    expect(commandFor({ key: "ф", code: "KeyA" })).toBe("accept");
+    expect(commandFor({ key: "о", code: "KeyJ" })).toBe("down");
+    expect(commandFor({ key: "Л", code: "KeyK", shiftKey: true })).toBe("prevOrder");
+    expect(commandFor({ key: "к", code: "KeyR" })).toBe("reject");
+    expect(commandFor({ key: "я", code: "KeyZ", ctrlKey: true })).toBe("undo");
+    expect(commandFor({ key: "ф", code: "KeyA", ctrlKey: true })).toBeNull();
+    // A Latin layout whose letters sit elsewhere (AZERTY's a is on KeyQ) keeps its own letters.
+    expect(commandFor({ key: "a", code: "KeyQ" })).toBe("accept");
+    // Not a letter key: the key as typed.
+    expect(commandFor({ key: "?", code: "Digit7", shiftKey: true })).toBe("help");
+  });
+
   it("modified keys are left to the system (Ctrl+A selects text, Ctrl+R reloads)", () => {
     expect(commandFor({ key: "a", ctrlKey: true })).toBeNull();
     expect(commandFor({ key: "r", metaKey: true })).toBeNull();

@@ -17,13 +17,33 @@ export type InboxCommand =
   | "search"
   | "undo";
 
-export type KeyLike = { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean; shiftKey?: boolean };
+export type KeyLike = {
+  key: string;
+  /** The physical key (`KeyA`), whatever the layout. */
+  code?: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  shiftKey?: boolean;
+};
+
+/**
+ * The key as the Latin layout names it: with a Cyrillic (or any non-Latin) layout on, `a` comes as
+ * "ф" and `j` as "о"; the shortcuts go by the physical key then, as a manager switching between
+ * Russian text and the inbox expects.
+ */
+export function latinKey(e: KeyLike): string {
+  const letter = /^Key([A-Z])$/.exec(e.code ?? "")?.[1];
+  if (!letter || e.key.length !== 1 || /[\x20-\x7e]/.test(e.key)) return e.key;
+  return e.shiftKey ? letter : letter.toLowerCase();
+}
 
 export function commandFor(e: KeyLike): InboxCommand | null {
+  const key = latinKey(e);
   // Ctrl+Z (⌘Z on a Mac) is everyone's undo; the other modified keys belong to the system.
-  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "z") return "undo";
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && key.toLowerCase() === "z") return "undo";
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
-  switch (e.key) {
+  switch (key) {
     case "j":
     case "ArrowDown":
       return "down";
