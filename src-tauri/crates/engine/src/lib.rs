@@ -346,6 +346,8 @@ impl Engine {
 
     /// Stops background tasks (pollers, outbox worker, demo marketplace).
     pub async fn shutdown(&self) {
+        // A restart of a poller still waiting for its account's run (`reschedule`) then starts none.
+        self.0.running.store(false, std::sync::atomic::Ordering::SeqCst);
         for (_, p) in self.0.pollers.lock().expect("pollers poisoned").drain() {
             p.task.abort();
         }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use ordertray_core::{Account, AccountId, EngineEvent, SyncPause};
+use ordertray_core::{Account, AccountId, EngineEvent, ErrorCode, SyncPause};
+use ordertray_store::StoreError;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -16,6 +17,8 @@ use crate::{Engine, Result};
 /// First retry after a failed sync; doubles up to the larger of the interval and this cap.
 const FAILURE_BASE: Duration = Duration::from_secs(15);
 const FAILURE_CAP: Duration = Duration::from_secs(15 * 60);
+/// First retry after the account could not be read for its poll; doubles up to [`FAILURE_CAP`].
+const READ_RETRY_BASE: Duration = Duration::from_secs(1);
 /// While paused until resumed, how often a poller looks again (resuming restarts pollers at once).
 const PAUSE_RECHECK: Duration = Duration::from_secs(60);
 
@@ -55,15 +58,25 @@ impl Engine {
         Ok(())
     }
 
-    /// Restarts the account's poller with its new settings (or stops it when disabled).
+    /// Restarts the account's poller with its new settings (or stops it when disabled), once no
+    /// run of the account is under way: a run cut off between pages would leave the orders its
+    /// stored pages brought without the rules' decisions and the popup (those come at its end),
+    /// and its log entry unfinished. A run in progress ends with the settings it started with.
     pub(crate) fn reschedule(&self, account: &Account) {
         if !self.0.running.load(Ordering::SeqCst) {
             return;
         }
-        self.stop_poller(account.id);
-        if account.active {
-            self.spawn_poller(account);
-        }
+        let engine = self.clone();
+        let account = account.clone();
+        let lock = self.sync_lock(account.id);
+        tokio::spawn(async move {
+            // Taken in turn (the lock is fair), so two quick changes end with the last one's poller.
+            let _idle = lock.lock().await;
+            engine.stop_poller(account.id);
+            if account.active && engine.0.running.load(Ordering::SeqCst) {
+                engine.spawn_poller(&account);
+            }
+        });
     }
 
     pub(crate) fn stop_poller(&self, id: AccountId) {
@@ -145,7 +158,17 @@ impl Engine {
             }
             let account = match self.0.store.account(id).await {
                 Ok(a) if a.active => a,
-                _ => return Ok(()),
+                Ok(_) => return Ok(()),
+                Err(StoreError::App(e)) if e.code == ErrorCode::NotFound => return Ok(()),
+                Err(e) => {
+                    // A read that failed (the disk, a busy database) is no reason to stop polling
+                    // the account for good: it is tried again, soon at first (a busy database is
+                    // free again within seconds), then less and less often.
+                    tracing::warn!(account = id, error = %e, "could not read the account to poll it");
+                    delay = backoff(failures, READ_RETRY_BASE, FAILURE_CAP, None);
+                    failures = failures.saturating_add(1);
+                    continue;
+                }
             };
             let interval = Duration::from_secs(account.interval_secs.into());
             let outcome = self.sync_account_inner(id, crate::sync::Trigger::Schedule).await;

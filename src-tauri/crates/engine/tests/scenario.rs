@@ -549,6 +549,122 @@ async fn a_pause_between_pages_ends_the_poll_without_an_error() {
     w.engine.shutdown().await;
 }
 
+/// Editing an account while its scheduled poll is between pages lets the poll finish: the rules
+/// decide what all its pages brought and its log entry ends. (The poller was restarted at once,
+/// which cut the run off after the pages it had stored: their orders never met the rules.)
+#[tokio::test]
+async fn editing_an_account_mid_poll_lets_the_poll_finish_with_its_rules() {
+    use ordertray_core::rules::{Rule, RuleAction, RuleSet};
+    use ordertray_core::{InboxQuery, LineState};
+    let w = world().await;
+    let reject_all = RuleSet {
+        account_id: w.account,
+        enabled: true,
+        rules: vec![Rule {
+            id: 0,
+            name: "Reject on arrival".into(),
+            enabled: true,
+            conditions: vec![],
+            action: RuleAction::Reject {
+                reason_id: Some(400),
+                message: None,
+            },
+        }],
+    };
+    w.engine.save_rule_set(&reject_all).await.unwrap();
+    w.fake.generate_postings(250, 1);
+    let list = "/v4/posting/fbs/unfulfilled/list";
+    let (first, second) = (w.fake.hold_next(list), w.fake.hold_next(list));
+    w.engine.start_background().await.unwrap();
+    within("the poll's first page", first.arrived()).await;
+    first.release();
+    within(
+        "the second page, asked for while the first is stored",
+        second.arrived(),
+    )
+    .await;
+    within("the first page stored", async {
+        while w.engine.app_info().await.unwrap().unread < 100 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+
+    let mut renamed = draft(&w.fake.base_url());
+    renamed.name = "Shop A (main)".into();
+    w.engine
+        .update_account(w.account, renamed, HashMap::new())
+        .await
+        .unwrap();
+    second.release();
+
+    let rejected = || async {
+        let query = InboxQuery {
+            state: LineState::Rejected,
+            limit: Some(1_000),
+            ..InboxQuery::default()
+        };
+        w.engine.inbox(&query).await.unwrap().len()
+    };
+    within("every posting ruled", async {
+        while rejected().await < 250 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert_eq!(w.engine.app_info().await.unwrap().unread, 0);
+    let log = w.engine.account_log(w.account, 10).await.unwrap();
+    assert!(
+        log.runs.iter().all(|r| r.finished_at.is_some()),
+        "every run's entry ended: {:?}",
+        log.runs
+    );
+    assert_eq!(
+        w.engine.list_accounts().await.unwrap()[0].account.name,
+        "Shop A (main)"
+    );
+    w.engine.shutdown().await;
+}
+
+/// A poll whose read of its account fails (a busy or failing database) is tried again soon; the
+/// poller used to end there, and the account went unpolled until the app restarted.
+#[tokio::test]
+async fn a_failed_read_of_the_account_delays_its_polls_but_never_ends_them() {
+    let w = world().await;
+    let mut events = w.engine.subscribe();
+    async fn planned(events: &mut tokio::sync::broadcast::Receiver<ordertray_core::EngineEvent>) {
+        loop {
+            if let Ok(ordertray_core::EngineEvent::AccountHealth { .. }) = events.recv().await {
+                return;
+            }
+        }
+    }
+    w.engine.start_background().await.unwrap();
+    within("the first poll planned", planned(&mut events)).await;
+    let pool = w.engine.store().pool();
+    sqlx::query("ALTER TABLE accounts RENAME TO accounts_away")
+        .execute(pool)
+        .await
+        .unwrap();
+    within(
+        "the next poll planned after the failed read",
+        planned(&mut events),
+    )
+    .await;
+    assert!(w.fake.calls_to("/v4/posting/fbs/unfulfilled/list").is_empty());
+    sqlx::query("ALTER TABLE accounts_away RENAME TO accounts")
+        .execute(pool)
+        .await
+        .unwrap();
+    within("a poll once the account reads again", async {
+        while w.fake.calls_to("/v4/posting/fbs/unfulfilled/list").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    w.engine.shutdown().await;
+}
+
 /// Keychain entries are named per database, so a second database with the same account id never
 /// reads or overwrites the first one's key; entries from before database ids move at start; a new
 /// address for an account is refused until its key is typed again.
