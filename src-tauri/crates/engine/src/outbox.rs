@@ -88,12 +88,10 @@ impl Engine {
             let engine = self.clone();
             passes.spawn(async move { engine.drain_rows(group, at).await });
         }
-        while let Some(pass) = passes.join_next().await {
-            let pass = pass.map_err(|e| internal(format!("an outbox pass ended abnormally: {e}")))??;
-            report.delivered += pass.delivered;
-            report.retry_scheduled += pass.retry_scheduled;
-            report.failed += pass.failed;
-        }
+        let done = join_passes(passes).await?;
+        report.delivered += done.delivered;
+        report.retry_scheduled += done.retry_scheduled;
+        report.failed += done.failed;
         Ok(report)
     }
 
@@ -303,7 +301,69 @@ impl Engine {
     }
 }
 
+/// Waits for every destination's pass and adds up what they did; the first failure is returned
+/// once all have ended. Returning at the first one would drop the set, which aborts the others,
+/// one of them perhaps between a call the destination took and the record of its answer (that
+/// row would then wait for its lease to expire and be sent again).
+async fn join_passes(mut passes: tokio::task::JoinSet<Result<DrainReport>>) -> Result<DrainReport> {
+    let mut report = DrainReport::default();
+    let mut failure = None;
+    while let Some(pass) = passes.join_next().await {
+        match pass.map_err(|e| internal(format!("an outbox pass ended abnormally: {e}"))) {
+            Ok(Ok(pass)) => {
+                report.delivered += pass.delivered;
+                report.retry_scheduled += pass.retry_scheduled;
+                report.failed += pass.failed;
+            }
+            Ok(Err(e)) | Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    failure.map_or(Ok(report), Err)
+}
+
 /// A row this version cannot deliver at all (no words: it never reaches a manager in normal use).
 fn internal(message: String) -> AppError {
     AppError::new(ErrorCode::Internal, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// One destination's pass failing (its store write, say) leaves the others to finish their
+    /// calls and records: none is cut off between a call and its answer's record.
+    #[tokio::test]
+    async fn a_failed_pass_lets_the_other_destinations_finish() {
+        let (failed, fails) = tokio::sync::oneshot::channel::<()>();
+        let finished = Arc::new(AtomicBool::new(false));
+        let mut passes = tokio::task::JoinSet::new();
+        passes.spawn(async move {
+            failed.send(()).unwrap();
+            Err(internal("the store could not record an answer".into()))
+        });
+        let other = finished.clone();
+        passes.spawn(async move {
+            // Its call was out when the first pass failed; its answer comes after.
+            fails.await.unwrap();
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            other.store(true, Ordering::SeqCst);
+            Ok(DrainReport {
+                delivered: 1,
+                ..Default::default()
+            })
+        });
+        let outcome = join_passes(passes).await;
+        assert!(outcome.is_err(), "the failure is still reported");
+        assert!(
+            finished.load(Ordering::SeqCst),
+            "the other destination's pass ran to its end"
+        );
+    }
 }

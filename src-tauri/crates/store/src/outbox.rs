@@ -169,6 +169,13 @@ fn view_from(r: &SqliteRow) -> Result<OutboxView> {
     })
 }
 
+/// A row `o` is sent only once no earlier row of its subject to its destination waits, is in
+/// flight or failed: a marketplace sees an order's calls in the order they were made.
+const NOT_BEHIND_ANOTHER: &str = "NOT EXISTS (SELECT 1 FROM outbox e
+    WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
+      AND e.destination_kind = o.destination_kind AND e.destination_id = o.destination_id
+      AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed'))";
+
 impl Store {
     /// Queues a row on its own (a change that has its own transaction queues through
     /// `insert_outbox` instead); returns its id, or None when its key was already queued.
@@ -198,10 +205,7 @@ impl Store {
                SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.destination_kind, o.destination_id ORDER BY o.id) AS nth
                FROM outbox o
                WHERE ((state = 'pending' AND next_attempt_at <= ?1) OR (state = 'in_flight' AND lease_until <= ?1))
-                 AND NOT EXISTS (SELECT 1 FROM outbox e
-                                 WHERE e.subject_kind = o.subject_kind AND e.subject_id = o.subject_id
-                                   AND e.destination_kind = o.destination_kind AND e.destination_id = o.destination_id
-                                   AND e.id < o.id AND e.state IN ('pending', 'in_flight', 'failed')))
+                 AND {NOT_BEHIND_ANOTHER})
              WHERE nth <= ?3 ORDER BY id LIMIT ?2"
         ))
         .bind(format_ts(now))
@@ -416,10 +420,10 @@ impl Store {
     /// The earliest time a row becomes due (a pending row's time, or an in-flight row's lease
     /// expiry), for the worker's sleep.
     pub async fn outbox_next_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let next: Option<String> = sqlx::query_scalar(
+        let next: Option<String> = sqlx::query_scalar(&format!(
             "SELECT MIN(CASE state WHEN 'pending' THEN next_attempt_at ELSE lease_until END)
-             FROM outbox WHERE state IN ('pending', 'in_flight')",
-        )
+             FROM outbox o WHERE state IN ('pending', 'in_flight') AND {NOT_BEHIND_ANOTHER}"
+        ))
         .fetch_one(&self.pool)
         .await?;
         parse_opt(next)

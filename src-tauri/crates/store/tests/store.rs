@@ -1069,6 +1069,55 @@ async fn rows_of_one_subject_keep_their_order_per_destination() {
     assert_eq!(s.health(crm.id).await.unwrap().outbox_pending, 1);
 }
 
+/// A row waiting behind an earlier one of its order and destination is not due, so it is not the
+/// worker's next wake either: while the earlier row sat failed (or waited for its retry), the
+/// worker woke every second for a row it would not send.
+#[tokio::test]
+async fn a_row_behind_a_failed_one_is_no_reason_to_wake() {
+    use ordertray_core::{Destination, Subject};
+    use ordertray_store::{Lease, NewOutboxRow};
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("2-1", "awaiting_packaging", &["10"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let order_id = s.inbox(&InboxQuery::default()).await.unwrap()[0].order_id;
+    let row = |kind: &str| NewOutboxRow {
+        destination: Destination::Account(a.id),
+        subject: Subject::ExternalOrder(order_id),
+        kind: kind.into(),
+        payload: json!({}),
+        description: format!("{kind} row"),
+        idempotency_key: format!("{kind}:{order_id}"),
+    };
+    let now = Utc::now();
+    s.outbox_enqueue(&row("first_call"), now).await.unwrap();
+    s.outbox_enqueue(&row("second_call"), now).await.unwrap();
+    assert!(s.outbox_next_due().await.unwrap().is_some());
+
+    let first = s.outbox_due(now, 10, 10).await.unwrap().remove(0);
+    assert_eq!(first.kind, "first_call");
+    let lease = Lease {
+        owner: "test",
+        until: now + chrono::Duration::minutes(1),
+    };
+    let claimed = s.outbox_claim(first.id, &lease, now).await.unwrap().unwrap();
+    assert!(s.outbox_fail(&claimed, &failure("gave up")).await.unwrap());
+    assert!(s.outbox_due(now, 10, 10).await.unwrap().is_empty());
+    assert_eq!(
+        s.outbox_next_due().await.unwrap(),
+        None,
+        "nothing will be due until the failed row moves"
+    );
+}
+
 #[tokio::test]
 async fn migration_0010_addresses_existing_rows_and_expires_leases_left_by_older_versions() {
     use sqlx::sqlite::SqliteConnectOptions;
