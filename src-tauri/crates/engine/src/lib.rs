@@ -88,7 +88,11 @@ struct Inner {
     actor: String,
     keychain: std::result::Result<(), AppError>,
     notifications_ok: bool,
+    /// Held by each sync run of an account (one at a time).
     sync_locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Held by a scheduled run once it runs (a manager's "sync now" holds none): what a pause and
+    /// a poller's restart wait for.
+    scheduled_runs: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     pollers: Mutex<HashMap<AccountId, scheduler::Poller>>,
     outbox_wake: Notify,
     /// This instance's id on the outbox rows it holds in flight, and how long such a lease lasts.
@@ -159,6 +163,7 @@ impl Engine {
             keychain,
             notifications_ok: options.notifications_ok,
             sync_locks: Mutex::default(),
+            scheduled_runs: Mutex::default(),
             pollers: Mutex::default(),
             outbox_wake: Notify::new(),
             outbox_owner: outbox::new_owner_id(),

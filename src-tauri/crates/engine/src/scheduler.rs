@@ -59,16 +59,17 @@ impl Engine {
     }
 
     /// Restarts the account's poller with its new settings (or stops it when disabled), once no
-    /// run of the account is under way: a run cut off between pages would leave the orders its
-    /// stored pages brought without the rules' decisions and the popup (those come at its end),
-    /// and its log entry unfinished. A run in progress ends with the settings it started with.
+    /// scheduled run of the account is under way: a run cut off between pages would leave the
+    /// orders its stored pages brought without the rules' decisions and the popup (those come at
+    /// its end), and its log entry unfinished. A run in progress ends with the settings it
+    /// started with. (A manager's "sync now" runs outside the poller: a restart never cuts it.)
     pub(crate) fn reschedule(&self, account: &Account) {
         if !self.0.running.load(Ordering::SeqCst) {
             return;
         }
         let engine = self.clone();
         let account = account.clone();
-        let lock = self.sync_lock(account.id);
+        let lock = self.scheduled_run_lock(account.id);
         tokio::spawn(async move {
             // Taken in turn (the lock is fair), so two quick changes end with the last one's poller.
             let _idle = lock.lock().await;

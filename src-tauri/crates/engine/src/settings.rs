@@ -48,16 +48,9 @@ impl Engine {
             None => SyncPause::UntilResumed,
         };
         let s = self.update_settings(|s| s.paused(Some(pause))).await?;
-        let running: Vec<_> = self
-            .0
-            .sync_locks
-            .lock()
-            .expect("sync locks poisoned")
-            .values()
-            .cloned()
-            .collect();
-        for lock in running {
-            // A run sees the pause before its next page: this waits for at most one page.
+        for lock in self.scheduled_run_locks() {
+            // A scheduled run sees the pause before its next page: this waits for at most one
+            // page. A manager's "sync now" goes on through a pause and is not waited for.
             drop(lock.lock().await);
         }
         self.emit(EngineEvent::SyncPause { paused: true });

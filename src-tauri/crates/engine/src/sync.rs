@@ -98,6 +98,13 @@ impl Engine {
         };
         let lock = self.sync_lock(id);
         let _running = lock.lock().await;
+        // Taken after the run's lock: a scheduled run waiting behind a manager's "sync now" is
+        // nothing a pause waits for (it sees the pause once it runs).
+        let scheduled = (trigger == Trigger::Schedule).then(|| self.scheduled_run_lock(id));
+        let _scheduled = match &scheduled {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         if trigger == Trigger::Schedule && self.sync_pause().await.is_some() {
             return Ok(SyncReport {
                 account_id: id,
@@ -398,14 +405,31 @@ impl Engine {
     }
 
     pub(crate) fn sync_lock(&self, id: AccountId) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        self.0
-            .sync_locks
-            .lock()
-            .expect("sync locks poisoned")
-            .entry(id)
-            .or_default()
-            .clone()
+        lock_of(&self.0.sync_locks, id)
     }
+
+    pub(crate) fn scheduled_run_lock(&self, id: AccountId) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        lock_of(&self.0.scheduled_runs, id)
+    }
+
+    /// Every account's [`Self::scheduled_run_lock`] made so far.
+    pub(crate) fn scheduled_run_locks(&self) -> Vec<std::sync::Arc<tokio::sync::Mutex<()>>> {
+        let locks = self.0.scheduled_runs.lock().expect("run locks poisoned");
+        locks.values().cloned().collect()
+    }
+}
+
+/// The account's lock in `locks`, made on first use.
+fn lock_of(
+    locks: &std::sync::Mutex<std::collections::HashMap<AccountId, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    id: AccountId,
+) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    locks
+        .lock()
+        .expect("run locks poisoned")
+        .entry(id)
+        .or_default()
+        .clone()
 }
 
 /// A store selling in another currency than the shop's: its prices would be read as the shop's,

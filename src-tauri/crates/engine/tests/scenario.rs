@@ -549,6 +549,27 @@ async fn a_pause_between_pages_ends_the_poll_without_an_error() {
     w.engine.shutdown().await;
 }
 
+/// A pause returns while a manager's "sync now" runs (that run goes on through a pause); it used
+/// to wait for the whole run, minutes on a first import.
+#[tokio::test]
+async fn a_pause_does_not_wait_for_a_sync_the_manager_asked_for() {
+    let w = world().await;
+    w.fake.generate_postings(150, 1);
+    let held = w.fake.hold_next("/v4/posting/fbs/unfulfilled/list");
+    let engine = w.engine.clone();
+    let asked = tokio::spawn(async move { engine.sync_account(w.account).await });
+    within("the sync's first page to be asked for", held.arrived()).await;
+    within(
+        "the pause, with the sync still running",
+        w.engine.pause_sync(None),
+    )
+    .await
+    .unwrap();
+    held.release();
+    let report = within("the asked sync", asked).await.unwrap().unwrap();
+    assert_eq!(report.orders_new, 150, "the asked sync went on through the pause");
+}
+
 /// Editing an account while its scheduled poll is between pages lets the poll finish: the rules
 /// decide what all its pages brought and its log entry ends. (The poller was restarted at once,
 /// which cut the run off after the pages it had stored: their orders never met the rules.)
