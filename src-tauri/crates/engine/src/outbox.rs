@@ -37,6 +37,21 @@ pub(crate) enum Delivery {
     LeaseLost,
 }
 
+impl Delivery {
+    /// A destination's client could not be had: tried again later when the cause passes by
+    /// itself (the keychain not answering yet, the database busy, the disk full), else the row is
+    /// parked as failed for the manager (the key missing, the account gone).
+    pub(crate) fn unless_passing(error: AppError) -> Self {
+        match error.code {
+            ErrorCode::Keychain | ErrorCode::Storage | ErrorCode::Network => Delivery::Retry {
+                error,
+                retry_after: None,
+            },
+            _ => Delivery::Failed(error),
+        }
+    }
+}
+
 /// How long a claim holds without renewal: renewed before each call, and several times one call's
 /// HTTP timeout (a push may make more than one request), so a live call's row is never taken over.
 pub(crate) fn lease_length(http_timeout: Duration) -> Duration {
@@ -208,7 +223,7 @@ impl Engine {
         };
         let (client, name) = match self.marketplace_sink(account_id).await {
             Ok(c) => c,
-            Err(e) => return Delivery::Failed(e),
+            Err(e) => return Delivery::unless_passing(e),
         };
         let Some(connector) = client.effect_sink() else {
             return Delivery::Failed(internal(format!("{name} takes no calls back")));

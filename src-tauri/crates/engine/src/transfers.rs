@@ -386,7 +386,7 @@ impl Engine {
         };
         let target = match self.target(account_id).await {
             Ok(t) => t,
-            Err(e) => return Delivery::Failed(e),
+            Err(e) => return Delivery::unless_passing(e),
         };
         let client = match self.session(&target.account).await {
             Ok(c) => c,
