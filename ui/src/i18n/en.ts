@@ -695,6 +695,7 @@ export const en = {
     rejected: (n: number) => `Rejected ${n} ${enPlural(n, "line", "lines")}`,
     deleted: (n: number) => `Deleted ${n} ${enPlural(n, "line", "lines")}`,
     restored: (n: number) => `Restored ${n} ${enPlural(n, "line", "lines")}`,
+    notAccepted: (n: number, why: string) => `${n} ${enPlural(n, "line was", "lines were")} not accepted: ${why}`,
     columns: { order: "Order", product: "Product", qty: "Qty", price: "Price", account: "Account", received: "Received" },
     keysHint: "j/k move · J/K next order · x select · a accept · o with offer · r reject · Del delete · z undo · Enter open · / search · ? keys",
     toolbar: "Triage",

@@ -712,6 +712,7 @@ export const pl: Messages = {
     rejected: (n: number) => `Odrzucono: ${n} ${lines(n)}`,
     deleted: (n: number) => `Usunięto: ${n} ${lines(n)}`,
     restored: (n: number) => `Przywrócono: ${n} ${lines(n)}`,
+    notAccepted: (n: number, why: string) => `Nie przyjęto: ${n} ${lines(n)}. ${why}`,
     columns: { order: "Zamówienie", product: "Produkt", qty: "Ilość", price: "Cena", account: "Konto", received: "Otrzymano" },
     keysHint:
       "j/k — ruch · J/K — następne zamówienie · x — zaznacz · a — przyjmij · o — z ofertą · r — odrzuć · Del — usuń · z — cofnij · Enter — otwórz · / — szukaj · ? — klawisze",

@@ -706,6 +706,7 @@ export const ru: Messages = {
     rejected: (n: number) => `Отклонено: ${n} ${lines(n)}`,
     deleted: (n: number) => `Удалено: ${n} ${lines(n)}`,
     restored: (n: number) => `Восстановлено: ${n} ${lines(n)}`,
+    notAccepted: (n: number, why: string) => `Не принято: ${n} ${lines(n)}. ${why}`,
     columns: { order: "Заказ", product: "Товар", qty: "Кол-во", price: "Цена", account: "Аккаунт", received: "Получен" },
     keysHint:
       "j/k — перемещение · J/K — следующий заказ · x — выбрать · a — принять · o — с предложением · r — отклонить · Del — удалить · z — отменить · Enter — открыть · / — поиск · ? — клавиши",

@@ -69,23 +69,38 @@ const ACTIONS: Record<View, TriageAction[]> = {
 const ACTION_KEYS: Record<TriageAction, string> = { accept: "a", reject: "r", delete: "Del", restore: "u" };
 const SORTS: InboxSort[] = ["ship_by", "newest"];
 
+/** A triage asked for: the lines, and those of them as the inbox showed them (with their offers). */
+type TriageAsked = { lineIds: number[]; action: TriageAction; shown: InboxLine[] };
+
+/** What a triage did, and the calls of it that failed (a bulk accept goes on past a failed line). */
+type Decided = { report: TriageReport; failed: { lines: number; error: Error }[] };
+
 /**
  * Accepts lines the way `a` does: each with the offer the inbox shows for it (one call per such
- * line, as the offer dialog makes), the others plainly in one call. The changed lines of all calls.
+ * line, as the offer dialog makes), the others plainly in one call. A call that fails (its offer
+ * gone, say) does not stop the others: the lines accepted are reported with their Undo, the
+ * failures beside them.
  */
-async function acceptAsShown(lines: InboxLine[]): Promise<TriageReport> {
-  const all: TriageReport = { changed: [], outbox_rows: [] };
-  const add = (r: TriageReport) => {
-    all.changed.push(...r.changed);
-    all.outbox_rows.push(...r.outbox_rows);
+async function acceptAsShown(lines: InboxLine[]): Promise<Decided> {
+  const out: Decided = { report: { changed: [], outbox_rows: [] }, failed: [] };
+  const attempt = async (n: number, send: () => Promise<TriageReport>) => {
+    try {
+      const r = await send();
+      out.report.changed.push(...r.changed);
+      out.report.outbox_rows.push(...r.outbox_rows);
+    } catch (e) {
+      out.failed.push({ lines: n, error: e instanceof Error ? e : new Error(String(e)) });
+    }
   };
   const plain: number[] = [];
   for (const l of lines) {
-    if (l.best_offer == null) plain.push(l.line.id);
-    else add(await api.acceptWithOffer(l.line.id, { offer_id: l.best_offer.offer.id, quantity: null, price: null }));
+    const offer = l.best_offer?.offer;
+    if (offer == null) plain.push(l.line.id);
+    else await attempt(1, () => api.acceptWithOffer(l.line.id, { offer_id: offer.id, quantity: null, price: null }));
   }
-  if (plain.length > 0) add(await api.triage(plain, "accept"));
-  return all;
+  if (plain.length > 0) await attempt(plain.length, () => api.triage(plain, "accept"));
+  if (out.failed.length > 0 && out.report.changed.length === 0) throw out.failed[0]?.error;
+  return out;
 }
 
 export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
@@ -116,7 +131,12 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   }, [accountId, view, sort, search]);
   const inbox = useInboxPages(query);
   useScreenReady(`inbox:${query.processed ? "processed" : query.state}`, inbox.isSuccess);
-  const lines = useMemo(() => inbox.data?.pages.flat() ?? [], [inbox.data]);
+  /** Lines whose decision is under way: never listed, whatever a refresh meanwhile says. */
+  const [deciding, setDeciding] = useState<ReadonlySet<number>>(() => new Set());
+  const lines = useMemo(
+    () => (inbox.data?.pages.flat() ?? []).filter((l) => !deciding.has(l.line.id)),
+    [inbox.data, deciding],
+  );
   const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
   const lineCount = lines.length;
   const [rawSelection, setSelection] = useState<Selection>(emptySelection);
@@ -130,15 +150,16 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   useEffect(() => setSelection(emptySelection), [view, accountId, search]);
 
   const triage = useMutation({
-    mutationFn: ({ lineIds, action }: { lineIds: number[]; action: TriageAction }) => {
+    mutationFn: async ({ lineIds, action, shown }: TriageAsked): Promise<Decided> => {
       // `a` accepts each line with the offer shown beside it (new lines only carry one).
-      if (action !== "accept") return api.triage(lineIds, action);
-      const shown = new Map(lines.map((l) => [l.line.id, l]));
-      const chosen = lineIds.map((id) => shown.get(id)).filter((l): l is InboxLine => l != null);
-      return chosen.length === lineIds.length ? acceptAsShown(chosen) : api.triage(lineIds, action);
+      if (action === "accept" && shown.length === lineIds.length) return acceptAsShown(shown);
+      return { report: await api.triage(lineIds, action), failed: [] };
     },
     onMutate: async ({ lineIds }) => {
-      // The rows leave at once; a failure puts them back through the refetch below.
+      // The rows leave at once and stay away until the decision is settled: a refresh meanwhile
+      // (each call of a bulk accept tells the app that orders changed) must not list the lines
+      // still being decided. A failure puts them back through the refetch below.
+      setDeciding((d) => new Set([...d, ...lineIds]));
       await qc.cancelQueries({ queryKey: keys.inboxPages(query) });
       const gone = new Set(lineIds);
       qc.setQueryData<InfiniteData<InboxLine[], number | null>>(
@@ -146,16 +167,21 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
         (old) => old && { ...old, pages: old.pages.map((page) => page.filter((l) => !gone.has(l.line.id))) },
       );
     },
-    onSuccess: (report, { action }) => {
+    onSuccess: ({ report, failed }, { action }) => {
       const n = report.changed.length;
       const text = { accept: t.inbox.accepted, reject: t.inbox.rejected, delete: t.inbox.deleted, restore: t.inbox.restored }[
         action
       ](n);
       // Restoring sends nothing to the marketplace, so there is nothing held to take back.
       decided(text, action === "restore" ? [] : report.changed);
+      const first = failed[0];
+      if (first) notices.error(t.inbox.notAccepted(failed.reduce((k, f) => k + f.lines, 0), first.error.message));
     },
     onError: (e) => notices.error(e.message),
-    onSettled: () => refreshAfterDecision(qc),
+    onSettled: async (_done, _error, { lineIds }) => {
+      await refreshAfterDecision(qc);
+      setDeciding((d) => new Set([...d].filter((id) => !lineIds.includes(id))));
+    },
   });
 
   const act = useCallback(
@@ -163,10 +189,12 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
       if (!ACTIONS[view].includes(action)) return;
       const chosen = lineIds ?? targets(rows, selection);
       if (chosen.length === 0) return;
-      triage.mutate({ lineIds: chosen, action });
+      const listed = new Map(lines.map((l) => [l.line.id, l]));
+      const shown = chosen.map((id) => listed.get(id)).filter((l): l is InboxLine => l != null);
+      triage.mutate({ lineIds: chosen, action, shown });
       dispatch({ type: "decided", lines: chosen });
     },
-    [view, rows, selection, triage, dispatch],
+    [view, rows, lines, selection, triage, dispatch],
   );
 
   const cursorRow = rows[selection.index]?.key === selection.cursor ? rows[selection.index] : undefined;

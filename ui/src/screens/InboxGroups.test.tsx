@@ -4,7 +4,8 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { InboxLine } from "../bindings/InboxLine";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
-import { recorded, serveRecorded } from "../test/recorded";
+import shipByFixture from "../test/fixtures/inbox_ship_by.json";
+import { recorded, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { App } from "../App";
 import { Inbox } from "./Inbox";
@@ -112,6 +113,54 @@ describe("the inbox groups lines under their order", () => {
     await user.keyboard("a");
     await waitFor(() => expect(triage).toHaveBeenCalledTimes(2));
     expect(triage.mock.calls.map((c) => (c[0] as { lines: number[] }).lines)).toEqual([[one.line.id], [twoA.line.id]]);
+  });
+
+  it("a bulk accept with offers keeps its lines away while it runs and reports what failed beside what it accepted", async () => {
+    const [one, twoA, twoB] = recorded<InboxLine[]>(ozonInbox, "inbox");
+    const [withOffer] = recordedFor<InboxLine[]>(shipByFixture, "inbox");
+    const offer = withOffer?.best_offer;
+    if (!one || !twoA || !twoB || !offer) throw new Error("the recorded inboxes lack lines or an offer");
+    // Two lines shown with an offer, one without.
+    let listed = [{ ...one, best_offer: offer }, { ...twoA, best_offer: offer }, twoB];
+    const accept = (ids: number[]) => {
+      listed = listed.filter((l) => !ids.includes(l.line.id));
+      return { changed: ids, outbox_rows: [] };
+    };
+    let letFirstThrough = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      letFirstThrough = resolve;
+    });
+    const triage = vi.fn((args: Record<string, unknown>) => accept(args.lines as number[]));
+    const served = serveRecorded(
+      ozonInbox,
+      {
+        inbox: () => structuredClone(listed),
+        triage,
+        accept_with_offer: (args) => {
+          if (args.lineId === twoA.line.id) throw { code: "not_found", message: "The offer is gone", words: null };
+          return accept([args.lineId as number]);
+        },
+      },
+      { accept_with_offer: (args) => (args.lineId === one.line.id ? firstHeld : Promise.resolve()) },
+    );
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+
+    await user.keyboard("*a");
+    await waitFor(() => expect(rows()).toHaveLength(0));
+    // A sync's refresh while the first call is out lists all three as new: none comes back.
+    await served.emit({ type: "orders_changed", account_id: null });
+    await waitFor(() => expect(served.callsTo("inbox").length).toBeGreaterThan(1));
+    expect(rows()).toHaveLength(0);
+
+    letFirstThrough();
+    // The failed line does not stop the one after it; the accepted ones keep their Undo.
+    await waitFor(() => expect(triage).toHaveBeenCalledWith(expect.objectContaining({ lines: [twoB.line.id] })));
+    expect(await screen.findByText("Accepted 2 lines")).toBeInTheDocument();
+    expect(await screen.findByText("1 line was not accepted: The offer is gone")).toBeInTheDocument();
+    // The line that failed is back in the inbox.
+    await waitFor(() => expect(rows().map((r) => r.getAttribute("data-line-id"))).toEqual([String(twoA.line.id)]));
   });
 
   it("a click on a header's checkbox selects all its lines, and again none", async () => {
