@@ -295,6 +295,23 @@ describe("inbox keyboard triage", () => {
     expect(within(detail).getAllByTestId("order-line")).toHaveLength(order.order.lines.length);
   });
 
+  it("Back from an order opened in the inbox returns to the same sort and line", async () => {
+    const [, second] = recorded<InboxLine[]>(ozonInboxOpen, "inbox").map((l) => l.line.id);
+    serveRecorded(ozonInboxOpen);
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    await user.selectOptions(screen.getByTestId("inbox-sort"), "newest");
+    await user.click(row(1));
+    expect(cursorId()).toBe(String(second));
+    await user.keyboard("{Enter}");
+    const detail = await screen.findByTestId("order-detail");
+    await user.click(within(detail).getByRole("button", { name: /Back/ }));
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(screen.getByTestId("inbox-sort")).toHaveValue("newest");
+    expect(cursorId()).toBe(String(second));
+  });
+
   it("keys typed into a field never triage", async () => {
     const engine = serveRecorded(ozonInbox);
     renderWithProviders(<App />);

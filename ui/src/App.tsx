@@ -17,7 +17,7 @@ import { AccountForm } from "./screens/AccountForm";
 import { Accounts } from "./screens/Accounts";
 import { Catalog, catalogStart, type CatalogPlace } from "./screens/Catalog";
 import { Customers } from "./screens/Customers";
-import { Inbox } from "./screens/Inbox";
+import { INBOX_START, Inbox, type InboxPlace } from "./screens/Inbox";
 import { OrderDetail } from "./screens/OrderDetail";
 import { PriceLists } from "./screens/PriceLists";
 import { Rules } from "./screens/Rules";
@@ -94,6 +94,8 @@ export function App() {
     routeNow.current = route;
   }, [route]);
   const demoAskedOn = useRef<Route | null>(null);
+  /** Where the manager was in the inbox, for when it is shown again (Back from an order). */
+  const inboxPlace = useRef<InboxPlace>(INBOX_START);
 
   const coalesced = useMemo(() => coalesceRefreshes((queryKey) => qc.invalidateQueries({ queryKey })), [qc]);
   // A refresh still waiting for its window would otherwise fire into an unmounted app.
@@ -216,7 +218,7 @@ export function App() {
   } else if (route.name === "shop-order-new") {
     screen = <NewOrderScreen onCreated={(id) => go({ name: "shop-order", id })} onCancel={() => go({ name: "orders" })} />;
   } else {
-    screen = <Inbox onOpenOrder={(id) => go({ name: "order", id })} />;
+    screen = <Inbox onOpenOrder={(id) => go({ name: "order", id })} place={inboxPlace} />;
   }
 
   return (

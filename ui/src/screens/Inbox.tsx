@@ -48,7 +48,7 @@ const DETAIL_SETTLE_MS = 150;
 /** How long typing pauses before the inbox searches for what is typed. */
 const SEARCH_SETTLE_MS = 250;
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
-type View = LineState | "processed";
+export type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];
 const VIEW_TEST_IDS: Record<View, string> = {
   new: "inbox-view-new",
@@ -103,20 +103,36 @@ async function acceptAsShown(lines: InboxLine[]): Promise<Decided> {
   return out;
 }
 
-export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void }) {
+/**
+ * Where the manager was in the inbox: kept by the app while an order opened from it is shown, so
+ * that Back returns to the same view, account, sort, search and line.
+ */
+export type InboxPlace = {
+  view: View;
+  accountId: number | null;
+  sort: InboxSort;
+  search: string;
+  cursor: RowKey | null;
+  index: number;
+};
+
+export const INBOX_START: InboxPlace = { view: "new", accountId: null, sort: "ship_by", search: "", cursor: null, index: 0 };
+
+export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) => void; place?: { current: InboxPlace } }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
   const decided = useDecisionNotice();
   const accounts = useAccounts();
-  const [view, setView] = useState<View>("new");
-  const [accountId, setAccountId] = useState<number | null>(null);
-  const [sort, setSort] = useState<InboxSort>("ship_by");
-  const [searchText, setSearchText] = useState("");
+  const start = place?.current ?? INBOX_START;
+  const [view, setView] = useState<View>(start.view);
+  const [accountId, setAccountId] = useState<number | null>(start.accountId);
+  const [sort, setSort] = useState<InboxSort>(start.sort);
+  const [searchText, setSearchText] = useState(start.search);
   const settledSearch = useSettled(searchText.trim(), SEARCH_SETTLE_MS);
   // Enter searches at once: a j pressed right after it must not land on the list the pause's
   // search then replaces (which would take the cursor away again).
-  const [entered, setEntered] = useState<string | null>(null);
+  const [entered, setEntered] = useState<string | null>(start.search.trim() || null);
   const search = entered === searchText.trim() ? entered : settledSearch;
   const searchRef = useRef<HTMLInputElement>(null);
   const [help, setHelp] = useState(false);
@@ -139,7 +155,9 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   );
   const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
   const lineCount = lines.length;
-  const [rawSelection, setSelection] = useState<Selection>(emptySelection);
+  const [rawSelection, setSelection] = useState<Selection>(() =>
+    start.cursor == null ? emptySelection : { cursor: start.cursor, index: start.index, selected: new Set() },
+  );
   const selection = reconcile(rows, rawSelection);
   // A sync's refreshes list new lines above the cursor's; remember where its row is now, and the
   // row a lost cursor moved to (its line decided elsewhere): the cursor stays on the row shown,
@@ -147,7 +165,17 @@ export function Inbox({ onOpenOrder }: { onOpenOrder: (orderId: number) => void 
   if (selection !== rawSelection) setSelection(selection);
   const dispatch = useCallback((a: SelectionAction) => setSelection((s) => reduceSelection(rows, s, a)), [rows]);
 
-  useEffect(() => setSelection(emptySelection), [view, accountId, search]);
+  // Another view, account or search starts at the top (not when the inbox comes back to its place).
+  const scope = `${view}|${accountId}|${search}`;
+  const shownScope = useRef(scope);
+  useEffect(() => {
+    if (shownScope.current === scope) return;
+    shownScope.current = scope;
+    setSelection(emptySelection);
+  }, [scope]);
+  useEffect(() => {
+    if (place) place.current = { view, accountId, sort, search: searchText, cursor: selection.cursor, index: selection.index };
+  });
 
   const triage = useMutation({
     mutationFn: async ({ lineIds, action, shown }: TriageAsked): Promise<Decided> => {
