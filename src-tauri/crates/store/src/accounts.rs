@@ -132,19 +132,34 @@ impl Store {
         self.event(Some(id), None, None, "manager", &event).await
     }
 
-    /// Deletes the account with its orders, lines, events and outbox rows.
+    /// Deletes the account with its orders, lines, events and outbox rows, and the customers its
+    /// orders alone brought (none that a shop order, another account's order or the manager's
+    /// own hand keeps).
     pub async fn delete_account(&self, id: AccountId) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let brought: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT customer_id FROM orders WHERE account_id = ? AND customer_id IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM accounts WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(AppError::missing(Thing::Account, id).into());
         }
-        // Customers created only for the deleted orders would otherwise linger with no order.
-        sqlx::query("DELETE FROM customers WHERE id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL)")
-            .execute(&self.pool)
-            .await?;
+        // SQLite: `json_each` expands the JSON list of ids.
+        sqlx::query(
+            "DELETE FROM customers WHERE id IN (SELECT value FROM json_each(?))
+               AND id NOT IN (SELECT customer_id FROM orders WHERE customer_id IS NOT NULL)
+               AND id NOT IN (SELECT customer_id FROM shop_orders WHERE customer_id IS NOT NULL)",
+        )
+        .bind(serde_json::to_string(&brought)?)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

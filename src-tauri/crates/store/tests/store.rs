@@ -455,6 +455,67 @@ async fn deleting_an_account_removes_its_data() {
     assert_eq!(s.cursor(a.id).await.unwrap(), "");
 }
 
+/// Deleting an account keeps every customer something else still holds: an order made by hand,
+/// another account's order (the delete once removed every customer no marketplace order pointed
+/// at, hand-made orders' customers among them).
+#[tokio::test]
+async fn deleting_an_account_keeps_the_customers_others_hold() {
+    use ordertray_core::cabinet::{Recipient, ShopOrderDraft};
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), true).await.unwrap();
+    let b = s.insert_account(&draft("B"), true).await.unwrap();
+    let by_hand = ShopOrderDraft {
+        number: "H-1".into(),
+        recipient: Recipient {
+            name: "Мария Попова".into(),
+            phone: "+7 900 123-45-67".into(),
+            email: String::new(),
+        },
+        ..ShopOrderDraft::empty()
+    };
+    s.create_shop_order(&by_hand, "test").await.unwrap();
+    let mut bought = order("1-1", "awaiting_packaging", &["10"]);
+    bought.customer = Some(ordertray_core::CustomerInfo {
+        name: Some("Иван Петров".into()),
+        phone: Some("+7 901 000-00-01".into()),
+        ..Default::default()
+    });
+    s.apply_page(a.id, "Ozon", &[bought], &[], "c", Utc::now())
+        .await
+        .unwrap();
+    let line = s.inbox(&InboxQuery::default()).await.unwrap()[0].line.id;
+    s.triage(&[line], TriageAction::Accept, "t").await.unwrap();
+    let names = |s: &Store| {
+        let s = s.clone();
+        async move {
+            let mut n: Vec<Option<String>> = s
+                .customers(100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.customer.name)
+                .collect();
+            n.sort();
+            n
+        }
+    };
+    let before = names(&s).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    s.delete_account(b.id).await.unwrap();
+    assert_eq!(
+        names(&s).await,
+        before,
+        "an unrelated account's delete keeps every customer"
+    );
+    s.delete_account(a.id).await.unwrap();
+    assert_eq!(
+        names(&s).await,
+        before,
+        "the accepted order's shop order still holds its customer"
+    );
+}
+
 /// A list whose offers the tests add row by row (the columns matter only to a file's import).
 fn list_settings() -> ordertray_core::pricelist::ListSettings {
     use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings};
