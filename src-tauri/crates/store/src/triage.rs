@@ -48,6 +48,8 @@ struct Target {
     account_id: i64,
     name: String,
     from: LineState,
+    /// The marketplace took the line out of its order (a sync since the manager's list was read).
+    removed: bool,
 }
 
 impl Store {
@@ -94,6 +96,11 @@ impl Store {
                 return Err(read_only_error(&number).into());
             }
             action.check_from(t.line_id, t.from)?;
+            // Accepted, it would go on a shop order the marketplace will not fill; rejected, its
+            // cancel would name a product the order no longer has. Deleting it is harmless.
+            if t.removed && matches!(action, TriageAction::Accept | TriageAction::Reject) {
+                return Err(AppError::refused(ErrorWords::LineNotWaiting { line: t.line_id }).into());
+            }
             let cancelled = is_cancelled_status(&status);
             if cancelled && action == TriageAction::Accept {
                 return Err(AppError::said(
@@ -368,7 +375,8 @@ async fn remember_sku(
 
 async fn load_targets(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Result<Vec<Target>> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "SELECT l.id, l.order_id, o.account_id, l.name, l.state FROM lines l JOIN orders o ON o.id = l.order_id
+        "SELECT l.id, l.order_id, o.account_id, l.name, l.state, l.removed_by_marketplace
+         FROM lines l JOIN orders o ON o.id = l.order_id
          WHERE l.id IN (",
     );
     let mut sep = q.separated(", ");
@@ -387,6 +395,7 @@ async fn load_targets(conn: &mut SqliteConnection, ids: &BTreeSet<i64>) -> Resul
                 account_id: r.get("account_id"),
                 name: r.get("name"),
                 from: LineState::parse(r.get("state"))?,
+                removed: r.get("removed_by_marketplace"),
             })
         })
         .collect()

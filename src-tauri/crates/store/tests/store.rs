@@ -106,6 +106,32 @@ async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
     assert_eq!(s.unread_count().await.unwrap(), 3);
 }
 
+/// A line the marketplace took out of its order since the manager's list was read (or the rules'
+/// look) cannot be accepted or rejected: accepted it went on a shop order the marketplace will
+/// not fill; it can still be deleted.
+#[tokio::test]
+async fn a_line_the_marketplace_removed_is_not_accepted_from_a_stale_list() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let page = |skus: &[&str]| vec![order("1-1", "awaiting_packaging", skus)];
+    s.apply_page(a.id, "Ozon", &page(&["10", "11"]), &[], "", Utc::now())
+        .await
+        .unwrap();
+    let listed = s.inbox(&InboxQuery::default()).await.unwrap();
+    let removed = listed.iter().find(|l| l.line.sku == "11").unwrap().line.id;
+    let mut without = page(&["10"]);
+    without[0].raw = json!({"posting_number": "1-1", "skus": ["10"]});
+    s.apply_page(a.id, "Ozon", &without, &[], "", Utc::now())
+        .await
+        .unwrap();
+    for action in [TriageAction::Accept, TriageAction::Reject] {
+        let refused = s.triage(&[removed], action, "test").await.unwrap_err();
+        assert_eq!(code(refused), ErrorCode::InvalidInput, "{action:?}");
+    }
+    assert!(s.shop_orders(None, 10).await.unwrap().is_empty());
+    s.triage(&[removed], TriageAction::Delete, "test").await.unwrap();
+}
+
 #[tokio::test]
 async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     let (_d, s) = store().await;
