@@ -131,3 +131,61 @@ async fn hidden_buyers_share_one_unspecified_customer_and_a_rejection_sends_noth
     assert!(r.outbox_rows.is_empty(), "{r:?}");
     assert!(engine.outbox_list(None).await.unwrap().is_empty());
 }
+
+/// Every item of every order arrives, however many an order has and across pages: a query asking
+/// for 100 items of 50 orders a page cost more than the 1,000 points Shopify runs at all (it
+/// refused every page); a page now reads ten items an order and an order's other items after.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_of_many_items_arrives_whole_and_every_page_within_the_cost_limit() {
+    let fake = FakeShopify::start(FakeShopifyConfig::new(CLIENT_ID, SECRET))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let skus: Vec<String> = (1..=25).map(|k| format!("SKU-{k}")).collect();
+    let items: Vec<(i64, &str, &str, i64, &str)> = skus
+        .iter()
+        .enumerate()
+        .map(|(k, sku)| (k as i64 + 1, sku.as_str(), sku.as_str(), 1, "3.00"))
+        .collect();
+    let mut orders = vec![order(
+        2000,
+        now - chrono::Duration::hours(40),
+        Buyer::new(2),
+        &items,
+    )];
+    orders.extend((1..=20).map(|n| {
+        order(
+            2000 + n,
+            now - chrono::Duration::hours(30 - n),
+            Buyer::new(3),
+            &[(7, "TS-M", "T-shirt - M", 1, "10.00")],
+        )
+    }));
+    fake.add_orders(orders);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    sell_in_dollars(&engine).await;
+    let account = shop_account(&engine, &fake, false).await;
+
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.orders_new, 21, "{report:?}");
+    assert!(report.pages >= 2, "{report:?}");
+    let lines = engine
+        .inbox(&ordertray_core::InboxQuery {
+            limit: Some(500),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let big: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.order_number == "2000")
+        .map(|l| l.line.sku.as_str())
+        .collect();
+    assert_eq!(big.len(), 25, "{big:?}");
+    assert_eq!(lines.len(), 45);
+    assert!(
+        fake.calls().iter().all(|c| c.answer == "200"),
+        "no query refused or throttled: {:?}",
+        fake.calls().iter().map(|c| &c.answer).collect::<Vec<_>>()
+    );
+}

@@ -26,6 +26,13 @@
 //! - Cost throttling, a leaky bucket of points: every answer's `extensions.cost` tells the
 //!   requested and actual cost and the bucket's level; a query asking more than the bucket holds
 //!   is refused (`THROTTLED`, HTTP 200) and costs nothing.
+//! - A query whose requested cost passes 1,000 points is never run, whatever the bucket holds
+//!   (`MAX_COST_EXCEEDED`, HTTP 200). The requested cost counts what the query could return: an
+//!   object 1 point, a connection 2 plus its `first` times its node (an order node here: the
+//!   order, its total's set and money, customer and address, `shippingLines(first: M)` of 3 and
+//!   `lineItems(first: K)` of 5 with its pageInfo, as read from the query's text).
+//! - An order's `lineItems` holds its first K items and a pageInfo; `order(id:)` with
+//!   `lineItems(first: K, after:)` reads the rest.
 //!
 //! Admin (not Shopify's): `GET /__fake/calls` lists every API request (never a secret or a
 //! token), `POST /__fake/orders` adds or replaces orders, `POST /__fake/faults` queues faults,
@@ -746,14 +753,17 @@ fn gql_error(message: &str, extensions: Value) -> (StatusCode, Value) {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Operation {
     Orders,
+    OrderItems,
     Shop,
 }
 
-/// Which of the two known queries the body asks, by what its text holds.
+/// Which of the known queries the body asks, by what its text holds.
 fn operation(doc: Option<&Value>) -> Option<Operation> {
     let query = doc?.get("query")?.as_str()?;
     if query.contains("orders(") {
         Some(Operation::Orders)
+    } else if query.contains("order(id:") {
+        Some(Operation::OrderItems)
     } else if query.contains("shop {") || query.contains("shop{") {
         Some(Operation::Shop)
     } else {
@@ -786,8 +796,10 @@ fn graphql(
         Value::Null => &empty,
         v => v,
     };
+    let query = doc["query"].as_str().unwrap_or_default();
     match operation(Some(doc)) {
-        Some(Operation::Orders) => orders(shared, variables),
+        Some(Operation::Orders) => orders(shared, query, variables),
+        Some(Operation::OrderItems) => order_items(shared, query, variables),
         Some(Operation::Shop) => shop(shared),
         None => gql_error(
             "Field doesn't exist on type 'QueryRoot'",
@@ -853,7 +865,129 @@ fn coercion_error(name: &str, value: &Value) -> (StatusCode, Value) {
     )
 }
 
-fn orders(shared: &Shared, variables: &Value) -> (StatusCode, Value) {
+/// Shopify runs no query whose requested cost passes this.
+const MAX_QUERY_COST: i64 = 1_000;
+/// An item node: the item, its price set and money, its product and variant.
+const ITEM_COST: i64 = 5;
+
+/// The `first` a connection named `name` asks for in the query's text (`name(first: 10`), if any.
+fn first_of(query: &str, name: &str) -> Option<i64> {
+    let at = query.find(&format!("{name}(first:"))? + name.len() + "(first:".len();
+    let digits: String = query[at..]
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// What one order node of an orders query costs, and how many items it asks for: the order, and
+/// what of its objects and connections the query's text selects.
+fn order_node_cost(query: &str) -> (i64, usize) {
+    let has = |field: &str| i64::from(query.contains(&format!("{field} {{")));
+    let objects = 1 + 2 * has("totalPriceSet") + has("customer") + has("shippingAddress");
+    let shipping = first_of(query, "shippingLines").map_or(0, |m| 2 + m * 3);
+    let items = first_of(query, "lineItems").unwrap_or(0);
+    let items_cost = if items > 0 { 2 + items * ITEM_COST + 1 } else { 0 };
+    (objects + shipping + items_cost, items as usize)
+}
+
+/// What one returned order node cost: as [`order_node_cost`], its connections counted by what
+/// they hold.
+fn returned_cost(query: &str, node: &Value) -> i64 {
+    let has = |field: &str| i64::from(query.contains(&format!("{field} {{")));
+    let held = |field: &str| node[field]["edges"].as_array().map_or(0, Vec::len) as i64;
+    let objects = 1 + 2 * has("totalPriceSet") + has("customer") + has("shippingAddress");
+    let shipping = first_of(query, "shippingLines").map_or(0, |_| 2 + held("shippingLines") * 3);
+    let items = first_of(query, "lineItems").map_or(0, |_| 2 + held("lineItems") * ITEM_COST + 1);
+    objects + shipping + items
+}
+
+/// Shopify's refusal of a query that asks too much to run at all.
+fn too_costly(requested: i64) -> (StatusCode, Value) {
+    gql_error(
+        &format!(
+            "Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).\n\n\
+             See https://shopify.dev/docs/api/usage/rate-limits for more information on how the\n\
+             cost of a query is calculated."
+        ),
+        json!({"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": MAX_QUERY_COST}),
+    )
+}
+
+/// An order's items from position `start`, at most `first`, as a connection with its pageInfo.
+fn items_page(node: &Value, start: usize, first: usize) -> Value {
+    let all = node["lineItems"]["edges"].as_array().cloned().unwrap_or_default();
+    let end = all.len().min(start + first);
+    let edges: Vec<Value> = all[start.min(end)..end]
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            let mut e = e.clone();
+            e["cursor"] = json!(format!("item-{}", start + k + 1));
+            e
+        })
+        .collect();
+    json!({
+        "edges": edges,
+        "pageInfo": {"hasNextPage": end < all.len(), "endCursor": (end > start).then(|| format!("item-{end}"))},
+    })
+}
+
+/// `order(id:) { lineItems(first:, after:) }`: the rest of one order's items.
+fn order_items(shared: &Shared, query: &str, variables: &Value) -> (StatusCode, Value) {
+    let c = &shared.config;
+    let first = first_of(query, "lineItems").unwrap_or(0);
+    if !(1..=MAX_FIRST).contains(&first) {
+        return gql_error(
+            "The first argument must be between 1 and 250",
+            json!({"code": "BAD_REQUEST"}),
+        );
+    }
+    let requested = 1 + 2 + first * ITEM_COST + 1;
+    if requested > MAX_QUERY_COST {
+        return too_costly(requested);
+    }
+    let start = match &variables["after"] {
+        Value::Null => 0,
+        Value::String(cursor) => match cursor.strip_prefix("item-").and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => n,
+            None => {
+                return gql_error(
+                    "Invalid cursor for current pagination",
+                    json!({"code": "BAD_REQUEST"}),
+                )
+            }
+        },
+        other => return coercion_error("after", other),
+    };
+    let mut guard = shared.lock();
+    let s = &mut *guard;
+    if let Err(refusal) = charge(shared, s, requested) {
+        return refusal;
+    }
+    let id = variables["id"].as_str().unwrap_or_default();
+    let order = s.orders.values().find(|o| o.node["id"] == id);
+    let (data, actual) = match order {
+        Some(o) => {
+            let items = items_page(&o.node, start, first as usize);
+            let returned = items["edges"].as_array().map_or(0, Vec::len) as i64;
+            (
+                json!({"order": {"lineItems": items}}),
+                1 + 2 + returned * ITEM_COST + 1,
+            )
+        }
+        None => (json!({"order": null}), 1),
+    };
+    s.bucket.available -= actual as f64;
+    let available = s.bucket.available;
+    (
+        StatusCode::OK,
+        json!({"data": data, "extensions": cost(c, requested, Some(actual), available)}),
+    )
+}
+
+fn orders(shared: &Shared, query: &str, variables: &Value) -> (StatusCode, Value) {
     let c = &shared.config;
     let Some(first) = variables["first"]
         .as_i64()
@@ -882,9 +1016,13 @@ fn orders(shared: &Shared, variables: &Value) -> (StatusCode, Value) {
         Value::String(q) => search_filters(q),
         other => return coercion_error("query", other),
     };
-    // Shopify's estimate before running the query: about 1 point for each order asked for and 1
-    // for each order's line-items connection, plus 2 for the connection and the query itself.
-    let requested = 2 + first * 2;
+    // Shopify's estimate before running the query: what every order asked for could cost, plus
+    // 2 for the connection and 1 for its pageInfo.
+    let (node_cost, items_per_order) = order_node_cost(query);
+    let requested = 2 + first * node_cost + 1;
+    if requested > MAX_QUERY_COST {
+        return too_costly(requested);
+    }
     let mut guard = shared.lock();
     let s = &mut *guard;
     if let Err(refusal) = charge(shared, s, requested) {
@@ -913,12 +1051,21 @@ fn orders(shared: &Shared, variables: &Value) -> (StatusCode, Value) {
                     node[field] = Value::Null;
                 }
             }
+            if items_per_order > 0 {
+                node["lineItems"] = items_page(&o.node, 0, items_per_order);
+            }
             json!({"cursor": cursor(o), "node": node})
         })
         .collect();
     let end_cursor = page.last().map(|o| cursor(o));
-    // What the query cost once run: the same estimate for the orders actually returned.
-    let actual = 2 + edges.len() as i64 * 2;
+    // What the query cost once run: what the orders actually returned hold (Shopify refunds the
+    // rest of the estimate).
+    let actual = 2
+        + edges
+            .iter()
+            .map(|e| returned_cost(query, &e["node"]))
+            .sum::<i64>()
+        + 1;
     s.bucket.available -= actual as f64;
     let available = s.bucket.available;
     (
@@ -1711,8 +1858,8 @@ mod tests {
         let page = orders_page(&fake, &token, json!({"first": 10})).await;
         assert_eq!(
             page["extensions"],
-            json!({"cost": {"requestedQueryCost": 22, "actualQueryCost": 22,
-                   "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 978, "restoreRate": 0.0}}})
+            json!({"cost": {"requestedQueryCost": 13, "actualQueryCost": 13,
+                   "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 987, "restoreRate": 0.0}}})
         );
         let short = orders_page(
             &fake,
@@ -1721,17 +1868,17 @@ mod tests {
         )
         .await;
         assert_eq!(ids(&short).len(), 30);
-        assert_eq!(short["extensions"]["cost"]["requestedQueryCost"], 102);
-        assert_eq!(short["extensions"]["cost"]["actualQueryCost"], 62);
+        assert_eq!(short["extensions"]["cost"]["requestedQueryCost"], 53);
+        assert_eq!(short["extensions"]["cost"]["actualQueryCost"], 33);
         assert_eq!(
             short["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"],
-            978 - 62
+            987 - 33
         );
         let shop = gql(&fake, &token, json!({"query": "{ shop { name } }"})).await;
         assert_eq!(shop["extensions"]["cost"]["actualQueryCost"], 1);
         assert_eq!(
             shop["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"],
-            915
+            953
         );
 
         fake.set_available(5.0);
@@ -1740,7 +1887,7 @@ mod tests {
             throttled,
             json!({"errors": [{"message": "Throttled",
                                "extensions": {"code": "THROTTLED", "documentation": RATE_LIMITS_DOC}}],
-                   "extensions": {"cost": {"requestedQueryCost": 22, "actualQueryCost": null,
+                   "extensions": {"cost": {"requestedQueryCost": 13, "actualQueryCost": null,
                    "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 5, "restoreRate": 0.0}}}})
         );
         assert_eq!(fake.available(), 5.0, "a throttled query costs nothing");
@@ -1768,6 +1915,58 @@ mod tests {
         fake.shutdown();
     }
 
+    /// A query that could cost more than 1,000 points is never run; an order's items come a
+    /// page at a time, the rest through `order(id:)`.
+    #[tokio::test]
+    async fn shopify_refuses_a_query_over_the_single_query_limit_and_pages_an_orders_items() {
+        let fake = start(|_| {}).await;
+        let mut big = generated(1, ago(1)).remove(0);
+        let item = big["lineItems"]["edges"][0].clone();
+        big["lineItems"]["edges"] = json!(vec![item; 25]);
+        fake.add_orders(vec![big]);
+        let token = token(&fake).await;
+        let items_query = |first: u32| {
+            format!(
+                "query Orders($first: Int!, $after: String) {{ orders(first: $first, after: $after) {{ \
+                 edges {{ node {{ id lineItems(first: {first}) {{ edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }} }} \
+                 pageInfo {{ hasNextPage endCursor }} }} }}"
+            )
+        };
+        // 2 + 50 × (1 + 2 + 100 × 5 + 1) + 1: refused before it runs, nothing charged.
+        let refused = gql(
+            &fake,
+            &token,
+            json!({"query": items_query(100), "variables": {"first": 50}}),
+        )
+        .await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED");
+        assert_eq!(refused["errors"][0]["extensions"]["cost"], 25_203);
+        assert!(refused.get("data").is_none());
+
+        let page = gql(
+            &fake,
+            &token,
+            json!({"query": items_query(10), "variables": {"first": 5}}),
+        )
+        .await;
+        let items = &page["data"]["orders"]["edges"][0]["node"]["lineItems"];
+        assert_eq!(items["edges"].as_array().unwrap().len(), 10);
+        assert_eq!(items["pageInfo"]["hasNextPage"], true);
+        let rest_query = "query OrderItems($id: ID!, $after: String) { order(id: $id) { \
+            lineItems(first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }";
+        let id = page["data"]["orders"]["edges"][0]["node"]["id"].clone();
+        let rest = gql(
+            &fake,
+            &token,
+            json!({"query": rest_query, "variables": {"id": id, "after": items["pageInfo"]["endCursor"]}}),
+        )
+        .await;
+        let rest = &rest["data"]["order"]["lineItems"];
+        assert_eq!(rest["edges"].as_array().unwrap().len(), 15);
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+        fake.shutdown();
+    }
+
     #[tokio::test]
     async fn shopify_bucket_restores_with_time() {
         let fake = start(|c| c.restore_rate = 1000.0).await;
@@ -1777,11 +1976,11 @@ mod tests {
         let throttled = orders_page(&fake, &token, json!({"first": 100})).await;
         assert_eq!(throttled["errors"][0]["extensions"]["code"], "THROTTLED");
         assert!(throttled.get("data").is_none());
-        // 1000 points a second: 50 ms fill 50, enough for 10 orders (22).
+        // 1000 points a second: 50 ms fill 50, enough for 10 orders (13).
         tokio::time::sleep(Duration::from_millis(50)).await;
         let page = orders_page(&fake, &token, json!({"first": 10})).await;
         assert_eq!(ids(&page).len(), 5);
-        assert_eq!(page["extensions"]["cost"]["actualQueryCost"], 12);
+        assert_eq!(page["extensions"]["cost"]["actualQueryCost"], 8);
         assert_eq!(fake.throttled_count(), 1);
         fake.shutdown();
     }

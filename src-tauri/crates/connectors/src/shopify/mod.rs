@@ -29,9 +29,25 @@ use client::{Auth, ShopifyClient};
 
 /// The keychain field: the app's client secret, or an old custom app's admin token.
 pub const CLIENT_SECRET: &str = "client_secret";
-/// Orders a page asks for: with up to 100 items each, a page costs well within a Standard
-/// plan's bucket.
-pub const PER_PAGE: u32 = 50;
+/// Shopify refuses, before running it, a query whose requested cost passes this
+/// (`MAX_COST_EXCEEDED`), whatever the bucket holds. The requested cost counts what the query
+/// could return: an object is 1 point, a connection 2 plus its `first` times its node's cost.
+const MAX_QUERY_COST: u32 = 1_000;
+/// Items the orders query reads of each order; an order with more has the rest read by
+/// [`ITEMS_QUERY`] (most orders have a few: a hundred per order would make a page of one order).
+const ITEMS_IN_LIST: u32 = 10;
+/// Items one [`ITEMS_QUERY`] reads.
+const ITEMS_PER_READ: u32 = 100;
+/// An item node: the item, its price set and money, its product and variant.
+const ITEM_COST: u32 = 5;
+/// An order node of [`ORDERS_QUERY`]: the order, its total (set and money), customer and address;
+/// five shipping lines of 3 (line, price set, money); its items' connection and that one's pageInfo.
+const ORDER_COST: u32 = 5 + (2 + 5 * 3) + (2 + ITEMS_IN_LIST * ITEM_COST + 1);
+/// Orders a page asks for: as many as keep the query within [`MAX_QUERY_COST`] (the connection's 2
+/// and its pageInfo aside).
+pub const PER_PAGE: u32 = (MAX_QUERY_COST - 3) / ORDER_COST;
+/// [`ITEMS_QUERY`]'s requested cost: the order, the items' connection, its pageInfo.
+const ITEMS_QUERY_COST: u32 = 1 + 2 + ITEMS_PER_READ * ITEM_COST + 1;
 /// Re-read before the previous run's start: an order saved while a run began is caught either way.
 const OVERLAP: Duration = Duration::minutes(15);
 
@@ -46,13 +62,23 @@ const ORDERS_QUERY: &str = "query Orders($first: Int!, $after: String, $query: S
       customer { firstName lastName email phone }
       shippingAddress { firstName lastName address1 address2 city province provinceCode country countryCodeV2 zip phone }
       shippingLines(first: 5) { edges { node { title originalPriceSet { shopMoney { amount currencyCode } } } } }
-      lineItems(first: 100) { edges { node {
+      lineItems(first: 10) { edges { node {
         id sku name quantity
         originalUnitPriceSet { shopMoney { amount currencyCode } }
         product { id } variant { id }
-      } } }
+      } } pageInfo { hasNextPage endCursor } }
     } }
     pageInfo { hasNextPage endCursor }
+  }
+}";
+/// The rest of an order's items, after the ones the orders query read.
+const ITEMS_QUERY: &str = "query OrderItems($id: ID!, $after: String) {
+  order(id: $id) {
+    lineItems(first: 100, after: $after) { edges { node {
+      id sku name quantity
+      originalUnitPriceSet { shopMoney { amount currencyCode } }
+      product { id } variant { id }
+    } } pageInfo { hasNextPage endCursor } }
   }
 }";
 const SHOP_QUERY: &str = "query { shop { name currencyCode } }";
@@ -110,6 +136,40 @@ fn iso(t: DateTime<Utc>) -> String {
 }
 
 impl ShopifyConnector {
+    /// Reads the items of an order beyond the ones its page brought into its `lineItems.edges`.
+    async fn read_all_items(&self, order: &mut Value) -> Result<(), ConnectorError> {
+        let mut after = more_items_after(&order["lineItems"]);
+        while let Some(cursor) = after {
+            let id = order.get("id").cloned().unwrap_or(Value::Null);
+            let data = self
+                .client
+                .query(
+                    ITEMS_QUERY,
+                    json!({ "id": id, "after": cursor }),
+                    f64::from(ITEMS_QUERY_COST),
+                )
+                .await?;
+            let items = &data["order"]["lineItems"];
+            let Some(more) = items.get("edges").and_then(Value::as_array) else {
+                return Err(ConnectorError::Malformed(format!(
+                    "order {id}: the answer holds no list of items"
+                )));
+            };
+            if more.is_empty() {
+                break;
+            }
+            match order
+                .pointer_mut("/lineItems/edges")
+                .and_then(Value::as_array_mut)
+            {
+                Some(edges) => edges.extend(more.iter().cloned()),
+                None => break,
+            }
+            after = more_items_after(items);
+        }
+        Ok(())
+    }
+
     pub fn new(account: &Account, credentials: Credentials, http: reqwest::Client) -> Self {
         let settings: &ShopifySettings = &crate::registry::settings_of(account);
         let shop = account.base_url.clone().unwrap_or_else(|| settings.address());
@@ -144,6 +204,16 @@ impl ShopifyConnector {
     }
 }
 
+/// Where an items' connection goes on, when it has more.
+fn more_items_after(items: &Value) -> Option<String> {
+    let more = items.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+    items
+        .pointer("/pageInfo/endCursor")
+        .and_then(Value::as_str)
+        .filter(|_| more)
+        .map(str::to_string)
+}
+
 /// Shopify's search for a run.
 fn search(filter: Filter) -> String {
     match filter {
@@ -152,9 +222,9 @@ fn search(filter: Filter) -> String {
     }
 }
 
-/// About what a page costs: a point per order and per order's item list, and the connection.
+/// What a page of [`ORDERS_QUERY`] asks of the bucket.
 fn page_cost() -> f64 {
-    f64::from(2 + PER_PAGE * 2)
+    f64::from(2 + PER_PAGE * ORDER_COST + 1)
 }
 
 #[async_trait]
@@ -207,12 +277,18 @@ impl OrderSource for ShopifyConnector {
                 page_cost(),
             )
             .await?;
-        let orders = &data["orders"];
-        let Some(edges) = orders.get("edges").and_then(Value::as_array) else {
+        let mut data = data;
+        let orders = &mut data["orders"];
+        let Some(edges) = orders.get_mut("edges").and_then(Value::as_array_mut) else {
             return Err(ConnectorError::Malformed(
                 "orders: the answer holds no list of orders".into(),
             ));
         };
+        for node in edges.iter_mut().filter_map(|e| e.get_mut("node")) {
+            self.read_all_items(node).await?;
+        }
+        let orders = &data["orders"];
+        let edges = orders["edges"].as_array().cloned().unwrap_or_default();
         let backfill = matches!(run.filter, Filter::Backfill { .. });
         let mut page = Page::default();
         let mut last_updated = None;
@@ -261,6 +337,19 @@ impl OrderSource for ShopifyConnector {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every query this connector sends stays within what Shopify runs at all.
+    #[test]
+    fn every_query_asks_less_than_the_single_query_limit() {
+        const {
+            assert!(ITEMS_QUERY_COST <= MAX_QUERY_COST);
+            // A page still holds a useful number of orders.
+            assert!(PER_PAGE >= 10);
+        }
+        assert!(page_cost() <= f64::from(MAX_QUERY_COST), "{}", page_cost());
+        assert!(ORDERS_QUERY.contains(&format!("lineItems(first: {ITEMS_IN_LIST})")));
+        assert!(ITEMS_QUERY.contains(&format!("lineItems(first: {ITEMS_PER_READ}, after: $after)")));
+    }
 
     #[test]
     fn a_first_run_backfills_and_later_ones_read_what_changed() {
