@@ -121,3 +121,41 @@ async fn a_rejection_is_flagged_as_something_amazon_does_not_take() {
     assert!(row.to_string().contains("Seller Central"), "{row}");
     assert_eq!(fake.calls().len(), calls_before, "nothing was sent to Amazon");
 }
+
+/// A run left with a page token older than a day (the app closed, a pause) starts its search over
+/// with the same filter: Amazon refuses the token, and the account stayed failing on every run.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_whose_page_token_expired_starts_its_search_over() {
+    use ordertray_connectors::amazon::{Filter, Run, SyncState};
+    let fake = FakeAmazon::start(FakeAmazonConfig::new(CLIENT_ID, SECRET, REFRESH))
+        .await
+        .unwrap();
+    seed(&fake);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    sell_in_euros(&engine).await;
+    let account = seller_account(&engine, &fake, false).await;
+    let now = chrono::Utc::now();
+    let stale = SyncState {
+        watermark: None,
+        run: Some(Run {
+            started: now - chrono::Duration::days(2),
+            filter: Filter::Created {
+                after: now - chrono::Duration::days(30),
+            },
+            next: Some("a-token-from-two-days-ago".into()),
+            pages: 1,
+        }),
+    };
+    sqlx::query("INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)")
+        .bind(account)
+        .bind(serde_json::to_string(&stale).unwrap())
+        .bind("2026-12-03T00:00:00.000000Z")
+        .execute(engine.store().pool())
+        .await
+        .unwrap();
+
+    let report = engine.sync_account(account).await.unwrap();
+    assert_eq!(report.orders_seen, 3, "{report:?}");
+    let health = &engine.list_accounts().await.unwrap()[0].health;
+    assert!(health.last_error.is_none(), "{health:?}");
+}

@@ -175,10 +175,23 @@ impl OrderSource for AmazonConnector {
                 pages: 0,
             },
         };
-        let answer = self
+        let answer = match self
             .client
             .get(SEARCH, &self.query(run.filter, run.next.as_deref(), PER_PAGE))
-            .await?;
+            .await
+        {
+            // A page token lasts 24 h: a run left longer (the app closed, a pause) starts its
+            // paging over with the same search; what it had read is upserted again, nothing doubles.
+            Err(ConnectorError::Rejected { status: 400, message }) if run.next.is_some() => {
+                tracing::info!(%message, "Amazon refused the run's page token; its search starts over");
+                run.next = None;
+                run.pages = 0;
+                self.client
+                    .get(SEARCH, &self.query(run.filter, None, PER_PAGE))
+                    .await?
+            }
+            answer => answer?,
+        };
         let Some(orders) = answer.get("orders").and_then(Value::as_array) else {
             return Err(ConnectorError::Malformed(format!(
                 "{SEARCH}: the answer holds no list of orders"
