@@ -287,6 +287,30 @@ async fn a_new_store_address_asks_for_the_keys_again() {
         .unwrap();
 }
 
+/// A host whose proxy drops the paging headers still has every order read: a full page means
+/// another (the first page's 100 orders were all, and the watermark passed the rest).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_without_paging_headers_is_read_to_its_last_page() {
+    let until = Utc::now();
+    let mut reports = vec![];
+    for strips_paging_headers in [false, true] {
+        let fake = FakeWooCommerce::start(FakeWooCommerceConfig {
+            strips_paging_headers,
+            ..FakeWooCommerceConfig::new(KEY, SECRET)
+        })
+        .await
+        .unwrap();
+        fake.add_orders(ordertray_fakes::woocommerce::generated(250, until));
+        let (_dir, _db, _secrets, engine) = fresh_engine().await;
+        let account = store_account(&engine, &fake, true).await;
+        let report = engine.sync_account(account).await.unwrap();
+        let stored = engine.shop_orders(None, 10_000).await.unwrap().len();
+        reports.push((report.pages, report.orders_seen, stored));
+    }
+    assert_eq!(reports[0].0, 3, "{reports:?}");
+    assert_eq!(reports[1], reports[0], "the same orders read without the headers");
+}
+
 /// A pause stops a scheduled run before its next page, and `pause_sync` returns only once no
 /// page is in flight: nothing reaches the shop after it until the resume.
 #[tokio::test(flavor = "multi_thread")]

@@ -65,6 +65,8 @@ pub struct FakeWooCommerceConfig {
     pub strips_authorization: bool,
     /// Each order list answers this much later (a slow host: long backfills to watch).
     pub list_delay: std::time::Duration,
+    /// A proxy or cache in front of the host drops the `X-WP-Total` / `X-WP-TotalPages` headers.
+    pub strips_paging_headers: bool,
 }
 
 impl FakeWooCommerceConfig {
@@ -76,6 +78,7 @@ impl FakeWooCommerceConfig {
             honours_modified_after: true,
             strips_authorization: false,
             list_delay: std::time::Duration::ZERO,
+            strips_paging_headers: false,
         }
     }
 }
@@ -484,7 +487,12 @@ async fn list_orders(
     if q("order").unwrap_or("desc") != "asc" {
         listed.reverse();
     }
-    page_of(&listed, (per_page, page))
+    let mut answer = page_of(&listed, (per_page, page));
+    if shared.config.strips_paging_headers {
+        answer.headers_mut().remove("x-wp-total");
+        answer.headers_mut().remove("x-wp-totalpages");
+    }
+    answer
 }
 
 async fn get_order(

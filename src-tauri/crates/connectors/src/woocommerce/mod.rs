@@ -390,7 +390,8 @@ impl OrderSource for WooCommerceConnector {
             }
         }
         self.catalog.describe(&self.client, &mut page.orders).await?;
-        let total_pages = answer.total_pages.unwrap_or(run.page);
+        // Without the paging headers (a proxy or cache dropped them) a full page means more.
+        let total_pages = answer.total_pages.unwrap_or(run.page + 1);
         page.progress = Some((run.page.min(total_pages), total_pages.max(1)));
         // Orders left the list since the previous page (trashed): what followed moved back that
         // many places, onto pages already read, so those are read again.
@@ -399,7 +400,9 @@ impl OrderSource for WooCommerceConnector {
             _ => 0,
         };
         let back = dropped.div_ceil(PER_PAGE.into()).min(run.page.into()) as u32;
-        let last = items.is_empty() || items.len() < PER_PAGE as usize || run.page >= total_pages;
+        let last = items.is_empty()
+            || items.len() < PER_PAGE as usize
+            || answer.total_pages.is_some_and(|pages| run.page >= pages);
         if back == 0 && last {
             state.watermark = Some(run.started);
             page.done = true;
