@@ -50,8 +50,9 @@ pub(crate) async fn place_on_shop_order(
 }
 
 /// Brings the shop order made from a marketplace order in step with its lines: an item per
-/// accepted line, the recipient when still empty, the total, and the order's status when its
-/// lines agree on one (an order the manager deleted stays deleted).
+/// accepted line the marketplace still has (a line it took out leaves the items and the total,
+/// and comes back with them if it returns), the recipient when still empty, the total, and the
+/// order's status when its lines agree on one (an order the manager deleted stays deleted).
 pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i64) -> Result<()> {
     let Some(id): Option<i64> = sqlx::query_scalar("SELECT id FROM shop_orders WHERE source_order_id = ?")
         .bind(order_id)
@@ -62,7 +63,7 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
     };
     sqlx::query(
         "DELETE FROM shop_order_items WHERE shop_order_id = ?1 AND line_id IS NOT NULL
-           AND line_id NOT IN (SELECT id FROM lines WHERE shop_order_id = ?1)",
+           AND line_id NOT IN (SELECT id FROM lines WHERE shop_order_id = ?1 AND removed_by_marketplace = 0)",
     )
     .bind(id)
     .execute(&mut *conn)
@@ -73,7 +74,7 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
          SELECT ?1, l.id, l.id,
             COALESCE(json_extract(l.bound_offer, '$.article'), l.offer_id),
             COALESCE(json_extract(l.bound_offer, '$.brand'), ''), l.name, l.quantity, l.price
-         FROM lines l WHERE l.shop_order_id = ?1",
+         FROM lines l WHERE l.shop_order_id = ?1 AND l.removed_by_marketplace = 0",
     )
     .bind(id)
     .execute(&mut *conn)

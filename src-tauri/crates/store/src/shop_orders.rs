@@ -12,9 +12,9 @@ use crate::{Result, Store, StoreError};
 
 const SHOP_ORDER_SELECT: &str = "SELECT s.id, s.number, s.created_at, a.name AS account, s.source_order_id,
         s.customer_id, c.name AS customer_name,
-        (SELECT COUNT(*) FROM lines l WHERE l.shop_order_id = s.id) AS line_count,
+        (SELECT COUNT(*) FROM lines l WHERE l.shop_order_id = s.id AND l.removed_by_marketplace = 0) AS line_count,
         (SELECT group_concat(l.price || '*' || l.quantity || '*' || l.currency, ' ') FROM lines l
-            WHERE l.shop_order_id = s.id) AS amounts
+            WHERE l.shop_order_id = s.id AND l.removed_by_marketplace = 0) AS amounts
     FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id LEFT JOIN customers c ON c.id = s.customer_id";
 
 impl Store {

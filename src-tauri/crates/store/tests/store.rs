@@ -132,6 +132,54 @@ async fn a_line_the_marketplace_removed_is_not_accepted_from_a_stale_list() {
     s.triage(&[removed], TriageAction::Delete, "test").await.unwrap();
 }
 
+/// A line the marketplace took out of an accepted order leaves its shop order's items and total,
+/// and comes back with them when the marketplace brings it back.
+#[tokio::test]
+async fn a_line_taken_out_of_an_accepted_order_leaves_its_shop_order() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let page = |skus: &[&str]| {
+        let mut o = order("1-1", "awaiting_packaging", skus);
+        o.raw = json!({"posting_number": "1-1", "skus": skus});
+        vec![o]
+    };
+    s.apply_page(a.id, "Ozon", &page(&["10", "11"]), &[], "", Utc::now())
+        .await
+        .unwrap();
+    let lines: Vec<i64> = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    s.triage(&lines, TriageAction::Accept, "test").await.unwrap();
+    let shop_order = || async {
+        let listed = s.shop_orders(None, 10).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        let full = s.shop_order_without_timeline(listed[0].id).await.unwrap();
+        (full.draft.items.len(), listed[0].total.to_string())
+    };
+    // Two lines of 2 × 1530.50.
+    assert_eq!(shop_order().await, (2, "6122.00".to_string()));
+    s.apply_page(a.id, "Ozon", &page(&["10"]), &[], "", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shop_order().await,
+        (1, "3061.00".to_string()),
+        "the line taken out leaves"
+    );
+    s.apply_page(a.id, "Ozon", &page(&["10", "11"]), &[], "", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shop_order().await,
+        (2, "6122.00".to_string()),
+        "and comes back with the line"
+    );
+}
+
 #[tokio::test]
 async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     let (_d, s) = store().await;
