@@ -261,11 +261,29 @@ enum Errors {
     Other(String),
 }
 
-/// GraphQL errors come in a 200: `THROTTLED` is a wait, anything else a refusal in Shopify's words.
+/// Fields of "protected customer data": a shop whose app is not approved for them may answer with
+/// them null and an `ACCESS_DENIED` error for each, beside the rest of the data.
+const PROTECTED_FIELDS: &[&str] = &["customer", "email", "phone", "shippingAddress", "billingAddress"];
+
+/// An error that only says a protected customer field was withheld (the order reads as
+/// "Unspecified" buyer), not that the query failed.
+fn withheld_customer_data(error: &Value) -> bool {
+    error.pointer("/extensions/code").and_then(Value::as_str) == Some("ACCESS_DENIED")
+        && error.get("path").and_then(Value::as_array).is_some_and(|path| {
+            path.iter()
+                .any(|step| step.as_str().is_some_and(|s| PROTECTED_FIELDS.contains(&s)))
+        })
+}
+
+/// GraphQL errors come in a 200: `THROTTLED` is a wait, protected customer fields withheld beside
+/// the data are no error, anything else a refusal in Shopify's words.
 fn errors_of(answer: &Value) -> Option<Errors> {
     let errors = answer.get("errors")?;
     let list = errors.as_array().cloned().unwrap_or_else(|| vec![errors.clone()]);
     if list.is_empty() {
+        return None;
+    }
+    if answer.get("data").is_some_and(Value::is_object) && list.iter().all(withheld_customer_data) {
         return None;
     }
     if list
@@ -321,5 +339,19 @@ mod tests {
             panic!()
         };
         assert_eq!(words, "Field 'x' doesn't exist");
+        // Customer fields withheld beside the orders: the data stands (the buyer reads as
+        // Unspecified); withheld without data, or another field denied, is still a refusal.
+        let denied = |path: Value| {
+            json!({"message": "This app is not approved to access the Customer object.",
+            "extensions": {"code": "ACCESS_DENIED"}, "path": path})
+        };
+        let withheld = json!({"data": {"orders": {"edges": []}},
+            "errors": [denied(json!(["orders", "edges", 0, "node", "customer"])),
+                       denied(json!(["orders", "edges", 0, "node", "shippingAddress"]))]});
+        assert!(errors_of(&withheld).is_none());
+        let no_data = json!({"errors": [denied(json!(["orders", "edges", 0, "node", "customer"]))]});
+        assert!(matches!(errors_of(&no_data), Some(Errors::Other(_))));
+        let other = json!({"data": {"orders": null}, "errors": [denied(json!(["orders"]))]});
+        assert!(matches!(errors_of(&other), Some(Errors::Other(_))));
     }
 }
