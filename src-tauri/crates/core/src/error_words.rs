@@ -297,6 +297,11 @@ pub enum ErrorWords {
     LineAlreadySent {
         name: String,
     },
+    /// A later decision on the line's order queued calls that may carry this line (a ship of
+    /// every accepted line): that decision is taken back first.
+    LaterDecisionOnOrder {
+        name: String,
+    },
     OrderCancelledOnMarketplace {
         number: String,
     },
@@ -546,6 +551,9 @@ impl ErrorWords {
             LineAlreadySent { name } => {
                 format!("Line «{name}» was already sent to the marketplace and cannot be undone")
             }
+            LaterDecisionOnOrder { name } => format!(
+                "Line «{name}» cannot be taken back alone: a later decision on its order is waiting to be sent; take that one back first"
+            ),
             OrderCancelledOnMarketplace { number } => format!(
                 "Order {number} was cancelled on the marketplace: its lines can only be rejected or deleted"
             ),

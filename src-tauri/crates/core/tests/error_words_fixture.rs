@@ -171,6 +171,9 @@ fn samples() -> Vec<ErrorWords> {
         LineAlreadySent {
             name: text("Фильтр")
         },
+        LaterDecisionOnOrder {
+            name: text("Фильтр")
+        },
         OrderCancelledOnMarketplace {
             number: text("0570-1"),
         },
@@ -301,6 +304,7 @@ fn kind_is_sampled(w: &ErrorWords) {
         | LineNotWaiting { .. }
         | LineAlreadyInInbox { .. }
         | LineAlreadySent { .. }
+        | LaterDecisionOnOrder { .. }
         | OrderCancelledOnMarketplace { .. }
         | OrderReadOnly { .. }
         | OnlyAcceptedBound {}

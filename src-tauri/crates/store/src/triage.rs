@@ -238,7 +238,19 @@ impl Store {
             )
             .into());
         }
-        for t in &targets {
+        // The calls a decision queued carry its time: the same `now` stamps both.
+        let mut decided = Vec::with_capacity(targets.len());
+        for t in targets {
+            let at: Option<String> = sqlx::query_scalar("SELECT state_changed_at FROM lines WHERE id = ?")
+                .bind(t.line_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            decided.push((t, at));
+        }
+        // The latest decision first: taking back two decisions of one order together drops the
+        // later one's calls before the earlier one looks for calls queued after it.
+        decided.sort_by(|(a, at_a), (b, at_b)| at_b.cmp(at_a).then(a.line_id.cmp(&b.line_id)));
+        for (t, decided_at) in &decided {
             let (number, read_only): (String, bool) =
                 sqlx::query_as("SELECT number, read_only FROM orders WHERE id = ?")
                     .bind(t.order_id)
@@ -254,17 +266,26 @@ impl Store {
                 )
                 .into());
             }
-            // The calls a decision queued carry its time: the same `now` stamps both.
-            let decided_at: Option<String> =
-                sqlx::query_scalar("SELECT state_changed_at FROM lines WHERE id = ?")
-                    .bind(t.line_id)
+            // A later decision on the order may have queued a call carrying this line too (a ship
+            // of every accepted line once the last one is decided): left alone it would still go.
+            let later: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE order_id = ? AND created_at > ?")
+                    .bind(t.order_id)
+                    .bind(decided_at)
                     .fetch_one(&mut *tx)
                     .await?;
+            if later > 0 {
+                return Err(AppError::said(
+                    ErrorCode::InvalidTransition,
+                    ErrorWords::LaterDecisionOnOrder { name: t.name.clone() },
+                )
+                .into());
+            }
             let sent: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM outbox WHERE order_id = ? AND created_at = ? AND (state != 'pending' OR attempts > 0)",
             )
             .bind(t.order_id)
-            .bind(&decided_at)
+            .bind(decided_at)
             .fetch_one(&mut *tx)
             .await?;
             if sent > 0 {
@@ -276,7 +297,7 @@ impl Store {
             }
             sqlx::query("DELETE FROM outbox WHERE order_id = ? AND created_at = ? AND state = 'pending'")
                 .bind(t.order_id)
-                .bind(&decided_at)
+                .bind(decided_at)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(

@@ -180,6 +180,44 @@ async fn a_line_taken_out_of_an_accepted_order_leaves_its_shop_order() {
     );
 }
 
+/// A decision is not taken back alone while a later decision on its order has calls queued (the
+/// later one's ship may carry this line: undone alone, the line went back to the inbox and was
+/// still shipped). Taken back latest first, or together, both come back and no call is left.
+#[tokio::test]
+async fn a_decision_is_not_taken_back_alone_while_a_later_one_on_its_order_waits() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[order("1-1", "awaiting_packaging", &["10", "11"])],
+        &[],
+        "",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let listed = s.inbox(&InboxQuery::default()).await.unwrap();
+    let (first, second) = (listed[0].line.id, listed[1].line.id);
+    let decide = || async {
+        s.triage(&[first], TriageAction::Accept, "t").await.unwrap();
+        s.triage(&[second], TriageAction::Reject, "t").await.unwrap();
+        assert!(!s.outbox_list(None, None).await.unwrap().is_empty());
+    };
+    decide().await;
+    let refused = s.undo_triage(&[first], "t").await.unwrap_err();
+    assert_eq!(code(refused), ErrorCode::InvalidTransition);
+    s.undo_triage(&[second], "t").await.unwrap();
+    s.undo_triage(&[first], "t").await.unwrap();
+    assert!(s.outbox_list(None, None).await.unwrap().is_empty());
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 2);
+
+    decide().await;
+    s.undo_triage(&[first, second], "t").await.unwrap();
+    assert!(s.outbox_list(None, None).await.unwrap().is_empty());
+    assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 2);
+}
+
 #[tokio::test]
 async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     let (_d, s) = store().await;

@@ -142,6 +142,8 @@ export const plErrors: ErrorCatalog = {
     line_not_waiting: (e) => `Pozycja ${e.line} nie czeka na decyzję`,
     line_already_in_inbox: (e) => `Pozycja «${e.name}» jest już w skrzynce`,
     line_already_sent: (e) => `Pozycja «${e.name}» została już wysłana na platformę i nie można jej cofnąć`,
+    later_decision_on_order: (e) =>
+      `Pozycji «${e.name}» nie można cofnąć osobno: późniejsza decyzja w jej zamówieniu czeka na wysłanie — najpierw cofnij tamtą`,
     order_cancelled_on_marketplace: (e) =>
       `Zamówienie ${e.number} anulowano na platformie: jego pozycje można tylko odrzucić lub usunąć`,
     order_read_only: (e) =>

@@ -149,6 +149,8 @@ export const ruErrors: ErrorCatalog = {
     line_not_waiting: (e) => `Строка ${e.line} не ждёт решения`,
     line_already_in_inbox: (e) => `Строка «${e.name}» уже во входящих`,
     line_already_sent: (e) => `Строка «${e.name}» уже отправлена маркетплейсу, отменить нельзя`,
+    later_decision_on_order: (e) =>
+      `Строку «${e.name}» нельзя вернуть отдельно: более позднее решение по её заказу ждёт отправки — сначала отмените его`,
     order_cancelled_on_marketplace: (e) =>
       `Заказ ${e.number} отменён на маркетплейсе: его строки можно только отклонить или удалить`,
     order_read_only: (e) =>
