@@ -881,25 +881,14 @@ fn first_of(query: &str, name: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-/// What one order node of an orders query costs, and how many items it asks for: the order, and
-/// what of its objects and connections the query's text selects.
-fn order_node_cost(query: &str) -> (i64, usize) {
+/// What one order node of an orders query costs: the order, what of its objects the query's text
+/// selects, and its connections at `count(name, first)` nodes each (`first` for Shopify's
+/// estimate, what the answer holds for the cost once run).
+fn node_cost(query: &str, count: impl Fn(&str, i64) -> i64) -> i64 {
     let has = |field: &str| i64::from(query.contains(&format!("{field} {{")));
     let objects = 1 + 2 * has("totalPriceSet") + has("customer") + has("shippingAddress");
-    let shipping = first_of(query, "shippingLines").map_or(0, |m| 2 + m * 3);
-    let items = first_of(query, "lineItems").unwrap_or(0);
-    let items_cost = if items > 0 { 2 + items * ITEM_COST + 1 } else { 0 };
-    (objects + shipping + items_cost, items as usize)
-}
-
-/// What one returned order node cost: as [`order_node_cost`], its connections counted by what
-/// they hold.
-fn returned_cost(query: &str, node: &Value) -> i64 {
-    let has = |field: &str| i64::from(query.contains(&format!("{field} {{")));
-    let held = |field: &str| node[field]["edges"].as_array().map_or(0, Vec::len) as i64;
-    let objects = 1 + 2 * has("totalPriceSet") + has("customer") + has("shippingAddress");
-    let shipping = first_of(query, "shippingLines").map_or(0, |_| 2 + held("shippingLines") * 3);
-    let items = first_of(query, "lineItems").map_or(0, |_| 2 + held("lineItems") * ITEM_COST + 1);
+    let shipping = first_of(query, "shippingLines").map_or(0, |m| 2 + count("shippingLines", m) * 3);
+    let items = first_of(query, "lineItems").map_or(0, |k| 2 + count("lineItems", k) * ITEM_COST + 1);
     objects + shipping + items
 }
 
@@ -1018,8 +1007,8 @@ fn orders(shared: &Shared, query: &str, variables: &Value) -> (StatusCode, Value
     };
     // Shopify's estimate before running the query: what every order asked for could cost, plus
     // 2 for the connection and 1 for its pageInfo.
-    let (node_cost, items_per_order) = order_node_cost(query);
-    let requested = 2 + first * node_cost + 1;
+    let items_per_order = first_of(query, "lineItems").unwrap_or(0) as usize;
+    let requested = 2 + first * node_cost(query, |_, first| first) + 1;
     if requested > MAX_QUERY_COST {
         return too_costly(requested);
     }
@@ -1063,7 +1052,11 @@ fn orders(shared: &Shared, query: &str, variables: &Value) -> (StatusCode, Value
     let actual = 2
         + edges
             .iter()
-            .map(|e| returned_cost(query, &e["node"]))
+            .map(|e| {
+                node_cost(query, |field, _| {
+                    e["node"][field]["edges"].as_array().map_or(0, Vec::len) as i64
+                })
+            })
             .sum::<i64>()
         + 1;
     s.bucket.available -= actual as f64;

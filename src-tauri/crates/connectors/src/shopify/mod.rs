@@ -269,7 +269,7 @@ impl OrderSource for ShopifyConnector {
             Some(run) => run,
             None => self.begin(&state, now),
         };
-        let data = self
+        let mut data = self
             .client
             .query(
                 ORDERS_QUERY,
@@ -277,9 +277,7 @@ impl OrderSource for ShopifyConnector {
                 page_cost(),
             )
             .await?;
-        let mut data = data;
-        let orders = &mut data["orders"];
-        let Some(edges) = orders.get_mut("edges").and_then(Value::as_array_mut) else {
+        let Some(edges) = data["orders"].get_mut("edges").and_then(Value::as_array_mut) else {
             return Err(ConnectorError::Malformed(
                 "orders: the answer holds no list of orders".into(),
             ));
@@ -288,7 +286,7 @@ impl OrderSource for ShopifyConnector {
             self.read_all_items(node).await?;
         }
         let orders = &data["orders"];
-        let edges = orders["edges"].as_array().cloned().unwrap_or_default();
+        let edges = orders["edges"].as_array().map_or(&[][..], Vec::as_slice);
         let backfill = matches!(run.filter, Filter::Backfill { .. });
         let mut page = Page::default();
         let mut last_updated = None;
