@@ -575,24 +575,12 @@ async fn a_pause_does_not_wait_for_a_sync_the_manager_asked_for() {
 /// which cut the run off after the pages it had stored: their orders never met the rules.)
 #[tokio::test]
 async fn editing_an_account_mid_poll_lets_the_poll_finish_with_its_rules() {
-    use ordertray_core::rules::{Rule, RuleAction, RuleSet};
     use ordertray_core::{InboxQuery, LineState};
     let w = world().await;
-    let reject_all = RuleSet {
-        account_id: w.account,
-        enabled: true,
-        rules: vec![Rule {
-            id: 0,
-            name: "Reject on arrival".into(),
-            enabled: true,
-            conditions: vec![],
-            action: RuleAction::Reject {
-                reason_id: Some(400),
-                message: None,
-            },
-        }],
-    };
-    w.engine.save_rule_set(&reject_all).await.unwrap();
+    w.engine
+        .save_rule_set(&reject_everything(w.account))
+        .await
+        .unwrap();
     w.fake.generate_postings(250, 1);
     let list = "/v4/posting/fbs/unfulfilled/list";
     let (first, second) = (w.fake.hold_next(list), w.fake.hold_next(list));

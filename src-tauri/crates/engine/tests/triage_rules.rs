@@ -894,22 +894,10 @@ async fn rules_see_a_new_line_behind_a_backlog_of_ten_thousand() {
     .await
     .unwrap();
 
-    // One rule, switched on: reject whatever arrives.
-    let reject_all = RuleSet {
-        account_id: w.account,
-        enabled: true,
-        rules: vec![Rule {
-            id: 0,
-            name: "Reject on arrival".into(),
-            enabled: true,
-            conditions: vec![],
-            action: RuleAction::Reject {
-                reason_id: Some(400),
-                message: None,
-            },
-        }],
-    };
-    w.engine.save_rule_set(&reject_all).await.unwrap();
+    w.engine
+        .save_rule_set(&reject_everything(w.account))
+        .await
+        .unwrap();
     // The dry run (the rules screen's preview) sees the whole backlog too, past 10,000 lines.
     assert_eq!(
         w.engine.dry_run_rules(Some(w.account)).await.unwrap().len(),

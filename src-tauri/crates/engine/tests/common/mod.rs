@@ -103,6 +103,25 @@ pub async fn fresh_engine() -> (
     (dir, db, secrets, engine)
 }
 
+/// One rule, switched on: reject whatever arrives on the account.
+pub fn reject_everything(account_id: i64) -> ordertray_core::rules::RuleSet {
+    use ordertray_core::rules::{Rule, RuleAction, RuleSet};
+    RuleSet {
+        account_id,
+        enabled: true,
+        rules: vec![Rule {
+            id: 0,
+            name: "Reject on arrival".into(),
+            enabled: true,
+            conditions: vec![],
+            action: RuleAction::Reject {
+                reason_id: Some(400),
+                message: None,
+            },
+        }],
+    }
+}
+
 /// Waits for `f`, failing the test after a generous deadline instead of hanging.
 pub async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(20), f)
