@@ -208,7 +208,8 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
     onError: (e) => notices.error(e.message),
     onSettled: async (_done, _error, { lineIds }) => {
       await refreshAfterDecision(qc);
-      setDeciding((d) => new Set([...d].filter((id) => !lineIds.includes(id))));
+      const settled = new Set(lineIds);
+      setDeciding((d) => new Set([...d].filter((id) => !settled.has(id))));
     },
   });
 
