@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use common::{fresh_engine, inbox};
+use common::{fresh_engine, inbox, within};
 use ordertray_connectors::shopify::{ShopifySettings, CLIENT_SECRET};
 use ordertray_core::cabinet::OrderPageQuery;
 use ordertray_core::customer::UNSPECIFIED_CUSTOMER;
@@ -187,5 +187,43 @@ async fn an_order_of_many_items_arrives_whole_and_every_page_within_the_cost_lim
         fake.calls().iter().all(|c| c.answer == "200"),
         "no query refused or throttled: {:?}",
         fake.calls().iter().map(|c| &c.answer).collect::<Vec<_>>()
+    );
+}
+
+/// A store whose items answer never moves past its cursor fails the page with a clear error
+/// instead of reading (and growing the order) for ever; nothing of the page is stored half-read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_items_answer_that_repeats_its_cursor_fails_the_page_instead_of_reading_forever() {
+    let fake = FakeShopify::start(FakeShopifyConfig {
+        item_cursor_stuck: true,
+        ..FakeShopifyConfig::new(CLIENT_ID, SECRET)
+    })
+    .await
+    .unwrap();
+    let skus: Vec<String> = (1..=25).map(|k| format!("SKU-{k}")).collect();
+    let items: Vec<(i64, &str, &str, i64, &str)> = skus
+        .iter()
+        .enumerate()
+        .map(|(k, sku)| (k as i64 + 1, sku.as_str(), sku.as_str(), 1, "3.00"))
+        .collect();
+    fake.add_orders([order(
+        3000,
+        Utc::now() - chrono::Duration::hours(5),
+        Buyer::new(2),
+        &items,
+    )]);
+    let (_dir, _db, _secrets, engine) = fresh_engine().await;
+    sell_in_dollars(&engine).await;
+    let account = shop_account(&engine, &fake, false).await;
+
+    let e = within("the sync to give up", engine.sync_account(account))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("more items follow"), "{e:?}");
+    let health = engine.list_accounts().await.unwrap().remove(0).health;
+    assert!(health.last_error.unwrap().contains("more items follow"));
+    assert!(
+        inbox(&engine).await.is_empty(),
+        "the page is not stored half-read"
     );
 }

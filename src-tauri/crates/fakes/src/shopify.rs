@@ -132,6 +132,9 @@ pub struct FakeShopifyConfig {
     /// The shop's handle: webhooks come from `{handle}.myshopify.com`. None: from the host of
     /// the fake's own address.
     pub shop_handle: Option<String>,
+    /// A broken store: an order's items read after a cursor answer that same cursor again, with
+    /// more to come, for ever.
+    pub item_cursor_stuck: bool,
 }
 
 impl FakeShopifyConfig {
@@ -152,6 +155,7 @@ impl FakeShopifyConfig {
             shop_name: "Fake Shopify".into(),
             page_delay: Duration::ZERO,
             shop_handle: None,
+            item_cursor_stuck: false,
         }
     }
 
@@ -959,7 +963,10 @@ fn order_items(shared: &Shared, query: &str, variables: &Value) -> (StatusCode, 
     let order = s.orders.values().find(|o| o.node["id"] == id);
     let (data, actual) = match order {
         Some(o) => {
-            let items = items_page(&o.node, start, first as usize);
+            let mut items = items_page(&o.node, start, first as usize);
+            if c.item_cursor_stuck && start > 0 {
+                items["pageInfo"] = json!({"hasNextPage": true, "endCursor": format!("item-{start}")});
+            }
             let returned = items["edges"].as_array().map_or(0, Vec::len) as i64;
             (
                 json!({"order": {"lineItems": items}}),

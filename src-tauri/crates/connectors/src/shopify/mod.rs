@@ -38,6 +38,9 @@ const MAX_QUERY_COST: u32 = 1_000;
 const ITEMS_IN_LIST: u32 = 10;
 /// Items one [`ITEMS_QUERY`] reads.
 const ITEMS_PER_READ: u32 = 100;
+/// Reads of one order's items past which its answers are taken as broken: 10,000 items, far past
+/// any real order, and each read costs the bucket ~500 points.
+const MAX_ITEM_READS: u32 = 100;
 /// An item node: the item, its price set and money, its product and variant.
 const ITEM_COST: u32 = 5;
 /// An order node of [`ORDERS_QUERY`]: the order, its total (set and money), customer and address;
@@ -139,6 +142,7 @@ impl ShopifyConnector {
     /// Reads the items of an order beyond the ones its page brought into its `lineItems.edges`.
     async fn read_all_items(&self, order: &mut Value) -> Result<(), ConnectorError> {
         let mut after = more_items_after(&order["lineItems"]);
+        let mut reads = 0;
         while let Some(cursor) = after {
             let id = order.get("id").cloned().unwrap_or(Value::Null);
             let data = self
@@ -165,7 +169,15 @@ impl ShopifyConnector {
                 Some(edges) => edges.extend(more.iter().cloned()),
                 None => break,
             }
-            after = more_items_after(items);
+            reads += 1;
+            let next = more_items_after(items);
+            // An answer that does not move on would be read forever, its items taken again each time.
+            if next.as_deref() == Some(cursor.as_str()) || reads > MAX_ITEM_READS {
+                return Err(ConnectorError::Malformed(format!(
+                    "order {id}: Shopify kept saying more items follow (read {reads} times from {cursor})"
+                )));
+            }
+            after = next;
         }
         Ok(())
     }
