@@ -31,6 +31,21 @@ pub fn format_gmt(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// When the order was placed. Without `date_created_gmt` the site-local `date_created` is moved by
+/// the site's offset from UTC, which the modification pair tells; with neither pair whole it is
+/// read as UTC (hours off, rather than the order set aside).
+fn created_at(raw: &Value) -> Option<DateTime<Utc>> {
+    if let Some(t) = parse_gmt(text(raw, "date_created_gmt")) {
+        return Some(t);
+    }
+    let local = parse_gmt(text(raw, "date_created"))?;
+    let offset = parse_gmt(text(raw, "date_modified"))
+        .zip(parse_gmt(text(raw, "date_modified_gmt")))
+        .map(|(local, gmt)| local - gmt)
+        .unwrap_or_default();
+    Some(local - offset)
+}
+
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).map_or("", str::trim)
 }
@@ -254,9 +269,7 @@ pub fn parse_order(raw: &Value) -> Parsed {
     let number = Some(text(raw, "number"))
         .filter(|n| !n.is_empty())
         .map_or_else(|| id.clone(), str::to_string);
-    let Some(created_at) =
-        parse_gmt(text(raw, "date_created_gmt")).or_else(|| parse_gmt(text(raw, "date_created")))
-    else {
+    let Some(created_at) = created_at(raw) else {
         return unreadable(format!("order {number}: no readable creation date"));
     };
     let status = text(raw, "status");
@@ -422,6 +435,22 @@ mod tests {
         .contains("creation date"));
         let bad_qty = order(json!({"line_items": [{"id": 1, "quantity": 0, "price": 1}]}));
         assert!(reason(bad_qty).contains("quantity 0"));
+    }
+
+    #[test]
+    fn a_site_local_creation_time_is_moved_by_the_sites_offset() {
+        let created = |o: Value| match parse_order(&o) {
+            Parsed::Order(o) => o.created_at.to_rfc3339(),
+            other => panic!("{other:?}"),
+        };
+        let moscow = json!({
+            "date_created_gmt": null, "date_created": "2026-11-30T22:28:02",
+            "date_modified": "2026-12-01T10:00:00", "date_modified_gmt": "2026-12-01T07:00:00",
+        });
+        assert_eq!(created(order(moscow.clone())), "2026-11-30T19:28:02+00:00");
+        let mut unknown = moscow;
+        unknown["date_modified_gmt"] = Value::Null;
+        assert_eq!(created(order(unknown)), "2026-11-30T22:28:02+00:00");
     }
 
     #[test]
