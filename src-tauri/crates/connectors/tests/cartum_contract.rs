@@ -119,6 +119,29 @@ async fn the_backfill_pages_through_the_window_without_delivered_orders_and_late
     assert_eq!(SyncState::parse(&cursor).watermark, Some(later));
 }
 
+/// After a gap longer than the window (the app closed for weeks) the next run reaches back to
+/// the last one: the orders placed meanwhile are read, not left before the window for good.
+#[tokio::test]
+async fn a_run_after_a_long_gap_reads_every_order_placed_since_the_last_one() {
+    let fake = fake().await;
+    let now = Utc::now();
+    let c = connector(&fake);
+    let (_, cursor) = run(c.as_ref(), "", now).await;
+    let placed = now + chrono::Duration::days(2);
+    fake.add_orders([order(
+        9001,
+        local(placed),
+        Buyer::new(3),
+        &[("A-9", "Новий товар", 1, 99.5)],
+    )]);
+    let window = i64::from(CartumSettings::new(fake.base_url(), LOGIN).window_days);
+    let later = placed + chrono::Duration::days(window + 6);
+
+    let (pages, cursor) = run(c.as_ref(), &cursor, later).await;
+    assert!(ids(&pages).contains(&"9001".to_string()), "{:?}", ids(&pages));
+    assert_eq!(SyncState::parse(&cursor).watermark, Some(later));
+}
+
 #[tokio::test]
 async fn an_expired_token_is_replaced_mid_run_and_a_wrong_password_is_said() {
     let fake = fake().await;

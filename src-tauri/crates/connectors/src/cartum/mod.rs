@@ -93,11 +93,17 @@ impl CartumConnector {
     }
 
     fn begin(&self, state: &SyncState, now: DateTime<Utc>) -> Run {
-        let backfill = state.watermark.is_none();
+        // The window reaches back from the last run's start, not from now: after days without a
+        // sync (the app closed, a changed password) the orders placed meanwhile are in no other
+        // window, since Cartum has no "changed since" to bring them back.
+        let from = match state.watermark {
+            None => now - self.backfill,
+            Some(last) => last.min(now) - self.window,
+        };
         Run {
             started: now,
-            from: now - if backfill { self.backfill } else { self.window },
-            backfill,
+            from,
+            backfill: state.watermark.is_none(),
             offset: 0,
         }
     }
