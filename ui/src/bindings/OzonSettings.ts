@@ -25,8 +25,9 @@ api_key_env: string | null,
  */
 paid_on_delivered: boolean, 
 /**
- * Also import postings already in `awaiting_deliver` (assembled in the seller cabinet): they
- * arrive accepted, with no ship call. Off: such postings are not imported.
+ * Also import postings first seen already in `awaiting_deliver` or later (assembled in the
+ * seller cabinet): they arrive accepted, with no ship call. Off: such postings are not
+ * imported.
  */
 import_awaiting_deliver: boolean, 
 /**

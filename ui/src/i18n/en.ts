@@ -649,7 +649,7 @@ export const en = {
     paidOnDelivered: "Mark the order paid when it reaches the status mapped to Ozon «delivered»",
     importFbo:
       "Also import FBO postings (Ozon stores and ships them): read-only, in All orders and the charts only, never in the inbox",
-    importAwaitingDeliver: "Also import postings already awaiting shipment (processed in the seller cabinet); they arrive accepted",
+    importAwaitingDeliver: "Also import postings first seen awaiting shipment or further on (processed in the seller cabinet); they arrive accepted",
     sourceLabel: "Order source label",
     customer: "Customer of the orders",
     customerMatch: "— match or create from the posting —",

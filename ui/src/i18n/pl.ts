@@ -666,7 +666,7 @@ export const pl: Messages = {
     paidOnDelivered: "Oznacz zamówienie jako opłacone, gdy osiągnie status przypisany do «delivered» Ozon",
     importFbo:
       "Importuj także przesyłki FBO (Ozon je przechowuje i wysyła): tylko do odczytu, we „Wszystkich zamówieniach” i na wykresach, nigdy w skrzynce",
-    importAwaitingDeliver: "Importuj także przesyłki już czekające na wysyłkę (obsłużone w panelu sprzedawcy); przychodzą jako przyjęte",
+    importAwaitingDeliver: "Importuj także przesyłki widziane po raz pierwszy jako czekające na wysyłkę lub dalej (obsłużone w panelu sprzedawcy); przychodzą jako przyjęte",
     sourceLabel: "Źródło zamówienia",
     customer: "Klient zamówień",
     customerMatch: "— dopasuj lub utwórz z przesyłki —",

@@ -111,6 +111,12 @@ async fn rate_limits_server_errors_and_broken_bodies_are_retryable() {
         (Fault::CircuitOpen, "server"),
         (Fault::TruncatedJson, "malformed"),
         (Fault::NotJson, "malformed"),
+        (
+            Fault::EnvelopeError {
+                message: "upstream unavailable".into(),
+            },
+            "malformed",
+        ),
     ] {
         fake.push_fault(fault.clone());
         let err = c

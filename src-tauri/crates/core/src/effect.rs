@@ -191,8 +191,9 @@ impl Effect {
     ///
     /// `decision` identifies the change that caused the effect: the time stamped on the lines it
     /// changed (their state version), shared by every call that one decision queues. A posting
-    /// ships and cancels once (a marketplace may refuse a second), and a tracking number is the same call
-    /// whenever it is entered: those keys leave the decision out.
+    /// ships and cancels once (a marketplace may refuse a second): those keys leave the decision
+    /// out. A tracking number is queued only when the manager changes it, and a number put back
+    /// after another one was sent must go again: its key keeps the decision.
     pub fn idempotency_key(&self, account_id: i64, decision: &str) -> String {
         let mut key = format!("{account_id}:{}:{}", self.kind(), self.order_external_id());
         match self {
@@ -210,7 +211,9 @@ impl Effect {
             Effect::DeliveryStatus { status, .. } | Effect::SetOrderStatus { status, .. } => {
                 key.push_str(&format!(":{status}@{decision}"))
             }
-            Effect::SetTracking { tracking_number, .. } => key.push_str(&format!(":{tracking_number}")),
+            Effect::SetTracking { tracking_number, .. } => {
+                key.push_str(&format!(":{tracking_number}@{decision}"))
+            }
             Effect::Ship { .. } | Effect::CancelOrder { .. } => {}
         }
         key
@@ -517,6 +520,11 @@ mod tests {
             t("A1").idempotency_key(3, "T1"),
             t("A2").idempotency_key(3, "T1"),
             "a corrected number is sent again"
+        );
+        assert_ne!(
+            t("A1").idempotency_key(3, "T1"),
+            t("A1").idempotency_key(3, "T3"),
+            "a number put back after another one is sent again"
         );
     }
 

@@ -48,9 +48,10 @@ pub struct TransferRules {
 /// Which arriving orders the shop does not triage.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestPolicy {
-    /// A new order arriving in this marketplace status was already decided in the seller's own
-    /// cabinet: with `import`, it is stored and accepted on arrival (no calls back); without, it
-    /// is not imported. Orders the marketplace fulfils itself (`read_only`) are never affected.
+    /// A new order arriving in one of these marketplace statuses was already decided in the
+    /// seller's own cabinet: with `import`, it is stored and accepted on arrival (no calls back);
+    /// without, it is not imported. Orders the marketplace fulfils itself (`read_only`) are never
+    /// affected.
     pub decided_elsewhere: Option<DecidedElsewhere>,
     /// Every new order is accepted as it arrives (a shop's own web store already sold it): it still
     /// pops up and shows in the inbox's history, but needs no decision and sends no call back.
@@ -64,8 +65,16 @@ pub struct IngestPolicy {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecidedElsewhere {
-    pub status: String,
+    /// The statuses an order reaches only once the seller has decided it (assembled, handed over,
+    /// delivered…).
+    pub statuses: Vec<String>,
     pub import: bool,
+}
+
+impl DecidedElsewhere {
+    pub fn covers(&self, status: &str) -> bool {
+        self.statuses.iter().any(|s| s == status)
+    }
 }
 
 /// The account's options for the shop orders its orders become.

@@ -146,6 +146,13 @@ async fn status_mapping_both_ways_delivery_stages_tracking_and_the_paid_flag() {
         shop_order_of(&w, &number).await.draft.tracking_number,
         "RA123456789RU"
     );
+    // A mistyped number corrected back to the first one: Ozon ends with the first one again.
+    for tracking in ["RA000000000RU", "RA123456789RU"] {
+        w.engine.send_tracking_number(order.id, tracking).await.unwrap();
+        drain(&w).await;
+        assert_eq!(w.fake.posting(&number).unwrap()["tracking_number"], tracking);
+    }
+    assert_eq!(calls(&w.fake, TRACKING).len(), 3);
 
     // "Shipped" is mapped to Ozon "delivering".
     let r = w.engine.set_line_status(&lines, shipped).await.unwrap();
@@ -258,18 +265,23 @@ async fn assembled_postings_are_imported_accepted_with_barcodes_and_cargo_places
     posting["available_actions"] = serde_json::json!(["cancel", "set_track_number", "non_int_delivering"]);
     posting["barcodes"] = serde_json::json!({"upper_barcode": "%101%806044518", "lower_barcode": "24602022"});
     w.fake.add_posting(posting.clone());
+    // One already on its way (handed over while the app was closed): first seen in the changes.
+    let mut further = realfbs_posting(12, 1, Utc::now());
+    further["status"] = "delivering".into();
+    further["available_actions"] = serde_json::json!(["non_int_delivered"]);
+    let further_number = further["posting_number"].as_str().unwrap().to_string();
+    w.fake.add_posting(further);
 
-    // Off (the default): a posting processed in the seller cabinet is not imported.
+    // Off (the default): postings processed in the seller cabinet are not imported.
     w.engine.sync_account(w.account).await.unwrap();
     assert!(w.engine.orders(None, None).await.unwrap().is_empty());
+    assert!(inbox(&w.engine).await.is_empty());
 
     set_options(&w, |s| s.import_awaiting_deliver = true).await;
     w.engine.sync_account(w.account).await.unwrap();
-    assert_eq!(w.engine.orders(None, None).await.unwrap().len(), 1);
-    assert!(
-        lines_of(&inbox(&w.engine).await, &number).is_empty(),
-        "not left for triage"
-    );
+    assert_eq!(w.engine.orders(None, None).await.unwrap().len(), 2);
+    assert!(inbox(&w.engine).await.is_empty(), "neither is left for triage");
+    assert_eq!(shop_order_of(&w, &further_number).await.draft.items.len(), 1);
     let order = shop_order_of(&w, &number).await;
     assert_eq!(order.draft.items.len(), 2);
     assert_eq!(order.extra["barcodes"]["upper_barcode"], "%101%806044518");
@@ -293,7 +305,7 @@ async fn assembled_postings_are_imported_accepted_with_barcodes_and_cargo_places
         .any(|e| e.kind == "cargo_places" && e.message.contains("1 → 2")));
     assert_eq!(
         w.engine.orders(None, None).await.unwrap().len(),
-        1,
+        2,
         "upserted, not duplicated"
     );
 }

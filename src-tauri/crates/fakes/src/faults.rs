@@ -18,7 +18,8 @@ pub enum Fault {
     NotJson,
     /// Ozon's per-method circuit breaker ("Circle is open"), HTTP 503.
     CircuitOpen,
-    /// ZZAP: HTTP 200 whose answer carries this text in `error`.
+    /// ZZAP: HTTP 200 whose answer carries this text in `error`; Ozon: a proxy's 200 with only
+    /// `{"error": ...}`.
     EnvelopeError { message: String },
     /// The answer's bytes in `chunks` pieces, `gap_millis` apart (Ozon only).
     Trickle { chunks: u32, gap_millis: u64 },

@@ -298,7 +298,7 @@ async fn upsert_all(
         let decided = policy
             .decided_elsewhere
             .as_ref()
-            .filter(|d| !order.read_only && order.status == d.status);
+            .filter(|d| !order.read_only && d.covers(&order.status));
         if existing.is_none() && !order.read_only && !order.lines.is_empty() {
             if decided.is_some_and(|d| !d.import) {
                 out.skipped += 1;
@@ -520,7 +520,7 @@ async fn upsert_order(
     let decided = policy
         .decided_elsewhere
         .as_ref()
-        .filter(|d| !order.read_only && order.status == d.status);
+        .filter(|d| !order.read_only && d.covers(&order.status));
     let assembled = decided.is_some();
     if existing.is_none() && decided.is_some_and(|d| !d.import) {
         out.skipped += 1;

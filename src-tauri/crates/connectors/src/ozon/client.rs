@@ -242,12 +242,15 @@ fn truncate(v: &Value) -> String {
 pub fn effect_visible(effect: &Effect, posting: &Value) -> bool {
     let status = posting.get("status").and_then(Value::as_str).unwrap_or_default();
     match effect {
+        // A posting cancelled before it was assembled never shipped: a cancelled one says nothing
+        // of the ship call (the retry's refusal tells the manager what happened).
         Effect::Ship { .. } => !matches!(
             status,
             "" | "awaiting_registration"
                 | "acceptance_in_progress"
                 | "awaiting_approve"
                 | "awaiting_packaging"
+                | "cancelled"
         ),
         Effect::CancelOrder { .. } => status == "cancelled",
         Effect::SetLineStatus { .. } | Effect::SetOrderStatus { .. } => false,
@@ -352,6 +355,7 @@ mod tests {
         };
         assert!(effect_visible(&ship, &json!({"status": "awaiting_deliver"})));
         assert!(!effect_visible(&ship, &json!({"status": "awaiting_packaging"})));
+        assert!(!effect_visible(&ship, &json!({"status": "cancelled"})));
         let lines = Effect::CancelLines {
             order_external_id: "P".into(),
             reason: ordertray_core::CancelReason {

@@ -214,9 +214,16 @@ impl OrderSource for OzonConnector {
             state = state.begin(now);
         }
         let (mut answer, next) = self.list_page(&state).await?;
+        // An answer without its list (a proxy's or gateway's own JSON) is no empty page: read as
+        // one, it would end the phase and move the watermark past changes never read.
         let postings = match answer.get_mut("postings").map(Value::take) {
             Some(Value::Array(postings)) => postings,
-            _ => vec![],
+            Some(Value::Null) => vec![],
+            _ => {
+                return Err(ConnectorError::Malformed(
+                    "Ozon's list of postings is missing from its answer".into(),
+                ))
+            }
         };
         let mut page = Page::default();
         for raw in postings {

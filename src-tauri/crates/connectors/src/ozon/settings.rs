@@ -29,8 +29,9 @@ pub struct OzonSettings {
     /// Set the order's paid flag when it reaches the shop status mapped to Ozon "delivered".
     #[serde(default)]
     pub paid_on_delivered: bool,
-    /// Also import postings already in `awaiting_deliver` (assembled in the seller cabinet): they
-    /// arrive accepted, with no ship call. Off: such postings are not imported.
+    /// Also import postings first seen already in `awaiting_deliver` or later (assembled in the
+    /// seller cabinet): they arrive accepted, with no ship call. Off: such postings are not
+    /// imported.
     #[serde(default)]
     pub import_awaiting_deliver: bool,
     /// Also import FBO postings (Ozon stores and ships them): read-only orders for All orders and
@@ -180,9 +181,11 @@ impl IntegrationSettings for OzonSettings {
             },
             ship_on_accept: self.ship_on_accept,
             ingest: ordertray_core::IngestPolicy {
-                // Assembled in the seller cabinet: Ozon no longer offers the ship call.
+                // Assembled in the seller cabinet (Ozon no longer offers the ship call), or further
+                // on: a posting first seen there (a first sync reading the week's changes, the app
+                // closed while it was handled in the cabinet) is no line to decide.
                 decided_elsewhere: Some(ordertray_core::DecidedElsewhere {
-                    status: OZON_AWAITING_DELIVER.to_string(),
+                    statuses: OZON_DECIDED_STATUSES.iter().map(|s| s.to_string()).collect(),
                     import: self.import_awaiting_deliver,
                 }),
                 accept_on_arrival: false,
@@ -229,3 +232,14 @@ impl IntegrationSettings for OzonSettings {
 
 /// Ozon's status for a posting assembled and waiting to be handed over.
 pub const OZON_AWAITING_DELIVER: &str = "awaiting_deliver";
+/// Statuses a posting reaches only after the seller assembled it.
+pub const OZON_DECIDED_STATUSES: &[&str] = &[
+    OZON_AWAITING_DELIVER,
+    "sent_by_seller",
+    "delivering",
+    "driver_pickup",
+    "delivered",
+    "not_accepted",
+    "arbitration",
+    "client_arbitration",
+];

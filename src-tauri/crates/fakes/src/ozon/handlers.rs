@@ -167,9 +167,12 @@ async fn answer(
             )
                 .into_response()
         }
+        // A proxy or gateway before Ozon answering 200 with its own JSON.
+        Some(Fault::EnvelopeError { message }) => {
+            return (StatusCode::OK, Json(json!({"error": message}))).into_response()
+        }
         Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
-        // ZZAP's in-envelope error has no Ozon equivalent.
-        Some(Fault::TruncatedJson | Fault::Trickle { .. } | Fault::EnvelopeError { .. }) | None => {}
+        Some(Fault::TruncatedJson | Fault::Trickle { .. }) | None => {}
     }
     let Some(body) = body else {
         return bad_request("request body is not valid JSON");
