@@ -374,6 +374,11 @@ pub enum ErrorWords {
     PriceListColumnsNeeded {
         name: String,
     },
+    /// Every row of an import was rejected: the list keeps what it had.
+    PriceListNothingRead {
+        name: String,
+        rejected: u64,
+    },
 }
 
 impl ErrorWords {
@@ -605,6 +610,9 @@ impl ErrorWords {
             PriceListColumnsNeeded { name } => {
                 format!("Price list «{name}» is new: say which columns hold the article and the price")
             }
+            PriceListNothingRead { name, rejected } => format!(
+                "None of the {rejected} rows could be read (are the columns right?): price list «{name}» is kept as it was"
+            ),
         }
     }
 }

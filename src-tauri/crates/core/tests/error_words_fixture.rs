@@ -235,6 +235,10 @@ fn samples() -> Vec<ErrorWords> {
         PriceListColumnsNeeded {
             name: text("Склад")
         },
+        PriceListNothingRead {
+            name: text("Склад"),
+            rejected: 1200,
+        },
     ]
 }
 
@@ -330,7 +334,8 @@ fn kind_is_sampled(w: &ErrorWords) {
         | ExportCancelled {}
         | NoSheets { .. }
         | SheetDamaged { .. }
-        | PriceListColumnsNeeded { .. } => {}
+        | PriceListColumnsNeeded { .. }
+        | PriceListNothingRead { .. } => {}
     }
 }
 

@@ -398,6 +398,15 @@ impl Engine {
         reader
             .await
             .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))?;
+        if import.offers() == 0 && rejected > 0 {
+            // A file read with the wrong columns (or the wrong file) would empty the list: dropping
+            // the import rolls it back, the old offers stay.
+            drop(import);
+            return Err(AppError::refused(ErrorWords::PriceListNothingRead {
+                name: list,
+                rejected,
+            }));
+        }
         let list_id = import.list_id();
         let source_name = path.file_name().map(|f| f.to_string_lossy().into_owned());
         let offers = import.finish(source_name.as_deref(), rows_read, rejected).await?;

@@ -206,6 +206,26 @@ async fn new_lines_carry_their_best_offer_which_follows_a_price_list_import() {
     assert_eq!(fresh.offer.price, Decimal::from(1100));
     assert_eq!(w.engine.line_offers(first.line.id).await.unwrap()[0], fresh);
 
+    // A file whose every row is rejected (the price column moved) is refused; the list stays.
+    std::fs::write(
+        &csv,
+        "Brand;Article;Name;Price;Stock;Days\nBOSCH;A-1;Filter;по запросу;7;3\nKNECHT;A-2;Filter;;1;9\n",
+    )
+    .unwrap();
+    let e = w
+        .engine
+        .import_price_list(&csv, "Supplier A", Some(csv_settings()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e.words.as_deref(),
+            Some(ordertray_core::ErrorWords::PriceListNothingRead { rejected: 2, .. })
+        ),
+        "{e:?}"
+    );
+    assert_eq!(w.engine.line_offers(first.line.id).await.unwrap()[0], fresh);
+
     // `a` accepts with the shown offer; decided lines carry no best offer.
     let binding =
         serde_json::from_value(json!({ "offer_id": fresh.offer.id, "quantity": null, "price": null }))

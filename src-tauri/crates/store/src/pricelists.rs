@@ -280,6 +280,11 @@ impl ListImport {
         &self.name
     }
 
+    /// Offers taken so far.
+    pub fn offers(&self) -> u64 {
+        self.offers + self.pending.len() as u64
+    }
+
     pub async fn add(&mut self, row: OfferRow) -> Result<()> {
         self.pending.push(row);
         if self.pending.len() >= BATCH_ROWS {
@@ -292,15 +297,24 @@ impl ListImport {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM offers")
-            .fetch_one(&mut *self.tx)
-            .await?;
+        // Ids go on from the last one ever given (migration 0033), never back to a replaced list's.
+        let first_id: i64 = sqlx::query_scalar(
+            "UPDATE offer_ids SET last = MAX(last, (SELECT COALESCE(MAX(id), 0) FROM offers)) + ? RETURNING last - ?",
+        )
+        .bind(self.pending.len() as i64)
+        .bind(self.pending.len() as i64)
+        .fetch_one(&mut *self.tx)
+        .await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO offers (list_id, brand_key, article_key, brand, article, name, price, stock, delivery_days,
-                supplier) ",
+            "INSERT INTO offers (id, list_id, brand_key, article_key, brand, article, name, price, stock,
+                delivery_days, supplier) ",
         );
+        let mut next_id = first_id;
         q.push_values(self.pending.drain(..), |mut b, r| {
-            b.push_bind(self.list_id)
+            next_id += 1;
+            // A literal, not a bind: a batch already uses nearly all the variables SQLite allows.
+            b.push(next_id)
+                .push_bind(self.list_id)
                 .push_bind(brand_key(&r.brand))
                 .push_bind(article_key(&r.article))
                 .push_bind(r.brand)

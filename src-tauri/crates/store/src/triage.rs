@@ -317,6 +317,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             refresh_from_lines(&mut tx, t.order_id).await?;
+            if let Some(decided_at) = decided_at {
+                forget_customer_made_by(&mut tx, t.order_id, decided_at).await?;
+                restore_sku_binding(&mut tx, t.line_id, decided_at).await?;
+            }
             let event = TimelineEvent::Undo {
                 line: t.name.clone(),
                 from: t.from,
@@ -336,6 +340,58 @@ impl Store {
         tx.commit().await?;
         Ok(ids.into_iter().collect())
     }
+}
+
+/// Deletes the customer the undone decision created for the order, once nothing holds it: left
+/// behind, it would stand in Customers with no order, and a correction of the buyer's details
+/// before the next accept would match it instead of making the customer afresh.
+async fn forget_customer_made_by(conn: &mut SqliteConnection, order_id: i64, decided_at: &str) -> Result<()> {
+    let made: Option<i64> = sqlx::query_scalar(
+        "SELECT c.id FROM orders o JOIN customers c ON c.id = o.customer_id
+         WHERE o.id = ? AND c.created_at >= ?
+           AND NOT EXISTS (SELECT 1 FROM shop_orders s WHERE s.customer_id = c.id)
+           AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.customer_id = c.id AND x.id != o.id)",
+    )
+    .bind(order_id)
+    .bind(decided_at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(customer) = made {
+        sqlx::query("UPDATE orders SET customer_id = NULL WHERE id = ?")
+            .bind(order_id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM customers WHERE id = ?")
+            .bind(customer)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Puts the line's SKU back on what it was bound to before the undone accept bound it (or on
+/// nothing), unless a later accept has bound it since.
+async fn restore_sku_binding(conn: &mut SqliteConnection, line_id: i64, decided_at: &str) -> Result<()> {
+    let key = "account_id = (SELECT account_id FROM lines WHERE id = ?1)
+           AND sku = (SELECT sku FROM lines WHERE id = ?1) AND updated_at = ?2";
+    sqlx::query(&format!(
+        "DELETE FROM sku_mappings WHERE {key} AND prior_updated_at IS NULL"
+    ))
+    .bind(line_id)
+    .bind(decided_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "UPDATE sku_mappings SET brand_key = prior_brand_key, article_key = prior_article_key,
+            updated_at = prior_updated_at, prior_brand_key = NULL, prior_article_key = NULL,
+            prior_updated_at = NULL
+         WHERE {key}"
+    ))
+    .bind(line_id)
+    .bind(decided_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Why a line of an order the marketplace fulfils itself takes no decision.
@@ -379,11 +435,17 @@ async fn remember_sku(
     offer: &BoundOffer,
     now: &str,
 ) -> Result<()> {
+    // The binding it replaces is kept for undo (migration 0034); a second line of the same SKU
+    // in the same decision keeps the one from before that decision.
     sqlx::query(
         "INSERT INTO sku_mappings (account_id, sku, brand_key, article_key, updated_at)
          SELECT o.account_id, l.sku, ?, ?, ? FROM lines l JOIN orders o ON o.id = l.order_id WHERE l.id = ?
-         ON CONFLICT (account_id, sku) DO UPDATE SET brand_key = excluded.brand_key,
-            article_key = excluded.article_key, updated_at = excluded.updated_at",
+         ON CONFLICT (account_id, sku) DO UPDATE SET
+            prior_brand_key = IIF(updated_at = excluded.updated_at, prior_brand_key, brand_key),
+            prior_article_key = IIF(updated_at = excluded.updated_at, prior_article_key, article_key),
+            prior_updated_at = IIF(updated_at = excluded.updated_at, prior_updated_at, updated_at),
+            brand_key = excluded.brand_key, article_key = excluded.article_key,
+            updated_at = excluded.updated_at",
     )
     .bind(brand_key(&offer.brand))
     .bind(article_key(&offer.article))

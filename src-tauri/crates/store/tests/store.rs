@@ -218,6 +218,111 @@ async fn a_decision_is_not_taken_back_alone_while_a_later_one_on_its_order_waits
     assert_eq!(s.inbox(&InboxQuery::default()).await.unwrap().len(), 2);
 }
 
+/// Undo takes back the customer its accept created (nothing else holding it), and keeps one that
+/// was there before: a customer with no order is not left in Customers.
+#[tokio::test]
+async fn undo_takes_back_the_customer_its_accept_created() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let buyer = |number: &str| {
+        let mut o = order(number, "awaiting_packaging", &["10"]);
+        o.customer = Some(ordertray_core::CustomerInfo {
+            name: Some("Иван Петров".into()),
+            phone: Some("+7 901 000-00-01".into()),
+            ..Default::default()
+        });
+        o
+    };
+    s.apply_page(a.id, "Ozon", &[buyer("1-1"), buyer("2-2")], &[], "c", Utc::now())
+        .await
+        .unwrap();
+    let listed = s.inbox(&InboxQuery::default()).await.unwrap();
+    let line_of = |n: &str| listed.iter().find(|l| l.order_number == n).unwrap().line.id;
+    let (first, second) = (line_of("1-1"), line_of("2-2"));
+    let customers = || async { s.customers(100).await.unwrap() };
+
+    s.triage(&[first], TriageAction::Accept, "t").await.unwrap();
+    assert_eq!(customers().await.len(), 1);
+    s.undo_triage(&[first], "t").await.unwrap();
+    assert!(customers().await.is_empty(), "{:?}", customers().await);
+
+    // Accepted again, it makes the customer afresh; a second order then finds it, and undoing
+    // that one leaves the customer to the first.
+    s.triage(&[first], TriageAction::Accept, "t").await.unwrap();
+    s.triage(&[second], TriageAction::Accept, "t").await.unwrap();
+    let kept = customers().await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].orders, 2);
+    s.undo_triage(&[second], "t").await.unwrap();
+    let after = customers().await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].customer.id, kept[0].customer.id);
+    assert_eq!(after[0].orders, 1);
+}
+
+/// Undoing an accept puts its SKU's binding back on what it was (or on nothing): a wrong offer
+/// accepted and undone was offered to every later line of the SKU.
+#[tokio::test]
+async fn undo_puts_the_skus_binding_back() {
+    use ordertray_core::pricelist::BoundOffer;
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    s.apply_page(
+        a.id,
+        "Ozon",
+        &[
+            order("1-1", "awaiting_packaging", &["10"]),
+            order("2-2", "awaiting_packaging", &["10"]),
+        ],
+        &[],
+        "c",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let listed = s.inbox(&InboxQuery::default()).await.unwrap();
+    let line_of = |n: &str| listed.iter().find(|l| l.order_number == n).unwrap().line.id;
+    let (first, second) = (line_of("1-1"), line_of("2-2"));
+    let accept = |line: i64, brand: &str, article: &str| {
+        let offer = BoundOffer {
+            offer_id: 1,
+            list_id: 1,
+            list: "Main".into(),
+            brand: brand.into(),
+            article: article.into(),
+            name: "Filter".into(),
+            price: Decimal::from(100),
+            quantity: 1,
+            delivery_days: None,
+            supplier: None,
+        };
+        let extras = ordertray_store::TriageExtras {
+            bindings: [(line, offer)].into_iter().collect(),
+            ..Default::default()
+        };
+        let s = s.clone();
+        async move {
+            s.triage_with(&[line], TriageAction::Accept, "t", &extras)
+                .await
+                .unwrap();
+        }
+    };
+    let bound = || async {
+        sqlx::query_scalar::<_, String>("SELECT article_key FROM sku_mappings WHERE sku = '10'")
+            .fetch_optional(s.pool())
+            .await
+            .unwrap()
+    };
+    accept(first, "MANN", "W-712").await;
+    let right = bound().await.unwrap();
+    accept(second, "BOSCH", "F-026").await;
+    assert_ne!(bound().await.as_ref(), Some(&right));
+    s.undo_triage(&[second], "t").await.unwrap();
+    assert_eq!(bound().await, Some(right));
+    s.undo_triage(&[first], "t").await.unwrap();
+    assert_eq!(bound().await, None);
+}
+
 #[tokio::test]
 async fn a_changed_order_is_updated_and_shown_as_cancelled() {
     let (_d, s) = store().await;
@@ -655,6 +760,37 @@ fn offer_row(article: &str, price: i64) -> ordertray_core::pricelist::OfferRow {
         delivery_days: Some(2),
         supplier: None,
     }
+}
+
+/// A re-imported list's offers take new ids, never those of the offers they replace: an offer
+/// chosen on the old list (an inbox shown before the import) is gone, not some other offer.
+#[tokio::test]
+async fn a_reimported_list_never_gives_a_replaced_offers_id_to_another() {
+    let (_dir, store) = store().await;
+    let settings = list_settings();
+    let import = |rows: Vec<&'static str>| {
+        let (store, settings) = (store.clone(), settings.clone());
+        async move {
+            let mut import = store.begin_list_import("Main", &settings).await.unwrap();
+            for (k, article) in rows.iter().enumerate() {
+                import.add(offer_row(article, 100 + k as i64)).await.unwrap();
+            }
+            import.finish(None, rows.len() as u64, 0).await.unwrap();
+        }
+    };
+    import(vec!["A-1", "B-2"]).await;
+    let old_b = store.search_offers("B-2", 1).await.unwrap()[0].id;
+    import(vec!["C-3", "A-1", "B-2"]).await;
+    assert!(store.offer(old_b).await.unwrap().is_none());
+    let new_b = store.search_offers("B-2", 1).await.unwrap()[0].id;
+    assert!(new_b > old_b, "{new_b} after {old_b}");
+
+    // Nor after the list is deleted and made again.
+    let list = store.price_lists().await.unwrap()[0].id;
+    store.delete_price_list(list).await.unwrap();
+    import(vec!["D-4"]).await;
+    let d = store.search_offers("D-4", 1).await.unwrap()[0].id;
+    assert!(d > new_b, "{d} after {new_b}");
 }
 
 #[tokio::test]
