@@ -9,13 +9,22 @@ pub const UNSPECIFIED_CUSTOMER: &str = "Unspecified";
 
 /// A phone number in E.164 ("+79123456789"), read with Russia as the home region, so that
 /// "8 (912) 345-67-89" and "+7 912 345 67 89" are one number; `None` when it is not a valid number.
+/// An extension stays ("+14803860930 ext. 73824"): a marketplace that masks buyers' phones gives
+/// them one shared number and an extension each, and without it they would all be one customer.
 pub fn normalize_phone(raw: &str) -> Option<String> {
     let raw = raw.trim();
     if raw.chars().filter(char::is_ascii_digit).count() < 7 {
         return None;
     }
     let parsed = phonenumber::parse(Some(Id::RU), raw).ok()?;
-    phonenumber::is_valid(&parsed).then(|| parsed.format().mode(Mode::E164).to_string())
+    if !phonenumber::is_valid(&parsed) {
+        return None;
+    }
+    let number = parsed.format().mode(Mode::E164).to_string();
+    Some(match parsed.extension() {
+        Some(ext) if !ext.is_empty() => format!("{number} ext. {}", &**ext),
+        _ => number,
+    })
 }
 
 pub fn normalize_email(raw: &str) -> Option<String> {
@@ -50,6 +59,18 @@ mod tests {
         assert_eq!(
             normalize_phone("+48 601 234 567").as_deref(),
             Some("+48601234567")
+        );
+    }
+
+    #[test]
+    fn a_shared_masked_number_keeps_each_buyers_extension() {
+        let x = normalize_phone("+1 480-386-0930 ext. 73824");
+        let y = normalize_phone("+1 480-386-0930 ext. 111");
+        assert_eq!(x.as_deref(), Some("+14803860930 ext. 73824"));
+        assert_ne!(x, y);
+        assert_eq!(
+            normalize_phone("+1 480 386 0930").as_deref(),
+            Some("+14803860930")
         );
     }
 

@@ -384,7 +384,7 @@ pub struct ExportItem {
 /// spreadsheets with East Asian input normalise `＝＋－＠` to their ASCII twins.
 pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠') => {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n' | '＝' | '＋' | '－' | '＠') => {
             format!("'{cell}").into()
         }
         _ => cell.into(),
@@ -778,7 +778,7 @@ mod tests {
 
     #[test]
     fn every_dangerous_start_is_neutralised() {
-        for s in ["=SUM(A1)", "+7900", "-5", "@cmd", "\tx", "\rx"] {
+        for s in ["=SUM(A1)", "+7900", "-5", "@cmd", "\tx", "\rx", "\n=1+1"] {
             assert!(neutralize(s).starts_with('\''), "{s:?}");
         }
         for s in ["Иван", "12", "", "a=b"] {
