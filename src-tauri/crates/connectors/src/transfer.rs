@@ -41,6 +41,16 @@ pub struct TransferredOrder {
     pub remote_id: String,
     /// A link the manager can open to see the order at the target, when it has one.
     pub link: Option<String>,
+    /// A create found the record an earlier try made (its answer lost) instead of making one: the
+    /// record holds what that try sent, and the order may have changed since, so it is updated.
+    pub found: bool,
+}
+
+impl TransferredOrder {
+    /// The record an earlier try made, found by our key.
+    pub fn found(self) -> Self {
+        Self { found: true, ..self }
+    }
 }
 
 /// What the target made of an order, read back.

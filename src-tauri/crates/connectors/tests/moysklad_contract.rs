@@ -137,7 +137,11 @@ async fn an_order_is_made_with_its_counterparty_products_and_delivery_and_edited
     let again = sklad.update(&made.remote_id, &edited).await.unwrap();
     assert_eq!(again, made);
     let again = sklad.create(&edited).await.unwrap();
-    assert_eq!(again, made, "a repeated create finds the order by its key");
+    assert_eq!(
+        again,
+        made.clone().found(),
+        "a repeated create finds the order by its key"
+    );
     assert_eq!(fake.orders().len(), 1);
     assert_eq!(fake.products().len(), 1);
     assert_eq!(fake.services().len(), 1);
@@ -181,7 +185,7 @@ async fn a_create_whose_answer_was_lost_is_found_by_its_key_not_made_twice() {
         .create(&order_keyed("anna@example.com", "ot-1-7"))
         .await
         .unwrap();
-    assert_eq!(again, made);
+    assert_eq!(again, made.clone().found());
     assert_eq!(fake.orders().len(), 1, "{:?}", fake.orders());
     let posts: Vec<bool> = fake
         .calls()

@@ -42,14 +42,24 @@ impl Delivery {
     /// itself (the keychain not answering yet, the database busy, the disk full), else the row is
     /// parked as failed for the manager (the key missing, the account gone).
     pub(crate) fn unless_passing(error: AppError) -> Self {
-        match error.code {
-            ErrorCode::Keychain | ErrorCode::Storage | ErrorCode::Network => Delivery::Retry {
+        if passes_by_itself(&error) {
+            Delivery::Retry {
                 error,
                 retry_after: None,
-            },
-            _ => Delivery::Failed(error),
+            }
+        } else {
+            Delivery::Failed(error)
         }
     }
+}
+
+/// A cause that goes away without the manager: the keychain not answering yet, the database
+/// busy, the disk full, the network down.
+pub(crate) fn passes_by_itself(error: &AppError) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::Keychain | ErrorCode::Storage | ErrorCode::Network
+    )
 }
 
 /// How long a claim holds without renewal: renewed before each call, and several times one call's

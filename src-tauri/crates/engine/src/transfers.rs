@@ -23,7 +23,7 @@ use ordertray_core::{
 };
 use ordertray_store::{OutboxRow, TRANSFER_DELETE};
 
-use crate::outbox::Delivery;
+use crate::outbox::{passes_by_itself, Delivery};
 use crate::{Engine, Result};
 
 /// How long a sending waits out a target's "too many requests" before the outbox takes it back:
@@ -390,6 +390,7 @@ impl Engine {
         };
         let client = match self.session(&target.account).await {
             Ok(c) => c,
+            Err(e) if passes_by_itself(&e) => return Delivery::unless_passing(e),
             Err(e) => return self.transfer_refused(order_id, &target, e).await,
         };
         let Some(transfer) = client.order_transfer() else {
@@ -408,6 +409,10 @@ impl Engine {
                 },
             },
             Err(Sending::Refused(e)) => self.transfer_refused(order_id, &target, e).await,
+            Err(Sending::Unready(error)) => Delivery::Retry {
+                error,
+                retry_after: None,
+            },
             Err(Sending::Transient(e)) => Delivery::Retry {
                 retry_after: e.retry_after(),
                 error: refusal(&target.account.name, &e),
@@ -426,25 +431,34 @@ impl Engine {
             .store
             .shop_order_without_timeline(order_id)
             .await
-            .map_err(|e| Sending::Refused(e.into()))?;
+            .map_err(|e| Sending::unready(e.into()))?;
         let order = self
             .transfer_order(order, &target.account)
             .await
-            .map_err(Sending::Refused)?;
+            .map_err(Sending::unready)?;
         let linked = self
             .0
             .store
             .transfer_of(order_id, target.account.id)
             .await
-            .map_err(|e| Sending::Refused(e.into()))?
+            .map_err(|e| Sending::unready(e.into()))?
             .and_then(|t| t.remote_id);
+        let create = || async {
+            match waiting_out_limits(|| transfer.create(&order)).await {
+                // An earlier try's record holds what that try sent: the order as it is now goes on it.
+                Ok(made) if made.found => {
+                    waiting_out_limits(|| transfer.update(&made.remote_id, &order)).await
+                }
+                other => other,
+            }
+        };
         let result = match &linked {
             Some(remote_id) => match waiting_out_limits(|| transfer.update(remote_id, &order)).await {
                 // Deleted there since: made again under the same key.
-                Err(TransferError::Gone) => waiting_out_limits(|| transfer.create(&order)).await,
+                Err(TransferError::Gone) => create().await,
                 other => other,
             },
-            None => waiting_out_limits(|| transfer.create(&order)).await,
+            None => create().await,
         };
         result.map_err(|e| match e {
             TransferError::Gone => Sending::Refused(AppError::refused(ErrorWords::TransferRefused {
@@ -586,6 +600,20 @@ enum Sending {
     Refused(AppError),
     /// The network, the target's server: the outbox tries again.
     Transient(ConnectorError),
+    /// Our side could not read the order for a passing cause (database busy, disk full): the
+    /// outbox tries again, the order is not marked refused.
+    Unready(AppError),
+}
+
+impl Sending {
+    /// The order could not be read or shaped for the target.
+    fn unready(error: AppError) -> Self {
+        if passes_by_itself(&error) {
+            Sending::Unready(error)
+        } else {
+            Sending::Refused(error)
+        }
+    }
 }
 
 /// A definite answer from the target about the order or our access: trying again changes nothing.

@@ -244,34 +244,6 @@ async fn a_delivery_stage_told_again_after_the_order_went_back_is_queued_again()
     );
 }
 
-/// A keychain that cannot be read while `locked` (the Secret Service not answering yet after a
-/// login), over the test's memory store.
-struct LockedForAWhile {
-    keys: std::sync::Arc<ordertray_engine::MemorySecretStore>,
-    locked: std::sync::atomic::AtomicBool,
-}
-
-impl ordertray_engine::SecretStore for LockedForAWhile {
-    fn get(&self, entry: &str) -> Result<Option<ordertray_core::Secret>, ordertray_core::AppError> {
-        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(ordertray_core::AppError::new(
-                ordertray_core::ErrorCode::Keychain,
-                "The keychain is locked",
-            ));
-        }
-        self.keys.get(entry)
-    }
-    fn set(&self, entry: &str, value: &ordertray_core::Secret) -> Result<(), ordertray_core::AppError> {
-        self.keys.set(entry, value)
-    }
-    fn delete(&self, entry: &str) -> Result<(), ordertray_core::AppError> {
-        self.keys.delete(entry)
-    }
-    fn check(&self) -> Result<(), ordertray_core::AppError> {
-        self.keys.check()
-    }
-}
-
 /// A decision whose call finds the keychain unreadable waits and goes out once it reads again;
 /// it was parked as failed at once, for the manager to retry by hand.
 #[tokio::test]
@@ -284,24 +256,7 @@ async fn a_call_waits_while_the_keychain_cannot_be_read() {
 
     // The app started again, before the keychain answers.
     w.engine.shutdown().await;
-    let keychain = std::sync::Arc::new(LockedForAWhile {
-        keys: w.secrets.clone(),
-        locked: std::sync::atomic::AtomicBool::new(true),
-    });
-    let engine = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
-        db_path: w.db.clone(),
-        secrets: keychain.clone(),
-        notifier: std::sync::Arc::new(RecordingNotifier::default()),
-        lang: ordertray_core::notify_text::Lang::En,
-        actor: "manager".into(),
-        http: ordertray_connectors::HttpSettings {
-            timeout: std::time::Duration::from_secs(5),
-        },
-        notifications_ok: true,
-        probe_secrets: false,
-    })
-    .await
-    .unwrap();
+    let (keychain, engine) = common::open_locked(&w.db, w.secrets.clone()).await;
     let report = engine.drain_outbox_once().await.unwrap();
     assert_eq!((report.failed, report.retry_scheduled), (0, 1), "{report:?}");
     let row = &engine.outbox_list(None).await.unwrap()[0];

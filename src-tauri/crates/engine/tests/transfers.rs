@@ -276,6 +276,52 @@ async fn a_re_send_after_an_edit_updates_the_record_and_a_lost_answer_makes_no_s
     assert!(t.transfer.link.is_some());
 }
 
+/// A create whose answer was lost and whose look-up failed too is tried again later; the order
+/// edited meanwhile reaches the CRM as it is now, not as the lost try sent it.
+#[tokio::test]
+async fn a_record_an_earlier_try_made_gets_the_order_as_it_is_now() {
+    let w = world().await;
+    let a = w
+        .engine
+        .create_shop_order(draft("F-1", "f1@example.com"))
+        .await
+        .unwrap();
+    w.engine.send_to_target(w.target, &[a.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let key_a = w.engine.transfer_status(&[a.id], None).await.unwrap()[0]
+        .transfer
+        .remote_id
+        .clone()
+        .unwrap();
+    let b = w
+        .engine
+        .create_shop_order(draft("F-2", "f2@example.com"))
+        .await
+        .unwrap();
+    let key_b = format!("{}-{}", key_a.rsplit_once('-').unwrap().0, b.id);
+    w.crm
+        .push_fault_on(ORDERS_CREATE_PATH, RetailCrmFault::LostAnswer { after: None });
+    w.crm
+        .push_fault_on(&format!("/api/v5/orders/{key_b}"), Fault::ServerError(502));
+    w.engine.send_to_target(w.target, &[b.id], false).await.unwrap();
+    drain(&w.engine).await;
+    let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Pending, "{t:?}");
+    assert_eq!(w.crm.order(&key_b).unwrap()["items"][0]["quantity"], 2);
+
+    let mut edited = w.engine.shop_order_full(b.id).await.unwrap().draft;
+    edited.items[0].quantity = 5;
+    w.engine.update_shop_order(b.id, edited, true).await.unwrap();
+    w.engine
+        .drain_outbox_at(chrono::Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    let t = &w.engine.transfer_status(&[b.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Transferred, "{t:?}");
+    assert_eq!(w.crm.orders().len(), 2);
+    assert_eq!(w.crm.order(&key_b).unwrap()["items"][0]["quantity"], 5);
+}
+
 #[tokio::test]
 async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
     let w = world().await;
@@ -327,6 +373,78 @@ async fn the_crms_limit_is_a_wait_and_a_server_error_a_retry_not_a_refusal() {
     let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
     assert_eq!(t.transfer.state, TransferState::Transferred);
     assert_eq!(w.crm.orders().len(), 5);
+}
+
+/// A deleted order is not sent: a sending waiting out a backoff is dropped with the delete, and
+/// one that failed for good no longer waits in the queue (where it held back what came after).
+#[tokio::test]
+async fn deleting_an_order_drops_its_sendings_not_yet_under_way() {
+    let w = world().await;
+    // One meets a server error at every try, until the outbox gives up on it.
+    let failed = w
+        .engine
+        .create_shop_order(draft("D-2", "d2@example.com"))
+        .await
+        .unwrap();
+    w.engine
+        .send_to_target(w.target, &[failed.id], false)
+        .await
+        .unwrap();
+    let mut at = chrono::Utc::now();
+    for _ in 0..ordertray_engine::MAX_ATTEMPTS {
+        w.crm.push_fault_on(ORDERS_CREATE_PATH, Fault::ServerError(502));
+        at += chrono::Duration::days(1);
+        w.engine.drain_outbox_at(at).await.unwrap();
+    }
+    let rows = w.engine.outbox_list(None).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, ordertray_core::OutboxState::Failed);
+    // The other waits out its backoff after one.
+    let waiting = w
+        .engine
+        .create_shop_order(draft("D-1", "d1@example.com"))
+        .await
+        .unwrap();
+    w.crm.push_fault_on(ORDERS_CREATE_PATH, Fault::ServerError(502));
+    w.engine
+        .send_to_target(w.target, &[waiting.id], false)
+        .await
+        .unwrap();
+    drain(&w.engine).await;
+    let t = &w.engine.transfer_status(&[waiting.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Pending);
+
+    w.engine
+        .delete_shop_orders(&[waiting.id, failed.id], false)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.engine
+            .delete_at_targets(&[waiting.id, failed.id])
+            .await
+            .unwrap(),
+        0,
+        "nothing is there to delete"
+    );
+    assert!(w.engine.outbox_list(None).await.unwrap().is_empty());
+    w.engine
+        .drain_outbox_at(at + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(w.crm.orders().is_empty(), "{:?}", w.crm.orders());
+    assert!(
+        w.engine
+            .transfer_status(&[waiting.id], None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the one that only waited was never there"
+    );
+    let gave_up = &w.engine.transfer_status(&[failed.id], None).await.unwrap()[0];
+    assert_eq!(gave_up.transfer.state, TransferState::Problematic);
+    for id in [waiting.id, failed.id] {
+        assert_eq!(status_code(&w.engine, id).await.as_deref(), Some("deleted"));
+    }
 }
 
 #[tokio::test]
@@ -651,4 +769,93 @@ async fn a_bulk_transfer_does_not_hold_a_marketplace_call_queued_after_it() {
     );
     let sent = crm.orders().len();
     assert!((1..60).contains(&sent), "the CRM's rows went at its pace: {sent}");
+}
+
+/// A target's "send on a status" rule also sends an order whose status came from its marketplace
+/// lines (a line status set in the inbox), not only one moved by hand: such a change left the
+/// order's change time alone, where the rule looks.
+#[tokio::test]
+async fn a_status_reached_through_the_marketplace_lines_sends_the_order_by_the_targets_rule() {
+    use ordertray_core::TriageAction;
+    let w = common::world().await;
+    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
+        .await
+        .unwrap();
+    let confirmed = w
+        .engine
+        .shop_statuses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code.as_deref() == Some("confirmed"))
+        .unwrap()
+        .id;
+    let rules = TransferRules {
+        send_on_status: Some(confirmed),
+        ..Default::default()
+    };
+    w.engine
+        .add_account(
+            target_draft(&crm.base_url(), rules),
+            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
+        )
+        .await
+        .unwrap();
+    w.fake.generate_postings(1, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let line = common::inbox(&w.engine).await[0].line.id;
+    w.engine.triage(&[line], TriageAction::Accept).await.unwrap();
+    drain(&w.engine).await;
+    assert!(crm.orders().is_empty(), "not confirmed yet");
+
+    w.engine.set_line_status(&[line], confirmed).await.unwrap();
+    drain(&w.engine).await;
+    assert_eq!(crm.orders().len(), 1, "{:?}", crm.orders());
+}
+
+/// A sending whose target's key cannot be read yet (the app started before the keychain answers)
+/// waits and goes once it reads; it marked the order refused by the target and was never retried.
+#[tokio::test]
+async fn a_sending_waits_while_the_keychain_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
+        .await
+        .unwrap();
+    let target = engine
+        .add_account(
+            target_draft(&crm.base_url(), TransferRules::default()),
+            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
+        )
+        .await
+        .unwrap()
+        .id;
+    let order = engine
+        .create_shop_order(draft("K-1", "k@example.com"))
+        .await
+        .unwrap();
+    engine.send_to_target(target, &[order.id], false).await.unwrap();
+    engine.shutdown().await;
+
+    let (keychain, engine) = common::open_locked(&db, secrets).await;
+    let report = engine.drain_outbox_once().await.unwrap();
+    assert_eq!((report.failed, report.retry_scheduled), (0, 1), "{report:?}");
+    let t = &engine.transfer_status(&[order.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Pending, "{t:?}");
+    assert_ne!(
+        status_code(&engine, order.id).await.as_deref(),
+        Some("problematic")
+    );
+    assert!(crm.orders().is_empty());
+
+    keychain.locked.store(false, std::sync::atomic::Ordering::SeqCst);
+    let next = engine.outbox_list(None).await.unwrap()[0]
+        .next_attempt_at
+        .expect("a retry time");
+    assert_eq!(engine.drain_outbox_at(next).await.unwrap().delivered, 1);
+    assert_eq!(crm.orders().len(), 1);
+    let t = &engine.transfer_status(&[order.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Transferred);
 }

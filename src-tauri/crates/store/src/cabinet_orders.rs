@@ -324,6 +324,7 @@ impl Store {
                 TimelineEvent::OrderDeleted {}
             };
             shop_order_event(&mut tx, *id, actor, &event).await?;
+            crate::transfers::drop_unsent_sends(&mut tx, *id, &now).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -114,12 +114,14 @@ pub(crate) async fn refresh_from_lines(conn: &mut SqliteConnection, order_id: i6
     crate::account_options::refresh_extra(conn, id, order_id).await?;
     let all = crate::shop_statuses::statuses(conn).await?;
     if let Some(status) = crate::shop_statuses::order_state(conn, order_id, &all).await? {
+        // A change of status is a change of the order: targets' rules look for it by that time.
         sqlx::query(
-            "UPDATE shop_orders SET status_id = ?1 WHERE id = ?2 AND (status_id IS NULL
-               OR status_id NOT IN (SELECT id FROM shop_statuses WHERE code = 'deleted'))",
+            "UPDATE shop_orders SET status_id = ?1, updated_at = ?3 WHERE id = ?2 AND status_id IS NOT ?1
+               AND (status_id IS NULL OR status_id NOT IN (SELECT id FROM shop_statuses WHERE code = 'deleted'))",
         )
         .bind(status)
         .bind(id)
+        .bind(format_ts(Utc::now()))
         .execute(&mut *conn)
         .await?;
         let account_id: Option<i64> = sqlx::query_scalar("SELECT account_id FROM shop_orders WHERE id = ?")

@@ -55,7 +55,43 @@ fn view_from(r: &SqliteRow) -> Result<OrderTransferView> {
     })
 }
 
+/// A deleted order is not sent: its sendings not yet under way are dropped (those waiting out a
+/// backoff or behind others, and failed ones, which would also hold back a deletion queued after
+/// them), and a transfer that only waited for them is forgotten, or is back to what the target has.
+pub(crate) async fn drop_unsent_sends(conn: &mut SqliteConnection, order_id: i64, now: &str) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM outbox WHERE subject_kind = 'shop_order' AND subject_id = ? AND kind = ?
+           AND state IN ('pending', 'failed')",
+    )
+    .bind(order_id)
+    .bind(TRANSFER_SEND)
+    .execute(&mut *conn)
+    .await?;
+    // A transfer still waiting keeps its row: its sending is under way.
+    let under_way = "EXISTS (SELECT 1 FROM outbox WHERE subject_kind = 'shop_order' AND subject_id = order_transfers.shop_order_id
+        AND destination_kind = 'account' AND destination_id = order_transfers.account_id AND kind = ?)";
+    sqlx::query(&format!(
+        "DELETE FROM order_transfers WHERE shop_order_id = ? AND state = 'pending' AND remote_id IS NULL
+           AND NOT {under_way}"
+    ))
+    .bind(order_id)
+    .bind(TRANSFER_SEND)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "UPDATE order_transfers SET state = 'transferred', updated_at = ?
+         WHERE shop_order_id = ? AND state = 'pending' AND remote_id IS NOT NULL AND NOT {under_way}"
+    ))
+    .bind(now)
+    .bind(order_id)
+    .bind(TRANSFER_SEND)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// The order's status after an outcome, with its event (the transfer's own event comes first).
+/// A deleted order stays in Deleted (a sending under way when it was deleted still ends).
 async fn move_to(
     conn: &mut SqliteConnection,
     order_id: i64,
@@ -64,12 +100,14 @@ async fn move_to(
 ) -> Result<()> {
     let (id, name, code) = status;
     let moved = sqlx::query(
-        "UPDATE shop_orders SET status_id = ?, updated_at = ? WHERE id = ? AND status_id IS NOT ?",
+        "UPDATE shop_orders SET status_id = ?, updated_at = ? WHERE id = ? AND status_id IS NOT ?
+           AND status_id IS NOT (SELECT id FROM shop_statuses WHERE code = ?)",
     )
     .bind(id)
     .bind(format_ts(Utc::now()))
     .bind(order_id)
     .bind(id)
+    .bind(ordertray_core::statuses::DELETED)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -73,6 +73,7 @@ impl AmoCrmClient {
 
     fn transferred(&self, id: i64) -> TransferredOrder {
         TransferredOrder {
+            found: false,
             remote_id: id.to_string(),
             link: Some(self.link(id)),
         }
@@ -374,11 +375,11 @@ fn lead_id(remote_id: &str) -> Result<i64, TransferError> {
 #[async_trait]
 impl OrderTransfer for AmoCrmClient {
     async fn create(&self, order: &TransferOrder) -> Result<TransferredOrder, TransferError> {
-        // Looked up first: an earlier try whose answer was lost made it.
-        let id = match self.find(&order.key).await? {
-            Some(id) => id,
-            None => self.make(order).await?,
-        };
+        // Looked up first: an earlier try whose answer was lost made it (and is updated after).
+        if let Some(id) = self.find(&order.key).await? {
+            return Ok(self.transferred(id).found());
+        }
+        let id = self.make(order).await?;
         self.sync_products(id, order).await?;
         Ok(self.transferred(id))
     }

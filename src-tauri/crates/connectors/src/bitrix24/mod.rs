@@ -74,6 +74,7 @@ impl Bitrix24Client {
 
     fn transferred(&self, id: i64) -> TransferredOrder {
         TransferredOrder {
+            found: false,
             remote_id: id.to_string(),
             link: Some(self.link(id)),
         }
@@ -281,11 +282,11 @@ fn answer_lost(e: &ConnectorError) -> bool {
 #[async_trait]
 impl OrderTransfer for Bitrix24Client {
     async fn create(&self, order: &TransferOrder) -> Result<TransferredOrder, TransferError> {
-        // Looked up first: an earlier try whose answer was lost made it.
-        let id = match self.find(&order.key).await? {
-            Some(id) => id,
-            None => self.make(order).await?,
-        };
+        // Looked up first: an earlier try whose answer was lost made it (and is updated after).
+        if let Some(id) = self.find(&order.key).await? {
+            return Ok(self.transferred(id).found());
+        }
+        let id = self.make(order).await?;
         self.set_rows(id, order).await?;
         Ok(self.transferred(id))
     }

@@ -296,6 +296,7 @@ impl InSalesClient {
             .ok_or_else(|| ConnectorError::Malformed("InSales' order has no id".into()))?
             .to_string();
         Ok(TransferredOrder {
+            found: false,
             link: Some(self.link(&id)),
             remote_id: id,
         })
@@ -356,7 +357,7 @@ impl OrderTransfer for InSalesClient {
         let delivery = payload::delivery_variant(order)?;
         let variants = self.variants(order).await?;
         if let Some(found) = self.find(&order.key, self.tried_since(&order.key)).await? {
-            return Ok(self.transferred(&found)?);
+            return Ok(self.transferred(&found)?.found());
         }
         let lines = payload::new_lines(&order.order.items, &variants);
         let document = order_document(order, delivery, lines);

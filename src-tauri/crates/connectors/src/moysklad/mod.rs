@@ -363,6 +363,7 @@ impl MoySkladClient {
             .filter(|id| !id.is_empty())
             .ok_or_else(|| ConnectorError::Malformed("MoySklad's order has no id".into()))?;
         Ok(TransferredOrder {
+            found: false,
             remote_id: id.to_string(),
             link: Some(Self::link(id)),
         })
@@ -417,7 +418,7 @@ impl OrderTransfer for MoySkladClient {
         // Looked up first: an earlier try whose answer was lost made it, and finding it saves the
         // counterparty and product look-ups a second create would repeat.
         if let Some(found) = self.find(&sync).await? {
-            return Ok(Self::transferred(&found)?);
+            return Ok(Self::transferred(&found)?.found());
         }
         let mut document = self.document(order).await?;
         document["syncId"] = Value::from(sync.as_str());

@@ -277,6 +277,7 @@ impl RetailCrmClient {
 
     fn transferred(&self, order: &Value, external_id: &str) -> TransferredOrder {
         TransferredOrder {
+            found: false,
             remote_id: external_id.to_string(),
             link: self.link(&order["id"]),
         }
@@ -323,7 +324,7 @@ impl OrderTransfer for RetailCrmClient {
             // Made by an earlier try whose answer was lost, or by another process: it is ours.
             Err(ConnectorError::Rejected { message, .. }) if message.contains(ALREADY_EXISTS) => {
                 let found = self.find(key).await?.unwrap_or_default();
-                Ok(self.transferred(&found, key))
+                Ok(self.transferred(&found, key).found())
             }
             Err(e) if answer_lost(&e) => match self.find(key).await {
                 Ok(Some(found)) => Ok(self.transferred(&found, key)),

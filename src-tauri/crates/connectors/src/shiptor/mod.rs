@@ -178,6 +178,7 @@ impl ShiptorClient {
             }
         };
         Ok(TransferredOrder {
+            found: false,
             link: Some(self.link(&id)),
             remote_id: id,
         })
@@ -327,7 +328,7 @@ impl OrderTransfer for ShiptorClient {
         // Looked up first: nothing in the SDK says Shiptor keeps `external_id` unique, so a create
         // sent again after a lost answer must find the package rather than count on a refusal.
         if let Some(found) = self.find(&order.key).await? {
-            return Ok(self.transferred(&found)?);
+            return Ok(self.transferred(&found)?.found());
         }
         let params = package_params(&order.order, method, &order.key);
         match self.call("addPackage", params).await {

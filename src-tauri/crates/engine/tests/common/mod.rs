@@ -192,3 +192,58 @@ pub async fn woocommerce_account(
     ]);
     engine.add_account(draft, secrets).await.unwrap().id
 }
+
+/// A keychain that cannot be read while `locked` (the Secret Service not answering yet after a
+/// login), over the test's memory store.
+pub struct LockedForAWhile {
+    pub keys: std::sync::Arc<ordertray_engine::MemorySecretStore>,
+    pub locked: std::sync::atomic::AtomicBool,
+}
+
+impl ordertray_engine::SecretStore for LockedForAWhile {
+    fn get(&self, entry: &str) -> Result<Option<ordertray_core::Secret>, ordertray_core::AppError> {
+        if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ordertray_core::AppError::new(
+                ordertray_core::ErrorCode::Keychain,
+                "The keychain is locked",
+            ));
+        }
+        self.keys.get(entry)
+    }
+    fn set(&self, entry: &str, value: &ordertray_core::Secret) -> Result<(), ordertray_core::AppError> {
+        self.keys.set(entry, value)
+    }
+    fn delete(&self, entry: &str) -> Result<(), ordertray_core::AppError> {
+        self.keys.delete(entry)
+    }
+    fn check(&self) -> Result<(), ordertray_core::AppError> {
+        self.keys.check()
+    }
+}
+
+/// The app started again before the keychain answers: the engine on `db` over a locked keychain
+/// holding `keys`, which the test unlocks.
+pub async fn open_locked(
+    db: &std::path::Path,
+    keys: Arc<MemorySecretStore>,
+) -> (Arc<LockedForAWhile>, Engine) {
+    let keychain = Arc::new(LockedForAWhile {
+        keys,
+        locked: std::sync::atomic::AtomicBool::new(true),
+    });
+    let engine = Engine::open(EngineOptions {
+        db_path: db.to_path_buf(),
+        secrets: keychain.clone(),
+        notifier: Arc::new(RecordingNotifier::default()),
+        lang: Lang::En,
+        actor: "manager".into(),
+        http: ordertray_connectors::HttpSettings {
+            timeout: Duration::from_secs(5),
+        },
+        notifications_ok: true,
+        probe_secrets: false,
+    })
+    .await
+    .unwrap();
+    (keychain, engine)
+}
