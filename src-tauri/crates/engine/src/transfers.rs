@@ -130,10 +130,11 @@ impl Engine {
         for &order_id in order_ids {
             let order = self.0.store.shop_order_without_timeline(order_id).await?;
             let number = order.draft.number.clone();
+            // A refused edit leaves the record there (problematic, with its id): it still ships.
             let other = order.transfers.iter().find(|t| {
                 t.account_id != target.account.id
                     && ships(t.account_id)
-                    && t.state != TransferState::Problematic
+                    && (t.state != TransferState::Problematic || t.remote_id.is_some())
             });
             if let Some(other) = other {
                 concerns.push(TransferWarning {
@@ -311,7 +312,8 @@ impl Engine {
     async fn read_back(&self, transfers: Vec<OrderTransferView>) -> Result<TransferRefreshReport> {
         let mut report = TransferRefreshReport::default();
         for t in transfers {
-            let (Some(remote_id), TransferState::Transferred) =
+            // A record whose last edit was refused (problematic) is still there, and still moves.
+            let (Some(remote_id), TransferState::Transferred | TransferState::Problematic) =
                 (t.transfer.remote_id.as_deref(), t.transfer.state)
             else {
                 continue;

@@ -660,6 +660,18 @@ mod shipping_targets {
         );
         assert!(t.history.len() >= 2, "{:?}", t.history);
 
+        // Sent again once the carrier has it: Shiptor refuses the edit and the order is
+        // problematic, but the package is still there and is still followed.
+        w.engine.send_to_target(carrier, &[a.id], false).await.unwrap();
+        drain(&w.engine).await;
+        let t = &w.engine.transfer_status(&[a.id], Some(carrier)).await.unwrap()[0];
+        assert_eq!(t.transfer.state, TransferState::Problematic, "{t:?}");
+        assert!(shiptor.set_status(package_id.parse().unwrap(), "delivered"));
+        let r = w.engine.refresh_transfers(&[a.id], Some(carrier)).await.unwrap();
+        assert_eq!(r.read, 1, "{r:?}");
+        let t = &w.engine.shop_order_full(a.id).await.unwrap().transfers[0];
+        assert_eq!(t.remote_status.as_deref(), Some("delivered"), "{t:?}");
+
         // The warehouse would ship it too: asked first, nothing queued; confirmed, it goes.
         let held = w.engine.send_to_target(stock, &[a.id], false).await.unwrap();
         assert!(held.queued.is_empty());

@@ -453,7 +453,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<OrderTransferView>> {
         let rows = sqlx::query(&format!(
-            "SELECT {VIEW_COLUMNS} {VIEW_FROM} WHERE t.state = 'transferred' AND t.remote_id IS NOT NULL
+            "SELECT {VIEW_COLUMNS} {VIEW_FROM} WHERE t.state IN ('transferred', 'problematic') AND t.remote_id IS NOT NULL
                AND (t.read_at IS NULL OR t.read_at < ?) ORDER BY t.read_at IS NOT NULL, t.read_at LIMIT ?"
         ))
         .bind(format_ts(read_before))
