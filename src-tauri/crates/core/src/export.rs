@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -394,10 +394,12 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 /// Writes the header and order rows in the chosen delimiter and encoding, one order at a time, so
 /// memory stays flat whatever the size. One CSV writer and two scratch buffers serve every row:
 /// cells are written from the order's own strings, never copied into a row of their own.
-pub struct CsvExporter<W: Write> {
+pub struct CsvExporter<W: Write, Z: TimeZone = FixedOffset> {
     out: W,
     options: ExportOptions,
-    offset: FixedOffset,
+    /// The zone dates are written in: the manager's, with its own offset on each date (a zone
+    /// with daylight saving writes a winter order in winter time whenever it is exported).
+    zone: Z,
     /// Quotes and delimits each row into its buffer (taken and cleared row by row).
     csv: csv::Writer<RowBuf>,
     /// A cell formatted here (a date, an amount, a number) before it is written.
@@ -413,9 +415,9 @@ pub struct CsvExporter<W: Write> {
     pub replaced_chars: u64,
 }
 
-impl<W: Write> CsvExporter<W> {
-    /// `offset`: the time zone the dates are written in (the manager's).
-    pub fn new(out: W, options: ExportOptions, offset: FixedOffset) -> Self {
+impl<W: Write, Z: TimeZone> CsvExporter<W, Z> {
+    /// `zone`: the time zone the dates are written in (the manager's).
+    pub fn new(out: W, options: ExportOptions, zone: Z) -> Self {
         let per_item = options.columns.iter().any(|c| c.is_item());
         let csv = csv::WriterBuilder::new()
             .delimiter(options.delimiter.byte())
@@ -424,7 +426,7 @@ impl<W: Write> CsvExporter<W> {
         Self {
             out,
             options,
-            offset,
+            zone,
             csv,
             cell: String::with_capacity(32),
             encoded: Vec::with_capacity(512),
@@ -472,7 +474,7 @@ impl<W: Write> CsvExporter<W> {
         use ExportColumn as C;
         let Self {
             options,
-            offset,
+            zone,
             csv,
             cell,
             ..
@@ -485,7 +487,7 @@ impl<W: Write> CsvExporter<W> {
                 C::Number => &o.number,
                 C::CreatedAt => {
                     if let Some(t) = o.created_at {
-                        let t = t.with_timezone(offset);
+                        let t = t.with_timezone(zone);
                         let _ = write!(
                             cell,
                             "{:04}-{:02}-{:02} {:02}:{:02}",
@@ -706,6 +708,24 @@ mod tests {
         w.write_order(&order()).unwrap();
         let (rows, replaced) = (w.rows, w.replaced_chars);
         (w.finish().unwrap(), rows, replaced)
+    }
+
+    /// Each date is written with its own offset in the manager's zone: exported in summer, a
+    /// winter order keeps its winter time (it was written an hour off, at the export's offset).
+    #[test]
+    fn dates_take_their_own_offset_across_daylight_saving() {
+        let options = ExportOptions {
+            columns: vec![ExportColumn::CreatedAt],
+            ..Default::default()
+        };
+        let mut w = CsvExporter::new(Vec::new(), options, chrono_tz::Europe::Warsaw);
+        for at in ["2026-01-15T10:00:00Z", "2026-07-15T10:00:00Z"] {
+            let mut o = order();
+            o.created_at = Some(at.parse().unwrap());
+            w.write_order(&o).unwrap();
+        }
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(text, "2026-01-15 11:00\r\n2026-07-15 12:00\r\n");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The All-orders cabinet: reading it, orders made and edited by hand, statuses, types, deletion.
 
-use chrono::{Local, Offset};
+use chrono::Local;
 use ordertray_core::cabinet::{
     default_number, CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage,
     OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
@@ -258,11 +258,6 @@ impl Engine {
         self.emit(EngineEvent::OrdersChanged { account_id: None });
         Ok(removed)
     }
-}
-
-/// The manager's clock's offset from UTC, for dates written in files.
-pub(crate) fn local_offset() -> chrono::FixedOffset {
-    Local::now().offset().fix()
 }
 
 /// The edit with its delivery re-priced by the method's tariff when the weight or the method changed.

@@ -89,11 +89,7 @@ impl Engine {
             .map(|m| (m.id, m.name))
             .collect();
         let file = std::fs::File::create(part).map_err(|e| io_error(part, &e))?;
-        let mut csv = CsvExporter::new(
-            BufWriter::new(file),
-            options.clone(),
-            crate::cabinet::local_offset(),
-        );
+        let mut csv = CsvExporter::new(BufWriter::new(file), options.clone(), chrono::Local);
         csv.write_header().map_err(|e| io_error(part, &e))?;
         // Batch n is parsed and written on a blocking thread while SQLite builds batch n + 1: the
         // export then takes about as long as the reading. One batch waits in the channel at most,
