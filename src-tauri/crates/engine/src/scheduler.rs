@@ -216,10 +216,57 @@ fn scheduled_start(account: &Account) -> Option<chrono::NaiveTime> {
 }
 
 fn until_next_slot(start: chrono::NaiveTime, interval_secs: u32) -> Duration {
-    let now = chrono::Local::now().naive_local();
-    let next = ordertray_core::next_scheduled_sync(now, start, interval_secs);
-    (next - now)
+    until_slot_from(chrono::Local::now(), start, interval_secs)
+}
+
+/// The wait from `now` to the next slot, counted in real time: the slots are wall-clock times of
+/// the zone, so across a daylight-saving change the wait is an hour shorter or longer than the
+/// clock faces differ (a slot the clocks skip runs at the hour they skip to).
+fn until_slot_from<Z: chrono::TimeZone>(
+    now: chrono::DateTime<Z>,
+    start: chrono::NaiveTime,
+    interval_secs: u32,
+) -> Duration {
+    let next = ordertray_core::next_scheduled_sync(now.naive_local(), start, interval_secs);
+    let zone = now.timezone();
+    let at = match zone.from_local_datetime(&next) {
+        chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t,
+        chrono::LocalResult::None => zone
+            .from_local_datetime(&(next + chrono::Duration::hours(1)))
+            .earliest()
+            .unwrap_or_else(|| now.clone()),
+    };
+    (at - now)
         .to_std()
         .unwrap_or_default()
         .max(Duration::from_secs(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Europe::Warsaw;
+
+    #[test]
+    fn the_wait_for_a_slot_counts_the_hour_daylight_saving_takes_or_gives() {
+        let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let hours = |h: u64| Duration::from_secs(h * 3600);
+        // 2026-03-29 Warsaw's clocks go from 02:00 to 03:00: 22:00 to 09:00 is ten hours.
+        let spring = Warsaw.with_ymd_and_hms(2026, 3, 28, 22, 0, 0).unwrap();
+        assert_eq!(until_slot_from(spring, nine, 86_400), hours(10));
+        // 2026-10-25 they go back from 03:00 to 02:00: twelve hours.
+        let autumn = Warsaw.with_ymd_and_hms(2026, 10, 24, 22, 0, 0).unwrap();
+        assert_eq!(until_slot_from(autumn, nine, 86_400), hours(12));
+        // A slot the clocks skip (02:30) runs at the hour they skip to (03:30).
+        let half_past_two = chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+        let night = Warsaw.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+        assert_eq!(
+            until_slot_from(night, half_past_two, 86_400),
+            Duration::from_secs(5_400)
+        );
+        // An ordinary day: the clock faces' difference.
+        let june = Warsaw.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap();
+        assert_eq!(until_slot_from(june, nine, 86_400), hours(1));
+    }
 }
