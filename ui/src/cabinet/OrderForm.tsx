@@ -648,9 +648,12 @@ function ItemsTable({
                 <td>{whole(i, "height_cm", c.height)}</td>
                 <td className="num">{Number.isFinite(sum) ? formatPrice(sum.toFixed(2), currency, locale) : ""}</td>
                 <td>
-                  <button type="button" className="link" data-testid={`item-${i}-remove`} aria-label={c.remove} onClick={() => onRemove(i)}>
-                    ×
-                  </button>
+                  {/* An item of the marketplace's order follows its line: it is not removed here. */}
+                  {item.line_id === null && (
+                    <button type="button" className="link" data-testid={`item-${i}-remove`} aria-label={c.remove} onClick={() => onRemove(i)}>
+                      ×
+                    </button>
+                  )}
                 </td>
               </tr>
             );

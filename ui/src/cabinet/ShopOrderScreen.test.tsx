@@ -70,6 +70,15 @@ describe("a shop order", () => {
     await waitFor(() => expect(screen.getByTestId("shop-order-number")).toHaveTextContent(so.draft.number));
   });
 
+  it("in the form, an item of the marketplace's order has no Remove: it follows its line", async () => {
+    const so = order(all, realFbs);
+    const { user } = await openOrder(all, so.draft.number);
+    await user.click(await screen.findByTestId("shop-order-edit"));
+    expect(await screen.findByTestId("item-0-quantity")).toBeInTheDocument();
+    expect(so.draft.items[0]?.line_id).toEqual(expect.any(Number));
+    expect(screen.queryByTestId("item-0-remove")).toBeNull();
+  });
+
   it("changes its status by hand, never to «Transferred» (nor «Deleted»: that is Delete)", async () => {
     const so2 = order(status, numbered("SO-2"));
     const { b, user } = await openOrder(status, "SO-2");

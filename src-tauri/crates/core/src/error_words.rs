@@ -374,6 +374,10 @@ pub enum ErrorWords {
     PriceListColumnsNeeded {
         name: String,
     },
+    /// An edit left out an item that comes from an accepted marketplace line.
+    ItemFollowsMarketplaceLine {
+        name: String,
+    },
     /// Every row of an import was rejected: the list keeps what it had.
     PriceListNothingRead {
         name: String,
@@ -610,6 +614,9 @@ impl ErrorWords {
             PriceListColumnsNeeded { name } => {
                 format!("Price list «{name}» is new: say which columns hold the article and the price")
             }
+            ItemFollowsMarketplaceLine { name } => format!(
+                "«{name}» is an item of the marketplace's order: it stays while its line is accepted"
+            ),
             PriceListNothingRead { name, rejected } => format!(
                 "None of the {rejected} rows could be read (are the columns right?): price list «{name}» is kept as it was"
             ),

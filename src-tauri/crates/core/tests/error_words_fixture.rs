@@ -239,6 +239,9 @@ fn samples() -> Vec<ErrorWords> {
             name: text("Склад"),
             rejected: 1200,
         },
+        ItemFollowsMarketplaceLine {
+            name: text("Фильтр")
+        },
     ]
 }
 
@@ -335,7 +338,8 @@ fn kind_is_sampled(w: &ErrorWords) {
         | NoSheets { .. }
         | SheetDamaged { .. }
         | PriceListColumnsNeeded { .. }
-        | PriceListNothingRead { .. } => {}
+        | PriceListNothingRead { .. }
+        | ItemFollowsMarketplaceLine { .. } => {}
     }
 }
 

@@ -119,6 +119,17 @@ impl Engine {
             after.number = before.number.clone();
         }
         refuse_problems(&after, &methods)?;
+        // An item made from an accepted marketplace line follows that line: removed here, the
+        // next refresh from the lines would put it back (and the total with it).
+        if let Some(kept) = before
+            .items
+            .iter()
+            .find(|b| b.line_id.is_some() && !after.items.iter().any(|a| a.line_id == b.line_id))
+        {
+            return Err(AppError::refused(ErrorWords::ItemFollowsMarketplaceLine {
+                name: kept.name.clone(),
+            }));
+        }
         if after.delivery_cost != before.delivery_cost && !confirmed {
             return Err(AppError::said(
                 ErrorCode::NeedsConfirmation,

@@ -1091,3 +1091,39 @@ async fn the_statistics_bar_under_a_search_counts_up_to_its_cap() {
     assert_eq!((short.total, short.capped_at), (cap, Some(cap)));
     engine.shutdown().await;
 }
+
+/// An item of an accepted marketplace order cannot be edited away: the next refresh from its
+/// lines would put it back (and the total with it). Its quantity and price stay the manager's.
+#[tokio::test]
+async fn an_item_from_a_marketplace_line_is_not_removed_by_an_edit() {
+    let w = world().await;
+    w.fake.generate_postings(1, 2);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines: Vec<i64> = inbox(&w.engine).await.iter().map(|l| l.line.id).collect();
+    w.engine.triage(&lines, TriageAction::Accept).await.unwrap();
+    let id = w
+        .engine
+        .cabinet_page(&OrderPageQuery::default())
+        .await
+        .unwrap()
+        .rows[0]
+        .id;
+    let mut edit = w.engine.shop_order_full(id).await.unwrap().draft;
+    assert_eq!(edit.items.len(), 2);
+    edit.recipient.phone = "+79160001122".into();
+    edit.recipient.name = "Анна Смирнова".into();
+    edit.address = Address::from_text("420111, Казань, ул. Баумана, 1");
+    let mut fewer = edit.clone();
+    let gone = fewer.items.pop().unwrap();
+    let e = w.engine.update_shop_order(id, fewer, true).await.unwrap_err();
+    assert!(
+        matches!(e.words.as_deref(), Some(ordertray_core::ErrorWords::ItemFollowsMarketplaceLine { name }) if *name == gone.name),
+        "{e:?}"
+    );
+    assert_eq!(w.engine.shop_order_full(id).await.unwrap().draft.items.len(), 2);
+
+    edit.items[0].quantity += 1;
+    let saved = w.engine.update_shop_order(id, edit.clone(), true).await;
+    let saved = saved.unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(saved.draft.items[0].quantity, edit.items[0].quantity);
+}

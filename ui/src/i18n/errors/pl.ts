@@ -177,6 +177,8 @@ export const plErrors: ErrorCatalog = {
     sheet_damaged: (e) => `Nie można odczytać ${e.path}: arkusz jest uszkodzony`,
     price_list_columns_needed: (e) =>
       `Cennik «${e.name}» jest nowy: wskaż kolumny z artykułem i ceną`,
+    item_follows_marketplace_line: (e) =>
+      `«${e.name}» to pozycja zamówienia z marketplace'u: zostaje, dopóki jej wiersz jest przyjęty`,
     price_list_nothing_read: (e) =>
       `Żadnego z wierszy (${e.rejected}) nie udało się odczytać (czy kolumny są dobrze wskazane?): cennik «${e.name}» pozostaje bez zmian`,
   },

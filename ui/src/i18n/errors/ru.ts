@@ -185,6 +185,8 @@ export const ruErrors: ErrorCatalog = {
     sheet_damaged: (e) => `Не удалось прочитать ${e.path}: таблица повреждена`,
     price_list_columns_needed: (e) =>
       `Прайс-лист «${e.name}» новый: укажите, в каких столбцах артикул и цена`,
+    item_follows_marketplace_line: (e) =>
+      `«${e.name}» — товар заказа маркетплейса: он остаётся, пока его строка принята`,
     price_list_nothing_read: (e) =>
       `Ни одна из строк (${e.rejected}) не прочитана (верно ли указаны столбцы?): прайс-лист «${e.name}» оставлен как был`,
   },
