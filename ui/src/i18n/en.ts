@@ -818,6 +818,7 @@ export const en = {
       negative_price: "The price is negative",
       bad_stock: "The stock is not a number",
       bad_delivery_days: "The delivery days are not a number",
+      not_utf8: "Not UTF-8: is the file in CP1251?",
     },
     firstRejected: "First rejected rows",
     row: (n: number) => `Row ${n}`,

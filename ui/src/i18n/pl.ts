@@ -837,6 +837,7 @@ export const pl: Messages = {
       negative_price: "Ujemna cena",
       bad_stock: "Stan nie jest liczbą",
       bad_delivery_days: "Dni dostawy nie są liczbą",
+      not_utf8: "To nie UTF-8: może plik jest w CP1251?",
     },
     firstRejected: "Pierwsze odrzucone wiersze",
     row: (n: number) => `Wiersz ${n}`,

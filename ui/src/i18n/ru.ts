@@ -831,6 +831,7 @@ export const ru: Messages = {
       negative_price: "Отрицательная цена",
       bad_stock: "Остаток — не число",
       bad_delivery_days: "Срок поставки — не число",
+      not_utf8: "Не UTF-8: может быть, файл в CP1251?",
     },
     firstRejected: "Первые отброшенные строки",
     row: (n: number) => `Строка ${n}`,

@@ -141,6 +141,9 @@ pub enum RejectCode {
     NegativePrice,
     BadStock,
     BadDeliveryDays,
+    /// Bytes that are not UTF-8 in a file read as UTF-8 (its start was: a CP1251 file whose first
+    /// megabyte is plain ASCII looks so).
+    NotUtf8,
 }
 
 impl RejectCode {
@@ -152,6 +155,7 @@ impl RejectCode {
             RejectCode::NegativePrice => "the price is negative",
             RejectCode::BadStock => "the stock is not a number",
             RejectCode::BadDeliveryDays => "the delivery days are not a number",
+            RejectCode::NotUtf8 => "the row is not UTF-8 (is the file in CP1251?)",
         }
     }
 }

@@ -257,14 +257,27 @@ fn read_offers(source: RowSource, mapping: &ColumnMapping, tx: &mpsc::Sender<Res
         if std::mem::take(&mut first) && options.header.unwrap_or_else(|| looks_like_header(&row, mapping)) {
             continue;
         }
-        items.push(match parse_offer_row(&row, mapping) {
-            Ok(offer) => Item::Offer(offer),
-            Err((code, value)) => Item::Reject(RowReject {
+        // The decoder put U+FFFD for bytes that are not UTF-8: the row would be imported garbled
+        // ("���"), so it is rejected and the summary says why.
+        let garbled = (options.encoding == Some(TextEncoding::Utf8))
+            .then(|| row.iter().find(|c| c.contains('\u{FFFD}')))
+            .flatten();
+        if let Some(cell) = garbled {
+            items.push(Item::Reject(RowReject {
                 row: index as u64 + 1,
-                code,
-                value,
-            }),
-        });
+                code: RejectCode::NotUtf8,
+                value: cell.clone(),
+            }));
+        } else {
+            items.push(match parse_offer_row(&row, mapping) {
+                Ok(offer) => Item::Offer(offer),
+                Err((code, value)) => Item::Reject(RowReject {
+                    row: index as u64 + 1,
+                    code,
+                    value,
+                }),
+            });
+        }
         if items.len() == CHUNK {
             let chunk = Chunk {
                 items: std::mem::replace(&mut items, Vec::with_capacity(CHUNK)),

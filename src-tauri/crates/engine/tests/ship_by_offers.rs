@@ -246,3 +246,44 @@ async fn new_lines_carry_their_best_offer_which_follows_a_price_list_import() {
     );
     assert!(accepted[0].best_offer.is_none());
 }
+
+/// A CP1251 file whose first megabyte is plain ASCII is read as UTF-8 (its start is): a row with
+/// Cyrillic after that is rejected as "not UTF-8", never imported garbled; read as CP1251 it is whole.
+#[tokio::test]
+async fn a_row_that_is_not_utf8_in_a_file_read_as_utf8_is_rejected_not_garbled() {
+    let (dir, _db, _secrets, engine) = fresh_engine().await;
+    let csv = dir.path().join("cp1251.csv");
+    let mut bytes = b"Brand;Article;Name;Price;Stock;Days\n".to_vec();
+    for i in 0..40_000 {
+        bytes.extend_from_slice(format!("BOSCH;A-{i};Filter;100;1;1\n").as_bytes());
+    }
+    let (cyrillic, _, _) = encoding_rs::WINDOWS_1251.encode("MANN;W-712;Фильтр масляный;300;1;1\n");
+    bytes.extend_from_slice(&cyrillic);
+    std::fs::write(&csv, &bytes).unwrap();
+    let settings = |encoding: serde_json::Value| -> ListSettings {
+        serde_json::from_value(json!({
+            "mapping": { "brand": 0, "article": 1, "name": 2, "price": 3, "stock": 4, "delivery_days": 5, "supplier": null },
+            "options": { "delimiter": ";", "encoding": encoding, "header": true },
+        }))
+        .unwrap()
+    };
+
+    let read = engine
+        .import_price_list(&csv, "Supplier", Some(settings(json!(null))))
+        .await
+        .unwrap();
+    assert_eq!((read.offers, read.rejected), (40_000, 1), "{read:?}");
+    assert_eq!(
+        read.rejects[0].code,
+        ordertray_core::pricelist::RejectCode::NotUtf8
+    );
+    assert!(engine.search_offers("W-712", 5).await.unwrap().is_empty());
+
+    let read = engine
+        .import_price_list(&csv, "Supplier", Some(settings(json!("cp1251"))))
+        .await
+        .unwrap();
+    assert_eq!((read.offers, read.rejected), (40_001, 0), "{read:?}");
+    let found = engine.search_offers("W-712", 5).await.unwrap();
+    assert_eq!(found[0].name, "Фильтр масляный");
+}
