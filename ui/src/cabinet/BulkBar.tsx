@@ -38,8 +38,9 @@ export function BulkBar({
   const notices = useNotices();
   const [statusId, setStatusId] = useState("");
   const [orderType, setOrderType] = useState("");
-  /** Delete was pressed with transferred orders among the selected: the warning is up. */
-  const [warning, setWarning] = useState<CabinetRow[] | null>(null);
+  /** Delete was pressed with transferred orders among the selected: the warning is up, about
+   * these orders (its buttons act on them, whatever is selected by the time one is pressed). */
+  const [warning, setWarning] = useState<{ transferred: CabinetRow[]; ids: number[] } | null>(null);
   /** The targets that would delete the warned-about orders there too (named in the warning). */
   const [there, setThere] = useState<string[]>([]);
   const targets = activeTargets(useTransferTargets().data);
@@ -109,7 +110,7 @@ export function BulkBar({
       return;
     }
     setThere([]);
-    setWarning(transferred);
+    setWarning({ transferred, ids });
     // The rows do not carry their transfers: which targets delete is asked while the warning is up.
     deletingTargetsOf(
       qc,
@@ -198,7 +199,7 @@ export function BulkBar({
       {warning && (
         <div className="delete-warning" role="alert" data-testid="bulk-delete-warning">
           <ul>
-            {warning.map((r) => (
+            {warning.transferred.map((r) => (
               <li key={r.id}>{b.transferred(r.number, r.transferred_to ?? "")}</li>
             ))}
           </ul>
@@ -210,7 +211,7 @@ export function BulkBar({
                 className="danger"
                 data-testid="bulk-delete-there"
                 disabled={busy}
-                onClick={() => remove.mutate({ ids, removeLinks: false, atTargets: true })}
+                onClick={() => remove.mutate({ ids: warning.ids, removeLinks: false, atTargets: true })}
               >
                 {b.deleteThere(there.join(", "))}
               </button>
@@ -220,7 +221,7 @@ export function BulkBar({
               className="danger"
               data-testid="bulk-delete-anyway"
               disabled={busy}
-              onClick={() => remove.mutate({ ids, removeLinks: false, atTargets: false })}
+              onClick={() => remove.mutate({ ids: warning.ids, removeLinks: false, atTargets: false })}
             >
               {there.length > 0 ? b.deleteHereOnly : b.deleteAnyway}
             </button>
@@ -229,7 +230,7 @@ export function BulkBar({
               className="danger"
               data-testid="bulk-delete-unlink"
               disabled={busy}
-              onClick={() => remove.mutate({ ids, removeLinks: true, atTargets: false })}
+              onClick={() => remove.mutate({ ids: warning.ids, removeLinks: true, atTargets: false })}
             >
               {b.deleteAndUnlink}
             </button>

@@ -21,6 +21,7 @@ import statusFixture from "../test/fixtures/cabinet_status.json";
 import typeFixture from "../test/fixtures/cabinet_type.json";
 import { type Fixture, type Override, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
+import { orderTransfer, sentToCrm } from "../test/transfers";
 
 /*
  * The scenario's six orders, by id: 1 from Ozon (Shop A), 2 and 6 made by hand as SO-2 and SO-6
@@ -267,6 +268,22 @@ describe("the cabinet", () => {
     await waitFor(() => expect(shown()).toEqual([]));
   });
 
+  it("a warning's buttons delete the orders it warned about, whatever is selected by then", async () => {
+    const { served, user } = await openCabinet(deleteFixture);
+    await user.click(row(6));
+    await user.keyboard("{Control>}");
+    await user.click(row(2));
+    await user.keyboard("{/Control}");
+    await user.click(screen.getByTestId("bulk-delete"));
+    // The manager clicks another row while the warning is up.
+    await user.click(row(1));
+    const warning = screen.getByTestId("bulk-delete-warning");
+    await user.click(within(warning).getByTestId("bulk-delete-unlink"));
+    await waitFor(() =>
+      expect(served.callsTo("delete_shop_orders").map((c) => c.args)).toEqual([{ ids: [6, 2], removeLinks: true }]),
+    );
+  });
+
   it("deletes permanently only when every selected order is already deleted, after asking", async () => {
     const { served, user } = await openCabinet(purgeFixture);
     await user.click(screen.getByTestId("cabinet-stat-all"));
@@ -344,7 +361,8 @@ describe("the cabinet", () => {
     const { served, user } = await openCabinet(fixture, {
       transfer_targets: () => [crm, { ...crm, account_id: 22, name: "Shiptor parcels", kind: "shiptor", kind_name: "Shiptor" }],
       send_to_target: () => ({ queued: [2], to_confirm: [] }),
-      transfer_status: () => [],
+      // Queued, still waiting to go (the engine lists it pending from the moment it is queued).
+      transfer_status: () => [orderTransfer(2, "SO-2", { ...sentToCrm, account_id: 21, state: "pending", remote_id: null })],
     });
     const send = await within(row(2)).findByRole("button", { name: "Send order SO-2 to…" });
     send.focus();

@@ -7,6 +7,7 @@ import { BulkBar } from "../cabinet/BulkBar";
 import { serveRecorded, type Override } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { crmTarget, orderTransfer, parcelOnItsWay, refusedByShiptor, row, sentToCrm, shiptorTarget } from "../test/transfers";
+import { sendingFinished } from "./queries";
 import { SendFlowPanel, useSendFlow } from "./SendFlow";
 
 const NOTHING = { answers: [] };
@@ -38,6 +39,18 @@ async function sendWithKeys(user: ReturnType<typeof userEvent.setup>, targetName
   while (document.activeElement?.textContent !== targetName) await user.keyboard("{ArrowDown}");
   await user.keyboard("{Enter}");
 }
+
+describe("a sending's progress", () => {
+  it("is finished once none of its orders is pending; an order no longer listed waits for nothing", () => {
+    const pending = { ...sentToCrm, state: "pending" as const, remote_id: null };
+    const a = orderTransfer(1, "A-1", sentToCrm);
+    expect(sendingFinished([1, 2], undefined)).toBe(false);
+    expect(sendingFinished([1, 2], [a, orderTransfer(2, "A-2", pending)])).toBe(false);
+    expect(sendingFinished([1, 2], [a, orderTransfer(2, "A-2", sentToCrm)])).toBe(true);
+    // Order 2 was deleted while it waited: its sending was dropped with its transfer row.
+    expect(sendingFinished([1, 2], [a])).toBe(true);
+  });
+});
 
 describe("sending the selection to a target", () => {
   it("asks first about orders the engine holds back, naming each reason, and sends them all again confirmed", async () => {

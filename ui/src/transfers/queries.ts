@@ -31,11 +31,13 @@ export const activeTargets = (targets: readonly TransferTargetView[] | undefined
 export const fetchTransferTargets = (qc: QueryClient) =>
   qc.fetchQuery({ queryKey: transferKeys.targets, queryFn: api.transferTargets, staleTime: 0 });
 
-/** Whether every watched order has an outcome (none still pending, none not yet listed). */
+/** Whether every watched order has an outcome: none still pending. An order whose transfer is no
+ * longer listed (deleted meanwhile, which drops its sending, or its link removed) waits for nothing:
+ * the sending queued its row before the progress was first read. */
 export function sendingFinished(ids: readonly number[], transfers: readonly OrderTransferView[] | undefined): boolean {
   if (!transfers) return false;
-  const settled = new Set(transfers.filter((x) => x.transfer.state !== "pending").map((x) => x.order_id));
-  return ids.every((id) => settled.has(id));
+  const pending = new Set(transfers.filter((x) => x.transfer.state === "pending").map((x) => x.order_id));
+  return ids.every((id) => !pending.has(id));
 }
 
 /** A sending's transfers, read again every second until none is pending. Never asked with no
