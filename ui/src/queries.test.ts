@@ -24,6 +24,13 @@ describe("engine events", () => {
     expect(invalidated(spy)).toEqual([keys.inboxAll, keys.orderAll, keys.shopOrdersAll, keys.customers, keys.cabinetAll, keys.catalogAll]);
   });
 
+  it("a delivered or refused call refreshes the orders and an open shop order, whose timeline shows it", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "outbox", account_id: 1 });
+    expect(invalidated(spy)).toEqual([keys.orderAll, keys.cabinetOrderAll, keys.outboxAll, keys.accounts]);
+  });
+
   it("export progress is kept for the export dialog and refreshes nothing", () => {
     const qc = newQueryClient();
     const spy = vi.spyOn(qc, "invalidateQueries");

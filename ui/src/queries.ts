@@ -44,6 +44,8 @@ export const keys = {
   importProgress: ["importProgress"] as const,
   /** Everything the "All orders" cabinet reads (pages, counts, charts, one order): see cabinet/queries.ts. */
   cabinetAll: ["cabinet"] as const,
+  /** Every open shop order of All orders (`cabinetKeys.order`). */
+  cabinetOrderAll: ["cabinet", "order"] as const,
   /** Not fetched: written by `export_progress` events, read by the export dialog. */
   exportProgress: ["exportProgress"] as const,
   /** Everything the Catalog reads: products come with orders, so `orders_changed` refreshes it all. */
@@ -187,7 +189,9 @@ export function applyEngineEvent(
       refresh(keys.accountLog(event.account_id));
       break;
     case "outbox":
+      // A call delivered or refused writes on its order's timeline, which an open shop order shows.
       refresh(keys.orderAll);
+      refresh(keys.cabinetOrderAll);
       refresh(keys.outboxAll);
       refresh(keys.accounts);
       break;

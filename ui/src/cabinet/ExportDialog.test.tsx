@@ -19,7 +19,8 @@ import replaceFixture from "../test/fixtures/export_replace.json";
 import typedFixture from "../test/fixtures/export_typed_path.json";
 import { type Fixture, type InFlight, type Override, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
-import { defaultFileName, isFullPath, moveColumn, toggleColumn } from "./ExportDialog";
+import { ApiError } from "../ipcCall";
+import { defaultFileName, isCancelled, isFullPath, moveColumn, toggleColumn } from "./ExportDialog";
 
 /** Where the scenarios' exports went (ui_fixtures.rs `export_world`), and what the save dialog answers. */
 const CHOSEN = "/home/manager/orders.csv";
@@ -146,6 +147,14 @@ describe("CSV export", { timeout: 20_000 }, () => {
     await waitFor(() => expect(presetsSaved(served)).toHaveLength(2));
     expect(presetsSaved(served)[1]?.export_presets).toEqual([]);
     await waitFor(() => expect(within(again).queryByRole("option", { name: "Accounting" })).toBeNull());
+  });
+
+  it("knows a cancel by the engine's words, whatever language its message is in", () => {
+    const cancelled = new ApiError("conflict", "Export cancelled", { kind: "export_cancelled" });
+    // As the manager reading Russian gets it.
+    Object.defineProperty(cancelled, "message", { value: "Выгрузка отменена" });
+    expect(isCancelled(cancelled)).toBe(true);
+    expect(isCancelled(new ApiError("conflict", "Another export is running"))).toBe(false);
   });
 
   it("shows the progress and can be cancelled", async () => {

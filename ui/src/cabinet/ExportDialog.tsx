@@ -65,7 +65,7 @@ export function isFullPath(path: string): boolean {
 }
 
 const isExisting = (e: Error) => e instanceof ApiError && e.code === "needs_confirmation";
-const isCancelled = (e: Error) => e instanceof ApiError && e.code === "conflict" && /cancel/i.test(e.message);
+export const isCancelled = (e: Error) => e instanceof ApiError && e.words?.kind === "export_cancelled";
 
 /**
  * Which orders and columns → where to save (typed, or from the file chooser) → progress (with Cancel) → summary with Open / Show in

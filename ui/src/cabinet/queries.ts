@@ -15,7 +15,7 @@ export const cabinetKeys = {
   pages: (filter: OrderFilter, sort: OrderSort) => [...keys.cabinetAll, "pages", filter, sort] as const,
   stats: (filter: OrderFilter) => [...keys.cabinetAll, "stats", withoutStatus(filter)] as const,
   charts: (filter: OrderFilter) => [...keys.cabinetAll, "charts", filter] as const,
-  order: (id: number) => [...keys.cabinetAll, "order", id] as const,
+  order: (id: number) => [...keys.cabinetOrderAll, id] as const,
   validate: (draft: unknown) => [...keys.cabinetAll, "validate", draft] as const,
   /** What each delivery method costs at a weight (refreshed when Settings → Delivery is saved). */
   quotes: (weightG: number) => [...keys.cabinetAll, "quotes", weightG] as const,
