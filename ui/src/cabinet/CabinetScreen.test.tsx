@@ -345,6 +345,11 @@ describe("the cabinet", () => {
     expect(row(2)).toHaveAttribute("data-cursor", "true");
     await user.keyboard("j");
     expect(row(1)).toHaveAttribute("data-cursor", "true");
+    // With a Russian layout on, the same physical keys: k comes as «л», x as «ч».
+    fireEvent.keyDown(window, { key: "л", code: "KeyK" });
+    expect(row(2)).toHaveAttribute("data-cursor", "true");
+    fireEvent.keyDown(window, { key: "ч", code: "KeyX" });
+    expect(row(2)).toHaveAttribute("data-selected", "true");
   });
 
   it("sends one order from its row's menu, by keyboard, without moving the cabinet's cursor or selection", async () => {

@@ -4,7 +4,7 @@ import type { CabinetRow } from "../bindings/CabinetRow";
 import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderSort } from "../bindings/OrderSort";
 import { useI18n } from "../i18n";
-import { isControlActivation, isTypingTarget } from "../inbox/keys";
+import { isControlActivation, isTypingTarget, latinKey } from "../inbox/keys";
 import { useAccounts, useShopStatuses } from "../queries";
 import { activeTargets, useTransferTargets } from "../transfers/queries";
 import { SendFlowPanel, useSendFlow } from "../transfers/SendFlow";
@@ -71,7 +71,7 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTypingTarget(e.target) || isControlActivation(e)) return;
-      switch (e.key) {
+      switch (latinKey(e)) {
         case "j":
         case "ArrowDown":
           e.preventDefault();

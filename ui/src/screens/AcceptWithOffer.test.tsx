@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
@@ -66,7 +66,12 @@ describe("accepting with an offer", () => {
 
     await user.keyboard("s");
     expect(offerIds()).toEqual([mann, bosch, febi]);
-    await user.keyboard("j");
+    // With a Russian layout on, the same physical keys: s comes as «ы», j as «о».
+    fireEvent.keyDown(window, { key: "ы", code: "KeyS" });
+    expect(offerIds()).toEqual([febi, bosch, mann]);
+    fireEvent.keyDown(window, { key: "ы", code: "KeyS" });
+    expect(offerIds()).toEqual([mann, bosch, febi]);
+    fireEvent.keyDown(window, { key: "о", code: "KeyJ" });
     expect(screen.getAllByTestId("offer-row")[1]).toHaveAttribute("data-cursor", "true");
     // The panel owns the keys: "a" does not triage the line behind it.
     await user.keyboard("a");

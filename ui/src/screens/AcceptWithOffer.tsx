@@ -6,7 +6,7 @@ import type { OfferMatch } from "../bindings/OfferMatch";
 import { boundOfferLabel } from "../components/LineDecision";
 import { formatPercent, formatPrice } from "../format";
 import { useI18n } from "../i18n";
-import { isControlActivation, isTypingTarget } from "../inbox/keys";
+import { isControlActivation, isTypingTarget, latinKey } from "../inbox/keys";
 import { useDecisionNotice } from "../inbox/undo";
 import {
   asMatches,
@@ -83,7 +83,7 @@ export function AcceptWithOffer({ line, onClose }: { line: InboxLine; onClose: (
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (isTypingTarget(e.target) || isControlActivation(e)) return;
       const moveTo = (index: number) => setCursorId(offers[index]?.offer.id ?? null);
-      switch (e.key) {
+      switch (latinKey(e)) {
         case "j":
         case "ArrowDown":
           e.preventDefault();
