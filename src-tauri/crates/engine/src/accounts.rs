@@ -94,12 +94,42 @@ impl Engine {
             return Err(AppError::refused(ErrorWords::DemoNotEditable {}));
         }
         secrets_needed_for_new_address(&current, &draft, &secrets)?;
+        // The keys go first (an address saved without its new keys would get the old ones), and
+        // come back as they were when the account's own save fails (a name taken, a busy disk).
+        let mut replaced: Vec<(&str, Option<Secret>)> = Vec::new();
+        let mut saved = Ok(());
         for field in registry::spec(&current.kind).secret_names() {
             if let Some(v) = secrets.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-                self.secret_set(id, field, Secret::new(v)).await?;
+                let before = match self.secret_get(id, field).await {
+                    Ok(before) => before,
+                    Err(e) => {
+                        saved = Err(e);
+                        break;
+                    }
+                };
+                if let Err(e) = self.secret_set(id, field, Secret::new(v)).await {
+                    saved = Err(e);
+                    break;
+                }
+                replaced.push((field, before));
             }
         }
-        let account = self.0.store.update_account(id, &draft).await?;
+        let updated = match saved {
+            Ok(()) => self
+                .0
+                .store
+                .update_account(id, &draft)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(e),
+        };
+        let account = match updated {
+            Ok(account) => account,
+            Err(e) => {
+                self.put_back_secrets(id, replaced).await;
+                return Err(e);
+            }
+        };
         self.note_transfer_rule(&account).await?;
         self.account_changed(&account);
         // A new token typed, or its environment variable renamed.
@@ -273,6 +303,19 @@ impl Engine {
 
     pub(crate) async fn store_secret(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
         self.secret_set(id, field, value).await
+    }
+
+    /// Puts the keys an edit replaced back as they were (absent ones removed again).
+    async fn put_back_secrets(&self, id: AccountId, replaced: Vec<(&str, Option<Secret>)>) {
+        for (field, before) in replaced {
+            let put = match before {
+                Some(value) => self.secret_set(id, field, value).await,
+                None => self.secret_delete(id, field).await,
+            };
+            if let Err(e) = put {
+                tracing::warn!(account = id, error = %e, "could not put a keychain entry back");
+            }
+        }
     }
 
     async fn secret_get(&self, id: AccountId, field: &str) -> Result<Option<Secret>> {

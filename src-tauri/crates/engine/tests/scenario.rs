@@ -753,6 +753,46 @@ async fn keys_are_kept_per_database_and_never_follow_a_new_address() {
     assert_eq!(saved.base_url.as_deref(), Some("http://127.0.0.2:9"));
 }
 
+/// An edit with a new key whose save fails (the name is another account's) leaves the old key in
+/// the keychain: the account, still at its old address, would otherwise send the new key there.
+#[tokio::test]
+async fn an_edit_that_cannot_be_saved_puts_the_old_key_back() {
+    use ordertray_engine::SecretStore;
+    let w = world().await;
+    let mut other = draft(&w.fake.base_url());
+    other.name = "Shop B".into();
+    w.engine
+        .add_account(
+            other,
+            HashMap::from([("api_key".to_string(), "b-key".to_string())]),
+        )
+        .await
+        .unwrap();
+    let before = w
+        .secrets
+        .get(&w.api_key_entry())
+        .unwrap()
+        .unwrap()
+        .expose()
+        .to_string();
+    let mut taken = draft("http://127.0.0.2:9");
+    taken.name = "Shop B".into();
+    let e = w
+        .engine
+        .update_account(
+            w.account,
+            taken,
+            HashMap::from([("api_key".to_string(), "typed-new".to_string())]),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{e:?}");
+    assert_eq!(
+        w.secrets.get(&w.api_key_entry()).unwrap().unwrap().expose(),
+        before
+    );
+}
+
 /// A posting whose numbers parse but overflow every total (quantity 2^63−1, price 2^96−1) is set
 /// aside with its reason; the postings beside it are stored and every listing still works.
 #[tokio::test]
