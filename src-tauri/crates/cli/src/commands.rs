@@ -270,6 +270,11 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
             }
         }
         Command::Sync { once, account } => {
+            // The schedule runs every active account's poller (and the outbox, alerts, read-back):
+            // one account alone on a schedule is not offered rather than silently ignored.
+            if account.is_some() && !once {
+                bail!("--account goes with --once: on a schedule every active account is synced (make an account inactive to leave it out)");
+            }
             let ids = match &account {
                 Some(a) => vec![engine.find_account(a).await?.id],
                 None => engine

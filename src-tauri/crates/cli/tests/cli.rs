@@ -202,6 +202,11 @@ async fn errors_are_one_clear_line_and_a_non_zero_exit() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: ") && err.contains("4242"), "{err}");
 
+    // One account on a schedule would poll them all: refused, not ignored.
+    let out = cli.run(&["sync", "--account", "S"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--account goes with --once"));
+
     let out = cli.run(&[
         "accounts",
         "add",
