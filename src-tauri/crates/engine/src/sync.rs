@@ -369,8 +369,9 @@ impl Engine {
     }
 
     /// Orders the seller already decided in the marketplace's own cabinet arrive accepted (the
-    /// integration's ingest policy): accepting them makes their shop orders; the marketplace no
-    /// longer offers the ship call, so none is sent. A failure leaves them in the inbox.
+    /// integration's ingest policy): accepting them makes their shop orders; nothing is sent back
+    /// (the marketplace has the decision; a posting already delivered may list no actions at all,
+    /// which would read as "ship allowed"). A failure leaves them in the inbox.
     async fn accept_assembled(&self, account: AccountId, orders: &[i64]) {
         let run = async {
             let lines = self.0.store.new_lines_of_orders(orders).await?;
@@ -379,6 +380,7 @@ impl Engine {
             }
             let extras = ordertray_store::TriageExtras {
                 lang: self.lang(),
+                made_elsewhere: true,
                 ..Default::default()
             };
             self.0

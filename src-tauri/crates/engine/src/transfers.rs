@@ -447,9 +447,16 @@ impl Engine {
             .and_then(|t| t.remote_id);
         let create = || async {
             match waiting_out_limits(|| transfer.create(&order)).await {
-                // An earlier try's record holds what that try sent: the order as it is now goes on it.
+                // An earlier try's record holds what that try sent: the order as it is now goes on
+                // it. Refused (a parcel the carrier has taken), the record stays linked as it is.
                 Ok(made) if made.found => {
-                    waiting_out_limits(|| transfer.update(&made.remote_id, &order)).await
+                    match waiting_out_limits(|| transfer.update(&made.remote_id, &order)).await {
+                        Err(TransferError::Connector(e)) if is_refusal(&e) => {
+                            tracing::warn!(remote_id = %made.remote_id, error = %e, "the found record kept as it was");
+                            Ok(made)
+                        }
+                        other => other,
+                    }
                 }
                 other => other,
             }

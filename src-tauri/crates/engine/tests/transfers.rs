@@ -320,6 +320,29 @@ async fn a_record_an_earlier_try_made_gets_the_order_as_it_is_now() {
     assert_eq!(t.transfer.state, TransferState::Transferred, "{t:?}");
     assert_eq!(w.crm.orders().len(), 2);
     assert_eq!(w.crm.order(&key_b).unwrap()["items"][0]["quantity"], 5);
+
+    // The same, but the CRM refuses the edit: the record found stays linked as it is.
+    let c = w
+        .engine
+        .create_shop_order(draft("F-3", "f3@example.com"))
+        .await
+        .unwrap();
+    let key_c = format!("{}-{}", key_a.rsplit_once('-').unwrap().0, c.id);
+    w.crm
+        .push_fault_on(ORDERS_CREATE_PATH, RetailCrmFault::LostAnswer { after: None });
+    w.crm
+        .push_fault_on(&format!("/api/v5/orders/{key_c}"), Fault::ServerError(502));
+    w.engine.send_to_target(w.target, &[c.id], false).await.unwrap();
+    drain(&w.engine).await;
+    w.crm
+        .push_fault_on(&format!("/api/v5/orders/{key_c}/edit"), Fault::ServerError(400));
+    w.engine
+        .drain_outbox_at(chrono::Utc::now() + chrono::Duration::hours(2))
+        .await
+        .unwrap();
+    let t = &w.engine.transfer_status(&[c.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Transferred, "{t:?}");
+    assert_eq!(t.transfer.remote_id.as_deref(), Some(key_c.as_str()));
 }
 
 #[tokio::test]

@@ -79,7 +79,7 @@ pub(crate) async fn drop_unsent_sends(conn: &mut SqliteConnection, order_id: i64
     .execute(&mut *conn)
     .await?;
     sqlx::query(&format!(
-        "UPDATE order_transfers SET state = 'transferred', updated_at = ?
+        "UPDATE order_transfers SET state = IIF(last_error IS NULL, 'transferred', 'problematic'), updated_at = ?
          WHERE shop_order_id = ? AND state = 'pending' AND remote_id IS NOT NULL AND NOT {under_way}"
     ))
     .bind(now)

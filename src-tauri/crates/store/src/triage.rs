@@ -40,6 +40,9 @@ pub struct TriageExtras {
     pub hold: Option<chrono::Duration>,
     /// The language texts for buyers are written in (shop status names in comments).
     pub lang: Lang,
+    /// The decision was already made in the marketplace's own cabinet (an order that arrived
+    /// assembled or further on): nothing is sent back for it.
+    pub made_elsewhere: bool,
 }
 
 struct Target {
@@ -190,6 +193,9 @@ impl Store {
                 .hold
                 .map(|h| format_ts(Utc::now() + h))
                 .unwrap_or_else(|| now.clone());
+            if extras.made_elsewhere {
+                continue;
+            }
             let rows = plan_and_queue(
                 &mut tx,
                 (account_id, policy),

@@ -240,6 +240,4 @@ pub const OZON_DECIDED_STATUSES: &[&str] = &[
     "driver_pickup",
     "delivered",
     "not_accepted",
-    "arbitration",
-    "client_arbitration",
 ];

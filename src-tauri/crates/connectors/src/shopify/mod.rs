@@ -14,7 +14,7 @@ mod push;
 mod settings;
 mod spec;
 
-pub use parse::{is_final, legacy_id, parse_order, status_of};
+pub use parse::{is_final, legacy_id, parse_order, status_of, unreadable_order};
 pub use settings::{ShopifySettings, SHOPIFY_API_VERSION, SHOPIFY_BACKFILL_DAYS, SHOPIFY_VISIBLE_DAYS};
 pub(crate) use spec::SPEC;
 
@@ -172,7 +172,7 @@ impl ShopifyConnector {
             reads += 1;
             let next = more_items_after(items);
             // An answer that does not move on would be read forever, its items taken again each time.
-            if next.as_deref() == Some(cursor.as_str()) || reads > MAX_ITEM_READS {
+            if next.as_deref() == Some(cursor.as_str()) || reads >= MAX_ITEM_READS {
                 return Err(ConnectorError::Malformed(format!(
                     "order {id}: Shopify kept saying more items follow (read {reads} times from {cursor})"
                 )));
@@ -294,15 +294,32 @@ impl OrderSource for ShopifyConnector {
                 "orders: the answer holds no list of orders".into(),
             ));
         };
-        for node in edges.iter_mut().filter_map(|e| e.get_mut("node")) {
-            self.read_all_items(node).await?;
+        // An order whose items cannot be read whole is set aside with its reason; its page and
+        // the account's later pages go on (failing the page would stop the account for good).
+        let mut unreadable = std::collections::HashMap::new();
+        for (index, node) in edges
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, e)| e.get_mut("node").map(|n| (i, n)))
+        {
+            match self.read_all_items(node).await {
+                Ok(()) => {}
+                Err(ConnectorError::Malformed(reason)) => {
+                    unreadable.insert(index, reason);
+                }
+                Err(e) => return Err(e),
+            }
         }
         let orders = &data["orders"];
         let edges = orders["edges"].as_array().map_or(&[][..], Vec::as_slice);
         let backfill = matches!(run.filter, Filter::Backfill { .. });
         let mut page = Page::default();
         let mut last_updated = None;
-        for node in edges.iter().filter_map(|e| e.get("node")) {
+        for (index, node) in edges
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.get("node").map(|n| (i, n)))
+        {
             last_updated = node
                 .get("updatedAt")
                 .and_then(Value::as_str)
@@ -310,6 +327,10 @@ impl OrderSource for ShopifyConnector {
                 .map(|t| t.with_timezone(&Utc))
                 .or(last_updated);
             if backfill && is_final(node) {
+                continue;
+            }
+            if let Some(reason) = unreadable.remove(&index) {
+                page.take(unreadable_order(node, reason));
                 continue;
             }
             page.take(parse_order(node));

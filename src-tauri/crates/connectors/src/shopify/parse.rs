@@ -186,10 +186,18 @@ fn time(raw: &Value, key: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// One order node of an `orders` answer.
-pub fn parse_order(raw: &Value) -> Parsed {
-    let id = raw
-        .get("legacyResourceId")
+/// An order node set aside whole, with why (its own id, as [`parse_order`] reads it).
+pub fn unreadable_order(raw: &Value, reason: String) -> Parsed {
+    Parsed::Unreadable(QuarantinedOrder {
+        external_id: order_id(raw),
+        reason,
+        raw: raw.clone(),
+    })
+}
+
+/// The order's numeric id (`legacyResourceId`, else the tail of its GraphQL id).
+fn order_id(raw: &Value) -> Option<String> {
+    raw.get("legacyResourceId")
         .and_then(|v| {
             v.as_str()
                 .map(str::to_string)
@@ -200,14 +208,13 @@ pub fn parse_order(raw: &Value) -> Parsed {
                 .and_then(Value::as_str)
                 .map(|g| legacy_id(g).to_string())
         })
-        .filter(|id| !id.is_empty());
-    let unreadable = |reason: String| {
-        Parsed::Unreadable(QuarantinedOrder {
-            external_id: id.clone(),
-            reason,
-            raw: raw.clone(),
-        })
-    };
+        .filter(|id| !id.is_empty())
+}
+
+/// One order node of an `orders` answer.
+pub fn parse_order(raw: &Value) -> Parsed {
+    let id = order_id(raw);
+    let unreadable = |reason: String| unreadable_order(raw, reason);
     let Some(id) = id.clone() else {
         return unreadable("an order without an id".into());
     };

@@ -32,8 +32,9 @@ pub fn format_gmt(t: DateTime<Utc>) -> String {
 }
 
 /// When the order was placed. Without `date_created_gmt` the site-local `date_created` is moved by
-/// the site's offset from UTC, which the modification pair tells; with neither pair whole it is
-/// read as UTC (hours off, rather than the order set aside).
+/// the site's offset from UTC as the modification pair tells it (the offset at the modification:
+/// an hour off when daylight saving changed in between); with neither pair whole it is read as
+/// UTC (hours off, rather than the order set aside).
 fn created_at(raw: &Value) -> Option<DateTime<Utc>> {
     if let Some(t) = parse_gmt(text(raw, "date_created_gmt")) {
         return Some(t);
