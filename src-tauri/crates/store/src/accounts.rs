@@ -53,8 +53,10 @@ impl Store {
     pub async fn insert_account(&self, draft: &AccountDraft, demo: bool) -> Result<Account> {
         let now = format_ts(Utc::now());
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO accounts (kind, name, region, active, interval_secs, base_url, demo, settings, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            // Past every id ever given (migration 0035), not only past the rows left.
+            "INSERT INTO accounts (id, kind, name, region, active, interval_secs, base_url, demo, settings, created_at)
+             VALUES ((SELECT MAX(last, (SELECT COALESCE(MAX(id), 0) FROM accounts)) + 1 FROM account_ids),
+                ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(draft.settings.kind().as_str())
         .bind(&draft.name)

@@ -675,6 +675,18 @@ async fn deleting_an_account_removes_its_data() {
 /// Deleting an account keeps every customer something else still holds: an order made by hand,
 /// another account's order (the delete once removed every customer no marketplace order pointed
 /// at, hand-made orders' customers among them).
+/// An account's id is never given again: its keychain entries are named by it, so a restored
+/// backup's account would otherwise read the keys of the account that took its id.
+#[tokio::test]
+async fn a_deleted_accounts_id_is_never_given_to_another() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let b = s.insert_account(&draft("B"), false).await.unwrap();
+    s.delete_account(b.id).await.unwrap();
+    let c = s.insert_account(&draft("C"), false).await.unwrap();
+    assert!(c.id > b.id && b.id > a.id, "{} {} {}", a.id, b.id, c.id);
+}
+
 #[tokio::test]
 async fn deleting_an_account_keeps_the_customers_others_hold() {
     use ordertray_core::cabinet::{Recipient, ShopOrderDraft};
