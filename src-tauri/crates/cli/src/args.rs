@@ -32,6 +32,11 @@ pub enum Command {
         /// Only this account (id or name).
         #[arg(long)]
         account: Option<String>,
+        /// How long this process's run counts as alive after each page it stores (default: as an
+        /// outbox row's lease). Another process picks up the new orders of a run whose lease ran
+        /// out (their rules and popup); shorter only for tests that kill the process.
+        #[arg(long, hide = true)]
+        lease_secs: Option<u64>,
     },
     /// External orders.
     #[command(subcommand)]

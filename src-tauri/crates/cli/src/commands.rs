@@ -269,7 +269,14 @@ async fn dispatch(engine: &Engine, command: Command) -> Result<()> {
                 }
             }
         }
-        Command::Sync { once, account } => {
+        Command::Sync {
+            once,
+            account,
+            lease_secs,
+        } => {
+            if let Some(secs) = lease_secs {
+                engine.set_outbox_lease(std::time::Duration::from_secs(secs));
+            }
             // The schedule runs every active account's poller (and the outbox, alerts, read-back):
             // one account alone on a schedule is not offered rather than silently ignored.
             if account.is_some() && !once {

@@ -180,6 +180,9 @@ async fn assert_postings_exactly_once(db: &SqlitePool, fake: &FakeOzonHandle, nu
     lines_checked
 }
 
+/// `sync --once` whose run counts as alive only until each page is stored (see `--lease-secs`).
+const SYNC_LEASE_ENDING: [&str; 4] = ["sync", "--once", "--lease-secs", "0"];
+
 /// kill -9 at random moments of `sync --once` over thousands of postings (new ones arriving and
 /// some cancelled by buyers between runs), restarting each time; then a run to its end.
 #[tokio::test(flavor = "multi_thread")]
@@ -203,7 +206,8 @@ async fn sync_survives_kill_9_at_random_moments() {
         }
         let kill_after = horizon.mul_f64(rng.f64() * 0.8);
         let t = Instant::now();
-        match run_killing(&cli, &["sync", "--once"], kill_after).await {
+        // A killed run's lease ends with each page: the next run picks up its orders' follow-up.
+        match run_killing(&cli, &SYNC_LEASE_ENDING, kill_after).await {
             End::Killed => kills += 1,
             End::Exited(status) => {
                 assert!(status.success(), "an unkilled sync failed: {status}");
@@ -216,13 +220,19 @@ async fn sync_survives_kill_9_at_random_moments() {
     // cancel between two killed attempts of one run) is read by the run after it, which reads
     // changes from the interrupted run's start: so one more run, as the next poll would.
     for _ in 0..2 {
-        let out = run_ok(&cli, &["sync", "--once"], budget + Duration::from_secs(120)).await;
+        let out = run_ok(&cli, &SYNC_LEASE_ENDING, budget + Duration::from_secs(120)).await;
         assert!(out.contains("account"), "{out}");
     }
 
     let db = open_db(&cli).await;
     assert_integrity(&db).await;
     let lines = assert_postings_exactly_once(&db, &fake, &numbers).await;
+    // Every new order had its follow-up (rules, popup): none is left by a killed run.
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_arrivals")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0, "new orders left without their follow-up");
     println!(
         "sync under kill -9: {kills} kills survived ({completed} runs finished between them), \
          {} postings and {lines} lines each stored exactly once, {cancelled} buyer cancels seen, \

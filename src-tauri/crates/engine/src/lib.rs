@@ -95,8 +95,9 @@ struct Inner {
     scheduled_runs: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
     pollers: Mutex<HashMap<AccountId, scheduler::Poller>>,
     outbox_wake: Notify,
-    /// This instance's id on the outbox rows it holds in flight, and how long such a lease lasts.
-    outbox_owner: String,
+    /// This instance's id on the outbox rows it holds in flight and on its sync runs, and how
+    /// long such a lease lasts.
+    instance: String,
     outbox_lease: Mutex<std::time::Duration>,
     running: std::sync::atomic::AtomicBool,
     /// Whether the retention pass runs (see `retention`).
@@ -166,7 +167,7 @@ impl Engine {
             scheduled_runs: Mutex::default(),
             pollers: Mutex::default(),
             outbox_wake: Notify::new(),
-            outbox_owner: outbox::new_owner_id(),
+            instance: outbox::new_owner_id(),
             outbox_lease: Mutex::new(outbox::lease_length(options.http.timeout)),
             running: Default::default(),
             retention_running: Default::default(),

@@ -126,7 +126,7 @@ impl Engine {
         for due in due {
             let now = at.max(Utc::now());
             let lease = Lease {
-                owner: &self.0.outbox_owner,
+                owner: &self.0.instance,
                 until: self.lease_until(now),
             };
             let Some(row) = self.0.store.outbox_claim(due.id, &lease, now).await? else {
@@ -193,6 +193,15 @@ impl Engine {
     /// This instance's lease on a row claimed or renewed at `now`.
     fn lease_until(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         crate::backoff::after(now, self.outbox_lease())
+    }
+
+    /// This instance's lease on a sync run started or renewed at `now`: as long as an outbox
+    /// row's, for the same reason (several calls' timeouts, so a live run is never taken for dead).
+    pub(crate) fn run_lease(&self, now: DateTime<Utc>) -> Lease<'_> {
+        Lease {
+            owner: &self.0.instance,
+            until: self.lease_until(now),
+        }
     }
 
     /// Renews the lease before a call; false when the row is no longer ours.

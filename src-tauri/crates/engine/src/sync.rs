@@ -61,6 +61,9 @@ impl Drop for Prefetch {
 
 #[derive(Default)]
 struct Burst {
+    /// Every new order stored (or picked up), to be settled once its follow-up is done.
+    arrivals: Vec<i64>,
+    /// Those waiting for a decision: the rules see them and they are announced.
     new_orders: Vec<NewOrderRef>,
     cancelled: Vec<NewOrderRef>,
     /// Known orders the marketplace moved to another status, with the status.
@@ -112,25 +115,31 @@ impl Engine {
             });
         }
         let account = self.0.store.account(id).await.map_err(|e| fail(e.into()))?;
+        let mut burst = Burst::default();
         if !registry::spec(&account.kind).polled {
             // Nothing to pull: the account's orders come to the intake, which keeps its health.
+            self.pick_up_arrivals(&account, true, &mut burst).await;
+            self.finish_burst(&account, &burst).await;
             return Ok(SyncReport {
                 account_id: id,
                 ..Default::default()
             });
         }
+        let now = Utc::now();
         let run = self
             .0
             .store
-            .start_sync_run(id, Utc::now())
+            .start_sync_run(id, &self.run_lease(now), now)
             .await
             .map_err(|e| fail(e.into()))?;
+        self.pick_up_arrivals(&account, true, &mut burst).await;
         let mut report = SyncReport {
             account_id: id,
             ..Default::default()
         };
-        let mut burst = Burst::default();
-        let outcome = self.sync_pages(&account, trigger, &mut report, &mut burst).await;
+        let outcome = self
+            .sync_pages((&account, run), trigger, &mut report, &mut burst)
+            .await;
         let error = outcome.as_ref().err().map(|f| f.error.clone());
         if let Err(e) = self
             .0
@@ -152,7 +161,7 @@ impl Engine {
 
     async fn sync_pages(
         &self,
-        account: &Account,
+        (account, run): (&Account, i64),
         trigger: Trigger,
         report: &mut SyncReport,
         burst: &mut Burst,
@@ -222,15 +231,19 @@ impl Engine {
                 }
                 let store = async {
                     let started = Instant::now();
+                    let now = Utc::now();
+                    let source = ordertray_store::Arriving {
+                        owner: &self.0.instance,
+                        run: Some((run, self.run_lease(now).until)),
+                    };
                     let out = self
                         .0
                         .store
                         .apply_page_with_skips(
-                            account.id,
-                            name,
+                            (account.id, name, &source),
                             (&page.orders, &payloads, &page.quarantined, &page.skipped),
                             &page.next_cursor,
-                            Utc::now(),
+                            now,
                         )
                         .await;
                     (out, started.elapsed())
@@ -306,6 +319,7 @@ impl Engine {
     /// run of one page.
     pub(crate) async fn after_ingest(&self, account: &Account, out: ordertray_store::PageOutcome) {
         let mut burst = Burst::default();
+        self.pick_up_arrivals(account, false, &mut burst).await;
         self.take_page(account, out, &mut burst).await;
         self.finish_burst(account, &burst).await;
     }
@@ -322,36 +336,95 @@ impl Engine {
             self.accept_assembled(account.id, &out.preaccepted).await;
         }
         burst.new_lines += out.new_lines;
+        let arrived = out.new_orders.iter().map(|o| o.order_id);
+        burst
+            .arrivals
+            .extend(arrived.chain(out.preaccepted.iter().copied()));
         burst.new_orders.extend(out.new_orders);
         burst.cancelled.extend(out.cancelled_by_marketplace);
         burst.status_changed.extend(out.status_changed);
     }
 
-    /// The end of a run: the rules decide its new orders, then one announcement and the unread count.
+    /// New orders an earlier run (or push) stored and never followed up (Quit or a crash before
+    /// its end), taken into this one: those decided elsewhere accepted now, the rest ruled and
+    /// announced with this run's. `holds_runs`: the caller holds the account's run lock.
+    async fn pick_up_arrivals(&self, account: &Account, holds_runs: bool, burst: &mut Burst) {
+        let orphans = match self
+            .0
+            .store
+            .orphaned_arrivals(account.id, &self.0.instance, holds_runs, Utc::now())
+            .await
+        {
+            Ok(orphans) => orphans,
+            Err(e) => {
+                tracing::warn!(account = account.id, error = %e, "left orders not looked for; the next run looks again");
+                return;
+            }
+        };
+        if orphans.is_empty() {
+            return;
+        }
+        tracing::info!(
+            account = account.id,
+            orders = orphans.len(),
+            "new orders an interrupted run left, picked up"
+        );
+        let accept: Vec<i64> = orphans.iter().filter(|a| a.accept).map(|a| a.order_id).collect();
+        if !accept.is_empty() {
+            self.accept_assembled(account.id, &accept).await;
+        }
+        for a in orphans {
+            burst.arrivals.push(a.order_id);
+            // One the manager decided meanwhile is no news.
+            if a.announce && a.lines > 0 {
+                burst.new_lines += a.lines;
+                burst.new_orders.push(NewOrderRef {
+                    order_id: a.order_id,
+                    number: a.number,
+                });
+            }
+        }
+    }
+
+    /// The end of a run: the rules decide its new orders, then one announcement and the unread
+    /// count. Settling is a claim: orders another process picked up meanwhile are its to announce.
     async fn finish_burst(&self, account: &Account, burst: &Burst) {
         if !burst.new_orders.is_empty() {
             let orders: Vec<i64> = burst.new_orders.iter().map(|o| o.order_id).collect();
             self.apply_rules_after_sync(account.id, &orders).await;
         }
-        self.announce(account, burst).await;
+        let settled = match self.0.store.settle_arrivals(&burst.arrivals).await {
+            Ok(settled) => settled,
+            Err(e) => {
+                // Announced by the run that settles them, so never twice.
+                tracing::warn!(account = account.id, error = %e, "new orders' follow-up not recorded; the next run announces them");
+                Default::default()
+            }
+        };
+        self.announce(account, burst, &settled).await;
         self.emit_unread().await;
     }
 
     /// One announcement per burst, naming the account and the first order; one for buyer cancellations.
-    async fn announce(&self, account: &Account, burst: &Burst) {
+    async fn announce(&self, account: &Account, burst: &Burst, settled: &std::collections::HashSet<i64>) {
         let payload = |first: &NewOrderRef| AlertPayload {
             number: first.number.clone(),
             order_id: Some(first.order_id),
             ..AlertPayload::about(Some(account))
         };
-        if let Some(first) = burst.new_orders.first() {
+        let new_orders: Vec<&NewOrderRef> = burst
+            .new_orders
+            .iter()
+            .filter(|o| settled.contains(&o.order_id))
+            .collect();
+        if let Some(first) = new_orders.first() {
             self.emit(EngineEvent::NewLines {
                 account_id: account.id,
-                orders: burst.new_orders.len() as u32,
+                orders: new_orders.len() as u32,
                 lines: burst.new_lines,
                 first_order_id: Some(first.order_id),
             });
-            self.alert(AlertKind::NewOrder, burst.new_orders.len(), payload(first))
+            self.alert(AlertKind::NewOrder, new_orders.len(), payload(first))
                 .await;
         }
         if let Some(first) = burst.cancelled.first() {

@@ -54,7 +54,17 @@ async fn the_pass_prunes_by_the_saved_periods_not_the_defaults() {
         ..Default::default()
     };
     for age in ages {
-        let run = store.start_sync_run(w.account, days(age)).await.unwrap();
+        let run = store
+            .start_sync_run(
+                w.account,
+                &ordertray_store::Lease {
+                    owner: "test",
+                    until: days(age),
+                },
+                days(age),
+            )
+            .await
+            .unwrap();
         store
             .finish_sync_run(run, &report, None, days(age))
             .await

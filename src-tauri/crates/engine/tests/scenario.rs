@@ -824,3 +824,104 @@ async fn an_overflowing_posting_is_quarantined_and_the_page_goes_on() {
     let again = w.engine.sync_account(w.account).await.unwrap();
     assert_eq!(again.orders_new, 0, "{again:?}");
 }
+
+/// Starts a sync of `w.account` on `engine`, lets its first page of 100 be stored, and cuts the
+/// run off there (as Quit or a crash would) while its next page is being asked for.
+async fn sync_cut_off_after_one_page(w: &World, engine: &ordertray_engine::Engine) {
+    let list = "/v4/posting/fbs/unfulfilled/list";
+    let (first, second) = (w.fake.hold_next(list), w.fake.hold_next(list));
+    let running = {
+        let engine = engine.clone();
+        let account = w.account;
+        tokio::spawn(async move { engine.sync_account(account).await })
+    };
+    within("the run's first page", first.arrived()).await;
+    first.release();
+    within("the second page asked for", second.arrived()).await;
+    within("the first page stored", async {
+        while engine.app_info().await.unwrap().unread < 100 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    running.abort();
+    assert!(running.await.unwrap_err().is_cancelled());
+    second.release();
+}
+
+async fn rejected_lines(engine: &ordertray_engine::Engine) -> usize {
+    let query = ordertray_core::InboxQuery {
+        state: ordertray_core::LineState::Rejected,
+        limit: Some(1_000),
+        ..Default::default()
+    };
+    engine.inbox(&query).await.unwrap().len()
+}
+
+/// A run cut off after storing pages (Quit during a backfill, a crash) left those orders without
+/// rules or popup for good: the rules ran over a run's new orders at its end. The next run, in a
+/// new process once the dead run's lease has run out, picks them up: ruled and announced once.
+#[tokio::test]
+async fn orders_of_a_run_cut_off_mid_sync_are_ruled_and_announced_by_the_next_run() {
+    let w = world().await;
+    w.engine
+        .save_rule_set(&reject_everything(w.account))
+        .await
+        .unwrap();
+    w.fake.generate_postings(250, 1);
+    // The process that dies: its run's lease ends as soon as it is given.
+    w.engine.set_outbox_lease(Duration::ZERO);
+    sync_cut_off_after_one_page(&w, &w.engine).await;
+    assert_eq!(
+        rejected_lines(&w.engine).await,
+        0,
+        "the cut-off run ruled nothing"
+    );
+    assert!(w.notes.taken().is_empty());
+
+    let notes = RecordingNotifier::default();
+    let next = open(&w.db, w.secrets.clone(), notes.clone()).await;
+    let report = next.sync_account(w.account).await.unwrap();
+    assert_eq!(report.orders_new, 150, "the run's own new orders");
+    assert_eq!(rejected_lines(&next).await, 250, "the rules saw every new order");
+    let popups = notifications(&notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(
+        popups[0].body.starts_with("250 new orders — Ozon «Shop A»: "),
+        "{}",
+        popups[0].body
+    );
+
+    // Nobody announces them again: neither this process nor the one whose run they were.
+    next.sync_account(w.account).await.unwrap();
+    w.engine.set_outbox_lease(next.outbox_lease());
+    w.engine.sync_account(w.account).await.unwrap();
+    let again: Vec<_> = notifications(&notes)
+        .await
+        .into_iter()
+        .chain(w.notes.taken())
+        .filter(|n| n.body.contains("new order"))
+        .collect();
+    assert!(again.is_empty(), "{again:?}");
+}
+
+/// Orders of a run another process still holds (its lease not run out) are its to follow up; the
+/// process whose own run was cut off (a cancelled task) picks them up at its next run.
+#[tokio::test]
+async fn a_live_run_of_another_process_keeps_its_orders_and_its_owner_picks_them_up() {
+    let w = world().await;
+    w.fake.generate_postings(150, 1);
+    sync_cut_off_after_one_page(&w, &w.engine).await;
+
+    let notes = RecordingNotifier::default();
+    let other = open(&w.db, w.secrets.clone(), notes.clone()).await;
+    other.sync_account(w.account).await.unwrap();
+    let popups = notifications(&notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(popups[0].body.starts_with("50 new orders"), "{}", popups[0].body);
+
+    w.engine.sync_account(w.account).await.unwrap();
+    let popups = notifications(&w.notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(popups[0].body.starts_with("100 new orders"), "{}", popups[0].body);
+}

@@ -263,16 +263,6 @@ impl Store {
         )
     }
 
-    pub async fn start_sync_run(&self, id: AccountId, at: DateTime<Utc>) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("INSERT INTO sync_runs (account_id, started_at) VALUES (?, ?) RETURNING id")
-                .bind(id)
-                .bind(format_ts(at))
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-
     /// Closes a sync run and updates the account's health in one transaction.
     pub async fn finish_sync_run(
         &self,

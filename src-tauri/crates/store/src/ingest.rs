@@ -11,6 +11,7 @@ use ordertray_core::{
 };
 use sqlx::{QueryBuilder, Row, SqliteConnection};
 
+use crate::arrivals::{record_arrivals, Arriving};
 use crate::events::{insert_event, insert_events, NewEvent};
 use crate::time::format_ts;
 use crate::{Result, Store};
@@ -40,6 +41,12 @@ pub struct PageOutcome {
 }
 
 impl PageOutcome {
+    /// The new orders that wait for their follow-up: those to announce, those to accept.
+    fn arrivals(&self) -> (Vec<i64>, &[i64]) {
+        let announced = self.new_orders.iter().map(|o| o.order_id).collect();
+        (announced, &self.preaccepted)
+    }
+
     /// A new order that waits for the manager's decision.
     fn count_new(&mut self, order_id: i64, order: &ExternalOrder) {
         self.new_lines += order.lines.len() as u32;
@@ -100,9 +107,9 @@ impl Store {
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        self.apply_page_with_skips(
-            account_id,
-            marketplace,
+        // Nothing waits for a follow-up: the engine's runs store with their source.
+        self.store_page(
+            (account_id, marketplace, None),
             (orders, &Payloads::of(orders), quarantined, &[]),
             next_cursor,
             now,
@@ -111,12 +118,33 @@ impl Store {
     }
 
     /// [`Self::apply_page`] with the orders' payloads made beforehand (the sync makes them
-    /// beside the page being stored) and the orders the import rules left out, noted in the
-    /// account's sync log in the same transaction.
+    /// beside the page being stored), the orders the import rules left out, noted in the
+    /// account's sync log, and the new orders recorded as waiting for their run's follow-up
+    /// (see `arrivals`), all in the same transaction.
     pub async fn apply_page_with_skips(
         &self,
-        account_id: AccountId,
-        marketplace: &str,
+        (account_id, marketplace, source): (AccountId, &str, &Arriving<'_>),
+        (orders, payloads, quarantined, skipped): (
+            &[ExternalOrder],
+            &Payloads,
+            &[QuarantinedOrder],
+            &[SkippedOrder],
+        ),
+        next_cursor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<PageOutcome> {
+        self.store_page(
+            (account_id, marketplace, Some(source)),
+            (orders, payloads, quarantined, skipped),
+            next_cursor,
+            now,
+        )
+        .await
+    }
+
+    async fn store_page(
+        &self,
+        (account_id, marketplace, source): (AccountId, &str, Option<&Arriving<'_>>),
         (orders, payloads, quarantined, skipped): (
             &[ExternalOrder],
             &Payloads,
@@ -138,6 +166,10 @@ impl Store {
         )
         .await?;
         crate::skipped_orders::record_skipped(&mut tx, account_id, skipped, &now_s).await?;
+        if let Some(source) = source {
+            let (announced, accepted) = out.arrivals();
+            record_arrivals(&mut tx, (account_id, source), (&announced, accepted), &now_s).await?;
+        }
         sqlx::query(
             "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
              ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
@@ -153,25 +185,29 @@ impl Store {
 
     /// Stores orders a marketplace pushed to us (the intake) like a sync page, without a cursor:
     /// one transaction, upserted on (account, external id), so a repeated push changes nothing
-    /// and a changed one updates the order.
+    /// and a changed one updates the order. Its new orders wait for their follow-up like a run's,
+    /// held by `owner`.
     pub async fn apply_pushed(
         &self,
-        account_id: AccountId,
-        marketplace: &str,
+        (account_id, marketplace, owner): (AccountId, &str, &str),
         orders: &[ExternalOrder],
         quarantined: &[QuarantinedOrder],
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
         let payloads = Payloads::of(orders);
         let mut tx = self.begin_write().await?;
+        let now = format_ts(now);
         let out = upsert_all(
             &mut tx,
             (account_id, marketplace),
             (orders, &payloads.0),
             quarantined,
-            &format_ts(now),
+            &now,
         )
         .await?;
+        let source = Arriving { owner, run: None };
+        let (announced, accepted) = out.arrivals();
+        record_arrivals(&mut tx, (account_id, &source), (&announced, accepted), &now).await?;
         tx.commit().await?;
         Ok(out)
     }

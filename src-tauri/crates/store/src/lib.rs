@@ -20,6 +20,7 @@
 mod account_options;
 mod accounts;
 mod addresses;
+mod arrivals;
 mod backup;
 mod cabinet_export;
 mod cabinet_list;
@@ -66,6 +67,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
+pub use arrivals::{Arrival, Arriving};
 pub use backup::{check_database, check_header, database_bytes, list_backups, move_aside, StagedRestore};
 pub use cabinet_export::{ExportBatchJson, ExportEntry};
 pub use cabinet_orders::ShopOrderFacts;

@@ -635,7 +635,17 @@ async fn reopening_keeps_data_and_sync_health_is_recorded() {
     let path = dir.path().join("o.db");
     let s = Store::open(&path).await.unwrap();
     let a = s.insert_account(&draft("A"), false).await.unwrap();
-    let run = s.start_sync_run(a.id, Utc::now()).await.unwrap();
+    let run = s
+        .start_sync_run(
+            a.id,
+            &Lease {
+                owner: "test",
+                until: Utc::now(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
     let report = ordertray_core::SyncReport {
         account_id: a.id,
         ..Default::default()
@@ -1225,7 +1235,17 @@ async fn retention_prunes_old_bookkeeping_and_keeps_order_history() {
         ..Default::default()
     };
     for at in [old, recent] {
-        let run = s.start_sync_run(a.id, at).await.unwrap();
+        let run = s
+            .start_sync_run(
+                a.id,
+                &Lease {
+                    owner: "test",
+                    until: at,
+                },
+                at,
+            )
+            .await
+            .unwrap();
         s.finish_sync_run(run, &report, None, at).await.unwrap();
         s.log_intake_request(&ordertray_store::NewIntakeRequest {
             account_id: Some(a.id),
@@ -1795,4 +1815,39 @@ async fn the_log_is_copied_into_the_database_beside_the_writers_and_stays_bounde
         .unwrap();
     assert_eq!(orders, 3_300);
     s.close().await;
+}
+
+/// A new order waits for its follow-up (rules, popup) until it is settled, and settling is a claim:
+/// the second of two processes settling it gets nothing (and announces nothing). A push left by a
+/// process gone is found at once; one of this process only once its follow-up is overdue.
+#[tokio::test]
+async fn a_new_orders_follow_up_is_found_when_left_and_claimed_once() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let at = Utc::now();
+    let pushed = [order("1-1", "awaiting_packaging", &["10", "11"])];
+    let out = s
+        .apply_pushed((a.id, "Ozon", "gone"), &pushed, &[], at)
+        .await
+        .unwrap();
+    let id = out.new_orders[0].order_id;
+
+    let found = s.orphaned_arrivals(a.id, "here", false, at).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].order_id, found[0].number.as_str(), found[0].lines),
+        (id, "1-1", 2)
+    );
+    assert!((found[0].announce, found[0].accept) == (true, false));
+    let own = |after| s.orphaned_arrivals(a.id, "gone", false, at + after);
+    assert!(own(Duration::seconds(60)).await.unwrap().is_empty());
+    assert_eq!(own(Duration::minutes(2)).await.unwrap().len(), 1);
+
+    assert_eq!(s.settle_arrivals(&[id]).await.unwrap(), [id].into());
+    assert!(s.settle_arrivals(&[id]).await.unwrap().is_empty());
+    assert!(s
+        .orphaned_arrivals(a.id, "here", true, at)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -404,7 +404,7 @@ impl Engine {
         error: Option<&AppError>,
     ) {
         let store = &self.0.store;
-        let recorded = match store.start_sync_run(account.id, at).await {
+        let recorded = match store.start_sync_run(account.id, &self.run_lease(at), at).await {
             Ok(run) => store.finish_sync_run(run, report, error, Utc::now()).await,
             Err(e) => Err(e),
         };
@@ -790,7 +790,7 @@ impl Engine {
                 if let Err(e) = self
                     .0
                     .store
-                    .apply_pushed(account.id, name, &[], &[q], seen.received_at)
+                    .apply_pushed((account.id, name, &self.0.instance), &[], &[q], seen.received_at)
                     .await
                 {
                     tracing::error!(account = account.id, error = %e, "could not quarantine a pushed request");
@@ -827,8 +827,7 @@ impl Engine {
             self.0
                 .store
                 .apply_pushed(
-                    account.id,
-                    name,
+                    (account.id, name, &self.0.instance),
                     &pushed.orders,
                     &pushed.quarantined,
                     seen.received_at,
