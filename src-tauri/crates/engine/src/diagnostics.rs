@@ -98,6 +98,16 @@ impl Engine {
             if let Ok(credentials) = self.credentials(&account).await {
                 credentials.exposed_values().for_each(|v| values.add(v));
             }
+            // Ours too (intake tokens, webhook secrets): a logged push address carries its token.
+            let generated = ordertray_connectors::registry::spec(&account.kind)
+                .secret_fields
+                .iter()
+                .filter(|f| f.generated);
+            for field in generated {
+                if let Ok(value) = self.credential(&account, field.name).await {
+                    values.add(value.expose());
+                }
+            }
         }
         // Sorting millions of values is CPU work: off the runtime's threads.
         tokio::task::spawn_blocking(move || values.build())

@@ -404,12 +404,16 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
     });
     w.fake.add_posting(posting);
     w.engine.sync_account(w.account).await.unwrap();
+    // A secret of ours (not the vendor's): a web store's webhook secret.
+    let settings = ordertray_connectors::woocommerce::WooCommerceSettings::new("https://shop.example");
+    let woo = woocommerce_account(&w.engine, settings, ("ck_key", "cs_secret")).await;
+    let webhook_secret = w.engine.webhook_secret(woo).await.unwrap();
 
     let logs = tempfile::tempdir().unwrap();
     std::fs::write(
         logs.path().join("ordertray.log.2026-11-23"),
         format!(
-            "INFO sync ok\nWARN request failed for key {API_KEY}\nINFO buyer Иванов Пётр Сергеевич +79161234567 at Москва, ул. Тверская, д. 7, кв. 12\nWARN courier: no entrance at ул. Тверская 7-12\n"
+            "INFO sync ok\nWARN request failed for key {API_KEY}\nWARN webhook signed with {webhook_secret} refused\nINFO buyer Иванов Пётр Сергеевич +79161234567 at Москва, ул. Тверская, д. 7, кв. 12\nWARN courier: no entrance at ул. Тверская 7-12\n"
         ),
     )
     .unwrap();
@@ -444,7 +448,13 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
         "the bundle says which accounts exist"
     );
     assert!(everything.contains("[redacted]"));
-    for leak in [API_KEY, "Иванов Пётр Сергеевич", "+79161234567", "Тверская"] {
+    for leak in [
+        API_KEY,
+        &webhook_secret,
+        "Иванов Пётр Сергеевич",
+        "+79161234567",
+        "Тверская",
+    ] {
         assert!(!everything.contains(leak), "the bundle contains {leak}");
     }
 
