@@ -113,7 +113,7 @@ pub async fn start_new_database(app: AppHandle, startup: State<'_, Startup>) -> 
         return Err(AppError::refused(ErrorWords::DatabaseWorks {}));
     }
     startup.begin_change()?;
-    match database::start_new(&startup.db_path) {
+    match database::start_new(&startup.db_path).await {
         Ok(moved) => {
             restart_soon(app);
             Ok(moved)

@@ -5,6 +5,7 @@ import { App } from "../App";
 import damagedFixture from "../test/fixtures/database_damaged.json";
 import damagedBackupFixture from "../test/fixtures/database_damaged_backup.json";
 import startNewFixture from "../test/fixtures/database_start_new.json";
+import tooNewFixture from "../test/fixtures/database_too_new.json";
 import unavailableFixture from "../test/fixtures/database_unavailable.json";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
 import { type Fixture, type Override, serveRecorded } from "../test/recorded";
@@ -109,6 +110,16 @@ describe("the database cannot be opened", () => {
       "Рядом с базой данных резервных копий не найдено.",
     );
     expect(screen.getByTestId("database-start-new")).toHaveTextContent("Начать с новой пустой базы");
+  });
+
+  it("says a newer version's database is not damaged and offers no empty database in its place", async () => {
+    start(tooNewFixture);
+    const screenEl = await screen.findByTestId("database-problem");
+    expect(screenEl).toHaveAttribute("data-kind", "too_new");
+    expect(screenEl).toHaveTextContent("made by a newer version of Ordertray");
+    expect(screenEl).not.toHaveTextContent("damaged");
+    expect(screen.queryByTestId("database-start-new")).toBeNull();
+    expect(screen.getByTestId("database-quit")).toBeEnabled();
   });
 
   it("a database that opened shows the app", async () => {

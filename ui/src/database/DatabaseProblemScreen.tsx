@@ -35,6 +35,13 @@ export function DatabaseProblemScreen({ problem }: { problem: DatabaseProblem })
   const quit = useMutation({ mutationFn: api.quitApp, onError: (e) => notices.error(e.message) });
   const restarting = restore.isSuccess || startNew.isSuccess;
   const busy = restore.isPending || startNew.isPending || restarting;
+  const explanation = {
+    damaged: t.database.problemDamaged,
+    too_new: t.database.problemTooNew,
+    unavailable: t.database.problemUnavailable,
+  };
+  // A newer version's database holds the shop's data and nothing is wrong with it.
+  const offerNew = problem.kind !== "too_new";
   return (
     <section className="database-problem" data-testid="database-problem" data-kind={problem.kind}>
       <header className="screen-header">
@@ -50,7 +57,7 @@ export function DatabaseProblemScreen({ problem }: { problem: DatabaseProblem })
           </select>
         </label>
       </header>
-      <p>{problem.kind === "damaged" ? t.database.problemDamaged : t.database.problemUnavailable}</p>
+      <p>{explanation[problem.kind]}</p>
       <dl className="facts">
         <dt>{t.database.problemFile}</dt>
         <dd data-testid="database-problem-path">{problem.path}</dd>
@@ -73,24 +80,30 @@ export function DatabaseProblemScreen({ problem }: { problem: DatabaseProblem })
       {!restarting && (
         <>
           <h2>{t.database.problemRestoreTitle}</h2>
-          <p className="hint">{t.database.problemRestoreHint}</p>
+          <p className="hint">{offerNew ? t.database.problemRestoreHint : t.database.problemRestoreHintKept}</p>
           <BackupChoices
             backups={problem.backups}
             empty={t.database.noBackupsBeside}
             disabled={busy}
             onRestore={(path) => restore.mutate(path)}
           />
-          <h2>{t.database.startNew}</h2>
-          <p className="hint">{t.database.startNewHint}</p>
+          {offerNew && (
+            <>
+              <h2>{t.database.startNew}</h2>
+              <p className="hint">{t.database.startNewHint}</p>
+            </>
+          )}
           <div className="row-actions">
-            <ConfirmButton
-              testId="database-start-new"
-              question={t.database.confirmStartNew}
-              disabled={busy}
-              onConfirm={() => startNew.mutate()}
-            >
-              {t.database.startNew}
-            </ConfirmButton>
+            {offerNew && (
+              <ConfirmButton
+                testId="database-start-new"
+                question={t.database.confirmStartNew}
+                disabled={busy}
+                onConfirm={() => startNew.mutate()}
+              >
+                {t.database.startNew}
+              </ConfirmButton>
+            )}
             <button type="button" data-testid="database-quit" disabled={quit.isPending} onClick={() => quit.mutate()}>
               {t.database.quit}
             </button>

@@ -39,13 +39,14 @@ pub struct DatabaseInfo {
     pub backups: Vec<BackupInfo>,
 }
 
-/// Whether the file itself is broken, or opening it failed for another reason (permissions, a
-/// database of a newer version, a full disk).
+/// Whether the file itself is broken, was written by a newer Ordertray (nothing is wrong with it:
+/// that version opens it), or opening it failed for another reason (permissions, a full disk).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DatabaseProblemKind {
     Damaged,
+    TooNew,
     Unavailable,
 }
 

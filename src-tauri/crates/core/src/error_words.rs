@@ -184,6 +184,8 @@ pub enum ErrorWords {
     },
     Restarting {},
     DatabaseWorks {},
+    /// The database was written by a newer Ordertray: it is kept, not replaced by an empty one.
+    DatabaseTooNew {},
 
     // ---- marketplaces ----
     MarketplaceAuth {
@@ -489,6 +491,9 @@ impl ErrorWords {
             }
             Restarting {} => "Ordertray is restarting".into(),
             DatabaseWorks {} => "The database works; there is nothing to replace".into(),
+            DatabaseTooNew {} => {
+                "The database was made by a newer version of Ordertray; update Ordertray to open it (it is kept as it is)".into()
+            }
             MarketplaceAuth { detail } => format!("authorization failed: {detail}"),
             RateLimited { detail } => format!("rate limited: {detail}"),
             MarketplaceServer { status, detail } => format!("server error {status}: {detail}"),

@@ -87,6 +87,7 @@ fn samples() -> Vec<ErrorWords> {
         },
         Restarting {},
         DatabaseWorks {},
+        DatabaseTooNew {},
         MarketplaceAuth {
             detail: text("Invalid Api-Key"),
         },
@@ -279,6 +280,7 @@ fn kind_is_sampled(w: &ErrorWords) {
         | BackupTooNew { .. }
         | Restarting {}
         | DatabaseWorks {}
+        | DatabaseTooNew {}
         | MarketplaceAuth { .. }
         | RateLimited { .. }
         | MarketplaceServer { .. }

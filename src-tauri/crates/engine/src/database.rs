@@ -7,7 +7,7 @@ use std::path::Path;
 use ordertray_core::database::{
     BackupInfo, DatabaseInfo, DatabaseProblem, DatabaseProblemKind, RestoreReport,
 };
-use ordertray_core::AppError;
+use ordertray_core::{AppError, ErrorWords};
 use ordertray_store::{StagedRestore, StoreError};
 
 use crate::{Engine, Result};
@@ -62,10 +62,14 @@ pub fn backups(db: &Path) -> Vec<BackupInfo> {
 }
 
 /// Why the database at `db` could not be opened, from the error opening it gave: `Damaged` when
-/// the file itself fails SQLite's checks, else `Unavailable` with that error.
+/// the file itself fails SQLite's checks, `TooNew` when a newer Ordertray wrote it, else
+/// `Unavailable` with that error.
 pub async fn diagnose(db: &Path, error: &AppError) -> DatabaseProblem {
     let (kind, message) = match ordertray_store::check_database(db).await {
         Err(damaged @ StoreError::Damaged(_)) => (DatabaseProblemKind::Damaged, damaged.to_string()),
+        _ if ordertray_store::made_by_newer_version(db).await => {
+            (DatabaseProblemKind::TooNew, error.message.clone())
+        }
         _ => (DatabaseProblemKind::Unavailable, error.message.clone()),
     };
     DatabaseProblem {
@@ -86,10 +90,14 @@ pub async fn restore_closed(db: &Path, backup: &Path) -> Result<RestoreReport> {
 
 /// "Start with a new empty database": the file at `db` (with its log files) is moved aside as
 /// `<name>.corrupt-<time>.db`, never deleted, so that the next start makes a new database.
-/// Returns where it went; None when there was no file.
-pub fn start_new(db: &Path) -> Result<Option<String>> {
+/// Returns where it went; None when there was no file. Refused for a database a newer Ordertray
+/// wrote: nothing is wrong with it, and the manager's data is in it.
+pub async fn start_new(db: &Path) -> Result<Option<String>> {
     if !db.exists() {
         return Ok(None);
+    }
+    if ordertray_store::made_by_newer_version(db).await {
+        return Err(AppError::refused(ErrorWords::DatabaseTooNew {}));
     }
     let moved = ordertray_store::move_aside(db)?;
     Ok(Some(moved.display().to_string()))

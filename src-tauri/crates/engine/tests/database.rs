@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{draft, fresh_engine, open, API_KEY};
+use common::{draft, fresh_engine, from_a_newer_version, open, API_KEY};
 use ordertray_core::database::{BackupKind, DatabaseProblemKind};
 use ordertray_core::ErrorCode;
 use ordertray_engine::{database, Engine, MemorySecretStore, RecordingNotifier};
@@ -154,13 +154,16 @@ async fn starting_new_moves_the_damaged_file_aside_and_opens_an_empty_database()
     let secrets = Arc::new(MemorySecretStore::default());
     assert!(Engine::open(common_options(&db, secrets.clone())).await.is_err());
 
-    let moved = database::start_new(&db).unwrap().expect("a file was moved");
+    let moved = database::start_new(&db).await.unwrap().expect("a file was moved");
     assert!(moved.contains("ordertray.corrupt-"), "{moved}");
     assert_eq!(std::fs::read(&moved).unwrap(), noise(32 * 1024));
     let engine = reopen(&db, secrets).await;
     assert!(engine.list_accounts().await.unwrap().is_empty());
     engine.shutdown().await;
-    assert_eq!(database::start_new(&dir.path().join("none.db")).unwrap(), None);
+    assert_eq!(
+        database::start_new(&dir.path().join("none.db")).await.unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
@@ -174,6 +177,30 @@ async fn a_database_that_cannot_be_reached_is_not_called_damaged() {
     let problem = database::diagnose(&db, &error).await;
     assert_eq!(problem.kind, DatabaseProblemKind::Unavailable);
     assert_eq!(problem.message, error.message);
+}
+
+/// A database a newer Ordertray wrote (the manager went back to an older version) is not damaged
+/// and holds the shop's data: it is called too new, and "start with a new empty database" is
+/// refused (it was offered, as if the file were broken).
+#[tokio::test]
+async fn a_database_from_a_newer_version_is_called_so_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = reopen(&db, secrets.clone()).await;
+    add(&engine, "Shop A").await;
+    engine.close().await;
+    from_a_newer_version(&db).await;
+
+    let error = Engine::open(common_options(&db, secrets)).await.err().unwrap();
+    let problem = database::diagnose(&db, &error).await;
+    assert_eq!(problem.kind, DatabaseProblemKind::TooNew, "{problem:?}");
+    let refused = database::start_new(&db).await.unwrap_err();
+    assert_eq!(
+        refused.words.as_deref(),
+        Some(&ordertray_core::ErrorWords::DatabaseTooNew {})
+    );
+    assert!(db.exists(), "the database stays where it is");
 }
 
 fn common_options(db: &Path, secrets: Arc<MemorySecretStore>) -> ordertray_engine::EngineOptions {

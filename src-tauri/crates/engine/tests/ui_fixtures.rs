@@ -1651,7 +1651,7 @@ async fn database_damaged_restore() {
 #[tokio::test]
 async fn database_damaged_start_new() {
     let (_dir, db, mut r) = damaged_world("database_start_new", true).await;
-    let moved = ordertray_engine::database::start_new(&db);
+    let moved = ordertray_engine::database::start_new(&db).await;
     assert!(matches!(moved, Ok(Some(_))), "{moved:?}");
     r.replace.push((
         stamp_in(moved.as_ref().unwrap().as_ref().unwrap()),
@@ -1673,6 +1673,41 @@ async fn database_damaged_backup_refused() {
         json!({ "path": backup.display().to_string() }),
         refused,
     );
+    r.save();
+}
+
+/// The database was written by a newer Ordertray (the manager went back to an older version): it
+/// is called so, and starting with a new empty one is refused.
+#[tokio::test]
+async fn database_too_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let engine = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+        db_path: db.clone(),
+        secrets: std::sync::Arc::new(ordertray_engine::MemorySecretStore::default()),
+        notifier: std::sync::Arc::new(ordertray_engine::RecordingNotifier::default()),
+        lang: ordertray_core::notify_text::Lang::En,
+        actor: "manager".into(),
+        http: Default::default(),
+        notifications_ok: true,
+        probe_secrets: true,
+    })
+    .await
+    .unwrap();
+    engine.close().await;
+    common::from_a_newer_version(&db).await;
+    let error = open_fails(&db).await;
+    let problem = ordertray_engine::database::diagnose(&db, &error).await;
+    assert_eq!(
+        problem.kind,
+        ordertray_core::database::DatabaseProblemKind::TooNew,
+        "{problem:?}"
+    );
+    let mut r = Recording::new("database_too_new", dir.path());
+    r.answer("database_problem", json!({}), Ok::<_, AppError>(Some(problem)));
+    let refused = ordertray_engine::database::start_new(&db).await;
+    assert!(refused.is_err(), "{refused:?}");
+    r.write("start_new_database", json!({}), refused);
     r.save();
 }
 

@@ -335,6 +335,24 @@ pub async fn check_database(db: &Path) -> Result<()> {
     checked
 }
 
+/// Whether the database at `db` was brought up to date by a newer Ordertray (it has a migration
+/// this version does not know): this version cannot open it, and nothing in it is damaged.
+pub async fn made_by_newer_version(db: &Path) -> bool {
+    let Ok(mut conn) = connect(db, None).await else {
+        return false;
+    };
+    let newer = has_unknown_migrations(&mut conn).await.unwrap_or(false);
+    let _ = conn.close().await;
+    newer
+}
+
+async fn has_unknown_migrations(conn: &mut SqliteConnection) -> Result<bool> {
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(versions.iter().any(|v| !MIGRATOR.iter().any(|m| m.version == *v)))
+}
+
 /// Moves an unreadable database (and what SQLite kept beside it) aside as
 /// `<stem>.corrupt-<stamp>.db`, so that a new one can be made in its place. Nothing is deleted.
 pub fn move_aside(db: &Path) -> Result<PathBuf> {
@@ -422,11 +440,7 @@ impl StagedRestore {
                 })
                 .into());
             }
-            let versions: Vec<i64> =
-                sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
-                    .fetch_all(&mut conn)
-                    .await?;
-            if versions.iter().any(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
+            if has_unknown_migrations(&mut conn).await? {
                 return Err(AppError::refused(ErrorWords::BackupTooNew {
                     name: self.source.display().to_string(),
                 })

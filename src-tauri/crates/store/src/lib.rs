@@ -68,7 +68,10 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 pub use arrivals::{Arrival, Arriving};
-pub use backup::{check_database, check_header, database_bytes, list_backups, move_aside, StagedRestore};
+pub use backup::{
+    check_database, check_header, database_bytes, list_backups, made_by_newer_version, move_aside,
+    StagedRestore,
+};
 pub use cabinet_export::{ExportBatchJson, ExportEntry};
 pub use cabinet_orders::ShopOrderFacts;
 pub use error::StoreError;

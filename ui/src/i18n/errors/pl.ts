@@ -102,6 +102,7 @@ export const plErrors: ErrorCatalog = {
       `${e.name} utworzono nowszą wersją Ordertray; zaktualizuj Ordertray, aby ją przywrócić`,
     restarting: () => "Ordertray uruchamia się ponownie",
     database_works: () => "Baza danych działa; nie ma czego zastępować",
+    database_too_new: () => "Baza danych została utworzona przez nowszą wersję Ordertray; zaktualizuj Ordertray, aby ją otworzyć (plik pozostaje bez zmian)",
     marketplace_auth: (e) => `Autoryzacja nie powiodła się: ${e.detail}`,
     rate_limited: (e) => `Zbyt wiele zapytań, platforma prosi o odczekanie: ${e.detail}`,
     marketplace_server: (e) => `Błąd serwera platformy (${e.status}): ${e.detail}`,

@@ -109,6 +109,7 @@ export const ruErrors: ErrorCatalog = {
     backup_too_new: (e) => `${e.name} создан более новой версией Ordertray; обновите Ordertray, чтобы восстановить её`,
     restarting: () => "Ordertray перезапускается",
     database_works: () => "База данных в порядке; заменять нечего",
+    database_too_new: () => "База данных создана более новой версией Ordertray; обновите Ordertray, чтобы открыть её (файл сохранён без изменений)",
     marketplace_auth: (e) => `Авторизация не удалась: ${e.detail}`,
     rate_limited: (e) => `Слишком много запросов, маркетплейс попросил подождать: ${e.detail}`,
     marketplace_server: (e) => `Ошибка сервера маркетплейса (${e.status}): ${e.detail}`,

@@ -247,3 +247,20 @@ pub async fn open_locked(
     .unwrap();
     (keychain, engine)
 }
+
+/// Makes the database at `db` look brought up to date by a newer Ordertray: a migration this
+/// version does not know is recorded as applied.
+pub async fn from_a_newer_version(db: &std::path::Path) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time)
+         VALUES (99990101, 'a newer version', CURRENT_TIMESTAMP, 1, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+}
