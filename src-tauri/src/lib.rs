@@ -185,6 +185,7 @@ async fn open_engine(app: AppHandle, db_path: &Path) -> Result<(Engine, AppSetti
         http: Default::default(),
         notifications_ok: desktop_notifications_available(),
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await;
     let engine = match opened {

@@ -31,6 +31,13 @@ describe("engine events", () => {
     expect(invalidated(spy)).toEqual([keys.orderAll, keys.cabinetOrderAll, keys.outboxAll, keys.accounts]);
   });
 
+  it("the keychain's late answer refreshes the app's info, whose warning it changes", () => {
+    const qc = newQueryClient();
+    const spy = vi.spyOn(qc, "invalidateQueries");
+    applyEngineEvent(qc, { type: "keychain_checked" });
+    expect(invalidated(spy)).toEqual([keys.appInfo]);
+  });
+
   it("export progress is kept for the export dialog and refreshes nothing", () => {
     const qc = newQueryClient();
     const spy = vi.spyOn(qc, "invalidateQueries");

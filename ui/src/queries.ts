@@ -199,6 +199,9 @@ export function applyEngineEvent(
       refresh(keys.settings);
       refresh(keys.accounts);
       break;
+    case "keychain_checked":
+      refresh(keys.appInfo);
+      break;
     case "unread_count":
       qc.setQueryData(keys.appInfo, (info: Awaited<ReturnType<typeof api.appInfo>> | undefined) =>
         info ? { ...info, unread: event.count } : info,

@@ -29,6 +29,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         },
         notifications_ok: false,
         probe_secrets: false,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await?;
     let result = dispatch(&engine, cli.command).await;

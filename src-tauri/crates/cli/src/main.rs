@@ -25,7 +25,11 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    if let Err(e) = runtime.block_on(commands::run(args)) {
+    let done = runtime.block_on(commands::run(args));
+    // A keychain call that never answered (see the engine's keychain gate) is left running: it
+    // must not keep the process from ending.
+    runtime.shutdown_background();
+    if let Err(e) = done {
         eprintln!("error: {e}");
         let code = if e.is::<transfers::NotAllTransferred>() {
             3

@@ -186,6 +186,8 @@ pub enum ErrorWords {
     DatabaseWorks {},
     /// The database was written by a newer Ordertray: it is kept, not replaced by an empty one.
     DatabaseTooNew {},
+    /// Another process (the command line, a second copy of the app) has the database open.
+    DatabaseInUse {},
 
     // ---- marketplaces ----
     MarketplaceAuth {
@@ -258,6 +260,8 @@ pub enum ErrorWords {
         labels: Vec<String>,
     },
     KeychainUnavailable {},
+    /// A keychain call got no answer in time (a locked keyring's unlock prompt nobody answered).
+    KeychainNotAnswering {},
     KeychainUnsafe {},
     Keychain {
         detail: String,
@@ -491,6 +495,9 @@ impl ErrorWords {
             }
             Restarting {} => "Ordertray is restarting".into(),
             DatabaseWorks {} => "The database works; there is nothing to replace".into(),
+            DatabaseInUse {} => {
+                "Another program has the database open (the command line?); close it and try again. Nothing was changed".into()
+            }
             DatabaseTooNew {} => {
                 "The database was made by a newer version of Ordertray; update Ordertray to open it (it is kept as it is)".into()
             }
@@ -537,6 +544,9 @@ impl ErrorWords {
             ),
             KeychainUnavailable {} => "the OS keychain is unavailable (on Linux: is a Secret Service such as GNOME \
                                        Keyring or KWallet running and unlocked?)"
+                .into(),
+            KeychainNotAnswering {} => "the OS keychain does not answer (is it locked? its unlock prompt may be \
+                                         waiting, perhaps behind another window)"
                 .into(),
             KeychainUnsafe {} => {
                 "the OS keychain did not keep a test value: secrets cannot be stored safely".into()

@@ -312,6 +312,9 @@ pub enum EngineEvent {
         done: u64,
         total: u64,
     },
+    /// The keychain answered the start's check late (or gave up waiting for it): the app's
+    /// keychain state changed.
+    KeychainChecked {},
     /// A background task (`poller`, `outbox`, `alerts`) failed and was restarted; the UI words it.
     TaskRestarted {
         task: String,

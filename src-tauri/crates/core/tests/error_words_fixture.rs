@@ -88,6 +88,7 @@ fn samples() -> Vec<ErrorWords> {
         Restarting {},
         DatabaseWorks {},
         DatabaseTooNew {},
+        DatabaseInUse {},
         MarketplaceAuth {
             detail: text("Invalid Api-Key"),
         },
@@ -142,6 +143,7 @@ fn samples() -> Vec<ErrorWords> {
             labels: vec![text("password"), text("API key")],
         },
         KeychainUnavailable {},
+        KeychainNotAnswering {},
         KeychainUnsafe {},
         Keychain { detail: detail() },
         IntakeTokenFromEnv {
@@ -281,6 +283,7 @@ fn kind_is_sampled(w: &ErrorWords) {
         | Restarting {}
         | DatabaseWorks {}
         | DatabaseTooNew {}
+        | DatabaseInUse {}
         | MarketplaceAuth { .. }
         | RateLimited { .. }
         | MarketplaceServer { .. }
@@ -303,6 +306,7 @@ fn kind_is_sampled(w: &ErrorWords) {
         | SecretMissing { .. }
         | SecretsRequired { .. }
         | KeychainUnavailable {}
+        | KeychainNotAnswering {}
         | KeychainUnsafe {}
         | Keychain { .. }
         | IntakeTokenFromEnv { .. }

@@ -320,17 +320,17 @@ impl Engine {
 
     async fn secret_get(&self, id: AccountId, field: &str) -> Result<Option<Secret>> {
         let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
-        blocking(move || store.get(&entry)).await
+        self.0.keychain_gate.run(move || store.get(&entry)).await
     }
 
     async fn secret_set(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
         let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
-        blocking(move || store.set(&entry, &value)).await
+        self.0.keychain_gate.run(move || store.set(&entry, &value)).await
     }
 
     async fn secret_delete(&self, id: AccountId, field: &str) -> Result<()> {
         let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
-        blocking(move || store.delete(&entry)).await
+        self.0.keychain_gate.run(move || store.delete(&entry)).await
     }
 
     fn secret_entry(&self, id: AccountId, field: &str) -> String {
@@ -381,11 +381,4 @@ fn secrets_needed_for_new_address(
 
 fn field_label<'a>(kind: &AccountKind, field: &'a str) -> &'a str {
     registry::spec(kind).secret_label(field)
-}
-
-/// Keychain calls block on IPC, so they run off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::new(ErrorCode::Internal, format!("keychain task failed: {e}")))?
 }

@@ -38,6 +38,9 @@ impl Engine {
     /// app restarts).
     pub async fn restore_backup(&self, backup: &Path) -> Result<RestoreReport> {
         let staged = StagedRestore::prepare(self.0.store.path(), backup).await?;
+        // Refused while another process has the database open, before anything closes: it would
+        // go on writing to the replaced file.
+        let _sole = self.0.store.sole_use()?;
         self.close().await;
         Ok(staged.apply().await?)
     }
@@ -85,6 +88,7 @@ pub async fn diagnose(db: &Path, error: &AppError) -> DatabaseProblem {
 /// database is moved aside rather than copied.
 pub async fn restore_closed(db: &Path, backup: &Path) -> Result<RestoreReport> {
     let staged = StagedRestore::prepare(db, backup).await?;
+    let _sole = ordertray_store::sole_use(db)?;
     Ok(staged.apply().await?)
 }
 
@@ -99,6 +103,7 @@ pub async fn start_new(db: &Path) -> Result<Option<String>> {
     if ordertray_store::made_by_newer_version(db).await {
         return Err(AppError::refused(ErrorWords::DatabaseTooNew {}));
     }
+    let _sole = ordertray_store::sole_use(db)?;
     let moved = ordertray_store::move_aside(db)?;
     Ok(Some(moved.display().to_string()))
 }

@@ -12,6 +12,7 @@ mod demo;
 pub mod diagnostics;
 pub mod export;
 pub mod intake;
+mod keychain_gate;
 pub mod notifier;
 mod outbox;
 pub mod paths;
@@ -48,6 +49,7 @@ use tokio::task::JoinHandle;
 pub use accounts::SecretInput;
 pub use alerts::AlertPayload;
 pub use demo::{DEMO_API_KEY, DEMO_CLIENT_ID};
+pub use keychain_gate::KEYCHAIN_WAIT;
 pub use notifier::{DesktopNotifier, LogNotifier, Notification, Notifier, RecordingNotifier};
 /// What each integration is and can do (the shell and the CLI name integrations through it).
 pub use ordertray_connectors::registry;
@@ -70,6 +72,9 @@ pub struct EngineOptions {
     /// Prove at start-up that the secret store keeps secrets (the app does; one-shot CLI runs
     /// skip it and meet a broken keychain at first use instead).
     pub probe_secrets: bool,
+    /// How long a keychain call may take before it is given up as not answering
+    /// ([`KEYCHAIN_WAIT`] unless a test needs it short).
+    pub keychain_wait: std::time::Duration,
 }
 
 /// Cheap to clone; every clone drives the same system.
@@ -86,7 +91,9 @@ struct Inner {
     http: reqwest::Client,
     lang: Mutex<Lang>,
     actor: String,
-    keychain: std::result::Result<(), AppError>,
+    /// The start's check of the keychain: None until it answers (or is given up on).
+    keychain: Arc<Mutex<Option<std::result::Result<(), AppError>>>>,
+    keychain_gate: keychain_gate::KeychainGate,
     notifications_ok: bool,
     /// Held by each sync run of an account (one at a time).
     sync_locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
@@ -134,24 +141,39 @@ impl Engine {
         // The store reads accounts' settings through the integrations' codec.
         registry::install();
         let store = Store::open(&options.db_path).await?;
-        let secrets = options.secrets.clone();
-        let keychain = if options.probe_secrets {
-            tokio::task::spawn_blocking(move || secrets.check())
-                .await
-                .map_err(|e| AppError::new(ordertray_core::ErrorCode::Internal, e.to_string()))?
+        let (events, _) = broadcast::channel(256);
+        let keychain_gate = keychain_gate::KeychainGate::new(options.keychain_wait);
+        let keychain = Arc::new(Mutex::new(None));
+        let probed = if options.probe_secrets {
+            let (secrets, state, told) = (options.secrets.clone(), keychain.clone(), events.clone());
+            let probed = keychain_gate
+                .run(move || {
+                    let answer = secrets.check();
+                    // Also when it answers after start-up stopped waiting (a prompt answered late).
+                    *state.lock().expect("keychain state poisoned") = Some(answer.clone());
+                    let _ = told.send(EngineEvent::KeychainChecked {});
+                    answer
+                })
+                .await;
+            if let Err(e) = &probed {
+                keychain
+                    .lock()
+                    .expect("keychain state poisoned")
+                    .get_or_insert_with(|| Err(e.clone()));
+            }
+            probed
         } else {
             Ok(())
         };
-        if let Err(e) = &keychain {
+        if let Err(e) = &probed {
             tracing::warn!(error = %e, "secret store unavailable");
         }
         let database_id = store.database_id().await?;
         // A keychain known to be unavailable was warned about above; the move waits for a start
         // where it works.
-        if keychain.is_ok() {
-            secrets::move_legacy_entries_of(&store, &options.secrets, &database_id).await;
+        if probed.is_ok() {
+            secrets::move_legacy_entries_of(&store, &options.secrets, &keychain_gate, &database_id).await;
         }
-        let (events, _) = broadcast::channel(256);
         Ok(Self(Arc::new(Inner {
             store,
             secrets: options.secrets,
@@ -162,6 +184,7 @@ impl Engine {
             lang: Mutex::new(options.lang),
             actor: options.actor,
             keychain,
+            keychain_gate,
             notifications_ok: options.notifications_ok,
             sync_locks: Mutex::default(),
             scheduled_runs: Mutex::default(),
@@ -234,11 +257,15 @@ impl Engine {
     }
 
     pub async fn app_info(&self) -> Result<AppInfo> {
+        let keychain_failure = match &*self.0.keychain.lock().expect("keychain state poisoned") {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        };
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             db_path: self.0.store.path().display().to_string(),
-            keychain_ok: self.0.keychain.is_ok(),
-            keychain_message: self.0.keychain.as_ref().err().map(|e| e.message.clone()),
+            keychain_ok: keychain_failure.is_none(),
+            keychain_message: keychain_failure.map(|e| e.message),
             notifications_ok: self.0.notifications_ok,
             unread: self.0.store.unread_count().await?,
             demo_running: self.0.demo.lock().await.is_some(),

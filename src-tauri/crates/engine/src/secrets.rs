@@ -60,6 +60,7 @@ pub fn move_legacy_entries(
 pub(crate) async fn move_legacy_entries_of(
     store: &ordertray_store::Store,
     secrets: &std::sync::Arc<dyn SecretStore>,
+    gate: &crate::keychain_gate::KeychainGate,
     database_id: &str,
 ) {
     let accounts = match store.accounts().await {
@@ -82,13 +83,13 @@ pub(crate) async fn move_legacy_entries_of(
         return;
     }
     let (secrets, database_id) = (secrets.clone(), database_id.to_string());
-    let moved =
-        tokio::task::spawn_blocking(move || move_legacy_entries(&*secrets, &database_id, &fields)).await;
+    let moved = gate
+        .run(move || move_legacy_entries(&*secrets, &database_id, &fields))
+        .await;
     match moved {
-        Ok(Ok(0)) => {}
-        Ok(Ok(n)) => tracing::info!(moved = n, "keychain entries moved into this database's namespace"),
+        Ok(0) => {}
+        Ok(n) => tracing::info!(moved = n, "keychain entries moved into this database's namespace"),
         // Not probed (a one-shot CLI run) and unreachable: quietly left for the next start.
-        Ok(Err(e)) => tracing::debug!(error = %e, "keychain entries not moved yet"),
         Err(e) => tracing::debug!(error = %e, "keychain entries not moved yet"),
     }
 }

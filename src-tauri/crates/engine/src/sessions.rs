@@ -97,6 +97,7 @@ mod tests {
             http: Default::default(),
             notifications_ok: true,
             probe_secrets: false,
+            keychain_wait: crate::KEYCHAIN_WAIT,
         })
         .await
         .unwrap()

@@ -90,6 +90,37 @@ async fn restore_replaces_the_data_and_keeps_the_replaced_database_for_undo() {
     engine.shutdown().await;
 }
 
+/// A restore while another process has the database open (the command line beside the app) is
+/// refused before anything closes: the file was replaced from under a process that went on
+/// writing to the old one. Once that process has closed, the restore goes ahead.
+#[tokio::test]
+async fn a_restore_waits_for_every_other_process_to_close_the_database() {
+    let (_dir, db, secrets, engine) = fresh_engine().await;
+    add(&engine, "Shop A").await;
+    let backup = engine.backup_now().await.unwrap();
+    add(&engine, "Shop B").await;
+    let other = reopen(&db, secrets.clone()).await;
+
+    let refused = engine.restore_backup(Path::new(&backup.path)).await.unwrap_err();
+    assert_eq!(
+        refused.words.as_deref(),
+        Some(&ordertray_core::ErrorWords::DatabaseInUse {})
+    );
+    assert!(!engine.is_closed(), "the engine runs on");
+    assert_eq!(names(&engine).await, ["Shop A", "Shop B"]);
+    // Without an engine of its own (the database could not be opened), the same.
+    let refused = database::restore_closed(&db, Path::new(&backup.path)).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(names(&other).await, ["Shop A", "Shop B"]);
+
+    other.shutdown().await;
+    other.store().close().await;
+    engine.restore_backup(Path::new(&backup.path)).await.unwrap();
+    let engine = reopen(&db, secrets).await;
+    assert_eq!(names(&engine).await, ["Shop A"]);
+    engine.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_bad_backup_is_refused_and_the_engine_keeps_running() {
     let (dir, _db, _secrets, engine) = fresh_engine().await;
@@ -213,5 +244,6 @@ fn common_options(db: &Path, secrets: Arc<MemorySecretStore>) -> ordertray_engin
         http: Default::default(),
         notifications_ok: true,
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     }
 }

@@ -38,6 +38,7 @@ async fn world(limits: IntakeLimits) -> World {
         },
         notifications_ok: true,
         probe_secrets: false,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap();

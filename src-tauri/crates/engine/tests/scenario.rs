@@ -935,3 +935,101 @@ async fn a_live_run_of_another_process_keeps_its_orders_and_its_owner_picks_them
     assert_eq!(popups.len(), 1, "{popups:?}");
     assert!(popups[0].body.starts_with("100 new orders"), "{}", popups[0].body);
 }
+
+/// A keychain that does not answer until released (a locked keyring whose unlock prompt nobody
+/// has seen yet), over the test's memory store.
+struct Unanswering {
+    keys: std::sync::Arc<ordertray_engine::MemorySecretStore>,
+    answered: std::sync::Mutex<bool>,
+    answer: std::sync::Condvar,
+}
+
+impl Unanswering {
+    fn wait(&self) {
+        let answered = self.answered.lock().unwrap();
+        drop(self.answer.wait_while(answered, |a| !*a).unwrap());
+    }
+
+    fn release(&self) {
+        *self.answered.lock().unwrap() = true;
+        self.answer.notify_all();
+    }
+}
+
+impl ordertray_engine::SecretStore for Unanswering {
+    fn get(&self, entry: &str) -> Result<Option<ordertray_core::Secret>, ordertray_core::AppError> {
+        self.wait();
+        self.keys.get(entry)
+    }
+    fn set(&self, entry: &str, value: &ordertray_core::Secret) -> Result<(), ordertray_core::AppError> {
+        self.wait();
+        self.keys.set(entry, value)
+    }
+    fn delete(&self, entry: &str) -> Result<(), ordertray_core::AppError> {
+        self.wait();
+        self.keys.delete(entry)
+    }
+    fn check(&self) -> Result<(), ordertray_core::AppError> {
+        self.wait();
+        self.keys.check()
+    }
+}
+
+/// A keychain that does not answer held the app's start, and every sync that needed a key, for
+/// good. Start-up now goes on and says the keychain does not answer, a sync fails with that
+/// instead of hanging, and once the keychain answers (the prompt was answered) both go through.
+#[tokio::test]
+async fn a_keychain_that_does_not_answer_holds_neither_the_start_nor_a_sync() {
+    use ordertray_core::{EngineEvent, ErrorWords};
+    let w = world().await;
+    w.fake.generate_postings(1, 1);
+    let keychain = std::sync::Arc::new(Unanswering {
+        keys: w.secrets.clone(),
+        answered: std::sync::Mutex::new(false),
+        answer: std::sync::Condvar::new(),
+    });
+    let engine = within(
+        "the start",
+        ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+            db_path: w.db.clone(),
+            secrets: keychain.clone(),
+            notifier: std::sync::Arc::new(RecordingNotifier::default()),
+            lang: ordertray_core::notify_text::Lang::En,
+            actor: "manager".into(),
+            http: ordertray_connectors::HttpSettings {
+                timeout: Duration::from_secs(5),
+            },
+            notifications_ok: true,
+            probe_secrets: true,
+            keychain_wait: Duration::from_millis(200),
+        }),
+    )
+    .await
+    .unwrap();
+    let info = engine.app_info().await.unwrap();
+    assert!(!info.keychain_ok);
+    assert!(
+        info.keychain_message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("does not answer"),
+        "{info:?}"
+    );
+    let refused = within("the sync", engine.sync_account(w.account))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.words.as_deref(),
+        Some(&ErrorWords::KeychainNotAnswering {})
+    );
+
+    let mut events = engine.subscribe();
+    keychain.release();
+    within("the keychain's late answer", async {
+        while !matches!(events.recv().await, Ok(EngineEvent::KeychainChecked {})) {}
+    })
+    .await;
+    assert!(engine.app_info().await.unwrap().keychain_ok);
+    let report = within("the sync", engine.sync_account(w.account)).await.unwrap();
+    assert_eq!(report.orders_new, 1);
+}

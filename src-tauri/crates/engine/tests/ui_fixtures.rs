@@ -1587,6 +1587,7 @@ async fn open_fails(db: &Path) -> AppError {
         },
         notifications_ok: true,
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await;
     match opened {
@@ -1691,6 +1692,7 @@ async fn database_too_new() {
         http: Default::default(),
         notifications_ok: true,
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap();
@@ -2498,6 +2500,7 @@ async fn first_start_locked_keychain() {
         },
         notifications_ok: true,
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap();

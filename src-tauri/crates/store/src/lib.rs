@@ -36,6 +36,7 @@ mod offer_matches;
 mod outbox;
 mod personal;
 mod preorder_links;
+mod presence;
 mod pricelists;
 pub mod private_fs;
 mod pushes;
@@ -80,6 +81,7 @@ pub use intake::NewIntakeRequest;
 pub use offer_matches::LineLookup;
 pub use outbox::{Lease, NewOutboxRow, OutboxRow};
 pub use preorder_links::PreorderLink;
+pub use presence::{sole_use, SoleUse};
 pub use pricelists::ListImport;
 pub use ship_by::{ShipByDue, ShipByStage};
 pub use statuses::StatusChange;
@@ -98,6 +100,8 @@ pub struct Store {
     /// This process's writers take turns in the order they ask (see [`WriteTx`]).
     write_turn: Arc<tokio::sync::Mutex<()>>,
     checkpoints: Arc<checkpoints::Checkpoints>,
+    /// This store's share of the database, which replacing it needs whole (see `presence`).
+    presence: presence::Presence,
 }
 
 /// A write transaction holding this process's turn to write, so writers get SQLite's write lock in
@@ -164,6 +168,7 @@ impl Store {
         ] {
             private_fs::restrict_to_owner(&file).map_err(|e| io(&file, e))?;
         }
+        let presence = presence::Presence::share(path).await;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
             .map_err(StoreError::from)?
             .filename(path)
@@ -183,6 +188,7 @@ impl Store {
             path: path.to_path_buf(),
             write_turn: Arc::default(),
             checkpoints: checkpoints::Checkpoints::new(backup::sidecar(path, "-wal")),
+            presence,
         };
         store.backup_before_migrations().await?;
         MIGRATOR
@@ -211,6 +217,12 @@ impl Store {
         &self.pool
     }
 
+    /// Sole use of the database for replacing it (a restore): refused while another store, in
+    /// this process or another, has it open; this one's share is then kept.
+    pub fn sole_use(&self) -> Result<SoleUse> {
+        self.presence.sole_use(&self.path)
+    }
+
     /// Starts a transaction that writes. `BEGIN IMMEDIATE` takes the write lock at once, so a
     /// second writer waits out the busy timeout; a plain `BEGIN` that reads first and writes later
     /// fails with "database is locked" the moment another connection has written meanwhile, which
@@ -227,6 +239,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.presence.release();
     }
 
     /// Closes the pool and waits until no connection has the file open any more, with the
@@ -235,6 +248,7 @@ impl Store {
         // sqlx's `close` can miss a connection handed back while it waits for the last one: that
         // one lands among the idle connections and stays open. Closing again closes what is idle
         // by then, until the file is free (or, after about 10 s, giving up with a warning).
+        self.presence.release();
         for _ in 0..50 {
             self.pool.close().await;
             if backup::unused(&self.path, Duration::from_millis(200)).await {

@@ -102,6 +102,7 @@ export const plErrors: ErrorCatalog = {
       `${e.name} utworzono nowszą wersją Ordertray; zaktualizuj Ordertray, aby ją przywrócić`,
     restarting: () => "Ordertray uruchamia się ponownie",
     database_works: () => "Baza danych działa; nie ma czego zastępować",
+    database_in_use: () => "Baza danych jest otwarta w innym programie (wiersz poleceń?); zamknij go i spróbuj ponownie. Nic nie zostało zmienione",
     database_too_new: () => "Baza danych została utworzona przez nowszą wersję Ordertray; zaktualizuj Ordertray, aby ją otworzyć (plik pozostaje bez zmian)",
     marketplace_auth: (e) => `Autoryzacja nie powiodła się: ${e.detail}`,
     rate_limited: (e) => `Zbyt wiele zapytań, platforma prosi o odczekanie: ${e.detail}`,
@@ -126,6 +127,8 @@ export const plErrors: ErrorCatalog = {
     secret_missing: (e) => `Dla «${e.account}» nie zapisano: ${e.label}. Otwórz konto i wpisz`,
     secrets_required: (e) =>
       `Adres konta się zmienił: wpisz ponownie ${e.labels.join(" i ")} (zapisane klucze nie są wysyłane pod nowy adres)`,
+    keychain_not_answering: () =>
+      "Magazyn haseł systemu nie odpowiada (zablokowany? okno odblokowania może czekać, być może za innym oknem)",
     keychain_unavailable: () =>
       "Magazyn haseł systemu jest niedostępny (w Linuksie: czy usługa Secret Service, np. GNOME Keyring lub KWallet, działa i jest odblokowana?)",
     keychain_unsafe: () => "Magazyn haseł systemu nie zachował wartości testowej: sekretów nie można bezpiecznie przechować",

@@ -16,6 +16,7 @@ pub async fn bench_engine(dir: &Path) -> Engine {
         http: Default::default(),
         notifications_ok: true,
         probe_secrets: false,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap()

@@ -47,6 +47,7 @@ pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: 
         },
         notifications_ok: true,
         probe_secrets: true,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap()
@@ -242,6 +243,7 @@ pub async fn open_locked(
         },
         notifications_ok: true,
         probe_secrets: false,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap();

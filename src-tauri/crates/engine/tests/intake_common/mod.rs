@@ -67,6 +67,7 @@ pub async fn open(db: &std::path::Path, secrets: Arc<CountingSecrets>) -> Engine
         },
         notifications_ok: true,
         probe_secrets: false,
+        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await
     .unwrap()
