@@ -1500,7 +1500,7 @@ export const en = {
     problemError: "Error",
     problemRestoreTitle: "Restore a backup",
     problemRestoreHint: "The damaged file is moved aside, not deleted, and the backup takes its place.",
-    problemRestoreHintKept: "The database is kept as a backup (“Replaced by a restore”), and the chosen backup takes its place.",
+    problemRestoreHintKept: "The database is kept as a backup (“Replaced by a restore”; the last three such copies are kept), and the chosen backup takes its place.",
     noBackupsBeside: "No backups were found beside the database.",
     startNew: "Start with a new empty database",
     startNewHint: "Your accounts, orders and price lists will have to be set up again. The damaged file is kept beside it under a new name (…corrupt-….db).",

@@ -1536,7 +1536,7 @@ export const pl: Messages = {
     problemError: "Błąd",
     problemRestoreTitle: "Przywróć kopię zapasową",
     problemRestoreHint: "Uszkodzony plik zostanie przeniesiony, a nie usunięty, a jego miejsce zajmie kopia zapasowa.",
-    problemRestoreHintKept: "Baza danych zostaje zachowana jako kopia zapasowa („Zastąpiona przywróceniem”), a jej miejsce zajmie wybrana kopia.",
+    problemRestoreHintKept: "Baza danych zostaje zachowana jako kopia zapasowa („Zastąpiona przywróceniem”; przechowywane są trzy ostatnie takie kopie), a jej miejsce zajmie wybrana kopia.",
     noBackupsBeside: "Obok bazy danych nie znaleziono kopii zapasowych.",
     startNew: "Zacznij od nowej, pustej bazy",
     startNewHint: "Konta, zamówienia i cenniki trzeba będzie skonfigurować od nowa. Uszkodzony plik pozostanie obok pod nową nazwą (…corrupt-….db).",

@@ -189,7 +189,13 @@ pub struct Coalescer<P> {
 /// What to show: the kind, how many events it stands for, and the first event's payload.
 pub type Burst<P> = (AlertKind, usize, P);
 
-impl<P> Coalescer<P> {
+/// A payload that stands for the events after it in its burst too: the first's, told what the
+/// later ones do not share with it (a popup naming one account for orders of several misleads).
+pub trait Absorb {
+    fn absorb(&mut self, later: &Self);
+}
+
+impl<P: Absorb> Coalescer<P> {
     pub fn new(window: chrono::Duration) -> Self {
         Self {
             window,
@@ -213,16 +219,24 @@ impl<P> Coalescer<P> {
     ) -> Option<Burst<P>> {
         let recent = self.last_shown.get(&kind).is_some_and(|t| now - *t < self.window);
         if recent {
-            self.held
-                .entry(kind)
-                .and_modify(|(n, _)| *n += count)
-                .or_insert((count, payload));
+            match self.held.get_mut(&kind) {
+                Some((n, first)) => {
+                    *n += count;
+                    first.absorb(&payload);
+                }
+                None => {
+                    self.held.insert(kind, (count, payload));
+                }
+            }
             None
         } else {
             self.last_shown.insert(kind, now);
             // Events still held from before go out with this one.
             Some(match self.held.remove(&kind) {
-                Some((held, first)) => (kind, held + count, first),
+                Some((held, mut first)) => {
+                    first.absorb(&payload);
+                    (kind, held + count, first)
+                }
                 None => (kind, count, payload),
             })
         }
@@ -303,6 +317,39 @@ mod tests {
         assert!(
             !s.channels_at(AlertKind::RuleRejected, t(12, 0)).popup,
             "rule rejections are banner-only by default"
+        );
+    }
+
+    impl Absorb for &str {
+        fn absorb(&mut self, _later: &Self) {}
+    }
+
+    /// Names which events a burst's popup stands for: the first, and the others' letters.
+    #[derive(Debug, PartialEq)]
+    struct Named(String);
+
+    impl Absorb for Named {
+        fn absorb(&mut self, later: &Self) {
+            self.0.push_str(&later.0);
+        }
+    }
+
+    #[test]
+    fn a_bursts_payload_hears_of_every_event_it_stands_for() {
+        let start = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: i64| start + chrono::Duration::seconds(s);
+        let mut c = Coalescer::new(chrono::Duration::seconds(60));
+        let named = |s: &str| Named(s.to_string());
+        assert!(c.offer(at(0), AlertKind::NewOrder, 1, named("A")).is_some());
+        assert_eq!(c.offer(at(5), AlertKind::NewOrder, 1, named("B")), None);
+        assert_eq!(c.offer(at(6), AlertKind::NewOrder, 1, named("C")), None);
+        assert_eq!(c.due(at(60)), vec![(AlertKind::NewOrder, 2, named("BC"))]);
+        assert_eq!(c.offer(at(70), AlertKind::NewOrder, 1, named("D")), None);
+        assert_eq!(
+            c.offer(at(130), AlertKind::NewOrder, 1, named("E")),
+            Some((AlertKind::NewOrder, 2, named("DE")))
         );
     }
 

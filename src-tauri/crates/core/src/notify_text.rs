@@ -29,6 +29,25 @@ impl Lang {
     }
 }
 
+/// Where events came from: "Market «Shop A»", or the words alone when they name no one account
+/// (see [`several_accounts`]).
+fn source(marketplace: &str, account: &str) -> String {
+    if account.is_empty() {
+        marketplace.to_string()
+    } else {
+        format!("{marketplace} «{account}»")
+    }
+}
+
+/// What a popup standing for events of more than one account names instead of an account.
+pub fn several_accounts(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "several accounts",
+        Lang::Ru => "несколько аккаунтов",
+        Lang::Pl => "kilka kont",
+    }
+}
+
 /// "3 new orders — Market «Shop A»: 0570-0029-1 …" (the ellipsis when more than one order).
 pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &str, count: usize) -> String {
     let more = if count > 1 { " …" } else { "" };
@@ -44,7 +63,7 @@ pub fn new_orders(lang: Lang, marketplace: &str, account: &str, first_number: &s
             pl_plural(count, "nowe zamówienie", "nowe zamówienia", "nowych zamówień")
         ),
     };
-    format!("{head} — {marketplace} «{account}»: {first_number}{more}")
+    format!("{head} — {}: {first_number}{more}", source(marketplace, account))
 }
 
 /// "Market «Shop A»: order 0570-0029-1 was cancelled on the marketplace (and 2 more)".
@@ -61,7 +80,8 @@ pub fn orders_cancelled(
         Lang::Pl => "zamówienie {n} zostało anulowane na platformie",
     };
     format!(
-        "{marketplace} «{account}»: {}{}",
+        "{}: {}{}",
+        source(marketplace, account),
         text.replace("{n}", first_number),
         and_more(lang, count)
     )
@@ -96,7 +116,8 @@ pub fn status_changed(
         Lang::Pl => "zamówienie {n} ma teraz status «{s}» na platformie",
     };
     format!(
-        "{marketplace} «{account}»: {}{}",
+        "{}: {}{}",
+        source(marketplace, account),
         text.replace("{n}", first_number).replace("{s}", status),
         and_more(lang, count)
     )
@@ -116,7 +137,8 @@ pub fn ship_by_near(
         Lang::Pl => "zamówienie {n} trzeba wkrótce wysłać, a nie jest jeszcze przyjęte",
     };
     format!(
-        "{marketplace} «{account}»: {}{}",
+        "{}: {}{}",
+        source(marketplace, account),
         text.replace("{n}", first_number),
         and_more(lang, count)
     )
@@ -136,7 +158,8 @@ pub fn ship_by_overdue(
         Lang::Pl => "termin wysyłki zamówienia {n} minął, a nie jest jeszcze przyjęte",
     };
     format!(
-        "{marketplace} «{account}»: {}{}",
+        "{}: {}{}",
+        source(marketplace, account),
         text.replace("{n}", first_number),
         and_more(lang, count)
     )
@@ -158,7 +181,13 @@ pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String
         Lang::Ru => "не удалось отправить на маркетплейс",
         Lang::Pl => "nie udało się wysłać na platformę",
     };
-    format!("«{account}»: {text} — {what}: {error}")
+    // Without an account, the popup stands for failures of several.
+    let who = if account.is_empty() {
+        several_accounts(lang).to_string()
+    } else {
+        format!("«{account}»")
+    };
+    format!("{who}: {text} — {what}: {error}")
 }
 
 /// What went wrong, for a popup in `lang`: the error's own English message in English; in Russian and
@@ -192,7 +221,7 @@ pub fn sync_failing(lang: Lang, marketplace: &str, account: &str, error: &str) -
         Lang::Ru => "синхронизация не удаётся уже давно",
         Lang::Pl => "synchronizacja od dłuższego czasu się nie udaje",
     };
-    format!("{marketplace} «{account}»: {text} — {error}")
+    format!("{}: {text} — {error}", source(marketplace, account))
 }
 
 /// "Rule «No stock» rejected 2 lines — 0570-0029-1 …".

@@ -107,11 +107,13 @@ impl Engine {
                         break;
                     }
                 };
+                // Put back even when the write failed: one that timed out may still land (the
+                // keychain gate runs the putting back after it).
+                replaced.push((field, before));
                 if let Err(e) = self.secret_set(id, field, Secret::new(v)).await {
                     saved = Err(e);
                     break;
                 }
-                replaced.push((field, before));
             }
         }
         let updated = match saved {

@@ -28,6 +28,16 @@ pub struct AlertPayload {
     pub error_code: Option<ordertray_core::ErrorCode>,
     /// The marketplace call that could not be sent (a failed update).
     pub effect: Option<EffectWords>,
+    /// A popup's burst holds events of more than one account: it names none.
+    pub several_accounts: bool,
+}
+
+impl ordertray_core::alerts::Absorb for AlertPayload {
+    fn absorb(&mut self, later: &Self) {
+        if (&later.marketplace, &later.account) != (&self.marketplace, &self.account) {
+            self.several_accounts = true;
+        }
+    }
 }
 
 impl AlertPayload {
@@ -112,45 +122,48 @@ impl Engine {
     fn show_burst(&self, (kind, count, payload): Burst<AlertPayload>, sound: bool) {
         self.popup(Notification {
             title: "Ordertray".into(),
-            body: self.alert_text(kind, count, &payload),
+            body: popup_text(self.lang(), kind, count, &payload),
             order_id: payload.order_id,
             sound,
         });
     }
+}
 
-    /// A popup's text, in the app's language (the banner is worded by the UI).
-    fn alert_text(&self, kind: AlertKind, count: usize, p: &AlertPayload) -> String {
-        let lang = self.lang();
-        match kind {
-            AlertKind::NewOrder => {
-                notify_text::new_orders(lang, &p.marketplace, &p.account, &p.number, count)
-            }
-            AlertKind::BuyerCancelled => {
-                notify_text::orders_cancelled(lang, &p.marketplace, &p.account, &p.number, count)
-            }
-            AlertKind::PushFailed => {
-                // The call's words are English; in another language the order's number says which.
-                let what = match (lang, p.effect.as_ref()) {
-                    (Lang::En, Some(effect)) => effect.english(),
-                    _ => p.number.clone(),
-                };
-                let error = notify_text::error_kind(lang, p.error_code, &p.detail);
-                notify_text::push_failed(lang, &p.account, &what, &error)
-            }
-            AlertKind::SyncFailing => {
-                let error = notify_text::error_kind(lang, p.error_code, &p.detail);
-                notify_text::sync_failing(lang, &p.marketplace, &p.account, &error)
-            }
-            AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
-            AlertKind::StatusChanged => {
-                notify_text::status_changed(lang, &p.marketplace, &p.account, &p.number, &p.detail, count)
-            }
-            AlertKind::ShipByNear => {
-                notify_text::ship_by_near(lang, &p.marketplace, &p.account, &p.number, count)
-            }
-            AlertKind::ShipByOverdue => {
-                notify_text::ship_by_overdue(lang, &p.marketplace, &p.account, &p.number, count)
-            }
+/// A popup's text, in the app's language (the banner is worded by the UI).
+fn popup_text(lang: Lang, kind: AlertKind, count: usize, p: &AlertPayload) -> String {
+    let several = AlertPayload {
+        marketplace: notify_text::several_accounts(lang).to_string(),
+        account: String::new(),
+        ..p.clone()
+    };
+    let p = if p.several_accounts { &several } else { p };
+    match kind {
+        AlertKind::NewOrder => notify_text::new_orders(lang, &p.marketplace, &p.account, &p.number, count),
+        AlertKind::BuyerCancelled => {
+            notify_text::orders_cancelled(lang, &p.marketplace, &p.account, &p.number, count)
+        }
+        AlertKind::PushFailed => {
+            // The call's words are English; in another language the order's number says which.
+            let what = match (lang, p.effect.as_ref()) {
+                (Lang::En, Some(effect)) => effect.english(),
+                _ => p.number.clone(),
+            };
+            let error = notify_text::error_kind(lang, p.error_code, &p.detail);
+            notify_text::push_failed(lang, &p.account, &what, &error)
+        }
+        AlertKind::SyncFailing => {
+            let error = notify_text::error_kind(lang, p.error_code, &p.detail);
+            notify_text::sync_failing(lang, &p.marketplace, &p.account, &error)
+        }
+        AlertKind::RuleRejected => notify_text::rule_rejected(lang, &p.detail, &p.number, count),
+        AlertKind::StatusChanged => {
+            notify_text::status_changed(lang, &p.marketplace, &p.account, &p.number, &p.detail, count)
+        }
+        AlertKind::ShipByNear => {
+            notify_text::ship_by_near(lang, &p.marketplace, &p.account, &p.number, count)
+        }
+        AlertKind::ShipByOverdue => {
+            notify_text::ship_by_overdue(lang, &p.marketplace, &p.account, &p.number, count)
         }
     }
 }
@@ -195,5 +208,47 @@ impl Engine {
             };
             self.alert(AlertKind::SyncFailing, 1, payload).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ordertray_core::alerts::Absorb;
+
+    use super::*;
+
+    fn new_order(account: &str, number: &str) -> AlertPayload {
+        AlertPayload {
+            marketplace: "Ozon".into(),
+            account: account.into(),
+            number: number.into(),
+            ..Default::default()
+        }
+    }
+
+    /// A popup standing for new orders of two accounts named the first one's account for all.
+    #[test]
+    fn a_popup_for_several_accounts_names_none_of_them() {
+        let mut burst = new_order("Shop A", "0570-1");
+        burst.absorb(&new_order("Shop A", "0570-2"));
+        assert_eq!(
+            popup_text(Lang::En, AlertKind::NewOrder, 2, &burst),
+            "2 new orders — Ozon «Shop A»: 0570-1 …"
+        );
+        burst.absorb(&new_order("Shop B", "0999-1"));
+        burst.absorb(&new_order("Shop A", "0570-3"));
+        assert_eq!(
+            popup_text(Lang::En, AlertKind::NewOrder, 4, &burst),
+            "4 new orders — several accounts: 0570-1 …"
+        );
+        assert_eq!(
+            popup_text(Lang::Ru, AlertKind::BuyerCancelled, 4, &burst),
+            "несколько аккаунтов: заказ 0570-1 отменён на маркетплейсе (и ещё 3)"
+        );
+        assert!(
+            popup_text(Lang::Pl, AlertKind::PushFailed, 4, &burst).starts_with("kilka kont: "),
+            "{}",
+            popup_text(Lang::Pl, AlertKind::PushFailed, 4, &burst)
+        );
     }
 }

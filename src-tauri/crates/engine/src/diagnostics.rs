@@ -95,17 +95,19 @@ impl Engine {
             .visit_personal_data(|value| values.add(value))
             .await?;
         for account in self.0.store.accounts().await? {
-            if let Ok(credentials) = self.credentials(&account).await {
-                credentials.exposed_values().for_each(|v| values.add(v));
+            if account.demo {
+                let demo = self.credentials(&account).await?;
+                demo.exposed_values().for_each(|v| values.add(v));
+                continue;
             }
-            // Ours too (intake tokens, webhook secrets): a logged push address carries its token.
-            let generated = ordertray_connectors::registry::spec(&account.kind)
-                .secret_fields
-                .iter()
-                .filter(|f| f.generated);
-            for field in generated {
-                if let Ok(value) = self.credential(&account, field.name).await {
-                    values.add(value.expose());
+            // Every field, ours too (intake tokens, webhook secrets: a logged push address carries
+            // its token), one by one: a field never set has nothing to hide, but a keychain that
+            // cannot say refuses the bundle rather than let its secrets through unredacted.
+            for field in ordertray_connectors::registry::spec(&account.kind).secret_fields {
+                match self.credential(&account, field.name).await {
+                    Ok(value) => values.add(value.expose()),
+                    Err(e) if e.code == ErrorCode::Keychain => return Err(e),
+                    Err(_) => {}
                 }
             }
         }

@@ -370,13 +370,14 @@ impl Engine {
             "new orders an interrupted run left, picked up"
         );
         let accept: Vec<i64> = orphans.iter().filter(|a| a.accept).map(|a| a.order_id).collect();
-        if !accept.is_empty() {
-            self.accept_assembled(account.id, &accept).await;
+        // A page's worth at a time, as the run would have (one bound value per order).
+        for some in accept.chunks(1_000) {
+            self.accept_assembled(account.id, some).await;
         }
         for a in orphans {
             burst.arrivals.push(a.order_id);
-            // One the manager decided meanwhile is no news.
-            if a.announce && a.lines > 0 {
+            // Announced as the run would have: also when accepted on arrival or decided since.
+            if a.announce {
                 burst.new_lines += a.lines;
                 burst.new_orders.push(NewOrderRef {
                     order_id: a.order_id,

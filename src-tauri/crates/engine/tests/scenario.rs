@@ -465,6 +465,25 @@ async fn the_diagnostic_bundle_holds_no_secret_and_no_personal_data() {
         .all(|l| !l.contains(API_KEY) && !l.contains("+79161234567")));
 }
 
+/// A keychain that cannot be read refuses the bundle: the keys it holds could not be hidden (the
+/// bundle went out with every key the keychain did not give unredacted).
+#[tokio::test]
+async fn no_diagnostic_bundle_while_the_keychain_cannot_be_read() {
+    let w = world().await;
+    let (_keychain, engine) = open_locked(&w.db, w.secrets.clone()).await;
+    let logs = tempfile::tempdir().unwrap();
+    std::fs::write(
+        logs.path().join("ordertray.log.2026-11-23"),
+        format!("WARN request failed for key {API_KEY}\n"),
+    )
+    .unwrap();
+    let out = logs.path().join("diagnostics.zip");
+    let refused = engine.write_diagnostics(logs.path(), &out).await.unwrap_err();
+    assert_eq!(refused.code, ordertray_core::ErrorCode::Keychain, "{refused:?}");
+    assert!(!out.exists());
+    assert!(engine.recent_log_lines(logs.path(), 5).await.is_err());
+}
+
 #[tokio::test]
 async fn the_account_form_lists_the_cancel_reasons_ozon_offers_the_seller() {
     let w = world().await;

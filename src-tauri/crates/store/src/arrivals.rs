@@ -12,8 +12,8 @@ use sqlx::{QueryBuilder, SqliteConnection};
 use crate::time::format_ts;
 use crate::{Result, Store};
 
-/// A pushed order's follow-up runs right after it is stored; one still waiting after this long
-/// was left by a failure (a sync run's orders wait for its lease instead).
+/// A pushed order's follow-up runs right after it is stored; one still waiting this long after it
+/// was stored was left by a failure (a sync run's orders wait for its lease instead).
 const PUSH_FOLLOW_UP: Duration = Duration::minutes(2);
 
 /// Who stores a page's new orders: the engine instance, and the sync run with the time its lease
@@ -29,7 +29,6 @@ pub struct Arriving<'a> {
 pub struct Arrival {
     pub order_id: i64,
     pub number: String,
-    /// Its lines still waiting for a decision (the manager may have decided them meanwhile).
     pub lines: u32,
     /// Its lines are to be accepted (decided elsewhere, or the account's option).
     pub accept: bool,
@@ -98,9 +97,10 @@ impl Store {
         .await?)
     }
 
-    /// The account's new orders whose follow-up nobody will run: stored by a run that ended
-    /// without it or whose lease ran out, or by a push whose follow-up did not come. `holds_runs`:
-    /// the caller holds the account's run lock, so `owner`'s own unfinished runs are dead too.
+    /// The account's new orders whose follow-up nobody will run: stored by a run whose lease ran
+    /// out (its follow-up comes after the run is recorded finished, under the same lease), or by a
+    /// push whose follow-up did not come in time (another process's push may still be followed
+    /// up). `holds_runs`: the caller holds the account's run lock, so `owner`'s own runs are dead.
     pub async fn orphaned_arrivals(
         &self,
         account_id: AccountId,
@@ -110,15 +110,15 @@ impl Store {
     ) -> Result<Vec<Arrival>> {
         let rows: Vec<ArrivalRow> = sqlx::query_as(
             "SELECT a.order_id, o.number,
-                    (SELECT COUNT(*) FROM lines l WHERE l.order_id = a.order_id AND l.state = 'new'),
+                    (SELECT COUNT(*) FROM lines l WHERE l.order_id = a.order_id),
                     a.accept, a.announce
              FROM order_arrivals a
              JOIN orders o ON o.id = a.order_id
              LEFT JOIN sync_runs r ON r.id = a.run_id
              WHERE a.account_id = ?1
-               AND CASE WHEN a.run_id IS NULL THEN a.owner <> ?2 OR a.arrived_at <= ?3
-                        ELSE r.id IS NULL OR r.finished_at IS NOT NULL OR r.alive_until IS NULL
-                             OR r.alive_until <= ?4 OR (?5 AND r.owner = ?2) END
+               AND CASE WHEN a.run_id IS NULL THEN a.arrived_at <= ?3
+                        ELSE r.id IS NULL OR r.alive_until IS NULL OR r.alive_until <= ?4
+                             OR (?5 AND r.owner = ?2) END
              ORDER BY a.order_id",
         )
         .bind(account_id)

@@ -207,7 +207,10 @@ impl Store {
         .await?;
         let source = Arriving { owner, run: None };
         let (announced, accepted) = out.arrivals();
-        record_arrivals(&mut tx, (account_id, &source), (&announced, accepted), &now).await?;
+        // Stamped when stored, not received: a push that waited behind a long sync for its turn
+        // is not overdue before its follow-up could start.
+        let stored = format_ts(Utc::now());
+        record_arrivals(&mut tx, (account_id, &source), (&announced, accepted), &stored).await?;
         tx.commit().await?;
         Ok(out)
     }

@@ -248,13 +248,14 @@ impl Store {
         // sqlx's `close` can miss a connection handed back while it waits for the last one: that
         // one lands among the idle connections and stays open. Closing again closes what is idle
         // by then, until the file is free (or, after about 10 s, giving up with a warning).
-        self.presence.release();
         for _ in 0..50 {
             self.pool.close().await;
             if backup::unused(&self.path, Duration::from_millis(200)).await {
+                self.presence.release();
                 return;
             }
         }
+        self.presence.release();
         tracing::warn!(db = %self.path.display(), "the database is still open somewhere after closing");
     }
 

@@ -13,9 +13,8 @@ use ordertray_core::{AppError, ErrorWords};
 
 use crate::{private_fs, Result};
 
-/// How long opening waits for a replacement under way in another process (the app restarting
-/// after a restore) to let go.
-const OPEN_WAIT: Duration = Duration::from_secs(10);
+/// Opening waits as long as a replacement elsewhere lasts; after this long it says so in the log.
+const SAY_WAITING_AFTER: Duration = Duration::from_secs(10);
 
 fn lock_path(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
@@ -36,8 +35,9 @@ fn open_lock_file(db: &Path) -> std::io::Result<File> {
 pub(crate) struct Presence(Option<Arc<File>>);
 
 impl Presence {
-    /// Takes a share, waiting a little for a replacement under way elsewhere. A file system
-    /// without locks leaves the store unseen by other processes (as before locks), not unopened.
+    /// Takes a share, waiting for a replacement under way elsewhere to end (it holds the lock
+    /// alone only while it copies and swaps the file). A file system without locks leaves the
+    /// store unseen by other processes (as before locks), not unopened.
     pub(crate) async fn share(db: &Path) -> Self {
         let file = match open_lock_file(db) {
             Ok(file) => file,
@@ -47,10 +47,15 @@ impl Presence {
             }
         };
         let started = std::time::Instant::now();
+        let mut told = false;
         loop {
             match file.try_lock_shared() {
                 Ok(()) => return Self(Some(Arc::new(file))),
-                Err(TryLockError::WouldBlock) if started.elapsed() < OPEN_WAIT => {
+                Err(TryLockError::WouldBlock) => {
+                    if !told && started.elapsed() >= SAY_WAITING_AFTER {
+                        tracing::warn!(db = %db.display(), "waiting for the database being replaced elsewhere");
+                        told = true;
+                    }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(e) => {

@@ -1818,8 +1818,8 @@ async fn the_log_is_copied_into_the_database_beside_the_writers_and_stays_bounde
 }
 
 /// A new order waits for its follow-up (rules, popup) until it is settled, and settling is a claim:
-/// the second of two processes settling it gets nothing (and announces nothing). A push left by a
-/// process gone is found at once; one of this process only once its follow-up is overdue.
+/// the second of two processes settling it gets nothing (and announces nothing). A push whose
+/// follow-up did not come is found once it is overdue.
 #[tokio::test]
 async fn a_new_orders_follow_up_is_found_when_left_and_claimed_once() {
     let (_d, s) = store().await;
@@ -1832,16 +1832,20 @@ async fn a_new_orders_follow_up_is_found_when_left_and_claimed_once() {
         .unwrap();
     let id = out.new_orders[0].order_id;
 
-    let found = s.orphaned_arrivals(a.id, "here", false, at).await.unwrap();
+    let found = s
+        .orphaned_arrivals(a.id, "here", false, at + Duration::minutes(3))
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(
         (found[0].order_id, found[0].number.as_str(), found[0].lines),
         (id, "1-1", 2)
     );
     assert!((found[0].announce, found[0].accept) == (true, false));
-    let own = |after| s.orphaned_arrivals(a.id, "gone", false, at + after);
-    assert!(own(Duration::seconds(60)).await.unwrap().is_empty());
-    assert_eq!(own(Duration::minutes(2)).await.unwrap().len(), 1);
+    // Another process's push may still be followed up; after two minutes it is overdue.
+    let any = |after| s.orphaned_arrivals(a.id, "here", false, at + after);
+    assert!(any(Duration::seconds(60)).await.unwrap().is_empty());
+    assert_eq!(any(Duration::minutes(3)).await.unwrap().len(), 1);
 
     assert_eq!(s.settle_arrivals(&[id]).await.unwrap(), [id].into());
     assert!(s.settle_arrivals(&[id]).await.unwrap().is_empty());
@@ -1850,4 +1854,49 @@ async fn a_new_orders_follow_up_is_found_when_left_and_claimed_once() {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// A run's new orders wait for its follow-up, which comes after the run is recorded finished: no
+/// other process takes them while the run's lease lasts, and every one takes them once it ran out.
+#[tokio::test]
+async fn a_finished_runs_orders_are_its_own_until_its_lease_runs_out() {
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let at = Utc::now();
+    let until = at + Duration::minutes(3);
+    let lease = Lease {
+        owner: "running",
+        until,
+    };
+    let run = s.start_sync_run(a.id, &lease, at).await.unwrap();
+    let page = [order("1-1", "awaiting_packaging", &["10"])];
+    let source = ordertray_store::Arriving {
+        owner: "running",
+        run: Some((run, until)),
+    };
+    s.apply_page_with_skips(
+        (a.id, "Ozon", &source),
+        (&page, &ordertray_store::Payloads::of(&page), &[], &[]),
+        "c1",
+        at,
+    )
+    .await
+    .unwrap();
+    let report = ordertray_core::SyncReport {
+        account_id: a.id,
+        ..Default::default()
+    };
+    s.finish_sync_run(run, &report, None, at).await.unwrap();
+
+    let other = |now| s.orphaned_arrivals(a.id, "other", true, now);
+    assert!(other(at + Duration::minutes(2)).await.unwrap().is_empty());
+    assert_eq!(other(until).await.unwrap().len(), 1);
+    // Its own process, holding the account's runs, knows the run is over.
+    assert_eq!(
+        s.orphaned_arrivals(a.id, "running", true, at)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
