@@ -196,6 +196,35 @@ async fn a_create_whose_answer_was_lost_is_found_by_its_key_not_made_twice() {
     assert_eq!(creates, [true], "one create, lost; the rest were look-ups");
 }
 
+/// amoCRM's search finds a key inside later orders' keys too (`ot-1-7` in `ot-1-70`…), a page
+/// at a time: a lost create among hundreds of such deals was looked for on the first page only,
+/// missed, and made again by the next attempt.
+#[tokio::test]
+async fn a_lost_create_is_found_among_more_deals_than_one_search_page_holds() {
+    let fake = fake().await;
+    let amo = client(&fake, TOKEN);
+    for n in 0..300 {
+        fake.add_lead(&format!("Заказ 7{n} [ot-1-7{n}]"));
+    }
+    fake.push_fault_for("POST", COMPLEX_PATH, AmoCrmFault::LostAnswer { after: None });
+    let made = amo
+        .create(&order("anna@example.com", "", "ot-1-7"))
+        .await
+        .unwrap();
+    assert_eq!(fake.leads().len(), 301);
+    let id: i64 = made.remote_id.parse().unwrap();
+    assert!(fake.lead(id).unwrap()["name"]
+        .as_str()
+        .unwrap()
+        .ends_with("[ot-1-7]"));
+    let again = amo
+        .create(&order("anna@example.com", "", "ot-1-7"))
+        .await
+        .unwrap();
+    assert_eq!(again, made.found());
+    assert_eq!(fake.leads().len(), 301, "never made twice");
+}
+
 #[tokio::test]
 async fn refusals_come_in_amocrms_words_and_a_wrong_token_never_shows() {
     let fake = fake().await;

@@ -41,6 +41,9 @@ use crate::ConnectorError;
 /// Our pace: 6 requests a second, under amoCRM's 7 per integration (it blocks the address of an
 /// integration that keeps exceeding it, so a bulk send must never meet the limit).
 pub const REQUESTS_PER_SECOND: u32 = 6;
+/// A search reads pages of the most amoCRM gives (250), and at most this many of them.
+const SEARCH_LIMIT: u32 = 250;
+const SEARCH_PAGES: u32 = 40;
 /// A 429 that says no wait: amoCRM counts per second.
 const UNSAID_WAIT: Duration = Duration::from_secs(1);
 const LEADS: &str = "/api/v4/leads";
@@ -136,15 +139,40 @@ impl AmoCrmClient {
             .unwrap_or_default()
     }
 
+    /// The first entity of a `query` search that `wanted` picks, read page after page: the
+    /// search finds the text anywhere in any field (an order's key is inside later orders' keys,
+    /// a phone's digits in other numbers), so the one wanted may be far down the list.
+    async fn search(
+        &self,
+        (path, kind): (&str, &str),
+        query: &str,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Result<Option<Value>, ConnectorError> {
+        for page in 1..=SEARCH_PAGES {
+            let params = [
+                ("query", query.to_string()),
+                ("limit", SEARCH_LIMIT.to_string()),
+                ("page", page.to_string()),
+            ];
+            let answer = self.call(Method::GET, path, &params, None).await?;
+            let more = answer
+                .as_ref()
+                .is_some_and(|a| a["_links"]["next"]["href"].is_string());
+            let found = Self::embedded(answer, kind).into_iter().find(|e| wanted(e));
+            if found.is_some() || !more {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
     /// The deal made under this key, if any: amoCRM's search finds the key anywhere in a deal,
     /// so only a deal whose name ends with it counts.
     async fn find(&self, key: &str) -> Result<Option<i64>, ConnectorError> {
-        let answer = self
-            .call(Method::GET, LEADS, &[("query", key.to_string())], None)
-            .await?;
-        Ok(Self::embedded(answer, "leads")
-            .iter()
-            .find(|l| l["name"].as_str().is_some_and(|n| payload::carries_key(n, key)))
+        let carries = |l: &Value| l["name"].as_str().is_some_and(|n| payload::carries_key(n, key));
+        Ok(self
+            .search((LEADS, "leads"), key, carries)
+            .await?
             .and_then(|l| l["id"].as_i64()))
     }
 
@@ -158,12 +186,10 @@ impl AmoCrmClient {
             (email, _) => Some(email.to_string()),
         };
         if let Some(query) = query {
-            let answer = self
-                .call(Method::GET, "/api/v4/contacts", &[("query", query)], None)
+            let same = |c: &Value| payload::same_contact(c, &r.email, &r.phone);
+            let found = self
+                .search(("/api/v4/contacts", "contacts"), &query, same)
                 .await?;
-            let found = Self::embedded(answer, "contacts")
-                .into_iter()
-                .find(|c| payload::same_contact(c, &r.email, &r.phone));
             if let Some(id) = found.and_then(|c| c["id"].as_i64()) {
                 return Ok(json!({ "id": id }));
             }
@@ -218,12 +244,8 @@ impl AmoCrmClient {
         let path = format!("/api/v4/catalogs/{catalog}/elements");
         let mut found = HashMap::new();
         for (sku, _) in payload::wanted_products(&order.order) {
-            let answer = self
-                .call(Method::GET, &path, &[("query", sku.clone())], None)
-                .await?;
-            let element = Self::embedded(answer, "elements")
-                .into_iter()
-                .find(|e| payload::field_values(e, "SKU").any(|s| s.trim() == sku));
+            let same = |e: &Value| payload::field_values(e, "SKU").any(|s| s.trim() == sku);
+            let element = self.search((&path, "elements"), &sku, same).await?;
             if let Some(id) = element.and_then(|e| e["id"].as_i64()) {
                 found.insert(sku, id);
             }

@@ -99,14 +99,31 @@ fn found_by(entity: &Value, query: &str) -> bool {
     !query.is_empty() && all.iter().any(|t| t.contains(&query))
 }
 
-fn list(kind: &str, path: &str, items: Vec<Value>) -> Answer {
+/// One page of a list, as amoCRM gives it: `limit` items (50 unless asked, at most 250) of page
+/// `page` (from 1), with `_links.next` while more follow; a page past the end is "nothing found".
+fn list(kind: &str, request: &ApiRequest, items: Vec<Value>) -> Answer {
+    let number = |name: &str, default: usize| {
+        request
+            .param(name)
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(default)
+    };
+    let (page, limit) = (number("page", 1), number("limit", 50).min(250));
+    let more = items.len() > page * limit;
+    let items: Vec<Value> = items.into_iter().skip((page - 1) * limit).take(limit).collect();
     if items.is_empty() {
         // amoCRM's "nothing found" (error code 2002): 204 with no body.
         return Answer(StatusCode::NO_CONTENT, None);
     }
+    let path = &request.path;
+    let mut links = json!({"self": {"href": format!("{path}?page={page}&limit={limit}")}});
+    if more {
+        links["next"] = json!({"href": format!("{path}?page={}&limit={limit}", page + 1)});
+    }
     Answer(
         StatusCode::OK,
-        Some(json!({"_page": 1, "_links": {"self": {"href": path}}, "_embedded": {kind: items}})),
+        Some(json!({"_page": page, "_links": links, "_embedded": {kind: items}})),
     )
 }
 
@@ -150,6 +167,20 @@ impl Store {
 
     pub(super) fn contacts(&self) -> &[Value] {
         &self.contacts
+    }
+
+    /// A deal made in amoCRM by hand (no contact, no products); answers its id.
+    pub(super) fn add_lead(&mut self, name: &str) -> i64 {
+        let id = self.new_id();
+        self.leads.push(json!({
+            "id": id, "name": name, "price": 0, "responsible_user_id": 2_004_184, "group_id": 0,
+            "status_id": FIRST_STATUS_ID, "pipeline_id": PIPELINE_ID, "loss_reason_id": null,
+            "created_at": now(), "updated_at": now(), "closed_at": null, "is_deleted": false,
+            "custom_fields_values": null, "account_id": 29_085_955,
+            "_links": {"self": {"href": format!("/api/v4/leads/{id}")}},
+            "_embedded": {"tags": [], "contacts": []},
+        }));
+        id
     }
 
     pub(super) fn elements(&self) -> &[Value] {
@@ -466,7 +497,7 @@ pub(super) fn route(
                 .filter(|l| query.is_empty() || found_by(l, query))
                 .map(|l| store.present_lead(l, embed))
                 .collect();
-            Ok(list("leads", &request.path, found))
+            Ok(list("leads", request, found))
         }
         ["leads"] if m == Method::PATCH => store.patch_leads(request, None, stats),
         ["leads", "complex"] if m == Method::POST => store.complex(request, stats),
@@ -503,7 +534,7 @@ pub(super) fn route(
         }
         ["leads", id, "links"] if m == Method::GET => {
             let id: i64 = id.parse().unwrap_or_default();
-            Ok(list("links", &request.path, store.links_of(id)))
+            Ok(list("links", request, store.links_of(id)))
         }
         ["leads", id, action @ ("link" | "unlink")] if m == Method::POST => {
             let id: i64 = id.parse().unwrap_or_default();
@@ -518,7 +549,7 @@ pub(super) fn route(
                 .filter(|c| query.is_empty() || found_by(c, query))
                 .cloned()
                 .collect();
-            Ok(list("contacts", &request.path, found))
+            Ok(list("contacts", request, found))
         }
         ["contacts"] if m == Method::POST => body_list(request).and_then(|given| {
             let problems: Vec<Value> = given
@@ -548,7 +579,7 @@ pub(super) fn route(
         }),
         ["catalogs"] if m == Method::GET => Ok(list(
             "catalogs",
-            &request.path,
+            request,
             vec![
                 json!({"id": 4519, "name": "Партнёры", "type": "regular", "can_add_elements": true}),
                 json!({"id": PRODUCTS_CATALOG_ID, "name": "Товары", "type": "products",
@@ -569,7 +600,7 @@ pub(super) fn route(
                         .filter(|e| query.is_empty() || found_by(e, query))
                         .cloned()
                         .collect();
-                    Ok(list("elements", &request.path, found))
+                    Ok(list("elements", request, found))
                 }
                 Method::POST => body_list(request).and_then(|given| {
                     let problems: Vec<Value> = given
