@@ -1052,3 +1052,43 @@ async fn a_keychain_that_does_not_answer_holds_neither_the_start_nor_a_sync() {
     let report = within("the sync", engine.sync_account(w.account)).await.unwrap();
     assert_eq!(report.orders_new, 1);
 }
+
+/// An order accepted on arrival (the account's option) is accepted with each page, before its
+/// run's end: picked up from a run cut off after that, it still gets its popup (it was settled
+/// silently, its lines no longer waiting).
+#[tokio::test]
+async fn an_order_accepted_on_arrival_by_a_cut_off_run_is_still_announced() {
+    let w = world().await;
+    let mut settings = w.engine.settings().await.unwrap();
+    settings.alerts.coalesce_seconds = 0;
+    w.engine.save_settings(settings).await.unwrap();
+    let number = w.fake.generate_postings(1, 1).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(notifications(&w.notes).await.len(), 1);
+    // As a run accepting it on arrival and cut off before its end would have left it.
+    let pool = w.engine.store().pool();
+    let order: i64 = sqlx::query_scalar("SELECT id FROM orders WHERE external_id = ?")
+        .bind(&number)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE lines SET state = 'accepted' WHERE order_id = ?")
+        .bind(order)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO order_arrivals (order_id, account_id, run_id, owner, arrived_at, accept, announce)
+         VALUES (?, ?, NULL, 'a process gone', '2026-01-01T00:00:00Z', 1, 1)",
+    )
+    .bind(order)
+    .bind(w.account)
+    .execute(pool)
+    .await
+    .unwrap();
+
+    w.engine.sync_account(w.account).await.unwrap();
+    let popups = notifications(&w.notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(popups[0].body.contains(&number), "{}", popups[0].body);
+}
