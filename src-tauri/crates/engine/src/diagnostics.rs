@@ -101,13 +101,14 @@ impl Engine {
                 continue;
             }
             // Every field, ours too (intake tokens, webhook secrets: a logged push address carries
-            // its token), one by one: a field never set has nothing to hide, but a keychain that
-            // cannot say refuses the bundle rather than let its secrets through unredacted.
+            // its token), one by one: a field never set (or a variable not set) has nothing to
+            // hide, but a keychain that cannot say refuses the bundle rather than let its secrets
+            // through unredacted.
             for field in ordertray_connectors::registry::spec(&account.kind).secret_fields {
                 match self.credential(&account, field.name).await {
                     Ok(value) => values.add(value.expose()),
-                    Err(e) if e.code == ErrorCode::Keychain => return Err(e),
-                    Err(_) => {}
+                    Err(e) if e.code == ErrorCode::Auth => {}
+                    Err(e) => return Err(e),
                 }
             }
         }

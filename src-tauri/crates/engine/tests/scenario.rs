@@ -1079,7 +1079,7 @@ async fn an_order_accepted_on_arrival_by_a_cut_off_run_is_still_announced() {
         .unwrap();
     sqlx::query(
         "INSERT INTO order_arrivals (order_id, account_id, run_id, owner, arrived_at, accept, announce)
-         VALUES (?, ?, NULL, 'a process gone', '2026-01-01T00:00:00Z', 1, 1)",
+         VALUES (?, ?, NULL, 'a process gone', '2000-01-01T00:00:00Z', 1, 1)",
     )
     .bind(order)
     .bind(w.account)

@@ -18,8 +18,8 @@
 //! - `GET /api/v4/leads/{id}/links`, `POST …/link` (catalog elements with `metadata.quantity`
 //!   and `catalog_id`; linking a linked element again sets its quantity), `POST …/unlink` (204).
 //! - `GET /api/v4/leads/pipelines/{id}/statuses/{id}`.
-//! - Lists and searches come in pages: `limit` (50 unless asked, at most 250) of `page` (from
-//!   1), with `_links.next` while more follow.
+//! - Searches (deals, contacts, catalog elements) come in pages: `limit` (50 unless asked, at
+//!   most 250) of `page` (from 1), with `_links.next` while more follow.
 //! - A search that finds nothing, and a deal that does not exist, answer 204 with no body.
 //! - Refusals are 400 problem+json with `validation-errors` [{`request_id`, `errors` [{`code`,
 //!   `path`, `detail`}]}] (see `amocrm/validation.rs`).

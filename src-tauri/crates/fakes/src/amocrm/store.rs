@@ -99,9 +99,22 @@ fn found_by(entity: &Value, query: &str) -> bool {
     !query.is_empty() && all.iter().any(|t| t.contains(&query))
 }
 
-/// One page of a list, as amoCRM gives it: `limit` items (50 unless asked, at most 250) of page
-/// `page` (from 1), with `_links.next` while more follow; a page past the end is "nothing found".
+/// A whole list in one answer (a deal's links, the catalogs: small, read in one request).
 fn list(kind: &str, request: &ApiRequest, items: Vec<Value>) -> Answer {
+    if items.is_empty() {
+        // amoCRM's "nothing found" (error code 2002): 204 with no body.
+        return Answer(StatusCode::NO_CONTENT, None);
+    }
+    let path = &request.path;
+    Answer(
+        StatusCode::OK,
+        Some(json!({"_page": 1, "_links": {"self": {"href": path}}, "_embedded": {kind: items}})),
+    )
+}
+
+/// One page of a search, as amoCRM gives it: `limit` items (50 unless asked, at most 250) of page
+/// `page` (from 1), with `_links.next` while more follow; a page past the end is "nothing found".
+fn page(kind: &str, request: &ApiRequest, items: Vec<Value>) -> Answer {
     let number = |name: &str, default: usize| {
         request
             .param(name)
@@ -497,7 +510,7 @@ pub(super) fn route(
                 .filter(|l| query.is_empty() || found_by(l, query))
                 .map(|l| store.present_lead(l, embed))
                 .collect();
-            Ok(list("leads", request, found))
+            Ok(page("leads", request, found))
         }
         ["leads"] if m == Method::PATCH => store.patch_leads(request, None, stats),
         ["leads", "complex"] if m == Method::POST => store.complex(request, stats),
@@ -549,7 +562,7 @@ pub(super) fn route(
                 .filter(|c| query.is_empty() || found_by(c, query))
                 .cloned()
                 .collect();
-            Ok(list("contacts", request, found))
+            Ok(page("contacts", request, found))
         }
         ["contacts"] if m == Method::POST => body_list(request).and_then(|given| {
             let problems: Vec<Value> = given
@@ -600,7 +613,7 @@ pub(super) fn route(
                         .filter(|e| query.is_empty() || found_by(e, query))
                         .cloned()
                         .collect();
-                    Ok(list("elements", request, found))
+                    Ok(page("elements", request, found))
                 }
                 Method::POST => body_list(request).and_then(|given| {
                     let problems: Vec<Value> = given
