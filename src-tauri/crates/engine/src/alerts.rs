@@ -219,7 +219,7 @@ mod tests {
 
     fn new_order(account: &str, number: &str) -> AlertPayload {
         AlertPayload {
-            marketplace: "Ozon".into(),
+            marketplace: "Market".into(),
             account: account.into(),
             number: number.into(),
             ..Default::default()
@@ -233,7 +233,7 @@ mod tests {
         burst.absorb(&new_order("Shop A", "0570-2"));
         assert_eq!(
             popup_text(Lang::En, AlertKind::NewOrder, 2, &burst),
-            "2 new orders — Ozon «Shop A»: 0570-1 …"
+            "2 new orders — Market «Shop A»: 0570-1 …"
         );
         burst.absorb(&new_order("Shop B", "0999-1"));
         burst.absorb(&new_order("Shop A", "0570-3"));
