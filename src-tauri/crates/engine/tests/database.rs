@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{draft, fresh_engine, from_a_newer_version, open, API_KEY};
+use common::{draft, fresh_engine, from_a_newer_version, open, options, API_KEY};
 use ordertray_core::database::{BackupKind, DatabaseProblemKind};
 use ordertray_core::ErrorCode;
 use ordertray_engine::{database, Engine, MemorySecretStore, RecordingNotifier};
@@ -150,7 +150,7 @@ async fn a_damaged_database_is_explained_and_restored_without_an_engine() {
     engine.store().close_and_wait().await;
     std::fs::write(&db, noise(128 * 1024)).unwrap();
 
-    let error = Engine::open(common_options(&db, secrets.clone()))
+    let error = Engine::open(options(&db, secrets.clone()))
         .await
         .err()
         .expect("a damaged database does not open");
@@ -182,7 +182,7 @@ async fn starting_new_moves_the_damaged_file_aside_and_opens_an_empty_database()
     let db = dir.path().join("ordertray.db");
     std::fs::write(&db, noise(32 * 1024)).unwrap();
     let secrets = Arc::new(MemorySecretStore::default());
-    assert!(Engine::open(common_options(&db, secrets.clone())).await.is_err());
+    assert!(Engine::open(options(&db, secrets.clone())).await.is_err());
 
     let moved = database::start_new(&db).await.unwrap().expect("a file was moved");
     assert!(moved.contains("ordertray.corrupt-"), "{moved}");
@@ -203,7 +203,7 @@ async fn a_database_that_cannot_be_reached_is_not_called_damaged() {
     let db = dir.path().join("ordertray.db");
     std::fs::create_dir(&db).unwrap();
     let secrets = Arc::new(MemorySecretStore::default());
-    let error = Engine::open(common_options(&db, secrets)).await.err().unwrap();
+    let error = Engine::open(options(&db, secrets)).await.err().unwrap();
     let problem = database::diagnose(&db, &error).await;
     assert_eq!(problem.kind, DatabaseProblemKind::Unavailable);
     assert_eq!(problem.message, error.message);
@@ -222,7 +222,7 @@ async fn a_database_from_a_newer_version_is_called_so_and_kept() {
     engine.close().await;
     from_a_newer_version(&db).await;
 
-    let error = Engine::open(common_options(&db, secrets)).await.err().unwrap();
+    let error = Engine::open(options(&db, secrets)).await.err().unwrap();
     let problem = database::diagnose(&db, &error).await;
     assert_eq!(problem.kind, DatabaseProblemKind::TooNew, "{problem:?}");
     let refused = database::start_new(&db).await.unwrap_err();
@@ -231,18 +231,4 @@ async fn a_database_from_a_newer_version_is_called_so_and_kept() {
         Some(&ordertray_core::ErrorWords::DatabaseTooNew {})
     );
     assert!(db.exists(), "the database stays where it is");
-}
-
-fn common_options(db: &Path, secrets: Arc<MemorySecretStore>) -> ordertray_engine::EngineOptions {
-    ordertray_engine::EngineOptions {
-        db_path: db.to_path_buf(),
-        secrets,
-        notifier: Arc::new(RecordingNotifier::default()),
-        lang: ordertray_core::notify_text::Lang::En,
-        actor: "manager".into(),
-        http: Default::default(),
-        notifications_ok: true,
-        probe_secrets: true,
-        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
-    }
 }

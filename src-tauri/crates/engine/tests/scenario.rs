@@ -1010,17 +1010,8 @@ async fn a_keychain_that_does_not_answer_holds_neither_the_start_nor_a_sync() {
     let engine = within(
         "the start",
         ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
-            db_path: w.db.clone(),
-            secrets: keychain.clone(),
-            notifier: std::sync::Arc::new(RecordingNotifier::default()),
-            lang: ordertray_core::notify_text::Lang::En,
-            actor: "manager".into(),
-            http: ordertray_connectors::HttpSettings {
-                timeout: Duration::from_secs(5),
-            },
-            notifications_ok: true,
-            probe_secrets: true,
             keychain_wait: Duration::from_millis(200),
+            ..options(&w.db, keychain.clone())
         }),
     )
     .await

@@ -1576,20 +1576,8 @@ async fn database_restore_refused() {
 
 /// Opening the database at `db` as the app does at start; its error when it cannot.
 async fn open_fails(db: &Path) -> AppError {
-    let opened = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
-        db_path: db.to_path_buf(),
-        secrets: std::sync::Arc::new(ordertray_engine::MemorySecretStore::default()),
-        notifier: std::sync::Arc::new(ordertray_engine::RecordingNotifier::default()),
-        lang: ordertray_core::notify_text::Lang::En,
-        actor: "manager".into(),
-        http: ordertray_connectors::HttpSettings {
-            timeout: std::time::Duration::from_secs(5),
-        },
-        notifications_ok: true,
-        probe_secrets: true,
-        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
-    })
-    .await;
+    let secrets = std::sync::Arc::new(ordertray_engine::MemorySecretStore::default());
+    let opened = ordertray_engine::Engine::open(common::options(db, secrets)).await;
     match opened {
         Ok(_) => panic!("{} opened", db.display()),
         Err(e) => e,
@@ -1681,21 +1669,7 @@ async fn database_damaged_backup_refused() {
 /// is called so, and starting with a new empty one is refused.
 #[tokio::test]
 async fn database_too_new() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ordertray.db");
-    let engine = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
-        db_path: db.clone(),
-        secrets: std::sync::Arc::new(ordertray_engine::MemorySecretStore::default()),
-        notifier: std::sync::Arc::new(ordertray_engine::RecordingNotifier::default()),
-        lang: ordertray_core::notify_text::Lang::En,
-        actor: "manager".into(),
-        http: Default::default(),
-        notifications_ok: true,
-        probe_secrets: true,
-        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
-    })
-    .await
-    .unwrap();
+    let (dir, db, _secrets, engine) = fresh_engine().await;
     engine.close().await;
     common::from_a_newer_version(&db).await;
     let error = open_fails(&db).await;

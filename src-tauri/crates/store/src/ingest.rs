@@ -96,6 +96,14 @@ fn arrived(order: &ExternalOrder, marketplace: &str, note: Option<ArrivalNote>) 
     }
 }
 
+/// A page as stored: its orders, their payloads, what was set aside and what was left out.
+type PageParts<'a> = (
+    &'a [ExternalOrder],
+    &'a Payloads,
+    &'a [QuarantinedOrder],
+    &'a [SkippedOrder],
+);
+
 impl Store {
     /// Stores one page and the connector's next cursor atomically.
     pub async fn apply_page(
@@ -124,33 +132,18 @@ impl Store {
     pub async fn apply_page_with_skips(
         &self,
         (account_id, marketplace, source): (AccountId, &str, &Arriving<'_>),
-        (orders, payloads, quarantined, skipped): (
-            &[ExternalOrder],
-            &Payloads,
-            &[QuarantinedOrder],
-            &[SkippedOrder],
-        ),
+        page: PageParts<'_>,
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {
-        self.store_page(
-            (account_id, marketplace, Some(source)),
-            (orders, payloads, quarantined, skipped),
-            next_cursor,
-            now,
-        )
-        .await
+        self.store_page((account_id, marketplace, Some(source)), page, next_cursor, now)
+            .await
     }
 
     async fn store_page(
         &self,
         (account_id, marketplace, source): (AccountId, &str, Option<&Arriving<'_>>),
-        (orders, payloads, quarantined, skipped): (
-            &[ExternalOrder],
-            &Payloads,
-            &[QuarantinedOrder],
-            &[SkippedOrder],
-        ),
+        (orders, payloads, quarantined, skipped): PageParts<'_>,
         next_cursor: &str,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome> {

@@ -35,11 +35,13 @@ impl World {
     }
 }
 
-pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: RecordingNotifier) -> Engine {
-    Engine::open(EngineOptions {
+/// The engine options the tests start from: the database at `db` over `secrets`, a recording
+/// notifier, English, a 5 s HTTP timeout, the keychain probed (a test changes what it needs).
+pub fn options(db: &std::path::Path, secrets: Arc<dyn ordertray_engine::SecretStore>) -> EngineOptions {
+    EngineOptions {
         db_path: db.to_path_buf(),
         secrets,
-        notifier: Arc::new(notes),
+        notifier: Arc::new(RecordingNotifier::default()),
         lang: Lang::En,
         actor: "manager".into(),
         http: ordertray_connectors::HttpSettings {
@@ -48,6 +50,13 @@ pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: 
         notifications_ok: true,
         probe_secrets: true,
         keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
+    }
+}
+
+pub async fn open(db: &std::path::Path, secrets: Arc<MemorySecretStore>, notes: RecordingNotifier) -> Engine {
+    Engine::open(EngineOptions {
+        notifier: Arc::new(notes),
+        ..options(db, secrets)
     })
     .await
     .unwrap()
@@ -233,17 +242,8 @@ pub async fn open_locked(
         locked: std::sync::atomic::AtomicBool::new(true),
     });
     let engine = Engine::open(EngineOptions {
-        db_path: db.to_path_buf(),
-        secrets: keychain.clone(),
-        notifier: Arc::new(RecordingNotifier::default()),
-        lang: Lang::En,
-        actor: "manager".into(),
-        http: ordertray_connectors::HttpSettings {
-            timeout: Duration::from_secs(5),
-        },
-        notifications_ok: true,
         probe_secrets: false,
-        keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
+        ..options(db, keychain.clone())
     })
     .await
     .unwrap();
