@@ -70,6 +70,35 @@ pub(crate) fn lease_length(http_timeout: Duration) -> Duration {
         .saturating_add(Duration::from_secs(60))
 }
 
+/// Runs `work` while `renew` extends its lease every third of the lease's length, so that work
+/// longer than one lease is never taken for dead by another process (which would then do it a
+/// second time). `renew` says whether the lease is still this process's; once it is not, renewing
+/// stops. A failed renewal (the database busy) is tried again at the next turn, well within the
+/// lease.
+pub(crate) async fn keeping_alive<T, R, F>(
+    lease: Duration,
+    mut renew: R,
+    work: impl std::future::Future<Output = T>,
+) -> T
+where
+    R: FnMut() -> F,
+    F: std::future::Future<Output = ordertray_store::Result<bool>>,
+{
+    // Never a loop of writes, however short the lease (the fault suite's processes hold none).
+    let every = (lease / 3).max(Duration::from_millis(100));
+    tokio::pin!(work);
+    let mut renewing = true;
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tokio::time::sleep(every), if renewing => match renew().await {
+                Ok(held) => renewing = held,
+                Err(e) => tracing::warn!(error = %e, "could not renew a lease"),
+            },
+        }
+    }
+}
+
 /// A random id for this engine instance, so that two processes (or two engines in one) never
 /// mistake each other's leases for their own.
 pub(crate) fn new_owner_id() -> String {
@@ -132,7 +161,7 @@ impl Engine {
             let Some(row) = self.0.store.outbox_claim(due.id, &lease, now).await? else {
                 continue;
             };
-            let recorded = match self.deliver(&row, at).await {
+            let recorded = match self.keeping_lease(&row, at, self.deliver(&row, at)).await {
                 Delivery::Done(already_done) => {
                     let recorded = self.0.store.outbox_done(&row, already_done).await?;
                     report.delivered += u32::from(recorded);
@@ -214,6 +243,23 @@ impl Engine {
                 false
             }
         }
+    }
+
+    /// Runs a row's delivery with its lease kept alive (see [`keeping_alive`]): a delivery may
+    /// outlast one lease (a transfer waiting out a target's limits call after call, several calls
+    /// in a row). Once a renewal finds the row taken over it stops; the answer is then not
+    /// recorded (only the lease's holder records one).
+    async fn keeping_lease<T>(
+        &self,
+        row: &OutboxRow,
+        at: DateTime<Utc>,
+        delivery: impl std::future::Future<Output = T>,
+    ) -> T {
+        let renew = || async move {
+            let until = self.lease_until(at.max(Utc::now()));
+            self.0.store.outbox_renew(row, until).await
+        };
+        keeping_alive(self.outbox_lease(), renew, delivery).await
     }
 
     /// The one place the worker obtains a destination's client: a marketplace account's session

@@ -132,13 +132,38 @@ impl Engine {
             .start_sync_run(id, &self.run_lease(now), now)
             .await
             .map_err(|e| fail(e.into()))?;
-        self.pick_up_arrivals(&account, true, &mut burst).await;
+        // Kept alive beside the pages too: a page long in coming (a marketplace's limit waited
+        // out) must not let another process take this live run's orders for orphans.
+        let renew = || async move {
+            self.0
+                .store
+                .renew_sync_run(run, &self.run_lease(Utc::now()))
+                .await
+        };
+        crate::outbox::keeping_alive(
+            self.outbox_lease(),
+            renew,
+            self.run_pages(&account, run, trigger, burst),
+        )
+        .await
+    }
+
+    /// A run's pages, its record and its follow-up, under its lease.
+    async fn run_pages(
+        &self,
+        account: &Account,
+        run: i64,
+        trigger: Trigger,
+        mut burst: Burst,
+    ) -> std::result::Result<SyncReport, SyncFailure> {
+        let id = account.id;
+        self.pick_up_arrivals(account, true, &mut burst).await;
         let mut report = SyncReport {
             account_id: id,
             ..Default::default()
         };
         let outcome = self
-            .sync_pages((&account, run), trigger, &mut report, &mut burst)
+            .sync_pages((account, run), trigger, &mut report, &mut burst)
             .await;
         let error = outcome.as_ref().err().map(|f| f.error.clone());
         if let Err(e) = self
@@ -152,10 +177,10 @@ impl Engine {
         if let Some(message) = &error {
             tracing::warn!(account = id, %message, "sync failed");
         }
-        self.note_sync_outcome(&account, error.as_ref()).await;
+        self.note_sync_outcome(account, error.as_ref()).await;
         self.emit(EngineEvent::AccountHealth { account_id: id });
         // Pages committed before a failure still count: their orders are announced.
-        self.finish_burst(&account, &burst).await;
+        self.finish_burst(account, &burst).await;
         outcome.map(|()| report)
     }
 

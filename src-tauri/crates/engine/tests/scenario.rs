@@ -955,6 +955,58 @@ async fn a_live_run_of_another_process_keeps_its_orders_and_its_owner_picks_them
     assert!(popups[0].body.starts_with("100 new orders"), "{}", popups[0].body);
 }
 
+/// A run whose next page is long in coming (a marketplace's limit waited out) keeps its lease
+/// alive beside its pages: another process syncing the same account meanwhile does not take the
+/// run's stored orders for orphans (and announce them itself, where a CLI would only log them).
+#[tokio::test]
+async fn a_run_waiting_longer_than_its_lease_for_a_page_keeps_its_orders() {
+    let w = world().await;
+    w.fake.generate_postings(150, 1);
+    // This process waits for the held page as long as it takes; the world's engine is the other.
+    let notes = RecordingNotifier::default();
+    let engine = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+        notifier: std::sync::Arc::new(notes.clone()),
+        http: ordertray_connectors::HttpSettings {
+            timeout: Duration::from_secs(120),
+        },
+        ..options(&w.db, w.secrets.clone())
+    })
+    .await
+    .unwrap();
+    let lease = Duration::from_millis(1_500);
+    engine.set_outbox_lease(lease);
+    // The second phase's first page: asked for once the first phase's 150 are stored.
+    let held = w.fake.hold_next("/v4/posting/fbs/list");
+    let running = {
+        let engine = engine.clone();
+        let account = w.account;
+        tokio::spawn(async move { engine.sync_account(account).await })
+    };
+    within("the second phase asked for", held.arrived()).await;
+    within("the first phase stored", async {
+        while engine.app_info().await.unwrap().unread < 150 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    // Until the lease taken with the last page has run out twice over.
+    let stored = std::time::Instant::now();
+    while stored.elapsed() < lease * 2 {
+        w.engine.sync_account(w.account).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    held.release();
+    within("the run", running).await.unwrap().unwrap();
+    let theirs = notifications(&w.notes).await;
+    assert!(
+        theirs.is_empty(),
+        "the other process announced the run's orders: {theirs:?}"
+    );
+    let popups = notifications(&notes).await;
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(popups[0].body.starts_with("150 new orders"), "{}", popups[0].body);
+}
+
 /// A keychain that does not answer until released (a locked keyring whose unlock prompt nobody
 /// has seen yet), over the test's memory store.
 struct Unanswering {

@@ -894,3 +894,71 @@ async fn a_sending_waits_while_the_keychain_cannot_be_read() {
     let t = &engine.transfer_status(&[order.id], None).await.unwrap()[0];
     assert_eq!(t.transfer.state, TransferState::Transferred);
 }
+
+/// A sending that outlasts its lease (the CRM's limit waited out call after call) keeps its lease
+/// alive: another process draining the same database beside it (the CLI beside the app) never
+/// takes the row over and sends the order a second time.
+#[tokio::test]
+async fn a_sending_longer_than_its_lease_is_not_taken_over_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let other = open(&db, secrets, RecordingNotifier::default()).await;
+    let lease = std::time::Duration::from_secs(2);
+    engine.set_outbox_lease(lease);
+    other.set_outbox_lease(lease);
+    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
+        .await
+        .unwrap();
+    let target = engine
+        .add_account(
+            target_draft(&crm.base_url(), TransferRules::default()),
+            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
+        )
+        .await
+        .unwrap()
+        .id;
+    let order = engine
+        .create_shop_order(draft("S-1", "s@example.com"))
+        .await
+        .unwrap();
+    // Four "busy" answers, a second's wait each: the create takes twice the lease.
+    for _ in 0..4 {
+        crm.push_fault_on(
+            ORDERS_CREATE_PATH,
+            Fault::RateLimited {
+                retry_after_secs: None,
+            },
+        );
+    }
+    engine.send_to_target(target, &[order.id], false).await.unwrap();
+    let started = std::time::Instant::now();
+    let sending = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.drain_outbox_once().await.unwrap() }
+    });
+    common::within("the first busy answer", async {
+        while crm.stats().rate_limited == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    common::within("the sending", async {
+        while !sending.is_finished() {
+            let r = other.drain_outbox_once().await.unwrap();
+            assert_eq!(
+                r.delivered + r.failed + r.retry_scheduled,
+                0,
+                "the other process took over a sending under way: {r:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+    assert!(started.elapsed() > lease, "the sending outlasted its lease");
+    assert_eq!(sending.await.unwrap().delivered, 1);
+    assert_eq!(crm.orders().len(), 1);
+    let t = &engine.transfer_status(&[order.id], None).await.unwrap()[0];
+    assert_eq!(t.transfer.state, TransferState::Transferred);
+}

@@ -79,7 +79,8 @@ pub(crate) async fn record_arrivals(
 type ArrivalRow = (i64, String, i64, bool, bool);
 
 impl Store {
-    /// Opens a sync run held by `lease.owner` until `lease.until` (renewed with each page).
+    /// Opens a sync run held by `lease.owner` until `lease.until` (renewed with each page, and
+    /// beside them by [`Self::renew_sync_run`]).
     pub async fn start_sync_run(
         &self,
         id: AccountId,
@@ -95,6 +96,18 @@ impl Store {
         .bind(format_ts(lease.until))
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// Extends a run's lease beside its pages (a page that is long in coming, the run's
+    /// follow-up); false when the run is not `lease.owner`'s.
+    pub async fn renew_sync_run(&self, run: i64, lease: &crate::Lease<'_>) -> Result<bool> {
+        let done = sqlx::query("UPDATE sync_runs SET alive_until = ? WHERE id = ? AND owner = ?")
+            .bind(format_ts(lease.until))
+            .bind(run)
+            .bind(lease.owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// The account's new orders whose follow-up nobody will run: stored by a run whose lease ran
