@@ -1,3 +1,4 @@
+import { numberFormat } from "../intl";
 import {
   ArcElement,
   BarController,
@@ -98,7 +99,7 @@ function ChartsBody({ data }: { data: CabinetCharts }) {
         scales: {
           y: {
             beginAtZero: true,
-            ticks: { callback: (v) => new Intl.NumberFormat(locale).format(Number(v)) },
+            ticks: { callback: (v) => numberFormat(locale).format(Number(v)) },
           },
         },
       },

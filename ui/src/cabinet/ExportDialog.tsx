@@ -1,3 +1,4 @@
+import { numberFormat } from "../intl";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { ApiError, api } from "../api";
@@ -457,7 +458,7 @@ function ExportDone({ summary, locale }: { summary: ExportSummary; locale: strin
   const { t } = useI18n();
   const e = t.cabinet.export;
   const notices = useNotices();
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   const act = (what: Promise<null>) => what.catch((err: Error) => notices.error(err.message));
   return (
     <div className="import-summary" data-testid="export-done" role="status">

@@ -1,3 +1,4 @@
+import { dateTimeFormat } from "../intl";
 import { useState, type FormEvent, type RefObject } from "react";
 import type { AccountView } from "../bindings/AccountView";
 import type { OrderFilter } from "../bindings/OrderFilter";
@@ -50,7 +51,7 @@ export function filterChips(
   const chips: FilterChip[] = [];
   const day = (value: string) => {
     const d = new Date(`${value}T00:00:00`);
-    return Number.isNaN(d.getTime()) ? value : new Intl.DateTimeFormat(locale, { dateStyle: "short" }).format(d);
+    return Number.isNaN(d.getTime()) ? value : dateTimeFormat(locale, { dateStyle: "short" }).format(d);
   };
   if (filter.search.trim() !== "") chips.push({ id: "search", label: `${f.search}: ${filter.search}`, clear: { search: "" } });
   if (filter.payment.length > 0) {

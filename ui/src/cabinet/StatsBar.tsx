@@ -1,3 +1,4 @@
+import { numberFormat } from "../intl";
 import { useState } from "react";
 import type { CabinetStats } from "../bindings/CabinetStats";
 import type { OrderFilter } from "../bindings/OrderFilter";
@@ -35,7 +36,7 @@ export function StatsBar({
   const { t, locale } = useI18n();
   const [showEmpty, setShowEmpty] = useState(false);
   if (!stats || !statuses) return <div className="cabinet-stats" aria-busy="true" />;
-  const number = new Intl.NumberFormat(locale);
+  const number = numberFormat(locale);
   // A search matching very many orders is counted among its newest matches only: each count is then
   // at least what it says.
   const capped = stats.capped_at != null;

@@ -1,4 +1,5 @@
 // What the cabinet's charts draw, shaped from CabinetCharts. Pure: chart.js only gets these objects.
+import { numberFormat } from "../intl";
 import type { DayAmount } from "../bindings/DayAmount";
 import type { DayCount } from "../bindings/DayCount";
 
@@ -95,5 +96,5 @@ export function formatDuration(totalSecs: number, locale: string): string {
 }
 
 function unit(n: number, u: string, locale: string): string {
-  return new Intl.NumberFormat(locale, { style: "unit", unit: u, unitDisplay: "short" }).format(n);
+  return numberFormat(locale, { style: "unit", unit: u, unitDisplay: "short" }).format(n);
 }

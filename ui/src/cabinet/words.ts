@@ -1,4 +1,5 @@
 // The cabinet's words: statuses, sources, payment and order types, form problems, sizes. Pure.
+import { numberFormat } from "../intl";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { DraftProblem } from "../bindings/DraftProblem";
 import type { ExportColumn } from "../bindings/ExportColumn";
@@ -93,7 +94,7 @@ export function formatBytes(bytes: number, locale: string): string {
     value /= 1024;
     u++;
   }
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: "unit",
     unit: units[u],
     unitDisplay: "short",

@@ -1,4 +1,5 @@
 // Sizes of database files as the manager's language writes them.
+import { numberFormat } from "../intl";
 
 const UNITS = ["kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
 
@@ -10,7 +11,7 @@ export function formatBytes(bytes: number, locale: string): string {
     value /= 1024;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: "unit",
     unit: UNITS[unit],
     unitDisplay: "short",

@@ -1,5 +1,6 @@
 // The inbox shows lines under their order: a header (number, account, age, region, total) and the
 // order's lines beneath it. Pure, so the grouping is tested without a DOM.
+import { relativeTimeFormat } from "../intl";
 import type { InboxLine } from "../bindings/InboxLine";
 import { orderKey, type ListRow, type OrderKey } from "./selection";
 
@@ -61,7 +62,7 @@ export function formatAge(iso: string, locale: string, now: number = Date.now())
   const then = new Date(iso).getTime();
   if (Number.isNaN(then)) return iso;
   const minutes = Math.max(1, Math.round((now - then) / 60_000));
-  const rtf = new Intl.RelativeTimeFormat(locale, { style: "short", numeric: "always" });
+  const rtf = relativeTimeFormat(locale, { style: "short", numeric: "always" });
   if (minutes < 60) return rtf.format(-minutes, "minute");
   const hours = Math.round(minutes / 60);
   if (hours < 48) return rtf.format(-hours, "hour");

@@ -1,5 +1,6 @@
 // The ship-by countdown on an order's header, and the clock it counts from. Pure but for the
 // hook, so that the wording is tested with a fixed "now".
+import { relativeTimeFormat } from "../intl";
 import { useEffect, useState } from "react";
 
 export type Countdown = { text: string; overdue: boolean; minutes: number };
@@ -9,7 +10,7 @@ export function shipByCountdown(iso: string, locale: string, now: number): Count
   const due = new Date(iso).getTime();
   if (Number.isNaN(due)) return null;
   const minutes = Math.round((due - now) / 60_000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { style: "short", numeric: "always" });
+  const rtf = relativeTimeFormat(locale, { style: "short", numeric: "always" });
   const abs = Math.abs(minutes);
   const text =
     abs < 60
