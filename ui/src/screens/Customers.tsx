@@ -1,4 +1,5 @@
 import { useListKeys } from "../components/useListKeys";
+import { useRowsInSteps } from "../components/useRowsInSteps";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
 import { useCustomers } from "../queries";
@@ -27,6 +28,7 @@ export function Customers({
     const row = rows[i];
     if (row) onChoose(row.customer.id);
   });
+  const drawn = useRowsInSteps(rows.length, (cursor ?? -1) + 1);
   const c = t.customers.columns;
   return (
     <section className="customers" data-testid="customers">
@@ -49,7 +51,7 @@ export function Customers({
             </tr>
           </thead>
           <tbody>
-            {rows.map((s, i) => (
+            {rows.slice(0, drawn).map((s, i) => (
               <tr
                 key={s.customer.id}
                 className={[i === cursor && "cursor", chosen?.customer.id === s.customer.id && "selected"].filter(Boolean).join(" ")}

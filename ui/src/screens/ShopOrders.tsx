@@ -1,6 +1,7 @@
 import { useCallback } from "react";
 import type { ShopOrderView } from "../bindings/ShopOrderView";
 import { useListKeys } from "../components/useListKeys";
+import { useRowsInSteps } from "../components/useRowsInSteps";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { useShopOrders } from "../queries";
@@ -29,6 +30,7 @@ export function ShopOrderTable({
     [onOpen],
   );
   const [cursor, setCursor] = useListKeys(rows.length, (i) => open(rows[i]), keyboard);
+  const drawn = useRowsInSteps(rows.length, (cursor ?? -1) + 1);
 
   if (orders.isError) return <p className="form-problem screen-text">{orders.error.message}</p>;
   if (orders.data?.length === 0) return <p className="hint screen-text">{t.shopOrders.empty}</p>;
@@ -46,7 +48,7 @@ export function ShopOrderTable({
         </tr>
       </thead>
       <tbody>
-        {rows.map((o, i) => (
+        {rows.slice(0, drawn).map((o, i) => (
           <tr
             key={o.id}
             className={i === cursor ? "cursor" : undefined}
