@@ -19,6 +19,7 @@ import pagesFixture from "../test/fixtures/cabinet_pages.json";
 import purgeFixture from "../test/fixtures/cabinet_purge.json";
 import statusFixture from "../test/fixtures/cabinet_status.json";
 import typeFixture from "../test/fixtures/cabinet_type.json";
+import { FIRST_PAGE_SIZE, PAGE_SIZE } from "./queries";
 import { type Fixture, type Override, recorded, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { orderTransfer, sentToCrm } from "../test/transfers";
@@ -62,7 +63,7 @@ describe("the cabinet", () => {
       },
       sort: { column: "created", desc: true },
       after: null,
-      limit: 500,
+      limit: FIRST_PAGE_SIZE,
     });
     await waitFor(() => expect(screen.getByTestId("cabinet-stat-all")).toHaveTextContent("All 6"));
     expect(screen.getByTestId("cabinet-stat-1")).toHaveTextContent("Accepted 3");
@@ -176,7 +177,9 @@ describe("the cabinet", () => {
     expect(all.map((q) => q.after)).toEqual([null, cursors[0], cursors[1]]);
     expect(all.map((q) => q.after?.id ?? null)).toEqual([null, 5, 3]);
     // Never an offset: the next query is only the cursor, the rest as before.
-    expect(all.every((q) => q.limit === 500 && q.sort.column === "created")).toBe(true);
+    expect(all.every((q) => q.sort.column === "created")).toBe(true);
+    // A short first page for the first paint, full ones after it.
+    expect(all.map((q) => q.limit)).toEqual([FIRST_PAGE_SIZE, PAGE_SIZE, PAGE_SIZE]);
     // The last page has no next cursor: nothing more is asked for.
     await new Promise((r) => setTimeout(r, 50));
     expect(served.callsTo("cabinet_page")).toHaveLength(answers);

@@ -10,6 +10,11 @@ import { serializeView, withoutStatus, type CabinetView } from "./viewState";
 
 /** Rows per keyset page: large enough to scroll through quickly, small enough to arrive at once. */
 export const PAGE_SIZE = 500;
+/**
+ * Rows of the first page: a few screenfuls, so that the screen's first paint does not wait for
+ * 500 rows to be read, sent and parsed; the pages after it are full ones.
+ */
+export const FIRST_PAGE_SIZE = 100;
 
 export const cabinetKeys = {
   pages: (filter: OrderFilter, sort: OrderSort) => [...keys.cabinetAll, "pages", filter, sort] as const,
@@ -25,7 +30,8 @@ export const cabinetKeys = {
 export const useCabinetPages = (filter: OrderFilter, sort: OrderSort) =>
   useInfiniteQuery({
     queryKey: cabinetKeys.pages(filter, sort),
-    queryFn: ({ pageParam }) => api.cabinetPage({ filter, sort, after: pageParam, limit: PAGE_SIZE }),
+    queryFn: ({ pageParam }) =>
+      api.cabinetPage({ filter, sort, after: pageParam, limit: pageParam == null ? FIRST_PAGE_SIZE : PAGE_SIZE }),
     initialPageParam: null as PageCursor | null,
     getNextPageParam: (last) => last.next ?? undefined,
     // A refetch reads every loaded page again: engine events (orders_changed) say when that is

@@ -2100,13 +2100,17 @@ async fn push_settings_zzap() {
     r.save();
 }
 
+/// Rows the window asks for in All orders' first page, and in each page after it.
+const FIRST_PAGE: u32 = 100;
+const NEXT_PAGES: u32 = 500;
+
 /// The cabinet's first page as the window asks for it: the "new" group, newest first.
 fn cabinet_query(groups: Value) -> ordertray_core::cabinet::OrderPageQuery {
     serde_json::from_value(json!({
         "filter": cabinet_filter(groups),
         "sort": { "column": "created", "desc": true },
         "after": null,
-        "limit": 500,
+        "limit": FIRST_PAGE,
     }))
     .unwrap()
 }
@@ -3260,13 +3264,13 @@ async fn export_replace() {
 const CABINET_MONTH: (&str, &str) = ("2025-11-01T00:00:00Z", "2025-12-01T00:00:00Z");
 
 /// A page query as the window sends it: the default view's ("new" group, newest first, the first
-/// page of up to 500), `filter` and `over` changing fields.
+/// page of up to `FIRST_PAGE`), `filter` and `over` changing fields.
 fn page_query(filter: Value, over: Value) -> Value {
     let mut query = json!({
         "filter": cabinet_filter(json!(["new"])),
         "sort": { "column": "created", "desc": true },
         "after": null,
-        "limit": 500,
+        "limit": FIRST_PAGE,
     });
     for (key, value) in filter.as_object().expect("fields of the filter") {
         query["filter"][key] = value.clone();
@@ -3406,8 +3410,8 @@ async fn cabinet_views_and_refresh() {
     r.save();
 }
 
-/// All orders in keyset pages, recorded two rows a page (the window asks for 500): each page
-/// answers the cursor of the page before.
+/// All orders in keyset pages, recorded two rows a page (the window asks for `FIRST_PAGE`, then
+/// `NEXT_PAGES`): each page answers the cursor of the page before.
 #[tokio::test]
 async fn cabinet_keyset_pages() {
     let (w, mut r) = cabinet_world("cabinet_pages").await;
@@ -3427,6 +3431,7 @@ async fn cabinet_keyset_pages() {
         );
         let Some(next) = page.next else { break };
         query["after"] = json!(next);
+        query["limit"] = json!(NEXT_PAGES);
     }
     record_cabinet(&mut r, &w).await;
     r.save();
