@@ -277,6 +277,15 @@ describe("the app itself", { timeout: 900_000 }, () => {
         "return [...document.querySelectorAll('[data-testid=inbox-row], [data-testid=inbox-order]')].filter((e) => e.dataset.cursor === 'true').length;",
       );
       await s.screenshot(join(OUT, "app-bench-held-j.png"));
+      const longFrames = (list) => {
+        const long = [];
+        let at = 0;
+        for (const f of list) {
+          at += f;
+          if (Math.round(f / FRAME_MS) > 1) long.push([Math.round(at), Math.round(f)]);
+        }
+        return long;
+      };
       /** p50 / p95 / p99 / max of frame times, and the refreshes (60 Hz) they lost. */
       const frameStats = (list) => {
         const sorted = [...list].sort((a, b) => a - b);
@@ -298,6 +307,9 @@ describe("the app itself", { timeout: 900_000 }, () => {
         held_ms: Math.round(held),
         held: frameStats(frames),
         idle: frameStats(idle),
+        // When the frames that lost a refresh came (ms since the held j began, then the frame's
+        // length): during the presses, or after the last one (held_ms) as the cursor came to rest.
+        long_frames: longFrames(frames),
       });
     } finally {
       await stop(s, db);

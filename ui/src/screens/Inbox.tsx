@@ -230,8 +230,6 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   const cursorLine = cursorRow?.kind === "line" ? cursorRow.line : undefined;
   /** The order under the cursor: its header's, or its line's. */
   const cursorOrder = cursorRow?.group.orderId;
-  const detailOrder = useSettled(cursorOrder, DETAIL_SETTLE_MS);
-  const detailLine = useSettled(cursorLine, DETAIL_SETTLE_MS);
 
   const run = useCallback(
     (cmd: InboxCommand) => {
@@ -490,8 +488,7 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
           )}
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">
-          {view === "new" && detailLine && <LineOffers line={detailLine} />}
-          {detailOrder != null ? <OrderDetail orderId={detailOrder} linesAtFirst={LINES_AT_FIRST} /> : <p className="hint">{t.inbox.detailHint}</p>}
+          <DetailPane order={cursorOrder} line={cursorLine} offers={view === "new"} />
         </aside>
       </div>
       {help && <KeyHelp onClose={() => setHelp(false)} />}
@@ -714,3 +711,28 @@ function InlineOffer({ line }: { line: InboxLine }) {
     </span>
   );
 }
+
+/**
+ * The order (and, in New, the line's offers) where the cursor rests. The pause is waited for
+ * here, so that the cursor coming to rest draws this pane alone and not the whole inbox beside it
+ * in the same frame.
+ */
+const DetailPane = memo(function DetailPane({
+  order,
+  line,
+  offers,
+}: {
+  order: number | undefined;
+  line: InboxLine | undefined;
+  offers: boolean;
+}) {
+  const { t } = useI18n();
+  const detailOrder = useSettled(order, DETAIL_SETTLE_MS);
+  const detailLine = useSettled(line, DETAIL_SETTLE_MS);
+  return (
+    <>
+      {offers && detailLine && <LineOffers line={detailLine} />}
+      {detailOrder != null ? <OrderDetail orderId={detailOrder} linesAtFirst={LINES_AT_FIRST} /> : <p className="hint">{t.inbox.detailHint}</p>}
+    </>
+  );
+});
