@@ -174,20 +174,22 @@ pub fn preorder_link_source(lang: Lang) -> &'static str {
     }
 }
 
-/// "«Shop A»: could not send to the marketplace — Ship 0570-0029-1: the marketplace answered 500".
-pub fn push_failed(lang: Lang, account: &str, what: &str, error: &str) -> String {
+/// "Market «Shop A»: could not send to the marketplace — Ship 0570-0029-1: the marketplace
+/// answered 500"; without a source (an account deleted meanwhile) the sentence alone.
+pub fn push_failed(lang: Lang, (marketplace, account): (&str, &str), what: &str, error: &str) -> String {
     let text = match lang {
         Lang::En => "could not send to the marketplace",
         Lang::Ru => "не удалось отправить на маркетплейс",
         Lang::Pl => "nie udało się wysłać na platformę",
     };
-    // Without an account, the popup stands for failures of several.
-    let who = if account.is_empty() {
-        several_accounts(lang).to_string()
+    let who = source(marketplace, account);
+    if who.is_empty() {
+        let mut letters = text.chars();
+        let first: String = letters.next().into_iter().flat_map(char::to_uppercase).collect();
+        format!("{first}{} — {what}: {error}", letters.as_str())
     } else {
-        format!("«{account}»")
-    };
-    format!("{who}: {text} — {what}: {error}")
+        format!("{who}: {text} — {what}: {error}")
+    }
 }
 
 /// What went wrong, for a popup in `lang`: the error's own English message in English; in Russian and
@@ -448,8 +450,13 @@ mod tests {
             "Market «A»: заказ 1-1 отменён на маркетплейсе"
         );
         assert_eq!(
-            push_failed(Lang::Pl, "A", "Ship 1-1", "HTTP 500"),
-            "«A»: nie udało się wysłać na platformę — Ship 1-1: HTTP 500"
+            push_failed(Lang::Pl, ("Market", "A"), "Ship 1-1", "HTTP 500"),
+            "Market «A»: nie udało się wysłać na platformę — Ship 1-1: HTTP 500"
+        );
+        // An account deleted before its call failed: not "several accounts", no one at all.
+        assert_eq!(
+            push_failed(Lang::Ru, ("", ""), "1-1", "HTTP 500"),
+            "Не удалось отправить на маркетплейс — 1-1: HTTP 500"
         );
     }
 

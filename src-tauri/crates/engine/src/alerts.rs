@@ -149,7 +149,7 @@ fn popup_text(lang: Lang, kind: AlertKind, count: usize, p: &AlertPayload) -> St
                 _ => p.number.clone(),
             };
             let error = notify_text::error_kind(lang, p.error_code, &p.detail);
-            notify_text::push_failed(lang, &p.account, &what, &error)
+            notify_text::push_failed(lang, (&p.marketplace, &p.account), &what, &error)
         }
         AlertKind::SyncFailing => {
             let error = notify_text::error_kind(lang, p.error_code, &p.detail);
