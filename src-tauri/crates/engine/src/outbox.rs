@@ -72,30 +72,35 @@ pub(crate) fn lease_length(http_timeout: Duration) -> Duration {
 
 /// Runs `work` while `renew` extends its lease every third of the lease's length, so that work
 /// longer than one lease is never taken for dead by another process (which would then do it a
-/// second time). `renew` says whether the lease is still this process's; once it is not, renewing
-/// stops. A failed renewal (the database busy) is tried again at the next turn, well within the
-/// lease.
+/// second time). The renewals run beside the work, never instead of it: the work may hold the
+/// write lock a renewal waits for. `renew` says whether the lease is still this process's; once it
+/// is not, the work is dropped (None): what it would do is the new holder's now. A failed renewal
+/// (the database busy) is tried again at the next turn, well within the lease.
 pub(crate) async fn keeping_alive<T, R, F>(
     lease: Duration,
     mut renew: R,
     work: impl std::future::Future<Output = T>,
-) -> T
+) -> Option<T>
 where
     R: FnMut() -> F,
     F: std::future::Future<Output = ordertray_store::Result<bool>>,
 {
     // Never a loop of writes, however short the lease (the fault suite's processes hold none).
     let every = (lease / 3).max(Duration::from_millis(100));
-    tokio::pin!(work);
-    let mut renewing = true;
-    loop {
-        tokio::select! {
-            out = &mut work => return out,
-            _ = tokio::time::sleep(every), if renewing => match renew().await {
-                Ok(held) => renewing = held,
+    let keep = async {
+        loop {
+            tokio::time::sleep(every).await;
+            match renew().await {
+                Ok(true) => {}
+                Ok(false) => return,
                 Err(e) => tracing::warn!(error = %e, "could not renew a lease"),
-            },
+            }
         }
+    };
+    tokio::select! {
+        biased;
+        out = work => Some(out),
+        () = keep => None,
     }
 }
 
@@ -247,19 +252,21 @@ impl Engine {
 
     /// Runs a row's delivery with its lease kept alive (see [`keeping_alive`]): a delivery may
     /// outlast one lease (a transfer waiting out a target's limits call after call, several calls
-    /// in a row). Once a renewal finds the row taken over it stops; the answer is then not
-    /// recorded (only the lease's holder records one).
-    async fn keeping_lease<T>(
+    /// in a row). A row found taken over meanwhile is left to its new holder: the delivery stops
+    /// there, before any further call.
+    async fn keeping_lease(
         &self,
         row: &OutboxRow,
         at: DateTime<Utc>,
-        delivery: impl std::future::Future<Output = T>,
-    ) -> T {
+        delivery: impl std::future::Future<Output = Delivery>,
+    ) -> Delivery {
         let renew = || async move {
             let until = self.lease_until(at.max(Utc::now()));
             self.0.store.outbox_renew(row, until).await
         };
-        keeping_alive(self.outbox_lease(), renew, delivery).await
+        keeping_alive(self.outbox_lease(), renew, delivery)
+            .await
+            .unwrap_or(Delivery::LeaseLost)
     }
 
     /// The one place the worker obtains a destination's client: a marketplace account's session

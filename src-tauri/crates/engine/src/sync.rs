@@ -7,7 +7,7 @@ use chrono::Utc;
 use ordertray_connectors::registry;
 use ordertray_core::alerts::AlertKind;
 use ordertray_core::{Account, AccountId, AppError, EngineEvent, SyncReport};
-use ordertray_store::{NewOrderRef, Payloads};
+use ordertray_store::{NewOrderRef, PageOutcome, Payloads};
 
 use crate::notifier::Notification;
 use crate::{AlertPayload, Engine, Result};
@@ -134,18 +134,17 @@ impl Engine {
             .map_err(|e| fail(e.into()))?;
         // Kept alive beside the pages too: a page long in coming (a marketplace's limit waited
         // out) must not let another process take this live run's orders for orphans.
+        // Nobody takes a run from its owner (only its orders, once its lease has run out): the
+        // run goes on whatever a renewal finds.
         let renew = || async move {
-            self.0
-                .store
-                .renew_sync_run(run, &self.run_lease(Utc::now()))
-                .await
+            let lease = self.run_lease(Utc::now());
+            self.0.store.renew_sync_run(run, &lease).await.map(|_| true)
         };
-        crate::outbox::keeping_alive(
-            self.outbox_lease(),
-            renew,
-            self.run_pages(&account, run, trigger, burst),
-        )
-        .await
+        let pages = self.run_pages(&account, run, trigger, burst);
+        let Some(outcome) = crate::outbox::keeping_alive(self.outbox_lease(), renew, pages).await else {
+            unreachable!("a run's renewals never give it up")
+        };
+        outcome
     }
 
     /// A run's pages, its record and its follow-up, under its lease.
@@ -233,6 +232,8 @@ impl Engine {
                 Ok::<_, SyncFailure>((page, payloads, started.elapsed()))
             }))
         };
+        // The cursor after pages that changed nothing, not kept yet.
+        let mut unkept: Option<String> = None;
         let outcome = async {
             // The next page is asked for while this one is stored: the marketplace's answer time
             // and the database's work overlap instead of adding up.
@@ -261,16 +262,18 @@ impl Engine {
                         owner: &self.0.instance,
                         run: Some((run, self.run_lease(now).until)),
                     };
-                    let out = self
-                        .0
-                        .store
-                        .apply_page_with_skips(
-                            (account.id, name, &source),
-                            (&page.orders, &payloads, &page.quarantined, &page.skipped),
-                            &page.next_cursor,
-                            now,
-                        )
-                        .await;
+                    let parts = (&page.orders[..], &payloads, &page.quarantined[..], &page.skipped[..]);
+                    let out = async {
+                        // A page that brings nothing new takes no write turn: its cursor is kept
+                        // with the next page stored, or when the run stops (the last is stored).
+                        if !page.done && self.0.store.page_changes_nothing(account.id, parts).await? {
+                            return Ok(None);
+                        }
+                        let arriving = (account.id, name, &source);
+                        let store = &self.0.store;
+                        store.apply_page_with_skips(arriving, parts, &page.next_cursor, now).await.map(Some)
+                    }
+                    .await;
                     (out, started.elapsed())
                 };
                 if !page.done && n + 1 < MAX_PAGES_PER_RUN {
@@ -278,7 +281,16 @@ impl Engine {
                 }
                 let (out, stored) = store.await;
                 timings.store += stored;
-                let out = out.map_err(|e| fail(e.into()))?;
+                let out = match out.map_err(|e| fail(e.into()))? {
+                    Some(out) => {
+                        unkept = None;
+                        out
+                    }
+                    None => {
+                        unkept = Some(page.next_cursor.clone());
+                        PageOutcome::default()
+                    }
+                };
                 report.pages += 1;
                 report.orders_seen += page.orders.len() as u32;
                 report.orders_new += out.new_orders.len() as u32;
@@ -311,6 +323,12 @@ impl Engine {
             )))
         }
         .await;
+        if let Some(cursor) = unkept {
+            if let Err(e) = self.0.store.keep_cursor(account.id, &cursor, Utc::now()).await {
+                // Those pages are read again by the next run: they changed nothing.
+                tracing::warn!(account = account.id, error = %e, "could not keep the sync cursor");
+            }
+        }
         tracing::debug!(
             account = account.id,
             pages = report.pages,
@@ -342,7 +360,7 @@ impl Engine {
 
     /// What follows storing orders a marketplace pushed (the intake): the same as after a sync
     /// run of one page.
-    pub(crate) async fn after_ingest(&self, account: &Account, out: ordertray_store::PageOutcome) {
+    pub(crate) async fn after_ingest(&self, account: &Account, out: PageOutcome) {
         let mut burst = Burst::default();
         self.pick_up_arrivals(account, false, &mut burst).await;
         self.take_page(account, out, &mut burst).await;

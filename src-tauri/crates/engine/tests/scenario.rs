@@ -973,7 +973,7 @@ async fn a_run_waiting_longer_than_its_lease_for_a_page_keeps_its_orders() {
     })
     .await
     .unwrap();
-    let lease = Duration::from_millis(1_500);
+    let lease = Duration::from_millis(2_500);
     engine.set_outbox_lease(lease);
     // The second phase's first page: asked for once the first phase's 150 are stored.
     let held = w.fake.hold_next("/v4/posting/fbs/list");
@@ -1005,6 +1005,62 @@ async fn a_run_waiting_longer_than_its_lease_for_a_page_keeps_its_orders() {
     let popups = notifications(&notes).await;
     assert_eq!(popups.len(), 1, "{popups:?}");
     assert!(popups[0].body.starts_with("150 new orders"), "{}", popups[0].body);
+}
+
+/// Pages that bring nothing new take no write turn: a poll over postings it has stored already
+/// reads them all while another process holds the database for writing (a long transaction, a
+/// backfill's page), instead of waiting at its first page; only its last page (and the run's
+/// record) waits, then the run ends as usual.
+#[tokio::test]
+async fn pages_that_bring_nothing_new_take_no_write_turn() {
+    use sqlx::Connection;
+    let w = world().await;
+    w.fake.generate_postings(250, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let before = w.fake.calls().len();
+    w.engine.sync_account(w.account).await.unwrap();
+    let pages = w.fake.calls().len() - before;
+    assert!(pages > 2, "a run of several pages: {pages}");
+
+    let mut writer =
+        sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&w.db))
+            .await
+            .unwrap();
+    let before = w.fake.calls().len();
+    let running = {
+        let engine = w.engine.clone();
+        let account = w.account;
+        tokio::spawn(async move { engine.sync_account(account).await })
+    };
+    // Once the run has begun (its start is recorded before its first page is asked for).
+    within("the run's first page asked for", async {
+        while w.fake.calls().len() == before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut writer).await.unwrap();
+    within(
+        "every page of the run read while another writer holds the database",
+        async {
+            while w.fake.calls().len() - before < pages {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        },
+    )
+    .await;
+    sqlx::query("COMMIT").execute(&mut writer).await.unwrap();
+    let report = within("the run", running).await.unwrap().unwrap();
+    assert_eq!(
+        (report.pages as usize, report.orders_new),
+        (pages, 0),
+        "{report:?}"
+    );
+
+    // What the run kept lets the next one go on as before: nothing new, nothing lost.
+    w.fake.generate_postings(1, 1);
+    let report = w.engine.sync_account(w.account).await.unwrap();
+    assert_eq!(report.orders_new, 1, "{report:?}");
 }
 
 /// A keychain that does not answer until released (a locked keyring whose unlock prompt nobody

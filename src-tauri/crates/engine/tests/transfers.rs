@@ -905,7 +905,7 @@ async fn a_sending_longer_than_its_lease_is_not_taken_over_by_another_process() 
     let secrets = Arc::new(MemorySecretStore::default());
     let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
     let other = open(&db, secrets, RecordingNotifier::default()).await;
-    let lease = std::time::Duration::from_secs(2);
+    let lease = std::time::Duration::from_secs(3);
     engine.set_outbox_lease(lease);
     other.set_outbox_lease(lease);
     let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
@@ -923,7 +923,8 @@ async fn a_sending_longer_than_its_lease_is_not_taken_over_by_another_process() 
         .create_shop_order(draft("S-1", "s@example.com"))
         .await
         .unwrap();
-    // Four "busy" answers, a second's wait each: the create takes twice the lease.
+    // Four "busy" answers, a second's wait each (and the pace slowed after each): the create
+    // takes several times the lease.
     for _ in 0..4 {
         crm.push_fault_on(
             ORDERS_CREATE_PATH,

@@ -163,17 +163,41 @@ impl Store {
             let (announced, accepted) = out.arrivals();
             record_arrivals(&mut tx, (account_id, source), (&announced, accepted), &now_s).await?;
         }
-        sqlx::query(
-            "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
-        )
-        .bind(account_id)
-        .bind(next_cursor)
-        .bind(&now_s)
-        .execute(&mut *tx)
-        .await?;
+        save_cursor(&mut tx, account_id, next_cursor, &now_s).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Whether storing this page would change nothing but the cursor: every order stored already
+    /// with the same payload, none set aside or quarantined. Read without the write lock, so that
+    /// a page that brings nothing new (most pages of a poll, every page of a first sync's second
+    /// read) takes no write turn at all.
+    pub async fn page_changes_nothing(
+        &self,
+        account_id: AccountId,
+        (orders, payloads, quarantined, skipped): PageParts<'_>,
+    ) -> Result<bool> {
+        assert_eq!(payloads.0.len(), orders.len(), "one payload per order");
+        if !quarantined.is_empty() || !skipped.is_empty() {
+            return Ok(false);
+        }
+        let mut conn = self.pool.acquire().await?;
+        let ids: Vec<&str> = orders.iter().map(|o| o.external_id.as_str()).collect();
+        let known = known_orders(&mut conn, account_id, &ids).await?;
+        Ok(orders.iter().zip(&payloads.0).all(|(order, payload)| {
+            known
+                .get(&order.external_id)
+                .is_some_and(|k| k.content_hash == payload.hash)
+        }))
+    }
+
+    /// Keeps the connector's cursor after pages that changed nothing (see
+    /// [`Self::page_changes_nothing`]): the run stopped before a page that stored one.
+    pub async fn keep_cursor(&self, account_id: AccountId, cursor: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        save_cursor(&mut tx, account_id, cursor, &format_ts(now)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Stores orders a marketplace pushed to us (the intake) like a sync page, without a cursor:
@@ -216,6 +240,24 @@ impl Store {
                 .await?,
         )
     }
+}
+
+async fn save_cursor(
+    conn: &mut SqliteConnection,
+    account_id: AccountId,
+    cursor: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+    )
+    .bind(account_id)
+    .bind(cursor)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// The buyer's address field by field (JSON of [`ordertray_core::Address`]) when it has fields:

@@ -79,6 +79,51 @@ async fn accounts_round_trip_and_names_are_unique() {
     assert_eq!(code(s.account(999).await.unwrap_err()), ErrorCode::NotFound);
 }
 
+/// A page changes nothing when every order on it is stored with the same payload and nothing is
+/// set aside: the sync then takes no write turn for it, and keeps its cursor later.
+#[tokio::test]
+async fn a_page_changes_nothing_only_when_every_order_is_stored_as_it_is() {
+    use ordertray_store::Payloads;
+    let (_d, s) = store().await;
+    let a = s.insert_account(&draft("A"), false).await.unwrap();
+    let o1 = order("1-1", "awaiting_packaging", &["10", "11"]);
+    let o2 = order("2-1", "awaiting_packaging", &["20"]);
+    let nothing = |orders: Vec<ExternalOrder>, quarantined: Vec<QuarantinedOrder>| {
+        let s = &s;
+        async move {
+            let payloads = Payloads::of(&orders);
+            s.page_changes_nothing(a.id, (&orders, &payloads, &quarantined, &[]))
+                .await
+                .unwrap()
+        }
+    };
+    assert!(!nothing(vec![o1.clone()], vec![]).await, "a new order");
+    s.apply_page(a.id, "Ozon", &[o1.clone(), o2.clone()], &[], "c1", Utc::now())
+        .await
+        .unwrap();
+    assert!(nothing(vec![o1.clone(), o2.clone()], vec![]).await);
+    assert!(nothing(vec![], vec![]).await, "an empty page");
+    let mut moved = o2.clone();
+    moved.status = "cancelled".into();
+    moved.raw = json!({ "posting_number": "2-1", "status": "cancelled" });
+    assert!(!nothing(vec![o1.clone(), moved], vec![]).await, "a changed order");
+    let q = QuarantinedOrder {
+        external_id: Some("9-9".into()),
+        reason: "price is not a number".into(),
+        raw: json!({"x": 1}),
+    };
+    assert!(!nothing(vec![o1.clone()], vec![q]).await, "an order set aside");
+    // Another account's same order is not this one's.
+    let b = s.insert_account(&draft("B"), false).await.unwrap();
+    let payloads = Payloads::of(std::slice::from_ref(&o1));
+    assert!(!s
+        .page_changes_nothing(b.id, (std::slice::from_ref(&o1), &payloads, &[], &[]))
+        .await
+        .unwrap());
+    s.keep_cursor(a.id, "c9", Utc::now()).await.unwrap();
+    assert_eq!(s.cursor(a.id).await.unwrap(), "c9");
+}
+
 #[tokio::test]
 async fn pages_upsert_idempotently_and_cursor_moves_with_them() {
     let (_d, s) = store().await;
