@@ -95,10 +95,13 @@ describe("alert banners", () => {
         description: null,
       },
     });
-    expect(alertText(failed, en)).toBe("«Shop A»: could not send to the marketplace — Ship 0570-0029-1: 123×2: Ozon answered 403");
-    expect(alertText(failed, ru)).toBe("«Shop A»: не удалось отправить на маркетплейс — Отгрузить 0570-0029-1: 123×2: Ozon answered 403");
+    expect(alertText(failed, en)).toBe("Ozon «Shop A»: could not send to the marketplace — Ship 0570-0029-1: 123×2: Ozon answered 403");
+    expect(alertText(failed, ru)).toBe("Ozon «Shop A»: не удалось отправить на маркетплейс — Отгрузить 0570-0029-1: 123×2: Ozon answered 403");
     // Without the call (none readable), the order's number.
-    expect(alertText(alert("push_failed", 1, { detail: "x" }), en)).toBe("«Shop A»: could not send to the marketplace — 0570-0029-1: x");
+    expect(alertText(alert("push_failed", 1, { detail: "x" }), en)).toBe("Ozon «Shop A»: could not send to the marketplace — 0570-0029-1: x");
+    // An account deleted before its call failed: no «» and no one named.
+    const gone = alert("push_failed", 1, { detail: "x", account: "", marketplace: "" });
+    expect(alertText(gone, pl)).toBe("Nie udało się wysłać na platformę — 0570-0029-1: x");
   });
 
   it("shows a kind this version does not know by its code", () => {

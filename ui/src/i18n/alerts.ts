@@ -18,6 +18,15 @@ export function failedCall(a: AlertArgs, t: Messages): string {
   return a.effect == null ? a.number : t.events.effect(a.effect, t);
 }
 
+/**
+ * "Market «Shop A»: what happened" with the language's quotes; for an account deleted meanwhile
+ * (no source at all) the sentence alone, with a capital.
+ */
+export function fromSource(a: AlertArgs, [open, close]: readonly [string, string], what: string): string {
+  const who = a.account === "" ? a.marketplace : `${a.marketplace} ${open}${a.account}${close}`.trim();
+  return who === "" ? what.charAt(0).toLocaleUpperCase() + what.slice(1) : `${who}: ${what}`;
+}
+
 /** The banner in the catalog's language; a kind this version does not know shows its name. */
 export function alertText(e: Pick<AlertEvent, "kind" | "count" | "args">, t: Messages): string {
   const banner = t.alerts.banner as Record<string, AlertWords[AlertKind] | undefined>;

@@ -4,7 +4,7 @@ import type { AmazonRegion } from "../bindings/AmazonRegion";
 import type { EffectWords } from "../bindings/EffectWords";
 import type { ProductKey } from "../bindings/ProductKey";
 import type { SkipReason } from "../bindings/SkipReason";
-import { type AlertWords, failedCall } from "./alerts";
+import { type AlertWords, failedCall, fromSource } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { EventWords } from "./events";
 import { enPlural } from "./plural";
@@ -135,7 +135,8 @@ const enBanner: AlertWords = {
   new_order: (a, n) => `${n} new ${enPlural(n, "order", "orders")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
   buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} was cancelled on the marketplace${enAndMore(n)}`,
   status_changed: (a, n) => `${a.marketplace} «${a.account}»: order ${a.number} is now «${a.detail}» on the marketplace${enAndMore(n)}`,
-  push_failed: (a, _n, t) => `«${a.account}»: could not send to the marketplace — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "en")}`,
+  push_failed: (a, _n, t) =>
+    fromSource(a, ["«", "»"], `could not send to the marketplace — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "en")}`),
   sync_failing: (a) => `${a.marketplace} «${a.account}»: sync has been failing for a while — ${errorText(a.error, a.detail, "en")}`,
   rule_rejected: (a, n) =>
     n === 1 ? `Rule «${a.detail}» rejected a line — ${a.number}` : `Rule «${a.detail}» rejected ${n} lines — ${a.number} …`,

@@ -1,7 +1,7 @@
 import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
-import { type AlertWords, failedCall } from "./alerts";
+import { type AlertWords, failedCall, fromSource } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
 import type { EventWords } from "./events";
@@ -153,7 +153,8 @@ const plBanner: AlertWords = {
   buyer_cancelled: (a, n) => `${a.marketplace} „${a.account}”: zamówienie ${a.number} zostało anulowane na platformie${plAndMore(n)}`,
   status_changed: (a, n) =>
     `${a.marketplace} „${a.account}”: zamówienie ${a.number} ma teraz status „${a.detail}” na platformie${plAndMore(n)}`,
-  push_failed: (a, _n, t) => `„${a.account}”: nie udało się wysłać na platformę — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "pl")}`,
+  push_failed: (a, _n, t) =>
+    fromSource(a, ["„", "”"], `nie udało się wysłać na platformę — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "pl")}`),
   sync_failing: (a) => `${a.marketplace} „${a.account}”: synchronizacja od dłuższego czasu się nie udaje — ${errorText(a.error, a.detail, "pl")}`,
   rule_rejected: (a, n) =>
     `Reguła „${a.detail}” odrzuciła ${n} ${plPlural(n, "pozycję", "pozycje", "pozycji")} — ${a.number}${n > 1 ? " …" : ""}`,

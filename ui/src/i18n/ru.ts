@@ -1,7 +1,7 @@
 import { formatDateTime } from "../format";
 import { errorText } from "./errors";
 import type { EffectWords } from "../bindings/EffectWords";
-import { type AlertWords, failedCall } from "./alerts";
+import { type AlertWords, failedCall, fromSource } from "./alerts";
 import { statusName } from "../statuses/statuses";
 import type { Messages } from "./en";
 import type { EventWords } from "./events";
@@ -146,7 +146,8 @@ const ruBanner: AlertWords = {
     `${n} ${ruPlural(n, "новый заказ", "новых заказа", "новых заказов")} — ${a.marketplace} «${a.account}»: ${a.number}${n > 1 ? " …" : ""}`,
   buyer_cancelled: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} отменён на маркетплейсе${ruAndMore(n)}`,
   status_changed: (a, n) => `${a.marketplace} «${a.account}»: заказ ${a.number} теперь в статусе «${a.detail}» на маркетплейсе${ruAndMore(n)}`,
-  push_failed: (a, _n, t) => `«${a.account}»: не удалось отправить на маркетплейс — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "ru")}`,
+  push_failed: (a, _n, t) =>
+    fromSource(a, ["«", "»"], `не удалось отправить на маркетплейс — ${failedCall(a, t)}: ${errorText(a.error, a.detail, "ru")}`),
   sync_failing: (a) => `${a.marketplace} «${a.account}»: синхронизация не удаётся уже давно — ${errorText(a.error, a.detail, "ru")}`,
   rule_rejected: (a, n) =>
     `Правило «${a.detail}» отклонило ${n} ${ruPlural(n, "строку", "строки", "строк")} — ${a.number}${n > 1 ? " …" : ""}`,
