@@ -134,11 +134,10 @@ impl Engine {
             .map_err(|e| fail(e.into()))?;
         // Kept alive beside the pages too: a page long in coming (a marketplace's limit waited
         // out) must not let another process take this live run's orders for orphans.
-        // Nobody takes a run from its owner (only its orders, once its lease has run out): the
-        // run goes on whatever a renewal finds.
+        // The run stays its own (see `renew_sync_run`): it goes on whatever a renewal finds.
         let renew = || async move {
             let lease = self.run_lease(Utc::now());
-            self.0.store.renew_sync_run(run, &lease).await.map(|_| true)
+            self.0.store.renew_sync_run(run, &lease).await.map(|()| true)
         };
         let pages = self.run_pages(&account, run, trigger, burst);
         let Some(outcome) = crate::outbox::keeping_alive(self.outbox_lease(), renew, pages).await else {

@@ -585,8 +585,7 @@ async fn a_pause_does_not_wait_for_a_sync_the_manager_asked_for() {
     let w = world().await;
     w.fake.generate_postings(150, 1);
     let held = w.fake.hold_next("/v4/posting/fbs/unfulfilled/list");
-    let engine = w.engine.clone();
-    let asked = tokio::spawn(async move { engine.sync_account(w.account).await });
+    let asked = spawn_sync(&w.engine, w.account);
     within("the sync's first page to be asked for", held.arrived()).await;
     within(
         "the pause, with the sync still running",
@@ -856,14 +855,19 @@ async fn an_overflowing_posting_is_quarantined_and_the_page_goes_on() {
 
 /// Starts a sync of `w.account` on `engine`, lets its first page of 100 be stored, and cuts the
 /// run off there (as Quit or a crash would) while its next page is being asked for.
+/// A sync of the account on a task of its own, for the test to act while it runs.
+fn spawn_sync(
+    engine: &ordertray_engine::Engine,
+    account: i64,
+) -> tokio::task::JoinHandle<Result<ordertray_core::SyncReport, ordertray_core::AppError>> {
+    let engine = engine.clone();
+    tokio::spawn(async move { engine.sync_account(account).await })
+}
+
 async fn sync_cut_off_after_one_page(w: &World, engine: &ordertray_engine::Engine) {
     let list = "/v4/posting/fbs/unfulfilled/list";
     let (first, second) = (w.fake.hold_next(list), w.fake.hold_next(list));
-    let running = {
-        let engine = engine.clone();
-        let account = w.account;
-        tokio::spawn(async move { engine.sync_account(account).await })
-    };
+    let running = spawn_sync(engine, w.account);
     within("the run's first page", first.arrived()).await;
     first.release();
     within("the second page asked for", second.arrived()).await;
@@ -977,11 +981,7 @@ async fn a_run_waiting_longer_than_its_lease_for_a_page_keeps_its_orders() {
     engine.set_outbox_lease(lease);
     // The second phase's first page: asked for once the first phase's 150 are stored.
     let held = w.fake.hold_next("/v4/posting/fbs/list");
-    let running = {
-        let engine = engine.clone();
-        let account = w.account;
-        tokio::spawn(async move { engine.sync_account(account).await })
-    };
+    let running = spawn_sync(&engine, w.account);
     within("the second phase asked for", held.arrived()).await;
     within("the first phase stored", async {
         while engine.app_info().await.unwrap().unread < 150 {
@@ -1027,11 +1027,7 @@ async fn pages_that_bring_nothing_new_take_no_write_turn() {
             .await
             .unwrap();
     let before = w.fake.calls().len();
-    let running = {
-        let engine = w.engine.clone();
-        let account = w.account;
-        tokio::spawn(async move { engine.sync_account(account).await })
-    };
+    let running = spawn_sync(&w.engine, w.account);
     // Once the run has begun (its start is recorded before its first page is asked for).
     within("the run's first page asked for", async {
         while w.fake.calls().len() == before {

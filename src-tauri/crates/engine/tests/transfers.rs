@@ -26,6 +26,8 @@ const SITE: &str = "main-shop";
 
 struct World {
     _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    secrets: Arc<MemorySecretStore>,
     engine: Engine,
     crm: FakeRetailCrmHandle,
     target: i64,
@@ -47,24 +49,23 @@ fn target_draft(url: &str, rules: TransferRules) -> AccountDraft {
 
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let engine = open(
-        &dir.path().join("ordertray.db"),
-        Arc::new(MemorySecretStore::default()),
-        RecordingNotifier::default(),
-    )
-    .await;
+    let db = dir.path().join("ordertray.db");
+    let secrets = Arc::new(MemorySecretStore::default());
+    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
     // RetailCRM's own limit, on the real clock: our pace keeps under it.
     let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
         .await
         .unwrap();
-    let secrets = HashMap::from([(API_KEY.to_string(), KEY.to_string())]);
+    let key = HashMap::from([(API_KEY.to_string(), KEY.to_string())]);
     let target = engine
-        .add_account(target_draft(&crm.base_url(), TransferRules::default()), secrets)
+        .add_account(target_draft(&crm.base_url(), TransferRules::default()), key)
         .await
         .unwrap()
         .id;
     World {
         _dir: dir,
+        db,
+        secrets,
         engine,
         crm,
         target,
@@ -852,21 +853,14 @@ async fn a_status_reached_through_the_marketplace_lines_sends_the_order_by_the_t
 /// waits and goes once it reads; it marked the order refused by the target and was never retried.
 #[tokio::test]
 async fn a_sending_waits_while_the_keychain_cannot_be_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ordertray.db");
-    let secrets = Arc::new(MemorySecretStore::default());
-    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
-    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
-        .await
-        .unwrap();
-    let target = engine
-        .add_account(
-            target_draft(&crm.base_url(), TransferRules::default()),
-            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
-        )
-        .await
-        .unwrap()
-        .id;
+    let World {
+        _dir,
+        db,
+        secrets,
+        engine,
+        crm,
+        target,
+    } = world().await;
     let order = engine
         .create_shop_order(draft("K-1", "k@example.com"))
         .await
@@ -900,25 +894,18 @@ async fn a_sending_waits_while_the_keychain_cannot_be_read() {
 /// takes the row over and sends the order a second time.
 #[tokio::test]
 async fn a_sending_longer_than_its_lease_is_not_taken_over_by_another_process() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ordertray.db");
-    let secrets = Arc::new(MemorySecretStore::default());
-    let engine = open(&db, secrets.clone(), RecordingNotifier::default()).await;
+    let World {
+        _dir,
+        db,
+        secrets,
+        engine,
+        crm,
+        target,
+    } = world().await;
     let other = open(&db, secrets, RecordingNotifier::default()).await;
     let lease = std::time::Duration::from_secs(3);
     engine.set_outbox_lease(lease);
     other.set_outbox_lease(lease);
-    let crm = FakeRetailCrm::start(FakeRetailCrmConfig::new(KEY, SITE))
-        .await
-        .unwrap();
-    let target = engine
-        .add_account(
-            target_draft(&crm.base_url(), TransferRules::default()),
-            HashMap::from([(API_KEY.to_string(), KEY.to_string())]),
-        )
-        .await
-        .unwrap()
-        .id;
     let order = engine
         .create_shop_order(draft("S-1", "s@example.com"))
         .await

@@ -99,15 +99,15 @@ impl Store {
     }
 
     /// Extends a run's lease beside its pages (a page that is long in coming, the run's
-    /// follow-up); false when the run is not `lease.owner`'s.
-    pub async fn renew_sync_run(&self, run: i64, lease: &crate::Lease<'_>) -> Result<bool> {
-        let done = sqlx::query("UPDATE sync_runs SET alive_until = ? WHERE id = ? AND owner = ?")
+    /// follow-up). A run is never taken from its owner, only its orders once the lease ran out.
+    pub async fn renew_sync_run(&self, run: i64, lease: &crate::Lease<'_>) -> Result<()> {
+        sqlx::query("UPDATE sync_runs SET alive_until = ? WHERE id = ? AND owner = ?")
             .bind(format_ts(lease.until))
             .bind(run)
             .bind(lease.owner)
             .execute(&self.pool)
             .await?;
-        Ok(done.rows_affected() > 0)
+        Ok(())
     }
 
     /// The account's new orders whose follow-up nobody will run: stored by a run whose lease ran
