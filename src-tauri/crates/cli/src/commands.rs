@@ -9,30 +9,34 @@ use ordertray_core::intake::IntakeSettings;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{AccountDraft, AccountSettings, LineState, TriageAction};
 use ordertray_engine::paths::resolve_db_path;
-use ordertray_engine::{Engine, EngineOptions, KeychainStore, LogNotifier, SecretInput};
+use ordertray_engine::{Engine, EngineOptions, KeychainStore, SecretInput};
 
 use crate::args::{
     AccountsCmd, AddAccount, Cli, Command, CustomersCmd, ExportCmd, LineAction, LoginSecrets, OffersCmd,
     OrdersCmd, OutboxCmd, PricelistCmd, ProductsCmd, RulesCmd, ServeArgs, SettingsCmd, StateArg,
 };
+use crate::popups::CommandLinePopups;
 use crate::{export, pricelist, rules, shop_orders, store_platforms, transfers};
 
 pub async fn run(cli: Cli) -> Result<()> {
     let engine = Engine::open(EngineOptions {
         db_path: resolve_db_path(cli.db),
         secrets: Arc::new(KeychainStore),
-        notifier: Arc::new(LogNotifier),
+        notifier: Arc::new(CommandLinePopups::default()),
         lang: Lang::from_locale(&std::env::var("LANG").unwrap_or_default()),
         actor: "cli".into(),
         http: ordertray_engine::HttpSettings {
             timeout: std::time::Duration::from_secs(cli.http_timeout_secs),
         },
-        notifications_ok: false,
+        // No window to show a banner instead: popups (or their log lines, see `popups`) are the
+        // only way.
+        notifications_ok: true,
         probe_secrets: false,
         keychain_wait: ordertray_engine::KEYCHAIN_WAIT,
     })
     .await?;
     let result = dispatch(&engine, cli.command).await;
+    engine.show_held_alerts_now().await;
     engine.shutdown().await;
     engine.store().close().await;
     result

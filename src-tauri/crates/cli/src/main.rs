@@ -5,6 +5,7 @@ mod args;
 mod catalog;
 mod commands;
 mod export;
+mod popups;
 mod pricelist;
 mod rules;
 mod shop_orders;

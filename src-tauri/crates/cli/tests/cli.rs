@@ -227,6 +227,7 @@ async fn errors_are_one_clear_line_and_a_non_zero_exit() {
         .arg(&cli.db)
         .args(["sync", "--once"])
         .env_remove(KEY_VAR)
+        .env("DBUS_SESSION_BUS_ADDRESS", "disabled:")
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -259,6 +259,14 @@ impl<P: Absorb> Coalescer<P> {
             })
             .collect()
     }
+
+    /// Every held burst, whatever its window: what an engine stops with is shown now or never.
+    pub fn take_held(&mut self) -> Vec<Burst<P>> {
+        std::mem::take(&mut self.held)
+            .into_iter()
+            .map(|(kind, (count, payload))| (kind, count, payload))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -350,6 +358,30 @@ mod tests {
         assert_eq!(
             c.offer(at(130), AlertKind::NewOrder, 1, named("E")),
             Some((AlertKind::NewOrder, 2, named("DE")))
+        );
+    }
+
+    #[test]
+    fn what_is_held_is_taken_whole_whatever_its_window() {
+        let start = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = |s: i64| start + chrono::Duration::seconds(s);
+        let mut c = Coalescer::new(chrono::Duration::seconds(60));
+        assert!(c.offer(at(0), AlertKind::NewOrder, 1, "A").is_some());
+        assert!(c.offer(at(0), AlertKind::ShipByNear, 1, "S").is_some());
+        assert_eq!(c.offer(at(5), AlertKind::NewOrder, 2, "B"), None);
+        assert_eq!(c.offer(at(6), AlertKind::ShipByNear, 1, "T"), None);
+        assert!(c.due(at(10)).is_empty(), "within the window");
+        let mut held = c.take_held();
+        held.sort_by_key(|b| b.2);
+        assert_eq!(
+            held,
+            vec![(AlertKind::NewOrder, 2, "B"), (AlertKind::ShipByNear, 1, "T")]
+        );
+        assert!(
+            c.take_held().is_empty() && c.due(at(600)).is_empty(),
+            "nothing left"
         );
     }
 

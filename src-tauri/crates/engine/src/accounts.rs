@@ -144,7 +144,7 @@ impl Engine {
         self.0.store.set_account_active(id, active).await?;
         let account = self.0.store.account(id).await?;
         self.account_changed(&account);
-        self.emit_unread().await;
+        self.emit_unread();
         Ok(())
     }
 
@@ -163,7 +163,7 @@ impl Engine {
         self.intake_keys_changed(&account).await;
         self.emit(EngineEvent::OrdersChanged { account_id: Some(id) });
         self.emit(EngineEvent::AccountHealth { account_id: id });
-        self.emit_unread().await;
+        self.emit_unread();
         Ok(())
     }
 

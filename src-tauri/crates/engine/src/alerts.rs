@@ -12,6 +12,9 @@ use ordertray_core::{AppError, EngineEvent};
 use crate::notifier::Notification;
 use crate::Engine;
 
+/// How long an engine that stops waits for its last popups to reach the OS.
+const POPUPS_AT_EXIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What an announcement is about; the text is written when it is shown, in the language of then.
 #[derive(Debug, Clone, Default)]
 pub struct AlertPayload {
@@ -107,6 +110,24 @@ impl Engine {
             .lock()
             .expect("coalescer poisoned")
             .due(Utc::now());
+        self.show_held(due).await;
+    }
+
+    /// For a process about to end (a command-line run): the bursts still held for the coalescing
+    /// window are shown now, else nobody would announce what they stand for, and the popups on
+    /// their way to the OS get a few seconds to arrive. Not for a restore, whose held popups are
+    /// about the database being replaced.
+    pub async fn show_held_alerts_now(&self) {
+        let held = self.0.coalescer.lock().expect("coalescer poisoned").take_held();
+        self.show_held(held).await;
+        let mut popups = std::mem::take(&mut *self.0.popups.lock().expect("popups poisoned"));
+        let all_shown = async { while popups.join_next().await.is_some() {} };
+        if tokio::time::timeout(POPUPS_AT_EXIT, all_shown).await.is_err() {
+            tracing::warn!("the notification server did not answer; popups may be missing");
+        }
+    }
+
+    async fn show_held(&self, due: Vec<Burst<AlertPayload>>) {
         if due.is_empty() {
             return;
         }
@@ -169,19 +190,16 @@ fn popup_text(lang: Lang, kind: AlertKind, count: usize, p: &AlertPayload) -> St
 }
 
 impl Engine {
-    /// After a sync run: announce a failure streak once it has lasted the configured minutes;
-    /// forget it when a run works again.
+    /// After a sync run: announce a failure streak once it has lasted the configured minutes,
+    /// once per streak whichever process runs the syncs (the claim is kept in the database, and a
+    /// run that works ends the streak there).
     pub(crate) async fn note_sync_outcome(
         &self,
         account: &ordertray_core::Account,
         error: Option<&AppError>,
     ) {
+        // A sync that worked ended the streak in the database (and with it its announcement).
         let Some(error) = error else {
-            self.0
-                .failing_announced
-                .lock()
-                .expect("failing poisoned")
-                .remove(&account.id);
             return;
         };
         let (Ok(health), Ok(settings)) = (self.0.store.health(account.id).await, self.settings().await)
@@ -195,10 +213,13 @@ impl Engine {
         let first_time = long_enough
             && self
                 .0
-                .failing_announced
-                .lock()
-                .expect("failing poisoned")
-                .insert(account.id);
+                .store
+                .claim_failing_announcement(account.id)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(account = account.id, error = %e, "failing sync not announced");
+                    false
+                });
         if first_time {
             let payload = AlertPayload {
                 detail: error.message.clone(),

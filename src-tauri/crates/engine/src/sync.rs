@@ -445,7 +445,7 @@ impl Engine {
             }
         };
         self.announce(account, burst, &settled).await;
-        self.emit_unread().await;
+        self.emit_unread();
     }
 
     /// One announcement per burst, naming the account and the first order; one for buyer cancellations.
@@ -515,7 +515,9 @@ impl Engine {
     /// Shows a popup without ever blocking the caller or failing it.
     pub fn popup(&self, n: Notification) {
         let notifier = self.0.notifier.clone();
-        tokio::task::spawn_blocking(move || {
+        let mut popups = self.0.popups.lock().expect("popups poisoned");
+        while popups.try_join_next().is_some() {}
+        popups.spawn_blocking(move || {
             if let Err(e) = notifier.notify(&n) {
                 tracing::warn!(error = %e, "notification failed; the in-app banner still shows it");
             }

@@ -9,6 +9,7 @@ use common::*;
 use ordertray_core::alerts::{AlertArgs, AlertKind, Channels, QuietHours};
 use ordertray_core::rules::{Rule, RuleAction, RuleSet};
 use ordertray_core::{EngineEvent, TriageAction};
+use ordertray_engine::RecordingNotifier;
 use ordertray_fakes::ozon::Fault;
 use tokio::sync::broadcast::Receiver;
 
@@ -46,6 +47,15 @@ async fn set_alerts(w: &World, change: impl FnOnce(&mut ordertray_core::alerts::
     let mut s = w.engine.settings().await.unwrap();
     change(&mut s.alerts);
     w.engine.save_settings(s).await.unwrap();
+}
+
+/// A failing sync announced at its first failure, each popup shown at once (no coalescing).
+async fn failures_announced_at_once(w: &World) {
+    set_alerts(w, |a| {
+        a.sync_failing_minutes = 0;
+        a.coalesce_seconds = 0;
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -125,14 +135,36 @@ async fn channels_quiet_hours_and_coalescing() {
     assert!(banners(&mut rx).is_empty());
 }
 
+/// A process about to end (the command line's run) shows what it still held back for the
+/// coalescing window: nobody else will announce those orders.
+#[tokio::test]
+async fn popups_held_back_are_shown_before_the_process_ends() {
+    let w = world().await;
+    set_alerts(&w, |a| a.coalesce_seconds = 3_600).await;
+    let first = w.fake.generate_postings(1, 1).remove(0);
+    w.engine.sync_account(w.account).await.unwrap();
+    let popups = notifications(&w.notes).await;
+    assert!(popups.len() == 1 && popups[0].body.contains(&first), "{popups:?}");
+
+    let second = w.fake.generate_postings(2, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    w.engine.flush_alerts().await;
+    assert!(w.notes.taken().is_empty(), "held within the hour");
+    w.engine.show_held_alerts_now().await;
+    // It waited for the popup to be shown: nothing to wait for here.
+    let popups = w.notes.taken();
+    assert_eq!(popups.len(), 1, "{popups:?}");
+    assert!(
+        popups[0].body.contains(&second[0]) && popups[0].body.starts_with("2 new orders"),
+        "the held burst, counted: {}",
+        popups[0].body
+    );
+}
+
 #[tokio::test]
 async fn a_failing_sync_is_announced_once_per_streak() {
     let w = world().await;
-    set_alerts(&w, |a| {
-        a.sync_failing_minutes = 0;
-        a.coalesce_seconds = 0;
-    })
-    .await;
+    failures_announced_at_once(&w).await;
     for _ in 0..2 {
         w.fake.push_fault(Fault::ServerError(500));
         assert!(w.engine.sync_account(w.account).await.is_err());
@@ -155,15 +187,70 @@ async fn a_failing_sync_is_announced_once_per_streak() {
     );
 }
 
+/// The app started again, or the command line run by cron beside it: a streak already announced
+/// is not announced again by another process over the same database.
+#[tokio::test]
+async fn a_failing_streak_is_announced_once_whichever_process_syncs() {
+    let w = world().await;
+    failures_announced_at_once(&w).await;
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(w.engine.sync_account(w.account).await.is_err());
+    assert_eq!(notifications(&w.notes).await.len(), 1, "announced");
+
+    let other_notes = RecordingNotifier::default();
+    let other = open(&w.db, w.secrets.clone(), other_notes.clone()).await;
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(other.sync_account(w.account).await.is_err());
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(w.engine.sync_account(w.account).await.is_err());
+    // Both engines' popups go through their own notifier; give them the same time as the first.
+    assert!(
+        notifications(&other_notes).await.is_empty(),
+        "the same streak, not again"
+    );
+    assert!(w.notes.taken().is_empty());
+
+    // A run that works ends the streak: the next one is announced, by whoever fails first.
+    other.sync_account(w.account).await.unwrap();
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(other.sync_account(w.account).await.is_err());
+    assert_eq!(notifications(&other_notes).await.len(), 1, "a new streak");
+    other.shutdown().await;
+}
+
+/// The unread badge's count is sent beside each decision (not awaited by it), and still follows
+/// it: after two decisions the count of the one line left comes.
+#[tokio::test]
+async fn the_unread_badge_follows_each_decision() {
+    let w = world().await;
+    w.fake.generate_postings(3, 1);
+    w.engine.sync_account(w.account).await.unwrap();
+    let lines = inbox(&w.engine).await;
+    assert_eq!(lines.len(), 3);
+    let mut rx = w.engine.subscribe();
+    w.engine
+        .triage(&[lines[0].line.id], TriageAction::Accept)
+        .await
+        .unwrap();
+    w.engine
+        .triage(&[lines[1].line.id], TriageAction::Reject)
+        .await
+        .unwrap();
+    within("the badge's count of the line left", async {
+        loop {
+            if let Ok(EngineEvent::UnreadCount { count: 1 }) = rx.recv().await {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_popup_about_a_failing_sync_is_all_in_the_managers_language() {
     let w = world().await;
     w.engine.set_lang(ordertray_core::notify_text::Lang::Ru);
-    set_alerts(&w, |a| {
-        a.sync_failing_minutes = 0;
-        a.coalesce_seconds = 0;
-    })
-    .await;
+    failures_announced_at_once(&w).await;
     w.fake.push_fault(Fault::ServerError(500));
     let error = w.engine.sync_account(w.account).await.unwrap_err();
     let popups = notifications(&w.notes).await;

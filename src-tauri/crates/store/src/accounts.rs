@@ -221,6 +221,21 @@ impl Store {
         })
     }
 
+    /// Claims the announcement of the account's current failing streak: true once per streak,
+    /// for whichever process asks first (the app, the command line beside it, the app started
+    /// again); false once a sync worked again.
+    pub async fn claim_failing_announcement(&self, id: AccountId) -> Result<bool> {
+        let claimed = sqlx::query(
+            "UPDATE accounts SET failing_announced = 1
+             WHERE id = ? AND failing_since IS NOT NULL AND failing_announced = 0",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
     /// What the account's last successful run found the manager should know (None clears it).
     pub async fn set_account_notice(&self, id: AccountId, notice: Option<&ErrorWords>) -> Result<()> {
         let json = notice.and_then(|w| serde_json::to_string(w).ok());
@@ -295,7 +310,8 @@ impl Store {
         .await?;
         sqlx::query(
             "UPDATE accounts SET last_poll_at = ?, last_outcome = ?, last_error = ?, last_error_words = ?,
-                failing_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(failing_since, ?) END
+                failing_since = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(failing_since, ?) END,
+                failing_announced = CASE WHEN ? IS NULL THEN 0 ELSE failing_announced END
              WHERE id = ?",
         )
         .bind(&now)
@@ -304,6 +320,7 @@ impl Store {
         .bind(words)
         .bind(error)
         .bind(&now)
+        .bind(error)
         .bind(report.account_id)
         .execute(&mut *tx)
         .await?;

@@ -1,0 +1,31 @@
+//! The command line's popups. Whoever stores a new order (or sees a ship-by deadline come)
+//! announces it, once: a sync run here beside the app on a desktop pops what it found like the app
+//! would. Whether the desktop can show one is asked at the first popup, not at every command's
+//! start; where it cannot (no notification server: a server, a container) or a popup fails, the
+//! announcement goes to the log.
+
+use std::sync::OnceLock;
+
+use ordertray_engine::notifier::desktop_notifications_available;
+use ordertray_engine::{DesktopNotifier, LogNotifier, Notification, Notifier};
+
+#[derive(Default)]
+pub struct CommandLinePopups {
+    desktop: OnceLock<Option<DesktopNotifier>>,
+}
+
+impl Notifier for CommandLinePopups {
+    fn notify(&self, n: &Notification) -> Result<(), String> {
+        let desktop = self.desktop.get_or_init(|| {
+            desktop_notifications_available().then(|| DesktopNotifier::new("Ordertray", None))
+        });
+        match desktop.as_ref().map(|d| d.notify(n)) {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "popup not shown; its text follows in the log");
+                LogNotifier.notify(n)
+            }
+            None => LogNotifier.notify(n),
+        }
+    }
+}
