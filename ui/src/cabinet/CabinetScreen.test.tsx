@@ -185,6 +185,27 @@ describe("the cabinet", () => {
     expect(served.callsTo("cabinet_page")).toHaveLength(answers);
   });
 
+  it("opens on one page: the first holds more than the window shows plus the prefetch reach", async () => {
+    // A first page as long as the window asks for, with more after it: the next page is for
+    // when the manager scrolls or moves towards its end, not for the screen's opening.
+    const recordedRow = recorded<OrderPage>(fixture, "cabinet_page").rows[0];
+    if (!recordedRow) throw new Error("the fixture has a row");
+    const rows = Array.from({ length: FIRST_PAGE_SIZE }, (_, i) => ({ ...recordedRow, id: 1000 - i }));
+    const next = { key: "next", id: 1000 - FIRST_PAGE_SIZE + 1 };
+    const served = serveRecorded(fixture, {
+      cabinet_page: (args) => {
+        const { after, limit } = (args as { query: OrderPageQuery }).query;
+        return after == null ? { rows: rows.slice(0, limit), next } : { rows: [], next: null };
+      },
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await waitFor(() => expect(shown()[0]).toBe(1000));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pageQueries(served).map((q) => q.after)).toEqual([null]);
+  });
+
   it("sorts by a column; a second click turns the order around, and paging starts over", async () => {
     const { served, user } = await openCabinet();
     await user.click(screen.getByTestId("cabinet-sort-number"));

@@ -5,6 +5,7 @@ import { api } from "../api";
 import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { PageCursor } from "../bindings/PageCursor";
+import { PREFETCH_ROWS } from "../components/useLoadMore";
 import { keys, refreshAfterStatusChange, type ExportProgress } from "../queries";
 import { serializeView, withoutStatus, type CabinetView } from "./viewState";
 
@@ -12,9 +13,11 @@ import { serializeView, withoutStatus, type CabinetView } from "./viewState";
 export const PAGE_SIZE = 500;
 /**
  * Rows of the first page: a few screenfuls, so that the screen's first paint does not wait for
- * 500 rows to be read, sent and parsed; the pages after it are full ones.
+ * 500 rows to be read, sent and parsed; the pages after it are full ones. A screenful more than
+ * PREFETCH_ROWS, so that opening the screen reads this page alone: with fewer rows the window's
+ * first rows are already within reach of the list's end and the next page is asked for at once.
  */
-export const FIRST_PAGE_SIZE = 100;
+export const FIRST_PAGE_SIZE = PREFETCH_ROWS + 100;
 
 export const cabinetKeys = {
   pages: (filter: OrderFilter, sort: OrderSort) => [...keys.cabinetAll, "pages", filter, sort] as const,

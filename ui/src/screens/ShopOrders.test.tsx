@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
 import type { ShopOrderView } from "../bindings/ShopOrderView";
@@ -8,6 +8,13 @@ import customersFixture from "../test/fixtures/customers.json";
 import ozonOrders from "../test/fixtures/ozon_orders.json";
 import { recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
+import { formatDateTime } from "../format";
+
+// Counted: each customer row formats its last order's date once per render.
+vi.mock("../format", async (actual) => {
+  const real = await actual<typeof import("../format")>();
+  return { ...real, formatDateTime: vi.fn(real.formatDateTime) };
+});
 
 /**
  * The engine's scenario (ui_fixtures.rs, customers_with_orders): three accepted realFBS postings,
@@ -61,6 +68,27 @@ describe("customers", () => {
     expect(screen.getByTestId("nav-customers")).toHaveClass("active");
     await user.click(screen.getByTestId("shop-order-back"));
     expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Orders of Иван Петров");
+  });
+
+  it("a cursor move in a long list draws the rows it leaves and enters, not every row", async () => {
+    const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
+    if (!first) throw new Error("the scenario records customers");
+    const many: CustomerSummary[] = Array.from({ length: 400 }, (_, i) => ({
+      ...first,
+      customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
+    }));
+    serveRecorded(customersFixture, { customers: () => many });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    // Drawn a step per frame: wait for the last row.
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(400));
+    const counted = vi.mocked(formatDateTime);
+    counted.mockClear();
+    await user.keyboard("jj");
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")[1]).toHaveAttribute("data-cursor", "true"));
+    // Two moves: the first row entered, then left with the second entered.
+    expect(counted.mock.calls.length).toBeLessThanOrEqual(3);
   });
 
   it("says when there are none yet", async () => {

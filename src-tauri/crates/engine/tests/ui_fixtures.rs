@@ -2101,7 +2101,7 @@ async fn push_settings_zzap() {
 }
 
 /// Rows the window asks for in All orders' first page, and in each page after it.
-const FIRST_PAGE: u32 = 100;
+const FIRST_PAGE: u32 = 200;
 const NEXT_PAGES: u32 = 500;
 
 /// The cabinet's first page as the window asks for it: the "new" group, newest first.
