@@ -1,13 +1,17 @@
 // End-to-end: the command line on the manager's desktop. Whoever stores a new order announces it,
 // once: a `ordertray-cli sync --once` (a terminal, a cron job beside the app) that finds new orders
 // pops "N new orders" on the session's notification server like the app does, and a second run
-// that finds nothing new pops nothing. Observed on D-Bus (dbus-monitor), as the app's popups are.
+// that finds nothing new pops nothing. A run started as cron starts it, without the session's bus
+// address, pops too. Observed on D-Bus (dbus-monitor), as the app's popups are.
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake Ozon, and
 // no window.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { connect, createServer } from "node:net";
+import { promisify } from "node:util";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
@@ -84,5 +88,37 @@ describe("the command line's popups", { timeout: 300_000 }, () => {
     assert.match(cli(["sync", "--once"]), /\b0 new\b/);
     await notifyLogCaughtUp();
     assert.deepEqual(popupsSince(again), [], "nothing new, nothing announced");
+  });
+
+  it("a cron job, started without the session's bus address, still finds the desktop's bus and pops", async () => {
+    // cron hands a command no DBUS_SESSION_BUS_ADDRESS; the session bus sits at its standard place,
+    // $XDG_RUNTIME_DIR/bus (systemd's /run/user/UID/bus). Here that is a socket of this test's,
+    // passing each connection on to this run's bus (libdbus takes a socket there, not a link).
+    const socket = /unix:path=([^,;]+)/.exec(process.env.DBUS_SESSION_BUS_ADDRESS ?? "")?.[1];
+    assert.ok(socket, `the test bus listens on a path: ${process.env.DBUS_SESSION_BUS_ADDRESS}`);
+    const runtimeDir = mkdtempSync(join(tmpdir(), "ordertray-cron-"));
+    const bus = createServer((client) => {
+      const upstream = connect(socket);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise((resolve) => bus.listen(join(runtimeDir, "bus"), resolve));
+    try {
+      const number = await fake.newPosting(1);
+      const seen = notifyCalls(NOTIFY_LOG).length;
+      const cronEnv = { ...process.env, XDG_RUNTIME_DIR: runtimeDir };
+      delete cronEnv.DBUS_SESSION_BUS_ADDRESS;
+      // Not a blocking call: this process passes the run's bus traffic on meanwhile.
+      const { stdout } = await promisify(execFile)(CLI, ["--db", DB, "sync", "--once"], { encoding: "utf8", timeout: 120_000, env: cronEnv });
+      assert.match(stdout, /\b1 new\b/, stdout);
+      await notifyLogCaughtUp();
+      const popups = popupsSince(seen);
+      assert.equal(popups.length, 1, `one popup:\n${popups.join("\n---\n")}`);
+      assert.ok(popups[0].includes(number), `it names ${number}:\n${popups[0]}`);
+    } finally {
+      bus.close();
+      rmSync(runtimeDir, { recursive: true, force: true });
+    }
   });
 });

@@ -192,7 +192,7 @@ fn popup_text(lang: Lang, kind: AlertKind, count: usize, p: &AlertPayload) -> St
 impl Engine {
     /// After a sync run: announce a failure streak once it has lasted the configured minutes,
     /// once per streak whichever process runs the syncs (the claim is kept in the database, and a
-    /// run that works ends the streak there).
+    /// run that works ends the streak there) and can show it.
     pub(crate) async fn note_sync_outcome(
         &self,
         account: &ordertray_core::Account,
@@ -211,6 +211,7 @@ impl Engine {
             .failing_since
             .is_some_and(|since| Utc::now() - since >= limit);
         let first_time = long_enough
+            && self.0.notifier.reaches_manager()
             && self
                 .0
                 .store

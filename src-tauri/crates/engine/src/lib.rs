@@ -114,7 +114,8 @@ struct Inner {
     coalescer: Mutex<ordertray_core::alerts::Coalescer<AlertPayload>>,
     /// Taken by each count of the unread badge, in turn (see `emit_unread`).
     unread_turn: tokio::sync::Mutex<()>,
-    /// Popups being shown (each a blocking call to the OS): what shutting down waits for.
+    /// Popups being shown (each a blocking call to the OS): what a process about to end waits for
+    /// (`show_held_alerts_now`).
     popups: Mutex<tokio::task::JoinSet<()>>,
     background: Mutex<Vec<JoinHandle<()>>>,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,

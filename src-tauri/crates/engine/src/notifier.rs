@@ -15,6 +15,13 @@ pub struct Notification {
 
 pub trait Notifier: Send + Sync {
     fn notify(&self, n: &Notification) -> Result<(), String>;
+
+    /// Whether a popup reaches the manager. Not where it only goes to a log (a command line run
+    /// with no desktop session, as cron runs it): an announcement made once for every process
+    /// (a failing sync) is then left to one that can show it.
+    fn reaches_manager(&self) -> bool {
+        true
+    }
 }
 
 /// Keeps every notification for assertions.

@@ -218,6 +218,51 @@ async fn a_failing_streak_is_announced_once_whichever_process_syncs() {
     other.shutdown().await;
 }
 
+/// Popups that only reach a log, as the command line's with no desktop session do.
+struct LogOnly(RecordingNotifier);
+
+impl ordertray_engine::Notifier for LogOnly {
+    fn notify(&self, n: &ordertray_engine::Notification) -> Result<(), String> {
+        ordertray_engine::Notifier::notify(&self.0, n)
+    }
+
+    fn reaches_manager(&self) -> bool {
+        false
+    }
+}
+
+/// A process whose popups reach nobody (the command line on a server, a cron job without the
+/// desktop's bus) does not use up the streak's one announcement: the app beside it still shows it.
+#[tokio::test]
+async fn a_failing_streak_is_left_to_a_process_that_can_show_it() {
+    let w = world().await;
+    failures_announced_at_once(&w).await;
+    let logged = RecordingNotifier::default();
+    let headless = ordertray_engine::Engine::open(ordertray_engine::EngineOptions {
+        notifier: std::sync::Arc::new(LogOnly(logged.clone())),
+        ..options(&w.db, w.secrets.clone())
+    })
+    .await
+    .unwrap();
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(headless.sync_account(w.account).await.is_err());
+    assert!(
+        notifications(&logged).await.is_empty(),
+        "nothing said where nobody sees it"
+    );
+
+    w.fake.push_fault(Fault::ServerError(500));
+    assert!(w.engine.sync_account(w.account).await.is_err());
+    let popups = notifications(&w.notes).await;
+    assert_eq!(popups.len(), 1, "the app announces the streak: {popups:?}");
+    assert!(
+        popups[0].body.contains("sync has been failing"),
+        "{}",
+        popups[0].body
+    );
+    headless.shutdown().await;
+}
+
 /// The unread badge's count is sent beside each decision (not awaited by it), and still follows
 /// it: after two decisions the count of the one line left comes.
 #[tokio::test]
