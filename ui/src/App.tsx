@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
 import { healthStatus, healthText } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
@@ -82,17 +82,19 @@ export function App() {
     if (main && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
   }, [route]);
 
-  const go = (next: Route) => {
-    setPrevious(route);
-    setRoute(next);
-  };
-
   // "Try demo" shows the inbox once the demo has started, unless the manager chose another screen
-  // while it started: that choice stays.
+  // while it started: that choice stays. `go` reads it too, so that it stays one function: screens
+  // keep it in memoised callbacks, and a new one would draw every memoised row again.
   const routeNow = useRef(route);
   useEffect(() => {
     routeNow.current = route;
   }, [route]);
+  const go = useCallback((next: Route) => {
+    setPrevious(routeNow.current);
+    setRoute(next);
+  }, []);
+  const chooseCustomer = useCallback((customerId: number) => setRoute({ name: "customers", customerId }), []);
+  const openShopOrder = useCallback((id: number) => go({ name: "shop-order", id }), [go]);
   const demoAskedOn = useRef<Route | null>(null);
   /** Where the manager was in the inbox, for when it is shown again (Back from an order). */
   const inboxPlace = useRef<InboxPlace>(INBOX_START);
@@ -191,8 +193,8 @@ export function App() {
     screen = (
       <Customers
         chosenId={route.customerId ?? null}
-        onChoose={(customerId) => setRoute({ name: "customers", customerId })}
-        onOpenShopOrder={(id) => go({ name: "shop-order", id })}
+        onChoose={chooseCustomer}
+        onOpenShopOrder={openShopOrder}
       />
     );
   } else if (route.name === "catalog") {
@@ -200,7 +202,7 @@ export function App() {
       <Catalog
         place={route.place ?? catalogStart}
         onPlace={(place) => setRoute({ name: "catalog", place })}
-        onOpenShopOrder={(id) => go({ name: "shop-order", id })}
+        onOpenShopOrder={openShopOrder}
         onOpenOrder={(id) => go({ name: "order", id })}
       />
     );

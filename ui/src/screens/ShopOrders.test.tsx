@@ -91,6 +91,27 @@ describe("customers", () => {
     expect(counted.mock.calls.length).toBeLessThanOrEqual(3);
   });
 
+  it("choosing a customer in a long list draws the rows whose choice changed, not every row", async () => {
+    // The choice goes through the app's route: the app draws again, and the callbacks it hands the
+    // screen must stay the same ones for the memoised rows to be left alone.
+    const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
+    if (!first) throw new Error("the scenario records customers");
+    const many: CustomerSummary[] = Array.from({ length: 400 }, (_, i) => ({
+      ...first,
+      customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
+    }));
+    serveRecorded(customersFixture, { customers: () => many, shop_orders: () => [] });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(400));
+    const counted = vi.mocked(formatDateTime);
+    counted.mockClear();
+    await user.click(screen.getAllByTestId("customer-row")[5] as HTMLElement);
+    expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Customer 5");
+    expect(counted.mock.calls.length).toBeLessThanOrEqual(6);
+  });
+
   it("says when there are none yet", async () => {
     // Accepted Ozon postings are shop orders, but Ozon gives no customer: the engine lists none.
     serveRecorded(ozonOrders);
