@@ -8,6 +8,7 @@ mod export;
 mod popups;
 mod pricelist;
 mod rules;
+mod session_bus;
 mod shop_orders;
 mod store_platforms;
 mod transfers;
@@ -16,6 +17,7 @@ use clap::Parser;
 
 fn main() {
     let args = args::Cli::parse();
+    session_bus::find_session_bus();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
