@@ -38,11 +38,6 @@ export async function importPriceList(s, csv, name) {
 }
 
 /**
- * Replaces a field's text by deleting it key by key (End, then Backspace) and typing the value, so
- * that React sees every change: a bare WebDriver clear() of a field holding a value is undone by
- * the next render.
- */
-/**
  * Clicks an inbox row and waits until the cursor is on it, so that the key pressed next acts on
  * that row: under load a click can land while the list is still settling after the last decision.
  */
@@ -54,6 +49,11 @@ export async function cursorOn(row, what) {
   });
 }
 
+/**
+ * Replaces a field's text by deleting it key by key (End, then Backspace) and typing the value, so
+ * that React sees every change: a bare WebDriver clear() of a field holding a value is undone by
+ * the next render.
+ */
 export async function retype(s, id, value) {
   const el = await s.waitForElement(tid(id));
   const old = String(await el.property("value"));

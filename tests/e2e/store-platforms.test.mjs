@@ -19,6 +19,7 @@ import {
   leaveNothingBehind,
   pick,
   removeDatabase,
+  retype,
   secret,
   startFake,
   stepper,
@@ -83,7 +84,8 @@ describe("Cartum and Shopify end to end", { timeout: 600_000 }, () => {
 
   async function shopCurrency(code) {
     await (await s.waitForElement(tid("nav-settings"), 45_000)).click();
-    const input = await fill(s, "settings-shop-currency", code);
+    // The field holds the last currency: a bare clear() would be undone by the next render.
+    const input = await retype(s, "settings-shop-currency", code);
     await input.sendKeys("\uE007");
     await waitFor(() => sql("SELECT value FROM app_settings WHERE key = 'app'").includes(`"shop_currency":"${code}"`), {
       timeout: 15_000,
@@ -97,7 +99,7 @@ describe("Cartum and Shopify end to end", { timeout: 600_000 }, () => {
     await pick(s, "account-kind", kind);
     await fill(s, "account-name", name);
     for (const [id, value] of fields) await fill(s, id, value);
-    await fill(s, "account-interval", "600");
+    await retype(s, "account-interval", "600");
     await (await s.waitForElement(tid("account-test"))).click();
     const result = await waitFor(
       async () => {
