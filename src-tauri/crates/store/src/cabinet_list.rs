@@ -598,11 +598,7 @@ mod tests {
         };
         let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
         push_page(&mut q, &query, 100).unwrap();
-        let rows = q.build().fetch_all(store.pool()).await.unwrap();
-        rows.iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        crate::query_plan(q.build(), store.pool()).await.join("\n")
     }
 
     #[tokio::test]
@@ -616,15 +612,7 @@ mod tests {
         };
         let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
         push_period_stats(&mut q, &month);
-        let p = q
-            .build()
-            .fetch_all(store.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let p = crate::query_plan(q.build(), store.pool()).await.join("\n");
         assert!(p.contains("SEARCH s USING INTEGER PRIMARY KEY (rowid>?)"), "{p}");
         assert!(!p.contains("shop_orders_status"), "{p}");
         store.close().await;

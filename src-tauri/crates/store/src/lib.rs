@@ -89,6 +89,22 @@ pub use time::{format_ts, parse_ts};
 pub use transfers::{StatusTo, TRANSFER_DELETE, TRANSFER_SEND};
 pub use triage::TriageExtras;
 
+/// SQLite's plan for an `EXPLAIN QUERY PLAN` query, one step a line: what the plan tests read.
+#[cfg(test)]
+pub(crate) async fn query_plan<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    pool: &SqlitePool,
+) -> Vec<String> {
+    use sqlx::Row;
+    query
+        .fetch_all(pool)
+        .await
+        .expect("the plan")
+        .iter()
+        .map(|r| r.get::<String, _>("detail"))
+        .collect()
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -855,9 +855,7 @@ mod tests {
                                 Search::WalkText => q.bind(keys).bind("*[aA]bc*"),
                                 Search::WalkIds | Search::Sorted => q.bind(keys).bind("[1, 2, 3]"),
                             };
-                            let rows = q.fetch_all(store.pool()).await.unwrap();
-                            let plan: Vec<String> =
-                                rows.iter().map(|r| r.get::<String, _>("detail")).collect();
+                            let plan = crate::query_plan(q, store.pool()).await;
                             let ViewOrder { index, keys } = view_order(processed, sort);
                             let what =
                                 format!("{state:?} {sort:?} {account:?} after {after} {search:?}: {plan:#?}");
@@ -891,14 +889,10 @@ mod tests {
     async fn the_unread_badge_reads_the_waiting_lines_index_only() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
-        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {UNREAD_SQL}"))
-            .fetch_all(store.pool())
+        let sql = format!("EXPLAIN QUERY PLAN {UNREAD_SQL}");
+        let plan = crate::query_plan(sqlx::query(&sql), store.pool())
             .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect();
-        let plan = plan.join("\n");
+            .join("\n");
         assert!(plan.contains("COVERING INDEX lines_unread"), "{plan}");
         store.close().await;
     }

@@ -131,8 +131,6 @@ pub(crate) async fn find_or_add_customer(
 
 #[cfg(test)]
 mod tests {
-    use sqlx::Row;
-
     use super::FIND_CUSTOMER_SQL;
     use crate::Store;
 
@@ -148,17 +146,13 @@ mod tests {
             (None, Some("a@b.ru"), true),
             (Some("+79001234567"), Some("a@b.ru"), false),
         ] {
-            let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {FIND_CUSTOMER_SQL}"))
+            let sql = format!("EXPLAIN QUERY PLAN {FIND_CUSTOMER_SQL}");
+            let query = sqlx::query(&sql)
                 .bind(phone)
                 .bind(email)
                 .bind(unspecified)
-                .bind("Unspecified")
-                .fetch_all(store.pool())
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>("detail"))
-                .collect();
+                .bind("Unspecified");
+            let plan = crate::query_plan(query, store.pool()).await;
             let reads: Vec<&String> = plan.iter().filter(|d| d.contains(" customers")).collect();
             assert_eq!(reads.len(), 3, "{plan:#?}");
             assert!(
