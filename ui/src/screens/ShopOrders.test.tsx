@@ -27,6 +27,16 @@ function withOrders() {
   return { engine: serveRecorded(customersFixture), ivanId, annaId, ordersOf };
 }
 
+/** 400 customers like the scenario's first, named "Customer 0" to "Customer 399". */
+function manyCustomers(): CustomerSummary[] {
+  const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
+  if (!first) throw new Error("the scenario records customers");
+  return Array.from({ length: 400 }, (_, i) => ({
+    ...first,
+    customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
+  }));
+}
+
 describe("customers", () => {
   it("lists customers; clicking one, or j and Enter, shows that customer's orders", async () => {
     const { engine: b, ivanId, annaId } = withOrders();
@@ -71,12 +81,7 @@ describe("customers", () => {
   });
 
   it("a cursor move in a long list draws the rows it leaves and enters, not every row", async () => {
-    const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
-    if (!first) throw new Error("the scenario records customers");
-    const many: CustomerSummary[] = Array.from({ length: 400 }, (_, i) => ({
-      ...first,
-      customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
-    }));
+    const many = manyCustomers();
     serveRecorded(customersFixture, { customers: () => many });
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -94,12 +99,7 @@ describe("customers", () => {
   it("choosing a customer in a long list draws the rows whose choice changed, not every row", async () => {
     // The choice goes through the app's route: the app draws again, and the callbacks it hands the
     // screen must stay the same ones for the memoised rows to be left alone.
-    const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
-    if (!first) throw new Error("the scenario records customers");
-    const many: CustomerSummary[] = Array.from({ length: 400 }, (_, i) => ({
-      ...first,
-      customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
-    }));
+    const many = manyCustomers();
     serveRecorded(customersFixture, { customers: () => many, shop_orders: () => [] });
     const user = userEvent.setup();
     renderWithProviders(<App />);
