@@ -1,9 +1,9 @@
 //! Inbox benchmark: 1,000,000 marketplace lines on about 333,000 orders (one in a thousand with
 //! 300 lines) in every triage state, beside 1,000,000 shop orders, in a real SQLite file through
 //! the app's migrations and triggers; then, through the engine calls the UI makes, each inbox view
-//! as the UI reads it and its search, the accept of one line of a large order, the All-orders first
-//! page, search and statistics bar, the Customers list (p50/p95 over 40 calls each), and a rules dry
-//! run over the new lines. Run:
+//! as the UI reads it and its search, the accept of one line of a large order, bulk decisions of
+//! the oldest waiting lines, the All-orders first page, search and statistics bar, the Customers
+//! list (p50/p95 over 40 calls each), and a rules dry run over the new lines. Run:
 //! `cargo bench -p ordertray-engine --bench inbox` (env ORDERTRAY_BENCH_LINES changes the number
 //! of lines, ORDERTRAY_BENCH_ORDERS the number of shop orders; at least a third of the lines).
 
@@ -28,6 +28,9 @@ use timing::{report, time, RUNS};
 const PAGE: u32 = 200;
 /// How deep a later page starts: far down a long backlog.
 const DEEP: u32 = 100_000;
+/// Lines decided in bulk, and how many a decision.
+const BULK_LINES: i64 = 5_000;
+const BULK: usize = 500;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -181,14 +184,15 @@ async fn main() {
     .execute(engine.store().pool())
     .await
     .unwrap();
-    for (view_name, state) in [
-        ("New", LineState::New),
-        ("Accepted", LineState::Accepted),
-        ("Deleted", LineState::Deleted),
+    for (view_name, state, processed) in [
+        ("New", LineState::New, false),
+        ("Accepted", LineState::Accepted, false),
+        ("Processed", LineState::New, true),
+        ("Deleted", LineState::Deleted, false),
     ] {
         let query = InboxQuery {
             search: Some("суппорт".into()),
-            ..view(state, false, InboxSort::ShipBy)
+            ..view(state, processed, InboxSort::ShipBy)
         };
         time(
             &format!("inbox {view_name}, search a word of 40,000 deleted lines \"суппорт\""),
@@ -227,6 +231,33 @@ async fn main() {
         assert_eq!(report.changed.len(), 1);
     }
     report("accept one line of a large order (300 lines)", times, 1);
+
+    // Bulk decisions as the manager (or a rule run) makes them on a long backlog: the oldest
+    // waiting lines, 500 a decision, accepted and rejected in turn. Each decision rewrites an
+    // entry of every index its lines are in: what the cost per line follows.
+    let oldest: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM lines WHERE state = 'new' AND removed_by_marketplace = 0 ORDER BY id LIMIT ?",
+    )
+    .bind(BULK_LINES)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let t = Instant::now();
+    for (n, chunk) in oldest.chunks(BULK).enumerate() {
+        let action = if n % 2 == 0 {
+            TriageAction::Accept
+        } else {
+            TriageAction::Reject
+        };
+        let report = engine.triage(chunk, action).await.unwrap();
+        assert_eq!(report.changed.len(), chunk.len());
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "bulk decisions: {} oldest waiting lines, {BULK} a decision, in {secs:.1} s ({:.2} ms a line)",
+        oldest.len(),
+        secs * 1000.0 / oldest.len().max(1) as f64
+    );
 
     time("All orders: first page, newest first", || async {
         engine
