@@ -233,10 +233,11 @@ async fn main() {
     report("accept one line of a large order (300 lines)", times, 1);
 
     // Bulk decisions as the manager (or a rule run) makes them on a long backlog: the oldest
-    // waiting lines, 500 a decision, accepted and rejected in turn. Each decision rewrites an
+    // waiting lines of orders not cancelled (those can only be rejected), 500 a decision, accepted and rejected in turn. Each decision rewrites an
     // entry of every index its lines are in: what the cost per line follows.
     let oldest: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM lines WHERE state = 'new' AND removed_by_marketplace = 0 ORDER BY id LIMIT ?",
+        "SELECT id FROM lines WHERE state = 'new' AND removed_by_marketplace = 0 AND order_cancelled = 0
+         ORDER BY id LIMIT ?",
     )
     .bind(BULK_LINES)
     .fetch_all(pool)
