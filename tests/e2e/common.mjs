@@ -222,7 +222,7 @@ export async function connectOzon(s, { name, clientId, apiKey, interval, url }) 
   await fill(s, "account-name", name);
   await fill(s, "account-client-id", clientId);
   await fill(s, "account-api-key", apiKey);
-  await fill(s, "account-interval", String(interval));
+  await retype(s, "account-interval", String(interval));
   await (await s.waitForElement(tid("account-advanced"))).click();
   await fill(s, "account-base-url", url);
   await (await s.waitForElement(tid("account-save"))).click();

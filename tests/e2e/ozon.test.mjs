@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session, waitFor } from "./webdriver.mjs";
 import { FakeOzon } from "./fake.mjs";
-import { cursorOn, env, fill, grepCount, importPriceList, keychain, notifyCalls, stepper, tid } from "./common.mjs";
+import { cursorOn, env, fill, grepCount, importPriceList, keychain, notifyCalls, retype, stepper, tid } from "./common.mjs";
 
 const WEBDRIVER = env("E2E_WEBDRIVER_URL");
 const APP = env("E2E_APP");
@@ -91,7 +91,7 @@ describe("Ozon end to end", { timeout: 600_000 }, () => {
     await fill(s, "account-name", "E2E Shop");
     await fill(s, "account-client-id", CLIENT_ID);
     await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "10");
+    await retype(s, "account-interval", "10");
     await (await s.waitForElement(tid("account-advanced"))).click();
     await fill(s, "account-base-url", FAKE);
 

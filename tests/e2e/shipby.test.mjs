@@ -100,7 +100,7 @@ describe("inline offers and ship-by end to end", { timeout: 600_000 }, () => {
     await fill(s, "account-name", "Ship-by Shop");
     await fill(s, "account-client-id", CLIENT_ID);
     await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "10");
+    await retype(s, "account-interval", "10");
     await (await s.waitForElement(tid("account-advanced"))).click();
     await fill(s, "account-base-url", fakeUrl);
     await (await s.waitForElement(tid("account-save"))).click();

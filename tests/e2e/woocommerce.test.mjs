@@ -26,6 +26,7 @@ import {
   notifyCalls,
   pick,
   removeDatabase,
+  retype,
   secret,
   startFake,
   stepper,
@@ -156,7 +157,7 @@ describe("WooCommerce end to end", { timeout: 600_000 }, () => {
     await fill(s, "account-store-url", fakeUrl);
     await fill(s, "account-consumer-key", KEY);
     await fill(s, "account-consumer-secret", SECRET);
-    await fill(s, "account-interval", "600");
+    await retype(s, "account-interval", "600");
     await (await s.waitForElement(tid("account-test"))).click();
     const result = await waitFor(
       async () => {

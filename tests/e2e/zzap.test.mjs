@@ -19,6 +19,7 @@ import {
   notifyCalls,
   pick,
   removeDatabase,
+  retype,
   secret,
   startFake,
   stepper,
@@ -86,7 +87,7 @@ describe("ZZAP end to end", { timeout: 600_000 }, () => {
     await fill(s, "account-login", LOGIN);
     await fill(s, "account-password", PASSWORD);
     await fill(s, "account-api-key", API_KEY);
-    await fill(s, "account-interval", "10");
+    await retype(s, "account-interval", "10");
     await (await s.waitForElement(tid("account-advanced"))).click();
     await fill(s, "account-base-url", fakeUrl);
     await (await s.waitForElement(tid("account-test"))).click();
