@@ -4,10 +4,11 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ordertray_connectors::ozon::OzonSettings;
 use ordertray_core::pricelist::{ColumnMapping, ImportOptions, ListSettings, OfferRow};
+use ordertray_core::rules::RuleDecision;
 use ordertray_core::{
     AccountDraft, AccountSettings, ExternalLine, ExternalOrder, InboxQuery, InboxSort, TriageAction,
 };
-use ordertray_store::{LineLookup, ShipByStage, Store};
+use ordertray_store::{LineLookup, ShipByStage, Store, TriageExtras};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -631,6 +632,125 @@ async fn the_inbox_search_finds_lines_by_number_article_and_name_in_any_case_and
         ..InboxQuery::default()
     };
     assert_eq!(s.inbox(&blank).await.unwrap().len(), everything.len());
+}
+
+/// Each view's search finds exactly that view's lines as their lines move between views: decided
+/// by hand or by a rule (the Processed view), undone, renamed by the marketplace, their order
+/// renumbered, renamed and decided in one write, removed. (The search index keeps one entry a
+/// line under a key of its view, moved by each decision; a line found twice or in the wrong view
+/// would show here.)
+#[tokio::test]
+async fn each_views_search_follows_its_lines_through_decisions_and_changes() {
+    let (_d, s, a) = store().await;
+    let orders: Vec<ExternalOrder> = (0..16)
+        .map(|i| {
+            let mut o = order(&format!("1{i:03}"), i, None);
+            o.lines[0].name = if i % 2 == 0 {
+                "Суппорт тормозной"
+            } else {
+                "Фильтр масляный"
+            }
+            .into();
+            o
+        })
+        .collect();
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    let line_of = |lines: &[ordertray_core::InboxLine], number: &str| {
+        lines.iter().find(|l| l.order_number == number).unwrap().line.id
+    };
+    let all = s.inbox(&InboxQuery::default()).await.unwrap();
+    let ids = |numbers: &[usize]| -> Vec<i64> {
+        numbers
+            .iter()
+            .map(|i| line_of(&all, &format!("1{i:03}")))
+            .collect()
+    };
+    let rule = |decision| TriageExtras {
+        rule: Some(decision),
+        ..TriageExtras::default()
+    };
+    let rejected_by_rule = rule(RuleDecision::Reject {
+        rule_id: 1,
+        rule_name: "Out of stock".into(),
+        reason_id: None,
+        message: None,
+    });
+    let accepted_by_rule = rule(RuleDecision::Accept {
+        rule_id: 2,
+        rule_name: "In stock".into(),
+        offer_id: 1,
+    });
+    s.triage_with(&ids(&[0, 1, 2]), TriageAction::Reject, "rules", &rejected_by_rule)
+        .await
+        .unwrap();
+    s.triage(&ids(&[4, 5, 6]), TriageAction::Accept, "t")
+        .await
+        .unwrap();
+    s.triage(&ids(&[8, 9]), TriageAction::Delete, "t").await.unwrap();
+    s.triage_with(&ids(&[10, 11]), TriageAction::Accept, "rules", &accepted_by_rule)
+        .await
+        .unwrap();
+    s.undo_triage(&ids(&[4]), "t").await.unwrap();
+    // The marketplace renames an accepted line's product and a new one's.
+    let mut renamed = vec![orders[5].clone(), orders[7].clone()];
+    renamed[0].lines[0].name = "Суппорт передний".into();
+    renamed[1].lines[0].name = "Суппорт задний".into();
+    for o in &mut renamed {
+        o.raw["renamed"] = json!(true);
+    }
+    s.apply_page(a, "Ozon", &renamed, &[], "", t0()).await.unwrap();
+    let pool = s.pool();
+    sqlx::query("UPDATE lines SET name = 'Суппорт ремкомплект', state = 'deleted' WHERE id = ?")
+        .bind(ids(&[13])[0])
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orders SET number = 'СУППОРТ-15' WHERE number = '1015'")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM lines WHERE id = ?")
+        .bind(ids(&[12])[0])
+        .execute(pool)
+        .await
+        .unwrap();
+
+    use ordertray_core::LineState::*;
+    let mut seen = 0;
+    for (state, processed) in [
+        (New, false),
+        (Accepted, false),
+        (Rejected, false),
+        (Deleted, false),
+        (New, true),
+    ] {
+        let view = InboxQuery {
+            state,
+            processed,
+            ..InboxQuery::default()
+        };
+        let expected: Vec<i64> = s
+            .inbox(&view)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|l| finds(l, "суппорт"))
+            .map(|l| l.line.id)
+            .collect();
+        let query = InboxQuery {
+            search: Some("суппорт".into()),
+            ..view
+        };
+        let found: Vec<i64> = s.inbox(&query).await.unwrap().iter().map(|l| l.line.id).collect();
+        let what = format!("{state:?} processed {processed}");
+        assert!(!expected.is_empty(), "{what}");
+        assert_eq!(found, expected, "{what}");
+        assert_eq!(paged(&s, &query, 2).await, expected, "{what}, by 2");
+        seen += found.len();
+    }
+    // New: 4 (undone), 7, 14, 15 (number); accepted: 5, 6, 10; rejected: 0, 2; deleted: 8, 13;
+    // processed: 0, 2, 10.
+    assert_eq!(seen, 4 + 3 + 2 + 2 + 3);
 }
 
 /// A fragment found a few thousand times is checked against the ids the trigram index found
