@@ -36,8 +36,8 @@ pub async fn run(cli: Cli) -> Result<()> {
     })
     .await?;
     let result = dispatch(&engine, cli.command).await;
-    // Pollers stopped first (`serve`): a run ending during the wait below would hold a burst
-    // nobody shows any more.
+    // Pollers stopped, and gone, first (`serve`): a run ending during the wait below would hold
+    // a burst nobody shows any more.
     engine.shutdown().await;
     engine.show_held_alerts_now().await;
     engine.store().close().await;

@@ -118,6 +118,8 @@ struct Inner {
     /// (`show_held_alerts_now`).
     popups: Mutex<tokio::task::JoinSet<()>>,
     background: Mutex<Vec<JoinHandle<()>>>,
+    /// Every run of a supervised task (pollers and `background`): what `shutdown` waits for.
+    tasks: tokio_util::task::TaskTracker,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
     /// Set to stop the running CSV export.
     export_cancel: std::sync::atomic::AtomicBool,
@@ -204,6 +206,7 @@ impl Engine {
             unread_turn: tokio::sync::Mutex::new(()),
             popups: Mutex::default(),
             background: Mutex::default(),
+            tasks: tokio_util::task::TaskTracker::new(),
             demo: tokio::sync::Mutex::new(None),
             export_cancel: Default::default(),
             exported: Mutex::default(),
@@ -393,12 +396,16 @@ impl Engine {
     pub async fn shutdown(&self) {
         // A restart of a poller still waiting for its account's run (`reschedule`) then starts none.
         self.0.running.store(false, std::sync::atomic::Ordering::SeqCst);
-        for (_, p) in self.0.pollers.lock().expect("pollers poisoned").drain() {
-            p.task.abort();
-        }
-        for t in self.0.background.lock().expect("background poisoned").drain(..) {
-            t.abort();
-        }
+        let mut supervisors: Vec<_> = self
+            .0
+            .pollers
+            .lock()
+            .expect("pollers poisoned")
+            .drain()
+            .map(|(_, p)| p.task)
+            .collect();
+        supervisors.extend(self.0.background.lock().expect("background poisoned").drain(..));
+        supervise::stop(supervisors, &self.0.tasks).await;
         if let Some(demo) = self.0.demo.lock().await.take() {
             demo.stop();
         }

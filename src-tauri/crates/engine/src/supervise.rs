@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use ordertray_core::{AccountId, EngineEvent};
 use tokio::task::JoinHandle;
+use tokio_util::task::TaskTracker;
 
 use crate::backoff::backoff;
 use crate::Engine;
@@ -33,7 +34,13 @@ pub type Report = Arc<dyn Fn(TaskFailure) + Send + Sync>;
 
 /// Runs `make()` until it returns `Ok` (the task is done, e.g. a poller whose account was
 /// disabled) or the returned handle is aborted; a panic or an `Err` restarts it after a backoff.
-pub fn supervise<F, Fut>(task: impl Into<String>, make: F, report: Report) -> JoinHandle<()>
+/// Each run is tracked by `tasks`, so that [`stop`] can wait until it is gone.
+pub fn supervise<F, Fut>(
+    task: impl Into<String>,
+    make: F,
+    report: Report,
+    tasks: TaskTracker,
+) -> JoinHandle<()>
 where
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = Result<(), String>> + Send + 'static,
@@ -44,7 +51,7 @@ where
         loop {
             let started = tokio::time::Instant::now();
             // Aborting the supervisor drops this guard, which aborts the running task too.
-            let mut run = AbortOnDrop(tokio::spawn(make()));
+            let mut run = AbortOnDrop(tokio::spawn(tasks.track_future(make())));
             let error = match (&mut run.0).await {
                 Ok(Ok(())) => return,
                 Ok(Err(e)) => e,
@@ -66,6 +73,22 @@ where
     })
 }
 
+/// Stops the supervisors and returns once the tasks they ran are gone too, not only told to go
+/// (an abort takes effect when the task next yields): a poll still between its last steps after
+/// this could hold popups nobody shows any more (`serve` shows the held ones next) or write to a
+/// database being closed.
+pub async fn stop(supervisors: Vec<JoinHandle<()>>, tasks: &TaskTracker) {
+    for s in &supervisors {
+        s.abort();
+    }
+    for s in supervisors {
+        let _ = s.await;
+    }
+    tasks.close();
+    tasks.wait().await;
+    tasks.reopen();
+}
+
 impl Engine {
     /// Spawns `make()` supervised; failures go to the log, the account's (or the app's) timeline
     /// and the UI (`EngineEvent::TaskRestarted`).
@@ -84,7 +107,7 @@ impl Engine {
             let engine = engine.clone();
             tokio::spawn(async move { engine.report_task_failure(account_id, failure).await });
         });
-        supervise(task, make, report)
+        supervise(task, make, report, self.0.tasks.clone())
     }
 
     async fn report_task_failure(&self, account_id: Option<AccountId>, f: TaskFailure) {
@@ -152,6 +175,7 @@ mod tests {
                 }
             },
             report,
+            TaskTracker::new(),
         );
         tokio::time::timeout(Duration::from_secs(3600), handle)
             .await
@@ -183,11 +207,46 @@ mod tests {
                 }
             },
             report,
+            TaskTracker::new(),
         );
         tokio::task::yield_now().await;
         handle.abort();
         let closed = tokio::time::timeout(Duration::from_secs(60), rx.recv()).await;
         assert_eq!(closed, Ok(None), "the task went with its supervisor");
         assert!(seen.lock().unwrap().is_empty());
+    }
+
+    /// `stop` returns with the tasks gone, not about to go: nothing of theirs runs after it.
+    #[tokio::test(start_paused = true)]
+    async fn stopping_returns_once_the_tasks_are_gone() {
+        let tasks = TaskTracker::new();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let supervisors: Vec<JoinHandle<()>> = (0..3)
+            .map(|_| {
+                let tx = tx.clone();
+                supervise(
+                    "poller",
+                    move || {
+                        let tx = tx.clone();
+                        async move {
+                            let _alive = tx;
+                            std::future::pending::<Result<(), String>>().await
+                        }
+                    },
+                    recorder().0,
+                    tasks.clone(),
+                )
+            })
+            .collect();
+        drop(tx);
+        tokio::task::yield_now().await;
+        assert_eq!(tasks.len(), 3, "each supervisor runs its task");
+        stop(supervisors, &tasks).await;
+        assert_eq!(
+            rx.try_recv(),
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected),
+            "every task dropped by the time stop returns"
+        );
+        assert!(tasks.is_empty() && !tasks.is_closed());
     }
 }
