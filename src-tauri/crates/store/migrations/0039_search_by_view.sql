@@ -1,10 +1,12 @@
 -- The inbox search reads only the entries of the view it searches. With one key per line (its id),
 -- a fragment common in another view but absent from this one had every entry read, then each
 -- checked against the view (60-120 ms at a million lines). Each entry's key is now the line's
--- view slot above its id, so a view reads its own key ranges: new 0 (1 if a rule had decided it),
--- decided by a rule: accepted 2, rejected 3, deleted 4, by hand: accepted 5, rejected 6, deleted 7.
--- So New (0-1) and Processed (1-4, every line a rule decided) are one range each, the other views
--- two. A decision moves the line's entry to its new slot (`Store::inbox` reads them).
+-- view slot above its id, so a view reads its own key ranges: new 0, decided by a rule: accepted 2,
+-- rejected 3, deleted 4, by hand: accepted 5, rejected 6, deleted 7. Slot 1 is a new line carrying
+-- a rule's decision, which no path writes today (an undo clears it); giving it a slot keeps the
+-- views exact whatever the data: New (0-1) and Processed (1-4, every line a rule decided) are one
+-- range each, the other views two. A decision moves the line's entry to its new slot
+-- (`Store::inbox` reads them).
 ALTER TABLE lines ADD COLUMN text_slot INTEGER GENERATED ALWAYS AS (
     CASE WHEN decided_by_rule IS NULL
         THEN CASE state WHEN 'new' THEN 0 WHEN 'accepted' THEN 5 WHEN 'rejected' THEN 6 ELSE 7 END
