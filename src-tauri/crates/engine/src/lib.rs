@@ -118,6 +118,8 @@ struct Inner {
     /// (`show_held_alerts_now`).
     popups: Mutex<tokio::task::JoinSet<()>>,
     background: Mutex<Vec<JoinHandle<()>>>,
+    /// Set by `shutdown`: a supervisor started after it stops at once.
+    stopped: std::sync::atomic::AtomicBool,
     /// Every run of a supervised task (pollers and `background`): what `shutdown` waits for.
     tasks: tokio_util::task::TaskTracker,
     demo: tokio::sync::Mutex<Option<demo::DemoRuntime>>,
@@ -136,6 +138,24 @@ struct Inner {
     intake_counters: intake::Counters,
     /// One built client per account, reused across syncs and deliveries.
     sessions: sessions::Sessions,
+}
+
+/// An engine on a new database in `dir`, with secrets in memory and popups recorded (unit tests).
+#[cfg(test)]
+pub(crate) async fn test_engine(dir: &std::path::Path) -> Engine {
+    Engine::open(EngineOptions {
+        db_path: dir.join("t.db"),
+        secrets: Arc::new(MemorySecretStore::default()),
+        notifier: Arc::new(RecordingNotifier::default()),
+        lang: Default::default(),
+        actor: "test".into(),
+        http: Default::default(),
+        notifications_ok: true,
+        probe_secrets: false,
+        keychain_wait: KEYCHAIN_WAIT,
+    })
+    .await
+    .unwrap()
 }
 
 impl Engine {
@@ -206,6 +226,7 @@ impl Engine {
             unread_turn: tokio::sync::Mutex::new(()),
             popups: Mutex::default(),
             background: Mutex::default(),
+            stopped: std::sync::atomic::AtomicBool::new(false),
             tasks: tokio_util::task::TaskTracker::new(),
             demo: tokio::sync::Mutex::new(None),
             export_cancel: Default::default(),
@@ -392,19 +413,20 @@ impl Engine {
         Ok(self.0.store.account_log(account, limit).await?)
     }
 
-    /// Stops background tasks (pollers, outbox worker, demo marketplace).
+    /// Stops background tasks (pollers, outbox worker, demo marketplace) and returns once their
+    /// runs are gone.
     pub async fn shutdown(&self) {
         // A restart of a poller still waiting for its account's run (`reschedule`) then starts none.
         self.0.running.store(false, std::sync::atomic::Ordering::SeqCst);
-        let mut supervisors: Vec<_> = self
-            .0
-            .pollers
-            .lock()
-            .expect("pollers poisoned")
-            .drain()
-            .map(|(_, p)| p.task)
-            .collect();
-        supervisors.extend(self.0.background.lock().expect("background poisoned").drain(..));
+        let supervisors: Vec<_> = {
+            let mut pollers = self.0.pollers.lock().expect("pollers poisoned");
+            let mut background = self.0.background.lock().expect("background poisoned");
+            // Under both locks, which each start takes to keep its supervisor (`keep_poller`,
+            // `keep_background`): a start racing this one is either drained here or stops itself.
+            self.0.stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+            let pollers = pollers.drain().map(|(_, p)| p.task);
+            pollers.chain(background.drain(..)).collect()
+        };
         supervise::stop(supervisors, &self.0.tasks).await;
         if let Some(demo) = self.0.demo.lock().await.take() {
             demo.stop();

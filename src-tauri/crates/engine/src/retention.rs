@@ -44,11 +44,7 @@ impl Engine {
                 Ok(())
             }
         });
-        self.0
-            .background
-            .lock()
-            .expect("background poisoned")
-            .push(retention);
+        self.keep_background([retention]);
     }
 
     async fn retention_loop(&self) {

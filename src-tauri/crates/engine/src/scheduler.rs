@@ -49,11 +49,7 @@ impl Engine {
         let alerts = self.spawn_supervised("alerts", None, move || engine.clone().alerts_loop());
         let engine = self.clone();
         let read_back = self.spawn_supervised("transfers", None, move || engine.clone().read_back_loop());
-        self.0
-            .background
-            .lock()
-            .expect("background poisoned")
-            .extend([worker, alerts, read_back]);
+        self.keep_background([worker, alerts, read_back]);
         self.start_retention();
         Ok(())
     }
@@ -98,11 +94,7 @@ impl Engine {
         let task = self.spawn_supervised("poller", Some(id), move || {
             engine.clone().poll_loop(id, woken.clone())
         });
-        self.0
-            .pollers
-            .lock()
-            .expect("pollers poisoned")
-            .insert(id, Poller { task, wake });
+        self.keep_poller(id, Poller { task, wake });
     }
 
     /// Whether this process polls the account (not under `serve --intake-only`, nor when disabled).
@@ -244,9 +236,13 @@ fn until_slot_from<Z: chrono::TimeZone>(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
     use chrono::TimeZone;
     use chrono_tz::Europe::Warsaw;
+    use ordertray_connectors::ozon::OzonSettings;
+    use ordertray_core::AccountDraft;
 
     #[test]
     fn the_wait_for_a_slot_counts_the_hour_daylight_saving_takes_or_gives() {
@@ -268,5 +264,36 @@ mod tests {
         // An ordinary day: the clock faces' difference.
         let june = Warsaw.with_ymd_and_hms(2026, 6, 1, 8, 0, 0).unwrap();
         assert_eq!(until_slot_from(june, nine, 86_400), hours(1));
+    }
+
+    /// A start after the stop (what a start racing it comes to) keeps nothing running: its
+    /// supervisors stop at once instead of polling on where no stop would see them (the stop
+    /// waits for the runs it knows of).
+    #[tokio::test]
+    async fn an_engine_that_stopped_starts_no_poller() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = crate::test_engine(dir.path()).await;
+        let draft = AccountDraft {
+            name: "Shop".into(),
+            region: String::new(),
+            active: true,
+            interval_secs: 3600,
+            base_url: Some("http://127.0.0.1:9".into()),
+            settings: OzonSettings::new("1").into(),
+        };
+        let key = HashMap::from([("api_key".to_string(), "k".to_string())]);
+        let account = engine.add_account(draft, key).await.unwrap().id;
+        engine.start_background().await.unwrap();
+        assert!(engine.polls_here(account));
+        engine.shutdown().await;
+        assert!(!engine.polls_here(account));
+
+        engine.start_background().await.unwrap();
+        assert!(!engine.polls_here(account), "no poller kept after the stop");
+        assert!(
+            engine.0.background.lock().unwrap().is_empty(),
+            "no background task kept"
+        );
+        engine.shutdown().await;
     }
 }

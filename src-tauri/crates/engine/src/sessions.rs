@@ -83,24 +83,10 @@ mod tests {
     use ordertray_connectors::ozon::OzonSettings;
     use ordertray_core::AccountDraft;
 
-    use crate::{EngineOptions, MemorySecretStore, RecordingNotifier};
-
     use super::*;
 
     async fn engine(dir: &tempfile::TempDir) -> Engine {
-        Engine::open(EngineOptions {
-            db_path: dir.path().join("t.db"),
-            secrets: Arc::new(MemorySecretStore::default()),
-            notifier: Arc::new(RecordingNotifier::default()),
-            lang: Default::default(),
-            actor: "test".into(),
-            http: Default::default(),
-            notifications_ok: true,
-            probe_secrets: false,
-            keychain_wait: crate::KEYCHAIN_WAIT,
-        })
-        .await
-        .unwrap()
+        crate::test_engine(dir.path()).await
     }
 
     fn draft(client_id: &str) -> AccountDraft {

@@ -73,10 +73,9 @@ where
     })
 }
 
-/// Stops the supervisors and returns once the tasks they ran are gone too, not only told to go
-/// (an abort takes effect when the task next yields): a poll still between its last steps after
-/// this could hold popups nobody shows any more (`serve` shows the held ones next) or write to a
-/// database being closed.
+/// Stops the supervisors and returns once the runs they started are gone too, not only told to
+/// go (an abort takes effect when the task next yields): a poll still between its last steps
+/// after this could hold popups nobody shows any more (`serve` shows the held ones next).
 pub async fn stop(supervisors: Vec<JoinHandle<()>>, tasks: &TaskTracker) {
     for s in &supervisors {
         s.abort();
@@ -85,11 +84,44 @@ pub async fn stop(supervisors: Vec<JoinHandle<()>>, tasks: &TaskTracker) {
         let _ = s.await;
     }
     tasks.close();
-    tasks.wait().await;
+    // Bounded all the same: a run no supervisor here started (none is known) must not keep the
+    // app from closing.
+    if tokio::time::timeout(STOP_WAIT, tasks.wait()).await.is_err() {
+        tracing::warn!(
+            running = tasks.len(),
+            "supervised tasks still running after the stop"
+        );
+    }
     tasks.reopen();
 }
 
+/// How long [`stop`] waits for the stopped runs to be gone.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
 impl Engine {
+    /// Keeps an account's poller for `shutdown` to stop, or stops it at once when the engine has
+    /// stopped (a start racing the stop would otherwise poll on, unseen by it).
+    pub(crate) fn keep_poller(&self, account: AccountId, poller: crate::scheduler::Poller) {
+        let mut pollers = self.0.pollers.lock().expect("pollers poisoned");
+        if self.0.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+            poller.task.abort();
+        } else {
+            pollers.insert(account, poller);
+        }
+    }
+
+    /// [`Engine::keep_poller`] for the engine's own background tasks.
+    pub(crate) fn keep_background(&self, supervisors: impl IntoIterator<Item = JoinHandle<()>>) {
+        let mut background = self.0.background.lock().expect("background poisoned");
+        for task in supervisors {
+            if self.0.stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                task.abort();
+            } else {
+                background.push(task);
+            }
+        }
+    }
+
     /// Spawns `make()` supervised; failures go to the log, the account's (or the app's) timeline
     /// and the UI (`EngineEvent::TaskRestarted`).
     pub(crate) fn spawn_supervised<F, Fut>(
