@@ -259,6 +259,34 @@ async fn main() {
         oldest.len(),
         secs * 1000.0 / oldest.len().max(1) as f64
     );
+    // A thousand single decisions more, then searches again: each decision's commit writes a
+    // small piece of the search index (migration 0039), which FTS5 merges during later writes.
+    let next: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM lines WHERE state = 'new' AND removed_by_marketplace = 0 ORDER BY id LIMIT 1000",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    for line in &next {
+        engine.triage(&[*line], TriageAction::Reject).await.unwrap();
+    }
+    for (name, fragment) in [
+        ("a posting's number", "00054321"),
+        ("a model family", "brembo p4"),
+        ("a word of 40,000 deleted lines", "суппорт"),
+    ] {
+        for (view_name, state) in [("New", LineState::New), ("Accepted", LineState::Accepted)] {
+            let query = InboxQuery {
+                search: Some(fragment.into()),
+                ..view(state, false, InboxSort::ShipBy)
+            };
+            time(
+                &format!("after 1,000 single decisions: {view_name}, search {name} \"{fragment}\""),
+                || async { engine.inbox(&query).await.unwrap().len() },
+            )
+            .await;
+        }
+    }
 
     time("All orders: first page, newest first", || async {
         engine
