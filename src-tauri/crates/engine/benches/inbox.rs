@@ -151,27 +151,20 @@ async fn main() {
     // The inbox search, as the manager types it into the New and the Accepted view: by how many
     // lines the trigram index finds, they are looked up and sorted (a few), checked against while
     // the view is walked (thousands), or the walked lines' text is checked (tens of thousands).
-    for (name, fragment) in [
-        ("a posting's number", "00054321"),
-        ("an article (about 20 lines)", "OF-12345"),
-        ("a model (about 900 lines)", "brembo p42"),
-        ("a model family (about 9,000 lines)", "brembo p4"),
-        ("a kind, lower case Cyrillic (1/12 of all lines)", "тормозные"),
-        ("two letters", "ач"),
-        ("nothing", "нет такого"),
-    ] {
-        for (view_name, state) in [("New", LineState::New), ("Accepted", LineState::Accepted)] {
-            let query = InboxQuery {
-                search: Some(fragment.into()),
-                ..view(state, false, InboxSort::ShipBy)
-            };
-            time(
-                &format!("inbox {view_name}, search {name} \"{fragment}\""),
-                || async { engine.inbox(&query).await.unwrap().len() },
-            )
-            .await;
-        }
-    }
+    time_searches(
+        &engine,
+        "inbox",
+        &[
+            ("a posting's number", "00054321"),
+            ("an article (about 20 lines)", "OF-12345"),
+            ("a model (about 900 lines)", "brembo p42"),
+            ("a model family (about 9,000 lines)", "brembo p4"),
+            ("a kind, lower case Cyrillic (1/12 of all lines)", "тормозные"),
+            ("two letters", "ач"),
+            ("nothing", "нет такого"),
+        ],
+    )
+    .await;
 
     // The worst case of a common fragment: in many lines, but none of the view shown (a word of
     // one account's products with another chosen, a product sold only in the past). A word is
@@ -270,23 +263,16 @@ async fn main() {
     for line in &next {
         engine.triage(&[*line], TriageAction::Reject).await.unwrap();
     }
-    for (name, fragment) in [
-        ("a posting's number", "00054321"),
-        ("a model family", "brembo p4"),
-        ("a word of 40,000 deleted lines", "суппорт"),
-    ] {
-        for (view_name, state) in [("New", LineState::New), ("Accepted", LineState::Accepted)] {
-            let query = InboxQuery {
-                search: Some(fragment.into()),
-                ..view(state, false, InboxSort::ShipBy)
-            };
-            time(
-                &format!("after 1,000 single decisions: {view_name}, search {name} \"{fragment}\""),
-                || async { engine.inbox(&query).await.unwrap().len() },
-            )
-            .await;
-        }
-    }
+    time_searches(
+        &engine,
+        "after 1,000 single decisions:",
+        &[
+            ("a posting's number", "00054321"),
+            ("a model family", "brembo p4"),
+            ("a word of 40,000 deleted lines", "суппорт"),
+        ],
+    )
+    .await;
 
     time("All orders: first page, newest first", || async {
         engine
@@ -413,6 +399,24 @@ async fn main() {
     drop(engine);
     if std::env::var_os("ORDERTRAY_BENCH_DIR").is_some() {
         println!("database kept: {}", db.display());
+    }
+}
+
+/// Times each search (name, fragment) in the New and the Accepted view, a first page as the
+/// screen asks once typing pauses; each figure's name starts with `label`.
+async fn time_searches(engine: &ordertray_engine::Engine, label: &str, searches: &[(&str, &str)]) {
+    for (name, fragment) in searches {
+        for (view_name, state) in [("New", LineState::New), ("Accepted", LineState::Accepted)] {
+            let query = InboxQuery {
+                search: Some((*fragment).into()),
+                ..view(state, false, InboxSort::ShipBy)
+            };
+            time(
+                &format!("{label} {view_name}, search {name} \"{fragment}\""),
+                || async { engine.inbox(&query).await.unwrap().len() },
+            )
+            .await;
+        }
     }
 }
 

@@ -130,3 +130,23 @@ async fn start_fake() -> Result<DemoRuntime> {
     let generator = fake.spawn_generator(DEMO_EVERY, 1..=3);
     Ok(DemoRuntime { fake, generator })
 }
+
+/// An inactive account of the demo's marketplace kind pointing at a closed port, polled every
+/// minute (unit tests).
+#[cfg(test)]
+pub(crate) fn test_draft(client_id: &str) -> AccountDraft {
+    AccountDraft {
+        name: "Shop".into(),
+        region: String::new(),
+        active: false,
+        interval_secs: 60,
+        base_url: Some("http://127.0.0.1:9".into()),
+        settings: OzonSettings::new(client_id).into(),
+    }
+}
+
+/// The secrets [`test_draft`]'s account takes.
+#[cfg(test)]
+pub(crate) fn test_secrets(api_key: &str) -> std::collections::HashMap<String, String> {
+    std::collections::HashMap::from([("api_key".to_string(), api_key.to_string())])
+}

@@ -236,12 +236,9 @@ fn until_slot_from<Z: chrono::TimeZone>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use chrono::TimeZone;
     use chrono_tz::Europe::Warsaw;
-    use ordertray_connectors::ozon::OzonSettings;
     use ordertray_core::AccountDraft;
 
     #[test]
@@ -274,14 +271,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let engine = crate::test_engine(dir.path()).await;
         let draft = AccountDraft {
-            name: "Shop".into(),
-            region: String::new(),
             active: true,
             interval_secs: 3600,
-            base_url: Some("http://127.0.0.1:9".into()),
-            settings: OzonSettings::new("1").into(),
+            ..crate::demo::test_draft("1")
         };
-        let key = HashMap::from([("api_key".to_string(), "k".to_string())]);
+        let key = crate::demo::test_secrets("k");
         let account = engine.add_account(draft, key).await.unwrap().id;
         engine.start_background().await.unwrap();
         assert!(engine.polls_here(account));

@@ -80,28 +80,12 @@ impl Engine {
 mod tests {
     use std::collections::HashMap;
 
-    use ordertray_connectors::ozon::OzonSettings;
-    use ordertray_core::AccountDraft;
+    use crate::demo::{test_draft as draft, test_secrets as key};
 
     use super::*;
 
     async fn engine(dir: &tempfile::TempDir) -> Engine {
         crate::test_engine(dir.path()).await
-    }
-
-    fn draft(client_id: &str) -> AccountDraft {
-        AccountDraft {
-            name: "Shop".into(),
-            region: String::new(),
-            active: false,
-            interval_secs: 60,
-            base_url: Some("http://127.0.0.1:9".into()),
-            settings: OzonSettings::new(client_id).into(),
-        }
-    }
-
-    fn key(v: &str) -> HashMap<String, String> {
-        HashMap::from([("api_key".to_string(), v.to_string())])
     }
 
     #[tokio::test]

@@ -188,6 +188,12 @@ mod tests {
         (Arc::new(move |f| s.lock().unwrap().push(f)), seen)
     }
 
+    /// A task that runs until it is dropped, holding `alive`: its channel closes only then.
+    async fn runs_until_dropped(alive: tokio::sync::mpsc::UnboundedSender<()>) -> Result<(), String> {
+        let _alive = alive;
+        std::future::pending().await
+    }
+
     // Paused tokio time: the restart backoff passes at once, no wall-clock sleeps.
     #[tokio::test(start_paused = true)]
     async fn a_panicking_task_is_reported_and_restarted_until_it_finishes() {
@@ -230,14 +236,7 @@ mod tests {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
         let handle = supervise(
             "poller",
-            move || {
-                let tx = tx.clone();
-                async move {
-                    // Dropped (closing the channel) only when the task itself is aborted.
-                    let _alive = tx;
-                    std::future::pending::<Result<(), String>>().await
-                }
-            },
+            move || runs_until_dropped(tx.clone()),
             report,
             TaskTracker::new(),
         );
@@ -258,13 +257,7 @@ mod tests {
                 let tx = tx.clone();
                 supervise(
                     "poller",
-                    move || {
-                        let tx = tx.clone();
-                        async move {
-                            let _alive = tx;
-                            std::future::pending::<Result<(), String>>().await
-                        }
-                    },
+                    move || runs_until_dropped(tx.clone()),
                     recorder().0,
                     tasks.clone(),
                 )

@@ -856,6 +856,17 @@ mod tests {
         }
     }
 
+    /// The ids of the lines the store reads for `query`, in its order.
+    async fn read_ids(store: &Store, query: &InboxQuery) -> Vec<i64> {
+        store
+            .inbox(query)
+            .await
+            .unwrap()
+            .iter()
+            .map(|l| l.line.id)
+            .collect()
+    }
+
     fn calliper_ids(lines: &[InboxLine]) -> Vec<i64> {
         lines
             .iter()
@@ -888,14 +899,7 @@ mod tests {
                 search: Some("суппорт".into()),
                 ..new
             };
-            let found: Vec<i64> = store
-                .inbox(&search)
-                .await
-                .unwrap()
-                .iter()
-                .map(|l| l.line.id)
-                .collect();
-            assert_eq!(found, expected, "{sort:?}");
+            assert_eq!(read_ids(&store, &search).await, expected, "{sort:?}");
             assert_eq!(IDS_READ.with(|n| n.get()), 2, "the New view's entries only");
 
             let rejected = InboxQuery {
@@ -905,17 +909,11 @@ mod tests {
             };
             let expected = calliper_ids(&store.inbox(&rejected).await.unwrap());
             assert_eq!(expected.len(), 400);
-            let found: Vec<i64> = store
-                .inbox(&InboxQuery {
-                    search: Some("суппорт".into()),
-                    ..rejected
-                })
-                .await
-                .unwrap()
-                .iter()
-                .map(|l| l.line.id)
-                .collect();
-            assert_eq!(found, expected, "{sort:?}");
+            let search = InboxQuery {
+                search: Some("суппорт".into()),
+                ..rejected
+            };
+            assert_eq!(read_ids(&store, &search).await, expected, "{sort:?}");
         }
         store.close().await;
     }
@@ -1028,19 +1026,12 @@ mod tests {
                 ..InboxQuery::default()
             };
             let expected: Vec<i64> = calliper_ids(&store.inbox(&view).await.unwrap())[..50].to_vec();
-            let page = store
-                .inbox(&InboxQuery {
-                    search: Some("суппорт".into()),
-                    limit: Some(50),
-                    ..view
-                })
-                .await
-                .unwrap();
-            assert_eq!(
-                page.iter().map(|l| l.line.id).collect::<Vec<_>>(),
-                expected,
-                "{sort:?}"
-            );
+            let search = InboxQuery {
+                search: Some("суппорт".into()),
+                limit: Some(50),
+                ..view
+            };
+            assert_eq!(read_ids(&store, &search).await, expected, "{sort:?}");
             assert_eq!(
                 WALKS_GIVEN_UP.with(|n| n.get()),
                 2,
