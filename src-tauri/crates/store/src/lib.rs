@@ -29,6 +29,7 @@ mod catalog;
 mod checkpoints;
 mod error;
 mod events;
+mod index_merges;
 mod ingest;
 mod intake;
 mod marketplace_statuses;
@@ -116,6 +117,7 @@ pub struct Store {
     /// This process's writers take turns in the order they ask (see [`WriteTx`]).
     write_turn: Arc<tokio::sync::Mutex<()>>,
     checkpoints: Arc<checkpoints::Checkpoints>,
+    index_merges: Arc<index_merges::IndexMerges>,
     /// This store's share of the database, which replacing it needs whole (see `presence`).
     presence: presence::Presence,
 }
@@ -131,20 +133,43 @@ pub struct WriteTx {
     // Dropped after the transaction (fields drop in order): the turn passes on once it is over.
     _turn: tokio::sync::OwnedMutexGuard<()>,
     checkpoints: Arc<checkpoints::Checkpoints>,
+    /// None for the merges' own steps, which must not ask for more merges.
+    index_merges: Option<Arc<index_merges::IndexMerges>>,
     pool: SqlitePool,
 }
 
 impl WriteTx {
+    async fn begin(
+        pool: &SqlitePool,
+        turn: Arc<tokio::sync::Mutex<()>>,
+        checkpoints: &Arc<checkpoints::Checkpoints>,
+        index_merges: Option<&Arc<index_merges::IndexMerges>>,
+    ) -> Result<Self> {
+        let turn = turn.lock_owned().await;
+        Ok(Self {
+            tx: pool.begin_with("BEGIN IMMEDIATE").await?,
+            _turn: turn,
+            checkpoints: checkpoints.clone(),
+            index_merges: index_merges.cloned(),
+            pool: pool.clone(),
+        })
+    }
+
     pub async fn commit(self) -> Result<()> {
         let Self {
             tx,
             _turn,
             checkpoints,
+            index_merges,
             pool,
         } = self;
         tx.commit().await?;
+        let turn = tokio::sync::OwnedMutexGuard::mutex(&_turn).clone();
         drop(_turn);
         checkpoints.after_commit(&pool);
+        if let Some(merges) = index_merges {
+            merges.after_commit(&pool, turn, &checkpoints);
+        }
         Ok(())
     }
 }
@@ -204,6 +229,7 @@ impl Store {
             path: path.to_path_buf(),
             write_turn: Arc::default(),
             checkpoints: checkpoints::Checkpoints::new(backup::sidecar(path, "-wal")),
+            index_merges: Arc::default(),
             presence,
         };
         store.backup_before_migrations().await?;
@@ -244,13 +270,13 @@ impl Store {
     /// fails with "database is locked" the moment another connection has written meanwhile, which
     /// no busy timeout can cure (SQLite cannot upgrade a stale read snapshot).
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
-        let turn = self.write_turn.clone().lock_owned().await;
-        Ok(WriteTx {
-            tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            _turn: turn,
-            checkpoints: self.checkpoints.clone(),
-            pool: self.pool.clone(),
-        })
+        WriteTx::begin(
+            &self.pool,
+            self.write_turn.clone(),
+            &self.checkpoints,
+            Some(&self.index_merges),
+        )
+        .await
     }
 
     pub async fn close(&self) {
