@@ -238,6 +238,11 @@ impl Store {
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))?;
         store.run_pending_upgrades().await?;
+        // An index left in pieces (by a process that ended before its merges did, or by writes
+        // from outside this store) is merged once the start's own writes pause.
+        store
+            .index_merges
+            .after_commit(&store.pool, store.write_turn.clone(), &store.checkpoints);
         Ok(store)
     }
 

@@ -837,3 +837,29 @@ async fn the_search_index_is_merged_after_single_decisions_not_left_in_pieces() 
         .unwrap();
     assert_eq!(found.len(), 1);
 }
+
+/// Segments written where no merge follows (here plain statements beside the store; in the field a
+/// process that ended before its merges ran) are merged after the next start.
+#[tokio::test]
+async fn a_search_index_left_in_pieces_is_merged_after_the_next_start() {
+    let (d, s, a) = store().await;
+    let orders: Vec<ExternalOrder> = (0..60).map(|i| order(&format!("3{i:03}"), i, None)).collect();
+    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
+    for line in s.inbox(&InboxQuery::default()).await.unwrap() {
+        sqlx::query("UPDATE lines SET name = name || ' kit' WHERE id = ?")
+            .bind(line.line.id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+    }
+    assert!(line_index_segments(&s).await > 6);
+    s.close().await;
+    let s = Store::open(&d.path().join("ordertray.db")).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut segments = line_index_segments(&s).await;
+    while segments > 6 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        segments = line_index_segments(&s).await;
+    }
+    assert!(segments <= 6, "{segments} segments left");
+}
