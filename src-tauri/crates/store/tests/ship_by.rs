@@ -838,23 +838,41 @@ async fn the_search_index_is_merged_after_single_decisions_not_left_in_pieces() 
     assert_eq!(found.len(), 1);
 }
 
-/// Segments written where no merge follows (here plain statements beside the store; in the field a
-/// process that ended before its merges ran) are merged after the next start.
+/// Segments written where no merge follows (here plain statements while the store is closed; in
+/// the field a process that ended before its merges ran) are merged after the next start.
 #[tokio::test]
 async fn a_search_index_left_in_pieces_is_merged_after_the_next_start() {
+    use sqlx::Connection;
     let (d, s, a) = store().await;
+    let path = d.path().join("ordertray.db");
     let orders: Vec<ExternalOrder> = (0..60).map(|i| order(&format!("3{i:03}"), i, None)).collect();
     s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
-    for line in s.inbox(&InboxQuery::default()).await.unwrap() {
+    let lines: Vec<i64> = s
+        .inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect();
+    s.close().await;
+    let mut outside =
+        sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&path))
+            .await
+            .unwrap();
+    for id in lines {
         sqlx::query("UPDATE lines SET name = name || ' kit' WHERE id = ?")
-            .bind(line.line.id)
-            .execute(s.pool())
+            .bind(id)
+            .execute(&mut outside)
             .await
             .unwrap();
     }
-    assert!(line_index_segments(&s).await > 6);
-    s.close().await;
-    let s = Store::open(&d.path().join("ordertray.db")).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(DISTINCT segid) FROM lines_text_idx")
+        .fetch_one(&mut outside)
+        .await
+        .unwrap();
+    assert!(left > 6, "{left} segments");
+    outside.close().await.unwrap();
+    let s = Store::open(&path).await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let mut segments = line_index_segments(&s).await;
     while segments > 6 && std::time::Instant::now() < deadline {
