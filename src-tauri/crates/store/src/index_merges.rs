@@ -145,8 +145,9 @@ async fn step(
 }
 
 impl crate::Store {
-    /// Merges the search indexes' segments now, step by step in the writers' turns; what a
-    /// benchmark does after writing a whole index at once, to measure the settled index.
+    /// Merges the search indexes' segments now, step by step in the writers' turns: for a
+    /// process about to end (the CLI's `sync --once`) and a benchmark that wrote a whole index at
+    /// once, to measure the settled index.
     pub async fn merge_search_indexes(&self) -> crate::Result<()> {
         merge_until_done(&self.pool, &self.write_turn, &self.checkpoints).await
     }

@@ -799,11 +799,39 @@ async fn a_fragment_found_thousands_of_times_narrows_the_view_the_same_way() {
 }
 
 /// Index segments in the search index of lines: each is read by every search.
-async fn line_index_segments(s: &Store) -> i64 {
+async fn line_index_segments<'e>(db: impl sqlx::SqliteExecutor<'e>) -> i64 {
     sqlx::query_scalar("SELECT count(DISTINCT segid) FROM lines_text_idx")
-        .fetch_one(s.pool())
+        .fetch_one(db)
         .await
         .unwrap()
+}
+
+/// Sixty waiting lines, one an order numbered from `{prefix}000`: their ids.
+async fn sixty_lines(s: &Store, account: i64, prefix: char) -> Vec<i64> {
+    let orders: Vec<ExternalOrder> = (0..60)
+        .map(|i| order(&format!("{prefix}{i:03}"), i, None))
+        .collect();
+    s.apply_page(account, "Ozon", &orders, &[], "", t0())
+        .await
+        .unwrap();
+    s.inbox(&InboxQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.line.id)
+        .collect()
+}
+
+/// The index's segments once the store's merges have brought them to 6 or fewer (FTS5's
+/// `usermerge` keeps every level under 4), or as many as are left after 20 s.
+async fn segments_once_merged(s: &Store) -> i64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut segments = line_index_segments(s.pool()).await;
+    while segments > 6 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        segments = line_index_segments(s.pool()).await;
+    }
+    segments
 }
 
 /// Each single decision writes a small segment into the search index and merges nothing in its own
@@ -811,21 +839,11 @@ async fn line_index_segments(s: &Store) -> i64 {
 #[tokio::test]
 async fn the_search_index_is_merged_after_single_decisions_not_left_in_pieces() {
     let (_d, s, a) = store().await;
-    let orders: Vec<ExternalOrder> = (0..60).map(|i| order(&format!("2{i:03}"), i, None)).collect();
-    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
-    for line in s.inbox(&InboxQuery::default()).await.unwrap() {
-        s.triage(&[line.line.id], TriageAction::Accept, "t")
-            .await
-            .unwrap();
+    for line in sixty_lines(&s, a, '2').await {
+        s.triage(&[line], TriageAction::Accept, "t").await.unwrap();
     }
-    // 60 commits, one segment each: left to FTS5's crisis merges they would be 16 segments; the
-    // store's merges keep every level under FTS5's `usermerge` (4).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut segments = line_index_segments(&s).await;
-    while segments > 6 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        segments = line_index_segments(&s).await;
-    }
+    // 60 commits, one segment each: left to FTS5's crisis merges they would be 16 segments.
+    let segments = segments_once_merged(&s).await;
     assert!(segments <= 6, "{segments} segments left");
     let found = s
         .inbox(&InboxQuery {
@@ -845,15 +863,7 @@ async fn a_search_index_left_in_pieces_is_merged_after_the_next_start() {
     use sqlx::Connection;
     let (d, s, a) = store().await;
     let path = d.path().join("ordertray.db");
-    let orders: Vec<ExternalOrder> = (0..60).map(|i| order(&format!("3{i:03}"), i, None)).collect();
-    s.apply_page(a, "Ozon", &orders, &[], "", t0()).await.unwrap();
-    let lines: Vec<i64> = s
-        .inbox(&InboxQuery::default())
-        .await
-        .unwrap()
-        .iter()
-        .map(|l| l.line.id)
-        .collect();
+    let lines = sixty_lines(&s, a, '3').await;
     s.close().await;
     let mut outside =
         sqlx::SqliteConnection::connect_with(&sqlx::sqlite::SqliteConnectOptions::new().filename(&path))
@@ -866,18 +876,10 @@ async fn a_search_index_left_in_pieces_is_merged_after_the_next_start() {
             .await
             .unwrap();
     }
-    let left: i64 = sqlx::query_scalar("SELECT count(DISTINCT segid) FROM lines_text_idx")
-        .fetch_one(&mut outside)
-        .await
-        .unwrap();
+    let left = line_index_segments(&mut outside).await;
     assert!(left > 6, "{left} segments");
     outside.close().await.unwrap();
     let s = Store::open(&path).await.unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let mut segments = line_index_segments(&s).await;
-    while segments > 6 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        segments = line_index_segments(&s).await;
-    }
+    let segments = segments_once_merged(&s).await;
     assert!(segments <= 6, "{segments} segments left");
 }
