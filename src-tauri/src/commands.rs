@@ -12,7 +12,7 @@ use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
 use ordertray_core::templates::{PushSettings, PushTemplates};
 use ordertray_core::{
     Account, AccountDraft, AccountLog, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption,
-    CategoryView, ConnectionReport, CustomerSummary, InboxLine, InboxQuery, OrderDetail, OutboxState,
+    CategoryView, ConnectionReport, CustomerSummary, InboxPage, InboxQuery, OrderDetail, OutboxState,
     OutboxView, ProductOrder, ProductQuery, ProductView, ShopOrderView, SyncReport, TriageAction,
     TriageReport,
 };
@@ -100,8 +100,8 @@ pub async fn sync_now(engine: State<'_, Engine>, id: i64) -> Res<SyncReport> {
 }
 
 #[tauri::command]
-pub async fn inbox(engine: State<'_, Engine>, query: InboxQuery) -> Res<Vec<InboxLine>> {
-    engine.inbox(&query).await
+pub async fn inbox(engine: State<'_, Engine>, query: InboxQuery) -> Res<InboxPage> {
+    engine.inbox_page(&query).await
 }
 
 #[tauri::command]

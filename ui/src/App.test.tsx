@@ -5,7 +5,7 @@ import { App } from "./App";
 import { REFRESH_WINDOW_MS } from "./coalesceRefreshes";
 import type { AlertArgs } from "./bindings/AlertArgs";
 import type { AppInfo } from "./bindings/AppInfo";
-import type { InboxLine } from "./bindings/InboxLine";
+import type { InboxPage } from "./bindings/InboxPage";
 import type { OrderDetail } from "./bindings/OrderDetail";
 import ozonInbox from "./test/fixtures/ozon_inbox.json";
 import ozonOrders from "./test/fixtures/ozon_orders.json";
@@ -242,7 +242,7 @@ describe("accounts", () => {
 describe("inbox keyboard triage", () => {
   it("j/x select two lines and a accepts exactly those", async () => {
     // The engine's inbox: the one-product posting above the two-product one (newest first).
-    const [first, second, third] = recorded<InboxLine[]>(ozonInbox, "inbox").map((l) => l.line.id);
+    const [first, second, third] = recorded<InboxPage>(ozonInbox, "inbox").lines.map((l) => l.line.id);
     const engine = serveRecorded(ozonInbox);
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -259,7 +259,7 @@ describe("inbox keyboard triage", () => {
   });
 
   it("r with no selection rejects the line under the cursor; Delete deletes it", async () => {
-    const [first, second, third] = recorded<InboxLine[]>(ozonInboxReject, "inbox").map((l) => l.line.id);
+    const [first, second, third] = recorded<InboxPage>(ozonInboxReject, "inbox").lines.map((l) => l.line.id);
     const engine = serveRecorded(ozonInboxReject);
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -277,7 +277,7 @@ describe("inbox keyboard triage", () => {
   });
 
   it("a click on a row and the Reject button reject that line; Enter opens its order", async () => {
-    const [first, second, third] = recorded<InboxLine[]>(ozonInboxOpen, "inbox").map((l) => l.line.id);
+    const [first, second, third] = recorded<InboxPage>(ozonInboxOpen, "inbox").lines.map((l) => l.line.id);
     const order = recorded<OrderDetail>(ozonInboxOpen, "order_detail");
     const engine = serveRecorded(ozonInboxOpen);
     const user = userEvent.setup();
@@ -296,7 +296,7 @@ describe("inbox keyboard triage", () => {
   });
 
   it("Back from an order opened in the inbox returns to the same sort and line", async () => {
-    const [, second] = recorded<InboxLine[]>(ozonInboxOpen, "inbox").map((l) => l.line.id);
+    const [, second] = recorded<InboxPage>(ozonInboxOpen, "inbox").lines.map((l) => l.line.id);
     serveRecorded(ozonInboxOpen);
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -324,7 +324,7 @@ describe("inbox keyboard triage", () => {
 
   it("a triage failure is shown and the rows come back", async () => {
     // The first line was accepted elsewhere after the window read the inbox: the engine refuses.
-    const [first, second, third] = recorded<InboxLine[]>(ozonInboxStale, "inbox").map((l) => l.line.id);
+    const [first, second, third] = recorded<InboxPage>(ozonInboxStale, "inbox").lines.map((l) => l.line.id);
     const refusal = ozonInboxStale.answers.find((a) => a.cmd === "triage")?.error;
     if (!refusal) throw new Error("the scenario records the refusal");
     serveRecorded(ozonInboxStale);
@@ -349,14 +349,14 @@ describe("inbox keyboard triage", () => {
   });
 
   it("an engine event about new lines refreshes the inbox live", async () => {
-    const before = recorded<InboxLine[]>(ozonInboxLive, "inbox").map((l) => l.line.id);
+    const before = recorded<InboxPage>(ozonInboxLive, "inbox").lines.map((l) => l.line.id);
     const engine = serveRecorded(ozonInboxLive);
     renderWithProviders(<App />);
     await waitFor(() => expect(rows()).toHaveLength(before.length));
     // A sync found one more posting (one product) and the engine says so.
     engine.advance();
     const [after] = ozonInboxLive.answers.filter((a) => a.cmd === "inbox").slice(-1);
-    const lines = (after?.ok ?? []) as InboxLine[];
+    const lines = (after?.ok as InboxPage | undefined)?.lines ?? [];
     const orderId = lines.find((l) => !before.includes(l.line.id))?.order_id ?? null;
     await engine.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: orderId });
     await waitFor(() => expect(rowIds()).toEqual(lines.map((l) => l.line.id)));
@@ -376,7 +376,7 @@ describe("refreshes during a sync", () => {
 
   /** The inbox the engine answered after each of its changes in the scenario, in order. */
   const inboxes = (fixture: typeof inboxBackfill) =>
-    fixture.answers.filter((a) => a.cmd === "inbox").map((a) => (a.ok as InboxLine[]).map((l) => l.line.id));
+    fixture.answers.filter((a) => a.cmd === "inbox").map((a) => (a.ok as InboxPage).lines.map((l) => l.line.id));
 
   it("a backfill's burst of events refetches the inbox a few times, not once per event, and once after the last", async () => {
     // The engine's scenario (ui_fixtures.rs, inbox_backfill): ten syncs, each one newer line.
@@ -438,7 +438,7 @@ describe("refreshes during a sync", () => {
 describe("alerts", () => {
   it("an alert the engine sends as a banner shows its text and opens its order", async () => {
     // The engine's inbox with the first line's order recorded (ui_fixtures.rs, ozon_orders_accepted).
-    const lines = recorded<InboxLine[]>(ozonOrders, "inbox");
+    const lines = recorded<InboxPage>(ozonOrders, "inbox").lines;
     const [first] = lines;
     if (!first) throw new Error("the inbox has lines");
     const b = serveRecorded(ozonOrders);

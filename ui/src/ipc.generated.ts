@@ -24,7 +24,7 @@ import type { ExportSummary } from "./bindings/ExportSummary";
 import type { ImportOptions } from "./bindings/ImportOptions";
 import type { ImportPreview } from "./bindings/ImportPreview";
 import type { ImportSummary } from "./bindings/ImportSummary";
-import type { InboxLine } from "./bindings/InboxLine";
+import type { InboxPage } from "./bindings/InboxPage";
 import type { InboxQuery } from "./bindings/InboxQuery";
 import type { IntakeAddress } from "./bindings/IntakeAddress";
 import type { IntakeSettings } from "./bindings/IntakeSettings";
@@ -99,7 +99,7 @@ export const ipc = {
   testConnection: (draft: AccountDraft, secrets: Record<string, string>, id: number | null) => call<ConnectionReport>("test_connection", { draft, secrets, id }),
   cancelReasons: (draft: AccountDraft, secrets: Record<string, string>, id: number | null) => call<CancelReasonOption[]>("cancel_reasons", { draft, secrets, id }),
   syncNow: (id: number) => call<SyncReport>("sync_now", { id }),
-  inbox: (query: InboxQuery) => call<InboxLine[]>("inbox", { query }),
+  inbox: (query: InboxQuery) => call<InboxPage>("inbox", { query }),
   orderDetail: (id: number) => call<OrderDetail>("order_detail", { id }),
   triage: (lines: number[], action: TriageAction) => call<TriageReport>("triage", { lines, action }),
   /** Takes back the last decision while its marketplace calls still wait; returns the lines undone. */

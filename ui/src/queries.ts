@@ -59,16 +59,21 @@ export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.
 export const useAccounts = () =>
   // Health times ("next sync in …") age even without events.
   useQuery({ queryKey: keys.accounts, queryFn: api.listAccounts, refetchInterval: 15_000 });
-export const useInbox = (q: InboxQuery) => useQuery({ queryKey: keys.inbox(q), queryFn: () => api.inbox(q) });
+export const useInbox = (q: InboxQuery) =>
+  useQuery({ queryKey: keys.inbox(q), queryFn: async () => (await api.inbox(q)).lines });
 /** Lines per page of the inbox screen: a few screens' worth, read in a few milliseconds. */
 export const INBOX_PAGE = 200;
-/** A view of the inbox, page after page: each asks for the lines after the previous page's last. */
+/**
+ * A view of the inbox, page after page: each asks for the lines after the previous page's last,
+ * or after the last line a short search checked when it stopped with its page unfilled.
+ */
 export const useInboxPages = (q: InboxQuery) =>
   useInfiniteQuery({
     queryKey: keys.inboxPages(q),
     queryFn: ({ pageParam }) => api.inbox({ ...q, limit: INBOX_PAGE, after: pageParam }),
     initialPageParam: null as number | null,
-    getNextPageParam: (last) => (last.length < INBOX_PAGE ? undefined : last[last.length - 1]?.line.id),
+    getNextPageParam: (last) =>
+      last.searched_to ?? (last.lines.length < INBOX_PAGE ? undefined : last.lines[last.lines.length - 1]?.line.id),
     // A refetch reads every loaded page again: engine events say when that is needed.
     refetchOnWindowFocus: false,
   });

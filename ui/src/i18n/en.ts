@@ -707,6 +707,7 @@ export const en = {
     search: "Search the inbox",
     searchPlaceholder: "Number, article or product  ( / )",
     noMatch: (text: string) => `No line here matches «${text}».`,
+    searching: (checked: string) => `Searching… ${checked} lines checked so far`,
     sorts: { ship_by: "Ship-by, most urgent first", newest: "Newest first" },
     shipBy: "Ship by",
     overdue: "Overdue",

@@ -725,6 +725,7 @@ export const pl: Messages = {
     search: "Szukaj w skrzynce",
     searchPlaceholder: "Numer, artykuł lub produkt  ( / )",
     noMatch: (text: string) => `Żadna pozycja tutaj nie pasuje do «${text}».`,
+    searching: (checked: string) => `Wyszukiwanie… sprawdzono już pozycji: ${checked}`,
     sorts: { ship_by: "Termin wysyłki, najpilniejsze najpierw", newest: "Najnowsze najpierw" },
     shipBy: "Wysłać",
     overdue: "Po terminie",

@@ -719,6 +719,7 @@ export const ru: Messages = {
     search: "Поиск во входящих",
     searchPlaceholder: "Номер, артикул или товар  ( / )",
     noMatch: (text: string) => `Здесь нет строк по запросу «${text}».`,
+    searching: (checked: string) => `Идёт поиск… проверено строк: ${checked}`,
     sorts: { ship_by: "По сроку отгрузки, срочные сверху", newest: "Сначала новые" },
     shipBy: "Отгрузить",
     overdue: "Просрочен",

@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
-import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import type { OfferMatch } from "../bindings/OfferMatch";
 import type { OfferView } from "../bindings/OfferView";
 import offersFixture from "../test/fixtures/offers.json";
@@ -23,7 +23,7 @@ const offerIds = () => screen.getAllByTestId("offer-row").map((r) => Number(r.ge
  * Supplier B also has Mann W-712 at 300.
  */
 function scenario(fixture: Fixture) {
-  const [brakePad, oilFilter] = recordedFor<InboxLine[]>(fixture, "inbox").map((l) => l.line.id) as [number, number];
+  const [brakePad, oilFilter] = recordedFor<InboxPage>(fixture, "inbox").lines.map((l) => l.line.id) as [number, number];
   const matches = recordedFor<OfferMatch[]>(fixture, "line_offers", { lineId: brakePad });
   const offer = (brand: string, article: string) => {
     const found = matches.find((m) => m.offer.brand === brand && m.offer.article === article)?.offer;
@@ -167,9 +167,9 @@ describe("the Processed view", () => {
   it("lists the lines rules decided, with the rule and what it did", async () => {
     // ui_fixtures.rs, rules_processed: Shop A's rules accepted "Brake pad" with BOSCH ART-1 from
     // Supplier A ("Cheap Bosch") and rejected "Disc" and "Arm" ("Reject the rest").
-    const processed = recordedFor<InboxLine[]>(rulesProcessed, "inbox", {
+    const processed = recordedFor<InboxPage>(rulesProcessed, "inbox", {
       query: { account_id: null, state: "new", limit: 200, after: null, processed: true, sort: "ship_by", search: null },
-    });
+    }).lines;
     const idOf = (name: string) => processed.find((l) => l.line.name === name)?.line.id;
     const engine = serveRecorded(rulesProcessed);
     const user = userEvent.setup();

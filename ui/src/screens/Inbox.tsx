@@ -3,6 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import type { InboxSort } from "../bindings/InboxSort";
 import type { LineState } from "../bindings/LineState";
@@ -35,6 +36,7 @@ import { KeyHelp } from "./KeyHelp";
 import { LineOffers } from "./LineOffers";
 import { LINES_AT_FIRST, OrderDetail } from "./OrderDetail";
 import { useScreenReady } from "../perf";
+import { numberFormat } from "../intl";
 
 /** An order's header: one line of text. */
 const HEADER_HEIGHT = 36;
@@ -119,7 +121,7 @@ export type InboxPlace = {
 export const INBOX_START: InboxPlace = { view: "new", accountId: null, sort: "ship_by", search: "", cursor: null, index: 0 };
 
 export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) => void; place?: { current: InboxPlace } }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const qc = useQueryClient();
   const notices = useNotices();
   const decided = useDecisionNotice();
@@ -150,7 +152,7 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   /** Lines whose decision is under way: never listed, whatever a refresh meanwhile says. */
   const [deciding, setDeciding] = useState<ReadonlySet<number>>(() => new Set());
   const lines = useMemo(
-    () => (inbox.data?.pages.flat() ?? []).filter((l) => !deciding.has(l.line.id)),
+    () => (inbox.data?.pages.flatMap((p) => p.lines) ?? []).filter((l) => !deciding.has(l.line.id)),
     [inbox.data, deciding],
   );
   const rows = useMemo(() => inboxRows(groupByOrder(lines)), [lines]);
@@ -190,9 +192,13 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
       setDeciding((d) => new Set([...d, ...lineIds]));
       await qc.cancelQueries({ queryKey: keys.inboxPages(query) });
       const gone = new Set(lineIds);
-      qc.setQueryData<InfiniteData<InboxLine[], number | null>>(
+      qc.setQueryData<InfiniteData<InboxPage, number | null>>(
         keys.inboxPages(query),
-        (old) => old && { ...old, pages: old.pages.map((page) => page.filter((l) => !gone.has(l.line.id))) },
+        (old) =>
+          old && {
+            ...old,
+            pages: old.pages.map((page) => ({ ...page, lines: page.lines.filter((l) => !gone.has(l.line.id)) })),
+          },
       );
     },
     onSuccess: ({ report, failed }, { action }) => {
@@ -311,8 +317,15 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   const restoreLine = useCallback((id: number) => act("restore", [id]), [act]);
   const lastShown = items[items.length - 1]?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = inbox;
+  // A short search that stopped short of the view's end reads on as long as the list's end is in
+  // sight, counting the lines it has checked.
+  const searching = inbox.data?.pages.at(-1)?.searched_to != null;
+  const checked = inbox.data?.pages.reduce((n, p) => n + p.lines_checked, 0) ?? 0;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
-  useLoadMore(Math.max(lastShown, selection.index), rows.length, hasNextPage, isFetching, loadMore);
+  const pagesRead = inbox.data?.pages.length ?? 0;
+  // A page that failed (its line gone: the alert above says so) is not asked for again and again.
+  const more = hasNextPage && !inbox.isFetchNextPageError;
+  useLoadMore(Math.max(lastShown, selection.index), rows.length, more, isFetching, loadMore, pagesRead);
 
   const allowed = ACTIONS[view];
   const count = selection.selected.size;
@@ -439,7 +452,7 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
       )}
       <div className="inbox-body">
         <div className="inbox-list" ref={scrollRef}>
-          {inbox.isSuccess && lines.length === 0 && (
+          {inbox.isSuccess && lines.length === 0 && !searching && (
             <p className="hint" data-testid="inbox-empty">
               {search !== ""
                 ? t.inbox.noMatch(search)
@@ -481,10 +494,16 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
               );
             })}
           </div>
-          {isFetchingNextPage && (
-            <p className="hint inbox-loading" data-testid="inbox-loading">
-              {t.common.loading}
+          {searching ? (
+            <p className="hint inbox-loading" data-testid="inbox-searching">
+              {t.inbox.searching(numberFormat(locale).format(checked))}
             </p>
+          ) : (
+            isFetchingNextPage && (
+              <p className="hint inbox-loading" data-testid="inbox-loading">
+                {t.common.loading}
+              </p>
+            )
           )}
         </div>
         <aside className="inbox-detail" data-testid="inbox-detail">

@@ -3,6 +3,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
 import shipByFixture from "../test/fixtures/inbox_ship_by.json";
 import { recorded, recordedFor, serveRecorded } from "../test/recorded";
@@ -17,7 +18,7 @@ const cursor = () => document.querySelector("[data-cursor=true]");
 
 async function openInbox() {
   // The engine's inbox: a one-product posting above a two-product one.
-  const [one, two] = recorded<InboxLine[]>(ozonInbox, "inbox");
+  const [one, two] = recorded<InboxPage>(ozonInbox, "inbox").lines;
   if (!one || !two) throw new Error("the recorded inbox has fewer than two orders");
   serveRecorded(ozonInbox);
   const user = userEvent.setup();
@@ -77,7 +78,7 @@ describe("the inbox groups lines under their order", () => {
   });
 
   it("after a decision the cursor stays on the line it moved to, across a sync that lists an order above", async () => {
-    const [one, twoA, twoB] = recorded<InboxLine[]>(ozonInbox, "inbox");
+    const [one, twoA, twoB] = recorded<InboxPage>(ozonInbox, "inbox").lines;
     if (!one || !twoA || !twoB) throw new Error("the recorded inbox has fewer than three lines");
     // A new order's line, as a sync lists it at the top.
     const fresh: InboxLine = {
@@ -92,7 +93,7 @@ describe("the inbox groups lines under their order", () => {
       listed = listed.filter((l) => !gone.has(l.line.id));
       return { changed: args.lines, outbox_rows: [] };
     });
-    const served = serveRecorded(ozonInbox, { inbox: () => structuredClone(listed), triage });
+    const served = serveRecorded(ozonInbox, { inbox: () => ({ lines: structuredClone(listed), searched_to: null, lines_checked: 0 }), triage });
     const user = userEvent.setup();
     // The whole app: it is what turns the engine's events into refreshes.
     renderWithProviders(<App />);
@@ -116,8 +117,8 @@ describe("the inbox groups lines under their order", () => {
   });
 
   it("a bulk accept with offers keeps its lines away while it runs and reports what failed beside what it accepted", async () => {
-    const [one, twoA, twoB] = recorded<InboxLine[]>(ozonInbox, "inbox");
-    const [withOffer] = recordedFor<InboxLine[]>(shipByFixture, "inbox");
+    const [one, twoA, twoB] = recorded<InboxPage>(ozonInbox, "inbox").lines;
+    const [withOffer] = recordedFor<InboxPage>(shipByFixture, "inbox").lines;
     const offer = withOffer?.best_offer;
     if (!one || !twoA || !twoB || !offer) throw new Error("the recorded inboxes lack lines or an offer");
     // Two lines shown with an offer, one without.
@@ -134,7 +135,7 @@ describe("the inbox groups lines under their order", () => {
     const served = serveRecorded(
       ozonInbox,
       {
-        inbox: () => structuredClone(listed),
+        inbox: () => ({ lines: structuredClone(listed), searched_to: null, lines_checked: 0 }),
         triage,
         accept_with_offer: (args) => {
           if (args.lineId === twoA.line.id) throw { code: "not_found", message: "The offer is gone", words: null };

@@ -1,9 +1,10 @@
 // The inbox reads a view a page at a time: the next page is asked for, after the last line it has,
 // before the cursor or the scroll reaches the end, and never past the view's last page; a search
 // narrows the view the same way.
-import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import type { InboxQuery } from "../bindings/InboxQuery";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
 import { recorded, serveRecorded } from "../test/recorded";
@@ -13,7 +14,7 @@ import { Inbox } from "./Inbox";
 
 /** 450 lines on three orders of 150: the pages cut the second and the third order. */
 function backlog(): InboxLine[] {
-  const [template] = recorded<InboxLine[]>(ozonInbox, "inbox");
+  const [template] = recorded<InboxPage>(ozonInbox, "inbox").lines;
   if (!template) throw new Error("the recorded inbox is empty");
   return Array.from({ length: 450 }, (_, i) => {
     const order = Math.floor(i / 150);
@@ -27,9 +28,26 @@ function backlog(): InboxLine[] {
 }
 
 /** The engine's keyset page: the lines after the query's `after`, at most `limit` of them. */
-function page(all: InboxLine[], query: InboxQuery): InboxLine[] {
+function page(all: InboxLine[], query: InboxQuery): InboxPage {
   const start = query.after == null ? 0 : all.findIndex((l) => l.line.id === query.after) + 1;
-  return all.slice(start, start + (query.limit ?? all.length));
+  return { lines: all.slice(start, start + (query.limit ?? all.length)), searched_to: null, lines_checked: 0 };
+}
+
+/**
+ * The engine's read of a short search (Store::inbox_page): it checks at most `checks` lines of the
+ * view after `after` and, its page unfilled before the view's end, says where it stopped.
+ */
+function walkPage(all: InboxLine[], query: InboxQuery, checks: number): InboxPage {
+  const start = query.after == null ? 0 : all.findIndex((l) => l.line.id === query.after) + 1;
+  const limit = query.limit ?? all.length;
+  const lines: InboxLine[] = [];
+  let at = start;
+  for (; at < all.length && at < start + checks && lines.length < limit; at++) {
+    const line = all[at];
+    if (line && line.line.name.toLowerCase().includes((query.search ?? "").toLowerCase())) lines.push(line);
+  }
+  const stopped = lines.length < limit && at < all.length;
+  return { lines, searched_to: stopped ? (all[at - 1]?.line.id ?? null) : null, lines_checked: at - start };
 }
 
 const press = (key: string, times = 1) => {
@@ -133,4 +151,80 @@ describe("the inbox search", () => {
     // The whole view again (from the cache: it was read before the search).
     await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(11));
   }, 30_000);
+
+  it("of one or two characters reads on where each read stopped, saying how many lines it has checked, until the view ends", async () => {
+    // Four lines of 450 hold "99" ("Filter 99", "Filter 199", "Filter 299", "Filter 399"); "qz"
+    // none. Each read checks 100 lines.
+    const all = backlog();
+    let release: (() => void) | null = null;
+    let releaseQz: (() => void) | null = null;
+    const engine = serveRecorded(ozonInbox, {
+      inbox: async (args) => {
+        const query = (args as { query: InboxQuery }).query;
+        if (query.search == null) return page(all, query);
+        // The third read of "99" waits: the list shows what the first two found meanwhile.
+        if (query.search === "99" && query.after === all[199]?.line.id) await new Promise<void>((r) => (release = r));
+        if (query.search === "qz" && query.after === all[299]?.line.id) await new Promise<void>((r) => (releaseQz = r));
+        return walkPage(all, query, 100);
+      },
+    });
+    renderWithProviders(<Inbox onOpenOrder={vi.fn()} />);
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(0));
+    const asked = () =>
+      engine
+        .callsTo("inbox")
+        .map((c) => (c.args as { query: InboxQuery }).query)
+        .filter((q) => q.search != null);
+    const field = screen.getByTestId("inbox-search");
+    fireEvent.change(field, { target: { value: "99" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+
+    expect(await screen.findByText("Searching… 200 lines checked so far")).toBeInTheDocument();
+    expect(screen.queryByTestId("inbox-empty")).toBeNull();
+    expect(asked().map((q) => q.after)).toEqual([null, all[99]?.line.id, all[199]?.line.id]);
+    const names = () => screen.queryAllByTestId("inbox-row").map((r) => r.textContent ?? "");
+    await waitFor(() => expect(names().filter((n) => n.includes("Filter"))).toHaveLength(2));
+
+    (release as (() => void) | null)?.();
+    await waitFor(() => expect(screen.queryByTestId("inbox-searching")).toBeNull());
+    expect(asked().map((q) => q.after)).toEqual([null, all[99]?.line.id, all[199]?.line.id, all[299]?.line.id, all[399]?.line.id]);
+    await waitFor(() => expect(names().filter((n) => n.includes("Filter"))).toHaveLength(4));
+
+    // Nowhere in the view: "no match" once the last read has said so, not before.
+    fireEvent.change(field, { target: { value: "qz" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+    expect(await screen.findByText("Searching… 300 lines checked so far")).toBeInTheDocument();
+    expect(screen.queryByTestId("inbox-empty")).toBeNull();
+    expect(screen.queryAllByTestId("inbox-row")).toHaveLength(0);
+    (releaseQz as (() => void) | null)?.();
+    expect(await screen.findByText("No line here matches «qz».")).toBeInTheDocument();
+    expect(screen.queryByTestId("inbox-searching")).toBeNull();
+    expect(asked().filter((q) => q.search === "qz")).toHaveLength(5);
+  }, 30_000);
+
+  it("stops asking for a page that failed, and says why", async () => {
+    // The line a short search stopped at is gone (the retention removed it): that read fails.
+    const all = backlog();
+    const engine = serveRecorded(ozonInbox, {
+      inbox: async (args) => {
+        const query = (args as { query: InboxQuery }).query;
+        if (query.search == null) return page(all, query);
+        // Answered a turn later, as the app's calls are: the list sees the read under way.
+        await new Promise<void>((r) => setTimeout(r, 0));
+        if (query.after != null) throw { code: "not_found", message: "Line 1099 not found", words: null };
+        return walkPage(all, query, 100);
+      },
+    });
+    renderWithProviders(<Inbox onOpenOrder={vi.fn()} />);
+    await waitFor(() => expect(screen.queryAllByTestId("inbox-row").length).toBeGreaterThan(0));
+    const field = screen.getByTestId("inbox-search");
+    fireEvent.change(field, { target: { value: "qz" } });
+    fireEvent.keyDown(field, { key: "Enter" });
+    expect(await screen.findByRole("alert")).toHaveTextContent("Line 1099 not found");
+    const failed = () => engine.callsTo("inbox").filter((c) => (c.args as { query: InboxQuery }).query.after != null);
+    // A few turns of the event loop: a retry loop would have asked again by then.
+    for (let i = 0; i < 5; i++) await act(() => new Promise<void>((r) => setTimeout(r, 0)));
+    expect(failed()).toHaveLength(1);
+  }, 30_000);
 });
+

@@ -5,7 +5,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import fixture from "../test/fixtures/inbox_ship_by.json";
 import { recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
@@ -19,7 +19,7 @@ const numbers = () => headers().map((h) => h.getAttribute("data-order-number"));
 
 async function openInbox(overrides = {}) {
   // The inbox as the window first asks for it (recorded with no arguments: the default order).
-  const lines = recordedFor<InboxLine[]>(fixture, "inbox");
+  const lines = recordedFor<InboxPage>(fixture, "inbox").lines;
   const served = serveRecorded(fixture, overrides);
   const user = userEvent.setup();
   renderWithProviders(<Inbox onOpenOrder={vi.fn()} />);
@@ -37,7 +37,7 @@ describe("the inbox: ship-by and inline offers", () => {
 
   it("lists the orders in the engine's order, most urgent first by default, each with its countdown", async () => {
     const { served } = await openInbox();
-    const ordered = recordedFor<InboxLine[]>(fixture, "inbox");
+    const ordered = recordedFor<InboxPage>(fixture, "inbox").lines;
     expect(ordered[0]?.best_offer).not.toBeNull();
     expect(numbers()).toEqual(ordered.map((l) => l.order_number));
     expect(served.callsTo("inbox")[0]?.args).toMatchObject({ query: { sort: "ship_by", state: "new" } });

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../App";
 import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import type { PushSettings } from "../bindings/PushSettings";
 import pushesFixture from "../test/fixtures/pushes.json";
 import pushesRefused from "../test/fixtures/pushes_refused.json";
@@ -20,9 +21,9 @@ import { renderWithProviders } from "../test/render";
  * template and capability rules are tested in Rust (core templates, engine statuses and zzap tests).
  */
 const accepted = (fixture: Fixture, accountId: number) =>
-  recordedFor<InboxLine[]>(fixture, "inbox", {
+  recordedFor<InboxPage>(fixture, "inbox", {
     query: { account_id: accountId, state: "accepted", limit: 20, after: null, processed: false, sort: "newest", search: null },
-  });
+  }).lines;
 
 async function openPushes(accountId = 1) {
   const user = userEvent.setup();

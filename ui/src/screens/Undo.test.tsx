@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
-import type { InboxLine } from "../bindings/InboxLine";
+import type { InboxPage } from "../bindings/InboxPage";
 import type { OfferMatch } from "../bindings/OfferMatch";
 import type { TriageReport } from "../bindings/TriageReport";
 import ozonInbox from "../test/fixtures/ozon_inbox.json";
@@ -23,7 +23,7 @@ const toasts = () => screen.queryAllByTestId("toast");
  * The engine's inbox in these scenarios (src-tauri/crates/engine/tests/ui_fixtures.rs, undo_*):
  * a posting of two products and one of one, newest first; decisions held for the undo window.
  */
-const lineIds = (fixture: Fixture) => recordedFor<InboxLine[]>(fixture, "inbox").map((l) => l.line.id);
+const lineIds = (fixture: Fixture) => recordedFor<InboxPage>(fixture, "inbox").lines.map((l) => l.line.id);
 
 async function openInbox() {
   const user = userEvent.setup();
@@ -128,9 +128,9 @@ describe("undo", () => {
   });
 
   it("restoring a deleted line sends nothing, so it offers no Undo", async () => {
-    const deleted = recordedFor<InboxLine[]>(undoRestore, "inbox", {
+    const deleted = recordedFor<InboxPage>(undoRestore, "inbox", {
       query: { account_id: null, state: "deleted", limit: 200, after: null, processed: false, sort: "ship_by", search: null },
-    });
+    }).lines;
     const [restored] = deleted.map((l) => l.line.id);
     const engine = serveRecorded(undoRestore);
     const user = userEvent.setup();

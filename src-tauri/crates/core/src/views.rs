@@ -77,6 +77,22 @@ pub struct InboxLine {
     pub best_offer: Option<crate::pricelist::OfferMatch>,
 }
 
+/// A page of an inbox view. A search too short for the search index (one or two characters)
+/// checks the view's lines one by one, and a read checks a bounded number of them: a fragment
+/// rare in a large view fills its page over several reads, none of which holds the screen up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct InboxPage {
+    pub lines: Vec<InboxLine>,
+    /// The search stopped with the page unfilled, at its bound of lines checked: the last line it
+    /// checked (maybe the view's last, and then the next read finds nothing). The view goes on
+    /// after that line, not after the page's last one.
+    pub searched_to: Option<i64>,
+    /// How many of the view's lines this read checked against the search, one by one (0 when the
+    /// index answered or there is no search): what a "searching…" hint counts.
+    pub lines_checked: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CustomerView {

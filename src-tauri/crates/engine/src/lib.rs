@@ -39,7 +39,7 @@ use ordertray_connectors::http_client;
 pub use ordertray_connectors::HttpSettings;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    AccountId, AppError, AppInfo, CustomerSummary, EngineEvent, InboxLine, InboxQuery, LineState,
+    AccountId, AppError, AppInfo, CustomerSummary, EngineEvent, InboxLine, InboxPage, InboxQuery, LineState,
     OrderDetail, OrderView, OutboxView, ShopOrderView, TriageAction, TriageReport,
 };
 use ordertray_store::Store;
@@ -326,6 +326,16 @@ impl Engine {
             self.with_best_offers(&mut lines).await?;
         }
         Ok(lines)
+    }
+
+    /// One read of the inbox as the screen pages through it (see `Store::inbox_page`); lines
+    /// waiting for a decision carry their best offer.
+    pub async fn inbox_page(&self, query: &InboxQuery) -> Result<InboxPage> {
+        let mut page = self.0.store.inbox_page(query).await?;
+        if query.state == LineState::New && !query.processed {
+            self.with_best_offers(&mut page.lines).await?;
+        }
+        Ok(page)
     }
 
     pub async fn orders(

@@ -137,7 +137,11 @@ async fn fresh_database() {
     r.answer("list_accounts", json!({}), engine.list_accounts().await);
     r.answer("get_settings", json!({}), engine.settings().await);
     r.answer("shop_statuses", json!({}), engine.shop_statuses().await);
-    r.answer("inbox", json!({}), engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer(
         "customers",
         json!({ "limit": null }),
@@ -173,7 +177,11 @@ async fn ozon_orders_accepted() {
     r.answer("get_settings", json!({}), w.engine.settings().await);
     r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
     let new_lines = inbox(&w.engine).await;
-    r.answer("inbox", json!({}), Ok::<_, AppError>(new_lines.clone()));
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     let first_order = new_lines[0].order_id;
     r.answer(
         "order_detail",
@@ -234,7 +242,11 @@ async fn ozon_inbox_triage() {
     r.answer("shop_statuses", json!({}), w.engine.shop_statuses().await);
     let lines = inbox(&w.engine).await;
     assert_eq!(lines.len(), 3);
-    r.answer("inbox", json!({}), Ok::<_, AppError>(lines.clone()));
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
 
     let first_two: Vec<i64> = lines[..2].iter().map(|l| l.line.id).collect();
     let accepted = w.engine.triage(&first_two, TriageAction::Accept).await;
@@ -243,7 +255,11 @@ async fn ozon_inbox_triage() {
         json!({ "lines": first_two, "action": "accept" }),
         accepted,
     );
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     r.save();
 }
@@ -266,7 +282,11 @@ async fn ozon_inbox_reject_then_delete() {
     ] {
         let report = w.engine.triage(&[line], action).await;
         r.write("triage", json!({ "lines": [line], "action": word }), report);
-        r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+        r.answer(
+            "inbox",
+            json!({}),
+            w.engine.inbox_page(&InboxQuery::default()).await,
+        );
         r.answer("app_info", json!({}), w.engine.app_info().await);
     }
     r.save();
@@ -294,7 +314,11 @@ async fn ozon_inbox_stale_accept() {
     );
     r.write("triage", json!({ "lines": [first], "action": "accept" }), again);
     // The window reads the inbox again after a failure: the line has gone from it.
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.save();
 }
 
@@ -304,7 +328,11 @@ async fn record_start(r: &mut Recording, engine: &ordertray_engine::Engine) {
     r.answer("list_accounts", json!({}), engine.list_accounts().await);
     r.answer("get_settings", json!({}), engine.settings().await);
     r.answer("shop_statuses", json!({}), engine.shop_statuses().await);
-    r.answer("inbox", json!({}), engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        engine.inbox_page(&InboxQuery::default()).await,
+    );
 }
 
 /// An Ozon account's status updates: the settings as they start, then two saves the status-update
@@ -425,7 +453,11 @@ async fn ozon_inbox_new_posting() {
     let report = w.engine.sync_account(w.account).await.unwrap();
     assert_eq!(report.lines_new, 1);
     r.engine_changed("sync");
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     r.save();
 }
@@ -445,7 +477,11 @@ async fn ozon_inbox_reject_and_open() {
     let last = lines[2].line.id;
     let rejected = w.engine.triage(&[last], TriageAction::Reject).await;
     r.write("triage", json!({ "lines": [last], "action": "reject" }), rejected);
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     let order = lines[0].order_id;
     r.answer(
@@ -598,9 +634,17 @@ async fn record_inbox(r: &mut Recording, w: &World) {
             ..first_page()
         }]);
     for query in views {
-        r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
+        r.answer(
+            "inbox",
+            json!({ "query": query }),
+            w.engine.inbox_page(&query).await,
+        );
     }
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     for order in w.engine.orders(None, None).await.unwrap() {
         r.answer(
@@ -1941,7 +1985,11 @@ async fn pushes_start(r: &mut Recording, w: &World) {
             sort: ordertray_core::InboxSort::Newest,
             ..InboxQuery::default()
         };
-        r.answer("inbox", json!({ "query": query }), w.engine.inbox(&query).await);
+        r.answer(
+            "inbox",
+            json!({ "query": query }),
+            w.engine.inbox_page(&query).await,
+        );
     }
     record_start(r, &w.engine).await;
 }
@@ -2409,7 +2457,11 @@ async fn inbox_backfill() {
         let report = w.engine.sync_account(w.account).await.unwrap();
         assert_eq!(report.lines_new, 1);
         r.engine_changed("sync");
-        r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+        r.answer(
+            "inbox",
+            json!({}),
+            w.engine.inbox_page(&InboxQuery::default()).await,
+        );
         r.answer("app_info", json!({}), w.engine.app_info().await);
     }
     r.save();
@@ -2427,12 +2479,20 @@ async fn inbox_refresh() {
     let report = w.engine.sync_account(w.account).await.unwrap();
     assert_eq!(report.lines_new, 2);
     r.engine_changed("sync");
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     let last = before.last().unwrap().line.id;
     w.engine.triage(&[last], TriageAction::Accept).await.unwrap();
     r.engine_changed("triage");
-    r.answer("inbox", json!({}), w.engine.inbox(&InboxQuery::default()).await);
+    r.answer(
+        "inbox",
+        json!({}),
+        w.engine.inbox_page(&InboxQuery::default()).await,
+    );
     r.answer("app_info", json!({}), w.engine.app_info().await);
     r.save();
 }
@@ -3013,7 +3073,11 @@ async fn inbox_offers_and_ship_by() {
             sort: InboxSort::Newest,
             ..first_page()
         };
-        r.answer("inbox", json!({ "query": newest }), w.engine.inbox(&newest).await);
+        r.answer(
+            "inbox",
+            json!({ "query": newest }),
+            w.engine.inbox_page(&newest).await,
+        );
     }
     undo_start(&mut r, &w).await;
     // Both lines' candidates, for the detail pane: the urgent line's offer, and none for the other.

@@ -2,8 +2,8 @@
 
 use ordertray_core::Thing;
 use ordertray_core::{
-    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxQuery, InboxSort,
-    LineState, LineView, OrderDetail, OrderView,
+    is_cancelled_status, AccountId, AppError, CustomerView, EventView, InboxLine, InboxPage, InboxQuery,
+    InboxSort, LineState, LineView, OrderDetail, OrderView,
 };
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
@@ -122,7 +122,14 @@ enum SearchPlan {
     /// lines the trigram index finds for `phrase` are read and the view walked against them
     /// (0.6 µs an id, 0.15 µs an entry).
     WalkTextOrIds { glob: String, phrase: String },
+    /// A fragment too short for the trigram index: the view walked with each line's text checked
+    /// against the GLOB pattern, at most [`WALK_LINES`] lines a read ([`InboxPage::searched_to`]).
+    WalkTextInSteps(String),
 }
+
+/// How many of a view's lines one read of a short search checks at most: a read takes 12–17 ms
+/// (p50) at a million lines, 5,000 took over 20 ms p95 (BENCHMARKS.md, the inbox's short searches).
+const WALK_LINES: i64 = if cfg!(test) { 60 } else { 3_000 };
 
 /// How often SQLite asks a budgeted read whether to go on, in virtual machine instructions.
 const PROGRESS_STEP: i32 = 1_000;
@@ -422,22 +429,17 @@ fn view_order(processed: bool, sort: InboxSort) -> ViewOrder {
     }
 }
 
-/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit, with `after` `?4`
-/// the sort keys of the line the page starts after (a JSON array, see [`cursor_keys_sql`]) and
-/// with a search `?5` (see [`Search`]).
-/// Every page reads its view's index in the order it shows and stops at the limit, however many
-/// lines are in the state and however deep the page: after a line, one limited read per key (the
-/// lines sharing the first k keys with it and beyond it in the next), at most keys × limit lines.
-/// The views' keys run both ways, so one row-value comparison cannot start an index read there.
-fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> String {
-    let ViewOrder { index, keys } = view_order(processed, sort);
-    let order_of = |keys: &[SortKey]| {
-        keys.iter()
-            .map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" }))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let order = order_of(keys);
+/// A view's keys as `ORDER BY` terms.
+fn order_of(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|k| format!("{}{}", k.expr, if k.desc { " DESC" } else { "" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which lines over `lines l JOIN orders o` a view holds (`?1` the state, `?2` an account or
+/// NULL), narrowed by the search `?5`.
+fn view_filter(processed: bool, search: Search) -> String {
     let filter = if processed {
         "l.decided_by_rule IS NOT NULL AND ?1 IS NOT NULL"
     } else {
@@ -449,27 +451,19 @@ fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> S
         Search::None | Search::Sorted => {}
         // `+`: the ids are a test of each entry, never the way in (SQLite would sort them all).
         Search::WalkIds => filter.push_str(" AND +l.id IN (SELECT value FROM json_each(?5))"),
-        Search::WalkText => filter
-            .push_str(" AND (l.name GLOB ?5 OR l.offer_id GLOB ?5 OR l.sku GLOB ?5 OR o.number GLOB ?5)"),
+        Search::WalkText => filter.push_str(&format!(" AND {TEXT_MATCHES}")),
     }
-    let beyond = after.then(|| beyond_cursor(keys));
-    if search == Search::Sorted {
-        // A few thousand lines at most: the cursor's conditions are checked on each, then sorted.
-        if let Some(arms) = beyond {
-            let any = arms
-                .iter()
-                .map(|arm| format!("({arm})"))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            filter.push_str(&format!(" AND ({any})"));
-        }
-        let select = INBOX_SELECT.replacen("FROM lines l", SEARCH_FOUND_FIRST, 1);
-        return format!("{select} WHERE {filter} ORDER BY {order} LIMIT ?3");
-    }
-    let Some(arms) = beyond else {
-        return format!("{INBOX_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
-    };
-    let arms = arms
+    filter
+}
+
+/// A line's text holds the GLOB pattern `?5`.
+const TEXT_MATCHES: &str = "(l.name GLOB ?5 OR l.offer_id GLOB ?5 OR l.sku GLOB ?5 OR o.number GLOB ?5)";
+
+/// The view's lines after the cursor `?4` (their `columns`), at most `?3` of them, as one limited
+/// read of the view's index per sort key ([`beyond_cursor`]), the arm sharing the most keys with
+/// the cursor first: each arm's lines come before the next one's in the view's order.
+fn arms_after(index: &str, keys: &[SortKey], filter: &str, columns: &str) -> Vec<String> {
+    beyond_cursor(keys)
         .iter()
         .enumerate()
         .rev()
@@ -479,14 +473,93 @@ fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> S
             // order: with an indexed expression among them SQLite would sort the arm instead.
             let unequal = if keys[k].kind == KeyKind::Flag { k + 1 } else { k };
             format!(
-                "SELECT * FROM (SELECT l.id FROM lines l INDEXED BY {index} JOIN orders o ON o.id = l.order_id
+                "SELECT * FROM (SELECT {columns} FROM lines l INDEXED BY {index} JOIN orders o ON o.id = l.order_id
                  WHERE {filter} AND {arm} ORDER BY {} LIMIT ?3)",
                 order_of(&keys[unequal..])
             )
         })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+        .collect()
+}
+
+/// The inbox's query: `?1` the state, `?2` an account or NULL, `?3` the limit, with `after` `?4`
+/// the sort keys of the line the page starts after (a JSON array, see [`cursor_keys_sql`]) and
+/// with a search `?5` (see [`Search`]).
+/// Every page reads its view's index in the order it shows and stops at the limit, however many
+/// lines are in the state and however deep the page: after a line, one limited read per key (the
+/// lines sharing the first k keys with it and beyond it in the next), at most keys × limit lines.
+/// The views' keys run both ways, so one row-value comparison cannot start an index read there.
+fn inbox_sql(processed: bool, sort: InboxSort, after: bool, search: Search) -> String {
+    let ViewOrder { index, keys } = view_order(processed, sort);
+    let order = order_of(keys);
+    let mut filter = view_filter(processed, search);
+    if search == Search::Sorted {
+        // A few thousand lines at most: the cursor's conditions are checked on each, then sorted.
+        if after {
+            let any = beyond_cursor(keys)
+                .iter()
+                .map(|arm| format!("({arm})"))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            filter.push_str(&format!(" AND ({any})"));
+        }
+        let select = INBOX_SELECT.replacen("FROM lines l", SEARCH_FOUND_FIRST, 1);
+        return format!("{select} WHERE {filter} ORDER BY {order} LIMIT ?3");
+    }
+    if !after {
+        return format!("{INBOX_SELECT} WHERE {filter} ORDER BY {order} LIMIT ?3");
+    }
+    let arms = arms_after(index, keys, &filter, "l.id").join(" UNION ALL ");
     format!("{INBOX_SELECT} WHERE l.id IN ({arms}) ORDER BY {order} LIMIT ?3")
+}
+
+/// The fewest lines a step of a walk checks: each costs a statement and a cursor's read.
+const MIN_WALK_STEP: i64 = 50;
+
+/// What one step of a walk read ([`walk_step_sql`]).
+#[derive(serde::Deserialize)]
+struct WalkStep {
+    lines: Vec<InboxJsonLine>,
+    checked: i64,
+    last: Option<i64>,
+}
+
+/// One step of a walk of a view's text: its next `?3` lines after the cursor `?4`, each checked
+/// against the GLOB pattern `?5`; what it reads is the first `?6` of them that match, how many
+/// lines it checked, and the last of them ([`WalkStep`]). The walk gathers the ids of the lines
+/// that match, in the view's order and without a sort (after a cursor, the arms one after the
+/// other: a page's read takes keys × limit lines and sorts them, 30,000 for a step of 5,000);
+/// only the first `?6` of them are read whole, in the order gathered.
+fn walk_step_sql(processed: bool, sort: InboxSort, after: bool) -> String {
+    let ViewOrder { index, keys } = view_order(processed, sort);
+    let filter = view_filter(processed, Search::None);
+    let columns = format!("l.id, {TEXT_MATCHES} AS hit");
+    let walk = if after {
+        format!(
+            "{} LIMIT ?3",
+            arms_after(index, keys, &filter, &columns).join(" UNION ALL ")
+        )
+    } else {
+        format!(
+            "SELECT {columns} FROM lines l INDEXED BY {index} JOIN orders o ON o.id = l.order_id
+             WHERE {filter} ORDER BY {} LIMIT ?3",
+            order_of(keys)
+        )
+    };
+    // SQLite: json_each's `key` is the place in the array; CROSS JOIN looks each id up in turn.
+    let found = INBOX_SELECT.replacen(
+        "FROM lines l",
+        "FROM json_each(w.found) j CROSS JOIN lines l ON l.id = j.value",
+        1,
+    );
+    // MATERIALIZED: written as a plain subquery, SQLite ran the walk once for each use of its
+    // columns (a whole Accepted view walked in 2.0 s instead of 1.5 s, in an earlier shape).
+    format!(
+        "WITH w AS MATERIALIZED (SELECT json_group_array(id) FILTER (WHERE hit) AS found, COUNT(*) AS checked,
+                                        json_group_array(id) AS walked FROM ({walk}))
+         SELECT json_object('lines', (SELECT {INBOX_JSON} FROM ({found} WHERE j.key < ?6 ORDER BY j.key)),
+                            'checked', w.checked, 'last', json_extract(w.walked, '$[#-1]'))
+         FROM w"
+    )
 }
 
 /// The lines after the cursor `?4` in a view's order, as one condition per sort key k: the lines
@@ -529,16 +602,35 @@ impl Store {
     /// without one after those with one) or the newest order; an order's lines stay together.
     /// With `after`, the page after that line (which may have changed state since, but not one
     /// the marketplace or the retention removed: that is an error, the view should start over).
+    /// The whole page, however many reads a short search takes to fill it (see [`Store::inbox_page`]).
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
-        let after_keys: Option<String> = match query.after {
+        let limit = query.limit.unwrap_or(INBOX_DEFAULT_LIMIT);
+        let mut query = InboxQuery {
+            limit: Some(limit),
+            ..query.clone()
+        };
+        let mut lines = Vec::new();
+        loop {
+            let page = self.inbox_page(&query).await?;
+            lines.extend(page.lines);
+            let left = limit.saturating_sub(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+            match page.searched_to {
+                Some(line) if left > 0 => {
+                    query.after = Some(line);
+                    query.limit = Some(left);
+                }
+                _ => return Ok(lines),
+            }
+        }
+    }
+
+    /// One read of [`Store::inbox`]: a search of one or two characters (which no index can
+    /// answer) checks at most [`WALK_LINES`] of the view's lines, and says where it stopped when
+    /// that left its page short.
+    pub async fn inbox_page(&self, query: &InboxQuery) -> Result<InboxPage> {
+        let after_keys = match query.after {
             None => None,
-            Some(line) => Some(
-                sqlx::query_scalar(&cursor_keys_sql(query.processed, query.sort))
-                    .bind(line)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .ok_or_else(|| AppError::missing(Thing::Line, line))?,
-            ),
+            Some(line) => Some(self.cursor_keys(query, line).await?),
         };
         let sql = |search| {
             format!(
@@ -552,10 +644,14 @@ impl Store {
         tests::LAST_PLAN.with(|p| {
             p.set(match &plan {
                 SearchPlan::Read(search, _) => Some(*search),
+                SearchPlan::WalkTextInSteps(_) => Some(Search::WalkText),
                 SearchPlan::WalkTextOrIds { .. } => None,
             })
         });
         let json = match plan {
+            SearchPlan::WalkTextInSteps(glob) => {
+                return self.walk_text_in_steps(query, after_keys, &glob).await
+            }
             SearchPlan::Read(search, pattern) => {
                 bind_inbox(sqlx::query_scalar(&sql(search)), query, &after_keys, pattern)
                     .fetch_one(&self.pool)
@@ -592,7 +688,84 @@ impl Store {
                 }
             }
         };
-        inbox_lines_of(json)
+        Ok(InboxPage {
+            lines: inbox_lines_of(json)?,
+            searched_to: None,
+            lines_checked: 0,
+        })
+    }
+
+    /// The view's lines after `after_keys` checked against `glob` one by one, in steps of about as
+    /// many lines as the page still needs at the rate matches came so far (a step reads all of its
+    /// lines, so one far too long costs as much as the walk would have gone on), up to
+    /// [`WALK_LINES`] lines checked in all.
+    async fn walk_text_in_steps(
+        &self,
+        query: &InboxQuery,
+        mut after_keys: Option<String>,
+        glob: &str,
+    ) -> Result<InboxPage> {
+        let limit = i64::from(query.limit.unwrap_or(INBOX_DEFAULT_LIMIT));
+        let mut lines = Vec::new();
+        let mut checked = 0;
+        let mut step = (limit * 2).clamp(1, WALK_LINES);
+        loop {
+            let sql = walk_step_sql(query.processed, query.sort, after_keys.is_some());
+            let step_query = InboxQuery {
+                limit: Some(u32::try_from(step).unwrap_or(u32::MAX)),
+                ..query.clone()
+            };
+            let left = limit - i64::try_from(lines.len()).unwrap_or(i64::MAX);
+            let json = bind_inbox(
+                sqlx::query_scalar(&sql),
+                &step_query,
+                &after_keys,
+                Some(glob.to_string()),
+            )
+            .bind(left)
+            .fetch_one(&self.pool)
+            .await?;
+            let WalkStep {
+                lines: found,
+                checked: walked,
+                last,
+            } = serde_json::from_str(json.as_deref().unwrap_or_default())?;
+            for line in found {
+                lines.push(inbox_line_from_json(line)?);
+            }
+            checked += walked;
+            let found = i64::try_from(lines.len()).unwrap_or(i64::MAX);
+            let full = found >= limit;
+            // A step that checked fewer lines than it asked for reached the view's end.
+            let searched_to = match last {
+                Some(last) if !full && walked == step && checked < WALK_LINES => {
+                    after_keys = Some(self.cursor_keys(query, last).await?);
+                    step = match found {
+                        0 => step * 4,
+                        // A quarter more than the rate so far says: one step more is rare.
+                        found => ((limit - found) * checked / found * 5 / 4).max(MIN_WALK_STEP),
+                    }
+                    .min(WALK_LINES - checked);
+                    continue;
+                }
+                Some(last) if !full && walked == step => Some(last),
+                _ => None,
+            };
+            return Ok(InboxPage {
+                lines,
+                searched_to,
+                lines_checked: u32::try_from(checked).unwrap_or(u32::MAX),
+            });
+        }
+    }
+
+    /// The view's sort keys of `line`, where a page after it starts ([`cursor_keys_sql`]).
+    async fn cursor_keys(&self, query: &InboxQuery, line: i64) -> Result<String> {
+        Ok(sqlx::query_scalar(&cursor_keys_sql(query.processed, query.sort))
+            .bind(line)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AppError::missing(Thing::Line, line))?)
     }
 
     /// How the inbox reads a search ([`SEARCH_SORTED_BELOW`]), and what it binds as `?5`: the ids
@@ -604,7 +777,7 @@ impl Store {
         };
         let glob = contains_glob(search);
         let Some(phrase) = trigram_phrase(search) else {
-            return Ok(SearchPlan::Read(Search::WalkText, Some(glob)));
+            return Ok(SearchPlan::WalkTextInSteps(glob));
         };
         // Each of the view's ranges of slots is read on its own: its first matches tell how many
         // it holds.
@@ -1045,12 +1218,112 @@ mod tests {
         store.close().await;
     }
 
+    /// A fragment of one or two characters (no trigram to look up) rare in a large view: each read
+    /// checks at most [`WALK_LINES`] lines and says where it stopped, so no read walks the whole
+    /// view; read on from there, page after page, the view gives the lines it holds with the
+    /// fragment in either case, in its order. A common one fills its page in the first step.
+    #[tokio::test]
+    async fn a_short_search_checks_a_bounded_number_of_lines_a_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("short.db")).await.unwrap();
+        // Accepted, every other line by a rule (two ranges of slots, and the Processed view):
+        // five callipers, three deep down. Some orders cancelled, some with a ship-by (several
+        // sharing one): every arm of a read after a cursor has lines to give.
+        seed_lines(&store, 1000, "1", "'accepted'", "i IN (3, 437, 438, 901, 902)").await;
+        sqlx::query(
+            r#"UPDATE lines SET decided_by_rule = CASE WHEN id % 2 = 0
+                   THEN '{"type": "accept", "rule_id": 1, "rule_name": "R", "offer_id": 1}' END,
+                 order_cancelled = id % 7 = 0,
+                 order_ship_by = CASE WHEN id % 3 = 0 THEN printf('2026-03-0%dT10:00:00.000000Z', id % 5 + 1) END,
+                 state_changed_at = printf('2026-03-02T09:%02d:00.000000Z', (id / 20) % 60)"#,
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        for (processed, sort) in [
+            (false, InboxSort::ShipBy),
+            (false, InboxSort::Newest),
+            (true, InboxSort::ShipBy),
+        ] {
+            let view = InboxQuery {
+                state: LineState::Accepted,
+                processed,
+                sort,
+                ..InboxQuery::default()
+            };
+            let what = format!("processed {processed} {sort:?}");
+            let all = store.inbox(&view).await.unwrap();
+            let expected = calliper_ids(&all);
+            assert!(expected.len() >= 2, "{what}");
+            // As the screen reads: after where a read stopped, or after a full page's last line.
+            for limit in [1, 2] {
+                let search = InboxQuery {
+                    search: Some("сУ".into()),
+                    limit: Some(limit),
+                    ..view.clone()
+                };
+                let (mut found, mut reads, mut after) = (Vec::new(), 0, None);
+                loop {
+                    let page = store
+                        .inbox_page(&InboxQuery {
+                            after,
+                            ..search.clone()
+                        })
+                        .await
+                        .unwrap();
+                    reads += 1;
+                    assert!(i64::from(page.lines_checked) <= WALK_LINES, "{what}");
+                    found.extend(page.lines.iter().map(|l| l.line.id));
+                    after = match (page.searched_to, page.lines.last()) {
+                        (Some(line), _) => Some(line),
+                        (None, Some(last)) if page.lines.len() == limit as usize => Some(last.line.id),
+                        _ => break,
+                    };
+                }
+                assert_eq!(found, expected, "{what}, pages of {limit}");
+                let least = i64::try_from(all.len()).unwrap() / WALK_LINES;
+                assert!(reads >= least, "{what}: {reads} reads");
+            }
+            // A page read on where each read stopped until it is full: from a partly filled read
+            // on, a step sized from the rate so far.
+            let three: Vec<i64> = store
+                .inbox(&InboxQuery {
+                    search: Some("сУ".into()),
+                    limit: Some(3),
+                    ..view.clone()
+                })
+                .await
+                .unwrap()
+                .iter()
+                .map(|l| l.line.id)
+                .collect();
+            assert_eq!(three, expected[..3.min(expected.len())], "{what}");
+
+            let common = store
+                .inbox_page(&InboxQuery {
+                    search: Some("ЛЬ".into()),
+                    limit: Some(10),
+                    ..view
+                })
+                .await
+                .unwrap();
+            assert_eq!(common.lines.len(), 10, "{what}");
+            assert_eq!(common.searched_to, None, "{what}");
+            assert!(
+                common.lines_checked <= 20,
+                "{what}: the first step, two pages' worth"
+            );
+        }
+        store.close().await;
+    }
+
     /// Every inbox view, in either sort, reads its lines in the order it shows them through one
     /// index and stops at its limit: no sort of every line in the state (at a million accepted
     /// lines the Accepted view read and sorted them all). A later page reads the same index once
     /// per sort key, each read starting where the page starts; only the page's few hundred lines
     /// are sorted. So does a search checked line by line; a rare fragment's lines are read from
-    /// the trigram index and only they are sorted.
+    /// the trigram index and only they are sorted. A short search's walk sorts none of the lines it
+    /// walks.
     #[tokio::test]
     async fn inbox_pages_read_an_index_in_their_order_without_sorting() {
         let dir = tempfile::tempdir().unwrap();
@@ -1101,6 +1374,32 @@ mod tests {
                             }
                             assert_eq!(scans, 0, "{what}");
                         }
+                        // A step of a short search's walk reads the same way and sorts nothing at all.
+                        let sql = format!("EXPLAIN QUERY PLAN {}", walk_step_sql(processed, sort, after));
+                        let cursor = after.then_some(r#"[0, 0, "2026-01-01", "2026-01-01", 5, 7]"#);
+                        let q = sqlx::query(&sql)
+                            .bind(state.as_str())
+                            .bind(account)
+                            .bind(100)
+                            .bind(cursor)
+                            .bind("*[aA]b*")
+                            .bind(10);
+                        let plan = crate::query_plan(q, store.pool()).await;
+                        let ViewOrder { index, keys } = view_order(processed, sort);
+                        let what =
+                            format!("{state:?} {sort:?} {account:?} after {after} walk step: {plan:#?}");
+                        let reads = plan.iter().filter(|p| p.split(' ').any(|w| w == index)).count();
+                        assert_eq!(reads, if after { keys.len() } else { 1 }, "{what}");
+                        // Only the found lines the page takes are put in the walk's order again.
+                        let found_at = plan.iter().position(|p| p.starts_with("SCAN j VIRTUAL TABLE"));
+                        let sorts: Vec<usize> = (0..plan.len())
+                            .filter(|&i| plan[i].contains("TEMP B-TREE"))
+                            .collect();
+                        assert!(
+                            sorts.len() <= 1 && sorts.iter().all(|&i| Some(i) > found_at),
+                            "{what}"
+                        );
+                        assert!(!plan.iter().any(|p| p.as_str() == "SCAN l"), "{what}");
                     }
                 }
             }
