@@ -160,6 +160,11 @@ pub(crate) async fn test_engine(dir: &std::path::Path) -> Engine {
     .unwrap()
 }
 
+/// Lines waiting for a decision are listed with the offer `a` would accept them with.
+fn shows_best_offers(query: &InboxQuery) -> bool {
+    query.state == LineState::New && !query.processed
+}
+
 impl Engine {
     /// Opens the database and checks the secret store once. Background work starts with
     /// [`Engine::start_background`]. Outbox rows another process holds are left alone: they are
@@ -322,7 +327,7 @@ impl Engine {
     /// The inbox; lines waiting for a decision carry their best offer (see `best_offers`).
     pub async fn inbox(&self, query: &InboxQuery) -> Result<Vec<InboxLine>> {
         let mut lines = self.0.store.inbox(query).await?;
-        if query.state == LineState::New && !query.processed {
+        if shows_best_offers(query) {
             self.with_best_offers(&mut lines).await?;
         }
         Ok(lines)
@@ -332,7 +337,7 @@ impl Engine {
     /// waiting for a decision carry their best offer.
     pub async fn inbox_page(&self, query: &InboxQuery) -> Result<InboxPage> {
         let mut page = self.0.store.inbox_page(query).await?;
-        if query.state == LineState::New && !query.processed {
+        if shows_best_offers(query) {
             self.with_best_offers(&mut page.lines).await?;
         }
         Ok(page)
