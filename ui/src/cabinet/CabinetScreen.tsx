@@ -175,9 +175,13 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
         statuses={statuses}
         targets={targets}
         onSend={(target, id) => sendFlow.send(target, [id])}
-        hasMore={hasNextPage}
+        more={{
+          hasMore: hasNextPage,
+          fetching: pages.isFetching,
+          failed: pages.isFetchNextPageError,
+          pages: pages.data?.pages.length ?? 0,
+        }}
         loadingMore={isFetchingNextPage}
-        fetching={pages.isFetching}
         onLoadMore={loadMore}
         empty={pages.isSuccess && rows.length === 0}
       />

@@ -9,7 +9,7 @@ import type { TransferTargetView } from "../bindings/TransferTargetView";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import { TargetMenu } from "../transfers/TargetMenu";
-import { useLoadMore } from "../components/useLoadMore";
+import { useLoadMore, type ListReach } from "../components/useLoadMore";
 import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
 import { rememberPlace, rememberedPlace } from "./queries";
 import type { CabinetView } from "./viewState";
@@ -33,10 +33,9 @@ export type TableProps = {
   /** The targets a row's "send" menu offers (none: no menu). */
   targets: readonly TransferTargetView[];
   onSend: (target: TransferTargetView, id: number) => void;
-  hasMore: boolean;
+  /** Where the pages stand (the rows drawn are the table's own). */
+  more: Omit<ListReach, "reach" | "rowCount">;
   loadingMore: boolean;
-  /** Any fetch of the pages is under way (a refetch too): asking for more now would cancel it. */
-  fetching: boolean;
   onLoadMore: () => void;
   empty: boolean;
 };
@@ -73,7 +72,7 @@ export function OrdersTable(p: TableProps) {
   }, [qc, virtualizer]);
   const items = virtualizer.getVirtualItems();
   const lastShown = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
-  useLoadMore(lastShown, p.rows.length, p.hasMore, p.fetching, p.onLoadMore);
+  useLoadMore({ ...p.more, reach: lastShown, rowCount: p.rows.length }, p.onLoadMore);
 
   const cursorIndex = p.selection.cursor == null ? null : (p.index.at.get(p.selection.cursor) ?? null);
   useEffect(() => {

@@ -322,10 +322,17 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   const searching = inbox.data?.pages.at(-1)?.searched_to != null;
   const checked = inbox.data?.pages.reduce((n, p) => n + p.lines_checked, 0) ?? 0;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
-  const pagesRead = inbox.data?.pages.length ?? 0;
-  // A page that failed (its line gone: the alert above says so) is not asked for again and again.
-  const more = hasNextPage && !inbox.isFetchNextPageError;
-  useLoadMore(Math.max(lastShown, selection.index), rows.length, more, isFetching, loadMore, pagesRead);
+  useLoadMore(
+    {
+      reach: Math.max(lastShown, selection.index),
+      rowCount: rows.length,
+      hasMore: hasNextPage,
+      fetching: isFetching,
+      failed: inbox.isFetchNextPageError,
+      pages: inbox.data?.pages.length ?? 0,
+    },
+    loadMore,
+  );
 
   const allowed = ACTIONS[view];
   const count = selection.selected.size;
