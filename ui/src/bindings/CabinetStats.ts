@@ -11,4 +11,10 @@ export type CabinetStats = { by_status: Array<StatusCount>, total: number,
  * the counts are those of the newest `capped_at` matches, so `total` is `capped_at` and reads
  * "5,000+", and each status count is a lower bound. Absent otherwise (every count exact).
  */
-capped_at?: number, };
+capped_at?: number, 
+/**
+ * Set when a search of one or two characters (which no index answers) was counted among
+ * the newest this many orders only (whatever the other filters), older ones not searched:
+ * each count is a lower bound.
+ */
+searched_newest?: number, };

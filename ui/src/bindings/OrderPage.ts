@@ -4,6 +4,18 @@ import type { PageCursor } from "./PageCursor";
 
 export type OrderPage = { rows: Array<CabinetRow>, 
 /**
- * Absent on the last page.
+ * Where the next page starts; absent on the last page. A page shorter than its limit, even
+ * an empty one, can carry it when its read [`stopped`](Self::stopped).
  */
-next: PageCursor | null, };
+next: PageCursor | null, 
+/**
+ * Set for a search of one or two characters, which no index answers: how many orders this
+ * read went through in the list's order, whatever the other filters (a bounded number, see
+ * `Store::cabinet_page`).
+ */
+orders_checked?: number, 
+/**
+ * The read stopped after its bounded number of orders before its page was full: `next`
+ * goes on from the last one it checked.
+ */
+stopped: boolean, };

@@ -9,6 +9,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../App";
+import { en } from "../i18n/en";
 import type { CabinetStats } from "../bindings/CabinetStats";
 import type { OrderPage } from "../bindings/OrderPage";
 import type { OrderPageQuery } from "../bindings/OrderPageQuery";
@@ -406,6 +407,87 @@ describe("the cabinet", () => {
     expect(send).toHaveFocus();
     expect(screen.queryAllByTestId(/^cabinet-row-\d+$/).filter((r) => r.dataset.selected === "true")).toEqual([]);
     expect(await screen.findByTestId("send-progress")).toHaveTextContent("Sent to Our CRM");
+  });
+
+  it("a search of one or two characters reads on where each read stopped, says how far it got, and 'no match' only at the list's end", async () => {
+    // The engine checks a bounded number of orders a read (30,000): a fragment in no order takes
+    // a read for each stretch of the list; one found in order 1 only shows it at the end.
+    const recordedRow = recorded<OrderPage>(fixture, "cabinet_page").rows[0];
+    if (!recordedRow) throw new Error("the fixture has a row");
+    let release: (() => void) | null = null;
+    let releaseLast: (() => void) | null = null;
+    const served = serveRecorded(fixture, {
+      cabinet_page: async (args) => {
+        const { filter, after } = (args as { query: OrderPageQuery }).query;
+        if (filter.search === "") return recorded<OrderPage>(fixture, "cabinet_page");
+        // Answered a turn later, as the app's calls are; the second read waits for the test.
+        await new Promise<void>((r) => setTimeout(r, 0));
+        const stopped = (id: number) => ({ rows: [], next: { key: `${id}`, id }, orders_checked: 30000, stopped: true });
+        if (after == null) return stopped(60001);
+        if (after.id === 60001) {
+          if (filter.search === "ъъ") await new Promise<void>((r) => (release = r));
+          return stopped(30001);
+        }
+        if (after.id === 30001) return stopped(1);
+        if (filter.search === "ъъ") await new Promise<void>((r) => (releaseLast = r));
+        const rows = filter.search === "ab" ? [{ ...recordedRow, id: 1 }] : [];
+        return { rows, next: null, orders_checked: 1, stopped: false };
+      },
+      cabinet_stats: (args) => {
+        const { filter } = args as { filter: { search: string } };
+        if (filter.search === "") return recorded<CabinetStats>(fixture, "cabinet_stats");
+        return { by_status: [], total: 0, searched_newest: 30000 };
+      },
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    const searched = () => pageQueries(served).filter((q) => q.filter.search !== "");
+
+    await user.type(screen.getByTestId("cabinet-search"), "ъъ{Enter}");
+    expect(await screen.findByText("Searching… 30,000 orders checked so far")).toBeInTheDocument();
+    expect(screen.queryByTestId("cabinet-empty")).toBeNull();
+    expect(shown()).toEqual([]);
+    expect(searched().map((q) => q.after?.id ?? null)).toEqual([null, 60001]);
+    // The bar says its counts are of the newest orders only.
+    await waitFor(() => expect(screen.getByTestId("cabinet-stat-all")).toHaveTextContent(/^All 0\+$/));
+    expect(screen.getByTestId("cabinet-stat-all")).toHaveAttribute("title", en.cabinet.stats.searchedNewest("30,000"));
+
+    (release as (() => void) | null)?.();
+    expect(await screen.findByText("Searching… 90,000 orders checked so far")).toBeInTheDocument();
+    expect(screen.queryByTestId("cabinet-empty")).toBeNull();
+    (releaseLast as (() => void) | null)?.();
+    expect(await screen.findByTestId("cabinet-empty")).toBeInTheDocument();
+    expect(screen.queryByTestId("cabinet-searching")).toBeNull();
+    expect(searched().map((q) => q.after?.id ?? null)).toEqual([null, 60001, 30001, 1]);
+
+    // Found at the list's end: shown once the reads get there.
+    await user.clear(screen.getByTestId("cabinet-search"));
+    await user.type(screen.getByTestId("cabinet-search"), "ab{Enter}");
+    await waitFor(() => expect(shown()).toEqual([1]));
+    expect(screen.queryByTestId("cabinet-searching")).toBeNull();
+    expect(searched().filter((q) => q.filter.search === "ab").map((q) => q.after?.id ?? null)).toEqual([null, 60001, 30001, 1]);
+  }, 30_000);
+
+  it("stops saying it is searching when a read of a short search fails, and says why", async () => {
+    serveRecorded(fixture, {
+      cabinet_page: async (args) => {
+        const { filter, after } = (args as { query: OrderPageQuery }).query;
+        if (filter.search === "") return recorded<OrderPage>(fixture, "cabinet_page");
+        await new Promise<void>((r) => setTimeout(r, 0));
+        if (after == null) return { rows: [], next: { key: "60001", id: 60001 }, orders_checked: 30000, stopped: true };
+        throw { code: "storage", message: "database is locked", words: null };
+      },
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    await user.type(screen.getByTestId("cabinet-search"), "ъъ{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("database is locked");
+    expect(screen.queryByTestId("cabinet-searching")).toBeNull();
+    expect(screen.queryByTestId("cabinet-empty")).toBeNull();
   });
 
   it("refreshes when the engine says orders changed", async () => {

@@ -65,6 +65,10 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
   );
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  // A search of one or two characters goes through a bounded number of orders a read: while the
+  // last read stopped short, the list reads on (as its end comes in sight) and says how far it got.
+  const searching = pages.data?.pages.at(-1)?.stopped === true && !pages.isFetchNextPageError;
+  const checked = pages.data?.pages.reduce((n, p) => n + (p.orders_checked ?? 0), 0) ?? 0;
 
   useEffect(() => {
     if (exporting) return;
@@ -182,8 +186,9 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
           pages: pages.data?.pages.length ?? 0,
         }}
         loadingMore={isFetchingNextPage}
+        searched={searching ? checked : null}
         onLoadMore={loadMore}
-        empty={pages.isSuccess && rows.length === 0}
+        empty={pages.isSuccess && rows.length === 0 && !searching}
       />
       {exporting && <ExportDialog statuses={statuses} onClose={() => setExporting(false)} />}
     </section>

@@ -8,6 +8,7 @@ import type { SortColumn } from "../bindings/SortColumn";
 import type { TransferTargetView } from "../bindings/TransferTargetView";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
+import { numberFormat } from "../intl";
 import { TargetMenu } from "../transfers/TargetMenu";
 import { useLoadMore, type ListReach } from "../components/useLoadMore";
 import { allSelected, click, toggleAll, type RowIndex, type RowSelection } from "./selection";
@@ -36,6 +37,8 @@ export type TableProps = {
   /** Where the pages stand (the rows drawn are the table's own). */
   more: Omit<ListReach, "reach" | "rowCount">;
   loadingMore: boolean;
+  /** Orders checked so far while a search of one or two characters reads on (null: not one). */
+  searched: number | null;
   onLoadMore: () => void;
   empty: boolean;
 };
@@ -226,7 +229,13 @@ export function OrdersTable(p: TableProps) {
           );
         })}
       </div>
-      {p.loadingMore && <p className="hint cabinet-loading">{t.common.loading}</p>}
+      {p.searched != null ? (
+        <p className="hint cabinet-loading" data-testid="cabinet-searching">
+          {t.cabinet.searching(numberFormat(locale).format(p.searched))}
+        </p>
+      ) : (
+        p.loadingMore && <p className="hint cabinet-loading">{t.common.loading}</p>
+      )}
     </div>
   );
 }

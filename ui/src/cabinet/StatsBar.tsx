@@ -37,9 +37,15 @@ export function StatsBar({
   const [showEmpty, setShowEmpty] = useState(false);
   if (!stats || !statuses) return <div className="cabinet-stats" aria-busy="true" />;
   const number = numberFormat(locale);
-  // A search matching very many orders is counted among its newest matches only: each count is then
-  // at least what it says.
-  const capped = stats.capped_at != null;
+  // A search matching very many orders is counted among its newest matches only, and one of one or
+  // two characters among the newest orders: each count is then at least what it says.
+  const capped = stats.capped_at != null || stats.searched_newest != null;
+  const cappedTitle =
+    stats.capped_at != null
+      ? t.cabinet.stats.capped(number.format(stats.capped_at))
+      : stats.searched_newest != null
+        ? t.cabinet.stats.searchedNewest(number.format(stats.searched_newest))
+        : undefined;
   const count = (n: number) => (capped ? `${number.format(n)}+` : number.format(n));
   const byStatus = new Map(stats.by_status.map((c) => [c.status_id, c.count]));
   const groups = groupCounts(stats, statuses);
@@ -66,7 +72,7 @@ export function StatsBar({
           className={allActive ? "stat active" : "stat"}
           aria-pressed={allActive}
           data-testid="cabinet-stat-all"
-          title={stats.capped_at == null ? undefined : t.cabinet.stats.capped(number.format(stats.capped_at))}
+          title={cappedTitle}
           onClick={() => onPick({ status_ids: [], groups: [] })}
         >
           <span>{t.cabinet.stats.all}</span> <span className="stat-count">{count(stats.total)}</span>

@@ -1008,6 +1008,8 @@ export const pl: Messages = {
       groups: "Grupy",
       statuses: "Statusy",
       capped: (n: string) => `Pasuje ponad ${n} zamówień: policzono ${n} najnowszych`,
+      searchedNewest: (n: string) =>
+        `Tak krótkiego tekstu szuka się tylko wśród ${n} najnowszych zamówień: pasujących może być więcej`,
       filterBy: (name: string, n: number) =>
         `Pokaż ${n} ${plPlural(n, "zamówienie", "zamówienia", "zamówień")} w «${name}»`,
       showEmpty: (n: number) => `Pokaż statusy bez zamówień: ${n}`,
@@ -1060,6 +1062,7 @@ export const pl: Messages = {
     },
     sortBy: (column: string) => `Sortuj według: ${column}`,
     empty: "Brak zamówień dla tych filtrów.",
+    searching: (checked: string) => `Wyszukiwanie… sprawdzono już zamówień: ${checked}`,
     preorder: "Zamówienie wstępne",
     paid: "opłacone",
     transferredTo: (target: string) => `Przekazane do ${target}`,

@@ -1002,6 +1002,8 @@ export const ru: Messages = {
       groups: "Группы",
       statuses: "Статусы",
       capped: (n: string) => `Совпадает больше ${n} заказов: посчитаны ${n} самых новых`,
+      searchedNewest: (n: string) =>
+        `Такой короткий текст ищется только среди ${n} самых новых заказов: совпадений может быть больше`,
       filterBy: (name: string, n: number) => `Показать ${n} ${ruPlural(n, "заказ", "заказа", "заказов")} в «${name}»`,
       showEmpty: (n: number) => `Показать статусы без заказов: ${n}`,
       hideEmpty: "Скрыть пустые",
@@ -1053,6 +1055,7 @@ export const ru: Messages = {
     },
     sortBy: (column: string) => `Сортировать: ${column}`,
     empty: "Нет заказов под эти фильтры.",
+    searching: (checked: string) => `Идёт поиск… проверено заказов: ${checked}`,
     preorder: "Предзаказ",
     paid: "оплачен",
     transferredTo: (target: string) => `Передан в ${target}`,

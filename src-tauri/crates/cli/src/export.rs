@@ -85,8 +85,8 @@ async fn status_id(engine: &Engine, s: &str) -> Result<i64> {
 }
 
 pub async fn search(engine: &Engine, text: String, limit: u32, json: bool) -> Result<()> {
-    let page = engine
-        .cabinet_page(&OrderPageQuery {
+    let rows = engine
+        .cabinet_rows(&OrderPageQuery {
             filter: OrderFilter {
                 search: text,
                 ..Default::default()
@@ -96,9 +96,9 @@ pub async fn search(engine: &Engine, text: String, limit: u32, json: bool) -> Re
         })
         .await?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&page.rows)?);
+        println!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        for r in page.rows {
+        for r in rows {
             println!(
                 "{}\t{}\t{}\t{} {}\t{}",
                 r.id,

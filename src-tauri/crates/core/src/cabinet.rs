@@ -202,8 +202,19 @@ pub struct CabinetRow {
 #[ts(export)]
 pub struct OrderPage {
     pub rows: Vec<CabinetRow>,
-    /// Absent on the last page.
+    /// Where the next page starts; absent on the last page. A page shorter than its limit, even
+    /// an empty one, can carry it when its read [`stopped`](Self::stopped).
     pub next: Option<PageCursor>,
+    /// Set for a search of one or two characters, which no index answers: how many orders this
+    /// read went through in the list's order, whatever the other filters (a bounded number, see
+    /// `Store::cabinet_page`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub orders_checked: Option<u32>,
+    /// The read stopped after its bounded number of orders before its page was full: `next`
+    /// goes on from the last one it checked.
+    #[serde(default)]
+    pub stopped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -227,6 +238,12 @@ pub struct CabinetStats {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub capped_at: Option<i64>,
+    /// Set when a search of one or two characters (which no index answers) was counted among
+    /// the newest this many orders only (whatever the other filters), older ones not searched:
+    /// each count is a lower bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub searched_newest: Option<i64>,
 }
 
 /// How many matches of a text search the statistics bar counts at most: counting every match of

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use ordertray_connectors::ozon::OzonSettings;
-use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, PaymentMethod};
+use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderSort, PaymentMethod, SortColumn};
 use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
 use ordertray_core::statuses::StatusGroup;
 use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
@@ -34,8 +34,6 @@ const BULK_LINES: i64 = 5_000;
 /// (a decision now and then pays for work on the search index).
 const ACCEPTS: i64 = 200;
 const BULK: usize = 500;
-/// Calls of a kind that reads every order (a short search in All orders): a few, not `RUNS`.
-const SLOW_RUNS: usize = 5;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -401,28 +399,84 @@ async fn main() {
     )
     .await;
     // A search of one or two characters has no trigram to look up: the orders are checked one by
-    // one, the bar's counts over all of them. Not bounded yet (the inbox's are): five calls each.
-    for (name, search) in [("two letters in no order", "ъъ"), ("two letters", "ko")] {
-        let filter = OrderFilter {
+    // one in the list's order, at most 30,000 a read (the bar: among the newest 30,000).
+    let short = |search: &str, sort: OrderSort, groups: Vec<StatusGroup>, limit: u32| OrderPageQuery {
+        filter: OrderFilter {
             search: search.into(),
+            groups,
             ..Default::default()
-        };
-        let page = OrderPageQuery {
-            filter: filter.clone(),
-            ..Default::default()
-        };
-        let (mut pages, mut bars, mut rows) = (vec![], vec![], 0);
-        for _ in 0..SLOW_RUNS {
-            let t = Instant::now();
-            rows = engine.cabinet_page(&page).await.unwrap().rows.len();
-            pages.push(t.elapsed());
-            let t = Instant::now();
-            engine.cabinet_stats(&filter).await.unwrap();
-            bars.push(t.elapsed());
-        }
-        report(&format!("All orders: search {name} \"{search}\""), pages, rows);
-        report(&format!("statistics bar, search {name} \"{search}\""), bars, 1);
+        },
+        sort,
+        limit,
+        ..Default::default()
+    };
+    let by = |column, desc| OrderSort { column, desc };
+    for (name, query) in [
+        (
+            "two letters in no order \"ъъ\", one read",
+            short("ъъ", OrderSort::default(), vec![], 0),
+        ),
+        (
+            "two letters in no order \"ъъ\", one read of the screen's New group (500 rows)",
+            short("ъъ", OrderSort::default(), vec![StatusGroup::New], 500),
+        ),
+        (
+            "two letters in no order \"ъъ\", one read by number",
+            short("ъъ", by(SortColumn::Number, false), vec![], 0),
+        ),
+        (
+            "two letters in no order \"ъъ\", one read by total",
+            short("ъъ", by(SortColumn::Total, true), vec![], 0),
+        ),
+        (
+            "two letters in no order \"ъъ\", one read by total, two payment methods + paid",
+            OrderPageQuery {
+                filter: OrderFilter {
+                    payment: vec![PaymentMethod::CardOnline, PaymentMethod::Prepaid],
+                    paid: Some(true),
+                    ..short("ъъ", OrderSort::default(), vec![], 0).filter
+                },
+                ..short("ъъ", by(SortColumn::Total, true), vec![], 0)
+            },
+        ),
+        ("two letters \"ko\"", short("ko", OrderSort::default(), vec![], 0)),
+        (
+            "two letters \"ko\" by recipient",
+            short("ko", by(SortColumn::Recipient, false), vec![], 0),
+        ),
+    ] {
+        time(&format!("All orders: search {name}"), || async {
+            engine.cabinet_page(&query).await.unwrap().rows.len()
+        })
+        .await;
     }
+    for search in ["ъъ", "ko"] {
+        time(
+            &format!("statistics bar, search of two letters \"{search}\""),
+            stats(OrderFilter {
+                search: search.into(),
+                ..Default::default()
+            }),
+        )
+        .await;
+    }
+    // What reading on to the list's end takes (the screen does while the end is in sight).
+    let mut query = short("ъъ", OrderSort::default(), vec![], 0);
+    let t = Instant::now();
+    let (mut reads, mut checked) = (0, 0);
+    loop {
+        let page = engine.cabinet_page(&query).await.unwrap();
+        reads += 1;
+        checked += page.orders_checked.unwrap_or_default();
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    println!(
+        "All orders, two letters in no order \"ъъ\", read on to the list's end: {:.0} ms in {reads} reads, {checked} orders checked",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
 
     // Rules on every account: accept what an offer in stock covers, else leave it (no price list
     // here, so each line is looked up and left).

@@ -2,8 +2,8 @@
 
 use chrono::Local;
 use ordertray_core::cabinet::{
-    default_number, CabinetCharts, CabinetStats, DraftProblem, EditPreview, OrderFilter, OrderPage,
-    OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
+    default_number, CabinetCharts, CabinetRow, CabinetStats, DraftProblem, EditPreview, OrderFilter,
+    OrderPage, OrderPageQuery, OrderType, ShopOrderDraft, ShopOrderFull,
 };
 use ordertray_core::delivery::{DeliveryMethod, DeliveryQuote};
 use ordertray_core::statuses::{StatusChangeReport, TRANSFERRED};
@@ -15,6 +15,11 @@ use crate::{Engine, Result};
 impl Engine {
     pub async fn cabinet_page(&self, query: &OrderPageQuery) -> Result<OrderPage> {
         Ok(self.0.store.cabinet_page(query).await?)
+    }
+
+    /// A whole page, however many reads a short search takes (see `Store::cabinet_rows`).
+    pub async fn cabinet_rows(&self, query: &OrderPageQuery) -> Result<Vec<CabinetRow>> {
+        Ok(self.0.store.cabinet_rows(query).await?)
     }
 
     pub async fn cabinet_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::text_search::trigram_phrase;
+use crate::text_search::{contains_glob, trigram_phrase};
 use crate::time::{format_ts, parse_ts};
 use crate::{Result, Store};
 
@@ -25,6 +25,9 @@ const ROW_COLUMNS: &str = "s.id, s.number, s.created_at, s.status_id, s.order_ty
 
 impl Store {
     /// One page of the cabinet's table in the chosen order, after the cursor of the page before.
+    /// A search of one or two characters goes through a bounded number of orders a read
+    /// ([`walk_orders`]) and says how many, and where it stopped when that left its page short
+    /// ([`OrderPage::stopped`]).
     pub async fn cabinet_page(&self, query: &OrderPageQuery) -> Result<OrderPage> {
         let query = &OrderPageQuery {
             filter: self.resolve_groups(&query.filter).await?,
@@ -35,31 +38,113 @@ impl Store {
         } else {
             query.limit.min(1000)
         };
-        let numeric = sort_expr(query.sort.column).1;
+        let short = short_search(&query.filter);
+        let until = if short {
+            self.walk_bound(query, walk_orders(query.sort.column)).await?
+        } else {
+            None
+        };
         let mut q = QueryBuilder::new("");
-        push_page(&mut q, query, limit)?;
+        push_page(
+            &mut q,
+            query,
+            &PageRead {
+                whole: true,
+                take: i64::from(limit) + 1,
+                skip: 0,
+                until: until.as_ref(),
+            },
+        )?;
         let rows = q.build().fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         let mut page = OrderPage {
             rows: Vec::with_capacity(rows.len().min(limit as usize)),
             next: None,
+            orders_checked: None,
+            stopped: false,
         };
         for r in rows.iter().take(limit as usize) {
             page.rows.push(cabinet_row(r)?);
         }
         if more {
-            let last = &rows[limit as usize - 1];
-            let key = if numeric {
-                last.get::<i64, _>("sort_key").to_string()
-            } else {
-                last.get::<String, _>("sort_key")
+            page.next = Some(cursor_of(&rows[limit as usize - 1], query.sort.column));
+        } else if until.is_some() {
+            // Every order up to the bound was checked: the next read starts after it.
+            page.next = until;
+            page.stopped = true;
+        }
+        if short {
+            let checked = match (&page.next, page.stopped) {
+                (Some(_), true) => walk_orders(query.sort.column),
+                (last, _) => self.orders_through(query, last.as_ref()).await?,
             };
-            page.next = Some(PageCursor {
-                key,
-                id: last.get("id"),
-            });
+            page.orders_checked = Some(u32::try_from(checked).unwrap_or(u32::MAX));
         }
         Ok(page)
+    }
+
+    /// A whole page, however many reads a search of one or two characters takes to fill it (see
+    /// [`Store::cabinet_page`]).
+    pub async fn cabinet_rows(&self, query: &OrderPageQuery) -> Result<Vec<CabinetRow>> {
+        let limit = if query.limit == 0 { 100 } else { query.limit };
+        let mut query = OrderPageQuery {
+            limit,
+            ..query.clone()
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = self.cabinet_page(&query).await?;
+            rows.extend(page.rows);
+            let left = limit.saturating_sub(u32::try_from(rows.len()).unwrap_or(u32::MAX));
+            match page.next {
+                Some(next) if page.stopped && left > 0 => {
+                    query.after = Some(next);
+                    query.limit = left;
+                }
+                _ => return Ok(rows),
+            }
+        }
+    }
+
+    /// The last order one read of a search of one or two characters goes through: the `walk`th
+    /// of the [`walked`] orders after the query's cursor. None when no more than `walk` are left.
+    async fn walk_bound(&self, query: &OrderPageQuery, walk: i64) -> Result<Option<PageCursor>> {
+        let every = walked(query);
+        let mut q = QueryBuilder::new("");
+        push_page(
+            &mut q,
+            &every,
+            &PageRead {
+                whole: false,
+                take: 2,
+                skip: walk - 1,
+                until: None,
+            },
+        )?;
+        let rows = q.build().fetch_all(&self.pool).await?;
+        Ok(match rows.as_slice() {
+            [bound, _] => Some(cursor_of(bound, query.sort.column)),
+            _ => None,
+        })
+    }
+
+    /// How many of the [`walked`] orders come after the query's cursor up to `last` (to the end
+    /// without it): what a read that did not stop at its bound went through.
+    async fn orders_through(&self, query: &OrderPageQuery, last: Option<&PageCursor>) -> Result<i64> {
+        let every = walked(query);
+        let mut q = QueryBuilder::new("SELECT COUNT(*) FROM (");
+        push_page(
+            &mut q,
+            &every,
+            &PageRead {
+                whole: false,
+                take: walk_orders(query.sort.column),
+                skip: 0,
+                until: last,
+            },
+        )?;
+        q.push(")");
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
     /// The filter with its status groups turned into the statuses they hold, joined to the
@@ -84,7 +169,8 @@ impl Store {
     /// Orders per status under every filter but the status one. Without a search or a period
     /// the counts come from `shop_order_counts` (kept by triggers, migration 0027): a few hundred
     /// rows whatever the number of orders. A period counts its orders; a search counts its newest
-    /// [`STATS_SEARCH_CAP`] matches at most and says so (`capped_at`).
+    /// [`STATS_SEARCH_CAP`] matches at most and says so (`capped_at`), one of one or two characters
+    /// among the newest orders only (`searched_newest`).
     pub async fn cabinet_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {
         if !filter.search.trim().is_empty() {
             return self.search_stats(filter).await;
@@ -116,15 +202,18 @@ impl Store {
             by_status,
             total,
             capped_at: None,
+            searched_newest: None,
         })
     }
 
     /// The statistics bar under a search: the newest matches, at most [`STATS_SEARCH_CAP`] of
-    /// them (one more is read to know whether there are more).
+    /// them (one more is read to know whether there are more). A search of one or two characters
+    /// counts among as many of the newest orders as a page's read goes through ([`walk_orders`]).
     async fn search_stats(&self, filter: &OrderFilter) -> Result<CabinetStats> {
         let cap = STATS_SEARCH_CAP;
         let mut q: QueryBuilder<Sqlite> =
             QueryBuilder::new("SELECT status_id, COUNT(*) AS n, MIN(id) AS low FROM (");
+        let mut until = None;
         // SQLite: FTS5 trigram search, matches read newest first straight from the index (as
         // the page does), stopping after the cap.
         if let Some(phrase) = trigram_phrase(&filter.search) {
@@ -136,8 +225,16 @@ impl Store {
             push_conditions(&mut q, filter, false, false, true);
             q.push(" ORDER BY f.rowid DESC");
         } else {
+            let newest = OrderPageQuery {
+                filter: filter.clone(),
+                ..Default::default()
+            };
+            until = self.walk_bound(&newest, walk_orders(SortColumn::Created)).await?;
             q.push("SELECT s.status_id, s.id FROM shop_orders s");
             push_filter(&mut q, filter, false, true);
+            if let Some(until) = &until {
+                push_cursor_bound(&mut q, SortColumn::Created, false, ">=", until)?;
+            }
             q.push(" ORDER BY s.id DESC");
         }
         q.push(" LIMIT ")
@@ -160,6 +257,7 @@ impl Store {
             .collect();
         let mut total: i64 = rows.iter().map(|(s, _)| s.count).sum();
         let mut capped_at = None;
+        let mut searched_newest = None;
         if total > cap {
             // The oldest match read is the one past the cap: counted out again.
             if let Some(k) = (0..rows.len()).min_by_key(|&k| rows[k].1) {
@@ -170,11 +268,14 @@ impl Store {
             }
             total = cap;
             capped_at = Some(cap);
+        } else if until.is_some() {
+            searched_newest = Some(walk_orders(SortColumn::Created));
         }
         Ok(CabinetStats {
             by_status: rows.into_iter().map(|(s, _)| s).collect(),
             total,
             capped_at,
+            searched_newest,
         })
     }
 
@@ -263,12 +364,55 @@ impl Store {
     }
 }
 
-/// The page's query: `limit + 1` rows in the page's order after its cursor.
-fn push_page(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: u32) -> Result<()> {
+/// How many orders one read of a search of one or two characters goes through at most, for a
+/// page or for the statistics bar: no index answers such a search, and a fragment in no order
+/// read all of them (180 ms for a page at a million orders, and as much again for the bar). In
+/// the table's order (creation) each order is read where it lies, 30,000 in 9 ms; in another
+/// column's order each is looked up from that column's index, and 30,000 took 50 ms.
+fn walk_orders(column: SortColumn) -> i64 {
+    match (column, cfg!(test)) {
+        (SortColumn::Created, false) => 30_000,
+        (_, false) => 8_000,
+        (SortColumn::Created, true) => 40,
+        (_, true) => 30,
+    }
+}
+
+/// The orders a search of one or two characters goes through in the query's order: every order,
+/// whatever the filters, so that a read is bounded however few of them the filters let through;
+/// in creation order only the period's, which is a range of ids there.
+fn walked(query: &OrderPageQuery) -> OrderPageQuery {
+    let period = query.sort.column == SortColumn::Created;
+    OrderPageQuery {
+        filter: OrderFilter {
+            from: query.filter.from.filter(|_| period),
+            to: query.filter.to.filter(|_| period),
+            ..Default::default()
+        },
+        ..query.clone()
+    }
+}
+
+/// Whether the filter searches for a fragment too short for the trigram index.
+fn short_search(f: &OrderFilter) -> bool {
+    !f.search.trim().is_empty() && trigram_phrase(&f.search).is_none()
+}
+
+/// What a read of a page's query takes: whole rows or only their ids (and `sort_key`), `take`
+/// rows after skipping `skip`, none beyond `until` (inclusive).
+struct PageRead<'a> {
+    whole: bool,
+    take: i64,
+    skip: i64,
+    until: Option<&'a PageCursor>,
+}
+
+/// The page's query: rows in the page's order after its cursor.
+fn push_page(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, read: &PageRead) -> Result<()> {
     if per_status(query) {
-        push_page_query_per_status(q, query, limit)
+        push_page_query_per_status(q, query, read)
     } else {
-        push_page_query(q, query, limit)
+        push_page_query(q, query, read)
     }
 }
 
@@ -289,7 +433,7 @@ fn per_status(query: &OrderPageQuery) -> bool {
 fn push_page_query_per_status(
     q: &mut QueryBuilder<Sqlite>,
     query: &OrderPageQuery,
-    limit: u32,
+    read: &PageRead,
 ) -> Result<()> {
     q.push("SELECT * FROM (");
     for (i, status) in query.filter.status_ids.iter().enumerate() {
@@ -304,19 +448,29 @@ fn push_page_query_per_status(
             ..query.clone()
         };
         q.push("SELECT * FROM (");
-        push_page_query(q, &one, limit)?;
+        let arm = PageRead {
+            take: read.take + read.skip,
+            skip: 0,
+            ..*read
+        };
+        push_page_query(q, &one, &arm)?;
         q.push(")");
     }
     let dir = if query.sort.desc { "DESC" } else { "ASC" };
     q.push(format!(") ORDER BY sort_key {dir} LIMIT "));
-    q.push_bind(i64::from(limit) + 1);
+    q.push_bind(read.take).push(" OFFSET ").push_bind(read.skip);
     Ok(())
 }
 
-/// The page's query, its groups already resolved to statuses: `limit + 1` rows, the last one only
-/// saying that another page follows.
-fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: u32) -> Result<()> {
-    let (expr, numeric) = sort_expr(query.sort.column);
+/// The page's query, its groups already resolved to statuses.
+fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, read: &PageRead) -> Result<()> {
+    let (expr, _) = sort_expr(query.sort.column);
+    // Only ids: no join, so that SQLite can read them from the sort column's index alone.
+    let (columns, accounts) = if read.whole {
+        (ROW_COLUMNS, " LEFT JOIN accounts a ON a.id = s.account_id")
+    } else {
+        ("s.id", "")
+    };
     // SQLite: FTS5 trigram search (`shop_orders_text MATCH`).
     let search = trigram_phrase(&query.filter.search);
     // Newest first with a search: the trigram index yields matches in id order and stops at
@@ -324,53 +478,84 @@ fn push_page_query(q: &mut QueryBuilder<Sqlite>, query: &OrderPageQuery, limit: 
     let from_index = search.is_some() && query.sort.column == SortColumn::Created;
     if from_index {
         q.push(format!(
-            "SELECT {ROW_COLUMNS}, s.id AS sort_key FROM shop_orders_text f CROSS JOIN shop_orders s
-             LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id = f.rowid AND shop_orders_text MATCH "
+            "SELECT {columns}, s.id AS sort_key FROM shop_orders_text f CROSS JOIN shop_orders s{accounts}
+             WHERE s.id = f.rowid AND shop_orders_text MATCH "
         ));
         q.push_bind(search.unwrap_or_default());
         push_conditions(q, &query.filter, true, false, true);
     } else {
         q.push(format!(
-            "SELECT {ROW_COLUMNS}, {expr} AS sort_key FROM shop_orders s LEFT JOIN accounts a ON a.id = s.account_id"
+            "SELECT {columns}, {expr} AS sort_key FROM shop_orders s{accounts}"
         ));
         push_filter(q, &query.filter, true, query.sort.column == SortColumn::Created);
     }
-    let key_expr = if from_index { "f.rowid" } else { expr };
-    let (cmp, dir) = if query.sort.desc {
-        ("<", "DESC")
+    let (beyond, up_to, dir) = if query.sort.desc {
+        ("<", ">=", "DESC")
     } else {
-        (">", "ASC")
+        (">", "<=", "ASC")
     };
     if let Some(after) = &query.after {
-        if numeric {
-            let key: i64 = after.key.parse().map_err(|_| {
-                AppError::refused(ErrorWords::Unknown {
-                    field: "page cursor".into(),
-                    value: after.key.clone(),
-                })
-            })?;
-            if from_index || query.sort.column == SortColumn::Created {
-                // The key is the id itself.
-                q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);
-            } else {
-                q.push(format!(" AND ({expr}, s.id) {cmp} (")).push_bind(key);
-                q.push(", ").push_bind(after.id).push(")");
-            }
-        } else {
-            q.push(format!(" AND ({expr}, s.id) {cmp} ("))
-                .push_bind(after.key.clone())
-                .push(", ")
-                .push_bind(after.id)
-                .push(")");
-        }
+        push_cursor_bound(q, query.sort.column, from_index, beyond, after)?;
+    }
+    if let Some(until) = read.until {
+        push_cursor_bound(q, query.sort.column, from_index, up_to, until)?;
     }
     if query.sort.column == SortColumn::Created {
+        let key_expr = if from_index { "f.rowid" } else { expr };
         q.push(format!(" ORDER BY {key_expr} {dir} LIMIT "));
     } else {
         q.push(format!(" ORDER BY {expr} {dir}, s.id {dir} LIMIT "));
     }
-    q.push_bind(i64::from(limit) + 1);
+    q.push_bind(read.take).push(" OFFSET ").push_bind(read.skip);
     Ok(())
+}
+
+/// `AND` the rows on `cmp`'s side of `cursor` in the column's order: `<` or `>` beyond it, `>=`
+/// or `<=` up to it and it.
+fn push_cursor_bound(
+    q: &mut QueryBuilder<Sqlite>,
+    column: SortColumn,
+    from_index: bool,
+    cmp: &str,
+    cursor: &PageCursor,
+) -> Result<()> {
+    let (expr, numeric) = sort_expr(column);
+    if !numeric {
+        q.push(format!(" AND ({expr}, s.id) {cmp} ("))
+            .push_bind(cursor.key.clone())
+            .push(", ")
+            .push_bind(cursor.id)
+            .push(")");
+        return Ok(());
+    }
+    let key: i64 = cursor.key.parse().map_err(|_| {
+        AppError::refused(ErrorWords::Unknown {
+            field: "page cursor".into(),
+            value: cursor.key.clone(),
+        })
+    })?;
+    if column == SortColumn::Created {
+        // The key is the id itself.
+        let key_expr = if from_index { "f.rowid" } else { expr };
+        q.push(format!(" AND {key_expr} {cmp} ")).push_bind(key);
+    } else {
+        q.push(format!(" AND ({expr}, s.id) {cmp} (")).push_bind(key);
+        q.push(", ").push_bind(cursor.id).push(")");
+    }
+    Ok(())
+}
+
+/// Where a page after `row` (read by a page's query) starts.
+fn cursor_of(row: &SqliteRow, column: SortColumn) -> PageCursor {
+    let key = if sort_expr(column).1 {
+        row.get::<i64, _>("sort_key").to_string()
+    } else {
+        row.get::<String, _>("sort_key")
+    };
+    PageCursor {
+        key,
+        id: row.get("id"),
+    }
 }
 
 /// The sort column's SQL and whether its cursor key is a number. Orders are numbered as they are
@@ -406,8 +591,15 @@ fn push_conditions(
         q.push("))");
     } else if with_status && !f.status_ids.is_empty() {
         // One list, one column: a single status reads its index in id order, so the newest come
-        // first without sorting.
-        q.push(" AND s.status_id IN (");
+        // first without sorting. In another column's order a search of one or two characters
+        // walks that column's index within its read's bound, checking each order's status (`+`),
+        // rather than reading every order of the status and sorting them.
+        let by_column = !by_id && with_search && short_search(f);
+        q.push(if by_column {
+            " AND +s.status_id IN ("
+        } else {
+            " AND s.status_id IN ("
+        });
         push_list(q, f.status_ids.iter().copied());
         q.push(")");
     }
@@ -470,17 +662,15 @@ fn push_conditions(
             .push_bind(phrase)
             .push(")");
     } else if !search.is_empty() {
-        // Too short for the trigram index: the number's start or the name's inside (ASCII
-        // case-insensitively) by scanning, which the page limit keeps short.
-        let like = search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q.push(" AND (s.number LIKE ")
-            .push_bind(format!("{like}%"))
-            .push(" ESCAPE '\\' OR s.recipient_name LIKE ")
-            .push_bind(format!("%{like}%"))
-            .push(" ESCAPE '\\')");
+        // Too short for the trigram index, so no index answers it: the number's start or the
+        // name's inside, in either case as the trigram index matches (LIKE folds ASCII letters
+        // only). A page's read bounds how many orders it goes through (`walk_orders`).
+        let glob = contains_glob(search);
+        q.push(" AND (s.number GLOB ")
+            .push_bind(glob["*".len()..].to_string())
+            .push(" OR s.recipient_name GLOB ")
+            .push_bind(glob)
+            .push(")");
     }
 }
 
@@ -597,7 +787,13 @@ mod tests {
             limit: 100,
         };
         let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
-        push_page(&mut q, &query, 100).unwrap();
+        let read = PageRead {
+            whole: true,
+            take: 101,
+            skip: 0,
+            until: None,
+        };
+        push_page(&mut q, &query, &read).unwrap();
         crate::query_plan(q.build(), store.pool()).await.join("\n")
     }
 
@@ -680,6 +876,334 @@ mod tests {
             .filter(|(_, l)| l.contains("TEMP B-TREE"))
         {
             assert!(i > 0 && lines[i - 1].starts_with("SCAN (subquery"), "{p}");
+        }
+        store.close().await;
+    }
+
+    /// An order as the short-search test seeds it.
+    struct Seeded {
+        id: i64,
+        number: String,
+        name: String,
+        status: i64,
+        total: i64,
+    }
+
+    impl Seeded {
+        /// The number's start or the name's inside, in either case.
+        fn matches(&self, search: &str) -> bool {
+            let search = search.to_lowercase();
+            self.number.to_lowercase().starts_with(&search) || self.name.to_lowercase().contains(&search)
+        }
+
+        /// Where the order comes in the column's ascending order.
+        fn key(&self, column: SortColumn) -> (String, i64, i64) {
+            match column {
+                SortColumn::Created => (String::new(), 0, self.id),
+                SortColumn::Number => (self.number.clone(), 0, self.id),
+                SortColumn::Recipient => (self.name.clone(), 0, self.id),
+                SortColumn::Total => (String::new(), self.total, self.id),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_short_search_goes_through_a_bounded_number_of_orders_a_read_and_misses_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("walk.db")).await.unwrap();
+        let statuses: Vec<i64> = sqlx::query_scalar("SELECT id FROM shop_statuses ORDER BY id LIMIT 3")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        let base = Utc::now();
+        let made = |i: i64| base - Duration::minutes(300 - i);
+        let mut seeded = Vec::new();
+        for i in 0..300_i64 {
+            // Names shared by several orders (the sort's ties), a few with "юл" in either case,
+            // a few numbers starting with "ab" in either case.
+            let name = match i % 23 {
+                0 => "Юлия Белова".to_string(),
+                7 => "ЮЛИАНА".to_string(),
+                11 => "Сергей Июлев".to_string(),
+                _ => format!("Покупатель {}", i % 17),
+            };
+            let number = match i % 31 {
+                0 => format!("AB-{i:04}"),
+                5 => format!("aB-{i:04}"),
+                _ => format!("ZX-{:04}", (i * 7) % 300),
+            };
+            let status = statuses[(i % 3) as usize];
+            let total = (i * 37) % 101;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO shop_orders (number, created_at, status_id, recipient_name, total_minor)
+                 VALUES (?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&number)
+            .bind(format_ts(made(i)))
+            .bind(status)
+            .bind(&name)
+            .bind(total)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            seeded.push(Seeded {
+                id,
+                number,
+                name,
+                status,
+                total,
+            });
+        }
+        // The period holds the oldest 151 orders.
+        let to = made(150) + Duration::seconds(30);
+        let filters = [
+            OrderFilter::default(),
+            OrderFilter {
+                status_ids: vec![statuses[0]],
+                ..Default::default()
+            },
+            OrderFilter {
+                status_ids: vec![statuses[1], statuses[2]],
+                ..Default::default()
+            },
+            OrderFilter {
+                to: Some(to),
+                ..Default::default()
+            },
+        ];
+        for filter in filters {
+            let lets_through = |i: usize, o: &Seeded| {
+                (filter.status_ids.is_empty() || filter.status_ids.contains(&o.status))
+                    && (filter.to.is_none() || i <= 150)
+            };
+            for column in [
+                SortColumn::Created,
+                SortColumn::Number,
+                SortColumn::Recipient,
+                SortColumn::Total,
+            ] {
+                let walk = walk_orders(column) as usize;
+                for desc in [true, false] {
+                    let in_order = |mut orders: Vec<&Seeded>| {
+                        orders.sort_by_key(|o| o.key(column));
+                        if desc {
+                            orders.reverse();
+                        }
+                        orders.iter().map(|o| o.id).collect::<Vec<i64>>()
+                    };
+                    // What a read goes through: every order, the period's only in creation order.
+                    let walked = in_order(
+                        seeded
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| {
+                                filter.to.is_none() || column != SortColumn::Created || *i <= 150
+                            })
+                            .map(|(_, o)| o)
+                            .collect(),
+                    );
+                    for search in ["юл", "Ab", "ъъ", "ю"] {
+                        let expected = in_order(
+                            seeded
+                                .iter()
+                                .enumerate()
+                                .filter(|(i, o)| lets_through(*i, o) && o.matches(search))
+                                .map(|(_, o)| o)
+                                .collect(),
+                        );
+                        for limit in [2, 3] {
+                            let case = format!("{filter:?} {column:?} desc {desc} {search:?} limit {limit}");
+                            let mut query = OrderPageQuery {
+                                filter: OrderFilter {
+                                    search: search.into(),
+                                    ..filter.clone()
+                                },
+                                sort: OrderSort { column, desc },
+                                after: None,
+                                limit,
+                            };
+                            // The CLI's whole page reads on until it is full.
+                            let whole: Vec<i64> = store
+                                .cabinet_rows(&query)
+                                .await
+                                .unwrap()
+                                .iter()
+                                .map(|r| r.id)
+                                .collect();
+                            assert_eq!(whole, expected[..expected.len().min(limit as usize)], "{case}");
+                            let (mut found, mut reads, mut checked, mut at) = (vec![], 0, 0, 0);
+                            loop {
+                                let page = store.cabinet_page(&query).await.unwrap();
+                                reads += 1;
+                                assert!(page.rows.len() <= limit as usize, "{case}");
+                                found.extend(page.rows.iter().map(|r| r.id));
+                                let went = page.orders_checked.expect("a short search counts") as usize;
+                                assert!(went <= walk, "{case}: {went}");
+                                checked += went;
+                                if page.stopped {
+                                    // Stopped at the walk-th order after the cursor, and one more is left.
+                                    let next = page.next.as_ref().expect("a stopped read goes on");
+                                    assert_eq!(Some(next.id), walked.get(at + walk - 1).copied(), "{case}");
+                                    assert!(at + walk < walked.len(), "{case}");
+                                    assert_eq!(went, walk, "{case}");
+                                }
+                                match page.next {
+                                    Some(next) => {
+                                        at = walked.iter().position(|id| *id == next.id).unwrap() + 1;
+                                        query.after = Some(next);
+                                    }
+                                    None => break,
+                                }
+                            }
+                            assert_eq!(found, expected, "{case}");
+                            // Each order was gone through once, in as many reads as that takes
+                            // for a fragment in none.
+                            assert_eq!(checked, walked.len(), "{case}");
+                            if expected.is_empty() {
+                                assert_eq!(reads, walked.len().div_ceil(walk), "{case}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // The bar counts among the newest orders a read goes through and says so; a period with
+        // fewer orders is counted whole.
+        let walk = walk_orders(SortColumn::Created) as usize;
+        let count = |orders: &[Seeded], search: &str| {
+            let mut by_status = std::collections::BTreeMap::new();
+            for o in orders.iter().filter(|o| o.matches(search)) {
+                *by_status.entry(o.status).or_insert(0) += 1;
+            }
+            by_status
+        };
+        let counted = |stats: &CabinetStats| -> std::collections::BTreeMap<i64, i64> {
+            stats
+                .by_status
+                .iter()
+                .map(|c| (c.status_id.unwrap(), c.count))
+                .collect()
+        };
+        let stats = store
+            .cabinet_stats(&OrderFilter {
+                search: "юл".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let newest = count(&seeded[seeded.len() - walk..], "юл");
+        assert!(!newest.is_empty());
+        assert_eq!(counted(&stats), newest);
+        assert_eq!(stats.total, newest.values().sum::<i64>());
+        assert_eq!(stats.searched_newest, Some(walk as i64));
+
+        let oldest = OrderFilter {
+            search: "юл".into(),
+            to: Some(made(walk as i64 / 2) - Duration::seconds(30)),
+            ..Default::default()
+        };
+        let stats = store.cabinet_stats(&oldest).await.unwrap();
+        let all = count(&seeded[..walk / 2], "юл");
+        assert!(!all.is_empty());
+        assert_eq!(counted(&stats), all);
+        assert_eq!(stats.searched_newest, None);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_short_searchs_read_and_its_bound_walk_an_index_in_the_lists_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).await.unwrap();
+        let bound = PageCursor {
+            key: "7".into(),
+            id: 7,
+        };
+        // Each read walks its sort column's index between the cursor and the bound (a status
+        // by its own index in creation order, checked order by order in another column's), and
+        // the bound comes from that index alone.
+        for (column, status_ids, range, bound_from) in [
+            (
+                SortColumn::Created,
+                vec![],
+                "INTEGER PRIMARY KEY (rowid>? AND rowid<?)",
+                "INTEGER PRIMARY KEY (rowid<?)",
+            ),
+            (
+                SortColumn::Created,
+                vec![1, 2],
+                "INDEX shop_orders_status (status_id=? AND rowid>? AND rowid<?)",
+                "INTEGER PRIMARY KEY (rowid<?)",
+            ),
+            (
+                SortColumn::Number,
+                vec![],
+                "INDEX shop_orders_number (number>? AND number<?)",
+                "COVERING INDEX shop_orders_number (number<?)",
+            ),
+            (
+                SortColumn::Recipient,
+                vec![1],
+                "INDEX shop_orders_recipient (recipient_name>? AND recipient_name<?)",
+                "COVERING INDEX shop_orders_recipient (recipient_name<?)",
+            ),
+            (
+                SortColumn::Total,
+                vec![],
+                "INDEX shop_orders_total (total_minor>? AND total_minor<?)",
+                "COVERING INDEX shop_orders_total (total_minor<?)",
+            ),
+        ] {
+            let query = OrderPageQuery {
+                filter: OrderFilter {
+                    status_ids,
+                    search: "ab".into(),
+                    ..Default::default()
+                },
+                sort: OrderSort { column, desc: true },
+                after: Some(PageCursor {
+                    key: "9".into(),
+                    id: 9,
+                }),
+                limit: 100,
+            };
+            for (uses, query, read) in [
+                (
+                    range,
+                    query.clone(),
+                    PageRead {
+                        whole: true,
+                        take: 101,
+                        skip: 0,
+                        until: Some(&bound),
+                    },
+                ),
+                (
+                    bound_from,
+                    walked(&query),
+                    PageRead {
+                        whole: false,
+                        take: 2,
+                        skip: 29_999,
+                        until: None,
+                    },
+                ),
+            ] {
+                let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+                push_page(&mut q, &query, &read).unwrap();
+                let p = crate::query_plan(q.build(), store.pool()).await.join("\n");
+                let scans = p.matches("SEARCH s USING ").count();
+                assert_eq!(p.matches(&format!("SEARCH s USING {uses}")).count(), scans, "{p}");
+                let lines: Vec<&str> = p.lines().collect();
+                for (i, _) in lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.contains("TEMP B-TREE"))
+                {
+                    // Only the per-status pages' merge sorts, each of at most a page.
+                    assert!(i > 0 && lines[i - 1].starts_with("SCAN (subquery"), "{p}");
+                }
+            }
         }
         store.close().await;
     }
