@@ -11,34 +11,57 @@ use ordertray_core::database::{BackupInfo, DatabaseInfo, DatabaseProblem, Restor
 use ordertray_core::{AppError, ErrorCode, ErrorWords};
 use ordertray_engine::{database, Engine};
 use tauri::{AppHandle, Manager, State};
+use tokio::sync::watch;
 
 type Res<T> = Result<T, AppError>;
 
 /// Long enough for the window to show what happened before it closes.
 const RESTART_AFTER: Duration = Duration::from_millis(1500);
 
-/// How the start went: always managed, with the engine (then `problem` is None) or without it.
+/// How the start goes: always managed, from the window's first paint. The database opens after it
+/// (an upgrade of a large one takes seconds); then the engine is managed too, or a problem says
+/// why not.
 pub struct Startup {
     db_path: PathBuf,
-    problem: Option<DatabaseProblem>,
+    phase: watch::Sender<Phase>,
     /// Set by the first restore or new database: the app is about to restart.
     restarting: AtomicBool,
 }
 
+#[derive(Clone)]
+enum Phase {
+    Opening,
+    Opened,
+    Failed(DatabaseProblem),
+}
+
 impl Startup {
-    pub fn ready(db_path: PathBuf) -> Self {
+    pub fn opening(db_path: PathBuf) -> Self {
         Self {
             db_path,
-            problem: None,
+            phase: watch::Sender::new(Phase::Opening),
             restarting: AtomicBool::new(false),
         }
     }
 
-    pub fn failed(db_path: PathBuf, problem: DatabaseProblem) -> Self {
-        Self {
-            db_path,
-            problem: Some(problem),
-            restarting: AtomicBool::new(false),
+    /// The engine is managed.
+    pub fn opened(&self) {
+        self.phase.send_replace(Phase::Opened);
+    }
+
+    pub fn failed(&self, problem: DatabaseProblem) {
+        self.phase.send_replace(Phase::Failed(problem));
+    }
+
+    /// Why the database could not be opened, once opening is over; None when it opened.
+    async fn outcome(&self) -> Option<DatabaseProblem> {
+        let mut phase = self.phase.subscribe();
+        let Ok(phase) = phase.wait_for(|p| !matches!(p, Phase::Opening)).await else {
+            return None;
+        };
+        match &*phase {
+            Phase::Failed(problem) => Some(problem.clone()),
+            _ => None,
         }
     }
 
@@ -52,10 +75,11 @@ impl Startup {
 }
 
 /// Why the database could not be opened at start, with the backups beside it; None when it opened.
+/// Answers once opening is over, so the window waits on it.
 #[tauri::command]
 pub async fn database_problem(startup: State<'_, Startup>) -> Res<Option<DatabaseProblem>> {
     // Listed now, not at start: a backup copied in since then shows too.
-    Ok(startup.problem.clone().map(|mut p| {
+    Ok(startup.outcome().await.map(|mut p| {
         p.backups = database::backups(&startup.db_path);
         p
     }))
@@ -79,6 +103,8 @@ pub async fn restore_database(
     startup: State<'_, Startup>,
     path: String,
 ) -> Res<RestoreReport> {
+    // Not while the database opens: the engine may be about to hold it.
+    startup.outcome().await;
     startup.begin_change()?;
     let backup = Path::new(&path);
     let result = match app.try_state::<Engine>() {
@@ -109,7 +135,7 @@ pub async fn restore_database(
 /// Only while the database could not be opened.
 #[tauri::command]
 pub async fn start_new_database(app: AppHandle, startup: State<'_, Startup>) -> Res<Option<String>> {
-    if app.try_state::<Engine>().is_some() || startup.problem.is_none() {
+    if app.try_state::<Engine>().is_some() || startup.outcome().await.is_none() {
         return Err(AppError::refused(ErrorWords::DatabaseWorks {}));
     }
     startup.begin_change()?;

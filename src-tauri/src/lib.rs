@@ -55,49 +55,70 @@ pub fn run() {
         .on_window_event(desktop::on_window_event)
         .setup(|app| {
             let db_path = resolve_db_path(db_flag());
-            let opened = tauri::async_runtime::block_on(open_engine(app.handle().clone(), &db_path));
-            let (engine, settings) = match opened {
-                Ok(opened) => opened,
-                Err(problem) => {
-                    // Never a crash: the window explains, and offers a backup, a new database or
-                    // quitting (the commands in database_commands).
-                    let (db, error) = (db_path.display(), &problem.message);
-                    tracing::error!(%db, %error, "database cannot be opened");
-                    app.manage(database_commands::Startup::failed(db_path, problem));
-                    show_main_window(app.handle());
-                    return Ok(());
-                }
-            };
-            app.manage(database_commands::Startup::ready(db_path));
-            app.manage(engine.clone());
-            let paused = settings.sync_pause(chrono::Utc::now()).is_some();
-            let tray_ok = tray::create(app.handle(), engine.lang(), paused);
-            app.state::<desktop::CloseBehaviour>().set(&settings, tray_ok);
-            desktop::apply_autostart(app.handle(), &settings);
-            if tray_ok && has_flag(desktop::MINIMIZED_FLAG) && !database_commands::restarted() {
+            app.manage(database_commands::Startup::opening(db_path.clone()));
+            // A start at login goes to the tray: hidden before its first paint (shown again when
+            // there is no tray, or the database cannot be opened).
+            let minimized = has_flag(desktop::MINIMIZED_FLAG) && !database_commands::restarted();
+            if minimized {
                 if let Some(window) = app.get_webview_window("main") {
                     let _ = window.hide();
                 }
             }
-            forward_events(app.handle().clone(), &engine);
-            let demo = has_flag("--demo");
-            tauri::async_runtime::spawn(async move {
-                if demo {
-                    start_demo_if_no_account(&engine).await;
-                }
-                if let Err(e) = engine.start_background().await {
-                    tracing::error!(error = %e, "background sync did not start");
-                }
-                if let Err(e) = engine.start_intake_if_enabled().await {
-                    tracing::error!(error = %e.message, "the order intake did not start");
-                }
-            });
+            // The window paints while the database opens: an upgrade of a large one takes seconds,
+            // and the window says so meanwhile (the UI waits on `database_problem`).
+            tauri::async_runtime::spawn(start(app.handle().clone(), db_path, minimized));
             Ok(())
         })
         // Every `#[tauri::command]` in src/, listed by build.rs: a new command needs no other line.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .run(tauri::generate_context!())
         .expect("Ordertray failed to start");
+}
+
+/// Opens the engine, then starts what needs it: the tray, events to the window, the background
+/// sync and intake.
+async fn start(app: AppHandle, db_path: PathBuf, minimized: bool) {
+    let startup = app.state::<database_commands::Startup>();
+    let (engine, settings) = match open_engine(app.clone(), &db_path).await {
+        Ok(opened) => opened,
+        Err(problem) => {
+            // Never a crash: the window explains, and offers a backup, a new database or
+            // quitting (the commands in database_commands).
+            let (db, error) = (db_path.display(), &problem.message);
+            tracing::error!(%db, %error, "database cannot be opened");
+            startup.failed(problem);
+            show_main_window(&app);
+            return;
+        }
+    };
+    app.manage(engine.clone());
+    let paused = settings.sync_pause(chrono::Utc::now()).is_some();
+    // On the main thread: a tray made elsewhere does not get its clicks on Linux (tauri#11462).
+    let (made, tray_ok) = tokio::sync::oneshot::channel();
+    let tray_app = app.clone();
+    let lang = engine.lang();
+    let tray_ok = match app.run_on_main_thread(move || {
+        let _ = made.send(tray::create(&tray_app, lang, paused));
+    }) {
+        Ok(()) => tray_ok.await.unwrap_or(false),
+        Err(_) => false,
+    };
+    app.state::<desktop::CloseBehaviour>().set(&settings, tray_ok);
+    desktop::apply_autostart(&app, &settings);
+    if minimized && !tray_ok {
+        show_main_window(&app);
+    }
+    forward_events(app.clone(), &engine);
+    startup.opened();
+    if has_flag("--demo") {
+        start_demo_if_no_account(&engine).await;
+    }
+    if let Err(e) = engine.start_background().await {
+        tracing::error!(error = %e, "background sync did not start");
+    }
+    if let Err(e) = engine.start_intake_if_enabled().await {
+        tracing::error!(error = %e.message, "the order intake did not start");
+    }
 }
 
 /// Logs to stderr and to a daily file in the app's log directory (the last 7 kept), which the

@@ -32,6 +32,24 @@ function start(fixture: Fixture, overrides: Record<string, Override> = {}) {
   return b;
 }
 
+describe("while the database opens", () => {
+  it("says so when it takes a while, then shows the app", async () => {
+    let opened: (() => void) | null = null;
+    serveRecorded(ozonInbox, { database_problem: () => null }, { database_problem: () => new Promise<void>((r) => (opened = r)) });
+    renderWithProviders(
+      <StartupGate>
+        <App />
+      </StartupGate>,
+    );
+    const opening = await screen.findByTestId("database-opening", {}, { timeout: 5_000 });
+    expect(opening).toHaveTextContent("Opening the database…");
+    expect(screen.queryByTestId("nav-inbox")).toBeNull();
+    (opened as (() => void) | null)?.();
+    expect(await screen.findByTestId("nav-inbox")).toBeInTheDocument();
+    expect(screen.queryByTestId("database-opening")).toBeNull();
+  });
+});
+
 describe("the database cannot be opened", () => {
   it("shows why instead of the app, with the error and the file", async () => {
     const b = start(damagedFixture);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api } from "../api";
 import type { DatabaseProblem } from "../bindings/DatabaseProblem";
 import type { Lang } from "../bindings/Lang";
@@ -21,9 +21,29 @@ export function StartupGate({ children }: { children: ReactNode }) {
     staleTime: Infinity,
     refetchOnWindowFocus: false,
   });
-  if (problem.isPending) return null;
+  if (problem.isPending) return <OpeningScreen />;
   if (problem.data) return <DatabaseProblemScreen problem={problem.data} />;
   return <>{children}</>;
+}
+
+/** How long the database may take to open before the window says what it waits for: most starts open at once. */
+const SAY_OPENING_AFTER_MS = 400;
+
+/** The database is still opening: an update of a large one takes a while. */
+function OpeningScreen() {
+  const { t } = useI18n();
+  const [shown, setShown] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setShown(true), SAY_OPENING_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  if (!shown) return null;
+  return (
+    <section className="database-problem" data-testid="database-opening" role="status">
+      <h1>{t.database.opening}</h1>
+      <p className="hint">{t.database.openingHint}</p>
+    </section>
+  );
 }
 
 /** The database could not be opened: why, and the ways out (a backup, a new database, quitting). */

@@ -1474,6 +1474,8 @@ export const en = {
   },
   database: {
     title: "Database",
+    opening: "Opening the database…",
+    openingHint: "An update of a large database can take a minute: Ordertray opens as soon as it is done.",
     hint: "Backups are complete copies kept in the database's folder: your last 10 “Back up now” copies, the last 3 made before an update changed the database, and the last 3 databases a restore replaced.",
     file: "File",
     size: "Size",
