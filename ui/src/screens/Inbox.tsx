@@ -318,8 +318,8 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   const lastShown = items[items.length - 1]?.index ?? -1;
   const { hasNextPage, isFetchingNextPage, isFetching, fetchNextPage } = inbox;
   // A short search that stopped short of the view's end reads on as long as the list's end is in
-  // sight, counting the lines it has checked.
-  const searching = inbox.data?.pages.at(-1)?.searched_to != null;
+  // sight, counting the lines it has checked (not after a read failed: the alert says why).
+  const searching = inbox.data?.pages.at(-1)?.searched_to != null && !inbox.isFetchNextPageError;
   const checked = inbox.data?.pages.reduce((n, p) => n + p.lines_checked, 0) ?? 0;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
   useLoadMore(

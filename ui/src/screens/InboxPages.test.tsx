@@ -221,6 +221,7 @@ describe("the inbox search", () => {
     fireEvent.change(field, { target: { value: "qz" } });
     fireEvent.keyDown(field, { key: "Enter" });
     expect(await screen.findByRole("alert")).toHaveTextContent("Line 1099 not found");
+    expect(screen.queryByTestId("inbox-searching")).toBeNull();
     const failed = () => engine.callsTo("inbox").filter((c) => (c.args as { query: InboxQuery }).query.after != null);
     // A few turns of the event loop: a retry loop would have asked again by then.
     for (let i = 0; i < 5; i++) await act(() => new Promise<void>((r) => setTimeout(r, 0)));
