@@ -1,5 +1,6 @@
 //! The database's commands: its facts and backups, "Back up now", restoring a backup, and the
-//! choices when it could not be opened at start (then no engine is managed, only [`Startup`]).
+//! choices when it could not be opened at start (then no engine is managed, only [`Startup`], as
+//! while it opens).
 //! The checks and file work are the engine's (`ordertray_engine::database`); after a restore or a
 //! new database the app restarts, so that everything opens the new file from the start.
 
@@ -36,7 +37,7 @@ enum Phase {
 }
 
 impl Startup {
-    pub fn opening(db_path: PathBuf) -> Self {
+    pub fn new(db_path: PathBuf) -> Self {
         Self {
             db_path,
             phase: watch::Sender::new(Phase::Opening),
@@ -53,9 +54,15 @@ impl Startup {
         self.phase.send_replace(Phase::Failed(problem));
     }
 
+    /// Whether the database is still being opened.
+    pub fn opening(&self) -> bool {
+        matches!(*self.phase.borrow(), Phase::Opening)
+    }
+
     /// Why the database could not be opened, once opening is over; None when it opened.
     async fn outcome(&self) -> Option<DatabaseProblem> {
         let mut phase = self.phase.subscribe();
+        // An error only if the sender were dropped, and `self` holds it.
         let Ok(phase) = phase.wait_for(|p| !matches!(p, Phase::Opening)).await else {
             return None;
         };

@@ -13,7 +13,7 @@ mod tray;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ordertray_core::database::DatabaseProblem;
+use ordertray_core::database::{DatabaseProblem, DatabaseProblemKind};
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{AppSettings, EngineEvent};
 use ordertray_engine::notifier::{desktop_notifications_available, OnClick};
@@ -55,7 +55,7 @@ pub fn run() {
         .on_window_event(desktop::on_window_event)
         .setup(|app| {
             let db_path = resolve_db_path(db_flag());
-            app.manage(database_commands::Startup::opening(db_path.clone()));
+            app.manage(database_commands::Startup::new(db_path.clone()));
             // A start at login goes to the tray: hidden before its first paint (shown again when
             // there is no tray, or the database cannot be opened).
             let minimized = has_flag(desktop::MINIMIZED_FLAG) && !database_commands::restarted();
@@ -79,6 +79,10 @@ pub fn run() {
 /// sync and intake.
 async fn start(app: AppHandle, db_path: PathBuf, minimized: bool) {
     let startup = app.state::<database_commands::Startup>();
+    let _settled = SettledOnPanic {
+        app: &app,
+        db_path: &db_path,
+    };
     let (engine, settings) = match open_engine(app.clone(), &db_path).await {
         Ok(opened) => opened,
         Err(problem) => {
@@ -109,15 +113,38 @@ async fn start(app: AppHandle, db_path: PathBuf, minimized: bool) {
         show_main_window(&app);
     }
     forward_events(app.clone(), &engine);
-    startup.opened();
+    // The demo's account before the window asks for the accounts.
     if has_flag("--demo") {
         start_demo_if_no_account(&engine).await;
     }
+    startup.opened();
     if let Err(e) = engine.start_background().await {
         tracing::error!(error = %e, "background sync did not start");
     }
     if let Err(e) = engine.start_intake_if_enabled().await {
         tracing::error!(error = %e.message, "the order intake did not start");
+    }
+}
+
+/// A panic while the database opens (a spawned task's panic is only printed) must not leave the
+/// window waiting on "Opening the database…" for good: it then says the database is unavailable.
+struct SettledOnPanic<'a> {
+    app: &'a AppHandle,
+    db_path: &'a Path,
+}
+
+impl Drop for SettledOnPanic<'_> {
+    fn drop(&mut self) {
+        let startup = self.app.state::<database_commands::Startup>();
+        if std::thread::panicking() && startup.opening() {
+            startup.failed(DatabaseProblem {
+                path: self.db_path.display().to_string(),
+                kind: DatabaseProblemKind::Unavailable,
+                message: "Ordertray failed while opening the database (see its log)".into(),
+                backups: vec![],
+            });
+            show_main_window(self.app);
+        }
     }
 }
 

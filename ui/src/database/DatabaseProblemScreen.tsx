@@ -29,7 +29,7 @@ export function StartupGate({ children }: { children: ReactNode }) {
 /** How long the database may take to open before the window says what it waits for: most starts open at once. */
 const SAY_OPENING_AFTER_MS = 400;
 
-/** The database is still opening: an update of a large one takes a while. */
+/** The database is still opening: an update of a large one takes a while, and so does a keychain waiting to be unlocked. */
 function OpeningScreen() {
   const { t } = useI18n();
   const [shown, setShown] = useState(false);
@@ -37,11 +37,15 @@ function OpeningScreen() {
     const timer = setTimeout(() => setShown(true), SAY_OPENING_AFTER_MS);
     return () => clearTimeout(timer);
   }, []);
-  if (!shown) return null;
+  // The live region is there from the start, so that its text is announced when it comes.
   return (
-    <section className="database-problem" data-testid="database-opening" role="status">
-      <h1>{t.database.opening}</h1>
-      <p className="hint">{t.database.openingHint}</p>
+    <section className="database-problem" role="status" aria-live="polite">
+      {shown && (
+        <div data-testid="database-opening">
+          <h1>{t.database.opening}</h1>
+          <p className="hint">{t.database.openingHint}</p>
+        </div>
+      )}
     </section>
   );
 }

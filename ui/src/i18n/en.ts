@@ -1475,7 +1475,8 @@ export const en = {
   database: {
     title: "Database",
     opening: "Opening the database…",
-    openingHint: "An update of a large database can take a minute: Ordertray opens as soon as it is done.",
+    openingHint:
+      "Updating a large database, or waiting for the keychain to be unlocked, can take a minute; Ordertray opens as soon as it is done.",
     hint: "Backups are complete copies kept in the database's folder: your last 10 “Back up now” copies, the last 3 made before an update changed the database, and the last 3 databases a restore replaced.",
     file: "File",
     size: "Size",

@@ -1511,7 +1511,8 @@ export const pl: Messages = {
   },
   database: {
     opening: "Otwieranie bazy danych…",
-    openingHint: "Aktualizacja dużej bazy może potrwać minutę: Ordertray otworzy się, gdy tylko się skończy.",
+    openingHint:
+      "Aktualizacja dużej bazy lub oczekiwanie na odblokowanie pęku kluczy może potrwać nawet minutę — Ordertray otworzy się, gdy tylko będzie gotowy.",
     title: "Baza danych",
     hint: "Kopie zapasowe to pełne kopie w folderze bazy danych: 10 ostatnich kopii „Utwórz kopię teraz”, 3 ostatnie kopie sprzed aktualizacji, która zmieniła bazę, i 3 ostatnie bazy zastąpione przywróceniem.",
     file: "Plik",
