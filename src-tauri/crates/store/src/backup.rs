@@ -204,7 +204,46 @@ pub(crate) async fn write_backup(
     std::fs::rename(&writing, &target).map_err(|e| io(&target, e))?;
     tracing::info!(backup = %target.display(), ?kind, "database backed up");
     prune(db, kind);
+    remove_stale_partials(db, std::time::SystemTime::now());
     Ok(target)
+}
+
+/// How long a `.partial` copy goes unwritten before it counts as left behind: `VACUUM INTO` writes
+/// its file all along, so only a process that stopped mid-backup leaves one this old.
+const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the `.partial` copies that processes stopped mid-backup left beside the database (a
+/// kill, or the window closed while an upgrade made its copy): each is as large as the database,
+/// and no list shows them. One written to within [`STALE_PARTIAL`] of `now` may be another
+/// process's backup under way (the command line beside the app), and stays.
+fn remove_stale_partials(db: &Path, now: std::time::SystemTime) {
+    let stem = stem_of(db);
+    let Ok(entries) = std::fs::read_dir(dir_of(db)) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name();
+        let Some(backup) = name.to_str().and_then(|n| n.strip_suffix(".partial")) else {
+            continue;
+        };
+        if parse_name(&stem, backup).is_none() {
+            continue;
+        }
+        let unwritten = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|written| now.duration_since(written).ok());
+        if unwritten.is_some_and(|age| age >= STALE_PARTIAL) {
+            let path = entry.path();
+            match std::fs::remove_file(&path) {
+                Ok(()) => tracing::info!(partial = %path.display(), "a backup left unfinished removed"),
+                Err(e) => {
+                    tracing::warn!(partial = %path.display(), error = %e, "a backup left unfinished not removed")
+                }
+            }
+        }
+    }
 }
 
 pub(crate) fn info_of(db: &Path, backup: &Path) -> Result<BackupInfo> {
@@ -535,6 +574,37 @@ mod tests {
         ] {
             assert!(parse_name("ordertray", other).is_none(), "{other}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_backup_removes_the_copies_left_unfinished_but_not_one_under_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ordertray.db");
+        let store = crate::Store::open(&db).await.unwrap();
+        let file = |name: &str| dir.path().join(name);
+        let left = "ordertray.v38-20260101T000000.backup.db.partial";
+        let under_way = "ordertray.manual-20260101T000000.backup.db.partial";
+        let not_ours = "other.manual-20260101T000000.backup.db.partial";
+        for name in [left, under_way, not_ours] {
+            std::fs::write(file(name), b"half a copy").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for name in [left, not_ours] {
+            std::fs::File::options()
+                .write(true)
+                .open(file(name))
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+
+        store.backup_now().await.unwrap();
+
+        assert!(!file(left).exists());
+        assert!(file(under_way).exists());
+        assert!(file(not_ours).exists());
+        assert_eq!(list_backups(&db).len(), 1);
+        store.close().await;
     }
 
     #[test]
