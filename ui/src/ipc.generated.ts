@@ -152,7 +152,10 @@ export const ipc = {
   savePushSettings: (accountId: number, templates: PushTemplates) => call<PushSettings>("save_push_settings", { accountId, templates }),
   previewTemplate: (lineId: number, statusId: number, template: string) => call<string>("preview_template", { lineId, statusId, template }),
   setLineStatus: (lines: number[], statusId: number) => call<StatusChangeReport>("set_line_status", { lines, statusId }),
-  /** Why the database could not be opened at start, with the backups beside it; None when it opened. */
+  /**
+   * Why the database could not be opened at start, with the backups beside it; None when it opened.
+   * Answers once opening is over, so the window waits on it.
+   */
   databaseProblem: () => call<DatabaseProblem | null>("database_problem"),
   databaseInfo: () => call<DatabaseInfo>("database_info"),
   backupDatabase: () => call<BackupInfo>("backup_database"),
