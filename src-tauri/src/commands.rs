@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use ordertray_core::cabinet::PageCursor;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::pricelist::{
     ImportOptions, ImportPreview, ImportSummary, ListSettings, OfferBinding, OfferMatch, OfferView,
@@ -12,7 +13,7 @@ use ordertray_core::statuses::{ShopStatus, StatusChangeReport};
 use ordertray_core::templates::{PushSettings, PushTemplates};
 use ordertray_core::{
     Account, AccountDraft, AccountLog, AccountView, AppError, AppInfo, AppSettings, CancelReasonOption,
-    CategoryView, ConnectionReport, CustomerSummary, InboxPage, InboxQuery, OrderDetail, OutboxState,
+    CategoryView, ConnectionReport, CustomerPage, InboxPage, InboxQuery, OrderDetail, OutboxState,
     OutboxView, ProductOrder, ProductQuery, ProductView, ShopOrderView, SyncReport, TriageAction,
     TriageReport,
 };
@@ -294,9 +295,17 @@ pub async fn shop_orders(
     engine.shop_orders(customer_id, limit.unwrap_or(1_000)).await
 }
 
+/// The customers, most recent buyer first, a keyset page at a time (`after`: the page before's
+/// `next`).
 #[tauri::command]
-pub async fn customers(engine: State<'_, Engine>, limit: Option<u32>) -> Res<Vec<CustomerSummary>> {
-    engine.customers(limit.unwrap_or(1_000)).await
+pub async fn customers(
+    engine: State<'_, Engine>,
+    limit: Option<u32>,
+    after: Option<PageCursor>,
+) -> Res<CustomerPage> {
+    engine
+        .customers_page(after.as_ref(), limit.unwrap_or(1_000))
+        .await
 }
 
 /// The catalog's products, narrowed by words and a category.

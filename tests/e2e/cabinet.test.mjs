@@ -1,7 +1,8 @@
 // End-to-end: the All-orders cabinet in the real app. Postings with Cyrillic and Latin buyers arrive
 // from a fake Ozon, are accepted into shop orders, then the cabinet filters them by status (stats bar),
 // finds them by a lower-case Cyrillic fragment, and exports them to CSV in CP1251 with ';' to a typed
-// path; the file's bytes are checked here.
+// path; the file's bytes are checked here. Then 450 more customers are put in its database, and the
+// Customers screen brings them a page at a time as it is scrolled down, each once, in order.
 // Run through tests/e2e/run.sh. This file has its own database (--db) and its own fake Ozon, so it
 // neither sees nor leaves anything the other files' steps count on; run.sh runs one file at a time
 // (the app is single-instance).
@@ -20,6 +21,7 @@ import {
   pick,
   removeDatabase,
   secret,
+  sqlite,
   startFake,
   stepper,
   tid,
@@ -32,6 +34,9 @@ const OUT = env("E2E_OUT");
 const HOME = env("E2E_HOME");
 const DB = join(dirname(env("E2E_DB")), "cabinet.db");
 const CLIENT_ID = "515151";
+/** Customers a page brings (CUSTOMERS_PAGE in ui/src/queries.ts), and the buyers added to need three pages. */
+const CUSTOMERS_PAGE = 200;
+const EARLIER_BUYERS = 450;
 const API_KEY = secret("cabinet: Ozon Api-Key", `cabinet-${process.pid}-${Date.now()}`);
 
 /** The buyers; the first two share the fragment "щук" (in capitals at the start of the name). */
@@ -300,5 +305,38 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
     const recipients = rows.map((r) => r[header.indexOf("Получатель")]).sort();
     assert.deepEqual(recipients, shownForStatus);
     assert.ok(recipients.includes(BUYERS.shchukina), `the Cyrillic name in the file: ${JSON.stringify(recipients)}`);
+  });
+
+  step("hundreds of customers come a page at a time as the list is scrolled down", 120_000, async () => {
+    // 450 earlier buyers, each a minute older than the one before, behind the four of the postings.
+    sqlite(
+      DB,
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${EARLIER_BUYERS - 1})
+       INSERT INTO customers (name, phone, created_at, last_order_at, order_count)
+       SELECT printf('Покупатель %03d', i), printf('+7900%07d', i), '2020-01-01T00:00:00.000000Z',
+              strftime('%Y-%m-%dT%H:%M:%S.000000Z', '2020-01-01', printf('-%d minutes', i)), 1
+       FROM n`,
+    );
+    // The buyers of the postings (if their marketplace names them) first: their orders are the latest.
+    const expected = sqlite(DB, "SELECT id FROM customers ORDER BY last_order_at DESC, id DESC").split("\n").map(Number);
+    assert.ok(expected.length >= EARLIER_BUYERS, `${expected.length} customers in the database`);
+    await (await s.waitForElement(tid("nav-customers"))).click();
+    const ids = () =>
+      s.executeScript("return [...document.querySelectorAll('[data-testid=customer-row]')].map((r) => Number(r.dataset.customerId));");
+    await waitFor(async () => (await ids()).length === CUSTOMERS_PAGE, { message: "the first page of customers" });
+    // Scrolled to the list's end (as a manager reaching it with the mouse wheel), the next page
+    // comes, until the last.
+    let shown = [];
+    await waitFor(
+      async () => {
+        await s.executeScript("document.querySelector('[data-testid=customers-more]')?.scrollIntoView();");
+        shown = await ids();
+        return shown.length >= expected.length;
+      },
+      { timeout: 60_000, interval: 200, message: `all ${expected.length} customers after scrolling` },
+    );
+    await s.screenshot(join(OUT, "cabinet-customers-scrolled.png"));
+    assert.deepEqual(shown, expected, "every customer once, the latest buyer first");
+    assert.equal(await s.executeScript("return document.querySelector('[data-testid=customers-more]') === null;"), true);
   });
 });

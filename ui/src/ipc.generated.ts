@@ -13,7 +13,7 @@ import type { CabinetStats } from "./bindings/CabinetStats";
 import type { CancelReasonOption } from "./bindings/CancelReasonOption";
 import type { CategoryView } from "./bindings/CategoryView";
 import type { ConnectionReport } from "./bindings/ConnectionReport";
-import type { CustomerSummary } from "./bindings/CustomerSummary";
+import type { CustomerPage } from "./bindings/CustomerPage";
 import type { DatabaseInfo } from "./bindings/DatabaseInfo";
 import type { DatabaseProblem } from "./bindings/DatabaseProblem";
 import type { DeliveryQuote } from "./bindings/DeliveryQuote";
@@ -41,6 +41,7 @@ import type { OrderPageQuery } from "./bindings/OrderPageQuery";
 import type { OrderTransferView } from "./bindings/OrderTransferView";
 import type { OrderType } from "./bindings/OrderType";
 import type { OutboxView } from "./bindings/OutboxView";
+import type { PageCursor } from "./bindings/PageCursor";
 import type { PreorderLinkView } from "./bindings/PreorderLinkView";
 import type { PriceListView } from "./bindings/PriceListView";
 import type { ProductOrder } from "./bindings/ProductOrder";
@@ -135,7 +136,11 @@ export const ipc = {
   dryRunRules: (accountId: number | null) => call<RuleOutcome[]>("dry_run_rules", { accountId }),
   applyRules: (accountId: number) => call<RuleOutcome[]>("apply_rules", { accountId }),
   shopOrders: (customerId: number | null, limit: number | null) => call<ShopOrderView[]>("shop_orders", { customerId, limit }),
-  customers: (limit: number | null) => call<CustomerSummary[]>("customers", { limit }),
+  /**
+   * The customers, most recent buyer first, a keyset page at a time (`after`: the page before's
+   * `next`).
+   */
+  customers: (limit: number | null, after: PageCursor | null) => call<CustomerPage>("customers", { limit, after }),
   /** The catalog's products, narrowed by words and a category. */
   products: (query: ProductQuery) => call<ProductView[]>("products", { query }),
   productCategories: () => call<CategoryView[]>("product_categories"),

@@ -4,6 +4,7 @@ import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { InboxQuery } from "./bindings/InboxQuery";
+import type { PageCursor } from "./bindings/PageCursor";
 import type { ProductQuery } from "./bindings/ProductQuery";
 
 /** How far the running price-list import has got, as the engine last said. */
@@ -123,7 +124,20 @@ export const useCancelReasons = (account: Account | undefined, enabled: boolean)
   });
 export const useShopOrders = (customerId: number | null) =>
   useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
-export const useCustomers = () => useQuery({ queryKey: keys.customers, queryFn: () => api.customers(null) });
+/** Customers a keyset page at a time: a shop may have hundreds of thousands. */
+export const CUSTOMERS_PAGE = 200;
+export const useCustomerPages = () =>
+  useInfiniteQuery({
+    queryKey: [...keys.customers, "pages"],
+    queryFn: ({ pageParam }) => api.customers(CUSTOMERS_PAGE, pageParam),
+    initialPageParam: null as PageCursor | null,
+    getNextPageParam: (last) => last.next ?? undefined,
+    // A refetch reads every loaded page again: engine events say when that is needed.
+    refetchOnWindowFocus: false,
+  });
+/** The most recent buyers, to choose one from a list (a marketplace's orders all put on one). */
+export const useCustomerChoice = () =>
+  useQuery({ queryKey: [...keys.customers, "choice"], queryFn: async () => (await api.customers(1_000, null)).rows });
 /** The previous list stays on screen while the next one (another search or category) arrives. */
 export const useProducts = (q: ProductQuery) =>
   useQuery({ queryKey: keys.products(q), queryFn: () => api.products(q), placeholderData: keepPreviousData });

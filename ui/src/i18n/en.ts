@@ -934,6 +934,8 @@ export const en = {
     noName: "(no name)",
     ordersOf: (name: string) => `Orders of ${name}`,
     keysHint: "j/k move · Enter show orders",
+    shown: (n: number) => `Customers shown: ${n}`,
+    showMore: "Show more",
   },
   shopOrders: {
     empty: "No orders yet: accepting lines makes them.",

@@ -961,6 +961,8 @@ export const pl: Messages = {
     noName: "(bez nazwy)",
     ordersOf: (name: string) => `Zamówienia klienta ${name}`,
     keysHint: "j/k — ruch · Enter — pokaż zamówienia",
+    shown: (n: number) => `Pokazano klientów: ${n}`,
+    showMore: "Pokaż więcej",
   },
   shopOrders: {
     empty: "Nie ma jeszcze zamówień: powstają, gdy przyjmujesz pozycje.",

@@ -955,6 +955,8 @@ export const ru: Messages = {
     noName: "(без имени)",
     ordersOf: (name: string) => `Заказы покупателя ${name}`,
     keysHint: "j/k — перемещение · Enter — показать заказы",
+    shown: (n: number) => `Показано покупателей: ${n}`,
+    showMore: "Показать ещё",
   },
   shopOrders: {
     empty: "Заказов пока нет: они появляются, когда вы принимаете строки.",

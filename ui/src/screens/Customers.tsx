@@ -1,10 +1,12 @@
-import { memo, useCallback } from "react";
+import { memo, useCallback, useMemo, useState } from "react";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
+import { useInView } from "../components/useInView";
 import { useListKeys } from "../components/useListKeys";
+import { useLoadMore } from "../components/useLoadMore";
 import { useRowsInSteps } from "../components/useRowsInSteps";
 import { formatDateTime } from "../format";
 import { useI18n } from "../i18n";
-import { useCustomers } from "../queries";
+import { useCustomerPages } from "../queries";
 import { ShopOrderTable } from "./ShopOrders";
 import { useScreenReady } from "../perf";
 
@@ -22,15 +24,31 @@ export function Customers({
   onOpenShopOrder: (shopOrderId: number) => void;
 }) {
   const { t } = useI18n();
-  const customers = useCustomers();
+  const customers = useCustomerPages();
   useScreenReady("customers", customers.isSuccess);
-  const rows = customers.data ?? [];
+  const rows = useMemo(() => customers.data?.pages.flatMap((p) => p.rows) ?? [], [customers.data]);
   const chosen = rows.find((s) => s.customer.id === chosenId) ?? null;
   const [cursor, setCursor] = useListKeys(rows.length, (i) => {
     const row = rows[i];
     if (row) onChoose(row.customer.id);
   });
   const drawn = useRowsInSteps(rows.length, (cursor ?? -1) + 1);
+  // The next page comes as the keyboard's cursor nears the end, or the end scrolls into view.
+  const [end, setEnd] = useState<HTMLElement | null>(null);
+  const endInView = useInView(end) && drawn === rows.length;
+  const { fetchNextPage } = customers;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  useLoadMore(
+    {
+      reach: endInView ? rows.length - 1 : (cursor ?? -1),
+      rowCount: rows.length,
+      hasMore: customers.hasNextPage,
+      fetching: customers.isFetching,
+      failed: customers.isFetchNextPageError,
+      pages: customers.data?.pages.length ?? 0,
+    },
+    loadMore,
+  );
   const pick = useCallback(
     (index: number, customerId: number) => {
       setCursor(index);
@@ -46,7 +64,7 @@ export function Customers({
         <span className="hint">{t.customers.keysHint}</span>
       </header>
       {customers.isError && <p className="form-problem screen-text">{customers.error.message}</p>}
-      {customers.data?.length === 0 && <p className="hint screen-text">{t.customers.empty}</p>}
+      {customers.isSuccess && rows.length === 0 && <p className="hint screen-text">{t.customers.empty}</p>}
       {rows.length > 0 && (
         <table className="grid clickable" data-testid="customer-table">
           <thead>
@@ -72,6 +90,14 @@ export function Customers({
             ))}
           </tbody>
         </table>
+      )}
+      {customers.hasNextPage && (
+        <p className="hint screen-text" ref={setEnd} data-testid="customers-more">
+          {t.customers.shown(rows.length)}{" "}
+          <button type="button" className="link" disabled={customers.isFetching} onClick={loadMore}>
+            {t.customers.showMore}
+          </button>
+        </p>
       )}
       {chosen && (
         <div className="panel-section" data-testid="customer-orders">

@@ -2,13 +2,17 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
+import type { CustomerPage } from "../bindings/CustomerPage";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
+import type { PageCursor } from "../bindings/PageCursor";
 import type { ShopOrderView } from "../bindings/ShopOrderView";
 import customersFixture from "../test/fixtures/customers.json";
 import ozonOrders from "../test/fixtures/ozon_orders.json";
 import { recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { formatDateTime } from "../format";
+import { PREFETCH_ROWS } from "../components/useLoadMore";
+import { CUSTOMERS_PAGE } from "../queries";
 
 // Counted: each customer row formats its last order's date once per render.
 vi.mock("../format", async (actual) => {
@@ -21,20 +25,37 @@ vi.mock("../format", async (actual) => {
  * two of Иван Петров and one of Anna Nowak, all to Москва; each is a shop order of its customer.
  */
 function withOrders() {
-  const [ivanId, annaId] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null }).map((c) => c.customer.id);
+  const [ivanId, annaId] = firstPage().rows.map((c) => c.customer.id);
   const ordersOf = (customerId: number | undefined) =>
     recordedFor<ShopOrderView[]>(customersFixture, "shop_orders", { customerId, limit: null });
   return { engine: serveRecorded(customersFixture), ivanId, annaId, ordersOf };
 }
 
-/** 400 customers like the scenario's first, named "Customer 0" to "Customer 399". */
-function manyCustomers(): CustomerSummary[] {
-  const [first] = recordedFor<CustomerSummary[]>(customersFixture, "customers", { limit: null });
+/** The customers' first page as the engine answered the screen in the scenario. */
+function firstPage(): CustomerPage {
+  return recordedFor<CustomerPage>(customersFixture, "customers", { limit: CUSTOMERS_PAGE, after: null });
+}
+
+/** `n` customers like the scenario's first, named "Customer 0" onwards. */
+function manyCustomers(n = 400): CustomerSummary[] {
+  const [first] = firstPage().rows;
   if (!first) throw new Error("the scenario records customers");
-  return Array.from({ length: 400 }, (_, i) => ({
+  return Array.from({ length: n }, (_, i) => ({
     ...first,
     customer: { ...first.customer, id: 10_000 + i, name: `Customer ${i}` },
   }));
+}
+
+/** The engine's keyset pages over `all` (the cursor's key is the row's place, the engine's own is opaque to the UI). */
+function pagesOf(all: CustomerSummary[]) {
+  return (args: Record<string, unknown>): CustomerPage => {
+    const { limit, after } = args as { limit: number; after: PageCursor | null };
+    const start = after == null ? 0 : Number(after.key) + 1;
+    const rows = all.slice(start, start + limit);
+    const last = start + rows.length - 1;
+    const next = rows.length === limit ? { key: String(last), id: all[last]?.customer.id ?? 0 } : null;
+    return { rows, next };
+  };
 }
 
 describe("customers", () => {
@@ -82,12 +103,12 @@ describe("customers", () => {
 
   it("a cursor move in a long list draws the rows it leaves and enters, not every row", async () => {
     const many = manyCustomers();
-    serveRecorded(customersFixture, { customers: () => many });
+    serveRecorded(customersFixture, { customers: pagesOf(many) });
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
-    // Drawn a step per frame: wait for the last row.
-    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(400));
+    // Drawn a step per frame: wait for the first page's last row.
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(CUSTOMERS_PAGE));
     const counted = vi.mocked(formatDateTime);
     counted.mockClear();
     await user.keyboard("jj");
@@ -100,16 +121,45 @@ describe("customers", () => {
     // The choice goes through the app's route: the app draws again, and the callbacks it hands the
     // screen must stay the same ones for the memoised rows to be left alone.
     const many = manyCustomers();
-    serveRecorded(customersFixture, { customers: () => many, shop_orders: () => [] });
+    serveRecorded(customersFixture, { customers: pagesOf(many), shop_orders: () => [] });
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
-    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(400));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(CUSTOMERS_PAGE));
     const counted = vi.mocked(formatDateTime);
     counted.mockClear();
     await user.click(screen.getAllByTestId("customer-row")[5] as HTMLElement);
     expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Customer 5");
     expect(counted.mock.calls.length).toBeLessThanOrEqual(6);
+  });
+
+  it("a long list comes a page at a time: the next as the cursor nears the end, or on Show more", async () => {
+    const many = manyCustomers(450);
+    const b = serveRecorded(customersFixture, { customers: pagesOf(many) });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(CUSTOMERS_PAGE));
+    expect(b.callsTo("customers").map((c) => c.args)).toEqual([{ limit: CUSTOMERS_PAGE, after: null }]);
+    expect(screen.getByTestId("customers-more")).toHaveTextContent("Customers shown: 200");
+    // The cursor (at the row before) comes within PREFETCH_ROWS of the loaded rows' end: the next
+    // page is asked for, once.
+    await user.keyboard("j".repeat(CUSTOMERS_PAGE - 1 - PREFETCH_ROWS));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")[CUSTOMERS_PAGE - 2 - PREFETCH_ROWS]).toHaveAttribute("data-cursor", "true"));
+    expect(b.callsTo("customers")).toHaveLength(1);
+    await user.keyboard("j");
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2 * CUSTOMERS_PAGE));
+    expect(b.callsTo("customers").map((c) => c.args)).toEqual([
+      { limit: CUSTOMERS_PAGE, after: null },
+      { limit: CUSTOMERS_PAGE, after: { key: String(CUSTOMERS_PAGE - 1), id: 10_000 + CUSTOMERS_PAGE - 1 } },
+    ]);
+    expect(screen.getAllByTestId("customer-row")[CUSTOMERS_PAGE]).toHaveTextContent(`Customer ${CUSTOMERS_PAGE}`);
+    await user.click(within(screen.getByTestId("customers-more")).getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(450));
+    expect(screen.getAllByTestId("customer-row")[449]).toHaveTextContent("Customer 449");
+    // The list's end: nothing more to ask for.
+    expect(screen.queryByTestId("customers-more")).not.toBeInTheDocument();
+    expect(b.callsTo("customers")).toHaveLength(3);
   });
 
   it("says when there are none yet", async () => {

@@ -445,3 +445,13 @@ pub struct CustomerSummary {
     pub orders: i64,
     pub last_order_at: Option<DateTime<Utc>>,
 }
+
+/// A keyset page of the customers, most recent buyer first (customers without an order last).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerSummary>,
+    /// Where the next page starts; none at the list's end. Its key is the last row's latest order
+    /// time as stored, empty for a customer without one.
+    pub next: Option<crate::cabinet::PageCursor>,
+}

@@ -18,7 +18,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use ordertray_connectors::ozon::OzonSettings;
-use ordertray_core::cabinet::{OrderFilter, OrderPageQuery, OrderSort, PaymentMethod, SortColumn};
+use ordertray_core::cabinet::{
+    OrderFilter, OrderPageQuery, OrderSort, PageCursor, PaymentMethod, SortColumn,
+};
 use ordertray_core::rules::{Condition, Rule, RuleAction, RuleSet};
 use ordertray_core::statuses::StatusGroup;
 use ordertray_core::{AccountDraft, AccountSettings, InboxQuery, InboxSort, LineState, TriageAction};
@@ -332,10 +334,31 @@ async fn main() {
         || async { engine.cabinet_page(&screen_default).await.unwrap().rows.len() },
     )
     .await;
-    // What the Customers screen asks: the 1,000 with the latest orders, with their order counts;
-    // beside it, the same list by grouping every shop order (how it was read before migration
-    // 0029 kept the figures on the customer).
-    time("Customers: the screen's list (1,000 by latest order)", || async {
+    // What the Customers screen asks: a page of 200 (CUSTOMERS_PAGE in ui/src/queries.ts) with
+    // the latest orders, with their order counts, first and deep in the list; beside it, the
+    // 1,000 it read at once before it had pages, and the same by grouping every shop order (how
+    // it was read before migration 0029 kept the figures on the customer).
+    time(
+        "Customers: the screen's first page (200 by latest order)",
+        || async { engine.customers_page(None, 200).await.unwrap().rows.len() },
+    )
+    .await;
+    let deep: (String, i64) = sqlx::query_as(
+        "SELECT last_order_at, id FROM customers WHERE last_order_at IS NOT NULL
+         ORDER BY last_order_at DESC, id DESC LIMIT 1 OFFSET 200000",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let deep = PageCursor {
+        key: deep.0,
+        id: deep.1,
+    };
+    time("  a page 200,000 customers in", || async {
+        engine.customers_page(Some(&deep), 200).await.unwrap().rows.len()
+    })
+    .await;
+    time("  the 1,000 at once (before pages)", || async {
         engine.customers(1_000).await.unwrap().len()
     })
     .await;

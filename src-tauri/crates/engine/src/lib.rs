@@ -37,10 +37,11 @@ use std::sync::{Arc, Mutex};
 
 use ordertray_connectors::http_client;
 pub use ordertray_connectors::HttpSettings;
+use ordertray_core::cabinet::PageCursor;
 use ordertray_core::notify_text::Lang;
 use ordertray_core::{
-    AccountId, AppError, AppInfo, CustomerSummary, EngineEvent, InboxLine, InboxPage, InboxQuery, LineState,
-    OrderDetail, OrderView, OutboxView, ShopOrderView, TriageAction, TriageReport,
+    AccountId, AppError, AppInfo, CustomerPage, CustomerSummary, EngineEvent, InboxLine, InboxPage,
+    InboxQuery, LineState, OrderDetail, OrderView, OutboxView, ShopOrderView, TriageAction, TriageReport,
 };
 use ordertray_store::Store;
 use tokio::sync::{broadcast, Notify};
@@ -413,6 +414,11 @@ impl Engine {
 
     pub async fn customers(&self, limit: u32) -> Result<Vec<CustomerSummary>> {
         Ok(self.0.store.customers(limit).await?)
+    }
+
+    /// A keyset page of the customers, most recent buyer first (the Customers screen).
+    pub async fn customers_page(&self, after: Option<&PageCursor>, limit: u32) -> Result<CustomerPage> {
+        Ok(self.0.store.customers_page(after, limit).await?)
     }
 
     pub async fn products(

@@ -144,8 +144,8 @@ async fn fresh_database() {
     );
     r.answer(
         "customers",
-        json!({ "limit": null }),
-        engine.customers(1_000).await,
+        json!({ "limit": 200, "after": null }),
+        engine.customers_page(None, 200).await,
     );
     r.answer(
         "shop_orders",
@@ -195,10 +195,10 @@ async fn ozon_orders_accepted() {
     }
     assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 2);
 
-    let customers = w.engine.customers(1_000).await.unwrap();
+    let customers = w.engine.customers_page(None, 200).await.unwrap();
     r.answer(
         "customers",
-        json!({ "limit": null }),
+        json!({ "limit": 200, "after": null }),
         Ok::<_, AppError>(customers.clone()),
     );
     let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
@@ -207,7 +207,7 @@ async fn ozon_orders_accepted() {
         json!({ "customerId": null, "limit": null }),
         Ok::<_, AppError>(orders.clone()),
     );
-    for customer in &customers {
+    for customer in &customers.rows {
         let theirs = w.engine.shop_orders(Some(customer.customer.id), 1_000).await;
         r.answer(
             "shop_orders",
@@ -1213,16 +1213,16 @@ async fn customers_with_orders() {
     assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 3);
     record_start(&mut r, &w.engine).await;
 
-    let customers = w.engine.customers(1_000).await.unwrap();
-    assert_eq!(customers.len(), 2, "{customers:?}");
+    let customers = w.engine.customers_page(None, 200).await.unwrap();
+    assert_eq!(customers.rows.len(), 2, "{customers:?}");
     r.answer(
         "customers",
-        json!({ "limit": null }),
+        json!({ "limit": 200, "after": null }),
         Ok::<_, AppError>(customers.clone()),
     );
     let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
     assert_eq!(orders.len(), 3);
-    for customer in &customers {
+    for customer in &customers.rows {
         let theirs = w.engine.shop_orders(Some(customer.customer.id), 1_000).await;
         r.answer(
             "shop_orders",

@@ -1,7 +1,7 @@
 import type { OzonSettings } from "../../bindings/OzonSettings";
 import type { PaymentMethod } from "../../bindings/PaymentMethod";
 import { useI18n } from "../../i18n";
-import { useCustomers, useSettings } from "../../queries";
+import { useCustomerChoice, useSettings } from "../../queries";
 
 /** The Ozon account's options for imported orders (issue 4); the rest of OzonSettings is the form's. */
 export type OzonOptionFields = Pick<
@@ -51,7 +51,7 @@ const PAYMENTS: PaymentMethod[] = ["prepaid", "card_online", "card_on_delivery",
 export function OzonOptions({ value, onChange }: { value: OzonOptionFields; onChange: (v: OzonOptionFields) => void }) {
   const { t } = useI18n();
   const f = t.form;
-  const customers = useCustomers();
+  const customers = useCustomerChoice();
   const settings = useSettings();
   const set = <K extends keyof OzonOptionFields>(k: K, v: OzonOptionFields[K]) => onChange({ ...value, [k]: v });
   const methods = settings.data?.delivery_methods ?? [];
