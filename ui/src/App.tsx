@@ -25,6 +25,7 @@ import { Settings } from "./screens/Settings";
 import { StatusPushes } from "./screens/StatusPushes";
 import { Welcome } from "./screens/Welcome";
 import { CabinetScreen } from "./cabinet/CabinetScreen";
+import { prefetchScreen } from "./screens/prefetch";
 import { NewOrderScreen, ShopOrderScreen } from "./cabinet/ShopOrderScreen";
 
 
@@ -233,7 +234,10 @@ export function App() {
             type="button"
             className={navSection(route, previous) === to ? "nav active" : "nav"}
             data-testid={testId}
-            onClick={() => go({ name: to })}
+            onClick={() => {
+              prefetchScreen(qc, to);
+              go({ name: to });
+            }}
           >
             {t.nav[label]}
             {to === "inbox" && unread > 0 && (

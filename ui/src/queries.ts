@@ -1,5 +1,5 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
-import { keepPreviousData, useInfiniteQuery, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
@@ -126,15 +126,15 @@ export const useShopOrders = (customerId: number | null) =>
   useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
 /** Customers a keyset page at a time: a shop may have hundreds of thousands. */
 export const CUSTOMERS_PAGE = 200;
-export const useCustomerPages = () =>
-  useInfiniteQuery({
-    queryKey: [...keys.customers, "pages"],
-    queryFn: ({ pageParam }) => api.customers(CUSTOMERS_PAGE, pageParam),
-    initialPageParam: null as PageCursor | null,
-    getNextPageParam: (last) => last.next ?? undefined,
-    // A refetch reads every loaded page again: engine events say when that is needed.
-    refetchOnWindowFocus: false,
-  });
+export const customerPagesOptions = infiniteQueryOptions({
+  queryKey: [...keys.customers, "pages"],
+  queryFn: ({ pageParam }) => api.customers(CUSTOMERS_PAGE, pageParam),
+  initialPageParam: null as PageCursor | null,
+  getNextPageParam: (last) => last.next ?? undefined,
+  // A refetch reads every loaded page again: engine events say when that is needed.
+  refetchOnWindowFocus: false,
+});
+export const useCustomerPages = () => useInfiniteQuery(customerPagesOptions);
 /** The most recent buyers, to choose one from a list (a marketplace's orders all put on one). */
 export const useCustomerChoice = () =>
   useQuery({ queryKey: [...keys.customers, "choice"], queryFn: async () => (await api.customers(1_000, null)).rows });

@@ -21,7 +21,7 @@ import purgeFixture from "../test/fixtures/cabinet_purge.json";
 import statusFixture from "../test/fixtures/cabinet_status.json";
 import typeFixture from "../test/fixtures/cabinet_type.json";
 import { FIRST_PAGE_SIZE, PAGE_SIZE } from "./queries";
-import { type Fixture, type Override, recorded, serveRecorded } from "../test/recorded";
+import { type Fixture, type Override, recorded, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { orderTransfer, sentToCrm } from "../test/transfers";
 
@@ -184,6 +184,24 @@ describe("the cabinet", () => {
     // The last page has no next cursor: nothing more is asked for.
     await new Promise((r) => setTimeout(r, 50));
     expect(served.callsTo("cabinet_page")).toHaveLength(answers);
+  });
+
+  it("asks for its first page and counts as the sidebar's All orders is clicked, before the screen draws, once each", async () => {
+    // A screen's own queries start in effects, after its first paint: asked from the click, the
+    // reads run while it mounts and paints.
+    const drawnWhenAsked: Record<string, boolean> = {};
+    const asked = (cmd: string) => (args: Record<string, unknown>) => {
+      drawnWhenAsked[cmd] ??= screen.queryByTestId("cabinet") != null;
+      return recordedFor(fixture, cmd, args);
+    };
+    const served = serveRecorded(fixture, { cabinet_page: asked("cabinet_page"), cabinet_stats: asked("cabinet_stats") });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    expect(drawnWhenAsked).toEqual({ cabinet_page: false, cabinet_stats: false });
+    expect(served.callsTo("cabinet_page")).toHaveLength(1);
+    expect(served.callsTo("cabinet_stats")).toHaveLength(1);
   });
 
   it("opens on one page: the first holds more than the window shows plus the prefetch reach", async () => {

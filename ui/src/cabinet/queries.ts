@@ -1,13 +1,13 @@
 // The cabinet's queries. Every key starts with keys.cabinetAll, so an `orders_changed` event (and
 // any change made here) refreshes all of them at once.
-import { useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { PageCursor } from "../bindings/PageCursor";
 import { PREFETCH_ROWS } from "../components/useLoadMore";
 import { keys, refreshAfterStatusChange, type ExportProgress } from "../queries";
-import { serializeView, withoutStatus, type CabinetView } from "./viewState";
+import { loadCurrentView, serializeView, withoutStatus, type CabinetView } from "./viewState";
 
 /** Rows per keyset page: large enough to scroll through quickly, small enough to arrive at once. */
 export const PAGE_SIZE = 500;
@@ -30,8 +30,8 @@ export const cabinetKeys = {
 };
 
 /** The table's pages: each one asks for the rows after the previous page's last (never an offset). */
-export const useCabinetPages = (filter: OrderFilter, sort: OrderSort) =>
-  useInfiniteQuery({
+const cabinetPagesOptions = (filter: OrderFilter, sort: OrderSort) =>
+  infiniteQueryOptions({
     queryKey: cabinetKeys.pages(filter, sort),
     queryFn: ({ pageParam }) =>
       api.cabinetPage({ filter, sort, after: pageParam, limit: pageParam == null ? FIRST_PAGE_SIZE : PAGE_SIZE }),
@@ -41,10 +41,22 @@ export const useCabinetPages = (filter: OrderFilter, sort: OrderSort) =>
     // needed, a window regaining focus does not.
     refetchOnWindowFocus: false,
   });
+export const useCabinetPages = (filter: OrderFilter, sort: OrderSort) => useInfiniteQuery(cabinetPagesOptions(filter, sort));
 
 /** Counts ignore the status filters, so the key leaves them out: clicking a status refetches nothing. */
-export const useCabinetStats = (filter: OrderFilter) =>
-  useQuery({ queryKey: cabinetKeys.stats(filter), queryFn: () => api.cabinetStats(withoutStatus(filter)) });
+const cabinetStatsOptions = (filter: OrderFilter) =>
+  queryOptions({ queryKey: cabinetKeys.stats(filter), queryFn: () => api.cabinetStats(withoutStatus(filter)) });
+export const useCabinetStats = (filter: OrderFilter) => useQuery(cabinetStatsOptions(filter));
+
+/**
+ * Asks for what the screen first shows (the kept view's first page and its counts) as the manager
+ * goes to it, so that the reads run while the screen mounts and paints its frame, not after.
+ */
+export function prefetchCabinet(qc: QueryClient): void {
+  const view = loadCurrentView();
+  void qc.prefetchInfiniteQuery(cabinetPagesOptions(view.filter, view.sort));
+  void qc.prefetchQuery(cabinetStatsOptions(view.filter));
+}
 
 export const useCabinetCharts = (filter: OrderFilter, enabled: boolean) =>
   useQuery({ queryKey: cabinetKeys.charts(filter), queryFn: () => api.cabinetCharts(filter), enabled });

@@ -162,6 +162,22 @@ describe("customers", () => {
     expect(b.callsTo("customers")).toHaveLength(3);
   });
 
+  it("asks for the first page as the sidebar's Customers is clicked, before the screen draws, once", async () => {
+    let drawnWhenAsked: boolean | null = null;
+    const b = serveRecorded(customersFixture, {
+      customers: (args) => {
+        drawnWhenAsked ??= screen.queryByTestId("customers") != null;
+        return pagesOf(manyCustomers(3))(args);
+      },
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(3));
+    expect(drawnWhenAsked).toBe(false);
+    expect(b.callsTo("customers")).toHaveLength(1);
+  });
+
   it("says when there are none yet", async () => {
     // Accepted Ozon postings are shop orders, but Ozon gives no customer: the engine lists none.
     serveRecorded(ozonOrders);
