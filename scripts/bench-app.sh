@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The app benchmark (issue 18, goals 5 and 6): the release app under Xvfb, driven through WebDriver like the
 # end-to-end tests (tests/e2e/app.bench.mjs through tests/e2e/run.sh): start to interactive on an
-# empty and on a large database (median of three starts each), the PSS of the app and its web
+# empty and on a large database (median of three starts each), with the part before the page loads
+# beside a bare Tauri window's (src-tauri/examples/bare_window.rs), the PSS of the app and its web
 # processes on each, each screen's first paint with its data and the frame times while j is held in
 # the inbox (goal 5, on the large database), idle CPU over a minute with an Ozon account polling the fake every minute, and
 # the delay from the poll that sees a new order to its popup. Figures: tests/e2e/out/app-bench.json.
@@ -18,6 +19,8 @@ LOG_TAG=bench-app
 bash scripts/setup.sh
 (cd ui && npm run build)
 cargo build --release --locked -p ordertray -p ordertray-fakes -p ordertray-cli --bins
+# The start's reference: a bare Tauri window on the same page.
+cargo build --release --locked -p ordertray --example bare_window
 
 lines=${ORDERTRAY_BENCH_LINES:-1000000}
 orders=${ORDERTRAY_BENCH_ORDERS:-1000000}
@@ -40,6 +43,7 @@ log "large database: $big ($(du -h "$big" | cut -f1))"
 E2E_APP="$CARGO_TARGET_DIR/release/ordertray" \
   E2E_FAKE_OZON="$CARGO_TARGET_DIR/release/ordertray-fake-ozon" \
   E2E_BENCH_CLI="$CARGO_TARGET_DIR/release/ordertray-cli" \
+  E2E_BENCH_BARE="$CARGO_TARGET_DIR/release/examples/bare_window" \
   E2E_BENCH_BIG_DB="$big" \
   E2E_FILES="app.bench.mjs" E2E_TEST_TIMEOUT=1500 E2E_TIMEOUT=1800 \
   bash tests/e2e/run.sh

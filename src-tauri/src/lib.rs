@@ -6,7 +6,7 @@ mod commands;
 mod database_commands;
 mod desktop;
 mod intake_commands;
-mod rendering;
+pub mod rendering;
 mod transfer_commands;
 mod tray;
 

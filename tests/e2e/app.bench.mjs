@@ -1,5 +1,6 @@
 // The app itself (issue 18, goals 5 and 6), measured on the real app under Xvfb: start to interactive on an
-// empty and on a large database, the memory of the app and its web processes (PSS) on each, each
+// empty and on a large database (with the part before the page loads beside a bare Tauri window's,
+// when E2E_BENCH_BARE names one), the memory of the app and its web processes (PSS) on each, each
 // screen's first paint with its data and the frame times while j is held in the inbox, idle CPU
 // over a minute with an account polling every minute, and the delay from the poll that sees a new
 // order to its popup. Not one of the *.test.mjs files the suite runs: scripts/bench-app.sh builds the
@@ -21,6 +22,8 @@ const BIG_DB = env("E2E_BENCH_BIG_DB");
 const CLI = env("E2E_BENCH_CLI");
 const DIR = dirname(env("E2E_DB"));
 const STARTS = Number(process.env.E2E_BENCH_STARTS ?? 3);
+/** A bare Tauri window on the app's page (src-tauri/examples/bare_window.rs): the start's reference. */
+const BARE = process.env.E2E_BENCH_BARE;
 /** How long the app settles after its first screen before its memory is read. */
 const SETTLE_MS = 5_000;
 const IDLE_MS = 60_000;
@@ -41,6 +44,11 @@ function stat(pid) {
   const text = readFileSync(`/proc/${pid}/stat`, "utf8");
   // The command name may hold spaces and parentheses: the fields start after its last ')'.
   return text.slice(text.lastIndexOf(")") + 2).split(" ");
+}
+
+/** When process `pid` started, in ms since the epoch (the kernel counts it in clock ticks since boot). */
+function startTime(pid) {
+  return BOOT_MS + (Number(stat(pid)[19]) / CLOCK_TICKS) * 1000;
 }
 
 /** The app's process on `db` (started through WebKitWebDriver, so found by its arguments). */
@@ -141,7 +149,7 @@ async function start(db) {
   );
   const pid = appPid(db);
   assert.ok(pid, `the app's process on ${db}`);
-  const startedAt = BOOT_MS + (Number(stat(pid)[19]) / CLOCK_TICKS) * 1000;
+  const startedAt = startTime(pid);
   // Where the start goes: the native side until the page starts loading (timeOrigin), the page's
   // scripts until DOMContentLoaded, then the first screen's data and paint.
   const page = await s.executeScript(`
@@ -191,6 +199,28 @@ async function startsOn(label, source) {
   return { starts, median: median(starts), split, memory };
 }
 
+/**
+ * The reference's part of a start: from the bare window's process start to its page's load, `STARTS`
+ * times (its page is the app's, which finds no app behind it; only the load is timed).
+ */
+async function bareStarts() {
+  const native = [];
+  for (let i = 0; i < STARTS; i++) {
+    // Never opened: the argument only tells the process apart, as the app's --db does.
+    const marker = join(DIR, `bench-bare-${i}.db`);
+    const s = await Session.start(WEBDRIVER, BARE, { timeout: 120_000, args: ["--db", marker] });
+    const origin = await waitFor(
+      () => s.executeScript("return document.readyState === 'complete' ? performance.timeOrigin : null;"),
+      { timeout: 60_000, interval: 20, message: "the bare window's page" },
+    );
+    const pid = appPid(marker);
+    assert.ok(pid, `the bare window's process (${marker})`);
+    native.push(Math.round(origin - startTime(pid)));
+    await stop(s, marker);
+  }
+  return { native_ms: native, median: median(native) };
+}
+
 describe("the app itself", { timeout: 900_000 }, () => {
   after(() => leaveNothingBehind(join(DIR, "bench-polling.db")));
 
@@ -200,6 +230,15 @@ describe("the app itself", { timeout: 900_000 }, () => {
     const big = await startsOn("large", BIG_DB);
     report("start to interactive, large database (ms)", big);
     report("memory large / empty (PSS)", Number((big.memory.total / empty.memory.total).toFixed(2)));
+    if (BARE) {
+      // The same part of the app's starts on the empty database, beside the reference's.
+      const bare = await bareStarts();
+      const app = empty.split.map((p) => p.native_ms);
+      report("process start to page load: the app (empty database) beside a bare Tauri window (ms)", {
+        app: { native_ms: app, median: median(app) },
+        bare,
+      });
+    }
   });
 
   it("paints each screen with its data at once, and scrolls the inbox under a held j without dropping frames, on the large database", async () => {
