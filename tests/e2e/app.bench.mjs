@@ -209,14 +209,17 @@ async function bareStarts() {
     // Never opened: the argument only tells the process apart, as the app's --db does.
     const marker = join(DIR, `bench-bare-${i}.db`);
     const s = await Session.start(WEBDRIVER, BARE, { timeout: 120_000, args: ["--db", marker] });
-    const origin = await waitFor(
-      () => s.executeScript("return document.readyState === 'complete' ? performance.timeOrigin : null;"),
-      { timeout: 60_000, interval: 20, message: "the bare window's page" },
-    );
-    const pid = appPid(marker);
-    assert.ok(pid, `the bare window's process (${marker})`);
-    native.push(Math.round(origin - startTime(pid)));
-    await stop(s, marker);
+    try {
+      const origin = await waitFor(
+        () => s.executeScript("return document.readyState === 'complete' ? performance.timeOrigin : null;"),
+        { timeout: 60_000, interval: 20, message: "the bare window's page" },
+      );
+      const pid = appPid(marker);
+      assert.ok(pid, `the bare window's process (${marker})`);
+      native.push(Math.round(origin - startTime(pid)));
+    } finally {
+      await stop(s, marker);
+    }
   }
   return { native_ms: native, median: median(native) };
 }

@@ -93,8 +93,16 @@ export function Customers({
       )}
       {customers.hasNextPage && (
         <p className="hint screen-text" ref={setEnd} data-testid="customers-more">
-          {t.customers.shown(rows.length)}{" "}
-          <button type="button" className="link" disabled={customers.isFetching} onClick={loadMore}>
+          <span aria-live="polite">{t.customers.shown(rows.length)}</span>{" "}
+          {/* Not disabled while a read is under way: the focus stays on it for the next press. */}
+          <button
+            type="button"
+            className="link"
+            aria-disabled={customers.isFetching}
+            onClick={() => {
+              if (!customers.isFetching) loadMore();
+            }}
+          >
             {t.customers.showMore}
           </button>
         </p>

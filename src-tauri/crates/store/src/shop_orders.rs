@@ -40,31 +40,27 @@ impl Store {
     }
 
     /// Customers with how many orders each has, most recent buyer first, a keyset page after
-    /// `after`. Customers whose orders are all gone come last, newest first: a `NULL` has no place
-    /// in a row-value comparison, so they are a second range of the same index, read once the
-    /// first is through.
+    /// `after`. Each part of the list after the cursor is a range of the index
+    /// `customers_last_order` (see [`CustomerRange`]), read in turn until the page is full.
     pub async fn customers_page(&self, after: Option<&PageCursor>, limit: u32) -> Result<CustomerPage> {
-        let limit = limit.clamp(1, 10_000);
+        let limit = limit.clamp(1, 10_000) as usize;
         let mut rows = Vec::new();
-        let in_dated = after.is_none_or(|c| !c.key.is_empty());
-        if in_dated {
+        // One row more than the page tells whether another page follows.
+        for range in CustomerRange::after(after) {
+            let left = limit + 1 - rows.len();
             let mut q = QueryBuilder::new("");
-            push_customers(&mut q, after, true, limit);
-            rows = q.build().fetch_all(&self.pool).await?;
-        }
-        let left = limit - rows.len() as u32;
-        if left > 0 {
-            let mut q = QueryBuilder::new("");
-            push_customers(&mut q, after.filter(|_| !in_dated), false, left);
+            push_customers(&mut q, &range, left as u32);
             rows.extend(q.build().fetch_all(&self.pool).await?);
+            if rows.len() > limit {
+                break;
+            }
         }
-        let next = (rows.len() == limit as usize)
-            .then(|| rows.last())
-            .flatten()
-            .map(|r| PageCursor {
-                key: r.get::<Option<String>, _>("last_order_at").unwrap_or_default(),
-                id: r.get("id"),
-            });
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = rows.last().filter(|_| more).map(|r| PageCursor {
+            key: r.get::<Option<String>, _>("last_order_at").unwrap_or_default(),
+            id: r.get("id"),
+        });
         Ok(CustomerPage {
             rows: rows.iter().map(customer_from).collect::<Result<_>>()?,
             next,
@@ -72,36 +68,66 @@ impl Store {
     }
 }
 
-/// One of the customers' two ranges after `after`: those with a latest order (`dated`), then
-/// those without. The counts are kept by triggers (migration 0029); the order and the ranges are
-/// the index's (last_order_at DESC, id DESC).
-fn push_customers<'a>(
-    q: &mut QueryBuilder<'a, Sqlite>,
-    after: Option<&'a PageCursor>,
-    dated: bool,
-    limit: u32,
-) {
+/// A part of the customers' list, in its order: those who bought at the cursor's time after its
+/// customer, those who bought before, then those without an order (all theirs deleted), newest
+/// first. A row-value comparison would read the cursor's time as the index's bound and go through
+/// every customer of that time before the cursor; a `NULL` has no place in one at all.
+#[derive(Debug)]
+enum CustomerRange<'a> {
+    /// From the top, or after `id` among those of `at`.
+    Dated { at: Option<(&'a str, i64)> },
+    /// Those whose latest order is before `at`.
+    Before { at: &'a str },
+    /// Those without an order, after `id` when given.
+    Undated { id: Option<i64> },
+}
+
+impl<'a> CustomerRange<'a> {
+    fn after(cursor: Option<&'a PageCursor>) -> Vec<CustomerRange<'a>> {
+        match cursor {
+            None => vec![Self::Dated { at: None }, Self::Undated { id: None }],
+            Some(c) if c.key.is_empty() => vec![Self::Undated { id: Some(c.id) }],
+            Some(c) => vec![
+                Self::Dated {
+                    at: Some((&c.key, c.id)),
+                },
+                Self::Before { at: &c.key },
+                Self::Undated { id: None },
+            ],
+        }
+    }
+}
+
+/// One range's customers, at most `limit`. The counts are kept by triggers (migration 0029).
+fn push_customers<'a>(q: &mut QueryBuilder<'a, Sqlite>, range: &CustomerRange<'a>, limit: u32) {
     q.push(
         "SELECT c.id, c.name, c.first_name, c.last_name, c.phone, c.email, c.address, c.region,
             c.order_count AS orders, c.last_order_at
-         FROM customers c",
+         FROM customers c WHERE ",
     );
-    if dated {
-        q.push(" WHERE c.last_order_at IS NOT NULL");
-        if let Some(c) = after {
-            q.push(" AND (c.last_order_at, c.id) < (")
-                .push_bind(&c.key)
-                .push(", ")
-                .push_bind(c.id)
-                .push(")");
+    match *range {
+        CustomerRange::Dated { at: None } => {
+            q.push("c.last_order_at IS NOT NULL ORDER BY c.last_order_at DESC, c.id DESC");
         }
-        q.push(" ORDER BY c.last_order_at DESC, c.id DESC");
-    } else {
-        q.push(" WHERE c.last_order_at IS NULL");
-        if let Some(c) = after {
-            q.push(" AND c.id < ").push_bind(c.id);
+        CustomerRange::Dated { at: Some((at, id)) } => {
+            q.push("c.last_order_at = ")
+                .push_bind(at)
+                .push(" AND c.id < ")
+                .push_bind(id)
+                .push(" ORDER BY c.id DESC");
         }
-        q.push(" ORDER BY c.id DESC");
+        CustomerRange::Before { at } => {
+            q.push("c.last_order_at < ")
+                .push_bind(at)
+                .push(" ORDER BY c.last_order_at DESC, c.id DESC");
+        }
+        CustomerRange::Undated { id } => {
+            q.push("c.last_order_at IS NULL");
+            if let Some(id) = id {
+                q.push(" AND c.id < ").push_bind(id);
+            }
+            q.push(" ORDER BY c.id DESC");
+        }
     }
     q.push(" LIMIT ").push_bind(limit);
 }
@@ -217,8 +243,10 @@ mod tests {
         for limit in [1, 2, 3, 4, 5, 9, 13, 100] {
             let mut read = Vec::new();
             let mut after = None;
+            let mut pages = 0;
             loop {
                 let page = store.customers_page(after.as_ref(), limit).await.unwrap();
+                pages += 1;
                 assert!(page.rows.len() <= limit as usize, "page of {limit}");
                 read.extend(page.rows.iter().map(|r| r.customer.id));
                 match page.next {
@@ -234,6 +262,8 @@ mod tests {
                 );
             }
             assert_eq!(read, expected, "pages of {limit}");
+            // A page that ends the list says so: no empty page is asked for after it.
+            assert_eq!(pages, expected.len().div_ceil(limit as usize), "pages of {limit}");
         }
         let first = store.customers_page(None, 3).await.unwrap();
         assert_eq!(first.rows[0].orders, 1);
@@ -253,24 +283,28 @@ mod tests {
             key: String::new(),
             id: 7,
         };
-        for (after, with_order) in [
-            (None, true),
-            (Some(&dated), true),
-            (None, false),
-            (Some(&undated), false),
-        ] {
+        let mut ranges = CustomerRange::after(None);
+        ranges.extend(CustomerRange::after(Some(&dated)));
+        ranges.extend(CustomerRange::after(Some(&undated)));
+        let expected = [
+            "(last_order_at>?)",
+            "(last_order_at=?)",
+            "(last_order_at=? AND id<?)",
+            "(last_order_at<?)",
+            "(last_order_at=?)",
+            "(last_order_at=? AND id<?)",
+        ];
+        assert_eq!(ranges.len(), expected.len());
+        for (range, seek) in ranges.iter().zip(expected) {
             let mut q = QueryBuilder::new("EXPLAIN QUERY PLAN ");
-            push_customers(&mut q, after, with_order, 100);
+            push_customers(&mut q, range, 100);
             let p = crate::query_plan(q.build(), store.pool()).await.join("\n");
-            let range = match (after.is_some(), with_order) {
-                (false, true) => "(last_order_at>?)",
-                (true, true) => "(last_order_at>? AND last_order_at<?)",
-                (false, false) => "(last_order_at=?)",
-                (true, false) => "(last_order_at=? AND id<?)",
-            };
-            assert!(p.contains("SEARCH c USING INDEX customers_last_order"), "{p}");
-            assert!(p.contains(range), "{range}: {p}");
-            assert!(!p.contains("TEMP B-TREE"), "{p}");
+            assert!(
+                p.contains("SEARCH c USING INDEX customers_last_order"),
+                "{range:?}: {p}"
+            );
+            assert!(p.contains(seek), "{range:?}: {seek}: {p}");
+            assert!(!p.contains("TEMP B-TREE"), "{range:?}: {p}");
         }
         store.close().await;
     }
