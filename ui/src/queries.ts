@@ -38,6 +38,8 @@ export const keys = {
   shopOrdersAll: ["shopOrders"] as const,
   shopOrders: (customerId: number | null) => ["shopOrders", customerId] as const,
   customers: ["customers"] as const,
+  customerPages: ["customers", "pages"] as const,
+  customerChoice: ["customers", "choice"] as const,
   shopStatuses: ["shopStatuses"] as const,
   pushSettingsAll: ["pushSettings"] as const,
   pushSettings: (accountId: number) => ["pushSettings", accountId] as const,
@@ -127,7 +129,7 @@ export const useShopOrders = (customerId: number | null) =>
 /** Customers a keyset page at a time: a shop may have hundreds of thousands. */
 export const CUSTOMERS_PAGE = 200;
 export const customerPagesOptions = infiniteQueryOptions({
-  queryKey: [...keys.customers, "pages"],
+  queryKey: keys.customerPages,
   queryFn: ({ pageParam }) => api.customers(CUSTOMERS_PAGE, pageParam),
   initialPageParam: null as PageCursor | null,
   getNextPageParam: (last) => last.next ?? undefined,
@@ -137,7 +139,7 @@ export const customerPagesOptions = infiniteQueryOptions({
 export const useCustomerPages = () => useInfiniteQuery(customerPagesOptions);
 /** The most recent buyers, to choose one from a list (a marketplace's orders all put on one). */
 export const useCustomerChoice = () =>
-  useQuery({ queryKey: [...keys.customers, "choice"], queryFn: async () => (await api.customers(1_000, null)).rows });
+  useQuery({ queryKey: keys.customerChoice, queryFn: async () => (await api.customers(1_000, null)).rows });
 /** The previous list stays on screen while the next one (another search or category) arrives. */
 export const useProducts = (q: ProductQuery) =>
   useQuery({ queryKey: keys.products(q), queryFn: () => api.products(q), placeholderData: keepPreviousData });
