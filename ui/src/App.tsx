@@ -25,7 +25,8 @@ import { Settings } from "./screens/Settings";
 import { StatusPushes } from "./screens/StatusPushes";
 import { Welcome } from "./screens/Welcome";
 import { CabinetScreen } from "./cabinet/CabinetScreen";
-import { prefetchScreen } from "./screens/prefetch";
+import { openWhenReady } from "./screens/prefetch";
+import { noteNavigation } from "./perf";
 import { NewOrderScreen, ShopOrderScreen } from "./cabinet/ShopOrderScreen";
 
 
@@ -94,6 +95,8 @@ export function App() {
     setPrevious(routeNow.current);
     setRoute(next);
   }, []);
+  /** Counts the sidebar's clicks: of two made while the first one's screen waited for its data, the second wins. */
+  const sidebarClicks = useRef(0);
   const chooseCustomer = useCallback((customerId: number) => setRoute({ name: "customers", customerId }), []);
   const openShopOrder = useCallback((id: number) => go({ name: "shop-order", id }), [go]);
   const demoAskedOn = useRef<Route | null>(null);
@@ -235,8 +238,13 @@ export function App() {
             className={navSection(route, previous) === to ? "nav active" : "nav"}
             data-testid={testId}
             onClick={() => {
-              prefetchScreen(qc, to);
-              go({ name: to });
+              noteNavigation(to);
+              const click = ++sidebarClicks.current;
+              const from = routeNow.current;
+              // Opened only if nothing else was chosen while its data was read.
+              openWhenReady(qc, to, () => {
+                if (sidebarClicks.current === click && routeNow.current === from) go({ name: to });
+              });
             }}
           >
             {t.nav[label]}

@@ -1,5 +1,5 @@
 // Query keys and hooks: one place decides what is cached and what an engine event refreshes.
-import { infiniteQueryOptions, keepPreviousData, useInfiniteQuery, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useQuery, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { api } from "./api";
 import type { Account } from "./bindings/Account";
 import type { EngineEvent } from "./bindings/EngineEvent";
@@ -146,7 +146,8 @@ export const useProducts = (q: ProductQuery) =>
 export const useProductCategories = () => useQuery({ queryKey: keys.productCategories, queryFn: api.productCategories });
 export const useProductOrders = (productId: number) =>
   useQuery({ queryKey: keys.productOrders(productId), queryFn: () => api.productOrders(productId) });
-export const useShopStatuses = () => useQuery({ queryKey: keys.shopStatuses, queryFn: api.shopStatuses });
+export const shopStatusesOptions = queryOptions({ queryKey: keys.shopStatuses, queryFn: api.shopStatuses });
+export const useShopStatuses = () => useQuery(shopStatusesOptions);
 export const usePushSettings = (accountId: number) =>
   useQuery({ queryKey: keys.pushSettings(accountId), queryFn: () => api.pushSettings(accountId) });
 /** Lines a template preview can be filled from: the account's accepted ones, newest order first. */

@@ -21,6 +21,8 @@ import purgeFixture from "../test/fixtures/cabinet_purge.json";
 import statusFixture from "../test/fixtures/cabinet_status.json";
 import typeFixture from "../test/fixtures/cabinet_type.json";
 import { FIRST_PAGE_SIZE, PAGE_SIZE } from "./queries";
+import { DATA_WAIT_MS } from "../screens/prefetch";
+import { statusLabel } from "./words";
 import { type Fixture, type Override, recorded, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
 import { orderTransfer, sentToCrm } from "../test/transfers";
@@ -186,22 +188,79 @@ describe("the cabinet", () => {
     expect(served.callsTo("cabinet_page")).toHaveLength(answers);
   });
 
-  it("asks for its first page and counts as the sidebar's All orders is clicked, before the screen draws, once each", async () => {
+  it("asks for its first page, counts, statuses and targets as the sidebar's All orders is clicked, before the screen draws, once each", async () => {
     // A screen's own queries start in effects, after its first paint: asked from the click, the
     // reads run while it mounts and paints.
     const drawnWhenAsked: Record<string, boolean> = {};
     const asked = (cmd: string) => (args: Record<string, unknown>) => {
       drawnWhenAsked[cmd] ??= screen.queryByTestId("cabinet") != null;
-      return recordedFor(fixture, cmd, args);
+      // The scenario has no transfer integration: the engine answers no target.
+      return cmd === "transfer_targets" ? [] : recordedFor(fixture, cmd, args);
     };
-    const served = serveRecorded(fixture, { cabinet_page: asked("cabinet_page"), cabinet_stats: asked("cabinet_stats") });
+    const reads = ["cabinet_page", "cabinet_stats", "shop_statuses", "transfer_targets"];
+    const served = serveRecorded(fixture, Object.fromEntries(reads.map((cmd) => [cmd, asked(cmd)])));
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-orders"));
     await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
-    expect(drawnWhenAsked).toEqual({ cabinet_page: false, cabinet_stats: false });
-    expect(served.callsTo("cabinet_page")).toHaveLength(1);
-    expect(served.callsTo("cabinet_stats")).toHaveLength(1);
+    expect(drawnWhenAsked).toEqual(Object.fromEntries(reads.map((cmd) => [cmd, false])));
+    for (const cmd of reads) expect([cmd, served.callsTo(cmd).length]).toEqual([cmd, 1]);
+  });
+
+  it("opens once its first page, counts and statuses are in: the inbox stays until then, and the screen's first draw is its last", async () => {
+    // Opened at once, the screen would lay out and paint its frame empty, then again with the data.
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    serveRecorded(fixture, {}, { cabinet_page: () => gate });
+    const firstDraw: { rows: number[]; text: string | null | undefined }[] = [];
+    const observer = new MutationObserver(() => {
+      if (firstDraw.length === 0 && screen.queryByTestId("cabinet")) {
+        firstDraw.push({ rows: shown(), text: screen.queryByTestId("cabinet-row-6")?.textContent });
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(screen.queryByTestId("cabinet")).toBeNull();
+    expect(screen.getByTestId("inbox")).toBeInTheDocument();
+    release();
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    observer.disconnect();
+    // The status names too: without the shop's statuses a row shows a status's number.
+    const status = statusLabel(recorded<ShopStatus[]>(fixture, "shop_statuses"), 1, en);
+    expect(status).not.toMatch(/#/);
+    expect(row(6)).toHaveTextContent(status);
+    expect(firstDraw).toEqual([{ rows: [6, 2, 1], text: row(6).textContent }]);
+  });
+
+  it("opens without its data when the read takes longer than the wait, and says it is loading", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    serveRecorded(fixture, {}, { cabinet_page: () => gate });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    expect(await screen.findByTestId("cabinet")).toBeInTheDocument();
+    expect(shown()).toEqual([]);
+    release();
+    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+  });
+
+  it("a sidebar click made while All orders waits for its data wins: All orders does not open after it", async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const served = serveRecorded(fixture, {}, { cabinet_page: () => gate });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-orders"));
+    await user.click(screen.getByTestId("nav-inbox"));
+    release();
+    await waitFor(() => expect(served.callsTo("cabinet_stats")).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, DATA_WAIT_MS + 50));
+    expect(screen.queryByTestId("cabinet")).toBeNull();
+    expect(screen.getByTestId("inbox")).toBeInTheDocument();
   });
 
   it("opens on one page: the first holds more than the window shows plus the prefetch reach", async () => {

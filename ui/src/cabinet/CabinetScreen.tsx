@@ -56,7 +56,7 @@ export function CabinetScreen({ onOpen, onNew }: { onOpen: (id: number) => void;
 
   const pages = useCabinetPages(view.filter, view.sort);
   const stats = useCabinetStats(view.filter);
-  useScreenReady("orders", pages.isSuccess && stats.isSuccess);
+  useScreenReady("orders", pages.isSuccess && stats.isSuccess && statuses !== undefined);
   const rows = useMemo<CabinetRow[]>(() => pages.data?.pages.flatMap((p) => p.rows) ?? [], [pages.data]);
   const index = useMemo(() => rowIndex(rows.map((r) => r.id)), [rows]);
   const chosen = useMemo(

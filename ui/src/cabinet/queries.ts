@@ -6,7 +6,8 @@ import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { PageCursor } from "../bindings/PageCursor";
 import { PREFETCH_ROWS } from "../components/useLoadMore";
-import { keys, refreshAfterStatusChange, type ExportProgress } from "../queries";
+import { keys, refreshAfterStatusChange, shopStatusesOptions, type ExportProgress } from "../queries";
+import { transferTargetsOptions } from "../transfers/queries";
 import { loadCurrentView, serializeView, withoutStatus, type CabinetView } from "./viewState";
 
 /** Rows per keyset page: large enough to scroll through quickly, small enough to arrive at once. */
@@ -49,13 +50,23 @@ const cabinetStatsOptions = (filter: OrderFilter) =>
 export const useCabinetStats = (filter: OrderFilter) => useQuery(cabinetStatsOptions(filter));
 
 /**
- * Asks for what the screen first shows (the kept view's first page and its counts) as the manager
- * goes to it, so that the reads run while the screen mounts and paints its frame, not after.
+ * Asks for what the screen first shows as the manager goes to it: the kept view's first page and
+ * its counts, and the shop's statuses and transfer targets its rows name. Settles once all are
+ * read; null when all are in the cache (the screen shows them at once and refreshes them).
  */
-export function prefetchCabinet(qc: QueryClient): void {
+export function prefetchCabinet(qc: QueryClient): Promise<unknown> | null {
   const view = loadCurrentView();
-  void qc.prefetchInfiniteQuery(cabinetPagesOptions(view.filter, view.sort));
-  void qc.prefetchQuery(cabinetStatsOptions(view.filter));
+  const pages = cabinetPagesOptions(view.filter, view.sort);
+  const stats = cabinetStatsOptions(view.filter);
+  const keysRead = [pages.queryKey, stats.queryKey, shopStatusesOptions.queryKey, transferTargetsOptions.queryKey];
+  const cached = keysRead.every((key) => qc.getQueryData(key) !== undefined);
+  const reads = Promise.all([
+    qc.prefetchInfiniteQuery(pages),
+    qc.prefetchQuery(stats),
+    qc.prefetchQuery(shopStatusesOptions),
+    qc.prefetchQuery(transferTargetsOptions),
+  ]);
+  return cached ? null : reads;
 }
 
 export const useCabinetCharts = (filter: OrderFilter, enabled: boolean) =>

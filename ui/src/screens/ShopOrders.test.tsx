@@ -162,7 +162,7 @@ describe("customers", () => {
     expect(b.callsTo("customers")).toHaveLength(3);
   });
 
-  it("asks for the first page as the sidebar's Customers is clicked, before the screen draws, once", async () => {
+  it("asks for the first page as the sidebar's Customers is clicked, once, and opens with it: its first draw has the rows", async () => {
     let drawnWhenAsked: boolean | null = null;
     const b = serveRecorded(customersFixture, {
       customers: (args) => {
@@ -170,11 +170,18 @@ describe("customers", () => {
         return pagesOf(manyCustomers(3))(args);
       },
     });
+    const firstDraw: number[] = [];
+    const observer = new MutationObserver(() => {
+      if (firstDraw.length === 0 && screen.queryByTestId("customers")) firstDraw.push(screen.queryAllByTestId("customer-row").length);
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
     const user = userEvent.setup();
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(3));
+    observer.disconnect();
     expect(drawnWhenAsked).toBe(false);
+    expect(firstDraw).toEqual([3]);
     expect(b.callsTo("customers")).toHaveLength(1);
   });
 

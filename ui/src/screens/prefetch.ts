@@ -3,11 +3,46 @@ import { prefetchCabinet } from "../cabinet/queries";
 import { customerPagesOptions } from "../queries";
 
 /**
- * Asks for what a screen first shows as the manager goes to it from the sidebar: the reads then
- * run while the screen mounts and paints its frame instead of after it (a screen's queries start
- * in effects, which run once that first paint is done). For the screens over large lists.
+ * How long a sidebar click waits for the screen's first data before it opens the screen without
+ * it: the data of a large list is read in a few milliseconds when the engine is free; when it is
+ * busy (a sync), the screen is not held back for it.
  */
-export function prefetchScreen(qc: QueryClient, screen: string): void {
-  if (screen === "orders") prefetchCabinet(qc);
-  else if (screen === "customers") void qc.prefetchInfiniteQuery(customerPagesOptions);
+export const DATA_WAIT_MS = 100;
+
+/**
+ * Asks for what a screen first shows as the manager goes to it from the sidebar, for the screens
+ * over large lists. Settles once it is read (a failed read too: the screen shows its error); null
+ * when there is nothing to wait for (another screen, or the data is in the cache already).
+ */
+export function prefetchScreen(qc: QueryClient, screen: string): Promise<unknown> | null {
+  if (screen === "orders") return prefetchCabinet(qc);
+  if (screen === "customers") {
+    const cached = qc.getQueryData(customerPagesOptions.queryKey) !== undefined;
+    const read = qc.prefetchInfiniteQuery(customerPagesOptions);
+    return cached ? null : read;
+  }
+  return null;
+}
+
+/**
+ * Opens `screen` from the sidebar once its first data is in (at most DATA_WAIT_MS after the click),
+ * so that it paints once, with its data: opened at once it would lay out and paint its whole frame
+ * empty, then again with the data. The screen it leaves stays until then. `open` is called once,
+ * in a later task when there is something to wait for: it checks that no other way was taken.
+ */
+export function openWhenReady(qc: QueryClient, screen: string, open: () => void): void {
+  const reading = prefetchScreen(qc, screen);
+  if (reading == null) {
+    open();
+    return;
+  }
+  let opened = false;
+  const openOnce = () => {
+    if (opened) return;
+    opened = true;
+    clearTimeout(deadline);
+    open();
+  };
+  const deadline = setTimeout(openOnce, DATA_WAIT_MS);
+  void reading.finally(openOnce);
 }

@@ -1,5 +1,5 @@
 // What the transfer screens read: the targets orders can be sent to, and how a sending goes.
-import { useQuery, type QueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { OrderTransferView } from "../bindings/OrderTransferView";
 import type { TransferTargetView } from "../bindings/TransferTargetView";
@@ -16,13 +16,13 @@ export const transferKeys = {
   status: (ids: readonly number[], accountId: number | null) => [...keys.cabinetAll, "transfers", accountId, ids] as const,
 };
 
-export const useTransferTargets = () =>
-  useQuery({
-    queryKey: transferKeys.targets,
-    queryFn: api.transferTargets,
-    // A target list that cannot be read offers no target: the rest of the screen still works.
-    retry: false,
-  });
+export const transferTargetsOptions = queryOptions({
+  queryKey: transferKeys.targets,
+  queryFn: api.transferTargets,
+  // A target list that cannot be read offers no target: the rest of the screen still works.
+  retry: false,
+});
+export const useTransferTargets = () => useQuery(transferTargetsOptions);
 
 /** The targets an order can be sent to now (a disabled account takes nothing). */
 export const activeTargets = (targets: readonly TransferTargetView[] | undefined): TransferTargetView[] =>
