@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, type MouseEvent } from "react";
+import { rowPlace, useFirstFrameRows } from "../components/virtualRows";
 import type { CabinetRow } from "../bindings/CabinetRow";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { ShopStatus } from "../bindings/ShopStatus";
@@ -57,11 +58,12 @@ export function OrdersTable(p: TableProps) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
   const scrollRef = useRef<HTMLDivElement>(null);
+  const firstFrame = useFirstFrameRows();
   const virtualizer = useVirtualizer({
+    ...firstFrame,
     count: p.rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
     scrollMargin: HEADER_HEIGHT,
     scrollPaddingStart: HEADER_HEIGHT,
     initialOffset: () => rememberedPlace(qc, p.view).offset,
@@ -156,7 +158,7 @@ export function OrdersTable(p: TableProps) {
               data-testid={`cabinet-row-${row.id}`}
               data-selected={selected}
               data-cursor={cursor}
-              style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
+              style={rowPlace(item.start - HEADER_HEIGHT, ROW_HEIGHT)}
               onClick={(e) => onRowClick(e, row.id)}
               onDoubleClick={() => p.onOpen(row.id)}
             >

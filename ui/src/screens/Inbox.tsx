@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api";
 import type { InboxLine } from "../bindings/InboxLine";
 import type { InboxPage } from "../bindings/InboxPage";
@@ -29,6 +29,7 @@ import {
 import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { useLoadMore } from "../components/useLoadMore";
+import { rowPlace, useFirstFrameRows } from "../components/virtualRows";
 import { useSettled } from "../components/useSettled";
 import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
@@ -300,12 +301,13 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   }, [run, help, offerLine]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  const firstFrame = useFirstFrameRows();
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => (rows[i]?.kind === "order" ? HEADER_HEIGHT : LINE_HEIGHT),
     getItemKey: useCallback((i: number) => rows[i]?.key ?? i, [rows]),
-    overscan: 12,
+    ...firstFrame,
   });
   useEffect(() => {
     if (selection.cursor != null) virtualizer.scrollToIndex(selection.index, { align: "auto" });
@@ -532,10 +534,6 @@ type RowProps = {
   onOpen: (orderId: number) => void;
 };
 
-function rowStyle(top: number, height: number): CSSProperties {
-  return { position: "absolute", top: 0, left: 0, right: 0, height, transform: `translateY(${top}px)` };
-}
-
 /** An order above its lines: all of its number, where it came from, how old it is, what it comes to. */
 const OrderHeader = memo(function OrderHeader({
   row,
@@ -565,7 +563,7 @@ const OrderHeader = memo(function OrderHeader({
       data-selected={state}
       data-cursor={isCursor}
       aria-current={isCursor}
-      style={rowStyle(top, HEADER_HEIGHT)}
+      style={rowPlace(top, HEADER_HEIGHT)}
       onClick={() => onFocus(row.key)}
       onDoubleClick={() => onOpen(row.group.orderId)}
     >
@@ -656,7 +654,7 @@ const LineRow = memo(function LineRow({
       data-selected={isSelected}
       data-cursor={isCursor}
       aria-current={isCursor}
-      style={rowStyle(top, LINE_HEIGHT)}
+      style={rowPlace(top, LINE_HEIGHT)}
       onClick={() => onFocus(id)}
       onDoubleClick={() => onOpen(row.group.orderId)}
     >
