@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { api, onEngineEvent, onOpenOrder } from "./api";
 import { healthStatus, healthText } from "./accounts/health";
 import type { Lang } from "./bindings/Lang";
@@ -95,8 +95,15 @@ export function App() {
     setPrevious(routeNow.current);
     setRoute(next);
   }, []);
-  /** Counts the sidebar's clicks: of two made while the first one's screen waited for its data, the second wins. */
-  const sidebarClicks = useRef(0);
+  /**
+   * Counts the sidebar's clicks and the routes shown: a screen that waits for its data opens only
+   * if neither another click nor any other way to another screen came meanwhile.
+   */
+  const navigations = useRef(0);
+  // A layout effect: counted in the commit that shows the route, before any later task.
+  useLayoutEffect(() => {
+    navigations.current += 1;
+  }, [route]);
   const chooseCustomer = useCallback((customerId: number) => setRoute({ name: "customers", customerId }), []);
   const openShopOrder = useCallback((id: number) => go({ name: "shop-order", id }), [go]);
   const demoAskedOn = useRef<Route | null>(null);
@@ -238,12 +245,10 @@ export function App() {
             className={navSection(route, previous) === to ? "nav active" : "nav"}
             data-testid={testId}
             onClick={() => {
-              noteNavigation(to);
-              const click = ++sidebarClicks.current;
-              const from = routeNow.current;
-              // Opened only if nothing else was chosen while its data was read.
+              if (route.name !== to) noteNavigation(to);
+              const click = ++navigations.current;
               openWhenReady(qc, to, () => {
-                if (sidebarClicks.current === click && routeNow.current === from) go({ name: to });
+                if (navigations.current === click) go({ name: to });
               });
             }}
           >

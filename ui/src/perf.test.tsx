@@ -1,6 +1,6 @@
 import { act, render } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { noteCall, perfRecord, useScreenReady } from "./perf";
+import { noteCall, noteNavigation, perfRecord, useScreenReady } from "./perf";
 
 function Screen({ name, ready }: { name: string; ready: boolean }) {
   useScreenReady(name, ready);
@@ -48,6 +48,23 @@ describe("useScreenReady", () => {
     frames(2);
     expect(perfRecord().screens.map((s) => s.screen)).toEqual(["inbox:new", "inbox:accepted"]);
     expect(perfRecord().interactiveAt).toBe(interactive);
+  });
+
+  it("counts a screen's first paint from the sidebar's click that asked for it, and not from an older click", () => {
+    noteNavigation("orders");
+    const clicked = performance.now();
+    vi.advanceTimersByTime(20);
+    const { unmount } = render(<Screen name="orders" ready />);
+    frames(2);
+    expect(perfRecord().screens[0]).toMatchObject({ screen: "orders", openMs: 20, ms: performance.now() - clicked });
+    unmount();
+    // A click whose screen did not open then (another way was taken) is not this visit's.
+    noteNavigation("orders");
+    vi.advanceTimersByTime(5_000);
+    const mounted = performance.now();
+    render(<Screen name="orders" ready />);
+    frames(2);
+    expect(perfRecord().screens[1]).toMatchObject({ screen: "orders", openMs: 0, ms: performance.now() - mounted });
   });
 
   it("notes each call to the Rust side with its time, keeping the latest 200", () => {

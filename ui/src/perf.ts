@@ -46,13 +46,17 @@ export function noteNavigation(route: string): void {
 }
 
 /**
- * The click that asked for `screen` ("inbox:new" is the inbox's). Any screen's mount takes the
- * click, so that one which opened no screen (its own, clicked again) is not counted later.
+ * A screen opens at most this long after the click that asked for it (its wait for data is
+ * shorter): an older click was for a visit that did not happen (another way was taken meanwhile).
  */
+const CLICK_KEPT_MS = 1_000;
+
+/** The click that asked for `screen` ("inbox:new" is the inbox's); any screen's mount takes it. */
 function takeNavigation(screen: string): number | null {
   const click = asked;
   asked = null;
-  return click != null && (screen === click.route || screen.startsWith(`${click.route}:`)) ? click.at : null;
+  if (click == null || performance.now() - click.at > CLICK_KEPT_MS) return null;
+  return screen === click.route || screen.startsWith(`${click.route}:`) ? click.at : null;
 }
 
 /**

@@ -21,7 +21,7 @@ import purgeFixture from "../test/fixtures/cabinet_purge.json";
 import statusFixture from "../test/fixtures/cabinet_status.json";
 import typeFixture from "../test/fixtures/cabinet_type.json";
 import { FIRST_PAGE_SIZE, PAGE_SIZE } from "./queries";
-import { DATA_WAIT_MS } from "../screens/prefetch";
+import { dataWait } from "../screens/prefetch";
 import { statusLabel } from "./words";
 import { type Fixture, type Override, recorded, recordedFor, serveRecorded } from "../test/recorded";
 import { renderWithProviders } from "../test/render";
@@ -207,60 +207,79 @@ describe("the cabinet", () => {
     for (const cmd of reads) expect([cmd, served.callsTo(cmd).length]).toEqual([cmd, 1]);
   });
 
-  it("opens once its first page, counts and statuses are in: the inbox stays until then, and the screen's first draw is its last", async () => {
-    // Opened at once, the screen would lay out and paint its frame empty, then again with the data.
+  describe("opened from the sidebar while its first read is held", () => {
     let release = () => {};
-    const gate = new Promise<void>((r) => (release = r));
-    serveRecorded(fixture, {}, { cabinet_page: () => gate });
-    const firstDraw: { rows: number[]; text: string | null | undefined }[] = [];
-    const observer = new MutationObserver(() => {
-      if (firstDraw.length === 0 && screen.queryByTestId("cabinet")) {
-        firstDraw.push({ rows: shown(), text: screen.queryByTestId("cabinet-row-6")?.textContent });
-      }
+    let answered = false;
+    /** The engine, with All orders' first page held until `release()`. */
+    const serveHeld = () => {
+      const gate = new Promise<void>((r) => (release = r));
+      answered = false;
+      return serveRecorded(fixture, {}, { cabinet_page: () => gate.then(() => void (answered = true)) });
+    };
+    /** Whether the cabinet was in the DOM at any point (checked after each change of it). */
+    const watchCabinet = () => {
+      const seen = { ever: false, firstDraw: null as { rows: number[]; text: string | null | undefined } | null };
+      const observer = new MutationObserver(() => {
+        if (!screen.queryByTestId("cabinet")) return;
+        seen.ever = true;
+        seen.firstDraw ??= { rows: shown(), text: screen.queryByTestId("cabinet-row-6")?.textContent };
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      return { seen, stop: () => observer.disconnect() };
+    };
+    const kept = dataWait.ms;
+    afterEach(() => {
+      dataWait.ms = kept;
     });
-    observer.observe(document.body, { childList: true, subtree: true });
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    await new Promise((r) => setTimeout(r, 30));
-    expect(screen.queryByTestId("cabinet")).toBeNull();
-    expect(screen.getByTestId("inbox")).toBeInTheDocument();
-    release();
-    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
-    observer.disconnect();
-    // The status names too: without the shop's statuses a row shows a status's number.
-    const status = statusLabel(recorded<ShopStatus[]>(fixture, "shop_statuses"), 1, en);
-    expect(status).not.toMatch(/#/);
-    expect(row(6)).toHaveTextContent(status);
-    expect(firstDraw).toEqual([{ rows: [6, 2, 1], text: row(6).textContent }]);
-  });
 
-  it("opens without its data when the read takes longer than the wait, and says it is loading", async () => {
-    let release = () => {};
-    const gate = new Promise<void>((r) => (release = r));
-    serveRecorded(fixture, {}, { cabinet_page: () => gate });
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    expect(await screen.findByTestId("cabinet")).toBeInTheDocument();
-    expect(shown()).toEqual([]);
-    release();
-    await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
-  });
+    it("opens once its first page, counts and statuses are in: the inbox stays until then, and the screen's first draw is its last", async () => {
+      // Opened at once, the screen would lay out and paint its frame empty, then again with the data.
+      dataWait.ms = 60_000;
+      serveHeld();
+      const cabinet = watchCabinet();
+      const user = userEvent.setup();
+      renderWithProviders(<App />);
+      await user.click(await screen.findByTestId("nav-orders"));
+      expect(screen.queryByTestId("cabinet")).toBeNull();
+      expect(screen.getByTestId("inbox")).toBeInTheDocument();
+      release();
+      await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+      cabinet.stop();
+      // The status names too: without the shop's statuses a row shows a status's number.
+      const status = statusLabel(recorded<ShopStatus[]>(fixture, "shop_statuses"), 1, en);
+      expect(status).not.toMatch(/#/);
+      expect(row(6)).toHaveTextContent(status);
+      expect(cabinet.seen.firstDraw).toEqual({ rows: [6, 2, 1], text: row(6).textContent });
+    });
 
-  it("a sidebar click made while All orders waits for its data wins: All orders does not open after it", async () => {
-    let release = () => {};
-    const gate = new Promise<void>((r) => (release = r));
-    const served = serveRecorded(fixture, {}, { cabinet_page: () => gate });
-    const user = userEvent.setup();
-    renderWithProviders(<App />);
-    await user.click(await screen.findByTestId("nav-orders"));
-    await user.click(screen.getByTestId("nav-inbox"));
-    release();
-    await waitFor(() => expect(served.callsTo("cabinet_stats")).toHaveLength(1));
-    await new Promise((r) => setTimeout(r, DATA_WAIT_MS + 50));
-    expect(screen.queryByTestId("cabinet")).toBeNull();
-    expect(screen.getByTestId("inbox")).toBeInTheDocument();
+    it("opens without its data when the read takes longer than the wait, and shows it when it comes", async () => {
+      dataWait.ms = 0;
+      serveHeld();
+      const user = userEvent.setup();
+      renderWithProviders(<App />);
+      await user.click(await screen.findByTestId("nav-orders"));
+      expect(await screen.findByTestId("cabinet")).toBeInTheDocument();
+      expect(shown()).toEqual([]);
+      release();
+      await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
+    });
+
+    it("a sidebar click made while All orders waits for its data wins: All orders does not open after it", async () => {
+      dataWait.ms = 60_000;
+      serveHeld();
+      const cabinet = watchCabinet();
+      const user = userEvent.setup();
+      renderWithProviders(<App />);
+      await user.click(await screen.findByTestId("nav-orders"));
+      await user.click(screen.getByTestId("nav-inbox"));
+      release();
+      await waitFor(() => expect(answered).toBe(true));
+      // The read's answer settles in the tasks after it; the screen would open then.
+      await new Promise((r) => setTimeout(r, 0));
+      cabinet.stop();
+      expect(cabinet.seen.ever).toBe(false);
+      expect(screen.getByTestId("inbox")).toBeInTheDocument();
+    });
   });
 
   it("opens on one page: the first holds more than the window shows plus the prefetch reach", async () => {

@@ -5,9 +5,9 @@ import { customerPagesOptions } from "../queries";
 /**
  * How long a sidebar click waits for the screen's first data before it opens the screen without
  * it: the data of a large list is read in a few milliseconds when the engine is free; when it is
- * busy (a sync), the screen is not held back for it.
+ * busy (a sync), the screen is not held back for it. An object so that a test can hold it.
  */
-export const DATA_WAIT_MS = 100;
+export const dataWait = { ms: 100 };
 
 /**
  * Asks for what a screen first shows as the manager goes to it from the sidebar, for the screens
@@ -25,7 +25,7 @@ export function prefetchScreen(qc: QueryClient, screen: string): Promise<unknown
 }
 
 /**
- * Opens `screen` from the sidebar once its first data is in (at most DATA_WAIT_MS after the click),
+ * Opens `screen` from the sidebar once its first data is in (at most `dataWait` after the click),
  * so that it paints once, with its data: opened at once it would lay out and paint its whole frame
  * empty, then again with the data. The screen it leaves stays until then. `open` is called once,
  * in a later task when there is something to wait for: it checks that no other way was taken.
@@ -43,6 +43,6 @@ export function openWhenReady(qc: QueryClient, screen: string, open: () => void)
     clearTimeout(deadline);
     open();
   };
-  const deadline = setTimeout(openOnce, DATA_WAIT_MS);
+  const deadline = setTimeout(openOnce, dataWait.ms);
   void reading.finally(openOnce);
 }
