@@ -162,6 +162,17 @@ export const useImportProgress = (): ImportProgress | null =>
   }).data ?? null;
 
 /** What deciding lines can change: the inbox, their orders, the counts, the shop's orders and customers. */
+/**
+ * Starts `read` (a screen's first reads, asked for ahead of its mount) and returns what to wait for:
+ * null when every one of `shownKeys` has data cached already, which the screen shows at once while
+ * the reads refresh it.
+ */
+export function readUnlessCached(qc: QueryClient, shownKeys: readonly QueryKey[], read: () => Promise<unknown>): Promise<unknown> | null {
+  const cached = shownKeys.every((key) => qc.getQueryData(key) !== undefined);
+  const reading = read();
+  return cached ? null : reading;
+}
+
 export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
   return Promise.all(
     [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers, keys.cabinetAll].map((queryKey) =>

@@ -231,15 +231,20 @@ describe("the cabinet", () => {
     afterEach(() => {
       dataWait.ms = kept;
     });
-
-    it("opens once its first page, counts and statuses are in: the inbox stays until then, and the screen's first draw is its last", async () => {
-      // Opened at once, the screen would lay out and paint its frame empty, then again with the data.
-      dataWait.ms = 60_000;
+    /** The app on the held engine, All orders clicked in the sidebar with a wait of `waitMs` for its data. */
+    const clickOrders = async (waitMs: number) => {
+      dataWait.ms = waitMs;
       serveHeld();
       const cabinet = watchCabinet();
       const user = userEvent.setup();
       renderWithProviders(<App />);
       await user.click(await screen.findByTestId("nav-orders"));
+      return { cabinet, user };
+    };
+
+    it("opens once its first page, counts and statuses are in: the inbox stays until then, and the screen's first draw is its last", async () => {
+      // Opened at once, the screen would lay out and paint its frame empty, then again with the data.
+      const { cabinet } = await clickOrders(60_000);
       expect(screen.queryByTestId("cabinet")).toBeNull();
       expect(screen.getByTestId("inbox")).toBeInTheDocument();
       release();
@@ -253,24 +258,16 @@ describe("the cabinet", () => {
     });
 
     it("opens without its data when the read takes longer than the wait, and shows it when it comes", async () => {
-      dataWait.ms = 0;
-      serveHeld();
-      const user = userEvent.setup();
-      renderWithProviders(<App />);
-      await user.click(await screen.findByTestId("nav-orders"));
+      const { cabinet } = await clickOrders(0);
       expect(await screen.findByTestId("cabinet")).toBeInTheDocument();
+      cabinet.stop();
       expect(shown()).toEqual([]);
       release();
       await waitFor(() => expect(shown()).toEqual([6, 2, 1]));
     });
 
     it("a sidebar click made while All orders waits for its data wins: All orders does not open after it", async () => {
-      dataWait.ms = 60_000;
-      serveHeld();
-      const cabinet = watchCabinet();
-      const user = userEvent.setup();
-      renderWithProviders(<App />);
-      await user.click(await screen.findByTestId("nav-orders"));
+      const { cabinet, user } = await clickOrders(60_000);
       await user.click(screen.getByTestId("nav-inbox"));
       release();
       await waitFor(() => expect(answered).toBe(true));

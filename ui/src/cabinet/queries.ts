@@ -6,7 +6,7 @@ import type { OrderFilter } from "../bindings/OrderFilter";
 import type { OrderSort } from "../bindings/OrderSort";
 import type { PageCursor } from "../bindings/PageCursor";
 import { PREFETCH_ROWS } from "../components/useLoadMore";
-import { keys, refreshAfterStatusChange, shopStatusesOptions, type ExportProgress } from "../queries";
+import { keys, readUnlessCached, refreshAfterStatusChange, shopStatusesOptions, type ExportProgress } from "../queries";
 import { transferTargetsOptions } from "../transfers/queries";
 import { loadCurrentView, serializeView, withoutStatus, type CabinetView } from "./viewState";
 
@@ -58,15 +58,15 @@ export function prefetchCabinet(qc: QueryClient): Promise<unknown> | null {
   const view = loadCurrentView();
   const pages = cabinetPagesOptions(view.filter, view.sort);
   const stats = cabinetStatsOptions(view.filter);
-  const keysRead = [pages.queryKey, stats.queryKey, shopStatusesOptions.queryKey, transferTargetsOptions.queryKey];
-  const cached = keysRead.every((key) => qc.getQueryData(key) !== undefined);
-  const reads = Promise.all([
-    qc.prefetchInfiniteQuery(pages),
-    qc.prefetchQuery(stats),
-    qc.prefetchQuery(shopStatusesOptions),
-    qc.prefetchQuery(transferTargetsOptions),
-  ]);
-  return cached ? null : reads;
+  const shown = [pages.queryKey, stats.queryKey, shopStatusesOptions.queryKey, transferTargetsOptions.queryKey];
+  return readUnlessCached(qc, shown, () =>
+    Promise.all([
+      qc.prefetchInfiniteQuery(pages),
+      qc.prefetchQuery(stats),
+      qc.prefetchQuery(shopStatusesOptions),
+      qc.prefetchQuery(transferTargetsOptions),
+    ]),
+  );
 }
 
 export const useCabinetCharts = (filter: OrderFilter, enabled: boolean) =>

@@ -1,6 +1,6 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { prefetchCabinet } from "../cabinet/queries";
-import { customerPagesOptions } from "../queries";
+import { customerPagesOptions, readUnlessCached } from "../queries";
 
 /**
  * How long a sidebar click waits for the screen's first data before it opens the screen without
@@ -17,9 +17,7 @@ export const dataWait = { ms: 100 };
 export function prefetchScreen(qc: QueryClient, screen: string): Promise<unknown> | null {
   if (screen === "orders") return prefetchCabinet(qc);
   if (screen === "customers") {
-    const cached = qc.getQueryData(customerPagesOptions.queryKey) !== undefined;
-    const read = qc.prefetchInfiniteQuery(customerPagesOptions);
-    return cached ? null : read;
+    return readUnlessCached(qc, [customerPagesOptions.queryKey], () => qc.prefetchInfiniteQuery(customerPagesOptions));
   }
   return null;
 }
