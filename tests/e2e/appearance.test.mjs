@@ -95,6 +95,13 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
     fakeChild?.kill();
   });
 
+  it("asks Linux's webview for the desktop's UI font, then sans-serif: not names a Linux desktop lacks, each a font lookup", async () => {
+    const fonts = await s.executeScript(
+      "return { platform: document.documentElement.dataset.platform ?? null, body: getComputedStyle(document.body).fontFamily, button: getComputedStyle(document.querySelector('button')).fontFamily };",
+    );
+    assert.deepEqual(fonts, { platform: "linux", body: "system-ui, sans-serif", button: "system-ui, sans-serif" });
+  });
+
   for (const scale of SCALES) {
     it(`at ${scale.name} %: no screen scrolls sideways, every control is on screen, text stays readable`, async (t) => {
       await s.cmd("POST", "/window/rect", { width: scale.width, height: scale.height });

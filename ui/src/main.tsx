@@ -7,8 +7,10 @@ import { StartupGate } from "./database/DatabaseProblemScreen";
 import { I18nProvider } from "./i18n";
 import { newQueryClient } from "./queryClient";
 import "./styles.css";
+import { applyPlatformFonts } from "./platformFonts";
 import { applyTheme, savedTheme } from "./theme";
 
+applyPlatformFonts();
 applyTheme(savedTheme());
 
 const queryClient = newQueryClient();
