@@ -161,7 +161,6 @@ export const useImportProgress = (): ImportProgress | null =>
     staleTime: Infinity,
   }).data ?? null;
 
-/** What deciding lines can change: the inbox, their orders, the counts, the shop's orders and customers. */
 /**
  * Starts `read` (a screen's first reads, asked for ahead of its mount) and returns what to wait for:
  * null when every one of `shownKeys` has data cached already, which the screen shows at once while
@@ -173,6 +172,7 @@ export function readUnlessCached(qc: QueryClient, shownKeys: readonly QueryKey[]
   return cached ? null : reading;
 }
 
+/** What deciding lines can change: the inbox, their orders, the counts, the shop's orders and customers. */
 export function refreshAfterDecision(qc: QueryClient): Promise<unknown> {
   return Promise.all(
     [keys.inboxAll, keys.orderAll, keys.appInfo, keys.accounts, keys.shopOrdersAll, keys.customers, keys.cabinetAll].map((queryKey) =>
