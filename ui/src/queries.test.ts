@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { applyEngineEvent, keys, refreshAfterStatusChange } from "./queries";
+import { applyEngineEvent, keys, readUnlessCached, refreshAfterStatusChange } from "./queries";
 import { newQueryClient } from "./queryClient";
 
 const invalidated = (spy: { mock: { calls: unknown[][] } }) =>
@@ -80,5 +80,33 @@ describe("after a change", () => {
       keys.shopOrdersAll,
       keys.cabinetAll,
     ]);
+  });
+});
+
+describe("a screen's first reads", () => {
+  const shown = [["a"], ["b"]] as const;
+  const read = () => Promise.resolve();
+
+  it("are waited for while one of them was never read", () => {
+    const qc = newQueryClient();
+    qc.setQueryData(["a"], 1);
+    expect(readUnlessCached(qc, shown, read)).not.toBeNull();
+  });
+
+  it("are not waited for when all are cached", () => {
+    const qc = newQueryClient();
+    qc.setQueryData(["a"], 1);
+    qc.setQueryData(["b"], 2);
+    expect(readUnlessCached(qc, shown, read)).toBeNull();
+  });
+
+  it("are not waited for again when one of them failed: its error is what the screen shows", async () => {
+    const qc = newQueryClient();
+    qc.setQueryData(["a"], 1);
+    await qc.prefetchQuery({ queryKey: ["b"], queryFn: () => Promise.reject(new Error("targets unreadable")) });
+    expect(qc.getQueryState(["b"])?.status).toBe("error");
+    const reads = vi.fn(read);
+    expect(readUnlessCached(qc, shown, reads)).toBeNull();
+    expect(reads).toHaveBeenCalledOnce();
   });
 });

@@ -164,10 +164,11 @@ export const useImportProgress = (): ImportProgress | null =>
 /**
  * Starts `read` (a screen's first reads, asked for ahead of its mount) and returns what to wait for:
  * null when every one of `shownKeys` has data cached already, which the screen shows at once while
- * the reads refresh it.
+ * the reads refresh it. A key whose last read failed counts as known: the screen shows that error
+ * as it is, and waiting for the same failure again on every visit would only hold the screen back.
  */
 export function readUnlessCached(qc: QueryClient, shownKeys: readonly QueryKey[], read: () => Promise<unknown>): Promise<unknown> | null {
-  const cached = shownKeys.every((key) => qc.getQueryData(key) !== undefined);
+  const cached = shownKeys.every((key) => qc.getQueryData(key) !== undefined || qc.getQueryState(key)?.status === "error");
   const reading = read();
   return cached ? null : reading;
 }
