@@ -102,6 +102,46 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
     assert.deepEqual(fonts, { platform: "linux", body: "system-ui, sans-serif", button: "system-ui, sans-serif" });
   });
 
+  it("keeps to one type scale on every screen, figures tabular: each other size, weight or figure style is a font lookup of its own", async () => {
+    // Every element with text of its own, as laid out: its size, weight, family and figures.
+    const FONTS = `
+      const fonts = {};
+      for (const el of document.querySelectorAll("body *")) {
+        if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        const cs = getComputedStyle(el);
+        fonts[[cs.fontSize, cs.fontWeight, cs.fontFamily, cs.fontVariantNumeric].join(" ")] ??= el.tagName + "." + el.className;
+      }
+      return fonts;`;
+    const used = {};
+    for (const nav of SCREENS) {
+      await (await s.waitForElement(tid(nav))).click();
+      await new Promise((r) => setTimeout(r, 700));
+      Object.assign(used, await s.executeScript(FONTS));
+      if (nav === "nav-inbox") {
+        // The detail pane, with the line's offers and its order, where the cursor rests.
+        await s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: "j" }, { type: "keyUp", value: "j" }] }] });
+        await s.cmd("DELETE", "/actions");
+        await s.waitForElement(`${tid("inbox-detail")} h2`);
+        Object.assign(used, await s.executeScript(FONTS));
+      }
+    }
+    const outside = Object.entries(used).filter(([font, where]) => {
+      const [size, weight, ...rest] = font.split(" ");
+      const figures = rest.pop();
+      // Logs and code keep the browser's monospace, at the scale's sizes.
+      const family = /^(PRE|CODE)\./.test(where) ? "monospace" : "system-ui, sans-serif";
+      return (
+        !["12px", "13px", "14px", "16px", "18px"].includes(size) ||
+        !["400", "600"].includes(weight) ||
+        rest.join(" ") !== family ||
+        figures !== "tabular-nums"
+      );
+    });
+    assert.deepEqual(outside, [], `fonts outside the scale: ${JSON.stringify(outside)}`);
+  });
+
   for (const scale of SCALES) {
     it(`at ${scale.name} %: no screen scrolls sideways, every control is on screen, text stays readable`, async (t) => {
       await s.cmd("POST", "/window/rect", { width: scale.width, height: scale.height });
