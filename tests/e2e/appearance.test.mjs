@@ -115,7 +115,7 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
       }
       return fonts;`;
     const used = {};
-    for (const nav of SCREENS) {
+    for (const nav of [...SCREENS, "nav-pricelists", "nav-catalog"]) {
       await (await s.waitForElement(tid(nav))).click();
       await new Promise((r) => setTimeout(r, 700));
       Object.assign(used, await s.executeScript(FONTS));
@@ -126,6 +126,10 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
         await s.waitForElement(`${tid("inbox-detail")} h2`);
         Object.assign(used, await s.executeScript(FONTS));
       }
+    }
+    // The page's own font, its headings' and its bold: what the screens above cannot lack.
+    for (const font of ["14px 400", "18px 600", "14px 600"]) {
+      assert.ok(`${font} system-ui, sans-serif tabular-nums` in used, `${font} among the fonts seen: ${Object.keys(used)}`);
     }
     const outside = Object.entries(used).filter(([font, where]) => {
       const [size, weight, ...rest] = font.split(" ");

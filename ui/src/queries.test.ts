@@ -100,7 +100,7 @@ describe("a screen's first reads", () => {
     expect(readUnlessCached(qc, shown, read)).toBeNull();
   });
 
-  it("are not waited for again when one of them failed: its error is what the screen shows", async () => {
+  it("are not waited for when one of them failed last time: it is read again, the screen not held back for it", async () => {
     const qc = newQueryClient();
     qc.setQueryData(["a"], 1);
     await qc.prefetchQuery({ queryKey: ["b"], queryFn: () => Promise.reject(new Error("targets unreadable")) });

@@ -164,8 +164,9 @@ export const useImportProgress = (): ImportProgress | null =>
 /**
  * Starts `read` (a screen's first reads, asked for ahead of its mount) and returns what to wait for:
  * null when every one of `shownKeys` has data cached already, which the screen shows at once while
- * the reads refresh it. A key whose last read failed counts as known: the screen shows that error
- * as it is, and waiting for the same failure again on every visit would only hold the screen back.
+ * the reads refresh it. A key whose last read failed is not waited for either: it is read again as
+ * the screen opens (the screen shows that read as loading meanwhile), instead of holding the screen
+ * back on every visit for what most likely fails again (transfer targets that cannot be read).
  */
 export function readUnlessCached(qc: QueryClient, shownKeys: readonly QueryKey[], read: () => Promise<unknown>): Promise<unknown> | null {
   const cached = shownKeys.every((key) => qc.getQueryData(key) !== undefined || qc.getQueryState(key)?.status === "error");
