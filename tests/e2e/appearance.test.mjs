@@ -121,8 +121,7 @@ describe("readable at 125–150 % scaling", { timeout: 300_000 }, () => {
       Object.assign(used, await s.executeScript(FONTS));
       if (nav === "nav-inbox") {
         // The detail pane, with the line's offers and its order, where the cursor rests.
-        await s.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: "j" }, { type: "keyUp", value: "j" }] }] });
-        await s.cmd("DELETE", "/actions");
+        await s.press("j");
         await s.waitForElement(`${tid("inbox-detail")} h2`);
         Object.assign(used, await s.executeScript(FONTS));
       }
