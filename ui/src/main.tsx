@@ -4,6 +4,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { NoticesProvider } from "./components/Notices";
 import { StartupGate } from "./database/DatabaseProblemScreen";
+import { readFirstScreen } from "./firstScreen";
 import { I18nProvider } from "./i18n";
 import { newQueryClient } from "./queryClient";
 import "./styles.css";
@@ -14,13 +15,14 @@ applyPlatformFonts();
 applyTheme(savedTheme());
 
 const queryClient = newQueryClient();
+const firstReads = readFirstScreen(queryClient);
 
 function Root() {
   return (
     <I18nProvider>
       <QueryClientProvider client={queryClient}>
         <NoticesProvider>
-          <StartupGate>
+          <StartupGate firstReads={firstReads}>
             <App />
           </StartupGate>
         </NoticesProvider>

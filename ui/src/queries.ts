@@ -58,10 +58,15 @@ export const keys = {
   productOrders: (productId: number) => ["catalog", "orders", productId] as const,
 };
 
-export const useAppInfo = () => useQuery({ queryKey: keys.appInfo, queryFn: api.appInfo });
-export const useAccounts = () =>
+export const appInfoOptions = queryOptions({ queryKey: keys.appInfo, queryFn: api.appInfo });
+export const useAppInfo = () => useQuery(appInfoOptions);
+export const accountsOptions = queryOptions({
+  queryKey: keys.accounts,
+  queryFn: api.listAccounts,
   // Health times ("next sync in …") age even without events.
-  useQuery({ queryKey: keys.accounts, queryFn: api.listAccounts, refetchInterval: 15_000 });
+  refetchInterval: 15_000,
+});
+export const useAccounts = () => useQuery(accountsOptions);
 export const useInbox = (q: InboxQuery) =>
   useQuery({ queryKey: keys.inbox(q), queryFn: async () => (await api.inbox(q)).lines });
 /** Lines per page of the inbox screen: a few screens' worth, read in a few milliseconds. */
@@ -70,8 +75,8 @@ export const INBOX_PAGE = 200;
  * A view of the inbox, page after page: each asks for the lines after the previous page's last,
  * or after the last line a short search checked when it stopped with its page unfilled.
  */
-export const useInboxPages = (q: InboxQuery) =>
-  useInfiniteQuery({
+export const inboxPagesOptions = (q: InboxQuery) =>
+  infiniteQueryOptions({
     queryKey: keys.inboxPages(q),
     queryFn: ({ pageParam }) => api.inbox({ ...q, limit: INBOX_PAGE, after: pageParam }),
     initialPageParam: null as number | null,
@@ -80,7 +85,9 @@ export const useInboxPages = (q: InboxQuery) =>
     // A refetch reads every loaded page again: engine events say when that is needed.
     refetchOnWindowFocus: false,
   });
-export const useSettings = () => useQuery({ queryKey: keys.settings, queryFn: api.getSettings });
+export const useInboxPages = (q: InboxQuery) => useInfiniteQuery(inboxPagesOptions(q));
+export const settingsOptions = queryOptions({ queryKey: keys.settings, queryFn: api.getSettings });
+export const useSettings = () => useQuery(settingsOptions);
 export const useAccountOutbox = (id: number, enabled: boolean) =>
   useQuery({ queryKey: keys.accountOutbox(id), queryFn: () => api.accountOutbox(id), enabled });
 export const useAccountLog = (id: number) => useQuery({ queryKey: keys.accountLog(id), queryFn: () => api.accountLog(id) });

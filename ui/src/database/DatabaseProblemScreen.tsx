@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { api } from "../api";
 import type { DatabaseProblem } from "../bindings/DatabaseProblem";
@@ -8,20 +8,32 @@ import { useNotices } from "../components/Notices";
 import { languages, useI18n } from "../i18n";
 import { BackupChoices, RestoreOutcome, useRestore } from "./BackupChoices";
 
-export const databaseProblemKey = ["databaseProblem"] as const;
+/** Whether the database opened: the shell answers once it has tried, and the answer holds for the run. */
+export const databaseProblemOptions = queryOptions({
+  queryKey: ["databaseProblem"],
+  queryFn: api.databaseProblem,
+  staleTime: Infinity,
+  refetchOnWindowFocus: false,
+});
 
 /**
  * Asks the shell first whether the database opened. When it did not, the app has no engine and
- * only the database screen is shown; otherwise (or when the question itself fails) the app.
+ * only the database screen is shown; otherwise (or when the question itself fails) the app, once
+ * `firstReads` (the first screen's data, see firstScreen.ts) has settled when there is one.
  */
-export function StartupGate({ children }: { children: ReactNode }) {
-  const problem = useQuery({
-    queryKey: databaseProblemKey,
-    queryFn: api.databaseProblem,
-    staleTime: Infinity,
-    refetchOnWindowFocus: false,
-  });
-  if (problem.isPending) return <OpeningScreen />;
+export function StartupGate({ children, firstReads }: { children: ReactNode; firstReads?: Promise<void> }) {
+  const problem = useQuery(databaseProblemOptions);
+  const [readsIn, setReadsIn] = useState(firstReads == null);
+  useEffect(() => {
+    let mounted = true;
+    void firstReads?.then(() => {
+      if (mounted) setReadsIn(true);
+    });
+    return () => {
+      mounted = false;
+    };
+  }, [firstReads]);
+  if (problem.isPending || (problem.data == null && !readsIn)) return <OpeningScreen />;
   if (problem.data) return <DatabaseProblemScreen problem={problem.data} />;
   return <>{children}</>;
 }

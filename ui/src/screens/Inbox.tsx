@@ -121,6 +121,13 @@ export type InboxPlace = {
 
 export const INBOX_START: InboxPlace = { view: "new", accountId: null, sort: "ship_by", search: "", cursor: null, index: 0 };
 
+/** What the inbox asks the engine for to list `view` ("" searches nothing). */
+export function inboxQuery(view: View, accountId: number | null, sort: InboxSort, search: string): InboxQuery {
+  const common = { account_id: accountId, limit: INBOX_PAGE, after: null, sort, search: search || null };
+  // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
+  return view === "processed" ? { ...common, state: "new", processed: true } : { ...common, state: view, processed: false };
+}
+
 export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) => void; place?: { current: InboxPlace } }) {
   const { t, locale } = useI18n();
   const qc = useQueryClient();
@@ -141,13 +148,7 @@ export function Inbox({ onOpenOrder, place }: { onOpenOrder: (orderId: number) =
   const [help, setHelp] = useState(false);
   /** The line whose offer is being chosen; the panel owns the keyboard while it is open. */
   const [offerLine, setOfferLine] = useState<InboxLine | null>(null);
-  const query: InboxQuery = useMemo(() => {
-    const common = { account_id: accountId, limit: INBOX_PAGE, after: null, sort, search: search || null };
-    // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
-    return view === "processed"
-      ? { ...common, state: "new", processed: true }
-      : { ...common, state: view, processed: false };
-  }, [accountId, view, sort, search]);
+  const query = useMemo(() => inboxQuery(view, accountId, sort, search), [accountId, view, sort, search]);
   const inbox = useInboxPages(query);
   useScreenReady(`inbox:${query.processed ? "processed" : query.state}`, inbox.isSuccess);
   /** Lines whose decision is under way: never listed, whatever a refresh meanwhile says. */

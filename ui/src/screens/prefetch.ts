@@ -3,9 +3,10 @@ import { prefetchCabinet } from "../cabinet/queries";
 import { customerPagesOptions, readUnlessCached } from "../queries";
 
 /**
- * How long a sidebar click waits for the screen's first data before it opens the screen without
- * it: the data of a large list is read in a few milliseconds when the engine is free; when it is
- * busy (a sync), the screen is not held back for it. An object so that a test can hold it.
+ * How long a sidebar click (and the start, firstScreen.ts) waits for the screen's first data before
+ * it opens the screen without it: the data of a large list is read in a few milliseconds when the
+ * engine is free; when it is busy (a sync), the screen is not held back for it. An object so that a
+ * test can hold it.
  */
 export const dataWait = { ms: 100 };
 

@@ -5,8 +5,7 @@ import { NoticesProvider } from "../components/Notices";
 import { I18nProvider } from "../i18n";
 import { newQueryClient } from "../queryClient";
 
-export function renderWithProviders(ui: ReactNode) {
-  const client = newQueryClient();
+export function renderWithProviders(ui: ReactNode, client = newQueryClient()) {
   return render(
     <I18nProvider>
       <QueryClientProvider client={client}>
