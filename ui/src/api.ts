@@ -80,8 +80,58 @@ function subscription(listening: Promise<UnlistenFn>): () => void {
   };
 }
 
-export function onEngineEvent(handler: (event: EngineEvent) => void): () => void {
-  return subscription(listen<EngineEvent>("engine", (e) => handler(e.payload)));
+type EngineHandler = (event: EngineEvent) => void;
+const engineHandlers = new Set<EngineHandler>();
+/** What the engine said while no handler listened, once `holdEngineEvents` asked for it to be kept. */
+let heldEvents: EngineEvent[] | null = null;
+/** A backfill's progress can come by the hundred: past this many, the oldest kept are let go. */
+const HELD_MAX = 1_000;
+let stopListening: (() => void) | null = null;
+
+/** One listener on the engine's events for the whole window, however many handlers it hands them to. */
+function listenToEngine(): void {
+  stopListening ??= subscription(
+    listen<EngineEvent>("engine", (e) => {
+      if (engineHandlers.size === 0 && heldEvents != null) {
+        heldEvents.push(e.payload);
+        if (heldEvents.length > HELD_MAX) heldEvents.shift();
+      }
+      for (const handler of engineHandlers) handler(e.payload);
+    }),
+  );
+}
+
+function stopListeningUnlessHeard(): void {
+  if (engineHandlers.size > 0 || heldEvents != null) return;
+  stopListening?.();
+  stopListening = null;
+}
+
+/**
+ * Listens to the engine from now on and keeps what it says for the first handler: the start reads
+ * the first screen before the app is drawn and listens (firstScreen.ts), and an event in between
+ * (a poll's new lines) would otherwise be lost, and the first reads left stale. The function it
+ * returns lets go of what was kept, for when no handler will come.
+ */
+export function holdEngineEvents(): () => void {
+  heldEvents ??= [];
+  listenToEngine();
+  return () => {
+    heldEvents = null;
+    stopListeningUnlessHeard();
+  };
+}
+
+export function onEngineEvent(handler: EngineHandler): () => void {
+  engineHandlers.add(handler);
+  listenToEngine();
+  const held = heldEvents ?? [];
+  heldEvents = null;
+  for (const event of held) handler(event);
+  return () => {
+    engineHandlers.delete(handler);
+    stopListeningUnlessHeard();
+  };
 }
 
 /** A click on an OS notification asks the window to show that order. */

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { StartupGate } from "./database/DatabaseProblemScreen";
 import { readFirstScreen } from "./firstScreen";
+import { keys } from "./queries";
 import { newQueryClient } from "./queryClient";
+import { INBOX_START, inboxFirstQuery } from "./screens/Inbox";
 import { dataWait } from "./screens/prefetch";
 import damagedFixture from "./test/fixtures/database_damaged.json";
 import ozonInbox from "./test/fixtures/ozon_inbox.json";
@@ -20,7 +22,7 @@ function startApp() {
     </StartupGate>,
     client,
   );
-  return firstReads;
+  return client;
 }
 
 /** What the inbox showed the first time the app was drawn: its rows, or none. */
@@ -43,14 +45,22 @@ describe("the start", () => {
 
   it("reads the first screen's data once the database is open, before the app is drawn, and draws the inbox once, with its rows", async () => {
     dataWait.ms = 60_000;
+    let opened: (() => void) | null = null;
     let answerInbox: (() => void) | null = null;
     const served = serveRecorded(
       ozonInbox,
       { database_problem: () => null },
-      { inbox: () => new Promise<void>((r) => (answerInbox = r)) },
+      {
+        database_problem: () => new Promise<void>((r) => (opened = r)),
+        inbox: () => new Promise<void>((r) => (answerInbox = r)),
+      },
     );
     const draw = watchFirstDraw();
     startApp();
+    await waitFor(() => expect(served.callsTo("database_problem")).toHaveLength(1));
+    // While the database opens there is nothing to read.
+    for (const cmd of FIRST_READS) expect(served.callsTo(cmd), cmd).toHaveLength(0);
+    (opened as (() => void) | null)?.();
     await waitFor(() => expect(served.callsTo("inbox")).toHaveLength(1));
     for (const cmd of FIRST_READS) expect(served.callsTo(cmd), cmd).toHaveLength(1);
     // The first reads went out before the app was drawn, and it waits for the inbox's.
@@ -75,10 +85,29 @@ describe("the start", () => {
     await waitFor(() => expect(screen.getAllByTestId("inbox-row").length).toBeGreaterThan(0));
   });
 
+  it("keeps what the engine says between the first reads and the app's listening: new lines then are read", async () => {
+    dataWait.ms = 60_000;
+    let answerInfo: (() => void) | null = null;
+    const served = serveRecorded(
+      ozonInbox,
+      { database_problem: () => null },
+      { app_info: () => new Promise<void>((r) => (answerInfo = r)) },
+    );
+    const client = startApp();
+    const firstPage = keys.inboxPages(inboxFirstQuery(INBOX_START));
+    await waitFor(() => expect(client.getQueryState(firstPage)?.status).toBe("success"));
+    // The inbox is read; the app, waiting for app info, is neither drawn nor listening yet.
+    await served.emit({ type: "new_lines", account_id: 1, orders: 1, lines: 1, first_order_id: null });
+    expect(screen.queryByTestId("nav-inbox")).toBeNull();
+    (answerInfo as (() => void) | null)?.();
+    expect(await screen.findByTestId("nav-inbox")).toBeInTheDocument();
+    await waitFor(() => expect(served.callsTo("inbox")).toHaveLength(2));
+  });
+
   it("reads nothing more when the database could not be opened: its screen shows at once", async () => {
     const served = serveRecorded(damagedFixture, { quit_app: () => null });
-    await startApp();
+    startApp();
     expect(await screen.findByTestId("database-problem")).toBeInTheDocument();
-    for (const cmd of FIRST_READS) expect(served.callsTo(cmd), cmd).toHaveLength(0);
+    expect(served.calls.map((c) => c.cmd)).toEqual(["database_problem"]);
   });
 });

@@ -26,9 +26,11 @@ export function StartupGate({ children, firstReads }: { children: ReactNode; fir
   const [readsIn, setReadsIn] = useState(firstReads == null);
   useEffect(() => {
     let mounted = true;
-    void firstReads?.then(() => {
+    const show = () => {
       if (mounted) setReadsIn(true);
-    });
+    };
+    // Whichever way they settle: the app is never held back for good.
+    firstReads?.then(show, show);
     return () => {
       mounted = false;
     };

@@ -121,6 +121,10 @@ export type InboxPlace = {
 
 export const INBOX_START: InboxPlace = { view: "new", accountId: null, sort: "ship_by", search: "", cursor: null, index: 0 };
 
+/** What the inbox first asks the engine for when it opens at `place`. */
+export const inboxFirstQuery = (place: InboxPlace): InboxQuery =>
+  inboxQuery(place.view, place.accountId, place.sort, place.search.trim());
+
 /** What the inbox asks the engine for to list `view` ("" searches nothing). */
 export function inboxQuery(view: View, accountId: number | null, sort: InboxSort, search: string): InboxQuery {
   const common = { account_id: accountId, limit: INBOX_PAGE, after: null, sort, search: search || null };

@@ -31,17 +31,18 @@ export function prefetchScreen(qc: QueryClient, screen: string): Promise<unknown
  */
 export function openWhenReady(qc: QueryClient, screen: string, open: () => void): void {
   const reading = prefetchScreen(qc, screen);
-  if (reading == null) {
-    open();
-    return;
-  }
-  let opened = false;
-  const openOnce = () => {
-    if (opened) return;
-    opened = true;
-    clearTimeout(deadline);
-    open();
-  };
-  const deadline = setTimeout(openOnce, dataWait.ms);
-  void reading.finally(openOnce);
+  if (reading == null) open();
+  else void withinDataWait(reading).then(open);
+}
+
+/** Settles once `reading` has, or `dataWait` after it was asked for, whichever comes first. */
+export function withinDataWait(reading: Promise<unknown>): Promise<void> {
+  return new Promise((settle) => {
+    const deadline = setTimeout(settle, dataWait.ms);
+    const done = () => {
+      clearTimeout(deadline);
+      settle();
+    };
+    reading.then(done, done);
+  });
 }
