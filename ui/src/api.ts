@@ -90,8 +90,11 @@ let stopListening: (() => void) | null = null;
 
 /** One listener on the engine's events for the whole window, however many handlers it hands them to. */
 function listenToEngine(): void {
-  stopListening ??= subscription(
+  if (stopListening != null) return;
+  const own = subscription(
     listen<EngineEvent>("engine", (e) => {
+      // A listener being stopped may still be called while its successor already is.
+      if (stopListening !== own) return;
       if (engineHandlers.size === 0 && heldEvents != null) {
         heldEvents.push(e.payload);
         if (heldEvents.length > HELD_MAX) heldEvents.shift();
@@ -99,12 +102,20 @@ function listenToEngine(): void {
       for (const handler of engineHandlers) handler(e.payload);
     }),
   );
+  stopListening = own;
 }
 
-function stopListeningUnlessHeard(): void {
-  if (engineHandlers.size > 0 || heldEvents != null) return;
-  stopListening?.();
-  stopListening = null;
+/**
+ * Stops listening once no handler is left and nothing is held, a microtask later: a handler that
+ * leaves and comes straight back (an effect run again, as on a language change) keeps the same
+ * listener, where stopping and listening anew would lose what the engine said in between.
+ */
+function stopListeningIfUnwanted(): void {
+  queueMicrotask(() => {
+    if (engineHandlers.size > 0 || heldEvents != null || stopListening == null) return;
+    stopListening();
+    stopListening = null;
+  });
 }
 
 /**
@@ -114,14 +125,15 @@ function stopListeningUnlessHeard(): void {
  * returns lets go of what was kept, for when no handler will come.
  */
 export function holdEngineEvents(): () => void {
-  heldEvents ??= [];
+  const held = (heldEvents ??= []);
   listenToEngine();
   return () => {
-    heldEvents = null;
-    stopListeningUnlessHeard();
+    if (heldEvents === held) heldEvents = null;
+    stopListeningIfUnwanted();
   };
 }
 
+/** Hands the engine's events to `handler` until the returned function is called; the first handler also gets those held for it, at once. */
 export function onEngineEvent(handler: EngineHandler): () => void {
   engineHandlers.add(handler);
   listenToEngine();
@@ -130,7 +142,7 @@ export function onEngineEvent(handler: EngineHandler): () => void {
   for (const event of held) handler(event);
   return () => {
     engineHandlers.delete(handler);
-    stopListeningUnlessHeard();
+    stopListeningIfUnwanted();
   };
 }
 

@@ -121,7 +121,10 @@ export type InboxPlace = {
 
 export const INBOX_START: InboxPlace = { view: "new", accountId: null, sort: "ship_by", search: "", cursor: null, index: 0 };
 
-/** What the inbox first asks the engine for when it opens at `place`. */
+/**
+ * What the inbox asks the engine for on its first render at `place` (its state starts from the
+ * place, below), for the start to read ahead (firstScreen.ts).
+ */
 export const inboxFirstQuery = (place: InboxPlace): InboxQuery =>
   inboxQuery(place.view, place.accountId, place.sort, place.search.trim());
 
