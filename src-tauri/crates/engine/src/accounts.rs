@@ -1,7 +1,7 @@
 //! Accounts and their credentials: the row in the database, the secrets in the keychain, and the
 //! poller that follows every change.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use ordertray_connectors::{registry, IntegrationClient};
@@ -15,12 +15,48 @@ use crate::{Engine, Result};
 /// Secret field values as typed by the manager; empty ones mean "keep what is stored".
 pub type SecretInput = HashMap<String, String>;
 
+/// The accounts whose keys were all read, with no change to the account or its keys since: the
+/// account list shows them as there without asking the keychain again. Each key is a Secret
+/// Service call of its own (~15–25 ms here), taken in turn behind any other keychain call (a
+/// locked keyring's unlock prompt holds them all), and the list is read at start and after every
+/// poll. Forgotten when the account or a key of it changes and whenever reading its keys fails (a
+/// sync reads them at every poll, so a key deleted outside the app shows at the next one); the
+/// generation keeps a reading that began before such a change from noting what it read.
+#[derive(Debug, Default)]
+pub(crate) struct KeysSeen {
+    accounts: HashSet<AccountId>,
+    generation: u64,
+}
+
+impl KeysSeen {
+    fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    fn seen(&self, id: AccountId) -> bool {
+        self.accounts.contains(&id)
+    }
+
+    /// Notes a reading of `id`'s keys that found them all and began at `generation`.
+    fn note(&mut self, id: AccountId, generation: u64) {
+        if generation == self.generation {
+            self.accounts.insert(id);
+        }
+    }
+
+    fn forget(&mut self, id: AccountId) {
+        self.accounts.remove(&id);
+        self.generation += 1;
+    }
+}
+
 impl Engine {
     pub async fn list_accounts(&self) -> Result<Vec<AccountView>> {
         let mut out = Vec::new();
         for account in self.0.store.accounts().await? {
             let health = self.0.store.health(account.id).await?;
-            let credentials_ok = self.credentials(&account).await.is_ok();
+            let credentials_ok =
+                self.keys_seen(|k| k.seen(account.id)) || self.stored_credentials(&account).await.is_ok();
             out.push(AccountView {
                 account,
                 health,
@@ -259,8 +295,32 @@ impl Engine {
         });
     }
 
+    /// The credentials of an account as stored (not a form's draft): what reading them finds is
+    /// noted for the account list (see [`KeysSeen`]).
+    pub(crate) async fn stored_credentials(&self, account: &Account) -> Result<Credentials> {
+        let generation = self.keys_seen(|k| k.generation());
+        let read = self.credentials(account).await;
+        if read.is_ok() {
+            self.keys_seen(|k| k.note(account.id, generation));
+        }
+        read
+    }
+
+    /// Reads or changes what the account list knows of the accounts' keys.
+    fn keys_seen<T>(&self, f: impl FnOnce(&mut KeysSeen) -> T) -> T {
+        f(&mut self.0.keys_seen.lock().expect("keys seen poisoned"))
+    }
+
     /// The account's credentials: demo key, a named environment variable, or the keychain.
     pub(crate) async fn credentials(&self, account: &Account) -> Result<Credentials> {
+        let read = self.read_credentials(account).await;
+        if read.is_err() {
+            self.keys_seen(|k| k.forget(account.id));
+        }
+        read
+    }
+
+    async fn read_credentials(&self, account: &Account) -> Result<Credentials> {
         if account.demo {
             return Ok(Credentials::default().with("api_key", crate::demo::DEMO_API_KEY));
         }
@@ -327,12 +387,17 @@ impl Engine {
 
     async fn secret_set(&self, id: AccountId, field: &str, value: Secret) -> Result<()> {
         let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
-        self.0.keychain_gate.run(move || store.set(&entry, &value)).await
+        let written = self.0.keychain_gate.run(move || store.set(&entry, &value)).await;
+        // After the write: a listing that read the keys before it notes nothing.
+        self.keys_seen(|k| k.forget(id));
+        written
     }
 
     async fn secret_delete(&self, id: AccountId, field: &str) -> Result<()> {
         let (store, entry) = (self.0.secrets.clone(), self.secret_entry(id, field));
-        self.0.keychain_gate.run(move || store.delete(&entry)).await
+        let deleted = self.0.keychain_gate.run(move || store.delete(&entry)).await;
+        self.keys_seen(|k| k.forget(id));
+        deleted
     }
 
     fn secret_entry(&self, id: AccountId, field: &str) -> String {
@@ -340,6 +405,8 @@ impl Engine {
     }
 
     fn account_changed(&self, account: &Account) {
+        // Its settings may name other keys (an environment variable renamed).
+        self.keys_seen(|k| k.forget(account.id));
         self.emit(EngineEvent::AccountHealth {
             account_id: account.id,
         });
@@ -383,4 +450,25 @@ fn secrets_needed_for_new_address(
 
 fn field_label<'a>(kind: &AccountKind, field: &'a str) -> &'a str {
     registry::spec(kind).secret_label(field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeysSeen;
+
+    #[test]
+    fn a_reading_begun_before_a_change_notes_nothing() {
+        let mut keys = KeysSeen::default();
+        let before = keys.generation();
+        keys.forget(2);
+        keys.note(1, before);
+        assert!(
+            !keys.seen(1),
+            "account 2 changed while account 1's keys were read"
+        );
+        keys.note(1, keys.generation());
+        assert!(keys.seen(1));
+        keys.forget(1);
+        assert!(!keys.seen(1));
+    }
 }

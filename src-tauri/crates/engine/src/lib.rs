@@ -95,6 +95,8 @@ struct Inner {
     /// The start's check of the keychain: None until it answers (or is given up on).
     keychain: Arc<Mutex<Option<std::result::Result<(), AppError>>>>,
     keychain_gate: keychain_gate::KeychainGate,
+    /// Whose keys the account list knows to be there (see `accounts::KeysSeen`).
+    keys_seen: Mutex<accounts::KeysSeen>,
     notifications_ok: bool,
     /// Held by each sync run of an account (one at a time).
     sync_locks: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
@@ -218,6 +220,7 @@ impl Engine {
             actor: options.actor,
             keychain,
             keychain_gate,
+            keys_seen: Mutex::default(),
             notifications_ok: options.notifications_ok,
             sync_locks: Mutex::default(),
             scheduled_runs: Mutex::default(),

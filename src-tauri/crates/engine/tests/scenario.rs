@@ -311,6 +311,47 @@ async fn secrets_and_accounts_go_together() {
     assert!(w.engine.list_accounts().await.unwrap().is_empty());
 }
 
+/// The account list says whether an account's keys are there without asking the keychain each
+/// time it is read (at start and after every poll): once found, a keychain that cannot be read
+/// meanwhile does not make them look missing. A key deleted outside the app shows once a sync
+/// finds it gone; a key saved is read again.
+#[tokio::test]
+async fn the_account_list_asks_the_keychain_for_an_accounts_keys_once() {
+    use ordertray_engine::SecretStore;
+    use std::sync::atomic::Ordering::SeqCst;
+    let w = world().await;
+    w.engine.shutdown().await;
+    let (keychain, engine) = common::open_locked(&w.db, w.secrets.clone()).await;
+    let keys_there = || async { engine.list_accounts().await.unwrap()[0].credentials_ok };
+    assert!(
+        !keys_there().await,
+        "a keychain that cannot be read: not known to be there"
+    );
+    keychain.locked.store(false, SeqCst);
+    assert!(keys_there().await);
+    keychain.locked.store(true, SeqCst);
+    assert!(keys_there().await, "found once: the keychain is not asked again");
+
+    keychain.locked.store(false, SeqCst);
+    w.secrets.delete(&w.api_key_entry()).unwrap();
+    assert!(engine.sync_account(w.account).await.is_err());
+    assert!(!keys_there().await, "the sync found the key gone");
+
+    let secret = HashMap::from([("api_key".to_string(), API_KEY.to_string())]);
+    engine
+        .update_account(w.account, draft(&w.fake.base_url()), secret)
+        .await
+        .unwrap();
+    keychain.locked.store(true, SeqCst);
+    assert!(
+        !keys_there().await,
+        "a key saved is read again, not taken as known"
+    );
+    keychain.locked.store(false, SeqCst);
+    assert!(keys_there().await);
+    engine.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_a_trace() {
     let (_dir, db, secrets, engine) = fresh_engine().await;
