@@ -306,6 +306,20 @@ impl Engine {
         read
     }
 
+    /// Reads the accounts' keys in the background, so that the account list's first reading (the
+    /// sidebar's, while the first screen waits for it) finds them known instead of asking the
+    /// keychain for each in turn.
+    pub(crate) fn read_keys_soon(&self, accounts: Vec<Account>) {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            for account in accounts {
+                if !engine.keys_seen(|k| k.seen(account.id)) {
+                    let _ = engine.stored_credentials(&account).await;
+                }
+            }
+        });
+    }
+
     /// Reads or changes what the account list knows of the accounts' keys.
     fn keys_seen<T>(&self, f: impl FnOnce(&mut KeysSeen) -> T) -> T {
         f(&mut self.0.keys_seen.lock().expect("keys seen poisoned"))

@@ -37,11 +37,13 @@ impl Engine {
             return Ok(());
         }
         self.restore_demo().await?;
-        for account in self.0.store.accounts().await? {
+        let accounts = self.0.store.accounts().await?;
+        for account in &accounts {
             if account.active {
-                self.spawn_poller(&account);
+                self.spawn_poller(account);
             }
         }
+        self.read_keys_soon(accounts);
         let engine = self.clone();
         let worker = self.spawn_supervised("outbox", None, move || engine.clone().outbox_loop());
         let engine = self.clone();

@@ -352,6 +352,40 @@ async fn the_account_list_asks_the_keychain_for_an_accounts_keys_once() {
     engine.shutdown().await;
 }
 
+/// At start the accounts' keys are read in the background, so that the sidebar's first listing,
+/// which the first screen waits for, does not ask the keychain for each in turn.
+#[tokio::test]
+async fn the_accounts_keys_are_read_at_start_before_the_list_asks() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let w = world().await;
+    // Paused: no poll reads its keys.
+    w.engine.set_account_active(w.account, false).await.unwrap();
+    w.engine.shutdown().await;
+    let (keychain, engine) = common::open_locked(&w.db, w.secrets.clone()).await;
+    keychain.locked.store(false, SeqCst);
+    // The opening's reads (keys moved from their old names) are not the start's.
+    let opened = keychain.reads.load(SeqCst);
+    engine.start_background().await.unwrap();
+    within("the keys read after the start", async {
+        while keychain.reads.load(SeqCst) == opened {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    within("a listing that finds them known", async {
+        loop {
+            let before = keychain.reads.load(SeqCst);
+            let ok = engine.list_accounts().await.unwrap()[0].credentials_ok;
+            if ok && keychain.reads.load(SeqCst) == before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    engine.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_demo_runs_the_whole_flow_survives_a_restart_and_is_removed_without_a_trace() {
     let (_dir, db, secrets, engine) = fresh_engine().await;
