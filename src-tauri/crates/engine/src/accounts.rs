@@ -19,9 +19,11 @@ pub type SecretInput = HashMap<String, String>;
 /// account list shows them as there without asking the keychain again. Each key is a Secret
 /// Service call of its own (~15–25 ms here), taken in turn behind any other keychain call (a
 /// locked keyring's unlock prompt holds them all), and the list is read at start and after every
-/// poll. Forgotten when the account or a key of it changes and whenever reading its keys fails (a
-/// sync reads them at every poll, so a key deleted outside the app shows at the next one); the
-/// generation keeps a reading that began before such a change from noting what it read.
+/// poll. Forgotten when the account or a key of it changes, and when a reading finds a key missing
+/// (a poll reads them, a connection test, an edit; a key deleted outside the app while its account
+/// is not polled shows at the next start); a keychain that cannot answer says nothing about the
+/// keys. The generation, taken before the account is read, keeps a reading begun before a change
+/// from noting what it read.
 #[derive(Debug, Default)]
 pub(crate) struct KeysSeen {
     accounts: HashSet<AccountId>,
@@ -52,11 +54,12 @@ impl KeysSeen {
 
 impl Engine {
     pub async fn list_accounts(&self) -> Result<Vec<AccountView>> {
+        let generation = self.keys_seen(|k| k.generation());
         let mut out = Vec::new();
         for account in self.0.store.accounts().await? {
             let health = self.0.store.health(account.id).await?;
-            let credentials_ok =
-                self.keys_seen(|k| k.seen(account.id)) || self.stored_credentials(&account).await.is_ok();
+            let credentials_ok = self.keys_seen(|k| k.seen(account.id))
+                || self.stored_credentials(&account, generation).await.is_ok();
             out.push(AccountView {
                 account,
                 health,
@@ -295,10 +298,9 @@ impl Engine {
         });
     }
 
-    /// The credentials of an account as stored (not a form's draft): what reading them finds is
-    /// noted for the account list (see [`KeysSeen`]).
-    pub(crate) async fn stored_credentials(&self, account: &Account) -> Result<Credentials> {
-        let generation = self.keys_seen(|k| k.generation());
+    /// The credentials of `account` as stored (not a form's draft), read since `generation`: what
+    /// reading them finds is noted for the account list (see [`KeysSeen`]).
+    async fn stored_credentials(&self, account: &Account, generation: u64) -> Result<Credentials> {
         let read = self.credentials(account).await;
         if read.is_ok() {
             self.keys_seen(|k| k.note(account.id, generation));
@@ -309,15 +311,20 @@ impl Engine {
     /// Reads the accounts' keys in the background, so that the account list's first reading (the
     /// sidebar's, while the first screen waits for it) finds them known instead of asking the
     /// keychain for each in turn.
-    pub(crate) fn read_keys_soon(&self, accounts: Vec<Account>) {
+    pub(crate) fn read_keys_soon(&self) {
         let engine = self.clone();
-        tokio::spawn(async move {
+        let reading = tokio::spawn(async move {
+            let generation = engine.keys_seen(|k| k.generation());
+            let Ok(accounts) = engine.0.store.accounts().await else {
+                return;
+            };
             for account in accounts {
                 if !engine.keys_seen(|k| k.seen(account.id)) {
-                    let _ = engine.stored_credentials(&account).await;
+                    let _ = engine.stored_credentials(&account, generation).await;
                 }
             }
         });
+        self.keep_background([reading]);
     }
 
     /// Reads or changes what the account list knows of the accounts' keys.
@@ -328,8 +335,10 @@ impl Engine {
     /// The account's credentials: demo key, a named environment variable, or the keychain.
     pub(crate) async fn credentials(&self, account: &Account) -> Result<Credentials> {
         let read = self.read_credentials(account).await;
-        if read.is_err() {
-            self.keys_seen(|k| k.forget(account.id));
+        if let Err(e) = &read {
+            if key_missing(e) {
+                self.keys_seen(|k| k.forget(account.id));
+            }
         }
         read
     }
@@ -460,6 +469,15 @@ fn secrets_needed_for_new_address(
         ErrorCode::SecretsRequired,
         ErrorWords::SecretsRequired { labels: missing },
     ))
+}
+
+/// Whether reading an account's keys failed because one is not there (not because the keychain
+/// could not answer).
+fn key_missing(e: &AppError) -> bool {
+    matches!(
+        e.words.as_deref(),
+        Some(ErrorWords::SecretMissing { .. } | ErrorWords::SecretEnvMissing { .. })
+    )
 }
 
 fn field_label<'a>(kind: &AccountKind, field: &'a str) -> &'a str {

@@ -37,13 +37,12 @@ impl Engine {
             return Ok(());
         }
         self.restore_demo().await?;
-        let accounts = self.0.store.accounts().await?;
-        for account in &accounts {
+        for account in self.0.store.accounts().await? {
             if account.active {
-                self.spawn_poller(account);
+                self.spawn_poller(&account);
             }
         }
-        self.read_keys_soon(accounts);
+        self.read_keys_soon();
         let engine = self.clone();
         let worker = self.spawn_supervised("outbox", None, move || engine.clone().outbox_loop());
         let engine = self.clone();

@@ -44,7 +44,7 @@ impl Engine {
     /// The account's client: the kept one while the account's settings and secrets are the ones
     /// it was built from, otherwise a new one (kept for the next call).
     pub(crate) async fn session(&self, account: &Account) -> Result<Arc<dyn IntegrationClient>> {
-        let credentials = self.stored_credentials(account).await?;
+        let credentials = self.credentials(account).await?;
         let sessions = &self.0.sessions;
         let fingerprint = sessions.fingerprint(account, &credentials);
         let mut by_account = sessions.by_account.lock().expect("sessions poisoned");

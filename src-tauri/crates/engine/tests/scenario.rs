@@ -331,6 +331,14 @@ async fn the_account_list_asks_the_keychain_for_an_accounts_keys_once() {
     assert!(keys_there().await);
     keychain.locked.store(true, SeqCst);
     assert!(keys_there().await, "found once: the keychain is not asked again");
+    assert!(
+        engine.sync_account(w.account).await.is_err(),
+        "the keychain cannot answer"
+    );
+    assert!(
+        keys_there().await,
+        "a keychain that cannot answer says nothing about the keys"
+    );
 
     keychain.locked.store(false, SeqCst);
     w.secrets.delete(&w.api_key_entry()).unwrap();
@@ -364,21 +372,19 @@ async fn the_accounts_keys_are_read_at_start_before_the_list_asks() {
     let (keychain, engine) = common::open_locked(&w.db, w.secrets.clone()).await;
     keychain.locked.store(false, SeqCst);
     // The opening's reads (keys moved from their old names) are not the start's.
-    let opened = keychain.reads.load(SeqCst);
+    let opened = keychain.read.lock().unwrap().len();
     engine.start_background().await.unwrap();
-    within("the keys read after the start", async {
-        while keychain.reads.load(SeqCst) == opened {
+    let key = w.api_key_entry();
+    within("the account's key read after the start", async {
+        while !keychain.read.lock().unwrap()[opened..].contains(&key) {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     })
     .await;
-    within("a listing that finds them known", async {
-        loop {
-            let before = keychain.reads.load(SeqCst);
-            let ok = engine.list_accounts().await.unwrap()[0].credentials_ok;
-            if ok && keychain.reads.load(SeqCst) == before {
-                break;
-            }
+    // Locked now: only a key read before says it is there.
+    keychain.locked.store(true, SeqCst);
+    within("a listing that finds the key known", async {
+        while !engine.list_accounts().await.unwrap()[0].credentials_ok {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     })

@@ -364,7 +364,7 @@ fn order_from(r: &SqliteRow, lines: Vec<LineView>) -> Result<OrderView> {
 /// waiting line with its account), one range per active account; joining every waiting line to
 /// its order and account took 0.2 s at 100,000 waiting lines, after every decision, and leaving
 /// out the inactive accounts' lines one by one (`NOT IN`) twice what the ranges take (18 against
-/// 9 ms at 103,804 waiting lines; nothing read for a paused account's).
+/// 9 ms at 103,804 waiting lines; a paused account's lines are not read at all).
 const UNREAD_SQL: &str = "SELECT COUNT(*) FROM lines l WHERE l.state = 'new' AND l.removed_by_marketplace = 0
     AND l.account_id IN (SELECT id FROM accounts WHERE active = 1)";
 

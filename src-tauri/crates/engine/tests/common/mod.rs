@@ -208,13 +208,13 @@ pub async fn woocommerce_account(
 pub struct LockedForAWhile {
     pub keys: std::sync::Arc<ordertray_engine::MemorySecretStore>,
     pub locked: std::sync::atomic::AtomicBool,
-    /// Keys asked for, locked or not.
-    pub reads: std::sync::atomic::AtomicUsize,
+    /// The entries asked for, in turn, locked or not.
+    pub read: std::sync::Mutex<Vec<String>>,
 }
 
 impl ordertray_engine::SecretStore for LockedForAWhile {
     fn get(&self, entry: &str) -> Result<Option<ordertray_core::Secret>, ordertray_core::AppError> {
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.read.lock().unwrap().push(entry.to_string());
         if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(ordertray_core::AppError::new(
                 ordertray_core::ErrorCode::Keychain,
@@ -243,7 +243,7 @@ pub async fn open_locked(
     let keychain = Arc::new(LockedForAWhile {
         keys,
         locked: std::sync::atomic::AtomicBool::new(true),
-        reads: Default::default(),
+        read: Default::default(),
     });
     let engine = Engine::open(EngineOptions {
         probe_secrets: false,
