@@ -58,8 +58,7 @@ impl Engine {
         let mut out = Vec::new();
         for account in self.0.store.accounts().await? {
             let health = self.0.store.health(account.id).await?;
-            let credentials_ok = self.keys_seen(|k| k.seen(account.id))
-                || self.stored_credentials(&account, generation).await.is_ok();
+            let credentials_ok = self.keys_there(&account, generation).await;
             out.push(AccountView {
                 account,
                 health,
@@ -298,14 +297,18 @@ impl Engine {
         });
     }
 
-    /// The credentials of `account` as stored (not a form's draft), read since `generation`: what
-    /// reading them finds is noted for the account list (see [`KeysSeen`]).
-    async fn stored_credentials(&self, account: &Account, generation: u64) -> Result<Credentials> {
-        let read = self.credentials(account).await;
-        if read.is_ok() {
+    /// Whether the keys of `account` as stored (not a form's draft) are all there: known from an
+    /// earlier reading, or read now and noted unless something changed since `generation` (see
+    /// [`KeysSeen`]).
+    async fn keys_there(&self, account: &Account, generation: u64) -> bool {
+        if self.keys_seen(|k| k.seen(account.id)) {
+            return true;
+        }
+        let there = self.credentials(account).await.is_ok();
+        if there {
             self.keys_seen(|k| k.note(account.id, generation));
         }
-        read
+        there
     }
 
     /// Reads the accounts' keys in the background, so that the account list's first reading (the
@@ -319,9 +322,7 @@ impl Engine {
                 return;
             };
             for account in accounts {
-                if !engine.keys_seen(|k| k.seen(account.id)) {
-                    let _ = engine.stored_credentials(&account, generation).await;
-                }
+                engine.keys_there(&account, generation).await;
             }
         });
         self.keep_background([reading]);
