@@ -129,7 +129,7 @@ export const inboxFirstQuery = (place: InboxPlace): InboxQuery =>
   inboxQuery(place.view, place.accountId, place.sort, place.search.trim());
 
 /** What the inbox asks the engine for to list `view` ("" searches nothing). */
-export function inboxQuery(view: View, accountId: number | null, sort: InboxSort, search: string): InboxQuery {
+function inboxQuery(view: View, accountId: number | null, sort: InboxSort, search: string): InboxQuery {
   const common = { account_id: accountId, limit: INBOX_PAGE, after: null, sort, search: search || null };
   // With `processed` the engine lists rule-decided lines in any state; `state` is then ignored.
   return view === "processed" ? { ...common, state: "new", processed: true } : { ...common, state: view, processed: false };
