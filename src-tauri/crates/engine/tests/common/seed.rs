@@ -44,7 +44,10 @@ pub async fn seed_shop_orders(db: &Path, orders: u64, items: u64) -> i64 {
         .map(|(k, n)| format!("({k}, '{n}')"))
         .collect();
     let customers = (orders / ORDERS_PER_CUSTOMER).max(1) as i64;
-    let mut tx = store.pool().begin().await.unwrap();
+    // IMMEDIATE, as the store's own writes: a deferred transaction whose first statement reads
+    // the schema holds a read lock when it asks to write, and fails at once ("database is locked")
+    // instead of waiting while another connection (the store's index merging) writes.
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
     sqlx::query(&format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1),
               names(k, name) AS (VALUES {names})
@@ -155,7 +158,7 @@ pub async fn seed_inbox_lines(db: &Path, lines: u64, accounts: &[i64]) -> Seeded
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let mut tx = store.pool().begin().await.unwrap();
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
     sqlx::query(&format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1),
               t(i, at) AS (SELECT i, strftime('%Y-%m-%dT%H:%M:%S.000000Z', 'now', '-365 days',
