@@ -295,16 +295,21 @@ pub async fn shop_orders(
     engine.shop_orders(customer_id, limit.unwrap_or(1_000)).await
 }
 
-/// The customers, most recent buyer first, a keyset page at a time (`after`: the page before's
-/// `next`).
+/// The customers, most recent buyer first, or those a search finds (newest first), a keyset page
+/// at a time (`after`: the page before's `next`).
 #[tauri::command]
 pub async fn customers(
     engine: State<'_, Engine>,
+    search: Option<String>,
     limit: Option<u32>,
     after: Option<PageCursor>,
 ) -> Res<CustomerPage> {
     engine
-        .customers_page(after.as_ref(), limit.unwrap_or(1_000))
+        .customers_page(
+            search.as_deref().unwrap_or_default(),
+            after.as_ref(),
+            limit.unwrap_or(1_000),
+        )
         .await
 }
 

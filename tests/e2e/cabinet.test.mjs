@@ -339,4 +339,45 @@ describe("All-orders cabinet end to end", { timeout: 600_000 }, () => {
     assert.deepEqual(shown, expected, "every customer once, the latest buyer first");
     assert.equal(await s.executeScript("return document.querySelector('[data-testid=customers-more]') === null;"), true);
   });
+
+  step("customers are found by a fragment of a name in any case, or of a phone as it is typed", 60_000, async () => {
+    const ids = () =>
+      s.executeScript("return [...document.querySelectorAll('[data-testid=customer-row]')].map((r) => Number(r.dataset.customerId));");
+    // Every customer's name and phone as stored: the expected matches, newest customer first.
+    const all = sqlite(DB, "SELECT id || '|' || coalesce(name, '') || '|' || coalesce(phone, '') FROM customers ORDER BY id DESC")
+      .split("\n")
+      .map((row) => row.split("|"));
+    const matching = (pick) => all.filter(pick).map(([id]) => Number(id));
+    const field = await s.find(tid("customers-search"));
+    await s.press("/");
+    assert.equal(await s.executeScript("return document.activeElement?.dataset.testid ?? null;"), "customers-search");
+    // Lower case against "Покупатель 120" … "Покупатель 129" (not "Покупатель 012").
+    await field.sendKeys("покупатель 12");
+    const byName = matching(([, name]) => name.toLowerCase().includes("покупатель 12"));
+    assert.equal(byName.length, 10, `customers named like it: ${JSON.stringify(byName)}`);
+    await waitFor(async () => JSON.stringify(await ids()) === JSON.stringify(byName), {
+      timeout: 20_000,
+      message: `the ten customers named "Покупатель 12…", newest first: ${JSON.stringify(byName)}`,
+    });
+    await s.screenshot(join(OUT, "cabinet-customers-search.png"));
+    // A phone typed in its national form, with brackets and dashes: stored as +79000000123.
+    await field.sendKeys("\uE003".repeat("покупатель 12".length) + "8 (900) 000-01-23");
+    const byPhone = matching(([, , phone]) => phone === "+79000000123");
+    assert.equal(byPhone.length, 1);
+    await waitFor(async () => JSON.stringify(await ids()) === JSON.stringify(byPhone), {
+      timeout: 20_000,
+      message: "the customer with that phone",
+    });
+    assert.match(await (await s.find(tid("customer-row"))).text(), /Покупатель 123/);
+    // Emptied, the search gives the whole list back, latest buyer first, as far as it was read.
+    const latestFirst = sqlite(DB, "SELECT id FROM customers ORDER BY last_order_at DESC, id DESC").split("\n").map(Number);
+    await field.sendKeys("\uE003".repeat("8 (900) 000-01-23".length));
+    await waitFor(
+      async () => {
+        const shown = await ids();
+        return shown.length >= CUSTOMERS_PAGE && JSON.stringify(shown) === JSON.stringify(latestFirst.slice(0, shown.length));
+      },
+      { timeout: 20_000, message: "the whole list again, latest buyer first" },
+    );
+  });
 });

@@ -38,7 +38,7 @@ export type Route =
   | { name: "rules"; accountId: number }
   | { name: "pushes"; accountId: number }
   | { name: "pricelists" }
-  | { name: "customers"; customerId?: number }
+  | { name: "customers"; customerId?: number; search?: string }
   | { name: "catalog"; place?: CatalogPlace }
   | { name: "orders" }
   | { name: "shop-order"; id: number }
@@ -104,7 +104,12 @@ export function App() {
   useLayoutEffect(() => {
     navigations.current += 1;
   }, [route]);
-  const chooseCustomer = useCallback((customerId: number) => setRoute({ name: "customers", customerId }), []);
+  // The list's search stays with the choice (Back from an order returns to both).
+  const chooseCustomer = useCallback(
+    (customerId: number) =>
+      setRoute((r) => ({ name: "customers", customerId, search: r.name === "customers" ? r.search : undefined })),
+    [],
+  );
   const openShopOrder = useCallback((id: number) => go({ name: "shop-order", id }), [go]);
   const demoAskedOn = useRef<Route | null>(null);
   /** Where the manager was in the inbox, for when it is shown again (Back from an order). */
@@ -205,6 +210,8 @@ export function App() {
       <Customers
         chosenId={route.customerId ?? null}
         onChoose={chooseCustomer}
+        search={route.search ?? ""}
+        onSearch={(search) => setRoute({ name: "customers", customerId: route.customerId, search })}
         onOpenShopOrder={openShopOrder}
       />
     );

@@ -142,7 +142,7 @@ describe("api", () => {
     await api.dryRunRules(null);
     await api.applyRules(1);
     await api.shopOrders(3, null);
-    await api.customers(200, { key: "2026-01-01T00:00:00.000000Z", id: 7 });
+    await api.customers("анна", 200, { key: "2026-01-01T00:00:00.000000Z", id: 7 });
     await api.importPriceList("/p.csv", "A", null);
     await api.previewPriceList("/p.csv", { delimiter: ";", encoding: null, header: null });
     await api.searchOffers("bosch", 20);
@@ -160,7 +160,7 @@ describe("api", () => {
       ["dry_run_rules", { accountId: null }],
       ["apply_rules", { accountId: 1 }],
       ["shop_orders", { customerId: 3, limit: null }],
-      ["customers", { limit: 200, after: { key: "2026-01-01T00:00:00.000000Z", id: 7 } }],
+      ["customers", { search: "анна", limit: 200, after: { key: "2026-01-01T00:00:00.000000Z", id: 7 } }],
       ["import_price_list", { path: "/p.csv", name: "A", settings: null }],
       ["preview_price_list", { path: "/p.csv", options: { delimiter: ";", encoding: null, header: null } }],
       ["search_offers", { text: "bosch", limit: 20 }],

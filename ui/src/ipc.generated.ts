@@ -137,10 +137,10 @@ export const ipc = {
   applyRules: (accountId: number) => call<RuleOutcome[]>("apply_rules", { accountId }),
   shopOrders: (customerId: number | null, limit: number | null) => call<ShopOrderView[]>("shop_orders", { customerId, limit }),
   /**
-   * The customers, most recent buyer first, a keyset page at a time (`after`: the page before's
-   * `next`).
+   * The customers, most recent buyer first, or those a search finds (newest first), a keyset page
+   * at a time (`after`: the page before's `next`).
    */
-  customers: (limit: number | null, after: PageCursor | null) => call<CustomerPage>("customers", { limit, after }),
+  customers: (search: string | null, limit: number | null, after: PageCursor | null) => call<CustomerPage>("customers", { search, limit, after }),
   /** The catalog's products, narrowed by words and a category. */
   products: (query: ProductQuery) => call<ProductView[]>("products", { query }),
   productCategories: () => call<CategoryView[]>("product_categories"),

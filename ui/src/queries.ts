@@ -38,7 +38,8 @@ export const keys = {
   shopOrdersAll: ["shopOrders"] as const,
   shopOrders: (customerId: number | null) => ["shopOrders", customerId] as const,
   customers: ["customers"] as const,
-  customerPages: ["customers", "pages"] as const,
+  /** The Customers screen's list, read a page at a time; "" without a search. */
+  customerPages: (search: string) => ["customers", "pages", search] as const,
   customerChoice: ["customers", "choice"] as const,
   shopStatuses: ["shopStatuses"] as const,
   pushSettingsAll: ["pushSettings"] as const,
@@ -135,18 +136,22 @@ export const useShopOrders = (customerId: number | null) =>
   useQuery({ queryKey: keys.shopOrders(customerId), queryFn: () => api.shopOrders(customerId, null) });
 /** Customers a keyset page at a time: a shop may have hundreds of thousands. */
 export const CUSTOMERS_PAGE = 200;
-export const customerPagesOptions = infiniteQueryOptions({
-  queryKey: keys.customerPages,
-  queryFn: ({ pageParam }) => api.customers(CUSTOMERS_PAGE, pageParam),
-  initialPageParam: null as PageCursor | null,
-  getNextPageParam: (last) => last.next ?? undefined,
-  // A refetch reads every loaded page again: engine events say when that is needed.
-  refetchOnWindowFocus: false,
-});
-export const useCustomerPages = () => useInfiniteQuery(customerPagesOptions);
+/** The customers, or those `search` finds ("" for all). */
+export const customerPagesOptions = (search: string) =>
+  infiniteQueryOptions({
+    queryKey: keys.customerPages(search),
+    queryFn: ({ pageParam }) => api.customers(search === "" ? null : search, CUSTOMERS_PAGE, pageParam),
+    initialPageParam: null as PageCursor | null,
+    getNextPageParam: (last) => last.next ?? undefined,
+    // A refetch reads every loaded page again: engine events say when that is needed.
+    refetchOnWindowFocus: false,
+  });
+/** The previous list stays on screen while another search's arrives. */
+export const useCustomerPages = (search: string) =>
+  useInfiniteQuery({ ...customerPagesOptions(search), placeholderData: keepPreviousData });
 /** The most recent buyers, to choose one from a list (a marketplace's orders all put on one). */
 export const useCustomerChoice = () =>
-  useQuery({ queryKey: keys.customerChoice, queryFn: async () => (await api.customers(1_000, null)).rows });
+  useQuery({ queryKey: keys.customerChoice, queryFn: async () => (await api.customers(null, 1_000, null)).rows });
 /** The previous list stays on screen while the next one (another search or category) arrives. */
 export const useProducts = (q: ProductQuery) =>
   useQuery({ queryKey: keys.products(q), queryFn: () => api.products(q), placeholderData: keepPreviousData });

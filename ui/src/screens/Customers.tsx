@@ -1,30 +1,40 @@
-import { memo, useCallback, useMemo, useState } from "react";
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
 import { useInView } from "../components/useInView";
 import { useListKeys } from "../components/useListKeys";
 import { useLoadMore } from "../components/useLoadMore";
 import { useRowsInSteps } from "../components/useRowsInSteps";
 import { formatDateTime } from "../format";
+import { numberFormat } from "../intl";
 import { useI18n } from "../i18n";
-import { useCustomerPages } from "../queries";
+import { isTypingTarget } from "../inbox/keys";
+import { CUSTOMERS_PAGE, useCustomerPages } from "../queries";
 import { ShopOrderTable } from "./ShopOrders";
 import { useScreenReady } from "../perf";
 
 /**
- * The shop's customers; choosing one lists their orders. The choice is the caller's (kept in the
- * route), so that Back from one of the orders returns to the same customer.
+ * The shop's customers, or those whose name, phone or e-mail holds the search; choosing one lists
+ * their orders. The choice and the search are the caller's (kept in the route), so that Back from
+ * one of the orders returns to the same customer in the same list.
  */
 export function Customers({
   chosenId,
   onChoose,
+  search: typed,
+  onSearch,
   onOpenShopOrder,
 }: {
   chosenId: number | null;
   onChoose: (customerId: number) => void;
+  search: string;
+  onSearch: (search: string) => void;
   onOpenShopOrder: (shopOrderId: number) => void;
 }) {
-  const { t } = useI18n();
-  const customers = useCustomerPages();
+  const { t, locale } = useI18n();
+  const searchRef = useRef<HTMLInputElement>(null);
+  // Typing stays fluid: the list follows the text at its own pace.
+  const search = useDeferredValue(typed).trim();
+  const customers = useCustomerPages(search);
   useScreenReady("customers", customers.isSuccess);
   const rows = useMemo(() => customers.data?.pages.flatMap((p) => p.rows) ?? [], [customers.data]);
   const chosen = rows.find((s) => s.customer.id === chosenId) ?? null;
@@ -32,6 +42,26 @@ export function Customers({
     const row = rows[i];
     if (row) onChoose(row.customer.id);
   });
+  useEffect(() => {
+    // "/" finds, as in All orders and the Catalog.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+  // A search of one or two characters checks the customers a bounded number a read: while its
+  // last read stopped with the page unfilled, it reads on (the list's end is in sight) and says
+  // how many it has checked.
+  const pages = customers.data?.pages ?? [];
+  const last = pages.at(-1);
+  const searching =
+    last != null && last.next != null && last.checked > 0 && last.rows.length < CUSTOMERS_PAGE && !customers.isFetchNextPageError;
+  const checked = pages.reduce((n, p) => n + p.checked, 0);
+  const settled = customers.isSuccess && !customers.isPlaceholderData;
   const drawn = useRowsInSteps(rows.length, (cursor ?? -1) + 1);
   // The next page comes as the keyboard's cursor nears the end, or the end scrolls into view.
   const [end, setEnd] = useState<HTMLElement | null>(null);
@@ -61,10 +91,34 @@ export function Customers({
     <section className="customers" data-testid="customers">
       <header className="screen-header">
         <h1>{t.customers.title}</h1>
+        <label className="inline customers-search">
+          <span className="sr-only">{t.customers.search}</span>
+          <input
+            ref={searchRef}
+            type="search"
+            data-testid="customers-search"
+            className="wide"
+            value={typed}
+            placeholder={t.customers.searchPlaceholder}
+            onChange={(e) => onSearch(e.target.value)}
+            onKeyDown={(e) => {
+              // ↓ leaves the field for the list, on its first customer.
+              if (e.key === "ArrowDown" && rows.length > 0) {
+                e.preventDefault();
+                setCursor(0);
+                e.currentTarget.blur();
+              }
+            }}
+          />
+        </label>
         <span className="hint">{t.customers.keysHint}</span>
       </header>
       {customers.isError && <p className="form-problem screen-text">{customers.error.message}</p>}
-      {customers.isSuccess && rows.length === 0 && <p className="hint screen-text">{t.customers.empty}</p>}
+      {settled && rows.length === 0 && !searching && (
+        <p className="hint screen-text" data-testid="customers-empty">
+          {search === "" ? t.customers.empty : t.customers.noMatch(search)}
+        </p>
+      )}
       {rows.length > 0 && (
         <table className="grid clickable" data-testid="customer-table">
           <thead>
@@ -93,18 +147,26 @@ export function Customers({
       )}
       {customers.hasNextPage && (
         <p className="hint screen-text" ref={setEnd} data-testid="customers-more">
-          <span aria-live="polite">{t.customers.shown(rows.length)}</span>{" "}
-          {/* Not disabled while a read is under way: the focus stays on it for the next press. */}
-          <button
-            type="button"
-            className="link"
-            aria-disabled={customers.isFetching}
-            onClick={() => {
-              if (!customers.isFetching) loadMore();
-            }}
-          >
-            {t.customers.showMore}
-          </button>
+          {searching ? (
+            <span aria-live="polite" data-testid="customers-searching">
+              {t.customers.searching(numberFormat(locale).format(checked))}
+            </span>
+          ) : (
+            <>
+              <span aria-live="polite">{t.customers.shown(rows.length)}</span>{" "}
+              {/* Not disabled while a read is under way: the focus stays on it for the next press. */}
+              <button
+                type="button"
+                className="link"
+                aria-disabled={customers.isFetching}
+                onClick={() => {
+                  if (!customers.isFetching) loadMore();
+                }}
+              >
+                {t.customers.showMore}
+              </button>
+            </>
+          )}
         </p>
       )}
       {chosen && (

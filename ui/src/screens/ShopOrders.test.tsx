@@ -33,7 +33,7 @@ function withOrders() {
 
 /** The customers' first page as the engine answered the screen in the scenario. */
 function firstPage(): CustomerPage {
-  return recordedFor<CustomerPage>(customersFixture, "customers", { limit: CUSTOMERS_PAGE, after: null });
+  return recordedFor<CustomerPage>(customersFixture, "customers", { search: null, limit: CUSTOMERS_PAGE, after: null });
 }
 
 /** `n` customers like the scenario's first, named "Customer 0" onwards. */
@@ -54,7 +54,7 @@ function pagesOf(all: CustomerSummary[]) {
     const rows = all.slice(start, start + limit);
     const last = start + rows.length - 1;
     const next = rows.length === limit ? { key: String(last), id: all[last]?.customer.id ?? 0 } : null;
-    return { rows, next };
+    return { rows, next, checked: 0 };
   };
 }
 
@@ -140,7 +140,7 @@ describe("customers", () => {
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(CUSTOMERS_PAGE));
-    expect(b.callsTo("customers").map((c) => c.args)).toEqual([{ limit: CUSTOMERS_PAGE, after: null }]);
+    expect(b.callsTo("customers").map((c) => c.args)).toEqual([{ search: null, limit: CUSTOMERS_PAGE, after: null }]);
     expect(screen.getByTestId("customers-more")).toHaveTextContent("Customers shown: 200");
     // The cursor (at the row before) comes within PREFETCH_ROWS of the loaded rows' end: the next
     // page is asked for, once.
@@ -150,8 +150,8 @@ describe("customers", () => {
     await user.keyboard("j");
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2 * CUSTOMERS_PAGE));
     expect(b.callsTo("customers").map((c) => c.args)).toEqual([
-      { limit: CUSTOMERS_PAGE, after: null },
-      { limit: CUSTOMERS_PAGE, after: { key: String(CUSTOMERS_PAGE - 1), id: 10_000 + CUSTOMERS_PAGE - 1 } },
+      { search: null, limit: CUSTOMERS_PAGE, after: null },
+      { search: null, limit: CUSTOMERS_PAGE, after: { key: String(CUSTOMERS_PAGE - 1), id: 10_000 + CUSTOMERS_PAGE - 1 } },
     ]);
     expect(screen.getAllByTestId("customer-row")[CUSTOMERS_PAGE]).toHaveTextContent(`Customer ${CUSTOMERS_PAGE}`);
     await user.click(within(screen.getByTestId("customers-more")).getByRole("button", { name: "Show more" }));
@@ -183,6 +183,86 @@ describe("customers", () => {
     expect(drawnWhenAsked).toBe(false);
     expect(firstDraw).toEqual([3]);
     expect(b.callsTo("customers")).toHaveLength(1);
+  });
+
+  it("finds customers by a fragment of a phone typed with its separators, and Back from an order keeps the search", async () => {
+    const { engine: b, annaId, ordersOf } = withOrders();
+    const [annasOrder] = ordersOf(annaId);
+    if (!annasOrder) throw new Error("the scenario records an order of Anna Nowak");
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2));
+    // "/" goes to the search, as in All orders.
+    await user.keyboard("/");
+    expect(screen.getByTestId("customers-search")).toHaveFocus();
+    await user.keyboard("601 234");
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(1));
+    expect(screen.getByTestId("customer-row")).toHaveTextContent("Anna Nowak");
+    expect(b.callsTo("customers").map((c) => c.args)).toContainEqual({ search: "601 234", limit: CUSTOMERS_PAGE, after: null });
+    // ↓ leaves the field for the list; Enter shows the customer's orders.
+    await user.keyboard("{ArrowDown}{Enter}");
+    const orders = await screen.findByTestId("customer-orders");
+    expect(orders).toHaveTextContent("Orders of Anna Nowak");
+    await user.click(await within(orders).findByRole("button", { name: annasOrder.number }));
+    await user.click(await screen.findByTestId("shop-order-back"));
+    expect(await screen.findByTestId("customer-orders")).toHaveTextContent("Orders of Anna Nowak");
+    expect(screen.getByTestId("customers-search")).toHaveValue("601 234");
+    expect(screen.getAllByTestId("customer-row")).toHaveLength(1);
+  });
+
+  it("says when no customer matches the search", async () => {
+    serveRecorded(customersFixture, {
+      customers: (args) => (args.search == null ? firstPage() : { rows: [], next: null, checked: 0 }),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2));
+    await user.type(screen.getByTestId("customers-search"), "zzz");
+    expect(await screen.findByTestId("customers-empty")).toHaveTextContent("No customer matches «zzz».");
+    expect(screen.queryByTestId("customer-row")).not.toBeInTheDocument();
+  });
+
+  it("a search of one or two characters reads on while its reads come back unfilled, saying how many it checked", async () => {
+    const [anna] = firstPage().rows.slice(1);
+    if (!anna) throw new Error("the scenario records two customers");
+    let release: (() => void) | null = null;
+    const b = serveRecorded(
+      customersFixture,
+      {
+        customers: (args) => {
+          const after = args.after as PageCursor | null;
+          if (args.search == null) return firstPage();
+          // The engine's bound of customers checked a read: the first read finds none of them.
+          if (after == null) return { rows: [], next: { key: "", id: 5_001 }, checked: 5_000 };
+          return { rows: [anna], next: null, checked: 1_200 };
+        },
+      },
+      {
+        customers: async (args) => {
+          if (args.after != null) await new Promise<void>((r) => (release = r));
+        },
+      },
+    );
+    const user = userEvent.setup();
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-customers"));
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2));
+    // Pasted: one search, not one a letter.
+    await user.click(screen.getByTestId("customers-search"));
+    await user.paste("ow");
+    expect(await screen.findByTestId("customers-searching")).toHaveTextContent("Searching… 5,000 customers checked so far");
+    await waitFor(() => expect(release).not.toBeNull());
+    (release as (() => void) | null)?.();
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(1));
+    expect(screen.getByTestId("customer-row")).toHaveTextContent("Anna Nowak");
+    expect(screen.queryByTestId("customers-searching")).not.toBeInTheDocument();
+    expect(b.callsTo("customers").map((c) => c.args)).toEqual([
+      { search: null, limit: CUSTOMERS_PAGE, after: null },
+      { search: "ow", limit: CUSTOMERS_PAGE, after: null },
+      { search: "ow", limit: CUSTOMERS_PAGE, after: { key: "", id: 5_001 } },
+    ]);
   });
 
   it("says when there are none yet", async () => {

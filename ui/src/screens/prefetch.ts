@@ -18,7 +18,8 @@ export const dataWait = { ms: 100 };
 export function prefetchScreen(qc: QueryClient, screen: string): Promise<unknown> | null {
   if (screen === "orders") return prefetchCabinet(qc);
   if (screen === "customers") {
-    return readUnlessCached(qc, [customerPagesOptions.queryKey], () => qc.prefetchInfiniteQuery(customerPagesOptions));
+    const all = customerPagesOptions("");
+    return readUnlessCached(qc, [all.queryKey], () => qc.prefetchInfiniteQuery(all));
   }
   return null;
 }

@@ -446,12 +446,18 @@ pub struct CustomerSummary {
     pub last_order_at: Option<DateTime<Utc>>,
 }
 
-/// A keyset page of the customers, most recent buyer first (customers without an order last).
+/// A keyset page of the customers, most recent buyer first (customers without an order last);
+/// under a search, the customers whose name, phone or e-mail holds it, newest customer first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct CustomerPage {
     pub rows: Vec<CustomerSummary>,
     /// Where the next page starts; none at the list's end. Its key is the last row's latest order
-    /// time as stored, empty for a customer without one.
+    /// time as stored, empty for a customer without one; under a search, empty, and its id the
+    /// last customer read or, for a search too short for the index, checked (a read that checks
+    /// its bound of customers may end with its page unfilled, even empty, and still have a next).
     pub next: Option<crate::cabinet::PageCursor>,
+    /// How many customers this read checked against the search one by one (0 when the index
+    /// answered or there is no search): what a "searching…" hint counts.
+    pub checked: u32,
 }

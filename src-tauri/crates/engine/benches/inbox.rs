@@ -340,7 +340,7 @@ async fn main() {
     // it was read before migration 0029 kept the figures on the customer).
     time(
         "Customers: the screen's first page (200 by latest order)",
-        || async { engine.customers_page(None, 200).await.unwrap().rows.len() },
+        || async { engine.customers_page("", None, 200).await.unwrap().rows.len() },
     )
     .await;
     let deep: (String, i64) = sqlx::query_as(
@@ -355,7 +355,7 @@ async fn main() {
         id: deep.1,
     };
     time("  a page 200,000 customers in", || async {
-        engine.customers_page(Some(&deep), 200).await.unwrap().rows.len()
+        engine.customers_page("", Some(&deep), 200).await.unwrap().rows.len()
     })
     .await;
     time("  the 1,000 at once (before pages)", || async {

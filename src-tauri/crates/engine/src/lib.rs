@@ -419,9 +419,20 @@ impl Engine {
         Ok(self.0.store.customers(limit).await?)
     }
 
-    /// A keyset page of the customers, most recent buyer first (the Customers screen).
-    pub async fn customers_page(&self, after: Option<&PageCursor>, limit: u32) -> Result<CustomerPage> {
-        Ok(self.0.store.customers_page(after, limit).await?)
+    /// A keyset page of the Customers screen: most recent buyer first, or under a search (a
+    /// fragment of a name, phone or e-mail) the customers it finds, newest customer first.
+    pub async fn customers_page(
+        &self,
+        search: &str,
+        after: Option<&PageCursor>,
+        limit: u32,
+    ) -> Result<CustomerPage> {
+        let store = &self.0.store;
+        Ok(if search.trim().is_empty() {
+            store.customers_page(after, limit).await?
+        } else {
+            store.customers_found(search, after, limit).await?
+        })
     }
 
     pub async fn products(

@@ -144,8 +144,8 @@ async fn fresh_database() {
     );
     r.answer(
         "customers",
-        json!({ "limit": 200, "after": null }),
-        engine.customers_page(None, 200).await,
+        json!({ "search": null, "limit": 200, "after": null }),
+        engine.customers_page("", None, 200).await,
     );
     r.answer(
         "shop_orders",
@@ -195,10 +195,10 @@ async fn ozon_orders_accepted() {
     }
     assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 2);
 
-    let customers = w.engine.customers_page(None, 200).await.unwrap();
+    let customers = w.engine.customers_page("", None, 200).await.unwrap();
     r.answer(
         "customers",
-        json!({ "limit": 200, "after": null }),
+        json!({ "search": null, "limit": 200, "after": null }),
         Ok::<_, AppError>(customers.clone()),
     );
     let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
@@ -1213,12 +1213,21 @@ async fn customers_with_orders() {
     assert_eq!(w.engine.drain_outbox_once().await.unwrap().delivered, 3);
     record_start(&mut r, &w.engine).await;
 
-    let customers = w.engine.customers_page(None, 200).await.unwrap();
+    let customers = w.engine.customers_page("", None, 200).await.unwrap();
     assert_eq!(customers.rows.len(), 2, "{customers:?}");
     r.answer(
         "customers",
-        json!({ "limit": 200, "after": null }),
+        json!({ "search": null, "limit": 200, "after": null }),
         Ok::<_, AppError>(customers.clone()),
+    );
+    // The screen's search, by a fragment of the phone typed with a separator.
+    let found = w.engine.customers_page("601 234", None, 200).await.unwrap();
+    assert_eq!(found.rows.len(), 1, "{found:?}");
+    assert_eq!(found.rows[0].customer.name.as_deref(), Some("Anna Nowak"));
+    r.answer(
+        "customers",
+        json!({ "search": "601 234", "limit": 200, "after": null }),
+        Ok::<_, AppError>(found),
     );
     let orders = w.engine.shop_orders(None, 1_000).await.unwrap();
     assert_eq!(orders.len(), 3);

@@ -1,14 +1,14 @@
 //! Merging the search indexes' small pieces beside the writers, not in their commits.
 //!
-//! Each commit that changes a line or a shop order writes a small segment into the FTS5 index of
-//! its text (a decision moves the line's entry to its view, migration 0039). FTS5 merges segments
-//! during later writes ("automerge"): every 64 pages written, it merges some 64 pages for each
-//! level of the index, inside that writer's commit. At a million lines that put 5-20 ms on a
-//! random one of the manager's single accepts (p95 13 → 17-22 ms, p99 17 → 32-38 ms, measured on
-//! 300 accepts). Migration 0040 turns automerge off for these two indexes; here a commit through
-//! [`crate::WriteTx`] starts a task that, once the writers pause, merges in steps of
-//! [`STEP_PAGES`], each its own short write in its turn, until no level holds enough segments to
-//! merge (FTS5's `usermerge`, 4), so searches still read few segments. A writer that asks
+//! Each commit that changes a line, a shop order or a customer writes a small segment into the
+//! FTS5 index of its text (a decision moves the line's entry to its view, migration 0039). FTS5
+//! merges segments during later writes ("automerge"): every 64 pages written, it merges some 64
+//! pages for each level of the index, inside that writer's commit. At a million lines that put
+//! 5-20 ms on a random one of the manager's single accepts (p95 13 → 17-22 ms, p99 17 → 32-38 ms,
+//! measured on 300 accepts). Migrations 0040 and 0041 turn automerge off for these indexes; here a
+//! commit through [`crate::WriteTx`] starts a task that, once the writers pause, merges in steps
+//! of [`STEP_PAGES`], each its own short write in its turn, until no level holds enough segments
+//! to merge (FTS5's `usermerge`, 4), so searches still read few segments. A writer that asks
 //! meanwhile waits for one step at most.
 //! FTS5's "crisis merge" (a level reaching 16 segments merges in the commit that made it) stays
 //! as the backstop when the steps fall behind.
@@ -21,9 +21,10 @@ use sqlx::SqlitePool;
 
 use crate::checkpoints::Checkpoints;
 
-/// The indexes whose writes come one line at a time (a manager's decisions, a sync's pages).
-/// The price list's index is written in bulk by an import, where FTS5's own merging is cheaper.
-const INDEXES: [&str; 2] = ["lines_text", "shop_orders_text"];
+/// The indexes whose writes come one row at a time (a manager's decisions, a sync's pages, the
+/// customers accepts make). The price list's index is written in bulk by an import, where FTS5's
+/// own merging is cheaper.
+const INDEXES: [&str; 3] = ["lines_text", "shop_orders_text", "customers_text"];
 /// Leaf pages a step may write per index. Measured merging a million lines' index written with no
 /// merges (27 segments): steps of 64 pages took p95 / p99 12 / 38 ms of the write turn, of 16
 /// pages 8 / 12 ms (a few take ~45 ms whatever the size), the whole merge 2.8 s against 3.2 s.

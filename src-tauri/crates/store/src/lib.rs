@@ -27,6 +27,7 @@ mod cabinet_list;
 mod cabinet_orders;
 mod catalog;
 mod checkpoints;
+mod customer_search;
 mod error;
 mod events;
 mod index_merges;

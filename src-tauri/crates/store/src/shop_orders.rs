@@ -64,6 +64,7 @@ impl Store {
         Ok(CustomerPage {
             rows: rows.iter().map(customer_from).collect::<Result<_>>()?,
             next,
+            checked: 0,
         })
     }
 }
@@ -98,13 +99,15 @@ impl<'a> CustomerRange<'a> {
     }
 }
 
-/// One range's customers, at most `limit`. The counts are kept by triggers (migration 0029).
+/// What [`customer_from`] reads of a customer `c`. The counts are kept by triggers (migration
+/// 0029).
+pub(crate) const CUSTOMER_COLUMNS: &str =
+    "c.id, c.name, c.first_name, c.last_name, c.phone, c.email, c.address, c.region,
+     c.order_count AS orders, c.last_order_at";
+
+/// One range's customers, at most `limit`.
 fn push_customers<'a>(q: &mut QueryBuilder<'a, Sqlite>, range: &CustomerRange<'a>, limit: u32) {
-    q.push(
-        "SELECT c.id, c.name, c.first_name, c.last_name, c.phone, c.email, c.address, c.region,
-            c.order_count AS orders, c.last_order_at
-         FROM customers c WHERE ",
-    );
+    q.push(format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE "));
     match *range {
         CustomerRange::Dated { at: None } => {
             q.push("c.last_order_at IS NOT NULL ORDER BY c.last_order_at DESC, c.id DESC");
@@ -132,7 +135,7 @@ fn push_customers<'a>(q: &mut QueryBuilder<'a, Sqlite>, range: &CustomerRange<'a
     q.push(" LIMIT ").push_bind(limit);
 }
 
-fn customer_from(r: &SqliteRow) -> Result<CustomerSummary> {
+pub(crate) fn customer_from(r: &SqliteRow) -> Result<CustomerSummary> {
     Ok(CustomerSummary {
         customer: CustomerView {
             id: r.get("id"),

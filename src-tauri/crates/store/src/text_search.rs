@@ -1,5 +1,6 @@
 //! Substring search over SQLite's FTS5 trigram indexes (`shop_orders_text`, `lines_text`,
-//! `offers_text`), and the same match checked row by row where reading the index costs more.
+//! `offers_text`, `customers_text`), and the same match checked row by row where reading the
+//! index costs more.
 
 /// The shortest fragment the trigram index can look up.
 pub(crate) const TRIGRAM: usize = 3;
