@@ -18,4 +18,9 @@ next: PageCursor | null,
  * How many customers this read checked against the search one by one (0 when the index
  * answered or there is no search): what a "searching…" hint counts.
  */
-checked: number, };
+checked: number, 
+/**
+ * The read stopped after its bounded number of customers before its page was full: `next`
+ * goes on from the last one it checked.
+ */
+stopped: boolean, };

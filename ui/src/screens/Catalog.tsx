@@ -1,12 +1,12 @@
-import { useDeferredValue, useEffect, useMemo, useRef } from "react";
+import { useDeferredValue, useMemo, useRef } from "react";
 import type { ProductOrder } from "../bindings/ProductOrder";
 import type { ProductView } from "../bindings/ProductView";
 import { categoryTree } from "../catalog/tree";
+import { useSlashToSearch } from "../components/searchField";
 import { useListKeys } from "../components/useListKeys";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
 import type { Messages } from "../i18n/en";
-import { isTypingTarget } from "../inbox/keys";
 import { useProductCategories, useProductOrders, useProducts } from "../queries";
 import { useScreenReady } from "../perf";
 
@@ -50,17 +50,7 @@ export function Catalog({
     if (row) choose(row.id);
   });
 
-  useEffect(() => {
-    // "/" finds, as in All orders.
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
+  useSlashToSearch(searchRef);
 
   const settled = products.isSuccess && !products.isPlaceholderData;
   let empty: string | null = null;

@@ -1,14 +1,15 @@
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
+import { SEARCH_SETTLE_MS, useSlashToSearch } from "../components/searchField";
 import { useInView } from "../components/useInView";
 import { useListKeys } from "../components/useListKeys";
 import { useLoadMore } from "../components/useLoadMore";
 import { useRowsInSteps } from "../components/useRowsInSteps";
+import { useSettled } from "../components/useSettled";
 import { formatDateTime } from "../format";
 import { numberFormat } from "../intl";
 import { useI18n } from "../i18n";
-import { isTypingTarget } from "../inbox/keys";
-import { CUSTOMERS_PAGE, useCustomerPages } from "../queries";
+import { useCustomerPages } from "../queries";
 import { ShopOrderTable } from "./ShopOrders";
 import { useScreenReady } from "../perf";
 
@@ -32,8 +33,11 @@ export function Customers({
 }) {
   const { t, locale } = useI18n();
   const searchRef = useRef<HTMLInputElement>(null);
-  // Typing stays fluid: the list follows the text at its own pace.
-  const search = useDeferredValue(typed).trim();
+  const tableRef = useRef<HTMLTableElement>(null);
+  useSlashToSearch(searchRef);
+  // Searched once typing pauses, as the inbox: each letter would start a read (a first letter
+  // alone checks customers one by one).
+  const search = useSettled(typed.trim(), SEARCH_SETTLE_MS);
   const customers = useCustomerPages(search);
   useScreenReady("customers", customers.isSuccess);
   const rows = useMemo(() => customers.data?.pages.flatMap((p) => p.rows) ?? [], [customers.data]);
@@ -42,26 +46,21 @@ export function Customers({
     const row = rows[i];
     if (row) onChoose(row.customer.id);
   });
+  // Another search starts at the top, not on whichever customer is at the old cursor's place.
+  const shownSearch = useRef(search);
   useEffect(() => {
-    // "/" finds, as in All orders and the Catalog.
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || isTypingTarget(e.target)) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, []);
-  // A search of one or two characters checks the customers a bounded number a read: while its
+    if (shownSearch.current === search) return;
+    shownSearch.current = search;
+    setCursor(null);
+  }, [search, setCursor]);
+  // The rows on screen are the search's own, not the previous one's kept while it reads.
+  const settled = customers.isSuccess && !customers.isPlaceholderData;
+  // A search of one or two characters checks a bounded number of customers a read: while its
   // last read stopped with the page unfilled, it reads on (the list's end is in sight) and says
   // how many it has checked.
   const pages = customers.data?.pages ?? [];
-  const last = pages.at(-1);
-  const searching =
-    last != null && last.next != null && last.checked > 0 && last.rows.length < CUSTOMERS_PAGE && !customers.isFetchNextPageError;
+  const searching = settled && pages.at(-1)?.stopped === true && !customers.isFetchNextPageError;
   const checked = pages.reduce((n, p) => n + p.checked, 0);
-  const settled = customers.isSuccess && !customers.isPlaceholderData;
   const drawn = useRowsInSteps(rows.length, (cursor ?? -1) + 1);
   // The next page comes as the keyboard's cursor nears the end, or the end scrolls into view.
   const [end, setEnd] = useState<HTMLElement | null>(null);
@@ -98,15 +97,16 @@ export function Customers({
             type="search"
             data-testid="customers-search"
             className="wide"
+            aria-keyshortcuts="/"
             value={typed}
             placeholder={t.customers.searchPlaceholder}
             onChange={(e) => onSearch(e.target.value)}
             onKeyDown={(e) => {
-              // ↓ leaves the field for the list, on its first customer.
-              if (e.key === "ArrowDown" && rows.length > 0) {
+              // ↓ leaves the field for the list, on its first customer (once the list is this search's).
+              if (e.key === "ArrowDown" && settled && rows.length > 0) {
                 e.preventDefault();
                 setCursor(0);
-                e.currentTarget.blur();
+                tableRef.current?.focus();
               }
             }}
           />
@@ -115,12 +115,12 @@ export function Customers({
       </header>
       {customers.isError && <p className="form-problem screen-text">{customers.error.message}</p>}
       {settled && rows.length === 0 && !searching && (
-        <p className="hint screen-text" data-testid="customers-empty">
+        <p className="hint screen-text" role="status" data-testid="customers-empty">
           {search === "" ? t.customers.empty : t.customers.noMatch(search)}
         </p>
       )}
       {rows.length > 0 && (
-        <table className="grid clickable" data-testid="customer-table">
+        <table className="grid clickable" data-testid="customer-table" ref={tableRef} tabIndex={-1}>
           <thead>
             <tr>
               <th>{c.name}</th>
@@ -147,13 +147,13 @@ export function Customers({
       )}
       {customers.hasNextPage && (
         <p className="hint screen-text" ref={setEnd} data-testid="customers-more">
-          {searching ? (
-            <span aria-live="polite" data-testid="customers-searching">
-              {t.customers.searching(numberFormat(locale).format(checked))}
-            </span>
-          ) : (
+          {/* One live region whose words change, so that a reader announces each change. */}
+          <span aria-live="polite" data-testid={searching ? "customers-searching" : undefined}>
+            {searching ? t.customers.searching(numberFormat(locale).format(checked)) : t.customers.shown(rows.length)}
+          </span>
+          {!searching && (
             <>
-              <span aria-live="polite">{t.customers.shown(rows.length)}</span>{" "}
+              {" "}
               {/* Not disabled while a read is under way: the focus stays on it for the next press. */}
               <button
                 type="button"

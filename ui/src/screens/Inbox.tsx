@@ -30,6 +30,7 @@ import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { useLoadMore } from "../components/useLoadMore";
 import { rowPlace, useFirstFrameRows } from "../components/virtualRows";
+import { SEARCH_SETTLE_MS } from "../components/searchField";
 import { useSettled } from "../components/useSettled";
 import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
@@ -48,8 +49,6 @@ const LINE_HEIGHT = 60;
  * passes rows 30 times a second, and reading two things for each would hold the keys back.
  */
 const DETAIL_SETTLE_MS = 150;
-/** How long typing pauses before the inbox searches for what is typed. */
-const SEARCH_SETTLE_MS = 250;
 /** A triage state, or the lines automatic rules decided (whatever their state now). */
 export type View = LineState | "processed";
 const VIEWS: View[] = ["new", "accepted", "rejected", "deleted", "processed"];

@@ -54,7 +54,7 @@ function pagesOf(all: CustomerSummary[]) {
     const rows = all.slice(start, start + limit);
     const last = start + rows.length - 1;
     const next = rows.length === limit ? { key: String(last), id: all[last]?.customer.id ?? 0 } : null;
-    return { rows, next, checked: 0 };
+    return { rows, next, checked: 0, stopped: false };
   };
 }
 
@@ -193,6 +193,8 @@ describe("customers", () => {
     renderWithProviders(<App />);
     await user.click(await screen.findByTestId("nav-customers"));
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(2));
+    await user.keyboard("jj");
+    await waitFor(() => expect(screen.getAllByTestId("customer-row")[1]).toHaveAttribute("data-cursor", "true"));
     // "/" goes to the search, as in All orders.
     await user.keyboard("/");
     expect(screen.getByTestId("customers-search")).toHaveFocus();
@@ -200,6 +202,8 @@ describe("customers", () => {
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(1));
     expect(screen.getByTestId("customer-row")).toHaveTextContent("Anna Nowak");
     expect(b.callsTo("customers").map((c) => c.args)).toContainEqual({ search: "601 234", limit: CUSTOMERS_PAGE, after: null });
+    // Another list starts with no cursor, not on whichever customer is at the old one's place.
+    expect(screen.getByTestId("customer-row")).toHaveAttribute("data-cursor", "false");
     // ↓ leaves the field for the list; Enter shows the customer's orders.
     await user.keyboard("{ArrowDown}{Enter}");
     const orders = await screen.findByTestId("customer-orders");
@@ -213,7 +217,7 @@ describe("customers", () => {
 
   it("says when no customer matches the search", async () => {
     serveRecorded(customersFixture, {
-      customers: (args) => (args.search == null ? firstPage() : { rows: [], next: null, checked: 0 }),
+      customers: (args) => (args.search == null ? firstPage() : { rows: [], next: null, checked: 0, stopped: false }),
     });
     const user = userEvent.setup();
     renderWithProviders(<App />);
@@ -235,8 +239,8 @@ describe("customers", () => {
           const after = args.after as PageCursor | null;
           if (args.search == null) return firstPage();
           // The engine's bound of customers checked a read: the first read finds none of them.
-          if (after == null) return { rows: [], next: { key: "", id: 5_001 }, checked: 5_000 };
-          return { rows: [anna], next: null, checked: 1_200 };
+          if (after == null) return { rows: [], next: { key: "", id: 5_001 }, checked: 5_000, stopped: true };
+          return { rows: [anna], next: null, checked: 1_200, stopped: false };
         },
       },
       {
@@ -253,6 +257,8 @@ describe("customers", () => {
     await user.click(screen.getByTestId("customers-search"));
     await user.paste("ow");
     expect(await screen.findByTestId("customers-searching")).toHaveTextContent("Searching… 5,000 customers checked so far");
+    // Not "no customer matches" while the search reads on.
+    expect(screen.queryByTestId("customers-empty")).not.toBeInTheDocument();
     await waitFor(() => expect(release).not.toBeNull());
     (release as (() => void) | null)?.();
     await waitFor(() => expect(screen.getAllByTestId("customer-row")).toHaveLength(1));

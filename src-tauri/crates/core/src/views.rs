@@ -460,4 +460,7 @@ pub struct CustomerPage {
     /// How many customers this read checked against the search one by one (0 when the index
     /// answered or there is no search): what a "searching…" hint counts.
     pub checked: u32,
+    /// The read stopped after its bounded number of customers before its page was full: `next`
+    /// goes on from the last one it checked.
+    pub stopped: bool,
 }

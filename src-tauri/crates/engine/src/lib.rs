@@ -427,12 +427,7 @@ impl Engine {
         after: Option<&PageCursor>,
         limit: u32,
     ) -> Result<CustomerPage> {
-        let store = &self.0.store;
-        Ok(if search.trim().is_empty() {
-            store.customers_page(after, limit).await?
-        } else {
-            store.customers_found(search, after, limit).await?
-        })
+        Ok(self.0.store.customers_found(search, after, limit).await?)
     }
 
     pub async fn products(

@@ -11,9 +11,9 @@ INSERT INTO customers_text (customers_text) VALUES ('rebuild');
 CREATE TRIGGER customers_text_insert AFTER INSERT ON customers BEGIN
     INSERT INTO customers_text (rowid, name, phone, email) VALUES (new.id, new.name, new.phone, new.email);
 END;
--- An external-content entry is taken out with the text it was made from. The order counts'
--- triggers (migration 0029) rewrite a customer with every order: only a change of the searched
--- text re-indexes it.
+-- An external-content entry is taken out with the text it was made from. Every order of a
+-- returning buyer writes its customer's name, phone and e-mail again (`find_or_add_customer` fills
+-- in what was missing): only a change of the searched text re-indexes it.
 CREATE TRIGGER customers_text_update AFTER UPDATE OF name, phone, email ON customers
 WHEN old.name IS NOT new.name OR old.phone IS NOT new.phone OR old.email IS NOT new.email BEGIN
     INSERT INTO customers_text (customers_text, rowid, name, phone, email)

@@ -21,15 +21,19 @@ const WALK: u32 = 5_000;
 
 impl Store {
     /// A page of the customers whose name, phone or e-mail holds `search` (any case), newest
-    /// customer first, after `after` (the page before's `next`). A fragment of one or two
-    /// characters checks at most [`WALK`] customers a read: such a read may end with its page
-    /// unfilled (even empty) and a `next` to read on from.
+    /// customer first, after `after` (the page before's `next`); without a search, the list by
+    /// latest order ([`Store::customers_page`]). A fragment of one or two characters checks at
+    /// most [`WALK`] customers a read: such a read may stop with its page unfilled (even empty)
+    /// and a `next` to read on from.
     pub async fn customers_found(
         &self,
         search: &str,
         after: Option<&PageCursor>,
         limit: u32,
     ) -> Result<CustomerPage> {
+        if search.trim().is_empty() {
+            return self.customers_page(after, limit).await;
+        }
         let limit = limit.clamp(1, 10_000);
         // Under a search, ids are the order: the cursor's id alone places it.
         let below = after.map_or(i64::MAX, |c| c.id);
@@ -92,6 +96,7 @@ impl Store {
                 key: String::new(),
                 id: lowest,
             });
+            found.stopped = true;
         }
         Ok(found)
     }
@@ -120,13 +125,15 @@ fn page(mut rows: Vec<SqliteRow>, limit: u32, checked: i64) -> Result<CustomerPa
         rows: rows.iter().map(customer_from).collect::<Result<_>>()?,
         next,
         checked: u32::try_from(checked).unwrap_or(u32::MAX),
+        stopped: false,
     })
 }
 
 // SQLite: FTS5 query syntax (phrases joined by `OR`).
 /// The search as a query of `customers_text`, or none when it is too short for the index: the
 /// fragment as typed and, when it reads as (part of) a phone number, as phones are stored (E.164,
-/// digits only): "912 345-67" finds +79123456789, and so does "8 (912) 345-67-89".
+/// digits only): "912 345-67" finds +79123456789, and so do "8 (912) 345-67-89" and "8 912 345"
+/// while it is being typed.
 fn index_query(search: &str) -> Option<String> {
     let mut phrases = vec![trigram_phrase(search)?];
     for form in phone_forms(search) {
@@ -139,15 +146,21 @@ fn index_query(search: &str) -> Option<String> {
     Some(phrases.join(" OR "))
 }
 
-/// The forms a phone-like fragment takes in a stored phone: its digits, and the whole number in
+/// The forms a phone-like fragment takes in a stored phone: its digits; a Russian number's start
+/// in its national form (8 9…) as stored (+7 9…), before it is whole; and the whole number in
 /// E.164 when it is one.
 fn phone_forms(search: &str) -> Vec<String> {
     let search = search.trim();
     if !search.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
         return Vec::new();
     }
-    let digits = search.chars().filter(char::is_ascii_digit).collect();
+    let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+    let national = digits
+        .strip_prefix('8')
+        .filter(|_| !search.starts_with('+'))
+        .map(|rest| format!("+7{rest}"));
     let mut forms = vec![digits];
+    forms.extend(national);
     forms.extend(normalize_phone(search));
     forms
 }
@@ -170,6 +183,15 @@ mod tests {
         assert!(index_query("8 (900) 000-01-23")
             .unwrap()
             .ends_with(" OR \"+79000000123\""));
+        // A national number's start, while it is typed; an international one is left as typed.
+        assert_eq!(
+            index_query("8 912 345").as_deref(),
+            Some("\"8 912 345\" OR \"8912345\" OR \"+7912345\"")
+        );
+        assert_eq!(
+            index_query("+48 601").as_deref(),
+            Some("\"+48 601\" OR \"48601\"")
+        );
         // Digits alone are searched once; too few digits are not a phone's fragment.
         assert_eq!(index_query("9123").as_deref(), Some("\"9123\""));
         assert_eq!(index_query("(1)").as_deref(), Some("\"(1)\""));
@@ -198,6 +220,15 @@ mod store_tests {
             ids.push(id);
         }
         ids
+    }
+
+    /// Runs `sql` on the customer `id`, then FTS5's check of the index against the table.
+    async fn write(store: &Store, sql: &str, id: i64) {
+        sqlx::query(sql).bind(id).execute(store.pool()).await.unwrap();
+        sqlx::query("INSERT INTO customers_text (customers_text, rank) VALUES ('integrity-check', 1)")
+            .execute(store.pool())
+            .await
+            .unwrap_or_else(|e| panic!("the index after {sql}: {e}"));
     }
 
     /// Every customer the search finds, read page after page of `limit`, and how many reads.
@@ -287,24 +318,33 @@ mod store_tests {
         // A page that ends the list says so.
         assert_eq!(found(&store, "example", 3).await.1, 1);
 
-        // A change of the text moves the customer's entry; one that leaves it alone does not.
-        sqlx::query("UPDATE customers SET name = 'Мария Анненкова', order_count = 3 WHERE id = ?")
-            .bind(ids[4])
-            .execute(store.pool())
-            .await
-            .unwrap();
-        sqlx::query("UPDATE customers SET order_count = 2 WHERE id = ?")
-            .bind(ids[0])
-            .execute(store.pool())
-            .await
-            .unwrap();
+        // The index follows the text (after each write FTS5 checks it against the table): a
+        // rename takes the old text out, a contact found for a customer who had none (the way
+        // an order of a returning buyer fills it in) comes in, a write that leaves the text as it
+        // was changes nothing, and a deleted customer goes.
+        write(
+            &store,
+            "UPDATE customers SET name = 'Ольга Анненкова' WHERE id = ?",
+            ids[4],
+        )
+        .await;
+        assert_eq!(found(&store, "Мария", 10).await.0, Vec::<i64>::new());
         assert_eq!(found(&store, "Анненков", 10).await.0, newest_first(&[4, 5]));
+        write(
+            &store,
+            "UPDATE customers SET email = COALESCE(email, 'anna.s@mail.ru') WHERE id = ?",
+            ids[0],
+        )
+        .await;
+        assert_eq!(found(&store, "anna.s@", 10).await.0, newest_first(&[0]));
+        write(
+            &store,
+            "UPDATE customers SET name = name, order_count = 2 WHERE id = ?",
+            ids[0],
+        )
+        .await;
         assert_eq!(found(&store, "Смирнова", 10).await.0, newest_first(&[0]));
-        sqlx::query("DELETE FROM customers WHERE id = ?")
-            .bind(ids[5])
-            .execute(store.pool())
-            .await
-            .unwrap();
+        write(&store, "DELETE FROM customers WHERE id = ?", ids[5]).await;
         assert_eq!(found(&store, "Анненков", 10).await.0, newest_first(&[4]));
         store.close().await;
     }
@@ -332,6 +372,7 @@ mod store_tests {
             first.checked, WALK,
             "one read checks its bound, not every customer"
         );
+        assert!(first.stopped);
         let first_ids: Vec<i64> = first.rows.iter().map(|r| r.customer.id).collect();
         assert_eq!(first_ids, expected[..first_ids.len()]);
         assert_eq!(first.next.map(|n| n.id), Some(total - i64::from(WALK) + 1));
@@ -347,6 +388,7 @@ mod store_tests {
         let last = full.rows.last().unwrap().customer.id;
         assert_eq!(i64::from(full.checked), total - last + 1);
         assert_eq!(full.next.map(|n| n.id), Some(last));
+        assert!(!full.stopped, "a full page did not stop at the bound");
         store.close().await;
     }
 

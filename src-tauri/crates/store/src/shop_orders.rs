@@ -65,6 +65,7 @@ impl Store {
             rows: rows.iter().map(customer_from).collect::<Result<_>>()?,
             next,
             checked: 0,
+            stopped: false,
         })
     }
 }
