@@ -3,7 +3,7 @@
 //! the app's migrations and triggers; then, through the engine calls the UI makes, each inbox view
 //! as the UI reads it and its search, the accept of one line of a large order, bulk decisions of
 //! the oldest waiting lines, the All-orders first page, search and statistics bar, the Customers
-//! list (p50/p95 over 40 calls each), and a rules dry run over the new lines. Run:
+//! list and its search (p50/p95 over 40 calls each), and a rules dry run over the new lines. Run:
 //! `cargo bench -p ordertray-engine --bench inbox` (env ORDERTRAY_BENCH_LINES changes the number
 //! of lines, ORDERTRAY_BENCH_ORDERS the number of shop orders; at least a third of the lines).
 
@@ -355,7 +355,12 @@ async fn main() {
         id: deep.1,
     };
     time("  a page 200,000 customers in", || async {
-        engine.customers_page("", Some(&deep), 200).await.unwrap().rows.len()
+        engine
+            .customers_page("", Some(&deep), 200)
+            .await
+            .unwrap()
+            .rows
+            .len()
     })
     .await;
     time("  the 1,000 at once (before pages)", || async {
@@ -374,6 +379,7 @@ async fn main() {
         .len()
     })
     .await;
+    customer_searches(&engine).await;
     let kowal = OrderFilter {
         search: "kowal".into(),
         ..Default::default()
@@ -536,6 +542,54 @@ async fn main() {
     if std::env::var_os("ORDERTRAY_BENCH_DIR").is_some() {
         println!("database kept: {}", db.display());
     }
+}
+
+/// The Customers screen's search (a fragment of a name, phone or e-mail, newest customer first, a
+/// page of 200): common and rare fragments, a phone typed as a manager types it, one in no
+/// customer; one or two characters (no index: a bounded number of customers checked a read) as one
+/// read and read on to the list's end, as the screen reads on while the list's end is in sight.
+async fn customer_searches(engine: &ordertray_engine::Engine) {
+    for (name, fragment) in [
+        ("a name a twelfth of them hold", "Анна"),
+        ("three letters in a third of them", "ова"),
+        ("one customer's number", "123456"),
+        ("a phone as typed", "8 901 012-34-56"),
+        ("in no customer", "qqq"),
+        ("common pieces, in no customer", "Попова Анна"),
+        ("two letters", "ан"),
+        ("a letter in no customer, one read", "ъ"),
+    ] {
+        time(&format!("Customers search: {name} \"{fragment}\""), || async {
+            engine
+                .customers_page(fragment, None, 200)
+                .await
+                .unwrap()
+                .rows
+                .len()
+        })
+        .await;
+    }
+    let mut walks = Vec::new();
+    let mut reads = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut after: Option<PageCursor> = None;
+        reads = 0;
+        loop {
+            let page = engine.customers_page("ъ", after.as_ref(), 200).await.unwrap();
+            reads += 1;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        walks.push(t.elapsed());
+    }
+    println!(
+        "{:<58} median {:>8.1} ms  ({reads} reads)",
+        "  \"ъ\" read on to the list's end",
+        timing::median(walks).as_secs_f64() * 1000.0
+    );
 }
 
 /// Times each search (name, fragment) in the New and the Accepted view, a first page as the
