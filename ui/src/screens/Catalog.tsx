@@ -2,7 +2,7 @@ import { useDeferredValue, useMemo, useRef } from "react";
 import type { ProductOrder } from "../bindings/ProductOrder";
 import type { ProductView } from "../bindings/ProductView";
 import { categoryTree } from "../catalog/tree";
-import { useSlashToSearch } from "../components/searchField";
+import { ScreenSearch } from "../components/ScreenSearch";
 import { useListKeys } from "../components/useListKeys";
 import { formatDateTime, formatPrice } from "../format";
 import { useI18n } from "../i18n";
@@ -34,7 +34,6 @@ export function Catalog({
   onOpenOrder: (orderId: number) => void;
 }) {
   const { t } = useI18n();
-  const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
   // Typing stays fluid: the search follows the text at its own pace.
   const search = useDeferredValue(place.search).trim();
@@ -50,7 +49,6 @@ export function Catalog({
     if (row) choose(row.id);
   });
 
-  useSlashToSearch(searchRef);
 
   const settled = products.isSuccess && !products.isPlaceholderData;
   let empty: string | null = null;
@@ -64,26 +62,20 @@ export function Catalog({
     <section className="catalog" data-testid="catalog">
       <header className="screen-header">
         <h1>{t.catalog.title}</h1>
-        <label className="inline catalog-search">
-          <span className="sr-only">{t.catalog.search}</span>
-          <input
-            ref={searchRef}
-            type="search"
-            data-testid="catalog-search"
-            className="wide"
-            value={place.search}
-            placeholder={t.catalog.searchPlaceholder}
-            onChange={(e) => onPlace({ ...place, search: e.target.value })}
-            onKeyDown={(e) => {
-              // ↓ leaves the field for the list, on its first product.
-              if (e.key === "ArrowDown" && rows.length > 0) {
-                e.preventDefault();
-                setCursor(0);
-                listRef.current?.focus();
-              }
-            }}
-          />
-        </label>
+        <ScreenSearch
+          label={t.catalog.search}
+          placeholder={t.catalog.searchPlaceholder}
+          testId="catalog-search"
+          value={place.search}
+          onChange={(search) => onPlace({ ...place, search })}
+          onArrowDown={() => {
+            // To the list's first product.
+            if (rows.length === 0) return false;
+            setCursor(0);
+            listRef.current?.focus();
+            return true;
+          }}
+        />
         <span className="hint keys-hint">{t.catalog.keysHint}</span>
       </header>
       {(products.isError || categories.isError) && (

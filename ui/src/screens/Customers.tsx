@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { CustomerSummary } from "../bindings/CustomerSummary";
-import { SEARCH_SETTLE_MS, useSlashToSearch } from "../components/searchField";
+import { ScreenSearch, SEARCH_SETTLE_MS } from "../components/ScreenSearch";
 import { useInView } from "../components/useInView";
 import { useListKeys } from "../components/useListKeys";
 import { useLoadMore } from "../components/useLoadMore";
@@ -32,9 +32,7 @@ export function Customers({
   onOpenShopOrder: (shopOrderId: number) => void;
 }) {
   const { t, locale } = useI18n();
-  const searchRef = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLTableElement>(null);
-  useSlashToSearch(searchRef);
   // Searched once typing pauses, as the inbox: each letter would start a read (a first letter
   // alone checks customers one by one).
   const search = useSettled(typed.trim(), SEARCH_SETTLE_MS);
@@ -90,27 +88,20 @@ export function Customers({
     <section className="customers" data-testid="customers">
       <header className="screen-header">
         <h1>{t.customers.title}</h1>
-        <label className="inline customers-search">
-          <span className="sr-only">{t.customers.search}</span>
-          <input
-            ref={searchRef}
-            type="search"
-            data-testid="customers-search"
-            className="wide"
-            aria-keyshortcuts="/"
-            value={typed}
-            placeholder={t.customers.searchPlaceholder}
-            onChange={(e) => onSearch(e.target.value)}
-            onKeyDown={(e) => {
-              // ↓ leaves the field for the list, on its first customer (once the list is this search's).
-              if (e.key === "ArrowDown" && settled && rows.length > 0) {
-                e.preventDefault();
-                setCursor(0);
-                tableRef.current?.focus();
-              }
-            }}
-          />
-        </label>
+        <ScreenSearch
+          label={t.customers.search}
+          placeholder={t.customers.searchPlaceholder}
+          testId="customers-search"
+          value={typed}
+          onChange={onSearch}
+          onArrowDown={() => {
+            // To the list's first customer, once the list is this search's.
+            if (!settled || rows.length === 0) return false;
+            setCursor(0);
+            tableRef.current?.focus();
+            return true;
+          }}
+        />
         <span className="hint">{t.customers.keysHint}</span>
       </header>
       {customers.isError && <p className="form-problem screen-text">{customers.error.message}</p>}

@@ -30,7 +30,7 @@ import { shipByCountdown, useNow } from "../inbox/shipBy";
 import { UNDO, useDecisionNotice } from "../inbox/undo";
 import { useLoadMore } from "../components/useLoadMore";
 import { rowPlace, useFirstFrameRows } from "../components/virtualRows";
-import { SEARCH_SETTLE_MS } from "../components/searchField";
+import { SEARCH_SETTLE_MS } from "../components/ScreenSearch";
 import { useSettled } from "../components/useSettled";
 import { INBOX_PAGE, keys, refreshAfterDecision, useAccounts, useInboxPages } from "../queries";
 import { AcceptWithOffer } from "./AcceptWithOffer";
